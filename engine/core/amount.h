@@ -1,0 +1,119 @@
+// Exact money: unsigned 256-bit integers in an asset's base unit (wei), and signed deltas.
+//
+// Rounding policy: there is no implicit division. Every division in the engine goes through a
+// function whose name states its direction (`div_floor`, `mul_div_floor`) and whose remainder the
+// caller must place somewhere named (SPEC §3.4 pending, §3.2 remainder, §5.5 retained).
+//
+// Overflow policy (SPEC §6): a stored quantity must stay in [0, 2^256). Additions and
+// multiplications that would leave that range throw `OverflowError`; the engine catches it at one
+// place, rolls the event back and rejects it as `overflow`. A subtraction below zero is a
+// programmer error (callers validate first) and aborts through YL_ASSERT.
+#pragma once
+
+#include <compare>
+#include <cstdint>
+#include <optional>
+#include <stdexcept>
+#include <string>
+#include <string_view>
+
+#include <boost/multiprecision/cpp_int.hpp>
+
+namespace yl {
+
+using U256 = boost::multiprecision::checked_uint256_t;
+using U512 = boost::multiprecision::checked_uint512_t;
+using U1024 = boost::multiprecision::checked_uint1024_t;
+using S512 = boost::multiprecision::checked_int512_t;
+
+// Thrown when a result would not fit in 256 bits. Caught only by Engine::apply (and tests).
+class OverflowError : public std::runtime_error {
+ public:
+  explicit OverflowError(const std::string& what) : std::runtime_error(what) {}
+};
+
+class Amount {
+ public:
+  constexpr Amount() = default;
+  Amount(double) = delete;
+
+  static Amount from_u64(std::uint64_t wei) { return Amount(U256(wei)); }
+  // REQUIRES: value < 2^256, else throws OverflowError.
+  static Amount from_u512(const U512& value);
+  static Amount from_u1024(const U1024& value);
+  // The largest representable amount, 2^256 - 1.
+  static Amount max();
+
+  // Parses decimal text `[0-9]+(\.[0-9]+)?` with at most `decimals` fraction digits into base
+  // units. Returns nullopt with `error` set on any violation (SPEC §1.2 amounts).
+  static std::optional<Amount> parse_units(std::string_view text, unsigned decimals,
+                                           std::string* error);
+  // Parses a canonical decimal integer (as stored in SQLite). Returns nullopt if malformed.
+  static std::optional<Amount> parse_wei(std::string_view text);
+
+  // Exact decimal text of the integer ("0", "1500000000000000000").
+  std::string wei_string() const;
+  // Exact decimal text in asset units, shortest form ("0", "1.5", "0.000000000000000001").
+  std::string units_string(unsigned decimals) const;
+
+  bool is_zero() const { return value_.is_zero(); }
+  const U256& raw() const { return value_; }
+  U512 wide() const { return U512(value_); }
+
+  friend Amount operator+(const Amount& a, const Amount& b);
+  friend Amount operator-(const Amount& a, const Amount& b);
+  friend Amount operator*(const Amount& a, const Amount& b);
+  Amount& operator+=(const Amount& b) { return *this = *this + b; }
+  Amount& operator-=(const Amount& b) { return *this = *this - b; }
+
+  friend bool operator==(const Amount&, const Amount&) = default;
+  friend std::strong_ordering operator<=>(const Amount& a, const Amount& b) {
+    if (a.value_ < b.value_) return std::strong_ordering::less;
+    if (b.value_ < a.value_) return std::strong_ordering::greater;
+    return std::strong_ordering::equal;
+  }
+
+ private:
+  explicit Amount(const U256& value) : value_(value) {}
+  U256 value_{0};
+};
+
+// floor(a / b) and a % b. REQUIRES: b > 0.
+Amount div_floor(const Amount& a, const Amount& b);
+Amount mod(const Amount& a, const Amount& b);
+Amount min(const Amount& a, const Amount& b);
+// floor(a * b / c), exact with a 512-bit intermediate. REQUIRES: c > 0. Throws OverflowError if
+// the quotient does not fit in 256 bits.
+Amount mul_div_floor(const Amount& a, const Amount& b, const Amount& c);
+
+// A signed delta (yield, committed yield, T). Never stored as state; magnitude < 2^511.
+class SignedAmount {
+ public:
+  SignedAmount() = default;
+  static SignedAmount difference(const Amount& a, const Amount& b);  // a - b
+  static SignedAmount of(const Amount& a) { return SignedAmount(S512(a.raw())); }
+
+  bool is_negative() const { return value_ < 0; }
+  bool is_positive() const { return value_ > 0; }
+  bool is_zero() const { return value_.is_zero(); }
+  // |this| as an Amount. Throws OverflowError if it does not fit in 256 bits.
+  Amount magnitude() const;
+  std::string wei_string() const;
+
+  friend SignedAmount operator+(const SignedAmount& a, const SignedAmount& b) {
+    return SignedAmount(a.value_ + b.value_);
+  }
+  friend SignedAmount operator-(const SignedAmount& a, const SignedAmount& b) {
+    return SignedAmount(a.value_ - b.value_);
+  }
+  friend bool operator==(const SignedAmount&, const SignedAmount&) = default;
+
+ private:
+  explicit SignedAmount(const S512& value) : value_(value) {}
+  S512 value_{0};
+};
+
+std::ostream& operator<<(std::ostream& out, const Amount& amount);
+std::ostream& operator<<(std::ostream& out, const SignedAmount& amount);
+
+}  // namespace yl

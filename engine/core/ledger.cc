@@ -1,0 +1,263 @@
+// Ledger: construction, event dispatch with rollback, scheduling, reads and invariants.
+// The event handlers live in ledger_accounts.cc (L2 and gas) and ledger_l1.cc (L1 side).
+#include "engine/core/ledger.h"
+
+#include <fmt/format.h>
+
+#include <type_traits>
+
+#include "engine/core/assert.h"
+
+namespace yl {
+
+// Everything an event may change, copied before it runs (a few hundred bytes plus the sources).
+struct Ledger::Checkpoint {
+  std::array<AssetBook, 2> books;
+  std::vector<SourceState> sources;
+  Amount gas_owed;
+  std::size_t account_count;
+  std::array<std::pair<AccountId, AccountState>, 4> touched;
+  std::size_t touched_count = 0;
+};
+
+namespace {
+
+std::array<AssetBook, 2> genesis_books(const Amount& initial_price) {
+  return {AssetBook{ShareLedger(initial_price), {}, {}, {}, {}},
+          AssetBook{ShareLedger(initial_price), {}, {}, {}, {}}};
+}
+
+// Names an event may touch; system accounts are touched by gas events.
+std::array<const std::string*, 2> named_accounts(const EventBody& body) {
+  return std::visit(
+      [](const auto& e) -> std::array<const std::string*, 2> {
+        using T = std::decay_t<decltype(e)>;
+        if constexpr (std::is_same_v<T, Transfer>) return {&e.from, &e.to};
+        if constexpr (std::is_same_v<T, Claim>) return {&e.account, &e.to};
+        if constexpr (std::is_same_v<T, PayGas>) return {&e.payer, &e.dapp};
+        if constexpr (std::is_same_v<T, SetGasMode> || std::is_same_v<T, ClaimGas>) {
+          return {&e.dapp, nullptr};
+        }
+        if constexpr (std::is_same_v<T, Deposit> || std::is_same_v<T, Withdraw> ||
+                      std::is_same_v<T, Configure>) {
+          return {&e.account, nullptr};
+        }
+        return {nullptr, nullptr};
+      },
+      body);
+}
+
+}  // namespace
+
+Ledger::Ledger(LedgerParams params)
+    : params_(std::move(params)),
+      books_(genesis_books(params_.initial_price)),
+      now_(params_.start),
+      last_event_time_(params_.start) {
+  YL_ASSERT(params_.start <= params_.end);
+  YL_ASSERT(params_.report_every_s > 0);
+  YL_ASSERT(params_.insurance_fee_bps <= kBps);
+  for (const SourceConfig& config : params_.sources) {
+    SourceState state{config.apr_bps, {}, {}, params_.start, nullptr};
+    if (config.kind == SourceKind::treasury) state.growth = growth_for(config.apr_bps);
+    sources_.push_back(std::move(state));
+  }
+  add_account("@gas", AccountKind::system);
+  add_account("@fee_vault", AccountKind::system);
+  for (AccountId id : {kGasAccount, kFeeVaultAccount}) {
+    for (Asset asset : kAssets) position(id, asset).mode = YieldMode::void_mode;
+  }
+  if (params_.report_every_s <= params_.end.seconds - params_.start.seconds) {
+    next_scheduled_report_ = Timestamp{params_.start.seconds + params_.report_every_s};
+  }
+  check_invariants();
+}
+
+AccountId Ledger::add_account(std::string name, AccountKind kind) {
+  const auto id = static_cast<AccountId>(infos_.size());
+  ids_by_name_.emplace(name, id);
+  infos_.push_back(AccountInfo{std::move(name), kind, now_});
+  states_.push_back(AccountState{});
+  return id;
+}
+
+std::optional<AccountId> Ledger::find_account(std::string_view name) const {
+  const auto it = ids_by_name_.find(std::string(name));
+  if (it == ids_by_name_.end()) return std::nullopt;
+  return it->second;
+}
+
+std::shared_ptr<const RpowTable> Ledger::growth_for(std::uint32_t apr_bps) {
+  auto& slot = growth_by_apr_[apr_bps];
+  if (!slot) slot = std::make_shared<const RpowTable>(dsr_for_apr(apr_bps));
+  return slot;
+}
+
+std::optional<Rejection> Ledger::apply(const Event& event) {
+  const std::string when = format_timestamp(event.time);
+  if (event.time < params_.start) {
+    return Rejection{RejectCode::time_before_start,
+                     fmt::format("time {} is before start {}", when,
+                                 format_timestamp(params_.start))};
+  }
+  if (event.time > params_.end) {
+    return Rejection{RejectCode::time_after_end,
+                     fmt::format("time {} is after end {}", when, format_timestamp(params_.end))};
+  }
+  if (event.time < last_event_time_) {
+    return Rejection{RejectCode::time_goes_backwards,
+                     fmt::format("time {} is before the previous event's time {}", when,
+                                 format_timestamp(last_event_time_))};
+  }
+  if (auto rejected = advance_to(event.time)) return rejected;
+  last_event_time_ = event.time;
+  now_ = event.time;
+
+  Checkpoint checkpoint{books_, sources_, gas_owed_, infos_.size(), {}, 0};
+  auto remember = [&](AccountId id) {
+    for (std::size_t i = 0; i < checkpoint.touched_count; ++i) {
+      if (checkpoint.touched[i].first == id) return;
+    }
+    checkpoint.touched[checkpoint.touched_count++] = {id, states_[id]};
+  };
+  for (const std::string* name : named_accounts(event.body)) {
+    if (name == nullptr) continue;
+    if (auto id = find_account(*name)) remember(*id);
+  }
+  remember(kGasAccount);
+  remember(kFeeVaultAccount);
+  const std::size_t reports_before = reports_.size();
+
+  std::optional<Rejection> rejected;
+  try {
+    rejected = apply_body(event.body);
+  } catch (const OverflowError& error) {
+    rejected = Rejection{RejectCode::overflow, fmt::format("overflow: {}", error.what())};
+  }
+  if (rejected) {
+    books_ = checkpoint.books;
+    sources_ = checkpoint.sources;
+    gas_owed_ = checkpoint.gas_owed;
+    for (std::size_t i = 0; i < checkpoint.touched_count; ++i) {
+      states_[checkpoint.touched[i].first] = checkpoint.touched[i].second;
+    }
+    while (infos_.size() > checkpoint.account_count) {
+      ids_by_name_.erase(infos_.back().name);
+      infos_.pop_back();
+      states_.pop_back();
+    }
+    reports_.resize(reports_before);
+    return rejected;
+  }
+  check_invariants();
+  return std::nullopt;
+}
+
+std::optional<Rejection> Ledger::apply_body(const EventBody& body) {
+  return std::visit([this](const auto& e) { return on(e); }, body);
+}
+
+std::optional<Rejection> Ledger::advance_to(Timestamp time) {
+  while (next_scheduled_report_ && *next_scheduled_report_ <= time) {
+    const Timestamp due = *next_scheduled_report_;
+    now_ = due;
+    const auto books = books_;
+    const auto sources = sources_;
+    const std::size_t reports_before = reports_.size();
+    try {
+      run_report(Asset::eth, ReportTrigger::scheduled);
+      run_report(Asset::usdb, ReportTrigger::scheduled);
+    } catch (const OverflowError& error) {
+      books_ = books;
+      sources_ = sources;
+      reports_.resize(reports_before);
+      return Rejection{RejectCode::overflow,
+                       fmt::format("overflow in the scheduled report at {}: {}",
+                                   format_timestamp(due), error.what())};
+    }
+    check_invariants();
+    const bool more = params_.report_every_s <= params_.end.seconds - due.seconds;
+    next_scheduled_report_ =
+        more ? std::optional(Timestamp{due.seconds + params_.report_every_s}) : std::nullopt;
+  }
+  if (time > now_) now_ = std::min(time, params_.end);
+  return std::nullopt;
+}
+
+std::vector<ReportRecord> Ledger::take_reports() {
+  std::vector<ReportRecord> taken;
+  taken.swap(reports_);
+  return taken;
+}
+
+Amount Ledger::balance(AccountId id, Asset asset) const {
+  return book(asset).shares.balance(states_.at(id).positions[index_of(asset)]);
+}
+
+Amount Ledger::claimable(AccountId id, Asset asset) const {
+  return book(asset).shares.claimable(states_.at(id).positions[index_of(asset)]);
+}
+
+void Ledger::check_invariants() const {
+  for (Asset asset : kAssets) {
+    const AssetBook& b = book(asset);
+    U512 reserves = b.buffer.wide() + b.debt.wide();
+    for (std::size_t i = 0; i < sources_.size(); ++i) {
+      if (params_.sources[i].asset == asset) reserves += sources_[i].principal.wide();
+    }
+    const ShareLedger& s = b.shares;
+    const U512 owed = s.price().wide() * s.total_shares().wide() + s.remainder_sum().wide() +
+                      s.void_fixed_sum().wide() + s.pending().wide() + b.retained.wide();
+    YL_ASSERT(reserves == owed);  // SPEC §6 conservation, per asset
+  }
+  YL_ASSERT(balance(kGasAccount, Asset::eth) == gas_owed_);  // @gas balance = Σ B
+}
+
+std::optional<std::string> Ledger::audit_invariants() const {
+  for (Asset asset : kAssets) {
+    const AssetBook& b = book(asset);
+    const ShareLedger& s = b.shares;
+    U512 held = 0, shares_sum = 0, remainder_sum = 0, void_sum = 0;
+    for (AccountId id = 0; id < states_.size(); ++id) {
+      const Position& p = states_[id].positions[index_of(asset)];
+      if (p.remainder >= s.price()) {
+        return fmt::format("{} {}: remainder {} is not below the price {}", infos_[id].name,
+                           asset_name(asset), p.remainder.wei_string(), s.price().wei_string());
+      }
+      if (p.mode == YieldMode::void_mode && (!p.shares.is_zero() || !p.remainder.is_zero())) {
+        return fmt::format("{} {}: a VOID position holds shares", infos_[id].name,
+                           asset_name(asset));
+      }
+      held += s.balance(p).wide() + s.claimable(p).wide();
+      shares_sum += p.shares.wide();
+      remainder_sum += p.remainder.wide();
+      if (p.mode == YieldMode::void_mode) void_sum += p.fixed.wide();
+    }
+    if (shares_sum != s.total_shares().wide()) {
+      return fmt::format("{}: total shares {} but accounts hold {}", asset_name(asset),
+                         s.total_shares().wei_string(), shares_sum.str());
+    }
+    if (remainder_sum != s.remainder_sum().wide() || void_sum != s.void_fixed_sum().wide()) {
+      return fmt::format("{}: running totals of remainders or VOID balances drifted",
+                         asset_name(asset));
+    }
+    U512 reserves = b.buffer.wide() + b.debt.wide();
+    for (std::size_t i = 0; i < sources_.size(); ++i) {
+      if (params_.sources[i].asset == asset) reserves += sources_[i].principal.wide();
+    }
+    const U512 owed = held + s.pending().wide() + b.retained.wide();
+    if (reserves != owed) {
+      return fmt::format("{}: buffer + principal + debt = {} but balances + pending + retained = {}",
+                         asset_name(asset), reserves.str(), owed.str());
+    }
+  }
+  U512 gas_sum = 0;
+  for (const AccountState& st : states_) gas_sum += st.gas.balance_wei.wide();
+  if (gas_sum != gas_owed_.wide() || balance(kGasAccount, Asset::eth) != gas_owed_) {
+    return fmt::format("@gas holds {} but dapps are owed {}",
+                       balance(kGasAccount, Asset::eth).wei_string(), gas_sum.str());
+  }
+  return std::nullopt;
+}
+
+}  // namespace yl

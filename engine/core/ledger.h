@@ -1,0 +1,155 @@
+// The yieldledger state machine: every account, both L2 share ledgers, the L1 side of each asset
+// and its yield sources, advanced by events and scheduled reports (SPEC §2-§6).
+//
+// It is pure and deterministic: no I/O, no clock, no randomness, no floats. The same parameters
+// and the same events always give the same state, to the wei.
+//
+// Atomicity: `apply` validates and applies one event. If the event is rejected (a named rule, or
+// an arithmetic overflow found mid-way), everything it touched is restored from a checkpoint taken
+// before it began, so a rejected event changes nothing. Scheduled reports due before the event's
+// time are not part of the event: they run first and stay.
+//
+// Thread-safety: none; one Ledger belongs to one thread.
+#pragma once
+
+#include <array>
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+#include <vector>
+
+#include "engine/core/amount.h"
+#include "engine/core/asset.h"
+#include "engine/core/event.h"
+#include "engine/core/gas.h"
+#include "engine/core/rejection.h"
+#include "engine/core/report.h"
+#include "engine/core/share_ledger.h"
+#include "engine/core/timestamp.h"
+#include "engine/core/yield_source.h"
+
+namespace yl {
+
+// The scenario's parameters (SPEC §1.1), already validated by the loader.
+struct LedgerParams {
+  Timestamp start;
+  Timestamp end;
+  std::int64_t report_every_s = 86400;
+  Amount initial_price = Amount::from_u64(1'000'000'000);
+  std::vector<SourceConfig> sources;
+  std::uint32_t insurance_fee_bps = 1000;
+  GasParams gas;
+};
+
+using AccountId = std::uint32_t;
+inline constexpr AccountId kGasAccount = 0;       // @gas: gas fees not yet claimed (SPEC §2.2)
+inline constexpr AccountId kFeeVaultAccount = 1;  // @fee_vault: what the protocol keeps
+
+struct AccountInfo {
+  std::string name;
+  AccountKind kind = AccountKind::user;
+  Timestamp opened;
+};
+
+struct AccountState {
+  std::array<Position, 2> positions;  // indexed by Asset
+  GasRecord gas;                      // dapps only
+  friend bool operator==(const AccountState&, const AccountState&) = default;
+};
+
+// Per asset: its L2 share ledger and its L1 reserves (SPEC §3.1, §5).
+struct AssetBook {
+  ShareLedger shares;
+  Amount buffer;
+  Amount debt;       // D: negative yield not yet recovered
+  Amount insurance;  // held on L1 apart from user funds
+  Amount retained;   // withdrawal discounts beyond the debt they repaid (§5.5)
+};
+
+class Ledger {
+ public:
+  explicit Ledger(LedgerParams params);
+
+  const LedgerParams& params() const { return params_; }
+  // The time of the last event applied or report run (start at genesis).
+  Timestamp now() const { return now_; }
+
+  // Applies one event at its time (see the file comment). Returns the rejection, if any.
+  std::optional<Rejection> apply(const Event& event);
+  // Runs every scheduled report due at or before `time` (never past `end`), ETH then USDB.
+  // Fails only on overflow, in which case that report did not happen.
+  std::optional<Rejection> advance_to(Timestamp time);
+  // The reports run since the last call, in the order they ran.
+  std::vector<ReportRecord> take_reports();
+
+  std::size_t account_count() const { return infos_.size(); }
+  const AccountInfo& info(AccountId id) const { return infos_.at(id); }
+  const AccountState& state(AccountId id) const { return states_.at(id); }
+  std::optional<AccountId> find_account(std::string_view name) const;
+  const AssetBook& book(Asset asset) const { return books_[index_of(asset)]; }
+  std::size_t source_count() const { return params_.sources.size(); }
+  const SourceConfig& source_config(std::size_t i) const { return params_.sources.at(i); }
+  const SourceState& source_state(std::size_t i) const { return sources_.at(i); }
+  // Σ B over every dapp: what @gas owes (SPEC §6).
+  const Amount& gas_owed() const { return gas_owed_; }
+
+  Amount balance(AccountId id, Asset asset) const;
+  Amount claimable(AccountId id, Asset asset) const;
+
+  // The SPEC §6 laws from running totals, in O(sources); aborts through YL_ASSERT if one fails.
+  // Called after every event.
+  void check_invariants() const;
+  // The same laws recomputed from every account, in O(accounts). Returns a description of the
+  // first violation, or nullopt. For tests and audits.
+  std::optional<std::string> audit_invariants() const;
+
+ private:
+  struct Checkpoint;
+
+  std::optional<Rejection> apply_body(const EventBody& body);
+  std::optional<Rejection> on(const OpenAccount& e);
+  std::optional<Rejection> on(const Deposit& e);
+  std::optional<Rejection> on(const Withdraw& e);
+  std::optional<Rejection> on(const Transfer& e);
+  std::optional<Rejection> on(const Configure& e);
+  std::optional<Rejection> on(const Claim& e);
+  std::optional<Rejection> on(const SetGasMode& e);
+  std::optional<Rejection> on(const PayGas& e);
+  std::optional<Rejection> on(const ClaimGas& e);
+  std::optional<Rejection> on(const ForceReport& e);
+  std::optional<Rejection> on(const SetRate& e);
+  std::optional<Rejection> on(const Loss& e);
+
+  // Lookups that produce the named rejection when they fail.
+  std::optional<Rejection> lookup_account(std::string_view name, AccountId* id) const;
+  std::optional<Rejection> lookup_dapp(std::string_view name, AccountId* id) const;
+  std::optional<Rejection> lookup_source(std::string_view name, std::size_t* index) const;
+  std::optional<Rejection> require_balance(AccountId id, Asset asset, const Amount& needed) const;
+
+  Position& position(AccountId id, Asset asset) { return states_[id].positions[index_of(asset)]; }
+  ShareLedger& shares(Asset asset) { return books_[index_of(asset)].shares; }
+  void move(AccountId from, AccountId to, Asset asset, const Amount& amount);
+  void accrue_sources(Asset asset);
+  void run_report(Asset asset, ReportTrigger trigger);
+  std::shared_ptr<const RpowTable> growth_for(std::uint32_t apr_bps);
+  AccountId add_account(std::string name, AccountKind kind);
+
+  LedgerParams params_;
+  std::vector<AccountInfo> infos_;
+  std::vector<AccountState> states_;
+  std::unordered_map<std::string, AccountId> ids_by_name_;  // lookups only; never iterated
+  std::array<AssetBook, 2> books_;
+  std::vector<SourceState> sources_;
+  Amount gas_owed_;
+  Timestamp now_;
+  Timestamp last_event_time_;
+  std::optional<Timestamp> next_scheduled_report_;
+  std::vector<ReportRecord> reports_;
+  std::map<std::uint32_t, std::shared_ptr<const RpowTable>> growth_by_apr_;  // cache; deterministic
+};
+
+}  // namespace yl

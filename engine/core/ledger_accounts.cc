@@ -1,0 +1,159 @@
+// Ledger handlers for the L2 side: accounts, transfers, yield modes, claims and gas fees
+// (SPEC §2.2, §3.5-§3.7, §4). Each validates first, with a named rejection, then applies.
+#include <fmt/format.h>
+
+#include "engine/core/assert.h"
+#include "engine/core/ledger.h"
+
+namespace yl {
+
+std::optional<Rejection> Ledger::lookup_account(std::string_view name, AccountId* id) const {
+  // System accounts cannot be named in events (SPEC §1.2): to a user they do not exist.
+  const auto found = name.starts_with('@') ? std::nullopt : find_account(name);
+  if (!found) {
+    return Rejection{RejectCode::unknown_account, fmt::format("unknown account '{}'", name)};
+  }
+  *id = *found;
+  return std::nullopt;
+}
+
+std::optional<Rejection> Ledger::lookup_dapp(std::string_view name, AccountId* id) const {
+  if (auto rejected = lookup_account(name, id)) return rejected;
+  const AccountInfo& account = infos_[*id];
+  if (account.kind != AccountKind::dapp) {
+    return Rejection{RejectCode::not_a_dapp,
+                     fmt::format("{} is a {}, not a dapp", name, account_kind_name(account.kind))};
+  }
+  return std::nullopt;
+}
+
+std::optional<Rejection> Ledger::require_balance(AccountId id, Asset asset,
+                                                 const Amount& needed) const {
+  const Amount held = balance(id, asset);
+  if (needed <= held) return std::nullopt;
+  return Rejection{RejectCode::insufficient_balance,
+                   fmt::format("insufficient balance: {} holds {} {}, needs {}", infos_[id].name,
+                               held.units_string(kAssetDecimals), asset_name(asset),
+                               needed.units_string(kAssetDecimals))};
+}
+
+void Ledger::move(AccountId from, AccountId to, Asset asset, const Amount& amount) {
+  YL_ASSERT(from != to);
+  shares(asset).debit(position(from, asset), amount);
+  shares(asset).credit(position(to, asset), amount);
+}
+
+std::optional<Rejection> Ledger::on(const OpenAccount& e) {
+  if (e.account.starts_with('@')) {
+    return Rejection{RejectCode::account_name_reserved,
+                     fmt::format("account name '{}' is reserved for system accounts", e.account)};
+  }
+  if (find_account(e.account)) {
+    return Rejection{RejectCode::account_exists,
+                     fmt::format("account '{}' already exists", e.account)};
+  }
+  YL_ASSERT(e.kind == AccountKind::user || e.kind == AccountKind::dapp);
+  const AccountId id = add_account(e.account, e.kind);
+  // SPEC §2.2: contracts start VOID for ETH (Blast sets the flag at CREATE), AUTOMATIC for USDB.
+  position(id, Asset::eth).mode =
+      e.kind == AccountKind::dapp ? YieldMode::void_mode : YieldMode::automatic;
+  position(id, Asset::usdb).mode = YieldMode::automatic;
+  states_[id].gas = GasRecord{GasMode::void_mode, {}, {}, now_};
+  return std::nullopt;
+}
+
+std::optional<Rejection> Ledger::on(const Transfer& e) {
+  AccountId from = 0, to = 0;
+  if (auto rejected = lookup_account(e.from, &from)) return rejected;
+  if (auto rejected = lookup_account(e.to, &to)) return rejected;
+  if (from == to) {
+    return Rejection{RejectCode::transfer_to_self,
+                     fmt::format("cannot transfer from {} to itself", e.from)};
+  }
+  if (auto rejected = require_balance(from, e.asset, e.amount)) return rejected;
+  move(from, to, e.asset, e.amount);
+  return std::nullopt;
+}
+
+std::optional<Rejection> Ledger::on(const Configure& e) {
+  AccountId id = 0;
+  if (auto rejected = lookup_account(e.account, &id)) return rejected;
+  shares(e.asset).configure(position(id, e.asset), e.mode);
+  return std::nullopt;
+}
+
+std::optional<Rejection> Ledger::on(const Claim& e) {
+  AccountId id = 0;
+  if (auto rejected = lookup_account(e.account, &id)) return rejected;
+  AccountId recipient = id;
+  if (!e.to.empty()) {
+    if (auto rejected = lookup_account(e.to, &recipient)) return rejected;
+  }
+  Position& p = position(id, e.asset);
+  if (p.mode != YieldMode::claimable) {
+    return Rejection{RejectCode::not_claimable,
+                     fmt::format("{}'s {} yield mode is {}, not CLAIMABLE", e.account,
+                                 asset_name(e.asset), yield_mode_name(p.mode))};
+  }
+  const Amount available = shares(e.asset).claimable(p);
+  const Amount amount = e.amount.value_or(available);
+  if (amount > available) {
+    return Rejection{RejectCode::claim_exceeds_claimable,
+                     fmt::format("claim exceeds claimable: {} can claim {} {}, asked {}",
+                                 e.account, available.units_string(kAssetDecimals),
+                                 asset_name(e.asset), amount.units_string(kAssetDecimals))};
+  }
+  shares(e.asset).take_claim(p, amount);
+  shares(e.asset).credit(position(recipient, e.asset), amount);
+  return std::nullopt;
+}
+
+std::optional<Rejection> Ledger::on(const SetGasMode& e) {
+  AccountId dapp = 0;
+  if (auto rejected = lookup_dapp(e.dapp, &dapp)) return rejected;
+  GasRecord& record = states_[dapp].gas;
+  age_gas(record, now_);
+  record.mode = e.mode;  // B and S are kept (SPEC §4.1)
+  return std::nullopt;
+}
+
+std::optional<Rejection> Ledger::on(const PayGas& e) {
+  AccountId payer = 0, dapp = 0;
+  if (auto rejected = lookup_account(e.payer, &payer)) return rejected;
+  if (auto rejected = lookup_dapp(e.dapp, &dapp)) return rejected;
+  if (auto rejected = require_balance(payer, Asset::eth, e.amount)) return rejected;
+  GasRecord& record = states_[dapp].gas;
+  age_gas(record, now_);
+  const bool claimable = record.mode == GasMode::claimable;
+  move(payer, claimable ? kGasAccount : kFeeVaultAccount, Asset::eth, e.amount);
+  if (claimable) {
+    const Amount balance_wei = record.balance_wei + e.amount;
+    const Amount owed = gas_owed_ + e.amount;
+    record.balance_wei = balance_wei;
+    gas_owed_ = owed;
+  }
+  return std::nullopt;
+}
+
+std::optional<Rejection> Ledger::on(const ClaimGas& e) {
+  AccountId dapp = 0;
+  if (auto rejected = lookup_dapp(e.dapp, &dapp)) return rejected;
+  GasRecord& record = states_[dapp].gas;
+  age_gas(record, now_);
+  if (record.balance_wei.is_zero()) {
+    return Rejection{RejectCode::no_gas_to_claim,
+                     fmt::format("nothing to claim: {} has no unclaimed gas fees", e.dapp)};
+  }
+  const Amount amount = record.balance_wei;
+  const ClaimRate rate = claim_rate(params_.gas, amount, record.age_wei_seconds);
+  // floor: the fraction of a wei the rate does not pay goes to the fee vault with the penalty.
+  const Amount paid = mul_div_floor(amount, Amount::from_u64(rate.rate_bps), Amount::from_u64(kBps));
+  move(kGasAccount, dapp, Asset::eth, paid);
+  move(kGasAccount, kFeeVaultAccount, Asset::eth, amount - paid);
+  record.balance_wei = Amount();
+  record.age_wei_seconds = record.age_wei_seconds - rate.seconds_used;
+  gas_owed_ = gas_owed_ - amount;
+  return std::nullopt;
+}
+
+}  // namespace yl

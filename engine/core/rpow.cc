@@ -1,0 +1,74 @@
+#include "engine/core/rpow.h"
+
+#include "engine/core/assert.h"
+
+namespace yl {
+namespace {
+
+const U1024& saturation() {
+  static const U1024 value = U1024(1) << 346;
+  return value;
+}
+
+U1024 ray_wide() { return U1024(ray().raw()); }
+
+// (a·b + RAY/2) / RAY, half-up, as pot.sol's rmul inside rpow.
+U1024 mul_half_up(const U1024& a, const U1024& b) {
+  static const U1024 half = ray_wide() / 2;
+  return (a * b + half) / ray_wide();
+}
+
+}  // namespace
+
+RpowTable::RpowTable(const Amount& x) {
+  YL_ASSERT(x >= ray());
+  squares_[0] = U1024(x.raw());
+  if (squares_[0] >= saturation()) {
+    first_saturated_ = 0;
+    return;
+  }
+  for (std::size_t k = 1; k < 64; ++k) {
+    squares_[k] = mul_half_up(squares_[k - 1], squares_[k - 1]);
+    if (squares_[k] >= saturation()) {
+      first_saturated_ = k;
+      return;
+    }
+  }
+}
+
+std::optional<U1024> RpowTable::rpow(std::uint64_t n) const {
+  // z = n odd ? x : RAY; then for each higher set bit k of n, z = z·x_k (half-up).
+  U1024 z = ray_wide();
+  for (std::size_t k = 0; k < 64; ++k) {
+    if (((n >> k) & 1U) == 0) continue;
+    if (k >= first_saturated_) return std::nullopt;
+    z = k == 0 ? squares_[0] : mul_half_up(z, squares_[k]);
+    // Factors are >= RAY, so z never falls: once saturated, the result is too.
+    if (z >= saturation()) return std::nullopt;
+  }
+  return z;
+}
+
+Amount dsr_for_apr(std::uint32_t apr_bps) {
+  YL_ASSERT(apr_bps <= 100'000);
+  const U1024 target = ray_wide() * (kBps + apr_bps) / kBps;  // floor
+  auto fits = [&](const U1024& dsr) {
+    const auto grown = RpowTable(Amount::from_u1024(dsr)).rpow(kYearSeconds);
+    return grown.has_value() && *grown <= target;
+  };
+  // rpow(RAY, YEAR) = RAY <= target; (1 + 1e-6)^YEAR is about e^31.5, far above 11·RAY.
+  U1024 low = ray_wide();
+  U1024 high = ray_wide() + U1024("1000000000000000000000");
+  YL_ASSERT(fits(low) && !fits(high));
+  while (high - low > 1) {  // invariant: fits(low) && !fits(high)
+    const U1024 middle = low + (high - low) / 2;
+    if (fits(middle)) {
+      low = middle;
+    } else {
+      high = middle;
+    }
+  }
+  return Amount::from_u1024(low);
+}
+
+}  // namespace yl

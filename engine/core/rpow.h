@@ -1,0 +1,41 @@
+// MakerDAO pot.sol's rpow(x, n, RAY), exactly (SPEC §5.1): exponentiation by squaring, rounding
+// half-up ((a·b + RAY/2) / RAY) at every product. Intermediates are exact (up to 1024 bits).
+//
+// The squares x_k = x^(2^k) (each rounded) do not depend on n, so a table of them per rate makes
+// each accrual cost one product per set bit of the elapsed seconds, with identical results.
+#pragma once
+
+#include <array>
+#include <cstdint>
+#include <optional>
+
+#include "engine/core/amount.h"
+
+namespace yl {
+
+inline const Amount& ray() {
+  static const Amount value = Amount::from_u512(U512("1000000000000000000000000000"));
+  return value;
+}
+inline constexpr std::uint64_t kYearSeconds = 31'536'000;
+inline constexpr std::uint64_t kBps = 10'000;
+
+class RpowTable {
+ public:
+  // REQUIRES: x >= RAY (a per-second growth factor).
+  explicit RpowTable(const Amount& x);
+
+  // rpow(x, n, RAY). Returns nullopt when the result is at least 2^346: any value >= 1 times it,
+  // divided by RAY (< 2^90), would not fit in 256 bits, so the caller treats it as overflow.
+  std::optional<U1024> rpow(std::uint64_t n) const;
+
+ private:
+  std::array<U1024, 64> squares_;
+  std::size_t first_saturated_ = 64;  // squares_[k] for k >= this are >= 2^346 and not stored
+};
+
+// The largest dsr with rpow(dsr, YEAR) <= floor(RAY·(BPS + apr_bps)/BPS) (SPEC §5.1).
+// REQUIRES: apr_bps <= 100000.
+Amount dsr_for_apr(std::uint32_t apr_bps);
+
+}  // namespace yl

@@ -1,0 +1,148 @@
+#include "engine/core/share_ledger.h"
+
+#include "engine/core/assert.h"
+
+namespace yl {
+
+std::string_view yield_mode_name(YieldMode mode) {
+  switch (mode) {
+    case YieldMode::automatic: return "AUTOMATIC";
+    case YieldMode::void_mode: return "VOID";
+    case YieldMode::claimable: return "CLAIMABLE";
+  }
+  YL_ASSERT(false);
+}
+
+std::optional<YieldMode> parse_yield_mode(std::string_view text) {
+  if (text == "AUTOMATIC") return YieldMode::automatic;
+  if (text == "VOID") return YieldMode::void_mode;
+  if (text == "CLAIMABLE") return YieldMode::claimable;
+  return std::nullopt;
+}
+
+ShareLedger::ShareLedger(const Amount& initial_price) : price_(initial_price) {
+  YL_ASSERT(!initial_price.is_zero());
+}
+
+Amount ShareLedger::held_value() const {
+  return price_ * total_shares_ + remainder_sum_ + void_fixed_sum_;
+}
+
+Amount ShareLedger::share_value(const Position& p) const {
+  return price_ * p.shares + p.remainder;
+}
+
+Amount ShareLedger::balance(const Position& p) const {
+  return p.mode == YieldMode::automatic ? share_value(p) : p.fixed;
+}
+
+Amount ShareLedger::claimable(const Position& p) const {
+  if (p.mode != YieldMode::claimable) return Amount();
+  const Amount value = share_value(p);
+  YL_ASSERT(value >= p.fixed);  // P never falls, so CLAIMABLE shares cover f (SPEC §3.3)
+  return value - p.fixed;
+}
+
+void ShareLedger::resplit(Position& p, const Amount& v) {
+  YL_ASSERT(p.mode != YieldMode::void_mode);
+  // Compute first, then assign: a throw must leave the position and the totals untouched.
+  const Amount shares = div_floor(v, price_);  // floor; the remainder stays on the account
+  const Amount remainder = mod(v, price_);
+  const Amount total_shares = total_shares_ - p.shares + shares;
+  const Amount remainder_sum = remainder_sum_ - p.remainder + remainder;
+  p.shares = shares;
+  p.remainder = remainder;
+  total_shares_ = total_shares;
+  remainder_sum_ = remainder_sum;
+  YL_ASSERT(p.remainder < price_);
+}
+
+void ShareLedger::set_fixed(Position& p, const Amount& f) {
+  if (p.mode == YieldMode::void_mode) {
+    const Amount void_fixed_sum = void_fixed_sum_ - p.fixed + f;
+    void_fixed_sum_ = void_fixed_sum;
+  }
+  p.fixed = f;
+}
+
+void ShareLedger::credit(Position& p, const Amount& a) {
+  switch (p.mode) {
+    case YieldMode::automatic:
+      resplit(p, share_value(p) + a);
+      return;
+    case YieldMode::void_mode:
+      set_fixed(p, p.fixed + a);
+      return;
+    case YieldMode::claimable: {
+      const Amount fixed = p.fixed + a;
+      resplit(p, share_value(p) + a);
+      set_fixed(p, fixed);
+      return;
+    }
+  }
+}
+
+void ShareLedger::debit(Position& p, const Amount& a) {
+  YL_ASSERT(a <= balance(p));
+  switch (p.mode) {
+    case YieldMode::automatic:
+      resplit(p, share_value(p) - a);
+      return;
+    case YieldMode::void_mode:
+      set_fixed(p, p.fixed - a);
+      return;
+    case YieldMode::claimable:
+      resplit(p, share_value(p) - a);
+      set_fixed(p, p.fixed - a);
+      return;
+  }
+}
+
+void ShareLedger::configure(Position& p, YieldMode mode) {
+  // SPEC §3.6: unclaimed yield folds into the value; CLAIMABLE restarts with claimable 0.
+  const Amount value = p.mode == YieldMode::void_mode ? p.fixed : share_value(p);
+  if (p.mode == YieldMode::void_mode) {
+    set_fixed(p, Amount());
+  } else {
+    resplit(p, Amount());
+    p.fixed = Amount();
+  }
+  p.mode = mode;
+  switch (mode) {
+    case YieldMode::automatic:
+      resplit(p, value);
+      return;
+    case YieldMode::void_mode:
+      set_fixed(p, value);
+      return;
+    case YieldMode::claimable:
+      resplit(p, value);
+      set_fixed(p, value);
+      return;
+  }
+}
+
+void ShareLedger::take_claim(Position& p, const Amount& amount) {
+  YL_ASSERT(p.mode == YieldMode::claimable);
+  YL_ASSERT(amount <= claimable(p));
+  resplit(p, share_value(p) - amount);  // f is unchanged (SPEC §3.7)
+}
+
+PriceStep ShareLedger::add_value(const Amount& yield) {
+  PriceStep step{price_, price_, pending_};
+  Amount pending = pending_ + yield;
+  Amount price = price_;
+  if (!total_shares_.is_zero() && pending >= total_shares_) {
+    price = price_ + div_floor(pending, total_shares_);  // floor; Q % C carries (SPEC §3.4)
+    pending = mod(pending, total_shares_);
+  }
+  // Every account's share value must still fit in 256 bits; P·C + Σr bounds them all.
+  (void)(price * total_shares_ + remainder_sum_);
+  price_ = price;
+  pending_ = pending;
+  step.price_after = price_;
+  step.pending_after = pending_;
+  return step;
+}
+
+}  // namespace yl

@@ -1,0 +1,35 @@
+#include "engine/core/yield_source.h"
+
+#include "engine/core/assert.h"
+
+namespace yl {
+
+std::string_view source_kind_name(SourceKind kind) {
+  return kind == SourceKind::treasury ? "treasury" : "staking";
+}
+
+std::optional<SourceKind> parse_source_kind(std::string_view text) {
+  if (text == "staking") return SourceKind::staking;
+  if (text == "treasury") return SourceKind::treasury;
+  return std::nullopt;
+}
+
+void accrue(SourceKind kind, SourceState& state, Timestamp now) {
+  YL_ASSERT(now >= state.last);
+  const auto elapsed = static_cast<std::uint64_t>(now.seconds - state.last.seconds);
+  if (elapsed != 0 && !state.value.is_zero()) {
+    if (kind == SourceKind::staking) {
+      // floor: the fraction of a wei not yet earned stays unearned (it is not carried).
+      const U512 earned = state.value.wide() * state.apr_bps * elapsed / (kBps * kYearSeconds);
+      state.value = Amount::from_u512(state.value.wide() + earned);
+    } else {
+      YL_ASSERT(state.growth != nullptr);
+      const auto factor = state.growth->rpow(elapsed);
+      if (!factor) throw OverflowError("treasury value would not fit in 256 bits");
+      state.value = Amount::from_u1024(U1024(state.value.raw()) * *factor / U1024(ray().raw()));
+    }
+  }
+  state.last = now;
+}
+
+}  // namespace yl

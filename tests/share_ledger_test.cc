@@ -1,0 +1,81 @@
+#include "engine/core/share_ledger.h"
+
+#include <doctest/doctest.h>
+
+#include "tests/test_util.h"
+
+using yl::Position;
+using yl::ShareLedger;
+using yl::YieldMode;
+using yl::testing::wei;
+
+TEST_CASE("ShareLedger: credit splits a value exactly into shares and remainder (SPEC §3.2)") {
+  ShareLedger ledger(wei("1000000000"));
+  Position p{YieldMode::automatic, {}, {}, {}};
+  ledger.credit(p, wei("1500000000000000007"));
+  CHECK(p.shares == wei("1500000000"));  // floor(1.5e18+7 / 1e9)
+  CHECK(p.remainder == wei("7"));
+  CHECK(ledger.balance(p) == wei("1500000000000000007"));
+  CHECK(ledger.total_shares() == wei("1500000000"));
+  ledger.debit(p, wei("500000000000000008"));  // 1e18 - 1 left: 999999999 shares, r = 999999999
+  CHECK(p.shares == wei("999999999"));
+  CHECK(p.remainder == wei("999999999"));
+  CHECK(ledger.total_shares() == wei("999999999"));
+}
+
+TEST_CASE("ShareLedger: pending carries while Q < C, then folds (SPEC §3.4)") {
+  ShareLedger ledger(wei("1000000000"));
+  Position p{YieldMode::automatic, {}, {}, {}};
+  ledger.credit(p, wei("1500000000000000000"));  // C = 1.5e9 shares
+  auto step = ledger.add_value(wei("1000000000"));  // Q = 1e9 < C: price stays
+  CHECK(step.price_after == wei("1000000000"));
+  CHECK(ledger.pending() == wei("1000000000"));
+  step = ledger.add_value(wei("600000000"));  // Q = 1.6e9 >= C: P += 1, Q = 1.6e9 - 1.5e9
+  CHECK(step.price_before == wei("1000000000"));
+  CHECK(step.price_after == wei("1000000001"));
+  CHECK(ledger.pending() == wei("100000000"));
+  CHECK(ledger.balance(p) == wei("1500000001500000000"));  // 1.5e9 shares · (1e9 + 1)
+}
+
+TEST_CASE("ShareLedger: yield before any share exists waits in pending (blast-mechanics §6.1)") {
+  ShareLedger ledger(wei("1000000000"));
+  ledger.add_value(wei("5000"));
+  CHECK(ledger.pending() == wei("5000"));
+  CHECK(ledger.price() == wei("1000000000"));
+}
+
+TEST_CASE("ShareLedger: CLAIMABLE keeps f and accrues claimable; configure folds it (SPEC §3.6)") {
+  ShareLedger ledger(wei("1000000000"));
+  Position p{YieldMode::claimable, {}, {}, {}};
+  ledger.credit(p, wei("2000000000000000000"));  // 2e9 shares
+  CHECK(p.fixed == wei("2000000000000000000"));
+  ledger.add_value(wei("2000000000"));  // P += 1
+  CHECK(ledger.balance(p) == wei("2000000000000000000"));
+  CHECK(ledger.claimable(p) == wei("2000000000"));
+  ledger.take_claim(p, wei("500000000"));
+  CHECK(ledger.claimable(p) == wei("1500000000"));
+  CHECK(p.fixed == wei("2000000000000000000"));
+  SUBCASE("CLAIMABLE to CLAIMABLE turns claimable into fixed balance") {
+    ledger.configure(p, YieldMode::claimable);
+    CHECK(ledger.balance(p) == wei("2000000001500000000"));
+    CHECK(ledger.claimable(p).is_zero());
+  }
+  SUBCASE("CLAIMABLE to VOID folds claimable and holds no shares") {
+    ledger.configure(p, YieldMode::void_mode);
+    CHECK(p.fixed == wei("2000000001500000000"));
+    CHECK(p.shares.is_zero());
+    CHECK(ledger.total_shares().is_zero());
+    CHECK(ledger.void_fixed_sum() == wei("2000000001500000000"));
+  }
+}
+
+TEST_CASE("ShareLedger: a CLAIMABLE debit spends only f (SPEC §3.5)") {
+  ShareLedger ledger(wei("1000000000"));
+  Position p{YieldMode::claimable, {}, {}, {}};
+  ledger.credit(p, wei("1000000000000"));
+  ledger.add_value(wei("1000"));  // C = 1000 shares: P += 1
+  CHECK(ledger.claimable(p) == wei("1000"));
+  ledger.debit(p, wei("1000000000000"));
+  CHECK(ledger.balance(p).is_zero());
+  CHECK(ledger.claimable(p) == wei("1000"));  // the yield stays claimable
+}
