@@ -1,0 +1,15 @@
+// One function per subcommand (CLI11's subcom_in_files layout): each registers its options and a
+// callback on `app`. Callbacks throw on failure; main.cc maps exceptions to SPEC §7.2 exit codes.
+#pragma once
+
+#include <CLI/CLI.hpp>
+
+namespace yl::cli {
+
+void add_run_command(CLI::App& app);
+void add_balances_command(CLI::App& app);
+void add_ledgers_command(CLI::App& app);
+void add_sources_command(CLI::App& app);
+void add_reports_command(CLI::App& app);
+
+}  // namespace yl::cli

@@ -1,0 +1,31 @@
+#include "engine/core/snapshot.h"
+
+namespace yl {
+
+Snapshot take_snapshot(const Ledger& ledger) {
+  Snapshot snapshot;
+  for (AccountId id = 0; id < ledger.account_count(); ++id) {
+    const AccountInfo& info = ledger.info(id);
+    for (Asset asset : kAssets) {
+      const Position& p = ledger.state(id).positions[index_of(asset)];
+      snapshot.balances.push_back(BalanceRow{info.name, info.kind, asset, p.mode,
+                                             ledger.balance(id, asset),
+                                             ledger.claimable(id, asset), p.shares, p.remainder});
+    }
+  }
+  for (Asset asset : kAssets) {
+    const AssetBook& b = ledger.book(asset);
+    snapshot.ledgers.push_back(LedgerRow{asset, b.shares.price(), b.shares.pending(),
+                                         b.shares.total_shares(), b.buffer, b.debt, b.insurance,
+                                         b.retained});
+  }
+  for (std::size_t i = 0; i < ledger.source_count(); ++i) {
+    const SourceConfig& config = ledger.source_config(i);
+    const SourceState& state = ledger.source_state(i);
+    snapshot.sources.push_back(SourceRow{config.name, config.asset, config.kind, state.apr_bps,
+                                         state.value, state.principal, state.last});
+  }
+  return snapshot;
+}
+
+}  // namespace yl

@@ -1,0 +1,57 @@
+// The state as the `balances`, `ledgers` and `sources` commands show it (SPEC §7.1), taken from a
+// Ledger at one moment. Rows are in output order: system accounts first, then accounts in the
+// order opened, ETH before USDB; ledgers ETH then USDB; sources in file order.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "engine/core/ledger.h"
+
+namespace yl {
+
+struct BalanceRow {
+  std::string account;
+  AccountKind kind = AccountKind::user;
+  Asset asset = Asset::eth;
+  YieldMode mode = YieldMode::automatic;
+  Amount balance;
+  Amount claimable;
+  Amount shares;
+  Amount remainder;
+  friend bool operator==(const BalanceRow&, const BalanceRow&) = default;
+};
+
+struct LedgerRow {
+  Asset asset = Asset::eth;
+  Amount price;
+  Amount pending;
+  Amount total_shares;
+  Amount buffer;
+  Amount debt;
+  Amount insurance;
+  Amount retained;
+  friend bool operator==(const LedgerRow&, const LedgerRow&) = default;
+};
+
+struct SourceRow {
+  std::string source;
+  Asset asset = Asset::eth;
+  SourceKind kind = SourceKind::staking;
+  std::uint32_t apr_bps = 0;
+  Amount value;
+  Amount principal;
+  Timestamp last;
+  friend bool operator==(const SourceRow&, const SourceRow&) = default;
+};
+
+struct Snapshot {
+  std::vector<BalanceRow> balances;
+  std::vector<LedgerRow> ledgers;
+  std::vector<SourceRow> sources;
+  friend bool operator==(const Snapshot&, const Snapshot&) = default;
+};
+
+Snapshot take_snapshot(const Ledger& ledger);
+
+}  // namespace yl

@@ -1,0 +1,27 @@
+// A rejected input (SPEC §1.3): printed as `FILE:LINE: TYPE: reason`, where FILE is the file's
+// name as given, TYPE the event type, or `scenario` / `csv` for errors that are not one event's.
+#pragma once
+
+#include <cstdint>
+#include <stdexcept>
+#include <string>
+
+namespace yl {
+
+class InputError : public std::runtime_error {
+ public:
+  InputError(std::string file, std::uint64_t line, std::string type, std::string reason);
+
+  const std::string& file() const { return file_; }
+  std::uint64_t line() const { return line_; }
+  const std::string& type() const { return type_; }
+  const std::string& reason() const { return reason_; }
+
+ private:
+  std::string file_;
+  std::uint64_t line_;
+  std::string type_;
+  std::string reason_;
+};
+
+}  // namespace yl

@@ -1,0 +1,222 @@
+#include "engine/input/scenario.h"
+
+#include <fmt/format.h>
+
+#include <fstream>
+#include <set>
+#include <sstream>
+#include <toml++/toml.h>
+
+#include "engine/input/input_error.h"
+
+namespace yl {
+namespace {
+
+class Checker {
+ public:
+  explicit Checker(const std::string& file) : file_(file) {}
+
+  [[noreturn]] void fail(std::uint64_t line, const std::string& reason) const {
+    throw InputError(file_, line == 0 ? 1 : line, "scenario", reason);
+  }
+  static std::uint64_t line_of(const toml::node& node) { return node.source().begin.line; }
+
+  // Rejects keys of `table` outside `allowed` (SPEC §1.1: unknown keys and tables are errors).
+  void only(const toml::table& table, std::initializer_list<std::string_view> allowed,
+            std::string_view where) const {
+    for (const auto& [key, node] : table) {
+      if (std::find(allowed.begin(), allowed.end(), key.str()) == allowed.end()) {
+        fail(line_of(node), fmt::format("unknown key '{}'{}", key.str(), where));
+      }
+    }
+  }
+  const toml::node& need(const toml::table& table, std::string_view key,
+                         std::string_view where) const {
+    const toml::node* node = table.get(key);
+    if (node == nullptr) fail(line_of(table), fmt::format("missing key '{}'{}", key, where));
+    return *node;
+  }
+  std::string string_at(const toml::node& node, std::string_view key) const {
+    const auto* value = node.as_string();
+    if (value == nullptr) fail(line_of(node), fmt::format("'{}' must be a string", key));
+    return value->get();
+  }
+  std::int64_t integer_at(const toml::node& node, std::string_view key, std::int64_t low,
+                          std::int64_t high) const {
+    const auto* value = node.as_integer();
+    if (value == nullptr) fail(line_of(node), fmt::format("'{}' must be an integer", key));
+    if (value->get() < low || value->get() > high) {
+      fail(line_of(node), fmt::format("'{}' must be between {} and {} (got {})", key, low, high,
+                                      value->get()));
+    }
+    return value->get();
+  }
+  Timestamp time_at(const toml::node& node, std::string_view key) const {
+    const std::string text = string_at(node, key);
+    const auto time = parse_timestamp(text);
+    if (!time) {
+      fail(line_of(node), fmt::format("'{}' must be a time like 2024-03-01T00:00:00Z (got '{}')",
+                                      key, text));
+    }
+    return *time;
+  }
+
+ private:
+  const std::string& file_;
+};
+
+bool is_valid_name(std::string_view name) {
+  return !name.empty() && name.size() <= 64 && std::all_of(name.begin(), name.end(), [](char c) {
+    return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
+           c == '_' || c == '.' || c == '-';
+  });
+}
+
+SourceConfig parse_source(const Checker& check, const toml::table& t) {
+  constexpr std::string_view kWhere = " in [[source]]";
+  check.only(t, {"name", "asset", "kind", "apr_bps", "weight_bps"}, kWhere);
+  SourceConfig source;
+  const toml::node& name = check.need(t, "name", kWhere);
+  source.name = check.string_at(name, "name");
+  if (!is_valid_name(source.name)) {
+    check.fail(Checker::line_of(name),
+               fmt::format("source name '{}' must be 1-64 of A-Z a-z 0-9 _ . -", source.name));
+  }
+  const toml::node& asset = check.need(t, "asset", kWhere);
+  const auto parsed_asset = parse_asset(check.string_at(asset, "asset"));
+  if (!parsed_asset) check.fail(Checker::line_of(asset), "'asset' must be ETH or USDB");
+  source.asset = *parsed_asset;
+  const toml::node& kind = check.need(t, "kind", kWhere);
+  const auto parsed_kind = parse_source_kind(check.string_at(kind, "kind"));
+  if (!parsed_kind) check.fail(Checker::line_of(kind), "'kind' must be staking or treasury");
+  source.kind = *parsed_kind;
+  source.apr_bps = static_cast<std::uint32_t>(
+      check.integer_at(check.need(t, "apr_bps", kWhere), "apr_bps", 0, 100'000));
+  source.weight_bps = static_cast<std::uint32_t>(
+      check.integer_at(check.need(t, "weight_bps", kWhere), "weight_bps", 0, 10'000));
+  return source;
+}
+
+void parse_gas(const Checker& check, const toml::table& t, GasParams& gas) {
+  check.only(t, {"zero_claim_rate_bps", "base_claim_rate_bps", "ceil_claim_rate_bps",
+                 "base_gas_seconds", "ceil_gas_seconds"}, " in [gas]");
+  auto bps = [&](std::string_view key, std::uint32_t& out) {
+    if (const toml::node* n = t.get(key)) {
+      out = static_cast<std::uint32_t>(check.integer_at(*n, key, 0, 10'000));
+    }
+  };
+  auto seconds = [&](std::string_view key, std::int64_t& out) {
+    if (const toml::node* n = t.get(key)) out = check.integer_at(*n, key, 0, INT64_MAX);
+  };
+  bps("zero_claim_rate_bps", gas.zero_claim_rate_bps);
+  bps("base_claim_rate_bps", gas.base_claim_rate_bps);
+  bps("ceil_claim_rate_bps", gas.ceil_claim_rate_bps);
+  seconds("base_gas_seconds", gas.base_gas_seconds);
+  seconds("ceil_gas_seconds", gas.ceil_gas_seconds);
+  if (!(gas.zero_claim_rate_bps < gas.base_claim_rate_bps &&
+        gas.base_claim_rate_bps < gas.ceil_claim_rate_bps)) {
+    check.fail(Checker::line_of(t),
+               "[gas] needs zero_claim_rate_bps < base_claim_rate_bps < ceil_claim_rate_bps");
+  }
+  if (!(gas.base_gas_seconds > 0 && gas.base_gas_seconds < gas.ceil_gas_seconds)) {
+    check.fail(Checker::line_of(t), "[gas] needs 0 < base_gas_seconds < ceil_gas_seconds");
+  }
+}
+
+}  // namespace
+
+Scenario parse_scenario(std::string_view toml_text, const std::string& file_name,
+                        const std::filesystem::path& base_dir) {
+  const Checker check(file_name);
+  toml::table root;
+  try {
+    root = toml::parse(toml_text, file_name);
+  } catch (const toml::parse_error& error) {
+    check.fail(error.source().begin.line, std::string(error.description()));
+  }
+  check.only(root, {"name", "start", "end", "report_every", "events", "ledger", "source",
+                    "policy", "gas"}, "");
+  Scenario s;
+  s.toml_text = std::string(toml_text);
+  s.name = check.string_at(check.need(root, "name", ""), "name");
+  s.params.start = check.time_at(check.need(root, "start", ""), "start");
+  const toml::node& end = check.need(root, "end", "");
+  s.params.end = check.time_at(end, "end");
+  if (s.params.end < s.params.start) check.fail(Checker::line_of(end), "'end' is before 'start'");
+  const toml::node& every = check.need(root, "report_every", "");
+  s.report_every = check.string_at(every, "report_every");
+  const auto every_s = parse_duration_seconds(s.report_every);
+  if (!every_s) {
+    check.fail(Checker::line_of(every),
+               fmt::format("'report_every' must look like 1d, 12h, 30m or 90s (got '{}')",
+                           s.report_every));
+  }
+  s.params.report_every_s = *every_s;
+  const toml::node& events = check.need(root, "events", "");
+  s.events_as_written = check.string_at(events, "events");
+  s.events_line = Checker::line_of(events);
+  if (s.events_as_written.empty()) check.fail(s.events_line, "'events' must name a file");
+  const std::filesystem::path events_path(s.events_as_written);
+  s.events_path = events_path.is_absolute() ? events_path : base_dir / events_path;
+
+  const toml::node& ledger_node = check.need(root, "ledger", "");
+  const toml::table* ledger = ledger_node.as_table();
+  if (ledger == nullptr) check.fail(Checker::line_of(ledger_node), "'ledger' must be a table");
+  check.only(*ledger, {"initial_price"}, " in [ledger]");
+  s.params.initial_price = Amount::from_u64(static_cast<std::uint64_t>(check.integer_at(
+      check.need(*ledger, "initial_price", " in [ledger]"), "initial_price", 1, INT64_MAX)));
+
+  const toml::node& sources_node = check.need(root, "source", "");
+  const toml::array* sources = sources_node.as_array();
+  if (sources == nullptr || sources->empty() || !sources->is_array_of_tables()) {
+    check.fail(Checker::line_of(sources_node), "'source' must be one or more [[source]] tables");
+  }
+  std::set<std::string> names;
+  std::array<std::uint64_t, 2> weight_sums{0, 0};
+  for (const toml::node& node : *sources) {
+    const SourceConfig source = parse_source(check, *node.as_table());
+    if (!names.insert(source.name).second) {
+      check.fail(Checker::line_of(node), fmt::format("source name '{}' is repeated", source.name));
+    }
+    weight_sums[index_of(source.asset)] += source.weight_bps;
+    if (weight_sums[index_of(source.asset)] > kBps) {
+      check.fail(Checker::line_of(node),
+                 fmt::format("the weights of the {} sources add up to more than 10000 bps",
+                             asset_name(source.asset)));
+    }
+    s.params.sources.push_back(source);
+  }
+
+  if (const toml::node* policy_node = root.get("policy")) {
+    const toml::table* policy = policy_node->as_table();
+    if (policy == nullptr) check.fail(Checker::line_of(*policy_node), "'policy' must be a table");
+    check.only(*policy, {"insurance_fee_bps"}, " in [policy]");
+    if (const toml::node* fee = policy->get("insurance_fee_bps")) {
+      s.params.insurance_fee_bps =
+          static_cast<std::uint32_t>(check.integer_at(*fee, "insurance_fee_bps", 0, 10'000));
+    }
+  }
+  if (const toml::node* gas_node = root.get("gas")) {
+    const toml::table* gas = gas_node->as_table();
+    if (gas == nullptr) check.fail(Checker::line_of(*gas_node), "'gas' must be a table");
+    parse_gas(check, *gas, s.params.gas);
+  }
+  return s;
+}
+
+Scenario load_scenario(const std::string& path_as_given) {
+  std::ifstream in(path_as_given, std::ios::binary);
+  if (!in) throw InputError(path_as_given, 1, "scenario", "cannot open the scenario file");
+  std::ostringstream text;
+  text << in.rdbuf();
+  const std::filesystem::path path(path_as_given);
+  Scenario s = parse_scenario(text.str(), path_as_given, path.parent_path());
+  std::error_code ec;
+  if (!std::filesystem::is_regular_file(s.events_path, ec)) {
+    throw InputError(path_as_given, s.events_line, "scenario",
+                     fmt::format("events file '{}' not found", s.events_as_written));
+  }
+  return s;
+}
+
+}  // namespace yl

@@ -1,0 +1,67 @@
+#include "engine/runner.h"
+
+#include <fmt/format.h>
+
+#include "engine/input/input_error.h"
+#include "engine/storage/storage_error.h"
+
+namespace yl {
+namespace {
+
+void store_reports(Ledger& ledger, storage::LedgerStore& store, RunSummary& summary) {
+  for (const ReportRecord& report : ledger.take_reports()) {
+    store.append_report(report);
+    ++summary.reports;
+  }
+}
+
+}  // namespace
+
+RunSummary run_scenario(const Scenario& scenario, const std::string& scenario_file,
+                        std::istream& events, storage::LedgerStore& store) {
+  RunSummary summary;
+  store.clear();
+  store.write_scenario(scenario_file, scenario.events_as_written, scenario.name,
+                       scenario.toml_text, scenario.params.start, scenario.params.end,
+                       scenario.report_every);
+  Ledger ledger(scenario.params);
+  EventReader reader(events, scenario.events_as_written);
+  while (const auto raw = reader.next_raw()) {
+    const Event event = parse_event(*raw, reader.file_name());
+    if (const auto rejected = ledger.apply(event)) {
+      throw InputError(reader.file_name(), raw->line, raw->type, rejected->reason);
+    }
+    store_reports(ledger, store, summary);
+    store.append_event(*raw, reader.file_name(), event.time);
+    ++summary.events;
+  }
+  if (const auto rejected = ledger.advance_to(scenario.params.end)) {
+    throw InputError(scenario_file, 1, "scenario", rejected->reason);
+  }
+  store_reports(ledger, store, summary);
+  store.write_snapshot(take_snapshot(ledger));
+  return summary;
+}
+
+Ledger replay(storage::LedgerStore& store, std::optional<Timestamp> at) {
+  const storage::StoredScenario stored = store.read_scenario();
+  const Scenario scenario = parse_scenario(stored.toml, stored.file, {});
+  Ledger ledger(scenario.params);
+  store.for_each_event([&](const RawEvent& raw, const std::string& file) {
+    const Event event = parse_event(raw, file);
+    if (at && event.time > *at) return false;
+    if (const auto rejected = ledger.apply(event)) {
+      throw storage::StorageError(
+          storage::StorageError::Kind::bad_database,
+          fmt::format("stored event {}:{} no longer applies: {}", file, raw.line, rejected->reason));
+    }
+    ledger.take_reports();
+    return true;
+  });
+  const Timestamp until = at ? std::min(*at, scenario.params.end) : scenario.params.end;
+  if (until >= scenario.params.start) ledger.advance_to(until);
+  ledger.take_reports();
+  return ledger;
+}
+
+}  // namespace yl

@@ -1,0 +1,33 @@
+// The application layer between inputs, the pure Ledger and the store: `run` a scenario into a
+// database, and `replay` a stored ledger to any moment. The CLI is a thin shell around these.
+#pragma once
+
+#include <cstdint>
+#include <istream>
+#include <optional>
+#include <string>
+
+#include "engine/core/ledger.h"
+#include "engine/core/snapshot.h"
+#include "engine/input/scenario.h"
+#include "engine/storage/ledger_store.h"
+
+namespace yl {
+
+struct RunSummary {
+  std::int64_t events = 0;
+  std::int64_t reports = 0;  // report records, one per asset per report
+};
+
+// Simulates `scenario` from start to end with the events read from `events`, writing everything
+// to `store` (the caller owns the transaction, so a rejection leaves the database as it was).
+// Throws InputError at the first rejected row; storage failures throw StorageError.
+RunSummary run_scenario(const Scenario& scenario, const std::string& scenario_file,
+                        std::istream& events, storage::LedgerStore& store);
+
+// Rebuilds the ledger from the stored scenario and events: the state after every scheduled report
+// and event stamped at or before `at` (SPEC §7.1 --at), or after the whole run when `at` is
+// nullopt. Throws StorageError if the stored events no longer apply.
+Ledger replay(storage::LedgerStore& store, std::optional<Timestamp> at);
+
+}  // namespace yl

@@ -1,0 +1,139 @@
+#include "engine/storage/database.h"
+
+#include <fmt/format.h>
+#include <sqlite3.h>
+
+#include "engine/core/assert.h"
+#include "engine/storage/storage_error.h"
+
+namespace yl::storage {
+namespace {
+
+[[noreturn]] void fail(sqlite3* db, int rc, std::string_view context) {
+  const char* message = db != nullptr ? sqlite3_errmsg(db) : sqlite3_errstr(rc);
+  const int primary = rc & 0xff;
+  const auto kind = primary == SQLITE_NOTADB || primary == SQLITE_CORRUPT ||
+                            primary == SQLITE_CANTOPEN || primary == SQLITE_READONLY
+                        ? StorageError::Kind::bad_database
+                        : StorageError::Kind::internal;
+  throw StorageError(kind, fmt::format("SQLite error {} ({}) in {}", rc, message, context));
+}
+
+}  // namespace
+
+void Database::Closer::operator()(sqlite3* db) const { sqlite3_close_v2(db); }
+void Statement::Finalizer::operator()(sqlite3_stmt* stmt) const { sqlite3_finalize(stmt); }
+
+Database::Database(const std::string& path, Mode mode) : path_(path) {
+  sqlite3* raw = nullptr;
+  const int flags = mode == Mode::read_only ? SQLITE_OPEN_READONLY
+                                            : SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE;
+  const int rc = sqlite3_open_v2(path.c_str(), &raw, flags | SQLITE_OPEN_NOMUTEX, nullptr);
+  db_.reset(raw);
+  if (rc != SQLITE_OK) fail(raw, rc, fmt::format("opening '{}'", path));
+  sqlite3_extended_result_codes(raw, 1);
+  sqlite3_busy_timeout(raw, 5000);
+  exec("PRAGMA foreign_keys = ON");
+  if (mode != Mode::read_only) {
+    exec("PRAGMA journal_mode = WAL");
+    exec("PRAGMA synchronous = FULL");
+  }
+}
+
+Database::~Database() = default;
+
+void Database::exec(std::string_view sql) {
+  const std::string text(sql);
+  char* error = nullptr;
+  const int rc = sqlite3_exec(db_.get(), text.c_str(), nullptr, nullptr, &error);
+  if (rc != SQLITE_OK) {
+    const std::string message = error != nullptr ? error : "";
+    sqlite3_free(error);
+    fail(db_.get(), rc, fmt::format("'{}'", text.substr(0, 60)));
+  }
+}
+
+Statement Database::prepare(std::string_view sql) { return Statement(*this, sql); }
+
+std::int64_t Database::user_version() {
+  Statement s(*this, "PRAGMA user_version");
+  YL_ASSERT(s.step());
+  return s.column_int(0);
+}
+
+Statement::Statement(Database& db, std::string_view sql) : db_(&db) {
+  sqlite3_stmt* raw = nullptr;
+  const int rc = sqlite3_prepare_v2(db.handle(), sql.data(), static_cast<int>(sql.size()), &raw,
+                                    nullptr);
+  stmt_.reset(raw);
+  if (rc != SQLITE_OK) fail(db.handle(), rc, fmt::format("preparing '{}'", sql.substr(0, 60)));
+}
+
+Statement& Statement::bind(int index, std::int64_t value) {
+  const int rc = sqlite3_bind_int64(stmt_.get(), index, value);
+  if (rc != SQLITE_OK) fail(db_->handle(), rc, "bind");
+  return *this;
+}
+
+Statement& Statement::bind(int index, std::string_view text) {
+  // An empty view may have a null data(); SQLite would bind NULL for it, so bind "" instead.
+  const char* data = text.data() != nullptr ? text.data() : "";
+  const int rc = sqlite3_bind_text(stmt_.get(), index, data, static_cast<int>(text.size()),
+                                   SQLITE_TRANSIENT);
+  if (rc != SQLITE_OK) fail(db_->handle(), rc, "bind");
+  return *this;
+}
+
+Statement& Statement::bind_null(int index) {
+  const int rc = sqlite3_bind_null(stmt_.get(), index);
+  if (rc != SQLITE_OK) fail(db_->handle(), rc, "bind");
+  return *this;
+}
+
+bool Statement::step() {
+  const int rc = sqlite3_step(stmt_.get());
+  if (rc == SQLITE_ROW) return true;
+  if (rc == SQLITE_DONE) return false;
+  const std::string sql = sqlite3_sql(stmt_.get());
+  sqlite3_reset(stmt_.get());
+  fail(db_->handle(), rc, fmt::format("'{}'", sql.substr(0, 60)));
+}
+
+void Statement::run() {
+  const bool row = step();
+  YL_ASSERT(!row);
+  reset();
+}
+
+void Statement::reset() {
+  sqlite3_reset(stmt_.get());
+  sqlite3_clear_bindings(stmt_.get());
+}
+
+std::int64_t Statement::column_int(int index) { return sqlite3_column_int64(stmt_.get(), index); }
+
+std::string Statement::column_text(int index) {
+  const auto* text = sqlite3_column_text(stmt_.get(), index);
+  const int size = sqlite3_column_bytes(stmt_.get(), index);
+  return text == nullptr ? std::string()
+                         : std::string(reinterpret_cast<const char*>(text),
+                                       static_cast<std::size_t>(size));
+}
+
+bool Statement::column_is_null(int index) {
+  return sqlite3_column_type(stmt_.get(), index) == SQLITE_NULL;
+}
+
+Transaction::Transaction(Database& db) : db_(db) { db_.exec("BEGIN IMMEDIATE"); }
+
+Transaction::~Transaction() {
+  if (done_) return;
+  sqlite3_exec(db_.handle(), "ROLLBACK", nullptr, nullptr, nullptr);  // never throws
+}
+
+void Transaction::commit() {
+  db_.exec("COMMIT");
+  done_ = true;
+}
+
+}  // namespace yl::storage

@@ -1,0 +1,86 @@
+// A thin RAII layer over SQLite 3 (ownership after SQLiteCpp; pragmas after Bitcoin Core's
+// wallet/sqlite.cpp). All raw sqlite3_* calls of the project live in engine/storage/.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+
+struct sqlite3;
+struct sqlite3_stmt;
+
+namespace yl::storage {
+
+class Statement;
+
+class Database {
+ public:
+  enum class Mode { read_only, read_write_create };
+  // Opens `path` with explicit flags, extended result codes, WAL, synchronous=FULL (a ledger must
+  // not lose a committed run on power loss), foreign keys and a busy timeout.
+  // Throws StorageError.
+  Database(const std::string& path, Mode mode);
+  Database(const Database&) = delete;
+  Database& operator=(const Database&) = delete;
+  Database(Database&&) noexcept = default;
+  ~Database();
+
+  void exec(std::string_view sql);
+  Statement prepare(std::string_view sql);
+  std::int64_t user_version();
+  const std::string& path() const { return path_; }
+  sqlite3* handle() { return db_.get(); }
+
+ private:
+  struct Closer {
+    void operator()(sqlite3* db) const;
+  };
+  std::unique_ptr<sqlite3, Closer> db_;
+  std::string path_;
+};
+
+// A prepared statement. bind() indexes start at 1, column() indexes at 0. step() returns true
+// while it yields rows. reset() clears bindings too, so no stale value survives a reuse.
+class Statement {
+ public:
+  Statement(Database& db, std::string_view sql);
+  Statement(Statement&&) noexcept = default;
+  Statement& operator=(Statement&&) noexcept = default;
+
+  Statement& bind(int index, std::int64_t value);
+  Statement& bind(int index, std::string_view text);  // copied (SQLITE_TRANSIENT)
+  Statement& bind_null(int index);
+  bool step();
+  void run();  // step once, expecting no row, then reset
+  void reset();
+
+  std::int64_t column_int(int index);
+  std::string column_text(int index);
+  bool column_is_null(int index);
+
+ private:
+  struct Finalizer {
+    void operator()(sqlite3_stmt* stmt) const;
+  };
+  Database* db_;
+  std::unique_ptr<sqlite3_stmt, Finalizer> stmt_;
+};
+
+// BEGIN IMMEDIATE in the constructor (takes the write lock up front), COMMIT on commit(), and
+// ROLLBACK in the destructor unless committed. The destructor never throws.
+class Transaction {
+ public:
+  explicit Transaction(Database& db);
+  Transaction(const Transaction&) = delete;
+  Transaction& operator=(const Transaction&) = delete;
+  ~Transaction();
+  void commit();
+
+ private:
+  Database& db_;
+  bool done_ = false;
+};
+
+}  // namespace yl::storage

@@ -1,0 +1,28 @@
+// Schema migrations (SPEC §8.2): schema/NNNN_*.sql, embedded at build time, applied in order in
+// one transaction, with PRAGMA user_version stamping how many have run and PRAGMA application_id
+// marking the file as a yieldledger database.
+#pragma once
+
+#include <cstdint>
+#include <string_view>
+#include <vector>
+
+namespace yl::storage {
+
+class Database;
+
+inline constexpr std::int32_t kApplicationId = 0x594C4452;  // "YLDR"
+
+const std::vector<std::string_view>& embedded_migrations();
+inline std::int64_t current_schema_version() {
+  return static_cast<std::int64_t>(embedded_migrations().size());
+}
+
+// Brings an empty or older database up to the current version. REQUIRES: the caller holds an
+// open write transaction, so that the migration commits or rolls back with the caller's work.
+// Throws StorageError (bad_database) for a file of another application or of a newer version.
+void migrate(Database& db);
+// Checks without writing that `db` is a yieldledger database of the current version.
+void verify_schema(Database& db);
+
+}  // namespace yl::storage
