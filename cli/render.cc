@@ -61,7 +61,9 @@ std::string signed_units(const std::string& signed_wei) {
   const bool negative = !signed_wei.empty() && signed_wei[0] == '-';
   const auto magnitude = Amount::parse_wei(negative ? signed_wei.substr(1) : signed_wei);
   if (!magnitude) return signed_wei;
-  return (negative ? "-" : "") + units(*magnitude);
+  std::string text = negative ? "-" : "";
+  text += units(*magnitude);
+  return text;
 }
 
 }  // namespace yl::cli

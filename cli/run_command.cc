@@ -1,13 +1,8 @@
 // `yieldledger run SCENARIO.toml --db FILE` (SPEC §7.1): simulate start to end, all or nothing.
 #include <fmt/format.h>
 
-#include <filesystem>
-#include <fstream>
-
 #include "cli/commands.h"
-#include "engine/input/input_error.h"
 #include "engine/runner.h"
-#include "engine/storage/migrations.h"
 
 namespace yl::cli {
 namespace {
@@ -17,38 +12,11 @@ struct RunOptions {
   std::string db;
 };
 
-// Removes a database file that this run created, so a rejected run leaves no trace.
-void remove_created(const std::string& path) {
-  std::error_code ec;
-  for (const char* suffix : {"", "-wal", "-shm", "-journal"}) {
-    std::filesystem::remove(path + suffix, ec);
-  }
-}
-
 void run(const RunOptions& options) {
-  const Scenario scenario = load_scenario(options.scenario);
-  std::ifstream events(scenario.events_path, std::ios::binary);
-  if (!events) {
-    throw InputError(options.scenario, scenario.events_line, "scenario",
-                     fmt::format("cannot open events file '{}'", scenario.events_as_written));
-  }
-  std::error_code ec;
-  const bool existed = std::filesystem::exists(options.db, ec);
-  try {
-    storage::Database db(options.db, storage::Database::Mode::read_write_create);
-    storage::Transaction txn(db);
-    storage::migrate(db);
-    storage::LedgerStore store(db);
-    const RunSummary summary = run_scenario(scenario, options.scenario, events, store);
-    txn.commit();
-    fmt::print("ran '{}': {} events, {} asset reports, {} to {}; ledger written to {}\n",
-               scenario.name, summary.events, summary.reports,
-               format_timestamp(scenario.params.start), format_timestamp(scenario.params.end),
-               options.db);
-  } catch (...) {
-    if (!existed) remove_created(options.db);
-    throw;
-  }
+  const RunSummary summary = run_into_database(options.scenario, options.db);
+  fmt::print("ran '{}': {} events, {} asset reports, {} to {}; ledger written to {}\n",
+             summary.name, summary.events, summary.reports, format_timestamp(summary.start),
+             format_timestamp(summary.end), options.db);
 }
 
 }  // namespace

@@ -2,7 +2,11 @@
 
 #include <fmt/format.h>
 
+#include <filesystem>
+#include <fstream>
+
 #include "engine/input/input_error.h"
+#include "engine/storage/migrations.h"
 #include "engine/storage/storage_error.h"
 
 namespace yl {
@@ -19,7 +23,7 @@ void store_reports(Ledger& ledger, storage::LedgerStore& store, RunSummary& summ
 
 RunSummary run_scenario(const Scenario& scenario, const std::string& scenario_file,
                         std::istream& events, storage::LedgerStore& store) {
-  RunSummary summary;
+  RunSummary summary{scenario.name, scenario.params.start, scenario.params.end, 0, 0};
   store.clear();
   store.write_scenario(scenario_file, scenario.events_as_written, scenario.name,
                        scenario.toml_text, scenario.params.start, scenario.params.end,
@@ -41,6 +45,40 @@ RunSummary run_scenario(const Scenario& scenario, const std::string& scenario_fi
   store_reports(ledger, store, summary);
   store.write_snapshot(take_snapshot(ledger));
   return summary;
+}
+
+namespace {
+
+void remove_database_files(const std::string& path) {
+  std::error_code ec;
+  for (const char* suffix : {"", "-wal", "-shm", "-journal"}) {
+    std::filesystem::remove(path + suffix, ec);
+  }
+}
+
+}  // namespace
+
+RunSummary run_into_database(const std::string& scenario_path, const std::string& db_path) {
+  const Scenario scenario = load_scenario(scenario_path);
+  std::ifstream events(scenario.events_path, std::ios::binary);
+  if (!events) {
+    throw InputError(scenario_path, scenario.events_line, "scenario",
+                     fmt::format("cannot open events file '{}'", scenario.events_as_written));
+  }
+  std::error_code ec;
+  const bool existed = std::filesystem::exists(db_path, ec);
+  try {
+    storage::Database db(db_path, storage::Database::Mode::read_write_create);
+    storage::Transaction txn(db);
+    storage::migrate(db);
+    storage::LedgerStore store(db);
+    const RunSummary summary = run_scenario(scenario, scenario_path, events, store);
+    txn.commit();
+    return summary;
+  } catch (...) {
+    if (!existed) remove_database_files(db_path);
+    throw;
+  }
 }
 
 Ledger replay(storage::LedgerStore& store, std::optional<Timestamp> at) {

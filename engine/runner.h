@@ -15,6 +15,9 @@
 namespace yl {
 
 struct RunSummary {
+  std::string name;  // the scenario's
+  Timestamp start;
+  Timestamp end;
   std::int64_t events = 0;
   std::int64_t reports = 0;  // report records, one per asset per report
 };
@@ -24,6 +27,11 @@ struct RunSummary {
 // Throws InputError at the first rejected row; storage failures throw StorageError.
 RunSummary run_scenario(const Scenario& scenario, const std::string& scenario_file,
                         std::istream& events, storage::LedgerStore& store);
+
+// `yieldledger run`: loads the scenario at `scenario_path`, and simulates it into the database at
+// `db_path` in one transaction, replacing any ledger the file held. On any failure the file is
+// left as it was, and removed if this call created it. Throws InputError or StorageError.
+RunSummary run_into_database(const std::string& scenario_path, const std::string& db_path);
 
 // Rebuilds the ledger from the stored scenario and events: the state after every scheduled report
 // and event stamped at or before `at` (SPEC §7.1 --at), or after the whole run when `at` is

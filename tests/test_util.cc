@@ -50,3 +50,61 @@ std::string must_reject(Ledger& ledger, const Event& event, RejectCode code) {
 }
 
 }  // namespace yl::testing
+
+#include <atomic>
+#include <filesystem>
+#include <fstream>
+#include <unistd.h>
+
+namespace yl::testing {
+
+TempDir::TempDir() {
+  static std::atomic<int> counter{0};
+  const auto base = std::filesystem::temp_directory_path();
+  root_ = (base / ("yl_test_" + std::to_string(::getpid()) + "_" + std::to_string(counter++)))
+              .string();
+  std::filesystem::remove_all(root_);
+  std::filesystem::create_directories(root_);
+}
+
+TempDir::~TempDir() {
+  std::error_code ec;
+  std::filesystem::remove_all(root_, ec);
+}
+
+std::string TempDir::path(const std::string& name) const { return root_ + "/" + name; }
+
+std::string TempDir::write(const std::string& name, const std::string& text) const {
+  const std::string file = path(name);
+  std::ofstream out(file, std::ios::binary);
+  out << text;
+  REQUIRE(out.good());
+  return file;
+}
+
+std::string small_scenario_toml(const std::string& events_file) {
+  return "name = \"small\"\n"
+         "start = \"2024-03-01T00:00:00Z\"\n"
+         "end = \"2024-03-08T00:00:00Z\"\n"
+         "report_every = \"1d\"\n"
+         "events = \"" + events_file + "\"\n"
+         "\n"
+         "[ledger]\n"
+         "initial_price = 1_000_000_000\n"
+         "\n"
+         "[[source]]\n"
+         "name = \"lido\"\n"
+         "asset = \"ETH\"\n"
+         "kind = \"staking\"\n"
+         "apr_bps = 400\n"
+         "weight_bps = 9000\n"
+         "\n"
+         "[[source]]\n"
+         "name = \"tbill\"\n"
+         "asset = \"USDB\"\n"
+         "kind = \"treasury\"\n"
+         "apr_bps = 500\n"
+         "weight_bps = 10000\n";
+}
+
+}  // namespace yl::testing

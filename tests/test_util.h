@@ -25,3 +25,26 @@ void must_apply(Ledger& ledger, const Event& event);
 std::string must_reject(Ledger& ledger, const Event& event, RejectCode code);
 
 }  // namespace yl::testing
+
+namespace yl::testing {
+
+// A fresh directory under the system temp folder, removed (with its contents) on destruction.
+class TempDir {
+ public:
+  TempDir();
+  TempDir(const TempDir&) = delete;
+  TempDir& operator=(const TempDir&) = delete;
+  ~TempDir();
+  std::string path(const std::string& name) const;
+  // Writes `text` to `name` inside the directory and returns its path.
+  std::string write(const std::string& name, const std::string& text) const;
+
+ private:
+  std::string root_;
+};
+
+// The quickstart-like scenario used by input tests: lido (ETH staking 4%, weight 9000) and
+// tbill (USDB treasury 5%, weight 10000), 2024-03-01 to 2024-03-08, daily reports.
+std::string small_scenario_toml(const std::string& events_file = "events.csv");
+
+}  // namespace yl::testing

@@ -1,0 +1,16 @@
+#!/usr/bin/env bash
+# The main job on the bundled example: install what is missing, build, run
+# examples/blast-launch into blast-launch.db, and print its balances, ledgers and reports.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+scripts/setup.sh
+db=${YL_DEMO_DB:-blast-launch.db}
+rm -f "$db" "$db-wal" "$db-shm"
+build/cli/yieldledger run examples/blast-launch/scenario.toml --db "$db"
+echo; echo "== balances"; build/cli/yieldledger balances --db "$db"
+echo; echo "== ledgers"; build/cli/yieldledger ledgers --db "$db"
+echo; echo "== sources"; build/cli/yieldledger sources --db "$db"
+echo; echo "== reports (first 12 and last 12 rows; see all with: build/cli/yieldledger reports --db $db)"
+build/cli/yieldledger reports --db "$db" > "$db.reports.txt"
+head -n 14 "$db.reports.txt"; echo "  ..."; tail -n 12 "$db.reports.txt"
+rm -f "$db.reports.txt"

@@ -1,0 +1,219 @@
+// The catalogue of bad inputs (SPEC §1.3): each is rejected with `FILE:LINE: TYPE: reason`, and a
+// rejected run leaves the database exactly as it was before.
+#include <doctest/doctest.h>
+
+#include <filesystem>
+
+#include "engine/input/input_error.h"
+#include "engine/runner.h"
+#include "engine/storage/ledger_store.h"
+#include "engine/storage/migrations.h"
+#include "tests/test_util.h"
+
+using yl::testing::TempDir;
+
+namespace {
+
+// Three good rows (lines 2-4) that every events case starts from.
+const std::string kHeader = "time,type,account,asset,amount,to,value\n";
+const std::string kPrelude = kHeader +
+                             "2024-03-01T00:00:00Z,open,alice,,,,user\n"
+                             "2024-03-01T00:00:00Z,open,dex,,,,dapp\n"
+                             "2024-03-01T00:00:00Z,deposit,alice,ETH,10,,\n";
+const std::string kMax =
+    "115792089237316195423570985008687907853269984665640564039457584007913129639935";
+
+struct Case {
+  const char* name;
+  std::string events;    // full file text
+  std::string expected;  // the whole message, FILE included
+};
+
+// What a database holds, as text, to check that a rejected run changed nothing.
+std::string database_digest(const std::string& db_path) {
+  yl::storage::Database db(db_path, yl::storage::Database::Mode::read_only);
+  yl::storage::LedgerStore store(db);
+  std::string digest = store.read_scenario().toml;
+  store.for_each_event([&](const yl::RawEvent& raw, const std::string& file) {
+    digest += file + raw.time + raw.type + raw.account + raw.amount + "\n";
+    return true;
+  });
+  for (const auto& r : store.read_reports()) digest += r.time + r.t_wei + r.price_after + "\n";
+  for (const auto& b : store.read_snapshot().balances) digest += b.account + b.balance.wei_string();
+  return digest;
+}
+
+std::string rejection(const std::function<void()>& action) {
+  try {
+    action();
+  } catch (const yl::InputError& error) {
+    return error.what();
+  }
+  return "(accepted)";
+}
+
+}  // namespace
+
+TEST_CASE("Bad events are rejected at their line and change nothing (SPEC §1.2, §1.3, §3-§5)") {
+  const std::vector<Case> cases = {
+      {"empty file", "", "events.csv:1: csv: missing header row"},
+      {"unknown column", "time,type,account,asset,amount,to,value,memo\n",
+       "events.csv:1: csv: unknown column 'memo'"},
+      {"repeated column", "time,type,account,asset,amount,to,value,time\n",
+       "events.csv:1: csv: repeated column 'time'"},
+      {"missing column", "time,type,account,asset,amount,to\n",
+       "events.csv:1: csv: missing column 'value'"},
+      {"short row", kPrelude + "2024-03-01T00:00:00Z,open,bob,,,user\n",
+       "events.csv:5: csv: expected 7 fields, found 6"},
+      {"unclosed quote", kPrelude + "2024-03-01T00:00:00Z,open,\"bob,,,,user\n",
+       "events.csv:5: csv: a quoted field is not closed before the end of the file"},
+      {"unknown type", kPrelude + "2024-03-01T00:00:00Z,mint,alice,ETH,1,,\n",
+       "events.csv:5: csv: unknown event type 'mint'"},
+      {"bad time", kPrelude + "2024-03-01 00:00:00,open,bob,,,,user\n",
+       "events.csv:5: open: bad time '2024-03-01 00:00:00' (expected YYYY-MM-DDTHH:MM:SSZ)"},
+      {"impossible date", kPrelude + "2024-02-30T00:00:00Z,open,bob,,,,user\n",
+       "events.csv:5: open: bad time '2024-02-30T00:00:00Z' (expected YYYY-MM-DDTHH:MM:SSZ)"},
+      {"before start", kHeader + "2024-02-29T23:59:59Z,open,bob,,,,user\n",
+       "events.csv:2: open: time 2024-02-29T23:59:59Z is before start 2024-03-01T00:00:00Z"},
+      {"after end", kPrelude + "2024-03-08T00:00:01Z,open,bob,,,,user\n",
+       "events.csv:5: open: time 2024-03-08T00:00:01Z is after end 2024-03-08T00:00:00Z"},
+      {"time goes backwards",
+       kPrelude + "2024-03-02T00:00:00Z,open,bob,,,,user\n2024-03-01T23:00:00Z,open,eve,,,,user\n",
+       "events.csv:6: open: time 2024-03-01T23:00:00Z is before the previous event's time "
+       "2024-03-02T00:00:00Z"},
+      {"unknown account", kPrelude + "2024-03-01T00:00:00Z,deposit,bob,ETH,1,,\n",
+       "events.csv:5: deposit: unknown account 'bob'"},
+      {"unknown source", kPrelude + "2024-03-01T00:00:00Z,loss,aave,,1,,\n",
+       "events.csv:5: loss: unknown source 'aave'"},
+      {"too many decimals", kPrelude + "2024-03-01T00:00:00Z,deposit,alice,ETH,0.0000000000000000001,,\n",
+       "events.csv:5: deposit: bad amount: '0.0000000000000000001' has 19 fraction digits; at most 18 "
+       "allowed"},
+      {"USDC has 6 decimals", kPrelude + "2024-03-01T00:00:00Z,deposit,alice,USDC,1.0000001,,\n",
+       "events.csv:5: deposit: bad amount: '1.0000001' has 7 fraction digits; at most 6 allowed"},
+      {"negative amount", kPrelude + "2024-03-01T00:00:00Z,deposit,alice,ETH,-1,,\n",
+       "events.csv:5: deposit: bad amount: '-1' is not a plain decimal number (digits, optionally "
+       "'.' and more digits)"},
+      {"exponent amount", kPrelude + "2024-03-01T00:00:00Z,deposit,alice,ETH,1e18,,\n",
+       "events.csv:5: deposit: bad amount: '1e18' is not a plain decimal number (digits, optionally "
+       "'.' and more digits)"},
+      {"zero deposit", kPrelude + "2024-03-01T00:00:00Z,deposit,alice,ETH,0,,\n",
+       "events.csv:5: deposit: amount must be greater than 0"},
+      {"amount past 2^256", kPrelude + "2024-03-01T00:00:00Z,deposit,alice,ETH," + kMax + ",,\n",
+       "events.csv:5: deposit: bad amount: '" + kMax + "' is not below 2^256 base units"},
+      {"overflow", kPrelude + "2024-03-01T00:00:00Z,open,bob,,,,user\n"
+                              "2024-03-01T00:00:00Z,deposit,bob,USDB,115792089237316195423570985008687907853269984665640564039457,,\n"
+                              "2024-03-01T00:00:00Z,deposit,bob,USDB,1,,\n",
+       "events.csv:7: deposit: overflow: result would not fit in 256 bits"},
+      {"overdraft transfer", kPrelude + "2024-03-01T00:00:00Z,transfer,alice,ETH,10.5,dex,\n",
+       "events.csv:5: transfer: insufficient balance: alice holds 10 ETH, needs 10.5"},
+      {"overdraft withdraw", kPrelude + "2024-03-01T00:00:00Z,withdraw,alice,USDB,1,,\n",
+       "events.csv:5: withdraw: insufficient balance: alice holds 0 USDB, needs 1"},
+      {"transfer to self", kPrelude + "2024-03-01T00:00:00Z,transfer,alice,ETH,1,alice,\n",
+       "events.csv:5: transfer: cannot transfer from alice to itself"},
+      {"claim on AUTOMATIC", kPrelude + "2024-03-01T00:00:00Z,claim,alice,ETH,,,\n",
+       "events.csv:5: claim: alice's ETH yield mode is AUTOMATIC, not CLAIMABLE"},
+      {"claim above claimable",
+       kPrelude + "2024-03-01T00:00:00Z,configure,alice,ETH,,,CLAIMABLE\n"
+                  "2024-03-01T00:00:00Z,claim,alice,ETH,0.1,,\n",
+       "events.csv:6: claim: claim exceeds claimable: alice can claim 0 ETH, asked 0.1"},
+      {"nothing to claim_gas", kPrelude + "2024-03-01T00:00:00Z,claim_gas,dex,ETH,,,\n",
+       "events.csv:5: claim_gas: nothing to claim: dex has no unclaimed gas fees"},
+      {"claim_gas by a user", kPrelude + "2024-03-01T00:00:00Z,claim_gas,alice,ETH,,,\n",
+       "events.csv:5: claim_gas: alice is a user, not a dapp"},
+      {"gas_mode on a user", kPrelude + "2024-03-01T00:00:00Z,gas_mode,alice,,,,CLAIMABLE\n",
+       "events.csv:5: gas_mode: alice is a user, not a dapp"},
+      {"gas in USDB", kPrelude + "2024-03-01T00:00:00Z,gas,alice,USDB,1,dex,\n",
+       "events.csv:5: gas: asset must be ETH for gas (got 'USDB')"},
+      {"loss above value", kPrelude + "2024-03-01T00:00:00Z,loss,lido,,9.000000000000000001,,\n",
+       "events.csv:5: loss: loss exceeds the source's value: lido holds 9 ETH, loss is "
+       "9.000000000000000001"},
+      {"duplicate open", kPrelude + "2024-03-01T00:00:00Z,open,alice,,,,dapp\n",
+       "events.csv:5: open: account 'alice' already exists"},
+      {"reserved name", kPrelude + "2024-03-01T00:00:00Z,open,@treasury,,,,user\n",
+       "events.csv:5: open: account name '@treasury' is reserved for system accounts"},
+      {"system account named", kPrelude + "2024-03-01T00:00:00Z,transfer,alice,ETH,1,@fee_vault,\n",
+       "events.csv:5: transfer: unknown account '@fee_vault'"},
+      {"invalid name", kPrelude + "2024-03-01T00:00:00Z,open,al ice,,,,user\n",
+       "events.csv:5: open: invalid account name 'al ice' (1-64 of A-Z a-z 0-9 _ . -)"},
+      {"unused field filled", kPrelude + "2024-03-01T00:00:00Z,open,bob,ETH,,,user\n",
+       "events.csv:5: open: asset must be empty for open (got 'ETH')"},
+      {"bad mode", kPrelude + "2024-03-01T00:00:00Z,configure,alice,ETH,,,automatic\n",
+       "events.csv:5: configure: value must be AUTOMATIC, VOID or CLAIMABLE (got 'automatic')"},
+      {"rate out of range", kPrelude + "2024-03-01T00:00:00Z,set_rate,lido,,,,100001\n",
+       "events.csv:5: set_rate: value must be an APR in basis points, 0 to 100000 (got '100001')"},
+      {"unknown asset", kPrelude + "2024-03-01T00:00:00Z,deposit,alice,BTC,1,,\n",
+       "events.csv:5: deposit: unknown asset 'BTC' (expected ETH, USDB, USDC, USDT or DAI)"},
+      {"repeated id", "id,time,type,account,asset,amount,to,value\n"
+                      "a,2024-03-01T00:00:00Z,open,alice,,,,user\n"
+                      "a,2024-03-01T00:00:00Z,open,bob,,,,user\n",
+       "events.csv:3: open: id 'a' is repeated (first used at line 2)"},
+  };
+  TempDir dir;
+  const std::string scenario = dir.write("scenario.toml", yl::testing::small_scenario_toml());
+  const std::string db = dir.path("ledger.db");
+  dir.write("events.csv", kPrelude);
+  yl::run_into_database(scenario, db);
+  const std::string before = database_digest(db);
+  CHECK(cases.size() >= 30);
+  for (const Case& c : cases) {
+    CAPTURE(c.name);
+    dir.write("events.csv", c.events);
+    CHECK(rejection([&] { yl::run_into_database(scenario, db); }) == c.expected);
+    CHECK(database_digest(db) == before);
+  }
+}
+
+TEST_CASE("Bad scenarios are rejected at the offending line (SPEC §1.1)") {
+  TempDir dir;
+  dir.write("events.csv", kPrelude);
+  const std::string good = yl::testing::small_scenario_toml();
+  auto replace = [&](const std::string& from, const std::string& to) {
+    std::string text = good;
+    const auto at = text.find(from);
+    REQUIRE(at != std::string::npos);
+    return text.replace(at, from.size(), to);
+  };
+  struct ScenarioCase {
+    const char* name;
+    std::string text;
+    std::string expected;  // after "<path>:"
+  };
+  const std::vector<ScenarioCase> cases = {
+      {"not TOML", "this is not toml\n", "1: scenario: Error while parsing key-value pair: expected '=', saw 'i'"},
+      {"unknown key", "color = \"blue\"\n" + good, "1: scenario: unknown key 'color'"},
+      {"unknown key in a source", good + "color = \"blue\"\n",
+       "23: scenario: unknown key 'color' in [[source]]"},
+      {"unknown table", good + "[fees]\nx = 1\n", "23: scenario: unknown key 'fees'"},
+      {"missing start", replace("start = \"2024-03-01T00:00:00Z\"\n", ""),
+       "1: scenario: missing key 'start'"},
+      {"missing initial_price", replace("initial_price = 1_000_000_000\n", ""),
+       "7: scenario: missing key 'initial_price' in [ledger]"},
+      {"end before start", replace("end = \"2024-03-08T00:00:00Z\"", "end = \"2024-02-08T00:00:00Z\""),
+       "3: scenario: 'end' is before 'start'"},
+      {"bad cadence", replace("\"1d\"", "\"1w\""),
+       "4: scenario: 'report_every' must look like 1d, 12h, 30m or 90s (got '1w')"},
+      {"apr out of range", replace("apr_bps = 400", "apr_bps = 100001"),
+       "14: scenario: 'apr_bps' must be between 0 and 100000 (got 100001)"},
+      {"weights over 10000", replace("weight_bps = 9000", "weight_bps = 9000\n[[source]]\nname = \"x\"\n"
+                                                            "asset = \"ETH\"\nkind = \"staking\"\n"
+                                                            "apr_bps = 1\nweight_bps = 1001"),
+       "16: scenario: the weights of the ETH sources add up to more than 10000 bps"},
+      {"repeated source", replace("name = \"tbill\"", "name = \"lido\""),
+       "17: scenario: source name 'lido' is repeated"},
+      {"float number", replace("apr_bps = 400", "apr_bps = 4.0"),
+       "14: scenario: 'apr_bps' must be an integer"},
+      {"bad kind", replace("kind = \"staking\"", "kind = \"lending\""),
+       "13: scenario: 'kind' must be staking or treasury"},
+      {"bad gas curve", good + "[gas]\nbase_claim_rate_bps = 0\n",
+       "23: scenario: [gas] needs zero_claim_rate_bps < base_claim_rate_bps < ceil_claim_rate_bps"},
+      {"missing events file", replace("events.csv", "nowhere.csv"),
+       "5: scenario: events file 'nowhere.csv' not found"},
+  };
+  for (const ScenarioCase& c : cases) {
+    CAPTURE(c.name);
+    const std::string path = dir.write("scenario.toml", c.text);
+    CHECK(rejection([&] { yl::run_into_database(path, dir.path("x.db")); }) ==
+          path + ":" + c.expected);
+    CHECK_FALSE(std::filesystem::exists(dir.path("x.db")));  // a failed run leaves no new file
+  }
+}

@@ -1,0 +1,54 @@
+#include "engine/input/csv_reader.h"
+
+#include <doctest/doctest.h>
+
+#include <sstream>
+
+#include "engine/input/input_error.h"
+
+namespace {
+
+std::vector<yl::CsvRecord> read_all(const std::string& text) {
+  std::istringstream in(text);
+  yl::CsvReader reader(in, "t.csv");
+  std::vector<yl::CsvRecord> records;
+  yl::CsvRecord record;
+  while (reader.next(record)) records.push_back(record);
+  return records;
+}
+
+}  // namespace
+
+TEST_CASE("CsvReader: RFC 4180 quoting, CRLF, BOM and empty lines (SPEC §1.2)") {
+  const auto records =
+      read_all("\xEF\xBB\xBF" "a,b\r\n\r\n\"x,1\",\"say \"\"hi\"\"\"\n\"multi\nline\",\n\nlast,row");
+  REQUIRE(records.size() == 4);
+  CHECK(records[0].line == 1);
+  CHECK(records[0].fields == std::vector<std::string>{"a", "b"});
+  CHECK(records[1].line == 3);
+  CHECK(records[1].fields == std::vector<std::string>{"x,1", "say \"hi\""});
+  CHECK(records[2].line == 4);  // a record spanning two lines is at its first
+  CHECK(records[2].fields == std::vector<std::string>{"multi\nline", ""});
+  CHECK(records[3].line == 7);
+  CHECK(records[3].fields == std::vector<std::string>{"last", "row"});
+}
+
+TEST_CASE("CsvReader: fields are never trimmed") {
+  const auto records = read_all(" a , b \n");
+  REQUIRE(records.size() == 1);
+  CHECK(records[0].fields == std::vector<std::string>{" a ", " b "});
+}
+
+TEST_CASE("CsvReader: malformed quoting is a csv error at the record's first line") {
+  CHECK_THROWS_WITH_AS(read_all("a,b\n\"open\nstill open"),
+                       "t.csv:2: csv: a quoted field is not closed before the end of the file",
+                       yl::InputError);
+  CHECK_THROWS_WITH_AS(read_all("a,b\nx\"y,z\n"),
+                       "t.csv:2: csv: a quote inside an unquoted field (quote the whole field and "
+                       "double it)",
+                       yl::InputError);
+  CHECK_THROWS_WITH_AS(read_all("a,b\n\"x\"y,z\n"),
+                       "t.csv:2: csv: a quoted field must be followed by a comma or the end of "
+                       "the line",
+                       yl::InputError);
+}
