@@ -1,0 +1,163 @@
+// The command line as a user runs it: golden outputs of the examples, exit codes (SPEC §7.2),
+// and replay determinism. Runs the built `yieldledger` binary.
+#include <doctest/doctest.h>
+
+#include <sqlite3.h>
+
+#include <cstdio>
+#include <fstream>
+#include <sstream>
+#include <sys/wait.h>
+
+#include "tests/test_util.h"
+
+using yl::testing::TempDir;
+
+namespace {
+
+struct CliResult {
+  int exit_code = -1;
+  std::string out;
+  std::string err;
+};
+
+std::string read_file(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  std::ostringstream text;
+  text << in.rdbuf();
+  return text.str();
+}
+
+std::string quote(const std::string& arg) {
+  std::string quoted = "'";
+  for (char c : arg) quoted += c == '\'' ? std::string("'\\''") : std::string(1, c);
+  return quoted + "'";
+}
+
+CliResult cli(const std::vector<std::string>& args) {
+  static int counter = 0;
+  const std::string err_file = std::string(YL_TEST_TMP) + "/cli_err_" + std::to_string(counter++);
+  std::string command = quote(YL_CLI_PATH);
+  for (const std::string& a : args) command += " " + quote(a);
+  command += " 2>" + quote(err_file);
+  CliResult result;
+  FILE* pipe = ::popen(command.c_str(), "r");
+  REQUIRE(pipe != nullptr);
+  char buffer[4096];
+  std::size_t n;
+  while ((n = std::fread(buffer, 1, sizeof buffer, pipe)) > 0) result.out.append(buffer, n);
+  const int status = ::pclose(pipe);
+  result.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+  result.err = read_file(err_file);
+  std::remove(err_file.c_str());
+  return result;
+}
+
+std::string example(const std::string& name) {
+  return std::string(YL_SOURCE_DIR) + "/examples/" + name + "/scenario.toml";
+}
+
+std::string golden(const std::string& path) {
+  return read_file(std::string(YL_SOURCE_DIR) + "/tests/golden/" + path);
+}
+
+}  // namespace
+
+TEST_CASE("CLI: the examples reproduce their golden CSV outputs to the wei") {
+  TempDir dir;
+  for (const std::string name : {"blast-launch", "quickstart"}) {
+    CAPTURE(name);
+    const std::string db = dir.path(name + ".db");
+    const CliResult run = cli({"run", example(name), "--db", db});
+    REQUIRE(run.exit_code == 0);
+    CHECK(run.err.empty());
+    for (const std::string command : {"balances", "ledgers", "sources", "reports"}) {
+      CAPTURE(command);
+      const CliResult out = cli({command, "--db", db, "--format", "csv"});
+      CHECK(out.exit_code == 0);
+      CHECK(out.out == golden(name + "/" + command + ".csv"));
+    }
+  }
+  const std::string db = dir.path("blast-launch.db");
+  CHECK(cli({"balances", "--db", db, "--at", "2024-04-16T00:00:00Z", "--format", "csv"}).out ==
+        golden("blast-launch/balances_at_2024-04-16.csv"));
+  CHECK(cli({"ledgers", "--db", db, "--at", "2024-04-16T00:00:00Z", "--format", "csv"}).out ==
+        golden("blast-launch/ledgers_at_2024-04-16.csv"));
+}
+
+TEST_CASE("CLI: --at the end equals the stored final state; before start it is genesis") {
+  TempDir dir;
+  const std::string db = dir.path("b.db");
+  REQUIRE(cli({"run", example("blast-launch"), "--db", db}).exit_code == 0);
+  for (const std::string command : {"balances", "ledgers", "sources"}) {
+    CHECK(cli({command, "--db", db, "--at", "2024-06-01T00:00:00Z", "--format", "csv"}).out ==
+          cli({command, "--db", db, "--format", "csv"}).out);
+    CHECK(cli({command, "--db", db, "--at", "2030-01-01T00:00:00Z", "--format", "csv"}).out ==
+          cli({command, "--db", db, "--format", "csv"}).out);
+  }
+  const CliResult genesis =
+      cli({"balances", "--db", db, "--at", "2024-02-01T00:00:00Z", "--format", "csv"});
+  CHECK(genesis.out ==
+        "account,kind,asset,mode,balance,balance_wei,claimable_wei,shares,remainder_wei\n"
+        "@gas,system,ETH,VOID,0,0,0,0,0\n@gas,system,USDB,VOID,0,0,0,0,0\n"
+        "@fee_vault,system,ETH,VOID,0,0,0,0,0\n@fee_vault,system,USDB,VOID,0,0,0,0,0\n");
+}
+
+TEST_CASE("CLI: the same scenario run into two databases gives identical outputs") {
+  TempDir dir;
+  REQUIRE(cli({"run", example("blast-launch"), "--db", dir.path("one.db")}).exit_code == 0);
+  REQUIRE(cli({"run", example("blast-launch"), "--db", dir.path("two.db")}).exit_code == 0);
+  for (const std::string command : {"balances", "ledgers", "sources", "reports"}) {
+    for (const std::string format : {"csv", "table"}) {
+      CHECK(cli({command, "--db", dir.path("one.db"), "--format", format}).out ==
+            cli({command, "--db", dir.path("two.db"), "--format", format}).out);
+    }
+  }
+}
+
+TEST_CASE("CLI: exit codes follow SPEC §7.2, and a rejected run changes nothing") {
+  TempDir dir;
+  const std::string db = dir.path("q.db");
+  REQUIRE(cli({"run", example("quickstart"), "--db", db}).exit_code == 0);
+  const std::string before = cli({"balances", "--db", db, "--format", "csv"}).out;
+
+  dir.write("events.csv", "time,type,account,asset,amount,to,value\n"
+                          "2024-03-01T00:00:00Z,open,alice,,,,user\n"
+                          "2024-03-01T00:00:00Z,withdraw,alice,ETH,1,,\n");
+  const std::string bad = dir.write("bad.toml", yl::testing::small_scenario_toml());
+  const CliResult rejected = cli({"run", bad, "--db", db});
+  CHECK(rejected.exit_code == 2);
+  CHECK(rejected.err == "events.csv:3: withdraw: insufficient balance: alice holds 0 ETH, needs 1\n");
+  CHECK(cli({"balances", "--db", db, "--format", "csv"}).out == before);
+
+  CHECK(cli({"balances", "--db", dir.path("missing.db")}).exit_code == 2);
+  CHECK(cli({"balances", "--db", db, "--format", "xml"}).exit_code == 2);
+  CHECK(cli({"balances", "--db", db, "--at", "yesterday"}).err ==
+        "--at:1: usage: bad time 'yesterday' (expected YYYY-MM-DDTHH:MM:SSZ)\n");
+  CHECK(cli({"balances", "--db", db, "--at", "yesterday"}).exit_code == 2);
+  CHECK(cli({}).exit_code == 2);
+  CHECK(cli({"frobnicate"}).exit_code == 2);
+  CHECK(cli({"run", "--help"}).exit_code == 0);
+  CHECK(cli({"run", dir.path("nope.toml"), "--db", dir.path("n.db")}).exit_code == 2);
+
+  // A file that is not SQLite, and an SQLite file that is not a yieldledger ledger.
+  const std::string text = dir.write("text.db", "hello, I am not a database\n");
+  CHECK(cli({"balances", "--db", text}).exit_code == 2);
+  const std::string other = dir.path("other.db");
+  sqlite3* handle = nullptr;
+  REQUIRE(sqlite3_open(other.c_str(), &handle) == SQLITE_OK);
+  REQUIRE(sqlite3_exec(handle, "CREATE TABLE t (x)", nullptr, nullptr, nullptr) == SQLITE_OK);
+  sqlite3_close(handle);
+  const CliResult foreign = cli({"balances", "--db", other});
+  CHECK(foreign.exit_code == 2);
+  CHECK(foreign.err.find("is not a yieldledger database") != std::string::npos);
+  CHECK(cli({"run", example("quickstart"), "--db", other}).exit_code == 2);
+
+  // A ledger written by a newer yieldledger is refused, not misread.
+  REQUIRE(sqlite3_open(db.c_str(), &handle) == SQLITE_OK);
+  REQUIRE(sqlite3_exec(handle, "PRAGMA user_version = 99", nullptr, nullptr, nullptr) == SQLITE_OK);
+  sqlite3_close(handle);
+  const CliResult newer = cli({"balances", "--db", db});
+  CHECK(newer.exit_code == 2);
+  CHECK(newer.err.find("schema version 99, newer than") != std::string::npos);
+}
