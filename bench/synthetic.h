@@ -1,0 +1,21 @@
+// A reproducible synthetic scenario for benchmarks: N accounts, M events over a year of daily
+// reports. Every event is valid: a shadow Ledger applies each candidate and only accepted ones
+// are written, so the benchmark measures work, not rejections.
+#pragma once
+
+#include <cstdint>
+#include <string>
+
+namespace yl::bench {
+
+struct SyntheticOptions {
+  std::uint64_t seed = 42;
+  int accounts = 10'000;
+  int events = 1'000'000;
+  int days = 365;
+};
+
+// Writes scenario.toml and events.csv into `dir` (created if needed). Returns the scenario path.
+std::string write_synthetic_scenario(const std::string& dir, const SyntheticOptions& options);
+
+}  // namespace yl::bench
