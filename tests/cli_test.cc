@@ -8,6 +8,7 @@
 #include <fstream>
 #include <sstream>
 #include <sys/wait.h>
+#include <unistd.h>
 
 #include "tests/test_util.h"
 
@@ -36,7 +37,8 @@ std::string quote(const std::string& arg) {
 
 CliResult cli(const std::vector<std::string>& args) {
   static int counter = 0;
-  const std::string err_file = std::string(YL_TEST_TMP) + "/cli_err_" + std::to_string(counter++);
+  const std::string err_file = std::string(YL_TEST_TMP) + "/cli_err_" + std::to_string(::getpid()) +
+                               "_" + std::to_string(counter++);
   std::string command = quote(YL_CLI_PATH);
   for (const std::string& a : args) command += " " + quote(a);
   command += " 2>" + quote(err_file);
