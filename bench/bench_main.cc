@@ -1,6 +1,8 @@
 // yl_bench: reproducible throughput figures for yieldledger (run on demand, never in CI).
 //
 //   build/bench/yl_bench [--accounts N] [--events M] [--days D] [--seed S] [--dir DIR]
+//                        [--only engine|run|reports]   (one phase alone, e.g. for a profiler)
+//                        [--reuse yes]   (keep the scenario already generated in DIR)
 //
 // It generates the synthetic scenario (bench/synthetic.h), then measures, in one process:
 //   1. parse only: reading and parsing events.csv, the baseline the other figures are ratios of;
@@ -67,6 +69,8 @@ double report_seconds(int holders, int reports) {
 int main(int argc, char** argv) {
   yl::bench::SyntheticOptions options;
   std::string dir = (std::filesystem::temp_directory_path() / "yl_bench").string();
+  std::string only;
+  bool reuse = false;
   for (int i = 1; i + 1 < argc; i += 2) {
     const std::string flag = argv[i];
     const std::string value = argv[i + 1];
@@ -75,16 +79,29 @@ int main(int argc, char** argv) {
     else if (flag == "--days") options.days = std::stoi(value);
     else if (flag == "--seed") options.seed = std::stoull(value);
     else if (flag == "--dir") dir = value;
+    else if (flag == "--only") only = value;
+    else if (flag == "--reuse") reuse = value == "yes";
     else {
-      fmt::print(stderr, "usage: yl_bench [--accounts N] [--events M] [--days D] [--seed S] [--dir DIR]\n");
+      fmt::print(stderr, "usage: yl_bench [--accounts N] [--events M] [--days D] [--seed S] "
+                         "[--dir DIR] [--only engine|run|reports] [--reuse yes]\n");
       return 2;
     }
   }
   fmt::print("yieldledger benchmark: {} accounts, {} events, {} days of daily reports, seed {}\n",
              options.accounts, options.events, options.days, options.seed);
+  if (only == "reports") {
+    const double cost = report_seconds(1'000'000, 1000);
+    fmt::print("  report (ETH + USDB), 1,000,000 holders: {:8.2f} us\n", cost * 1e6);
+    return 0;
+  }
   auto start = Clock::now();
-  const std::string scenario_path = yl::bench::write_synthetic_scenario(dir, options);
-  fmt::print("  generated {} in {:.1f} s\n", dir, seconds_since(start));
+  std::string scenario_path = dir + "/scenario.toml";
+  if (reuse && std::filesystem::exists(scenario_path)) {
+    fmt::print("  reusing {}\n", dir);
+  } else {
+    scenario_path = yl::bench::write_synthetic_scenario(dir, options);
+    fmt::print("  generated {} in {:.1f} s\n", dir, seconds_since(start));
+  }
   const yl::Scenario scenario = yl::load_scenario(scenario_path);
 
   start = Clock::now();
@@ -105,6 +122,10 @@ int main(int argc, char** argv) {
   ledger.advance_to(scenario.params.end);
   reports += ledger.take_reports().size();
   const double engine_s = seconds_since(start);
+  if (only == "engine") {
+    fmt::print("  engine alone: {:.3f} s, {:.0f} events/s\n", engine_s, n / engine_s);
+    return 0;
+  }
 
   const std::string db = dir + "/bench.db";
   for (const char* suffix : {"", "-wal", "-shm"}) std::filesystem::remove(db + suffix);

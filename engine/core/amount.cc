@@ -98,8 +98,14 @@ std::string Amount::units_string(unsigned decimals) const {
   return fraction.empty() ? whole : whole + "." + fraction;
 }
 
+// Boost's checked 256-bit type throws std::overflow_error past 2^256 - 1; that is the one
+// signal we translate, so the common path costs a single 256-bit add.
 Amount operator+(const Amount& a, const Amount& b) {
-  return Amount::from_u512(a.wide() + b.wide());
+  try {
+    return Amount(a.value_ + b.value_);
+  } catch (const std::overflow_error&) {
+    throw OverflowError("result would not fit in 256 bits");
+  }
 }
 
 Amount operator-(const Amount& a, const Amount& b) {
@@ -108,17 +114,28 @@ Amount operator-(const Amount& a, const Amount& b) {
 }
 
 Amount operator*(const Amount& a, const Amount& b) {
-  return Amount::from_u512(a.wide() * b.wide());
+  try {
+    return Amount(a.value_ * b.value_);
+  } catch (const std::overflow_error&) {
+    throw OverflowError("result would not fit in 256 bits");
+  }
 }
 
 Amount div_floor(const Amount& a, const Amount& b) {
   YL_ASSERT(!b.is_zero());
-  return Amount::from_u512(a.wide() / b.wide());
+  return Amount(a.value_ / b.value_);
 }
 
 Amount mod(const Amount& a, const Amount& b) {
   YL_ASSERT(!b.is_zero());
-  return Amount::from_u512(a.wide() % b.wide());
+  return Amount(a.value_ % b.value_);
+}
+
+QuotientRemainder div_floor_rem(const Amount& a, const Amount& b) {
+  YL_ASSERT(!b.is_zero());
+  U256 quotient, remainder;
+  boost::multiprecision::divide_qr(a.value_, b.value_, quotient, remainder);
+  return {Amount(quotient), Amount(remainder)};
 }
 
 Amount min(const Amount& a, const Amount& b) { return a < b ? a : b; }

@@ -32,6 +32,8 @@ class OverflowError : public std::runtime_error {
   explicit OverflowError(const std::string& what) : std::runtime_error(what) {}
 };
 
+struct QuotientRemainder;
+
 class Amount {
  public:
   constexpr Amount() = default;
@@ -63,6 +65,9 @@ class Amount {
   friend Amount operator+(const Amount& a, const Amount& b);
   friend Amount operator-(const Amount& a, const Amount& b);
   friend Amount operator*(const Amount& a, const Amount& b);
+  friend Amount div_floor(const Amount& a, const Amount& b);
+  friend Amount mod(const Amount& a, const Amount& b);
+  friend QuotientRemainder div_floor_rem(const Amount& a, const Amount& b);
   Amount& operator+=(const Amount& b) { return *this = *this + b; }
   Amount& operator-=(const Amount& b) { return *this = *this - b; }
 
@@ -80,11 +85,18 @@ class Amount {
 
 // floor(a / b) and a % b. REQUIRES: b > 0.
 Amount div_floor(const Amount& a, const Amount& b);
+// Both at once, with one division: {floor(a / b), a % b}. REQUIRES: b > 0.
+QuotientRemainder div_floor_rem(const Amount& a, const Amount& b);
 Amount mod(const Amount& a, const Amount& b);
 Amount min(const Amount& a, const Amount& b);
 // floor(a * b / c), exact with a 512-bit intermediate. REQUIRES: c > 0. Throws OverflowError if
 // the quotient does not fit in 256 bits.
 Amount mul_div_floor(const Amount& a, const Amount& b, const Amount& c);
+
+struct QuotientRemainder {
+  Amount quotient;
+  Amount remainder;
+};
 
 // A signed delta (yield, committed yield, T). Never stored as state; magnitude < 2^511.
 class SignedAmount {

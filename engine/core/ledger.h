@@ -101,8 +101,8 @@ class Ledger {
   Amount claimable(AccountId id, Asset asset) const;
 
   // The SPEC §6 laws from running totals, in O(sources); aborts through YL_ASSERT if one fails.
-  // Called after every event.
-  void check_invariants() const;
+  // Called after every event, for the assets it touched (both when `asset` is nullopt).
+  void check_invariants(std::optional<Asset> asset = std::nullopt) const;
   // The same laws recomputed from every account, in O(accounts). Returns a description of the
   // first violation, or nullopt. For tests and audits.
   std::optional<std::string> audit_invariants() const;
@@ -141,7 +141,15 @@ class Ledger {
   LedgerParams params_;
   std::vector<AccountInfo> infos_;
   std::vector<AccountState> states_;
-  std::unordered_map<std::string, AccountId> ids_by_name_;  // lookups only; never iterated
+  // Transparent hashing lets lookups take a string_view without building a std::string.
+  struct NameHash {
+    using is_transparent = void;
+    std::size_t operator()(std::string_view name) const {
+      return std::hash<std::string_view>{}(name);
+    }
+  };
+  std::unordered_map<std::string, AccountId, NameHash, std::equal_to<>>
+      ids_by_name_;  // lookups only; never iterated
   std::array<AssetBook, 2> books_;
   std::vector<SourceState> sources_;
   Amount gas_owed_;
@@ -149,6 +157,7 @@ class Ledger {
   Timestamp last_event_time_;
   std::optional<Timestamp> next_scheduled_report_;
   std::vector<ReportRecord> reports_;
+  std::vector<SourceState> undo_sources_;  // checkpoint scratch, reused to avoid allocations
   std::map<std::uint32_t, std::shared_ptr<const RpowTable>> growth_by_apr_;  // cache; deterministic
 };
 

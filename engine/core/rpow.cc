@@ -10,11 +10,20 @@ const U1024& saturation() {
   return value;
 }
 
-U1024 ray_wide() { return U1024(ray().raw()); }
+const U1024& ray_wide() {
+  static const U1024 value = U1024(ray().raw());
+  return value;
+}
 
-// (a·b + RAY/2) / RAY, half-up, as pot.sol's rmul inside rpow.
+// (a·b + RAY/2) / RAY, half-up, as pot.sol's rmul inside rpow. Factors near RAY (< 2^128) are
+// the common case; their product fits 256 bits, where division is far cheaper than at 1024.
 U1024 mul_half_up(const U1024& a, const U1024& b) {
   static const U1024 half = ray_wide() / 2;
+  static const U1024 small = U1024(1) << 128;
+  if (a < small && b < small) {
+    static const U256 half_256 = U256(ray().raw()) / 2;
+    return U1024((U256(a) * U256(b) + half_256) / ray().raw());
+  }
   return (a * b + half) / ray_wide();
 }
 
@@ -49,13 +58,25 @@ std::optional<U1024> RpowTable::rpow(std::uint64_t n) const {
   return z;
 }
 
+namespace {
+
+// pot.sol's loop as written: squares only as far as n's highest bit, so a one-year exponent
+// needs 25 squarings, all of them on the fast path of mul_half_up.
+U1024 rpow_direct(U1024 x, std::uint64_t n) {
+  U1024 z = n % 2 ? x : ray_wide();
+  for (n /= 2; n > 0; n /= 2) {
+    x = mul_half_up(x, x);
+    if (n % 2) z = mul_half_up(z, x);
+  }
+  return z;
+}
+
+}  // namespace
+
 Amount dsr_for_apr(std::uint32_t apr_bps) {
   YL_ASSERT(apr_bps <= 100'000);
   const U1024 target = ray_wide() * (kBps + apr_bps) / kBps;  // floor
-  auto fits = [&](const U1024& dsr) {
-    const auto grown = RpowTable(Amount::from_u1024(dsr)).rpow(kYearSeconds);
-    return grown.has_value() && *grown <= target;
-  };
+  auto fits = [&](const U1024& dsr) { return rpow_direct(dsr, kYearSeconds) <= target; };
   // rpow(RAY, YEAR) = RAY <= target; (1 + 1e-6)^YEAR is about e^31.5, far above 11·RAY.
   U1024 low = ray_wide();
   U1024 high = ray_wide() + U1024("1000000000000000000000");

@@ -46,8 +46,8 @@ Amount ShareLedger::claimable(const Position& p) const {
 void ShareLedger::resplit(Position& p, const Amount& v) {
   YL_ASSERT(p.mode != YieldMode::void_mode);
   // Compute first, then assign: a throw must leave the position and the totals untouched.
-  const Amount shares = div_floor(v, price_);  // floor; the remainder stays on the account
-  const Amount remainder = mod(v, price_);
+  // floor; the remainder stays on the account.
+  const auto [shares, remainder] = div_floor_rem(v, price_);
   const Amount total_shares = total_shares_ - p.shares + shares;
   const Amount remainder_sum = remainder_sum_ - p.remainder + remainder;
   p.shares = shares;

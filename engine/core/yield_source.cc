@@ -26,7 +26,14 @@ void accrue(SourceKind kind, SourceState& state, Timestamp now) {
       YL_ASSERT(state.growth != nullptr);
       const auto factor = state.growth->rpow(elapsed);
       if (!factor) throw OverflowError("treasury value would not fit in 256 bits");
-      state.value = Amount::from_u1024(U1024(state.value.raw()) * *factor / U1024(ray().raw()));
+      // floor: the fraction of a wei not yet earned stays unearned. A factor below 2^256 (any
+      // realistic one) keeps the product within 512 bits.
+      static const U1024 kFactorFits512 = U1024(1) << 256;
+      if (*factor < kFactorFits512) {
+        state.value = Amount::from_u512(state.value.wide() * U512(*factor) / ray().wide());
+      } else {
+        state.value = Amount::from_u1024(U1024(state.value.raw()) * *factor / U1024(ray().raw()));
+      }
     }
   }
   state.last = now;
