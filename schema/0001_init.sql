@@ -22,7 +22,7 @@ CREATE TABLE events (
   file     TEXT NOT NULL,
   line     INTEGER NOT NULL,
   id       TEXT UNIQUE,                -- NULL when the row had none
-  time_s   INTEGER NOT NULL,           -- parsed time, seconds since 1970 UTC, for --at
+  time_s   INTEGER NOT NULL,           -- parsed time, seconds since 1970 UTC
   time     TEXT NOT NULL,
   type     TEXT NOT NULL,
   account  TEXT NOT NULL,
@@ -31,7 +31,6 @@ CREATE TABLE events (
   "to"     TEXT NOT NULL,
   value    TEXT NOT NULL
 ) STRICT;
-CREATE INDEX events_by_time ON events (time_s, seq);
 
 -- Every yield report: one row per report, asset and source (source '' for an asset without
 -- sources), in the order they ran (SPEC §7.1 `reports`).
@@ -42,11 +41,11 @@ CREATE TABLE reports (
   time              TEXT NOT NULL,
   asset             TEXT NOT NULL CHECK (asset IN ('ETH', 'USDB')),
   trigger           TEXT NOT NULL CHECK (trigger IN ('scheduled', 'event')),
-  source            TEXT NOT NULL,
-  yield_wei         TEXT NOT NULL CHECK (yield_wei GLOB '-[1-9]*' OR yield_wei GLOB '[0-9]*'),
+  source            TEXT NOT NULL,     -- '' with the four columns below for an asset without sources
+  yield_wei         TEXT NOT NULL CHECK (yield_wei GLOB '-[1-9]*' OR yield_wei GLOB '[0-9]*' OR (source = '' AND yield_wei = '')),
   fee_wei           TEXT NOT NULL,
   cover_wei         TEXT NOT NULL,
-  committed_wei     TEXT NOT NULL CHECK (committed_wei GLOB '-[1-9]*' OR committed_wei GLOB '[0-9]*'),
+  committed_wei     TEXT NOT NULL CHECK (committed_wei GLOB '-[1-9]*' OR committed_wei GLOB '[0-9]*' OR (source = '' AND committed_wei = '')),
   debt_before_wei   TEXT NOT NULL,
   debt_after_wei    TEXT NOT NULL,
   t_wei             TEXT NOT NULL CHECK (t_wei GLOB '-[1-9]*' OR t_wei GLOB '[0-9]*'),

@@ -117,6 +117,20 @@ TEST_CASE("CLI: the same scenario run into two databases gives identical outputs
   }
 }
 
+TEST_CASE("CLI: an asset without sources reports one row with empty source fields (SPEC §7.1)") {
+  TempDir dir;
+  std::string scenario = yl::testing::small_scenario_toml();
+  scenario = scenario.substr(0, scenario.find("[[source]]\nname = \"tbill\""));  // ETH source only
+  const std::string path = dir.write("s.toml", scenario);
+  dir.write("events.csv", "time,type,account,asset,amount,to,value\n");
+  REQUIRE(cli({"run", path, "--db", dir.path("s.db")}).exit_code == 0);
+  const std::string reports = cli({"reports", "--db", dir.path("s.db"), "--format", "csv"}).out;
+  CHECK(reports.find("2024-03-02T00:00:00Z,USDB,scheduled,,,,,,0,0,0,1000000000,1000000000,0\n") !=
+        std::string::npos);
+  CHECK(reports.find("2024-03-02T00:00:00Z,ETH,scheduled,lido,0,0,0,0,0,0,0,1000000000,1000000000,0\n") !=
+        std::string::npos);
+}
+
 TEST_CASE("CLI: exit codes follow SPEC §7.2, and a rejected run changes nothing") {
   TempDir dir;
   const std::string db = dir.path("q.db");

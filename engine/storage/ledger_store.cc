@@ -108,8 +108,9 @@ void LedgerStore::append_event(const RawEvent& raw, const std::string& file, Tim
 
 void LedgerStore::append_report(const ReportRecord& report) {
   const std::int64_t seq = next_report_seq_++;
+  // SPEC §7.1: an asset without sources gets one row whose source fields are empty.
   auto write_row = [&](std::int64_t row, const SourceYield* line) {
-    const std::string zero = "0";
+    const std::string zero;
     insert_report_.bind(1, seq)
         .bind(2, row)
         .bind(3, report.time.seconds)

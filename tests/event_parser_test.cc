@@ -1,0 +1,72 @@
+#include "engine/input/event_parser.h"
+
+#include <doctest/doctest.h>
+
+#include <sstream>
+
+#include "engine/input/input_error.h"
+
+using namespace yl;
+
+namespace {
+
+RawEvent row(std::string type, std::string account, std::string asset, std::string amount,
+             std::string to, std::string value) {
+  return RawEvent{7, "", "2024-03-01T00:00:00Z", std::move(type), std::move(account),
+                  std::move(asset), std::move(amount), std::move(to), std::move(value)};
+}
+
+}  // namespace
+
+TEST_CASE("EventParser: every type parses into its event (SPEC §1.2 table)") {
+  CHECK(std::get<OpenAccount>(parse_event(row("open", "a", "", "", "", "dapp"), "f").body).kind ==
+        AccountKind::dapp);
+  const auto deposit = std::get<Deposit>(parse_event(row("deposit", "a", "USDT", "1.5", "", ""), "f").body);
+  CHECK(deposit.asset == DepositAsset::usdt);
+  CHECK(deposit.amount.wei_string() == "1500000");  // USDT base units: 6 decimals
+  const auto claim = std::get<Claim>(parse_event(row("claim", "a", "USDB", "", "", ""), "f").body);
+  CHECK_FALSE(claim.amount.has_value());  // empty = all
+  CHECK(claim.to.empty());                // empty = self
+  CHECK(std::get<Claim>(parse_event(row("claim", "a", "ETH", "0", "b", ""), "f").body).amount->is_zero());
+  CHECK_FALSE(std::get<ForceReport>(parse_event(row("report", "", "", "", "", ""), "f").body).asset);
+  CHECK(std::get<SetRate>(parse_event(row("set_rate", "lido", "", "", "", "00000400"), "f").body)
+            .apr_bps == 400);
+  CHECK(std::get<SetRate>(parse_event(row("set_rate", "lido", "", "", "", "0"), "f").body).apr_bps == 0);
+  CHECK(std::get<Loss>(parse_event(row("loss", "lido", "", "2", "", ""), "f").body).amount.wei_string() ==
+        "2000000000000000000");
+  CHECK(std::holds_alternative<ClaimGas>(parse_event(row("claim_gas", "d", "ETH", "", "", ""), "f").body));
+}
+
+TEST_CASE("EventParser: field rules name the file, line and type") {
+  CHECK_THROWS_WITH_AS(parse_event(row("set_rate", "lido", "", "", "", "100001"), "f.csv"),
+                       "f.csv:7: set_rate: value must be an APR in basis points, 0 to 100000 (got "
+                       "'100001')",
+                       InputError);
+  CHECK_THROWS_WITH_AS(parse_event(row("set_rate", "lido", "", "", "", "4e2"), "f.csv"),
+                       "f.csv:7: set_rate: value must be an APR in basis points, 0 to 100000 (got "
+                       "'4e2')",
+                       InputError);
+  CHECK_THROWS_WITH_AS(parse_event(row("report", "alice", "", "", "", ""), "f.csv"),
+                       "f.csv:7: report: account must be empty for report (got 'alice')", InputError);
+  CHECK_THROWS_WITH_AS(parse_event(row("transfer", "a", "ETH", "1", "", ""), "f.csv"),
+                       "f.csv:7: transfer: to is required for transfer", InputError);
+  CHECK_THROWS_WITH_AS(parse_event(row("withdraw", "a", "DAI", "1", "", ""), "f.csv"),
+                       "f.csv:7: withdraw: unknown asset 'DAI' (expected ETH or USDB)", InputError);
+  CHECK_THROWS_WITH_AS(parse_event(row("claim_gas", "d", "", "", "", ""), "f.csv"),
+                       "f.csv:7: claim_gas: asset must be ETH for claim_gas (got '')", InputError);
+}
+
+TEST_CASE("EventReader: columns in any order, optional id, and a header with no rows") {
+  std::istringstream in("value,to,amount,asset,account,type,time,id\nuser,,,,bob,open,2024-03-01T00:00:00Z,x1\n");
+  EventReader reader(in, "e.csv");
+  const auto raw = reader.next_raw();
+  REQUIRE(raw.has_value());
+  CHECK(raw->account == "bob");
+  CHECK(raw->value == "user");
+  CHECK(raw->id == "x1");
+  CHECK(raw->line == 2);
+  CHECK_FALSE(reader.next_raw().has_value());
+  std::istringstream empty("time,type,account,asset,amount,to,value\r\n");
+  EventReader no_rows(empty, "e.csv");
+  CHECK_FALSE(no_rows.next_raw().has_value());
+}
