@@ -8,24 +8,12 @@
 #include "engine/core/ledger.h"
 #include "engine/input/event_parser.h"
 #include "engine/input/scenario.h"
+#include "tests/random.h"
 
 namespace yl::bench {
 namespace {
 
-class Random {
- public:
-  explicit Random(std::uint64_t seed) : state_(seed) {}
-  std::uint64_t next() {
-    std::uint64_t z = (state_ += 0x9E3779B97F4A7C15ULL);
-    z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ULL;
-    z = (z ^ (z >> 27)) * 0x94D049BB133111EBULL;
-    return z ^ (z >> 31);
-  }
-  std::uint64_t below(std::uint64_t n) { return next() % n; }
-
- private:
-  std::uint64_t state_;
-};
+using testing::Random;
 
 constexpr const char* kScenario = R"(name = "synthetic"
 start = "2024-01-01T00:00:00Z"

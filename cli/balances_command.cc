@@ -36,10 +36,7 @@ void balances(const QueryOptions& options) {
 }  // namespace
 
 void add_balances_command(CLI::App& app) {
-  auto options = std::make_shared<QueryOptions>();
-  CLI::App* command = app.add_subcommand("balances", "One row per account and asset");
-  add_query_options(*command, *options, /*with_at=*/true);
-  command->callback([options] { balances(*options); });
+  add_query_command(app, "balances", "One row per account and asset", /*with_at=*/true, balances);
 }
 
 }  // namespace yl::cli

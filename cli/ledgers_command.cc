@@ -31,10 +31,7 @@ void ledgers(const QueryOptions& options) {
 }  // namespace
 
 void add_ledgers_command(CLI::App& app) {
-  auto options = std::make_shared<QueryOptions>();
-  CLI::App* command = app.add_subcommand("ledgers", "Per asset: share price, pending, L1 reserves");
-  add_query_options(*command, *options, /*with_at=*/true);
-  command->callback([options] { ledgers(*options); });
+  add_query_command(app, "ledgers", "Per asset: share price, pending, L1 reserves", /*with_at=*/true, ledgers);
 }
 
 }  // namespace yl::cli

@@ -11,15 +11,19 @@
 
 namespace yl::cli {
 
-void add_query_options(CLI::App& command, QueryOptions& options, bool with_at) {
-  command.add_option("--db", options.db, "the ledger database written by `run`")->required();
+void add_query_command(CLI::App& app, const std::string& name, const std::string& description,
+                       bool with_at, std::function<void(const QueryOptions&)> body) {
+  auto options = std::make_shared<QueryOptions>();
+  CLI::App* command = app.add_subcommand(name, description);
+  command->add_option("--db", options->db, "the ledger database written by `run`")->required();
   if (with_at) {
-    command.add_option("--at", options.at,
-                       "show the state after everything stamped at or before this time "
-                       "(YYYY-MM-DDTHH:MM:SSZ)");
+    command->add_option("--at", options->at,
+                        "show the state after everything stamped at or before this time "
+                        "(YYYY-MM-DDTHH:MM:SSZ)");
   }
-  command.add_option("--format", options.format, "table (for people) or csv (for spreadsheets)")
+  command->add_option("--format", options->format, "table (for people) or csv (for spreadsheets)")
       ->check(CLI::IsMember({"table", "csv"}));
+  command->callback([options, body = std::move(body)] { body(*options); });
 }
 
 Format output_format(const QueryOptions& options) {

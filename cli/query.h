@@ -2,6 +2,7 @@
 // and the state they print.
 #pragma once
 
+#include <functional>
 #include <optional>
 #include <string>
 
@@ -19,7 +20,10 @@ struct QueryOptions {
   std::string format = "table";
 };
 
-void add_query_options(CLI::App& command, QueryOptions& options, bool with_at);
+// Registers a read-only subcommand with --db, --format and (when `with_at`) --at, whose callback
+// runs `body` with the parsed options.
+void add_query_command(CLI::App& app, const std::string& name, const std::string& description,
+                       bool with_at, std::function<void(const QueryOptions&)> body);
 Format output_format(const QueryOptions& options);
 
 // Opens an existing yieldledger database read-only. Throws StorageError (bad_database) for a

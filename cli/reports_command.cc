@@ -38,10 +38,7 @@ void reports(const QueryOptions& options) {
 }  // namespace
 
 void add_reports_command(CLI::App& app) {
-  auto options = std::make_shared<QueryOptions>();
-  CLI::App* command = app.add_subcommand("reports", "Every yield report, per asset and source");
-  add_query_options(*command, *options, /*with_at=*/false);
-  command->callback([options] { reports(*options); });
+  add_query_command(app, "reports", "Every yield report, per asset and source", /*with_at=*/false, reports);
 }
 
 }  // namespace yl::cli

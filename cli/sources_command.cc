@@ -32,10 +32,7 @@ void sources(const QueryOptions& options) {
 }  // namespace
 
 void add_sources_command(CLI::App& app) {
-  auto options = std::make_shared<QueryOptions>();
-  CLI::App* command = app.add_subcommand("sources", "Per yield source: rate, value, principal");
-  add_query_options(*command, *options, /*with_at=*/true);
-  command->callback([options] { sources(*options); });
+  add_query_command(app, "sources", "Per yield source: rate, value, principal", /*with_at=*/true, sources);
 }
 
 }  // namespace yl::cli

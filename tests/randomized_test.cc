@@ -7,28 +7,14 @@
 
 #include "engine/core/ledger.h"
 #include "engine/core/snapshot.h"
+#include "tests/random.h"
 #include "tests/test_util.h"
 
 using namespace yl;
 
 namespace {
 
-// splitmix64: tiny, fast and the same on every platform (std distributions are not).
-class Random {
- public:
-  explicit Random(std::uint64_t seed) : state_(seed) {}
-  std::uint64_t next() {
-    std::uint64_t z = (state_ += 0x9E3779B97F4A7C15ULL);
-    z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ULL;
-    z = (z ^ (z >> 27)) * 0x94D049BB133111EBULL;
-    return z ^ (z >> 31);
-  }
-  std::uint64_t below(std::uint64_t n) { return next() % n; }
-  bool chance(unsigned percent) { return below(100) < percent; }
-
- private:
-  std::uint64_t state_;
-};
+using yl::testing::Random;
 
 LedgerParams random_params(Random& rng) {
   LedgerParams params = testing::basic_params();
