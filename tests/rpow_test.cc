@@ -55,8 +55,8 @@ TEST_CASE("accrue: staking is linear and floors; treasury compounds through rpow
   CHECK(staking.last.seconds == 86400);
 
   const yl::Amount dsr = yl::dsr_for_apr(500);
-  yl::SourceState treasury{500, wei("1000000000000000000000"), {}, yl::Timestamp{0},
-                           std::make_shared<const yl::RpowTable>(dsr)};
+  const yl::RpowTable table(dsr);
+  yl::SourceState treasury{500, wei("1000000000000000000000"), {}, yl::Timestamp{0}, &table};
   yl::accrue(yl::SourceKind::treasury, treasury, yl::Timestamp{yl::kYearSeconds});
   const yl::U1024 expected = yl::U1024(wei("1000000000000000000000").raw()) *
                              reference_rpow(yl::U1024(dsr.raw()), yl::kYearSeconds) /

@@ -106,10 +106,10 @@ std::optional<AccountId> Ledger::find_account(std::string_view name) const {
   return it->second;
 }
 
-std::shared_ptr<const RpowTable> Ledger::growth_for(std::uint32_t apr_bps) {
+const RpowTable* Ledger::growth_for(std::uint32_t apr_bps) {
   auto& slot = growth_by_apr_[apr_bps];
   if (!slot) slot = std::make_shared<const RpowTable>(dsr_for_apr(apr_bps));
-  return slot;
+  return slot.get();
 }
 
 std::optional<Rejection> Ledger::apply(const Event& event) {

@@ -135,7 +135,7 @@ class Ledger {
   void move(AccountId from, AccountId to, Asset asset, const Amount& amount);
   void accrue_sources(Asset asset);
   void run_report(Asset asset, ReportTrigger trigger);
-  std::shared_ptr<const RpowTable> growth_for(std::uint32_t apr_bps);
+  const RpowTable* growth_for(std::uint32_t apr_bps);
   AccountId add_account(std::string name, AccountKind kind);
 
   LedgerParams params_;

@@ -5,7 +5,6 @@
 #pragma once
 
 #include <cstdint>
-#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -37,7 +36,9 @@ struct SourceState {
   Amount value;
   Amount principal;
   Timestamp last;
-  std::shared_ptr<const RpowTable> growth;  // treasury only: rpow table of dsr(apr_bps)
+  // Treasury only: the rpow table of dsr(apr_bps). Not owned: the Ledger's cache owns every
+  // table (immutable, shared by copies of the Ledger), so copying a state costs no refcounts.
+  const RpowTable* growth = nullptr;
   friend bool operator==(const SourceState& a, const SourceState& b) {
     return a.apr_bps == b.apr_bps && a.value == b.value && a.principal == b.principal &&
            a.last == b.last;
