@@ -71,6 +71,12 @@ int main(int argc, char** argv) {
   std::string dir = (std::filesystem::temp_directory_path() / "yl_bench").string();
   std::string only;
   bool reuse = false;
+  const auto usage = [] {
+    fmt::print(stderr, "usage: yl_bench [--accounts N] [--events M] [--days D] [--seed S] "
+                       "[--dir DIR] [--only engine|run|reports] [--reuse yes]\n");
+    return 2;
+  };
+  if (argc % 2 == 0) return usage();  // flags come in pairs; this also catches --help
   for (int i = 1; i + 1 < argc; i += 2) {
     const std::string flag = argv[i];
     const std::string value = argv[i + 1];
@@ -81,73 +87,65 @@ int main(int argc, char** argv) {
     else if (flag == "--dir") dir = value;
     else if (flag == "--only") only = value;
     else if (flag == "--reuse") reuse = value == "yes";
-    else {
-      fmt::print(stderr, "usage: yl_bench [--accounts N] [--events M] [--days D] [--seed S] "
-                         "[--dir DIR] [--only engine|run|reports] [--reuse yes]\n");
-      return 2;
-    }
+    else return usage();
   }
+  if (!only.empty() && only != "engine" && only != "run" && only != "reports") return usage();
+  const auto wanted = [&](const char* phase) { return only.empty() || only == phase; };
   fmt::print("yieldledger benchmark: {} accounts, {} events, {} days of daily reports, seed {}\n",
              options.accounts, options.events, options.days, options.seed);
-  if (only == "reports") {
-    const double cost = report_seconds(1'000'000, 1000);
-    fmt::print("  report (ETH + USDB), 1,000,000 holders: {:8.2f} us\n", cost * 1e6);
-    return 0;
-  }
-  auto start = Clock::now();
-  std::string scenario_path = dir + "/scenario.toml";
-  if (reuse && std::filesystem::exists(scenario_path)) {
-    fmt::print("  reusing {}\n", dir);
-  } else {
-    scenario_path = yl::bench::write_synthetic_scenario(dir, options);
-    fmt::print("  generated {} in {:.1f} s\n", dir, seconds_since(start));
-  }
-  const yl::Scenario scenario = yl::load_scenario(scenario_path);
-
-  start = Clock::now();
-  const std::vector<yl::Event> events = parse_all(scenario);
-  const double parse_s = seconds_since(start);
-  const double n = static_cast<double>(events.size());
-
-  start = Clock::now();
-  yl::Ledger ledger(scenario.params);
-  std::size_t reports = 0;
-  for (const yl::Event& event : events) {
-    if (const auto rejected = ledger.apply(event)) {
-      fmt::print(stderr, "unexpected rejection: {}\n", rejected->reason);
-      return 1;
+  if (wanted("engine") || wanted("run")) {
+    auto start = Clock::now();
+    std::string scenario_path = dir + "/scenario.toml";
+    if (reuse && std::filesystem::exists(scenario_path)) {
+      fmt::print("  reusing {}\n", dir);
+    } else {
+      scenario_path = yl::bench::write_synthetic_scenario(dir, options);
+      fmt::print("  generated {} in {:.1f} s\n", dir, seconds_since(start));
     }
-    reports += ledger.take_reports().size();
+    const yl::Scenario scenario = yl::load_scenario(scenario_path);
+
+    start = Clock::now();
+    const std::vector<yl::Event> events = parse_all(scenario);
+    const double parse_s = seconds_since(start);
+    const double n = static_cast<double>(events.size());
+    fmt::print("  {:<34} {:>12} {:>14} {:>10}\n", "", "seconds", "events/s", "vs parse");
+    auto line = [&](const char* what, double s) {
+      fmt::print("  {:<34} {:>12.3f} {:>14.0f} {:>9.2f}x\n", what, s, n / s, parse_s / s);
+    };
+    line("parse only (CSV -> events), base", parse_s);
+
+    if (wanted("engine")) {
+      start = Clock::now();
+      yl::Ledger ledger(scenario.params);
+      for (const yl::Event& event : events) {
+        if (const auto rejected = ledger.apply(event)) {
+          fmt::print(stderr, "unexpected rejection: {}\n", rejected->reason);
+          return 1;
+        }
+        ledger.take_reports();
+      }
+      ledger.advance_to(scenario.params.end);
+      ledger.take_reports();
+      line("engine alone (in memory)", seconds_since(start));
+    }
+    if (wanted("run")) {
+      const std::string db = dir + "/bench.db";
+      for (const char* suffix : {"", "-wal", "-shm"}) std::filesystem::remove(db + suffix);
+      start = Clock::now();
+      const yl::RunSummary summary = yl::run_into_database(scenario_path, db);
+      line("end to end (run, SQLite, FULL)", seconds_since(start));
+      fmt::print("  the run stored {} events and {} asset reports\n", summary.events,
+                 summary.reports);
+    }
   }
-  ledger.advance_to(scenario.params.end);
-  reports += ledger.take_reports().size();
-  const double engine_s = seconds_since(start);
-  if (only == "engine") {
-    fmt::print("  engine alone: {:.3f} s, {:.0f} events/s\n", engine_s, n / engine_s);
-    return 0;
+  if (wanted("reports")) {
+    const int probes = 1000;
+    const double small = report_seconds(1'000, probes);
+    const double large = report_seconds(1'000'000, probes);
+    fmt::print("  report (ETH + USDB), 1,000 holders:     {:8.2f} us\n", small * 1e6);
+    fmt::print("  report (ETH + USDB), 1,000,000 holders: {:8.2f} us  ({:.2f}x the 1,000-holder "
+               "cost)\n",
+               large * 1e6, large / small);
   }
-
-  const std::string db = dir + "/bench.db";
-  for (const char* suffix : {"", "-wal", "-shm"}) std::filesystem::remove(db + suffix);
-  start = Clock::now();
-  const yl::RunSummary summary = yl::run_into_database(scenario_path, db);
-  const double run_s = seconds_since(start);
-
-  fmt::print("  {:<34} {:>12} {:>14} {:>10}\n", "", "seconds", "events/s", "vs parse");
-  auto line = [&](const char* what, double s) {
-    fmt::print("  {:<34} {:>12.3f} {:>14.0f} {:>9.2f}x\n", what, s, n / s, parse_s / s);
-  };
-  line("parse only (CSV -> events), base", parse_s);
-  line("engine alone (in memory)", engine_s);
-  line("end to end (run, SQLite, FULL)", run_s);
-  fmt::print("  {} events, {} asset reports in the run ({} by the engine alone)\n",
-             summary.events, summary.reports, reports);
-
-  const int probes = 1000;
-  const double small = report_seconds(1'000, probes);
-  const double large = report_seconds(1'000'000, probes);
-  fmt::print("  report (ETH + USDB), 1,000 holders:     {:8.2f} us\n", small * 1e6);
-  fmt::print("  report (ETH + USDB), 1,000,000 holders: {:8.2f} us  ({:.2f}x the 1,000-holder cost)\n",
-             large * 1e6, large / small);
   return 0;
 }
