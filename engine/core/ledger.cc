@@ -10,40 +10,11 @@
 
 namespace yl {
 
-// Everything an event may change, copied before it runs (a few hundred bytes plus the sources).
-struct Ledger::Checkpoint {
-  std::array<AssetBook, 2> books;
-  Amount gas_owed;
-  std::size_t account_count;
-  std::array<std::pair<AccountId, AccountState>, 4> touched;
-  std::size_t touched_count = 0;
-};
-
 namespace {
 
 std::array<AssetBook, 2> genesis_books(const Amount& initial_price) {
   return {AssetBook{ShareLedger(initial_price), {}, {}, {}, {}},
           AssetBook{ShareLedger(initial_price), {}, {}, {}, {}}};
-}
-
-// Names an event may touch; system accounts are touched by gas events.
-std::array<const std::string*, 2> named_accounts(const EventBody& body) {
-  return std::visit(
-      [](const auto& e) -> std::array<const std::string*, 2> {
-        using T = std::decay_t<decltype(e)>;
-        if constexpr (std::is_same_v<T, Transfer>) return {&e.from, &e.to};
-        if constexpr (std::is_same_v<T, Claim>) return {&e.account, &e.to};
-        if constexpr (std::is_same_v<T, PayGas>) return {&e.payer, &e.dapp};
-        if constexpr (std::is_same_v<T, SetGasMode> || std::is_same_v<T, ClaimGas>) {
-          return {&e.dapp, nullptr};
-        }
-        if constexpr (std::is_same_v<T, Deposit> || std::is_same_v<T, Withdraw> ||
-                      std::is_same_v<T, Configure>) {
-          return {&e.account, nullptr};
-        }
-        return {nullptr, nullptr};
-      },
-      body);
 }
 
 // The one asset an event can change, or nullopt when it may change both (reports, set_rate and
@@ -72,7 +43,8 @@ Ledger::Ledger(LedgerParams params)
     : params_(std::move(params)),
       books_(genesis_books(params_.initial_price)),
       now_(params_.start),
-      last_event_time_(params_.start) {
+      last_event_time_(params_.start),
+      checkpoint_{std::nullopt, books_, {}, {}, 0, {}, 0, false} {
   YL_ASSERT(params_.start <= params_.end);
   YL_ASSERT(params_.report_every_s > 0);
   YL_ASSERT(params_.insurance_fee_bps <= kBps);
@@ -132,18 +104,16 @@ std::optional<Rejection> Ledger::apply(const Event& event) {
   last_event_time_ = event.time;
   now_ = event.time;
 
-  Checkpoint checkpoint{books_, gas_owed_, infos_.size(), {}, 0};
-  undo_sources_.assign(sources_.begin(), sources_.end());
-  auto remember = [&](AccountId id) {
-    for (std::size_t i = 0; i < checkpoint.touched_count; ++i) {
-      if (checkpoint.touched[i].first == id) return;
-    }
-    checkpoint.touched[checkpoint.touched_count++] = {id, states_[id]};
-  };
-  for (const std::string* name : named_accounts(event.body)) {
-    if (name == nullptr) continue;
-    if (auto id = find_account(*name)) remember(*id);
+  const std::optional<Asset> asset = asset_touched(event.body);
+  checkpoint_.asset = asset;
+  for (Asset a : kAssets) {
+    if (!asset || *asset == a) checkpoint_.books[index_of(a)] = books_[index_of(a)];
   }
+  checkpoint_.sources.assign(sources_.begin(), sources_.end());
+  checkpoint_.gas_owed = gas_owed_;
+  checkpoint_.account_count = infos_.size();
+  checkpoint_.touched_count = 0;
+  checkpoint_.active = true;
   if (std::holds_alternative<PayGas>(event.body) || std::holds_alternative<ClaimGas>(event.body)) {
     remember(kGasAccount);  // gas fees move through the system accounts (SPEC §4)
     remember(kFeeVaultAccount);
@@ -156,23 +126,39 @@ std::optional<Rejection> Ledger::apply(const Event& event) {
   } catch (const OverflowError& error) {
     rejected = Rejection{RejectCode::overflow, fmt::format("overflow: {}", error.what())};
   }
+  checkpoint_.active = false;
   if (rejected) {
-    books_ = checkpoint.books;
-    sources_.assign(undo_sources_.begin(), undo_sources_.end());
-    gas_owed_ = checkpoint.gas_owed;
-    for (std::size_t i = 0; i < checkpoint.touched_count; ++i) {
-      states_[checkpoint.touched[i].first] = checkpoint.touched[i].second;
-    }
-    while (infos_.size() > checkpoint.account_count) {
-      ids_by_name_.erase(infos_.back().name);
-      infos_.pop_back();
-      states_.pop_back();
-    }
+    restore_checkpoint();
     reports_.resize(reports_before);
     return rejected;
   }
   check_invariants(asset_touched(event.body));
   return std::nullopt;
+}
+
+void Ledger::remember(AccountId id) const {
+  if (!checkpoint_.active) return;
+  for (std::size_t i = 0; i < checkpoint_.touched_count; ++i) {
+    if (checkpoint_.touched[i].first == id) return;
+  }
+  YL_ASSERT(checkpoint_.touched_count < checkpoint_.touched.size());
+  checkpoint_.touched[checkpoint_.touched_count++] = {id, states_[id]};
+}
+
+void Ledger::restore_checkpoint() {
+  for (Asset a : kAssets) {
+    if (!checkpoint_.asset || *checkpoint_.asset == a) books_[index_of(a)] = checkpoint_.books[index_of(a)];
+  }
+  sources_.assign(checkpoint_.sources.begin(), checkpoint_.sources.end());
+  gas_owed_ = checkpoint_.gas_owed;
+  for (std::size_t i = 0; i < checkpoint_.touched_count; ++i) {
+    states_[checkpoint_.touched[i].first] = checkpoint_.touched[i].second;
+  }
+  while (infos_.size() > checkpoint_.account_count) {
+    ids_by_name_.erase(infos_.back().name);
+    infos_.pop_back();
+    states_.pop_back();
+  }
 }
 
 std::optional<Rejection> Ledger::apply_body(const EventBody& body) {

@@ -108,7 +108,21 @@ class Ledger {
   std::optional<std::string> audit_invariants() const;
 
  private:
-  struct Checkpoint;
+  // Everything an event may change, saved before it runs so that a rejection can restore it:
+  // the book of the asset it touches (both when unknown), the sources, and each account a lookup
+  // resolves (handlers mutate only accounts they looked up, plus the system accounts).
+  struct Checkpoint {
+    std::optional<Asset> asset;
+    std::array<AssetBook, 2> books;
+    std::vector<SourceState> sources;
+    Amount gas_owed;
+    std::size_t account_count = 0;
+    std::array<std::pair<AccountId, AccountState>, 4> touched;
+    std::size_t touched_count = 0;
+    bool active = false;
+  };
+  void remember(AccountId id) const;
+  void restore_checkpoint();
 
   std::optional<Rejection> apply_body(const EventBody& body);
   std::optional<Rejection> on(const OpenAccount& e);
@@ -157,7 +171,7 @@ class Ledger {
   Timestamp last_event_time_;
   std::optional<Timestamp> next_scheduled_report_;
   std::vector<ReportRecord> reports_;
-  std::vector<SourceState> undo_sources_;  // checkpoint scratch, reused to avoid allocations
+  mutable Checkpoint checkpoint_;  // reused by every event, so it allocates only once
   std::map<std::uint32_t, std::shared_ptr<const RpowTable>> growth_by_apr_;  // cache; deterministic
 };
 

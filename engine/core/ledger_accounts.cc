@@ -14,6 +14,7 @@ std::optional<Rejection> Ledger::lookup_account(std::string_view name, AccountId
     return Rejection{RejectCode::unknown_account, fmt::format("unknown account '{}'", name)};
   }
   *id = *found;
+  remember(*id);  // the handler may change it: save it for a rollback
   return std::nullopt;
 }
 
