@@ -5,6 +5,7 @@
 
 #include <cstdint>
 
+#include "engine/core/journal_balances.h"
 #include "engine/core/ledger.h"
 #include "engine/core/snapshot.h"
 #include "tests/random.h"
@@ -157,6 +158,7 @@ Outcome run_seed(std::uint64_t seed, int events) {
   const LedgerParams params = random_params(rng);
   Ledger ledger(params);
   Generator generator(rng, params);
+  JournalBalances journal;
   Outcome outcome;
   std::array<Amount, 2> prices = {ledger.book(Asset::eth).shares.price(),
                                   ledger.book(Asset::usdb).shares.price()};
@@ -164,7 +166,10 @@ Outcome run_seed(std::uint64_t seed, int events) {
     const Event event = generator.next(ledger);
     if (event.time > params.end) break;
     INFO("seed " << seed << ", event " << i << " (" << event_type_name(event.body) << ")");
-    if (const auto stuck = ledger.advance_to(event.time)) {
+    const auto stuck = ledger.advance_to(event.time);
+    journal.add_all(ledger.journal());
+    ledger.clear_journal();
+    if (stuck) {
       // A source near 2^256 cannot accrue further: every later report would overflow, so the
       // simulation ends here, as a run would (SPEC §6). Nothing else may fail this way.
       REQUIRE(stuck->code == RejectCode::overflow);
@@ -183,6 +188,13 @@ Outcome run_seed(std::uint64_t seed, int events) {
     const auto violation = ledger.audit_invariants();
     INFO("invariant: " << violation.value_or(""));
     REQUIRE_FALSE(violation.has_value());
+    // Every entry balanced when it closed (Journal asserts it); here each journal account must
+    // also equal the state it mirrors.
+    journal.add_all(ledger.journal());
+    ledger.clear_journal();
+    const auto journal_mismatch = journal.check_against(ledger);
+    INFO("journal: " << journal_mismatch.value_or(""));
+    REQUIRE_FALSE(journal_mismatch.has_value());
     for (Asset asset : kAssets) {
       REQUIRE(ledger.book(asset).shares.price() >= prices[index_of(asset)]);
       prices[index_of(asset)] = ledger.book(asset).shares.price();

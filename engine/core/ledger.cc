@@ -44,7 +44,7 @@ Ledger::Ledger(LedgerParams params)
       books_(genesis_books(params_.initial_price)),
       now_(params_.start),
       last_event_time_(params_.start),
-      checkpoint_{std::nullopt, books_, {}, {}, 0, {}, 0, false} {
+      checkpoint_{std::nullopt, books_, {}, {}, 0, {}, 0, 0, 0, false} {
   YL_ASSERT(params_.start <= params_.end);
   YL_ASSERT(params_.report_every_s > 0);
   YL_ASSERT(params_.insurance_fee_bps <= kBps);
@@ -56,7 +56,10 @@ Ledger::Ledger(LedgerParams params)
   add_account("@gas", AccountKind::system);
   add_account("@fee_vault", AccountKind::system);
   for (AccountId id : {kGasAccount, kFeeVaultAccount}) {
-    for (Asset asset : kAssets) position(id, asset).mode = YieldMode::void_mode;
+    for (Asset asset : kAssets) {
+      position(id, asset).mode = YieldMode::void_mode;
+      position(id, asset).price_posted = shares(asset).price();
+    }
   }
   if (params_.report_every_s <= params_.end.seconds - params_.start.seconds) {
     next_scheduled_report_ = Timestamp{params_.start.seconds + params_.report_every_s};
@@ -113,6 +116,8 @@ std::optional<Rejection> Ledger::apply(const Event& event) {
   checkpoint_.gas_owed = gas_owed_;
   checkpoint_.account_count = infos_.size();
   checkpoint_.touched_count = 0;
+  checkpoint_.journal_entries = journal_.entry_count();
+  checkpoint_.journal_postings = journal_.posting_count();
   checkpoint_.active = true;
   if (std::holds_alternative<PayGas>(event.body) || std::holds_alternative<ClaimGas>(event.body)) {
     remember(kGasAccount);  // gas fees move through the system accounts (SPEC §4)
@@ -132,6 +137,7 @@ std::optional<Rejection> Ledger::apply(const Event& event) {
     reports_.resize(reports_before);
     return rejected;
   }
+  journal_.close(/*report_ordinal=*/-1);
   check_invariants(asset_touched(event.body));
   return std::nullopt;
 }
@@ -159,6 +165,7 @@ void Ledger::restore_checkpoint() {
     infos_.pop_back();
     states_.pop_back();
   }
+  journal_.truncate(checkpoint_.journal_entries, checkpoint_.journal_postings);
 }
 
 std::optional<Rejection> Ledger::apply_body(const EventBody& body) {
@@ -172,6 +179,8 @@ std::optional<Rejection> Ledger::advance_to(Timestamp time) {
     const auto books = books_;
     const auto sources = sources_;
     const std::size_t reports_before = reports_.size();
+    const std::size_t entries_before = journal_.entry_count();
+    const std::size_t postings_before = journal_.posting_count();
     try {
       run_report(Asset::eth, ReportTrigger::scheduled);
       run_report(Asset::usdb, ReportTrigger::scheduled);
@@ -179,6 +188,7 @@ std::optional<Rejection> Ledger::advance_to(Timestamp time) {
       books_ = books;
       sources_ = sources;
       reports_.resize(reports_before);
+      journal_.truncate(entries_before, postings_before);
       return Rejection{RejectCode::overflow,
                        fmt::format("overflow in the scheduled report at {}: {}",
                                    format_timestamp(due), error.what())};

@@ -26,6 +26,7 @@
 #include "engine/core/asset.h"
 #include "engine/core/event.h"
 #include "engine/core/gas.h"
+#include "engine/core/journal.h"
 #include "engine/core/rejection.h"
 #include "engine/core/report.h"
 #include "engine/core/share_ledger.h"
@@ -85,6 +86,10 @@ class Ledger {
   std::optional<Rejection> advance_to(Timestamp time);
   // The reports run since the last call, in the order they ran.
   std::vector<ReportRecord> take_reports();
+  // The journal entries since the last clear_journal(); a report entry's report_ordinal indexes
+  // the reports take_reports() returns with them, so take both together.
+  const Journal& journal() const { return journal_; }
+  void clear_journal() { journal_.clear(); }
 
   std::size_t account_count() const { return infos_.size(); }
   const AccountInfo& info(AccountId id) const { return infos_.at(id); }
@@ -119,6 +124,8 @@ class Ledger {
     std::size_t account_count = 0;
     std::array<std::pair<AccountId, AccountState>, 4> touched;
     std::size_t touched_count = 0;
+    std::size_t journal_entries = 0;
+    std::size_t journal_postings = 0;
     bool active = false;
   };
   void remember(AccountId id) const;
@@ -147,6 +154,10 @@ class Ledger {
   Position& position(AccountId id, Asset asset) { return states_[id].positions[index_of(asset)]; }
   ShareLedger& shares(Asset asset) { return books_[index_of(asset)].shares; }
   void move(AccountId from, AccountId to, Asset asset, const Amount& amount);
+  // Posts the yield the price gave `id`'s shares since they were last settled, from l2:accrued
+  // to l2:account (journal.h). Called before the position changes.
+  void settle(AccountId id, Asset asset);
+  void accrue_source(std::size_t i);
   void accrue_sources(Asset asset);
   void run_report(Asset asset, ReportTrigger trigger);
   const RpowTable* growth_for(std::uint32_t apr_bps);
@@ -171,6 +182,7 @@ class Ledger {
   Timestamp last_event_time_;
   std::optional<Timestamp> next_scheduled_report_;
   std::vector<ReportRecord> reports_;
+  Journal journal_;
   mutable Checkpoint checkpoint_;  // reused by every event, so it allocates only once
   std::map<std::uint32_t, std::shared_ptr<const RpowTable>> growth_by_apr_;  // cache; deterministic
 };

@@ -38,10 +38,24 @@ std::optional<Rejection> Ledger::require_balance(AccountId id, Asset asset,
                                needed.units_string(kAssetDecimals))};
 }
 
+void Ledger::settle(AccountId id, Asset asset) {
+  Position& p = position(id, asset);
+  const Amount& price = shares(asset).price();
+  if (p.price_posted == price) return;
+  const Amount accrued = p.shares * (price - p.price_posted);
+  journal_.debit(BookAccount::accrued, 0, asset, accrued);
+  journal_.credit(BookAccount::account, id, asset, accrued);
+  p.price_posted = price;
+}
+
 void Ledger::move(AccountId from, AccountId to, Asset asset, const Amount& amount) {
   YL_ASSERT(from != to);
+  settle(from, asset);
+  settle(to, asset);
   shares(asset).debit(position(from, asset), amount);
   shares(asset).credit(position(to, asset), amount);
+  journal_.debit(BookAccount::account, from, asset, amount);
+  journal_.credit(BookAccount::account, to, asset, amount);
 }
 
 std::optional<Rejection> Ledger::on(const OpenAccount& e) {
@@ -59,6 +73,7 @@ std::optional<Rejection> Ledger::on(const OpenAccount& e) {
   position(id, Asset::eth).mode =
       e.kind == AccountKind::dapp ? YieldMode::void_mode : YieldMode::automatic;
   position(id, Asset::usdb).mode = YieldMode::automatic;
+  for (Asset asset : kAssets) position(id, asset).price_posted = shares(asset).price();
   states_[id].gas = GasRecord{GasMode::void_mode, {}, {}, now_};
   return std::nullopt;
 }
@@ -79,6 +94,7 @@ std::optional<Rejection> Ledger::on(const Transfer& e) {
 std::optional<Rejection> Ledger::on(const Configure& e) {
   AccountId id = 0;
   if (auto rejected = lookup_account(e.account, &id)) return rejected;
+  settle(id, e.asset);  // configure keeps balance + claimable, so it posts nothing else
   shares(e.asset).configure(position(id, e.asset), e.mode);
   return std::nullopt;
 }
@@ -104,8 +120,14 @@ std::optional<Rejection> Ledger::on(const Claim& e) {
                                  e.account, available.units_string(kAssetDecimals),
                                  asset_name(e.asset), amount.units_string(kAssetDecimals))};
   }
+  settle(id, e.asset);
+  settle(recipient, e.asset);
   shares(e.asset).take_claim(p, amount);
   shares(e.asset).credit(position(recipient, e.asset), amount);
+  if (recipient != id) {
+    journal_.debit(BookAccount::account, id, e.asset, amount);
+    journal_.credit(BookAccount::account, recipient, e.asset, amount);
+  }
   return std::nullopt;
 }
 

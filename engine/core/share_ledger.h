@@ -26,6 +26,9 @@ struct Position {
   Amount shares;
   Amount remainder;
   Amount fixed;
+  // The price at which this position's accrual was last posted to the journal (journal.h).
+  // Bookkeeping only: no balance depends on it.
+  Amount price_posted;
   friend bool operator==(const Position&, const Position&) = default;
 };
 

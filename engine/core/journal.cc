@@ -1,0 +1,72 @@
+#include "engine/core/journal.h"
+
+#include <fmt/format.h>
+
+#include "engine/core/assert.h"
+
+namespace yl {
+
+void Journal::debit(BookAccount account, std::uint32_t index, Asset asset, const Amount& amount) {
+  if (!amount.is_zero()) postings_.push_back(Posting{account, index, asset, true, amount});
+}
+
+void Journal::credit(BookAccount account, std::uint32_t index, Asset asset, const Amount& amount) {
+  if (!amount.is_zero()) postings_.push_back(Posting{account, index, asset, false, amount});
+}
+
+void Journal::post_signed(BookAccount account, std::uint32_t index, Asset asset,
+                          const SignedAmount& delta) {
+  if (delta.is_negative()) {
+    credit(account, index, asset, delta.magnitude());
+  } else {
+    debit(account, index, asset, delta.magnitude());
+  }
+}
+
+void Journal::close(std::int64_t report_ordinal) {
+  if (!has_open_postings()) return;
+  std::array<U512, 2> debits{0, 0}, credits{0, 0};
+  for (std::size_t i = open_first_; i < postings_.size(); ++i) {
+    const Posting& p = postings_[i];
+    (p.debit ? debits : credits)[index_of(p.asset)] += p.amount.wide();
+  }
+  YL_ASSERT(debits[0] == credits[0]);  // every entry balances, per asset
+  YL_ASSERT(debits[1] == credits[1]);
+  entries_.push_back(JournalEntry{report_ordinal, open_first_, postings_.size() - open_first_});
+  open_first_ = postings_.size();
+}
+
+void Journal::truncate(std::size_t entries, std::size_t postings) {
+  YL_ASSERT(entries <= entries_.size() && postings <= postings_.size());
+  entries_.resize(entries);
+  postings_.resize(postings);
+  open_first_ = postings;
+}
+
+void Journal::clear() {
+  YL_ASSERT(!has_open_postings());
+  entries_.clear();
+  postings_.clear();
+  open_first_ = 0;
+}
+
+std::string book_account_name(const Posting& p, const std::vector<std::string>& account_names,
+                              const std::vector<std::string>& source_names) {
+  const std::string_view asset = asset_name(p.asset);
+  switch (p.account) {
+    case BookAccount::buffer: return fmt::format("l1:buffer:{}", asset);
+    case BookAccount::source: return fmt::format("l1:source:{}", source_names.at(p.index));
+    case BookAccount::unreported:
+      return fmt::format("l1:source:{}:unreported", source_names.at(p.index));
+    case BookAccount::insurance: return fmt::format("l1:insurance:{}", asset);
+    case BookAccount::debt: return fmt::format("l1:debt:{}", asset);
+    case BookAccount::retained: return fmt::format("l1:retained:{}", asset);
+    case BookAccount::pending: return fmt::format("l2:pending:{}", asset);
+    case BookAccount::accrued: return fmt::format("l2:accrued:{}", asset);
+    case BookAccount::account: return fmt::format("l2:account:{}", account_names.at(p.index));
+    case BookAccount::yield: return fmt::format("external:yield:{}", source_names.at(p.index));
+  }
+  YL_ASSERT(false);
+}
+
+}  // namespace yl

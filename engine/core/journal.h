@@ -1,0 +1,94 @@
+// The double-entry journal: every movement of value the Ledger makes, as balanced postings.
+//
+// Chart of accounts (documented for readers in schema/journal_chart.md). Each account mirrors a
+// state quantity, which is what lets `audit` check the journal against the state:
+//   debit balances  l1:buffer:A            the asset's liquid buffer
+//                   l1:source:S            the source's principal
+//                   l1:source:S:unreported its value − principal (signed: yield or loss not yet
+//                                          reported)
+//                   l1:insurance:A         the insurance fund
+//                   l1:debt:A              D, negative yield not yet recovered
+//   credit balances l2:account:X (per A)   X's balance + claimable, less its unposted accrual
+//                   l2:pending:A           Q, reported yield not yet in the price
+//                   l2:accrued:A           yield folded into the price but not yet posted to the
+//                                          accounts that hold the shares (Σ s·(P − P_posted))
+//                   l1:retained:A          withdrawal discounts beyond the debt they repaid
+//   counterparty    external:yield:S       what the venue paid (accrual) or took (loss)
+// Accruals reach accounts lazily: before a position changes, s·(P − P_posted) moves from
+// l2:accrued:A to l2:account:X. So the journal grows with events, not with holders × reports.
+//
+// An entry is the postings of one event (a movement, with its settlements) or of one report of
+// one asset. Within an entry, debits equal credits per asset; Journal asserts it when it closes.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "engine/core/amount.h"
+#include "engine/core/asset.h"
+
+namespace yl {
+
+// DO NOT CHANGE THESE ENUM VALUES: they name persisted journal accounts.
+enum class BookAccount : std::uint8_t {
+  buffer = 0,
+  source = 1,
+  unreported = 2,
+  insurance = 3,
+  debt = 4,
+  retained = 5,
+  pending = 6,
+  accrued = 7,
+  account = 8,   // index: AccountId
+  yield = 9,     // external:yield:S; index: source
+};
+
+struct Posting {
+  BookAccount account;
+  std::uint32_t index;  // AccountId or source index where the account needs one, else 0
+  Asset asset;
+  bool debit;
+  Amount amount;
+};
+
+struct JournalEntry {
+  std::int64_t report_ordinal;  // -1: an event's entry; else which Ledger report it belongs to
+  std::size_t first;            // into the postings
+  std::size_t count;
+};
+
+class Journal {
+ public:
+  // Adds a posting to the open entry; zero amounts are skipped.
+  void debit(BookAccount account, std::uint32_t index, Asset asset, const Amount& amount);
+  void credit(BookAccount account, std::uint32_t index, Asset asset, const Amount& amount);
+  // A positive delta debits, a negative one credits.
+  void post_signed(BookAccount account, std::uint32_t index, Asset asset, const SignedAmount& delta);
+
+  // Closes the open postings as one entry (nothing when there are none). Asserts that debits
+  // equal credits per asset.
+  void close(std::int64_t report_ordinal);
+  bool has_open_postings() const { return open_first_ < postings_.size(); }
+
+  const std::vector<JournalEntry>& entries() const { return entries_; }
+  const std::vector<Posting>& postings() const { return postings_; }
+  std::size_t entry_count() const { return entries_.size(); }
+  std::size_t posting_count() const { return postings_.size(); }
+  // Drops everything after the given sizes (a rejected event's postings).
+  void truncate(std::size_t entries, std::size_t postings);
+  // Empties the journal once a caller has taken what it holds.
+  void clear();
+
+ private:
+  std::vector<JournalEntry> entries_;
+  std::vector<Posting> postings_;
+  std::size_t open_first_ = 0;
+};
+
+// The account's name in the chart, e.g. "l1:source:lido:unreported". `account_names` maps
+// AccountIds and `source_names` source indexes to names.
+std::string book_account_name(const Posting& posting, const std::vector<std::string>& account_names,
+                              const std::vector<std::string>& source_names);
+
+}  // namespace yl

@@ -1,0 +1,84 @@
+#include "engine/core/journal_balances.h"
+
+#include <fmt/format.h>
+
+namespace yl {
+namespace {
+
+S512 signed_of(const Amount& a) { return S512(a.raw()); }
+
+}  // namespace
+
+void JournalBalances::add(const Posting& p) {
+  S512& balance = balances_[Key{static_cast<std::uint8_t>(p.account), p.index,
+                                static_cast<std::uint8_t>(p.asset)}];
+  if (p.debit) {
+    balance += signed_of(p.amount);
+  } else {
+    balance -= signed_of(p.amount);
+  }
+}
+
+void JournalBalances::add_all(const Journal& journal) {
+  for (const Posting& p : journal.postings()) add(p);
+}
+
+S512 JournalBalances::balance(BookAccount account, std::uint32_t index, Asset asset) const {
+  const auto it = balances_.find(
+      Key{static_cast<std::uint8_t>(account), index, static_cast<std::uint8_t>(asset)});
+  return it == balances_.end() ? S512(0) : it->second;
+}
+
+std::optional<std::string> JournalBalances::check_against(const Ledger& ledger) const {
+  std::vector<std::string> account_names, source_names;
+  for (AccountId id = 0; id < ledger.account_count(); ++id) account_names.push_back(ledger.info(id).name);
+  for (std::size_t i = 0; i < ledger.source_count(); ++i) source_names.push_back(ledger.source_config(i).name);
+  auto expect = [&](BookAccount account, std::uint32_t index, Asset asset,
+                    const S512& expected) -> std::optional<std::string> {
+    const S512 actual = balance(account, index, asset);
+    if (actual == expected) return std::nullopt;
+    const Posting named{account, index, asset, true, Amount()};
+    return fmt::format("journal account {} ({}) has balance {} but the state says {} (off by {})",
+                       book_account_name(named, account_names, source_names), asset_name(asset),
+                       actual.str(), expected.str(), S512(actual - expected).str());
+  };
+  for (Asset asset : kAssets) {
+    const AssetBook& b = ledger.book(asset);
+    const Amount& price = b.shares.price();
+    S512 unposted_total = 0;
+    for (AccountId id = 0; id < ledger.account_count(); ++id) {
+      const Position& p = ledger.state(id).positions[index_of(asset)];
+      const S512 unposted = signed_of(p.shares) * (signed_of(price) - signed_of(p.price_posted));
+      unposted_total += unposted;
+      const S512 held = signed_of(ledger.balance(id, asset)) + signed_of(ledger.claimable(id, asset));
+      if (auto m = expect(BookAccount::account, id, asset, -(held - unposted))) return m;
+    }
+    if (auto m = expect(BookAccount::accrued, 0, asset, -unposted_total)) return m;
+    if (auto m = expect(BookAccount::buffer, 0, asset, signed_of(b.buffer))) return m;
+    if (auto m = expect(BookAccount::insurance, 0, asset, signed_of(b.insurance))) return m;
+    if (auto m = expect(BookAccount::debt, 0, asset, signed_of(b.debt))) return m;
+    if (auto m = expect(BookAccount::retained, 0, asset, -signed_of(b.retained))) return m;
+    if (auto m = expect(BookAccount::pending, 0, asset, -signed_of(b.shares.pending()))) return m;
+  }
+  for (std::size_t i = 0; i < ledger.source_count(); ++i) {
+    const auto index = static_cast<std::uint32_t>(i);
+    const Asset asset = ledger.source_config(i).asset;
+    const SourceState& s = ledger.source_state(i);
+    if (auto m = expect(BookAccount::source, index, asset, signed_of(s.principal))) return m;
+    if (auto m = expect(BookAccount::unreported, index, asset,
+                        signed_of(s.value) - signed_of(s.principal))) {
+      return m;
+    }
+  }
+  std::array<S512, 2> sums{0, 0};
+  for (const auto& [key, balance] : balances_) sums[std::get<2>(key)] += balance;
+  for (Asset asset : kAssets) {
+    if (!sums[index_of(asset)].is_zero()) {
+      return fmt::format("the {} journal does not balance: debits exceed credits by {}",
+                         asset_name(asset), sums[index_of(asset)].str());
+    }
+  }
+  return std::nullopt;
+}
+
+}  // namespace yl
