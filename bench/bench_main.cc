@@ -54,12 +54,14 @@ double report_seconds(int holders, int reports) {
                                             yl::Amount::from_u64(1'000'000'000'000'000'000ULL)}});
     ledger.apply({params.start, yl::Deposit{name, yl::DepositAsset::usdb,
                                             yl::Amount::from_u64(1'000'000'000'000'000'000ULL)}});
+    ledger.clear_journal();
   }
   const auto start = Clock::now();
   for (int r = 1; r <= reports; ++r) {
     const yl::Timestamp t{params.start.seconds + r * 3600};
     if (ledger.apply({t, yl::ForceReport{std::nullopt}})) return -1;
     ledger.take_reports();
+    ledger.clear_journal();
   }
   return seconds_since(start) / reports;
 }
@@ -123,9 +125,11 @@ int main(int argc, char** argv) {
           return 1;
         }
         ledger.take_reports();
+        ledger.clear_journal();
       }
       ledger.advance_to(scenario.params.end);
       ledger.take_reports();
+      ledger.clear_journal();
       line("engine alone (in memory)", seconds_since(start));
     }
     if (wanted("run")) {

@@ -75,6 +75,7 @@ std::string write_synthetic_scenario(const std::string& dir, const SyntheticOpti
     const Event event = parse_event(raw, "events.csv");
     if (shadow.apply(event)) return;  // rejected: not written
     shadow.take_reports();
+    shadow.clear_journal();
     out << raw.time << ',' << type << ',' << account << ',' << asset << ',' << amount << ','
         << to << ',' << value << '\n';
     ++written;

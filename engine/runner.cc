@@ -6,24 +6,39 @@
 #include <fstream>
 
 #include "engine/input/input_error.h"
+#include "engine/storage/journal_json.h"
 #include "engine/storage/migrations.h"
 #include "engine/storage/storage_error.h"
 
 namespace yl {
 namespace {
 
-void store_reports(Ledger& ledger, storage::LedgerStore& store, RunSummary& summary) {
-  for (const ReportRecord& report : ledger.take_reports()) {
-    store.append_report(report);
-    ++summary.reports;
+// Stores the reports and journal entries the ledger produced since the last call. `event_seq`
+// is the event that caused them; scheduled reports have no cause.
+void store_outputs(Ledger& ledger, storage::LedgerStore& store,
+                   std::optional<std::int64_t> event_seq, RunSummary& summary) {
+  const std::vector<ReportRecord> reports = ledger.take_reports();
+  std::vector<std::int64_t> report_seqs;
+  for (const ReportRecord& report : reports) report_seqs.push_back(store.append_report(report));
+  summary.reports += static_cast<std::int64_t>(reports.size());
+  for (const JournalEntry& entry : ledger.journal().entries()) {
+    std::optional<std::int64_t> cause = event_seq, report_seq;
+    if (entry.report_ordinal >= 0) {
+      const auto ordinal = static_cast<std::size_t>(entry.report_ordinal);
+      report_seq = report_seqs.at(ordinal);
+      if (reports[ordinal].trigger == ReportTrigger::scheduled) cause = std::nullopt;
+    }
+    store.append_journal_entry(cause, report_seq, storage::journal_entry_json(ledger, entry));
+    ++summary.journal_entries;
   }
+  ledger.clear_journal();
 }
 
 }  // namespace
 
 RunSummary run_scenario(const Scenario& scenario, const std::string& scenario_file,
                         std::istream& events, storage::LedgerStore& store) {
-  RunSummary summary{scenario.name, scenario.params.start, scenario.params.end, 0, 0};
+  RunSummary summary{scenario.name, scenario.params.start, scenario.params.end, 0, 0, 0};
   store.clear();
   store.write_scenario(scenario_file, scenario.events_as_written, scenario.name,
                        scenario.toml_text, scenario.params.start, scenario.params.end,
@@ -35,14 +50,14 @@ RunSummary run_scenario(const Scenario& scenario, const std::string& scenario_fi
     if (const auto rejected = ledger.apply(event)) {
       throw InputError(reader.file_name(), raw->line, raw->type, rejected->reason);
     }
-    store_reports(ledger, store, summary);
-    store.append_event(*raw, reader.file_name(), event.time);
+    const std::int64_t seq = store.append_event(*raw, reader.file_name(), event.time);
+    store_outputs(ledger, store, seq, summary);
     ++summary.events;
   }
   if (const auto rejected = ledger.advance_to(scenario.params.end)) {
     throw InputError(scenario_file, 1, "scenario", rejected->reason);
   }
-  store_reports(ledger, store, summary);
+  store_outputs(ledger, store, std::nullopt, summary);
   store.write_snapshot(take_snapshot(ledger));
   return summary;
 }
@@ -94,11 +109,13 @@ Ledger replay(storage::LedgerStore& store, std::optional<Timestamp> at) {
           fmt::format("stored event {}:{} no longer applies: {}", file, raw.line, rejected->reason));
     }
     ledger.take_reports();
+    ledger.clear_journal();
     return true;
   });
   const Timestamp until = at ? std::min(*at, scenario.params.end) : scenario.params.end;
   if (until >= scenario.params.start) ledger.advance_to(until);
   ledger.take_reports();
+  ledger.clear_journal();
   return ledger;
 }
 

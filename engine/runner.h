@@ -20,6 +20,7 @@ struct RunSummary {
   Timestamp end;
   std::int64_t events = 0;
   std::int64_t reports = 0;  // report records, one per asset per report
+  std::int64_t journal_entries = 0;
 };
 
 // Simulates `scenario` from start to end with the events read from `events`, writing everything

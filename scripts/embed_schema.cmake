@@ -1,5 +1,6 @@
 # Writes a C++ file holding each schema/NNNN_*.sql migration as a raw string literal, in order.
-# Called at build time with -DOUT=... -DMIGRATIONS="a.sql;b.sql".
+# Called at build time with -DOUT=... -DMIGRATIONS="a.sql|b.sql" (in order).
+string(REPLACE "|" ";" MIGRATIONS "${MIGRATIONS}")
 set(body "// Generated from schema/*.sql by scripts/embed_schema.cmake. Do not edit.\n")
 string(APPEND body "#include \"engine/storage/migrations.h\"\n\nnamespace yl::storage {\n\n")
 string(APPEND body "const std::vector<std::string_view>& embedded_migrations() {\n")

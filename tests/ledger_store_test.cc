@@ -33,6 +33,7 @@ TEST_CASE("Storage: migrations stamp the schema version and the application id (
 TEST_CASE("Storage: a snapshot and reports read back exactly, amounts as decimal text") {
   storage::Database db = migrated_memory_db();
   storage::LedgerStore store(db);
+  store.write_scenario("s.toml", "e.csv", "n", "toml", Timestamp{0}, Timestamp{1}, "1d");
   LedgerParams params = testing::basic_params();
   params.sources.push_back(SourceConfig{"lido", Asset::eth, SourceKind::staking, 400, 9000});
   Ledger ledger(params);

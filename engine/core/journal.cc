@@ -50,21 +50,26 @@ void Journal::clear() {
   open_first_ = 0;
 }
 
-std::string book_account_name(const Posting& p, const std::vector<std::string>& account_names,
-                              const std::vector<std::string>& source_names) {
+bool names_account(BookAccount account) { return account == BookAccount::account; }
+
+bool names_source(BookAccount account) {
+  return account == BookAccount::source || account == BookAccount::unreported ||
+         account == BookAccount::yield;
+}
+
+std::string book_account_name(const Posting& p, std::string_view indexed_name) {
   const std::string_view asset = asset_name(p.asset);
   switch (p.account) {
     case BookAccount::buffer: return fmt::format("l1:buffer:{}", asset);
-    case BookAccount::source: return fmt::format("l1:source:{}", source_names.at(p.index));
-    case BookAccount::unreported:
-      return fmt::format("l1:source:{}:unreported", source_names.at(p.index));
+    case BookAccount::source: return fmt::format("l1:source:{}", indexed_name);
+    case BookAccount::unreported: return fmt::format("l1:source:{}:unreported", indexed_name);
     case BookAccount::insurance: return fmt::format("l1:insurance:{}", asset);
     case BookAccount::debt: return fmt::format("l1:debt:{}", asset);
     case BookAccount::retained: return fmt::format("l1:retained:{}", asset);
     case BookAccount::pending: return fmt::format("l2:pending:{}", asset);
     case BookAccount::accrued: return fmt::format("l2:accrued:{}", asset);
-    case BookAccount::account: return fmt::format("l2:account:{}", account_names.at(p.index));
-    case BookAccount::yield: return fmt::format("external:yield:{}", source_names.at(p.index));
+    case BookAccount::account: return fmt::format("l2:account:{}", indexed_name);
+    case BookAccount::yield: return fmt::format("external:yield:{}", indexed_name);
   }
   YL_ASSERT(false);
 }

@@ -86,9 +86,11 @@ class Journal {
   std::size_t open_first_ = 0;
 };
 
-// The account's name in the chart, e.g. "l1:source:lido:unreported". `account_names` maps
-// AccountIds and `source_names` source indexes to names.
-std::string book_account_name(const Posting& posting, const std::vector<std::string>& account_names,
-                              const std::vector<std::string>& source_names);
+// Whether the account's name includes an account's or a source's name (posting.index).
+bool names_account(BookAccount account);
+bool names_source(BookAccount account);
+// The account's name in the chart, e.g. "l1:source:lido:unreported". `indexed_name` is the name
+// of the account or source the posting's index refers to (ignored for pooled accounts).
+std::string book_account_name(const Posting& posting, std::string_view indexed_name);
 
 }  // namespace yl

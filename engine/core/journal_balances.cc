@@ -30,16 +30,16 @@ S512 JournalBalances::balance(BookAccount account, std::uint32_t index, Asset as
 }
 
 std::optional<std::string> JournalBalances::check_against(const Ledger& ledger) const {
-  std::vector<std::string> account_names, source_names;
-  for (AccountId id = 0; id < ledger.account_count(); ++id) account_names.push_back(ledger.info(id).name);
-  for (std::size_t i = 0; i < ledger.source_count(); ++i) source_names.push_back(ledger.source_config(i).name);
   auto expect = [&](BookAccount account, std::uint32_t index, Asset asset,
                     const S512& expected) -> std::optional<std::string> {
     const S512 actual = balance(account, index, asset);
     if (actual == expected) return std::nullopt;
     const Posting named{account, index, asset, true, Amount()};
+    const std::string name = names_account(account)  ? ledger.info(index).name
+                             : names_source(account) ? ledger.source_config(index).name
+                                                     : std::string();
     return fmt::format("journal account {} ({}) has balance {} but the state says {} (off by {})",
-                       book_account_name(named, account_names, source_names), asset_name(asset),
+                       book_account_name(named, name), asset_name(asset),
                        actual.str(), expected.str(), S512(actual - expected).str());
   };
   for (Asset asset : kAssets) {

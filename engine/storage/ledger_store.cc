@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include "engine/core/assert.h"
+#include "engine/storage/hash_chain.h"
 #include "engine/storage/storage_error.h"
 
 namespace yl::storage {
@@ -37,22 +38,80 @@ std::optional<AccountKind> parse_kind(std::string_view text) {
 
 }  // namespace
 
+std::vector<StoredReportRow> report_rows(const ReportRecord& report) {
+  StoredReportRow base;
+  base.time = format_timestamp(report.time);
+  base.asset = asset_name(report.asset);
+  base.trigger = report_trigger_name(report.trigger);
+  base.debt_before_wei = report.debt_before.wei_string();
+  base.debt_after_wei = report.debt_after.wei_string();
+  base.t_wei = report.total.wei_string();
+  base.price_before = report.price_before.wei_string();
+  base.price_after = report.price_after.wei_string();
+  base.pending_after_wei = report.pending_after.wei_string();
+  if (report.sources.empty()) return {base};  // source fields stay empty
+  std::vector<StoredReportRow> rows;
+  for (const SourceYield& line : report.sources) {
+    StoredReportRow row = base;
+    row.source = line.source;
+    row.yield_wei = line.yield.wei_string();
+    row.fee_wei = line.fee.wei_string();
+    row.cover_wei = line.cover.wei_string();
+    row.committed_wei = line.committed.wei_string();
+    rows.push_back(std::move(row));
+  }
+  return rows;
+}
+
+std::string genesis_hash(const std::string& file, const std::string& events_file,
+                         const std::string& toml) {
+  return chain_hash("yieldledger genesis", {file, events_file, toml});
+}
+
+std::string event_hash(const std::string& previous, std::int64_t seq, const std::string& file,
+                       const RawEvent& raw) {
+  const std::string seq_text = std::to_string(seq), line = std::to_string(raw.line);
+  return chain_hash(previous, {seq_text, file, line, raw.id, raw.time, raw.type, raw.account,
+                               raw.asset, raw.amount, raw.to, raw.value});
+}
+
+std::string report_hash(const std::string& previous, std::int64_t seq, std::int64_t row,
+                        const StoredReportRow& r) {
+  const std::string seq_text = std::to_string(seq), row_text = std::to_string(row);
+  return chain_hash(previous, {seq_text, row_text, r.time, r.asset, r.trigger, r.source,
+                               r.yield_wei, r.fee_wei, r.cover_wei, r.committed_wei,
+                               r.debt_before_wei, r.debt_after_wei, r.t_wei, r.price_before,
+                               r.price_after, r.pending_after_wei});
+}
+
 LedgerStore::LedgerStore(Database& db)
     : db_(db),
       insert_event_(db.prepare(
           "INSERT INTO events (seq, file, line, id, time_s, time, type, account, asset, amount, "
-          "\"to\", value) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)")),
+          "\"to\", value, hash) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)")),
       insert_report_(db.prepare(
           "INSERT INTO reports (seq, row, time_s, time, asset, trigger, source, yield_wei, "
           "fee_wei, cover_wei, committed_wei, debt_before_wei, debt_after_wei, t_wei, "
-          "price_before, price_after, pending_after_wei) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, "
-          "?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17)")) {
+          "price_before, price_after, pending_after_wei, hash) VALUES (?1, ?2, ?3, ?4, ?5, ?6, "
+          "?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18)")),
+      insert_journal_(db.prepare(
+          "INSERT INTO journal (seq, event_seq, report_seq, postings) VALUES (NULL, ?1, ?2, ?3)")) {
   Statement events = db.prepare("SELECT coalesce(max(seq), 0) FROM events");
   events.step();
   next_event_seq_ = events.column_int(0) + 1;
   Statement reports = db.prepare("SELECT coalesce(max(seq), 0) FROM reports");
   reports.step();
   next_report_seq_ = reports.column_int(0) + 1;
+  // Continue the chains of a ledger that already holds rows.
+  Statement scenario = db.prepare("SELECT file, events_file, toml FROM scenario WHERE id = 1");
+  if (scenario.step()) {
+    last_event_hash_ = last_report_hash_ =
+        genesis_hash(scenario.column_text(0), scenario.column_text(1), scenario.column_text(2));
+    Statement last_event = db.prepare("SELECT hash FROM events ORDER BY seq DESC LIMIT 1");
+    if (last_event.step()) last_event_hash_ = last_event.column_text(0);
+    Statement last_report = db.prepare("SELECT hash FROM reports ORDER BY seq DESC, row DESC LIMIT 1");
+    if (last_report.step()) last_report_hash_ = last_report.column_text(0);
+  }
 }
 
 bool LedgerStore::has_ledger() {
@@ -62,8 +121,8 @@ bool LedgerStore::has_ledger() {
 }
 
 void LedgerStore::clear() {
-  for (const char* table : {"scenario", "events", "reports", "final_balances", "final_ledgers",
-                            "final_sources"}) {
+  for (const char* table : {"journal", "scenario", "events", "reports", "final_balances",
+                            "final_ledgers", "final_sources"}) {
     db_.exec(fmt::format("DELETE FROM {}", table));
   }
   next_event_seq_ = 1;
@@ -84,12 +143,15 @@ void LedgerStore::write_scenario(const std::string& file, const std::string& eve
       .bind(6, format_timestamp(end))
       .bind(7, report_every)
       .run();
+  last_event_hash_ = last_report_hash_ = genesis_hash(file, events_file, toml);
 }
 
-void LedgerStore::append_event(const RawEvent& raw, const std::string& file, Timestamp time) {
-  insert_event_.bind(1, next_event_seq_++)
-      .bind(2, file)
-      .bind(3, static_cast<std::int64_t>(raw.line));
+std::int64_t LedgerStore::append_event(const RawEvent& raw, const std::string& file,
+                                       Timestamp time) {
+  YL_ASSERT(!last_event_hash_.empty());  // write_scenario starts the chain
+  const std::int64_t seq = next_event_seq_++;
+  last_event_hash_ = event_hash(last_event_hash_, seq, file, raw);
+  insert_event_.bind(1, seq).bind(2, file).bind(3, static_cast<std::int64_t>(raw.line));
   if (raw.id.empty()) {
     insert_event_.bind_null(4);
   } else {
@@ -103,40 +165,55 @@ void LedgerStore::append_event(const RawEvent& raw, const std::string& file, Tim
       .bind(10, raw.amount)
       .bind(11, raw.to)
       .bind(12, raw.value)
+      .bind(13, last_event_hash_)
       .run();
+  return seq;
 }
 
-void LedgerStore::append_report(const ReportRecord& report) {
+std::int64_t LedgerStore::append_report(const ReportRecord& report) {
+  YL_ASSERT(!last_report_hash_.empty());
   const std::int64_t seq = next_report_seq_++;
-  // SPEC §7.1: an asset without sources gets one row whose source fields are empty.
-  auto write_row = [&](std::int64_t row, const SourceYield* line) {
-    const std::string zero;
+  std::int64_t row = 0;
+  for (const StoredReportRow& r : report_rows(report)) {
+    ++row;
+    last_report_hash_ = report_hash(last_report_hash_, seq, row, r);
     insert_report_.bind(1, seq)
         .bind(2, row)
         .bind(3, report.time.seconds)
-        .bind(4, format_timestamp(report.time))
-        .bind(5, asset_name(report.asset))
-        .bind(6, report_trigger_name(report.trigger))
-        .bind(7, line ? line->source : std::string())
-        .bind(8, line ? line->yield.wei_string() : zero)
-        .bind(9, line ? line->fee.wei_string() : zero)
-        .bind(10, line ? line->cover.wei_string() : zero)
-        .bind(11, line ? line->committed.wei_string() : zero)
-        .bind(12, report.debt_before.wei_string())
-        .bind(13, report.debt_after.wei_string())
-        .bind(14, report.total.wei_string())
-        .bind(15, report.price_before.wei_string())
-        .bind(16, report.price_after.wei_string())
-        .bind(17, report.pending_after.wei_string())
+        .bind(4, r.time)
+        .bind(5, r.asset)
+        .bind(6, r.trigger)
+        .bind(7, r.source)
+        .bind(8, r.yield_wei)
+        .bind(9, r.fee_wei)
+        .bind(10, r.cover_wei)
+        .bind(11, r.committed_wei)
+        .bind(12, r.debt_before_wei)
+        .bind(13, r.debt_after_wei)
+        .bind(14, r.t_wei)
+        .bind(15, r.price_before)
+        .bind(16, r.price_after)
+        .bind(17, r.pending_after_wei)
+        .bind(18, last_report_hash_)
         .run();
-  };
-  if (report.sources.empty()) {
-    write_row(1, nullptr);
-    return;
   }
-  for (std::size_t i = 0; i < report.sources.size(); ++i) {
-    write_row(static_cast<std::int64_t>(i + 1), &report.sources[i]);
+  return seq;
+}
+
+void LedgerStore::append_journal_entry(std::optional<std::int64_t> event_seq,
+                                       std::optional<std::int64_t> report_seq,
+                                       const std::string& postings) {
+  if (event_seq) {
+    insert_journal_.bind(1, *event_seq);
+  } else {
+    insert_journal_.bind_null(1);
   }
+  if (report_seq) {
+    insert_journal_.bind(2, *report_seq);
+  } else {
+    insert_journal_.bind_null(2);
+  }
+  insert_journal_.bind(3, postings).run();
 }
 
 void LedgerStore::write_snapshot(const Snapshot& snapshot) {
@@ -267,6 +344,58 @@ std::vector<StoredReportRow> LedgerStore::read_reports() {
     rows.push_back(std::move(r));
   }
   return rows;
+}
+
+RowCursor<StoredEvent> LedgerStore::events_in_order() {
+  return RowCursor<StoredEvent>(
+      db_.prepare("SELECT seq, file, line, coalesce(id, ''), time, type, account, asset, amount, "
+                  "\"to\", value, hash FROM events ORDER BY seq"),
+      [](Statement& s, StoredEvent& e) {
+        e.seq = s.column_int(0);
+        e.file = s.column_text(1);
+        e.raw.line = static_cast<std::uint64_t>(s.column_int(2));
+        e.raw.id = s.column_text(3);
+        e.raw.time = s.column_text(4);
+        e.raw.type = s.column_text(5);
+        e.raw.account = s.column_text(6);
+        e.raw.asset = s.column_text(7);
+        e.raw.amount = s.column_text(8);
+        e.raw.to = s.column_text(9);
+        e.raw.value = s.column_text(10);
+        e.hash = s.column_text(11);
+        return true;
+      });
+}
+
+RowCursor<StoredReport> LedgerStore::reports_in_order() {
+  return RowCursor<StoredReport>(
+      db_.prepare("SELECT seq, row, time, asset, trigger, source, yield_wei, fee_wei, cover_wei, "
+                  "committed_wei, debt_before_wei, debt_after_wei, t_wei, price_before, "
+                  "price_after, pending_after_wei, hash FROM reports ORDER BY seq, row"),
+      [](Statement& s, StoredReport& r) {
+        r.seq = s.column_int(0);
+        r.row = s.column_int(1);
+        StoredReportRow& f = r.fields;
+        std::string* fields[] = {&f.time, &f.asset, &f.trigger, &f.source, &f.yield_wei,
+                                 &f.fee_wei, &f.cover_wei, &f.committed_wei, &f.debt_before_wei,
+                                 &f.debt_after_wei, &f.t_wei, &f.price_before, &f.price_after,
+                                 &f.pending_after_wei};
+        for (int i = 0; i < 14; ++i) *fields[i] = s.column_text(i + 2);
+        r.hash = s.column_text(16);
+        return true;
+      });
+}
+
+RowCursor<StoredJournalEntry> LedgerStore::journal_in_order() {
+  return RowCursor<StoredJournalEntry>(
+      db_.prepare("SELECT seq, event_seq, report_seq, postings FROM journal ORDER BY seq"),
+      [](Statement& s, StoredJournalEntry& j) {
+        j.seq = s.column_int(0);
+        j.event_seq = s.column_is_null(1) ? std::nullopt : std::optional(s.column_int(1));
+        j.report_seq = s.column_is_null(2) ? std::nullopt : std::optional(s.column_int(2));
+        j.postings = s.column_text(3);
+        return true;
+      });
 }
 
 std::int64_t LedgerStore::event_count() {

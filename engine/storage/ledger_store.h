@@ -30,6 +30,53 @@ struct StoredReportRow {
   friend bool operator==(const StoredReportRow&, const StoredReportRow&) = default;
 };
 
+// The rows one report record is stored as: one per source, or one with empty source fields for
+// an asset without sources (SPEC §7.1).
+std::vector<StoredReportRow> report_rows(const ReportRecord& report);
+
+// Rows as `audit` reads them back, with their place in the chain.
+struct StoredEvent {
+  std::int64_t seq = 0;
+  std::string file;
+  RawEvent raw;
+  std::string hash;
+};
+struct StoredReport {
+  std::int64_t seq = 0;
+  std::int64_t row = 0;
+  StoredReportRow fields;
+  std::string hash;
+};
+struct StoredJournalEntry {
+  std::int64_t seq = 0;
+  std::optional<std::int64_t> event_seq;
+  std::optional<std::int64_t> report_seq;
+  std::string postings;  // JSON, see schema/0002_journal_and_hashes.sql
+};
+
+// Walks one table in order, a row at a time (memory stays flat however long the ledger is).
+template <typename Row>
+class RowCursor {
+ public:
+  RowCursor(Statement statement, bool (*read)(Statement&, Row&))
+      : statement_(std::move(statement)), read_(read) {}
+  // Reads the next row into `row`; false at the end.
+  bool next(Row& row) { return statement_.step() && read_(statement_, row); }
+
+ private:
+  Statement statement_;
+  bool (*read_)(Statement&, Row&);
+};
+
+// The chain's first link: a hash of the scenario the ledger was run from.
+std::string genesis_hash(const std::string& file, const std::string& events_file,
+                         const std::string& toml);
+// The hash of an event row, or of a report row, given the previous row's hash.
+std::string event_hash(const std::string& previous, std::int64_t seq, const std::string& file,
+                       const RawEvent& raw);
+std::string report_hash(const std::string& previous, std::int64_t seq, std::int64_t row,
+                        const StoredReportRow& fields);
+
 class LedgerStore {
  public:
   // REQUIRES: `db` is migrated to the current schema and outlives the store.
@@ -42,8 +89,12 @@ class LedgerStore {
   void write_scenario(const std::string& file, const std::string& events_file,
                       const std::string& name, const std::string& toml, Timestamp start,
                       Timestamp end, const std::string& report_every);
-  void append_event(const RawEvent& raw, const std::string& file, Timestamp time);
-  void append_report(const ReportRecord& report);
+  // Appends an event row, chained to the previous one. Returns its seq.
+  std::int64_t append_event(const RawEvent& raw, const std::string& file, Timestamp time);
+  // Appends a report's rows, chained. Returns the report's seq.
+  std::int64_t append_report(const ReportRecord& report);
+  void append_journal_entry(std::optional<std::int64_t> event_seq,
+                            std::optional<std::int64_t> report_seq, const std::string& postings);
   void write_snapshot(const Snapshot& snapshot);
 
   StoredScenario read_scenario();
@@ -54,12 +105,19 @@ class LedgerStore {
   std::vector<StoredReportRow> read_reports();
   std::int64_t event_count();
 
+  RowCursor<StoredEvent> events_in_order();
+  RowCursor<StoredReport> reports_in_order();
+  RowCursor<StoredJournalEntry> journal_in_order();
+
  private:
   Database& db_;
   Statement insert_event_;
   Statement insert_report_;
+  Statement insert_journal_;
   std::int64_t next_event_seq_ = 1;
   std::int64_t next_report_seq_ = 1;
+  std::string last_event_hash_;   // the chains' heads
+  std::string last_report_hash_;
 };
 
 }  // namespace yl::storage
