@@ -18,6 +18,7 @@ int main(int argc, char** argv) {
   yl::cli::add_ledgers_command(app);
   yl::cli::add_sources_command(app);
   yl::cli::add_reports_command(app);
+  yl::cli::add_audit_command(app);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& error) {

@@ -1,0 +1,317 @@
+#include "engine/audit.h"
+
+#include <fmt/format.h>
+
+#include <array>
+#include <map>
+
+#include "engine/core/journal_balances.h"
+#include "engine/input/input_error.h"
+#include "engine/input/scenario.h"
+#include "engine/storage/journal_json.h"
+
+namespace yl {
+namespace {
+
+[[noreturn]] void mismatch(const std::string& what) { throw AuditMismatch(what); }
+
+std::string describe(const storage::StoredEvent& e) {
+  std::string where = fmt::format("event {}:{} (seq {}", e.file, e.raw.line, e.seq);
+  if (!e.raw.id.empty()) where += fmt::format(", id '{}'", e.raw.id);
+  return where + ")";
+}
+
+// "off by N" when both texts are signed integers, else empty.
+std::string difference(const std::string& stored, const std::string& replayed) {
+  auto parse = [](const std::string& text) -> std::optional<S512> {
+    const bool negative = !text.empty() && text[0] == '-';
+    const auto magnitude = Amount::parse_wei(negative ? text.substr(1) : text);
+    if (!magnitude) return std::nullopt;
+    return negative ? S512(-S512(magnitude->raw())) : S512(magnitude->raw());
+  };
+  const auto a = parse(stored), b = parse(replayed);
+  if (!a || !b) return "";
+  return fmt::format(" (off by {})", S512(*a - *b).str());
+}
+
+// Re-adds a stored entry's postings, independently of the engine, and checks that debits equal
+// credits per asset. The format is the one journal_json.cc writes.
+void check_entry_balances(const storage::StoredJournalEntry& entry) {
+  std::array<U512, 2> debits{0, 0}, credits{0, 0};
+  const std::string& text = entry.postings;
+  std::size_t pos = 0;
+  auto fail = [&](const char* why) {
+    mismatch(fmt::format("journal entry {}: {} in its postings", entry.seq, why));
+  };
+  auto expect = [&](char c) {
+    if (pos >= text.size() || text[pos] != c) fail("malformed JSON");
+    ++pos;
+  };
+  auto string_field = [&]() {
+    expect('"');
+    const std::size_t end = text.find('"', pos);
+    if (end == std::string::npos) fail("malformed JSON");
+    const std::string value = text.substr(pos, end - pos);
+    pos = end + 1;
+    return value;
+  };
+  expect('[');
+  while (pos < text.size() && text[pos] != ']') {
+    if (text[pos] == ',') ++pos;
+    expect('[');
+    string_field();  // account name
+    expect(',');
+    const auto asset = parse_asset(string_field());
+    expect(',');
+    const std::string side = string_field();
+    expect(',');
+    const auto amount = Amount::parse_wei(string_field());
+    expect(']');
+    if (!asset || (side != "D" && side != "C") || !amount) fail("an unreadable posting");
+    (side == "D" ? debits : credits)[index_of(*asset)] += amount->wide();
+  }
+  expect(']');
+  for (Asset asset : kAssets) {
+    const std::size_t i = index_of(asset);
+    if (debits[i] != credits[i]) {
+      mismatch(fmt::format("journal entry {} does not balance in {}: debits {} but credits {}",
+                           entry.seq, asset_name(asset), debits[i].str(), credits[i].str()));
+    }
+  }
+}
+
+class Auditor {
+ public:
+  explicit Auditor(storage::LedgerStore& store)
+      : store_(store),
+        reports_(store.reports_in_order()),
+        journal_(store.journal_in_order()) {}
+
+  AuditSummary run() {
+    const storage::StoredScenario stored = store_.read_scenario();
+    const Scenario scenario = parse_scenario(stored.toml, stored.file, {});
+    summary_.scenario = scenario.name;
+    const std::string genesis = storage::genesis_hash(stored.file, stored.events_file, stored.toml);
+    event_hash_ = report_hash_ = genesis;
+    Ledger ledger(scenario.params);
+    auto events = store_.events_in_order();
+    storage::StoredEvent e;
+    std::int64_t expected_seq = 1;
+    while (events.next(e)) {
+      const std::string where = describe(e);
+      if (storage::event_hash(event_hash_, e.seq, e.file, e.raw) != e.hash) {
+        mismatch(where + (e.seq == 1 ? ": hash chain broken: this row or the stored scenario "
+                                       "was changed"
+                                     : ": hash chain broken: this row was changed, or a row "
+                                       "before it was deleted or inserted"));
+      }
+      if (e.seq != expected_seq++) {
+        mismatch(fmt::format("{}: expected event seq {}: a row was deleted or inserted", where,
+                             expected_seq - 1));
+      }
+      event_hash_ = e.hash;
+      Event event;
+      try {
+        event = parse_event(e.raw, e.file);
+      } catch (const InputError& error) {
+        mismatch(fmt::format("{}: no longer parses: {}", where, error.what()));
+      }
+      if (const auto rejected = ledger.apply(event)) {
+        mismatch(fmt::format("{}: no longer applies: {}", where, rejected->reason));
+      }
+      compare_outputs(ledger, e.seq, where);
+      ++summary_.events;
+    }
+    if (const auto rejected = ledger.advance_to(scenario.params.end)) {
+      mismatch("the scheduled reports after the last event fail: " + rejected->reason);
+    }
+    compare_outputs(ledger, std::nullopt, "the scheduled reports after the last event");
+    check_nothing_left();
+    compare_final_state(ledger);
+    if (const auto violation = ledger.audit_invariants()) mismatch("invariant: " + *violation);
+    if (const auto wrong = balances_.check_against(ledger)) mismatch(*wrong);
+    summary_.journal_accounts = static_cast<std::int64_t>(balances_.account_count());
+    summary_.event_chain_head = event_hash_;
+    summary_.report_chain_head = report_hash_;
+    add_conservation(ledger);
+    return summary_;
+  }
+
+ private:
+  void compare_outputs(Ledger& ledger, std::optional<std::int64_t> event_seq,
+                       const std::string& where) {
+    const std::vector<ReportRecord> reports = ledger.take_reports();
+    std::vector<std::int64_t> report_seqs;
+    for (const ReportRecord& report : reports) {
+      const std::int64_t seq = ++summary_.reports;
+      report_seqs.push_back(seq);
+      std::int64_t row = 0;
+      for (const storage::StoredReportRow& replayed : storage::report_rows(report)) {
+        ++row;
+        compare_report_row(seq, row, replayed, where);
+      }
+    }
+    for (const JournalEntry& entry : ledger.journal().entries()) {
+      std::optional<std::int64_t> cause = event_seq, report_seq;
+      if (entry.report_ordinal >= 0) {
+        const auto ordinal = static_cast<std::size_t>(entry.report_ordinal);
+        report_seq = report_seqs.at(ordinal);
+        if (reports[ordinal].trigger == ReportTrigger::scheduled) cause = std::nullopt;
+      }
+      compare_journal_entry(cause, report_seq, storage::journal_entry_json(ledger, entry), where);
+    }
+    balances_.add_all(ledger.journal());
+    summary_.postings += static_cast<std::int64_t>(ledger.journal().posting_count());
+    ledger.clear_journal();
+  }
+
+  void compare_report_row(std::int64_t seq, std::int64_t row,
+                          const storage::StoredReportRow& replayed, const std::string& where) {
+    storage::StoredReport stored;
+    if (!reports_.next(stored)) {
+      mismatch(fmt::format("{}: the replay produced report {} ({} {}) but the database has no "
+                           "more report rows (deleted?)",
+                           where, seq, replayed.time, replayed.asset));
+    }
+    const std::string at = fmt::format("report {} row {} ({} {} {})", stored.seq, stored.row,
+                                       stored.fields.time, stored.fields.asset,
+                                       stored.fields.source.empty() ? "-" : stored.fields.source);
+    if (storage::report_hash(report_hash_, stored.seq, stored.row, stored.fields) != stored.hash) {
+      mismatch(at + ": hash chain broken: this row was changed, or a row before it was deleted "
+                    "or inserted");
+    }
+    report_hash_ = stored.hash;
+    if (stored.seq != seq || stored.row != row) {
+      mismatch(fmt::format("{}: expected report {} row {} here: a row was deleted or inserted",
+                           at, seq, row));
+    }
+    ++summary_.report_rows;
+    const storage::StoredReportRow& s = stored.fields;
+    const std::array<std::pair<const char*, std::pair<const std::string*, const std::string*>>, 14>
+        fields = {{{"time", {&s.time, &replayed.time}},
+                   {"asset", {&s.asset, &replayed.asset}},
+                   {"trigger", {&s.trigger, &replayed.trigger}},
+                   {"source", {&s.source, &replayed.source}},
+                   {"yield_wei", {&s.yield_wei, &replayed.yield_wei}},
+                   {"fee_wei", {&s.fee_wei, &replayed.fee_wei}},
+                   {"cover_wei", {&s.cover_wei, &replayed.cover_wei}},
+                   {"committed_wei", {&s.committed_wei, &replayed.committed_wei}},
+                   {"debt_before_wei", {&s.debt_before_wei, &replayed.debt_before_wei}},
+                   {"debt_after_wei", {&s.debt_after_wei, &replayed.debt_after_wei}},
+                   {"T_wei", {&s.t_wei, &replayed.t_wei}},
+                   {"price_before", {&s.price_before, &replayed.price_before}},
+                   {"price_after", {&s.price_after, &replayed.price_after}},
+                   {"pending_after_wei", {&s.pending_after_wei, &replayed.pending_after_wei}}}};
+    for (const auto& [name, values] : fields) {
+      if (*values.first != *values.second) {
+        mismatch(fmt::format("{} (after {}): {} is {} in the database but {} in the replay{}", at,
+                             where, name, *values.first, *values.second,
+                             difference(*values.first, *values.second)));
+      }
+    }
+  }
+
+  void compare_journal_entry(std::optional<std::int64_t> cause, std::optional<std::int64_t> report,
+                             const std::string& postings, const std::string& where) {
+    storage::StoredJournalEntry stored;
+    const std::int64_t seq = ++summary_.journal_entries;
+    if (!journal_.next(stored)) {
+      mismatch(fmt::format("{}: the replay posted journal entry {} but the database has no more "
+                           "entries (deleted?)",
+                           where, seq));
+    }
+    check_entry_balances(stored);
+    if (stored.seq != seq || stored.event_seq != cause || stored.report_seq != report) {
+      mismatch(fmt::format("journal entry {} (after {}): expected entry {} of event {} / report "
+                           "{} here: an entry was deleted, inserted or moved",
+                           stored.seq, where, seq, cause ? std::to_string(*cause) : "-",
+                           report ? std::to_string(*report) : "-"));
+    }
+    if (stored.postings != postings) {
+      mismatch(fmt::format("journal entry {} (after {}): the database holds {} but the replay "
+                           "posts {}",
+                           stored.seq, where, stored.postings, postings));
+    }
+  }
+
+  void check_nothing_left() {
+    storage::StoredReport report;
+    if (reports_.next(report)) {
+      mismatch(fmt::format("report {} row {} ({} {}) is in the database but the replay did not "
+                           "produce it (inserted?)",
+                           report.seq, report.row, report.fields.time, report.fields.asset));
+    }
+    storage::StoredJournalEntry entry;
+    if (journal_.next(entry)) {
+      mismatch(fmt::format("journal entry {} is in the database but the replay did not post it "
+                           "(inserted?)",
+                           entry.seq));
+    }
+  }
+
+  void compare_final_state(const Ledger& ledger) {
+    const Snapshot stored = store_.read_snapshot();
+    const Snapshot replayed = take_snapshot(ledger);
+    if (stored.balances.size() != replayed.balances.size()) {
+      mismatch(fmt::format("final state: the database lists {} balance rows, the replay {}",
+                           stored.balances.size(), replayed.balances.size()));
+    }
+    for (std::size_t i = 0; i < stored.balances.size(); ++i) {
+      const BalanceRow& s = stored.balances[i];
+      const BalanceRow& r = replayed.balances[i];
+      const std::string at = fmt::format("final state of {} {}", r.account, asset_name(r.asset));
+      const std::array<std::pair<const char*, std::pair<std::string, std::string>>, 7> fields = {
+          {{"account", {s.account, r.account}},
+           {"mode", {std::string(yield_mode_name(s.mode)), std::string(yield_mode_name(r.mode))}},
+           {"balance_wei", {s.balance.wei_string(), r.balance.wei_string()}},
+           {"claimable_wei", {s.claimable.wei_string(), r.claimable.wei_string()}},
+           {"shares", {s.shares.wei_string(), r.shares.wei_string()}},
+           {"remainder_wei", {s.remainder.wei_string(), r.remainder.wei_string()}},
+           {"asset", {std::string(asset_name(s.asset)), std::string(asset_name(r.asset))}}}};
+      for (const auto& [name, values] : fields) {
+        if (values.first != values.second) {
+          mismatch(fmt::format("{}: {} is {} in the database but {} in the replay{}", at, name,
+                               values.first, values.second,
+                               difference(values.first, values.second)));
+        }
+      }
+      ++summary_.balance_rows;
+    }
+    if (!(stored.ledgers == replayed.ledgers)) {
+      mismatch("final state: the ledgers (price, pending, buffer, debt, insurance, retained) "
+               "differ from the replay; run `yieldledger ledgers` and compare with --at");
+    }
+    if (!(stored.sources == replayed.sources)) {
+      mismatch("final state: the sources (value, principal, rate) differ from the replay");
+    }
+  }
+
+  void add_conservation(const Ledger& ledger) {
+    for (Asset asset : kAssets) {
+      const AssetBook& b = ledger.book(asset);
+      U512 reserves = b.buffer.wide() + b.debt.wide();
+      for (std::size_t i = 0; i < ledger.source_count(); ++i) {
+        if (ledger.source_config(i).asset == asset) reserves += ledger.source_state(i).principal.wide();
+      }
+      U512 owed = b.shares.pending().wide() + b.retained.wide();
+      for (AccountId id = 0; id < ledger.account_count(); ++id) {
+        owed += ledger.balance(id, asset).wide() + ledger.claimable(id, asset).wide();
+      }
+      summary_.conservation.push_back({std::string(asset_name(asset)), reserves.str(), owed.str()});
+    }
+  }
+
+  storage::LedgerStore& store_;
+  storage::RowCursor<storage::StoredReport> reports_;
+  storage::RowCursor<storage::StoredJournalEntry> journal_;
+  std::string event_hash_;
+  std::string report_hash_;
+  JournalBalances balances_;
+  AuditSummary summary_;
+};
+
+}  // namespace
+
+AuditSummary audit_ledger(storage::LedgerStore& store) { return Auditor(store).run(); }
+
+}  // namespace yl
