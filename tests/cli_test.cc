@@ -169,6 +169,21 @@ TEST_CASE("CLI: exit codes follow SPEC §7.2, and a rejected run changes nothing
   CHECK(foreign.err.find("is not a yieldledger database") != std::string::npos);
   CHECK(cli({"run", example("quickstart"), "--db", other}).exit_code == 2);
 
+  // audit: 0 when the ledger is honest, 3 when a row was changed, 2 when it is not a ledger.
+  const CliResult clean = cli({"audit", "--db", db});
+  CHECK(clean.exit_code == 0);
+  CHECK(clean.out.find("audit of " + db + ": OK") == 0);
+  CHECK(cli({"audit", "--db", other}).exit_code == 2);
+  CHECK(cli({"audit", "--db", dir.path("missing.db")}).exit_code == 2);
+  REQUIRE(sqlite3_open(db.c_str(), &handle) == SQLITE_OK);
+  REQUIRE(sqlite3_exec(handle, "UPDATE events SET amount = '99' WHERE seq = 4", nullptr, nullptr,
+                       nullptr) == SQLITE_OK);
+  sqlite3_close(handle);
+  const CliResult tampered = cli({"audit", "--db", db});
+  CHECK(tampered.exit_code == 3);
+  CHECK(tampered.out.find("MISMATCH") != std::string::npos);
+  CHECK(tampered.out.find("(seq 4): hash chain broken") != std::string::npos);
+
   // A ledger written by a newer yieldledger is refused, not misread.
   REQUIRE(sqlite3_open(db.c_str(), &handle) == SQLITE_OK);
   REQUIRE(sqlite3_exec(handle, "PRAGMA user_version = 99", nullptr, nullptr, nullptr) == SQLITE_OK);
