@@ -1,44 +1,124 @@
-// `yieldledger reports --db FILE [--format table|csv]` (SPEC §7.1): one row per report, asset
-// and source, in the order they ran.
-#include "cli/commands.h"
-#include "cli/query.h"
+// `yieldledger reports --db FILE [--format table|csv] [--verbose]` (SPEC §7.1): one row per report,
+// asset and source, in the order they ran. --verbose adds, per report, where every wei of T went:
+// the debt it repaid or grew, and how it split into the price step (ΔP·C, paid to the holders of
+// the C shares) and the pending carried to the next report.
+#include <fmt/format.h>
 
 #include <iostream>
 
+#include "cli/commands.h"
+#include "cli/query.h"
+#include "engine/storage/journal_json.h"
 #include "engine/storage/ledger_store.h"
+#include "engine/storage/storage_error.h"
 
 namespace yl::cli {
 namespace {
 
-void reports(const QueryOptions& options) {
-  storage::Database db = open_for_reading(options.db);
+struct ReportsOptions {
+  QueryOptions query;
+  bool verbose = false;
+};
+
+// How one report's T reached the L2 ledger, read back from its journal entry (journal.h: Cr
+// l2:pending T, then Dr l2:pending ΔP·C).
+struct Split {
+  Amount into_pending;   // T when positive
+  Amount paid;           // ΔP·C
+  Amount pending_before;
+  Amount price_delta;
+  Amount shares;         // C, known when the price moved
+};
+
+Split split_of(const storage::StoredReportRow& row, const std::string& postings_json) {
+  Split split;
+  // A report that moved nothing (no yield, no debt) posted no entry.
+  const auto postings = postings_json.empty() ? std::optional(std::vector<storage::StoredPosting>{})
+                                              : storage::parse_journal_postings(postings_json);
+  if (!postings) {
+    throw storage::StorageError(storage::StorageError::Kind::bad_database,
+                                "a report's journal entry is malformed (run `yieldledger audit`)");
+  }
+  for (const storage::StoredPosting& p : *postings) {
+    if (!p.account.starts_with("l2:pending:")) continue;
+    (p.debit ? split.paid : split.into_pending) += p.amount;
+  }
+  const Amount after = *Amount::parse_wei(row.pending_after_wei);
+  split.pending_before = after + split.paid - split.into_pending;
+  split.price_delta = *Amount::parse_wei(row.price_after) - *Amount::parse_wei(row.price_before);
+  if (!split.price_delta.is_zero()) split.shares = div_floor(split.paid, split.price_delta);
+  return split;
+}
+
+std::string signed_text(const Amount& before, const Amount& after) {
+  return SignedAmount::difference(after, before).wei_string();
+}
+
+void reports(const ReportsOptions& options) {
+  storage::Database db = open_for_reading(options.query.db);
   storage::LedgerStore store(db);
-  const Format format = output_format(options);
+  const Format format = output_format(options.query);
   const bool csv = format == Format::csv;
+  std::map<std::int64_t, std::string> postings;
+  if (options.verbose) postings = store.report_postings();
   Table table;
-  for (const char* name : {"time", "asset", "trigger", "source", "yield_wei", "fee_wei",
-                           "cover_wei", "committed_wei", "debt_before_wei", "debt_after_wei",
-                           "T_wei", "price_before", "price_after", "pending_after_wei"}) {
-    std::string column = name;
+  std::vector<std::string> names = {"time", "asset", "trigger", "source", "yield_wei", "fee_wei",
+                                    "cover_wei", "committed_wei", "debt_before_wei",
+                                    "debt_after_wei", "T_wei", "price_before", "price_after",
+                                    "pending_after_wei"};
+  if (options.verbose) {
+    names.insert(names.end(), {"debt_change_wei", "pending_before_wei", "into_pending_wei",
+                               "price_delta", "total_shares", "paid_to_holders_wei"});
+  }
+  for (std::string column : names) {
     if (!csv && column.ends_with("_wei")) column.resize(column.size() - 4);
     const bool numeric = column != "time" && column != "asset" && column != "trigger" &&
                          column != "source";
     table.columns.push_back({column, numeric});
   }
   auto amount = [&](const std::string& wei) { return csv ? wei : signed_units(wei); };
-  for (const storage::StoredReportRow& r : store.read_reports()) {
-    table.rows.push_back({r.time, r.asset, r.trigger, r.source, amount(r.yield_wei),
-                          amount(r.fee_wei), amount(r.cover_wei), amount(r.committed_wei),
-                          amount(r.debt_before_wei), amount(r.debt_after_wei), amount(r.t_wei),
-                          r.price_before, r.price_after, amount(r.pending_after_wei)});
+  auto cursor = store.reports_in_order();
+  storage::StoredReport stored;
+  while (cursor.next(stored)) {
+    const storage::StoredReportRow& r = stored.fields;
+    std::vector<std::string> row = {
+        r.time, r.asset, r.trigger, r.source, amount(r.yield_wei), amount(r.fee_wei),
+        amount(r.cover_wei), amount(r.committed_wei), amount(r.debt_before_wei),
+        amount(r.debt_after_wei), amount(r.t_wei), r.price_before, r.price_after,
+        amount(r.pending_after_wei)};
+    if (options.verbose) {
+      const Split s = split_of(r, postings[stored.seq]);
+      const Amount debt_before = *Amount::parse_wei(r.debt_before_wei);
+      const Amount debt_after = *Amount::parse_wei(r.debt_after_wei);
+      row.insert(row.end(), {amount(signed_text(debt_before, debt_after)),
+                             amount(s.pending_before.wei_string()),
+                             amount(s.into_pending.wei_string()), s.price_delta.wei_string(),
+                             s.price_delta.is_zero() ? "" : s.shares.wei_string(),
+                             amount(s.paid.wei_string())});
+    }
+    table.rows.push_back(std::move(row));
   }
   print(std::cout, table, format);
+  if (options.verbose && !csv) {
+    std::cout << "\nEach report: T = Σ committed − debt_before; a positive T goes into pending, "
+                 "and pending_before + into_pending = paid_to_holders + pending_after, where "
+                 "paid_to_holders = price_delta × total_shares.\n";
+  }
 }
 
 }  // namespace
 
 void add_reports_command(CLI::App& app) {
-  add_query_command(app, "reports", "Every yield report, per asset and source", /*with_at=*/false, reports);
+  auto options = std::make_shared<ReportsOptions>();
+  CLI::App* command = app.add_subcommand("reports", "Every yield report, per asset and source");
+  command->add_option("--db", options->query.db, "the ledger database written by `run`")->required();
+  command->add_option("--format", options->query.format,
+                      "table (for people) or csv (for spreadsheets)")
+      ->check(CLI::IsMember({"table", "csv"}));
+  command->add_flag("--verbose", options->verbose,
+                    "add where each report's yield went: debt change, pending before, the price "
+                    "step (delta x shares) and what stayed pending");
+  command->callback([options] { reports(*options); });
 }
 
 }  // namespace yl::cli

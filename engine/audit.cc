@@ -35,42 +35,14 @@ std::string difference(const std::string& stored, const std::string& replayed) {
 }
 
 // Re-adds a stored entry's postings, independently of the engine, and checks that debits equal
-// credits per asset. The format is the one journal_json.cc writes.
+// credits per asset.
 void check_entry_balances(const storage::StoredJournalEntry& entry) {
+  const auto postings = storage::parse_journal_postings(entry.postings);
+  if (!postings) mismatch(fmt::format("journal entry {}: its postings are malformed", entry.seq));
   std::array<U512, 2> debits{0, 0}, credits{0, 0};
-  const std::string& text = entry.postings;
-  std::size_t pos = 0;
-  auto fail = [&](const char* why) {
-    mismatch(fmt::format("journal entry {}: {} in its postings", entry.seq, why));
-  };
-  auto expect = [&](char c) {
-    if (pos >= text.size() || text[pos] != c) fail("malformed JSON");
-    ++pos;
-  };
-  auto string_field = [&]() {
-    expect('"');
-    const std::size_t end = text.find('"', pos);
-    if (end == std::string::npos) fail("malformed JSON");
-    const std::string value = text.substr(pos, end - pos);
-    pos = end + 1;
-    return value;
-  };
-  expect('[');
-  while (pos < text.size() && text[pos] != ']') {
-    if (text[pos] == ',') ++pos;
-    expect('[');
-    string_field();  // account name
-    expect(',');
-    const auto asset = parse_asset(string_field());
-    expect(',');
-    const std::string side = string_field();
-    expect(',');
-    const auto amount = Amount::parse_wei(string_field());
-    expect(']');
-    if (!asset || (side != "D" && side != "C") || !amount) fail("an unreadable posting");
-    (side == "D" ? debits : credits)[index_of(*asset)] += amount->wide();
+  for (const storage::StoredPosting& p : *postings) {
+    (p.debit ? debits : credits)[index_of(p.asset)] += p.amount.wide();
   }
-  expect(']');
   for (Asset asset : kAssets) {
     const std::size_t i = index_of(asset);
     if (debits[i] != credits[i]) {

@@ -87,6 +87,34 @@ TEST_CASE("CLI: the examples reproduce their golden CSV outputs to the wei") {
         golden("blast-launch/ledgers_at_2024-04-16.csv"));
 }
 
+TEST_CASE("CLI: reports --verbose accounts for every wei of T (pending before + T = paid + after)") {
+  TempDir dir;
+  const std::string db = dir.path("b.db");
+  REQUIRE(cli({"run", example("blast-launch"), "--db", db}).exit_code == 0);
+  std::istringstream csv(cli({"reports", "--db", db, "--verbose", "--format", "csv"}).out);
+  std::string line;
+  std::getline(csv, line);
+  CHECK(line.ends_with(",debt_change_wei,pending_before_wei,into_pending_wei,price_delta,"
+                       "total_shares,paid_to_holders_wei"));
+  int rows = 0, price_moves = 0;
+  while (std::getline(csv, line)) {
+    std::vector<std::string> f;
+    std::stringstream fields(line);
+    for (std::string cell; std::getline(fields, cell, ',');) f.push_back(cell);
+    if (line.back() == ',') f.push_back("");
+    REQUIRE(f.size() == 20);
+    auto wei = [](const std::string& text) { return yl::testing::wei(text.empty() ? "0" : text); };
+    // f[13] pending_after, f[15] pending_before, f[16] into_pending, f[17] ΔP, f[18] C, f[19] paid
+    CHECK(wei(f[15]) + wei(f[16]) == wei(f[19]) + wei(f[13]));
+    CHECK(wei(f[17]) * wei(f[18]) == wei(f[19]));
+    if (!f[10].starts_with("-") && f[10] != "0") CHECK(wei(f[16]) == wei(f[10]));  // T > 0 goes in
+    price_moves += f[17] != "0";
+    ++rows;
+  }
+  CHECK(rows == 281);
+  CHECK(price_moves > 100);
+}
+
 TEST_CASE("CLI: --at the end equals the stored final state; before start it is genesis") {
   TempDir dir;
   const std::string db = dir.path("b.db");

@@ -25,4 +25,37 @@ std::string journal_entry_json(const Ledger& ledger, const JournalEntry& entry) 
   return json;
 }
 
+std::optional<std::vector<StoredPosting>> parse_journal_postings(const std::string& text) {
+  std::vector<StoredPosting> postings;
+  std::size_t pos = 0;
+  auto take = [&](char c) {
+    if (pos >= text.size() || text[pos] != c) return false;
+    ++pos;
+    return true;
+  };
+  auto string_field = [&](std::string& out) {
+    if (!take('"')) return false;
+    const std::size_t end = text.find('"', pos);
+    if (end == std::string::npos) return false;
+    out = text.substr(pos, end - pos);
+    pos = end + 1;
+    return true;
+  };
+  if (!take('[')) return std::nullopt;
+  while (pos < text.size() && text[pos] != ']') {
+    if (!postings.empty() && !take(',')) return std::nullopt;
+    std::string account, asset, side, wei;
+    if (!take('[') || !string_field(account) || !take(',') || !string_field(asset) ||
+        !take(',') || !string_field(side) || !take(',') || !string_field(wei) || !take(']')) {
+      return std::nullopt;
+    }
+    const auto parsed_asset = parse_asset(asset);
+    const auto amount = Amount::parse_wei(wei);
+    if (!parsed_asset || (side != "D" && side != "C") || !amount) return std::nullopt;
+    postings.push_back(StoredPosting{account, *parsed_asset, side == "D", *amount});
+  }
+  if (!take(']') || pos != text.size()) return std::nullopt;
+  return postings;
+}
+
 }  // namespace yl::storage

@@ -2,7 +2,9 @@
 // schema/0002_journal_and_hashes.sql), with the chart's account names.
 #pragma once
 
+#include <optional>
 #include <string>
+#include <vector>
 
 #include "engine/core/journal.h"
 #include "engine/core/ledger.h"
@@ -11,5 +13,16 @@ namespace yl::storage {
 
 // REQUIRES: `entry` is one of `ledger.journal()`'s entries.
 std::string journal_entry_json(const Ledger& ledger, const JournalEntry& entry);
+
+// A stored posting read back without the engine's help.
+struct StoredPosting {
+  std::string account;  // e.g. "l2:pending:ETH"
+  Asset asset;
+  bool debit;
+  Amount amount;
+};
+
+// Parses the format journal_entry_json writes. Returns nullopt if `json` is not in it.
+std::optional<std::vector<StoredPosting>> parse_journal_postings(const std::string& json);
 
 }  // namespace yl::storage

@@ -398,6 +398,14 @@ RowCursor<StoredJournalEntry> LedgerStore::journal_in_order() {
       });
 }
 
+std::map<std::int64_t, std::string> LedgerStore::report_postings() {
+  Statement s = db_.prepare(
+      "SELECT report_seq, postings FROM journal WHERE report_seq IS NOT NULL ORDER BY seq");
+  std::map<std::int64_t, std::string> postings;
+  while (s.step()) postings[s.column_int(0)] = s.column_text(1);
+  return postings;
+}
+
 std::int64_t LedgerStore::event_count() {
   Statement s = db_.prepare("SELECT count(*) FROM events");
   s.step();

@@ -5,6 +5,7 @@
 
 #include <cstdint>
 #include <functional>
+#include <map>
 #include <optional>
 #include <string>
 #include <vector>
@@ -108,6 +109,8 @@ class LedgerStore {
   RowCursor<StoredEvent> events_in_order();
   RowCursor<StoredReport> reports_in_order();
   RowCursor<StoredJournalEntry> journal_in_order();
+  // The journal entries of reports, by report seq (one per report of one asset).
+  std::map<std::int64_t, std::string> report_postings();
 
  private:
   Database& db_;
