@@ -2,9 +2,11 @@
 --
 -- `journal` holds the double-entry journal (the chart of accounts is in schema/journal_chart.md):
 -- one row per entry, in the order posted. An entry is the postings of one event's movements, or
--- of one report of one asset. `postings` is a JSON array of [account, asset, side, wei] with side
--- "D" (debit) or "C" (credit) and wei as decimal text, so SQL can read it with json_each():
---   SELECT j.seq, p.value ->> 0 AS account, p.value ->> 2 AS side, p.value ->> 3 AS wei
+-- of one report of one asset. `postings` is a JSON array of [account, asset, side, wei, memo]
+-- with side "D" (debit) or "C" (credit), wei as decimal text and memo saying why (accrual, fee,
+-- cover, commit, route, payout, settlement, ...), so SQL can read it with json_each():
+--   SELECT j.seq, p.value ->> 0 AS account, p.value ->> 2 AS side, p.value ->> 3 AS wei,
+--          p.value ->> 4 AS memo
 --   FROM journal j, json_each(j.postings) p;
 -- Within every entry, debits equal credits per asset; `yieldledger audit` checks it.
 --

@@ -2,24 +2,36 @@
 
 #include <fmt/format.h>
 
+#include <array>
+
 #include "engine/core/assert.h"
 
 namespace yl {
 
-void Journal::debit(BookAccount account, std::uint32_t index, Asset asset, const Amount& amount) {
-  if (!amount.is_zero()) postings_.push_back(Posting{account, index, asset, true, amount});
+std::string_view memo_name(Memo memo) {
+  static constexpr std::array<std::string_view, 19> kNames = {
+      "deposit", "route", "accrual", "loss", "fee", "cover", "commit", "distribution",
+      "price_step", "settlement", "transfer", "claim", "gas_fee", "gas_claim", "gas_penalty",
+      "withdrawal", "payout", "debt_repaid", "retained"};
+  return kNames.at(static_cast<std::size_t>(memo));
 }
 
-void Journal::credit(BookAccount account, std::uint32_t index, Asset asset, const Amount& amount) {
-  if (!amount.is_zero()) postings_.push_back(Posting{account, index, asset, false, amount});
+void Journal::debit(Memo memo, BookAccount account, std::uint32_t index, Asset asset,
+                    const Amount& amount) {
+  if (!amount.is_zero()) postings_.push_back(Posting{memo, account, index, asset, true, amount});
 }
 
-void Journal::post_signed(BookAccount account, std::uint32_t index, Asset asset,
+void Journal::credit(Memo memo, BookAccount account, std::uint32_t index, Asset asset,
+                     const Amount& amount) {
+  if (!amount.is_zero()) postings_.push_back(Posting{memo, account, index, asset, false, amount});
+}
+
+void Journal::post_signed(Memo memo, BookAccount account, std::uint32_t index, Asset asset,
                           const SignedAmount& delta) {
   if (delta.is_negative()) {
-    credit(account, index, asset, delta.magnitude());
+    credit(memo, account, index, asset, delta.magnitude());
   } else {
-    debit(account, index, asset, delta.magnitude());
+    debit(memo, account, index, asset, delta.magnitude());
   }
 }
 

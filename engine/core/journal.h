@@ -44,7 +44,32 @@ enum class BookAccount : std::uint8_t {
   yield = 9,     // external:yield:S; index: source
 };
 
+// Why a posting exists. DO NOT CHANGE THESE ENUM VALUES: their names are stored.
+enum class Memo : std::uint8_t {
+  deposit = 0,      // bridged in: buffer up, the account credited
+  route = 1,        // a deposit's share sent from the buffer to a source
+  accrual = 2,      // a source's value grew (SPEC §5.1)
+  loss = 3,         // a source lost value (§5.3)
+  fee = 4,          // insurance fee out of positive yield (§5.4)
+  cover = 5,        // insurance cover of negative yield (§5.4)
+  commit = 6,       // a report commits a source's yield into principal (§5.4)
+  distribution = 7, // a report's T into pending, and the debt it repaid or grew (§5.4)
+  price_step = 8,   // pending folded into the price: ΔP·C to the holders (§3.4)
+  settlement = 9,   // an account's share of price steps, posted when it next moves
+  transfer = 10,    // L2 transfer (§3.5)
+  claim = 11,       // yield claimed to another account (§3.7)
+  gas_fee = 12,     // a fee paid into @gas or @fee_vault (§4.1)
+  gas_claim = 13,   // gas fees paid out to the dapp (§4.3)
+  gas_penalty = 14, // the part of a gas claim the fee vault keeps (§4.3)
+  withdrawal = 15,  // the account debited by a withdrawal (§5.5)
+  payout = 16,      // what leaves L1 to the withdrawer, from the buffer or a source
+  debt_repaid = 17, // the part of a withdrawal discount that repaid debt
+  retained = 18,    // the rest of the discount (§5.5)
+};
+std::string_view memo_name(Memo memo);
+
 struct Posting {
+  Memo memo;
   BookAccount account;
   std::uint32_t index;  // AccountId or source index where the account needs one, else 0
   Asset asset;
@@ -61,10 +86,13 @@ struct JournalEntry {
 class Journal {
  public:
   // Adds a posting to the open entry; zero amounts are skipped.
-  void debit(BookAccount account, std::uint32_t index, Asset asset, const Amount& amount);
-  void credit(BookAccount account, std::uint32_t index, Asset asset, const Amount& amount);
+  void debit(Memo memo, BookAccount account, std::uint32_t index, Asset asset,
+             const Amount& amount);
+  void credit(Memo memo, BookAccount account, std::uint32_t index, Asset asset,
+              const Amount& amount);
   // A positive delta debits, a negative one credits.
-  void post_signed(BookAccount account, std::uint32_t index, Asset asset, const SignedAmount& delta);
+  void post_signed(Memo memo, BookAccount account, std::uint32_t index, Asset asset,
+                   const SignedAmount& delta);
 
   // Closes the open postings as one entry (nothing when there are none). Asserts that debits
   // equal credits per asset.

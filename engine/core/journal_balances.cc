@@ -34,7 +34,7 @@ std::optional<std::string> JournalBalances::check_against(const Ledger& ledger) 
                     const S512& expected) -> std::optional<std::string> {
     const S512 actual = balance(account, index, asset);
     if (actual == expected) return std::nullopt;
-    const Posting named{account, index, asset, true, Amount()};
+    const Posting named{Memo::deposit, account, index, asset, true, Amount()};
     const std::string name = names_account(account)  ? ledger.info(index).name
                              : names_source(account) ? ledger.source_config(index).name
                                                      : std::string();

@@ -153,7 +153,7 @@ class Ledger {
 
   Position& position(AccountId id, Asset asset) { return states_[id].positions[index_of(asset)]; }
   ShareLedger& shares(Asset asset) { return books_[index_of(asset)].shares; }
-  void move(AccountId from, AccountId to, Asset asset, const Amount& amount);
+  void move(AccountId from, AccountId to, Asset asset, const Amount& amount, Memo memo);
   // Posts the yield the price gave `id`'s shares since they were last settled, from l2:accrued
   // to l2:account (journal.h). Called before the position changes.
   void settle(AccountId id, Asset asset);

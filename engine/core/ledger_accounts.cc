@@ -43,19 +43,19 @@ void Ledger::settle(AccountId id, Asset asset) {
   const Amount& price = shares(asset).price();
   if (p.price_posted == price) return;
   const Amount accrued = p.shares * (price - p.price_posted);
-  journal_.debit(BookAccount::accrued, 0, asset, accrued);
-  journal_.credit(BookAccount::account, id, asset, accrued);
+  journal_.debit(Memo::settlement, BookAccount::accrued, 0, asset, accrued);
+  journal_.credit(Memo::settlement, BookAccount::account, id, asset, accrued);
   p.price_posted = price;
 }
 
-void Ledger::move(AccountId from, AccountId to, Asset asset, const Amount& amount) {
+void Ledger::move(AccountId from, AccountId to, Asset asset, const Amount& amount, Memo memo) {
   YL_ASSERT(from != to);
   settle(from, asset);
   settle(to, asset);
   shares(asset).debit(position(from, asset), amount);
   shares(asset).credit(position(to, asset), amount);
-  journal_.debit(BookAccount::account, from, asset, amount);
-  journal_.credit(BookAccount::account, to, asset, amount);
+  journal_.debit(memo, BookAccount::account, from, asset, amount);
+  journal_.credit(memo, BookAccount::account, to, asset, amount);
 }
 
 std::optional<Rejection> Ledger::on(const OpenAccount& e) {
@@ -87,7 +87,7 @@ std::optional<Rejection> Ledger::on(const Transfer& e) {
                      fmt::format("cannot transfer from {} to itself", e.from)};
   }
   if (auto rejected = require_balance(from, e.asset, e.amount)) return rejected;
-  move(from, to, e.asset, e.amount);
+  move(from, to, e.asset, e.amount, Memo::transfer);
   return std::nullopt;
 }
 
@@ -125,8 +125,8 @@ std::optional<Rejection> Ledger::on(const Claim& e) {
   shares(e.asset).take_claim(p, amount);
   shares(e.asset).credit(position(recipient, e.asset), amount);
   if (recipient != id) {
-    journal_.debit(BookAccount::account, id, e.asset, amount);
-    journal_.credit(BookAccount::account, recipient, e.asset, amount);
+    journal_.debit(Memo::claim, BookAccount::account, id, e.asset, amount);
+    journal_.credit(Memo::claim, BookAccount::account, recipient, e.asset, amount);
   }
   return std::nullopt;
 }
@@ -148,7 +148,7 @@ std::optional<Rejection> Ledger::on(const PayGas& e) {
   GasRecord& record = states_[dapp].gas;
   age_gas(record, now_);
   const bool claimable = record.mode == GasMode::claimable;
-  move(payer, claimable ? kGasAccount : kFeeVaultAccount, Asset::eth, e.amount);
+  move(payer, claimable ? kGasAccount : kFeeVaultAccount, Asset::eth, e.amount, Memo::gas_fee);
   if (claimable) {
     const Amount balance_wei = record.balance_wei + e.amount;
     const Amount owed = gas_owed_ + e.amount;
@@ -171,8 +171,8 @@ std::optional<Rejection> Ledger::on(const ClaimGas& e) {
   const ClaimRate rate = claim_rate(params_.gas, amount, record.age_wei_seconds);
   // floor: the fraction of a wei the rate does not pay goes to the fee vault with the penalty.
   const Amount paid = mul_div_floor(amount, Amount::from_u64(rate.rate_bps), Amount::from_u64(kBps));
-  move(kGasAccount, dapp, Asset::eth, paid);
-  move(kGasAccount, kFeeVaultAccount, Asset::eth, amount - paid);
+  move(kGasAccount, dapp, Asset::eth, paid, Memo::gas_claim);
+  move(kGasAccount, kFeeVaultAccount, Asset::eth, amount - paid, Memo::gas_penalty);
   record.balance_wei = Amount();
   record.age_wei_seconds = record.age_wei_seconds - rate.seconds_used;
   gas_owed_ = gas_owed_ - amount;

@@ -22,8 +22,8 @@ void Ledger::accrue_source(std::size_t i) {
   const Amount before = sources_[i].value;
   accrue(config.kind, sources_[i], now_);
   const Amount earned = sources_[i].value - before;  // accrual never lowers a value
-  journal_.debit(BookAccount::unreported, static_cast<std::uint32_t>(i), config.asset, earned);
-  journal_.credit(BookAccount::yield, static_cast<std::uint32_t>(i), config.asset, earned);
+  journal_.debit(Memo::accrual, BookAccount::unreported, static_cast<std::uint32_t>(i), config.asset, earned);
+  journal_.credit(Memo::accrual, BookAccount::yield, static_cast<std::uint32_t>(i), config.asset, earned);
 }
 
 void Ledger::accrue_sources(Asset asset) {
@@ -42,8 +42,8 @@ std::optional<Rejection> Ledger::on(const Deposit& e) {
   AssetBook& b = books_[index_of(asset)];
   b.buffer += amount;
   b.shares.credit(position(id, asset), amount);
-  journal_.debit(BookAccount::buffer, 0, asset, amount);
-  journal_.credit(BookAccount::account, id, asset, amount);
+  journal_.debit(Memo::deposit, BookAccount::buffer, 0, asset, amount);
+  journal_.credit(Memo::deposit, BookAccount::account, id, asset, amount);
   for (std::size_t i = 0; i < sources_.size(); ++i) {
     const SourceConfig& config = params_.sources[i];
     if (config.asset != asset) continue;
@@ -53,8 +53,8 @@ std::optional<Rejection> Ledger::on(const Deposit& e) {
     sources_[i].value += share;
     sources_[i].principal += share;
     b.buffer -= share;
-    journal_.debit(BookAccount::source, static_cast<std::uint32_t>(i), asset, share);
-    journal_.credit(BookAccount::buffer, 0, asset, share);
+    journal_.debit(Memo::route, BookAccount::source, static_cast<std::uint32_t>(i), asset, share);
+    journal_.credit(Memo::route, BookAccount::buffer, 0, asset, share);
   }
   return std::nullopt;
 }
@@ -77,21 +77,21 @@ std::optional<Rejection> Ledger::on(const Withdraw& e) {
   }
   settle(id, e.asset);
   b.shares.debit(position(id, e.asset), e.amount);
-  journal_.debit(BookAccount::account, id, e.asset, e.amount);
+  journal_.debit(Memo::withdrawal, BookAccount::account, id, e.asset, e.amount);
   // floor: the withdrawer's fraction of a wei stays behind, in `retained` below.
   const Amount payout = mul_div_floor(e.amount, price_ray, ray());
   const Amount discount = e.amount - payout;
   const Amount repaid = min(b.debt, discount);
   b.debt -= repaid;
   b.retained += discount - repaid;
-  journal_.credit(BookAccount::debt, 0, e.asset, repaid);
-  journal_.credit(BookAccount::retained, 0, e.asset, discount - repaid);
+  journal_.credit(Memo::debt_repaid, BookAccount::debt, 0, e.asset, repaid);
+  journal_.credit(Memo::retained, BookAccount::retained, 0, e.asset, discount - repaid);
   // The payout leaves from the buffer first, then from the sources in file order.
   Amount rest = payout;
   const Amount from_buffer = min(rest, b.buffer);
   b.buffer -= from_buffer;
   rest -= from_buffer;
-  journal_.credit(BookAccount::buffer, 0, e.asset, from_buffer);
+  journal_.credit(Memo::payout, BookAccount::buffer, 0, e.asset, from_buffer);
   for (std::size_t i = 0; i < sources_.size() && !rest.is_zero(); ++i) {
     if (params_.sources[i].asset != e.asset) continue;
     SourceState& s = sources_[i];
@@ -99,7 +99,7 @@ std::optional<Rejection> Ledger::on(const Withdraw& e) {
     s.value -= taken;
     s.principal -= taken;
     rest -= taken;
-    journal_.credit(BookAccount::source, static_cast<std::uint32_t>(i), e.asset, taken);
+    journal_.credit(Memo::payout, BookAccount::source, static_cast<std::uint32_t>(i), e.asset, taken);
   }
   if (!rest.is_zero()) {
     return Rejection{RejectCode::withdrawal_not_covered,
@@ -140,8 +140,8 @@ std::optional<Rejection> Ledger::on(const Loss& e) {
                                  asset_name(config.asset), e.amount.units_string(kAssetDecimals))};
   }
   s.value -= e.amount;  // principal stays: the next report sees the loss (SPEC §5.3)
-  journal_.debit(BookAccount::yield, static_cast<std::uint32_t>(i), config.asset, e.amount);
-  journal_.credit(BookAccount::unreported, static_cast<std::uint32_t>(i), config.asset, e.amount);
+  journal_.debit(Memo::loss, BookAccount::yield, static_cast<std::uint32_t>(i), config.asset, e.amount);
+  journal_.credit(Memo::loss, BookAccount::unreported, static_cast<std::uint32_t>(i), config.asset, e.amount);
   return std::nullopt;
 }
 
@@ -166,23 +166,23 @@ void Ledger::run_report(Asset asset, ReportTrigger trigger) {
                                Amount::from_u64(kBps));
       s.value -= line.fee;
       b.insurance += line.fee;
-      journal_.debit(BookAccount::insurance, 0, asset, line.fee);
-      journal_.credit(BookAccount::unreported, index, asset, line.fee);
+      journal_.debit(Memo::fee, BookAccount::insurance, 0, asset, line.fee);
+      journal_.credit(Memo::fee, BookAccount::unreported, index, asset, line.fee);
     } else if (line.yield.is_negative()) {
       line.cover = min(line.yield.magnitude(), b.insurance);
       s.value += line.cover;
       b.insurance -= line.cover;
-      journal_.debit(BookAccount::unreported, index, asset, line.cover);
-      journal_.credit(BookAccount::insurance, 0, asset, line.cover);
+      journal_.debit(Memo::cover, BookAccount::unreported, index, asset, line.cover);
+      journal_.credit(Memo::cover, BookAccount::insurance, 0, asset, line.cover);
     }
     line.committed = SignedAmount::difference(s.value, s.principal);
     s.principal = s.value;
     // The committed yield moves from unreported into principal, and the venue's side of it is
     // handed on to the distribution below (external:yield -> pending and debt).
-    journal_.post_signed(BookAccount::source, index, asset, line.committed);
-    journal_.post_signed(BookAccount::unreported, index, asset,
+    journal_.post_signed(Memo::commit, BookAccount::source, index, asset, line.committed);
+    journal_.post_signed(Memo::commit, BookAccount::unreported, index, asset,
                          SignedAmount() - line.committed);
-    journal_.post_signed(BookAccount::yield, index, asset, line.committed);
+    journal_.post_signed(Memo::commit, BookAccount::yield, index, asset, line.committed);
     committed_total = committed_total + line.committed;
     record.sources.push_back(std::move(line));
   }
@@ -200,15 +200,15 @@ void Ledger::run_report(Asset asset, ReportTrigger trigger) {
       const PriceStep step = b.shares.add_value(record.total.magnitude());
       record.price_after = step.price_after;
       record.pending_after = step.pending_after;
-      journal_.credit(BookAccount::pending, 0, asset, record.total.magnitude());
+      journal_.credit(Memo::distribution, BookAccount::pending, 0, asset, record.total.magnitude());
       // What the price step paid out (ΔP·C) leaves pending for the accounts' accrual.
       const Amount folded = pending_before + record.total.magnitude() - step.pending_after;
-      journal_.debit(BookAccount::pending, 0, asset, folded);
-      journal_.credit(BookAccount::accrued, 0, asset, folded);
+      journal_.debit(Memo::price_step, BookAccount::pending, 0, asset, folded);
+      journal_.credit(Memo::price_step, BookAccount::accrued, 0, asset, folded);
     }
   }
   record.debt_after = b.debt;
-  journal_.post_signed(BookAccount::debt, 0, asset,
+  journal_.post_signed(Memo::distribution, BookAccount::debt, 0, asset,
                        SignedAmount::difference(record.debt_after, record.debt_before));
   journal_.close(static_cast<std::int64_t>(reports_.size()));
   reports_.push_back(std::move(record));

@@ -19,6 +19,8 @@ std::string journal_entry_json(const Ledger& ledger, const JournalEntry& entry) 
     json += asset_name(p.asset);
     json += p.debit ? "\",\"D\",\"" : "\",\"C\",\"";
     json += p.amount.wei_string();
+    json += "\",\"";
+    json += memo_name(p.memo);
     json += "\"]";
   }
   json += ']';
@@ -44,15 +46,16 @@ std::optional<std::vector<StoredPosting>> parse_journal_postings(const std::stri
   if (!take('[')) return std::nullopt;
   while (pos < text.size() && text[pos] != ']') {
     if (!postings.empty() && !take(',')) return std::nullopt;
-    std::string account, asset, side, wei;
+    std::string account, asset, side, wei, memo;
     if (!take('[') || !string_field(account) || !take(',') || !string_field(asset) ||
-        !take(',') || !string_field(side) || !take(',') || !string_field(wei) || !take(']')) {
+        !take(',') || !string_field(side) || !take(',') || !string_field(wei) || !take(',') ||
+        !string_field(memo) || !take(']')) {
       return std::nullopt;
     }
     const auto parsed_asset = parse_asset(asset);
     const auto amount = Amount::parse_wei(wei);
     if (!parsed_asset || (side != "D" && side != "C") || !amount) return std::nullopt;
-    postings.push_back(StoredPosting{account, *parsed_asset, side == "D", *amount});
+    postings.push_back(StoredPosting{account, *parsed_asset, side == "D", *amount, memo});
   }
   if (!take(']') || pos != text.size()) return std::nullopt;
   return postings;

@@ -1,4 +1,4 @@
-// The stored form of a journal entry: a JSON array of [account, asset, side, wei] (see
+// The stored form of a journal entry: a JSON array of [account, asset, side, wei, memo] (see
 // schema/0002_journal_and_hashes.sql), with the chart's account names.
 #pragma once
 
@@ -20,6 +20,7 @@ struct StoredPosting {
   Asset asset;
   bool debit;
   Amount amount;
+  std::string memo;  // why: "accrual", "fee", ... (journal.h Memo)
 };
 
 // Parses the format journal_entry_json writes. Returns nullopt if `json` is not in it.
