@@ -12,5 +12,6 @@ void add_ledgers_command(CLI::App& app);
 void add_sources_command(CLI::App& app);
 void add_reports_command(CLI::App& app);
 void add_audit_command(CLI::App& app);
+void add_explain_command(CLI::App& app);
 
 }  // namespace yl::cli

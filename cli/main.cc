@@ -8,6 +8,7 @@
 
 #include "cli/commands.h"
 #include "engine/input/input_error.h"
+#include "engine/statement.h"
 #include "engine/storage/storage_error.h"
 
 int main(int argc, char** argv) {
@@ -19,6 +20,7 @@ int main(int argc, char** argv) {
   yl::cli::add_sources_command(app);
   yl::cli::add_reports_command(app);
   yl::cli::add_audit_command(app);
+  yl::cli::add_explain_command(app);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& error) {
@@ -26,6 +28,9 @@ int main(int argc, char** argv) {
     return code == 0 ? 0 : 2;
   } catch (const yl::InputError& error) {
     std::cerr << error.what() << '\n';
+    return 2;
+  } catch (const yl::UsageError& error) {
+    std::cerr << "yieldledger: " << error.what() << '\n';
     return 2;
   } catch (const yl::storage::StorageError& error) {
     std::cerr << "yieldledger: " << error.what() << '\n';

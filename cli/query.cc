@@ -6,6 +6,7 @@
 
 #include "engine/input/input_error.h"
 #include "engine/runner.h"
+#include "engine/statement.h"
 #include "engine/storage/migrations.h"
 #include "engine/storage/storage_error.h"
 
@@ -47,8 +48,8 @@ Snapshot state_for(const QueryOptions& options) {
   if (options.at.empty()) return store.read_snapshot();
   const auto at = parse_timestamp(options.at);
   if (!at) {
-    throw InputError("--at", 1, "usage",
-                     fmt::format("bad time '{}' (expected YYYY-MM-DDTHH:MM:SSZ)", options.at));
+    throw UsageError(
+        fmt::format("--at: bad time '{}' (expected YYYY-MM-DDTHH:MM:SSZ)", options.at));
   }
   return take_snapshot(replay(store, *at));
 }

@@ -177,7 +177,7 @@ TEST_CASE("CLI: exit codes follow SPEC §7.2, and a rejected run changes nothing
   CHECK(cli({"balances", "--db", dir.path("missing.db")}).exit_code == 2);
   CHECK(cli({"balances", "--db", db, "--format", "xml"}).exit_code == 2);
   CHECK(cli({"balances", "--db", db, "--at", "yesterday"}).err ==
-        "--at:1: usage: bad time 'yesterday' (expected YYYY-MM-DDTHH:MM:SSZ)\n");
+        "yieldledger: --at: bad time 'yesterday' (expected YYYY-MM-DDTHH:MM:SSZ)\n");
   CHECK(cli({"balances", "--db", db, "--at", "yesterday"}).exit_code == 2);
   CHECK(cli({}).exit_code == 2);
   CHECK(cli({"frobnicate"}).exit_code == 2);

@@ -1,0 +1,130 @@
+// `yieldledger explain --db FILE (--account NAME [--asset ETH|USDB] | --source NAME)
+//  [--from TIME] [--to TIME] [--format table|csv]`: a statement an auditor can check line by line
+// (engine/statement.h). Exit 3 if its check line does not hold.
+#include <fmt/format.h>
+
+#include <cstdlib>
+#include <iostream>
+
+#include "cli/commands.h"
+#include "cli/query.h"
+#include "engine/statement.h"
+
+namespace yl::cli {
+namespace {
+
+struct ExplainOptions {
+  std::string db, account, source, asset, from, to;
+  std::string format = "table";
+};
+
+std::optional<Timestamp> time_option(const std::string& flag, const std::string& text) {
+  if (text.empty()) return std::nullopt;
+  const auto time = parse_timestamp(text);
+  if (!time) throw UsageError(fmt::format("{}: bad time '{}' (expected YYYY-MM-DDTHH:MM:SSZ)", flag, text));
+  return time;
+}
+
+std::string check_text(const SignedAmount& difference) {
+  return difference.is_zero() ? "OK, to the wei" : "MISMATCH by " + difference.wei_string() + " wei";
+}
+
+void print_account(const AccountStatement& s, bool csv, Table& table) {
+  const std::string asset(asset_name(s.asset));
+  auto wei = [&](const Amount& a) { return csv ? a.wei_string() : units(a); };
+  auto signed_wei = [&](const SignedAmount& a) {
+    return csv ? a.wei_string() : signed_units(a.wei_string());
+  };
+  table.rows.push_back({s.from, asset, "opening", "balance + claimable", "", "",
+                        wei(s.opening_balance), wei(s.opening_claimable), "", "", ""});
+  for (const StatementLine& l : s.lines) {
+    table.rows.push_back({l.time, asset, l.accrual ? "accrual" : "movement", l.what, l.event,
+                          signed_wei(l.change), wei(l.balance), wei(l.claimable),
+                          l.shares.wei_string(), l.accrual ? l.price_before.wei_string() : "",
+                          l.accrual ? l.price_after.wei_string() : ""});
+  }
+  table.rows.push_back({s.to, asset, "closing", "movements " + signed_wei(s.movements) +
+                                                    ", accruals " + signed_wei(s.accruals),
+                        "", signed_wei(s.movements + s.accruals), wei(s.closing_balance),
+                        wei(s.closing_claimable), "", "", ""});
+  table.rows.push_back({s.to, asset, "check", "opening + movements + accruals = closing: " +
+                                                  check_text(s.check_difference),
+                        "", s.check_difference.wei_string(), "", "", "", "", ""});
+}
+
+void explain(const ExplainOptions& options) {
+  const bool csv = options.format == "csv";
+  if (options.account.empty() == options.source.empty()) {
+    throw UsageError("explain needs exactly one of --account NAME or --source NAME");
+  }
+  const auto from = time_option("--from", options.from);
+  const auto to = time_option("--to", options.to);
+  storage::Database db = open_for_reading(options.db);
+  storage::LedgerStore store(db);
+  Table table;
+  bool balanced = true;
+  if (!options.account.empty()) {
+    std::vector<Asset> assets = {Asset::eth, Asset::usdb};
+    if (!options.asset.empty()) assets = {*parse_asset(options.asset)};
+    table.columns = {{"time"}, {"asset"}, {"kind"}, {"what"}, {"event"},
+                     {csv ? "change_wei" : "change", true}, {csv ? "balance_wei" : "balance", true},
+                     {csv ? "claimable_wei" : "claimable", true}, {"shares", true},
+                     {"price_before", true}, {"price_after", true}};
+    for (Asset asset : assets) {
+      const AccountStatement s = explain_account(store, options.account, asset, from, to);
+      print_account(s, csv, table);
+      balanced = balanced && s.check_difference.is_zero();
+    }
+    if (!csv) std::cout << fmt::format("statement of account {}\n", options.account);
+  } else {
+    const SourceStatement s = explain_source(store, options.source, from, to);
+    auto wei = [&](const Amount& a) { return csv ? a.wei_string() : units(a); };
+    auto signed_wei = [&](const SignedAmount& a) {
+      return csv ? a.wei_string() : signed_units(a.wei_string());
+    };
+    table.columns = {{"time"}, {"kind"}, {"what"}, {"event"},
+                     {csv ? "value_change_wei" : "value_change", true},
+                     {csv ? "principal_change_wei" : "principal_change", true},
+                     {csv ? "value_wei" : "value", true}, {csv ? "principal_wei" : "principal", true}};
+    table.rows.push_back({s.from, "opening", "", "", "", "", wei(s.opening_value), wei(s.opening_principal)});
+    for (const SourceLine& l : s.lines) {
+      table.rows.push_back({l.time, "line", l.what, l.event, signed_wei(l.value_change),
+                            signed_wei(l.principal_change), wei(l.value), wei(l.principal)});
+    }
+    table.rows.push_back({s.to, "closing", "", "", signed_wei(s.value_changes),
+                          signed_wei(s.principal_changes), wei(s.closing_value),
+                          wei(s.closing_principal)});
+    table.rows.push_back({s.to, "check",
+                          "value: " + check_text(s.value_check_difference) + "; principal: " +
+                              check_text(s.principal_check_difference),
+                          "", s.value_check_difference.wei_string(),
+                          s.principal_check_difference.wei_string(), "", ""});
+    balanced = s.value_check_difference.is_zero() && s.principal_check_difference.is_zero();
+    if (!csv) {
+      std::cout << fmt::format("statement of source {} ({})\n", s.source, asset_name(s.asset));
+    }
+  }
+  print(std::cout, table, csv ? Format::csv : Format::table);
+  std::cout.flush();
+  if (!balanced) std::exit(3);
+}
+
+}  // namespace
+
+void add_explain_command(CLI::App& app) {
+  auto options = std::make_shared<ExplainOptions>();
+  CLI::App* command = app.add_subcommand(
+      "explain", "A statement of an account or a source that checks itself to the wei");
+  command->add_option("--db", options->db, "the ledger database written by `run`")->required();
+  command->add_option("--account", options->account, "the account to explain");
+  command->add_option("--source", options->source, "the yield source to explain");
+  command->add_option("--asset", options->asset, "ETH or USDB (default: both)")
+      ->check(CLI::IsMember({"ETH", "USDB"}));
+  command->add_option("--from", options->from, "start of the statement (default: the start)");
+  command->add_option("--to", options->to, "end of the statement (default: the end)");
+  command->add_option("--format", options->format, "table (for people) or csv (for spreadsheets)")
+      ->check(CLI::IsMember({"table", "csv"}));
+  command->callback([options] { explain(*options); });
+}
+
+}  // namespace yl::cli

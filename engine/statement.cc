@@ -1,0 +1,304 @@
+#include "engine/statement.h"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <map>
+
+#include "engine/core/ledger.h"
+#include "engine/input/scenario.h"
+#include "engine/storage/storage_error.h"
+
+namespace yl {
+namespace {
+
+// Sees the replay of a time window: the state when it opens, around each step (a batch of
+// scheduled reports, or one event with any report it forces), and when it closes.
+class WindowObserver {
+ public:
+  virtual ~WindowObserver() = default;
+  virtual void opening(const Ledger& ledger) = 0;
+  virtual void before(const Ledger& ledger) = 0;
+  // `event` is null for scheduled reports. The ledger's journal holds the step's entries.
+  virtual void after(const Ledger& ledger, const std::vector<ReportRecord>& reports,
+                     const storage::StoredEvent* event) = 0;
+  virtual void closing(const Ledger& ledger) = 0;
+};
+
+std::string window_text(Timestamp t) { return format_timestamp(t); }
+
+struct Window {
+  Timestamp first, last;
+};
+
+// Replays the stored ledger, showing `observer` what is stamped within [from, to] (clamped to
+// the run). Returns the window it used.
+Window replay_window(storage::LedgerStore& store, std::optional<Timestamp> from,
+                     std::optional<Timestamp> to, WindowObserver& observer) {
+  const storage::StoredScenario stored = store.read_scenario();
+  const Scenario scenario = parse_scenario(stored.toml, stored.file, {});
+  Ledger ledger(scenario.params);
+  const Timestamp first = std::max(from.value_or(scenario.params.start), scenario.params.start);
+  const Timestamp last = std::min(to.value_or(scenario.params.end), scenario.params.end);
+  bool opened = false;
+  auto open = [&] {
+    if (opened) return;
+    // Everything stamped before the window is history: its reports run silently.
+    ledger.advance_to(Timestamp{first.seconds - 1});
+    ledger.take_reports();
+    ledger.clear_journal();
+    observer.opening(ledger);
+    opened = true;
+  };
+  auto step = [&](const storage::StoredEvent* event, const Event* parsed, Timestamp until) {
+    observer.before(ledger);
+    if (parsed != nullptr) {
+      if (const auto rejected = ledger.apply(*parsed)) {
+        throw storage::StorageError(storage::StorageError::Kind::bad_database,
+                                    "a stored event no longer applies: " + rejected->reason +
+                                        " (run `yieldledger audit`)");
+      }
+    } else {
+      ledger.advance_to(until);
+    }
+    const std::vector<ReportRecord> reports = ledger.take_reports();
+    if (parsed != nullptr || !reports.empty()) observer.after(ledger, reports, event);
+    ledger.clear_journal();
+  };
+  auto events = store.events_in_order();
+  storage::StoredEvent e;
+  while (events.next(e)) {
+    const Event parsed = parse_event(e.raw, e.file);
+    if (parsed.time < first) {
+      ledger.apply(parsed);
+      ledger.take_reports();
+      ledger.clear_journal();
+      continue;
+    }
+    open();
+    if (parsed.time > last) break;
+    step(nullptr, nullptr, parsed.time);  // scheduled reports due before the event
+    step(&e, &parsed, parsed.time);
+  }
+  open();
+  if (last >= ledger.now()) step(nullptr, nullptr, last);
+  observer.closing(ledger);
+  return Window{first, last};
+}
+
+std::string event_ref(const storage::StoredEvent& e) {
+  return e.raw.id.empty() ? fmt::format("{}:{}", e.file, e.raw.line)
+                          : fmt::format("{}:{} ({})", e.file, e.raw.line, e.raw.id);
+}
+
+// What an event did to `name`, in words.
+std::string describe(const RawEvent& r, const std::string& name) {
+  const std::string& t = r.type;
+  if (t == "open") return fmt::format("opened ({})", r.value);
+  if (t == "deposit") return r.asset == "ETH" || r.asset == "USDB" ? "deposit" : "deposit (" + r.asset + ")";
+  if (t == "withdraw") return "withdraw";
+  if (t == "transfer") return r.account == name ? "transfer to " + r.to : "transfer from " + r.account;
+  if (t == "configure") return "mode -> " + r.value;
+  if (t == "claim") {
+    if (r.account != name) return "claim from " + r.account;
+    return r.to.empty() || r.to == name ? "claim to itself" : "claim to " + r.to;
+  }
+  if (t == "gas_mode") return "gas mode -> " + r.value;
+  if (t == "gas") return r.account == name ? "gas fee in " + r.to : "gas fee from " + r.account;
+  if (t == "claim_gas") return r.account == name ? "gas claim" : "gas claim by " + r.account;
+  if (t == "report") return "report (event)";
+  return t;
+}
+
+bool names(const RawEvent& r, const std::string& name) {
+  return r.account == name || r.to == name;
+}
+
+class AccountObserver : public WindowObserver {
+ public:
+  AccountObserver(const std::string& name, Asset asset) : name_(name), asset_(asset) {}
+
+  void opening(const Ledger& ledger) override {
+    read(ledger, &opening_balance_, &opening_claimable_);
+    opening_time_ = window_text(ledger.now());
+  }
+  void before(const Ledger& ledger) override {
+    read(ledger, &balance_, &claimable_);
+    const auto id = ledger.find_account(name_);
+    shares_ = id ? ledger.state(*id).positions[index_of(asset_)].shares : Amount();
+    mode_ = id ? ledger.state(*id).positions[index_of(asset_)].mode : YieldMode::automatic;
+  }
+  void after(const Ledger& ledger, const std::vector<ReportRecord>& reports,
+             const storage::StoredEvent* event) override {
+    Amount balance = balance_, claimable = claimable_;
+    SignedAmount accrued_in_step;
+    for (const ReportRecord& r : reports) {
+      if (r.asset != asset_ || shares_.is_zero()) continue;
+      // Shares held through the report times its price step: the accrual, computed apart from
+      // the engine's balances so that the check line below means something.
+      const Amount accrual = shares_ * (r.price_after - r.price_before);
+      if (mode_ == YieldMode::claimable) {
+        claimable += accrual;
+      } else {
+        balance += accrual;
+      }
+      accrued_in_step = accrued_in_step + SignedAmount::of(accrual);
+      statement_.accruals = statement_.accruals + SignedAmount::of(accrual);
+      statement_.lines.push_back(StatementLine{
+          window_text(r.time), fmt::format("report ({})", report_trigger_name(r.trigger)),
+          event ? event_ref(*event) : "", true, SignedAmount::of(accrual), balance, claimable,
+          shares_, r.price_before, r.price_after});
+    }
+    if (event == nullptr) return;
+    Amount balance_after, claimable_after;
+    read(ledger, &balance_after, &claimable_after);
+    const SignedAmount change =
+        SignedAmount::difference(balance_after + claimable_after, balance + claimable);
+    if (event->raw.type == "report" || (!names(event->raw, name_) && change.is_zero())) return;
+    statement_.movements = statement_.movements + change;
+    const auto id = ledger.find_account(name_);
+    statement_.lines.push_back(StatementLine{
+        event->raw.time, describe(event->raw, name_), event_ref(*event), false, change,
+        balance_after, claimable_after,
+        id ? ledger.state(*id).positions[index_of(asset_)].shares : Amount(), {}, {}});
+  }
+  void closing(const Ledger& ledger) override {
+    if (!ledger.find_account(name_)) {
+      throw UsageError(fmt::format("unknown account '{}'", name_));
+    }
+    statement_.account = name_;
+    statement_.asset = asset_;
+    statement_.from = opening_time_;
+    statement_.to = window_text(ledger.now());
+    statement_.opening_balance = opening_balance_;
+    statement_.opening_claimable = opening_claimable_;
+    read(ledger, &statement_.closing_balance, &statement_.closing_claimable);
+    statement_.check_difference =
+        SignedAmount::of(opening_balance_ + opening_claimable_) + statement_.movements +
+        statement_.accruals -
+        SignedAmount::of(statement_.closing_balance + statement_.closing_claimable);
+  }
+
+  AccountStatement statement_;
+
+ private:
+  void read(const Ledger& ledger, Amount* balance, Amount* claimable) const {
+    const auto id = ledger.find_account(name_);
+    *balance = id ? ledger.balance(*id, asset_) : Amount();
+    *claimable = id ? ledger.claimable(*id, asset_) : Amount();
+  }
+
+  std::string name_;
+  Asset asset_;
+  std::string opening_time_;
+  Amount opening_balance_, opening_claimable_;
+  Amount balance_, claimable_, shares_;
+  YieldMode mode_ = YieldMode::automatic;
+};
+
+class SourceObserver : public WindowObserver {
+ public:
+  explicit SourceObserver(const std::string& name) : name_(name) {}
+
+  void opening(const Ledger& ledger) override {
+    index_ = find(ledger);
+    value_ = ledger.source_state(index_).value;
+    principal_ = ledger.source_state(index_).principal;
+    statement_.source = name_;
+    statement_.asset = ledger.source_config(index_).asset;
+    statement_.from = window_text(ledger.now());
+    statement_.opening_value = value_;
+    statement_.opening_principal = principal_;
+  }
+  void before(const Ledger&) override {}
+  void after(const Ledger& ledger, const std::vector<ReportRecord>& reports,
+             const storage::StoredEvent* event) override {
+    const Journal& journal = ledger.journal();
+    for (const JournalEntry& entry : journal.entries()) {
+      // One line per memo within the entry, in the order the memos first appear.
+      std::vector<std::pair<Memo, SourceLine>> lines;
+      for (std::size_t i = entry.first; i < entry.first + entry.count; ++i) {
+        const Posting& p = journal.postings()[i];
+        if (p.index != index_ ||
+            (p.account != BookAccount::source && p.account != BookAccount::unreported)) {
+          continue;
+        }
+        auto it = std::find_if(lines.begin(), lines.end(),
+                               [&](const auto& l) { return l.first == p.memo; });
+        if (it == lines.end()) {
+          SourceLine line;
+          line.what = std::string(memo_name(p.memo));
+          line.time = entry.report_ordinal >= 0
+                          ? window_text(reports.at(static_cast<std::size_t>(entry.report_ordinal)).time)
+                          : event->raw.time;
+          line.event = event ? event_ref(*event) : "";
+          lines.emplace_back(p.memo, std::move(line));
+          it = lines.end() - 1;
+        }
+        const SignedAmount delta = p.debit ? SignedAmount::of(p.amount)
+                                           : SignedAmount() - SignedAmount::of(p.amount);
+        it->second.value_change = it->second.value_change + delta;  // principal + unreported
+        if (p.account == BookAccount::source) {
+          it->second.principal_change = it->second.principal_change + delta;
+        }
+      }
+      for (auto& [memo, line] : lines) {
+        value_ = (SignedAmount::of(value_) + line.value_change).magnitude();
+        principal_ = (SignedAmount::of(principal_) + line.principal_change).magnitude();
+        line.value = value_;
+        line.principal = principal_;
+        statement_.value_changes = statement_.value_changes + line.value_change;
+        statement_.principal_changes = statement_.principal_changes + line.principal_change;
+        statement_.lines.push_back(std::move(line));
+      }
+    }
+  }
+  void closing(const Ledger& ledger) override {
+    statement_.to = window_text(ledger.now());
+    statement_.closing_value = ledger.source_state(index_).value;
+    statement_.closing_principal = ledger.source_state(index_).principal;
+    statement_.value_check_difference = SignedAmount::of(statement_.opening_value) +
+                                        statement_.value_changes -
+                                        SignedAmount::of(statement_.closing_value);
+    statement_.principal_check_difference = SignedAmount::of(statement_.opening_principal) +
+                                            statement_.principal_changes -
+                                            SignedAmount::of(statement_.closing_principal);
+  }
+
+  SourceStatement statement_;
+
+ private:
+  std::uint32_t find(const Ledger& ledger) const {
+    for (std::size_t i = 0; i < ledger.source_count(); ++i) {
+      if (ledger.source_config(i).name == name_) return static_cast<std::uint32_t>(i);
+    }
+    throw UsageError(fmt::format("unknown source '{}'", name_));
+  }
+
+  std::string name_;
+  std::uint32_t index_ = 0;
+  Amount value_, principal_;
+};
+
+}  // namespace
+
+AccountStatement explain_account(storage::LedgerStore& store, const std::string& account,
+                                 Asset asset, std::optional<Timestamp> from,
+                                 std::optional<Timestamp> to) {
+  AccountObserver observer(account, asset);
+  const Window window = replay_window(store, from, to, observer);
+  observer.statement_.from = window_text(window.first);
+  observer.statement_.to = window_text(window.last);
+  return observer.statement_;
+}
+
+SourceStatement explain_source(storage::LedgerStore& store, const std::string& source,
+                               std::optional<Timestamp> from, std::optional<Timestamp> to) {
+  SourceObserver observer(source);
+  const Window window = replay_window(store, from, to, observer);
+  observer.statement_.from = window_text(window.first);
+  observer.statement_.to = window_text(window.last);
+  return observer.statement_;
+}
+
+}  // namespace yl
