@@ -1,13 +1,14 @@
 // yl_bench: reproducible throughput figures for yieldledger (run on demand, never in CI).
 //
 //   build/bench/yl_bench [--accounts N] [--events M] [--days D] [--seed S] [--dir DIR]
-//                        [--only engine|run|reports]   (one phase alone, e.g. for a profiler)
+//                        [--only engine|run|audit|reports]   (one phase alone, e.g. for a profiler)
 //                        [--reuse yes]   (keep the scenario already generated in DIR)
 //
 // It generates the synthetic scenario (bench/synthetic.h), then measures, in one process:
 //   1. parse only: reading and parsing events.csv, the baseline the other figures are ratios of;
 //   2. engine alone: applying the parsed events (and the daily reports) to a Ledger in memory;
-//   3. end to end: `run` into a fresh SQLite database, exactly as the CLI does;
+//   3. end to end: `run` into a fresh SQLite database, exactly as the CLI does, and the same run
+//      without writing the journal (what the journal costs), then `audit` of the full run;
 //   4. report cost with 1,000 and with 1,000,000 holders, to show it does not grow with holders.
 #include <fmt/format.h>
 
@@ -20,6 +21,7 @@
 #include "engine/core/ledger.h"
 #include "engine/input/event_parser.h"
 #include "engine/input/scenario.h"
+#include "engine/audit.h"
 #include "engine/runner.h"
 
 namespace {
@@ -75,7 +77,7 @@ int main(int argc, char** argv) {
   bool reuse = false;
   const auto usage = [] {
     fmt::print(stderr, "usage: yl_bench [--accounts N] [--events M] [--days D] [--seed S] "
-                       "[--dir DIR] [--only engine|run|reports] [--reuse yes]\n");
+                       "[--dir DIR] [--only engine|run|audit|reports] [--reuse yes]\n");
     return 2;
   };
   if (argc % 2 == 0) return usage();  // flags come in pairs; this also catches --help
@@ -91,11 +93,13 @@ int main(int argc, char** argv) {
     else if (flag == "--reuse") reuse = value == "yes";
     else return usage();
   }
-  if (!only.empty() && only != "engine" && only != "run" && only != "reports") return usage();
+  if (!only.empty() && only != "engine" && only != "run" && only != "audit" && only != "reports") {
+    return usage();
+  }
   const auto wanted = [&](const char* phase) { return only.empty() || only == phase; };
   fmt::print("yieldledger benchmark: {} accounts, {} events, {} days of daily reports, seed {}\n",
              options.accounts, options.events, options.days, options.seed);
-  if (wanted("engine") || wanted("run")) {
+  if (wanted("engine") || wanted("run") || wanted("audit")) {
     auto start = Clock::now();
     std::string scenario_path = dir + "/scenario.toml";
     if (reuse && std::filesystem::exists(scenario_path)) {
@@ -132,14 +136,35 @@ int main(int argc, char** argv) {
       ledger.clear_journal();
       line("engine alone (in memory)", seconds_since(start));
     }
-    if (wanted("run")) {
-      const std::string db = dir + "/bench.db";
+    const std::string db = dir + "/bench.db";
+    auto fresh = [&] {
       for (const char* suffix : {"", "-wal", "-shm"}) std::filesystem::remove(db + suffix);
+    };
+    if (wanted("run")) {
+      fresh();
+      start = Clock::now();
+      yl::run_into_database(scenario_path, db, yl::RunOptions{/*write_journal=*/false});
+      const double without_journal_s = seconds_since(start);
+      line("end to end, journal not written", without_journal_s);
+      fresh();
       start = Clock::now();
       const yl::RunSummary summary = yl::run_into_database(scenario_path, db);
-      line("end to end (run, SQLite, FULL)", seconds_since(start));
-      fmt::print("  the run stored {} events and {} asset reports\n", summary.events,
-                 summary.reports);
+      const double run_s = seconds_since(start);
+      line("end to end (run, SQLite, FULL)", run_s);
+      fmt::print("  the run stored {} events, {} asset reports, {} journal entries; the journal "
+                 "costs {:.2f}x the run without it\n",
+                 summary.events, summary.reports, summary.journal_entries,
+                 run_s / without_journal_s);
+    }
+    if (wanted("audit")) {
+      if (!std::filesystem::exists(db)) yl::run_into_database(scenario_path, db);
+      start = Clock::now();
+      yl::storage::Database handle(db, yl::storage::Database::Mode::read_only);
+      yl::storage::LedgerStore store(handle);
+      const yl::AuditSummary audited = yl::audit_ledger(store);
+      line("audit (replay and compare all)", seconds_since(start));
+      fmt::print("  audit checked {} events, {} report rows, {} journal entries\n",
+                 audited.events, audited.report_rows, audited.journal_entries);
     }
   }
   if (wanted("reports")) {

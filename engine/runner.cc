@@ -16,12 +16,14 @@ namespace {
 // Stores the reports and journal entries the ledger produced since the last call. `event_seq`
 // is the event that caused them; scheduled reports have no cause.
 void store_outputs(Ledger& ledger, storage::LedgerStore& store,
-                   std::optional<std::int64_t> event_seq, RunSummary& summary) {
+                   std::optional<std::int64_t> event_seq, const RunOptions& options,
+                   RunSummary& summary) {
   const std::vector<ReportRecord> reports = ledger.take_reports();
   std::vector<std::int64_t> report_seqs;
   for (const ReportRecord& report : reports) report_seqs.push_back(store.append_report(report));
   summary.reports += static_cast<std::int64_t>(reports.size());
   for (const JournalEntry& entry : ledger.journal().entries()) {
+    if (!options.write_journal) break;
     std::optional<std::int64_t> cause = event_seq, report_seq;
     if (entry.report_ordinal >= 0) {
       const auto ordinal = static_cast<std::size_t>(entry.report_ordinal);
@@ -37,7 +39,8 @@ void store_outputs(Ledger& ledger, storage::LedgerStore& store,
 }  // namespace
 
 RunSummary run_scenario(const Scenario& scenario, const std::string& scenario_file,
-                        std::istream& events, storage::LedgerStore& store) {
+                        std::istream& events, storage::LedgerStore& store,
+                        const RunOptions& options) {
   RunSummary summary{scenario.name, scenario.params.start, scenario.params.end, 0, 0, 0};
   store.clear();
   store.write_scenario(scenario_file, scenario.events_as_written, scenario.name,
@@ -51,13 +54,13 @@ RunSummary run_scenario(const Scenario& scenario, const std::string& scenario_fi
       throw InputError(reader.file_name(), raw->line, raw->type, rejected->reason);
     }
     const std::int64_t seq = store.append_event(*raw, reader.file_name(), event.time);
-    store_outputs(ledger, store, seq, summary);
+    store_outputs(ledger, store, seq, options, summary);
     ++summary.events;
   }
   if (const auto rejected = ledger.advance_to(scenario.params.end)) {
     throw InputError(scenario_file, 1, "scenario", rejected->reason);
   }
-  store_outputs(ledger, store, std::nullopt, summary);
+  store_outputs(ledger, store, std::nullopt, options, summary);
   store.write_snapshot(take_snapshot(ledger));
   return summary;
 }
@@ -73,7 +76,8 @@ void remove_database_files(const std::string& path) {
 
 }  // namespace
 
-RunSummary run_into_database(const std::string& scenario_path, const std::string& db_path) {
+RunSummary run_into_database(const std::string& scenario_path, const std::string& db_path,
+                             const RunOptions& options) {
   const Scenario scenario = load_scenario(scenario_path);
   std::ifstream events(scenario.events_path, std::ios::binary);
   if (!events) {
@@ -87,7 +91,7 @@ RunSummary run_into_database(const std::string& scenario_path, const std::string
     storage::Transaction txn(db);
     storage::migrate(db);
     storage::LedgerStore store(db);
-    const RunSummary summary = run_scenario(scenario, scenario_path, events, store);
+    const RunSummary summary = run_scenario(scenario, scenario_path, events, store, options);
     txn.commit();
     return summary;
   } catch (...) {

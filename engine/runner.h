@@ -23,16 +23,24 @@ struct RunSummary {
   std::int64_t journal_entries = 0;
 };
 
+// How `run` writes. The defaults are what every user gets; the switch exists so that the
+// benchmark can measure what the journal costs (a ledger without it fails `audit`).
+struct RunOptions {
+  bool write_journal = true;
+};
+
 // Simulates `scenario` from start to end with the events read from `events`, writing everything
 // to `store` (the caller owns the transaction, so a rejection leaves the database as it was).
 // Throws InputError at the first rejected row; storage failures throw StorageError.
 RunSummary run_scenario(const Scenario& scenario, const std::string& scenario_file,
-                        std::istream& events, storage::LedgerStore& store);
+                        std::istream& events, storage::LedgerStore& store,
+                        const RunOptions& options = {});
 
 // `yieldledger run`: loads the scenario at `scenario_path`, and simulates it into the database at
 // `db_path` in one transaction, replacing any ledger the file held. On any failure the file is
 // left as it was, and removed if this call created it. Throws InputError or StorageError.
-RunSummary run_into_database(const std::string& scenario_path, const std::string& db_path);
+RunSummary run_into_database(const std::string& scenario_path, const std::string& db_path,
+                             const RunOptions& options = {});
 
 // Rebuilds the ledger from the stored scenario and events: the state after every scheduled report
 // and event stamped at or before `at` (SPEC §7.1 --at), or after the whole run when `at` is

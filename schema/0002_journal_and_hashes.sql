@@ -20,5 +20,5 @@ CREATE TABLE journal (
   seq         INTEGER PRIMARY KEY,           -- 1, 2, ... in the order posted
   event_seq   INTEGER REFERENCES events (seq), -- the event that caused it; NULL for a scheduled report
   report_seq  INTEGER,                       -- the report it belongs to; NULL for an event's movements
-  postings    TEXT NOT NULL CHECK (json_valid(postings))
+  postings    TEXT NOT NULL                  -- JSON; `audit` parses and balances every entry
 ) STRICT;

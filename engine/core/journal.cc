@@ -69,21 +69,36 @@ bool names_source(BookAccount account) {
          account == BookAccount::yield;
 }
 
-std::string book_account_name(const Posting& p, std::string_view indexed_name) {
+void append_book_account_name(std::string& out, const Posting& p, std::string_view indexed_name) {
   const std::string_view asset = asset_name(p.asset);
+  auto pooled = [&](std::string_view prefix) {
+    out += prefix;
+    out += asset;
+  };
+  auto named = [&](std::string_view prefix, std::string_view suffix) {
+    out += prefix;
+    out += indexed_name;
+    out += suffix;
+  };
   switch (p.account) {
-    case BookAccount::buffer: return fmt::format("l1:buffer:{}", asset);
-    case BookAccount::source: return fmt::format("l1:source:{}", indexed_name);
-    case BookAccount::unreported: return fmt::format("l1:source:{}:unreported", indexed_name);
-    case BookAccount::insurance: return fmt::format("l1:insurance:{}", asset);
-    case BookAccount::debt: return fmt::format("l1:debt:{}", asset);
-    case BookAccount::retained: return fmt::format("l1:retained:{}", asset);
-    case BookAccount::pending: return fmt::format("l2:pending:{}", asset);
-    case BookAccount::accrued: return fmt::format("l2:accrued:{}", asset);
-    case BookAccount::account: return fmt::format("l2:account:{}", indexed_name);
-    case BookAccount::yield: return fmt::format("external:yield:{}", indexed_name);
+    case BookAccount::buffer: return pooled("l1:buffer:");
+    case BookAccount::source: return named("l1:source:", "");
+    case BookAccount::unreported: return named("l1:source:", ":unreported");
+    case BookAccount::insurance: return pooled("l1:insurance:");
+    case BookAccount::debt: return pooled("l1:debt:");
+    case BookAccount::retained: return pooled("l1:retained:");
+    case BookAccount::pending: return pooled("l2:pending:");
+    case BookAccount::accrued: return pooled("l2:accrued:");
+    case BookAccount::account: return named("l2:account:", "");
+    case BookAccount::yield: return named("external:yield:", "");
   }
   YL_ASSERT(false);
+}
+
+std::string book_account_name(const Posting& p, std::string_view indexed_name) {
+  std::string name;
+  append_book_account_name(name, p, indexed_name);
+  return name;
 }
 
 }  // namespace yl

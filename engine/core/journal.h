@@ -120,5 +120,8 @@ bool names_source(BookAccount account);
 // The account's name in the chart, e.g. "l1:source:lido:unreported". `indexed_name` is the name
 // of the account or source the posting's index refers to (ignored for pooled accounts).
 std::string book_account_name(const Posting& posting, std::string_view indexed_name);
+// The same, appended to `out` (the journal writer's hot path).
+void append_book_account_name(std::string& out, const Posting& posting,
+                              std::string_view indexed_name);
 
 }  // namespace yl

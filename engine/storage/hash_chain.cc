@@ -1,8 +1,8 @@
 #include "engine/storage/hash_chain.h"
 
-#include <fmt/format.h>
 #include <openssl/evp.h>
 
+#include <charconv>
 #include <memory>
 
 #include "engine/storage/storage_error.h"
@@ -10,22 +10,38 @@
 namespace yl::storage {
 
 std::string chain_hash(std::string_view previous, std::initializer_list<std::string_view> fields) {
-  std::unique_ptr<EVP_MD_CTX, decltype(&EVP_MD_CTX_free)> ctx(EVP_MD_CTX_new(), EVP_MD_CTX_free);
-  bool ok = ctx != nullptr && EVP_DigestInit_ex(ctx.get(), EVP_sha256(), nullptr) == 1;
+  // One buffer, one digest call: this runs for every stored row, so it avoids per-field
+  // formatting and per-call digest contexts.
+  std::string message;
+  message.reserve(previous.size() + 32 + 16 * fields.size());
   auto feed = [&](std::string_view bytes) {
-    const std::string length = fmt::format("{}:", bytes.size());
-    ok = ok && EVP_DigestUpdate(ctx.get(), length.data(), length.size()) == 1 &&
-         EVP_DigestUpdate(ctx.get(), bytes.data(), bytes.size()) == 1;
+    char length[24];
+    const auto end = std::to_chars(length, length + sizeof length, bytes.size()).ptr;
+    message.append(length, end);
+    message.push_back(':');
+    message.append(bytes);
   };
   feed(previous);
   for (std::string_view field : fields) feed(field);
+  // OpenSSL 3 looks an algorithm up on every init unless it is fetched once; the context is
+  // reused too. Both are per thread, so this stays safe without locks.
+  thread_local const std::unique_ptr<EVP_MD, decltype(&EVP_MD_free)> sha256(
+      EVP_MD_fetch(nullptr, "SHA256", nullptr), EVP_MD_free);
+  thread_local const std::unique_ptr<EVP_MD_CTX, decltype(&EVP_MD_CTX_free)> context(
+      EVP_MD_CTX_new(), EVP_MD_CTX_free);
   unsigned char digest[EVP_MAX_MD_SIZE];
   unsigned int size = 0;
-  ok = ok && EVP_DigestFinal_ex(ctx.get(), digest, &size) == 1;
-  if (!ok) throw StorageError(StorageError::Kind::internal, "SHA-256 failed in OpenSSL");
-  std::string hex;
-  hex.reserve(size * 2);
-  for (unsigned int i = 0; i < size; ++i) hex += fmt::format("{:02x}", digest[i]);
+  if (!sha256 || !context || EVP_DigestInit_ex(context.get(), sha256.get(), nullptr) != 1 ||
+      EVP_DigestUpdate(context.get(), message.data(), message.size()) != 1 ||
+      EVP_DigestFinal_ex(context.get(), digest, &size) != 1) {
+    throw StorageError(StorageError::Kind::internal, "SHA-256 failed in OpenSSL");
+  }
+  static constexpr char kHex[] = "0123456789abcdef";
+  std::string hex(static_cast<std::size_t>(size) * 2, '0');
+  for (unsigned int i = 0; i < size; ++i) {
+    hex[2 * i] = kHex[digest[i] >> 4];
+    hex[2 * i + 1] = kHex[digest[i] & 0xF];
+  }
   return hex;
 }
 

@@ -14,7 +14,7 @@ std::string journal_entry_json(const Ledger& ledger, const JournalEntry& entry) 
                                          : std::string_view();
     if (i != entry.first) json += ',';
     json += "[\"";
-    json += book_account_name(p, indexed);
+    append_book_account_name(json, p, indexed);
     json += "\",\"";
     json += asset_name(p.asset);
     json += p.debit ? "\",\"D\",\"" : "\",\"C\",\"";
