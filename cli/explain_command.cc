@@ -29,6 +29,18 @@ std::string check_text(const SignedAmount& difference) {
   return difference.is_zero() ? "OK, to the wei" : "MISMATCH by " + difference.wei_string() + " wei";
 }
 
+// For tables, the closing and check lines, printed under the table.
+std::string account_summary(const AccountStatement& s) {
+  const Amount opening = s.opening_balance + s.opening_claimable;
+  const Amount closing = s.closing_balance + s.closing_claimable;
+  return fmt::format(
+      "{} {}: opening + movements + accruals = closing (balance + claimable)\n"
+      "  {} + {} + {} = {}  (balance {}, claimable {}): {}\n",
+      s.account, asset_name(s.asset), units(opening), signed_units(s.movements.wei_string()),
+      signed_units(s.accruals.wei_string()), units(closing), units(s.closing_balance),
+      units(s.closing_claimable), check_text(s.check_difference));
+}
+
 void print_account(const AccountStatement& s, bool csv, Table& table) {
   const std::string asset(asset_name(s.asset));
   auto wei = [&](const Amount& a) { return csv ? a.wei_string() : units(a); };
@@ -43,13 +55,13 @@ void print_account(const AccountStatement& s, bool csv, Table& table) {
                           l.shares.wei_string(), l.accrual ? l.price_before.wei_string() : "",
                           l.accrual ? l.price_after.wei_string() : ""});
   }
-  table.rows.push_back({s.to, asset, "closing", "movements " + signed_wei(s.movements) +
-                                                    ", accruals " + signed_wei(s.accruals),
-                        "", signed_wei(s.movements + s.accruals), wei(s.closing_balance),
+  table.rows.push_back({s.to, asset, "closing", "movements + accruals", "",
+                        signed_wei(s.movements + s.accruals), wei(s.closing_balance),
                         wei(s.closing_claimable), "", "", ""});
-  table.rows.push_back({s.to, asset, "check", "opening + movements + accruals = closing: " +
-                                                  check_text(s.check_difference),
-                        "", s.check_difference.wei_string(), "", "", "", "", ""});
+  if (csv) {
+    table.rows.push_back({s.to, asset, "check", "opening + movements + accruals - closing", "",
+                          s.check_difference.wei_string(), "", "", "", "", ""});
+  }
 }
 
 void explain(const ExplainOptions& options) {
@@ -70,12 +82,18 @@ void explain(const ExplainOptions& options) {
                      {csv ? "change_wei" : "change", true}, {csv ? "balance_wei" : "balance", true},
                      {csv ? "claimable_wei" : "claimable", true}, {"shares", true},
                      {"price_before", true}, {"price_after", true}};
+    std::string summaries;
     for (Asset asset : assets) {
       const AccountStatement s = explain_account(store, options.account, asset, from, to);
       print_account(s, csv, table);
+      summaries += account_summary(s);
       balanced = balanced && s.check_difference.is_zero();
     }
-    if (!csv) std::cout << fmt::format("statement of account {}\n", options.account);
+    print(std::cout, table, csv ? Format::csv : Format::table);
+    if (!csv) std::cout << '\n' << summaries;
+    std::cout.flush();
+    if (!balanced) std::exit(3);
+    return;
   } else {
     const SourceStatement s = explain_source(store, options.source, from, to);
     auto wei = [&](const Amount& a) { return csv ? a.wei_string() : units(a); };
@@ -94,17 +112,24 @@ void explain(const ExplainOptions& options) {
     table.rows.push_back({s.to, "closing", "", "", signed_wei(s.value_changes),
                           signed_wei(s.principal_changes), wei(s.closing_value),
                           wei(s.closing_principal)});
-    table.rows.push_back({s.to, "check",
-                          "value: " + check_text(s.value_check_difference) + "; principal: " +
-                              check_text(s.principal_check_difference),
-                          "", s.value_check_difference.wei_string(),
-                          s.principal_check_difference.wei_string(), "", ""});
+    if (csv) {
+      table.rows.push_back({s.to, "check", "opening + changes - closing", "",
+                            s.value_check_difference.wei_string(),
+                            s.principal_check_difference.wei_string(), "", ""});
+    }
     balanced = s.value_check_difference.is_zero() && s.principal_check_difference.is_zero();
+    print(std::cout, table, csv ? Format::csv : Format::table);
     if (!csv) {
-      std::cout << fmt::format("statement of source {} ({})\n", s.source, asset_name(s.asset));
+      std::cout << fmt::format(
+          "\n{} ({}): opening + changes = closing\n  value:     {} + {} = {}: {}\n"
+          "  principal: {} + {} = {}: {}\n",
+          s.source, asset_name(s.asset), units(s.opening_value),
+          signed_units(s.value_changes.wei_string()), units(s.closing_value),
+          check_text(s.value_check_difference), units(s.opening_principal),
+          signed_units(s.principal_changes.wei_string()), units(s.closing_principal),
+          check_text(s.principal_check_difference));
     }
   }
-  print(std::cout, table, csv ? Format::csv : Format::table);
   std::cout.flush();
   if (!balanced) std::exit(3);
 }

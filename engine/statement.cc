@@ -110,8 +110,14 @@ std::string describe(const RawEvent& r, const std::string& name) {
   return t;
 }
 
-bool names(const RawEvent& r, const std::string& name) {
-  return r.account == name || r.to == name;
+// Whether the event is about `name`'s holding of `asset` (its asset column, with stablecoin
+// deposits counting as USDB; events without one, like open, count for both).
+bool concerns(const RawEvent& r, const std::string& name, Asset asset) {
+  if (r.account != name && r.to != name) return false;
+  if (r.type == "gas_mode") return asset == Asset::eth;  // gas fees are ETH
+  if (r.asset.empty()) return true;
+  const auto deposited = parse_deposit_asset(r.asset);
+  return deposited && credited_asset(*deposited) == asset;
 }
 
 class AccountObserver : public WindowObserver {
@@ -154,7 +160,9 @@ class AccountObserver : public WindowObserver {
     read(ledger, &balance_after, &claimable_after);
     const SignedAmount change =
         SignedAmount::difference(balance_after + claimable_after, balance + claimable);
-    if (event->raw.type == "report" || (!names(event->raw, name_) && change.is_zero())) return;
+    if (event->raw.type == "report" || (!concerns(event->raw, name_, asset_) && change.is_zero())) {
+      return;
+    }
     statement_.movements = statement_.movements + change;
     const auto id = ledger.find_account(name_);
     statement_.lines.push_back(StatementLine{
