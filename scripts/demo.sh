@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # The main job on the bundled example: install what is missing, build, run
-# examples/blast-launch into blast-launch.db, and print its balances, ledgers and reports.
+# examples/blast-launch into blast-launch.db, print its balances, ledgers and reports, and audit it.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/setup.sh
@@ -14,3 +14,5 @@ echo; echo "== reports (first 12 and last 12 rows; see all with: build/cli/yield
 build/cli/yieldledger reports --db "$db" > "$db.reports.txt"
 head -n 14 "$db.reports.txt"; echo "  ..."; tail -n 12 "$db.reports.txt"
 rm -f "$db.reports.txt"
+echo; echo "== audit (replays everything and checks reports, journal, state and hash chains)"
+build/cli/yieldledger audit --db "$db"

@@ -202,6 +202,13 @@ TEST_CASE("CLI: exit codes follow SPEC §7.2, and a rejected run changes nothing
   CHECK(clean.exit_code == 0);
   CHECK(clean.out.find("audit of " + db + ": OK") == 0);
   CHECK(cli({"audit", "--db", other}).exit_code == 2);
+  const std::string empty = dir.write("empty.db", "");
+  CHECK(cli({"audit", "--db", empty}).err.find("holds no ledger") != std::string::npos);
+  CHECK(cli({"explain", "--db", empty, "--account", "a"}).exit_code == 2);
+  CHECK(read_file(empty).empty());  // reading never writes, not even a schema
+  CHECK(cli({"explain", "--db", db, "--account", "nobody"}).err ==
+        "yieldledger: unknown account 'nobody'\n");
+  CHECK(cli({"explain", "--db", db, "--source", "aave"}).exit_code == 2);
   CHECK(cli({"audit", "--db", dir.path("missing.db")}).exit_code == 2);
   REQUIRE(sqlite3_open(db.c_str(), &handle) == SQLITE_OK);
   REQUIRE(sqlite3_exec(handle, "UPDATE events SET amount = '99' WHERE seq = 4", nullptr, nullptr,
