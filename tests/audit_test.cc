@@ -15,9 +15,6 @@ using yl::testing::TempDir;
 
 namespace {
 
-std::string example(const std::string& name) {
-  return std::string(YL_SOURCE_DIR) + "/examples/" + name + "/scenario.toml";
-}
 
 // Audits `db`: "OK" or the mismatch text.
 std::string audit(const std::string& db) {
@@ -48,7 +45,7 @@ TEST_CASE("audit: the examples and synthetic random runs audit clean") {
   TempDir dir;
   for (const std::string name : {"blast-launch", "quickstart"}) {
     const std::string db = dir.path(name + ".db");
-    yl::run_into_database(example(name), db);
+    yl::run_into_database(yl::testing::example_scenario(name), db);
     CHECK(audit(db) == "OK");
   }
   for (std::uint64_t seed = 1; seed <= 3; ++seed) {
@@ -65,7 +62,7 @@ TEST_CASE("audit: the examples and synthetic random runs audit clean") {
 TEST_CASE("audit: rows changed, deleted or inserted by hand are found and named") {
   TempDir dir;
   const std::string original = dir.path("original.db");
-  yl::run_into_database(example("blast-launch"), original);
+  yl::run_into_database(yl::testing::example_scenario("blast-launch"), original);
   struct Tamper {
     const char* sql;
     const char* expected;  // the start of the mismatch

@@ -55,9 +55,6 @@ CliResult cli(const std::vector<std::string>& args) {
   return result;
 }
 
-std::string example(const std::string& name) {
-  return std::string(YL_SOURCE_DIR) + "/examples/" + name + "/scenario.toml";
-}
 
 std::string golden(const std::string& path) {
   return read_file(std::string(YL_SOURCE_DIR) + "/tests/golden/" + path);
@@ -70,7 +67,7 @@ TEST_CASE("CLI: the examples reproduce their golden CSV outputs to the wei") {
   for (const std::string name : {"blast-launch", "quickstart"}) {
     CAPTURE(name);
     const std::string db = dir.path(name + ".db");
-    const CliResult run = cli({"run", example(name), "--db", db});
+    const CliResult run = cli({"run", yl::testing::example_scenario(name), "--db", db});
     REQUIRE(run.exit_code == 0);
     CHECK(run.err.empty());
     for (const std::string command : {"balances", "ledgers", "sources", "reports"}) {
@@ -90,7 +87,7 @@ TEST_CASE("CLI: the examples reproduce their golden CSV outputs to the wei") {
 TEST_CASE("CLI: reports --verbose accounts for every wei of T (pending before + T = paid + after)") {
   TempDir dir;
   const std::string db = dir.path("b.db");
-  REQUIRE(cli({"run", example("blast-launch"), "--db", db}).exit_code == 0);
+  REQUIRE(cli({"run", yl::testing::example_scenario("blast-launch"), "--db", db}).exit_code == 0);
   std::istringstream csv(cli({"reports", "--db", db, "--verbose", "--format", "csv"}).out);
   std::string line;
   std::getline(csv, line);
@@ -118,7 +115,7 @@ TEST_CASE("CLI: reports --verbose accounts for every wei of T (pending before + 
 TEST_CASE("CLI: --at the end equals the stored final state; before start it is genesis") {
   TempDir dir;
   const std::string db = dir.path("b.db");
-  REQUIRE(cli({"run", example("blast-launch"), "--db", db}).exit_code == 0);
+  REQUIRE(cli({"run", yl::testing::example_scenario("blast-launch"), "--db", db}).exit_code == 0);
   for (const std::string command : {"balances", "ledgers", "sources"}) {
     CHECK(cli({command, "--db", db, "--at", "2024-06-01T00:00:00Z", "--format", "csv"}).out ==
           cli({command, "--db", db, "--format", "csv"}).out);
@@ -135,8 +132,8 @@ TEST_CASE("CLI: --at the end equals the stored final state; before start it is g
 
 TEST_CASE("CLI: the same scenario run into two databases gives identical outputs") {
   TempDir dir;
-  REQUIRE(cli({"run", example("blast-launch"), "--db", dir.path("one.db")}).exit_code == 0);
-  REQUIRE(cli({"run", example("blast-launch"), "--db", dir.path("two.db")}).exit_code == 0);
+  REQUIRE(cli({"run", yl::testing::example_scenario("blast-launch"), "--db", dir.path("one.db")}).exit_code == 0);
+  REQUIRE(cli({"run", yl::testing::example_scenario("blast-launch"), "--db", dir.path("two.db")}).exit_code == 0);
   for (const std::string command : {"balances", "ledgers", "sources", "reports"}) {
     for (const std::string format : {"csv", "table"}) {
       CHECK(cli({command, "--db", dir.path("one.db"), "--format", format}).out ==
@@ -162,7 +159,7 @@ TEST_CASE("CLI: an asset without sources reports one row with empty source field
 TEST_CASE("CLI: exit codes follow SPEC §7.2, and a rejected run changes nothing") {
   TempDir dir;
   const std::string db = dir.path("q.db");
-  REQUIRE(cli({"run", example("quickstart"), "--db", db}).exit_code == 0);
+  REQUIRE(cli({"run", yl::testing::example_scenario("quickstart"), "--db", db}).exit_code == 0);
   const std::string before = cli({"balances", "--db", db, "--format", "csv"}).out;
 
   dir.write("events.csv", "time,type,account,asset,amount,to,value\n"
@@ -195,7 +192,7 @@ TEST_CASE("CLI: exit codes follow SPEC §7.2, and a rejected run changes nothing
   const CliResult foreign = cli({"balances", "--db", other});
   CHECK(foreign.exit_code == 2);
   CHECK(foreign.err.find("is not a yieldledger database") != std::string::npos);
-  CHECK(cli({"run", example("quickstart"), "--db", other}).exit_code == 2);
+  CHECK(cli({"run", yl::testing::example_scenario("quickstart"), "--db", other}).exit_code == 2);
 
   // audit: 0 when the ledger is honest, 3 when a row was changed, 2 when it is not a ledger.
   const CliResult clean = cli({"audit", "--db", db});

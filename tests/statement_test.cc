@@ -10,9 +10,6 @@ using yl::testing::TempDir;
 
 namespace {
 
-std::string example(const std::string& name) {
-  return std::string(YL_SOURCE_DIR) + "/examples/" + name + "/scenario.toml";
-}
 
 }  // namespace
 
@@ -20,7 +17,7 @@ TEST_CASE("explain: every account of the examples closes at its `balances` row, 
   TempDir dir;
   for (const std::string name : {"blast-launch", "quickstart"}) {
     const std::string path = dir.path(name + ".db");
-    yl::run_into_database(example(name), path);
+    yl::run_into_database(yl::testing::example_scenario(name), path);
     yl::storage::Database db(path, yl::storage::Database::Mode::read_only);
     yl::storage::LedgerStore store(db);
     int statements = 0;
@@ -47,7 +44,7 @@ TEST_CASE("explain: every account of the examples closes at its `balances` row, 
 TEST_CASE("explain: a window opens and closes at the state --at shows") {
   TempDir dir;
   const std::string path = dir.path("b.db");
-  yl::run_into_database(example("blast-launch"), path);
+  yl::run_into_database(yl::testing::example_scenario("blast-launch"), path);
   yl::storage::Database db(path, yl::storage::Database::Mode::read_only);
   yl::storage::LedgerStore store(db);
   const auto from = yl::testing::at("2024-04-15T00:00:00Z");

@@ -82,6 +82,10 @@ std::string TempDir::write(const std::string& name, const std::string& text) con
   return file;
 }
 
+std::string example_scenario(const std::string& name) {
+  return std::string(YL_SOURCE_DIR) + "/examples/" + name + "/scenario.toml";
+}
+
 std::string small_scenario_toml(const std::string& events_file) {
   return "name = \"small\"\n"
          "start = \"2024-03-01T00:00:00Z\"\n"

@@ -47,4 +47,7 @@ class TempDir {
 // tbill (USDB treasury 5%, weight 10000), 2024-03-01 to 2024-03-08, daily reports.
 std::string small_scenario_toml(const std::string& events_file = "events.csv");
 
+// The path of examples/NAME/scenario.toml in the source tree.
+std::string example_scenario(const std::string& name);
+
 }  // namespace yl::testing
