@@ -7,6 +7,7 @@
 namespace yl::cli {
 
 void add_run_command(CLI::App& app);
+void add_apply_command(CLI::App& app);
 void add_balances_command(CLI::App& app);
 void add_ledgers_command(CLI::App& app);
 void add_sources_command(CLI::App& app);

@@ -15,6 +15,7 @@ int main(int argc, char** argv) {
   CLI::App app("yieldledger: exact native-yield accounting (SPEC v1.1)", "yieldledger");
   app.require_subcommand(1);
   yl::cli::add_run_command(app);
+  yl::cli::add_apply_command(app);
   yl::cli::add_balances_command(app);
   yl::cli::add_ledgers_command(app);
   yl::cli::add_sources_command(app);

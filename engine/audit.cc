@@ -8,6 +8,7 @@
 #include "engine/core/journal_balances.h"
 #include "engine/input/input_error.h"
 #include "engine/input/scenario.h"
+#include "engine/runner.h"
 #include "engine/storage/journal_json.h"
 
 namespace yl {
@@ -61,7 +62,7 @@ class Auditor {
 
   AuditSummary run() {
     const storage::StoredScenario stored = store_.read_scenario();
-    const Scenario scenario = parse_scenario(stored.toml, stored.file, {});
+    const Scenario scenario = load_stored_scenario(store_);
     summary_.scenario = scenario.name;
     const std::string genesis = storage::genesis_hash(stored.file, stored.events_file, stored.toml);
     event_hash_ = report_hash_ = genesis;

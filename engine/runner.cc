@@ -100,9 +100,93 @@ RunSummary run_into_database(const std::string& scenario_path, const std::string
   }
 }
 
-Ledger replay(storage::LedgerStore& store, std::optional<Timestamp> at) {
+Scenario load_stored_scenario(storage::LedgerStore& store) {
   const storage::StoredScenario stored = store.read_scenario();
-  const Scenario scenario = parse_scenario(stored.toml, stored.file, {});
+  Scenario scenario = parse_scenario(stored.toml, stored.file, {});
+  if (stored.end_extended) scenario.params.end = *stored.end_extended;
+  return scenario;
+}
+
+ApplySummary apply_into_database(const std::string& db_path, const std::string& events_path,
+                                 std::optional<Timestamp> until) {
+  std::ifstream in(events_path, std::ios::binary);
+  if (!in) throw InputError(events_path, 1, "csv", "cannot open the events file");
+  std::error_code ec;
+  if (!std::filesystem::is_regular_file(db_path, ec)) {
+    throw storage::StorageError(storage::StorageError::Kind::bad_database,
+                                fmt::format("database '{}' not found", db_path));
+  }
+  storage::Database db(db_path, storage::Database::Mode::read_write_create);
+  storage::Transaction txn(db);
+  storage::migrate(db);
+  storage::LedgerStore store(db);
+  if (!store.has_ledger()) {
+    throw storage::StorageError(storage::StorageError::Kind::bad_database,
+                                fmt::format("'{}' holds no ledger (run a scenario into it first)",
+                                            db_path));
+  }
+  Ledger ledger = replay(store, std::nullopt);
+  if (until) {
+    if (*until < ledger.params().end) {
+      throw InputError("--until", 1, "usage",
+                       fmt::format("{} is before the ledger's end {}", format_timestamp(*until),
+                                   format_timestamp(ledger.params().end)));
+    }
+    ledger.extend_end(*until);
+    store.set_end_extended(*until);
+  }
+  ApplySummary summary;
+  RunSummary outputs;
+  std::optional<std::int64_t> first_event;
+  EventReader reader(in, events_path);
+  while (const auto raw = reader.next_raw()) {
+    if (!raw->id.empty()) {
+      if (const auto stored = store.find_event_by_id(raw->id)) {
+        const RawEvent& s = stored->raw;
+        const bool same = s.time == raw->time && s.type == raw->type &&
+                          s.account == raw->account && s.asset == raw->asset &&
+                          s.amount == raw->amount && s.to == raw->to && s.value == raw->value;
+        if (!same) {
+          throw InputError(events_path, raw->line, raw->type.empty() ? "csv" : raw->type,
+                           fmt::format("id '{}' is already in the ledger with other content "
+                                       "({}:{})",
+                                       raw->id, stored->file, s.line));
+        }
+        ++summary.duplicates;
+        continue;
+      }
+    }
+    const Event event = parse_event(*raw, events_path);
+    // The ledger has run its reports up to where it stopped; an earlier event would land
+    // before reports already stored, and a replay could not reproduce the ledger.
+    if (event.time < ledger.now()) {
+      throw InputError(events_path, raw->line, raw->type,
+                       fmt::format("time {} is before {}, where the ledger stopped (append "
+                                   "events at or after it)",
+                                   raw->time, format_timestamp(ledger.now())));
+    }
+    if (const auto rejected = ledger.apply(event)) {
+      throw InputError(events_path, raw->line, raw->type, rejected->reason);
+    }
+    const std::int64_t seq = store.append_event(*raw, events_path, event.time);
+    if (!first_event) first_event = seq;
+    store_outputs(ledger, store, seq, RunOptions{}, outputs);
+    ++summary.events;
+  }
+  if (const auto rejected = ledger.advance_to(ledger.params().end)) {
+    throw InputError(events_path, 1, "csv", rejected->reason);
+  }
+  store_outputs(ledger, store, std::nullopt, RunOptions{}, outputs);
+  store.replace_snapshot(take_snapshot(ledger));
+  summary.reports = outputs.reports;
+  summary.end = ledger.params().end;
+  store.record_append(events_path, first_event, summary.events, summary.duplicates, summary.end);
+  txn.commit();
+  return summary;
+}
+
+Ledger replay(storage::LedgerStore& store, std::optional<Timestamp> at) {
+  const Scenario scenario = load_stored_scenario(store);
   Ledger ledger(scenario.params);
   store.for_each_event([&](const RawEvent& raw, const std::string& file) {
     const Event event = parse_event(raw, file);

@@ -42,6 +42,24 @@ RunSummary run_scenario(const Scenario& scenario, const std::string& scenario_fi
 RunSummary run_into_database(const std::string& scenario_path, const std::string& db_path,
                              const RunOptions& options = {});
 
+// What `yieldledger apply` did.
+struct ApplySummary {
+  std::int64_t events = 0;
+  std::int64_t duplicates = 0;  // rows whose id was already in the ledger with the same content
+  std::int64_t reports = 0;
+  Timestamp end;  // the ledger's end after the apply
+};
+
+// `yieldledger apply`: appends the events of `events_path` to the ledger in `db_path`, continuing
+// the simulation where it stopped (SPEC §8.3: an id already in the ledger with the same content is
+// a duplicate and skipped; with different content it is rejected). `until` moves the end later.
+// All or nothing, like `run`. Throws InputError, UsageError or StorageError.
+ApplySummary apply_into_database(const std::string& db_path, const std::string& events_path,
+                                 std::optional<Timestamp> until);
+
+// The stored scenario, with the end that `apply --until` may have extended.
+Scenario load_stored_scenario(storage::LedgerStore& store);
+
 // Rebuilds the ledger from the stored scenario and events: the state after every scheduled report
 // and event stamped at or before `at` (SPEC §7.1 --at), or after the whole run when `at` is
 // nullopt. Throws StorageError if the stored events no longer apply.

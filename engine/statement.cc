@@ -7,6 +7,7 @@
 
 #include "engine/core/ledger.h"
 #include "engine/input/scenario.h"
+#include "engine/runner.h"
 #include "engine/storage/storage_error.h"
 
 namespace yl {
@@ -35,8 +36,7 @@ struct Window {
 // the run). Returns the window it used.
 Window replay_window(storage::LedgerStore& store, std::optional<Timestamp> from,
                      std::optional<Timestamp> to, WindowObserver& observer) {
-  const storage::StoredScenario stored = store.read_scenario();
-  const Scenario scenario = parse_scenario(stored.toml, stored.file, {});
+  const Scenario scenario = load_stored_scenario(store);
   Ledger ledger(scenario.params);
   const Timestamp first = std::max(from.value_or(scenario.params.start), scenario.params.start);
   const Timestamp last = std::min(to.value_or(scenario.params.end), scenario.params.end);

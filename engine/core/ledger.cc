@@ -44,6 +44,7 @@ Ledger::Ledger(LedgerParams params)
       books_(genesis_books(params_.initial_price)),
       now_(params_.start),
       last_event_time_(params_.start),
+      last_scheduled_report_(params_.start),
       checkpoint_{std::nullopt, books_, {}, {}, 0, {}, 0, 0, 0, false} {
   YL_ASSERT(params_.start <= params_.end);
   YL_ASSERT(params_.report_every_s > 0);
@@ -194,12 +195,22 @@ std::optional<Rejection> Ledger::advance_to(Timestamp time) {
                                    format_timestamp(due), error.what())};
     }
     check_invariants();
+    last_scheduled_report_ = due;
     const bool more = params_.report_every_s <= params_.end.seconds - due.seconds;
     next_scheduled_report_ =
         more ? std::optional(Timestamp{due.seconds + params_.report_every_s}) : std::nullopt;
   }
   if (time > now_) now_ = std::min(time, params_.end);
   return std::nullopt;
+}
+
+void Ledger::extend_end(Timestamp new_end) {
+  YL_ASSERT(new_end >= params_.end);
+  params_.end = new_end;
+  if (!next_scheduled_report_ &&
+      params_.report_every_s <= params_.end.seconds - last_scheduled_report_.seconds) {
+    next_scheduled_report_ = Timestamp{last_scheduled_report_.seconds + params_.report_every_s};
+  }
 }
 
 std::vector<ReportRecord> Ledger::take_reports() {

@@ -84,6 +84,12 @@ class Ledger {
   // Runs every scheduled report due at or before `time` (never past `end`), ETH then USDB.
   // Fails only on overflow, in which case that report did not happen.
   std::optional<Rejection> advance_to(Timestamp time);
+  // Moves `end` later, so that the simulation can continue (`yieldledger apply --until`).
+  // Scheduled reports keep their grid, start + k·report_every, so a ledger extended this way
+  // replays identically to one whose scenario had the later end from the start.
+  // REQUIRES: new_end >= end.
+  void extend_end(Timestamp new_end);
+
   // The reports run since the last call, in the order they ran.
   std::vector<ReportRecord> take_reports();
   // The journal entries since the last clear_journal(); a report entry's report_ordinal indexes
@@ -181,6 +187,7 @@ class Ledger {
   Timestamp now_;
   Timestamp last_event_time_;
   std::optional<Timestamp> next_scheduled_report_;
+  Timestamp last_scheduled_report_;  // start until the first scheduled report runs
   std::vector<ReportRecord> reports_;
   Journal journal_;
   mutable Checkpoint checkpoint_;  // reused by every event, so it allocates only once

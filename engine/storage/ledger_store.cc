@@ -121,8 +121,8 @@ bool LedgerStore::has_ledger() {
 }
 
 void LedgerStore::clear() {
-  for (const char* table : {"journal", "scenario", "events", "reports", "final_balances",
-                            "final_ledgers", "final_sources"}) {
+  for (const char* table : {"journal", "appends", "scenario", "events", "reports",
+                            "final_balances", "final_ledgers", "final_sources"}) {
     db_.exec(fmt::format("DELETE FROM {}", table));
   }
   next_event_seq_ = 1;
@@ -267,12 +267,63 @@ void LedgerStore::write_snapshot(const Snapshot& snapshot) {
 }
 
 StoredScenario LedgerStore::read_scenario() {
-  Statement s = db_.prepare("SELECT file, events_file, toml FROM scenario WHERE id = 1");
+  Statement s =
+      db_.prepare("SELECT file, events_file, toml, end_extended FROM scenario WHERE id = 1");
   if (!s.step()) {
     throw StorageError(StorageError::Kind::bad_database,
                        fmt::format("'{}' holds no ledger (run a scenario into it first)", db_.path()));
   }
-  return StoredScenario{s.column_text(0), s.column_text(1), s.column_text(2)};
+  StoredScenario stored{s.column_text(0), s.column_text(1), s.column_text(2), std::nullopt};
+  if (!s.column_is_null(3)) {
+    stored.end_extended = parse_timestamp(s.column_text(3));
+    if (!stored.end_extended) {
+      throw StorageError(StorageError::Kind::bad_database, "the stored extended end is malformed");
+    }
+  }
+  return stored;
+}
+
+void LedgerStore::replace_snapshot(const Snapshot& snapshot) {
+  for (const char* table : {"final_balances", "final_ledgers", "final_sources"}) {
+    db_.exec(fmt::format("DELETE FROM {}", table));
+  }
+  write_snapshot(snapshot);
+}
+
+void LedgerStore::set_end_extended(Timestamp end) {
+  db_.prepare("UPDATE scenario SET end_extended = ?1 WHERE id = 1")
+      .bind(1, format_timestamp(end))
+      .run();
+}
+
+std::optional<StoredEvent> LedgerStore::find_event_by_id(const std::string& id) {
+  Statement s = db_.prepare(
+      "SELECT seq, file, line, id, time, type, account, asset, amount, \"to\", value, hash "
+      "FROM events WHERE id = ?1");
+  s.bind(1, id);
+  if (!s.step()) return std::nullopt;
+  StoredEvent e;
+  e.seq = s.column_int(0);
+  e.file = s.column_text(1);
+  e.raw = RawEvent{static_cast<std::uint64_t>(s.column_int(2)), s.column_text(3),
+                   s.column_text(4), s.column_text(5), s.column_text(6), s.column_text(7),
+                   s.column_text(8), s.column_text(9), s.column_text(10)};
+  e.hash = s.column_text(11);
+  return e;
+}
+
+void LedgerStore::record_append(const std::string& file, std::optional<std::int64_t> first_event,
+                                std::int64_t events, std::int64_t duplicates, Timestamp end) {
+  Statement s = db_.prepare(
+      "INSERT INTO appends (file, first_event, events, duplicates, end_time) "
+      "VALUES (?1, ?2, ?3, ?4, ?5)");
+  s.bind(1, file);
+  if (first_event) {
+    s.bind(2, *first_event);
+  } else {
+    s.bind_null(2);
+  }
+  s.bind(3, events).bind(4, duplicates).bind(5, format_timestamp(end)).run();
 }
 
 void LedgerStore::for_each_event(

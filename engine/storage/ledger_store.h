@@ -21,6 +21,7 @@ struct StoredScenario {
   std::string file;         // the scenario path as given to `run`
   std::string events_file;  // the `events` value as written
   std::string toml;
+  std::optional<Timestamp> end_extended;  // a later end set by `apply --until`
 };
 
 // A report row as stored: canonical decimal text, signed where SPEC §7.1 says so.
@@ -97,6 +98,13 @@ class LedgerStore {
   void append_journal_entry(std::optional<std::int64_t> event_seq,
                             std::optional<std::int64_t> report_seq, const std::string& postings);
   void write_snapshot(const Snapshot& snapshot);
+  // Replaces the stored final state (after an `apply`).
+  void replace_snapshot(const Snapshot& snapshot);
+  void set_end_extended(Timestamp end);
+  // The stored event with this id, if any (SPEC §8.3).
+  std::optional<StoredEvent> find_event_by_id(const std::string& id);
+  void record_append(const std::string& file, std::optional<std::int64_t> first_event,
+                     std::int64_t events, std::int64_t duplicates, Timestamp end);
 
   StoredScenario read_scenario();
   // Calls `visit` for each stored event in order of application, stopping early when it returns
