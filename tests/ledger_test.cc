@@ -65,6 +65,19 @@ TEST_CASE("Ledger: deposit routes by weight, the buffer takes the rest (SPEC §5
   CHECK(ledger.balance(*ledger.find_account("alice"), Asset::eth) == wei("10000000000000000001"));
 }
 
+TEST_CASE("Ledger: the buffer takes only what routing leaves, so no spurious overflow (SPEC §5.2)") {
+  // Weight 5000: alice's 2^255 leaves 2^254 in the buffer. bob's 2^256 - 1 then puts half of it
+  // in the buffer (about 0.75·2^256 in all): it fits, though buffer + the whole deposit would not.
+  Ledger ledger(with_source(SourceKind::staking, Asset::eth, 0, 5000));
+  must_apply(ledger, ev(OpenAccount{"alice", AccountKind::user}));
+  must_apply(ledger, ev(OpenAccount{"bob", AccountKind::user}));
+  must_apply(ledger, ev(Deposit{"alice", DepositAsset::eth, Amount::from_u512(U512(1) << 255)}));
+  must_apply(ledger, ev(Deposit{"bob", DepositAsset::eth, Amount::max()}));
+  CHECK(ledger.balance(*ledger.find_account("bob"), Asset::eth) == Amount::max());
+  // floor((2^256 - 1)/2) = 2^255 - 1 routed; the buffer keeps 2^254 + 2^255.
+  CHECK(ledger.book(Asset::eth).buffer == Amount::from_u512((U512(1) << 254) + (U512(1) << 255)));
+}
+
 TEST_CASE("Ledger: USDC deposits credit USDB at 10^12 wei per base unit (SPEC §2.1)") {
   Ledger ledger(basic_params());
   must_apply(ledger, ev(OpenAccount{"bob", AccountKind::user}));

@@ -40,22 +40,25 @@ std::optional<Rejection> Ledger::on(const Deposit& e) {
   accrue_sources(asset);
   settle(id, asset);
   AssetBook& b = books_[index_of(asset)];
-  b.buffer += amount;
-  b.shares.credit(position(id, asset), amount);
   journal_.debit(Memo::deposit, BookAccount::buffer, 0, asset, amount);
   journal_.credit(Memo::deposit, BookAccount::account, id, asset, amount);
+  Amount routed;
   for (std::size_t i = 0; i < sources_.size(); ++i) {
     const SourceConfig& config = params_.sources[i];
     if (config.asset != asset) continue;
-    // floor: the fraction a weight cannot take stays in the buffer.
+    // floor: the fraction a weight cannot take stays in the buffer below.
     const Amount share = mul_div_floor(amount, Amount::from_u64(config.weight_bps),
                                        Amount::from_u64(kBps));
     sources_[i].value += share;
     sources_[i].principal += share;
-    b.buffer -= share;
+    routed += share;
     journal_.debit(Memo::route, BookAccount::source, static_cast<std::uint32_t>(i), asset, share);
     journal_.credit(Memo::route, BookAccount::buffer, 0, asset, share);
   }
+  // SPEC §5.2: the buffer takes what is left. (Adding the whole deposit first could overflow
+  // where this does not.)
+  b.buffer += amount - routed;
+  b.shares.credit(position(id, asset), amount);
   return std::nullopt;
 }
 
