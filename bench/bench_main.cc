@@ -1,7 +1,7 @@
 // yl_bench: reproducible throughput figures for yieldledger (run on demand, never in CI).
 //
 //   build/bench/yl_bench [--accounts N] [--events M] [--days D] [--seed S] [--dir DIR]
-//                        [--only engine|run|audit|reports]   (one phase alone, e.g. for a profiler)
+//                        [--only engine|run|audit|reports|generate]   (one phase alone)
 //                        [--reuse yes]   (keep the scenario already generated in DIR)
 //
 // It generates the synthetic scenario (bench/synthetic.h), then measures, in one process:
@@ -77,7 +77,7 @@ int main(int argc, char** argv) {
   bool reuse = false;
   const auto usage = [] {
     fmt::print(stderr, "usage: yl_bench [--accounts N] [--events M] [--days D] [--seed S] "
-                       "[--dir DIR] [--only engine|run|audit|reports] [--reuse yes]\n");
+                       "[--dir DIR] [--only engine|run|audit|reports|generate] [--reuse yes]\n");
     return 2;
   };
   if (argc % 2 == 0) return usage();  // flags come in pairs; this also catches --help
@@ -93,8 +93,13 @@ int main(int argc, char** argv) {
     else if (flag == "--reuse") reuse = value == "yes";
     else return usage();
   }
-  if (!only.empty() && only != "engine" && only != "run" && only != "audit" && only != "reports") {
+  if (!only.empty() && only != "engine" && only != "run" && only != "audit" &&
+      only != "reports" && only != "generate") {
     return usage();
+  }
+  if (only == "generate") {  // just write the scenario (scripts/crash_test.sh uses it)
+    fmt::print("{}\n", yl::bench::write_synthetic_scenario(dir, options));
+    return 0;
   }
   const auto wanted = [&](const char* phase) { return only.empty() || only == phase; };
   fmt::print("yieldledger benchmark: {} accounts, {} events, {} days of daily reports, seed {}\n",

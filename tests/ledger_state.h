@@ -1,0 +1,22 @@
+// Comparing two ledgers' whole state, for tests and fuzzers that check "a rejected event changes
+// nothing".
+#pragma once
+
+#include "engine/core/ledger.h"
+#include "engine/core/snapshot.h"
+
+namespace yl::testing {
+
+inline bool same_state(const Ledger& a, const Ledger& b) {
+  if (!(take_snapshot(a) == take_snapshot(b)) || !(a.gas_owed() == b.gas_owed())) return false;
+  if (a.account_count() != b.account_count()) return false;
+  for (AccountId id = 0; id < a.account_count(); ++id) {
+    if (!(a.state(id) == b.state(id))) return false;
+  }
+  for (std::size_t i = 0; i < a.source_count(); ++i) {
+    if (!(a.source_state(i) == b.source_state(i))) return false;
+  }
+  return true;
+}
+
+}  // namespace yl::testing
