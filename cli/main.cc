@@ -4,6 +4,7 @@
 #include <fmt/format.h>
 
 #include <CLI/CLI.hpp>
+#include <csignal>
 #include <iostream>
 
 #include "cli/commands.h"
@@ -12,6 +13,9 @@
 #include "engine/storage/storage_error.h"
 
 int main(int argc, char** argv) {
+  // Past a file size limit (ulimit -f) the kernel would kill us mid-write with SIGXFSZ; ignored,
+  // the write fails instead, SQLite reports it and the transaction rolls back cleanly.
+  std::signal(SIGXFSZ, SIG_IGN);
   CLI::App app("yieldledger: exact native-yield accounting (SPEC v1.1)", "yieldledger");
   app.require_subcommand(1);
   yl::cli::add_run_command(app);

@@ -22,12 +22,15 @@ class CsvReader {
   CsvReader(std::istream& in, std::string file_name);
 
   // Reads the next non-empty record into `record`. Returns false at end of input. Throws
-  // InputError (type `csv`) on malformed quoting, at the record's first line.
+  // InputError (type `csv`) on malformed quoting, a NUL byte or invalid UTF-8, at the record's
+  // first line.
   bool next(CsvRecord& record);
 
  private:
   int get();
   int peek();
+  // Rejects a record with a NUL byte or invalid UTF-8 in a field; returns true otherwise.
+  bool validated(const CsvRecord& record) const;
 
   std::istream& in_;
   std::string file_name_;

@@ -12,6 +12,40 @@ namespace {
 [[noreturn]] void fail(sqlite3* db, int rc, std::string_view context) {
   const char* message = db != nullptr ? sqlite3_errmsg(db) : sqlite3_errstr(rc);
   const int primary = rc & 0xff;
+  // The failures a user can meet and fix get a plain sentence; the rest keep SQLite's words.
+  switch (primary) {
+    case SQLITE_BUSY:
+    case SQLITE_LOCKED:
+      throw StorageError(StorageError::Kind::internal,
+                         "the database is busy: another yieldledger is writing to it (waited 5 s); "
+                         "try again when it has finished");
+    case SQLITE_IOERR:
+      // SQLite's rollback after a failed write resets errno, so a full disk and a file size
+      // limit look like any failed write; say what it most likely is.
+      if (rc != SQLITE_IOERR_WRITE && rc != SQLITE_IOERR_FSYNC && rc != SQLITE_IOERR_TRUNCATE) {
+        break;
+      }
+      [[fallthrough]];
+    case SQLITE_FULL:
+      throw StorageError(StorageError::Kind::internal,
+                         fmt::format("could not write the database: the disk is full, a file "
+                                     "size limit was reached, or the disk failed ({}); nothing "
+                                     "was written",
+                                     message));
+    case SQLITE_READONLY:
+      throw StorageError(StorageError::Kind::bad_database,
+                         fmt::format("the database cannot be written (read-only file or folder): "
+                                     "{}",
+                                     message));
+    case SQLITE_CORRUPT:
+    case SQLITE_NOTADB:
+      throw StorageError(StorageError::Kind::bad_database,
+                         fmt::format("the file is not a usable SQLite database ({}); it may be "
+                                     "truncated or damaged",
+                                     message));
+    default:
+      break;
+  }
   const auto kind = primary == SQLITE_NOTADB || primary == SQLITE_CORRUPT ||
                             primary == SQLITE_CANTOPEN || primary == SQLITE_READONLY
                         ? StorageError::Kind::bad_database

@@ -1,0 +1,102 @@
+// Hostile input at the command line: each case ends with a clear message and exit code 2 (or 1
+// for a fault of the machine), never a crash, a hang or a half-written database.
+#include <doctest/doctest.h>
+
+#include <cstdio>
+#include <fstream>
+#include <sstream>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "tests/test_util.h"
+
+using yl::testing::TempDir;
+
+namespace {
+
+struct Result {
+  int exit_code;
+  std::string err;
+};
+
+// Runs the CLI through the shell (so that `prefix` can set limits), capturing stderr.
+Result sh(const std::string& prefix, const std::string& args, const TempDir& dir) {
+  const std::string err = dir.path("stderr.txt");
+  const std::string command =
+      prefix + " '" + std::string(YL_CLI_PATH) + "' " + args + " >/dev/null 2>'" + err + "'";
+  const int status = std::system(("bash -c \"" + command + "\"").c_str());
+  std::ifstream in(err);
+  std::stringstream text;
+  text << in.rdbuf();
+  return Result{WIFEXITED(status) ? WEXITSTATUS(status) : -1, text.str()};
+}
+
+}  // namespace
+
+TEST_CASE("Hostile input: strange files get a clear message and exit 2") {
+  TempDir dir;
+  const std::string scenario = dir.write("s.toml", yl::testing::small_scenario_toml());
+  const std::string header = "time,type,account,asset,amount,to,value\n";
+  struct Case {
+    const char* name;
+    std::string events;
+    int exit_code;
+    std::string message;  // a part of stderr
+  };
+  const std::vector<Case> cases = {
+      {"BOM and CRLF", "\xEF\xBB\xBF" + std::string("time,type,account,asset,amount,to,value\r\n"
+                       "2024-03-01T00:00:00Z,open,a,,,,user\r\n"), 0, ""},
+      {"10 MB line", header + "2024-03-01T00:00:00Z,open," + std::string(10'000'000, 'x') + ",,,,user\n",
+       2, "bytes in all)"},
+      {"NUL byte", header + std::string("2024-03-01T00:00:00Z,open,a\0b,,,,user\n", 39), 2,
+       "events.csv:2: csv: field 3 contains a NUL byte"},
+      {"invalid UTF-8", header + "2024-03-01T00:00:00Z,open,\xFF\xFE,,,,user\n", 2,
+       "events.csv:2: csv: field 3 is not valid UTF-8 (byte 0xFF at offset 0)"},
+      {"truncated last line", header + "2024-03-01T00:00:00Z,open,a,,,,user\n2024-03-01T00:0", 2,
+       "events.csv:3: csv: expected 7 fields, found 1"},
+      {"binary garbage", std::string("\x7f" "ELF\x02\x01\x01\x00\x00\x00", 10), 2, "events.csv:1: csv:"},
+  };
+  for (const Case& c : cases) {
+    INFO("case: " << c.name);
+    dir.write("events.csv", c.events);
+    const Result r = sh("", "run '" + scenario + "' --db '" + dir.path("h.db") + "'", dir);
+    CHECK(r.exit_code == c.exit_code);
+    CHECK(r.err.find(c.message) != std::string::npos);
+    CHECK(r.err.size() < 1000);  // a message, not the input echoed back
+    std::remove(dir.path("h.db").c_str());
+  }
+}
+
+TEST_CASE("Hostile input: damaged databases and a full disk") {
+  TempDir dir;
+  const std::string db = dir.path("good.db");
+  REQUIRE(sh("", "run '" + yl::testing::example_scenario("blast-launch") + "' --db '" + db + "'",
+             dir).exit_code == 0);
+  std::ifstream in(db, std::ios::binary);
+  std::stringstream bytes;
+  bytes << in.rdbuf();
+  const std::string whole = bytes.str();
+  REQUIRE(whole.size() > 8192);
+
+  // Truncated to half: the file's own header says it is longer.
+  const std::string truncated = dir.write("truncated.db", whole.substr(0, whole.size() / 2));
+  Result r = sh("", "audit --db '" + truncated + "'", dir);
+  CHECK(r.exit_code == 2);
+  CHECK(r.err.find("truncated or damaged") != std::string::npos);
+
+  // Pages overwritten with garbage in the middle: unreadable (2) or caught by the audit (3).
+  std::string corrupted = whole;
+  for (std::size_t i = whole.size() / 3; i < whole.size() / 3 + 4096; ++i) corrupted[i] = '\x5a';
+  r = sh("", "audit --db '" + dir.write("corrupted.db", corrupted) + "'", dir);
+  CHECK((r.exit_code == 2 || r.exit_code == 3));
+  CHECK_FALSE(r.err.empty());
+
+  // A file size limit (a full disk, as the process sees it): the run fails cleanly, exit 1,
+  // and leaves no database behind.
+  r = sh("ulimit -f 64;", "run '" + yl::testing::example_scenario("blast-launch") + "' --db '" +
+                              dir.path("full.db") + "'",
+         dir);
+  CHECK(r.exit_code == 1);
+  CHECK(r.err.find("could not write the database: the disk is full") != std::string::npos);
+  CHECK_FALSE(std::ifstream(dir.path("full.db")).good());
+}
