@@ -138,3 +138,32 @@ TEST_CASE("Concurrency: two applies at once both land, once each; a reader works
   const Result again = sh("", "apply --db '" + db + "' '" + file_a + "'", dir);
   CHECK(again.exit_code == 0);
 }
+
+TEST_CASE("Hostile input: a ledger on a read-only file system can be read but not written") {
+  TempDir dir;
+  const std::string mnt = dir.path("ro");
+  const std::string db = dir.path("q.db");
+  REQUIRE(sh("", "run '" + yl::testing::example_scenario("quickstart") + "' --db '" + db + "'",
+             dir).exit_code == 0);
+  const std::string mount = "mkdir -p '" + mnt + "' && mount -t tmpfs -o size=8m tmpfs '" + mnt +
+                            "' && cp '" + db + "' '" + mnt + "/q.db' && mount -o remount,ro '" +
+                            mnt + "'";
+  if (std::system(("(" + mount + ") >/dev/null 2>&1").c_str()) != 0) {
+    MESSAGE("skipped: this machine does not let the test mount a read-only file system");
+    std::system(("umount '" + mnt + "' >/dev/null 2>&1").c_str());
+    return;
+  }
+  const Result read = sh("", "balances --db '" + mnt + "/q.db' --format csv", dir);
+  const Result audit = sh("", "audit --db '" + mnt + "/q.db'", dir);
+  const std::string more = dir.write("more.csv", "time,type,account,asset,amount,to,value\n");
+  const Result write = sh("", "apply --db '" + mnt + "/q.db' '" + more + "'", dir);
+  const Result create = sh("", "run '" + yl::testing::example_scenario("quickstart") + "' --db '" +
+                                   mnt + "/new.db'", dir);
+  std::system(("umount '" + mnt + "'").c_str());
+  CHECK(read.exit_code == 0);
+  CHECK(audit.exit_code == 0);
+  CHECK(write.exit_code == 2);
+  CHECK(write.err.find("read-only file system") != std::string::npos);
+  CHECK(create.exit_code == 2);
+  CHECK(create.err.find("read-only file system") != std::string::npos);
+}

@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 #include <sqlite3.h>
+#include <unistd.h>
 
 #include "engine/core/assert.h"
 #include "engine/storage/storage_error.h"
@@ -37,6 +38,15 @@ namespace {
                          fmt::format("the database cannot be written (read-only file or folder): "
                                      "{}",
                                      message));
+    case SQLITE_CANTOPEN: {
+      const char* file = db != nullptr ? sqlite3_db_filename(db, "main") : nullptr;
+      throw StorageError(StorageError::Kind::bad_database,
+                         fmt::format("cannot open the database{}: a missing folder, no "
+                                     "permission, or a read-only file system ({}; {})",
+                                     file != nullptr && *file != '\0'
+                                         ? fmt::format(" '{}'", file) : std::string(),
+                                     message, context));
+    }
     case SQLITE_CORRUPT:
     case SQLITE_NOTADB:
       throw StorageError(StorageError::Kind::bad_database,
@@ -58,11 +68,43 @@ namespace {
 void Database::Closer::operator()(sqlite3* db) const { sqlite3_close_v2(db); }
 void Statement::Finalizer::operator()(sqlite3_stmt* stmt) const { sqlite3_finalize(stmt); }
 
+namespace {
+
+// A file: URI for `path` (RFC 3986 escapes for the characters SQLite's URI parser treats
+// specially), so that query parameters can be added.
+std::string file_uri(const std::string& path) {
+  std::string uri = "file:";
+  for (char c : path) {
+    if (c == '%' || c == '?' || c == '#' || c == ' ') {
+      uri += fmt::format("%{:02X}", static_cast<unsigned>(static_cast<unsigned char>(c)));
+    } else {
+      uri += c;
+    }
+  }
+  return uri;
+}
+
+// Whether the folder holding `path` can be written (a WAL reader needs to create `-shm` there).
+bool folder_writable(const std::string& path) {
+  const auto slash = path.find_last_of('/');
+  const std::string folder = slash == std::string::npos ? "." : path.substr(0, slash + 1);
+  return ::access(folder.c_str(), W_OK) == 0;
+}
+
+}  // namespace
+
 Database::Database(const std::string& path, Mode mode) : path_(path) {
   sqlite3* raw = nullptr;
-  const int flags = mode == Mode::read_only ? SQLITE_OPEN_READONLY
-                                            : SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE;
-  const int rc = sqlite3_open_v2(path.c_str(), &raw, flags | SQLITE_OPEN_NOMUTEX, nullptr);
+  int flags = mode == Mode::read_only ? SQLITE_OPEN_READONLY
+                                      : SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE;
+  std::string target = path;
+  if (mode == Mode::read_only && !folder_writable(path)) {
+    // On a read-only file system nobody can be writing, so the file may be read as immutable,
+    // which needs neither the -shm file nor locks.
+    target = file_uri(path) + "?immutable=1";
+    flags |= SQLITE_OPEN_URI;
+  }
+  const int rc = sqlite3_open_v2(target.c_str(), &raw, flags | SQLITE_OPEN_NOMUTEX, nullptr);
   db_.reset(raw);
   if (rc != SQLITE_OK) fail(raw, rc, fmt::format("opening '{}'", path));
   sqlite3_extended_result_codes(raw, 1);
