@@ -107,6 +107,28 @@ Scenario load_stored_scenario(storage::LedgerStore& store) {
   return scenario;
 }
 
+namespace {
+
+// SPEC §8.3: a row whose id the ledger already holds with the same content is a duplicate (true);
+// with other content it is rejected; a row without id, or with a new one, is not (false).
+bool is_duplicate(storage::LedgerStore& store, const RawEvent& raw, const std::string& file) {
+  if (raw.id.empty()) return false;
+  const auto stored = store.find_event_by_id(raw.id);
+  if (!stored) return false;
+  const RawEvent& s = stored->raw;
+  const bool same = s.time == raw.time && s.type == raw.type && s.account == raw.account &&
+                    s.asset == raw.asset && s.amount == raw.amount && s.to == raw.to &&
+                    s.value == raw.value;
+  if (!same) {
+    throw InputError(file, raw.line, raw.type.empty() ? "csv" : raw.type,
+                     fmt::format("id '{}' is already in the ledger with other content ({}:{})",
+                                 raw.id, stored->file, s.line));
+  }
+  return true;
+}
+
+}  // namespace
+
 ApplySummary apply_into_database(const std::string& db_path, const std::string& events_path,
                                  std::optional<Timestamp> until) {
   std::ifstream in(events_path, std::ios::binary);
@@ -140,21 +162,9 @@ ApplySummary apply_into_database(const std::string& db_path, const std::string& 
   std::optional<std::int64_t> first_event;
   EventReader reader(in, events_path);
   while (const auto raw = reader.next_raw()) {
-    if (!raw->id.empty()) {
-      if (const auto stored = store.find_event_by_id(raw->id)) {
-        const RawEvent& s = stored->raw;
-        const bool same = s.time == raw->time && s.type == raw->type &&
-                          s.account == raw->account && s.asset == raw->asset &&
-                          s.amount == raw->amount && s.to == raw->to && s.value == raw->value;
-        if (!same) {
-          throw InputError(events_path, raw->line, raw->type.empty() ? "csv" : raw->type,
-                           fmt::format("id '{}' is already in the ledger with other content "
-                                       "({}:{})",
-                                       raw->id, stored->file, s.line));
-        }
-        ++summary.duplicates;
-        continue;
-      }
+    if (is_duplicate(store, *raw, events_path)) {
+      ++summary.duplicates;
+      continue;
     }
     const Event event = parse_event(*raw, events_path);
     // The ledger has run its reports up to where it stopped; an earlier event would land
