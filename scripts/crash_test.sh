@@ -21,7 +21,9 @@ scenario=$work/s/scenario.toml
 total=$(($(wc -l < "$work/s/events.csv") - 1))
 cut=$((total * 9 / 10))
 head -n $((cut + 1)) "$work/s/events.csv" > "$work/s/first.csv"
-{ head -n 1 "$work/s/events.csv"; tail -n +$((cut + 2)) "$work/s/events.csv"; } > "$work/s/rest.csv"
+# The appended rows get ids, so that re-applying after a committed apply skips them (SPEC §8.3).
+{ echo "id,$(head -n 1 "$work/s/events.csv")"
+  tail -n +$((cut + 2)) "$work/s/events.csv" | awk '{ print "r" NR "," $0 }'; } > "$work/s/rest.csv"
 split_time=$(sed -n "$((cut + 1))p" "$work/s/events.csv" | cut -d, -f1)
 end=$(grep '^end' "$scenario" | cut -d'"' -f2)
 sed -e "s|events.csv|first.csv|" -e "s|^end = .*|end = \"$split_time\"|" "$scenario" > "$work/s/first.toml"
