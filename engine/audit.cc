@@ -125,13 +125,9 @@ class Auditor {
       }
     }
     for (const JournalEntry& entry : ledger.journal().entries()) {
-      std::optional<std::int64_t> cause = event_seq, report_seq;
-      if (entry.report_ordinal >= 0) {
-        const auto ordinal = static_cast<std::size_t>(entry.report_ordinal);
-        report_seq = report_seqs.at(ordinal);
-        if (reports[ordinal].trigger == ReportTrigger::scheduled) cause = std::nullopt;
-      }
-      compare_journal_entry(cause, report_seq, storage::journal_entry_json(ledger, entry), where);
+      const JournalOrigin origin = journal_origin(entry, event_seq, reports, report_seqs);
+      compare_journal_entry(origin.event_seq, origin.report_seq,
+                            storage::journal_entry_json(ledger, entry), where);
     }
     balances_.add_all(ledger.journal());
     summary_.postings += static_cast<std::int64_t>(ledger.journal().posting_count());

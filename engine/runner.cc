@@ -11,6 +11,16 @@
 #include "engine/storage/storage_error.h"
 
 namespace yl {
+
+JournalOrigin journal_origin(const JournalEntry& entry, std::optional<std::int64_t> event_seq,
+                             const std::vector<ReportRecord>& reports,
+                             const std::vector<std::int64_t>& report_seqs) {
+  if (entry.report_ordinal < 0) return JournalOrigin{event_seq, std::nullopt};
+  const auto ordinal = static_cast<std::size_t>(entry.report_ordinal);
+  const bool scheduled = reports.at(ordinal).trigger == ReportTrigger::scheduled;
+  return JournalOrigin{scheduled ? std::nullopt : event_seq, report_seqs.at(ordinal)};
+}
+
 namespace {
 
 // Stores the reports and journal entries the ledger produced since the last call. `event_seq`
@@ -24,13 +34,9 @@ void store_outputs(Ledger& ledger, storage::LedgerStore& store,
   summary.reports += static_cast<std::int64_t>(reports.size());
   for (const JournalEntry& entry : ledger.journal().entries()) {
     if (!options.write_journal) break;
-    std::optional<std::int64_t> cause = event_seq, report_seq;
-    if (entry.report_ordinal >= 0) {
-      const auto ordinal = static_cast<std::size_t>(entry.report_ordinal);
-      report_seq = report_seqs.at(ordinal);
-      if (reports[ordinal].trigger == ReportTrigger::scheduled) cause = std::nullopt;
-    }
-    store.append_journal_entry(cause, report_seq, storage::journal_entry_json(ledger, entry));
+    const JournalOrigin origin = journal_origin(entry, event_seq, reports, report_seqs);
+    store.append_journal_entry(origin.event_seq, origin.report_seq,
+                               storage::journal_entry_json(ledger, entry));
     ++summary.journal_entries;
   }
   ledger.clear_journal();

@@ -57,6 +57,17 @@ struct ApplySummary {
 ApplySummary apply_into_database(const std::string& db_path, const std::string& events_path,
                                  std::optional<Timestamp> until);
 
+// Where a journal entry is filed: the event that caused it (none for a scheduled report) and the
+// report it belongs to (none for an event's own movements). `reports` and `report_seqs` are the
+// batch the entry came with (Ledger::take_reports) and their stored seqs.
+struct JournalOrigin {
+  std::optional<std::int64_t> event_seq;
+  std::optional<std::int64_t> report_seq;
+};
+JournalOrigin journal_origin(const JournalEntry& entry, std::optional<std::int64_t> event_seq,
+                             const std::vector<ReportRecord>& reports,
+                             const std::vector<std::int64_t>& report_seqs);
+
 // The stored scenario, with the end that `apply --until` may have extended.
 Scenario load_stored_scenario(storage::LedgerStore& store);
 

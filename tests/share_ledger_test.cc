@@ -11,7 +11,7 @@ using yl::testing::wei;
 
 TEST_CASE("ShareLedger: credit splits a value exactly into shares and remainder (SPEC §3.2)") {
   ShareLedger ledger(wei("1000000000"));
-  Position p{YieldMode::automatic, {}, {}, {}};
+  Position p{YieldMode::automatic, {}, {}, {}, {}};
   ledger.credit(p, wei("1500000000000000007"));
   CHECK(p.shares == wei("1500000000"));  // floor(1.5e18+7 / 1e9)
   CHECK(p.remainder == wei("7"));
@@ -25,7 +25,7 @@ TEST_CASE("ShareLedger: credit splits a value exactly into shares and remainder 
 
 TEST_CASE("ShareLedger: pending carries while Q < C, then folds (SPEC §3.4)") {
   ShareLedger ledger(wei("1000000000"));
-  Position p{YieldMode::automatic, {}, {}, {}};
+  Position p{YieldMode::automatic, {}, {}, {}, {}};
   ledger.credit(p, wei("1500000000000000000"));  // C = 1.5e9 shares
   auto step = ledger.add_value(wei("1000000000"));  // Q = 1e9 < C: price stays
   CHECK(step.price_after == wei("1000000000"));
@@ -46,7 +46,7 @@ TEST_CASE("ShareLedger: yield before any share exists waits in pending (blast-me
 
 TEST_CASE("ShareLedger: CLAIMABLE keeps f and accrues claimable; configure folds it (SPEC §3.6)") {
   ShareLedger ledger(wei("1000000000"));
-  Position p{YieldMode::claimable, {}, {}, {}};
+  Position p{YieldMode::claimable, {}, {}, {}, {}};
   ledger.credit(p, wei("2000000000000000000"));  // 2e9 shares
   CHECK(p.fixed == wei("2000000000000000000"));
   ledger.add_value(wei("2000000000"));  // P += 1
@@ -71,7 +71,7 @@ TEST_CASE("ShareLedger: CLAIMABLE keeps f and accrues claimable; configure folds
 
 TEST_CASE("ShareLedger: a CLAIMABLE debit spends only f (SPEC §3.5)") {
   ShareLedger ledger(wei("1000000000"));
-  Position p{YieldMode::claimable, {}, {}, {}};
+  Position p{YieldMode::claimable, {}, {}, {}, {}};
   ledger.credit(p, wei("1000000000000"));
   ledger.add_value(wei("1000"));  // C = 1000 shares: P += 1
   CHECK(ledger.claimable(p) == wei("1000"));

@@ -8,6 +8,8 @@
 namespace yl {
 namespace {
 
+__extension__ using NativeU128 = unsigned __int128;  // GCC and clang; saves Boost's slow str()
+
 const U512& two_pow_256() {
   static const U512 value = U512(1) << 256;
   return value;
@@ -91,7 +93,7 @@ std::string Amount::wei_string() const {
   // the general conversion, and the journal prints millions of them.
   static const U256 k128 = U256(1) << 128;
   if (value_ >= k128) return value_.str();
-  auto v = value_.convert_to<unsigned __int128>();
+  auto v = value_.convert_to<NativeU128>();
   char digits[40];
   char* end = digits + sizeof digits;
   char* p = end;
