@@ -34,10 +34,9 @@ std::string database_digest(const std::string& db_path) {
   yl::storage::Database db(db_path, yl::storage::Database::Mode::read_only);
   yl::storage::LedgerStore store(db);
   std::string digest = store.read_scenario().toml;
-  store.for_each_event([&](const yl::RawEvent& raw, const std::string& file) {
-    digest += file + raw.time + raw.type + raw.account + raw.amount + "\n";
-    return true;
-  });
+  auto events = store.events_in_order();
+  yl::storage::StoredEvent e;
+  while (events.next(e)) digest += e.file + e.raw.time + e.raw.type + e.raw.account + e.raw.amount + "\n";
   for (const auto& r : store.read_reports()) digest += r.time + r.t_wei + r.price_after + "\n";
   for (const auto& b : store.read_snapshot().balances) digest += b.account + b.balance.wei_string();
   return digest;

@@ -326,26 +326,6 @@ void LedgerStore::record_append(const std::string& file, std::optional<std::int6
   s.bind(3, events).bind(4, duplicates).bind(5, format_timestamp(end)).run();
 }
 
-void LedgerStore::for_each_event(
-    const std::function<bool(const RawEvent&, const std::string& file)>& visit) {
-  Statement s = db_.prepare(
-      "SELECT line, coalesce(id, ''), time, type, account, asset, amount, \"to\", value, file "
-      "FROM events ORDER BY seq");
-  RawEvent raw;
-  while (s.step()) {
-    raw.line = static_cast<std::uint64_t>(s.column_int(0));
-    raw.id = s.column_text(1);
-    raw.time = s.column_text(2);
-    raw.type = s.column_text(3);
-    raw.account = s.column_text(4);
-    raw.asset = s.column_text(5);
-    raw.amount = s.column_text(6);
-    raw.to = s.column_text(7);
-    raw.value = s.column_text(8);
-    if (!visit(raw, s.column_text(9))) return;
-  }
-}
-
 Snapshot LedgerStore::read_snapshot() {
   Snapshot snapshot;
   Statement b = db_.prepare(

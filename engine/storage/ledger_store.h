@@ -4,7 +4,6 @@
 #pragma once
 
 #include <cstdint>
-#include <functional>
 #include <map>
 #include <optional>
 #include <string>
@@ -107,9 +106,6 @@ class LedgerStore {
                      std::int64_t events, std::int64_t duplicates, Timestamp end);
 
   StoredScenario read_scenario();
-  // Calls `visit` for each stored event in order of application, stopping early when it returns
-  // false.
-  void for_each_event(const std::function<bool(const RawEvent&, const std::string& file)>& visit);
   Snapshot read_snapshot();
   std::vector<StoredReportRow> read_reports();
   std::int64_t event_count();
