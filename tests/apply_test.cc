@@ -39,26 +39,6 @@ Digest digest(const std::string& db_path) {
   return Digest{store.read_snapshot(), store.read_reports(), store.event_count()};
 }
 
-std::string audit(const std::string& db_path) {
-  yl::storage::Database db(db_path, yl::storage::Database::Mode::read_only);
-  yl::storage::LedgerStore store(db);
-  try {
-    yl::audit_ledger(store);
-  } catch (const yl::AuditMismatch& error) {
-    return error.what();
-  }
-  return "OK";
-}
-
-std::string rejection(const std::function<void()>& action) {
-  try {
-    action();
-  } catch (const yl::InputError& error) {
-    return error.what();
-  }
-  return "(accepted)";
-}
-
 }  // namespace
 
 TEST_CASE("apply: run then apply equals one uninterrupted run of all the events") {
@@ -84,7 +64,7 @@ TEST_CASE("apply: run then apply equals one uninterrupted run of all the events"
   CHECK(split.state == whole.state);
   CHECK(split.reports == whole.reports);
   CHECK(split.events == whole.events);
-  CHECK(audit(dir.path("split.db")) == "OK");
+  CHECK(yl::testing::audit_result(dir.path("split.db")) == "OK");
 }
 
 TEST_CASE("apply: the same file twice changes nothing and counts duplicates (SPEC §8.3)") {
@@ -117,7 +97,7 @@ TEST_CASE("apply: a bad file is rejected at its line and changes nothing") {
   const auto until = yl::testing::at("2024-03-15T00:00:00Z");
   auto apply = [&](const std::string& text, std::optional<yl::Timestamp> end) {
     const std::string path = dir.write("bad.csv", text);
-    return rejection([&] { yl::apply_into_database(dir.path("l.db"), path, end); });
+    return yl::testing::rejection([&] { yl::apply_into_database(dir.path("l.db"), path, end); });
   };
   const std::string bad = dir.path("bad.csv");
   CHECK(apply(header + "a3,2024-03-01T00:00:00Z,deposit,alice,ETH,999,,\n", until) ==
@@ -134,5 +114,5 @@ TEST_CASE("apply: a bad file is rejected at its line and changes nothing") {
   CHECK(after.state == before.state);
   CHECK(after.reports == before.reports);
   CHECK(after.events == before.events);
-  CHECK(audit(dir.path("l.db")) == "OK");
+  CHECK(yl::testing::audit_result(dir.path("l.db")) == "OK");
 }

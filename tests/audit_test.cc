@@ -16,18 +16,6 @@ using yl::testing::TempDir;
 namespace {
 
 
-// Audits `db`: "OK" or the mismatch text.
-std::string audit(const std::string& db) {
-  yl::storage::Database handle(db, yl::storage::Database::Mode::read_only);
-  yl::storage::LedgerStore store(handle);
-  try {
-    yl::audit_ledger(store);
-  } catch (const yl::AuditMismatch& error) {
-    return error.what();
-  }
-  return "OK";
-}
-
 void execute(const std::string& db, const char* sql) {
   sqlite3* handle = nullptr;
   REQUIRE(sqlite3_open(db.c_str(), &handle) == SQLITE_OK);
@@ -46,7 +34,7 @@ TEST_CASE("audit: the examples and synthetic random runs audit clean") {
   for (const std::string name : {"blast-launch", "quickstart"}) {
     const std::string db = dir.path(name + ".db");
     yl::run_into_database(yl::testing::example_scenario(name), db);
-    CHECK(audit(db) == "OK");
+    CHECK(yl::testing::audit_result(db) == "OK");
   }
   for (std::uint64_t seed = 1; seed <= 3; ++seed) {
     CAPTURE(seed);
@@ -55,7 +43,7 @@ TEST_CASE("audit: the examples and synthetic random runs audit clean") {
         folder, yl::bench::SyntheticOptions{seed, 60, 3000, 30});
     const std::string db = folder + "/ledger.db";
     yl::run_into_database(scenario, db);
-    CHECK(audit(db) == "OK");
+    CHECK(yl::testing::audit_result(db) == "OK");
   }
 }
 
@@ -94,8 +82,8 @@ TEST_CASE("audit: rows changed, deleted or inserted by hand are found and named"
     const std::string db = dir.path("tampered.db");
     std::filesystem::copy_file(original, db, std::filesystem::copy_options::overwrite_existing);
     execute(db, t.sql);
-    const std::string found = audit(db);
+    const std::string found = yl::testing::audit_result(db);
     CHECK(found.substr(0, std::string(t.expected).size()) == t.expected);
   }
-  CHECK(audit(original) == "OK");  // auditing never writes
+  CHECK(yl::testing::audit_result(original) == "OK");  // auditing never writes
 }

@@ -42,15 +42,6 @@ std::string database_digest(const std::string& db_path) {
   return digest;
 }
 
-std::string rejection(const std::function<void()>& action) {
-  try {
-    action();
-  } catch (const yl::InputError& error) {
-    return error.what();
-  }
-  return "(accepted)";
-}
-
 }  // namespace
 
 TEST_CASE("Bad events are rejected at their line and change nothing (SPEC §1.2, §1.3, §3-§5)") {
@@ -157,7 +148,7 @@ TEST_CASE("Bad events are rejected at their line and change nothing (SPEC §1.2,
   for (const Case& c : cases) {
     CAPTURE(c.name);
     dir.write("events.csv", c.events);
-    CHECK(rejection([&] { yl::run_into_database(scenario, db); }) == c.expected);
+    CHECK(yl::testing::rejection([&] { yl::run_into_database(scenario, db); }) == c.expected);
     CHECK(database_digest(db) == before);
   }
 }
@@ -211,7 +202,7 @@ TEST_CASE("Bad scenarios are rejected at the offending line (SPEC §1.1)") {
   for (const ScenarioCase& c : cases) {
     CAPTURE(c.name);
     const std::string path = dir.write("scenario.toml", c.text);
-    CHECK(rejection([&] { yl::run_into_database(path, dir.path("x.db")); }) ==
+    CHECK(yl::testing::rejection([&] { yl::run_into_database(path, dir.path("x.db")); }) ==
           path + ":" + c.expected);
     CHECK_FALSE(std::filesystem::exists(dir.path("x.db")));  // a failed run leaves no new file
   }

@@ -52,6 +52,9 @@ std::string must_reject(Ledger& ledger, const Event& event, RejectCode code) {
 }  // namespace yl::testing
 
 #include <atomic>
+
+#include "engine/audit.h"
+#include "engine/input/input_error.h"
 #include <filesystem>
 #include <fstream>
 #include <unistd.h>
@@ -80,6 +83,26 @@ std::string TempDir::write(const std::string& name, const std::string& text) con
   out << text;
   REQUIRE(out.good());
   return file;
+}
+
+std::string rejection(const std::function<void()>& action) {
+  try {
+    action();
+  } catch (const InputError& error) {
+    return error.what();
+  }
+  return "(accepted)";
+}
+
+std::string audit_result(const std::string& db_path) {
+  storage::Database db(db_path, storage::Database::Mode::read_only);
+  storage::LedgerStore store(db);
+  try {
+    audit_ledger(store);
+  } catch (const AuditMismatch& error) {
+    return error.what();
+  }
+  return "OK";
 }
 
 std::string example_scenario(const std::string& name) {

@@ -1,6 +1,7 @@
 // Helpers shared by the tests: literal amounts and a small ledger builder.
 #pragma once
 
+#include <functional>
 #include <string>
 #include <string_view>
 
@@ -46,6 +47,11 @@ class TempDir {
 // The quickstart-like scenario used by input tests: lido (ETH staking 4%, weight 9000) and
 // tbill (USDB treasury 5%, weight 10000), 2024-03-01 to 2024-03-08, daily reports.
 std::string small_scenario_toml(const std::string& events_file = "events.csv");
+
+// Runs `action`; returns the InputError's message it throws, or "(accepted)".
+std::string rejection(const std::function<void()>& action);
+// Audits the ledger at `db_path`: "OK", or the first mismatch.
+std::string audit_result(const std::string& db_path);
 
 // The path of examples/NAME/scenario.toml in the source tree.
 std::string example_scenario(const std::string& name);
