@@ -14,5 +14,6 @@ void add_sources_command(CLI::App& app);
 void add_reports_command(CLI::App& app);
 void add_audit_command(CLI::App& app);
 void add_explain_command(CLI::App& app);
+void add_migrate_command(CLI::App& app);
 
 }  // namespace yl::cli

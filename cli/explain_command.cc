@@ -64,8 +64,73 @@ void print_account(const AccountStatement& s, bool csv, Table& table) {
   }
 }
 
-void explain(const ExplainOptions& options) {
+// Prints the statements of one account (both assets unless --asset); true if they all check.
+bool explain_account_statements(storage::LedgerStore& store, const ExplainOptions& options,
+                                std::optional<Timestamp> from, std::optional<Timestamp> to) {
   const bool csv = options.format == "csv";
+  std::vector<Asset> assets = {Asset::eth, Asset::usdb};
+  if (!options.asset.empty()) assets = {*parse_asset(options.asset)};
+  Table table;
+  table.columns = {{"time"}, {"asset"}, {"kind"}, {"what"}, {"event"},
+                   {csv ? "change_wei" : "change", true}, {csv ? "balance_wei" : "balance", true},
+                   {csv ? "claimable_wei" : "claimable", true}, {"shares", true},
+                   {"price_before", true}, {"price_after", true}};
+  std::string summaries;
+  bool balanced = true;
+  for (Asset asset : assets) {
+    const AccountStatement s = explain_account(store, options.account, asset, from, to);
+    print_account(s, csv, table);
+    summaries += account_summary(s);
+    balanced = balanced && s.check_difference.is_zero();
+  }
+  print(std::cout, table, csv ? Format::csv : Format::table);
+  if (!csv) std::cout << '\n' << summaries;
+  return balanced;
+}
+
+// Prints the statement of one source; true if it checks.
+bool explain_source_statement(storage::LedgerStore& store, const ExplainOptions& options,
+                              std::optional<Timestamp> from, std::optional<Timestamp> to) {
+  const bool csv = options.format == "csv";
+  const SourceStatement s = explain_source(store, options.source, from, to);
+  auto wei = [&](const Amount& a) { return csv ? a.wei_string() : units(a); };
+  auto signed_wei = [&](const SignedAmount& a) {
+    return csv ? a.wei_string() : signed_units(a.wei_string());
+  };
+  Table table;
+  table.columns = {{"time"}, {"kind"}, {"what"}, {"event"},
+                   {csv ? "value_change_wei" : "value_change", true},
+                   {csv ? "principal_change_wei" : "principal_change", true},
+                   {csv ? "value_wei" : "value", true}, {csv ? "principal_wei" : "principal", true}};
+  table.rows.push_back(
+      {s.from, "opening", "", "", "", "", wei(s.opening_value), wei(s.opening_principal)});
+  for (const SourceLine& l : s.lines) {
+    table.rows.push_back({l.time, "line", l.what, l.event, signed_wei(l.value_change),
+                          signed_wei(l.principal_change), wei(l.value), wei(l.principal)});
+  }
+  table.rows.push_back({s.to, "closing", "", "", signed_wei(s.value_changes),
+                        signed_wei(s.principal_changes), wei(s.closing_value),
+                        wei(s.closing_principal)});
+  if (csv) {
+    table.rows.push_back({s.to, "check", "opening + changes - closing", "",
+                          s.value_check_difference.wei_string(),
+                          s.principal_check_difference.wei_string(), "", ""});
+  }
+  print(std::cout, table, csv ? Format::csv : Format::table);
+  if (!csv) {
+    std::cout << fmt::format(
+        "\n{} ({}): opening + changes = closing\n  value:     {} + {} = {}: {}\n"
+        "  principal: {} + {} = {}: {}\n",
+        s.source, asset_name(s.asset), units(s.opening_value),
+        signed_units(s.value_changes.wei_string()), units(s.closing_value),
+        check_text(s.value_check_difference), units(s.opening_principal),
+        signed_units(s.principal_changes.wei_string()), units(s.closing_principal),
+        check_text(s.principal_check_difference));
+  }
+  return s.value_check_difference.is_zero() && s.principal_check_difference.is_zero();
+}
+
+void explain(const ExplainOptions& options) {
   if (options.account.empty() == options.source.empty()) {
     throw UsageError("explain needs exactly one of --account NAME or --source NAME");
   }
@@ -73,63 +138,9 @@ void explain(const ExplainOptions& options) {
   const auto to = time_option("--to", options.to);
   storage::Database db = open_for_reading(options.db);
   storage::LedgerStore store(db);
-  Table table;
-  bool balanced = true;
-  if (!options.account.empty()) {
-    std::vector<Asset> assets = {Asset::eth, Asset::usdb};
-    if (!options.asset.empty()) assets = {*parse_asset(options.asset)};
-    table.columns = {{"time"}, {"asset"}, {"kind"}, {"what"}, {"event"},
-                     {csv ? "change_wei" : "change", true}, {csv ? "balance_wei" : "balance", true},
-                     {csv ? "claimable_wei" : "claimable", true}, {"shares", true},
-                     {"price_before", true}, {"price_after", true}};
-    std::string summaries;
-    for (Asset asset : assets) {
-      const AccountStatement s = explain_account(store, options.account, asset, from, to);
-      print_account(s, csv, table);
-      summaries += account_summary(s);
-      balanced = balanced && s.check_difference.is_zero();
-    }
-    print(std::cout, table, csv ? Format::csv : Format::table);
-    if (!csv) std::cout << '\n' << summaries;
-    std::cout.flush();
-    if (!balanced) std::exit(3);
-    return;
-  } else {
-    const SourceStatement s = explain_source(store, options.source, from, to);
-    auto wei = [&](const Amount& a) { return csv ? a.wei_string() : units(a); };
-    auto signed_wei = [&](const SignedAmount& a) {
-      return csv ? a.wei_string() : signed_units(a.wei_string());
-    };
-    table.columns = {{"time"}, {"kind"}, {"what"}, {"event"},
-                     {csv ? "value_change_wei" : "value_change", true},
-                     {csv ? "principal_change_wei" : "principal_change", true},
-                     {csv ? "value_wei" : "value", true}, {csv ? "principal_wei" : "principal", true}};
-    table.rows.push_back({s.from, "opening", "", "", "", "", wei(s.opening_value), wei(s.opening_principal)});
-    for (const SourceLine& l : s.lines) {
-      table.rows.push_back({l.time, "line", l.what, l.event, signed_wei(l.value_change),
-                            signed_wei(l.principal_change), wei(l.value), wei(l.principal)});
-    }
-    table.rows.push_back({s.to, "closing", "", "", signed_wei(s.value_changes),
-                          signed_wei(s.principal_changes), wei(s.closing_value),
-                          wei(s.closing_principal)});
-    if (csv) {
-      table.rows.push_back({s.to, "check", "opening + changes - closing", "",
-                            s.value_check_difference.wei_string(),
-                            s.principal_check_difference.wei_string(), "", ""});
-    }
-    balanced = s.value_check_difference.is_zero() && s.principal_check_difference.is_zero();
-    print(std::cout, table, csv ? Format::csv : Format::table);
-    if (!csv) {
-      std::cout << fmt::format(
-          "\n{} ({}): opening + changes = closing\n  value:     {} + {} = {}: {}\n"
-          "  principal: {} + {} = {}: {}\n",
-          s.source, asset_name(s.asset), units(s.opening_value),
-          signed_units(s.value_changes.wei_string()), units(s.closing_value),
-          check_text(s.value_check_difference), units(s.opening_principal),
-          signed_units(s.principal_changes.wei_string()), units(s.closing_principal),
-          check_text(s.principal_check_difference));
-    }
-  }
+  const bool balanced = options.account.empty()
+                            ? explain_source_statement(store, options, from, to)
+                            : explain_account_statements(store, options, from, to);
   std::cout.flush();
   if (!balanced) std::exit(3);
 }

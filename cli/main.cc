@@ -26,6 +26,7 @@ int main(int argc, char** argv) {
   yl::cli::add_reports_command(app);
   yl::cli::add_audit_command(app);
   yl::cli::add_explain_command(app);
+  yl::cli::add_migrate_command(app);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& error) {

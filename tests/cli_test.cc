@@ -156,6 +156,30 @@ TEST_CASE("CLI: an asset without sources reports one row with empty source field
         std::string::npos);
 }
 
+TEST_CASE("CLI: a ledger of an older schema is refused by readers and upgraded by migrate") {
+  TempDir dir;
+  const std::string db = dir.path("old.db");
+  REQUIRE(cli({"run", yl::testing::example_scenario("quickstart"), "--db", db}).exit_code == 0);
+  // Make it what yieldledger wrote before migration 3 (apply).
+  sqlite3* handle = nullptr;
+  REQUIRE(sqlite3_open(db.c_str(), &handle) == SQLITE_OK);
+  REQUIRE(sqlite3_exec(handle,
+                       "DROP TABLE appends; ALTER TABLE scenario DROP COLUMN end_extended; "
+                       "PRAGMA user_version = 2",
+                       nullptr, nullptr, nullptr) == SQLITE_OK);
+  sqlite3_close(handle);
+  const CliResult refused = cli({"balances", "--db", db});
+  CHECK(refused.exit_code == 2);
+  CHECK(refused.err.find("older than this yieldledger's 3; upgrade it with `yieldledger migrate") !=
+        std::string::npos);
+  const CliResult migrated = cli({"migrate", "--db", db});
+  CHECK(migrated.exit_code == 0);
+  CHECK(migrated.out == db + ": schema version 2 -> 3\n");
+  CHECK(cli({"balances", "--db", db, "--format", "csv"}).out ==
+        golden("quickstart/balances.csv"));
+  CHECK(cli({"audit", "--db", db}).exit_code == 0);
+}
+
 TEST_CASE("CLI: exit codes follow SPEC §7.2, and a rejected run changes nothing") {
   TempDir dir;
   const std::string db = dir.path("q.db");

@@ -57,8 +57,11 @@ void verify_schema(Database& db) {
   check_identity(db);
   if (db.user_version() < current_schema_version()) {
     throw StorageError(StorageError::Kind::bad_database,
-                       fmt::format("'{}' has schema version {}; run a scenario into a new file",
-                                   db.path(), db.user_version()));
+                       fmt::format("'{}' has schema version {}, older than this yieldledger's {}; "
+                                   "upgrade it with `yieldledger migrate --db {}` (reading "
+                                   "commands never write)",
+                                   db.path(), db.user_version(), current_schema_version(),
+                                   db.path()));
   }
 }
 
