@@ -62,7 +62,7 @@ class Auditor {
 
   AuditSummary run() {
     const storage::StoredScenario stored = store_.read_scenario();
-    const Scenario scenario = load_stored_scenario(store_);
+    const Scenario scenario = scenario_from(stored);
     summary_.scenario = scenario.name;
     const std::string genesis = storage::genesis_hash(stored.file, stored.events_file, stored.toml);
     event_hash_ = report_hash_ = genesis;
@@ -258,10 +258,7 @@ class Auditor {
   void add_conservation(const Ledger& ledger) {
     for (Asset asset : kAssets) {
       const AssetBook& b = ledger.book(asset);
-      U512 reserves = b.buffer.wide() + b.debt.wide();
-      for (std::size_t i = 0; i < ledger.source_count(); ++i) {
-        if (ledger.source_config(i).asset == asset) reserves += ledger.source_state(i).principal.wide();
-      }
+      const U512 reserves = ledger.reserves_wei(asset);
       U512 owed = b.shares.pending().wide() + b.retained.wide();
       for (AccountId id = 0; id < ledger.account_count(); ++id) {
         owed += ledger.balance(id, asset).wide() + ledger.claimable(id, asset).wide();

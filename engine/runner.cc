@@ -106,11 +106,14 @@ RunSummary run_into_database(const std::string& scenario_path, const std::string
   }
 }
 
-Scenario load_stored_scenario(storage::LedgerStore& store) {
-  const storage::StoredScenario stored = store.read_scenario();
+Scenario scenario_from(const storage::StoredScenario& stored) {
   Scenario scenario = parse_scenario(stored.toml, stored.file, {});
   if (stored.end_extended) scenario.params.end = *stored.end_extended;
   return scenario;
+}
+
+Scenario load_stored_scenario(storage::LedgerStore& store) {
+  return scenario_from(store.read_scenario());
 }
 
 namespace {

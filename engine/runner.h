@@ -69,6 +69,7 @@ JournalOrigin journal_origin(const JournalEntry& entry, std::optional<std::int64
                              const std::vector<std::int64_t>& report_seqs);
 
 // The stored scenario, with the end that `apply --until` may have extended.
+Scenario scenario_from(const storage::StoredScenario& stored);
 Scenario load_stored_scenario(storage::LedgerStore& store);
 
 // Rebuilds the ledger from the stored scenario and events: the state after every scheduled report

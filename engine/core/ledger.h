@@ -108,6 +108,9 @@ class Ledger {
   // Σ B over every dapp: what @gas owes (SPEC §6).
   const Amount& gas_owed() const { return gas_owed_; }
 
+  // The left side of SPEC §6's conservation law: buffer + Σ principal + D of `asset`'s sources.
+  U512 reserves_wei(Asset asset) const;
+
   Amount balance(AccountId id, Asset asset) const;
   Amount claimable(AccountId id, Asset asset) const;
 
