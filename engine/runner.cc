@@ -6,6 +6,7 @@
 #include <fstream>
 
 #include "engine/input/input_error.h"
+#include "engine/replay.h"
 #include "engine/storage/journal_json.h"
 #include "engine/storage/migrations.h"
 #include "engine/storage/storage_error.h"
@@ -205,26 +206,7 @@ ApplySummary apply_into_database(const std::string& db_path, const std::string& 
 }
 
 Ledger replay(storage::LedgerStore& store, std::optional<Timestamp> at) {
-  const Scenario scenario = load_stored_scenario(store);
-  Ledger ledger(scenario.params);
-  auto events = store.events_in_order();
-  storage::StoredEvent stored;
-  while (events.next(stored)) {
-    const Event event = parse_event(stored.raw, stored.file);
-    if (at && event.time > *at) break;
-    if (const auto rejected = ledger.apply(event)) {
-      throw storage::StorageError(storage::StorageError::Kind::bad_database,
-                                  fmt::format("stored event {}:{} no longer applies: {}",
-                                              stored.file, stored.raw.line, rejected->reason));
-    }
-    ledger.take_reports();
-    ledger.clear_journal();
-  }
-  const Timestamp until = at ? std::min(*at, scenario.params.end) : scenario.params.end;
-  if (until >= scenario.params.start) ledger.advance_to(until);
-  ledger.take_reports();
-  ledger.clear_journal();
-  return ledger;
+  return replay_window(store, std::nullopt, at, /*observer=*/nullptr);
 }
 
 }  // namespace yl

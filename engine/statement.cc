@@ -3,88 +3,14 @@
 #include <fmt/format.h>
 
 #include <algorithm>
-#include <map>
 
 #include "engine/core/ledger.h"
-#include "engine/input/scenario.h"
-#include "engine/runner.h"
-#include "engine/storage/storage_error.h"
+#include "engine/replay.h"
 
 namespace yl {
 namespace {
 
-// Sees the replay of a time window: the state when it opens, around each step (a batch of
-// scheduled reports, or one event with any report it forces), and when it closes.
-class WindowObserver {
- public:
-  virtual ~WindowObserver() = default;
-  virtual void opening(const Ledger& ledger) = 0;
-  virtual void before(const Ledger& ledger) = 0;
-  // `event` is null for scheduled reports. The ledger's journal holds the step's entries.
-  virtual void after(const Ledger& ledger, const std::vector<ReportRecord>& reports,
-                     const storage::StoredEvent* event) = 0;
-  virtual void closing(const Ledger& ledger) = 0;
-};
-
 std::string window_text(Timestamp t) { return format_timestamp(t); }
-
-struct Window {
-  Timestamp first, last;
-};
-
-// Replays the stored ledger, showing `observer` what is stamped within [from, to] (clamped to
-// the run). Returns the window it used.
-Window replay_window(storage::LedgerStore& store, std::optional<Timestamp> from,
-                     std::optional<Timestamp> to, WindowObserver& observer) {
-  const Scenario scenario = load_stored_scenario(store);
-  Ledger ledger(scenario.params);
-  const Timestamp first = std::max(from.value_or(scenario.params.start), scenario.params.start);
-  const Timestamp last = std::min(to.value_or(scenario.params.end), scenario.params.end);
-  bool opened = false;
-  auto open = [&] {
-    if (opened) return;
-    // Everything stamped before the window is history: its reports run silently.
-    ledger.advance_to(Timestamp{first.seconds - 1});
-    ledger.take_reports();
-    ledger.clear_journal();
-    observer.opening(ledger);
-    opened = true;
-  };
-  auto step = [&](const storage::StoredEvent* event, const Event* parsed, Timestamp until) {
-    observer.before(ledger);
-    if (parsed != nullptr) {
-      if (const auto rejected = ledger.apply(*parsed)) {
-        throw storage::StorageError(storage::StorageError::Kind::bad_database,
-                                    "a stored event no longer applies: " + rejected->reason +
-                                        " (run `yieldledger audit`)");
-      }
-    } else {
-      ledger.advance_to(until);
-    }
-    const std::vector<ReportRecord> reports = ledger.take_reports();
-    if (parsed != nullptr || !reports.empty()) observer.after(ledger, reports, event);
-    ledger.clear_journal();
-  };
-  auto events = store.events_in_order();
-  storage::StoredEvent e;
-  while (events.next(e)) {
-    const Event parsed = parse_event(e.raw, e.file);
-    if (parsed.time < first) {
-      ledger.apply(parsed);
-      ledger.take_reports();
-      ledger.clear_journal();
-      continue;
-    }
-    open();
-    if (parsed.time > last) break;
-    step(nullptr, nullptr, parsed.time);  // scheduled reports due before the event
-    step(&e, &parsed, parsed.time);
-  }
-  open();
-  if (last >= ledger.now()) step(nullptr, nullptr, last);
-  observer.closing(ledger);
-  return Window{first, last};
-}
 
 std::string event_ref(const storage::StoredEvent& e) {
   return e.raw.id.empty() ? fmt::format("{}:{}", e.file, e.raw.line)
@@ -120,7 +46,7 @@ bool concerns(const RawEvent& r, const std::string& name, Asset asset) {
   return deposited && credited_asset(*deposited) == asset;
 }
 
-class AccountObserver : public WindowObserver {
+class AccountObserver : public ReplayObserver {
  public:
   AccountObserver(const std::string& name, Asset asset) : name_(name), asset_(asset) {}
 
@@ -204,7 +130,7 @@ class AccountObserver : public WindowObserver {
   YieldMode mode_ = YieldMode::automatic;
 };
 
-class SourceObserver : public WindowObserver {
+class SourceObserver : public ReplayObserver {
  public:
   explicit SourceObserver(const std::string& name) : name_(name) {}
 
@@ -294,7 +220,8 @@ AccountStatement explain_account(storage::LedgerStore& store, const std::string&
                                  Asset asset, std::optional<Timestamp> from,
                                  std::optional<Timestamp> to) {
   AccountObserver observer(account, asset);
-  const Window window = replay_window(store, from, to, observer);
+  ReplayWindow window;
+  replay_window(store, from, to, &observer, &window);
   observer.statement_.from = window_text(window.first);
   observer.statement_.to = window_text(window.last);
   return observer.statement_;
@@ -303,7 +230,8 @@ AccountStatement explain_account(storage::LedgerStore& store, const std::string&
 SourceStatement explain_source(storage::LedgerStore& store, const std::string& source,
                                std::optional<Timestamp> from, std::optional<Timestamp> to) {
   SourceObserver observer(source);
-  const Window window = replay_window(store, from, to, observer);
+  ReplayWindow window;
+  replay_window(store, from, to, &observer, &window);
   observer.statement_.from = window_text(window.first);
   observer.statement_.to = window_text(window.last);
   return observer.statement_;

@@ -1,0 +1,76 @@
+#include "engine/replay.h"
+
+#include <fmt/format.h>
+
+#include "engine/runner.h"
+#include "engine/storage/storage_error.h"
+
+namespace yl {
+namespace {
+
+void apply_stored(Ledger& ledger, const storage::StoredEvent& stored, const Event& event) {
+  if (const auto rejected = ledger.apply(event)) {
+    throw storage::StorageError(
+        storage::StorageError::Kind::bad_database,
+        fmt::format("stored event {}:{} no longer applies: {} (run `yieldledger audit`)",
+                    stored.file, stored.raw.line, rejected->reason));
+  }
+}
+
+}  // namespace
+
+Ledger replay_window(storage::LedgerStore& store, std::optional<Timestamp> from,
+                     std::optional<Timestamp> to, ReplayObserver* observer,
+                     ReplayWindow* window) {
+  const Scenario scenario = load_stored_scenario(store);
+  Ledger ledger(scenario.params);
+  const Timestamp first = std::max(from.value_or(scenario.params.start), scenario.params.start);
+  const Timestamp last = std::min(to.value_or(scenario.params.end), scenario.params.end);
+  if (window != nullptr) *window = ReplayWindow{first, last};
+  auto discard_outputs = [&] {
+    ledger.take_reports();
+    ledger.clear_journal();
+  };
+  bool opened = false;
+  auto open = [&] {
+    if (opened) return;
+    // Everything stamped before the window is history: its reports run unobserved.
+    ledger.advance_to(Timestamp{first.seconds - 1});
+    discard_outputs();
+    if (observer != nullptr) observer->opening(ledger);
+    opened = true;
+  };
+  auto step = [&](const storage::StoredEvent* stored, const Event* event, Timestamp until) {
+    if (observer != nullptr) observer->before(ledger);
+    if (event != nullptr) {
+      apply_stored(ledger, *stored, *event);
+    } else {
+      ledger.advance_to(until);
+    }
+    const std::vector<ReportRecord> reports = ledger.take_reports();
+    if (observer != nullptr && (event != nullptr || !reports.empty())) {
+      observer->after(ledger, reports, stored);
+    }
+    ledger.clear_journal();
+  };
+  auto events = store.events_in_order();
+  storage::StoredEvent stored;
+  while (events.next(stored)) {
+    const Event event = parse_event(stored.raw, stored.file);
+    if (event.time < first) {
+      apply_stored(ledger, stored, event);
+      discard_outputs();
+      continue;
+    }
+    open();
+    if (event.time > last) break;
+    step(nullptr, nullptr, event.time);  // scheduled reports due before the event
+    step(&stored, &event, event.time);
+  }
+  open();
+  if (last >= ledger.now()) step(nullptr, nullptr, last);
+  if (observer != nullptr) observer->closing(ledger);
+  return ledger;
+}
+
+}  // namespace yl

@@ -1,0 +1,39 @@
+// Replaying a stored ledger from scratch: the one loop behind `--at`, `apply` (to resume) and
+// `explain` (which watches a time window of it).
+#pragma once
+
+#include <optional>
+#include <vector>
+
+#include "engine/core/ledger.h"
+#include "engine/storage/ledger_store.h"
+
+namespace yl {
+
+// Sees a replay's window: the state when it opens, around each step (a batch of scheduled
+// reports, or one event with any report it forces), and when it closes.
+class ReplayObserver {
+ public:
+  virtual ~ReplayObserver() = default;
+  virtual void opening(const Ledger& ledger) = 0;
+  virtual void before(const Ledger& ledger) = 0;
+  // `event` is null for scheduled reports. The ledger's journal holds the step's entries.
+  virtual void after(const Ledger& ledger, const std::vector<ReportRecord>& reports,
+                     const storage::StoredEvent* event) = 0;
+  virtual void closing(const Ledger& ledger) = 0;
+};
+
+struct ReplayWindow {
+  Timestamp first, last;
+};
+
+// Rebuilds the ledger from the stored scenario and events, up to `to` (the state after every
+// scheduled report and event stamped at or before it; the end of the run when nullopt; genesis
+// before the start). `observer`, if any, is shown what is stamped within [from, to]; `window`,
+// if any, receives that window clamped to the run. Throws StorageError if a stored event no
+// longer applies.
+Ledger replay_window(storage::LedgerStore& store, std::optional<Timestamp> from,
+                     std::optional<Timestamp> to, ReplayObserver* observer,
+                     ReplayWindow* window = nullptr);
+
+}  // namespace yl
