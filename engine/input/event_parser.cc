@@ -6,19 +6,13 @@
 #include <array>
 
 #include "engine/input/input_error.h"
+#include "engine/input/names.h"
 
 namespace yl {
 namespace {
 
 constexpr std::array<std::string_view, 7> kRequiredColumns = {"time", "type", "account", "asset",
                                                               "amount", "to", "value"};
-
-bool is_valid_name(std::string_view name) {
-  return !name.empty() && name.size() <= 64 && std::all_of(name.begin(), name.end(), [](char c) {
-    return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
-           c == '_' || c == '.' || c == '-';
-  });
-}
 
 // Field-level checks for one row; `fail` throws with the row's location and type.
 class RowParser {

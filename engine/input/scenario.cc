@@ -8,6 +8,7 @@
 #include <toml++/toml.h>
 
 #include "engine/input/input_error.h"
+#include "engine/input/names.h"
 
 namespace yl {
 namespace {
@@ -64,13 +65,6 @@ class Checker {
  private:
   const std::string& file_;
 };
-
-bool is_valid_name(std::string_view name) {
-  return !name.empty() && name.size() <= 64 && std::all_of(name.begin(), name.end(), [](char c) {
-    return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
-           c == '_' || c == '.' || c == '-';
-  });
-}
 
 SourceConfig parse_source(const Checker& check, const toml::table& t) {
   constexpr std::string_view kWhere = " in [[source]]";
