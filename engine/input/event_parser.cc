@@ -147,20 +147,12 @@ EventBody parse_body(const RawEvent& r, const RowParser& p) {
     p.require_empty("to", r.to);
     const std::string& source = p.require_present("account", r.account);
     const std::string& value = p.require_present("value", r.value);
-    const bool digits = std::all_of(value.begin(), value.end(), [](char c) {
-      return c >= '0' && c <= '9';
-    });
-    // Leading zeros are digits too ("00400"); only the significant ones can overflow.
-    const std::size_t first = std::min(value.find_first_not_of('0'), value.size());
-    const std::string significant = value.substr(first);
-    const bool small = significant.size() <= 6;
-    const std::uint32_t apr =
-        digits && small && !significant.empty() ? static_cast<std::uint32_t>(std::stoul(significant)) : 0;
-    const bool in_range = digits && small;
-    if (!in_range || apr > 100'000) {
+    // Digits only ("00400" included): an amount with no decimals, then the range.
+    const auto apr = Amount::parse_units(value, 0, nullptr);
+    if (!apr || *apr > Amount::from_u64(100'000)) {
       p.fail(fmt::format("value must be an APR in basis points, 0 to 100000 (got '{}')", value));
     }
-    return SetRate{source, apr};
+    return SetRate{source, static_cast<std::uint32_t>(apr->raw())};
   }
   if (type == "loss") {
     p.require_empty("asset", r.asset);
