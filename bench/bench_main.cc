@@ -1,7 +1,7 @@
 // yl_bench: reproducible throughput figures for yieldledger (run on demand, never in CI).
 //
 //   build/bench/yl_bench [--accounts N] [--events M] [--days D] [--seed S] [--dir DIR]
-//                        [--only engine|run|audit|reports|generate]   (one phase alone)
+//                        [--only engine|run|audit|export|reports|generate]   (one phase)
 //                        [--reuse yes]   (keep the scenario already generated in DIR)
 //
 // It generates the synthetic scenario (bench/synthetic.h), then measures, in one process:
@@ -9,7 +9,9 @@
 //   2. engine alone: applying the parsed events (and the daily reports) to a Ledger in memory;
 //   3. end to end: `run` into a fresh SQLite database, exactly as the CLI does, and the same run
 //      without writing the journal (what the journal costs), then `audit` of the full run;
-//   4. report cost with 1,000 and with 1,000,000 holders, to show it does not grow with holders.
+//   4. export of the run's history (ledger_history and balance_history, a sample per daily report,
+//      the top 1,000 holders of each asset) as CSV and as XLSX, against the run's own time;
+//   5. report cost with 1,000 and with 1,000,000 holders, to show it does not grow with holders.
 #include <fmt/format.h>
 
 #include <chrono>
@@ -22,6 +24,9 @@
 #include "engine/input/event_parser.h"
 #include "engine/input/scenario.h"
 #include "engine/audit.h"
+#include "engine/export/csv_sink.h"
+#include "engine/export/exporter.h"
+#include "engine/export/xlsx_sink.h"
 #include "engine/runner.h"
 
 namespace {
@@ -77,7 +82,7 @@ int main(int argc, char** argv) {
   bool reuse = false;
   const auto usage = [] {
     fmt::print(stderr, "usage: yl_bench [--accounts N] [--events M] [--days D] [--seed S] "
-                       "[--dir DIR] [--only engine|run|audit|reports|generate] [--reuse yes]\n");
+                       "[--dir DIR] [--only engine|run|audit|export|reports|generate] [--reuse yes]\n");
     return 2;
   };
   if (argc % 2 == 0) return usage();  // flags come in pairs; this also catches --help
@@ -94,7 +99,7 @@ int main(int argc, char** argv) {
     else return usage();
   }
   if (!only.empty() && only != "engine" && only != "run" && only != "audit" &&
-      only != "reports" && only != "generate") {
+      only != "export" && only != "reports" && only != "generate") {
     return usage();
   }
   if (only == "generate") {  // just write the scenario (scripts/crash_test.sh uses it)
@@ -104,7 +109,7 @@ int main(int argc, char** argv) {
   const auto wanted = [&](const char* phase) { return only.empty() || only == phase; };
   fmt::print("yieldledger benchmark: {} accounts, {} events, {} days of daily reports, seed {}\n",
              options.accounts, options.events, options.days, options.seed);
-  if (wanted("engine") || wanted("run") || wanted("audit")) {
+  if (wanted("engine") || wanted("run") || wanted("audit") || wanted("export")) {
     auto start = Clock::now();
     std::string scenario_path = dir + "/scenario.toml";
     if (reuse && std::filesystem::exists(scenario_path)) {
@@ -145,17 +150,24 @@ int main(int argc, char** argv) {
     auto fresh = [&] {
       for (const char* suffix : {"", "-wal", "-shm"}) std::filesystem::remove(db + suffix);
     };
-    if (wanted("run")) {
-      fresh();
-      start = Clock::now();
-      yl::run_into_database(scenario_path, db, yl::RunOptions{/*write_journal=*/false});
-      const double without_journal_s = seconds_since(start);
-      line("end to end, journal not written", without_journal_s);
+    double run_s = 0;
+    auto timed_run = [&] {
       fresh();
       start = Clock::now();
       const yl::RunSummary summary = yl::run_into_database(scenario_path, db);
-      const double run_s = seconds_since(start);
+      run_s = seconds_since(start);
       line("end to end (run, SQLite, FULL)", run_s);
+      return summary;
+    };
+    if (wanted("run")) {
+      fresh();
+      start = Clock::now();
+      yl::RunOptions without_journal;
+      without_journal.write_journal = false;
+      yl::run_into_database(scenario_path, db, without_journal);
+      const double without_journal_s = seconds_since(start);
+      line("end to end, journal not written", without_journal_s);
+      const yl::RunSummary summary = timed_run();
       fmt::print("  the run stored {} events, {} asset reports, {} journal entries; the journal "
                  "costs {:.2f}x the run without it\n",
                  summary.events, summary.reports, summary.journal_entries,
@@ -170,6 +182,32 @@ int main(int argc, char** argv) {
       line("audit (replay and compare all)", seconds_since(start));
       fmt::print("  audit checked {} events, {} report rows, {} journal entries\n",
                  audited.events, audited.report_rows, audited.journal_entries);
+    }
+    if (wanted("export")) {
+      if (run_s == 0) timed_run();  // the figure the export is compared with, from this process
+      yl::ExportOptions history;
+      history.tables = {"ledger_history", "balance_history"};
+      history.accounts = yl::parse_account_selection("top:1000");
+      history.every_s = 86400;
+      for (const char* format : {"csv", "xlsx"}) {
+        const std::string out = dir + (format == std::string("csv") ? "/export" : "/export.xlsx");
+        start = Clock::now();
+        yl::storage::Database handle(db, yl::storage::Database::Mode::read_only);
+        yl::storage::LedgerStore store(handle);
+        std::unique_ptr<yl::ExportSink> sink;
+        if (format == std::string("csv")) {
+          sink = std::make_unique<yl::CsvSink>(out);
+        } else {
+          sink = std::make_unique<yl::XlsxSink>(out);
+        }
+        const yl::ExportResult result = yl::export_ledger(store, history, *sink);
+        const double export_s = seconds_since(start);
+        line(format == std::string("csv") ? "export history, CSV" : "export history, XLSX",
+             export_s);
+        fmt::print("  the {} export wrote {} history samples, {} balance rows: {:.2f}x the run's "
+                   "time\n",
+                   format, result.samples, result.rows.at("balance_history"), export_s / run_s);
+      }
     }
   }
   if (wanted("reports")) {

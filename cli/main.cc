@@ -8,8 +8,9 @@
 #include <iostream>
 
 #include "cli/commands.h"
+#include "engine/export/export_error.h"
 #include "engine/input/input_error.h"
-#include "engine/statement.h"
+#include "engine/usage_error.h"
 #include "engine/storage/storage_error.h"
 
 int main(int argc, char** argv) {
@@ -27,6 +28,7 @@ int main(int argc, char** argv) {
   yl::cli::add_audit_command(app);
   yl::cli::add_explain_command(app);
   yl::cli::add_migrate_command(app);
+  yl::cli::add_export_command(app);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& error) {
@@ -38,6 +40,9 @@ int main(int argc, char** argv) {
   } catch (const yl::UsageError& error) {
     std::cerr << "yieldledger: " << error.what() << '\n';
     return 2;
+  } catch (const yl::ExportError& error) {
+    std::cerr << "yieldledger: " << error.what() << '\n';
+    return 1;
   } catch (const yl::storage::StorageError& error) {
     std::cerr << "yieldledger: " << error.what() << '\n';
     return error.kind() == yl::storage::StorageError::Kind::bad_database ? 2 : 1;

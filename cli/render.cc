@@ -3,21 +3,9 @@
 #include <algorithm>
 
 #include "engine/core/asset.h"
+#include "engine/export/csv_sink.h"
 
 namespace yl::cli {
-namespace {
-
-std::string csv_field(const std::string& field) {
-  if (field.find_first_of(",\"\r\n") == std::string::npos) return field;
-  std::string quoted = "\"";
-  for (char c : field) {
-    if (c == '"') quoted += '"';
-    quoted += c;
-  }
-  return quoted + '"';
-}
-
-}  // namespace
 
 void print(std::ostream& out, const Table& table, Format format) {
   if (format == Format::csv) {

@@ -2,6 +2,7 @@
 #include <fmt/format.h>
 
 #include "cli/commands.h"
+#include "cli/progress.h"
 #include "engine/runner.h"
 
 namespace yl::cli {
@@ -13,7 +14,18 @@ struct RunOptions {
 };
 
 void run(const RunOptions& options) {
-  const RunSummary summary = run_into_database(options.scenario, options.db);
+  ProgressBar bar(ProgressBar::stderr_is_terminal());
+  yl::RunOptions run_options;
+  run_options.on_progress = [&](std::int64_t events, std::uint64_t bytes_read,
+                                std::uint64_t bytes_total) {
+    std::optional<double> fraction;
+    if (bytes_total > 0) {
+      fraction = static_cast<double>(bytes_read) / static_cast<double>(bytes_total);
+    }
+    bar.update("running", events, "events", fraction);
+  };
+  const RunSummary summary = run_into_database(options.scenario, options.db, run_options);
+  bar.clear();
   fmt::print("ran '{}': {} events, {} asset reports, {} to {}; ledger written to {}\n",
              summary.name, summary.events, summary.reports, format_timestamp(summary.start),
              format_timestamp(summary.end), options.db);

@@ -41,7 +41,7 @@ Ledger replay_window(storage::LedgerStore& store, std::optional<Timestamp> from,
     opened = true;
   };
   auto step = [&](const storage::StoredEvent* stored, const Event* event, Timestamp until) {
-    if (observer != nullptr) observer->before(ledger);
+    if (observer != nullptr) observer->before(ledger, until);
     if (event != nullptr) {
       apply_stored(ledger, *stored, *event);
     } else {
@@ -52,6 +52,14 @@ Ledger replay_window(storage::LedgerStore& store, std::optional<Timestamp> from,
       observer->after(ledger, reports, stored);
     }
     ledger.clear_journal();
+  };
+  // Scheduled reports one time at a time, so that observers see the state after each of them.
+  auto advance = [&](Timestamp until) {
+    for (auto due = ledger.next_scheduled_report(); due && *due < until;
+         due = ledger.next_scheduled_report()) {
+      step(nullptr, nullptr, *due);
+    }
+    step(nullptr, nullptr, until);
   };
   auto events = store.events_in_order();
   storage::StoredEvent stored;
@@ -64,11 +72,11 @@ Ledger replay_window(storage::LedgerStore& store, std::optional<Timestamp> from,
     }
     open();
     if (event.time > last) break;
-    step(nullptr, nullptr, event.time);  // scheduled reports due before the event
+    advance(event.time);  // scheduled reports due up to the event
     step(&stored, &event, event.time);
   }
   open();
-  if (last >= ledger.now()) step(nullptr, nullptr, last);
+  if (last >= ledger.now()) advance(last);
   if (observer != nullptr) observer->closing(ledger);
   return ledger;
 }

@@ -10,13 +10,15 @@
 
 namespace yl {
 
-// Sees a replay's window: the state when it opens, around each step (a batch of scheduled
-// reports, or one event with any report it forces), and when it closes.
+// Sees a replay's window: the state when it opens, around each step (the scheduled reports of
+// one time, or one event with any report it forces), and when it closes.
 class ReplayObserver {
  public:
   virtual ~ReplayObserver() = default;
   virtual void opening(const Ledger& ledger) = 0;
-  virtual void before(const Ledger& ledger) = 0;
+  // `until`: the time the step brings the ledger to (the event's time, or the window's end for
+  // the last batch of scheduled reports); nothing in the step is stamped later.
+  virtual void before(const Ledger& ledger, Timestamp until) = 0;
   // `event` is null for scheduled reports. The ledger's journal holds the step's entries.
   virtual void after(const Ledger& ledger, const std::vector<ReportRecord>& reports,
                      const storage::StoredEvent* event) = 0;

@@ -47,7 +47,9 @@ void store_outputs(Ledger& ledger, storage::LedgerStore& store,
 
 RunSummary run_scenario(const Scenario& scenario, const std::string& scenario_file,
                         std::istream& events, storage::LedgerStore& store,
-                        const RunOptions& options) {
+                        const RunOptions& options, std::uint64_t events_bytes) {
+  // Often enough for a smooth bar, rarely enough that tellg() costs nothing.
+  constexpr std::int64_t kProgressEvery = 4096;
   RunSummary summary{scenario.name, scenario.params.start, scenario.params.end, 0, 0, 0};
   store.clear();
   store.write_scenario(scenario_file, scenario.events_as_written, scenario.name,
@@ -63,6 +65,11 @@ RunSummary run_scenario(const Scenario& scenario, const std::string& scenario_fi
     const std::int64_t seq = store.append_event(*raw, reader.file_name(), event.time);
     store_outputs(ledger, store, seq, options, summary);
     ++summary.events;
+    if (options.on_progress && summary.events % kProgressEvery == 0) {
+      const auto position = events.tellg();
+      options.on_progress(summary.events, position < 0 ? 0 : static_cast<std::uint64_t>(position),
+                          events_bytes);
+    }
   }
   if (const auto rejected = ledger.advance_to(scenario.params.end)) {
     throw InputError(scenario_file, 1, "scenario", rejected->reason);
@@ -98,7 +105,9 @@ RunSummary run_into_database(const std::string& scenario_path, const std::string
     storage::Transaction txn(db);
     storage::migrate(db);
     storage::LedgerStore store(db);
-    const RunSummary summary = run_scenario(scenario, scenario_path, events, store, options);
+    const std::uintmax_t size = std::filesystem::file_size(scenario.events_path, ec);
+    const RunSummary summary =
+        run_scenario(scenario, scenario_path, events, store, options, ec ? 0 : size);
     txn.commit();
     return summary;
   } catch (...) {

@@ -3,6 +3,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <istream>
 #include <optional>
 #include <string>
@@ -27,14 +28,19 @@ struct RunSummary {
 // benchmark can measure what the journal costs (a ledger without it fails `audit`).
 struct RunOptions {
   bool write_journal = true;
+  // Told, every few thousand events, how many are done and how far into the events file the
+  // reader is (for a progress bar; bytes_total is 0 when unknown). Default: nothing.
+  std::function<void(std::int64_t events, std::uint64_t bytes_read, std::uint64_t bytes_total)>
+      on_progress;
 };
 
 // Simulates `scenario` from start to end with the events read from `events`, writing everything
 // to `store` (the caller owns the transaction, so a rejection leaves the database as it was).
 // Throws InputError at the first rejected row; storage failures throw StorageError.
+// `events_bytes`, the events file's size if known, only feeds options.on_progress.
 RunSummary run_scenario(const Scenario& scenario, const std::string& scenario_file,
                         std::istream& events, storage::LedgerStore& store,
-                        const RunOptions& options = {});
+                        const RunOptions& options = {}, std::uint64_t events_bytes = 0);
 
 // `yieldledger run`: loads the scenario at `scenario_path`, and simulates it into the database at
 // `db_path` in one transaction, replacing any ledger the file held. On any failure the file is

@@ -54,7 +54,7 @@ class AccountObserver : public ReplayObserver {
     read(ledger, &opening_balance_, &opening_claimable_);
     opening_time_ = window_text(ledger.now());
   }
-  void before(const Ledger& ledger) override {
+  void before(const Ledger& ledger, Timestamp) override {
     read(ledger, &balance_, &claimable_);
     const auto id = ledger.find_account(name_);
     shares_ = id ? ledger.state(*id).positions[index_of(asset_)].shares : Amount();
@@ -144,7 +144,7 @@ class SourceObserver : public ReplayObserver {
     statement_.opening_value = value_;
     statement_.opening_principal = principal_;
   }
-  void before(const Ledger&) override {}
+  void before(const Ledger&, Timestamp) override {}
   void after(const Ledger& ledger, const std::vector<ReportRecord>& reports,
              const storage::StoredEvent* event) override {
     const Journal& journal = ledger.journal();

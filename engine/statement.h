@@ -17,14 +17,9 @@
 #include "engine/core/asset.h"
 #include "engine/core/timestamp.h"
 #include "engine/storage/ledger_store.h"
+#include "engine/usage_error.h"
 
 namespace yl {
-
-// A request that cannot be answered (unknown account or source). The CLI exits 2.
-class UsageError : public std::runtime_error {
- public:
-  using std::runtime_error::runtime_error;
-};
 
 struct StatementLine {
   std::string time;

@@ -12,49 +12,13 @@
 
 #include "tests/test_util.h"
 
+using yl::testing::CliResult;
+using yl::testing::read_file;
 using yl::testing::TempDir;
 
 namespace {
 
-struct CliResult {
-  int exit_code = -1;
-  std::string out;
-  std::string err;
-};
-
-std::string read_file(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::ostringstream text;
-  text << in.rdbuf();
-  return text.str();
-}
-
-std::string quote(const std::string& arg) {
-  std::string quoted = "'";
-  for (char c : arg) quoted += c == '\'' ? std::string("'\\''") : std::string(1, c);
-  return quoted + "'";
-}
-
-CliResult cli(const std::vector<std::string>& args) {
-  static int counter = 0;
-  const std::string err_file = std::string(YL_TEST_TMP) + "/cli_err_" + std::to_string(::getpid()) +
-                               "_" + std::to_string(counter++);
-  std::string command = quote(YL_CLI_PATH);
-  for (const std::string& a : args) command += " " + quote(a);
-  command += " 2>" + quote(err_file);
-  CliResult result;
-  FILE* pipe = ::popen(command.c_str(), "r");
-  REQUIRE(pipe != nullptr);
-  char buffer[4096];
-  std::size_t n;
-  while ((n = std::fread(buffer, 1, sizeof buffer, pipe)) > 0) result.out.append(buffer, n);
-  const int status = ::pclose(pipe);
-  result.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-  result.err = read_file(err_file);
-  std::remove(err_file.c_str());
-  return result;
-}
-
+CliResult cli(const std::vector<std::string>& args) { return yl::testing::run_cli(args); }
 
 std::string golden(const std::string& path) {
   return read_file(std::string(YL_SOURCE_DIR) + "/tests/golden/" + path);

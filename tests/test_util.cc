@@ -58,6 +58,10 @@ std::string must_reject(Ledger& ledger, const Event& event, RejectCode code) {
 #include <filesystem>
 #include <fstream>
 #include <unistd.h>
+#include <sys/wait.h>
+
+#include <cstdio>
+#include <sstream>
 
 namespace yl::testing {
 
@@ -132,6 +136,47 @@ std::string small_scenario_toml(const std::string& events_file) {
          "kind = \"treasury\"\n"
          "apr_bps = 500\n"
          "weight_bps = 10000\n";
+}
+
+}  // namespace yl::testing
+
+namespace yl::testing {
+namespace {
+
+std::string shell_quote(const std::string& arg) {
+  std::string quoted = "'";
+  for (char c : arg) quoted += c == '\'' ? std::string("'\\''") : std::string(1, c);
+  return quoted + "'";
+}
+
+}  // namespace
+
+std::string read_file(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  std::ostringstream text;
+  text << in.rdbuf();
+  return text.str();
+}
+
+CliResult run_cli(const std::vector<std::string>& args) {
+  static std::atomic<int> counter = 0;
+  // One stderr file per process and call, so parallel CTest runs never share one.
+  const std::string err_file = std::string(YL_TEST_TMP) + "/cli_err_" +
+                               std::to_string(::getpid()) + "_" + std::to_string(counter++);
+  std::string command = shell_quote(YL_CLI_PATH);
+  for (const std::string& a : args) command += " " + shell_quote(a);
+  command += " 2>" + shell_quote(err_file) + " </dev/null";
+  CliResult result;
+  FILE* pipe = ::popen(command.c_str(), "r");
+  REQUIRE(pipe != nullptr);
+  char buffer[4096];
+  std::size_t n;
+  while ((n = std::fread(buffer, 1, sizeof buffer, pipe)) > 0) result.out.append(buffer, n);
+  const int status = ::pclose(pipe);
+  result.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+  result.err = read_file(err_file);
+  std::remove(err_file.c_str());
+  return result;
 }
 
 }  // namespace yl::testing

@@ -4,6 +4,7 @@
 #include <functional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "engine/core/amount.h"
 #include "engine/core/ledger.h"
@@ -55,5 +56,16 @@ std::string audit_result(const std::string& db_path);
 
 // The path of examples/NAME/scenario.toml in the source tree.
 std::string example_scenario(const std::string& name);
+
+// The whole content of a file ("" if it cannot be read).
+std::string read_file(const std::string& path);
+
+// Runs the built `yieldledger` with `args` (stdin closed), capturing its exit code and output.
+struct CliResult {
+  int exit_code = -1;
+  std::string out;
+  std::string err;
+};
+CliResult run_cli(const std::vector<std::string>& args);
 
 }  // namespace yl::testing

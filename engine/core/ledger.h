@@ -84,6 +84,8 @@ class Ledger {
   // Runs every scheduled report due at or before `time` (never past `end`), ETH then USDB.
   // Fails only on overflow, in which case that report did not happen.
   std::optional<Rejection> advance_to(Timestamp time);
+  // The time of the next scheduled report, if one is still due before `end`.
+  std::optional<Timestamp> next_scheduled_report() const { return next_scheduled_report_; }
   // Moves `end` later, so that the simulation can continue (`yieldledger apply --until`).
   // Scheduled reports keep their grid, start + k·report_every, so a ledger extended this way
   // replays identically to one whose scenario had the later end from the start.

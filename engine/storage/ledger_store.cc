@@ -443,4 +443,10 @@ std::int64_t LedgerStore::event_count() {
   return s.column_int(0);
 }
 
+std::int64_t LedgerStore::report_row_count() {
+  Statement s = db_.prepare("SELECT count(*) FROM reports");
+  s.step();
+  return s.column_int(0);
+}
+
 }  // namespace yl::storage

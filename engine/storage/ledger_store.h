@@ -109,6 +109,7 @@ class LedgerStore {
   Snapshot read_snapshot();
   std::vector<StoredReportRow> read_reports();
   std::int64_t event_count();
+  std::int64_t report_row_count();  // one per report, asset and source (SPEC §7.1)
 
   RowCursor<StoredEvent> events_in_order();
   RowCursor<StoredReport> reports_in_order();

@@ -1,0 +1,90 @@
+// `yieldledger export --db FILE --out PATH [--format csv|xlsx] [--tables LIST] [--accounts LIST]
+// [--every PERIOD]`: the ledger as spreadsheet tables, a folder of CSV files or one workbook.
+#include <fmt/format.h>
+
+#include <filesystem>
+
+#include "cli/commands.h"
+#include "cli/progress.h"
+#include "cli/query.h"
+#include "engine/export/csv_sink.h"
+#include "engine/export/exporter.h"
+#include "engine/export/xlsx_sink.h"
+
+namespace yl::cli {
+namespace {
+
+struct ExportCommandOptions {
+  std::string db;
+  std::string out;
+  std::string format;  // empty: xlsx when --out ends in .xlsx, else csv
+  std::string tables;
+  std::string accounts;
+  std::string every;
+};
+
+ExportOptions export_options(const ExportCommandOptions& options) {
+  ExportOptions result;
+  if (!options.tables.empty()) result.tables = parse_export_tables(options.tables);
+  if (!options.every.empty()) result.every_s = parse_every(options.every);
+  if (!options.accounts.empty()) result.accounts = parse_account_selection(options.accounts);
+  return result;
+}
+
+std::string format_of(const ExportCommandOptions& options) {
+  if (!options.format.empty()) return options.format;
+  return std::filesystem::path(options.out).extension() == ".xlsx" ? "xlsx" : "csv";
+}
+
+void run_export(const ExportCommandOptions& options) {
+  const ExportOptions what = export_options(options);  // usage errors before any file is opened
+  storage::Database db = open_for_reading(options.db);
+  storage::LedgerStore store(db);
+  const std::string format = format_of(options);
+  std::unique_ptr<ExportSink> sink;
+  if (format == "xlsx") {
+    sink = std::make_unique<XlsxSink>(options.out);
+  } else {
+    sink = std::make_unique<CsvSink>(options.out);
+  }
+  ProgressBar bar(ProgressBar::stderr_is_terminal());
+  const ExportResult result = export_ledger(store, what, *sink, [&](const ExportProgress& p) {
+    std::optional<double> fraction;
+    if (p.total > 0) fraction = static_cast<double>(p.done) / static_cast<double>(p.total);
+    bar.update(p.phase, p.done, "events", fraction);
+  });
+  bar.clear();
+  std::vector<std::string> counts;
+  for (const auto& [table, rows] : result.rows) counts.push_back(fmt::format("{} {}", table, rows));
+  fmt::print("exported '{}' to {} ({}): {} history samples; rows: {}\n", result.scenario,
+             options.out, format, result.samples, fmt::join(counts, ", "));
+}
+
+}  // namespace
+
+void add_export_command(CLI::App& app) {
+  auto options = std::make_shared<ExportCommandOptions>();
+  CLI::App* command = app.add_subcommand(
+      "export", "Export the ledger for spreadsheets: a folder of CSV files, or an XLSX workbook "
+                "with a summary and charts");
+  command->add_option("--db", options->db, "the ledger database written by `run`")->required();
+  command->add_option("--out", options->out,
+                      "the folder to write CSV files into, or the .xlsx file to write")
+      ->required();
+  command->add_option("--format", options->format,
+                      "csv or xlsx (default: xlsx when --out ends in .xlsx, else csv)")
+      ->check(CLI::IsMember({"csv", "xlsx"}));
+  command->add_option("--tables", options->tables,
+                      "comma-separated tables to write (default all): accounts, ledger_history, "
+                      "balance_history, reports, events, journal");
+  command->add_option("--accounts", options->accounts,
+                      "accounts for the accounts and balance_history tables: names and/or top:N "
+                      "(the N largest holders of each asset at the end), comma-separated "
+                      "(default all)");
+  command->add_option("--every", options->every,
+                      "sample the history at most once per period, e.g. 1d or 7d (default: at "
+                      "every report)");
+  command->callback([options] { run_export(*options); });
+}
+
+}  // namespace yl::cli

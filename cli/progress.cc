@@ -1,0 +1,82 @@
+#include "cli/progress.h"
+
+#include <fmt/format.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cmath>
+#include <cstdio>
+
+namespace yl::cli {
+namespace {
+
+constexpr double kQuietSeconds = 1.0;    // work shorter than this shows no bar
+constexpr double kRedrawSeconds = 0.1;
+constexpr int kBarWidth = 24;
+
+std::string grouped(std::int64_t n) {
+  std::string digits = std::to_string(n);
+  for (int i = static_cast<int>(digits.size()) - 3; i > 0; i -= 3) {
+    digits.insert(static_cast<std::size_t>(i), ",");
+  }
+  return digits;
+}
+
+std::string duration(double seconds) {
+  const auto s = static_cast<std::int64_t>(std::ceil(seconds));
+  if (s < 60) return fmt::format("{} s", s);
+  if (s < 3600) return fmt::format("{} min {} s", s / 60, s % 60);
+  return fmt::format("{} h {} min", s / 3600, (s % 3600) / 60);
+}
+
+}  // namespace
+
+std::string progress_line(std::string_view phase, std::int64_t done, std::string_view unit,
+                          std::optional<double> fraction, double elapsed_s) {
+  std::string line(phase);
+  if (fraction) {
+    const double f = std::clamp(*fraction, 0.0, 1.0);
+    const int filled = static_cast<int>(f * kBarWidth);
+    line += fmt::format("  [{}{}] {:3d}%", std::string(static_cast<std::size_t>(filled), '#'),
+                        std::string(static_cast<std::size_t>(kBarWidth - filled), '-'),
+                        static_cast<int>(f * 100));
+  }
+  line += fmt::format("  {} {}", grouped(done), unit);
+  if (elapsed_s > 0) {
+    line += fmt::format("  {}/s", grouped(static_cast<std::int64_t>(static_cast<double>(done) /
+                                                                    elapsed_s)));
+  }
+  if (fraction && *fraction > 0 && *fraction < 1) {
+    line += fmt::format("  {} left", duration(elapsed_s * (1 - *fraction) / *fraction));
+  }
+  return line;
+}
+
+ProgressBar::ProgressBar(bool enabled) : enabled_(enabled), started_(Clock::now()) {}
+
+ProgressBar::~ProgressBar() { clear(); }
+
+bool ProgressBar::stderr_is_terminal() { return isatty(STDERR_FILENO) == 1; }
+
+void ProgressBar::update(std::string_view phase, std::int64_t done, std::string_view unit,
+                         std::optional<double> fraction) {
+  if (!enabled_) return;
+  const Clock::time_point now = Clock::now();
+  const double elapsed = std::chrono::duration<double>(now - started_).count();
+  if (elapsed < kQuietSeconds) return;
+  if (shown_ && std::chrono::duration<double>(now - drawn_).count() < kRedrawSeconds) return;
+  drawn_ = now;
+  shown_ = true;
+  // \r and erase-to-end-of-line redraw in place.
+  std::fprintf(stderr, "\r%s\033[K", progress_line(phase, done, unit, fraction, elapsed).c_str());
+  std::fflush(stderr);
+}
+
+void ProgressBar::clear() {
+  if (!shown_) return;
+  std::fprintf(stderr, "\r\033[K");
+  std::fflush(stderr);
+  shown_ = false;
+}
+
+}  // namespace yl::cli

@@ -1,0 +1,43 @@
+// A progress bar on stderr for commands that take more than about a second (`run`, `export`):
+// what is done of how much, the rate and the time left. Shown only when stderr is a terminal, so
+// logs, pipes and tests never see it; the line is erased when the work ends.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+
+namespace yl::cli {
+
+// One line of the bar: "replaying events  [#####-----]  48%  412,345 of 1,000,000  101,234/s
+// 5 s left". `fraction` is how much is done, when known; `unit` names what `done` counts.
+std::string progress_line(std::string_view phase, std::int64_t done, std::string_view unit,
+                          std::optional<double> fraction, double elapsed_s);
+
+class ProgressBar {
+ public:
+  // Shows nothing unless `enabled` (the CLI passes: stderr is a terminal).
+  explicit ProgressBar(bool enabled);
+  ~ProgressBar();
+  ProgressBar(const ProgressBar&) = delete;
+  ProgressBar& operator=(const ProgressBar&) = delete;
+
+  // Redraws at most ten times a second, and only once a second has passed since the start.
+  void update(std::string_view phase, std::int64_t done, std::string_view unit,
+              std::optional<double> fraction);
+  // Erases the line, if one was drawn.
+  void clear();
+
+  static bool stderr_is_terminal();
+
+ private:
+  using Clock = std::chrono::steady_clock;
+  bool enabled_;
+  Clock::time_point started_;
+  Clock::time_point drawn_;
+  bool shown_ = false;
+};
+
+}  // namespace yl::cli

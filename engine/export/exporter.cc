@@ -1,0 +1,97 @@
+#include "engine/export/exporter.h"
+
+#include <algorithm>
+
+#include "engine/export/history.h"
+#include "engine/export/ledger_tables.h"
+#include "engine/export/summary.h"
+#include "engine/runner.h"
+
+namespace yl {
+namespace {
+
+// How many accounts per asset the "top holders" charts follow.
+constexpr std::size_t kChartedHolders = 5;
+
+bool wants(const ExportOptions& options, const std::string& table) {
+  return std::find(options.tables.begin(), options.tables.end(), table) != options.tables.end();
+}
+
+}  // namespace
+
+ExportResult export_ledger(storage::LedgerStore& store, const ExportOptions& options,
+                           ExportSink& sink, const ExportProgressFn& progress) {
+  const Scenario scenario = load_stored_scenario(store);
+  const Snapshot final_state = store.read_snapshot();
+  const SelectedAccounts selected = resolve_selection(options.accounts, final_state.balances);
+  const std::int64_t event_total = store.event_count();
+  auto report = [&](std::string_view phase, std::int64_t done, std::int64_t total) {
+    if (progress) progress(ExportProgress{phase, done, total});
+  };
+
+  // Open every table first, in kExportTables order: that is the workbook's sheet order.
+  std::map<std::string, std::unique_ptr<TableWriter>> writers;
+  const std::map<std::string, TableSpec> specs = {
+      {"accounts", accounts_spec()},
+      {"ledger_history", HistorySampler::ledger_history_spec()},
+      {"balance_history", HistorySampler::balance_history_spec()},
+      {"reports", reports_spec()},
+      {"events", events_spec()},
+      {"journal", journal_spec()}};
+  for (const std::string& table : kExportTables) {
+    if (wants(options, table)) writers[table] = sink.open_table(specs.at(table));
+  }
+  auto writer = [&](const std::string& table) {
+    const auto it = writers.find(table);
+    return it == writers.end() ? nullptr : it->second.get();
+  };
+
+  ExportResult result;
+  result.scenario = scenario.name;
+  std::array<std::vector<std::string>, 2> chart_accounts;
+  for (Asset asset : kAssets) {
+    chart_accounts[index_of(asset)] = top_accounts(final_state.balances, asset, kChartedHolders,
+                                                   /*with_system_accounts=*/false);
+  }
+  // The history is replayed whatever the tables: the summary and the charts come from it.
+  HistorySampler history(options.every_s, selected, chart_accounts,
+                         {writer("ledger_history"), writer("balance_history")},
+                         [&](std::int64_t done) { report("replaying events", done, event_total); });
+  const Ledger final_ledger = replay_window(store, std::nullopt, std::nullopt, &history);
+  result.samples = history.samples();
+  if (auto* out = writer("ledger_history")) {
+    result.rows["ledger_history"] = history.samples() * static_cast<std::int64_t>(kAssets.size());
+    out->close();
+  }
+  if (auto* out = writer("balance_history")) {
+    result.rows["balance_history"] = history.balance_rows();
+    out->close();
+  }
+  if (auto* out = writer("accounts")) {
+    result.rows["accounts"] = write_accounts(final_ledger, selected, *out);
+    out->close();
+  }
+  std::int64_t report_rows = 0;
+  if (auto* out = writer("reports")) {
+    report_rows = write_reports(store, *out);
+    result.rows["reports"] = report_rows;
+    out->close();
+  }
+  if (auto* out = writer("events")) {
+    result.rows["events"] = write_events(
+        store, *out, [&](std::int64_t done) { report("writing events", done, event_total); });
+    out->close();
+  }
+  if (auto* out = writer("journal")) {
+    result.rows["journal"] = write_journal(store, *out);
+    out->close();
+  }
+  if (!wants(options, "reports")) report_rows = store.report_row_count();
+  const std::vector<SummaryRow> summary =
+      build_summary(scenario, final_ledger, history, {event_total, report_rows});
+  result.rows["summary"] = static_cast<std::int64_t>(summary.size());
+  sink.finish(summary, history.charts());
+  return result;
+}
+
+}  // namespace yl

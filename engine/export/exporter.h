@@ -1,0 +1,37 @@
+// `yieldledger export`: a stored ledger as tables for spreadsheets (a folder of CSV files, or one
+// XLSX workbook with a summary and charts). Read-only on the database; the output appears at its
+// path only when complete.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <string>
+#include <string_view>
+
+#include "engine/export/export_options.h"
+#include "engine/export/table_sink.h"
+#include "engine/storage/ledger_store.h"
+
+namespace yl {
+
+// How far an export is: `done` of `total` in its current phase (`total` is 0 when unknown).
+struct ExportProgress {
+  std::string_view phase;
+  std::int64_t done = 0;
+  std::int64_t total = 0;
+};
+using ExportProgressFn = std::function<void(const ExportProgress&)>;
+
+struct ExportResult {
+  std::string scenario;
+  std::map<std::string, std::int64_t> rows;  // per table written, summary included
+  std::int64_t samples = 0;                  // history sample times
+};
+
+// Writes the tables `options` asks for, the summary and the charts into `sink`, then finishes it.
+// Throws UsageError (bad --accounts, a format limit), StorageError or ExportError.
+ExportResult export_ledger(storage::LedgerStore& store, const ExportOptions& options,
+                           ExportSink& sink, const ExportProgressFn& progress = {});
+
+}  // namespace yl

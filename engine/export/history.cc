@@ -1,0 +1,254 @@
+#include "engine/export/history.h"
+
+#include <limits>
+
+#include "engine/core/assert.h"
+
+namespace yl {
+namespace {
+
+std::string units(const Amount& wei) { return wei.units_string(kAssetDecimals); }
+
+// The chart indexes: see the constructor.
+enum ChartIndex : std::size_t { kPrice = 0, kApy = 1, kReserves = 2, kHolders = 4 };
+
+// start + every·k for the smallest k ≥ 1 with a result after `time`, saturating.
+Timestamp next_multiple_after(Timestamp start, std::int64_t every_s, Timestamp time) {
+  constexpr std::int64_t kMax = std::numeric_limits<std::int64_t>::max();
+  const std::int64_t k = (time.seconds - start.seconds) / every_s + 1;
+  if (every_s > (kMax - start.seconds) / k) return Timestamp{kMax};
+  return Timestamp{start.seconds + every_s * k};
+}
+
+}  // namespace
+
+TableSpec HistorySampler::ledger_history_spec() {
+  return {"ledger_history",
+          {{"time", CellKind::time},
+           {"asset"},
+           {"price", CellKind::integer},
+           {"pending_wei", CellKind::wei},
+           {"total_shares", CellKind::integer},
+           {"buffer_wei", CellKind::wei},
+           {"buffer", CellKind::decimal},
+           {"debt_wei", CellKind::wei},
+           {"debt", CellKind::decimal},
+           {"insurance_wei", CellKind::wei},
+           {"insurance", CellKind::decimal},
+           {"retained_wei", CellKind::wei},
+           {"retained", CellKind::decimal},
+           {"balances_wei", CellKind::wei},
+           {"balances", CellKind::decimal},
+           {"claimable_wei", CellKind::wei},
+           {"claimable", CellKind::decimal},
+           {"period_s", CellKind::integer},
+           {"realized_apy_pct", CellKind::decimal},
+           {"realized_apy_pct_float", CellKind::real}}};
+}
+
+TableSpec HistorySampler::balance_history_spec() {
+  return {"balance_history",
+          {{"time", CellKind::time},
+           {"account"},
+           {"kind"},
+           {"asset"},
+           {"mode"},
+           {"balance_wei", CellKind::wei},
+           {"balance", CellKind::decimal},
+           {"claimable_wei", CellKind::wei},
+           {"claimable", CellKind::decimal},
+           {"shares", CellKind::integer},
+           {"accrued_wei", CellKind::wei},
+           {"accrued", CellKind::decimal}}};
+}
+
+HistorySampler::HistorySampler(std::optional<std::int64_t> every_s,
+                               const SelectedAccounts& selected,
+                               std::array<std::vector<std::string>, 2> chart_accounts,
+                               Outputs outputs, std::function<void(std::int64_t)> on_event)
+    : every_s_(every_s),
+      selected_(selected),
+      chart_accounts_(std::move(chart_accounts)),
+      outputs_(outputs),
+      on_event_(std::move(on_event)) {
+  YL_ASSERT(!every_s_ || *every_s_ > 0);
+  charts_.charts = {
+      {"Share price", "wei per share", {{"ETH", {}}, {"USDB", {}}}},
+      {"Realized APY per period", "% a year", {{"ETH", {}}, {"USDB", {}}}},
+      {"ETH insurance fund and debt", "ETH", {{"insurance", {}}, {"debt", {}}}},
+      {"USDB insurance fund and debt", "USDB", {{"insurance", {}}, {"debt", {}}}},
+      {"Top ETH holders (balance + claimable)", "ETH", {}},
+      {"Top USDB holders (balance + claimable)", "USDB", {}},
+  };
+  for (Asset asset : kAssets) {
+    for (const std::string& name : chart_accounts_[index_of(asset)]) {
+      charts_.charts[kHolders + index_of(asset)].series.push_back({name, {}});
+    }
+    chart_ids_[index_of(asset)].resize(chart_accounts_[index_of(asset)].size());
+  }
+}
+
+void HistorySampler::opening(const Ledger& ledger) {
+  start_ = ledger.params().start;
+  last_sample_ = start_;
+  last_report_ = {start_, start_};
+  if (every_s_) next_due_ = next_multiple_after(start_, *every_s_, start_);
+  for (Asset asset : kAssets) {
+    last_sample_price_[index_of(asset)] = ledger.book(asset).shares.price();
+  }
+  track_new_accounts(ledger);
+}
+
+void HistorySampler::before(const Ledger& ledger, Timestamp until) {
+  // Nothing the coming step does is stamped before `until`, so if that is past the unsampled
+  // report time, the ledger is now exactly as it was at that time.
+  if (unsampled_ && until > *unsampled_) sample_if_due(ledger, *std::exchange(unsampled_, {}));
+}
+
+void HistorySampler::after(const Ledger& ledger, const std::vector<ReportRecord>& reports,
+                           const storage::StoredEvent* event) {
+  if (event != nullptr && on_event_) on_event_(++events_);
+  track_new_accounts(ledger);
+  for (const ReportRecord& report : reports) account_for_report(ledger, report);
+  if (!reports.empty()) unsampled_ = reports.back().time;
+}
+
+void HistorySampler::closing(const Ledger& ledger) {
+  // The ledger is at the end of the run. A report at that very time is sampled whatever
+  // every_s says, and so is the end itself when the last sample is earlier.
+  unsampled_.reset();
+  if (ledger.params().end > last_sample_) sample(ledger, ledger.params().end);
+}
+
+void HistorySampler::track_new_accounts(const Ledger& ledger) {
+  for (AccountId id = static_cast<AccountId>(is_selected_.size()); id < ledger.account_count();
+       ++id) {
+    const std::string& name = ledger.info(id).name;
+    is_selected_.push_back({selected_.contains(name, Asset::eth),
+                            selected_.contains(name, Asset::usdb)});
+    accrued_.emplace_back();
+    for (Asset asset : kAssets) {
+      const auto& names = chart_accounts_[index_of(asset)];
+      for (std::size_t i = 0; i < names.size(); ++i) {
+        if (names[i] == name) chart_ids_[index_of(asset)][i] = id;
+      }
+    }
+  }
+}
+
+void HistorySampler::account_for_report(const Ledger& ledger, const ReportRecord& report) {
+  const std::size_t a = index_of(report.asset);
+  const Amount step = report.price_after - report.price_before;
+  // Per group: Σ shares, and Σ of what shares do not cover (remainders, VOID fixed balances).
+  std::array<Amount, 2> shares, rest;
+  for (AccountId id = 0; id < ledger.account_count(); ++id) {
+    const Position& p = ledger.state(id).positions[a];
+    if (!step.is_zero() && is_selected_[id][a] && !p.shares.is_zero()) {
+      accrued_[id][a] += p.shares * step;
+    }
+    const AccountKind kind = ledger.info(id).kind;
+    if (kind == AccountKind::system) continue;
+    const auto g = static_cast<std::size_t>(kind == AccountKind::user ? AccountGroup::users
+                                                                      : AccountGroup::dapps);
+    shares[g] += p.shares;
+    rest[g] += p.mode == YieldMode::void_mode ? p.fixed : p.remainder;
+  }
+  const std::int64_t interval_s = report.time.seconds - last_report_[a].seconds;
+  YL_ASSERT(interval_s >= 0);
+  last_report_[a] = report.time;
+  for (std::size_t g = 0; g < 2; ++g) {
+    // Held just before the price step: P_before·S + Σr + Σf(VOID) (SPEC §3.3).
+    const BigInt held = big(report.price_before) * big(shares[g]) + big(rest[g]);
+    groups_[g][a].yield_wei += big(step) * big(shares[g]);
+    groups_[g][a].capital_wei_seconds += held * interval_s;
+  }
+}
+
+void HistorySampler::sample_if_due(const Ledger& ledger, Timestamp time) {
+  if (every_s_ && time < next_due_) return;  // thinned: its accruals go to the next sample
+  sample(ledger, time);
+}
+
+void HistorySampler::sample(const Ledger& ledger, Timestamp time) {
+  YL_ASSERT(time >= last_sample_);
+  const std::int64_t period_s = time.seconds - last_sample_.seconds;
+  write_ledger_rows(ledger, time, period_s);
+  write_balance_rows(ledger, time);
+  add_chart_point(ledger, time, period_s);
+  for (Asset asset : kAssets) {
+    last_sample_price_[index_of(asset)] = ledger.book(asset).shares.price();
+  }
+  last_sample_ = time;
+  if (every_s_) next_due_ = next_multiple_after(start_, *every_s_, time);
+  ++samples_;
+}
+
+void HistorySampler::write_ledger_rows(const Ledger& ledger, Timestamp time,
+                                       std::int64_t period_s) {
+  if (outputs_.ledger_history == nullptr) return;
+  for (Asset asset : kAssets) {
+    Amount balances, claimable;
+    for (AccountId id = 0; id < ledger.account_count(); ++id) {
+      balances += ledger.balance(id, asset);
+      claimable += ledger.claimable(id, asset);
+    }
+    const AssetBook& book = ledger.book(asset);
+    const std::string apy =
+        price_apy_percent(last_sample_price_[index_of(asset)], book.shares.price(), period_s)
+            .value_or("");
+    outputs_.ledger_history->row(
+        {format_timestamp(time), std::string(asset_name(asset)),
+         book.shares.price().wei_string(), book.shares.pending().wei_string(),
+         book.shares.total_shares().wei_string(), book.buffer.wei_string(), units(book.buffer),
+         book.debt.wei_string(), units(book.debt), book.insurance.wei_string(),
+         units(book.insurance), book.retained.wei_string(), units(book.retained),
+         balances.wei_string(), units(balances), claimable.wei_string(), units(claimable),
+         std::to_string(period_s), apy, float_text(apy)});
+  }
+}
+
+void HistorySampler::write_balance_rows(const Ledger& ledger, Timestamp time) {
+  const std::string when = format_timestamp(time);
+  for (AccountId id = 0; id < ledger.account_count(); ++id) {
+    const AccountInfo& info = ledger.info(id);
+    for (Asset asset : kAssets) {
+      const std::size_t a = index_of(asset);
+      if (!is_selected_[id][a]) continue;
+      const Amount accrued = std::exchange(accrued_[id][a], Amount());
+      if (outputs_.balance_history == nullptr) continue;
+      const Position& p = ledger.state(id).positions[a];
+      const Amount balance = ledger.balance(id, asset);
+      const Amount claimable = ledger.claimable(id, asset);
+      outputs_.balance_history->row(
+          {when, info.name, std::string(account_kind_name(info.kind)),
+           std::string(asset_name(asset)), std::string(yield_mode_name(p.mode)),
+           balance.wei_string(), units(balance), claimable.wei_string(), units(claimable),
+           p.shares.wei_string(), accrued.wei_string(), units(accrued)});
+      ++balance_rows_;
+    }
+  }
+}
+
+void HistorySampler::add_chart_point(const Ledger& ledger, Timestamp time, std::int64_t period_s) {
+  charts_.times.push_back(time.seconds);
+  for (Asset asset : kAssets) {
+    const std::size_t a = index_of(asset);
+    const AssetBook& book = ledger.book(asset);
+    charts_.charts[kPrice].series[a].values.push_back(to_double(book.shares.price().wei_string()));
+    const auto apy = price_apy_percent(last_sample_price_[a], book.shares.price(), period_s);
+    charts_.charts[kApy].series[a].values.push_back(apy ? to_double(*apy) : 0.0);
+    ChartSpec& reserves = charts_.charts[kReserves + a];
+    reserves.series[0].values.push_back(to_double(units(book.insurance)));
+    reserves.series[1].values.push_back(to_double(units(book.debt)));
+    ChartSpec& holders = charts_.charts[kHolders + a];
+    for (std::size_t i = 0; i < holders.series.size(); ++i) {
+      const auto id = chart_ids_[a][i];
+      const Amount held = id && *id < ledger.account_count()
+                              ? ledger.balance(*id, asset) + ledger.claimable(*id, asset)
+                              : Amount();
+      holders.series[i].values.push_back(to_double(units(held)));
+    }
+  }
+}
+
+}  // namespace yl

@@ -1,0 +1,274 @@
+#include "engine/export/xlsx_sink.h"
+
+#include <fmt/format.h>
+#include <xlsxwriter.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+
+#include "engine/core/assert.h"
+#include "engine/core/timestamp.h"
+#include "engine/export/export_error.h"
+#include "engine/usage_error.h"
+
+namespace yl {
+namespace {
+
+static_assert(XlsxSink::kRowsPerSheet == LXW_ROW_MAX);
+constexpr std::size_t kCellCharacters = 32767;  // the most an Excel cell holds
+
+// Integers of at most 15 digits are exact as Excel numbers; longer ones stay text.
+bool fits_excel_number(const std::string& digits) {
+  const std::size_t length = digits.size() - (digits.starts_with('-') ? 1 : 0);
+  return length <= 15;
+}
+
+double width_of(const ColumnSpec& column) {
+  double width = 12;
+  switch (column.kind) {
+    case CellKind::time: width = 20; break;
+    case CellKind::wei: width = 26; break;
+    case CellKind::decimal: width = 18; break;
+    case CellKind::real: width = 14; break;
+    case CellKind::integer: width = 12; break;
+    case CellKind::text: width = 14; break;
+  }
+  return std::max(width, static_cast<double>(column.name.size()) + 4);
+}
+
+void check(lxw_error error, const std::string& what) {
+  if (error == LXW_NO_ERROR) return;
+  throw ExportError(fmt::format("could not write {}: {}", what, lxw_strerror(error)));
+}
+
+class XlsxTableWriter : public TableWriter {
+ public:
+  XlsxTableWriter(lxw_worksheet* sheet, TableSpec spec, const XlsxSink::Formats& formats,
+                  lxw_row_t rows_per_sheet)
+      : sheet_(sheet), spec_(std::move(spec)), formats_(formats), rows_per_sheet_(rows_per_sheet) {
+    for (std::size_t i = 0; i < spec_.columns.size(); ++i) {
+      const auto col = static_cast<lxw_col_t>(i);
+      check(worksheet_set_column(sheet_, col, col, width_of(spec_.columns[i]), nullptr),
+            spec_.name);
+      check(worksheet_write_string(sheet_, 0, col, spec_.columns[i].name.c_str(), formats_.header),
+            spec_.name);
+    }
+    worksheet_freeze_panes(sheet_, 1, 0);
+  }
+
+  void row(const std::vector<std::string>& cells) override {
+    YL_ASSERT(cells.size() == spec_.columns.size());
+    if (next_row_ >= rows_per_sheet_) {
+      throw UsageError(fmt::format(
+          "the '{}' table has more than {} rows, the most a spreadsheet sheet holds; thin it with "
+          "--every (e.g. --every 7d) or --accounts (e.g. --accounts top:1000), leave it out with "
+          "--tables, or export it as --format csv",
+          spec_.name, rows_per_sheet_ - 1));
+    }
+    for (std::size_t i = 0; i < cells.size(); ++i) write_cell(static_cast<lxw_col_t>(i), cells[i]);
+    ++next_row_;
+  }
+
+  void close() override {
+    if (closed_) return;
+    closed_ = true;
+    const auto last_col = static_cast<lxw_col_t>(spec_.columns.size() - 1);
+    check(worksheet_autofilter(sheet_, 0, 0, next_row_ - 1, last_col), spec_.name);
+  }
+
+ private:
+  void write_cell(lxw_col_t col, const std::string& text) {
+    if (text.empty()) return;
+    const CellKind kind = spec_.columns[col].kind;
+    const std::string where = fmt::format("'{}' row {}", spec_.name, next_row_ + 1);
+    if (kind == CellKind::time) {
+      const auto time = parse_timestamp(text);
+      YL_ASSERT(time.has_value());
+      check(worksheet_write_unixtime(sheet_, next_row_, col, time->seconds, formats_.time), where);
+      return;
+    }
+    const bool number = kind == CellKind::decimal || kind == CellKind::real ||
+                        (kind == CellKind::integer && fits_excel_number(text));
+    if (number) {
+      // strtod rounds the exact decimal text to the nearest double: display only, the exact
+      // text is in the table's `_wei` column or in the CSV export.
+      lxw_format* format = kind == CellKind::integer   ? formats_.integer
+                           : kind == CellKind::decimal ? formats_.decimal
+                                                       : formats_.real;
+      check(worksheet_write_number(sheet_, next_row_, col, std::strtod(text.c_str(), nullptr),
+                                   format),
+            where);
+      return;
+    }
+    if (text.size() > kCellCharacters) {
+      throw UsageError(fmt::format(
+          "{} column '{}' holds {} characters, more than the {} a spreadsheet cell holds; "
+          "export it as --format csv",
+          where, spec_.columns[col].name, text.size(), kCellCharacters));
+    }
+    check(worksheet_write_string(sheet_, next_row_, col, text.c_str(), nullptr), where);
+  }
+
+  lxw_worksheet* sheet_;
+  TableSpec spec_;
+  const XlsxSink::Formats& formats_;
+  lxw_row_t rows_per_sheet_;
+  lxw_row_t next_row_ = 1;
+  bool closed_ = false;
+};
+
+std::string column_letters(std::size_t index) {
+  std::string letters;
+  for (std::size_t n = index + 1; n > 0; n = (n - 1) / 26) {
+    letters.insert(letters.begin(), static_cast<char>('A' + (n - 1) % 26));
+  }
+  return letters;
+}
+
+}  // namespace
+
+XlsxSink::XlsxSink(std::filesystem::path file, std::uint32_t rows_per_sheet)
+    : file_(std::move(file)),
+      partial_(file_.parent_path() / ("." + file_.filename().string() + ".partial")),
+      rows_per_sheet_(std::min(rows_per_sheet, kRowsPerSheet)) {
+  YL_ASSERT(rows_per_sheet_ >= 2);
+  // libxlsxwriter writes the file only when the workbook closes; fail now, not after the work.
+  std::error_code ec;
+  if (!file_.parent_path().empty()) std::filesystem::create_directories(file_.parent_path(), ec);
+  std::FILE* probe = std::fopen(partial_.c_str(), "wb");
+  if (probe == nullptr) {
+    throw ExportError(fmt::format("cannot create '{}': {}", file_.string(), std::strerror(errno)));
+  }
+  std::fclose(probe);
+  lxw_workbook_options options{};
+  options.constant_memory = LXW_TRUE;  // rows go to disk as they are written
+  options.use_zip64 = LXW_TRUE;
+  workbook_ = workbook_new_opt(partial_.c_str(), &options);
+  if (workbook_ == nullptr) {
+    throw ExportError(fmt::format("cannot create '{}'", file_.string()));
+  }
+  formats_.header = workbook_add_format(workbook_);
+  format_set_bold(formats_.header);
+  format_set_bottom(formats_.header, LXW_BORDER_THIN);
+  formats_.time = workbook_add_format(workbook_);
+  format_set_num_format(formats_.time, "yyyy-mm-dd hh:mm:ss");
+  formats_.integer = workbook_add_format(workbook_);
+  format_set_num_format(formats_.integer, "0");
+  formats_.decimal = workbook_add_format(workbook_);
+  format_set_num_format(formats_.decimal, "#,##0.000000");
+  formats_.real = workbook_add_format(workbook_);
+  format_set_num_format(formats_.real, "0.0000");
+  formats_.title = workbook_add_format(workbook_);
+  format_set_bold(formats_.title);
+  format_set_font_size(formats_.title, 14);
+  // The first two sheets, in tab order; they are filled by finish().
+  summary_ = add_sheet("summary");
+  charts_ = add_sheet("charts");
+  // Printed (or converted to PDF), each of the two is one page wide.
+  for (lxw_worksheet* sheet : {summary_, charts_}) {
+    worksheet_set_landscape(sheet);
+    worksheet_fit_to_pages(sheet, 1, 0);
+  }
+}
+
+XlsxSink::~XlsxSink() {
+  if (workbook_ != nullptr) workbook_close(workbook_);  // frees it; the file is discarded below
+  if (!finished_) {
+    std::error_code ec;
+    std::filesystem::remove(partial_, ec);
+  }
+}
+
+lxw_worksheet* XlsxSink::add_sheet(const std::string& name) {
+  lxw_worksheet* sheet = workbook_add_worksheet(workbook_, name.c_str());
+  if (sheet == nullptr) throw ExportError(fmt::format("cannot add the sheet '{}'", name));
+  return sheet;
+}
+
+std::unique_ptr<TableWriter> XlsxSink::open_table(const TableSpec& spec) {
+  YL_ASSERT(!finished_);
+  YL_ASSERT(!spec.columns.empty());
+  return std::make_unique<XlsxTableWriter>(add_sheet(spec.name), spec, formats_, rows_per_sheet_);
+}
+
+void XlsxSink::write_summary(const std::vector<SummaryRow>& summary) {
+  XlsxTableWriter writer(summary_,
+                         TableSpec{"summary",
+                                   {{"section"}, {"item"}, {"asset"}, {"value", CellKind::decimal},
+                                    {"value_text"}, {"value_wei", CellKind::wei}}},
+                         formats_, rows_per_sheet_);
+  for (const SummaryRow& r : summary) {
+    // A number where the fact is one (amounts, percentages, counts), and always the exact text.
+    const bool number = r.kind == CellKind::decimal || r.kind == CellKind::integer;
+    writer.row({r.section, r.item, r.asset, number ? r.value : "", r.value, r.value_wei});
+  }
+  writer.close();
+  worksheet_set_column(summary_, 1, 1, 34, nullptr);
+  worksheet_set_column(summary_, 4, 4, 30, nullptr);
+}
+
+void XlsxSink::write_charts(const ChartData& charts) {
+  lxw_worksheet* data = add_sheet("chart_data");
+  std::vector<ColumnSpec> columns = {{"time", CellKind::time}};
+  for (const ChartSpec& chart : charts.charts) {
+    for (const ChartSeries& series : chart.series) {
+      columns.push_back({chart.title + ": " + series.name, CellKind::real});
+    }
+  }
+  XlsxTableWriter writer(data, TableSpec{"chart_data", columns}, formats_, rows_per_sheet_);
+  for (std::size_t i = 0; i < charts.times.size(); ++i) {
+    std::vector<std::string> row = {format_timestamp(Timestamp{charts.times[i]})};
+    for (const ChartSpec& chart : charts.charts) {
+      for (const ChartSeries& series : chart.series) row.push_back(fmt::format("{}", series.values.at(i)));
+    }
+    writer.row(row);
+  }
+  writer.close();
+  if (charts.times.empty()) {
+    check(worksheet_write_string(charts_, 0, 0, "No report ran, so there is nothing to plot.",
+                                 nullptr),
+          "charts");
+    return;
+  }
+  const std::size_t last = charts.times.size() + 1;  // 1-based row of the last point
+  const std::string categories = fmt::format("=chart_data!$A$2:$A${}", last);
+  std::size_t column = 1;
+  for (std::size_t c = 0; c < charts.charts.size(); ++c) {
+    const ChartSpec& spec = charts.charts[c];
+    lxw_chart* chart = workbook_add_chart(workbook_, LXW_CHART_LINE);
+    chart_title_set_name(chart, spec.title.c_str());
+    for (const ChartSeries& series : spec.series) {
+      const std::string letters = column_letters(column++);
+      const std::string values = fmt::format("=chart_data!${}$2:${}${}", letters, letters, last);
+      lxw_chart_series* line = chart_add_series(chart, categories.c_str(), values.c_str());
+      chart_series_set_name(line, series.name.c_str());
+    }
+    chart_axis_set_num_format(chart->x_axis, "yyyy-mm-dd");
+    chart_axis_set_name(chart->y_axis, spec.y_axis.c_str());
+    chart_legend_set_position(chart, LXW_CHART_LEGEND_BOTTOM);
+    lxw_chart_options placement{};
+    placement.x_scale = 1.4;
+    placement.y_scale = 1.4;
+    const auto row = static_cast<lxw_row_t>((c / 2) * 22);
+    const auto col = static_cast<lxw_col_t>((c % 2) * 11);
+    check(worksheet_insert_chart_opt(charts_, row, col, chart, &placement), "charts");
+  }
+}
+
+void XlsxSink::finish(const std::vector<SummaryRow>& summary, const ChartData& charts) {
+  YL_ASSERT(!finished_);
+  write_summary(summary);
+  write_charts(charts);
+  lxw_workbook* workbook = workbook_;
+  workbook_ = nullptr;
+  check(workbook_close(workbook), fmt::format("'{}'", file_.string()));
+  std::error_code ec;
+  std::filesystem::rename(partial_, file_, ec);
+  if (ec) throw ExportError(fmt::format("cannot write '{}': {}", file_.string(), ec.message()));
+  finished_ = true;
+}
+
+}  // namespace yl

@@ -1,0 +1,67 @@
+// Exports as one XLSX workbook (libxlsxwriter): a `summary` sheet first, a `charts` sheet of
+// native Excel line charts, one sheet per table, and `chart_data`, the points the charts plot.
+//
+// Every table sheet has a bold, frozen header row, an autofilter and column widths by kind.
+// `wei` cells stay text: Excel keeps 15 significant digits, and a wei amount written as a number
+// would be rounded without a word. `decimal` cells (asset units, percent) are numbers, beside the
+// exact wei text they come from; `time` cells are date-times.
+//
+// Limits: a sheet holds at most 1,048,576 rows (header included) and a cell 32,767 characters;
+// past either the export stops with a UsageError that says how to thin it, and nothing is left at
+// the output path. The workbook is streamed (libxlsxwriter's constant_memory mode), so memory
+// stays flat however many rows there are.
+#pragma once
+
+#include <cstdint>
+#include <filesystem>
+#include <string>
+#include <vector>
+
+#include "engine/export/table_sink.h"
+
+struct lxw_workbook;
+struct lxw_worksheet;
+struct lxw_format;
+
+namespace yl {
+
+class XlsxSink : public ExportSink {
+ public:
+  static constexpr std::uint32_t kRowsPerSheet = 1'048'576;  // Excel's limit, header included
+
+  // `file` is written under a temporary name beside it and renamed into place by finish().
+  // `rows_per_sheet` is Excel's limit; tests lower it to reach it quickly.
+  explicit XlsxSink(std::filesystem::path file, std::uint32_t rows_per_sheet = kRowsPerSheet);
+  ~XlsxSink() override;
+  XlsxSink(const XlsxSink&) = delete;
+  XlsxSink& operator=(const XlsxSink&) = delete;
+
+  std::unique_ptr<TableWriter> open_table(const TableSpec& spec) override;
+  void finish(const std::vector<SummaryRow>& summary, const ChartData& charts) override;
+
+  // The formats cells of each kind are written with.
+  struct Formats {
+    lxw_format* header = nullptr;
+    lxw_format* time = nullptr;
+    lxw_format* integer = nullptr;
+    lxw_format* decimal = nullptr;
+    lxw_format* real = nullptr;
+    lxw_format* title = nullptr;
+  };
+
+ private:
+  lxw_worksheet* add_sheet(const std::string& name);
+  void write_summary(const std::vector<SummaryRow>& summary);
+  void write_charts(const ChartData& charts);
+
+  std::filesystem::path file_;
+  std::filesystem::path partial_;
+  lxw_workbook* workbook_ = nullptr;
+  lxw_worksheet* summary_ = nullptr;
+  lxw_worksheet* charts_ = nullptr;
+  Formats formats_;
+  std::uint32_t rows_per_sheet_;
+  bool finished_ = false;
+};
+
+}  // namespace yl

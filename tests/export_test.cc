@@ -1,0 +1,419 @@
+// `yieldledger export`: the tables agree with `balances`, `ledgers`, `reports` and `explain` to the
+// wei; realized APY is exact; thinning and account selection; the XLSX workbook read back from its
+// zip; limits and failures leave nothing behind.
+#include <doctest/doctest.h>
+
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <map>
+#include <sstream>
+
+#include "engine/export/csv_sink.h"
+#include "engine/export/exporter.h"
+#include "engine/export/realized_apy.h"
+#include "engine/export/xlsx_sink.h"
+#include "engine/input/csv_reader.h"
+#include "engine/runner.h"
+#include "engine/storage/migrations.h"
+#include "engine/usage_error.h"
+#include "tests/test_util.h"
+
+using yl::testing::read_file;
+using yl::testing::TempDir;
+
+namespace {
+
+using Row = std::map<std::string, std::string>;
+
+// Reads an exported CSV file with the project's RFC 4180 reader, as a list of column -> cell.
+std::vector<Row> read_csv(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  REQUIRE(in);
+  yl::CsvReader reader(in, path);
+  yl::CsvRecord header, record;
+  REQUIRE(reader.next(header));
+  std::vector<Row> rows;
+  while (reader.next(record)) {
+    REQUIRE(record.fields.size() == header.fields.size());
+    Row row;
+    for (std::size_t i = 0; i < header.fields.size(); ++i) row[header.fields[i]] = record.fields[i];
+    rows.push_back(std::move(row));
+  }
+  return rows;
+}
+
+std::vector<Row> where(const std::vector<Row>& rows, const std::string& column,
+                       const std::string& value) {
+  std::vector<Row> found;
+  for (const Row& r : rows) {
+    if (r.at(column) == value) found.push_back(r);
+  }
+  return found;
+}
+
+// A ledger of the blast-launch example, run once per test into `dir`.
+std::string blast_launch_db(const TempDir& dir) {
+  const std::string db = dir.path("blast.db");
+  yl::run_into_database(yl::testing::example_scenario("blast-launch"), db);
+  return db;
+}
+
+yl::ExportResult export_csv(const std::string& db_path, const std::string& folder,
+                            const yl::ExportOptions& options = {}) {
+  yl::storage::Database db(db_path, yl::storage::Database::Mode::read_only);
+  yl::storage::LedgerStore store(db);
+  yl::CsvSink sink(folder);
+  return yl::export_ledger(store, options, sink);
+}
+
+std::string unzip(const std::string& xlsx, const std::string& member) {
+  const std::string command = "unzip -p '" + xlsx + "' '" + member + "' 2>/dev/null";
+  FILE* pipe = ::popen(command.c_str(), "r");
+  REQUIRE(pipe != nullptr);
+  std::string text;
+  char buffer[4096];
+  std::size_t n;
+  while ((n = std::fread(buffer, 1, sizeof buffer, pipe)) > 0) text.append(buffer, n);
+  ::pclose(pipe);
+  return text;
+}
+
+yl::Amount wei_sum(const std::vector<Row>& rows, const std::string& column) {
+  yl::Amount sum;
+  for (const Row& r : rows) sum += yl::testing::wei(r.at(column));
+  return sum;
+}
+
+}  // namespace
+
+TEST_CASE("Realized APY: exact rational, rounded toward zero to 9 digits of a percent") {
+  // The first ETH day of blast-launch: P 1,000,000,000 -> 1,000,066,596 over 86,400 s.
+  // 100 × 66,596 × 31,536,000 / (10^9 × 86,400) = 66,596 × 0.0000365 = 2.430754 exactly.
+  CHECK(yl::price_apy_percent(yl::testing::wei("1000000000"), yl::testing::wei("1000066596"),
+                              86400) == std::optional<std::string>("2.430754000"));
+  // 1 wei on 3 over a year: 100/3 % = 33.333333333... , cut (not rounded) at 9 digits.
+  CHECK(yl::price_apy_percent(yl::testing::wei("3"), yl::testing::wei("4"), 31536000) ==
+        std::optional<std::string>("33.333333333"));
+  // 2/3 would round up to ...667; toward zero keeps ...666.
+  CHECK(yl::decimal_toward_zero(2, 3, 3) == "0.666");
+  CHECK(yl::decimal_toward_zero(-2, 3, 3) == "-0.666");
+  CHECK(yl::decimal_toward_zero(-1, 3000, 3) == "0.000");  // never "-0.000"
+  CHECK(yl::decimal_toward_zero(7, 1, 0) == "7");
+  // No time or no capital: no rate at all, rather than a division by zero.
+  CHECK_FALSE(yl::price_apy_percent(yl::testing::wei("5"), yl::testing::wei("6"), 0));
+  CHECK_FALSE(yl::annualized_percent(10, 0));
+  CHECK(yl::float_text("2.430754000") == "2.430754");
+}
+
+TEST_CASE("Export options: tables, --every and --accounts are checked with plain messages") {
+  CHECK(yl::parse_export_tables("events,accounts") ==
+        std::vector<std::string>{"events", "accounts"});
+  auto message = [](const std::function<void()>& f) {
+    try {
+      f();
+    } catch (const yl::UsageError& e) {
+      return std::string(e.what());
+    }
+    return std::string("(accepted)");
+  };
+  CHECK(message([] { yl::parse_export_tables("events,ledger"); }) ==
+        "--tables: unknown table 'ledger' (the tables are accounts, ledger_history, "
+        "balance_history, reports, events, journal)");
+  CHECK(message([] { yl::parse_export_tables("events,events"); }) ==
+        "--tables: 'events' is listed twice");
+  CHECK(yl::parse_every("7d") == 7 * 86400);
+  CHECK(message([] { yl::parse_every("1w"); }) ==
+        "--every: expected a period like 1d, 7d, 12h, 30m or 90s (got '1w')");
+  const yl::AccountSelection selection = yl::parse_account_selection("top:3,alice,top:2");
+  CHECK_FALSE(selection.all);
+  CHECK(selection.top == 3);
+  CHECK(selection.names == std::vector<std::string>{"alice"});
+  CHECK(message([] { yl::parse_account_selection("top:0"); }) ==
+        "--accounts: 'top:0' is not top:N with N a whole number of at least 1");
+  CHECK(message([] { yl::parse_account_selection("top:x"); }) ==
+        "--accounts: 'top:x' is not top:N with N a whole number of at least 1");
+  CHECK(message([] { yl::parse_account_selection("alice,,bob"); }) ==
+        "--accounts: an empty name in the list");
+}
+
+TEST_CASE("Export CSV: the tables agree with balances, ledgers, reports and explain to the wei") {
+  TempDir dir;
+  const std::string db = blast_launch_db(dir);
+  const std::string out = dir.path("csv");
+  const yl::ExportResult result = export_csv(db, out);
+  CHECK(result.scenario == "blast-launch");
+  // 92 daily reports plus the forced report of the slashing (2024-04-15T06:00:00Z).
+  CHECK(result.samples == 93);
+  const std::string golden = std::string(YL_SOURCE_DIR) + "/tests/golden/blast-launch/";
+
+  SUBCASE("reports.csv is `reports --format csv`, byte for byte") {
+    CHECK(read_file(out + "/reports.csv") == read_file(golden + "reports.csv"));
+  }
+  SUBCASE("balance_history at a time is `balances --at` that time") {
+    const auto history = read_csv(out + "/balance_history.csv");
+    CHECK(history.size() == static_cast<std::size_t>(result.rows.at("balance_history")));
+    for (const auto& [time, file] :
+         {std::pair{"2024-04-16T00:00:00Z", "balances_at_2024-04-16.csv"},
+          std::pair{"2024-06-01T00:00:00Z", "balances.csv"}}) {
+      const auto expected = read_csv(golden + file);
+      const auto at = where(history, "time", time);
+      REQUIRE(at.size() == expected.size());
+      for (std::size_t i = 0; i < at.size(); ++i) {
+        for (const char* column : {"account", "kind", "asset", "mode", "balance", "balance_wei",
+                                   "claimable_wei", "shares"}) {
+          CHECK(at[i].at(column) == expected[i].at(column));
+        }
+      }
+    }
+  }
+  SUBCASE("ledger_history at a time is `ledgers --at` that time") {
+    const auto at = where(read_csv(out + "/ledger_history.csv"), "time", "2024-04-16T00:00:00Z");
+    const auto expected = read_csv(golden + "ledgers_at_2024-04-16.csv");
+    REQUIRE(at.size() == 2);
+    for (std::size_t i = 0; i < 2; ++i) {
+      for (const char* column : {"asset", "price", "pending_wei", "total_shares", "buffer_wei",
+                                 "debt_wei", "insurance_wei", "retained_wei"}) {
+        CHECK(at[i].at(column) == expected[i].at(column));
+      }
+    }
+    // The day after the slashing: the debt (26.77 ETH) takes the yield, the price stays put.
+    CHECK(at[0].at("debt") == "26.765855788668535962");
+    CHECK(at[0].at("realized_apy_pct") == "0.000000000");
+  }
+  SUBCASE("realized APY and the units columns of ledger_history") {
+    const auto first = where(read_csv(out + "/ledger_history.csv"), "time", "2024-03-02T00:00:00Z");
+    REQUIRE(first.size() == 2);
+    CHECK(first[0].at("price") == "1000066596");
+    CHECK(first[0].at("period_s") == "86400");
+    CHECK(first[0].at("realized_apy_pct") == "2.430754000");
+    CHECK(first[0].at("realized_apy_pct_float") == "2.430754");
+    CHECK(first[0].at("insurance_wei") == "19978974306433243");
+    CHECK(first[0].at("insurance") == "0.019978974306433243");
+  }
+  SUBCASE("accrued adds up to explain's accruals: dave's ETH, 5.285222803695363708") {
+    const auto dave = where(where(read_csv(out + "/balance_history.csv"), "account", "dave"),
+                            "asset", "ETH");
+    CHECK(wei_sum(dave, "accrued_wei") == yl::testing::wei("5285222803695363708"));
+    // A VOID account accrues nothing.
+    const auto nft = where(where(read_csv(out + "/balance_history.csv"), "account", "nftmarket"),
+                           "asset", "ETH");
+    CHECK(wei_sum(nft, "accrued_wei").is_zero());
+  }
+  SUBCASE("events, accounts and journal") {
+    const auto events = read_csv(out + "/events.csv");
+    REQUIRE(events.size() == 59);
+    const auto bob = where(where(events, "account", "bob"), "type", "deposit");
+    REQUIRE_FALSE(bob.empty());
+    // 2.5M USDC, 6 decimals, credited 1:1 as USDB wei (SPEC §2.1).
+    CHECK(bob[0].at("asset") == "USDC");
+    CHECK(bob[0].at("amount") == "2500000");
+    CHECK(bob[0].at("amount_wei") == "2500000000000000000000000");
+    const auto accounts = read_csv(out + "/accounts.csv");
+    REQUIRE(accounts.size() == 10);
+    CHECK(accounts[0].at("account") == "@gas");
+    CHECK(where(accounts, "account", "dex")[0].at("gas_mode") == "CLAIMABLE");
+    // Every journal entry balances per asset: Σ debits = Σ credits.
+    const auto journal = read_csv(out + "/journal.csv");
+    CHECK(journal.size() == 2581);
+    CHECK(wei_sum(where(journal, "side", "debit"), "amount_wei") ==
+          wei_sum(where(journal, "side", "credit"), "amount_wei"));
+  }
+  SUBCASE("the summary: scenario, totals at the end, realized APYs") {
+    const auto summary = read_csv(out + "/summary.csv");
+    auto value = [&](const std::string& item, const std::string& asset) {
+      for (const Row& r : summary) {
+        if (r.at("item") == item && r.at("asset") == asset) return r.at("value");
+      }
+      return std::string("(missing)");
+    };
+    CHECK(value("name", "") == "blast-launch");
+    CHECK(value("debt", "ETH") == "3.657163768286063532");
+    CHECK(value("insurance", "USDB") == "2825.161135921320188087");
+    CHECK(value("price", "ETH") == "1004405189");
+    // 100 × 4,405,189 × 31,536,000 / (10^9 × 92 days × 86,400 s).
+    CHECK(value("share_price", "ETH") == "1.747710853");
+    CHECK(value("users", "ETH") == "1.347097097");
+    CHECK(value("dapps", "ETH") == "1.741766873");
+  }
+}
+
+TEST_CASE("Export CSV: --every thins the history without losing a wei of accrual") {
+  TempDir dir;
+  const std::string db = blast_launch_db(dir);
+  export_csv(db, dir.path("all"));
+  yl::ExportOptions weekly;
+  weekly.every_s = 7 * 86400;
+  weekly.tables = {"ledger_history", "balance_history"};
+  const yl::ExportResult result = export_csv(db, dir.path("weekly"), weekly);
+  // start + 7d·k for k = 1..13 (2024-05-31), then the end of the run, 2024-06-01.
+  CHECK(result.samples == 14);
+  CHECK_FALSE(std::filesystem::exists(dir.path("weekly/events.csv")));
+  const auto thin = read_csv(dir.path("weekly/ledger_history.csv"));
+  REQUIRE(thin.size() == 28);
+  CHECK(thin[0].at("time") == "2024-03-08T00:00:00Z");
+  CHECK(thin[0].at("period_s") == "604800");
+  CHECK(thin[26].at("time") == "2024-06-01T00:00:00Z");
+  CHECK(thin[26].at("period_s") == "86400");
+  const auto all = read_csv(dir.path("all/balance_history.csv"));
+  const auto weekly_rows = read_csv(dir.path("weekly/balance_history.csv"));
+  for (const std::string name : {"alice", "dave", "dex", "bob"}) {
+    for (const std::string asset : {"ETH", "USDB"}) {
+      CAPTURE(name);
+      CAPTURE(asset);
+      CHECK(wei_sum(where(where(weekly_rows, "account", name), "asset", asset), "accrued_wei") ==
+            wei_sum(where(where(all, "account", name), "asset", asset), "accrued_wei"));
+    }
+  }
+}
+
+TEST_CASE("Export CSV: --accounts picks names and the top holders of each asset") {
+  TempDir dir;
+  const std::string db = blast_launch_db(dir);
+  yl::ExportOptions options;
+  options.accounts = yl::parse_account_selection("top:2,carol");
+  options.tables = {"accounts", "balance_history"};
+  export_csv(db, dir.path("out"), options);
+  const auto history = read_csv(dir.path("out/balance_history.csv"));
+  auto names_at_end = [&](const std::string& asset) {
+    std::vector<std::string> names;
+    for (const Row& r : where(where(history, "time", "2024-06-01T00:00:00Z"), "asset", asset)) {
+      names.push_back(r.at("account"));
+    }
+    return names;
+  };
+  // In `balances` order. ETH's largest: alice (1803.3), dave (905.0); USDB's: bob, erin.
+  CHECK(names_at_end("ETH") == std::vector<std::string>{"alice", "carol", "dave"});
+  CHECK(names_at_end("USDB") == std::vector<std::string>{"bob", "carol", "erin"});
+  CHECK(read_csv(dir.path("out/accounts.csv")).size() == 5);
+
+  options.accounts = yl::parse_account_selection("alice,mallory");
+  CHECK_THROWS_WITH_AS(export_csv(db, dir.path("bad"), options),
+                       "--accounts: no account 'mallory' in this ledger", yl::UsageError);
+  CHECK_FALSE(std::filesystem::exists(dir.path("bad/accounts.csv")));
+}
+
+TEST_CASE("Export XLSX: sheets, frozen headers, wei as text, numbers beside it, charts") {
+  TempDir dir;
+  const std::string db = blast_launch_db(dir);
+  const std::string xlsx = dir.path("blast.xlsx");
+  {
+    yl::storage::Database database(db, yl::storage::Database::Mode::read_only);
+    yl::storage::LedgerStore store(database);
+    yl::XlsxSink sink(xlsx);
+    yl::export_ledger(store, {}, sink);
+  }
+  REQUIRE(std::filesystem::exists(xlsx));
+  CHECK_FALSE(std::filesystem::exists(dir.path(".blast.xlsx.partial")));
+  const std::string workbook = unzip(xlsx, "xl/workbook.xml");
+  const std::string sheets =
+      R"(<sheet name="summary" sheetId="1" r:id="rId1"/><sheet name="charts" sheetId="2" )"
+      R"(r:id="rId2"/><sheet name="accounts" sheetId="3" r:id="rId3"/><sheet )"
+      R"(name="ledger_history" sheetId="4" r:id="rId4"/><sheet name="balance_history" )"
+      R"(sheetId="5" r:id="rId5"/><sheet name="reports" sheetId="6" r:id="rId6"/><sheet )"
+      R"(name="events" sheetId="7" r:id="rId7"/><sheet name="journal" sheetId="8" )"
+      R"(r:id="rId8"/><sheet name="chart_data" sheetId="9" r:id="rId9"/>)";
+  CHECK(workbook.find(sheets) != std::string::npos);
+  // An autofilter over every ledger_history row: 186 rows and the header.
+  CHECK(workbook.find("ledger_history!$A$1:$T$187") != std::string::npos);
+
+  const std::string ledger = unzip(xlsx, "xl/worksheets/sheet4.xml");
+  CHECK(ledger.find(R"(<pane ySplit="1" topLeftCell="A2" activePane="bottomLeft" )"
+                    R"(state="frozen"/>)") != std::string::npos);
+  CHECK(ledger.find(R"(<c r="A1" s="1" t="inlineStr"><is><t>time</t></is></c>)") !=
+        std::string::npos);
+  // First row: pending_wei stays text; insurance in ETH is a number beside insurance_wei.
+  CHECK(ledger.find(R"(<c r="D2" t="inlineStr"><is><t>1568757899189</t></is></c>)") !=
+        std::string::npos);
+  CHECK(ledger.find(R"(<c r="J2" t="inlineStr"><is><t>19978974306433243</t></is></c>)") !=
+        std::string::npos);
+  CHECK(ledger.find(R"(<c r="K2" s="4"><v>0.01997897430643324</v></c>)") != std::string::npos);
+  // The time is a date-time: 2024-03-02 is Excel day 45353.
+  CHECK(ledger.find(R"(<c r="A2" s="2"><v>45353</v></c>)") != std::string::npos);
+
+  // A wei amount of 22 digits is text, never a rounded number.
+  const std::string events = unzip(xlsx, "xl/worksheets/sheet7.xml");
+  CHECK(events.find("<t>2500000000000000000000000</t>") != std::string::npos);
+
+  const std::string chart = unzip(xlsx, "xl/charts/chart1.xml");
+  CHECK(chart.find("<c:lineChart>") != std::string::npos);
+  CHECK(chart.find("Share price") != std::string::npos);
+  CHECK(chart.find("chart_data!$B$2:$B$94") != std::string::npos);
+  CHECK(unzip(xlsx, "xl/charts/chart6.xml").find("Top USDB holders") != std::string::npos);
+  CHECK(unzip(xlsx, "xl/drawings/_rels/drawing1.xml.rels").find("chart6.xml") !=
+        std::string::npos);
+}
+
+TEST_CASE("Export XLSX: a table past the sheet's row limit stops the export and leaves nothing") {
+  TempDir dir;
+  const std::string db = blast_launch_db(dir);
+  const std::string xlsx = dir.path("too_big.xlsx");
+  yl::storage::Database database(db, yl::storage::Database::Mode::read_only);
+  yl::storage::LedgerStore store(database);
+  auto too_many_rows = [&] {
+    yl::XlsxSink sink(xlsx, /*rows_per_sheet=*/100);
+    yl::ExportOptions options;
+    options.tables = {"balance_history"};
+    yl::export_ledger(store, options, sink);
+  };
+  CHECK_THROWS_WITH_AS(
+      too_many_rows(),
+      "the 'balance_history' table has more than 99 rows, the most a spreadsheet sheet holds; "
+      "thin it with --every (e.g. --every 7d) or --accounts (e.g. --accounts top:1000), leave it "
+      "out with --tables, or export it as --format csv",
+      yl::UsageError);
+  CHECK_FALSE(std::filesystem::exists(xlsx));
+  CHECK_FALSE(std::filesystem::exists(dir.path(".too_big.xlsx.partial")));
+}
+
+TEST_CASE("Export CSV: an export that fails keeps the folder's earlier files as they were") {
+  TempDir dir;
+  const std::string folder = dir.path("out");
+  std::filesystem::create_directories(folder);
+  dir.write("out/accounts.csv", "earlier\n");
+  {
+    yl::CsvSink sink(folder);
+    auto table = sink.open_table({"accounts", {{"account"}}});
+    table->row({"alice"});
+    table->close();
+    // No finish(): the export stopped.
+  }
+  CHECK(read_file(folder + "/accounts.csv") == "earlier\n");
+  CHECK_FALSE(std::filesystem::exists(folder + "/.accounts.csv.partial"));
+  {
+    yl::CsvSink sink(folder);
+    auto table = sink.open_table({"accounts", {{"account"}, {"memo"}}});
+    table->row({"alice", "a \"quoted\", comma"});
+    table->close();
+    sink.finish({}, {});
+  }
+  CHECK(read_file(folder + "/accounts.csv") == "account,memo\nalice,\"a \"\"quoted\"\", comma\"\n");
+}
+
+TEST_CASE("CLI: export writes CSV or XLSX by --out, exit 2 for bad options or a missing ledger") {
+  TempDir dir;
+  const std::string db = blast_launch_db(dir);
+  auto csv = yl::testing::run_cli({"export", "--db", db, "--out", dir.path("csv"), "--tables",
+                                   "reports,ledger_history", "--every", "7d"});
+  CHECK(csv.exit_code == 0);
+  CHECK(csv.err == "");  // stderr is not a terminal: no progress bar
+  CHECK(csv.out == "exported 'blast-launch' to " + dir.path("csv") +
+                       " (csv): 14 history samples; rows: ledger_history 28, reports 281, "
+                       "summary 59\n");
+  auto xlsx = yl::testing::run_cli({"export", "--db", db, "--out", dir.path("b.xlsx"),
+                                    "--accounts", "top:3", "--tables", "balance_history"});
+  CHECK(xlsx.exit_code == 0);
+  CHECK(unzip(dir.path("b.xlsx"), "xl/workbook.xml").find("balance_history") != std::string::npos);
+
+  auto bad = yl::testing::run_cli({"export", "--db", db, "--out", dir.path("x"), "--tables",
+                                   "nope"});
+  CHECK(bad.exit_code == 2);
+  CHECK(bad.err ==
+        "yieldledger: --tables: unknown table 'nope' (the tables are accounts, ledger_history, "
+        "balance_history, reports, events, journal)\n");
+  CHECK_FALSE(std::filesystem::exists(dir.path("x")));
+  auto missing = yl::testing::run_cli({"export", "--db", dir.path("none.db"), "--out",
+                                       dir.path("y")});
+  CHECK(missing.exit_code == 2);
+  CHECK(missing.err == "yieldledger: database '" + dir.path("none.db") + "' not found\n");
+}
