@@ -51,7 +51,7 @@ void run_export(const ExportCommandOptions& options) {
   const ExportResult result = export_ledger(store, what, *sink, [&](const ExportProgress& p) {
     std::optional<double> fraction;
     if (p.total > 0) fraction = static_cast<double>(p.done) / static_cast<double>(p.total);
-    bar.update(p.phase, p.done, "events", fraction);
+    bar.update(p.phase, p.done, p.unit, fraction);
   });
   bar.clear();
   std::vector<std::string> counts;

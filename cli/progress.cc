@@ -64,7 +64,12 @@ void ProgressBar::update(std::string_view phase, std::int64_t done, std::string_
   const Clock::time_point now = Clock::now();
   const double elapsed = std::chrono::duration<double>(now - started_).count();
   if (elapsed < kQuietSeconds) return;
-  if (shown_ && std::chrono::duration<double>(now - drawn_).count() < kRedrawSeconds) return;
+  const bool same_phase = phase == phase_;
+  if (shown_ && same_phase &&
+      std::chrono::duration<double>(now - drawn_).count() < kRedrawSeconds) {
+    return;
+  }
+  if (!same_phase) phase_ = phase;
   drawn_ = now;
   shown_ = true;
   // \r and erase-to-end-of-line redraw in place.

@@ -24,7 +24,8 @@ class ProgressBar {
   ProgressBar(const ProgressBar&) = delete;
   ProgressBar& operator=(const ProgressBar&) = delete;
 
-  // Redraws at most ten times a second, and only once a second has passed since the start.
+  // Redraws at most ten times a second (at once when the phase changes), and only once a second
+  // has passed since the start.
   void update(std::string_view phase, std::int64_t done, std::string_view unit,
               std::optional<double> fraction);
   // Erases the line, if one was drawn.
@@ -37,6 +38,7 @@ class ProgressBar {
   bool enabled_;
   Clock::time_point started_;
   Clock::time_point drawn_;
+  std::string phase_;
   bool shown_ = false;
 };
 

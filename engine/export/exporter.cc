@@ -25,8 +25,9 @@ ExportResult export_ledger(storage::LedgerStore& store, const ExportOptions& opt
   const Snapshot final_state = store.read_snapshot();
   const SelectedAccounts selected = resolve_selection(options.accounts, final_state.balances);
   const std::int64_t event_total = store.event_count();
-  auto report = [&](std::string_view phase, std::int64_t done, std::int64_t total) {
-    if (progress) progress(ExportProgress{phase, done, total});
+  auto report = [&](std::string_view phase, std::string_view unit, std::int64_t done,
+                    std::int64_t total) {
+    if (progress) progress(ExportProgress{phase, unit, done, total});
   };
 
   // Open every table first, in kExportTables order: that is the workbook's sheet order.
@@ -56,7 +57,7 @@ ExportResult export_ledger(storage::LedgerStore& store, const ExportOptions& opt
   // The history is replayed whatever the tables: the summary and the charts come from it.
   HistorySampler history(options.every_s, selected, chart_accounts,
                          {writer("ledger_history"), writer("balance_history")},
-                         [&](std::int64_t done) { report("replaying events", done, event_total); });
+                         [&](std::int64_t done) { report("replaying events", "events", done, event_total); });
   const Ledger final_ledger = replay_window(store, std::nullopt, std::nullopt, &history);
   result.samples = history.samples();
   if (auto* out = writer("ledger_history")) {
@@ -79,17 +80,19 @@ ExportResult export_ledger(storage::LedgerStore& store, const ExportOptions& opt
   }
   if (auto* out = writer("events")) {
     result.rows["events"] = write_events(
-        store, *out, [&](std::int64_t done) { report("writing events", done, event_total); });
+        store, *out, [&](std::int64_t done) { report("writing events", "events", done, event_total); });
     out->close();
   }
   if (auto* out = writer("journal")) {
-    result.rows["journal"] = write_journal(store, *out);
+    result.rows["journal"] = write_journal(
+        store, *out, [&](std::int64_t done) { report("writing the journal", "postings", done, 0); });
     out->close();
   }
   if (!wants(options, "reports")) report_rows = store.report_row_count();
   const std::vector<SummaryRow> summary =
       build_summary(scenario, final_ledger, history, {event_total, report_rows});
   result.rows["summary"] = static_cast<std::int64_t>(summary.size());
+  report("finishing the output", "tables", 0, 0);  // a workbook compresses everything now: the longest wait
   sink.finish(summary, history.charts());
   return result;
 }

@@ -15,9 +15,11 @@
 
 namespace yl {
 
-// How far an export is: `done` of `total` in its current phase (`total` is 0 when unknown).
+// How far an export is: `done` of `total` `unit`s in its current phase (`total` is 0 when
+// unknown).
 struct ExportProgress {
   std::string_view phase;
+  std::string_view unit;
   std::int64_t done = 0;
   std::int64_t total = 0;
 };

@@ -132,7 +132,8 @@ std::int64_t write_reports(storage::LedgerStore& store, TableWriter& out) {
   return rows;
 }
 
-std::int64_t write_journal(storage::LedgerStore& store, TableWriter& out) {
+std::int64_t write_journal(storage::LedgerStore& store, TableWriter& out,
+                           const std::function<void(std::int64_t)>& on_row) {
   std::int64_t rows = 0;
   auto cursor = store.journal_in_order();
   storage::StoredJournalEntry entry;
@@ -152,7 +153,7 @@ std::int64_t write_journal(storage::LedgerStore& store, TableWriter& out) {
                optional_text(entry.report_seq), std::to_string(i + 1), p.account,
                std::string(asset_name(p.asset)), p.debit ? "debit" : "credit",
                p.amount.wei_string(), units(p.amount), p.memo});
-      ++rows;
+      if (on_row) on_row(++rows);
     }
   }
   return rows;

@@ -24,6 +24,7 @@ std::int64_t write_events(storage::LedgerStore& store, TableWriter& out,
                           const std::function<void(std::int64_t)>& on_row);
 std::int64_t write_reports(storage::LedgerStore& store, TableWriter& out);
 // One row per posting. Throws StorageError if a stored entry is malformed.
-std::int64_t write_journal(storage::LedgerStore& store, TableWriter& out);
+std::int64_t write_journal(storage::LedgerStore& store, TableWriter& out,
+                           const std::function<void(std::int64_t)>& on_row);
 
 }  // namespace yl

@@ -36,7 +36,8 @@ double width_of(const ColumnSpec& column) {
     case CellKind::integer: width = 12; break;
     case CellKind::text: width = 14; break;
   }
-  return std::max(width, static_cast<double>(column.name.size()) + 4);
+  // Long headers (chart_data's series names) wrap no wider than 30.
+  return std::clamp(static_cast<double>(column.name.size()) + 4, width, 30.0);
 }
 
 void check(lxw_error error, const std::string& what) {
