@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # The main job on the bundled example: install what is missing, build, run
-# examples/blast-launch into blast-launch.db, print its balances, ledgers and reports, and audit it.
+# examples/blast-launch into blast-launch.db, print its balances, ledgers and reports, audit it,
+# and export it for spreadsheets (blast-launch.xlsx with charts, and the CSV folder blast-launch-csv).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/setup.sh
@@ -16,3 +17,6 @@ head -n 14 "$db.reports.txt"; echo "  ..."; tail -n 12 "$db.reports.txt"
 rm -f "$db.reports.txt"
 echo; echo "== audit (replays everything and checks reports, journal, state and hash chains)"
 build/cli/yieldledger audit --db "$db"
+echo; echo "== export for spreadsheets (a workbook with a summary and charts, and tidy CSV files)"
+build/cli/yieldledger export --db "$db" --out "${db%.db}.xlsx"
+build/cli/yieldledger export --db "$db" --out "${db%.db}-csv"

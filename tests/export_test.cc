@@ -402,6 +402,10 @@ TEST_CASE("CLI: export writes CSV or XLSX by --out, exit 2 for bad options or a 
   CHECK(csv.out == "exported 'blast-launch' to " + dir.path("csv") +
                        " (csv): 14 history samples; rows: ledger_history 28, reports 281, "
                        "summary 59\n");
+  auto onto_folder = yl::testing::run_cli({"export", "--db", db, "--out", dir.path("csv"),
+                                           "--format", "xlsx"});
+  CHECK(onto_folder.exit_code == 1);
+  CHECK(onto_folder.err == "yieldledger: cannot write '" + dir.path("csv") + "': it is a folder\n");
   auto xlsx = yl::testing::run_cli({"export", "--db", db, "--out", dir.path("b.xlsx"),
                                     "--accounts", "top:3", "--tables", "balance_history"});
   CHECK(xlsx.exit_code == 0);

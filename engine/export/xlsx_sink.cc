@@ -138,6 +138,9 @@ XlsxSink::XlsxSink(std::filesystem::path file, std::uint32_t rows_per_sheet)
   YL_ASSERT(rows_per_sheet_ >= 2);
   // libxlsxwriter writes the file only when the workbook closes; fail now, not after the work.
   std::error_code ec;
+  if (std::filesystem::is_directory(file_, ec)) {
+    throw ExportError(fmt::format("cannot write '{}': it is a folder", file_.string()));
+  }
   if (!file_.parent_path().empty()) std::filesystem::create_directories(file_.parent_path(), ec);
   std::FILE* probe = std::fopen(partial_.c_str(), "wb");
   if (probe == nullptr) {
