@@ -179,7 +179,9 @@ XlsxSink::XlsxSink(std::filesystem::path file, std::uint32_t rows_per_sheet)
 }
 
 XlsxSink::~XlsxSink() {
-  if (workbook_ != nullptr) workbook_close(workbook_);  // frees it; the file is discarded below
+  // An export that stopped: free the workbook without packaging it (workbook_close would first
+  // compress every row written so far, only for the file to be discarded).
+  if (workbook_ != nullptr) lxw_workbook_free(workbook_);
   if (!finished_) {
     std::error_code ec;
     std::filesystem::remove(partial_, ec);
