@@ -165,9 +165,7 @@ XlsxSink::XlsxSink(std::filesystem::path file, std::uint32_t rows_per_sheet)
   format_set_num_format(formats_.decimal, "#,##0.000000");
   formats_.real = workbook_add_format(workbook_);
   format_set_num_format(formats_.real, "0.0000");
-  formats_.title = workbook_add_format(workbook_);
-  format_set_bold(formats_.title);
-  format_set_font_size(formats_.title, 14);
+  formats_.general = workbook_add_format(workbook_);
   // The first two sheets, in tab order; they are filled by finish().
   summary_ = add_sheet("summary");
   charts_ = add_sheet("charts");
@@ -201,19 +199,23 @@ std::unique_ptr<TableWriter> XlsxSink::open_table(const TableSpec& spec) {
 }
 
 void XlsxSink::write_summary(const std::vector<SummaryRow>& summary) {
+  // Counts, prices and amounts share the value column: Excel's General format shows each whole.
+  Formats general = formats_;
+  general.decimal = formats_.general;
   XlsxTableWriter writer(summary_,
                          TableSpec{"summary",
                                    {{"section"}, {"item"}, {"asset"}, {"value", CellKind::decimal},
                                     {"value_text"}, {"value_wei", CellKind::wei}}},
-                         formats_, rows_per_sheet_);
+                         general, rows_per_sheet_);
   for (const SummaryRow& r : summary) {
     // A number where the fact is one (amounts, percentages, counts), and always the exact text.
     const bool number = r.kind == CellKind::decimal || r.kind == CellKind::integer;
     writer.row({r.section, r.item, r.asset, number ? r.value : "", r.value, r.value_wei});
   }
   writer.close();
-  worksheet_set_column(summary_, 1, 1, 34, nullptr);
-  worksheet_set_column(summary_, 4, 4, 30, nullptr);
+  worksheet_set_column(summary_, 1, 1, 30, nullptr);
+  worksheet_set_column(summary_, 3, 3, 22, nullptr);
+  worksheet_set_column(summary_, 4, 5, 30, nullptr);
 }
 
 void XlsxSink::write_charts(const ChartData& charts) {

@@ -46,7 +46,7 @@ class XlsxSink : public ExportSink {
     lxw_format* integer = nullptr;
     lxw_format* decimal = nullptr;
     lxw_format* real = nullptr;
-    lxw_format* title = nullptr;
+    lxw_format* general = nullptr;  // Excel's default number format
   };
 
  private:
