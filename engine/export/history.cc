@@ -96,7 +96,7 @@ void HistorySampler::opening(const Ledger& ledger) {
   for (Asset asset : kAssets) {
     last_sample_price_[index_of(asset)] = ledger.book(asset).shares.price();
   }
-  track_new_accounts(ledger);
+  track_new_accounts(ledger);  // the system accounts
 }
 
 void HistorySampler::before(const Ledger& ledger, Timestamp until) {
@@ -107,9 +107,19 @@ void HistorySampler::before(const Ledger& ledger, Timestamp until) {
 
 void HistorySampler::after(const Ledger& ledger, const std::vector<ReportRecord>& reports,
                            const storage::StoredEvent* event) {
-  if (event != nullptr && on_event_) on_event_(++events_);
+  // A step is either the scheduled reports of one time, or one event; of events, only `report`
+  // runs reports, and it changes no position. So reports see the holdings as they stood.
+  YL_ASSERT(event == nullptr || reports.empty() || event->raw.type == "report");
+  for (const ReportRecord& report : reports) account_for_report(report);
   track_new_accounts(ledger);
-  for (const ReportRecord& report : reports) account_for_report(ledger, report);
+  if (event != nullptr) {
+    // The event changed at most the accounts it names, and the system accounts, which are VOID
+    // for good (no event may name them), so their shares stay 0 and they belong to no group.
+    for (const std::string* name : {&event->raw.account, &event->raw.to}) {
+      if (const auto id = ledger.find_account(*name)) refresh(ledger, *id);
+    }
+    if (on_event_) on_event_(++events_);
+  }
   if (!reports.empty()) unsampled_ = reports.back().time;
 }
 
@@ -118,50 +128,86 @@ void HistorySampler::closing(const Ledger& ledger) {
   // every_s says, and so is the end itself when the last sample is earlier.
   unsampled_.reset();
   if (ledger.params().end > last_sample_) sample(ledger, ledger.params().end);
+  check_group_totals(ledger);
 }
 
 void HistorySampler::track_new_accounts(const Ledger& ledger) {
-  for (AccountId id = static_cast<AccountId>(is_selected_.size()); id < ledger.account_count();
-       ++id) {
+  for (auto id = static_cast<AccountId>(holdings_.size()); id < ledger.account_count(); ++id) {
     const std::string& name = ledger.info(id).name;
+    holdings_.emplace_back();
+    for (Asset asset : kAssets) {
+      holdings_[id][index_of(asset)].price_settled = ledger.book(asset).shares.price();
+    }
     is_selected_.push_back({selected_.contains(name, Asset::eth),
                             selected_.contains(name, Asset::usdb)});
-    accrued_.emplace_back();
     for (Asset asset : kAssets) {
       const auto& names = chart_accounts_[index_of(asset)];
       for (std::size_t i = 0; i < names.size(); ++i) {
         if (names[i] == name) chart_ids_[index_of(asset)][i] = id;
       }
     }
+    refresh(ledger, id);
   }
 }
 
-void HistorySampler::account_for_report(const Ledger& ledger, const ReportRecord& report) {
-  const std::size_t a = index_of(report.asset);
-  const Amount step = report.price_after - report.price_before;
-  // Per group: Σ shares, and Σ of what shares do not cover (remainders, VOID fixed balances).
-  std::array<Amount, 2> shares, rest;
-  for (AccountId id = 0; id < ledger.account_count(); ++id) {
+void HistorySampler::settle(const Ledger& ledger, AccountId id, Asset asset) {
+  Holding& h = holdings_[id][index_of(asset)];
+  const Amount& price = ledger.book(asset).shares.price();
+  // The price never falls (SPEC §3.1), and the shares were constant since price_settled.
+  YL_ASSERT(price >= h.price_settled);
+  if (!h.shares.is_zero()) h.accrued += h.shares * (price - h.price_settled);
+  h.price_settled = price;
+}
+
+void HistorySampler::refresh(const Ledger& ledger, AccountId id) {
+  const AccountKind kind = ledger.info(id).kind;
+  const auto g = static_cast<std::size_t>(kind == AccountKind::user ? AccountGroup::users
+                                                                    : AccountGroup::dapps);
+  for (Asset asset : kAssets) {
+    const std::size_t a = index_of(asset);
+    settle(ledger, id, asset);
+    Holding& h = holdings_[id][a];
     const Position& p = ledger.state(id).positions[a];
-    if (!step.is_zero() && is_selected_[id][a] && !p.shares.is_zero()) {
-      accrued_[id][a] += p.shares * step;
+    const Amount rest = p.mode == YieldMode::void_mode ? p.fixed : p.remainder;
+    if (kind != AccountKind::system) {
+      group_shares_[g][a] = group_shares_[g][a] - h.shares + p.shares;
+      group_rest_[g][a] = group_rest_[g][a] - h.rest + rest;
     }
+    h.shares = p.shares;
+    h.rest = rest;
+  }
+}
+
+void HistorySampler::account_for_report(const ReportRecord& report) {
+  const std::size_t a = index_of(report.asset);
+  const std::int64_t interval_s = report.time.seconds - last_report_[a].seconds;
+  YL_ASSERT(interval_s >= 0);
+  last_report_[a] = report.time;
+  const BigInt step = big(report.price_after - report.price_before);
+  for (std::size_t g = 0; g < 2; ++g) {
+    const BigInt shares = big(group_shares_[g][a]);
+    // Held just before the price step: P_before·S + Σr + Σf(VOID) (SPEC §3.3).
+    const BigInt held = big(report.price_before) * shares + big(group_rest_[g][a]);
+    groups_[g][a].yield_wei += step * shares;
+    groups_[g][a].capital_wei_seconds += held * interval_s;
+  }
+}
+
+void HistorySampler::check_group_totals(const Ledger& ledger) const {
+  std::array<std::array<Amount, 2>, 2> shares, rest;
+  for (AccountId id = 0; id < ledger.account_count(); ++id) {
     const AccountKind kind = ledger.info(id).kind;
     if (kind == AccountKind::system) continue;
     const auto g = static_cast<std::size_t>(kind == AccountKind::user ? AccountGroup::users
                                                                       : AccountGroup::dapps);
-    shares[g] += p.shares;
-    rest[g] += p.mode == YieldMode::void_mode ? p.fixed : p.remainder;
+    for (Asset asset : kAssets) {
+      const Position& p = ledger.state(id).positions[index_of(asset)];
+      shares[g][index_of(asset)] += p.shares;
+      rest[g][index_of(asset)] += p.mode == YieldMode::void_mode ? p.fixed : p.remainder;
+    }
   }
-  const std::int64_t interval_s = report.time.seconds - last_report_[a].seconds;
-  YL_ASSERT(interval_s >= 0);
-  last_report_[a] = report.time;
-  for (std::size_t g = 0; g < 2; ++g) {
-    // Held just before the price step: P_before·S + Σr + Σf(VOID) (SPEC §3.3).
-    const BigInt held = big(report.price_before) * big(shares[g]) + big(rest[g]);
-    groups_[g][a].yield_wei += big(step) * big(shares[g]);
-    groups_[g][a].capital_wei_seconds += held * interval_s;
-  }
+  YL_ASSERT(shares == group_shares_);
+  YL_ASSERT(rest == group_rest_);
 }
 
 void HistorySampler::sample_if_due(const Ledger& ledger, Timestamp time) {
@@ -214,9 +260,12 @@ void HistorySampler::write_balance_rows(const Ledger& ledger, Timestamp time) {
     for (Asset asset : kAssets) {
       const std::size_t a = index_of(asset);
       if (!is_selected_[id][a]) continue;
-      const Amount accrued = std::exchange(accrued_[id][a], Amount());
-      if (outputs_.balance_history == nullptr) continue;
+      settle(ledger, id, asset);
       const Position& p = ledger.state(id).positions[a];
+      // The pair of refresh(): a position that changed unseen would make `accrued` wrong.
+      YL_ASSERT(holdings_[id][a].shares == p.shares);
+      const Amount accrued = std::exchange(holdings_[id][a].accrued, Amount());
+      if (outputs_.balance_history == nullptr) continue;
       const Amount balance = ledger.balance(id, asset);
       const Amount claimable = ledger.claimable(id, asset);
       outputs_.balance_history->row(

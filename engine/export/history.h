@@ -69,13 +69,28 @@ class HistorySampler : public ReplayObserver {
   std::int64_t balance_rows() const { return balance_rows_; }
 
  private:
+  // What the sampler knows of one account's position in one asset. Positions change only when
+  // an event names the account (or it is a system account), so they are re-read then, and a
+  // report costs O(1) whatever the number of holders: the yield of `shares` since
+  // `price_settled` is settled lazily, when the position changes or is sampled.
+  struct Holding {
+    Amount shares;
+    Amount rest;  // what the shares do not cover: the remainder, or the fixed balance if VOID
+    Amount price_settled;
+    Amount accrued;  // settled since the last sample
+  };
+
   void track_new_accounts(const Ledger& ledger);
-  void account_for_report(const Ledger& ledger, const ReportRecord& report);
+  void refresh(const Ledger& ledger, AccountId id);
+  void settle(const Ledger& ledger, AccountId id, Asset asset);
+  void account_for_report(const ReportRecord& report);
   void sample_if_due(const Ledger& ledger, Timestamp time);
   void sample(const Ledger& ledger, Timestamp time);
   void write_ledger_rows(const Ledger& ledger, Timestamp time, std::int64_t period_s);
   void write_balance_rows(const Ledger& ledger, Timestamp time);
   void add_chart_point(const Ledger& ledger, Timestamp time, std::int64_t period_s);
+  // Checks the running group totals against a count over every account (at the end).
+  void check_group_totals(const Ledger& ledger) const;
 
   std::optional<std::int64_t> every_s_;
   const SelectedAccounts& selected_;
@@ -94,10 +109,13 @@ class HistorySampler : public ReplayObserver {
   std::int64_t balance_rows_ = 0;
 
   // Per account (indexed by AccountId) and asset.
+  std::vector<std::array<Holding, 2>> holdings_;
   std::vector<std::array<bool, 2>> is_selected_;
-  std::vector<std::array<Amount, 2>> accrued_;  // since the last sample
   std::array<std::vector<std::optional<AccountId>>, 2> chart_ids_;
 
+  // Per group and asset: Σ shares and Σ rest of its accounts, kept in step with holdings_.
+  std::array<std::array<Amount, 2>, 2> group_shares_;
+  std::array<std::array<Amount, 2>, 2> group_rest_;
   std::array<std::array<GroupYield, 2>, 2> groups_;  // [AccountGroup][Asset]
   ChartData charts_;
 };
