@@ -281,7 +281,7 @@ TEST_CASE("Export CSV: on random ledgers, every account's accrued adds up to exp
     yl::run_into_database(scenario, db);
     yl::ExportOptions options;
     options.every_s = 3 * 86400;
-    options.tables = {"balance_history"};
+    options.tables = {"balance_history", "ledger_history"};
     export_csv(db, folder + "/out", options);
     const auto history = read_csv(folder + "/out/balance_history.csv");
     yl::storage::Database database(db, yl::storage::Database::Mode::read_only);
@@ -300,6 +300,22 @@ TEST_CASE("Export CSV: on random ledgers, every account's accrued adds up to exp
       CHECK(yl::SignedAmount::of(wei_sum(rows, "accrued_wei")) == statement.accruals);
       CHECK(rows.back().at("balance_wei") == row.balance.wei_string());
       CHECK(rows.back().at("claimable_wei") == row.claimable.wei_string());
+    }
+    // The sums of ledger_history, kept as running totals, against the final state's rows.
+    const auto ledgers = read_csv(folder + "/out/ledger_history.csv");
+    REQUIRE(ledgers.size() >= 2);
+    for (yl::Asset asset : yl::kAssets) {
+      yl::Amount balances, claimable;
+      for (const yl::BalanceRow& row : final_state.balances) {
+        if (row.asset != asset) continue;
+        balances += row.balance;
+        claimable += row.claimable;
+      }
+      const Row& last = ledgers[ledgers.size() - 2 + yl::index_of(asset)];
+      REQUIRE(last.at("asset") == yl::asset_name(asset));
+      CHECK(last.at("balances_wei") == balances.wei_string());
+      CHECK(last.at("claimable_wei") == claimable.wei_string());
+      CHECK_FALSE(claimable.is_zero());
     }
   }
 }

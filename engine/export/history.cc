@@ -128,7 +128,7 @@ void HistorySampler::closing(const Ledger& ledger) {
   // every_s says, and so is the end itself when the last sample is earlier.
   unsampled_.reset();
   if (ledger.params().end > last_sample_) sample(ledger, ledger.params().end);
-  check_group_totals(ledger);
+  check_totals(ledger);
 }
 
 void HistorySampler::track_new_accounts(const Ledger& ledger) {
@@ -161,20 +161,53 @@ void HistorySampler::settle(const Ledger& ledger, AccountId id, Asset asset) {
 
 void HistorySampler::refresh(const Ledger& ledger, AccountId id) {
   const AccountKind kind = ledger.info(id).kind;
-  const auto g = static_cast<std::size_t>(kind == AccountKind::user ? AccountGroup::users
-                                                                    : AccountGroup::dapps);
   for (Asset asset : kAssets) {
     const std::size_t a = index_of(asset);
     settle(ledger, id, asset);
     Holding& h = holdings_[id][a];
     const Position& p = ledger.state(id).positions[a];
-    const Amount rest = p.mode == YieldMode::void_mode ? p.fixed : p.remainder;
-    if (kind != AccountKind::system) {
-      group_shares_[g][a] = group_shares_[g][a] - h.shares + p.shares;
-      group_rest_[g][a] = group_rest_[g][a] - h.rest + rest;
-    }
+    subtract(totals_, kind, a, h);
+    h.mode = p.mode;
     h.shares = p.shares;
-    h.rest = rest;
+    h.remainder = p.remainder;
+    h.fixed = p.fixed;
+    add(totals_, kind, a, h);
+  }
+}
+
+namespace {
+
+std::size_t group_of(AccountKind kind) {
+  YL_ASSERT(kind != AccountKind::system);
+  return static_cast<std::size_t>(kind == AccountKind::user ? AccountGroup::users
+                                                            : AccountGroup::dapps);
+}
+
+}  // namespace
+
+void HistorySampler::add(Totals& totals, AccountKind kind, std::size_t a, const Holding& h) {
+  if (kind != AccountKind::system) {
+    const std::size_t g = group_of(kind);
+    totals.group_shares[g][a] += h.shares;
+    totals.group_rest[g][a] += h.mode == YieldMode::void_mode ? h.fixed : h.remainder;
+  }
+  if (h.mode == YieldMode::claimable) {
+    totals.claimable_shares[a] += h.shares;
+    totals.claimable_remainders[a] += h.remainder;
+    totals.claimable_fixed[a] += h.fixed;
+  }
+}
+
+void HistorySampler::subtract(Totals& totals, AccountKind kind, std::size_t a, const Holding& h) {
+  if (kind != AccountKind::system) {
+    const std::size_t g = group_of(kind);
+    totals.group_shares[g][a] -= h.shares;
+    totals.group_rest[g][a] -= h.mode == YieldMode::void_mode ? h.fixed : h.remainder;
+  }
+  if (h.mode == YieldMode::claimable) {
+    totals.claimable_shares[a] -= h.shares;
+    totals.claimable_remainders[a] -= h.remainder;
+    totals.claimable_fixed[a] -= h.fixed;
   }
 }
 
@@ -185,29 +218,24 @@ void HistorySampler::account_for_report(const ReportRecord& report) {
   last_report_[a] = report.time;
   const BigInt step = big(report.price_after - report.price_before);
   for (std::size_t g = 0; g < 2; ++g) {
-    const BigInt shares = big(group_shares_[g][a]);
+    const BigInt shares = big(totals_.group_shares[g][a]);
     // Held just before the price step: P_before·S + Σr + Σf(VOID) (SPEC §3.3).
-    const BigInt held = big(report.price_before) * shares + big(group_rest_[g][a]);
+    const BigInt held = big(report.price_before) * shares + big(totals_.group_rest[g][a]);
     groups_[g][a].yield_wei += step * shares;
     groups_[g][a].capital_wei_seconds += held * interval_s;
   }
 }
 
-void HistorySampler::check_group_totals(const Ledger& ledger) const {
-  std::array<std::array<Amount, 2>, 2> shares, rest;
+void HistorySampler::check_totals(const Ledger& ledger) const {
+  Totals recount;
   for (AccountId id = 0; id < ledger.account_count(); ++id) {
-    const AccountKind kind = ledger.info(id).kind;
-    if (kind == AccountKind::system) continue;
-    const auto g = static_cast<std::size_t>(kind == AccountKind::user ? AccountGroup::users
-                                                                      : AccountGroup::dapps);
     for (Asset asset : kAssets) {
       const Position& p = ledger.state(id).positions[index_of(asset)];
-      shares[g][index_of(asset)] += p.shares;
-      rest[g][index_of(asset)] += p.mode == YieldMode::void_mode ? p.fixed : p.remainder;
+      add(recount, ledger.info(id).kind, index_of(asset),
+          Holding{p.mode, p.shares, p.remainder, p.fixed, Amount(), Amount()});
     }
   }
-  YL_ASSERT(shares == group_shares_);
-  YL_ASSERT(rest == group_rest_);
+  YL_ASSERT(recount == totals_);
 }
 
 void HistorySampler::sample_if_due(const Ledger& ledger, Timestamp time) {
@@ -233,14 +261,15 @@ void HistorySampler::write_ledger_rows(const Ledger& ledger, Timestamp time,
                                        std::int64_t period_s) {
   if (outputs_.ledger_history == nullptr) return;
   for (Asset asset : kAssets) {
-    Amount balances, claimable;
-    for (AccountId id = 0; id < ledger.account_count(); ++id) {
-      balances += ledger.balance(id, asset);
-      claimable += ledger.claimable(id, asset);
-    }
+    const std::size_t a = index_of(asset);
     const AssetBook& book = ledger.book(asset);
+    // SPEC §3.3: claimable is P·s + r − f over CLAIMABLE positions, and balances are the rest of
+    // Σ(balance + claimable) = P·C + Σr + Σf(VOID).
+    const Amount claimable = book.shares.price() * totals_.claimable_shares[a] +
+                             totals_.claimable_remainders[a] - totals_.claimable_fixed[a];
+    const Amount balances = book.shares.held_value() - claimable;
     const std::string apy =
-        price_apy_percent(last_sample_price_[index_of(asset)], book.shares.price(), period_s)
+        price_apy_percent(last_sample_price_[a], book.shares.price(), period_s)
             .value_or("");
     outputs_.ledger_history->row(
         {format_timestamp(time), std::string(asset_name(asset)),

@@ -74,11 +74,26 @@ class HistorySampler : public ReplayObserver {
   // report costs O(1) whatever the number of holders: the yield of `shares` since
   // `price_settled` is settled lazily, when the position changes or is sampled.
   struct Holding {
+    YieldMode mode = YieldMode::automatic;
     Amount shares;
-    Amount rest;  // what the shares do not cover: the remainder, or the fixed balance if VOID
+    Amount remainder;
+    Amount fixed;
     Amount price_settled;
     Amount accrued;  // settled since the last sample
   };
+  // Sums over the holdings, kept in step with them: per group and asset, the shares and what
+  // they do not cover (remainders, and fixed balances of VOID positions); per asset, the shares,
+  // remainders and fixed balances of CLAIMABLE positions (so Σ claimable is O(1) at a sample).
+  struct Totals {
+    std::array<std::array<Amount, 2>, 2> group_shares;  // [AccountGroup][Asset]
+    std::array<std::array<Amount, 2>, 2> group_rest;
+    std::array<Amount, 2> claimable_shares;  // [Asset]
+    std::array<Amount, 2> claimable_remainders;
+    std::array<Amount, 2> claimable_fixed;
+    friend bool operator==(const Totals&, const Totals&) = default;
+  };
+  static void add(Totals& totals, AccountKind kind, std::size_t asset, const Holding& h);
+  static void subtract(Totals& totals, AccountKind kind, std::size_t asset, const Holding& h);
 
   void track_new_accounts(const Ledger& ledger);
   void refresh(const Ledger& ledger, AccountId id);
@@ -89,8 +104,8 @@ class HistorySampler : public ReplayObserver {
   void write_ledger_rows(const Ledger& ledger, Timestamp time, std::int64_t period_s);
   void write_balance_rows(const Ledger& ledger, Timestamp time);
   void add_chart_point(const Ledger& ledger, Timestamp time, std::int64_t period_s);
-  // Checks the running group totals against a count over every account (at the end).
-  void check_group_totals(const Ledger& ledger) const;
+  // Checks the running totals against a count over every account (at the end).
+  void check_totals(const Ledger& ledger) const;
 
   std::optional<std::int64_t> every_s_;
   const SelectedAccounts& selected_;
@@ -113,9 +128,7 @@ class HistorySampler : public ReplayObserver {
   std::vector<std::array<bool, 2>> is_selected_;
   std::array<std::vector<std::optional<AccountId>>, 2> chart_ids_;
 
-  // Per group and asset: Σ shares and Σ rest of its accounts, kept in step with holdings_.
-  std::array<std::array<Amount, 2>, 2> group_shares_;
-  std::array<std::array<Amount, 2>, 2> group_rest_;
+  Totals totals_;
   std::array<std::array<GroupYield, 2>, 2> groups_;  // [AccountGroup][Asset]
   ChartData charts_;
 };
