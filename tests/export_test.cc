@@ -416,6 +416,18 @@ TEST_CASE("Export XLSX: a table past the sheet's row limit stops the export and 
       "out with --tables, or export it as --format csv",
       yl::UsageError);
   CHECK_FALSE(std::filesystem::exists(xlsx));
+  // The journal's length (2,581 postings) is known before any work: refused at once.
+  auto long_journal = [&] {
+    yl::XlsxSink sink(xlsx, /*rows_per_sheet=*/2581);
+    yl::ExportOptions options;
+    options.tables = {"events", "journal"};
+    yl::export_ledger(store, options, sink);
+  };
+  CHECK_THROWS_WITH_AS(long_journal(),
+                       "the 'journal' table has more than 2580 rows, the most a spreadsheet sheet "
+                       "holds; leave it out with --tables, or export it as --format csv",
+                       yl::UsageError);
+  CHECK_FALSE(std::filesystem::exists(xlsx));
   CHECK_FALSE(std::filesystem::exists(dir.path(".too_big.xlsx.partial")));
 }
 
@@ -426,7 +438,7 @@ TEST_CASE("Export CSV: an export that fails keeps the folder's earlier files as 
   dir.write("out/accounts.csv", "earlier\n");
   {
     yl::CsvSink sink(folder);
-    auto table = sink.open_table({"accounts", {{"account"}}});
+    auto table = sink.open_table({"accounts", {{"account"}}, ""});
     table->row({"alice"});
     table->close();
     // No finish(): the export stopped.
@@ -435,7 +447,7 @@ TEST_CASE("Export CSV: an export that fails keeps the folder's earlier files as 
   CHECK_FALSE(std::filesystem::exists(folder + "/.accounts.csv.partial"));
   {
     yl::CsvSink sink(folder);
-    auto table = sink.open_table({"accounts", {{"account"}, {"memo"}}});
+    auto table = sink.open_table({"accounts", {{"account"}, {"memo"}}, ""});
     table->row({"alice", "a \"quoted\", comma"});
     table->close();
     sink.finish({}, {});

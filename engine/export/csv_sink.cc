@@ -125,7 +125,8 @@ std::unique_ptr<TableWriter> CsvSink::open_table(const TableSpec& spec) {
 void CsvSink::finish(const std::vector<SummaryRow>& summary, const ChartData&) {
   if (!summary.empty()) {
     auto writer = open_table({"summary",
-                              {{"section"}, {"item"}, {"asset"}, {"value"}, {"value_wei"}}});
+                              {{"section"}, {"item"}, {"asset"}, {"value"}, {"value_wei"}},
+                              ""});
     for (const SummaryRow& r : summary) writer->row({r.section, r.item, r.asset, r.value, r.value_wei});
     writer->close();
   }

@@ -6,6 +6,7 @@
 #include "engine/export/ledger_tables.h"
 #include "engine/export/summary.h"
 #include "engine/runner.h"
+#include "engine/usage_error.h"
 
 namespace yl {
 namespace {
@@ -30,8 +31,6 @@ ExportResult export_ledger(storage::LedgerStore& store, const ExportOptions& opt
     if (progress) progress(ExportProgress{phase, unit, done, total});
   };
 
-  // Open every table first, in kExportTables order: that is the workbook's sheet order.
-  std::map<std::string, std::unique_ptr<TableWriter>> writers;
   const std::map<std::string, TableSpec> specs = {
       {"accounts", accounts_spec()},
       {"ledger_history", HistorySampler::ledger_history_spec()},
@@ -39,6 +38,20 @@ ExportResult export_ledger(storage::LedgerStore& store, const ExportOptions& opt
       {"reports", reports_spec()},
       {"events", events_spec()},
       {"journal", journal_spec()}};
+  // Tables whose length is known now are checked against the format's limit before any work.
+  if (const auto rows_max = sink.rows_max()) {
+    const std::map<std::string, std::int64_t> known_rows = {
+        {"events", event_total},
+        {"reports", store.report_row_count()},
+        {"journal", wants(options, "journal") ? store.journal_posting_count() : 0}};
+    for (const auto& [table, rows] : known_rows) {
+      if (wants(options, table) && rows > *rows_max) {
+        throw UsageError(too_many_rows_message(specs.at(table), *rows_max));
+      }
+    }
+  }
+  // Open every table first, in kExportTables order: that is the workbook's sheet order.
+  std::map<std::string, std::unique_ptr<TableWriter>> writers;
   for (const std::string& table : kExportTables) {
     if (wants(options, table)) writers[table] = sink.open_table(specs.at(table));
   }

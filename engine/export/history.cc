@@ -43,7 +43,8 @@ TableSpec HistorySampler::ledger_history_spec() {
            {"claimable", CellKind::decimal},
            {"period_s", CellKind::integer},
            {"realized_apy_pct", CellKind::decimal},
-           {"realized_apy_pct_float", CellKind::real}}};
+           {"realized_apy_pct_float", CellKind::real}},
+          "thin it with --every (e.g. --every 7d), "};
 }
 
 TableSpec HistorySampler::balance_history_spec() {
@@ -59,7 +60,8 @@ TableSpec HistorySampler::balance_history_spec() {
            {"claimable", CellKind::decimal},
            {"shares", CellKind::integer},
            {"accrued_wei", CellKind::wei},
-           {"accrued", CellKind::decimal}}};
+           {"accrued", CellKind::decimal}},
+          "thin it with --every (e.g. --every 7d) or --accounts (e.g. --accounts top:1000), "};
 }
 
 HistorySampler::HistorySampler(std::optional<std::int64_t> every_s,

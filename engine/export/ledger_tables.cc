@@ -34,7 +34,8 @@ std::string amount_wei(const Event& event) {
 TableSpec accounts_spec() {
   return {"accounts",
           {{"account"}, {"kind"}, {"opened", CellKind::time}, {"eth_mode"}, {"usdb_mode"},
-           {"gas_mode"}}};
+           {"gas_mode"}},
+          "pick fewer with --accounts (e.g. --accounts top:1000), "};
 }
 
 TableSpec events_spec() {
@@ -50,7 +51,8 @@ TableSpec events_spec() {
            {"amount"},
            {"amount_wei", CellKind::wei},
            {"to"},
-           {"value"}}};
+           {"value"}},
+          ""};
 }
 
 TableSpec reports_spec() {
@@ -68,7 +70,8 @@ TableSpec reports_spec() {
            {"T_wei", CellKind::wei},
            {"price_before", CellKind::integer},
            {"price_after", CellKind::integer},
-           {"pending_after_wei", CellKind::wei}}};
+           {"pending_after_wei", CellKind::wei}},
+          ""};
 }
 
 TableSpec journal_spec() {
@@ -82,7 +85,8 @@ TableSpec journal_spec() {
            {"side"},
            {"amount_wei", CellKind::wei},
            {"amount", CellKind::decimal},
-           {"memo"}}};
+           {"memo"}},
+          ""};
 }
 
 std::int64_t write_accounts(const Ledger& final_ledger, const SelectedAccounts& selected,

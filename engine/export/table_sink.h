@@ -9,6 +9,7 @@
 
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -31,7 +32,13 @@ struct ColumnSpec {
 struct TableSpec {
   std::string name;  // `accounts`, `balance_history`, ...: the file or sheet name
   std::vector<ColumnSpec> columns;
+  // How a user makes the table shorter when it is too long for a format, as the start of a
+  // sentence ("thin it with --every ..., "); empty when only leaving it out helps.
+  std::string shorten_hint;
 };
+
+// The message of a table that has more rows than a format holds (`rows_max`, header excluded).
+std::string too_many_rows_message(const TableSpec& spec, std::int64_t rows_max);
 
 // One open table. Rows are written in order; the table is complete when the writer is closed.
 class TableWriter {
@@ -72,6 +79,8 @@ struct ChartData {
 class ExportSink {
  public:
   virtual ~ExportSink() = default;
+  // The most data rows a table may have, if the format limits it.
+  virtual std::optional<std::int64_t> rows_max() const { return std::nullopt; }
   // Opens a table. Several may be open at once (the history tables fill in one replay).
   virtual std::unique_ptr<TableWriter> open_table(const TableSpec& spec) = 0;
   // Writes the summary and the charts (XLSX; CSV writes the summary only), then makes the

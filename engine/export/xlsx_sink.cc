@@ -63,11 +63,7 @@ class XlsxTableWriter : public TableWriter {
   void row(const std::vector<std::string>& cells) override {
     YL_ASSERT(cells.size() == spec_.columns.size());
     if (next_row_ >= rows_per_sheet_) {
-      throw UsageError(fmt::format(
-          "the '{}' table has more than {} rows, the most a spreadsheet sheet holds; thin it with "
-          "--every (e.g. --every 7d) or --accounts (e.g. --accounts top:1000), leave it out with "
-          "--tables, or export it as --format csv",
-          spec_.name, rows_per_sheet_ - 1));
+      throw UsageError(too_many_rows_message(spec_, rows_per_sheet_ - 1));
     }
     for (std::size_t i = 0; i < cells.size(); ++i) write_cell(static_cast<lxw_col_t>(i), cells[i]);
     ++next_row_;
@@ -205,7 +201,8 @@ void XlsxSink::write_summary(const std::vector<SummaryRow>& summary) {
   XlsxTableWriter writer(summary_,
                          TableSpec{"summary",
                                    {{"section"}, {"item"}, {"asset"}, {"value", CellKind::decimal},
-                                    {"value_text"}, {"value_wei", CellKind::wei}}},
+                                    {"value_text"}, {"value_wei", CellKind::wei}},
+                                   ""},
                          general, rows_per_sheet_);
   for (const SummaryRow& r : summary) {
     // A number where the fact is one (amounts, percentages, counts), and always the exact text.
@@ -226,7 +223,7 @@ void XlsxSink::write_charts(const ChartData& charts) {
       columns.push_back({chart.title + ": " + series.name, CellKind::real});
     }
   }
-  XlsxTableWriter writer(data, TableSpec{"chart_data", columns}, formats_, rows_per_sheet_);
+  XlsxTableWriter writer(data, TableSpec{"chart_data", columns, ""}, formats_, rows_per_sheet_);
   for (std::size_t i = 0; i < charts.times.size(); ++i) {
     std::vector<std::string> row = {format_timestamp(Timestamp{charts.times[i]})};
     for (const ChartSpec& chart : charts.charts) {

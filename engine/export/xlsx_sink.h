@@ -36,6 +36,7 @@ class XlsxSink : public ExportSink {
   XlsxSink(const XlsxSink&) = delete;
   XlsxSink& operator=(const XlsxSink&) = delete;
 
+  std::optional<std::int64_t> rows_max() const override { return rows_per_sheet_ - 1; }
   std::unique_ptr<TableWriter> open_table(const TableSpec& spec) override;
   void finish(const std::vector<SummaryRow>& summary, const ChartData& charts) override;
 

@@ -443,6 +443,12 @@ std::int64_t LedgerStore::event_count() {
   return s.column_int(0);
 }
 
+std::int64_t LedgerStore::journal_posting_count() {
+  Statement s = db_.prepare("SELECT coalesce(sum(json_array_length(postings)), 0) FROM journal");
+  s.step();
+  return s.column_int(0);
+}
+
 std::int64_t LedgerStore::report_row_count() {
   Statement s = db_.prepare("SELECT count(*) FROM reports");
   s.step();
