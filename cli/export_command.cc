@@ -65,14 +65,17 @@ void run_export(const ExportCommandOptions& options) {
 void add_export_command(CLI::App& app) {
   auto options = std::make_shared<ExportCommandOptions>();
   CLI::App* command = app.add_subcommand(
-      "export", "Export the ledger for spreadsheets: a folder of CSV files, or an XLSX workbook "
-                "with a summary and charts");
+      "export",
+      "Export the ledger for spreadsheets: a folder of CSV files, or an XLSX workbook "
+      "with a summary and charts");
   command->add_option("--db", options->db, "the ledger database written by `run`")->required();
-  command->add_option("--out", options->out,
-                      "the folder to write CSV files into, or the .xlsx file to write")
+  command
+      ->add_option("--out", options->out,
+                   "the folder to write CSV files into, or the .xlsx file to write")
       ->required();
-  command->add_option("--format", options->format,
-                      "csv or xlsx (default: xlsx when --out ends in .xlsx, else csv)")
+  command
+      ->add_option("--format", options->format,
+                   "csv or xlsx (default: xlsx when --out ends in .xlsx, else csv)")
       ->check(CLI::IsMember({"csv", "xlsx"}));
   command->add_option("--tables", options->tables,
                       "comma-separated tables to write (default all): accounts, ledger_history, "

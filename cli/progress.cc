@@ -10,7 +10,7 @@
 namespace yl::cli {
 namespace {
 
-constexpr double kQuietSeconds = 1.0;    // work shorter than this shows no bar
+constexpr double kQuietSeconds = 1.0;  // work shorter than this shows no bar
 constexpr double kRedrawSeconds = 0.1;
 constexpr int kBarWidth = 24;
 
@@ -43,8 +43,8 @@ std::string progress_line(std::string_view phase, std::int64_t done, std::string
   }
   line += fmt::format("  {} {}", grouped(done), unit);
   if (elapsed_s > 0) {
-    line += fmt::format("  {}/s", grouped(static_cast<std::int64_t>(static_cast<double>(done) /
-                                                                    elapsed_s)));
+    line += fmt::format("  {}/s",
+                        grouped(static_cast<std::int64_t>(static_cast<double>(done) / elapsed_s)));
   }
   if (fraction && *fraction > 0 && *fraction < 1) {
     line += fmt::format("  {} left", duration(elapsed_s * (1 - *fraction) / *fraction));

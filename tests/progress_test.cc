@@ -1,7 +1,7 @@
 // The progress bar's line (cli/progress.h): what is done, the rate and the time left.
-#include <doctest/doctest.h>
-
 #include "cli/progress.h"
+
+#include <doctest/doctest.h>
 
 TEST_CASE("Progress: a known total shows a bar, the percent, the rate and the time left") {
   CHECK(yl::cli::progress_line("replaying events", 250000, "events", 0.25, 2.0) ==

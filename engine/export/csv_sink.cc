@@ -104,7 +104,8 @@ CsvSink::CsvSink(std::filesystem::path folder) : folder_(std::move(folder)) {
 CsvSink::~CsvSink() {
   if (finished_) return;
   std::error_code ec;
-  for (const std::string& table : tables_) std::filesystem::remove(temporary_path(path_of(table)), ec);
+  for (const std::string& table : tables_)
+    std::filesystem::remove(temporary_path(path_of(table)), ec);
 }
 
 std::filesystem::path CsvSink::path_of(const std::string& table) const {
@@ -124,17 +125,18 @@ std::unique_ptr<TableWriter> CsvSink::open_table(const TableSpec& spec) {
 
 void CsvSink::finish(const std::vector<SummaryRow>& summary, const ChartData&) {
   if (!summary.empty()) {
-    auto writer = open_table({"summary",
-                              {{"section"}, {"item"}, {"asset"}, {"value"}, {"value_wei"}},
-                              ""});
-    for (const SummaryRow& r : summary) writer->row({r.section, r.item, r.asset, r.value, r.value_wei});
+    auto writer =
+        open_table({"summary", {{"section"}, {"item"}, {"asset"}, {"value"}, {"value_wei"}}, ""});
+    for (const SummaryRow& r : summary)
+      writer->row({r.section, r.item, r.asset, r.value, r.value_wei});
     writer->close();
   }
   for (const std::string& table : tables_) {
     std::error_code ec;
     std::filesystem::rename(temporary_path(path_of(table)), path_of(table), ec);
     if (ec) {
-      throw ExportError(fmt::format("cannot write '{}': {}", path_of(table).string(), ec.message()));
+      throw ExportError(
+          fmt::format("cannot write '{}': {}", path_of(table).string(), ec.message()));
     }
   }
   finished_ = true;

@@ -55,11 +55,12 @@ AccountSelection parse_account_selection(std::string_view text) {
     if (item.starts_with("top:")) {
       const std::string_view digits = std::string_view(item).substr(4);
       std::size_t count = 0;
-      const auto [end, error] = std::from_chars(digits.data(), digits.data() + digits.size(), count);
+      const auto [end, error] =
+          std::from_chars(digits.data(), digits.data() + digits.size(), count);
       if (digits.empty() || error != std::errc() || end != digits.data() + digits.size() ||
           count == 0) {
-        throw UsageError(fmt::format(
-            "--accounts: '{}' is not top:N with N a whole number of at least 1", item));
+        throw UsageError(
+            fmt::format("--accounts: '{}' is not top:N with N a whole number of at least 1", item));
       }
       selection.top = std::max(selection.top, count);
     } else if (item.empty()) {

@@ -18,6 +18,33 @@ bool wants(const ExportOptions& options, const std::string& table) {
   return std::find(options.tables.begin(), options.tables.end(), table) != options.tables.end();
 }
 
+std::map<std::string, TableSpec> table_specs() {
+  return {{"accounts", accounts_spec()},
+          {"ledger_history", HistorySampler::ledger_history_spec()},
+          {"balance_history", HistorySampler::balance_history_spec()},
+          {"reports", reports_spec()},
+          {"events", events_spec()},
+          {"journal", journal_spec()}};
+}
+
+// The tables whose length the store knows are checked against the format's limit before any
+// work, so that a refusal comes at once. Throws UsageError.
+void refuse_known_overflows(storage::LedgerStore& store, const ExportOptions& options,
+                            const ExportSink& sink, const std::map<std::string, TableSpec>& specs,
+                            std::int64_t event_total) {
+  const auto rows_max = sink.rows_max();
+  if (!rows_max) return;
+  const std::map<std::string, std::int64_t> known_rows = {
+      {"events", event_total},
+      {"reports", store.report_row_count()},
+      {"journal", wants(options, "journal") ? store.journal_posting_count() : 0}};
+  for (const auto& [table, rows] : known_rows) {
+    if (wants(options, table) && rows > *rows_max) {
+      throw UsageError(too_many_rows_message(specs.at(table), *rows_max));
+    }
+  }
+}
+
 }  // namespace
 
 ExportResult export_ledger(storage::LedgerStore& store, const ExportOptions& options,
@@ -26,30 +53,14 @@ ExportResult export_ledger(storage::LedgerStore& store, const ExportOptions& opt
   const Snapshot final_state = store.read_snapshot();
   const SelectedAccounts selected = resolve_selection(options.accounts, final_state.balances);
   const std::int64_t event_total = store.event_count();
-  auto report = [&](std::string_view phase, std::string_view unit, std::int64_t done,
-                    std::int64_t total) {
-    if (progress) progress(ExportProgress{phase, unit, done, total});
+  auto told = [&](std::string_view phase, std::string_view unit, std::int64_t total) {
+    return [&progress, phase, unit, total](std::int64_t done) {
+      if (progress) progress(ExportProgress{phase, unit, done, total});
+    };
   };
+  const std::map<std::string, TableSpec> specs = table_specs();
+  refuse_known_overflows(store, options, sink, specs, event_total);
 
-  const std::map<std::string, TableSpec> specs = {
-      {"accounts", accounts_spec()},
-      {"ledger_history", HistorySampler::ledger_history_spec()},
-      {"balance_history", HistorySampler::balance_history_spec()},
-      {"reports", reports_spec()},
-      {"events", events_spec()},
-      {"journal", journal_spec()}};
-  // Tables whose length is known now are checked against the format's limit before any work.
-  if (const auto rows_max = sink.rows_max()) {
-    const std::map<std::string, std::int64_t> known_rows = {
-        {"events", event_total},
-        {"reports", store.report_row_count()},
-        {"journal", wants(options, "journal") ? store.journal_posting_count() : 0}};
-    for (const auto& [table, rows] : known_rows) {
-      if (wants(options, table) && rows > *rows_max) {
-        throw UsageError(too_many_rows_message(specs.at(table), *rows_max));
-      }
-    }
-  }
   // Open every table first, in kExportTables order: that is the workbook's sheet order.
   std::map<std::string, std::unique_ptr<TableWriter>> writers;
   for (const std::string& table : kExportTables) {
@@ -60,52 +71,40 @@ ExportResult export_ledger(storage::LedgerStore& store, const ExportOptions& opt
     return it == writers.end() ? nullptr : it->second.get();
   };
 
-  ExportResult result;
-  result.scenario = scenario.name;
+  // The history is replayed whatever the tables: the summary and the charts come from it.
   std::array<std::vector<std::string>, 2> chart_accounts;
   for (Asset asset : kAssets) {
     chart_accounts[index_of(asset)] = top_accounts(final_state.balances, asset, kChartedHolders,
                                                    /*with_system_accounts=*/false);
   }
-  // The history is replayed whatever the tables: the summary and the charts come from it.
   HistorySampler history(options.every_s, selected, chart_accounts,
                          {writer("ledger_history"), writer("balance_history")},
-                         [&](std::int64_t done) { report("replaying events", "events", done, event_total); });
+                         told("replaying events", "events", event_total));
   const Ledger final_ledger = replay_window(store, std::nullopt, std::nullopt, &history);
+
+  ExportResult result;
+  result.scenario = scenario.name;
   result.samples = history.samples();
-  if (auto* out = writer("ledger_history")) {
-    result.rows["ledger_history"] = history.samples() * static_cast<std::int64_t>(kAssets.size());
-    out->close();
-  }
-  if (auto* out = writer("balance_history")) {
-    result.rows["balance_history"] = history.balance_rows();
-    out->close();
-  }
+  result.rows["ledger_history"] = history.samples() * static_cast<std::int64_t>(kAssets.size());
+  result.rows["balance_history"] = history.balance_rows();
   if (auto* out = writer("accounts")) {
     result.rows["accounts"] = write_accounts(final_ledger, selected, *out);
-    out->close();
   }
-  std::int64_t report_rows = 0;
-  if (auto* out = writer("reports")) {
-    report_rows = write_reports(store, *out);
-    result.rows["reports"] = report_rows;
-    out->close();
-  }
+  if (auto* out = writer("reports")) result.rows["reports"] = write_reports(store, *out);
   if (auto* out = writer("events")) {
-    result.rows["events"] = write_events(
-        store, *out, [&](std::int64_t done) { report("writing events", "events", done, event_total); });
-    out->close();
+    result.rows["events"] =
+        write_events(store, *out, told("writing events", "events", event_total));
   }
   if (auto* out = writer("journal")) {
-    result.rows["journal"] = write_journal(
-        store, *out, [&](std::int64_t done) { report("writing the journal", "postings", done, 0); });
-    out->close();
+    result.rows["journal"] = write_journal(store, *out, told("writing the journal", "postings", 0));
   }
-  if (!wants(options, "reports")) report_rows = store.report_row_count();
+  for (auto& [table, out] : writers) out->close();
+  std::erase_if(result.rows, [&](const auto& entry) { return !writers.contains(entry.first); });
+
   const std::vector<SummaryRow> summary =
-      build_summary(scenario, final_ledger, history, {event_total, report_rows});
+      build_summary(scenario, final_ledger, history, {event_total, store.report_row_count()});
   result.rows["summary"] = static_cast<std::int64_t>(summary.size());
-  report("finishing the output", "tables", 0, 0);  // a workbook compresses everything now: the longest wait
+  told("finishing the output", "tables", 0)(0);  // a workbook is compressed now: the longest wait
   sink.finish(summary, history.charts());
   return result;
 }

@@ -140,8 +140,8 @@ void HistorySampler::track_new_accounts(const Ledger& ledger) {
     for (Asset asset : kAssets) {
       holdings_[id][index_of(asset)].price_settled = ledger.book(asset).shares.price();
     }
-    is_selected_.push_back({selected_.contains(name, Asset::eth),
-                            selected_.contains(name, Asset::usdb)});
+    is_selected_.push_back(
+        {selected_.contains(name, Asset::eth), selected_.contains(name, Asset::usdb)});
     for (Asset asset : kAssets) {
       const auto& names = chart_accounts_[index_of(asset)];
       for (std::size_t i = 0; i < names.size(); ++i) {
@@ -271,16 +271,27 @@ void HistorySampler::write_ledger_rows(const Ledger& ledger, Timestamp time,
                              totals_.claimable_remainders[a] - totals_.claimable_fixed[a];
     const Amount balances = book.shares.held_value() - claimable;
     const std::string apy =
-        price_apy_percent(last_sample_price_[a], book.shares.price(), period_s)
-            .value_or("");
-    outputs_.ledger_history->row(
-        {format_timestamp(time), std::string(asset_name(asset)),
-         book.shares.price().wei_string(), book.shares.pending().wei_string(),
-         book.shares.total_shares().wei_string(), book.buffer.wei_string(), units(book.buffer),
-         book.debt.wei_string(), units(book.debt), book.insurance.wei_string(),
-         units(book.insurance), book.retained.wei_string(), units(book.retained),
-         balances.wei_string(), units(balances), claimable.wei_string(), units(claimable),
-         std::to_string(period_s), apy, float_text(apy)});
+        price_apy_percent(last_sample_price_[a], book.shares.price(), period_s).value_or("");
+    outputs_.ledger_history->row({format_timestamp(time),
+                                  std::string(asset_name(asset)),
+                                  book.shares.price().wei_string(),
+                                  book.shares.pending().wei_string(),
+                                  book.shares.total_shares().wei_string(),
+                                  book.buffer.wei_string(),
+                                  units(book.buffer),
+                                  book.debt.wei_string(),
+                                  units(book.debt),
+                                  book.insurance.wei_string(),
+                                  units(book.insurance),
+                                  book.retained.wei_string(),
+                                  units(book.retained),
+                                  balances.wei_string(),
+                                  units(balances),
+                                  claimable.wei_string(),
+                                  units(claimable),
+                                  std::to_string(period_s),
+                                  apy,
+                                  float_text(apy)});
   }
 }
 
@@ -299,11 +310,11 @@ void HistorySampler::write_balance_rows(const Ledger& ledger, Timestamp time) {
       if (outputs_.balance_history == nullptr) continue;
       const Amount balance = ledger.balance(id, asset);
       const Amount claimable = ledger.claimable(id, asset);
-      outputs_.balance_history->row(
-          {when, info.name, std::string(account_kind_name(info.kind)),
-           std::string(asset_name(asset)), std::string(yield_mode_name(p.mode)),
-           balance.wei_string(), units(balance), claimable.wei_string(), units(claimable),
-           p.shares.wei_string(), accrued.wei_string(), units(accrued)});
+      outputs_.balance_history->row({when, info.name, std::string(account_kind_name(info.kind)),
+                                     std::string(asset_name(asset)),
+                                     std::string(yield_mode_name(p.mode)), balance.wei_string(),
+                                     units(balance), claimable.wei_string(), units(claimable),
+                                     p.shares.wei_string(), accrued.wei_string(), units(accrued)});
       ++balance_rows_;
     }
   }

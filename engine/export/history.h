@@ -114,11 +114,11 @@ class HistorySampler : public ReplayObserver {
   std::function<void(std::int64_t)> on_event_;
 
   Timestamp start_;
-  Timestamp next_due_;                      // with every_s_: the next time a sample is due
-  std::optional<Timestamp> unsampled_;      // a report time whose state is not sampled yet
-  Timestamp last_sample_;                   // start until the first sample
+  Timestamp next_due_;                  // with every_s_: the next time a sample is due
+  std::optional<Timestamp> unsampled_;  // a report time whose state is not sampled yet
+  Timestamp last_sample_;               // start until the first sample
   std::array<Amount, 2> last_sample_price_;
-  std::array<Timestamp, 2> last_report_;    // per asset, start until its first report
+  std::array<Timestamp, 2> last_report_;  // per asset, start until its first report
   std::int64_t events_ = 0;
   std::int64_t samples_ = 0;
   std::int64_t balance_rows_ = 0;

@@ -33,7 +33,11 @@ std::string amount_wei(const Event& event) {
 
 TableSpec accounts_spec() {
   return {"accounts",
-          {{"account"}, {"kind"}, {"opened", CellKind::time}, {"eth_mode"}, {"usdb_mode"},
+          {{"account"},
+           {"kind"},
+           {"opened", CellKind::time},
+           {"eth_mode"},
+           {"usdb_mode"},
            {"gas_mode"}},
           "pick fewer with --accounts (e.g. --accounts top:1000), "};
 }

@@ -29,8 +29,7 @@ std::string decimal_toward_zero(const BigInt& num, const BigInt& den, unsigned d
   return text;
 }
 
-std::optional<std::string> annualized_percent(const BigInt& yield,
-                                              const BigInt& capital_seconds) {
+std::optional<std::string> annualized_percent(const BigInt& yield, const BigInt& capital_seconds) {
   if (capital_seconds <= 0) return std::nullopt;
   return decimal_toward_zero(yield * kSecondsPerYear * 100, capital_seconds, kApyFractionDigits);
 }

@@ -12,11 +12,10 @@
 // year needs a Δt-th root, which has no exact integer form.
 #pragma once
 
+#include <boost/multiprecision/cpp_int.hpp>
 #include <cstdint>
 #include <optional>
 #include <string>
-
-#include <boost/multiprecision/cpp_int.hpp>
 
 #include "engine/core/amount.h"
 
@@ -39,8 +38,7 @@ std::string decimal_toward_zero(const BigInt& num, const BigInt& den, unsigned d
 std::optional<std::string> annualized_percent(const BigInt& yield, const BigInt& capital_seconds);
 
 // The realized APY of a price moving from p0 to p1 over dt_s seconds. REQUIRES: p0 > 0.
-std::optional<std::string> price_apy_percent(const Amount& p0, const Amount& p1,
-                                             std::int64_t dt_s);
+std::optional<std::string> price_apy_percent(const Amount& p0, const Amount& p1, std::int64_t dt_s);
 
 // The text of a double nearest to exact decimal text, shortest round-trip form: for `_float`
 // columns and charts only.

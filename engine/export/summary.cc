@@ -13,8 +13,7 @@ class SummaryBuilder {
                const std::string& asset = "") {
     rows_.push_back({section, item, asset, CellKind::integer, value, ""});
   }
-  void amount(const std::string& section, const std::string& item, Asset asset,
-              const Amount& wei) {
+  void amount(const std::string& section, const std::string& item, Asset asset, const Amount& wei) {
     rows_.push_back({section, item, std::string(asset_name(asset)), CellKind::decimal,
                      wei.units_string(kAssetDecimals), wei.wei_string()});
   }
@@ -92,13 +91,13 @@ void add_apys(SummaryBuilder& s, const Scenario& scenario, const Ledger& ledger,
               const HistorySampler& history) {
   const std::int64_t run_s = scenario.params.end.seconds - scenario.params.start.seconds;
   for (Asset asset : kAssets) {
-    s.percent("realized_apy_pct", "share_price", asset,
-              price_apy_percent(scenario.params.initial_price, ledger.book(asset).shares.price(),
-                                run_s));
+    s.percent(
+        "realized_apy_pct", "share_price", asset,
+        price_apy_percent(scenario.params.initial_price, ledger.book(asset).shares.price(), run_s));
   }
   for (Asset asset : kAssets) {
-    for (const auto& [group, name] : {std::pair{AccountGroup::users, "users"},
-                                      std::pair{AccountGroup::dapps, "dapps"}}) {
+    for (const auto& [group, name] :
+         {std::pair{AccountGroup::users, "users"}, std::pair{AccountGroup::dapps, "dapps"}}) {
       const GroupYield& g = history.group_yield(group, asset);
       s.percent("realized_apy_pct", name, asset,
                 annualized_percent(g.yield_wei, g.capital_wei_seconds));

@@ -29,12 +29,24 @@ bool fits_excel_number(const std::string& digits) {
 double width_of(const ColumnSpec& column) {
   double width = 12;
   switch (column.kind) {
-    case CellKind::time: width = 20; break;
-    case CellKind::wei: width = 26; break;
-    case CellKind::decimal: width = 18; break;
-    case CellKind::real: width = 14; break;
-    case CellKind::integer: width = 12; break;
-    case CellKind::text: width = 14; break;
+    case CellKind::time:
+      width = 20;
+      break;
+    case CellKind::wei:
+      width = 26;
+      break;
+    case CellKind::decimal:
+      width = 18;
+      break;
+    case CellKind::real:
+      width = 14;
+      break;
+    case CellKind::integer:
+      width = 12;
+      break;
+    case CellKind::text:
+      width = 14;
+      break;
   }
   // Long headers (chart_data's series names) wrap no wider than 30.
   return std::clamp(static_cast<double>(column.name.size()) + 4, width, 30.0);
@@ -200,8 +212,12 @@ void XlsxSink::write_summary(const std::vector<SummaryRow>& summary) {
   general.decimal = formats_.general;
   XlsxTableWriter writer(summary_,
                          TableSpec{"summary",
-                                   {{"section"}, {"item"}, {"asset"}, {"value", CellKind::decimal},
-                                    {"value_text"}, {"value_wei", CellKind::wei}},
+                                   {{"section"},
+                                    {"item"},
+                                    {"asset"},
+                                    {"value", CellKind::decimal},
+                                    {"value_text"},
+                                    {"value_wei", CellKind::wei}},
                                    ""},
                          general, rows_per_sheet_);
   for (const SummaryRow& r : summary) {
@@ -227,7 +243,8 @@ void XlsxSink::write_charts(const ChartData& charts) {
   for (std::size_t i = 0; i < charts.times.size(); ++i) {
     std::vector<std::string> row = {format_timestamp(Timestamp{charts.times[i]})};
     for (const ChartSpec& chart : charts.charts) {
-      for (const ChartSeries& series : chart.series) row.push_back(fmt::format("{}", series.values.at(i)));
+      for (const ChartSeries& series : chart.series)
+        row.push_back(fmt::format("{}", series.values.at(i)));
     }
     writer.row(row);
   }
