@@ -92,11 +92,10 @@ class XlsxTableWriter : public TableWriter {
   void write_cell(lxw_col_t col, const std::string& text) {
     if (text.empty()) return;
     const CellKind kind = spec_.columns[col].kind;
-    const std::string where = fmt::format("'{}' row {}", spec_.name, next_row_ + 1);
     if (kind == CellKind::time) {
       const auto time = parse_timestamp(text);
       YL_ASSERT(time.has_value());
-      check(worksheet_write_unixtime(sheet_, next_row_, col, time->seconds, formats_.time), where);
+      checked(worksheet_write_unixtime(sheet_, next_row_, col, time->seconds, formats_.time));
       return;
     }
     const bool number = kind == CellKind::decimal || kind == CellKind::real ||
@@ -107,18 +106,23 @@ class XlsxTableWriter : public TableWriter {
       lxw_format* format = kind == CellKind::integer   ? formats_.integer
                            : kind == CellKind::decimal ? formats_.decimal
                                                        : formats_.real;
-      check(worksheet_write_number(sheet_, next_row_, col, std::strtod(text.c_str(), nullptr),
-                                   format),
-            where);
+      checked(worksheet_write_number(sheet_, next_row_, col, std::strtod(text.c_str(), nullptr),
+                                     format));
       return;
     }
     if (text.size() > kCellCharacters) {
       throw UsageError(fmt::format(
           "{} column '{}' holds {} characters, more than the {} a spreadsheet cell holds; "
           "export it as --format csv",
-          where, spec_.columns[col].name, text.size(), kCellCharacters));
+          where(), spec_.columns[col].name, text.size(), kCellCharacters));
     }
-    check(worksheet_write_string(sheet_, next_row_, col, text.c_str(), nullptr), where);
+    checked(worksheet_write_string(sheet_, next_row_, col, text.c_str(), nullptr));
+  }
+
+  // Cells are many: the message naming one is built only when it is needed.
+  std::string where() const { return fmt::format("'{}' row {}", spec_.name, next_row_ + 1); }
+  void checked(lxw_error error) const {
+    if (error != LXW_NO_ERROR) check(error, where());
   }
 
   lxw_worksheet* sheet_;
