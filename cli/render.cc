@@ -43,8 +43,6 @@ void print(std::ostream& out, const Table& table, Format format) {
   for (const auto& row : table.rows) line(row);
 }
 
-std::string units(const Amount& wei) { return wei.units_string(kAssetDecimals); }
-
 std::string signed_units(const std::string& signed_wei) {
   const bool negative = !signed_wei.empty() && signed_wei[0] == '-';
   const auto magnitude = Amount::parse_wei(negative ? signed_wei.substr(1) : signed_wei);

@@ -24,8 +24,6 @@ struct Table {
 
 void print(std::ostream& out, const Table& table, Format format);
 
-// Exact decimal text of wei in asset units (18 decimals), shortest form.
-std::string units(const Amount& wei);
 // The same for signed canonical wei text ("-1500000000000000000" -> "-1.5").
 std::string signed_units(const std::string& signed_wei);
 

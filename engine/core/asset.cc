@@ -4,6 +4,8 @@ namespace yl {
 
 std::string_view asset_name(Asset asset) { return asset == Asset::eth ? "ETH" : "USDB"; }
 
+std::string units(const Amount& wei) { return wei.units_string(kAssetDecimals); }
+
 std::optional<Asset> parse_asset(std::string_view text) {
   if (text == "ETH") return Asset::eth;
   if (text == "USDB") return Asset::usdb;

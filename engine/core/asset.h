@@ -5,6 +5,7 @@
 #include <array>
 #include <cstdint>
 #include <optional>
+#include <string>
 #include <string_view>
 
 #include "engine/core/amount.h"
@@ -17,6 +18,8 @@ inline constexpr unsigned kAssetDecimals = 18;  // both L2 assets
 
 constexpr std::size_t index_of(Asset asset) { return static_cast<std::size_t>(asset); }
 std::string_view asset_name(Asset asset);
+// Exact decimal text of wei of an L2 asset in its units (18 decimals), shortest form ("1.5").
+std::string units(const Amount& wei);
 std::optional<Asset> parse_asset(std::string_view text);  // "ETH" | "USDB", exact case
 
 // What a deposit may bring from L1: the L2 assets plus stablecoins converted 1:1 to USDB.

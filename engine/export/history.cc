@@ -7,8 +7,6 @@
 namespace yl {
 namespace {
 
-std::string units(const Amount& wei) { return wei.units_string(kAssetDecimals); }
-
 // The chart indexes: see the constructor.
 enum ChartIndex : std::size_t { kPrice = 0, kApy = 1, kReserves = 2, kHolders = 4 };
 

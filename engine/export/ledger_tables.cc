@@ -8,8 +8,6 @@
 namespace yl {
 namespace {
 
-std::string units(const Amount& wei) { return wei.units_string(kAssetDecimals); }
-
 // The wei of its L2 asset that an event moves: a deposit's credit (a USDC deposit counts in USDB
 // wei), a transfer's or withdrawal's amount; empty for events without an amount.
 std::string amount_wei(const Event& event) {

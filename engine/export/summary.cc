@@ -15,7 +15,7 @@ class SummaryBuilder {
   }
   void amount(const std::string& section, const std::string& item, Asset asset, const Amount& wei) {
     rows_.push_back({section, item, std::string(asset_name(asset)), CellKind::decimal,
-                     wei.units_string(kAssetDecimals), wei.wei_string()});
+                     units(wei), wei.wei_string()});
   }
   void percent(const std::string& section, const std::string& item, Asset asset,
                const std::optional<std::string>& value) {
