@@ -12,10 +12,6 @@
 namespace yl {
 namespace {
 
-std::filesystem::path temporary_path(const std::filesystem::path& final_path) {
-  return final_path.parent_path() / ("." + final_path.filename().string() + ".partial");
-}
-
 // Buffered writing of one file; a failed write or close is an ExportError naming the file.
 class CsvTableWriter : public TableWriter {
  public:
@@ -105,7 +101,7 @@ CsvSink::~CsvSink() {
   if (finished_) return;
   std::error_code ec;
   for (const std::string& table : tables_)
-    std::filesystem::remove(temporary_path(path_of(table)), ec);
+    std::filesystem::remove(partial_path(path_of(table)), ec);
 }
 
 std::filesystem::path CsvSink::path_of(const std::string& table) const {
@@ -115,7 +111,7 @@ std::filesystem::path CsvSink::path_of(const std::string& table) const {
 std::unique_ptr<TableWriter> CsvSink::open_table(const TableSpec& spec) {
   YL_ASSERT(!finished_);
   tables_.push_back(spec.name);
-  auto writer = std::make_unique<CsvTableWriter>(temporary_path(path_of(spec.name)),
+  auto writer = std::make_unique<CsvTableWriter>(partial_path(path_of(spec.name)),
                                                  path_of(spec.name).string(), spec.columns.size());
   std::vector<std::string> header;
   for (const ColumnSpec& column : spec.columns) header.push_back(column.name);
@@ -133,7 +129,7 @@ void CsvSink::finish(const std::vector<SummaryRow>& summary, const ChartData&) {
   }
   for (const std::string& table : tables_) {
     std::error_code ec;
-    std::filesystem::rename(temporary_path(path_of(table)), path_of(table), ec);
+    std::filesystem::rename(partial_path(path_of(table)), path_of(table), ec);
     if (ec) {
       throw ExportError(
           fmt::format("cannot write '{}': {}", path_of(table).string(), ec.message()));

@@ -4,6 +4,10 @@
 
 namespace yl {
 
+std::filesystem::path partial_path(const std::filesystem::path& final_path) {
+  return final_path.parent_path() / ("." + final_path.filename().string() + ".partial");
+}
+
 std::string too_many_rows_message(const TableSpec& spec, std::int64_t rows_max) {
   return fmt::format(
       "the '{}' table has more than {} rows, the most a spreadsheet sheet holds; {}leave it out "

@@ -8,6 +8,7 @@
 #pragma once
 
 #include <cstdint>
+#include <filesystem>
 #include <memory>
 #include <optional>
 #include <string>
@@ -36,6 +37,10 @@ struct TableSpec {
   // sentence ("thin it with --every ..., "); empty when only leaving it out helps.
   std::string shorten_hint;
 };
+
+// Where an output is written until it is complete: `.NAME.partial` beside `final_path`. Sinks
+// rename it into place when they finish, and remove it when they do not.
+std::filesystem::path partial_path(const std::filesystem::path& final_path);
 
 // The message of a table that has more rows than a format holds (`rows_max`, header excluded).
 std::string too_many_rows_message(const TableSpec& spec, std::int64_t rows_max);

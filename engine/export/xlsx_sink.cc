@@ -145,7 +145,7 @@ std::string column_letters(std::size_t index) {
 
 XlsxSink::XlsxSink(std::filesystem::path file, std::uint32_t rows_per_sheet)
     : file_(std::move(file)),
-      partial_(file_.parent_path() / ("." + file_.filename().string() + ".partial")),
+      partial_(partial_path(file_)),
       rows_per_sheet_(std::min(rows_per_sheet, kRowsPerSheet)) {
   YL_ASSERT(rows_per_sheet_ >= 2);
   // libxlsxwriter writes the file only when the workbook closes; fail now, not after the work.
