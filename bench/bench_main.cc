@@ -24,9 +24,7 @@
 #include "engine/input/event_parser.h"
 #include "engine/input/scenario.h"
 #include "engine/audit.h"
-#include "engine/export/csv_sink.h"
 #include "engine/export/exporter.h"
-#include "engine/export/xlsx_sink.h"
 #include "engine/runner.h"
 
 namespace {
@@ -189,21 +187,15 @@ int main(int argc, char** argv) {
       history.tables = {"ledger_history", "balance_history"};
       history.accounts = yl::parse_account_selection("top:1000");
       history.every_s = 86400;
-      for (const char* format : {"csv", "xlsx"}) {
-        const std::string out = dir + (format == std::string("csv") ? "/export" : "/export.xlsx");
+      for (const std::string format : {"csv", "xlsx"}) {
         start = Clock::now();
         yl::storage::Database handle(db, yl::storage::Database::Mode::read_only);
         yl::storage::LedgerStore store(handle);
-        std::unique_ptr<yl::ExportSink> sink;
-        if (format == std::string("csv")) {
-          sink = std::make_unique<yl::CsvSink>(out);
-        } else {
-          sink = std::make_unique<yl::XlsxSink>(out);
-        }
+        const auto sink =
+            yl::make_export_sink(format, dir + (format == "csv" ? "/export" : "/export.xlsx"));
         const yl::ExportResult result = yl::export_ledger(store, history, *sink);
         const double export_s = seconds_since(start);
-        line(format == std::string("csv") ? "export history, CSV" : "export history, XLSX",
-             export_s);
+        line(format == "csv" ? "export history, CSV" : "export history, XLSX", export_s);
         fmt::print("  the {} export wrote {} history samples, {} balance rows: {:.2f}x the run's "
                    "time\n",
                    format, result.samples, result.rows.at("balance_history"), export_s / run_s);

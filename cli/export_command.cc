@@ -7,9 +7,7 @@
 #include "cli/commands.h"
 #include "cli/progress.h"
 #include "cli/query.h"
-#include "engine/export/csv_sink.h"
 #include "engine/export/exporter.h"
-#include "engine/export/xlsx_sink.h"
 
 namespace yl::cli {
 namespace {
@@ -41,12 +39,7 @@ void run_export(const ExportCommandOptions& options) {
   storage::Database db = open_for_reading(options.db);
   storage::LedgerStore store(db);
   const std::string format = format_of(options);
-  std::unique_ptr<ExportSink> sink;
-  if (format == "xlsx") {
-    sink = std::make_unique<XlsxSink>(options.out);
-  } else {
-    sink = std::make_unique<CsvSink>(options.out);
-  }
+  const std::unique_ptr<ExportSink> sink = make_export_sink(format, options.out);
   ProgressBar bar(ProgressBar::stderr_is_terminal());
   const ExportResult result = export_ledger(store, what, *sink, [&](const ExportProgress& p) {
     std::optional<double> fraction;

@@ -2,9 +2,12 @@
 
 #include <algorithm>
 
+#include "engine/core/assert.h"
+#include "engine/export/csv_sink.h"
 #include "engine/export/history.h"
 #include "engine/export/ledger_tables.h"
 #include "engine/export/summary.h"
+#include "engine/export/xlsx_sink.h"
 #include "engine/runner.h"
 #include "engine/usage_error.h"
 
@@ -31,12 +34,12 @@ std::map<std::string, TableSpec> table_specs() {
 // work, so that a refusal comes at once. Throws UsageError.
 void refuse_known_overflows(storage::LedgerStore& store, const ExportOptions& options,
                             const ExportSink& sink, const std::map<std::string, TableSpec>& specs,
-                            std::int64_t event_total) {
+                            const SummaryCounts& counts) {
   const auto rows_max = sink.rows_max();
   if (!rows_max) return;
   const std::map<std::string, std::int64_t> known_rows = {
-      {"events", event_total},
-      {"reports", store.report_row_count()},
+      {"events", counts.events},
+      {"reports", counts.report_rows},
       {"journal", wants(options, "journal") ? store.journal_posting_count() : 0}};
   for (const auto& [table, rows] : known_rows) {
     if (wants(options, table) && rows > *rows_max) {
@@ -47,19 +50,26 @@ void refuse_known_overflows(storage::LedgerStore& store, const ExportOptions& op
 
 }  // namespace
 
+std::unique_ptr<ExportSink> make_export_sink(std::string_view format,
+                                             const std::filesystem::path& out) {
+  YL_ASSERT(format == "csv" || format == "xlsx");
+  if (format == "xlsx") return std::make_unique<XlsxSink>(out);
+  return std::make_unique<CsvSink>(out);
+}
+
 ExportResult export_ledger(storage::LedgerStore& store, const ExportOptions& options,
                            ExportSink& sink, const ExportProgressFn& progress) {
   const Scenario scenario = load_stored_scenario(store);
   const Snapshot final_state = store.read_snapshot();
   const SelectedAccounts selected = resolve_selection(options.accounts, final_state.balances);
-  const std::int64_t event_total = store.event_count();
+  const SummaryCounts counts{store.event_count(), store.report_row_count()};
   auto told = [&](std::string_view phase, std::string_view unit, std::int64_t total) {
     return [&progress, phase, unit, total](std::int64_t done) {
       if (progress) progress(ExportProgress{phase, unit, done, total});
     };
   };
   const std::map<std::string, TableSpec> specs = table_specs();
-  refuse_known_overflows(store, options, sink, specs, event_total);
+  refuse_known_overflows(store, options, sink, specs, counts);
 
   // Open every table first, in kExportTables order: that is the workbook's sheet order.
   std::map<std::string, std::unique_ptr<TableWriter>> writers;
@@ -79,7 +89,7 @@ ExportResult export_ledger(storage::LedgerStore& store, const ExportOptions& opt
   }
   HistorySampler history(options.every_s, selected, chart_accounts,
                          {writer("ledger_history"), writer("balance_history")},
-                         told("replaying events", "events", event_total));
+                         told("replaying events", "events", counts.events));
   const Ledger final_ledger = replay_window(store, std::nullopt, std::nullopt, &history);
 
   ExportResult result;
@@ -93,7 +103,7 @@ ExportResult export_ledger(storage::LedgerStore& store, const ExportOptions& opt
   if (auto* out = writer("reports")) result.rows["reports"] = write_reports(store, *out);
   if (auto* out = writer("events")) {
     result.rows["events"] =
-        write_events(store, *out, told("writing events", "events", event_total));
+        write_events(store, *out, told("writing events", "events", counts.events));
   }
   if (auto* out = writer("journal")) {
     result.rows["journal"] = write_journal(store, *out, told("writing the journal", "postings", 0));
@@ -102,7 +112,7 @@ ExportResult export_ledger(storage::LedgerStore& store, const ExportOptions& opt
   std::erase_if(result.rows, [&](const auto& entry) { return !writers.contains(entry.first); });
 
   const std::vector<SummaryRow> summary =
-      build_summary(scenario, final_ledger, history, {event_total, store.report_row_count()});
+      build_summary(scenario, final_ledger, history, counts);
   result.rows["summary"] = static_cast<std::int64_t>(summary.size());
   told("finishing the output", "tables", 0)(0);  // a workbook is compressed now: the longest wait
   sink.finish(summary, history.charts());

@@ -4,8 +4,10 @@
 #pragma once
 
 #include <cstdint>
+#include <filesystem>
 #include <functional>
 #include <map>
+#include <memory>
 #include <string>
 #include <string_view>
 
@@ -30,6 +32,11 @@ struct ExportResult {
   std::map<std::string, std::int64_t> rows;  // per table written, summary included
   std::int64_t samples = 0;                  // history sample times
 };
+
+// The sink for `format`, "csv" (a folder of files at `out`) or "xlsx" (a workbook at `out`).
+// Throws ExportError if `out` cannot be created.
+std::unique_ptr<ExportSink> make_export_sink(std::string_view format,
+                                             const std::filesystem::path& out);
 
 // Writes the tables `options` asks for, the summary and the charts into `sink`, then finishes it.
 // Throws UsageError (bad --accounts, a format limit), StorageError or ExportError.
