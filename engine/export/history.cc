@@ -140,6 +140,7 @@ void HistorySampler::track_new_accounts(const Ledger& ledger) {
     }
     is_selected_.push_back(
         {selected_.contains(name, Asset::eth), selected_.contains(name, Asset::usdb)});
+    if (is_selected_[id][0] || is_selected_[id][1]) selected_ids_.push_back(id);
     for (Asset asset : kAssets) {
       const auto& names = chart_accounts_[index_of(asset)];
       for (std::size_t i = 0; i < names.size(); ++i) {
@@ -246,9 +247,14 @@ void HistorySampler::sample_if_due(const Ledger& ledger, Timestamp time) {
 void HistorySampler::sample(const Ledger& ledger, Timestamp time) {
   YL_ASSERT(time >= last_sample_);
   const std::int64_t period_s = time.seconds - last_sample_.seconds;
-  write_ledger_rows(ledger, time, period_s);
+  PeriodApys apys;
+  for (Asset asset : kAssets) {
+    apys[index_of(asset)] = price_apy_percent(last_sample_price_[index_of(asset)],
+                                              ledger.book(asset).shares.price(), period_s);
+  }
+  write_ledger_rows(ledger, time, period_s, apys);
   write_balance_rows(ledger, time);
-  add_chart_point(ledger, time, period_s);
+  add_chart_point(ledger, time, apys);
   for (Asset asset : kAssets) {
     last_sample_price_[index_of(asset)] = ledger.book(asset).shares.price();
   }
@@ -258,7 +264,7 @@ void HistorySampler::sample(const Ledger& ledger, Timestamp time) {
 }
 
 void HistorySampler::write_ledger_rows(const Ledger& ledger, Timestamp time,
-                                       std::int64_t period_s) {
+                                       std::int64_t period_s, const PeriodApys& apys) {
   if (outputs_.ledger_history == nullptr) return;
   for (Asset asset : kAssets) {
     const std::size_t a = index_of(asset);
@@ -268,8 +274,7 @@ void HistorySampler::write_ledger_rows(const Ledger& ledger, Timestamp time,
     const Amount claimable = book.shares.price() * totals_.claimable_shares[a] +
                              totals_.claimable_remainders[a] - totals_.claimable_fixed[a];
     const Amount balances = book.shares.held_value() - claimable;
-    const std::string apy =
-        price_apy_percent(last_sample_price_[a], book.shares.price(), period_s).value_or("");
+    const std::string apy = apys[a].value_or("");
     outputs_.ledger_history->row({format_timestamp(time),
                                   std::string(asset_name(asset)),
                                   book.shares.price().wei_string(),
@@ -295,7 +300,7 @@ void HistorySampler::write_ledger_rows(const Ledger& ledger, Timestamp time,
 
 void HistorySampler::write_balance_rows(const Ledger& ledger, Timestamp time) {
   const std::string when = format_timestamp(time);
-  for (AccountId id = 0; id < ledger.account_count(); ++id) {
+  for (const AccountId id : selected_ids_) {
     const AccountInfo& info = ledger.info(id);
     for (Asset asset : kAssets) {
       const std::size_t a = index_of(asset);
@@ -318,14 +323,14 @@ void HistorySampler::write_balance_rows(const Ledger& ledger, Timestamp time) {
   }
 }
 
-void HistorySampler::add_chart_point(const Ledger& ledger, Timestamp time, std::int64_t period_s) {
+void HistorySampler::add_chart_point(const Ledger& ledger, Timestamp time,
+                                     const PeriodApys& apys) {
   charts_.times.push_back(time.seconds);
   for (Asset asset : kAssets) {
     const std::size_t a = index_of(asset);
     const AssetBook& book = ledger.book(asset);
     charts_.charts[kPrice].series[a].values.push_back(to_double(book.shares.price().wei_string()));
-    const auto apy = price_apy_percent(last_sample_price_[a], book.shares.price(), period_s);
-    charts_.charts[kApy].series[a].values.push_back(apy ? to_double(*apy) : 0.0);
+    charts_.charts[kApy].series[a].values.push_back(apys[a] ? to_double(*apys[a]) : 0.0);
     ChartSpec& reserves = charts_.charts[kReserves + a];
     reserves.series[0].values.push_back(to_double(units(book.insurance)));
     reserves.series[1].values.push_back(to_double(units(book.debt)));

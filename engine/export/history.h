@@ -101,9 +101,12 @@ class HistorySampler : public ReplayObserver {
   void account_for_report(const ReportRecord& report);
   void sample_if_due(const Ledger& ledger, Timestamp time);
   void sample(const Ledger& ledger, Timestamp time);
-  void write_ledger_rows(const Ledger& ledger, Timestamp time, std::int64_t period_s);
+  // The realized APY of each asset's price since the last sample (realized_apy.h).
+  using PeriodApys = std::array<std::optional<std::string>, 2>;
+  void write_ledger_rows(const Ledger& ledger, Timestamp time, std::int64_t period_s,
+                         const PeriodApys& apys);
   void write_balance_rows(const Ledger& ledger, Timestamp time);
-  void add_chart_point(const Ledger& ledger, Timestamp time, std::int64_t period_s);
+  void add_chart_point(const Ledger& ledger, Timestamp time, const PeriodApys& apys);
   // Checks the running totals against a count over every account (at the end).
   void check_totals(const Ledger& ledger) const;
 
@@ -126,6 +129,7 @@ class HistorySampler : public ReplayObserver {
   // Per account (indexed by AccountId) and asset.
   std::vector<std::array<Holding, 2>> holdings_;
   std::vector<std::array<bool, 2>> is_selected_;
+  std::vector<AccountId> selected_ids_;  // selected for either asset, in the order opened
   std::array<std::vector<std::optional<AccountId>>, 2> chart_ids_;
 
   Totals totals_;
