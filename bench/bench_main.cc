@@ -80,7 +80,8 @@ int main(int argc, char** argv) {
   bool reuse = false;
   const auto usage = [] {
     fmt::print(stderr, "usage: yl_bench [--accounts N] [--events M] [--days D] [--seed S] "
-                       "[--dir DIR] [--only engine|run|audit|export|reports|generate] [--reuse yes]\n");
+                       "[--dir DIR] [--only engine|run|audit|export|reports|generate] "
+                       "[--reuse yes]\n");
     return 2;
   };
   if (argc % 2 == 0) return usage();  // flags come in pairs; this also catches --help

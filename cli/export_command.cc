@@ -42,9 +42,8 @@ void run_export(const ExportCommandOptions& options) {
   const std::unique_ptr<ExportSink> sink = make_export_sink(format, options.out);
   ProgressBar bar(ProgressBar::stderr_is_terminal());
   const ExportResult result = export_ledger(store, what, *sink, [&](const ExportProgress& p) {
-    std::optional<double> fraction;
-    if (p.total > 0) fraction = static_cast<double>(p.done) / static_cast<double>(p.total);
-    bar.update(p.phase, p.done, p.unit, fraction);
+    const auto done = static_cast<std::uint64_t>(p.done);
+    bar.update(p.phase, p.done, p.unit, fraction_of(done, static_cast<std::uint64_t>(p.total)));
   });
   bar.clear();
   std::vector<std::string> counts;

@@ -52,6 +52,11 @@ std::string progress_line(std::string_view phase, std::int64_t done, std::string
   return line;
 }
 
+std::optional<double> fraction_of(std::uint64_t part, std::uint64_t whole) {
+  if (whole == 0) return std::nullopt;
+  return static_cast<double>(part) / static_cast<double>(whole);
+}
+
 ProgressBar::ProgressBar(bool enabled) : enabled_(enabled), started_(Clock::now()) {}
 
 ProgressBar::~ProgressBar() { clear(); }

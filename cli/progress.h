@@ -11,10 +11,14 @@
 
 namespace yl::cli {
 
-// One line of the bar: "replaying events  [#####-----]  48%  412,345 of 1,000,000  101,234/s
-// 5 s left". `fraction` is how much is done, when known; `unit` names what `done` counts.
+// One line of the bar: "replaying events  [######------------------]  25%  250,000 events
+// 125,000/s  6 s left". `fraction` is how much is done, when known; `unit` names what `done`
+// counts.
 std::string progress_line(std::string_view phase, std::int64_t done, std::string_view unit,
                           std::optional<double> fraction, double elapsed_s);
+
+// part / whole, or nothing when the whole is unknown (0).
+std::optional<double> fraction_of(std::uint64_t part, std::uint64_t whole);
 
 class ProgressBar {
  public:

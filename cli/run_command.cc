@@ -18,11 +18,7 @@ void run(const RunOptions& options) {
   yl::RunOptions run_options;
   run_options.on_progress = [&](std::int64_t events, std::uint64_t bytes_read,
                                 std::uint64_t bytes_total) {
-    std::optional<double> fraction;
-    if (bytes_total > 0) {
-      fraction = static_cast<double>(bytes_read) / static_cast<double>(bytes_total);
-    }
-    bar.update("running", events, "events", fraction);
+    bar.update("running", events, "events", fraction_of(bytes_read, bytes_total));
   };
   const RunSummary summary = run_into_database(options.scenario, options.db, run_options);
   bar.clear();

@@ -26,30 +26,22 @@ bool fits_excel_number(const std::string& digits) {
   return length <= 15;
 }
 
-double width_of(const ColumnSpec& column) {
-  double width = 12;
-  switch (column.kind) {
-    case CellKind::time:
-      width = 20;
-      break;
-    case CellKind::wei:
-      width = 26;
-      break;
-    case CellKind::decimal:
-      width = 18;
-      break;
+// The width a column of each kind needs for typical cells (wei has up to 26 digits).
+double base_width(CellKind kind) {
+  switch (kind) {
+    case CellKind::time: return 20;
+    case CellKind::wei: return 26;
+    case CellKind::decimal: return 18;
+    case CellKind::integer: return 12;
     case CellKind::real:
-      width = 14;
-      break;
-    case CellKind::integer:
-      width = 12;
-      break;
-    case CellKind::text:
-      width = 14;
-      break;
+    case CellKind::text: return 14;
   }
-  // Long headers (chart_data's series names) wrap no wider than 30.
-  return std::clamp(static_cast<double>(column.name.size()) + 4, width, 30.0);
+  return 14;
+}
+
+double width_of(const ColumnSpec& column) {
+  // Long headers (chart_data's series names) widen a column, but to no more than 30.
+  return std::clamp(static_cast<double>(column.name.size()) + 4, base_width(column.kind), 30.0);
 }
 
 void check(lxw_error error, const std::string& what) {
