@@ -8,7 +8,7 @@ The same SEED always gives the same files. With --v11 the scenario uses only SPE
 §9 policy key but insurance_fee_bps), for binaries that do not know §9 yet.
 
 Events are proposed one at a time and kept only when spec_model accepts them, so a case runs to
-its end; about one case in twelve gets one deliberately bad row inserted, so that the first
+its end; about one case in ten gets one deliberately bad row inserted, so that the first
 rejection's line and TYPE (SPEC §1.3) are compared too.
 """
 
@@ -237,12 +237,15 @@ class Generator:
                 return None
             payer = rng.choice(accs)
             bal = model.balance("ETH", payer.hold["ETH"])
-            row.update(account=payer.name, asset="ETH", to=rng.choice(dapps).name,
+            claiming = [d for d in dapps if d.gas_mode == "CLAIMABLE"]
+            to = rng.choice(claiming if claiming and rng.random() < 0.7 else dapps)
+            row.update(account=payer.name, asset="ETH", to=to.name,
                        amount=amount_text(rng, max(1, part(rng, bal // 3 or 1)), 18))
         elif kind == "claim_gas":
             if not dapps:
                 return None
-            row.update(account=rng.choice(dapps).name, asset="ETH")
+            earning = [d for d in dapps if d.gas_B > 0]
+            row.update(account=rng.choice(earning or dapps).name, asset="ETH")
         elif kind == "report":
             row["asset"] = rng.choice(["", "ETH", "USDB"])
         elif kind == "set_rate":
@@ -312,7 +315,7 @@ class Generator:
         rows = []
         t = self.start
         target = rng.randint(10, 110)
-        bad_at = rng.randint(0, target) if rng.random() < 0.08 else None
+        bad_at = rng.randint(0, target) if rng.random() < 0.1 else None
         attempts = 0
         while len(rows) < target and attempts < target * 6:
             attempts += 1
@@ -353,12 +356,27 @@ class Generator:
 
 
 def write_events(path, rows, rng):
+    """The events CSV in the varied shapes SPEC §1.2 allows: columns in any order, an optional
+    `id` column, CRLF or LF, a leading byte-order mark, empty lines (skipped, but counted in
+    line numbers), quoted fields."""
     columns = list(sm.EVENT_COLUMNS)
-    rng.shuffle(columns)  # §1.2: columns by name in any order
-    with open(path, "w", newline="") as fh:
-        fh.write(",".join(columns) + "\n")
+    if rng.random() < 0.3:
+        columns.append("id")
+        for i, row in enumerate(rows):
+            row["id"] = f"e{i:04d}" if rng.random() < 0.8 else ""
+    rng.shuffle(columns)
+    eol = "\r\n" if rng.random() < 0.2 else "\n"
+    quote = rng.random() < 0.2
+    blanks = rng.random() < 0.2
+    with open(path, "w", newline="", encoding="utf-8") as fh:
+        if rng.random() < 0.1:
+            fh.write("\ufeff")
+        fh.write(",".join(columns) + eol)
         for row in rows:
-            fh.write(",".join(row[c] for c in columns) + "\n")
+            if blanks and rng.random() < 0.1:
+                fh.write(eol)
+            cells = [f'"{row[c]}"' if quote and rng.random() < 0.5 else row[c] for c in columns]
+            fh.write(",".join(cells) + eol)
 
 
 def main(argv):
