@@ -56,6 +56,12 @@ check_case() {
     local want got
     want=$(cut -d: -f1-3 "$dir/model/rejection.txt")
     got=$(head -n1 "$dir/run.err" | sed 's/^.*events\.csv:/events.csv:/' | cut -d: -f1-3)
+    if [[ "$want" == *": scenario" ]]; then
+      # After the last event there is no row to blame (a scheduled report that overflows):
+      # SPEC leaves the line open, so only the TYPE is compared.
+      want=scenario
+      got=$(head -n1 "$dir/run.err" | cut -d: -f3 | tr -d ' ')
+    fi
     if ((bin_rc != 2)) || [[ "$want" != "$got" ]]; then
       echo "seed $seed: model rejects '$(cat "$dir/model/rejection.txt")';" \
         "binary exit $bin_rc: $(head -n1 "$dir/run.err")"

@@ -39,10 +39,13 @@ def amount_text(rng, base_units, decimals):
     return f"{whole_text}.{frac_text}" if frac_text else whole_text
 
 
-def random_wei(rng, scale=None):
-    """Tiny, ordinary or huge (near 2^200) amounts."""
-    scale = scale or rng.choices(["tiny", "small", "normal", "big", "huge"],
-                                 [8, 10, 60, 14, 8])[0]
+def random_wei(rng, giant=False):
+    """Tiny, ordinary or huge (near 2^200) amounts; in a giant case also amounts near 2^255,
+    whose sums reach SPEC §6's 2^256 bound."""
+    scale = rng.choices(["tiny", "small", "normal", "big", "huge", "giant"],
+                        [8, 10, 60, 14, 8, 30 if giant else 0])[0]
+    if scale == "giant":
+        return rng.randint(2**250, 2**255)
     if scale == "tiny":
         return rng.randint(1, 10**3)
     if scale == "small":
@@ -71,6 +74,7 @@ class Generator:
         self.rng = random.Random(seed)
         self.v11 = v11
         self.seed = seed
+        self.giant = self.rng.random() < 0.05  # a case meant to hit §6's overflow rule
 
     # ---- scenario ----------------------------------------------------------------------------
 
@@ -189,7 +193,7 @@ class Generator:
             row["account"] = rng.choice(accs).name
             asset = rng.choice(["ETH", "ETH", "USDB", "USDB", "USDC", "USDT", "DAI"])
             row["asset"] = asset
-            units = random_wei(rng)
+            units = random_wei(rng, self.giant)
             if DECIMALS[asset] == 6:
                 units = max(1, units // 10**12)
             row["amount"] = amount_text(rng, units, DECIMALS[asset])
@@ -333,7 +337,10 @@ class Generator:
                 ev = sm.parse_row(row, scenario, trial, t)
                 trial.before_row(ev["t"])
                 trial.apply(ev)
-            except sm.Rejected:
+            except sm.Rejected as err:
+                if self.giant and "overflow" in err.reason:
+                    rows.append(row)  # compare the overflow rejection; the run stops here
+                    break
                 continue
             model = trial
             rows.append(row)
