@@ -261,6 +261,11 @@ class Generator:
         elif kind == "loss":
             src = model.source_by_name[rng.choice(self.sources)["name"]]
             value = src.value  # before accrual to t; a loss up to it is always accepted
+            if rng.random() < 0.15:  # exactly the value after §5.3's accrual: the boundary
+                accrued = copy.copy(src)
+                model.accrue(accrued, t)
+                row.update(account=src.name, amount=amount_text(rng, accrued.value, 18))
+                return row if accrued.value > 0 else None
             if value == 0:
                 return None
             ins = model.led[src.asset].insurance
@@ -328,14 +333,19 @@ class Generator:
                 rows.append(row)  # the run stops here; further rows are never read
                 break
             cand_t = self.next_time(t)
-            row = self.propose(model, cand_t)
-            if row is None:
-                continue
             model.reports.clear()  # the generator needs no report rows; keeps the copy small
             trial = copy.deepcopy(model)
             try:
+                # Propose from the state the row will meet: after the scheduled reports and
+                # drips before it, so that "all of a balance" is exact.
+                trial.before_row(cand_t)
+            except sm.Rejected:
+                break
+            row = self.propose(trial, cand_t)
+            if row is None:
+                continue
+            try:
                 ev = sm.parse_row(row, scenario, trial, t)
-                trial.before_row(ev["t"])
                 trial.apply(ev)
             except sm.Rejected as err:
                 if self.giant and "overflow" in err.reason:
