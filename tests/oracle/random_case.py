@@ -136,7 +136,9 @@ class Generator:
                 "rebalance": rng.choice(["false", "true"]),
             }
             for key, value in policy.items():
-                if rng.random() < 0.8:
+                # An absent key takes its default (§1.1); "streamed" must be written, since
+                # unlock_seconds is an error without it.
+                if rng.random() < 0.8 or value == '"streamed"':
                     lines.append(f"{key} = {value}")
                 if key == "distribution" and value == '"streamed"':
                     unlock = rng.choice([1, 60, 3600, 86400, self.every, 3 * self.every,
