@@ -75,6 +75,9 @@ class Generator:
         self.v11 = v11
         self.seed = seed
         self.giant = self.rng.random() < 0.05  # a case meant to hit §6's overflow rule
+        # A case of small prices and amounts with frequent losses and CLAIMABLE accounts:
+        # prices fall to 1 under §9.3, streams are absorbed (§9.1), C = 0 with V > 0 (§9.2).
+        self.focus = not self.giant and self.rng.random() < 0.25
 
     # ---- scenario ----------------------------------------------------------------------------
 
@@ -91,6 +94,8 @@ class Generator:
         self.end = self.start + self.every * reports + rng.choice([0, 0, rng.randint(0,
                                                                                       self.every)])
         price = rng.choice([1, 2, 7, 1000, 10**9, 10**9, 10**9, 10**12, rng.randint(1, 10**15)])
+        if self.focus:
+            price = rng.choice([1, 2, 3, 10, 1000])
         lines = [f'name = "oracle-{self.seed}"',
                  f'start = "{sm.format_time(self.start)}"',
                  f'end = "{sm.format_time(self.end)}"',
@@ -182,7 +187,8 @@ class Generator:
         kind = rng.choices(
             ["open", "deposit", "withdraw", "transfer", "configure", "claim", "gas_mode", "gas",
              "claim_gas", "report", "set_rate", "loss"],
-            [12 if len(accs) < 3 else 3, 22, 12, 10, 10, 8, 3, 6, 4, 4, 3, 5])[0]
+            [12 if len(accs) < 3 else 3, 22, 12, 10, 10, 8, 3, 6, 4, 4, 3,
+             15 if self.focus else 5])[0]
         if kind != "open" and not accs and kind not in ("report", "set_rate", "loss"):
             kind = "open"
         row["type"] = kind
@@ -196,6 +202,8 @@ class Generator:
             asset = rng.choice(["ETH", "ETH", "USDB", "USDB", "USDC", "USDT", "DAI"])
             row["asset"] = asset
             units = random_wei(rng, self.giant)
+            if self.focus:
+                units = rng.randint(1, 10**rng.randint(1, 7))
             if DECIMALS[asset] == 6:
                 units = max(1, units // 10**12)
             row["amount"] = amount_text(rng, units, DECIMALS[asset])
