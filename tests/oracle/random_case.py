@@ -123,32 +123,7 @@ class Generator:
                       f'kind = "{s["kind"]}"', f'apr_bps = {s["apr_bps"]}',
                       f'weight_bps = {s["weight_bps"]}']
         lines += ["", "[policy]"]
-        ins = rng.choice([0, 1000, 1000, rng.randint(0, 10000)])
-        if rng.random() < 0.85:
-            lines.append(f"insurance_fee_bps = {ins}")
-        else:
-            ins = 1000
-        if not self.v11:
-            pfee = rng.choice([0, 0, rng.randint(0, 10000 - ins), rng.randint(0, 3000)])
-            pfee = min(pfee, 10000 - ins)
-            policy = {
-                "protocol_fee_bps": pfee,
-                "fee_hurdle_bps": rng.choice([0, 0, 300, rng.randint(0, 3000),
-                                              rng.randint(0, 100000)]),
-                "distribution": rng.choice(['"snapshot"', '"streamed"']),
-                "void_yield": rng.choice(['"to_active"', '"to_protocol"']),
-                "negative_yield": rng.choice(['"debt"', '"socialize"']),
-                "rebalance": rng.choice(["false", "true"]),
-            }
-            for key, value in policy.items():
-                # An absent key takes its default (§1.1); "streamed" must be written, since
-                # unlock_seconds is an error without it.
-                if rng.random() < 0.8 or value == '"streamed"':
-                    lines.append(f"{key} = {value}")
-                if key == "distribution" and value == '"streamed"':
-                    unlock = rng.choice([1, 60, 3600, 86400, self.every, 3 * self.every,
-                                         rng.randint(1, sm.YEAR)])
-                    lines.append(f"unlock_seconds = {unlock}")
+        lines += self.policy_lines()
         if rng.random() < 0.6:
             zero = rng.randint(0, 3000)
             base = rng.randint(zero + 1, 8000)
@@ -159,6 +134,92 @@ class Generator:
                       f"base_claim_rate_bps = {base}", f"ceil_claim_rate_bps = {ceil}",
                       f"base_gas_seconds = {base_s}", f"ceil_gas_seconds = {ceil_s}"]
         return "\n".join(lines) + "\n"
+
+    def policy_lines(self):
+        """[policy] (§1.1, §9): random keys, each absent (its default) now and then; in about
+        one v1.2 case in twelve, one or two errors of §1.1's rules."""
+        rng = self.rng
+        keys = []
+        ins = rng.choice([0, 1000, 1000, rng.randint(0, 10000)])
+        if rng.random() < 0.85:
+            keys.append(("insurance_fee_bps", str(ins)))
+        else:
+            ins = 1000
+        if self.v11:
+            return [f"{k} = {v}" for k, v in keys]
+        pfee = min(10000 - ins, rng.choice([0, 0, rng.randint(0, 10000 - ins),
+                                            rng.randint(0, 3000)]))
+        distribution = rng.choice(["snapshot", "streamed"])
+        policy = [
+            ("protocol_fee_bps", str(pfee)),
+            ("fee_hurdle_bps", str(rng.choice([0, 0, 300, rng.randint(0, 3000),
+                                               rng.randint(0, 100000)]))),
+            ("distribution", f'"{distribution}"'),
+            ("void_yield", rng.choice(['"to_active"', '"to_protocol"'])),
+            ("negative_yield", rng.choice(['"debt"', '"socialize"'])),
+            ("rebalance", rng.choice(["false", "true"])),
+        ]
+        for key, value in policy:
+            # An absent key takes its default (§1.1); "streamed" must be written, since
+            # unlock_seconds is an error without it.
+            if rng.random() < 0.8 or value == '"streamed"':
+                keys.append((key, value))
+        if distribution == "streamed":
+            unlock = rng.choice([1, 60, 3600, 86400, self.every, 3 * self.every,
+                                 rng.randint(1, sm.YEAR)])
+            keys.append(("unlock_seconds", str(unlock)))
+        rng.shuffle(keys)  # keys in any order; unlock_seconds may precede distribution
+        if rng.random() < 0.08:
+            for _ in range(rng.choice([1, 1, 2])):
+                keys = self.break_policy(keys)
+        return [f"{k} = {v}" for k, v in keys]
+
+    def break_policy(self, keys):
+        """One §1.1 error in [policy]."""
+        rng = self.rng
+        keys = [kv for kv in keys]
+        present = dict(keys)
+
+        def put(key, value):
+            if key in present:
+                keys[[k for k, _ in keys].index(key)] = (key, value)
+            else:
+                keys.insert(rng.randint(0, len(keys)), (key, value))
+            present[key] = value
+
+        kind = rng.choice(["fee_sum", "fee_sum_default", "unlock_no_stream", "unlock_range",
+                           "hurdle_range", "bad_word", "rebalance_int", "unknown_key",
+                           "negative_fee"])
+        if kind == "fee_sum":
+            ins = rng.randint(0, 10000)
+            put("insurance_fee_bps", str(ins))
+            put("protocol_fee_bps", str(rng.randint(10001 - ins, 10001)))
+        elif kind == "fee_sum_default":  # insurance absent: its default 1000 counts
+            keys = [kv for kv in keys if kv[0] != "insurance_fee_bps"]
+            present.pop("insurance_fee_bps", None)
+            put("protocol_fee_bps", str(rng.randint(9001, 10000)))
+        elif kind == "unlock_no_stream":
+            if rng.random() < 0.5:
+                keys = [kv for kv in keys if kv[0] != "distribution"]
+                present.pop("distribution", None)
+            else:
+                put("distribution", '"snapshot"')
+            put("unlock_seconds", str(rng.randint(1, 1000)))
+        elif kind == "unlock_range":
+            put("distribution", '"streamed"')
+            put("unlock_seconds", str(rng.choice([0, sm.YEAR + 1, -5])))
+        elif kind == "hurdle_range":
+            put("fee_hurdle_bps", str(rng.choice([100001, -1])))
+        elif kind == "bad_word":
+            key = rng.choice(["distribution", "void_yield", "negative_yield"])
+            put(key, rng.choice(['"Streamed"', '"protocol"', '""', '"debt "']))
+        elif kind == "rebalance_int":
+            put("rebalance", rng.choice(["1", '"true"']))
+        elif kind == "unknown_key":
+            put(rng.choice(["protocol_fee", "unlock", "hurdle_bps"]), "5")
+        else:
+            put(rng.choice(["insurance_fee_bps", "protocol_fee_bps"]), "-1")
+        return keys
 
     # ---- events ------------------------------------------------------------------------------
 
@@ -416,7 +477,14 @@ def main(argv):
     gen = Generator(seed, v11)
     with open(os.path.join(out, "scenario.toml"), "w") as fh:
         fh.write(gen.scenario_text())
-    scenario = sm.Scenario(os.path.join(out, "scenario.toml"))
+    try:
+        scenario = sm.Scenario(os.path.join(out, "scenario.toml"))
+    except sm.Rejected:  # a case with a broken [policy]: the run stops at the scenario
+        with open(os.path.join(out, "events.csv"), "w") as fh:
+            fh.write(",".join(sm.EVENT_COLUMNS) + "\n")
+        with open(os.path.join(out, "at.txt"), "w") as fh:
+            fh.write(sm.format_time(gen.start) + "\n")
+        return 0
     open(scenario.events_path, "w").write(",".join(sm.EVENT_COLUMNS) + "\n")
     rows = gen.events(scenario)
     write_events(scenario.events_path, rows, gen.rng)

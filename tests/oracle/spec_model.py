@@ -49,10 +49,11 @@ EVENT_COLUMNS = ("time", "type", "account", "asset", "amount", "to", "value")
 class Rejected(Exception):
     """An input that breaks a rule of the SPEC (§1.3): TYPE and reason; the line is added later."""
 
-    def __init__(self, kind, reason):
+    def __init__(self, kind, reason, where=None):
         super().__init__(f"{kind}: {reason}")
         self.kind = kind
         self.reason = reason
+        self.where = where  # FILE:LINE for scenario errors
 
 
 # ---------------------------------------------------------------------------------------------
@@ -244,8 +245,69 @@ class Scenario:
         self.events_path = os.path.join(os.path.dirname(path), doc["events"])
         self.initial_price = doc["ledger"]["initial_price"]
         self.sources = doc["source"]
+        check_policy(path, doc.get("policy", {}))
         self.policy = Policy(doc.get("policy", {}))
         self.gas = Gas(doc.get("gas", {}))
+
+
+POLICY_WORDS = {"distribution": ("snapshot", "streamed"), "void_yield": ("to_active", "to_protocol"),
+                "negative_yield": ("debt", "socialize")}
+
+
+def key_lines(path, table):
+    """The line of each `key = ...` inside `[table]` (tomllib gives no lines; the generator
+    writes one key per line)."""
+    lines = {}
+    inside = False
+    with open(path, encoding="utf-8") as fh:
+        for number, text in enumerate(fh, start=1):
+            stripped = text.strip()
+            if stripped.startswith("["):
+                inside = stripped == f"[{table}]"
+                continue
+            m = re.match(r"([A-Za-z0-9_-]+)\s*=", stripped)
+            if inside and m:
+                lines[m.group(1)] = number
+    return lines
+
+
+def check_policy(path, table):
+    """SPEC §1.1's rules for [policy]: each error at its key's line, a relation between keys at
+    the later key, several errors in file order (the first is reported)."""
+    lines = key_lines(path, "policy")
+    errors = []  # (line, reason)
+    for key, value in table.items():
+        line = lines.get(key, 0)
+        if key in ("insurance_fee_bps", "protocol_fee_bps"):
+            if not isinstance(value, int) or isinstance(value, bool) or value < 0:
+                errors.append((line, f"'{key}' must be >= 0"))
+        elif key == "fee_hurdle_bps":
+            if not isinstance(value, int) or isinstance(value, bool) or not 0 <= value <= 100000:
+                errors.append((line, f"'{key}' must be between 0 and 100000"))
+        elif key in POLICY_WORDS:
+            if value not in POLICY_WORDS[key]:
+                errors.append((line, f"'{key}' must be one of {POLICY_WORDS[key]}"))
+        elif key == "rebalance":
+            if not isinstance(value, bool):
+                errors.append((line, "'rebalance' must be a boolean"))
+        elif key == "unlock_seconds":
+            if table.get("distribution", "snapshot") != "streamed":
+                # "an error otherwise, at its line" (§1.1)
+                errors.append((line, "'unlock_seconds' is allowed only with streamed"))
+            elif not isinstance(value, int) or isinstance(value, bool) \
+                    or not 1 <= value <= YEAR:
+                errors.append((line, "'unlock_seconds' must be between 1 and 31536000"))
+        else:
+            errors.append((line, f"unknown key '{key}'"))
+    ins = table.get("insurance_fee_bps", 1000)
+    pfee = table.get("protocol_fee_bps", 0)
+    if isinstance(ins, int) and isinstance(pfee, int) and ins >= 0 and pfee >= 0 \
+            and ins + pfee > 10000:
+        written = [lines[k] for k in ("insurance_fee_bps", "protocol_fee_bps") if k in lines]
+        errors.append((max(written), "fee sum above 10000"))
+    if errors:
+        line, reason = min(errors)
+        raise Rejected("scenario", reason, f"{path}:{line}")
 
 
 # ---------------------------------------------------------------------------------------------
@@ -942,7 +1004,12 @@ def main(argv):
     del args[i:i + 2]
     (scenario_path,) = args
     os.makedirs(out, exist_ok=True)
-    scenario = Scenario(scenario_path)
+    try:
+        scenario = Scenario(scenario_path)
+    except Rejected as err:
+        with open(os.path.join(out, "rejection.txt"), "w") as fh:
+            fh.write(f"{err.where}: {err.kind}: {err.reason}\n")
+        return 2
     model, rejection = simulate(scenario)
     if rejection:
         with open(os.path.join(out, "rejection.txt"), "w") as fh:
