@@ -270,10 +270,15 @@ void HistorySampler::write_ledger_rows(const Ledger& ledger, Timestamp time,
     const std::size_t a = index_of(asset);
     const AssetBook& book = ledger.book(asset);
     // SPEC §3.3: claimable is P·s + r − f over CLAIMABLE positions, and balances are the rest of
-    // Σ(balance + claimable) = P·C + Σr + Σf(VOID).
-    const Amount claimable = book.shares.price() * totals_.claimable_shares[a] +
-                             totals_.claimable_remainders[a] - totals_.claimable_fixed[a];
-    const Amount balances = book.shares.held_value() - claimable;
+    // Σ(balance + claimable) = P·C + Σr + Σf(VOID). Each position is below 2^256 but their sum
+    // need not be (SPEC §6 bounds what is stored, not sums of it): unbounded integers.
+    const BigInt price = big(book.shares.price());
+    const BigInt claimable = price * big(totals_.claimable_shares[a]) +
+                             big(totals_.claimable_remainders[a]) -
+                             big(totals_.claimable_fixed[a]);
+    const BigInt balances = price * big(book.shares.total_shares()) +
+                            big(book.shares.remainder_sum()) + big(book.shares.void_fixed_sum()) -
+                            claimable;
     const std::string apy = apys[a].value_or("");
     outputs_.ledger_history->row({format_timestamp(time),
                                   std::string(asset_name(asset)),
@@ -288,10 +293,10 @@ void HistorySampler::write_ledger_rows(const Ledger& ledger, Timestamp time,
                                   units(book.insurance),
                                   book.retained.wei_string(),
                                   units(book.retained),
-                                  balances.wei_string(),
-                                  units(balances),
-                                  claimable.wei_string(),
-                                  units(claimable),
+                                  balances.str(),
+                                  wide_units(balances),
+                                  claimable.str(),
+                                  wide_units(claimable),
                                   std::to_string(period_s),
                                   apy,
                                   float_text(apy)});

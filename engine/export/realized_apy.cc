@@ -5,6 +5,7 @@
 #include <cstdlib>
 
 #include "engine/core/assert.h"
+#include "engine/core/asset.h"
 
 namespace yl {
 
@@ -26,6 +27,16 @@ std::string decimal_toward_zero(const BigInt& num, const BigInt& den, unsigned d
     text.insert(text.size() - digits, ".");
   }
   if (negative && magnitude != 0) text.insert(0, "-");
+  return text;
+}
+
+std::string wide_units(const BigInt& wei) {
+  YL_ASSERT(wei >= 0);
+  BigInt unit = 1;
+  for (unsigned i = 0; i < kAssetDecimals; ++i) unit *= 10;
+  std::string text = decimal_toward_zero(wei, unit, kAssetDecimals);  // exact: no rounding
+  while (text.back() == '0') text.pop_back();
+  if (text.back() == '.') text.pop_back();
   return text;
 }
 
