@@ -1,11 +1,11 @@
 // `yieldledger export --db FILE --out PATH [--format csv|xlsx] [--tables LIST] [--accounts LIST]
 // [--every PERIOD] [--force]`: the ledger as spreadsheet tables, a folder of CSV files or one
 // workbook.
-#include <fmt/format.h>
-
 #include <algorithm>
 #include <cctype>
 #include <filesystem>
+
+#include <fmt/format.h>
 
 #include "cli/commands.h"
 #include "cli/progress.h"
@@ -27,14 +27,18 @@ struct ExportCommandOptions {
 
 ExportOptions export_options(const ExportCommandOptions& options) {
   ExportOptions result;
-  if (!options.tables.empty()) result.tables = parse_export_tables(options.tables);
-  if (!options.every.empty()) result.every_s = parse_every(options.every);
-  if (!options.accounts.empty()) result.accounts = parse_account_selection(options.accounts);
+  if (!options.tables.empty())
+    result.tables = parse_export_tables(options.tables);
+  if (!options.every.empty())
+    result.every_s = parse_every(options.every);
+  if (!options.accounts.empty())
+    result.accounts = parse_account_selection(options.accounts);
   return result;
 }
 
 std::string format_of(const ExportCommandOptions& options) {
-  if (!options.format.empty()) return options.format;
+  if (!options.format.empty())
+    return options.format;
   std::string extension = std::filesystem::path(options.out).extension().string();
   std::transform(extension.begin(), extension.end(), extension.begin(),
                  [](unsigned char c) { return static_cast<char>(std::tolower(c)); });

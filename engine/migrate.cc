@@ -1,8 +1,8 @@
 #include "engine/migrate.h"
 
-#include <fmt/format.h>
-
 #include <filesystem>
+
+#include <fmt/format.h>
 
 #include "engine/runner.h"
 #include "engine/storage/journal_json.h"
@@ -61,7 +61,8 @@ std::optional<std::int64_t> rebuild_derived_rows(storage::Database& db) {
   Scenario scenario;
   {
     storage::LedgerStore stored(db);
-    if (!stored.has_ledger()) return std::nullopt;
+    if (!stored.has_ledger())
+      return std::nullopt;
     scenario = load_stored_scenario(stored);
     stored_final = stored.read_snapshot();
   }
@@ -82,8 +83,8 @@ std::optional<std::int64_t> rebuild_derived_rows(storage::Database& db) {
     const std::string file = events.column_text(0);
     RawEvent raw;
     raw.line = static_cast<std::uint64_t>(events.column_int(1));
-    std::string* fields[] = {&raw.id,      &raw.time,   &raw.type, &raw.account,
-                             &raw.asset,   &raw.amount, &raw.to,   &raw.value};
+    std::string* fields[] = {&raw.id,    &raw.time,   &raw.type, &raw.account,
+                             &raw.asset, &raw.amount, &raw.to,   &raw.value};
     for (int i = 0; i < 8; ++i) *fields[i] = events.column_text(i + 2);
     const Event event = parse_event(raw, file);
     if (const auto rejected = ledger.apply(event)) {
@@ -103,9 +104,12 @@ std::optional<std::int64_t> rebuild_derived_rows(storage::Database& db) {
   }
   store_outputs(ledger, store, std::nullopt);
   store.write_snapshot(take_snapshot(ledger));
-  if (!same_rows(db, "events", kEventColumns)) refuse(db, "events");
-  if (!same_rows(db, "reports", kReportColumns)) refuse(db, "reports");
-  if (store.read_snapshot() != stored_final) refuse(db, "final state");
+  if (!same_rows(db, "events", kEventColumns))
+    refuse(db, "events");
+  if (!same_rows(db, "reports", kReportColumns))
+    refuse(db, "reports");
+  if (store.read_snapshot() != stored_final)
+    refuse(db, "final state");
   db.exec("DROP TABLE temp.yl_old_events; DROP TABLE temp.yl_old_reports;");
   return replayed;
 }

@@ -2,13 +2,13 @@
 // replaces a file it did not write only with --force, never mixes two exports' files, reads one
 // snapshot, reports every failed write, exports every ledger audit accepts, and defuses text
 // cells that a spreadsheet would run as formulas.
-#include <doctest/doctest.h>
-#include <unistd.h>
-
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
+
+#include <doctest/doctest.h>
+#include <unistd.h>
 
 #include "bench/synthetic.h"
 #include "engine/export/csv_sink.h"
@@ -67,7 +67,8 @@ std::vector<std::string> files_with(const std::string& folder, const std::string
   std::vector<std::string> names;
   for (const auto& entry : std::filesystem::directory_iterator(folder)) {
     const std::string name = entry.path().filename().string();
-    if (name.find(part) != std::string::npos) names.push_back(name);
+    if (name.find(part) != std::string::npos)
+      names.push_back(name);
   }
   return names;
 }
@@ -78,8 +79,8 @@ std::string summary_value(const std::string& folder, const std::string& item) {
   std::string line;
   while (std::getline(in, line)) {
     const std::string prefix = "scenario," + item + ",,";
-    if (line.starts_with(prefix)) return line.substr(prefix.size(), line.find(',', prefix.size()) -
-                                                                          prefix.size());
+    if (line.starts_with(prefix))
+      return line.substr(prefix.size(), line.find(',', prefix.size()) - prefix.size());
   }
   return "(none)";
 }
@@ -109,7 +110,8 @@ TEST_CASE("Export never writes onto the ledger, its -wal/-shm, or the files it w
     for (bool force : {false, true}) {
       std::vector<std::string> args = {"export", "--db", db, "--out"};
       args.insert(args.end(), out_and_format.begin(), out_and_format.end());
-      if (force) args.emplace_back("--force");
+      if (force)
+        args.emplace_back("--force");
       const auto result = run_cli(args);
       CHECK(result.exit_code == 2);
       CHECK(result.err == "yieldledger: " + message + "\n");
@@ -117,29 +119,29 @@ TEST_CASE("Export never writes onto the ledger, its -wal/-shm, or the files it w
   };
   // The issue's three cases: the events CSV turned into a workbook, the ledger replaced, and a
   // CSV export into the example's own folder.
-  refused({events, "--format", "xlsx"},
-          "will not write '" + events + "': it is the events file the ledger was run from ('" +
-              events + "')");
+  refused({events, "--format", "xlsx"}, "will not write '" + events +
+                                            "': it is the events file the ledger was run from ('" +
+                                            events + "')");
   refused({db, "--format", "xlsx"},
           "will not write '" + db + "': it is the ledger database being exported ('" + db + "')");
-  refused({root_of(dir)},
-          "will not write '" + root_of(dir) + "/events.csv': it is the events file the ledger "
-          "was run from ('" + events + "')");
+  refused({root_of(dir)}, "will not write '" + root_of(dir) +
+                              "/events.csv': it is the events file the ledger "
+                              "was run from ('" +
+                              events + "')");
   refused({scenario, "--format", "xlsx"},
           "will not write '" + scenario + "': it is the scenario file the ledger was run from ('" +
               scenario + "')");
   // By identity, not by spelling: the -wal before SQLite made it, a symlink, a `.` in the path.
-  refused({db + "-wal", "--format", "xlsx"}, "will not write '" + db +
-                                                 "-wal': it is the ledger's write-ahead log ('" +
-                                                 db + "-wal')");
+  refused({db + "-wal", "--format", "xlsx"},
+          "will not write '" + db + "-wal': it is the ledger's write-ahead log ('" + db + "-wal')");
   std::filesystem::create_symlink(events, dir.path("alias.xlsx"));
   refused({dir.path("alias.xlsx")}, "will not write '" + dir.path("alias.xlsx") +
                                         "': it is the events file the ledger was run from ('" +
                                         events + "')");
   const std::string dotted = dir.path(".") + "/q.db";
-  refused({dotted, "--format", "xlsx"}, "will not write '" + dotted +
-                                            "': it is the ledger database being exported ('" +
-                                            db + "')");
+  refused(
+      {dotted, "--format", "xlsx"},
+      "will not write '" + dotted + "': it is the ledger database being exported ('" + db + "')");
   CHECK(read_file(events) == events_text);
   CHECK(read_file(scenario) == scenario_text);
   CHECK(yl::testing::audit_result(db) == "OK");
@@ -151,8 +153,9 @@ TEST_CASE("Export replaces a file it did not write only with --force, and its ow
   TempDir dir;
   const std::string db = quickstart_in(dir);
   const std::string xlsx = dir.write("mine.xlsx", "a user's own file\n");
-  const std::string not_ours = "' exists and was not written by `yieldledger export`; pass "
-                               "--force to replace it\n";
+  const std::string not_ours =
+      "' exists and was not written by `yieldledger export`; pass "
+      "--force to replace it\n";
   auto refused = run_cli({"export", "--db", db, "--out", xlsx});
   CHECK(refused.exit_code == 2);
   CHECK(refused.err == "yieldledger: '" + xlsx + not_ours);
@@ -165,8 +168,7 @@ TEST_CASE("Export replaces a file it did not write only with --force, and its ow
   const auto upper = run_cli({"export", "--db", db, "--out", dir.path("R.XLSX")});
   CHECK(upper.exit_code == 0);
   CHECK(upper.out.find(" (xlsx): ") != std::string::npos);
-  CHECK(unzip(dir.path("R.XLSX"), "xl/workbook.xml").find("name=\"summary\"") !=
-        std::string::npos);
+  CHECK(unzip(dir.path("R.XLSX"), "xl/workbook.xml").find("name=\"summary\"") != std::string::npos);
 
   // A CSV folder: a user's accounts.csv needs --force; the export's own files do not; a file
   // the user edited since is the user's again.
@@ -256,8 +258,10 @@ TEST_CASE("Export: two exports into one folder at once never mix their files (pr
   for (const char* name : {"big", "small"}) {
     const std::string rc = read_file(dir.path(std::string(name) + ".rc"));
     CHECK((rc == "0\n" || rc == "1\n"));
-    if (rc == "0\n") ++finished;
-    if (rc == "1\n") CHECK(read_file(dir.path(std::string(name) + ".err")) == refusal);
+    if (rc == "0\n")
+      ++finished;
+    if (rc == "1\n")
+      CHECK(read_file(dir.path(std::string(name) + ".err")) == refusal);
   }
   CHECK(finished >= 1);
   // The folder holds one export's files: its events table has as many rows as its summary says.
@@ -293,15 +297,19 @@ TEST_CASE("Export: a ledger of two deposits of 2^255 wei that audit accepts expo
   dir.write("scenario.toml",
             "name = \"big\"\nstart = \"2024-03-01T00:00:00Z\"\nend = \"2024-03-02T00:00:00Z\"\n"
             "report_every = \"7d\"\nevents = \"events.csv\"\n\n[ledger]\n"
-            "initial_price = 1_000_000_000\n" + kLido);
+            "initial_price = 1_000_000_000\n" +
+                kLido);
   const std::string half =
       "57896044618658097711785492504343953926634992332820282019728.792003956564819968";
   dir.write("events.csv",
             "time,type,account,asset,amount,to,value\n"
             "2024-03-01T00:00:00Z,open,alice,,,,user\n"
             "2024-03-01T00:00:00Z,open,bob,,,,user\n"
-            "2024-03-01T00:00:00Z,deposit,alice,ETH," + half + ",,\n"
-            "2024-03-01T00:00:00Z,deposit,bob,ETH," + half + ",,\n");
+            "2024-03-01T00:00:00Z,deposit,alice,ETH," +
+                half +
+                ",,\n"
+                "2024-03-01T00:00:00Z,deposit,bob,ETH," +
+                half + ",,\n");
   const std::string db = dir.path("big.db");
   REQUIRE(run_cli({"run", dir.path("scenario.toml"), "--db", db}).exit_code == 0);
   REQUIRE(run_cli({"audit", "--db", db}).exit_code == 0);
@@ -313,7 +321,8 @@ TEST_CASE("Export: a ledger of two deposits of 2^255 wei that audit accepts expo
       "115792089237316195423570985008687907853269984665640564039457584007913129639936";
   CHECK(read_file(dir.path("csv/summary.csv"))
             .find("end,balances,ETH,115792089237316195423570985008687907853269984665640564039457."
-                  "584007913129639936," + two_256 + "\n") != std::string::npos);
+                  "584007913129639936," +
+                  two_256 + "\n") != std::string::npos);
   CHECK(read_file(dir.path("csv/ledger_history.csv")).find("," + two_256 + ",") !=
         std::string::npos);
   const auto xlsx = run_cli({"export", "--db", db, "--out", dir.path("big.xlsx")});
@@ -326,7 +335,8 @@ TEST_CASE("Export: text cells that begin like a formula are defused, number cell
   dir.write("scenario.toml",
             "name = \"=1+2\"\nstart = \"2024-03-01T00:00:00Z\"\nend = \"2024-03-03T00:00:00Z\"\n"
             "report_every = \"1d\"\nevents = \"events.csv\"\n\n[ledger]\n"
-            "initial_price = 1_000_000_000\n" + kLido);
+            "initial_price = 1_000_000_000\n" +
+                kLido);
   dir.write("events.csv",
             "id,time,type,account,asset,amount,to,value\n"
             "@SUM(1),2024-03-01T00:00:00Z,open,-A1,,,,user\n"
@@ -370,8 +380,7 @@ TEST_CASE("Export reads one snapshot while another process appends to the ledger
     options.tables = {"events"};
     yl::export_ledger(store, options, sink, [&](const yl::ExportProgress&) {
       if (applied == -1) {
-        applied = run_cli({"apply", more, "--db", db, "--until", "2024-03-10T00:00:00Z"})
-                      .exit_code;
+        applied = run_cli({"apply", more, "--db", db, "--until", "2024-03-10T00:00:00Z"}).exit_code;
       }
     });
   }

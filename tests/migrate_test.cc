@@ -1,12 +1,12 @@
 // `yieldledger migrate` (issue #9 defect 6): a real schema-1 ledger, built the way schema-1
 // yieldledger wrote one, migrates into a ledger that passes `audit`, with the same hash chains
 // and journal a fresh `run` writes; a schema-1 ledger whose rows do not replay is left as it was.
-#include <doctest/doctest.h>
-#include <fmt/format.h>
-
 #include <filesystem>
 #include <string>
 #include <vector>
+
+#include <doctest/doctest.h>
+#include <fmt/format.h>
 
 #include "engine/runner.h"
 #include "engine/storage/database.h"
@@ -77,11 +77,11 @@ TEST_CASE("Migrate: a schema-1 ledger is rebuilt by replay and passes audit") {
   const auto audit = run_cli({"audit", "--db", old});
   CHECK(audit.exit_code == 0);
   // The same chains and journal as a ledger that current yieldledger ran.
-  for (const char* sql : {"SELECT hash FROM events ORDER BY seq",
-                          "SELECT hash FROM reports ORDER BY seq, row",
-                          "SELECT postings FROM journal ORDER BY seq",
-                          "SELECT coalesce(event_seq, '-') || '/' || coalesce(report_seq, '-') "
-                          "FROM journal ORDER BY seq"}) {
+  for (const char* sql :
+       {"SELECT hash FROM events ORDER BY seq", "SELECT hash FROM reports ORDER BY seq, row",
+        "SELECT postings FROM journal ORDER BY seq",
+        "SELECT coalesce(event_seq, '-') || '/' || coalesce(report_seq, '-') "
+        "FROM journal ORDER BY seq"}) {
     CAPTURE(sql);
     const auto rebuilt = column(old, sql);
     CHECK_FALSE(rebuilt.empty());
@@ -116,8 +116,10 @@ TEST_CASE("Migrate: a schema-1 ledger whose rows do not replay is refused and le
     const auto result = run_cli({"migrate", "--db", path});
     CHECK(result.exit_code == 2);
     CHECK(result.out == "");
-    CHECK(result.err == "yieldledger: '" + path + "': replaying its events does not reproduce "
-                        "its stored " + what + "; it was not migrated\n");
+    CHECK(result.err == "yieldledger: '" + path +
+                            "': replaying its events does not reproduce "
+                            "its stored " +
+                            what + "; it was not migrated\n");
     CHECK(column(path, "PRAGMA user_version") == std::vector<std::string>{"1"});
     CHECK(column(path, "SELECT name FROM sqlite_schema WHERE name = 'journal'").empty());
   }

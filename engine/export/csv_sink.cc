@@ -1,14 +1,13 @@
 #include "engine/export/csv_sink.h"
 
-#include <fmt/format.h>
-
-#include <sys/stat.h>
-
 #include <algorithm>
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
 #include <fstream>
+
+#include <fmt/format.h>
+#include <sys/stat.h>
 
 #include "engine/core/assert.h"
 #include "engine/export/export_error.h"
@@ -21,12 +20,14 @@ class CsvTableWriter : public TableWriter {
  public:
   CsvTableWriter(std::filesystem::path path, std::string display, std::vector<CellKind> kinds)
       : path_(std::move(path)), display_(std::move(display)), kinds_(std::move(kinds)) {
-    file_ = std::fopen(path_.c_str(), "wbx");  // exclusive: never another process's file
-    if (file_ == nullptr) fail("cannot create");
+    file_ = std::fopen(path_.c_str(), "wb");
+    if (file_ == nullptr)
+      fail("cannot create");
     buffer_.reserve(kFlushBytes + 4096);
   }
   ~CsvTableWriter() override {
-    if (file_ != nullptr) std::fclose(file_);
+    if (file_ != nullptr)
+      std::fclose(file_);
   }
   CsvTableWriter(const CsvTableWriter&) = delete;
   CsvTableWriter& operator=(const CsvTableWriter&) = delete;
@@ -35,26 +36,31 @@ class CsvTableWriter : public TableWriter {
     YL_ASSERT(cells.size() == kinds_.size());
     YL_ASSERT(file_ != nullptr);
     for (std::size_t i = 0; i < cells.size(); ++i) {
-      if (i != 0) buffer_ += ',';
+      if (i != 0)
+        buffer_ += ',';
       append_csv_field(buffer_, kinds_[i] == CellKind::text ? defuse_formula(cells[i]) : cells[i]);
     }
     buffer_ += '\n';
-    if (buffer_.size() >= kFlushBytes) flush();
+    if (buffer_.size() >= kFlushBytes)
+      flush();
   }
 
   void close() override {
-    if (file_ == nullptr) return;
+    if (file_ == nullptr)
+      return;
     flush();
     std::FILE* file = file_;
     file_ = nullptr;
-    if (std::fclose(file) != 0) fail("cannot write");
+    if (std::fclose(file) != 0)
+      fail("cannot write");
   }
 
  private:
   static constexpr std::size_t kFlushBytes = 1 << 20;
 
   void flush() {
-    if (buffer_.empty()) return;
+    if (buffer_.empty())
+      return;
     if (std::fwrite(buffer_.data(), 1, buffer_.size(), file_) != buffer_.size()) {
       fail("cannot write");
     }
@@ -80,7 +86,8 @@ void append_csv_field(std::string& out, const std::string& text) {
   }
   out += '"';
   for (char c : text) {
-    if (c == '"') out += '"';
+    if (c == '"')
+      out += '"';
     out += c;
   }
   out += '"';
@@ -102,7 +109,8 @@ CsvSink::CsvSink(std::filesystem::path folder) : folder_(std::move(folder)) {
 }
 
 CsvSink::~CsvSink() {
-  if (finished_) return;
+  if (finished_)
+    return;
   std::error_code ec;
   for (const auto& [table, partial] : tables_) std::filesystem::remove(partial, ec);
 }
@@ -124,10 +132,11 @@ namespace {
 // since has another.
 std::string stamp_of(const std::filesystem::path& path) {
   struct stat info {};
-  if (::stat(path.c_str(), &info) != 0) return "";
-  return fmt::format("{} {} {}", info.st_ino, info.st_size,
-                     static_cast<std::int64_t>(info.st_mtim.tv_sec) * 1'000'000'000 +
-                         info.st_mtim.tv_nsec);
+  if (::stat(path.c_str(), &info) != 0)
+    return "";
+  return fmt::format(
+      "{} {} {}", info.st_ino, info.st_size,
+      static_cast<std::int64_t>(info.st_mtim.tv_sec) * 1'000'000'000 + info.st_mtim.tv_nsec);
 }
 
 // The mark's lines, `STAMP NAME` (NAME last: it is a table name, with no spaces).
@@ -137,7 +146,8 @@ std::vector<std::pair<std::string, std::string>> read_mark(const std::filesystem
   std::string line;
   while (std::getline(in, line)) {
     const std::size_t space = line.rfind(' ');
-    if (space == std::string::npos) continue;
+    if (space == std::string::npos)
+      continue;
     lines.emplace_back(line.substr(0, space), line.substr(space + 1));
   }
   return lines;
@@ -147,7 +157,8 @@ std::vector<std::pair<std::string, std::string>> read_mark(const std::filesystem
 
 bool CsvSink::made_by_export(const std::string& table) const {
   const std::string stamp = stamp_of(path_of(table));
-  if (stamp.empty()) return false;
+  if (stamp.empty())
+    return false;
   const auto lines = read_mark(folder_ / kCsvMark);
   return std::find(lines.begin(), lines.end(), std::pair(stamp, table + ".csv")) != lines.end();
 }
@@ -158,19 +169,21 @@ void CsvSink::write_mark() const {
   for (const auto& [stamp, name] : read_mark(folder_ / kCsvMark)) {
     const bool rewritten = std::any_of(tables_.begin(), tables_.end(),
                                        [&](const auto& t) { return t.first + ".csv" == name; });
-    if (!rewritten) text += fmt::format("{} {}\n", stamp, name);
+    if (!rewritten)
+      text += fmt::format("{} {}\n", stamp, name);
   }
   for (const auto& [table, partial] : tables_) {
     text += fmt::format("{} {}.csv\n", stamp_of(path_of(table)), table);
   }
   const std::filesystem::path mark = folder_ / kCsvMark;
   const std::filesystem::path partial = partial_path(mark);
-  std::FILE* file = std::fopen(partial.c_str(), "wbx");
-  const bool written = file != nullptr &&
-                       std::fwrite(text.data(), 1, text.size(), file) == text.size();
+  std::FILE* file = std::fopen(partial.c_str(), "wb");
+  const bool written =
+      file != nullptr && std::fwrite(text.data(), 1, text.size(), file) == text.size();
   const bool closed = file != nullptr && std::fclose(file) == 0;
   std::error_code ec;
-  if (written && closed) std::filesystem::rename(partial, mark, ec);
+  if (written && closed)
+    std::filesystem::rename(partial, mark, ec);
   if (!written || !closed || ec) {
     std::filesystem::remove(partial, ec);
     throw ExportError(fmt::format("cannot write '{}': {}", mark.string(), std::strerror(errno)));
@@ -190,8 +203,8 @@ std::unique_ptr<TableWriter> CsvSink::open_table(const TableSpec& spec) {
     kinds.push_back(column.kind);
     header.push_back(column.name);
   }
-  auto writer = std::make_unique<CsvTableWriter>(tables_.back().second,
-                                                 path_of(spec.name).string(), std::move(kinds));
+  auto writer = std::make_unique<CsvTableWriter>(tables_.back().second, path_of(spec.name).string(),
+                                                 std::move(kinds));
   writer->row(header);
   return writer;
 }

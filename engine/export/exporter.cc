@@ -36,7 +36,8 @@ void refuse_known_overflows(storage::LedgerStore& store, const ExportOptions& op
                             const ExportSink& sink, const std::map<std::string, TableSpec>& specs,
                             const SummaryCounts& counts) {
   const auto rows_max = sink.rows_max();
-  if (!rows_max) return;
+  if (!rows_max)
+    return;
   const std::map<std::string, std::int64_t> known_rows = {
       {"events", counts.events},
       {"reports", counts.report_rows},
@@ -73,10 +74,9 @@ std::vector<KeptFile> ledger_files(storage::LedgerStore& store,
   const storage::StoredScenario stored = store.read_scenario();
   const std::filesystem::path scenario(stored.file);
   const std::filesystem::path events(stored.events_file);
-  std::vector<KeptFile> sources = {
-      {scenario, "the scenario file the ledger was run from"},
-      {events.is_absolute() ? events : scenario.parent_path() / events,
-       "the events file the ledger was run from"}};
+  std::vector<KeptFile> sources = {{scenario, "the scenario file the ledger was run from"},
+                                   {events.is_absolute() ? events : scenario.parent_path() / events,
+                                    "the events file the ledger was run from"}};
   for (const std::string& file : store.appended_files()) {
     sources.push_back({file, "an events file applied to the ledger"});
   }
@@ -86,7 +86,8 @@ std::vector<KeptFile> ledger_files(storage::LedgerStore& store,
 std::unique_ptr<ExportSink> make_export_sink(std::string_view format,
                                              const std::filesystem::path& out) {
   YL_ASSERT(format == "csv" || format == "xlsx");
-  if (format == "xlsx") return std::make_unique<XlsxSink>(out);
+  if (format == "xlsx")
+    return std::make_unique<XlsxSink>(out);
   return std::make_unique<CsvSink>(out);
 }
 
@@ -99,7 +100,8 @@ ExportResult export_ledger(storage::LedgerStore& store, const ExportOptions& opt
   const SummaryCounts counts{store.event_count(), store.report_row_count()};
   auto told = [&](std::string_view phase, std::string_view unit, std::int64_t total) {
     return [&progress, phase, unit, total](std::int64_t done) {
-      if (progress) progress(ExportProgress{phase, unit, done, total});
+      if (progress)
+        progress(ExportProgress{phase, unit, done, total});
     };
   };
   const std::map<std::string, TableSpec> specs = table_specs();
@@ -108,7 +110,8 @@ ExportResult export_ledger(storage::LedgerStore& store, const ExportOptions& opt
   // Open every table first, in kExportTables order: that is the workbook's sheet order.
   std::map<std::string, std::unique_ptr<TableWriter>> writers;
   for (const std::string& table : kExportTables) {
-    if (wants(options, table)) writers[table] = sink.open_table(specs.at(table));
+    if (wants(options, table))
+      writers[table] = sink.open_table(specs.at(table));
   }
   auto writer = [&](const std::string& table) {
     const auto it = writers.find(table);
@@ -134,7 +137,8 @@ ExportResult export_ledger(storage::LedgerStore& store, const ExportOptions& opt
   if (auto* out = writer("accounts")) {
     result.rows["accounts"] = write_accounts(final_ledger, selected, *out);
   }
-  if (auto* out = writer("reports")) result.rows["reports"] = write_reports(store, *out);
+  if (auto* out = writer("reports"))
+    result.rows["reports"] = write_reports(store, *out);
   if (auto* out = writer("events")) {
     result.rows["events"] =
         write_events(store, *out, told("writing events", "events", counts.events));
@@ -145,8 +149,7 @@ ExportResult export_ledger(storage::LedgerStore& store, const ExportOptions& opt
   for (auto& [table, out] : writers) out->close();
   std::erase_if(result.rows, [&](const auto& entry) { return !writers.contains(entry.first); });
 
-  const std::vector<SummaryRow> summary =
-      build_summary(scenario, final_ledger, history, counts);
+  const std::vector<SummaryRow> summary = build_summary(scenario, final_ledger, history, counts);
   result.rows["summary"] = static_cast<std::int64_t>(summary.size());
   told("finishing the output", "tables", 0)(0);  // a workbook is compressed now: the longest wait
   sink.finish(summary, history.charts());

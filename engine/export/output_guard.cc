@@ -1,16 +1,16 @@
 #include "engine/export/output_guard.h"
 
-#include <fcntl.h>
-#include <fmt/format.h>
-#include <sys/file.h>
-#include <sys/stat.h>
-#include <unistd.h>
-
 #include <array>
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
 #include <memory>
+
+#include <fcntl.h>
+#include <fmt/format.h>
+#include <sys/file.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "engine/export/export_error.h"
 #include "engine/usage_error.h"
@@ -53,14 +53,17 @@ std::vector<KeptFile> kept_files(const std::filesystem::path& db, std::vector<Ke
 bool same_file(const std::filesystem::path& a, const std::filesystem::path& b) {
   struct stat sa {};
   struct stat sb {};
-  if (identity(a, sa)) return identity(b, sb) && same_identity(sa, sb);
-  if (identity(b, sb)) return false;
-  if (a.filename() != b.filename()) return false;
+  if (identity(a, sa))
+    return identity(b, sb) && same_identity(sa, sb);
+  if (identity(b, sb))
+    return false;
+  if (a.filename() != b.filename())
+    return false;
   return identity(folder_of(a), sa) && identity(folder_of(b), sb) && same_identity(sa, sb);
 }
 
-void check_target(const std::filesystem::path& target, bool ours,
-                  const std::vector<KeptFile>& keep, bool force) {
+void check_target(const std::filesystem::path& target, bool ours, const std::vector<KeptFile>& keep,
+                  bool force) {
   for (const KeptFile& kept : keep) {
     if (same_file(target, kept.path)) {
       throw UsageError(fmt::format("will not write '{}': it is {} ('{}')", target.string(),
@@ -92,13 +95,12 @@ OutputLock::OutputLock(std::filesystem::path lock_file, const std::string& outpu
         throw ExportError(fmt::format(
             "'{}' is being written by another export; try again when it has finished", output));
       }
-      throw ExportError(fmt::format("cannot lock '{}': {}", lock_file_.string(),
-                                    std::strerror(error)));
+      throw ExportError(
+          fmt::format("cannot lock '{}': {}", lock_file_.string(), std::strerror(error)));
     }
     struct stat held {};
     struct stat at_path {};
-    if (::fstat(fd_, &held) == 0 && identity(lock_file_, at_path) &&
-        same_identity(held, at_path)) {
+    if (::fstat(fd_, &held) == 0 && identity(lock_file_, at_path) && same_identity(held, at_path)) {
       return;
     }
     ::close(fd_);
@@ -106,7 +108,8 @@ OutputLock::OutputLock(std::filesystem::path lock_file, const std::string& outpu
 }
 
 OutputLock::~OutputLock() {
-  if (fd_ < 0) return;
+  if (fd_ < 0)
+    return;
   ::unlink(lock_file_.c_str());
   ::close(fd_);
 }
@@ -116,7 +119,8 @@ void mark_zip(const std::filesystem::path& zip, const std::string& display) {
     throw ExportError(fmt::format("cannot write '{}': {}", display, why));
   };
   File file(std::fopen(zip.c_str(), "r+b"));
-  if (!file) fail(std::strerror(errno));
+  if (!file)
+    fail(std::strerror(errno));
   std::array<unsigned char, kEndRecord> end{};
   if (std::fseek(file.get(), -static_cast<long>(kEndRecord), SEEK_END) != 0 ||
       std::fread(end.data(), 1, end.size(), file.get()) != end.size() ||
@@ -131,12 +135,14 @@ void mark_zip(const std::filesystem::path& zip, const std::string& display) {
       std::fflush(file.get()) != 0) {
     fail(std::strerror(errno));
   }
-  if (std::fclose(file.release()) != 0) fail(std::strerror(errno));
+  if (std::fclose(file.release()) != 0)
+    fail(std::strerror(errno));
 }
 
 bool zip_is_marked(const std::filesystem::path& path) {
   File file(std::fopen(path.c_str(), "rb"));
-  if (!file) return false;
+  if (!file)
+    return false;
   const std::size_t tail = kEndRecord + kXlsxMark.size();
   std::string bytes(tail, '\0');
   if (std::fseek(file.get(), -static_cast<long>(tail), SEEK_END) != 0 ||

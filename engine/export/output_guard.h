@@ -34,8 +34,8 @@ bool same_file(const std::filesystem::path& a, const std::filesystem::path& b);
 
 // Refuses (UsageError) to write `target` when it is a kept file, or when it exists, `ours` is
 // false and `force` is not given.
-void check_target(const std::filesystem::path& target, bool ours,
-                  const std::vector<KeptFile>& keep, bool force);
+void check_target(const std::filesystem::path& target, bool ours, const std::vector<KeptFile>& keep,
+                  bool force);
 
 // An exclusive lock held while one export writes an output; `lock_file` is created if missing
 // and removed on release. Throws ExportError when another export holds it.

@@ -1,17 +1,16 @@
 #include "engine/export/table_sink.h"
 
+#include <atomic>
+
 #include <fmt/format.h>
 #include <unistd.h>
-
-#include <random>
 
 namespace yl {
 
 std::filesystem::path partial_path(const std::filesystem::path& final_path) {
-  thread_local std::mt19937_64 random{std::random_device{}()};
-  return final_path.parent_path() / fmt::format(".{}.{}-{:08x}.partial",
-                                                final_path.filename().string(), ::getpid(),
-                                                random() & 0xffffffffU);
+  static std::atomic<std::uint64_t> made{0};
+  return final_path.parent_path() /
+         fmt::format(".{}.{}-{}.partial", final_path.filename().string(), ::getpid(), made++);
 }
 
 bool formula_like(const std::string& text) {
