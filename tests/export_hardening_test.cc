@@ -12,8 +12,10 @@
 
 #include "bench/synthetic.h"
 #include "engine/export/csv_sink.h"
+#include "engine/export/export_error.h"
 #include "engine/export/exporter.h"
 #include "engine/export/output_guard.h"
+#include "engine/export/xlsx_sink.h"
 #include "engine/runner.h"
 #include "tests/test_util.h"
 
@@ -388,4 +390,27 @@ TEST_CASE("Export reads one snapshot while another process appends to the ledger
   CHECK(store.event_count() == before + 2);  // committed, and seen after the export
   CHECK(lines_of(dir.path("csv/events.csv")) == static_cast<std::size_t>(before) + 1);
   CHECK(summary_value(dir.path("csv"), "events") == std::to_string(before));
+}
+
+TEST_CASE("Export XLSX: libxlsxwriter's own error lines are folded into one message") {
+  TempDir dir;
+  const std::string db = quickstart_in(dir);
+  const std::string xlsx = dir.path("book.xlsx");
+  yl::storage::Database database(db, yl::storage::Database::Mode::read_only);
+  yl::storage::LedgerStore store(database);
+  yl::XlsxSink sink(xlsx);
+  // The workbook's temporary file is replaced by a folder: packaging it must fail.
+  const auto partials = files_with(root_of(dir), ".partial");
+  REQUIRE(partials.size() == 1);
+  std::filesystem::remove(dir.path(partials[0]));
+  std::filesystem::create_directory(dir.path(partials[0]));
+  // The line libxlsxwriter printed ("[ERROR] workbook_close(): ...") is inside our message.
+  CHECK_THROWS_WITH_AS(yl::export_ledger(store, {}, sink),
+                       ("could not write '" + xlsx +
+                        "': Error creating output xlsx file. Usually a permissions error. "
+                        "(workbook_close(): Error creating '" + dir.path(partials[0]) +
+                        "'. System error = Is a directory)")
+                           .c_str(),
+                       yl::ExportError);
+  CHECK_FALSE(std::filesystem::exists(xlsx));
 }
