@@ -164,7 +164,7 @@ class Generator:
             # unlock_seconds is an error without it.
             if rng.random() < 0.8 or value == '"streamed"':
                 keys.append((key, value))
-        if distribution == "streamed":
+        if distribution == "streamed" and rng.random() < 0.9:  # else the default 604800
             unlock = rng.choice([1, 60, 3600, 86400, self.every, 3 * self.every,
                                  rng.randint(1, sm.YEAR)])
             keys.append(("unlock_seconds", str(unlock)))

@@ -207,7 +207,8 @@ class Policy:
         self.protocol_fee_bps = table.get("protocol_fee_bps", 0)
         self.fee_hurdle_bps = table.get("fee_hurdle_bps", 0)
         self.distribution = table.get("distribution", "snapshot")
-        self.unlock_seconds = table.get("unlock_seconds")
+        # The commented-out value shown in §1.1 is the default (a reading: SPEC gives no other).
+        self.unlock_seconds = table.get("unlock_seconds", 604800)
         self.void_yield = table.get("void_yield", "to_active")
         self.negative_yield = table.get("negative_yield", "debt")
         self.rebalance = table.get("rebalance", False)
