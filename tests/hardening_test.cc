@@ -13,6 +13,7 @@
 #include <string>
 #include <vector>
 
+#include "engine/storage/database.h"
 #include "tests/test_util.h"
 
 using yl::testing::CliResult;
@@ -442,4 +443,24 @@ TEST_CASE("Hardening: no permission (EACCES) is named as such, for a user withou
   CHECK(read_file(err) == locked + ":1: scenario: cannot open the scenario file: Permission "
                                    "denied\n");
   CHECK_FALSE(std::filesystem::exists(fresh));
+}
+
+TEST_CASE("Hardening: a ReadTransaction sees one snapshot while another connection commits") {
+  TempDir dir;
+  const std::string path = dir.path("s.db");
+  using yl::storage::Database;
+  Database writer(path, Database::Mode::read_write_create);
+  writer.exec("CREATE TABLE t (x); INSERT INTO t VALUES (1)");
+  Database reader(path, Database::Mode::read_only);
+  auto count = [&] {
+    yl::storage::Statement s = reader.prepare("SELECT count(*) FROM t");
+    REQUIRE(s.step());
+    return s.column_int(0);
+  };
+  {
+    const yl::storage::ReadTransaction snapshot(reader);
+    writer.exec("INSERT INTO t VALUES (2)");  // committed while the snapshot is open
+    CHECK(count() == 1);
+  }
+  CHECK(count() == 2);  // a new read sees the commit
 }
