@@ -16,6 +16,15 @@ std::size_t invalid_text_at(std::string_view field) {
   const auto* bytes = reinterpret_cast<const unsigned char*>(field.data());
   const std::size_t n = field.size();
   for (std::size_t i = 0; i < n;) {
+    // Eight bytes at a time while they are ASCII and not NUL (almost every field, whole).
+    constexpr std::uint64_t kLow = 0x0101010101010101ULL, kHigh = 0x8080808080808080ULL;
+    std::uint64_t word;
+    while (i + 8 <= n) {
+      std::memcpy(&word, bytes + i, 8);
+      if (((word | (word - kLow)) & kHigh) != 0) break;  // a byte >= 0x80, or a zero byte
+      i += 8;
+    }
+    if (i == n) break;
     const unsigned char c = bytes[i];
     if (c == 0) return i;
     if (c < 0x80) {
