@@ -1,31 +1,50 @@
 // yl_bench: reproducible throughput figures for yieldledger (run on demand, never in CI).
 //
 //   build/bench/yl_bench [--accounts N] [--events M] [--days D] [--seed S] [--dir DIR]
-//                        [--only engine|run|audit|export|reports|generate]   (one phase)
+//                        [--only engine|run|audit|export|reports|generate]   (one phase, or
+//                                                 several, comma-separated: engine,run,audit)
 //                        [--reuse yes]   (keep the scenario already generated in DIR)
+//                        [--repeat R]    (time each phase R times, print the median; default 1)
 //
 // It generates the synthetic scenario (bench/synthetic.h), then measures, in one process:
-//   1. parse only: reading and parsing events.csv, the baseline the other figures are ratios of;
-//   2. engine alone: applying the parsed events (and the daily reports) to a Ledger in memory;
-//   3. end to end: `run` into a fresh SQLite database, exactly as the CLI does, and the same run
+//   1. CSV read: the events file split into fields, nothing else (lines/s);
+//   2. parse only: reading and parsing events.csv into events, the baseline of the "vs parse"
+//      column;
+//   3. a bare SQLite import of the same file, the yardstick `run` is compared with: in process
+//      (one table of TEXT columns, one prepared insert, one transaction, SQLite's defaults, as the
+//      sqlite3 shell's `.import` does), and the sqlite3 shell itself when it is on PATH;
+//   4. engine alone: applying the parsed events (and the daily reports) to a Ledger in memory,
+//      and the memory the ledger holds per account (resident set growth / accounts);
+//   5. end to end: `run` into a fresh SQLite database, exactly as the CLI does, and the same run
 //      without writing the journal (what the journal costs), then `audit` of the full run;
-//   4. export of the run's history (ledger_history and balance_history, a sample per daily report,
+//   6. export of the run's history (ledger_history and balance_history, a sample per daily report,
 //      the top 1,000 holders of each asset) as CSV and as XLSX, against the run's own time;
-//   5. report cost with 1,000 and with 1,000,000 holders, to show it does not grow with holders.
+//   7. report cost with 1,000 and with 1,000,000 holders, to show it does not grow with holders.
+// Each line shows wall-clock and process CPU seconds: the machine is shared, and CPU time is
+// the steadier of the two when other work competes for the cores. The closing summary states
+// each target of the speed issue with its figure from this run.
 #include <fmt/format.h>
+#include <sys/resource.h>
+#include <unistd.h>
 
+#include <algorithm>
 #include <chrono>
+#include <cstdlib>
+#include <ctime>
 #include <filesystem>
 #include <fstream>
+#include <functional>
 #include <vector>
 
 #include "bench/synthetic.h"
 #include "engine/core/ledger.h"
+#include "engine/input/csv_reader.h"
 #include "engine/input/event_parser.h"
 #include "engine/input/scenario.h"
 #include "engine/audit.h"
 #include "engine/export/exporter.h"
 #include "engine/runner.h"
+#include "engine/storage/database.h"
 
 namespace {
 
@@ -35,12 +54,99 @@ double seconds_since(Clock::time_point start) {
   return std::chrono::duration<double>(Clock::now() - start).count();
 }
 
+// CPU seconds used by this process, and by its finished children (the sqlite3 shell).
+double cpu_seconds() {
+  timespec t{};
+  clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &t);
+  rusage children{};
+  getrusage(RUSAGE_CHILDREN, &children);
+  const auto tv = [](const timeval& v) {
+    return static_cast<double>(v.tv_sec) + static_cast<double>(v.tv_usec) / 1e6;
+  };
+  return static_cast<double>(t.tv_sec) + static_cast<double>(t.tv_nsec) / 1e9 +
+         tv(children.ru_utime) + tv(children.ru_stime);
+}
+
+// The resident set now, in bytes (Linux /proc/self/statm).
+double resident_bytes() {
+  std::ifstream statm("/proc/self/statm");
+  double pages_total = 0, pages_resident = 0;
+  statm >> pages_total >> pages_resident;
+  return pages_resident * static_cast<double>(sysconf(_SC_PAGESIZE));
+}
+
+struct Timing {
+  double wall_s = 0;
+  double cpu_s = 0;
+};
+
+// Runs `body` `repeat` times; the timing of the run with the median wall time.
+Timing timed(int repeat, const std::function<void()>& body) {
+  std::vector<Timing> runs;
+  for (int i = 0; i < repeat; ++i) {
+    const double cpu_start = cpu_seconds();
+    const auto start = Clock::now();
+    body();
+    runs.push_back({seconds_since(start), cpu_seconds() - cpu_start});
+  }
+  std::sort(runs.begin(), runs.end(),
+            [](const Timing& a, const Timing& b) { return a.wall_s < b.wall_s; });
+  return runs[runs.size() / 2];
+}
+
 std::vector<yl::Event> parse_all(const yl::Scenario& scenario) {
   std::ifstream in(scenario.events_path, std::ios::binary);
   yl::EventReader reader(in, "events.csv");
   std::vector<yl::Event> events;
   while (const auto raw = reader.next_raw()) events.push_back(yl::parse_event(*raw, "events.csv"));
   return events;
+}
+
+// The records of a CSV file, split into fields and nothing more (the header included).
+std::uint64_t read_csv(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  yl::CsvReader reader(in, path);
+  yl::CsvFields record;
+  std::uint64_t records = 0;
+  while (reader.next(record)) ++records;
+  return records;
+}
+
+// What the sqlite3 shell's `.import FILE events` does into a new database, in process: a table
+// of TEXT columns named by the header, one prepared insert, every row in one transaction, the
+// rollback journal and synchronous=FULL. Returns the rows inserted.
+std::uint64_t sqlite_import(const std::string& csv_path, const std::string& db_path) {
+  for (const char* suffix : {"", "-journal", "-wal", "-shm"}) {
+    std::filesystem::remove(db_path + suffix);
+  }
+  yl::storage::Database db(db_path, yl::storage::Database::Mode::read_write_create);
+  db.exec("PRAGMA journal_mode=DELETE");  // the shell's default (the wrapper opens in WAL)
+  std::ifstream in(csv_path, std::ios::binary);
+  yl::CsvReader reader(in, csv_path);
+  yl::CsvFields record;
+  if (!reader.next(record)) throw std::runtime_error("empty events file");
+  std::string columns, slots;
+  for (const std::string_view name : record.fields) {
+    columns += fmt::format("{}\"{}\" TEXT", columns.empty() ? "" : ", ", name);
+    slots += slots.empty() ? "?" : ", ?";
+  }
+  db.exec(fmt::format("CREATE TABLE events({})", columns));
+  yl::storage::Transaction transaction(db);
+  yl::storage::Statement insert = db.prepare(fmt::format("INSERT INTO events VALUES({})", slots));
+  std::uint64_t rows = 0;
+  while (reader.next(record)) {
+    for (std::size_t i = 0; i < record.fields.size(); ++i) {
+      insert.bind(static_cast<int>(i + 1), record.fields[i]);
+    }
+    insert.run();
+    ++rows;
+  }
+  transaction.commit();
+  return rows;
+}
+
+bool on_path(const std::string& program) {
+  return std::system(fmt::format("command -v {} >/dev/null 2>&1", program).c_str()) == 0;
 }
 
 // Average cost of one forced report of both assets over `holders` AUTOMATIC holders.
@@ -71,6 +177,9 @@ double report_seconds(int holders, int reports) {
   return seconds_since(start) / reports;
 }
 
+// "met" or "NOT met", for the summary.
+const char* verdict(bool met) { return met ? "met" : "NOT met"; }
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -78,10 +187,11 @@ int main(int argc, char** argv) {
   std::string dir = (std::filesystem::temp_directory_path() / "yl_bench").string();
   std::string only;
   bool reuse = false;
+  int repeat = 1;
   const auto usage = [] {
     fmt::print(stderr, "usage: yl_bench [--accounts N] [--events M] [--days D] [--seed S] "
                        "[--dir DIR] [--only engine|run|audit|export|reports|generate] "
-                       "[--reuse yes]\n");
+                       "[--reuse yes] [--repeat R]\n");
     return 2;
   };
   if (argc % 2 == 0) return usage();  // flags come in pairs; this also catches --help
@@ -95,19 +205,30 @@ int main(int argc, char** argv) {
     else if (flag == "--dir") dir = value;
     else if (flag == "--only") only = value;
     else if (flag == "--reuse") reuse = value == "yes";
+    else if (flag == "--repeat") repeat = std::max(1, std::stoi(value));
     else return usage();
   }
-  if (!only.empty() && only != "engine" && only != "run" && only != "audit" &&
-      only != "export" && only != "reports" && only != "generate") {
-    return usage();
+  // --only takes one phase or several, comma-separated ("engine,run,audit").
+  const std::string phases = "," + only + ",";
+  for (std::size_t at = 0; !only.empty() && at + 1 < phases.size();) {
+    const std::size_t next = phases.find(',', at + 1);
+    const std::string phase = phases.substr(at + 1, next - at - 1);
+    if (phase != "engine" && phase != "run" && phase != "audit" && phase != "export" &&
+        phase != "reports" && phase != "generate") {
+      return usage();
+    }
+    at = next;
   }
   if (only == "generate") {  // just write the scenario (scripts/crash_test.sh uses it)
     fmt::print("{}\n", yl::bench::write_synthetic_scenario(dir, options));
     return 0;
   }
-  const auto wanted = [&](const char* phase) { return only.empty() || only == phase; };
-  fmt::print("yieldledger benchmark: {} accounts, {} events, {} days of daily reports, seed {}\n",
-             options.accounts, options.events, options.days, options.seed);
+  const auto wanted = [&](const std::string& phase) {
+    return only.empty() || phases.find("," + phase + ",") != std::string::npos;
+  };
+  fmt::print("yieldledger benchmark: {} accounts, {} events, {} days of daily reports, seed {}, "
+             "median of {}\n",
+             options.accounts, options.events, options.days, options.seed, repeat);
   if (wanted("engine") || wanted("run") || wanted("audit") || wanted("export")) {
     auto start = Clock::now();
     std::string scenario_path = dir + "/scenario.toml";
@@ -119,88 +240,163 @@ int main(int argc, char** argv) {
     }
     const yl::Scenario scenario = yl::load_scenario(scenario_path);
 
-    start = Clock::now();
-    const std::vector<yl::Event> events = parse_all(scenario);
-    const double parse_s = seconds_since(start);
+    std::uint64_t csv_records = 0;
+    const Timing csv = timed(repeat, [&] { csv_records = read_csv(scenario.events_path); });
+    std::vector<yl::Event> events;
+    const Timing parse = timed(repeat, [&] { events = parse_all(scenario); });
     const double n = static_cast<double>(events.size());
-    fmt::print("  {:<34} {:>12} {:>14} {:>10}\n", "", "seconds", "events/s", "vs parse");
-    auto line = [&](const char* what, double s) {
-      fmt::print("  {:<34} {:>12.3f} {:>14.0f} {:>9.2f}x\n", what, s, n / s, parse_s / s);
+    // Rates by wall clock and by CPU time; ratios against parsing, by CPU time.
+    fmt::print("  {:<36} {:>8} {:>8} {:>11} {:>11} {:>9}\n", "", "wall s", "cpu s",
+               "/s (wall)", "/s (cpu)", "vs parse");
+    auto row = [&](const char* what, const Timing& t, double count) {
+      fmt::print("  {:<36} {:>8.3f} {:>8.3f} {:>11.0f} {:>11.0f} {:>8.2f}x\n", what, t.wall_s,
+                 t.cpu_s, count / t.wall_s, count / t.cpu_s, parse.cpu_s / t.cpu_s);
     };
-    line("parse only (CSV -> events), base", parse_s);
+    auto line = [&](const char* what, const Timing& t) { row(what, t, n); };
+    row("CSV read, fields only (lines)", csv, static_cast<double>(csv_records));
+    line("parse only (CSV -> events), base", parse);
 
+    // The yardstick for `run`: a bare import of the same file (measured when `run` is).
+    const std::string import_db = dir + "/import.db";
+    std::uint64_t imported = 0;
+    Timing import, shell;
+    if (wanted("run")) {
+      import = timed(repeat, [&] { imported = sqlite_import(scenario.events_path, import_db); });
+      line("SQLite import, in process", import);
+      if (imported != events.size()) throw std::runtime_error("the import lost rows");
+    }
+    if (wanted("run") && on_path("sqlite3")) {
+      const std::string command = fmt::format(
+          "rm -f {0} && sqlite3 -cmd '.mode csv' {0} '.import {1} events'", import_db + ".shell",
+          scenario.events_path.string());
+      shell = timed(repeat, [&] {
+        if (std::system(command.c_str()) != 0) throw std::runtime_error("sqlite3 .import failed");
+      });
+      line("sqlite3 shell .import", shell);
+    }
+
+    Timing engine;
+    double bytes_per_account = 0;
     if (wanted("engine")) {
-      start = Clock::now();
-      yl::Ledger ledger(scenario.params);
-      for (const yl::Event& event : events) {
-        if (const auto rejected = ledger.apply(event)) {
-          fmt::print(stderr, "unexpected rejection: {}\n", rejected->reason);
-          return 1;
+      engine = timed(repeat, [&] {
+        const double resident_before = resident_bytes();
+        yl::Ledger ledger(scenario.params);
+        for (const yl::Event& event : events) {
+          if (const auto rejected = ledger.apply(event)) {
+            throw std::runtime_error("unexpected rejection: " + rejected->reason);
+          }
+          ledger.take_reports();
+          ledger.clear_journal();
         }
+        ledger.advance_to(scenario.params.end);
         ledger.take_reports();
         ledger.clear_journal();
-      }
-      ledger.advance_to(scenario.params.end);
-      ledger.take_reports();
-      ledger.clear_journal();
-      line("engine alone (in memory)", seconds_since(start));
+        // The first run's growth: later ones reuse the heap it freed.
+        if (bytes_per_account == 0) {
+          bytes_per_account = (resident_bytes() - resident_before) / options.accounts;
+        }
+      });
+      line("engine alone (in memory)", engine);
     }
     const std::string db = dir + "/bench.db";
     auto fresh = [&] {
       for (const char* suffix : {"", "-wal", "-shm"}) std::filesystem::remove(db + suffix);
     };
-    double run_s = 0;
+    Timing run;
     auto timed_run = [&] {
-      fresh();
-      start = Clock::now();
-      const yl::RunSummary summary = yl::run_into_database(scenario_path, db);
-      run_s = seconds_since(start);
-      line("end to end (run, SQLite, FULL)", run_s);
+      yl::RunSummary summary;
+      run = timed(repeat, [&] {
+        fresh();
+        summary = yl::run_into_database(scenario_path, db);
+      });
+      line("end to end (run, SQLite, FULL)", run);
       return summary;
     };
     if (wanted("run")) {
-      fresh();
-      start = Clock::now();
       yl::RunOptions without_journal;
       without_journal.write_journal = false;
-      yl::run_into_database(scenario_path, db, without_journal);
-      const double without_journal_s = seconds_since(start);
-      line("end to end, journal not written", without_journal_s);
+      const Timing bare = timed(repeat, [&] {
+        fresh();
+        yl::run_into_database(scenario_path, db, without_journal);
+      });
+      line("end to end, journal not written", bare);
       const yl::RunSummary summary = timed_run();
       fmt::print("  the run stored {} events, {} asset reports, {} journal entries; the journal "
                  "costs {:.2f}x the run without it\n",
                  summary.events, summary.reports, summary.journal_entries,
-                 run_s / without_journal_s);
+                 run.wall_s / bare.wall_s);
     }
+    Timing audit;
     if (wanted("audit")) {
       if (!std::filesystem::exists(db)) yl::run_into_database(scenario_path, db);
-      start = Clock::now();
-      yl::storage::Database handle(db, yl::storage::Database::Mode::read_only);
-      yl::storage::LedgerStore store(handle);
-      const yl::AuditSummary audited = yl::audit_ledger(store);
-      line("audit (replay and compare all)", seconds_since(start));
+      yl::AuditSummary audited;
+      audit = timed(repeat, [&] {
+        yl::storage::Database handle(db, yl::storage::Database::Mode::read_only);
+        yl::storage::LedgerStore store(handle);
+        audited = yl::audit_ledger(store);
+      });
+      line("audit (replay and compare all)", audit);
       fmt::print("  audit checked {} events, {} report rows, {} journal entries\n",
                  audited.events, audited.report_rows, audited.journal_entries);
     }
     if (wanted("export")) {
-      if (run_s == 0) timed_run();  // the figure the export is compared with, from this process
+      if (run.wall_s == 0) timed_run();  // the figure the export is compared with, this process
       yl::ExportOptions history;
       history.tables = {"ledger_history", "balance_history"};
       history.accounts = yl::parse_account_selection("top:1000");
       history.every_s = 86400;
       for (const std::string format : {"csv", "xlsx"}) {
-        start = Clock::now();
-        yl::storage::Database handle(db, yl::storage::Database::Mode::read_only);
-        yl::storage::LedgerStore store(handle);
-        const auto sink =
-            yl::make_export_sink(format, dir + (format == "csv" ? "/export" : "/export.xlsx"));
-        const yl::ExportResult result = yl::export_ledger(store, history, *sink);
-        const double export_s = seconds_since(start);
-        line(format == "csv" ? "export history, CSV" : "export history, XLSX", export_s);
+        yl::ExportResult result;
+        const Timing exported = timed(repeat, [&] {
+          yl::storage::Database handle(db, yl::storage::Database::Mode::read_only);
+          yl::storage::LedgerStore store(handle);
+          const auto sink =
+              yl::make_export_sink(format, dir + (format == "csv" ? "/export" : "/export.xlsx"));
+          result = yl::export_ledger(store, history, *sink);
+        });
+        line(format == "csv" ? "export history, CSV" : "export history, XLSX", exported);
         fmt::print("  the {} export wrote {} history samples, {} balance rows: {:.2f}x the run's "
                    "time\n",
-                   format, result.samples, result.rows.at("balance_history"), export_s / run_s);
+                   format, result.samples, result.rows.at("balance_history"),
+                   exported.wall_s / run.wall_s);
       }
+    }
+
+    // The speed issue's targets, each with its figure from this run, by wall clock and by CPU
+    // time (they differ when the machine is shared; on an idle one they agree but for the
+    // run's waits on fsync).
+    const auto figure = [&](const char* what, double count, const Timing& t, double target,
+                            const char* unit, double scale) {
+      const double wall = count / t.wall_s, cpu = count / t.cpu_s;
+      fmt::print("    {:<26} {:>8.2f} {} (wall) {:>8.2f} {} (cpu); target >= {} {}: {} / {}\n",
+                 what, wall / scale, unit, cpu / scale, unit, target / scale, unit,
+                 verdict(wall >= target), verdict(cpu >= target));
+    };
+    fmt::print("  targets (issue 13), from this run (verdicts: wall / cpu):\n");
+    figure("CSV read", static_cast<double>(csv_records), csv, 3e6, "M lines/s", 1e6);
+    if (engine.wall_s > 0) {
+      figure("engine alone", n, engine, options.accounts >= 1'000'000 ? 1.5e6 : 3e6,
+             "M events/s", 1e6);
+      fmt::print("    memory: {:.0f} bytes per account (resident set growth over the engine "
+                 "run / {} accounts); target <= 200: {}\n",
+                 bytes_per_account, options.accounts, verdict(bytes_per_account <= 200));
+    }
+    if (run.wall_s > 0) {
+      figure("run end to end", n, run, 5e5, "k events/s", 1e3);
+      fmt::print("    run / SQLite import in process: {:.2f}x (wall), {:.2f}x (cpu); "
+                 "target <= 2.5x: {} / {}\n",
+                 run.wall_s / import.wall_s, run.cpu_s / import.cpu_s,
+                 verdict(run.wall_s <= 2.5 * import.wall_s),
+                 verdict(run.cpu_s <= 2.5 * import.cpu_s));
+      if (shell.wall_s > 0) {
+        fmt::print("    run / sqlite3 shell .import: {:.2f}x (wall), {:.2f}x (cpu)\n",
+                   run.wall_s / shell.wall_s, run.cpu_s / shell.cpu_s);
+      }
+    }
+    if (audit.wall_s > 0 && run.wall_s > 0) {
+      fmt::print("    audit / run time: {:.2f}x (wall), {:.2f}x (cpu); target <= 1: {} / {}\n",
+                 audit.wall_s / run.wall_s, audit.cpu_s / run.cpu_s,
+                 verdict(audit.wall_s <= run.wall_s), verdict(audit.cpu_s <= run.cpu_s));
     }
   }
   if (wanted("reports")) {

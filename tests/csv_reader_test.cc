@@ -52,3 +52,22 @@ TEST_CASE("CsvReader: malformed quoting is a csv error at the record's first lin
                        "the line",
                        yl::InputError);
 }
+
+TEST_CASE("CsvReader: records across the reader's 1 MiB block boundary, and longer than a block") {
+  // The first record ends 1 byte before the block's end, the second's quote escape and CRLF
+  // straddle it; the third field is three blocks long (the buffer grows for it).
+  const std::string pad((1 << 20) - 5, 'b');
+  const std::string huge(3 << 20, 'c');
+  const auto records = read_all("h,i\n" + pad + ",\"q\"\"\",z\r\n\r\nx,\"" + huge + "\"\"\"\nend");
+  REQUIRE(records.size() == 4);
+  CHECK(records[1].line == 2);
+  CHECK(records[1].fields == std::vector<std::string>{pad, "q\"", "z"});
+  CHECK(records[2].line == 4);  // line 3 is empty
+  CHECK(records[2].fields == std::vector<std::string>{"x", huge + "\""});
+  CHECK(records[3].line == 5);
+  CHECK(records[3].fields == std::vector<std::string>{"end"});
+  CHECK_THROWS_WITH_AS(read_all("h\n" + pad + "\"\n"),
+                       "t.csv:2: csv: a quote inside an unquoted field (quote the whole field and "
+                       "double it)",
+                       yl::InputError);
+}

@@ -3,16 +3,181 @@
 #include <algorithm>
 #include <ostream>
 
-#include "engine/core/assert.h"
-
 namespace yl {
 namespace {
 
-__extension__ using NativeU128 = unsigned __int128;  // GCC and clang; saves Boost's slow str()
+using detail::U128;
+using Limbs = Amount::Limbs;
 
-const U512& two_pow_256() {
-  static const U512 value = U512(1) << 256;
-  return value;
+constexpr std::uint64_t kTen19 = 10'000'000'000'000'000'000ULL;  // the largest 10^k in 64 bits
+
+// Limbs in use (the index of the highest non-zero limb, plus one); 0 for zero.
+int used(const std::uint64_t* limbs, int count) {
+  while (count > 0 && limbs[count - 1] == 0) --count;
+  return count;
+}
+
+// a (n limbs) times b (m limbs) into product (n + m limbs, zeroed here).
+void multiply(const std::uint64_t* a, int n, const std::uint64_t* b, int m,
+              std::uint64_t* product) {
+  std::fill(product, product + n + m, 0);
+  for (int i = 0; i < n; ++i) {
+    std::uint64_t carry = 0;
+    for (int j = 0; j < m; ++j) {
+      const U128 t = U128{a[i]} * b[j] + product[i + j] + carry;
+      product[i + j] = static_cast<std::uint64_t>(t);
+      carry = static_cast<std::uint64_t>(t >> 64);
+    }
+    product[i + m] = carry;
+  }
+}
+
+// Knuth's algorithm D (TAOCP 4.3.1; the layout of Hacker's Delight's divmnu64): u (m limbs)
+// divided by v (n limbs, v[n - 1] != 0, m >= n, n <= 4, m <= 8) into q (m - n + 1 limbs) and
+// r (n limbs). Exact: the remainder is what the subtractions leave.
+void divide(const std::uint64_t* u, int m, const std::uint64_t* v, int n, std::uint64_t* q,
+            std::uint64_t* r) {
+  if (n == 1) {
+    U128 rem = 0;
+    for (int i = m - 1; i >= 0; --i) {
+      const U128 cur = (rem << 64) | u[i];
+      q[i] = static_cast<std::uint64_t>(cur / v[0]);
+      rem = cur % v[0];
+    }
+    r[0] = static_cast<std::uint64_t>(rem);
+    return;
+  }
+  // Normalize: shift so the divisor's top bit is set; then each estimated quotient digit is at
+  // most 2 too large.
+  const int s = __builtin_clzll(v[n - 1]);
+  const auto hi = [s](std::uint64_t high, std::uint64_t low) {
+    return s == 0 ? high : (high << s) | (low >> (64 - s));
+  };
+  std::uint64_t vn[4];
+  std::uint64_t un[9];
+  for (int i = n - 1; i > 0; --i) vn[i] = hi(v[i], v[i - 1]);
+  vn[0] = v[0] << s;
+  un[m] = s == 0 ? 0 : u[m - 1] >> (64 - s);
+  for (int i = m - 1; i > 0; --i) un[i] = hi(u[i], u[i - 1]);
+  un[0] = u[0] << s;
+
+  for (int j = m - n; j >= 0; --j) {
+    const U128 top = (U128{un[j + n]} << 64) | un[j + n - 1];
+    U128 qhat = top / vn[n - 1];
+    U128 rhat = top - qhat * vn[n - 1];
+    while ((qhat >> 64) != 0 || qhat * vn[n - 2] > ((rhat << 64) | un[j + n - 2])) {
+      --qhat;
+      rhat += vn[n - 1];
+      if ((rhat >> 64) != 0) break;
+    }
+    // un[j .. j+n] -= qhat * vn
+    std::uint64_t carry = 0;
+    std::uint64_t borrow = 0;
+    for (int i = 0; i < n; ++i) {
+      const U128 p = qhat * vn[i] + carry;
+      carry = static_cast<std::uint64_t>(p >> 64);
+      const auto low = static_cast<std::uint64_t>(p);
+      const std::uint64_t x = un[i + j];
+      const std::uint64_t d = x - low;
+      const std::uint64_t b1 = x < low ? 1 : 0;
+      un[i + j] = d - borrow;
+      borrow = b1 + (d < borrow ? 1 : 0);  // at most 1: d >= 1 whenever b1 is 1
+    }
+    const U128 owed = U128{carry} + borrow;
+    const bool negative = U128{un[j + n]} < owed;
+    un[j + n] -= static_cast<std::uint64_t>(owed);
+    q[j] = static_cast<std::uint64_t>(qhat);
+    if (negative) {  // qhat was one too large (rare): add the divisor back
+      --q[j];
+      std::uint64_t c = 0;
+      for (int i = 0; i < n; ++i) {
+        const U128 t = U128{un[i + j]} + vn[i] + c;
+        un[i + j] = static_cast<std::uint64_t>(t);
+        c = static_cast<std::uint64_t>(t >> 64);
+      }
+      un[j + n] += c;  // wraps back to the true (non-negative) value
+    }
+  }
+  for (int i = 0; i < n - 1; ++i) {
+    r[i] = s == 0 ? un[i] : (un[i] >> s) | (un[i + 1] << (64 - s));
+  }
+  r[n - 1] = un[n - 1] >> s;
+}
+
+// {a / b, a % b} for 256-bit a and b. REQUIRES: b != 0.
+void divide_256(const Limbs& a, const Limbs& b, Limbs& quotient, Limbs& remainder) {
+  quotient = {0, 0, 0, 0};
+  remainder = {0, 0, 0, 0};
+  const int m = used(a.data(), 4);
+  const int n = used(b.data(), 4);
+  if (m < n || (m == n && std::lexicographical_compare(a.rbegin(), a.rend(), b.rbegin(),
+                                                          b.rend()))) {
+    remainder = a;  // a < b
+    return;
+  }
+  if (m <= 2) {  // both below 2^128: native
+    const U128 x = (U128{a[1]} << 64) | a[0];
+    const U128 y = (U128{b[1]} << 64) | b[0];
+    const U128 q = x / y;
+    const U128 r = x - q * y;
+    quotient = {static_cast<std::uint64_t>(q), static_cast<std::uint64_t>(q >> 64), 0, 0};
+    remainder = {static_cast<std::uint64_t>(r), static_cast<std::uint64_t>(r >> 64), 0, 0};
+    return;
+  }
+  divide(a.data(), m, b.data(), n, quotient.data(), remainder.data());
+}
+
+// Decimal digits of v into the end of buffer `end` (no leading zeros unless `width` pads them).
+char* put_digits(std::uint64_t v, char* end, int width) {
+  char* p = end;
+  do {
+    *--p = static_cast<char>('0' + v % 10);
+    v /= 10;
+  } while (v != 0);
+  while (end - p < width) *--p = '0';
+  return p;
+}
+
+// value = value * multiplier + addend, in 256 bits. Returns false if the result is >= 2^256.
+bool multiply_add(Limbs& value, std::uint64_t multiplier, std::uint64_t addend) {
+  std::uint64_t carry = addend;
+  for (std::size_t i = 0; i < 4; ++i) {
+    const U128 t = U128{value[i]} * multiplier + carry;
+    value[i] = static_cast<std::uint64_t>(t);
+    carry = static_cast<std::uint64_t>(t >> 64);
+  }
+  return carry == 0;
+}
+
+std::uint64_t pow10(std::size_t k) {  // REQUIRES: k <= 19
+  std::uint64_t p = 1;
+  while (k-- > 0) p *= 10;
+  return p;
+}
+
+// Appends the decimal digits of `digits` (all '0'-'9') to value, 19 at a time. Returns false on
+// reaching 2^256. Every partial value is at most the final one, so this fails exactly when the
+// whole number does not fit.
+bool append_digits(Limbs& value, std::string_view digits) {
+  while (!digits.empty()) {
+    const std::size_t k = std::min<std::size_t>(digits.size(), 19);
+    std::uint64_t chunk = 0;
+    for (std::size_t i = 0; i < k; ++i) chunk = chunk * 10 + static_cast<unsigned>(digits[i] - '0');
+    if (!multiply_add(value, pow10(k), chunk)) return false;
+    digits.remove_prefix(k);
+  }
+  return true;
+}
+
+// value * 10^zeros, or false at 2^256.
+bool append_zeros(Limbs& value, std::size_t zeros) {
+  if (value == Limbs{0, 0, 0, 0}) return true;
+  while (zeros > 0) {
+    const std::size_t k = std::min<std::size_t>(zeros, 19);
+    if (!multiply_add(value, pow10(k), 0)) return false;
+    zeros -= k;
+  }
+  return true;
 }
 
 bool all_digits(std::string_view text) {
@@ -20,27 +185,42 @@ bool all_digits(std::string_view text) {
          std::all_of(text.begin(), text.end(), [](char c) { return c >= '0' && c <= '9'; });
 }
 
-// Accumulates decimal digits into a 512-bit integer; 512 bits hold any 154-digit number, and we
-// refuse longer input before calling this, so the accumulation itself cannot overflow.
-U512 digits_value(std::string_view digits) {
-  U512 value = 0;
-  for (char c : digits) value = value * 10 + static_cast<unsigned>(c - '0');
-  return value;
+// The Boost backends of U256, U512 and U1024 hold 64-bit limbs, least significant first.
+static_assert(sizeof(boost::multiprecision::limb_type) == sizeof(std::uint64_t));
+
+template <class Wide>
+Wide to_boost(const Limbs& limbs) {
+  Wide result;
+  auto& backend = result.backend();
+  backend.resize(4, 4);
+  std::copy(limbs.begin(), limbs.end(), backend.limbs());
+  backend.normalize();
+  return result;
+}
+
+// REQUIRES: value >= 0. Throws OverflowError if it is >= 2^256.
+template <class Wide>
+Limbs from_boost(const Wide& value) {
+  const auto& backend = value.backend();
+  if (backend.size() > 4) throw OverflowError("result would not fit in 256 bits");
+  Limbs limbs{0, 0, 0, 0};
+  std::copy(backend.limbs(), backend.limbs() + backend.size(), limbs.begin());
+  return limbs;
 }
 
 }  // namespace
 
-Amount Amount::from_u512(const U512& value) {
-  if (value >= two_pow_256()) throw OverflowError("result would not fit in 256 bits");
-  return Amount(U256(value));
-}
+namespace detail {
+void throw_amount_overflow() { throw OverflowError("result would not fit in 256 bits"); }
+}  // namespace detail
 
-Amount Amount::from_u1024(const U1024& value) {
-  if (value >= U1024(two_pow_256())) throw OverflowError("result would not fit in 256 bits");
-  return Amount(U256(value));
-}
+U256 Amount::raw() const { return to_boost<U256>(limbs_); }
+U512 Amount::wide() const { return to_boost<U512>(limbs_); }
 
-Amount Amount::max() { return Amount(U256(two_pow_256() - 1)); }
+Amount Amount::from_u512(const U512& value) { return Amount(from_boost(value)); }
+Amount Amount::from_u1024(const U1024& value) { return Amount(from_boost(value)); }
+
+Amount Amount::max() { return Amount(Limbs{~0ULL, ~0ULL, ~0ULL, ~0ULL}); }
 
 std::optional<Amount> Amount::parse_units(std::string_view text, unsigned decimals,
                                           std::string* error) {
@@ -64,93 +244,93 @@ std::optional<Amount> Amount::parse_units(std::string_view text, unsigned decima
   const auto first_nonzero = whole.find_first_not_of('0');
   const std::string_view significant =
       first_nonzero == std::string_view::npos ? std::string_view() : whole.substr(first_nonzero);
-  // 2^256 has 78 digits; anything with more whole-plus-fraction digits is certainly too large.
-  if (significant.size() > 78) {
+  // value = whole * 10^decimals + fraction * 10^(decimals - fraction digits): the digits of the
+  // whole part, then the fraction's, then zeros. Any step reaching 2^256 means the result does.
+  Limbs value{0, 0, 0, 0};
+  if (significant.size() > 78 || !append_digits(value, significant) ||
+      !append_digits(value, fraction) || !append_zeros(value, decimals - fraction.size())) {
     return fail("'" + std::string(text) + "' is not below 2^256 base units");
   }
-  U512 value = digits_value(significant);
-  for (unsigned i = 0; i < decimals; ++i) {
-    value *= 10;
-    if (value >= two_pow_256()) return fail("'" + std::string(text) + "' is not below 2^256 base units");
-  }
-  U512 fraction_value = digits_value(fraction);
-  for (std::size_t i = fraction.size(); i < decimals; ++i) fraction_value *= 10;
-  value += fraction_value;
-  if (value >= two_pow_256()) return fail("'" + std::string(text) + "' is not below 2^256 base units");
-  return Amount(U256(value));
+  return Amount(value);
 }
 
 std::optional<Amount> Amount::parse_wei(std::string_view text) {
   if (!all_digits(text) || text.size() > 78) return std::nullopt;
   if (text.size() > 1 && text[0] == '0') return std::nullopt;
-  const U512 value = digits_value(text);
-  if (value >= two_pow_256()) return std::nullopt;
-  return Amount(U256(value));
+  Limbs value{0, 0, 0, 0};
+  if (!append_digits(value, text)) return std::nullopt;
+  return Amount(value);
 }
 
 std::string Amount::wei_string() const {
-  // Most amounts fit in 128 bits; printing those with native integers is many times faster than
-  // the general conversion, and the journal prints millions of them.
-  static const U256 k128 = U256(1) << 128;
-  if (value_ >= k128) return value_.str();
-  auto v = value_.convert_to<NativeU128>();
-  char digits[40];
-  char* end = digits + sizeof digits;
+  // 2^256 has 78 digits: at most five chunks of 19 digits, the lowest first, each the remainder
+  // of a division by 10^19 (one native 128-by-64 division per limb).
+  char digits[80];
+  char* const end = digits + sizeof digits;
+  if ((limbs_[1] | limbs_[2] | limbs_[3]) == 0) {
+    char* p = put_digits(limbs_[0], end, 1);
+    return std::string(p, end);
+  }
+  Limbs v = limbs_;
   char* p = end;
-  do {
-    *--p = static_cast<char>('0' + static_cast<int>(v % 10));
-    v /= 10;
-  } while (v != 0);
+  int n = used(v.data(), 4);
+  while (n > 0) {
+    U128 rem = 0;
+    for (int i = n - 1; i >= 0; --i) {
+      const U128 cur = (rem << 64) | v[static_cast<std::size_t>(i)];
+      v[static_cast<std::size_t>(i)] = static_cast<std::uint64_t>(cur / kTen19);
+      rem = cur % kTen19;
+    }
+    n = used(v.data(), n);
+    p = put_digits(static_cast<std::uint64_t>(rem), p, n > 0 ? 19 : 1);
+  }
   return std::string(p, end);
 }
 
 std::string Amount::units_string(unsigned decimals) const {
-  std::string digits = value_.str();
+  std::string digits = wei_string();
   if (decimals == 0) return digits;
   if (digits.size() <= decimals) digits.insert(0, decimals + 1 - digits.size(), '0');
-  std::string whole = digits.substr(0, digits.size() - decimals);
-  std::string fraction = digits.substr(digits.size() - decimals);
-  while (!fraction.empty() && fraction.back() == '0') fraction.pop_back();
-  return fraction.empty() ? whole : whole + "." + fraction;
-}
-
-// Boost's checked 256-bit type throws std::overflow_error past 2^256 - 1; that is the one
-// signal we translate, so the common path costs a single 256-bit add.
-Amount operator+(const Amount& a, const Amount& b) {
-  try {
-    return Amount(a.value_ + b.value_);
-  } catch (const std::overflow_error&) {
-    throw OverflowError("result would not fit in 256 bits");
+  const std::size_t point = digits.size() - decimals;
+  std::size_t last = digits.size();
+  while (last > point && digits[last - 1] == '0') --last;
+  if (last == point) {
+    digits.resize(point);
+  } else {
+    digits.resize(last);
+    digits.insert(point, 1, '.');
   }
-}
-
-Amount operator-(const Amount& a, const Amount& b) {
-  YL_ASSERT(a.value_ >= b.value_);
-  return Amount(a.value_ - b.value_);
+  return digits;
 }
 
 Amount operator*(const Amount& a, const Amount& b) {
-  try {
-    return Amount(a.value_ * b.value_);
-  } catch (const std::overflow_error&) {
-    throw OverflowError("result would not fit in 256 bits");
+  if ((a.limbs_[1] | a.limbs_[2] | a.limbs_[3] | b.limbs_[1] | b.limbs_[2] | b.limbs_[3]) == 0) {
+    const U128 p = U128{a.limbs_[0]} * b.limbs_[0];
+    return Amount(Limbs{static_cast<std::uint64_t>(p), static_cast<std::uint64_t>(p >> 64), 0, 0});
   }
+  const int n = used(a.limbs_.data(), 4);
+  const int m = used(b.limbs_.data(), 4);
+  if (n == 0 || m == 0) return Amount();
+  // a >= 2^(64(n-1)) and b >= 2^(64(m-1)): with n + m > 5 the product is at least 2^256.
+  if (n + m > 5) throw OverflowError("result would not fit in 256 bits");
+  std::uint64_t product[8] = {0, 0, 0, 0, 0, 0, 0, 0};
+  multiply(a.limbs_.data(), n, b.limbs_.data(), m, product);
+  if (n + m == 5 && product[4] != 0) throw OverflowError("result would not fit in 256 bits");
+  return Amount(Limbs{product[0], product[1], product[2], product[3]});
 }
 
-Amount div_floor(const Amount& a, const Amount& b) {
-  YL_ASSERT(!b.is_zero());
-  return Amount(a.value_ / b.value_);
-}
+Amount div_floor(const Amount& a, const Amount& b) { return div_floor_rem(a, b).quotient; }
 
-Amount mod(const Amount& a, const Amount& b) {
-  YL_ASSERT(!b.is_zero());
-  return Amount(a.value_ % b.value_);
-}
+Amount mod(const Amount& a, const Amount& b) { return div_floor_rem(a, b).remainder; }
 
 QuotientRemainder div_floor_rem(const Amount& a, const Amount& b) {
   YL_ASSERT(!b.is_zero());
-  U256 quotient, remainder;
-  boost::multiprecision::divide_qr(a.value_, b.value_, quotient, remainder);
+  if ((a.limbs_[1] | a.limbs_[2] | a.limbs_[3] | b.limbs_[1] | b.limbs_[2] | b.limbs_[3]) == 0) {
+    return {Amount::from_u64(a.limbs_[0] / b.limbs_[0]),
+            Amount::from_u64(a.limbs_[0] % b.limbs_[0])};
+  }
+  Limbs quotient, remainder;
+  divide_256(a.limbs_, b.limbs_, quotient, remainder);
   return {Amount(quotient), Amount(remainder)};
 }
 
@@ -158,7 +338,27 @@ Amount min(const Amount& a, const Amount& b) { return a < b ? a : b; }
 
 Amount mul_div_floor(const Amount& a, const Amount& b, const Amount& c) {
   YL_ASSERT(!c.is_zero());
-  return Amount::from_u512(a.wide() * b.wide() / c.wide());
+  const int na = used(a.limbs_.data(), 4);
+  const int nb = used(b.limbs_.data(), 4);
+  if (na == 0 || nb == 0) return Amount();
+  std::uint64_t product[8] = {0, 0, 0, 0, 0, 0, 0, 0};
+  multiply(a.limbs_.data(), na, b.limbs_.data(), nb, product);
+  const int m = used(product, na + nb);
+  const int n = used(c.limbs_.data(), 4);
+  if (m <= 2 && n <= 2) {  // the product and the divisor below 2^128: native
+    const U128 x = (U128{m == 2 ? product[1] : 0} << 64) | product[0];
+    const U128 y = (U128{c.limbs_[1]} << 64) | c.limbs_[0];
+    const U128 q = x / y;
+    return Amount(Limbs{static_cast<std::uint64_t>(q), static_cast<std::uint64_t>(q >> 64), 0, 0});
+  }
+  if (m < n) return Amount();  // product < 2^(64(m)) <= c
+  std::uint64_t quotient[8] = {0, 0, 0, 0, 0, 0, 0, 0};
+  std::uint64_t remainder[4];
+  divide(product, m, c.limbs_.data(), n, quotient, remainder);
+  if ((quotient[4] | quotient[5] | quotient[6] | quotient[7]) != 0) {
+    throw OverflowError("result would not fit in 256 bits");
+  }
+  return Amount(Limbs{quotient[0], quotient[1], quotient[2], quotient[3]});
 }
 
 SignedAmount SignedAmount::difference(const Amount& a, const Amount& b) {

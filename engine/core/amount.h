@@ -8,8 +8,14 @@
 // multiplications that would leave that range throw `OverflowError`; the engine catches it at one
 // place, rolls the event back and rejects it as `overflow`. A subtraction below zero is a
 // programmer error (callers validate first) and aborts through YL_ASSERT.
+//
+// Representation: four 64-bit limbs, least significant first, with explicit carry chains and
+// fast paths for operands below 2^64 and 2^128 (most amounts are). Boost.Multiprecision stays
+// for the rare wider intermediates (U512, U1024, S512); `raw()` and `wide()` convert to it.
+// tests/amount_test.cc checks every operation against Boost's cpp_int, differentially.
 #pragma once
 
+#include <array>
 #include <compare>
 #include <cstdint>
 #include <optional>
@@ -18,6 +24,8 @@
 #include <string_view>
 
 #include <boost/multiprecision/cpp_int.hpp>
+
+#include "engine/core/assert.h"
 
 namespace yl {
 
@@ -34,12 +42,19 @@ class OverflowError : public std::runtime_error {
 
 struct QuotientRemainder;
 
+namespace detail {
+__extension__ using U128 = unsigned __int128;  // GCC and clang
+[[noreturn]] void throw_amount_overflow();
+}  // namespace detail
+
 class Amount {
  public:
+  using Limbs = std::array<std::uint64_t, 4>;  // least significant first
+
   constexpr Amount() = default;
   Amount(double) = delete;
 
-  static Amount from_u64(std::uint64_t wei) { return Amount(U256(wei)); }
+  static Amount from_u64(std::uint64_t wei) { return Amount(Limbs{wei, 0, 0, 0}); }
   // REQUIRES: value < 2^256, else throws OverflowError.
   static Amount from_u512(const U512& value);
   static Amount from_u1024(const U1024& value);
@@ -58,29 +73,57 @@ class Amount {
   // Exact decimal text in asset units, shortest form ("0", "1.5", "0.000000000000000001").
   std::string units_string(unsigned decimals) const;
 
-  bool is_zero() const { return value_.is_zero(); }
-  const U256& raw() const { return value_; }
-  U512 wide() const { return U512(value_); }
+  bool is_zero() const { return (limbs_[0] | limbs_[1] | limbs_[2] | limbs_[3]) == 0; }
+  // The value as Boost integers, for wide intermediates (by value: a conversion, not a view).
+  U256 raw() const;
+  U512 wide() const;
 
-  friend Amount operator+(const Amount& a, const Amount& b);
-  friend Amount operator-(const Amount& a, const Amount& b);
+  // Carry chains, inline: these two are most of the engine's arithmetic.
+  friend Amount operator+(const Amount& a, const Amount& b) {
+    Amount sum;
+    std::uint64_t carry = 0;
+    for (std::size_t i = 0; i < 4; ++i) {
+      const detail::U128 s = detail::U128{a.limbs_[i]} + b.limbs_[i] + carry;
+      sum.limbs_[i] = static_cast<std::uint64_t>(s);
+      carry = static_cast<std::uint64_t>(s >> 64);
+    }
+    if (carry != 0) detail::throw_amount_overflow();
+    return sum;
+  }
+  friend Amount operator-(const Amount& a, const Amount& b) {
+    YL_ASSERT(a >= b);
+    Amount difference;
+    std::uint64_t borrow = 0;
+    for (std::size_t i = 0; i < 4; ++i) {
+      const detail::U128 d = detail::U128{a.limbs_[i]} - b.limbs_[i] - borrow;
+      difference.limbs_[i] = static_cast<std::uint64_t>(d);
+      borrow = static_cast<std::uint64_t>(d >> 64) & 1;
+    }
+    return difference;
+  }
   friend Amount operator*(const Amount& a, const Amount& b);
   friend Amount div_floor(const Amount& a, const Amount& b);
   friend Amount mod(const Amount& a, const Amount& b);
   friend QuotientRemainder div_floor_rem(const Amount& a, const Amount& b);
+  friend Amount mul_div_floor(const Amount& a, const Amount& b, const Amount& c);
   Amount& operator+=(const Amount& b) { return *this = *this + b; }
   Amount& operator-=(const Amount& b) { return *this = *this - b; }
 
   friend bool operator==(const Amount&, const Amount&) = default;
   friend std::strong_ordering operator<=>(const Amount& a, const Amount& b) {
-    if (a.value_ < b.value_) return std::strong_ordering::less;
-    if (b.value_ < a.value_) return std::strong_ordering::greater;
+    for (int i = 3; i >= 0; --i) {
+      const auto k = static_cast<std::size_t>(i);
+      if (a.limbs_[k] != b.limbs_[k]) {
+        return a.limbs_[k] < b.limbs_[k] ? std::strong_ordering::less
+                                         : std::strong_ordering::greater;
+      }
+    }
     return std::strong_ordering::equal;
   }
 
  private:
-  explicit Amount(const U256& value) : value_(value) {}
-  U256 value_{0};
+  explicit Amount(const Limbs& limbs) : limbs_(limbs) {}
+  Limbs limbs_{0, 0, 0, 0};
 };
 
 // floor(a / b) and a % b. REQUIRES: b > 0.

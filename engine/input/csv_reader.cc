@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include <cstdint>
+#include <cstring>
 
 #include "engine/input/input_error.h"
 
@@ -11,10 +12,19 @@ namespace {
 
 // The offset of the first byte that is not valid UTF-8 (or is NUL), or npos. The file is UTF-8
 // (SPEC §1.2); a NUL or a broken sequence means it is not the file the user thinks it is.
-std::size_t invalid_text_at(const std::string& field) {
+std::size_t invalid_text_at(std::string_view field) {
   const auto* bytes = reinterpret_cast<const unsigned char*>(field.data());
   const std::size_t n = field.size();
   for (std::size_t i = 0; i < n;) {
+    // Eight bytes at a time while they are ASCII and not NUL (almost every field, whole).
+    constexpr std::uint64_t kLow = 0x0101010101010101ULL, kHigh = 0x8080808080808080ULL;
+    std::uint64_t word;
+    while (i + 8 <= n) {
+      std::memcpy(&word, bytes + i, 8);
+      if (((word | (word - kLow)) & kHigh) != 0) break;  // a byte >= 0x80, or a zero byte
+      i += 8;
+    }
+    if (i == n) break;
     const unsigned char c = bytes[i];
     if (c == 0) return i;
     if (c < 0x80) {
@@ -45,24 +55,174 @@ std::size_t invalid_text_at(const std::string& field) {
     if (overlong || code > 0x10FFFF || (code >= 0xD800 && code <= 0xDFFF)) return i;
     i += length;
   }
-  return std::string::npos;
+  return std::string_view::npos;
 }
+
+constexpr std::size_t kBlock = std::size_t{1} << 20;
 
 }  // namespace
 
 CsvReader::CsvReader(std::istream& in, std::string file_name)
     : in_(in), file_name_(std::move(file_name)) {}
 
-// Straight from the stream buffer: istream::get() builds a sentry per character, which made
-// reading the file as slow as applying it.
-int CsvReader::get() { return in_.rdbuf()->sbumpc(); }
-int CsvReader::peek() { return in_.rdbuf()->sgetc(); }
+void CsvReader::fail(std::uint64_t line, const char* reason) const {
+  throw InputError(file_name_, line, "csv", reason);
+}
 
-bool CsvReader::validated(const CsvRecord& record) const {
+void CsvReader::fill() {
+  if (begin_ > 0) {
+    std::memmove(buffer_.get(), buffer_.get() + begin_, end_ - begin_);
+    end_ -= begin_;
+    begin_ = 0;
+  }
+  if (end_ == capacity_) {  // a record longer than the buffer: grow it
+    const std::size_t grown = capacity_ == 0 ? kBlock : 2 * capacity_;
+    auto bigger = std::make_unique_for_overwrite<char[]>(grown);
+    if (end_ > 0) std::memcpy(bigger.get(), buffer_.get(), end_);
+    buffer_ = std::move(bigger);
+    capacity_ = grown;
+  }
+  const std::streamsize read = in_.rdbuf()->sgetn(
+      buffer_.get() + end_, static_cast<std::streamsize>(capacity_ - end_));
+  if (read <= 0) {
+    eof_ = true;
+  } else {
+    end_ += static_cast<std::size_t>(read);
+  }
+}
+
+void CsvReader::skip_byte_order_mark() {
+  while (end_ - begin_ < 3 && !eof_) fill();
+  const auto byte = [&](std::size_t i) {
+    return begin_ + i < end_ ? static_cast<unsigned char>(buffer_[begin_ + i]) : 0u;
+  };
+  // A UTF-8 byte-order mark is skipped, nothing else.
+  if (end_ == begin_ || byte(0) != 0xEF) return;
+  if (byte(1) != 0xBB || byte(2) != 0xBF) {
+    fail(line_, "the file starts with an invalid byte-order mark");
+  }
+  begin_ += 3;
+}
+
+CsvReader::Scan CsvReader::scan(CsvFields& record) {
+  const char* const buf = buffer_.get();
+  std::size_t p = begin_;
+  // Skip empty lines (LF or CRLF alone); a lone CR starts a record with a CR in its first field.
+  for (;;) {
+    if (p == end_) return eof_ ? Scan::end : Scan::need_more;
+    if (buf[p] == '\n') {
+      begin_ = ++p;
+      ++line_;
+      continue;
+    }
+    if (buf[p] == '\r') {
+      if (p + 1 == end_ && !eof_) return Scan::need_more;
+      if (p + 1 < end_ && buf[p + 1] == '\n') {
+        begin_ = p += 2;
+        ++line_;
+        continue;
+      }
+    }
+    break;
+  }
+  std::uint64_t line = line_;
+  spans_.clear();
+  unescaped_.clear();
+  for (;;) {  // one field per turn; returns at the record's end
+    if (p < end_ && buf[p] == '"') {
+      ++p;
+      const std::size_t start = unescaped_.size();
+      for (;;) {
+        if (p == end_) {
+          if (!eof_) return Scan::need_more;
+          fail(line_, "a quoted field is not closed before the end of the file");
+        }
+        const char c = buf[p++];
+        if (c == '"') {
+          if (p == end_ && !eof_) return Scan::need_more;
+          if (p == end_ || buf[p] != '"') break;  // the closing quote
+          ++p;                                   // "" is one quote
+        } else if (c == '\n') {
+          ++line;
+        }
+        unescaped_.push_back(c);
+      }
+      spans_.push_back({true, start, unescaped_.size() - start});
+      if (p == end_) {
+        if (!eof_) return Scan::need_more;
+        break;
+      }
+      if (buf[p] == ',') {
+        ++p;
+        continue;
+      }
+      if (buf[p] == '\n') {
+        ++p;
+        ++line;
+        break;
+      }
+      if (buf[p] == '\r') {
+        if (p + 1 == end_ && !eof_) return Scan::need_more;
+        if (p + 1 < end_ && buf[p + 1] == '\n') {
+          p += 2;
+          ++line;
+          break;
+        }
+      }
+      fail(line_, "a quoted field must be followed by a comma or the end of the line");
+    }
+    const std::size_t start = p;
+    bool last = false;  // the field ends its record
+    for (;;) {
+      if (p == end_) {
+        if (!eof_) return Scan::need_more;
+        last = true;
+        break;
+      }
+      const char c = buf[p];
+      if (c == ',') break;
+      if (c == '\n') {
+        last = true;
+        break;
+      }
+      if (c == '\r') {
+        if (p + 1 == end_ && !eof_) return Scan::need_more;
+        if (p + 1 < end_ && buf[p + 1] == '\n') {
+          last = true;
+          break;
+        }
+      } else if (c == '"') {  // not at the start: that opens a quoted field, above
+        fail(line_, "a quote inside an unquoted field (quote the whole field and double it)");
+      }
+      ++p;
+    }
+    spans_.push_back({false, start, p - start});
+    if (!last) {
+      ++p;  // the comma
+      continue;
+    }
+    if (p < end_) {  // LF or CRLF
+      p += buf[p] == '\r' ? 2 : 1;
+      ++line;
+    }
+    break;
+  }
+  record.line = line_;
+  record.fields.resize(spans_.size());
+  for (std::size_t i = 0; i < spans_.size(); ++i) {
+    const Span& s = spans_[i];
+    record.fields[i] = std::string_view((s.unescaped ? unescaped_.data() : buf) + s.offset, s.size);
+  }
+  begin_ = p;
+  line_ = line;
+  return Scan::record;
+}
+
+void CsvReader::validate(const CsvFields& record) const {
   for (std::size_t i = 0; i < record.fields.size(); ++i) {
-    const std::string& field = record.fields[i];
+    const std::string_view field = record.fields[i];
     const std::size_t bad = invalid_text_at(field);
-    if (bad == std::string::npos) continue;
+    if (bad == std::string_view::npos) continue;
     const auto byte = static_cast<unsigned>(static_cast<unsigned char>(field[bad]));
     throw InputError(file_name_, record.line, "csv",
                      byte == 0 ? fmt::format("field {} contains a NUL byte", i + 1)
@@ -70,99 +230,37 @@ bool CsvReader::validated(const CsvRecord& record) const {
                                              "offset {})",
                                              i + 1, byte, bad));
   }
-  return true;
+}
+
+bool CsvReader::next(CsvFields& record) {
+  if (!started_) {
+    started_ = true;
+    skip_byte_order_mark();
+  }
+  for (;;) {
+    switch (scan(record)) {
+      case Scan::record:
+        validate(record);
+        return true;
+      case Scan::end:
+        record.fields.clear();
+        return false;
+      case Scan::need_more:
+        fill();  // then scan the record again from its start, with more bytes
+        break;
+    }
+  }
 }
 
 bool CsvReader::next(CsvRecord& record) {
-  if (!started_) {
-    started_ = true;
-    if (peek() == 0xEF) {  // a UTF-8 byte-order mark is skipped, nothing else is
-      const int b0 = get();
-      const int b1 = get();
-      const int b2 = get();
-      if (b0 != 0xEF || b1 != 0xBB || b2 != 0xBF) {
-        throw InputError(file_name_, line_, "csv", "the file starts with an invalid byte-order mark");
-      }
-    }
+  if (!next(views_)) {
+    record.fields.clear();
+    return false;
   }
-  record.fields.clear();
-  for (;;) {
-    // Skip empty lines (LF or CRLF alone).
-    int c = peek();
-    if (c == '\n') {
-      get();
-      ++line_;
-      continue;
-    }
-    if (c == '\r') {
-      get();
-      if (peek() == '\n') {
-        get();
-        ++line_;
-        continue;
-      }
-      // A lone CR starts a record with a CR in its first field; handled below as data.
-      in_.rdbuf()->sungetc();
-    }
-    break;
-  }
-  if (peek() == std::char_traits<char>::eof()) return false;
-
-  record.line = line_;
-  std::string field;
-  bool quoted = false;       // inside a quoted field
-  bool was_quoted = false;   // the current field was quoted and has closed
-  for (;;) {
-    const int c = get();
-    if (c == std::char_traits<char>::eof()) {
-      if (quoted) {
-        throw InputError(file_name_, record.line, "csv",
-                         "a quoted field is not closed before the end of the file");
-      }
-      record.fields.push_back(std::move(field));
-      return validated(record);
-    }
-    if (quoted) {
-      if (c == '"') {
-        if (peek() == '"') {
-          get();
-          field.push_back('"');
-        } else {
-          quoted = false;
-          was_quoted = true;
-        }
-      } else {
-        if (c == '\n') ++line_;
-        field.push_back(static_cast<char>(c));
-      }
-      continue;
-    }
-    if (c == ',') {
-      record.fields.push_back(std::move(field));
-      field.clear();
-      was_quoted = false;
-      continue;
-    }
-    if (c == '\n' || (c == '\r' && peek() == '\n')) {
-      if (c == '\r') get();
-      ++line_;
-      record.fields.push_back(std::move(field));
-      return validated(record);
-    }
-    if (was_quoted) {
-      throw InputError(file_name_, record.line, "csv",
-                       "a quoted field must be followed by a comma or the end of the line");
-    }
-    if (c == '"') {
-      if (!field.empty()) {
-        throw InputError(file_name_, record.line, "csv",
-                         "a quote inside an unquoted field (quote the whole field and double it)");
-      }
-      quoted = true;
-      continue;
-    }
-    field.push_back(static_cast<char>(c));
-  }
+  record.line = views_.line;
+  record.fields.resize(views_.fields.size());
+  for (std::size_t i = 0; i < views_.fields.size(); ++i) record.fields[i].assign(views_.fields[i]);
+  return true;
 }
 
 }  // namespace yl

@@ -183,19 +183,25 @@ EventReader::EventReader(std::istream& in, std::string file_name)
     : csv_(in, file_name), file_name_(std::move(file_name)) {
   CsvRecord header;
   if (!csv_.next(header)) throw InputError(file_name_, 1, "csv", "missing header row");
+  std::unordered_map<std::string, int> column_of;
   for (std::size_t i = 0; i < header.fields.size(); ++i) {
     const std::string& name = header.fields[i];
     const bool known = name == "id" || std::find(kRequiredColumns.begin(), kRequiredColumns.end(),
                                                  name) != kRequiredColumns.end();
     if (!known) throw InputError(file_name_, header.line, "csv", fmt::format("unknown column '{}'", name));
-    if (!column_of_.emplace(name, static_cast<int>(i)).second) {
+    if (!column_of.emplace(name, static_cast<int>(i)).second) {
       throw InputError(file_name_, header.line, "csv", fmt::format("repeated column '{}'", name));
     }
   }
   for (std::string_view name : kRequiredColumns) {
-    if (!column_of_.contains(std::string(name))) {
+    if (!column_of.contains(std::string(name))) {
       throw InputError(file_name_, header.line, "csv", fmt::format("missing column '{}'", name));
     }
+  }
+  const auto id = column_of.find("id");
+  columns_[0] = id == column_of.end() ? -1 : id->second;
+  for (std::size_t i = 0; i < kRequiredColumns.size(); ++i) {
+    columns_[i + 1] = column_of.at(std::string(kRequiredColumns[i]));
   }
   column_count_ = header.fields.size();
 }
@@ -207,20 +213,12 @@ std::optional<RawEvent> EventReader::next_raw() {
                      fmt::format("expected {} fields, found {}", column_count_,
                                  record_.fields.size()));
   }
-  auto field = [&](const char* name) -> std::string {
-    const auto it = column_of_.find(name);
-    return it == column_of_.end() ? std::string() : std::move(record_.fields[static_cast<std::size_t>(it->second)]);
+  auto field = [&](std::size_t column) -> std::string {
+    const int index = columns_[column];
+    return index < 0 ? std::string() : std::string(record_.fields[static_cast<std::size_t>(index)]);
   };
-  RawEvent raw;
-  raw.line = record_.line;
-  raw.id = field("id");
-  raw.time = field("time");
-  raw.type = field("type");
-  raw.account = field("account");
-  raw.asset = field("asset");
-  raw.amount = field("amount");
-  raw.to = field("to");
-  raw.value = field("value");
+  RawEvent raw{record_.line, field(0), field(1), field(2), field(3),
+               field(4),     field(5), field(6), field(7)};
   if (!raw.id.empty()) {
     const auto [it, inserted] = id_lines_.emplace(raw.id, raw.line);
     if (!inserted) {

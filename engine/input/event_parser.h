@@ -4,6 +4,7 @@
 // exist? is the balance enough?) is the Ledger's to decide.
 #pragma once
 
+#include <array>
 #include <cstdint>
 #include <istream>
 #include <optional>
@@ -40,10 +41,12 @@ class EventReader {
  private:
   CsvReader csv_;
   std::string file_name_;
-  std::unordered_map<std::string, int> column_of_;  // lookups only
+  // The index of each column of RawEvent (id, time, type, account, asset, amount, to, value)
+  // in the file, found once in the header; -1 for an absent id column.
+  std::array<int, 8> columns_{};
   std::size_t column_count_ = 0;
   std::unordered_map<std::string, std::uint64_t> id_lines_;  // lookups only
-  CsvRecord record_;
+  CsvFields record_;
 };
 
 }  // namespace yl
