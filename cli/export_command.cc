@@ -21,17 +21,22 @@ struct ExportCommandOptions {
   std::string every;
 };
 
+std::string format_of(const ExportCommandOptions& options) {
+  if (!options.format.empty()) return options.format;
+  const auto extension = std::filesystem::path(options.out).extension();
+  if (extension == ".html") return "html";
+  return extension == ".xlsx" ? "xlsx" : "csv";
+}
+
 ExportOptions export_options(const ExportCommandOptions& options) {
   ExportOptions result;
   if (!options.tables.empty()) result.tables = parse_export_tables(options.tables);
+  // A page shows the summary, the charts and ledger_history's exact figures; other tables only
+  // when asked for (they are not part of the page).
+  if (options.tables.empty() && format_of(options) == "html") result.tables = {"ledger_history"};
   if (!options.every.empty()) result.every_s = parse_every(options.every);
   if (!options.accounts.empty()) result.accounts = parse_account_selection(options.accounts);
   return result;
-}
-
-std::string format_of(const ExportCommandOptions& options) {
-  if (!options.format.empty()) return options.format;
-  return std::filesystem::path(options.out).extension() == ".xlsx" ? "xlsx" : "csv";
 }
 
 void run_export(const ExportCommandOptions& options) {
@@ -63,12 +68,12 @@ void add_export_command(CLI::App& app) {
   command->add_option("--db", options->db, "the ledger database written by `run`")->required();
   command
       ->add_option("--out", options->out,
-                   "the folder to write CSV files into, or the .xlsx file to write")
+                   "the folder to write CSV files into, or the .xlsx or .html file to write")
       ->required();
   command
       ->add_option("--format", options->format,
-                   "csv or xlsx (default: xlsx when --out ends in .xlsx, else csv)")
-      ->check(CLI::IsMember({"csv", "xlsx"}));
+                   "csv, xlsx or html (default: by --out's extension, .xlsx or .html, else csv)")
+      ->check(CLI::IsMember({"csv", "xlsx", "html"}));
   command->add_option("--tables", options->tables,
                       "comma-separated tables to write (default all): accounts, ledger_history, "
                       "balance_history, reports, events, journal");

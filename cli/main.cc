@@ -29,6 +29,7 @@ int main(int argc, char** argv) {
   yl::cli::add_explain_command(app);
   yl::cli::add_migrate_command(app);
   yl::cli::add_export_command(app);
+  yl::cli::add_compare_command(app);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& error) {

@@ -5,6 +5,7 @@
 #include "engine/core/assert.h"
 #include "engine/export/csv_sink.h"
 #include "engine/export/history.h"
+#include "engine/export/html_sink.h"
 #include "engine/export/ledger_tables.h"
 #include "engine/export/summary.h"
 #include "engine/export/xlsx_sink.h"
@@ -52,8 +53,11 @@ void refuse_known_overflows(storage::LedgerStore& store, const ExportOptions& op
 
 std::unique_ptr<ExportSink> make_export_sink(std::string_view format,
                                              const std::filesystem::path& out) {
-  YL_ASSERT(format == "csv" || format == "xlsx");
+  YL_ASSERT(format == "csv" || format == "xlsx" || format == "html");
   if (format == "xlsx") return std::make_unique<XlsxSink>(out);
+  if (format == "html") {
+    return std::make_unique<HtmlSink>(out, html::OutputFile::Existing::replace);
+  }
   return std::make_unique<CsvSink>(out);
 }
 
