@@ -43,15 +43,36 @@ Json xy(double x, double y) { return Json::object({{"x", x}, {"y", y}}); }
 // Rows of one metric and asset, by cohort.
 using Group = std::map<std::string, std::vector<const Row*>>;
 
+// Each cohort's slot around a point on a strip chart's x axis: cohorts side by side.
+double cohort_offset(std::size_t cohort, std::size_t cohorts) {
+  const double width = 0.8 / static_cast<double>(cohorts);
+  return (static_cast<double>(cohort) - static_cast<double>(cohorts - 1) / 2) * width;
+}
+
+Json strip_config(Json datasets, const std::string& y_title) {
+  return Json::object(
+      {{"type", "scatter"},
+       {"data", Json::object({{"datasets", std::move(datasets)}})},
+       {"options",
+        Json::object({{"scales", Json::object({{"x", linear_axis("point")},
+                                               {"y", linear_axis(y_title)}})},
+                      {"plugins",
+                       Json::object({{"legend", Json::object({{"position", "bottom"}})}})}})}});
+}
+
+std::vector<std::string> point_labels(const Comparison& c) {
+  std::vector<std::string> labels;
+  for (const Point& p : c.results->points) labels.push_back(point_name(p));
+  return labels;
+}
+
 html::Chart distribution_chart(const Comparison& c, const Group& group, const MetricInfo& info) {
   const double scale = chart_scale(info.unit);
-  const std::size_t cohorts = group.size();
-  const double width = 0.8 / static_cast<double>(cohorts);  // each cohort's slot around a point
+  const double width = 0.8 / static_cast<double>(group.size());
   Json datasets = Json::array();
   std::size_t color = 0;
   for (const auto& [cohort, rows] : group) {
-    const double offset = (static_cast<double>(color) - static_cast<double>(cohorts - 1) / 2) *
-                          width;
+    const double offset = cohort_offset(color, group.size());
     Json dots = Json::array();
     Json marks = Json::array();
     for (const Row* row : rows) {
@@ -72,79 +93,44 @@ html::Chart distribution_chart(const Comparison& c, const Group& group, const Me
                                   9));
     ++color;
   }
-  std::vector<std::string> labels;
-  for (const Point& p : c.results->points) labels.push_back(point_name(p));
-  Json config = Json::object(
-      {{"type", "scatter"},
-       {"data", Json::object({{"datasets", std::move(datasets)}})},
-       {"options",
-        Json::object({{"scales", Json::object({{"x", linear_axis("point")},
-                                               {"y", linear_axis(axis_title(info.unit))}})},
-                      {"plugins",
-                       Json::object({{"legend", Json::object({{"position", "bottom"}})}})}})}});
-  return {"Over runs, per point", std::move(config), std::move(labels)};
+  return {"Over runs, per point", strip_config(std::move(datasets), axis_title(info.unit)),
+          point_labels(c)};
 }
 
+// Per point other than the baseline, per cohort: the 95% interval as a vertical segment and the
+// mean difference as a dash, on the same x axis as the strip chart.
 html::Chart difference_chart(const Comparison& c, const Group& group, const MetricInfo& info) {
   const double scale = chart_scale(info.unit);
-  Json labels = Json::array();
-  std::vector<std::size_t> shown;  // points other than the baseline
-  for (std::size_t p = 0; p < c.results->points.size(); ++p) {
-    if (p == c.baseline) continue;
-    shown.push_back(p);
-    labels.push(point_name(c.results->points[p]));
-  }
   Json datasets = Json::array();
   std::size_t color = 0;
   for (const auto& [cohort, rows] : group) {
-    std::map<std::size_t, const Row*> by_point;
-    for (const Row* row : rows) by_point[row->point] = row;
-    Json bars = Json::array();
+    const double offset = cohort_offset(color, group.size());
+    Json segments = Json::array();
     Json means = Json::array();
-    for (std::size_t p : shown) {
-      const auto it = by_point.find(p);
-      const Row* row = it == by_point.end() ? nullptr : it->second;
-      if (row == nullptr || !row->diff) {
-        bars.push(Json());
-        means.push(Json());
-        continue;
+    for (const Row* row : rows) {
+      if (!row->diff) continue;
+      const double x = static_cast<double>(row->point) + offset;
+      means.push(xy(x, row->diff->mean_float * scale));
+      if (const auto& ci = row->diff->ci95_float) {
+        segments.push(xy(x, ci->first * scale));
+        segments.push(xy(x, ci->second * scale));
+        segments.push(Json::object({{"x", x}, {"y", Json()}}));  // a gap: the next is apart
       }
-      const auto& ci = row->diff->ci95_float;
-      bars.push(ci ? Json::array({ci->first * scale, ci->second * scale}) : Json());
-      means.push(row->diff->mean_float * scale);
     }
     const std::string name = cohort.empty() ? "" : cohort + ": ";
-    datasets.push(Json::object({{"type", "bar"},
-                                {"label", name + "95% interval"},
-                                {"data", std::move(bars)},
-                                {"backgroundColor", html::palette_color(color, 0.35)},
-                                {"borderColor", html::palette_color(color)},
-                                {"borderWidth", 1},
-                                {"barPercentage", 0.5}}));
-    datasets.push(Json::object({{"type", "line"},
-                                {"label", name + "mean difference"},
-                                {"data", std::move(means)},
-                                {"showLine", false},
-                                {"pointStyle", "line"},
-                                {"pointRadius", 10},
-                                {"borderWidth", 3},
-                                {"borderColor", html::palette_color(color)},
-                                {"backgroundColor", html::palette_color(color)}}));
+    Json interval = scatter_dataset(name + "95% interval", std::move(segments), color, 1.0,
+                                    "circle", 0);
+    interval.set("showLine", true).set("spanGaps", false).set("borderWidth", 3);
+    datasets.push(std::move(interval));
+    datasets.push(scatter_dataset(name + "mean difference", std::move(means), color, 1.0, "line",
+                                  10));
     ++color;
   }
   const Point& base = c.results->points[c.baseline];
-  Json config = Json::object(
-      {{"type", "bar"},
-       {"data", Json::object({{"labels", std::move(labels)}, {"datasets", std::move(datasets)}})},
-       {"options",
-        Json::object(
-            {{"scales",
-              Json::object({{"y", linear_axis(fmt::format("{} − point {}", axis_title(info.unit),
-                                                          base.index))}})},
-             {"plugins", Json::object({{"legend", Json::object({{"position", "bottom"}})}})}})}});
   return {fmt::format("Paired difference against point {} (95% t interval)", base.index),
-          std::move(config),
-          {}};
+          strip_config(std::move(datasets),
+                       fmt::format("{} − point {}", axis_title(info.unit), base.index)),
+          point_labels(c)};
 }
 
 html::Section points_section(const Comparison& c) {

@@ -40,9 +40,13 @@
       var x = config.options.scales.x;
       x.min = -0.5;
       x.max = labels.length - 0.5;
-      x.ticks = { stepSize: 1, autoSkip: false, callback: function (value) {
+      x.ticks = { autoSkip: false, maxRotation: 30, callback: function (value) {
         return Number.isInteger(value) && labels[value] !== undefined ? labels[value] : '';
       } };
+      // One tick per point, at its index (the default ticks would start at min, -0.5).
+      x.afterBuildTicks = function (axis) {
+        axis.ticks = labels.map(function (label, index) { return { value: index }; });
+      };
       plugins.tooltip = { callbacks: { title: function (items) {
         return items.length ? labels[Math.round(items[0].parsed.x)] : '';
       } } };
