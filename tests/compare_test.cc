@@ -2,13 +2,13 @@
 // (values derived in the comments below), the t table against Boost.Math, the four output formats
 // agreeing on the numbers, two ledgers side by side, and every bad input refused with exit 2 and
 // nothing written.
-#include <doctest/doctest.h>
-
-#include <boost/math/distributions/students_t.hpp>
 #include <cmath>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
+
+#include <boost/math/distributions/students_t.hpp>
+#include <doctest/doctest.h>
 
 #include "engine/compare/comparison.h"
 #include "engine/compare/results.h"
@@ -36,7 +36,9 @@ std::string make_db(const TempDir& dir, const std::string& name, const std::stri
   return path;
 }
 
-std::string fixture_db(const TempDir& dir) { return make_db(dir, "results.db", read_file(kFixture)); }
+std::string fixture_db(const TempDir& dir) {
+  return make_db(dir, "results.db", read_file(kFixture));
+}
 
 std::string usage_error(const std::function<void()>& action) {
   try {
@@ -199,7 +201,8 @@ TEST_CASE("Compare: statistics and paired differences of the hand-built results"
   // for r = 0..4 → 1002130000 … 1002142000; nearest rank: p5 = r 0, p50 = r 2, p95 = r 4.
   const yl::compare::Fan* price = nullptr;
   for (const auto& fan : c.fans) {
-    if (fan.key.name == "price") price = &fan;
+    if (fan.key.name == "price")
+      price = &fan;
   }
   REQUIRE(price != nullptr);
   REQUIRE(price->times.size() == 4);
@@ -233,15 +236,16 @@ TEST_CASE("Compare: files of other programs, other versions and bad rows are ref
   auto refused = [&](const std::string& path) {
     return usage_error([&] { yl::compare::read_results(path); });
   };
-  CHECK(refused(dir.path("missing.db")) == "results file '" + dir.path("missing.db") +
-                                               "' not found");
+  CHECK(refused(dir.path("missing.db")) ==
+        "results file '" + dir.path("missing.db") + "' not found");
   const std::string empty = dir.write("empty.db", "");
   CHECK(refused(empty) == "'" + empty +
                               "' is not a yieldledger results file (application_id 0, not "
                               "1498174530); `sweep` writes results files");
   const std::string text = dir.write("text.db", "point,run\n0,0\n");
   CHECK(refused(text).starts_with("'" + text + "' is not a readable yieldledger results file: "));
-  const std::string other = make_db(dir, "other.db", "PRAGMA application_id = 7; CREATE TABLE t(x);");
+  const std::string other =
+      make_db(dir, "other.db", "PRAGMA application_id = 7; CREATE TABLE t(x);");
   CHECK(refused(other).find("application_id 7") != std::string::npos);
 
   auto variant = [&](const std::string& name, const std::string& from, const std::string& to) {
@@ -252,16 +256,18 @@ TEST_CASE("Compare: files of other programs, other versions and bad rows are ref
     return make_db(dir, name, sql);
   };
   const std::string v2 = variant("v2.db", "PRAGMA user_version = 1;", "PRAGMA user_version = 2;");
-  CHECK(refused(v2) == "'" + v2 + "' is a results file of version 2; this yieldledger reads "
-                                  "version 1");
+  CHECK(refused(v2) == "'" + v2 +
+                           "' is a results file of version 2; this yieldledger reads "
+                           "version 1");
   const std::string bad_int = variant("bad_int.db", "'40500'", "'40.5'");
   CHECK(refused(bad_int) == bad_int +
                                 ": metrics (point 0, run 3, 'apy_ppm', cohort '', asset ''): an "
                                 "'int' metric needs value_int, an integer ('40.5'), and no "
                                 "value_real");
   const std::string no_runs = variant("no_runs.db", "('runs', '5')", "('runs', '6')");
-  CHECK(refused(no_runs) == no_runs + ": runs: no point has all its 6 runs: there is nothing to "
-                                      "compare");
+  CHECK(refused(no_runs) == no_runs +
+                                ": runs: no point has all its 6 runs: there is nothing to "
+                                "compare");
 }
 
 TEST_CASE("CLI: compare's table, CSV, XLSX and HTML show the same numbers") {
@@ -269,8 +275,9 @@ TEST_CASE("CLI: compare's table, CSV, XLSX and HTML show the same numbers") {
   const std::string db = fixture_db(dir);
   const auto table = run_cli({"compare", db});
   REQUIRE(table.exit_code == 0);
-  CHECK(table.err == "compare: point 3 'policy.distribution=incomplete' has 2 of 5 runs and is "
-                     "left out\n");
+  CHECK(table.err ==
+        "compare: point 3 'policy.distribution=incomplete' has 2 of 5 runs and is "
+        "left out\n");
   const auto csv = run_cli({"compare", db, "--format", "csv"});
   REQUIRE(csv.exit_code == 0);
   const auto rows = parse_csv(csv.out);
@@ -279,10 +286,8 @@ TEST_CASE("CLI: compare's table, CSV, XLSX and HTML show the same numbers") {
   CHECK(rows[2][7] == "40120.000");
   CHECK(rows[2][17] == "304.169");
 
-  REQUIRE(run_cli({"compare", db, "--format", "html", "--out", dir.path("c.html")}).exit_code ==
-          0);
-  REQUIRE(run_cli({"compare", db, "--format", "xlsx", "--out", dir.path("c.xlsx")}).exit_code ==
-          0);
+  REQUIRE(run_cli({"compare", db, "--format", "html", "--out", dir.path("c.html")}).exit_code == 0);
+  REQUIRE(run_cli({"compare", db, "--format", "xlsx", "--out", dir.path("c.xlsx")}).exit_code == 0);
   const std::string html = read_file(dir.path("c.html"));
   const std::string sheet = [&] {
     const std::string command = "unzip -p '" + dir.path("c.xlsx") + "' xl/sharedStrings.xml " +
@@ -299,7 +304,8 @@ TEST_CASE("CLI: compare's table, CSV, XLSX and HTML show the same numbers") {
     // The table shows each cell of the CSV (aligned), the page each cell HTML-escaped in a <td>,
     // the workbook each as a number or, past 15 digits, as text.
     for (const std::string& cell : rows[r]) {
-      if (cell.empty()) continue;
+      if (cell.empty())
+        continue;
       CHECK_MESSAGE(table.out.find(cell) != std::string::npos, cell);
       CHECK_MESSAGE(html.find(">" + yl::html::html_escape(cell) + "</td>") != std::string::npos,
                     cell);
@@ -329,8 +335,8 @@ TEST_CASE("CLI: compare refuses bad input with exit 2 and writes nothing") {
     CHECK(r.out.empty());
     return r.err;
   };
-  CHECK(refused({"compare", db, "--baseline", "nine"}).starts_with(
-      "yieldledger: --baseline 'nine' names no point of '"));
+  CHECK(refused({"compare", db, "--baseline", "nine"})
+            .starts_with("yieldledger: --baseline 'nine' names no point of '"));
   const std::string missing = dir.path("no/such/folder/c.html");
   CHECK(refused({"compare", db, "--format", "html", "--out", missing}) ==
         "yieldledger: cannot write '" + missing + "': the folder '" + dir.path("no/such/folder") +
@@ -344,8 +350,9 @@ TEST_CASE("CLI: compare refuses bad input with exit 2 and writes nothing") {
   // An existing file is kept unless --force.
   const std::string kept = dir.write("kept.html", "mine");
   CHECK(refused({"compare", db, "--format", "html", "--out", kept}) ==
-        "yieldledger: '" + kept + "' already exists; choose another --out, or add --force to "
-                                  "replace it\n");
+        "yieldledger: '" + kept +
+            "' already exists; choose another --out, or add --force to "
+            "replace it\n");
   CHECK(read_file(kept) == "mine");
   CHECK(run_cli({"compare", db, "--format", "html", "--out", kept, "--force"}).exit_code == 0);
   CHECK(read_file(kept).starts_with("<!DOCTYPE html>"));
@@ -380,8 +387,8 @@ TEST_CASE("CLI: compare A.db B.db: two ledgers over the same events, side by sid
   const auto r = run_cli({"compare", dir.path("a.db"), dir.path("b.db"), "--format", "csv"});
   REQUIRE(r.exit_code == 0);
   const auto rows = parse_csv(r.out);
-  REQUIRE(rows[0] == std::vector<std::string>{"section", "account", "asset", "item", "a", "b",
-                                              "b_minus_a"});
+  REQUIRE(rows[0] ==
+          std::vector<std::string>{"section", "account", "asset", "item", "a", "b", "b_minus_a"});
   // Each row: b − a is b minus a, exactly (checked with the project's own wei parser).
   bool insurance_differs = false;
   for (std::size_t i = 1; i < rows.size(); ++i) {
@@ -418,9 +425,10 @@ TEST_CASE("CLI: compare A.db B.db: two ledgers over the same events, side by sid
   const auto refused = run_cli({"compare", dir.path("a.db"), dir.path("c.db")});
   CHECK(refused.exit_code == 2);
   CHECK(refused.out.empty());
-  CHECK(refused.err.starts_with("yieldledger: the two ledgers have different events; the first "
-                                "difference is event 1:\n  " +
-                                dir.path("a.db") + ": event 1 ("));
+  CHECK(
+      refused.err.starts_with("yieldledger: the two ledgers have different events; the first "
+                              "difference is event 1:\n  " +
+                              dir.path("a.db") + ": event 1 ("));
   CHECK(refused.err.find(dir.path("c.db") + ": event 1 (") != std::string::npos);
   CHECK(refused.err.find(",e000\n") != std::string::npos);
   CHECK(refused.err.find(",e001\n") != std::string::npos);

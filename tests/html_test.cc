@@ -1,9 +1,9 @@
 // HTML reports (engine/html): escaping of every text from inputs, the page's self-containment
 // (Chart.js embedded, a CSP that forbids the network), the export's page, and the output file
 // that is never half-written. The browser check is scripts/browser_test.sh.
-#include <doctest/doctest.h>
-
 #include <filesystem>
+
+#include <doctest/doctest.h>
 
 #include "engine/export/html_sink.h"
 #include "engine/html/output_file.h"
@@ -20,8 +20,9 @@ TEST_CASE("HTML: every text from inputs is escaped, in markup and in the chart d
   CHECK(yl::html::json_string("</script><!--\"\\\n") ==
         "\"\\u003c/script\\u003e\\u003c!--\\\"\\\\\\u000a\"");
   // U+2028 (E2 80 A8) and U+2029 are escaped; other UTF-8 passes through.
-  CHECK(yl::html::json_string("a\xE2\x80\xA8" "b\xE2\x80\xA9" "c é") ==
-        "\"a\\u2028b\\u2029c é\"");
+  CHECK(yl::html::json_string("a\xE2\x80\xA8"
+                              "b\xE2\x80\xA9"
+                              "c é") == "\"a\\u2028b\\u2029c é\"");
   yl::html::Json j = yl::html::Json::object({{"x", 1.5}, {"nan", std::nan("")}, {"s", "<"}});
   j.set("x", 2);
   CHECK(j.text() == "{\"x\":2,\"nan\":null,\"s\":\"\\u003c\"}");
@@ -29,7 +30,8 @@ TEST_CASE("HTML: every text from inputs is escaped, in markup and in the chart d
   yl::html::Page page{"T <&>", "sub \"q\"", {}};
   yl::html::Section section{"S</h2>", "note <b>", {}, {}};
   section.tables.push_back({"cap", {"a<"}, {false}, {{"<script>alert(1)</script>"}}});
-  section.charts.push_back({"chart </script>", yl::html::Json::object({{"type", "line"}}), {"<x>"}});
+  section.charts.push_back(
+      {"chart </script>", yl::html::Json::object({{"type", "line"}}), {"<x>"}});
   page.sections.push_back(section);
   const std::string html = yl::html::render(page);
   CHECK(html.find("<title>T &lt;&amp;&gt;</title>") != std::string::npos);
@@ -81,20 +83,23 @@ TEST_CASE("HTML: an output file appears whole or not at all") {
     return std::string("(accepted)");
   };
   CHECK(refusal([&] { OutputFile(dir.path("a.html"), OutputFile::Existing::refuse); }) ==
-        "'" + dir.path("a.html") + "' already exists; choose another --out, or add --force to "
-                                   "replace it");
+        "'" + dir.path("a.html") +
+            "' already exists; choose another --out, or add --force to "
+            "replace it");
   CHECK(refusal([&] { OutputFile(dir.path("none/a.html"), OutputFile::Existing::refuse); }) ==
         "cannot write '" + dir.path("none/a.html") + "': the folder '" + dir.path("none") +
             "' does not exist");
-  CHECK(refusal([&] { OutputFile(dir.path(""), OutputFile::Existing::replace); })
-            .ends_with("': it is a folder"));
+  CHECK(refusal([&] {
+          OutputFile(dir.path(""), OutputFile::Existing::replace);
+        }).ends_with("': it is a folder"));
   // A file that appears between the check and the commit is not replaced.
   {
     OutputFile out(dir.path("c.html"), OutputFile::Existing::refuse);
     out.write("late");
     dir.write("c.html", "someone else's");
-    CHECK(refusal([&] { out.commit(); }).ends_with("appeared while the report was written; it "
-                                                    "was left as it is"));
+    CHECK(refusal([&] { out.commit(); })
+              .ends_with("appeared while the report was written; it "
+                         "was left as it is"));
   }
   CHECK(read_file(dir.path("c.html")) == "someone else's");
   std::size_t files = 0;
@@ -107,8 +112,7 @@ TEST_CASE("HTML: an output file appears whole or not at all") {
 
 TEST_CASE("CLI: export --format html: the summary, the six charts and the exact history") {
   TempDir dir;
-  REQUIRE(run_cli({"run", yl::testing::example_scenario("blast-launch"), "--db",
-                   dir.path("b.db")})
+  REQUIRE(run_cli({"run", yl::testing::example_scenario("blast-launch"), "--db", dir.path("b.db")})
               .exit_code == 0);
   const auto r = run_cli({"export", "--db", dir.path("b.db"), "--out", dir.path("b.html")});
   REQUIRE(r.exit_code == 0);
@@ -116,9 +120,8 @@ TEST_CASE("CLI: export --format html: the summary, the six charts and the exact 
                      " (html): 93 history samples; rows: ledger_history 186, summary 59\n");
   const std::string html = read_file(dir.path("b.html"));
   CHECK(html.find("<body data-charts=\"6\"") != std::string::npos);
-  for (const char* title : {"Share price", "Realized APY per period",
-                            "ETH insurance fund and debt", "USDB insurance fund and debt",
-                            "Top ETH holders (balance + claimable)",
+  for (const char* title : {"Share price", "Realized APY per period", "ETH insurance fund and debt",
+                            "USDB insurance fund and debt", "Top ETH holders (balance + claimable)",
                             "Top USDB holders (balance + claimable)", "Ledger history (exact)"}) {
     CHECK_MESSAGE(html.find("<h2>" + yl::html::html_escape(title) + "</h2>") != std::string::npos,
                   title);
@@ -126,8 +129,8 @@ TEST_CASE("CLI: export --format html: the summary, the six charts and the exact 
   // The summary's exact figures, as in the CSV export's summary.csv (README: ETH price APY).
   CHECK(html.find("<td class=\"n\">1.747710853</td>") != std::string::npos);
   // A missing folder is refused before any work; nothing is written.
-  const auto missing = run_cli({"export", "--db", dir.path("b.db"), "--out",
-                                dir.path("nowhere/b.html")});
+  const auto missing =
+      run_cli({"export", "--db", dir.path("b.db"), "--out", dir.path("nowhere/b.html")});
   CHECK(missing.exit_code == 2);
   CHECK(missing.err == "yieldledger: cannot write '" + dir.path("nowhere/b.html") +
                            "': the folder '" + dir.path("nowhere") + "' does not exist\n");

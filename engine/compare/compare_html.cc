@@ -1,8 +1,8 @@
 #include "engine/compare/compare_html.h"
 
-#include <fmt/format.h>
-
 #include <map>
+
+#include <fmt/format.h>
 
 #include "engine/core/timestamp.h"
 
@@ -54,10 +54,9 @@ Json strip_config(Json datasets, const std::string& y_title) {
       {{"type", "scatter"},
        {"data", Json::object({{"datasets", std::move(datasets)}})},
        {"options",
-        Json::object({{"scales", Json::object({{"x", linear_axis("point")},
-                                               {"y", linear_axis(y_title)}})},
-                      {"plugins",
-                       Json::object({{"legend", Json::object({{"position", "bottom"}})}})}})}});
+        Json::object(
+            {{"scales", Json::object({{"x", linear_axis("point")}, {"y", linear_axis(y_title)}})},
+             {"plugins", Json::object({{"legend", Json::object({{"position", "bottom"}})}})}})}});
 }
 
 std::vector<std::string> point_labels(const Comparison& c) {
@@ -89,8 +88,7 @@ html::Chart distribution_chart(const Comparison& c, const Group& group, const Me
     }
     const std::string name = cohort.empty() ? "" : cohort + ": ";
     datasets.push(scatter_dataset(name + "runs", std::move(dots), color, 0.45, "circle", 2));
-    datasets.push(scatter_dataset(name + "p5, p50, p95", std::move(marks), color, 1.0, "line",
-                                  9));
+    datasets.push(scatter_dataset(name + "p5, p50, p95", std::move(marks), color, 1.0, "line", 9));
     ++color;
   }
   return {"Over runs, per point", strip_config(std::move(datasets), axis_title(info.unit)),
@@ -108,7 +106,8 @@ html::Chart difference_chart(const Comparison& c, const Group& group, const Metr
     Json segments = Json::array();
     Json means = Json::array();
     for (const Row* row : rows) {
-      if (!row->diff) continue;
+      if (!row->diff)
+        continue;
       const double x = static_cast<double>(row->point) + offset;
       means.push(xy(x, row->diff->mean_float * scale));
       if (const auto& ci = row->diff->ci95_float) {
@@ -118,12 +117,12 @@ html::Chart difference_chart(const Comparison& c, const Group& group, const Metr
       }
     }
     const std::string name = cohort.empty() ? "" : cohort + ": ";
-    Json interval = scatter_dataset(name + "95% interval", std::move(segments), color, 1.0,
-                                    "circle", 0);
+    Json interval =
+        scatter_dataset(name + "95% interval", std::move(segments), color, 1.0, "circle", 0);
     interval.set("showLine", true).set("spanGaps", false).set("borderWidth", 3);
     datasets.push(std::move(interval));
-    datasets.push(scatter_dataset(name + "mean difference", std::move(means), color, 1.0, "line",
-                                  10));
+    datasets.push(
+        scatter_dataset(name + "mean difference", std::move(means), color, 1.0, "line", 10));
     ++color;
   }
   const Point& base = c.results->points[c.baseline];
@@ -180,8 +179,9 @@ html::Section fan_section(const Fan& fan, const Comparison& c) {
     // The p5 line only bounds the band: no legend entry of its own (report.js: ylNoLegend).
     band_low.set("borderWidth", 0).set("fill", false).set("ylNoLegend", true);
     Json band_high = html::line_dataset(name + " p5–p95", high, p);
-    band_high.set("borderWidth", 0).set("fill", "-1").set("backgroundColor",
-                                                          html::palette_color(p, 0.18));
+    band_high.set("borderWidth", 0)
+        .set("fill", "-1")
+        .set("backgroundColor", html::palette_color(p, 0.18));
     datasets.push(std::move(band_low));
     datasets.push(std::move(band_high));
     datasets.push(html::line_dataset(name + " median", mid, p));
@@ -232,7 +232,8 @@ html::Page comparison_page(const Comparison& c) {
                           info.description,
                           {distribution_chart(c, group, info)},
                           {std::move(table)}};
-    if (r.points.size() > 1) section.charts.push_back(difference_chart(c, group, info));
+    if (r.points.size() > 1)
+      section.charts.push_back(difference_chart(c, group, info));
     page.sections.push_back(std::move(section));
     i = end;
   }

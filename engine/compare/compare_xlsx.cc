@@ -1,9 +1,9 @@
 #include "engine/compare/compare_xlsx.h"
 
+#include <cstdlib>
+
 #include <fmt/format.h>
 #include <xlsxwriter.h>
-
-#include <cstdlib>
 
 #include "engine/core/assert.h"
 #include "engine/export/export_error.h"
@@ -12,7 +12,8 @@ namespace yl::compare {
 namespace {
 
 void check(lxw_error error, const std::string& what) {
-  if (error == LXW_NO_ERROR) return;
+  if (error == LXW_NO_ERROR)
+    return;
   throw ExportError(fmt::format("could not write {}: {}", what, lxw_strerror(error)));
 }
 
@@ -20,7 +21,8 @@ void check(lxw_error error, const std::string& what) {
 // significant digits), else the exact text.
 void write_cell(lxw_worksheet* sheet, lxw_row_t row, lxw_col_t col, const std::string& text,
                 bool numeric) {
-  if (text.empty()) return;
+  if (text.empty())
+    return;
   std::size_t digits = 0;
   for (char ch : text) digits += ch >= '0' && ch <= '9';
   char* end = nullptr;
@@ -37,19 +39,22 @@ double scale_of(const MetricInfo& info) { return info.unit == "wei" ? 1e-18 : 1.
 class Workbook {
  public:
   explicit Workbook(const std::string& path) : workbook_(workbook_new(path.c_str())) {
-    if (workbook_ == nullptr) throw ExportError(fmt::format("cannot create '{}'", path));
+    if (workbook_ == nullptr)
+      throw ExportError(fmt::format("cannot create '{}'", path));
     bold_ = workbook_add_format(workbook_);
     format_set_bold(bold_);
   }
   ~Workbook() {
-    if (workbook_ != nullptr) lxw_workbook_free(workbook_);
+    if (workbook_ != nullptr)
+      lxw_workbook_free(workbook_);
   }
   Workbook(const Workbook&) = delete;
   Workbook& operator=(const Workbook&) = delete;
 
   lxw_worksheet* sheet(const char* name) {
     lxw_worksheet* s = workbook_add_worksheet(workbook_, name);
-    if (s == nullptr) throw ExportError(fmt::format("cannot add the sheet '{}'", name));
+    if (s == nullptr)
+      throw ExportError(fmt::format("cannot add the sheet '{}'", name));
     return s;
   }
   lxw_workbook* get() { return workbook_; }
@@ -67,14 +72,14 @@ class Workbook {
 
 void write_rows(lxw_worksheet* sheet, const html::Table& table, lxw_format* bold) {
   for (std::size_t c = 0; c < table.columns.size(); ++c) {
-    check(worksheet_write_string(sheet, 0, static_cast<lxw_col_t>(c), table.columns[c].c_str(),
-                                 bold),
-          "the compare sheet");
+    check(
+        worksheet_write_string(sheet, 0, static_cast<lxw_col_t>(c), table.columns[c].c_str(), bold),
+        "the compare sheet");
   }
   for (std::size_t r = 0; r < table.rows.size(); ++r) {
     for (std::size_t c = 0; c < table.columns.size(); ++c) {
-      write_cell(sheet, static_cast<lxw_row_t>(r + 1), static_cast<lxw_col_t>(c),
-                 table.rows[r][c], table.numeric[c]);
+      write_cell(sheet, static_cast<lxw_row_t>(r + 1), static_cast<lxw_col_t>(c), table.rows[r][c],
+                 table.numeric[c]);
     }
   }
   worksheet_freeze_panes(sheet, 1, 0);
@@ -89,8 +94,8 @@ void write_rows(lxw_worksheet* sheet, const html::Table& table, lxw_format* bold
 // chart_data: one row per comparison row, in the same order (so a group's rows are a range):
 // group, point, p5, p50, mean, p95, diff_mean, diff_ci95_low, diff_ci95_high (floats, wei
 // scaled to asset units).
-constexpr const char* kDataColumns[] = {"group", "point", "p5", "p50", "mean", "p95",
-                                        "diff_mean", "diff_ci95_low", "diff_ci95_high"};
+constexpr const char* kDataColumns[] = {
+    "group", "point", "p5", "p50", "mean", "p95", "diff_mean", "diff_ci95_low", "diff_ci95_high"};
 
 void write_chart_data(lxw_worksheet* data, const Comparison& c, lxw_format* bold) {
   for (std::size_t i = 0; i < std::size(kDataColumns); ++i) {
@@ -103,8 +108,8 @@ void write_chart_data(lxw_worksheet* data, const Comparison& c, lxw_format* bold
     const std::string group = fmt::format("{} {} {}", row.key.name, row.key.asset, row.key.cohort);
     const Point& point = c.results->points[row.point];
     check(worksheet_write_string(data, at, 0, group.c_str(), nullptr), "chart_data");
-    check(worksheet_write_string(data, at, 1, fmt::format("{}: {}", point.index, point.label).c_str(),
-                                 nullptr),
+    check(worksheet_write_string(data, at, 1,
+                                 fmt::format("{}: {}", point.index, point.label).c_str(), nullptr),
           "chart_data");
     const double values[] = {row.summary.p5.to_double(), row.summary.p50.to_double(),
                              row.summary.mean_float, row.summary.p95.to_double()};
@@ -155,9 +160,9 @@ void write_charts(Workbook& workbook, lxw_worksheet* charts, const Comparison& c
     const std::size_t first = i + 2;  // 1-based sheet rows, after the header
     const std::size_t last = end + 1;
     const std::string categories = fmt::format("=chart_data!$B${}:$B${}", first, last);
-    const std::string name = fmt::format(
-        "{}{}{}", row.key.name, row.key.asset.empty() ? "" : " " + row.key.asset,
-        row.key.cohort.empty() ? "" : " (" + row.key.cohort + ")");
+    const std::string name =
+        fmt::format("{}{}{}", row.key.name, row.key.asset.empty() ? "" : " " + row.key.asset,
+                    row.key.cohort.empty() ? "" : " (" + row.key.cohort + ")");
     const std::string unit = row.info->unit == "wei" ? "asset units" : row.info->unit;
     lxw_chart* spread = marker_chart(workbook.get(), name + ": over runs", unit, categories, first,
                                      last, {{"p5", 2}, {"p50", 3}, {"mean", 4}, {"p95", 5}});

@@ -1,8 +1,8 @@
 #include "engine/compare/comparison.h"
 
-#include <fmt/format.h>
-
 #include <set>
+
+#include <fmt/format.h>
 
 #include "engine/core/assert.h"
 
@@ -21,11 +21,13 @@ std::optional<PairedDifference> difference(const std::map<std::int64_t, Value>& 
   std::vector<Value> x, b;
   for (const auto& [run, value] : point) {
     const auto it = baseline.find(run);
-    if (it == baseline.end()) continue;  // a run only one of them has is not a pair
+    if (it == baseline.end())
+      continue;  // a run only one of them has is not a pair
     x.push_back(value);
     b.push_back(it->second);
   }
-  if (x.empty()) return std::nullopt;
+  if (x.empty())
+    return std::nullopt;
   return paired_difference(x, b);
 }
 
@@ -68,13 +70,16 @@ Comparison compare_results(const Results& results, std::size_t baseline) {
   for (const auto& [key, per_point] : results.values) {
     const MetricInfo& info = results.metrics.at(key.name);
     for (std::size_t p = 0; p < per_point.size(); ++p) {
-      if (per_point[p].empty()) continue;
+      if (per_point[p].empty())
+        continue;
       Row row{key, &info, p, summarize(values_of(per_point[p])), values_of(per_point[p]), {}};
-      if (p != baseline) row.diff = difference(per_point[p], per_point[baseline]);
+      if (p != baseline)
+        row.diff = difference(per_point[p], per_point[baseline]);
       c.rows.push_back(std::move(row));
     }
   }
-  for (const auto& [key, per_point] : results.series) c.fans.push_back(fan_of(key, results, per_point));
+  for (const auto& [key, per_point] : results.series)
+    c.fans.push_back(fan_of(key, results, per_point));
   return c;
 }
 
@@ -84,8 +89,8 @@ std::string float_text(std::optional<double> value) {
 
 html::Table rows_table(const Comparison& comparison) {
   html::Table table{"",
-                    {"metric", "unit", "asset", "cohort", "point", "label", "n", "mean",
-                     "sd_float", "p5", "p50", "p95", "diff_n", "diff_mean", "diff_sd_float",
+                    {"metric", "unit", "asset", "cohort", "point", "label", "n", "mean", "sd_float",
+                     "p5", "p50", "p95", "diff_n", "diff_mean", "diff_sd_float",
                      "diff_ci95_half_float", "diff_ci95_low", "diff_ci95_high"},
                     {false, false, false, false, true, false, true, true, true, true, true, true,
                      true, true, true, true, true, true},
@@ -94,10 +99,18 @@ html::Table rows_table(const Comparison& comparison) {
   for (const Row& row : comparison.rows) {
     const Point& point = comparison.results->points[row.point];
     const Summary& s = row.summary;
-    std::vector<std::string> cells = {row.key.name,  row.info->unit,   row.key.asset,
-                                      row.key.cohort, std::to_string(point.index), point.label,
-                                      std::to_string(s.n), s.mean, float_text(s.sd),
-                                      s.p5.text(),   s.p50.text(),     s.p95.text()};
+    std::vector<std::string> cells = {row.key.name,
+                                      row.info->unit,
+                                      row.key.asset,
+                                      row.key.cohort,
+                                      std::to_string(point.index),
+                                      point.label,
+                                      std::to_string(s.n),
+                                      s.mean,
+                                      float_text(s.sd),
+                                      s.p5.text(),
+                                      s.p50.text(),
+                                      s.p95.text()};
     if (row.diff) {
       const PairedDifference& d = *row.diff;
       cells.insert(cells.end(),

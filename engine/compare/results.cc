@@ -1,10 +1,11 @@
 #include "engine/compare/results.h"
 
-#include <fmt/format.h>
-
 #include <cmath>
+#include <cstdlib>
 #include <filesystem>
 #include <regex>
+
+#include <fmt/format.h>
 
 #include "engine/storage/database.h"
 #include "engine/storage/migrations.h"
@@ -50,7 +51,8 @@ class Reader {
     Statement s = db_.prepare("SELECT key, value FROM study");
     while (s.step()) out_.study[s.column_text(0)] = s.column_text(1);
     const auto runs = out_.study.find("runs");
-    if (runs == out_.study.end()) bad("study", "no 'runs' row");
+    if (runs == out_.study.end())
+      bad("study", "no 'runs' row");
     if (!is_integer_text(runs->second) || runs->second.starts_with('-') || runs->second == "0" ||
         runs->second.size() > 9) {
       bad("study 'runs'", fmt::format("'{}' is not a count of runs", runs->second));
@@ -84,8 +86,7 @@ class Reader {
   void read_metric_info() {
     Statement s = db_.prepare("SELECT name, kind, unit, description FROM metric_info");
     while (s.step()) {
-      MetricInfo m{s.column_text(0), s.column_text(1) == "int", s.column_text(2),
-                   s.column_text(3)};
+      MetricInfo m{s.column_text(0), s.column_text(1) == "int", s.column_text(2), s.column_text(3)};
       if (!m.exact && s.column_text(1) != "real") {
         bad(fmt::format("metric_info '{}'", m.name),
             fmt::format("kind '{}' is neither 'int' nor 'real'", s.column_text(1)));
@@ -96,34 +97,44 @@ class Reader {
 
   void read_metrics() {
     Statement s = db_.prepare(
-        "SELECT point, run, name, cohort, asset, value_int, value_real FROM metrics "
-        "ORDER BY point, run, name, cohort, asset");
+        "SELECT point, run, name, cohort, asset, value_int, value_real IS NULL, "
+        "printf('%!.17g', value_real) FROM metrics ORDER BY point, run, name, cohort, asset");
     while (s.step()) {
       const std::int64_t point = s.column_int(0);
       const std::int64_t run = s.column_int(1);
       MetricKey key{s.column_text(2), s.column_text(4), s.column_text(3)};
-      const std::string where = fmt::format("metrics (point {}, run {}, '{}', cohort '{}', asset "
-                                            "'{}')",
-                                            point, run, key.name, key.cohort, key.asset);
+      const std::string where = fmt::format(
+          "metrics (point {}, run {}, '{}', cohort '{}', asset "
+          "'{}')",
+          point, run, key.name, key.cohort, key.asset);
       const auto info = out_.metrics.find(key.name);
-      if (info == out_.metrics.end()) bad(where, "the metric is not in metric_info");
+      if (info == out_.metrics.end())
+        bad(where, "the metric is not in metric_info");
       const auto pos = position_.find(point);
-      if (pos == position_.end()) continue;  // an incomplete point (or none): left out
-      if (run < 0 || run >= out_.runs_per_point) bad(where, "no such run");
+      if (pos == position_.end())
+        continue;  // an incomplete point (or none): left out
+      if (run < 0 || run >= out_.runs_per_point)
+        bad(where, "no such run");
       Value value;
       if (info->second.exact) {
         const std::string text = s.column_text(5);
-        if (s.column_is_null(5) || !s.column_is_null(6) || !is_integer_text(text)) {
+        if (s.column_is_null(5) || s.column_int(6) == 0 || !is_integer_text(text)) {
           bad(where, fmt::format("an 'int' metric needs value_int, an integer ('{}'), and no "
                                  "value_real",
                                  text));
         }
         value = Value::of_int(BigInt(text));
       } else {
-        if (s.column_is_null(6) || !s.column_is_null(5) || !std::isfinite(s.column_real(6))) {
+        // 17 significant digits: the double exactly (SQLite's printf round-trips doubles of
+        // ordinary magnitude, checked from 1e-30 to 1e30).
+        const std::string real = s.column_text(7);
+        char* end = nullptr;
+        const double parsed = std::strtod(real.c_str(), &end);
+        if (s.column_int(6) == 1 || !s.column_is_null(5) || *end != '\0' ||
+            !std::isfinite(parsed)) {
           bad(where, "a 'real' metric needs a finite value_real and no value_int");
         }
-        value = Value::of_real(s.column_real(6));
+        value = Value::of_real(parsed);
       }
       auto& per_point = out_.values[key];
       per_point.resize(out_.points.size());
@@ -137,7 +148,8 @@ class Reader {
       const std::int64_t point = s.column_int(0);
       const std::int64_t run = s.column_int(1);
       const auto pos = position_.find(point);
-      if (pos == position_.end()) continue;
+      if (pos == position_.end())
+        continue;
       const std::string text = s.column_text(5);
       if (!is_integer_text(text) || run < 0 || run >= out_.runs_per_point) {
         bad(fmt::format("series (point {}, run {}, t {}, '{}')", point, run, s.column_text(2),
@@ -168,25 +180,28 @@ Results read_results(const std::string& path) {
     Database db(path, Database::Mode::read_only);
     const std::int64_t id = pragma(db, "application_id");
     if (id == storage::kApplicationId) {
-      throw UsageError(fmt::format("'{}' is a yieldledger ledger, not a sweep's results file; to "
-                                   "compare two ledgers, give both: compare A.db B.db",
-                                   path));
+      throw UsageError(
+          fmt::format("'{}' is a yieldledger ledger, not a sweep's results file; to "
+                      "compare two ledgers, give both: compare A.db B.db",
+                      path));
     }
     if (id != kResultsApplicationId) {
-      throw UsageError(fmt::format("'{}' is not a yieldledger results file (application_id {}, "
-                                   "not {}); `sweep` writes results files",
-                                   path, id, kResultsApplicationId));
+      throw UsageError(
+          fmt::format("'{}' is not a yieldledger results file (application_id {}, "
+                      "not {}); `sweep` writes results files",
+                      path, id, kResultsApplicationId));
     }
     const std::int64_t version = pragma(db, "user_version");
     if (version != kResultsVersion) {
-      throw UsageError(fmt::format("'{}' is a results file of version {}; this yieldledger reads "
-                                   "version {}",
-                                   path, version, kResultsVersion));
+      throw UsageError(
+          fmt::format("'{}' is a results file of version {}; this yieldledger reads "
+                      "version {}",
+                      path, version, kResultsVersion));
     }
     Reader(db, results).read();
   } catch (const storage::StorageError& error) {
-    throw UsageError(fmt::format("'{}' is not a readable yieldledger results file: {}", path,
-                                 error.what()));
+    throw UsageError(
+        fmt::format("'{}' is not a readable yieldledger results file: {}", path, error.what()));
   }
   return results;
 }
@@ -199,9 +214,10 @@ std::size_t find_point(const Results& results, const std::string& spec) {
   }
   std::vector<std::string> known;
   for (const Point& p : results.points) known.push_back(fmt::format("{} '{}'", p.index, p.label));
-  throw UsageError(fmt::format("--baseline '{}' names no point of '{}' (by index or label); its "
-                               "points: {}",
-                               spec, results.path, fmt::join(known, ", ")));
+  throw UsageError(
+      fmt::format("--baseline '{}' names no point of '{}' (by index or label); its "
+                  "points: {}",
+                  spec, results.path, fmt::join(known, ", ")));
 }
 
 }  // namespace yl::compare

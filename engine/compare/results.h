@@ -17,7 +17,7 @@ inline constexpr std::int64_t kResultsVersion = 1;
 struct Point {
   std::int64_t index = 0;
   std::string label;
-  std::string params;  // JSON object text, as stored
+  std::string params;     // JSON object text, as stored
   std::int64_t runs = 0;  // rows in `runs`
 };
 
@@ -47,7 +47,7 @@ struct Results {
   std::string path;
   std::map<std::string, std::string> study;  // key -> value
   std::int64_t runs_per_point = 0;
-  std::vector<Point> points;  // by index; only points whose runs are complete
+  std::vector<Point> points;      // by index; only points whose runs are complete
   std::vector<Point> incomplete;  // points with fewer than runs_per_point runs (left out)
   std::map<std::string, MetricInfo> metrics;
   // values[key][point position in `points`][run] (every complete point has every run; a value a

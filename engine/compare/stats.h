@@ -18,12 +18,13 @@
 // sd and the interval are statistics, not money: they are floating point and labelled `_float`.
 #pragma once
 
-#include <boost/multiprecision/cpp_int.hpp>
 #include <cstdint>
 #include <optional>
 #include <string>
 #include <utility>
 #include <vector>
+
+#include <boost/multiprecision/cpp_int.hpp>
 
 namespace yl::compare {
 
@@ -44,9 +45,9 @@ struct Value {
 
 struct Summary {
   std::int64_t n = 0;
-  std::string mean;             // see above
-  double mean_float = 0;        // for charts
-  std::optional<double> sd;     // n ≥ 2
+  std::string mean;          // see above
+  double mean_float = 0;     // for charts
+  std::optional<double> sd;  // n ≥ 2
   Value p5, p50, p95;
 };
 

@@ -1,8 +1,8 @@
 #include "engine/export/html_sink.h"
 
-#include <fmt/format.h>
-
 #include <algorithm>
+
+#include <fmt/format.h>
 
 #include "engine/core/assert.h"
 #include "engine/html/report.h"
@@ -14,7 +14,8 @@ class KeptRows : public TableWriter {
  public:
   explicit KeptRows(std::vector<std::vector<std::string>>* rows) : rows_(rows) {}
   void row(const std::vector<std::string>& cells) override {
-    if (rows_ != nullptr) rows_->push_back(cells);
+    if (rows_ != nullptr)
+      rows_->push_back(cells);
   }
   void close() override {}
 
@@ -24,23 +25,28 @@ class KeptRows : public TableWriter {
 
 // The ledger_history columns the page shows: exact text, no `_wei` twins and no `_float`.
 constexpr std::string_view kHistoryColumns[] = {
-    "time",      "asset", "price",     "realized_apy_pct", "debt",    "insurance",
-    "locked",    "revenue", "balances", "claimable",       "pending_wei", "period_s"};
+    "time",   "asset",   "price",    "realized_apy_pct", "debt",        "insurance",
+    "locked", "revenue", "balances", "claimable",        "pending_wei", "period_s"};
 
 std::string summary_value(const std::string& scenario_item, const std::vector<SummaryRow>& rows) {
   for (const SummaryRow& row : rows) {
-    if (row.section == "scenario" && row.item == scenario_item) return row.value;
+    if (row.section == "scenario" && row.item == scenario_item)
+      return row.value;
   }
   return "";
 }
 
 html::Section summary_section(const std::vector<SummaryRow>& summary) {
-  html::Table table{"", {"section", "item", "asset", "value", "value_wei"},
-                    {false, false, false, true, true}, {}};
+  html::Table table{"",
+                    {"section", "item", "asset", "value", "value_wei"},
+                    {false, false, false, true, true},
+                    {}};
   for (const SummaryRow& r : summary) {
     table.rows.push_back({r.section, r.item, r.asset, r.value, r.value_wei});
   }
-  return {"Summary", "Exact figures: amounts in asset units and in wei, APYs in percent.", {},
+  return {"Summary",
+          "Exact figures: amounts in asset units and in wei, APYs in percent.",
+          {},
           {std::move(table)}};
 }
 
@@ -74,7 +80,8 @@ html::Section history_section(const TableSpec& spec,
   html::Table table{"", {}, {}, {}};
   for (std::string_view name : kHistoryColumns) {
     for (std::size_t c = 0; c < spec.columns.size(); ++c) {
-      if (spec.columns[c].name != name) continue;
+      if (spec.columns[c].name != name)
+        continue;
       picked.push_back(c);
       table.columns.push_back(spec.columns[c].name);
       const CellKind kind = spec.columns[c].kind;
@@ -99,7 +106,8 @@ HtmlSink::HtmlSink(std::filesystem::path file, html::OutputFile::Existing existi
     : out_(std::move(file), existing) {}
 
 std::unique_ptr<TableWriter> HtmlSink::open_table(const TableSpec& spec) {
-  if (spec.name != "ledger_history") return std::make_unique<KeptRows>(nullptr);
+  if (spec.name != "ledger_history")
+    return std::make_unique<KeptRows>(nullptr);
   history_spec_ = std::make_unique<TableSpec>(spec);
   return std::make_unique<KeptRows>(&history_rows_);
 }
@@ -121,7 +129,8 @@ std::string HtmlSink::page(const std::vector<SummaryRow>& summary, const ChartDa
       page.sections.push_back(chart_section(spec, charts, labels));
     }
   }
-  if (history_spec != nullptr) page.sections.push_back(history_section(*history_spec, history_rows));
+  if (history_spec != nullptr)
+    page.sections.push_back(history_section(*history_spec, history_rows));
   return html::render(page);
 }
 

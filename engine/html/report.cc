@@ -1,9 +1,9 @@
 #include "engine/html/report.h"
 
-#include <fmt/format.h>
-
 #include <array>
 #include <cmath>
+
+#include <fmt/format.h>
 
 #include "engine/core/assert.h"
 #include "engine/core/timestamp.h"
@@ -14,13 +14,13 @@ namespace {
 // Saturated colours only: the browser test counts pixels whose channels differ by more than 60
 // as data ink, and the axes, grid and text Chart.js draws are greys.
 constexpr std::array<std::array<int, 3>, 8> kPalette = {{{31, 119, 180},
-                                                          {214, 39, 40},
-                                                          {44, 160, 44},
-                                                          {255, 127, 14},
-                                                          {148, 103, 189},
-                                                          {23, 190, 207},
-                                                          {227, 119, 194},
-                                                          {188, 189, 34}}};
+                                                         {214, 39, 40},
+                                                         {44, 160, 44},
+                                                         {255, 127, 14},
+                                                         {148, 103, 189},
+                                                         {23, 190, 207},
+                                                         {227, 119, 194},
+                                                         {188, 189, 34}}};
 
 // No network at all: inline script and style only, images only as data: URLs (Chart.js needs
 // none). A page that tried to fetch anything would be blocked, and the browser test would see it.
@@ -55,14 +55,16 @@ void write_number(std::string& out, double value) {
 }  // namespace
 
 Json& Json::push(Json item) {
-  if (std::holds_alternative<std::nullptr_t>(value_)) value_ = Array{};
+  if (std::holds_alternative<std::nullptr_t>(value_))
+    value_ = Array{};
   YL_ASSERT(std::holds_alternative<Array>(value_));
   std::get<Array>(value_).push_back(std::move(item));
   return *this;
 }
 
 Json& Json::set(const std::string& key, Json value) {
-  if (std::holds_alternative<std::nullptr_t>(value_)) value_ = Object{};
+  if (std::holds_alternative<std::nullptr_t>(value_))
+    value_ = Object{};
   YL_ASSERT(std::holds_alternative<Object>(value_));
   for (auto& [name, member] : std::get<Object>(value_)) {
     if (name == key) {
@@ -92,7 +94,8 @@ void Json::write(std::string& out) const {
   } else if (const Array* items = std::get_if<Array>(&value_)) {
     out += '[';
     for (std::size_t i = 0; i < items->size(); ++i) {
-      if (i) out += ',';
+      if (i)
+        out += ',';
       (*items)[i].write(out);
     }
     out += ']';
@@ -100,7 +103,8 @@ void Json::write(std::string& out) const {
     const Object& members = std::get<Object>(value_);
     out += '{';
     for (std::size_t i = 0; i < members.size(); ++i) {
-      if (i) out += ',';
+      if (i)
+        out += ',';
       out += json_string(members[i].first);
       out += ':';
       members[i].second.write(out);
@@ -114,12 +118,23 @@ std::string html_escape(std::string_view text) {
   out.reserve(text.size());
   for (char c : text) {
     switch (c) {
-      case '&': out += "&amp;"; break;
-      case '<': out += "&lt;"; break;
-      case '>': out += "&gt;"; break;
-      case '"': out += "&quot;"; break;
-      case '\'': out += "&#39;"; break;
-      default: out += c;
+      case '&':
+        out += "&amp;";
+        break;
+      case '<':
+        out += "&lt;";
+        break;
+      case '>':
+        out += "&gt;";
+        break;
+      case '"':
+        out += "&quot;";
+        break;
+      case '\'':
+        out += "&#39;";
+        break;
+      default:
+        out += c;
     }
   }
   return out;
@@ -149,7 +164,8 @@ std::string json_string(std::string_view text) {
 
 std::string palette_color(std::size_t n, std::optional<double> alpha) {
   const auto& [r, g, b] = kPalette[n % kPalette.size()];
-  if (alpha) return fmt::format("rgba({}, {}, {}, {})", r, g, b, *alpha);
+  if (alpha)
+    return fmt::format("rgba({}, {}, {}, {})", r, g, b, *alpha);
   return fmt::format("rgb({}, {}, {})", r, g, b);
 }
 
@@ -159,12 +175,14 @@ Json line_chart(std::vector<std::string> labels, Json datasets, const std::strin
   Json y_axis = Json::object({{"title", Json::object({{"display", true}, {"text", y_title}})}});
   return Json::object(
       {{"type", "line"},
-       {"data", Json::object({{"labels", std::move(label_list)}, {"datasets", std::move(datasets)}})},
+       {"data",
+        Json::object({{"labels", std::move(label_list)}, {"datasets", std::move(datasets)}})},
        {"options",
-        Json::object({{"scales", Json::object({{"x", Json::object({{"ticks",
-                                                                     Json::object({{"maxTicksLimit", 12}})}})},
-                                               {"y", std::move(y_axis)}})},
-                      {"plugins", Json::object({{"legend", Json::object({{"position", "bottom"}})}})}})}});
+        Json::object(
+            {{"scales",
+              Json::object({{"x", Json::object({{"ticks", Json::object({{"maxTicksLimit", 12}})}})},
+                            {"y", std::move(y_axis)}})},
+             {"plugins", Json::object({{"legend", Json::object({{"position", "bottom"}})}})}})}});
 }
 
 Json line_dataset(const std::string& label, const std::vector<std::optional<double>>& values,
@@ -182,7 +200,8 @@ Json line_dataset(const std::string& label, const std::vector<std::optional<doub
 
 std::string time_label(std::int64_t unix_seconds) {
   std::string text = format_timestamp(Timestamp{unix_seconds});  // YYYY-MM-DDTHH:MM:SSZ
-  if (unix_seconds % 86400 == 0) return text.substr(0, 10);
+  if (unix_seconds % 86400 == 0)
+    return text.substr(0, 10);
   return text.substr(0, 10) + " " + text.substr(11, 5);
 }
 
@@ -197,7 +216,8 @@ namespace {
 void render_table(std::string& out, const Table& table) {
   auto numeric = [&](std::size_t i) { return i < table.numeric.size() && table.numeric[i]; };
   out += "<div class=\"numbers\"><table>";
-  if (!table.caption.empty()) out += "<caption>" + html_escape(table.caption) + "</caption>";
+  if (!table.caption.empty())
+    out += "<caption>" + html_escape(table.caption) + "</caption>";
   out += "<thead><tr>";
   for (const std::string& column : table.columns) out += "<th>" + html_escape(column) + "</th>";
   out += "</tr></thead><tbody>\n";
@@ -226,11 +246,12 @@ std::string render(const Page& page) {
   out += "<title>" + html_escape(page.title) + "</title>\n<style>";
   out += kStyle;
   out += "</style>\n</head>\n";
-  out += fmt::format("<body data-charts=\"{}\" data-charts-drawn=\"0\" data-errors=\"0\">\n",
-                     charts);
+  out +=
+      fmt::format("<body data-charts=\"{}\" data-charts-drawn=\"0\" data-errors=\"0\">\n", charts);
   // First, so that an error anywhere later (Chart.js included) is counted.
-  out += "<script>window.ylErrors = 0; window.onerror = function () { "
-         "document.body.setAttribute('data-errors', String(++window.ylErrors)); };</script>\n";
+  out +=
+      "<script>window.ylErrors = 0; window.onerror = function () { "
+      "document.body.setAttribute('data-errors', String(++window.ylErrors)); };</script>\n";
   out += "<h1>" + html_escape(page.title) + "</h1>\n";
   if (!page.subtitle.empty()) {
     out += "<p class=\"subtitle\">" + html_escape(page.subtitle) + "</p>\n";
@@ -239,7 +260,8 @@ std::string render(const Page& page) {
   std::size_t index = 0;
   for (const Section& section : page.sections) {
     out += "<section>\n<h2>" + html_escape(section.title) + "</h2>\n";
-    if (!section.note.empty()) out += "<p class=\"note\">" + html_escape(section.note) + "</p>\n";
+    if (!section.note.empty())
+      out += "<p class=\"note\">" + html_escape(section.note) + "</p>\n";
     out += "<div class=\"row\">\n";
     for (const Chart& chart : section.charts) {
       out += fmt::format(
@@ -248,9 +270,8 @@ std::string render(const Page& page) {
           index++, html_escape(chart.title));
       Json labels = Json::array();
       for (const std::string& label : chart.x_labels) labels.push(label);
-      specs.push(Json::object({{"title", chart.title},
-                               {"config", chart.config},
-                               {"x_labels", std::move(labels)}}));
+      specs.push(Json::object(
+          {{"title", chart.title}, {"config", chart.config}, {"x_labels", std::move(labels)}}));
     }
     for (const Table& table : section.tables) render_table(out, table);
     out += "</div>\n</section>\n";

@@ -197,8 +197,6 @@ std::string Statement::column_text(int index) {
                                        static_cast<std::size_t>(size));
 }
 
-double Statement::column_real(int index) { return sqlite3_column_double(stmt_.get(), index); }
-
 bool Statement::column_is_null(int index) {
   return sqlite3_column_type(stmt_.get(), index) == SQLITE_NULL;
 }

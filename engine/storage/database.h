@@ -58,7 +58,6 @@ class Statement {
 
   std::int64_t column_int(int index);
   std::string column_text(int index);
-  double column_real(int index);
   bool column_is_null(int index);
 
  private:
