@@ -23,6 +23,7 @@ using yl::compare::Value;
 using yl::testing::read_file;
 using yl::testing::run_cli;
 using yl::testing::TempDir;
+using yl::testing::usage_error;
 
 namespace {
 
@@ -38,15 +39,6 @@ std::string make_db(const TempDir& dir, const std::string& name, const std::stri
 
 std::string fixture_db(const TempDir& dir) {
   return make_db(dir, "results.db", read_file(kFixture));
-}
-
-std::string usage_error(const std::function<void()>& action) {
-  try {
-    action();
-  } catch (const yl::UsageError& error) {
-    return error.what();
-  }
-  return "(accepted)";
 }
 
 std::vector<Value> ints(std::initializer_list<long long> values) {

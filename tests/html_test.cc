@@ -74,22 +74,16 @@ TEST_CASE("HTML: an output file appears whole or not at all") {
     out.write("never committed");
   }
   CHECK_FALSE(std::filesystem::exists(dir.path("b.html")));
-  auto refusal = [](const std::function<void()>& action) {
-    try {
-      action();
-    } catch (const yl::UsageError& error) {
-      return std::string(error.what());
-    }
-    return std::string("(accepted)");
-  };
-  CHECK(refusal([&] { OutputFile(dir.path("a.html"), OutputFile::Existing::refuse); }) ==
-        "'" + dir.path("a.html") +
-            "' already exists; choose another --out, or add --force to "
-            "replace it");
-  CHECK(refusal([&] { OutputFile(dir.path("none/a.html"), OutputFile::Existing::refuse); }) ==
-        "cannot write '" + dir.path("none/a.html") + "': the folder '" + dir.path("none") +
-            "' does not exist");
-  CHECK(refusal([&] {
+  CHECK(yl::testing::usage_error([&] {
+          OutputFile(dir.path("a.html"), OutputFile::Existing::refuse);
+        }) == "'" + dir.path("a.html") +
+                  "' already exists; choose another --out, or add --force to "
+                  "replace it");
+  CHECK(yl::testing::usage_error([&] {
+          OutputFile(dir.path("none/a.html"), OutputFile::Existing::refuse);
+        }) == "cannot write '" + dir.path("none/a.html") + "': the folder '" + dir.path("none") +
+                  "' does not exist");
+  CHECK(yl::testing::usage_error([&] {
           OutputFile(dir.path(""), OutputFile::Existing::replace);
         }).ends_with("': it is a folder"));
   // A file that appears between the check and the commit is not replaced.
@@ -97,7 +91,7 @@ TEST_CASE("HTML: an output file appears whole or not at all") {
     OutputFile out(dir.path("c.html"), OutputFile::Existing::refuse);
     out.write("late");
     dir.write("c.html", "someone else's");
-    CHECK(refusal([&] { out.commit(); })
+    CHECK(yl::testing::usage_error([&] { out.commit(); })
               .ends_with("appeared while the report was written; it "
                          "was left as it is"));
   }

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <filesystem>
 #include <map>
+#include <set>
 
 #include <fmt/format.h>
 
@@ -91,19 +92,17 @@ std::string trimmed(std::string text) {
   return text;
 }
 
-struct Figures {
-  std::map<std::pair<std::string, std::string>, std::pair<Amount, Amount>> accounts;  // bal, cl
-  std::vector<std::string> order;  // accounts in A's order, then B's new ones
-  std::map<std::string, std::vector<std::pair<std::string, BigInt>>> assets;  // item -> value
-};
-
-void add_balances(Figures& f, const Snapshot& s, std::map<std::string, bool>& seen) {
-  for (const BalanceRow& r : s.balances) {
-    if (!seen[r.account]) {
-      seen[r.account] = true;
-      f.order.push_back(r.account);
+// Account names in the order A opened them, then any only B has.
+std::vector<std::string> accounts_of(const Snapshot& a, const Snapshot& b) {
+  std::vector<std::string> order;
+  std::set<std::string> seen;
+  for (const Snapshot* s : {&a, &b}) {
+    for (const BalanceRow& r : s->balances) {
+      if (seen.insert(r.account).second)
+        order.push_back(r.account);
     }
   }
+  return order;
 }
 
 }  // namespace
@@ -125,15 +124,11 @@ LedgerDiff diff_ledgers(const std::string& a_path, const std::string& b_path) {
                 {"section", "account", "asset", "item", "a", "b", "b_minus_a"},
                 {false, false, false, false, true, true, true},
                 {}};
-  // Accounts: A's order, then any only B has; an account missing on one side holds 0 there.
-  Figures f;
-  std::map<std::string, bool> seen;
-  add_balances(f, sa, seen);
-  add_balances(f, sb, seen);
+  // An account missing on one side holds 0 there.
   std::map<std::pair<std::string, Asset>, const BalanceRow*> ra, rb;
   for (const BalanceRow& r : sa.balances) ra[{r.account, r.asset}] = &r;
   for (const BalanceRow& r : sb.balances) rb[{r.account, r.asset}] = &r;
-  for (const std::string& account : f.order) {
+  for (const std::string& account : accounts_of(sa, sb)) {
     for (Asset asset : kAssets) {
       const BalanceRow* x = ra.contains({account, asset}) ? ra[{account, asset}] : nullptr;
       const BalanceRow* y = rb.contains({account, asset}) ? rb[{account, asset}] : nullptr;
