@@ -6,6 +6,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/setup.sh
 ctest --test-dir build --output-on-failure -j "$(nproc)"
+scripts/full_stdout_check.sh
 # The HTML reports in a real browser (headless Chromium): charts drawn, no script error.
 scripts/browser_test.sh build
 

@@ -122,6 +122,14 @@ TEST_CASE("CLI: export --format html: the summary, the six charts and the exact 
   }
   // The summary's exact figures, as in the CSV export's summary.csv (README: ETH price APY).
   CHECK(html.find("<td class=\"n\">1.747710853</td>") != std::string::npos);
+  // A page this tool wrote is replaced; another file only with --force (output_guard.h).
+  CHECK(run_cli({"export", "--db", dir.path("b.db"), "--out", dir.path("b.html")}).exit_code == 0);
+  const std::string mine = dir.write("mine.html", "<p>my notes</p>");
+  const auto foreign = run_cli({"export", "--db", dir.path("b.db"), "--out", mine});
+  CHECK(foreign.exit_code == 2);
+  CHECK(read_file(mine) == "<p>my notes</p>");
+  CHECK(run_cli({"export", "--db", dir.path("b.db"), "--out", mine, "--force"}).exit_code == 0);
+  CHECK(yl::html::is_report_page(mine));
   // A missing folder is refused before any work; nothing is written.
   const auto missing =
       run_cli({"export", "--db", dir.path("b.db"), "--out", dir.path("nowhere/b.html")});

@@ -66,14 +66,14 @@ std::int64_t check_same_events(storage::LedgerStore& a, const std::string& a_pat
       const auto& [path, e] = more_a ? std::pair{a_path, ea} : std::pair{b_path, eb};
       throw UsageError(fmt::format(
           "the two ledgers have different events: '{}' has {} events, and the next is only in "
-          "'{}':\n  {}",
+          "'{}': {}",
           more_a ? b_path : a_path, count, path, where(path, e)));
     }
     ++count;
     if (!same_event(ea.raw, eb.raw)) {
       throw UsageError(fmt::format(
-          "the two ledgers have different events; the first difference is event {}:\n  {}\n  {}",
-          count, where(a_path, ea), where(b_path, eb)));
+          "the two ledgers have different events; the first difference is event {}: {}; {}", count,
+          where(a_path, ea), where(b_path, eb)));
     }
   }
 }

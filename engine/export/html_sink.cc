@@ -102,8 +102,16 @@ html::Section history_section(const TableSpec& spec,
 
 }  // namespace
 
-HtmlSink::HtmlSink(std::filesystem::path file, html::OutputFile::Existing existing)
-    : out_(std::move(file), existing) {}
+HtmlSink::HtmlSink(std::filesystem::path file)
+    : out_(std::move(file), html::OutputFile::Existing::replace) {}
+
+void HtmlSink::claim(const std::vector<std::string>&, const std::vector<KeptFile>& keep,
+                     bool force) {
+  const std::filesystem::path& file = out_.path();
+  lock_ = std::make_unique<OutputLock>(
+      file.parent_path() / ("." + file.filename().string() + ".lock"), file.string());
+  check_target(file, html::is_report_page(file), keep, force);
+}
 
 std::unique_ptr<TableWriter> HtmlSink::open_table(const TableSpec& spec) {
   if (spec.name != "ledger_history")

@@ -9,6 +9,7 @@
 #include <string>
 #include <vector>
 
+#include "engine/export/output_guard.h"
 #include "engine/export/table_sink.h"
 #include "engine/html/output_file.h"
 
@@ -18,7 +19,12 @@ class HtmlSink : public ExportSink {
  public:
   // Checks `file`'s folder before any work (html::OutputFile); the page appears there only when
   // finish() has written it whole.
-  HtmlSink(std::filesystem::path file, html::OutputFile::Existing existing);
+  explicit HtmlSink(std::filesystem::path file);
+
+  // As XlsxSink: the output's lock, then check_target (output_guard.h): a page this tool wrote
+  // (html::is_report_page) is replaced, any other file only with --force, kept files never.
+  void claim(const std::vector<std::string>& tables, const std::vector<KeptFile>& keep,
+             bool force) override;
 
   // Keeps the rows of `ledger_history`; the other tables are not part of the page.
   std::unique_ptr<TableWriter> open_table(const TableSpec& spec) override;
@@ -31,6 +37,7 @@ class HtmlSink : public ExportSink {
 
  private:
   html::OutputFile out_;
+  std::unique_ptr<OutputLock> lock_;
   std::unique_ptr<TableSpec> history_spec_;
   std::vector<std::vector<std::string>> history_rows_;
 };

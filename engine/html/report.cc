@@ -2,6 +2,7 @@
 
 #include <array>
 #include <cmath>
+#include <fstream>
 
 #include <fmt/format.h>
 
@@ -205,6 +206,14 @@ std::string time_label(std::int64_t unix_seconds) {
   return text.substr(0, 10) + " " + text.substr(11, 5);
 }
 
+bool is_report_page(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  std::string head(1024, '\0');
+  in.read(head.data(), static_cast<std::streamsize>(head.size()));
+  head.resize(static_cast<std::size_t>(in.gcount()));
+  return head.starts_with("<!DOCTYPE html>") && head.find(kGenerator) != std::string::npos;
+}
+
 std::size_t chart_count(const Page& page) {
   std::size_t count = 0;
   for (const Section& section : page.sections) count += section.charts.size();
@@ -242,7 +251,8 @@ std::string render(const Page& page) {
   out += "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n";
   out += fmt::format("<meta http-equiv=\"Content-Security-Policy\" content=\"{}\">\n",
                      kContentSecurityPolicy);
-  out += "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n";
+  out += kGenerator;
+  out += "\n<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n";
   out += "<title>" + html_escape(page.title) + "</title>\n<style>";
   out += kStyle;
   out += "</style>\n</head>\n";

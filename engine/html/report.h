@@ -108,6 +108,10 @@ Json line_dataset(const std::string& label, const std::vector<std::optional<doub
 // A time as a chart label: "2024-03-08" at midnight, else "2024-03-08 12:00" (UTC).
 std::string time_label(std::int64_t unix_seconds);
 
+// Whether the file at `path` is a page render() wrote (it carries kGenerator).
+bool is_report_page(const std::string& path);
+inline constexpr std::string_view kGenerator = "<meta name=\"generator\" content=\"yieldledger\">";
+
 // The whole page, deterministic for the same input.
 std::string render(const Page& page);
 std::size_t chart_count(const Page& page);
