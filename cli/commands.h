@@ -16,5 +16,6 @@ void add_audit_command(CLI::App& app);
 void add_explain_command(CLI::App& app);
 void add_migrate_command(CLI::App& app);
 void add_export_command(CLI::App& app);
+void add_compare_command(CLI::App& app);
 
 }  // namespace yl::cli

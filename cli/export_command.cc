@@ -25,24 +25,30 @@ struct ExportCommandOptions {
   bool force = false;
 };
 
-ExportOptions export_options(const ExportCommandOptions& options) {
-  ExportOptions result;
-  if (!options.tables.empty())
-    result.tables = parse_export_tables(options.tables);
-  if (!options.every.empty())
-    result.every_s = parse_every(options.every);
-  if (!options.accounts.empty())
-    result.accounts = parse_account_selection(options.accounts);
-  return result;
-}
-
 std::string format_of(const ExportCommandOptions& options) {
   if (!options.format.empty())
     return options.format;
   std::string extension = std::filesystem::path(options.out).extension().string();
   std::transform(extension.begin(), extension.end(), extension.begin(),
                  [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+  if (extension == ".html")
+    return "html";
   return extension == ".xlsx" ? "xlsx" : "csv";
+}
+
+ExportOptions export_options(const ExportCommandOptions& options) {
+  ExportOptions result;
+  if (!options.tables.empty())
+    result.tables = parse_export_tables(options.tables);
+  // A page shows the summary, the charts and ledger_history's exact figures; other tables only
+  // when asked for (they are not part of the page).
+  if (options.tables.empty() && format_of(options) == "html")
+    result.tables = {"ledger_history"};
+  if (!options.every.empty())
+    result.every_s = parse_every(options.every);
+  if (!options.accounts.empty())
+    result.accounts = parse_account_selection(options.accounts);
+  return result;
 }
 
 void run_export(const ExportCommandOptions& options) {
@@ -75,7 +81,7 @@ void add_export_command(CLI::App& app) {
   command->add_option("--db", options->db, "the ledger database written by `run`")->required();
   command
       ->add_option("--out", options->out,
-                   "the folder to write CSV files into, or the .xlsx file to write")
+                   "the folder to write CSV files into, or the .xlsx or .html file to write")
       ->required();
   command->add_flag("--force", options->force,
                     "replace existing files at --out that yieldledger export did not write "
@@ -83,8 +89,9 @@ void add_export_command(CLI::App& app) {
                     "scenario and events files it was built from never are)");
   command
       ->add_option("--format", options->format,
-                   "csv or xlsx (default: xlsx when --out ends in .xlsx in any case, else csv)")
-      ->check(CLI::IsMember({"csv", "xlsx"}));
+                   "csv, xlsx or html (default: by --out's extension in any case, .xlsx or "
+                   ".html, else csv)")
+      ->check(CLI::IsMember({"csv", "xlsx", "html"}));
   command->add_option("--tables", options->tables,
                       "comma-separated tables to write (default all): accounts, ledger_history, "
                       "balance_history, reports, events, journal");

@@ -54,6 +54,7 @@ int main(int argc, char** argv) {
   yl::cli::add_explain_command(app);
   yl::cli::add_migrate_command(app);
   yl::cli::add_export_command(app);
+  yl::cli::add_compare_command(app);
   try {
     try {
       check_subcommand(app, argc, argv);

@@ -7,6 +7,8 @@ cd "$(dirname "$0")/.."
 scripts/setup.sh
 ctest --test-dir build --output-on-failure -j "$(nproc)"
 scripts/full_stdout_check.sh
+# The HTML reports in a real browser (headless Chromium): charts drawn, no script error.
+scripts/browser_test.sh build
 
 if [ "${YL_SANITIZERS:-1}" != 0 ]; then
   echo "== the suite again under ASan + UBSan (build-asan/)"

@@ -55,6 +55,7 @@ std::string must_reject(Ledger& ledger, const Event& event, RejectCode code) {
 
 #include "engine/audit.h"
 #include "engine/input/input_error.h"
+#include "engine/usage_error.h"
 #include <filesystem>
 #include <fstream>
 #include <unistd.h>
@@ -93,6 +94,15 @@ std::string rejection(const std::function<void()>& action) {
   try {
     action();
   } catch (const InputError& error) {
+    return error.what();
+  }
+  return "(accepted)";
+}
+
+std::string usage_error(const std::function<void()>& action) {
+  try {
+    action();
+  } catch (const UsageError& error) {
     return error.what();
   }
   return "(accepted)";

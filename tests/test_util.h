@@ -51,6 +51,8 @@ std::string small_scenario_toml(const std::string& events_file = "events.csv");
 
 // Runs `action`; returns the InputError's message it throws, or "(accepted)".
 std::string rejection(const std::function<void()>& action);
+// Runs `action`; returns the UsageError's message it throws, or "(accepted)".
+std::string usage_error(const std::function<void()>& action);
 // Audits the ledger at `db_path`: "OK", or the first mismatch.
 std::string audit_result(const std::string& db_path);
 

@@ -5,6 +5,7 @@
 #include "engine/core/assert.h"
 #include "engine/export/csv_sink.h"
 #include "engine/export/history.h"
+#include "engine/export/html_sink.h"
 #include "engine/export/ledger_tables.h"
 #include "engine/export/summary.h"
 #include "engine/export/xlsx_sink.h"
@@ -67,9 +68,11 @@ std::vector<KeptFile> ledger_files(storage::LedgerStore& store,
 
 std::unique_ptr<ExportSink> make_export_sink(std::string_view format,
                                              const std::filesystem::path& out) {
-  YL_ASSERT(format == "csv" || format == "xlsx");
+  YL_ASSERT(format == "csv" || format == "xlsx" || format == "html");
   if (format == "xlsx")
     return std::make_unique<XlsxSink>(out);
+  if (format == "html")
+    return std::make_unique<HtmlSink>(out);
   return std::make_unique<CsvSink>(out);
 }
 

@@ -33,7 +33,8 @@ struct ExportResult {
   std::int64_t samples = 0;                  // history sample times
 };
 
-// The sink for `format`, "csv" (a folder of files at `out`) or "xlsx" (a workbook at `out`).
+// The sink for `format`, "csv" (a folder of files at `out`), "xlsx" (a workbook at `out`) or
+// "html" (a page at `out`).
 // Throws ExportError if `out` cannot be created.
 std::unique_ptr<ExportSink> make_export_sink(std::string_view format,
                                              const std::filesystem::path& out);

@@ -1,0 +1,140 @@
+// `yieldledger compare RESULTS.db [--baseline POINT] [--format table|csv|xlsx|html] [--out FILE]`:
+// a sweep's points side by side, with their spread over runs and the paired difference against
+// a baseline point. `yieldledger compare A.db B.db`: two ledgers over the same events, side by
+// side at their end. README "Compare".
+#include <iostream>
+#include <sstream>
+
+#include <fmt/format.h>
+
+#include "cli/commands.h"
+#include "cli/render.h"
+#include "engine/compare/compare_html.h"
+#include "engine/compare/compare_xlsx.h"
+#include "engine/compare/comparison.h"
+#include "engine/compare/ledger_diff.h"
+#include "engine/html/output_file.h"
+#include "engine/usage_error.h"
+
+namespace yl::cli {
+namespace {
+
+struct CompareOptions {
+  std::vector<std::string> files;
+  std::string baseline = "0";
+  std::string format = "table";
+  std::string out;
+  bool force = false;
+};
+
+Table cli_table(const html::Table& table) {
+  Table out;
+  for (std::size_t i = 0; i < table.columns.size(); ++i) {
+    out.columns.push_back({table.columns[i], i < table.numeric.size() && table.numeric[i]});
+  }
+  out.rows = table.rows;
+  return out;
+}
+
+// Table and CSV go to --out when given (through the same never-half-written file), else stdout.
+void emit_text(const CompareOptions& options, const html::Table& table,
+               const std::vector<std::string>& notes) {
+  const Format format = options.format == "csv" ? Format::csv : Format::table;
+  std::ostringstream text;
+  print(text, cli_table(table), format);
+  for (const std::string& note : notes) std::cerr << "compare: " << note << '\n';
+  if (options.out.empty()) {
+    std::cout << text.str();
+    return;
+  }
+  html::OutputFile out(options.out, options.force ? html::OutputFile::Existing::replace
+                                                  : html::OutputFile::Existing::refuse);
+  out.write(text.str());
+  out.commit();
+}
+
+html::OutputFile::Existing existing(const CompareOptions& options) {
+  return options.force ? html::OutputFile::Existing::replace : html::OutputFile::Existing::refuse;
+}
+
+void compare_results_file(const CompareOptions& options) {
+  const std::string& path = options.files[0];
+  // The output path is checked before the work, so that a bad --out fails at once.
+  std::optional<html::OutputFile> out;
+  if (!options.out.empty() && (options.format == "xlsx" || options.format == "html")) {
+    out.emplace(options.out, existing(options));
+  }
+  const compare::Results results = compare::read_results(path);
+  const std::size_t baseline = compare::find_point(results, options.baseline);
+  const compare::Comparison comparison = compare::compare_results(results, baseline);
+  if (options.format == "xlsx") {
+    compare::write_comparison_xlsx(comparison, *out);
+  } else if (options.format == "html") {
+    out->write(html::render(compare::comparison_page(comparison)));
+    out->commit();
+  } else {
+    emit_text(options, compare::rows_table(comparison), comparison.notes);
+    return;
+  }
+  for (const std::string& note : comparison.notes) std::cerr << "compare: " << note << '\n';
+  fmt::print(
+      "compared {} points × {} runs of '{}' (baseline point {}): {} rows, written to {} "
+      "({})\n",
+      results.points.size(), results.runs_per_point, path, results.points[baseline].index,
+      comparison.rows.size(), options.out, options.format);
+}
+
+void compare_ledgers(const CompareOptions& options) {
+  if (options.format == "xlsx") {
+    throw UsageError(
+        "--format xlsx compares a sweep's results; for two ledgers use table, csv or "
+        "html");
+  }
+  std::optional<html::OutputFile> out;
+  if (options.format == "html")
+    out.emplace(options.out, existing(options));
+  const compare::LedgerDiff diff = compare::diff_ledgers(options.files[0], options.files[1]);
+  if (options.format != "html") {
+    emit_text(options, diff.table, {});
+    return;
+  }
+  out->write(html::render(compare::ledger_diff_page(diff)));
+  out->commit();
+  fmt::print("compared '{}' and '{}' over the same {} events: written to {} (html)\n",
+             options.files[0], options.files[1], diff.events, options.out);
+}
+
+void run_compare(const CompareOptions& options) {
+  if ((options.format == "xlsx" || options.format == "html") && options.out.empty()) {
+    throw UsageError(fmt::format("--format {} needs --out FILE", options.format));
+  }
+  if (options.files.size() == 1) {
+    compare_results_file(options);
+  } else {
+    compare_ledgers(options);
+  }
+}
+
+}  // namespace
+
+void add_compare_command(CLI::App& app) {
+  auto options = std::make_shared<CompareOptions>();
+  CLI::App* command = app.add_subcommand(
+      "compare",
+      "Compare a sweep's points (RESULTS.db: spread over runs, paired differences against a "
+      "baseline), or two ledgers over the same events (A.db B.db)");
+  command->add_option("files", options->files, "RESULTS.db, or two ledgers A.db B.db")
+      ->required()
+      ->expected(1, 2);
+  command->add_option("--baseline", options->baseline,
+                      "the point the others are compared with, by index or label (default 0)");
+  command->add_option("--format", options->format, "table (default), csv, xlsx or html")
+      ->check(CLI::IsMember({"table", "csv", "xlsx", "html"}));
+  command->add_option("--out", options->out,
+                      "the file to write (required for xlsx and html; table and csv print to "
+                      "standard output without it)");
+  command->add_flag("--force", options->force, "replace --out if it exists");
+  command->callback([options] { run_compare(*options); });
+}
+
+}  // namespace yl::cli

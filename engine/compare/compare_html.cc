@@ -1,0 +1,244 @@
+#include "engine/compare/compare_html.h"
+
+#include <map>
+
+#include <fmt/format.h>
+
+#include "engine/core/timestamp.h"
+
+namespace yl::compare {
+namespace {
+
+using html::Json;
+
+// Wei are shown in asset units on chart axes (10^18 wei a unit); the tables keep exact wei.
+double chart_scale(const std::string& unit_or_name) {
+  return unit_or_name == "wei" || unit_or_name.ends_with("_wei") ? 1e-18 : 1.0;
+}
+std::string axis_title(const std::string& unit) {
+  return unit == "wei" ? "asset units (wei ÷ 10^18)" : unit;
+}
+
+std::string point_name(const Point& p) { return fmt::format("{}: {}", p.index, p.label); }
+
+Json linear_axis(const std::string& title) {
+  return Json::object({{"type", "linear"},
+                       {"title", Json::object({{"display", !title.empty()}, {"text", title}})}});
+}
+
+Json scatter_dataset(const std::string& label, Json points, std::size_t color, double alpha,
+                     const std::string& style, int radius) {
+  return Json::object({{"type", "scatter"},
+                       {"label", label},
+                       {"data", std::move(points)},
+                       {"backgroundColor", html::palette_color(color, alpha)},
+                       {"borderColor", html::palette_color(color)},
+                       {"pointStyle", style},
+                       {"pointRadius", radius},
+                       {"borderWidth", style == "line" ? 3 : 1}});
+}
+
+Json xy(double x, double y) { return Json::object({{"x", x}, {"y", y}}); }
+
+// Rows of one metric and asset, by cohort.
+using Group = std::map<std::string, std::vector<const Row*>>;
+
+// Each cohort's slot around a point on a strip chart's x axis: cohorts side by side.
+double cohort_offset(std::size_t cohort, std::size_t cohorts) {
+  const double width = 0.8 / static_cast<double>(cohorts);
+  return (static_cast<double>(cohort) - static_cast<double>(cohorts - 1) / 2) * width;
+}
+
+Json strip_config(Json datasets, const std::string& y_title) {
+  return Json::object(
+      {{"type", "scatter"},
+       {"data", Json::object({{"datasets", std::move(datasets)}})},
+       {"options",
+        Json::object(
+            {{"scales", Json::object({{"x", linear_axis("point")}, {"y", linear_axis(y_title)}})},
+             {"plugins", Json::object({{"legend", Json::object({{"position", "bottom"}})}})}})}});
+}
+
+std::vector<std::string> point_labels(const Comparison& c) {
+  std::vector<std::string> labels;
+  for (const Point& p : c.results->points) labels.push_back(point_name(p));
+  return labels;
+}
+
+html::Chart distribution_chart(const Comparison& c, const Group& group, const MetricInfo& info) {
+  const double scale = chart_scale(info.unit);
+  const double width = 0.8 / static_cast<double>(group.size());
+  Json datasets = Json::array();
+  std::size_t color = 0;
+  for (const auto& [cohort, rows] : group) {
+    const double offset = cohort_offset(color, group.size());
+    Json dots = Json::array();
+    Json marks = Json::array();
+    for (const Row* row : rows) {
+      const double x = static_cast<double>(row->point) + offset;
+      const auto n = static_cast<double>(row->runs.size());
+      for (std::size_t k = 0; k < row->runs.size(); ++k) {
+        // Runs spread across 60% of the slot, in run order, so that equal values stay visible.
+        const double spread = n > 1 ? (static_cast<double>(k) / (n - 1) - 0.5) * 0.6 * width : 0;
+        dots.push(xy(x + spread, row->runs[k].to_double() * scale));
+      }
+      for (const Value* v : {&row->summary.p5, &row->summary.p50, &row->summary.p95}) {
+        marks.push(xy(x, v->to_double() * scale));
+      }
+    }
+    const std::string name = cohort.empty() ? "" : cohort + ": ";
+    datasets.push(scatter_dataset(name + "runs", std::move(dots), color, 0.45, "circle", 2));
+    datasets.push(scatter_dataset(name + "p5, p50, p95", std::move(marks), color, 1.0, "line", 9));
+    ++color;
+  }
+  return {"Over runs, per point", strip_config(std::move(datasets), axis_title(info.unit)),
+          point_labels(c)};
+}
+
+// Per point other than the baseline, per cohort: the 95% interval as a vertical segment and the
+// mean difference as a dash, on the same x axis as the strip chart.
+html::Chart difference_chart(const Comparison& c, const Group& group, const MetricInfo& info) {
+  const double scale = chart_scale(info.unit);
+  Json datasets = Json::array();
+  std::size_t color = 0;
+  for (const auto& [cohort, rows] : group) {
+    const double offset = cohort_offset(color, group.size());
+    Json segments = Json::array();
+    Json means = Json::array();
+    for (const Row* row : rows) {
+      if (!row->diff)
+        continue;
+      const double x = static_cast<double>(row->point) + offset;
+      means.push(xy(x, row->diff->mean_float * scale));
+      if (const auto& ci = row->diff->ci95_float) {
+        segments.push(xy(x, ci->first * scale));
+        segments.push(xy(x, ci->second * scale));
+        segments.push(Json::object({{"x", x}, {"y", Json()}}));  // a gap: the next is apart
+      }
+    }
+    const std::string name = cohort.empty() ? "" : cohort + ": ";
+    Json interval =
+        scatter_dataset(name + "95% interval", std::move(segments), color, 1.0, "circle", 0);
+    interval.set("showLine", true).set("spanGaps", false).set("borderWidth", 3);
+    datasets.push(std::move(interval));
+    datasets.push(
+        scatter_dataset(name + "mean difference", std::move(means), color, 1.0, "line", 10));
+    ++color;
+  }
+  const Point& base = c.results->points[c.baseline];
+  return {fmt::format("Paired difference against point {} (95% t interval)", base.index),
+          strip_config(std::move(datasets),
+                       fmt::format("{} − point {}", axis_title(info.unit), base.index)),
+          point_labels(c)};
+}
+
+html::Section points_section(const Comparison& c) {
+  html::Table table{"", {"point", "label", "params", "runs"}, {true, false, false, true}, {}};
+  for (std::size_t p = 0; p < c.results->points.size(); ++p) {
+    const Point& point = c.results->points[p];
+    table.rows.push_back({std::to_string(point.index),
+                          point.label + (p == c.baseline ? " (baseline)" : ""), point.params,
+                          std::to_string(point.runs)});
+  }
+  std::string note =
+      "Over the runs of each point: mean (exact for integer metrics, 3 decimals toward zero), "
+      "sample standard deviation (float), p5, p50, p95 by nearest rank (the value at rank "
+      "⌈p·n/100⌉ of the sorted runs). Differences are paired by run (runs share common random "
+      "numbers): mean of x_k − baseline_k and a 95% paired t interval (float).";
+  for (const std::string& n : c.notes) note += " Note: " + n + ".";
+  return {"Points", note, {}, {std::move(table)}};
+}
+
+html::Section fan_section(const Fan& fan, const Comparison& c) {
+  const double scale = chart_scale(fan.key.name);
+  std::vector<std::string> labels;
+  for (const std::string& t : fan.times) {
+    const auto time = parse_timestamp(t);
+    labels.push_back(time ? html::time_label(time->seconds) : t);
+  }
+  Json datasets = Json::array();
+  html::Table table{fmt::format("At {} (exact)", fan.times.empty() ? "" : labels.back()),
+                    {"point", "label", "n", "p5", "p50", "p95"},
+                    {true, false, true, true, true, true},
+                    {}};
+  for (std::size_t p = 0; p < fan.bands.size(); ++p) {
+    std::vector<std::optional<double>> low, mid, high;
+    for (const auto& band : fan.bands[p]) {
+      if (!band) {
+        low.emplace_back();
+        mid.emplace_back();
+        high.emplace_back();
+        continue;
+      }
+      low.push_back(band->p5.to_double() * scale);
+      mid.push_back(band->p50.to_double() * scale);
+      high.push_back(band->p95.to_double() * scale);
+    }
+    const std::string name = point_name(c.results->points[p]);
+    Json band_low = html::line_dataset(name + " p5", low, p);
+    // The p5 line only bounds the band: no legend entry of its own (report.js: ylNoLegend).
+    band_low.set("borderWidth", 0).set("fill", false).set("ylNoLegend", true);
+    Json band_high = html::line_dataset(name + " p5–p95", high, p);
+    band_high.set("borderWidth", 0)
+        .set("fill", "-1")
+        .set("backgroundColor", html::palette_color(p, 0.18));
+    datasets.push(std::move(band_low));
+    datasets.push(std::move(band_high));
+    datasets.push(html::line_dataset(name + " median", mid, p));
+    if (!fan.bands[p].empty() && fan.bands[p].back()) {
+      const Summary& last = *fan.bands[p].back();
+      const Point& point = c.results->points[p];
+      table.rows.push_back({std::to_string(point.index), point.label, std::to_string(last.n),
+                            last.p5.text(), last.p50.text(), last.p95.text()});
+    }
+  }
+  Json config = html::line_chart(labels, std::move(datasets),
+                                 scale == 1.0 ? fan.key.name : fan.key.name + " ÷ 10^18");
+  const std::string title = fmt::format("{} ({}) over time", fan.key.name, fan.key.asset);
+  return {title,
+          "The band is p5 to p95 over runs at each time (nearest rank), the line the median.",
+          {html::Chart{title, std::move(config), {}}},
+          {std::move(table)}};
+}
+
+}  // namespace
+
+html::Page comparison_page(const Comparison& c) {
+  const Results& r = *c.results;
+  const auto name = r.study.find("name");
+  html::Page page;
+  page.title = "yieldledger compare: " + (name == r.study.end() ? r.path : name->second);
+  const Point& base = r.points[c.baseline];
+  page.subtitle = fmt::format("{} points × {} runs; baseline point {} '{}'.", r.points.size(),
+                              r.runs_per_point, base.index, base.label);
+  page.sections.push_back(points_section(c));
+
+  // Rows are ordered by metric, asset, cohort, point: a group is a run of equal (metric, asset).
+  const html::Table all = rows_table(c);
+  std::size_t i = 0;
+  while (i < c.rows.size()) {
+    std::size_t end = i;
+    Group group;
+    html::Table table{"", all.columns, all.numeric, {}};
+    while (end < c.rows.size() && c.rows[end].key.name == c.rows[i].key.name &&
+           c.rows[end].key.asset == c.rows[i].key.asset) {
+      group[c.rows[end].key.cohort].push_back(&c.rows[end]);
+      table.rows.push_back(all.rows[end]);
+      ++end;
+    }
+    const MetricInfo& info = *c.rows[i].info;
+    const std::string asset = c.rows[i].key.asset.empty() ? "" : " · " + c.rows[i].key.asset;
+    html::Section section{fmt::format("{}{} ({})", info.name, asset, info.unit),
+                          info.description,
+                          {distribution_chart(c, group, info)},
+                          {std::move(table)}};
+    if (r.points.size() > 1)
+      section.charts.push_back(difference_chart(c, group, info));
+    page.sections.push_back(std::move(section));
+    i = end;
+  }
+  for (const Fan& fan : c.fans) page.sections.push_back(fan_section(fan, c));
+  return page;
+}
+
+}  // namespace yl::compare

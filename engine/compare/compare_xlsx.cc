@@ -1,0 +1,198 @@
+#include "engine/compare/compare_xlsx.h"
+
+#include <cstdlib>
+
+#include <fmt/format.h>
+#include <xlsxwriter.h>
+
+#include "engine/core/assert.h"
+#include "engine/export/export_error.h"
+
+namespace yl::compare {
+namespace {
+
+void check(lxw_error error, const std::string& what) {
+  if (error == LXW_NO_ERROR)
+    return;
+  throw ExportError(fmt::format("could not write {}: {}", what, lxw_strerror(error)));
+}
+
+// A cell of rows_table(): a number when the text is one Excel holds exactly enough (at most 15
+// significant digits), else the exact text.
+void write_cell(lxw_worksheet* sheet, lxw_row_t row, lxw_col_t col, const std::string& text,
+                bool numeric) {
+  if (text.empty())
+    return;
+  std::size_t digits = 0;
+  for (char ch : text) digits += ch >= '0' && ch <= '9';
+  char* end = nullptr;
+  const double value = std::strtod(text.c_str(), &end);
+  if (numeric && end != nullptr && *end == '\0' && digits <= 15) {
+    check(worksheet_write_number(sheet, row, col, value, nullptr), "the compare sheet");
+  } else {
+    check(worksheet_write_string(sheet, row, col, text.c_str(), nullptr), "the compare sheet");
+  }
+}
+
+double scale_of(const MetricInfo& info) { return info.unit == "wei" ? 1e-18 : 1.0; }
+
+class Workbook {
+ public:
+  explicit Workbook(const std::string& path) : workbook_(workbook_new(path.c_str())) {
+    if (workbook_ == nullptr)
+      throw ExportError(fmt::format("cannot create '{}'", path));
+    bold_ = workbook_add_format(workbook_);
+    format_set_bold(bold_);
+  }
+  ~Workbook() {
+    if (workbook_ != nullptr)
+      lxw_workbook_free(workbook_);
+  }
+  Workbook(const Workbook&) = delete;
+  Workbook& operator=(const Workbook&) = delete;
+
+  lxw_worksheet* sheet(const char* name) {
+    lxw_worksheet* s = workbook_add_worksheet(workbook_, name);
+    if (s == nullptr)
+      throw ExportError(fmt::format("cannot add the sheet '{}'", name));
+    return s;
+  }
+  lxw_workbook* get() { return workbook_; }
+  lxw_format* bold() { return bold_; }
+  void close(const std::string& what) {
+    lxw_workbook* w = workbook_;
+    workbook_ = nullptr;
+    check(workbook_close(w), what);
+  }
+
+ private:
+  lxw_workbook* workbook_;
+  lxw_format* bold_ = nullptr;
+};
+
+void write_rows(lxw_worksheet* sheet, const html::Table& table, lxw_format* bold) {
+  for (std::size_t c = 0; c < table.columns.size(); ++c) {
+    check(
+        worksheet_write_string(sheet, 0, static_cast<lxw_col_t>(c), table.columns[c].c_str(), bold),
+        "the compare sheet");
+  }
+  for (std::size_t r = 0; r < table.rows.size(); ++r) {
+    for (std::size_t c = 0; c < table.columns.size(); ++c) {
+      write_cell(sheet, static_cast<lxw_row_t>(r + 1), static_cast<lxw_col_t>(c), table.rows[r][c],
+                 table.numeric[c]);
+    }
+  }
+  worksheet_freeze_panes(sheet, 1, 0);
+  worksheet_set_column(sheet, 0, 5, 16, nullptr);
+  worksheet_set_column(sheet, 6, 16, 14, nullptr);
+  if (!table.rows.empty()) {
+    worksheet_autofilter(sheet, 0, 0, static_cast<lxw_row_t>(table.rows.size()),
+                         static_cast<lxw_col_t>(table.columns.size() - 1));
+  }
+}
+
+// chart_data: one row per comparison row, in the same order (so a group's rows are a range):
+// group, point, p5, p50, mean, p95, diff_mean, diff_ci95_low, diff_ci95_high (floats, wei
+// scaled to asset units).
+constexpr const char* kDataColumns[] = {
+    "group", "point", "p5", "p50", "mean", "p95", "diff_mean", "diff_ci95_low", "diff_ci95_high"};
+
+void write_chart_data(lxw_worksheet* data, const Comparison& c, lxw_format* bold) {
+  for (std::size_t i = 0; i < std::size(kDataColumns); ++i) {
+    worksheet_write_string(data, 0, static_cast<lxw_col_t>(i), kDataColumns[i], bold);
+  }
+  for (std::size_t r = 0; r < c.rows.size(); ++r) {
+    const Row& row = c.rows[r];
+    const double scale = scale_of(*row.info);
+    const auto at = static_cast<lxw_row_t>(r + 1);
+    const std::string group = fmt::format("{} {} {}", row.key.name, row.key.asset, row.key.cohort);
+    const Point& point = c.results->points[row.point];
+    check(worksheet_write_string(data, at, 0, group.c_str(), nullptr), "chart_data");
+    check(worksheet_write_string(data, at, 1,
+                                 fmt::format("{}: {}", point.index, point.label).c_str(), nullptr),
+          "chart_data");
+    const double values[] = {row.summary.p5.to_double(), row.summary.p50.to_double(),
+                             row.summary.mean_float, row.summary.p95.to_double()};
+    for (std::size_t i = 0; i < 4; ++i) {
+      worksheet_write_number(data, at, static_cast<lxw_col_t>(2 + i), values[i] * scale, nullptr);
+    }
+    if (row.diff) {
+      worksheet_write_number(data, at, 6, row.diff->mean_float * scale, nullptr);
+      if (row.diff->ci95_float) {
+        worksheet_write_number(data, at, 7, row.diff->ci95_float->first * scale, nullptr);
+        worksheet_write_number(data, at, 8, row.diff->ci95_float->second * scale, nullptr);
+      }
+    }
+  }
+}
+
+lxw_chart* marker_chart(lxw_workbook* workbook, const std::string& title,
+                        const std::string& y_title, const std::string& categories,
+                        std::size_t first, std::size_t last,
+                        std::initializer_list<std::pair<const char*, std::size_t>> series) {
+  lxw_chart* chart = workbook_add_chart(workbook, LXW_CHART_LINE);
+  chart_title_set_name(chart, title.c_str());
+  lxw_chart_line no_line{};
+  no_line.none = LXW_TRUE;
+  for (const auto& [name, column] : series) {
+    const char letter = static_cast<char>('A' + column);
+    const std::string values =
+        fmt::format("=chart_data!${}${}:${}${}", letter, first, letter, last);
+    lxw_chart_series* s = chart_add_series(chart, categories.c_str(), values.c_str());
+    chart_series_set_name(s, name);
+    chart_series_set_line(s, &no_line);
+    chart_series_set_marker_type(s, LXW_CHART_MARKER_LONG_DASH);
+    chart_series_set_marker_size(s, 10);
+  }
+  chart_set_high_low_lines(chart, nullptr);
+  chart_axis_set_name(chart->y_axis, y_title.c_str());
+  chart_legend_set_position(chart, LXW_CHART_LEGEND_BOTTOM);
+  return chart;
+}
+
+void write_charts(Workbook& workbook, lxw_worksheet* charts, const Comparison& c) {
+  std::size_t placed = 0;
+  std::size_t i = 0;
+  while (i < c.rows.size()) {
+    std::size_t end = i;
+    while (end < c.rows.size() && c.rows[end].key == c.rows[i].key) ++end;
+    const Row& row = c.rows[i];
+    const std::size_t first = i + 2;  // 1-based sheet rows, after the header
+    const std::size_t last = end + 1;
+    const std::string categories = fmt::format("=chart_data!$B${}:$B${}", first, last);
+    const std::string name =
+        fmt::format("{}{}{}", row.key.name, row.key.asset.empty() ? "" : " " + row.key.asset,
+                    row.key.cohort.empty() ? "" : " (" + row.key.cohort + ")");
+    const std::string unit = row.info->unit == "wei" ? "asset units" : row.info->unit;
+    lxw_chart* spread = marker_chart(workbook.get(), name + ": over runs", unit, categories, first,
+                                     last, {{"p5", 2}, {"p50", 3}, {"mean", 4}, {"p95", 5}});
+    const Point& base = c.results->points[c.baseline];
+    lxw_chart* diff = marker_chart(
+        workbook.get(), fmt::format("{}: − point {} (95% interval)", name, base.index), unit,
+        categories, first, last, {{"ci95 low", 7}, {"mean difference", 6}, {"ci95 high", 8}});
+    lxw_chart_options placement{};
+    placement.x_scale = 1.2;
+    placement.y_scale = 1.2;
+    const auto at = static_cast<lxw_row_t>(placed * 20);
+    check(worksheet_insert_chart_opt(charts, at, 0, spread, &placement), "charts");
+    check(worksheet_insert_chart_opt(charts, at, 10, diff, &placement), "charts");
+    ++placed;
+    i = end;
+  }
+}
+
+}  // namespace
+
+void write_comparison_xlsx(const Comparison& comparison, html::OutputFile& out) {
+  Workbook workbook(out.temp_path().string());
+  lxw_worksheet* rows = workbook.sheet("compare");
+  lxw_worksheet* charts = workbook.sheet("charts");
+  lxw_worksheet* data = workbook.sheet("chart_data");
+  write_rows(rows, rows_table(comparison), workbook.bold());
+  write_chart_data(data, comparison, workbook.bold());
+  write_charts(workbook, charts, comparison);
+  workbook.close(fmt::format("'{}'", out.path().string()));
+  out.commit();
+}
+
+}  // namespace yl::compare

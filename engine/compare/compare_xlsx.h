@@ -1,0 +1,16 @@
+// `compare --format xlsx`: a workbook with the `compare` sheet (rows_table(): the same numbers as
+// the table, CSV and HTML outputs; exact integers of more than 15 digits stay text, as in
+// `export`), a `charts` sheet of native Excel charts, per metric, asset and cohort: p5, p50, mean
+// and p95 per point joined by a high-low line, and the paired difference against the baseline
+// with its 95% interval, and `chart_data`, the (floating point) values they plot.
+#pragma once
+
+#include "engine/compare/comparison.h"
+#include "engine/html/output_file.h"
+
+namespace yl::compare {
+
+// Writes the workbook to `out`'s temporary file and commits it. Throws ExportError.
+void write_comparison_xlsx(const Comparison& comparison, html::OutputFile& out);
+
+}  // namespace yl::compare

@@ -1,0 +1,127 @@
+#include "engine/compare/comparison.h"
+
+#include <set>
+
+#include <fmt/format.h>
+
+#include "engine/core/assert.h"
+
+namespace yl::compare {
+namespace {
+
+// The values a point has, by run, and the runs they belong to.
+std::vector<Value> values_of(const std::map<std::int64_t, Value>& by_run) {
+  std::vector<Value> values;
+  for (const auto& [run, value] : by_run) values.push_back(value);
+  return values;
+}
+
+std::optional<PairedDifference> difference(const std::map<std::int64_t, Value>& point,
+                                           const std::map<std::int64_t, Value>& baseline) {
+  std::vector<Value> x, b;
+  for (const auto& [run, value] : point) {
+    const auto it = baseline.find(run);
+    if (it == baseline.end())
+      continue;  // a run only one of them has is not a pair
+    x.push_back(value);
+    b.push_back(it->second);
+  }
+  if (x.empty())
+    return std::nullopt;
+  return paired_difference(x, b);
+}
+
+Fan fan_of(const SeriesKey& key, const Results& results,
+           const std::vector<std::map<std::string, std::map<std::int64_t, BigInt>>>& per_point) {
+  Fan fan{key, {}, {}};
+  std::set<std::string> times;  // SPEC §1.2 time text sorts in time order
+  for (const auto& by_time : per_point) {
+    for (const auto& [t, runs] : by_time) times.insert(t);
+  }
+  fan.times.assign(times.begin(), times.end());
+  fan.bands.resize(results.points.size());
+  for (std::size_t p = 0; p < per_point.size(); ++p) {
+    for (const std::string& t : fan.times) {
+      const auto it = per_point[p].find(t);
+      if (it == per_point[p].end()) {
+        fan.bands[p].push_back(std::nullopt);
+        continue;
+      }
+      std::vector<Value> values;
+      for (const auto& [run, v] : it->second) values.push_back(Value::of_int(v));
+      fan.bands[p].push_back(summarize(values));
+    }
+  }
+  fan.bands.resize(results.points.size(), std::vector<std::optional<Summary>>(fan.times.size()));
+  return fan;
+}
+
+}  // namespace
+
+Comparison compare_results(const Results& results, std::size_t baseline) {
+  YL_ASSERT(baseline < results.points.size());
+  Comparison c;
+  c.results = &results;
+  c.baseline = baseline;
+  for (const Point& p : results.incomplete) {
+    c.notes.push_back(fmt::format("point {} '{}' has {} of {} runs and is left out", p.index,
+                                  p.label, p.runs, results.runs_per_point));
+  }
+  for (const auto& [key, per_point] : results.values) {
+    const MetricInfo& info = results.metrics.at(key.name);
+    for (std::size_t p = 0; p < per_point.size(); ++p) {
+      if (per_point[p].empty())
+        continue;
+      Row row{key, &info, p, summarize(values_of(per_point[p])), values_of(per_point[p]), {}};
+      if (p != baseline)
+        row.diff = difference(per_point[p], per_point[baseline]);
+      c.rows.push_back(std::move(row));
+    }
+  }
+  for (const auto& [key, per_point] : results.series)
+    c.fans.push_back(fan_of(key, results, per_point));
+  return c;
+}
+
+std::string float_text(std::optional<double> value) {
+  return value ? fmt::format("{:.6g}", *value) : "";
+}
+
+html::Table rows_table(const Comparison& comparison) {
+  html::Table table{"",
+                    {"metric", "unit", "asset", "cohort", "point", "label", "n", "mean", "sd_float",
+                     "p5", "p50", "p95", "diff_n", "diff_mean", "diff_sd_float",
+                     "diff_ci95_half_float", "diff_ci95_low", "diff_ci95_high"},
+                    {false, false, false, false, true, false, true, true, true, true, true, true,
+                     true, true, true, true, true, true},
+                    {}};
+  YL_ASSERT(table.columns.size() == table.numeric.size());
+  for (const Row& row : comparison.rows) {
+    const Point& point = comparison.results->points[row.point];
+    const Summary& s = row.summary;
+    std::vector<std::string> cells = {row.key.name,
+                                      row.info->unit,
+                                      row.key.asset,
+                                      row.key.cohort,
+                                      std::to_string(point.index),
+                                      point.label,
+                                      std::to_string(s.n),
+                                      s.mean,
+                                      float_text(s.sd),
+                                      s.p5.text(),
+                                      s.p50.text(),
+                                      s.p95.text()};
+    if (row.diff) {
+      const PairedDifference& d = *row.diff;
+      cells.insert(cells.end(),
+                   {std::to_string(d.n), d.mean, float_text(d.sd), float_text(d.ci95_half),
+                    d.ci95 ? d.ci95->first : "", d.ci95 ? d.ci95->second : ""});
+    } else {
+      cells.insert(cells.end(), 6, "");
+    }
+    table.rows.push_back(std::move(cells));
+  }
+  return table;
+}
+
+}  // namespace yl::compare

@@ -1,0 +1,52 @@
+// `yieldledger compare RESULTS.db`: per metric (and asset and cohort) and point, the statistics
+// over runs (stats.h), and the paired difference against a baseline point; per series, the
+// p5/p50/p95 band over runs at each time. Every output format (table, CSV, XLSX, HTML) shows the
+// same numbers: they all come from rows_table().
+#pragma once
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "engine/compare/results.h"
+#include "engine/compare/stats.h"
+#include "engine/html/report.h"
+
+namespace yl::compare {
+
+struct Row {
+  MetricKey key;
+  const MetricInfo* info = nullptr;
+  std::size_t point = 0;  // position in results.points
+  Summary summary;
+  std::vector<Value> runs;               // the values, by run (those the point has)
+  std::optional<PairedDifference> diff;  // none for the baseline itself
+};
+
+// A series (price, debt_wei, ...) of one asset: at each time, per point, percentiles over runs.
+struct Fan {
+  SeriesKey key;
+  std::vector<std::string> times;
+  // bands[point][time]: nullopt where the point has no value at that time.
+  std::vector<std::vector<std::optional<Summary>>> bands;
+};
+
+struct Comparison {
+  const Results* results = nullptr;
+  std::size_t baseline = 0;  // position in results->points
+  std::vector<Row> rows;     // by metric, asset, cohort, then point
+  std::vector<Fan> fans;
+  std::vector<std::string> notes;  // e.g. points left out for missing runs
+};
+
+// REQUIRES: baseline < results.points.size(). `results` must outlive the comparison.
+Comparison compare_results(const Results& results, std::size_t baseline);
+
+// The numbers of every row, as text: the one table all formats print.
+//   metric, unit, asset, cohort, point, label, n, mean, sd_float, p5, p50, p95,
+//   diff_n, diff_mean, diff_sd_float, diff_ci95_half_float, diff_ci95_low, diff_ci95_high
+html::Table rows_table(const Comparison& comparison);
+// A float statistic as text: 6 significant digits (sd, intervals); empty when absent.
+std::string float_text(std::optional<double> value);
+
+}  // namespace yl::compare

@@ -1,0 +1,32 @@
+// `yieldledger compare A.db B.db`: two single-run ledgers over the same events (one scenario
+// under two policies, say), side by side at their end: per account and asset, balance and
+// claimable in each and the difference; per asset, the ledger's figures (price, pending, shares,
+// buffer, debt, insurance, retained, and revenue and locked when the ledgers hold them).
+//
+// The event streams must be the same: event k of A and of B have the same fields (time, type,
+// account, asset, amount, to, value, id), whatever files and lines they came from. Otherwise
+// compare refuses (UsageError, exit 2) and names the first difference.
+#pragma once
+
+#include <string>
+
+#include "engine/html/report.h"
+
+namespace yl::compare {
+
+struct LedgerDiff {
+  std::string a_path, b_path;
+  std::string a_scenario, b_scenario;  // scenario names
+  std::int64_t events = 0;
+  // section, account, asset, item, a, b, b_minus_a: exact (amounts in asset units, prices and
+  // shares as integers).
+  html::Table table;
+};
+
+// Opens both ledgers read-only. Throws UsageError (different events, not a ledger) or
+// StorageError.
+LedgerDiff diff_ledgers(const std::string& a_path, const std::string& b_path);
+
+html::Page ledger_diff_page(const LedgerDiff& diff);
+
+}  // namespace yl::compare

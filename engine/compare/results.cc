@@ -1,0 +1,223 @@
+#include "engine/compare/results.h"
+
+#include <cmath>
+#include <cstdlib>
+#include <filesystem>
+#include <regex>
+
+#include <fmt/format.h>
+
+#include "engine/storage/database.h"
+#include "engine/storage/migrations.h"
+#include "engine/storage/storage_error.h"
+#include "engine/usage_error.h"
+
+namespace yl::compare {
+namespace {
+
+using storage::Database;
+using storage::Statement;
+
+std::int64_t pragma(Database& db, const char* name) {
+  Statement s = db.prepare(fmt::format("PRAGMA {}", name));
+  s.step();
+  return s.column_int(0);
+}
+
+// Signed decimal integer text, no leading zeros, no "-0".
+bool is_integer_text(const std::string& text) {
+  static const std::regex kInteger("0|-?[1-9][0-9]*");
+  return std::regex_match(text, kInteger);
+}
+
+class Reader {
+ public:
+  Reader(Database& db, Results& out) : db_(db), out_(out) {}
+
+  void read() {
+    read_study();
+    read_points();
+    read_metric_info();
+    read_metrics();
+    read_series();
+  }
+
+ private:
+  [[noreturn]] void bad(const std::string& where, const std::string& reason) const {
+    throw UsageError(fmt::format("{}: {}: {}", out_.path, where, reason));
+  }
+
+  void read_study() {
+    Statement s = db_.prepare("SELECT key, value FROM study");
+    while (s.step()) out_.study[s.column_text(0)] = s.column_text(1);
+    const auto runs = out_.study.find("runs");
+    if (runs == out_.study.end())
+      bad("study", "no 'runs' row");
+    if (!is_integer_text(runs->second) || runs->second.starts_with('-') || runs->second == "0" ||
+        runs->second.size() > 9) {
+      bad("study 'runs'", fmt::format("'{}' is not a count of runs", runs->second));
+    }
+    out_.runs_per_point = std::stoll(runs->second);
+  }
+
+  void read_points() {
+    Statement s = db_.prepare(
+        "SELECT p.point, p.label, p.params, (SELECT count(*) FROM runs r WHERE r.point = p.point) "
+        "FROM points p ORDER BY p.point");
+    while (s.step()) {
+      Point p{s.column_int(0), s.column_text(1), s.column_text(2), s.column_int(3)};
+      (p.runs == out_.runs_per_point ? out_.points : out_.incomplete).push_back(std::move(p));
+    }
+    Statement bad_runs = db_.prepare(
+        "SELECT point, run FROM runs WHERE run < 0 OR run >= ?1 OR point NOT IN "
+        "(SELECT point FROM points) LIMIT 1");
+    bad_runs.bind(1, out_.runs_per_point);
+    if (bad_runs.step()) {
+      bad(fmt::format("runs (point {}, run {})", bad_runs.column_int(0), bad_runs.column_int(1)),
+          fmt::format("no such point, or a run outside 0..{}", out_.runs_per_point - 1));
+    }
+    if (out_.points.empty()) {
+      bad("runs", fmt::format("no point has all its {} runs: there is nothing to compare",
+                              out_.runs_per_point));
+    }
+    for (std::size_t i = 0; i < out_.points.size(); ++i) position_[out_.points[i].index] = i;
+  }
+
+  void read_metric_info() {
+    Statement s = db_.prepare("SELECT name, kind, unit, description FROM metric_info");
+    while (s.step()) {
+      MetricInfo m{s.column_text(0), s.column_text(1) == "int", s.column_text(2), s.column_text(3)};
+      if (!m.exact && s.column_text(1) != "real") {
+        bad(fmt::format("metric_info '{}'", m.name),
+            fmt::format("kind '{}' is neither 'int' nor 'real'", s.column_text(1)));
+      }
+      out_.metrics[m.name] = std::move(m);
+    }
+  }
+
+  void read_metrics() {
+    Statement s = db_.prepare(
+        "SELECT point, run, name, cohort, asset, value_int, value_real IS NULL, "
+        "printf('%!.17g', value_real) FROM metrics ORDER BY point, run, name, cohort, asset");
+    while (s.step()) {
+      const std::int64_t point = s.column_int(0);
+      const std::int64_t run = s.column_int(1);
+      MetricKey key{s.column_text(2), s.column_text(4), s.column_text(3)};
+      const std::string where = fmt::format(
+          "metrics (point {}, run {}, '{}', cohort '{}', asset "
+          "'{}')",
+          point, run, key.name, key.cohort, key.asset);
+      const auto info = out_.metrics.find(key.name);
+      if (info == out_.metrics.end())
+        bad(where, "the metric is not in metric_info");
+      const auto pos = position_.find(point);
+      if (pos == position_.end())
+        continue;  // an incomplete point (or none): left out
+      if (run < 0 || run >= out_.runs_per_point)
+        bad(where, "no such run");
+      Value value;
+      if (info->second.exact) {
+        const std::string text = s.column_text(5);
+        if (s.column_is_null(5) || s.column_int(6) == 0 || !is_integer_text(text)) {
+          bad(where, fmt::format("an 'int' metric needs value_int, an integer ('{}'), and no "
+                                 "value_real",
+                                 text));
+        }
+        value = Value::of_int(BigInt(text));
+      } else {
+        // 17 significant digits: the double exactly (SQLite's printf round-trips doubles of
+        // ordinary magnitude, checked from 1e-30 to 1e30).
+        const std::string real = s.column_text(7);
+        char* end = nullptr;
+        const double parsed = std::strtod(real.c_str(), &end);
+        if (s.column_int(6) == 1 || !s.column_is_null(5) || *end != '\0' ||
+            !std::isfinite(parsed)) {
+          bad(where, "a 'real' metric needs a finite value_real and no value_int");
+        }
+        value = Value::of_real(parsed);
+      }
+      auto& per_point = out_.values[key];
+      per_point.resize(out_.points.size());
+      per_point[pos->second][run] = std::move(value);
+    }
+  }
+
+  void read_series() {
+    Statement s = db_.prepare("SELECT point, run, t, asset, name, value_int FROM series");
+    while (s.step()) {
+      const std::int64_t point = s.column_int(0);
+      const std::int64_t run = s.column_int(1);
+      const auto pos = position_.find(point);
+      if (pos == position_.end())
+        continue;
+      const std::string text = s.column_text(5);
+      if (!is_integer_text(text) || run < 0 || run >= out_.runs_per_point) {
+        bad(fmt::format("series (point {}, run {}, t {}, '{}')", point, run, s.column_text(2),
+                        s.column_text(4)),
+            fmt::format("value_int '{}' is not an integer, or no such run", text));
+      }
+      auto& per_point = out_.series[SeriesKey{s.column_text(4), s.column_text(3)}];
+      per_point.resize(out_.points.size());
+      per_point[pos->second][s.column_text(2)][run] = BigInt(text);
+    }
+  }
+
+  Database& db_;
+  Results& out_;
+  std::map<std::int64_t, std::size_t> position_;  // point index -> position in out_.points
+};
+
+}  // namespace
+
+Results read_results(const std::string& path) {
+  std::error_code ec;
+  if (!std::filesystem::is_regular_file(path, ec)) {
+    throw UsageError(fmt::format("results file '{}' not found", path));
+  }
+  Results results;
+  results.path = path;
+  try {
+    Database db(path, Database::Mode::read_only);
+    const std::int64_t id = pragma(db, "application_id");
+    if (id == storage::kApplicationId) {
+      throw UsageError(
+          fmt::format("'{}' is a yieldledger ledger, not a sweep's results file; to "
+                      "compare two ledgers, give both: compare A.db B.db",
+                      path));
+    }
+    if (id != kResultsApplicationId) {
+      throw UsageError(
+          fmt::format("'{}' is not a yieldledger results file (application_id {}, "
+                      "not {}); `sweep` writes results files",
+                      path, id, kResultsApplicationId));
+    }
+    const std::int64_t version = pragma(db, "user_version");
+    if (version != kResultsVersion) {
+      throw UsageError(
+          fmt::format("'{}' is a results file of version {}; this yieldledger reads "
+                      "version {}",
+                      path, version, kResultsVersion));
+    }
+    Reader(db, results).read();
+  } catch (const storage::StorageError& error) {
+    throw UsageError(
+        fmt::format("'{}' is not a readable yieldledger results file: {}", path, error.what()));
+  }
+  return results;
+}
+
+std::size_t find_point(const Results& results, const std::string& spec) {
+  for (std::size_t i = 0; i < results.points.size(); ++i) {
+    if (std::to_string(results.points[i].index) == spec || results.points[i].label == spec) {
+      return i;
+    }
+  }
+  std::vector<std::string> known;
+  for (const Point& p : results.points) known.push_back(fmt::format("{} '{}'", p.index, p.label));
+  throw UsageError(
+      fmt::format("--baseline '{}' names no point of '{}' (by index or label); its "
+                  "points: {}",
+                  spec, results.path, fmt::join(known, ", ")));
+}
+
+}  // namespace yl::compare

@@ -1,0 +1,69 @@
+// Reading a sweep's results file (RESULTS.db, the format in RESULTS_SCHEMA.md: application_id
+// 0x594C5242 "YLRB", user_version 1). Read-only; everything is checked before compare uses it.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <string>
+#include <vector>
+
+#include "engine/compare/stats.h"
+
+namespace yl::compare {
+
+inline constexpr std::int64_t kResultsApplicationId = 1498174530;  // 0x594C5242, "YLRB"
+inline constexpr std::int64_t kResultsVersion = 1;
+
+struct Point {
+  std::int64_t index = 0;
+  std::string label;
+  std::string params;     // JSON object text, as stored
+  std::int64_t runs = 0;  // rows in `runs`
+};
+
+struct MetricInfo {
+  std::string name;
+  bool exact = true;  // kind 'int'; false: 'real'
+  std::string unit;
+  std::string description;
+};
+
+// One metric of one run, for a cohort and an asset ('' when the metric is the whole run's or
+// holds no asset).
+struct MetricKey {
+  std::string name;
+  std::string asset;
+  std::string cohort;
+  friend auto operator<=>(const MetricKey&, const MetricKey&) = default;
+};
+
+struct SeriesKey {
+  std::string name;
+  std::string asset;
+  friend auto operator<=>(const SeriesKey&, const SeriesKey&) = default;
+};
+
+struct Results {
+  std::string path;
+  std::map<std::string, std::string> study;  // key -> value
+  std::int64_t runs_per_point = 0;
+  std::vector<Point> points;      // by index; only points whose runs are complete
+  std::vector<Point> incomplete;  // points with fewer than runs_per_point runs (left out)
+  std::map<std::string, MetricInfo> metrics;
+  // values[key][point position in `points`][run] (every complete point has every run; a value a
+  // run lacks is a nullopt-free gap: see `missing`).
+  std::map<MetricKey, std::vector<std::map<std::int64_t, Value>>> values;
+  // series[key][point position][t] -> run -> value (exact integers).
+  std::map<SeriesKey, std::vector<std::map<std::string, std::map<std::int64_t, BigInt>>>> series;
+};
+
+// Reads and checks `path`. Throws UsageError (exit 2) for a missing file, a file of another
+// program or another version, an empty results file (no complete point), or a malformed row
+// (naming the table, the row's key and the field).
+Results read_results(const std::string& path);
+
+// The position in `points` of the point `spec` names: its index ("0", "3") or its label exactly.
+// Throws UsageError listing the points when none matches.
+std::size_t find_point(const Results& results, const std::string& spec);
+
+}  // namespace yl::compare

@@ -1,0 +1,39 @@
+// A report file written under a unique temporary name beside its final path and moved into place
+// only when complete, so nothing is ever half-written at the path a user named.
+#pragma once
+
+#include <filesystem>
+#include <string_view>
+
+namespace yl::html {
+
+class OutputFile {
+ public:
+  enum class Existing { refuse, replace };
+
+  // Checks `path` before any work and creates the temporary file `.NAME.PID-N.partial` beside
+  // it. Throws UsageError when the folder is missing, `path` is a folder, or (Existing::refuse) a
+  // file is already there; ExportError when the temporary file cannot be created.
+  OutputFile(std::filesystem::path path, Existing existing);
+  ~OutputFile();  // removes the temporary file unless committed
+  OutputFile(const OutputFile&) = delete;
+  OutputFile& operator=(const OutputFile&) = delete;
+
+  const std::filesystem::path& path() const { return path_; }
+  // Where a library that writes files by name (libxlsxwriter) writes.
+  const std::filesystem::path& temp_path() const { return temp_; }
+
+  // Writes `content` as the whole file, flushed to disk. Throws ExportError.
+  void write(std::string_view content);
+  // Moves the temporary file to `path`. With Existing::refuse it never replaces a file that
+  // appeared meanwhile (link, then unlink). Throws UsageError or ExportError.
+  void commit();
+
+ private:
+  std::filesystem::path path_;
+  std::filesystem::path temp_;
+  Existing existing_;
+  bool committed_ = false;
+};
+
+}  // namespace yl::html

@@ -1,0 +1,61 @@
+// The script of yieldledger's HTML reports (engine/html/report.h): it draws every chart described
+// in the page's #yl-charts data with Chart.js, then writes on <body> how many canvases hold data
+// ink, for the browser test (scripts/browser_test.sh).
+(function () {
+  'use strict';
+  var body = document.body;
+  var specs = JSON.parse(document.getElementById('yl-charts').textContent);
+  Chart.defaults.animation = false;
+  Chart.defaults.responsive = false;
+  Chart.defaults.font.size = 12;
+
+  // Pixels whose channels differ by more than 60 are the palette's colours: data, not the greys of
+  // axes, grid lines and text.
+  function inkOf(canvas) {
+    var pixels = canvas.getContext('2d').getImageData(0, 0, canvas.width, canvas.height).data;
+    var ink = 0;
+    for (var k = 0; k < pixels.length; k += 4) {
+      var r = pixels[k], g = pixels[k + 1], b = pixels[k + 2], a = pixels[k + 3];
+      if (a > 0 && Math.max(r, g, b) - Math.min(r, g, b) > 60) ink++;
+    }
+    return ink;
+  }
+
+  var drawn = 0;
+  specs.forEach(function (spec, i) {
+    var canvas = document.getElementById('chart-' + i);
+    var config = spec.config;
+    config.options = config.options || {};
+    var plugins = config.options.plugins = config.options.plugins || {};
+    plugins.title = { display: true, text: spec.title, font: { size: 14 } };
+    // Datasets marked ylNoLegend (a fan's lower bound) get no legend entry.
+    var legend = plugins.legend = plugins.legend || {};
+    legend.labels = { filter: function (item, data) {
+      return !data.datasets[item.datasetIndex].ylNoLegend;
+    } };
+    var labels = spec.x_labels;
+    if (labels && labels.length > 0) {
+      // A strip chart: points sit at x = their index (plus a small offset per run), and the axis
+      // shows the point's label there.
+      var x = config.options.scales.x;
+      x.min = -0.5;
+      x.max = labels.length - 0.5;
+      x.ticks = { autoSkip: false, maxRotation: 30, callback: function (value) {
+        return Number.isInteger(value) && labels[value] !== undefined ? labels[value] : '';
+      } };
+      // One tick per point, at its index (the default ticks would start at min, -0.5).
+      x.afterBuildTicks = function (axis) {
+        axis.ticks = labels.map(function (label, index) { return { value: index }; });
+      };
+      plugins.tooltip = { callbacks: { title: function (items) {
+        return items.length ? labels[Math.round(items[0].parsed.x)] : '';
+      } } };
+    }
+    var chart = new Chart(canvas, config);
+    chart.draw();
+    var ink = inkOf(canvas);
+    canvas.setAttribute('data-ink', String(ink));
+    if (ink > 0) drawn++;
+  });
+  body.setAttribute('data-charts-drawn', String(drawn));
+})();

@@ -1,0 +1,427 @@
+// `yieldledger compare`: the statistics on the hand-built results file tests/data/results_small.sql
+// (values derived in the comments below), the t table against Boost.Math, the four output formats
+// agreeing on the numbers, two ledgers side by side, and every bad input refused with exit 2 and
+// nothing written.
+#include <cmath>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+
+#include <boost/math/distributions/students_t.hpp>
+#include <doctest/doctest.h>
+
+#include "engine/compare/comparison.h"
+#include "engine/compare/results.h"
+#include "engine/compare/stats.h"
+#include "engine/input/csv_reader.h"
+#include "engine/storage/database.h"
+#include "engine/usage_error.h"
+#include "tests/test_util.h"
+
+using yl::compare::BigInt;
+using yl::compare::Value;
+using yl::testing::read_file;
+using yl::testing::run_cli;
+using yl::testing::TempDir;
+using yl::testing::usage_error;
+
+namespace {
+
+const std::string kFixture = std::string(YL_SOURCE_DIR) + "/tests/data/results_small.sql";
+
+// A results file from SQL text (the fixture, or a variant of it).
+std::string make_db(const TempDir& dir, const std::string& name, const std::string& sql) {
+  const std::string path = dir.path(name);
+  yl::storage::Database db(path, yl::storage::Database::Mode::read_write_create);
+  db.exec(sql);
+  return path;
+}
+
+std::string fixture_db(const TempDir& dir) {
+  return make_db(dir, "results.db", read_file(kFixture));
+}
+
+std::vector<Value> ints(std::initializer_list<long long> values) {
+  std::vector<Value> out;
+  for (long long v : values) out.push_back(Value::of_int(BigInt(v)));
+  return out;
+}
+
+// The row of rows_table() for (metric, cohort, point), as column -> cell.
+std::map<std::string, std::string> row_of(const yl::html::Table& table, const std::string& metric,
+                                          const std::string& cohort, const std::string& point) {
+  for (const auto& row : table.rows) {
+    if (row[0] == metric && row[3] == cohort && row[4] == point) {
+      std::map<std::string, std::string> cells;
+      for (std::size_t i = 0; i < row.size(); ++i) cells[table.columns[i]] = row[i];
+      return cells;
+    }
+  }
+  FAIL("no row " << metric << " " << cohort << " " << point);
+  return {};
+}
+
+std::vector<std::vector<std::string>> parse_csv(const std::string& text) {
+  std::istringstream in(text);
+  yl::CsvReader reader(in, "output");
+  std::vector<std::vector<std::string>> rows;
+  yl::CsvRecord record;
+  while (reader.next(record)) rows.push_back(record.fields);
+  return rows;
+}
+
+}  // namespace
+
+TEST_CASE("Compare stats: nearest-rank percentiles, exact means, sample sd") {
+  // Nearest rank ⌈p·n/100⌉: n = 5 → p5 rank 1, p50 rank 3, p95 rank 5; n = 20 → p5 rank 1,
+  // p50 rank 10, p95 rank 19; n = 1 → rank 1 for all.
+  CHECK(yl::compare::nearest_rank_index(5, 5) == 0);
+  CHECK(yl::compare::nearest_rank_index(5, 50) == 2);
+  CHECK(yl::compare::nearest_rank_index(5, 95) == 4);
+  CHECK(yl::compare::nearest_rank_index(20, 5) == 0);
+  CHECK(yl::compare::nearest_rank_index(20, 50) == 9);
+  CHECK(yl::compare::nearest_rank_index(20, 95) == 18);
+  CHECK(yl::compare::nearest_rank_index(1, 95) == 0);
+
+  // 7, 1, 2: Σ = 10, mean 10/3 = 3.333 (toward zero); sorted 1, 2, 7 → p5 1, p50 2, p95 7;
+  // variance (3·(49+1+4) − 100) / (3·2) = 62/6 → sd √10.333… = 3.2145502536643185.
+  const auto s = yl::compare::summarize(ints({7, 1, 2}));
+  CHECK(s.n == 3);
+  CHECK(s.mean == "3.333");
+  CHECK(s.p5.text() == "1");
+  CHECK(s.p50.text() == "2");
+  CHECK(s.p95.text() == "7");
+  CHECK(*s.sd == doctest::Approx(3.2145502536643185).epsilon(1e-15));
+  // Negative means round toward zero too: (−7 − 1 − 2)/3 = −3.333.
+  CHECK(yl::compare::summarize(ints({-7, -1, -2})).mean == "-3.333");
+  // One run: no sd, no interval.
+  CHECK_FALSE(yl::compare::summarize(ints({5})).sd.has_value());
+  CHECK_FALSE(yl::compare::paired_difference(ints({5}), ints({4})).ci95.has_value());
+}
+
+TEST_CASE("Compare stats: the t table is Student's t(0.975, df) to 9 decimals") {
+  for (const auto& row : yl::compare::kStudentT975) {
+    const double exact =
+        boost::math::quantile(boost::math::students_t(static_cast<double>(row.df)), 0.975);
+    CHECK_MESSAGE(std::abs(row.t - exact) < 5.1e-10, "df " << row.df);
+  }
+  // Between rows, the next lower df (wider: conservative); past the last row, the last.
+  CHECK(yl::compare::student_t975(4) == 2.776445105);
+  CHECK(yl::compare::student_t975(31) == 2.042272456);
+  CHECK(yl::compare::student_t975(119) == 1.983971519);
+  CHECK(yl::compare::student_t975(100000) == 1.962339081);
+}
+
+TEST_CASE("Compare: statistics and paired differences of the hand-built results") {
+  TempDir dir;
+  const yl::compare::Results results = yl::compare::read_results(fixture_db(dir));
+  REQUIRE(results.points.size() == 3);  // point 3 has 2 of 5 runs: left out
+  REQUIRE(results.incomplete.size() == 1);
+  const auto c = yl::compare::compare_results(results, 0);
+  REQUIRE(c.notes.size() == 1);
+  CHECK(c.notes[0] == "point 3 'policy.distribution=incomplete' has 2 of 5 runs and is left out");
+  const yl::html::Table table = yl::compare::rows_table(c);
+
+  // apy_ppm, point 0: 40000, 41000, 39000, 40500, 39500. Σ 200000 → mean 40000.000; sorted
+  // 39000 39500 40000 40500 41000 → p5 39000, p50 40000, p95 41000; squared deviations
+  // 0 + 1e6 + 1e6 + 250000 + 250000 = 2.5e6, ÷ 4 → sd √625000 = 790.569.
+  auto r = row_of(table, "apy_ppm", "", "0");
+  CHECK(r["n"] == "5");
+  CHECK(r["mean"] == "40000.000");
+  CHECK(r["sd_float"] == "790.569");
+  CHECK(r["p5"] == "39000");
+  CHECK(r["p50"] == "40000");
+  CHECK(r["p95"] == "41000");
+  CHECK(r["diff_mean"] == "");  // the baseline
+
+  // apy_ppm, point 1: 40100 41300 39100 40400 39700 (Σ 200600 → 40120.000). Paired with point
+  // 0 run by run: d = 100, 300, 100, −100, 200; mean 120; deviations −20 180 −20 −220 80,
+  // squares 88000 ÷ 4 = 22000 → sd 148.324; half-width t(0.975, 4) · sd / √5
+  // = 2.776445105 · 148.32397 / 2.2360680 = 184.16853 → rounded up to 184.169:
+  // interval [120 − 184.169, 120 + 184.169] = [−64.169, 304.169].
+  r = row_of(table, "apy_ppm", "", "1");
+  CHECK(r["mean"] == "40120.000");
+  CHECK(r["p5"] == "39100");
+  CHECK(r["p95"] == "41300");
+  CHECK(r["diff_n"] == "5");
+  CHECK(r["diff_mean"] == "120.000");
+  CHECK(r["diff_sd_float"] == "148.324");
+  CHECK(r["diff_ci95_half_float"] == "184.169");
+  CHECK(r["diff_ci95_low"] == "-64.169");
+  CHECK(r["diff_ci95_high"] == "304.169");
+
+  // apy_ppm, point 2: every run 1000 below point 0 → d = −1000 five times, sd 0, the interval
+  // is the point [−1000, −1000].
+  r = row_of(table, "apy_ppm", "", "2");
+  CHECK(r["diff_mean"] == "-1000.000");
+  CHECK(r["diff_ci95_low"] == "-1000.000");
+  CHECK(r["diff_ci95_high"] == "-1000.000");
+
+  // Cohort sniper/user, point 1 against 0: d = −5000 −6000 −4000 −5500 −4500, mean −5000,
+  // squared deviations 2.5e6 ÷ 4 → sd 790.569, half 2.776445105 · 790.569415 / √5
+  // = 981.62158 → 981.622: [−5981.622, −4018.378].
+  r = row_of(table, "apy_ppm", "sniper/user", "1");
+  CHECK(r["mean"] == "45000.000");
+  CHECK(r["diff_mean"] == "-5000.000");
+  CHECK(r["diff_ci95_low"] == "-5981.622");
+  CHECK(r["diff_ci95_high"] == "-4018.378");
+
+  // protocol_revenue_wei (ETH), point 1: 10^21 + 1, 2, 2, 3, 5 → Σ 5·10^21 + 13, mean
+  // 10^21 + 2.6 exactly (a double cannot hold it: its step there is 131072). Against point 0
+  // (all 0) the differences are the values; deviations from 2.6: −1.6 −0.6 −0.6 0.4 2.4,
+  // squares 9.2 ÷ 4 = 2.3 → sd 1.51658; half 2.776445105 · 1.5165751 / √5 = 1.8830767 →
+  // 1.884: [10^21 + 0.716, 10^21 + 4.484].
+  r = row_of(table, "protocol_revenue_wei", "", "1");
+  CHECK(r["asset"] == "ETH");
+  CHECK(r["unit"] == "wei");
+  CHECK(r["mean"] == "1000000000000000000002.600");
+  CHECK(r["p50"] == "1000000000000000000002");
+  CHECK(r["p95"] == "1000000000000000000005");
+  CHECK(r["diff_sd_float"] == "1.51658");
+  CHECK(r["diff_ci95_low"] == "1000000000000000000000.716");
+  CHECK(r["diff_ci95_high"] == "1000000000000000000004.484");
+
+  // gini (real), point 2: 0.375 0.375 0.5 0.5 0.625 → mean 2.375 / 5 = 0.475; against point 0
+  // (0.5 0.25 0.75 0.5 0.5): d = −0.125 0.125 −0.25 0 0.125, mean −0.025.
+  r = row_of(table, "gini", "", "2");
+  CHECK(r["mean"] == "0.475");
+  CHECK(r["p5"] == "0.375");
+  CHECK(r["p95"] == "0.625");
+  CHECK(r["diff_mean"] == "-0.025");
+
+  // The series: price (ETH) of point 1 at the last time (k = 3): 10^9 + 3·(700000 + 10000 + 1000·r)
+  // for r = 0..4 → 1002130000 … 1002142000; nearest rank: p5 = r 0, p50 = r 2, p95 = r 4.
+  const yl::compare::Fan* price = nullptr;
+  for (const auto& fan : c.fans) {
+    if (fan.key.name == "price")
+      price = &fan;
+  }
+  REQUIRE(price != nullptr);
+  REQUIRE(price->times.size() == 4);
+  const auto& last = *price->bands[1].back();
+  CHECK(last.p5.text() == "1002130000");
+  CHECK(last.p50.text() == "1002136000");
+  CHECK(last.p95.text() == "1002142000");
+}
+
+TEST_CASE("Compare: --baseline by index or label; a name that is no point is refused") {
+  TempDir dir;
+  const auto results = yl::compare::read_results(fixture_db(dir));
+  CHECK(yl::compare::find_point(results, "1") == 1);
+  CHECK(yl::compare::find_point(results, "policy.distribution=streamed") == 1);
+  CHECK(usage_error([&] { yl::compare::find_point(results, "7"); }) ==
+        "--baseline '7' names no point of '" + results.path +
+            "' (by index or label); its points: 0 'policy.distribution=instant', 1 "
+            "'policy.distribution=streamed', 2 'policy.protocol_fee_bps=500 & <fee> \"quoted\"'");
+  // The incomplete point cannot be the baseline either.
+  CHECK(usage_error([&] { yl::compare::find_point(results, "3"); }) != "(accepted)");
+
+  // Against point 1, point 0's difference is the negation: −120.000.
+  const auto table = yl::compare::rows_table(yl::compare::compare_results(results, 1));
+  CHECK(row_of(table, "apy_ppm", "", "0")["diff_mean"] == "-120.000");
+  CHECK(row_of(table, "apy_ppm", "", "1")["diff_mean"] == "");
+}
+
+TEST_CASE("Compare: files of other programs, other versions and bad rows are refused") {
+  TempDir dir;
+  const std::string fixture = read_file(kFixture);
+  auto refused = [&](const std::string& path) {
+    return usage_error([&] { yl::compare::read_results(path); });
+  };
+  CHECK(refused(dir.path("missing.db")) ==
+        "results file '" + dir.path("missing.db") + "' not found");
+  const std::string empty = dir.write("empty.db", "");
+  CHECK(refused(empty) == "'" + empty +
+                              "' is not a yieldledger results file (application_id 0, not "
+                              "1498174530); `sweep` writes results files");
+  const std::string text = dir.write("text.db", "point,run\n0,0\n");
+  CHECK(refused(text).starts_with("'" + text + "' is not a readable yieldledger results file: "));
+  const std::string other =
+      make_db(dir, "other.db", "PRAGMA application_id = 7; CREATE TABLE t(x);");
+  CHECK(refused(other).find("application_id 7") != std::string::npos);
+
+  auto variant = [&](const std::string& name, const std::string& from, const std::string& to) {
+    std::string sql = fixture;
+    const auto at = sql.find(from);
+    REQUIRE(at != std::string::npos);
+    sql.replace(at, from.size(), to);
+    return make_db(dir, name, sql);
+  };
+  const std::string v2 = variant("v2.db", "PRAGMA user_version = 1;", "PRAGMA user_version = 2;");
+  CHECK(refused(v2) == "'" + v2 +
+                           "' is a results file of version 2; this yieldledger reads "
+                           "version 1");
+  const std::string bad_int = variant("bad_int.db", "'40500'", "'40.5'");
+  CHECK(refused(bad_int) == bad_int +
+                                ": metrics (point 0, run 3, 'apy_ppm', cohort '', asset ''): an "
+                                "'int' metric needs value_int, an integer ('40.5'), and no "
+                                "value_real");
+  const std::string no_runs = variant("no_runs.db", "('runs', '5')", "('runs', '6')");
+  CHECK(refused(no_runs) == no_runs +
+                                ": runs: no point has all its 6 runs: there is nothing to "
+                                "compare");
+}
+
+TEST_CASE("CLI: compare's table, CSV, XLSX and HTML show the same numbers") {
+  TempDir dir;
+  const std::string db = fixture_db(dir);
+  const auto table = run_cli({"compare", db});
+  REQUIRE(table.exit_code == 0);
+  CHECK(table.err ==
+        "compare: point 3 'policy.distribution=incomplete' has 2 of 5 runs and is "
+        "left out\n");
+  const auto csv = run_cli({"compare", db, "--format", "csv"});
+  REQUIRE(csv.exit_code == 0);
+  const auto rows = parse_csv(csv.out);
+  REQUIRE(rows.size() == 13);  // header + 3 points × (apy_ppm × 2 cohorts, revenue, gini)
+  CHECK(rows[0][7] == "mean");
+  CHECK(rows[2][7] == "40120.000");
+  CHECK(rows[2][17] == "304.169");
+
+  REQUIRE(run_cli({"compare", db, "--format", "html", "--out", dir.path("c.html")}).exit_code == 0);
+  REQUIRE(run_cli({"compare", db, "--format", "xlsx", "--out", dir.path("c.xlsx")}).exit_code == 0);
+  const std::string html = read_file(dir.path("c.html"));
+  const std::string sheet = [&] {
+    const std::string command = "unzip -p '" + dir.path("c.xlsx") + "' xl/sharedStrings.xml " +
+                                "xl/worksheets/sheet1.xml 2>/dev/null";
+    std::string out;
+    FILE* pipe = popen(command.c_str(), "r");
+    REQUIRE(pipe != nullptr);
+    char buffer[4096];
+    for (std::size_t n; (n = fread(buffer, 1, sizeof buffer, pipe)) > 0;) out.append(buffer, n);
+    pclose(pipe);
+    return out;
+  }();
+  for (std::size_t r = 1; r < rows.size(); ++r) {
+    // The table shows each cell of the CSV (aligned), the page each cell HTML-escaped in a <td>,
+    // the workbook each as a number or, past 15 digits, as text.
+    for (const std::string& cell : rows[r]) {
+      if (cell.empty())
+        continue;
+      CHECK_MESSAGE(table.out.find(cell) != std::string::npos, cell);
+      CHECK_MESSAGE(html.find(">" + yl::html::html_escape(cell) + "</td>") != std::string::npos,
+                    cell);
+    }
+  }
+  // In the workbook: a wei mean is text (22 digits), a ppm mean a number.
+  CHECK(sheet.find("1000000000000000000002.600") != std::string::npos);
+  CHECK(sheet.find("<v>40120</v>") != std::string::npos);
+  CHECK(sheet.find("<v>-64.169</v>") != std::string::npos);
+  // The labels are escaped: the page never holds the raw '<fee>'.
+  CHECK(html.find("<fee>") == std::string::npos);
+  CHECK(html.find("&lt;fee&gt; &quot;quoted&quot;") != std::string::npos);
+
+  // --baseline by label; --out for CSV writes the same text there.
+  const auto by_label = run_cli({"compare", db, "--baseline", "policy.distribution=streamed",
+                                 "--format", "csv", "--out", dir.path("c.csv")});
+  REQUIRE(by_label.exit_code == 0);
+  CHECK(parse_csv(read_file(dir.path("c.csv")))[1][13] == "-120.000");
+}
+
+TEST_CASE("CLI: compare refuses bad input with exit 2 and writes nothing") {
+  TempDir dir;
+  const std::string db = fixture_db(dir);
+  auto refused = [](const std::vector<std::string>& args) {
+    const auto r = run_cli(args);
+    CHECK(r.exit_code == 2);
+    CHECK(r.out.empty());
+    return r.err;
+  };
+  CHECK(refused({"compare", db, "--baseline", "nine"})
+            .starts_with("yieldledger: --baseline 'nine' names no point of '"));
+  const std::string missing = dir.path("no/such/folder/c.html");
+  CHECK(refused({"compare", db, "--format", "html", "--out", missing}) ==
+        "yieldledger: cannot write '" + missing + "': the folder '" + dir.path("no/such/folder") +
+            "' does not exist\n");
+  CHECK(refused({"compare", db, "--format", "html"}) ==
+        "yieldledger: --format html needs --out FILE\n");
+  const std::string empty = dir.write("empty.db", "");
+  CHECK(refused({"compare", empty, "--format", "html", "--out", dir.path("e.html")})
+            .find("is not a yieldledger results file") != std::string::npos);
+  CHECK_FALSE(std::filesystem::exists(dir.path("e.html")));
+  // An existing file is kept unless --force.
+  const std::string kept = dir.write("kept.html", "mine");
+  CHECK(refused({"compare", db, "--format", "html", "--out", kept}) ==
+        "yieldledger: '" + kept +
+            "' already exists; choose another --out, or add --force to "
+            "replace it\n");
+  CHECK(read_file(kept) == "mine");
+  CHECK(run_cli({"compare", db, "--format", "html", "--out", kept, "--force"}).exit_code == 0);
+  CHECK(read_file(kept).starts_with("<!DOCTYPE html>"));
+  // No temporary file is left in the folder.
+  for (const auto& entry : std::filesystem::directory_iterator(dir.path(""))) {
+    CHECK_MESSAGE(entry.path().extension() != ".partial", entry.path());
+  }
+}
+
+TEST_CASE("CLI: compare A.db B.db: two ledgers over the same events, side by side") {
+  TempDir dir;
+  const std::string scenario = yl::testing::example_scenario("blast-launch");
+  const std::string events =
+      (std::filesystem::path(scenario).parent_path() / "events.csv").string();
+  std::string toml = read_file(scenario);
+  // B: the same events under a 20% insurance fee instead of the example's.
+  const auto fee = toml.find("insurance_fee_bps");
+  REQUIRE(fee != std::string::npos);
+  const auto end = toml.find('\n', fee);
+  std::string toml_b = toml;
+  toml_b.replace(fee, end - fee, "insurance_fee_bps = 2000");
+  auto with_events = [&](std::string text, const std::string& file) {
+    const auto at = text.find("events");
+    const auto line_end = text.find('\n', at);
+    text.replace(at, line_end - at, "events = \"" + file + "\"");
+    return text;
+  };
+  dir.write("a.toml", with_events(toml, events));
+  dir.write("b.toml", with_events(toml_b, events));
+  REQUIRE(run_cli({"run", dir.path("a.toml"), "--db", dir.path("a.db")}).exit_code == 0);
+  REQUIRE(run_cli({"run", dir.path("b.toml"), "--db", dir.path("b.db")}).exit_code == 0);
+  const auto r = run_cli({"compare", dir.path("a.db"), dir.path("b.db"), "--format", "csv"});
+  REQUIRE(r.exit_code == 0);
+  const auto rows = parse_csv(r.out);
+  REQUIRE(rows[0] ==
+          std::vector<std::string>{"section", "account", "asset", "item", "a", "b", "b_minus_a"});
+  // Each row: b − a is b minus a, exactly (checked with the project's own wei parser).
+  bool insurance_differs = false;
+  for (std::size_t i = 1; i < rows.size(); ++i) {
+    if (rows[i][0] == "asset" && rows[i][3] == "insurance" && rows[i][5] != rows[i][4]) {
+      insurance_differs = true;
+    }
+  }
+  CHECK(insurance_differs);
+  // balances agree with `balances` of each ledger.
+  const auto balances_a = run_cli({"balances", "--db", dir.path("a.db"), "--format", "csv"});
+  const auto alice_a = parse_csv(balances_a.out)[1];  // the first account row
+  bool found = false;
+  for (const auto& row : rows) {
+    if (row[0] == "account" && row[1] == alice_a[0] && row[2] == alice_a[2] &&
+        row[3] == "balance") {
+      CHECK(row[4] == alice_a[4]);
+      found = true;
+    }
+  }
+  CHECK(found);
+
+  // A ledger whose events differ at one line is refused, naming the event and both texts.
+  std::string changed = read_file(events);
+  const auto second_line = changed.find('\n') + 1;
+  const auto third_line = changed.find('\n', second_line) + 1;
+  const std::string first_event = changed.substr(second_line, third_line - second_line - 1);
+  std::string altered = first_event;
+  REQUIRE(altered.starts_with("e001,"));
+  altered.replace(0, 4, "e000");  // the same event under another id
+  changed.replace(second_line, first_event.size(), altered);
+  dir.write("c.csv", changed);
+  dir.write("c.toml", with_events(toml, dir.path("c.csv")));
+  REQUIRE(run_cli({"run", dir.path("c.toml"), "--db", dir.path("c.db")}).exit_code == 0);
+  const auto refused = run_cli({"compare", dir.path("a.db"), dir.path("c.db")});
+  CHECK(refused.exit_code == 2);
+  CHECK(refused.out.empty());
+  CHECK(
+      refused.err.starts_with("yieldledger: the two ledgers have different events; the first "
+                              "difference is event 1: " +
+                              dir.path("a.db") + ": event 1 ("));
+  CHECK(refused.err.find(dir.path("c.db") + ": event 1 (") != std::string::npos);
+  CHECK(refused.err.find(",e000\n") != std::string::npos);  // B's, at the end
+  CHECK(refused.err.find(",e001; ") != std::string::npos);  // A's
+}

@@ -1,0 +1,139 @@
+// HTML reports (engine/html): escaping of every text from inputs, the page's self-containment
+// (Chart.js embedded, a CSP that forbids the network), the export's page, and the output file
+// that is never half-written. The browser check is scripts/browser_test.sh.
+#include <filesystem>
+
+#include <doctest/doctest.h>
+
+#include "engine/export/html_sink.h"
+#include "engine/html/output_file.h"
+#include "engine/html/report.h"
+#include "engine/usage_error.h"
+#include "tests/test_util.h"
+
+using yl::testing::read_file;
+using yl::testing::run_cli;
+using yl::testing::TempDir;
+
+TEST_CASE("HTML: every text from inputs is escaped, in markup and in the chart data") {
+  CHECK(yl::html::html_escape("a<b & \"c\" 'd'>") == "a&lt;b &amp; &quot;c&quot; &#39;d&#39;&gt;");
+  CHECK(yl::html::json_string("</script><!--\"\\\n") ==
+        "\"\\u003c/script\\u003e\\u003c!--\\\"\\\\\\u000a\"");
+  // U+2028 (E2 80 A8) and U+2029 are escaped; other UTF-8 passes through.
+  CHECK(yl::html::json_string("a\xE2\x80\xA8"
+                              "b\xE2\x80\xA9"
+                              "c é") == "\"a\\u2028b\\u2029c é\"");
+  yl::html::Json j = yl::html::Json::object({{"x", 1.5}, {"nan", std::nan("")}, {"s", "<"}});
+  j.set("x", 2);
+  CHECK(j.text() == "{\"x\":2,\"nan\":null,\"s\":\"\\u003c\"}");
+
+  yl::html::Page page{"T <&>", "sub \"q\"", {}};
+  yl::html::Section section{"S</h2>", "note <b>", {}, {}};
+  section.tables.push_back({"cap", {"a<"}, {false}, {{"<script>alert(1)</script>"}}});
+  section.charts.push_back(
+      {"chart </script>", yl::html::Json::object({{"type", "line"}}), {"<x>"}});
+  page.sections.push_back(section);
+  const std::string html = yl::html::render(page);
+  CHECK(html.find("<title>T &lt;&amp;&gt;</title>") != std::string::npos);
+  CHECK(html.find("<h2>S&lt;/h2&gt;</h2>") != std::string::npos);
+  CHECK(html.find("<td>&lt;script&gt;alert(1)&lt;/script&gt;</td>") != std::string::npos);
+  CHECK(html.find("<script>alert") == std::string::npos);
+  CHECK(html.find("chart </script>") == std::string::npos);
+  CHECK(html.find("\"chart \\u003c/script\\u003e\"") != std::string::npos);
+  CHECK(html.find("<body data-charts=\"1\" data-charts-drawn=\"0\" data-errors=\"0\">") !=
+        std::string::npos);
+}
+
+TEST_CASE("HTML: one self-contained file: Chart.js inline, no network allowed or referenced") {
+  // The UMD build (it defines the global Chart), from Debian's libjs-chart.js.
+  CHECK(yl::html::chart_js().starts_with("/*!\n * Chart.js v"));
+  CHECK(yl::html::chart_js().find(".Chart=e()") != std::string_view::npos);
+  CHECK(yl::html::chart_js().size() > 100000);
+  const std::string html = yl::html::render({"t", "", {}});
+  CHECK(html.find("<meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; "
+                  "script-src 'unsafe-inline'; style-src 'unsafe-inline'; img-src data:\">") !=
+        std::string::npos);
+  for (const char* reference : {" src=", "<link", "@import", "url(", "fetch(", "XMLHttpRequest"}) {
+    const std::string page_only = html.substr(0, html.find(std::string(yl::html::chart_js())));
+    CHECK_MESSAGE(page_only.find(reference) == std::string::npos, reference);
+  }
+}
+
+TEST_CASE("HTML: an output file appears whole or not at all") {
+  TempDir dir;
+  using yl::html::OutputFile;
+  {
+    OutputFile out(dir.path("a.html"), OutputFile::Existing::refuse);
+    out.write("first");
+    CHECK_FALSE(std::filesystem::exists(dir.path("a.html")));  // not before commit
+    out.commit();
+  }
+  CHECK(read_file(dir.path("a.html")) == "first");
+  {
+    OutputFile out(dir.path("b.html"), OutputFile::Existing::refuse);
+    out.write("never committed");
+  }
+  CHECK_FALSE(std::filesystem::exists(dir.path("b.html")));
+  CHECK(yl::testing::usage_error([&] {
+          OutputFile(dir.path("a.html"), OutputFile::Existing::refuse);
+        }) == "'" + dir.path("a.html") +
+                  "' already exists; choose another --out, or add --force to "
+                  "replace it");
+  CHECK(yl::testing::usage_error([&] {
+          OutputFile(dir.path("none/a.html"), OutputFile::Existing::refuse);
+        }) == "cannot write '" + dir.path("none/a.html") + "': the folder '" + dir.path("none") +
+                  "' does not exist");
+  CHECK(yl::testing::usage_error([&] {
+          OutputFile(dir.path(""), OutputFile::Existing::replace);
+        }).ends_with("': it is a folder"));
+  // A file that appears between the check and the commit is not replaced.
+  {
+    OutputFile out(dir.path("c.html"), OutputFile::Existing::refuse);
+    out.write("late");
+    dir.write("c.html", "someone else's");
+    CHECK(yl::testing::usage_error([&] { out.commit(); })
+              .ends_with("appeared while the report was written; it "
+                         "was left as it is"));
+  }
+  CHECK(read_file(dir.path("c.html")) == "someone else's");
+  std::size_t files = 0;
+  for (const auto& entry : std::filesystem::directory_iterator(dir.path(""))) {
+    CHECK_MESSAGE(entry.path().extension() != ".partial", entry.path());
+    ++files;
+  }
+  CHECK(files == 2);
+}
+
+TEST_CASE("CLI: export --format html: the summary, the six charts and the exact history") {
+  TempDir dir;
+  REQUIRE(run_cli({"run", yl::testing::example_scenario("blast-launch"), "--db", dir.path("b.db")})
+              .exit_code == 0);
+  const auto r = run_cli({"export", "--db", dir.path("b.db"), "--out", dir.path("b.html")});
+  REQUIRE(r.exit_code == 0);
+  CHECK(r.out == "exported 'blast-launch' to " + dir.path("b.html") +
+                     " (html): 93 history samples; rows: ledger_history 186, summary 59\n");
+  const std::string html = read_file(dir.path("b.html"));
+  CHECK(html.find("<body data-charts=\"6\"") != std::string::npos);
+  for (const char* title : {"Share price", "Realized APY per period", "ETH insurance fund and debt",
+                            "USDB insurance fund and debt", "Top ETH holders (balance + claimable)",
+                            "Top USDB holders (balance + claimable)", "Ledger history (exact)"}) {
+    CHECK_MESSAGE(html.find("<h2>" + yl::html::html_escape(title) + "</h2>") != std::string::npos,
+                  title);
+  }
+  // The summary's exact figures, as in the CSV export's summary.csv (README: ETH price APY).
+  CHECK(html.find("<td class=\"n\">1.747710853</td>") != std::string::npos);
+  // A page this tool wrote is replaced; another file only with --force (output_guard.h).
+  CHECK(run_cli({"export", "--db", dir.path("b.db"), "--out", dir.path("b.html")}).exit_code == 0);
+  const std::string mine = dir.write("mine.html", "<p>my notes</p>");
+  const auto foreign = run_cli({"export", "--db", dir.path("b.db"), "--out", mine});
+  CHECK(foreign.exit_code == 2);
+  CHECK(read_file(mine) == "<p>my notes</p>");
+  CHECK(run_cli({"export", "--db", dir.path("b.db"), "--out", mine, "--force"}).exit_code == 0);
+  CHECK(yl::html::is_report_page(mine));
+  // A missing folder is refused before any work; nothing is written.
+  const auto missing =
+      run_cli({"export", "--db", dir.path("b.db"), "--out", dir.path("nowhere/b.html")});
+  CHECK(missing.exit_code == 2);
+  CHECK(missing.err == "yieldledger: cannot write '" + dir.path("nowhere/b.html") +
+                           "': the folder '" + dir.path("nowhere") + "' does not exist\n");
+}
