@@ -24,7 +24,7 @@ LedgerParams random_params(Random& rng) {
   params.report_every_s = static_cast<std::int64_t>(3600 * (6 + rng.below(43)));
   const std::uint64_t prices[] = {1, 7, 1'000'000'000, 1'000'000'000'000'000'000ULL};
   params.initial_price = Amount::from_u64(prices[rng.below(4)]);
-  params.insurance_fee_bps = static_cast<std::uint32_t>(rng.below(10'001));
+  params.policy.insurance_fee_bps = static_cast<std::uint32_t>(rng.below(10'001));
   std::uint32_t left[2] = {10'000, 10'000};
   const int count = 1 + static_cast<int>(rng.below(4));
   for (int i = 0; i < count; ++i) {
