@@ -109,21 +109,8 @@ std::optional<Rejection> Ledger::apply(const Event& event) {
                      fmt::format("time {} is before the previous event's time {}",
                                  format_timestamp(event.time), format_timestamp(last_event_time_))};
   }
-  if (auto rejected = advance_to(event.time)) return rejected;
+  if (auto rejected = prepare_for(event.time)) return rejected;
   last_event_time_ = event.time;
-  now_ = event.time;
-  // SPEC §9.1: the stream drips before every event, ETH then USDB; it is not part of the event
-  // and stays if the event is rejected. An overflow in it rejects the event.
-  if (params_.policy.distribution == Distribution::streamed) {
-    if (auto rejected = atomically(std::nullopt, [this] {
-          drip(Asset::eth);
-          drip(Asset::usdb);
-          journal_.close(/*report_ordinal=*/-1);
-        })) {
-      return rejected;
-    }
-    check_invariants();
-  }
 
   const std::optional<Asset> asset = asset_touched(event.body);
   begin_checkpoint(asset);
@@ -147,6 +134,25 @@ std::optional<Rejection> Ledger::apply(const Event& event) {
   }
   journal_.close(/*report_ordinal=*/-1);
   check_invariants(asset);
+  return std::nullopt;
+}
+
+std::optional<Rejection> Ledger::prepare_for(Timestamp time) {
+  YL_ASSERT(time <= params_.end);
+  if (auto rejected = advance_to(time)) return rejected;
+  now_ = time;
+  // SPEC §9.1: the stream drips before every event, ETH then USDB; it is not part of the event
+  // and stays if the event is rejected. An overflow in it rejects the event.
+  if (params_.policy.distribution == Distribution::streamed) {
+    if (auto rejected = atomically(std::nullopt, [this] {
+          drip(Asset::eth);
+          drip(Asset::usdb);
+          journal_.close(/*report_ordinal=*/-1);
+        })) {
+      return rejected;
+    }
+    check_invariants();
+  }
   return std::nullopt;
 }
 

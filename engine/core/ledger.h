@@ -85,6 +85,10 @@ class Ledger {
 
   // Applies one event at its time (see the file comment). Returns the rejection, if any.
   std::optional<Rejection> apply(const Event& event);
+  // What precedes an event at `time` (apply does it first): the scheduled reports due up to it,
+  // then SPEC §9.1's drip at `time`, ETH then USDB (nothing under `snapshot`). Idempotent at one
+  // time. Fails only on overflow. REQUIRES: the last event's time <= time <= end.
+  std::optional<Rejection> prepare_for(Timestamp time);
   // Runs every scheduled report due at or before `time` (never past `end`), ETH then USDB.
   // Fails only on overflow, in which case that report did not happen.
   std::optional<Rejection> advance_to(Timestamp time);
