@@ -6,6 +6,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/setup.sh
 ctest --test-dir build --output-on-failure -j "$(nproc)"
+scripts/full_stdout_check.sh
 
 if [ "${YL_SANITIZERS:-1}" != 0 ]; then
   echo "== the suite again under ASan + UBSan (build-asan/)"

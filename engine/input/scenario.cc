@@ -10,6 +10,7 @@
 
 #include "engine/input/input_error.h"
 #include "engine/core/rpow.h"
+#include "engine/input/input_file.h"
 #include "engine/input/names.h"
 
 namespace yl {
@@ -55,12 +56,14 @@ class Checker {
     return value->get();
   }
   Timestamp time_at(const toml::node& node, std::string_view key) const {
+    if (node.is_date_time() || node.is_date() || node.is_time()) {
+      fail(line_of(node), fmt::format("'{}' is a TOML date-time; write it as a quoted string, "
+                                      "like {} = \"2024-03-01T00:00:00Z\"",
+                                      key, key));
+    }
     const std::string text = string_at(node, key);
     const auto time = parse_timestamp(text);
-    if (!time) {
-      fail(line_of(node), fmt::format("'{}' must be a time like 2024-03-01T00:00:00Z (got '{}')",
-                                      key, text));
-    }
+    if (!time) fail(line_of(node), fmt::format("'{}': {}", key, bad_time_message(text)));
     return *time;
   }
 
@@ -140,14 +143,21 @@ void parse_policy(const Checker& check, const toml::table& t, Policy& policy) {
                fmt::format("'{}' must be one of {} (got '{}')", key, words, text));
   };
   std::optional<std::uint64_t> unlock_line;
+  std::uint64_t later_fee_line = 0;
+  for (const auto& [line, key] : keys) {
+    if (key == "insurance_fee_bps" || key == "protocol_fee_bps") {
+      later_fee_line = std::max(later_fee_line, line);
+    }
+  }
   for (const auto& [line, key] : keys) {
     const toml::node& node = *t.get(key);
     if (key == "insurance_fee_bps" || key == "protocol_fee_bps") {
       const auto bps = static_cast<std::uint32_t>(check.integer_at(node, key, 0, 10'000));
       (key == "insurance_fee_bps" ? policy.insurance_fee_bps : policy.protocol_fee_bps) = bps;
-      // Checked at each fee key: the sum with the other (as read so far, or its default) is
-      // then reported at the later key as written.
-      if (policy.insurance_fee_bps + policy.protocol_fee_bps > kBps) {
+      // The sum is checked at the later of the two keys as written (the other with its written
+      // value, read already since it comes earlier, or its default when absent).
+      if (line == later_fee_line &&
+          policy.insurance_fee_bps + policy.protocol_fee_bps > kBps) {
         check.fail(line, fmt::format("insurance_fee_bps + protocol_fee_bps must be at most 10000 "
                                      "(got {} + {})",
                                      policy.insurance_fee_bps, policy.protocol_fee_bps));
@@ -271,13 +281,27 @@ Scenario parse_scenario(std::string_view toml_text, const std::string& file_name
 }
 
 Scenario load_scenario(const std::string& path_as_given) {
-  std::ifstream in(path_as_given, std::ios::binary);
-  if (!in) throw InputError(path_as_given, 1, "scenario", "cannot open the scenario file");
+  std::ifstream in =
+      open_input_file(path_as_given, path_as_given, 1, "scenario", "the scenario file");
+  // A scenario is a few kilobytes; the cap keeps a wrong file (a log, an image) out of memory.
+  constexpr std::uintmax_t kMaxScenarioBytes = 1 << 20;
+  std::error_code ec;
+  const std::uintmax_t size = std::filesystem::file_size(path_as_given, ec);
+  if (!ec && size > kMaxScenarioBytes) {
+    throw InputError(path_as_given, 1, "scenario",
+                     fmt::format("the file is {} bytes, more than the 1 MiB (1048576 bytes) a "
+                                 "scenario may have",
+                                 size));
+  }
   std::ostringstream text;
   text << in.rdbuf();
   const std::filesystem::path path(path_as_given);
   Scenario s = parse_scenario(text.str(), path_as_given, path.parent_path());
-  std::error_code ec;
+  if (const auto kind = special_file_kind(s.events_path.string())) {
+    throw InputError(path_as_given, s.events_line, "scenario",
+                     fmt::format("events file '{}' is {}, not a file", s.events_as_written,
+                                 *kind));
+  }
   if (!std::filesystem::is_regular_file(s.events_path, ec)) {
     throw InputError(path_as_given, s.events_line, "scenario",
                      fmt::format("events file '{}' not found", s.events_as_written));
