@@ -24,7 +24,8 @@ std::optional<Timestamp> optional_time(const std::string& flag, const std::strin
 }
 
 std::string check_text(const SignedAmount& difference) {
-  return difference.is_zero() ? "OK, to the wei" : "MISMATCH by " + difference.wei_string() + " wei";
+  return difference.is_zero() ? "OK, to the wei"
+                              : "MISMATCH by " + difference.wei_string() + " wei";
 }
 
 // For tables, the closing and check lines, printed under the table.
@@ -99,7 +100,8 @@ bool explain_source_statement(storage::LedgerStore& store, const ExplainOptions&
   table.columns = {{"time"}, {"kind"}, {"what"}, {"event"},
                    {csv ? "value_change_wei" : "value_change", true},
                    {csv ? "principal_change_wei" : "principal_change", true},
-                   {csv ? "value_wei" : "value", true}, {csv ? "principal_wei" : "principal", true}};
+                   {csv ? "value_wei" : "value", true},
+                   {csv ? "principal_wei" : "principal", true}};
   table.rows.push_back(
       {s.from, "opening", "", "", "", "", wei(s.opening_value), wei(s.opening_principal)});
   for (const SourceLine& l : s.lines) {

@@ -29,8 +29,9 @@ void run(const RunOptions& options) {
   const RunSummary summary = run_into_database(options.scenario, options.db, run_options);
   bar.clear();
   fmt::print("ran '{}': {} events, {} asset reports, {} to {}; ledger written to {}\n",
-             escape_controls(summary.name), summary.events, summary.reports, format_timestamp(summary.start),
-             format_timestamp(summary.end), options.db);
+             escape_controls(summary.name), summary.events, summary.reports,
+             format_timestamp(summary.start), format_timestamp(summary.end),
+             escape_controls(options.db));
 }
 
 }  // namespace

@@ -22,6 +22,7 @@
 using yl::testing::read_file;
 using yl::testing::run_cli;
 using yl::testing::TempDir;
+using yl::testing::unzip;
 
 namespace {
 
@@ -85,18 +86,6 @@ std::string summary_value(const std::string& folder, const std::string& item) {
       return line.substr(prefix.size(), line.find(',', prefix.size()) - prefix.size());
   }
   return "(none)";
-}
-
-std::string unzip(const std::string& xlsx, const std::string& member) {
-  const std::string command = "unzip -p '" + xlsx + "' '" + member + "' 2>/dev/null";
-  FILE* pipe = ::popen(command.c_str(), "r");
-  REQUIRE(pipe != nullptr);
-  std::string text;
-  char buffer[4096];
-  std::size_t n;
-  while ((n = std::fread(buffer, 1, sizeof buffer, pipe)) > 0) text.append(buffer, n);
-  ::pclose(pipe);
-  return text;
 }
 
 }  // namespace
@@ -408,8 +397,8 @@ TEST_CASE("Export XLSX: libxlsxwriter's own error lines are folded into one mess
   CHECK_THROWS_WITH_AS(yl::export_ledger(store, {}, sink),
                        ("could not write '" + xlsx +
                         "': Error creating output xlsx file. Usually a permissions error. "
-                        "(workbook_close(): Error creating '" + dir.path(partials[0]) +
-                        "'. System error = Is a directory)")
+                        "(workbook_close(): Error creating '" +
+                        dir.path(partials[0]) + "'. System error = Is a directory)")
                            .c_str(),
                        yl::ExportError);
   CHECK_FALSE(std::filesystem::exists(xlsx));

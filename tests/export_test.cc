@@ -24,6 +24,7 @@
 
 using yl::testing::read_file;
 using yl::testing::TempDir;
+using yl::testing::unzip;
 
 namespace {
 
@@ -68,18 +69,6 @@ yl::ExportResult export_csv(const std::string& db_path, const std::string& folde
   yl::storage::LedgerStore store(db);
   yl::CsvSink sink(folder);
   return yl::export_ledger(store, options, sink);
-}
-
-std::string unzip(const std::string& xlsx, const std::string& member) {
-  const std::string command = "unzip -p '" + xlsx + "' '" + member + "' 2>/dev/null";
-  FILE* pipe = ::popen(command.c_str(), "r");
-  REQUIRE(pipe != nullptr);
-  std::string text;
-  char buffer[4096];
-  std::size_t n;
-  while ((n = std::fread(buffer, 1, sizeof buffer, pipe)) > 0) text.append(buffer, n);
-  ::pclose(pipe);
-  return text;
 }
 
 // How many temporary `.partial` files are in `folder` (an export leaves none).

@@ -13,6 +13,7 @@
 #include <string>
 #include <vector>
 
+#include "engine/storage/database.h"
 #include "tests/test_util.h"
 
 using yl::testing::CliResult;
@@ -159,8 +160,12 @@ TEST_CASE("Hardening: a name too long and too many open files get their own caus
   // EMFILE is a fault of the machine: exit 1, named as such.
   REQUIRE(cli({"run", scenario, "--db", dir.path("q.db")}).exit_code == 0);
   const std::string err = dir.path("err");
-  const int code = bash("ulimit -n 4; " + kCli + " balances --db " + quoted(dir.path("q.db")) +
-                        " >/dev/null 2>" + quoted(err));
+  // Descriptors the test runner left open would count against the limit: close them first, then
+  // open the redirections, and only then lower the limit (ctest keeps more open than doctest).
+  const int code = bash("for fd in $(ls /proc/$$/fd); do "
+                        "[ \"$fd\" -gt 2 ] && eval \"exec $fd>&-\"; done; exec >/dev/null 2>" +
+                        quoted(err) + "; ulimit -n 4; exec " + kCli + " balances --db " +
+                        quoted(dir.path("q.db")));
   CHECK(code == 1);
   CHECK(read_file(err) == "yieldledger: cannot open the database '" + dir.path("q.db") +
                               "': Too many open files\n");
@@ -381,6 +386,13 @@ TEST_CASE("Hardening: many scheduled reports: refused past the limit, memory fla
                        "2025-03-01T00:00:00Z), more than the limit of 1000000; report less "
                        "often, or raise the limit with --max-reports N\n");
   CHECK_FALSE(std::filesystem::exists(dir.path("y.db")));
+  // The limit is the caller's to move: quickstart has 7 report times.
+  const std::string quickstart = yl::testing::example_scenario("quickstart");
+  CHECK(cli({"run", quickstart, "--db", dir.path("q.db"), "--max-reports", "6"}).err ==
+        "yieldledger: the scenario '" + quickstart + "' would run 7 scheduled reports (one every "
+        "86400 s from 2024-03-01T00:00:00Z to 2024-03-08T00:00:00Z), more than the limit of 6; "
+        "report less often, or raise the limit with --max-reports N\n");
+  CHECK(cli({"run", quickstart, "--db", dir.path("q.db"), "--max-reports", "7"}).exit_code == 0);
 
   // 86,400 report times (172,800 asset reports) in one day, most between two events.
   toml.replace(toml.find("2025-03-01T00:00:00Z"), 20, "2024-03-02T00:00:00Z");
@@ -401,4 +413,55 @@ TEST_CASE("Hardening: many scheduled reports: refused past the limit, memory fla
                      "scheduled reports (one every 1 s from 2024-03-01T00:00:00Z to "
                      "9999-12-31T23:59:59Z), more than the limit of 1000000; report less often, "
                      "or raise the limit with --max-reports N\n");
+}
+
+TEST_CASE("Hardening: no permission (EACCES) is named as such, for a user without root's rights") {
+  TempDir dir;
+  const std::string nobody = "setpriv --reuid=65534 --regid=65534 --clear-groups ";
+  if (bash(nobody + kCli + " --version >/dev/null 2>&1") != 0) {
+    MESSAGE("skipped: the user nobody cannot run the binary here");
+    return;
+  }
+  const std::string scenario = yl::testing::example_scenario("quickstart");
+  const std::string db = dir.path("q.db");
+  REQUIRE(cli({"run", scenario, "--db", db}).exit_code == 0);
+  REQUIRE(::chmod(db.c_str(), 0600) == 0);
+  const std::string err = dir.path("err");  // opened by the root shell, before setpriv
+  CHECK(bash(nobody + kCli + " balances --db " + quoted(db) + " >/dev/null 2>" + quoted(err)) ==
+        2);
+  CHECK(read_file(err) == "yieldledger: cannot open the database '" + db +
+                              "': permission denied\n");
+  // The folder is root's (0755): nobody cannot make a new ledger in it.
+  const std::string fresh = dir.path("new.db");
+  CHECK(bash(nobody + kCli + " run " + quoted(scenario) + " --db " + quoted(fresh) +
+             " >/dev/null 2>" + quoted(err)) == 2);
+  CHECK(read_file(err) == "yieldledger: cannot open the database '" + fresh +
+                              "': permission denied\n");
+  const std::string locked = dir.write("s.toml", yl::testing::small_scenario_toml());
+  REQUIRE(::chmod(locked.c_str(), 0600) == 0);
+  CHECK(bash(nobody + kCli + " run " + quoted(locked) + " --db " + quoted(fresh) +
+             " >/dev/null 2>" + quoted(err)) == 2);
+  CHECK(read_file(err) == locked + ":1: scenario: cannot open the scenario file: Permission "
+                                   "denied\n");
+  CHECK_FALSE(std::filesystem::exists(fresh));
+}
+
+TEST_CASE("Hardening: a ReadTransaction sees one snapshot while another connection commits") {
+  TempDir dir;
+  const std::string path = dir.path("s.db");
+  using yl::storage::Database;
+  Database writer(path, Database::Mode::read_write_create);
+  writer.exec("CREATE TABLE t (x); INSERT INTO t VALUES (1)");
+  Database reader(path, Database::Mode::read_only);
+  auto count = [&] {
+    yl::storage::Statement s = reader.prepare("SELECT count(*) FROM t");
+    REQUIRE(s.step());
+    return s.column_int(0);
+  };
+  {
+    const yl::storage::ReadTransaction snapshot(reader);
+    writer.exec("INSERT INTO t VALUES (2)");  // committed while the snapshot is open
+    CHECK(count() == 1);
+  }
+  CHECK(count() == 2);  // a new read sees the commit
 }

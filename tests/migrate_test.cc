@@ -101,18 +101,17 @@ TEST_CASE("Migrate: a schema-1 ledger whose rows do not replay is refused and le
   TempDir dir;
   const std::string fresh = dir.path("fresh.db");
   yl::run_into_database(yl::testing::example_scenario("quickstart"), fresh);
-  const std::string report = dir.path("report.db");
-  write_schema1_ledger(report, fresh);
-  {
-    yl::storage::Database db(report, yl::storage::Database::Mode::read_write_create);
-    db.exec("UPDATE reports SET t_wei = '1' WHERE seq = 3");
-  }
-  const std::string balance = dir.path("balance.db");
-  write_schema1_ledger(balance, fresh);
-  {
-    yl::storage::Database db(balance, yl::storage::Database::Mode::read_write_create);
-    db.exec("UPDATE final_balances SET balance_wei = '7' WHERE account = 'alice'");
-  }
+  // A schema-1 ledger with one stored row changed by `sql`.
+  auto tampered = [&](const std::string& name, const std::string& sql) {
+    const std::string path = dir.path(name);
+    write_schema1_ledger(path, fresh);
+    yl::storage::Database db(path, yl::storage::Database::Mode::read_write_create);
+    db.exec(sql);
+    return path;
+  };
+  const std::string report = tampered("report.db", "UPDATE reports SET t_wei = '1' WHERE seq = 3");
+  const std::string balance =
+      tampered("balance.db", "UPDATE final_balances SET balance_wei = '7' WHERE account = 'alice'");
   for (const auto& [path, what] :
        {std::pair{report, "reports"}, std::pair{balance, "final state"}}) {
     const auto result = run_cli({"migrate", "--db", path});

@@ -158,6 +158,18 @@ std::string read_file(const std::string& path) {
   return text.str();
 }
 
+std::string unzip(const std::string& zip, const std::string& member) {
+  const std::string command = "unzip -p '" + zip + "' '" + member + "' 2>/dev/null";
+  FILE* pipe = ::popen(command.c_str(), "r");
+  REQUIRE(pipe != nullptr);
+  std::string text;
+  char buffer[4096];
+  std::size_t n;
+  while ((n = std::fread(buffer, 1, sizeof buffer, pipe)) > 0) text.append(buffer, n);
+  ::pclose(pipe);
+  return text;
+}
+
 CliResult run_cli(const std::vector<std::string>& args, const std::string& shell_prefix) {
   static std::atomic<int> counter = 0;
   // One stderr file per process and call, so parallel CTest runs never share one.

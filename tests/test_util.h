@@ -59,6 +59,8 @@ std::string example_scenario(const std::string& name);
 
 // The whole content of a file ("" if it cannot be read).
 std::string read_file(const std::string& path);
+// One member of a ZIP file (an XLSX workbook's `xl/workbook.xml`, ...), read with `unzip -p`.
+std::string unzip(const std::string& zip, const std::string& member);
 
 // Runs the built `yieldledger` with `args` (stdin closed), capturing its exit code and output.
 struct CliResult {

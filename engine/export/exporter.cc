@@ -49,24 +49,6 @@ void refuse_known_overflows(storage::LedgerStore& store, const ExportOptions& op
   }
 }
 
-// A read transaction on the store's connection for as long as it lives: in WAL mode every
-// statement of it reads the snapshot its first read saw.
-class ReadSnapshot {
- public:
-  explicit ReadSnapshot(storage::Database& db) : db_(db) { db_.exec("BEGIN"); }
-  ReadSnapshot(const ReadSnapshot&) = delete;
-  ReadSnapshot& operator=(const ReadSnapshot&) = delete;
-  ~ReadSnapshot() {
-    try {
-      db_.exec("ROLLBACK");  // nothing was written: ending it is all there is to do
-    } catch (...) {
-    }
-  }
-
- private:
-  storage::Database& db_;
-};
-
 }  // namespace
 
 std::vector<KeptFile> ledger_files(storage::LedgerStore& store,
@@ -93,7 +75,7 @@ std::unique_ptr<ExportSink> make_export_sink(std::string_view format,
 
 ExportResult export_ledger(storage::LedgerStore& store, const ExportOptions& options,
                            ExportSink& sink, const ExportProgressFn& progress) {
-  const ReadSnapshot snapshot(store.database());
+  const storage::ReadTransaction snapshot(store.database());  // one snapshot (issue #9)
   const Scenario scenario = load_stored_scenario(store);
   const Snapshot final_state = store.read_snapshot();
   const SelectedAccounts selected = resolve_selection(options.accounts, final_state.balances);
