@@ -44,23 +44,19 @@ std::string sql_name(std::string_view name) {
   return lower;
 }
 
-std::string report_column_list() {
+// "a, b, c": the SQL names of a column table (report_columns() or ledger_columns()).
+template <typename Columns>
+std::string column_list(const Columns& columns) {
   std::string list;
-  for (const ReportColumn& c : report_columns()) {
+  for (const auto& c : columns) {
     if (!list.empty()) list += ", ";
     list += sql_name(c.name);
   }
   return list;
 }
 
-std::string ledger_column_list() {
-  std::string list;
-  for (const LedgerColumn& c : ledger_columns()) {
-    if (!list.empty()) list += ", ";
-    list += sql_name(c.name);
-  }
-  return list;
-}
+std::string report_column_list() { return column_list(report_columns()); }
+std::string ledger_column_list() { return column_list(ledger_columns()); }
 
 std::string placeholders(int first, std::size_t count) {
   std::string list;
