@@ -42,7 +42,10 @@ void audit(const AuditOptions& options) {
   fmt::print("  invariants      SPEC §6 hold; conservation per asset:\n");
   for (const auto& c : summary.conservation) {
     fmt::print("    {:<4}  buffer + principal + debt = {}\n", c.asset, c.reserves_wei);
-    fmt::print("          balances + claimable + pending + retained = {}\n", c.owed_wei);
+    fmt::print("          balances + claimable + pending + retained + locked = {} (locked {})\n",
+               c.owed_wei, c.locked_wei);
+    fmt::print("          apart from user funds: insurance {}, revenue {}\n", c.insurance_wei,
+               c.revenue_wei);
   }
 }
 

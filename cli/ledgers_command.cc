@@ -1,6 +1,7 @@
 // `yieldledger ledgers --db FILE [--at TIME] [--format table|csv]` (SPEC §7.1).
 #include "cli/commands.h"
 #include "cli/query.h"
+#include "engine/storage/ledger_store.h"
 
 #include <iostream>
 
@@ -12,18 +13,24 @@ void ledgers(const QueryOptions& options) {
   const Format format = output_format(options);
   const bool csv = format == Format::csv;
   Table table;
-  for (const char* name : {"asset", "price", "pending_wei", "total_shares", "buffer_wei",
-                           "debt_wei", "insurance_wei", "retained_wei"}) {
-    std::string column = name;
+  for (const storage::LedgerColumn& c : storage::ledger_columns()) {
+    std::string column(c.name);
     // Tables show amounts in asset units, so they drop the _wei suffix; price stays wei/share.
-    if (!csv && column.ends_with("_wei")) column.resize(column.size() - 4);
-    table.columns.push_back({column, column != "asset"});
+    if (!csv && c.kind == storage::ColumnKind::amount) column.resize(column.size() - 4);
+    table.columns.push_back({column, c.kind != storage::ColumnKind::text});
   }
-  auto amount = [&](const Amount& wei) { return csv ? wei.wei_string() : units(wei); };
   for (const LedgerRow& r : state.ledgers) {
-    table.rows.push_back({std::string(asset_name(r.asset)), r.price.wei_string(),
-                          amount(r.pending), r.total_shares.wei_string(), amount(r.buffer),
-                          amount(r.debt), amount(r.insurance), amount(r.retained)});
+    std::vector<std::string> row;
+    for (const storage::LedgerColumn& c : storage::ledger_columns()) {
+      if (c.field == nullptr) {
+        row.emplace_back(asset_name(r.asset));
+      } else if (c.kind == storage::ColumnKind::amount && !csv) {
+        row.push_back(units(r.*c.field));
+      } else {
+        row.push_back((r.*c.field).wei_string());
+      }
+    }
+    table.rows.push_back(std::move(row));
   }
   print(std::cout, table, format);
 }

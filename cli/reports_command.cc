@@ -23,11 +23,11 @@ struct ReportsOptions {
 // How one report's T reached the L2 ledger, read back from its journal entry (journal.h: Cr
 // l2:pending T, then Dr l2:pending ΔP·C).
 struct Split {
-  Amount into_pending;   // T when positive
-  Amount paid;           // ΔP·C
+  Amount into_pending;   // T when positive (and a streamed report's drip)
+  Amount paid;           // ΔP·C of the price steps
   Amount pending_before;
-  Amount price_delta;
-  Amount shares;         // C, known when the price moved
+  std::string price_delta;  // signed: a socialized loss lowers the price (SPEC §9.3)
+  std::string shares;       // C, known when the price rose by the report's own step alone
 };
 
 Split split_of(const storage::StoredReportRow& row, const std::string& postings_json) {
@@ -39,14 +39,26 @@ Split split_of(const storage::StoredReportRow& row, const std::string& postings_
     throw storage::StorageError(storage::StorageError::Kind::bad_database,
                                 "a report's journal entry is malformed (run `yieldledger audit`)");
   }
+  Amount taken;  // every debit of pending: price steps and a socialized loss
+  bool dripped = false;
   for (const storage::StoredPosting& p : *postings) {
     if (!p.account.starts_with("l2:pending:")) continue;
-    (p.debit ? split.paid : split.into_pending) += p.amount;
+    dripped = dripped || p.memo == "drip";
+    if (p.debit) {
+      taken += p.amount;
+      if (p.memo == "price_step") split.paid += p.amount;
+    } else {
+      split.into_pending += p.amount;
+    }
   }
   const Amount after = *Amount::parse_wei(row.pending_after_wei);
-  split.pending_before = after + split.paid - split.into_pending;
-  split.price_delta = *Amount::parse_wei(row.price_after) - *Amount::parse_wei(row.price_before);
-  if (!split.price_delta.is_zero()) split.shares = div_floor(split.paid, split.price_delta);
+  split.pending_before = after + taken - split.into_pending;
+  const Amount price_before = *Amount::parse_wei(row.price_before);
+  const Amount price_after = *Amount::parse_wei(row.price_after);
+  split.price_delta = SignedAmount::difference(price_after, price_before).wei_string();
+  if (price_after > price_before && !dripped) {
+    split.shares = div_floor(split.paid, price_after - price_before).wei_string();
+  }
   return split;
 }
 
@@ -62,10 +74,8 @@ void reports(const ReportsOptions& options) {
   std::map<std::int64_t, std::string> postings;
   if (options.verbose) postings = store.report_postings();
   Table table;
-  std::vector<std::string> names = {"time", "asset", "trigger", "source", "yield_wei", "fee_wei",
-                                    "cover_wei", "committed_wei", "debt_before_wei",
-                                    "debt_after_wei", "T_wei", "price_before", "price_after",
-                                    "pending_after_wei"};
+  std::vector<std::string> names;
+  for (const storage::ReportColumn& c : storage::report_columns()) names.emplace_back(c.name);
   if (options.verbose) {
     names.insert(names.end(), {"debt_change_wei", "pending_before_wei", "into_pending_wei",
                                "price_delta", "total_shares", "paid_to_holders_wei"});
@@ -81,19 +91,19 @@ void reports(const ReportsOptions& options) {
   storage::StoredReport stored;
   while (cursor.next(stored)) {
     const storage::StoredReportRow& r = stored.fields;
-    std::vector<std::string> row = {
-        r.time, r.asset, r.trigger, r.source, amount(r.yield_wei), amount(r.fee_wei),
-        amount(r.cover_wei), amount(r.committed_wei), amount(r.debt_before_wei),
-        amount(r.debt_after_wei), amount(r.t_wei), r.price_before, r.price_after,
-        amount(r.pending_after_wei)};
+    std::vector<std::string> row;
+    for (const storage::ReportColumn& c : storage::report_columns()) {
+      const bool wei = c.kind == storage::ColumnKind::amount ||
+                       c.kind == storage::ColumnKind::signed_amount;
+      row.push_back(wei ? amount(r.*c.field) : r.*c.field);
+    }
     if (options.verbose) {
       const Split s = split_of(r, postings[stored.seq]);
       const Amount debt_before = *Amount::parse_wei(r.debt_before_wei);
       const Amount debt_after = *Amount::parse_wei(r.debt_after_wei);
       row.insert(row.end(), {amount(signed_text(debt_before, debt_after)),
                              amount(s.pending_before.wei_string()),
-                             amount(s.into_pending.wei_string()), s.price_delta.wei_string(),
-                             s.price_delta.is_zero() ? "" : s.shares.wei_string(),
+                             amount(s.into_pending.wei_string()), s.price_delta, s.shares,
                              amount(s.paid.wei_string())});
     }
     table.rows.push_back(std::move(row));

@@ -156,26 +156,12 @@ class Auditor {
     }
     ++summary_.report_rows;
     const storage::StoredReportRow& s = stored.fields;
-    const std::array<std::pair<const char*, std::pair<const std::string*, const std::string*>>, 14>
-        fields = {{{"time", {&s.time, &replayed.time}},
-                   {"asset", {&s.asset, &replayed.asset}},
-                   {"trigger", {&s.trigger, &replayed.trigger}},
-                   {"source", {&s.source, &replayed.source}},
-                   {"yield_wei", {&s.yield_wei, &replayed.yield_wei}},
-                   {"fee_wei", {&s.fee_wei, &replayed.fee_wei}},
-                   {"cover_wei", {&s.cover_wei, &replayed.cover_wei}},
-                   {"committed_wei", {&s.committed_wei, &replayed.committed_wei}},
-                   {"debt_before_wei", {&s.debt_before_wei, &replayed.debt_before_wei}},
-                   {"debt_after_wei", {&s.debt_after_wei, &replayed.debt_after_wei}},
-                   {"T_wei", {&s.t_wei, &replayed.t_wei}},
-                   {"price_before", {&s.price_before, &replayed.price_before}},
-                   {"price_after", {&s.price_after, &replayed.price_after}},
-                   {"pending_after_wei", {&s.pending_after_wei, &replayed.pending_after_wei}}}};
-    for (const auto& [name, values] : fields) {
-      if (*values.first != *values.second) {
+    for (const storage::ReportColumn& column : storage::report_columns()) {
+      const std::string& in_db = s.*column.field;
+      const std::string& in_replay = replayed.*column.field;
+      if (in_db != in_replay) {
         mismatch(fmt::format("{} (after {}): {} is {} in the database but {} in the replay{}", at,
-                             where, name, *values.first, *values.second,
-                             difference(*values.first, *values.second)));
+                             where, column.name, in_db, in_replay, difference(in_db, in_replay)));
       }
     }
   }
@@ -259,11 +245,13 @@ class Auditor {
     for (Asset asset : kAssets) {
       const AssetBook& b = ledger.book(asset);
       const U512 reserves = ledger.reserves_wei(asset);
-      U512 owed = b.shares.pending().wide() + b.retained.wide();
+      U512 owed = b.shares.pending().wide() + b.retained.wide() + b.stream.locked().wide();
       for (AccountId id = 0; id < ledger.account_count(); ++id) {
         owed += ledger.balance(id, asset).wide() + ledger.claimable(id, asset).wide();
       }
-      summary_.conservation.push_back({std::string(asset_name(asset)), reserves.str(), owed.str()});
+      summary_.conservation.push_back({std::string(asset_name(asset)), reserves.str(), owed.str(),
+                                       b.stream.locked().wei_string(),
+                                       b.insurance.wei_string(), b.revenue.wei_string()});
     }
   }
 

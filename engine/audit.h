@@ -35,9 +35,10 @@ struct AuditSummary {
   std::int64_t balance_rows = 0;      // final state rows compared
   std::string event_chain_head;
   std::string report_chain_head;
-  // Per asset, SPEC §6: buffer + Σ principal + D, and Σ(balance + claimable) + Q + retained.
+  // Per asset, SPEC §6: buffer + Σ principal + D, and Σ(balance + claimable) + Q + retained +
+  // locked (of which locked, §9.1); and what L1 holds apart from user funds (insurance, revenue).
   struct Conservation {
-    std::string asset, reserves_wei, owed_wei;
+    std::string asset, reserves_wei, owed_wei, locked_wei, insurance_wei, revenue_wei;
   };
   std::vector<Conservation> conservation;
 };

@@ -57,30 +57,46 @@ class AccountObserver : public ReplayObserver {
   void before(const Ledger& ledger, Timestamp) override {
     read(ledger, &balance_, &claimable_);
     const auto id = ledger.find_account(name_);
-    shares_ = id ? ledger.state(*id).positions[index_of(asset_)].shares : Amount();
-    mode_ = id ? ledger.state(*id).positions[index_of(asset_)].mode : YieldMode::automatic;
+    const Position* p = id ? &ledger.state(*id).positions[index_of(asset_)] : nullptr;
+    shares_ = p ? p->shares : Amount();
+    fixed_ = p ? p->fixed : Amount();
+    mode_ = p ? p->mode : YieldMode::automatic;
+    price_ = ledger.book(asset_).shares.price();
   }
   void after(const Ledger& ledger, const std::vector<ReportRecord>& reports,
              const storage::StoredEvent* event) override {
     Amount balance = balance_, claimable = claimable_;
-    SignedAmount accrued_in_step;
+    // Every price move of a step comes before any change to the account's shares (a drip runs
+    // before the event, a forced report changes no shares), so the shares held before the step
+    // earn each move. The price may fall (SPEC §9.3): accruals are signed.
+    // A report gets its line even when the price did not move (as in v1.1); a drip only if it
+    // moved the price.
+    auto accrue = [&](const Amount& from, const Amount& to, std::string what, Timestamp time,
+                      bool report) {
+      if (shares_.is_zero() || (from == to && !report)) return;
+      const SignedAmount accrual =
+          to > from ? SignedAmount::of(shares_ * (to - from))
+                    : SignedAmount() - SignedAmount::of(shares_ * (from - to));
+      // CLAIMABLE reads balance min(f, P·s + r) and the rest as claimable (SPEC §9.3).
+      const Amount held = (SignedAmount::of(balance + claimable) + accrual).magnitude();
+      balance = mode_ == YieldMode::claimable ? min(fixed_, held) : held;
+      claimable = held - balance;
+      statement_.accruals = statement_.accruals + accrual;
+      statement_.lines.push_back(StatementLine{window_text(time), std::move(what),
+                                               event ? event_ref(*event) : "", true, accrual,
+                                               balance, claimable, shares_, from, to});
+    };
+    Amount price = price_;
     for (const ReportRecord& r : reports) {
-      if (r.asset != asset_ || shares_.is_zero()) continue;
-      // Shares held through the report times its price step: the accrual, computed apart from
-      // the engine's balances so that the check line below means something.
-      const Amount accrual = shares_ * (r.price_after - r.price_before);
-      if (mode_ == YieldMode::claimable) {
-        claimable += accrual;
-      } else {
-        balance += accrual;
-      }
-      accrued_in_step = accrued_in_step + SignedAmount::of(accrual);
-      statement_.accruals = statement_.accruals + SignedAmount::of(accrual);
-      statement_.lines.push_back(StatementLine{
-          window_text(r.time), fmt::format("report ({})", report_trigger_name(r.trigger)),
-          event ? event_ref(*event) : "", true, SignedAmount::of(accrual), balance, claimable,
-          shares_, r.price_before, r.price_after});
+      if (r.asset != asset_) continue;
+      // Released stream yield (SPEC §9.1) the report's own drip gave before it.
+      accrue(price, r.price_before, "stream drip", r.time, false);
+      accrue(r.price_before, r.price_after,
+             fmt::format("report ({})", report_trigger_name(r.trigger)), r.time, true);
+      price = r.price_after;
     }
+    const Amount& now = ledger.book(asset_).shares.price();
+    accrue(price, now, "stream drip", ledger.now(), false);  // the drip before the event
     if (event == nullptr) return;
     Amount balance_after, claimable_after;
     read(ledger, &balance_after, &claimable_after);
@@ -126,7 +142,7 @@ class AccountObserver : public ReplayObserver {
   Asset asset_;
   std::string opening_time_;
   Amount opening_balance_, opening_claimable_;
-  Amount balance_, claimable_, shares_;
+  Amount balance_, claimable_, shares_, fixed_, price_;
   YieldMode mode_ = YieldMode::automatic;
 };
 

@@ -207,3 +207,76 @@ TEST_CASE("Bad scenarios are rejected at the offending line (SPEC §1.1)") {
     CHECK_FALSE(std::filesystem::exists(dir.path("x.db")));  // a failed run leaves no new file
   }
 }
+
+TEST_CASE("Bad [policy] keys are rejected at their line, exit 2, database unchanged (SPEC §1.1, §9)") {
+  TempDir dir;
+  dir.write("events.csv", kPrelude);
+  const std::string good = yl::testing::small_scenario_toml();  // 22 lines; [policy] is line 23
+  auto policy = [&](const std::string& keys) { return good + "[policy]\n" + keys; };
+  struct PolicyCase {
+    const char* name;
+    std::string keys;      // from line 24 on
+    std::string expected;  // after "<path>:"
+  };
+  const std::vector<PolicyCase> cases = {
+      {"unknown distribution word", "distribution = \"linear\"\n",
+       "24: scenario: 'distribution' must be one of snapshot, streamed (got 'linear')"},
+      {"unknown void_yield word", "void_yield = \"TO_PROTOCOL\"\n",
+       "24: scenario: 'void_yield' must be one of to_active, to_protocol (got 'TO_PROTOCOL')"},
+      {"unknown negative_yield word", "negative_yield = \"haircut\"\n",
+       "24: scenario: 'negative_yield' must be one of debt, socialize (got 'haircut')"},
+      {"a number where a word is expected", "distribution = 1\n",
+       "24: scenario: 'distribution' must be one of snapshot, streamed"},
+      {"unlock_seconds without streamed", "unlock_seconds = 60\n",
+       "24: scenario: 'unlock_seconds' is allowed only with distribution = \"streamed\""},
+      {"unlock_seconds with snapshot", "distribution = \"snapshot\"\nunlock_seconds = 60\n",
+       "25: scenario: 'unlock_seconds' is allowed only with distribution = \"streamed\""},
+      {"unlock_seconds of 0", "distribution = \"streamed\"\nunlock_seconds = 0\n",
+       "25: scenario: 'unlock_seconds' must be between 1 and 31536000 (got 0)"},
+      {"unlock_seconds above a year", "distribution = \"streamed\"\nunlock_seconds = 31536001\n",
+       "25: scenario: 'unlock_seconds' must be between 1 and 31536000 (got 31536001)"},
+      {"fee sum with the default insurance fee", "protocol_fee_bps = 9001\n",
+       "24: scenario: insurance_fee_bps + protocol_fee_bps must be at most 10000 (got 1000 + 9001)"},
+      {"fee sum at the later key", "protocol_fee_bps = 6000\nrebalance = true\n"
+                                   "insurance_fee_bps = 5000\n",
+       "26: scenario: insurance_fee_bps + protocol_fee_bps must be at most 10000 (got 5000 + 6000)"},
+      {"hurdle above 100000", "fee_hurdle_bps = 100001\n",
+       "24: scenario: 'fee_hurdle_bps' must be between 0 and 100000 (got 100001)"},
+      {"negative fee", "protocol_fee_bps = -1\n",
+       "24: scenario: 'protocol_fee_bps' must be between 0 and 10000 (got -1)"},
+      {"rebalance not a boolean", "rebalance = \"yes\"\n",
+       "24: scenario: 'rebalance' must be true or false"},
+      {"rebalance as a number", "rebalance = 1\n", "24: scenario: 'rebalance' must be true or false"},
+      {"unknown policy key", "distribution = \"streamed\"\ncolour = 1\n",
+       "25: scenario: unknown key 'colour' in [policy]"},
+      {"errors in file order", "rebalance = 2\ndistribution = \"x\"\n",
+       "24: scenario: 'rebalance' must be true or false"},
+      {"a float for a bps key", "protocol_fee_bps = 1.5\n",
+       "24: scenario: 'protocol_fee_bps' must be an integer"},
+  };
+  // A ledger already in the file must survive every rejected run byte for byte.
+  const std::string db = dir.path("kept.db");
+  yl::run_into_database(dir.write("good.toml", good), db);
+  const std::string before = yl::testing::read_file(db);
+  for (const PolicyCase& c : cases) {
+    CAPTURE(c.name);
+    const std::string path = dir.write("scenario.toml", policy(c.keys));
+    CHECK(yl::testing::rejection([&] { yl::run_into_database(path, db); }) ==
+          path + ":" + c.expected);
+    CHECK(yl::testing::read_file(db) == before);
+  }
+  const auto cli = yl::testing::run_cli({"run", dir.write("bad.toml", policy("rebalance = 1\n")),
+                                         "--db", db});
+  CHECK(cli.exit_code == 2);
+  // Every key valid: accepted, with `unlock_seconds` defaulting to 604800 under "streamed".
+  const std::string valid = policy(
+      "insurance_fee_bps = 500\nprotocol_fee_bps = 9500\nfee_hurdle_bps = 100000\n"
+      "distribution = \"streamed\"\nvoid_yield = \"to_protocol\"\nnegative_yield = "
+      "\"socialize\"\nrebalance = true\n");
+  const yl::Scenario parsed = yl::parse_scenario(valid, "s.toml", dir.path(""));
+  CHECK(parsed.params.policy.unlock_seconds == 604'800);
+  CHECK(parsed.params.policy.protocol_fee_bps == 9500);
+  CHECK(parsed.params.policy.rebalance);
+  CHECK(yl::testing::rejection([&] { yl::run_into_database(dir.write("v.toml", valid), db); }) ==
+        "(accepted)");
+}

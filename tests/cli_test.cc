@@ -63,13 +63,13 @@ TEST_CASE("CLI: reports --verbose accounts for every wei of T (pending before + 
     std::stringstream fields(line);
     for (std::string cell; std::getline(fields, cell, ',');) f.push_back(cell);
     if (line.back() == ',') f.push_back("");
-    REQUIRE(f.size() == 20);
+    REQUIRE(f.size() == 25);  // SPEC §7.1's 14 + 5 v1.2 columns, then the 6 verbose ones
     auto wei = [](const std::string& text) { return yl::testing::wei(text.empty() ? "0" : text); };
-    // f[13] pending_after, f[15] pending_before, f[16] into_pending, f[17] ΔP, f[18] C, f[19] paid
-    CHECK(wei(f[15]) + wei(f[16]) == wei(f[19]) + wei(f[13]));
-    CHECK(wei(f[17]) * wei(f[18]) == wei(f[19]));
-    if (!f[10].starts_with("-") && f[10] != "0") CHECK(wei(f[16]) == wei(f[10]));  // T > 0 goes in
-    price_moves += f[17] != "0";
+    // f[13] pending_after, f[20] pending_before, f[21] into_pending, f[22] ΔP, f[23] C, f[24] paid
+    CHECK(wei(f[20]) + wei(f[21]) == wei(f[24]) + wei(f[13]));
+    CHECK(wei(f[22]) * wei(f[23].empty() ? "0" : f[23]) == wei(f[24]));
+    if (!f[10].starts_with("-") && f[10] != "0") CHECK(wei(f[21]) == wei(f[10]));  // T > 0 goes in
+    price_moves += f[22] != "0";
     ++rows;
   }
   CHECK(rows == 281);
@@ -114,19 +114,29 @@ TEST_CASE("CLI: an asset without sources reports one row with empty source field
   dir.write("events.csv", "time,type,account,asset,amount,to,value\n");
   REQUIRE(cli({"run", path, "--db", dir.path("s.db")}).exit_code == 0);
   const std::string reports = cli({"reports", "--db", dir.path("s.db"), "--format", "csv"}).out;
-  CHECK(reports.find("2024-03-02T00:00:00Z,USDB,scheduled,,,,,,0,0,0,1000000000,1000000000,0\n") !=
-        std::string::npos);
-  CHECK(reports.find("2024-03-02T00:00:00Z,ETH,scheduled,lido,0,0,0,0,0,0,0,1000000000,1000000000,0\n") !=
-        std::string::npos);
+  // v1.2: hurdle_wei and protocol_fee_wei are source fields (empty here), then the report's
+  // void_share_wei, socialized_wei and locked_after_wei.
+  CHECK(reports.find("2024-03-02T00:00:00Z,USDB,scheduled,,,,,,0,0,0,1000000000,1000000000,0,"
+                     ",,0,0,0\n") != std::string::npos);
+  CHECK(reports.find("2024-03-02T00:00:00Z,ETH,scheduled,lido,0,0,0,0,0,0,0,1000000000,"
+                     "1000000000,0,0,0,0,0,0\n") != std::string::npos);
 }
+
+// What a v1.1 ledger (schema 3) lacks: the columns of schema/0004_policies.sql.
+constexpr const char* kDropV1_2Columns =
+    "ALTER TABLE reports DROP COLUMN hurdle_wei; ALTER TABLE reports DROP COLUMN protocol_fee_wei;"
+    "ALTER TABLE reports DROP COLUMN void_share_wei; ALTER TABLE reports DROP COLUMN "
+    "socialized_wei; ALTER TABLE reports DROP COLUMN locked_after_wei; ALTER TABLE final_ledgers "
+    "DROP COLUMN revenue_wei; ALTER TABLE final_ledgers DROP COLUMN locked_wei;";
 
 TEST_CASE("CLI: a ledger of an older schema is refused by readers and upgraded by migrate") {
   TempDir dir;
   const std::string db = dir.path("old.db");
   REQUIRE(cli({"run", yl::testing::example_scenario("quickstart"), "--db", db}).exit_code == 0);
-  // Make it what yieldledger wrote before migration 3 (apply).
+  // Make it what yieldledger wrote before migration 3 (apply) and 4 (SPEC v1.2 policies).
   sqlite3* handle = nullptr;
   REQUIRE(sqlite3_open(db.c_str(), &handle) == SQLITE_OK);
+  REQUIRE(sqlite3_exec(handle, kDropV1_2Columns, nullptr, nullptr, nullptr) == SQLITE_OK);
   REQUIRE(sqlite3_exec(handle,
                        "DROP TABLE appends; ALTER TABLE scenario DROP COLUMN end_extended; "
                        "PRAGMA user_version = 2",
@@ -134,13 +144,36 @@ TEST_CASE("CLI: a ledger of an older schema is refused by readers and upgraded b
   sqlite3_close(handle);
   const CliResult refused = cli({"balances", "--db", db});
   CHECK(refused.exit_code == 2);
-  CHECK(refused.err.find("older than this yieldledger's 3; upgrade it with `yieldledger migrate") !=
+  CHECK(refused.err.find("older than this yieldledger's 4; upgrade it with `yieldledger migrate") !=
         std::string::npos);
   const CliResult migrated = cli({"migrate", "--db", db});
   CHECK(migrated.exit_code == 0);
-  CHECK(migrated.out == db + ": schema version 2 -> 3\n");
+  CHECK(migrated.out == db + ": schema version 2 -> 4\n");
   CHECK(cli({"balances", "--db", db, "--format", "csv"}).out ==
         golden("quickstart/balances.csv"));
+  CHECK(cli({"audit", "--db", db}).exit_code == 0);
+}
+
+TEST_CASE("CLI: migrate upgrades a v1.1 ledger (schema 3) to v1.2: new columns, chains intact") {
+  TempDir dir;
+  const std::string db = dir.path("v11.db");
+  REQUIRE(cli({"run", yl::testing::example_scenario("blast-launch"), "--db", db}).exit_code == 0);
+  sqlite3* handle = nullptr;
+  REQUIRE(sqlite3_open(db.c_str(), &handle) == SQLITE_OK);
+  REQUIRE(sqlite3_exec(handle, kDropV1_2Columns, nullptr, nullptr, nullptr) == SQLITE_OK);
+  REQUIRE(sqlite3_exec(handle, "PRAGMA user_version = 3", nullptr, nullptr, nullptr) ==
+          SQLITE_OK);
+  sqlite3_close(handle);
+  const CliResult migrated = cli({"migrate", "--db", db});
+  CHECK(migrated.exit_code == 0);
+  CHECK(migrated.out == db + ": schema version 3 -> 4\n");
+  // Every v1.1 value, and the v1.2 columns at their default-policy values.
+  CHECK(cli({"reports", "--db", db, "--format", "csv"}).out ==
+        golden("blast-launch/reports.csv"));
+  CHECK(cli({"ledgers", "--db", db, "--format", "csv"}).out ==
+        golden("blast-launch/ledgers.csv"));
+  // The hash chains written by v1.1 still verify: the report hash covers v1.2 columns only
+  // when one of them is not at its v1.1 value.
   CHECK(cli({"audit", "--db", db}).exit_code == 0);
 }
 

@@ -13,6 +13,13 @@ inline bool same_state(const Ledger& a, const Ledger& b) {
   for (AccountId id = 0; id < a.account_count(); ++id) {
     if (!(a.state(id) == b.state(id))) return false;
   }
+  for (Asset asset : kAssets) {
+    const AssetBook &x = a.book(asset), &y = b.book(asset);
+    if (!(x.stream == y.stream) || !(x.last_report == y.last_report) ||
+        !(x.shares.peak_price() == y.shares.peak_price())) {
+      return false;
+    }
+  }
   for (std::size_t i = 0; i < a.source_count(); ++i) {
     if (!(a.source_state(i) == b.source_state(i))) return false;
   }

@@ -27,7 +27,9 @@ const std::vector<std::pair<std::string, std::string>> kSchema1Tables = {
      "committed_wei, debt_before_wei, debt_after_wei, t_wei, price_before, price_after, "
      "pending_after_wei"},
     {"final_balances", "*"},
-    {"final_ledgers", "*"},
+    {"final_ledgers",
+     "asset, ord, price, pending_wei, total_shares, buffer_wei, debt_wei, insurance_wei, "
+     "retained_wei"},
     {"final_sources", "*"}};
 
 // A schema-1 ledger at `path`: only the first migration applied, as schema-1 yieldledger did,

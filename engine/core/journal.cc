@@ -9,10 +9,11 @@
 namespace yl {
 
 std::string_view memo_name(Memo memo) {
-  static constexpr std::array<std::string_view, 19> kNames = {
+  static constexpr std::array<std::string_view, 27> kNames = {
       "deposit", "route", "accrual", "loss", "fee", "cover", "commit", "distribution",
       "price_step", "settlement", "transfer", "claim", "gas_fee", "gas_claim", "gas_penalty",
-      "withdrawal", "payout", "debt_repaid", "retained"};
+      "withdrawal", "payout", "debt_repaid", "retained", "protocol_fee", "hurdle", "void_share",
+      "lock", "drip", "lock_absorbed", "socialized", "rebalance"};
   return kNames.at(static_cast<std::size_t>(memo));
 }
 
@@ -91,6 +92,8 @@ void append_book_account_name(std::string& out, const Posting& p, std::string_vi
     case BookAccount::accrued: return pooled("l2:accrued:");
     case BookAccount::account: return named("l2:account:", "");
     case BookAccount::yield: return named("external:yield:", "");
+    case BookAccount::revenue: return pooled("l1:revenue:");
+    case BookAccount::locked: return pooled("l2:locked:");
   }
   YL_ASSERT(false);
 }

@@ -13,6 +13,8 @@
 //                   l2:accrued:A           yield folded into the price but not yet posted to the
 //                                          accounts that hold the shares (Σ s·(P − P_posted))
 //                   l1:retained:A          withdrawal discounts beyond the debt they repaid
+//                   l2:locked:A            S − R, yield locked in the §9.1 stream
+//   debit balance   l1:revenue:A           the protocol's fees (§9.4), apart from user funds
 //   counterparty    external:yield:S       what the venue paid (accrual) or took (loss)
 // Accruals reach accounts lazily: before a position changes, s·(P − P_posted) moves from
 // l2:accrued:A to l2:account:X. So the journal grows with events, not with holders × reports.
@@ -42,6 +44,8 @@ enum class BookAccount : std::uint8_t {
   accrued = 7,
   account = 8,   // index: AccountId
   yield = 9,     // external:yield:S; index: source
+  revenue = 10,  // l1:revenue:A, the protocol's fees (SPEC §9.4): a debit balance
+  locked = 11,   // l2:locked:A, reported yield the stream has not released (§9.1): credit
 };
 
 // Why a posting exists. DO NOT CHANGE THESE ENUM VALUES: their names are stored.
@@ -65,6 +69,14 @@ enum class Memo : std::uint8_t {
   payout = 16,      // what leaves L1 to the withdrawer, from the buffer or a source
   debt_repaid = 17, // the part of a withdrawal discount that repaid debt
   retained = 18,    // the rest of the discount (§5.5)
+  protocol_fee = 19,   // the protocol's fee out of positive yield, to revenue (§9.4)
+  hurdle = 20,         // the yield under the hurdle, exempt from fees (§9.4; a memo, nets 0)
+  void_share = 21,     // the VOID balances' and remainders' share of T, to @fee_vault (§9.2)
+  lock = 22,           // a report's distributed yield locked in the stream (§9.1)
+  drip = 23,           // released stream yield into pending (§9.1)
+  lock_absorbed = 24,  // a loss absorbed by the locked profit (§9.1)
+  socialized = 25,     // a loss taken from pending and the price (§9.3)
+  rebalance = 26,      // principal moved between a source and the buffer (§9.5)
 };
 std::string_view memo_name(Memo memo);
 

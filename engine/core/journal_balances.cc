@@ -59,6 +59,8 @@ std::optional<std::string> JournalBalances::check_against(const Ledger& ledger) 
     if (auto m = expect(BookAccount::debt, 0, asset, signed_of(b.debt))) return m;
     if (auto m = expect(BookAccount::retained, 0, asset, -signed_of(b.retained))) return m;
     if (auto m = expect(BookAccount::pending, 0, asset, -signed_of(b.shares.pending()))) return m;
+    if (auto m = expect(BookAccount::revenue, 0, asset, signed_of(b.revenue))) return m;
+    if (auto m = expect(BookAccount::locked, 0, asset, -signed_of(b.stream.locked()))) return m;
   }
   for (std::size_t i = 0; i < ledger.source_count(); ++i) {
     const auto index = static_cast<std::uint32_t>(i);

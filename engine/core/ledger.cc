@@ -12,9 +12,10 @@ namespace yl {
 
 namespace {
 
-std::array<AssetBook, 2> genesis_books(const Amount& initial_price) {
-  return {AssetBook{ShareLedger(initial_price), {}, {}, {}, {}},
-          AssetBook{ShareLedger(initial_price), {}, {}, {}, {}}};
+std::array<AssetBook, 2> genesis_books(const Amount& initial_price, Timestamp start) {
+  AssetBook book{ShareLedger(initial_price), {}, {}, {}, {}, {}, {}, start};
+  book.stream.end = book.stream.anchor = start;  // SPEC §9: times = start at genesis
+  return {book, book};
 }
 
 // The one asset an event can change, or nullopt when it may change both (reports, set_rate and
@@ -41,14 +42,18 @@ std::optional<Asset> asset_touched(const EventBody& body) {
 
 Ledger::Ledger(LedgerParams params)
     : params_(std::move(params)),
-      books_(genesis_books(params_.initial_price)),
+      books_(genesis_books(params_.initial_price, params_.start)),
       now_(params_.start),
       last_event_time_(params_.start),
       last_scheduled_report_(params_.start),
-      checkpoint_{std::nullopt, books_, {}, {}, 0, {}, 0, 0, 0, false} {
+      checkpoint_{std::nullopt, books_, {}, {}, 0, {}, 0, 0, 0, 0, false} {
   YL_ASSERT(params_.start <= params_.end);
   YL_ASSERT(params_.report_every_s > 0);
-  YL_ASSERT(params_.insurance_fee_bps <= kBps);
+  const Policy& policy = params_.policy;
+  YL_ASSERT(policy.insurance_fee_bps + policy.protocol_fee_bps <= kBps);
+  YL_ASSERT(policy.distribution == Distribution::snapshot ||
+            (policy.unlock_seconds >= 1 &&
+             policy.unlock_seconds <= static_cast<std::int64_t>(kYearSeconds)));
   for (const SourceConfig& config : params_.sources) {
     SourceState state{config.apr_bps, {}, {}, params_.start, nullptr};
     if (config.kind == SourceKind::treasury) state.growth = growth_for(config.apr_bps);
@@ -104,11 +109,54 @@ std::optional<Rejection> Ledger::apply(const Event& event) {
                      fmt::format("time {} is before the previous event's time {}",
                                  format_timestamp(event.time), format_timestamp(last_event_time_))};
   }
-  if (auto rejected = advance_to(event.time)) return rejected;
+  if (auto rejected = prepare_for(event.time)) return rejected;
   last_event_time_ = event.time;
-  now_ = event.time;
 
   const std::optional<Asset> asset = asset_touched(event.body);
+  begin_checkpoint(asset);
+  if (std::holds_alternative<PayGas>(event.body) || std::holds_alternative<ClaimGas>(event.body)) {
+    remember(kGasAccount);  // gas fees move through the system accounts (SPEC §4)
+    remember(kFeeVaultAccount);
+  }
+  if (std::holds_alternative<ForceReport>(event.body)) {
+    remember(kFeeVaultAccount);  // a report may credit it its void share (SPEC §9.2)
+  }
+  std::optional<Rejection> rejected;
+  try {
+    rejected = apply_body(event.body);
+  } catch (const OverflowError& error) {
+    rejected = Rejection{RejectCode::overflow, fmt::format("overflow: {}", error.what())};
+  }
+  checkpoint_.active = false;
+  if (rejected) {
+    restore_checkpoint();
+    return rejected;
+  }
+  journal_.close(/*report_ordinal=*/-1);
+  check_invariants(asset);
+  return std::nullopt;
+}
+
+std::optional<Rejection> Ledger::prepare_for(Timestamp time) {
+  YL_ASSERT(time <= params_.end);
+  if (auto rejected = advance_to(time)) return rejected;
+  now_ = time;
+  // SPEC §9.1: the stream drips before every event, ETH then USDB; it is not part of the event
+  // and stays if the event is rejected. An overflow in it rejects the event.
+  if (params_.policy.distribution == Distribution::streamed) {
+    if (auto rejected = atomically(std::nullopt, [this] {
+          drip(Asset::eth);
+          drip(Asset::usdb);
+          journal_.close(/*report_ordinal=*/-1);
+        })) {
+      return rejected;
+    }
+    check_invariants();
+  }
+  return std::nullopt;
+}
+
+void Ledger::begin_checkpoint(std::optional<Asset> asset) {
   checkpoint_.asset = asset;
   for (Asset a : kAssets) {
     if (!asset || *asset == a) checkpoint_.books[index_of(a)] = books_[index_of(a)];
@@ -119,27 +167,22 @@ std::optional<Rejection> Ledger::apply(const Event& event) {
   checkpoint_.touched_count = 0;
   checkpoint_.journal_entries = journal_.entry_count();
   checkpoint_.journal_postings = journal_.posting_count();
+  checkpoint_.reports = reports_.size();
   checkpoint_.active = true;
-  if (std::holds_alternative<PayGas>(event.body) || std::holds_alternative<ClaimGas>(event.body)) {
-    remember(kGasAccount);  // gas fees move through the system accounts (SPEC §4)
-    remember(kFeeVaultAccount);
-  }
-  const std::size_t reports_before = reports_.size();
+}
 
-  std::optional<Rejection> rejected;
+template <typename Step>
+std::optional<Rejection> Ledger::atomically(std::optional<Asset> asset, const Step& step) {
+  begin_checkpoint(asset);
+  remember(kFeeVaultAccount);  // a report may credit it its void share (SPEC §9.2)
   try {
-    rejected = apply_body(event.body);
+    step();
   } catch (const OverflowError& error) {
-    rejected = Rejection{RejectCode::overflow, fmt::format("overflow: {}", error.what())};
+    checkpoint_.active = false;
+    restore_checkpoint();
+    return Rejection{RejectCode::overflow, fmt::format("overflow: {}", error.what())};
   }
   checkpoint_.active = false;
-  if (rejected) {
-    restore_checkpoint();
-    reports_.resize(reports_before);
-    return rejected;
-  }
-  journal_.close(/*report_ordinal=*/-1);
-  check_invariants(asset);
   return std::nullopt;
 }
 
@@ -167,6 +210,7 @@ void Ledger::restore_checkpoint() {
     states_.pop_back();
   }
   journal_.truncate(checkpoint_.journal_entries, checkpoint_.journal_postings);
+  reports_.resize(checkpoint_.reports);
 }
 
 std::optional<Rejection> Ledger::apply_body(const EventBody& body) {
@@ -177,22 +221,13 @@ std::optional<Rejection> Ledger::advance_to(Timestamp time) {
   while (next_scheduled_report_ && *next_scheduled_report_ <= time) {
     const Timestamp due = *next_scheduled_report_;
     now_ = due;
-    const auto books = books_;
-    const auto sources = sources_;
-    const std::size_t reports_before = reports_.size();
-    const std::size_t entries_before = journal_.entry_count();
-    const std::size_t postings_before = journal_.posting_count();
-    try {
-      run_report(Asset::eth, ReportTrigger::scheduled);
-      run_report(Asset::usdb, ReportTrigger::scheduled);
-    } catch (const OverflowError& error) {
-      books_ = books;
-      sources_ = sources;
-      reports_.resize(reports_before);
-      journal_.truncate(entries_before, postings_before);
-      return Rejection{RejectCode::overflow,
+    if (auto rejected = atomically(std::nullopt, [this] {
+          run_report(Asset::eth, ReportTrigger::scheduled);
+          run_report(Asset::usdb, ReportTrigger::scheduled);
+        })) {
+      return Rejection{rejected->code,
                        fmt::format("overflow in the scheduled report at {}: {}",
-                                   format_timestamp(due), error.what())};
+                                   format_timestamp(due), rejected->reason)};
     }
     check_invariants();
     last_scheduled_report_ = due;
@@ -242,8 +277,10 @@ void Ledger::check_invariants(std::optional<Asset> only) const {
     const AssetBook& b = book(asset);
     const ShareLedger& s = b.shares;
     const U512 owed = s.price().wide() * s.total_shares().wide() + s.remainder_sum().wide() +
-                      s.void_fixed_sum().wide() + s.pending().wide() + b.retained.wide();
+                      s.void_fixed_sum().wide() + s.pending().wide() + b.retained.wide() +
+                      b.stream.locked().wide();
     YL_ASSERT(reserves_wei(asset) == owed);  // SPEC §6 conservation, per asset
+    YL_ASSERT(b.stream.released <= b.stream.total);
   }
   YL_ASSERT(balance(kGasAccount, Asset::eth) == gas_owed_);  // @gas balance = Σ B
 }
@@ -255,9 +292,10 @@ std::optional<std::string> Ledger::audit_invariants() const {
     U512 held = 0, shares_sum = 0, remainder_sum = 0, void_sum = 0;
     for (AccountId id = 0; id < states_.size(); ++id) {
       const Position& p = states_[id].positions[index_of(asset)];
-      if (p.remainder >= s.price()) {
-        return fmt::format("{} {}: remainder {} is not below the price {}", infos_[id].name,
-                           asset_name(asset), p.remainder.wei_string(), s.price().wei_string());
+      if (p.remainder >= s.peak_price()) {
+        return fmt::format("{} {}: remainder {} is not below the highest price {}",
+                           infos_[id].name, asset_name(asset), p.remainder.wei_string(),
+                           s.peak_price().wei_string());
       }
       if (p.mode == YieldMode::void_mode && (!p.shares.is_zero() || !p.remainder.is_zero())) {
         return fmt::format("{} {}: a VOID position holds shares", infos_[id].name,
@@ -277,10 +315,15 @@ std::optional<std::string> Ledger::audit_invariants() const {
                          asset_name(asset));
     }
     const U512 reserves = reserves_wei(asset);
-    const U512 owed = held + s.pending().wide() + b.retained.wide();
+    const U512 owed = held + s.pending().wide() + b.retained.wide() + b.stream.locked().wide();
     if (reserves != owed) {
-      return fmt::format("{}: buffer + principal + debt = {} but balances + pending + retained = {}",
+      return fmt::format("{}: buffer + principal + debt = {} but balances + pending + retained + "
+                         "locked = {}",
                          asset_name(asset), reserves.str(), owed.str());
+    }
+    if (s.price() > s.peak_price() || s.price().is_zero()) {
+      return fmt::format("{}: price {} outside [1, P̂ = {}]", asset_name(asset),
+                         s.price().wei_string(), s.peak_price().wei_string());
     }
   }
   U512 gas_sum = 0;

@@ -27,6 +27,7 @@
 #include "engine/core/event.h"
 #include "engine/core/gas.h"
 #include "engine/core/journal.h"
+#include "engine/core/policy.h"
 #include "engine/core/rejection.h"
 #include "engine/core/report.h"
 #include "engine/core/share_ledger.h"
@@ -42,7 +43,7 @@ struct LedgerParams {
   std::int64_t report_every_s = 86400;
   Amount initial_price = Amount::from_u64(1'000'000'000);
   std::vector<SourceConfig> sources;
-  std::uint32_t insurance_fee_bps = 1000;
+  Policy policy;  // [policy]: fees and the §9 rules
   GasParams gas;
 };
 
@@ -69,6 +70,9 @@ struct AssetBook {
   Amount debt;       // D: negative yield not yet recovered
   Amount insurance;  // held on L1 apart from user funds
   Amount retained;   // withdrawal discounts beyond the debt they repaid (§5.5)
+  Amount revenue;    // the protocol's fees, held on L1 apart from user funds (§9.4)
+  Stream stream;     // the §9.1 profit stream; empty under `snapshot`
+  Timestamp last_report;  // the time of the asset's last report (start at genesis), for §9.4
 };
 
 class Ledger {
@@ -81,6 +85,10 @@ class Ledger {
 
   // Applies one event at its time (see the file comment). Returns the rejection, if any.
   std::optional<Rejection> apply(const Event& event);
+  // What precedes an event at `time` (apply does it first): the scheduled reports due up to it,
+  // then SPEC §9.1's drip at `time`, ETH then USDB (nothing under `snapshot`). Idempotent at one
+  // time. Fails only on overflow. REQUIRES: the last event's time <= time <= end.
+  std::optional<Rejection> prepare_for(Timestamp time);
   // Runs every scheduled report due at or before `time` (never past `end`), ETH then USDB.
   // Fails only on overflow, in which case that report did not happen.
   std::optional<Rejection> advance_to(Timestamp time);
@@ -124,9 +132,11 @@ class Ledger {
   std::optional<std::string> audit_invariants() const;
 
  private:
-  // Everything an event may change, saved before it runs so that a rejection can restore it:
-  // the book of the asset it touches (both when unknown), the sources, and each account a lookup
-  // resolves (handlers mutate only accounts they looked up, plus the system accounts).
+  // Everything an event, a drip or a scheduled report may change, saved before it runs so that
+  // a rejection can restore it: the book of the asset it touches (both when unknown; a book holds
+  // the share ledger with P̂, the reserves, revenue, the stream and last_report), the sources,
+  // and each account a lookup resolves (handlers mutate only accounts they looked up, plus the
+  // system accounts they remember). The one rollback path of the Ledger.
   struct Checkpoint {
     std::optional<Asset> asset;
     std::array<AssetBook, 2> books;
@@ -137,10 +147,15 @@ class Ledger {
     std::size_t touched_count = 0;
     std::size_t journal_entries = 0;
     std::size_t journal_postings = 0;
+    std::size_t reports = 0;
     bool active = false;
   };
+  void begin_checkpoint(std::optional<Asset> asset);
   void remember(AccountId id) const;
   void restore_checkpoint();
+  // Runs `step` inside a checkpoint; on overflow restores everything and returns the rejection.
+  template <typename Step>
+  std::optional<Rejection> atomically(std::optional<Asset> asset, const Step& step);
 
   std::optional<Rejection> apply_body(const EventBody& body);
   std::optional<Rejection> on(const OpenAccount& e);
@@ -171,6 +186,13 @@ class Ledger {
   void accrue_source(std::size_t i);
   void accrue_sources(Asset asset);
   void run_report(Asset asset, ReportTrigger trigger);
+  // SPEC §9.1 drip(A, now): releases the stream's due yield into pending (addValue).
+  void drip(Asset asset);
+  // addValue(amount) (SPEC §3.4) with its postings: Cr l2:pending under `memo`, then the fold
+  // ΔP·C from pending to l2:accrued. The caller posts the side the amount comes from.
+  PriceStep add_value(Asset asset, const Amount& amount, Memo memo);
+  void apply_plan(Asset asset, const std::vector<std::size_t>& indexes, const ReportPlan& plan,
+                  ReportRecord& record);
   const RpowTable* growth_for(std::uint32_t apr_bps);
   AccountId add_account(std::string name, AccountKind kind);
 

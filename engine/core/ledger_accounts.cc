@@ -42,9 +42,17 @@ void Ledger::settle(AccountId id, Asset asset) {
   Position& p = position(id, asset);
   const Amount& price = shares(asset).price();
   if (p.price_posted == price) return;
-  const Amount accrued = p.shares * (price - p.price_posted);
-  journal_.debit(Memo::settlement, BookAccount::accrued, 0, asset, accrued);
-  journal_.credit(Memo::settlement, BookAccount::account, id, asset, accrued);
+  // The price may have fallen since (SPEC §9.3): then the accrual is negative and posts the other
+  // way round.
+  if (price > p.price_posted) {
+    const Amount accrued = p.shares * (price - p.price_posted);
+    journal_.debit(Memo::settlement, BookAccount::accrued, 0, asset, accrued);
+    journal_.credit(Memo::settlement, BookAccount::account, id, asset, accrued);
+  } else {
+    const Amount lost = p.shares * (p.price_posted - price);
+    journal_.credit(Memo::settlement, BookAccount::accrued, 0, asset, lost);
+    journal_.debit(Memo::settlement, BookAccount::account, id, asset, lost);
+  }
   p.price_posted = price;
 }
 

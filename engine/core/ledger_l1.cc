@@ -148,73 +148,159 @@ std::optional<Rejection> Ledger::on(const Loss& e) {
   return std::nullopt;
 }
 
+PriceStep Ledger::add_value(Asset asset, const Amount& amount, Memo memo) {
+  ShareLedger& ledger = shares(asset);
+  const Amount pending_before = ledger.pending();
+  const PriceStep step = ledger.add_value(amount);
+  journal_.credit(memo, BookAccount::pending, 0, asset, amount);
+  // What the price step paid out (ΔP·C) leaves pending for the accounts' accrual.
+  const Amount folded = pending_before + amount - step.pending_after;
+  journal_.debit(Memo::price_step, BookAccount::pending, 0, asset, folded);
+  journal_.credit(Memo::price_step, BookAccount::accrued, 0, asset, folded);
+  return step;
+}
+
+void Ledger::drip(Asset asset) {
+  Stream& stream = books_[index_of(asset)].stream;
+  if (stream.released == stream.total) return;
+  const Amount due = stream_released(stream, now_);
+  if (due <= stream.released) return;
+  const Amount d = due - stream.released;  // SPEC §9.1 drip: R += d, addValue(d)
+  stream.released = due;
+  journal_.debit(Memo::drip, BookAccount::locked, 0, asset, d);
+  add_value(asset, d, Memo::drip);
+}
+
 void Ledger::run_report(Asset asset, ReportTrigger trigger) {
   YL_ASSERT(!journal_.has_open_postings());  // a report is an entry of its own
+  if (params_.policy.distribution == Distribution::streamed) drip(asset);  // SPEC §9.1
   AssetBook& b = books_[index_of(asset)];
+  ReportInputs in;
+  in.now = now_;
+  in.last_report = b.last_report;
+  std::vector<std::size_t> indexes;  // the asset's sources, file order
+  for (std::size_t i = 0; i < sources_.size(); ++i) {
+    if (params_.sources[i].asset != asset) continue;
+    accrue_source(i);
+    indexes.push_back(i);
+    in.sources.push_back(ReportSourceInput{sources_[i].value, sources_[i].principal,
+                                           params_.sources[i].weight_bps});
+  }
+  in.buffer = b.buffer;
+  in.debt = b.debt;
+  in.insurance = b.insurance;
+  in.price = b.shares.price();
+  in.pending = b.shares.pending();
+  in.total_shares = b.shares.total_shares();
+  if (params_.policy.void_yield == VoidYield::to_protocol) {
+    in.void_value = b.shares.void_fixed_sum() + b.shares.remainder_sum();
+  }
+  in.stream = b.stream;
+  const ReportPlan plan = plan_report(params_.policy, in);
+
   ReportRecord record;
   record.time = now_;
   record.asset = asset;
   record.trigger = trigger;
-  SignedAmount committed_total;
-  for (std::size_t i = 0; i < sources_.size(); ++i) {
-    const SourceConfig& config = params_.sources[i];
-    if (config.asset != asset) continue;
-    SourceState& s = sources_[i];
-    const auto index = static_cast<std::uint32_t>(i);
-    accrue_source(i);
-    SourceYield line{config.name, SignedAmount::difference(s.value, s.principal), {}, {}, {}};
-    if (line.yield.is_positive()) {
-      // floor: the insurance fee rounds in the holders' favour.
-      line.fee = mul_div_floor(line.yield.magnitude(), Amount::from_u64(params_.insurance_fee_bps),
-                               Amount::from_u64(kBps));
-      s.value -= line.fee;
-      b.insurance += line.fee;
-      journal_.debit(Memo::fee, BookAccount::insurance, 0, asset, line.fee);
-      journal_.credit(Memo::fee, BookAccount::unreported, index, asset, line.fee);
-    } else if (line.yield.is_negative()) {
-      line.cover = min(line.yield.magnitude(), b.insurance);
-      s.value += line.cover;
-      b.insurance -= line.cover;
-      journal_.debit(Memo::cover, BookAccount::unreported, index, asset, line.cover);
-      journal_.credit(Memo::cover, BookAccount::insurance, 0, asset, line.cover);
-    }
-    line.committed = SignedAmount::difference(s.value, s.principal);
-    s.principal = s.value;
+  for (std::size_t k = 0; k < indexes.size(); ++k) {
+    const SourcePlan& line = plan.sources[k];
+    record.sources.push_back(SourceYield{params_.sources[indexes[k]].name, line.yield, line.fee,
+                                         line.cover, line.committed, line.hurdle,
+                                         line.protocol_fee});
+  }
+  apply_plan(asset, indexes, plan, record);
+  journal_.close(static_cast<std::int64_t>(reports_.size()));
+  reports_.push_back(std::move(record));
+}
+
+// The Ledger's one place that carries out a report's decisions (SPEC §5.4, §9), with a posting
+// for every movement.
+void Ledger::apply_plan(Asset asset, const std::vector<std::size_t>& indexes,
+                        const ReportPlan& plan, ReportRecord& record) {
+  AssetBook& b = books_[index_of(asset)];
+  // Step 1, per source: hurdle (a memo), fees, cover, commit.
+  for (std::size_t k = 0; k < indexes.size(); ++k) {
+    const SourcePlan& line = plan.sources[k];
+    const auto index = static_cast<std::uint32_t>(indexes[k]);
+    SourceState& s = sources_[indexes[k]];
+    journal_.debit(Memo::hurdle, BookAccount::unreported, index, asset, line.hurdle);
+    journal_.credit(Memo::hurdle, BookAccount::unreported, index, asset, line.hurdle);
+    journal_.debit(Memo::fee, BookAccount::insurance, 0, asset, line.fee);
+    journal_.credit(Memo::fee, BookAccount::unreported, index, asset, line.fee);
+    journal_.debit(Memo::protocol_fee, BookAccount::revenue, 0, asset, line.protocol_fee);
+    journal_.credit(Memo::protocol_fee, BookAccount::unreported, index, asset, line.protocol_fee);
+    journal_.debit(Memo::cover, BookAccount::unreported, index, asset, line.cover);
+    journal_.credit(Memo::cover, BookAccount::insurance, 0, asset, line.cover);
+    s.value = line.value_after;
+    s.principal = line.value_after;
     // The committed yield moves from unreported into principal, and the venue's side of it is
-    // handed on to the distribution below (external:yield -> pending and debt).
+    // handed on to the distribution below (external:yield -> pending, stream and debt).
     journal_.post_signed(Memo::commit, BookAccount::source, index, asset, line.committed);
     journal_.post_signed(Memo::commit, BookAccount::unreported, index, asset,
                          SignedAmount() - line.committed);
     journal_.post_signed(Memo::commit, BookAccount::yield, index, asset, line.committed);
-    committed_total = committed_total + line.committed;
-    record.sources.push_back(std::move(line));
   }
+  b.insurance = plan.insurance_after;
+  b.revenue += plan.revenue_added;
+  // Step 2: T, and where it goes.
   record.debt_before = b.debt;
-  record.total = committed_total - SignedAmount::of(b.debt);
-  record.price_before = b.shares.price();
+  record.total = plan.total;
+  record.price_before = b.shares.price();  // after the report's own drip (SPEC §9.1)
   record.price_after = b.shares.price();
   record.pending_after = b.shares.pending();
-  if (record.total.is_negative()) {
-    b.debt = record.total.magnitude();
-  } else {
-    b.debt = Amount();
-    if (record.total.is_positive()) {
-      const Amount pending_before = b.shares.pending();
-      const PriceStep step = b.shares.add_value(record.total.magnitude());
+  if (!plan.void_share.is_zero()) {
+    settle(kFeeVaultAccount, asset);
+    b.shares.credit(position(kFeeVaultAccount, asset), plan.void_share);  // SPEC §9.2
+    journal_.credit(Memo::void_share, BookAccount::account, kFeeVaultAccount, asset,
+                    plan.void_share);
+  }
+  if (plan.total.is_positive()) {
+    if (params_.policy.distribution == Distribution::streamed) {
+      journal_.credit(Memo::lock, BookAccount::locked, 0, asset, plan.distributed);
+    } else {
+      const PriceStep step = add_value(asset, plan.distributed, Memo::distribution);
       record.price_after = step.price_after;
       record.pending_after = step.pending_after;
-      journal_.credit(Memo::distribution, BookAccount::pending, 0, asset, record.total.magnitude());
-      // What the price step paid out (ΔP·C) leaves pending for the accounts' accrual.
-      const Amount folded = pending_before + record.total.magnitude() - step.pending_after;
-      journal_.debit(Memo::price_step, BookAccount::pending, 0, asset, folded);
-      journal_.credit(Memo::price_step, BookAccount::accrued, 0, asset, folded);
     }
   }
+  if (!plan.absorbed.is_zero()) {
+    journal_.debit(Memo::lock_absorbed, BookAccount::locked, 0, asset, plan.absorbed);
+  }
+  b.stream = plan.stream_after;
+  if (!plan.socialized.is_zero()) {
+    const Amount from_price = plan.socialized - plan.socialized_pending;  // ΔP·C
+    b.shares.socialize(plan.socialized_pending, plan.price_drop);
+    journal_.debit(Memo::socialized, BookAccount::pending, 0, asset, plan.socialized_pending);
+    journal_.debit(Memo::socialized, BookAccount::accrued, 0, asset, from_price);
+    record.price_after = b.shares.price();
+    record.pending_after = b.shares.pending();
+  }
+  b.debt = plan.debt_after;
   record.debt_after = b.debt;
   journal_.post_signed(Memo::distribution, BookAccount::debt, 0, asset,
                        SignedAmount::difference(record.debt_after, record.debt_before));
-  journal_.close(static_cast<std::int64_t>(reports_.size()));
-  reports_.push_back(std::move(record));
+  // SPEC §9.5: after step 2, principal moves between the sources and the buffer.
+  for (const RebalanceMove& move : plan.moves) {
+    const auto index = static_cast<std::uint32_t>(indexes[move.source]);
+    SourceState& s = sources_[indexes[move.source]];
+    if (move.to_buffer) {
+      s.value -= move.amount;
+      s.principal -= move.amount;
+      b.buffer += move.amount;
+      journal_.debit(Memo::rebalance, BookAccount::buffer, 0, asset, move.amount);
+      journal_.credit(Memo::rebalance, BookAccount::source, index, asset, move.amount);
+    } else {
+      b.buffer -= move.amount;
+      s.value += move.amount;
+      s.principal += move.amount;
+      journal_.debit(Memo::rebalance, BookAccount::source, index, asset, move.amount);
+      journal_.credit(Memo::rebalance, BookAccount::buffer, 0, asset, move.amount);
+    }
+  }
+  b.last_report = now_;
+  record.void_share = plan.void_share;
+  record.socialized = plan.socialized;
+  record.locked_after = b.stream.locked();
 }
 
 }  // namespace yl

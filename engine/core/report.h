@@ -21,6 +21,8 @@ struct SourceYield {
   Amount fee;              // to insurance, from positive yield
   Amount cover;            // from insurance, against negative yield
   SignedAmount committed;  // c_i
+  Amount hurdle;           // min(y, h), SPEC §9.4
+  Amount protocol_fee;     // pfee, to revenue (§9.4)
 };
 
 struct ReportRecord {
@@ -34,6 +36,9 @@ struct ReportRecord {
   Amount price_before;
   Amount price_after;
   Amount pending_after;
+  Amount void_share;    // x, to @fee_vault (§9.2)
+  Amount socialized;    // q + ΔP·C (§9.3)
+  Amount locked_after;  // S − R after the report (§9.1)
 };
 
 }  // namespace yl

@@ -20,7 +20,8 @@ std::optional<YieldMode> parse_yield_mode(std::string_view text) {
   return std::nullopt;
 }
 
-ShareLedger::ShareLedger(const Amount& initial_price) : price_(initial_price) {
+ShareLedger::ShareLedger(const Amount& initial_price)
+    : price_(initial_price), peak_price_(initial_price) {
   YL_ASSERT(!initial_price.is_zero());
 }
 
@@ -33,14 +34,17 @@ Amount ShareLedger::share_value(const Position& p) const {
 }
 
 Amount ShareLedger::balance(const Position& p) const {
-  return p.mode == YieldMode::automatic ? share_value(p) : p.fixed;
+  switch (p.mode) {
+    case YieldMode::automatic: return share_value(p);
+    case YieldMode::void_mode: return p.fixed;
+    case YieldMode::claimable: return min(p.fixed, share_value(p));  // SPEC §9.3: P may fall
+  }
+  YL_ASSERT(false);
 }
 
 Amount ShareLedger::claimable(const Position& p) const {
   if (p.mode != YieldMode::claimable) return Amount();
-  const Amount value = share_value(p);
-  YL_ASSERT(value >= p.fixed);  // P never falls, so CLAIMABLE shares cover f (SPEC §3.3)
-  return value - p.fixed;
+  return share_value(p) - balance(p);  // SPEC §9.3: P·s + r − balance, never negative
 }
 
 void ShareLedger::resplit(Position& p, const Amount& v) {
@@ -128,6 +132,12 @@ void ShareLedger::take_claim(Position& p, const Amount& amount) {
   resplit(p, share_value(p) - amount);  // f is unchanged (SPEC §3.7)
 }
 
+void ShareLedger::socialize(const Amount& q, const Amount& price_drop) {
+  YL_ASSERT(q <= pending_ && price_drop < price_);
+  pending_ -= q;
+  price_ -= price_drop;  // P̂ stays: remainders split at a higher price may exceed P now
+}
+
 PriceStep ShareLedger::add_value(const Amount& yield) {
   PriceStep step{price_, price_, pending_};
   Amount pending = pending_ + yield;
@@ -140,6 +150,7 @@ PriceStep ShareLedger::add_value(const Amount& yield) {
   (void)(price * total_shares_ + remainder_sum_);
   price_ = price;
   pending_ = pending;
+  if (price_ > peak_price_) peak_price_ = price_;
   step.price_after = price_;
   step.pending_after = pending_;
   return step;

@@ -45,6 +45,8 @@ class ShareLedger {
   explicit ShareLedger(const Amount& initial_price);
 
   const Amount& price() const { return price_; }
+  // P̂: the highest price this ledger has had (SPEC §6: every remainder stays below it).
+  const Amount& peak_price() const { return peak_price_; }
   const Amount& pending() const { return pending_; }
   const Amount& total_shares() const { return total_shares_; }
   const Amount& remainder_sum() const { return remainder_sum_; }
@@ -52,7 +54,7 @@ class ShareLedger {
   // Σ(balance + claimable) over every position: P·C + Σr + Σf(VOID).
   Amount held_value() const;
 
-  // Reads (SPEC §3.3).
+  // Reads (SPEC §3.3, with §9.3's CLAIMABLE balance min(f, P·s + r), for every policy).
   Amount share_value(const Position& p) const;  // P·s + r
   Amount balance(const Position& p) const;
   Amount claimable(const Position& p) const;
@@ -69,6 +71,8 @@ class ShareLedger {
 
   // The L2 half of a yield report (SPEC §3.4): Q += Y, and fold Q into P when C > 0 and Q >= C.
   PriceStep add_value(const Amount& yield);
+  // SPEC §9.3 socialize: Q −= q, then P −= ΔP. REQUIRES: q <= Q, ΔP < P. No (s, r) changes.
+  void socialize(const Amount& q, const Amount& price_drop);
 
  private:
   // Sets (s, r) = split(v), keeping C and Σr in step.
@@ -76,6 +80,7 @@ class ShareLedger {
   void set_fixed(Position& p, const Amount& f);
 
   Amount price_;
+  Amount peak_price_;
   Amount pending_;
   Amount total_shares_;
   Amount remainder_sum_;

@@ -17,7 +17,7 @@ Snapshot take_snapshot(const Ledger& ledger) {
     const AssetBook& b = ledger.book(asset);
     snapshot.ledgers.push_back(LedgerRow{asset, b.shares.price(), b.shares.pending(),
                                          b.shares.total_shares(), b.buffer, b.debt, b.insurance,
-                                         b.retained});
+                                         b.retained, b.revenue, b.stream.locked()});
   }
   for (std::size_t i = 0; i < ledger.source_count(); ++i) {
     const SourceConfig& config = ledger.source_config(i);

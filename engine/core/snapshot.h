@@ -31,6 +31,8 @@ struct LedgerRow {
   Amount debt;
   Amount insurance;
   Amount retained;
+  Amount revenue;  // v1.2 (SPEC §9.4)
+  Amount locked;   // v1.2 (SPEC §9.1)
   friend bool operator==(const LedgerRow&, const LedgerRow&) = default;
 };
 

@@ -72,7 +72,12 @@ TableSpec reports_spec() {
            {"T_wei", CellKind::wei},
            {"price_before", CellKind::integer},
            {"price_after", CellKind::integer},
-           {"pending_after_wei", CellKind::wei}},
+           {"pending_after_wei", CellKind::wei},
+           {"hurdle_wei", CellKind::wei},
+           {"protocol_fee_wei", CellKind::wei},
+           {"void_share_wei", CellKind::wei},
+           {"socialized_wei", CellKind::wei},
+           {"locked_after_wei", CellKind::wei}},
           ""};
 }
 
@@ -132,7 +137,8 @@ std::int64_t write_reports(storage::LedgerStore& store, TableWriter& out) {
     const storage::StoredReportRow& r = stored.fields;
     out.row({r.time, r.asset, r.trigger, r.source, r.yield_wei, r.fee_wei, r.cover_wei,
              r.committed_wei, r.debt_before_wei, r.debt_after_wei, r.t_wei, r.price_before,
-             r.price_after, r.pending_after_wei});
+             r.price_after, r.pending_after_wei, r.hurdle_wei, r.protocol_fee_wei,
+             r.void_share_wei, r.socialized_wei, r.locked_after_wei});
     ++rows;
   }
   return rows;

@@ -41,7 +41,7 @@ void add_scenario(SummaryBuilder& s, const Scenario& scenario, const SummaryCoun
   s.text("scenario", "end", format_timestamp(p.end));
   s.text("scenario", "report_every", scenario.report_every);
   s.integer("scenario", "initial_price", p.initial_price.wei_string());
-  s.integer("scenario", "insurance_fee_bps", std::to_string(p.insurance_fee_bps));
+  s.integer("scenario", "insurance_fee_bps", std::to_string(p.policy.insurance_fee_bps));
   s.integer("scenario", "gas.zero_claim_rate_bps", std::to_string(p.gas.zero_claim_rate_bps));
   s.integer("scenario", "gas.base_claim_rate_bps", std::to_string(p.gas.base_claim_rate_bps));
   s.integer("scenario", "gas.ceil_claim_rate_bps", std::to_string(p.gas.ceil_claim_rate_bps));

@@ -2,12 +2,14 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <fstream>
 #include <set>
 #include <sstream>
 #include <toml++/toml.h>
 
 #include "engine/input/input_error.h"
+#include "engine/core/rpow.h"
 #include "engine/input/input_file.h"
 #include "engine/input/names.h"
 
@@ -120,6 +122,87 @@ void parse_gas(const Checker& check, const toml::table& t, GasParams& gas) {
   }
 }
 
+// SPEC §1.1 [policy] and §9. Keys are checked in the file order of their lines, so that of
+// several errors the first in the file is the one reported; a relation between two keys is
+// reported at the later of them as written (an absent key counts with its default), except
+// `unlock_seconds` without `streamed`, which SPEC §1.1 places at unlock_seconds' own line.
+void parse_policy(const Checker& check, const toml::table& t, Policy& policy) {
+  std::vector<std::pair<std::uint64_t, std::string_view>> keys;
+  for (const auto& [key, node] : t) keys.emplace_back(Checker::line_of(node), key.str());
+  std::sort(keys.begin(), keys.end());
+  auto word = [&](const toml::node& node, std::string_view key, std::string_view words) {
+    const auto* value = node.as_string();
+    if (value == nullptr) {
+      check.fail(Checker::line_of(node), fmt::format("'{}' must be one of {}", key, words));
+    }
+    return std::string_view(value->get());
+  };
+  auto bad_word = [&](const toml::node& node, std::string_view key, std::string_view text,
+                      std::string_view words) {
+    check.fail(Checker::line_of(node),
+               fmt::format("'{}' must be one of {} (got '{}')", key, words, text));
+  };
+  std::optional<std::uint64_t> unlock_line;
+  std::uint64_t later_fee_line = 0;
+  for (const auto& [line, key] : keys) {
+    if (key == "insurance_fee_bps" || key == "protocol_fee_bps") {
+      later_fee_line = std::max(later_fee_line, line);
+    }
+  }
+  for (const auto& [line, key] : keys) {
+    const toml::node& node = *t.get(key);
+    if (key == "insurance_fee_bps" || key == "protocol_fee_bps") {
+      const auto bps = static_cast<std::uint32_t>(check.integer_at(node, key, 0, 10'000));
+      (key == "insurance_fee_bps" ? policy.insurance_fee_bps : policy.protocol_fee_bps) = bps;
+      // The sum is checked at the later of the two keys as written (the other with its written
+      // value, read already since it comes earlier, or its default when absent).
+      if (line == later_fee_line &&
+          policy.insurance_fee_bps + policy.protocol_fee_bps > kBps) {
+        check.fail(line, fmt::format("insurance_fee_bps + protocol_fee_bps must be at most 10000 "
+                                     "(got {} + {})",
+                                     policy.insurance_fee_bps, policy.protocol_fee_bps));
+      }
+    } else if (key == "fee_hurdle_bps") {
+      policy.fee_hurdle_bps =
+          static_cast<std::uint32_t>(check.integer_at(node, key, 0, 100'000));
+    } else if (key == "distribution") {
+      const std::string_view text = word(node, key, "snapshot, streamed");
+      const auto parsed = parse_distribution(text);
+      if (!parsed) bad_word(node, key, text, "snapshot, streamed");
+      policy.distribution = *parsed;
+    } else if (key == "unlock_seconds") {
+      policy.unlock_seconds = check.integer_at(node, key, 1, static_cast<std::int64_t>(kYearSeconds));
+      unlock_line = line;
+      const toml::node* distribution = t.get("distribution");
+      const auto* text = distribution ? distribution->as_string() : nullptr;
+      if (text == nullptr || text->get() != "streamed") {
+        check.fail(line, "'unlock_seconds' is allowed only with distribution = \"streamed\"");
+      }
+    } else if (key == "void_yield") {
+      const std::string_view text = word(node, key, "to_active, to_protocol");
+      const auto parsed = parse_void_yield(text);
+      if (!parsed) bad_word(node, key, text, "to_active, to_protocol");
+      policy.void_yield = *parsed;
+    } else if (key == "negative_yield") {
+      const std::string_view text = word(node, key, "debt, socialize");
+      const auto parsed = parse_negative_yield(text);
+      if (!parsed) bad_word(node, key, text, "debt, socialize");
+      policy.negative_yield = *parsed;
+    } else if (key == "rebalance") {
+      const auto* value = node.as_boolean();
+      if (value == nullptr) check.fail(line, "'rebalance' must be true or false");
+      policy.rebalance = value->get();
+    } else {
+      check.fail(line, fmt::format("unknown key '{}' in [policy]", key));
+    }
+  }
+  // SPEC §1.1 shows `unlock_seconds = 604800` as the value of an absent key: the default under
+  // "streamed" (0, unused, otherwise).
+  if (policy.distribution == Distribution::streamed && !unlock_line) {
+    policy.unlock_seconds = kDefaultUnlockSeconds;
+  }
+}
+
 }  // namespace
 
 Scenario parse_scenario(std::string_view toml_text, const std::string& file_name,
@@ -187,11 +270,7 @@ Scenario parse_scenario(std::string_view toml_text, const std::string& file_name
   if (const toml::node* policy_node = root.get("policy")) {
     const toml::table* policy = policy_node->as_table();
     if (policy == nullptr) check.fail(Checker::line_of(*policy_node), "'policy' must be a table");
-    check.only(*policy, {"insurance_fee_bps"}, " in [policy]");
-    if (const toml::node* fee = policy->get("insurance_fee_bps")) {
-      s.params.insurance_fee_bps =
-          static_cast<std::uint32_t>(check.integer_at(*fee, "insurance_fee_bps", 0, 10'000));
-    }
+    parse_policy(check, *policy, s.params.policy);
   }
   if (const toml::node* gas_node = root.get("gas")) {
     const toml::table* gas = gas_node->as_table();

@@ -10,6 +10,10 @@
 namespace yl::storage {
 
 std::string chain_hash(std::string_view previous, std::initializer_list<std::string_view> fields) {
+  return chain_hash(previous, std::span<const std::string_view>(fields.begin(), fields.size()));
+}
+
+std::string chain_hash(std::string_view previous, std::span<const std::string_view> fields) {
   // One buffer, one digest call: this runs for every stored row, so it avoids per-field
   // formatting and per-call digest contexts.
   std::string message;

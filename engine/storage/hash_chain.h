@@ -4,6 +4,7 @@
 #pragma once
 
 #include <initializer_list>
+#include <span>
 #include <string>
 #include <string_view>
 
@@ -12,5 +13,6 @@ namespace yl::storage {
 // Hex SHA-256 of `previous` followed by each field, each preceded by its length so that no two
 // different rows can serialize alike.
 std::string chain_hash(std::string_view previous, std::initializer_list<std::string_view> fields);
+std::string chain_hash(std::string_view previous, std::span<const std::string_view> fields);
 
 }  // namespace yl::storage

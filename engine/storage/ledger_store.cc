@@ -2,6 +2,8 @@
 
 #include <fmt/format.h>
 
+#include <cctype>
+
 #include "engine/core/assert.h"
 #include "engine/storage/hash_chain.h"
 #include "engine/storage/storage_error.h"
@@ -36,7 +38,77 @@ std::optional<AccountKind> parse_kind(std::string_view text) {
   return std::nullopt;
 }
 
+std::string sql_name(std::string_view name) {
+  std::string lower(name);
+  for (char& c : lower) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return lower;
+}
+
+// "a, b, c": the SQL names of a column table (report_columns() or ledger_columns()).
+template <typename Columns>
+std::string column_list(const Columns& columns) {
+  std::string list;
+  for (const auto& c : columns) {
+    if (!list.empty()) list += ", ";
+    list += sql_name(c.name);
+  }
+  return list;
+}
+
+std::string report_column_list() { return column_list(report_columns()); }
+std::string ledger_column_list() { return column_list(ledger_columns()); }
+
+std::string placeholders(int first, std::size_t count) {
+  std::string list;
+  for (std::size_t i = 0; i < count; ++i) {
+    if (i > 0) list += ", ";
+    list += fmt::format("?{}", first + static_cast<int>(i));
+  }
+  return list;
+}
+
 }  // namespace
+
+const std::vector<ReportColumn>& report_columns() {
+  using R = StoredReportRow;
+  static const std::vector<ReportColumn> columns = {
+      {"time", ColumnKind::text, &R::time, false},
+      {"asset", ColumnKind::text, &R::asset, false},
+      {"trigger", ColumnKind::text, &R::trigger, false},
+      {"source", ColumnKind::text, &R::source, false},
+      {"yield_wei", ColumnKind::signed_amount, &R::yield_wei, false},
+      {"fee_wei", ColumnKind::amount, &R::fee_wei, false},
+      {"cover_wei", ColumnKind::amount, &R::cover_wei, false},
+      {"committed_wei", ColumnKind::signed_amount, &R::committed_wei, false},
+      {"debt_before_wei", ColumnKind::amount, &R::debt_before_wei, false},
+      {"debt_after_wei", ColumnKind::amount, &R::debt_after_wei, false},
+      {"T_wei", ColumnKind::signed_amount, &R::t_wei, false},
+      {"price_before", ColumnKind::integer, &R::price_before, false},
+      {"price_after", ColumnKind::integer, &R::price_after, false},
+      {"pending_after_wei", ColumnKind::amount, &R::pending_after_wei, false},
+      {"hurdle_wei", ColumnKind::amount, &R::hurdle_wei, true},
+      {"protocol_fee_wei", ColumnKind::amount, &R::protocol_fee_wei, true},
+      {"void_share_wei", ColumnKind::amount, &R::void_share_wei, true},
+      {"socialized_wei", ColumnKind::amount, &R::socialized_wei, true},
+      {"locked_after_wei", ColumnKind::amount, &R::locked_after_wei, true}};
+  return columns;
+}
+
+const std::vector<LedgerColumn>& ledger_columns() {
+  using L = LedgerRow;
+  static const std::vector<LedgerColumn> columns = {
+      {"asset", ColumnKind::text, nullptr},
+      {"price", ColumnKind::integer, &L::price},
+      {"pending_wei", ColumnKind::amount, &L::pending},
+      {"total_shares", ColumnKind::integer, &L::total_shares},
+      {"buffer_wei", ColumnKind::amount, &L::buffer},
+      {"debt_wei", ColumnKind::amount, &L::debt},
+      {"insurance_wei", ColumnKind::amount, &L::insurance},
+      {"retained_wei", ColumnKind::amount, &L::retained},
+      {"revenue_wei", ColumnKind::amount, &L::revenue},
+      {"locked_wei", ColumnKind::amount, &L::locked}};
+  return columns;
+}
 
 std::vector<StoredReportRow> report_rows(const ReportRecord& report) {
   StoredReportRow base;
@@ -49,6 +121,9 @@ std::vector<StoredReportRow> report_rows(const ReportRecord& report) {
   base.price_before = report.price_before.wei_string();
   base.price_after = report.price_after.wei_string();
   base.pending_after_wei = report.pending_after.wei_string();
+  base.void_share_wei = report.void_share.wei_string();
+  base.socialized_wei = report.socialized.wei_string();
+  base.locked_after_wei = report.locked_after.wei_string();
   if (report.sources.empty()) return {base};  // source fields stay empty
   std::vector<StoredReportRow> rows;
   for (const SourceYield& line : report.sources) {
@@ -58,6 +133,8 @@ std::vector<StoredReportRow> report_rows(const ReportRecord& report) {
     row.fee_wei = line.fee.wei_string();
     row.cover_wei = line.cover.wei_string();
     row.committed_wei = line.committed.wei_string();
+    row.hurdle_wei = line.hurdle.wei_string();
+    row.protocol_fee_wei = line.protocol_fee.wei_string();
     rows.push_back(std::move(row));
   }
   return rows;
@@ -77,11 +154,26 @@ std::string event_hash(const std::string& previous, std::int64_t seq, const std:
 
 std::string report_hash(const std::string& previous, std::int64_t seq, std::int64_t row,
                         const StoredReportRow& r) {
+  // The v1.2 columns join the hash only when one of them is not at its v1.1 value (0, or empty
+  // on a row without source): a v1.1 ledger, and any ledger under the default policy, keeps its
+  // v1.1 chain byte for byte, and a v1.2 value changed to or from that state still breaks it.
   const std::string seq_text = std::to_string(seq), row_text = std::to_string(row);
-  return chain_hash(previous, {seq_text, row_text, r.time, r.asset, r.trigger, r.source,
-                               r.yield_wei, r.fee_wei, r.cover_wei, r.committed_wei,
-                               r.debt_before_wei, r.debt_after_wei, r.t_wei, r.price_before,
-                               r.price_after, r.pending_after_wei});
+  std::vector<std::string_view> fields = {seq_text, row_text};
+  bool v1_2_values = false;
+  for (const ReportColumn& c : report_columns()) {
+    const std::string& value = r.*c.field;
+    if (!c.v1_2) {
+      fields.push_back(value);
+    } else if (value != "0" && !(r.source.empty() && value.empty())) {
+      v1_2_values = true;
+    }
+  }
+  if (v1_2_values) {
+    for (const ReportColumn& c : report_columns()) {
+      if (c.v1_2) fields.push_back(r.*c.field);
+    }
+  }
+  return chain_hash(previous, fields);
 }
 
 LedgerStore::LedgerStore(Database& db)
@@ -89,11 +181,9 @@ LedgerStore::LedgerStore(Database& db)
       insert_event_(db.prepare(
           "INSERT INTO events (seq, file, line, id, time_s, time, type, account, asset, amount, "
           "\"to\", value, hash) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)")),
-      insert_report_(db.prepare(
-          "INSERT INTO reports (seq, row, time_s, time, asset, trigger, source, yield_wei, "
-          "fee_wei, cover_wei, committed_wei, debt_before_wei, debt_after_wei, t_wei, "
-          "price_before, price_after, pending_after_wei, hash) VALUES (?1, ?2, ?3, ?4, ?5, ?6, "
-          "?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18)")),
+      insert_report_(db.prepare(fmt::format(
+          "INSERT INTO reports (seq, row, time_s, hash, {}) VALUES (?1, ?2, ?3, ?4, {})",
+          report_column_list(), placeholders(5, report_columns().size())))),
       insert_journal_(db.prepare(
           "INSERT INTO journal (seq, event_seq, report_seq, postings) VALUES (NULL, ?1, ?2, ?3)")) {
   Statement events = db.prepare("SELECT coalesce(max(seq), 0) FROM events");
@@ -177,25 +267,10 @@ std::int64_t LedgerStore::append_report(const ReportRecord& report) {
   for (const StoredReportRow& r : report_rows(report)) {
     ++row;
     last_report_hash_ = report_hash(last_report_hash_, seq, row, r);
-    insert_report_.bind(1, seq)
-        .bind(2, row)
-        .bind(3, report.time.seconds)
-        .bind(4, r.time)
-        .bind(5, r.asset)
-        .bind(6, r.trigger)
-        .bind(7, r.source)
-        .bind(8, r.yield_wei)
-        .bind(9, r.fee_wei)
-        .bind(10, r.cover_wei)
-        .bind(11, r.committed_wei)
-        .bind(12, r.debt_before_wei)
-        .bind(13, r.debt_after_wei)
-        .bind(14, r.t_wei)
-        .bind(15, r.price_before)
-        .bind(16, r.price_after)
-        .bind(17, r.pending_after_wei)
-        .bind(18, last_report_hash_)
-        .run();
+    insert_report_.bind(1, seq).bind(2, row).bind(3, report.time.seconds).bind(4, last_report_hash_);
+    int column = 5;
+    for (const ReportColumn& c : report_columns()) insert_report_.bind(column++, r.*c.field);
+    insert_report_.run();
   }
   return seq;
 }
@@ -234,20 +309,16 @@ void LedgerStore::write_snapshot(const Snapshot& snapshot) {
         .run();
   }
   Statement ledger = db_.prepare(
-      "INSERT INTO final_ledgers (asset, ord, price, pending_wei, total_shares, buffer_wei, "
-      "debt_wei, insurance_wei, retained_wei) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)");
+      fmt::format("INSERT INTO final_ledgers (ord, {}) VALUES (?1, {})", ledger_column_list(),
+                  placeholders(2, ledger_columns().size())));
   ord = 0;
   for (const LedgerRow& r : snapshot.ledgers) {
-    ledger.bind(1, asset_name(r.asset))
-        .bind(2, ++ord)
-        .bind(3, r.price.wei_string())
-        .bind(4, r.pending.wei_string())
-        .bind(5, r.total_shares.wei_string())
-        .bind(6, r.buffer.wei_string())
-        .bind(7, r.debt.wei_string())
-        .bind(8, r.insurance.wei_string())
-        .bind(9, r.retained.wei_string())
-        .run();
+    ledger.bind(1, ++ord);
+    int column = 2;
+    for (const LedgerColumn& c : ledger_columns()) {
+      ledger.bind(column++, c.field ? (r.*c.field).wei_string() : std::string(asset_name(r.asset)));
+    }
+    ledger.run();
   }
   Statement source = db_.prepare(
       "INSERT INTO final_sources (ord, source, asset, kind, apr_bps, value_wei, principal_wei, "
@@ -345,12 +416,19 @@ Snapshot LedgerStore::read_snapshot() {
         read_amount(b, 4), read_amount(b, 5), read_amount(b, 6), read_amount(b, 7)});
   }
   Statement l = db_.prepare(
-      "SELECT asset, price, pending_wei, total_shares, buffer_wei, debt_wei, insurance_wei, "
-      "retained_wei FROM final_ledgers ORDER BY ord");
+      fmt::format("SELECT {} FROM final_ledgers ORDER BY ord", ledger_column_list()));
   while (l.step()) {
-    snapshot.ledgers.push_back(LedgerRow{read_enum<Asset>(l, 0, parse_asset), read_amount(l, 1),
-                                         read_amount(l, 2), read_amount(l, 3), read_amount(l, 4),
-                                         read_amount(l, 5), read_amount(l, 6), read_amount(l, 7)});
+    LedgerRow row;
+    int column = 0;
+    for (const LedgerColumn& c : ledger_columns()) {
+      if (c.field) {
+        row.*c.field = read_amount(l, column);
+      } else {
+        row.asset = read_enum<Asset>(l, column, parse_asset);
+      }
+      ++column;
+    }
+    snapshot.ledgers.push_back(std::move(row));
   }
   Statement s = db_.prepare(
       "SELECT source, asset, kind, apr_bps, value_wei, principal_wei, last FROM final_sources "
@@ -367,20 +445,10 @@ Snapshot LedgerStore::read_snapshot() {
 }
 
 std::vector<StoredReportRow> LedgerStore::read_reports() {
-  Statement s = db_.prepare(
-      "SELECT time, asset, trigger, source, yield_wei, fee_wei, cover_wei, committed_wei, "
-      "debt_before_wei, debt_after_wei, t_wei, price_before, price_after, pending_after_wei "
-      "FROM reports ORDER BY seq, row");
+  auto cursor = reports_in_order();
   std::vector<StoredReportRow> rows;
-  while (s.step()) {
-    StoredReportRow r;
-    std::string* fields[] = {&r.time, &r.asset, &r.trigger, &r.source, &r.yield_wei, &r.fee_wei,
-                             &r.cover_wei, &r.committed_wei, &r.debt_before_wei,
-                             &r.debt_after_wei, &r.t_wei, &r.price_before, &r.price_after,
-                             &r.pending_after_wei};
-    for (int i = 0; i < 14; ++i) *fields[i] = s.column_text(i);
-    rows.push_back(std::move(r));
-  }
+  StoredReport r;
+  while (cursor.next(r)) rows.push_back(std::move(r.fields));
   return rows;
 }
 
@@ -407,19 +475,14 @@ RowCursor<StoredEvent> LedgerStore::events_in_order() {
 
 RowCursor<StoredReport> LedgerStore::reports_in_order() {
   return RowCursor<StoredReport>(
-      db_.prepare("SELECT seq, row, time, asset, trigger, source, yield_wei, fee_wei, cover_wei, "
-                  "committed_wei, debt_before_wei, debt_after_wei, t_wei, price_before, "
-                  "price_after, pending_after_wei, hash FROM reports ORDER BY seq, row"),
+      db_.prepare(fmt::format("SELECT seq, row, hash, {} FROM reports ORDER BY seq, row",
+                              report_column_list())),
       [](Statement& s, StoredReport& r) {
         r.seq = s.column_int(0);
         r.row = s.column_int(1);
-        StoredReportRow& f = r.fields;
-        std::string* fields[] = {&f.time, &f.asset, &f.trigger, &f.source, &f.yield_wei,
-                                 &f.fee_wei, &f.cover_wei, &f.committed_wei, &f.debt_before_wei,
-                                 &f.debt_after_wei, &f.t_wei, &f.price_before, &f.price_after,
-                                 &f.pending_after_wei};
-        for (int i = 0; i < 14; ++i) *fields[i] = s.column_text(i + 2);
-        r.hash = s.column_text(16);
+        r.hash = s.column_text(2);
+        int column = 3;
+        for (const ReportColumn& c : report_columns()) r.fields.*c.field = s.column_text(column++);
         return true;
       });
 }

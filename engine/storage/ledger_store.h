@@ -28,8 +28,33 @@ struct StoredReportRow {
   std::string time, asset, trigger, source;
   std::string yield_wei, fee_wei, cover_wei, committed_wei, debt_before_wei, debt_after_wei,
       t_wei, price_before, price_after, pending_after_wei;
+  // v1.2 (SPEC §9): per source, then per report. Empty source fields for an asset without
+  // sources, like the v1.1 source columns.
+  std::string hurdle_wei, protocol_fee_wei, void_share_wei, socialized_wei, locked_after_wei;
   friend bool operator==(const StoredReportRow&, const StoredReportRow&) = default;
 };
+
+// How a column is shown: as is (text, a price or a share count), or an amount in wei that tables
+// show in asset units (signed where SPEC §7.1 says so).
+enum class ColumnKind : std::uint8_t { text, integer, amount, signed_amount };
+
+// The one description of the `reports` columns (SPEC §7.1 order), read by the store, the hash
+// chain, `audit` and the CLI. `name` is the CSV header; the SQL column is its lower case.
+struct ReportColumn {
+  std::string_view name;
+  ColumnKind kind;
+  std::string StoredReportRow::*field;
+  bool v1_2;  // added by SPEC v1.2 (hashed only when not at its v1.1 value, see report_hash)
+};
+const std::vector<ReportColumn>& report_columns();
+
+// The same for the `ledgers` columns (SPEC §7.1).
+struct LedgerColumn {
+  std::string_view name;
+  ColumnKind kind;
+  Amount LedgerRow::*field;  // null for `asset`
+};
+const std::vector<LedgerColumn>& ledger_columns();
 
 // The rows one report record is stored as: one per source, or one with empty source fields for
 // an asset without sources (SPEC §7.1).

@@ -34,8 +34,21 @@ const char* const kSources[] = {"lido", "rocket", "tbill", "nowhere"};
 
 std::string name(Bytes& in) { return kNames[in.byte() % 7]; }
 
-yl::LedgerParams params() {
+// The SPEC §9 policy from one byte: bit 0 streamed, 1 to_protocol, 2 socialize, 3 rebalance,
+// 4 protocol fee and hurdle.
+yl::LedgerParams params(std::uint8_t policy) {
   yl::LedgerParams p;
+  if (policy & 1U) {
+    p.policy.distribution = yl::Distribution::streamed;
+    p.policy.unlock_seconds = 7 * 86400;
+  }
+  if (policy & 2U) p.policy.void_yield = yl::VoidYield::to_protocol;
+  if (policy & 4U) p.policy.negative_yield = yl::NegativeYield::socialize;
+  p.policy.rebalance = (policy & 8U) != 0;
+  if (policy & 16U) {
+    p.policy.protocol_fee_bps = 2000;
+    p.policy.fee_hurdle_bps = 300;
+  }
   p.start = yl::Timestamp{1709251200};
   p.end = yl::Timestamp{p.start.seconds + 3 * 365 * 86400};
   p.report_every_s = 86400;
@@ -74,14 +87,14 @@ yl::EventBody body(Bytes& in) {
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   Bytes in(data, size);
-  yl::Ledger ledger(params());
+  yl::Ledger ledger(params(in.byte()));
   yl::JournalBalances journal;
   std::int64_t time = ledger.params().start.seconds;
   for (int steps = 0; steps < 200 && !in.empty(); ++steps) {
     time += (in.byte() % 4 == 0) ? static_cast<std::int64_t>(in.byte()) * 3600 : 0;
     const yl::Event event{yl::Timestamp{time}, body(in)};
     if (event.time > ledger.params().end) break;
-    const bool stuck = ledger.advance_to(event.time).has_value();
+    const bool stuck = ledger.prepare_for(event.time).has_value();  // reports, then §9.1 drip
     journal.add_all(ledger.journal());
     ledger.clear_journal();
     if (stuck) break;  // a source near 2^256 cannot accrue further: the run would end here
