@@ -29,6 +29,9 @@ int main(int argc, char** argv) {
   yl::cli::add_explain_command(app);
   yl::cli::add_migrate_command(app);
   yl::cli::add_export_command(app);
+  yl::cli::add_generate_command(app);
+  yl::cli::add_sweep_command(app);
+  yl::cli::add_merge_command(app);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& error) {
