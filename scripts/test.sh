@@ -6,6 +6,8 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/setup.sh
 ctest --test-dir build --output-on-failure -j "$(nproc)"
+echo "== the lab's sweep on a one-node Slurm cluster (scripts/slurm_test.sh)"
+scripts/slurm_test.sh build/cli/yieldledger
 
 if [ "${YL_SANITIZERS:-1}" != 0 ]; then
   echo "== the suite again under ASan + UBSan (build-asan/)"
