@@ -24,9 +24,11 @@ void generate(const GenerateOptions& options) {
                                  options.point, points.size(), points.size() - 1));
   }
   const auto& point = points[static_cast<std::size_t>(options.point)];
-  const std::int64_t events = lab::generate_into(lab::study_at(study, point), options.seed, options.out);
-  fmt::print("generated '{}' point {} seed {}: {} events; wrote {}/scenario.toml and {}/events.csv\n",
-             study.name, options.point, options.seed, events, options.out, options.out);
+  const std::int64_t events =
+      lab::generate_into(lab::study_at(study, point), options.seed, options.out);
+  fmt::print(
+      "generated '{}' point {} seed {}: {} events; wrote {}/scenario.toml and {}/events.csv\n",
+      study.name, options.point, options.seed, events, options.out, options.out);
 }
 
 }  // namespace

@@ -1,7 +1,7 @@
 // `yieldledger merge --out RESULTS.db SHARD...` (issue #11): combines the shards of a sweep.
-#include <fmt/format.h>
-
 #include <iostream>
+
+#include <fmt/format.h>
 
 #include "cli/commands.h"
 #include "engine/lab/results.h"
@@ -24,7 +24,8 @@ void merge(const MergeOptions& options) {
       list += fmt::format("{}point {} run {}", i == 0 ? "" : ", ", s.missing[i].first,
                           s.missing[i].second);
     }
-    if (s.missing.size() > 20) list += fmt::format(", and {} more", s.missing.size() - 20);
+    if (s.missing.size() > 20)
+      list += fmt::format(", and {} more", s.missing.size() - 20);
     std::cerr << fmt::format("yieldledger: {} run(s) missing: {}\n", s.missing.size(), list);
   }
 }

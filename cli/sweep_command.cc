@@ -2,10 +2,10 @@
 // Without --task, the slice comes from a scheduler's environment when there is one:
 // SLURM_ARRAY_TASK_ID (minus SLURM_ARRAY_TASK_MIN) of SLURM_ARRAY_TASK_COUNT; Kubernetes'
 // JOB_COMPLETION_INDEX or AWS Batch's AWS_BATCH_JOB_ARRAY_INDEX, of --task-count.
-#include <fmt/format.h>
-
 #include <cstdlib>
 #include <thread>
+
+#include <fmt/format.h>
 
 #include "cli/commands.h"
 #include "cli/progress.h"
@@ -25,15 +25,18 @@ struct SweepOptions {
 
 std::optional<std::int64_t> env_integer(const char* name) {
   const char* value = std::getenv(name);
-  if (value == nullptr || *value == '\0') return std::nullopt;
+  if (value == nullptr || *value == '\0')
+    return std::nullopt;
   char* end = nullptr;
   const long long v = std::strtoll(value, &end, 10);
-  if (*end != '\0' || v < 0) throw UsageError(fmt::format("${} is not an index: '{}'", name, value));
+  if (*end != '\0' || v < 0)
+    throw UsageError(fmt::format("${} is not an index: '{}'", name, value));
   return v;
 }
 
 lab::TaskSlice parse_slice(std::int64_t index, std::int64_t count, const std::string& from) {
-  if (count < 1) throw UsageError(fmt::format("{}: the task count must be at least 1", from));
+  if (count < 1)
+    throw UsageError(fmt::format("{}: the task count must be at least 1", from));
   if (index < 0 || index >= count) {
     throw UsageError(fmt::format("{}: task {} is out of range 0..{}", from, index, count - 1));
   }
@@ -45,12 +48,15 @@ lab::TaskSlice resolve_slice(const SweepOptions& options) {
     const auto slash = options.task.find('/');
     try {
       std::size_t used = 0;
-      if (slash == std::string::npos) throw std::invalid_argument("no /");
+      if (slash == std::string::npos)
+        throw std::invalid_argument("no /");
       const std::int64_t i = std::stoll(options.task.substr(0, slash), &used);
-      if (used != slash) throw std::invalid_argument("index");
+      if (used != slash)
+        throw std::invalid_argument("index");
       const std::string n_text = options.task.substr(slash + 1);
       const std::int64_t n = std::stoll(n_text, &used);
-      if (used != n_text.size()) throw std::invalid_argument("count");
+      if (used != n_text.size())
+        throw std::invalid_argument("count");
       return parse_slice(i, n, "--task " + options.task);
     } catch (const std::logic_error&) {
       throw UsageError(fmt::format("--task must be I/N with 0 <= I < N (got '{}')", options.task));
@@ -58,14 +64,16 @@ lab::TaskSlice resolve_slice(const SweepOptions& options) {
   }
   if (const auto id = env_integer("SLURM_ARRAY_TASK_ID")) {
     const auto count = env_integer("SLURM_ARRAY_TASK_COUNT");
-    if (!count) throw UsageError("$SLURM_ARRAY_TASK_ID is set but $SLURM_ARRAY_TASK_COUNT is not");
+    if (!count)
+      throw UsageError("$SLURM_ARRAY_TASK_ID is set but $SLURM_ARRAY_TASK_COUNT is not");
     const std::int64_t min = env_integer("SLURM_ARRAY_TASK_MIN").value_or(0);
     return parse_slice(*id - min, *count, "$SLURM_ARRAY_TASK_ID");
   }
   for (const char* name : {"JOB_COMPLETION_INDEX", "AWS_BATCH_JOB_ARRAY_INDEX"}) {
     if (const auto index = env_integer(name)) {
       if (options.task_count < 1) {
-        throw UsageError(fmt::format("${} is set: give the number of tasks with --task-count", name));
+        throw UsageError(
+            fmt::format("${} is set: give the number of tasks with --task-count", name));
       }
       return parse_slice(*index, options.task_count, fmt::format("${}", name));
     }
@@ -74,7 +82,8 @@ lab::TaskSlice resolve_slice(const SweepOptions& options) {
 }
 
 void sweep(const SweepOptions& options) {
-  if (options.jobs < 1) throw UsageError("--jobs must be at least 1");
+  if (options.jobs < 1)
+    throw UsageError("--jobs must be at least 1");
   const lab::TaskSlice slice = resolve_slice(options);
   const lab::Study study = lab::load_study(options.study);
   ProgressBar bar(ProgressBar::stderr_is_terminal());
@@ -88,11 +97,13 @@ void sweep(const SweepOptions& options) {
   };
   const lab::SweepSummary s = lab::run_sweep(study, sweep_options);
   bar.clear();
-  const std::string task = slice.count > 1 ? fmt::format(" (task {}/{})", slice.index, slice.count) : "";
-  fmt::print("swept '{}'{}: {} points × {} runs; {} runs in this slice, {} already stored, {} run "
-             "now ({} events) in {:.1f} s; results in {}\n",
-             study.name, task, s.points, study.sweep.runs, s.runs_in_slice, s.skipped, s.done,
-             s.events, s.seconds, options.out);
+  const std::string task =
+      slice.count > 1 ? fmt::format(" (task {}/{})", slice.index, slice.count) : "";
+  fmt::print(
+      "swept '{}'{}: {} points × {} runs; {} runs in this slice, {} already stored, {} run "
+      "now ({} events) in {:.1f} s; results in {}\n",
+      study.name, task, s.points, study.sweep.runs, s.runs_in_slice, s.skipped, s.done, s.events,
+      s.seconds, options.out);
 }
 
 }  // namespace

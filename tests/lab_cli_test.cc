@@ -1,17 +1,15 @@
 // The policy lab through the command line (issue #11): generated runs pass `run` + `audit`;
 // sweeps resume after SIGKILL, shard and merge to exactly one sweep's results; the Kubernetes
 // manifest's command works with JOB_COMPLETION_INDEX; bad input exits 2 and changes nothing.
-#include <doctest/doctest.h>
-
-#include <sqlite3.h>
-
-#include <fcntl.h>
-
 #include <csignal>
 #include <filesystem>
 #include <fstream>
-#include <sys/wait.h>
 #include <thread>
+
+#include <doctest/doctest.h>
+#include <fcntl.h>
+#include <sqlite3.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "tests/lab_util.h"
@@ -102,7 +100,9 @@ TEST_CASE("Lab CLI: generated runs pass run and audit") {
   }
   // A point of the sweep: its values are in the written scenario.
   const std::string out = dir.path("p3");
-  REQUIRE(cli({"generate", example_study(), "--seed", "9", "--out", out, "--point", "3"}).exit_code == 0);
+  REQUIRE(
+      cli({"generate", example_study(), "--seed", "9", "--out", out, "--point", "3"}).exit_code ==
+      0);
   CHECK(read_file(out + "/scenario.toml").find("insurance_fee_bps = 2000") != std::string::npos);
   REQUIRE(cli({"run", out + "/scenario.toml", "--db", out + "/l.db"}).exit_code == 0);
   CHECK(yl::testing::audit_result(out + "/l.db") == "OK");
@@ -126,9 +126,11 @@ TEST_CASE("Lab CLI: shards merged equal one sweep; merge is idempotent and names
   const std::string merged = dir.path("merged.db");
   const CliResult partial = cli({"merge", "--out", merged, shards[0], shards[2]});
   CHECK(partial.exit_code == 0);
-  CHECK(partial.out == "merged 2 shard(s) into " + merged + ": 8 runs added, 8 of 12 runs stored\n");
-  CHECK(partial.err == "yieldledger: 4 run(s) missing: point 0 run 1, point 1 run 1, "
-                       "point 2 run 1, point 3 run 1\n");
+  CHECK(partial.out ==
+        "merged 2 shard(s) into " + merged + ": 8 runs added, 8 of 12 runs stored\n");
+  CHECK(partial.err ==
+        "yieldledger: 4 run(s) missing: point 0 run 1, point 1 run 1, "
+        "point 2 run 1, point 3 run 1\n");
   const CliResult all = cli({"merge", "--out", merged, shards[0], shards[1], shards[2]});
   CHECK(all.out == "merged 3 shard(s) into " + merged + ": 4 runs added, 12 of 12 runs stored\n");
   CHECK(all.err.empty());
@@ -141,15 +143,18 @@ TEST_CASE("Lab CLI: shards merged equal one sweep; merge is idempotent and names
   CHECK(dump(merged) == dump(whole));
 }
 
-TEST_CASE("Lab CLI: a sweep killed with SIGKILL and restarted ends with the uninterrupted results") {
+TEST_CASE(
+    "Lab CLI: a sweep killed with SIGKILL and restarted ends with the uninterrupted results") {
   TempDir dir;
   // About 100 ms a run, so that the kill lands mid-sweep (commits are every 0.5 s).
-  const std::string study = dir.write("slow.toml", yl::testing::tiny_study(R"(
+  const std::string study =
+      dir.write("slow.toml", yl::testing::tiny_study(R"(
 [sweep]
 runs = 40
 [sweep.product]
 "scenario.policy.insurance_fee_bps" = [0, 1000]
-)", "users = 30", "users = 600"));
+)",
+                                                     "users = 30", "users = 600"));
   const std::string whole = dir.path("whole.db");
   REQUIRE(cli({"sweep", study, "--out", whole, "--jobs", "2"}).exit_code == 0);
   const std::string killed = dir.path("killed.db");
@@ -158,8 +163,8 @@ runs = 40
   if (child == 0) {
     const int devnull = ::open("/dev/null", O_WRONLY);
     ::dup2(devnull, 1);
-    ::execl(YL_CLI_PATH, YL_CLI_PATH, "sweep", study.c_str(), "--out", killed.c_str(), "--jobs", "2",
-            static_cast<char*>(nullptr));
+    ::execl(YL_CLI_PATH, YL_CLI_PATH, "sweep", study.c_str(), "--out", killed.c_str(), "--jobs",
+            "2", static_cast<char*>(nullptr));
     ::_exit(127);
   }
   // Kill it once some runs are committed and before all are.
@@ -181,15 +186,19 @@ runs = 40
   CHECK(dump(killed) == dump(whole));
 }
 
-TEST_CASE("Lab CLI: the Kubernetes Indexed Job's command, with JOB_COMPLETION_INDEX, shards a sweep") {
-  const std::string manifest = read_file(std::string(YL_SOURCE_DIR) + "/examples/lab/sweep-job.yaml");
+TEST_CASE(
+    "Lab CLI: the Kubernetes Indexed Job's command, with JOB_COMPLETION_INDEX, shards a sweep") {
+  const std::string manifest =
+      read_file(std::string(YL_SOURCE_DIR) + "/examples/lab/sweep-job.yaml");
   CHECK(manifest.find("completionMode: Indexed") != std::string::npos);
   CHECK(manifest.find("completions: 4") != std::string::npos);
-  CHECK(manifest.find("yieldledger sweep /study/study.toml --out /results/shard-$JOB_COMPLETION_INDEX.db "
-                      "--task-count 4") != std::string::npos);
+  CHECK(manifest.find(
+            "yieldledger sweep /study/study.toml --out /results/shard-$JOB_COMPLETION_INDEX.db "
+            "--task-count 4") != std::string::npos);
   TempDir dir;
   const std::string study = dir.write("study.toml", read_file(example_study()));
-  dir.write("tbill_rates.csv", read_file(std::string(YL_SOURCE_DIR) + "/examples/lab/tbill_rates.csv"));
+  dir.write("tbill_rates.csv",
+            read_file(std::string(YL_SOURCE_DIR) + "/examples/lab/tbill_rates.csv"));
   std::vector<std::string> shards;
   for (int i = 0; i < 4; ++i) {
     shards.push_back(dir.path("shard-" + std::to_string(i) + ".db"));
@@ -209,8 +218,9 @@ TEST_CASE("Lab CLI: the Kubernetes Indexed Job's command, with JOB_COMPLETION_IN
   const CliResult no_count = cli({"sweep", study, "--out", dir.path("x.db")});
   ::unsetenv("JOB_COMPLETION_INDEX");
   CHECK(no_count.exit_code == 2);
-  CHECK(no_count.err == "yieldledger: $JOB_COMPLETION_INDEX is set: give the number of tasks with "
-                        "--task-count\n");
+  CHECK(no_count.err ==
+        "yieldledger: $JOB_COMPLETION_INDEX is set: give the number of tasks with "
+        "--task-count\n");
   CHECK_FALSE(std::filesystem::exists(dir.path("x.db")));
 }
 
@@ -226,7 +236,8 @@ TEST_CASE("Lab CLI: bad input exits 2 and leaves every file as it was") {
   }
   SUBCASE("a results file that is not ours, or of another study") {
     const std::string ledger = dir.path("ledger.db");
-    REQUIRE(cli({"run", yl::testing::example_scenario("quickstart"), "--db", ledger}).exit_code == 0);
+    REQUIRE(cli({"run", yl::testing::example_scenario("quickstart"), "--db", ledger}).exit_code ==
+            0);
     const std::string bytes = read_file(ledger);
     const CliResult r = cli({"sweep", study, "--out", ledger});
     CHECK(r.exit_code == 2);
@@ -235,7 +246,8 @@ TEST_CASE("Lab CLI: bad input exits 2 and leaves every file as it was") {
     const std::string text = dir.write("notes.txt", "hello\n");
     CHECK(cli({"sweep", study, "--out", text}).exit_code == 2);
     CHECK(read_file(text) == "hello\n");
-    const std::string other = dir.write("other.toml", yl::testing::tiny_study(kTinySweep, "seed = 7", "seed = 8"));
+    const std::string other =
+        dir.write("other.toml", yl::testing::tiny_study(kTinySweep, "seed = 7", "seed = 8"));
     const std::string mine = dir.path("mine.db");
     REQUIRE(cli({"sweep", study, "--out", mine, "--task", "0/6"}).exit_code == 0);
     const std::string before = dump(mine);
@@ -254,12 +266,14 @@ TEST_CASE("Lab CLI: bad input exits 2 and leaves every file as it was") {
     CHECK(dump(mine) == before);
   }
   SUBCASE("a bad study or a point that breaks a rule: reported before anything is written") {
-    const std::string bad = dir.write("bad.toml", yl::testing::tiny_study(
-        "[sweep.product]\n\"scenario.policy.insurance_fee_bps\" = [100, 20000]\n"));
+    const std::string bad = dir.write(
+        "bad.toml", yl::testing::tiny_study(
+                        "[sweep.product]\n\"scenario.policy.insurance_fee_bps\" = [100, 20000]\n"));
     const CliResult r = cli({"sweep", bad, "--out", dir.path("r.db")});
     CHECK(r.exit_code == 2);
     CHECK(r.err.starts_with(bad + ":"));
-    CHECK(r.err.find("point 1 (scenario.policy.insurance_fee_bps=20000) breaks a rule") != std::string::npos);
+    CHECK(r.err.find("point 1 (scenario.policy.insurance_fee_bps=20000) breaks a rule") !=
+          std::string::npos);
     CHECK_FALSE(std::filesystem::exists(dir.path("r.db")));
     const std::string unknown = dir.write("unknown.toml", yl::testing::tiny_study("[extra]\n"));
     CHECK(cli({"generate", unknown, "--seed", "1", "--out", dir.path("g")}).exit_code == 2);

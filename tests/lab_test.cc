@@ -1,11 +1,11 @@
 // The policy lab's pieces in process (issue #11): its PRNG and exact transforms, study parsing and
 // sweep expansion, the generator's strategies and determinism, common random numbers, and the
 // metrics of a hand-built run.
-#include <doctest/doctest.h>
-
 #include <cmath>
 #include <set>
 #include <sstream>
+
+#include <doctest/doctest.h>
 
 #include "engine/input/input_error.h"
 #include "engine/lab/generator.h"
@@ -52,18 +52,23 @@ runs = 2
 [sweep.zip]
 "source.lido.mean_bps" = [300, 400]
 "source.lido.volatility_bps" = [10, 20]
-)"), "t.toml", ".");
+)"),
+                                  "t.toml", ".");
   const std::vector<Point> points = expand_points(study);
   REQUIRE(points.size() == 2 * 3 * 2);
-  CHECK(points[0].label == "scenario.policy.insurance_fee_bps=0, population.users=3, "
-                           "source.lido.mean_bps=300, source.lido.volatility_bps=10");
-  CHECK(points[1].label == "scenario.policy.insurance_fee_bps=0, population.users=3, "
-                           "source.lido.mean_bps=400, source.lido.volatility_bps=20");
-  CHECK(points[11].label == "scenario.policy.insurance_fee_bps=500, population.users=5, "
-                            "source.lido.mean_bps=400, source.lido.volatility_bps=20");
-  CHECK(points[0].params == "{\"scenario.policy.insurance_fee_bps\":\"0\",\"population.users\":"
-                            "\"3\",\"source.lido.mean_bps\":\"300\",\"source.lido.volatility_bps\":"
-                            "\"10\"}");
+  CHECK(points[0].label ==
+        "scenario.policy.insurance_fee_bps=0, population.users=3, "
+        "source.lido.mean_bps=300, source.lido.volatility_bps=10");
+  CHECK(points[1].label ==
+        "scenario.policy.insurance_fee_bps=0, population.users=3, "
+        "source.lido.mean_bps=400, source.lido.volatility_bps=20");
+  CHECK(points[11].label ==
+        "scenario.policy.insurance_fee_bps=500, population.users=5, "
+        "source.lido.mean_bps=400, source.lido.volatility_bps=20");
+  CHECK(points[0].params ==
+        "{\"scenario.policy.insurance_fee_bps\":\"0\",\"population.users\":"
+        "\"3\",\"source.lido.mean_bps\":\"300\",\"source.lido.volatility_bps\":"
+        "\"10\"}");
   // Only the policy key is left out of the history label: those points share seeds.
   CHECK(points[0].history_label == points[6].history_label);
   CHECK(run_seed(study, points[0], 1) == run_seed(study, points[6], 1));
@@ -94,9 +99,12 @@ TEST_CASE("Lab generator: each strategy behaves as intended") {
   const LedgerParams& p = study.scenario.params;
   std::set<std::string> snipers, claimers, churners;
   for (const AccountPlan& a : g.accounts) {
-    if (a.strategy == StrategyKind::sniper && a.kind == AccountKind::user) snipers.insert(a.name);
-    if (a.strategy == StrategyKind::claimer) claimers.insert(a.name);
-    if (a.strategy == StrategyKind::churner) churners.insert(a.name);
+    if (a.strategy == StrategyKind::sniper && a.kind == AccountKind::user)
+      snipers.insert(a.name);
+    if (a.strategy == StrategyKind::claimer)
+      claimers.insert(a.name);
+    if (a.strategy == StrategyKind::churner)
+      churners.insert(a.name);
   }
   REQUIRE(!snipers.empty());
   REQUIRE(!claimers.empty());
@@ -111,11 +119,16 @@ TEST_CASE("Lab generator: each strategy behaves as intended") {
     if (const auto* w = std::get_if<Withdraw>(&e.body); w && snipers.contains(w->account)) {
       CHECK((since_start - 60) % p.report_every_s == 0);  // ...and out 60 s after it
     }
-    if (const auto* t = std::get_if<Transfer>(&e.body)) CHECK_FALSE(snipers.contains(t->to));
-    if (const auto* c = std::get_if<Claim>(&e.body); c && claimers.contains(c->account)) ++claims;
-    if (std::holds_alternative<Loss>(e.body)) ++losses;
-    if (std::holds_alternative<SetRate>(e.body)) ++rates;
-    if (std::holds_alternative<ClaimGas>(e.body)) ++gas_claims;
+    if (const auto* t = std::get_if<Transfer>(&e.body))
+      CHECK_FALSE(snipers.contains(t->to));
+    if (const auto* c = std::get_if<Claim>(&e.body); c && claimers.contains(c->account))
+      ++claims;
+    if (std::holds_alternative<Loss>(e.body))
+      ++losses;
+    if (std::holds_alternative<SetRate>(e.body))
+      ++rates;
+    if (std::holds_alternative<ClaimGas>(e.body))
+      ++gas_claims;
   }
   CHECK(sniper_deposits > 50);
   CHECK(claims > 10);
@@ -135,13 +148,15 @@ TEST_CASE("Lab generator: each strategy behaves as intended") {
   CHECK_FALSE(ledger.audit_invariants());
 }
 
-TEST_CASE("Lab: common random numbers: points differing only in a policy key see identical events") {
+TEST_CASE(
+    "Lab: common random numbers: points differing only in a policy key see identical events") {
   const Study study = parse_study(testing::tiny_study(R"(
 [sweep]
 runs = 1
 [sweep.product]
 "scenario.policy.insurance_fee_bps" = [0, 2500]
-)"), "t.toml", ".");
+)"),
+                                  "t.toml", ".");
   const std::vector<Point> points = expand_points(study);
   REQUIRE(points.size() == 2);
   const Study a = study_at(study, points[0]);
@@ -182,7 +197,8 @@ insurance_fee_bps = 0
 [population]
 users = 1
 deposit.ETH = { median = 1.0, spread = 0 }
-)", "one.toml", ".");
+)",
+                                  "one.toml", ".");
   const Generated g = generate(study, 5);
   REQUIRE(g.events.size() == 2);  // open, deposit of exactly 1 ETH (spread 0: median × e^0)
   const RunMetrics m = simulate(study, g, 0);
@@ -208,21 +224,30 @@ TEST_CASE("Lab study: bad input names the file, the line and the key") {
   auto parse = [](const std::string& text) { (void)parse_study(text, "s.toml", "."); };
   CHECK(rejection([&] { parse(testing::tiny_study("[nonsense]\nx = 1\n")); }) ==
         "s.toml:44: study: unknown key 'nonsense'");
-  CHECK(rejection([&] { parse(testing::tiny_study("[sweep.product]\n\"population.nobody\" = [1]\n")); })
-            .starts_with("s.toml:45: sweep: 'population.nobody' names nothing in the study"));
-  CHECK(rejection([&] { parse(testing::tiny_study("[sweep.product]\n\"population.x.y\" = [1]\n")); }) ==
-        "s.toml:45: sweep: 'population.x.y' names nothing in the study");
-  CHECK(rejection([&] { parse(testing::tiny_study("[sweep.product]\n\"population.users\" = [\"a\"]\n")); }) ==
-        "s.toml:45: sweep: 'population.users' is integer in the study, but the sweep gives string (\"a\")");
   CHECK(rejection([&] {
-          parse(testing::tiny_study("[sweep.zip]\n\"population.users\" = [1, 2]\n"
-                                    "\"population.dapps\" = [1, 2, 3]\n"));
-        }) == "s.toml:46: sweep: zip lists must have equal lengths: 'population.dapps' has 3 "
-              "values, 'population.users' has 2");
+          parse(testing::tiny_study("[sweep.product]\n\"population.nobody\" = [1]\n"));
+        }).starts_with("s.toml:45: sweep: 'population.nobody' names nothing in the study"));
   CHECK(rejection([&] {
-          parse(testing::tiny_study("[sweep.product]\n\"scenario.policy.insurance_fee_bps\" = [100, 20000]\n"));
-        }) == "s.toml:45: sweep: point 1 (scenario.policy.insurance_fee_bps=20000) breaks a rule: "
-              "scenario: 'insurance_fee_bps' must be between 0 and 10000 (got 20000) (in [scenario])");
+          parse(testing::tiny_study("[sweep.product]\n\"population.x.y\" = [1]\n"));
+        }) == "s.toml:45: sweep: 'population.x.y' names nothing in the study");
+  CHECK(rejection([&] {
+          parse(testing::tiny_study("[sweep.product]\n\"population.users\" = [\"a\"]\n"));
+        }) ==
+        "s.toml:45: sweep: 'population.users' is integer in the study, but the sweep gives string "
+        "(\"a\")");
+  CHECK(rejection([&] {
+          parse(
+              testing::tiny_study("[sweep.zip]\n\"population.users\" = [1, 2]\n"
+                                  "\"population.dapps\" = [1, 2, 3]\n"));
+        }) ==
+        "s.toml:46: sweep: zip lists must have equal lengths: 'population.dapps' has 3 "
+        "values, 'population.users' has 2");
+  CHECK(rejection([&] {
+          parse(testing::tiny_study(
+              "[sweep.product]\n\"scenario.policy.insurance_fee_bps\" = [100, 20000]\n"));
+        }) ==
+        "s.toml:45: sweep: point 1 (scenario.policy.insurance_fee_bps=20000) breaks a rule: "
+        "scenario: 'insurance_fee_bps' must be between 0 and 10000 (got 20000) (in [scenario])");
   CHECK(rejection([&] { parse(testing::tiny_study("", "apr_bps = 400", "apr_bps = 400000")); }) ==
         "s.toml:12: scenario: 'apr_bps' must be between 0 and 100000 (got 400000) (in [scenario])");
   CHECK(rejection([&] { parse(testing::tiny_study("", "users = 30", "users = \"many\"")); }) ==

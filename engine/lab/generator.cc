@@ -1,11 +1,11 @@
 #include "engine/lab/generator.h"
 
-#include <fmt/format.h>
-
 #include <algorithm>
 #include <cmath>
 #include <filesystem>
 #include <fstream>
+
+#include <fmt/format.h>
 
 #include "engine/core/assert.h"
 #include "engine/lab/prng.h"
@@ -14,7 +14,7 @@ namespace yl::lab {
 namespace {
 
 __extension__ typedef unsigned __int128 u128;  // GCC and Clang; exact sums of wei
-constexpr std::int64_t kYear = 31'536'000;  // SPEC: YEAR
+constexpr std::int64_t kYear = 31'536'000;     // SPEC: YEAR
 constexpr std::int64_t kDay = 86'400;
 constexpr u128 kMicroToWei = 1'000'000'000'000ULL;  // 10^12: micro-units of an 18-decimal asset
 
@@ -28,8 +28,10 @@ Amount amount_of(u128 x) {
 std::uint64_t draw_micro(Rng& rng, const DepositModel& model, double scale) {
   const double units = model.median_units * scale * det_exp(model.spread * rng.normal());
   const double micro = std::floor(units * 1e6);
-  if (!(micro >= 1)) return 1;
-  if (micro > 1e15) return 1'000'000'000'000'000ULL;
+  if (!(micro >= 1))
+    return 1;
+  if (micro > 1e15)
+    return 1'000'000'000'000'000ULL;
   return static_cast<std::uint64_t>(micro);
 }
 
@@ -47,10 +49,12 @@ std::size_t pick(Rng& rng, const std::array<double, N>& weights) {
   double at = 0;
   for (std::size_t i = 0; i < N; ++i) {
     at += weights[i];
-    if (x < at && weights[i] > 0) return i;
+    if (x < at && weights[i] > 0)
+      return i;
   }
   for (std::size_t i = N; i-- > 0;) {
-    if (weights[i] > 0) return i;
+    if (weights[i] > 0)
+      return i;
   }
   return 0;
 }
@@ -62,10 +66,12 @@ std::size_t pick_strategy(Rng& rng, const std::vector<Strategy>& strategies) {
   double at = 0;
   for (std::size_t i = 0; i < strategies.size(); ++i) {
     at += strategies[i].share;
-    if (x < at && strategies[i].share > 0) return i;
+    if (x < at && strategies[i].share > 0)
+      return i;
   }
   for (std::size_t i = strategies.size(); i-- > 0;) {
-    if (strategies[i].share > 0) return i;
+    if (strategies[i].share > 0)
+      return i;
   }
   return 0;
 }
@@ -73,7 +79,8 @@ std::size_t pick_strategy(Rng& rng, const std::vector<Strategy>& strategies) {
 // An exponential gap of mean 1/rate days, in whole seconds (floor), at least 1.
 std::int64_t gap_seconds(Rng& rng, double rate_per_day) {
   const double s = std::floor(rng.exponential(rate_per_day) * kDay);
-  return s >= 1e15 ? 1'000'000'000'000'000LL : std::max<std::int64_t>(1, static_cast<std::int64_t>(s));
+  return s >= 1e15 ? 1'000'000'000'000'000LL
+                   : std::max<std::int64_t>(1, static_cast<std::int64_t>(s));
 }
 
 struct UserPlan {
@@ -92,7 +99,8 @@ class Builder {
     for (std::int64_t t = p.start.seconds + p.report_every_s; t <= p.end.seconds;
          t += p.report_every_s) {
       reports_.push_back(Timestamp{t});
-      if (p.report_every_s <= 0) break;
+      if (p.report_every_s <= 0)
+        break;
     }
   }
 
@@ -129,8 +137,8 @@ class Builder {
     for (std::int64_t i = 0; i < pop.users; ++i) {
       Rng rng(derive_seed(seed_, "user", static_cast<std::uint64_t>(i)));
       UserPlan plan;
-      const auto window = static_cast<std::uint64_t>(
-          std::min(pop.arrival_s, p.end.seconds - p.start.seconds));
+      const auto window =
+          static_cast<std::uint64_t>(std::min(pop.arrival_s, p.end.seconds - p.start.seconds));
       plan.arrival = Timestamp{p.start.seconds + static_cast<std::int64_t>(rng.below(window + 1))};
       plan.strategy = &study_.strategies[pick_strategy(rng, study_.strategies)];
       plan.l1 = static_cast<DepositAsset>(
@@ -138,15 +146,16 @@ class Builder {
                      DepositAsset::dai}[pick(rng, pop.asset_weights)]);
       plan.l2 = credited_asset(plan.l1);
       plan.mode = static_cast<YieldMode>(pick(rng, pop.mode_weights));
-      if (plan.strategy->kind == StrategyKind::claimer) plan.mode = YieldMode::claimable;
+      if (plan.strategy->kind == StrategyKind::claimer)
+        plan.mode = YieldMode::claimable;
       if (plan.strategy->kind == StrategyKind::sniper) {
         plan.mode = plan.strategy->via_configure ? YieldMode::void_mode : YieldMode::automatic;
       }
       const double scale = plan.strategy->kind == StrategyKind::whale ? plan.strategy->size : 1;
       plan.size_micro = draw_micro(rng, plan.l2 == Asset::eth ? pop.eth : pop.usd, scale);
       plans_.push_back(plan);
-      out_.accounts.push_back({fmt::format("u{}", i), AccountKind::user, plan.strategy->kind,
-                               plan.l2, plan.mode});
+      out_.accounts.push_back(
+          {fmt::format("u{}", i), AccountKind::user, plan.strategy->kind, plan.l2, plan.mode});
     }
   }
 
@@ -175,20 +184,26 @@ class Builder {
       held += micro;
     };
     auto withdraw = [&](Timestamp t, std::uint64_t micro) {
-      if (micro == 0) return;
-      emit(t, Withdraw{name, plan.l2, Amount::from_u64(micro) * Amount::from_u64(1'000'000'000'000ULL)});
+      if (micro == 0)
+        return;
+      emit(t, Withdraw{name, plan.l2,
+                       Amount::from_u64(micro) * Amount::from_u64(1'000'000'000'000ULL)});
       held -= micro;
     };
     emit(plan.arrival, OpenAccount{name, AccountKind::user});
-    if (plan.mode != YieldMode::automatic) emit(plan.arrival, Configure{name, plan.l2, plan.mode});
+    if (plan.mode != YieldMode::automatic)
+      emit(plan.arrival, Configure{name, plan.l2, plan.mode});
     switch (strategy.kind) {
       case StrategyKind::sniper: {
-        if (strategy.via_configure) deposit(plan.arrival, plan.size_micro);
+        if (strategy.via_configure)
+          deposit(plan.arrival, plan.size_micro);
         for (std::size_t k = 0; k < reports_.size(); ++k) {
-          if ((k + 1) % static_cast<std::size_t>(strategy.every) != 0) continue;
+          if ((k + 1) % static_cast<std::size_t>(strategy.every) != 0)
+            continue;
           const Timestamp in{reports_[k].seconds - strategy.lead_s};
           const Timestamp out{reports_[k].seconds + strategy.lag_s};
-          if (in < plan.arrival || out > end) continue;
+          if (in < plan.arrival || out > end)
+            continue;
           if (strategy.via_configure) {
             emit(in, Configure{name, plan.l2, YieldMode::automatic});
             emit(out, Configure{name, plan.l2, YieldMode::void_mode});
@@ -211,19 +226,24 @@ class Builder {
         deposit(plan.arrival, plan.size_micro);
         std::int64_t t = plan.arrival.seconds;
         for (;;) {
-          t += std::max<std::int64_t>(1, static_cast<std::int64_t>(std::floor(
-                                            rng.exponential(1.0) * static_cast<double>(strategy.stay_s))));
-          if (t > end.seconds) break;
+          t += std::max<std::int64_t>(
+              1, static_cast<std::int64_t>(
+                     std::floor(rng.exponential(1.0) * static_cast<double>(strategy.stay_s))));
+          if (t > end.seconds)
+            break;
           withdraw(Timestamp{t}, held);
-          t += std::max<std::int64_t>(1, static_cast<std::int64_t>(std::floor(
-                                            rng.exponential(1.0) * static_cast<double>(strategy.away_s))));
-          if (t > end.seconds) break;
+          t += std::max<std::int64_t>(
+              1, static_cast<std::int64_t>(
+                     std::floor(rng.exponential(1.0) * static_cast<double>(strategy.away_s))));
+          if (t > end.seconds)
+            break;
           deposit(Timestamp{t}, draw_micro(rng, plan.l2 == Asset::eth ? pop.eth : pop.usd, 1));
         }
         return;
       }
       case StrategyKind::passive:
-      case StrategyKind::whale: break;
+      case StrategyKind::whale:
+        break;
     }
     deposit(plan.arrival, plan.size_micro);
     const bool claims = plan.mode == YieldMode::claimable;
@@ -242,15 +262,17 @@ class Builder {
     std::int64_t t = plan.arrival.seconds;
     while (total > 0) {
       t += gap_seconds(rng, total);
-      if (t > end.seconds || t >= exit_at) break;
+      if (t > end.seconds || t >= exit_at)
+        break;
       const Timestamp now{t};
       const std::size_t kind = pick(rng, rates);
       const std::uint64_t permille = 50 + rng.below(451);  // 5% to 50% of what it holds
-      const std::uint64_t part = static_cast<std::uint64_t>(
-          static_cast<u128>(held) * permille / 1000);
+      const std::uint64_t part =
+          static_cast<std::uint64_t>(static_cast<u128>(held) * permille / 1000);
       if (kind == 0) {
         const auto to = recipient(rng, i, now);
-        if (!to || part == 0) continue;
+        if (!to || part == 0)
+          continue;
         emit(now, Transfer{name, fmt::format("u{}", *to), plan.l2,
                            Amount::from_u64(part) * Amount::from_u64(1'000'000'000'000ULL)});
         held -= part;
@@ -261,14 +283,16 @@ class Builder {
       } else {
         const auto dapp = rng.below(static_cast<std::uint64_t>(pop.dapps));
         const std::uint64_t fee = draw_micro(rng, DepositModel{pop.gas_fee_eth, 0.5}, 1);
-        if (fee > held) continue;
+        if (fee > held)
+          continue;
         emit(now, PayGas{name, fmt::format("d{}", dapp),
                          Amount::from_u64(fee) * Amount::from_u64(1'000'000'000'000ULL)});
         held -= fee;
         gas_times_[dapp].push_back(now);
       }
     }
-    if (exit_at <= end.seconds) withdraw(Timestamp{exit_at}, held);
+    if (exit_at <= end.seconds)
+      withdraw(Timestamp{exit_at}, held);
   }
 
   // Each dapp claims its gas fees at its interval, when some were paid since its last claim
@@ -287,7 +311,8 @@ class Builder {
           paid = true;
           ++next;
         }
-        if (paid) emit(Timestamp{t}, ClaimGas{fmt::format("d{}", j)});
+        if (paid)
+          emit(Timestamp{t}, ClaimGas{fmt::format("d{}", j)});
       }
     }
   }
@@ -297,25 +322,31 @@ class Builder {
     const LedgerParams& p = study_.scenario.params;
     for (const SourceModel& model : study_.sources) {
       if (model.rate == RateModel::schedule) {
-        for (const auto& [time, bps] : model.schedule) out.push_back({time, SetRate{model.name, bps}});
+        for (const auto& [time, bps] : model.schedule)
+          out.push_back({time, SetRate{model.name, bps}});
       } else if (model.rate == RateModel::walk) {
         Rng rng(derive_seed(seed_, "rate:" + model.name, 0));
-        const auto source = std::find_if(p.sources.begin(), p.sources.end(),
-                                         [&](const SourceConfig& s) { return s.name == model.name; });
+        const auto source =
+            std::find_if(p.sources.begin(), p.sources.end(),
+                         [&](const SourceConfig& s) { return s.name == model.name; });
         double x = source->apr_bps;
         std::uint32_t last = source->apr_bps;
         const double dt = static_cast<double>(model.step_s) / kYear;
         const double root_dt = std::sqrt(dt);
-        for (std::int64_t t = p.start.seconds + model.step_s; t <= p.end.seconds; t += model.step_s) {
-          x += model.reversion * (model.mean_bps - x) * dt + model.volatility_bps * root_dt * rng.normal();
+        for (std::int64_t t = p.start.seconds + model.step_s; t <= p.end.seconds;
+             t += model.step_s) {
+          x += model.reversion * (model.mean_bps - x) * dt +
+               model.volatility_bps * root_dt * rng.normal();
           x = std::clamp(x, model.min_bps, model.max_bps);
           const auto bps = static_cast<std::uint32_t>(std::floor(x + 0.5));
-          if (bps != last) out.push_back({Timestamp{t}, SetRate{model.name, bps}});
+          if (bps != last)
+            out.push_back({Timestamp{t}, SetRate{model.name, bps}});
           last = bps;
         }
       }
     }
-    std::stable_sort(out.begin(), out.end(), [](const Event& a, const Event& b) { return a.time < b.time; });
+    std::stable_sort(out.begin(), out.end(),
+                     [](const Event& a, const Event& b) { return a.time < b.time; });
     return out;
   }
 
@@ -324,21 +355,25 @@ class Builder {
     std::vector<std::pair<Timestamp, std::pair<std::size_t, std::int64_t>>> out;
     const LedgerParams& p = study_.scenario.params;
     for (const SourceModel& model : study_.sources) {
-      if (model.slashes_per_year <= 0) continue;
+      if (model.slashes_per_year <= 0)
+        continue;
       const auto index = static_cast<std::size_t>(
           std::find_if(p.sources.begin(), p.sources.end(),
-                       [&](const SourceConfig& s) { return s.name == model.name; }) - p.sources.begin());
+                       [&](const SourceConfig& s) { return s.name == model.name; }) -
+          p.sources.begin());
       Rng rng(derive_seed(seed_, "slash:" + model.name, 0));
       double t = static_cast<double>(p.start.seconds);
       for (;;) {
         t += std::floor(rng.exponential(model.slashes_per_year) * kYear);
-        if (t > static_cast<double>(p.end.seconds)) break;
+        if (t > static_cast<double>(p.end.seconds))
+          break;
         const auto span = static_cast<std::uint64_t>(model.slash_max_ppm - model.slash_min_ppm);
         const auto ppm = model.slash_min_ppm + static_cast<std::int64_t>(rng.below(span + 1));
         out.push_back({Timestamp{static_cast<std::int64_t>(t)}, {index, ppm}});
       }
     }
-    std::stable_sort(out.begin(), out.end(), [](const auto& a, const auto& b) { return a.first < b.first; });
+    std::stable_sort(out.begin(), out.end(),
+                     [](const auto& a, const auto& b) { return a.first < b.first; });
     return out;
   }
 
@@ -348,8 +383,9 @@ class Builder {
     std::vector<u128> value;  // per source of the scenario (0 for other assets' sources)
   };
 
-  void merge_with_l1_model(std::vector<Event> sources,
-                           std::vector<std::pair<Timestamp, std::pair<std::size_t, std::int64_t>>> slashes) {
+  void merge_with_l1_model(
+      std::vector<Event> sources,
+      std::vector<std::pair<Timestamp, std::pair<std::size_t, std::int64_t>>> slashes) {
     const LedgerParams& p = study_.scenario.params;
     const std::size_t n = p.sources.size();
     std::array<std::array<L1Bound, 2>, 2> bound;  // [rebalance][asset]
@@ -365,10 +401,12 @@ class Builder {
           L1Bound& b = bound[1][index_of(asset)];
           u128 total = b.buffer;
           for (std::size_t i = 0; i < n; ++i) {
-            if (p.sources[i].asset == asset) total += b.value[i];
+            if (p.sources[i].asset == asset)
+              total += b.value[i];
           }
           for (std::size_t i = 0; i < n; ++i) {
-            if (p.sources[i].asset == asset) b.value[i] = total * p.sources[i].weight_bps / kBps;
+            if (p.sources[i].asset == asset)
+              b.value[i] = total * p.sources[i].weight_bps / kBps;
           }
           b.buffer = total * (kBps - weight_sum[index_of(asset)]) / kBps;
         }
@@ -379,7 +417,8 @@ class Builder {
         L1Bound& b = by_asset[index_of(asset)];
         u128 routed = 0;
         for (std::size_t i = 0; i < n; ++i) {
-          if (p.sources[i].asset != asset) continue;
+          if (p.sources[i].asset != asset)
+            continue;
           const u128 x = wei * p.sources[i].weight_bps / kBps;
           b.value[i] += x;
           routed += x;
@@ -393,7 +432,8 @@ class Builder {
         const u128 beyond = wei > b.buffer ? wei - b.buffer : 0;
         b.buffer = wei > b.buffer ? 0 : b.buffer - wei;
         for (std::size_t i = 0; i < n; ++i) {
-          if (p.sources[i].asset == asset) b.value[i] = b.value[i] > beyond ? b.value[i] - beyond : 0;
+          if (p.sources[i].asset == asset)
+            b.value[i] = b.value[i] > beyond ? b.value[i] - beyond : 0;
         }
       }
     };
@@ -405,7 +445,8 @@ class Builder {
       for (;;) {
         const bool rate = s < sources.size() && (!before || sources[s].time < *before);
         const bool slash = l < slashes.size() && (!before || slashes[l].first < *before);
-        if (!rate && !slash) return;
+        if (!rate && !slash)
+          return;
         if (rate && (!slash || sources[s].time <= slashes[l].first)) {
           reports_until(sources[s].time);
           out.push_back(std::move(sources[s++]));
@@ -418,7 +459,8 @@ class Builder {
         const u128 lower = std::min(bound[0][index_of(asset)].value[index],
                                     bound[1][index_of(asset)].value[index]);
         const u128 loss = lower * static_cast<u128>(ppm) / 1'000'000;
-        if (loss == 0) continue;
+        if (loss == 0)
+          continue;
         for (auto& by_asset : bound) by_asset[index_of(asset)].value[index] -= loss;
         out.push_back({time, Loss{p.sources[index].name, amount_of(loss)}});
       }
@@ -449,11 +491,16 @@ class Builder {
 
 std::string_view deposit_asset_name(DepositAsset asset) {
   switch (asset) {
-    case DepositAsset::eth: return "ETH";
-    case DepositAsset::usdb: return "USDB";
-    case DepositAsset::usdc: return "USDC";
-    case DepositAsset::usdt: return "USDT";
-    case DepositAsset::dai: return "DAI";
+    case DepositAsset::eth:
+      return "ETH";
+    case DepositAsset::usdb:
+      return "USDB";
+    case DepositAsset::usdc:
+      return "USDC";
+    case DepositAsset::usdt:
+      return "USDT";
+    case DepositAsset::dai:
+      return "DAI";
   }
   return "?";
 }
@@ -507,7 +554,8 @@ void write_events_csv(const std::vector<Event>& events, std::ostream& out) {
   for (const Event& event : events) {
     const CsvRow row = row_of(event.body);
     std::string value(row.value);
-    if (const auto* rate = std::get_if<SetRate>(&event.body)) value = std::to_string(rate->apr_bps);
+    if (const auto* rate = std::get_if<SetRate>(&event.body))
+      value = std::to_string(rate->apr_bps);
     out << format_timestamp(event.time) << ',' << event_type_name(event.body) << ',' << row.account
         << ',' << row.asset << ',' << row.amount << ',' << row.to << ',' << value << '\n';
   }
@@ -523,7 +571,8 @@ std::int64_t generate_into(const Study& study, std::uint64_t seed, const std::st
       std::ofstream out(partial, std::ios::binary | std::ios::trunc);
       body(out);
       out.flush();
-      if (!out) throw std::runtime_error(fmt::format("cannot write '{}'", partial.string()));
+      if (!out)
+        throw std::runtime_error(fmt::format("cannot write '{}'", partial.string()));
     }
     std::filesystem::rename(partial, final_path);
   };

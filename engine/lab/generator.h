@@ -37,7 +37,7 @@ struct AccountPlan {
 };
 
 struct Generated {
-  std::vector<Event> events;  // in time order, ties in file order
+  std::vector<Event> events;          // in time order, ties in file order
   std::vector<AccountPlan> accounts;  // users then dapps, by index
 };
 

@@ -1,10 +1,10 @@
 #include "engine/lab/metrics.h"
 
-#include <fmt/format.h>
-
 #include <algorithm>
 #include <array>
 #include <map>
+
+#include <fmt/format.h>
 
 #include "engine/core/assert.h"
 #include "engine/core/ledger.h"
@@ -20,7 +20,8 @@ S512 signed_of(const Amount& a) { return S512(a.raw()); }
 // floor(a / b) for b > 0 (boost divides toward zero).
 S512 floor_div(const S512& a, const S512& b) {
   S512 q = a / b;
-  if (a < 0 && q * b != a) q -= 1;
+  if (a < 0 && q * b != a)
+    q -= 1;
   return q;
 }
 
@@ -37,11 +38,20 @@ struct Flow {
 
   void to(std::int64_t t) {
     const S512 net = in - out;
-    if (touched && net > 0) capital_time += net * (t - last);
+    if (touched && net > 0)
+      capital_time += net * (t - last);
     last = t;
   }
-  void add_in(std::int64_t t, const S512& wei) { to(t); in += wei; touched = true; }
-  void add_out(std::int64_t t, const S512& wei) { to(t); out += wei; touched = true; }
+  void add_in(std::int64_t t, const S512& wei) {
+    to(t);
+    in += wei;
+    touched = true;
+  }
+  void add_out(std::int64_t t, const S512& wei) {
+    to(t);
+    out += wei;
+    touched = true;
+  }
 };
 
 struct Aggregate {
@@ -66,8 +76,11 @@ struct AssetWatch {
 class Simulation {
  public:
   Simulation(const Study& study, const Generated& generated, std::int64_t series_every_s)
-      : study_(study), generated_(generated), ledger_(study.scenario.params),
-        series_every_s_(series_every_s), flows_(generated.accounts.size()) {
+      : study_(study),
+        generated_(generated),
+        ledger_(study.scenario.params),
+        series_every_s_(series_every_s),
+        flows_(generated.accounts.size()) {
     const std::int64_t start = study.scenario.params.start.seconds;
     for (AssetWatch& w : watch_) w.last = start;
     next_sample_ = series_every_s > 0 ? start + series_every_s : INT64_MAX;
@@ -79,7 +92,8 @@ class Simulation {
       reports_until(event.time);
       step(event);
       ledger_.clear_journal();
-      if ((++applied_ & 1023) == 0) (void)ledger_.take_reports();
+      if ((++applied_ & 1023) == 0)
+        (void)ledger_.take_reports();
     }
     const Timestamp end = ledger_.params().end;
     sample_until(end.seconds);
@@ -97,8 +111,10 @@ class Simulation {
 
   void reports_until(Timestamp t) {
     while (const auto next = ledger_.next_scheduled_report()) {
-      if (*next > t) break;
-      if (ledger_.advance_to(*next)) ++rejected_;
+      if (*next > t)
+        break;
+      if (ledger_.advance_to(*next))
+        ++rejected_;
       observe(next->seconds);
     }
   }
@@ -122,12 +138,14 @@ class Simulation {
     for (const Asset asset : kAssets) {
       AssetWatch& w = watch_[index_of(asset)];
       const AssetBook& book = ledger_.book(asset);
-      if (w.in_debt) w.debt_seconds += t - w.last;
+      if (w.in_debt)
+        w.debt_seconds += t - w.last;
       w.last = t;
       w.in_debt = !book.debt.is_zero();
       w.debt_max = std::max(w.debt_max, book.debt);
       if (!book.insurance.is_zero() || w.insurance_seen) {
-        w.insurance_min = w.insurance_seen ? std::min(w.insurance_min, book.insurance) : book.insurance;
+        w.insurance_min =
+            w.insurance_seen ? std::min(w.insurance_min, book.insurance) : book.insurance;
         w.insurance_seen = true;
         w.insurance_peak = std::max(w.insurance_peak, book.insurance);
         w.insurance_drawdown = std::max(w.insurance_drawdown, w.insurance_peak - book.insurance);
@@ -165,7 +183,8 @@ class Simulation {
         [&](const auto& e) {
           using T = std::decay_t<decltype(e)>;
           if constexpr (std::is_same_v<T, Deposit>) {
-            flow(e.account, credited_asset(e.asset)).add_in(t, signed_of(to_l2_wei(e.asset, e.amount)));
+            flow(e.account, credited_asset(e.asset))
+                .add_in(t, signed_of(to_l2_wei(e.asset, e.amount)));
           } else if constexpr (std::is_same_v<T, Withdraw>) {
             flow(e.account, e.asset).add_out(t, signed_of(e.amount));
           } else if constexpr (std::is_same_v<T, Transfer>) {
@@ -192,12 +211,12 @@ class Simulation {
   }
 
   void put_int(std::string name, std::string cohort, std::string asset, std::string value) {
-    metrics_.metrics.push_back({std::move(name), std::move(cohort), std::move(asset),
-                                std::move(value), std::nullopt});
+    metrics_.metrics.push_back(
+        {std::move(name), std::move(cohort), std::move(asset), std::move(value), std::nullopt});
   }
   void put_real(std::string name, std::string cohort, std::string asset, double value) {
-    metrics_.metrics.push_back({std::move(name), std::move(cohort), std::move(asset),
-                                std::nullopt, value});
+    metrics_.metrics.push_back(
+        {std::move(name), std::move(cohort), std::move(asset), std::nullopt, value});
   }
 
   static YieldMode default_mode(AccountKind kind, Asset asset) {
@@ -214,19 +233,23 @@ class Simulation {
     for (std::size_t i = 0; i < flows_.size(); ++i) {
       const AccountPlan& plan = generated_.accounts[i];
       const auto id = ledger_.find_account(plan.name);
-      if (!id) continue;
+      if (!id)
+        continue;
       for (const Asset asset : kAssets) {
         Flow& f = flows_[i][index_of(asset)];
-        if (!f.touched) continue;
+        if (!f.touched)
+          continue;
         f.to(end);
-        const S512 value = signed_of(ledger_.balance(*id, asset)) + signed_of(ledger_.claimable(*id, asset));
+        const S512 value =
+            signed_of(ledger_.balance(*id, asset)) + signed_of(ledger_.claimable(*id, asset));
         const S512 yield = value + f.out - f.in;
         const YieldMode mode = plan.asset == asset ? plan.mode : default_mode(plan.kind, asset);
         const bool user = plan.kind == AccountKind::user;
         const std::string strategy(user ? strategy_name(plan.strategy) : "dapp");
         for (const std::string& cohort :
              {std::string(), std::string(user ? "users" : "dapps"), strategy,
-              fmt::format("{}/{}/{}", strategy, account_kind_name(plan.kind), yield_mode_name(mode))}) {
+              fmt::format("{}/{}/{}", strategy, account_kind_name(plan.kind),
+                          yield_mode_name(mode))}) {
           Aggregate& a = cohorts[cohort][index_of(asset)];
           a.yield += yield;
           a.capital_time += f.capital_time;
@@ -243,7 +266,8 @@ class Simulation {
       std::map<std::string, S512> apy;
       for (const auto& [cohort, by_asset] : cohorts) {
         const Aggregate& g = by_asset[index_of(asset)];
-        if (g.accounts == 0) continue;
+        if (g.accounts == 0)
+          continue;
         put_int("accounts", cohort, a, std::to_string(g.accounts));
         put_int("yield_wei", cohort, a, text(g.yield));
         put_int("capital_time_wei_s", cohort, a, text(g.capital_time));
@@ -263,7 +287,8 @@ class Simulation {
         sum += x[i];
         weighted += (2.0 * static_cast<double>(i + 1) - n - 1) * x[i];
       }
-      if (x.size() >= 2 && sum > 0) put_real("gini", "", a, weighted / (n * sum));
+      if (x.size() >= 2 && sum > 0)
+        put_real("gini", "", a, weighted / (n * sum));
       const AssetBook& book = ledger_.book(asset);
       const AssetWatch& w = watch_[index_of(asset)];
       put_int("protocol_revenue_wei", "", a, ledger_.balance(kFeeVaultAccount, asset).wei_string());
@@ -274,7 +299,8 @@ class Simulation {
       put_int("debt_seconds", "", a, std::to_string(w.debt_seconds));
       put_int("debt_end_wei", "", a, book.debt.wei_string());
       put_int("locked_end_wei", "", a, "0");
-      put_int("dust_wei", "", a, (book.shares.remainder_sum() + book.shares.pending()).wei_string());
+      put_int("dust_wei", "", a,
+              (book.shares.remainder_sum() + book.shares.pending()).wei_string());
       put_int("discounted_withdrawals", "", a, std::to_string(w.discounted));
       put_int("discount_wei", "", a, w.discount.wei_string());
       put_int("price_end", "", a, book.shares.price().wei_string());

@@ -24,8 +24,8 @@ const std::vector<MetricInfo>& metric_infos();
 
 struct MetricValue {
   std::string name;
-  std::string cohort;  // "" = the whole run
-  std::string asset;   // "" or ETH / USDB
+  std::string cohort;                    // "" = the whole run
+  std::string asset;                     // "" or ETH / USDB
   std::optional<std::string> int_value;  // exact decimal integer
   std::optional<double> real_value;
 };

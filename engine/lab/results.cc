@@ -1,8 +1,8 @@
 #include "engine/lab/results.h"
 
-#include <fmt/format.h>
-
 #include <filesystem>
+
+#include <fmt/format.h>
 
 #include "engine/storage/storage_error.h"
 #include "engine/usage_error.h"
@@ -39,7 +39,8 @@ std::string read_spec_hash(const std::string& path) {
                                    pragma(db, "user_version")));
     }
     Statement s = db.prepare("SELECT value FROM study WHERE key = 'spec_hash'");
-    if (!s.step()) throw UsageError(fmt::format("'{}' has no study spec_hash", path));
+    if (!s.step())
+      throw UsageError(fmt::format("'{}' has no study spec_hash", path));
     return s.column_text(0);
   } catch (const storage::StorageError&) {
     throw UsageError(fmt::format("'{}' is not a yieldledger results file", path));
@@ -68,9 +69,9 @@ struct ResultsFile::Impl {
         insert_run(db.prepare("INSERT INTO runs (point, run, seed, events) VALUES (?, ?, ?, ?)")),
         insert_metric(db.prepare(
             "INSERT INTO metrics (point, run, name, cohort, asset, value_int, value_real) "
-            "VALUES (?, ?, ?, ?, ?, ?, ?)")),
-        insert_series(db.prepare(
-            "INSERT INTO series (point, run, t, asset, name, value_int) VALUES (?, ?, ?, ?, ?, ?)")) {}
+            "VALUES (?, ?, ?, ?, ?, ?, CAST(? AS REAL))")),
+        insert_series(db.prepare("INSERT INTO series (point, run, t, asset, name, value_int) "
+                                 "VALUES (?, ?, ?, ?, ?, ?)")) {}
 };
 
 namespace {
@@ -81,24 +82,28 @@ void create_results(const std::string& path, const Study& study, const std::vect
     Transaction txn(db);
     create_schema(db);
     Statement study_row = db.prepare("INSERT INTO study (key, value) VALUES (?, ?)");
-    for (const auto& [key, value] :
-         std::vector<std::pair<std::string, std::string>>{
-             {"spec_hash", study.spec_hash}, {"spec", study.text}, {"seed", std::to_string(study.seed)},
-             {"runs", std::to_string(study.sweep.runs)}, {"series_every", study.sweep.series_every},
+    for (const auto& [key, value] : std::vector<std::pair<std::string, std::string>>{
+             {"spec_hash", study.spec_hash},
+             {"spec", study.text},
+             {"seed", std::to_string(study.seed)},
+             {"runs", std::to_string(study.sweep.runs)},
+             {"series_every", study.sweep.series_every},
              {"name", study.name}}) {
       study_row.bind(1, key).bind(2, value).run();
     }
     Statement point_row = db.prepare("INSERT INTO points (point, label, params) VALUES (?, ?, ?)");
-    for (const Point& p : points) point_row.bind(1, p.index).bind(2, p.label).bind(3, p.params).run();
-    Statement info = db.prepare(
-        "INSERT INTO metric_info (name, kind, unit, description) VALUES (?, ?, ?, ?)");
+    for (const Point& p : points)
+      point_row.bind(1, p.index).bind(2, p.label).bind(3, p.params).run();
+    Statement info =
+        db.prepare("INSERT INTO metric_info (name, kind, unit, description) VALUES (?, ?, ?, ?)");
     for (const MetricInfo& m : metric_infos()) {
       info.bind(1, m.name).bind(2, m.kind).bind(3, m.unit).bind(4, m.description).run();
     }
     txn.commit();
   } catch (...) {
     std::error_code ec;
-    for (const char* suffix : {"", "-wal", "-shm", "-journal"}) std::filesystem::remove(path + suffix, ec);
+    for (const char* suffix : {"", "-wal", "-shm", "-journal"})
+      std::filesystem::remove(path + suffix, ec);
     throw;
   }
 }
@@ -111,9 +116,10 @@ ResultsFile::ResultsFile(const std::string& path, const Study& study,
   if (std::filesystem::exists(path, ec)) {
     const std::string hash = read_spec_hash(path);
     if (hash != study.spec_hash) {
-      throw UsageError(fmt::format("'{}' holds results of another study (spec_hash {}, this "
-                                   "study's is {}): choose another --out",
-                                   path, hash.substr(0, 12), study.spec_hash.substr(0, 12)));
+      throw UsageError(
+          fmt::format("'{}' holds results of another study (spec_hash {}, this "
+                      "study's is {}): choose another --out",
+                      path, hash.substr(0, 12), study.spec_hash.substr(0, 12)));
     }
   } else {
     create_results(path, study, points);
@@ -131,33 +137,46 @@ std::set<std::pair<std::int64_t, std::int64_t>> ResultsFile::stored_runs() {
 }
 
 void ResultsFile::add(const RunRecord& r) {
-  if (!impl_->batch) impl_->batch.emplace(impl_->db);
+  if (!impl_->batch)
+    impl_->batch.emplace(impl_->db);
   for (const MetricValue& m : r.metrics.metrics) {
     Statement& s = impl_->insert_metric;
     s.bind(1, r.point).bind(2, r.run).bind(3, m.name).bind(4, m.cohort).bind(5, m.asset);
     if (m.int_value) {
       s.bind(6, *m.int_value).bind_null(7);
     } else {
-      s.bind_null(6).bind_real(7, *m.real_value);
+      // As text that round-trips the double exactly (17 significant digits), cast in SQL: the
+      // storage layer binds no floats.
+      s.bind_null(6).bind(7, fmt::format("{:.17g}", *m.real_value));
     }
     s.run();
   }
   for (const SeriesValue& v : r.metrics.series) {
-    impl_->insert_series.bind(1, r.point).bind(2, r.run).bind(3, format_timestamp(v.time))
-        .bind(4, asset_name(v.asset)).bind(5, v.name).bind(6, v.value).run();
+    impl_->insert_series.bind(1, r.point)
+        .bind(2, r.run)
+        .bind(3, format_timestamp(v.time))
+        .bind(4, asset_name(v.asset))
+        .bind(5, v.name)
+        .bind(6, v.value)
+        .run();
   }
-  impl_->insert_run.bind(1, r.point).bind(2, r.run).bind(3, std::to_string(r.seed))
-      .bind(4, r.metrics.events).run();
+  impl_->insert_run.bind(1, r.point)
+      .bind(2, r.run)
+      .bind(3, std::to_string(r.seed))
+      .bind(4, r.metrics.events)
+      .run();
 }
 
 void ResultsFile::commit() {
-  if (!impl_->batch) return;
+  if (!impl_->batch)
+    return;
   impl_->batch->commit();
   impl_->batch.reset();
 }
 
 MergeSummary merge_results(const std::string& out, const std::vector<std::string>& shards) {
-  if (shards.empty()) throw UsageError("merge needs at least one shard");
+  if (shards.empty())
+    throw UsageError("merge needs at least one shard");
   // Every check first, so that a refused merge writes nothing.
   std::string hash = read_spec_hash(shards.front());
   for (const std::string& shard : shards) {
@@ -180,22 +199,25 @@ MergeSummary merge_results(const std::string& out, const std::vector<std::string
       return s.step() ? s.column_int(0) : 0;
     };
     for (std::size_t i = 0; i < shards.size(); ++i) {
-      if (std::filesystem::equivalent(shards[i], out, ec)) continue;
+      if (std::filesystem::equivalent(shards[i], out, ec))
+        continue;
       db.prepare("ATTACH DATABASE ? AS shard").bind(1, shards[i]).run();
       {
         Transaction txn(db);
         if (i == 0 && !existed) {
           create_schema(db);
-          db.exec("INSERT INTO study SELECT * FROM shard.study;"
-                  "INSERT INTO points SELECT * FROM shard.points;"
-                  "INSERT INTO metric_info SELECT * FROM shard.metric_info;");
+          db.exec(
+              "INSERT INTO study SELECT * FROM shard.study;"
+              "INSERT INTO points SELECT * FROM shard.points;"
+              "INSERT INTO metric_info SELECT * FROM shard.metric_info;");
         }
         const std::int64_t before = count_runs();
-        db.exec("INSERT OR IGNORE INTO metrics SELECT * FROM shard.metrics m WHERE NOT EXISTS "
-                "(SELECT 1 FROM main.runs r WHERE r.point = m.point AND r.run = m.run);"
-                "INSERT OR IGNORE INTO series SELECT * FROM shard.series v WHERE NOT EXISTS "
-                "(SELECT 1 FROM main.runs r WHERE r.point = v.point AND r.run = v.run);"
-                "INSERT OR IGNORE INTO runs SELECT * FROM shard.runs;");
+        db.exec(
+            "INSERT OR IGNORE INTO metrics SELECT * FROM shard.metrics m WHERE NOT EXISTS "
+            "(SELECT 1 FROM main.runs r WHERE r.point = m.point AND r.run = m.run);"
+            "INSERT OR IGNORE INTO series SELECT * FROM shard.series v WHERE NOT EXISTS "
+            "(SELECT 1 FROM main.runs r WHERE r.point = v.point AND r.run = v.run);"
+            "INSERT OR IGNORE INTO runs SELECT * FROM shard.runs;");
         summary.runs_added += count_runs() - before;
         txn.commit();
       }
@@ -209,12 +231,14 @@ MergeSummary merge_results(const std::string& out, const std::vector<std::string
         "SELECT p.point, k.run FROM points p, k WHERE NOT EXISTS (SELECT 1 FROM runs r WHERE "
         "r.point = p.point AND r.run = k.run) ORDER BY p.point, k.run");
     missing.bind(1, per_point);
-    while (missing.step()) summary.missing.emplace_back(missing.column_int(0), missing.column_int(1));
+    while (missing.step())
+      summary.missing.emplace_back(missing.column_int(0), missing.column_int(1));
     Statement points = db.prepare("SELECT count(*) FROM points");
     summary.runs_expected = (points.step() ? points.column_int(0) : 0) * per_point;
   } catch (...) {
     if (!existed) {
-      for (const char* suffix : {"", "-wal", "-shm", "-journal"}) std::filesystem::remove(out + suffix, ec);
+      for (const char* suffix : {"", "-wal", "-shm", "-journal"})
+        std::filesystem::remove(out + suffix, ec);
     }
     throw;
   }

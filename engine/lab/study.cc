@@ -1,13 +1,13 @@
 #include "engine/lab/study.h"
 
-#include <fmt/format.h>
-#include <openssl/evp.h>
-
 #include <algorithm>
 #include <cmath>
 #include <fstream>
 #include <map>
 #include <sstream>
+
+#include <fmt/format.h>
+#include <openssl/evp.h>
 
 #include "engine/input/input_error.h"
 #include "engine/input/names.h"
@@ -36,24 +36,31 @@ class Reader {
   }
   const toml::table* table(const toml::table& parent, std::string_view key) const {
     const toml::node* node = parent.get(key);
-    if (node == nullptr) return nullptr;
-    if (!node->is_table()) fail(line_of(*node), fmt::format("'{}' must be a table", key));
+    if (node == nullptr)
+      return nullptr;
+    if (!node->is_table())
+      fail(line_of(*node), fmt::format("'{}' must be a table", key));
     return node->as_table();
   }
   std::string text(const toml::table& t, std::string_view key, std::string fallback) const {
     const toml::node* node = t.get(key);
-    if (node == nullptr) return fallback;
-    if (!node->is_string()) fail(line_of(*node), fmt::format("'{}' must be a string", key));
+    if (node == nullptr)
+      return fallback;
+    if (!node->is_string())
+      fail(line_of(*node), fmt::format("'{}' must be a string", key));
     return node->as_string()->get();
   }
   std::int64_t integer(const toml::table& t, std::string_view key, std::int64_t fallback,
                        std::int64_t low, std::int64_t high) const {
     const toml::node* node = t.get(key);
-    if (node == nullptr) return fallback;
-    if (!node->is_integer()) fail(line_of(*node), fmt::format("'{}' must be an integer", key));
+    if (node == nullptr)
+      return fallback;
+    if (!node->is_integer())
+      fail(line_of(*node), fmt::format("'{}' must be an integer", key));
     const std::int64_t v = node->as_integer()->get();
     if (v < low || v > high) {
-      fail(line_of(*node), fmt::format("'{}' must be between {} and {} (got {})", key, low, high, v));
+      fail(line_of(*node),
+           fmt::format("'{}' must be between {} and {} (got {})", key, low, high, v));
     }
     return v;
   }
@@ -61,7 +68,8 @@ class Reader {
   double number(const toml::table& t, std::string_view key, double fallback, double low,
                 double high) const {
     const toml::node* node = t.get(key);
-    if (node == nullptr) return fallback;
+    if (node == nullptr)
+      return fallback;
     double v = 0;
     if (node->is_integer()) {
       v = static_cast<double>(node->as_integer()->get());
@@ -71,16 +79,19 @@ class Reader {
       fail(line_of(*node), fmt::format("'{}' must be a number", key));
     }
     if (!(v >= low && v <= high)) {
-      fail(line_of(*node), fmt::format("'{}' must be between {} and {} (got {})", key, low, high, v));
+      fail(line_of(*node),
+           fmt::format("'{}' must be between {} and {} (got {})", key, low, high, v));
     }
     return v;
   }
   std::int64_t duration(const toml::table& t, std::string_view key, std::int64_t fallback,
                         bool zero_ok) const {
     const toml::node* node = t.get(key);
-    if (node == nullptr) return fallback;
+    if (node == nullptr)
+      return fallback;
     const std::string written = text(t, key, "");
-    if (zero_ok && written == "0") return 0;
+    if (zero_ok && written == "0")
+      return 0;
     const auto seconds = parse_duration_seconds(written);
     if (!seconds) {
       fail(line_of(*node),
@@ -94,7 +105,8 @@ class Reader {
                                 const std::array<std::string_view, N>& names,
                                 std::array<double, N> fallback) const {
     const toml::table* t = table(parent, key);
-    if (t == nullptr) return fallback;
+    if (t == nullptr)
+      return fallback;
     for (const auto& [name, node] : *t) {
       if (std::find(names.begin(), names.end(), name.str()) == names.end()) {
         fail(line_of(node), fmt::format("unknown key '{}' in '{}' (one of {})", name.str(), key,
@@ -104,7 +116,8 @@ class Reader {
     std::array<double, N> out{};
     double sum = 0;
     for (std::size_t i = 0; i < N; ++i) sum += out[i] = number(*t, names[i], 0, 0, 1e12);
-    if (sum <= 0) fail(line_of(*t), fmt::format("'{}' needs a positive weight", key));
+    if (sum <= 0)
+      fail(line_of(*t), fmt::format("'{}' needs a positive weight", key));
     return out;
   }
 
@@ -120,9 +133,11 @@ DepositModel parse_deposit(const Reader& r, const toml::table& t, DepositModel f
 }
 
 Population parse_population(const Reader& r, const toml::table& t) {
-  r.only(t, {"users", "dapps", "arrival", "modes", "assets", "deposit", "transfers_per_day",
-             "withdrawals_per_day", "claims_per_day", "gas_per_day", "gas_fee", "churn_per_year",
-             "dapp_claim_every"}, " in [population]");
+  r.only(t,
+         {"users", "dapps", "arrival", "modes", "assets", "deposit", "transfers_per_day",
+          "withdrawals_per_day", "claims_per_day", "gas_per_day", "gas_fee", "churn_per_year",
+          "dapp_claim_every"},
+         " in [population]");
   Population p;
   p.users = r.integer(t, "users", p.users, 0, 10'000'000);
   p.dapps = r.integer(t, "dapps", p.dapps, 0, 1'000'000);
@@ -131,8 +146,10 @@ Population parse_population(const Reader& r, const toml::table& t) {
   p.asset_weights = r.weights<4>(t, "assets", {"ETH", "USDC", "USDT", "DAI"}, p.asset_weights);
   if (const toml::table* deposit = r.table(t, "deposit")) {
     r.only(*deposit, {"ETH", "USD"}, " in [population.deposit]");
-    if (const toml::table* eth = r.table(*deposit, "ETH")) p.eth = parse_deposit(r, *eth, p.eth);
-    if (const toml::table* usd = r.table(*deposit, "USD")) p.usd = parse_deposit(r, *usd, p.usd);
+    if (const toml::table* eth = r.table(*deposit, "ETH"))
+      p.eth = parse_deposit(r, *eth, p.eth);
+    if (const toml::table* usd = r.table(*deposit, "USD"))
+      p.usd = parse_deposit(r, *usd, p.usd);
   }
   p.transfers_per_day = r.number(t, "transfers_per_day", 0, 0, 1000);
   p.withdrawals_per_day = r.number(t, "withdrawals_per_day", 0, 0, 1000);
@@ -156,14 +173,18 @@ Strategy parse_strategy(const Reader& r, const toml::table& t) {
   }
   s.kind = static_cast<StrategyKind>(found - kinds.begin());
   switch (s.kind) {
-    case StrategyKind::passive: r.only(t, {"kind", "share"}, " in a passive strategy"); break;
+    case StrategyKind::passive:
+      r.only(t, {"kind", "share"}, " in a passive strategy");
+      break;
     case StrategyKind::churner:
       r.only(t, {"kind", "share", "stay", "away"}, " in a churner strategy");
       break;
     case StrategyKind::sniper:
       r.only(t, {"kind", "share", "via", "lead", "lag", "every"}, " in a sniper strategy");
       break;
-    case StrategyKind::whale: r.only(t, {"kind", "share", "size"}, " in a whale strategy"); break;
+    case StrategyKind::whale:
+      r.only(t, {"kind", "share", "size"}, " in a whale strategy");
+      break;
     case StrategyKind::claimer:
       r.only(t, {"kind", "share", "claim_every"}, " in a claimer strategy");
       break;
@@ -189,14 +210,17 @@ std::vector<std::pair<Timestamp, std::uint32_t>> read_schedule(const Reader& r,
                                                                const std::filesystem::path& path,
                                                                const std::string& written) {
   std::ifstream in(path, std::ios::binary);
-  if (!in) r.fail(line_of(where), fmt::format("cannot open schedule file '{}'", written));
+  if (!in)
+    r.fail(line_of(where), fmt::format("cannot open schedule file '{}'", written));
   std::vector<std::pair<Timestamp, std::uint32_t>> out;
   std::string line;
   std::uint64_t number = 0;
   while (std::getline(in, line)) {
     ++number;
-    if (!line.empty() && line.back() == '\r') line.pop_back();
-    if (line.empty()) continue;
+    if (!line.empty() && line.back() == '\r')
+      line.pop_back();
+    if (line.empty())
+      continue;
     if (number == 1) {
       if (line != "time,apr_bps") {
         throw InputError(written, 1, "csv", "the header must be exactly time,apr_bps");
@@ -206,8 +230,9 @@ std::vector<std::pair<Timestamp, std::uint32_t>> read_schedule(const Reader& r,
     const auto comma = line.find(',');
     const auto time = parse_timestamp(line.substr(0, comma == std::string::npos ? 0 : comma));
     const std::string bps = comma == std::string::npos ? "" : line.substr(comma + 1);
-    const bool digits = !bps.empty() && bps.size() <= 6 &&
-                        std::all_of(bps.begin(), bps.end(), [](char c) { return c >= '0' && c <= '9'; });
+    const bool digits =
+        !bps.empty() && bps.size() <= 6 &&
+        std::all_of(bps.begin(), bps.end(), [](char c) { return c >= '0' && c <= '9'; });
     if (!time || !digits || std::stoul(bps) > 100'000) {
       throw InputError(written, number, "csv",
                        "a row must be TIME,APR_BPS with a §1.2 time and 0 <= apr_bps <= 100000");
@@ -222,13 +247,14 @@ std::vector<std::pair<Timestamp, std::uint32_t>> read_schedule(const Reader& r,
 
 SourceModel parse_source_model(const Reader& r, const toml::table& t, const Scenario& scenario,
                                const std::filesystem::path& dir) {
-  r.only(t, {"name", "rate", "schedule", "mean_bps", "reversion", "volatility_bps", "min_bps",
-             "max_bps", "step", "slashes_per_year", "slash_min_ppm", "slash_max_ppm"},
+  r.only(t,
+         {"name", "rate", "schedule", "mean_bps", "reversion", "volatility_bps", "min_bps",
+          "max_bps", "step", "slashes_per_year", "slash_min_ppm", "slash_max_ppm"},
          " in [[source]]");
   SourceModel m;
   m.name = r.text(t, "name", "");
   const auto known = std::find_if(scenario.params.sources.begin(), scenario.params.sources.end(),
-                                   [&](const SourceConfig& s) { return s.name == m.name; });
+                                  [&](const SourceConfig& s) { return s.name == m.name; });
   if (known == scenario.params.sources.end()) {
     r.fail(line_of(t), fmt::format("[[source]] name '{}' is not a source of [scenario]", m.name));
   }
@@ -243,14 +269,16 @@ SourceModel parse_source_model(const Reader& r, const toml::table& t, const Scen
     r.fail(line_of(*t.get("rate")), "'rate' must be constant, schedule or walk");
   }
   if (const toml::node* schedule = t.get("schedule")) {
-    if (m.rate != RateModel::schedule) r.fail(line_of(*schedule), "'schedule' needs rate = schedule");
+    if (m.rate != RateModel::schedule)
+      r.fail(line_of(*schedule), "'schedule' needs rate = schedule");
     const std::string written = r.text(t, "schedule", "");
     const std::filesystem::path path(written);
     m.schedule = read_schedule(r, *schedule, path.is_absolute() ? path : dir / path, written);
     for (const auto& [time, bps] : m.schedule) {
       if (time < scenario.params.start || time > scenario.params.end) {
         r.fail(line_of(*schedule), fmt::format("schedule time {} is outside the scenario's start "
-                                               "and end", format_timestamp(time)));
+                                               "and end",
+                                               format_timestamp(time)));
       }
     }
   } else if (m.rate == RateModel::schedule) {
@@ -261,7 +289,8 @@ SourceModel parse_source_model(const Reader& r, const toml::table& t, const Scen
   m.volatility_bps = r.number(t, "volatility_bps", 0, 0, 100'000);
   m.min_bps = r.number(t, "min_bps", 0, 0, 100'000);
   m.max_bps = r.number(t, "max_bps", 100'000, 0, 100'000);
-  if (m.min_bps > m.max_bps) r.fail(line_of(*t.get("max_bps")), "'max_bps' is below 'min_bps'");
+  if (m.min_bps > m.max_bps)
+    r.fail(line_of(*t.get("max_bps")), "'max_bps' is below 'min_bps'");
   m.step_s = r.duration(t, "step", 86400, false);
   m.slashes_per_year = r.number(t, "slashes_per_year", 0, 0, 1e6);
   m.slash_min_ppm = r.integer(t, "slash_min_ppm", m.slash_min_ppm, 0, 1'000'000);
@@ -276,12 +305,15 @@ SourceModel parse_source_model(const Reader& r, const toml::table& t, const Scen
 // to the study's own line.
 void collect_paths(const toml::node& node, const std::string& path,
                    std::map<std::uint64_t, std::string>& by_line) {
-  if (!path.empty() && line_of(node) != 0) by_line.emplace(line_of(node), path);
+  if (!path.empty() && line_of(node) != 0)
+    by_line.emplace(line_of(node), path);
   const std::string prefix = path.empty() ? "" : path + ".";
   if (const toml::table* t = node.as_table()) {
-    for (const auto& [key, child] : *t) collect_paths(child, prefix + std::string(key.str()), by_line);
+    for (const auto& [key, child] : *t)
+      collect_paths(child, prefix + std::string(key.str()), by_line);
   } else if (const toml::array* a = node.as_array()) {
-    for (std::size_t i = 0; i < a->size(); ++i) collect_paths(*a->get(i), prefix + std::to_string(i), by_line);
+    for (std::size_t i = 0; i < a->size(); ++i)
+      collect_paths(*a->get(i), prefix + std::to_string(i), by_line);
   }
 }
 
@@ -294,8 +326,9 @@ const toml::node* node_at(const toml::node& root, const std::string& path) {
     if (const toml::table* t = node->as_table()) {
       node = t->get(segment);
     } else if (const toml::array* a = node->as_array()) {
-      const bool digits = !segment.empty() && std::all_of(segment.begin(), segment.end(),
-                                                          [](char c) { return c >= '0' && c <= '9'; });
+      const bool digits =
+          !segment.empty() &&
+          std::all_of(segment.begin(), segment.end(), [](char c) { return c >= '0' && c <= '9'; });
       node = digits ? a->get(std::stoul(segment)) : nullptr;
     } else {
       return nullptr;
@@ -321,24 +354,28 @@ Scenario check_scenario(const toml::table& scenario_table, const std::string& fi
     collect_paths(reparsed, "", by_line);
     if (const auto it = by_line.find(error.line()); it != by_line.end()) {
       if (const toml::node* original = node_at(scenario_table, it->second)) {
-        if (line_of(*original) != 0) line = line_of(*original);
+        if (line_of(*original) != 0)
+          line = line_of(*original);
       }
     }
     throw InputError(file, line, "scenario", error.reason() + " (in [scenario])");
   }
 }
 
-Study parse_root(const toml::table& root, const std::string& file, const std::filesystem::path& dir) {
+Study parse_root(const toml::table& root, const std::string& file,
+                 const std::filesystem::path& dir) {
   const Reader r(file, "study");
   r.only(root, {"name", "seed", "scenario", "population", "strategy", "source", "sweep"}, "");
   Study s;
   s.file = file;
   s.dir = dir;
   s.name = r.text(root, "name", "");
-  if (s.name.empty()) r.fail(1, "missing key 'name' (the study's name)");
+  if (s.name.empty())
+    r.fail(1, "missing key 'name' (the study's name)");
   s.seed = static_cast<std::uint64_t>(r.integer(root, "seed", 0, 0, INT64_MAX));
   const toml::table* scenario = r.table(root, "scenario");
-  if (scenario == nullptr) r.fail(1, "missing table [scenario] (a base scenario, SPEC §1.1)");
+  if (scenario == nullptr)
+    r.fail(1, "missing table [scenario] (a base scenario, SPEC §1.1)");
   if (const toml::node* events = scenario->get("events")) {
     r.fail(line_of(*events), "[scenario] must not name 'events': the lab writes the events");
   }
@@ -349,21 +386,26 @@ Study parse_root(const toml::table& root, const std::string& file, const std::fi
     r.fail(1, "missing table [population]");
   }
   if (const toml::node* strategies = root.get("strategy")) {
-    if (!strategies->is_array_of_tables()) r.fail(line_of(*strategies), "'strategy' must be [[strategy]] tables");
+    if (!strategies->is_array_of_tables())
+      r.fail(line_of(*strategies), "'strategy' must be [[strategy]] tables");
     for (const toml::node& node : *strategies->as_array()) {
       s.strategies.push_back(parse_strategy(r, *node.as_table()));
     }
   }
-  if (s.strategies.empty()) s.strategies.push_back(Strategy{});
+  if (s.strategies.empty())
+    s.strategies.push_back(Strategy{});
   double shares = 0;
   for (const Strategy& strategy : s.strategies) shares += strategy.share;
-  if (shares <= 0) r.fail(line_of(*root.get("strategy")), "the strategies' shares add up to 0");
+  if (shares <= 0)
+    r.fail(line_of(*root.get("strategy")), "the strategies' shares add up to 0");
   if (const toml::node* sources = root.get("source")) {
-    if (!sources->is_array_of_tables()) r.fail(line_of(*sources), "'source' must be [[source]] tables");
+    if (!sources->is_array_of_tables())
+      r.fail(line_of(*sources), "'source' must be [[source]] tables");
     for (const toml::node& node : *sources->as_array()) {
       SourceModel model = parse_source_model(r, *node.as_table(), s.scenario, dir);
       for (const SourceModel& other : s.sources) {
-        if (other.name == model.name) r.fail(line_of(node), fmt::format("[[source]] '{}' is repeated", model.name));
+        if (other.name == model.name)
+          r.fail(line_of(node), fmt::format("[[source]] '{}' is repeated", model.name));
       }
       s.sources.push_back(std::move(model));
     }
@@ -380,22 +422,27 @@ toml::node* resolve_for_write(toml::table& root, const std::string& path, std::s
   std::size_t begin = 0;
   for (;;) {
     const std::size_t dot = path.find('.', begin);
-    segments.push_back(path.substr(begin, dot == std::string::npos ? std::string::npos : dot - begin));
-    if (dot == std::string::npos) break;
+    segments.push_back(
+        path.substr(begin, dot == std::string::npos ? std::string::npos : dot - begin));
+    if (dot == std::string::npos)
+      break;
     begin = dot + 1;
   }
   toml::node* node = &root;
   for (std::size_t i = 0; i + 1 < segments.size(); ++i) {
     const std::string& segment = segments[i];
-    if (segment.empty()) return nullptr;
+    if (segment.empty())
+      return nullptr;
     toml::node* next = nullptr;
     if (toml::table* t = node->as_table()) {
       next = t->get(segment);
-      const bool defaults = i == 1 && segments[0] == "scenario" &&
-                            (segment == "policy" || segment == "gas");
-      if (next == nullptr && defaults) next = t->insert_or_assign(segment, toml::table{}).first->second.as_table();
+      const bool defaults =
+          i == 1 && segments[0] == "scenario" && (segment == "policy" || segment == "gas");
+      if (next == nullptr && defaults)
+        next = t->insert_or_assign(segment, toml::table{}).first->second.as_table();
     } else if (toml::array* a = node->as_array()) {
-      const bool digits = std::all_of(segment.begin(), segment.end(), [](char c) { return c >= '0' && c <= '9'; });
+      const bool digits =
+          std::all_of(segment.begin(), segment.end(), [](char c) { return c >= '0' && c <= '9'; });
       if (digits) {
         next = a->get(std::stoul(segment));
       } else {  // an array of tables addressed by name: scenario.source.lido.apr_bps
@@ -408,13 +455,16 @@ toml::node* resolve_for_write(toml::table& root, const std::string& path, std::s
         }
       }
     }
-    if (next == nullptr || !(next->is_table() || next->is_array())) return nullptr;
+    if (next == nullptr || !(next->is_table() || next->is_array()))
+      return nullptr;
     node = next;
   }
   *leaf = segments.back();
   *parent = node;
-  if (leaf->empty()) return nullptr;
-  if (toml::table* t = node->as_table()) return t->get(*leaf);
+  if (leaf->empty())
+    return nullptr;
+  if (toml::table* t = node->as_table())
+    return t->get(*leaf);
   return nullptr;
 }
 
@@ -431,7 +481,8 @@ std::string value_text(const toml::node& node) {
 std::string json_string(std::string_view text) {
   std::string out = "\"";
   for (const char c : text) {
-    if (c == '"' || c == '\\') out += '\\';
+    if (c == '"' || c == '\\')
+      out += '\\';
     if (static_cast<unsigned char>(c) < 0x20) {
       out += fmt::format("\\u{:04x}", static_cast<int>(c));
       continue;
@@ -462,7 +513,8 @@ void substitute(toml::table& root, const std::string& path, const toml::node& va
   std::string leaf;
   toml::node* parent = nullptr;
   toml::node* existing = resolve_for_write(root, path, &leaf, &parent);
-  if (parent == nullptr || !parent->is_table()) r.fail(line, fmt::format("'{}' names nothing in the study", path));
+  if (parent == nullptr || !parent->is_table())
+    r.fail(line, fmt::format("'{}' names nothing in the study", path));
   if (existing != nullptr) {
     const bool number_ok = existing->is_floating_point() && value.is_integer();
     if (existing->type() != value.type() && !number_ok) {
@@ -473,7 +525,8 @@ void substitute(toml::table& root, const std::string& path, const toml::node& va
       r.fail(line, fmt::format("'{}' names a table, not a value", path));
     }
   }
-  if (value.is_table() || value.is_array()) r.fail(line, fmt::format("'{}': sweep values must be plain values", path));
+  if (value.is_table() || value.is_array())
+    r.fail(line, fmt::format("'{}': sweep values must be plain values", path));
   parent->as_table()->insert_or_assign(leaf, value);
 }
 
@@ -483,17 +536,20 @@ Sweep parse_sweep(const Reader& r, const toml::table& t) {
   sweep.line = line_of(t);
   sweep.runs = r.integer(t, "runs", 1, 1, 1'000'000);
   sweep.series_every = r.text(t, "series_every", "");
-  if (!sweep.series_every.empty()) sweep.series_every_s = r.duration(t, "series_every", 0, false);
+  if (!sweep.series_every.empty())
+    sweep.series_every_s = r.duration(t, "series_every", 0, false);
   auto lists = [&](const toml::table& group, std::string_view where) {
     std::vector<std::tuple<std::uint64_t, std::string, toml::array>> out;
     for (const auto& [key, node] : group) {
       const toml::array* values = node.as_array();
       if (values == nullptr || values->empty()) {
-        r.fail(line_of(node), fmt::format("'{}' in [sweep.{}] must be a non-empty list", key.str(), where));
+        r.fail(line_of(node),
+               fmt::format("'{}' in [sweep.{}] must be a non-empty list", key.str(), where));
       }
       out.emplace_back(line_of(node), std::string(key.str()), *values);
     }
-    std::sort(out.begin(), out.end(), [](const auto& a, const auto& b) { return std::get<0>(a) < std::get<0>(b); });
+    std::sort(out.begin(), out.end(),
+              [](const auto& a, const auto& b) { return std::get<0>(a) < std::get<0>(b); });
     return out;
   };
   if (const toml::table* product = r.table(t, "product")) {
@@ -505,21 +561,24 @@ Sweep parse_sweep(const Reader& r, const toml::table& t) {
     Axis axis;
     for (auto& [line, key, values] : lists(*zip, "zip")) {
       if (!axis.values.empty() && values.size() != axis.values.front().size()) {
-        r.fail(line, fmt::format("zip lists must have equal lengths: '{}' has {} values, '{}' has {}",
-                                 key, values.size(), axis.keys.front(), axis.values.front().size()));
+        r.fail(line,
+               fmt::format("zip lists must have equal lengths: '{}' has {} values, '{}' has {}",
+                           key, values.size(), axis.keys.front(), axis.values.front().size()));
       }
       axis.keys.push_back(key);
       axis.lines.push_back(line);
       axis.values.push_back(values);
     }
-    if (!axis.keys.empty()) sweep.axes.push_back(std::move(axis));
+    if (!axis.keys.empty())
+      sweep.axes.push_back(std::move(axis));
   }
   for (std::size_t a = 0; a < sweep.axes.size(); ++a) {
     for (std::size_t b = 0; b <= a; ++b) {
       for (const std::string& key : sweep.axes[a].keys) {
         const auto& other = sweep.axes[b].keys;
         const auto count = std::count(other.begin(), other.end(), key);
-        if (count > (a == b ? 1 : 0)) r.fail(sweep.axes[a].lines.front(), fmt::format("'{}' is swept twice", key));
+        if (count > (a == b ? 1 : 0))
+          r.fail(sweep.axes[a].lines.front(), fmt::format("'{}' is swept twice", key));
       }
     }
   }
@@ -539,11 +598,16 @@ std::string sha256_hex(std::string_view bytes) {
 
 std::string_view strategy_name(StrategyKind kind) {
   switch (kind) {
-    case StrategyKind::passive: return "passive";
-    case StrategyKind::churner: return "churner";
-    case StrategyKind::sniper: return "sniper";
-    case StrategyKind::whale: return "whale";
-    case StrategyKind::claimer: return "claimer";
+    case StrategyKind::passive:
+      return "passive";
+    case StrategyKind::churner:
+      return "churner";
+    case StrategyKind::sniper:
+      return "sniper";
+    case StrategyKind::whale:
+      return "whale";
+    case StrategyKind::claimer:
+      return "claimer";
   }
   return "?";
 }
@@ -558,7 +622,8 @@ Study parse_study(const std::string& text, const std::string& file,
   }
   const Reader r(file, "study");
   Sweep sweep;
-  if (const toml::table* sweep_table = r.table(root, "sweep")) sweep = parse_sweep(Reader(file, "sweep"), *sweep_table);
+  if (const toml::table* sweep_table = r.table(root, "sweep"))
+    sweep = parse_sweep(Reader(file, "sweep"), *sweep_table);
   Study study = parse_root(root, file, dir);
   study.text = text;
   study.spec_hash = sha256_hex(text);
@@ -571,7 +636,8 @@ Study parse_study(const std::string& text, const std::string& file,
 
 Study load_study(const std::string& path) {
   std::ifstream in(path, std::ios::binary);
-  if (!in) throw InputError(path, 1, "study", "cannot open the study file");
+  if (!in)
+    throw InputError(path, 1, "study", "cannot open the study file");
   std::ostringstream text;
   text << in.rdbuf();
   return parse_study(text.str(), path, std::filesystem::path(path).parent_path());
@@ -599,7 +665,8 @@ std::vector<Point> expand_points(const Study& study) {
         const toml::node* value = axes[a].values[k].get(at[a]);
         const std::string text = value_text(*value);
         labels.push_back(key + "=" + text);
-        if (!history_neutral(key)) history.push_back(key + "=" + text);
+        if (!history_neutral(key))
+          history.push_back(key + "=" + text);
         params.push_back(json_string(key) + ":" + json_string(text));
         point.assignments.emplace_back(key, value);
       }
@@ -613,13 +680,15 @@ std::vector<Point> expand_points(const Study& study) {
 }
 
 Study study_at(const Study& study, const Point& point) {
-  if (point.assignments.empty()) return study;
+  if (point.assignments.empty())
+    return study;
   toml::table root = study.root;
   std::uint64_t line = study.sweep.line;
   for (const auto& [key, value] : point.assignments) {
     for (const Axis& axis : study.sweep.axes) {
       for (std::size_t k = 0; k < axis.keys.size(); ++k) {
-        if (axis.keys[k] == key) line = axis.lines[k];
+        if (axis.keys[k] == key)
+          line = axis.lines[k];
       }
     }
     substitute(root, key, *value, study.file, line);

@@ -26,7 +26,7 @@ struct Population {
   std::int64_t users = 100;
   std::int64_t dapps = 0;
   std::int64_t arrival_s = 0;  // accounts open uniformly over [start, start + arrival]
-  std::array<double, 3> mode_weights{1, 0, 0};    // AUTOMATIC, VOID, CLAIMABLE
+  std::array<double, 3> mode_weights{1, 0, 0};      // AUTOMATIC, VOID, CLAIMABLE
   std::array<double, 4> asset_weights{1, 0, 0, 0};  // L1 ETH, USDC, USDT, DAI
   DepositModel eth{1, 1};
   DepositModel usd{1000, 1};
@@ -66,12 +66,12 @@ struct SourceModel {
   RateModel rate = RateModel::constant;
   std::vector<std::pair<Timestamp, std::uint32_t>> schedule;  // time, apr_bps
   double mean_bps = 0;
-  double reversion = 1;         // per year
-  double volatility_bps = 0;    // per sqrt(year)
+  double reversion = 1;       // per year
+  double volatility_bps = 0;  // per sqrt(year)
   double min_bps = 0;
   double max_bps = 100'000;
   std::int64_t step_s = 86400;
-  double slashes_per_year = 0;  // Poisson arrivals
+  double slashes_per_year = 0;         // Poisson arrivals
   std::int64_t slash_min_ppm = 1000;   // a loss is this fraction (ppm) of a lower bound of the
   std::int64_t slash_max_ppm = 10000;  // source's value, drawn uniformly between min and max
 };
@@ -85,22 +85,22 @@ struct Axis {
 
 struct Sweep {
   std::int64_t runs = 1;
-  std::string series_every;   // "" or a duration like 7d
+  std::string series_every;  // "" or a duration like 7d
   std::int64_t series_every_s = 0;
-  std::vector<Axis> axes;     // product keys in file order, then the zip group
+  std::vector<Axis> axes;  // product keys in file order, then the zip group
   std::uint64_t line = 1;
 };
 
 struct Study {
-  std::string file;                 // as given, for messages
-  std::filesystem::path dir;        // relative paths resolve here
-  std::string text;                 // the file's bytes
-  std::string spec_hash;            // hex SHA-256 of `text`
+  std::string file;           // as given, for messages
+  std::filesystem::path dir;  // relative paths resolve here
+  std::string text;           // the file's bytes
+  std::string spec_hash;      // hex SHA-256 of `text`
   std::string name;
   std::uint64_t seed = 0;
-  toml::table root;                 // the whole study, for substitution
-  Scenario scenario;                // the [scenario] table, checked by the ordinary loader
-  std::string scenario_toml;        // what `generate` writes as scenario.toml (events.csv)
+  toml::table root;           // the whole study, for substitution
+  Scenario scenario;          // the [scenario] table, checked by the ordinary loader
+  std::string scenario_toml;  // what `generate` writes as scenario.toml (events.csv)
   Population population;
   std::vector<Strategy> strategies;
   std::vector<SourceModel> sources;

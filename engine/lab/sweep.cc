@@ -17,7 +17,9 @@ namespace {
 
 using Clock = std::chrono::steady_clock;
 
-double since(Clock::time_point t) { return std::chrono::duration<double>(Clock::now() - t).count(); }
+double since(Clock::time_point t) {
+  return std::chrono::duration<double>(Clock::now() - t).count();
+}
 
 // A bounded queue from the workers to the one writer, so memory stays bounded whatever the
 // number of runs.
@@ -34,7 +36,8 @@ class Queue {
   std::optional<RunRecord> pop() {
     std::unique_lock lock(mutex_);
     not_empty_.wait(lock, [&] { return !items_.empty() || producers_ == 0; });
-    if (items_.empty()) return std::nullopt;
+    if (items_.empty())
+      return std::nullopt;
     RunRecord record = std::move(items_.front());
     items_.pop_front();
     not_full_.notify_one();
@@ -78,7 +81,8 @@ SweepSummary run_sweep(const Study& study, const SweepOptions& options) {
   const std::int64_t runs = study.sweep.runs;
   for (std::int64_t p = 0; p < summary.points; ++p) {
     for (std::int64_t r = 0; r < runs; ++r) {
-      if ((p * runs + r) % options.task.count != options.task.index) continue;
+      if ((p * runs + r) % options.task.count != options.task.index)
+        continue;
       ++summary.runs_in_slice;
       if (stored.contains({p, r})) {
         ++summary.skipped;
@@ -115,7 +119,8 @@ SweepSummary run_sweep(const Study& study, const SweepOptions& options) {
         }
       } catch (...) {
         std::lock_guard lock(error_mutex);
-        if (!error) error = std::current_exception();
+        if (!error)
+          error = std::current_exception();
         stop = true;
       }
       queue.producer_done();
@@ -132,7 +137,8 @@ SweepSummary run_sweep(const Study& study, const SweepOptions& options) {
         results.commit();
         committed = Clock::now();
       }
-      if (options.on_progress) options.on_progress(summary.done, static_cast<std::int64_t>(todo.size()));
+      if (options.on_progress)
+        options.on_progress(summary.done, static_cast<std::int64_t>(todo.size()));
     }
     results.commit();
   } catch (...) {
@@ -142,7 +148,8 @@ SweepSummary run_sweep(const Study& study, const SweepOptions& options) {
     throw;
   }
   for (std::thread& t : workers) t.join();
-  if (error) std::rethrow_exception(error);
+  if (error)
+    std::rethrow_exception(error);
   summary.seconds = since(started);
   summary.generate_seconds = static_cast<double>(generate_ns) / 1e9;
   summary.simulate_seconds = static_cast<double>(simulate_ns) / 1e9;

@@ -152,12 +152,6 @@ Statement& Statement::bind(int index, std::int64_t value) {
   return *this;
 }
 
-Statement& Statement::bind_real(int index, double value) {
-  const int rc = sqlite3_bind_double(stmt_.get(), index, value);
-  if (rc != SQLITE_OK) fail(db_->handle(), rc, "bind");
-  return *this;
-}
-
 Statement& Statement::bind(int index, std::string_view text) {
   // An empty view may have a null data(); SQLite would bind NULL for it, so bind "" instead.
   const char* data = text.data() != nullptr ? text.data() : "";

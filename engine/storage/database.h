@@ -50,7 +50,6 @@ class Statement {
   Statement& operator=(Statement&&) noexcept = default;
 
   Statement& bind(int index, std::int64_t value);
-  Statement& bind_real(int index, double value);
   Statement& bind(int index, std::string_view text);  // copied (SQLITE_TRANSIENT)
   Statement& bind_null(int index);
   bool step();
