@@ -4,6 +4,7 @@
 #include <fmt/format.h>
 
 #include "cli/commands.h"
+#include "cli/query.h"
 #include "engine/runner.h"
 #include "engine/statement.h"
 
@@ -12,18 +13,15 @@ namespace {
 
 struct ApplyOptions {
   std::string db, events, until;
+  std::int64_t max_reports = kDefaultMaxReports;
 };
 
 void apply(const ApplyOptions& options) {
   std::optional<Timestamp> until;
-  if (!options.until.empty()) {
-    until = parse_timestamp(options.until);
-    if (!until) {
-      throw UsageError(
-          fmt::format("--until: bad time '{}' (expected YYYY-MM-DDTHH:MM:SSZ)", options.until));
-    }
-  }
-  const ApplySummary s = apply_into_database(options.db, options.events, until);
+  if (!options.until.empty()) until = time_option("--until", options.until);
+  RunOptions run_options;
+  run_options.max_reports = options.max_reports;
+  const ApplySummary s = apply_into_database(options.db, options.events, until, run_options);
   fmt::print("applied {}: {} events, {} duplicates skipped, {} asset reports; the ledger now ends "
              "at {}\n",
              options.events, s.events, s.duplicates, s.reports, format_timestamp(s.end));
@@ -39,6 +37,7 @@ void add_apply_command(CLI::App& app) {
   command->add_option("--db", options->db, "the ledger database written by `run`")->required();
   command->add_option("--until", options->until,
                       "move the simulation's end to this time (YYYY-MM-DDTHH:MM:SSZ)");
+  add_max_reports_option(*command, options->max_reports);
   command->callback([options] { apply(*options); });
 }
 

@@ -7,6 +7,7 @@
 #include "cli/commands.h"
 #include "cli/query.h"
 #include "engine/audit.h"
+#include "engine/input/input_error.h"
 
 namespace yl::cli {
 namespace {
@@ -16,17 +17,18 @@ struct AuditOptions {
 };
 
 void audit(const AuditOptions& options) {
-  storage::Database db = open_for_reading(options.db);
-  storage::LedgerStore store(db);
+  LedgerReader reader(options.db);
   AuditSummary summary;
   try {
-    summary = audit_ledger(store);
+    summary = audit_ledger(reader.store);
   } catch (const AuditMismatch& error) {
-    fmt::print("audit of {}: MISMATCH\n  {}\n", options.db, error.what());
-    std::fflush(stdout);
+    fmt::print("audit of {}: MISMATCH\n  {}\n", escape_controls(options.db),
+               escape_controls(error.what()));
+    flush_stdout();
     std::exit(3);
   }
-  fmt::print("audit of {}: OK (scenario '{}')\n", options.db, summary.scenario);
+  fmt::print("audit of {}: OK (scenario '{}')\n", escape_controls(options.db),
+             escape_controls(summary.scenario));
   fmt::print("  events          {} replayed from scratch; hash chain intact, head {}\n",
              summary.events, summary.event_chain_head);
   fmt::print("  reports         {} ({} rows) equal to the replay to the wei; hash chain intact, "

@@ -18,11 +18,9 @@ struct ExplainOptions {
   std::string format = "table";
 };
 
-std::optional<Timestamp> time_option(const std::string& flag, const std::string& text) {
+std::optional<Timestamp> optional_time(const std::string& flag, const std::string& text) {
   if (text.empty()) return std::nullopt;
-  const auto time = parse_timestamp(text);
-  if (!time) throw UsageError(fmt::format("{}: bad time '{}' (expected YYYY-MM-DDTHH:MM:SSZ)", flag, text));
-  return time;
+  return time_option(flag, text);
 }
 
 std::string check_text(const SignedAmount& difference) {
@@ -134,14 +132,16 @@ void explain(const ExplainOptions& options) {
   if (options.account.empty() == options.source.empty()) {
     throw UsageError("explain needs exactly one of --account NAME or --source NAME");
   }
-  const auto from = time_option("--from", options.from);
-  const auto to = time_option("--to", options.to);
-  storage::Database db = open_for_reading(options.db);
-  storage::LedgerStore store(db);
+  const auto from = optional_time("--from", options.from);
+  const auto to = optional_time("--to", options.to);
+  if (from && to && *to < *from) {
+    throw UsageError(fmt::format("--from {} is after --to {}", options.from, options.to));
+  }
+  LedgerReader reader(options.db);
   const bool balanced = options.account.empty()
-                            ? explain_source_statement(store, options, from, to)
-                            : explain_account_statements(store, options, from, to);
-  std::cout.flush();
+                            ? explain_source_statement(reader.store, options, from, to)
+                            : explain_account_statements(reader.store, options, from, to);
+  flush_stdout();
   if (!balanced) std::exit(3);
 }
 

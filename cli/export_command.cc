@@ -1,8 +1,11 @@
 // `yieldledger export --db FILE --out PATH [--format csv|xlsx] [--tables LIST] [--accounts LIST]
-// [--every PERIOD]`: the ledger as spreadsheet tables, a folder of CSV files or one workbook.
-#include <fmt/format.h>
-
+// [--every PERIOD] [--force]`: the ledger as spreadsheet tables, a folder of CSV files or one
+// workbook.
+#include <algorithm>
+#include <cctype>
 #include <filesystem>
+
+#include <fmt/format.h>
 
 #include "cli/commands.h"
 #include "cli/progress.h"
@@ -19,19 +22,27 @@ struct ExportCommandOptions {
   std::string tables;
   std::string accounts;
   std::string every;
+  bool force = false;
 };
 
 ExportOptions export_options(const ExportCommandOptions& options) {
   ExportOptions result;
-  if (!options.tables.empty()) result.tables = parse_export_tables(options.tables);
-  if (!options.every.empty()) result.every_s = parse_every(options.every);
-  if (!options.accounts.empty()) result.accounts = parse_account_selection(options.accounts);
+  if (!options.tables.empty())
+    result.tables = parse_export_tables(options.tables);
+  if (!options.every.empty())
+    result.every_s = parse_every(options.every);
+  if (!options.accounts.empty())
+    result.accounts = parse_account_selection(options.accounts);
   return result;
 }
 
 std::string format_of(const ExportCommandOptions& options) {
-  if (!options.format.empty()) return options.format;
-  return std::filesystem::path(options.out).extension() == ".xlsx" ? "xlsx" : "csv";
+  if (!options.format.empty())
+    return options.format;
+  std::string extension = std::filesystem::path(options.out).extension().string();
+  std::transform(extension.begin(), extension.end(), extension.begin(),
+                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+  return extension == ".xlsx" ? "xlsx" : "csv";
 }
 
 void run_export(const ExportCommandOptions& options) {
@@ -40,6 +51,7 @@ void run_export(const ExportCommandOptions& options) {
   storage::LedgerStore store(db);
   const std::string format = format_of(options);
   const std::unique_ptr<ExportSink> sink = make_export_sink(format, options.out);
+  sink->claim(what.tables, ledger_files(store, options.db), options.force);
   ProgressBar bar(ProgressBar::stderr_is_terminal());
   const ExportResult result = export_ledger(store, what, *sink, [&](const ExportProgress& p) {
     const auto done = static_cast<std::uint64_t>(p.done);
@@ -65,9 +77,13 @@ void add_export_command(CLI::App& app) {
       ->add_option("--out", options->out,
                    "the folder to write CSV files into, or the .xlsx file to write")
       ->required();
+  command->add_flag("--force", options->force,
+                    "replace existing files at --out that yieldledger export did not write "
+                    "(files it wrote are replaced without it; the ledger, its -wal/-shm and the "
+                    "scenario and events files it was built from never are)");
   command
       ->add_option("--format", options->format,
-                   "csv or xlsx (default: xlsx when --out ends in .xlsx, else csv)")
+                   "csv or xlsx (default: xlsx when --out ends in .xlsx in any case, else csv)")
       ->check(CLI::IsMember({"csv", "xlsx"}));
   command->add_option("--tables", options->tables,
                       "comma-separated tables to write (default all): accounts, ledger_history, "

@@ -1,23 +1,48 @@
 // yieldledger: the command line. It parses, dispatches to one subcommand, and maps failures to
 // SPEC §7.2 exit codes: 0 success, 1 internal error, 2 bad usage or bad input (nothing changed),
-// 3 an audit found a mismatch.
+// 3 an audit found a mismatch. Every message is one line: control characters from inputs are
+// escaped (escape_controls).
 #include <fmt/format.h>
 
 #include <CLI/CLI.hpp>
 #include <csignal>
 #include <iostream>
+#include <system_error>
 
 #include "cli/commands.h"
+#include "cli/render.h"
 #include "engine/export/export_error.h"
 #include "engine/input/input_error.h"
 #include "engine/usage_error.h"
 #include "engine/storage/storage_error.h"
+
+namespace {
+
+int fail(int code, const std::string& message) {
+  std::cerr << yl::escape_controls(message) << '\n';
+  return code;
+}
+
+// Refuses a first argument that is neither an option nor a subcommand, naming it as a command.
+void check_subcommand(const CLI::App& app, int argc, char** argv) {
+  if (argc < 2 || argv[1][0] == '-') return;
+  std::vector<std::string> names;
+  for (const CLI::App* command : app.get_subcommands({})) {
+    if (command->get_name() == argv[1]) return;
+    names.push_back(command->get_name());
+  }
+  throw yl::UsageError(fmt::format("unknown command '{}'; the commands are: {}", argv[1],
+                                   fmt::join(names, ", ")));
+}
+
+}  // namespace
 
 int main(int argc, char** argv) {
   // Past a file size limit (ulimit -f) the kernel would kill us mid-write with SIGXFSZ; ignored,
   // the write fails instead, SQLite reports it and the transaction rolls back cleanly.
   std::signal(SIGXFSZ, SIG_IGN);
   CLI::App app("yieldledger: exact native-yield accounting (SPEC v1.1)", "yieldledger");
+  app.set_version_flag("--version", "yieldledger " YL_VERSION " (SPEC v1.1)");
   app.require_subcommand(1);
   yl::cli::add_run_command(app);
   yl::cli::add_apply_command(app);
@@ -33,25 +58,37 @@ int main(int argc, char** argv) {
   yl::cli::add_sweep_command(app);
   yl::cli::add_merge_command(app);
   try {
-    app.parse(argc, argv);
-  } catch (const CLI::ParseError& error) {
-    const int code = app.exit(error);
-    return code == 0 ? 0 : 2;
+    try {
+      check_subcommand(app, argc, argv);
+      app.parse(argc, argv);
+    } catch (const CLI::ParseError& error) {
+      // --help and --version print to stdout and exit 0; other parse errors are usage errors.
+      if (error.get_exit_code() != 0) {
+        fail(2, fmt::format("yieldledger: {}", error.what()));
+        std::cerr << "Run with --help for more information.\n";
+        return 2;
+      }
+      app.exit(error);
+    }
+    yl::cli::flush_stdout();
   } catch (const yl::InputError& error) {
-    std::cerr << error.what() << '\n';
-    return 2;
+    return fail(2, error.what());
   } catch (const yl::UsageError& error) {
-    std::cerr << "yieldledger: " << error.what() << '\n';
-    return 2;
+    return fail(2, fmt::format("yieldledger: {}", error.what()));
   } catch (const yl::ExportError& error) {
-    std::cerr << "yieldledger: " << error.what() << '\n';
-    return 1;
+    return fail(1, fmt::format("yieldledger: {}", error.what()));
   } catch (const yl::storage::StorageError& error) {
-    std::cerr << "yieldledger: " << error.what() << '\n';
-    return error.kind() == yl::storage::StorageError::Kind::bad_database ? 2 : 1;
+    const bool bad = error.kind() == yl::storage::StorageError::Kind::bad_database;
+    return fail(bad ? 2 : 1, fmt::format("yieldledger: {}", error.what()));
+  } catch (const std::system_error& error) {
+    // A failed write to stdout (a full disk, a closed pipe), or a fault of the machine.
+    if (std::ferror(stdout)) {
+      return fail(1, fmt::format("yieldledger: cannot write to standard output: {}",
+                                 error.code().message()));
+    }
+    return fail(1, fmt::format("yieldledger: {}", error.what()));
   } catch (const std::exception& error) {
-    std::cerr << "yieldledger: internal error: " << error.what() << '\n';
-    return 1;
+    return fail(1, fmt::format("yieldledger: internal error: {}", error.what()));
   }
   return 0;
 }

@@ -1,31 +1,24 @@
 // `yieldledger migrate --db FILE`: brings a ledger written by an older yieldledger up to this
-// one's schema (schema/NNNN_*.sql), in one transaction. Reading commands never write, so they
-// ask for this instead of upgrading a file behind the user's back.
+// one's schema (schema/NNNN_*.sql), in one transaction; a ledger older than the hash chains and
+// the journal gets them by replay (engine/migrate.h). Reading commands never write, so they ask
+// for this instead of upgrading a file behind the user's back.
 #include <fmt/format.h>
 
-#include <filesystem>
-
 #include "cli/commands.h"
-#include "engine/storage/database.h"
-#include "engine/storage/migrations.h"
-#include "engine/storage/storage_error.h"
+#include "engine/migrate.h"
 
 namespace yl::cli {
 namespace {
 
 void migrate(const std::string& path) {
-  std::error_code ec;
-  if (!std::filesystem::is_regular_file(path, ec)) {
-    throw storage::StorageError(storage::StorageError::Kind::bad_database,
-                                fmt::format("database '{}' not found", path));
+  const MigrateSummary summary = migrate_database(path);
+  fmt::print("{}: schema version {} -> {}\n", path, summary.before, summary.after);
+  if (summary.rebuilt) {
+    fmt::print(
+        "rebuilt the hash chains and the journal by replaying {} events; the replay "
+        "reproduced every stored report and the final state\n",
+        summary.events);
   }
-  storage::Database db(path, storage::Database::Mode::read_write_create);
-  const std::int64_t before = db.user_version();
-  storage::Transaction txn(db);
-  storage::migrate(db);
-  storage::verify_schema(db);
-  txn.commit();
-  fmt::print("{}: schema version {} -> {}\n", path, before, storage::current_schema_version());
 }
 
 }  // namespace

@@ -32,6 +32,7 @@ Format output_format(const QueryOptions& options) {
 }
 
 storage::Database open_for_reading(const std::string& path) {
+  storage::check_ledger_path(path);
   std::error_code ec;
   if (!std::filesystem::is_regular_file(path, ec)) {
     throw storage::StorageError(storage::StorageError::Kind::bad_database,
@@ -42,16 +43,40 @@ storage::Database open_for_reading(const std::string& path) {
   return db;
 }
 
+namespace {
+
+// The schema is checked inside the snapshot, so that it is the snapshot's schema.
+storage::Database& verified(storage::Database& db) {
+  storage::verify_schema(db);
+  return db;
+}
+
+}  // namespace
+
+LedgerReader::LedgerReader(const std::string& path)
+    : db(open_for_reading(path)), snapshot(db), store(verified(db)) {}
+
+Timestamp time_option(const std::string& flag, const std::string& text) {
+  const auto time = parse_timestamp(text);
+  if (!time) throw UsageError(fmt::format("{}: {}", flag, bad_time_message(text)));
+  return *time;
+}
+
+void add_max_reports_option(CLI::App& command, std::int64_t& max_reports) {
+  command
+      .add_option("--max-reports", max_reports,
+                  fmt::format("refuse a ledger of more scheduled reports than this (default {})",
+                              kDefaultMaxReports))
+      ->check(CLI::PositiveNumber);
+}
+
 Snapshot state_for(const QueryOptions& options) {
-  storage::Database db = open_for_reading(options.db);
-  storage::LedgerStore store(db);
-  if (options.at.empty()) return store.read_snapshot();
-  const auto at = parse_timestamp(options.at);
-  if (!at) {
-    throw UsageError(
-        fmt::format("--at: bad time '{}' (expected YYYY-MM-DDTHH:MM:SSZ)", options.at));
-  }
-  return take_snapshot(replay(store, *at));
+  // Usage errors first, before the file is opened.
+  const std::optional<Timestamp> at =
+      options.at.empty() ? std::nullopt : std::optional(time_option("--at", options.at));
+  LedgerReader reader(options.db);
+  if (!at) return reader.store.read_snapshot();
+  return take_snapshot(replay(reader.store, *at));
 }
 
 }  // namespace yl::cli

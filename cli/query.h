@@ -11,6 +11,7 @@
 #include "cli/render.h"
 #include "engine/core/snapshot.h"
 #include "engine/storage/database.h"
+#include "engine/storage/ledger_store.h"
 
 namespace yl::cli {
 
@@ -29,6 +30,21 @@ Format output_format(const QueryOptions& options);
 // Opens an existing yieldledger database read-only. Throws StorageError (bad_database) for a
 // missing file, another application's file or a newer schema.
 storage::Database open_for_reading(const std::string& path);
+
+// A ledger opened for reading, inside one read transaction for as long as it lives, so that
+// everything a command reads comes from one snapshot even while `run` or `apply` commits.
+struct LedgerReader {
+  explicit LedgerReader(const std::string& path);
+  storage::Database db;
+  storage::ReadTransaction snapshot;
+  storage::LedgerStore store;
+};
+
+// The time given to option `flag` (--at, --from, --to, --until). Throws UsageError.
+Timestamp time_option(const std::string& flag, const std::string& text);
+
+// --max-reports N for `run` and `apply` (engine/runner.h kDefaultMaxReports).
+void add_max_reports_option(CLI::App& command, std::int64_t& max_reports);
 
 // The state at --at (replayed) or after the run (as stored).
 Snapshot state_for(const QueryOptions& options);

@@ -22,7 +22,15 @@ struct Table {
   std::vector<std::vector<std::string>> rows;
 };
 
+// Tables escape control characters in cells (escape_controls) and cap each cell at
+// kMaxCellWidth characters, the last one an ellipsis, so that a hostile million-character id
+// prints as one short cell. CSV prints every cell whole (RFC 4180 quoting).
+inline constexpr std::size_t kMaxCellWidth = 64;
 void print(std::ostream& out, const Table& table, Format format);
+
+// Flushes stdout and checks that everything written reached it (like coreutils' close_stdout);
+// throws std::system_error ("cannot write to standard output") otherwise. Called before exiting.
+void flush_stdout();
 
 // The same for signed canonical wei text ("-1500000000000000000" -> "-1.5").
 std::string signed_units(const std::string& signed_wei);

@@ -55,8 +55,8 @@ std::string signed_text(const Amount& before, const Amount& after) {
 }
 
 void reports(const ReportsOptions& options) {
-  storage::Database db = open_for_reading(options.query.db);
-  storage::LedgerStore store(db);
+  LedgerReader reader(options.query.db);
+  storage::LedgerStore& store = reader.store;
   const Format format = output_format(options.query);
   const bool csv = format == Format::csv;
   std::map<std::int64_t, std::string> postings;

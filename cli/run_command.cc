@@ -3,6 +3,8 @@
 
 #include "cli/commands.h"
 #include "cli/progress.h"
+#include "cli/query.h"
+#include "engine/input/input_error.h"
 #include "engine/runner.h"
 
 namespace yl::cli {
@@ -11,19 +13,23 @@ namespace {
 struct RunOptions {
   std::string scenario;
   std::string db;
+  std::int64_t max_reports = kDefaultMaxReports;
 };
 
 void run(const RunOptions& options) {
   ProgressBar bar(ProgressBar::stderr_is_terminal());
   yl::RunOptions run_options;
-  run_options.on_progress = [&](std::int64_t events, std::uint64_t bytes_read,
-                                std::uint64_t bytes_total) {
-    bar.update("running", events, "events", fraction_of(bytes_read, bytes_total));
+  run_options.max_reports = options.max_reports;
+  run_options.on_progress = [&](std::int64_t events, std::int64_t reports,
+                                std::int64_t seconds_done, std::int64_t seconds_total) {
+    bar.update("running", events + reports, "reports and events",
+               fraction_of(static_cast<std::uint64_t>(seconds_done),
+                           static_cast<std::uint64_t>(seconds_total)));
   };
   const RunSummary summary = run_into_database(options.scenario, options.db, run_options);
   bar.clear();
   fmt::print("ran '{}': {} events, {} asset reports, {} to {}; ledger written to {}\n",
-             summary.name, summary.events, summary.reports, format_timestamp(summary.start),
+             escape_controls(summary.name), summary.events, summary.reports, format_timestamp(summary.start),
              format_timestamp(summary.end), options.db);
 }
 
@@ -35,6 +41,7 @@ void add_run_command(CLI::App& app) {
       "run", "Simulate a scenario from start to end into a ledger database (replaces its ledger)");
   command->add_option("scenario", options->scenario, "the scenario TOML file")->required();
   command->add_option("--db", options->db, "the SQLite database to write")->required();
+  add_max_reports_option(*command, options->max_reports);
   command->callback([options] { run(*options); });
 }
 

@@ -2,10 +2,18 @@
 
 #include <fmt/format.h>
 
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstdio>
 #include <filesystem>
 #include <fstream>
+#include <system_error>
 
 #include "engine/input/input_error.h"
+#include "engine/input/input_file.h"
+#include "engine/usage_error.h"
 #include "engine/replay.h"
 #include "engine/storage/journal_json.h"
 #include "engine/storage/migrations.h"
@@ -45,10 +53,53 @@ void store_outputs(Ledger& ledger, storage::LedgerStore& store,
 
 }  // namespace
 
+std::int64_t scheduled_report_count(Timestamp start, Timestamp end, std::int64_t every_s) {
+  return end < start || every_s <= 0 ? 0 : (end.seconds - start.seconds) / every_s;
+}
+
+namespace {
+
+// Runs the scheduled reports due before `time` (at most the end), storing them every
+// kReportBatch report times, so that memory stays flat however many fall between two events.
+std::optional<Rejection> advance_in_batches(Ledger& ledger, storage::LedgerStore& store,
+                                            Timestamp time, const RunOptions& options,
+                                            RunSummary& summary) {
+  constexpr int kReportBatch = 1024;
+  const Timestamp until = std::min(time, ledger.params().end);
+  for (;;) {
+    for (int i = 0; i < kReportBatch; ++i) {
+      const auto due = ledger.next_scheduled_report();
+      if (!due || *due >= until) break;
+      if (auto rejected = ledger.advance_to(*due)) return rejected;
+    }
+    const std::int64_t before = summary.reports;
+    store_outputs(ledger, store, std::nullopt, options, summary);
+    if (summary.reports == before) return std::nullopt;
+    if (options.on_progress) {
+      const LedgerParams& p = ledger.params();
+      options.on_progress(summary.events, summary.reports, ledger.now().seconds - p.start.seconds,
+                          p.end.seconds - p.start.seconds);
+    }
+  }
+}
+
+// Refuses a ledger of more scheduled reports than options.max_reports (`what` says whose).
+void check_report_count(Timestamp start, Timestamp end, std::int64_t every_s,
+                        const std::string& what, const RunOptions& options) {
+  const std::int64_t count = scheduled_report_count(start, end, every_s);
+  if (count <= options.max_reports) return;
+  throw UsageError(fmt::format(
+      "{} would run {} scheduled reports (one every {} s from {} to {}), more than the limit of "
+      "{}; report less often, or raise the limit with --max-reports N",
+      what, count, every_s, format_timestamp(start), format_timestamp(end), options.max_reports));
+}
+
+}  // namespace
+
 RunSummary run_scenario(const Scenario& scenario, const std::string& scenario_file,
                         std::istream& events, storage::LedgerStore& store,
-                        const RunOptions& options, std::uint64_t events_bytes) {
-  // Often enough for a smooth bar, rarely enough that tellg() costs nothing.
+                        const RunOptions& options) {
+  // Often enough for a smooth bar, rarely enough that it costs nothing.
   constexpr std::int64_t kProgressEvery = 4096;
   RunSummary summary{scenario.name, scenario.params.start, scenario.params.end, 0, 0, 0};
   store.clear();
@@ -59,21 +110,21 @@ RunSummary run_scenario(const Scenario& scenario, const std::string& scenario_fi
   EventReader reader(events, scenario.events_as_written);
   while (const auto raw = reader.next_raw()) {
     const Event event = parse_event(*raw, reader.file_name());
-    if (const auto rejected = ledger.apply(event)) {
-      throw InputError(reader.file_name(), raw->line, raw->type, rejected->reason);
-    }
+    auto rejected = advance_in_batches(ledger, store, event.time, options, summary);
+    if (!rejected) rejected = ledger.apply(event);
+    if (rejected) throw InputError(reader.file_name(), raw->line, raw->type, rejected->reason);
     const std::int64_t seq = store.append_event(*raw, reader.file_name(), event.time);
     store_outputs(ledger, store, seq, options, summary);
     ++summary.events;
     if (options.on_progress && summary.events % kProgressEvery == 0) {
-      const auto position = events.tellg();
-      options.on_progress(summary.events, position < 0 ? 0 : static_cast<std::uint64_t>(position),
-                          events_bytes);
+      options.on_progress(summary.events, summary.reports,
+                          ledger.now().seconds - scenario.params.start.seconds,
+                          scenario.params.end.seconds - scenario.params.start.seconds);
     }
   }
-  if (const auto rejected = ledger.advance_to(scenario.params.end)) {
-    throw InputError(scenario_file, 1, "scenario", rejected->reason);
-  }
+  auto rejected = advance_in_batches(ledger, store, scenario.params.end, options, summary);
+  if (!rejected) rejected = ledger.advance_to(scenario.params.end);
+  if (rejected) throw InputError(scenario_file, 1, "scenario", rejected->reason);
   store_outputs(ledger, store, std::nullopt, options, summary);
   store.write_snapshot(take_snapshot(ledger));
   return summary;
@@ -88,32 +139,87 @@ void remove_database_files(const std::string& path) {
   }
 }
 
+// fsync()s a file or a folder, so that a rename into it survives a power loss.
+void sync_path(const std::string& path, int flags) {
+  const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC | flags);
+  const bool synced = fd >= 0 && ::fsync(fd) == 0;
+  const int error = errno;
+  if (fd >= 0) ::close(fd);
+  if (!synced) {
+    throw std::system_error(error, std::generic_category(), fmt::format("cannot sync '{}'", path));
+  }
+}
+
+// Moves `from` to `to` unless `to` exists (then false), atomically.
+bool rename_if_absent(const std::string& from, const std::string& to) {
+  if (::renameat2(AT_FDCWD, from.c_str(), AT_FDCWD, to.c_str(), RENAME_NOREPLACE) == 0) {
+    return true;
+  }
+  if (errno == EINVAL || errno == ENOSYS) {  // a file system without RENAME_NOREPLACE
+    if (::link(from.c_str(), to.c_str()) == 0) {
+      ::unlink(from.c_str());
+      return true;
+    }
+  }
+  if (errno == EEXIST) return false;
+  throw std::system_error(errno, std::generic_category(),
+                          fmt::format("cannot rename '{}' to '{}'", from, to));
+}
+
+// Simulates into the database at `path`, in one transaction: all or nothing.
+RunSummary run_in(const std::string& path, const Scenario& scenario,
+                  const std::string& scenario_path, const RunOptions& options) {
+  std::ifstream events = open_input_file(
+      scenario.events_path.string(), scenario_path, scenario.events_line, "scenario",
+      fmt::format("events file '{}'", scenario.events_as_written));
+  storage::Database db(path, storage::Database::Mode::read_write_create);
+  storage::Transaction txn(db);
+  storage::migrate(db);
+  storage::LedgerStore store(db);
+  const RunSummary summary = run_scenario(scenario, scenario_path, events, store, options);
+  txn.commit();
+  return summary;
+}
+
 }  // namespace
 
 RunSummary run_into_database(const std::string& scenario_path, const std::string& db_path,
                              const RunOptions& options) {
+  storage::check_ledger_path(db_path);
   const Scenario scenario = load_scenario(scenario_path);
-  std::ifstream events(scenario.events_path, std::ios::binary);
-  if (!events) {
-    throw InputError(scenario_path, scenario.events_line, "scenario",
-                     fmt::format("cannot open events file '{}'", scenario.events_as_written));
-  }
+  check_report_count(scenario.params.start, scenario.params.end, scenario.params.report_every_s,
+                     fmt::format("the scenario '{}'", scenario_path), options);
   std::error_code ec;
-  const bool existed = std::filesystem::exists(db_path, ec);
+  if (std::filesystem::exists(db_path, ec)) {
+    return run_in(db_path, scenario, scenario_path, options);
+  }
+  // A new ledger: built under a name of this process's own, then renamed into place. If another
+  // process created the file meanwhile, its ledger is replaced like any existing one.
+  const std::string temporary = fmt::format("{}.{}.yl-run.tmp", db_path, ::getpid());
   try {
-    storage::Database db(db_path, storage::Database::Mode::read_write_create);
-    storage::Transaction txn(db);
-    storage::migrate(db);
-    storage::LedgerStore store(db);
-    const std::uintmax_t size = std::filesystem::file_size(scenario.events_path, ec);
-    const RunSummary summary =
-        run_scenario(scenario, scenario_path, events, store, options, ec ? 0 : size);
-    txn.commit();
-    return summary;
+    const RunSummary summary = run_in(temporary, scenario, scenario_path, options);
+    // Closed: the WAL is checkpointed into the file and removed.
+    sync_path(temporary, 0);
+    if (rename_if_absent(temporary, db_path)) {
+      const std::string folder = std::filesystem::path(db_path).parent_path().string();
+      sync_path(folder.empty() ? "." : folder, O_DIRECTORY);
+      return summary;
+    }
+  } catch (const storage::StorageError& error) {
+    remove_database_files(temporary);
+    // Name the file the user gave, not the temporary one.
+    std::string message = error.what();
+    for (auto at = message.find(temporary); at != std::string::npos;
+         at = message.find(temporary, at + db_path.size())) {
+      message.replace(at, temporary.size(), db_path);
+    }
+    throw storage::StorageError(error.kind(), message);
   } catch (...) {
-    if (!existed) remove_database_files(db_path);
+    remove_database_files(temporary);
     throw;
   }
+  remove_database_files(temporary);
+  return run_in(db_path, scenario, scenario_path, options);
 }
 
 Scenario scenario_from(const storage::StoredScenario& stored) {
@@ -149,9 +255,9 @@ bool is_duplicate(storage::LedgerStore& store, const RawEvent& raw, const std::s
 }  // namespace
 
 ApplySummary apply_into_database(const std::string& db_path, const std::string& events_path,
-                                 std::optional<Timestamp> until) {
-  std::ifstream in(events_path, std::ios::binary);
-  if (!in) throw InputError(events_path, 1, "csv", "cannot open the events file");
+                                 std::optional<Timestamp> until, const RunOptions& options) {
+  storage::check_ledger_path(db_path);
+  std::ifstream in = open_input_file(events_path, events_path, 1, "csv", "the events file");
   std::error_code ec;
   if (!std::filesystem::is_regular_file(db_path, ec)) {
     throw storage::StorageError(storage::StorageError::Kind::bad_database,
@@ -165,6 +271,11 @@ ApplySummary apply_into_database(const std::string& db_path, const std::string& 
     throw storage::StorageError(storage::StorageError::Kind::bad_database,
                                 fmt::format("'{}' holds no ledger (run a scenario into it first)",
                                             db_path));
+  }
+  if (until) {  // before the replay, which would run them
+    const LedgerParams params = load_stored_scenario(store).params;
+    check_report_count(params.start, *until, params.report_every_s,
+                       fmt::format("--until {}", format_timestamp(*until)), options);
   }
   Ledger ledger = replay(store, std::nullopt);
   if (until) {
@@ -194,18 +305,18 @@ ApplySummary apply_into_database(const std::string& db_path, const std::string& 
                                    "events at or after it)",
                                    raw->time, format_timestamp(ledger.now())));
     }
-    if (const auto rejected = ledger.apply(event)) {
-      throw InputError(events_path, raw->line, raw->type, rejected->reason);
-    }
+    auto rejected = advance_in_batches(ledger, store, event.time, options, outputs);
+    if (!rejected) rejected = ledger.apply(event);
+    if (rejected) throw InputError(events_path, raw->line, raw->type, rejected->reason);
     const std::int64_t seq = store.append_event(*raw, events_path, event.time);
     if (!first_event) first_event = seq;
-    store_outputs(ledger, store, seq, RunOptions{}, outputs);
+    store_outputs(ledger, store, seq, options, outputs);
     ++summary.events;
   }
-  if (const auto rejected = ledger.advance_to(ledger.params().end)) {
-    throw InputError(events_path, 1, "csv", rejected->reason);
-  }
-  store_outputs(ledger, store, std::nullopt, RunOptions{}, outputs);
+  auto rejected = advance_in_batches(ledger, store, ledger.params().end, options, outputs);
+  if (!rejected) rejected = ledger.advance_to(ledger.params().end);
+  if (rejected) throw InputError(events_path, 1, "csv", rejected->reason);
+  store_outputs(ledger, store, std::nullopt, options, outputs);
   store.replace_snapshot(take_snapshot(ledger));
   summary.reports = outputs.reports;
   summary.end = ledger.params().end;

@@ -24,27 +24,40 @@ struct RunSummary {
   std::int64_t journal_entries = 0;
 };
 
-// How `run` writes. The defaults are what every user gets; the switch exists so that the
-// benchmark can measure what the journal costs (a ledger without it fails `audit`).
+// The most scheduled reports a ledger may have (from start to end, or to `apply --until`)
+// unless the caller raises it (`--max-reports`): a cadence of 1s over a year would be 31,536,000
+// reports and hours of work, most likely a mistake.
+inline constexpr std::int64_t kDefaultMaxReports = 1'000'000;
+
+// How `run` and `apply` write. The defaults are what every user gets; write_journal exists so
+// that the benchmark can measure what the journal costs (a ledger without it fails `audit`).
 struct RunOptions {
   bool write_journal = true;
-  // Told, every few thousand events, how many are done and how far into the events file the
-  // reader is (for a progress bar; bytes_total is 0 when unknown). Default: nothing.
-  std::function<void(std::int64_t events, std::uint64_t bytes_read, std::uint64_t bytes_total)>
+  std::int64_t max_reports = kDefaultMaxReports;
+  // Told, every few thousand events or reports, how many are done and how far the simulation's
+  // clock is from start to end, in seconds (for a progress bar). Default: nothing.
+  std::function<void(std::int64_t events, std::int64_t reports, std::int64_t seconds_done,
+                     std::int64_t seconds_total)>
       on_progress;
 };
 
+// How many scheduled reports run from `start` to `end` every `every_s` seconds (SPEC §5.4).
+std::int64_t scheduled_report_count(Timestamp start, Timestamp end, std::int64_t every_s);
+
 // Simulates `scenario` from start to end with the events read from `events`, writing everything
 // to `store` (the caller owns the transaction, so a rejection leaves the database as it was).
-// Throws InputError at the first rejected row; storage failures throw StorageError.
-// `events_bytes`, the events file's size if known, only feeds options.on_progress.
+// Throws InputError at the first rejected row; storage failures throw StorageError. Reports are
+// stored in batches as they run, so memory stays flat however many fall between two events.
 RunSummary run_scenario(const Scenario& scenario, const std::string& scenario_file,
                         std::istream& events, storage::LedgerStore& store,
-                        const RunOptions& options = {}, std::uint64_t events_bytes = 0);
+                        const RunOptions& options = {});
 
-// `yieldledger run`: loads the scenario at `scenario_path`, and simulates it into the database at
-// `db_path` in one transaction, replacing any ledger the file held. On any failure the file is
-// left as it was, and removed if this call created it. Throws InputError or StorageError.
+// `yieldledger run`: loads the scenario at `scenario_path` and simulates it into the database at
+// `db_path`. A new file is built under a temporary name unique to this process in the same
+// folder, then renamed into place (fsynced), so a failed run removes only its own temporary
+// file and never a ledger another process wrote. An existing ledger is replaced in one
+// transaction, and left as it was on any failure. Throws InputError, UsageError (more scheduled
+// reports than options.max_reports) or StorageError.
 RunSummary run_into_database(const std::string& scenario_path, const std::string& db_path,
                              const RunOptions& options = {});
 
@@ -61,7 +74,7 @@ struct ApplySummary {
 // a duplicate and skipped; with different content it is rejected). `until` moves the end later.
 // All or nothing, like `run`. Throws InputError, UsageError or StorageError.
 ApplySummary apply_into_database(const std::string& db_path, const std::string& events_path,
-                                 std::optional<Timestamp> until);
+                                 std::optional<Timestamp> until, const RunOptions& options = {});
 
 // Where a journal entry is filed: the event that caused it (none for a scheduled report) and the
 // report it belongs to (none for an event's own movements). `reports` and `report_seqs` are the

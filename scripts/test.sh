@@ -6,6 +6,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/setup.sh
 ctest --test-dir build --output-on-failure -j "$(nproc)"
+scripts/full_stdout_check.sh
 echo "== the lab's sweep on a one-node Slurm cluster (scripts/slurm_test.sh)"
 scripts/slurm_test.sh build/cli/yieldledger
 

@@ -11,8 +11,12 @@ using yl::testing::eth;
 
 namespace {
 
+// A fresh file per call (a ledger path must be a file: SQLite's ":memory:" is refused).
 storage::Database migrated_memory_db() {
-  storage::Database db(":memory:", storage::Database::Mode::read_write_create);
+  static const testing::TempDir dir;
+  static int count = 0;
+  storage::Database db(dir.path("store" + std::to_string(count++) + ".db"),
+                       storage::Database::Mode::read_write_create);
   storage::Transaction txn(db);
   storage::migrate(db);
   txn.commit();

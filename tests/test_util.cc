@@ -158,12 +158,12 @@ std::string read_file(const std::string& path) {
   return text.str();
 }
 
-CliResult run_cli(const std::vector<std::string>& args) {
+CliResult run_cli(const std::vector<std::string>& args, const std::string& shell_prefix) {
   static std::atomic<int> counter = 0;
   // One stderr file per process and call, so parallel CTest runs never share one.
   const std::string err_file = std::string(YL_TEST_TMP) + "/cli_err_" +
                                std::to_string(::getpid()) + "_" + std::to_string(counter++);
-  std::string command = shell_quote(YL_CLI_PATH);
+  std::string command = shell_prefix + shell_quote(YL_CLI_PATH);
   for (const std::string& a : args) command += " " + shell_quote(a);
   command += " 2>" + shell_quote(err_file) + " </dev/null";
   CliResult result;

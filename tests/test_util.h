@@ -66,6 +66,7 @@ struct CliResult {
   std::string out;
   std::string err;
 };
-CliResult run_cli(const std::vector<std::string>& args);
+// `shell_prefix`, if any, runs first in the same shell (e.g. "ulimit -f 200; exec ").
+CliResult run_cli(const std::vector<std::string>& args, const std::string& shell_prefix = "");
 
 }  // namespace yl::testing

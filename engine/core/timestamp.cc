@@ -74,6 +74,25 @@ std::optional<Timestamp> parse_timestamp(std::string_view text) {
   return Timestamp{days * 86400 + hour * 3600 + minute * 60 + second};
 }
 
+std::string bad_time_message(std::string_view text) {
+  if (text.size() == 20 && text[4] == '-' && text[7] == '-' && text[10] == 'T' &&
+      text[13] == ':' && text[16] == ':' && text[19] == 'Z') {
+    unsigned year, month, day, hour, minute, second;
+    if (read_digits(text, 0, 4, &year) && read_digits(text, 5, 2, &month) &&
+        read_digits(text, 8, 2, &day) && read_digits(text, 11, 2, &hour) &&
+        read_digits(text, 14, 2, &minute) && read_digits(text, 17, 2, &second)) {
+      if (month < 1 || month > 12 || day < 1 || day > days_in_month(year, month)) {
+        return fmt::format("bad time '{}': {} is not a calendar date", text, text.substr(0, 10));
+      }
+      if (hour > 23 || minute > 59 || second > 59) {
+        return fmt::format("bad time '{}': {} is not a time of day (00:00:00 to 23:59:59)", text,
+                           text.substr(11, 8));
+      }
+    }
+  }
+  return fmt::format("bad time '{}' (expected YYYY-MM-DDTHH:MM:SSZ)", text);
+}
+
 std::string format_timestamp(Timestamp time) {
   std::int64_t days = time.seconds / 86400;
   std::int64_t rest = time.seconds % 86400;

@@ -1,10 +1,13 @@
 #include "engine/export/csv_sink.h"
 
-#include <fmt/format.h>
-
+#include <algorithm>
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
+#include <fstream>
+
+#include <fmt/format.h>
+#include <sys/stat.h>
 
 #include "engine/core/assert.h"
 #include "engine/export/export_error.h"
@@ -15,42 +18,49 @@ namespace {
 // Buffered writing of one file; a failed write or close is an ExportError naming the file.
 class CsvTableWriter : public TableWriter {
  public:
-  CsvTableWriter(std::filesystem::path path, std::string display, std::size_t columns)
-      : path_(std::move(path)), display_(std::move(display)), columns_(columns) {
+  CsvTableWriter(std::filesystem::path path, std::string display, std::vector<CellKind> kinds)
+      : path_(std::move(path)), display_(std::move(display)), kinds_(std::move(kinds)) {
     file_ = std::fopen(path_.c_str(), "wb");
-    if (file_ == nullptr) fail("cannot create");
+    if (file_ == nullptr)
+      fail("cannot create");
     buffer_.reserve(kFlushBytes + 4096);
   }
   ~CsvTableWriter() override {
-    if (file_ != nullptr) std::fclose(file_);
+    if (file_ != nullptr)
+      std::fclose(file_);
   }
   CsvTableWriter(const CsvTableWriter&) = delete;
   CsvTableWriter& operator=(const CsvTableWriter&) = delete;
 
   void row(const std::vector<std::string>& cells) override {
-    YL_ASSERT(cells.size() == columns_);
+    YL_ASSERT(cells.size() == kinds_.size());
     YL_ASSERT(file_ != nullptr);
     for (std::size_t i = 0; i < cells.size(); ++i) {
-      if (i != 0) buffer_ += ',';
-      append_csv_field(buffer_, cells[i]);
+      if (i != 0)
+        buffer_ += ',';
+      append_csv_field(buffer_, kinds_[i] == CellKind::text ? defuse_formula(cells[i]) : cells[i]);
     }
     buffer_ += '\n';
-    if (buffer_.size() >= kFlushBytes) flush();
+    if (buffer_.size() >= kFlushBytes)
+      flush();
   }
 
   void close() override {
-    if (file_ == nullptr) return;
+    if (file_ == nullptr)
+      return;
     flush();
     std::FILE* file = file_;
     file_ = nullptr;
-    if (std::fclose(file) != 0) fail("cannot write");
+    if (std::fclose(file) != 0)
+      fail("cannot write");
   }
 
  private:
   static constexpr std::size_t kFlushBytes = 1 << 20;
 
   void flush() {
-    if (buffer_.empty()) return;
+    if (buffer_.empty())
+      return;
     if (std::fwrite(buffer_.data(), 1, buffer_.size(), file_) != buffer_.size()) {
       fail("cannot write");
     }
@@ -62,7 +72,7 @@ class CsvTableWriter : public TableWriter {
 
   std::filesystem::path path_;
   std::string display_;
-  std::size_t columns_;
+  std::vector<CellKind> kinds_;
   std::FILE* file_ = nullptr;
   std::string buffer_;
 };
@@ -76,7 +86,8 @@ void append_csv_field(std::string& out, const std::string& text) {
   }
   out += '"';
   for (char c : text) {
-    if (c == '"') out += '"';
+    if (c == '"')
+      out += '"';
     out += c;
   }
   out += '"';
@@ -98,10 +109,85 @@ CsvSink::CsvSink(std::filesystem::path folder) : folder_(std::move(folder)) {
 }
 
 CsvSink::~CsvSink() {
-  if (finished_) return;
+  if (finished_)
+    return;
   std::error_code ec;
-  for (const std::string& table : tables_)
-    std::filesystem::remove(partial_path(path_of(table)), ec);
+  for (const auto& [table, partial] : tables_) std::filesystem::remove(partial, ec);
+}
+
+void CsvSink::claim(const std::vector<std::string>& tables, const std::vector<KeptFile>& keep,
+                    bool force) {
+  YL_ASSERT(tables_.empty());
+  lock_ = std::make_unique<OutputLock>(folder_ / ".yieldledger-export.lock", folder_.string());
+  std::vector<std::string> written = tables;
+  written.emplace_back("summary");
+  for (const std::string& table : written) {
+    check_target(path_of(table), made_by_export(table), keep, force);
+  }
+}
+
+namespace {
+
+// How the mark names a file as it was written: `INODE SIZE MTIME_NS`; a file replaced or edited
+// since has another.
+std::string stamp_of(const std::filesystem::path& path) {
+  struct stat info {};
+  if (::stat(path.c_str(), &info) != 0)
+    return "";
+  return fmt::format(
+      "{} {} {}", info.st_ino, info.st_size,
+      static_cast<std::int64_t>(info.st_mtim.tv_sec) * 1'000'000'000 + info.st_mtim.tv_nsec);
+}
+
+// The mark's lines, `STAMP NAME` (NAME last: it is a table name, with no spaces).
+std::vector<std::pair<std::string, std::string>> read_mark(const std::filesystem::path& mark) {
+  std::vector<std::pair<std::string, std::string>> lines;
+  std::ifstream in(mark);
+  std::string line;
+  while (std::getline(in, line)) {
+    const std::size_t space = line.rfind(' ');
+    if (space == std::string::npos)
+      continue;
+    lines.emplace_back(line.substr(0, space), line.substr(space + 1));
+  }
+  return lines;
+}
+
+}  // namespace
+
+bool CsvSink::made_by_export(const std::string& table) const {
+  const std::string stamp = stamp_of(path_of(table));
+  if (stamp.empty())
+    return false;
+  const auto lines = read_mark(folder_ / kCsvMark);
+  return std::find(lines.begin(), lines.end(), std::pair(stamp, table + ".csv")) != lines.end();
+}
+
+// The mark lists the files of this export, and those of earlier ones still in the folder.
+void CsvSink::write_mark() const {
+  std::string text;
+  for (const auto& [stamp, name] : read_mark(folder_ / kCsvMark)) {
+    const bool rewritten = std::any_of(tables_.begin(), tables_.end(),
+                                       [&](const auto& t) { return t.first + ".csv" == name; });
+    if (!rewritten)
+      text += fmt::format("{} {}\n", stamp, name);
+  }
+  for (const auto& [table, partial] : tables_) {
+    text += fmt::format("{} {}.csv\n", stamp_of(path_of(table)), table);
+  }
+  const std::filesystem::path mark = folder_ / kCsvMark;
+  const std::filesystem::path partial = partial_path(mark);
+  std::FILE* file = std::fopen(partial.c_str(), "wb");
+  const bool written =
+      file != nullptr && std::fwrite(text.data(), 1, text.size(), file) == text.size();
+  const bool closed = file != nullptr && std::fclose(file) == 0;
+  std::error_code ec;
+  if (written && closed)
+    std::filesystem::rename(partial, mark, ec);
+  if (!written || !closed || ec) {
+    std::filesystem::remove(partial, ec);
+    throw ExportError(fmt::format("cannot write '{}': {}", mark.string(), std::strerror(errno)));
+  }
 }
 
 std::filesystem::path CsvSink::path_of(const std::string& table) const {
@@ -110,32 +196,45 @@ std::filesystem::path CsvSink::path_of(const std::string& table) const {
 
 std::unique_ptr<TableWriter> CsvSink::open_table(const TableSpec& spec) {
   YL_ASSERT(!finished_);
-  tables_.push_back(spec.name);
-  auto writer = std::make_unique<CsvTableWriter>(partial_path(path_of(spec.name)),
-                                                 path_of(spec.name).string(), spec.columns.size());
+  tables_.emplace_back(spec.name, partial_path(path_of(spec.name)));
+  std::vector<CellKind> kinds;
   std::vector<std::string> header;
-  for (const ColumnSpec& column : spec.columns) header.push_back(column.name);
+  for (const ColumnSpec& column : spec.columns) {
+    kinds.push_back(column.kind);
+    header.push_back(column.name);
+  }
+  auto writer = std::make_unique<CsvTableWriter>(tables_.back().second, path_of(spec.name).string(),
+                                                 std::move(kinds));
   writer->row(header);
   return writer;
 }
 
 void CsvSink::finish(const std::vector<SummaryRow>& summary, const ChartData&) {
   if (!summary.empty()) {
-    auto writer =
-        open_table({"summary", {{"section"}, {"item"}, {"asset"}, {"value"}, {"value_wei"}}, ""});
-    for (const SummaryRow& r : summary)
-      writer->row({r.section, r.item, r.asset, r.value, r.value_wei});
+    // `value` holds numbers and text: a text fact is defused here, a number never is.
+    auto writer = open_table({"summary",
+                              {{"section"},
+                               {"item"},
+                               {"asset"},
+                               {"value", CellKind::literal},
+                               {"value_wei", CellKind::wei}},
+                              ""});
+    for (const SummaryRow& r : summary) {
+      const std::string value = r.kind == CellKind::text ? defuse_formula(r.value) : r.value;
+      writer->row({r.section, r.item, r.asset, value, r.value_wei});
+    }
     writer->close();
   }
-  for (const std::string& table : tables_) {
+  for (const auto& [table, partial] : tables_) {
     std::error_code ec;
-    std::filesystem::rename(partial_path(path_of(table)), path_of(table), ec);
+    std::filesystem::rename(partial, path_of(table), ec);
     if (ec) {
       throw ExportError(
           fmt::format("cannot write '{}': {}", path_of(table).string(), ec.message()));
     }
   }
   finished_ = true;
+  write_mark();
 }
 
 }  // namespace yl

@@ -4,15 +4,24 @@
 //
 // Atomicity: each file is written under a temporary name in the folder and renamed into place by
 // finish(), so an export that fails leaves the folder's earlier files as they were.
+//
+// Text cells that could run as spreadsheet formulas are defused (defuse_formula). The files an
+// export wrote are listed in the folder's `.yieldledger-export` (kCsvMark), so that the next export
+// may replace them without --force as long as nobody changed them (output_guard.h).
 #pragma once
 
 #include <filesystem>
+#include <memory>
 #include <string>
 #include <vector>
 
 #include "engine/export/table_sink.h"
 
 namespace yl {
+
+// The file in an export folder that lists what exports wrote there, one `INODE SIZE MTIME_NS
+// NAME` line per file as it was written.
+inline constexpr std::string_view kCsvMark = ".yieldledger-export";
 
 class CsvSink : public ExportSink {
  public:
@@ -22,6 +31,8 @@ class CsvSink : public ExportSink {
   CsvSink(const CsvSink&) = delete;
   CsvSink& operator=(const CsvSink&) = delete;
 
+  void claim(const std::vector<std::string>& tables, const std::vector<KeptFile>& keep,
+             bool force) override;
   std::unique_ptr<TableWriter> open_table(const TableSpec& spec) override;
   void finish(const std::vector<SummaryRow>& summary, const ChartData& charts) override;
 
@@ -29,8 +40,14 @@ class CsvSink : public ExportSink {
   std::filesystem::path path_of(const std::string& table) const;
 
  private:
+  // Whether the file of `table` is, unchanged, one an export wrote (listed in kCsvMark).
+  bool made_by_export(const std::string& table) const;
+  void write_mark() const;
+
   std::filesystem::path folder_;
-  std::vector<std::string> tables_;  // opened so far, renamed into place by finish()
+  std::unique_ptr<OutputLock> lock_;
+  // Opened so far, with their temporary files, renamed into place by finish().
+  std::vector<std::pair<std::string, std::filesystem::path>> tables_;
   bool finished_ = false;
 };
 

@@ -36,7 +36,8 @@ void refuse_known_overflows(storage::LedgerStore& store, const ExportOptions& op
                             const ExportSink& sink, const std::map<std::string, TableSpec>& specs,
                             const SummaryCounts& counts) {
   const auto rows_max = sink.rows_max();
-  if (!rows_max) return;
+  if (!rows_max)
+    return;
   const std::map<std::string, std::int64_t> known_rows = {
       {"events", counts.events},
       {"reports", counts.report_rows},
@@ -48,24 +49,59 @@ void refuse_known_overflows(storage::LedgerStore& store, const ExportOptions& op
   }
 }
 
+// A read transaction on the store's connection for as long as it lives: in WAL mode every
+// statement of it reads the snapshot its first read saw.
+class ReadSnapshot {
+ public:
+  explicit ReadSnapshot(storage::Database& db) : db_(db) { db_.exec("BEGIN"); }
+  ReadSnapshot(const ReadSnapshot&) = delete;
+  ReadSnapshot& operator=(const ReadSnapshot&) = delete;
+  ~ReadSnapshot() {
+    try {
+      db_.exec("ROLLBACK");  // nothing was written: ending it is all there is to do
+    } catch (...) {
+    }
+  }
+
+ private:
+  storage::Database& db_;
+};
+
 }  // namespace
+
+std::vector<KeptFile> ledger_files(storage::LedgerStore& store,
+                                   const std::filesystem::path& db_path) {
+  const storage::StoredScenario stored = store.read_scenario();
+  const std::filesystem::path scenario(stored.file);
+  const std::filesystem::path events(stored.events_file);
+  std::vector<KeptFile> sources = {{scenario, "the scenario file the ledger was run from"},
+                                   {events.is_absolute() ? events : scenario.parent_path() / events,
+                                    "the events file the ledger was run from"}};
+  for (const std::string& file : store.appended_files()) {
+    sources.push_back({file, "an events file applied to the ledger"});
+  }
+  return kept_files(db_path, std::move(sources));
+}
 
 std::unique_ptr<ExportSink> make_export_sink(std::string_view format,
                                              const std::filesystem::path& out) {
   YL_ASSERT(format == "csv" || format == "xlsx");
-  if (format == "xlsx") return std::make_unique<XlsxSink>(out);
+  if (format == "xlsx")
+    return std::make_unique<XlsxSink>(out);
   return std::make_unique<CsvSink>(out);
 }
 
 ExportResult export_ledger(storage::LedgerStore& store, const ExportOptions& options,
                            ExportSink& sink, const ExportProgressFn& progress) {
+  const ReadSnapshot snapshot(store.database());
   const Scenario scenario = load_stored_scenario(store);
   const Snapshot final_state = store.read_snapshot();
   const SelectedAccounts selected = resolve_selection(options.accounts, final_state.balances);
   const SummaryCounts counts{store.event_count(), store.report_row_count()};
   auto told = [&](std::string_view phase, std::string_view unit, std::int64_t total) {
     return [&progress, phase, unit, total](std::int64_t done) {
-      if (progress) progress(ExportProgress{phase, unit, done, total});
+      if (progress)
+        progress(ExportProgress{phase, unit, done, total});
     };
   };
   const std::map<std::string, TableSpec> specs = table_specs();
@@ -74,7 +110,8 @@ ExportResult export_ledger(storage::LedgerStore& store, const ExportOptions& opt
   // Open every table first, in kExportTables order: that is the workbook's sheet order.
   std::map<std::string, std::unique_ptr<TableWriter>> writers;
   for (const std::string& table : kExportTables) {
-    if (wants(options, table)) writers[table] = sink.open_table(specs.at(table));
+    if (wants(options, table))
+      writers[table] = sink.open_table(specs.at(table));
   }
   auto writer = [&](const std::string& table) {
     const auto it = writers.find(table);
@@ -100,7 +137,8 @@ ExportResult export_ledger(storage::LedgerStore& store, const ExportOptions& opt
   if (auto* out = writer("accounts")) {
     result.rows["accounts"] = write_accounts(final_ledger, selected, *out);
   }
-  if (auto* out = writer("reports")) result.rows["reports"] = write_reports(store, *out);
+  if (auto* out = writer("reports"))
+    result.rows["reports"] = write_reports(store, *out);
   if (auto* out = writer("events")) {
     result.rows["events"] =
         write_events(store, *out, told("writing events", "events", counts.events));
@@ -111,8 +149,7 @@ ExportResult export_ledger(storage::LedgerStore& store, const ExportOptions& opt
   for (auto& [table, out] : writers) out->close();
   std::erase_if(result.rows, [&](const auto& entry) { return !writers.contains(entry.first); });
 
-  const std::vector<SummaryRow> summary =
-      build_summary(scenario, final_ledger, history, counts);
+  const std::vector<SummaryRow> summary = build_summary(scenario, final_ledger, history, counts);
   result.rows["summary"] = static_cast<std::int64_t>(summary.size());
   told("finishing the output", "tables", 0)(0);  // a workbook is compressed now: the longest wait
   sink.finish(summary, history.charts());

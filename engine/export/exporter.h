@@ -38,8 +38,17 @@ struct ExportResult {
 std::unique_ptr<ExportSink> make_export_sink(std::string_view format,
                                              const std::filesystem::path& out);
 
+// The files an export of the ledger at `db_path` never writes (output_guard.h): the database with
+// its -wal and -shm, the scenario file `run` read, its events file and the files `apply`
+// appended. The stored paths are as they were given, so they are resolved against the current
+// folder: the ledger's own sources are recognized when export runs where run did.
+std::vector<KeptFile> ledger_files(storage::LedgerStore& store,
+                                   const std::filesystem::path& db_path);
+
 // Writes the tables `options` asks for, the summary and the charts into `sink`, then finishes it.
-// Throws UsageError (bad --accounts, a format limit), StorageError or ExportError.
+// Everything is read inside one read transaction, from one snapshot of the ledger, whatever
+// writers commit meanwhile (issue #9). Throws UsageError (bad --accounts, a format limit),
+// StorageError or ExportError.
 ExportResult export_ledger(storage::LedgerStore& store, const ExportOptions& options,
                            ExportSink& sink, const ExportProgressFn& progress = {});
 

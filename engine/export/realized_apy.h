@@ -29,6 +29,10 @@ inline constexpr std::int64_t kSecondsPerYear = 31'536'000;
 // An amount as an unbounded integer.
 BigInt big(const Amount& amount);
 
+// Exact decimal text of wei in L2 asset units (18 decimals), shortest form, as units() prints an
+// Amount, for sums that may pass 2^256. REQUIRES: wei >= 0.
+std::string wide_units(const BigInt& wei);
+
 // floor(|num| / den × 10^digits) as decimal text with `digits` fraction digits, the sign of num
 // kept ("-0.5" style; never "-0"). REQUIRES: den > 0.
 std::string decimal_toward_zero(const BigInt& num, const BigInt& den, unsigned digits);

@@ -13,9 +13,13 @@ class SummaryBuilder {
                const std::string& asset = "") {
     rows_.push_back({section, item, asset, CellKind::integer, value, ""});
   }
-  void amount(const std::string& section, const std::string& item, Asset asset, const Amount& wei) {
+  // Totals may pass 2^256 (each amount is below it, their sum need not be): unbounded.
+  void amount(const std::string& section, const std::string& item, Asset asset, const BigInt& wei) {
     rows_.push_back({section, item, std::string(asset_name(asset)), CellKind::decimal,
-                     units(wei), wei.wei_string()});
+                     wide_units(wei), wei.str()});
+  }
+  void amount(const std::string& section, const std::string& item, Asset asset, const Amount& wei) {
+    amount(section, item, asset, big(wei));
   }
   void percent(const std::string& section, const std::string& item, Asset asset,
                const std::optional<std::string>& value) {
@@ -65,13 +69,15 @@ void add_sources(SummaryBuilder& s, const Ledger& ledger) {
 void add_totals(SummaryBuilder& s, const Ledger& ledger) {
   for (Asset asset : kAssets) {
     const AssetBook& book = ledger.book(asset);
-    Amount balances, claimable, principal;
+    BigInt balances = 0, claimable = 0, principal = 0;
     for (AccountId id = 0; id < ledger.account_count(); ++id) {
-      balances += ledger.balance(id, asset);
-      claimable += ledger.claimable(id, asset);
+      balances += big(ledger.balance(id, asset));
+      claimable += big(ledger.claimable(id, asset));
     }
     for (std::size_t i = 0; i < ledger.source_count(); ++i) {
-      if (ledger.source_config(i).asset == asset) principal += ledger.source_state(i).principal;
+      if (ledger.source_config(i).asset == asset) {
+        principal += big(ledger.source_state(i).principal);
+      }
     }
     const std::string name(asset_name(asset));
     s.integer("end", "price", book.shares.price().wei_string(), name);

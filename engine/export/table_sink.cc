@@ -1,11 +1,24 @@
 #include "engine/export/table_sink.h"
 
+#include <atomic>
+
 #include <fmt/format.h>
+#include <unistd.h>
 
 namespace yl {
 
 std::filesystem::path partial_path(const std::filesystem::path& final_path) {
-  return final_path.parent_path() / ("." + final_path.filename().string() + ".partial");
+  static std::atomic<std::uint64_t> made{0};
+  return final_path.parent_path() /
+         fmt::format(".{}.{}-{}.partial", final_path.filename().string(), ::getpid(), made++);
+}
+
+bool formula_like(const std::string& text) {
+  return !text.empty() && std::string_view("=+-@\t\r").find(text.front()) != std::string_view::npos;
+}
+
+std::string defuse_formula(const std::string& text) {
+  return formula_like(text) ? "'" + text : text;
 }
 
 std::string too_many_rows_message(const TableSpec& spec, std::int64_t rows_max) {

@@ -14,6 +14,8 @@
 #include <string>
 #include <vector>
 
+#include "engine/export/output_guard.h"
+
 namespace yl {
 
 enum class CellKind {
@@ -23,6 +25,7 @@ enum class CellKind {
   wei,      // exact integer wei, signed or not; always text in XLSX
   decimal,  // exact decimal text in asset units or percent; a number in XLSX
   real,     // a floating-point value for charts only, labelled `_float`
+  literal,  // exact text that may hold a number (the summary's value_text): text, never defused
 };
 
 struct ColumnSpec {
@@ -38,9 +41,18 @@ struct TableSpec {
   std::string shorten_hint;
 };
 
-// Where an output is written until it is complete: `.NAME.partial` beside `final_path`. Sinks
-// rename it into place when they finish, and remove it when they do not.
+// Where an output is written until it is complete: `.NAME.PID-N.partial` beside `final_path`,
+// with this process's id and a count of the names it made, so that no two exports (and no two
+// sinks of one) share one. Sinks rename it into place when they finish, and remove it when they
+// do not.
 std::filesystem::path partial_path(const std::filesystem::path& final_path);
+
+// A text cell as a spreadsheet may safely open it (OWASP's CSV injection rule): a cell that
+// begins with `=`, `+`, `-`, `@`, TAB or CR gets a leading `'`, so that it is shown as text and
+// never run as a formula. For `text` columns (names, ids, memos) only; numbers are left exact.
+std::string defuse_formula(const std::string& text);
+// Whether a text cell begins like a formula (one of `=`, `+`, `-`, `@`, TAB, CR).
+bool formula_like(const std::string& text);
 
 // The message of a table that has more rows than a format holds (`rows_max`, header excluded).
 std::string too_many_rows_message(const TableSpec& spec, std::int64_t rows_max);
@@ -86,6 +98,11 @@ class ExportSink {
   virtual ~ExportSink() = default;
   // The most data rows a table may have, if the format limits it.
   virtual std::optional<std::int64_t> rows_max() const { return std::nullopt; }
+  // Takes the output's lock, then checks every file an export of `tables` (and the summary)
+  // would write against `keep` and --force (output_guard.h). Before the first open_table.
+  // Throws UsageError or ExportError.
+  virtual void claim(const std::vector<std::string>& tables, const std::vector<KeptFile>& keep,
+                     bool force) = 0;
   // Opens a table. Several may be open at once (the history tables fill in one replay).
   virtual std::unique_ptr<TableWriter> open_table(const TableSpec& spec) = 0;
   // Writes the summary and the charts (XLSX; CSV writes the summary only), then makes the

@@ -1,13 +1,14 @@
 #include "engine/export/xlsx_sink.h"
 
-#include <fmt/format.h>
-#include <xlsxwriter.h>
-
 #include <algorithm>
 #include <cerrno>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+
+#include <fmt/format.h>
+#include <unistd.h>
+#include <xlsxwriter.h>
 
 #include "engine/core/assert.h"
 #include "engine/core/timestamp.h"
@@ -29,12 +30,18 @@ bool fits_excel_number(const std::string& digits) {
 // The width a column of each kind needs for typical cells (wei has up to 26 digits).
 double base_width(CellKind kind) {
   switch (kind) {
-    case CellKind::time: return 20;
-    case CellKind::wei: return 26;
-    case CellKind::decimal: return 18;
-    case CellKind::integer: return 12;
+    case CellKind::time:
+      return 20;
+    case CellKind::wei:
+      return 26;
+    case CellKind::decimal:
+      return 18;
+    case CellKind::integer:
+      return 12;
     case CellKind::real:
-    case CellKind::text: return 14;
+    case CellKind::literal:
+    case CellKind::text:
+      return 14;
   }
   return 14;
 }
@@ -44,10 +51,68 @@ double width_of(const ColumnSpec& column) {
   return std::clamp(static_cast<double>(column.name.size()) + 4, base_width(column.kind), 30.0);
 }
 
-void check(lxw_error error, const std::string& what) {
-  if (error == LXW_NO_ERROR) return;
-  throw ExportError(fmt::format("could not write {}: {}", what, lxw_strerror(error)));
+void check(lxw_error error, const std::string& what, const std::string& detail = "") {
+  if (error == LXW_NO_ERROR)
+    return;
+  throw ExportError(fmt::format("could not write {}: {}{}", what, lxw_strerror(error),
+                                detail.empty() ? "" : " (" + detail + ")"));
 }
+
+// Holds what the process writes on stderr (fd 2) in a temporary file while it lives, so that
+// libxlsxwriter's own `[ERROR] ...` lines can be folded into one message of ours. If the file
+// cannot be made, stderr is left as it is.
+class StderrCapture {
+ public:
+  StderrCapture() : file_(std::tmpfile()) {
+    std::fflush(stderr);
+    saved_ = file_ == nullptr ? -1 : ::dup(STDERR_FILENO);
+    if (saved_ >= 0)
+      ::dup2(::fileno(file_), STDERR_FILENO);
+  }
+  StderrCapture(const StderrCapture&) = delete;
+  StderrCapture& operator=(const StderrCapture&) = delete;
+  ~StderrCapture() {
+    restore();
+    if (file_ != nullptr)
+      std::fclose(file_);
+  }
+  // What was written, one line per line with libxlsxwriter's `[ERROR] ` prefixes dropped and
+  // the lines joined by "; ".
+  std::string take() {
+    restore();
+    std::string text;
+    if (file_ == nullptr)
+      return text;
+    std::rewind(file_);
+    char line[512];
+    while (std::fgets(line, sizeof line, file_) != nullptr) {
+      std::string_view piece(line);
+      while (!piece.empty() && (piece.back() == '\n' || piece.back() == '\r')) {
+        piece.remove_suffix(1);
+      }
+      if (piece.starts_with("[ERROR] "))
+        piece.remove_prefix(8);
+      if (piece.empty())
+        continue;
+      if (!text.empty())
+        text += "; ";
+      text += piece;
+    }
+    return text;
+  }
+
+ private:
+  void restore() {
+    if (saved_ < 0)
+      return;
+    std::fflush(stderr);
+    ::dup2(saved_, STDERR_FILENO);
+    ::close(saved_);
+    saved_ = -1;
+  }
+  std::FILE* file_;
+  int saved_ = -1;
+};
 
 class XlsxTableWriter : public TableWriter {
  public:
@@ -74,7 +139,8 @@ class XlsxTableWriter : public TableWriter {
   }
 
   void close() override {
-    if (closed_) return;
+    if (closed_)
+      return;
     closed_ = true;
     const auto last_col = static_cast<lxw_col_t>(spec_.columns.size() - 1);
     check(worksheet_autofilter(sheet_, 0, 0, next_row_ - 1, last_col), spec_.name);
@@ -82,7 +148,8 @@ class XlsxTableWriter : public TableWriter {
 
  private:
   void write_cell(lxw_col_t col, const std::string& text) {
-    if (text.empty()) return;
+    if (text.empty())
+      return;
     const CellKind kind = spec_.columns[col].kind;
     if (kind == CellKind::time) {
       const auto time = parse_timestamp(text);
@@ -108,13 +175,15 @@ class XlsxTableWriter : public TableWriter {
           "export it as --format csv",
           where(), spec_.columns[col].name, text.size(), kCellCharacters));
     }
-    checked(worksheet_write_string(sheet_, next_row_, col, text.c_str(), nullptr));
+    const std::string cell = kind == CellKind::text ? defuse_formula(text) : text;
+    checked(worksheet_write_string(sheet_, next_row_, col, cell.c_str(), nullptr));
   }
 
   // Cells are many: the message naming one is built only when it is needed.
   std::string where() const { return fmt::format("'{}' row {}", spec_.name, next_row_ + 1); }
   void checked(lxw_error error) const {
-    if (error != LXW_NO_ERROR) check(error, where());
+    if (error != LXW_NO_ERROR)
+      check(error, where());
   }
 
   lxw_worksheet* sheet_;
@@ -145,18 +214,24 @@ XlsxSink::XlsxSink(std::filesystem::path file, std::uint32_t rows_per_sheet)
   if (std::filesystem::is_directory(file_, ec)) {
     throw ExportError(fmt::format("cannot write '{}': it is a folder", file_.string()));
   }
-  if (!file_.parent_path().empty()) std::filesystem::create_directories(file_.parent_path(), ec);
+  if (!file_.parent_path().empty())
+    std::filesystem::create_directories(file_.parent_path(), ec);
   std::FILE* probe = std::fopen(partial_.c_str(), "wb");
   if (probe == nullptr) {
     throw ExportError(fmt::format("cannot create '{}': {}", file_.string(), std::strerror(errno)));
   }
   std::fclose(probe);
+  tmpdir_ = file_.parent_path().empty() ? "." : file_.parent_path().string();
   lxw_workbook_options options{};
   options.constant_memory = LXW_TRUE;  // rows go to disk as they are written
   options.use_zip64 = LXW_TRUE;
+  options.tmpdir = tmpdir_.data();  // on the output's disk, so that a full one is seen
+  StderrCapture said;
   workbook_ = workbook_new_opt(partial_.c_str(), &options);
   if (workbook_ == nullptr) {
-    throw ExportError(fmt::format("cannot create '{}'", file_.string()));
+    const std::string detail = said.take();
+    throw ExportError(
+        fmt::format("cannot create '{}'{}", file_.string(), detail.empty() ? "" : ": " + detail));
   }
   formats_.header = workbook_add_format(workbook_);
   format_set_bold(formats_.header);
@@ -183,16 +258,26 @@ XlsxSink::XlsxSink(std::filesystem::path file, std::uint32_t rows_per_sheet)
 XlsxSink::~XlsxSink() {
   // An export that stopped: free the workbook without packaging it (workbook_close would first
   // compress every row written so far, only for the file to be discarded).
-  if (workbook_ != nullptr) lxw_workbook_free(workbook_);
+  if (workbook_ != nullptr)
+    lxw_workbook_free(workbook_);
   if (!finished_) {
     std::error_code ec;
     std::filesystem::remove(partial_, ec);
   }
 }
 
+void XlsxSink::claim(const std::vector<std::string>&, const std::vector<KeptFile>& keep,
+                     bool force) {
+  const std::filesystem::path folder = file_.parent_path();
+  lock_ = std::make_unique<OutputLock>(folder / ("." + file_.filename().string() + ".lock"),
+                                       file_.string());
+  check_target(file_, zip_is_marked(file_), keep, force);
+}
+
 lxw_worksheet* XlsxSink::add_sheet(const std::string& name) {
   lxw_worksheet* sheet = workbook_add_worksheet(workbook_, name.c_str());
-  if (sheet == nullptr) throw ExportError(fmt::format("cannot add the sheet '{}'", name));
+  if (sheet == nullptr)
+    throw ExportError(fmt::format("cannot add the sheet '{}'", name));
   return sheet;
 }
 
@@ -212,14 +297,15 @@ void XlsxSink::write_summary(const std::vector<SummaryRow>& summary) {
                                     {"item"},
                                     {"asset"},
                                     {"value", CellKind::decimal},
-                                    {"value_text"},
+                                    {"value_text", CellKind::literal},
                                     {"value_wei", CellKind::wei}},
                                    ""},
                          general, rows_per_sheet_);
   for (const SummaryRow& r : summary) {
     // A number where the fact is one (amounts, percentages, counts), and always the exact text.
     const bool number = r.kind == CellKind::decimal || r.kind == CellKind::integer;
-    writer.row({r.section, r.item, r.asset, number ? r.value : "", r.value, r.value_wei});
+    const std::string text = r.kind == CellKind::text ? defuse_formula(r.value) : r.value;
+    writer.row({r.section, r.item, r.asset, number ? r.value : "", text, r.value_wei});
   }
   writer.close();
   worksheet_set_column(summary_, 1, 1, 30, nullptr);
@@ -280,13 +366,31 @@ void XlsxSink::finish(const std::vector<SummaryRow>& summary, const ChartData& c
   YL_ASSERT(!finished_);
   write_summary(summary);
   write_charts(charts);
-  lxw_workbook* workbook = workbook_;
-  workbook_ = nullptr;
-  check(workbook_close(workbook), fmt::format("'{}'", file_.string()));
+  close_workbook();
+  mark_zip(partial_, file_.string());
   std::error_code ec;
   std::filesystem::rename(partial_, file_, ec);
-  if (ec) throw ExportError(fmt::format("cannot write '{}': {}", file_.string(), ec.message()));
+  if (ec)
+    throw ExportError(fmt::format("cannot write '{}': {}", file_.string(), ec.message()));
   finished_ = true;
+}
+
+void XlsxSink::close_workbook() {
+  const std::string what = fmt::format("'{}'", file_.string());
+  // libxlsxwriter does not check its writes of rows to the sheets' temporary files: a failed
+  // one is seen here, as the file's error flag, or not at all.
+  lxw_worksheet* sheet = nullptr;
+  LXW_FOREACH_WORKSHEET(sheet, workbook_) {
+    std::FILE* rows = sheet->optimize_tmpfile;
+    if (rows != nullptr && (std::fflush(rows) != 0 || std::ferror(rows) != 0)) {
+      throw ExportError(fmt::format("could not write {}: {}", what, kCutShort));
+    }
+  }
+  lxw_workbook* workbook = workbook_;
+  workbook_ = nullptr;
+  StderrCapture said;
+  const lxw_error error = workbook_close(workbook);
+  check(error, what, said.take());
 }
 
 }  // namespace yl

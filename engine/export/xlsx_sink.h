@@ -8,12 +8,20 @@
 //
 // Limits: a sheet holds at most 1,048,576 rows (header included) and a cell 32,767 characters;
 // past either the export stops with a UsageError that says how to thin it, and nothing is left at
-// the output path. The workbook is streamed (libxlsxwriter's constant_memory mode), so memory
-// stays flat however many rows there are.
+// the output path. The workbook is streamed (libxlsxwriter's constant_memory mode, its temporary
+// files in the output's folder), so memory stays flat however many rows there are.
+//
+// Every write is checked: libxlsxwriter's return codes, its temporary files' write errors
+// (ferror), and the finished ZIP's last record; any failure (a full disk, a file size limit) is
+// an ExportError and nothing is left at the output path. What libxlsxwriter prints on stderr
+// while it packages the workbook is captured and folded into that one message. A finished
+// workbook carries the ZIP comment `yieldledger export` (output_guard.h), and its text cells are
+// defused like CSV's (defuse_formula).
 #pragma once
 
 #include <cstdint>
 #include <filesystem>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -37,6 +45,8 @@ class XlsxSink : public ExportSink {
   XlsxSink& operator=(const XlsxSink&) = delete;
 
   std::optional<std::int64_t> rows_max() const override { return rows_per_sheet_ - 1; }
+  void claim(const std::vector<std::string>& tables, const std::vector<KeptFile>& keep,
+             bool force) override;
   std::unique_ptr<TableWriter> open_table(const TableSpec& spec) override;
   void finish(const std::vector<SummaryRow>& summary, const ChartData& charts) override;
 
@@ -54,9 +64,13 @@ class XlsxSink : public ExportSink {
   lxw_worksheet* add_sheet(const std::string& name);
   void write_summary(const std::vector<SummaryRow>& summary);
   void write_charts(const ChartData& charts);
+  // Packages the workbook into partial_ (workbook_close), checking every step.
+  void close_workbook();
 
   std::filesystem::path file_;
   std::filesystem::path partial_;
+  std::string tmpdir_;  // where libxlsxwriter keeps its temporary files: the output's folder
+  std::unique_ptr<OutputLock> lock_;
   lxw_workbook* workbook_ = nullptr;
   lxw_worksheet* summary_ = nullptr;
   lxw_worksheet* charts_ = nullptr;

@@ -175,7 +175,7 @@ Event parse_event(const RawEvent& raw, const std::string& file_name) {
   }
   const RowParser parser(raw, file_name);
   const auto time = parse_timestamp(raw.time);
-  if (!time) parser.fail(fmt::format("bad time '{}' (expected YYYY-MM-DDTHH:MM:SSZ)", raw.time));
+  if (!time) parser.fail(bad_time_message(raw.time));
   return Event{*time, parse_body(raw, parser)};
 }
 

@@ -5,8 +5,14 @@
 #include <cstdint>
 #include <stdexcept>
 #include <string>
+#include <string_view>
 
 namespace yl {
+
+// `text` with every control character escaped, so that a message stays one line and nothing from
+// an input reaches a terminal as a control code: \n, \r and \t, other C0 bytes and DEL as \xHH,
+// C1 controls (UTF-8 U+0080 to U+009F) as \uHHHH. Idempotent.
+std::string escape_controls(std::string_view text);
 
 class InputError : public std::runtime_error {
  public:

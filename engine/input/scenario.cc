@@ -8,6 +8,7 @@
 #include <toml++/toml.h>
 
 #include "engine/input/input_error.h"
+#include "engine/input/input_file.h"
 #include "engine/input/names.h"
 
 namespace yl {
@@ -53,12 +54,14 @@ class Checker {
     return value->get();
   }
   Timestamp time_at(const toml::node& node, std::string_view key) const {
+    if (node.is_date_time() || node.is_date() || node.is_time()) {
+      fail(line_of(node), fmt::format("'{}' is a TOML date-time; write it as a quoted string, "
+                                      "like {} = \"2024-03-01T00:00:00Z\"",
+                                      key, key));
+    }
     const std::string text = string_at(node, key);
     const auto time = parse_timestamp(text);
-    if (!time) {
-      fail(line_of(node), fmt::format("'{}' must be a time like 2024-03-01T00:00:00Z (got '{}')",
-                                      key, text));
-    }
+    if (!time) fail(line_of(node), fmt::format("'{}': {}", key, bad_time_message(text)));
     return *time;
   }
 
@@ -199,13 +202,27 @@ Scenario parse_scenario(std::string_view toml_text, const std::string& file_name
 }
 
 Scenario load_scenario(const std::string& path_as_given) {
-  std::ifstream in(path_as_given, std::ios::binary);
-  if (!in) throw InputError(path_as_given, 1, "scenario", "cannot open the scenario file");
+  std::ifstream in =
+      open_input_file(path_as_given, path_as_given, 1, "scenario", "the scenario file");
+  // A scenario is a few kilobytes; the cap keeps a wrong file (a log, an image) out of memory.
+  constexpr std::uintmax_t kMaxScenarioBytes = 1 << 20;
+  std::error_code ec;
+  const std::uintmax_t size = std::filesystem::file_size(path_as_given, ec);
+  if (!ec && size > kMaxScenarioBytes) {
+    throw InputError(path_as_given, 1, "scenario",
+                     fmt::format("the file is {} bytes, more than the 1 MiB (1048576 bytes) a "
+                                 "scenario may have",
+                                 size));
+  }
   std::ostringstream text;
   text << in.rdbuf();
   const std::filesystem::path path(path_as_given);
   Scenario s = parse_scenario(text.str(), path_as_given, path.parent_path());
-  std::error_code ec;
+  if (const auto kind = special_file_kind(s.events_path.string())) {
+    throw InputError(path_as_given, s.events_line, "scenario",
+                     fmt::format("events file '{}' is {}, not a file", s.events_as_written,
+                                 *kind));
+  }
   if (!std::filesystem::is_regular_file(s.events_path, ec)) {
     throw InputError(path_as_given, s.events_line, "scenario",
                      fmt::format("events file '{}' not found", s.events_as_written));

@@ -2,13 +2,60 @@
 
 #include <fmt/format.h>
 #include <sqlite3.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
+#include <cerrno>
+#include <cstring>
+
 #include "engine/core/assert.h"
+#include "engine/input/input_file.h"
+#include "engine/storage/migrations.h"
 #include "engine/storage/storage_error.h"
 
 namespace yl::storage {
 namespace {
+
+// What errno `error` means for a database path.
+std::string path_cause(int error) {
+  switch (error) {
+    case ENOENT: return "its folder does not exist";
+    case EACCES:
+    case EPERM: return "permission denied";
+    case EROFS: return "read-only file system";
+    case ENAMETOOLONG: return "the path is too long";
+    case ENOTDIR: return "a part of the path is not a folder";
+    case EISDIR: return "it is a folder";
+    case 0: return "no cause given by the system";
+    default: return std::strerror(error);
+  }
+}
+
+// Why `file` could not be opened (for writing too when `write`). SQLite's own errno
+// (sqlite3_system_errno) is that of its last attempt, often a fallback's, so the cause is asked
+// of the file system again, in the order the open needs: the folder, the file, the folder's
+// write permission. A fault of the machine (EMFILE) is exit 1.
+[[noreturn]] void open_failed(const std::string& file, int error) {
+  throw StorageError(
+      is_machine_fault(error) ? StorageError::Kind::internal : StorageError::Kind::bad_database,
+      fmt::format("cannot open the database '{}': {}", file, path_cause(error)));
+}
+
+[[noreturn]] void cannot_open(const std::string& file, int sqlite_errno, bool write) {
+  auto fail_with = [&](int error) { open_failed(file, error); };
+  if (is_machine_fault(sqlite_errno)) fail_with(sqlite_errno);
+  const auto slash = file.find_last_of('/');
+  const std::string folder = slash == std::string::npos ? "." : file.substr(0, slash + 1);
+  struct stat info {};
+  if (::stat(folder.c_str(), &info) != 0) fail_with(errno);
+  if (::stat(file.c_str(), &info) == 0) {
+    if (::access(file.c_str(), write ? R_OK | W_OK : R_OK) != 0) fail_with(errno);
+  } else if (errno != ENOENT) {
+    fail_with(errno);
+  }
+  if (write && ::access(folder.c_str(), W_OK) != 0) fail_with(errno);
+  open_failed(file, sqlite_errno);
+}
 
 [[noreturn]] void fail(sqlite3* db, int rc, std::string_view context) {
   const char* message = db != nullptr ? sqlite3_errmsg(db) : sqlite3_errstr(rc);
@@ -40,12 +87,9 @@ namespace {
                                      message));
     case SQLITE_CANTOPEN: {
       const char* file = db != nullptr ? sqlite3_db_filename(db, "main") : nullptr;
-      throw StorageError(StorageError::Kind::bad_database,
-                         fmt::format("cannot open the database{}: a missing folder, no "
-                                     "permission, or a read-only file system ({}; {})",
-                                     file != nullptr && *file != '\0'
-                                         ? fmt::format(" '{}'", file) : std::string(),
-                                     message, context));
+      const bool write = db != nullptr && sqlite3_db_readonly(db, "main") == 0;
+      cannot_open(file != nullptr ? file : "", db != nullptr ? sqlite3_system_errno(db) : 0,
+                  write);
     }
     case SQLITE_CORRUPT:
     case SQLITE_NOTADB:
@@ -91,9 +135,47 @@ bool folder_writable(const std::string& path) {
   return ::access(folder.c_str(), W_OK) == 0;
 }
 
+// Refuses another application's SQLite file before anything is written to it (switching to WAL
+// rewrites the header). An empty file or database is ours to create.
+void refuse_foreign(Database& db) {
+  Statement tables = db.prepare("SELECT count(*) FROM sqlite_schema");
+  tables.step();
+  if (tables.column_int(0) == 0) return;
+  Statement id = db.prepare("PRAGMA application_id");
+  id.step();
+  if (id.column_int(0) != kApplicationId) {
+    throw StorageError(StorageError::Kind::bad_database,
+                       fmt::format("'{}' is not a yieldledger database", db.path()));
+  }
+}
+
 }  // namespace
 
+void check_ledger_path(const std::string& path) {
+  auto refuse = [](const std::string& reason) {
+    throw StorageError(StorageError::Kind::bad_database, reason);
+  };
+  if (path.empty()) refuse("the database path is empty: name a file, such as ledger.db");
+  if (path == ":memory:" || path.starts_with("file:")) {
+    refuse(fmt::format("'{}' is not a file path: SQLite would read it as an in-memory or URI "
+                       "database and write nothing to disk; name a file (./{} for a file of "
+                       "that name)",
+                       path, path));
+  }
+  if (path.back() == '/') {
+    refuse(fmt::format("'{}' ends in '/', so it names a folder; a ledger is a file", path));
+  }
+  if (const auto kind = special_file_kind(path)) {
+    refuse(fmt::format("'{}' is {}, not a ledger file", path, *kind));
+  }
+  struct stat info {};
+  if (::stat(path.c_str(), &info) != 0 && errno != ENOENT) {
+    refuse(fmt::format("'{}' cannot be used: {}", path, path_cause(errno)));
+  }
+}
+
 Database::Database(const std::string& path, Mode mode) : path_(path) {
+  check_ledger_path(path);
   sqlite3* raw = nullptr;
   int flags = mode == Mode::read_only ? SQLITE_OPEN_READONLY
                                       : SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE;
@@ -106,12 +188,21 @@ Database::Database(const std::string& path, Mode mode) : path_(path) {
   }
   const int rc = sqlite3_open_v2(target.c_str(), &raw, flags | SQLITE_OPEN_NOMUTEX, nullptr);
   db_.reset(raw);
+  if ((rc & 0xff) == SQLITE_CANTOPEN) {
+    cannot_open(path, raw != nullptr ? sqlite3_system_errno(raw) : 0,
+                mode != Mode::read_only);
+  }
   if (rc != SQLITE_OK) fail(raw, rc, fmt::format("opening '{}'", path));
+  // SQLite falls back to reading a file it cannot write; a writer must say why at once.
+  if (mode != Mode::read_only && sqlite3_db_readonly(raw, "main") == 1) {
+    cannot_open(path, sqlite3_system_errno(raw), /*write=*/true);
+  }
   sqlite3_extended_result_codes(raw, 1);
   sqlite3_busy_timeout(raw, 5000);
   exec("PRAGMA foreign_keys = ON");
   exec("PRAGMA cache_size = -65536");  // 64 MiB: a run writes a million rows in one transaction
   if (mode != Mode::read_only) {
+    refuse_foreign(*this);
     exec("PRAGMA journal_mode = WAL");
     exec("PRAGMA synchronous = FULL");
   }
@@ -205,6 +296,21 @@ Transaction::Transaction(Database& db) : db_(db) { db_.exec("BEGIN IMMEDIATE"); 
 
 Transaction::~Transaction() {
   if (done_) return;
+  sqlite3_exec(db_.handle(), "ROLLBACK", nullptr, nullptr, nullptr);  // never throws
+}
+
+ReadTransaction::ReadTransaction(Database& db) : db_(db) {
+  db_.exec("BEGIN");
+  try {
+    // A deferred transaction takes its snapshot at its first read; take it now.
+    db_.exec("SELECT count(*) FROM sqlite_schema");
+  } catch (...) {
+    sqlite3_exec(db_.handle(), "ROLLBACK", nullptr, nullptr, nullptr);
+    throw;
+  }
+}
+
+ReadTransaction::~ReadTransaction() {
   sqlite3_exec(db_.handle(), "ROLLBACK", nullptr, nullptr, nullptr);  // never throws
 }
 

@@ -19,8 +19,9 @@ class Database {
  public:
   enum class Mode { read_only, read_write_create };
   // Opens `path` with explicit flags, extended result codes, WAL, synchronous=FULL (a ledger must
-  // not lose a committed run on power loss), foreign keys and a busy timeout.
-  // Throws StorageError.
+  // not lose a committed run on power loss), foreign keys and a busy timeout. `path` must pass
+  // check_ledger_path(). A file that holds another application's SQLite database is refused
+  // before anything is written to it (it stays byte-identical). Throws StorageError.
   Database(const std::string& path, Mode mode);
   Database(const Database&) = delete;
   Database& operator=(const Database&) = delete;
@@ -40,6 +41,11 @@ class Database {
   std::unique_ptr<sqlite3, Closer> db_;
   std::string path_;
 };
+
+// Refuses, with StorageError (bad_database), a path that is not a plain file path: empty,
+// SQLite's special names (`:memory:`, `file:` URIs), a path ending in '/', or an existing
+// folder, FIFO, device or socket.
+void check_ledger_path(const std::string& path);
 
 // A prepared statement. bind() indexes start at 1, column() indexes at 0. step() returns true
 // while it yields rows. reset() clears bindings too, so no stale value survives a reuse.
@@ -81,6 +87,21 @@ class Transaction {
  private:
   Database& db_;
   bool done_ = false;
+};
+
+// One consistent read: BEGIN and a first read in the constructor, so that every later statement
+// on `db` sees the same snapshot of the database (WAL: writers that commit meanwhile are not
+// seen), until the destructor ends it. Every reading command holds one for its whole work.
+// Throws StorageError; the destructor never throws.
+class ReadTransaction {
+ public:
+  explicit ReadTransaction(Database& db);
+  ReadTransaction(const ReadTransaction&) = delete;
+  ReadTransaction& operator=(const ReadTransaction&) = delete;
+  ~ReadTransaction();
+
+ private:
+  Database& db_;
 };
 
 }  // namespace yl::storage

@@ -296,6 +296,13 @@ void LedgerStore::set_end_extended(Timestamp end) {
       .run();
 }
 
+std::vector<std::string> LedgerStore::appended_files() {
+  Statement s = db_.prepare("SELECT file FROM appends ORDER BY seq");
+  std::vector<std::string> files;
+  while (s.step()) files.push_back(s.column_text(0));
+  return files;
+}
+
 std::optional<StoredEvent> LedgerStore::find_event_by_id(const std::string& id) {
   Statement s = db_.prepare(
       "SELECT seq, file, line, id, time, type, account, asset, amount, \"to\", value, hash "

@@ -106,6 +106,8 @@ class LedgerStore {
                      std::int64_t events, std::int64_t duplicates, Timestamp end);
 
   StoredScenario read_scenario();
+  // The events files `apply` appended, as given to it, in order.
+  std::vector<std::string> appended_files();
   Snapshot read_snapshot();
   std::vector<StoredReportRow> read_reports();
   std::int64_t event_count();
@@ -117,6 +119,8 @@ class LedgerStore {
   RowCursor<StoredJournalEntry> journal_in_order();
   // The journal entries of reports, by report seq (one per report of one asset).
   std::map<std::int64_t, std::string> report_postings();
+
+  Database& database() { return db_; }
 
  private:
   Database& db_;

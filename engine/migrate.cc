@@ -1,0 +1,139 @@
+#include "engine/migrate.h"
+
+#include <filesystem>
+
+#include <fmt/format.h>
+
+#include "engine/runner.h"
+#include "engine/storage/journal_json.h"
+#include "engine/storage/migrations.h"
+#include "engine/storage/storage_error.h"
+
+namespace yl {
+namespace {
+
+using storage::StorageError;
+
+// The stored ledger's own columns, which a rebuild must reproduce exactly (schema 1's).
+constexpr const char* kEventColumns =
+    "seq, file, line, id, time_s, time, type, account, asset, amount, \"to\", value";
+constexpr const char* kReportColumns =
+    "seq, row, time_s, time, asset, trigger, source, yield_wei, fee_wei, cover_wei, "
+    "committed_wei, debt_before_wei, debt_after_wei, t_wei, price_before, price_after, "
+    "pending_after_wei";
+
+[[noreturn]] void refuse(storage::Database& db, const std::string& what) {
+  throw StorageError(StorageError::Kind::bad_database,
+                     fmt::format("'{}': replaying its events does not reproduce its stored {}; "
+                                 "it was not migrated",
+                                 db.path(), what));
+}
+
+// Whether `table` holds exactly the rows of its stashed copy `temp.yl_old_TABLE` (on `columns`).
+bool same_rows(storage::Database& db, const std::string& table, const char* columns) {
+  storage::Statement s = db.prepare(fmt::format(
+      "SELECT (SELECT count(*) FROM main.{0}) = (SELECT count(*) FROM temp.yl_old_{0}) AND "
+      "NOT EXISTS (SELECT {1} FROM temp.yl_old_{0} EXCEPT SELECT {1} FROM main.{0})",
+      table, columns));
+  s.step();
+  return s.column_int(0) == 1;
+}
+
+// Stores what the ledger produced since the last call, as `run` does: the reports, then the
+// journal entries filed under the event `event_seq` (none for scheduled reports).
+void store_outputs(Ledger& ledger, storage::LedgerStore& store,
+                   std::optional<std::int64_t> event_seq) {
+  const std::vector<ReportRecord> reports = ledger.take_reports();
+  std::vector<std::int64_t> report_seqs;
+  for (const ReportRecord& report : reports) report_seqs.push_back(store.append_report(report));
+  for (const JournalEntry& entry : ledger.journal().entries()) {
+    const JournalOrigin origin = journal_origin(entry, event_seq, reports, report_seqs);
+    store.append_journal_entry(origin.event_seq, origin.report_seq,
+                               storage::journal_entry_json(ledger, entry));
+  }
+  ledger.clear_journal();
+}
+
+}  // namespace
+
+std::optional<std::int64_t> rebuild_derived_rows(storage::Database& db) {
+  Snapshot stored_final;
+  Scenario scenario;
+  {
+    storage::LedgerStore stored(db);
+    if (!stored.has_ledger())
+      return std::nullopt;
+    scenario = load_stored_scenario(stored);
+    stored_final = stored.read_snapshot();
+  }
+  // The input rows are kept aside; every derived row is deleted and written again by replay.
+  db.exec(
+      "CREATE TEMP TABLE yl_old_events AS SELECT * FROM main.events;"
+      "CREATE TEMP TABLE yl_old_reports AS SELECT * FROM main.reports;"
+      "DELETE FROM main.journal; DELETE FROM main.reports; DELETE FROM main.events;"
+      "DELETE FROM main.final_balances; DELETE FROM main.final_ledgers;"
+      "DELETE FROM main.final_sources;");
+  storage::LedgerStore store(db);  // chains start again from the scenario's genesis hash
+  Ledger ledger(scenario.params);
+  storage::Statement events = db.prepare(
+      "SELECT file, line, coalesce(id, ''), time, type, account, asset, amount, \"to\", value "
+      "FROM temp.yl_old_events ORDER BY seq");
+  std::int64_t replayed = 0;
+  while (events.step()) {
+    const std::string file = events.column_text(0);
+    RawEvent raw;
+    raw.line = static_cast<std::uint64_t>(events.column_int(1));
+    std::string* fields[] = {&raw.id,    &raw.time,   &raw.type, &raw.account,
+                             &raw.asset, &raw.amount, &raw.to,   &raw.value};
+    for (int i = 0; i < 8; ++i) *fields[i] = events.column_text(i + 2);
+    const Event event = parse_event(raw, file);
+    if (const auto rejected = ledger.apply(event)) {
+      throw StorageError(StorageError::Kind::bad_database,
+                         fmt::format("'{}': stored event {}:{} no longer applies: {}; it was not "
+                                     "migrated",
+                                     db.path(), file, raw.line, rejected->reason));
+    }
+    store_outputs(ledger, store, store.append_event(raw, file, event.time));
+    ++replayed;
+  }
+  if (const auto rejected = ledger.advance_to(scenario.params.end)) {
+    throw StorageError(StorageError::Kind::bad_database,
+                       fmt::format("'{}': its reports no longer run to its end: {}; it was not "
+                                   "migrated",
+                                   db.path(), rejected->reason));
+  }
+  store_outputs(ledger, store, std::nullopt);
+  store.write_snapshot(take_snapshot(ledger));
+  if (!same_rows(db, "events", kEventColumns))
+    refuse(db, "events");
+  if (!same_rows(db, "reports", kReportColumns))
+    refuse(db, "reports");
+  if (store.read_snapshot() != stored_final)
+    refuse(db, "final state");
+  db.exec("DROP TABLE temp.yl_old_events; DROP TABLE temp.yl_old_reports;");
+  return replayed;
+}
+
+MigrateSummary migrate_database(const std::string& path) {
+  std::error_code ec;
+  if (!std::filesystem::is_regular_file(path, ec)) {
+    throw StorageError(StorageError::Kind::bad_database,
+                       fmt::format("database '{}' not found", path));
+  }
+  storage::Database db(path, storage::Database::Mode::read_write_create);
+  MigrateSummary summary;
+  summary.before = db.user_version();
+  summary.after = storage::current_schema_version();
+  storage::Transaction txn(db);
+  storage::migrate(db);
+  storage::verify_schema(db);
+  if (summary.before < kDerivedSince) {
+    const auto replayed = rebuild_derived_rows(db);
+    summary.rebuilt = replayed.has_value();
+    summary.events = replayed.value_or(0);
+  }
+  txn.commit();
+  return summary;
+}
+
+}  // namespace yl

@@ -1,0 +1,416 @@
+// Issue #9, the export's part: it never writes onto the ledger or the files it was built from,
+// replaces a file it did not write only with --force, never mixes two exports' files, reads one
+// snapshot, reports every failed write, exports every ledger audit accepts, and defuses text
+// cells that a spreadsheet would run as formulas.
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+
+#include <doctest/doctest.h>
+#include <unistd.h>
+
+#include "bench/synthetic.h"
+#include "engine/export/csv_sink.h"
+#include "engine/export/export_error.h"
+#include "engine/export/exporter.h"
+#include "engine/export/output_guard.h"
+#include "engine/export/xlsx_sink.h"
+#include "engine/runner.h"
+#include "tests/test_util.h"
+
+using yl::testing::read_file;
+using yl::testing::run_cli;
+using yl::testing::TempDir;
+
+namespace {
+
+// A scenario's one source: 90% of each ETH deposit is staked at 4%.
+const std::string kLido =
+    "\n[[source]]\nname = \"lido\"\nasset = \"ETH\"\nkind = \"staking\"\napr_bps = 400\n"
+    "weight_bps = 9000\n";
+
+// The quickstart example copied into `dir` and run there; returns the database path.
+std::string quickstart_in(const TempDir& dir) {
+  const std::filesystem::path example =
+      std::filesystem::path(yl::testing::example_scenario("quickstart")).parent_path();
+  for (const char* file : {"scenario.toml", "events.csv"}) {
+    std::filesystem::copy_file(example / file, dir.path(file));
+  }
+  const std::string db = dir.path("q.db");
+  REQUIRE(run_cli({"run", dir.path("scenario.toml"), "--db", db}).exit_code == 0);
+  return db;
+}
+
+// A ledger large enough that its XLSX sheets pass a few hundred KB (20,000 events).
+std::string synthetic_db(const TempDir& dir) {
+  yl::bench::SyntheticOptions options;
+  options.accounts = 500;
+  options.events = 20'000;
+  options.days = 30;
+  const std::string scenario = yl::bench::write_synthetic_scenario(dir.path("synthetic"), options);
+  const std::string db = dir.path("synthetic.db");
+  yl::run_into_database(scenario, db);
+  return db;
+}
+
+// The folder a TempDir is.
+std::string root_of(const TempDir& dir) {
+  return std::filesystem::path(dir.path("x")).parent_path().string();
+}
+
+std::size_t lines_of(const std::string& path) {
+  const std::string text = read_file(path);
+  return static_cast<std::size_t>(std::count(text.begin(), text.end(), '\n'));
+}
+
+// The files in `folder` whose names contain `part`.
+std::vector<std::string> files_with(const std::string& folder, const std::string& part) {
+  std::vector<std::string> names;
+  for (const auto& entry : std::filesystem::directory_iterator(folder)) {
+    const std::string name = entry.path().filename().string();
+    if (name.find(part) != std::string::npos)
+      names.push_back(name);
+  }
+  return names;
+}
+
+// The `value` of the summary.csv line `scenario,ITEM,...`.
+std::string summary_value(const std::string& folder, const std::string& item) {
+  std::istringstream in(read_file(folder + "/summary.csv"));
+  std::string line;
+  while (std::getline(in, line)) {
+    const std::string prefix = "scenario," + item + ",,";
+    if (line.starts_with(prefix))
+      return line.substr(prefix.size(), line.find(',', prefix.size()) - prefix.size());
+  }
+  return "(none)";
+}
+
+std::string unzip(const std::string& xlsx, const std::string& member) {
+  const std::string command = "unzip -p '" + xlsx + "' '" + member + "' 2>/dev/null";
+  FILE* pipe = ::popen(command.c_str(), "r");
+  REQUIRE(pipe != nullptr);
+  std::string text;
+  char buffer[4096];
+  std::size_t n;
+  while ((n = std::fread(buffer, 1, sizeof buffer, pipe)) > 0) text.append(buffer, n);
+  ::pclose(pipe);
+  return text;
+}
+
+}  // namespace
+
+TEST_CASE("Export never writes onto the ledger, its -wal/-shm, or the files it was built from") {
+  TempDir dir;
+  const std::string db = quickstart_in(dir);
+  const std::string events = dir.path("events.csv");
+  const std::string scenario = dir.path("scenario.toml");
+  const std::string events_text = read_file(events);
+  const std::string scenario_text = read_file(scenario);
+  auto refused = [&](const std::vector<std::string>& out_and_format, const std::string& message) {
+    for (bool force : {false, true}) {
+      std::vector<std::string> args = {"export", "--db", db, "--out"};
+      args.insert(args.end(), out_and_format.begin(), out_and_format.end());
+      if (force)
+        args.emplace_back("--force");
+      const auto result = run_cli(args);
+      CHECK(result.exit_code == 2);
+      CHECK(result.err == "yieldledger: " + message + "\n");
+    }
+  };
+  // The issue's three cases: the events CSV turned into a workbook, the ledger replaced, and a
+  // CSV export into the example's own folder.
+  refused({events, "--format", "xlsx"}, "will not write '" + events +
+                                            "': it is the events file the ledger was run from ('" +
+                                            events + "')");
+  refused({db, "--format", "xlsx"},
+          "will not write '" + db + "': it is the ledger database being exported ('" + db + "')");
+  refused({root_of(dir)}, "will not write '" + root_of(dir) +
+                              "/events.csv': it is the events file the ledger "
+                              "was run from ('" +
+                              events + "')");
+  refused({scenario, "--format", "xlsx"},
+          "will not write '" + scenario + "': it is the scenario file the ledger was run from ('" +
+              scenario + "')");
+  // By identity, not by spelling: the -wal before SQLite made it, a symlink, a `.` in the path.
+  refused({db + "-wal", "--format", "xlsx"},
+          "will not write '" + db + "-wal': it is the ledger's write-ahead log ('" + db + "-wal')");
+  std::filesystem::create_symlink(events, dir.path("alias.xlsx"));
+  refused({dir.path("alias.xlsx")}, "will not write '" + dir.path("alias.xlsx") +
+                                        "': it is the events file the ledger was run from ('" +
+                                        events + "')");
+  const std::string dotted = dir.path(".") + "/q.db";
+  refused(
+      {dotted, "--format", "xlsx"},
+      "will not write '" + dotted + "': it is the ledger database being exported ('" + db + "')");
+  CHECK(read_file(events) == events_text);
+  CHECK(read_file(scenario) == scenario_text);
+  CHECK(yl::testing::audit_result(db) == "OK");
+  CHECK(files_with(root_of(dir), "partial").empty());
+  CHECK(files_with(root_of(dir), ".csv") == std::vector<std::string>{"events.csv"});
+}
+
+TEST_CASE("Export replaces a file it did not write only with --force, and its own without") {
+  TempDir dir;
+  const std::string db = quickstart_in(dir);
+  const std::string xlsx = dir.write("mine.xlsx", "a user's own file\n");
+  const std::string not_ours =
+      "' exists and was not written by `yieldledger export`; pass "
+      "--force to replace it\n";
+  auto refused = run_cli({"export", "--db", db, "--out", xlsx});
+  CHECK(refused.exit_code == 2);
+  CHECK(refused.err == "yieldledger: '" + xlsx + not_ours);
+  CHECK(read_file(xlsx) == "a user's own file\n");
+  CHECK(run_cli({"export", "--db", db, "--out", xlsx, "--force"}).exit_code == 0);
+  CHECK(yl::zip_is_marked(xlsx));
+  CHECK(run_cli({"export", "--db", db, "--out", xlsx}).exit_code == 0);  // its own: replaced
+
+  // --out in upper case is a workbook too.
+  const auto upper = run_cli({"export", "--db", db, "--out", dir.path("R.XLSX")});
+  CHECK(upper.exit_code == 0);
+  CHECK(upper.out.find(" (xlsx): ") != std::string::npos);
+  CHECK(unzip(dir.path("R.XLSX"), "xl/workbook.xml").find("name=\"summary\"") != std::string::npos);
+
+  // A CSV folder: a user's accounts.csv needs --force; the export's own files do not; a file
+  // the user edited since is the user's again.
+  std::filesystem::create_directories(dir.path("out"));
+  const std::string accounts = dir.write("out/accounts.csv", "mine\n");
+  auto csv = run_cli({"export", "--db", db, "--out", dir.path("out")});
+  CHECK(csv.exit_code == 2);
+  CHECK(csv.err == "yieldledger: '" + accounts + not_ours);
+  CHECK(read_file(accounts) == "mine\n");
+  CHECK(run_cli({"export", "--db", db, "--out", dir.path("out"), "--force"}).exit_code == 0);
+  CHECK(run_cli({"export", "--db", db, "--out", dir.path("out")}).exit_code == 0);
+  CHECK(read_file(dir.path("out/.yieldledger-export")).find(" accounts.csv\n") !=
+        std::string::npos);
+  std::ofstream(accounts, std::ios::app) << "an edit\n";
+  csv = run_cli({"export", "--db", db, "--out", dir.path("out"), "--tables", "accounts"});
+  CHECK(csv.exit_code == 2);
+  CHECK(csv.err == "yieldledger: '" + accounts + not_ours);
+
+  const auto help = run_cli({"export", "--help"});
+  CHECK(help.out.find("--force") != std::string::npos);
+  CHECK(help.out.find("did not write") != std::string::npos);
+}
+
+TEST_CASE("Export: temporary names are unique to a process and removed when an export stops") {
+  const std::filesystem::path out = "/some/folder/accounts.csv";
+  const std::filesystem::path a = yl::partial_path(out);
+  const std::filesystem::path b = yl::partial_path(out);
+  CHECK(a != b);
+  CHECK(a.parent_path() == out.parent_path());
+  CHECK(a.filename().string().starts_with(".accounts.csv." + std::to_string(::getpid()) + "-"));
+  CHECK(a.filename().string().ends_with(".partial"));
+
+  TempDir dir;
+  {
+    yl::CsvSink sink(dir.path("out"));
+    sink.open_table({"accounts", {{"account"}}, ""})->row({"alice"});
+    CHECK(files_with(dir.path("out"), ".partial").size() == 1);
+  }  // no finish(): the export stopped
+  CHECK(files_with(dir.path("out"), ".partial").empty());
+}
+
+TEST_CASE("Export: a second export of one output is refused while the first writes (processes)") {
+  TempDir dir;
+  const std::string db = quickstart_in(dir);
+  const std::string folder = dir.path("out");
+  std::filesystem::create_directories(folder);
+  const std::string xlsx = dir.path("book.xlsx");
+  {
+    // This test's process holds the locks, as a running export does; the CLI is a second one.
+    const yl::OutputLock csv_lock(folder + "/.yieldledger-export.lock", folder);
+    const yl::OutputLock xlsx_lock(dir.path(".book.xlsx.lock"), xlsx);
+    const auto csv = run_cli({"export", "--db", db, "--out", folder});
+    CHECK(csv.exit_code == 1);
+    CHECK(csv.err == "yieldledger: '" + folder +
+                         "' is being written by another export; try again when it has finished\n");
+    const auto book = run_cli({"export", "--db", db, "--out", xlsx});
+    CHECK(book.exit_code == 1);
+    CHECK(book.err == "yieldledger: '" + xlsx +
+                          "' is being written by another export; try again when it has finished\n");
+    CHECK(files_with(folder, ".csv").empty());
+    CHECK_FALSE(std::filesystem::exists(xlsx));
+  }
+  // Released (and its lock file removed): the export goes ahead.
+  CHECK(run_cli({"export", "--db", db, "--out", folder}).exit_code == 0);
+  CHECK(run_cli({"export", "--db", db, "--out", xlsx}).exit_code == 0);
+  CHECK(files_with(folder, ".lock").empty());
+  CHECK(files_with(root_of(dir), ".lock").empty());
+}
+
+TEST_CASE("Export: two exports into one folder at once never mix their files (processes)") {
+  TempDir dir;
+  const std::string small = quickstart_in(dir);
+  const std::string big = synthetic_db(dir);
+  const std::string folder = dir.path("out");
+  // Both start together; each either finishes or is refused by the other's lock.
+  auto launch = [&](const std::string& db, const std::string& name) {
+    return "(" + std::string(YL_CLI_PATH) + " export --db " + db + " --out " + folder +
+           " --tables accounts,events >" + dir.path(name + ".out") + " 2>" +
+           dir.path(name + ".err") + "; echo $? >" + dir.path(name + ".rc") + ") &";
+  };
+  const std::string both = launch(big, "big") + " " + launch(small, "small") + " wait";
+  REQUIRE(std::system(both.c_str()) == 0);
+  const std::string refusal =
+      "yieldledger: '" + folder +
+      "' is being written by another export; try again when it has finished\n";
+  int finished = 0;
+  for (const char* name : {"big", "small"}) {
+    const std::string rc = read_file(dir.path(std::string(name) + ".rc"));
+    CHECK((rc == "0\n" || rc == "1\n"));
+    if (rc == "0\n")
+      ++finished;
+    if (rc == "1\n")
+      CHECK(read_file(dir.path(std::string(name) + ".err")) == refusal);
+  }
+  CHECK(finished >= 1);
+  // The folder holds one export's files: its events table has as many rows as its summary says.
+  CHECK(std::to_string(lines_of(folder + "/events.csv") - 1) == summary_value(folder, "events"));
+  CHECK(files_with(folder, ".partial").empty());
+}
+
+TEST_CASE("Export XLSX: a write cut short by a file size limit fails, and nothing is left") {
+  TempDir dir;
+  const std::string db = synthetic_db(dir);
+  const std::string xlsx = dir.path("limited.xlsx");
+  // 200 blocks of 1 KiB: the events sheet's rows pass it long before the zip is written.
+  const auto result = run_cli({"export", "--db", db, "--out", xlsx}, "ulimit -f 200; exec ");
+  CHECK(result.exit_code == 1);
+  CHECK(result.err == "yieldledger: could not write '" + xlsx +
+                          "': a write failed and the output was cut short (is the disk full, or "
+                          "a file size limit set?)\n");
+  CHECK(result.err.find("[ERROR]") == std::string::npos);
+  CHECK_FALSE(std::filesystem::exists(xlsx));
+  CHECK(files_with(root_of(dir), "partial").empty());
+  CHECK(files_with(root_of(dir), "lock").empty());
+  // Without the limit the same export succeeds, and its workbook is complete.
+  CHECK(run_cli({"export", "--db", db, "--out", xlsx}).exit_code == 0);
+  CHECK(unzip(xlsx, "xl/worksheets/sheet7.xml").ends_with("</worksheet>"));
+}
+
+TEST_CASE("Export: a ledger of two deposits of 2^255 wei that audit accepts exports") {
+  TempDir dir;
+  // 2^255 wei = 57896044618658097711785492504343953926634992332820282019728.792003956564819968
+  // ETH. Each balance is below 2^256 (SPEC §6), and so is every pool: 90% of the deposits is
+  // staked (1.8 × 2^255) and 10% stays in the buffer. The sum of the balances is 2^256 exactly.
+  // The weekly report never comes before the one-day run ends.
+  dir.write("scenario.toml",
+            "name = \"big\"\nstart = \"2024-03-01T00:00:00Z\"\nend = \"2024-03-02T00:00:00Z\"\n"
+            "report_every = \"7d\"\nevents = \"events.csv\"\n\n[ledger]\n"
+            "initial_price = 1_000_000_000\n" +
+                kLido);
+  const std::string half =
+      "57896044618658097711785492504343953926634992332820282019728.792003956564819968";
+  dir.write("events.csv",
+            "time,type,account,asset,amount,to,value\n"
+            "2024-03-01T00:00:00Z,open,alice,,,,user\n"
+            "2024-03-01T00:00:00Z,open,bob,,,,user\n"
+            "2024-03-01T00:00:00Z,deposit,alice,ETH," +
+                half +
+                ",,\n"
+                "2024-03-01T00:00:00Z,deposit,bob,ETH," +
+                half + ",,\n");
+  const std::string db = dir.path("big.db");
+  REQUIRE(run_cli({"run", dir.path("scenario.toml"), "--db", db}).exit_code == 0);
+  REQUIRE(run_cli({"audit", "--db", db}).exit_code == 0);
+  const auto csv = run_cli({"export", "--db", db, "--out", dir.path("csv")});
+  CHECK(csv.exit_code == 0);
+  CHECK(csv.err == "");
+  // 2^256 wei = 115792089237316195423570985008687907853269984665640564039457.584007913129639936.
+  const std::string two_256 =
+      "115792089237316195423570985008687907853269984665640564039457584007913129639936";
+  CHECK(read_file(dir.path("csv/summary.csv"))
+            .find("end,balances,ETH,115792089237316195423570985008687907853269984665640564039457."
+                  "584007913129639936," +
+                  two_256 + "\n") != std::string::npos);
+  CHECK(read_file(dir.path("csv/ledger_history.csv")).find("," + two_256 + ",") !=
+        std::string::npos);
+  const auto xlsx = run_cli({"export", "--db", db, "--out", dir.path("big.xlsx")});
+  CHECK(xlsx.exit_code == 0);
+  CHECK(xlsx.err == "");
+}
+
+TEST_CASE("Export: text cells that begin like a formula are defused, number cells never") {
+  TempDir dir;
+  dir.write("scenario.toml",
+            "name = \"=1+2\"\nstart = \"2024-03-01T00:00:00Z\"\nend = \"2024-03-03T00:00:00Z\"\n"
+            "report_every = \"1d\"\nevents = \"events.csv\"\n\n[ledger]\n"
+            "initial_price = 1_000_000_000\n" +
+                kLido);
+  dir.write("events.csv",
+            "id,time,type,account,asset,amount,to,value\n"
+            "@SUM(1),2024-03-01T00:00:00Z,open,-A1,,,,user\n"
+            "+x,2024-03-01T00:00:00Z,deposit,-A1,ETH,1.5,,\n");
+  const std::string db = dir.path("f.db");
+  REQUIRE(run_cli({"run", dir.path("scenario.toml"), "--db", db}).exit_code == 0);
+  REQUIRE(run_cli({"export", "--db", db, "--out", dir.path("csv")}).exit_code == 0);
+  const std::string accounts = read_file(dir.path("csv/accounts.csv"));
+  CHECK(accounts.find("\n'-A1,user,") != std::string::npos);
+  CHECK(accounts.find("\n'@gas,system,") != std::string::npos);
+  const std::string events = read_file(dir.path("csv/events.csv"));
+  CHECK(events.find("\n1,'@SUM(1),") != std::string::npos);
+  CHECK(events.find("\n2,'+x,") != std::string::npos);
+  CHECK(read_file(dir.path("csv/summary.csv")).find("\nscenario,name,,'=1+2,\n") !=
+        std::string::npos);
+  // Numbers keep their sign: the journal's credit of 1.5 ETH is exact, unprefixed.
+  CHECK(read_file(dir.path("csv/journal.csv")).find(",1500000000000000000,1.5,") !=
+        std::string::npos);
+  REQUIRE(run_cli({"export", "--db", db, "--out", dir.path("f.xlsx")}).exit_code == 0);
+  const std::string sheets = unzip(dir.path("f.xlsx"), "xl/worksheets/sheet3.xml");  // accounts
+  CHECK(sheets.find("<t>'-A1</t>") != std::string::npos);
+  CHECK(unzip(dir.path("f.xlsx"), "xl/worksheets/sheet1.xml").find("<t>'=1+2</t>") !=
+        std::string::npos);
+}
+
+TEST_CASE("Export reads one snapshot while another process appends to the ledger") {
+  TempDir dir;
+  const std::string db = quickstart_in(dir);
+  // Events after the example's end, appended while the export replays.
+  const std::string more = dir.write("more.csv",
+                                     "time,type,account,asset,amount,to,value\n"
+                                     "2024-03-09T00:00:00Z,deposit,alice,ETH,1,,\n"
+                                     "2024-03-09T00:00:00Z,deposit,bob,ETH,2,,\n");
+  yl::storage::Database database(db, yl::storage::Database::Mode::read_only);
+  yl::storage::LedgerStore store(database);
+  const std::int64_t before = store.event_count();
+  int applied = -1;
+  {
+    yl::CsvSink sink(dir.path("csv"));
+    yl::ExportOptions options;
+    options.tables = {"events"};
+    yl::export_ledger(store, options, sink, [&](const yl::ExportProgress&) {
+      if (applied == -1) {
+        applied = run_cli({"apply", more, "--db", db, "--until", "2024-03-10T00:00:00Z"}).exit_code;
+      }
+    });
+  }
+  CHECK(applied == 0);
+  CHECK(store.event_count() == before + 2);  // committed, and seen after the export
+  CHECK(lines_of(dir.path("csv/events.csv")) == static_cast<std::size_t>(before) + 1);
+  CHECK(summary_value(dir.path("csv"), "events") == std::to_string(before));
+}
+
+TEST_CASE("Export XLSX: libxlsxwriter's own error lines are folded into one message") {
+  TempDir dir;
+  const std::string db = quickstart_in(dir);
+  const std::string xlsx = dir.path("book.xlsx");
+  yl::storage::Database database(db, yl::storage::Database::Mode::read_only);
+  yl::storage::LedgerStore store(database);
+  yl::XlsxSink sink(xlsx);
+  // The workbook's temporary file is replaced by a folder: packaging it must fail.
+  const auto partials = files_with(root_of(dir), ".partial");
+  REQUIRE(partials.size() == 1);
+  std::filesystem::remove(dir.path(partials[0]));
+  std::filesystem::create_directory(dir.path(partials[0]));
+  // The line libxlsxwriter printed ("[ERROR] workbook_close(): ...") is inside our message.
+  CHECK_THROWS_WITH_AS(yl::export_ledger(store, {}, sink),
+                       ("could not write '" + xlsx +
+                        "': Error creating output xlsx file. Usually a permissions error. "
+                        "(workbook_close(): Error creating '" + dir.path(partials[0]) +
+                        "'. System error = Is a directory)")
+                           .c_str(),
+                       yl::ExportError);
+  CHECK_FALSE(std::filesystem::exists(xlsx));
+}

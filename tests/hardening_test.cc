@@ -1,0 +1,404 @@
+// Issue #9, the hardening pass: paths that are not plain files, commands running at the same time
+// (two real processes), write errors on stdout, control characters, causes named from errno, and
+// memory that stays flat however many reports a scenario schedules. Each case failed before it.
+#include <doctest/doctest.h>
+
+#include <sqlite3.h>
+#include <sys/resource.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <filesystem>
+#include <string>
+#include <vector>
+
+#include "tests/test_util.h"
+
+using yl::testing::CliResult;
+using yl::testing::read_file;
+using yl::testing::TempDir;
+
+namespace {
+
+CliResult cli(const std::vector<std::string>& args) { return yl::testing::run_cli(args); }
+
+std::string quoted(const std::string& text) { return "'" + text + "'"; }
+const std::string kCli = quoted(YL_CLI_PATH);
+
+// Runs a bash script; its exit status.
+int bash(const std::string& script) {
+  const std::string command = "bash -c " + quoted(script);
+  const int status = std::system(command.c_str());
+  return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+}
+
+// Runs the CLI with `args` in a child process; its exit code and peak resident memory (KiB).
+std::pair<int, long> run_measured(const std::vector<std::string>& args) {
+  const pid_t pid = ::fork();
+  REQUIRE(pid >= 0);
+  if (pid == 0) {
+    std::vector<char*> argv = {const_cast<char*>(YL_CLI_PATH)};
+    for (const std::string& a : args) argv.push_back(const_cast<char*>(a.c_str()));
+    argv.push_back(nullptr);
+    std::freopen("/dev/null", "w", stdout);
+    ::execv(YL_CLI_PATH, argv.data());
+    ::_exit(127);
+  }
+  int status = 0;
+  rusage usage{};
+  REQUIRE(::wait4(pid, &status, 0, &usage) == pid);
+  return {WIFEXITED(status) ? WEXITSTATUS(status) : -1, usage.ru_maxrss};
+}
+
+// A scenario of `events` rows: alice opens, then deposits 1 ETH per row; with `fail_last`, the
+// last row withdraws more than she holds and the run is rejected there.
+std::string deposits_scenario(const TempDir& dir, const std::string& name, int events,
+                              bool fail_last) {
+  std::string csv = "time,type,account,asset,amount,to,value\n"
+                    "2024-03-01T00:00:00Z,open,alice,,,,user\n";
+  csv.reserve(static_cast<std::size_t>(events) * 48);
+  for (int i = 0; i < events; ++i) csv += "2024-03-02T00:00:00Z,deposit,alice,ETH,1,,\n";
+  if (fail_last) csv += "2024-03-03T00:00:00Z,withdraw,alice,ETH,99999999,,\n";
+  dir.write(name + ".csv", csv);
+  return dir.write(name + ".toml", yl::testing::small_scenario_toml(name + ".csv"));
+}
+
+bool has_file_starting_with(const TempDir& dir, const std::string& prefix) {
+  for (const auto& entry : std::filesystem::directory_iterator(dir.path(""))) {
+    if (entry.path().filename().string().starts_with(prefix)) return true;
+  }
+  return false;
+}
+
+}  // namespace
+
+TEST_CASE("Hardening (defect 1): a ledger path must be a real file path") {
+  TempDir dir;
+  const std::string scenario = yl::testing::example_scenario("quickstart");
+  const std::string memory_message =
+      "is not a file path: SQLite would read it as an in-memory or URI database and write "
+      "nothing to disk; name a file (./";
+  struct Case {
+    std::string db;
+    std::string err;
+  };
+  const std::vector<Case> cases = {
+      {"", "yieldledger: the database path is empty: name a file, such as ledger.db\n"},
+      {":memory:", "yieldledger: ':memory:' " + memory_message + ":memory: for a file of that "
+                   "name)\n"},
+      {"file:u.db?mode=memory", "yieldledger: 'file:u.db?mode=memory' " + memory_message +
+                                    "file:u.db?mode=memory for a file of that name)\n"},
+      {dir.path("x.db/"), "yieldledger: '" + dir.path("x.db/") +
+                              "' ends in '/', so it names a folder; a ledger is a file\n"},
+      {dir.path(""), "yieldledger: '" + dir.path("") +
+                         "' ends in '/', so it names a folder; a ledger is a file\n"},
+  };
+  for (const Case& c : cases) {
+    CAPTURE(c.db);
+    const CliResult run = cli({"run", scenario, "--db", c.db});
+    CHECK(run.exit_code == 2);
+    CHECK(run.err == c.err);
+    CHECK(run.out.empty());
+    for (const std::string command : {"balances", "audit", "reports"}) {
+      const CliResult read = cli({command, "--db", c.db});
+      CHECK(read.exit_code == 2);
+      CHECK(read.err == c.err);
+    }
+  }
+  CHECK_FALSE(std::filesystem::exists(dir.path("x.db")));
+  CHECK(std::filesystem::is_empty(dir.path("")));
+}
+
+TEST_CASE("Hardening: a folder, FIFO or device given as a file is named as such, never waited on") {
+  TempDir dir;
+  const std::string folder = dir.path("folder");
+  std::filesystem::create_directory(folder);
+  const std::string fifo = dir.path("fifo");
+  REQUIRE(::mkfifo(fifo.c_str(), 0600) == 0);
+  const std::string scenario = yl::testing::example_scenario("quickstart");
+
+  CHECK(cli({"run", scenario, "--db", folder}).err ==
+        "yieldledger: '" + folder + "' is a folder, not a ledger file\n");
+  CHECK(cli({"balances", "--db", fifo}).err ==
+        "yieldledger: '" + fifo + "' is a FIFO (named pipe), not a ledger file\n");
+  CHECK(cli({"audit", "--db", "/dev/null"}).err ==
+        "yieldledger: '/dev/null' is a device, not a ledger file\n");
+
+  const CliResult run_folder = cli({"run", folder, "--db", dir.path("a.db")});
+  CHECK(run_folder.exit_code == 2);
+  CHECK(run_folder.err ==
+        folder + ":1: scenario: cannot open the scenario file: it is a folder, not a file\n");
+  // A FIFO would block a reader until someone writes to it: refused before it is opened.
+  CHECK(cli({"run", fifo, "--db", dir.path("a.db")}).err ==
+        fifo + ":1: scenario: cannot open the scenario file: it is a FIFO (named pipe), not a "
+               "file\n");
+  const std::string via_fifo = dir.write("s.toml", yl::testing::small_scenario_toml("fifo"));
+  CHECK(cli({"run", via_fifo, "--db", dir.path("a.db")}).err ==
+        via_fifo + ":5: scenario: events file 'fifo' is a FIFO (named pipe), not a file\n");
+  REQUIRE(cli({"run", scenario, "--db", dir.path("q.db")}).exit_code == 0);
+  CHECK(cli({"apply", "--db", dir.path("q.db"), folder}).err ==
+        folder + ":1: csv: cannot open the events file: it is a folder, not a file\n");
+  CHECK(cli({"apply", "--db", dir.path("q.db"), dir.path("missing.csv")}).err ==
+        dir.path("missing.csv") +
+            ":1: csv: cannot open the events file: No such file or directory\n");
+  CHECK_FALSE(std::filesystem::exists(dir.path("a.db")));
+}
+
+TEST_CASE("Hardening: a name too long and too many open files get their own cause") {
+  TempDir dir;
+  const std::string scenario = yl::testing::example_scenario("quickstart");
+  const std::string long_db = dir.path(std::string(300, 'n') + ".db");
+  const CliResult too_long = cli({"run", scenario, "--db", long_db});
+  CHECK(too_long.exit_code == 2);
+  CHECK(too_long.err == "yieldledger: '" + long_db + "' cannot be used: the path is too long\n");
+  const std::string long_scenario = dir.path(std::string(300, 's') + ".toml");
+  CHECK(cli({"run", long_scenario, "--db", dir.path("x.db")}).err ==
+        long_scenario + ":1: scenario: cannot open the scenario file: File name too long\n");
+
+  // EMFILE is a fault of the machine: exit 1, named as such.
+  REQUIRE(cli({"run", scenario, "--db", dir.path("q.db")}).exit_code == 0);
+  const std::string err = dir.path("err");
+  const int code = bash("ulimit -n 4; " + kCli + " balances --db " + quoted(dir.path("q.db")) +
+                        " >/dev/null 2>" + quoted(err));
+  CHECK(code == 1);
+  CHECK(read_file(err) == "yieldledger: cannot open the database '" + dir.path("q.db") +
+                              "': Too many open files\n");
+}
+
+TEST_CASE("Hardening: a foreign SQLite file is refused and left byte-identical") {
+  TempDir dir;
+  const std::string other = dir.path("other.db");
+  sqlite3* handle = nullptr;
+  REQUIRE(sqlite3_open(other.c_str(), &handle) == SQLITE_OK);
+  REQUIRE(sqlite3_exec(handle, "CREATE TABLE t (x); INSERT INTO t VALUES (1)", nullptr, nullptr,
+                       nullptr) == SQLITE_OK);
+  sqlite3_close(handle);
+  const std::string before = read_file(other);
+  REQUIRE(before.size() >= 100);
+  CHECK(before[18] == 1);  // a rollback-journal file; WAL would make these bytes 2
+  const std::string message = "yieldledger: '" + other + "' is not a yieldledger database\n";
+  const CliResult run = cli({"run", yl::testing::example_scenario("quickstart"), "--db", other});
+  CHECK(run.exit_code == 2);
+  CHECK(run.err == message);
+  const std::string events = dir.write("e.csv", "time,type,account,asset,amount,to,value\n");
+  CHECK(cli({"apply", "--db", other, events}).err == message);
+  CHECK(read_file(other) == before);
+}
+
+TEST_CASE("Hardening (defect 4): a failed run never deletes a ledger another process wrote") {
+  TempDir dir;
+  // Process A creates the file with a long run that fails at its last row; process B starts
+  // while A is working and succeeds. The ledger B wrote must survive A's failure.
+  const std::string big = deposits_scenario(dir, "big", 150'000, /*fail_last=*/true);
+  const std::string small = yl::testing::example_scenario("quickstart");
+  const std::string db = dir.path("race.db");
+  const std::string script =
+      kCli + " run " + quoted(big) + " --db " + quoted(db) + " >" + quoted(dir.path("a.out")) +
+      " 2>&1 & a=$!; for i in $(seq 1 2000); do ls " + quoted(dir.path("")) +
+      " | grep -q '^race.db' && break; sleep 0.005; done; " + kCli + " run " + quoted(small) +
+      " --db " + quoted(db) + " >" + quoted(dir.path("b.out")) + " 2>&1; echo $? >" +
+      quoted(dir.path("b.rc")) + "; wait $a; echo $? >" + quoted(dir.path("a.rc"));
+  REQUIRE(bash(script) == 0);
+  CHECK(read_file(dir.path("a.rc")) == "2\n");
+  CHECK(read_file(dir.path("a.out")).find("big.csv:150003: withdraw: insufficient balance") !=
+        std::string::npos);
+  CHECK(read_file(dir.path("b.rc")) == "0\n");
+  CHECK(read_file(dir.path("b.out")).find("ledger written to " + db) != std::string::npos);
+  REQUIRE(std::filesystem::exists(db));
+  CHECK(yl::testing::audit_result(db) == "OK");
+  CHECK(cli({"balances", "--db", db, "--format", "csv"}).out ==
+        read_file(std::string(YL_SOURCE_DIR) + "/tests/golden/quickstart/balances.csv"));
+  // Nothing of A's is left: no temporary file.
+  CHECK_FALSE(has_file_starting_with(dir, "race.db."));
+  CHECK_FALSE(std::filesystem::exists(db + "-journal"));
+}
+
+TEST_CASE("Hardening (defect 3): audit reads one snapshot while apply commits") {
+  TempDir dir;
+  const std::string db = dir.path("q.db");
+  REQUIRE(cli({"run", yl::testing::example_scenario("blast-launch"), "--db", db}).exit_code == 0);
+  // One process applies a day at a time, each apply moving the end a day later; the other
+  // audits in a loop meanwhile. Without one read transaction an audit read the events of one
+  // commit and the reports or final state of the next, and reported a false mismatch (exit 3).
+  std::string applies;
+  for (int day = 2; day <= 30; ++day) {
+    const std::string time = "2024-06-" + std::string(day < 10 ? "0" : "") +
+                             std::to_string(day) + "T00:00:00Z";
+    const std::string file = dir.write(
+        "d" + std::to_string(day) + ".csv",
+        "id,time,type,account,asset,amount,to,value\nd" + std::to_string(day) + "," + time +
+            ",transfer,alice,ETH,0.001,carol,\n");
+    applies += kCli + " apply --db " + quoted(db) + " --until " + time + " " + quoted(file) +
+               " >/dev/null || echo apply failed >>" + quoted(dir.path("errors")) + "; ";
+  }
+  const std::string script =
+      "(" + applies + ") & w=$!; n=0; while kill -0 $w 2>/dev/null; do " + kCli +
+      " audit --db " + quoted(db) + " >" + quoted(dir.path("audit.out")) +
+      " 2>&1 || cat " + quoted(dir.path("audit.out")) + " >>" + quoted(dir.path("errors")) +
+      "; n=$((n+1)); done; wait $w; echo $n >" + quoted(dir.path("count"));
+  REQUIRE(bash(script) == 0);
+  CHECK(read_file(dir.path("errors")) == "");
+  CHECK(std::stoi(read_file(dir.path("count"))) >= 1);
+  CHECK(cli({"audit", "--db", db}).exit_code == 0);
+}
+
+TEST_CASE("Hardening (defect 8): a write error on stdout is exit 1 with one message") {
+  TempDir dir;
+  const std::string db = dir.path("q.db");
+  REQUIRE(cli({"run", yl::testing::example_scenario("quickstart"), "--db", db}).exit_code == 0);
+  const std::string err = dir.path("err");
+  for (const std::string command : {"balances --format csv", "reports", "audit", "--version",
+                                    "explain --account alice"}) {
+    CAPTURE(command);
+    const std::string db_option = command.starts_with("--") ? "" : " --db " + quoted(db);
+    CHECK(bash(kCli + " " + command + db_option + " >/dev/full 2>" + quoted(err)) == 1);
+    CHECK(read_file(err) ==
+          "yieldledger: cannot write to standard output: No space left on device\n");
+  }
+  // A size limit (40 KiB: room for SQLite's 32 KiB -shm file) cuts the 49,745-byte CSV: the
+  // same, not a silent half.
+  const std::string big = dir.path("b.db");
+  REQUIRE(cli({"run", yl::testing::example_scenario("blast-launch"), "--db", big}).exit_code == 0);
+  CHECK(bash("ulimit -f 40; " + kCli + " reports --format csv --db " + quoted(big) + " >" +
+             quoted(dir.path("r.csv")) + " 2>" + quoted(err)) == 1);
+  CHECK(read_file(err) == "yieldledger: cannot write to standard output: File too large\n");
+}
+
+TEST_CASE("Hardening: control characters from inputs are escaped in messages and tables") {
+  TempDir dir;
+  // A scenario name with a newline, ESC sequences and a C1 control (U+009B, CSI).
+  std::string toml = yl::testing::small_scenario_toml();
+  toml.replace(toml.find("name = \"small\""), 14,
+               "name = \"evil\\n\\u001b[31mred\\r\\u0007\\u009b2J\"");
+  const std::string scenario = dir.write("s.toml", toml);
+  dir.write("events.csv", "id,time,type,account,asset,amount,to,value\n"
+                          "\"a\x1b]0;title\x07\",2024-03-01T00:00:00Z,open,alice,,,,user\n"
+                          "\"b\nc\",2024-03-01T00:00:00Z,deposit,alice,ETH,1,,\n"
+                          "x\x7f,2024-03-01T00:00:00Z,deposit,alice,ETH,1,,\n");
+  const std::string db = dir.path("c.db");
+  const CliResult run = cli({"run", scenario, "--db", db});
+  REQUIRE(run.exit_code == 0);
+  CHECK(run.out.starts_with("ran 'evil\\n\\x1b[31mred\\r\\x07\\u009b2J': 3 events"));
+  const CliResult audit = cli({"audit", "--db", db});
+  CHECK(audit.out.find("(scenario 'evil\\n\\x1b[31mred\\r\\x07\\u009b2J')\n") !=
+        std::string::npos);
+  const CliResult explain = cli({"explain", "--db", db, "--account", "alice", "--asset", "ETH"});
+  CHECK(explain.exit_code == 0);
+  CHECK(explain.out.find("events.csv:2 (a\\x1b]0;title\\x07)") != std::string::npos);
+  CHECK(explain.out.find("events.csv:3 (b\\nc)") != std::string::npos);
+  CHECK(explain.out.find("events.csv:5 (x\\x7f)") != std::string::npos);
+  for (const std::string& text : {run.out, audit.out, explain.out}) {
+    for (char c : text) CHECK((c == '\n' || static_cast<unsigned char>(c) >= 0x20));
+    CHECK(text.find('\x7f') == std::string::npos);
+    CHECK(text.find("\xc2\x9b") == std::string::npos);
+  }
+  // In a message: one line.
+  dir.write("events.csv", "time,type,account,asset,amount,to,value\n"
+                          "2024-03-01T00:00:00Z,open,\"al\nice\x1b[2J\",,,,user\n");
+  const CliResult rejected = cli({"run", scenario, "--db", dir.path("r.db")});
+  CHECK(rejected.exit_code == 2);
+  CHECK(rejected.err ==
+        "events.csv:2: open: invalid account name 'al\\nice\\x1b[2J' (1-64 of A-Z a-z 0-9 _ . "
+        "-)\n");
+}
+
+TEST_CASE("Hardening: table cells are capped at 64 characters; CSV keeps them whole") {
+  TempDir dir;
+  const std::string id(1'000'000, 'i');
+  dir.write("events.csv", "id,time,type,account,asset,amount,to,value\n" + id +
+                              ",2024-03-01T00:00:00Z,open,alice,,,,user\n");
+  const std::string db = dir.path("w.db");
+  REQUIRE(cli({"run", dir.write("s.toml", yl::testing::small_scenario_toml()), "--db", db})
+              .exit_code == 0);
+  const CliResult table = cli({"explain", "--db", db, "--account", "alice", "--asset", "ETH"});
+  CHECK(table.exit_code == 0);
+  CHECK(table.out.size() < 4000);
+  // 63 characters of "events.csv:2 (iii…", then the ellipsis.
+  CHECK(table.out.find("events.csv:2 (" + std::string(49, 'i') + "\u2026  ") !=
+        std::string::npos);
+  const CliResult csv =
+      cli({"explain", "--db", db, "--account", "alice", "--asset", "ETH", "--format", "csv"});
+  CHECK(csv.out.find("events.csv:2 (" + id + ")") != std::string::npos);
+}
+
+TEST_CASE("Hardening: options and times are checked with a precise reason") {
+  TempDir dir;
+  const std::string db = dir.path("q.db");
+  REQUIRE(cli({"run", yl::testing::example_scenario("quickstart"), "--db", db}).exit_code == 0);
+  const CliResult backwards = cli({"explain", "--db", db, "--account", "alice", "--from",
+                                   "2024-03-05T00:00:00Z", "--to", "2024-03-02T00:00:00Z"});
+  CHECK(backwards.exit_code == 2);
+  CHECK(backwards.err ==
+        "yieldledger: --from 2024-03-05T00:00:00Z is after --to 2024-03-02T00:00:00Z\n");
+  const CliResult version = cli({"--version"});
+  CHECK(version.exit_code == 0);
+  CHECK(version.out == "yieldledger 0.1.0 (SPEC v1.1)\n");
+  const CliResult unknown = cli({"frobnicate", "--db", db});
+  CHECK(unknown.exit_code == 2);
+  CHECK(unknown.err == "yieldledger: unknown command 'frobnicate'; the commands are: run, apply, "
+                       "balances, ledgers, sources, reports, audit, explain, migrate, export\n");
+  CHECK(cli({"balances", "--db", db, "--at", "2024-02-30T00:00:00Z"}).err ==
+        "yieldledger: --at: bad time '2024-02-30T00:00:00Z': 2024-02-30 is not a calendar date\n");
+  CHECK(cli({"ledgers", "--db", db, "--at", "2024-03-01T24:00:00Z"}).err ==
+        "yieldledger: --at: bad time '2024-03-01T24:00:00Z': 24:00:00 is not a time of day "
+        "(00:00:00 to 23:59:59)\n");
+
+  std::string toml = yl::testing::small_scenario_toml();
+  toml.replace(toml.find("start = \"2024-03-01T00:00:00Z\""), 30, "start = 2024-03-01T00:00:00Z");
+  const std::string native = dir.write("native.toml", toml);
+  CHECK(cli({"run", native, "--db", dir.path("n.db")}).err ==
+        native + ":2: scenario: 'start' is a TOML date-time; write it as a quoted string, like "
+                 "start = \"2024-03-01T00:00:00Z\"\n");
+  toml = yl::testing::small_scenario_toml();
+  toml.replace(toml.find("2024-03-08T00:00:00Z"), 20, "2023-02-29T00:00:00Z");
+  const std::string leap = dir.write("leap.toml", toml);
+  CHECK(cli({"run", leap, "--db", dir.path("n.db")}).err ==
+        leap + ":3: scenario: 'end': bad time '2023-02-29T00:00:00Z': 2023-02-29 is not a "
+               "calendar date\n");
+  const std::string huge =
+      dir.write("huge.toml", yl::testing::small_scenario_toml() + std::string(2'000'000, '#'));
+  CHECK(cli({"run", huge, "--db", dir.path("n.db")}).err ==
+        huge + ":1: scenario: the file is 2000339 bytes, more than the 1 MiB (1048576 bytes) a "
+               "scenario may have\n");
+  CHECK_FALSE(std::filesystem::exists(dir.path("n.db")));
+}
+
+TEST_CASE("Hardening: many scheduled reports: refused past the limit, memory flat below it") {
+  TempDir dir;
+  dir.write("events.csv", "time,type,account,asset,amount,to,value\n"
+                          "2024-03-01T00:00:00Z,open,alice,,,,user\n"
+                          "2024-03-01T00:00:00Z,deposit,alice,ETH,10,,\n"
+                          "2024-03-01T12:00:00Z,deposit,alice,USDB,10,,\n");
+  std::string toml = yl::testing::small_scenario_toml();
+  toml.replace(toml.find("report_every = \"1d\""), 19, "report_every = \"1s\"");
+  toml.replace(toml.find("2024-03-08T00:00:00Z"), 20, "2025-03-01T00:00:00Z");
+  const std::string year = dir.write("year.toml", toml);
+  const CliResult refused = cli({"run", year, "--db", dir.path("y.db")});
+  CHECK(refused.exit_code == 2);
+  CHECK(refused.err == "yieldledger: the scenario '" + year + "' would run 31536000 scheduled "
+                       "reports (one every 1 s from 2024-03-01T00:00:00Z to "
+                       "2025-03-01T00:00:00Z), more than the limit of 1000000; report less "
+                       "often, or raise the limit with --max-reports N\n");
+  CHECK_FALSE(std::filesystem::exists(dir.path("y.db")));
+
+  // 86,400 report times (172,800 asset reports) in one day, most between two events.
+  toml.replace(toml.find("2025-03-01T00:00:00Z"), 20, "2024-03-02T00:00:00Z");
+  const std::string day = dir.write("day.toml", toml);
+  const auto [code, rss_kib] = run_measured({"run", day, "--db", dir.path("d.db")});
+  CHECK(code == 0);
+#ifndef __SANITIZE_ADDRESS__
+  // 82 MB, most of it SQLite's 64 MiB page cache; 209 MB when every report between the last
+  // event and the end stayed in memory until the end (and more for a longer run).
+  CHECK(rss_kib < 128 * 1024);
+#endif
+  CHECK(yl::testing::audit_result(dir.path("d.db")) == "OK");
+
+  const CliResult until = cli({"apply", "--db", dir.path("d.db"), "--until",
+                               "9999-12-31T23:59:59Z", dir.path("events.csv")});
+  CHECK(until.exit_code == 2);
+  CHECK(until.err == "yieldledger: --until 9999-12-31T23:59:59Z would run 251693049599 "
+                     "scheduled reports (one every 1 s from 2024-03-01T00:00:00Z to "
+                     "9999-12-31T23:59:59Z), more than the limit of 1000000; report less often, "
+                     "or raise the limit with --max-reports N\n");
+}

@@ -1,0 +1,126 @@
+// `yieldledger migrate` (issue #9 defect 6): a real schema-1 ledger, built the way schema-1
+// yieldledger wrote one, migrates into a ledger that passes `audit`, with the same hash chains
+// and journal a fresh `run` writes; a schema-1 ledger whose rows do not replay is left as it was.
+#include <filesystem>
+#include <string>
+#include <vector>
+
+#include <doctest/doctest.h>
+#include <fmt/format.h>
+
+#include "engine/runner.h"
+#include "engine/storage/database.h"
+#include "engine/storage/migrations.h"
+#include "tests/test_util.h"
+
+using yl::testing::run_cli;
+using yl::testing::TempDir;
+
+namespace {
+
+// Schema 1's columns of the tables it had (schema/0001_init.sql): what its `run` wrote.
+const std::vector<std::pair<std::string, std::string>> kSchema1Tables = {
+    {"scenario", "id, name, file, events_file, toml, start_time, end_time, report_every"},
+    {"events", "seq, file, line, id, time_s, time, type, account, asset, amount, \"to\", value"},
+    {"reports",
+     "seq, row, time_s, time, asset, trigger, source, yield_wei, fee_wei, cover_wei, "
+     "committed_wei, debt_before_wei, debt_after_wei, t_wei, price_before, price_after, "
+     "pending_after_wei"},
+    {"final_balances", "*"},
+    {"final_ledgers", "*"},
+    {"final_sources", "*"}};
+
+// A schema-1 ledger at `path`: only the first migration applied, as schema-1 yieldledger did,
+// and filled with the rows its `run` wrote: the scenario, events, reports and final state, with
+// no hash chains and no journal (those came with schema 2). The rows are those of a current run
+// of the same scenario (`source`), which writes them with the same values.
+void write_schema1_ledger(const std::string& path, const std::string& source) {
+  yl::storage::Database db(path, yl::storage::Database::Mode::read_write_create);
+  db.exec(fmt::format("PRAGMA application_id = {}", yl::storage::kApplicationId));
+  db.exec(yl::storage::embedded_migrations().at(0));
+  db.exec("PRAGMA user_version = 1");
+  db.exec("ATTACH DATABASE '" + source + "' AS current");
+  for (const auto& [table, columns] : kSchema1Tables) {
+    db.exec(fmt::format("INSERT INTO main.{0} SELECT {1} FROM current.{0}", table, columns));
+  }
+  db.exec("DETACH DATABASE current");
+}
+
+std::vector<std::string> column(const std::string& path, const std::string& sql) {
+  yl::storage::Database db(path, yl::storage::Database::Mode::read_only);
+  yl::storage::Statement s = db.prepare(sql);
+  std::vector<std::string> values;
+  while (s.step()) values.push_back(s.column_text(0));
+  return values;
+}
+
+}  // namespace
+
+TEST_CASE("Migrate: a schema-1 ledger is rebuilt by replay and passes audit") {
+  TempDir dir;
+  const std::string fresh = dir.path("fresh.db");
+  yl::run_into_database(yl::testing::example_scenario("blast-launch"), fresh);
+  const std::string old = dir.path("old.db");
+  write_schema1_ledger(old, fresh);
+  CHECK(column(old, "PRAGMA user_version") == std::vector<std::string>{"1"});
+  CHECK(column(old, "SELECT name FROM pragma_table_info('events') WHERE name = 'hash'").empty());
+
+  const auto migrated = run_cli({"migrate", "--db", old});
+  CHECK(migrated.exit_code == 0);
+  CHECK(migrated.err == "");
+  // blast-launch has 59 events (events.csv's 60 lines less the header).
+  CHECK(migrated.out == old + ": schema version 1 -> " +
+                            std::to_string(yl::storage::current_schema_version()) +
+                            "\nrebuilt the hash chains and the journal by replaying 59 events; "
+                            "the replay reproduced every stored report and the final state\n");
+  CHECK(yl::testing::audit_result(old) == "OK");
+  const auto audit = run_cli({"audit", "--db", old});
+  CHECK(audit.exit_code == 0);
+  // The same chains and journal as a ledger that current yieldledger ran.
+  for (const char* sql :
+       {"SELECT hash FROM events ORDER BY seq", "SELECT hash FROM reports ORDER BY seq, row",
+        "SELECT postings FROM journal ORDER BY seq",
+        "SELECT coalesce(event_seq, '-') || '/' || coalesce(report_seq, '-') "
+        "FROM journal ORDER BY seq"}) {
+    CAPTURE(sql);
+    const auto rebuilt = column(old, sql);
+    CHECK_FALSE(rebuilt.empty());
+    CHECK(rebuilt == column(fresh, sql));
+  }
+  // Migrated once: a second migrate has nothing to do.
+  const auto again = run_cli({"migrate", "--db", old});
+  CHECK(again.exit_code == 0);
+  CHECK(again.out == old + ": schema version " +
+                         std::to_string(yl::storage::current_schema_version()) + " -> " +
+                         std::to_string(yl::storage::current_schema_version()) + "\n");
+}
+
+TEST_CASE("Migrate: a schema-1 ledger whose rows do not replay is refused and left as it was") {
+  TempDir dir;
+  const std::string fresh = dir.path("fresh.db");
+  yl::run_into_database(yl::testing::example_scenario("quickstart"), fresh);
+  const std::string report = dir.path("report.db");
+  write_schema1_ledger(report, fresh);
+  {
+    yl::storage::Database db(report, yl::storage::Database::Mode::read_write_create);
+    db.exec("UPDATE reports SET t_wei = '1' WHERE seq = 3");
+  }
+  const std::string balance = dir.path("balance.db");
+  write_schema1_ledger(balance, fresh);
+  {
+    yl::storage::Database db(balance, yl::storage::Database::Mode::read_write_create);
+    db.exec("UPDATE final_balances SET balance_wei = '7' WHERE account = 'alice'");
+  }
+  for (const auto& [path, what] :
+       {std::pair{report, "reports"}, std::pair{balance, "final state"}}) {
+    const auto result = run_cli({"migrate", "--db", path});
+    CHECK(result.exit_code == 2);
+    CHECK(result.out == "");
+    CHECK(result.err == "yieldledger: '" + path +
+                            "': replaying its events does not reproduce "
+                            "its stored " +
+                            what + "; it was not migrated\n");
+    CHECK(column(path, "PRAGMA user_version") == std::vector<std::string>{"1"});
+    CHECK(column(path, "SELECT name FROM sqlite_schema WHERE name = 'journal'").empty());
+  }
+}
