@@ -65,7 +65,7 @@ struct ResultsFile::Impl {
   Statement insert_series;
 
   explicit Impl(const std::string& path)
-      : db(path, Database::Mode::read_write_create),
+      : db(path, Database::Mode::read_write_create, kResultsApplicationId),
         insert_run(db.prepare("INSERT INTO runs (point, run, seed, events) VALUES (?, ?, ?, ?)")),
         insert_metric(db.prepare(
             "INSERT INTO metrics (point, run, name, cohort, asset, value_int, value_real) "
@@ -78,7 +78,7 @@ namespace {
 
 void create_results(const std::string& path, const Study& study, const std::vector<Point>& points) {
   try {
-    Database db(path, Database::Mode::read_write_create);
+    Database db(path, Database::Mode::read_write_create, kResultsApplicationId);
     Transaction txn(db);
     create_schema(db);
     Statement study_row = db.prepare("INSERT INTO study (key, value) VALUES (?, ?)");
@@ -193,7 +193,7 @@ MergeSummary merge_results(const std::string& out, const std::vector<std::string
   }
   MergeSummary summary;
   try {
-    Database db(out, Database::Mode::read_write_create);
+    Database db(out, Database::Mode::read_write_create, kResultsApplicationId);
     auto count_runs = [&] {
       Statement s = db.prepare("SELECT count(*) FROM runs");
       return s.step() ? s.column_int(0) : 0;
