@@ -55,6 +55,9 @@ int main(int argc, char** argv) {
   yl::cli::add_migrate_command(app);
   yl::cli::add_export_command(app);
   yl::cli::add_compare_command(app);
+  yl::cli::add_generate_command(app);
+  yl::cli::add_sweep_command(app);
+  yl::cli::add_merge_command(app);
   try {
     try {
       check_subcommand(app, argc, argv);
