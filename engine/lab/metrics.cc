@@ -128,7 +128,7 @@ class Simulation {
         metrics_.series.push_back({at, asset, "price", book.shares.price().wei_string()});
         metrics_.series.push_back({at, asset, "debt_wei", book.debt.wei_string()});
         metrics_.series.push_back({at, asset, "insurance_wei", book.insurance.wei_string()});
-        metrics_.series.push_back({at, asset, "locked_wei", "0"});
+        metrics_.series.push_back({at, asset, "locked_wei", book.stream.locked().wei_string()});
       }
       next_sample_ += series_every_s_;
     }
@@ -291,14 +291,17 @@ class Simulation {
         put_real("gini", "", a, weighted / (n * sum));
       const AssetBook& book = ledger_.book(asset);
       const AssetWatch& w = watch_[index_of(asset)];
-      put_int("protocol_revenue_wei", "", a, ledger_.balance(kFeeVaultAccount, asset).wei_string());
+      // @fee_vault starts empty, so its balance is what it gained; revenue is §9.4's. Their sum
+      // may pass 2^256 only in 512 bits, where it is exact.
+      put_int("protocol_revenue_wei", "", a,
+              (ledger_.balance(kFeeVaultAccount, asset).wide() + book.revenue.wide()).str());
       put_int("insurance_end_wei", "", a, book.insurance.wei_string());
       put_int("insurance_min_wei", "", a, w.insurance_seen ? w.insurance_min.wei_string() : "0");
       put_int("insurance_drawdown_wei", "", a, w.insurance_drawdown.wei_string());
       put_int("debt_max_wei", "", a, w.debt_max.wei_string());
       put_int("debt_seconds", "", a, std::to_string(w.debt_seconds));
       put_int("debt_end_wei", "", a, book.debt.wei_string());
-      put_int("locked_end_wei", "", a, "0");
+      put_int("locked_end_wei", "", a, book.stream.locked().wei_string());
       put_int("dust_wei", "", a,
               (book.shares.remainder_sum() + book.shares.pending()).wei_string());
       put_int("discounted_withdrawals", "", a, std::to_string(w.discounted));
