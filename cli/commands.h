@@ -17,5 +17,8 @@ void add_explain_command(CLI::App& app);
 void add_migrate_command(CLI::App& app);
 void add_export_command(CLI::App& app);
 void add_compare_command(CLI::App& app);
+void add_generate_command(CLI::App& app);
+void add_sweep_command(CLI::App& app);
+void add_merge_command(CLI::App& app);
 
 }  // namespace yl::cli

@@ -41,8 +41,8 @@ int main(int argc, char** argv) {
   // Past a file size limit (ulimit -f) the kernel would kill us mid-write with SIGXFSZ; ignored,
   // the write fails instead, SQLite reports it and the transaction rolls back cleanly.
   std::signal(SIGXFSZ, SIG_IGN);
-  CLI::App app("yieldledger: exact native-yield accounting (SPEC v1.1)", "yieldledger");
-  app.set_version_flag("--version", "yieldledger " YL_VERSION " (SPEC v1.1)");
+  CLI::App app("yieldledger: exact native-yield accounting (SPEC v1.2)", "yieldledger");
+  app.set_version_flag("--version", "yieldledger " YL_VERSION " (SPEC v1.2)");
   app.require_subcommand(1);
   yl::cli::add_run_command(app);
   yl::cli::add_apply_command(app);
@@ -55,6 +55,9 @@ int main(int argc, char** argv) {
   yl::cli::add_migrate_command(app);
   yl::cli::add_export_command(app);
   yl::cli::add_compare_command(app);
+  yl::cli::add_generate_command(app);
+  yl::cli::add_sweep_command(app);
+  yl::cli::add_merge_command(app);
   try {
     try {
       check_subcommand(app, argc, argv);

@@ -9,6 +9,8 @@ ctest --test-dir build --output-on-failure -j "$(nproc)"
 scripts/full_stdout_check.sh
 # The HTML reports in a real browser (headless Chromium): charts drawn, no script error.
 scripts/browser_test.sh build
+echo "== the lab's sweep on a one-node Slurm cluster (scripts/slurm_test.sh)"
+scripts/slurm_test.sh build/cli/yieldledger
 
 if [ "${YL_SANITIZERS:-1}" != 0 ]; then
   echo "== the suite again under ASan + UBSan (build-asan/)"

@@ -338,12 +338,12 @@ TEST_CASE("Hardening: options and times are checked with a precise reason") {
         "yieldledger: --from 2024-03-05T00:00:00Z is after --to 2024-03-02T00:00:00Z\n");
   const CliResult version = cli({"--version"});
   CHECK(version.exit_code == 0);
-  CHECK(version.out == "yieldledger 0.1.0 (SPEC v1.1)\n");
+  CHECK(version.out == "yieldledger 0.1.0 (SPEC v1.2)\n");
   const CliResult unknown = cli({"frobnicate", "--db", db});
   CHECK(unknown.exit_code == 2);
   CHECK(unknown.err == "yieldledger: unknown command 'frobnicate'; the commands are: run, apply, "
                        "balances, ledgers, sources, reports, audit, explain, migrate, export, "
-                       "compare\n");
+                       "compare, generate, sweep, merge\n");
   CHECK(cli({"balances", "--db", db, "--at", "2024-02-30T00:00:00Z"}).err ==
         "yieldledger: --at: bad time '2024-02-30T00:00:00Z': 2024-02-30 is not a calendar date\n");
   CHECK(cli({"ledgers", "--db", db, "--at", "2024-03-01T24:00:00Z"}).err ==

@@ -236,3 +236,28 @@ TEST_CASE("Ledger: a forced report at a scheduled second runs after it and sees 
   CHECK(reports[2].sources[0].yield.is_zero());
   CHECK(reports[3].asset == Asset::usdb);
 }
+
+TEST_CASE("Ledger: an event after which an asset's sums would reach 2^256 is an overflow (SPEC §6)") {
+  // Two USDB sources of weight 5000. Each deposit of 2^255 wei puts 2^254 into each source, so
+  // after the second every stored value still fits (each source holds 2^255) but
+  // buffer + Σ value + D = buffer + Σ principal + D = 2^256: SPEC §6 rejects that event.
+  LedgerParams params = basic_params();
+  params.sources.push_back(SourceConfig{"a", Asset::usdb, SourceKind::staking, 0, 5000});
+  params.sources.push_back(SourceConfig{"b", Asset::usdb, SourceKind::staking, 0, 5000});
+  Ledger ledger(params);
+  must_apply(ledger, ev(OpenAccount{"alice", AccountKind::user}));
+  must_apply(ledger, ev(OpenAccount{"bob", AccountKind::user}));
+  const Amount half = wei(
+      "57896044618658097711785492504343953926634992332820282019728792003956564819968");  // 2^255
+  must_apply(ledger, ev(Deposit{"alice", DepositAsset::usdb, half}));
+  const AccountState bob_before = ledger.state(*ledger.find_account("bob"));
+  CHECK(must_reject(ledger, ev(Deposit{"bob", DepositAsset::usdb, half}), RejectCode::overflow) ==
+        "overflow: USDB's buffer, sources and debt would reach 2^256");
+  // Nothing changed: the sources still hold alice's deposit only, bob still holds nothing.
+  CHECK(ledger.source_state(0).value.wei_string() ==
+        "28948022309329048855892746252171976963317496166410141009864396001978282409984");  // 2^254
+  CHECK(ledger.state(*ledger.find_account("bob")) == bob_before);
+  // One wei less fits: the sum is then 2^256 − 1.
+  must_apply(ledger, ev(Deposit{"bob", DepositAsset::usdb, half - wei("1")}));
+  CHECK_FALSE(ledger.audit_invariants().has_value());
+}

@@ -124,6 +124,7 @@ std::optional<Rejection> Ledger::apply(const Event& event) {
   std::optional<Rejection> rejected;
   try {
     rejected = apply_body(event.body);
+    if (!rejected) require_sums_fit(asset);
   } catch (const OverflowError& error) {
     rejected = Rejection{RejectCode::overflow, fmt::format("overflow: {}", error.what())};
   }
@@ -269,6 +270,22 @@ U512 Ledger::reserves_wei(Asset asset) const {
     if (params_.sources[i].asset == asset) reserves += sources_[i].principal.wide();
   }
   return reserves;
+}
+
+void Ledger::require_sums_fit(std::optional<Asset> only) const {
+  const U512 limit = U512(1) << 256;
+  for (Asset asset : kAssets) {
+    if (only && *only != asset) continue;
+    const AssetBook& b = book(asset);
+    U512 with_values = b.buffer.wide() + b.debt.wide();
+    for (std::size_t i = 0; i < sources_.size(); ++i) {
+      if (params_.sources[i].asset == asset) with_values += sources_[i].value.wide();
+    }
+    if (with_values >= limit || reserves_wei(asset) >= limit) {
+      throw OverflowError(fmt::format("{}'s buffer, sources and debt would reach 2^256",
+                                      asset_name(asset)));
+    }
+  }
 }
 
 void Ledger::check_invariants(std::optional<Asset> only) const {

@@ -186,6 +186,10 @@ class Ledger {
   void accrue_source(std::size_t i);
   void accrue_sources(Asset asset);
   void run_report(Asset asset, ReportTrigger trigger);
+  // SPEC §6: after an event or report, `buffer + Σ value + D` and `buffer + Σ principal + D` of
+  // each asset (both when `asset` is nullopt) stay below 2^256, so every sum of an asset's
+  // amounts fits in 256 bits. Throws OverflowError otherwise (the caller rolls back).
+  void require_sums_fit(std::optional<Asset> asset) const;
   // SPEC §9.1 drip(A, now): releases the stream's due yield into pending (addValue).
   void drip(Asset asset);
   // addValue(amount) (SPEC §3.4) with its postings: Cr l2:pending under `memo`, then the fold

@@ -209,6 +209,7 @@ void Ledger::run_report(Asset asset, ReportTrigger trigger) {
                                          line.protocol_fee});
   }
   apply_plan(asset, indexes, plan, record);
+  require_sums_fit(asset);  // SPEC §6: a report may not bring the asset's sums to 2^256 either
   journal_.close(static_cast<std::int64_t>(reports_.size()));
   reports_.push_back(std::move(record));
 }

@@ -137,13 +137,13 @@ bool folder_writable(const std::string& path) {
 
 // Refuses another application's SQLite file before anything is written to it (switching to WAL
 // rewrites the header). An empty file or database is ours to create.
-void refuse_foreign(Database& db) {
+void refuse_foreign(Database& db, std::int32_t application_id) {
   Statement tables = db.prepare("SELECT count(*) FROM sqlite_schema");
   tables.step();
   if (tables.column_int(0) == 0) return;
   Statement id = db.prepare("PRAGMA application_id");
   id.step();
-  if (id.column_int(0) != kApplicationId) {
+  if (id.column_int(0) != application_id) {
     throw StorageError(StorageError::Kind::bad_database,
                        fmt::format("'{}' is not a yieldledger database", db.path()));
   }
@@ -174,7 +174,8 @@ void check_ledger_path(const std::string& path) {
   }
 }
 
-Database::Database(const std::string& path, Mode mode) : path_(path) {
+Database::Database(const std::string& path, Mode mode, std::int32_t application_id)
+    : path_(path), application_id_(application_id) {
   check_ledger_path(path);
   sqlite3* raw = nullptr;
   int flags = mode == Mode::read_only ? SQLITE_OPEN_READONLY
@@ -202,7 +203,7 @@ Database::Database(const std::string& path, Mode mode) : path_(path) {
   exec("PRAGMA foreign_keys = ON");
   exec("PRAGMA cache_size = -65536");  // 64 MiB: a run writes a million rows in one transaction
   if (mode != Mode::read_only) {
-    refuse_foreign(*this);
+    refuse_foreign(*this, application_id_);
     exec("PRAGMA journal_mode = WAL");
     exec("PRAGMA synchronous = FULL");
   }

@@ -22,7 +22,9 @@ class Database {
   // not lose a committed run on power loss), foreign keys and a busy timeout. `path` must pass
   // check_ledger_path(). A file that holds another application's SQLite database is refused
   // before anything is written to it (it stays byte-identical). Throws StorageError.
-  Database(const std::string& path, Mode mode);
+  // `application_id`: the PRAGMA a non-empty file must carry to be opened for writing (the
+  // ledger's by default; the lab's results files pass theirs).
+  Database(const std::string& path, Mode mode, std::int32_t application_id = 0x594C4452);
   Database(const Database&) = delete;
   Database& operator=(const Database&) = delete;
   Database(Database&&) noexcept = default;
@@ -40,6 +42,7 @@ class Database {
   };
   std::unique_ptr<sqlite3, Closer> db_;
   std::string path_;
+  std::int32_t application_id_;
 };
 
 // Refuses, with StorageError (bad_database), a path that is not a plain file path: empty,

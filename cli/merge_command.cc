@@ -1,0 +1,46 @@
+// `yieldledger merge --out RESULTS.db SHARD...` (issue #11): combines the shards of a sweep.
+#include <iostream>
+
+#include <fmt/format.h>
+
+#include "cli/commands.h"
+#include "engine/lab/results.h"
+
+namespace yl::cli {
+namespace {
+
+struct MergeOptions {
+  std::string out;
+  std::vector<std::string> shards;
+};
+
+void merge(const MergeOptions& options) {
+  const lab::MergeSummary s = lab::merge_results(options.out, options.shards);
+  fmt::print("merged {} shard(s) into {}: {} runs added, {} of {} runs stored\n",
+             options.shards.size(), options.out, s.runs_added, s.runs_stored, s.runs_expected);
+  if (!s.missing.empty()) {
+    std::string list;
+    for (std::size_t i = 0; i < s.missing.size() && i < 20; ++i) {
+      list += fmt::format("{}point {} run {}", i == 0 ? "" : ", ", s.missing[i].first,
+                          s.missing[i].second);
+    }
+    if (s.missing.size() > 20)
+      list += fmt::format(", and {} more", s.missing.size() - 20);
+    std::cerr << fmt::format("yieldledger: {} run(s) missing: {}\n", s.missing.size(), list);
+  }
+}
+
+}  // namespace
+
+void add_merge_command(CLI::App& app) {
+  auto options = std::make_shared<MergeOptions>();
+  CLI::App* command = app.add_subcommand(
+      "merge", "Combine sweep shards into one results file (idempotent; names missing runs)");
+  command->add_option("--out", options->out, "the merged results file (created or added to)")
+      ->required();
+  command->add_option("shards", options->shards, "the shards (results files of one study)")
+      ->required();
+  command->callback([options] { merge(*options); });
+}
+
+}  // namespace yl::cli

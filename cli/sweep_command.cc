@@ -1,0 +1,125 @@
+// `yieldledger sweep STUDY.toml --out RESULTS.db [--jobs N] [--task I/N]` (issue #11).
+// Without --task, the slice comes from a scheduler's environment when there is one:
+// SLURM_ARRAY_TASK_ID (minus SLURM_ARRAY_TASK_MIN) of SLURM_ARRAY_TASK_COUNT; Kubernetes'
+// JOB_COMPLETION_INDEX or AWS Batch's AWS_BATCH_JOB_ARRAY_INDEX, of --task-count.
+#include <cstdlib>
+#include <thread>
+
+#include <fmt/format.h>
+
+#include "cli/commands.h"
+#include "cli/progress.h"
+#include "engine/lab/sweep.h"
+#include "engine/usage_error.h"
+
+namespace yl::cli {
+namespace {
+
+struct SweepOptions {
+  std::string study;
+  std::string out;
+  int jobs = 1;
+  std::string task;
+  std::int64_t task_count = 0;
+};
+
+std::optional<std::int64_t> env_integer(const char* name) {
+  const char* value = std::getenv(name);
+  if (value == nullptr || *value == '\0')
+    return std::nullopt;
+  char* end = nullptr;
+  const long long v = std::strtoll(value, &end, 10);
+  if (*end != '\0' || v < 0)
+    throw UsageError(fmt::format("${} is not an index: '{}'", name, value));
+  return v;
+}
+
+lab::TaskSlice parse_slice(std::int64_t index, std::int64_t count, const std::string& from) {
+  if (count < 1)
+    throw UsageError(fmt::format("{}: the task count must be at least 1", from));
+  if (index < 0 || index >= count) {
+    throw UsageError(fmt::format("{}: task {} is out of range 0..{}", from, index, count - 1));
+  }
+  return {index, count};
+}
+
+lab::TaskSlice resolve_slice(const SweepOptions& options) {
+  if (!options.task.empty()) {
+    const auto slash = options.task.find('/');
+    try {
+      std::size_t used = 0;
+      if (slash == std::string::npos)
+        throw std::invalid_argument("no /");
+      const std::int64_t i = std::stoll(options.task.substr(0, slash), &used);
+      if (used != slash)
+        throw std::invalid_argument("index");
+      const std::string n_text = options.task.substr(slash + 1);
+      const std::int64_t n = std::stoll(n_text, &used);
+      if (used != n_text.size())
+        throw std::invalid_argument("count");
+      return parse_slice(i, n, "--task " + options.task);
+    } catch (const std::logic_error&) {
+      throw UsageError(fmt::format("--task must be I/N with 0 <= I < N (got '{}')", options.task));
+    }
+  }
+  if (const auto id = env_integer("SLURM_ARRAY_TASK_ID")) {
+    const auto count = env_integer("SLURM_ARRAY_TASK_COUNT");
+    if (!count)
+      throw UsageError("$SLURM_ARRAY_TASK_ID is set but $SLURM_ARRAY_TASK_COUNT is not");
+    const std::int64_t min = env_integer("SLURM_ARRAY_TASK_MIN").value_or(0);
+    return parse_slice(*id - min, *count, "$SLURM_ARRAY_TASK_ID");
+  }
+  for (const char* name : {"JOB_COMPLETION_INDEX", "AWS_BATCH_JOB_ARRAY_INDEX"}) {
+    if (const auto index = env_integer(name)) {
+      if (options.task_count < 1) {
+        throw UsageError(
+            fmt::format("${} is set: give the number of tasks with --task-count", name));
+      }
+      return parse_slice(*index, options.task_count, fmt::format("${}", name));
+    }
+  }
+  return {0, 1};
+}
+
+void sweep(const SweepOptions& options) {
+  if (options.jobs < 1)
+    throw UsageError("--jobs must be at least 1");
+  const lab::TaskSlice slice = resolve_slice(options);
+  const lab::Study study = lab::load_study(options.study);
+  ProgressBar bar(ProgressBar::stderr_is_terminal());
+  lab::SweepOptions sweep_options;
+  sweep_options.results = options.out;
+  sweep_options.jobs = options.jobs;
+  sweep_options.task = slice;
+  sweep_options.on_progress = [&](std::int64_t done, std::int64_t total) {
+    bar.update("sweeping", done, "runs",
+               fraction_of(static_cast<std::uint64_t>(done), static_cast<std::uint64_t>(total)));
+  };
+  const lab::SweepSummary s = lab::run_sweep(study, sweep_options);
+  bar.clear();
+  const std::string task =
+      slice.count > 1 ? fmt::format(" (task {}/{})", slice.index, slice.count) : "";
+  fmt::print(
+      "swept '{}'{}: {} points × {} runs; {} runs in this slice, {} already stored, {} run "
+      "now ({} events) in {:.1f} s; results in {}\n",
+      study.name, task, s.points, study.sweep.runs, s.runs_in_slice, s.skipped, s.done, s.events,
+      s.seconds, options.out);
+}
+
+}  // namespace
+
+void add_sweep_command(CLI::App& app) {
+  auto options = std::make_shared<SweepOptions>();
+  CLI::App* command = app.add_subcommand(
+      "sweep", "Run every point × run of a study in memory and store the metrics (resumable)");
+  command->add_option("study", options->study, "the study TOML file")->required();
+  command->add_option("--out", options->out, "the results SQLite file (created, or resumed)")
+      ->required();
+  command->add_option("--jobs", options->jobs, "runs simulated at once (default 1)");
+  command->add_option("--task", options->task, "I/N: run only the I-th of N disjoint slices");
+  command->add_option("--task-count", options->task_count,
+                      "N, with $JOB_COMPLETION_INDEX or $AWS_BATCH_JOB_ARRAY_INDEX as I");
+  command->callback([options] { sweep(*options); });
+}
+
+}  // namespace yl::cli

@@ -1,0 +1,588 @@
+#include "engine/lab/generator.h"
+
+#include <algorithm>
+#include <cmath>
+#include <filesystem>
+#include <fstream>
+
+#include <fmt/format.h>
+
+#include "engine/core/assert.h"
+#include "engine/lab/prng.h"
+
+namespace yl::lab {
+namespace {
+
+__extension__ typedef unsigned __int128 u128;  // GCC and Clang; exact sums of wei
+constexpr std::int64_t kYear = 31'536'000;     // SPEC: YEAR
+constexpr std::int64_t kDay = 86'400;
+constexpr u128 kMicroToWei = 1'000'000'000'000ULL;  // 10^12: micro-units of an 18-decimal asset
+
+Amount amount_of(u128 x) {
+  const Amount two32 = Amount::from_u64(1ULL << 32);
+  return Amount::from_u64(static_cast<std::uint64_t>(x >> 64)) * two32 * two32 +
+         Amount::from_u64(static_cast<std::uint64_t>(x));
+}
+
+// A draw of a log-normal size, floored to micro-units, at least 1 and at most 10^15 (10^9 units).
+std::uint64_t draw_micro(Rng& rng, const DepositModel& model, double scale) {
+  const double units = model.median_units * scale * det_exp(model.spread * rng.normal());
+  const double micro = std::floor(units * 1e6);
+  if (!(micro >= 1))
+    return 1;
+  if (micro > 1e15)
+    return 1'000'000'000'000'000ULL;
+  return static_cast<std::uint64_t>(micro);
+}
+
+// Base units of `asset` for micro-units (USDC and USDT have 6 decimals, the others 18).
+Amount base_units(DepositAsset asset, std::uint64_t micro) {
+  const Amount m = Amount::from_u64(micro);
+  return decimals_of(asset) == 6 ? m : m * Amount::from_u64(1'000'000'000'000ULL);
+}
+
+template <std::size_t N>
+std::size_t pick(Rng& rng, const std::array<double, N>& weights) {
+  double total = 0;
+  for (const double w : weights) total += w;
+  const double x = rng.uniform() * total;
+  double at = 0;
+  for (std::size_t i = 0; i < N; ++i) {
+    at += weights[i];
+    if (x < at && weights[i] > 0)
+      return i;
+  }
+  for (std::size_t i = N; i-- > 0;) {
+    if (weights[i] > 0)
+      return i;
+  }
+  return 0;
+}
+
+std::size_t pick_strategy(Rng& rng, const std::vector<Strategy>& strategies) {
+  double total = 0;
+  for (const Strategy& s : strategies) total += s.share;
+  const double x = rng.uniform() * total;
+  double at = 0;
+  for (std::size_t i = 0; i < strategies.size(); ++i) {
+    at += strategies[i].share;
+    if (x < at && strategies[i].share > 0)
+      return i;
+  }
+  for (std::size_t i = strategies.size(); i-- > 0;) {
+    if (strategies[i].share > 0)
+      return i;
+  }
+  return 0;
+}
+
+// An exponential gap of mean 1/rate days, in whole seconds (floor), at least 1.
+std::int64_t gap_seconds(Rng& rng, double rate_per_day) {
+  const double s = std::floor(rng.exponential(rate_per_day) * kDay);
+  return s >= 1e15 ? 1'000'000'000'000'000LL
+                   : std::max<std::int64_t>(1, static_cast<std::int64_t>(s));
+}
+
+struct UserPlan {
+  Timestamp arrival;
+  const Strategy* strategy = nullptr;
+  YieldMode mode = YieldMode::automatic;
+  DepositAsset l1 = DepositAsset::eth;
+  Asset l2 = Asset::eth;
+  std::uint64_t size_micro = 0;
+};
+
+class Builder {
+ public:
+  Builder(const Study& study, std::uint64_t seed) : study_(study), seed_(seed) {
+    const LedgerParams& p = study.scenario.params;
+    for (std::int64_t t = p.start.seconds + p.report_every_s; t <= p.end.seconds;
+         t += p.report_every_s) {
+      reports_.push_back(Timestamp{t});
+      if (p.report_every_s <= 0)
+        break;
+    }
+  }
+
+  Generated build() {
+    const Population& pop = study_.population;
+    const Timestamp start = study_.scenario.params.start;
+    for (std::int64_t j = 0; j < pop.dapps; ++j) {
+      const std::string name = fmt::format("d{}", j);
+      emit(start, OpenAccount{name, AccountKind::dapp});
+      emit(start, SetGasMode{name, GasMode::claimable});
+    }
+    gas_times_.resize(static_cast<std::size_t>(pop.dapps));
+    plan_users();
+    for (std::int64_t j = 0; j < pop.dapps; ++j) {  // accounts: users, then dapps
+      out_.accounts.push_back({fmt::format("d{}", j), AccountKind::dapp, StrategyKind::passive,
+                               Asset::eth, YieldMode::void_mode});
+    }
+    for (std::size_t i = 0; i < plans_.size(); ++i) user_events(i);
+    dapp_claims();
+    std::stable_sort(events_.begin(), events_.end(),
+                     [](const Event& a, const Event& b) { return a.time < b.time; });
+    std::vector<Event> source_events = rate_events();
+    std::vector<std::pair<Timestamp, std::pair<std::size_t, std::int64_t>>> slashes = slash_draws();
+    merge_with_l1_model(std::move(source_events), std::move(slashes));
+    return std::move(out_);
+  }
+
+ private:
+  void emit(Timestamp t, EventBody body) { events_.push_back(Event{t, std::move(body)}); }
+
+  void plan_users() {
+    const Population& pop = study_.population;
+    const LedgerParams& p = study_.scenario.params;
+    for (std::int64_t i = 0; i < pop.users; ++i) {
+      Rng rng(derive_seed(seed_, "user", static_cast<std::uint64_t>(i)));
+      UserPlan plan;
+      const auto window =
+          static_cast<std::uint64_t>(std::min(pop.arrival_s, p.end.seconds - p.start.seconds));
+      plan.arrival = Timestamp{p.start.seconds + static_cast<std::int64_t>(rng.below(window + 1))};
+      plan.strategy = &study_.strategies[pick_strategy(rng, study_.strategies)];
+      plan.l1 = static_cast<DepositAsset>(
+          std::array{DepositAsset::eth, DepositAsset::usdc, DepositAsset::usdt,
+                     DepositAsset::dai}[pick(rng, pop.asset_weights)]);
+      plan.l2 = credited_asset(plan.l1);
+      plan.mode = static_cast<YieldMode>(pick(rng, pop.mode_weights));
+      if (plan.strategy->kind == StrategyKind::claimer)
+        plan.mode = YieldMode::claimable;
+      if (plan.strategy->kind == StrategyKind::sniper) {
+        plan.mode = plan.strategy->via_configure ? YieldMode::void_mode : YieldMode::automatic;
+      }
+      const double scale = plan.strategy->kind == StrategyKind::whale ? plan.strategy->size : 1;
+      plan.size_micro = draw_micro(rng, plan.l2 == Asset::eth ? pop.eth : pop.usd, scale);
+      plans_.push_back(plan);
+      out_.accounts.push_back(
+          {fmt::format("u{}", i), AccountKind::user, plan.strategy->kind, plan.l2, plan.mode});
+    }
+  }
+
+  // A user other than `self`, open before `t`, that is no sniper (a sniper holds nothing
+  // between reports), or nullopt after a few tries.
+  std::optional<std::size_t> recipient(Rng& rng, std::size_t self, Timestamp t) {
+    for (int attempt = 0; attempt < 4; ++attempt) {
+      const auto j = static_cast<std::size_t>(rng.below(plans_.size()));
+      if (j != self && plans_[j].arrival < t && plans_[j].strategy->kind != StrategyKind::sniper) {
+        return j;
+      }
+    }
+    return std::nullopt;
+  }
+
+  void user_events(std::size_t i) {
+    const UserPlan& plan = plans_[i];
+    const Population& pop = study_.population;
+    const Strategy& strategy = *plan.strategy;
+    const Timestamp end = study_.scenario.params.end;
+    const std::string name = fmt::format("u{}", i);
+    Rng rng(derive_seed(seed_, "activity", i));
+    std::uint64_t held = 0;  // lower bound of the balance, micro-units of plan.l2
+    auto deposit = [&](Timestamp t, std::uint64_t micro) {
+      emit(t, Deposit{name, plan.l1, base_units(plan.l1, micro)});
+      held += micro;
+    };
+    auto withdraw = [&](Timestamp t, std::uint64_t micro) {
+      if (micro == 0)
+        return;
+      emit(t, Withdraw{name, plan.l2,
+                       Amount::from_u64(micro) * Amount::from_u64(1'000'000'000'000ULL)});
+      held -= micro;
+    };
+    emit(plan.arrival, OpenAccount{name, AccountKind::user});
+    if (plan.mode != YieldMode::automatic)
+      emit(plan.arrival, Configure{name, plan.l2, plan.mode});
+    switch (strategy.kind) {
+      case StrategyKind::sniper: {
+        if (strategy.via_configure)
+          deposit(plan.arrival, plan.size_micro);
+        for (std::size_t k = 0; k < reports_.size(); ++k) {
+          if ((k + 1) % static_cast<std::size_t>(strategy.every) != 0)
+            continue;
+          const Timestamp in{reports_[k].seconds - strategy.lead_s};
+          const Timestamp out{reports_[k].seconds + strategy.lag_s};
+          if (in < plan.arrival || out > end)
+            continue;
+          if (strategy.via_configure) {
+            emit(in, Configure{name, plan.l2, YieldMode::automatic});
+            emit(out, Configure{name, plan.l2, YieldMode::void_mode});
+          } else {
+            deposit(in, plan.size_micro);
+            withdraw(out, plan.size_micro);
+          }
+        }
+        return;
+      }
+      case StrategyKind::claimer: {
+        deposit(plan.arrival, plan.size_micro);
+        for (std::int64_t t = plan.arrival.seconds + strategy.claim_every_s; t <= end.seconds;
+             t += strategy.claim_every_s) {
+          emit(Timestamp{t}, Claim{name, plan.l2, std::nullopt, ""});
+        }
+        return;
+      }
+      case StrategyKind::churner: {
+        deposit(plan.arrival, plan.size_micro);
+        std::int64_t t = plan.arrival.seconds;
+        for (;;) {
+          t += std::max<std::int64_t>(
+              1, static_cast<std::int64_t>(
+                     std::floor(rng.exponential(1.0) * static_cast<double>(strategy.stay_s))));
+          if (t > end.seconds)
+            break;
+          withdraw(Timestamp{t}, held);
+          t += std::max<std::int64_t>(
+              1, static_cast<std::int64_t>(
+                     std::floor(rng.exponential(1.0) * static_cast<double>(strategy.away_s))));
+          if (t > end.seconds)
+            break;
+          deposit(Timestamp{t}, draw_micro(rng, plan.l2 == Asset::eth ? pop.eth : pop.usd, 1));
+        }
+        return;
+      }
+      case StrategyKind::passive:
+      case StrategyKind::whale:
+        break;
+    }
+    deposit(plan.arrival, plan.size_micro);
+    const bool claims = plan.mode == YieldMode::claimable;
+    const bool gas = plan.l2 == Asset::eth && pop.dapps > 0;
+    const std::array<double, 4> rates = {pop.transfers_per_day, pop.withdrawals_per_day,
+                                         claims ? pop.claims_per_day : 0,
+                                         gas ? pop.gas_per_day : 0};
+    const double total = rates[0] + rates[1] + rates[2] + rates[3];
+    std::int64_t exit_at = end.seconds + 1;
+    if (pop.churn_per_year > 0) {
+      const double years = rng.exponential(pop.churn_per_year);
+      if (years * kYear < static_cast<double>(end.seconds - plan.arrival.seconds)) {
+        exit_at = plan.arrival.seconds + static_cast<std::int64_t>(std::floor(years * kYear));
+      }
+    }
+    std::int64_t t = plan.arrival.seconds;
+    while (total > 0) {
+      t += gap_seconds(rng, total);
+      if (t > end.seconds || t >= exit_at)
+        break;
+      const Timestamp now{t};
+      const std::size_t kind = pick(rng, rates);
+      const std::uint64_t permille = 50 + rng.below(451);  // 5% to 50% of what it holds
+      const std::uint64_t part =
+          static_cast<std::uint64_t>(static_cast<u128>(held) * permille / 1000);
+      if (kind == 0) {
+        const auto to = recipient(rng, i, now);
+        if (!to || part == 0)
+          continue;
+        emit(now, Transfer{name, fmt::format("u{}", *to), plan.l2,
+                           Amount::from_u64(part) * Amount::from_u64(1'000'000'000'000ULL)});
+        held -= part;
+      } else if (kind == 1) {
+        withdraw(now, part);
+      } else if (kind == 2) {
+        emit(now, Claim{name, plan.l2, std::nullopt, ""});
+      } else {
+        const auto dapp = rng.below(static_cast<std::uint64_t>(pop.dapps));
+        const std::uint64_t fee = draw_micro(rng, DepositModel{pop.gas_fee_eth, 0.5}, 1);
+        if (fee > held)
+          continue;
+        emit(now, PayGas{name, fmt::format("d{}", dapp),
+                         Amount::from_u64(fee) * Amount::from_u64(1'000'000'000'000ULL)});
+        held -= fee;
+        gas_times_[dapp].push_back(now);
+      }
+    }
+    if (exit_at <= end.seconds)
+      withdraw(Timestamp{exit_at}, held);
+  }
+
+  // Each dapp claims its gas fees at its interval, when some were paid since its last claim
+  // (claim_gas needs B > 0, SPEC §4.3).
+  void dapp_claims() {
+    const Population& pop = study_.population;
+    const LedgerParams& p = study_.scenario.params;
+    for (std::size_t j = 0; j < gas_times_.size(); ++j) {
+      std::vector<Timestamp>& times = gas_times_[j];
+      std::sort(times.begin(), times.end());
+      std::size_t next = 0;
+      for (std::int64_t t = p.start.seconds + pop.dapp_claim_every_s; t <= p.end.seconds;
+           t += pop.dapp_claim_every_s) {
+        bool paid = false;
+        while (next < times.size() && times[next].seconds <= t) {
+          paid = true;
+          ++next;
+        }
+        if (paid)
+          emit(Timestamp{t}, ClaimGas{fmt::format("d{}", j)});
+      }
+    }
+  }
+
+  std::vector<Event> rate_events() {
+    std::vector<Event> out;
+    const LedgerParams& p = study_.scenario.params;
+    for (const SourceModel& model : study_.sources) {
+      if (model.rate == RateModel::schedule) {
+        for (const auto& [time, bps] : model.schedule)
+          out.push_back({time, SetRate{model.name, bps}});
+      } else if (model.rate == RateModel::walk) {
+        Rng rng(derive_seed(seed_, "rate:" + model.name, 0));
+        const auto source =
+            std::find_if(p.sources.begin(), p.sources.end(),
+                         [&](const SourceConfig& s) { return s.name == model.name; });
+        double x = source->apr_bps;
+        std::uint32_t last = source->apr_bps;
+        const double dt = static_cast<double>(model.step_s) / kYear;
+        const double root_dt = std::sqrt(dt);
+        for (std::int64_t t = p.start.seconds + model.step_s; t <= p.end.seconds;
+             t += model.step_s) {
+          x += model.reversion * (model.mean_bps - x) * dt +
+               model.volatility_bps * root_dt * rng.normal();
+          x = std::clamp(x, model.min_bps, model.max_bps);
+          const auto bps = static_cast<std::uint32_t>(std::floor(x + 0.5));
+          if (bps != last)
+            out.push_back({Timestamp{t}, SetRate{model.name, bps}});
+          last = bps;
+        }
+      }
+    }
+    std::stable_sort(out.begin(), out.end(),
+                     [](const Event& a, const Event& b) { return a.time < b.time; });
+    return out;
+  }
+
+  // Slash arrival times and sizes (ppm of the bound), per source: (time, (source index, ppm)).
+  std::vector<std::pair<Timestamp, std::pair<std::size_t, std::int64_t>>> slash_draws() {
+    std::vector<std::pair<Timestamp, std::pair<std::size_t, std::int64_t>>> out;
+    const LedgerParams& p = study_.scenario.params;
+    for (const SourceModel& model : study_.sources) {
+      if (model.slashes_per_year <= 0)
+        continue;
+      const auto index = static_cast<std::size_t>(
+          std::find_if(p.sources.begin(), p.sources.end(),
+                       [&](const SourceConfig& s) { return s.name == model.name; }) -
+          p.sources.begin());
+      Rng rng(derive_seed(seed_, "slash:" + model.name, 0));
+      double t = static_cast<double>(p.start.seconds);
+      for (;;) {
+        t += std::floor(rng.exponential(model.slashes_per_year) * kYear);
+        if (t > static_cast<double>(p.end.seconds))
+          break;
+        const auto span = static_cast<std::uint64_t>(model.slash_max_ppm - model.slash_min_ppm);
+        const auto ppm = model.slash_min_ppm + static_cast<std::int64_t>(rng.below(span + 1));
+        out.push_back({Timestamp{static_cast<std::int64_t>(t)}, {index, ppm}});
+      }
+    }
+    std::stable_sort(out.begin(), out.end(),
+                     [](const auto& a, const auto& b) { return a.first < b.first; });
+    return out;
+  }
+
+  // Lower bounds of one asset's L1 reserves under both §9.5 settings (see the file comment).
+  struct L1Bound {
+    u128 buffer = 0;
+    std::vector<u128> value;  // per source of the scenario (0 for other assets' sources)
+  };
+
+  void merge_with_l1_model(
+      std::vector<Event> sources,
+      std::vector<std::pair<Timestamp, std::pair<std::size_t, std::int64_t>>> slashes) {
+    const LedgerParams& p = study_.scenario.params;
+    const std::size_t n = p.sources.size();
+    std::array<std::array<L1Bound, 2>, 2> bound;  // [rebalance][asset]
+    for (auto& by_asset : bound) {
+      for (L1Bound& b : by_asset) b.value.assign(n, 0);
+    }
+    std::array<std::uint32_t, 2> weight_sum{0, 0};
+    for (const SourceConfig& s : p.sources) weight_sum[index_of(s.asset)] += s.weight_bps;
+    std::size_t next_report = 0;
+    auto reports_until = [&](Timestamp t) {
+      for (; next_report < reports_.size() && reports_[next_report] <= t; ++next_report) {
+        for (const Asset asset : kAssets) {  // §9.5: every source of A at its target
+          L1Bound& b = bound[1][index_of(asset)];
+          u128 total = b.buffer;
+          for (std::size_t i = 0; i < n; ++i) {
+            if (p.sources[i].asset == asset)
+              total += b.value[i];
+          }
+          for (std::size_t i = 0; i < n; ++i) {
+            if (p.sources[i].asset == asset)
+              b.value[i] = total * p.sources[i].weight_bps / kBps;
+          }
+          b.buffer = total * (kBps - weight_sum[index_of(asset)]) / kBps;
+        }
+      }
+    };
+    auto apply_deposit = [&](Asset asset, u128 wei) {
+      for (auto& by_asset : bound) {
+        L1Bound& b = by_asset[index_of(asset)];
+        u128 routed = 0;
+        for (std::size_t i = 0; i < n; ++i) {
+          if (p.sources[i].asset != asset)
+            continue;
+          const u128 x = wei * p.sources[i].weight_bps / kBps;
+          b.value[i] += x;
+          routed += x;
+        }
+        b.buffer += wei - routed;
+      }
+    };
+    auto apply_withdrawal = [&](Asset asset, u128 wei) {
+      for (auto& by_asset : bound) {
+        L1Bound& b = by_asset[index_of(asset)];
+        const u128 beyond = wei > b.buffer ? wei - b.buffer : 0;
+        b.buffer = wei > b.buffer ? 0 : b.buffer - wei;
+        for (std::size_t i = 0; i < n; ++i) {
+          if (p.sources[i].asset == asset)
+            b.value[i] = b.value[i] > beyond ? b.value[i] - beyond : 0;
+        }
+      }
+    };
+    std::vector<Event>& out = out_.events;
+    out.reserve(events_.size() + sources.size() + slashes.size());
+    std::size_t s = 0, l = 0;
+    auto flush_sources = [&](std::optional<Timestamp> before) {
+      // Source events at a time run after the population's events of that time.
+      for (;;) {
+        const bool rate = s < sources.size() && (!before || sources[s].time < *before);
+        const bool slash = l < slashes.size() && (!before || slashes[l].first < *before);
+        if (!rate && !slash)
+          return;
+        if (rate && (!slash || sources[s].time <= slashes[l].first)) {
+          reports_until(sources[s].time);
+          out.push_back(std::move(sources[s++]));
+          continue;
+        }
+        const auto& [time, draw] = slashes[l++];
+        reports_until(time);
+        const auto& [index, ppm] = draw;
+        const Asset asset = p.sources[index].asset;
+        const u128 lower = std::min(bound[0][index_of(asset)].value[index],
+                                    bound[1][index_of(asset)].value[index]);
+        const u128 loss = lower * static_cast<u128>(ppm) / 1'000'000;
+        if (loss == 0)
+          continue;
+        for (auto& by_asset : bound) by_asset[index_of(asset)].value[index] -= loss;
+        out.push_back({time, Loss{p.sources[index].name, amount_of(loss)}});
+      }
+    };
+    for (Event& event : events_) {
+      flush_sources(event.time);
+      reports_until(event.time);
+      if (const auto* d = std::get_if<Deposit>(&event.body)) {
+        const Amount wei = to_l2_wei(d->asset, d->amount);
+        apply_deposit(credited_asset(d->asset), static_cast<u128>(wei.raw()));
+      } else if (const auto* w = std::get_if<Withdraw>(&event.body)) {
+        apply_withdrawal(w->asset, static_cast<u128>(w->amount.raw()));
+      }
+      out.push_back(std::move(event));
+    }
+    flush_sources(std::nullopt);
+    events_.clear();
+  }
+
+  const Study& study_;
+  std::uint64_t seed_;
+  std::vector<Timestamp> reports_;
+  std::vector<UserPlan> plans_;
+  std::vector<std::vector<Timestamp>> gas_times_;
+  std::vector<Event> events_;
+  Generated out_;
+};
+
+std::string_view deposit_asset_name(DepositAsset asset) {
+  switch (asset) {
+    case DepositAsset::eth:
+      return "ETH";
+    case DepositAsset::usdb:
+      return "USDB";
+    case DepositAsset::usdc:
+      return "USDC";
+    case DepositAsset::usdt:
+      return "USDT";
+    case DepositAsset::dai:
+      return "DAI";
+  }
+  return "?";
+}
+
+struct CsvRow {
+  std::string_view account, asset, to, value;
+  std::string amount;
+};
+
+CsvRow row_of(const EventBody& body) {
+  return std::visit(
+      [](const auto& e) -> CsvRow {
+        using T = std::decay_t<decltype(e)>;
+        if constexpr (std::is_same_v<T, OpenAccount>) {
+          return {e.account, "", "", account_kind_name(e.kind), ""};
+        } else if constexpr (std::is_same_v<T, Deposit>) {
+          return {e.account, deposit_asset_name(e.asset), "", "",
+                  e.amount.units_string(decimals_of(e.asset))};
+        } else if constexpr (std::is_same_v<T, Withdraw>) {
+          return {e.account, asset_name(e.asset), "", "", units(e.amount)};
+        } else if constexpr (std::is_same_v<T, Transfer>) {
+          return {e.from, asset_name(e.asset), e.to, "", units(e.amount)};
+        } else if constexpr (std::is_same_v<T, Configure>) {
+          return {e.account, asset_name(e.asset), "", yield_mode_name(e.mode), ""};
+        } else if constexpr (std::is_same_v<T, Claim>) {
+          return {e.account, asset_name(e.asset), e.to, "", e.amount ? units(*e.amount) : ""};
+        } else if constexpr (std::is_same_v<T, SetGasMode>) {
+          return {e.dapp, "", "", gas_mode_name(e.mode), ""};
+        } else if constexpr (std::is_same_v<T, PayGas>) {
+          return {e.payer, "ETH", e.dapp, "", units(e.amount)};
+        } else if constexpr (std::is_same_v<T, ClaimGas>) {
+          return {e.dapp, "ETH", "", "", ""};
+        } else if constexpr (std::is_same_v<T, ForceReport>) {
+          return {"", e.asset ? asset_name(*e.asset) : "", "", "", ""};
+        } else if constexpr (std::is_same_v<T, SetRate>) {
+          return {e.source, "", "", "", ""};
+        } else {
+          static_assert(std::is_same_v<T, Loss>);
+          return {e.source, "", "", "", units(e.amount)};
+        }
+      },
+      body);
+}
+
+}  // namespace
+
+Generated generate(const Study& study, std::uint64_t seed) { return Builder(study, seed).build(); }
+
+void write_events_csv(const std::vector<Event>& events, std::ostream& out) {
+  out << "time,type,account,asset,amount,to,value\n";
+  for (const Event& event : events) {
+    const CsvRow row = row_of(event.body);
+    std::string value(row.value);
+    if (const auto* rate = std::get_if<SetRate>(&event.body))
+      value = std::to_string(rate->apr_bps);
+    out << format_timestamp(event.time) << ',' << event_type_name(event.body) << ',' << row.account
+        << ',' << row.asset << ',' << row.amount << ',' << row.to << ',' << value << '\n';
+  }
+}
+
+std::int64_t generate_into(const Study& study, std::uint64_t seed, const std::string& dir) {
+  const Generated generated = generate(study, seed);
+  std::filesystem::create_directories(dir);
+  auto write = [&](const std::string& name, const auto& body) {
+    const std::filesystem::path final_path = std::filesystem::path(dir) / name;
+    const std::filesystem::path partial = std::filesystem::path(dir) / ("." + name + ".partial");
+    {
+      std::ofstream out(partial, std::ios::binary | std::ios::trunc);
+      body(out);
+      out.flush();
+      if (!out)
+        throw std::runtime_error(fmt::format("cannot write '{}'", partial.string()));
+    }
+    std::filesystem::rename(partial, final_path);
+  };
+  write("events.csv", [&](std::ostream& out) { write_events_csv(generated.events, out); });
+  write("scenario.toml", [&](std::ostream& out) {
+    out << "# Generated by `yieldledger generate` from study '" << study.name << "', seed " << seed
+        << ".\n"
+        << study.scenario_toml;
+  });
+  return static_cast<std::int64_t>(generated.events.size());
+}
+
+}  // namespace yl::lab

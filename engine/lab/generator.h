@@ -1,0 +1,53 @@
+// The lab's generator (issue #11): a study and a seed → an ordinary events list (SPEC §1.2) that
+// `run` and `audit` accept. Every amount is decided here, before any simulation, so that two
+// scenarios that differ only in policy see identical events (common random numbers), and every
+// event is valid by construction under SPEC §3-§5 with negative_yield = "debt":
+// - an account spends at most a lower bound of its balance: what it deposited and was sent less
+//   what it spent, which only yield and claims can raise (balances never fall under "debt");
+// - a loss is a fraction of a lower bound of its source's value, tracked alongside (deposits
+//   routed by weight, less every withdrawal the buffer might not have covered, less earlier
+//   losses; under §9.5 rebalance, the targets of a lower bound of the asset's total), so
+//   `loss ≤ value` holds (§5.3) with or without rebalancing.
+// Under §9.3 "socialize" a loss can lower balances below those bounds; a simulation then skips the
+// rejected event and counts it (metric rejected_events).
+//
+// Randomness: xoshiro256** (prng.h), one stream per user, per dapp and per source, each derived
+// from the run's seed and a label, so adding a user does not change the others' histories.
+// Floats draw the sizes; each becomes an integer amount by flooring to micro-units of the asset
+// (10^-6 units), then × 10^(decimals − 6). Integers decide everything else.
+#pragma once
+
+#include <cstdint>
+#include <ostream>
+#include <string>
+#include <vector>
+
+#include "engine/core/event.h"
+#include "engine/lab/study.h"
+
+namespace yl::lab {
+
+// Who an account is, for cohorts (strategy × kind × yield mode).
+struct AccountPlan {
+  std::string name;
+  AccountKind kind = AccountKind::user;
+  StrategyKind strategy = StrategyKind::passive;  // dapps: passive
+  Asset asset = Asset::eth;                       // the L2 asset it holds
+  YieldMode mode = YieldMode::automatic;          // its mode for that asset at opening
+};
+
+struct Generated {
+  std::vector<Event> events;          // in time order, ties in file order
+  std::vector<AccountPlan> accounts;  // users then dapps, by index
+};
+
+Generated generate(const Study& study, std::uint64_t seed);
+
+// Writes events as SPEC §1.2 CSV (header time,type,account,asset,amount,to,value).
+void write_events_csv(const std::vector<Event>& events, std::ostream& out);
+
+// `yieldledger generate`: writes DIR/scenario.toml and DIR/events.csv (each through a temporary
+// file renamed into place). Returns the number of events.
+std::int64_t generate_into(const Study& study, std::uint64_t seed, const std::string& dir);
+
+}  // namespace yl::lab

@@ -1,0 +1,362 @@
+#include "engine/lab/metrics.h"
+
+#include <algorithm>
+#include <array>
+#include <map>
+
+#include <fmt/format.h>
+
+#include "engine/core/assert.h"
+#include "engine/core/ledger.h"
+
+namespace yl::lab {
+namespace {
+
+using S512 = boost::multiprecision::checked_int512_t;
+constexpr std::int64_t kYear = 31'536'000;
+
+S512 signed_of(const Amount& a) { return S512(a.raw()); }
+
+// floor(a / b) for b > 0 (boost divides toward zero).
+S512 floor_div(const S512& a, const S512& b) {
+  S512 q = a / b;
+  if (a < 0 && q * b != a)
+    q -= 1;
+  return q;
+}
+
+std::string text(const S512& v) { return v.str(); }
+
+// One account's flows of one asset: what came in from outside its own yield, what went out, and
+// ∫ max(0, in − out) dt, its capital-time (wei·seconds).
+struct Flow {
+  S512 in = 0;
+  S512 out = 0;
+  S512 capital_time = 0;
+  std::int64_t last = 0;
+  bool touched = false;
+
+  void to(std::int64_t t) {
+    const S512 net = in - out;
+    if (touched && net > 0)
+      capital_time += net * (t - last);
+    last = t;
+  }
+  void add_in(std::int64_t t, const S512& wei) {
+    to(t);
+    in += wei;
+    touched = true;
+  }
+  void add_out(std::int64_t t, const S512& wei) {
+    to(t);
+    out += wei;
+    touched = true;
+  }
+};
+
+struct Aggregate {
+  S512 yield = 0;
+  S512 capital_time = 0;
+  std::int64_t accounts = 0;
+};
+
+struct AssetWatch {
+  Amount insurance_min;
+  bool insurance_seen = false;
+  Amount insurance_peak;
+  Amount insurance_drawdown;
+  Amount debt_max;
+  std::int64_t debt_seconds = 0;
+  std::int64_t last = 0;
+  bool in_debt = false;
+  std::int64_t discounted = 0;
+  Amount discount;
+};
+
+class Simulation {
+ public:
+  Simulation(const Study& study, const Generated& generated, std::int64_t series_every_s)
+      : study_(study),
+        generated_(generated),
+        ledger_(study.scenario.params),
+        series_every_s_(series_every_s),
+        flows_(generated.accounts.size()) {
+    const std::int64_t start = study.scenario.params.start.seconds;
+    for (AssetWatch& w : watch_) w.last = start;
+    next_sample_ = series_every_s > 0 ? start + series_every_s : INT64_MAX;
+  }
+
+  RunMetrics run() {
+    for (const Event& event : generated_.events) {
+      sample_until(event.time.seconds - 1);
+      reports_until(event.time);
+      step(event);
+      ledger_.clear_journal();
+      if ((++applied_ & 1023) == 0)
+        (void)ledger_.take_reports();
+    }
+    const Timestamp end = ledger_.params().end;
+    sample_until(end.seconds);
+    reports_until(end);
+    observe(end.seconds);
+    (void)ledger_.take_reports();
+    return reduce();
+  }
+
+ private:
+  std::size_t plan_of(const std::string& name) const {
+    const std::size_t number = std::stoul(name.substr(1));
+    return name[0] == 'u' ? number : static_cast<std::size_t>(study_.population.users) + number;
+  }
+
+  void reports_until(Timestamp t) {
+    while (const auto next = ledger_.next_scheduled_report()) {
+      if (*next > t)
+        break;
+      if (ledger_.advance_to(*next))
+        ++rejected_;
+      observe(next->seconds);
+    }
+  }
+
+  void sample_until(std::int64_t t) {
+    while (next_sample_ <= t && next_sample_ <= ledger_.params().end.seconds) {
+      reports_until(Timestamp{next_sample_});
+      for (const Asset asset : kAssets) {
+        const AssetBook& book = ledger_.book(asset);
+        const Timestamp at{next_sample_};
+        metrics_.series.push_back({at, asset, "price", book.shares.price().wei_string()});
+        metrics_.series.push_back({at, asset, "debt_wei", book.debt.wei_string()});
+        metrics_.series.push_back({at, asset, "insurance_wei", book.insurance.wei_string()});
+        metrics_.series.push_back({at, asset, "locked_wei", book.stream.locked().wei_string()});
+      }
+      next_sample_ += series_every_s_;
+    }
+  }
+
+  void observe(std::int64_t t) {
+    for (const Asset asset : kAssets) {
+      AssetWatch& w = watch_[index_of(asset)];
+      const AssetBook& book = ledger_.book(asset);
+      if (w.in_debt)
+        w.debt_seconds += t - w.last;
+      w.last = t;
+      w.in_debt = !book.debt.is_zero();
+      w.debt_max = std::max(w.debt_max, book.debt);
+      if (!book.insurance.is_zero() || w.insurance_seen) {
+        w.insurance_min =
+            w.insurance_seen ? std::min(w.insurance_min, book.insurance) : book.insurance;
+        w.insurance_seen = true;
+        w.insurance_peak = std::max(w.insurance_peak, book.insurance);
+        w.insurance_drawdown = std::max(w.insurance_drawdown, w.insurance_peak - book.insurance);
+      }
+    }
+  }
+
+  Flow& flow(const std::string& account, Asset asset) {
+    return flows_[plan_of(account)][index_of(asset)];
+  }
+
+  S512 value_of(const std::string& account, Asset asset) const {
+    const AccountId id = *ledger_.find_account(account);
+    return signed_of(ledger_.balance(id, asset)) + signed_of(ledger_.claimable(id, asset));
+  }
+
+  void step(const Event& event) {
+    const std::int64_t t = event.time.seconds;
+    std::optional<Asset> withdrawn;
+    Amount debt_before, retained_before;
+    S512 gas_before = 0;
+    if (const auto* w = std::get_if<Withdraw>(&event.body)) {
+      withdrawn = w->asset;
+      debt_before = ledger_.book(w->asset).debt;
+      retained_before = ledger_.book(w->asset).retained;
+    } else if (const auto* c = std::get_if<ClaimGas>(&event.body)) {
+      gas_before = value_of(c->dapp, Asset::eth);
+    }
+    if (ledger_.apply(event)) {
+      ++rejected_;
+      return;
+    }
+    ++metrics_.events;
+    std::visit(
+        [&](const auto& e) {
+          using T = std::decay_t<decltype(e)>;
+          if constexpr (std::is_same_v<T, Deposit>) {
+            flow(e.account, credited_asset(e.asset))
+                .add_in(t, signed_of(to_l2_wei(e.asset, e.amount)));
+          } else if constexpr (std::is_same_v<T, Withdraw>) {
+            flow(e.account, e.asset).add_out(t, signed_of(e.amount));
+          } else if constexpr (std::is_same_v<T, Transfer>) {
+            flow(e.from, e.asset).add_out(t, signed_of(e.amount));
+            flow(e.to, e.asset).add_in(t, signed_of(e.amount));
+          } else if constexpr (std::is_same_v<T, PayGas>) {
+            flow(e.payer, Asset::eth).add_out(t, signed_of(e.amount));
+          } else if constexpr (std::is_same_v<T, ClaimGas>) {
+            flow(e.dapp, Asset::eth).add_in(t, value_of(e.dapp, Asset::eth) - gas_before);
+          }
+        },
+        event.body);
+    if (withdrawn) {
+      // SPEC §5.5: the discount X − payout is the debt it repaid plus what was retained.
+      const AssetBook& book = ledger_.book(*withdrawn);
+      const Amount discount = (debt_before - book.debt) + (book.retained - retained_before);
+      if (!discount.is_zero()) {
+        AssetWatch& w = watch_[index_of(*withdrawn)];
+        ++w.discounted;
+        w.discount += discount;
+      }
+    }
+    observe(t);
+  }
+
+  void put_int(std::string name, std::string cohort, std::string asset, std::string value) {
+    metrics_.metrics.push_back(
+        {std::move(name), std::move(cohort), std::move(asset), std::move(value), std::nullopt});
+  }
+  void put_real(std::string name, std::string cohort, std::string asset, double value) {
+    metrics_.metrics.push_back(
+        {std::move(name), std::move(cohort), std::move(asset), std::nullopt, value});
+  }
+
+  static YieldMode default_mode(AccountKind kind, Asset asset) {
+    return kind == AccountKind::dapp && asset == Asset::eth ? YieldMode::void_mode
+                                                            : YieldMode::automatic;
+  }
+
+  RunMetrics reduce() {
+    const std::int64_t end = ledger_.params().end.seconds;
+    put_int("events", "", "", std::to_string(metrics_.events));
+    put_int("rejected_events", "", "", std::to_string(rejected_));
+    std::map<std::string, std::array<Aggregate, 2>> cohorts;
+    std::array<std::vector<double>, 2> per_capital_time;
+    for (std::size_t i = 0; i < flows_.size(); ++i) {
+      const AccountPlan& plan = generated_.accounts[i];
+      const auto id = ledger_.find_account(plan.name);
+      if (!id)
+        continue;
+      for (const Asset asset : kAssets) {
+        Flow& f = flows_[i][index_of(asset)];
+        if (!f.touched)
+          continue;
+        f.to(end);
+        const S512 value =
+            signed_of(ledger_.balance(*id, asset)) + signed_of(ledger_.claimable(*id, asset));
+        const S512 yield = value + f.out - f.in;
+        const YieldMode mode = plan.asset == asset ? plan.mode : default_mode(plan.kind, asset);
+        const bool user = plan.kind == AccountKind::user;
+        const std::string strategy(user ? strategy_name(plan.strategy) : "dapp");
+        for (const std::string& cohort :
+             {std::string(), std::string(user ? "users" : "dapps"), strategy,
+              fmt::format("{}/{}/{}", strategy, account_kind_name(plan.kind),
+                          yield_mode_name(mode))}) {
+          Aggregate& a = cohorts[cohort][index_of(asset)];
+          a.yield += yield;
+          a.capital_time += f.capital_time;
+          ++a.accounts;
+        }
+        if (f.capital_time > 0) {
+          per_capital_time[index_of(asset)].push_back(yield.convert_to<double>() /
+                                                      f.capital_time.convert_to<double>());
+        }
+      }
+    }
+    for (const Asset asset : kAssets) {
+      const std::string a(asset_name(asset));
+      std::map<std::string, S512> apy;
+      for (const auto& [cohort, by_asset] : cohorts) {
+        const Aggregate& g = by_asset[index_of(asset)];
+        if (g.accounts == 0)
+          continue;
+        put_int("accounts", cohort, a, std::to_string(g.accounts));
+        put_int("yield_wei", cohort, a, text(g.yield));
+        put_int("capital_time_wei_s", cohort, a, text(g.capital_time));
+        if (g.capital_time > 0) {
+          apy[cohort] = floor_div(g.yield * kYear * 1'000'000, g.capital_time);
+          put_int("apy_ppm", cohort, a, text(apy[cohort]));
+        }
+      }
+      if (apy.contains("sniper") && apy.contains("passive")) {
+        put_int("sniper_excess_ppm", "", a, text(apy["sniper"] - apy["passive"]));
+      }
+      std::vector<double>& x = per_capital_time[index_of(asset)];
+      std::sort(x.begin(), x.end());
+      double sum = 0, weighted = 0;
+      const auto n = static_cast<double>(x.size());
+      for (std::size_t i = 0; i < x.size(); ++i) {
+        sum += x[i];
+        weighted += (2.0 * static_cast<double>(i + 1) - n - 1) * x[i];
+      }
+      if (x.size() >= 2 && sum > 0)
+        put_real("gini", "", a, weighted / (n * sum));
+      const AssetBook& book = ledger_.book(asset);
+      const AssetWatch& w = watch_[index_of(asset)];
+      // @fee_vault starts empty, so its balance is what it gained; revenue is §9.4's. Their sum
+      // may pass 2^256 only in 512 bits, where it is exact.
+      put_int("protocol_revenue_wei", "", a,
+              (ledger_.balance(kFeeVaultAccount, asset).wide() + book.revenue.wide()).str());
+      put_int("insurance_end_wei", "", a, book.insurance.wei_string());
+      put_int("insurance_min_wei", "", a, w.insurance_seen ? w.insurance_min.wei_string() : "0");
+      put_int("insurance_drawdown_wei", "", a, w.insurance_drawdown.wei_string());
+      put_int("debt_max_wei", "", a, w.debt_max.wei_string());
+      put_int("debt_seconds", "", a, std::to_string(w.debt_seconds));
+      put_int("debt_end_wei", "", a, book.debt.wei_string());
+      put_int("locked_end_wei", "", a, book.stream.locked().wei_string());
+      put_int("dust_wei", "", a,
+              (book.shares.remainder_sum() + book.shares.pending()).wei_string());
+      put_int("discounted_withdrawals", "", a, std::to_string(w.discounted));
+      put_int("discount_wei", "", a, w.discount.wei_string());
+      put_int("price_end", "", a, book.shares.price().wei_string());
+    }
+    return std::move(metrics_);
+  }
+
+  const Study& study_;
+  const Generated& generated_;
+  Ledger ledger_;
+  std::int64_t series_every_s_;
+  std::int64_t next_sample_;
+  std::vector<std::array<Flow, 2>> flows_;
+  std::array<AssetWatch, 2> watch_;
+  std::int64_t rejected_ = 0;
+  std::uint64_t applied_ = 0;
+  RunMetrics metrics_;
+};
+
+}  // namespace
+
+const std::vector<MetricInfo>& metric_infos() {
+  static const std::vector<MetricInfo> kInfos = {
+      {"events", "int", "count", "events applied"},
+      {"rejected_events", "int", "count",
+       "generated events the ledger rejected (0 unless a policy lowers balances, SPEC §9.3)"},
+      {"accounts", "int", "count", "accounts of the cohort that held the asset"},
+      {"yield_wei", "int", "wei",
+       "Σ (balance + claimable at end + what left − what came in): yield earned"},
+      {"capital_time_wei_s", "int", "wei·s", "Σ ∫ max(0, in − out) dt: capital-time"},
+      {"apy_ppm", "int", "ppm",
+       "realized APY per unit capital-time: floor(yield × YEAR × 10^6 / capital-time)"},
+      {"sniper_excess_ppm", "int", "ppm", "apy_ppm of snipers − apy_ppm of passive holders"},
+      {"gini", "real", "ratio",
+       "Gini of yield per unit capital-time over accounts (sorted: Σ(2i − n − 1)x / (n Σx))"},
+      {"protocol_revenue_wei", "int", "wei", "@fee_vault's balance at end (+ revenue, §9.4)"},
+      {"insurance_end_wei", "int", "wei", "insurance at end"},
+      {"insurance_min_wei", "int", "wei", "lowest insurance after it first became positive"},
+      {"insurance_drawdown_wei", "int", "wei", "largest fall of insurance from its running peak"},
+      {"debt_max_wei", "int", "wei", "largest debt D"},
+      {"debt_seconds", "int", "seconds", "time with D > 0"},
+      {"debt_end_wei", "int", "wei", "debt at end"},
+      {"locked_end_wei", "int", "wei", "profit still locked at end (§9.1)"},
+      {"dust_wei", "int", "wei", "Σ share remainders + pending at end"},
+      {"discounted_withdrawals", "int", "count", "withdrawals paid at a discount (§5.5)"},
+      {"discount_wei", "int", "wei", "Σ (amount − payout) of those withdrawals"},
+      {"price_end", "int", "wei", "share price at end (wei per share)"},
+  };
+  return kInfos;
+}
+
+RunMetrics simulate(const Study& study, const Generated& generated, std::int64_t series_every_s) {
+  return Simulation(study, generated, series_every_s).run();
+}
+
+}  // namespace yl::lab

@@ -1,0 +1,50 @@
+// One run of a study, simulated in memory (a Ledger, no database, journal cleared after every
+// event) and reduced to metrics (issue #11). Exact integers from the engine; a float only for a
+// ratio, in a metric whose kind is 'real'. Every metric is described in metric_infos() and, for
+// readers, in the README ("Policy lab: metrics").
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "engine/lab/generator.h"
+#include "engine/lab/study.h"
+
+namespace yl::lab {
+
+struct MetricInfo {
+  std::string_view name;
+  std::string_view kind;  // "int" | "real"
+  std::string_view unit;
+  std::string_view description;
+};
+const std::vector<MetricInfo>& metric_infos();
+
+struct MetricValue {
+  std::string name;
+  std::string cohort;                    // "" = the whole run
+  std::string asset;                     // "" or ETH / USDB
+  std::optional<std::string> int_value;  // exact decimal integer
+  std::optional<double> real_value;
+};
+
+struct SeriesValue {
+  Timestamp time;
+  Asset asset = Asset::eth;
+  std::string name;
+  std::string value;  // exact decimal integer
+};
+
+struct RunMetrics {
+  std::int64_t events = 0;  // applied
+  std::vector<MetricValue> metrics;
+  std::vector<SeriesValue> series;
+};
+
+// Simulates `generated` under `study`'s scenario, sampling the series every `series_every_s`
+// seconds from start (0: none).
+RunMetrics simulate(const Study& study, const Generated& generated, std::int64_t series_every_s);
+
+}  // namespace yl::lab

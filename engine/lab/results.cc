@@ -1,0 +1,248 @@
+#include "engine/lab/results.h"
+
+#include <filesystem>
+
+#include <fmt/format.h>
+
+#include "engine/storage/storage_error.h"
+#include "engine/usage_error.h"
+
+namespace yl::lab {
+
+extern const char* const kResultsSchemaSql;
+
+namespace {
+
+using storage::Database;
+using storage::Statement;
+using storage::Transaction;
+
+std::int64_t pragma(Database& db, const char* name) {
+  Statement s = db.prepare(fmt::format("PRAGMA {}", name));
+  return s.step() ? s.column_int(0) : 0;
+}
+
+// Reads a results file's spec_hash without writing to it (another application's SQLite file
+// must stay byte for byte as it was, so no WAL switch, no migration).
+std::string read_spec_hash(const std::string& path) {
+  std::error_code ec;
+  if (!std::filesystem::is_regular_file(path, ec)) {
+    throw UsageError(fmt::format("'{}' is not a file", path));
+  }
+  try {
+    Database db(path, Database::Mode::read_only);
+    if (pragma(db, "application_id") != kResultsApplicationId) {
+      throw UsageError(fmt::format("'{}' is not a yieldledger results file", path));
+    }
+    if (pragma(db, "user_version") != kResultsVersion) {
+      throw UsageError(fmt::format("'{}' is a results file of another version ({})", path,
+                                   pragma(db, "user_version")));
+    }
+    Statement s = db.prepare("SELECT value FROM study WHERE key = 'spec_hash'");
+    if (!s.step())
+      throw UsageError(fmt::format("'{}' has no study spec_hash", path));
+    return s.column_text(0);
+  } catch (const storage::StorageError&) {
+    throw UsageError(fmt::format("'{}' is not a yieldledger results file", path));
+  }
+}
+
+void create_schema(Database& db) {
+  db.exec(kResultsSchemaSql);
+  db.exec(fmt::format("PRAGMA application_id = {}", kResultsApplicationId));
+  db.exec(fmt::format("PRAGMA user_version = {}", kResultsVersion));
+}
+
+}  // namespace
+
+std::string results_spec_hash(const std::string& path) { return read_spec_hash(path); }
+
+struct ResultsFile::Impl {
+  Database db;
+  std::optional<Transaction> batch;
+  Statement insert_run;
+  Statement insert_metric;
+  Statement insert_series;
+
+  explicit Impl(const std::string& path)
+      : db(path, Database::Mode::read_write_create, kResultsApplicationId),
+        insert_run(db.prepare("INSERT INTO runs (point, run, seed, events) VALUES (?, ?, ?, ?)")),
+        insert_metric(db.prepare(
+            "INSERT INTO metrics (point, run, name, cohort, asset, value_int, value_real) "
+            "VALUES (?, ?, ?, ?, ?, ?, CAST(? AS REAL))")),
+        insert_series(db.prepare("INSERT INTO series (point, run, t, asset, name, value_int) "
+                                 "VALUES (?, ?, ?, ?, ?, ?)")) {}
+};
+
+namespace {
+
+void create_results(const std::string& path, const Study& study, const std::vector<Point>& points) {
+  try {
+    Database db(path, Database::Mode::read_write_create, kResultsApplicationId);
+    Transaction txn(db);
+    create_schema(db);
+    Statement study_row = db.prepare("INSERT INTO study (key, value) VALUES (?, ?)");
+    for (const auto& [key, value] : std::vector<std::pair<std::string, std::string>>{
+             {"spec_hash", study.spec_hash},
+             {"spec", study.text},
+             {"seed", std::to_string(study.seed)},
+             {"runs", std::to_string(study.sweep.runs)},
+             {"series_every", study.sweep.series_every},
+             {"name", study.name}}) {
+      study_row.bind(1, key).bind(2, value).run();
+    }
+    Statement point_row = db.prepare("INSERT INTO points (point, label, params) VALUES (?, ?, ?)");
+    for (const Point& p : points)
+      point_row.bind(1, p.index).bind(2, p.label).bind(3, p.params).run();
+    Statement info =
+        db.prepare("INSERT INTO metric_info (name, kind, unit, description) VALUES (?, ?, ?, ?)");
+    for (const MetricInfo& m : metric_infos()) {
+      info.bind(1, m.name).bind(2, m.kind).bind(3, m.unit).bind(4, m.description).run();
+    }
+    txn.commit();
+  } catch (...) {
+    std::error_code ec;
+    for (const char* suffix : {"", "-wal", "-shm", "-journal"})
+      std::filesystem::remove(path + suffix, ec);
+    throw;
+  }
+}
+
+}  // namespace
+
+ResultsFile::ResultsFile(const std::string& path, const Study& study,
+                         const std::vector<Point>& points) {
+  std::error_code ec;
+  if (std::filesystem::exists(path, ec)) {
+    const std::string hash = read_spec_hash(path);
+    if (hash != study.spec_hash) {
+      throw UsageError(
+          fmt::format("'{}' holds results of another study (spec_hash {}, this "
+                      "study's is {}): choose another --out",
+                      path, hash.substr(0, 12), study.spec_hash.substr(0, 12)));
+    }
+  } else {
+    create_results(path, study, points);
+  }
+  impl_ = std::make_unique<Impl>(path);
+}
+
+ResultsFile::~ResultsFile() = default;
+
+std::set<std::pair<std::int64_t, std::int64_t>> ResultsFile::stored_runs() {
+  std::set<std::pair<std::int64_t, std::int64_t>> out;
+  Statement s = impl_->db.prepare("SELECT point, run FROM runs");
+  while (s.step()) out.emplace(s.column_int(0), s.column_int(1));
+  return out;
+}
+
+void ResultsFile::add(const RunRecord& r) {
+  if (!impl_->batch)
+    impl_->batch.emplace(impl_->db);
+  for (const MetricValue& m : r.metrics.metrics) {
+    Statement& s = impl_->insert_metric;
+    s.bind(1, r.point).bind(2, r.run).bind(3, m.name).bind(4, m.cohort).bind(5, m.asset);
+    if (m.int_value) {
+      s.bind(6, *m.int_value).bind_null(7);
+    } else {
+      // As text that round-trips the double exactly (17 significant digits), cast in SQL: the
+      // storage layer binds no floats.
+      s.bind_null(6).bind(7, fmt::format("{:.17g}", *m.real_value));
+    }
+    s.run();
+  }
+  for (const SeriesValue& v : r.metrics.series) {
+    impl_->insert_series.bind(1, r.point)
+        .bind(2, r.run)
+        .bind(3, format_timestamp(v.time))
+        .bind(4, asset_name(v.asset))
+        .bind(5, v.name)
+        .bind(6, v.value)
+        .run();
+  }
+  impl_->insert_run.bind(1, r.point)
+      .bind(2, r.run)
+      .bind(3, std::to_string(r.seed))
+      .bind(4, r.metrics.events)
+      .run();
+}
+
+void ResultsFile::commit() {
+  if (!impl_->batch)
+    return;
+  impl_->batch->commit();
+  impl_->batch.reset();
+}
+
+MergeSummary merge_results(const std::string& out, const std::vector<std::string>& shards) {
+  if (shards.empty())
+    throw UsageError("merge needs at least one shard");
+  // Every check first, so that a refused merge writes nothing.
+  std::string hash = read_spec_hash(shards.front());
+  for (const std::string& shard : shards) {
+    const std::string h = read_spec_hash(shard);
+    if (h != hash) {
+      throw UsageError(fmt::format("'{}' belongs to another study than '{}' (spec_hash {} vs {})",
+                                   shard, shards.front(), h.substr(0, 12), hash.substr(0, 12)));
+    }
+  }
+  std::error_code ec;
+  const bool existed = std::filesystem::exists(out, ec);
+  if (existed && read_spec_hash(out) != hash) {
+    throw UsageError(fmt::format("'{}' holds results of another study than the shards", out));
+  }
+  MergeSummary summary;
+  try {
+    Database db(out, Database::Mode::read_write_create, kResultsApplicationId);
+    auto count_runs = [&] {
+      Statement s = db.prepare("SELECT count(*) FROM runs");
+      return s.step() ? s.column_int(0) : 0;
+    };
+    for (std::size_t i = 0; i < shards.size(); ++i) {
+      if (std::filesystem::equivalent(shards[i], out, ec))
+        continue;
+      db.prepare("ATTACH DATABASE ? AS shard").bind(1, shards[i]).run();
+      {
+        Transaction txn(db);
+        if (i == 0 && !existed) {
+          create_schema(db);
+          db.exec(
+              "INSERT INTO study SELECT * FROM shard.study;"
+              "INSERT INTO points SELECT * FROM shard.points;"
+              "INSERT INTO metric_info SELECT * FROM shard.metric_info;");
+        }
+        const std::int64_t before = count_runs();
+        db.exec(
+            "INSERT OR IGNORE INTO metrics SELECT * FROM shard.metrics m WHERE NOT EXISTS "
+            "(SELECT 1 FROM main.runs r WHERE r.point = m.point AND r.run = m.run);"
+            "INSERT OR IGNORE INTO series SELECT * FROM shard.series v WHERE NOT EXISTS "
+            "(SELECT 1 FROM main.runs r WHERE r.point = v.point AND r.run = v.run);"
+            "INSERT OR IGNORE INTO runs SELECT * FROM shard.runs;");
+        summary.runs_added += count_runs() - before;
+        txn.commit();
+      }
+      db.exec("DETACH DATABASE shard");
+    }
+    summary.runs_stored = count_runs();
+    Statement runs = db.prepare("SELECT CAST(value AS INTEGER) FROM study WHERE key = 'runs'");
+    const std::int64_t per_point = runs.step() ? runs.column_int(0) : 0;
+    Statement missing = db.prepare(
+        "WITH RECURSIVE k(run) AS (SELECT 0 UNION ALL SELECT run + 1 FROM k WHERE run + 1 < ?) "
+        "SELECT p.point, k.run FROM points p, k WHERE NOT EXISTS (SELECT 1 FROM runs r WHERE "
+        "r.point = p.point AND r.run = k.run) ORDER BY p.point, k.run");
+    missing.bind(1, per_point);
+    while (missing.step())
+      summary.missing.emplace_back(missing.column_int(0), missing.column_int(1));
+    Statement points = db.prepare("SELECT count(*) FROM points");
+    summary.runs_expected = (points.step() ? points.column_int(0) : 0) * per_point;
+  } catch (...) {
+    if (!existed) {
+      for (const char* suffix : {"", "-wal", "-shm", "-journal"})
+        std::filesystem::remove(out + suffix, ec);
+    }
+    throw;
+  }
+  return summary;
+}
+
+}  // namespace yl::lab

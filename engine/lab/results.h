@@ -1,0 +1,65 @@
+// The sweep results file (RESULTS.db; its contract with `compare` is RESULTS_SCHEMA.md, its
+// schema schema/results/0001_results.sql). One writer: the thread that owns a ResultsFile.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <set>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "engine/lab/metrics.h"
+#include "engine/lab/study.h"
+#include "engine/storage/database.h"
+
+namespace yl::lab {
+
+inline constexpr std::int32_t kResultsApplicationId = 1498174530;  // 0x594C5242, "YLRB"
+inline constexpr std::int32_t kResultsVersion = 1;
+
+struct RunRecord {
+  std::int64_t point = 0;
+  std::int64_t run = 0;
+  std::uint64_t seed = 0;
+  RunMetrics metrics;
+};
+
+class ResultsFile {
+ public:
+  // Opens `path` for `study`, creating it (schema, study, points, metric_info, in one
+  // transaction) when it does not exist. An existing file must be a results file of this very
+  // study (same spec_hash); otherwise throws UsageError and leaves the file as it was.
+  ResultsFile(const std::string& path, const Study& study, const std::vector<Point>& points);
+  ~ResultsFile();
+  ResultsFile(const ResultsFile&) = delete;
+  ResultsFile& operator=(const ResultsFile&) = delete;
+
+  std::set<std::pair<std::int64_t, std::int64_t>> stored_runs();
+  // Adds a run (its metrics, series and runs row) to the open batch; commit() makes the batch
+  // durable. A run is stored whole or not at all.
+  void add(const RunRecord& record);
+  void commit();
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+// Checks, without writing, that `path` is a results file; returns its spec_hash. Throws
+// UsageError naming the file otherwise.
+std::string results_spec_hash(const std::string& path);
+
+struct MergeSummary {
+  std::int64_t runs_added = 0;
+  std::int64_t runs_stored = 0;
+  std::int64_t runs_expected = 0;
+  std::vector<std::pair<std::int64_t, std::int64_t>> missing;  // (point, run)
+};
+
+// `yieldledger merge`: copies every run of `shards` into `out` (created from the first shard
+// when missing). Idempotent; refuses (UsageError, nothing written) a shard that is not a results
+// file or belongs to another study than the others and `out`.
+MergeSummary merge_results(const std::string& out, const std::vector<std::string>& shards);
+
+}  // namespace yl::lab

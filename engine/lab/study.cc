@@ -1,0 +1,723 @@
+#include "engine/lab/study.h"
+
+#include <algorithm>
+#include <cmath>
+#include <fstream>
+#include <map>
+#include <sstream>
+
+#include <fmt/format.h>
+#include <openssl/evp.h>
+
+#include "engine/input/input_error.h"
+#include "engine/input/names.h"
+#include "engine/lab/prng.h"
+
+namespace yl::lab {
+namespace {
+
+std::uint64_t line_of(const toml::node& node) { return node.source().begin.line; }
+
+// Strict reads of the study's tables: every message is FILE:LINE: TYPE: reason.
+class Reader {
+ public:
+  Reader(const std::string& file, std::string type) : file_(file), type_(std::move(type)) {}
+
+  [[noreturn]] void fail(std::uint64_t line, const std::string& reason) const {
+    throw InputError(file_, line == 0 ? 1 : line, type_, reason);
+  }
+  void only(const toml::table& t, std::initializer_list<std::string_view> allowed,
+            std::string_view where) const {
+    for (const auto& [key, node] : t) {
+      if (std::find(allowed.begin(), allowed.end(), key.str()) == allowed.end()) {
+        fail(line_of(node), fmt::format("unknown key '{}'{}", key.str(), where));
+      }
+    }
+  }
+  const toml::table* table(const toml::table& parent, std::string_view key) const {
+    const toml::node* node = parent.get(key);
+    if (node == nullptr)
+      return nullptr;
+    if (!node->is_table())
+      fail(line_of(*node), fmt::format("'{}' must be a table", key));
+    return node->as_table();
+  }
+  std::string text(const toml::table& t, std::string_view key, std::string fallback) const {
+    const toml::node* node = t.get(key);
+    if (node == nullptr)
+      return fallback;
+    if (!node->is_string())
+      fail(line_of(*node), fmt::format("'{}' must be a string", key));
+    return node->as_string()->get();
+  }
+  std::int64_t integer(const toml::table& t, std::string_view key, std::int64_t fallback,
+                       std::int64_t low, std::int64_t high) const {
+    const toml::node* node = t.get(key);
+    if (node == nullptr)
+      return fallback;
+    if (!node->is_integer())
+      fail(line_of(*node), fmt::format("'{}' must be an integer", key));
+    const std::int64_t v = node->as_integer()->get();
+    if (v < low || v > high) {
+      fail(line_of(*node),
+           fmt::format("'{}' must be between {} and {} (got {})", key, low, high, v));
+    }
+    return v;
+  }
+  // A number (integer or float), finite, in [low, high].
+  double number(const toml::table& t, std::string_view key, double fallback, double low,
+                double high) const {
+    const toml::node* node = t.get(key);
+    if (node == nullptr)
+      return fallback;
+    double v = 0;
+    if (node->is_integer()) {
+      v = static_cast<double>(node->as_integer()->get());
+    } else if (node->is_floating_point()) {
+      v = node->as_floating_point()->get();
+    } else {
+      fail(line_of(*node), fmt::format("'{}' must be a number", key));
+    }
+    if (!(v >= low && v <= high)) {
+      fail(line_of(*node),
+           fmt::format("'{}' must be between {} and {} (got {})", key, low, high, v));
+    }
+    return v;
+  }
+  std::int64_t duration(const toml::table& t, std::string_view key, std::int64_t fallback,
+                        bool zero_ok) const {
+    const toml::node* node = t.get(key);
+    if (node == nullptr)
+      return fallback;
+    const std::string written = text(t, key, "");
+    if (zero_ok && written == "0")
+      return 0;
+    const auto seconds = parse_duration_seconds(written);
+    if (!seconds) {
+      fail(line_of(*node),
+           fmt::format("'{}' must look like 1d, 12h, 30m or 90s (got '{}')", key, written));
+    }
+    return *seconds;
+  }
+  // A table of non-negative weights with the given keys, not all zero.
+  template <std::size_t N>
+  std::array<double, N> weights(const toml::table& parent, std::string_view key,
+                                const std::array<std::string_view, N>& names,
+                                std::array<double, N> fallback) const {
+    const toml::table* t = table(parent, key);
+    if (t == nullptr)
+      return fallback;
+    for (const auto& [name, node] : *t) {
+      if (std::find(names.begin(), names.end(), name.str()) == names.end()) {
+        fail(line_of(node), fmt::format("unknown key '{}' in '{}' (one of {})", name.str(), key,
+                                        fmt::join(names, ", ")));
+      }
+    }
+    std::array<double, N> out{};
+    double sum = 0;
+    for (std::size_t i = 0; i < N; ++i) sum += out[i] = number(*t, names[i], 0, 0, 1e12);
+    if (sum <= 0)
+      fail(line_of(*t), fmt::format("'{}' needs a positive weight", key));
+    return out;
+  }
+
+ private:
+  const std::string& file_;
+  std::string type_;
+};
+
+DepositModel parse_deposit(const Reader& r, const toml::table& t, DepositModel fallback) {
+  r.only(t, {"median", "spread"}, " in a deposit model");
+  return {r.number(t, "median", fallback.median_units, 1e-6, 1e12),
+          r.number(t, "spread", fallback.spread, 0, 5)};
+}
+
+Population parse_population(const Reader& r, const toml::table& t) {
+  r.only(t,
+         {"users", "dapps", "arrival", "modes", "assets", "deposit", "transfers_per_day",
+          "withdrawals_per_day", "claims_per_day", "gas_per_day", "gas_fee", "churn_per_year",
+          "dapp_claim_every"},
+         " in [population]");
+  Population p;
+  p.users = r.integer(t, "users", p.users, 0, 10'000'000);
+  p.dapps = r.integer(t, "dapps", p.dapps, 0, 1'000'000);
+  p.arrival_s = r.duration(t, "arrival", 0, true);
+  p.mode_weights = r.weights<3>(t, "modes", {"AUTOMATIC", "VOID", "CLAIMABLE"}, p.mode_weights);
+  p.asset_weights = r.weights<4>(t, "assets", {"ETH", "USDC", "USDT", "DAI"}, p.asset_weights);
+  if (const toml::table* deposit = r.table(t, "deposit")) {
+    r.only(*deposit, {"ETH", "USD"}, " in [population.deposit]");
+    if (const toml::table* eth = r.table(*deposit, "ETH"))
+      p.eth = parse_deposit(r, *eth, p.eth);
+    if (const toml::table* usd = r.table(*deposit, "USD"))
+      p.usd = parse_deposit(r, *usd, p.usd);
+  }
+  p.transfers_per_day = r.number(t, "transfers_per_day", 0, 0, 1000);
+  p.withdrawals_per_day = r.number(t, "withdrawals_per_day", 0, 0, 1000);
+  p.claims_per_day = r.number(t, "claims_per_day", 0, 0, 1000);
+  p.gas_per_day = r.number(t, "gas_per_day", 0, 0, 1000);
+  p.gas_fee_eth = r.number(t, "gas_fee", p.gas_fee_eth, 1e-6, 1000);
+  p.churn_per_year = r.number(t, "churn_per_year", 0, 0, 1000);
+  p.dapp_claim_every_s = r.duration(t, "dapp_claim_every", p.dapp_claim_every_s, false);
+  return p;
+}
+
+Strategy parse_strategy(const Reader& r, const toml::table& t) {
+  Strategy s;
+  const std::string kind = r.text(t, "kind", "");
+  const std::array<std::string_view, 5> kinds = {"passive", "churner", "sniper", "whale",
+                                                 "claimer"};
+  const auto found = std::find(kinds.begin(), kinds.end(), kind);
+  if (found == kinds.end()) {
+    r.fail(line_of(t), fmt::format("[[strategy]] needs kind = one of {} (got '{}')",
+                                   fmt::join(kinds, ", "), kind));
+  }
+  s.kind = static_cast<StrategyKind>(found - kinds.begin());
+  switch (s.kind) {
+    case StrategyKind::passive:
+      r.only(t, {"kind", "share"}, " in a passive strategy");
+      break;
+    case StrategyKind::churner:
+      r.only(t, {"kind", "share", "stay", "away"}, " in a churner strategy");
+      break;
+    case StrategyKind::sniper:
+      r.only(t, {"kind", "share", "via", "lead", "lag", "every"}, " in a sniper strategy");
+      break;
+    case StrategyKind::whale:
+      r.only(t, {"kind", "share", "size"}, " in a whale strategy");
+      break;
+    case StrategyKind::claimer:
+      r.only(t, {"kind", "share", "claim_every"}, " in a claimer strategy");
+      break;
+  }
+  s.share = r.number(t, "share", 1, 0, 1e12);
+  const std::string via = r.text(t, "via", "deposit");
+  if (via != "deposit" && via != "configure") {
+    r.fail(line_of(*t.get("via")), "'via' must be deposit or configure");
+  }
+  s.via_configure = via == "configure";
+  s.lead_s = r.duration(t, "lead", s.lead_s, false);
+  s.lag_s = r.duration(t, "lag", s.lag_s, true);
+  s.every = r.integer(t, "every", 1, 1, 1'000'000);
+  s.size = r.number(t, "size", s.size, 1, 1e9);
+  s.claim_every_s = r.duration(t, "claim_every", s.claim_every_s, false);
+  s.stay_s = r.duration(t, "stay", s.stay_s, false);
+  s.away_s = r.duration(t, "away", s.away_s, false);
+  return s;
+}
+
+std::vector<std::pair<Timestamp, std::uint32_t>> read_schedule(const Reader& r,
+                                                               const toml::node& where,
+                                                               const std::filesystem::path& path,
+                                                               const std::string& written) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in)
+    r.fail(line_of(where), fmt::format("cannot open schedule file '{}'", written));
+  std::vector<std::pair<Timestamp, std::uint32_t>> out;
+  std::string line;
+  std::uint64_t number = 0;
+  while (std::getline(in, line)) {
+    ++number;
+    if (!line.empty() && line.back() == '\r')
+      line.pop_back();
+    if (line.empty())
+      continue;
+    if (number == 1) {
+      if (line != "time,apr_bps") {
+        throw InputError(written, 1, "csv", "the header must be exactly time,apr_bps");
+      }
+      continue;
+    }
+    const auto comma = line.find(',');
+    const auto time = parse_timestamp(line.substr(0, comma == std::string::npos ? 0 : comma));
+    const std::string bps = comma == std::string::npos ? "" : line.substr(comma + 1);
+    const bool digits =
+        !bps.empty() && bps.size() <= 6 &&
+        std::all_of(bps.begin(), bps.end(), [](char c) { return c >= '0' && c <= '9'; });
+    if (!time || !digits || std::stoul(bps) > 100'000) {
+      throw InputError(written, number, "csv",
+                       "a row must be TIME,APR_BPS with a §1.2 time and 0 <= apr_bps <= 100000");
+    }
+    if (!out.empty() && *time < out.back().first) {
+      throw InputError(written, number, "csv", "times must not decrease");
+    }
+    out.emplace_back(*time, static_cast<std::uint32_t>(std::stoul(bps)));
+  }
+  return out;
+}
+
+SourceModel parse_source_model(const Reader& r, const toml::table& t, const Scenario& scenario,
+                               const std::filesystem::path& dir) {
+  r.only(t,
+         {"name", "rate", "schedule", "mean_bps", "reversion", "volatility_bps", "min_bps",
+          "max_bps", "step", "slashes_per_year", "slash_min_ppm", "slash_max_ppm"},
+         " in [[source]]");
+  SourceModel m;
+  m.name = r.text(t, "name", "");
+  const auto known = std::find_if(scenario.params.sources.begin(), scenario.params.sources.end(),
+                                  [&](const SourceConfig& s) { return s.name == m.name; });
+  if (known == scenario.params.sources.end()) {
+    r.fail(line_of(t), fmt::format("[[source]] name '{}' is not a source of [scenario]", m.name));
+  }
+  const std::string rate = r.text(t, "rate", "constant");
+  if (rate == "constant") {
+    m.rate = RateModel::constant;
+  } else if (rate == "schedule") {
+    m.rate = RateModel::schedule;
+  } else if (rate == "walk") {
+    m.rate = RateModel::walk;
+  } else {
+    r.fail(line_of(*t.get("rate")), "'rate' must be constant, schedule or walk");
+  }
+  if (const toml::node* schedule = t.get("schedule")) {
+    if (m.rate != RateModel::schedule)
+      r.fail(line_of(*schedule), "'schedule' needs rate = schedule");
+    const std::string written = r.text(t, "schedule", "");
+    const std::filesystem::path path(written);
+    m.schedule = read_schedule(r, *schedule, path.is_absolute() ? path : dir / path, written);
+    for (const auto& [time, bps] : m.schedule) {
+      if (time < scenario.params.start || time > scenario.params.end) {
+        r.fail(line_of(*schedule), fmt::format("schedule time {} is outside the scenario's start "
+                                               "and end",
+                                               format_timestamp(time)));
+      }
+    }
+  } else if (m.rate == RateModel::schedule) {
+    r.fail(line_of(t), "rate = schedule needs 'schedule' (a CSV file time,apr_bps)");
+  }
+  m.mean_bps = r.number(t, "mean_bps", known->apr_bps, 0, 100'000);
+  m.reversion = r.number(t, "reversion", 1, 0, 1e6);
+  m.volatility_bps = r.number(t, "volatility_bps", 0, 0, 100'000);
+  m.min_bps = r.number(t, "min_bps", 0, 0, 100'000);
+  m.max_bps = r.number(t, "max_bps", 100'000, 0, 100'000);
+  if (m.min_bps > m.max_bps)
+    r.fail(line_of(*t.get("max_bps")), "'max_bps' is below 'min_bps'");
+  m.step_s = r.duration(t, "step", 86400, false);
+  m.slashes_per_year = r.number(t, "slashes_per_year", 0, 0, 1e6);
+  m.slash_min_ppm = r.integer(t, "slash_min_ppm", m.slash_min_ppm, 0, 1'000'000);
+  m.slash_max_ppm = r.integer(t, "slash_max_ppm", m.slash_max_ppm, 0, 1'000'000);
+  if (m.slash_min_ppm > m.slash_max_ppm) {
+    r.fail(line_of(*t.get("slash_max_ppm")), "'slash_max_ppm' is below 'slash_min_ppm'");
+  }
+  return m;
+}
+
+// Every node's path in `table` ("a.b.0.c"), for mapping a line of the serialized scenario back
+// to the study's own line.
+void collect_paths(const toml::node& node, const std::string& path,
+                   std::map<std::uint64_t, std::string>& by_line) {
+  if (!path.empty() && line_of(node) != 0)
+    by_line.emplace(line_of(node), path);
+  const std::string prefix = path.empty() ? "" : path + ".";
+  if (const toml::table* t = node.as_table()) {
+    for (const auto& [key, child] : *t)
+      collect_paths(child, prefix + std::string(key.str()), by_line);
+  } else if (const toml::array* a = node.as_array()) {
+    for (std::size_t i = 0; i < a->size(); ++i)
+      collect_paths(*a->get(i), prefix + std::to_string(i), by_line);
+  }
+}
+
+const toml::node* node_at(const toml::node& root, const std::string& path) {
+  const toml::node* node = &root;
+  std::size_t begin = 0;
+  while (node != nullptr && begin <= path.size()) {
+    const std::size_t dot = std::min(path.find('.', begin), path.size());
+    const std::string segment = path.substr(begin, dot - begin);
+    if (const toml::table* t = node->as_table()) {
+      node = t->get(segment);
+    } else if (const toml::array* a = node->as_array()) {
+      const bool digits =
+          !segment.empty() &&
+          std::all_of(segment.begin(), segment.end(), [](char c) { return c >= '0' && c <= '9'; });
+      node = digits ? a->get(std::stoul(segment)) : nullptr;
+    } else {
+      return nullptr;
+    }
+    begin = dot + 1;
+  }
+  return node;
+}
+
+// The [scenario] table as a scenario file of its own, checked by the ordinary loader (SPEC §1.1).
+// A loader error at line L of the serialized text is reported at the study's line of that key.
+Scenario check_scenario(const toml::table& scenario_table, const std::string& file,
+                        const std::filesystem::path& dir, std::string* toml_out) {
+  std::ostringstream text;
+  text << "events = \"events.csv\"\n" << scenario_table << "\n";
+  *toml_out = text.str();
+  try {
+    return parse_scenario(*toml_out, file, dir);
+  } catch (const InputError& error) {
+    std::uint64_t line = line_of(scenario_table);
+    const toml::table reparsed = toml::parse(*toml_out);
+    std::map<std::uint64_t, std::string> by_line;
+    collect_paths(reparsed, "", by_line);
+    if (const auto it = by_line.find(error.line()); it != by_line.end()) {
+      if (const toml::node* original = node_at(scenario_table, it->second)) {
+        if (line_of(*original) != 0)
+          line = line_of(*original);
+      }
+    }
+    throw InputError(file, line, "scenario", error.reason() + " (in [scenario])");
+  }
+}
+
+Study parse_root(const toml::table& root, const std::string& file,
+                 const std::filesystem::path& dir) {
+  const Reader r(file, "study");
+  r.only(root, {"name", "seed", "scenario", "population", "strategy", "source", "sweep"}, "");
+  Study s;
+  s.file = file;
+  s.dir = dir;
+  s.name = r.text(root, "name", "");
+  if (s.name.empty())
+    r.fail(1, "missing key 'name' (the study's name)");
+  s.seed = static_cast<std::uint64_t>(r.integer(root, "seed", 0, 0, INT64_MAX));
+  const toml::table* scenario = r.table(root, "scenario");
+  if (scenario == nullptr)
+    r.fail(1, "missing table [scenario] (a base scenario, SPEC §1.1)");
+  if (const toml::node* events = scenario->get("events")) {
+    r.fail(line_of(*events), "[scenario] must not name 'events': the lab writes the events");
+  }
+  s.scenario = check_scenario(*scenario, file, dir, &s.scenario_toml);
+  if (const toml::table* population = r.table(root, "population")) {
+    s.population = parse_population(r, *population);
+  } else {
+    r.fail(1, "missing table [population]");
+  }
+  if (const toml::node* strategies = root.get("strategy")) {
+    if (!strategies->is_array_of_tables())
+      r.fail(line_of(*strategies), "'strategy' must be [[strategy]] tables");
+    for (const toml::node& node : *strategies->as_array()) {
+      s.strategies.push_back(parse_strategy(r, *node.as_table()));
+    }
+  }
+  if (s.strategies.empty())
+    s.strategies.push_back(Strategy{});
+  double shares = 0;
+  for (const Strategy& strategy : s.strategies) shares += strategy.share;
+  if (shares <= 0)
+    r.fail(line_of(*root.get("strategy")), "the strategies' shares add up to 0");
+  if (const toml::node* sources = root.get("source")) {
+    if (!sources->is_array_of_tables())
+      r.fail(line_of(*sources), "'source' must be [[source]] tables");
+    for (const toml::node& node : *sources->as_array()) {
+      SourceModel model = parse_source_model(r, *node.as_table(), s.scenario, dir);
+      for (const SourceModel& other : s.sources) {
+        if (other.name == model.name)
+          r.fail(line_of(node), fmt::format("[[source]] '{}' is repeated", model.name));
+      }
+      s.sources.push_back(std::move(model));
+    }
+  }
+  s.root = root;  // a copy keeps no source lines: only substitution uses it
+  return s;
+}
+
+// Where a dotted path points: the parent container and the last segment. Missing intermediate
+// tables are created only for scenario.policy and scenario.gas (keys with defaults, SPEC §1.1).
+toml::node* resolve_for_write(toml::table& root, const std::string& path, std::string* leaf,
+                              toml::node** parent) {
+  std::vector<std::string> segments;
+  std::size_t begin = 0;
+  for (;;) {
+    const std::size_t dot = path.find('.', begin);
+    segments.push_back(
+        path.substr(begin, dot == std::string::npos ? std::string::npos : dot - begin));
+    if (dot == std::string::npos)
+      break;
+    begin = dot + 1;
+  }
+  toml::node* node = &root;
+  for (std::size_t i = 0; i + 1 < segments.size(); ++i) {
+    const std::string& segment = segments[i];
+    if (segment.empty())
+      return nullptr;
+    toml::node* next = nullptr;
+    if (toml::table* t = node->as_table()) {
+      next = t->get(segment);
+      const bool defaults =
+          i == 1 && segments[0] == "scenario" && (segment == "policy" || segment == "gas");
+      if (next == nullptr && defaults)
+        next = t->insert_or_assign(segment, toml::table{}).first->second.as_table();
+    } else if (toml::array* a = node->as_array()) {
+      const bool digits =
+          std::all_of(segment.begin(), segment.end(), [](char c) { return c >= '0' && c <= '9'; });
+      if (digits) {
+        next = a->get(std::stoul(segment));
+      } else {  // an array of tables addressed by name: scenario.source.lido.apr_bps
+        for (toml::node& element : *a) {
+          const toml::table* named = element.as_table();
+          if (named != nullptr && named->get("name") != nullptr &&
+              named->get("name")->value<std::string>() == segment) {
+            next = &element;
+          }
+        }
+      }
+    }
+    if (next == nullptr || !(next->is_table() || next->is_array()))
+      return nullptr;
+    node = next;
+  }
+  *leaf = segments.back();
+  *parent = node;
+  if (leaf->empty())
+    return nullptr;
+  if (toml::table* t = node->as_table())
+    return t->get(*leaf);
+  return nullptr;
+}
+
+std::string value_text(const toml::node& node) {
+  std::ostringstream out;
+  if (const auto* s = node.as_string()) {
+    out << '"' << s->get() << '"';
+  } else {
+    node.visit([&](const auto& v) { out << v; });
+  }
+  return out.str();
+}
+
+std::string json_string(std::string_view text) {
+  std::string out = "\"";
+  for (const char c : text) {
+    if (c == '"' || c == '\\')
+      out += '\\';
+    if (static_cast<unsigned char>(c) < 0x20) {
+      out += fmt::format("\\u{:04x}", static_cast<int>(c));
+      continue;
+    }
+    out += c;
+  }
+  return out + "\"";
+}
+
+std::string type_name(const toml::node& node) {
+  std::ostringstream out;
+  out << node.type();
+  return out.str();
+}
+
+bool history_neutral(const std::string& key) {
+  return key.starts_with("scenario.policy.") || key.starts_with("scenario.gas.");
+}
+
+// Substitutes `value` at `path` in `root`; throws InputError (sweep, at `line`) when the path
+// names nothing or the value's type differs from the study's.
+void substitute(toml::table& root, const std::string& path, const toml::node& value,
+                const std::string& file, std::uint64_t line) {
+  const Reader r(file, "sweep");
+  if (path.starts_with("sweep.") || path == "seed" || path == "name") {
+    r.fail(line, fmt::format("'{}' cannot be swept", path));
+  }
+  std::string leaf;
+  toml::node* parent = nullptr;
+  toml::node* existing = resolve_for_write(root, path, &leaf, &parent);
+  if (parent == nullptr || !parent->is_table())
+    r.fail(line, fmt::format("'{}' names nothing in the study", path));
+  if (existing != nullptr) {
+    const bool number_ok = existing->is_floating_point() && value.is_integer();
+    if (existing->type() != value.type() && !number_ok) {
+      r.fail(line, fmt::format("'{}' is {} in the study, but the sweep gives {} ({})", path,
+                               type_name(*existing), type_name(value), value_text(value)));
+    }
+    if (existing->is_table() || existing->is_array()) {
+      r.fail(line, fmt::format("'{}' names a table, not a value", path));
+    }
+  }
+  if (value.is_table() || value.is_array())
+    r.fail(line, fmt::format("'{}': sweep values must be plain values", path));
+  parent->as_table()->insert_or_assign(leaf, value);
+}
+
+Sweep parse_sweep(const Reader& r, const toml::table& t) {
+  r.only(t, {"runs", "series_every", "product", "zip"}, " in [sweep]");
+  Sweep sweep;
+  sweep.line = line_of(t);
+  sweep.runs = r.integer(t, "runs", 1, 1, 1'000'000);
+  sweep.series_every = r.text(t, "series_every", "");
+  if (!sweep.series_every.empty())
+    sweep.series_every_s = r.duration(t, "series_every", 0, false);
+  auto lists = [&](const toml::table& group, std::string_view where) {
+    std::vector<std::tuple<std::uint64_t, std::string, toml::array>> out;
+    for (const auto& [key, node] : group) {
+      const toml::array* values = node.as_array();
+      if (values == nullptr || values->empty()) {
+        r.fail(line_of(node),
+               fmt::format("'{}' in [sweep.{}] must be a non-empty list", key.str(), where));
+      }
+      out.emplace_back(line_of(node), std::string(key.str()), *values);
+    }
+    std::sort(out.begin(), out.end(),
+              [](const auto& a, const auto& b) { return std::get<0>(a) < std::get<0>(b); });
+    return out;
+  };
+  if (const toml::table* product = r.table(t, "product")) {
+    for (auto& [line, key, values] : lists(*product, "product")) {
+      sweep.axes.push_back(Axis{{key}, {line}, {values}});
+    }
+  }
+  if (const toml::table* zip = r.table(t, "zip")) {
+    Axis axis;
+    for (auto& [line, key, values] : lists(*zip, "zip")) {
+      if (!axis.values.empty() && values.size() != axis.values.front().size()) {
+        r.fail(line,
+               fmt::format("zip lists must have equal lengths: '{}' has {} values, '{}' has {}",
+                           key, values.size(), axis.keys.front(), axis.values.front().size()));
+      }
+      axis.keys.push_back(key);
+      axis.lines.push_back(line);
+      axis.values.push_back(values);
+    }
+    if (!axis.keys.empty())
+      sweep.axes.push_back(std::move(axis));
+  }
+  for (std::size_t a = 0; a < sweep.axes.size(); ++a) {
+    for (std::size_t b = 0; b <= a; ++b) {
+      for (const std::string& key : sweep.axes[a].keys) {
+        const auto& other = sweep.axes[b].keys;
+        const auto count = std::count(other.begin(), other.end(), key);
+        if (count > (a == b ? 1 : 0))
+          r.fail(sweep.axes[a].lines.front(), fmt::format("'{}' is swept twice", key));
+      }
+    }
+  }
+  return sweep;
+}
+
+}  // namespace
+
+std::string sha256_hex(std::string_view bytes) {
+  unsigned char digest[EVP_MAX_MD_SIZE];
+  unsigned int size = 0;
+  EVP_Digest(bytes.data(), bytes.size(), digest, &size, EVP_sha256(), nullptr);
+  std::string hex;
+  for (unsigned int i = 0; i < size; ++i) hex += fmt::format("{:02x}", digest[i]);
+  return hex;
+}
+
+std::string_view strategy_name(StrategyKind kind) {
+  switch (kind) {
+    case StrategyKind::passive:
+      return "passive";
+    case StrategyKind::churner:
+      return "churner";
+    case StrategyKind::sniper:
+      return "sniper";
+    case StrategyKind::whale:
+      return "whale";
+    case StrategyKind::claimer:
+      return "claimer";
+  }
+  return "?";
+}
+
+Study parse_study(const std::string& text, const std::string& file,
+                  const std::filesystem::path& dir) {
+  toml::table root;
+  try {
+    root = toml::parse(text, file);
+  } catch (const toml::parse_error& error) {
+    throw InputError(file, error.source().begin.line, "study", std::string(error.description()));
+  }
+  const Reader r(file, "study");
+  Sweep sweep;
+  if (const toml::table* sweep_table = r.table(root, "sweep"))
+    sweep = parse_sweep(Reader(file, "sweep"), *sweep_table);
+  Study study = parse_root(root, file, dir);
+  study.text = text;
+  study.spec_hash = sha256_hex(text);
+  study.sweep = std::move(sweep);
+  // Every point is checked now, before anything runs or is written: a key that names nothing,
+  // a value of the wrong type, or a point whose scenario breaks a SPEC rule.
+  for (const Point& point : expand_points(study)) (void)study_at(study, point);
+  return study;
+}
+
+Study load_study(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in)
+    throw InputError(path, 1, "study", "cannot open the study file");
+  std::ostringstream text;
+  text << in.rdbuf();
+  return parse_study(text.str(), path, std::filesystem::path(path).parent_path());
+}
+
+std::vector<Point> expand_points(const Study& study) {
+  const std::vector<Axis>& axes = study.sweep.axes;
+  std::int64_t count = 1;
+  for (const Axis& axis : axes) count *= static_cast<std::int64_t>(axis.values.front().size());
+  std::vector<Point> points;
+  for (std::int64_t index = 0; index < count; ++index) {
+    Point point;
+    point.index = index;
+    std::vector<std::string> labels, history, params;
+    std::int64_t rest = index;
+    std::vector<std::size_t> at(axes.size());
+    for (std::size_t a = axes.size(); a-- > 0;) {
+      const auto size = static_cast<std::int64_t>(axes[a].values.front().size());
+      at[a] = static_cast<std::size_t>(rest % size);
+      rest /= size;
+    }
+    for (std::size_t a = 0; a < axes.size(); ++a) {
+      for (std::size_t k = 0; k < axes[a].keys.size(); ++k) {
+        const std::string& key = axes[a].keys[k];
+        const toml::node* value = axes[a].values[k].get(at[a]);
+        const std::string text = value_text(*value);
+        labels.push_back(key + "=" + text);
+        if (!history_neutral(key))
+          history.push_back(key + "=" + text);
+        params.push_back(json_string(key) + ":" + json_string(text));
+        point.assignments.emplace_back(key, value);
+      }
+    }
+    point.label = fmt::format("{}", fmt::join(labels, ", "));
+    point.history_label = fmt::format("{}", fmt::join(history, ", "));
+    point.params = fmt::format("{{{}}}", fmt::join(params, ","));
+    points.push_back(std::move(point));
+  }
+  return points;
+}
+
+Study study_at(const Study& study, const Point& point) {
+  if (point.assignments.empty())
+    return study;
+  toml::table root = study.root;
+  std::uint64_t line = study.sweep.line;
+  for (const auto& [key, value] : point.assignments) {
+    for (const Axis& axis : study.sweep.axes) {
+      for (std::size_t k = 0; k < axis.keys.size(); ++k) {
+        if (axis.keys[k] == key)
+          line = axis.lines[k];
+      }
+    }
+    substitute(root, key, *value, study.file, line);
+  }
+  try {
+    Study out = parse_root(root, study.file, study.dir);
+    out.text = study.text;
+    out.spec_hash = study.spec_hash;
+    out.sweep = study.sweep;
+    return out;
+  } catch (const InputError& error) {
+    // A key the study's tables do not know names nothing; any other failure is a rule the
+    // point's values break.
+    for (const auto& [key, value] : point.assignments) {
+      const std::string leaf = key.substr(key.rfind('.') + 1);
+      if (error.reason().starts_with("unknown key '" + leaf + "'")) {
+        throw InputError(study.file, line, "sweep",
+                         fmt::format("'{}' names nothing in the study ({})", key, error.reason()));
+      }
+    }
+    throw InputError(study.file, line, "sweep",
+                     fmt::format("point {} ({}) breaks a rule: {}: {}", point.index, point.label,
+                                 error.type(), error.reason()));
+  }
+}
+
+std::uint64_t run_seed(const Study& study, const Point& point, std::int64_t run) {
+  return derive_seed(derive_seed(study.seed, point.history_label, 0), "run",
+                     static_cast<std::uint64_t>(run));
+}
+
+}  // namespace yl::lab

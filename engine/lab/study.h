@@ -1,0 +1,138 @@
+// A study (issue #11): a base scenario (SPEC §1.1, passed through as TOML), a population model,
+// per-source rate and slashing models, and an optional [sweep] of parameters. One study and one
+// seed give one events file; a sweep gives points × runs of them. The format is documented in the
+// README ("Policy lab") and in examples/lab/.
+#pragma once
+
+#include <array>
+#include <cstdint>
+#include <filesystem>
+#include <string>
+#include <vector>
+
+#include <toml++/toml.h>
+
+#include "engine/input/scenario.h"
+
+namespace yl::lab {
+
+// Log-normal deposit sizes in an asset's units: exp(ln(median) + spread · N(0, 1)).
+struct DepositModel {
+  double median_units = 1;
+  double spread = 1;
+};
+
+struct Population {
+  std::int64_t users = 100;
+  std::int64_t dapps = 0;
+  std::int64_t arrival_s = 0;  // accounts open uniformly over [start, start + arrival]
+  std::array<double, 3> mode_weights{1, 0, 0};      // AUTOMATIC, VOID, CLAIMABLE
+  std::array<double, 4> asset_weights{1, 0, 0, 0};  // L1 ETH, USDC, USDT, DAI
+  DepositModel eth{1, 1};
+  DepositModel usd{1000, 1};
+  double transfers_per_day = 0;
+  double withdrawals_per_day = 0;
+  double claims_per_day = 0;
+  double gas_per_day = 0;
+  double gas_fee_eth = 0.0001;  // median, log-normal with spread 0.5
+  double churn_per_year = 0;
+  std::int64_t dapp_claim_every_s = 7 * 86400;
+};
+
+enum class StrategyKind : std::uint8_t { passive, churner, sniper, whale, claimer };
+std::string_view strategy_name(StrategyKind kind);
+
+struct Strategy {
+  StrategyKind kind = StrategyKind::passive;
+  double share = 1;
+  // sniper
+  bool via_configure = false;  // "configure": hold VOID, switch to AUTOMATIC; else deposit/withdraw
+  std::int64_t lead_s = 60;
+  std::int64_t lag_s = 60;
+  std::int64_t every = 1;  // every Nth scheduled report
+  // whale
+  double size = 100;  // × the drawn deposit
+  // claimer
+  std::int64_t claim_every_s = 7 * 86400;
+  // churner: mean seconds in and out (exponential)
+  std::int64_t stay_s = 10 * 86400;
+  std::int64_t away_s = 5 * 86400;
+};
+
+enum class RateModel : std::uint8_t { constant, schedule, walk };
+
+struct SourceModel {
+  std::string name;  // a [[scenario.source]]'s name
+  RateModel rate = RateModel::constant;
+  std::vector<std::pair<Timestamp, std::uint32_t>> schedule;  // time, apr_bps
+  double mean_bps = 0;
+  double reversion = 1;       // per year
+  double volatility_bps = 0;  // per sqrt(year)
+  double min_bps = 0;
+  double max_bps = 100'000;
+  std::int64_t step_s = 86400;
+  double slashes_per_year = 0;         // Poisson arrivals
+  std::int64_t slash_min_ppm = 1000;   // a loss is this fraction (ppm) of a lower bound of the
+  std::int64_t slash_max_ppm = 10000;  // source's value, drawn uniformly between min and max
+};
+
+// One axis of a sweep: one key (product) or several keys moving together (zip).
+struct Axis {
+  std::vector<std::string> keys;
+  std::vector<std::uint64_t> lines;
+  std::vector<toml::array> values;  // values[key][i], as written
+};
+
+struct Sweep {
+  std::int64_t runs = 1;
+  std::string series_every;  // "" or a duration like 7d
+  std::int64_t series_every_s = 0;
+  std::vector<Axis> axes;  // product keys in file order, then the zip group
+  std::uint64_t line = 1;
+};
+
+struct Study {
+  std::string file;           // as given, for messages
+  std::filesystem::path dir;  // relative paths resolve here
+  std::string text;           // the file's bytes
+  std::string spec_hash;      // hex SHA-256 of `text`
+  std::string name;
+  std::uint64_t seed = 0;
+  toml::table root;           // the whole study, for substitution
+  Scenario scenario;          // the [scenario] table, checked by the ordinary loader
+  std::string scenario_toml;  // what `generate` writes as scenario.toml (events.csv)
+  Population population;
+  std::vector<Strategy> strategies;
+  std::vector<SourceModel> sources;
+  Sweep sweep;
+};
+
+// Reads and checks a study file. Throws InputError (FILE:LINE: study|scenario|sweep: reason).
+Study load_study(const std::string& path);
+Study parse_study(const std::string& text, const std::string& file,
+                  const std::filesystem::path& dir);
+
+// One point of a sweep: an assignment of a value to each swept key.
+struct Point {
+  std::int64_t index = 0;
+  std::string label;   // "k=v, k=v"
+  std::string params;  // JSON object: key -> value as written in TOML
+  // The label of the keys that change the generated history (all but scenario.policy.* and
+  // scenario.gas.*): "" when only history-neutral keys vary, so every point shares run seeds.
+  std::string history_label;
+  std::vector<std::pair<std::string, const toml::node*>> assignments;
+};
+
+// The points in expansion order (the first axis varies slowest). One point when nothing is swept.
+std::vector<Point> expand_points(const Study& study);
+// The study with `point`'s values substituted, checked like a file. Throws InputError naming the
+// point and the rule it breaks.
+Study study_at(const Study& study, const Point& point);
+
+// Hex SHA-256 of `bytes` (OpenSSL), the study's spec_hash and the tests' pinned hashes.
+std::string sha256_hex(std::string_view bytes);
+
+// The seed of run `run` at a point: from the study seed, the point's history label and the run.
+std::uint64_t run_seed(const Study& study, const Point& point, std::int64_t run);
+
+}  // namespace yl::lab

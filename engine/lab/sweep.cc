@@ -1,0 +1,159 @@
+#include "engine/lab/sweep.h"
+
+#include <atomic>
+#include <chrono>
+#include <condition_variable>
+#include <deque>
+#include <exception>
+#include <mutex>
+#include <thread>
+
+#include "engine/lab/generator.h"
+#include "engine/lab/metrics.h"
+#include "engine/lab/results.h"
+
+namespace yl::lab {
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+double since(Clock::time_point t) {
+  return std::chrono::duration<double>(Clock::now() - t).count();
+}
+
+// A bounded queue from the workers to the one writer, so memory stays bounded whatever the
+// number of runs.
+class Queue {
+ public:
+  explicit Queue(std::size_t capacity) : capacity_(capacity) {}
+  void push(RunRecord record) {
+    std::unique_lock lock(mutex_);
+    not_full_.wait(lock, [&] { return items_.size() < capacity_ || closed_; });
+    items_.push_back(std::move(record));
+    not_empty_.notify_one();
+  }
+  // Waits for a record; nullopt once every producer has finished and the queue is empty.
+  std::optional<RunRecord> pop() {
+    std::unique_lock lock(mutex_);
+    not_empty_.wait(lock, [&] { return !items_.empty() || producers_ == 0; });
+    if (items_.empty())
+      return std::nullopt;
+    RunRecord record = std::move(items_.front());
+    items_.pop_front();
+    not_full_.notify_one();
+    return record;
+  }
+  void set_producers(int n) { producers_ = n; }
+  void producer_done() {
+    std::lock_guard lock(mutex_);
+    --producers_;
+    not_empty_.notify_all();
+  }
+  void close() {
+    std::lock_guard lock(mutex_);
+    closed_ = true;
+    not_full_.notify_all();
+  }
+
+ private:
+  std::mutex mutex_;
+  std::condition_variable not_full_, not_empty_;
+  std::deque<RunRecord> items_;
+  std::size_t capacity_;
+  int producers_ = 0;
+  bool closed_ = false;
+};
+
+}  // namespace
+
+SweepSummary run_sweep(const Study& study, const SweepOptions& options) {
+  const auto started = Clock::now();
+  const std::vector<Point> points = expand_points(study);
+  std::vector<Study> studies;
+  studies.reserve(points.size());
+  for (const Point& point : points) studies.push_back(study_at(study, point));
+  ResultsFile results(options.results, study, points);
+  const auto stored = results.stored_runs();
+
+  SweepSummary summary;
+  summary.points = static_cast<std::int64_t>(points.size());
+  std::vector<std::pair<std::int64_t, std::int64_t>> todo;
+  const std::int64_t runs = study.sweep.runs;
+  for (std::int64_t p = 0; p < summary.points; ++p) {
+    for (std::int64_t r = 0; r < runs; ++r) {
+      if ((p * runs + r) % options.task.count != options.task.index)
+        continue;
+      ++summary.runs_in_slice;
+      if (stored.contains({p, r})) {
+        ++summary.skipped;
+      } else {
+        todo.emplace_back(p, r);
+      }
+    }
+  }
+
+  const int jobs = std::max(1, std::min<int>(options.jobs, static_cast<int>(todo.size())));
+  Queue queue(static_cast<std::size_t>(2 * jobs));
+  queue.set_producers(jobs);
+  std::atomic<std::size_t> next{0};
+  std::atomic<bool> stop{false};
+  std::mutex error_mutex;
+  std::exception_ptr error;
+  std::atomic<std::int64_t> generate_ns{0}, simulate_ns{0};
+  std::vector<std::thread> workers;
+  for (int w = 0; w < jobs; ++w) {
+    workers.emplace_back([&] {
+      try {
+        for (std::size_t i; !stop && (i = next++) < todo.size();) {
+          const auto [p, r] = todo[i];
+          const auto up = static_cast<std::size_t>(p);
+          RunRecord record{p, r, run_seed(study, points[up], r), {}};
+          const auto t0 = Clock::now();
+          const Generated generated = generate(studies[up], record.seed);
+          const auto t1 = Clock::now();
+          record.metrics = simulate(studies[up], generated, study.sweep.series_every_s);
+          const auto t2 = Clock::now();
+          generate_ns += std::chrono::duration_cast<std::chrono::nanoseconds>(t1 - t0).count();
+          simulate_ns += std::chrono::duration_cast<std::chrono::nanoseconds>(t2 - t1).count();
+          queue.push(std::move(record));
+        }
+      } catch (...) {
+        std::lock_guard lock(error_mutex);
+        if (!error)
+          error = std::current_exception();
+        stop = true;
+      }
+      queue.producer_done();
+    });
+  }
+  // The one writer: commits about twice a second, so a kill loses at most that much work.
+  auto committed = Clock::now();
+  try {
+    while (auto record = queue.pop()) {
+      results.add(*record);
+      summary.events += record->metrics.events;
+      ++summary.done;
+      if (since(committed) > 0.5) {
+        results.commit();
+        committed = Clock::now();
+      }
+      if (options.on_progress)
+        options.on_progress(summary.done, static_cast<std::int64_t>(todo.size()));
+    }
+    results.commit();
+  } catch (...) {
+    stop = true;
+    queue.close();
+    for (std::thread& t : workers) t.join();
+    throw;
+  }
+  for (std::thread& t : workers) t.join();
+  if (error)
+    std::rethrow_exception(error);
+  summary.seconds = since(started);
+  summary.generate_seconds = static_cast<double>(generate_ns) / 1e9;
+  summary.simulate_seconds = static_cast<double>(simulate_ns) / 1e9;
+  return summary;
+}
+
+}  // namespace yl::lab

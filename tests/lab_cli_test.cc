@@ -1,0 +1,282 @@
+// The policy lab through the command line (issue #11): generated runs pass `run` + `audit`;
+// sweeps resume after SIGKILL, shard and merge to exactly one sweep's results; the Kubernetes
+// manifest's command works with JOB_COMPLETION_INDEX; bad input exits 2 and changes nothing.
+#include <csignal>
+#include <filesystem>
+#include <fstream>
+#include <thread>
+
+#include <doctest/doctest.h>
+#include <fcntl.h>
+#include <sqlite3.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "tests/lab_util.h"
+#include "tests/test_util.h"
+
+using yl::testing::CliResult;
+using yl::testing::read_file;
+using yl::testing::TempDir;
+
+namespace {
+
+CliResult cli(const std::vector<std::string>& args) { return yl::testing::run_cli(args); }
+
+std::string example_study() { return std::string(YL_SOURCE_DIR) + "/examples/lab/study.toml"; }
+
+// Every row of a results file that a sweep determines, in a fixed order.
+std::string dump(const std::string& path) {
+  sqlite3* db = nullptr;
+  REQUIRE(sqlite3_open_v2(path.c_str(), &db, SQLITE_OPEN_READONLY, nullptr) == SQLITE_OK);
+  std::string out;
+  for (const char* sql :
+       {"SELECT key, value FROM study ORDER BY key", "SELECT * FROM points ORDER BY point",
+        "SELECT * FROM runs ORDER BY point, run", "SELECT * FROM metric_info ORDER BY name",
+        "SELECT point, run, name, cohort, asset, value_int, quote(value_real) FROM metrics "
+        "ORDER BY point, run, name, cohort, asset",
+        "SELECT * FROM series ORDER BY point, run, t, asset, name"}) {
+    sqlite3_stmt* stmt = nullptr;
+    REQUIRE(sqlite3_prepare_v2(db, sql, -1, &stmt, nullptr) == SQLITE_OK);
+    while (sqlite3_step(stmt) == SQLITE_ROW) {
+      for (int i = 0; i < sqlite3_column_count(stmt); ++i) {
+        const auto* text = sqlite3_column_text(stmt, i);
+        out += text == nullptr ? "NULL" : reinterpret_cast<const char*>(text);
+        out += '|';
+      }
+      out += '\n';
+    }
+    sqlite3_finalize(stmt);
+  }
+  sqlite3_close(db);
+  return out;
+}
+
+std::int64_t stored_runs(const std::string& path) {
+  sqlite3* db = nullptr;
+  if (sqlite3_open_v2(path.c_str(), &db, SQLITE_OPEN_READONLY, nullptr) != SQLITE_OK) {
+    sqlite3_close(db);
+    return 0;
+  }
+  sqlite3_stmt* stmt = nullptr;
+  std::int64_t n = 0;
+  if (sqlite3_prepare_v2(db, "SELECT count(*) FROM runs", -1, &stmt, nullptr) == SQLITE_OK &&
+      sqlite3_step(stmt) == SQLITE_ROW) {
+    n = sqlite3_column_int64(stmt, 0);
+  }
+  sqlite3_finalize(stmt);
+  sqlite3_close(db);
+  return n;
+}
+
+std::string write_tiny(const TempDir& dir, const std::string& sweep) {
+  return dir.write("tiny.toml", yl::testing::tiny_study(sweep));
+}
+
+const char* const kTinySweep = R"(
+[sweep]
+runs = 3
+series_every = "2d"
+[sweep.product]
+"scenario.policy.insurance_fee_bps" = [0, 1000]
+"population.users" = [20, 30]
+)";
+
+}  // namespace
+
+TEST_CASE("Lab CLI: generated runs pass run and audit") {
+  TempDir dir;
+  for (const std::string seed : {"1", "2"}) {
+    CAPTURE(seed);
+    const std::string out = dir.path("gen" + seed);
+    const CliResult g = cli({"generate", example_study(), "--seed", seed, "--out", out});
+    REQUIRE(g.exit_code == 0);
+    CHECK(g.out.starts_with("generated 'snipers-and-fees' point 0 seed " + seed + ": "));
+    const CliResult run = cli({"run", out + "/scenario.toml", "--db", out + "/l.db"});
+    INFO(run.err);
+    REQUIRE(run.exit_code == 0);
+    CHECK(yl::testing::audit_result(out + "/l.db") == "OK");
+    CHECK(cli({"audit", "--db", out + "/l.db"}).exit_code == 0);
+  }
+  // A point of the sweep: its values are in the written scenario.
+  const std::string out = dir.path("p3");
+  REQUIRE(
+      cli({"generate", example_study(), "--seed", "9", "--out", out, "--point", "3"}).exit_code ==
+      0);
+  CHECK(read_file(out + "/scenario.toml").find("insurance_fee_bps = 2000") != std::string::npos);
+  REQUIRE(cli({"run", out + "/scenario.toml", "--db", out + "/l.db"}).exit_code == 0);
+  CHECK(yl::testing::audit_result(out + "/l.db") == "OK");
+}
+
+TEST_CASE("Lab CLI: shards merged equal one sweep; merge is idempotent and names missing runs") {
+  TempDir dir;
+  const std::string study = write_tiny(dir, kTinySweep);
+  const std::string whole = dir.path("whole.db");
+  const CliResult one = cli({"sweep", study, "--out", whole, "--jobs", "2"});
+  INFO(one.err);
+  REQUIRE(one.exit_code == 0);
+  CHECK(stored_runs(whole) == 12);
+  std::vector<std::string> shards;
+  for (int i = 0; i < 3; ++i) {
+    shards.push_back(dir.path("shard" + std::to_string(i) + ".db"));
+    REQUIRE(cli({"sweep", study, "--out", shards.back(), "--task", std::to_string(i) + "/3"})
+                .exit_code == 0);
+    CHECK(stored_runs(shards.back()) == 4);
+  }
+  const std::string merged = dir.path("merged.db");
+  const CliResult partial = cli({"merge", "--out", merged, shards[0], shards[2]});
+  CHECK(partial.exit_code == 0);
+  CHECK(partial.out ==
+        "merged 2 shard(s) into " + merged + ": 8 runs added, 8 of 12 runs stored\n");
+  CHECK(partial.err ==
+        "yieldledger: 4 run(s) missing: point 0 run 1, point 1 run 1, "
+        "point 2 run 1, point 3 run 1\n");
+  const CliResult all = cli({"merge", "--out", merged, shards[0], shards[1], shards[2]});
+  CHECK(all.out == "merged 3 shard(s) into " + merged + ": 4 runs added, 12 of 12 runs stored\n");
+  CHECK(all.err.empty());
+  CHECK(dump(merged) == dump(whole));
+  CHECK(cli({"merge", "--out", merged, shards[1]}).exit_code == 0);  // again: nothing changes
+  CHECK(dump(merged) == dump(whole));
+  // A sweep over what is already stored runs nothing and changes nothing.
+  const CliResult again = cli({"sweep", study, "--out", whole});
+  CHECK(again.out.find("12 runs in this slice, 12 already stored, 0 run now") != std::string::npos);
+  CHECK(dump(merged) == dump(whole));
+}
+
+TEST_CASE(
+    "Lab CLI: a sweep killed with SIGKILL and restarted ends with the uninterrupted results") {
+  TempDir dir;
+  // About 100 ms a run, so that the kill lands mid-sweep (commits are every 0.5 s).
+  const std::string study =
+      dir.write("slow.toml", yl::testing::tiny_study(R"(
+[sweep]
+runs = 40
+[sweep.product]
+"scenario.policy.insurance_fee_bps" = [0, 1000]
+)",
+                                                     "users = 30", "users = 600"));
+  const std::string whole = dir.path("whole.db");
+  REQUIRE(cli({"sweep", study, "--out", whole, "--jobs", "2"}).exit_code == 0);
+  const std::string killed = dir.path("killed.db");
+  const pid_t child = ::fork();
+  REQUIRE(child >= 0);
+  if (child == 0) {
+    const int devnull = ::open("/dev/null", O_WRONLY);
+    ::dup2(devnull, 1);
+    ::execl(YL_CLI_PATH, YL_CLI_PATH, "sweep", study.c_str(), "--out", killed.c_str(), "--jobs",
+            "2", static_cast<char*>(nullptr));
+    ::_exit(127);
+  }
+  // Kill it once some runs are committed and before all are.
+  std::int64_t seen = 0;
+  for (int i = 0; i < 2000 && seen < 3; ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+    seen = stored_runs(killed);
+  }
+  ::kill(child, SIGKILL);
+  int status = 0;
+  ::waitpid(child, &status, 0);
+  CHECK(WIFSIGNALED(status));
+  const std::int64_t before = stored_runs(killed);
+  CAPTURE(before);
+  CHECK(before < 80);
+  const CliResult resumed = cli({"sweep", study, "--out", killed, "--jobs", "2"});
+  REQUIRE(resumed.exit_code == 0);
+  CHECK(resumed.out.find(std::to_string(before) + " already stored") != std::string::npos);
+  CHECK(dump(killed) == dump(whole));
+}
+
+TEST_CASE(
+    "Lab CLI: the Kubernetes Indexed Job's command, with JOB_COMPLETION_INDEX, shards a sweep") {
+  const std::string manifest =
+      read_file(std::string(YL_SOURCE_DIR) + "/examples/lab/sweep-job.yaml");
+  CHECK(manifest.find("completionMode: Indexed") != std::string::npos);
+  CHECK(manifest.find("completions: 4") != std::string::npos);
+  CHECK(manifest.find(
+            "yieldledger sweep /study/study.toml --out /results/shard-$JOB_COMPLETION_INDEX.db "
+            "--task-count 4") != std::string::npos);
+  TempDir dir;
+  const std::string study = dir.write("study.toml", read_file(example_study()));
+  dir.write("tbill_rates.csv",
+            read_file(std::string(YL_SOURCE_DIR) + "/examples/lab/tbill_rates.csv"));
+  std::vector<std::string> shards;
+  for (int i = 0; i < 4; ++i) {
+    shards.push_back(dir.path("shard-" + std::to_string(i) + ".db"));
+    ::setenv("JOB_COMPLETION_INDEX", std::to_string(i).c_str(), 1);
+    const CliResult r = cli({"sweep", study, "--out", shards.back(), "--task-count", "4"});
+    ::unsetenv("JOB_COMPLETION_INDEX");
+    INFO(r.err);
+    REQUIRE(r.exit_code == 0);
+    CHECK(r.out.find("(task " + std::to_string(i) + "/4)") != std::string::npos);
+  }
+  std::vector<std::string> args = {"merge", "--out", dir.path("merged.db")};
+  args.insert(args.end(), shards.begin(), shards.end());
+  REQUIRE(cli(args).exit_code == 0);
+  REQUIRE(cli({"sweep", study, "--out", dir.path("one.db"), "--jobs", "2"}).exit_code == 0);
+  CHECK(dump(dir.path("merged.db")) == dump(dir.path("one.db")));
+  ::setenv("JOB_COMPLETION_INDEX", "0", 1);
+  const CliResult no_count = cli({"sweep", study, "--out", dir.path("x.db")});
+  ::unsetenv("JOB_COMPLETION_INDEX");
+  CHECK(no_count.exit_code == 2);
+  CHECK(no_count.err ==
+        "yieldledger: $JOB_COMPLETION_INDEX is set: give the number of tasks with "
+        "--task-count\n");
+  CHECK_FALSE(std::filesystem::exists(dir.path("x.db")));
+}
+
+TEST_CASE("Lab CLI: bad input exits 2 and leaves every file as it was") {
+  TempDir dir;
+  const std::string study = write_tiny(dir, kTinySweep);
+  SUBCASE("--task out of range") {
+    const CliResult r = cli({"sweep", study, "--out", dir.path("r.db"), "--task", "3/3"});
+    CHECK(r.exit_code == 2);
+    CHECK(r.err == "yieldledger: --task 3/3: task 3 is out of range 0..2\n");
+    CHECK_FALSE(std::filesystem::exists(dir.path("r.db")));
+    CHECK(cli({"sweep", study, "--out", dir.path("r.db"), "--task", "1-3"}).exit_code == 2);
+  }
+  SUBCASE("a results file that is not ours, or of another study") {
+    const std::string ledger = dir.path("ledger.db");
+    REQUIRE(cli({"run", yl::testing::example_scenario("quickstart"), "--db", ledger}).exit_code ==
+            0);
+    const std::string bytes = read_file(ledger);
+    const CliResult r = cli({"sweep", study, "--out", ledger});
+    CHECK(r.exit_code == 2);
+    CHECK(r.err == "yieldledger: '" + ledger + "' is not a yieldledger results file\n");
+    CHECK(read_file(ledger) == bytes);
+    const std::string text = dir.write("notes.txt", "hello\n");
+    CHECK(cli({"sweep", study, "--out", text}).exit_code == 2);
+    CHECK(read_file(text) == "hello\n");
+    const std::string other =
+        dir.write("other.toml", yl::testing::tiny_study(kTinySweep, "seed = 7", "seed = 8"));
+    const std::string mine = dir.path("mine.db");
+    REQUIRE(cli({"sweep", study, "--out", mine, "--task", "0/6"}).exit_code == 0);
+    const std::string before = dump(mine);
+    const CliResult o = cli({"sweep", other, "--out", mine});
+    CHECK(o.exit_code == 2);
+    CHECK(o.err.find("holds results of another study") != std::string::npos);
+    CHECK(dump(mine) == before);
+    const std::string theirs = dir.path("theirs.db");
+    REQUIRE(cli({"sweep", other, "--out", theirs, "--task", "0/6"}).exit_code == 0);
+    const CliResult m = cli({"merge", "--out", mine, theirs});
+    CHECK(m.exit_code == 2);
+    CHECK(m.err.find("holds results of another study than the shards") != std::string::npos);
+    CHECK(cli({"merge", "--out", dir.path("new.db"), mine, theirs}).exit_code == 2);
+    CHECK_FALSE(std::filesystem::exists(dir.path("new.db")));
+    CHECK(cli({"merge", "--out", dir.path("new.db"), ledger}).exit_code == 2);
+    CHECK(dump(mine) == before);
+  }
+  SUBCASE("a bad study or a point that breaks a rule: reported before anything is written") {
+    const std::string bad = dir.write(
+        "bad.toml", yl::testing::tiny_study(
+                        "[sweep.product]\n\"scenario.policy.insurance_fee_bps\" = [100, 20000]\n"));
+    const CliResult r = cli({"sweep", bad, "--out", dir.path("r.db")});
+    CHECK(r.exit_code == 2);
+    CHECK(r.err.starts_with(bad + ":"));
+    CHECK(r.err.find("point 1 (scenario.policy.insurance_fee_bps=20000) breaks a rule") !=
+          std::string::npos);
+    CHECK_FALSE(std::filesystem::exists(dir.path("r.db")));
+    const std::string unknown = dir.write("unknown.toml", yl::testing::tiny_study("[extra]\n"));
+    CHECK(cli({"generate", unknown, "--seed", "1", "--out", dir.path("g")}).exit_code == 2);
+    CHECK_FALSE(std::filesystem::exists(dir.path("g")));
+  }
+}
