@@ -5,6 +5,8 @@
 //                                                 several, comma-separated: engine,run,audit)
 //                        [--reuse yes]   (keep the scenario already generated in DIR)
 //                        [--repeat R]    (time each phase R times, print the median; default 1)
+//                        [--policy default|streamed]   (streamed: SPEC §9.1 streamed, §9.2
+//                                        to_protocol, §9.3 socialize; the same events either way)
 //
 // It generates the synthetic scenario (bench/synthetic.h), then measures, in one process:
 //   1. CSV read: the events file split into fields, nothing else (lines/s);
@@ -34,6 +36,7 @@
 #include <filesystem>
 #include <fstream>
 #include <functional>
+#include <iterator>
 #include <vector>
 
 #include "bench/synthetic.h"
@@ -149,14 +152,15 @@ bool on_path(const std::string& program) {
   return std::system(fmt::format("command -v {} >/dev/null 2>&1", program).c_str()) == 0;
 }
 
-// Average cost of one forced report of both assets over `holders` AUTOMATIC holders.
-double report_seconds(int holders, int reports) {
+// Average cost of one forced report of both assets over `holders` AUTOMATIC holders, hourly.
+double report_seconds(int holders, int reports, const yl::Policy& policy) {
   yl::LedgerParams params;
   params.start = yl::Timestamp{1704067200};
   params.end = yl::Timestamp{params.start.seconds + 10 * 365 * 86400};
   params.report_every_s = params.end.seconds - params.start.seconds;  // one scheduled, at the end
   params.sources = {{"lido", yl::Asset::eth, yl::SourceKind::staking, 400, 9000},
                     {"tbill", yl::Asset::usdb, yl::SourceKind::treasury, 500, 9000}};
+  params.policy = policy;
   yl::Ledger ledger(params);
   for (int i = 0; i < holders; ++i) {
     const std::string name = fmt::format("h{}", i);
@@ -191,7 +195,7 @@ int main(int argc, char** argv) {
   const auto usage = [] {
     fmt::print(stderr, "usage: yl_bench [--accounts N] [--events M] [--days D] [--seed S] "
                        "[--dir DIR] [--only engine|run|audit|export|reports|generate] "
-                       "[--reuse yes] [--repeat R]\n");
+                       "[--reuse yes] [--repeat R] [--policy default|streamed]\n");
     return 2;
   };
   if (argc % 2 == 0) return usage();  // flags come in pairs; this also catches --help
@@ -206,6 +210,8 @@ int main(int argc, char** argv) {
     else if (flag == "--only") only = value;
     else if (flag == "--reuse") reuse = value == "yes";
     else if (flag == "--repeat") repeat = std::max(1, std::stoi(value));
+    else if (flag == "--policy" && (value == "default" || value == "streamed"))
+      options.policy = value;
     else return usage();
   }
   // --only takes one phase or several, comma-separated ("engine,run,audit").
@@ -227,12 +233,18 @@ int main(int argc, char** argv) {
     return only.empty() || phases.find("," + phase + ",") != std::string::npos;
   };
   fmt::print("yieldledger benchmark: {} accounts, {} events, {} days of daily reports, seed {}, "
-             "median of {}\n",
-             options.accounts, options.events, options.days, options.seed, repeat);
+             "median of {}, policy {}\n",
+             options.accounts, options.events, options.days, options.seed, repeat,
+             options.policy);
   if (wanted("engine") || wanted("run") || wanted("audit") || wanted("export")) {
     auto start = Clock::now();
     std::string scenario_path = dir + "/scenario.toml";
     if (reuse && std::filesystem::exists(scenario_path)) {
+      // The same events under --policy: the scenario's [policy] table is the only change.
+      std::ifstream in(scenario_path);
+      std::string toml((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+      toml = toml.substr(0, toml.find("\n[policy]"));
+      std::ofstream(scenario_path) << toml + yl::bench::policy_table(options.policy);
       fmt::print("  reusing {}\n", dir);
     } else {
       scenario_path = yl::bench::write_synthetic_scenario(dir, options);
@@ -400,9 +412,16 @@ int main(int argc, char** argv) {
     }
   }
   if (wanted("reports")) {
-    const int probes = 1000;
-    const double small = report_seconds(1'000, probes);
-    const double large = report_seconds(1'000'000, probes);
+    const int probes = 24 * 30;  // hourly for a month
+    yl::Policy policy;
+    if (options.policy == "streamed") {
+      policy.distribution = yl::Distribution::streamed;
+      policy.unlock_seconds = yl::kDefaultUnlockSeconds;
+      policy.void_yield = yl::VoidYield::to_protocol;
+      policy.negative_yield = yl::NegativeYield::socialize;
+    }
+    const double small = report_seconds(1'000, probes, policy);
+    const double large = report_seconds(1'000'000, probes, policy);
     fmt::print("  report (ETH + USDB), 1,000 holders:     {:8.2f} us\n", small * 1e6);
     fmt::print("  report (ETH + USDB), 1,000,000 holders: {:8.2f} us  ({:.2f}x the 1,000-holder "
                "cost)\n",

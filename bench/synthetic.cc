@@ -4,6 +4,7 @@
 
 #include <filesystem>
 #include <fstream>
+#include <stdexcept>
 
 #include "engine/core/ledger.h"
 #include "engine/input/event_parser.h"
@@ -53,6 +54,16 @@ std::string units(std::uint64_t whole, std::uint64_t fraction_1e6) {
 
 }  // namespace
 
+std::string policy_table(const std::string& policy) {
+  if (policy == "default")
+    return "";
+  if (policy == "streamed") {
+    return "\n[policy]\ndistribution = \"streamed\"\nvoid_yield = \"to_protocol\"\n"
+           "negative_yield = \"socialize\"\n";
+  }
+  throw std::invalid_argument("unknown policy '" + policy + "' (default or streamed)");
+}
+
 std::string write_synthetic_scenario(const std::string& dir, const SyntheticOptions& options) {
   std::filesystem::create_directories(dir);
   const std::int64_t start = 1704067200;  // 2024-01-01T00:00:00Z
@@ -60,10 +71,12 @@ std::string write_synthetic_scenario(const std::string& dir, const SyntheticOpti
   std::string toml = kScenario;
   toml.replace(toml.find("{end}"), 5, format_timestamp(end));
   const std::string scenario_path = dir + "/scenario.toml";
-  std::ofstream(scenario_path) << toml;
+  std::ofstream(scenario_path) << toml + policy_table(options.policy);
 
-  const Scenario scenario = parse_scenario(toml, scenario_path, dir);
-  Ledger shadow(scenario.params);
+  // Two shadows, one per policy: an event is written only when both accept it, so the events
+  // file is the same whatever the policy. The streamed one first: it releases less yield.
+  Ledger shadow(parse_scenario(toml, scenario_path, dir).params);
+  Ledger streamed(parse_scenario(toml + policy_table("streamed"), scenario_path, dir).params);
   Random rng(options.seed);
   std::ofstream out(dir + "/events.csv");
   out << "time,type,account,asset,amount,to,value\n";
@@ -73,9 +86,14 @@ std::string write_synthetic_scenario(const std::string& dir, const SyntheticOpti
                   const std::string& value) {
     RawEvent raw{0, "", format_timestamp(Timestamp{t}), type, account, asset, amount, to, value};
     const Event event = parse_event(raw, "events.csv");
-    if (shadow.apply(event)) return;  // rejected: not written
-    shadow.take_reports();
-    shadow.clear_journal();
+    if (streamed.apply(event)) return;  // rejected: not written
+    if (const auto rejected = shadow.apply(event)) {
+      throw std::runtime_error("synthetic: valid when streamed only: " + rejected->reason);
+    }
+    for (Ledger* ledger : {&shadow, &streamed}) {
+      ledger->take_reports();
+      ledger->clear_journal();
+    }
     out << raw.time << ',' << type << ',' << account << ',' << asset << ',' << amount << ','
         << to << ',' << value << '\n';
     ++written;

@@ -13,7 +13,14 @@ struct SyntheticOptions {
   int accounts = 10'000;
   int events = 1'000'000;
   int days = 365;
+  // "default" (Blast's, SPEC §1.1) or "streamed": SPEC §9.1 streamed distribution (7 days),
+  // §9.2 void_yield = "to_protocol" and §9.3 negative_yield = "socialize". The events do not
+  // depend on it: each is written only when valid under both policies.
+  std::string policy = "default";
 };
+
+// The [policy] table of `policy` ("default" or "streamed"); throws std::invalid_argument else.
+std::string policy_table(const std::string& policy);
 
 // Writes scenario.toml and events.csv into `dir` (created if needed). Returns the scenario path.
 std::string write_synthetic_scenario(const std::string& dir, const SyntheticOptions& options);

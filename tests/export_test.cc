@@ -176,7 +176,8 @@ TEST_CASE("Export CSV: the tables agree with balances, ledgers, reports and expl
     REQUIRE(at.size() == 2);
     for (std::size_t i = 0; i < 2; ++i) {
       for (const char* column : {"asset", "price", "pending_wei", "total_shares", "buffer_wei",
-                                 "debt_wei", "insurance_wei", "retained_wei"}) {
+                                 "debt_wei", "insurance_wei", "retained_wei", "revenue_wei",
+                                 "locked_wei"}) {
         CHECK(at[i].at(column) == expected[i].at(column));
       }
     }
@@ -238,6 +239,41 @@ TEST_CASE("Export CSV: the tables agree with balances, ledgers, reports and expl
     CHECK(value("share_price", "ETH") == "1.747710853");
     CHECK(value("users", "ETH") == "1.347097097");
     CHECK(value("dapps", "ETH") == "1.741766873");
+  }
+}
+
+TEST_CASE("Export CSV: a streamed ledger's locked_wei at a sample is `ledgers --at` that time") {
+  // blast-launch under SPEC §9.1 `streamed` with a 7-day unlock, everything else as it is.
+  TempDir dir;
+  const std::string example = std::string(YL_SOURCE_DIR) + "/examples/blast-launch/";
+  dir.write("events.csv", read_file(example + "events.csv"));
+  std::string toml = read_file(example + "scenario.toml");
+  const std::string policy = "[policy]\n";
+  const auto at_policy = toml.find(policy);
+  REQUIRE(at_policy != std::string::npos);
+  toml.insert(at_policy + policy.size(), "distribution = \"streamed\"\nunlock_seconds = 604800\n");
+  const std::string db = dir.path("streamed.db");
+  yl::run_into_database(dir.write("scenario.toml", toml), db);
+  const std::string out = dir.path("csv");
+  export_csv(db, out);
+  const auto history = read_csv(out + "/ledger_history.csv");
+  // The first day's ETH yield is locked for 7 days (SPEC §9.1); the day after the slashing
+  // (2024-04-15) nothing is locked: the loss took the lock, and the debt takes the yield.
+  for (const auto& [time, locked] :
+       {std::pair{"2024-03-02T00:00:00Z", true}, std::pair{"2024-04-16T00:00:00Z", false}}) {
+    const yl::testing::CliResult ledgers = yl::testing::run_cli(
+        {"ledgers", "--db", db, "--at", time, "--format", "csv"});
+    REQUIRE(ledgers.exit_code == 0);
+    const auto expected = read_csv(dir.write("ledgers.csv", ledgers.out));
+    const auto at = where(history, "time", time);
+    REQUIRE(at.size() == 2);
+    REQUIRE(expected.size() == 2);
+    for (std::size_t i = 0; i < 2; ++i) {
+      for (const char* column : {"asset", "price", "pending_wei", "locked_wei", "revenue_wei"}) {
+        CHECK(at[i].at(column) == expected[i].at(column));
+      }
+    }
+    CHECK((at[0].at("locked_wei") != "0") == locked);
   }
 }
 
@@ -368,8 +404,8 @@ TEST_CASE("Export XLSX: sheets, frozen headers, wei as text, numbers beside it, 
       R"(name="events" sheetId="7" r:id="rId7"/><sheet name="journal" sheetId="8" )"
       R"(r:id="rId8"/><sheet name="chart_data" sheetId="9" r:id="rId9"/>)";
   CHECK(workbook.find(sheets) != std::string::npos);
-  // An autofilter over every ledger_history row: 186 rows and the header.
-  CHECK(workbook.find("ledger_history!$A$1:$T$187") != std::string::npos);
+  // An autofilter over every ledger_history row: 186 rows and the header, 24 columns.
+  CHECK(workbook.find("ledger_history!$A$1:$X$187") != std::string::npos);
 
   const std::string ledger = unzip(xlsx, "xl/worksheets/sheet4.xml");
   CHECK(ledger.find(R"(<pane ySplit="1" topLeftCell="A2" activePane="bottomLeft" )"

@@ -8,7 +8,14 @@ namespace yl {
 namespace {
 
 // The chart indexes: see the constructor.
-enum ChartIndex : std::size_t { kPrice = 0, kApy = 1, kReserves = 2, kHolders = 4 };
+enum ChartIndex : std::size_t {
+  kPrice = 0,
+  kApy = 1,
+  kReserves = 2,
+  kHolders = 4,
+  kStream = 6,  // dropped at the end when no sample had a locked profit (SPEC §9.1)
+};
+constexpr const char* kReleased = "released since the last lock";
 
 // start + every·k for the smallest k ≥ 1 with a result after `time`, saturating.
 Timestamp next_multiple_after(Timestamp start, std::int64_t every_s, Timestamp time) {
@@ -36,6 +43,10 @@ TableSpec HistorySampler::ledger_history_spec() {
            {"insurance", CellKind::decimal},
            {"retained_wei", CellKind::wei},
            {"retained", CellKind::decimal},
+           {"revenue_wei", CellKind::wei},  // SPEC §9.4
+           {"revenue", CellKind::decimal},
+           {"locked_wei", CellKind::wei},  // SPEC §9.1: S − R of the stream
+           {"locked", CellKind::decimal},
            {"balances_wei", CellKind::wei},
            {"balances", CellKind::decimal},
            {"claimable_wei", CellKind::wei},
@@ -80,6 +91,8 @@ HistorySampler::HistorySampler(std::optional<std::int64_t> every_s,
       {"USDB insurance fund and debt", "USDB", {{"insurance", {}}, {"debt", {}}}},
       {"Top ETH holders (balance + claimable)", "ETH", {}},
       {"Top USDB holders (balance + claimable)", "USDB", {}},
+      {"ETH locked vs released yield", "ETH", {{"locked", {}}, {kReleased, {}}}},
+      {"USDB locked vs released yield", "USDB", {{"locked", {}}, {kReleased, {}}}},
   };
   for (Asset asset : kAssets) {
     for (const std::string& name : chart_accounts_[index_of(asset)]) {
@@ -135,6 +148,8 @@ void HistorySampler::closing(const Ledger& ledger) {
   unsampled_.reset();
   if (ledger.params().end > last_sample_)
     sample(ledger, ledger.params().end);
+  if (!any_locked_)
+    charts_.charts.resize(kStream);
   check_totals(ledger);
 }
 
@@ -305,6 +320,10 @@ void HistorySampler::write_ledger_rows(const Ledger& ledger, Timestamp time, std
                                   units(book.insurance),
                                   book.retained.wei_string(),
                                   units(book.retained),
+                                  book.revenue.wei_string(),
+                                  units(book.revenue),
+                                  book.stream.locked().wei_string(),
+                                  units(book.stream.locked()),
                                   balances.str(),
                                   wide_units(balances),
                                   claimable.str(),
@@ -352,6 +371,11 @@ void HistorySampler::add_chart_point(const Ledger& ledger, Timestamp time, const
     ChartSpec& reserves = charts_.charts[kReserves + a];
     reserves.series[0].values.push_back(to_double(units(book.insurance)));
     reserves.series[1].values.push_back(to_double(units(book.debt)));
+    // SPEC §9.1: of the stream's S, R is released since its last anchor and S − R is locked.
+    ChartSpec& stream = charts_.charts[kStream + a];
+    stream.series[0].values.push_back(to_double(units(book.stream.locked())));
+    stream.series[1].values.push_back(to_double(units(book.stream.released)));
+    any_locked_ = any_locked_ || !book.stream.locked().is_zero();
     ChartSpec& holders = charts_.charts[kHolders + a];
     for (std::size_t i = 0; i < holders.series.size(); ++i) {
       const auto id = chart_ids_[a][i];

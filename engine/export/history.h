@@ -1,7 +1,8 @@
 // The history tables of an export, sampled from one replay of the stored ledger:
 //
 //   ledger_history   per sample time and asset: price, pending, shares, reserves, debt,
-//                    insurance, retained, Σ balances and claimable, and the period's realized APY;
+//                    insurance, retained, revenue, locked, Σ balances and claimable, and the
+//                    period's realized APY;
 //   balance_history  per sample time, selected account and asset: balance, claimable, shares, and
 //                    the yield accrued over the period (shares held through each report × its
 //                    price step, the same figure `explain` shows).
@@ -135,6 +136,7 @@ class HistorySampler : public ReplayObserver {
   Totals totals_;
   std::array<std::array<GroupYield, 2>, 2> groups_;  // [AccountGroup][Asset]
   ChartData charts_;
+  bool any_locked_ = false;  // a sample saw a locked profit: the stream charts are kept
 };
 
 }  // namespace yl
