@@ -279,12 +279,13 @@ TEST_CASE("Export XLSX: a write cut short by a file size limit fails, and nothin
   CHECK(unzip(xlsx, "xl/worksheets/sheet7.xml").ends_with("</worksheet>"));
 }
 
-TEST_CASE("Export: a ledger of two deposits of 2^255 wei that audit accepts exports") {
+TEST_CASE("Export: a ledger whose ETH sums reach 2^256 - 1 exports exactly") {
   TempDir dir;
   // 2^255 wei = 57896044618658097711785492504343953926634992332820282019728.792003956564819968
-  // ETH. Each balance is below 2^256 (SPEC §6), and so is every pool: 90% of the deposits is
-  // staked (1.8 × 2^255) and 10% stays in the buffer. The sum of the balances is 2^256 exactly.
-  // The weekly report never comes before the one-day run ends.
+  // ETH. 90% of the deposits is staked and 10% stays in the buffer. Two deposits of 2^255 would
+  // bring buffer + Σ value to 2^256, which SPEC §6 rejects as overflow (the run fails at row 5);
+  // with bob's one wei less the sums are 2^256 - 1: every pool fits, and so does the sum of the
+  // balances, which the export adds in unbounded integers. The weekly report never comes.
   dir.write("scenario.toml",
             "name = \"big\"\nstart = \"2024-03-01T00:00:00Z\"\nend = \"2024-03-02T00:00:00Z\"\n"
             "report_every = \"7d\"\nevents = \"events.csv\"\n\n[ledger]\n"
@@ -292,30 +293,33 @@ TEST_CASE("Export: a ledger of two deposits of 2^255 wei that audit accepts expo
                 kLido);
   const std::string half =
       "57896044618658097711785492504343953926634992332820282019728.792003956564819968";
-  dir.write("events.csv",
-            "time,type,account,asset,amount,to,value\n"
-            "2024-03-01T00:00:00Z,open,alice,,,,user\n"
-            "2024-03-01T00:00:00Z,open,bob,,,,user\n"
-            "2024-03-01T00:00:00Z,deposit,alice,ETH," +
-                half +
-                ",,\n"
-                "2024-03-01T00:00:00Z,deposit,bob,ETH," +
-                half + ",,\n");
+  const std::string half_less_one =
+      "57896044618658097711785492504343953926634992332820282019728.792003956564819967";
+  const std::string opens =
+      "time,type,account,asset,amount,to,value\n"
+      "2024-03-01T00:00:00Z,open,alice,,,,user\n"
+      "2024-03-01T00:00:00Z,open,bob,,,,user\n"
+      "2024-03-01T00:00:00Z,deposit,alice,ETH," + half + ",,\n";
+  dir.write("events.csv", opens + "2024-03-01T00:00:00Z,deposit,bob,ETH," + half + ",,\n");
   const std::string db = dir.path("big.db");
+  const auto refused = run_cli({"run", dir.path("scenario.toml"), "--db", db});
+  CHECK(refused.exit_code == 2);
+  CHECK(refused.err.find("events.csv:5: deposit: overflow") != std::string::npos);
+  dir.write("events.csv", opens + "2024-03-01T00:00:00Z,deposit,bob,ETH," + half_less_one + ",,\n");
   REQUIRE(run_cli({"run", dir.path("scenario.toml"), "--db", db}).exit_code == 0);
   REQUIRE(run_cli({"audit", "--db", db}).exit_code == 0);
   const auto csv = run_cli({"export", "--db", db, "--out", dir.path("csv")});
   CHECK(csv.exit_code == 0);
   CHECK(csv.err == "");
-  // 2^256 wei = 115792089237316195423570985008687907853269984665640564039457.584007913129639936.
-  const std::string two_256 =
-      "115792089237316195423570985008687907853269984665640564039457584007913129639936";
+  // 2^256 - 1 wei = 115792089237316195423570985008687907853269984665640564039457.58400791312963
+  // 9935 ETH.
+  const std::string max =
+      "115792089237316195423570985008687907853269984665640564039457584007913129639935";
   CHECK(read_file(dir.path("csv/summary.csv"))
             .find("end,balances,ETH,115792089237316195423570985008687907853269984665640564039457."
-                  "584007913129639936," +
-                  two_256 + "\n") != std::string::npos);
-  CHECK(read_file(dir.path("csv/ledger_history.csv")).find("," + two_256 + ",") !=
-        std::string::npos);
+                  "584007913129639935," +
+                  max + "\n") != std::string::npos);
+  CHECK(read_file(dir.path("csv/ledger_history.csv")).find("," + max + ",") != std::string::npos);
   const auto xlsx = run_cli({"export", "--db", db, "--out", dir.path("big.xlsx")});
   CHECK(xlsx.exit_code == 0);
   CHECK(xlsx.err == "");

@@ -76,7 +76,7 @@ runs = 2
   CHECK(run_seed(study, points[0], 0) != run_seed(study, points[2], 0));
   const Study at = study_at(study, points[11]);
   CHECK(at.population.users == 5);
-  CHECK(at.scenario.params.insurance_fee_bps == 500);
+  CHECK(at.scenario.params.policy.insurance_fee_bps == 500);
   CHECK(at.sources[0].mean_bps == 400);
 }
 
@@ -161,8 +161,8 @@ runs = 1
   REQUIRE(points.size() == 2);
   const Study a = study_at(study, points[0]);
   const Study b = study_at(study, points[1]);
-  CHECK(a.scenario.params.insurance_fee_bps == 0);
-  CHECK(b.scenario.params.insurance_fee_bps == 2500);
+  CHECK(a.scenario.params.policy.insurance_fee_bps == 0);
+  CHECK(b.scenario.params.policy.insurance_fee_bps == 2500);
   std::ostringstream ea, eb;
   write_events_csv(generate(a, run_seed(study, points[0], 0)).events, ea);
   write_events_csv(generate(b, run_seed(study, points[1], 0)).events, eb);

@@ -65,17 +65,22 @@ TEST_CASE("Ledger: deposit routes by weight, the buffer takes the rest (SPEC §5
   CHECK(ledger.balance(*ledger.find_account("alice"), Asset::eth) == wei("10000000000000000001"));
 }
 
-TEST_CASE("Ledger: the buffer takes only what routing leaves, so no spurious overflow (SPEC §5.2)") {
-  // Weight 5000: alice's 2^255 leaves 2^254 in the buffer. bob's 2^256 - 1 then puts half of it
-  // in the buffer (about 0.75·2^256 in all): it fits, though buffer + the whole deposit would not.
+TEST_CASE("Ledger: the buffer takes only what routing leaves, up to the §6 sum limit (SPEC §5.2)") {
+  // Weight 5000: alice's 2^255 leaves 2^254 in the buffer and 2^254 at the source. bob's 2^256 - 1
+  // would bring buffer + Σ value to 2^255 + 2^256 - 1: SPEC §6 rejects it as overflow. bob's
+  // 2^255 - 1 routes floor((2^255 - 1)/2) = 2^254 - 1 and leaves 2^254 in the buffer, which then
+  // holds 2^255: the sums are 2^256 - 1 and fit.
   Ledger ledger(with_source(SourceKind::staking, Asset::eth, 0, 5000));
   must_apply(ledger, ev(OpenAccount{"alice", AccountKind::user}));
   must_apply(ledger, ev(OpenAccount{"bob", AccountKind::user}));
-  must_apply(ledger, ev(Deposit{"alice", DepositAsset::eth, Amount::from_u512(U512(1) << 255)}));
-  must_apply(ledger, ev(Deposit{"bob", DepositAsset::eth, Amount::max()}));
-  CHECK(ledger.balance(*ledger.find_account("bob"), Asset::eth) == Amount::max());
-  // floor((2^256 - 1)/2) = 2^255 - 1 routed; the buffer keeps 2^254 + 2^255.
-  CHECK(ledger.book(Asset::eth).buffer == Amount::from_u512((U512(1) << 254) + (U512(1) << 255)));
+  const Amount half = Amount::from_u512(U512(1) << 255);
+  must_apply(ledger, ev(Deposit{"alice", DepositAsset::eth, half}));
+  CHECK(must_reject(ledger, ev(Deposit{"bob", DepositAsset::eth, Amount::max()}),
+                    RejectCode::overflow) == "overflow: ETH's buffer, sources and debt would reach 2^256");
+  must_apply(ledger, ev(Deposit{"bob", DepositAsset::eth, half - wei("1")}));
+  CHECK(ledger.balance(*ledger.find_account("bob"), Asset::eth) == half - wei("1"));
+  CHECK(ledger.book(Asset::eth).buffer == half);
+  CHECK(ledger.source_state(0).value == Amount::from_u512((U512(1) << 254) + (U512(1) << 254) - 1));
 }
 
 TEST_CASE("Ledger: USDC deposits credit USDB at 10^12 wei per base unit (SPEC §2.1)") {
