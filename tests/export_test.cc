@@ -555,3 +555,21 @@ TEST_CASE("CLI: run and export draw a progress bar when stderr is a terminal, an
   CHECK(exported.find("\rreplaying events  [") != std::string::npos);
   CHECK(exported.find("\r\x1b[Kexported 'synthetic'") != std::string::npos);
 }
+
+TEST_CASE("Export: under §9.3 socialize a price fall is a negative accrual, exact to the wei") {
+  TempDir dir;
+  const std::string db = dir.path("s.db");
+  const std::string scenario = std::string(YL_SOURCE_DIR) + "/examples/policies/socialize.toml";
+  REQUIRE(yl::testing::run_cli({"run", scenario, "--db", db}).exit_code == 0);
+  const auto csv =
+      yl::testing::run_cli({"export", "--db", db, "--out", dir.path("csv"), "--accounts", "u01"});
+  REQUIRE(csv.exit_code == 0);
+  // The 2024-07-02 report socializes the lido loss: the ETH price falls from 1020370688 to
+  // 1017884570 (ΔP = −2486118, `reports`), and u01 holds 6090087260 shares through it, so its
+  // accrual for the day is 6090087260 × −2486118 = −15140675558656680 wei.
+  CHECK(read_file(dir.path("csv/balance_history.csv"))
+            .find("2024-07-02T00:00:00Z,u01,user,ETH,AUTOMATIC,6199005852667396800,"
+                  "6.1990058526673968,0,0,6090087260,-15140675558656680,-0.01514067555865668\n") !=
+        std::string::npos);
+  CHECK(yl::testing::run_cli({"export", "--db", db, "--out", dir.path("s.xlsx")}).exit_code == 0);
+}

@@ -178,10 +178,10 @@ void HistorySampler::track_new_accounts(const Ledger& ledger) {
 void HistorySampler::settle(const Ledger& ledger, AccountId id, Asset asset) {
   Holding& h = holdings_[id][index_of(asset)];
   const Amount& price = ledger.book(asset).shares.price();
-  // The price never falls (SPEC §3.1), and the shares were constant since price_settled.
-  YL_ASSERT(price >= h.price_settled);
+  // The shares were constant since price_settled. The price may fall under SPEC §9.3
+  // (socialize): the accrual is then negative, exact in unbounded integers.
   if (!h.shares.is_zero())
-    h.accrued += h.shares * (price - h.price_settled);
+    h.accrued += big(h.shares) * (big(price) - big(h.price_settled));
   h.price_settled = price;
 }
 
@@ -242,7 +242,7 @@ void HistorySampler::account_for_report(const ReportRecord& report) {
   const std::int64_t interval_s = report.time.seconds - last_report_[a].seconds;
   YL_ASSERT(interval_s >= 0);
   last_report_[a] = report.time;
-  const BigInt step = big(report.price_after - report.price_before);
+  const BigInt step = big(report.price_after) - big(report.price_before);  // < 0 under §9.3
   for (std::size_t g = 0; g < 2; ++g) {
     const BigInt shares = big(totals_.group_shares[g][a]);
     // Held just before the price step: P_before·S + Σr + Σf(VOID) (SPEC §3.3).
@@ -258,7 +258,7 @@ void HistorySampler::check_totals(const Ledger& ledger) const {
     for (Asset asset : kAssets) {
       const Position& p = ledger.state(id).positions[index_of(asset)];
       add(recount, ledger.info(id).kind, index_of(asset),
-          Holding{p.mode, p.shares, p.remainder, p.fixed, Amount(), Amount()});
+          Holding{p.mode, p.shares, p.remainder, p.fixed, Amount(), BigInt(0)});
     }
   }
   YL_ASSERT(recount == totals_);
@@ -346,7 +346,7 @@ void HistorySampler::write_balance_rows(const Ledger& ledger, Timestamp time) {
       const Position& p = ledger.state(id).positions[a];
       // The pair of refresh(): a position that changed unseen would make `accrued` wrong.
       YL_ASSERT(holdings_[id][a].shares == p.shares);
-      const Amount accrued = std::exchange(holdings_[id][a].accrued, Amount());
+      const BigInt accrued = std::exchange(holdings_[id][a].accrued, BigInt(0));
       if (outputs_.balance_history == nullptr)
         continue;
       const Amount balance = ledger.balance(id, asset);
@@ -355,7 +355,7 @@ void HistorySampler::write_balance_rows(const Ledger& ledger, Timestamp time) {
                                      std::string(asset_name(asset)),
                                      std::string(yield_mode_name(p.mode)), balance.wei_string(),
                                      units(balance), claimable.wei_string(), units(claimable),
-                                     p.shares.wei_string(), accrued.wei_string(), units(accrued)});
+                                     p.shares.wei_string(), accrued.str(), wide_units(accrued)});
       ++balance_rows_;
     }
   }

@@ -80,7 +80,7 @@ class HistorySampler : public ReplayObserver {
     Amount remainder;
     Amount fixed;
     Amount price_settled;
-    Amount accrued;  // settled since the last sample
+    BigInt accrued;  // settled since the last sample; negative when §9.3 lowered the price
   };
   // Sums over the holdings, kept in step with them: per group and asset, the shares and what
   // they do not cover (remainders, and fixed balances of VOID positions); per asset, the shares,

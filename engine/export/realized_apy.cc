@@ -33,7 +33,9 @@ std::string decimal_toward_zero(const BigInt& num, const BigInt& den, unsigned d
 }
 
 std::string wide_units(const BigInt& wei) {
-  YL_ASSERT(wei >= 0);
+  // Negative only for a yield or accrual under SPEC §9.3, where the price may fall.
+  if (wei < 0)
+    return "-" + wide_units(BigInt(-wei));
   BigInt unit = 1;
   for (unsigned i = 0; i < kAssetDecimals; ++i) unit *= 10;
   std::string text = decimal_toward_zero(wei, unit, kAssetDecimals);  // exact: no rounding

@@ -30,7 +30,7 @@ inline constexpr std::int64_t kSecondsPerYear = 31'536'000;
 BigInt big(const Amount& amount);
 
 // Exact decimal text of wei in L2 asset units (18 decimals), shortest form, as units() prints an
-// Amount, for sums that may pass 2^256. REQUIRES: wei >= 0.
+// Amount, for sums that may pass 2^256; a negative value (a §9.3 loss) gets a leading "-".
 std::string wide_units(const BigInt& wei);
 
 // floor(|num| / den × 10^digits) as decimal text with `digits` fraction digits, the sign of num
