@@ -5,7 +5,7 @@
 #include <algorithm>
 
 #include "engine/core/ledger.h"
-#include "engine/replay.h"
+#include "engine/replay/replay.h"
 
 namespace yl {
 namespace {

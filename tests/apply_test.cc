@@ -8,6 +8,7 @@
 
 #include "engine/audit.h"
 #include "engine/input/input_error.h"
+#include "engine/replay/replay.h"
 #include "engine/runner.h"
 #include "tests/test_util.h"
 

@@ -27,7 +27,7 @@
 #include "engine/export/export_options.h"
 #include "engine/export/realized_apy.h"
 #include "engine/export/table_sink.h"
-#include "engine/replay.h"
+#include "engine/replay/replay.h"
 
 namespace yl {
 
