@@ -21,13 +21,27 @@
 
 namespace yl {
 
-JournalOrigin journal_origin(const JournalEntry& entry, std::optional<std::int64_t> event_seq,
-                             const std::vector<ReportRecord>& reports,
-                             const std::vector<std::int64_t>& report_seqs) {
-  if (entry.report_ordinal < 0) return JournalOrigin{event_seq, std::nullopt};
-  const auto ordinal = static_cast<std::size_t>(entry.report_ordinal);
-  const bool scheduled = reports.at(ordinal).trigger == ReportTrigger::scheduled;
-  return JournalOrigin{scheduled ? std::nullopt : event_seq, report_seqs.at(ordinal)};
+std::vector<JournalRow> journal_rows(const Ledger& ledger, std::optional<std::int64_t> event_seq,
+                                     const std::vector<ReportRecord>& reports,
+                                     const std::vector<std::int64_t>& report_seqs) {
+  std::vector<JournalRow> rows;
+  const std::vector<JournalEntry>& entries = ledger.journal().entries();
+  for (std::size_t first = 0, last = 0; first < entries.size(); first = last) {
+    const std::int64_t ordinal = entries[first].report_ordinal;
+    last = first + 1;
+    if (ordinal < 0) {
+      while (last < entries.size() && entries[last].report_ordinal < 0) ++last;
+    }
+    JournalOrigin origin{event_seq, std::nullopt};
+    if (ordinal >= 0) {
+      const auto index = static_cast<std::size_t>(ordinal);
+      const bool scheduled = reports.at(index).trigger == ReportTrigger::scheduled;
+      origin = JournalOrigin{scheduled ? std::nullopt : event_seq, report_seqs.at(index)};
+    }
+    rows.push_back(JournalRow{
+        origin, storage::journal_entries_json(ledger, {entries.data() + first, last - first})});
+  }
+  return rows;
 }
 
 StoredOutputs store_outputs(Ledger& ledger, storage::LedgerStore& store,
@@ -37,12 +51,11 @@ StoredOutputs store_outputs(Ledger& ledger, storage::LedgerStore& store,
   std::vector<std::int64_t> report_seqs;
   for (const ReportRecord& report : reports) report_seqs.push_back(store.append_report(report));
   stored.reports = static_cast<std::int64_t>(reports.size());
-  for (const JournalEntry& entry : ledger.journal().entries()) {
-    if (!write_journal) break;
-    const JournalOrigin origin = journal_origin(entry, event_seq, reports, report_seqs);
-    store.append_journal_entry(origin.event_seq, origin.report_seq,
-                               storage::journal_entry_json(ledger, entry));
-    ++stored.journal_entries;
+  if (write_journal) {
+    for (const JournalRow& row : journal_rows(ledger, event_seq, reports, report_seqs)) {
+      store.append_journal_entry(row.origin.event_seq, row.origin.report_seq, row.postings);
+      ++stored.journal_entries;
+    }
   }
   ledger.clear_journal();
   return stored;
