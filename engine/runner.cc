@@ -3,8 +3,11 @@
 #include <fmt/format.h>
 
 #include <fcntl.h>
+#include <signal.h>
 #include <unistd.h>
 
+#include <algorithm>
+#include <cctype>
 #include <cerrno>
 #include <cstdio>
 #include <filesystem>
@@ -160,6 +163,28 @@ void remove_database_files(const std::string& path) {
   }
 }
 
+// The temporaries of runs that were killed before they could remove them (SIGKILL, a power
+// loss): `FILE.PID.yl-run.tmp` and its -wal/-shm/-journal, whose process no longer exists. A live
+// process's temporary is never touched (kill(PID, 0) tells, in this PID namespace).
+void remove_stale_temporaries(const std::string& db_path) {
+  const std::filesystem::path path(db_path);
+  const std::filesystem::path folder = path.has_parent_path() ? path.parent_path() : ".";
+  const std::string prefix = path.filename().string() + ".";
+  constexpr std::string_view kSuffix = ".yl-run.tmp";
+  std::error_code ec;
+  for (const auto& entry : std::filesystem::directory_iterator(folder, ec)) {
+    const std::string name = entry.path().filename().string();
+    if (!name.starts_with(prefix) || !name.ends_with(kSuffix)) continue;
+    const std::string pid =
+        name.substr(prefix.size(), name.size() - prefix.size() - kSuffix.size());
+    const auto digit = [](unsigned char c) { return std::isdigit(c) != 0; };
+    if (pid.empty() || pid.size() > 9 || !std::all_of(pid.begin(), pid.end(), digit)) continue;
+    const auto id = static_cast<pid_t>(std::stol(pid));
+    if (id == ::getpid() || ::kill(id, 0) == 0 || errno != ESRCH) continue;
+    remove_database_files((folder / name).string());
+  }
+}
+
 // fsync()s a file or a folder, so that a rename into it survives a power loss.
 void sync_path(const std::string& path, int flags) {
   const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC | flags);
@@ -216,6 +241,7 @@ RunSummary run_into_database(const std::string& scenario_path, const std::string
   }
   // A new ledger: built under a name of this process's own, then renamed into place. If another
   // process created the file meanwhile, its ledger is replaced like any existing one.
+  remove_stale_temporaries(db_path);
   const std::string temporary = fmt::format("{}.{}.yl-run.tmp", db_path, ::getpid());
   try {
     const RunSummary summary = run_in(temporary, scenario, scenario_path, options);
