@@ -217,6 +217,18 @@ deposit.ETH = { median = 1.0, spread = 0 }
   CHECK(testing::metric(m, "debt_max_wei", "", "ETH") == "0");
   CHECK(testing::metric(m, "events", "", "") == "2");
   CHECK(testing::metric(m, "gini", "", "ETH") == "(none)");  // one account: no Gini
+
+  // Capital-time is exact past 128 bits too (the metrics leave their 128-bit fast path): the
+  // same day with 2^120 wei (2^120 · 86400 > 2^127) and with 2^130 wei (itself past 2^126).
+  for (const unsigned bits : {120u, 130u}) {
+    CAPTURE(bits);
+    Generated big = g;
+    const U512 wei = U512(1) << bits;
+    std::get<Deposit>(big.events.at(1).body).amount = Amount::from_u512(wei);
+    const RunMetrics mb = simulate(study, big, 0);
+    CHECK(testing::metric(mb, "capital_time_wei_s", "", "ETH") == (wei * 86400).str());
+    CHECK(testing::metric(mb, "apy_ppm", "", "ETH").starts_with("3999"));
+  }
 }
 
 TEST_CASE("Lab study: bad input names the file, the line and the key") {

@@ -75,6 +75,11 @@ class Amount {
   std::string units_string(unsigned decimals) const;
 
   bool is_zero() const { return (limbs_[0] | limbs_[1] | limbs_[2] | limbs_[3]) == 0; }
+  // The value when it is below 2^128 (most amounts), for a caller's 128-bit fast path.
+  std::optional<detail::U128> as_u128() const {
+    if ((limbs_[2] | limbs_[3]) != 0) return std::nullopt;
+    return (detail::U128{limbs_[1]} << 64) | limbs_[0];
+  }
   // The value as Boost integers, for wide intermediates (by value: a conversion, not a view).
   U256 raw() const;
   U512 wide() const;

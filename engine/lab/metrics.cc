@@ -28,29 +28,66 @@ S512 floor_div(const S512& a, const S512& b) {
 std::string text(const S512& v) { return v.str(); }
 
 // One account's flows of one asset: what came in from outside its own yield, what went out, and
-// ∫ max(0, in − out) dt, its capital-time (wei·seconds).
+// ∫ max(0, in − out) dt, its capital-time (wei·seconds). Exact: in signed 128-bit integers while
+// every step fits (each checked), in S512 for good from the first step that would not. A real
+// population never leaves 128 bits; S512 arithmetic on every event was a hot spot of the lab.
 struct Flow {
-  S512 in = 0;
-  S512 out = 0;
-  S512 capital_time = 0;
+  __extension__ using I128 = __int128;
+  I128 in = 0, out = 0, capital_time = 0;
+  std::optional<std::array<S512, 3>> wide;  // {in, out, capital_time}, once widened
   std::int64_t last = 0;
   bool touched = false;
 
+  S512 in_wei() const { return wide ? (*wide)[0] : S512(in); }
+  S512 out_wei() const { return wide ? (*wide)[1] : S512(out); }
+  S512 capital_time_wei_s() const { return wide ? (*wide)[2] : S512(capital_time); }
+
   void to(std::int64_t t) {
-    const S512 net = in - out;
-    if (touched && net > 0)
-      capital_time += net * (t - last);
+    if (touched && !wide) {
+      I128 net = 0, step = 0, sum = 0;
+      if (__builtin_sub_overflow(in, out, &net) ||
+          (net > 0 && (__builtin_mul_overflow(net, I128{t - last}, &step) ||
+                       __builtin_add_overflow(capital_time, step, &sum)))) {
+        widen();  // nothing was changed: the S512 path below takes the step
+      } else if (net > 0) {
+        capital_time = sum;
+      }
+    }
+    if (touched && wide) {
+      const S512 net = (*wide)[0] - (*wide)[1];
+      if (net > 0)
+        (*wide)[2] += net * (t - last);
+    }
     last = t;
   }
-  void add_in(std::int64_t t, const S512& wei) {
+  void add(std::int64_t t, const Amount& wei, bool incoming) {
     to(t);
-    in += wei;
     touched = true;
+    if (!wide) {
+      I128& total = incoming ? in : out;
+      const auto value = wei.as_u128();
+      I128 sum = 0;
+      if (value && *value >> 126 == 0 &&
+          !__builtin_add_overflow(total, static_cast<I128>(*value), &sum)) {
+        total = sum;
+        return;
+      }
+      widen();
+    }
+    (*wide)[incoming ? 0 : 1] += signed_of(wei);
   }
-  void add_out(std::int64_t t, const S512& wei) {
-    to(t);
-    out += wei;
-    touched = true;
+  void add_in(std::int64_t t, const Amount& wei) { add(t, wei, true); }
+  void add_out(std::int64_t t, const Amount& wei) { add(t, wei, false); }
+  // The gas a dapp claimed: its value after the claim less before (never negative).
+  void add_in(std::int64_t t, const S512& wei) {
+    YL_ASSERT(wei >= 0);
+    add(t, Amount::from_u512(wei.convert_to<U512>()), true);
+  }
+
+ private:
+  void widen() {
+    if (!wide)
+      wide = std::array<S512, 3>{S512(in), S512(out), S512(capital_time)};
   }
 };
 
@@ -183,15 +220,14 @@ class Simulation {
         [&](const auto& e) {
           using T = std::decay_t<decltype(e)>;
           if constexpr (std::is_same_v<T, Deposit>) {
-            flow(e.account, credited_asset(e.asset))
-                .add_in(t, signed_of(to_l2_wei(e.asset, e.amount)));
+            flow(e.account, credited_asset(e.asset)).add_in(t, to_l2_wei(e.asset, e.amount));
           } else if constexpr (std::is_same_v<T, Withdraw>) {
-            flow(e.account, e.asset).add_out(t, signed_of(e.amount));
+            flow(e.account, e.asset).add_out(t, e.amount);
           } else if constexpr (std::is_same_v<T, Transfer>) {
-            flow(e.from, e.asset).add_out(t, signed_of(e.amount));
-            flow(e.to, e.asset).add_in(t, signed_of(e.amount));
+            flow(e.from, e.asset).add_out(t, e.amount);
+            flow(e.to, e.asset).add_in(t, e.amount);
           } else if constexpr (std::is_same_v<T, PayGas>) {
-            flow(e.payer, Asset::eth).add_out(t, signed_of(e.amount));
+            flow(e.payer, Asset::eth).add_out(t, e.amount);
           } else if constexpr (std::is_same_v<T, ClaimGas>) {
             flow(e.dapp, Asset::eth).add_in(t, value_of(e.dapp, Asset::eth) - gas_before);
           }
@@ -242,7 +278,7 @@ class Simulation {
         f.to(end);
         const S512 value =
             signed_of(ledger_.balance(*id, asset)) + signed_of(ledger_.claimable(*id, asset));
-        const S512 yield = value + f.out - f.in;
+        const S512 yield = value + f.out_wei() - f.in_wei();
         const YieldMode mode = plan.asset == asset ? plan.mode : default_mode(plan.kind, asset);
         const bool user = plan.kind == AccountKind::user;
         const std::string strategy(user ? strategy_name(plan.strategy) : "dapp");
@@ -252,12 +288,12 @@ class Simulation {
                           yield_mode_name(mode))}) {
           Aggregate& a = cohorts[cohort][index_of(asset)];
           a.yield += yield;
-          a.capital_time += f.capital_time;
+          a.capital_time += f.capital_time_wei_s();
           ++a.accounts;
         }
-        if (f.capital_time > 0) {
-          per_capital_time[index_of(asset)].push_back(yield.convert_to<double>() /
-                                                      f.capital_time.convert_to<double>());
+        if (f.capital_time_wei_s() > 0) {
+          per_capital_time[index_of(asset)].push_back(
+              yield.convert_to<double>() / f.capital_time_wei_s().convert_to<double>());
         }
       }
     }
