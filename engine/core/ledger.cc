@@ -75,16 +75,16 @@ Ledger::Ledger(LedgerParams params)
 
 AccountId Ledger::add_account(std::string name, AccountKind kind) {
   const auto id = static_cast<AccountId>(infos_.size());
-  ids_by_name_.emplace(name, id);
+  ids_by_name_.insert(name, id);
   infos_.push_back(AccountInfo{std::move(name), kind, now_});
   states_.push_back(AccountState{});
   return id;
 }
 
 std::optional<AccountId> Ledger::find_account(std::string_view name) const {
-  const auto it = ids_by_name_.find(name);
-  if (it == ids_by_name_.end()) return std::nullopt;
-  return it->second;
+  return ids_by_name_.find(name, [this](AccountId id) -> std::string_view {
+    return infos_[id].name;
+  });
 }
 
 const RpowTable* Ledger::growth_for(std::uint32_t apr_bps) {
@@ -206,7 +206,7 @@ void Ledger::restore_checkpoint() {
     states_[checkpoint_.touched[i].first] = checkpoint_.touched[i].second;
   }
   while (infos_.size() > checkpoint_.account_count) {
-    ids_by_name_.erase(infos_.back().name);
+    ids_by_name_.erase(infos_.back().name, static_cast<AccountId>(infos_.size() - 1));
     infos_.pop_back();
     states_.pop_back();
   }

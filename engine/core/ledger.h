@@ -19,7 +19,6 @@
 #include <optional>
 #include <string>
 #include <string_view>
-#include <unordered_map>
 #include <vector>
 
 #include "engine/core/amount.h"
@@ -27,6 +26,7 @@
 #include "engine/core/event.h"
 #include "engine/core/gas.h"
 #include "engine/core/journal.h"
+#include "engine/core/name_index.h"
 #include "engine/core/policy.h"
 #include "engine/core/rejection.h"
 #include "engine/core/report.h"
@@ -203,15 +203,7 @@ class Ledger {
   LedgerParams params_;
   std::vector<AccountInfo> infos_;
   std::vector<AccountState> states_;
-  // Transparent hashing lets lookups take a string_view without building a std::string.
-  struct NameHash {
-    using is_transparent = void;
-    std::size_t operator()(std::string_view name) const {
-      return std::hash<std::string_view>{}(name);
-    }
-  };
-  std::unordered_map<std::string, AccountId, NameHash, std::equal_to<>>
-      ids_by_name_;  // lookups only; never iterated
+  NameIndex ids_by_name_;  // name -> id over infos_[id].name; lookups only
   std::array<AssetBook, 2> books_;
   std::vector<SourceState> sources_;
   Amount gas_owed_;
