@@ -101,9 +101,11 @@ std::string write_synthetic_scenario(const std::string& dir, const SyntheticOpti
   auto name = [](std::uint64_t i) { return fmt::format("a{}", i); };
   const int dapps = options.accounts / 20;
   for (int i = 0; i < options.accounts; ++i) {
-    emit(start, "open", name(static_cast<std::uint64_t>(i)), "", "", "", i < dapps ? "dapp" : "user");
+    emit(start, "open", name(static_cast<std::uint64_t>(i)), "", "", "",
+         i < dapps ? "dapp" : "user");
   }
-  for (int i = 0; i < dapps; ++i) emit(start, "gas_mode", name(static_cast<std::uint64_t>(i)), "", "", "", "CLAIMABLE");
+  for (int i = 0; i < dapps; ++i)
+    emit(start, "gas_mode", name(static_cast<std::uint64_t>(i)), "", "", "", "CLAIMABLE");
   const auto total_seconds = static_cast<std::uint64_t>(options.days) * 86400;
   const auto accounts = static_cast<std::uint64_t>(options.accounts);
   while (written < options.events) {
@@ -116,7 +118,8 @@ std::string write_synthetic_scenario(const std::string& dir, const SyntheticOpti
     const std::string small = units(rng.below(5), rng.below(1'000'000));
     switch (rng.below(20)) {
       case 0: case 1: case 2: case 3: case 4: case 5:
-        emit(t, "deposit", a, rng.below(4) ? asset : "USDC", units(1 + rng.below(100), rng.below(1'000'000)), "", "");
+        emit(t, "deposit", a, rng.below(4) ? asset : "USDC",
+             units(1 + rng.below(100), rng.below(1'000'000)), "", "");
         break;
       case 6: case 7: case 8: case 9: case 10: case 11: case 12:
         emit(t, "transfer", a, asset, small, b, "");
@@ -125,19 +128,25 @@ std::string write_synthetic_scenario(const std::string& dir, const SyntheticOpti
         emit(t, "withdraw", a, asset, small, "", "");
         break;
       case 15:
-        emit(t, "configure", a, asset, "", "", rng.below(3) == 0 ? "VOID" : rng.below(2) ? "CLAIMABLE" : "AUTOMATIC");
+        emit(t, "configure", a, asset, "", "",
+             rng.below(3) == 0 ? "VOID"
+             : rng.below(2)    ? "CLAIMABLE"
+                               : "AUTOMATIC");
         break;
       case 16:
         emit(t, "claim", a, asset, "", "", "");
         break;
       case 17: case 18:
-        emit(t, "gas", a, "ETH", units(0, 1 + rng.below(999'999)), name(rng.below(static_cast<std::uint64_t>(dapps))), "");
+        emit(t, "gas", a, "ETH", units(0, 1 + rng.below(999'999)),
+             name(rng.below(static_cast<std::uint64_t>(dapps))), "");
         break;
       default:
         if (rng.below(50) == 0) {
-          emit(t, "set_rate", rng.below(2) ? "lido" : "tbill", "", "", "", std::to_string(300 + rng.below(300)));
+          emit(t, "set_rate", rng.below(2) ? "lido" : "tbill", "", "", "",
+               std::to_string(300 + rng.below(300)));
         } else {
-          emit(t, "claim_gas", name(rng.below(static_cast<std::uint64_t>(dapps))), "ETH", "", "", "");
+          emit(t, "claim_gas", name(rng.below(static_cast<std::uint64_t>(dapps))), "ETH", "", "",
+               "");
         }
     }
   }

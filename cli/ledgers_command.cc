@@ -38,7 +38,8 @@ void ledgers(const QueryOptions& options) {
 }  // namespace
 
 void add_ledgers_command(CLI::App& app) {
-  add_query_command(app, "ledgers", "Per asset: share price, pending, L1 reserves", /*with_at=*/true, ledgers);
+  add_query_command(app, "ledgers", "Per asset: share price, pending, L1 reserves",
+                    /*with_at=*/true, ledgers);
 }
 
 }  // namespace yl::cli

@@ -5,6 +5,7 @@
 #include <filesystem>
 
 #include "engine/input/input_error.h"
+#include "engine/replay/replay.h"
 #include "engine/runner.h"
 #include "engine/statement.h"
 #include "engine/storage/migrations.h"

@@ -121,7 +121,8 @@ void reports(const ReportsOptions& options) {
 void add_reports_command(CLI::App& app) {
   auto options = std::make_shared<ReportsOptions>();
   CLI::App* command = app.add_subcommand("reports", "Every yield report, per asset and source");
-  command->add_option("--db", options->query.db, "the ledger database written by `run`")->required();
+  command->add_option("--db", options->query.db, "the ledger database written by `run`")
+      ->required();
   command->add_option("--format", options->query.format,
                       "table (for people) or csv (for spreadsheets)")
       ->check(CLI::IsMember({"table", "csv"}));

@@ -32,7 +32,8 @@ void sources(const QueryOptions& options) {
 }  // namespace
 
 void add_sources_command(CLI::App& app) {
-  add_query_command(app, "sources", "Per yield source: rate, value, principal", /*with_at=*/true, sources);
+  add_query_command(app, "sources", "Per yield source: rate, value, principal", /*with_at=*/true,
+                    sources);
 }
 
 }  // namespace yl::cli

@@ -8,6 +8,7 @@
 #include "engine/core/journal_balances.h"
 #include "engine/input/input_error.h"
 #include "engine/input/scenario.h"
+#include "engine/replay/replay.h"
 #include "engine/runner.h"
 #include "engine/storage/journal_json.h"
 

@@ -4,6 +4,7 @@
 
 #include <fmt/format.h>
 
+#include "engine/replay/replay.h"
 #include "engine/runner.h"
 #include "engine/storage/journal_json.h"
 #include "engine/storage/migrations.h"
@@ -37,21 +38,6 @@ bool same_rows(storage::Database& db, const std::string& table, const char* colu
       table, columns));
   s.step();
   return s.column_int(0) == 1;
-}
-
-// Stores what the ledger produced since the last call, as `run` does: the reports, then the
-// journal entries filed under the event `event_seq` (none for scheduled reports).
-void store_outputs(Ledger& ledger, storage::LedgerStore& store,
-                   std::optional<std::int64_t> event_seq) {
-  const std::vector<ReportRecord> reports = ledger.take_reports();
-  std::vector<std::int64_t> report_seqs;
-  for (const ReportRecord& report : reports) report_seqs.push_back(store.append_report(report));
-  for (const JournalEntry& entry : ledger.journal().entries()) {
-    const JournalOrigin origin = journal_origin(entry, event_seq, reports, report_seqs);
-    store.append_journal_entry(origin.event_seq, origin.report_seq,
-                               storage::journal_entry_json(ledger, entry));
-  }
-  ledger.clear_journal();
 }
 
 }  // namespace

@@ -14,7 +14,7 @@
 #include "engine/input/input_error.h"
 #include "engine/input/input_file.h"
 #include "engine/usage_error.h"
-#include "engine/replay.h"
+#include "engine/replay/replay.h"
 #include "engine/storage/journal_json.h"
 #include "engine/storage/migrations.h"
 #include "engine/storage/storage_error.h"
@@ -30,25 +30,33 @@ JournalOrigin journal_origin(const JournalEntry& entry, std::optional<std::int64
   return JournalOrigin{scheduled ? std::nullopt : event_seq, report_seqs.at(ordinal)};
 }
 
-namespace {
-
-// Stores the reports and journal entries the ledger produced since the last call. `event_seq`
-// is the event that caused them; scheduled reports have no cause.
-void store_outputs(Ledger& ledger, storage::LedgerStore& store,
-                   std::optional<std::int64_t> event_seq, const RunOptions& options,
-                   RunSummary& summary) {
+StoredOutputs store_outputs(Ledger& ledger, storage::LedgerStore& store,
+                            std::optional<std::int64_t> event_seq, bool write_journal) {
+  StoredOutputs stored;
   const std::vector<ReportRecord> reports = ledger.take_reports();
   std::vector<std::int64_t> report_seqs;
   for (const ReportRecord& report : reports) report_seqs.push_back(store.append_report(report));
-  summary.reports += static_cast<std::int64_t>(reports.size());
+  stored.reports = static_cast<std::int64_t>(reports.size());
   for (const JournalEntry& entry : ledger.journal().entries()) {
-    if (!options.write_journal) break;
+    if (!write_journal) break;
     const JournalOrigin origin = journal_origin(entry, event_seq, reports, report_seqs);
     store.append_journal_entry(origin.event_seq, origin.report_seq,
                                storage::journal_entry_json(ledger, entry));
-    ++summary.journal_entries;
+    ++stored.journal_entries;
   }
   ledger.clear_journal();
+  return stored;
+}
+
+namespace {
+
+// Stores what the ledger produced and counts it into `summary`.
+void store_outputs(Ledger& ledger, storage::LedgerStore& store,
+                   std::optional<std::int64_t> event_seq, const RunOptions& options,
+                   RunSummary& summary) {
+  const StoredOutputs stored = store_outputs(ledger, store, event_seq, options.write_journal);
+  summary.reports += stored.reports;
+  summary.journal_entries += stored.journal_entries;
 }
 
 }  // namespace
@@ -222,16 +230,6 @@ RunSummary run_into_database(const std::string& scenario_path, const std::string
   return run_in(db_path, scenario, scenario_path, options);
 }
 
-Scenario scenario_from(const storage::StoredScenario& stored) {
-  Scenario scenario = parse_scenario(stored.toml, stored.file, {});
-  if (stored.end_extended) scenario.params.end = *stored.end_extended;
-  return scenario;
-}
-
-Scenario load_stored_scenario(storage::LedgerStore& store) {
-  return scenario_from(store.read_scenario());
-}
-
 namespace {
 
 // SPEC §8.3: a row whose id the ledger already holds with the same content is a duplicate (true);
@@ -323,10 +321,6 @@ ApplySummary apply_into_database(const std::string& db_path, const std::string& 
   store.record_append(events_path, first_event, summary.events, summary.duplicates, summary.end);
   txn.commit();
   return summary;
-}
-
-Ledger replay(storage::LedgerStore& store, std::optional<Timestamp> at) {
-  return replay_window(store, std::nullopt, at, /*observer=*/nullptr);
 }
 
 }  // namespace yl

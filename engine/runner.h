@@ -1,5 +1,6 @@
 // The application layer between inputs, the pure Ledger and the store: `run` a scenario into a
-// database, and `replay` a stored ledger to any moment. The CLI is a thin shell around these.
+// database and `apply` events to it (replaying a stored ledger is engine/replay's). The CLI is a
+// thin shell around these.
 #pragma once
 
 #include <cstdint>
@@ -87,13 +88,14 @@ JournalOrigin journal_origin(const JournalEntry& entry, std::optional<std::int64
                              const std::vector<ReportRecord>& reports,
                              const std::vector<std::int64_t>& report_seqs);
 
-// The stored scenario, with the end that `apply --until` may have extended.
-Scenario scenario_from(const storage::StoredScenario& stored);
-Scenario load_stored_scenario(storage::LedgerStore& store);
-
-// Rebuilds the ledger from the stored scenario and events: the state after every scheduled report
-// and event stamped at or before `at` (SPEC §7.1 --at), or after the whole run when `at` is
-// nullopt. Throws StorageError if the stored events no longer apply.
-Ledger replay(storage::LedgerStore& store, std::optional<Timestamp> at);
+// Stores the reports and journal entries the ledger produced since the last call (and clears its
+// journal): the reports, then the entries filed by journal_origin under `event_seq`, the event
+// that caused them (none for scheduled reports). The one store loop of run, apply and migrate.
+struct StoredOutputs {
+  std::int64_t reports = 0;
+  std::int64_t journal_entries = 0;
+};
+StoredOutputs store_outputs(Ledger& ledger, storage::LedgerStore& store,
+                            std::optional<std::int64_t> event_seq, bool write_journal = true);
 
 }  // namespace yl

@@ -5,7 +5,7 @@
 #include <algorithm>
 
 #include "engine/core/ledger.h"
-#include "engine/replay.h"
+#include "engine/replay/replay.h"
 
 namespace yl {
 namespace {
@@ -21,9 +21,11 @@ std::string event_ref(const storage::StoredEvent& e) {
 std::string describe(const RawEvent& r, const std::string& name) {
   const std::string& t = r.type;
   if (t == "open") return fmt::format("opened ({})", r.value);
-  if (t == "deposit") return r.asset == "ETH" || r.asset == "USDB" ? "deposit" : "deposit (" + r.asset + ")";
+  if (t == "deposit")
+    return r.asset == "ETH" || r.asset == "USDB" ? "deposit" : "deposit (" + r.asset + ")";
   if (t == "withdraw") return "withdraw";
-  if (t == "transfer") return r.account == name ? "transfer to " + r.to : "transfer from " + r.account;
+  if (t == "transfer")
+    return r.account == name ? "transfer to " + r.to : "transfer from " + r.account;
   if (t == "configure") return "mode -> " + r.value;
   if (t == "claim") {
     if (r.account != name) return "claim from " + r.account;
@@ -178,9 +180,10 @@ class SourceObserver : public ReplayObserver {
         if (it == lines.end()) {
           SourceLine line;
           line.what = std::string(memo_name(p.memo));
-          line.time = entry.report_ordinal >= 0
-                          ? window_text(reports.at(static_cast<std::size_t>(entry.report_ordinal)).time)
-                          : event->raw.time;
+          line.time =
+              entry.report_ordinal >= 0
+                  ? window_text(reports.at(static_cast<std::size_t>(entry.report_ordinal)).time)
+                  : event->raw.time;
           line.event = event ? event_ref(*event) : "";
           lines.emplace_back(p.memo, std::move(line));
           it = lines.end() - 1;

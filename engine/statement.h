@@ -23,7 +23,7 @@ namespace yl {
 
 struct StatementLine {
   std::string time;
-  std::string what;   // "deposit", "transfer to bob", "report (scheduled)", "mode VOID -> AUTOMATIC"
+  std::string what;  // "deposit", "transfer to bob", "report (scheduled)", "mode VOID -> AUTOMATIC"
   std::string event;  // "events.csv:12 (id e012)"; empty for scheduled reports
   bool accrual = false;
   SignedAmount change;  // of balance + claimable

@@ -261,6 +261,29 @@ TEST_CASE("Amount: differential against Boost: mul_div_floor with its 512-bit pr
   CHECK(overflows > 1000);  // both outcomes are exercised
 }
 
+TEST_CASE("WideSum: differential against Boost: products and sums in 512 bits") {
+  // The invariants' sum P·C + Σ… and the journal's per-entry balance (SPEC §6).
+  Random rng(1024);
+  for (int i = 0; i < 50'000; ++i) {
+    const U256 ra = random_reference(rng);
+    const U256 rb = random_reference(rng);
+    const U256 rc = random_reference(rng);
+    INFO("a = " << ra.str() << ", b = " << rb.str() << ", c = " << rc.str());
+    yl::WideSum sum = yl::WideSum::product(amount_of(ra), amount_of(rb));
+    sum += amount_of(rc);
+    sum += yl::WideSum(amount_of(rc));
+    const U512 expected = U512(ra) * U512(rb) + U512(rc) * 2;
+    REQUIRE(sum.wide() == expected);
+    CHECK(sum.below_2_256() == (expected < two_pow_256()));
+    CHECK((sum == yl::WideSum::product(amount_of(rb), amount_of(ra))) == rc.is_zero());
+  }
+  // (2^256 − 1)² + 2·(2^256 − 1) = 2^512 − 1: the largest sum that fits, every limb full.
+  yl::WideSum full = yl::WideSum::product(yl::Amount::max(), yl::Amount::max());
+  full += yl::Amount::max();
+  full += yl::Amount::max();
+  CHECK(full.wide() == (U512(1) << 511) + ((U512(1) << 511) - 1));
+}
+
 TEST_CASE("Amount: differential against Boost: decimal text both ways") {
   Random rng(10);
   for (int i = 0; i < 100'000; ++i) {

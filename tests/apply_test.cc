@@ -8,6 +8,7 @@
 
 #include "engine/audit.h"
 #include "engine/input/input_error.h"
+#include "engine/replay/replay.h"
 #include "engine/runner.h"
 #include "tests/test_util.h"
 
@@ -85,7 +86,8 @@ TEST_CASE("apply: the same file twice changes nothing and counts duplicates (SPE
   CHECK(twice.reports == once.reports);
   CHECK(twice.events == once.events);
   // The run's own rows count as duplicates too.
-  CHECK(yl::apply_into_database(dir.path("l.db"), dir.path("first.csv"), std::nullopt).duplicates == 5);
+  CHECK(yl::apply_into_database(dir.path("l.db"), dir.path("first.csv"), std::nullopt).duplicates ==
+        5);
 }
 
 TEST_CASE("apply: a bad file is rejected at its line and changes nothing") {

@@ -58,14 +58,16 @@ TEST_CASE("audit: rows changed, deleted or inserted by hand are found and named"
   const Tamper tampers[] = {
       {"UPDATE events SET amount = '1600' WHERE seq = 9",
        "event events.csv:10 (seq 9, id 'e009'): hash chain broken"},
-      {"DELETE FROM events WHERE seq = 30", "event events.csv:32 (seq 31, id 'e031'): hash chain broken"},
+      {"DELETE FROM events WHERE seq = 30",
+       "event events.csv:32 (seq 31, id 'e031'): hash chain broken"},
       {"INSERT INTO events (seq, file, line, time_s, time, type, account, asset, amount, \"to\", "
        "value, hash) VALUES (1000, 'events.csv', 99, 0, '2024-06-01T00:00:00Z', 'open', 'mallory', "
        "'', '', '', 'user', 'x')",
        "event events.csv:99 (seq 1000): hash chain broken"},
       {"UPDATE reports SET fee_wei = '1' WHERE seq = 3 AND row = 1",
        "report 3 row 1 (2024-03-03T00:00:00Z ETH lido): hash chain broken"},
-      {"DELETE FROM reports WHERE seq = 40", "report 41 row 1 (2024-03-22T00:00:00Z ETH lido): hash"},
+      {"DELETE FROM reports WHERE seq = 40",
+       "report 41 row 1 (2024-03-22T00:00:00Z ETH lido): hash"},
       {"UPDATE journal SET postings = replace(postings, '\"D\"', '\"C\"') WHERE seq = 11",
        "journal entry 11 does not balance in ETH"},
       {"DELETE FROM journal WHERE seq = 5", "journal entry 6 (after event events.csv:"},

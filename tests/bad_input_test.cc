@@ -36,7 +36,8 @@ std::string database_digest(const std::string& db_path) {
   std::string digest = store.read_scenario().toml;
   auto events = store.events_in_order();
   yl::storage::StoredEvent e;
-  while (events.next(e)) digest += e.file + e.raw.time + e.raw.type + e.raw.account + e.raw.amount + "\n";
+  while (events.next(e))
+    digest += e.file + e.raw.time + e.raw.type + e.raw.account + e.raw.amount + "\n";
   for (const auto& r : store.read_reports()) digest += r.time + r.t_wei + r.price_after + "\n";
   for (const auto& b : store.read_snapshot().balances) digest += b.account + b.balance.wei_string();
   return digest;
@@ -75,8 +76,10 @@ TEST_CASE("Bad events are rejected at their line and change nothing (SPEC §1.2,
        "events.csv:5: deposit: unknown account 'bob'"},
       {"unknown source", kPrelude + "2024-03-01T00:00:00Z,loss,aave,,1,,\n",
        "events.csv:5: loss: unknown source 'aave'"},
-      {"too many decimals", kPrelude + "2024-03-01T00:00:00Z,deposit,alice,ETH,0.0000000000000000001,,\n",
-       "events.csv:5: deposit: bad amount: '0.0000000000000000001' has 19 fraction digits; at most 18 "
+      {"too many decimals",
+       kPrelude + "2024-03-01T00:00:00Z,deposit,alice,ETH,0.0000000000000000001,,\n",
+       "events.csv:5: deposit: bad amount: '0.0000000000000000001' has 19 fraction digits; at most "
+       "18 "
        "allowed"},
       {"USDC has 6 decimals", kPrelude + "2024-03-01T00:00:00Z,deposit,alice,USDC,1.0000001,,\n",
        "events.csv:5: deposit: bad amount: '1.0000001' has 7 fraction digits; at most 6 allowed"},
@@ -84,15 +87,18 @@ TEST_CASE("Bad events are rejected at their line and change nothing (SPEC §1.2,
        "events.csv:5: deposit: bad amount: '-1' is not a plain decimal number (digits, optionally "
        "'.' and more digits)"},
       {"exponent amount", kPrelude + "2024-03-01T00:00:00Z,deposit,alice,ETH,1e18,,\n",
-       "events.csv:5: deposit: bad amount: '1e18' is not a plain decimal number (digits, optionally "
+       "events.csv:5: deposit: bad amount: '1e18' is not a plain decimal number (digits, "
+       "optionally "
        "'.' and more digits)"},
       {"zero deposit", kPrelude + "2024-03-01T00:00:00Z,deposit,alice,ETH,0,,\n",
        "events.csv:5: deposit: amount must be greater than 0"},
       {"amount past 2^256", kPrelude + "2024-03-01T00:00:00Z,deposit,alice,ETH," + kMax + ",,\n",
        "events.csv:5: deposit: bad amount: '" + kMax + "' is not below 2^256 base units"},
-      {"overflow", kPrelude + "2024-03-01T00:00:00Z,open,bob,,,,user\n"
-                              "2024-03-01T00:00:00Z,deposit,bob,USDB,115792089237316195423570985008687907853269984665640564039457,,\n"
-                              "2024-03-01T00:00:00Z,deposit,bob,USDB,1,,\n",
+      {"overflow",
+       kPrelude + "2024-03-01T00:00:00Z,open,bob,,,,user\n"
+                  "2024-03-01T00:00:00Z,deposit,bob,USDB,"
+                  "115792089237316195423570985008687907853269984665640564039457,,\n"
+                  "2024-03-01T00:00:00Z,deposit,bob,USDB,1,,\n",
        "events.csv:7: deposit: overflow: result would not fit in 256 bits"},
       {"overdraft transfer", kPrelude + "2024-03-01T00:00:00Z,transfer,alice,ETH,10.5,dex,\n",
        "events.csv:5: transfer: insufficient balance: alice holds 10 ETH, needs 10.5"},
@@ -133,9 +139,10 @@ TEST_CASE("Bad events are rejected at their line and change nothing (SPEC §1.2,
        "events.csv:5: set_rate: value must be an APR in basis points, 0 to 100000 (got '100001')"},
       {"unknown asset", kPrelude + "2024-03-01T00:00:00Z,deposit,alice,BTC,1,,\n",
        "events.csv:5: deposit: unknown asset 'BTC' (expected ETH, USDB, USDC, USDT or DAI)"},
-      {"repeated id", "id,time,type,account,asset,amount,to,value\n"
-                      "a,2024-03-01T00:00:00Z,open,alice,,,,user\n"
-                      "a,2024-03-01T00:00:00Z,open,bob,,,,user\n",
+      {"repeated id",
+       "id,time,type,account,asset,amount,to,value\n"
+       "a,2024-03-01T00:00:00Z,open,alice,,,,user\n"
+       "a,2024-03-01T00:00:00Z,open,bob,,,,user\n",
        "events.csv:3: open: id 'a' is repeated (first used at line 2)"},
   };
   TempDir dir;
@@ -169,7 +176,8 @@ TEST_CASE("Bad scenarios are rejected at the offending line (SPEC §1.1)") {
     std::string expected;  // after "<path>:"
   };
   const std::vector<ScenarioCase> cases = {
-      {"not TOML", "this is not toml\n", "1: scenario: Error while parsing key-value pair: expected '=', saw 'i'"},
+      {"not TOML", "this is not toml\n",
+       "1: scenario: Error while parsing key-value pair: expected '=', saw 'i'"},
       {"unknown key", "color = \"blue\"\n" + good, "1: scenario: unknown key 'color'"},
       {"unknown key in a source", good + "color = \"blue\"\n",
        "23: scenario: unknown key 'color' in [[source]]"},
@@ -178,15 +186,18 @@ TEST_CASE("Bad scenarios are rejected at the offending line (SPEC §1.1)") {
        "1: scenario: missing key 'start'"},
       {"missing initial_price", replace("initial_price = 1_000_000_000\n", ""),
        "7: scenario: missing key 'initial_price' in [ledger]"},
-      {"end before start", replace("end = \"2024-03-08T00:00:00Z\"", "end = \"2024-02-08T00:00:00Z\""),
+      {"end before start",
+       replace("end = \"2024-03-08T00:00:00Z\"", "end = \"2024-02-08T00:00:00Z\""),
        "3: scenario: 'end' is before 'start'"},
       {"bad cadence", replace("\"1d\"", "\"1w\""),
        "4: scenario: 'report_every' must look like 1d, 12h, 30m or 90s (got '1w')"},
       {"apr out of range", replace("apr_bps = 400", "apr_bps = 100001"),
        "14: scenario: 'apr_bps' must be between 0 and 100000 (got 100001)"},
-      {"weights over 10000", replace("weight_bps = 9000", "weight_bps = 9000\n[[source]]\nname = \"x\"\n"
-                                                            "asset = \"ETH\"\nkind = \"staking\"\n"
-                                                            "apr_bps = 1\nweight_bps = 1001"),
+      {"weights over 10000",
+       replace("weight_bps = 9000",
+               "weight_bps = 9000\n[[source]]\nname = \"x\"\n"
+               "asset = \"ETH\"\nkind = \"staking\"\n"
+               "apr_bps = 1\nweight_bps = 1001"),
        "16: scenario: the weights of the ETH sources add up to more than 10000 bps"},
       {"repeated source", replace("name = \"tbill\"", "name = \"lido\""),
        "17: scenario: source name 'lido' is repeated"},
@@ -208,7 +219,8 @@ TEST_CASE("Bad scenarios are rejected at the offending line (SPEC §1.1)") {
   }
 }
 
-TEST_CASE("Bad [policy] keys are rejected at their line, exit 2, database unchanged (SPEC §1.1, §9)") {
+TEST_CASE(
+    "Bad [policy] keys are rejected at their line, exit 2, database unchanged (SPEC §1.1, §9)") {
   TempDir dir;
   dir.write("events.csv", kPrelude);
   const std::string good = yl::testing::small_scenario_toml();  // 22 lines; [policy] is line 23
@@ -236,17 +248,21 @@ TEST_CASE("Bad [policy] keys are rejected at their line, exit 2, database unchan
       {"unlock_seconds above a year", "distribution = \"streamed\"\nunlock_seconds = 31536001\n",
        "25: scenario: 'unlock_seconds' must be between 1 and 31536000 (got 31536001)"},
       {"fee sum with the default insurance fee", "protocol_fee_bps = 9001\n",
-       "24: scenario: insurance_fee_bps + protocol_fee_bps must be at most 10000 (got 1000 + 9001)"},
-      {"fee sum at the later key", "protocol_fee_bps = 6000\nrebalance = true\n"
-                                   "insurance_fee_bps = 5000\n",
-       "26: scenario: insurance_fee_bps + protocol_fee_bps must be at most 10000 (got 5000 + 6000)"},
+       "24: scenario: insurance_fee_bps + protocol_fee_bps must be at most 10000 (got 1000 + "
+       "9001)"},
+      {"fee sum at the later key",
+       "protocol_fee_bps = 6000\nrebalance = true\n"
+       "insurance_fee_bps = 5000\n",
+       "26: scenario: insurance_fee_bps + protocol_fee_bps must be at most 10000 (got 5000 + "
+       "6000)"},
       {"hurdle above 100000", "fee_hurdle_bps = 100001\n",
        "24: scenario: 'fee_hurdle_bps' must be between 0 and 100000 (got 100001)"},
       {"negative fee", "protocol_fee_bps = -1\n",
        "24: scenario: 'protocol_fee_bps' must be between 0 and 10000 (got -1)"},
       {"rebalance not a boolean", "rebalance = \"yes\"\n",
        "24: scenario: 'rebalance' must be true or false"},
-      {"rebalance as a number", "rebalance = 1\n", "24: scenario: 'rebalance' must be true or false"},
+      {"rebalance as a number", "rebalance = 1\n",
+       "24: scenario: 'rebalance' must be true or false"},
       {"unknown policy key", "distribution = \"streamed\"\ncolour = 1\n",
        "25: scenario: unknown key 'colour' in [policy]"},
       {"errors in file order", "rebalance = 2\ndistribution = \"x\"\n",

@@ -48,7 +48,8 @@ TEST_CASE("CLI: the examples reproduce their golden CSV outputs to the wei") {
         golden("blast-launch/ledgers_at_2024-04-16.csv"));
 }
 
-TEST_CASE("CLI: reports --verbose accounts for every wei of T (pending before + T = paid + after)") {
+TEST_CASE(
+    "CLI: reports --verbose accounts for every wei of T (pending before + T = paid + after)") {
   TempDir dir;
   const std::string db = dir.path("b.db");
   REQUIRE(cli({"run", yl::testing::example_scenario("blast-launch"), "--db", db}).exit_code == 0);
@@ -96,8 +97,10 @@ TEST_CASE("CLI: --at the end equals the stored final state; before start it is g
 
 TEST_CASE("CLI: the same scenario run into two databases gives identical outputs") {
   TempDir dir;
-  REQUIRE(cli({"run", yl::testing::example_scenario("blast-launch"), "--db", dir.path("one.db")}).exit_code == 0);
-  REQUIRE(cli({"run", yl::testing::example_scenario("blast-launch"), "--db", dir.path("two.db")}).exit_code == 0);
+  REQUIRE(cli({"run", yl::testing::example_scenario("blast-launch"), "--db", dir.path("one.db")})
+              .exit_code == 0);
+  REQUIRE(cli({"run", yl::testing::example_scenario("blast-launch"), "--db", dir.path("two.db")})
+              .exit_code == 0);
   for (const std::string command : {"balances", "ledgers", "sources", "reports"}) {
     for (const std::string format : {"csv", "table"}) {
       CHECK(cli({command, "--db", dir.path("one.db"), "--format", format}).out ==
@@ -189,7 +192,8 @@ TEST_CASE("CLI: exit codes follow SPEC §7.2, and a rejected run changes nothing
   const std::string bad = dir.write("bad.toml", yl::testing::small_scenario_toml());
   const CliResult rejected = cli({"run", bad, "--db", db});
   CHECK(rejected.exit_code == 2);
-  CHECK(rejected.err == "events.csv:3: withdraw: insufficient balance: alice holds 0 ETH, needs 1\n");
+  CHECK(rejected.err ==
+        "events.csv:3: withdraw: insufficient balance: alice holds 0 ETH, needs 1\n");
   CHECK(cli({"balances", "--db", db, "--format", "csv"}).out == before);
 
   CHECK(cli({"balances", "--db", dir.path("missing.db")}).exit_code == 2);

@@ -21,20 +21,26 @@ RawEvent row(std::string type, std::string account, std::string asset, std::stri
 TEST_CASE("EventParser: every type parses into its event (SPEC §1.2 table)") {
   CHECK(std::get<OpenAccount>(parse_event(row("open", "a", "", "", "", "dapp"), "f").body).kind ==
         AccountKind::dapp);
-  const auto deposit = std::get<Deposit>(parse_event(row("deposit", "a", "USDT", "1.5", "", ""), "f").body);
+  const auto deposit =
+      std::get<Deposit>(parse_event(row("deposit", "a", "USDT", "1.5", "", ""), "f").body);
   CHECK(deposit.asset == DepositAsset::usdt);
   CHECK(deposit.amount.wei_string() == "1500000");  // USDT base units: 6 decimals
   const auto claim = std::get<Claim>(parse_event(row("claim", "a", "USDB", "", "", ""), "f").body);
   CHECK_FALSE(claim.amount.has_value());  // empty = all
   CHECK(claim.to.empty());                // empty = self
-  CHECK(std::get<Claim>(parse_event(row("claim", "a", "ETH", "0", "b", ""), "f").body).amount->is_zero());
-  CHECK_FALSE(std::get<ForceReport>(parse_event(row("report", "", "", "", "", ""), "f").body).asset);
+  CHECK(std::get<Claim>(parse_event(row("claim", "a", "ETH", "0", "b", ""), "f").body)
+            .amount->is_zero());
+  CHECK_FALSE(
+      std::get<ForceReport>(parse_event(row("report", "", "", "", "", ""), "f").body).asset);
   CHECK(std::get<SetRate>(parse_event(row("set_rate", "lido", "", "", "", "00000400"), "f").body)
             .apr_bps == 400);
-  CHECK(std::get<SetRate>(parse_event(row("set_rate", "lido", "", "", "", "0"), "f").body).apr_bps == 0);
-  CHECK(std::get<Loss>(parse_event(row("loss", "lido", "", "2", "", ""), "f").body).amount.wei_string() ==
-        "2000000000000000000");
-  CHECK(std::holds_alternative<ClaimGas>(parse_event(row("claim_gas", "d", "ETH", "", "", ""), "f").body));
+  CHECK(
+      std::get<SetRate>(parse_event(row("set_rate", "lido", "", "", "", "0"), "f").body).apr_bps ==
+      0);
+  CHECK(std::get<Loss>(parse_event(row("loss", "lido", "", "2", "", ""), "f").body)
+            .amount.wei_string() == "2000000000000000000");
+  CHECK(std::holds_alternative<ClaimGas>(
+      parse_event(row("claim_gas", "d", "ETH", "", "", ""), "f").body));
 }
 
 TEST_CASE("EventParser: field rules name the file, line and type") {
@@ -47,7 +53,8 @@ TEST_CASE("EventParser: field rules name the file, line and type") {
                        "'4e2')",
                        InputError);
   CHECK_THROWS_WITH_AS(parse_event(row("report", "alice", "", "", "", ""), "f.csv"),
-                       "f.csv:7: report: account must be empty for report (got 'alice')", InputError);
+                       "f.csv:7: report: account must be empty for report (got 'alice')",
+                       InputError);
   CHECK_THROWS_WITH_AS(parse_event(row("transfer", "a", "ETH", "1", "", ""), "f.csv"),
                        "f.csv:7: transfer: to is required for transfer", InputError);
   CHECK_THROWS_WITH_AS(parse_event(row("withdraw", "a", "DAI", "1", "", ""), "f.csv"),
@@ -57,7 +64,8 @@ TEST_CASE("EventParser: field rules name the file, line and type") {
 }
 
 TEST_CASE("EventReader: columns in any order, optional id, and a header with no rows") {
-  std::istringstream in("value,to,amount,asset,account,type,time,id\nuser,,,,bob,open,2024-03-01T00:00:00Z,x1\n");
+  std::istringstream in(
+      "value,to,amount,asset,account,type,time,id\nuser,,,,bob,open,2024-03-01T00:00:00Z,x1\n");
   EventReader reader(in, "e.csv");
   const auto raw = reader.next_raw();
   REQUIRE(raw.has_value());

@@ -3,6 +3,7 @@
 // zip; limits and failures leave nothing behind.
 #include <doctest/doctest.h>
 
+#include <algorithm>
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
@@ -13,11 +14,14 @@
 #include "bench/synthetic.h"
 #include "engine/export/csv_sink.h"
 #include "engine/export/exporter.h"
+#include "engine/export/history.h"
 #include "engine/export/realized_apy.h"
 #include "engine/export/xlsx_sink.h"
 #include "engine/input/csv_reader.h"
+#include "engine/replay/replay.h"
 #include "engine/runner.h"
 #include "engine/statement.h"
+#include "engine/storage/journal_json.h"
 #include "engine/storage/migrations.h"
 #include "engine/usage_error.h"
 #include "tests/test_util.h"
@@ -242,9 +246,8 @@ TEST_CASE("Export CSV: the tables agree with balances, ledgers, reports and expl
   }
 }
 
-TEST_CASE("Export CSV: a streamed ledger's locked_wei at a sample is `ledgers --at` that time") {
-  // blast-launch under SPEC §9.1 `streamed` with a 7-day unlock, everything else as it is.
-  TempDir dir;
+// blast-launch under SPEC §9.1 `streamed` with a 7-day unlock, everything else as it is.
+std::string streamed_blast_launch_db(const TempDir& dir) {
   const std::string example = std::string(YL_SOURCE_DIR) + "/examples/blast-launch/";
   dir.write("events.csv", read_file(example + "events.csv"));
   std::string toml = read_file(example + "scenario.toml");
@@ -254,6 +257,12 @@ TEST_CASE("Export CSV: a streamed ledger's locked_wei at a sample is `ledgers --
   toml.insert(at_policy + policy.size(), "distribution = \"streamed\"\nunlock_seconds = 604800\n");
   const std::string db = dir.path("streamed.db");
   yl::run_into_database(dir.write("scenario.toml", toml), db);
+  return db;
+}
+
+TEST_CASE("Export CSV: a streamed ledger's locked_wei at a sample is `ledgers --at` that time") {
+  TempDir dir;
+  const std::string db = streamed_blast_launch_db(dir);
   const std::string out = dir.path("csv");
   export_csv(db, out);
   const auto history = read_csv(out + "/ledger_history.csv");
@@ -274,6 +283,41 @@ TEST_CASE("Export CSV: a streamed ledger's locked_wei at a sample is `ledgers --
       }
     }
     CHECK((at[0].at("locked_wei") != "0") == locked);
+  }
+}
+
+TEST_CASE("Export charts: a streamed ledger's released yield is cumulative, its drips to date") {
+  TempDir dir;
+  const std::string db = streamed_blast_launch_db(dir);
+  yl::storage::Database database(db, yl::storage::Database::Mode::read_only);
+  yl::storage::LedgerStore store(database);
+  // What the journal says the streams released: every SPEC §9.1 drip, summed exactly.
+  std::array<yl::BigInt, 2> dripped{yl::BigInt(0), yl::BigInt(0)};
+  auto entries = store.journal_in_order();
+  yl::storage::StoredJournalEntry entry;
+  while (entries.next(entry)) {
+    for (const auto& posting : *yl::storage::parse_journal_postings(entry.postings)) {
+      if (posting.memo == "drip" && posting.debit) {
+        dripped[yl::index_of(posting.asset)] += yl::BigInt(posting.amount.raw());
+      }
+    }
+  }
+  yl::HistorySampler history(std::nullopt, yl::SelectedAccounts{}, {}, {}, nullptr);
+  yl::replay_window(store, std::nullopt, std::nullopt, &history);
+  for (yl::Asset asset : yl::kAssets) {
+    const std::string title = std::string(yl::asset_name(asset)) + " locked vs released yield";
+    const yl::ChartSpec* chart = nullptr;
+    for (const yl::ChartSpec& c : history.charts().charts) {
+      if (c.title == title) chart = &c;
+    }
+    REQUIRE(chart != nullptr);
+    const std::vector<double>& released = chart->series.at(1).values;
+    CHECK(chart->series.at(1).name == "released (cumulative)");
+    REQUIRE(released.size() == history.charts().times.size());
+    // Never falls (a loss takes locked profit, never what was released), and ends at the sum.
+    CHECK(std::is_sorted(released.begin(), released.end()));
+    CHECK(dripped[yl::index_of(asset)] > 0);
+    CHECK(released.back() == yl::to_double(yl::wide_units(dripped[yl::index_of(asset)])));
   }
 }
 

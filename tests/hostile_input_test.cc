@@ -44,17 +44,24 @@ TEST_CASE("Hostile input: strange files get a clear message and exit 2") {
     std::string message;  // a part of stderr
   };
   const std::vector<Case> cases = {
-      {"BOM and CRLF", "\xEF\xBB\xBF" + std::string("time,type,account,asset,amount,to,value\r\n"
-                       "2024-03-01T00:00:00Z,open,a,,,,user\r\n"), 0, ""},
-      {"10 MB line", header + "2024-03-01T00:00:00Z,open," + std::string(10'000'000, 'x') + ",,,,user\n",
-       2, "bytes in all)"},
+      {"BOM and CRLF",
+       "\xEF\xBB\xBF" + std::string("time,type,account,asset,amount,to,value\r\n"
+                                    "2024-03-01T00:00:00Z,open,a,,,,user\r\n"),
+       0, ""},
+      {"10 MB line",
+       header + "2024-03-01T00:00:00Z,open," + std::string(10'000'000, 'x') + ",,,,user\n", 2,
+       "bytes in all)"},
       {"NUL byte", header + std::string("2024-03-01T00:00:00Z,open,a\0b,,,,user\n", 39), 2,
        "events.csv:2: csv: field 3 contains a NUL byte"},
       {"invalid UTF-8", header + "2024-03-01T00:00:00Z,open,\xFF\xFE,,,,user\n", 2,
        "events.csv:2: csv: field 3 is not valid UTF-8 (byte 0xFF at offset 0)"},
       {"truncated last line", header + "2024-03-01T00:00:00Z,open,a,,,,user\n2024-03-01T00:0", 2,
        "events.csv:3: csv: expected 7 fields, found 1"},
-      {"binary garbage", std::string("\x7f" "ELF\x02\x01\x01\x00\x00\x00", 10), 2, "events.csv:1: csv:"},
+      {"binary garbage",
+       std::string("\x7f"
+                   "ELF\x02\x01\x01\x00\x00\x00",
+                   10),
+       2, "events.csv:1: csv:"},
   };
   for (const Case& c : cases) {
     INFO("case: " << c.name);

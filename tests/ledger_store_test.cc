@@ -42,7 +42,8 @@ TEST_CASE("Storage: a snapshot and reports read back exactly, amounts as decimal
   params.sources.push_back(SourceConfig{"lido", Asset::eth, SourceKind::staking, 400, 9000});
   Ledger ledger(params);
   testing::must_apply(ledger, Event{params.start, OpenAccount{"alice", AccountKind::user}});
-  testing::must_apply(ledger, Event{params.start, Deposit{"alice", DepositAsset::eth, Amount::from_u512(U512(1) << 200)}});
+  testing::must_apply(ledger, Event{params.start, Deposit{"alice", DepositAsset::eth,
+                                                          Amount::from_u512(U512(1) << 200)}});
   REQUIRE_FALSE(ledger.advance_to(testing::at("2024-03-03T00:00:00Z")).has_value());
   const Snapshot snapshot = take_snapshot(ledger);
   store.write_snapshot(snapshot);

@@ -3,6 +3,7 @@
 
 #include <doctest/doctest.h>
 
+#include "engine/replay/replay.h"
 #include "engine/runner.h"
 #include "tests/test_util.h"
 

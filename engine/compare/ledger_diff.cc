@@ -11,7 +11,7 @@
 #include "engine/core/snapshot.h"
 #include "engine/export/csv_sink.h"
 #include "engine/export/realized_apy.h"
-#include "engine/runner.h"
+#include "engine/replay/replay.h"
 #include "engine/storage/ledger_store.h"
 #include "engine/storage/migrations.h"
 #include "engine/usage_error.h"

@@ -188,11 +188,11 @@ bool all_digits(std::string_view text) {
 // The Boost backends of U256, U512 and U1024 hold 64-bit limbs, least significant first.
 static_assert(sizeof(boost::multiprecision::limb_type) == sizeof(std::uint64_t));
 
-template <class Wide>
-Wide to_boost(const Limbs& limbs) {
+template <class Wide, std::size_t N>
+Wide to_boost(const std::array<std::uint64_t, N>& limbs) {
   Wide result;
   auto& backend = result.backend();
-  backend.resize(4, 4);
+  backend.resize(N, N);
   std::copy(limbs.begin(), limbs.end(), backend.limbs());
   backend.normalize();
   return result;
@@ -318,6 +318,16 @@ Amount operator*(const Amount& a, const Amount& b) {
   if (n + m == 5 && product[4] != 0) throw OverflowError("result would not fit in 256 bits");
   return Amount(Limbs{product[0], product[1], product[2], product[3]});
 }
+
+WideSum WideSum::product(const Amount& a, const Amount& b) {
+  WideSum p;
+  const int n = used(a.limbs_.data(), 4);
+  const int m = used(b.limbs_.data(), 4);
+  if (n > 0 && m > 0) multiply(a.limbs_.data(), n, b.limbs_.data(), m, p.limbs_.data());
+  return p;
+}
+
+U512 WideSum::wide() const { return to_boost<U512>(limbs_); }
 
 Amount div_floor(const Amount& a, const Amount& b) { return div_floor_rem(a, b).quotient; }
 

@@ -55,6 +55,7 @@ class Amount {
   Amount(double) = delete;
 
   static Amount from_u64(std::uint64_t wei) { return Amount(Limbs{wei, 0, 0, 0}); }
+  static Amount from_limbs(const Limbs& limbs) { return Amount(limbs); }
   // REQUIRES: value < 2^256, else throws OverflowError.
   static Amount from_u512(const U512& value);
   static Amount from_u1024(const U1024& value);
@@ -106,6 +107,7 @@ class Amount {
   friend Amount mod(const Amount& a, const Amount& b);
   friend QuotientRemainder div_floor_rem(const Amount& a, const Amount& b);
   friend Amount mul_div_floor(const Amount& a, const Amount& b, const Amount& c);
+  friend class WideSum;
   Amount& operator+=(const Amount& b) { return *this = *this + b; }
   Amount& operator-=(const Amount& b) { return *this = *this - b; }
 
@@ -139,6 +141,42 @@ Amount mul_div_floor(const Amount& a, const Amount& b, const Amount& c);
 struct QuotientRemainder {
   Amount quotient;
   Amount remainder;
+};
+
+// An exact sum of amounts and of products of two amounts, in 512 bits without Boost: the
+// conservation invariants (SPEC §6) and the journal's per-entry balance run it after every event.
+// Sums of fewer than 2^255 terms below 2^257 fit; a carry out of 512 bits aborts (YL_ASSERT).
+class WideSum {
+ public:
+  WideSum() = default;
+  explicit WideSum(const Amount& a) { *this += a; }
+  static WideSum product(const Amount& a, const Amount& b);  // a·b, exact
+
+  WideSum& operator+=(const Amount& a) {
+    add(a.limbs_.data(), 4);
+    return *this;
+  }
+  WideSum& operator+=(const WideSum& b) {
+    add(b.limbs_.data(), 8);
+    return *this;
+  }
+  bool below_2_256() const { return (limbs_[4] | limbs_[5] | limbs_[6] | limbs_[7]) == 0; }
+  U512 wide() const;  // for messages
+  friend bool operator==(const WideSum&, const WideSum&) = default;
+
+ private:
+  void add(const std::uint64_t* b, std::size_t n) {
+    std::uint64_t carry = 0;
+    std::size_t i = 0;
+    for (; i < n; ++i) {
+      const detail::U128 s = detail::U128{limbs_[i]} + b[i] + carry;
+      limbs_[i] = static_cast<std::uint64_t>(s);
+      carry = static_cast<std::uint64_t>(s >> 64);
+    }
+    for (; carry != 0 && i < 8; ++i) carry = ++limbs_[i] == 0 ? 1 : 0;
+    YL_ASSERT(carry == 0);
+  }
+  std::array<std::uint64_t, 8> limbs_{};
 };
 
 // A signed delta (yield, committed yield, T). Never stored as state; magnitude < 2^511.

@@ -38,10 +38,10 @@ void Journal::post_signed(Memo memo, BookAccount account, std::uint32_t index, A
 
 void Journal::close(std::int64_t report_ordinal) {
   if (!has_open_postings()) return;
-  std::array<U512, 2> debits{0, 0}, credits{0, 0};
+  std::array<WideSum, 2> debits{}, credits{};
   for (std::size_t i = open_first_; i < postings_.size(); ++i) {
     const Posting& p = postings_[i];
-    (p.debit ? debits : credits)[index_of(p.asset)] += p.amount.wide();
+    (p.debit ? debits : credits)[index_of(p.asset)] += p.amount;
   }
   YL_ASSERT(debits[0] == credits[0]);  // every entry balances, per asset
   YL_ASSERT(debits[1] == credits[1]);

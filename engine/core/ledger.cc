@@ -109,7 +109,9 @@ std::optional<Rejection> Ledger::apply(const Event& event) {
                      fmt::format("time {} is before the previous event's time {}",
                                  format_timestamp(event.time), format_timestamp(last_event_time_))};
   }
-  if (auto rejected = prepare_for(event.time)) return rejected;
+  // The drip's invariants are checked with the event's, once (below).
+  std::array<bool, 2> checked{};
+  if (auto rejected = prepare(event.time, checked)) return rejected;
   last_event_time_ = event.time;
 
   const std::optional<Asset> asset = asset_touched(event.body);
@@ -134,29 +136,40 @@ std::optional<Rejection> Ledger::apply(const Event& event) {
   checkpoint_.active = false;
   if (rejected) {
     restore_checkpoint();
+    if (checked[0] || checked[1]) check_invariants(checked);
     return rejected;
   }
   journal_.close(/*report_ordinal=*/-1);
-  check_invariants(asset);
+  for (Asset a : kAssets) checked[index_of(a)] = checked[index_of(a)] || !asset || *asset == a;
+  check_invariants(checked);
   return std::nullopt;
 }
 
 std::optional<Rejection> Ledger::prepare_for(Timestamp time) {
+  std::array<bool, 2> dripped{};
+  if (auto rejected = prepare(time, dripped)) return rejected;
+  if (dripped[0] || dripped[1]) check_invariants(dripped);
+  return std::nullopt;
+}
+
+std::optional<Rejection> Ledger::prepare(Timestamp time, std::array<bool, 2>& dripped) {
   YL_ASSERT(time <= params_.end);
   if (auto rejected = advance_to(time)) return rejected;
   now_ = time;
   // SPEC §9.1: the stream drips before every event, ETH then USDB; it is not part of the event
-  // and stays if the event is rejected. An overflow in it rejects the event.
-  if (params_.policy.distribution == Distribution::streamed) {
-    if (auto rejected = atomically(std::nullopt, [this] {
-          drip(Asset::eth);
-          drip(Asset::usdb);
-          journal_.close(/*report_ordinal=*/-1);
-        })) {
-      return rejected;
-    }
-    check_invariants();
+  // and stays if the event is rejected.
+  if (params_.policy.distribution != Distribution::streamed) return std::nullopt;
+  // Decided first: a second with nothing due writes no journal entry.
+  const std::array<Amount, 2> due{drip_due(Asset::eth), drip_due(Asset::usdb)};
+  if (due[0].is_zero() && due[1].is_zero()) return std::nullopt;
+  // No checkpoint: a drip cannot overflow. It moves d <= S - R from locked into pending and the
+  // price, and all it writes (pending, P·C + Σr, postings of at most d) are parts of the §6
+  // conservation sum, which stays at most the reserves, below 2^256 (require_sums_fit).
+  for (Asset asset : kAssets) {
+    drip(asset, due[index_of(asset)]);
+    dripped[index_of(asset)] = !due[index_of(asset)].is_zero();
   }
+  journal_.close(/*report_ordinal=*/-1);
   return std::nullopt;
 }
 
@@ -293,25 +306,28 @@ Amount Ledger::claimable(AccountId id, Asset asset) const {
   return book(asset).shares.claimable(states_.at(id).positions[index_of(asset)]);
 }
 
-U512 Ledger::reserves_wei(Asset asset) const {
+WideSum Ledger::reserves(Asset asset) const {
   const AssetBook& b = book(asset);
-  U512 reserves = b.buffer.wide() + b.debt.wide();
+  WideSum reserves(b.buffer);
+  reserves += b.debt;
   for (std::size_t i = 0; i < sources_.size(); ++i) {
-    if (params_.sources[i].asset == asset) reserves += sources_[i].principal.wide();
+    if (params_.sources[i].asset == asset) reserves += sources_[i].principal;
   }
   return reserves;
 }
 
+U512 Ledger::reserves_wei(Asset asset) const { return reserves(asset).wide(); }
+
 void Ledger::require_sums_fit(std::optional<Asset> only) const {
-  const U512 limit = U512(1) << 256;
   for (Asset asset : kAssets) {
     if (only && *only != asset) continue;
     const AssetBook& b = book(asset);
-    U512 with_values = b.buffer.wide() + b.debt.wide();
+    WideSum with_values(b.buffer);
+    with_values += b.debt;
     for (std::size_t i = 0; i < sources_.size(); ++i) {
-      if (params_.sources[i].asset == asset) with_values += sources_[i].value.wide();
+      if (params_.sources[i].asset == asset) with_values += sources_[i].value;
     }
-    if (with_values >= limit || reserves_wei(asset) >= limit) {
+    if (!with_values.below_2_256() || !reserves(asset).below_2_256()) {
       throw OverflowError(fmt::format("{}'s buffer, sources and debt would reach 2^256",
                                       asset_name(asset)));
     }
@@ -319,14 +335,21 @@ void Ledger::require_sums_fit(std::optional<Asset> only) const {
 }
 
 void Ledger::check_invariants(std::optional<Asset> only) const {
+  check_invariants(
+      std::array<bool, 2>{!only || *only == Asset::eth, !only || *only == Asset::usdb});
+}
+
+void Ledger::check_invariants(const std::array<bool, 2>& assets) const {
   for (Asset asset : kAssets) {
-    if (only && *only != asset) continue;
+    if (!assets[index_of(asset)]) continue;
     const AssetBook& b = book(asset);
     const ShareLedger& s = b.shares;
-    const U512 owed = s.price().wide() * s.total_shares().wide() + s.remainder_sum().wide() +
-                      s.void_fixed_sum().wide() + s.pending().wide() + b.retained.wide() +
-                      b.stream.locked().wide();
-    YL_ASSERT(reserves_wei(asset) == owed);  // SPEC §6 conservation, per asset
+    WideSum owed = WideSum::product(s.price(), s.total_shares());
+    for (const Amount& a : {s.remainder_sum(), s.void_fixed_sum(), s.pending(), b.retained,
+                            b.stream.locked()}) {
+      owed += a;
+    }
+    YL_ASSERT(reserves(asset) == owed);  // SPEC §6 conservation, per asset
     YL_ASSERT(b.stream.released <= b.stream.total);
   }
   YL_ASSERT(balance(kGasAccount, Asset::eth) == gas_owed_);  // @gas balance = Σ B

@@ -128,6 +128,7 @@ class Ledger {
   // The SPEC §6 laws from running totals, in O(sources); aborts through YL_ASSERT if one fails.
   // Called after every event, for the assets it touched (both when `asset` is nullopt).
   void check_invariants(std::optional<Asset> asset = std::nullopt) const;
+  void check_invariants(const std::array<bool, 2>& assets) const;  // by index_of
   // The same laws recomputed from every account, in O(accounts). Returns a description of the
   // first violation, or nullopt. For tests and audits.
   std::optional<std::string> audit_invariants() const;
@@ -206,8 +207,15 @@ class Ledger {
   // each asset (both when `asset` is nullopt) stay below 2^256, so every sum of an asset's
   // amounts fits in 256 bits. Throws OverflowError otherwise (the caller rolls back).
   void require_sums_fit(std::optional<Asset> asset) const;
-  // SPEC §9.1 drip(A, now): releases the stream's due yield into pending (addValue).
-  void drip(Asset asset);
+  // buffer + Σ principal + debt of `asset` (SPEC §6), exact.
+  WideSum reserves(Asset asset) const;
+  // prepare_for without the invariant check: `dripped` says which assets the drip moved, for the
+  // caller to check (apply checks them with the event's own).
+  std::optional<Rejection> prepare(Timestamp time, std::array<bool, 2>& dripped);
+  // SPEC §9.1 drip(A, now): what it releases (released(now) − R; 0 when nothing is due), and
+  // releasing `d` of it into pending (addValue).
+  Amount drip_due(Asset asset) const;
+  void drip(Asset asset, const Amount& d);
   // addValue(amount) (SPEC §3.4) with its postings: Cr l2:pending under `memo`, then the fold
   // ΔP·C from pending to l2:accrued. The caller posts the side the amount comes from.
   PriceStep add_value(Asset asset, const Amount& amount, Memo memo);

@@ -160,20 +160,25 @@ PriceStep Ledger::add_value(Asset asset, const Amount& amount, Memo memo) {
   return step;
 }
 
-void Ledger::drip(Asset asset) {
-  Stream& stream = books_[index_of(asset)].stream;
-  if (stream.released == stream.total) return;
+Amount Ledger::drip_due(Asset asset) const {
+  const Stream& stream = book(asset).stream;
+  if (stream.released == stream.total) return Amount();
   const Amount due = stream_released(stream, now_);
-  if (due <= stream.released) return;
-  const Amount d = due - stream.released;  // SPEC §9.1 drip: R += d, addValue(d)
-  stream.released = due;
+  return due > stream.released ? due - stream.released : Amount();
+}
+
+void Ledger::drip(Asset asset, const Amount& d) {
+  if (d.is_zero()) return;
+  books_[index_of(asset)].stream.released += d;  // SPEC §9.1 drip: R += d, addValue(d)
   journal_.debit(Memo::drip, BookAccount::locked, 0, asset, d);
   add_value(asset, d, Memo::drip);
 }
 
 void Ledger::run_report(Asset asset, ReportTrigger trigger) {
   YL_ASSERT(!journal_.has_open_postings());  // a report is an entry of its own
-  if (params_.policy.distribution == Distribution::streamed) drip(asset);  // SPEC §9.1
+  if (params_.policy.distribution == Distribution::streamed) {
+    drip(asset, drip_due(asset));  // SPEC §9.1
+  }
   AssetBook& b = books_[index_of(asset)];
   ReportInputs in;
   in.now = now_;

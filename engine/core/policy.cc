@@ -41,9 +41,29 @@ Amount stream_released(const Stream& s, Timestamp t) {
   // SPEC §9.1 released(t). ρ < 2^297 and t − u < 2^64, so the product fits in 512 bits.
   if (t >= s.end) return s.total;
   YL_ASSERT(t >= s.anchor);
-  const U512 elapsed = static_cast<std::uint64_t>(t.seconds - s.anchor.seconds);
-  const U512 released = s.rate * elapsed / kE12;  // floor: a fraction of a wei waits a second
-  return released < s.total.wide() ? narrow(released) : s.total;
+  // Natively, on the limbs: before every event of a streamed ledger, this is on the hot path.
+  const auto elapsed = static_cast<std::uint64_t>(t.seconds - s.anchor.seconds);
+  const auto& rate = s.rate.backend();
+  YL_ASSERT(rate.size() <= 5);
+  std::array<std::uint64_t, 6> product{};
+  std::uint64_t carry = 0;
+  for (std::size_t i = 0; i < rate.size(); ++i) {
+    const detail::U128 p = detail::U128{rate.limbs()[i]} * elapsed + carry;
+    product[i] = static_cast<std::uint64_t>(p);
+    carry = static_cast<std::uint64_t>(p >> 64);
+  }
+  product[rate.size()] = carry;
+  // floor(ρ·(t − u) / E12): a fraction of a wei waits a second. Long division by one limb.
+  std::array<std::uint64_t, 6> quotient{};
+  std::uint64_t remainder = 0;  // < E12
+  for (std::size_t i = rate.size() + 1; i-- > 0;) {
+    const detail::U128 current = (detail::U128{remainder} << 64) | product[i];
+    quotient[i] = static_cast<std::uint64_t>(current / kE12);
+    remainder = static_cast<std::uint64_t>(current % kE12);
+  }
+  if ((quotient[4] | quotient[5]) != 0) return s.total;  // at least 2^256 > S
+  const Amount released = Amount::from_limbs({quotient[0], quotient[1], quotient[2], quotient[3]});
+  return min(released, s.total);
 }
 
 Stream stream_lock(const Stream& s, Timestamp t, const Amount& y, std::int64_t unlock_seconds) {

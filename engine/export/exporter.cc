@@ -9,7 +9,7 @@
 #include "engine/export/ledger_tables.h"
 #include "engine/export/summary.h"
 #include "engine/export/xlsx_sink.h"
-#include "engine/runner.h"
+#include "engine/replay/replay.h"
 #include "engine/usage_error.h"
 
 namespace yl {

@@ -15,7 +15,7 @@ enum ChartIndex : std::size_t {
   kHolders = 4,
   kStream = 6,  // dropped at the end when no sample had a locked profit (SPEC §9.1)
 };
-constexpr const char* kReleased = "released since the last lock";
+constexpr const char* kReleased = "released (cumulative)";
 
 // start + every·k for the smallest k ≥ 1 with a result after `time`, saturating.
 Timestamp next_multiple_after(Timestamp start, std::int64_t every_s, Timestamp time) {
@@ -127,6 +127,12 @@ void HistorySampler::after(const Ledger& ledger, const std::vector<ReportRecord>
   // runs reports, and it changes no position. So reports see the holdings as they stood.
   YL_ASSERT(event == nullptr || reports.empty() || event->raw.type == "report");
   for (const ReportRecord& report : reports) account_for_report(report);
+  // What the stream released in this step (its drips, before the event and in each report).
+  for (const Posting& posting : ledger.journal().postings()) {
+    if (posting.memo == Memo::drip && posting.debit) {
+      released_[index_of(posting.asset)] += big(posting.amount);
+    }
+  }
   track_new_accounts(ledger);
   if (event != nullptr) {
     // The event changed at most the accounts it names, and the system accounts, which are VOID
@@ -371,10 +377,10 @@ void HistorySampler::add_chart_point(const Ledger& ledger, Timestamp time, const
     ChartSpec& reserves = charts_.charts[kReserves + a];
     reserves.series[0].values.push_back(to_double(units(book.insurance)));
     reserves.series[1].values.push_back(to_double(units(book.debt)));
-    // SPEC §9.1: of the stream's S, R is released since its last anchor and S − R is locked.
+    // SPEC §9.1: S − R is locked now; the drips of the window so far are released.
     ChartSpec& stream = charts_.charts[kStream + a];
     stream.series[0].values.push_back(to_double(units(book.stream.locked())));
-    stream.series[1].values.push_back(to_double(units(book.stream.released)));
+    stream.series[1].values.push_back(to_double(wide_units(released_[a])));
     any_locked_ = any_locked_ || !book.stream.locked().is_zero();
     ChartSpec& holders = charts_.charts[kHolders + a];
     for (std::size_t i = 0; i < holders.series.size(); ++i) {

@@ -27,7 +27,7 @@
 #include "engine/export/export_options.h"
 #include "engine/export/realized_apy.h"
 #include "engine/export/table_sink.h"
-#include "engine/replay.h"
+#include "engine/replay/replay.h"
 
 namespace yl {
 
@@ -137,6 +137,7 @@ class HistorySampler : public ReplayObserver {
   std::array<std::array<GroupYield, 2>, 2> groups_;  // [AccountGroup][Asset]
   ChartData charts_;
   bool any_locked_ = false;  // a sample saw a locked profit: the stream charts are kept
+  std::array<BigInt, 2> released_{BigInt(0), BigInt(0)};  // Σ SPEC §9.1 drips in the window
 };
 
 }  // namespace yl

@@ -44,7 +44,8 @@ class RowParser {
   }
   Amount amount(unsigned decimals, bool positive) const {
     std::string error;
-    const auto parsed = Amount::parse_units(require_present("amount", raw_.amount), decimals, &error);
+    const auto parsed =
+        Amount::parse_units(require_present("amount", raw_.amount), decimals, &error);
     if (!parsed) fail("bad amount: " + error);
     if (positive && parsed->is_zero()) fail("amount must be greater than 0");
     return *parsed;
@@ -75,7 +76,8 @@ EventBody parse_body(const RawEvent& r, const RowParser& p) {
     p.require_empty("value", r.value);
     const std::string& account = p.require_present("account", r.account);
     const auto asset = parse_deposit_asset(p.require_present("asset", r.asset));
-    if (!asset) p.fail(fmt::format("unknown asset '{}' (expected ETH, USDB, USDC, USDT or DAI)", r.asset));
+    if (!asset)
+      p.fail(fmt::format("unknown asset '{}' (expected ETH, USDB, USDC, USDT or DAI)", r.asset));
     return Deposit{account, *asset, p.amount(decimals_of(*asset), true)};
   }
   if (type == "withdraw") {
@@ -98,7 +100,8 @@ EventBody parse_body(const RawEvent& r, const RowParser& p) {
     const std::string& account = p.require_present("account", r.account);
     const Asset asset = p.l2_asset();
     const auto mode = parse_yield_mode(p.require_present("value", r.value));
-    if (!mode) p.fail(fmt::format("value must be AUTOMATIC, VOID or CLAIMABLE (got '{}')", r.value));
+    if (!mode)
+      p.fail(fmt::format("value must be AUTOMATIC, VOID or CLAIMABLE (got '{}')", r.value));
     return Configure{account, asset, *mode};
   }
   if (type == "claim") {
@@ -188,7 +191,8 @@ EventReader::EventReader(std::istream& in, std::string file_name)
     const std::string& name = header.fields[i];
     const bool known = name == "id" || std::find(kRequiredColumns.begin(), kRequiredColumns.end(),
                                                  name) != kRequiredColumns.end();
-    if (!known) throw InputError(file_name_, header.line, "csv", fmt::format("unknown column '{}'", name));
+    if (!known)
+      throw InputError(file_name_, header.line, "csv", fmt::format("unknown column '{}'", name));
     if (!column_of.emplace(name, static_cast<int>(i)).second) {
       throw InputError(file_name_, header.line, "csv", fmt::format("repeated column '{}'", name));
     }
@@ -223,8 +227,9 @@ std::optional<RawEvent> EventReader::next_raw() {
     const auto [it, inserted] = id_lines_.emplace(raw.id, raw.line);
     if (!inserted) {
       const std::string type = raw.type.empty() ? "csv" : raw.type;
-      throw InputError(file_name_, raw.line, type,
-                       fmt::format("id '{}' is repeated (first used at line {})", raw.id, it->second));
+      throw InputError(
+          file_name_, raw.line, type,
+          fmt::format("id '{}' is repeated (first used at line {})", raw.id, it->second));
     }
   }
   return raw;

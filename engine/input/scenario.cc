@@ -171,7 +171,8 @@ void parse_policy(const Checker& check, const toml::table& t, Policy& policy) {
       if (!parsed) bad_word(node, key, text, "snapshot, streamed");
       policy.distribution = *parsed;
     } else if (key == "unlock_seconds") {
-      policy.unlock_seconds = check.integer_at(node, key, 1, static_cast<std::int64_t>(kYearSeconds));
+      policy.unlock_seconds =
+          check.integer_at(node, key, 1, static_cast<std::int64_t>(kYearSeconds));
       unlock_line = line;
       const toml::node* distribution = t.get("distribution");
       const auto* text = distribution ? distribution->as_string() : nullptr;

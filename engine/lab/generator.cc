@@ -77,6 +77,18 @@ std::size_t pick_strategy(Rng& rng, const std::vector<Strategy>& strategies) {
 }
 
 // An exponential gap of mean 1/rate days, in whole seconds (floor), at least 1.
+// Stable by time (equal times keep their order), moving each Event once: the sort moves
+// 16-byte keys, not Events (with their names, most of the generator's time before).
+void sort_by_time(std::vector<Event>& events) {
+  std::vector<std::pair<std::int64_t, std::size_t>> keys(events.size());
+  for (std::size_t i = 0; i < events.size(); ++i) keys[i] = {events[i].time.seconds, i};
+  std::sort(keys.begin(), keys.end());
+  std::vector<Event> sorted;
+  sorted.reserve(events.size());
+  for (const auto& key : keys) sorted.push_back(std::move(events[key.second]));
+  events.swap(sorted);
+}
+
 std::int64_t gap_seconds(Rng& rng, double rate_per_day) {
   const double s = std::floor(rng.exponential(rate_per_day) * kDay);
   return s >= 1e15 ? 1'000'000'000'000'000LL
@@ -120,8 +132,7 @@ class Builder {
     }
     for (std::size_t i = 0; i < plans_.size(); ++i) user_events(i);
     dapp_claims();
-    std::stable_sort(events_.begin(), events_.end(),
-                     [](const Event& a, const Event& b) { return a.time < b.time; });
+    sort_by_time(events_);
     std::vector<Event> source_events = rate_events();
     std::vector<std::pair<Timestamp, std::pair<std::size_t, std::int64_t>>> slashes = slash_draws();
     merge_with_l1_model(std::move(source_events), std::move(slashes));
@@ -345,8 +356,7 @@ class Builder {
         }
       }
     }
-    std::stable_sort(out.begin(), out.end(),
-                     [](const Event& a, const Event& b) { return a.time < b.time; });
+    sort_by_time(out);
     return out;
   }
 

@@ -8,10 +8,10 @@ std::string journal_entry_json(const Ledger& ledger, const JournalEntry& entry) 
   const auto& postings = ledger.journal().postings();
   for (std::size_t i = entry.first; i < entry.first + entry.count; ++i) {
     const Posting& p = postings[i];
-    const std::string_view indexed = names_account(p.account) ? std::string_view(ledger.info(p.index).name)
-                                     : names_source(p.account)
-                                         ? std::string_view(ledger.source_config(p.index).name)
-                                         : std::string_view();
+    const std::string_view indexed =
+        names_account(p.account)  ? std::string_view(ledger.info(p.index).name)
+        : names_source(p.account) ? std::string_view(ledger.source_config(p.index).name)
+                                  : std::string_view();
     if (i != entry.first) json += ',';
     json += "[\"";
     append_book_account_name(json, p, indexed);

@@ -26,7 +26,8 @@ T read_enum(Statement& s, int column, Parse parse) {
   const std::string text = s.column_text(column);
   const auto value = parse(text);
   if (!value) {
-    throw StorageError(StorageError::Kind::bad_database, fmt::format("stored value '{}' is unknown", text));
+    throw StorageError(StorageError::Kind::bad_database,
+                       fmt::format("stored value '{}' is unknown", text));
   }
   return *value;
 }
@@ -199,7 +200,8 @@ LedgerStore::LedgerStore(Database& db)
         genesis_hash(scenario.column_text(0), scenario.column_text(1), scenario.column_text(2));
     Statement last_event = db.prepare("SELECT hash FROM events ORDER BY seq DESC LIMIT 1");
     if (last_event.step()) last_event_hash_ = last_event.column_text(0);
-    Statement last_report = db.prepare("SELECT hash FROM reports ORDER BY seq DESC, row DESC LIMIT 1");
+    Statement last_report =
+        db.prepare("SELECT hash FROM reports ORDER BY seq DESC, row DESC LIMIT 1");
     if (last_report.step()) last_report_hash_ = last_report.column_text(0);
   }
 }
@@ -267,7 +269,10 @@ std::int64_t LedgerStore::append_report(const ReportRecord& report) {
   for (const StoredReportRow& r : report_rows(report)) {
     ++row;
     last_report_hash_ = report_hash(last_report_hash_, seq, row, r);
-    insert_report_.bind(1, seq).bind(2, row).bind(3, report.time.seconds).bind(4, last_report_hash_);
+    insert_report_.bind(1, seq)
+        .bind(2, row)
+        .bind(3, report.time.seconds)
+        .bind(4, last_report_hash_);
     int column = 5;
     for (const ReportColumn& c : report_columns()) insert_report_.bind(column++, r.*c.field);
     insert_report_.run();
@@ -341,8 +346,9 @@ StoredScenario LedgerStore::read_scenario() {
   Statement s =
       db_.prepare("SELECT file, events_file, toml, end_extended FROM scenario WHERE id = 1");
   if (!s.step()) {
-    throw StorageError(StorageError::Kind::bad_database,
-                       fmt::format("'{}' holds no ledger (run a scenario into it first)", db_.path()));
+    throw StorageError(
+        StorageError::Kind::bad_database,
+        fmt::format("'{}' holds no ledger (run a scenario into it first)", db_.path()));
   }
   StoredScenario stored{s.column_text(0), s.column_text(1), s.column_text(2), std::nullopt};
   if (!s.column_is_null(3)) {
@@ -435,7 +441,8 @@ Snapshot LedgerStore::read_snapshot() {
       "ORDER BY ord");
   while (s.step()) {
     const auto last = parse_timestamp(s.column_text(6));
-    if (!last) throw StorageError(StorageError::Kind::bad_database, "stored source time is malformed");
+    if (!last)
+      throw StorageError(StorageError::Kind::bad_database, "stored source time is malformed");
     snapshot.sources.push_back(SourceRow{
         s.column_text(0), read_enum<Asset>(s, 1, parse_asset),
         read_enum<SourceKind>(s, 2, parse_source_kind), static_cast<std::uint32_t>(s.column_int(3)),

@@ -51,8 +51,9 @@ void migrate(Database& db) {
 
 void verify_schema(Database& db) {
   if (is_empty(db)) {
-    throw StorageError(StorageError::Kind::bad_database,
-                       fmt::format("'{}' holds no ledger (run a scenario into it first)", db.path()));
+    throw StorageError(
+        StorageError::Kind::bad_database,
+        fmt::format("'{}' holds no ledger (run a scenario into it first)", db.path()));
   }
   check_identity(db);
   if (db.user_version() < current_schema_version()) {

@@ -1,8 +1,8 @@
-#include "engine/replay.h"
+#include "engine/replay/replay.h"
 
 #include <fmt/format.h>
 
-#include "engine/runner.h"
+#include "engine/input/event_parser.h"
 #include "engine/storage/storage_error.h"
 
 namespace yl {
@@ -18,6 +18,20 @@ void apply_stored(Ledger& ledger, const storage::StoredEvent& stored, const Even
 }
 
 }  // namespace
+
+Scenario scenario_from(const storage::StoredScenario& stored) {
+  Scenario scenario = parse_scenario(stored.toml, stored.file, {});
+  if (stored.end_extended) scenario.params.end = *stored.end_extended;
+  return scenario;
+}
+
+Scenario load_stored_scenario(storage::LedgerStore& store) {
+  return scenario_from(store.read_scenario());
+}
+
+Ledger replay(storage::LedgerStore& store, std::optional<Timestamp> at) {
+  return replay_window(store, std::nullopt, at, /*observer=*/nullptr);
+}
 
 Ledger replay_window(storage::LedgerStore& store, std::optional<Timestamp> from,
                      std::optional<Timestamp> to, ReplayObserver* observer,

@@ -1,14 +1,26 @@
-// Replaying a stored ledger from scratch: the one loop behind `--at`, `apply` (to resume) and
-// `explain` (which watches a time window of it).
+// Replaying a stored ledger from scratch: the one loop behind `--at`, `apply` (to resume),
+// `audit` and `explain` (which watches a time window of it), and the loading of the stored
+// scenario it starts from. It sits on core, input and storage; the runner uses it, never the
+// other way round.
 #pragma once
 
 #include <optional>
 #include <vector>
 
 #include "engine/core/ledger.h"
+#include "engine/input/scenario.h"
 #include "engine/storage/ledger_store.h"
 
 namespace yl {
+
+// The stored scenario, with the end that `apply --until` may have extended.
+Scenario scenario_from(const storage::StoredScenario& stored);
+Scenario load_stored_scenario(storage::LedgerStore& store);
+
+// Rebuilds the ledger from the stored scenario and events: the state after every scheduled report
+// and event stamped at or before `at` (SPEC §7.1 --at), or after the whole run when `at` is
+// nullopt. Throws StorageError if the stored events no longer apply.
+Ledger replay(storage::LedgerStore& store, std::optional<Timestamp> at);
 
 // Sees a replay's window: the state when it opens, around each step (the scheduled reports of
 // one time, or one event with any report it forces), and when it closes.
