@@ -234,7 +234,9 @@ void Ledger::remember(AccountId id) const {
 
 void Ledger::restore_checkpoint() {
   for (Asset a : kAssets) {
-    if (!checkpoint_.asset || *checkpoint_.asset == a) books_[index_of(a)] = checkpoint_.books[index_of(a)];
+    if (!checkpoint_.asset || *checkpoint_.asset == a) {
+      books_[index_of(a)] = checkpoint_.books[index_of(a)];
+    }
   }
   sources_.assign(checkpoint_.sources.begin(), checkpoint_.sources.end());
   gas_owed_ = checkpoint_.gas_owed;

@@ -178,7 +178,8 @@ std::optional<Rejection> Ledger::on(const ClaimGas& e) {
   const Amount amount = record.balance_wei;
   const ClaimRate rate = claim_rate(params_.gas, amount, record.age_wei_seconds);
   // floor: the fraction of a wei the rate does not pay goes to the fee vault with the penalty.
-  const Amount paid = mul_div_floor(amount, Amount::from_u64(rate.rate_bps), Amount::from_u64(kBps));
+  const Amount paid =
+      mul_div_floor(amount, Amount::from_u64(rate.rate_bps), Amount::from_u64(kBps));
   move(kGasAccount, dapp, Asset::eth, paid, Memo::gas_claim);
   move(kGasAccount, kFeeVaultAccount, Asset::eth, amount - paid, Memo::gas_penalty);
   record.balance_wei = Amount();
