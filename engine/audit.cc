@@ -125,10 +125,8 @@ class Auditor {
         compare_report_row(seq, row, replayed, where);
       }
     }
-    for (const JournalEntry& entry : ledger.journal().entries()) {
-      const JournalOrigin origin = journal_origin(entry, event_seq, reports, report_seqs);
-      compare_journal_entry(origin.event_seq, origin.report_seq,
-                            storage::journal_entry_json(ledger, entry), where);
+    for (const JournalRow& row : journal_rows(ledger, event_seq, reports, report_seqs)) {
+      compare_journal_entry(row.origin.event_seq, row.origin.report_seq, row.postings, where);
     }
     balances_.add_all(ledger.journal());
     summary_.postings += static_cast<std::int64_t>(ledger.journal().posting_count());

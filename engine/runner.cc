@@ -3,8 +3,11 @@
 #include <fmt/format.h>
 
 #include <fcntl.h>
+#include <signal.h>
 #include <unistd.h>
 
+#include <algorithm>
+#include <cctype>
 #include <cerrno>
 #include <cstdio>
 #include <filesystem>
@@ -21,13 +24,27 @@
 
 namespace yl {
 
-JournalOrigin journal_origin(const JournalEntry& entry, std::optional<std::int64_t> event_seq,
-                             const std::vector<ReportRecord>& reports,
-                             const std::vector<std::int64_t>& report_seqs) {
-  if (entry.report_ordinal < 0) return JournalOrigin{event_seq, std::nullopt};
-  const auto ordinal = static_cast<std::size_t>(entry.report_ordinal);
-  const bool scheduled = reports.at(ordinal).trigger == ReportTrigger::scheduled;
-  return JournalOrigin{scheduled ? std::nullopt : event_seq, report_seqs.at(ordinal)};
+std::vector<JournalRow> journal_rows(const Ledger& ledger, std::optional<std::int64_t> event_seq,
+                                     const std::vector<ReportRecord>& reports,
+                                     const std::vector<std::int64_t>& report_seqs) {
+  std::vector<JournalRow> rows;
+  const std::vector<JournalEntry>& entries = ledger.journal().entries();
+  for (std::size_t first = 0, last = 0; first < entries.size(); first = last) {
+    const std::int64_t ordinal = entries[first].report_ordinal;
+    last = first + 1;
+    if (ordinal < 0) {
+      while (last < entries.size() && entries[last].report_ordinal < 0) ++last;
+    }
+    JournalOrigin origin{event_seq, std::nullopt};
+    if (ordinal >= 0) {
+      const auto index = static_cast<std::size_t>(ordinal);
+      const bool scheduled = reports.at(index).trigger == ReportTrigger::scheduled;
+      origin = JournalOrigin{scheduled ? std::nullopt : event_seq, report_seqs.at(index)};
+    }
+    rows.push_back(JournalRow{
+        origin, storage::journal_entries_json(ledger, {entries.data() + first, last - first})});
+  }
+  return rows;
 }
 
 StoredOutputs store_outputs(Ledger& ledger, storage::LedgerStore& store,
@@ -37,12 +54,11 @@ StoredOutputs store_outputs(Ledger& ledger, storage::LedgerStore& store,
   std::vector<std::int64_t> report_seqs;
   for (const ReportRecord& report : reports) report_seqs.push_back(store.append_report(report));
   stored.reports = static_cast<std::int64_t>(reports.size());
-  for (const JournalEntry& entry : ledger.journal().entries()) {
-    if (!write_journal) break;
-    const JournalOrigin origin = journal_origin(entry, event_seq, reports, report_seqs);
-    store.append_journal_entry(origin.event_seq, origin.report_seq,
-                               storage::journal_entry_json(ledger, entry));
-    ++stored.journal_entries;
+  if (write_journal) {
+    for (const JournalRow& row : journal_rows(ledger, event_seq, reports, report_seqs)) {
+      store.append_journal_entry(row.origin.event_seq, row.origin.report_seq, row.postings);
+      ++stored.journal_entries;
+    }
   }
   ledger.clear_journal();
   return stored;
@@ -147,6 +163,28 @@ void remove_database_files(const std::string& path) {
   }
 }
 
+// The temporaries of runs that were killed before they could remove them (SIGKILL, a power
+// loss): `FILE.PID.yl-run.tmp` and its -wal/-shm/-journal, whose process no longer exists. A live
+// process's temporary is never touched (kill(PID, 0) tells, in this PID namespace).
+void remove_stale_temporaries(const std::string& db_path) {
+  const std::filesystem::path path(db_path);
+  const std::filesystem::path folder = path.has_parent_path() ? path.parent_path() : ".";
+  const std::string prefix = path.filename().string() + ".";
+  constexpr std::string_view kSuffix = ".yl-run.tmp";
+  std::error_code ec;
+  for (const auto& entry : std::filesystem::directory_iterator(folder, ec)) {
+    const std::string name = entry.path().filename().string();
+    if (!name.starts_with(prefix) || !name.ends_with(kSuffix)) continue;
+    const std::string pid =
+        name.substr(prefix.size(), name.size() - prefix.size() - kSuffix.size());
+    const auto digit = [](unsigned char c) { return std::isdigit(c) != 0; };
+    if (pid.empty() || pid.size() > 9 || !std::all_of(pid.begin(), pid.end(), digit)) continue;
+    const auto id = static_cast<pid_t>(std::stol(pid));
+    if (id == ::getpid() || ::kill(id, 0) == 0 || errno != ESRCH) continue;
+    remove_database_files((folder / name).string());
+  }
+}
+
 // fsync()s a file or a folder, so that a rename into it survives a power loss.
 void sync_path(const std::string& path, int flags) {
   const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC | flags);
@@ -203,6 +241,7 @@ RunSummary run_into_database(const std::string& scenario_path, const std::string
   }
   // A new ledger: built under a name of this process's own, then renamed into place. If another
   // process created the file meanwhile, its ledger is replaced like any existing one.
+  remove_stale_temporaries(db_path);
   const std::string temporary = fmt::format("{}.{}.yl-run.tmp", db_path, ::getpid());
   try {
     const RunSummary summary = run_in(temporary, scenario, scenario_path, options);

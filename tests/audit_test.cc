@@ -27,6 +27,24 @@ void execute(const std::string& db, const char* sql) {
   REQUIRE(rc == SQLITE_OK);
 }
 
+// The first column of every row `sql` returns, as text.
+std::vector<std::string> column(const std::string& db, const char* sql) {
+  sqlite3* handle = nullptr;
+  REQUIRE(sqlite3_open(db.c_str(), &handle) == SQLITE_OK);
+  std::vector<std::string> values;
+  auto collect = [](void* out, int, char** row, char**) {
+    static_cast<std::vector<std::string>*>(out)->push_back(row[0] ? row[0] : "NULL");
+    return 0;
+  };
+  char* error = nullptr;
+  const int rc = sqlite3_exec(handle, sql, collect, &values, &error);
+  INFO(sql << ": " << (error ? error : ""));
+  sqlite3_free(error);
+  sqlite3_close(handle);
+  REQUIRE(rc == SQLITE_OK);
+  return values;
+}
+
 }  // namespace
 
 TEST_CASE("audit: the examples and synthetic random runs audit clean") {
@@ -88,4 +106,49 @@ TEST_CASE("audit: rows changed, deleted or inserted by hand are found and named"
     CHECK(found.substr(0, std::string(t.expected).size()) == t.expected);
   }
   CHECK(yl::testing::audit_result(original) == "OK");  // auditing never writes
+}
+
+TEST_CASE("audit: a streamed ledger stores each event's drip in the event's journal row") {
+  // SPEC §9.1, unlocked over a day: the 2024-03-02 report locks the day's ETH yield, and the
+  // transfer at 12:00 first drips half of it (runner.h journal_rows: one row, the drip first).
+  TempDir dir;
+  dir.write("events.csv",
+            "time,type,account,asset,amount,to,value\n"
+            "2024-03-01T00:00:00Z,open,alice,,,,user\n"
+            "2024-03-01T00:00:00Z,open,bob,,,,user\n"
+            "2024-03-01T00:00:00Z,deposit,alice,ETH,10,,\n"
+            "2024-03-02T12:00:00Z,transfer,alice,ETH,1,bob,\n"
+            "2024-03-02T18:00:00Z,transfer,bob,ETH,0.5,alice,\n");
+  const std::string scenario = dir.write(
+      "scenario.toml", yl::testing::small_scenario_toml() +
+                           "\n[policy]\ndistribution = \"streamed\"\nunlock_seconds = 86400\n");
+  const std::string db = dir.path("streamed.db");
+  yl::run_into_database(scenario, db);
+  CHECK(yl::testing::audit_result(db) == "OK");
+  // No event has two rows of its own.
+  CHECK(column(db, "SELECT count(*) FROM (SELECT event_seq FROM journal WHERE report_seq IS NULL "
+                   "AND event_seq IS NOT NULL GROUP BY event_seq HAVING count(*) > 1)") ==
+        std::vector<std::string>{"0"});
+  // Each transfer's row: the drip's four postings (locked -> pending, the price step's fold
+  // pending -> accrued), then the transfer's own.
+  const char* memos =
+      "SELECT group_concat(json_extract(p.value, '$[4]'), ' ') FROM journal j, events e, "
+      "json_each(j.postings) p WHERE j.event_seq = e.seq AND e.type = 'transfer' "
+      "AND j.report_seq IS NULL GROUP BY j.seq ORDER BY j.seq";
+  const std::vector<std::string> rows = column(db, memos);
+  REQUIRE(rows.size() == 2);
+  for (const std::string& row : rows) {
+    CAPTURE(row);
+    CHECK(row.rfind("drip drip price_step price_step ", 0) == 0);
+    CHECK(row.find("transfer") != std::string::npos);
+  }
+  // The drip is part of what audit replays and compares: dropping its two sides from the row
+  // (which still balances) is found.
+  execute(db, "UPDATE journal SET postings = json_remove(postings, '$[0]', '$[0]') WHERE seq = "
+              "(SELECT j.seq FROM journal j, events e WHERE j.event_seq = e.seq AND "
+              "e.type = 'transfer' AND j.report_seq IS NULL ORDER BY j.seq LIMIT 1)");
+  CHECK(yl::testing::audit_result(db).rfind(
+            "journal entry 3 (after event events.csv:5 (seq 4)): the database holds "
+            "[[\"l2:pending:ETH\",\"ETH\",\"D\",\"443830000000000\",\"price_step\"]",
+            0) == 0);
 }

@@ -224,6 +224,27 @@ TEST_CASE("Hardening (defect 4): a failed run never deletes a ledger another pro
   CHECK_FALSE(std::filesystem::exists(db + "-journal"));
 }
 
+TEST_CASE("Hardening: a new run removes the temporaries of killed runs, never a live one's") {
+  TempDir dir;
+  const std::string db = dir.path("q.db");
+  // A run killed with SIGKILL leaves `q.db.PID.yl-run.tmp` (its process gone) behind.
+  REQUIRE(bash("sleep 0 & echo $! >" + quoted(dir.path("dead.pid")) + "; wait") == 0);
+  std::string dead = read_file(dir.path("dead.pid"));
+  dead.pop_back();  // the newline
+  const std::string stale = dir.write("q.db." + dead + ".yl-run.tmp", "half a ledger");
+  dir.write("q.db." + dead + ".yl-run.tmp-wal", "its log");
+  // One of a process that is still running (this test's), and a file merely named alike.
+  const std::string live =
+      dir.write("q.db." + std::to_string(::getpid()) + ".yl-run.tmp", "being written");
+  const std::string other = dir.write("q.db.notapid.yl-run.tmp", "someone's");
+  REQUIRE(cli({"run", yl::testing::example_scenario("quickstart"), "--db", db}).exit_code == 0);
+  CHECK_FALSE(std::filesystem::exists(stale));
+  CHECK_FALSE(std::filesystem::exists(stale + "-wal"));
+  CHECK(read_file(live) == "being written");
+  CHECK(read_file(other) == "someone's");
+  CHECK(yl::testing::audit_result(db) == "OK");
+}
+
 TEST_CASE("Hardening (defect 3): audit reads one snapshot while apply commits") {
   TempDir dir;
   const std::string db = dir.path("q.db");

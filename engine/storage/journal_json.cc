@@ -3,25 +3,31 @@
 namespace yl::storage {
 
 std::string journal_entry_json(const Ledger& ledger, const JournalEntry& entry) {
+  return journal_entries_json(ledger, {&entry, 1});
+}
+
+std::string journal_entries_json(const Ledger& ledger, std::span<const JournalEntry> entries) {
   // Names come from the chart ([A-Za-z0-9_.-] and ':'), so they need no JSON escaping.
   std::string json = "[";
   const auto& postings = ledger.journal().postings();
-  for (std::size_t i = entry.first; i < entry.first + entry.count; ++i) {
-    const Posting& p = postings[i];
-    const std::string_view indexed =
-        names_account(p.account)  ? std::string_view(ledger.info(p.index).name)
-        : names_source(p.account) ? std::string_view(ledger.source_config(p.index).name)
-                                  : std::string_view();
-    if (i != entry.first) json += ',';
-    json += "[\"";
-    append_book_account_name(json, p, indexed);
-    json += "\",\"";
-    json += asset_name(p.asset);
-    json += p.debit ? "\",\"D\",\"" : "\",\"C\",\"";
-    json += p.amount.wei_string();
-    json += "\",\"";
-    json += memo_name(p.memo);
-    json += "\"]";
+  for (const JournalEntry& entry : entries) {
+    for (std::size_t i = entry.first; i < entry.first + entry.count; ++i) {
+      const Posting& p = postings[i];
+      const std::string_view indexed =
+          names_account(p.account)  ? std::string_view(ledger.info(p.index).name)
+          : names_source(p.account) ? std::string_view(ledger.source_config(p.index).name)
+                                    : std::string_view();
+      if (json.size() > 1) json += ',';
+      json += "[\"";
+      append_book_account_name(json, p, indexed);
+      json += "\",\"";
+      json += asset_name(p.asset);
+      json += p.debit ? "\",\"D\",\"" : "\",\"C\",\"";
+      json += p.amount.wei_string();
+      json += "\",\"";
+      json += memo_name(p.memo);
+      json += "\"]";
+    }
   }
   json += ']';
   return json;

@@ -3,6 +3,7 @@
 #pragma once
 
 #include <optional>
+#include <span>
 #include <string>
 #include <vector>
 
@@ -13,6 +14,8 @@ namespace yl::storage {
 
 // REQUIRES: `entry` is one of `ledger.journal()`'s entries.
 std::string journal_entry_json(const Ledger& ledger, const JournalEntry& entry);
+// The postings of several entries in one array, in order (one stored row; see runner.h).
+std::string journal_entries_json(const Ledger& ledger, std::span<const JournalEntry> entries);
 
 // A stored posting read back without the engine's help.
 struct StoredPosting {
