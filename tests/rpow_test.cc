@@ -3,6 +3,7 @@
 #include <doctest/doctest.h>
 
 #include "engine/core/yield_source.h"
+#include "tests/random.h"
 #include "tests/test_util.h"
 
 using yl::testing::wei;
@@ -64,4 +65,54 @@ TEST_CASE("accrue: staking is linear and floors; treasury compounds through rpow
   CHECK(yl::U1024(treasury.value.raw()) == expected);
   CHECK(treasury.value <= wei("1050000000000000000000"));  // never above the 5% target
   CHECK(treasury.value > wei("1049999999999000000000"));
+}
+
+// The limb path (rpow_small, and accrue's mul_div_floor) against pot.sol's loop and the wide
+// formulas, over random times and values: equal wherever it answers, and it answers for every
+// realistic time; it declines (nullopt) once a factor reaches 2^128.
+TEST_CASE("rpow: the limb path gives pot.sol's result, and declines past 2^128") {
+  yl::testing::Random rng(13);
+  for (std::uint32_t apr : {1u, 500u, 100000u}) {
+    const yl::Amount dsr = yl::dsr_for_apr(apr);
+    const yl::RpowTable table(dsr);
+    for (int i = 0; i < 300; ++i) {
+      // Below 2^31 s (68 years): even 1000% APR stays below rpow's 2^346 (11^68·RAY < 2^326).
+      const std::uint64_t n = rng.below(std::uint64_t{1} << rng.below(32));
+      const auto small = table.rpow_small(n);
+      const yl::U1024 expected = reference_rpow(yl::U1024(dsr.raw()), n);
+      if (small) CHECK(yl::U1024(small->raw()) == expected);
+      if (n <= 10 * yl::kYearSeconds) CHECK(small);  // below 2^128: at most 11^10·RAY < 2^125
+      CHECK(*table.rpow(n) == expected);
+    }
+  }
+  // 100% APR for 2^33 seconds grows about 2^272-fold: far beyond 2^128.
+  CHECK_FALSE(yl::RpowTable(yl::dsr_for_apr(100000)).rpow_small((1ull << 33) - 1));
+}
+
+TEST_CASE("accrue: the limb paths equal the wide formulas, and overflow alike") {
+  yl::testing::Random rng(17);
+  const yl::RpowTable table(yl::dsr_for_apr(500));
+  for (int i = 0; i < 500; ++i) {
+    // Values of 1 to 256 bits, so that some accruals overflow 2^256.
+    const yl::U512 v = (yl::U512(rng.next()) << 192 | yl::U512(rng.next()) << 128 |
+                        yl::U512(rng.next()) << 64 | rng.next()) >>
+                       rng.below(256);
+    const yl::Amount value = yl::Amount::from_u512(v);
+    const std::uint64_t elapsed = 1 + rng.below(std::uint64_t{1} << rng.below(36));  // < 2^36 s:
+    // 5% APR over 2^36 s is about 2^153-fold: some products stay below 2^128, some do not.
+    for (const yl::SourceKind kind : {yl::SourceKind::staking, yl::SourceKind::treasury}) {
+      yl::SourceState state{500, value, {}, yl::Timestamp{0}, &table};
+      const yl::U512 expected =
+          kind == yl::SourceKind::staking
+              ? v + v * 500 * elapsed / (10000 * yl::kYearSeconds)
+              : yl::U512(yl::U1024(v) * *table.rpow(elapsed) / yl::U1024(yl::ray().raw()));
+      const auto now = yl::Timestamp{static_cast<std::int64_t>(elapsed)};
+      if (expected >= yl::U512(1) << 256) {
+        CHECK_THROWS_AS(yl::accrue(kind, state, now), yl::OverflowError);
+      } else {
+        yl::accrue(kind, state, now);
+        CHECK(state.value.wide() == expected);
+      }
+    }
+  }
 }

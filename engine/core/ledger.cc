@@ -46,7 +46,7 @@ Ledger::Ledger(LedgerParams params)
       now_(params_.start),
       last_event_time_(params_.start),
       last_scheduled_report_(params_.start),
-      checkpoint_{std::nullopt, books_, {}, {}, 0, {}, 0, 0, 0, 0, false} {
+      checkpoint_{std::nullopt, false, books_, {}, {}, 0, {}, {}, 0, 0, 0, 0, false} {
   YL_ASSERT(params_.start <= params_.end);
   YL_ASSERT(params_.report_every_s > 0);
   const Policy& policy = params_.policy;
@@ -75,16 +75,16 @@ Ledger::Ledger(LedgerParams params)
 
 AccountId Ledger::add_account(std::string name, AccountKind kind) {
   const auto id = static_cast<AccountId>(infos_.size());
-  ids_by_name_.emplace(name, id);
+  ids_by_name_.insert(name, id);
   infos_.push_back(AccountInfo{std::move(name), kind, now_});
   states_.push_back(AccountState{});
   return id;
 }
 
 std::optional<AccountId> Ledger::find_account(std::string_view name) const {
-  const auto it = ids_by_name_.find(name);
-  if (it == ids_by_name_.end()) return std::nullopt;
-  return it->second;
+  return ids_by_name_.find(name, [this](AccountId id) -> std::string_view {
+    return infos_[id].name;
+  });
 }
 
 const RpowTable* Ledger::growth_for(std::uint32_t apr_bps) {
@@ -115,7 +115,10 @@ std::optional<Rejection> Ledger::apply(const Event& event) {
   last_event_time_ = event.time;
 
   const std::optional<Asset> asset = asset_touched(event.body);
-  begin_checkpoint(asset);
+  const bool gas = std::holds_alternative<PayGas>(event.body) ||
+                   std::holds_alternative<ClaimGas>(event.body) ||
+                   std::holds_alternative<SetGasMode>(event.body);
+  begin_checkpoint(asset, gas || !asset);
   if (std::holds_alternative<PayGas>(event.body) || std::holds_alternative<ClaimGas>(event.body)) {
     remember(kGasAccount);  // gas fees move through the system accounts (SPEC §4)
     remember(kFeeVaultAccount);
@@ -170,8 +173,9 @@ std::optional<Rejection> Ledger::prepare(Timestamp time, std::array<bool, 2>& dr
   return std::nullopt;
 }
 
-void Ledger::begin_checkpoint(std::optional<Asset> asset) {
+void Ledger::begin_checkpoint(std::optional<Asset> asset, bool gas) {
   checkpoint_.asset = asset;
+  checkpoint_.gas = gas;
   for (Asset a : kAssets) {
     if (!asset || *asset == a) checkpoint_.books[index_of(a)] = books_[index_of(a)];
   }
@@ -187,7 +191,7 @@ void Ledger::begin_checkpoint(std::optional<Asset> asset) {
 
 template <typename Step>
 std::optional<Rejection> Ledger::atomically(std::optional<Asset> asset, const Step& step) {
-  begin_checkpoint(asset);
+  begin_checkpoint(asset, /*gas=*/true);
   remember(kFeeVaultAccount);  // a report may credit it its void share (SPEC §9.2)
   try {
     step();
@@ -200,26 +204,54 @@ std::optional<Rejection> Ledger::atomically(std::optional<Asset> asset, const St
   return std::nullopt;
 }
 
+bool Ledger::in_checkpoint(AccountId id, std::optional<Asset> asset) const {
+  if (!checkpoint_.active || id >= checkpoint_.account_count) return true;
+  const bool in_scope = asset ? !checkpoint_.asset || *checkpoint_.asset == *asset
+                              : checkpoint_.gas;
+  if (!in_scope) return false;
+  for (std::size_t i = 0; i < checkpoint_.touched_count; ++i) {
+    if (checkpoint_.touched_ids[i] == id) return true;
+  }
+  return false;
+}
+
 void Ledger::remember(AccountId id) const {
   if (!checkpoint_.active) return;
   for (std::size_t i = 0; i < checkpoint_.touched_count; ++i) {
-    if (checkpoint_.touched[i].first == id) return;
+    if (checkpoint_.touched_ids[i] == id) return;
   }
   YL_ASSERT(checkpoint_.touched_count < checkpoint_.touched.size());
-  checkpoint_.touched[checkpoint_.touched_count++] = {id, states_[id]};
+  const std::size_t k = checkpoint_.touched_count++;
+  checkpoint_.touched_ids[k] = id;
+  AccountState& saved = checkpoint_.touched[k];
+  for (Asset a : kAssets) {
+    if (!checkpoint_.asset || *checkpoint_.asset == a) {
+      saved.positions[index_of(a)] = states_[id].positions[index_of(a)];
+    }
+  }
+  if (checkpoint_.gas) saved.gas = states_[id].gas;
 }
 
 void Ledger::restore_checkpoint() {
   for (Asset a : kAssets) {
-    if (!checkpoint_.asset || *checkpoint_.asset == a) books_[index_of(a)] = checkpoint_.books[index_of(a)];
+    if (!checkpoint_.asset || *checkpoint_.asset == a) {
+      books_[index_of(a)] = checkpoint_.books[index_of(a)];
+    }
   }
   sources_.assign(checkpoint_.sources.begin(), checkpoint_.sources.end());
   gas_owed_ = checkpoint_.gas_owed;
   for (std::size_t i = 0; i < checkpoint_.touched_count; ++i) {
-    states_[checkpoint_.touched[i].first] = checkpoint_.touched[i].second;
+    AccountState& state = states_[checkpoint_.touched_ids[i]];
+    const AccountState& saved = checkpoint_.touched[i];
+    for (Asset a : kAssets) {
+      if (!checkpoint_.asset || *checkpoint_.asset == a) {
+        state.positions[index_of(a)] = saved.positions[index_of(a)];
+      }
+    }
+    if (checkpoint_.gas) state.gas = saved.gas;
   }
   while (infos_.size() > checkpoint_.account_count) {
-    ids_by_name_.erase(infos_.back().name);
+    ids_by_name_.erase(infos_.back().name, static_cast<AccountId>(infos_.size() - 1));
     infos_.pop_back();
     states_.pop_back();
   }

@@ -19,14 +19,15 @@
 #include <optional>
 #include <string>
 #include <string_view>
-#include <unordered_map>
 #include <vector>
 
 #include "engine/core/amount.h"
+#include "engine/core/assert.h"
 #include "engine/core/asset.h"
 #include "engine/core/event.h"
 #include "engine/core/gas.h"
 #include "engine/core/journal.h"
+#include "engine/core/name_index.h"
 #include "engine/core/policy.h"
 #include "engine/core/rejection.h"
 #include "engine/core/report.h"
@@ -136,22 +137,30 @@ class Ledger {
   // Everything an event, a drip or a scheduled report may change, saved before it runs so that
   // a rejection can restore it: the book of the asset it touches (both when unknown; a book holds
   // the share ledger with P̂, the reserves, revenue, the stream and last_report), the sources,
-  // and each account a lookup resolves (handlers mutate only accounts they looked up, plus the
-  // system accounts they remember). The one rollback path of the Ledger.
+  // and, of each account a lookup resolves (handlers mutate only accounts they looked up, plus the
+  // system accounts they remember), the position in that asset (both when unknown) and, for the
+  // gas events (and when the asset is unknown), the gas record. Only what is in scope is copied:
+  // a third of an AccountState for most events. position() and gas_record() assert that a
+  // mutation stays in scope. The one rollback path of the Ledger.
   struct Checkpoint {
     std::optional<Asset> asset;
+    bool gas = false;
     std::array<AssetBook, 2> books;
     std::vector<SourceState> sources;
     Amount gas_owed;
     std::size_t account_count = 0;
-    std::array<std::pair<AccountId, AccountState>, 4> touched;
+    std::array<AccountId, 4> touched_ids{};
+    std::array<AccountState, 4> touched;  // only the parts in scope are meaningful
     std::size_t touched_count = 0;
     std::size_t journal_entries = 0;
     std::size_t journal_postings = 0;
     std::size_t reports = 0;
     bool active = false;
   };
-  void begin_checkpoint(std::optional<Asset> asset);
+  // Whether a mutation of `id`'s `asset` position (or gas record, when `asset` is nullopt) can be
+  // rolled back: no checkpoint is active, or the account is new, or it was remembered in scope.
+  bool in_checkpoint(AccountId id, std::optional<Asset> asset) const;
+  void begin_checkpoint(std::optional<Asset> asset, bool gas);
   void remember(AccountId id) const;
   void restore_checkpoint();
   // Runs `step` inside a checkpoint; on overflow restores everything and returns the rejection.
@@ -178,7 +187,14 @@ class Ledger {
   std::optional<Rejection> lookup_source(std::string_view name, std::size_t* index) const;
   std::optional<Rejection> require_balance(AccountId id, Asset asset, const Amount& needed) const;
 
-  Position& position(AccountId id, Asset asset) { return states_[id].positions[index_of(asset)]; }
+  Position& position(AccountId id, Asset asset) {
+    YL_ASSERT(in_checkpoint(id, asset));
+    return states_[id].positions[index_of(asset)];
+  }
+  GasRecord& gas_record(AccountId id) {
+    YL_ASSERT(in_checkpoint(id, std::nullopt));
+    return states_[id].gas;
+  }
   ShareLedger& shares(Asset asset) { return books_[index_of(asset)].shares; }
   void move(AccountId from, AccountId to, Asset asset, const Amount& amount, Memo memo);
   // Posts the yield the price gave `id`'s shares since they were last settled, from l2:accrued
@@ -211,15 +227,7 @@ class Ledger {
   LedgerParams params_;
   std::vector<AccountInfo> infos_;
   std::vector<AccountState> states_;
-  // Transparent hashing lets lookups take a string_view without building a std::string.
-  struct NameHash {
-    using is_transparent = void;
-    std::size_t operator()(std::string_view name) const {
-      return std::hash<std::string_view>{}(name);
-    }
-  };
-  std::unordered_map<std::string, AccountId, NameHash, std::equal_to<>>
-      ids_by_name_;  // lookups only; never iterated
+  NameIndex ids_by_name_;  // name -> id over infos_[id].name; lookups only
   std::array<AssetBook, 2> books_;
   std::vector<SourceState> sources_;
   Amount gas_owed_;

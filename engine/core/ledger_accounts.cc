@@ -82,7 +82,7 @@ std::optional<Rejection> Ledger::on(const OpenAccount& e) {
       e.kind == AccountKind::dapp ? YieldMode::void_mode : YieldMode::automatic;
   position(id, Asset::usdb).mode = YieldMode::automatic;
   for (Asset asset : kAssets) position(id, asset).price_posted = shares(asset).price();
-  states_[id].gas = GasRecord{GasMode::void_mode, {}, {}, now_};
+  gas_record(id) = GasRecord{GasMode::void_mode, {}, {}, now_};
   return std::nullopt;
 }
 
@@ -142,7 +142,7 @@ std::optional<Rejection> Ledger::on(const Claim& e) {
 std::optional<Rejection> Ledger::on(const SetGasMode& e) {
   AccountId dapp = 0;
   if (auto rejected = lookup_dapp(e.dapp, &dapp)) return rejected;
-  GasRecord& record = states_[dapp].gas;
+  GasRecord& record = gas_record(dapp);
   age_gas(record, now_);
   record.mode = e.mode;  // B and S are kept (SPEC §4.1)
   return std::nullopt;
@@ -153,7 +153,7 @@ std::optional<Rejection> Ledger::on(const PayGas& e) {
   if (auto rejected = lookup_account(e.payer, &payer)) return rejected;
   if (auto rejected = lookup_dapp(e.dapp, &dapp)) return rejected;
   if (auto rejected = require_balance(payer, Asset::eth, e.amount)) return rejected;
-  GasRecord& record = states_[dapp].gas;
+  GasRecord& record = gas_record(dapp);
   age_gas(record, now_);
   const bool claimable = record.mode == GasMode::claimable;
   move(payer, claimable ? kGasAccount : kFeeVaultAccount, Asset::eth, e.amount, Memo::gas_fee);
@@ -169,7 +169,7 @@ std::optional<Rejection> Ledger::on(const PayGas& e) {
 std::optional<Rejection> Ledger::on(const ClaimGas& e) {
   AccountId dapp = 0;
   if (auto rejected = lookup_dapp(e.dapp, &dapp)) return rejected;
-  GasRecord& record = states_[dapp].gas;
+  GasRecord& record = gas_record(dapp);
   age_gas(record, now_);
   if (record.balance_wei.is_zero()) {
     return Rejection{RejectCode::no_gas_to_claim,
@@ -178,7 +178,8 @@ std::optional<Rejection> Ledger::on(const ClaimGas& e) {
   const Amount amount = record.balance_wei;
   const ClaimRate rate = claim_rate(params_.gas, amount, record.age_wei_seconds);
   // floor: the fraction of a wei the rate does not pay goes to the fee vault with the penalty.
-  const Amount paid = mul_div_floor(amount, Amount::from_u64(rate.rate_bps), Amount::from_u64(kBps));
+  const Amount paid =
+      mul_div_floor(amount, Amount::from_u64(rate.rate_bps), Amount::from_u64(kBps));
   move(kGasAccount, dapp, Asset::eth, paid, Memo::gas_claim);
   move(kGasAccount, kFeeVaultAccount, Asset::eth, amount - paid, Memo::gas_penalty);
   record.balance_wei = Amount();

@@ -3,6 +3,14 @@
 #include "engine/core/assert.h"
 
 namespace yl {
+
+Amount mul_half_up(const Amount& a, const Amount& b) {
+  static const Amount half = div_floor(ray(), Amount::from_u64(2));
+  static const Amount small = Amount::from_u512(U512(1) << 128);
+  YL_ASSERT(a < small && b < small);
+  return div_floor(a * b + half, ray());
+}
+
 namespace {
 
 const U1024& saturation() {
@@ -16,13 +24,13 @@ const U1024& ray_wide() {
 }
 
 // (a·b + RAY/2) / RAY, half-up, as pot.sol's rmul inside rpow. Factors near RAY (< 2^128) are
-// the common case; their product fits 256 bits, where division is far cheaper than at 1024.
+// the common case: their product fits 256 bits (even plus RAY/2: (2^128 − 1)² + 2^89 < 2^256),
+// so it is computed on Amount's limbs, with no Boost conversion or division at all.
 U1024 mul_half_up(const U1024& a, const U1024& b) {
   static const U1024 half = ray_wide() / 2;
   static const U1024 small = U1024(1) << 128;
   if (a < small && b < small) {
-    static const U256 half_256 = U256(ray().raw()) / 2;
-    return U1024((U256(a) * U256(b) + half_256) / ray().raw());
+    return U1024(mul_half_up(Amount::from_u1024(a), Amount::from_u1024(b)).raw());
   }
   return (a * b + half) / ray_wide();
 }
@@ -34,18 +42,26 @@ RpowTable::RpowTable(const Amount& x) {
   squares_[0] = U1024(x.raw());
   if (squares_[0] >= saturation()) {
     first_saturated_ = 0;
+    first_wide_ = 0;
     return;
   }
   for (std::size_t k = 1; k < 64; ++k) {
     squares_[k] = mul_half_up(squares_[k - 1], squares_[k - 1]);
     if (squares_[k] >= saturation()) {
       first_saturated_ = k;
-      return;
+      break;
     }
+  }
+  static const U1024 small = U1024(1) << 128;
+  first_wide_ = 0;
+  while (first_wide_ < first_saturated_ && squares_[first_wide_] < small) {
+    small_squares_[first_wide_] = Amount::from_u1024(squares_[first_wide_]);
+    ++first_wide_;
   }
 }
 
 std::optional<U1024> RpowTable::rpow(std::uint64_t n) const {
+  if (const auto z = rpow_small(n)) return U1024(z->raw());
   // z = n odd ? x : RAY; then for each higher set bit k of n, z = z·x_k (half-up).
   U1024 z = ray_wide();
   for (std::size_t k = 0; k < 64; ++k) {
@@ -54,6 +70,18 @@ std::optional<U1024> RpowTable::rpow(std::uint64_t n) const {
     z = k == 0 ? squares_[0] : mul_half_up(z, squares_[k]);
     // Factors are >= RAY, so z never falls: once saturated, the result is too.
     if (z >= saturation()) return std::nullopt;
+  }
+  return z;
+}
+
+std::optional<Amount> RpowTable::rpow_small(std::uint64_t n) const {
+  static const Amount small = Amount::from_u512(U512(1) << 128);
+  // The same products as rpow's wide loop, in the same order, while every operand is < 2^128.
+  Amount z = ray();
+  for (std::size_t k = 0; k < 64; ++k) {
+    if (((n >> k) & 1U) == 0) continue;
+    if (k >= first_wide_ || !(z < small)) return std::nullopt;
+    z = k == 0 ? small_squares_[0] : mul_half_up(z, small_squares_[k]);
   }
   return z;
 }

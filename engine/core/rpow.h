@@ -28,11 +28,20 @@ class RpowTable {
   // rpow(x, n, RAY). Returns nullopt when the result is at least 2^346: any value >= 1 times it,
   // divided by RAY (< 2^90), would not fit in 256 bits, so the caller treats it as overflow.
   std::optional<U1024> rpow(std::uint64_t n) const;
+  // rpow(x, n, RAY) when every product it takes has both factors below 2^128 (a realistic rate
+  // over any realistic time: a year at 100% APR stays below 2^91), on Amount's limbs; nullopt
+  // otherwise (then rpow() takes the wide path). The same products, so the same result.
+  std::optional<Amount> rpow_small(std::uint64_t n) const;
 
  private:
   std::array<U1024, 64> squares_;
   std::size_t first_saturated_ = 64;  // squares_[k] for k >= this are >= 2^346 and not stored
+  std::array<Amount, 64> small_squares_;  // squares_[k] for k < first_wide_, as Amounts
+  std::size_t first_wide_ = 0;            // the first k with squares_[k] >= 2^128
 };
+
+// (a·b + RAY/2) / RAY, half-up (pot.sol's rmul). REQUIRES: a, b < 2^128.
+Amount mul_half_up(const Amount& a, const Amount& b);
 
 // The largest dsr with rpow(dsr, YEAR) <= floor(RAY·(BPS + apr_bps)/BPS) (SPEC §5.1).
 // REQUIRES: apr_bps <= 100000.
