@@ -296,7 +296,9 @@ TEST_CASE("Export charts: a streamed ledger's released yield is cumulative, its 
   auto entries = store.journal_in_order();
   yl::storage::StoredJournalEntry entry;
   while (entries.next(entry)) {
-    for (const auto& posting : *yl::storage::parse_journal_postings(entry.postings)) {
+    const auto postings = yl::storage::parse_journal_postings(entry.postings);
+    REQUIRE(postings);
+    for (const auto& posting : *postings) {
       if (posting.memo == "drip" && posting.debit) {
         dripped[yl::index_of(posting.asset)] += yl::BigInt(posting.amount.raw());
       }
