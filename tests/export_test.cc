@@ -304,7 +304,8 @@ TEST_CASE("Export charts: a streamed ledger's released yield is cumulative, its 
       }
     }
   }
-  yl::HistorySampler history(std::nullopt, yl::SelectedAccounts{}, {}, {}, nullptr);
+  const yl::SelectedAccounts all;  // the sampler keeps a reference: it must outlive the replay
+  yl::HistorySampler history(std::nullopt, all, {}, {}, nullptr);
   yl::replay_window(store, std::nullopt, std::nullopt, &history);
   for (yl::Asset asset : yl::kAssets) {
     const std::string title = std::string(yl::asset_name(asset)) + " locked vs released yield";
