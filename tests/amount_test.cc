@@ -33,8 +33,10 @@ TEST_CASE("Amount: parse_units rejects signs, exponents, separators and excess d
 }
 
 TEST_CASE("Amount: 2^256 - 1 parses and 2^256 does not") {
-  const std::string max = "115792089237316195423570985008687907853269984665640564039457584007913129639935";
-  const std::string past = "115792089237316195423570985008687907853269984665640564039457584007913129639936";
+  const std::string max =
+      "115792089237316195423570985008687907853269984665640564039457584007913129639935";
+  const std::string past =
+      "115792089237316195423570985008687907853269984665640564039457584007913129639936";
   std::string error;
   CHECK(Amount::parse_units(max, 0, &error)->wei_string() == max);
   CHECK(Amount::max().wei_string() == max);

@@ -76,7 +76,8 @@ TEST_CASE("Ledger: the buffer takes only what routing leaves, up to the §6 sum 
   const Amount half = Amount::from_u512(U512(1) << 255);
   must_apply(ledger, ev(Deposit{"alice", DepositAsset::eth, half}));
   CHECK(must_reject(ledger, ev(Deposit{"bob", DepositAsset::eth, Amount::max()}),
-                    RejectCode::overflow) == "overflow: ETH's buffer, sources and debt would reach 2^256");
+                    RejectCode::overflow) ==
+        "overflow: ETH's buffer, sources and debt would reach 2^256");
   must_apply(ledger, ev(Deposit{"bob", DepositAsset::eth, half - wei("1")}));
   CHECK(ledger.balance(*ledger.find_account("bob"), Asset::eth) == half - wei("1"));
   CHECK(ledger.book(Asset::eth).buffer == half);
@@ -242,7 +243,8 @@ TEST_CASE("Ledger: a forced report at a scheduled second runs after it and sees 
   CHECK(reports[3].asset == Asset::usdb);
 }
 
-TEST_CASE("Ledger: an event after which an asset's sums would reach 2^256 is an overflow (SPEC §6)") {
+TEST_CASE(
+    "Ledger: an event after which an asset's sums would reach 2^256 is an overflow (SPEC §6)") {
   // Two USDB sources of weight 5000. Each deposit of 2^255 wei puts 2^254 into each source, so
   // after the second every stored value still fits (each source holds 2^255) but
   // buffer + Σ value + D = buffer + Σ principal + D = 2^256: SPEC §6 rejects that event.

@@ -82,7 +82,8 @@ class Generator {
       case 5:
       case 6: return {t, Transfer{a, b, asset, some_of_balance(ledger, a, asset)}};
       case 7: {
-        const YieldMode modes[] = {YieldMode::automatic, YieldMode::void_mode, YieldMode::claimable};
+        const YieldMode modes[] = {YieldMode::automatic, YieldMode::void_mode,
+                                   YieldMode::claimable};
         return {t, Configure{a, asset, modes[rng_.below(3)]}};
       }
       case 8: {
@@ -92,7 +93,8 @@ class Generator {
       }
       case 9: return {t, SetGasMode{a, rng_.chance(70) ? GasMode::claimable : GasMode::void_mode}};
       case 10:
-      case 11: return {t, PayGas{a, b, Amount::from_u64(1 + rng_.below(10'000'000'000'000'000ULL))}};
+      case 11:
+        return {t, PayGas{a, b, Amount::from_u64(1 + rng_.below(10'000'000'000'000'000ULL))}};
       case 12: return {t, ClaimGas{a}};
       case 13: {
         std::optional<Asset> which;
@@ -106,9 +108,10 @@ class Generator {
       default: {
         const std::size_t i = rng_.below(params_.sources.size());
         const Amount value = ledger.source_state(i).value;
-        const Amount loss = value.is_zero() ? Amount::from_u64(1)
-                                            : mul_div_floor(value, Amount::from_u64(rng_.below(120)),
-                                                            Amount::from_u64(100));
+        const Amount loss =
+            value.is_zero()
+                ? Amount::from_u64(1)
+                : mul_div_floor(value, Amount::from_u64(rng_.below(120)), Amount::from_u64(100));
         return {t, Loss{params_.sources[i].name, loss.is_zero() ? Amount::from_u64(1) : loss}};
       }
     }
@@ -128,7 +131,8 @@ class Generator {
       case 0: return held.is_zero() ? Amount::from_u64(1) : held;
       case 1: return held == Amount::max() ? held : held + Amount::from_u64(1);
       default: {
-        const Amount part = mul_div_floor(held, Amount::from_u64(rng_.below(100)), Amount::from_u64(100));
+        const Amount part =
+            mul_div_floor(held, Amount::from_u64(rng_.below(100)), Amount::from_u64(100));
         return part.is_zero() ? Amount::from_u64(1) : part;
       }
     }
@@ -178,8 +182,10 @@ Policy random_policy(Random& rng, unsigned combo, bool fees) {
   policy.insurance_fee_bps = 0;
   if (fees) {
     policy.insurance_fee_bps = static_cast<std::uint32_t>(rng.below(10'001));
-    policy.protocol_fee_bps = static_cast<std::uint32_t>(rng.below(10'001 - policy.insurance_fee_bps));
-    policy.fee_hurdle_bps = static_cast<std::uint32_t>(rng.chance(50) ? rng.below(100'001) : rng.below(1000));
+    policy.protocol_fee_bps =
+        static_cast<std::uint32_t>(rng.below(10'001 - policy.insurance_fee_bps));
+    policy.fee_hurdle_bps =
+        static_cast<std::uint32_t>(rng.chance(50) ? rng.below(100'001) : rng.below(1000));
   }
   return policy;
 }

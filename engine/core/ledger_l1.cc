@@ -22,8 +22,10 @@ void Ledger::accrue_source(std::size_t i) {
   const Amount before = sources_[i].value;
   accrue(config.kind, sources_[i], now_);
   const Amount earned = sources_[i].value - before;  // accrual never lowers a value
-  journal_.debit(Memo::accrual, BookAccount::unreported, static_cast<std::uint32_t>(i), config.asset, earned);
-  journal_.credit(Memo::accrual, BookAccount::yield, static_cast<std::uint32_t>(i), config.asset, earned);
+  journal_.debit(Memo::accrual, BookAccount::unreported, static_cast<std::uint32_t>(i),
+                 config.asset, earned);
+  journal_.credit(Memo::accrual, BookAccount::yield, static_cast<std::uint32_t>(i), config.asset,
+                  earned);
 }
 
 void Ledger::accrue_sources(Asset asset) {
@@ -75,7 +77,8 @@ std::optional<Rejection> Ledger::on(const Withdraw& e) {
   // π = min(RAY, floor(TV·RAY/(TV + D))), RAY when there is no debt (SPEC §5.5).
   Amount price_ray = ray();
   if (!b.debt.is_zero()) {
-    const U512 discounted = total_value.wide() * ray().wide() / (total_value.wide() + b.debt.wide());
+    const U512 discounted =
+        total_value.wide() * ray().wide() / (total_value.wide() + b.debt.wide());
     price_ray = Amount::from_u512(discounted < ray().wide() ? discounted : ray().wide());
   }
   settle(id, e.asset);
@@ -102,7 +105,8 @@ std::optional<Rejection> Ledger::on(const Withdraw& e) {
     s.value -= taken;
     s.principal -= taken;
     rest -= taken;
-    journal_.credit(Memo::payout, BookAccount::source, static_cast<std::uint32_t>(i), e.asset, taken);
+    journal_.credit(Memo::payout, BookAccount::source, static_cast<std::uint32_t>(i), e.asset,
+                    taken);
   }
   if (!rest.is_zero()) {
     return Rejection{RejectCode::withdrawal_not_covered,
@@ -143,8 +147,10 @@ std::optional<Rejection> Ledger::on(const Loss& e) {
                                  asset_name(config.asset), e.amount.units_string(kAssetDecimals))};
   }
   s.value -= e.amount;  // principal stays: the next report sees the loss (SPEC §5.3)
-  journal_.debit(Memo::loss, BookAccount::yield, static_cast<std::uint32_t>(i), config.asset, e.amount);
-  journal_.credit(Memo::loss, BookAccount::unreported, static_cast<std::uint32_t>(i), config.asset, e.amount);
+  journal_.debit(Memo::loss, BookAccount::yield, static_cast<std::uint32_t>(i), config.asset,
+                 e.amount);
+  journal_.credit(Memo::loss, BookAccount::unreported, static_cast<std::uint32_t>(i), config.asset,
+                  e.amount);
   return std::nullopt;
 }
 
