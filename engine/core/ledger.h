@@ -126,7 +126,7 @@ class Ledger {
   Amount claimable(AccountId id, Asset asset) const;
 
   // The SPEC §6 laws from running totals, in O(sources); aborts through YL_ASSERT if one fails.
-  // Called after every event, for the assets it touched (both when `asset` is nullopt).
+  // Called after every event, for the assets it or its drip touched (both when nullopt).
   void check_invariants(std::optional<Asset> asset = std::nullopt) const;
   void check_invariants(const std::array<bool, 2>& assets) const;  // by index_of
   // The same laws recomputed from every account, in O(accounts). Returns a description of the
@@ -134,9 +134,10 @@ class Ledger {
   std::optional<std::string> audit_invariants() const;
 
  private:
-  // Everything an event, a drip or a scheduled report may change, saved before it runs so that
-  // a rejection can restore it: the book of the asset it touches (both when unknown; a book holds
-  // the share ledger with P̂, the reserves, revenue, the stream and last_report), the sources,
+  // Everything an event or a scheduled report may change (a drip needs none: it cannot
+  // overflow), saved before it runs so that a rejection can restore it: the book of the asset it
+  // touches (both when unknown; a book holds the share ledger with P̂, the reserves, revenue, the
+  // stream and last_report), the sources,
   // and, of each account a lookup resolves (handlers mutate only accounts they looked up, plus the
   // system accounts they remember), the position in that asset (both when unknown) and, for the
   // gas events (and when the asset is unknown), the gas record. Only what is in scope is copied:

@@ -76,7 +76,6 @@ std::size_t pick_strategy(Rng& rng, const std::vector<Strategy>& strategies) {
   return 0;
 }
 
-// An exponential gap of mean 1/rate days, in whole seconds (floor), at least 1.
 // Stable by time (equal times keep their order), moving each Event once: the sort moves
 // 16-byte keys, not Events (with their names, most of the generator's time before).
 void sort_by_time(std::vector<Event>& events) {
@@ -89,6 +88,7 @@ void sort_by_time(std::vector<Event>& events) {
   events.swap(sorted);
 }
 
+// An exponential gap of mean 1/rate days, in whole seconds (floor), at least 1.
 std::int64_t gap_seconds(Rng& rng, double rate_per_day) {
   const double s = std::floor(rng.exponential(rate_per_day) * kDay);
   return s >= 1e15 ? 1'000'000'000'000'000LL

@@ -2,10 +2,6 @@
 
 namespace yl::storage {
 
-std::string journal_entry_json(const Ledger& ledger, const JournalEntry& entry) {
-  return journal_entries_json(ledger, {&entry, 1});
-}
-
 std::string journal_entries_json(const Ledger& ledger, std::span<const JournalEntry> entries) {
   // Names come from the chart ([A-Za-z0-9_.-] and ':'), so they need no JSON escaping.
   std::string json = "[";

@@ -12,9 +12,8 @@
 
 namespace yl::storage {
 
-// REQUIRES: `entry` is one of `ledger.journal()`'s entries.
-std::string journal_entry_json(const Ledger& ledger, const JournalEntry& entry);
-// The postings of several entries in one array, in order (one stored row; see runner.h).
+// The postings of `entries` (consecutive entries of `ledger.journal()`) in one array, in order:
+// one stored journal row (see journal_rows in runner.h).
 std::string journal_entries_json(const Ledger& ledger, std::span<const JournalEntry> entries);
 
 // A stored posting read back without the engine's help.
@@ -26,7 +25,7 @@ struct StoredPosting {
   std::string memo;  // why: "accrual", "fee", ... (journal.h Memo)
 };
 
-// Parses the format journal_entry_json writes. Returns nullopt if `json` is not in it.
+// Parses the format journal_entries_json writes. Returns nullopt if `json` is not in it.
 std::optional<std::vector<StoredPosting>> parse_journal_postings(const std::string& json);
 
 }  // namespace yl::storage
