@@ -12,6 +12,8 @@ inline bool same_state(const Ledger& a, const Ledger& b) {
   if (a.account_count() != b.account_count()) return false;
   for (AccountId id = 0; id < a.account_count(); ++id) {
     if (!(a.state(id) == b.state(id))) return false;
+    const GasRecord *x = a.gas(id), *y = b.gas(id);
+    if ((x == nullptr) != (y == nullptr) || (x != nullptr && !(*x == *y))) return false;
   }
   for (Asset asset : kAssets) {
     const AssetBook &x = a.book(asset), &y = b.book(asset);

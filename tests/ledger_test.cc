@@ -164,7 +164,7 @@ TEST_CASE("Ledger: gas fees in CLAIMABLE mode claim at 7499 bps after 15 days (S
   CHECK(ledger.balance(dex, Asset::eth) == eth("0.7499"));
   CHECK(ledger.balance(kFeeVaultAccount, Asset::eth) == eth("0.2501"));
   CHECK(ledger.balance(kGasAccount, Asset::eth).is_zero());
-  CHECK(ledger.state(dex).gas.age_wei_seconds.is_zero());
+  CHECK(ledger.gas(dex)->age_wei_seconds.is_zero());
   must_reject(ledger, ev(ClaimGas{"dex"}, at("2024-03-16T00:00:00Z")), RejectCode::no_gas_to_claim);
 }
 

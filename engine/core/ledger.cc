@@ -46,7 +46,7 @@ Ledger::Ledger(LedgerParams params)
       now_(params_.start),
       last_event_time_(params_.start),
       last_scheduled_report_(params_.start),
-      checkpoint_{std::nullopt, false, books_, {}, {}, 0, {}, {}, 0, 0, 0, 0, false} {
+      checkpoint_{std::nullopt, false, books_, {}, {}, 0, {}, {}, {}, 0, 0, 0, 0, 0, false} {
   YL_ASSERT(params_.start <= params_.end);
   YL_ASSERT(params_.report_every_s > 0);
   const Policy& policy = params_.policy;
@@ -78,6 +78,11 @@ AccountId Ledger::add_account(std::string name, AccountKind kind) {
   ids_by_name_.insert(name, id);
   infos_.push_back(AccountInfo{std::move(name), kind, now_});
   states_.push_back(AccountState{});
+  gas_slots_.push_back(kNoGasRecord);
+  if (kind == AccountKind::dapp) {  // SPEC §4: B = S = 0, t = the time it was opened
+    gas_slots_.back() = static_cast<std::uint32_t>(gas_records_.size());
+    gas_records_.push_back(GasRecord{GasMode::void_mode, {}, {}, now_});
+  }
   return id;
 }
 
@@ -182,6 +187,7 @@ void Ledger::begin_checkpoint(std::optional<Asset> asset, bool gas) {
   checkpoint_.sources.assign(sources_.begin(), sources_.end());
   checkpoint_.gas_owed = gas_owed_;
   checkpoint_.account_count = infos_.size();
+  checkpoint_.gas_record_count = gas_records_.size();
   checkpoint_.touched_count = 0;
   checkpoint_.journal_entries = journal_.entry_count();
   checkpoint_.journal_postings = journal_.posting_count();
@@ -229,7 +235,9 @@ void Ledger::remember(AccountId id) const {
       saved.positions[index_of(a)] = states_[id].positions[index_of(a)];
     }
   }
-  if (checkpoint_.gas) saved.gas = states_[id].gas;
+  if (checkpoint_.gas && gas_slots_[id] != kNoGasRecord) {
+    checkpoint_.touched_gas[k] = gas_records_[gas_slots_[id]];
+  }
 }
 
 void Ledger::restore_checkpoint() {
@@ -241,20 +249,25 @@ void Ledger::restore_checkpoint() {
   sources_.assign(checkpoint_.sources.begin(), checkpoint_.sources.end());
   gas_owed_ = checkpoint_.gas_owed;
   for (std::size_t i = 0; i < checkpoint_.touched_count; ++i) {
-    AccountState& state = states_[checkpoint_.touched_ids[i]];
+    const AccountId id = checkpoint_.touched_ids[i];
+    AccountState& state = states_[id];
     const AccountState& saved = checkpoint_.touched[i];
     for (Asset a : kAssets) {
       if (!checkpoint_.asset || *checkpoint_.asset == a) {
         state.positions[index_of(a)] = saved.positions[index_of(a)];
       }
     }
-    if (checkpoint_.gas) state.gas = saved.gas;
+    if (checkpoint_.gas && gas_slots_[id] != kNoGasRecord) {
+      gas_records_[gas_slots_[id]] = checkpoint_.touched_gas[i];
+    }
   }
   while (infos_.size() > checkpoint_.account_count) {
     ids_by_name_.erase(infos_.back().name, static_cast<AccountId>(infos_.size() - 1));
     infos_.pop_back();
     states_.pop_back();
+    gas_slots_.pop_back();
   }
+  gas_records_.resize(checkpoint_.gas_record_count);
   journal_.truncate(checkpoint_.journal_entries, checkpoint_.journal_postings);
   reports_.resize(checkpoint_.reports);
 }
@@ -399,7 +412,7 @@ std::optional<std::string> Ledger::audit_invariants() const {
     }
   }
   U512 gas_sum = 0;
-  for (const AccountState& st : states_) gas_sum += st.gas.balance_wei.wide();
+  for (const GasRecord& record : gas_records_) gas_sum += record.balance_wei.wide();
   if (gas_sum != gas_owed_.wide() || balance(kGasAccount, Asset::eth) != gas_owed_) {
     return fmt::format("@gas holds {} but dapps are owed {}",
                        balance(kGasAccount, Asset::eth).wei_string(), gas_sum.str());

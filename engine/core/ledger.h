@@ -58,9 +58,9 @@ struct AccountInfo {
   Timestamp opened;
 };
 
+// What an account holds (SPEC §3.1). A dapp's gas record (SPEC §4) is kept apart: see gas().
 struct AccountState {
   std::array<Position, 2> positions;  // indexed by Asset
-  GasRecord gas;                      // dapps only
   friend bool operator==(const AccountState&, const AccountState&) = default;
 };
 
@@ -112,6 +112,11 @@ class Ledger {
   const AccountInfo& info(AccountId id) const { return infos_.at(id); }
   const AccountState& state(AccountId id) const { return states_.at(id); }
   std::optional<AccountId> find_account(std::string_view name) const;
+  // A dapp's gas record (SPEC §4); nullptr for any other account: only dapps have one.
+  const GasRecord* gas(AccountId id) const {
+    const std::uint32_t slot = gas_slots_.at(id);
+    return slot == kNoGasRecord ? nullptr : &gas_records_[slot];
+  }
   const AssetBook& book(Asset asset) const { return books_[index_of(asset)]; }
   std::size_t source_count() const { return params_.sources.size(); }
   const SourceConfig& source_config(std::size_t i) const { return params_.sources.at(i); }
@@ -152,6 +157,8 @@ class Ledger {
     std::size_t account_count = 0;
     std::array<AccountId, 4> touched_ids{};
     std::array<AccountState, 4> touched;  // only the parts in scope are meaningful
+    std::array<GasRecord, 4> touched_gas;  // meaningful for gas scope and a dapp only
+    std::size_t gas_record_count = 0;
     std::size_t touched_count = 0;
     std::size_t journal_entries = 0;
     std::size_t journal_postings = 0;
@@ -192,9 +199,11 @@ class Ledger {
     YL_ASSERT(in_checkpoint(id, asset));
     return states_[id].positions[index_of(asset)];
   }
+  // REQUIRES: `id` is a dapp.
   GasRecord& gas_record(AccountId id) {
     YL_ASSERT(in_checkpoint(id, std::nullopt));
-    return states_[id].gas;
+    YL_ASSERT(gas_slots_[id] != kNoGasRecord);
+    return gas_records_[gas_slots_[id]];
   }
   ShareLedger& shares(Asset asset) { return books_[index_of(asset)].shares; }
   void move(AccountId from, AccountId to, Asset asset, const Amount& amount, Memo memo);
@@ -228,6 +237,11 @@ class Ledger {
   LedgerParams params_;
   std::vector<AccountInfo> infos_;
   std::vector<AccountState> states_;
+  // Only dapps have a gas record (SPEC §4: gas is paid to and claimed by dapps): gas_records_
+  // holds them in the order opened, and gas_slots_[id] is the index of id's, or kNoGasRecord.
+  static constexpr std::uint32_t kNoGasRecord = UINT32_MAX;
+  std::vector<std::uint32_t> gas_slots_;
+  std::vector<GasRecord> gas_records_;
   NameIndex ids_by_name_;  // name -> id over infos_[id].name; lookups only
   std::array<AssetBook, 2> books_;
   std::vector<SourceState> sources_;

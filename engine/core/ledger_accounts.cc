@@ -82,7 +82,6 @@ std::optional<Rejection> Ledger::on(const OpenAccount& e) {
       e.kind == AccountKind::dapp ? YieldMode::void_mode : YieldMode::automatic;
   position(id, Asset::usdb).mode = YieldMode::automatic;
   for (Asset asset : kAssets) position(id, asset).price_posted = shares(asset).price();
-  gas_record(id) = GasRecord{GasMode::void_mode, {}, {}, now_};
   return std::nullopt;
 }
 
