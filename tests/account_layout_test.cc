@@ -77,3 +77,66 @@ TEST_CASE("Account layout: a copied Ledger keeps its own gas records") {
   CHECK(copy.gas(*copy.find_account("dex"))->mode == GasMode::void_mode);
   CHECK_FALSE(same_state(ledger, copy));
 }
+
+TEST_CASE("Account layout: names live in one arena; info and find_account agree for every id") {
+  Ledger ledger(basic_params());
+  // Short names (decided in the name index's slot), long ones sharing their first 7 bytes and
+  // more (compared with the arena), and one of 300 bytes; enough of them that the arena and
+  // the tables reallocate several times.
+  std::vector<std::string> names;
+  for (int i = 0; i < 600; ++i) {
+    names.push_back(i % 3 == 0   ? "u" + std::to_string(i)
+                    : i % 3 == 1 ? "account-with-a-long-name-" + std::to_string(i)
+                                 : std::string(static_cast<std::size_t>(8 + i % 40), 'x') +
+                                       std::to_string(i));
+  }
+  names.push_back(std::string(300, 'n'));
+  for (std::size_t i = 0; i < names.size(); ++i) {
+    const AccountKind kind = i % 5 == 0 ? AccountKind::dapp : AccountKind::user;
+    must_apply(ledger, ev(OpenAccount{names[i], kind}, Timestamp{kStart.seconds + 60 * int(i)}));
+  }
+  REQUIRE(ledger.account_count() == names.size() + 2);
+  CHECK(ledger.info(kGasAccount).name == "@gas");
+  CHECK(ledger.info(kFeeVaultAccount).name == "@fee_vault");
+  CHECK(ledger.info(kFeeVaultAccount).kind == AccountKind::system);
+  for (std::size_t i = 0; i < names.size(); ++i) {
+    const auto id = static_cast<AccountId>(i + 2);
+    const AccountInfo info = ledger.info(id);
+    CHECK(info.name == names[i]);
+    CHECK(info.kind == (i % 5 == 0 ? AccountKind::dapp : AccountKind::user));
+    CHECK(info.opened == Timestamp{kStart.seconds + 60 * int(i)});
+    CHECK((ledger.gas(id) != nullptr) == (i % 5 == 0));
+    CHECK(ledger.find_account(names[i]) == std::optional<AccountId>(id));
+  }
+  // A prefix or an extension of a stored name is another name.
+  CHECK_FALSE(ledger.find_account("account-with-a-long-name-").has_value());
+  CHECK_FALSE(ledger.find_account("account-with-a-long-name-12").has_value());  // 12 is "u12"
+  CHECK(ledger.find_account("account-with-a-long-name-1").has_value());
+  CHECK_FALSE(ledger.find_account(std::string(299, 'n')).has_value());
+  CHECK_FALSE(ledger.find_account(std::string(301, 'n')).has_value());
+  CHECK_FALSE(ledger.audit_invariants().has_value());
+}
+
+TEST_CASE("Account layout: a rejected open leaves the names as they were; a copy owns its names") {
+  Ledger ledger(basic_params());
+  must_apply(ledger, ev(OpenAccount{"a-rather-long-account-name", AccountKind::user}));
+  const Ledger before = ledger;
+  must_reject(ledger, ev(OpenAccount{"a-rather-long-account-name", AccountKind::dapp}),
+              RejectCode::account_exists);
+  must_reject(ledger, ev(OpenAccount{"@a-rather-long-account-name", AccountKind::user}),
+              RejectCode::account_name_reserved);
+  CHECK(same_state(ledger, before));
+  CHECK(ledger.account_count() == 3);
+  CHECK(ledger.info(2).name == "a-rather-long-account-name");
+  CHECK(ledger.info(2).kind == AccountKind::user);
+  // Opening more in the original reallocates its arena; the copy still reads its own.
+  for (int i = 0; i < 100; ++i) {
+    must_apply(ledger, ev(OpenAccount{"another-long-account-name-" + std::to_string(i),
+                                      AccountKind::user}));
+  }
+  CHECK(before.account_count() == 3);
+  CHECK(before.info(2).name == "a-rather-long-account-name");
+  CHECK(before.find_account("a-rather-long-account-name") == std::optional<AccountId>(2));
+  CHECK_FALSE(before.find_account("another-long-account-name-0").has_value());
+  CHECK(ledger.info(102).name == "another-long-account-name-99");
+}

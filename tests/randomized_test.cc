@@ -120,7 +120,8 @@ class Generator {
  private:
   std::string account(const Ledger& ledger) {
     if (ledger.account_count() <= 2 || rng_.chance(3)) return "nobody";
-    return ledger.info(static_cast<AccountId>(2 + rng_.below(ledger.account_count() - 2))).name;
+    const auto id = static_cast<AccountId>(2 + rng_.below(ledger.account_count() - 2));
+    return std::string(ledger.info(id).name);
   }
   // Usually all or part of the balance; sometimes one wei too much, to be rejected.
   Amount some_of_balance(const Ledger& ledger, const std::string& name, Asset asset) {

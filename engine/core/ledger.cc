@@ -73,23 +73,22 @@ Ledger::Ledger(LedgerParams params)
   check_invariants();
 }
 
-AccountId Ledger::add_account(std::string name, AccountKind kind) {
-  const auto id = static_cast<AccountId>(infos_.size());
+AccountId Ledger::add_account(std::string_view name, AccountKind kind) {
+  const auto id = static_cast<AccountId>(accounts_.size());
   ids_by_name_.insert(name, id);
-  infos_.push_back(AccountInfo{std::move(name), kind, now_});
-  states_.push_back(AccountState{});
-  gas_slots_.push_back(kNoGasRecord);
+  names_.append(name);
+  AccountRecord record{names_.size(), now_, kNoGasRecord, kind};
   if (kind == AccountKind::dapp) {  // SPEC §4: B = S = 0, t = the time it was opened
-    gas_slots_.back() = static_cast<std::uint32_t>(gas_records_.size());
+    record.gas_slot = static_cast<std::uint32_t>(gas_records_.size());
     gas_records_.push_back(GasRecord{GasMode::void_mode, {}, {}, now_});
   }
+  accounts_.push_back(record);
+  states_.push_back(AccountState{});
   return id;
 }
 
 std::optional<AccountId> Ledger::find_account(std::string_view name) const {
-  return ids_by_name_.find(name, [this](AccountId id) -> std::string_view {
-    return infos_[id].name;
-  });
+  return ids_by_name_.find(name, [this](AccountId id) { return this->name(id); });
 }
 
 const RpowTable* Ledger::growth_for(std::uint32_t apr_bps) {
@@ -186,7 +185,7 @@ void Ledger::begin_checkpoint(std::optional<Asset> asset, bool gas) {
   }
   checkpoint_.sources.assign(sources_.begin(), sources_.end());
   checkpoint_.gas_owed = gas_owed_;
-  checkpoint_.account_count = infos_.size();
+  checkpoint_.account_count = accounts_.size();
   checkpoint_.gas_record_count = gas_records_.size();
   checkpoint_.touched_count = 0;
   checkpoint_.journal_entries = journal_.entry_count();
@@ -235,8 +234,8 @@ void Ledger::remember(AccountId id) const {
       saved.positions[index_of(a)] = states_[id].positions[index_of(a)];
     }
   }
-  if (checkpoint_.gas && gas_slots_[id] != kNoGasRecord) {
-    checkpoint_.touched_gas[k] = gas_records_[gas_slots_[id]];
+  if (checkpoint_.gas && accounts_[id].gas_slot != kNoGasRecord) {
+    checkpoint_.touched_gas[k] = gas_records_[accounts_[id].gas_slot];
   }
 }
 
@@ -257,15 +256,16 @@ void Ledger::restore_checkpoint() {
         state.positions[index_of(a)] = saved.positions[index_of(a)];
       }
     }
-    if (checkpoint_.gas && gas_slots_[id] != kNoGasRecord) {
-      gas_records_[gas_slots_[id]] = checkpoint_.touched_gas[i];
+    if (checkpoint_.gas && accounts_[id].gas_slot != kNoGasRecord) {
+      gas_records_[accounts_[id].gas_slot] = checkpoint_.touched_gas[i];
     }
   }
-  while (infos_.size() > checkpoint_.account_count) {
-    ids_by_name_.erase(infos_.back().name, static_cast<AccountId>(infos_.size() - 1));
-    infos_.pop_back();
+  while (accounts_.size() > checkpoint_.account_count) {
+    const auto id = static_cast<AccountId>(accounts_.size() - 1);
+    ids_by_name_.erase(name(id), id);
+    names_.resize(id == 0 ? 0 : accounts_[id - 1].name_end);
+    accounts_.pop_back();
     states_.pop_back();
-    gas_slots_.pop_back();
   }
   gas_records_.resize(checkpoint_.gas_record_count);
   journal_.truncate(checkpoint_.journal_entries, checkpoint_.journal_postings);
@@ -379,11 +379,11 @@ std::optional<std::string> Ledger::audit_invariants() const {
       const Position& p = states_[id].positions[index_of(asset)];
       if (p.remainder >= s.peak_price()) {
         return fmt::format("{} {}: remainder {} is not below the highest price {}",
-                           infos_[id].name, asset_name(asset), p.remainder.wei_string(),
+                           name(id), asset_name(asset), p.remainder.wei_string(),
                            s.peak_price().wei_string());
       }
       if (p.mode == YieldMode::void_mode && (!p.shares.is_zero() || !p.remainder.is_zero())) {
-        return fmt::format("{} {}: a VOID position holds shares", infos_[id].name,
+        return fmt::format("{} {}: a VOID position holds shares", name(id),
                            asset_name(asset));
       }
       held += s.balance(p).wide() + s.claimable(p).wide();

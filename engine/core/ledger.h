@@ -52,8 +52,10 @@ using AccountId = std::uint32_t;
 inline constexpr AccountId kGasAccount = 0;       // @gas: gas fees not yet claimed (SPEC §2.2)
 inline constexpr AccountId kFeeVaultAccount = 1;  // @fee_vault: what the protocol keeps
 
+// An account as Ledger::info shows it. `name` views the Ledger's name arena: it stays valid while
+// the Ledger lives and opens no other account.
 struct AccountInfo {
-  std::string name;
+  std::string_view name;
   AccountKind kind = AccountKind::user;
   Timestamp opened;
 };
@@ -108,13 +110,16 @@ class Ledger {
   const Journal& journal() const { return journal_; }
   void clear_journal() { journal_.clear(); }
 
-  std::size_t account_count() const { return infos_.size(); }
-  const AccountInfo& info(AccountId id) const { return infos_.at(id); }
+  std::size_t account_count() const { return accounts_.size(); }
+  AccountInfo info(AccountId id) const {
+    const AccountRecord& record = accounts_.at(id);
+    return AccountInfo{name(id), record.kind, record.opened};
+  }
   const AccountState& state(AccountId id) const { return states_.at(id); }
   std::optional<AccountId> find_account(std::string_view name) const;
   // A dapp's gas record (SPEC §4); nullptr for any other account: only dapps have one.
   const GasRecord* gas(AccountId id) const {
-    const std::uint32_t slot = gas_slots_.at(id);
+    const std::uint32_t slot = accounts_.at(id).gas_slot;
     return slot == kNoGasRecord ? nullptr : &gas_records_[slot];
   }
   const AssetBook& book(Asset asset) const { return books_[index_of(asset)]; }
@@ -202,8 +207,8 @@ class Ledger {
   // REQUIRES: `id` is a dapp.
   GasRecord& gas_record(AccountId id) {
     YL_ASSERT(in_checkpoint(id, std::nullopt));
-    YL_ASSERT(gas_slots_[id] != kNoGasRecord);
-    return gas_records_[gas_slots_[id]];
+    YL_ASSERT(accounts_[id].gas_slot != kNoGasRecord);
+    return gas_records_[accounts_[id].gas_slot];
   }
   ShareLedger& shares(Asset asset) { return books_[index_of(asset)].shares; }
   void move(AccountId from, AccountId to, Asset asset, const Amount& amount, Memo memo);
@@ -232,17 +237,29 @@ class Ledger {
   void apply_plan(Asset asset, const std::vector<std::size_t>& indexes, const ReportPlan& plan,
                   ReportRecord& record);
   const RpowTable* growth_for(std::uint32_t apr_bps);
-  AccountId add_account(std::string name, AccountKind kind);
+  AccountId add_account(std::string_view name, AccountKind kind);
+  // REQUIRES: id < account_count().
+  std::string_view name(AccountId id) const {
+    const std::size_t begin = id == 0 ? 0 : accounts_[id - 1].name_end;
+    return std::string_view(names_).substr(begin, accounts_[id].name_end - begin);
+  }
 
   LedgerParams params_;
-  std::vector<AccountInfo> infos_;
-  std::vector<AccountState> states_;
-  // Only dapps have a gas record (SPEC §4: gas is paid to and claimed by dapps): gas_records_
-  // holds them in the order opened, and gas_slots_[id] is the index of id's, or kNoGasRecord.
+  // Per account, by id: what it is, where its name ends in names_ (it begins where the previous
+  // one's ends), and its gas record's index in gas_records_. Only dapps have a gas record (SPEC
+  // §4: gas is paid to and claimed by dapps); gas_records_ holds them in the order opened.
   static constexpr std::uint32_t kNoGasRecord = UINT32_MAX;
-  std::vector<std::uint32_t> gas_slots_;
+  struct AccountRecord {
+    std::size_t name_end = 0;
+    Timestamp opened;
+    std::uint32_t gas_slot = kNoGasRecord;
+    AccountKind kind = AccountKind::user;
+  };
+  std::vector<AccountRecord> accounts_;
+  std::string names_;  // every account's name, concatenated in id order: one allocation
+  std::vector<AccountState> states_;
   std::vector<GasRecord> gas_records_;
-  NameIndex ids_by_name_;  // name -> id over infos_[id].name; lookups only
+  NameIndex ids_by_name_;  // name -> id over name(id); lookups only
   std::array<AssetBook, 2> books_;
   std::vector<SourceState> sources_;
   Amount gas_owed_;

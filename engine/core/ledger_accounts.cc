@@ -20,10 +20,10 @@ std::optional<Rejection> Ledger::lookup_account(std::string_view name, AccountId
 
 std::optional<Rejection> Ledger::lookup_dapp(std::string_view name, AccountId* id) const {
   if (auto rejected = lookup_account(name, id)) return rejected;
-  const AccountInfo& account = infos_[*id];
-  if (account.kind != AccountKind::dapp) {
+  const AccountKind kind = accounts_[*id].kind;
+  if (kind != AccountKind::dapp) {
     return Rejection{RejectCode::not_a_dapp,
-                     fmt::format("{} is a {}, not a dapp", name, account_kind_name(account.kind))};
+                     fmt::format("{} is a {}, not a dapp", name, account_kind_name(kind))};
   }
   return std::nullopt;
 }
@@ -33,7 +33,7 @@ std::optional<Rejection> Ledger::require_balance(AccountId id, Asset asset,
   const Amount held = balance(id, asset);
   if (needed <= held) return std::nullopt;
   return Rejection{RejectCode::insufficient_balance,
-                   fmt::format("insufficient balance: {} holds {} {}, needs {}", infos_[id].name,
+                   fmt::format("insufficient balance: {} holds {} {}, needs {}", name(id),
                                held.units_string(kAssetDecimals), asset_name(asset),
                                needed.units_string(kAssetDecimals))};
 }

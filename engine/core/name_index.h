@@ -3,7 +3,7 @@
 // It holds no pointers to names: each slot is (32 bits of the name's hash, the name's length and
 // up to 7 of its bytes, id + 1). A name of at most 7 bytes is decided in the slot; for a longer
 // one a probe that meets a matching slot asks the owner for that id's name to compare. So the
-// owner (the Ledger, whose infos_ hold the names) can be copied with its index and nothing
+// owner (the Ledger, whose name arena holds the names) can be copied with its index and nothing
 // dangles, and a lookup costs one hash and usually one cache line (before: std::unordered_map's
 // node chase, then the key string's).
 // Deterministic: the table is never iterated, and its layout depends only on the names inserted.

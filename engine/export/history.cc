@@ -161,7 +161,7 @@ void HistorySampler::closing(const Ledger& ledger) {
 
 void HistorySampler::track_new_accounts(const Ledger& ledger) {
   for (auto id = static_cast<AccountId>(holdings_.size()); id < ledger.account_count(); ++id) {
-    const std::string& name = ledger.info(id).name;
+    const std::string_view name = ledger.info(id).name;
     holdings_.emplace_back();
     for (Asset asset : kAssets) {
       holdings_[id][index_of(asset)].price_settled = ledger.book(asset).shares.price();
@@ -357,7 +357,8 @@ void HistorySampler::write_balance_rows(const Ledger& ledger, Timestamp time) {
         continue;
       const Amount balance = ledger.balance(id, asset);
       const Amount claimable = ledger.claimable(id, asset);
-      outputs_.balance_history->row({when, info.name, std::string(account_kind_name(info.kind)),
+      outputs_.balance_history->row({when, std::string(info.name),
+                                     std::string(account_kind_name(info.kind)),
                                      std::string(asset_name(asset)),
                                      std::string(yield_mode_name(p.mode)), balance.wei_string(),
                                      units(balance), claimable.wei_string(), units(claimable),

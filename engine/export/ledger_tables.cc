@@ -105,7 +105,8 @@ std::int64_t write_accounts(const Ledger& final_ledger, const SelectedAccounts& 
       continue;
     }
     const AccountState& state = final_ledger.state(id);
-    out.row({info.name, std::string(account_kind_name(info.kind)), format_timestamp(info.opened),
+    out.row({std::string(info.name), std::string(account_kind_name(info.kind)),
+             format_timestamp(info.opened),
              std::string(yield_mode_name(state.positions[index_of(Asset::eth)].mode)),
              std::string(yield_mode_name(state.positions[index_of(Asset::usdb)].mode)),
              info.kind == AccountKind::dapp ? std::string(gas_mode_name(final_ledger.gas(id)->mode))
