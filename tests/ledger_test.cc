@@ -9,15 +9,14 @@ using namespace yl;
 using yl::testing::at;
 using yl::testing::basic_params;
 using yl::testing::eth;
+using yl::testing::ev;
 using yl::testing::must_apply;
 using yl::testing::must_reject;
 using yl::testing::wei;
 
 namespace {
 
-const Timestamp kStart{1709251200};  // 2024-03-01T00:00:00Z
-
-Event ev(EventBody body, Timestamp time = kStart) { return Event{time, std::move(body)}; }
+const Timestamp kStart = yl::testing::kBasicStart;  // 2024-03-01T00:00:00Z
 
 LedgerParams with_source(SourceKind kind, Asset asset, std::uint32_t apr, std::uint32_t weight) {
   LedgerParams params = basic_params();

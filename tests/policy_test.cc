@@ -12,16 +12,16 @@
 using namespace yl;
 using yl::testing::at;
 using yl::testing::eth;
+using yl::testing::ev;
 using yl::testing::must_apply;
 using yl::testing::wei;
 
 namespace {
 
-const Timestamp kStart{1709251200};  // 2024-03-01T00:00:00Z
+const Timestamp kStart = yl::testing::kBasicStart;  // 2024-03-01T00:00:00Z
 constexpr std::int64_t kStep = 31'536;  // YEAR/1000
 
 Timestamp plus(std::int64_t seconds) { return Timestamp{kStart.seconds + seconds}; }
-Event ev(EventBody body, Timestamp time = kStart) { return Event{time, std::move(body)}; }
 
 // No scheduled report before end; insurance fee 0 unless a test sets it.
 LedgerParams policy_params(const Policy& policy) {

@@ -20,6 +20,12 @@ Timestamp at(std::string_view iso_time);
 
 // A scenario-like set of parameters: 2024-03-01 to 2024-06-01, daily reports, no sources.
 LedgerParams basic_params();
+// basic_params()'s start, 2024-03-01T00:00:00Z.
+inline constexpr Timestamp kBasicStart{1709251200};
+// An event at `time`, basic_params()'s start unless given.
+inline Event ev(EventBody body, Timestamp time = kBasicStart) {
+  return Event{time, std::move(body)};
+}
 
 // Applies an event and fails the test (with the reason) if it is rejected.
 void must_apply(Ledger& ledger, const Event& event);
