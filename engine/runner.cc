@@ -18,7 +18,6 @@
 #include "engine/input/input_file.h"
 #include "engine/usage_error.h"
 #include "engine/replay/replay.h"
-#include "engine/storage/journal_json.h"
 #include "engine/storage/migrations.h"
 #include "engine/storage/storage_error.h"
 
@@ -41,8 +40,7 @@ std::vector<JournalRow> journal_rows(const Ledger& ledger, std::optional<std::in
       const bool scheduled = reports.at(index).trigger == ReportTrigger::scheduled;
       origin = JournalOrigin{scheduled ? std::nullopt : event_seq, report_seqs.at(index)};
     }
-    rows.push_back(JournalRow{
-        origin, storage::journal_entries_json(ledger, {entries.data() + first, last - first})});
+    rows.push_back(JournalRow{origin, {entries.data() + first, last - first}});
   }
   return rows;
 }
@@ -56,7 +54,7 @@ StoredOutputs store_outputs(Ledger& ledger, storage::LedgerStore& store,
   stored.reports = static_cast<std::int64_t>(reports.size());
   if (write_journal) {
     for (const JournalRow& row : journal_rows(ledger, event_seq, reports, report_seqs)) {
-      store.append_journal_entry(row.origin.event_seq, row.origin.report_seq, row.postings);
+      store.append_journal_row(row.origin.event_seq, row.origin.report_seq, ledger, row.entries);
       ++stored.journal_entries;
     }
   }

@@ -368,8 +368,8 @@ TEST_CASE("Hardening: options and times are checked with a precise reason") {
   const CliResult unknown = cli({"frobnicate", "--db", db});
   CHECK(unknown.exit_code == 2);
   CHECK(unknown.err == "yieldledger: unknown command 'frobnicate'; the commands are: run, apply, "
-                       "balances, ledgers, sources, reports, audit, explain, migrate, export, "
-                       "compare, generate, sweep, merge\n");
+                       "balances, ledgers, sources, reports, audit, explain, journal, migrate, "
+                       "export, compare, generate, sweep, merge\n");
   CHECK(cli({"balances", "--db", db, "--at", "2024-02-30T00:00:00Z"}).err ==
         "yieldledger: --at: bad time '2024-02-30T00:00:00Z': 2024-02-30 is not a calendar date\n");
   CHECK(cli({"ledgers", "--db", db, "--at", "2024-03-01T24:00:00Z"}).err ==

@@ -253,6 +253,16 @@ Statement& Statement::bind(int index, std::string_view text) {
   return *this;
 }
 
+Statement& Statement::bind_blob(int index, std::string_view bytes) {
+  // A zero-length blob binds as an empty BLOB (sqlite3_bind_zeroblob), never as NULL.
+  const int rc = bytes.empty() ? sqlite3_bind_zeroblob(stmt_.get(), index, 0)
+                               : sqlite3_bind_blob(stmt_.get(), index, bytes.data(),
+                                                   static_cast<int>(bytes.size()),
+                                                   SQLITE_TRANSIENT);
+  if (rc != SQLITE_OK) fail(db_->handle(), rc, "bind");
+  return *this;
+}
+
 Statement& Statement::bind_null(int index) {
   const int rc = sqlite3_bind_null(stmt_.get(), index);
   if (rc != SQLITE_OK) fail(db_->handle(), rc, "bind");
@@ -287,6 +297,14 @@ std::string Statement::column_text(int index) {
   return text == nullptr ? std::string()
                          : std::string(reinterpret_cast<const char*>(text),
                                        static_cast<std::size_t>(size));
+}
+
+std::string Statement::column_blob(int index) {
+  const void* bytes = sqlite3_column_blob(stmt_.get(), index);
+  const int size = sqlite3_column_bytes(stmt_.get(), index);
+  return bytes == nullptr ? std::string()
+                          : std::string(static_cast<const char*>(bytes),
+                                        static_cast<std::size_t>(size));
 }
 
 bool Statement::column_is_null(int index) {

@@ -61,12 +61,14 @@ class Statement {
   Statement& bind(int index, std::int64_t value);
   Statement& bind(int index, std::string_view text);  // copied (SQLITE_TRANSIENT)
   Statement& bind_null(int index);
+  Statement& bind_blob(int index, std::string_view bytes);  // copied (SQLITE_TRANSIENT)
   bool step();
   void run();  // step once, expecting no row, then reset
   void reset();
 
   std::int64_t column_int(int index);
   std::string column_text(int index);
+  std::string column_blob(int index);  // the bytes of a BLOB (or of any value's text)
   bool column_is_null(int index);
 
  private:
