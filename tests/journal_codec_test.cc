@@ -27,7 +27,9 @@ std::string bytes(std::initializer_list<unsigned> values) {
 // Encodes `postings` through the conversion path (names numbered in order of use).
 std::string encode(const std::vector<StoredPosting>& postings, JournalNames& names) {
   std::string out;
-  for (const StoredPosting& p : postings) REQUIRE(yl::storage::encode_stored_posting(out, p, names));
+  for (const StoredPosting& p : postings) {
+    REQUIRE(yl::storage::encode_stored_posting(out, p, names));
+  }
   return out;
 }
 

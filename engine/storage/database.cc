@@ -1,6 +1,8 @@
 #include "engine/storage/database.h"
 
 #include <fmt/format.h>
+
+#include <mutex>
 #include <sqlite3.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -174,9 +176,23 @@ void check_ledger_path(const std::string& path) {
   }
 }
 
+namespace {
+
+// SQLite keeps memory statistics by default, behind a process-wide mutex taken on every
+// allocation it makes (a few per row written). Nothing here reads them, so they are turned off,
+// once, before SQLite initializes (sqlite3_config must precede sqlite3_initialize). The setting
+// changes no result, only what sqlite3_memory_used() would report.
+void configure_sqlite_once() {
+  static std::once_flag once;
+  std::call_once(once, [] { sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0); });
+}
+
+}  // namespace
+
 Database::Database(const std::string& path, Mode mode, std::int32_t application_id)
     : path_(path), application_id_(application_id) {
   check_ledger_path(path);
+  configure_sqlite_once();
   sqlite3* raw = nullptr;
   int flags = mode == Mode::read_only ? SQLITE_OPEN_READONLY
                                       : SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE;
@@ -257,8 +273,15 @@ Statement& Statement::bind_blob(int index, std::string_view bytes) {
   // A zero-length blob binds as an empty BLOB (sqlite3_bind_zeroblob), never as NULL.
   const int rc = bytes.empty() ? sqlite3_bind_zeroblob(stmt_.get(), index, 0)
                                : sqlite3_bind_blob(stmt_.get(), index, bytes.data(),
-                                                   static_cast<int>(bytes.size()),
-                                                   SQLITE_TRANSIENT);
+                                                   static_cast<int>(bytes.size()), SQLITE_STATIC);
+  if (rc != SQLITE_OK) fail(db_->handle(), rc, "bind");
+  return *this;
+}
+
+Statement& Statement::bind_view(int index, std::string_view text) {
+  const char* data = text.data() != nullptr ? text.data() : "";
+  const int rc = sqlite3_bind_text(stmt_.get(), index, data, static_cast<int>(text.size()),
+                                   SQLITE_STATIC);
   if (rc != SQLITE_OK) fail(db_->handle(), rc, "bind");
   return *this;
 }

@@ -246,21 +246,22 @@ std::int64_t LedgerStore::append_event(const RawEvent& raw, const std::string& f
   YL_ASSERT(!last_event_hash_.empty());  // write_scenario starts the chain
   const std::int64_t seq = next_event_seq_++;
   last_event_hash_ = event_hash(last_event_hash_, seq, file, raw);
-  insert_event_.bind(1, seq).bind(2, file).bind(3, static_cast<std::int64_t>(raw.line));
+  // The texts are not copied (bind_view): every one outlives run().
+  insert_event_.bind(1, seq).bind_view(2, file).bind(3, static_cast<std::int64_t>(raw.line));
   if (raw.id.empty()) {
     insert_event_.bind_null(4);
   } else {
-    insert_event_.bind(4, raw.id);
+    insert_event_.bind_view(4, raw.id);
   }
   insert_event_.bind(5, time.seconds)
-      .bind(6, raw.time)
-      .bind(7, raw.type)
-      .bind(8, raw.account)
-      .bind(9, raw.asset)
-      .bind(10, raw.amount)
-      .bind(11, raw.to)
-      .bind(12, raw.value)
-      .bind(13, last_event_hash_)
+      .bind_view(6, raw.time)
+      .bind_view(7, raw.type)
+      .bind_view(8, raw.account)
+      .bind_view(9, raw.asset)
+      .bind_view(10, raw.amount)
+      .bind_view(11, raw.to)
+      .bind_view(12, raw.value)
+      .bind_view(13, last_event_hash_)
       .run();
   return seq;
 }
