@@ -211,17 +211,23 @@ bool rename_if_absent(const std::string& from, const std::string& to) {
 }
 
 // Simulates into the database at `path`, in one transaction: all or nothing.
+// `mode`: read_write_create for a ledger replaced in place, build_new for a new one's temporary.
 RunSummary run_in(const std::string& path, const Scenario& scenario,
-                  const std::string& scenario_path, const RunOptions& options) {
+                  const std::string& scenario_path, const RunOptions& options,
+                  storage::Database::Mode mode) {
   std::ifstream events = open_input_file(
       scenario.events_path.string(), scenario_path, scenario.events_line, "scenario",
       fmt::format("events file '{}'", scenario.events_as_written));
-  storage::Database db(path, storage::Database::Mode::read_write_create);
+  storage::Database db(path, mode);
   storage::Transaction txn(db);
   storage::migrate(db);
-  storage::LedgerStore store(db);
-  const RunSummary summary = run_scenario(scenario, scenario_path, events, store, options);
+  RunSummary summary;
+  {
+    storage::LedgerStore store(db);
+    summary = run_scenario(scenario, scenario_path, events, store, options);
+  }
   txn.commit();
+  if (mode == storage::Database::Mode::build_new) db.finish_build();
   return summary;
 }
 
@@ -235,14 +241,16 @@ RunSummary run_into_database(const std::string& scenario_path, const std::string
                      fmt::format("the scenario '{}'", scenario_path), options);
   std::error_code ec;
   if (std::filesystem::exists(db_path, ec)) {
-    return run_in(db_path, scenario, scenario_path, options);
+    return run_in(db_path, scenario, scenario_path, options,
+                  storage::Database::Mode::read_write_create);
   }
   // A new ledger: built under a name of this process's own, then renamed into place. If another
   // process created the file meanwhile, its ledger is replaced like any existing one.
   remove_stale_temporaries(db_path);
   const std::string temporary = fmt::format("{}.{}.yl-run.tmp", db_path, ::getpid());
   try {
-    const RunSummary summary = run_in(temporary, scenario, scenario_path, options);
+    const RunSummary summary =
+        run_in(temporary, scenario, scenario_path, options, storage::Database::Mode::build_new);
     // Closed: the WAL is checkpointed into the file and removed.
     sync_path(temporary, 0);
     if (rename_if_absent(temporary, db_path)) {
@@ -264,7 +272,8 @@ RunSummary run_into_database(const std::string& scenario_path, const std::string
     throw;
   }
   remove_database_files(temporary);
-  return run_in(db_path, scenario, scenario_path, options);
+  return run_in(db_path, scenario, scenario_path, options,
+                storage::Database::Mode::read_write_create);
 }
 
 namespace {

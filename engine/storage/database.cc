@@ -218,11 +218,22 @@ Database::Database(const std::string& path, Mode mode, std::int32_t application_
   sqlite3_busy_timeout(raw, 5000);
   exec("PRAGMA foreign_keys = ON");
   exec("PRAGMA cache_size = -65536");  // 64 MiB: a run writes a million rows in one transaction
-  if (mode != Mode::read_only) {
+  if (mode == Mode::read_write_create) {
     refuse_foreign(*this, application_id_);
     exec("PRAGMA journal_mode = WAL");
     exec("PRAGMA synchronous = FULL");
+  } else if (mode == Mode::build_new) {
+    // Pages beyond a file's original size are never journaled, so building a new file costs
+    // neither a WAL (every page written twice) nor syncs; ROLLBACK still works.
+    refuse_foreign(*this, application_id_);
+    exec("PRAGMA journal_mode = MEMORY");
+    exec("PRAGMA synchronous = OFF");
   }
+}
+
+void Database::finish_build() {
+  exec("PRAGMA journal_mode = WAL");
+  exec("PRAGMA synchronous = FULL");
 }
 
 Database::~Database() = default;

@@ -17,7 +17,11 @@ class Statement;
 
 class Database {
  public:
-  enum class Mode { read_only, read_write_create };
+  // build_new: a file only this process knows (a new ledger's temporary), which the caller
+  // fsyncs and renames into place once it is complete, and deletes otherwise. Its rollback
+  // journal is kept in memory and nothing is synced while it is built (a crash leaves only a
+  // temporary that is never renamed); finish_build() puts it in WAL mode like any ledger.
+  enum class Mode { read_only, read_write_create, build_new };
   // Opens `path` with explicit flags, extended result codes, WAL, synchronous=FULL (a ledger must
   // not lose a committed run on power loss), foreign keys and a busy timeout. `path` must pass
   // check_ledger_path(). A file that holds another application's SQLite database is refused
@@ -31,6 +35,8 @@ class Database {
   ~Database();
 
   void exec(std::string_view sql);
+  // For a build_new database, after its transaction committed: WAL mode, as every ledger has.
+  void finish_build();
   Statement prepare(std::string_view sql);
   std::int64_t user_version();
   const std::string& path() const { return path_; }

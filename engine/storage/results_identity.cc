@@ -17,8 +17,9 @@ std::int64_t pragma(Database& db, const char* name) {
 std::optional<NotResults> check_results_identity(Database& db, const std::string& path) {
   const std::int64_t id = pragma(db, "application_id");
   if (id == kApplicationId) {
-    return NotResults{NotResults::Kind::ledger,
-                      fmt::format("'{}' is a yieldledger ledger, not a sweep's results file", path)};
+    return NotResults{
+        NotResults::Kind::ledger,
+        fmt::format("'{}' is a yieldledger ledger, not a sweep's results file", path)};
   }
   if (id != kResultsApplicationId) {
     return NotResults{NotResults::Kind::other_file,
