@@ -271,13 +271,17 @@ Statement& Statement::bind(int index, std::int64_t value) {
   return *this;
 }
 
-Statement& Statement::bind(int index, std::string_view text) {
+Statement& Statement::bind_text(int index, std::string_view text, bool copy) {
   // An empty view may have a null data(); SQLite would bind NULL for it, so bind "" instead.
   const char* data = text.data() != nullptr ? text.data() : "";
   const int rc = sqlite3_bind_text(stmt_.get(), index, data, static_cast<int>(text.size()),
-                                   SQLITE_TRANSIENT);
+                                   copy ? SQLITE_TRANSIENT : SQLITE_STATIC);
   if (rc != SQLITE_OK) fail(db_->handle(), rc, "bind");
   return *this;
+}
+
+Statement& Statement::bind(int index, std::string_view text) {
+  return bind_text(index, text, true);
 }
 
 Statement& Statement::bind_blob(int index, std::string_view bytes) {
@@ -290,11 +294,7 @@ Statement& Statement::bind_blob(int index, std::string_view bytes) {
 }
 
 Statement& Statement::bind_view(int index, std::string_view text) {
-  const char* data = text.data() != nullptr ? text.data() : "";
-  const int rc = sqlite3_bind_text(stmt_.get(), index, data, static_cast<int>(text.size()),
-                                   SQLITE_STATIC);
-  if (rc != SQLITE_OK) fail(db_->handle(), rc, "bind");
-  return *this;
+  return bind_text(index, text, false);
 }
 
 Statement& Statement::bind_null(int index) {

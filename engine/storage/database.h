@@ -81,6 +81,7 @@ class Statement {
   bool column_is_null(int index);
 
  private:
+  Statement& bind_text(int index, std::string_view text, bool copy);
   struct Finalizer {
     void operator()(sqlite3_stmt* stmt) const;
   };
