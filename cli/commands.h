@@ -15,6 +15,7 @@ void add_reports_command(CLI::App& app);
 void add_audit_command(CLI::App& app);
 void add_explain_command(CLI::App& app);
 void add_migrate_command(CLI::App& app);
+void add_journal_command(CLI::App& app);
 void add_export_command(CLI::App& app);
 void add_compare_command(CLI::App& app);
 void add_generate_command(CLI::App& app);

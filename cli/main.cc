@@ -52,6 +52,7 @@ int main(int argc, char** argv) {
   yl::cli::add_reports_command(app);
   yl::cli::add_audit_command(app);
   yl::cli::add_explain_command(app);
+  yl::cli::add_journal_command(app);
   yl::cli::add_migrate_command(app);
   yl::cli::add_export_command(app);
   yl::cli::add_compare_command(app);

@@ -8,7 +8,7 @@
 
 #include "cli/commands.h"
 #include "cli/query.h"
-#include "engine/storage/journal_json.h"
+#include "engine/storage/journal_codec.h"
 #include "engine/storage/ledger_store.h"
 #include "engine/storage/storage_error.h"
 
@@ -30,11 +30,13 @@ struct Split {
   std::string shares;       // C, known when the price rose by the report's own step alone
 };
 
-Split split_of(const storage::StoredReportRow& row, const std::string& postings_json) {
+Split split_of(const storage::StoredReportRow& row, const std::string& stored_postings,
+               const std::vector<std::string>& account_names) {
   Split split;
   // A report that moved nothing (no yield, no debt) posted no entry.
-  const auto postings = postings_json.empty() ? std::optional(std::vector<storage::StoredPosting>{})
-                                              : storage::parse_journal_postings(postings_json);
+  const auto postings = stored_postings.empty()
+                            ? std::optional(std::vector<storage::StoredPosting>{})
+                            : storage::read_postings(stored_postings, account_names);
   if (!postings) {
     throw storage::StorageError(storage::StorageError::Kind::bad_database,
                                 "a report's journal entry is malformed (run `yieldledger audit`)");
@@ -72,7 +74,11 @@ void reports(const ReportsOptions& options) {
   const Format format = output_format(options.query);
   const bool csv = format == Format::csv;
   std::map<std::int64_t, std::string> postings;
-  if (options.verbose) postings = store.report_postings();
+  std::vector<std::string> account_names;
+  if (options.verbose) {
+    postings = store.report_postings();
+    account_names = store.journal_account_names();
+  }
   Table table;
   std::vector<std::string> names;
   for (const storage::ReportColumn& c : storage::report_columns()) names.emplace_back(c.name);
@@ -98,7 +104,7 @@ void reports(const ReportsOptions& options) {
       row.push_back(wei ? amount(r.*c.field) : r.*c.field);
     }
     if (options.verbose) {
-      const Split s = split_of(r, postings[stored.seq]);
+      const Split s = split_of(r, postings[stored.seq], account_names);
       const Amount debt_before = *Amount::parse_wei(r.debt_before_wei);
       const Amount debt_after = *Amount::parse_wei(r.debt_after_wei);
       row.insert(row.end(), {amount(signed_text(debt_before, debt_after)),

@@ -10,7 +10,7 @@
 #include "engine/input/scenario.h"
 #include "engine/replay/replay.h"
 #include "engine/runner.h"
-#include "engine/storage/journal_json.h"
+#include "engine/storage/journal_codec.h"
 
 namespace yl {
 namespace {
@@ -39,10 +39,14 @@ std::string difference(const std::string& stored, const std::string& replayed) {
 // Re-adds a stored entry's postings, independently of the engine, and checks that debits equal
 // credits per asset.
 void check_entry_balances(const storage::StoredJournalEntry& entry) {
-  const auto postings = storage::parse_journal_postings(entry.postings);
-  if (!postings) mismatch(fmt::format("journal entry {}: its postings are malformed", entry.seq));
+  const auto postings = storage::decode_postings(entry.postings);
+  if (!postings) {
+    mismatch(fmt::format("journal entry {}: its postings are not in the stored format "
+                         "(schema/0005_binary_journal.sql)",
+                         entry.seq));
+  }
   std::array<U512, 2> debits{0, 0}, credits{0, 0};
-  for (const storage::StoredPosting& p : *postings) {
+  for (const storage::DecodedPosting& p : *postings) {
     (p.debit ? debits : credits)[index_of(p.asset)] += p.amount.wide();
   }
   for (Asset asset : kAssets) {
@@ -59,7 +63,8 @@ class Auditor {
   explicit Auditor(storage::LedgerStore& store)
       : store_(store),
         reports_(store.reports_in_order()),
-        journal_(store.journal_in_order()) {}
+        journal_(store.journal_in_order()),
+        journal_accounts_(store.journal_accounts_in_order()) {}
 
   AuditSummary run() {
     const storage::StoredScenario stored = store_.read_scenario();
@@ -126,7 +131,10 @@ class Auditor {
       }
     }
     for (const JournalRow& row : journal_rows(ledger, event_seq, reports, report_seqs)) {
-      compare_journal_entry(row.origin.event_seq, row.origin.report_seq, row.postings, where);
+      replayed_row_.clear();
+      storage::encode_postings(replayed_row_, ledger, row.entries, names_);
+      compare_journal_accounts(where);
+      compare_journal_entry(row.origin.event_seq, row.origin.report_seq, replayed_row_, where);
     }
     balances_.add_all(ledger.journal());
     summary_.postings += static_cast<std::int64_t>(ledger.journal().posting_count());
@@ -184,8 +192,46 @@ class Auditor {
     if (stored.postings != postings) {
       mismatch(fmt::format("journal entry {} (after {}): the database holds {} but the replay "
                            "posts {}",
-                           stored.seq, where, stored.postings, postings));
+                           stored.seq, where, describe_postings(stored.postings),
+                           describe_postings(postings)));
     }
+  }
+
+  // The account names the replay numbered for the row it just encoded must be the next rows of
+  // journal_accounts, with the same ids: a stored row's account ids then name what they named.
+  void compare_journal_accounts(const std::string& where) {
+    storage::JournalNames::Added added = names_.take_added();
+    for (std::size_t i = 0; i < added.names.size(); ++i) {
+      const auto id = static_cast<std::int64_t>(added.first + i);
+      std::pair<std::int64_t, std::string> stored;
+      if (!journal_accounts_.next(stored)) {
+        mismatch(fmt::format("journal account {} ('{}', first posted after {}) is not in the "
+                             "database (deleted?)",
+                             id, added.names[i], where));
+      }
+      if (stored.first != id || stored.second != added.names[i]) {
+        mismatch(fmt::format("journal account {} is '{}' in the database but the replay numbers "
+                             "'{}' {} (first posted after {})",
+                             stored.first, stored.second, added.names[i], id, where));
+      }
+      names_seen_.push_back(std::move(added.names[i]));
+    }
+  }
+
+  // A row for a mismatch message: each posting as [account, asset, D|C, wei, memo].
+  std::string describe_postings(const std::string& blob) const {
+    const auto postings = storage::decode_postings(blob);
+    if (!postings) return "a row outside the stored format";
+    std::string text = "[";
+    for (const storage::DecodedPosting& p : *postings) {
+      if (text.size() > 1) text += ", ";
+      const std::string account = p.account <= names_seen_.size()
+                                      ? names_seen_[p.account - 1]
+                                      : fmt::format("#{}", p.account);
+      text += fmt::format("[{} {} {} {} {}]", account, asset_name(p.asset), p.debit ? "D" : "C",
+                          p.amount.wei_string(), memo_name(p.memo));
+    }
+    return text + "]";
   }
 
   void check_nothing_left() {
@@ -200,6 +246,12 @@ class Auditor {
       mismatch(fmt::format("journal entry {} is in the database but the replay did not post it "
                            "(inserted?)",
                            entry.seq));
+    }
+    std::pair<std::int64_t, std::string> account;
+    if (journal_accounts_.next(account)) {
+      mismatch(fmt::format("journal account {} ('{}') is in the database but the replay never "
+                           "posts to it (inserted?)",
+                           account.first, account.second));
     }
   }
 
@@ -257,6 +309,10 @@ class Auditor {
   storage::LedgerStore& store_;
   storage::RowCursor<storage::StoredReport> reports_;
   storage::RowCursor<storage::StoredJournalEntry> journal_;
+  storage::RowCursor<std::pair<std::int64_t, std::string>> journal_accounts_;
+  storage::JournalNames names_;        // numbered as the replay posts, like `run` did
+  std::vector<std::string> names_seen_;  // every name numbered so far, id i + 1 at [i]
+  std::string replayed_row_;
   std::string event_hash_;
   std::string report_hash_;
   JournalBalances balances_;

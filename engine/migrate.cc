@@ -6,7 +6,6 @@
 
 #include "engine/replay/replay.h"
 #include "engine/runner.h"
-#include "engine/storage/journal_json.h"
 #include "engine/storage/migrations.h"
 #include "engine/storage/storage_error.h"
 

@@ -18,7 +18,6 @@
 #include "engine/input/input_file.h"
 #include "engine/usage_error.h"
 #include "engine/replay/replay.h"
-#include "engine/storage/journal_json.h"
 #include "engine/storage/migrations.h"
 #include "engine/storage/storage_error.h"
 
@@ -41,8 +40,7 @@ std::vector<JournalRow> journal_rows(const Ledger& ledger, std::optional<std::in
       const bool scheduled = reports.at(index).trigger == ReportTrigger::scheduled;
       origin = JournalOrigin{scheduled ? std::nullopt : event_seq, report_seqs.at(index)};
     }
-    rows.push_back(JournalRow{
-        origin, storage::journal_entries_json(ledger, {entries.data() + first, last - first})});
+    rows.push_back(JournalRow{origin, {entries.data() + first, last - first}});
   }
   return rows;
 }
@@ -56,7 +54,7 @@ StoredOutputs store_outputs(Ledger& ledger, storage::LedgerStore& store,
   stored.reports = static_cast<std::int64_t>(reports.size());
   if (write_journal) {
     for (const JournalRow& row : journal_rows(ledger, event_seq, reports, report_seqs)) {
-      store.append_journal_entry(row.origin.event_seq, row.origin.report_seq, row.postings);
+      store.append_journal_row(row.origin.event_seq, row.origin.report_seq, ledger, row.entries);
       ++stored.journal_entries;
     }
   }
@@ -213,17 +211,23 @@ bool rename_if_absent(const std::string& from, const std::string& to) {
 }
 
 // Simulates into the database at `path`, in one transaction: all or nothing.
+// `mode`: read_write_create for a ledger replaced in place, build_new for a new one's temporary.
 RunSummary run_in(const std::string& path, const Scenario& scenario,
-                  const std::string& scenario_path, const RunOptions& options) {
+                  const std::string& scenario_path, const RunOptions& options,
+                  storage::Database::Mode mode) {
   std::ifstream events = open_input_file(
       scenario.events_path.string(), scenario_path, scenario.events_line, "scenario",
       fmt::format("events file '{}'", scenario.events_as_written));
-  storage::Database db(path, storage::Database::Mode::read_write_create);
+  storage::Database db(path, mode);
   storage::Transaction txn(db);
   storage::migrate(db);
-  storage::LedgerStore store(db);
-  const RunSummary summary = run_scenario(scenario, scenario_path, events, store, options);
+  RunSummary summary;
+  {
+    storage::LedgerStore store(db);
+    summary = run_scenario(scenario, scenario_path, events, store, options);
+  }
   txn.commit();
+  if (mode == storage::Database::Mode::build_new) db.finish_build();
   return summary;
 }
 
@@ -237,14 +241,16 @@ RunSummary run_into_database(const std::string& scenario_path, const std::string
                      fmt::format("the scenario '{}'", scenario_path), options);
   std::error_code ec;
   if (std::filesystem::exists(db_path, ec)) {
-    return run_in(db_path, scenario, scenario_path, options);
+    return run_in(db_path, scenario, scenario_path, options,
+                  storage::Database::Mode::read_write_create);
   }
   // A new ledger: built under a name of this process's own, then renamed into place. If another
   // process created the file meanwhile, its ledger is replaced like any existing one.
   remove_stale_temporaries(db_path);
   const std::string temporary = fmt::format("{}.{}.yl-run.tmp", db_path, ::getpid());
   try {
-    const RunSummary summary = run_in(temporary, scenario, scenario_path, options);
+    const RunSummary summary =
+        run_in(temporary, scenario, scenario_path, options, storage::Database::Mode::build_new);
     // Closed: the WAL is checkpointed into the file and removed.
     sync_path(temporary, 0);
     if (rename_if_absent(temporary, db_path)) {
@@ -266,7 +272,8 @@ RunSummary run_into_database(const std::string& scenario_path, const std::string
     throw;
   }
   remove_database_files(temporary);
-  return run_in(db_path, scenario, scenario_path, options);
+  return run_in(db_path, scenario, scenario_path, options,
+                storage::Database::Mode::read_write_create);
 }
 
 namespace {

@@ -7,6 +7,7 @@
 #include <functional>
 #include <istream>
 #include <optional>
+#include <span>
 #include <string>
 
 #include "engine/core/ledger.h"
@@ -91,7 +92,7 @@ struct JournalOrigin {
 // Both `run` (store_outputs) and `audit` (which compares) file the journal through this.
 struct JournalRow {
   JournalOrigin origin;
-  std::string postings;  // JSON, storage::journal_entries_json
+  std::span<const JournalEntry> entries;  // of ledger.journal(), valid until it changes
 };
 std::vector<JournalRow> journal_rows(const Ledger& ledger, std::optional<std::int64_t> event_seq,
                                      const std::vector<ReportRecord>& reports,

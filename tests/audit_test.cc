@@ -86,11 +86,22 @@ TEST_CASE("audit: rows changed, deleted or inserted by hand are found and named"
        "report 3 row 1 (2024-03-03T00:00:00Z ETH lido): hash chain broken"},
       {"DELETE FROM reports WHERE seq = 40",
        "report 41 row 1 (2024-03-22T00:00:00Z ETH lido): hash"},
-      {"UPDATE journal SET postings = replace(postings, '\"D\"', '\"C\"') WHERE seq = 11",
-       "journal entry 11 does not balance in ETH"},
       {"DELETE FROM journal WHERE seq = 5", "journal entry 6 (after event events.csv:"},
-      {"INSERT INTO journal (event_seq, report_seq, postings) VALUES (NULL, NULL, '[]')",
+      {"INSERT INTO journal (event_seq, report_seq, postings) VALUES (NULL, NULL, X'')",
        "journal entry 223 is in the database but the replay did not post it"},
+      // A byte outside the stored format (flag bit 2): schema/0005_binary_journal.sql.
+      {"UPDATE journal SET postings = X'0400010101' WHERE seq = 7",
+       "journal entry 7: its postings are not in the stored format"},
+      // The names rows: an account's postings made to name another, a name dropped or added.
+      {"UPDATE journal_accounts SET name = 'l2:account:mallory' WHERE id = 2",
+       "journal account 2 is 'l2:account:mallory' in the database but the replay numbers "
+       "'l2:account:alice' 2 (first posted after event events.csv:10 (seq 9, id 'e009'))"},
+      {"DELETE FROM journal_accounts WHERE id = 3",
+       "journal account 4 is 'l1:source:rocketpool' in the database but the replay numbers "
+       "'l1:source:lido' 3"},
+      {"INSERT INTO journal_accounts (name) VALUES ('l2:account:mallory')",
+       "journal account 29 ('l2:account:mallory') is in the database but the replay never posts "
+       "to it (inserted?)"},
       {"UPDATE final_balances SET balance_wei = '1' WHERE ord = 5",
        "final state of alice ETH: balance_wei is 1 in the database but 1803301673680829778987 in "
        "the replay (off by -1803301673680829778986)"},
@@ -105,6 +116,15 @@ TEST_CASE("audit: rows changed, deleted or inserted by hand are found and named"
     const std::string found = yl::testing::audit_result(db);
     CHECK(found.substr(0, std::string(t.expected).size()) == t.expected);
   }
+  // Every debit of row 11 made a credit (the row's bytes stay in the format): it no longer
+  // balances, which audit finds before comparing it with the replay.
+  const std::string db = dir.path("tampered.db");
+  std::filesystem::copy_file(original, db, std::filesystem::copy_options::overwrite_existing);
+  yl::testing::rewrite_journal_row(db, 11, [](std::string& postings) {
+    const std::vector<std::size_t> bounds = yl::testing::posting_bounds(postings);
+    for (std::size_t i = 0; i + 1 < bounds.size(); ++i) postings[bounds[i]] &= ~'\x01';
+  });
+  CHECK(yl::testing::audit_result(db).rfind("journal entry 11 does not balance in ETH", 0) == 0);
   CHECK(yl::testing::audit_result(original) == "OK");  // auditing never writes
 }
 
@@ -131,24 +151,27 @@ TEST_CASE("audit: a streamed ledger stores each event's drip in the event's jour
         std::vector<std::string>{"0"});
   // Each transfer's row: the drip's four postings (locked -> pending, the price step's fold
   // pending -> accrued), then the transfer's own.
-  const char* memos =
-      "SELECT group_concat(json_extract(p.value, '$[4]'), ' ') FROM journal j, events e, "
-      "json_each(j.postings) p WHERE j.event_seq = e.seq AND e.type = 'transfer' "
-      "AND j.report_seq IS NULL GROUP BY j.seq ORDER BY j.seq";
-  const std::vector<std::string> rows = column(db, memos);
+  const std::vector<std::string> rows =
+      column(db, "SELECT j.seq FROM journal j, events e WHERE j.event_seq = e.seq AND "
+                 "e.type = 'transfer' AND j.report_seq IS NULL ORDER BY j.seq");
   REQUIRE(rows.size() == 2);
+  CHECK(rows[0] == "3");
   for (const std::string& row : rows) {
     CAPTURE(row);
-    CHECK(row.rfind("drip drip price_step price_step ", 0) == 0);
-    CHECK(row.find("transfer") != std::string::npos);
+    std::string memos;
+    for (const std::string& posting : yl::testing::journal_row(db, std::stoll(row))) {
+      memos += posting.substr(posting.rfind(' ') + 1) + " ";
+    }
+    CHECK(memos.rfind("drip drip price_step price_step ", 0) == 0);
+    CHECK(memos.find("transfer") != std::string::npos);
   }
   // The drip is part of what audit replays and compares: dropping its two sides from the row
   // (which still balances) is found.
-  execute(db, "UPDATE journal SET postings = json_remove(postings, '$[0]', '$[0]') WHERE seq = "
-              "(SELECT j.seq FROM journal j, events e WHERE j.event_seq = e.seq AND "
-              "e.type = 'transfer' AND j.report_seq IS NULL ORDER BY j.seq LIMIT 1)");
+  yl::testing::rewrite_journal_row(db, 3, [](std::string& postings) {
+    postings.erase(0, yl::testing::posting_bounds(postings)[2]);
+  });
   CHECK(yl::testing::audit_result(db).rfind(
             "journal entry 3 (after event events.csv:5 (seq 4)): the database holds "
-            "[[\"l2:pending:ETH\",\"ETH\",\"D\",\"443830000000000\",\"price_step\"]",
+            "[[l2:pending:ETH ETH D 443830000000000 price_step], ",
             0) == 0);
 }

@@ -21,7 +21,7 @@
 #include "engine/replay/replay.h"
 #include "engine/runner.h"
 #include "engine/statement.h"
-#include "engine/storage/journal_json.h"
+#include "engine/storage/journal_codec.h"
 #include "engine/storage/migrations.h"
 #include "engine/usage_error.h"
 #include "tests/test_util.h"
@@ -296,10 +296,10 @@ TEST_CASE("Export charts: a streamed ledger's released yield is cumulative, its 
   auto entries = store.journal_in_order();
   yl::storage::StoredJournalEntry entry;
   while (entries.next(entry)) {
-    const auto postings = yl::storage::parse_journal_postings(entry.postings);
+    const auto postings = yl::storage::decode_postings(entry.postings);
     REQUIRE(postings);
     for (const auto& posting : *postings) {
-      if (posting.memo == "drip" && posting.debit) {
+      if (posting.memo == yl::Memo::drip && posting.debit) {
         dripped[yl::index_of(posting.asset)] += yl::BigInt(posting.amount.raw());
       }
     }

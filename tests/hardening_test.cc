@@ -224,6 +224,29 @@ TEST_CASE("Hardening (defect 4): a failed run never deletes a ledger another pro
   CHECK_FALSE(std::filesystem::exists(db + "-journal"));
 }
 
+TEST_CASE("Hardening: a new ledger, built without a WAL (Mode::build_new), ends in WAL mode") {
+  // The temporary is built with its rollback journal in memory and no syncs; once committed it
+  // is put in WAL mode like every ledger (file header bytes 18 and 19 are 2 for WAL, 1 for the
+  // rollback journal), then fsynced and renamed. Nothing else is left beside it.
+  TempDir dir;
+  const std::string db = dir.path("new.db");
+  REQUIRE(cli({"run", yl::testing::example_scenario("blast-launch"), "--db", db}).exit_code == 0);
+  const std::string header = read_file(db).substr(0, 20);
+  CHECK(header.substr(0, 16) == std::string("SQLite format 3\0", 16));
+  CHECK(static_cast<int>(header[18]) == 2);
+  CHECK(static_cast<int>(header[19]) == 2);
+  for (const char* suffix : {"-journal", "-wal", "-shm"}) {
+    CHECK_FALSE(std::filesystem::exists(db + suffix));
+  }
+  CHECK_FALSE(has_file_starting_with(dir, "new.db."));
+  CHECK(yl::testing::audit_result(db) == "OK");
+  // A run replacing that ledger in place writes through the WAL, and leaves it in WAL mode.
+  REQUIRE(cli({"run", yl::testing::example_scenario("quickstart"), "--db", db}).exit_code == 0);
+  CHECK(static_cast<int>(read_file(db)[18]) == 2);
+  CHECK(cli({"balances", "--db", db, "--format", "csv"}).out ==
+        read_file(std::string(YL_SOURCE_DIR) + "/tests/golden/quickstart/balances.csv"));
+}
+
 TEST_CASE("Hardening: a new run removes the temporaries of killed runs, never a live one's") {
   TempDir dir;
   const std::string db = dir.path("q.db");
@@ -368,8 +391,8 @@ TEST_CASE("Hardening: options and times are checked with a precise reason") {
   const CliResult unknown = cli({"frobnicate", "--db", db});
   CHECK(unknown.exit_code == 2);
   CHECK(unknown.err == "yieldledger: unknown command 'frobnicate'; the commands are: run, apply, "
-                       "balances, ledgers, sources, reports, audit, explain, migrate, export, "
-                       "compare, generate, sweep, merge\n");
+                       "balances, ledgers, sources, reports, audit, explain, journal, migrate, "
+                       "export, compare, generate, sweep, merge\n");
   CHECK(cli({"balances", "--db", db, "--at", "2024-02-30T00:00:00Z"}).err ==
         "yieldledger: --at: bad time '2024-02-30T00:00:00Z': 2024-02-30 is not a calendar date\n");
   CHECK(cli({"ledgers", "--db", db, "--at", "2024-03-01T24:00:00Z"}).err ==

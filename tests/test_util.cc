@@ -53,7 +53,14 @@ std::string must_reject(Ledger& ledger, const Event& event, RejectCode code) {
 
 #include <atomic>
 
+#include <fmt/format.h>
+
+#include <tuple>
+
 #include "engine/audit.h"
+#include "engine/storage/database.h"
+#include "engine/storage/ledger_store.h"
+#include "engine/storage/journal_codec.h"
 #include "engine/input/input_error.h"
 #include "engine/usage_error.h"
 #include <filesystem>
@@ -106,6 +113,86 @@ std::string usage_error(const std::function<void()>& action) {
     return error.what();
   }
   return "(accepted)";
+}
+
+void write_json_journal(const std::string& db_path) {
+  storage::Database db(db_path, storage::Database::Mode::read_write_create);
+  std::vector<std::tuple<std::int64_t, std::string, std::string, std::string>> rows;
+  {
+    storage::LedgerStore store(db);
+    const std::vector<std::string> names = store.journal_account_names();
+    auto cursor = store.journal_in_order();
+    storage::StoredJournalEntry entry;
+    auto seq_text = [](std::optional<std::int64_t> seq) {
+      return seq ? std::to_string(*seq) : std::string("NULL");
+    };
+    while (cursor.next(entry)) {
+      const auto postings = storage::read_postings(entry.postings, names);
+      REQUIRE(postings);
+      std::string json = "[";
+      for (const storage::StoredPosting& p : *postings) {
+        if (json.size() > 1) json += ',';
+        json += fmt::format("[\"{}\",\"{}\",\"{}\",\"{}\",\"{}\"]", p.account,
+                            asset_name(p.asset), p.debit ? "D" : "C", p.amount.wei_string(),
+                            p.memo);
+      }
+      rows.emplace_back(entry.seq, seq_text(entry.event_seq), seq_text(entry.report_seq),
+                        json + "]");
+    }
+  }
+  db.exec(
+      "DROP TABLE journal; DROP TABLE journal_accounts; DROP TABLE journal_memos;"
+      "CREATE TABLE journal (seq INTEGER PRIMARY KEY, event_seq INTEGER REFERENCES events (seq), "
+      "report_seq INTEGER, postings TEXT NOT NULL) STRICT;");
+  for (const auto& [seq, event_seq, report_seq, json] : rows) {
+    db.exec(fmt::format("INSERT INTO journal VALUES ({}, {}, {}, '{}')", seq, event_seq,
+                        report_seq, json));
+  }
+}
+
+void rewrite_journal_row(const std::string& db_path, std::int64_t seq,
+                         const std::function<void(std::string&)>& change) {
+  storage::Database db(db_path, storage::Database::Mode::read_write_create);
+  storage::Statement read = db.prepare("SELECT postings FROM journal WHERE seq = ?1");
+  read.bind(1, seq);
+  REQUIRE(read.step());
+  std::string postings = read.column_blob(0);
+  change(postings);
+  db.prepare("UPDATE journal SET postings = ?1 WHERE seq = ?2")
+      .bind_blob(1, postings)
+      .bind(2, seq)
+      .run();
+}
+
+std::vector<std::size_t> posting_bounds(const std::string& postings) {
+  std::vector<std::size_t> bounds;
+  std::size_t pos = 0;
+  while (pos < postings.size()) {
+    bounds.push_back(pos);
+    pos += 2;                                                 // flags, memo
+    while (static_cast<unsigned char>(postings.at(pos)) & 0x80) ++pos;  // the account's varint
+    ++pos;
+    pos += 1 + std::size_t{static_cast<unsigned char>(postings.at(pos))};  // length, amount
+  }
+  REQUIRE(pos == postings.size());
+  bounds.push_back(pos);
+  return bounds;
+}
+
+std::vector<std::string> journal_row(const std::string& db_path, std::int64_t seq) {
+  storage::Database db(db_path, storage::Database::Mode::read_only);
+  storage::LedgerStore store(db);
+  storage::Statement read = db.prepare("SELECT postings FROM journal WHERE seq = ?1");
+  read.bind(1, seq);
+  REQUIRE(read.step());
+  const auto postings = storage::read_postings(read.column_blob(0), store.journal_account_names());
+  REQUIRE(postings);
+  std::vector<std::string> lines;
+  for (const storage::StoredPosting& p : *postings) {
+    lines.push_back(fmt::format("{} {} {} {} {}", p.account, asset_name(p.asset),
+                                p.debit ? "D" : "C", p.amount.wei_string(), p.memo));
+  }
+  return lines;
 }
 
 std::string audit_result(const std::string& db_path) {

@@ -18,6 +18,18 @@ Amount eth(std::string_view units);
 
 Timestamp at(std::string_view iso_time);
 
+// The journal of the ledger at `db_path` written back as schemas 2-4 stored it (a JSON array of
+// [account, asset, "D"|"C", wei, memo] per row, in a TEXT column), for the migration tests. The
+// schema version is left as it was: the caller sets the one it means.
+void write_json_journal(const std::string& db_path);
+// Rewrites the stored postings of journal row `seq` with `change` (the tamper tests).
+void rewrite_journal_row(const std::string& db_path, std::int64_t seq,
+                         const std::function<void(std::string&)>& change);
+// Where each posting of a stored journal row starts, and its end (schema/0005_binary_journal.sql).
+std::vector<std::size_t> posting_bounds(const std::string& postings);
+// Journal row `seq`'s postings as "account asset D|C wei memo" lines.
+std::vector<std::string> journal_row(const std::string& db_path, std::int64_t seq);
+
 // A scenario-like set of parameters: 2024-03-01 to 2024-06-01, daily reports, no sources.
 LedgerParams basic_params();
 // basic_params()'s start, 2024-03-01T00:00:00Z.

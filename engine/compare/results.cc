@@ -8,7 +8,7 @@
 #include <fmt/format.h>
 
 #include "engine/storage/database.h"
-#include "engine/storage/migrations.h"
+#include "engine/storage/results_identity.h"
 #include "engine/storage/storage_error.h"
 #include "engine/usage_error.h"
 
@@ -17,12 +17,6 @@ namespace {
 
 using storage::Database;
 using storage::Statement;
-
-std::int64_t pragma(Database& db, const char* name) {
-  Statement s = db.prepare(fmt::format("PRAGMA {}", name));
-  s.step();
-  return s.column_int(0);
-}
 
 // Signed decimal integer text, no leading zeros, no "-0".
 bool is_integer_text(const std::string& text) {
@@ -178,25 +172,13 @@ Results read_results(const std::string& path) {
   results.path = path;
   try {
     Database db(path, Database::Mode::read_only);
-    const std::int64_t id = pragma(db, "application_id");
-    if (id == storage::kApplicationId) {
-      throw UsageError(
-          fmt::format("'{}' is a yieldledger ledger, not a sweep's results file; to "
-                      "compare two ledgers, give both: compare A.db B.db",
-                      path));
-    }
-    if (id != kResultsApplicationId) {
-      throw UsageError(
-          fmt::format("'{}' is not a yieldledger results file (application_id {}, "
-                      "not {}); `sweep` writes results files",
-                      path, id, kResultsApplicationId));
-    }
-    const std::int64_t version = pragma(db, "user_version");
-    if (version != kResultsVersion) {
-      throw UsageError(
-          fmt::format("'{}' is a results file of version {}; this yieldledger reads "
-                      "version {}",
-                      path, version, kResultsVersion));
+    if (const auto problem = storage::check_results_identity(db, path)) {
+      using Kind = storage::NotResults::Kind;
+      throw UsageError(problem->message +
+                       (problem->kind == Kind::ledger ? "; to compare two ledgers, give both: "
+                                                        "compare A.db B.db"
+                        : problem->kind == Kind::other_file ? "; `sweep` writes results files"
+                                                            : ""));
     }
     Reader(db, results).read();
   } catch (const storage::StorageError& error) {

@@ -1,5 +1,5 @@
-// Reading a sweep's results file (RESULTS.db, the format in RESULTS_SCHEMA.md: application_id
-// 0x594C5242 "YLRB", user_version 1). Read-only; everything is checked before compare uses it.
+// Reading a sweep's results file (RESULTS.db, the format in RESULTS_SCHEMA.md; its identity in
+// engine/storage/results_identity.h). Read-only; everything is checked before compare uses it.
 #pragma once
 
 #include <cstdint>
@@ -10,9 +10,6 @@
 #include "engine/compare/stats.h"
 
 namespace yl::compare {
-
-inline constexpr std::int64_t kResultsApplicationId = 1498174530;  // 0x594C5242, "YLRB"
-inline constexpr std::int64_t kResultsVersion = 1;
 
 struct Point {
   std::int64_t index = 0;

@@ -74,6 +74,7 @@ class Amount {
   // Exact decimal text in asset units, shortest form ("0", "1.5", "0.000000000000000001").
   std::string units_string(unsigned decimals) const;
 
+  const Limbs& limbs() const { return limbs_; }
   bool is_zero() const { return (limbs_[0] | limbs_[1] | limbs_[2] | limbs_[3]) == 0; }
   // The value when it is below 2^128 (most amounts), for a caller's 128-bit fast path.
   std::optional<detail::U128> as_u128() const {

@@ -8,13 +8,23 @@
 
 namespace yl {
 
-std::string_view memo_name(Memo memo) {
-  static constexpr std::array<std::string_view, 27> kNames = {
+namespace {
+
+constexpr std::array<std::string_view, kMemoCount> kMemoNames = {
       "deposit", "route", "accrual", "loss", "fee", "cover", "commit", "distribution",
       "price_step", "settlement", "transfer", "claim", "gas_fee", "gas_claim", "gas_penalty",
       "withdrawal", "payout", "debt_repaid", "retained", "protocol_fee", "hurdle", "void_share",
       "lock", "drip", "lock_absorbed", "socialized", "rebalance"};
-  return kNames.at(static_cast<std::size_t>(memo));
+
+}  // namespace
+
+std::string_view memo_name(Memo memo) { return kMemoNames.at(static_cast<std::size_t>(memo)); }
+
+std::optional<Memo> parse_memo(std::string_view name) {
+  for (std::size_t i = 0; i < kMemoNames.size(); ++i) {
+    if (kMemoNames[i] == name) return static_cast<Memo>(i);
+  }
+  return std::nullopt;
 }
 
 void Journal::debit(Memo memo, BookAccount account, std::uint32_t index, Asset asset,

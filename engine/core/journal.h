@@ -24,6 +24,7 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -78,7 +79,10 @@ enum class Memo : std::uint8_t {
   socialized = 25,     // a loss taken from pending and the price (§9.3)
   rebalance = 26,      // principal moved between a source and the buffer (§9.5)
 };
+inline constexpr std::size_t kMemoCount = 27;
 std::string_view memo_name(Memo memo);
+// The memo of a name memo_name returns; nullopt for any other text.
+std::optional<Memo> parse_memo(std::string_view name);
 
 struct Posting {
   Memo memo;

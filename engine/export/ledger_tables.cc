@@ -2,7 +2,7 @@
 
 #include <fmt/format.h>
 
-#include "engine/storage/journal_json.h"
+#include "engine/storage/journal_codec.h"
 #include "engine/storage/storage_error.h"
 
 namespace yl {
@@ -149,13 +149,14 @@ std::int64_t write_reports(storage::LedgerStore& store, TableWriter& out) {
 std::int64_t write_journal(storage::LedgerStore& store, TableWriter& out,
                            const std::function<void(std::int64_t)>& on_row) {
   std::int64_t rows = 0;
+  const std::vector<std::string> names = store.journal_account_names();
   auto cursor = store.journal_in_order();
   storage::StoredJournalEntry entry;
   auto optional_text = [](std::optional<std::int64_t> seq) {
     return seq ? std::to_string(*seq) : std::string();
   };
   while (cursor.next(entry)) {
-    const auto postings = storage::parse_journal_postings(entry.postings);
+    const auto postings = storage::read_postings(entry.postings, names);
     if (!postings) {
       throw storage::StorageError(
           storage::StorageError::Kind::bad_database,

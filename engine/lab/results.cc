@@ -14,13 +14,10 @@ extern const char* const kResultsSchemaSql;
 namespace {
 
 using storage::Database;
+using storage::kResultsApplicationId;
+using storage::kResultsVersion;
 using storage::Statement;
 using storage::Transaction;
-
-std::int64_t pragma(Database& db, const char* name) {
-  Statement s = db.prepare(fmt::format("PRAGMA {}", name));
-  return s.step() ? s.column_int(0) : 0;
-}
 
 // Reads a results file's spec_hash without writing to it (another application's SQLite file
 // must stay byte for byte as it was, so no WAL switch, no migration).
@@ -31,12 +28,8 @@ std::string read_spec_hash(const std::string& path) {
   }
   try {
     Database db(path, Database::Mode::read_only);
-    if (pragma(db, "application_id") != kResultsApplicationId) {
-      throw UsageError(fmt::format("'{}' is not a yieldledger results file", path));
-    }
-    if (pragma(db, "user_version") != kResultsVersion) {
-      throw UsageError(fmt::format("'{}' is a results file of another version ({})", path,
-                                   pragma(db, "user_version")));
+    if (const auto problem = storage::check_results_identity(db, path)) {
+      throw UsageError(problem->message);
     }
     Statement s = db.prepare("SELECT value FROM study WHERE key = 'spec_hash'");
     if (!s.step())

@@ -12,11 +12,9 @@
 #include "engine/lab/metrics.h"
 #include "engine/lab/study.h"
 #include "engine/storage/database.h"
+#include "engine/storage/results_identity.h"
 
 namespace yl::lab {
-
-inline constexpr std::int32_t kResultsApplicationId = 1498174530;  // 0x594C5242, "YLRB"
-inline constexpr std::int32_t kResultsVersion = 1;
 
 struct RunRecord {
   std::int64_t point = 0;

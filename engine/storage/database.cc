@@ -1,6 +1,8 @@
 #include "engine/storage/database.h"
 
 #include <fmt/format.h>
+
+#include <mutex>
 #include <sqlite3.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -174,9 +176,23 @@ void check_ledger_path(const std::string& path) {
   }
 }
 
+namespace {
+
+// SQLite keeps memory statistics by default, behind a process-wide mutex taken on every
+// allocation it makes (a few per row written). Nothing here reads them, so they are turned off,
+// once, before SQLite initializes (sqlite3_config must precede sqlite3_initialize). The setting
+// changes no result, only what sqlite3_memory_used() would report.
+void configure_sqlite_once() {
+  static std::once_flag once;
+  std::call_once(once, [] { sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0); });
+}
+
+}  // namespace
+
 Database::Database(const std::string& path, Mode mode, std::int32_t application_id)
     : path_(path), application_id_(application_id) {
   check_ledger_path(path);
+  configure_sqlite_once();
   sqlite3* raw = nullptr;
   int flags = mode == Mode::read_only ? SQLITE_OPEN_READONLY
                                       : SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE;
@@ -202,11 +218,22 @@ Database::Database(const std::string& path, Mode mode, std::int32_t application_
   sqlite3_busy_timeout(raw, 5000);
   exec("PRAGMA foreign_keys = ON");
   exec("PRAGMA cache_size = -65536");  // 64 MiB: a run writes a million rows in one transaction
-  if (mode != Mode::read_only) {
+  if (mode == Mode::read_write_create) {
     refuse_foreign(*this, application_id_);
     exec("PRAGMA journal_mode = WAL");
     exec("PRAGMA synchronous = FULL");
+  } else if (mode == Mode::build_new) {
+    // Pages beyond a file's original size are never journaled, so building a new file costs
+    // neither a WAL (every page written twice) nor syncs; ROLLBACK still works.
+    refuse_foreign(*this, application_id_);
+    exec("PRAGMA journal_mode = MEMORY");
+    exec("PRAGMA synchronous = OFF");
   }
+}
+
+void Database::finish_build() {
+  exec("PRAGMA journal_mode = WAL");
+  exec("PRAGMA synchronous = FULL");
 }
 
 Database::~Database() = default;
@@ -244,13 +271,30 @@ Statement& Statement::bind(int index, std::int64_t value) {
   return *this;
 }
 
-Statement& Statement::bind(int index, std::string_view text) {
+Statement& Statement::bind_text(int index, std::string_view text, bool copy) {
   // An empty view may have a null data(); SQLite would bind NULL for it, so bind "" instead.
   const char* data = text.data() != nullptr ? text.data() : "";
   const int rc = sqlite3_bind_text(stmt_.get(), index, data, static_cast<int>(text.size()),
-                                   SQLITE_TRANSIENT);
+                                   copy ? SQLITE_TRANSIENT : SQLITE_STATIC);
   if (rc != SQLITE_OK) fail(db_->handle(), rc, "bind");
   return *this;
+}
+
+Statement& Statement::bind(int index, std::string_view text) {
+  return bind_text(index, text, true);
+}
+
+Statement& Statement::bind_blob(int index, std::string_view bytes) {
+  // A zero-length blob binds as an empty BLOB (sqlite3_bind_zeroblob), never as NULL.
+  const int rc = bytes.empty() ? sqlite3_bind_zeroblob(stmt_.get(), index, 0)
+                               : sqlite3_bind_blob(stmt_.get(), index, bytes.data(),
+                                                   static_cast<int>(bytes.size()), SQLITE_STATIC);
+  if (rc != SQLITE_OK) fail(db_->handle(), rc, "bind");
+  return *this;
+}
+
+Statement& Statement::bind_view(int index, std::string_view text) {
+  return bind_text(index, text, false);
 }
 
 Statement& Statement::bind_null(int index) {
@@ -287,6 +331,14 @@ std::string Statement::column_text(int index) {
   return text == nullptr ? std::string()
                          : std::string(reinterpret_cast<const char*>(text),
                                        static_cast<std::size_t>(size));
+}
+
+std::string Statement::column_blob(int index) {
+  const void* bytes = sqlite3_column_blob(stmt_.get(), index);
+  const int size = sqlite3_column_bytes(stmt_.get(), index);
+  return bytes == nullptr ? std::string()
+                          : std::string(static_cast<const char*>(bytes),
+                                        static_cast<std::size_t>(size));
 }
 
 bool Statement::column_is_null(int index) {

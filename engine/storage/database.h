@@ -17,7 +17,11 @@ class Statement;
 
 class Database {
  public:
-  enum class Mode { read_only, read_write_create };
+  // build_new: a file only this process knows (a new ledger's temporary), which the caller
+  // fsyncs and renames into place once it is complete, and deletes otherwise. Its rollback
+  // journal is kept in memory and nothing is synced while it is built (a crash leaves only a
+  // temporary that is never renamed); finish_build() puts it in WAL mode like any ledger.
+  enum class Mode { read_only, read_write_create, build_new };
   // Opens `path` with explicit flags, extended result codes, WAL, synchronous=FULL (a ledger must
   // not lose a committed run on power loss), foreign keys and a busy timeout. `path` must pass
   // check_ledger_path(). A file that holds another application's SQLite database is refused
@@ -31,6 +35,8 @@ class Database {
   ~Database();
 
   void exec(std::string_view sql);
+  // For a build_new database, after its transaction committed: WAL mode, as every ledger has.
+  void finish_build();
   Statement prepare(std::string_view sql);
   std::int64_t user_version();
   const std::string& path() const { return path_; }
@@ -61,15 +67,21 @@ class Statement {
   Statement& bind(int index, std::int64_t value);
   Statement& bind(int index, std::string_view text);  // copied (SQLITE_TRANSIENT)
   Statement& bind_null(int index);
+  // Not copied (SQLITE_STATIC): the bytes must stay valid and unchanged until the statement is
+  // run, reset or bound again. For the rows `run` writes a million times.
+  Statement& bind_view(int index, std::string_view text);
+  Statement& bind_blob(int index, std::string_view bytes);  // not copied, like bind_view
   bool step();
   void run();  // step once, expecting no row, then reset
   void reset();
 
   std::int64_t column_int(int index);
   std::string column_text(int index);
+  std::string column_blob(int index);  // the bytes of a BLOB (or of any value's text)
   bool column_is_null(int index);
 
  private:
+  Statement& bind_text(int index, std::string_view text, bool copy);
   struct Finalizer {
     void operator()(sqlite3_stmt* stmt) const;
   };

@@ -186,7 +186,9 @@ LedgerStore::LedgerStore(Database& db)
           "INSERT INTO reports (seq, row, time_s, hash, {}) VALUES (?1, ?2, ?3, ?4, {})",
           report_column_list(), placeholders(5, report_columns().size())))),
       insert_journal_(db.prepare(
-          "INSERT INTO journal (seq, event_seq, report_seq, postings) VALUES (NULL, ?1, ?2, ?3)")) {
+          "INSERT INTO journal (seq, event_seq, report_seq, postings) VALUES (NULL, ?1, ?2, ?3)")),
+      insert_journal_account_(
+          db.prepare("INSERT INTO journal_accounts (id, name) VALUES (?1, ?2)")) {
   Statement events = db.prepare("SELECT coalesce(max(seq), 0) FROM events");
   events.step();
   next_event_seq_ = events.column_int(0) + 1;
@@ -213,10 +215,11 @@ bool LedgerStore::has_ledger() {
 }
 
 void LedgerStore::clear() {
-  for (const char* table : {"journal", "appends", "scenario", "events", "reports",
-                            "final_balances", "final_ledgers", "final_sources"}) {
+  for (const char* table : {"journal", "journal_accounts", "appends", "scenario", "events",
+                            "reports", "final_balances", "final_ledgers", "final_sources"}) {
     db_.exec(fmt::format("DELETE FROM {}", table));
   }
+  journal_names_.reset();
   next_event_seq_ = 1;
   next_report_seq_ = 1;
 }
@@ -243,21 +246,22 @@ std::int64_t LedgerStore::append_event(const RawEvent& raw, const std::string& f
   YL_ASSERT(!last_event_hash_.empty());  // write_scenario starts the chain
   const std::int64_t seq = next_event_seq_++;
   last_event_hash_ = event_hash(last_event_hash_, seq, file, raw);
-  insert_event_.bind(1, seq).bind(2, file).bind(3, static_cast<std::int64_t>(raw.line));
+  // The texts are not copied (bind_view): every one outlives run().
+  insert_event_.bind(1, seq).bind_view(2, file).bind(3, static_cast<std::int64_t>(raw.line));
   if (raw.id.empty()) {
     insert_event_.bind_null(4);
   } else {
-    insert_event_.bind(4, raw.id);
+    insert_event_.bind_view(4, raw.id);
   }
   insert_event_.bind(5, time.seconds)
-      .bind(6, raw.time)
-      .bind(7, raw.type)
-      .bind(8, raw.account)
-      .bind(9, raw.asset)
-      .bind(10, raw.amount)
-      .bind(11, raw.to)
-      .bind(12, raw.value)
-      .bind(13, last_event_hash_)
+      .bind_view(6, raw.time)
+      .bind_view(7, raw.type)
+      .bind_view(8, raw.account)
+      .bind_view(9, raw.asset)
+      .bind_view(10, raw.amount)
+      .bind_view(11, raw.to)
+      .bind_view(12, raw.value)
+      .bind_view(13, last_event_hash_)
       .run();
   return seq;
 }
@@ -280,9 +284,18 @@ std::int64_t LedgerStore::append_report(const ReportRecord& report) {
   return seq;
 }
 
-void LedgerStore::append_journal_entry(std::optional<std::int64_t> event_seq,
-                                       std::optional<std::int64_t> report_seq,
-                                       const std::string& postings) {
+void LedgerStore::append_journal_row(std::optional<std::int64_t> event_seq,
+                                     std::optional<std::int64_t> report_seq, const Ledger& ledger,
+                                     std::span<const JournalEntry> entries) {
+  if (!journal_names_) journal_names_.emplace(journal_account_names());
+  journal_row_.clear();
+  encode_postings(journal_row_, ledger, entries, *journal_names_);
+  JournalNames::Added added = journal_names_->take_added();
+  for (std::size_t i = 0; i < added.names.size(); ++i) {
+    insert_journal_account_.bind(1, static_cast<std::int64_t>(added.first + i))
+        .bind(2, added.names[i])
+        .run();
+  }
   if (event_seq) {
     insert_journal_.bind(1, *event_seq);
   } else {
@@ -293,7 +306,7 @@ void LedgerStore::append_journal_entry(std::optional<std::int64_t> event_seq,
   } else {
     insert_journal_.bind_null(2);
   }
-  insert_journal_.bind(3, postings).run();
+  insert_journal_.bind_blob(3, journal_row_).run();
 }
 
 void LedgerStore::write_snapshot(const Snapshot& snapshot) {
@@ -501,7 +514,7 @@ RowCursor<StoredJournalEntry> LedgerStore::journal_in_order() {
         j.seq = s.column_int(0);
         j.event_seq = s.column_is_null(1) ? std::nullopt : std::optional(s.column_int(1));
         j.report_seq = s.column_is_null(2) ? std::nullopt : std::optional(s.column_int(2));
-        j.postings = s.column_text(3);
+        j.postings = s.column_blob(3);
         return true;
       });
 }
@@ -510,8 +523,32 @@ std::map<std::int64_t, std::string> LedgerStore::report_postings() {
   Statement s = db_.prepare(
       "SELECT report_seq, postings FROM journal WHERE report_seq IS NOT NULL ORDER BY seq");
   std::map<std::int64_t, std::string> postings;
-  while (s.step()) postings[s.column_int(0)] = s.column_text(1);
+  while (s.step()) postings[s.column_int(0)] = s.column_blob(1);
   return postings;
+}
+
+RowCursor<std::pair<std::int64_t, std::string>> LedgerStore::journal_accounts_in_order() {
+  return RowCursor<std::pair<std::int64_t, std::string>>(
+      db_.prepare("SELECT id, name FROM journal_accounts ORDER BY id"),
+      [](Statement& s, std::pair<std::int64_t, std::string>& row) {
+        row = {s.column_int(0), s.column_text(1)};
+        return true;
+      });
+}
+
+std::vector<std::string> LedgerStore::journal_account_names() {
+  Statement s = db_.prepare("SELECT id, name FROM journal_accounts ORDER BY id");
+  std::vector<std::string> names;
+  while (s.step()) {
+    if (s.column_int(0) != static_cast<std::int64_t>(names.size()) + 1) {
+      throw StorageError(StorageError::Kind::bad_database,
+                         fmt::format("journal_accounts: expected id {} but found {} (run "
+                                     "`yieldledger audit`)",
+                                     names.size() + 1, s.column_int(0)));
+    }
+    names.push_back(s.column_text(1));
+  }
+  return names;
 }
 
 std::int64_t LedgerStore::event_count() {
@@ -521,9 +558,18 @@ std::int64_t LedgerStore::event_count() {
 }
 
 std::int64_t LedgerStore::journal_posting_count() {
-  Statement s = db_.prepare("SELECT coalesce(sum(json_array_length(postings)), 0) FROM journal");
-  s.step();
-  return s.column_int(0);
+  Statement s = db_.prepare("SELECT seq, postings FROM journal");
+  std::int64_t count = 0;
+  while (s.step()) {
+    const auto postings = decode_postings(s.column_blob(1));
+    if (!postings) {
+      throw StorageError(StorageError::Kind::bad_database,
+                         fmt::format("journal entry {} is malformed (run `yieldledger audit`)",
+                                     s.column_int(0)));
+    }
+    count += static_cast<std::int64_t>(postings->size());
+  }
+  return count;
 }
 
 std::int64_t LedgerStore::report_row_count() {

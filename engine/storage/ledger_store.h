@@ -6,6 +6,7 @@
 #include <cstdint>
 #include <map>
 #include <optional>
+#include <span>
 #include <string>
 #include <vector>
 
@@ -13,6 +14,7 @@
 #include "engine/core/snapshot.h"
 #include "engine/input/event_parser.h"
 #include "engine/storage/database.h"
+#include "engine/storage/journal_codec.h"
 
 namespace yl::storage {
 
@@ -77,7 +79,7 @@ struct StoredJournalEntry {
   std::int64_t seq = 0;
   std::optional<std::int64_t> event_seq;
   std::optional<std::int64_t> report_seq;
-  std::string postings;  // JSON, see schema/0002_journal_and_hashes.sql
+  std::string postings;  // the stored format, see journal_codec.h and schema/0005_*.sql
 };
 
 // Walks one table in order, a row at a time (memory stays flat however long the ledger is).
@@ -119,8 +121,11 @@ class LedgerStore {
   std::int64_t append_event(const RawEvent& raw, const std::string& file, Timestamp time);
   // Appends a report's rows, chained. Returns the report's seq.
   std::int64_t append_report(const ReportRecord& report);
-  void append_journal_entry(std::optional<std::int64_t> event_seq,
-                            std::optional<std::int64_t> report_seq, const std::string& postings);
+  // Appends one journal row: the postings of `entries` (consecutive entries of
+  // `ledger.journal()`), numbering the account names it uses for the first time.
+  void append_journal_row(std::optional<std::int64_t> event_seq,
+                          std::optional<std::int64_t> report_seq, const Ledger& ledger,
+                          std::span<const JournalEntry> entries);
   void write_snapshot(const Snapshot& snapshot);
   // Replaces the stored final state (after an `apply`).
   void replace_snapshot(const Snapshot& snapshot);
@@ -142,7 +147,11 @@ class LedgerStore {
   RowCursor<StoredEvent> events_in_order();
   RowCursor<StoredReport> reports_in_order();
   RowCursor<StoredJournalEntry> journal_in_order();
-  // The journal entries of reports, by report seq (one per report of one asset).
+  // journal_accounts' names, id i + 1 at [i]. Throws StorageError (bad_database) when the ids
+  // are not 1, 2, ... (`audit` reads the rows as stored, with journal_accounts_in_order).
+  std::vector<std::string> journal_account_names();
+  RowCursor<std::pair<std::int64_t, std::string>> journal_accounts_in_order();
+  // The journal entries of reports, by report seq (one per report of one asset), stored format.
   std::map<std::int64_t, std::string> report_postings();
 
   Database& database() { return db_; }
@@ -152,6 +161,9 @@ class LedgerStore {
   Statement insert_event_;
   Statement insert_report_;
   Statement insert_journal_;
+  Statement insert_journal_account_;
+  std::optional<JournalNames> journal_names_;  // loaded at the first journal row written
+  std::string journal_row_;  // the row being encoded (its capacity is reused)
   std::int64_t next_event_seq_ = 1;
   std::int64_t next_report_seq_ = 1;
   std::string last_event_hash_;   // the chains' heads

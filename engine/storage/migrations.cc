@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include "engine/storage/database.h"
+#include "engine/storage/journal_codec.h"
 #include "engine/storage/storage_error.h"
 
 namespace yl::storage {
@@ -34,6 +35,49 @@ void check_identity(Database& db) {
   }
 }
 
+// Migration 5's second half (schema/0005_binary_journal.sql): the JSON rows it renamed to
+// `journal_json` are written again in the binary format, in order, with the same seq, origin,
+// postings and names, and the old table is dropped. A row that is not in the JSON format stops
+// the migration (the caller's transaction then leaves the file as it was).
+void convert_json_journal(Database& db) {
+  JournalNames names;
+  Statement read =
+      db.prepare("SELECT seq, event_seq, report_seq, postings FROM journal_json ORDER BY seq");
+  Statement write = db.prepare(
+      "INSERT INTO journal (seq, event_seq, report_seq, postings) VALUES (?1, ?2, ?3, ?4)");
+  Statement write_name = db.prepare("INSERT INTO journal_accounts (id, name) VALUES (?1, ?2)");
+  std::string row;
+  while (read.step()) {
+    const std::int64_t seq = read.column_int(0);
+    const auto postings = parse_json_postings(read.column_text(3));
+    row.clear();
+    bool ok = postings.has_value();
+    for (std::size_t i = 0; ok && i < postings->size(); ++i) {
+      ok = encode_stored_posting(row, (*postings)[i], names);
+    }
+    if (!ok) {
+      throw StorageError(StorageError::Kind::bad_database,
+                         fmt::format("'{}': journal entry {} is malformed, so the journal cannot "
+                                     "be converted to schema 5; it was not migrated",
+                                     db.path(), seq));
+    }
+    const JournalNames::Added added = names.take_added();
+    for (std::size_t i = 0; i < added.names.size(); ++i) {
+      write_name.bind(1, static_cast<std::int64_t>(added.first + i)).bind(2, added.names[i]).run();
+    }
+    write.bind(1, seq);
+    for (int column : {1, 2}) {
+      if (read.column_is_null(column)) {
+        write.bind_null(column + 1);
+      } else {
+        write.bind(column + 1, read.column_int(column));
+      }
+    }
+    write.bind_blob(4, row).run();
+  }
+  db.exec("DROP TABLE journal_json");
+}
+
 }  // namespace
 
 void migrate(Database& db) {
@@ -45,6 +89,7 @@ void migrate(Database& db) {
   const auto& migrations = embedded_migrations();
   for (auto v = static_cast<std::size_t>(db.user_version()); v < migrations.size(); ++v) {
     db.exec(migrations[v]);
+    if (v + 1 == 5) convert_json_journal(db);
     db.exec(fmt::format("PRAGMA user_version = {}", v + 1));
   }
 }

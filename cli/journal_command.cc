@@ -1,0 +1,73 @@
+// `yieldledger journal --db FILE [--event SEQ] [--report SEQ] [--format table|csv]`: the stored
+// journal (schema/0005_binary_journal.sql) as rows, a posting a line: the entry, the event or
+// report it belongs to, the account, asset, side, amount (exact wei in CSV) and memo.
+#include <fmt/format.h>
+
+#include <iostream>
+#include <optional>
+
+#include "cli/commands.h"
+#include "cli/query.h"
+#include "engine/core/asset.h"
+#include "engine/storage/journal_codec.h"
+#include "engine/storage/storage_error.h"
+
+namespace yl::cli {
+namespace {
+
+struct JournalOptions {
+  QueryOptions query;
+  std::optional<std::int64_t> event;
+  std::optional<std::int64_t> report;
+};
+
+void journal(const JournalOptions& options) {
+  LedgerReader reader(options.query.db);
+  const Format format = output_format(options.query);
+  const bool csv = format == Format::csv;
+  const std::vector<std::string> names = reader.store.journal_account_names();
+  Table table;
+  table.columns = {{"entry", true}, {"event", true},   {"report", true},
+                   {"account"},     {"asset"},         {"side"},
+                   {csv ? "amount_wei" : "amount", true}, {"memo"}};
+  auto text = [](std::optional<std::int64_t> seq) { return seq ? std::to_string(*seq) : ""; };
+  auto cursor = reader.store.journal_in_order();
+  storage::StoredJournalEntry entry;
+  while (cursor.next(entry)) {
+    if ((options.event && entry.event_seq != options.event) ||
+        (options.report && entry.report_seq != options.report)) {
+      continue;
+    }
+    const auto postings = storage::read_postings(entry.postings, names);
+    if (!postings) {
+      throw storage::StorageError(
+          storage::StorageError::Kind::bad_database,
+          fmt::format("journal entry {} is malformed (run `yieldledger audit`)", entry.seq));
+    }
+    for (const storage::StoredPosting& p : *postings) {
+      table.rows.push_back({std::to_string(entry.seq), text(entry.event_seq),
+                            text(entry.report_seq), p.account, std::string(asset_name(p.asset)),
+                            p.debit ? "D" : "C", csv ? p.amount.wei_string() : units(p.amount),
+                            p.memo});
+    }
+  }
+  print(std::cout, table, format);
+}
+
+}  // namespace
+
+void add_journal_command(CLI::App& app) {
+  auto options = std::make_shared<JournalOptions>();
+  CLI::App* command = app.add_subcommand(
+      "journal", "The double-entry journal as rows: a posting a line (schema/0005_*.sql)");
+  command->add_option("--db", options->query.db, "the ledger database written by `run`")
+      ->required();
+  command->add_option("--event", options->event, "only the entries of this event (its seq)");
+  command->add_option("--report", options->report, "only the entries of this report (its seq)");
+  command->add_option("--format", options->query.format,
+                      "table (for people) or csv (for spreadsheets)")
+      ->check(CLI::IsMember({"table", "csv"}));
+  command->callback([options] { journal(*options); });
+}
+
+}  // namespace yl::cli

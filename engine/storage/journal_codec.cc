@@ -1,0 +1,209 @@
+#include "engine/storage/journal_codec.h"
+
+#include "engine/core/assert.h"
+
+namespace yl::storage {
+namespace {
+
+constexpr unsigned char kDebit = 0x01;
+constexpr unsigned char kUsdb = 0x02;
+
+// The key of an account named without an AccountId: its kind, the source index, and the asset
+// for the pooled accounts (whose names end in it).
+std::uint64_t key_of(const Posting& p) {
+  const std::uint64_t asset = names_source(p.account) ? 0 : index_of(p.asset) + 1;
+  return (std::uint64_t{static_cast<std::uint8_t>(p.account)} << 40) | (asset << 32) | p.index;
+}
+
+std::string name_of(const Ledger& ledger, const Posting& p) {
+  const std::string_view indexed =
+      names_account(p.account)  ? std::string_view(ledger.info(p.index).name)
+      : names_source(p.account) ? std::string_view(ledger.source_config(p.index).name)
+                                : std::string_view();
+  return book_account_name(p, indexed);
+}
+
+void append_posting(std::string& out, bool debit, Asset asset, Memo memo, std::uint32_t account,
+                    const Amount& amount) {
+  YL_ASSERT(account > 0 && !amount.is_zero());
+  out += static_cast<char>((debit ? kDebit : 0) | (asset == Asset::usdb ? kUsdb : 0));
+  out += static_cast<char>(static_cast<std::uint8_t>(memo));
+  for (std::uint32_t v = account;; v >>= 7) {  // unsigned LEB128
+    if (v < 0x80) {
+      out += static_cast<char>(v);
+      break;
+    }
+    out += static_cast<char>((v & 0x7F) | 0x80);
+  }
+  // Big-endian, no leading zero byte.
+  unsigned char bytes[32];
+  const Amount::Limbs& limbs = amount.limbs();
+  for (std::size_t limb = 0; limb < 4; ++limb) {
+    for (std::size_t b = 0; b < 8; ++b) {
+      bytes[31 - (limb * 8 + b)] = static_cast<unsigned char>(limbs[limb] >> (8 * b));
+    }
+  }
+  std::size_t first = 0;
+  while (bytes[first] == 0) ++first;
+  out += static_cast<char>(32 - first);
+  out.append(reinterpret_cast<const char*>(bytes + first), 32 - first);
+}
+
+}  // namespace
+
+JournalNames::JournalNames(std::vector<std::string> stored) {
+  for (std::string& name : stored) {
+    const auto [it, inserted] = by_name_.emplace(std::move(name), ++count_);
+    YL_ASSERT(inserted);  // journal_accounts.name is UNIQUE
+  }
+}
+
+std::uint32_t JournalNames::number(std::string name) {
+  added_.push_back(std::move(name));
+  return ++count_;
+}
+
+std::uint32_t JournalNames::id_of(std::string_view name) {
+  const auto [it, inserted] = by_name_.emplace(std::string(name), 0);
+  if (inserted) it->second = number(std::string(name));
+  return it->second;
+}
+
+std::uint32_t JournalNames::id_of_new(std::string name) {
+  // Names numbered here are distinct by construction (one per account id or key), so only the
+  // names a ledger already held need a lookup by text: a run's names are not kept twice.
+  const auto it = by_name_.find(name);
+  return it != by_name_.end() ? it->second : number(std::move(name));
+}
+
+std::uint32_t JournalNames::id_of(const Ledger& ledger, const Posting& p) {
+  // The cache by account id or key first: a name is built only the first time it is seen.
+  if (names_account(p.account)) {
+    if (p.index >= by_account_.size()) by_account_.resize(p.index + 1, 0);
+    std::uint32_t& id = by_account_[p.index];
+    if (id == 0) id = id_of_new(name_of(ledger, p));
+    return id;
+  }
+  const auto [it, inserted] = by_key_.emplace(key_of(p), 0);
+  if (inserted) it->second = id_of_new(name_of(ledger, p));
+  return it->second;
+}
+
+JournalNames::Added JournalNames::take_added() {
+  Added added{count_ - static_cast<std::uint32_t>(added_.size()) + 1, std::move(added_)};
+  added_.clear();
+  return added;
+}
+
+void encode_postings(std::string& out, const Ledger& ledger, std::span<const JournalEntry> entries,
+                     JournalNames& names) {
+  const std::vector<Posting>& postings = ledger.journal().postings();
+  for (const JournalEntry& entry : entries) {
+    for (std::size_t i = entry.first; i < entry.first + entry.count; ++i) {
+      const Posting& p = postings[i];
+      append_posting(out, p.debit, p.asset, p.memo, names.id_of(ledger, p), p.amount);
+    }
+  }
+}
+
+bool encode_stored_posting(std::string& out, const StoredPosting& posting, JournalNames& names) {
+  const auto memo = parse_memo(posting.memo);
+  if (!memo || posting.amount.is_zero() || posting.account.empty()) return false;
+  append_posting(out, posting.debit, posting.asset, *memo, names.id_of(posting.account),
+                 posting.amount);
+  return true;
+}
+
+std::optional<std::vector<DecodedPosting>> decode_postings(std::string_view blob) {
+  std::vector<DecodedPosting> postings;
+  std::size_t pos = 0;
+  auto byte = [&](unsigned char& b) {
+    if (pos >= blob.size()) return false;
+    b = static_cast<unsigned char>(blob[pos++]);
+    return true;
+  };
+  while (pos < blob.size()) {
+    DecodedPosting p;
+    unsigned char flags = 0, memo = 0, b = 0, length = 0;
+    if (!byte(flags) || (flags & ~(kDebit | kUsdb)) != 0) return std::nullopt;
+    if (!byte(memo) || memo >= kMemoCount) return std::nullopt;
+    std::uint64_t account = 0;
+    for (int shift = 0;; shift += 7) {
+      if (shift > 28 || !byte(b)) return std::nullopt;
+      account |= std::uint64_t{b & 0x7Fu} << shift;
+      if ((b & 0x80) == 0) {
+        if (b == 0 && shift > 0) return std::nullopt;  // a redundant last group
+        break;
+      }
+    }
+    if (account == 0 || account > 0xFFFFFFFFu) return std::nullopt;
+    if (!byte(length) || length == 0 || length > 32 || blob.size() - pos < length) {
+      return std::nullopt;
+    }
+    if (blob[pos] == 0) return std::nullopt;  // a leading zero byte: not canonical
+    Amount::Limbs limbs{0, 0, 0, 0};
+    for (unsigned i = 0; i < length; ++i) {
+      const unsigned from_low = length - 1 - i;  // byte i is the most significant first
+      limbs[from_low / 8] |= std::uint64_t{static_cast<unsigned char>(blob[pos + i])}
+                             << (8 * (from_low % 8));
+    }
+    pos += length;
+    p.account = static_cast<std::uint32_t>(account);
+    p.asset = (flags & kUsdb) != 0 ? Asset::usdb : Asset::eth;
+    p.debit = (flags & kDebit) != 0;
+    p.amount = Amount::from_limbs(limbs);
+    p.memo = static_cast<Memo>(memo);
+    postings.push_back(p);
+  }
+  return postings;
+}
+
+std::optional<std::vector<StoredPosting>> read_postings(std::string_view blob,
+                                                        const std::vector<std::string>& names) {
+  const auto decoded = decode_postings(blob);
+  if (!decoded) return std::nullopt;
+  std::vector<StoredPosting> postings;
+  postings.reserve(decoded->size());
+  for (const DecodedPosting& p : *decoded) {
+    if (p.account > names.size()) return std::nullopt;
+    postings.push_back(StoredPosting{names[p.account - 1], p.asset, p.debit, p.amount,
+                                     std::string(memo_name(p.memo))});
+  }
+  return postings;
+}
+
+std::optional<std::vector<StoredPosting>> parse_json_postings(const std::string& text) {
+  std::vector<StoredPosting> postings;
+  std::size_t pos = 0;
+  auto take = [&](char c) {
+    if (pos >= text.size() || text[pos] != c) return false;
+    ++pos;
+    return true;
+  };
+  auto string_field = [&](std::string& out) {
+    if (!take('"')) return false;
+    const std::size_t end = text.find('"', pos);
+    if (end == std::string::npos) return false;
+    out = text.substr(pos, end - pos);
+    pos = end + 1;
+    return true;
+  };
+  if (!take('[')) return std::nullopt;
+  while (pos < text.size() && text[pos] != ']') {
+    if (!postings.empty() && !take(',')) return std::nullopt;
+    std::string account, asset, side, wei, memo;
+    if (!take('[') || !string_field(account) || !take(',') || !string_field(asset) ||
+        !take(',') || !string_field(side) || !take(',') || !string_field(wei) || !take(',') ||
+        !string_field(memo) || !take(']')) {
+      return std::nullopt;
+    }
+    const auto parsed_asset = parse_asset(asset);
+    const auto amount = Amount::parse_wei(wei);
+    if (!parsed_asset || (side != "D" && side != "C") || !amount) return std::nullopt;
+    postings.push_back(StoredPosting{account, *parsed_asset, side == "D", *amount, memo});
+  }
+  if (!take(']') || pos != text.size()) return std::nullopt;
+  return postings;
+}
+
+}  // namespace yl::storage

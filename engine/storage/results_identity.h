@@ -1,0 +1,25 @@
+// The identity of a sweep's results file (RESULTS.db; the format is RESULTS_SCHEMA.md, the schema
+// schema/results/0001_results.sql): one definition for its writer (engine/lab, `sweep` and
+// `merge`) and its reader (engine/compare).
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+
+#include "engine/storage/database.h"
+
+namespace yl::storage {
+
+inline constexpr std::int32_t kResultsApplicationId = 1498174530;  // 0x594C5242, "YLRB"
+inline constexpr std::int32_t kResultsVersion = 1;
+
+// Why the file open in `db` (at `path`) is not a results file this yieldledger reads, or nullopt
+// when it is one. Reads two pragmas, writes nothing.
+struct NotResults {
+  enum class Kind { ledger, other_file, other_version } kind;
+  std::string message;  // names the file: "'PATH' is a yieldledger ledger, not ..."
+};
+std::optional<NotResults> check_results_identity(Database& db, const std::string& path);
+
+}  // namespace yl::storage
