@@ -4,6 +4,7 @@
 
 #include <sqlite3.h>
 
+#include <algorithm>
 #include <cstdio>
 #include <fstream>
 #include <sstream>
@@ -251,4 +252,30 @@ TEST_CASE("CLI: exit codes follow SPEC §7.2, and a rejected run changes nothing
   const CliResult newer = cli({"balances", "--db", db});
   CHECK(newer.exit_code == 2);
   CHECK(newer.err.find("schema version 99, newer than") != std::string::npos);
+}
+
+TEST_CASE("CLI: journal prints the stored postings as rows, by event or report (schema 5)") {
+  TempDir dir;
+  const std::string db = dir.path("b.db");
+  REQUIRE(cli({"run", yl::testing::example_scenario("blast-launch"), "--db", db}).exit_code == 0);
+  // Event 23 (events.csv line 24): alice's gas fee of 0.8 ETH, after her accrual since her last
+  // move is settled to her (entry 14).
+  const CliResult event = cli({"journal", "--db", db, "--event", "23", "--format", "csv"});
+  CHECK(event.exit_code == 0);
+  CHECK(event.out ==
+        "entry,event,report,account,asset,side,amount_wei,memo\n"
+        "14,23,,l2:accrued:ETH,ETH,D,130531948190509300,settlement\n"
+        "14,23,,l2:account:alice,ETH,C,130531948190509300,settlement\n"
+        "14,23,,l2:account:alice,ETH,D,800000000000000000,gas_fee\n"
+        "14,23,,l2:account:@gas,ETH,C,800000000000000000,gas_fee\n");
+  // Every posting, one line each: as many as `audit` counts (2,581).
+  const CliResult all = cli({"journal", "--db", db, "--format", "csv"});
+  CHECK(std::count(all.out.begin(), all.out.end(), '\n') == 1 + 2581);
+  // A report's entry in the table format: amounts in units.
+  const CliResult report = cli({"journal", "--db", db, "--report", "1"});
+  CHECK(report.out.find("    5              1  l1:source:lido:unreported        ETH    D     "
+                        "0.166210869666421318  accrual\n") != std::string::npos);
+  const CliResult missing = cli({"journal", "--db", dir.path("none.db")});
+  CHECK(missing.exit_code == 2);
+  CHECK(missing.err == "yieldledger: database '" + dir.path("none.db") + "' not found\n");
 }
