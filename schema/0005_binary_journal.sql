@@ -1,4 +1,5 @@
--- yieldledger schema, migration 5: the journal in a compact binary form (issue 13).
+-- yieldledger schema, migration 5: the journal in a compact binary form, and `events.id` indexed
+-- only where it is given (issue 13).
 --
 -- Migration 2 stored each journal row's postings as JSON text, about 70 bytes a posting: most of
 -- what `run` wrote. From this schema on a row's postings are one BLOB of about 12 bytes a
@@ -27,6 +28,33 @@
 -- order, when this migration runs (engine/storage/migrations.cc): the same rows, postings and
 -- names, which `audit` then checks as it checks any ledger.
 ALTER TABLE journal RENAME TO journal_json;
+
+-- `events.id` becomes a partial unique index. Migration 1's `id TEXT UNIQUE` indexed every row,
+-- the many without an id (NULL) too: an index insert for each event `run` writes. SPEC §8.3's
+-- lookups (`WHERE id = ?`) use the partial index. SQLite cannot drop a column constraint, so
+-- the table is rebuilt; the old one (renamed, which moves journal_json's reference to it) is
+-- dropped once the journal is converted (engine/storage/migrations.cc).
+ALTER TABLE events RENAME TO events_v4;
+CREATE TABLE events (
+  seq      INTEGER PRIMARY KEY,        -- 1, 2, ... in order of application
+  file     TEXT NOT NULL,
+  line     INTEGER NOT NULL,
+  id       TEXT,                       -- NULL when the row had none; unique otherwise (below)
+  time_s   INTEGER NOT NULL,           -- parsed time, seconds since 1970 UTC
+  time     TEXT NOT NULL,
+  type     TEXT NOT NULL,
+  account  TEXT NOT NULL,
+  asset    TEXT NOT NULL,
+  amount   TEXT NOT NULL,
+  "to"     TEXT NOT NULL,
+  value    TEXT NOT NULL,
+  hash     TEXT NOT NULL DEFAULT ''    -- migration 2's chain
+) STRICT;
+CREATE UNIQUE INDEX events_by_id ON events (id) WHERE id IS NOT NULL;
+INSERT INTO events (seq, file, line, id, time_s, time, type, account, asset, amount, "to", value,
+                    hash)
+  SELECT seq, file, line, id, time_s, time, type, account, asset, amount, "to", value, hash
+  FROM events_v4;
 
 CREATE TABLE journal_accounts (
   id    INTEGER PRIMARY KEY,   -- 1, 2, ... in the order of first use

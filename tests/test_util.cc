@@ -140,8 +140,16 @@ void write_json_journal(const std::string& db_path) {
                         json + "]");
     }
   }
+  // The tables as migrations 1-4 left them: events with its column UNIQUE on id (no partial
+  // index), and the JSON journal.
   db.exec(
       "DROP TABLE journal; DROP TABLE journal_accounts; DROP TABLE journal_memos;"
+      "ALTER TABLE events RENAME TO events_v5; DROP INDEX events_by_id;"
+      "CREATE TABLE events (seq INTEGER PRIMARY KEY, file TEXT NOT NULL, line INTEGER NOT NULL, "
+      "id TEXT UNIQUE, time_s INTEGER NOT NULL, time TEXT NOT NULL, type TEXT NOT NULL, "
+      "account TEXT NOT NULL, asset TEXT NOT NULL, amount TEXT NOT NULL, \"to\" TEXT NOT NULL, "
+      "value TEXT NOT NULL, hash TEXT NOT NULL DEFAULT '') STRICT;"
+      "INSERT INTO events SELECT * FROM events_v5; DROP TABLE events_v5;"
       "CREATE TABLE journal (seq INTEGER PRIMARY KEY, event_seq INTEGER REFERENCES events (seq), "
       "report_seq INTEGER, postings TEXT NOT NULL) STRICT;");
   for (const auto& [seq, event_seq, report_seq, json] : rows) {

@@ -75,7 +75,8 @@ void convert_json_journal(Database& db) {
     }
     write.bind_blob(4, row).run();
   }
-  db.exec("DROP TABLE journal_json");
+  // The old journal first: it refers to the old events table, which goes with it.
+  db.exec("DROP TABLE journal_json; DROP TABLE events_v4;");
 }
 
 }  // namespace
