@@ -48,6 +48,7 @@ enum class BookAccount : std::uint8_t {
   revenue = 10,  // l1:revenue:A, the protocol's fees (SPEC §9.4): a debit balance
   locked = 11,   // l2:locked:A, reported yield the stream has not released (§9.1): credit
 };
+inline constexpr std::size_t kBookAccountCount = 12;
 
 // Why a posting exists. DO NOT CHANGE THESE ENUM VALUES: their names are stored.
 enum class Memo : std::uint8_t {

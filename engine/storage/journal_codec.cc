@@ -8,13 +8,6 @@ namespace {
 constexpr unsigned char kDebit = 0x01;
 constexpr unsigned char kUsdb = 0x02;
 
-// The key of an account named without an AccountId: its kind, the source index, and the asset
-// for the pooled accounts (whose names end in it).
-std::uint64_t key_of(const Posting& p) {
-  const std::uint64_t asset = names_source(p.account) ? 0 : index_of(p.asset) + 1;
-  return (std::uint64_t{static_cast<std::uint8_t>(p.account)} << 40) | (asset << 32) | p.index;
-}
-
 std::string name_of(const Ledger& ledger, const Posting& p) {
   const std::string_view indexed =
       names_account(p.account)  ? std::string_view(ledger.info(p.index).name)
@@ -77,16 +70,25 @@ std::uint32_t JournalNames::id_of_new(std::string name) {
 }
 
 std::uint32_t JournalNames::id_of(const Ledger& ledger, const Posting& p) {
-  // The cache by account id or key first: a name is built only the first time it is seen.
+  // The caches first: a name is built only the first time it is seen.
   if (names_account(p.account)) {
     if (p.index >= by_account_.size()) by_account_.resize(p.index + 1, 0);
     std::uint32_t& id = by_account_[p.index];
     if (id == 0) id = id_of_new(name_of(ledger, p));
     return id;
   }
-  const auto [it, inserted] = by_key_.emplace(key_of(p), 0);
-  if (inserted) it->second = id_of_new(name_of(ledger, p));
-  return it->second;
+  const auto kind = static_cast<std::size_t>(p.account);
+  YL_ASSERT(kind < kBookAccountCount);
+  std::uint32_t* id = nullptr;
+  if (names_source(p.account)) {
+    std::vector<std::uint32_t>& ids = by_source_[kind];
+    if (p.index >= ids.size()) ids.resize(p.index + 1, 0);
+    id = &ids[p.index];
+  } else {
+    id = &by_asset_[kind][index_of(p.asset)];
+  }
+  if (*id == 0) *id = id_of_new(name_of(ledger, p));
+  return *id;
 }
 
 JournalNames::Added JournalNames::take_added() {

@@ -3,6 +3,7 @@
 // format, and reads the JSON rows of schemas 2-4 once, to convert them (migrations.cc).
 #pragma once
 
+#include <array>
 #include <cstdint>
 #include <optional>
 #include <span>
@@ -42,8 +43,11 @@ class JournalNames {
 
   std::uint32_t count_ = 0;
   std::unordered_map<std::string, std::uint32_t> by_name_;  // stored names, and id_of(name)'s
-  std::vector<std::uint32_t> by_account_;                   // l2:account:X by AccountId; 0: none
-  std::unordered_map<std::uint64_t, std::uint32_t> by_key_;  // the others by (kind, index, asset)
+  // The ids already known, without hashing (0: none yet): l2:account:X by AccountId; a source's
+  // accounts by kind and source index; the pooled accounts by kind and asset.
+  std::vector<std::uint32_t> by_account_;
+  std::array<std::vector<std::uint32_t>, kBookAccountCount> by_source_;
+  std::array<std::array<std::uint32_t, 2>, kBookAccountCount> by_asset_{};
   std::vector<std::string> added_;
 };
 
