@@ -1,5 +1,7 @@
 #include "engine/storage/journal_codec.h"
 
+#include <cstring>
+
 #include "engine/core/assert.h"
 
 namespace yl::storage {
@@ -28,18 +30,19 @@ void append_posting(std::string& out, bool debit, Asset asset, Memo memo, std::u
     }
     out += static_cast<char>((v & 0x7F) | 0x80);
   }
-  // Big-endian, no leading zero byte.
-  unsigned char bytes[32];
+  // Big-endian, no leading zero byte: the limbs from the highest nonzero one down, byte-swapped.
   const Amount::Limbs& limbs = amount.limbs();
-  for (std::size_t limb = 0; limb < 4; ++limb) {
-    for (std::size_t b = 0; b < 8; ++b) {
-      bytes[31 - (limb * 8 + b)] = static_cast<unsigned char>(limbs[limb] >> (8 * b));
-    }
+  std::size_t top = 3;
+  while (top > 0 && limbs[top] == 0) --top;  // amount > 0: limbs[top] is not 0
+  unsigned char bytes[32];
+  for (std::size_t i = 0; i <= top; ++i) {
+    const std::uint64_t be = __builtin_bswap64(limbs[top - i]);
+    std::memcpy(bytes + 8 * i, &be, 8);
   }
-  std::size_t first = 0;
-  while (bytes[first] == 0) ++first;
-  out += static_cast<char>(32 - first);
-  out.append(reinterpret_cast<const char*>(bytes + first), 32 - first);
+  const auto skip = static_cast<std::size_t>(__builtin_clzll(limbs[top]) / 8);
+  const std::size_t length = 8 * (top + 1) - skip;
+  out += static_cast<char>(length);
+  out.append(reinterpret_cast<const char*>(bytes + skip), length);
 }
 
 }  // namespace
