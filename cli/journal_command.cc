@@ -1,16 +1,12 @@
 // `yieldledger journal --db FILE [--event SEQ] [--report SEQ] [--format table|csv]`: the stored
 // journal (schema/0005_binary_journal.sql) as rows, a posting a line: the entry, the event or
 // report it belongs to, the account, asset, side, amount (exact wei in CSV) and memo.
-#include <fmt/format.h>
-
 #include <iostream>
 #include <optional>
 
 #include "cli/commands.h"
 #include "cli/query.h"
 #include "engine/core/asset.h"
-#include "engine/storage/journal_codec.h"
-#include "engine/storage/storage_error.h"
 
 namespace yl::cli {
 namespace {
@@ -38,13 +34,7 @@ void journal(const JournalOptions& options) {
         (options.report && entry.report_seq != options.report)) {
       continue;
     }
-    const auto postings = storage::read_postings(entry.postings, names);
-    if (!postings) {
-      throw storage::StorageError(
-          storage::StorageError::Kind::bad_database,
-          fmt::format("journal entry {} is malformed (run `yieldledger audit`)", entry.seq));
-    }
-    for (const storage::StoredPosting& p : *postings) {
+    for (const storage::StoredPosting& p : storage::LedgerStore::postings_of(entry, names)) {
       table.rows.push_back({std::to_string(entry.seq), text(entry.event_seq),
                             text(entry.report_seq), p.account, std::string(asset_name(p.asset)),
                             p.debit ? "D" : "C", csv ? p.amount.wei_string() : units(p.amount),

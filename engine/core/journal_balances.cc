@@ -35,11 +35,8 @@ std::optional<std::string> JournalBalances::check_against(const Ledger& ledger) 
     const S512 actual = balance(account, index, asset);
     if (actual == expected) return std::nullopt;
     const Posting named{Memo::deposit, account, index, asset, true, Amount()};
-    const std::string name = names_account(account)  ? std::string(ledger.info(index).name)
-                             : names_source(account) ? ledger.source_config(index).name
-                                                     : std::string();
     return fmt::format("journal account {} ({}) has balance {} but the state says {} (off by {})",
-                       book_account_name(named, name), asset_name(asset),
+                       book_account_name(ledger, named), asset_name(asset),
                        actual.str(), expected.str(), S512(actual - expected).str());
   };
   for (Asset asset : kAssets) {

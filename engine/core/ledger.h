@@ -273,4 +273,8 @@ class Ledger {
   std::map<std::uint32_t, std::shared_ptr<const RpowTable>> growth_by_apr_;  // cache; deterministic
 };
 
+// The posting's account in the chart (journal.h), e.g. "l2:account:alice", with the name of the
+// ledger's account or source its index refers to.
+std::string book_account_name(const Ledger& ledger, const Posting& posting);
+
 }  // namespace yl

@@ -3,7 +3,6 @@
 #include <fmt/format.h>
 
 #include "engine/storage/journal_codec.h"
-#include "engine/storage/storage_error.h"
 
 namespace yl {
 namespace {
@@ -156,14 +155,10 @@ std::int64_t write_journal(storage::LedgerStore& store, TableWriter& out,
     return seq ? std::to_string(*seq) : std::string();
   };
   while (cursor.next(entry)) {
-    const auto postings = storage::read_postings(entry.postings, names);
-    if (!postings) {
-      throw storage::StorageError(
-          storage::StorageError::Kind::bad_database,
-          fmt::format("journal entry {} is malformed (run `yieldledger audit`)", entry.seq));
-    }
-    for (std::size_t i = 0; i < postings->size(); ++i) {
-      const storage::StoredPosting& p = (*postings)[i];
+    const std::vector<storage::StoredPosting> postings =
+        storage::LedgerStore::postings_of(entry, names);
+    for (std::size_t i = 0; i < postings.size(); ++i) {
+      const storage::StoredPosting& p = postings[i];
       out.row({std::to_string(entry.seq), optional_text(entry.event_seq),
                optional_text(entry.report_seq), std::to_string(i + 1), p.account,
                std::string(asset_name(p.asset)), p.debit ? "debit" : "credit",

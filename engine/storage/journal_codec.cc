@@ -10,14 +10,6 @@ namespace {
 constexpr unsigned char kDebit = 0x01;
 constexpr unsigned char kUsdb = 0x02;
 
-std::string name_of(const Ledger& ledger, const Posting& p) {
-  const std::string_view indexed =
-      names_account(p.account)  ? std::string_view(ledger.info(p.index).name)
-      : names_source(p.account) ? std::string_view(ledger.source_config(p.index).name)
-                                : std::string_view();
-  return book_account_name(p, indexed);
-}
-
 void append_posting(std::string& out, bool debit, Asset asset, Memo memo, std::uint32_t account,
                     const Amount& amount) {
   YL_ASSERT(account > 0 && !amount.is_zero());
@@ -77,7 +69,7 @@ std::uint32_t JournalNames::id_of(const Ledger& ledger, const Posting& p) {
   if (names_account(p.account)) {
     if (p.index >= by_account_.size()) by_account_.resize(p.index + 1, 0);
     std::uint32_t& id = by_account_[p.index];
-    if (id == 0) id = id_of_new(name_of(ledger, p));
+    if (id == 0) id = id_of_new(book_account_name(ledger, p));
     return id;
   }
   const auto kind = static_cast<std::size_t>(p.account);
@@ -90,7 +82,7 @@ std::uint32_t JournalNames::id_of(const Ledger& ledger, const Posting& p) {
   } else {
     id = &by_asset_[kind][index_of(p.asset)];
   }
-  if (*id == 0) *id = id_of_new(name_of(ledger, p));
+  if (*id == 0) *id = id_of_new(book_account_name(ledger, p));
   return *id;
 }
 
@@ -98,6 +90,15 @@ JournalNames::Added JournalNames::take_added() {
   Added added{count_ - static_cast<std::uint32_t>(added_.size()) + 1, std::move(added_)};
   added_.clear();
   return added;
+}
+
+void store_added_names(JournalNames& names, Statement& insert_journal_account) {
+  const JournalNames::Added added = names.take_added();
+  for (std::size_t i = 0; i < added.names.size(); ++i) {
+    insert_journal_account.bind(1, static_cast<std::int64_t>(added.first + i))
+        .bind(2, added.names[i])
+        .run();
+  }
 }
 
 void encode_postings(std::string& out, const Ledger& ledger, std::span<const JournalEntry> entries,

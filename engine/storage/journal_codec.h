@@ -14,6 +14,7 @@
 
 #include "engine/core/journal.h"
 #include "engine/core/ledger.h"
+#include "engine/storage/database.h"
 
 namespace yl::storage {
 
@@ -50,6 +51,12 @@ class JournalNames {
   std::array<std::array<std::uint32_t, 2>, kBookAccountCount> by_asset_{};
   std::vector<std::string> added_;
 };
+
+// journal_accounts' insert, and the one place that runs it: stores the names `names` numbered
+// since the last call (take_added), each with its id.
+inline constexpr std::string_view kInsertJournalAccount =
+    "INSERT INTO journal_accounts (id, name) VALUES (?1, ?2)";
+void store_added_names(JournalNames& names, Statement& insert_journal_account);
 
 // Appends the postings of `entries` (consecutive entries of `ledger.journal()`, one stored row)
 // to `out` in the stored format, numbering new account names in `names`.

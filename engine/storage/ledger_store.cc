@@ -187,8 +187,7 @@ LedgerStore::LedgerStore(Database& db)
           report_column_list(), placeholders(5, report_columns().size())))),
       insert_journal_(db.prepare(
           "INSERT INTO journal (seq, event_seq, report_seq, postings) VALUES (NULL, ?1, ?2, ?3)")),
-      insert_journal_account_(
-          db.prepare("INSERT INTO journal_accounts (id, name) VALUES (?1, ?2)")) {
+      insert_journal_account_(db.prepare(kInsertJournalAccount)) {
   Statement events = db.prepare("SELECT coalesce(max(seq), 0) FROM events");
   events.step();
   next_event_seq_ = events.column_int(0) + 1;
@@ -290,12 +289,7 @@ void LedgerStore::append_journal_row(std::optional<std::int64_t> event_seq,
   if (!journal_names_) journal_names_.emplace(journal_account_names());
   journal_row_.clear();
   encode_postings(journal_row_, ledger, entries, *journal_names_);
-  JournalNames::Added added = journal_names_->take_added();
-  for (std::size_t i = 0; i < added.names.size(); ++i) {
-    insert_journal_account_.bind(1, static_cast<std::int64_t>(added.first + i))
-        .bind(2, added.names[i])
-        .run();
-  }
+  store_added_names(*journal_names_, insert_journal_account_);
   if (event_seq) {
     insert_journal_.bind(1, *event_seq);
   } else {
@@ -537,18 +531,30 @@ RowCursor<std::pair<std::int64_t, std::string>> LedgerStore::journal_accounts_in
 }
 
 std::vector<std::string> LedgerStore::journal_account_names() {
-  Statement s = db_.prepare("SELECT id, name FROM journal_accounts ORDER BY id");
+  auto rows = journal_accounts_in_order();
   std::vector<std::string> names;
-  while (s.step()) {
-    if (s.column_int(0) != static_cast<std::int64_t>(names.size()) + 1) {
+  std::pair<std::int64_t, std::string> row;
+  while (rows.next(row)) {
+    if (row.first != static_cast<std::int64_t>(names.size()) + 1) {
       throw StorageError(StorageError::Kind::bad_database,
                          fmt::format("journal_accounts: expected id {} but found {} (run "
                                      "`yieldledger audit`)",
-                                     names.size() + 1, s.column_int(0)));
+                                     names.size() + 1, row.first));
     }
-    names.push_back(s.column_text(1));
+    names.push_back(std::move(row.second));
   }
   return names;
+}
+
+std::vector<StoredPosting> LedgerStore::postings_of(const StoredJournalEntry& entry,
+                                                    const std::vector<std::string>& names) {
+  auto postings = read_postings(entry.postings, names);
+  if (!postings) {
+    throw StorageError(
+        StorageError::Kind::bad_database,
+        fmt::format("journal entry {} is malformed (run `yieldledger audit`)", entry.seq));
+  }
+  return std::move(*postings);
 }
 
 std::int64_t LedgerStore::event_count() {

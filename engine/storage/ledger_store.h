@@ -151,6 +151,10 @@ class LedgerStore {
   // are not 1, 2, ... (`audit` reads the rows as stored, with journal_accounts_in_order).
   std::vector<std::string> journal_account_names();
   RowCursor<std::pair<std::int64_t, std::string>> journal_accounts_in_order();
+  // A stored journal row's postings, named with `names` (journal_account_names). Throws
+  // StorageError (bad_database) when the row is outside the format or names an unknown id.
+  static std::vector<StoredPosting> postings_of(const StoredJournalEntry& entry,
+                                                const std::vector<std::string>& names);
   // The journal entries of reports, by report seq (one per report of one asset), stored format.
   std::map<std::int64_t, std::string> report_postings();
 

@@ -45,7 +45,7 @@ void convert_json_journal(Database& db) {
       db.prepare("SELECT seq, event_seq, report_seq, postings FROM journal_json ORDER BY seq");
   Statement write = db.prepare(
       "INSERT INTO journal (seq, event_seq, report_seq, postings) VALUES (?1, ?2, ?3, ?4)");
-  Statement write_name = db.prepare("INSERT INTO journal_accounts (id, name) VALUES (?1, ?2)");
+  Statement write_name = db.prepare(kInsertJournalAccount);
   std::string row;
   while (read.step()) {
     const std::int64_t seq = read.column_int(0);
@@ -61,10 +61,7 @@ void convert_json_journal(Database& db) {
                                      "be converted to schema 5; it was not migrated",
                                      db.path(), seq));
     }
-    const JournalNames::Added added = names.take_added();
-    for (std::size_t i = 0; i < added.names.size(); ++i) {
-      write_name.bind(1, static_cast<std::int64_t>(added.first + i)).bind(2, added.names[i]).run();
-    }
+    store_added_names(names, write_name);
     write.bind(1, seq);
     for (int column : {1, 2}) {
       if (read.column_is_null(column)) {
