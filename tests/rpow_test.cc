@@ -116,3 +116,35 @@ TEST_CASE("accrue: the limb paths equal the wide formulas, and overflow alike") 
     }
   }
 }
+
+// mul_half_up divides by RAY as a shift by 27 bits and a one-limb division by 5^27 (rpow.cc):
+// compared with Boost's (a·b + RAY/2) / RAY for operands below 2^128, the range it accepts,
+// including the edges where the shift drops bits and the top limb carries the quotient.
+TEST_CASE("rpow: mul_half_up is (a·b + RAY/2) / RAY exactly, 200,000 pairs against Boost") {
+  yl::testing::Random rng(1027);
+  const yl::U512 ray("1000000000000000000000000000");
+  const yl::U512 limit = yl::U512(1) << 128;
+  auto random_operand = [&]() -> yl::U512 {
+    switch (rng.below(5)) {
+      case 0: return limit - 1 - rng.below(1000);                      // the top of the range
+      case 1: return ray + rng.below(1'000'000'000) - 500'000'000;     // near RAY, rpow's case
+      case 2: return yl::U512(rng.below(1000));                         // tiny
+      default: {
+        const yl::U512 value = (yl::U512(rng.next()) << 64) | rng.next();
+        return value >> rng.below(128);                                 // any magnitude
+      }
+    }
+  };
+  for (int i = 0; i < 200'000; ++i) {
+    const yl::U512 a = random_operand();
+    const yl::U512 b = random_operand();
+    INFO("a = " << a.str() << ", b = " << b.str());
+    const yl::U512 expected = (a * b + ray / 2) / ray;
+    REQUIRE(yl::mul_half_up(yl::Amount::from_u512(a), yl::Amount::from_u512(b)).wide() ==
+            expected);
+  }
+  // The largest product: (2^128 − 1)² + RAY/2, whose quotient has bits in the top limb.
+  const yl::U512 top = limit - 1;
+  CHECK(yl::mul_half_up(yl::Amount::from_u512(top), yl::Amount::from_u512(top)).wide() ==
+        (top * top + ray / 2) / ray);
+}

@@ -38,13 +38,13 @@ void multiply(const std::uint64_t* a, int n, const std::uint64_t* b, int m,
 void divide(const std::uint64_t* u, int m, const std::uint64_t* v, int n, std::uint64_t* q,
             std::uint64_t* r) {
   if (n == 1) {
-    U128 rem = 0;
+    std::uint64_t rem = 0;  // < v[0]: each step's quotient fits in one limb
     for (int i = m - 1; i >= 0; --i) {
-      const U128 cur = (rem << 64) | u[i];
-      q[i] = static_cast<std::uint64_t>(cur / v[0]);
-      rem = cur % v[0];
+      const detail::LimbDivision step = detail::divide_limb(rem, u[i], v[0]);
+      q[i] = step.quotient;
+      rem = step.remainder;
     }
-    r[0] = static_cast<std::uint64_t>(rem);
+    r[0] = rem;
     return;
   }
   // Normalize: shift so the divisor's top bit is set; then each estimated quotient digit is at
@@ -307,6 +307,22 @@ Amount operator*(const Amount& a, const Amount& b) {
   if ((a.limbs_[1] | a.limbs_[2] | a.limbs_[3] | b.limbs_[1] | b.limbs_[2] | b.limbs_[3]) == 0) {
     const U128 p = U128{a.limbs_[0]} * b.limbs_[0];
     return Amount(Limbs{static_cast<std::uint64_t>(p), static_cast<std::uint64_t>(p >> 64), 0, 0});
+  }
+  if ((a.limbs_[2] | a.limbs_[3] | b.limbs_[2] | b.limbs_[3]) == 0) {
+    // Both below 2^128 (most factors: prices, shares, rpow's RAY-scaled rates): the product fits
+    // in 256 bits, so four limb products and their carries, with no overflow to check.
+    const U128 low = U128{a.limbs_[0]} * b.limbs_[0];
+    const U128 cross1 = U128{a.limbs_[0]} * b.limbs_[1];
+    const U128 cross2 = U128{a.limbs_[1]} * b.limbs_[0];
+    const U128 high = U128{a.limbs_[1]} * b.limbs_[1];
+    // Limb 1 collects three 64-bit halves; what it carries goes on into limb 2, and so on.
+    const U128 middle = (low >> 64) + static_cast<std::uint64_t>(cross1) +
+                        static_cast<std::uint64_t>(cross2);
+    const U128 upper = (middle >> 64) + (cross1 >> 64) + (cross2 >> 64) +
+                       static_cast<std::uint64_t>(high);
+    return Amount(Limbs{static_cast<std::uint64_t>(low), static_cast<std::uint64_t>(middle),
+                        static_cast<std::uint64_t>(upper),
+                        static_cast<std::uint64_t>((upper >> 64) + (high >> 64))});
   }
   const int n = used(a.limbs_.data(), 4);
   const int m = used(b.limbs_.data(), 4);

@@ -57,9 +57,9 @@ Amount stream_released(const Stream& s, Timestamp t) {
   std::array<std::uint64_t, 6> quotient{};
   std::uint64_t remainder = 0;  // < E12
   for (std::size_t i = rate.size() + 1; i-- > 0;) {
-    const detail::U128 current = (detail::U128{remainder} << 64) | product[i];
-    quotient[i] = static_cast<std::uint64_t>(current / kE12);
-    remainder = static_cast<std::uint64_t>(current % kE12);
+    const detail::LimbDivision step = detail::divide_limb(remainder, product[i], kE12);
+    quotient[i] = step.quotient;
+    remainder = step.remainder;
   }
   if ((quotient[4] | quotient[5]) != 0) return s.total;  // at least 2^256 > S
   const Amount released = Amount::from_limbs({quotient[0], quotient[1], quotient[2], quotient[3]});

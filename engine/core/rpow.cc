@@ -4,11 +4,38 @@
 
 namespace yl {
 
+namespace {
+
+// floor(x / RAY), exact. RAY = 10^27 = 2^27 · 5^27 and floor(floor(x / a) / b) = floor(x / ab),
+// so: a shift by 27 bits, then long division by 5^27, which fits in one limb (one `div` per limb
+// instead of the general two-limb division).
+Amount div_floor_ray(const Amount& x) {
+  constexpr std::uint64_t kFivePow27 = [] {
+    std::uint64_t p = 1;
+    for (int i = 0; i < 27; ++i) p *= 5;
+    return p;
+  }();
+  static_assert(kFivePow27 == 7450580596923828125ULL);  // 5^27 < 2^63
+  const Amount::Limbs& l = x.limbs();
+  const Amount::Limbs shifted{(l[0] >> 27) | (l[1] << 37), (l[1] >> 27) | (l[2] << 37),
+                              (l[2] >> 27) | (l[3] << 37), l[3] >> 27};
+  Amount::Limbs quotient{};
+  std::uint64_t remainder = 0;  // < 5^27
+  for (std::size_t i = 4; i-- > 0;) {
+    const detail::LimbDivision step = detail::divide_limb(remainder, shifted[i], kFivePow27);
+    quotient[i] = step.quotient;
+    remainder = step.remainder;
+  }
+  return Amount::from_limbs(quotient);
+}
+
+}  // namespace
+
 Amount mul_half_up(const Amount& a, const Amount& b) {
   static const Amount half = div_floor(ray(), Amount::from_u64(2));
   static const Amount small = Amount::from_u512(U512(1) << 128);
   YL_ASSERT(a < small && b < small);
-  return div_floor(a * b + half, ray());
+  return div_floor_ray(a * b + half);
 }
 
 namespace {

@@ -143,11 +143,13 @@ PriceStep ShareLedger::add_value(const Amount& yield) {
   Amount pending = pending_ + yield;
   Amount price = price_;
   if (!total_shares_.is_zero() && pending >= total_shares_) {
-    price = price_ + div_floor(pending, total_shares_);  // floor; Q % C carries (SPEC §3.4)
-    pending = mod(pending, total_shares_);
+    const QuotientRemainder fold = div_floor_rem(pending, total_shares_);
+    price = price_ + fold.quotient;  // floor; Q % C carries (SPEC §3.4)
+    pending = fold.remainder;
+    // Every account's share value must still fit in 256 bits; P·C + Σr bounds them all. (With
+    // the price unchanged, nothing that bound depends on has moved.)
+    (void)(price * total_shares_ + remainder_sum_);
   }
-  // Every account's share value must still fit in 256 bits; P·C + Σr bounds them all.
-  (void)(price * total_shares_ + remainder_sum_);
   price_ = price;
   pending_ = pending;
   if (price_ > peak_price_) peak_price_ = price_;
