@@ -27,16 +27,6 @@ std::optional<Memo> parse_memo(std::string_view name) {
   return std::nullopt;
 }
 
-void Journal::debit(Memo memo, BookAccount account, std::uint32_t index, Asset asset,
-                    const Amount& amount) {
-  if (!amount.is_zero()) postings_.push_back(Posting{memo, account, index, asset, true, amount});
-}
-
-void Journal::credit(Memo memo, BookAccount account, std::uint32_t index, Asset asset,
-                     const Amount& amount) {
-  if (!amount.is_zero()) postings_.push_back(Posting{memo, account, index, asset, false, amount});
-}
-
 void Journal::post_signed(Memo memo, BookAccount account, std::uint32_t index, Asset asset,
                           const SignedAmount& delta) {
   if (delta.is_negative()) {
@@ -48,13 +38,25 @@ void Journal::post_signed(Memo memo, BookAccount account, std::uint32_t index, A
 
 void Journal::close(std::int64_t report_ordinal) {
   if (!has_open_postings()) return;
-  std::array<WideSum, 2> debits{}, credits{};
+  // Per asset, debits − credits in 320-bit two's complement: fewer than 2^63 amounts below 2^256
+  // keep the true difference inside ±2^319, so it is zero exactly when the entry balances.
+  std::array<std::array<std::uint64_t, 5>, 2> net{};
   for (std::size_t i = open_first_; i < postings_.size(); ++i) {
     const Posting& p = postings_[i];
-    (p.debit ? debits : credits)[index_of(p.asset)] += p.amount;
+    std::array<std::uint64_t, 5>& n = net[index_of(p.asset)];
+    const Amount::Limbs& a = p.amount.limbs();
+    std::uint64_t carry = 0;
+    if (p.debit) {
+      for (std::size_t k = 0; k < 4; ++k) carry = detail::add_limb(n[k], a[k], carry, &n[k]);
+      n[4] += carry;
+    } else {
+      for (std::size_t k = 0; k < 4; ++k) carry = detail::subtract_limb(n[k], a[k], carry, &n[k]);
+      n[4] -= carry;
+    }
   }
-  YL_ASSERT(debits[0] == credits[0]);  // every entry balances, per asset
-  YL_ASSERT(debits[1] == credits[1]);
+  constexpr std::array<std::uint64_t, 5> kBalanced{};
+  YL_ASSERT(net[0] == kBalanced);  // every entry balances, per asset
+  YL_ASSERT(net[1] == kBalanced);
   entries_.push_back(JournalEntry{report_ordinal, open_first_, postings_.size() - open_first_});
   open_first_ = postings_.size();
 }

@@ -103,10 +103,15 @@ struct JournalEntry {
 class Journal {
  public:
   // Adds a posting to the open entry; zero amounts are skipped.
+  // (Inline: every event and drip posts several.)
   void debit(Memo memo, BookAccount account, std::uint32_t index, Asset asset,
-             const Amount& amount);
+             const Amount& amount) {
+    if (!amount.is_zero()) postings_.push_back(Posting{memo, account, index, asset, true, amount});
+  }
   void credit(Memo memo, BookAccount account, std::uint32_t index, Asset asset,
-              const Amount& amount);
+              const Amount& amount) {
+    if (!amount.is_zero()) postings_.push_back(Posting{memo, account, index, asset, false, amount});
+  }
   // A positive delta debits, a negative one credits.
   void post_signed(Memo memo, BookAccount account, std::uint32_t index, Asset asset,
                    const SignedAmount& delta);

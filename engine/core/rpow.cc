@@ -126,12 +126,34 @@ U1024 rpow_direct(U1024 x, std::uint64_t n) {
   return z;
 }
 
+// rpow_direct's products in the same order on Amount's limbs, while every operand is below
+// 2^128 (mul_half_up's fast path); nullopt as soon as one is not, for the caller to go wide.
+std::optional<Amount> rpow_direct_small(Amount x, std::uint64_t n) {
+  static const Amount small = Amount::from_u512(U512(1) << 128);
+  Amount z = n % 2 ? x : ray();
+  for (n /= 2; n > 0; n /= 2) {
+    if (!(x < small)) return std::nullopt;
+    x = mul_half_up(x, x);
+    if (n % 2) {
+      if (!(z < small) || !(x < small)) return std::nullopt;
+      z = mul_half_up(z, x);
+    }
+  }
+  return z;
+}
+
 }  // namespace
 
 Amount dsr_for_apr(std::uint32_t apr_bps) {
   YL_ASSERT(apr_bps <= 100'000);
   const U1024 target = ray_wide() * (kBps + apr_bps) / kBps;  // floor
-  auto fits = [&](const U1024& dsr) { return rpow_direct(dsr, kYearSeconds) <= target; };
+  // The search's candidates are below RAY + 10^21 < 2^128; most powers stay small all the way.
+  auto fits = [&](const U1024& dsr) {
+    if (const auto z = rpow_direct_small(Amount::from_u1024(dsr), kYearSeconds)) {
+      return U1024(z->raw()) <= target;
+    }
+    return rpow_direct(dsr, kYearSeconds) <= target;
+  };
   // rpow(RAY, YEAR) = RAY <= target; (1 + 1e-6)^YEAR is about e^31.5, far above 11·RAY.
   U1024 low = ray_wide();
   U1024 high = ray_wide() + U1024("1000000000000000000000");
