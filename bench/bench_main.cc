@@ -1,8 +1,9 @@
 // yl_bench: reproducible throughput figures for yieldledger (run on demand, never in CI).
 //
 //   build/bench/yl_bench [--accounts N] [--events M] [--days D] [--seed S] [--dir DIR]
-//                        [--only engine|run|audit|export|reports|generate]   (one phase, or
-//                                                 several, comma-separated: engine,run,audit)
+//                        [--only engine|run|audit|export|reports|generate|policies]   (one
+//                                 phase, or several, comma-separated: engine,run,audit;
+//                                 `policies` runs only when named)
 //                        [--reuse yes]   (keep the scenario already generated in DIR)
 //                        [--repeat R]    (time each phase R times, print the median; default 1)
 //                        [--policy default|streamed]   (streamed: SPEC §9.1 streamed, §9.2
@@ -21,7 +22,9 @@
 //      without writing the journal (what the journal costs), then `audit` of the full run;
 //   6. export of the run's history (ledger_history and balance_history, a sample per daily report,
 //      the top 1,000 holders of each asset) as CSV and as XLSX, against the run's own time;
-//   7. report cost with 1,000 and with 1,000,000 holders, to show it does not grow with holders.
+//   7. report cost with 1,000 and with 1,000,000 holders, to show it does not grow with holders;
+//   8. (--only policies) engine alone and `run` under the default policy and under streamed +
+//      to_protocol + socialize, alternating, with the rate ratio issue #10 bounds.
 // Each line shows wall-clock and process CPU seconds: the machine is shared, and CPU time is
 // the steadier of the two when other work competes for the cores. The closing summary states
 // each target of the speed issue with its figure from this run.
@@ -83,18 +86,43 @@ struct Timing {
   double cpu_s = 0;
 };
 
-// Runs `body` `repeat` times; the timing of the run with the median wall time.
-Timing timed(int repeat, const std::function<void()>& body) {
-  std::vector<Timing> runs;
-  for (int i = 0; i < repeat; ++i) {
-    const double cpu_start = cpu_seconds();
-    const auto start = Clock::now();
-    body();
-    runs.push_back({seconds_since(start), cpu_seconds() - cpu_start});
-  }
+Timing time_once(const std::function<void()>& body) {
+  const double cpu_start = cpu_seconds();
+  const auto start = Clock::now();
+  body();
+  return {seconds_since(start), cpu_seconds() - cpu_start};
+}
+
+// The run with the median wall time.
+Timing median(std::vector<Timing> runs) {
   std::sort(runs.begin(), runs.end(),
             [](const Timing& a, const Timing& b) { return a.wall_s < b.wall_s; });
   return runs[runs.size() / 2];
+}
+
+// Runs `body` `repeat` times; the timing of the run with the median wall time.
+Timing timed(int repeat, const std::function<void()>& body) {
+  std::vector<Timing> runs;
+  for (int i = 0; i < repeat; ++i) runs.push_back(time_once(body));
+  return median(std::move(runs));
+}
+
+// Engine alone: the parsed events and the daily reports applied to a Ledger in memory, the
+// journal dropped after each event as `run` drops it after storing it. Returns the ledger, for a
+// caller to measure what it holds.
+yl::Ledger apply_all(const yl::LedgerParams& params, const std::vector<yl::Event>& events) {
+  yl::Ledger ledger(params);
+  for (const yl::Event& event : events) {
+    if (const auto rejected = ledger.apply(event)) {
+      throw std::runtime_error("unexpected rejection: " + rejected->reason);
+    }
+    ledger.take_reports();
+    ledger.clear_journal();
+  }
+  ledger.advance_to(params.end);
+  ledger.take_reports();
+  ledger.clear_journal();
+  return ledger;
 }
 
 std::vector<yl::Event> parse_all(const yl::Scenario& scenario) {
@@ -184,6 +212,64 @@ double report_seconds(int holders, int reports, const yl::Policy& policy) {
 // "met" or "NOT met", for the summary.
 const char* verdict(bool met) { return met ? "met" : "NOT met"; }
 
+// Issue #10's allowance: the default policy and streamed + to_protocol + socialize on the same
+// events, engine alone and `run` end to end, the two policies alternating run by run (so drift in
+// the machine's speed falls on both alike); medians of `repeat` runs each. Writes
+// DIR/policy-default.toml and DIR/policy-streamed.toml beside the events of DIR/scenario.toml.
+void measure_policies(const std::string& dir, int repeat) {
+  std::ifstream in(dir + "/scenario.toml");
+  std::string toml((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  toml = toml.substr(0, toml.find("\n[policy]"));
+  const std::array<std::string, 2> names{"default", "streamed"};
+  std::array<std::string, 2> paths;
+  std::vector<yl::Scenario> scenarios;
+  for (std::size_t i = 0; i < 2; ++i) {
+    paths[i] = dir + "/policy-" + names[i] + ".toml";
+    std::ofstream(paths[i]) << toml + yl::bench::policy_table(names[i]);
+    scenarios.push_back(yl::load_scenario(paths[i]));
+  }
+  const std::vector<yl::Event> events = parse_all(scenarios[0]);
+  const double n = static_cast<double>(events.size());
+  const std::string db = dir + "/policy.db";
+  std::array<std::vector<Timing>, 2> engine_runs, run_runs;
+  for (int r = 0; r < repeat; ++r) {
+    for (std::size_t i = 0; i < 2; ++i) {
+      engine_runs[i].push_back(time_once([&] { apply_all(scenarios[i].params, events); }));
+    }
+  }
+  for (int r = 0; r < repeat; ++r) {
+    for (std::size_t i = 0; i < 2; ++i) {
+      for (const char* suffix : {"", "-wal", "-shm"}) std::filesystem::remove(db + suffix);
+      run_runs[i].push_back(time_once([&] { yl::run_into_database(paths[i], db); }));
+    }
+  }
+  std::array<Timing, 2> engine, run;
+  for (std::size_t i = 0; i < 2; ++i) {
+    engine[i] = median(engine_runs[i]);
+    run[i] = median(run_runs[i]);
+  }
+  fmt::print("  policies (issue 10), alternating, median of {} each:\n", repeat);
+  fmt::print("  {:<36} {:>13} {:>13} {:>13} {:>13}\n", "", "engine (wall)", "engine (cpu)",
+             "run (wall)", "run (cpu)");
+  for (std::size_t i = 0; i < 2; ++i) {
+    fmt::print("  {:<36} {:>11.3f} M {:>11.3f} M {:>11.1f} k {:>11.1f} k  events/s\n",
+               i == 0 ? "default (snapshot)" : "streamed + to_protocol + socialize",
+               n / engine[i].wall_s / 1e6, n / engine[i].cpu_s / 1e6, n / run[i].wall_s / 1e3,
+               n / run[i].cpu_s / 1e3);
+  }
+  // The rate under the policy over the default's: at least 0.85 (a cost of at most 15%).
+  const auto ratio = [](const Timing& policy, const Timing& base, bool cpu) {
+    return cpu ? base.cpu_s / policy.cpu_s : base.wall_s / policy.wall_s;
+  };
+  for (const auto& [what, t] :
+       {std::pair{"engine alone", engine}, std::pair{"run end to end", run}}) {
+    const double wall = ratio(t[1], t[0], false), cpu = ratio(t[1], t[0], true);
+    fmt::print("    {:<26} streamed / default rate {:.2f} (wall) {:.2f} (cpu); target >= 0.85: "
+               "{} / {}\n",
+               what, wall, cpu, verdict(wall >= 0.85), verdict(cpu >= 0.85));
+  }
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -194,7 +280,7 @@ int main(int argc, char** argv) {
   int repeat = 1;
   const auto usage = [] {
     fmt::print(stderr, "usage: yl_bench [--accounts N] [--events M] [--days D] [--seed S] "
-                       "[--dir DIR] [--only engine|run|audit|export|reports|generate] "
+                       "[--dir DIR] [--only engine|run|audit|export|reports|generate|policies] "
                        "[--reuse yes] [--repeat R] [--policy default|streamed]\n");
     return 2;
   };
@@ -220,7 +306,7 @@ int main(int argc, char** argv) {
     const std::size_t next = phases.find(',', at + 1);
     const std::string phase = phases.substr(at + 1, next - at - 1);
     if (phase != "engine" && phase != "run" && phase != "audit" && phase != "export" &&
-        phase != "reports" && phase != "generate") {
+        phase != "reports" && phase != "generate" && phase != "policies") {
       return usage();
     }
     at = next;
@@ -292,17 +378,7 @@ int main(int argc, char** argv) {
     if (wanted("engine")) {
       engine = timed(repeat, [&] {
         const double resident_before = resident_bytes();
-        yl::Ledger ledger(scenario.params);
-        for (const yl::Event& event : events) {
-          if (const auto rejected = ledger.apply(event)) {
-            throw std::runtime_error("unexpected rejection: " + rejected->reason);
-          }
-          ledger.take_reports();
-          ledger.clear_journal();
-        }
-        ledger.advance_to(scenario.params.end);
-        ledger.take_reports();
-        ledger.clear_journal();
+        const yl::Ledger ledger = apply_all(scenario.params, events);
         // The first run's growth: later ones reuse the heap it freed.
         if (bytes_per_account == 0) {
           bytes_per_account = (resident_bytes() - resident_before) / options.accounts;
@@ -410,6 +486,13 @@ int main(int argc, char** argv) {
                  audit.wall_s / run.wall_s, audit.cpu_s / run.cpu_s,
                  verdict(audit.wall_s <= run.wall_s), verdict(audit.cpu_s <= run.cpu_s));
     }
+  }
+  // Only when asked for by name: it runs the engine and `run` twice over.
+  if (phases.find(",policies,") != std::string::npos) {
+    if (!reuse || !std::filesystem::exists(dir + "/scenario.toml")) {
+      yl::bench::write_synthetic_scenario(dir, options);
+    }
+    measure_policies(dir, repeat);
   }
   if (wanted("reports")) {
     const int probes = 24 * 30;  // hourly for a month
