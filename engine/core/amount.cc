@@ -38,13 +38,8 @@ void multiply(const std::uint64_t* a, int n, const std::uint64_t* b, int m,
 void divide(const std::uint64_t* u, int m, const std::uint64_t* v, int n, std::uint64_t* q,
             std::uint64_t* r) {
   if (n == 1) {
-    std::uint64_t rem = 0;  // < v[0]: each step's quotient fits in one limb
-    for (int i = m - 1; i >= 0; --i) {
-      const detail::LimbDivision step = detail::divide_limb(rem, u[i], v[0]);
-      q[i] = step.quotient;
-      rem = step.remainder;
-    }
-    r[0] = rem;
+    std::copy(u, u + m, q);
+    r[0] = detail::divide_limbs(q, static_cast<std::size_t>(m), v[0]);
     return;
   }
   // Normalize: shift so the divisor's top bit is set; then each estimated quotient digit is at
@@ -90,11 +85,7 @@ void divide(const std::uint64_t* u, int m, const std::uint64_t* v, int n, std::u
     if (negative) {  // qhat was one too large (rare): add the divisor back
       --q[j];
       std::uint64_t c = 0;
-      for (int i = 0; i < n; ++i) {
-        const U128 t = U128{un[i + j]} + vn[i] + c;
-        un[i + j] = static_cast<std::uint64_t>(t);
-        c = static_cast<std::uint64_t>(t >> 64);
-      }
+      for (int i = 0; i < n; ++i) c = detail::add_limb(un[i + j], vn[i], c, &un[i + j]);
       un[j + n] += c;  // wraps back to the true (non-negative) value
     }
   }
@@ -275,14 +266,9 @@ std::string Amount::wei_string() const {
   char* p = end;
   int n = used(v.data(), 4);
   while (n > 0) {
-    U128 rem = 0;
-    for (int i = n - 1; i >= 0; --i) {
-      const U128 cur = (rem << 64) | v[static_cast<std::size_t>(i)];
-      v[static_cast<std::size_t>(i)] = static_cast<std::uint64_t>(cur / kTen19);
-      rem = cur % kTen19;
-    }
+    const std::uint64_t rem = detail::divide_limbs(v.data(), static_cast<std::size_t>(n), kTen19);
     n = used(v.data(), n);
-    p = put_digits(static_cast<std::uint64_t>(rem), p, n > 0 ? 19 : 1);
+    p = put_digits(rem, p, n > 0 ? 19 : 1);
   }
   return std::string(p, end);
 }

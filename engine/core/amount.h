@@ -98,6 +98,18 @@ inline LimbDivision divide_limb(std::uint64_t high, std::uint64_t low, std::uint
   return {static_cast<std::uint64_t>(current / d), static_cast<std::uint64_t>(current % d)};
 #endif
 }
+
+// Long division by one limb, in place: limbs[0, count) (least significant first) becomes
+// floor(value / d); returns value % d. REQUIRES: d > 0.
+inline std::uint64_t divide_limbs(std::uint64_t* limbs, std::size_t count, std::uint64_t d) {
+  std::uint64_t remainder = 0;  // < d: each step's quotient fits in one limb
+  for (std::size_t i = count; i-- > 0;) {
+    const LimbDivision step = divide_limb(remainder, limbs[i], d);
+    limbs[i] = step.quotient;
+    remainder = step.remainder;
+  }
+  return remainder;
+}
 }  // namespace detail
 
 class Amount {

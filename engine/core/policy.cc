@@ -45,24 +45,18 @@ Amount stream_released(const Stream& s, Timestamp t) {
   const auto elapsed = static_cast<std::uint64_t>(t.seconds - s.anchor.seconds);
   const auto& rate = s.rate.backend();
   YL_ASSERT(rate.size() <= 5);
-  std::array<std::uint64_t, 6> product{};
+  std::array<std::uint64_t, 6> value{};  // ρ·(t − u), then its quotient by E12, in place
   std::uint64_t carry = 0;
   for (std::size_t i = 0; i < rate.size(); ++i) {
     const detail::U128 p = detail::U128{rate.limbs()[i]} * elapsed + carry;
-    product[i] = static_cast<std::uint64_t>(p);
+    value[i] = static_cast<std::uint64_t>(p);
     carry = static_cast<std::uint64_t>(p >> 64);
   }
-  product[rate.size()] = carry;
+  value[rate.size()] = carry;
   // floor(ρ·(t − u) / E12): a fraction of a wei waits a second. Long division by one limb.
-  std::array<std::uint64_t, 6> quotient{};
-  std::uint64_t remainder = 0;  // < E12
-  for (std::size_t i = rate.size() + 1; i-- > 0;) {
-    const detail::LimbDivision step = detail::divide_limb(remainder, product[i], kE12);
-    quotient[i] = step.quotient;
-    remainder = step.remainder;
-  }
-  if ((quotient[4] | quotient[5]) != 0) return s.total;  // at least 2^256 > S
-  const Amount released = Amount::from_limbs({quotient[0], quotient[1], quotient[2], quotient[3]});
+  detail::divide_limbs(value.data(), rate.size() + 1, kE12);
+  if ((value[4] | value[5]) != 0) return s.total;  // at least 2^256 > S
+  const Amount released = Amount::from_limbs({value[0], value[1], value[2], value[3]});
   return min(released, s.total);
 }
 

@@ -17,15 +17,9 @@ Amount div_floor_ray(const Amount& x) {
   }();
   static_assert(kFivePow27 == 7450580596923828125ULL);  // 5^27 < 2^63
   const Amount::Limbs& l = x.limbs();
-  const Amount::Limbs shifted{(l[0] >> 27) | (l[1] << 37), (l[1] >> 27) | (l[2] << 37),
-                              (l[2] >> 27) | (l[3] << 37), l[3] >> 27};
-  Amount::Limbs quotient{};
-  std::uint64_t remainder = 0;  // < 5^27
-  for (std::size_t i = 4; i-- > 0;) {
-    const detail::LimbDivision step = detail::divide_limb(remainder, shifted[i], kFivePow27);
-    quotient[i] = step.quotient;
-    remainder = step.remainder;
-  }
+  Amount::Limbs quotient{(l[0] >> 27) | (l[1] << 37), (l[1] >> 27) | (l[2] << 37),
+                         (l[2] >> 27) | (l[3] << 37), l[3] >> 27};
+  detail::divide_limbs(quotient.data(), quotient.size(), kFivePow27);
   return Amount::from_limbs(quotient);
 }
 
@@ -115,17 +109,6 @@ std::optional<Amount> RpowTable::rpow_small(std::uint64_t n) const {
 
 namespace {
 
-// pot.sol's loop as written: squares only as far as n's highest bit, so a one-year exponent
-// needs 25 squarings, all of them on the fast path of mul_half_up.
-U1024 rpow_direct(U1024 x, std::uint64_t n) {
-  U1024 z = n % 2 ? x : ray_wide();
-  for (n /= 2; n > 0; n /= 2) {
-    x = mul_half_up(x, x);
-    if (n % 2) z = mul_half_up(z, x);
-  }
-  return z;
-}
-
 // rpow_direct's products in the same order on Amount's limbs, while every operand is below
 // 2^128 (mul_half_up's fast path); nullopt as soon as one is not, for the caller to go wide.
 std::optional<Amount> rpow_direct_small(Amount x, std::uint64_t n) {
@@ -142,18 +125,26 @@ std::optional<Amount> rpow_direct_small(Amount x, std::uint64_t n) {
   return z;
 }
 
+// pot.sol's loop as written: squares only as far as n's highest bit, so a one-year exponent
+// needs 25 squarings. On limbs while every operand stays below 2^128, else on U1024.
+U1024 rpow_direct(U1024 x, std::uint64_t n) {
+  if (x < (U1024(1) << 128)) {
+    if (const auto z = rpow_direct_small(Amount::from_u1024(x), n)) return U1024(z->raw());
+  }
+  U1024 z = n % 2 ? x : ray_wide();
+  for (n /= 2; n > 0; n /= 2) {
+    x = mul_half_up(x, x);
+    if (n % 2) z = mul_half_up(z, x);
+  }
+  return z;
+}
+
 }  // namespace
 
 Amount dsr_for_apr(std::uint32_t apr_bps) {
   YL_ASSERT(apr_bps <= 100'000);
   const U1024 target = ray_wide() * (kBps + apr_bps) / kBps;  // floor
-  // The search's candidates are below RAY + 10^21 < 2^128; most powers stay small all the way.
-  auto fits = [&](const U1024& dsr) {
-    if (const auto z = rpow_direct_small(Amount::from_u1024(dsr), kYearSeconds)) {
-      return U1024(z->raw()) <= target;
-    }
-    return rpow_direct(dsr, kYearSeconds) <= target;
-  };
+  auto fits = [&](const U1024& dsr) { return rpow_direct(dsr, kYearSeconds) <= target; };
   // rpow(RAY, YEAR) = RAY <= target; (1 + 1e-6)^YEAR is about e^31.5, far above 11·RAY.
   U1024 low = ray_wide();
   U1024 high = ray_wide() + U1024("1000000000000000000000");
