@@ -77,7 +77,9 @@ Snapshot state_for(const QueryOptions& options) {
       options.at.empty() ? std::nullopt : std::optional(time_option("--at", options.at));
   LedgerReader reader(options.db);
   if (!at) return reader.store.read_snapshot();
-  return take_snapshot(replay(reader.store, *at));
+  Ledger ledger = replay(reader.store, *at);
+  ledger.settle();  // the state as of the last event at or before --at
+  return take_snapshot(ledger);
 }
 
 }  // namespace yl::cli

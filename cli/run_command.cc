@@ -14,12 +14,14 @@ struct RunOptions {
   std::string scenario;
   std::string db;
   std::int64_t max_reports = kDefaultMaxReports;
+  std::string drip_schedule = "touched";
 };
 
 void run(const RunOptions& options) {
   ProgressBar bar(ProgressBar::stderr_is_terminal());
   yl::RunOptions run_options;
   run_options.max_reports = options.max_reports;
+  run_options.drip = *parse_drip_schedule(options.drip_schedule);  // CLI checked the word
   run_options.on_progress = [&](std::int64_t events, std::int64_t reports,
                                 std::int64_t seconds_done, std::int64_t seconds_total) {
     bar.update("running", events + reports, "reports and events",
@@ -43,6 +45,12 @@ void add_run_command(CLI::App& app) {
   command->add_option("scenario", options->scenario, "the scenario TOML file")->required();
   command->add_option("--db", options->db, "the SQLite database to write")->required();
   add_max_reports_option(*command, options->max_reports);
+  command->add_option("--drip-schedule", options->drip_schedule,
+                      "when a streamed ledger's journal posts SPEC §9.1's drips: 'touched' (the "
+                      "default; before an event, the asset it touches) or 'every_event' (every "
+                      "asset before every event, the SPEC's wording, slower). The state and every "
+                      "output value are the same; the ledger keeps it for apply and audit")
+      ->check(CLI::IsMember({"touched", "every_event"}));
   command->callback([options] { run(*options); });
 }
 

@@ -88,6 +88,7 @@ std::optional<std::int64_t> rebuild_derived_rows(storage::Database& db) {
                                    db.path(), rejected->reason));
   }
   store_outputs(ledger, store, std::nullopt);
+  ledger.settle();  // after the last stored journal row: the state as of the last event
   store.write_snapshot(take_snapshot(ledger));
   if (!same_rows(db, "events", kEventColumns))
     refuse(db, "events");

@@ -127,8 +127,10 @@ RunSummary run_scenario(const Scenario& scenario, const std::string& scenario_fi
   store.clear();
   store.write_scenario(scenario_file, scenario.events_as_written, scenario.name,
                        scenario.toml_text, scenario.params.start, scenario.params.end,
-                       scenario.report_every);
-  Ledger ledger(scenario.params);
+                       scenario.report_every, options.drip);
+  LedgerParams params = scenario.params;
+  params.drip = options.drip;
+  Ledger ledger(std::move(params));
   EventReader reader(events, scenario.events_as_written);
   while (const auto raw = reader.next_raw()) {
     const Event event = parse_event(*raw, reader.file_name());
@@ -148,6 +150,7 @@ RunSummary run_scenario(const Scenario& scenario, const std::string& scenario_fi
   if (!rejected) rejected = ledger.advance_to(scenario.params.end);
   if (rejected) throw InputError(scenario_file, 1, "scenario", rejected->reason);
   store_outputs(ledger, store, std::nullopt, options, summary);
+  ledger.settle();  // after the last stored journal row: the state as of the last event
   store.write_snapshot(take_snapshot(ledger));
   return summary;
 }
@@ -361,6 +364,7 @@ ApplySummary apply_into_database(const std::string& db_path, const std::string& 
   if (!rejected) rejected = ledger.advance_to(ledger.params().end);
   if (rejected) throw InputError(events_path, 1, "csv", rejected->reason);
   store_outputs(ledger, store, std::nullopt, options, outputs);
+  ledger.settle();  // after the last stored journal row: the state as of the last event
   store.replace_snapshot(take_snapshot(ledger));
   summary.reports = outputs.reports;
   summary.end = ledger.params().end;

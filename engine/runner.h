@@ -35,6 +35,9 @@ inline constexpr std::int64_t kDefaultMaxReports = 1'000'000;
 // that the benchmark can measure what the journal costs (a ledger without it fails `audit`).
 struct RunOptions {
   bool write_journal = true;
+  // A new ledger's drip schedule (Ledger's DripSchedule), which the ledger keeps; `apply`
+  // continues a ledger under the one it has.
+  DripSchedule drip = DripSchedule::touched;
   std::int64_t max_reports = kDefaultMaxReports;
   // Told, every few thousand events or reports, how many are done and how far the simulation's
   // clock is from start to end, in seconds (for a progress bar). Default: nothing.

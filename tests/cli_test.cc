@@ -137,8 +137,8 @@ TEST_CASE("CLI: a ledger of an older schema is refused by readers and upgraded b
   TempDir dir;
   const std::string db = dir.path("old.db");
   REQUIRE(cli({"run", yl::testing::example_scenario("quickstart"), "--db", db}).exit_code == 0);
-  // Make it what yieldledger wrote before migration 3 (apply), 4 (SPEC v1.2 policies) and 5
-  // (the binary journal).
+  // Make it what yieldledger wrote before migration 3 (apply), 4 (SPEC v1.2 policies), 5 (the
+  // binary journal) and 6 (the drip schedule).
   yl::testing::write_json_journal(db);
   sqlite3* handle = nullptr;
   REQUIRE(sqlite3_open(db.c_str(), &handle) == SQLITE_OK);
@@ -150,11 +150,11 @@ TEST_CASE("CLI: a ledger of an older schema is refused by readers and upgraded b
   sqlite3_close(handle);
   const CliResult refused = cli({"balances", "--db", db});
   CHECK(refused.exit_code == 2);
-  CHECK(refused.err.find("older than this yieldledger's 5; upgrade it with `yieldledger migrate") !=
+  CHECK(refused.err.find("older than this yieldledger's 6; upgrade it with `yieldledger migrate") !=
         std::string::npos);
   const CliResult migrated = cli({"migrate", "--db", db});
   CHECK(migrated.exit_code == 0);
-  CHECK(migrated.out == db + ": schema version 2 -> 5\n");
+  CHECK(migrated.out == db + ": schema version 2 -> 6\n");
   CHECK(cli({"balances", "--db", db, "--format", "csv"}).out ==
         golden("quickstart/balances.csv"));
   CHECK(cli({"audit", "--db", db}).exit_code == 0);
@@ -173,7 +173,7 @@ TEST_CASE("CLI: migrate upgrades a v1.1 ledger (schema 3) to v1.2: new columns, 
   sqlite3_close(handle);
   const CliResult migrated = cli({"migrate", "--db", db});
   CHECK(migrated.exit_code == 0);
-  CHECK(migrated.out == db + ": schema version 3 -> 5\n");
+  CHECK(migrated.out == db + ": schema version 3 -> 6\n");
   // Every v1.1 value, and the v1.2 columns at their default-policy values.
   CHECK(cli({"reports", "--db", db, "--format", "csv"}).out ==
         golden("blast-launch/reports.csv"));

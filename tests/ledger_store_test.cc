@@ -37,7 +37,8 @@ TEST_CASE("Storage: migrations stamp the schema version and the application id (
 TEST_CASE("Storage: a snapshot and reports read back exactly, amounts as decimal text") {
   storage::Database db = migrated_memory_db();
   storage::LedgerStore store(db);
-  store.write_scenario("s.toml", "e.csv", "n", "toml", Timestamp{0}, Timestamp{1}, "1d");
+  store.write_scenario("s.toml", "e.csv", "n", "toml", Timestamp{0}, Timestamp{1}, "1d",
+                       DripSchedule::touched);
   LedgerParams params = testing::basic_params();
   params.sources.push_back(SourceConfig{"lido", Asset::eth, SourceKind::staking, 400, 9000});
   Ledger ledger(params);
@@ -71,7 +72,8 @@ TEST_CASE("Storage: a transaction that is not committed rolls back") {
   {
     storage::LedgerStore store(db);
     storage::Transaction txn(db);
-    store.write_scenario("s.toml", "e.csv", "n", "toml", Timestamp{0}, Timestamp{1}, "1d");
+    store.write_scenario("s.toml", "e.csv", "n", "toml", Timestamp{0}, Timestamp{1}, "1d",
+                       DripSchedule::touched);
     CHECK(store.has_ledger());
   }
   storage::LedgerStore store(db);

@@ -139,10 +139,14 @@ void write_schema4_ledger(const std::string& path, const std::string& fresh) {
 }  // namespace
 
 TEST_CASE("Migrate: a schema-4 ledger's JSON journal becomes the binary rows a run writes") {
-  // Streamed (SPEC §9.1): rows that hold a drip and its event, and every memo a policy adds.
+  // Streamed (SPEC §9.1): rows that hold a drip and its event, and every memo a policy adds;
+  // dripped every event, as every ledger before schema 6 was.
   TempDir dir;
   const std::string fresh = dir.path("fresh.db");
-  yl::run_into_database(std::string(YL_SOURCE_DIR) + "/examples/policies/streamed.toml", fresh);
+  yl::RunOptions every_event;
+  every_event.drip = yl::DripSchedule::every_event;
+  yl::run_into_database(std::string(YL_SOURCE_DIR) + "/examples/policies/streamed.toml", fresh,
+                        every_event);
   const std::string old = dir.path("old.db");
   write_schema4_ledger(old, fresh);
   CHECK(column(old, "SELECT typeof(postings) FROM journal LIMIT 1") ==
@@ -151,7 +155,7 @@ TEST_CASE("Migrate: a schema-4 ledger's JSON journal becomes the binary rows a r
   const auto migrated = run_cli({"migrate", "--db", old});
   CHECK(migrated.exit_code == 0);
   CHECK(migrated.err == "");
-  CHECK(migrated.out == old + ": schema version 4 -> 5\n");
+  CHECK(migrated.out == old + ": schema version 4 -> 6\n");
   // Byte for byte what a run of schema 5 wrote: rows, origins and the names' numbering.
   for (const char* sql :
        {"SELECT seq || ' ' || coalesce(event_seq, '-') || ' ' || coalesce(report_seq, '-') || ' ' "
@@ -206,4 +210,49 @@ TEST_CASE("Migrate: a schema-4 journal row changed by hand is refused, or found 
             "[[l1:buffer:ETH ETH D 1500000000000000000001 deposit], [l2:account:alice ETH C "
             "1500000000000000000001 deposit], ",
             0) == 0);
+}
+
+TEST_CASE("Migrate: a schema-5 streamed ledger keeps its drip schedule, which audit holds it to") {
+  // Schema 6 pins the schedule (schema/0006_drip_schedule.sql): a ledger written before it
+  // dripped every asset before every event, and its journal still audits as written.
+  TempDir dir;
+  yl::RunOptions every_event;
+  every_event.drip = yl::DripSchedule::every_event;
+  const std::string scenario = std::string(YL_SOURCE_DIR) + "/examples/policies/streamed.toml";
+  const std::string old = dir.path("old.db");
+  yl::run_into_database(scenario, old, every_event);
+  {
+    yl::storage::Database db(old, yl::storage::Database::Mode::read_write_create);
+    db.exec("ALTER TABLE scenario DROP COLUMN drip_schedule; PRAGMA user_version = 5");
+  }
+  const auto migrated = run_cli({"migrate", "--db", old});
+  CHECK(migrated.out == old + ": schema version 5 -> 6\n");
+  CHECK(column(old, "SELECT drip_schedule FROM scenario") ==
+        std::vector<std::string>{"every_event"});
+  CHECK(yl::testing::audit_result(old) == "OK");
+
+  // A new ledger drips only what an event touches: fewer journal postings, the same state and
+  // the same reports, to the wei.
+  const std::string fresh = dir.path("fresh.db");
+  yl::run_into_database(scenario, fresh);
+  CHECK(column(fresh, "SELECT drip_schedule FROM scenario") ==
+        std::vector<std::string>{"touched"});
+  CHECK(yl::testing::audit_result(fresh) == "OK");
+  for (const char* command : {"balances", "ledgers", "reports", "sources"}) {
+    CAPTURE(command);
+    const auto replayed = run_cli({command, "--db", fresh, "--format", "csv"});
+    CHECK(replayed.out.size() > 100);
+    CHECK(replayed.out == run_cli({command, "--db", old, "--format", "csv"}).out);
+  }
+  CHECK(column(fresh, "SELECT hash FROM events") == column(old, "SELECT hash FROM events"));
+  const auto journal_bytes = [&](const std::string& path) {
+    return std::stoll(column(path, "SELECT sum(length(postings)) FROM journal").at(0));
+  };
+  CHECK(journal_bytes(fresh) < journal_bytes(old));
+  // Flipped by hand, the schedule makes the replay post other journal rows: audit finds it.
+  {
+    yl::storage::Database db(fresh, yl::storage::Database::Mode::read_write_create);
+    db.exec("UPDATE scenario SET drip_schedule = 'every_event'");
+  }
+  CHECK(yl::testing::audit_result(fresh).find("but the replay posts") != std::string::npos);
 }

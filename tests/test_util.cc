@@ -141,8 +141,9 @@ void write_json_journal(const std::string& db_path) {
     }
   }
   // The tables as migrations 1-4 left them: events with its column UNIQUE on id (no partial
-  // index), and the JSON journal.
+  // index), the JSON journal, and no drip schedule (migration 6).
   db.exec(
+      "ALTER TABLE scenario DROP COLUMN drip_schedule;"
       "DROP TABLE journal; DROP TABLE journal_accounts; DROP TABLE journal_memos;"
       "ALTER TABLE events RENAME TO events_v5; DROP INDEX events_by_id;"
       "CREATE TABLE events (seq INTEGER PRIMARY KEY, file TEXT NOT NULL, line INTEGER NOT NULL, "

@@ -20,8 +20,8 @@ Timestamp at(std::string_view iso_time);
 
 // The journal of the ledger at `db_path` written back as schemas 2-4 stored it (a JSON array of
 // [account, asset, "D"|"C", wei, memo] per row, in a TEXT column), and its events table with
-// migration 1's `id TEXT UNIQUE`, for the migration tests. The schema version is left as it
-// was: the caller sets the one it means.
+// migration 1's `id TEXT UNIQUE`, and no `scenario.drip_schedule` (migration 6), for the
+// migration tests. The schema version is left as it was: the caller sets the one it means.
 void write_json_journal(const std::string& db_path);
 // Rewrites the stored postings of journal row `seq` with `change` (the tamper tests).
 void rewrite_journal_row(const std::string& db_path, std::int64_t seq,

@@ -4,6 +4,7 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <type_traits>
 
 #include "engine/core/assert.h"
@@ -39,6 +40,15 @@ std::optional<Asset> asset_touched(const EventBody& body) {
 }
 
 }  // namespace
+
+std::string_view drip_schedule_name(DripSchedule d) {
+  return d == DripSchedule::touched ? "touched" : "every_event";
+}
+std::optional<DripSchedule> parse_drip_schedule(std::string_view text) {
+  if (text == "every_event") return DripSchedule::every_event;
+  if (text == "touched") return DripSchedule::touched;
+  return std::nullopt;
+}
 
 Ledger::Ledger(LedgerParams params)
     : params_(std::move(params)),
@@ -113,12 +123,12 @@ std::optional<Rejection> Ledger::apply(const Event& event) {
                      fmt::format("time {} is before the previous event's time {}",
                                  format_timestamp(event.time), format_timestamp(last_event_time_))};
   }
+  const std::optional<Asset> asset = asset_touched(event.body);
   // The drip's invariants are checked with the event's, once (below).
   std::array<bool, 2> checked{};
-  if (auto rejected = prepare(event.time, checked)) return rejected;
+  if (auto rejected = prepare(event.time, asset, checked)) return rejected;
   last_event_time_ = event.time;
 
-  const std::optional<Asset> asset = asset_touched(event.body);
   const bool gas = std::holds_alternative<PayGas>(event.body) ||
                    std::holds_alternative<ClaimGas>(event.body) ||
                    std::holds_alternative<SetGasMode>(event.body);
@@ -151,21 +161,43 @@ std::optional<Rejection> Ledger::apply(const Event& event) {
 
 std::optional<Rejection> Ledger::prepare_for(Timestamp time) {
   std::array<bool, 2> dripped{};
-  if (auto rejected = prepare(time, dripped)) return rejected;
+  if (auto rejected = prepare(time, std::nullopt, dripped)) return rejected;
   if (dripped[0] || dripped[1]) check_invariants(dripped);
   return std::nullopt;
 }
 
-std::optional<Rejection> Ledger::prepare(Timestamp time, std::array<bool, 2>& dripped) {
+std::optional<Rejection> Ledger::prepare(Timestamp time, std::optional<Asset> only,
+                                         std::array<bool, 2>& dripped) {
   YL_ASSERT(time <= params_.end);
   if (auto rejected = advance_to(time)) return rejected;
   now_ = time;
-  // SPEC §9.1: the stream drips before every event, ETH then USDB; it is not part of the event
-  // and stays if the event is rejected.
-  if (params_.policy.distribution != Distribution::streamed) return std::nullopt;
+  // SPEC §9.1: the stream drips before every event; it is not part of the event and stays if the
+  // event is rejected. Under `touched`, only the asset the event reads drips now (DripSchedule).
+  drip_streams(time, params_.drip == DripSchedule::touched ? only : std::nullopt, dripped);
+  return std::nullopt;
+}
+
+void Ledger::settle() {
+  std::array<bool, 2> dripped{};
+  drip_streams(last_event_time_, std::nullopt, dripped);
+  if (dripped[0] || dripped[1]) check_invariants(dripped);
+}
+
+bool Ledger::settled() const {
+  if (params_.policy.distribution != Distribution::streamed) return true;
+  return std::ranges::all_of(kAssets,
+                             [&](Asset a) { return drip_due(a, last_event_time_).is_zero(); });
+}
+
+void Ledger::drip_streams(Timestamp time, std::optional<Asset> only,
+                          std::array<bool, 2>& dripped) {
+  if (params_.policy.distribution != Distribution::streamed) return;
   // Decided first: a second with nothing due writes no journal entry.
-  const std::array<Amount, 2> due{drip_due(Asset::eth), drip_due(Asset::usdb)};
-  if (due[0].is_zero() && due[1].is_zero()) return std::nullopt;
+  std::array<Amount, 2> due{};
+  for (Asset asset : kAssets) {
+    if (!only || *only == asset) due[index_of(asset)] = drip_due(asset, time);
+  }
+  if (due[0].is_zero() && due[1].is_zero()) return;
   // No checkpoint: a drip cannot overflow. It moves d <= S - R from locked into pending and the
   // price, and all it writes (pending, P·C + Σr, postings of at most d) are parts of the §6
   // conservation sum, which stays at most the reserves, below 2^256 (require_sums_fit).
@@ -174,7 +206,6 @@ std::optional<Rejection> Ledger::prepare(Timestamp time, std::array<bool, 2>& dr
     dripped[index_of(asset)] = !due[index_of(asset)].is_zero();
   }
   journal_.close(/*report_ordinal=*/-1);
-  return std::nullopt;
 }
 
 void Ledger::begin_checkpoint(std::optional<Asset> asset, bool gas) {

@@ -37,6 +37,22 @@
 
 namespace yl {
 
+// When SPEC §9.1's stream drips between reports. Both give the same state at every event
+// boundary (drips telescope: R is cumulative, and folding pending into the price composes while
+// the asset's shares C do not change, which only its own events and reports do); they group the
+// journal's drip postings differently, so a ledger keeps the one it was written with (schema 6's
+// `scenario.drip_schedule`, STYLE §4: a named, pinned policy).
+enum class DripSchedule : std::uint8_t {
+  // Every asset before every event, ETH then USDB: the SPEC's words. Ledgers written before
+  // schema 6 have it.
+  every_event = 0,
+  // Before an event, only the asset it touches (both for an event of no one asset); before a
+  // report, its asset. The state a reader sees is brought up to the last event by settle().
+  touched = 1,
+};
+std::string_view drip_schedule_name(DripSchedule d);
+std::optional<DripSchedule> parse_drip_schedule(std::string_view text);
+
 // The scenario's parameters (SPEC §1.1), already validated by the loader.
 struct LedgerParams {
   Timestamp start;
@@ -46,6 +62,7 @@ struct LedgerParams {
   std::vector<SourceConfig> sources;
   Policy policy;  // [policy]: fees and the §9 rules
   GasParams gas;
+  DripSchedule drip = DripSchedule::touched;  // not in the scenario: kept by the ledger's store
 };
 
 using AccountId = std::uint32_t;
@@ -92,6 +109,15 @@ class Ledger {
   // then SPEC §9.1's drip at `time`, ETH then USDB (nothing under `snapshot`). Idempotent at one
   // time. Fails only on overflow. REQUIRES: the last event's time <= time <= end.
   std::optional<Rejection> prepare_for(Timestamp time);
+  // Brings every stream up to the last event's time, as SPEC §9.1 has it there: under
+  // DripSchedule::touched the assets that event did not touch drip now, in one journal entry
+  // (nothing when nothing is due; always nothing under every_event). A reader of the state
+  // calls it first: the replay's observers, snapshots, `audit`'s final checks, the lab's
+  // metrics. It leaves the state every later event sees unchanged, but not the journal's
+  // grouping, so a ledger whose journal is stored or compared settles only after its last event.
+  void settle();
+  // Whether settle() would drip nothing (take_snapshot asserts it).
+  bool settled() const;
   // Runs every scheduled report due at or before `time` (never past `end`), ETH then USDB.
   // Fails only on overflow, in which case that report did not happen.
   std::optional<Rejection> advance_to(Timestamp time);
@@ -224,12 +250,17 @@ class Ledger {
   void require_sums_fit(std::optional<Asset> asset) const;
   // buffer + Σ principal + debt of `asset` (SPEC §6), exact.
   WideSum reserves(Asset asset) const;
-  // prepare_for without the invariant check: `dripped` says which assets the drip moved, for the
-  // caller to check (apply checks them with the event's own).
-  std::optional<Rejection> prepare(Timestamp time, std::array<bool, 2>& dripped);
-  // SPEC §9.1 drip(A, now): what it releases (released(now) − R; 0 when nothing is due), and
-  // releasing `d` of it into pending (addValue).
-  Amount drip_due(Asset asset) const;
+  // prepare_for without the invariant check, dripping only `only` when it is given (the schedule
+  // allowing): `dripped` says which assets the drip moved, for the caller to check (apply checks
+  // them with the event's own).
+  std::optional<Rejection> prepare(Timestamp time, std::optional<Asset> only,
+                                   std::array<bool, 2>& dripped);
+  // SPEC §9.1's drip at `time` of every asset in scope (all when `only` is nullopt), ETH then
+  // USDB, as one journal entry; nothing when nothing is due.
+  void drip_streams(Timestamp time, std::optional<Asset> only, std::array<bool, 2>& dripped);
+  // SPEC §9.1 drip(A, t): what it releases (released(t) − R; 0 when nothing is due, or when the
+  // stream was anchored after t), and releasing `d` of it into pending (addValue).
+  Amount drip_due(Asset asset, Timestamp time) const;
   void drip(Asset asset, const Amount& d);
   // addValue(amount) (SPEC §3.4) with its postings: Cr l2:pending under `memo`, then the fold
   // ΔP·C from pending to l2:accrued. The caller posts the side the amount comes from.

@@ -166,10 +166,11 @@ PriceStep Ledger::add_value(Asset asset, const Amount& amount, Memo memo) {
   return step;
 }
 
-Amount Ledger::drip_due(Asset asset) const {
+Amount Ledger::drip_due(Asset asset, Timestamp time) const {
   const Stream& stream = book(asset).stream;
-  if (stream.released == stream.total) return Amount();
-  const Amount due = stream_released(stream, now_);
+  // Anchored after `time`: a report since then dripped it and locked anew (settle() after it).
+  if (stream.released == stream.total || time < stream.anchor) return Amount();
+  const Amount due = stream_released(stream, time);
   return due > stream.released ? due - stream.released : Amount();
 }
 
@@ -183,7 +184,7 @@ void Ledger::drip(Asset asset, const Amount& d) {
 void Ledger::run_report(Asset asset, ReportTrigger trigger) {
   YL_ASSERT(!journal_.has_open_postings());  // a report is an entry of its own
   if (params_.policy.distribution == Distribution::streamed) {
-    drip(asset, drip_due(asset));  // SPEC §9.1
+    drip(asset, drip_due(asset, now_));  // SPEC §9.1
   }
   AssetBook& b = books_[index_of(asset)];
   ReportInputs in;

@@ -23,6 +23,7 @@ struct SourceYield {
   SignedAmount committed;  // c_i
   Amount hurdle;           // min(y, h), SPEC §9.4
   Amount protocol_fee;     // pfee, to revenue (§9.4)
+  friend bool operator==(const SourceYield&, const SourceYield&) = default;
 };
 
 struct ReportRecord {
@@ -39,6 +40,7 @@ struct ReportRecord {
   Amount void_share;    // x, to @fee_vault (§9.2)
   Amount socialized;    // q + ΔP·C (§9.3)
   Amount locked_after;  // S − R after the report (§9.1)
+  friend bool operator==(const ReportRecord&, const ReportRecord&) = default;
 };
 
 }  // namespace yl

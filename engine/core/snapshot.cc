@@ -3,6 +3,7 @@
 namespace yl {
 
 Snapshot take_snapshot(const Ledger& ledger) {
+  YL_ASSERT(ledger.settled());  // the caller settles: a lazy stream reads as of the last event
   Snapshot snapshot;
   for (AccountId id = 0; id < ledger.account_count(); ++id) {
     const AccountInfo info = ledger.info(id);

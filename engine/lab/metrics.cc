@@ -137,6 +137,7 @@ class Simulation {
     reports_until(end);
     observe(end.seconds);
     (void)ledger_.take_reports();
+    ledger_.settle();
     return reduce();
   }
 
@@ -159,6 +160,7 @@ class Simulation {
   void sample_until(std::int64_t t) {
     while (next_sample_ <= t && next_sample_ <= ledger_.params().end.seconds) {
       reports_until(Timestamp{next_sample_});
+      ledger_.settle();  // SPEC §9.1's state as of the last event (Ledger::settle)
       for (const Asset asset : kAssets) {
         const AssetBook& book = ledger_.book(asset);
         const Timestamp at{next_sample_};
@@ -209,6 +211,7 @@ class Simulation {
       debt_before = ledger_.book(w->asset).debt;
       retained_before = ledger_.book(w->asset).retained;
     } else if (const auto* c = std::get_if<ClaimGas>(&event.body)) {
+      ledger_.settle();  // the balance as of the last event, as the claim's own drip leaves it
       gas_before = value_of(c->dapp, Asset::eth);
     }
     if (ledger_.apply(event)) {

@@ -22,6 +22,7 @@ void apply_stored(Ledger& ledger, const storage::StoredEvent& stored, const Even
 Scenario scenario_from(const storage::StoredScenario& stored) {
   Scenario scenario = parse_scenario(stored.toml, stored.file, {});
   if (stored.end_extended) scenario.params.end = *stored.end_extended;
+  scenario.params.drip = stored.drip;  // the schedule it was written with (schema 6)
   return scenario;
 }
 
@@ -50,6 +51,10 @@ Ledger replay_window(storage::LedgerStore& store, std::optional<Timestamp> from,
     if (opened) return;
     // Everything stamped before the window is history: its reports run unobserved.
     ledger.advance_to(Timestamp{first.seconds - 1});
+    // Observers read the state as SPEC §9.1 has it after every event (Ledger::settle); a replay
+    // without one (`apply`'s) leaves the stream as the run left it, so that what it appends
+    // journals exactly as an uninterrupted run would.
+    if (observer != nullptr) ledger.settle();
     discard_outputs();
     if (observer != nullptr) observer->opening(ledger);
     opened = true;
@@ -63,6 +68,7 @@ Ledger replay_window(storage::LedgerStore& store, std::optional<Timestamp> from,
     }
     const std::vector<ReportRecord> reports = ledger.take_reports();
     if (observer != nullptr && (event != nullptr || !reports.empty())) {
+      ledger.settle();  // its drip, if any, is in the journal the observer reads with the step's
       observer->after(ledger, reports, stored);
     }
     ledger.clear_journal();
@@ -91,7 +97,10 @@ Ledger replay_window(storage::LedgerStore& store, std::optional<Timestamp> from,
   }
   open();
   if (last >= ledger.now()) advance(last);
-  if (observer != nullptr) observer->closing(ledger);
+  if (observer != nullptr) {
+    ledger.settle();
+    observer->closing(ledger);
+  }
   return ledger;
 }
 

@@ -19,11 +19,14 @@ Scenario load_stored_scenario(storage::LedgerStore& store);
 
 // Rebuilds the ledger from the stored scenario and events: the state after every scheduled report
 // and event stamped at or before `at` (SPEC §7.1 --at), or after the whole run when `at` is
-// nullopt. Throws StorageError if the stored events no longer apply.
+// nullopt. Throws StorageError if the stored events no longer apply. The ledger is not settled
+// (Ledger::settle): `apply` continues it as the run left it; a reader settles it first.
 Ledger replay(storage::LedgerStore& store, std::optional<Timestamp> at);
 
 // Sees a replay's window: the state when it opens, around each step (the scheduled reports of
-// one time, or one event with any report it forces), and when it closes.
+// one time, or one event with any report it forces), and when it closes. Every hook sees a
+// settled ledger (Ledger::settle), whose drip, if the settling dripped, is among the step's
+// journal entries.
 class ReplayObserver {
  public:
   virtual ~ReplayObserver() = default;
@@ -45,7 +48,7 @@ struct ReplayWindow {
 // scheduled report and event stamped at or before it; the end of the run when nullopt; genesis
 // before the start). `observer`, if any, is shown what is stamped within [from, to]; `window`,
 // if any, receives that window clamped to the run. Throws StorageError if a stored event no
-// longer applies.
+// longer applies. With an observer, the ledger returned is settled.
 Ledger replay_window(storage::LedgerStore& store, std::optional<Timestamp> from,
                      std::optional<Timestamp> to, ReplayObserver* observer,
                      ReplayWindow* window = nullptr);

@@ -225,10 +225,11 @@ void LedgerStore::clear() {
 
 void LedgerStore::write_scenario(const std::string& file, const std::string& events_file,
                                  const std::string& name, const std::string& toml,
-                                 Timestamp start, Timestamp end, const std::string& report_every) {
+                                 Timestamp start, Timestamp end, const std::string& report_every,
+                                 DripSchedule drip) {
   db_.prepare(
          "INSERT INTO scenario (id, name, file, events_file, toml, start_time, end_time, "
-         "report_every) VALUES (1, ?1, ?2, ?3, ?4, ?5, ?6, ?7)")
+         "report_every, drip_schedule) VALUES (1, ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)")
       .bind(1, name)
       .bind(2, file)
       .bind(3, events_file)
@@ -236,6 +237,7 @@ void LedgerStore::write_scenario(const std::string& file, const std::string& eve
       .bind(5, format_timestamp(start))
       .bind(6, format_timestamp(end))
       .bind(7, report_every)
+      .bind(8, std::string(drip_schedule_name(drip)))
       .run();
   last_event_hash_ = last_report_hash_ = genesis_hash(file, events_file, toml);
 }
@@ -351,7 +353,8 @@ void LedgerStore::write_snapshot(const Snapshot& snapshot) {
 
 StoredScenario LedgerStore::read_scenario() {
   Statement s =
-      db_.prepare("SELECT file, events_file, toml, end_extended FROM scenario WHERE id = 1");
+      db_.prepare("SELECT file, events_file, toml, end_extended, drip_schedule FROM scenario "
+                  "WHERE id = 1");
   if (!s.step()) {
     throw StorageError(
         StorageError::Kind::bad_database,
@@ -364,6 +367,9 @@ StoredScenario LedgerStore::read_scenario() {
       throw StorageError(StorageError::Kind::bad_database, "the stored extended end is malformed");
     }
   }
+  const auto drip = parse_drip_schedule(s.column_text(4));  // the schema's CHECK allows no other
+  YL_ASSERT(drip.has_value());
+  stored.drip = *drip;
   return stored;
 }
 

@@ -23,6 +23,7 @@ struct StoredScenario {
   std::string events_file;  // the `events` value as written
   std::string toml;
   std::optional<Timestamp> end_extended;  // a later end set by `apply --until`
+  DripSchedule drip = DripSchedule::every_event;  // schema 6; earlier ledgers every_event
 };
 
 // A report row as stored: canonical decimal text, signed where SPEC §7.1 says so.
@@ -116,7 +117,7 @@ class LedgerStore {
   void clear();
   void write_scenario(const std::string& file, const std::string& events_file,
                       const std::string& name, const std::string& toml, Timestamp start,
-                      Timestamp end, const std::string& report_every);
+                      Timestamp end, const std::string& report_every, DripSchedule drip);
   // Appends an event row, chained to the previous one. Returns its seq.
   std::int64_t append_event(const RawEvent& raw, const std::string& file, Timestamp time);
   // Appends a report's rows, chained. Returns the report's seq.
