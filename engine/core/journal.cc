@@ -65,7 +65,9 @@ void Journal::truncate(std::size_t entries, std::size_t postings) {
   YL_ASSERT(entries <= entries_.size() && postings <= postings_.size());
   entries_.resize(entries);
   postings_.resize(postings);
-  open_first_ = postings;
+  // What no kept entry closed stays open (a rejected event's drip, which its caller closes).
+  open_first_ = entries_.empty() ? 0 : entries_.back().first + entries_.back().count;
+  YL_ASSERT(open_first_ <= postings);
 }
 
 void Journal::clear() {

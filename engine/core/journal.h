@@ -125,7 +125,8 @@ class Journal {
   const std::vector<Posting>& postings() const { return postings_; }
   std::size_t entry_count() const { return entries_.size(); }
   std::size_t posting_count() const { return postings_.size(); }
-  // Drops everything after the given sizes (a rejected event's postings).
+  // Drops everything after the given sizes (a rejected event's postings); postings kept that no
+  // kept entry holds stay open.
   void truncate(std::size_t entries, std::size_t postings);
   // Empties the journal once a caller has taken what it holds.
   void clear();

@@ -150,10 +150,11 @@ std::optional<Rejection> Ledger::apply(const Event& event) {
   checkpoint_.active = false;
   if (rejected) {
     restore_checkpoint();
+    journal_.close(/*report_ordinal=*/-1);  // the drip, which stays (SPEC §9.1)
     if (checked[0] || checked[1]) check_invariants(checked);
     return rejected;
   }
-  journal_.close(/*report_ordinal=*/-1);
+  journal_.close(/*report_ordinal=*/-1);  // the drip before the event, and the event
   for (Asset a : kAssets) checked[index_of(a)] = checked[index_of(a)] || !asset || *asset == a;
   check_invariants(checked);
   return std::nullopt;
@@ -162,6 +163,7 @@ std::optional<Rejection> Ledger::apply(const Event& event) {
 std::optional<Rejection> Ledger::prepare_for(Timestamp time) {
   std::array<bool, 2> dripped{};
   if (auto rejected = prepare(time, std::nullopt, dripped)) return rejected;
+  journal_.close(/*report_ordinal=*/-1);
   if (dripped[0] || dripped[1]) check_invariants(dripped);
   return std::nullopt;
 }
@@ -180,6 +182,7 @@ std::optional<Rejection> Ledger::prepare(Timestamp time, std::optional<Asset> on
 void Ledger::settle() {
   std::array<bool, 2> dripped{};
   drip_streams(last_event_time_, std::nullopt, dripped);
+  journal_.close(/*report_ordinal=*/-1);
   if (dripped[0] || dripped[1]) check_invariants(dripped);
 }
 
@@ -205,7 +208,6 @@ void Ledger::drip_streams(Timestamp time, std::optional<Asset> only,
     drip(asset, due[index_of(asset)]);
     dripped[index_of(asset)] = !due[index_of(asset)].is_zero();
   }
-  journal_.close(/*report_ordinal=*/-1);
 }
 
 void Ledger::begin_checkpoint(std::optional<Asset> asset, bool gas) {

@@ -256,7 +256,8 @@ class Ledger {
   std::optional<Rejection> prepare(Timestamp time, std::optional<Asset> only,
                                    std::array<bool, 2>& dripped);
   // SPEC §9.1's drip at `time` of every asset in scope (all when `only` is nullopt), ETH then
-  // USDB, as one journal entry; nothing when nothing is due.
+  // USDB, its postings left open for the caller to close (apply closes them with the event's:
+  // a journal row holds both anyway); nothing when nothing is due.
   void drip_streams(Timestamp time, std::optional<Asset> only, std::array<bool, 2>& dripped);
   // SPEC §9.1 drip(A, t): what it releases (released(t) − R; 0 when nothing is due, or when the
   // stream was anchored after t), and releasing `d` of it into pending (addValue).
