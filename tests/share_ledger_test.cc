@@ -27,12 +27,12 @@ TEST_CASE("ShareLedger: pending carries while Q < C, then folds (SPEC §3.4)") {
   ShareLedger ledger(wei("1000000000"));
   Position p{YieldMode::automatic, {}, {}, {}, {}};
   ledger.credit(p, wei("1500000000000000000"));  // C = 1.5e9 shares
-  auto step = ledger.add_value(wei("1000000000"));  // Q = 1e9 < C: price stays
-  CHECK(step.price_after == wei("1000000000"));
+  CHECK(ledger.add_value(wei("1000000000")).is_zero());  // Q = 1e9 < C: price stays
+  CHECK(ledger.price() == wei("1000000000"));
   CHECK(ledger.pending() == wei("1000000000"));
-  step = ledger.add_value(wei("600000000"));  // Q = 1.6e9 >= C: P += 1, Q = 1.6e9 - 1.5e9
-  CHECK(step.price_before == wei("1000000000"));
-  CHECK(step.price_after == wei("1000000001"));
+  // Q = 1.6e9 >= C: P += 1, Q = 1.6e9 - 1.5e9; ΔP·C = 1.5e9 folded.
+  CHECK(ledger.add_value(wei("600000000")) == wei("1500000000"));
+  CHECK(ledger.price() == wei("1000000001"));
   CHECK(ledger.pending() == wei("100000000"));
   CHECK(ledger.balance(p) == wei("1500000001500000000"));  // 1.5e9 shares · (1e9 + 1)
 }

@@ -195,18 +195,15 @@ bool Ledger::settled() const {
 void Ledger::drip_streams(Timestamp time, std::optional<Asset> only,
                           std::array<bool, 2>& dripped) {
   if (params_.policy.distribution != Distribution::streamed) return;
-  // Decided first: a second with nothing due writes no journal entry.
-  std::array<Amount, 2> due{};
-  for (Asset asset : kAssets) {
-    if (!only || *only == asset) due[index_of(asset)] = drip_due(asset, time);
-  }
-  if (due[0].is_zero() && due[1].is_zero()) return;
   // No checkpoint: a drip cannot overflow. It moves d <= S - R from locked into pending and the
   // price, and all it writes (pending, P·C + Σr, postings of at most d) are parts of the §6
   // conservation sum, which stays at most the reserves, below 2^256 (require_sums_fit).
   for (Asset asset : kAssets) {
-    drip(asset, due[index_of(asset)]);
-    dripped[index_of(asset)] = !due[index_of(asset)].is_zero();
+    if (only && *only != asset) continue;
+    const Amount d = drip_due(asset, time);
+    if (d.is_zero()) continue;  // a second with nothing due posts nothing
+    drip(asset, d);
+    dripped[index_of(asset)] = true;
   }
 }
 

@@ -265,7 +265,7 @@ class Ledger {
   void drip(Asset asset, const Amount& d);
   // addValue(amount) (SPEC §3.4) with its postings: Cr l2:pending under `memo`, then the fold
   // ΔP·C from pending to l2:accrued. The caller posts the side the amount comes from.
-  PriceStep add_value(Asset asset, const Amount& amount, Memo memo);
+  void add_value(Asset asset, const Amount& amount, Memo memo);
   void apply_plan(Asset asset, const std::vector<std::size_t>& indexes, const ReportPlan& plan,
                   ReportRecord& record);
   const RpowTable* growth_for(std::uint32_t apr_bps);

@@ -154,16 +154,12 @@ std::optional<Rejection> Ledger::on(const Loss& e) {
   return std::nullopt;
 }
 
-PriceStep Ledger::add_value(Asset asset, const Amount& amount, Memo memo) {
-  ShareLedger& ledger = shares(asset);
-  const Amount pending_before = ledger.pending();
-  const PriceStep step = ledger.add_value(amount);
-  journal_.credit(memo, BookAccount::pending, 0, asset, amount);
+void Ledger::add_value(Asset asset, const Amount& amount, Memo memo) {
   // What the price step paid out (ΔP·C) leaves pending for the accounts' accrual.
-  const Amount folded = pending_before + amount - step.pending_after;
+  const Amount folded = shares(asset).add_value(amount);
+  journal_.credit(memo, BookAccount::pending, 0, asset, amount);
   journal_.debit(Memo::price_step, BookAccount::pending, 0, asset, folded);
   journal_.credit(Memo::price_step, BookAccount::accrued, 0, asset, folded);
-  return step;
 }
 
 Amount Ledger::drip_due(Asset asset, Timestamp time) const {
@@ -272,9 +268,9 @@ void Ledger::apply_plan(Asset asset, const std::vector<std::size_t>& indexes,
     if (params_.policy.distribution == Distribution::streamed) {
       journal_.credit(Memo::lock, BookAccount::locked, 0, asset, plan.distributed);
     } else {
-      const PriceStep step = add_value(asset, plan.distributed, Memo::distribution);
-      record.price_after = step.price_after;
-      record.pending_after = step.pending_after;
+      add_value(asset, plan.distributed, Memo::distribution);
+      record.price_after = b.shares.price();
+      record.pending_after = b.shares.pending();
     }
   }
   if (!plan.absorbed.is_zero()) {

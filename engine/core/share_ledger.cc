@@ -138,24 +138,26 @@ void ShareLedger::socialize(const Amount& q, const Amount& price_drop) {
   price_ -= price_drop;  // P̂ stays: remainders split at a higher price may exceed P now
 }
 
-PriceStep ShareLedger::add_value(const Amount& yield) {
-  PriceStep step{price_, price_, pending_};
-  Amount pending = pending_ + yield;
-  Amount price = price_;
-  if (!total_shares_.is_zero() && pending >= total_shares_) {
-    const QuotientRemainder fold = div_floor_rem(pending, total_shares_);
-    price = price_ + fold.quotient;  // floor; Q % C carries (SPEC §3.4)
-    pending = fold.remainder;
-    // Every account's share value must still fit in 256 bits; P·C + Σr bounds them all. (With
-    // the price unchanged, nothing that bound depends on has moved.)
+Amount ShareLedger::add_value(const Amount& yield) {
+  const Amount pending = pending_ + yield;
+  if (total_shares_.is_zero() || pending < total_shares_) {
+    pending_ = pending;
+    return Amount();
+  }
+  const QuotientRemainder fold = div_floor_rem(pending, total_shares_);
+  const Amount price = price_ + fold.quotient;  // floor; Q % C carries (SPEC §3.4)
+  // Every account's share value must still fit in 256 bits; P·C + Σr bounds them all. (With
+  // the price unchanged, nothing that bound depends on has moved.) Certain without multiplying
+  // when P < 2^64, C < 2^128 and Σr < 2^255, the usual case.
+  const auto& p = price.limbs();
+  const auto& c = total_shares_.limbs();
+  if ((p[1] | p[2] | p[3] | c[2] | c[3]) != 0 || (remainder_sum_.limbs()[3] >> 63) != 0) {
     (void)(price * total_shares_ + remainder_sum_);
   }
   price_ = price;
-  pending_ = pending;
+  pending_ = fold.remainder;
   if (price_ > peak_price_) peak_price_ = price_;
-  step.price_after = price_;
-  step.pending_after = pending_;
-  return step;
+  return pending - fold.remainder;
 }
 
 }  // namespace yl

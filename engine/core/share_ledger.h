@@ -32,13 +32,6 @@ struct Position {
   friend bool operator==(const Position&, const Position&) = default;
 };
 
-// What one addValue did, for the report record and the audit trail.
-struct PriceStep {
-  Amount price_before;
-  Amount price_after;
-  Amount pending_after;
-};
-
 class ShareLedger {
  public:
   // REQUIRES: initial_price >= 1.
@@ -70,7 +63,8 @@ class ShareLedger {
   void take_claim(Position& p, const Amount& amount);
 
   // The L2 half of a yield report (SPEC §3.4): Q += Y, and fold Q into P when C > 0 and Q >= C.
-  PriceStep add_value(const Amount& yield);
+  // Returns what folded, ΔP·C: what left pending for the accounts (0 when P did not move).
+  Amount add_value(const Amount& yield);
   // SPEC §9.3 socialize: Q −= q, then P −= ΔP. REQUIRES: q <= Q, ΔP < P. No (s, r) changes.
   void socialize(const Amount& q, const Amount& price_drop);
 
