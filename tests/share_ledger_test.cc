@@ -4,8 +4,11 @@
 
 #include "tests/test_util.h"
 
+using yl::Amount;
+using yl::OverflowError;
 using yl::Position;
 using yl::ShareLedger;
+using yl::U512;
 using yl::YieldMode;
 using yl::testing::wei;
 
@@ -78,4 +81,21 @@ TEST_CASE("ShareLedger: a CLAIMABLE debit spends only f (SPEC §3.5)") {
   ledger.debit(p, wei("1000000000000"));
   CHECK(ledger.balance(p).is_zero());
   CHECK(ledger.claimable(p) == wei("1000"));  // the yield stays claimable
+}
+
+TEST_CASE("ShareLedger: a fold that would take P·C + Σr to 2^256 throws and changes nothing") {
+  // P = 2^200, one AUTOMATIC balance of 2^255: C = 2^55 shares, r = 0, P·C = 2^255. The bound is
+  // checked by multiplying here (P >= 2^64), not by the shortcut.
+  const Amount p200 = Amount::from_u512(U512(1) << 200);
+  ShareLedger ledger(p200);
+  Position p{YieldMode::automatic, {}, {}, {}, {}};
+  ledger.credit(p, Amount::from_u512(U512(1) << 255));
+  REQUIRE(ledger.total_shares() == Amount::from_u512(U512(1) << 55));
+  // Y = 2^55: P += 1, so P·C = 2^255 + 2^55 still fits; ΔP·C = 2^55 folded.
+  CHECK(ledger.add_value(Amount::from_u512(U512(1) << 55)) == Amount::from_u512(U512(1) << 55));
+  CHECK(ledger.price() == p200 + Amount::from_u64(1));
+  // Y = 2^255: P += 2^200 would make P·C = 2^256 + 2^55: an overflow, with P and Q as they were.
+  CHECK_THROWS_AS(ledger.add_value(Amount::from_u512(U512(1) << 255)), OverflowError);
+  CHECK(ledger.price() == p200 + Amount::from_u64(1));
+  CHECK(ledger.pending().is_zero());
 }
