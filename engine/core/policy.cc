@@ -38,27 +38,42 @@ Amount narrow(const U512& value) { return Amount::from_u512(value); }
 }  // namespace
 
 Amount stream_released(const Stream& s, Timestamp t) {
-  // SPEC §9.1 released(t). ρ < 2^297 and t − u < 2^64, so the product fits in 512 bits.
+  // SPEC §9.1 released(t) = min(S, floor(ρ·(t − u)/E12)), and with ρ = w·E12 + f that floor is
+  // w·(t − u) + floor(f·(t − u)/E12) exactly. Before every event of a streamed ledger: no `div`.
   if (t >= s.end) return s.total;
   YL_ASSERT(t >= s.anchor);
-  // Natively, on the limbs: before every event of a streamed ledger, this is on the hot path.
+  // t − u < F − u <= YEAR < 2^25 (the period is at most max(F − t, U)), and f < E12 < 2^40, so
+  // f·(t − u) < 2^65: shifted by 12 it fits a limb, and E12 = 2^12·5^12 divides it in two floors.
   const auto elapsed = static_cast<std::uint64_t>(t.seconds - s.anchor.seconds);
-  const auto& rate = s.rate.backend();
-  YL_ASSERT(rate.size() <= 5);
-  std::array<std::uint64_t, 6> value{};  // ρ·(t − u), then its quotient by E12, in place
-  std::uint64_t carry = 0;
-  for (std::size_t i = 0; i < rate.size(); ++i) {
-    const detail::U128 p = detail::U128{rate.limbs()[i]} * elapsed + carry;
-    value[i] = static_cast<std::uint64_t>(p);
+  const detail::U128 fraction_product = detail::U128{s.rate_fraction} * elapsed;
+  YL_ASSERT((fraction_product >> 76) == 0);
+  constexpr std::uint64_t kFivePow12 = 244'140'625;
+  static_assert(kFivePow12 << 12 == kE12);
+  const std::uint64_t fraction = static_cast<std::uint64_t>(fraction_product >> 12) / kFivePow12;
+  const Amount::Limbs& w = s.rate_whole.limbs();
+  Amount::Limbs whole{};
+  std::uint64_t carry = fraction;  // w·(t − u) + fraction, limb by limb
+  for (std::size_t i = 0; i < 4; ++i) {
+    const detail::U128 p = detail::U128{w[i]} * elapsed + carry;
+    whole[i] = static_cast<std::uint64_t>(p);
     carry = static_cast<std::uint64_t>(p >> 64);
   }
-  value[rate.size()] = carry;
-  // floor(ρ·(t − u) / E12): a fraction of a wei waits a second. Long division by one limb.
-  detail::divide_limbs(value.data(), rate.size() + 1, kE12);
-  if ((value[4] | value[5]) != 0) return s.total;  // at least 2^256 > S
-  const Amount released = Amount::from_limbs({value[0], value[1], value[2], value[3]});
-  return min(released, s.total);
+  // ρ <= S·E12/(F − u), so before F this stays below S; kept as the SPEC's min, and a carry
+  // (which that bound rules out) as S.
+  if (carry != 0) return s.total;
+  return min(Amount::from_limbs(whole), s.total);
 }
+
+namespace {
+
+// Sets ρ and its split by E12 (Stream::rate_whole, rate_fraction).
+void set_rate(Stream& s, const U512& rate) {
+  s.rate = rate;
+  s.rate_whole = Amount::from_u512(rate / kE12);  // <= S, as ρ = floor(S·E12/period)
+  s.rate_fraction = static_cast<std::uint64_t>(rate % kE12);
+}
+
+}  // namespace
 
 Stream stream_lock(const Stream& s, Timestamp t, const Amount& y, std::int64_t unlock_seconds) {
   YL_ASSERT(!y.is_zero() && unlock_seconds >= 1);
@@ -77,7 +92,7 @@ Stream stream_lock(const Stream& s, Timestamp t, const Amount& y, std::int64_t u
   Stream next;
   next.total = total;
   next.released = Amount();
-  next.rate = total.wide() * kE12 / period;  // floor; what the rate misses is released at F
+  set_rate(next, total.wide() * kE12 / period);  // floor; what ρ misses is released at F
   next.end = Timestamp{t.seconds + period_s};
   next.anchor = t;
   return next;
@@ -92,7 +107,7 @@ Stream stream_absorb(const Stream& s, Timestamp t, const Amount& k) {
     return next;
   }
   next.total = left;
-  next.rate = left.wide() * kE12 / U512(static_cast<std::uint64_t>(s.end.seconds - t.seconds));
+  set_rate(next, left.wide() * kE12 / U512(static_cast<std::uint64_t>(s.end.seconds - t.seconds)));
   next.end = s.end;
   next.anchor = t;
   return next;

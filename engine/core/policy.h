@@ -47,6 +47,10 @@ struct Stream {
   Amount total;     // S: locked at the last anchor
   Amount released;  // R: of S, released since the anchor
   U512 rate{0};     // ρ
+  // ρ = rate_whole·E12 + rate_fraction, set with ρ (stream_lock, stream_absorb), so that
+  // released(t) needs no long division before every event. rate_whole <= S: ρ <= S·E12.
+  Amount rate_whole;
+  std::uint64_t rate_fraction = 0;
   Timestamp end;    // F: when all of S is released
   Timestamp anchor; // u
   Amount locked() const { return total - released; }
