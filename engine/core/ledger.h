@@ -250,9 +250,9 @@ class Ledger {
   void require_sums_fit(std::optional<Asset> asset) const;
   // buffer + Σ principal + debt of `asset` (SPEC §6), exact.
   WideSum reserves(Asset asset) const;
-  // prepare_for without the invariant check, dripping only `only` when it is given (the schedule
-  // allowing): `dripped` says which assets the drip moved, for the caller to check (apply checks
-  // them with the event's own).
+  // prepare_for without the invariant check and with the drip's postings left open, dripping
+  // only `only` when it is given (the schedule allowing): `dripped` says which assets the drip
+  // moved, for the caller to check (apply checks them with the event's own).
   std::optional<Rejection> prepare(Timestamp time, std::optional<Asset> only,
                                    std::array<bool, 2>& dripped);
   // SPEC §9.1's drip at `time` of every asset in scope (all when `only` is nullopt), ETH then

@@ -368,7 +368,9 @@ StoredScenario LedgerStore::read_scenario() {
     }
   }
   const auto drip = parse_drip_schedule(s.column_text(4));  // the schema's CHECK allows no other
-  YL_ASSERT(drip.has_value());
+  if (!drip) {
+    throw StorageError(StorageError::Kind::bad_database, "the stored drip schedule is malformed");
+  }
   stored.drip = *drip;
   return stored;
 }
