@@ -6,6 +6,7 @@
 
 #include <algorithm>
 #include <cstdio>
+#include <filesystem>
 #include <fstream>
 #include <sstream>
 #include <sys/wait.h>
@@ -278,4 +279,39 @@ TEST_CASE("CLI: journal prints the stored postings as rows, by event or report (
   const CliResult missing = cli({"journal", "--db", dir.path("none.db")});
   CHECK(missing.exit_code == 2);
   CHECK(missing.err == "yieldledger: database '" + dir.path("none.db") + "' not found\n");
+}
+
+TEST_CASE("CLI: run --drip-schedule: both schedules give the same outputs, --at included") {
+  // SPEC §9.1 under `streamed`: `touched` (the default) drips before an event only the asset it
+  // touches and settles the rest for every read; `every_event` drips both before every event.
+  // Every output value must be the same, at the end and --at any time; only the journal differs.
+  TempDir dir;
+  const std::string scenario = std::string(YL_SOURCE_DIR) + "/examples/policies/streamed.toml";
+  const std::string touched = dir.path("touched.db"), every = dir.path("every.db");
+  REQUIRE(cli({"run", scenario, "--db", touched}).exit_code == 0);
+  REQUIRE(cli({"run", scenario, "--db", every, "--drip-schedule", "every_event"}).exit_code == 0);
+  for (const std::vector<std::string>& query :
+       std::vector<std::vector<std::string>>{{"balances"},
+                                             {"ledgers"},
+                                             {"reports"},
+                                             {"balances", "--at", "2024-03-17T13:00:00Z"},
+                                             {"ledgers", "--at", "2024-07-02T05:30:00Z"},
+                                             {"ledgers", "--at", "2024-11-30T23:59:59Z"}}) {
+    std::vector<std::string> a = query, b = query;
+    for (auto* args : {&a, &b}) args->insert(args->end(), {"--format", "csv"});
+    a.insert(a.end(), {"--db", touched});
+    b.insert(b.end(), {"--db", every});
+    const CliResult lazy = cli(a), eager = cli(b);
+    CAPTURE(query.front());
+    CHECK(lazy.exit_code == 0);
+    CHECK(lazy.out.size() > 100);
+    CHECK(lazy.out == eager.out);
+  }
+  CHECK(cli({"audit", "--db", touched}).exit_code == 0);
+  CHECK(cli({"audit", "--db", every}).exit_code == 0);
+  const CliResult bad =
+      cli({"run", scenario, "--db", dir.path("bad.db"), "--drip-schedule", "lazy"});
+  CHECK(bad.exit_code == 2);
+  CHECK(bad.err.find("--drip-schedule: lazy not in {touched,every_event}") != std::string::npos);
+  CHECK_FALSE(std::filesystem::exists(dir.path("bad.db")));
 }
