@@ -75,7 +75,7 @@ TEST_CASE("Policy §9.1: lock, drip before events and reports, loss absorbed by 
   CHECK(r.locked_after == eth("1"));
   const Stream& s = ledger.book(Asset::eth).stream;
   CHECK(s.total == eth("1"));
-  CHECK(s.rate == U512("1000000000000000000000000000"));
+  CHECK(s.rate() == U512("1000000000000000000000000000"));
   CHECK(s.end == plus(kStep + 1000));
   CHECK(s.anchor == t1);
   must_apply(ledger, ev(SetRate{"src", 0}, t1));  // no more yield from here on
@@ -101,7 +101,7 @@ TEST_CASE("Policy §9.1: lock, drip before events and reports, loss absorbed by 
   CHECK(r.debt_after.is_zero());
   CHECK(r.socialized.is_zero());  // k is not socialized
   CHECK(r.locked_after == eth("0.1"));
-  CHECK(ledger.book(Asset::eth).stream.rate == U512("250000000000000000000000000"));
+  CHECK(ledger.book(Asset::eth).stream.rate() == U512("250000000000000000000000000"));
   CHECK(ledger.book(Asset::eth).stream.end == plus(kStep + 1000));
   // At F everything left is released: d = 1e17, P += 100000 = 1000700000; alice holds
   // 1000 + 1 − 0.3 = 1000.7 ETH, every wei of it.
@@ -124,7 +124,7 @@ TEST_CASE("Policy §9.1: a new lock re-anchors with the weighted period; ρ may 
   CHECK(next.total == eth("1.5"));
   CHECK(next.released.is_zero());
   CHECK(next.end == plus(500 + 833));
-  CHECK(next.rate == U512("1800720288115246098439375750"));
+  CHECK(next.rate() == U512("1800720288115246098439375750"));
   // The rate misses a fraction of a wei per second: at F the whole of S is released anyway.
   CHECK(stream_released(next, plus(500 + 832)) < eth("1.5"));
   CHECK(stream_released(next, plus(500 + 833)) == eth("1.5"));
@@ -133,7 +133,7 @@ TEST_CASE("Policy §9.1: a new lock re-anchors with the weighted period; ρ may 
   wide.end = wide.anchor = kStart;
   const Amount half = Amount::from_u512(U512(1) << 255);
   wide = stream_lock(wide, kStart, half, 1);
-  CHECK(wide.rate == (U512(1) << 255) * kE12);
+  CHECK(wide.rate() == (U512(1) << 255) * kE12);
   CHECK(stream_released(wide, kStart).is_zero());
   CHECK(stream_released(wide, plus(1)) == half);
   // And S reaching 2^256 is an overflow, never a wrap.
@@ -313,7 +313,7 @@ TEST_CASE("Policy §9.1: released(t) through ρ's split by E12 is min(S, floor(�
                                       static_cast<std::uint64_t>(span) + 1))}) {
       if (dt < 0) continue;
       const Timestamp t = plus(dt);
-      U512 expected = s.rate * U512(static_cast<std::uint64_t>(dt)) / kE12;
+      U512 expected = s.rate() * U512(static_cast<std::uint64_t>(dt)) / kE12;
       if (t >= s.end || expected > s.total.wide()) expected = s.total.wide();
       REQUIRE(stream_released(s, t).wide() == expected);
       ++checked;

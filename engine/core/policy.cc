@@ -66,9 +66,8 @@ Amount stream_released(const Stream& s, Timestamp t) {
 
 namespace {
 
-// Sets ρ and its split by E12 (Stream::rate_whole, rate_fraction).
+// Sets ρ, as its split by E12 (Stream::rate_whole, rate_fraction).
 void set_rate(Stream& s, const U512& rate) {
-  s.rate = rate;
   s.rate_whole = Amount::from_u512(rate / kE12);  // <= S, as ρ = floor(S·E12/period)
   s.rate_fraction = static_cast<std::uint64_t>(rate % kE12);
 }

@@ -46,14 +46,14 @@ inline constexpr std::uint64_t kE12 = 1'000'000'000'000ULL;
 struct Stream {
   Amount total;     // S: locked at the last anchor
   Amount released;  // R: of S, released since the anchor
-  U512 rate{0};     // ρ
-  // ρ = rate_whole·E12 + rate_fraction, set with ρ (stream_lock, stream_absorb), so that
+  // ρ, kept as rate_whole·E12 + rate_fraction (set by stream_lock and stream_absorb), so that
   // released(t) needs no long division before every event. rate_whole <= S: ρ <= S·E12.
   Amount rate_whole;
   std::uint64_t rate_fraction = 0;
   Timestamp end;    // F: when all of S is released
   Timestamp anchor; // u
   Amount locked() const { return total - released; }
+  U512 rate() const { return rate_whole.wide() * kE12 + rate_fraction; }  // ρ
   friend bool operator==(const Stream&, const Stream&) = default;
 };
 
