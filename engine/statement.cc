@@ -59,7 +59,8 @@ class AccountObserver : public ReplayObserver {
   void before(const Ledger& ledger, Timestamp) override {
     read(ledger, &balance_, &claimable_);
     const auto id = ledger.find_account(name_);
-    const Position* p = id ? &ledger.state(*id).positions[index_of(asset_)] : nullptr;
+    const std::optional<Position> p =
+        id ? std::optional(ledger.position_of(*id, asset_)) : std::nullopt;
     shares_ = p ? p->shares : Amount();
     fixed_ = p ? p->fixed : Amount();
     mode_ = p ? p->mode : YieldMode::automatic;
@@ -112,7 +113,7 @@ class AccountObserver : public ReplayObserver {
     statement_.lines.push_back(StatementLine{
         event->raw.time, describe(event->raw, name_), event_ref(*event), false, change,
         balance_after, claimable_after,
-        id ? ledger.state(*id).positions[index_of(asset_)].shares : Amount(), {}, {}});
+        id ? ledger.position_of(*id, asset_).shares : Amount(), {}, {}});
   }
   void closing(const Ledger& ledger) override {
     if (!ledger.find_account(name_)) {

@@ -1,8 +1,10 @@
-// The Ledger's compact account layout (issue 13, lever 4): gas records for dapps only, kept apart
-// from the positions, and what the one checkpoint saves and restores of them.
+// The Ledger's compact account layout (issue 13): gas records for dapps only, kept apart from the
+// positions, and what the one checkpoint saves and restores of them; positions in 64-byte slots
+// with a side table for the wide ones (engine/core/position_store.h).
 #include <doctest/doctest.h>
 
 #include "engine/core/ledger.h"
+#include "engine/core/position_store.h"
 #include "tests/ledger_state.h"
 #include "tests/test_util.h"
 
@@ -138,4 +140,147 @@ TEST_CASE("Account layout: a rejected open leaves the names as they were; a copy
   CHECK(before.find_account("a-rather-long-account-name") == std::optional<AccountId>(2));
   CHECK_FALSE(before.find_account("another-long-account-name-0").has_value());
   CHECK(ledger.info(102).name == "another-long-account-name-99");
+}
+
+namespace {
+
+// 2^bit (bit < 256).
+Amount power_of_two(int bit) {
+  Amount::Limbs limbs{};
+  limbs[static_cast<std::size_t>(bit / 64)] = std::uint64_t{1} << (bit % 64);
+  return Amount::from_limbs(limbs);
+}
+
+Position filled(YieldMode mode, const Amount& shares, const Amount& remainder, const Amount& fixed,
+                const Amount& price_posted) {
+  Position p;
+  p.mode = mode;
+  p.shares = shares;
+  p.remainder = remainder;
+  p.fixed = fixed;
+  p.price_posted = price_posted;
+  return p;
+}
+
+}  // namespace
+
+TEST_CASE("Position store: 128-bit amounts pack in a slot, wider ones go whole to a side table") {
+  const Amount one = Amount::from_u64(1);
+  const Amount max128 = power_of_two(128) - one, max125 = power_of_two(125) - one;
+  PositionStore store;
+  for (int i = 0; i < 3; ++i) store.add_account();
+  REQUIRE(store.account_count() == 3);
+  CHECK(store.get(2, Asset::usdb) == Position{});  // AUTOMATIC, all zero
+
+  // The largest values a slot holds: shares below 2^125 (three bits hold the mode and the flag),
+  // the rest below 2^128. Every mode survives with them.
+  for (YieldMode mode : {YieldMode::automatic, YieldMode::void_mode, YieldMode::claimable}) {
+    const Position edge = filled(mode, max125, max128, max128, max128);
+    store.edit(1, Asset::eth) = edge;
+    store.commit();
+    CHECK(store.get(1, Asset::eth) == edge);
+    CHECK(store.get(1, Asset::usdb) == Position{});  // the other asset's slot is apart
+    CHECK(store.wide_count() == 0);
+  }
+  // One bit more in any amount, and the position is kept whole, exactly.
+  const std::array<Position, 4> wide = {
+      filled(YieldMode::claimable, power_of_two(125), one, one, one),
+      filled(YieldMode::automatic, one, power_of_two(128), one, one),
+      filled(YieldMode::void_mode, Amount(), Amount(), power_of_two(255), one),
+      filled(YieldMode::automatic, one, one, one, power_of_two(200) + max128)};
+  for (std::size_t i = 0; i < wide.size(); ++i) {
+    const auto id = static_cast<std::uint32_t>(i % 3);
+    const Asset asset = i < 2 ? Asset::eth : Asset::usdb;
+    store.edit(id, asset) = wide[i];
+    store.commit();
+    CHECK(store.get(id, asset) == wide[i]);
+    CHECK(store.wide_count() == i + 1);
+  }
+  // A wide position that narrows again keeps its side-table entry; its value is what counts.
+  const Position small = filled(YieldMode::void_mode, Amount(), Amount(), one, one);
+  store.edit(0, Asset::eth) = small;
+  store.commit();
+  CHECK(store.get(0, Asset::eth) == small);
+  CHECK(store.wide_count() == 4);
+}
+
+TEST_CASE("Position store: the working set aliases, reads through, and is dropped by discard") {
+  PositionStore store;
+  for (int i = 0; i < 4; ++i) store.add_account();
+  const Position committed = filled(YieldMode::automatic, Amount::from_u64(7),
+                                    Amount::from_u64(3), {}, Amount::from_u64(9));
+  store.edit(3, Asset::eth) = committed;
+  store.commit();
+  CHECK(store.working_set_empty());
+
+  Position& a = store.edit(3, Asset::eth);
+  Position& b = store.edit(3, Asset::eth);
+  CHECK(&a == &b);  // one position, one slot: changes through either are seen by both
+  Position& other = store.edit(3, Asset::usdb);
+  CHECK(&other != &a);
+  a.shares = Amount::from_u64(8);
+  CHECK(store.get(3, Asset::eth).shares == Amount::from_u64(8));  // reads see the event's change
+  // References stay valid while the working set fills up (it never reallocates).
+  for (std::uint32_t id = 0; id < 3; ++id) store.edit(id, Asset::usdb).fixed = Amount::from_u64(id);
+  CHECK(b.shares == Amount::from_u64(8));
+  store.discard();
+  CHECK(store.working_set_empty());
+  CHECK(store.get(3, Asset::eth) == committed);
+  for (std::uint32_t id = 0; id < 3; ++id) CHECK(store.get(id, Asset::usdb) == Position{});
+
+  // A removed account's slots are reused zeroed by the next one.
+  store.edit(3, Asset::usdb).fixed = Amount::from_u64(5);
+  store.commit();
+  store.remove_last_account();
+  store.add_account();
+  CHECK(store.get(3, Asset::usdb) == Position{});
+  CHECK(store.get(3, Asset::eth) == Position{});
+}
+
+TEST_CASE("Position store: accounts across many chunks keep their own positions") {
+  PositionStore store;
+  constexpr std::uint32_t kCount = 5000;  // several chunks of slots
+  for (std::uint32_t id = 0; id < kCount; ++id) {
+    store.add_account();
+    store.edit(id, id % 2 == 0 ? Asset::eth : Asset::usdb).shares = Amount::from_u64(id + 1);
+    store.commit();
+  }
+  for (std::uint32_t id = 0; id < kCount; ++id) {
+    const Asset mine = id % 2 == 0 ? Asset::eth : Asset::usdb;
+    const Asset other = id % 2 == 0 ? Asset::usdb : Asset::eth;
+    CHECK(store.get(id, mine).shares == Amount::from_u64(id + 1));
+    CHECK(store.get(id, other).shares.is_zero());
+  }
+  for (std::uint32_t id = kCount; id-- > 1;) store.remove_last_account();
+  CHECK(store.account_count() == 1);
+  CHECK(store.get(0, Asset::eth).shares == Amount::from_u64(1));
+}
+
+TEST_CASE("Account layout: positions beyond 128 bits keep every wei, roll back, and copy apart") {
+  Ledger ledger(basic_params());
+  must_apply(ledger, ev(OpenAccount{"alice", AccountKind::user}));
+  must_apply(ledger, ev(OpenAccount{"bob", AccountKind::user}));
+  const AccountId alice = *ledger.find_account("alice"), bob = *ledger.find_account("bob");
+  // 2^200 + 12345 wei: at the genesis price of 10^9 wei a share, about 1.6·10^51 shares, beyond
+  // a slot's 125 bits.
+  const Amount huge = power_of_two(200) + Amount::from_u64(12345);
+  must_apply(ledger, ev(Deposit{"alice", DepositAsset::eth, huge}));
+  CHECK(ledger.balance(alice, Asset::eth) == huge);
+  CHECK(ledger.position_of(alice, Asset::eth).shares > power_of_two(128));
+  const Ledger before = ledger;
+  // More than alice holds: rejected, and nothing moved.
+  must_reject(ledger, ev(Transfer{"alice", "bob", Asset::eth, huge + Amount::from_u64(1)}),
+              RejectCode::insufficient_balance);
+  CHECK(same_state(ledger, before));
+  // Half to bob: both exact, and the copy taken before still holds it all with alice.
+  const Amount half = power_of_two(199);
+  must_apply(ledger, ev(Transfer{"alice", "bob", Asset::eth, half}));
+  CHECK(ledger.balance(bob, Asset::eth) == half);
+  CHECK(ledger.balance(alice, Asset::eth) == huge - half);
+  CHECK(before.balance(alice, Asset::eth) == huge);
+  CHECK(before.balance(bob, Asset::eth).is_zero());
+  // Back down to a few wei: the position reads the same whichever way it is stored.
+  must_apply(ledger, ev(Withdraw{"alice", Asset::eth, huge - half - Amount::from_u64(5)}));
+  CHECK(ledger.balance(alice, Asset::eth) == Amount::from_u64(5));
+  CHECK_FALSE(ledger.audit_invariants().has_value());
 }

@@ -44,7 +44,7 @@ std::optional<std::string> JournalBalances::check_against(const Ledger& ledger) 
     const Amount& price = b.shares.price();
     S512 unposted_total = 0;
     for (AccountId id = 0; id < ledger.account_count(); ++id) {
-      const Position& p = ledger.state(id).positions[index_of(asset)];
+      const Position p = ledger.position_of(id, asset);
       const S512 unposted = signed_of(p.shares) * (signed_of(price) - signed_of(p.price_posted));
       unposted_total += unposted;
       const S512 held =

@@ -29,6 +29,7 @@
 #include "engine/core/journal.h"
 #include "engine/core/name_index.h"
 #include "engine/core/policy.h"
+#include "engine/core/position_store.h"
 #include "engine/core/rejection.h"
 #include "engine/core/report.h"
 #include "engine/core/share_ledger.h"
@@ -77,7 +78,8 @@ struct AccountInfo {
   Timestamp opened;
 };
 
-// What an account holds (SPEC §3.1). A dapp's gas record (SPEC §4) is kept apart: see gas().
+// What an account holds (SPEC §3.1), as Ledger::state returns it (the Ledger stores positions
+// compactly: engine/core/position_store.h). A dapp's gas record (SPEC §4) is kept apart: see gas().
 struct AccountState {
   std::array<Position, 2> positions;  // indexed by Asset
   friend bool operator==(const AccountState&, const AccountState&) = default;
@@ -141,7 +143,14 @@ class Ledger {
     const AccountRecord& record = accounts_.at(id);
     return AccountInfo{name(id), record.kind, record.opened};
   }
-  const AccountState& state(AccountId id) const { return states_.at(id); }
+  // REQUIRES (both): id < account_count().
+  AccountState state(AccountId id) const {
+    return AccountState{{position_of(id, Asset::eth), position_of(id, Asset::usdb)}};
+  }
+  Position position_of(AccountId id, Asset asset) const {
+    YL_ASSERT(id < positions_.account_count());
+    return positions_.get(id, asset);
+  }
   std::optional<AccountId> find_account(std::string_view name) const;
   // A dapp's gas record (SPEC §4); nullptr for any other account: only dapps have one.
   const GasRecord* gas(AccountId id) const {
@@ -173,12 +182,12 @@ class Ledger {
   // Everything an event or a scheduled report may change (a drip needs none: it cannot
   // overflow), saved before it runs so that a rejection can restore it: the book of the asset it
   // touches (both when unknown; a book holds the share ledger with P̂, the reserves, revenue, the
-  // stream and last_report), the sources,
-  // and, of each account a lookup resolves (handlers mutate only accounts they looked up, plus the
-  // system accounts they remember), the position in that asset (both when unknown) and, for the
-  // gas events (and when the asset is unknown), the gas record. Only what is in scope is copied:
-  // a third of an AccountState for most events. position() and gas_record() assert that a
-  // mutation stays in scope. The one rollback path of the Ledger.
+  // stream and last_report), the sources, and, for the gas events (and when the asset is
+  // unknown), the gas record of each account a lookup resolves. Positions need no copy: an event
+  // changes them in the PositionStore's working set, which a rejection discards and a success
+  // commits. Handlers mutate only accounts they looked up, plus the system accounts they
+  // remember, in the asset in scope (both when unknown): position() and gas_record() assert it.
+  // The one rollback path of the Ledger.
   struct Checkpoint {
     std::optional<Asset> asset;
     bool gas = false;
@@ -187,7 +196,6 @@ class Ledger {
     Amount gas_owed;
     std::size_t account_count = 0;
     std::array<AccountId, 4> touched_ids{};
-    std::array<AccountState, 4> touched;  // only the parts in scope are meaningful
     std::array<GasRecord, 4> touched_gas;  // meaningful for gas scope and a dapp only
     std::size_t gas_record_count = 0;
     std::size_t touched_count = 0;
@@ -226,9 +234,10 @@ class Ledger {
   std::optional<Rejection> lookup_source(std::string_view name, std::size_t* index) const;
   std::optional<Rejection> require_balance(AccountId id, Asset asset, const Amount& needed) const;
 
+  // Valid until the event, report or constructor that asked for it ends (PositionStore::edit).
   Position& position(AccountId id, Asset asset) {
     YL_ASSERT(in_checkpoint(id, asset));
-    return states_[id].positions[index_of(asset)];
+    return positions_.edit(id, asset);
   }
   // REQUIRES: `id` is a dapp.
   GasRecord& gas_record(AccountId id) {
@@ -289,7 +298,7 @@ class Ledger {
   };
   std::vector<AccountRecord> accounts_;
   std::string names_;  // every account's name, concatenated in id order: one allocation
-  std::vector<AccountState> states_;
+  PositionStore positions_;  // by id: both positions of every account
   std::vector<GasRecord> gas_records_;
   NameIndex ids_by_name_;  // name -> id over name(id); lookups only
   std::array<AssetBook, 2> books_;

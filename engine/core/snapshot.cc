@@ -8,7 +8,7 @@ Snapshot take_snapshot(const Ledger& ledger) {
   for (AccountId id = 0; id < ledger.account_count(); ++id) {
     const AccountInfo info = ledger.info(id);
     for (Asset asset : kAssets) {
-      const Position& p = ledger.state(id).positions[index_of(asset)];
+      const Position p = ledger.position_of(id, asset);
       snapshot.balances.push_back(BalanceRow{std::string(info.name), info.kind, asset, p.mode,
                                              ledger.balance(id, asset),
                                              ledger.claimable(id, asset), p.shares, p.remainder});

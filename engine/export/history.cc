@@ -197,7 +197,7 @@ void HistorySampler::refresh(const Ledger& ledger, AccountId id) {
     const std::size_t a = index_of(asset);
     settle(ledger, id, asset);
     Holding& h = holdings_[id][a];
-    const Position& p = ledger.state(id).positions[a];
+    const Position p = ledger.position_of(id, asset);
     subtract(totals_, kind, a, h);
     h.mode = p.mode;
     h.shares = p.shares;
@@ -262,7 +262,7 @@ void HistorySampler::check_totals(const Ledger& ledger) const {
   Totals recount;
   for (AccountId id = 0; id < ledger.account_count(); ++id) {
     for (Asset asset : kAssets) {
-      const Position& p = ledger.state(id).positions[index_of(asset)];
+      const Position p = ledger.position_of(id, asset);
       add(recount, ledger.info(id).kind, index_of(asset),
           Holding{p.mode, p.shares, p.remainder, p.fixed, Amount(), BigInt(0)});
     }
@@ -349,7 +349,7 @@ void HistorySampler::write_balance_rows(const Ledger& ledger, Timestamp time) {
       if (!is_selected_[id][a])
         continue;
       settle(ledger, id, asset);
-      const Position& p = ledger.state(id).positions[a];
+      const Position p = ledger.position_of(id, asset);
       // The pair of refresh(): a position that changed unseen would make `accrued` wrong.
       YL_ASSERT(holdings_[id][a].shares == p.shares);
       const BigInt accrued = std::exchange(holdings_[id][a].accrued, BigInt(0));

@@ -103,7 +103,7 @@ std::int64_t write_accounts(const Ledger& final_ledger, const SelectedAccounts& 
     if (!selected.contains(info.name, Asset::eth) && !selected.contains(info.name, Asset::usdb)) {
       continue;
     }
-    const AccountState& state = final_ledger.state(id);
+    const AccountState state = final_ledger.state(id);
     out.row({std::string(info.name), std::string(account_kind_name(info.kind)),
              format_timestamp(info.opened),
              std::string(yield_mode_name(state.positions[index_of(Asset::eth)].mode)),

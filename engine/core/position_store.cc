@@ -1,0 +1,119 @@
+#include "engine/core/position_store.h"
+
+#include "engine/core/assert.h"
+
+namespace yl {
+namespace {
+
+constexpr std::uint64_t kWideBit = std::uint64_t{1} << 63;
+constexpr int kModeShift = 61;
+constexpr std::uint64_t kFlagBits = std::uint64_t{7} << kModeShift;  // mode and wide
+
+Amount amount_of(std::uint64_t low, std::uint64_t high) {
+  return Amount::from_limbs(Amount::Limbs{low, high, 0, 0});
+}
+
+bool fits_128(const Amount& a) { return (a.limbs()[2] | a.limbs()[3]) == 0; }
+
+}  // namespace
+
+void PositionStore::add_account() {
+  YL_ASSERT(working_set_empty());
+  for (std::vector<std::vector<Slot>>& chunks : chunks_) {
+    if (account_count_ % kChunk == 0) {
+      chunks.emplace_back();
+      chunks.back().reserve(kChunk);
+    }
+    chunks.back().emplace_back();  // AUTOMATIC (0), all zero
+  }
+  ++account_count_;
+}
+
+void PositionStore::remove_last_account() {
+  YL_ASSERT(working_set_empty() && account_count_ > 0);
+  --account_count_;
+  for (std::vector<std::vector<Slot>>& chunks : chunks_) {
+    chunks.back().pop_back();
+    if (chunks.back().empty())
+      chunks.pop_back();
+  }
+}
+
+void PositionStore::unpack(const Slot& slot, Position& p) {
+  const std::array<std::uint64_t, 8>& l = slot.limbs;
+  p.mode = static_cast<YieldMode>((l[1] >> kModeShift) & 3);
+  p.shares = amount_of(l[0], l[1] & ~kFlagBits);
+  p.remainder = amount_of(l[2], l[3]);
+  p.fixed = amount_of(l[4], l[5]);
+  p.price_posted = amount_of(l[6], l[7]);
+}
+
+void PositionStore::load(std::uint32_t id, Asset asset, Position& p) const {
+  const Slot& s = slot(id, asset);
+  if ((s.limbs[1] & kWideBit) != 0) {
+    p = wide_[s.limbs[0]];
+  } else {
+    unpack(s, p);
+  }
+}
+
+bool PositionStore::pack(const Position& p, Slot& slot) {
+  const Amount::Limbs& s = p.shares.limbs();
+  if (!fits_128(p.shares) || (s[1] & kFlagBits) != 0 || !fits_128(p.remainder) ||
+      !fits_128(p.fixed) || !fits_128(p.price_posted)) {
+    return false;
+  }
+  const auto mode = static_cast<std::uint64_t>(p.mode);
+  YL_ASSERT(mode <= 2);
+  slot.limbs = {s[0],
+                s[1] | (mode << kModeShift),
+                p.remainder.limbs()[0],
+                p.remainder.limbs()[1],
+                p.fixed.limbs()[0],
+                p.fixed.limbs()[1],
+                p.price_posted.limbs()[0],
+                p.price_posted.limbs()[1]};
+  return true;
+}
+
+Position PositionStore::get(std::uint32_t id, Asset asset) const {
+  for (std::size_t i = 0; i < working_count_; ++i) {
+    if (working_[i].id == id && working_[i].asset == asset)
+      return working_[i].position;
+  }
+  Position p;
+  load(id, asset, p);
+  return p;
+}
+
+Position& PositionStore::edit(std::uint32_t id, Asset asset) {
+  for (std::size_t i = 0; i < working_count_; ++i) {
+    if (working_[i].id == id && working_[i].asset == asset)
+      return working_[i].position;
+  }
+  YL_ASSERT(working_count_ < kWorkingSet && id < account_count_);
+  Working& w = working_[working_count_++];
+  w.id = id;
+  w.asset = asset;
+  load(id, asset, w.position);
+  return w.position;
+}
+
+void PositionStore::store(std::uint32_t id, Asset asset, const Position& p) {
+  Slot& s = slot(id, asset);
+  if ((s.limbs[1] & kWideBit) != 0) {
+    wide_[s.limbs[0]] = p;
+  } else if (!pack(p, s)) {
+    s.limbs = {wide_.size(), kWideBit, 0, 0, 0, 0, 0, 0};
+    wide_.push_back(p);
+  }
+}
+
+void PositionStore::commit() {
+  for (std::size_t i = 0; i < working_count_; ++i) {
+    store(working_[i].id, working_[i].asset, working_[i].position);
+  }
+  working_count_ = 0;
+}
+
+}  // namespace yl
