@@ -17,6 +17,20 @@ bool fits_128(const Amount& a) { return (a.limbs()[2] | a.limbs()[3]) == 0; }
 
 }  // namespace
 
+PositionStore::PositionStore(const PositionStore& other)
+    : chunks_(other.chunks_), account_count_(other.account_count_), wide_(other.wide_) {
+  YL_ASSERT(other.working_set_empty());
+}
+
+PositionStore& PositionStore::operator=(const PositionStore& other) {
+  YL_ASSERT(other.working_set_empty());
+  chunks_ = other.chunks_;
+  account_count_ = other.account_count_;
+  wide_ = other.wide_;
+  working_count_ = 0;
+  return *this;
+}
+
 void PositionStore::add_account() {
   YL_ASSERT(working_set_empty());
   for (std::vector<std::vector<Slot>>& chunks : chunks_) {
@@ -48,12 +62,11 @@ void PositionStore::unpack(const Slot& slot, Position& p) {
   p.price_posted = amount_of(l[6], l[7]);
 }
 
-void PositionStore::load(std::uint32_t id, Asset asset, Position& p) const {
-  const Slot& s = slot(id, asset);
-  if ((s.limbs[1] & kWideBit) != 0) {
-    p = wide_[s.limbs[0]];
+void PositionStore::load(const Slot& slot, Position& p) const {
+  if ((slot.limbs[1] & kWideBit) != 0) {
+    p = wide_[slot.limbs[0]];
   } else {
-    unpack(s, p);
+    unpack(slot, p);
   }
 }
 
@@ -82,7 +95,7 @@ Position PositionStore::get(std::uint32_t id, Asset asset) const {
       return working_[i].position;
   }
   Position p;
-  load(id, asset, p);
+  load(slot(id, asset), p);
   return p;
 }
 
@@ -95,24 +108,22 @@ Position& PositionStore::edit(std::uint32_t id, Asset asset) {
   Working& w = working_[working_count_++];
   w.id = id;
   w.asset = asset;
-  load(id, asset, w.position);
+  w.slot = &slot(id, asset);
+  load(*w.slot, w.position);
   return w.position;
 }
 
-void PositionStore::store(std::uint32_t id, Asset asset, const Position& p) {
-  Slot& s = slot(id, asset);
-  if ((s.limbs[1] & kWideBit) != 0) {
-    wide_[s.limbs[0]] = p;
-  } else if (!pack(p, s)) {
-    s.limbs = {wide_.size(), kWideBit, 0, 0, 0, 0, 0, 0};
+void PositionStore::store(Slot& slot, const Position& p) {
+  if ((slot.limbs[1] & kWideBit) != 0) {
+    wide_[slot.limbs[0]] = p;
+  } else if (!pack(p, slot)) {
+    slot.limbs = {wide_.size(), kWideBit, 0, 0, 0, 0, 0, 0};
     wide_.push_back(p);
   }
 }
 
 void PositionStore::commit() {
-  for (std::size_t i = 0; i < working_count_; ++i) {
-    store(working_[i].id, working_[i].asset, working_[i].position);
-  }
+  for (std::size_t i = 0; i < working_count_; ++i) store(*working_[i].slot, working_[i].position);
   working_count_ = 0;
 }
 

@@ -30,6 +30,15 @@ namespace yl {
 
 class PositionStore {
  public:
+  PositionStore() = default;
+  // A copy is taken between events. REQUIRES: `other`'s working set is empty (its references
+  // would point into `other`).
+  PositionStore(const PositionStore& other);
+  PositionStore& operator=(const PositionStore& other);
+  PositionStore(PositionStore&&) noexcept = default;  // slots stay where they are
+  PositionStore& operator=(PositionStore&&) noexcept = default;
+  ~PositionStore() = default;
+
   // A new account's two positions: AUTOMATIC, all zero. REQUIRES: the working set is empty.
   void add_account();
   // Removes the last account (a rolled-back open). REQUIRES: the working set is empty.
@@ -61,10 +70,10 @@ class PositionStore {
     std::array<std::uint64_t, 8> limbs{};
   };
   static void unpack(const Slot& slot, Position& p);
-  void load(std::uint32_t id, Asset asset, Position& p) const;  // from the table
+  void load(const Slot& slot, Position& p) const;  // from the table (or the side table)
   // Packs `p` into `slot` if it fits; false (and `slot` unchanged) if it does not.
   static bool pack(const Position& p, Slot& slot);
-  void store(std::uint32_t id, Asset asset, const Position& p);
+  void store(Slot& slot, const Position& p);
   // Slots live in chunks of kChunk, never moved: growing the table copies nothing and leaves no
   // freed block behind (a doubling vector would, of up to half its size).
   // (A chunk is a vector reserved to kChunk up front; a copy of the store may hold it with less
@@ -78,9 +87,12 @@ class PositionStore {
     return chunks_[index_of(asset)][id >> kChunkBits][id & (kChunk - 1)];
   }
 
+  // `slot` stays valid until commit(): slots move only when accounts are added or removed, which
+  // needs an empty working set.
   struct Working {
     std::uint32_t id = 0;
     Asset asset = Asset::eth;
+    Slot* slot = nullptr;
     Position position;
   };
   // By index_of(asset), then by account id: chunk id / kChunk, slot id % kChunk.
