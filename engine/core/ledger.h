@@ -7,8 +7,8 @@
 // Atomicity: `apply` validates and applies one event. If the event is rejected (a named rule, or
 // an arithmetic overflow found mid-way), everything it touched is restored from a checkpoint taken
 // before it began (positions: the working set it changed them in is dropped), so a rejected event
-// changes nothing. Scheduled reports due before the event's
-// time are not part of the event: they run first and stay.
+// changes nothing. Scheduled reports due before the event's time are not part of the event: they
+// run first and stay.
 //
 // Thread-safety: none; one Ledger belongs to one thread.
 #pragma once
