@@ -59,11 +59,11 @@ class AccountObserver : public ReplayObserver {
   void before(const Ledger& ledger, Timestamp) override {
     read(ledger, &balance_, &claimable_);
     const auto id = ledger.find_account(name_);
-    const std::optional<Position> p =
-        id ? std::optional(ledger.position_of(*id, asset_)) : std::nullopt;
-    shares_ = p ? p->shares : Amount();
-    fixed_ = p ? p->fixed : Amount();
-    mode_ = p ? p->mode : YieldMode::automatic;
+    // An account not yet open reads as a new one: AUTOMATIC, nothing held.
+    const Position p = id ? ledger.position_of(*id, asset_) : Position{};
+    shares_ = p.shares;
+    fixed_ = p.fixed;
+    mode_ = p.mode;
     price_ = ledger.book(asset_).shares.price();
   }
   void after(const Ledger& ledger, const std::vector<ReportRecord>& reports,

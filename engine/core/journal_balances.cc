@@ -47,8 +47,7 @@ std::optional<std::string> JournalBalances::check_against(const Ledger& ledger) 
       const Position p = ledger.position_of(id, asset);
       const S512 unposted = signed_of(p.shares) * (signed_of(price) - signed_of(p.price_posted));
       unposted_total += unposted;
-      const S512 held =
-          signed_of(ledger.balance(id, asset)) + signed_of(ledger.claimable(id, asset));
+      const S512 held = signed_of(b.shares.balance(p)) + signed_of(b.shares.claimable(p));
       if (auto m = expect(BookAccount::account, id, asset, -(held - unposted))) return m;
     }
     if (auto m = expect(BookAccount::accrued, 0, asset, -unposted_total)) return m;

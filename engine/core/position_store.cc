@@ -89,10 +89,15 @@ bool PositionStore::pack(const Position& p, Slot& slot) {
   return true;
 }
 
+std::size_t PositionStore::working_index(std::uint32_t id, Asset asset) const {
+  std::size_t i = 0;
+  while (i < working_count_ && (working_[i].id != id || working_[i].asset != asset)) ++i;
+  return i;
+}
+
 Position PositionStore::get(std::uint32_t id, Asset asset) const {
-  for (std::size_t i = 0; i < working_count_; ++i) {
-    if (working_[i].id == id && working_[i].asset == asset)
-      return working_[i].position;
+  if (const std::size_t i = working_index(id, asset); i < working_count_) {
+    return working_[i].position;
   }
   Position p;
   load(slot(id, asset), p);
@@ -100,9 +105,8 @@ Position PositionStore::get(std::uint32_t id, Asset asset) const {
 }
 
 Position& PositionStore::edit(std::uint32_t id, Asset asset) {
-  for (std::size_t i = 0; i < working_count_; ++i) {
-    if (working_[i].id == id && working_[i].asset == asset)
-      return working_[i].position;
+  if (const std::size_t i = working_index(id, asset); i < working_count_) {
+    return working_[i].position;
   }
   YL_ASSERT(working_count_ < kWorkingSet && id < account_count_);
   Working& w = working_[working_count_++];

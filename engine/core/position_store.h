@@ -74,6 +74,8 @@ class PositionStore {
   // Packs `p` into `slot` if it fits; false (and `slot` unchanged) if it does not.
   static bool pack(const Position& p, Slot& slot);
   void store(Slot& slot, const Position& p);
+  // Where (id, asset) is in the working set; working_count_ when it is not there.
+  std::size_t working_index(std::uint32_t id, Asset asset) const;
   // Slots live in chunks of kChunk, never moved: growing the table copies nothing and leaves no
   // freed block behind (a doubling vector would, of up to half its size).
   // (A chunk is a vector reserved to kChunk up front; a copy of the store may hold it with less
