@@ -1,6 +1,7 @@
 // `yieldledger journal --db FILE [--event SEQ] [--report SEQ] [--format table|csv]`: the stored
-// journal (schema/0005_binary_journal.sql) as rows, a posting a line: the entry, the event or
-// report it belongs to, the account, asset, side, amount (exact wei in CSV) and memo.
+// journal (schema/0005_binary_journal.sql, schema/0007_paired_postings.sql) as rows, a posting a
+// line: the entry, the event or report it belongs to, the account, asset, side, amount (exact
+// wei in CSV) and memo.
 #include <iostream>
 #include <optional>
 

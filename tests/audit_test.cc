@@ -89,8 +89,8 @@ TEST_CASE("audit: rows changed, deleted or inserted by hand are found and named"
       {"DELETE FROM journal WHERE seq = 5", "journal entry 6 (after event events.csv:"},
       {"INSERT INTO journal (event_seq, report_seq, postings) VALUES (NULL, NULL, X'')",
        "journal entry 223 is in the database but the replay did not post it"},
-      // A byte outside the stored format (flag bit 2): schema/0005_binary_journal.sql.
-      {"UPDATE journal SET postings = X'0400010101' WHERE seq = 7",
+      // A byte outside the stored format (flag bit 3): schema/0007_paired_postings.sql.
+      {"UPDATE journal SET postings = X'0800010101' WHERE seq = 7",
        "journal entry 7: its postings are not in the stored format"},
       // The names rows: an account's postings made to name another, a name dropped or added.
       {"UPDATE journal_accounts SET name = 'l2:account:mallory' WHERE id = 2",
@@ -116,15 +116,17 @@ TEST_CASE("audit: rows changed, deleted or inserted by hand are found and named"
     const std::string found = yl::testing::audit_result(db);
     CHECK(found.substr(0, std::string(t.expected).size()) == t.expected);
   }
-  // Every debit of row 11 made a credit (the row's bytes stay in the format): it no longer
+  // Row 11's first pair cut to its debit (the row's bytes stay in the format): it no longer
   // balances, which audit finds before comparing it with the replay.
   const std::string db = dir.path("tampered.db");
   std::filesystem::copy_file(original, db, std::filesystem::copy_options::overwrite_existing);
-  yl::testing::rewrite_journal_row(db, 11, [](std::string& postings) {
-    const std::vector<std::size_t> bounds = yl::testing::posting_bounds(postings);
-    for (std::size_t i = 0; i + 1 < bounds.size(); ++i) postings[bounds[i]] &= ~'\x01';
-  });
-  CHECK(yl::testing::audit_result(db).rfind("journal entry 11 does not balance in ETH", 0) == 0);
+  CHECK(yl::testing::journal_row(original, 11).front() ==
+        "l2:accrued:ETH ETH D 255081000000000000 settlement");
+  yl::testing::rewrite_journal_row(
+      db, 11, [](std::string& postings) { yl::testing::unpair_record(postings, 0); });
+  CHECK(yl::testing::audit_result(db) ==
+        "journal entry 11 does not balance in ETH: debits 300255081000000000000 but credits "
+        "300000000000000000000");
   CHECK(yl::testing::audit_result(original) == "OK");  // auditing never writes
 }
 
@@ -165,10 +167,10 @@ TEST_CASE("audit: a streamed ledger stores each event's drip in the event's jour
     CHECK(memos.rfind("drip drip price_step price_step ", 0) == 0);
     CHECK(memos.find("transfer") != std::string::npos);
   }
-  // The drip is part of what audit replays and compares: dropping its two sides from the row
-  // (which still balances) is found.
+  // The drip is part of what audit replays and compares: dropping its pair (its two sides, one
+  // record) from the row, which still balances, is found.
   yl::testing::rewrite_journal_row(db, 3, [](std::string& postings) {
-    postings.erase(0, yl::testing::posting_bounds(postings)[2]);
+    postings.erase(0, yl::testing::record_bounds(postings)[1]);
   });
   CHECK(yl::testing::audit_result(db).rfind(
             "journal entry 3 (after event events.csv:5 (seq 4)): the database holds "

@@ -1,11 +1,13 @@
-// The stored journal format (schema/0005_binary_journal.sql): exact bytes for known postings,
-// round trips at every amount width and varint length, and a refusal for every byte outside it.
+// The stored journal format (schema/0005_binary_journal.sql, with schema/0007_paired_postings.sql's
+// pairs): exact bytes for known postings, which postings pair, round trips at every amount width
+// and varint length, and a refusal for every byte outside it.
+#include "engine/storage/journal_codec.h"
+
 #include <string>
 #include <vector>
 
 #include <doctest/doctest.h>
 
-#include "engine/storage/journal_codec.h"
 #include "tests/test_util.h"
 
 using yl::Amount;
@@ -57,6 +59,57 @@ TEST_CASE("Journal format: a deposit's two postings, byte by byte") {
   CHECK(names.take_added().names.empty());
 }
 
+TEST_CASE("Journal format: a debit and a credit of one amount are one pair record") {
+  const Amount a = yl::testing::wei("1500000000000000000000");
+  const Amount one = Amount::from_u64(1);
+  auto dp = [](std::uint32_t account, Asset asset, bool debit, const Amount& amount, Memo memo) {
+    return DecodedPosting{account, asset, debit, amount, memo};
+  };
+  // The deposit above, paired: flags 0x05 (pair, first a debit), memo 0, ids 1 then 2 (the
+  // credit), then the amount once. 13 bytes where two postings took 26.
+  const std::vector<DecodedPosting> deposit = {dp(1, Asset::eth, true, a, Memo::deposit),
+                                               dp(2, Asset::eth, false, a, Memo::deposit)};
+  std::string row;
+  yl::storage::encode_decoded(row, deposit);
+  CHECK(row == bytes({0x05, 0x00, 0x01, 0x02, 0x09, 0x51, 0x50, 0xAE, 0x84, 0xA8, 0xCD, 0xF0, 0x00,
+                      0x00}));
+  CHECK(*decode_postings(row) == deposit);
+  // A credit first (flags 0x06: pair, USDB, a credit), read back in the order written.
+  const std::vector<DecodedPosting> credit_first = {
+      dp(300, Asset::usdb, false, one, Memo::transfer),
+      dp(7, Asset::usdb, true, one, Memo::transfer)};
+  row.clear();
+  yl::storage::encode_decoded(row, credit_first);
+  CHECK(row == bytes({0x06, 10, 0xAC, 0x02, 0x07, 0x01, 0x01}));
+  CHECK(*decode_postings(row) == credit_first);
+  // Left to right: D C D of one amount is a pair then a single; postings differing in side,
+  // asset, memo or amount are not paired.
+  const std::vector<std::vector<DecodedPosting>> cases = {
+      {dp(1, Asset::eth, true, one, Memo::fee), dp(2, Asset::eth, false, one, Memo::fee),
+       dp(3, Asset::eth, true, one, Memo::fee)},
+      {dp(1, Asset::eth, true, one, Memo::fee), dp(2, Asset::eth, true, one, Memo::fee)},
+      {dp(1, Asset::eth, true, one, Memo::fee), dp(2, Asset::usdb, false, one, Memo::fee)},
+      {dp(1, Asset::eth, true, one, Memo::fee), dp(2, Asset::eth, false, one, Memo::cover)},
+      {dp(1, Asset::eth, true, one, Memo::fee), dp(2, Asset::eth, false, a, Memo::fee)},
+      // Once a pair is made, the next posting starts afresh: C D pairs after a single D.
+      {dp(1, Asset::eth, true, a, Memo::fee), dp(2, Asset::eth, false, one, Memo::fee),
+       dp(3, Asset::eth, true, one, Memo::fee)}};
+  const std::vector<std::string> flags = {bytes({0x05, 0x01}), bytes({0x01, 0x01}),
+                                          bytes({0x01, 0x02}), bytes({0x01, 0x00}),
+                                          bytes({0x01, 0x00}), bytes({0x01, 0x04})};
+  for (std::size_t i = 0; i < cases.size(); ++i) {
+    CAPTURE(i);
+    row.clear();
+    yl::storage::encode_decoded(row, cases[i]);
+    CHECK(*decode_postings(row) == cases[i]);
+    // The flags of each record, in order.
+    const std::vector<std::size_t> bounds = yl::testing::record_bounds(row);
+    std::string record_flags;
+    for (std::size_t b = 0; b + 1 < bounds.size(); ++b) record_flags += row[bounds[b]];
+    CHECK(record_flags == flags[i]);
+  }
+}
+
 TEST_CASE("Journal format: amounts of every width and ids of every varint length round-trip") {
   const std::vector<Amount> amounts = {
       Amount::from_u64(1), Amount::from_u64(255), Amount::from_u64(256),
@@ -97,7 +150,10 @@ TEST_CASE("Journal format: every byte outside the format is refused") {
   REQUIRE(decode_postings(good));
   CHECK(decode_postings("")->empty());  // an empty row decodes (audit then finds it extra)
   const std::vector<std::pair<std::string, std::string>> bad = {
-      {"flag bit 2", bytes({0x05, 0x00, 0x01, 0x01, 0x05})},
+      {"flag bit 3", bytes({0x09, 0x00, 0x01, 0x01, 0x05})},
+      {"a pair without its second account", bytes({0x05, 0x00, 0x01, 0x01})},
+      {"a pair's second account id 0", bytes({0x05, 0x00, 0x01, 0x00, 0x01, 0x05})},
+      {"a pair's second varint cut short", bytes({0x05, 0x00, 0x01, 0x82})},
       {"memo 27", bytes({0x01, 27, 0x01, 0x01, 0x05})},
       {"account id 0", bytes({0x01, 0x00, 0x00, 0x01, 0x05})},
       {"a redundant varint group", bytes({0x01, 0x00, 0x81, 0x00, 0x01, 0x05})},

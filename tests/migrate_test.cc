@@ -155,8 +155,8 @@ TEST_CASE("Migrate: a schema-4 ledger's JSON journal becomes the binary rows a r
   const auto migrated = run_cli({"migrate", "--db", old});
   CHECK(migrated.exit_code == 0);
   CHECK(migrated.err == "");
-  CHECK(migrated.out == old + ": schema version 4 -> 6\n");
-  // Byte for byte what a run of schema 5 wrote: rows, origins and the names' numbering.
+  CHECK(migrated.out == old + ": schema version 4 -> 7\n");
+  // Byte for byte what a run writes: rows, origins and the names' numbering.
   for (const char* sql :
        {"SELECT seq || ' ' || coalesce(event_seq, '-') || ' ' || coalesce(report_seq, '-') || ' ' "
         "|| hex(postings) FROM journal ORDER BY seq",
@@ -226,7 +226,7 @@ TEST_CASE("Migrate: a schema-5 streamed ledger keeps its drip schedule, which au
     db.exec("ALTER TABLE scenario DROP COLUMN drip_schedule; PRAGMA user_version = 5");
   }
   const auto migrated = run_cli({"migrate", "--db", old});
-  CHECK(migrated.out == old + ": schema version 5 -> 6\n");
+  CHECK(migrated.out == old + ": schema version 5 -> 7\n");
   CHECK(column(old, "SELECT drip_schedule FROM scenario") ==
         std::vector<std::string>{"every_event"});
   CHECK(yl::testing::audit_result(old) == "OK");
@@ -255,4 +255,99 @@ TEST_CASE("Migrate: a schema-5 streamed ledger keeps its drip schedule, which au
     db.exec("UPDATE scenario SET drip_schedule = 'every_event'");
   }
   CHECK(yl::testing::audit_result(fresh).find("but the replay posts") != std::string::npos);
+}
+
+namespace {
+
+// A stored row written as schemas 5 and 6 wrote it: each pair record (flag bit 2) as its two
+// postings in full, the second on the other side (schema/0007_paired_postings.sql).
+std::string split_pairs(const std::string& postings) {
+  const std::vector<std::size_t> bounds = yl::testing::record_bounds(postings);
+  std::string out;
+  for (std::size_t i = 0; i + 1 < bounds.size(); ++i) {
+    const std::string record = postings.substr(bounds[i], bounds[i + 1] - bounds[i]);
+    const auto flags = static_cast<unsigned char>(record[0]);
+    if ((flags & 0x04) == 0) {
+      out += record;
+      continue;
+    }
+    std::size_t first_end = 2;
+    while (static_cast<unsigned char>(record[first_end]) & 0x80) ++first_end;
+    ++first_end;
+    std::size_t second_end = first_end;
+    while (static_cast<unsigned char>(record[second_end]) & 0x80) ++second_end;
+    ++second_end;
+    const std::string amount = record.substr(second_end);
+    out += static_cast<char>(flags & ~0x04);
+    out += record.substr(1, first_end - 1) + amount;
+    out += static_cast<char>((flags & ~0x04) ^ 0x01);
+    out += record[1];
+    out += record.substr(first_end, second_end - first_end) + amount;
+  }
+  return out;
+}
+
+// A schema-6 copy of `fresh` at `path`: every journal row unpaired, schema version 6.
+void write_schema6_ledger(const std::string& path, const std::string& fresh) {
+  std::filesystem::copy_file(fresh, path);
+  const auto seqs = column(path, "SELECT seq FROM journal ORDER BY seq");
+  for (const std::string& seq : seqs) {
+    yl::testing::rewrite_journal_row(
+        path, std::stoll(seq), [](std::string& postings) { postings = split_pairs(postings); });
+  }
+  yl::storage::Database db(path, yl::storage::Database::Mode::read_write_create);
+  db.exec("PRAGMA user_version = 6");
+}
+
+}  // namespace
+
+TEST_CASE("Migrate: a schema-6 journal is written again with its pairs paired, as a run writes") {
+  TempDir dir;
+  const std::string fresh = dir.path("fresh.db");
+  yl::run_into_database(yl::testing::example_scenario("blast-launch"), fresh);
+  const std::string old = dir.path("old.db");
+  write_schema6_ledger(old, fresh);
+  const auto bytes = [&](const std::string& path) {
+    return column(path, "SELECT sum(length(postings)) || ' ' || count(*) FROM journal").at(0);
+  };
+  // blast-launch's 222 rows hold 2,581 postings: 1,051 pairs and 479 alone, 1,530 records.
+  CHECK(bytes(old) == "31174 222");
+  CHECK(bytes(fresh) == "19566 222");
+  std::size_t records = 0;
+  for (const std::string& seq : column(fresh, "SELECT seq FROM journal")) {
+    yl::testing::rewrite_journal_row(fresh, std::stoll(seq), [&](std::string& postings) {
+      records += yl::testing::record_bounds(postings).size() - 1;  // rewritten as it was
+    });
+  }
+  CHECK(records == 1530);
+  // A schema-6 row is read as it was: the same postings.
+  CHECK(yl::testing::journal_row(old, 11) == yl::testing::journal_row(fresh, 11));
+
+  const auto migrated = run_cli({"migrate", "--db", old});
+  CHECK(migrated.exit_code == 0);
+  CHECK(migrated.err == "");
+  CHECK(migrated.out == old + ": schema version 6 -> 7\n");
+  const char* rows =
+      "SELECT seq || ' ' || coalesce(event_seq, '-') || ' ' || coalesce(report_seq, '-') || ' ' || "
+      "hex(postings) FROM journal ORDER BY seq";
+  CHECK(column(old, rows) == column(fresh, rows));
+  CHECK(yl::testing::audit_result(old) == "OK");
+
+  // A row outside the format: refused, the file left at schema 6.
+  const std::string broken = dir.path("broken.db");
+  write_schema6_ledger(broken, fresh);
+  {
+    yl::storage::Database db(broken, yl::storage::Database::Mode::read_write_create);
+    db.exec("UPDATE journal SET postings = X'0100' WHERE seq = 12");
+  }
+  const char* all = "SELECT hex(postings) FROM journal ORDER BY seq";
+  const std::vector<std::string> unpaired = column(broken, all);
+  const auto refused = run_cli({"migrate", "--db", broken});
+  CHECK(refused.exit_code == 2);
+  CHECK(refused.out == "");
+  CHECK(refused.err == "yieldledger: '" + broken +
+                           "': journal entry 12 is not in the stored format, so the journal "
+                           "cannot be converted to schema 7; it was not migrated\n");
+  CHECK(column(broken, "PRAGMA user_version") == std::vector<std::string>{"6"});
+  CHECK(column(broken, all) == unpaired);  // rows 1-11 too: the migration rolled back whole
 }

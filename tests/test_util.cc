@@ -173,19 +173,36 @@ void rewrite_journal_row(const std::string& db_path, std::int64_t seq,
       .run();
 }
 
-std::vector<std::size_t> posting_bounds(const std::string& postings) {
+namespace {
+
+// The end of the varint at `pos`.
+std::size_t skip_varint(const std::string& postings, std::size_t pos) {
+  while (static_cast<unsigned char>(postings.at(pos)) & 0x80) ++pos;
+  return pos + 1;
+}
+
+}  // namespace
+
+std::vector<std::size_t> record_bounds(const std::string& postings) {
   std::vector<std::size_t> bounds;
   std::size_t pos = 0;
   while (pos < postings.size()) {
     bounds.push_back(pos);
-    pos += 2;                                                 // flags, memo
-    while (static_cast<unsigned char>(postings.at(pos)) & 0x80) ++pos;  // the account's varint
-    ++pos;
+    const bool pair = (static_cast<unsigned char>(postings.at(pos)) & 0x04) != 0;
+    pos = skip_varint(postings, pos + 2);  // flags, memo, the account
+    if (pair) pos = skip_varint(postings, pos);  // the pair's second account
     pos += 1 + std::size_t{static_cast<unsigned char>(postings.at(pos))};  // length, amount
   }
   REQUIRE(pos == postings.size());
   bounds.push_back(pos);
   return bounds;
+}
+
+void unpair_record(std::string& postings, std::size_t start) {
+  REQUIRE((static_cast<unsigned char>(postings.at(start)) & 0x04) != 0);
+  postings[start] = static_cast<char>(postings[start] & ~0x04);
+  const std::size_t second = skip_varint(postings, start + 2);
+  postings.erase(second, skip_varint(postings, second) - second);
 }
 
 std::vector<std::string> journal_row(const std::string& db_path, std::int64_t seq) {

@@ -26,8 +26,11 @@ void write_json_journal(const std::string& db_path);
 // Rewrites the stored postings of journal row `seq` with `change` (the tamper tests).
 void rewrite_journal_row(const std::string& db_path, std::int64_t seq,
                          const std::function<void(std::string&)>& change);
-// Where each posting of a stored journal row starts, and its end (schema/0005_binary_journal.sql).
-std::vector<std::size_t> posting_bounds(const std::string& postings);
+// Where each record of a stored journal row starts (a posting, or a pair of postings), and its end
+// (schema/0005_binary_journal.sql, schema/0007_paired_postings.sql).
+std::vector<std::size_t> record_bounds(const std::string& postings);
+// Makes the pair record at `start` a single posting: its first half, without the second.
+void unpair_record(std::string& postings, std::size_t start);
 // Journal row `seq`'s postings as "account asset D|C wei memo" lines.
 std::vector<std::string> journal_row(const std::string& db_path, std::int64_t seq);
 

@@ -9,20 +9,22 @@ namespace {
 
 constexpr unsigned char kDebit = 0x01;
 constexpr unsigned char kUsdb = 0x02;
+constexpr unsigned char kPair = 0x04;  // schema 7: a debit and a credit of one amount
 
-void append_posting(std::string& out, bool debit, Asset asset, Memo memo, std::uint32_t account,
-                    const Amount& amount) {
-  YL_ASSERT(account > 0 && !amount.is_zero());
-  out += static_cast<char>((debit ? kDebit : 0) | (asset == Asset::usdb ? kUsdb : 0));
-  out += static_cast<char>(static_cast<std::uint8_t>(memo));
-  for (std::uint32_t v = account;; v >>= 7) {  // unsigned LEB128
+void append_varint(std::string& out, std::uint32_t v) {  // unsigned LEB128
+  for (;; v >>= 7) {
     if (v < 0x80) {
       out += static_cast<char>(v);
-      break;
+      return;
     }
     out += static_cast<char>((v & 0x7F) | 0x80);
   }
-  // Big-endian, no leading zero byte: the limbs from the highest nonzero one down, byte-swapped.
+}
+
+// The length byte, then the amount big-endian with no leading zero byte: the limbs from the
+// highest nonzero one down, byte-swapped.
+void append_amount(std::string& out, const Amount& amount) {
+  YL_ASSERT(!amount.is_zero());
   const Amount::Limbs& limbs = amount.limbs();
   std::size_t top = 3;
   while (top > 0 && limbs[top] == 0) --top;  // amount > 0: limbs[top] is not 0
@@ -36,6 +38,57 @@ void append_posting(std::string& out, bool debit, Asset asset, Memo memo, std::u
   out += static_cast<char>(length);
   out.append(reinterpret_cast<const char*>(bytes + skip), length);
 }
+
+// A posting to encode: its account already numbered.
+struct Numbered {
+  std::uint32_t account;
+  Asset asset;
+  bool debit;
+  Memo memo;
+  const Amount* amount;
+};
+
+bool pairs(const Numbered& a, const Numbered& b) {
+  return a.debit != b.debit && a.asset == b.asset && a.memo == b.memo && *a.amount == *b.amount;
+}
+
+// `second`: the account of the opposite posting when `first` opens a pair (kPair).
+void append_record(std::string& out, const Numbered& first, const Numbered* second) {
+  YL_ASSERT(first.account > 0 && (second == nullptr || second->account > 0));
+  out += static_cast<char>((first.debit ? kDebit : 0) | (first.asset == Asset::usdb ? kUsdb : 0) |
+                           (second != nullptr ? kPair : 0));
+  out += static_cast<char>(static_cast<std::uint8_t>(first.memo));
+  append_varint(out, first.account);
+  if (second != nullptr) append_varint(out, second->account);
+  append_amount(out, *first.amount);
+}
+
+// Writes a row's postings in order, left to right: a posting and the next one form one pair
+// record when they are a debit and a credit (either first) of the same asset, memo and amount;
+// a posting already in a pair is not paired again (schema/0007_paired_postings.sql).
+class RowWriter {
+ public:
+  explicit RowWriter(std::string& out) : out_(out) {}
+  void add(const Numbered& posting) {
+    if (!held_) {
+      held_ = posting;
+    } else if (pairs(*held_, posting)) {
+      append_record(out_, *held_, &posting);
+      held_.reset();
+    } else {
+      append_record(out_, *held_, nullptr);
+      held_ = posting;
+    }
+  }
+  void finish() {
+    if (held_) append_record(out_, *held_, nullptr);
+    held_.reset();
+  }
+
+ private:
+  std::string& out_;
+  std::optional<Numbered> held_;
+};
 
 }  // namespace
 
@@ -104,19 +157,30 @@ void store_added_names(JournalNames& names, Statement& insert_journal_account) {
 void encode_postings(std::string& out, const Ledger& ledger, std::span<const JournalEntry> entries,
                      JournalNames& names) {
   const std::vector<Posting>& postings = ledger.journal().postings();
+  RowWriter row(out);
   for (const JournalEntry& entry : entries) {
     for (std::size_t i = entry.first; i < entry.first + entry.count; ++i) {
       const Posting& p = postings[i];
-      append_posting(out, p.debit, p.asset, p.memo, names.id_of(ledger, p), p.amount);
+      row.add({names.id_of(ledger, p), p.asset, p.debit, p.memo, &p.amount});
     }
   }
+  row.finish();
+}
+
+void encode_decoded(std::string& out, std::span<const DecodedPosting> postings) {
+  RowWriter row(out);
+  for (const DecodedPosting& p : postings) {
+    row.add({p.account, p.asset, p.debit, p.memo, &p.amount});
+  }
+  row.finish();
 }
 
 bool encode_stored_posting(std::string& out, const StoredPosting& posting, JournalNames& names) {
   const auto memo = parse_memo(posting.memo);
   if (!memo || posting.amount.is_zero() || posting.account.empty()) return false;
-  append_posting(out, posting.debit, posting.asset, *memo, names.id_of(posting.account),
-                 posting.amount);
+  append_record(
+      out, {names.id_of(posting.account), posting.asset, posting.debit, *memo, &posting.amount},
+      nullptr);
   return true;
 }
 
@@ -128,21 +192,29 @@ std::optional<std::vector<DecodedPosting>> decode_postings(std::string_view blob
     b = static_cast<unsigned char>(blob[pos++]);
     return true;
   };
-  while (pos < blob.size()) {
-    DecodedPosting p;
-    unsigned char flags = 0, memo = 0, b = 0, length = 0;
-    if (!byte(flags) || (flags & ~(kDebit | kUsdb)) != 0) return std::nullopt;
-    if (!byte(memo) || memo >= kMemoCount) return std::nullopt;
-    std::uint64_t account = 0;
+  auto account = [&](std::uint32_t& id) {
+    std::uint64_t value = 0;
+    unsigned char b = 0;
     for (int shift = 0;; shift += 7) {
-      if (shift > 28 || !byte(b)) return std::nullopt;
-      account |= std::uint64_t{b & 0x7Fu} << shift;
+      if (shift > 28 || !byte(b)) return false;
+      value |= std::uint64_t{b & 0x7Fu} << shift;
       if ((b & 0x80) == 0) {
-        if (b == 0 && shift > 0) return std::nullopt;  // a redundant last group
+        if (b == 0 && shift > 0) return false;  // a redundant last group
         break;
       }
     }
-    if (account == 0 || account > 0xFFFFFFFFu) return std::nullopt;
+    if (value == 0 || value > 0xFFFFFFFFu) return false;
+    id = static_cast<std::uint32_t>(value);
+    return true;
+  };
+  while (pos < blob.size()) {
+    DecodedPosting p;
+    std::uint32_t second = 0;
+    unsigned char flags = 0, memo = 0, length = 0;
+    if (!byte(flags) || (flags & ~(kDebit | kUsdb | kPair)) != 0) return std::nullopt;
+    if (!byte(memo) || memo >= kMemoCount) return std::nullopt;
+    if (!account(p.account)) return std::nullopt;
+    if ((flags & kPair) != 0 && !account(second)) return std::nullopt;
     if (!byte(length) || length == 0 || length > 32 || blob.size() - pos < length) {
       return std::nullopt;
     }
@@ -154,12 +226,16 @@ std::optional<std::vector<DecodedPosting>> decode_postings(std::string_view blob
                              << (8 * (from_low % 8));
     }
     pos += length;
-    p.account = static_cast<std::uint32_t>(account);
     p.asset = (flags & kUsdb) != 0 ? Asset::usdb : Asset::eth;
     p.debit = (flags & kDebit) != 0;
     p.amount = Amount::from_limbs(limbs);
     p.memo = static_cast<Memo>(memo);
     postings.push_back(p);
+    if (second != 0) {  // the pair's other half: the opposite side, the same everything else
+      p.account = second;
+      p.debit = !p.debit;
+      postings.push_back(p);
+    }
   }
   return postings;
 }

@@ -1,6 +1,7 @@
-// The stored form of the journal (schema/0005_binary_journal.sql): a row's postings in one BLOB,
-// the chart's account names numbered once in `journal_accounts`. This file writes and reads that
-// format, and reads the JSON rows of schemas 2-4 once, to convert them (migrations.cc).
+// The stored form of the journal (schema/0005_binary_journal.sql, with schema 7's pairs,
+// schema/0007_paired_postings.sql): a row's postings in one BLOB, the chart's account names
+// numbered once in `journal_accounts`. This file writes and reads that format, and reads the JSON
+// rows of schemas 2-4 once, to convert them (migrations.cc).
 #pragma once
 
 #include <array>
@@ -59,7 +60,7 @@ inline constexpr std::string_view kInsertJournalAccount =
 void store_added_names(JournalNames& names, Statement& insert_journal_account);
 
 // Appends the postings of `entries` (consecutive entries of `ledger.journal()`, one stored row)
-// to `out` in the stored format, numbering new account names in `names`.
+// to `out` in the stored format, pairs paired, numbering new account names in `names`.
 void encode_postings(std::string& out, const Ledger& ledger, std::span<const JournalEntry> entries,
                      JournalNames& names);
 
@@ -72,9 +73,13 @@ struct DecodedPosting {
   Memo memo = Memo::deposit;
   friend bool operator==(const DecodedPosting&, const DecodedPosting&) = default;
 };
-// Decodes a stored row. Returns nullopt when any byte is outside the format (a flag bit, a memo
-// code, a varint, a length, a leading zero byte, a zero amount, a truncated posting).
+// Decodes a stored row, a pair as its two postings. Returns nullopt when any byte is outside the
+// format (a flag bit, a memo code, a varint, a length, a leading zero byte, a zero amount, a
+// truncated posting).
 std::optional<std::vector<DecodedPosting>> decode_postings(std::string_view blob);
+// Appends decoded postings to `out` in the stored format, pairs paired: a row of schema 5's form
+// written again as a schema 7 ledger writes it (migrations.cc).
+void encode_decoded(std::string& out, std::span<const DecodedPosting> postings);
 
 // A posting with its names, as readers show it.
 struct StoredPosting {
@@ -92,8 +97,8 @@ std::optional<std::vector<StoredPosting>> read_postings(std::string_view blob,
 // The JSON rows of schemas 2-4 (a JSON array of [account, asset, side, wei, memo]), read once to
 // convert them. Returns nullopt if `json` is not in that format.
 std::optional<std::vector<StoredPosting>> parse_json_postings(const std::string& json);
-// A StoredPosting in the stored format (the conversion), numbering its name in `names`. Returns
-// false when its memo is not one of journal.h's or its amount is 0.
+// A StoredPosting in the stored format, unpaired (the conversion to schema 5), numbering its name
+// in `names`. Returns false when its memo is not one of journal.h's or its amount is 0.
 bool encode_stored_posting(std::string& out, const StoredPosting& posting, JournalNames& names);
 
 }  // namespace yl::storage

@@ -76,6 +76,27 @@ void convert_json_journal(Database& db) {
   db.exec("DROP TABLE journal_json; DROP TABLE events_v4;");
 }
 
+// Migration 7 (schema/0007_paired_postings.sql): every journal row written again with its pairs
+// paired, in place. A row outside the format stops the migration, as in convert_json_journal.
+void pair_journal_postings(Database& db) {
+  Statement read = db.prepare("SELECT seq, postings FROM journal ORDER BY seq");
+  Statement write = db.prepare("UPDATE journal SET postings = ?2 WHERE seq = ?1");
+  std::string row;
+  while (read.step()) {
+    const std::int64_t seq = read.column_int(0);
+    const auto postings = decode_postings(read.column_blob(1));
+    if (!postings) {
+      throw StorageError(StorageError::Kind::bad_database,
+                         fmt::format("'{}': journal entry {} is not in the stored format, so the "
+                                     "journal cannot be converted to schema 7; it was not migrated",
+                                     db.path(), seq));
+    }
+    row.clear();
+    encode_decoded(row, *postings);
+    write.bind(1, seq).bind_blob(2, row).run();
+  }
+}
+
 }  // namespace
 
 void migrate(Database& db) {
@@ -88,6 +109,7 @@ void migrate(Database& db) {
   for (auto v = static_cast<std::size_t>(db.user_version()); v < migrations.size(); ++v) {
     db.exec(migrations[v]);
     if (v + 1 == 5) convert_json_journal(db);
+    if (v + 1 == 7) pair_journal_postings(db);
     db.exec(fmt::format("PRAGMA user_version = {}", v + 1));
   }
 }
