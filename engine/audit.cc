@@ -78,7 +78,7 @@ class Auditor {
     std::int64_t expected_seq = 1;
     while (events.next(e)) {
       const std::string where = describe(e);
-      if (storage::event_hash(event_hash_, e.seq, e.file, e.raw) != e.hash) {
+      if (storage::to_hex(storage::event_hash(event_hash_, e.seq, e.file, e.raw)) != e.hash) {
         mismatch(where + (e.seq == 1 ? ": hash chain broken: this row or the stored scenario "
                                        "was changed"
                                      : ": hash chain broken: this row was changed, or a row "
@@ -157,7 +157,9 @@ class Auditor {
     const std::string at = fmt::format("report {} row {} ({} {} {})", stored.seq, stored.row,
                                        stored.fields.time, stored.fields.asset,
                                        stored.fields.source.empty() ? "-" : stored.fields.source);
-    if (storage::report_hash(report_hash_, stored.seq, stored.row, stored.fields) != stored.hash) {
+    const storage::Digest link =
+        storage::report_hash(report_hash_, stored.seq, stored.row, stored.fields);
+    if (storage::to_hex(link) != stored.hash) {
       mismatch(at + ": hash chain broken: this row was changed, or a row before it was deleted "
                     "or inserted");
     }

@@ -80,7 +80,7 @@ TEST_CASE("audit: rows changed, deleted or inserted by hand are found and named"
        "event events.csv:32 (seq 31, id 'e031'): hash chain broken"},
       {"INSERT INTO events (seq, file, line, time_s, time, type, account, asset, amount, \"to\", "
        "value, hash) VALUES (1000, 'events.csv', 99, 0, '2024-06-01T00:00:00Z', 'open', 'mallory', "
-       "'', '', '', 'user', 'x')",
+       "'', '', '', 'user', X'78')",
        "event events.csv:99 (seq 1000): hash chain broken"},
       {"UPDATE reports SET fee_wei = '1' WHERE seq = 3 AND row = 1",
        "report 3 row 1 (2024-03-03T00:00:00Z ETH lido): hash chain broken"},

@@ -155,7 +155,7 @@ TEST_CASE("Migrate: a schema-4 ledger's JSON journal becomes the binary rows a r
   const auto migrated = run_cli({"migrate", "--db", old});
   CHECK(migrated.exit_code == 0);
   CHECK(migrated.err == "");
-  CHECK(migrated.out == old + ": schema version 4 -> 7\n");
+  CHECK(migrated.out == old + ": schema version 4 -> 8\n");
   // Byte for byte what a run writes: rows, origins and the names' numbering.
   for (const char* sql :
        {"SELECT seq || ' ' || coalesce(event_seq, '-') || ' ' || coalesce(report_seq, '-') || ' ' "
@@ -225,8 +225,9 @@ TEST_CASE("Migrate: a schema-5 streamed ledger keeps its drip schedule, which au
     yl::storage::Database db(old, yl::storage::Database::Mode::read_write_create);
     db.exec("ALTER TABLE scenario DROP COLUMN drip_schedule; PRAGMA user_version = 5");
   }
+  yl::testing::write_hex_hashes(old);
   const auto migrated = run_cli({"migrate", "--db", old});
-  CHECK(migrated.out == old + ": schema version 5 -> 7\n");
+  CHECK(migrated.out == old + ": schema version 5 -> 8\n");
   CHECK(column(old, "SELECT drip_schedule FROM scenario") ==
         std::vector<std::string>{"every_event"});
   CHECK(yl::testing::audit_result(old) == "OK");
@@ -290,6 +291,7 @@ std::string split_pairs(const std::string& postings) {
 // A schema-6 copy of `fresh` at `path`: every journal row unpaired, schema version 6.
 void write_schema6_ledger(const std::string& path, const std::string& fresh) {
   std::filesystem::copy_file(fresh, path);
+  yl::testing::write_hex_hashes(path);
   const auto seqs = column(path, "SELECT seq FROM journal ORDER BY seq");
   for (const std::string& seq : seqs) {
     yl::testing::rewrite_journal_row(
@@ -326,7 +328,7 @@ TEST_CASE("Migrate: a schema-6 journal is written again with its pairs paired, a
   const auto migrated = run_cli({"migrate", "--db", old});
   CHECK(migrated.exit_code == 0);
   CHECK(migrated.err == "");
-  CHECK(migrated.out == old + ": schema version 6 -> 7\n");
+  CHECK(migrated.out == old + ": schema version 6 -> 8\n");
   const char* rows =
       "SELECT seq || ' ' || coalesce(event_seq, '-') || ' ' || coalesce(report_seq, '-') || ' ' || "
       "hex(postings) FROM journal ORDER BY seq";
@@ -350,4 +352,56 @@ TEST_CASE("Migrate: a schema-6 journal is written again with its pairs paired, a
                            "cannot be converted to schema 7; it was not migrated\n");
   CHECK(column(broken, "PRAGMA user_version") == std::vector<std::string>{"6"});
   CHECK(column(broken, all) == unpaired);  // rows 1-11 too: the migration rolled back whole
+}
+
+TEST_CASE("Migrate: a schema-7 ledger's hex links become their 32 bytes, the chains unchanged") {
+  TempDir dir;
+  const std::string fresh = dir.path("fresh.db");
+  yl::run_into_database(yl::testing::example_scenario("blast-launch"), fresh);
+  const std::string old = dir.path("old.db");
+  std::filesystem::copy_file(fresh, old);
+  yl::testing::write_hex_hashes(old);
+  {
+    yl::storage::Database db(old, yl::storage::Database::Mode::read_write_create);
+    db.exec("PRAGMA user_version = 7");
+  }
+  const char* links[] = {"SELECT typeof(hash) || ' ' || length(hash) FROM events WHERE seq = 9",
+                         "SELECT lower(hex(hash)) FROM events ORDER BY seq",
+                         "SELECT lower(hex(hash)) FROM reports ORDER BY seq, row"};
+  CHECK(column(old, links[0]) == std::vector<std::string>{"text 64"});
+  CHECK(column(fresh, links[0]) == std::vector<std::string>{"blob 32"});
+  // Event 9's link, as hex text in the old ledger and as bytes in the new.
+  const std::string link9 = column(old, "SELECT hash FROM events WHERE seq = 9").at(0);
+  CHECK(column(fresh, "SELECT lower(hex(hash)) FROM events WHERE seq = 9").at(0) == link9);
+
+  const auto migrated = run_cli({"migrate", "--db", old});
+  CHECK(migrated.exit_code == 0);
+  CHECK(migrated.out == old + ": schema version 7 -> 8\n");
+  for (const char* sql : links) {
+    CAPTURE(sql);
+    CHECK(column(old, sql) == column(fresh, sql));
+  }
+  CHECK(yl::testing::audit_result(old) == "OK");
+  // The journal, copied with the events table it refers to: the same rows, the reference intact.
+  const char* journal = "SELECT seq || ' ' || coalesce(event_seq, '-') || ' ' || hex(postings) "
+                        "FROM journal ORDER BY seq";
+  CHECK(column(old, journal) == column(fresh, journal));
+  CHECK(column(old, "SELECT sql FROM sqlite_schema WHERE name = 'journal'").at(0).find(
+            "REFERENCES events (seq)") != std::string::npos);
+  CHECK(column(old, "SELECT count(*) FROM pragma_foreign_key_check") ==
+        std::vector<std::string>{"0"});
+
+  // A link changed by hand, not hex: kept as its bytes, and audit still names its row.
+  const std::string changed = dir.path("changed.db");
+  std::filesystem::copy_file(fresh, changed);
+  yl::testing::write_hex_hashes(changed);
+  {
+    yl::storage::Database db(changed, yl::storage::Database::Mode::read_write_create);
+    db.exec("UPDATE events SET hash = 'forged' WHERE seq = 9; PRAGMA user_version = 7");
+  }
+  CHECK(run_cli({"migrate", "--db", changed}).exit_code == 0);
+  CHECK(column(changed, "SELECT hash FROM events WHERE seq = 9") ==
+        std::vector<std::string>{"forged"});
+  CHECK(yl::testing::audit_result(changed).rfind(
+            "event events.csv:10 (seq 9, id 'e009'): hash chain broken", 0) == 0);
 }

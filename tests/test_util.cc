@@ -54,6 +54,7 @@ std::string must_reject(Ledger& ledger, const Event& event, RejectCode code) {
 #include <atomic>
 
 #include <fmt/format.h>
+#include <sqlite3.h>
 
 #include <tuple>
 
@@ -115,7 +116,54 @@ std::string usage_error(const std::function<void()>& action) {
   return "(accepted)";
 }
 
+void write_hex_hashes(const std::string& db_path) {
+  // A plain connection: foreign_keys is off, so `journal` keeps its reference to `events` while
+  // that table is replaced.
+  sqlite3* handle = nullptr;
+  REQUIRE(sqlite3_open(db_path.c_str(), &handle) == SQLITE_OK);
+  auto exec = [&](const std::string& sql) {
+    char* error = nullptr;
+    const int rc = sqlite3_exec(handle, sql.c_str(), nullptr, nullptr, &error);
+    INFO(sql << ": " << (error != nullptr ? error : ""));
+    sqlite3_free(error);
+    REQUIRE(rc == SQLITE_OK);
+  };
+  auto texts = [&](const char* query, const std::string& table) {
+    sqlite3_stmt* s = nullptr;
+    REQUIRE(sqlite3_prepare_v2(handle, query, -1, &s, nullptr) == SQLITE_OK);
+    sqlite3_bind_text(s, 1, table.c_str(), -1, SQLITE_TRANSIENT);
+    std::vector<std::string> values;
+    while (sqlite3_step(s) == SQLITE_ROW) {
+      values.emplace_back(reinterpret_cast<const char*>(sqlite3_column_text(s, 0)));
+    }
+    sqlite3_finalize(s);
+    return values;
+  };
+  exec("BEGIN");
+  for (const std::string table : {"events", "reports"}) {
+    std::string sql = texts("SELECT sql FROM sqlite_schema WHERE name = ?1", table).at(0);
+    const std::size_t hash = sql.find("hash ");
+    const std::string type = "BLOB NOT NULL";
+    const std::size_t end = sql.find(type, hash);
+    REQUIRE((hash != std::string::npos && end != std::string::npos));
+    sql.replace(hash, end + type.size() - hash, "hash TEXT NOT NULL DEFAULT ''");
+    sql.replace(0, std::string("CREATE TABLE " + table).size(), "CREATE TABLE hex_" + table);
+    exec(sql);
+    std::string columns;
+    for (const std::string& name : texts("SELECT name FROM pragma_table_info(?1)", table)) {
+      columns += (columns.empty() ? "" : ", ") +
+                 (name == "hash" ? std::string("lower(hex(hash))") : "\"" + name + "\"");
+    }
+    exec(fmt::format("INSERT INTO hex_{0} SELECT {1} FROM {0}", table, columns));
+    exec(fmt::format("DROP TABLE {0}; ALTER TABLE hex_{0} RENAME TO {0}", table));
+  }
+  exec("CREATE UNIQUE INDEX events_by_id ON events (id) WHERE id IS NOT NULL");
+  exec("COMMIT");
+  sqlite3_close(handle);
+}
+
 void write_json_journal(const std::string& db_path) {
+  write_hex_hashes(db_path);
   storage::Database db(db_path, storage::Database::Mode::read_write_create);
   std::vector<std::tuple<std::int64_t, std::string, std::string, std::string>> rows;
   {

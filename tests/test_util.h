@@ -18,10 +18,14 @@ Amount eth(std::string_view units);
 
 Timestamp at(std::string_view iso_time);
 
+// The hash chains' links of the ledger at `db_path` written back as schemas 2-7 stored them:
+// lowercase hex in TEXT columns (schema/0008_binary_hashes.sql), for the migration tests.
+void write_hex_hashes(const std::string& db_path);
 // The journal of the ledger at `db_path` written back as schemas 2-4 stored it (a JSON array of
 // [account, asset, "D"|"C", wei, memo] per row, in a TEXT column), and its events table with
-// migration 1's `id TEXT UNIQUE`, and no `scenario.drip_schedule` (migration 6), for the
-// migration tests. The schema version is left as it was: the caller sets the one it means.
+// migration 1's `id TEXT UNIQUE`, its links in hex (write_hex_hashes), and no
+// `scenario.drip_schedule` (migration 6), for the migration tests. The schema version is left as
+// it was: the caller sets the one it means.
 void write_json_journal(const std::string& db_path);
 // Rewrites the stored postings of journal row `seq` with `change` (the tamper tests).
 void rewrite_journal_row(const std::string& db_path, std::int64_t seq,

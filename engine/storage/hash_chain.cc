@@ -14,10 +14,24 @@ std::string chain_hash(std::string_view previous, std::initializer_list<std::str
 }
 
 std::string chain_hash(std::string_view previous, std::span<const std::string_view> fields) {
+  return to_hex(chain_digest(previous, fields));
+}
+
+std::string to_hex(const Digest& digest) {
+  static constexpr char kHex[] = "0123456789abcdef";
+  std::string hex(2 * digest.size(), '0');
+  for (std::size_t i = 0; i < digest.size(); ++i) {
+    hex[2 * i] = kHex[digest[i] >> 4];
+    hex[2 * i + 1] = kHex[digest[i] & 0xF];
+  }
+  return hex;
+}
+
+Digest chain_digest(std::string_view previous, std::span<const std::string_view> fields) {
   // One buffer, one digest call: this runs for every stored row, so it avoids per-field
-  // formatting and per-call digest contexts.
-  std::string message;
-  message.reserve(previous.size() + 32 + 16 * fields.size());
+  // formatting, per-call digest contexts and, with the buffer kept per thread, allocations.
+  thread_local std::string message;
+  message.clear();
   auto feed = [&](std::string_view bytes) {
     char length[24];
     const auto end = std::to_chars(length, length + sizeof length, bytes.size()).ptr;
@@ -33,20 +47,14 @@ std::string chain_hash(std::string_view previous, std::span<const std::string_vi
       EVP_MD_fetch(nullptr, "SHA256", nullptr), EVP_MD_free);
   thread_local const std::unique_ptr<EVP_MD_CTX, decltype(&EVP_MD_CTX_free)> context(
       EVP_MD_CTX_new(), EVP_MD_CTX_free);
-  unsigned char digest[EVP_MAX_MD_SIZE];
+  Digest digest{};
   unsigned int size = 0;
   if (!sha256 || !context || EVP_DigestInit_ex(context.get(), sha256.get(), nullptr) != 1 ||
       EVP_DigestUpdate(context.get(), message.data(), message.size()) != 1 ||
-      EVP_DigestFinal_ex(context.get(), digest, &size) != 1) {
+      EVP_DigestFinal_ex(context.get(), digest.data(), &size) != 1 || size != digest.size()) {
     throw StorageError(StorageError::Kind::internal, "SHA-256 failed in OpenSSL");
   }
-  static constexpr char kHex[] = "0123456789abcdef";
-  std::string hex(static_cast<std::size_t>(size) * 2, '0');
-  for (unsigned int i = 0; i < size; ++i) {
-    hex[2 * i] = kHex[digest[i] >> 4];
-    hex[2 * i + 1] = kHex[digest[i] & 0xF];
-  }
-  return hex;
+  return digest;
 }
 
 }  // namespace yl::storage

@@ -3,6 +3,7 @@
 // the chain from that row on.
 #pragma once
 
+#include <array>
 #include <initializer_list>
 #include <span>
 #include <string>
@@ -10,8 +11,14 @@
 
 namespace yl::storage {
 
-// Hex SHA-256 of `previous` followed by each field, each preceded by its length so that no two
-// different rows can serialize alike.
+// A link as stored (schema/0008_binary_hashes.sql): the 32 bytes of a SHA-256.
+using Digest = std::array<unsigned char, 32>;
+
+// SHA-256 of `previous` (the previous link in hex) followed by each field, each preceded by its
+// length so that no two different rows can serialize alike.
+Digest chain_digest(std::string_view previous, std::span<const std::string_view> fields);
+// The same link in lowercase hex: the next link's `previous`, and what `audit` prints.
+std::string to_hex(const Digest& digest);
 std::string chain_hash(std::string_view previous, std::initializer_list<std::string_view> fields);
 std::string chain_hash(std::string_view previous, std::span<const std::string_view> fields);
 

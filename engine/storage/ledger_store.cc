@@ -59,6 +59,10 @@ std::string column_list(const Columns& columns) {
 std::string report_column_list() { return column_list(report_columns()); }
 std::string ledger_column_list() { return column_list(ledger_columns()); }
 
+std::string_view as_bytes(const Digest& digest) {
+  return {reinterpret_cast<const char*>(digest.data()), digest.size()};
+}
+
 std::string placeholders(int first, std::size_t count) {
   std::string list;
   for (std::size_t i = 0; i < count; ++i) {
@@ -146,15 +150,16 @@ std::string genesis_hash(const std::string& file, const std::string& events_file
   return chain_hash("yieldledger genesis", {file, events_file, toml});
 }
 
-std::string event_hash(const std::string& previous, std::int64_t seq, const std::string& file,
-                       const RawEvent& raw) {
+Digest event_hash(const std::string& previous, std::int64_t seq, const std::string& file,
+                  const RawEvent& raw) {
   const std::string seq_text = std::to_string(seq), line = std::to_string(raw.line);
-  return chain_hash(previous, {seq_text, file, line, raw.id, raw.time, raw.type, raw.account,
-                               raw.asset, raw.amount, raw.to, raw.value});
+  const std::string_view fields[] = {seq_text, file,     line,       raw.id, raw.time, raw.type,
+                                     raw.account, raw.asset, raw.amount, raw.to, raw.value};
+  return chain_digest(previous, fields);
 }
 
-std::string report_hash(const std::string& previous, std::int64_t seq, std::int64_t row,
-                        const StoredReportRow& r) {
+Digest report_hash(const std::string& previous, std::int64_t seq, std::int64_t row,
+                   const StoredReportRow& r) {
   // The v1.2 columns join the hash only when one of them is not at its v1.1 value (0, or empty
   // on a row without source): a v1.1 ledger, and any ledger under the default policy, keeps its
   // v1.1 chain byte for byte, and a v1.2 value changed to or from that state still breaks it.
@@ -174,7 +179,7 @@ std::string report_hash(const std::string& previous, std::int64_t seq, std::int6
       if (c.v1_2) fields.push_back(r.*c.field);
     }
   }
-  return chain_hash(previous, fields);
+  return chain_digest(previous, fields);
 }
 
 LedgerStore::LedgerStore(Database& db)
@@ -199,10 +204,11 @@ LedgerStore::LedgerStore(Database& db)
   if (scenario.step()) {
     last_event_hash_ = last_report_hash_ =
         genesis_hash(scenario.column_text(0), scenario.column_text(1), scenario.column_text(2));
-    Statement last_event = db.prepare("SELECT hash FROM events ORDER BY seq DESC LIMIT 1");
+    Statement last_event =
+        db.prepare("SELECT lower(hex(hash)) FROM events ORDER BY seq DESC LIMIT 1");
     if (last_event.step()) last_event_hash_ = last_event.column_text(0);
     Statement last_report =
-        db.prepare("SELECT hash FROM reports ORDER BY seq DESC, row DESC LIMIT 1");
+        db.prepare("SELECT lower(hex(hash)) FROM reports ORDER BY seq DESC, row DESC LIMIT 1");
     if (last_report.step()) last_report_hash_ = last_report.column_text(0);
   }
 }
@@ -246,7 +252,8 @@ std::int64_t LedgerStore::append_event(const RawEvent& raw, const std::string& f
                                        Timestamp time) {
   YL_ASSERT(!last_event_hash_.empty());  // write_scenario starts the chain
   const std::int64_t seq = next_event_seq_++;
-  last_event_hash_ = event_hash(last_event_hash_, seq, file, raw);
+  const Digest link = event_hash(last_event_hash_, seq, file, raw);
+  last_event_hash_ = to_hex(link);
   // The texts are not copied (bind_view): every one outlives run().
   insert_event_.bind(1, seq).bind_view(2, file).bind(3, static_cast<std::int64_t>(raw.line));
   if (raw.id.empty()) {
@@ -262,7 +269,7 @@ std::int64_t LedgerStore::append_event(const RawEvent& raw, const std::string& f
       .bind_view(10, raw.amount)
       .bind_view(11, raw.to)
       .bind_view(12, raw.value)
-      .bind_view(13, last_event_hash_)
+      .bind_blob(13, as_bytes(link))
       .run();
   return seq;
 }
@@ -273,11 +280,12 @@ std::int64_t LedgerStore::append_report(const ReportRecord& report) {
   std::int64_t row = 0;
   for (const StoredReportRow& r : report_rows(report)) {
     ++row;
-    last_report_hash_ = report_hash(last_report_hash_, seq, row, r);
+    const Digest link = report_hash(last_report_hash_, seq, row, r);
+    last_report_hash_ = to_hex(link);
     insert_report_.bind(1, seq)
         .bind(2, row)
         .bind(3, report.time.seconds)
-        .bind(4, last_report_hash_);
+        .bind_blob(4, as_bytes(link));
     int column = 5;
     for (const ReportColumn& c : report_columns()) insert_report_.bind(column++, r.*c.field);
     insert_report_.run();
@@ -397,8 +405,8 @@ std::vector<std::string> LedgerStore::appended_files() {
 
 std::optional<StoredEvent> LedgerStore::find_event_by_id(const std::string& id) {
   Statement s = db_.prepare(
-      "SELECT seq, file, line, id, time, type, account, asset, amount, \"to\", value, hash "
-      "FROM events WHERE id = ?1");
+      "SELECT seq, file, line, id, time, type, account, asset, amount, \"to\", value, "
+      "lower(hex(hash)) FROM events WHERE id = ?1");
   s.bind(1, id);
   if (!s.step()) return std::nullopt;
   StoredEvent e;
@@ -477,7 +485,7 @@ std::vector<StoredReportRow> LedgerStore::read_reports() {
 RowCursor<StoredEvent> LedgerStore::events_in_order() {
   return RowCursor<StoredEvent>(
       db_.prepare("SELECT seq, file, line, coalesce(id, ''), time, type, account, asset, amount, "
-                  "\"to\", value, hash FROM events ORDER BY seq"),
+                  "\"to\", value, lower(hex(hash)) FROM events ORDER BY seq"),
       [](Statement& s, StoredEvent& e) {
         e.seq = s.column_int(0);
         e.file = s.column_text(1);
@@ -497,8 +505,9 @@ RowCursor<StoredEvent> LedgerStore::events_in_order() {
 
 RowCursor<StoredReport> LedgerStore::reports_in_order() {
   return RowCursor<StoredReport>(
-      db_.prepare(fmt::format("SELECT seq, row, hash, {} FROM reports ORDER BY seq, row",
-                              report_column_list())),
+      db_.prepare(fmt::format(
+          "SELECT seq, row, lower(hex(hash)), {} FROM reports ORDER BY seq, row",
+          report_column_list())),
       [](Statement& s, StoredReport& r) {
         r.seq = s.column_int(0);
         r.row = s.column_int(1);

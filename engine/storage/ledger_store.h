@@ -14,6 +14,7 @@
 #include "engine/core/snapshot.h"
 #include "engine/input/event_parser.h"
 #include "engine/storage/database.h"
+#include "engine/storage/hash_chain.h"
 #include "engine/storage/journal_codec.h"
 
 namespace yl::storage {
@@ -68,13 +69,13 @@ struct StoredEvent {
   std::int64_t seq = 0;
   std::string file;
   RawEvent raw;
-  std::string hash;
+  std::string hash;  // the link, in lowercase hex
 };
 struct StoredReport {
   std::int64_t seq = 0;
   std::int64_t row = 0;
   StoredReportRow fields;
-  std::string hash;
+  std::string hash;  // the link, in lowercase hex
 };
 struct StoredJournalEntry {
   std::int64_t seq = 0;
@@ -100,11 +101,12 @@ class RowCursor {
 // The chain's first link: a hash of the scenario the ledger was run from.
 std::string genesis_hash(const std::string& file, const std::string& events_file,
                          const std::string& toml);
-// The hash of an event row, or of a report row, given the previous row's hash.
-std::string event_hash(const std::string& previous, std::int64_t seq, const std::string& file,
-                       const RawEvent& raw);
-std::string report_hash(const std::string& previous, std::int64_t seq, std::int64_t row,
-                        const StoredReportRow& fields);
+// The link of an event row, or of a report row, given the previous row's link in hex (as stored:
+// to_hex gives the next row's `previous`).
+Digest event_hash(const std::string& previous, std::int64_t seq, const std::string& file,
+                  const RawEvent& raw);
+Digest report_hash(const std::string& previous, std::int64_t seq, std::int64_t row,
+                   const StoredReportRow& fields);
 
 class LedgerStore {
  public:
@@ -171,7 +173,7 @@ class LedgerStore {
   std::string journal_row_;  // the row being encoded (its capacity is reused)
   std::int64_t next_event_seq_ = 1;
   std::int64_t next_report_seq_ = 1;
-  std::string last_event_hash_;   // the chains' heads
+  std::string last_event_hash_;   // the chains' heads, in hex
   std::string last_report_hash_;
 };
 

@@ -1,6 +1,7 @@
 #include "engine/storage/migrations.h"
 
 #include <fmt/format.h>
+#include <sqlite3.h>
 
 #include "engine/storage/database.h"
 #include "engine/storage/journal_codec.h"
@@ -97,6 +98,38 @@ void pair_journal_postings(Database& db) {
   }
 }
 
+// yl_unhex(text), for migration 8 (schema/0008_binary_hashes.sql): a chain link of 64 lowercase
+// hex digits as its 32 bytes; any other value as the bytes of its text, unchanged, so that a link
+// changed by hand stays changed and `audit` names its row.
+void unhex_link(sqlite3_context* context, int, sqlite3_value** argv) {
+  const auto* text = reinterpret_cast<const char*>(sqlite3_value_text(argv[0]));
+  const int size = sqlite3_value_bytes(argv[0]);
+  auto digit = [](char c) {
+    if (c >= '0' && c <= '9') return c - '0';
+    return c >= 'a' && c <= 'f' ? c - 'a' + 10 : -1;
+  };
+  unsigned char bytes[32];
+  bool hex = text != nullptr && size == 64;
+  for (int i = 0; hex && i < 32; ++i) {
+    const int high = digit(text[2 * i]), low = digit(text[2 * i + 1]);
+    hex = high >= 0 && low >= 0;
+    bytes[i] = static_cast<unsigned char>(high * 16 + low);
+  }
+  if (hex) {
+    sqlite3_result_blob(context, bytes, 32, SQLITE_TRANSIENT);
+  } else {
+    sqlite3_result_blob(context, text != nullptr ? text : "", size, SQLITE_TRANSIENT);
+  }
+}
+
+void register_unhex(Database& db) {
+  if (sqlite3_create_function_v2(db.handle(), "yl_unhex", 1,
+                                 SQLITE_UTF8 | SQLITE_DETERMINISTIC | SQLITE_DIRECTONLY, nullptr,
+                                 unhex_link, nullptr, nullptr, nullptr) != SQLITE_OK) {
+    throw StorageError(StorageError::Kind::internal, "cannot register yl_unhex with SQLite");
+  }
+}
+
 }  // namespace
 
 void migrate(Database& db) {
@@ -107,6 +140,7 @@ void migrate(Database& db) {
   }
   const auto& migrations = embedded_migrations();
   for (auto v = static_cast<std::size_t>(db.user_version()); v < migrations.size(); ++v) {
+    if (v + 1 == 8) register_unhex(db);
     db.exec(migrations[v]);
     if (v + 1 == 5) convert_json_journal(db);
     if (v + 1 == 7) pair_journal_postings(db);
