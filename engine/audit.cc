@@ -78,7 +78,8 @@ class Auditor {
     std::int64_t expected_seq = 1;
     while (events.next(e)) {
       const std::string where = describe(e);
-      if (storage::to_hex(storage::event_hash(event_hash_, e.seq, e.file, e.raw)) != e.hash) {
+      const storage::Digest link = storage::event_hash(event_hash_, e.seq, e.file, e.raw);
+      if (storage::bytes_of(link) != e.hash) {
         mismatch(where + (e.seq == 1 ? ": hash chain broken: this row or the stored scenario "
                                        "was changed"
                                      : ": hash chain broken: this row was changed, or a row "
@@ -88,7 +89,7 @@ class Auditor {
         mismatch(fmt::format("{}: expected event seq {}: a row was deleted or inserted", where,
                              expected_seq - 1));
       }
-      event_hash_ = e.hash;
+      event_hash_ = storage::to_hex(link);  // the stored link, which equals it
       Event event;
       try {
         event = parse_event(e.raw, e.file);
@@ -159,11 +160,11 @@ class Auditor {
                                        stored.fields.source.empty() ? "-" : stored.fields.source);
     const storage::Digest link =
         storage::report_hash(report_hash_, stored.seq, stored.row, stored.fields);
-    if (storage::to_hex(link) != stored.hash) {
+    if (storage::bytes_of(link) != stored.hash) {
       mismatch(at + ": hash chain broken: this row was changed, or a row before it was deleted "
                     "or inserted");
     }
-    report_hash_ = stored.hash;
+    report_hash_ = storage::to_hex(link);
     if (stored.seq != seq || stored.row != row) {
       mismatch(fmt::format("{}: expected report {} row {} here: a row was deleted or inserted",
                            at, seq, row));

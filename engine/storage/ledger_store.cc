@@ -59,10 +59,6 @@ std::string column_list(const Columns& columns) {
 std::string report_column_list() { return column_list(report_columns()); }
 std::string ledger_column_list() { return column_list(ledger_columns()); }
 
-std::string_view as_bytes(const Digest& digest) {
-  return {reinterpret_cast<const char*>(digest.data()), digest.size()};
-}
-
 std::string placeholders(int first, std::size_t count) {
   std::string list;
   for (std::size_t i = 0; i < count; ++i) {
@@ -269,7 +265,7 @@ std::int64_t LedgerStore::append_event(const RawEvent& raw, const std::string& f
       .bind_view(10, raw.amount)
       .bind_view(11, raw.to)
       .bind_view(12, raw.value)
-      .bind_blob(13, as_bytes(link))
+      .bind_blob(13, bytes_of(link))
       .run();
   return seq;
 }
@@ -285,7 +281,7 @@ std::int64_t LedgerStore::append_report(const ReportRecord& report) {
     insert_report_.bind(1, seq)
         .bind(2, row)
         .bind(3, report.time.seconds)
-        .bind_blob(4, as_bytes(link));
+        .bind_blob(4, bytes_of(link));
     int column = 5;
     for (const ReportColumn& c : report_columns()) insert_report_.bind(column++, r.*c.field);
     insert_report_.run();
@@ -405,8 +401,8 @@ std::vector<std::string> LedgerStore::appended_files() {
 
 std::optional<StoredEvent> LedgerStore::find_event_by_id(const std::string& id) {
   Statement s = db_.prepare(
-      "SELECT seq, file, line, id, time, type, account, asset, amount, \"to\", value, "
-      "lower(hex(hash)) FROM events WHERE id = ?1");
+      "SELECT seq, file, line, id, time, type, account, asset, amount, \"to\", value, hash "
+      "FROM events WHERE id = ?1");
   s.bind(1, id);
   if (!s.step()) return std::nullopt;
   StoredEvent e;
@@ -415,7 +411,7 @@ std::optional<StoredEvent> LedgerStore::find_event_by_id(const std::string& id) 
   e.raw = RawEvent{static_cast<std::uint64_t>(s.column_int(2)), s.column_text(3),
                    s.column_text(4), s.column_text(5), s.column_text(6), s.column_text(7),
                    s.column_text(8), s.column_text(9), s.column_text(10)};
-  e.hash = s.column_text(11);
+  e.hash = s.column_blob(11);
   return e;
 }
 
@@ -485,7 +481,7 @@ std::vector<StoredReportRow> LedgerStore::read_reports() {
 RowCursor<StoredEvent> LedgerStore::events_in_order() {
   return RowCursor<StoredEvent>(
       db_.prepare("SELECT seq, file, line, coalesce(id, ''), time, type, account, asset, amount, "
-                  "\"to\", value, lower(hex(hash)) FROM events ORDER BY seq"),
+                  "\"to\", value, hash FROM events ORDER BY seq"),
       [](Statement& s, StoredEvent& e) {
         e.seq = s.column_int(0);
         e.file = s.column_text(1);
@@ -498,20 +494,19 @@ RowCursor<StoredEvent> LedgerStore::events_in_order() {
         e.raw.amount = s.column_text(8);
         e.raw.to = s.column_text(9);
         e.raw.value = s.column_text(10);
-        e.hash = s.column_text(11);
+        e.hash = s.column_blob(11);
         return true;
       });
 }
 
 RowCursor<StoredReport> LedgerStore::reports_in_order() {
   return RowCursor<StoredReport>(
-      db_.prepare(fmt::format(
-          "SELECT seq, row, lower(hex(hash)), {} FROM reports ORDER BY seq, row",
-          report_column_list())),
+      db_.prepare(fmt::format("SELECT seq, row, hash, {} FROM reports ORDER BY seq, row",
+                              report_column_list())),
       [](Statement& s, StoredReport& r) {
         r.seq = s.column_int(0);
         r.row = s.column_int(1);
-        r.hash = s.column_text(2);
+        r.hash = s.column_blob(2);
         int column = 3;
         for (const ReportColumn& c : report_columns()) r.fields.*c.field = s.column_text(column++);
         return true;

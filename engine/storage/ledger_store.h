@@ -69,13 +69,13 @@ struct StoredEvent {
   std::int64_t seq = 0;
   std::string file;
   RawEvent raw;
-  std::string hash;  // the link, in lowercase hex
+  std::string hash;  // the link as stored: 32 bytes (bytes_of a Digest)
 };
 struct StoredReport {
   std::int64_t seq = 0;
   std::int64_t row = 0;
   StoredReportRow fields;
-  std::string hash;  // the link, in lowercase hex
+  std::string hash;  // the link as stored: 32 bytes (bytes_of a Digest)
 };
 struct StoredJournalEntry {
   std::int64_t seq = 0;
