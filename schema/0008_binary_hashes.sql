@@ -8,9 +8,9 @@
 -- a link as before with lower(hex(hash)).
 --
 -- STRICT tables cannot change a column's type, so both tables are rebuilt and their rows copied
--- in order. yl_unhex (engine/storage/migrations.cc, registered for this migration only) turns a
--- link of 64 lowercase hex digits into its 32 bytes; any other text (a row changed by hand) is
--- kept as its bytes, so `audit` still finds and names that row. Renaming `events` moves the
+-- in order. yl_unhex (engine/storage/migrations.cc, registered just before this migration runs)
+-- turns a link of 64 lowercase hex digits into its 32 bytes; any other text (a row changed by
+-- hand) is kept as its bytes, so `audit` still finds and names that row. Renaming `events` moves the
 -- reference of `journal.event_seq` to the old table, so the journal is copied too (as in
 -- migration 5), the same rows and bytes.
 ALTER TABLE journal RENAME TO journal_v7;
