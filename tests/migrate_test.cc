@@ -316,10 +316,10 @@ TEST_CASE("Migrate: a schema-6 journal is written again with its pairs paired, a
   CHECK(bytes(old) == "31174 222");
   CHECK(bytes(fresh) == "19566 222");
   std::size_t records = 0;
-  for (const std::string& seq : column(fresh, "SELECT seq FROM journal")) {
-    yl::testing::rewrite_journal_row(fresh, std::stoll(seq), [&](std::string& postings) {
-      records += yl::testing::record_bounds(postings).size() - 1;  // rewritten as it was
-    });
+  {
+    yl::storage::Database db(fresh, yl::storage::Database::Mode::read_only);
+    yl::storage::Statement rows = db.prepare("SELECT postings FROM journal");
+    while (rows.step()) records += yl::testing::record_bounds(rows.column_blob(0)).size() - 1;
   }
   CHECK(records == 1530);
   // A schema-6 row is read as it was: the same postings.
