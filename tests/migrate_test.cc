@@ -260,42 +260,15 @@ TEST_CASE("Migrate: a schema-5 streamed ledger keeps its drip schedule, which au
 
 namespace {
 
-// A stored row written as schemas 5 and 6 wrote it: each pair record (flag bit 2) as its two
-// postings in full, the second on the other side (schema/0007_paired_postings.sql).
-std::string split_pairs(const std::string& postings) {
-  const std::vector<std::size_t> bounds = yl::testing::record_bounds(postings);
-  std::string out;
-  for (std::size_t i = 0; i + 1 < bounds.size(); ++i) {
-    const std::string record = postings.substr(bounds[i], bounds[i + 1] - bounds[i]);
-    const auto flags = static_cast<unsigned char>(record[0]);
-    if ((flags & 0x04) == 0) {
-      out += record;
-      continue;
-    }
-    std::size_t first_end = 2;
-    while (static_cast<unsigned char>(record[first_end]) & 0x80) ++first_end;
-    ++first_end;
-    std::size_t second_end = first_end;
-    while (static_cast<unsigned char>(record[second_end]) & 0x80) ++second_end;
-    ++second_end;
-    const std::string amount = record.substr(second_end);
-    out += static_cast<char>(flags & ~0x04);
-    out += record.substr(1, first_end - 1) + amount;
-    out += static_cast<char>((flags & ~0x04) ^ 0x01);
-    out += record[1];
-    out += record.substr(first_end, second_end - first_end) + amount;
-  }
-  return out;
-}
-
 // A schema-6 copy of `fresh` at `path`: every journal row unpaired, schema version 6.
 void write_schema6_ledger(const std::string& path, const std::string& fresh) {
   std::filesystem::copy_file(fresh, path);
   yl::testing::write_hex_hashes(path);
   const auto seqs = column(path, "SELECT seq FROM journal ORDER BY seq");
   for (const std::string& seq : seqs) {
-    yl::testing::rewrite_journal_row(
-        path, std::stoll(seq), [](std::string& postings) { postings = split_pairs(postings); });
+    yl::testing::rewrite_journal_row(path, std::stoll(seq), [](std::string& postings) {
+      postings = yl::testing::split_pairs(postings);
+    });
   }
   yl::storage::Database db(path, yl::storage::Database::Mode::read_write_create);
   db.exec("PRAGMA user_version = 6");

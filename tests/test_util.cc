@@ -253,6 +253,28 @@ void unpair_record(std::string& postings, std::size_t start) {
   postings.erase(second, skip_varint(postings, second) - second);
 }
 
+std::string split_pairs(const std::string& postings) {
+  const std::vector<std::size_t> bounds = record_bounds(postings);
+  std::string out;
+  for (std::size_t i = 0; i + 1 < bounds.size(); ++i) {
+    const std::string record = postings.substr(bounds[i], bounds[i + 1] - bounds[i]);
+    const auto flags = static_cast<unsigned char>(record[0]);
+    if ((flags & 0x04) == 0) {
+      out += record;
+      continue;
+    }
+    const std::size_t first_end = skip_varint(record, 2);
+    const std::size_t second_end = skip_varint(record, first_end);
+    const std::string amount = record.substr(second_end);  // its length byte, then its bytes
+    out += static_cast<char>(flags & ~0x04);
+    out += record.substr(1, first_end - 1) + amount;  // memo, first account
+    out += static_cast<char>((flags & ~0x04) ^ 0x01);  // the other side
+    out += record[1];
+    out += record.substr(first_end, second_end - first_end) + amount;
+  }
+  return out;
+}
+
 std::vector<std::string> journal_row(const std::string& db_path, std::int64_t seq) {
   storage::Database db(db_path, storage::Database::Mode::read_only);
   storage::LedgerStore store(db);

@@ -35,6 +35,9 @@ void rewrite_journal_row(const std::string& db_path, std::int64_t seq,
 std::vector<std::size_t> record_bounds(const std::string& postings);
 // Makes the pair record at `start` a single posting: its first half, without the second.
 void unpair_record(std::string& postings, std::size_t start);
+// A stored row as schemas 5 and 6 wrote it: each pair record (flag bit 2) as its two postings in
+// full, the second on the other side (schema/0007_paired_postings.sql).
+std::string split_pairs(const std::string& postings);
 // Journal row `seq`'s postings as "account asset D|C wei memo" lines.
 std::vector<std::string> journal_row(const std::string& db_path, std::int64_t seq);
 
