@@ -155,7 +155,7 @@ TEST_CASE("Migrate: a schema-4 ledger's JSON journal becomes the binary rows a r
   const auto migrated = run_cli({"migrate", "--db", old});
   CHECK(migrated.exit_code == 0);
   CHECK(migrated.err == "");
-  CHECK(migrated.out == old + ": schema version 4 -> 8\n");
+  CHECK(migrated.out == old + ": schema version 4 -> 9\n");
   // Byte for byte what a run writes: rows, origins and the names' numbering.
   for (const char* sql :
        {"SELECT seq || ' ' || coalesce(event_seq, '-') || ' ' || coalesce(report_seq, '-') || ' ' "
@@ -227,7 +227,7 @@ TEST_CASE("Migrate: a schema-5 streamed ledger keeps its drip schedule, which au
   }
   yl::testing::write_hex_hashes(old);
   const auto migrated = run_cli({"migrate", "--db", old});
-  CHECK(migrated.out == old + ": schema version 5 -> 8\n");
+  CHECK(migrated.out == old + ": schema version 5 -> 9\n");
   CHECK(column(old, "SELECT drip_schedule FROM scenario") ==
         std::vector<std::string>{"every_event"});
   CHECK(yl::testing::audit_result(old) == "OK");
@@ -301,7 +301,7 @@ TEST_CASE("Migrate: a schema-6 journal is written again with its pairs paired, a
   const auto migrated = run_cli({"migrate", "--db", old});
   CHECK(migrated.exit_code == 0);
   CHECK(migrated.err == "");
-  CHECK(migrated.out == old + ": schema version 6 -> 8\n");
+  CHECK(migrated.out == old + ": schema version 6 -> 9\n");
   const char* rows =
       "SELECT seq || ' ' || coalesce(event_seq, '-') || ' ' || coalesce(report_seq, '-') || ' ' || "
       "hex(postings) FROM journal ORDER BY seq";
@@ -349,7 +349,7 @@ TEST_CASE("Migrate: a schema-7 ledger's hex links become their 32 bytes, the cha
 
   const auto migrated = run_cli({"migrate", "--db", old});
   CHECK(migrated.exit_code == 0);
-  CHECK(migrated.out == old + ": schema version 7 -> 8\n");
+  CHECK(migrated.out == old + ": schema version 7 -> 9\n");
   for (const char* sql : links) {
     CAPTURE(sql);
     CHECK(column(old, sql) == column(fresh, sql));
