@@ -378,3 +378,44 @@ TEST_CASE("Migrate: a schema-7 ledger's hex links become their 32 bytes, the cha
   CHECK(yl::testing::audit_result(changed).rfind(
             "event events.csv:10 (seq 9, id 'e009'): hash chain broken", 0) == 0);
 }
+
+TEST_CASE("Migrate: a schema-8 ledger's final_balances is rebuilt with checks of no IN lists") {
+  TempDir dir;
+  const std::string fresh = dir.path("fresh.db");
+  yl::run_into_database(yl::testing::example_scenario("blast-launch"), fresh);
+  const std::string old = dir.path("old.db");
+  std::filesystem::copy_file(fresh, old);
+  {
+    // Schema 8's final_balances is schema 1's: no migration between them touched it.
+    const std::string init(yl::storage::embedded_migrations().at(0));
+    const std::size_t begin = init.find("CREATE TABLE final_balances");
+    const std::size_t end = init.find(") STRICT;", begin);
+    REQUIRE(end != std::string::npos);
+    yl::storage::Database db(old, yl::storage::Database::Mode::read_write_create);
+    db.exec("ALTER TABLE final_balances RENAME TO final_balances_v9");
+    db.exec(init.substr(begin, end + 9 - begin));
+    db.exec("INSERT INTO final_balances SELECT * FROM final_balances_v9");
+    db.exec("DROP TABLE final_balances_v9; PRAGMA user_version = 8");
+  }
+  const char* definition = "SELECT sql FROM sqlite_schema WHERE name = 'final_balances'";
+  CHECK(column(old, definition).at(0).find("kind IN ('user', 'dapp', 'system')") !=
+        std::string::npos);
+  const char* rows = "SELECT ord || ' ' || account || ' ' || kind || ' ' || asset || ' ' || mode "
+                     "|| ' ' || balance_wei || ' ' || claimable_wei || ' ' || shares || ' ' || "
+                     "remainder_wei FROM final_balances ORDER BY ord";
+  const auto expected = column(fresh, rows);
+  CHECK(expected.size() == 20);
+  CHECK(column(old, rows) == expected);
+
+  const auto migrated = run_cli({"migrate", "--db", old});
+  CHECK(migrated.exit_code == 0);
+  CHECK(migrated.out == old + ": schema version 8 -> 9\n");
+  CHECK(column(old, definition) == column(fresh, definition));
+  CHECK(column(old, definition).at(0).find("kind = 'user' OR kind = 'dapp' OR kind = 'system'") !=
+        std::string::npos);
+  CHECK(column(old, rows) == expected);
+  CHECK(column(old, "SELECT name FROM sqlite_schema WHERE tbl_name = 'final_balances' ORDER BY "
+                    "name") == std::vector<std::string>{"final_balances",
+                                                        "sqlite_autoindex_final_balances_1"});
+  CHECK(yl::testing::audit_result(old) == "OK");
+}
