@@ -89,7 +89,7 @@ class Auditor {
         mismatch(fmt::format("{}: expected event seq {}: a row was deleted or inserted", where,
                              expected_seq - 1));
       }
-      event_hash_ = storage::to_hex(link);  // the stored link, which equals it
+      storage::to_hex(link, event_hash_);  // the stored link, which equals it
       Event event;
       try {
         event = parse_event(e.raw, e.file);
@@ -164,7 +164,7 @@ class Auditor {
       mismatch(at + ": hash chain broken: this row was changed, or a row before it was deleted "
                     "or inserted");
     }
-    report_hash_ = storage::to_hex(link);
+    storage::to_hex(link, report_hash_);
     if (stored.seq != seq || stored.row != row) {
       mismatch(fmt::format("{}: expected report {} row {} here: a row was deleted or inserted",
                            at, seq, row));

@@ -2,7 +2,9 @@
 
 #include <openssl/evp.h>
 
+#include <array>
 #include <charconv>
+#include <cstring>
 #include <memory>
 
 #include "engine/storage/storage_error.h"
@@ -18,13 +20,29 @@ std::string chain_hash(std::string_view previous, std::span<const std::string_vi
 }
 
 std::string to_hex(const Digest& digest) {
-  static constexpr char kHex[] = "0123456789abcdef";
-  std::string hex(2 * digest.size(), '0');
-  for (std::size_t i = 0; i < digest.size(); ++i) {
-    hex[2 * i] = kHex[digest[i] >> 4];
-    hex[2 * i + 1] = kHex[digest[i] & 0xF];
-  }
+  std::string hex;
+  to_hex(digest, hex);
   return hex;
+}
+
+void to_hex(const Digest& digest, std::string& hex) {
+  // Two digits a byte from one table: the running link is formatted for every row written or
+  // audited.
+  static constexpr auto kPairs = [] {
+    constexpr char kHex[] = "0123456789abcdef";
+    std::array<char, 512> pairs{};
+    for (std::size_t b = 0; b < 256; ++b) {
+      pairs[2 * b] = kHex[b >> 4];
+      pairs[2 * b + 1] = kHex[b & 0xF];
+    }
+    return pairs;
+  }();
+  hex.resize(2 * digest.size());
+  char* out = hex.data();
+  for (const unsigned char b : digest) {
+    std::memcpy(out, &kPairs[2 * std::size_t{b}], 2);
+    out += 2;
+  }
 }
 
 Digest chain_digest(std::string_view previous, std::span<const std::string_view> fields) {

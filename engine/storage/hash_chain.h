@@ -19,6 +19,8 @@ using Digest = std::array<unsigned char, 32>;
 Digest chain_digest(std::string_view previous, std::span<const std::string_view> fields);
 // The same link in lowercase hex: the next link's `previous`, and what `audit` prints.
 std::string to_hex(const Digest& digest);
+// The same, into `hex`'s own buffer: no allocation for a chain's running link (once per row).
+void to_hex(const Digest& digest, std::string& hex);
 // The link's bytes, as the `hash` columns store them.
 inline std::string_view bytes_of(const Digest& digest) {
   return {reinterpret_cast<const char*>(digest.data()), digest.size()};

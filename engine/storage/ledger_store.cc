@@ -249,7 +249,7 @@ std::int64_t LedgerStore::append_event(const RawEvent& raw, const std::string& f
   YL_ASSERT(!last_event_hash_.empty());  // write_scenario starts the chain
   const std::int64_t seq = next_event_seq_++;
   const Digest link = event_hash(last_event_hash_, seq, file, raw);
-  last_event_hash_ = to_hex(link);
+  to_hex(link, last_event_hash_);
   // The texts are not copied (bind_view): every one outlives run().
   insert_event_.bind(1, seq).bind_view(2, file).bind(3, static_cast<std::int64_t>(raw.line));
   if (raw.id.empty()) {
@@ -277,7 +277,7 @@ std::int64_t LedgerStore::append_report(const ReportRecord& report) {
   for (const StoredReportRow& r : report_rows(report)) {
     ++row;
     const Digest link = report_hash(last_report_hash_, seq, row, r);
-    last_report_hash_ = to_hex(link);
+    to_hex(link, last_report_hash_);
     insert_report_.bind(1, seq)
         .bind(2, row)
         .bind(3, report.time.seconds)
