@@ -63,7 +63,7 @@ class Auditor {
   explicit Auditor(storage::LedgerStore& store)
       : store_(store),
         reports_(store.reports_in_order()),
-        journal_(store.journal_in_order()),
+        journal_(store.journal_in_order_fed()),
         journal_accounts_(store.journal_accounts_in_order()) {}
 
   AuditSummary run() {
@@ -90,6 +90,8 @@ class Auditor {
                              expected_seq - 1));
       }
       storage::to_hex(link, event_hash_);  // the stored link, which equals it
+      // Its own journal row, read with it (schema/0010_event_postings.sql).
+      if (e.own_entry) journal_.feed(std::move(*e.own_entry));
       Event event;
       try {
         event = parse_event(e.raw, e.file);
@@ -316,7 +318,7 @@ class Auditor {
 
   storage::LedgerStore& store_;
   storage::RowCursor<storage::StoredReport> reports_;
-  storage::RowCursor<storage::StoredJournalEntry> journal_;
+  storage::JournalCursor journal_;
   storage::RowCursor<std::pair<std::int64_t, std::string>> journal_accounts_;
   storage::JournalNames names_;        // numbered as the replay posts, like `run` did
   std::vector<std::string> names_seen_;  // every name numbered so far, id i + 1 at [i]

@@ -55,7 +55,7 @@ std::optional<std::int64_t> rebuild_derived_rows(storage::Database& db) {
   db.exec(
       "CREATE TEMP TABLE yl_old_events AS SELECT * FROM main.events;"
       "CREATE TEMP TABLE yl_old_reports AS SELECT * FROM main.reports;"
-      "DELETE FROM main.journal; DELETE FROM main.reports; DELETE FROM main.events;"
+      "DELETE FROM main.journal_other; DELETE FROM main.reports; DELETE FROM main.events;"
       "DELETE FROM main.final_balances; DELETE FROM main.final_ledgers;"
       "DELETE FROM main.final_sources;");
   storage::LedgerStore store(db);  // chains start again from the scenario's genesis hash
@@ -78,7 +78,7 @@ std::optional<std::int64_t> rebuild_derived_rows(storage::Database& db) {
                                      "migrated",
                                      db.path(), file, raw.line, rejected->reason));
     }
-    store_outputs(ledger, store, store.append_event(raw, file, event.time));
+    store_outputs(ledger, store, EventToStore{raw, file, event.time});
     ++replayed;
   }
   if (const auto rejected = ledger.advance_to(scenario.params.end)) {

@@ -46,31 +46,37 @@ std::vector<JournalRow> journal_rows(const Ledger& ledger, std::optional<std::in
 }
 
 StoredOutputs store_outputs(Ledger& ledger, storage::LedgerStore& store,
-                            std::optional<std::int64_t> event_seq, bool write_journal) {
+                            const std::optional<EventToStore>& event, bool write_journal) {
   StoredOutputs stored;
   const std::vector<ReportRecord> reports = ledger.take_reports();
   std::vector<std::int64_t> report_seqs;
   for (const ReportRecord& report : reports) report_seqs.push_back(store.append_report(report));
   stored.reports = static_cast<std::int64_t>(reports.size());
+  std::vector<JournalRow> rows;
   if (write_journal) {
-    for (const JournalRow& row : journal_rows(ledger, event_seq, reports, report_seqs)) {
-      store.append_journal_row(row.origin.event_seq, row.origin.report_seq, ledger, row.entries);
-      ++stored.journal_entries;
-    }
+    const auto event_seq = event ? std::optional(store.next_event_seq()) : std::nullopt;
+    rows = journal_rows(ledger, event_seq, reports, report_seqs);
   }
+  if (event) {
+    stored.event_seq = store.append_event(event->raw, event->file, event->time, ledger, rows);
+  } else {
+    for (const JournalRow& row : rows) store.append_journal_row(ledger, row);
+  }
+  stored.journal_entries = static_cast<std::int64_t>(rows.size());
   ledger.clear_journal();
   return stored;
 }
 
 namespace {
 
-// Stores what the ledger produced and counts it into `summary`.
-void store_outputs(Ledger& ledger, storage::LedgerStore& store,
-                   std::optional<std::int64_t> event_seq, const RunOptions& options,
-                   RunSummary& summary) {
-  const StoredOutputs stored = store_outputs(ledger, store, event_seq, options.write_journal);
+// Stores what the ledger produced and counts it into `summary`. Returns the event's seq, if any.
+std::optional<std::int64_t> store_outputs(Ledger& ledger, storage::LedgerStore& store,
+                                          const std::optional<EventToStore>& event,
+                                          const RunOptions& options, RunSummary& summary) {
+  const StoredOutputs stored = store_outputs(ledger, store, event, options.write_journal);
   summary.reports += stored.reports;
   summary.journal_entries += stored.journal_entries;
+  return stored.event_seq;
 }
 
 }  // namespace
@@ -137,8 +143,8 @@ RunSummary run_scenario(const Scenario& scenario, const std::string& scenario_fi
     auto rejected = advance_in_batches(ledger, store, event.time, options, summary);
     if (!rejected) rejected = ledger.apply(event);
     if (rejected) throw InputError(reader.file_name(), raw->line, raw->type, rejected->reason);
-    const std::int64_t seq = store.append_event(*raw, reader.file_name(), event.time);
-    store_outputs(ledger, store, seq, options, summary);
+    store_outputs(ledger, store, EventToStore{*raw, reader.file_name(), event.time}, options,
+                  summary);
     ++summary.events;
     if (options.on_progress && summary.events % kProgressEvery == 0) {
       options.on_progress(summary.events, summary.reports,
@@ -355,9 +361,9 @@ ApplySummary apply_into_database(const std::string& db_path, const std::string& 
     auto rejected = advance_in_batches(ledger, store, event.time, options, outputs);
     if (!rejected) rejected = ledger.apply(event);
     if (rejected) throw InputError(events_path, raw->line, raw->type, rejected->reason);
-    const std::int64_t seq = store.append_event(*raw, events_path, event.time);
+    const auto seq =
+        store_outputs(ledger, store, EventToStore{*raw, events_path, event.time}, options, outputs);
     if (!first_event) first_event = seq;
-    store_outputs(ledger, store, seq, options, outputs);
     ++summary.events;
   }
   auto rejected = advance_in_batches(ledger, store, ledger.params().end, options, outputs);

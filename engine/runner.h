@@ -81,34 +81,33 @@ struct ApplySummary {
 ApplySummary apply_into_database(const std::string& db_path, const std::string& events_path,
                                  std::optional<Timestamp> until, const RunOptions& options = {});
 
-// Where a journal row is filed: the event that caused it (none for a scheduled report) and the
-// report it belongs to (none for an event's own movements).
-struct JournalOrigin {
-  std::optional<std::int64_t> event_seq;
-  std::optional<std::int64_t> report_seq;
-};
 // The rows the ledger's journal is stored as, in order: one per entry, except that an event's own
 // entries (report_ordinal < 0) that follow each other share a row, their postings in order. That
 // is SPEC §9.1's drip and the event after it: one row where a streamed ledger would otherwise
 // write two for every event. `reports` and `report_seqs` are the batch the entries came with
 // (Ledger::take_reports) and their stored seqs; `event_seq` the event that caused them, if any.
 // Both `run` (store_outputs) and `audit` (which compares) file the journal through this.
-struct JournalRow {
-  JournalOrigin origin;
-  std::span<const JournalEntry> entries;  // of ledger.journal(), valid until it changes
-};
+using storage::JournalOrigin;
+using storage::JournalRow;
 std::vector<JournalRow> journal_rows(const Ledger& ledger, std::optional<std::int64_t> event_seq,
                                      const std::vector<ReportRecord>& reports,
                                      const std::vector<std::int64_t>& report_seqs);
 
 // Stores the reports and journal entries the ledger produced since the last call (and clears its
-// journal): the reports, then the journal_rows of `event_seq`, the event that caused them (none
-// for scheduled reports). The one store loop of run, apply and migrate.
+// journal): the reports, then the journal_rows of `event`, the event that caused them, stored
+// with them (LedgerStore::append_event), or of no event for scheduled reports. The one store loop
+// of run, apply and migrate.
+struct EventToStore {
+  const RawEvent& raw;
+  const std::string& file;
+  Timestamp time;
+};
 struct StoredOutputs {
+  std::optional<std::int64_t> event_seq;  // the event's, when one was stored
   std::int64_t reports = 0;
   std::int64_t journal_entries = 0;  // rows
 };
 StoredOutputs store_outputs(Ledger& ledger, storage::LedgerStore& store,
-                            std::optional<std::int64_t> event_seq, bool write_journal = true);
+                            const std::optional<EventToStore>& event, bool write_journal = true);
 
 }  // namespace yl

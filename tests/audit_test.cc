@@ -86,11 +86,25 @@ TEST_CASE("audit: rows changed, deleted or inserted by hand are found and named"
        "report 3 row 1 (2024-03-03T00:00:00Z ETH lido): hash chain broken"},
       {"DELETE FROM reports WHERE seq = 40",
        "report 41 row 1 (2024-03-22T00:00:00Z ETH lido): hash"},
-      {"DELETE FROM journal WHERE seq = 5", "journal entry 6 (after event events.csv:"},
-      {"INSERT INTO journal (event_seq, report_seq, postings) VALUES (NULL, NULL, X'')",
+      // The journal: entry 5 is a report's (journal_other), 7 an event's own (in its events row,
+      // schema/0010_event_postings.sql).
+      {"DELETE FROM journal_other WHERE seq = 5", "journal entry 6 (after event events.csv:"},
+      // (Entry 8 is event 21's own, which audit has not read yet: the next it holds is 9.)
+      {"UPDATE events SET journal_seq = NULL, postings = NULL WHERE journal_seq = 7",
+       "journal entry 9 (after event events.csv:21 (seq 20, id 'e020')): expected entry 7 of "
+       "event 20 / report - here: an entry was deleted, inserted or moved"},
+      // Entry 7 renumbered 6: two entries 6, the event's first (JournalCursor).
+      {"UPDATE events SET journal_seq = 6 WHERE journal_seq = 7",
+       "journal entry 6 (after event events.csv:21 (seq 20, id 'e020')): expected entry 6 of "
+       "event - / report 2 here: an entry was deleted, inserted or moved"},
+      // A row put in the row of an event that posted none of its own (the last event).
+      {"UPDATE events SET journal_seq = 400, postings = X'' WHERE seq = 59",
+       "journal entry 400 is in the database but the replay did not post it (inserted?)"},
+      {"INSERT INTO journal_other (seq, event_seq, report_seq, postings) VALUES (223, NULL, NULL, "
+       "X'')",
        "journal entry 223 is in the database but the replay did not post it"},
       // A byte outside the stored format (flag bit 3): schema/0007_paired_postings.sql.
-      {"UPDATE journal SET postings = X'0800010101' WHERE seq = 7",
+      {"UPDATE events SET postings = X'0800010101' WHERE journal_seq = 7",
        "journal entry 7: its postings are not in the stored format"},
       // The names rows: an account's postings made to name another, a name dropped or added.
       {"UPDATE journal_accounts SET name = 'l2:account:mallory' WHERE id = 2",

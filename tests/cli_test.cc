@@ -151,11 +151,12 @@ TEST_CASE("CLI: a ledger of an older schema is refused by readers and upgraded b
   sqlite3_close(handle);
   const CliResult refused = cli({"balances", "--db", db});
   CHECK(refused.exit_code == 2);
-  CHECK(refused.err.find("older than this yieldledger's 9; upgrade it with `yieldledger migrate") !=
+  CHECK(refused.err.find(
+            "older than this yieldledger's 10; upgrade it with `yieldledger migrate") !=
         std::string::npos);
   const CliResult migrated = cli({"migrate", "--db", db});
   CHECK(migrated.exit_code == 0);
-  CHECK(migrated.out == db + ": schema version 2 -> 9\n");
+  CHECK(migrated.out == db + ": schema version 2 -> 10\n");
   CHECK(cli({"balances", "--db", db, "--format", "csv"}).out ==
         golden("quickstart/balances.csv"));
   CHECK(cli({"audit", "--db", db}).exit_code == 0);
@@ -174,7 +175,7 @@ TEST_CASE("CLI: migrate upgrades a v1.1 ledger (schema 3) to v1.2: new columns, 
   sqlite3_close(handle);
   const CliResult migrated = cli({"migrate", "--db", db});
   CHECK(migrated.exit_code == 0);
-  CHECK(migrated.out == db + ": schema version 3 -> 9\n");
+  CHECK(migrated.out == db + ": schema version 3 -> 10\n");
   // Every v1.1 value, and the v1.2 columns at their default-policy values.
   CHECK(cli({"reports", "--db", db, "--format", "csv"}).out ==
         golden("blast-launch/reports.csv"));

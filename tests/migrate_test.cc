@@ -155,7 +155,7 @@ TEST_CASE("Migrate: a schema-4 ledger's JSON journal becomes the binary rows a r
   const auto migrated = run_cli({"migrate", "--db", old});
   CHECK(migrated.exit_code == 0);
   CHECK(migrated.err == "");
-  CHECK(migrated.out == old + ": schema version 4 -> 9\n");
+  CHECK(migrated.out == old + ": schema version 4 -> 10\n");
   // Byte for byte what a run writes: rows, origins and the names' numbering.
   for (const char* sql :
        {"SELECT seq || ' ' || coalesce(event_seq, '-') || ' ' || coalesce(report_seq, '-') || ' ' "
@@ -227,7 +227,7 @@ TEST_CASE("Migrate: a schema-5 streamed ledger keeps its drip schedule, which au
   }
   yl::testing::write_hex_hashes(old);
   const auto migrated = run_cli({"migrate", "--db", old});
-  CHECK(migrated.out == old + ": schema version 5 -> 9\n");
+  CHECK(migrated.out == old + ": schema version 5 -> 10\n");
   CHECK(column(old, "SELECT drip_schedule FROM scenario") ==
         std::vector<std::string>{"every_event"});
   CHECK(yl::testing::audit_result(old) == "OK");
@@ -301,7 +301,7 @@ TEST_CASE("Migrate: a schema-6 journal is written again with its pairs paired, a
   const auto migrated = run_cli({"migrate", "--db", old});
   CHECK(migrated.exit_code == 0);
   CHECK(migrated.err == "");
-  CHECK(migrated.out == old + ": schema version 6 -> 9\n");
+  CHECK(migrated.out == old + ": schema version 6 -> 10\n");
   const char* rows =
       "SELECT seq || ' ' || coalesce(event_seq, '-') || ' ' || coalesce(report_seq, '-') || ' ' || "
       "hex(postings) FROM journal ORDER BY seq";
@@ -349,7 +349,7 @@ TEST_CASE("Migrate: a schema-7 ledger's hex links become their 32 bytes, the cha
 
   const auto migrated = run_cli({"migrate", "--db", old});
   CHECK(migrated.exit_code == 0);
-  CHECK(migrated.out == old + ": schema version 7 -> 9\n");
+  CHECK(migrated.out == old + ": schema version 7 -> 10\n");
   for (const char* sql : links) {
     CAPTURE(sql);
     CHECK(column(old, sql) == column(fresh, sql));
@@ -359,7 +359,7 @@ TEST_CASE("Migrate: a schema-7 ledger's hex links become their 32 bytes, the cha
   const char* journal = "SELECT seq || ' ' || coalesce(event_seq, '-') || ' ' || hex(postings) "
                         "FROM journal ORDER BY seq";
   CHECK(column(old, journal) == column(fresh, journal));
-  CHECK(column(old, "SELECT sql FROM sqlite_schema WHERE name = 'journal'").at(0).find(
+  CHECK(column(old, "SELECT sql FROM sqlite_schema WHERE name = 'journal_other'").at(0).find(
             "REFERENCES events (seq)") != std::string::npos);
   CHECK(column(old, "SELECT count(*) FROM pragma_foreign_key_check") ==
         std::vector<std::string>{"0"});
@@ -385,6 +385,7 @@ TEST_CASE("Migrate: a schema-8 ledger's final_balances is rebuilt with checks of
   yl::run_into_database(yl::testing::example_scenario("blast-launch"), fresh);
   const std::string old = dir.path("old.db");
   std::filesystem::copy_file(fresh, old);
+  yl::testing::write_one_journal_table(old);
   {
     // Schema 8's final_balances is schema 1's: no migration between them touched it.
     const std::string init(yl::storage::embedded_migrations().at(0));
@@ -409,7 +410,7 @@ TEST_CASE("Migrate: a schema-8 ledger's final_balances is rebuilt with checks of
 
   const auto migrated = run_cli({"migrate", "--db", old});
   CHECK(migrated.exit_code == 0);
-  CHECK(migrated.out == old + ": schema version 8 -> 9\n");
+  CHECK(migrated.out == old + ": schema version 8 -> 10\n");
   CHECK(column(old, definition) == column(fresh, definition));
   CHECK(column(old, definition).at(0).find("kind = 'user' OR kind = 'dapp' OR kind = 'system'") !=
         std::string::npos);
@@ -418,4 +419,54 @@ TEST_CASE("Migrate: a schema-8 ledger's final_balances is rebuilt with checks of
                     "name") == std::vector<std::string>{"final_balances",
                                                         "sqlite_autoindex_final_balances_1"});
   CHECK(yl::testing::audit_result(old) == "OK");
+}
+
+TEST_CASE("Migrate: a schema-9 journal's event rows move into their events rows, as a run writes") {
+  TempDir dir;
+  int n = 0;
+  for (const std::string scenario :
+       {yl::testing::example_scenario("blast-launch"),
+        std::string(YL_SOURCE_DIR) + "/examples/policies/streamed.toml"}) {
+    CAPTURE(scenario);
+    const std::string fresh = dir.path("fresh" + std::to_string(n) + ".db");
+    const std::string old = dir.path("old" + std::to_string(n++) + ".db");
+    yl::run_into_database(scenario, fresh);
+    std::filesystem::copy_file(fresh, old);
+    yl::testing::write_one_journal_table(old);
+    {
+      yl::storage::Database db(old, yl::storage::Database::Mode::read_write_create);
+      db.exec("PRAGMA user_version = 9");
+    }
+    const char* journal = "SELECT seq || ' ' || coalesce(event_seq, '-') || ' ' || "
+                          "coalesce(report_seq, '-') || ' ' || hex(postings) FROM journal "
+                          "ORDER BY seq";
+    CHECK(column(old, "SELECT type FROM sqlite_schema WHERE name = 'journal'") ==
+          std::vector<std::string>{"table"});
+    CHECK(column(old, journal) == column(fresh, journal));
+
+    const auto migrated = run_cli({"migrate", "--db", old});
+    CHECK(migrated.exit_code == 0);
+    CHECK(migrated.out == old + ": schema version 9 -> 10\n");
+    CHECK(column(old, "SELECT type FROM sqlite_schema WHERE name = 'journal'") ==
+          std::vector<std::string>{"view"});
+    // Where each row is kept, byte for byte as a run keeps it.
+    for (const char* sql :
+         {"SELECT seq || ' ' || coalesce(journal_seq, '-') || ' ' || coalesce(hex(postings), '-') "
+          "FROM events ORDER BY seq",
+          "SELECT seq || ' ' || coalesce(event_seq, '-') || ' ' || coalesce(report_seq, '-') || "
+          "' ' || hex(postings) FROM journal_other ORDER BY seq",
+          journal}) {
+      CAPTURE(sql);
+      CHECK(column(old, sql) == column(fresh, sql));
+    }
+    CHECK(column(old, "SELECT count(*) FROM pragma_foreign_key_check") ==
+          std::vector<std::string>{"0"});
+    CHECK(yl::testing::audit_result(old) == "OK");
+  }
+  // blast-launch: 37 of its 222 rows are events' own; the others are its reports'.
+  const std::string blast = dir.path("fresh0.db");
+  CHECK(column(blast, "SELECT count(*) FROM events WHERE journal_seq IS NOT NULL") ==
+        std::vector<std::string>{"37"});
+  CHECK(column(blast, "SELECT count(*) FROM journal_other") ==
+        std::vector<std::string>{"185"});
 }

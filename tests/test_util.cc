@@ -116,7 +116,22 @@ std::string usage_error(const std::function<void()>& action) {
   return "(accepted)";
 }
 
+void write_one_journal_table(const std::string& db_path) {
+  storage::Database db(db_path, storage::Database::Mode::read_write_create);
+  storage::Transaction txn(db);
+  db.exec(
+      "CREATE TABLE journal_v9 (seq INTEGER PRIMARY KEY, event_seq INTEGER REFERENCES events "
+      "(seq), report_seq INTEGER, postings BLOB NOT NULL) STRICT;"
+      "INSERT INTO journal_v9 SELECT seq, event_seq, report_seq, postings FROM journal "
+      "ORDER BY seq;"
+      "DROP VIEW journal; DROP TABLE journal_other;"
+      "ALTER TABLE journal_v9 RENAME TO journal;"
+      "ALTER TABLE events DROP COLUMN journal_seq; ALTER TABLE events DROP COLUMN postings;");
+  txn.commit();
+}
+
 void write_hex_hashes(const std::string& db_path) {
+  write_one_journal_table(db_path);
   // A plain connection: foreign_keys is off, so `journal` keeps its reference to `events` while
   // that table is replaced.
   sqlite3* handle = nullptr;
@@ -163,11 +178,10 @@ void write_hex_hashes(const std::string& db_path) {
 }
 
 void write_json_journal(const std::string& db_path) {
-  write_hex_hashes(db_path);
-  storage::Database db(db_path, storage::Database::Mode::read_write_create);
   std::vector<std::tuple<std::int64_t, std::string, std::string, std::string>> rows;
   {
-    storage::LedgerStore store(db);
+    storage::Database current(db_path, storage::Database::Mode::read_only);
+    storage::LedgerStore store(current);
     const std::vector<std::string> names = store.journal_account_names();
     auto cursor = store.journal_in_order();
     storage::StoredJournalEntry entry;
@@ -188,6 +202,8 @@ void write_json_journal(const std::string& db_path) {
                         json + "]");
     }
   }
+  write_hex_hashes(db_path);
+  storage::Database db(db_path, storage::Database::Mode::read_write_create);
   // The tables as migrations 1-4 left them: events with its column UNIQUE on id (no partial
   // index), the JSON journal, and no drip schedule (migration 6).
   db.exec(
@@ -215,10 +231,27 @@ void rewrite_journal_row(const std::string& db_path, std::int64_t seq,
   REQUIRE(read.step());
   std::string postings = read.column_blob(0);
   change(postings);
-  db.prepare("UPDATE journal SET postings = ?1 WHERE seq = ?2")
-      .bind_blob(1, postings)
-      .bind(2, seq)
-      .run();
+  // Since schema 10 an event's own row is in its events row, any other in journal_other; before
+  // it, `journal` was the one table.
+  storage::Statement layout =
+      db.prepare("SELECT count(*) FROM sqlite_schema WHERE name = 'journal_other'");
+  REQUIRE(layout.step());
+  const bool split = layout.column_int(0) == 1;
+  if (split) {
+    db.prepare("UPDATE events SET postings = ?1 WHERE journal_seq = ?2")
+        .bind_blob(1, postings)
+        .bind(2, seq)
+        .run();
+    db.prepare("UPDATE journal_other SET postings = ?1 WHERE seq = ?2")
+        .bind_blob(1, postings)
+        .bind(2, seq)
+        .run();
+  } else {
+    db.prepare("UPDATE journal SET postings = ?1 WHERE seq = ?2")
+        .bind_blob(1, postings)
+        .bind(2, seq)
+        .run();
+  }
 }
 
 namespace {
@@ -276,12 +309,15 @@ std::string split_pairs(const std::string& postings) {
 }
 
 std::vector<std::string> journal_row(const std::string& db_path, std::int64_t seq) {
+  // Read with SQL alone (not a LedgerStore), so that it reads older schemas too.
   storage::Database db(db_path, storage::Database::Mode::read_only);
-  storage::LedgerStore store(db);
+  std::vector<std::string> names;
+  storage::Statement accounts = db.prepare("SELECT name FROM journal_accounts ORDER BY id");
+  while (accounts.step()) names.push_back(accounts.column_text(0));
   storage::Statement read = db.prepare("SELECT postings FROM journal WHERE seq = ?1");
   read.bind(1, seq);
   REQUIRE(read.step());
-  const auto postings = storage::read_postings(read.column_blob(0), store.journal_account_names());
+  const auto postings = storage::read_postings(read.column_blob(0), names);
   REQUIRE(postings);
   std::vector<std::string> lines;
   for (const storage::StoredPosting& p : *postings) {

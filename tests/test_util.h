@@ -18,8 +18,12 @@ Amount eth(std::string_view units);
 
 Timestamp at(std::string_view iso_time);
 
+// The journal of the ledger at `db_path` written back as schemas 2-9 stored it: one table, with
+// no rows in `events` (schema/0010_event_postings.sql), for the migration tests.
+void write_one_journal_table(const std::string& db_path);
 // The hash chains' links of the ledger at `db_path` written back as schemas 2-7 stored them:
-// lowercase hex in TEXT columns (schema/0008_binary_hashes.sql), for the migration tests.
+// lowercase hex in TEXT columns (schema/0008_binary_hashes.sql), and its journal one table
+// (write_one_journal_table), for the migration tests.
 void write_hex_hashes(const std::string& db_path);
 // The journal of the ledger at `db_path` written back as schemas 2-4 stored it (a JSON array of
 // [account, asset, "D"|"C", wei, memo] per row, in a TEXT column), and its events table with

@@ -182,12 +182,14 @@ LedgerStore::LedgerStore(Database& db)
     : db_(db),
       insert_event_(db.prepare(
           "INSERT INTO events (seq, file, line, id, time_s, time, type, account, asset, amount, "
-          "\"to\", value, hash) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)")),
+          "\"to\", value, hash, journal_seq, postings) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, "
+          "?10, ?11, ?12, ?13, ?14, ?15)")),
       insert_report_(db.prepare(fmt::format(
           "INSERT INTO reports (seq, row, time_s, hash, {}) VALUES (?1, ?2, ?3, ?4, {})",
           report_column_list(), placeholders(5, report_columns().size())))),
       insert_journal_(db.prepare(
-          "INSERT INTO journal (seq, event_seq, report_seq, postings) VALUES (NULL, ?1, ?2, ?3)")),
+          "INSERT INTO journal_other (seq, event_seq, report_seq, postings) "
+          "VALUES (?1, ?2, ?3, ?4)")),
       insert_journal_account_(db.prepare(kInsertJournalAccount)) {
   Statement events = db.prepare("SELECT coalesce(max(seq), 0) FROM events");
   events.step();
@@ -195,6 +197,13 @@ LedgerStore::LedgerStore(Database& db)
   Statement reports = db.prepare("SELECT coalesce(max(seq), 0) FROM reports");
   reports.step();
   next_report_seq_ = reports.column_int(0) + 1;
+  // The journal's rows are numbered across both tables; the events' own rows are numbered in the
+  // order of the events, so the last one holding a row has the largest of them.
+  Statement journal = db.prepare(
+      "SELECT max((SELECT coalesce(max(seq), 0) FROM journal_other), coalesce((SELECT journal_seq "
+      "FROM events WHERE journal_seq IS NOT NULL ORDER BY seq DESC LIMIT 1), 0))");
+  journal.step();
+  next_journal_seq_ = journal.column_int(0) + 1;
   // Continue the chains of a ledger that already holds rows.
   Statement scenario = db.prepare("SELECT file, events_file, toml FROM scenario WHERE id = 1");
   if (scenario.step()) {
@@ -216,13 +225,14 @@ bool LedgerStore::has_ledger() {
 }
 
 void LedgerStore::clear() {
-  for (const char* table : {"journal", "journal_accounts", "appends", "scenario", "events",
+  for (const char* table : {"journal_other", "journal_accounts", "appends", "scenario", "events",
                             "reports", "final_balances", "final_ledgers", "final_sources"}) {
     db_.exec(fmt::format("DELETE FROM {}", table));
   }
   journal_names_.reset();
   next_event_seq_ = 1;
   next_report_seq_ = 1;
+  next_journal_seq_ = 1;
 }
 
 void LedgerStore::write_scenario(const std::string& file, const std::string& events_file,
@@ -245,7 +255,8 @@ void LedgerStore::write_scenario(const std::string& file, const std::string& eve
 }
 
 std::int64_t LedgerStore::append_event(const RawEvent& raw, const std::string& file,
-                                       Timestamp time) {
+                                       Timestamp time, const Ledger& ledger,
+                                       std::span<const JournalRow> rows) {
   YL_ASSERT(!last_event_hash_.empty());  // write_scenario starts the chain
   const std::int64_t seq = next_event_seq_++;
   const Digest link = event_hash(last_event_hash_, seq, file, raw);
@@ -265,8 +276,30 @@ std::int64_t LedgerStore::append_event(const RawEvent& raw, const std::string& f
       .bind_view(10, raw.amount)
       .bind_view(11, raw.to)
       .bind_view(12, raw.value)
-      .bind_blob(13, bytes_of(link))
-      .run();
+      .bind_blob(13, bytes_of(link));
+  // Encoded in order, as the names they use for the first time are numbered in that order.
+  std::size_t own = rows.size();  // the first of the event's own rows, if any
+  if (event_rows_.size() < rows.size()) event_rows_.resize(rows.size());
+  for (std::size_t i = 0; i < rows.size(); ++i) {
+    const JournalOrigin& origin = rows[i].origin;
+    YL_ASSERT(!origin.event_seq || *origin.event_seq == seq);  // none: a scheduled report's
+    if (own == rows.size() && origin.event_seq && !origin.report_seq) own = i;
+    encode_row(ledger, rows[i], event_rows_[i]);
+  }
+  if (own < rows.size()) {
+    insert_event_.bind(14, next_journal_seq_ + static_cast<std::int64_t>(own))
+        .bind_blob(15, event_rows_[own]);
+  } else {
+    insert_event_.bind_null(14).bind_null(15);
+  }
+  insert_event_.run();
+  // The other rows after the event's (journal_other.event_seq refers to it), numbered in order.
+  for (std::size_t i = 0; i < rows.size(); ++i) {
+    if (i != own) {
+      insert_other(rows[i], next_journal_seq_ + static_cast<std::int64_t>(i), event_rows_[i]);
+    }
+  }
+  next_journal_seq_ += static_cast<std::int64_t>(rows.size());
   return seq;
 }
 
@@ -289,24 +322,33 @@ std::int64_t LedgerStore::append_report(const ReportRecord& report) {
   return seq;
 }
 
-void LedgerStore::append_journal_row(std::optional<std::int64_t> event_seq,
-                                     std::optional<std::int64_t> report_seq, const Ledger& ledger,
-                                     std::span<const JournalEntry> entries) {
+void LedgerStore::append_journal_row(const Ledger& ledger, const JournalRow& row) {
+  YL_ASSERT(!row.origin.event_seq);  // an event's rows are stored with it (append_event)
+  encode_row(ledger, row, journal_row_);
+  insert_other(row, next_journal_seq_++, journal_row_);
+}
+
+void LedgerStore::encode_row(const Ledger& ledger, const JournalRow& row, std::string& bytes) {
   if (!journal_names_) journal_names_.emplace(journal_account_names());
-  journal_row_.clear();
-  encode_postings(journal_row_, ledger, entries, *journal_names_);
+  bytes.clear();
+  encode_postings(bytes, ledger, row.entries, *journal_names_);
   store_added_names(*journal_names_, insert_journal_account_);
-  if (event_seq) {
-    insert_journal_.bind(1, *event_seq);
-  } else {
-    insert_journal_.bind_null(1);
-  }
-  if (report_seq) {
-    insert_journal_.bind(2, *report_seq);
+}
+
+void LedgerStore::insert_other(const JournalRow& row, std::int64_t seq,
+                               const std::string& bytes) {
+  insert_journal_.bind(1, seq);
+  if (row.origin.event_seq) {
+    insert_journal_.bind(2, *row.origin.event_seq);
   } else {
     insert_journal_.bind_null(2);
   }
-  insert_journal_.bind_blob(3, journal_row_).run();
+  if (row.origin.report_seq) {
+    insert_journal_.bind(3, *row.origin.report_seq);
+  } else {
+    insert_journal_.bind_null(3);
+  }
+  insert_journal_.bind_blob(4, bytes).run();
 }
 
 void LedgerStore::write_snapshot(const Snapshot& snapshot) {
@@ -481,7 +523,7 @@ std::vector<StoredReportRow> LedgerStore::read_reports() {
 RowCursor<StoredEvent> LedgerStore::events_in_order() {
   return RowCursor<StoredEvent>(
       db_.prepare("SELECT seq, file, line, coalesce(id, ''), time, type, account, asset, amount, "
-                  "\"to\", value, hash FROM events ORDER BY seq"),
+                  "\"to\", value, hash, journal_seq, postings FROM events ORDER BY seq"),
       [](Statement& s, StoredEvent& e) {
         e.seq = s.column_int(0);
         e.file = s.column_text(1);
@@ -495,6 +537,11 @@ RowCursor<StoredEvent> LedgerStore::events_in_order() {
         e.raw.to = s.column_text(9);
         e.raw.value = s.column_text(10);
         e.hash = s.column_blob(11);
+        e.own_entry.reset();
+        if (!s.column_is_null(12)) {
+          e.own_entry =
+              StoredJournalEntry{s.column_int(12), e.seq, std::nullopt, s.column_blob(13)};
+        }
         return true;
       });
 }
@@ -513,21 +560,70 @@ RowCursor<StoredReport> LedgerStore::reports_in_order() {
       });
 }
 
-RowCursor<StoredJournalEntry> LedgerStore::journal_in_order() {
-  return RowCursor<StoredJournalEntry>(
-      db_.prepare("SELECT seq, event_seq, report_seq, postings FROM journal ORDER BY seq"),
-      [](Statement& s, StoredJournalEntry& j) {
-        j.seq = s.column_int(0);
-        j.event_seq = s.column_is_null(1) ? std::nullopt : std::optional(s.column_int(1));
-        j.report_seq = s.column_is_null(2) ? std::nullopt : std::optional(s.column_int(2));
-        j.postings = s.column_blob(3);
-        return true;
-      });
+JournalCursor::JournalCursor(std::optional<RowCursor<StoredJournalEntry>> own,
+                             RowCursor<StoredJournalEntry> other)
+    : own_rows_(std::move(own)), fed_(!own_rows_), other_rows_(std::move(other)) {
+  has_other_ = other_rows_.next(other_);
+}
+
+void JournalCursor::feed(StoredJournalEntry own) {
+  YL_ASSERT(fed_);
+  own_.push_back(std::move(own));
+}
+
+bool JournalCursor::next(StoredJournalEntry& entry) {
+  if (own_.empty() && own_rows_) {
+    // A finished statement would start again if stepped, so the cursor is dropped at its end.
+    if (own_rows_->next(entry)) {
+      own_.push_back(std::move(entry));
+    } else {
+      own_rows_.reset();
+    }
+  }
+  if (!own_.empty() && (!has_other_ || own_.front().seq <= other_.seq)) {
+    entry = std::move(own_.front());
+    own_.pop_front();
+    return true;
+  }
+  if (!has_other_) return false;
+  entry = std::move(other_);
+  has_other_ = other_rows_.next(other_);  // other_rows_ is not stepped again once done
+  return true;
+}
+
+namespace {
+
+constexpr const char* kJournalOtherInOrder =
+    "SELECT seq, event_seq, report_seq, postings FROM journal_other ORDER BY seq";
+
+bool read_journal_entry(Statement& s, StoredJournalEntry& j) {
+  j.seq = s.column_int(0);
+  j.event_seq = s.column_is_null(1) ? std::nullopt : std::optional(s.column_int(1));
+  j.report_seq = s.column_is_null(2) ? std::nullopt : std::optional(s.column_int(2));
+  j.postings = s.column_blob(3);
+  return true;
+}
+
+}  // namespace
+
+JournalCursor LedgerStore::journal_in_order() {
+  Statement own = db_.prepare(
+      "SELECT journal_seq, seq, NULL, postings FROM events WHERE journal_seq IS NOT NULL "
+      "ORDER BY seq");
+  return JournalCursor(RowCursor<StoredJournalEntry>(std::move(own), read_journal_entry),
+                       RowCursor<StoredJournalEntry>(db_.prepare(kJournalOtherInOrder),
+                                                     read_journal_entry));
+}
+
+JournalCursor LedgerStore::journal_in_order_fed() {
+  return JournalCursor(std::nullopt, RowCursor<StoredJournalEntry>(
+                                         db_.prepare(kJournalOtherInOrder), read_journal_entry));
 }
 
 std::map<std::int64_t, std::string> LedgerStore::report_postings() {
   Statement s = db_.prepare(
-      "SELECT report_seq, postings FROM journal WHERE report_seq IS NOT NULL ORDER BY seq");
+      "SELECT report_seq, postings FROM journal_other WHERE report_seq IS NOT NULL "
+      "ORDER BY seq");
   std::map<std::int64_t, std::string> postings;
   while (s.step()) postings[s.column_int(0)] = s.column_blob(1);
   return postings;
@@ -576,14 +672,15 @@ std::int64_t LedgerStore::event_count() {
 }
 
 std::int64_t LedgerStore::journal_posting_count() {
-  Statement s = db_.prepare("SELECT seq, postings FROM journal");
+  JournalCursor cursor = journal_in_order();
+  StoredJournalEntry entry;
   std::int64_t count = 0;
-  while (s.step()) {
-    const auto postings = decode_postings(s.column_blob(1));
+  while (cursor.next(entry)) {
+    const auto postings = decode_postings(entry.postings);
     if (!postings) {
-      throw StorageError(StorageError::Kind::bad_database,
-                         fmt::format("journal entry {} is malformed (run `yieldledger audit`)",
-                                     s.column_int(0)));
+      throw StorageError(
+          StorageError::Kind::bad_database,
+          fmt::format("journal entry {} is malformed (run `yieldledger audit`)", entry.seq));
     }
     count += static_cast<std::int64_t>(postings->size());
   }

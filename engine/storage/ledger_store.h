@@ -4,6 +4,7 @@
 #pragma once
 
 #include <cstdint>
+#include <deque>
 #include <map>
 #include <optional>
 #include <span>
@@ -65,11 +66,19 @@ const std::vector<LedgerColumn>& ledger_columns();
 std::vector<StoredReportRow> report_rows(const ReportRecord& report);
 
 // Rows as `audit` reads them back, with their place in the chain.
+struct StoredJournalEntry {
+  std::int64_t seq = 0;
+  std::optional<std::int64_t> event_seq;
+  std::optional<std::int64_t> report_seq;
+  std::string postings;  // the stored format, see journal_codec.h and schema/0005_*.sql
+};
 struct StoredEvent {
   std::int64_t seq = 0;
   std::string file;
   RawEvent raw;
   std::string hash;  // the link as stored: 32 bytes (bytes_of a Digest)
+  // The journal row kept in the event's row (schema/0010_event_postings.sql), if any.
+  std::optional<StoredJournalEntry> own_entry;
 };
 struct StoredReport {
   std::int64_t seq = 0;
@@ -77,13 +86,6 @@ struct StoredReport {
   StoredReportRow fields;
   std::string hash;  // the link as stored: 32 bytes (bytes_of a Digest)
 };
-struct StoredJournalEntry {
-  std::int64_t seq = 0;
-  std::optional<std::int64_t> event_seq;
-  std::optional<std::int64_t> report_seq;
-  std::string postings;  // the stored format, see journal_codec.h and schema/0005_*.sql
-};
-
 // Walks one table in order, a row at a time (memory stays flat however long the ledger is).
 template <typename Row>
 class RowCursor {
@@ -96,6 +98,40 @@ class RowCursor {
  private:
   Statement statement_;
   bool (*read_)(Statement&, Row&);
+};
+
+// Where a journal row is filed: the event that caused it (none for a scheduled report) and the
+// report it belongs to (none for an event's own movements).
+struct JournalOrigin {
+  std::optional<std::int64_t> event_seq;
+  std::optional<std::int64_t> report_seq;
+};
+// A journal row to store: consecutive entries of a ledger's journal (runner.h, journal_rows).
+struct JournalRow {
+  JournalOrigin origin;
+  std::span<const JournalEntry> entries;  // of ledger.journal(), valid until it changes
+};
+
+// The journal in order, as the view `journal` shows it (schema/0010_event_postings.sql): the
+// events' own rows and journal_other's, merged by their numbers. Rows with one number in both
+// come out both, the event's first, for `audit` to find. The events' rows are read by the cursor
+// itself, or fed to it by a caller that reads the events anyway (`audit`): then next() merges
+// what was fed so far.
+class JournalCursor {
+ public:
+  JournalCursor(std::optional<RowCursor<StoredJournalEntry>> own,
+                RowCursor<StoredJournalEntry> other);
+  // The next event's own row (fed mode).
+  void feed(StoredJournalEntry own);
+  bool next(StoredJournalEntry& entry);
+
+ private:
+  std::optional<RowCursor<StoredJournalEntry>> own_rows_;  // none: fed, or read to its end
+  bool fed_ = false;
+  std::deque<StoredJournalEntry> own_;  // read or fed, not yet taken
+  RowCursor<StoredJournalEntry> other_rows_;
+  StoredJournalEntry other_;
+  bool has_other_ = false;
 };
 
 // The chain's first link: a hash of the scenario the ledger was run from.
@@ -120,15 +156,19 @@ class LedgerStore {
   void write_scenario(const std::string& file, const std::string& events_file,
                       const std::string& name, const std::string& toml, Timestamp start,
                       Timestamp end, const std::string& report_every, DripSchedule drip);
-  // Appends an event row, chained to the previous one. Returns its seq.
-  std::int64_t append_event(const RawEvent& raw, const std::string& file, Timestamp time);
+  // The seq the next append_event stores.
+  std::int64_t next_event_seq() const { return next_event_seq_; }
+  // Appends an event row, chained to the previous one, with the journal rows the event caused
+  // (`rows`, in order; their event_seq is next_event_seq(), or none for a scheduled report's): the
+  // first of its own rows (no report) is stored in the event's row, any other in journal_other
+  // (schema/0010_event_postings.sql).
+  // Returns the event's seq.
+  std::int64_t append_event(const RawEvent& raw, const std::string& file, Timestamp time,
+                            const Ledger& ledger, std::span<const JournalRow> rows);
   // Appends a report's rows, chained. Returns the report's seq.
   std::int64_t append_report(const ReportRecord& report);
-  // Appends one journal row: the postings of `entries` (consecutive entries of
-  // `ledger.journal()`), numbering the account names it uses for the first time.
-  void append_journal_row(std::optional<std::int64_t> event_seq,
-                          std::optional<std::int64_t> report_seq, const Ledger& ledger,
-                          std::span<const JournalEntry> entries);
+  // Appends a journal row of no event being stored (a scheduled report's) to journal_other.
+  void append_journal_row(const Ledger& ledger, const JournalRow& row);
   void write_snapshot(const Snapshot& snapshot);
   // Replaces the stored final state (after an `apply`).
   void replace_snapshot(const Snapshot& snapshot);
@@ -149,7 +189,9 @@ class LedgerStore {
 
   RowCursor<StoredEvent> events_in_order();
   RowCursor<StoredReport> reports_in_order();
-  RowCursor<StoredJournalEntry> journal_in_order();
+  JournalCursor journal_in_order();
+  // The same, for a caller that feeds it each event's own row (StoredEvent::own_entry).
+  JournalCursor journal_in_order_fed();
   // journal_accounts' names, id i + 1 at [i]. Throws StorageError (bad_database) when the ids
   // are not 1, 2, ... (`audit` reads the rows as stored, with journal_accounts_in_order).
   std::vector<std::string> journal_account_names();
@@ -169,9 +211,15 @@ class LedgerStore {
   Statement insert_report_;
   Statement insert_journal_;
   Statement insert_journal_account_;
+  // The postings of `row` into `bytes`, numbering the account names it uses for the first time.
+  void encode_row(const Ledger& ledger, const JournalRow& row, std::string& bytes);
+  void insert_other(const JournalRow& row, std::int64_t seq, const std::string& bytes);
+
   std::optional<JournalNames> journal_names_;  // loaded at the first journal row written
-  std::string journal_row_;  // the row being encoded (its capacity is reused)
+  std::string journal_row_;  // a row being encoded (its capacity is reused)
+  std::vector<std::string> event_rows_;  // an event's rows being encoded (capacities reused)
   std::int64_t next_event_seq_ = 1;
+  std::int64_t next_journal_seq_ = 1;
   std::int64_t next_report_seq_ = 1;
   std::string last_event_hash_;   // the chains' heads, in hex
   std::string last_report_hash_;
