@@ -23,6 +23,19 @@ std::string describe(const storage::StoredEvent& e) {
   return where + ")";
 }
 
+// Where a mismatch was found: an event, or a phase of the replay. Described only when a mismatch
+// is (formatting every event's description took a twentieth of the audit's instructions).
+class Where {
+ public:
+  explicit Where(const storage::StoredEvent& event) : event_(&event) {}
+  explicit Where(std::string_view phase) : phase_(phase) {}
+  std::string text() const { return event_ != nullptr ? describe(*event_) : std::string(phase_); }
+
+ private:
+  const storage::StoredEvent* event_ = nullptr;
+  std::string_view phase_;
+};
+
 // "off by N" when both texts are signed integers, else empty.
 std::string difference(const std::string& stored, const std::string& replayed) {
   auto parse = [](const std::string& text) -> std::optional<S512> {
@@ -77,17 +90,17 @@ class Auditor {
     storage::StoredEvent e;
     std::int64_t expected_seq = 1;
     while (events.next(e)) {
-      const std::string where = describe(e);
+      const Where where(e);
       const storage::Digest link = storage::event_hash(event_hash_, e.seq, e.file, e.raw);
       if (storage::bytes_of(link) != e.hash) {
-        mismatch(where + (e.seq == 1 ? ": hash chain broken: this row or the stored scenario "
-                                       "was changed"
-                                     : ": hash chain broken: this row was changed, or a row "
-                                       "before it was deleted or inserted"));
+        mismatch(where.text() + (e.seq == 1 ? ": hash chain broken: this row or the stored "
+                                              "scenario was changed"
+                                            : ": hash chain broken: this row was changed, or a "
+                                              "row before it was deleted or inserted"));
       }
       if (e.seq != expected_seq++) {
-        mismatch(fmt::format("{}: expected event seq {}: a row was deleted or inserted", where,
-                             expected_seq - 1));
+        mismatch(fmt::format("{}: expected event seq {}: a row was deleted or inserted",
+                             where.text(), expected_seq - 1));
       }
       storage::to_hex(link, event_hash_);  // the stored link, which equals it
       // Its own journal row, read with it (schema/0010_event_postings.sql).
@@ -96,10 +109,10 @@ class Auditor {
       try {
         event = parse_event(e.raw, e.file);
       } catch (const InputError& error) {
-        mismatch(fmt::format("{}: no longer parses: {}", where, error.what()));
+        mismatch(fmt::format("{}: no longer parses: {}", where.text(), error.what()));
       }
       if (const auto rejected = ledger.apply(event)) {
-        mismatch(fmt::format("{}: no longer applies: {}", where, rejected->reason));
+        mismatch(fmt::format("{}: no longer applies: {}", where.text(), rejected->reason));
       }
       compare_outputs(ledger, e.seq, where);
       ++summary_.events;
@@ -107,7 +120,7 @@ class Auditor {
     if (const auto rejected = ledger.advance_to(scenario.params.end)) {
       mismatch("the scheduled reports after the last event fail: " + rejected->reason);
     }
-    compare_outputs(ledger, std::nullopt, "the scheduled reports after the last event");
+    compare_outputs(ledger, std::nullopt, Where("the scheduled reports after the last event"));
     check_nothing_left();
     // As `run` did after its last stored row: the state as of the last event, its drip (if the
     // schedule left one) counted in the journal's balances but never stored.
@@ -126,7 +139,7 @@ class Auditor {
 
  private:
   void compare_outputs(Ledger& ledger, std::optional<std::int64_t> event_seq,
-                       const std::string& where) {
+                       const Where& where) {
     const std::vector<ReportRecord> reports = ledger.take_reports();
     std::vector<std::int64_t> report_seqs;
     for (const ReportRecord& report : reports) {
@@ -150,12 +163,12 @@ class Auditor {
   }
 
   void compare_report_row(std::int64_t seq, std::int64_t row,
-                          const storage::StoredReportRow& replayed, const std::string& where) {
+                          const storage::StoredReportRow& replayed, const Where& where) {
     storage::StoredReport stored;
     if (!reports_.next(stored)) {
       mismatch(fmt::format("{}: the replay produced report {} ({} {}) but the database has no "
                            "more report rows (deleted?)",
-                           where, seq, replayed.time, replayed.asset));
+                           where.text(), seq, replayed.time, replayed.asset));
     }
     const std::string at = fmt::format("report {} row {} ({} {} {})", stored.seq, stored.row,
                                        stored.fields.time, stored.fields.asset,
@@ -178,38 +191,39 @@ class Auditor {
       const std::string& in_replay = replayed.*column.field;
       if (in_db != in_replay) {
         mismatch(fmt::format("{} (after {}): {} is {} in the database but {} in the replay{}", at,
-                             where, column.name, in_db, in_replay, difference(in_db, in_replay)));
+                             where.text(), column.name, in_db, in_replay,
+                             difference(in_db, in_replay)));
       }
     }
   }
 
   void compare_journal_entry(std::optional<std::int64_t> cause, std::optional<std::int64_t> report,
-                             const std::string& postings, const std::string& where) {
+                             const std::string& postings, const Where& where) {
     storage::StoredJournalEntry stored;
     const std::int64_t seq = ++summary_.journal_entries;
     if (!journal_.next(stored)) {
       mismatch(fmt::format("{}: the replay posted journal entry {} but the database has no more "
                            "entries (deleted?)",
-                           where, seq));
+                           where.text(), seq));
     }
     check_entry_balances(stored);
     if (stored.seq != seq || stored.event_seq != cause || stored.report_seq != report) {
       mismatch(fmt::format("journal entry {} (after {}): expected entry {} of event {} / report "
                            "{} here: an entry was deleted, inserted or moved",
-                           stored.seq, where, seq, cause ? std::to_string(*cause) : "-",
+                           stored.seq, where.text(), seq, cause ? std::to_string(*cause) : "-",
                            report ? std::to_string(*report) : "-"));
     }
     if (stored.postings != postings) {
       mismatch(fmt::format("journal entry {} (after {}): the database holds {} but the replay "
                            "posts {}",
-                           stored.seq, where, describe_postings(stored.postings),
+                           stored.seq, where.text(), describe_postings(stored.postings),
                            describe_postings(postings)));
     }
   }
 
   // The account names the replay numbered for the row it just encoded must be the next rows of
   // journal_accounts, with the same ids: a stored row's account ids then name what they named.
-  void compare_journal_accounts(const std::string& where) {
+  void compare_journal_accounts(const Where& where) {
     storage::JournalNames::Added added = names_.take_added();
     for (std::size_t i = 0; i < added.names.size(); ++i) {
       const auto id = static_cast<std::int64_t>(added.first + i);
@@ -217,12 +231,12 @@ class Auditor {
       if (!journal_accounts_.next(stored)) {
         mismatch(fmt::format("journal account {} ('{}', first posted after {}) is not in the "
                              "database (deleted?)",
-                             id, added.names[i], where));
+                             id, added.names[i], where.text()));
       }
       if (stored.first != id || stored.second != added.names[i]) {
         mismatch(fmt::format("journal account {} is '{}' in the database but the replay numbers "
                              "'{}' {} (first posted after {})",
-                             stored.first, stored.second, added.names[i], id, where));
+                             stored.first, stored.second, added.names[i], id, where.text()));
       }
       names_seen_.push_back(std::move(added.names[i]));
     }
