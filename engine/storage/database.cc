@@ -337,6 +337,22 @@ std::string Statement::column_text(int index) {
                                        static_cast<std::size_t>(size));
 }
 
+std::string_view Statement::column_view(int index) {
+  const auto* text = sqlite3_column_text(stmt_.get(), index);
+  const int size = sqlite3_column_bytes(stmt_.get(), index);
+  return text == nullptr ? std::string_view()
+                         : std::string_view(reinterpret_cast<const char*>(text),
+                                            static_cast<std::size_t>(size));
+}
+
+std::string_view Statement::column_blob_view(int index) {
+  const void* bytes = sqlite3_column_blob(stmt_.get(), index);
+  const int size = sqlite3_column_bytes(stmt_.get(), index);
+  return bytes == nullptr ? std::string_view()
+                          : std::string_view(static_cast<const char*>(bytes),
+                                             static_cast<std::size_t>(size));
+}
+
 std::string Statement::column_blob(int index) {
   const void* bytes = sqlite3_column_blob(stmt_.get(), index);
   const int size = sqlite3_column_bytes(stmt_.get(), index);
