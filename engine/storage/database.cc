@@ -329,13 +329,7 @@ void Statement::reset() {
 
 std::int64_t Statement::column_int(int index) { return sqlite3_column_int64(stmt_.get(), index); }
 
-std::string Statement::column_text(int index) {
-  const auto* text = sqlite3_column_text(stmt_.get(), index);
-  const int size = sqlite3_column_bytes(stmt_.get(), index);
-  return text == nullptr ? std::string()
-                         : std::string(reinterpret_cast<const char*>(text),
-                                       static_cast<std::size_t>(size));
-}
+std::string Statement::column_text(int index) { return std::string(column_view(index)); }
 
 std::string_view Statement::column_view(int index) {
   const auto* text = sqlite3_column_text(stmt_.get(), index);
@@ -345,20 +339,14 @@ std::string_view Statement::column_view(int index) {
                                             static_cast<std::size_t>(size));
 }
 
+std::string Statement::column_blob(int index) { return std::string(column_blob_view(index)); }
+
 std::string_view Statement::column_blob_view(int index) {
   const void* bytes = sqlite3_column_blob(stmt_.get(), index);
   const int size = sqlite3_column_bytes(stmt_.get(), index);
   return bytes == nullptr ? std::string_view()
                           : std::string_view(static_cast<const char*>(bytes),
                                              static_cast<std::size_t>(size));
-}
-
-std::string Statement::column_blob(int index) {
-  const void* bytes = sqlite3_column_blob(stmt_.get(), index);
-  const int size = sqlite3_column_bytes(stmt_.get(), index);
-  return bytes == nullptr ? std::string()
-                          : std::string(static_cast<const char*>(bytes),
-                                        static_cast<std::size_t>(size));
 }
 
 bool Statement::column_is_null(int index) {
