@@ -237,21 +237,11 @@ void rewrite_journal_row(const std::string& db_path, std::int64_t seq,
       db.prepare("SELECT count(*) FROM sqlite_schema WHERE name = 'journal_other'");
   REQUIRE(layout.step());
   const bool split = layout.column_int(0) == 1;
-  if (split) {
-    db.prepare("UPDATE events SET postings = ?1 WHERE journal_seq = ?2")
-        .bind_blob(1, postings)
-        .bind(2, seq)
-        .run();
-    db.prepare("UPDATE journal_other SET postings = ?1 WHERE seq = ?2")
-        .bind_blob(1, postings)
-        .bind(2, seq)
-        .run();
-  } else {
-    db.prepare("UPDATE journal SET postings = ?1 WHERE seq = ?2")
-        .bind_blob(1, postings)
-        .bind(2, seq)
-        .run();
-  }
+  const std::vector<const char*> updates =
+      split ? std::vector<const char*>{"UPDATE events SET postings = ?1 WHERE journal_seq = ?2",
+                                       "UPDATE journal_other SET postings = ?1 WHERE seq = ?2"}
+            : std::vector<const char*>{"UPDATE journal SET postings = ?1 WHERE seq = ?2"};
+  for (const char* sql : updates) db.prepare(sql).bind_blob(1, postings).bind(2, seq).run();
 }
 
 namespace {
