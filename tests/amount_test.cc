@@ -286,6 +286,48 @@ TEST_CASE("WideSum: differential against Boost: products and sums in 512 bits") 
   CHECK(full.wide() == (U512(1) << 511) + ((U512(1) << 511) - 1));
 }
 
+TEST_CASE("NetSum: differential against Boost: debits minus credits in 320 bits") {
+  // Journal::close checks each entry with it; the auditor keeps one per journal account.
+  Random rng(320);
+  for (int round = 0; round < 2'000; ++round) {
+    yl::NetSum net, other;
+    yl::S512 expected = 0, expected_other = 0;
+    const auto terms = 1 + rng.below(40);
+    for (std::uint64_t i = 0; i < terms; ++i) {
+      const U256 r = random_reference(rng);
+      const bool debit = rng.chance(50);
+      yl::NetSum& into = rng.chance(50) ? net : other;
+      yl::S512& reference = &into == &net ? expected : expected_other;
+      if (debit) {
+        into.add(amount_of(r));
+        reference += yl::S512(r);
+      } else {
+        into.subtract(amount_of(r));
+        reference -= yl::S512(r);
+      }
+    }
+    INFO("expected " << expected.str() << " and " << expected_other.str());
+    REQUIRE(net.value() == expected);
+    REQUIRE(net.is_zero() == expected.is_zero());
+    net += other;
+    REQUIRE(net.value() == expected + expected_other);
+  }
+  // The extremes of 2^40 terms of 2^256 − 1 each way, reached by doubling: far inside ±2^319.
+  yl::NetSum high, low;
+  high.add(Amount::max());
+  low.subtract(Amount::max());
+  for (int i = 0; i < 40; ++i) {
+    high += yl::NetSum(high);
+    low += yl::NetSum(low);
+  }
+  const yl::S512 max = yl::S512(Amount::max().raw());
+  CHECK(high.value() == max * (yl::S512(1) << 40));
+  CHECK(low.value() == -max * (yl::S512(1) << 40));
+  high += low;
+  CHECK(high.is_zero());
+  CHECK(high.value() == 0);
+}
+
 TEST_CASE("Amount: differential against Boost: decimal text both ways") {
   Random rng(10);
   for (int i = 0; i < 100'000; ++i) {

@@ -65,6 +65,24 @@ TEST_CASE("audit: the examples and synthetic random runs audit clean") {
   }
 }
 
+TEST_CASE("audit: its summary counts what it checked") {
+  // The counts `yieldledger audit` prints for examples/blast-launch. The journal accounts are those
+  // the replay posted to, the final drip's included (journal_balances.h): 31 here.
+  TempDir dir;
+  const std::string db = dir.path("blast-launch.db");
+  yl::run_into_database(yl::testing::example_scenario("blast-launch"), db);
+  yl::storage::Database handle(db, yl::storage::Database::Mode::read_only);
+  yl::storage::LedgerStore store(handle);
+  const yl::AuditSummary summary = yl::audit_ledger(store);
+  CHECK(summary.events == 59);
+  CHECK(summary.reports == 187);
+  CHECK(summary.report_rows == 281);
+  CHECK(summary.journal_entries == 222);
+  CHECK(summary.postings == 2581);
+  CHECK(summary.journal_accounts == 31);
+  CHECK(summary.balance_rows == 20);
+}
+
 TEST_CASE("audit: rows changed, deleted or inserted by hand are found and named") {
   TempDir dir;
   const std::string original = dir.path("original.db");

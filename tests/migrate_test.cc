@@ -424,7 +424,7 @@ TEST_CASE("Migrate: a schema-8 ledger's final_balances is rebuilt with checks of
 TEST_CASE("Migrate: a schema-9 journal's event rows move into their events rows, as a run writes") {
   TempDir dir;
   int n = 0;
-  for (const std::string scenario :
+  for (const std::string& scenario :
        {yl::testing::example_scenario("blast-launch"),
         std::string(YL_SOURCE_DIR) + "/examples/policies/streamed.toml"}) {
     CAPTURE(scenario);

@@ -331,6 +331,16 @@ WideSum WideSum::product(const Amount& a, const Amount& b) {
 
 U512 WideSum::wide() const { return to_boost<U512>(limbs_); }
 
+S512 NetSum::value() const {
+  if ((limbs_[4] >> 63) == 0) return S512(to_boost<U512>(limbs_));
+  std::array<std::uint64_t, 5> magnitude{};  // -x = ~x + 1 in two's complement
+  std::uint64_t carry = 1;
+  for (std::size_t k = 0; k < 5; ++k) {
+    carry = detail::add_limb(~limbs_[k], 0, carry, &magnitude[k]);
+  }
+  return -S512(to_boost<U512>(magnitude));
+}
+
 Amount div_floor(const Amount& a, const Amount& b) { return div_floor_rem(a, b).quotient; }
 
 Amount mod(const Amount& a, const Amount& b) { return div_floor_rem(a, b).remainder; }

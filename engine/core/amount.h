@@ -243,6 +243,42 @@ class WideSum {
   std::array<std::uint64_t, 8> limbs_{};
 };
 
+// Debits − credits, exactly: fewer than 2^63 amounts below 2^256 keep the true difference inside
+// ±2^319, so 320-bit two's complement holds it, and it is zero exactly when they balance. The
+// journal checks each entry with it; the auditor keeps one per journal account.
+class NetSum {
+ public:
+  void add(const Amount& a) {
+    std::uint64_t carry = 0;
+    for (std::size_t k = 0; k < 4; ++k) {
+      carry = detail::add_limb(limbs_[k], a.limbs()[k], carry, &limbs_[k]);
+    }
+    limbs_[4] += carry;
+  }
+  void subtract(const Amount& a) {
+    std::uint64_t borrow = 0;
+    for (std::size_t k = 0; k < 4; ++k) {
+      borrow = detail::subtract_limb(limbs_[k], a.limbs()[k], borrow, &limbs_[k]);
+    }
+    limbs_[4] -= borrow;
+  }
+  NetSum& operator+=(const NetSum& b) {
+    std::uint64_t carry = 0;  // a carry out of 320 bits is the sign's wrap-around: dropped
+    for (std::size_t k = 0; k < 5; ++k) {
+      carry = detail::add_limb(limbs_[k], b.limbs_[k], carry, &limbs_[k]);
+    }
+    return *this;
+  }
+  bool is_zero() const {
+    return (limbs_[0] | limbs_[1] | limbs_[2] | limbs_[3] | limbs_[4]) == 0;
+  }
+  S512 value() const;  // for comparisons with wide results and for messages
+  friend bool operator==(const NetSum&, const NetSum&) = default;
+
+ private:
+  std::array<std::uint64_t, 5> limbs_{};
+};
+
 // A signed delta (yield, committed yield, T). Never stored as state; magnitude < 2^511.
 class SignedAmount {
  public:

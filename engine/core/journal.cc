@@ -38,25 +38,18 @@ void Journal::post_signed(Memo memo, BookAccount account, std::uint32_t index, A
 
 void Journal::close(std::int64_t report_ordinal) {
   if (!has_open_postings()) return;
-  // Per asset, debits − credits in 320-bit two's complement: fewer than 2^63 amounts below 2^256
-  // keep the true difference inside ±2^319, so it is zero exactly when the entry balances.
-  std::array<std::array<std::uint64_t, 5>, 2> net{};
+  std::array<NetSum, 2> net{};  // per asset
   for (std::size_t i = open_first_; i < postings_.size(); ++i) {
     const Posting& p = postings_[i];
-    std::array<std::uint64_t, 5>& n = net[index_of(p.asset)];
-    const Amount::Limbs& a = p.amount.limbs();
-    std::uint64_t carry = 0;
+    NetSum& n = net[index_of(p.asset)];
     if (p.debit) {
-      for (std::size_t k = 0; k < 4; ++k) carry = detail::add_limb(n[k], a[k], carry, &n[k]);
-      n[4] += carry;
+      n.add(p.amount);
     } else {
-      for (std::size_t k = 0; k < 4; ++k) carry = detail::subtract_limb(n[k], a[k], carry, &n[k]);
-      n[4] -= carry;
+      n.subtract(p.amount);
     }
   }
-  constexpr std::array<std::uint64_t, 5> kBalanced{};
-  YL_ASSERT(net[0] == kBalanced);  // every entry balances, per asset
-  YL_ASSERT(net[1] == kBalanced);
+  YL_ASSERT(net[0].is_zero());  // every entry balances, per asset
+  YL_ASSERT(net[1].is_zero());
   entries_.push_back(JournalEntry{report_ordinal, open_first_, postings_.size() - open_first_});
   open_first_ = postings_.size();
 }

@@ -10,12 +10,18 @@ S512 signed_of(const Amount& a) { return S512(a.raw()); }
 }  // namespace
 
 void JournalBalances::add(const Posting& p) {
-  S512& balance = balances_[Key{static_cast<std::uint8_t>(p.account), p.index,
-                                static_cast<std::uint8_t>(p.asset)}];
+  std::vector<Slot>& column = columns_[static_cast<std::size_t>(p.account) * kAssets.size() +
+                                       index_of(p.asset)];
+  if (p.index >= column.size()) column.resize(std::size_t{p.index} + 1);
+  Slot& slot = column[p.index];
+  if (!slot.posted) {
+    slot.posted = true;
+    ++posted_;
+  }
   if (p.debit) {
-    balance += signed_of(p.amount);
+    slot.net.add(p.amount);
   } else {
-    balance -= signed_of(p.amount);
+    slot.net.subtract(p.amount);
   }
 }
 
@@ -23,10 +29,16 @@ void JournalBalances::add_all(const Journal& journal) {
   for (const Posting& p : journal.postings()) add(p);
 }
 
+const JournalBalances::Slot* JournalBalances::find(BookAccount account, std::uint32_t index,
+                                                   Asset asset) const {
+  const std::vector<Slot>& column =
+      columns_[static_cast<std::size_t>(account) * kAssets.size() + index_of(asset)];
+  return index < column.size() ? &column[index] : nullptr;
+}
+
 S512 JournalBalances::balance(BookAccount account, std::uint32_t index, Asset asset) const {
-  const auto it = balances_.find(
-      Key{static_cast<std::uint8_t>(account), index, static_cast<std::uint8_t>(asset)});
-  return it == balances_.end() ? S512(0) : it->second;
+  const Slot* slot = find(account, index, asset);
+  return slot == nullptr ? S512(0) : slot->net.value();
 }
 
 std::optional<std::string> JournalBalances::check_against(const Ledger& ledger) const {
@@ -69,12 +81,14 @@ std::optional<std::string> JournalBalances::check_against(const Ledger& ledger) 
       return m;
     }
   }
-  std::array<S512, 2> sums{0, 0};
-  for (const auto& [key, balance] : balances_) sums[std::get<2>(key)] += balance;
+  std::array<NetSum, kAssets.size()> sums{};
+  for (std::size_t c = 0; c < columns_.size(); ++c) {
+    for (const Slot& slot : columns_[c]) sums[c % kAssets.size()] += slot.net;
+  }
   for (Asset asset : kAssets) {
     if (!sums[index_of(asset)].is_zero()) {
       return fmt::format("the {} journal does not balance: debits exceed credits by {}",
-                         asset_name(asset), sums[index_of(asset)].str());
+                         asset_name(asset), sums[index_of(asset)].value().str());
     }
   }
   return std::nullopt;

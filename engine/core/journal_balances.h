@@ -3,10 +3,10 @@
 #pragma once
 
 #include <cstdint>
-#include <map>
+#include <array>
 #include <optional>
 #include <string>
-#include <tuple>
+#include <vector>
 
 #include "engine/core/journal.h"
 #include "engine/core/ledger.h"
@@ -25,11 +25,20 @@ class JournalBalances {
   // Returns a description of the first mismatch (with both values), or nullopt.
   std::optional<std::string> check_against(const Ledger& ledger) const;
 
-  std::size_t account_count() const { return balances_.size(); }
+  std::size_t account_count() const { return posted_; }
 
  private:
-  using Key = std::tuple<std::uint8_t, std::uint32_t, std::uint8_t>;  // account, index, asset
-  std::map<Key, S512> balances_;
+  // One balance per journal account, found by index: accounts are numbered densely by kind
+  // (AccountId, source index), so a column per kind and asset needs no search. (A std::map
+  // keyed by the three was a fifth of the audit's time, most of it cache misses.)
+  struct Slot {
+    NetSum net;  // debits − credits
+    bool posted = false;
+  };
+  const Slot* find(BookAccount account, std::uint32_t index, Asset asset) const;
+
+  std::array<std::vector<Slot>, kBookAccountCount * kAssets.size()> columns_;
+  std::size_t posted_ = 0;  // slots ever posted to
 };
 
 }  // namespace yl
