@@ -138,12 +138,13 @@ RunSummary run_scenario(const Scenario& scenario, const std::string& scenario_fi
   params.drip = options.drip;
   Ledger ledger(std::move(params));
   EventReader reader(events, scenario.events_as_written);
-  while (const auto raw = reader.next_raw()) {
-    const Event event = parse_event(*raw, reader.file_name());
+  RawEvent raw;
+  while (reader.next_raw(raw)) {
+    const Event event = parse_event(raw, reader.file_name());
     auto rejected = advance_in_batches(ledger, store, event.time, options, summary);
     if (!rejected) rejected = ledger.apply(event);
-    if (rejected) throw InputError(reader.file_name(), raw->line, raw->type, rejected->reason);
-    store_outputs(ledger, store, EventToStore{*raw, reader.file_name(), event.time}, options,
+    if (rejected) throw InputError(reader.file_name(), raw.line, raw.type, rejected->reason);
+    store_outputs(ledger, store, EventToStore{raw, reader.file_name(), event.time}, options,
                   summary);
     ++summary.events;
     if (options.on_progress && summary.events % kProgressEvery == 0) {
@@ -344,25 +345,26 @@ ApplySummary apply_into_database(const std::string& db_path, const std::string& 
   RunSummary outputs;
   std::optional<std::int64_t> first_event;
   EventReader reader(in, events_path);
-  while (const auto raw = reader.next_raw()) {
-    if (is_duplicate(store, *raw, events_path)) {
+  RawEvent raw;
+  while (reader.next_raw(raw)) {
+    if (is_duplicate(store, raw, events_path)) {
       ++summary.duplicates;
       continue;
     }
-    const Event event = parse_event(*raw, events_path);
+    const Event event = parse_event(raw, events_path);
     // The ledger has run its reports up to where it stopped; an earlier event would land
     // before reports already stored, and a replay could not reproduce the ledger.
     if (event.time < ledger.now()) {
-      throw InputError(events_path, raw->line, raw->type,
+      throw InputError(events_path, raw.line, raw.type,
                        fmt::format("time {} is before {}, where the ledger stopped (append "
                                    "events at or after it)",
-                                   raw->time, format_timestamp(ledger.now())));
+                                   raw.time, format_timestamp(ledger.now())));
     }
     auto rejected = advance_in_batches(ledger, store, event.time, options, outputs);
     if (!rejected) rejected = ledger.apply(event);
-    if (rejected) throw InputError(events_path, raw->line, raw->type, rejected->reason);
+    if (rejected) throw InputError(events_path, raw.line, raw.type, rejected->reason);
     const auto seq =
-        store_outputs(ledger, store, EventToStore{*raw, events_path, event.time}, options, outputs);
+        store_outputs(ledger, store, EventToStore{raw, events_path, event.time}, options, outputs);
     if (!first_event) first_event = seq;
     ++summary.events;
   }

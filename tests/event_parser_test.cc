@@ -78,3 +78,25 @@ TEST_CASE("EventReader: columns in any order, optional id, and a header with no 
   EventReader no_rows(empty, "e.csv");
   CHECK_FALSE(no_rows.next_raw().has_value());
 }
+
+TEST_CASE("EventReader: a row read into the previous row's RawEvent keeps nothing of it") {
+  // `run` reads every row into one RawEvent; a field empty here must not keep the last text.
+  std::istringstream in(
+      "id,time,type,account,asset,amount,to,value\n"
+      "x1,2024-03-01T00:00:00Z,transfer,alice-with-a-long-name,ETH,1.25,bob,\n"
+      ",2024-03-02T00:00:00Z,open,carol,,,,user\n");
+  EventReader reader(in, "e.csv");
+  std::istringstream no_id("time,type,account,asset,amount,to,value\n"
+                           "2024-03-01T00:00:00Z,open,dave,,,,user\n");
+  EventReader without_ids(no_id, "f.csv");
+  yl::RawEvent raw;
+  REQUIRE(reader.next_raw(raw));
+  CHECK(raw == yl::RawEvent{2, "x1", "2024-03-01T00:00:00Z", "transfer", "alice-with-a-long-name",
+                            "ETH", "1.25", "bob", ""});
+  REQUIRE(reader.next_raw(raw));
+  CHECK(raw == yl::RawEvent{3, "", "2024-03-02T00:00:00Z", "open", "carol", "", "", "", "user"});
+  CHECK_FALSE(reader.next_raw(raw));
+  raw.id = "x1";
+  REQUIRE(without_ids.next_raw(raw));  // the id column is absent: the last row's id is dropped
+  CHECK(raw == yl::RawEvent{2, "", "2024-03-01T00:00:00Z", "open", "dave", "", "", "", "user"});
+}

@@ -210,19 +210,24 @@ EventReader::EventReader(std::istream& in, std::string file_name)
   column_count_ = header.fields.size();
 }
 
-std::optional<RawEvent> EventReader::next_raw() {
-  if (!csv_.next(record_)) return std::nullopt;
+bool EventReader::next_raw(RawEvent& raw) {
+  if (!csv_.next(record_)) return false;
   if (record_.fields.size() != column_count_) {
     throw InputError(file_name_, record_.line, "csv",
                      fmt::format("expected {} fields, found {}", column_count_,
                                  record_.fields.size()));
   }
-  auto field = [&](std::size_t column) -> std::string {
+  raw.line = record_.line;
+  const std::array<std::string*, 8> fields = {&raw.id,    &raw.time,   &raw.type, &raw.account,
+                                              &raw.asset, &raw.amount, &raw.to,   &raw.value};
+  for (std::size_t column = 0; column < fields.size(); ++column) {
     const int index = columns_[column];
-    return index < 0 ? std::string() : std::string(record_.fields[static_cast<std::size_t>(index)]);
-  };
-  RawEvent raw{record_.line, field(0), field(1), field(2), field(3),
-               field(4),     field(5), field(6), field(7)};
+    if (index < 0) {
+      fields[column]->clear();
+    } else {
+      fields[column]->assign(record_.fields[static_cast<std::size_t>(index)]);
+    }
+  }
   if (!raw.id.empty()) {
     const auto [it, inserted] = id_lines_.emplace(raw.id, raw.line);
     if (!inserted) {
@@ -232,6 +237,12 @@ std::optional<RawEvent> EventReader::next_raw() {
           fmt::format("id '{}' is repeated (first used at line {})", raw.id, it->second));
     }
   }
+  return true;
+}
+
+std::optional<RawEvent> EventReader::next_raw() {
+  RawEvent raw;
+  if (!next_raw(raw)) return std::nullopt;
   return raw;
 }
 

@@ -33,8 +33,11 @@ class EventReader {
   // an unknown, repeated or missing column.
   EventReader(std::istream& in, std::string file_name);
 
-  // The next row, verbatim, or nullopt at the end. Rejects a row with the wrong number of fields
-  // or an id repeated within this file.
+  // The next row, verbatim, into `raw` (its strings' storage reused: a run reads a million
+  // rows), or false at the end. Rejects a row with the wrong number of fields or an id repeated
+  // within this file.
+  bool next_raw(RawEvent& raw);
+  // The same, as a new value (nullopt at the end).
   std::optional<RawEvent> next_raw();
   const std::string& file_name() const { return file_name_; }
 

@@ -48,14 +48,19 @@ void to_hex(const Digest& digest, std::string& hex) {
 Digest chain_digest(std::string_view previous, std::span<const std::string_view> fields) {
   // One buffer, one digest call: this runs for every stored row, so it avoids per-field
   // formatting, per-call digest contexts and, with the buffer kept per thread, allocations.
+  // Each field as "<length>:<bytes>", written into a buffer sized once for the longest lengths.
   thread_local std::string message;
-  message.clear();
+  constexpr std::size_t kLengthDigits = 20;  // of the largest std::size_t
+  std::size_t most = previous.size() + kLengthDigits + 1;
+  for (std::string_view field : fields) most += field.size() + kLengthDigits + 1;
+  if (message.size() < most) message.resize(most);
+  char* const begin = message.data();
+  char* out = begin;
   auto feed = [&](std::string_view bytes) {
-    char length[24];
-    const auto end = std::to_chars(length, length + sizeof length, bytes.size()).ptr;
-    message.append(length, end);
-    message.push_back(':');
-    message.append(bytes);
+    out = std::to_chars(out, out + kLengthDigits, bytes.size()).ptr;
+    *out++ = ':';
+    if (!bytes.empty()) std::memcpy(out, bytes.data(), bytes.size());
+    out += bytes.size();
   };
   feed(previous);
   for (std::string_view field : fields) feed(field);
@@ -68,7 +73,7 @@ Digest chain_digest(std::string_view previous, std::span<const std::string_view>
   Digest digest{};
   unsigned int size = 0;
   if (!sha256 || !context || EVP_DigestInit_ex(context.get(), sha256.get(), nullptr) != 1 ||
-      EVP_DigestUpdate(context.get(), message.data(), message.size()) != 1 ||
+      EVP_DigestUpdate(context.get(), begin, static_cast<std::size_t>(out - begin)) != 1 ||
       EVP_DigestFinal_ex(context.get(), digest.data(), &size) != 1 || size != digest.size()) {
     throw StorageError(StorageError::Kind::internal, "SHA-256 failed in OpenSSL");
   }
