@@ -279,16 +279,16 @@ std::int64_t LedgerStore::append_event(const RawEvent& raw, const std::string& f
       .bind_blob(13, bytes_of(link));
   // Encoded in order, as the names they use for the first time are numbered in that order.
   std::size_t own = rows.size();  // the first of the event's own rows, if any
-  if (event_rows_.size() < rows.size()) event_rows_.resize(rows.size());
+  if (rows_.size() < rows.size()) rows_.resize(rows.size());
   for (std::size_t i = 0; i < rows.size(); ++i) {
     const JournalOrigin& origin = rows[i].origin;
     YL_ASSERT(!origin.event_seq || *origin.event_seq == seq);  // none: a scheduled report's
     if (own == rows.size() && origin.event_seq && !origin.report_seq) own = i;
-    encode_row(ledger, rows[i], event_rows_[i]);
+    encode_row(ledger, rows[i], rows_[i]);
   }
   if (own < rows.size()) {
     insert_event_.bind(14, next_journal_seq_ + static_cast<std::int64_t>(own))
-        .bind_blob(15, event_rows_[own]);
+        .bind_blob(15, rows_[own]);
   } else {
     insert_event_.bind_null(14).bind_null(15);
   }
@@ -296,7 +296,7 @@ std::int64_t LedgerStore::append_event(const RawEvent& raw, const std::string& f
   // The other rows after the event's (journal_other.event_seq refers to it), numbered in order.
   for (std::size_t i = 0; i < rows.size(); ++i) {
     if (i != own) {
-      insert_other(rows[i], next_journal_seq_ + static_cast<std::int64_t>(i), event_rows_[i]);
+      insert_other(rows[i], next_journal_seq_ + static_cast<std::int64_t>(i), rows_[i]);
     }
   }
   next_journal_seq_ += static_cast<std::int64_t>(rows.size());
@@ -324,8 +324,9 @@ std::int64_t LedgerStore::append_report(const ReportRecord& report) {
 
 void LedgerStore::append_journal_row(const Ledger& ledger, const JournalRow& row) {
   YL_ASSERT(!row.origin.event_seq);  // an event's rows are stored with it (append_event)
-  encode_row(ledger, row, journal_row_);
-  insert_other(row, next_journal_seq_++, journal_row_);
+  if (rows_.empty()) rows_.resize(1);
+  encode_row(ledger, row, rows_[0]);
+  insert_other(row, next_journal_seq_++, rows_[0]);
 }
 
 void LedgerStore::encode_row(const Ledger& ledger, const JournalRow& row, std::string& bytes) {

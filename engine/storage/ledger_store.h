@@ -216,8 +216,8 @@ class LedgerStore {
   void insert_other(const JournalRow& row, std::int64_t seq, const std::string& bytes);
 
   std::optional<JournalNames> journal_names_;  // loaded at the first journal row written
-  std::string journal_row_;  // a row being encoded (its capacity is reused)
-  std::vector<std::string> event_rows_;  // an event's rows being encoded (capacities reused)
+  // The rows being encoded: an event's, or a scheduled report's in the first (capacities reused).
+  std::vector<std::string> rows_;
   std::int64_t next_event_seq_ = 1;
   std::int64_t next_journal_seq_ = 1;
   std::int64_t next_report_seq_ = 1;
