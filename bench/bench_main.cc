@@ -145,13 +145,16 @@ std::uint64_t read_csv(const std::string& path) {
 
 // What the sqlite3 shell's `.import FILE events` does into a new database, in process: a table
 // of TEXT columns named by the header, one prepared insert, every row in one transaction, the
-// rollback journal and synchronous=FULL. Returns the rows inserted.
+// rollback journal, synchronous=FULL and SQLite's default cache (not the one yieldledger's
+// Database sets: the yardstick must not move with yieldledger's tuning). Returns the rows
+// inserted.
 std::uint64_t sqlite_import(const std::string& csv_path, const std::string& db_path) {
   for (const char* suffix : {"", "-journal", "-wal", "-shm"}) {
     std::filesystem::remove(db_path + suffix);
   }
   yl::storage::Database db(db_path, yl::storage::Database::Mode::read_write_create);
   db.exec("PRAGMA journal_mode=DELETE");  // the shell's default (the wrapper opens in WAL)
+  db.exec("PRAGMA cache_size=-2000");      // SQLite's default, as the shell has it
   std::ifstream in(csv_path, std::ios::binary);
   yl::CsvReader reader(in, csv_path);
   yl::CsvFields record;
@@ -476,9 +479,12 @@ int main(int argc, char** argv) {
                  run.wall_s / import.wall_s, run.cpu_s / import.cpu_s,
                  verdict(run.wall_s <= 2.5 * import.wall_s),
                  verdict(run.cpu_s <= 2.5 * import.cpu_s));
-      if (shell.wall_s > 0) {
-        fmt::print("    run / sqlite3 shell .import: {:.2f}x (wall), {:.2f}x (cpu)\n",
-                   run.wall_s / shell.wall_s, run.cpu_s / shell.cpu_s);
+      if (shell.wall_s > 0) {  // the issue's own yardstick: `sqlite3 .import` of the file
+        fmt::print("    run / sqlite3 shell .import: {:.2f}x (wall), {:.2f}x (cpu); "
+                   "target <= 2.5x: {} / {}\n",
+                   run.wall_s / shell.wall_s, run.cpu_s / shell.cpu_s,
+                   verdict(run.wall_s <= 2.5 * shell.wall_s),
+                   verdict(run.cpu_s <= 2.5 * shell.cpu_s));
       }
     }
     if (audit.wall_s > 0 && run.wall_s > 0) {
