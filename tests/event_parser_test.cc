@@ -100,3 +100,19 @@ TEST_CASE("EventReader: a row read into the previous row's RawEvent keeps nothin
   REQUIRE(without_ids.next_raw(raw));  // the id column is absent: the last row's id is dropped
   CHECK(raw == yl::RawEvent{2, "", "2024-03-01T00:00:00Z", "open", "dave", "", "", "", "user"});
 }
+
+TEST_CASE("FirstLines: the line each id was first used on, across the table's growth") {
+  yl::FirstLines lines;
+  // 100,000 ids (the table grows from 1,024 slots seven times), some of them prefixes of others.
+  for (std::uint64_t i = 0; i < 100'000; ++i) {
+    REQUIRE(lines.insert("id-" + std::to_string(i), i + 2) == 0);
+  }
+  CHECK(lines.size() == 100'000);
+  for (std::uint64_t i = 0; i < 100'000; i += 997) {
+    CHECK(lines.insert("id-" + std::to_string(i), 200'000) == i + 2);
+  }
+  CHECK(lines.insert("id-", 7) == 0);  // a prefix of every id above, new
+  CHECK(lines.insert("id-", 8) == 7);
+  CHECK(lines.insert("id-1000000", 9) == 0);
+  CHECK(lines.size() == 100'002);  // a repeat records nothing
+}

@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <array>
+#include <unordered_map>
 
 #include "engine/input/input_error.h"
 #include "engine/input/names.h"
@@ -229,12 +230,10 @@ bool EventReader::next_raw(RawEvent& raw) {
     }
   }
   if (!raw.id.empty()) {
-    const auto [it, inserted] = id_lines_.emplace(raw.id, raw.line);
-    if (!inserted) {
+    if (const std::uint64_t first = id_lines_.insert(raw.id, raw.line)) {
       const std::string type = raw.type.empty() ? "csv" : raw.type;
-      throw InputError(
-          file_name_, raw.line, type,
-          fmt::format("id '{}' is repeated (first used at line {})", raw.id, it->second));
+      throw InputError(file_name_, raw.line, type,
+                       fmt::format("id '{}' is repeated (first used at line {})", raw.id, first));
     }
   }
   return true;

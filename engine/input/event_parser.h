@@ -9,10 +9,10 @@
 #include <istream>
 #include <optional>
 #include <string>
-#include <unordered_map>
 
 #include "engine/core/event.h"
 #include "engine/input/csv_reader.h"
+#include "engine/input/first_lines.h"
 
 namespace yl {
 
@@ -48,7 +48,7 @@ class EventReader {
   // in the file, found once in the header; -1 for an absent id column.
   std::array<int, 8> columns_{};
   std::size_t column_count_ = 0;
-  std::unordered_map<std::string, std::uint64_t> id_lines_;  // lookups only
+  FirstLines id_lines_;
   CsvFields record_;
 };
 
