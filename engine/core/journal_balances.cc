@@ -10,8 +10,7 @@ S512 signed_of(const Amount& a) { return S512(a.raw()); }
 }  // namespace
 
 void JournalBalances::add(const Posting& p) {
-  std::vector<Slot>& column = columns_[static_cast<std::size_t>(p.account) * kAssets.size() +
-                                       index_of(p.asset)];
+  std::vector<Slot>& column = columns_[column_of(p.account, p.asset)];
   if (p.index >= column.size()) column.resize(std::size_t{p.index} + 1);
   Slot& slot = column[p.index];
   if (!slot.posted) {
@@ -29,16 +28,9 @@ void JournalBalances::add_all(const Journal& journal) {
   for (const Posting& p : journal.postings()) add(p);
 }
 
-const JournalBalances::Slot* JournalBalances::find(BookAccount account, std::uint32_t index,
-                                                   Asset asset) const {
-  const std::vector<Slot>& column =
-      columns_[static_cast<std::size_t>(account) * kAssets.size() + index_of(asset)];
-  return index < column.size() ? &column[index] : nullptr;
-}
-
 S512 JournalBalances::balance(BookAccount account, std::uint32_t index, Asset asset) const {
-  const Slot* slot = find(account, index, asset);
-  return slot == nullptr ? S512(0) : slot->net.value();
+  const std::vector<Slot>& column = columns_[column_of(account, asset)];
+  return index < column.size() ? column[index].net.value() : S512(0);
 }
 
 std::optional<std::string> JournalBalances::check_against(const Ledger& ledger) const {

@@ -2,8 +2,8 @@
 // the check that each equals the state quantity it mirrors (journal.h chart of accounts).
 #pragma once
 
-#include <cstdint>
 #include <array>
+#include <cstdint>
 #include <optional>
 #include <string>
 #include <vector>
@@ -35,7 +35,9 @@ class JournalBalances {
     NetSum net;  // debits − credits
     bool posted = false;
   };
-  const Slot* find(BookAccount account, std::uint32_t index, Asset asset) const;
+  static std::size_t column_of(BookAccount account, Asset asset) {
+    return static_cast<std::size_t>(account) * kAssets.size() + index_of(asset);
+  }
 
   std::array<std::vector<Slot>, kBookAccountCount * kAssets.size()> columns_;
   std::size_t posted_ = 0;  // slots ever posted to
