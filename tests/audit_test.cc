@@ -71,9 +71,7 @@ TEST_CASE("audit: its summary counts what it checked") {
   TempDir dir;
   const std::string db = dir.path("blast-launch.db");
   yl::run_into_database(yl::testing::example_scenario("blast-launch"), db);
-  yl::storage::Database handle(db, yl::storage::Database::Mode::read_only);
-  yl::storage::LedgerStore store(handle);
-  const yl::AuditSummary summary = yl::audit_ledger(store);
+  const yl::AuditSummary summary = yl::testing::audit_summary(db);
   CHECK(summary.events == 59);
   CHECK(summary.reports == 187);
   CHECK(summary.report_rows == 281);

@@ -317,11 +317,15 @@ std::vector<std::string> journal_row(const std::string& db_path, std::int64_t se
   return lines;
 }
 
-std::string audit_result(const std::string& db_path) {
+AuditSummary audit_summary(const std::string& db_path) {
   storage::Database db(db_path, storage::Database::Mode::read_only);
   storage::LedgerStore store(db);
+  return audit_ledger(store);
+}
+
+std::string audit_result(const std::string& db_path) {
   try {
-    audit_ledger(store);
+    audit_summary(db_path);
   } catch (const AuditMismatch& error) {
     return error.what();
   }

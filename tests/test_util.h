@@ -6,6 +6,7 @@
 #include <string_view>
 #include <vector>
 
+#include "engine/audit.h"
 #include "engine/core/amount.h"
 #include "engine/core/ledger.h"
 
@@ -86,6 +87,8 @@ std::string small_scenario_toml(const std::string& events_file = "events.csv");
 std::string rejection(const std::function<void()>& action);
 // Runs `action`; returns the UsageError's message it throws, or "(accepted)".
 std::string usage_error(const std::function<void()>& action);
+// Audits the ledger at `db_path`: what it checked. Throws AuditMismatch at the first mismatch.
+AuditSummary audit_summary(const std::string& db_path);
 // Audits the ledger at `db_path`: "OK", or the first mismatch.
 std::string audit_result(const std::string& db_path);
 

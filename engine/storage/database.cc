@@ -220,7 +220,8 @@ Database::Database(const std::string& path, Mode mode, std::int32_t application_
   // 8 MiB. A run writes most pages once (its tables grow at the end), so a larger cache buys
   // nothing and costs the first touch of its memory: at 64 MiB the page faults were a sixth of a
   // million-event run. A smaller one is too small for an index filled out of order (events_by_id
-  // with random ids: 2-4 MiB took 1.3x as long). bench/PROFILE.md, "After (the cache)".
+  // with random ids: 2 MiB took 1.35x as long). bench/PROFILE.md, "After (the audit's balances,
+  // the cache)".
   exec("PRAGMA cache_size = -8192");
   if (mode == Mode::read_write_create) {
     refuse_foreign(*this, application_id_);
