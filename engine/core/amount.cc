@@ -375,8 +375,13 @@ Amount mul_div_floor(const Amount& a, const Amount& b, const Amount& c) {
   }
   if (m < n) return Amount();  // product < 2^(64(m)) <= c
   std::uint64_t quotient[8] = {0, 0, 0, 0, 0, 0, 0, 0};
-  std::uint64_t remainder[4];
-  divide(product, m, c.limbs_.data(), n, quotient, remainder);
+  if (c.limbs_ == detail::kRayLimbs) {  // treasury accrual, discounted withdrawals
+    std::copy(product, product + m, quotient);
+    detail::divide_limbs_by_ray(quotient, static_cast<std::size_t>(m));
+  } else {
+    std::uint64_t remainder[4];
+    divide(product, m, c.limbs_.data(), n, quotient, remainder);
+  }
   if ((quotient[4] | quotient[5] | quotient[6] | quotient[7]) != 0) {
     throw OverflowError("result would not fit in 256 bits");
   }

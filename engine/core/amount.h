@@ -110,6 +110,18 @@ inline std::uint64_t divide_limbs(std::uint64_t* limbs, std::size_t count, std::
   }
   return remainder;
 }
+
+// RAY = 10^27 (the rates' unit, SPEC §5.1) as limbs, and floor(x / RAY) in place over
+// limbs[0, count). RAY = 2^27·5^27 and floor(floor(x / 2^27) / 5^27) = floor(x / 10^27): a shift,
+// then long division by 5^27 < 2^63, one limb (one `div` a limb, not the general division).
+inline constexpr std::array<std::uint64_t, 4> kRayLimbs{0x9FD0803CE8000000ULL, 0x33B2E3CULL, 0, 0};
+inline void divide_limbs_by_ray(std::uint64_t* limbs, std::size_t count) {
+  constexpr std::uint64_t kFivePow27 = 7450580596923828125ULL;
+  for (std::size_t i = 0; i < count; ++i) {
+    limbs[i] = (limbs[i] >> 27) | (i + 1 < count ? limbs[i + 1] << 37 : 0);
+  }
+  divide_limbs(limbs, count, kFivePow27);
+}
 }  // namespace detail
 
 class Amount {

@@ -6,20 +6,10 @@ namespace yl {
 
 namespace {
 
-// floor(x / RAY), exact. RAY = 10^27 = 2^27 · 5^27 and floor(floor(x / a) / b) = floor(x / ab),
-// so: a shift by 27 bits, then long division by 5^27, which fits in one limb (one `div` per limb
-// instead of the general two-limb division).
+// floor(x / RAY), exact.
 Amount div_floor_ray(const Amount& x) {
-  constexpr std::uint64_t kFivePow27 = [] {
-    std::uint64_t p = 1;
-    for (int i = 0; i < 27; ++i) p *= 5;
-    return p;
-  }();
-  static_assert(kFivePow27 == 7450580596923828125ULL);  // 5^27 < 2^63
-  const Amount::Limbs& l = x.limbs();
-  Amount::Limbs quotient{(l[0] >> 27) | (l[1] << 37), (l[1] >> 27) | (l[2] << 37),
-                         (l[2] >> 27) | (l[3] << 37), l[3] >> 27};
-  detail::divide_limbs(quotient.data(), quotient.size(), kFivePow27);
+  Amount::Limbs quotient = x.limbs();
+  detail::divide_limbs_by_ray(quotient.data(), quotient.size());
   return Amount::from_limbs(quotient);
 }
 
@@ -79,6 +69,19 @@ RpowTable::RpowTable(const Amount& x) {
     small_squares_[first_wide_] = Amount::from_u1024(squares_[first_wide_]);
     ++first_wide_;
   }
+  // rpow_small's loop leaves z = memo_[n − 2^k] after the bits of n below its highest, k, then
+  // takes one product with x_k: so each entry is one product of an earlier one (memo_[0] = RAY,
+  // and mul_half_up(RAY, x_k) = x_k as the loop's first product gives it). The same products in
+  // the same order, the same results; rpow_test checks each entry against pot.sol's loop.
+  const Amount small_limit = Amount::from_u1024(small);
+  memo_.reserve(kMemoSeconds);
+  memo_.push_back(ray());
+  for (std::uint64_t n = 1; n < kMemoSeconds; ++n) {
+    const auto k = static_cast<std::size_t>(63 - __builtin_clzll(n));
+    const Amount& z = memo_[n - (std::uint64_t{1} << k)];
+    if (k >= first_wide_ || !(z < small_limit)) break;  // where rpow_small_loop declines
+    memo_.push_back(k == 0 ? small_squares_[0] : mul_half_up(z, small_squares_[k]));
+  }
 }
 
 std::optional<U1024> RpowTable::rpow(std::uint64_t n) const {
@@ -96,6 +99,11 @@ std::optional<U1024> RpowTable::rpow(std::uint64_t n) const {
 }
 
 std::optional<Amount> RpowTable::rpow_small(std::uint64_t n) const {
+  if (n < memo_.size()) return memo_[n];
+  return rpow_small_loop(n);
+}
+
+std::optional<Amount> RpowTable::rpow_small_loop(std::uint64_t n) const {
   static const Amount small = Amount::from_u512(U512(1) << 128);
   // The same products as rpow's wide loop, in the same order, while every operand is < 2^128.
   Amount z = ray();

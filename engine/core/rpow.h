@@ -3,11 +3,14 @@
 //
 // The squares x_k = x^(2^k) (each rounded) do not depend on n, so a table of them per rate makes
 // each accrual cost one product per set bit of the elapsed seconds, with identical results.
+// The results for the first kMemoSeconds exponents are kept too: the gaps between accruals are
+// mostly that short, and then an accrual costs no product at all.
 #pragma once
 
 #include <array>
 #include <cstdint>
 #include <optional>
+#include <vector>
 
 #include "engine/core/amount.h"
 
@@ -33,11 +36,19 @@ class RpowTable {
   // otherwise (then rpow() takes the wide path). The same products, so the same result.
   std::optional<Amount> rpow_small(std::uint64_t n) const;
 
+  static constexpr std::size_t kMemoSeconds = 1024;
+
  private:
+  // rpow_small's loop, without the memo.
+  std::optional<Amount> rpow_small_loop(std::uint64_t n) const;
+
   std::array<U1024, 64> squares_;
   std::size_t first_saturated_ = 64;  // squares_[k] for k >= this are >= 2^346 and not stored
   std::array<Amount, 64> small_squares_;  // squares_[k] for k < first_wide_, as Amounts
   std::size_t first_wide_ = 0;            // the first k with squares_[k] >= 2^128
+  // memo_[n] = rpow_small(n), for n below kMemoSeconds and below the first n it declines (for a
+  // realistic rate, none below kMemoSeconds). 32 KiB a rate.
+  std::vector<Amount> memo_;
 };
 
 // (a·b + RAY/2) / RAY, half-up (pot.sol's rmul). REQUIRES: a, b < 2^128.
