@@ -137,6 +137,9 @@ RunSummary run_scenario(const Scenario& scenario, const std::string& scenario_fi
   LedgerParams params = scenario.params;
   params.drip = options.drip;
   Ledger ledger(std::move(params));
+  // The rows are written by a second thread while the next events are computed; an error of
+  // either stops the run, and the caller's transaction rolls back all of it.
+  store.start_write_behind();
   EventReader reader(events, scenario.events_as_written);
   RawEvent raw;
   while (reader.next_raw(raw)) {
@@ -157,6 +160,7 @@ RunSummary run_scenario(const Scenario& scenario, const std::string& scenario_fi
   if (!rejected) rejected = ledger.advance_to(scenario.params.end);
   if (rejected) throw InputError(scenario_file, 1, "scenario", rejected->reason);
   store_outputs(ledger, store, std::nullopt, options, summary);
+  store.flush_writes();
   ledger.settle();  // after the last stored journal row: the state as of the last event
   store.write_snapshot(take_snapshot(ledger));
   return summary;

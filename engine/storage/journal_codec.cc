@@ -145,12 +145,14 @@ JournalNames::Added JournalNames::take_added() {
   return added;
 }
 
-void store_added_names(JournalNames& names, Statement& insert_journal_account) {
+void store_added_names(JournalNames& names, Statement& insert_journal_account,
+                       WriteBehind& writes) {
   const JournalNames::Added added = names.take_added();
   for (std::size_t i = 0; i < added.names.size(); ++i) {
-    insert_journal_account.bind(1, static_cast<std::int64_t>(added.first + i))
-        .bind(2, added.names[i])
-        .run();
+    writes.begin(insert_journal_account)
+        .integer(static_cast<std::int64_t>(added.first + i))
+        .text(added.names[i])
+        .end();
   }
 }
 

@@ -16,6 +16,7 @@
 #include "engine/core/journal.h"
 #include "engine/core/ledger.h"
 #include "engine/storage/database.h"
+#include "engine/storage/write_behind.h"
 
 namespace yl::storage {
 
@@ -54,10 +55,11 @@ class JournalNames {
 };
 
 // journal_accounts' insert, and the one place that runs it: stores the names `names` numbered
-// since the last call (take_added), each with its id.
+// since the last call (take_added), each with its id, through `writes` (at once, unless started).
 inline constexpr std::string_view kInsertJournalAccount =
     "INSERT INTO journal_accounts (id, name) VALUES (?1, ?2)";
-void store_added_names(JournalNames& names, Statement& insert_journal_account);
+void store_added_names(JournalNames& names, Statement& insert_journal_account,
+                       WriteBehind& writes);
 
 // Appends the postings of `entries` (consecutive entries of `ledger.journal()`, one stored row)
 // to `out` in the stored format, pairs paired, numbering new account names in `names`.

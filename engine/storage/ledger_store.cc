@@ -261,22 +261,6 @@ std::int64_t LedgerStore::append_event(const RawEvent& raw, const std::string& f
   const std::int64_t seq = next_event_seq_++;
   const Digest link = event_hash(last_event_hash_, seq, file, raw);
   to_hex(link, last_event_hash_);
-  // The texts are not copied (bind_view): every one outlives run().
-  insert_event_.bind(1, seq).bind_view(2, file).bind(3, static_cast<std::int64_t>(raw.line));
-  if (raw.id.empty()) {
-    insert_event_.bind_null(4);
-  } else {
-    insert_event_.bind_view(4, raw.id);
-  }
-  insert_event_.bind(5, time.seconds)
-      .bind_view(6, raw.time)
-      .bind_view(7, raw.type)
-      .bind_view(8, raw.account)
-      .bind_view(9, raw.asset)
-      .bind_view(10, raw.amount)
-      .bind_view(11, raw.to)
-      .bind_view(12, raw.value)
-      .bind_blob(13, bytes_of(link));
   // Encoded in order, as the names they use for the first time are numbered in that order.
   std::size_t own = rows.size();  // the first of the event's own rows, if any
   if (rows_.size() < rows.size()) rows_.resize(rows.size());
@@ -286,13 +270,27 @@ std::int64_t LedgerStore::append_event(const RawEvent& raw, const std::string& f
     if (own == rows.size() && origin.event_seq && !origin.report_seq) own = i;
     encode_row(ledger, rows[i], rows_[i]);
   }
-  if (own < rows.size()) {
-    insert_event_.bind(14, next_journal_seq_ + static_cast<std::int64_t>(own))
-        .bind_blob(15, rows_[own]);
+  writes_.begin(insert_event_).integer(seq).text(file).integer(static_cast<std::int64_t>(raw.line));
+  if (raw.id.empty()) {
+    writes_.null();
   } else {
-    insert_event_.bind_null(14).bind_null(15);
+    writes_.text(raw.id);
   }
-  insert_event_.run();
+  writes_.integer(time.seconds)
+      .text(raw.time)
+      .text(raw.type)
+      .text(raw.account)
+      .text(raw.asset)
+      .text(raw.amount)
+      .text(raw.to)
+      .text(raw.value)
+      .blob(bytes_of(link));
+  if (own < rows.size()) {
+    writes_.integer(next_journal_seq_ + static_cast<std::int64_t>(own)).blob(rows_[own]);
+  } else {
+    writes_.null().null();
+  }
+  writes_.end();
   // The other rows after the event's (journal_other.event_seq refers to it), numbered in order.
   for (std::size_t i = 0; i < rows.size(); ++i) {
     if (i != own) {
@@ -311,13 +309,10 @@ std::int64_t LedgerStore::append_report(const ReportRecord& report) {
     ++row;
     const Digest link = report_hash(last_report_hash_, seq, row, r);
     to_hex(link, last_report_hash_);
-    insert_report_.bind(1, seq)
-        .bind(2, row)
-        .bind(3, report.time.seconds)
-        .bind_blob(4, bytes_of(link));
-    int column = 5;
-    for (const ReportColumn& c : report_columns()) insert_report_.bind(column++, r.*c.field);
-    insert_report_.run();
+    writes_.begin(insert_report_).integer(seq).integer(row).integer(report.time.seconds).blob(
+        bytes_of(link));
+    for (const ReportColumn& c : report_columns()) writes_.text(r.*c.field);
+    writes_.end();
   }
   return seq;
 }
@@ -333,26 +328,31 @@ void LedgerStore::encode_row(const Ledger& ledger, const JournalRow& row, std::s
   if (!journal_names_) journal_names_.emplace(journal_account_names());
   bytes.clear();
   encode_postings(bytes, ledger, row.entries, *journal_names_);
-  store_added_names(*journal_names_, insert_journal_account_);
+  store_added_names(*journal_names_, insert_journal_account_, writes_);
 }
 
 void LedgerStore::insert_other(const JournalRow& row, std::int64_t seq,
                                const std::string& bytes) {
-  insert_journal_.bind(1, seq);
+  writes_.begin(insert_journal_).integer(seq);
   if (row.origin.event_seq) {
-    insert_journal_.bind(2, *row.origin.event_seq);
+    writes_.integer(*row.origin.event_seq);
   } else {
-    insert_journal_.bind_null(2);
+    writes_.null();
   }
   if (row.origin.report_seq) {
-    insert_journal_.bind(3, *row.origin.report_seq);
+    writes_.integer(*row.origin.report_seq);
   } else {
-    insert_journal_.bind_null(3);
+    writes_.null();
   }
-  insert_journal_.bind_blob(4, bytes).run();
+  writes_.blob(bytes).end();
 }
 
+void LedgerStore::start_write_behind() { writes_.start(); }
+
+void LedgerStore::flush_writes() { writes_.drain(); }
+
 void LedgerStore::write_snapshot(const Snapshot& snapshot) {
+  writes_.drain();
   Statement balance = db_.prepare(
       "INSERT INTO final_balances (ord, account, kind, asset, mode, balance_wei, claimable_wei, "
       "shares, remainder_wei) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)");

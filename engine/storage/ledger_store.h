@@ -17,6 +17,7 @@
 #include "engine/storage/database.h"
 #include "engine/storage/hash_chain.h"
 #include "engine/storage/journal_codec.h"
+#include "engine/storage/write_behind.h"
 
 namespace yl::storage {
 
@@ -169,6 +170,11 @@ class LedgerStore {
   std::int64_t append_report(const ReportRecord& report);
   // Appends a journal row of no event being stored (a scheduled report's) to journal_other.
   void append_journal_row(const Ledger& ledger, const JournalRow& row);
+  // From now on the append_* methods queue their rows for a second thread (WriteBehind), for
+  // `run`. Until flush_writes(), only they and next_event_seq() may be called; write_snapshot
+  // flushes first. flush_writes() throws the first error of a queued row (StorageError).
+  void start_write_behind();
+  void flush_writes();
   void write_snapshot(const Snapshot& snapshot);
   // Replaces the stored final state (after an `apply`).
   void replace_snapshot(const Snapshot& snapshot);
@@ -223,6 +229,8 @@ class LedgerStore {
   std::int64_t next_report_seq_ = 1;
   std::string last_event_hash_;   // the chains' heads, in hex
   std::string last_report_hash_;
+  // Last: it stops its thread before the statements it runs are finalized.
+  WriteBehind writes_;
 };
 
 }  // namespace yl::storage

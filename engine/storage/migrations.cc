@@ -47,6 +47,7 @@ void convert_json_journal(Database& db) {
   Statement write = db.prepare(
       "INSERT INTO journal (seq, event_seq, report_seq, postings) VALUES (?1, ?2, ?3, ?4)");
   Statement write_name = db.prepare(kInsertJournalAccount);
+  WriteBehind now;  // not started: each name is written at once
   std::string row;
   while (read.step()) {
     const std::int64_t seq = read.column_int(0);
@@ -62,7 +63,7 @@ void convert_json_journal(Database& db) {
                                      "be converted to schema 5; it was not migrated",
                                      db.path(), seq));
     }
-    store_added_names(names, write_name);
+    store_added_names(names, write_name, now);
     write.bind(1, seq);
     for (int column : {1, 2}) {
       if (read.column_is_null(column)) {
