@@ -325,7 +325,10 @@ void LedgerStore::append_journal_row(const Ledger& ledger, const JournalRow& row
 }
 
 void LedgerStore::encode_row(const Ledger& ledger, const JournalRow& row, std::string& bytes) {
-  if (!journal_names_) journal_names_.emplace(journal_account_names());
+  if (!journal_names_) {
+    YL_ASSERT(!writes_.started());  // start_write_behind read them: no query while rows queue
+    journal_names_.emplace(journal_account_names());
+  }
   bytes.clear();
   encode_postings(bytes, ledger, row.entries, *journal_names_);
   store_added_names(*journal_names_, insert_journal_account_, writes_);
@@ -347,7 +350,12 @@ void LedgerStore::insert_other(const JournalRow& row, std::int64_t seq,
   writes_.blob(bytes).end();
 }
 
-void LedgerStore::start_write_behind() { writes_.start(); }
+void LedgerStore::start_write_behind() {
+  // The names are read now: while rows are queued, this thread must not use the connection
+  // (it is opened SQLITE_OPEN_NOMUTEX), and encode_row would read them at the first row.
+  if (!journal_names_) journal_names_.emplace(journal_account_names());
+  writes_.start();
+}
 
 void LedgerStore::flush_writes() { writes_.drain(); }
 
