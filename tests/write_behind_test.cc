@@ -34,7 +34,8 @@ std::int64_t count_rows(Database& db, const std::string& where = "") {
 // n, NULL.
 void queue_rows(WriteBehind& writes, Statement& insert, int first, int last) {
   for (int n = first; n <= last; ++n) {
-    writes.begin(insert).integer(n).text(std::to_string(n)).blob(std::string(static_cast<std::size_t>(n % 7), 'x'));
+    const std::string bytes(static_cast<std::size_t>(n % 7), 'x');
+    writes.begin(insert).integer(n).text(std::to_string(n)).blob(bytes);
     if (n % 2 == 1) {
       writes.null();
     } else {
