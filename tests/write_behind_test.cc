@@ -20,7 +20,9 @@ using yl::storage::WriteBehind;
 
 std::string fresh_db(const std::string& name) {
   const std::string path = (std::filesystem::temp_directory_path() / name).string();
-  for (const char* suffix : {"", "-wal", "-shm", "-journal"}) std::filesystem::remove(path + suffix);
+  for (const char* suffix : {"", "-wal", "-shm", "-journal"}) {
+    std::filesystem::remove(path + suffix);
+  }
   return path;
 }
 
