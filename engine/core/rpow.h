@@ -36,7 +36,7 @@ class RpowTable {
   // otherwise (then rpow() takes the wide path). The same products, so the same result.
   std::optional<Amount> rpow_small(std::uint64_t n) const;
 
-  static constexpr std::size_t kMemoSeconds = 1024;
+  static constexpr std::size_t kMemoSeconds = 256;
 
  private:
   // rpow_small's loop, without the memo.
@@ -47,7 +47,8 @@ class RpowTable {
   std::array<Amount, 64> small_squares_;  // squares_[k] for k < first_wide_, as Amounts
   std::size_t first_wide_ = 0;            // the first k with squares_[k] >= 2^128
   // memo_[n] = rpow_small(n), for n below kMemoSeconds and below the first n it declines (for a
-  // realistic rate, none below kMemoSeconds). 32 KiB a rate.
+  // realistic rate, none below kMemoSeconds). 8 KiB a rate: a ledger keeps the table of every rate
+  // it has seen (Ledger::growth_for).
   std::vector<Amount> memo_;
 };
 
