@@ -1,7 +1,7 @@
 // Inserts into SQLite behind the caller's back: `run` computes a row (the engine, the encoding,
 // the hash chain) while a second thread steps the inserts of the rows before it. On a 2-core
 // machine the b-tree and the page writes stop adding to the run's time (bench/PROFILE.md,
-// "Write-behind").
+// "After (write-behind)").
 //
 // Rows are queued with their values copied, in batches, and one thread binds and runs them in
 // the order they were queued, on the caller's prepared statements. So the database ends exactly as
