@@ -67,7 +67,8 @@ class WriteBehind {
     std::string bytes;
     void clear();
   };
-  // Sent when this full: a few hundred kilobytes, a thousand events or so.
+  // Sent when this full: 4,096 rows (about as many events: one row each, most of them) or 1 MiB
+  // of values.
   static constexpr std::size_t kBatchRows = 4096;
   static constexpr std::size_t kBatchBytes = 1 << 20;
   static constexpr std::size_t kQueued = 4;  // batches waiting: the caller waits beyond that
