@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include <array>
+#include <cstring>
 #include <map>
 
 #include "engine/core/journal_balances.h"
@@ -11,6 +12,7 @@
 #include "engine/replay/replay.h"
 #include "engine/runner.h"
 #include "engine/storage/journal_codec.h"
+#include "engine/storage/read_ahead.h"
 
 namespace yl {
 namespace {
@@ -71,13 +73,23 @@ void check_entry_balances(const storage::StoredJournalEntry& entry) {
   }
 }
 
+// An event row as the reader thread leaves it: its link checked against the chain so far, and
+// parsed. The auditor takes these in order and fails at the first row where anything is wrong,
+// as if it had done each step itself.
+struct ReadEvent {
+  storage::StoredEvent stored;
+  bool chained = false;  // its stored link is the one computed from the rows before it
+  Event event;
+  std::string parse_error;  // empty: `event` is parsed
+};
+
+// How many rows the reader thread reads at a time in each lane (storage/read_ahead.h).
+constexpr std::size_t kEventBatch = 256;
+constexpr std::size_t kRowBatch = 256;
+
 class Auditor {
  public:
-  explicit Auditor(storage::LedgerStore& store)
-      : store_(store),
-        reports_(store.reports_in_order()),
-        journal_(store.journal_in_order_fed()),
-        journal_accounts_(store.journal_accounts_in_order()) {}
+  explicit Auditor(storage::LedgerStore& store) : store_(store) {}
 
   AuditSummary run() {
     const storage::StoredScenario stored = store_.read_scenario();
@@ -85,14 +97,52 @@ class Auditor {
     summary_.scenario = scenario.name;
     const std::string genesis = storage::genesis_hash(stored.file, stored.events_file, stored.toml);
     event_hash_ = report_hash_ = genesis;
+    // Every table is read by one thread while this one replays (read_ahead.h), from the caller's
+    // snapshot; the final state is read by this one after it stops.
+    storage::ReadAhead reader;
+    auto& events = reader.add<ReadEvent>(
+        [cursor = store_.events_in_order(), previous = genesis](ReadEvent& row) mutable {
+          if (!cursor.next(row.stored)) return false;
+          const storage::StoredEvent& e = row.stored;
+          const storage::Digest link = storage::event_hash(previous, e.seq, e.file, e.raw);
+          row.chained = storage::bytes_of(link) == e.hash;
+          storage::to_hex(link, previous);  // the stored link, if it equals it (else no row after
+                                            // this one is audited)
+          row.parse_error.clear();
+          try {
+            row.event = parse_event(e.raw, e.file);
+          } catch (const InputError& error) {
+            row.parse_error = error.what();
+          }
+          return true;
+        },
+        kEventBatch);
+    reports_ = &reader.add<storage::StoredReport>(
+        [cursor = store_.reports_in_order()](storage::StoredReport& row) mutable {
+          return cursor.next(row);
+        },
+        kRowBatch);
+    auto& journal_other = reader.add<storage::StoredJournalEntry>(
+        [cursor = store_.journal_other_in_order()](storage::StoredJournalEntry& row) mutable {
+          return cursor.next(row);
+        },
+        kRowBatch);
+    journal_accounts_ = &reader.add<std::pair<std::int64_t, std::string>>(
+        [cursor = store_.journal_accounts_in_order()](
+            std::pair<std::int64_t, std::string>& row) mutable { return cursor.next(row); },
+        kRowBatch);
+    reader.start();
+    journal_.emplace(std::nullopt, [&journal_other](storage::StoredJournalEntry& row) {
+      return journal_other.next(row);
+    });
+
     Ledger ledger(scenario.params);
-    auto events = store_.events_in_order();
-    storage::StoredEvent e;
     std::int64_t expected_seq = 1;
-    while (events.next(e)) {
+    while (const ReadEvent* read = events.next()) {
+      const ReadEvent& row = *read;
+      const storage::StoredEvent& e = row.stored;
       const Where where(e);
-      const storage::Digest link = storage::event_hash(event_hash_, e.seq, e.file, e.raw);
-      if (storage::bytes_of(link) != e.hash) {
+      if (!row.chained) {
         mismatch(where.text() + (e.seq == 1 ? ": hash chain broken: this row or the stored "
                                               "scenario was changed"
                                             : ": hash chain broken: this row was changed, or a "
@@ -102,16 +152,14 @@ class Auditor {
         mismatch(fmt::format("{}: expected event seq {}: a row was deleted or inserted",
                              where.text(), expected_seq - 1));
       }
-      storage::to_hex(link, event_hash_);  // the stored link, which equals it
-      // Its own journal row, read with it (schema/0010_event_postings.sql).
-      if (e.own_entry) journal_.feed(std::move(*e.own_entry));
-      Event event;
-      try {
-        event = parse_event(e.raw, e.file);
-      } catch (const InputError& error) {
-        mismatch(fmt::format("{}: no longer parses: {}", where.text(), error.what()));
+      last_link_ = e.hash;  // the chain's head so far: 32 bytes, as it links
+      // Its own journal row, read with it (schema/0010_event_postings.sql). Copied: the row's
+      // buffers go back to the reader thread, so that each thread frees what it allocated.
+      if (e.own_entry) journal_->feed(*e.own_entry);
+      if (!row.parse_error.empty()) {
+        mismatch(fmt::format("{}: no longer parses: {}", where.text(), row.parse_error));
       }
-      if (const auto rejected = ledger.apply(event)) {
+      if (const auto rejected = ledger.apply(row.event)) {
         mismatch(fmt::format("{}: no longer applies: {}", where.text(), rejected->reason));
       }
       compare_outputs(ledger, e.seq, where);
@@ -122,6 +170,7 @@ class Auditor {
     }
     compare_outputs(ledger, std::nullopt, Where("the scheduled reports after the last event"));
     check_nothing_left();
+    reader.stop();
     // As `run` did after its last stored row: the state as of the last event, its drip (if the
     // schedule left one) counted in the journal's balances but never stored.
     ledger.settle();
@@ -131,6 +180,11 @@ class Auditor {
     if (const auto violation = ledger.audit_invariants()) mismatch("invariant: " + *violation);
     if (const auto wrong = balances_.check_against(ledger)) mismatch(*wrong);
     summary_.journal_accounts = static_cast<std::int64_t>(balances_.account_count());
+    if (!last_link_.empty()) {
+      storage::Digest head;
+      std::memcpy(head.data(), last_link_.data(), head.size());
+      storage::to_hex(head, event_hash_);
+    }
     summary_.event_chain_head = event_hash_;
     summary_.report_chain_head = report_hash_;
     add_conservation(ledger);
@@ -165,7 +219,7 @@ class Auditor {
   void compare_report_row(std::int64_t seq, std::int64_t row,
                           const storage::StoredReportRow& replayed, const Where& where) {
     storage::StoredReport stored;
-    if (!reports_.next(stored)) {
+    if (!reports_->next(stored)) {
       mismatch(fmt::format("{}: the replay produced report {} ({} {}) but the database has no "
                            "more report rows (deleted?)",
                            where.text(), seq, replayed.time, replayed.asset));
@@ -201,7 +255,7 @@ class Auditor {
                              const std::string& postings, const Where& where) {
     storage::StoredJournalEntry stored;
     const std::int64_t seq = ++summary_.journal_entries;
-    if (!journal_.next(stored)) {
+    if (!journal_->next(stored)) {
       mismatch(fmt::format("{}: the replay posted journal entry {} but the database has no more "
                            "entries (deleted?)",
                            where.text(), seq));
@@ -231,7 +285,7 @@ class Auditor {
     for (std::size_t i = 0; i < added.names.size(); ++i) {
       const auto id = static_cast<std::int64_t>(added.first + i);
       std::pair<std::int64_t, std::string> stored;
-      if (!journal_accounts_.next(stored)) {
+      if (!journal_accounts_->next(stored)) {
         mismatch(fmt::format("journal account {} ('{}', first posted after {}) is not in the "
                              "database (deleted?)",
                              id, added.names[i], where.text()));
@@ -263,19 +317,19 @@ class Auditor {
 
   void check_nothing_left() {
     storage::StoredReport report;
-    if (reports_.next(report)) {
+    if (reports_->next(report)) {
       mismatch(fmt::format("report {} row {} ({} {}) is in the database but the replay did not "
                            "produce it (inserted?)",
                            report.seq, report.row, report.fields.time, report.fields.asset));
     }
     storage::StoredJournalEntry entry;
-    if (journal_.next(entry)) {
+    if (journal_->next(entry)) {
       mismatch(fmt::format("journal entry {} is in the database but the replay did not post it "
                            "(inserted?)",
                            entry.seq));
     }
     std::pair<std::int64_t, std::string> account;
-    if (journal_accounts_.next(account)) {
+    if (journal_accounts_->next(account)) {
       mismatch(fmt::format("journal account {} ('{}') is in the database but the replay never "
                            "posts to it (inserted?)",
                            account.first, account.second));
@@ -334,13 +388,15 @@ class Auditor {
   }
 
   storage::LedgerStore& store_;
-  storage::RowCursor<storage::StoredReport> reports_;
-  storage::JournalCursor journal_;
-  storage::RowCursor<std::pair<std::int64_t, std::string>> journal_accounts_;
+  // Read ahead by run()'s reader thread, while it runs.
+  storage::ReadAhead::Lane<storage::StoredReport>* reports_ = nullptr;
+  std::optional<storage::JournalCursor> journal_;
+  storage::ReadAhead::Lane<std::pair<std::int64_t, std::string>>* journal_accounts_ = nullptr;
   storage::JournalNames names_;        // numbered as the replay posts, like `run` did
   std::vector<std::string> names_seen_;  // every name numbered so far, id i + 1 at [i]
   std::string replayed_row_;
-  std::string event_hash_;
+  std::string event_hash_;  // the genesis, then the last event's link in hex
+  std::string last_link_;   // the last event's link as stored
   std::string report_hash_;
   JournalBalances balances_;
   AuditSummary summary_;

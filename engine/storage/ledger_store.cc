@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include <cctype>
+#include <memory>
 
 #include "engine/core/assert.h"
 #include "engine/storage/hash_chain.h"
@@ -548,10 +549,14 @@ RowCursor<StoredEvent> LedgerStore::events_in_order() {
         e.raw.to.assign(s.column_view(9));
         e.raw.value.assign(s.column_view(10));
         e.hash.assign(s.column_blob_view(11));
-        e.own_entry.reset();
-        if (!s.column_is_null(12)) {
-          e.own_entry =
-              StoredJournalEntry{s.column_int(12), e.seq, std::nullopt, s.column_blob(13)};
+        if (s.column_is_null(12)) {
+          e.own_entry.reset();
+        } else {
+          StoredJournalEntry& own = e.own_entry ? *e.own_entry : e.own_entry.emplace();
+          own.seq = s.column_int(12);
+          own.event_seq = e.seq;
+          own.report_seq.reset();
+          own.postings.assign(s.column_blob_view(13));
         }
         return true;
       });
@@ -571,10 +576,9 @@ RowCursor<StoredReport> LedgerStore::reports_in_order() {
       });
 }
 
-JournalCursor::JournalCursor(std::optional<RowCursor<StoredJournalEntry>> own,
-                             RowCursor<StoredJournalEntry> other)
+JournalCursor::JournalCursor(std::optional<RowCursor<StoredJournalEntry>> own, OtherRows other)
     : own_rows_(std::move(own)), fed_(!own_rows_), other_rows_(std::move(other)) {
-  has_other_ = other_rows_.next(other_);
+  has_other_ = other_rows_(other_);
 }
 
 void JournalCursor::feed(StoredJournalEntry own) {
@@ -598,7 +602,7 @@ bool JournalCursor::next(StoredJournalEntry& entry) {
   }
   if (!has_other_) return false;
   entry = std::move(other_);
-  has_other_ = other_rows_.next(other_);  // other_rows_ is not stepped again once done
+  has_other_ = other_rows_(other_);  // other_rows_ is not stepped again once done
   return true;
 }
 
@@ -615,6 +619,12 @@ bool read_journal_entry(Statement& s, StoredJournalEntry& j) {
   return true;
 }
 
+// A cursor as JournalCursor takes its other rows (a std::function is copied, a cursor moved).
+JournalCursor::OtherRows rows_of(RowCursor<StoredJournalEntry> cursor) {
+  return [shared = std::make_shared<RowCursor<StoredJournalEntry>>(std::move(cursor))](
+             StoredJournalEntry& entry) { return shared->next(entry); };
+}
+
 }  // namespace
 
 JournalCursor LedgerStore::journal_in_order() {
@@ -622,13 +632,15 @@ JournalCursor LedgerStore::journal_in_order() {
       "SELECT journal_seq, seq, NULL, postings FROM events WHERE journal_seq IS NOT NULL "
       "ORDER BY seq");
   return JournalCursor(RowCursor<StoredJournalEntry>(std::move(own), read_journal_entry),
-                       RowCursor<StoredJournalEntry>(db_.prepare(kJournalOtherInOrder),
-                                                     read_journal_entry));
+                       rows_of(journal_other_in_order()));
 }
 
 JournalCursor LedgerStore::journal_in_order_fed() {
-  return JournalCursor(std::nullopt, RowCursor<StoredJournalEntry>(
-                                         db_.prepare(kJournalOtherInOrder), read_journal_entry));
+  return JournalCursor(std::nullopt, rows_of(journal_other_in_order()));
+}
+
+RowCursor<StoredJournalEntry> LedgerStore::journal_other_in_order() {
+  return RowCursor<StoredJournalEntry>(db_.prepare(kJournalOtherInOrder), read_journal_entry);
 }
 
 std::map<std::int64_t, std::string> LedgerStore::report_postings() {

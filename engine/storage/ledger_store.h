@@ -5,6 +5,7 @@
 
 #include <cstdint>
 #include <deque>
+#include <functional>
 #include <map>
 #include <optional>
 #include <span>
@@ -120,8 +121,10 @@ struct JournalRow {
 // what was fed so far.
 class JournalCursor {
  public:
-  JournalCursor(std::optional<RowCursor<StoredJournalEntry>> own,
-                RowCursor<StoredJournalEntry> other);
+  // journal_other's rows in order, from its own RowCursor or from a reader thread's lane
+  // (read_ahead.h).
+  using OtherRows = std::function<bool(StoredJournalEntry&)>;
+  JournalCursor(std::optional<RowCursor<StoredJournalEntry>> own, OtherRows other);
   // The next event's own row (fed mode).
   void feed(StoredJournalEntry own);
   bool next(StoredJournalEntry& entry);
@@ -130,7 +133,7 @@ class JournalCursor {
   std::optional<RowCursor<StoredJournalEntry>> own_rows_;  // none: fed, or read to its end
   bool fed_ = false;
   std::deque<StoredJournalEntry> own_;  // read or fed, not yet taken
-  RowCursor<StoredJournalEntry> other_rows_;
+  OtherRows other_rows_;
   StoredJournalEntry other_;
   bool has_other_ = false;
 };
@@ -198,6 +201,9 @@ class LedgerStore {
   JournalCursor journal_in_order();
   // The same, for a caller that feeds it each event's own row (StoredEvent::own_entry).
   JournalCursor journal_in_order_fed();
+  // journal_other's rows in order, for a caller that reads them itself (journal_in_order_fed's
+  // other half).
+  RowCursor<StoredJournalEntry> journal_other_in_order();
   // journal_accounts' names, id i + 1 at [i]. Throws StorageError (bad_database) when the ids
   // are not 1, 2, ... (`audit` reads the rows as stored, with journal_accounts_in_order).
   std::vector<std::string> journal_account_names();
