@@ -2,6 +2,8 @@
 
 #include <doctest/doctest.h>
 
+#include <vector>
+
 #include "engine/core/yield_source.h"
 #include "tests/random.h"
 #include "tests/test_util.h"
@@ -38,6 +40,22 @@ TEST_CASE("rpow: dsr is the largest factor whose yearly growth stays at or under
     const yl::U1024 target = yl::U1024(yl::ray().raw()) * (10000 + apr) / 10000;
     CHECK(reference_rpow(yl::U1024(dsr.raw()), yl::kYearSeconds) <= target);
     CHECK(reference_rpow(yl::U1024(dsr.raw()) + 1, yl::kYearSeconds) > target);
+  }
+}
+
+TEST_CASE("rpow: dsr_for_apr's boundary for every APR to 20% and a spread to 1000%") {
+  // Its Newton steps only choose where to evaluate; the answer must still be the boundary:
+  // dsr fits the target and dsr + 1 does not, by pot.sol's rpow.
+  std::vector<std::uint32_t> aprs;
+  for (std::uint32_t apr = 0; apr <= 2000; ++apr) aprs.push_back(apr);
+  for (std::uint32_t apr = 2003; apr <= 100000; apr += 97) aprs.push_back(apr);
+  aprs.push_back(100000);
+  for (const std::uint32_t apr : aprs) {
+    CAPTURE(apr);
+    const yl::U1024 dsr(yl::dsr_for_apr(apr).raw());
+    const yl::U1024 target = yl::U1024(yl::ray().raw()) * (10000 + apr) / 10000;
+    CHECK(reference_rpow(dsr, yl::kYearSeconds) <= target);
+    CHECK(reference_rpow(dsr + 1, yl::kYearSeconds) > target);
   }
 }
 

@@ -152,12 +152,39 @@ U1024 rpow_direct(U1024 x, std::uint64_t n) {
 Amount dsr_for_apr(std::uint32_t apr_bps) {
   YL_ASSERT(apr_bps <= 100'000);
   const U1024 target = ray_wide() * (kBps + apr_bps) / kBps;  // floor
+  // rpow is monotone in x (every product rounds half-up, monotone in its factors), so the answer
+  // is the one boundary between factors that fit and factors that do not. Every step below keeps
+  // fits(low) && !fits(high), each decided by an exact rpow: where the steps choose to evaluate
+  // changes their number (about 15, not 70), never the result.
   auto fits = [&](const U1024& dsr) { return rpow_direct(dsr, kYearSeconds) <= target; };
   // rpow(RAY, YEAR) = RAY <= target; (1 + 1e-6)^YEAR is about e^31.5, far above 11·RAY.
   U1024 low = ray_wide();
   U1024 high = ray_wide() + U1024("1000000000000000000000");
   YL_ASSERT(fits(low) && !fits(high));
-  while (high - low > 1) {  // invariant: fits(low) && !fits(high)
+  // Newton's method from above, in integers. Bernoulli, (1 + r)^YEAR >= 1 + YEAR·r, puts the first
+  // guess at or above the answer; on a convex curve the tangent steps stay above it, each step
+  // floor((p - target)·x / (YEAR·p)) (the slope of x^YEAR being YEAR·p/x), until it is 0.
+  U1024 x = ray_wide() + (target - ray_wide()) / kYearSeconds + 1;
+  while (low < x && x < high) {
+    const U1024 p = rpow_direct(x, kYearSeconds);
+    if (p <= target) {
+      low = x;
+      break;
+    }
+    high = x;
+    const U1024 step = (p - target) * x / (kYearSeconds * p);
+    if (step == 0) break;
+    x -= step;
+  }
+  // Down from high by doubling gaps to a factor that fits, then bisection.
+  for (U1024 gap = 1; high - low > gap; gap *= 2) {
+    if (fits(high - gap)) {
+      low = high - gap;
+      break;
+    }
+    high -= gap;
+  }
+  while (high - low > 1) {
     const U1024 middle = low + (high - low) / 2;
     if (fits(middle)) {
       low = middle;
