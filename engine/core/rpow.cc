@@ -1,5 +1,7 @@
 #include "engine/core/rpow.h"
 
+#include <bit>
+
 #include "engine/core/assert.h"
 
 namespace yl {
@@ -98,16 +100,23 @@ std::optional<U1024> RpowTable::rpow(std::uint64_t n) const {
   return z;
 }
 
+static_assert(std::has_single_bit(RpowTable::kMemoSeconds), "n's low bits index the memo");
+
 std::optional<Amount> RpowTable::rpow_small(std::uint64_t n) const {
   if (n < memo_.size()) return memo_[n];
-  return rpow_small_loop(n);
+  // The loop leaves z = memo_[n mod kMemoSeconds] after n's low bits (each of them passed the
+  // loop's checks when the memo was filled), so a full memo starts it at the next bit.
+  if (memo_.size() == kMemoSeconds) {
+    return rpow_small_loop(n, memo_[n % kMemoSeconds], std::countr_zero(kMemoSeconds));
+  }
+  return rpow_small_loop(n, ray(), 0);
 }
 
-std::optional<Amount> RpowTable::rpow_small_loop(std::uint64_t n) const {
+std::optional<Amount> RpowTable::rpow_small_loop(std::uint64_t n, Amount z,
+                                                 std::size_t first_bit) const {
   static const Amount small = Amount::from_u512(U512(1) << 128);
   // The same products as rpow's wide loop, in the same order, while every operand is < 2^128.
-  Amount z = ray();
-  for (std::size_t k = 0; k < 64; ++k) {
+  for (std::size_t k = first_bit; k < 64; ++k) {
     if (((n >> k) & 1U) == 0) continue;
     if (k >= first_wide_ || !(z < small)) return std::nullopt;
     z = k == 0 ? small_squares_[0] : mul_half_up(z, small_squares_[k]);

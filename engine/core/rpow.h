@@ -4,7 +4,8 @@
 // The squares x_k = x^(2^k) (each rounded) do not depend on n, so a table of them per rate makes
 // each accrual cost one product per set bit of the elapsed seconds, with identical results.
 // The results for the first kMemoSeconds exponents are kept too: the gaps between accruals are
-// mostly that short, and then an accrual costs no product at all.
+// mostly that short, and then an accrual costs no product at all; a longer one starts from the
+// result for its low bits.
 #pragma once
 
 #include <array>
@@ -39,8 +40,8 @@ class RpowTable {
   static constexpr std::size_t kMemoSeconds = 256;
 
  private:
-  // rpow_small's loop, without the memo.
-  std::optional<Amount> rpow_small_loop(std::uint64_t n) const;
+  // rpow_small's loop over n's bits from first_bit on, z being its value after the bits below.
+  std::optional<Amount> rpow_small_loop(std::uint64_t n, Amount z, std::size_t first_bit) const;
 
   std::array<U1024, 64> squares_;
   std::size_t first_saturated_ = 64;  // squares_[k] for k >= this are >= 2^346 and not stored
