@@ -164,7 +164,7 @@ Amount dsr_for_apr(std::uint32_t apr_bps) {
   // rpow is monotone in x (every product rounds half-up, monotone in its factors), so the answer
   // is the one boundary between factors that fit and factors that do not. Every step below keeps
   // fits(low) && !fits(high), each decided by an exact rpow: where the steps choose to evaluate
-  // changes their number (about 15, not 70), never the result.
+  // changes how many there are (a handful; a bisection alone takes 70), never the result.
   auto fits = [&](const U1024& dsr) { return rpow_direct(dsr, kYearSeconds) <= target; };
   // rpow(RAY, YEAR) = RAY <= target; (1 + 1e-6)^YEAR is about e^31.5, far above 11·RAY.
   U1024 low = ray_wide();
