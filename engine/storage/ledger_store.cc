@@ -635,10 +635,6 @@ JournalCursor LedgerStore::journal_in_order() {
                        rows_of(journal_other_in_order()));
 }
 
-JournalCursor LedgerStore::journal_in_order_fed() {
-  return JournalCursor(std::nullopt, rows_of(journal_other_in_order()));
-}
-
 RowCursor<StoredJournalEntry> LedgerStore::journal_other_in_order() {
   return RowCursor<StoredJournalEntry>(db_.prepare(kJournalOtherInOrder), read_journal_entry);
 }

@@ -199,10 +199,9 @@ class LedgerStore {
   RowCursor<StoredEvent> events_in_order();
   RowCursor<StoredReport> reports_in_order();
   JournalCursor journal_in_order();
-  // The same, for a caller that feeds it each event's own row (StoredEvent::own_entry).
-  JournalCursor journal_in_order_fed();
-  // journal_other's rows in order, for a caller that reads them itself (journal_in_order_fed's
-  // other half).
+  // journal_other's rows in order. A caller that reads the events anyway (`audit`) makes of them
+  // a JournalCursor without the events' rows, and feeds it each event's own row
+  // (StoredEvent::own_entry).
   RowCursor<StoredJournalEntry> journal_other_in_order();
   // journal_accounts' names, id i + 1 at [i]. Throws StorageError (bad_database) when the ids
   // are not 1, 2, ... (`audit` reads the rows as stored, with journal_accounts_in_order).
