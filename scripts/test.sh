@@ -27,5 +27,5 @@ if [ "${YL_SANITIZERS:-1}" != 0 ]; then
   cmake -S . -B build-tsan -DCMAKE_BUILD_TYPE=RelWithDebInfo -DYL_SANITIZE=thread \
         -DYL_BUILD_BENCH=OFF >/dev/null
   cmake --build build-tsan -j "$(nproc)" --target yl_tests
-  TSAN_OPTIONS=halt_on_error=1 build-tsan/tests/yl_tests -tc='ReadAhead*,WriteBehind*,audit*'
+  TSAN_OPTIONS=halt_on_error=1 build-tsan/tests/yl_tests -tc='ReadAhead*,WriteBehind*,audit*,replay*'
 fi

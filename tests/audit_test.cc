@@ -8,6 +8,8 @@
 
 #include "bench/synthetic.h"
 #include "engine/audit.h"
+#include "engine/input/input_error.h"
+#include "engine/replay/replay.h"
 #include "engine/runner.h"
 #include "tests/test_util.h"
 
@@ -200,6 +202,32 @@ TEST_CASE("audit: rows far past the reader thread's first batches are named as t
     const std::string found = yl::testing::audit_result(db);
     CHECK(found.substr(0, t.expected.size()) == t.expected);
   }
+}
+
+TEST_CASE("replay: a stored row that no longer parses fails it there, after the rows before it") {
+  // replay() reads and parses the events on a second thread too (engine/replay/replay.cc): the
+  // parse error of a late row comes out when the replay reaches it, as it did on one thread.
+  TempDir dir;
+  const std::string folder = dir.path("synthetic");
+  const std::string scenario =
+      yl::bench::write_synthetic_scenario(folder, yl::bench::SyntheticOptions{4, 60, 3000, 30});
+  const std::string db = folder + "/ledger.db";
+  yl::run_into_database(scenario, db);
+  const std::string line = column(db, "SELECT line FROM events WHERE seq = 2600").at(0);
+  const std::string type = column(db, "SELECT type FROM events WHERE seq = 2600").at(0);
+  const std::string time = column(db, "SELECT time FROM events WHERE seq = 2000").at(0);
+  execute(db, "UPDATE events SET time = 'noon' WHERE seq = 2600");
+  yl::storage::Database database(db, yl::storage::Database::Mode::read_only);
+  yl::storage::LedgerStore store(database);
+  // A replay that stops before the row never reaches it, though its reader thread has read past
+  // it (four batches of 256 ahead of row 2,000).
+  const yl::Snapshot before = yl::take_snapshot(yl::replay(store, yl::testing::at(time)));
+  CHECK_FALSE(before.balances.empty());
+  CHECK_THROWS_WITH_AS(yl::replay(store, std::nullopt),
+                       ("events.csv:" + line + ": " + type +
+                        ": bad time 'noon' (expected YYYY-MM-DDTHH:MM:SSZ)")
+                           .c_str(),
+                       yl::InputError);
 }
 
 TEST_CASE("audit: a streamed ledger stores each event's drip in the event's journal row") {

@@ -3,10 +3,13 @@
 #include <fmt/format.h>
 
 #include "engine/input/event_parser.h"
+#include "engine/storage/read_ahead.h"
 #include "engine/storage/storage_error.h"
 
 namespace yl {
 namespace {
+
+constexpr std::size_t kReplayBatch = 256;  // events the reader thread reads at a time
 
 void apply_stored(Ledger& ledger, const storage::StoredEvent& stored, const Event& event) {
   if (const auto rejected = ledger.apply(event)) {
@@ -81,10 +84,25 @@ Ledger replay_window(storage::LedgerStore& store, std::optional<Timestamp> from,
     }
     step(nullptr, nullptr, until);
   };
-  auto events = store.events_in_order();
-  storage::StoredEvent stored;
-  while (events.next(stored)) {
-    const Event event = parse_event(stored.raw, stored.file);
+  // The stored events are read and parsed by a second thread, a few batches ahead
+  // (storage/read_ahead.h); nothing below touches the connection while it runs. A row that no
+  // longer parses throws its InputError here, after the rows before it.
+  struct ParsedEvent {
+    storage::StoredEvent stored;
+    Event event;
+  };
+  storage::ReadAhead reader;
+  auto& events = reader.add<ParsedEvent>(
+      [cursor = store.events_in_order()](ParsedEvent& row) mutable {
+        if (!cursor.next(row.stored)) return false;
+        row.event = parse_event(row.stored.raw, row.stored.file);
+        return true;
+      },
+      kReplayBatch);
+  reader.start();
+  while (const ParsedEvent* row = events.next()) {
+    const storage::StoredEvent& stored = row->stored;
+    const Event& event = row->event;
     if (event.time < first) {
       apply_stored(ledger, stored, event);
       discard_outputs();
@@ -95,6 +113,7 @@ Ledger replay_window(storage::LedgerStore& store, std::optional<Timestamp> from,
     advance(event.time);  // scheduled reports due up to the event
     step(&stored, &event, event.time);
   }
+  reader.stop();
   open();
   if (last >= ledger.now()) advance(last);
   if (observer != nullptr) {
