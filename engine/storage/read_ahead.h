@@ -1,6 +1,7 @@
-// Reads a connection's cursors ahead of their consumer, on a second thread: `audit` replays an
-// event while the rows after it are stepped, hashed and parsed (bench/PROFILE.md, "After
-// (read-ahead)"). The mirror of write_behind.h.
+// Reads a connection's cursors ahead of their consumer, on a second thread: `audit` (and every
+// replay: export, explain, --at, apply) applies an event while the rows after it are stepped,
+// parsed and, for the audit, hashed (bench/PROFILE.md, "After (read-ahead)"). The mirror of
+// write_behind.h.
 //
 // Each cursor is a lane: a function that reads the next row, run by the one reader thread in
 // batches, a few batches ahead. Only that thread uses the connection between start() and stop(),
