@@ -47,6 +47,17 @@ std::vector<std::string> column(const std::string& db, const char* sql) {
   return values;
 }
 
+// A synthetic ledger of 3,000 events, in `dir`: rows far past the reader thread's first batches
+// (engine/storage/read_ahead.h reads 256 events at a time, four batches ahead). Returns its path.
+std::string late_rows_ledger(TempDir& dir) {
+  const std::string folder = dir.path("synthetic");
+  const std::string scenario =
+      yl::bench::write_synthetic_scenario(folder, yl::bench::SyntheticOptions{4, 60, 3000, 30});
+  const std::string db = folder + "/ledger.db";
+  yl::run_into_database(scenario, db);
+  return db;
+}
+
 }  // namespace
 
 TEST_CASE("audit: the examples and synthetic random runs audit clean") {
@@ -166,11 +177,7 @@ TEST_CASE("audit: rows far past the reader thread's first batches are named as t
   // The stored rows are read by a second thread, 256 events at a time and a few batches ahead
   // (engine/storage/read_ahead.h): a row in a late batch fails the audit there, as row 9 does.
   TempDir dir;
-  const std::string folder = dir.path("synthetic");
-  const std::string scenario =
-      yl::bench::write_synthetic_scenario(folder, yl::bench::SyntheticOptions{4, 60, 3000, 30});
-  const std::string original = folder + "/ledger.db";
-  yl::run_into_database(scenario, original);
+  const std::string original = late_rows_ledger(dir);
   REQUIRE(yl::testing::audit_result(original) == "OK");
   const std::string line = column(original, "SELECT line FROM events WHERE seq = 2600").at(0);
   const std::string last_report = column(original, "SELECT max(seq) FROM reports").at(0);
@@ -208,11 +215,7 @@ TEST_CASE("replay: a stored row that no longer parses fails it there, after the 
   // replay() reads and parses the events on a second thread too (engine/replay/replay.cc): the
   // parse error of a late row comes out when the replay reaches it, as it did on one thread.
   TempDir dir;
-  const std::string folder = dir.path("synthetic");
-  const std::string scenario =
-      yl::bench::write_synthetic_scenario(folder, yl::bench::SyntheticOptions{4, 60, 3000, 30});
-  const std::string db = folder + "/ledger.db";
-  yl::run_into_database(scenario, db);
+  const std::string db = late_rows_ledger(dir);
   const std::string line = column(db, "SELECT line FROM events WHERE seq = 2600").at(0);
   const std::string type = column(db, "SELECT type FROM events WHERE seq = 2600").at(0);
   const std::string time = column(db, "SELECT time FROM events WHERE seq = 2000").at(0);
