@@ -87,6 +87,14 @@ struct ReadEvent {
 constexpr std::size_t kEventBatch = 256;
 constexpr std::size_t kRowBatch = 256;
 
+// A lane of a cursor's rows as they are stored.
+template <typename Row>
+storage::ReadAhead::Lane<Row>& add_rows(storage::ReadAhead& reader,
+                                        storage::RowCursor<Row> cursor) {
+  return reader.add<Row>(
+      [cursor = std::move(cursor)](Row& row) mutable { return cursor.next(row); }, kRowBatch);
+}
+
 class Auditor {
  public:
   explicit Auditor(storage::LedgerStore& store) : store_(store) {}
@@ -117,20 +125,9 @@ class Auditor {
           return true;
         },
         kEventBatch);
-    reports_ = &reader.add<storage::StoredReport>(
-        [cursor = store_.reports_in_order()](storage::StoredReport& row) mutable {
-          return cursor.next(row);
-        },
-        kRowBatch);
-    auto& journal_other = reader.add<storage::StoredJournalEntry>(
-        [cursor = store_.journal_other_in_order()](storage::StoredJournalEntry& row) mutable {
-          return cursor.next(row);
-        },
-        kRowBatch);
-    journal_accounts_ = &reader.add<std::pair<std::int64_t, std::string>>(
-        [cursor = store_.journal_accounts_in_order()](
-            std::pair<std::int64_t, std::string>& row) mutable { return cursor.next(row); },
-        kRowBatch);
+    reports_ = &add_rows(reader, store_.reports_in_order());
+    auto& journal_other = add_rows(reader, store_.journal_other_in_order());
+    journal_accounts_ = &add_rows(reader, store_.journal_accounts_in_order());
     reader.start();
     journal_.emplace(std::nullopt, [&journal_other](storage::StoredJournalEntry& row) {
       return journal_other.next(row);

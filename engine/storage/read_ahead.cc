@@ -1,5 +1,7 @@
 #include "engine/storage/read_ahead.h"
 
+#include <algorithm>
+
 namespace yl::storage {
 
 void ReadAhead::start() {
@@ -34,12 +36,10 @@ void ReadAhead::read_loop() {
   std::unique_lock lock(mutex_);
   for (;;) {
     LaneBase* lane = nullptr;
-    bool all_finished = false;
     changed_.wait(lock, [&] {
       lane = wanting();
-      all_finished = true;
-      for (const auto& l : lanes_) all_finished = all_finished && l->finished;
-      return stopping_ || lane != nullptr || all_finished;
+      return stopping_ || lane != nullptr ||
+             std::ranges::all_of(lanes_, [](const auto& l) { return l->finished; });
     });
     if (stopping_ || lane == nullptr) return;
     lane->fill(lock);  // reads with the mutex released, queues with it held
