@@ -239,21 +239,38 @@ TEST_CASE("Position store: the working set aliases, reads through, and is droppe
 
 TEST_CASE("Position store: accounts across many chunks keep their own positions") {
   PositionStore store;
-  constexpr std::uint32_t kCount = 5000;  // several chunks of slots
+  // Three chunks of 32,768 slots and part of a fourth: the first grows as a vector (and is
+  // copied as it does), the later ones are mapped whole, in huge pages where the kernel has them.
+  constexpr std::uint32_t kCount = 3 * 32768 + 5;
   for (std::uint32_t id = 0; id < kCount; ++id) {
     store.add_account();
     store.edit(id, id % 2 == 0 ? Asset::eth : Asset::usdb).shares = Amount::from_u64(id + 1);
     store.commit();
   }
-  for (std::uint32_t id = 0; id < kCount; ++id) {
-    const Asset mine = id % 2 == 0 ? Asset::eth : Asset::usdb;
-    const Asset other = id % 2 == 0 ? Asset::usdb : Asset::eth;
-    CHECK(store.get(id, mine).shares == Amount::from_u64(id + 1));
-    CHECK(store.get(id, other).shares.is_zero());
-  }
+  const auto wrong = [](const PositionStore& s, std::uint32_t count) {
+    std::uint32_t found = 0;
+    for (std::uint32_t id = 0; id < count; ++id) {
+      const Asset mine = id % 2 == 0 ? Asset::eth : Asset::usdb;
+      const Asset other = id % 2 == 0 ? Asset::usdb : Asset::eth;
+      const bool mine_right = s.get(id, mine).shares == Amount::from_u64(id + 1);
+      if (!mine_right || !s.get(id, other).shares.is_zero()) ++found;
+    }
+    return found;
+  };
+  CHECK(wrong(store, kCount) == 0);
+  PositionStore copy = store;  // a copy holds its own chunks
+  copy.edit(kCount - 1, Asset::eth).shares = Amount::from_u64(7);
+  copy.commit();
+  copy.add_account();  // into a copied chunk of less capacity
+  CHECK(copy.get(kCount, Asset::usdb) == Position{});
+  CHECK(store.get(kCount - 1, Asset::eth).shares == Amount::from_u64(kCount));
+  CHECK(copy.get(kCount - 1, Asset::eth).shares == Amount::from_u64(7));
+  CHECK(wrong(copy, kCount - 1) == 0);
   for (std::uint32_t id = kCount; id-- > 1;) store.remove_last_account();
   CHECK(store.account_count() == 1);
   CHECK(store.get(0, Asset::eth).shares == Amount::from_u64(1));
+  store.add_account();
+  CHECK(store.get(1, Asset::usdb) == Position{});
 }
 
 TEST_CASE("Account layout: positions beyond 128 bits keep every wei, roll back, and copy apart") {

@@ -34,6 +34,7 @@
 #include "engine/core/rejection.h"
 #include "engine/core/report.h"
 #include "engine/core/share_ledger.h"
+#include "engine/core/table_allocator.h"
 #include "engine/core/timestamp.h"
 #include "engine/core/yield_source.h"
 
@@ -297,10 +298,12 @@ class Ledger {
     std::uint32_t gas_slot = kNoGasRecord;
     AccountKind kind = AccountKind::user;
   };
-  std::vector<AccountRecord> accounts_;
-  std::string names_;  // every account's name, concatenated in id order: one allocation
+  // The tables that grow with the accounts take TableAllocator's huge pages once they are large.
+  std::vector<AccountRecord, TableAllocator<AccountRecord>> accounts_;
+  // Every account's name, concatenated in id order: one allocation.
+  std::basic_string<char, std::char_traits<char>, TableAllocator<char>> names_;
   PositionStore positions_;  // by id: both positions of every account
-  std::vector<GasRecord> gas_records_;
+  std::vector<GasRecord, TableAllocator<GasRecord>> gas_records_;
   NameIndex ids_by_name_;  // name -> id over name(id); lookups only
   std::array<AssetBook, 2> books_;
   std::vector<SourceState> sources_;

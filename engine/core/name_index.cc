@@ -18,7 +18,7 @@ void NameIndex::place(Slot slot) {
 }
 
 void NameIndex::grow() {
-  std::vector<Slot> old(slots_.size() < 16 ? 16 : 2 * slots_.size());
+  std::vector<Slot, TableAllocator<Slot>> old(slots_.size() < 16 ? 16 : 2 * slots_.size());
   old.swap(slots_);
   for (const Slot& slot : old) {
     if (slot.id_plus_one != 0) place(slot);

@@ -16,6 +16,8 @@
 #include <string_view>
 #include <vector>
 
+#include "engine/core/table_allocator.h"
+
 namespace yl {
 
 class NameIndex {
@@ -34,6 +36,10 @@ class NameIndex {
       }
     }
     return std::nullopt;
+  }
+  // Starts loading the slot where a lookup of `name` begins. A hint: it changes nothing.
+  void prefetch(std::string_view name) const {
+    if (!slots_.empty()) __builtin_prefetch(&slots_[hash(name) & mask()]);
   }
   // REQUIRES: `name` is absent and id < 2^32 - 1.
   void insert(std::string_view name, std::uint32_t id);
@@ -77,7 +83,7 @@ class NameIndex {
   void place(Slot slot);  // REQUIRES: a free slot exists
   void grow();
 
-  std::vector<Slot> slots_;  // a power of two in size, at most 3/4 full
+  std::vector<Slot, TableAllocator<Slot>> slots_;  // a power of two in size, at most 3/4 full
   std::size_t size_ = 0;
 };
 

@@ -33,10 +33,12 @@ PositionStore& PositionStore::operator=(const PositionStore& other) {
 
 void PositionStore::add_account() {
   YL_ASSERT(working_set_empty());
-  for (std::vector<std::vector<Slot>>& chunks : chunks_) {
+  for (std::vector<Chunk>& chunks : chunks_) {
     if (account_count_ % kChunk == 0) {
       chunks.emplace_back();
-      chunks.back().reserve(kChunk);
+      // The first chunk grows as a vector does, so a small ledger stays small; a later one is
+      // reserved whole, one block of huge pages, and never copied.
+      if (chunks.size() > 1) chunks.back().reserve(kChunk);
     }
     chunks.back().emplace_back();  // AUTOMATIC (0), all zero
   }
@@ -46,7 +48,7 @@ void PositionStore::add_account() {
 void PositionStore::remove_last_account() {
   YL_ASSERT(working_set_empty() && account_count_ > 0);
   --account_count_;
-  for (std::vector<std::vector<Slot>>& chunks : chunks_) {
+  for (std::vector<Chunk>& chunks : chunks_) {
     chunks.back().pop_back();
     if (chunks.back().empty())
       chunks.pop_back();

@@ -25,6 +25,7 @@
 
 #include "engine/core/asset.h"
 #include "engine/core/share_ledger.h"
+#include "engine/core/table_allocator.h"
 
 namespace yl {
 
@@ -48,6 +49,8 @@ class PositionStore {
   // The position as it stands (the working set's copy when the event changed it).
   // REQUIRES: id < account_count().
   Position get(std::uint32_t id, Asset asset) const;
+  // Starts loading (id, asset)'s slot. A hint: it changes nothing. REQUIRES: id < account_count().
+  void prefetch(std::uint32_t id, Asset asset) const { __builtin_prefetch(&slot(id, asset)); }
   // A reference, valid until commit() or discard(), to the position the event may change.
   // REQUIRES: id < account_count(); at most kWorkingSet positions between two commits.
   Position& edit(std::uint32_t id, Asset asset);
@@ -76,11 +79,12 @@ class PositionStore {
   void store(Slot& slot, const Position& p);
   // Where (id, asset) is in the working set; working_count_ when it is not there.
   std::size_t working_index(std::uint32_t id, Asset asset) const;
-  // Slots live in chunks of kChunk, never moved: growing the table copies nothing and leaves no
-  // freed block behind (a doubling vector would, of up to half its size).
-  // (A chunk is a vector reserved to kChunk up front; a copy of the store may hold it with less
-  // capacity, which costs that copy a reallocation, never a wrong slot.)
-  static constexpr std::size_t kChunkBits = 10;
+  // Slots live in chunks of kChunk, 2 MiB each (one huge page: table_allocator.h), never moved
+  // once full: growing the table copies at most the first chunk and leaves no freed block behind
+  // (a doubling vector would, of up to half its size).
+  // (A chunk after the first is a vector reserved to kChunk up front; a copy of the store may hold
+  // one with less capacity, which costs that copy a reallocation, never a wrong slot.)
+  static constexpr std::size_t kChunkBits = 15;
   static constexpr std::size_t kChunk = std::size_t{1} << kChunkBits;
   Slot& slot(std::uint32_t id, Asset asset) {
     return chunks_[index_of(asset)][id >> kChunkBits][id & (kChunk - 1)];
@@ -98,7 +102,8 @@ class PositionStore {
     Position position;
   };
   // By index_of(asset), then by account id: chunk id / kChunk, slot id % kChunk.
-  std::array<std::vector<std::vector<Slot>>, 2> chunks_;
+  using Chunk = std::vector<Slot, TableAllocator<Slot>>;
+  std::array<std::vector<Chunk>, 2> chunks_;
   std::size_t account_count_ = 0;
   std::vector<Position> wide_;  // the side table
   std::array<Working, kWorkingSet> working_;
