@@ -14,6 +14,7 @@
 #include <fstream>
 #include <system_error>
 
+#include "engine/input/event_lookahead.h"
 #include "engine/input/input_error.h"
 #include "engine/input/input_file.h"
 #include "engine/usage_error.h"
@@ -141,9 +142,11 @@ RunSummary run_scenario(const Scenario& scenario, const std::string& scenario_fi
   // either stops the run, and the caller's transaction rolls back all of it.
   store.start_write_behind();
   EventReader reader(events, scenario.events_as_written);
-  RawEvent raw;
-  while (reader.next_raw(raw)) {
-    const Event event = parse_event(raw, reader.file_name());
+  EventLookahead rows(reader);  // for the prefetch: a row's error is thrown when it is reached
+  while (const EventLookahead::Row* row = rows.next()) {
+    const RawEvent& raw = row->raw;
+    const Event& event = row->event;
+    ledger.prefetch([&](std::size_t k) { return rows.ahead(k); });
     auto rejected = advance_in_batches(ledger, store, event.time, options, summary);
     if (!rejected) rejected = ledger.apply(event);
     if (rejected) throw InputError(reader.file_name(), raw.line, raw.type, rejected->reason);

@@ -2,6 +2,10 @@
 // positions, and what the one checkpoint saves and restores of them; positions in 64-byte slots
 // with a side table for the wide ones (engine/core/position_store.h).
 #include <doctest/doctest.h>
+#include <fmt/format.h>
+
+#include <string>
+#include <vector>
 
 #include "engine/core/ledger.h"
 #include "engine/core/position_store.h"
@@ -300,4 +304,58 @@ TEST_CASE("Account layout: positions beyond 128 bits keep every wei, roll back, 
   must_apply(ledger, ev(Withdraw{"alice", Asset::eth, huge - half - Amount::from_u64(5)}));
   CHECK(ledger.balance(alice, Asset::eth) == Amount::from_u64(5));
   CHECK_FALSE(ledger.audit_invariants().has_value());
+}
+
+namespace {
+
+// Every posting of the ledger's journal, as text.
+std::string postings_text(const Ledger& ledger) {
+  std::string text;
+  for (const Posting& p : ledger.journal().postings()) {
+    text += fmt::format("{} {} {} {} {} {}\n", static_cast<int>(p.memo),
+                        static_cast<int>(p.account), p.index, index_of(p.asset), p.debit,
+                        p.amount.wei_string());
+  }
+  return text;
+}
+
+}  // namespace
+
+TEST_CASE("Ledger::prefetch: the hints change nothing, whatever events they are shown") {
+  std::vector<Event> events;
+  for (int i = 0; i < 40; ++i) {
+    const std::string name = "holder-with-a-long-name-" + std::to_string(i);
+    events.push_back(ev(OpenAccount{name, i % 5 == 0 ? AccountKind::dapp : AccountKind::user}));
+    events.push_back(ev(Deposit{name, DepositAsset::eth, eth("2")}));
+    if (i > 0) {
+      events.push_back(ev(Transfer{name, "holder-with-a-long-name-" + std::to_string(i - 1),
+                                   Asset::eth, eth("0.5")}));
+    }
+    events.push_back(ev(Deposit{"nobody-" + std::to_string(i), DepositAsset::usdb, eth("1")}));
+    events.push_back(ev(PayGas{name, "holder-with-a-long-name-0", eth("0.01")}));
+  }
+  const std::vector<Event> strangers = {ev(Deposit{"@gas", DepositAsset::eth, eth("1")}),
+                                        ev(Claim{"holder-with-a-long-name-3", Asset::usdb,
+                                                 std::nullopt, "nobody"}),
+                                        ev(ForceReport{std::nullopt}), ev(ClaimGas{""})};
+  Ledger hinted(basic_params());
+  Ledger plain(basic_params());
+  std::size_t rejected = 0;
+  for (std::size_t i = 0; i < events.size(); ++i) {
+    // The events to come, and events that never come (of no account, or system accounts).
+    hinted.prefetch([&](std::size_t k) -> const Event* {
+      if (k % 2 == 0) return &strangers[(i + k) % strangers.size()];
+      return i + k < events.size() ? &events[i + k] : nullptr;
+    });
+    const auto a = hinted.apply(events[i]);
+    const auto b = plain.apply(events[i]);
+    REQUIRE(a.has_value() == b.has_value());
+    if (a) ++rejected;
+    REQUIRE(postings_text(hinted) == postings_text(plain));
+    hinted.clear_journal();
+    plain.clear_journal();
+    REQUIRE(same_state(hinted, plain));
+  }
+  CHECK(rejected == 40);  // the deposits of nobody
+  CHECK(hinted.account_count() == 42);
 }

@@ -100,6 +100,10 @@ TEST_CASE("Bad events are rejected at their line and change nothing (SPEC §1.2,
                   "115792089237316195423570985008687907853269984665640564039457,,\n"
                   "2024-03-01T00:00:00Z,deposit,bob,USDB,1,,\n",
        "events.csv:7: deposit: overflow: result would not fit in 256 bits"},
+      {"the first error wins, however close the next",
+       kPrelude + "2024-03-01T00:00:00Z,deposit,bob,ETH,1,,\n2024-03-01 00:00:00,open,eve,,,,user\n"
+                  "2024-03-01T00:00:00Z,open\n",
+       "events.csv:5: deposit: unknown account 'bob'"},
       {"overdraft transfer", kPrelude + "2024-03-01T00:00:00Z,transfer,alice,ETH,10.5,dex,\n",
        "events.csv:5: transfer: insufficient balance: alice holds 10 ETH, needs 10.5"},
       {"overdraft withdraw", kPrelude + "2024-03-01T00:00:00Z,withdraw,alice,USDB,1,,\n",

@@ -1,9 +1,11 @@
 #include "engine/input/event_parser.h"
 
 #include <doctest/doctest.h>
+#include <fmt/format.h>
 
 #include <sstream>
 
+#include "engine/input/event_lookahead.h"
 #include "engine/input/input_error.h"
 
 using namespace yl;
@@ -99,6 +101,66 @@ TEST_CASE("EventReader: a row read into the previous row's RawEvent keeps nothin
   raw.id = "x1";
   REQUIRE(without_ids.next_raw(raw));  // the id column is absent: the last row's id is dropped
   CHECK(raw == yl::RawEvent{2, "", "2024-03-01T00:00:00Z", "open", "dave", "", "", "", "user"});
+}
+
+namespace {
+
+// `count` open rows, accounts a1, a2, ..., then `tail` verbatim.
+std::string opens(int count, const std::string& tail) {
+  std::string csv = "time,type,account,asset,amount,to,value\n";
+  for (int i = 1; i <= count; ++i) csv += fmt::format("2024-03-01T00:00:00Z,open,a{},,,,user\n", i);
+  return csv + tail;
+}
+
+std::string account_of(const Event& event) { return std::get<OpenAccount>(event.body).account; }
+
+}  // namespace
+
+TEST_CASE("EventLookahead: every row in order, and the events ahead of each as far as kAhead") {
+  constexpr int kRows = 40;  // the 32-slot ring wraps
+  std::istringstream in(opens(kRows, ""));
+  EventReader reader(in, "e.csv");
+  EventLookahead rows(reader);
+  for (int i = 1; i <= kRows; ++i) {
+    const EventLookahead::Row* row = rows.next();
+    REQUIRE(row != nullptr);
+    CHECK(row->raw.line == static_cast<std::uint64_t>(i + 1));
+    CHECK(account_of(row->event) == fmt::format("a{}", i));
+    for (std::size_t k = 1; k <= EventLookahead::kAhead; ++k) {
+      const Event* ahead = rows.ahead(k);
+      if (i + static_cast<int>(k) > kRows) {
+        CHECK(ahead == nullptr);
+      } else {
+        REQUIRE(ahead != nullptr);
+        CHECK(account_of(*ahead) == fmt::format("a{}", i + static_cast<int>(k)));
+      }
+    }
+  }
+  CHECK(rows.next() == nullptr);
+  CHECK(rows.next() == nullptr);
+}
+
+TEST_CASE("EventLookahead: a row in error throws when it is reached, after every row before it") {
+  // A bad time (a parse error), then a short row (a CSV error) that is never read.
+  for (const auto& [tail, message] :
+       {std::pair{std::string("2024-03-01 00:00:00,open,bad,,,,user\n2024-03-01T00:00:00Z,open\n"),
+                  std::string("e.csv:5: open: bad time '2024-03-01 00:00:00' (expected "
+                              "YYYY-MM-DDTHH:MM:SSZ)")},
+        std::pair{std::string("2024-03-01T00:00:00Z,open\n2024-03-01 00:00:00,open,bad,,,,user\n"),
+                  std::string("e.csv:5: csv: expected 7 fields, found 2")}}) {
+    std::istringstream in(opens(3, tail));
+    EventReader reader(in, "e.csv");
+    EventLookahead rows(reader);
+    REQUIRE(rows.next() != nullptr);
+    CHECK(rows.ahead(1) != nullptr);
+    CHECK(rows.ahead(2) != nullptr);
+    CHECK(rows.ahead(3) == nullptr);  // the row in error
+    CHECK(rows.ahead(4) == nullptr);  // never read
+    REQUIRE(rows.next() != nullptr);
+    REQUIRE(rows.next() != nullptr);
+    CHECK_THROWS_WITH_AS(rows.next(), message.c_str(), InputError);
+    CHECK(rows.next() == nullptr);  // read no further
+  }
 }
 
 TEST_CASE("FirstLines: the line each id was first used on, across the table's growth") {

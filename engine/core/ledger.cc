@@ -39,6 +39,30 @@ std::optional<Asset> asset_touched(const EventBody& body) {
       body);
 }
 
+// Calls `f` with each account name `body` names.
+template <typename F>
+void for_each_name(const EventBody& body, const F& f) {
+  std::visit(
+      [&](const auto& e) {
+        using T = std::decay_t<decltype(e)>;
+        if constexpr (std::is_same_v<T, Transfer>) {
+          f(e.from);
+          f(e.to);
+        } else if constexpr (std::is_same_v<T, Claim>) {
+          f(e.account);
+          if (!e.to.empty()) f(e.to);
+        } else if constexpr (std::is_same_v<T, PayGas>) {
+          f(e.payer);
+          f(e.dapp);
+        } else if constexpr (std::is_same_v<T, SetGasMode> || std::is_same_v<T, ClaimGas>) {
+          f(e.dapp);
+        } else if constexpr (requires { e.account; }) {
+          f(e.account);
+        }
+      },
+      body);
+}
+
 }  // namespace
 
 std::string_view drip_schedule_name(DripSchedule d) {
@@ -100,6 +124,22 @@ AccountId Ledger::add_account(std::string_view name, AccountKind kind) {
 
 std::optional<AccountId> Ledger::find_account(std::string_view name) const {
   return ids_by_name_.find(name, [this](AccountId id) { return this->name(id); });
+}
+
+void Ledger::prefetch_names(const Event& event) const {
+  for_each_name(event.body, [this](std::string_view name) { ids_by_name_.prefetch(name); });
+}
+
+void Ledger::prefetch_accounts(const Event& event) const {
+  const std::optional<Asset> asset = asset_touched(event.body);
+  for_each_name(event.body, [&](std::string_view name) {
+    const std::optional<AccountId> id = find_account(name);
+    if (!id) return;
+    __builtin_prefetch(&accounts_[*id]);
+    for (const Asset a : kAssets) {
+      if (!asset || a == *asset) positions_.prefetch(*id, a);
+    }
+  });
 }
 
 const RpowTable* Ledger::growth_for(std::uint32_t apr_bps) {
