@@ -136,6 +136,10 @@ class Auditor {
     Ledger ledger(scenario.params);
     std::int64_t expected_seq = 1;
     while (const ReadEvent* read = events.next()) {
+      ledger.prefetch([&events](std::size_t k) -> const Event* {
+        const ReadEvent* ahead = events.peek(k);
+        return ahead != nullptr && ahead->parse_error.empty() ? &ahead->event : nullptr;
+      });
       const ReadEvent& row = *read;
       const storage::StoredEvent& e = row.stored;
       const Where where(e);

@@ -97,6 +97,36 @@ TEST_CASE("ReadAhead: each lane's rows in order, however the lanes are interleav
   CHECK(count.column_int(0) == 10000);
 }
 
+TEST_CASE("ReadAhead: peek shows the rows after the current one that its batch holds") {
+  Database db(table_of("yl_read_ahead_peek.db", 1050), Database::Mode::read_only);
+  std::atomic<int> reads{0};
+  ReadAhead reader;
+  auto& lane = reader.add<Row>(rows_in_order(db, "ASC", reads), 100);
+  reader.start();
+  CHECK(lane.peek(1) == nullptr);  // no row taken yet
+  int wrong = 0, shown = 0;
+  for (std::int64_t n = 1; n <= 1050; ++n) {
+    const Row* row = lane.next();
+    REQUIRE(row != nullptr);
+    REQUIRE(row->first == n);
+    const std::int64_t in_batch = (n - 1) % 100;  // batches of 100, the last of 50
+    const std::int64_t batch_rows = n > 1000 ? 50 : 100;
+    for (std::int64_t k = 1; k <= 20; ++k) {
+      const Row* ahead = lane.peek(static_cast<std::size_t>(k));
+      if (in_batch + k < batch_rows) {
+        ++shown;
+        if (ahead == nullptr || ahead->first != n + k) ++wrong;
+      } else if (ahead != nullptr) {
+        ++wrong;
+      }
+    }
+  }
+  CHECK(wrong == 0);
+  CHECK(shown == 10 * (80 * 20 + 190) + 30 * 20 + 190);
+  CHECK(lane.next() == nullptr);
+  reader.stop();
+}
+
 TEST_CASE("ReadAhead: a lane's error comes after the rows before it, and the other lanes go on") {
   Database db(table_of("yl_read_ahead_error.db", 1000), Database::Mode::read_only);
   std::atomic<int> reads{0};

@@ -103,6 +103,10 @@ Ledger replay_window(storage::LedgerStore& store, std::optional<Timestamp> from,
   while (const ParsedEvent* row = events.next()) {
     const storage::StoredEvent& stored = row->stored;
     const Event& event = row->event;
+    ledger.prefetch([&events](std::size_t k) -> const Event* {
+      const ParsedEvent* ahead = events.peek(k);
+      return ahead != nullptr ? &ahead->event : nullptr;
+    });
     if (event.time < first) {
       apply_stored(ledger, stored, event);
       discard_outputs();
