@@ -5,6 +5,7 @@ namespace yl {
 Snapshot take_snapshot(const Ledger& ledger) {
   YL_ASSERT(ledger.settled());  // the caller settles: a lazy stream reads as of the last event
   Snapshot snapshot;
+  snapshot.balances.reserve(kAssets.size() * ledger.account_count());  // no growth copies
   for (AccountId id = 0; id < ledger.account_count(); ++id) {
     const AccountInfo info = ledger.info(id);
     for (Asset asset : kAssets) {
