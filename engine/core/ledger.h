@@ -161,7 +161,8 @@ class Ledger {
   // index's slot, then the account's record and position. This looks up the names of the event
   // kPrefetchAccountsAhead ahead, whose slots it asked for kPrefetchNamesAhead −
   // kPrefetchAccountsAhead events earlier, and asks for their records and positions: so each miss
-  // overlaps the work of the events between (bench/PROFILE.md, "Prefetch").
+  // overlaps the work of the events between (bench/PROFILE.md, "After (huge pages and
+  // prefetch)").
   static constexpr std::size_t kPrefetchNamesAhead = 16;
   static constexpr std::size_t kPrefetchAccountsAhead = 8;
   template <typename Ahead>

@@ -15,6 +15,7 @@ std::size_t round_up(std::size_t n) {
 }  // namespace
 
 void* map_table(std::size_t bytes) {
+  if (bytes > SIZE_MAX / 2) throw std::bad_alloc();  // round_up and the extra page cannot wrap
   const std::size_t size = round_up(bytes);
   // One huge page more than needed, then the ends unmapped, so that the block starts on a 2 MiB
   // boundary (mmap promises only 4 KiB): a huge page must be aligned to its size.

@@ -1,7 +1,7 @@
 // TableAllocator: the allocator of the Ledger's large tables (the positions, the name index, the
-// account and gas records). A block of 2 MiB or more is mapped on its own, aligned to 2 MiB, and
-// marked for transparent huge pages (madvise MADV_HUGEPAGE); a smaller one comes from
-// std::allocator, as before.
+// account and gas records, the name arena). A block of 2 MiB or more is mapped on its own, aligned
+// to 2 MiB, and marked for transparent huge pages (madvise MADV_HUGEPAGE); a smaller one comes
+// from std::allocator, as before.
 //
 // Why: at a million accounts these tables hold about 200 MB, and the events touch them at random.
 // In 4 KiB pages, every page costs a fault when first written (under a hypervisor, about half of
@@ -9,6 +9,9 @@
 // of them and covers 512 times the memory per TLB entry. It is a hint: where the kernel gives no
 // huge page (THP set to "never", or memory too fragmented), the block is the same memory in 4 KiB
 // pages. Nothing observable depends on it but the time and the resident set's rounding.
+//
+// A mapped block has no AddressSanitizer redzones: the sanitizer build checks the tables' small
+// blocks only (the tests reach the mapped ones too, and run there without them).
 //
 // Stateless: every TableAllocator is equal to every other. Thread-safety: as std::allocator.
 #pragma once

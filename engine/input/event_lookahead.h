@@ -45,8 +45,10 @@ class EventLookahead {
     Row row;
     std::exception_ptr error;  // set: the row failed, and it is the last one read
   };
-  static constexpr std::size_t kSlots = 32;  // a power of two > kAhead
-  static_assert(kSlots > kAhead && (kSlots & (kSlots - 1)) == 0);
+  // Room for the row returned and kAhead + 1 read past it (fill reads one more before next()
+  // returns one).
+  static constexpr std::size_t kSlots = 32;
+  static_assert(kSlots >= kAhead + 2);
   // Reads rows until kAhead are held past the current one, or the reader ended or failed.
   void fill();
 
