@@ -103,18 +103,18 @@ class ReadAhead::Lane : public ReadAhead::LaneBase {
     }
     return &taken_.rows[at_++];
   }
+  // The same, copied into `row`; false at the end.
+  bool next(Row& row) {
+    const Row* read = next();
+    if (read != nullptr) row = *read;
+    return read != nullptr;
+  }
   // The row `k` after the one next() last returned, if the consumer's batch holds it (it is not
   // waited for: near the batch's end, null), valid as long as that row. For hints, such as
   // Ledger::prefetch's. REQUIRES: k > 0.
   const Row* peek(std::size_t k) const {
     const std::size_t i = at_ + k - 1;
     return at_ > 0 && i < taken_.count ? &taken_.rows[i] : nullptr;
-  }
-  // The same, copied into `row`; false at the end.
-  bool next(Row& row) {
-    const Row* read = next();
-    if (read != nullptr) row = *read;
-    return read != nullptr;
   }
 
  protected:
