@@ -86,8 +86,8 @@ TEST_CASE("Account layout: a copied Ledger keeps its own gas records") {
 TEST_CASE("Account layout: names live in one arena; info and find_account agree for every id") {
   Ledger ledger(basic_params());
   // Short names (decided in the name index's slot), long ones sharing their first 7 bytes and
-  // more (compared with the arena), and one of 300 bytes; enough of them that the arena and
-  // the tables reallocate several times.
+  // more (keyed by a hash, confirmed against the arena), and one of 300 bytes; enough of them
+  // that the arena and the tables reallocate several times.
   std::vector<std::string> names;
   for (int i = 0; i < 600; ++i) {
     names.push_back(i % 3 == 0   ? "u" + std::to_string(i)
@@ -120,6 +120,23 @@ TEST_CASE("Account layout: names live in one arena; info and find_account agree 
   CHECK_FALSE(ledger.find_account(std::string(299, 'n')).has_value());
   CHECK_FALSE(ledger.find_account(std::string(301, 'n')).has_value());
   CHECK_FALSE(ledger.audit_invariants().has_value());
+}
+
+// The account record packs the time opened in 40 bits: the first and the last second a
+// timestamp can name (years 0000 and 9999) come back whole, the first one negative.
+TEST_CASE("Account layout: the time opened keeps its sign and every bit, years 0000 to 9999") {
+  LedgerParams params = basic_params();
+  params.start = at("0000-01-01T00:00:00Z");
+  params.end = at("9999-12-31T23:59:59Z");
+  params.report_every_s = params.end.seconds - params.start.seconds + 1;  // no scheduled report
+  Ledger ledger(params);
+  must_apply(ledger, ev(OpenAccount{"first", AccountKind::dapp}, params.start));
+  must_apply(ledger, ev(OpenAccount{"last", AccountKind::user}, params.end));
+  CHECK(params.start.seconds == -62'167'219'200);
+  CHECK(ledger.info(*ledger.find_account("first")).opened == params.start);
+  CHECK(ledger.info(*ledger.find_account("first")).kind == AccountKind::dapp);
+  CHECK(ledger.info(*ledger.find_account("last")).opened == Timestamp{253'402'300'799});
+  CHECK(ledger.info(*ledger.find_account("last")).kind == AccountKind::user);
 }
 
 TEST_CASE("Account layout: a rejected open leaves the names as they were; a copy owns its names") {

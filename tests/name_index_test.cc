@@ -10,8 +10,9 @@
 
 using yl::NameIndex;
 
-// Names of up to 7 bytes are decided in the slot, longer ones by comparing the owner's name: the
-// long names here share their first 7 bytes ("account"), so only that comparison tells them apart.
+// Names of up to 7 bytes are their own keys; longer ones are keyed by a hash and their length and
+// confirmed by comparing the owner's name. Both kinds are mixed here, the long ones sharing their
+// first 7 bytes ("account").
 std::string name_for(std::uint64_t k) {
   return k % 2 == 0 ? "a" + std::to_string(k) : "account" + std::to_string(k);
 }
@@ -33,6 +34,34 @@ TEST_CASE("NameIndex: finds every name inserted, and none other") {
   CHECK_FALSE(index.find("", name_of));
   CHECK_FALSE(index.find("a", name_of));
   CHECK_FALSE(index.find(std::string_view("a0\0", 3), name_of));  // same bytes, longer
+}
+
+TEST_CASE("NameIndex: a short name is decided by its key, a long one by its owner's name too") {
+  NameIndex index;
+  std::vector<std::string> names = {"abcdefg", "abcdefgh", std::string("\xff\x00z", 3)};
+  for (std::uint32_t id = 0; id < names.size(); ++id) index.insert(names[id], id);
+  int asked = 0;
+  const auto name_of = [&](std::uint32_t id) -> std::string_view {
+    ++asked;
+    return names[id];
+  };
+  // 7 bytes and fewer (any bytes, NUL included): the key is the name; the owner is never asked.
+  CHECK(index.find("abcdefg", name_of) == 0u);
+  CHECK(index.find(std::string("\xff\x00z", 3), name_of) == 2u);
+  CHECK_FALSE(index.find(std::string("\xff\x00", 2), name_of));
+  CHECK_FALSE(index.find("abcdef", name_of));
+  CHECK(asked == 0);
+  // 8 bytes and more: a matching key is confirmed against the owner's name.
+  CHECK(index.find("abcdefgh", name_of) == 1u);
+  CHECK(asked == 1);
+  // An owner whose name under that id is another (as after a hash collision) is not a match.
+  names[1] = "abcdefgX";
+  CHECK_FALSE(index.find("abcdefgh", name_of));
+  CHECK(asked == 2);
+  // The key of a long name is never a short name's: the length sits in its top byte.
+  CHECK((NameIndex::key_of("abcdefgh") >> 56) == 8);
+  CHECK(NameIndex::key_of("abcdefg") == 0x07'67'66'65'64'63'62'61ULL);
+  CHECK((NameIndex::key_of(std::string(300, 'a')) >> 56) == 255);
 }
 
 // Removals anywhere in a probe run, against std::map: a table of 16 slots holding up to 7 names

@@ -50,7 +50,7 @@ TEST_CASE("NameIndex: 300,000 names, in a table of huge pages, are all found") {
   yl::NameIndex index;
   std::vector<std::string> names;
   const auto name_of = [&](std::uint32_t id) -> std::string_view { return names[id]; };
-  constexpr std::uint32_t kCount = 300'000;  // 2^19 slots of 16 bytes: a mapped block of 8 MiB
+  constexpr std::uint32_t kCount = 300'000;  // 2^19 slots of 12 bytes: a mapped block of 6 MiB
   for (std::uint32_t id = 0; id < kCount; ++id) {
     names.push_back((id % 2 == 0 ? "a" : "account") + std::to_string(id));
     index.insert(names.back(), id);

@@ -108,16 +108,28 @@ Ledger::Ledger(LedgerParams params)
   check_invariants();
 }
 
+Ledger::AccountRecord::AccountRecord(std::size_t name_end, Timestamp opened, std::uint32_t gas_slot,
+                                     AccountKind kind)
+    : name_end_low_(static_cast<std::uint32_t>(name_end)),
+      gas_slot_(gas_slot),
+      opened_bits_(static_cast<std::uint64_t>(opened.seconds) & 0xff'ffff'ffffULL),
+      name_end_high_((name_end >> 32) & 0xffff),
+      kind_(static_cast<std::uint64_t>(kind) & 0xff) {
+  YL_ASSERT(name_end >> 48 == 0);
+  YL_ASSERT(this->opened() == opened);  // within 40 bits
+  YL_ASSERT(this->kind() == kind);
+}
+
 AccountId Ledger::add_account(std::string_view name, AccountKind kind) {
   const auto id = static_cast<AccountId>(accounts_.size());
   ids_by_name_.insert(name, id);
   names_.append(name);
-  AccountRecord record{names_.size(), now_, kNoGasRecord, kind};
+  std::uint32_t gas_slot = kNoGasRecord;
   if (kind == AccountKind::dapp) {  // SPEC §4: B = S = 0, t = the time it was opened
-    record.gas_slot = static_cast<std::uint32_t>(gas_records_.size());
+    gas_slot = static_cast<std::uint32_t>(gas_records_.size());
     gas_records_.push_back(GasRecord{GasMode::void_mode, {}, {}, now_});
   }
-  accounts_.push_back(record);
+  accounts_.emplace_back(names_.size(), now_, gas_slot, kind);
   positions_.add_account();
   return id;
 }
@@ -302,8 +314,8 @@ void Ledger::remember(AccountId id) const {
   YL_ASSERT(checkpoint_.touched_count < checkpoint_.touched_ids.size());
   const std::size_t k = checkpoint_.touched_count++;
   checkpoint_.touched_ids[k] = id;
-  if (checkpoint_.gas && accounts_[id].gas_slot != kNoGasRecord) {
-    checkpoint_.touched_gas[k] = gas_records_[accounts_[id].gas_slot];
+  if (checkpoint_.gas && accounts_[id].gas_slot() != kNoGasRecord) {
+    checkpoint_.touched_gas[k] = gas_records_[accounts_[id].gas_slot()];
   }
 }
 
@@ -318,14 +330,14 @@ void Ledger::restore_checkpoint() {
   positions_.discard();  // the event's positions never reached the store
   for (std::size_t i = 0; i < checkpoint_.touched_count; ++i) {
     const AccountId id = checkpoint_.touched_ids[i];
-    if (checkpoint_.gas && accounts_[id].gas_slot != kNoGasRecord) {
-      gas_records_[accounts_[id].gas_slot] = checkpoint_.touched_gas[i];
+    if (checkpoint_.gas && accounts_[id].gas_slot() != kNoGasRecord) {
+      gas_records_[accounts_[id].gas_slot()] = checkpoint_.touched_gas[i];
     }
   }
   while (accounts_.size() > checkpoint_.account_count) {
     const auto id = static_cast<AccountId>(accounts_.size() - 1);
     ids_by_name_.erase(name(id), id);
-    names_.resize(id == 0 ? 0 : accounts_[id - 1].name_end);
+    names_.resize(id == 0 ? 0 : accounts_[id - 1].name_end());
     accounts_.pop_back();
     positions_.remove_last_account();
   }

@@ -20,7 +20,7 @@ std::optional<Rejection> Ledger::lookup_account(std::string_view name, AccountId
 
 std::optional<Rejection> Ledger::lookup_dapp(std::string_view name, AccountId* id) const {
   if (auto rejected = lookup_account(name, id)) return rejected;
-  const AccountKind kind = accounts_[*id].kind;
+  const AccountKind kind = accounts_[*id].kind();
   if (kind != AccountKind::dapp) {
     return Rejection{RejectCode::not_a_dapp,
                      fmt::format("{} is a {}, not a dapp", name, account_kind_name(kind))};

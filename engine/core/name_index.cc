@@ -7,12 +7,13 @@ namespace yl {
 void NameIndex::insert(std::string_view name, std::uint32_t id) {
   YL_ASSERT(id != UINT32_MAX);
   if (4 * (size_ + 1) > 3 * slots_.size()) grow();
-  place(Slot{head_of(name), hash(name), id + 1});
+  const std::uint64_t key = key_of(name);
+  place(Slot{static_cast<std::uint32_t>(key), static_cast<std::uint32_t>(key >> 32), id + 1});
   ++size_;
 }
 
 void NameIndex::place(Slot slot) {
-  std::size_t i = slot.tag & mask();
+  std::size_t i = home(slot.key());
   while (slots_[i].id_plus_one != 0) i = (i + 1) & mask();
   slots_[i] = slot;
 }
@@ -26,8 +27,7 @@ void NameIndex::grow() {
 }
 
 void NameIndex::erase(std::string_view name, std::uint32_t id) {
-  const std::uint32_t tag = hash(name);
-  std::size_t i = tag & mask();
+  std::size_t i = home(key_of(name));
   while (slots_[i].id_plus_one != id + 1) {
     YL_ASSERT(slots_[i].id_plus_one != 0);  // REQUIRES: present
     i = (i + 1) & mask();
@@ -36,8 +36,8 @@ void NameIndex::erase(std::string_view name, std::uint32_t id) {
   // hole when their home slot does not lie cyclically in (hole, j], so every probe still finds
   // its name before an empty slot.
   for (std::size_t j = (i + 1) & mask(); slots_[j].id_plus_one != 0; j = (j + 1) & mask()) {
-    const std::size_t home = slots_[j].tag & mask();
-    const bool stays = i <= j ? (i < home && home <= j) : (i < home || home <= j);
+    const std::size_t start = home(slots_[j].key());
+    const bool stays = i <= j ? (i < start && start <= j) : (i < start || start <= j);
     if (!stays) {
       slots_[i] = slots_[j];
       i = j;

@@ -1,11 +1,14 @@
 // NameIndex: account name -> AccountId, a flat open-addressing table (linear probing).
 //
-// It holds no pointers to names: each slot is (32 bits of the name's hash, the name's length and
-// up to 7 of its bytes, id + 1). A name of at most 7 bytes is decided in the slot; for a longer
-// one a probe that meets a matching slot asks the owner for that id's name to compare. So the
+// It holds no pointers to names: each slot is 12 bytes, a 64-bit key and id + 1. A name of at
+// most 7 bytes is its own key (its bytes, zero-padded, under its length in the top byte), so it
+// is decided in the slot and hashing it is one mix of those 8 bytes. A longer name's key is 56
+// bits of a hash of its bytes under its length (capped at 255; 8 or more, so never a short
+// name's key); a probe that meets that key asks the owner for that id's name to compare. So the
 // owner (the Ledger, whose name arena holds the names) can be copied with its index and nothing
-// dangles, and a lookup costs one hash and usually one cache line (before: std::unordered_map's
-// node chase, then the key string's).
+// dangles, a lookup costs one mix and usually one cache line, and the table grows from the keys
+// alone. A slot is 12 bytes, not 16, for memory: the table is a sixth of a ledger's bytes at a
+// million accounts (bench/PROFILE.md, "Memory an account", thirteenth session).
 // Deterministic: the table is never iterated, and its layout depends only on the names inserted.
 //
 // Thread-safety: none.
@@ -26,20 +29,23 @@ class NameIndex {
   template <typename NameOf>
   std::optional<std::uint32_t> find(std::string_view name, const NameOf& name_of) const {
     if (slots_.empty()) return std::nullopt;
-    const std::uint32_t tag = hash(name);
-    const std::uint64_t head = head_of(name);
-    for (std::size_t i = tag & mask(); slots_[i].id_plus_one != 0; i = (i + 1) & mask()) {
+    const std::uint64_t key = key_of(name);
+    for (std::size_t i = home(key); slots_[i].id_plus_one != 0; i = (i + 1) & mask()) {
       const Slot& slot = slots_[i];
-      if (slot.tag != tag || slot.head != head) continue;
+      if (slot.key() != key) continue;
       if (name.size() <= kInlineBytes || name_of(slot.id_plus_one - 1) == name) {
         return slot.id_plus_one - 1;
       }
     }
     return std::nullopt;
   }
-  // Starts loading the slot where a lookup of `name` begins. A hint: it changes nothing.
+  // Starts loading the slot where a lookup of `name` begins (both of its cache lines when it
+  // straddles two). A hint: it changes nothing.
   void prefetch(std::string_view name) const {
-    if (!slots_.empty()) __builtin_prefetch(&slots_[hash(name) & mask()]);
+    if (slots_.empty()) return;
+    const Slot* slot = &slots_[home(key_of(name))];
+    __builtin_prefetch(slot);
+    __builtin_prefetch(reinterpret_cast<const char*>(slot) + sizeof(Slot) - 1);
   }
   // REQUIRES: `name` is absent and id < 2^32 - 1.
   void insert(std::string_view name, std::uint32_t id);
@@ -47,39 +53,43 @@ class NameIndex {
   void erase(std::string_view name, std::uint32_t id);
   std::size_t size() const { return size_; }
 
-  // 32 bits of a 64-bit FNV-1a of the bytes, finished with MurmurHash3's fmix64 so that names
-  // differing in their last character land far apart.
-  static std::uint32_t hash(std::string_view name) {
-    std::uint64_t h = 14695981039346656037ULL;
-    for (const char c : name) {
-      h = (h ^ static_cast<unsigned char>(c)) * 1099511628211ULL;
+  // The slot's key (see the top of this file).
+  static std::uint64_t key_of(std::string_view name) {
+    const std::uint64_t length = name.size() < 255 ? name.size() : 255;
+    std::uint64_t bits = 0;
+    if (name.size() <= kInlineBytes) {
+      for (std::size_t i = 0; i < name.size(); ++i) {
+        bits |= std::uint64_t{static_cast<unsigned char>(name[i])} << (8 * i);
+      }
+    } else {  // 64-bit FNV-1a of the bytes
+      bits = 14695981039346656037ULL;
+      for (const char c : name) bits = (bits ^ static_cast<unsigned char>(c)) * 1099511628211ULL;
+      bits = mix(bits) & ((std::uint64_t{1} << 56) - 1);
     }
+    return length << 56 | bits;
+  }
+
+ private:
+  static constexpr std::size_t kInlineBytes = 7;
+  // MurmurHash3's fmix64: every bit of the key moves the slot a name's probe starts at.
+  static std::uint64_t mix(std::uint64_t h) {
     h ^= h >> 33;
     h *= 0xff51afd7ed558ccdULL;
     h ^= h >> 33;
     h *= 0xc4ceb9fe1a85ec53ULL;
     h ^= h >> 33;
-    return static_cast<std::uint32_t>(h);
+    return h;
   }
-
- private:
-  static constexpr std::size_t kInlineBytes = 7;
-  // The length (capped at 255) in the top byte, the first bytes (up to 7) below, zero-padded:
-  // for a name of at most 7 bytes, equal heads mean equal names.
-  static std::uint64_t head_of(std::string_view name) {
-    std::uint64_t head = std::uint64_t{name.size() < 255 ? name.size() : 255} << 56;
-    const std::size_t n = name.size() < kInlineBytes ? name.size() : kInlineBytes;
-    for (std::size_t i = 0; i < n; ++i) {
-      head |= std::uint64_t{static_cast<unsigned char>(name[i])} << (8 * i);
-    }
-    return head;
-  }
+  // Three 32-bit words, so that a slot takes 12 bytes (a 64-bit member would align it to 16).
   struct Slot {
-    std::uint64_t head = 0;
-    std::uint32_t tag = 0;
+    std::uint32_t key_low = 0;
+    std::uint32_t key_high = 0;
     std::uint32_t id_plus_one = 0;  // 0: empty
+    std::uint64_t key() const { return std::uint64_t{key_high} << 32 | key_low; }
   };
+  static_assert(sizeof(Slot) == 12);
   std::size_t mask() const { return slots_.size() - 1; }
+  std::size_t home(std::uint64_t key) const { return mix(key) & mask(); }
   void place(Slot slot);  // REQUIRES: a free slot exists
   void grow();
 
