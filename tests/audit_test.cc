@@ -148,6 +148,14 @@ TEST_CASE("audit: rows changed, deleted or inserted by hand are found and named"
       {"UPDATE final_balances SET balance_wei = '1' WHERE ord = 5",
        "final state of alice ETH: balance_wei is 1 in the database but 1803301673680829778987 in "
        "the replay (off by -1803301673680829778986)"},
+      // The final state is compared a row at a time; a count that differs is named first.
+      {"UPDATE final_balances SET kind = 'dapp' WHERE ord = 5",
+       "final state of alice ETH: kind is dapp in the database but user in the replay"},
+      {"DELETE FROM final_balances WHERE ord = 5",
+       "final state: the database lists 19 balance rows, the replay 20"},
+      {"INSERT INTO final_balances SELECT ord + 1000, 'mallory', kind, asset, mode, balance_wei, "
+       "claimable_wei, shares, remainder_wei FROM final_balances WHERE ord = 5",
+       "final state: the database lists 21 balance rows, the replay 20"},
       {"UPDATE scenario SET toml = replace(toml, 'apr_bps = 400', 'apr_bps = 500')",
        "event events.csv:2 (seq 1, id 'e001'): hash chain broken: this row or the stored scenario"},
   };

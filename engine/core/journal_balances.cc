@@ -10,7 +10,7 @@ S512 signed_of(const Amount& a) { return S512(a.raw()); }
 }  // namespace
 
 void JournalBalances::add(const Posting& p) {
-  std::vector<Slot>& column = columns_[column_of(p.account, p.asset)];
+  Column& column = columns_[column_of(p.account, p.asset)];
   if (p.index >= column.size()) column.resize(std::size_t{p.index} + 1);
   Slot& slot = column[p.index];
   if (!slot.posted) {
@@ -25,11 +25,18 @@ void JournalBalances::add(const Posting& p) {
 }
 
 void JournalBalances::add_all(const Journal& journal) {
+  // An event's postings name accounts at random in columns of up to a million slots: ask for
+  // every slot first, so that their misses overlap instead of following each other. A hint: it
+  // changes nothing.
+  for (const Posting& p : journal.postings()) {
+    const Column& column = columns_[column_of(p.account, p.asset)];
+    if (p.index < column.size()) __builtin_prefetch(&column[p.index]);
+  }
   for (const Posting& p : journal.postings()) add(p);
 }
 
 S512 JournalBalances::balance(BookAccount account, std::uint32_t index, Asset asset) const {
-  const std::vector<Slot>& column = columns_[column_of(account, asset)];
+  const Column& column = columns_[column_of(account, asset)];
   return index < column.size() ? column[index].net.value() : S512(0);
 }
 

@@ -10,6 +10,7 @@
 
 #include "engine/core/journal.h"
 #include "engine/core/ledger.h"
+#include "engine/core/table_allocator.h"
 
 namespace yl {
 
@@ -39,7 +40,9 @@ class JournalBalances {
     return static_cast<std::size_t>(account) * kAssets.size() + index_of(asset);
   }
 
-  std::array<std::vector<Slot>, kBookAccountCount * kAssets.size()> columns_;
+  // The accounts' columns grow with the ledger: TableAllocator gives them huge pages once large.
+  using Column = std::vector<Slot, TableAllocator<Slot>>;
+  std::array<Column, kBookAccountCount * kAssets.size()> columns_;
   std::size_t posted_ = 0;  // slots ever posted to
 };
 

@@ -55,5 +55,10 @@ struct Snapshot {
 };
 
 Snapshot take_snapshot(const Ledger& ledger);
+// The snapshot's ledgers and sources, without its balance rows.
+Snapshot take_snapshot_totals(const Ledger& ledger);
+// The balance row of one account and asset, as take_snapshot lists it.
+// REQUIRES: ledger.settled(); id < ledger.account_count().
+BalanceRow balance_row(const Ledger& ledger, AccountId id, Asset asset);
 
 }  // namespace yl

@@ -482,16 +482,41 @@ void LedgerStore::record_append(const std::string& file, std::optional<std::int6
 }
 
 Snapshot LedgerStore::read_snapshot() {
-  Snapshot snapshot;
+  Snapshot snapshot = read_snapshot_totals();
+  for_each_final_balance([&](const BalanceRow& row) { snapshot.balances.push_back(row); });
+  return snapshot;
+}
+
+std::int64_t LedgerStore::for_each_final_balance(
+    const std::function<void(const BalanceRow&)>& f) {
   Statement b = db_.prepare(
       "SELECT account, kind, asset, mode, balance_wei, claimable_wei, shares, remainder_wei "
       "FROM final_balances ORDER BY ord");
+  std::int64_t rows = 0;
+  BalanceRow row;
   while (b.step()) {
-    snapshot.balances.push_back(BalanceRow{
-        b.column_text(0), read_enum<AccountKind>(b, 1, parse_kind),
-        read_enum<Asset>(b, 2, parse_asset), read_enum<YieldMode>(b, 3, parse_yield_mode),
-        read_amount(b, 4), read_amount(b, 5), read_amount(b, 6), read_amount(b, 7)});
+    row.account = b.column_text(0);
+    row.kind = read_enum<AccountKind>(b, 1, parse_kind);
+    row.asset = read_enum<Asset>(b, 2, parse_asset);
+    row.mode = read_enum<YieldMode>(b, 3, parse_yield_mode);
+    row.balance = read_amount(b, 4);
+    row.claimable = read_amount(b, 5);
+    row.shares = read_amount(b, 6);
+    row.remainder = read_amount(b, 7);
+    f(row);
+    ++rows;
   }
+  return rows;
+}
+
+std::int64_t LedgerStore::final_balance_count() {
+  Statement s = db_.prepare("SELECT count(*) FROM final_balances");
+  s.step();
+  return s.column_int(0);
+}
+
+Snapshot LedgerStore::read_snapshot_totals() {
+  Snapshot snapshot;
   Statement l = db_.prepare(
       fmt::format("SELECT {} FROM final_ledgers ORDER BY ord", ledger_column_list()));
   while (l.step()) {

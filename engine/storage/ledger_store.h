@@ -191,6 +191,12 @@ class LedgerStore {
   // The events files `apply` appended, as given to it, in order.
   std::vector<std::string> appended_files();
   Snapshot read_snapshot();
+  // The stored final state's ledgers and sources, without its balance rows.
+  Snapshot read_snapshot_totals();
+  // Calls `f` with each of the stored final state's balance rows in order, one at a time: a
+  // million accounts' rows are never held at once. Returns how many there were.
+  std::int64_t for_each_final_balance(const std::function<void(const BalanceRow&)>& f);
+  std::int64_t final_balance_count();
   std::vector<StoredReportRow> read_reports();
   std::int64_t event_count();
   std::int64_t report_row_count();  // one per report, asset and source (SPEC §7.1)
