@@ -89,7 +89,9 @@ std::optional<std::int64_t> rebuild_derived_rows(storage::Database& db) {
   }
   store_outputs(ledger, store, std::nullopt);
   ledger.settle();  // after the last stored journal row: the state as of the last event
-  store.write_snapshot(take_snapshot(ledger));
+  BalanceRows balances(ledger);
+  store.write_snapshot(take_snapshot_totals(ledger),
+                       [&](BalanceRow& r) { return balances.next(r); });
   if (!same_rows(db, "events", kEventColumns))
     refuse(db, "events");
   if (!same_rows(db, "reports", kReportColumns))

@@ -2,21 +2,28 @@
 
 namespace yl {
 
-BalanceRow balance_row(const Ledger& ledger, AccountId id, Asset asset) {
-  YL_ASSERT(ledger.settled());
-  const AccountInfo info = ledger.info(id);
-  const Position p = ledger.position_of(id, asset);  // unpacked once for all three reads
-  const ShareLedger& shares = ledger.book(asset).shares;
-  return BalanceRow{std::string(info.name), info.kind, asset, p.mode, shares.balance(p),
-                    shares.claimable(p), p.shares, p.remainder};
+BalanceRows::BalanceRows(const Ledger& ledger) : ledger_(ledger) {
+  YL_ASSERT(ledger.settled());  // the caller settles: a lazy stream reads as of the last event
+}
+
+bool BalanceRows::next(BalanceRow& row) {
+  if (next_ == count()) return false;
+  const auto id = static_cast<AccountId>(next_ / kAssets.size());
+  const Asset asset = kAssets[next_ % kAssets.size()];
+  ++next_;
+  const AccountInfo info = ledger_.info(id);
+  const Position p = ledger_.position_of(id, asset);  // unpacked once for all three reads
+  const ShareLedger& shares = ledger_.book(asset).shares;
+  row = BalanceRow{std::string(info.name), info.kind, asset, p.mode, shares.balance(p),
+                   shares.claimable(p), p.shares, p.remainder};
+  return true;
 }
 
 Snapshot take_snapshot(const Ledger& ledger) {
   Snapshot snapshot = take_snapshot_totals(ledger);
-  snapshot.balances.reserve(kAssets.size() * ledger.account_count());  // no growth copies
-  for (AccountId id = 0; id < ledger.account_count(); ++id) {
-    for (Asset asset : kAssets) snapshot.balances.push_back(balance_row(ledger, id, asset));
-  }
+  BalanceRows rows(ledger);
+  snapshot.balances.reserve(rows.count());  // no growth copies
+  for (BalanceRow row; rows.next(row);) snapshot.balances.push_back(std::move(row));
   return snapshot;
 }
 

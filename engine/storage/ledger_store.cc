@@ -361,12 +361,22 @@ void LedgerStore::start_write_behind() {
 void LedgerStore::flush_writes() { writes_.drain(); }
 
 void LedgerStore::write_snapshot(const Snapshot& snapshot) {
+  std::size_t i = 0;
+  write_snapshot(snapshot, [&](BalanceRow& row) {
+    if (i == snapshot.balances.size()) return false;
+    row = snapshot.balances[i++];
+    return true;
+  });
+}
+
+void LedgerStore::write_snapshot(const Snapshot& snapshot,
+                                 const std::function<bool(BalanceRow&)>& next_balance) {
   writes_.drain();
   Statement balance = db_.prepare(
       "INSERT INTO final_balances (ord, account, kind, asset, mode, balance_wei, claimable_wei, "
       "shares, remainder_wei) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)");
   std::int64_t ord = 0;
-  for (const BalanceRow& r : snapshot.balances) {
+  for (BalanceRow r; next_balance(r);) {
     balance.bind(1, ++ord)
         .bind(2, r.account)
         .bind(3, account_kind_name(r.kind))
@@ -431,11 +441,12 @@ StoredScenario LedgerStore::read_scenario() {
   return stored;
 }
 
-void LedgerStore::replace_snapshot(const Snapshot& snapshot) {
+void LedgerStore::replace_snapshot(const Snapshot& totals,
+                                   const std::function<bool(BalanceRow&)>& next_balance) {
   for (const char* table : {"final_balances", "final_ledgers", "final_sources"}) {
     db_.exec(fmt::format("DELETE FROM {}", table));
   }
-  write_snapshot(snapshot);
+  write_snapshot(totals, next_balance);
 }
 
 void LedgerStore::set_end_extended(Timestamp end) {

@@ -179,8 +179,13 @@ class LedgerStore {
   void start_write_behind();
   void flush_writes();
   void write_snapshot(const Snapshot& snapshot);
+  // The same, with `totals`' ledgers and sources and the balance rows `next_balance` gives until
+  // it returns false, written one at a time (BalanceRows: never all held at once).
+  void write_snapshot(const Snapshot& totals,
+                      const std::function<bool(BalanceRow&)>& next_balance);
   // Replaces the stored final state (after an `apply`).
-  void replace_snapshot(const Snapshot& snapshot);
+  void replace_snapshot(const Snapshot& totals,
+                        const std::function<bool(BalanceRow&)>& next_balance);
   void set_end_extended(Timestamp end);
   // The stored event with this id, if any (SPEC §8.3).
   std::optional<StoredEvent> find_event_by_id(const std::string& id);
