@@ -25,13 +25,6 @@ void JournalBalances::add(const Posting& p) {
 }
 
 void JournalBalances::add_all(const Journal& journal) {
-  // An event's postings name accounts at random in columns of up to a million slots: ask for
-  // every slot first, so that their misses overlap instead of following each other. A hint: it
-  // changes nothing.
-  for (const Posting& p : journal.postings()) {
-    const Column& column = columns_[column_of(p.account, p.asset)];
-    if (p.index < column.size()) __builtin_prefetch(&column[p.index]);
-  }
   for (const Posting& p : journal.postings()) add(p);
 }
 
