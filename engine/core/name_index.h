@@ -7,8 +7,8 @@
 // name's key); a probe that meets that key asks the owner for that id's name to compare. So the
 // owner (the Ledger, whose name arena holds the names) can be copied with its index and nothing
 // dangles, a lookup costs one mix and usually one cache line, and the table grows from the keys
-// alone. A slot is 12 bytes, not 16, for memory: the table is a sixth of a ledger's bytes at a
-// million accounts (bench/PROFILE.md, "Memory an account", thirteenth session).
+// alone. A slot is 12 bytes, not 16, for memory: with 16 the table was a sixth of a ledger's bytes
+// at a million accounts (bench/PROFILE.md, "After (memory an account, ...)").
 // Deterministic: the table is never iterated, and its layout depends only on the names inserted.
 //
 // Thread-safety: none.

@@ -14,8 +14,14 @@ bool BalanceRows::next(BalanceRow& row) {
   const AccountInfo info = ledger_.info(id);
   const Position p = ledger_.position_of(id, asset);  // unpacked once for all three reads
   const ShareLedger& shares = ledger_.book(asset).shares;
-  row = BalanceRow{std::string(info.name), info.kind, asset, p.mode, shares.balance(p),
-                   shares.claimable(p), p.shares, p.remainder};
+  row.account.assign(info.name);  // the caller's row is reused: its string keeps its capacity
+  row.kind = info.kind;
+  row.asset = asset;
+  row.mode = p.mode;
+  row.balance = shares.balance(p);
+  row.claimable = shares.claimable(p);
+  row.shares = p.shares;
+  row.remainder = p.remainder;
   return true;
 }
 
@@ -23,7 +29,7 @@ Snapshot take_snapshot(const Ledger& ledger) {
   Snapshot snapshot = take_snapshot_totals(ledger);
   BalanceRows rows(ledger);
   snapshot.balances.reserve(rows.count());  // no growth copies
-  for (BalanceRow row; rows.next(row);) snapshot.balances.push_back(std::move(row));
+  for (BalanceRow row; rows.next(row);) snapshot.balances.push_back(row);
   return snapshot;
 }
 

@@ -369,7 +369,7 @@ void LedgerStore::write_snapshot(const Snapshot& snapshot) {
   });
 }
 
-void LedgerStore::write_snapshot(const Snapshot& snapshot,
+void LedgerStore::write_snapshot(const Snapshot& totals,
                                  const std::function<bool(BalanceRow&)>& next_balance) {
   writes_.drain();
   Statement balance = db_.prepare(
@@ -392,7 +392,7 @@ void LedgerStore::write_snapshot(const Snapshot& snapshot,
       fmt::format("INSERT INTO final_ledgers (ord, {}) VALUES (?1, {})", ledger_column_list(),
                   placeholders(2, ledger_columns().size())));
   ord = 0;
-  for (const LedgerRow& r : snapshot.ledgers) {
+  for (const LedgerRow& r : totals.ledgers) {
     ledger.bind(1, ++ord);
     int column = 2;
     for (const LedgerColumn& c : ledger_columns()) {
@@ -404,7 +404,7 @@ void LedgerStore::write_snapshot(const Snapshot& snapshot,
       "INSERT INTO final_sources (ord, source, asset, kind, apr_bps, value_wei, principal_wei, "
       "last) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)");
   ord = 0;
-  for (const SourceRow& r : snapshot.sources) {
+  for (const SourceRow& r : totals.sources) {
     source.bind(1, ++ord)
         .bind(2, r.source)
         .bind(3, asset_name(r.asset))

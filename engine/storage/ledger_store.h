@@ -179,8 +179,9 @@ class LedgerStore {
   void start_write_behind();
   void flush_writes();
   void write_snapshot(const Snapshot& snapshot);
-  // The same, with `totals`' ledgers and sources and the balance rows `next_balance` gives until
-  // it returns false, written one at a time (BalanceRows: never all held at once).
+  // The same, with `totals`' ledgers and sources (its balances are not read) and the balance rows
+  // `next_balance` gives until it returns false, written one at a time (BalanceRows: never all
+  // held at once).
   void write_snapshot(const Snapshot& totals,
                       const std::function<bool(BalanceRow&)>& next_balance);
   // Replaces the stored final state (after an `apply`).
@@ -201,7 +202,7 @@ class LedgerStore {
   // Calls `f` with each of the stored final state's balance rows in order, one at a time: a
   // million accounts' rows are never held at once. Returns how many there were.
   std::int64_t for_each_final_balance(const std::function<void(const BalanceRow&)>& f);
-  std::int64_t final_balance_count();
+  std::int64_t final_balance_count();  // the stored final state's balance rows
   std::vector<StoredReportRow> read_reports();
   std::int64_t event_count();
   std::int64_t report_row_count();  // one per report, asset and source (SPEC §7.1)
