@@ -33,5 +33,12 @@ while IFS= read -r hit; do breach "$hit: raw sqlite3_ call (use engine/storage/d
 while IFS= read -r hit; do breach "$hit: using namespace in a header (qualify the names)"; done < <(
   grep -nE '^\s*using namespace' $(printf '%s\n' $sources | grep -E '\.h$'))
 
+# 6. No ';' in a test case's name: doctest_discover_tests hands CTest the names as a list, which
+#    splits there, and each half then selects no case and passes without running one.
+while IFS= read -r hit; do breach "$hit: ';' in a TEST_CASE name (CTest would run nothing; use ',')"; done < <(
+  awk '/TEST_CASE\(/ { s = $0; line = FNR; if ($0 ~ /TEST_CASE\($/) { getline next_line; s = s next_line }
+                       if (s ~ /TEST_CASE\([ ]*"[^"]*;/) print FILENAME ":" line }' \
+    $(printf '%s\n' $sources | grep -E '^tests/'))
+
 [ $status = 0 ] && echo "tidy: clean"
 exit $status

@@ -83,7 +83,7 @@ TEST_CASE("Account layout: a copied Ledger keeps its own gas records") {
   CHECK_FALSE(same_state(ledger, copy));
 }
 
-TEST_CASE("Account layout: names live in one arena; info and find_account agree for every id") {
+TEST_CASE("Account layout: names live in one arena, info and find_account agree for every id") {
   Ledger ledger(basic_params());
   // Short names (decided in the name index's slot), long ones sharing their first 7 bytes and
   // more (keyed by a hash, confirmed against the arena), and one of 300 bytes; enough of them
@@ -139,7 +139,7 @@ TEST_CASE("Account layout: the time opened keeps its sign and every bit, years 0
   CHECK(ledger.info(*ledger.find_account("last")).kind == AccountKind::user);
 }
 
-TEST_CASE("Account layout: a rejected open leaves the names as they were; a copy owns its names") {
+TEST_CASE("Account layout: a rejected open leaves the names as they were, a copy owns its names") {
   Ledger ledger(basic_params());
   must_apply(ledger, ev(OpenAccount{"a-rather-long-account-name", AccountKind::user}));
   const Ledger before = ledger;

@@ -79,7 +79,7 @@ TEST_CASE(
   CHECK(price_moves > 100);
 }
 
-TEST_CASE("CLI: --at the end equals the stored final state; before start it is genesis") {
+TEST_CASE("CLI: --at the end equals the stored final state, before start it is genesis") {
   TempDir dir;
   const std::string db = dir.path("b.db");
   REQUIRE(cli({"run", yl::testing::example_scenario("blast-launch"), "--db", db}).exit_code == 0);

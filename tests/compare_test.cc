@@ -204,7 +204,7 @@ TEST_CASE("Compare: statistics and paired differences of the hand-built results"
   CHECK(last.p95.text() == "1002142000");
 }
 
-TEST_CASE("Compare: --baseline by index or label; a name that is no point is refused") {
+TEST_CASE("Compare: --baseline by index or label, a name that is no point is refused") {
   TempDir dir;
   const auto results = yl::compare::read_results(fixture_db(dir));
   CHECK(yl::compare::find_point(results, "1") == 1);

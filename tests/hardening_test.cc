@@ -357,7 +357,7 @@ TEST_CASE("Hardening: control characters from inputs are escaped in messages and
         "-)\n");
 }
 
-TEST_CASE("Hardening: table cells are capped at 64 characters; CSV keeps them whole") {
+TEST_CASE("Hardening: table cells are capped at 64 characters, CSV keeps them whole") {
   TempDir dir;
   const std::string id(1'000'000, 'i');
   dir.write("events.csv", "id,time,type,account,asset,amount,to,value\n" + id +

@@ -114,7 +114,7 @@ TEST_CASE("Hostile input: damaged databases and a full disk") {
   CHECK_FALSE(std::ifstream(dir.path("full.db")).good());
 }
 
-TEST_CASE("Concurrency: two applies at once both land, once each; a reader works meanwhile") {
+TEST_CASE("Concurrency: two applies at once both land, once each, a reader works meanwhile") {
   TempDir dir;
   const std::string db = dir.path("c.db");
   REQUIRE(sh("", "run '" + yl::testing::example_scenario("quickstart") + "' --db '" + db + "'",

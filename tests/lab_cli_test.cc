@@ -108,7 +108,7 @@ TEST_CASE("Lab CLI: generated runs pass run and audit") {
   CHECK(yl::testing::audit_result(out + "/l.db") == "OK");
 }
 
-TEST_CASE("Lab CLI: shards merged equal one sweep; merge is idempotent and names missing runs") {
+TEST_CASE("Lab CLI: shards merged equal one sweep, merge is idempotent and names missing runs") {
   TempDir dir;
   const std::string study = write_tiny(dir, kTinySweep);
   const std::string whole = dir.path("whole.db");

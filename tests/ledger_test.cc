@@ -36,7 +36,7 @@ TEST_CASE("Ledger: genesis holds the two system accounts, VOID, and nothing else
   CHECK_FALSE(ledger.audit_invariants().has_value());
 }
 
-TEST_CASE("Ledger: open sets the SPEC §2.2 default modes; duplicates and @ names are rejected") {
+TEST_CASE("Ledger: open sets the SPEC §2.2 default modes, duplicates and @ names are rejected") {
   Ledger ledger(basic_params());
   must_apply(ledger, ev(OpenAccount{"alice", AccountKind::user}));
   must_apply(ledger, ev(OpenAccount{"dex", AccountKind::dapp}));

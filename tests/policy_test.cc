@@ -112,7 +112,7 @@ TEST_CASE("Policy §9.1: lock, drip before events and reports, loss absorbed by 
   check_laws(ledger);
 }
 
-TEST_CASE("Policy §9.1: a new lock re-anchors with the weighted period; ρ may exceed 256 bits") {
+TEST_CASE("Policy §9.1: a new lock re-anchors with the weighted period, ρ may exceed 256 bits") {
   Stream s;
   s.end = s.anchor = kStart;
   s = stream_lock(s, kStart, eth("1"), 1000);  // period 1000, F = start + 1000
@@ -173,7 +173,7 @@ TEST_CASE("Policy §9.2: with C = 0 and V > 0 all of T goes to @fee_vault") {
   check_laws(ledger);
 }
 
-TEST_CASE("Policy §9.3: socialize lowers the price; CLAIMABLE reads min(f, P·s + r)") {
+TEST_CASE("Policy §9.3: socialize lowers the price, CLAIMABLE reads min(f, P·s + r)") {
   Policy policy = no_fees();
   policy.negative_yield = NegativeYield::socialize;
   Ledger ledger(policy_params(policy));
@@ -224,7 +224,7 @@ TEST_CASE("Policy §9.3: one share cannot carry below P = 1: the rest stays debt
   check_laws(ledger);
 }
 
-TEST_CASE("Policy §9.4: the hurdle exempts yield from both fees; protocol fee into revenue") {
+TEST_CASE("Policy §9.4: the hurdle exempts yield from both fees, protocol fee into revenue") {
   Policy policy;
   policy.insurance_fee_bps = 1000;
   policy.protocol_fee_bps = 1000;

@@ -68,7 +68,7 @@ TEST_CASE("rpow: the table gives pot.sol's result for every elapsed time tried")
   }
 }
 
-TEST_CASE("accrue: staking is linear and floors; treasury compounds through rpow") {
+TEST_CASE("accrue: staking is linear and floors, treasury compounds through rpow") {
   yl::SourceState staking{400, wei("1000000000000000000000"), {}, yl::Timestamp{0}, nullptr};
   yl::accrue(yl::SourceKind::staking, staking, yl::Timestamp{86400});
   // 1000 ETH · 400 · 86400 / (10000 · 31536000) = 0.109589041095890410958... ETH, floored.

@@ -47,7 +47,7 @@ TEST_CASE("ShareLedger: yield before any share exists waits in pending (blast-me
   CHECK(ledger.price() == wei("1000000000"));
 }
 
-TEST_CASE("ShareLedger: CLAIMABLE keeps f and accrues claimable; configure folds it (SPEC §3.6)") {
+TEST_CASE("ShareLedger: CLAIMABLE keeps f and accrues claimable, configure folds it (SPEC §3.6)") {
   ShareLedger ledger(wei("1000000000"));
   Position p{YieldMode::claimable, {}, {}, {}, {}};
   ledger.credit(p, wei("2000000000000000000"));  // 2e9 shares
