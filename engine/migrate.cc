@@ -89,9 +89,7 @@ std::optional<std::int64_t> rebuild_derived_rows(storage::Database& db) {
   }
   store_outputs(ledger, store, std::nullopt);
   ledger.settle();  // after the last stored journal row: the state as of the last event
-  BalanceRows balances(ledger);
-  store.write_snapshot(take_snapshot_totals(ledger),
-                       [&](BalanceRow& r) { return balances.next(r); });
+  store.write_snapshot(ledger);
   if (!same_rows(db, "events", kEventColumns))
     refuse(db, "events");
   if (!same_rows(db, "reports", kReportColumns))

@@ -165,9 +165,7 @@ RunSummary run_scenario(const Scenario& scenario, const std::string& scenario_fi
   store_outputs(ledger, store, std::nullopt, options, summary);
   store.flush_writes();
   ledger.settle();  // after the last stored journal row: the state as of the last event
-  BalanceRows balances(ledger);
-  store.write_snapshot(take_snapshot_totals(ledger),
-                       [&](BalanceRow& r) { return balances.next(r); });
+  store.write_snapshot(ledger);
   return summary;
 }
 
@@ -382,9 +380,7 @@ ApplySummary apply_into_database(const std::string& db_path, const std::string& 
   if (rejected) throw InputError(events_path, 1, "csv", rejected->reason);
   store_outputs(ledger, store, std::nullopt, options, outputs);
   ledger.settle();  // after the last stored journal row: the state as of the last event
-  BalanceRows balances(ledger);
-  store.replace_snapshot(take_snapshot_totals(ledger),
-                         [&](BalanceRow& r) { return balances.next(r); });
+  store.replace_snapshot(ledger);
   summary.reports = outputs.reports;
   summary.end = ledger.params().end;
   store.record_append(events_path, first_event, summary.events, summary.duplicates, summary.end);

@@ -369,6 +369,11 @@ void LedgerStore::write_snapshot(const Snapshot& snapshot) {
   });
 }
 
+void LedgerStore::write_snapshot(const Ledger& ledger) {
+  BalanceRows rows(ledger);
+  write_snapshot(take_snapshot_totals(ledger), [&](BalanceRow& row) { return rows.next(row); });
+}
+
 void LedgerStore::write_snapshot(const Snapshot& totals,
                                  const std::function<bool(BalanceRow&)>& next_balance) {
   writes_.drain();
@@ -441,12 +446,11 @@ StoredScenario LedgerStore::read_scenario() {
   return stored;
 }
 
-void LedgerStore::replace_snapshot(const Snapshot& totals,
-                                   const std::function<bool(BalanceRow&)>& next_balance) {
+void LedgerStore::replace_snapshot(const Ledger& ledger) {
   for (const char* table : {"final_balances", "final_ledgers", "final_sources"}) {
     db_.exec(fmt::format("DELETE FROM {}", table));
   }
-  write_snapshot(totals, next_balance);
+  write_snapshot(ledger);
 }
 
 void LedgerStore::set_end_extended(Timestamp end) {

@@ -179,14 +179,11 @@ class LedgerStore {
   void start_write_behind();
   void flush_writes();
   void write_snapshot(const Snapshot& snapshot);
-  // The same, with `totals`' ledgers and sources (its balances are not read) and the balance rows
-  // `next_balance` gives until it returns false, written one at a time (BalanceRows: never all
-  // held at once).
-  void write_snapshot(const Snapshot& totals,
-                      const std::function<bool(BalanceRow&)>& next_balance);
-  // Replaces the stored final state (after an `apply`).
-  void replace_snapshot(const Snapshot& totals,
-                        const std::function<bool(BalanceRow&)>& next_balance);
+  // The same for take_snapshot(ledger), its balance rows written one at a time (BalanceRows: at
+  // a million accounts they are never all held at once). REQUIRES: ledger.settled().
+  void write_snapshot(const Ledger& ledger);
+  // Replaces the stored final state with the ledger's (after an `apply`), as write_snapshot.
+  void replace_snapshot(const Ledger& ledger);
   void set_end_extended(Timestamp end);
   // The stored event with this id, if any (SPEC §8.3).
   std::optional<StoredEvent> find_event_by_id(const std::string& id);
@@ -229,6 +226,10 @@ class LedgerStore {
   Database& database() { return db_; }
 
  private:
+  // `totals`' ledgers and sources (its balances are not read), and the balance rows
+  // `next_balance` gives until it returns false.
+  void write_snapshot(const Snapshot& totals,
+                      const std::function<bool(BalanceRow&)>& next_balance);
   Database& db_;
   Statement insert_event_;
   Statement insert_report_;
