@@ -266,6 +266,33 @@ TEST_CASE("Amount: differential against Boost: mul_div_floor with its 512-bit pr
   CHECK(overflows > 1000);  // both outcomes are exercised
 }
 
+TEST_CASE("Amount: differential against Boost: mul_div_floor by a one-limb factor and divisor") {
+  // The path of deposits' weights (amount·weight/BPS) and staking's accrual
+  // (value·apr·Δt/(BPS·YEAR)): a five-limb product, divided a limb at a time.
+  Random rng(64);
+  int overflows = 0;
+  for (int i = 0; i < 100'000; ++i) {
+    const U256 ra = random_reference(rng);
+    const U256 rb = random_reference(rng) & U256(~0ULL);
+    U256 rc = rng.chance(50) ? U256(random_limb(rng) >> rng.below(64)) : U256(10'000);
+    if (rc.is_zero()) rc = 1;
+    INFO("a = " << ra.str() << ", b = " << rb.str() << ", c = " << rc.str());
+    const U512 expected = U512(ra) * U512(rb) / U512(rc);
+    if (expected >= two_pow_256()) {
+      ++overflows;
+      REQUIRE_THROWS_AS(yl::mul_div_floor(amount_of(ra), amount_of(rb), amount_of(rc)),
+                        yl::OverflowError);
+    } else {
+      REQUIRE(yl::mul_div_floor(amount_of(ra), amount_of(rb), amount_of(rc)).raw() ==
+              U256(expected));
+    }
+  }
+  CHECK(overflows > 1000);
+  // The product's fifth limb: (2^256 − 1)·2 / 2 = 2^256 − 1, and / 1 overflows.
+  CHECK(yl::mul_div_floor(Amount::max(), amount_of(2), amount_of(2)) == Amount::max());
+  CHECK_THROWS_AS(yl::mul_div_floor(Amount::max(), amount_of(2), amount_of(1)), yl::OverflowError);
+}
+
 TEST_CASE("WideSum: differential against Boost: products and sums in 512 bits") {
   // The invariants' sum P·C + Σ… and the journal's per-entry balance (SPEC §6).
   Random rng(1024);

@@ -103,6 +103,10 @@ inline LimbDivision divide_limb(std::uint64_t high, std::uint64_t low, std::uint
 // floor(value / d); returns value % d. REQUIRES: d > 0.
 inline std::uint64_t divide_limbs(std::uint64_t* limbs, std::size_t count, std::uint64_t d) {
   std::uint64_t remainder = 0;  // < d: each step's quotient fits in one limb
+  if (count > 0 && limbs[count - 1] < d) {  // its quotient limb is 0: one `div` fewer
+    remainder = limbs[--count];
+    limbs[count] = 0;
+  }
   for (std::size_t i = count; i-- > 0;) {
     const LimbDivision step = divide_limb(remainder, limbs[i], d);
     limbs[i] = step.quotient;
@@ -181,7 +185,16 @@ class Amount {
     }
     return difference;
   }
-  friend Amount operator*(const Amount& a, const Amount& b);
+  // Inline where both factors are below 2^64 (most: a settlement's shares times a price step, a
+  // share value's price times shares); wider products out of line.
+  friend Amount operator*(const Amount& a, const Amount& b) {
+    if ((a.limbs_[1] | a.limbs_[2] | a.limbs_[3] | b.limbs_[1] | b.limbs_[2] | b.limbs_[3]) == 0) {
+      const detail::U128 p = detail::U128{a.limbs_[0]} * b.limbs_[0];
+      return Amount(
+          Limbs{static_cast<std::uint64_t>(p), static_cast<std::uint64_t>(p >> 64), 0, 0});
+    }
+    return multiply_wide(a, b);
+  }
   friend Amount div_floor(const Amount& a, const Amount& b);
   friend Amount mod(const Amount& a, const Amount& b);
   friend QuotientRemainder div_floor_rem(const Amount& a, const Amount& b);
@@ -204,6 +217,7 @@ class Amount {
 
  private:
   explicit Amount(const Limbs& limbs) : limbs_(limbs) {}
+  static Amount multiply_wide(const Amount& a, const Amount& b);  // operator*, a factor >= 2^64
   Limbs limbs_{0, 0, 0, 0};
 };
 

@@ -182,10 +182,12 @@ std::optional<Rejection> Ledger::apply(const Event& event) {
   if (auto rejected = prepare(event.time, asset, checked)) return rejected;
   last_event_time_ = event.time;
 
+  // Whether the event may change gas records and @gas (SPEC §4): the gas events, and those whose
+  // asset is unknown.
   const bool gas = std::holds_alternative<PayGas>(event.body) ||
                    std::holds_alternative<ClaimGas>(event.body) ||
-                   std::holds_alternative<SetGasMode>(event.body);
-  begin_checkpoint(asset, gas || !asset);
+                   std::holds_alternative<SetGasMode>(event.body) || !asset;
+  begin_checkpoint(asset, gas);
   if (std::holds_alternative<PayGas>(event.body) || std::holds_alternative<ClaimGas>(event.body)) {
     remember(kGasAccount);  // gas fees move through the system accounts (SPEC §4)
     remember(kFeeVaultAccount);
@@ -194,9 +196,10 @@ std::optional<Rejection> Ledger::apply(const Event& event) {
     remember(kFeeVaultAccount);  // a report may credit it its void share (SPEC §9.2)
   }
   std::optional<Rejection> rejected;
+  KnownReserves reserves_now;
   try {
     rejected = apply_body(event.body);
-    if (!rejected) require_sums_fit(asset);
+    if (!rejected) require_sums_fit(asset, &reserves_now);
   } catch (const OverflowError& error) {
     rejected = Rejection{RejectCode::overflow, fmt::format("overflow: {}", error.what())};
   }
@@ -204,13 +207,13 @@ std::optional<Rejection> Ledger::apply(const Event& event) {
   if (rejected) {
     restore_checkpoint();
     journal_.close(/*report_ordinal=*/-1);  // the drip, which stays (SPEC §9.1)
-    if (checked[0] || checked[1]) check_invariants(checked);
+    if (checked[0] || checked[1] || gas) check_invariants(checked, gas);  // the rollback too
     return rejected;
   }
   positions_.commit();
   journal_.close(/*report_ordinal=*/-1);  // the drip before the event, and the event
   for (Asset a : kAssets) checked[index_of(a)] = checked[index_of(a)] || !asset || *asset == a;
-  check_invariants(checked);
+  check_invariants(checked, gas, reserves_now);
   return std::nullopt;
 }
 
@@ -218,7 +221,7 @@ std::optional<Rejection> Ledger::prepare_for(Timestamp time) {
   std::array<bool, 2> dripped{};
   if (auto rejected = prepare(time, std::nullopt, dripped)) return rejected;
   journal_.close(/*report_ordinal=*/-1);
-  if (dripped[0] || dripped[1]) check_invariants(dripped);
+  if (dripped[0] || dripped[1]) check_invariants(dripped, /*gas=*/false);
   return std::nullopt;
 }
 
@@ -237,7 +240,7 @@ void Ledger::settle() {
   std::array<bool, 2> dripped{};
   drip_streams(last_event_time_, std::nullopt, dripped);
   journal_.close(/*report_ordinal=*/-1);
-  if (dripped[0] || dripped[1]) check_invariants(dripped);
+  if (dripped[0] || dripped[1]) check_invariants(dripped, /*gas=*/false);
 }
 
 bool Ledger::settled() const {
@@ -407,7 +410,7 @@ WideSum Ledger::reserves(Asset asset) const {
 
 U512 Ledger::reserves_wei(Asset asset) const { return reserves(asset).wide(); }
 
-void Ledger::require_sums_fit(std::optional<Asset> only) const {
+void Ledger::require_sums_fit(std::optional<Asset> only, KnownReserves* summed) const {
   for (Asset asset : kAssets) {
     if (only && *only != asset) continue;
     const AssetBook& b = book(asset);
@@ -416,33 +419,35 @@ void Ledger::require_sums_fit(std::optional<Asset> only) const {
     for (std::size_t i = 0; i < sources_.size(); ++i) {
       if (params_.sources[i].asset == asset) with_values += sources_[i].value;
     }
-    if (!with_values.below_2_256() || !reserves(asset).below_2_256()) {
+    const WideSum reserves_now = reserves(asset);
+    if (!with_values.below_2_256() || !reserves_now.below_2_256()) {
       throw OverflowError(fmt::format("{}'s buffer, sources and debt would reach 2^256",
                                       asset_name(asset)));
     }
+    if (summed) (*summed)[index_of(asset)] = reserves_now;
   }
 }
 
-void Ledger::check_invariants(std::optional<Asset> only) const {
-  check_invariants(
-      std::array<bool, 2>{!only || *only == Asset::eth, !only || *only == Asset::usdb});
-}
+void Ledger::check_invariants() const { check_invariants({true, true}, /*gas=*/true); }
 
-void Ledger::check_invariants(const std::array<bool, 2>& assets) const {
+void Ledger::check_invariants(const std::array<bool, 2>& assets, bool gas,
+                              const KnownReserves& known) const {
   for (Asset asset : kAssets) {
     if (!assets[index_of(asset)]) continue;
     const AssetBook& b = book(asset);
     const ShareLedger& s = b.shares;
     WideSum owed = WideSum::product(s.price(), s.total_shares());
-    for (const Amount& a : {s.remainder_sum(), s.void_fixed_sum(), s.pending(), b.retained,
-                            b.stream.locked()}) {
-      owed += a;
+    for (const Amount* a : {&s.remainder_sum(), &s.void_fixed_sum(), &s.pending(), &b.retained}) {
+      owed += *a;
     }
-    YL_ASSERT(reserves(asset) == owed);  // SPEC §6 conservation, per asset
+    owed += b.stream.locked();
+    const std::optional<WideSum>& reserves_now = known[index_of(asset)];
+    YL_ASSERT((reserves_now ? *reserves_now : reserves(asset)) == owed);  // SPEC §6, per asset
     YL_ASSERT(b.stream.released <= b.stream.total);
   }
-  // @gas balance = Σ B. Only gas events change either, and they check both assets.
-  if (assets[index_of(Asset::eth)]) YL_ASSERT(balance(kGasAccount, Asset::eth) == gas_owed_);
+  // @gas = Σ B (SPEC §4). @gas is VOID, so a report leaves its balance as it is: only the gas
+  // events change either side.
+  if (gas) YL_ASSERT(balance(kGasAccount, Asset::eth) == gas_owed_);
 }
 
 std::optional<std::string> Ledger::audit_invariants() const {

@@ -88,6 +88,9 @@ struct AccountState {
 };
 
 // Per asset: its L2 share ledger and its L1 reserves (SPEC §3.1, §5).
+// Each asset's reserves (SPEC §6), where they are known: see Ledger::check_invariants.
+using KnownReserves = std::array<std::optional<WideSum>, 2>;
+
 struct AssetBook {
   ShareLedger shares;
   Amount buffer;
@@ -189,14 +192,19 @@ class Ledger {
   Amount claimable(AccountId id, Asset asset) const;
 
   // The SPEC §6 laws from running totals, in O(sources); aborts through YL_ASSERT if one fails.
-  // Called after every event, for the assets it or its drip touched (both when nullopt).
-  void check_invariants(std::optional<Asset> asset = std::nullopt) const;
-  void check_invariants(const std::array<bool, 2>& assets) const;  // by index_of
+  // This one checks them all; after every event, the private overload below checks what it or
+  // its drip may have changed.
+  void check_invariants() const;
   // The same laws recomputed from every account, in O(accounts). Returns a description of the
   // first violation, or nullopt. For tests and audits.
   std::optional<std::string> audit_invariants() const;
 
  private:
+  // The laws of the assets marked (by index_of), and @gas = Σ B (SPEC §4) when `gas`: only the gas
+  // events change either side of that one. `known` holds the reserves that require_sums_fit
+  // summed since the last change, so that they are not summed twice.
+  void check_invariants(const std::array<bool, 2>& assets, bool gas,
+                        const KnownReserves& known = {}) const;
   // Everything an event or a scheduled report may change (a drip needs none: it cannot
   // overflow), saved before it runs so that a rejection can restore it: the book of the asset it
   // touches (both when unknown; a book holds the share ledger with P̂, the reserves, revenue, the
@@ -275,8 +283,9 @@ class Ledger {
   void run_report(Asset asset, ReportTrigger trigger);
   // SPEC §6: after an event or report, `buffer + Σ value + D` and `buffer + Σ principal + D` of
   // each asset (both when `asset` is nullopt) stay below 2^256, so every sum of an asset's
-  // amounts fits in 256 bits. Throws OverflowError otherwise (the caller rolls back).
-  void require_sums_fit(std::optional<Asset> asset) const;
+  // amounts fits in 256 bits. Throws OverflowError otherwise (the caller rolls back). Puts the
+  // reserves it sums in `summed`, when given, for check_invariants.
+  void require_sums_fit(std::optional<Asset> asset, KnownReserves* summed = nullptr) const;
   // buffer + Σ principal + debt of `asset` (SPEC §6), exact.
   WideSum reserves(Asset asset) const;
   // prepare_for without the invariant check and with the drip's postings left open, dripping
