@@ -203,7 +203,11 @@ class Amount {
   Amount& operator+=(const Amount& b) { return *this = *this + b; }
   Amount& operator-=(const Amount& b) { return *this = *this - b; }
 
-  friend bool operator==(const Amount&, const Amount&) = default;
+  // Limb by limb, without a branch (the defaulted one calls memcmp).
+  friend bool operator==(const Amount& a, const Amount& b) {
+    return ((a.limbs_[0] ^ b.limbs_[0]) | (a.limbs_[1] ^ b.limbs_[1]) |
+            (a.limbs_[2] ^ b.limbs_[2]) | (a.limbs_[3] ^ b.limbs_[3])) == 0;
+  }
   friend std::strong_ordering operator<=>(const Amount& a, const Amount& b) {
     for (int i = 3; i >= 0; --i) {
       const auto k = static_cast<std::size_t>(i);
@@ -255,7 +259,11 @@ class WideSum {
   }
   bool below_2_256() const { return (limbs_[4] | limbs_[5] | limbs_[6] | limbs_[7]) == 0; }
   U512 wide() const;  // for messages
-  friend bool operator==(const WideSum&, const WideSum&) = default;
+  friend bool operator==(const WideSum& a, const WideSum& b) {
+    std::uint64_t differ = 0;  // limb by limb, without a branch (the defaulted one calls memcmp)
+    for (std::size_t i = 0; i < 8; ++i) differ |= a.limbs_[i] ^ b.limbs_[i];
+    return differ == 0;
+  }
 
  private:
   template <std::size_t n>  // a compile-time count: the adds unroll into one carry chain
