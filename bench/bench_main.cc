@@ -492,9 +492,13 @@ int main(int argc, char** argv) {
     if (engine.wall_s > 0) {
       figure("engine alone", n, engine, options.accounts >= 1'000'000 ? 1.5e6 : 3e6,
              "M events/s", 1e6);
+      // The target is per account at scale: with few accounts, what every ledger holds (tables'
+      // first blocks, capacity a vector doubled into) is most of the growth.
       fmt::print("    memory: {:.0f} bytes per account (resident set growth over the engine "
                  "run / {} accounts); target <= 200: {}\n",
-                 bytes_per_account, options.accounts, verdict(bytes_per_account <= 200));
+                 bytes_per_account, options.accounts,
+                 options.accounts >= 1'000'000 ? verdict(bytes_per_account <= 200)
+                                               : "read at --accounts 1000000");
     }
     if (run.wall_s > 0) {
       figure("run end to end", n, run, 5e5, "k events/s", 1e3);
