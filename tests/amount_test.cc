@@ -241,6 +241,20 @@ TEST_CASE("Amount: differential against Boost: + - * / % and comparisons, 300,00
   }
 }
 
+// mul_div_floor(a, b, c) against Boost's floor(a·b/c): the same quotient, or an OverflowError
+// where it is 2^256 or more. Returns whether it overflowed.
+bool mul_div_floor_matches_boost(const U256& ra, const U256& rb, const U256& rc) {
+  INFO("a = " << ra.str() << ", b = " << rb.str() << ", c = " << rc.str());
+  const U512 expected = U512(ra) * U512(rb) / U512(rc);
+  if (expected >= two_pow_256()) {
+    REQUIRE_THROWS_AS(yl::mul_div_floor(amount_of(ra), amount_of(rb), amount_of(rc)),
+                      yl::OverflowError);
+    return true;
+  }
+  REQUIRE(yl::mul_div_floor(amount_of(ra), amount_of(rb), amount_of(rc)).raw() == U256(expected));
+  return false;
+}
+
 TEST_CASE("Amount: differential against Boost: mul_div_floor with its 512-bit product") {
   const U256 ray("1000000000000000000000000000");
   REQUIRE(Amount::from_limbs(yl::detail::kRayLimbs).raw() == ray);
@@ -252,16 +266,7 @@ TEST_CASE("Amount: differential against Boost: mul_div_floor with its 512-bit pr
     U256 rc = random_reference(rng);
     if (rc.is_zero()) rc = 1;
     if (i % 4 == 0) rc = ray;  // RAY's own path: a shift and a division by 5^27
-    INFO("a = " << ra.str() << ", b = " << rb.str() << ", c = " << rc.str());
-    const U512 expected = U512(ra) * U512(rb) / U512(rc);
-    if (expected >= two_pow_256()) {
-      ++overflows;
-      REQUIRE_THROWS_AS(yl::mul_div_floor(amount_of(ra), amount_of(rb), amount_of(rc)),
-                        yl::OverflowError);
-    } else {
-      REQUIRE(yl::mul_div_floor(amount_of(ra), amount_of(rb), amount_of(rc)).raw() ==
-              U256(expected));
-    }
+    if (mul_div_floor_matches_boost(ra, rb, rc)) ++overflows;
   }
   CHECK(overflows > 1000);  // both outcomes are exercised
 }
@@ -276,16 +281,7 @@ TEST_CASE("Amount: differential against Boost: mul_div_floor by a one-limb facto
     const U256 rb = random_reference(rng) & U256(~0ULL);
     U256 rc = rng.chance(50) ? U256(random_limb(rng) >> rng.below(64)) : U256(10'000);
     if (rc.is_zero()) rc = 1;
-    INFO("a = " << ra.str() << ", b = " << rb.str() << ", c = " << rc.str());
-    const U512 expected = U512(ra) * U512(rb) / U512(rc);
-    if (expected >= two_pow_256()) {
-      ++overflows;
-      REQUIRE_THROWS_AS(yl::mul_div_floor(amount_of(ra), amount_of(rb), amount_of(rc)),
-                        yl::OverflowError);
-    } else {
-      REQUIRE(yl::mul_div_floor(amount_of(ra), amount_of(rb), amount_of(rc)).raw() ==
-              U256(expected));
-    }
+    if (mul_div_floor_matches_boost(ra, rb, rc)) ++overflows;
   }
   CHECK(overflows > 1000);
   // The product's fifth limb: (2^256 − 1)·2 / 2 = 2^256 − 1, and / 1 overflows.
