@@ -87,10 +87,10 @@ struct AccountState {
   friend bool operator==(const AccountState&, const AccountState&) = default;
 };
 
-// Per asset: its L2 share ledger and its L1 reserves (SPEC §3.1, §5).
 // Each asset's reserves (SPEC §6), where they are known: see Ledger::check_invariants.
 using KnownReserves = std::array<std::optional<WideSum>, 2>;
 
+// Per asset: its L2 share ledger and its L1 reserves (SPEC §3.1, §5).
 struct AssetBook {
   ShareLedger shares;
   Amount buffer;
