@@ -32,25 +32,6 @@ void multiply(const std::uint64_t* a, int n, const std::uint64_t* b, int m,
   }
 }
 
-// a·b for a and b below 2^128 (most factors: prices, shares, rpow's RAY-scaled rates): four limb
-// products and their carries. The product is below 2^256, so nothing overflows.
-Limbs multiply_128(const Limbs& a, const Limbs& b) {
-  const U128 low = U128{a[0]} * b[0];
-  const U128 cross1 = U128{a[0]} * b[1];
-  const U128 cross2 = U128{a[1]} * b[0];
-  const U128 high = U128{a[1]} * b[1];
-  // Limb 1 collects three 64-bit halves; what it carries goes on into limb 2, and so on.
-  const U128 middle =
-      (low >> 64) + static_cast<std::uint64_t>(cross1) + static_cast<std::uint64_t>(cross2);
-  const U128 upper =
-      (middle >> 64) + (cross1 >> 64) + (cross2 >> 64) + static_cast<std::uint64_t>(high);
-  return Limbs{static_cast<std::uint64_t>(low), static_cast<std::uint64_t>(middle),
-               static_cast<std::uint64_t>(upper),
-               static_cast<std::uint64_t>((upper >> 64) + (high >> 64))};
-}
-
-bool below_2_128(const Limbs& a) { return (a[2] | a[3]) == 0; }
-
 // Knuth's algorithm D (TAOCP 4.3.1; the layout of Hacker's Delight's divmnu64): u (m limbs)
 // divided by v (n limbs, v[n - 1] != 0, m >= n, n <= 4, m <= 8) into q (m - n + 1 limbs) and
 // r (n limbs). Exact: the remainder is what the subtractions leave.
@@ -309,8 +290,21 @@ std::string Amount::units_string(unsigned decimals) const {
 }
 
 Amount Amount::multiply_wide(const Amount& a, const Amount& b) {
-  if (below_2_128(a.limbs_) && below_2_128(b.limbs_)) {
-    return Amount(multiply_128(a.limbs_, b.limbs_));
+  if ((a.limbs_[2] | a.limbs_[3] | b.limbs_[2] | b.limbs_[3]) == 0) {
+    // Both below 2^128 (most factors: prices, shares, rpow's RAY-scaled rates): the product fits
+    // in 256 bits, so four limb products and their carries, with no overflow to check.
+    const U128 low = U128{a.limbs_[0]} * b.limbs_[0];
+    const U128 cross1 = U128{a.limbs_[0]} * b.limbs_[1];
+    const U128 cross2 = U128{a.limbs_[1]} * b.limbs_[0];
+    const U128 high = U128{a.limbs_[1]} * b.limbs_[1];
+    // Limb 1 collects three 64-bit halves; what it carries goes on into limb 2, and so on.
+    const U128 middle = (low >> 64) + static_cast<std::uint64_t>(cross1) +
+                        static_cast<std::uint64_t>(cross2);
+    const U128 upper = (middle >> 64) + (cross1 >> 64) + (cross2 >> 64) +
+                       static_cast<std::uint64_t>(high);
+    return Amount(Limbs{static_cast<std::uint64_t>(low), static_cast<std::uint64_t>(middle),
+                        static_cast<std::uint64_t>(upper),
+                        static_cast<std::uint64_t>((upper >> 64) + (high >> 64))});
   }
   const int n = used(a.limbs_.data(), 4);
   const int m = used(b.limbs_.data(), 4);
@@ -366,13 +360,7 @@ Amount mul_div_floor(const Amount& a, const Amount& b, const Amount& c) {
     // b and c below 2^64 (weights over BPS, staking's apr·Δt over BPS·YEAR): a·b in five limbs,
     // then long division by c's one limb, one `div` for each limb the product uses.
     std::uint64_t product[5];
-    std::uint64_t carry = 0;
-    for (std::size_t i = 0; i < 4; ++i) {
-      const U128 t = U128{a.limbs_[i]} * b.limbs_[0] + carry;
-      product[i] = static_cast<std::uint64_t>(t);
-      carry = static_cast<std::uint64_t>(t >> 64);
-    }
-    product[4] = carry;
+    multiply(a.limbs_.data(), 4, b.limbs_.data(), 1, product);
     detail::divide_limbs(product, static_cast<std::size_t>(used(product, 5)), c.limbs_[0]);
     if (product[4] != 0) throw OverflowError("result would not fit in 256 bits");
     return Amount(Limbs{product[0], product[1], product[2], product[3]});
