@@ -80,7 +80,7 @@ Ledger::Ledger(LedgerParams params)
       now_(params_.start),
       last_event_time_(params_.start),
       last_scheduled_report_(params_.start),
-      checkpoint_{std::nullopt, false, books_, {}, {}, 0, {}, {}, 0, 0, 0, 0, 0, false} {
+      checkpoint_{std::nullopt, false, books_, {}, false, {}, 0, {}, {}, 0, 0, 0, 0, 0, false} {
   YL_ASSERT(params_.start <= params_.end);
   YL_ASSERT(params_.report_every_s > 0);
   const Policy& policy = params_.policy;
@@ -271,7 +271,7 @@ void Ledger::begin_checkpoint(std::optional<Asset> asset, bool gas) {
   for (Asset a : kAssets) {
     if (!asset || *asset == a) checkpoint_.books[index_of(a)] = books_[index_of(a)];
   }
-  checkpoint_.sources.assign(sources_.begin(), sources_.end());
+  checkpoint_.sources_saved = false;  // source_to_change saves them
   checkpoint_.gas_owed = gas_owed_;
   checkpoint_.account_count = accounts_.size();
   checkpoint_.gas_record_count = gas_records_.size();
@@ -322,13 +322,23 @@ void Ledger::remember(AccountId id) const {
   }
 }
 
+SourceState& Ledger::source_to_change(std::size_t i) {
+  if (checkpoint_.active && !checkpoint_.sources_saved) {
+    checkpoint_.sources.assign(sources_.begin(), sources_.end());
+    checkpoint_.sources_saved = true;
+  }
+  return sources_[i];
+}
+
 void Ledger::restore_checkpoint() {
   for (Asset a : kAssets) {
     if (!checkpoint_.asset || *checkpoint_.asset == a) {
       books_[index_of(a)] = checkpoint_.books[index_of(a)];
     }
   }
-  sources_.assign(checkpoint_.sources.begin(), checkpoint_.sources.end());
+  if (checkpoint_.sources_saved) {
+    sources_.assign(checkpoint_.sources.begin(), checkpoint_.sources.end());
+  }
   gas_owed_ = checkpoint_.gas_owed;
   positions_.discard();  // the event's positions never reached the store
   for (std::size_t i = 0; i < checkpoint_.touched_count; ++i) {
@@ -416,10 +426,12 @@ void Ledger::require_sums_fit(std::optional<Asset> only, KnownReserves* summed) 
     const AssetBook& b = book(asset);
     WideSum with_values(b.buffer);
     with_values += b.debt;
+    WideSum reserves_now = with_values;  // reserves(asset), summed in the same pass
     for (std::size_t i = 0; i < sources_.size(); ++i) {
-      if (params_.sources[i].asset == asset) with_values += sources_[i].value;
+      if (params_.sources[i].asset != asset) continue;
+      with_values += sources_[i].value;
+      reserves_now += sources_[i].principal;
     }
-    const WideSum reserves_now = reserves(asset);
     if (!with_values.below_2_256() || !reserves_now.below_2_256()) {
       throw OverflowError(fmt::format("{}'s buffer, sources and debt would reach 2^256",
                                       asset_name(asset)));

@@ -218,7 +218,8 @@ class Ledger {
     std::optional<Asset> asset;
     bool gas = false;
     std::array<AssetBook, 2> books;
-    std::vector<SourceState> sources;
+    std::vector<SourceState> sources;  // saved at the event's first change to a source
+    bool sources_saved = false;
     Amount gas_owed;
     std::size_t account_count = 0;
     std::array<AccountId, 4> touched_ids{};
@@ -236,6 +237,9 @@ class Ledger {
   void begin_checkpoint(std::optional<Asset> asset, bool gas);
   void remember(AccountId id) const;
   void restore_checkpoint();
+  // Source i, to change: the one way the Ledger changes a source's state, so that the active
+  // checkpoint saves the sources before the event's first change (most events change none).
+  SourceState& source_to_change(std::size_t i);
   // Runs `step` inside a checkpoint; on overflow restores everything and returns the rejection.
   template <typename Step>
   std::optional<Rejection> atomically(std::optional<Asset> asset, const Step& step);

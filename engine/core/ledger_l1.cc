@@ -19,9 +19,10 @@ std::optional<Rejection> Ledger::lookup_source(std::string_view name, std::size_
 
 void Ledger::accrue_source(std::size_t i) {
   const SourceConfig& config = params_.sources[i];
-  const Amount before = sources_[i].value;
-  accrue(config.kind, sources_[i], now_);
-  const Amount earned = sources_[i].value - before;  // accrual never lowers a value
+  SourceState& s = source_to_change(i);
+  const Amount before = s.value;
+  accrue(config.kind, s, now_);
+  const Amount earned = s.value - before;  // accrual never lowers a value
   journal_.debit(Memo::accrual, BookAccount::unreported, static_cast<std::uint32_t>(i),
                  config.asset, earned);
   journal_.credit(Memo::accrual, BookAccount::yield, static_cast<std::uint32_t>(i), config.asset,
@@ -51,8 +52,9 @@ std::optional<Rejection> Ledger::on(const Deposit& e) {
     // floor: the fraction a weight cannot take stays in the buffer below.
     const Amount share = mul_div_floor(amount, Amount::from_u64(config.weight_bps),
                                        Amount::from_u64(kBps));
-    sources_[i].value += share;
-    sources_[i].principal += share;
+    SourceState& s = source_to_change(i);
+    s.value += share;
+    s.principal += share;
     routed += share;
     journal_.debit(Memo::route, BookAccount::source, static_cast<std::uint32_t>(i), asset, share);
     journal_.credit(Memo::route, BookAccount::buffer, 0, asset, share);
@@ -100,7 +102,7 @@ std::optional<Rejection> Ledger::on(const Withdraw& e) {
   journal_.credit(Memo::payout, BookAccount::buffer, 0, e.asset, from_buffer);
   for (std::size_t i = 0; i < sources_.size() && !rest.is_zero(); ++i) {
     if (params_.sources[i].asset != e.asset) continue;
-    SourceState& s = sources_[i];
+    SourceState& s = source_to_change(i);
     const Amount taken = min(rest, min(s.value, s.principal));
     s.value -= taken;
     s.principal -= taken;
@@ -129,8 +131,9 @@ std::optional<Rejection> Ledger::on(const SetRate& e) {
   if (auto rejected = lookup_source(e.source, &i)) return rejected;
   YL_ASSERT(e.apr_bps <= 100'000);
   accrue_source(i);
-  sources_[i].apr_bps = e.apr_bps;
-  if (params_.sources[i].kind == SourceKind::treasury) sources_[i].growth = growth_for(e.apr_bps);
+  SourceState& s = source_to_change(i);
+  s.apr_bps = e.apr_bps;
+  if (params_.sources[i].kind == SourceKind::treasury) s.growth = growth_for(e.apr_bps);
   return std::nullopt;
 }
 
@@ -138,7 +141,7 @@ std::optional<Rejection> Ledger::on(const Loss& e) {
   std::size_t i = 0;
   if (auto rejected = lookup_source(e.source, &i)) return rejected;
   const SourceConfig& config = params_.sources[i];
-  SourceState& s = sources_[i];
+  SourceState& s = source_to_change(i);
   accrue_source(i);
   if (e.amount > s.value) {
     return Rejection{RejectCode::loss_exceeds_value,
@@ -232,7 +235,7 @@ void Ledger::apply_plan(Asset asset, const std::vector<std::size_t>& indexes,
   for (std::size_t k = 0; k < indexes.size(); ++k) {
     const SourcePlan& line = plan.sources[k];
     const auto index = static_cast<std::uint32_t>(indexes[k]);
-    SourceState& s = sources_[indexes[k]];
+    SourceState& s = source_to_change(indexes[k]);
     journal_.debit(Memo::hurdle, BookAccount::unreported, index, asset, line.hurdle);
     journal_.credit(Memo::hurdle, BookAccount::unreported, index, asset, line.hurdle);
     journal_.debit(Memo::fee, BookAccount::insurance, 0, asset, line.fee);
@@ -292,7 +295,7 @@ void Ledger::apply_plan(Asset asset, const std::vector<std::size_t>& indexes,
   // SPEC §9.5: after step 2, principal moves between the sources and the buffer.
   for (const RebalanceMove& move : plan.moves) {
     const auto index = static_cast<std::uint32_t>(indexes[move.source]);
-    SourceState& s = sources_[indexes[move.source]];
+    SourceState& s = source_to_change(indexes[move.source]);
     if (move.to_buffer) {
       s.value -= move.amount;
       s.principal -= move.amount;
