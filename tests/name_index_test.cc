@@ -64,6 +64,24 @@ TEST_CASE("NameIndex: a short name is decided by its key, a long one by its owne
   CHECK((NameIndex::key_of(std::string(300, 'a')) >> 56) == 255);
 }
 
+TEST_CASE("NameIndex: a short name's key is its bytes, at every length from 0 to 7") {
+  // key_of loads a short name in two pieces; the key must be byte i at bits 8i, under the length.
+  yl::testing::Random rng(77);
+  for (std::size_t length = 0; length <= 7; ++length) {
+    for (int round = 0; round < 200; ++round) {
+      std::string name(length, '\0');
+      std::uint64_t expected = std::uint64_t{length} << 56;
+      for (std::size_t i = 0; i < length; ++i) {
+        const auto byte = static_cast<unsigned char>(rng.below(256));
+        name[i] = static_cast<char>(byte);
+        expected |= std::uint64_t{byte} << (8 * i);
+      }
+      INFO("length " << length << " round " << round);
+      CHECK(NameIndex::key_of(name) == expected);
+    }
+  }
+}
+
 // Removals anywhere in a probe run, against std::map: a table of 16 slots holding up to 7 names
 // has long runs and wraps around its end, so the backward shift meets every case.
 TEST_CASE("NameIndex: erase keeps every other name findable (backward shift, with wrap-around)") {
