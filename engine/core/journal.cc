@@ -38,18 +38,8 @@ void Journal::post_signed(Memo memo, BookAccount account, std::uint32_t index, A
 
 void Journal::close(std::int64_t report_ordinal) {
   if (!has_open_postings()) return;
-  std::array<NetSum, 2> net{};  // per asset
-  for (std::size_t i = open_first_; i < postings_.size(); ++i) {
-    const Posting& p = postings_[i];
-    NetSum& n = net[index_of(p.asset)];
-    if (p.debit) {
-      n.add(p.amount);
-    } else {
-      n.subtract(p.amount);
-    }
-  }
-  YL_ASSERT(net[0].is_zero());  // every entry balances, per asset
-  YL_ASSERT(net[1].is_zero());
+  YL_ASSERT(open_net_[0].is_zero());  // every entry balances, per asset (so the next starts at 0)
+  YL_ASSERT(open_net_[1].is_zero());
   entries_.push_back(JournalEntry{report_ordinal, open_first_, postings_.size() - open_first_});
   open_first_ = postings_.size();
 }
@@ -61,6 +51,15 @@ void Journal::truncate(std::size_t entries, std::size_t postings) {
   // What no kept entry closed stays open (a rejected event's drip, which its caller closes).
   open_first_ = entries_.empty() ? 0 : entries_.back().first + entries_.back().count;
   YL_ASSERT(open_first_ <= postings);
+  open_net_ = {};
+  for (std::size_t i = open_first_; i < postings_.size(); ++i) {
+    const Posting& p = postings_[i];
+    if (p.debit) {
+      open_net_[index_of(p.asset)].add(p.amount);
+    } else {
+      open_net_[index_of(p.asset)].subtract(p.amount);
+    }
+  }
 }
 
 void Journal::clear() {
@@ -68,6 +67,7 @@ void Journal::clear() {
   entries_.clear();
   postings_.clear();
   open_first_ = 0;
+  open_net_ = {};  // zero already: nothing was open
 }
 
 bool names_account(BookAccount account) { return account == BookAccount::account; }

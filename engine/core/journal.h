@@ -23,6 +23,7 @@
 // one asset. Within an entry, debits equal credits per asset; Journal asserts it when it closes.
 #pragma once
 
+#include <array>
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -106,11 +107,15 @@ class Journal {
   // (Inline: every event and drip posts several.)
   void debit(Memo memo, BookAccount account, std::uint32_t index, Asset asset,
              const Amount& amount) {
-    if (!amount.is_zero()) postings_.push_back(Posting{memo, account, index, asset, true, amount});
+    if (amount.is_zero()) return;
+    postings_.push_back(Posting{memo, account, index, asset, true, amount});
+    open_net_[index_of(asset)].add(amount);
   }
   void credit(Memo memo, BookAccount account, std::uint32_t index, Asset asset,
               const Amount& amount) {
-    if (!amount.is_zero()) postings_.push_back(Posting{memo, account, index, asset, false, amount});
+    if (amount.is_zero()) return;
+    postings_.push_back(Posting{memo, account, index, asset, false, amount});
+    open_net_[index_of(asset)].subtract(amount);
   }
   // A positive delta debits, a negative one credits.
   void post_signed(Memo memo, BookAccount account, std::uint32_t index, Asset asset,
@@ -135,6 +140,9 @@ class Journal {
   std::vector<JournalEntry> entries_;
   std::vector<Posting> postings_;
   std::size_t open_first_ = 0;
+  // Debits − credits of the open postings, per asset, kept as they are posted (close checks them;
+  // truncate recounts them).
+  std::array<NetSum, 2> open_net_{};
 };
 
 // Whether the account's name includes an account's or a source's name (posting.index).
