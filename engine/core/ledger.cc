@@ -199,7 +199,7 @@ std::optional<Rejection> Ledger::apply(const Event& event) {
   KnownReserves reserves_now;
   try {
     rejected = apply_body(event.body);
-    if (!rejected && sums_may_have_changed(asset)) require_sums_fit(asset, &reserves_now);
+    if (!rejected) require_sums_fit(asset, &reserves_now);
   } catch (const OverflowError& error) {
     rejected = Rejection{RejectCode::overflow, fmt::format("overflow: {}", error.what())};
   }
@@ -438,14 +438,6 @@ void Ledger::require_sums_fit(std::optional<Asset> only, KnownReserves* summed) 
     }
     if (summed) (*summed)[index_of(asset)] = reserves_now;
   }
-}
-
-bool Ledger::sums_may_have_changed(std::optional<Asset> asset) const {
-  YL_ASSERT(checkpoint_.active && checkpoint_.asset == asset);  // its books are the event's
-  if (!asset || checkpoint_.sources_saved) return true;
-  const AssetBook& before = checkpoint_.books[index_of(*asset)];
-  const AssetBook& now = book(*asset);
-  return before.buffer != now.buffer || before.debt != now.debt;
 }
 
 void Ledger::check_invariants() const { check_invariants({true, true}, /*gas=*/true); }

@@ -238,8 +238,7 @@ class Ledger {
   void remember(AccountId id) const;
   void restore_checkpoint();
   // Source i, to change: the one way the Ledger changes a source's state, so that the active
-  // checkpoint saves the sources before the event's first change (most events change none), and
-  // sums_may_have_changed knows that one did.
+  // checkpoint saves the sources before the event's first change (most events change none).
   SourceState& source_to_change(std::size_t i);
   // Runs `step` inside a checkpoint; on overflow restores everything and returns the rejection.
   template <typename Step>
@@ -291,10 +290,6 @@ class Ledger {
   // amounts fits in 256 bits. Throws OverflowError otherwise (the caller rolls back). Puts the
   // reserves it sums in `summed`, when given, for check_invariants.
   void require_sums_fit(std::optional<Asset> asset, KnownReserves* summed = nullptr) const;
-  // Whether the event in the active checkpoint may have changed a term of require_sums_fit's
-  // sums (a buffer, a debt, a source) of `asset` (any asset when nullopt). If not, the sums are
-  // those the last event left, which fit (at genesis they are 0).
-  bool sums_may_have_changed(std::optional<Asset> asset) const;
   // buffer + Σ principal + debt of `asset` (SPEC §6), exact.
   WideSum reserves(Asset asset) const;
   // prepare_for without the invariant check and with the drip's postings left open, dripping
