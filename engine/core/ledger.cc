@@ -162,19 +162,16 @@ const RpowTable* Ledger::growth_for(std::uint32_t apr_bps) {
 
 std::optional<Rejection> Ledger::apply(const Event& event) {
   if (event.time < params_.start) {
-    return Rejection{RejectCode::time_before_start,
-                     fmt::format("time {} is before start {}", format_timestamp(event.time),
-                                 format_timestamp(params_.start))};
+    return reject(RejectCode::time_before_start, "time {} is before start {}",
+                  format_timestamp(event.time), format_timestamp(params_.start));
   }
   if (event.time > params_.end) {
-    return Rejection{RejectCode::time_after_end,
-                     fmt::format("time {} is after end {}", format_timestamp(event.time),
-                                 format_timestamp(params_.end))};
+    return reject(RejectCode::time_after_end, "time {} is after end {}",
+                  format_timestamp(event.time), format_timestamp(params_.end));
   }
   if (event.time < last_event_time_) {
-    return Rejection{RejectCode::time_goes_backwards,
-                     fmt::format("time {} is before the previous event's time {}",
-                                 format_timestamp(event.time), format_timestamp(last_event_time_))};
+    return reject(RejectCode::time_goes_backwards, "time {} is before the previous event's time {}",
+                  format_timestamp(event.time), format_timestamp(last_event_time_));
   }
   const std::optional<Asset> asset = asset_touched(event.body);
   // The drip's invariants are checked with the event's, once (below).
@@ -201,7 +198,7 @@ std::optional<Rejection> Ledger::apply(const Event& event) {
     rejected = apply_body(event.body);
     if (!rejected) require_sums_fit(asset, &reserves_now);
   } catch (const OverflowError& error) {
-    rejected = Rejection{RejectCode::overflow, fmt::format("overflow: {}", error.what())};
+    rejected = reject(RejectCode::overflow, "overflow: {}", error.what());
   }
   checkpoint_.active = false;
   if (rejected) {
@@ -291,7 +288,7 @@ std::optional<Rejection> Ledger::atomically(std::optional<Asset> asset, const St
   } catch (const OverflowError& error) {
     checkpoint_.active = false;
     restore_checkpoint();
-    return Rejection{RejectCode::overflow, fmt::format("overflow: {}", error.what())};
+    return reject(RejectCode::overflow, "overflow: {}", error.what());
   }
   checkpoint_.active = false;
   positions_.commit();
@@ -371,9 +368,8 @@ std::optional<Rejection> Ledger::advance_to(Timestamp time) {
           run_report(Asset::eth, ReportTrigger::scheduled);
           run_report(Asset::usdb, ReportTrigger::scheduled);
         })) {
-      return Rejection{rejected->code,
-                       fmt::format("overflow in the scheduled report at {}: {}",
-                                   format_timestamp(due), rejected->reason)};
+      return reject(rejected->code, "overflow in the scheduled report at {}: {}",
+                    format_timestamp(due), rejected->reason);
     }
     check_invariants();
     last_scheduled_report_ = due;

@@ -1,7 +1,5 @@
 // Ledger handlers for the L2 side: accounts, transfers, yield modes, claims and gas fees
 // (SPEC §2.2, §3.5-§3.7, §4). Each validates first, with a named rejection, then applies.
-#include <fmt/format.h>
-
 #include "engine/core/assert.h"
 #include "engine/core/ledger.h"
 
@@ -11,7 +9,7 @@ std::optional<Rejection> Ledger::lookup_account(std::string_view name, AccountId
   // System accounts cannot be named in events (SPEC §1.2): to a user they do not exist.
   const auto found = name.starts_with('@') ? std::nullopt : find_account(name);
   if (!found) {
-    return Rejection{RejectCode::unknown_account, fmt::format("unknown account '{}'", name)};
+    return reject(RejectCode::unknown_account, "unknown account '{}'", name);
   }
   *id = *found;
   remember(*id);  // the handler may change it: save it for a rollback
@@ -22,8 +20,7 @@ std::optional<Rejection> Ledger::lookup_dapp(std::string_view name, AccountId* i
   if (auto rejected = lookup_account(name, id)) return rejected;
   const AccountKind kind = accounts_[*id].kind();
   if (kind != AccountKind::dapp) {
-    return Rejection{RejectCode::not_a_dapp,
-                     fmt::format("{} is a {}, not a dapp", name, account_kind_name(kind))};
+    return reject(RejectCode::not_a_dapp, "{} is a {}, not a dapp", name, account_kind_name(kind));
   }
   return std::nullopt;
 }
@@ -32,10 +29,9 @@ std::optional<Rejection> Ledger::require_balance(AccountId id, Asset asset,
                                                  const Amount& needed) const {
   const Amount held = balance(id, asset);
   if (needed <= held) return std::nullopt;
-  return Rejection{RejectCode::insufficient_balance,
-                   fmt::format("insufficient balance: {} holds {} {}, needs {}", name(id),
-                               held.units_string(kAssetDecimals), asset_name(asset),
-                               needed.units_string(kAssetDecimals))};
+  return reject(RejectCode::insufficient_balance, "insufficient balance: {} holds {} {}, needs {}",
+                name(id), held.units_string(kAssetDecimals), asset_name(asset),
+                needed.units_string(kAssetDecimals));
 }
 
 void Ledger::settle(AccountId id, Asset asset) {
@@ -68,12 +64,11 @@ void Ledger::move(AccountId from, AccountId to, Asset asset, const Amount& amoun
 
 std::optional<Rejection> Ledger::on(const OpenAccount& e) {
   if (e.account.starts_with('@')) {
-    return Rejection{RejectCode::account_name_reserved,
-                     fmt::format("account name '{}' is reserved for system accounts", e.account)};
+    return reject(RejectCode::account_name_reserved,
+                  "account name '{}' is reserved for system accounts", e.account);
   }
   if (find_account(e.account)) {
-    return Rejection{RejectCode::account_exists,
-                     fmt::format("account '{}' already exists", e.account)};
+    return reject(RejectCode::account_exists, "account '{}' already exists", e.account);
   }
   YL_ASSERT(e.kind == AccountKind::user || e.kind == AccountKind::dapp);
   const AccountId id = add_account(e.account, e.kind);
@@ -90,8 +85,7 @@ std::optional<Rejection> Ledger::on(const Transfer& e) {
   if (auto rejected = lookup_account(e.from, &from)) return rejected;
   if (auto rejected = lookup_account(e.to, &to)) return rejected;
   if (from == to) {
-    return Rejection{RejectCode::transfer_to_self,
-                     fmt::format("cannot transfer from {} to itself", e.from)};
+    return reject(RejectCode::transfer_to_self, "cannot transfer from {} to itself", e.from);
   }
   if (auto rejected = require_balance(from, e.asset, e.amount)) return rejected;
   move(from, to, e.asset, e.amount, Memo::transfer);
@@ -115,17 +109,16 @@ std::optional<Rejection> Ledger::on(const Claim& e) {
   }
   Position& p = position(id, e.asset);
   if (p.mode != YieldMode::claimable) {
-    return Rejection{RejectCode::not_claimable,
-                     fmt::format("{}'s {} yield mode is {}, not CLAIMABLE", e.account,
-                                 asset_name(e.asset), yield_mode_name(p.mode))};
+    return reject(RejectCode::not_claimable, "{}'s {} yield mode is {}, not CLAIMABLE", e.account,
+                  asset_name(e.asset), yield_mode_name(p.mode));
   }
   const Amount available = shares(e.asset).claimable(p);
   const Amount amount = e.amount.value_or(available);
   if (amount > available) {
-    return Rejection{RejectCode::claim_exceeds_claimable,
-                     fmt::format("claim exceeds claimable: {} can claim {} {}, asked {}",
-                                 e.account, available.units_string(kAssetDecimals),
-                                 asset_name(e.asset), amount.units_string(kAssetDecimals))};
+    return reject(RejectCode::claim_exceeds_claimable,
+                  "claim exceeds claimable: {} can claim {} {}, asked {}", e.account,
+                  available.units_string(kAssetDecimals), asset_name(e.asset),
+                  amount.units_string(kAssetDecimals));
   }
   settle(id, e.asset);
   settle(recipient, e.asset);
@@ -171,8 +164,8 @@ std::optional<Rejection> Ledger::on(const ClaimGas& e) {
   GasRecord& record = gas_record(dapp);
   age_gas(record, now_);
   if (record.balance_wei.is_zero()) {
-    return Rejection{RejectCode::no_gas_to_claim,
-                     fmt::format("nothing to claim: {} has no unclaimed gas fees", e.dapp)};
+    return reject(RejectCode::no_gas_to_claim, "nothing to claim: {} has no unclaimed gas fees",
+                  e.dapp);
   }
   const Amount amount = record.balance_wei;
   const ClaimRate rate = claim_rate(params_.gas, amount, record.age_wei_seconds);

@@ -6,6 +6,9 @@
 
 #include <cstdint>
 #include <string>
+#include <utility>
+
+#include <fmt/format.h>
 
 namespace yl {
 
@@ -33,5 +36,14 @@ struct Rejection {
   RejectCode code;
   std::string reason;
 };
+
+// The rejection `code` with its reason formatted. Cold and out of line: a path that calls it is
+// laid out apart from the handler's hot path, so the reasons' formatting does not spread the hot
+// code over more of the instruction cache (bench/PROFILE.md, "After (cold rejections ...)").
+template <typename... Args>
+[[gnu::cold, gnu::noinline]] Rejection reject(RejectCode code, fmt::format_string<Args...> format,
+                                              Args&&... args) {
+  return Rejection{code, fmt::format(format, std::forward<Args>(args)...)};
+}
 
 }  // namespace yl
