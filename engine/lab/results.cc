@@ -187,10 +187,7 @@ MergeSummary merge_results(const std::string& out, const std::vector<std::string
   MergeSummary summary;
   try {
     Database db(out, Database::Mode::read_write_create, kResultsApplicationId);
-    auto count_runs = [&] {
-      Statement s = db.prepare("SELECT count(*) FROM runs");
-      return s.step() ? s.column_int(0) : 0;
-    };
+    auto count_runs = [&] { return db.query_int("SELECT count(*) FROM runs"); };
     for (std::size_t i = 0; i < shards.size(); ++i) {
       if (std::filesystem::equivalent(shards[i], out, ec))
         continue;
@@ -226,8 +223,7 @@ MergeSummary merge_results(const std::string& out, const std::vector<std::string
     missing.bind(1, per_point);
     while (missing.step())
       summary.missing.emplace_back(missing.column_int(0), missing.column_int(1));
-    Statement points = db.prepare("SELECT count(*) FROM points");
-    summary.runs_expected = (points.step() ? points.column_int(0) : 0) * per_point;
+    summary.runs_expected = db.query_int("SELECT count(*) FROM points") * per_point;
   } catch (...) {
     if (!existed) {
       for (const char* suffix : {"", "-wal", "-shm", "-journal"})

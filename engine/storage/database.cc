@@ -140,12 +140,8 @@ bool folder_writable(const std::string& path) {
 // Refuses another application's SQLite file before anything is written to it (switching to WAL
 // rewrites the header). An empty file or database is ours to create.
 void refuse_foreign(Database& db, std::int32_t application_id) {
-  Statement tables = db.prepare("SELECT count(*) FROM sqlite_schema");
-  tables.step();
-  if (tables.column_int(0) == 0) return;
-  Statement id = db.prepare("PRAGMA application_id");
-  id.step();
-  if (id.column_int(0) != application_id) {
+  if (db.query_int("SELECT count(*) FROM sqlite_schema") == 0) return;
+  if (db.query_int("PRAGMA application_id") != application_id) {
     throw StorageError(StorageError::Kind::bad_database,
                        fmt::format("'{}' is not a yieldledger database", db.path()));
   }
@@ -260,8 +256,8 @@ void Database::exec(std::string_view sql) {
 
 Statement Database::prepare(std::string_view sql) { return Statement(*this, sql); }
 
-std::int64_t Database::user_version() {
-  Statement s(*this, "PRAGMA user_version");
+std::int64_t Database::query_int(std::string_view sql) {
+  Statement s(*this, sql);
   YL_ASSERT(s.step());
   return s.column_int(0);
 }

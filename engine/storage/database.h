@@ -38,7 +38,10 @@ class Database {
   // For a build_new database, after its transaction committed: WAL mode, as every ledger has.
   void finish_build();
   Statement prepare(std::string_view sql);
-  std::int64_t user_version();
+  // The integer in the first column of the one row `sql` returns: a `SELECT count(*) ...` or a
+  // PRAGMA's value. REQUIRES: `sql` returns a row.
+  std::int64_t query_int(std::string_view sql);
+  std::int64_t user_version() { return query_int("PRAGMA user_version"); }
   const std::string& path() const { return path_; }
   sqlite3* handle() { return db_.get(); }
 

@@ -192,19 +192,14 @@ LedgerStore::LedgerStore(Database& db)
           "INSERT INTO journal_other (seq, event_seq, report_seq, postings) "
           "VALUES (?1, ?2, ?3, ?4)")),
       insert_journal_account_(db.prepare(kInsertJournalAccount)) {
-  Statement events = db.prepare("SELECT coalesce(max(seq), 0) FROM events");
-  events.step();
-  next_event_seq_ = events.column_int(0) + 1;
-  Statement reports = db.prepare("SELECT coalesce(max(seq), 0) FROM reports");
-  reports.step();
-  next_report_seq_ = reports.column_int(0) + 1;
+  next_event_seq_ = db.query_int("SELECT coalesce(max(seq), 0) FROM events") + 1;
+  next_report_seq_ = db.query_int("SELECT coalesce(max(seq), 0) FROM reports") + 1;
   // The journal's rows are numbered across both tables; the events' own rows are numbered in the
   // order of the events, so the last one holding a row has the largest of them.
-  Statement journal = db.prepare(
+  const char* last_journal_seq =
       "SELECT max((SELECT coalesce(max(seq), 0) FROM journal_other), coalesce((SELECT journal_seq "
-      "FROM events WHERE journal_seq IS NOT NULL ORDER BY seq DESC LIMIT 1), 0))");
-  journal.step();
-  next_journal_seq_ = journal.column_int(0) + 1;
+      "FROM events WHERE journal_seq IS NOT NULL ORDER BY seq DESC LIMIT 1), 0))";
+  next_journal_seq_ = db.query_int(last_journal_seq) + 1;
   // Continue the chains of a ledger that already holds rows.
   Statement scenario = db.prepare("SELECT file, events_file, toml FROM scenario WHERE id = 1");
   if (scenario.step()) {
@@ -220,9 +215,7 @@ LedgerStore::LedgerStore(Database& db)
 }
 
 bool LedgerStore::has_ledger() {
-  Statement s = db_.prepare("SELECT count(*) FROM scenario");
-  s.step();
-  return s.column_int(0) > 0;
+  return db_.query_int("SELECT count(*) FROM scenario") > 0;
 }
 
 void LedgerStore::clear() {
@@ -525,9 +518,7 @@ std::int64_t LedgerStore::for_each_final_balance(
 }
 
 std::int64_t LedgerStore::final_balance_count() {
-  Statement s = db_.prepare("SELECT count(*) FROM final_balances");
-  s.step();
-  return s.column_int(0);
+  return db_.query_int("SELECT count(*) FROM final_balances");
 }
 
 Snapshot LedgerStore::read_snapshot_totals() {
@@ -725,9 +716,7 @@ std::vector<StoredPosting> LedgerStore::postings_of(const StoredJournalEntry& en
 }
 
 std::int64_t LedgerStore::event_count() {
-  Statement s = db_.prepare("SELECT count(*) FROM events");
-  s.step();
-  return s.column_int(0);
+  return db_.query_int("SELECT count(*) FROM events");
 }
 
 std::int64_t LedgerStore::journal_posting_count() {
@@ -747,9 +736,7 @@ std::int64_t LedgerStore::journal_posting_count() {
 }
 
 std::int64_t LedgerStore::report_row_count() {
-  Statement s = db_.prepare("SELECT count(*) FROM reports");
-  s.step();
-  return s.column_int(0);
+  return db_.query_int("SELECT count(*) FROM reports");
 }
 
 }  // namespace yl::storage

@@ -10,21 +10,13 @@
 namespace yl::storage {
 namespace {
 
-std::int64_t application_id(Database& db) {
-  Statement s = db.prepare("PRAGMA application_id");
-  s.step();
-  return s.column_int(0);
-}
-
 bool is_empty(Database& db) {
-  Statement s = db.prepare("SELECT count(*) FROM sqlite_schema");
-  s.step();
-  return s.column_int(0) == 0;
+  return db.query_int("SELECT count(*) FROM sqlite_schema") == 0;
 }
 
 void check_identity(Database& db) {
   const std::int64_t version = db.user_version();
-  if (application_id(db) != kApplicationId) {
+  if (db.query_int("PRAGMA application_id") != kApplicationId) {
     throw StorageError(StorageError::Kind::bad_database,
                        fmt::format("'{}' is not a yieldledger database", db.path()));
   }

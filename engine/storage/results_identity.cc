@@ -8,8 +8,7 @@ namespace yl::storage {
 namespace {
 
 std::int64_t pragma(Database& db, const char* name) {
-  Statement s = db.prepare(fmt::format("PRAGMA {}", name));
-  return s.step() ? s.column_int(0) : 0;
+  return db.query_int(fmt::format("PRAGMA {}", name));
 }
 
 }  // namespace
