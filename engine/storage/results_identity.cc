@@ -5,16 +5,9 @@
 #include "engine/storage/migrations.h"
 
 namespace yl::storage {
-namespace {
-
-std::int64_t pragma(Database& db, const char* name) {
-  return db.query_int(fmt::format("PRAGMA {}", name));
-}
-
-}  // namespace
 
 std::optional<NotResults> check_results_identity(Database& db, const std::string& path) {
-  const std::int64_t id = pragma(db, "application_id");
+  const std::int64_t id = db.query_int("PRAGMA application_id");
   if (id == kApplicationId) {
     return NotResults{
         NotResults::Kind::ledger,
@@ -26,7 +19,7 @@ std::optional<NotResults> check_results_identity(Database& db, const std::string
                                   "not {})",
                                   path, id, kResultsApplicationId)};
   }
-  const std::int64_t version = pragma(db, "user_version");
+  const std::int64_t version = db.user_version();
   if (version != kResultsVersion) {
     return NotResults{NotResults::Kind::other_version,
                       fmt::format("'{}' is a results file of version {}; this yieldledger reads "
