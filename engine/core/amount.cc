@@ -343,9 +343,13 @@ Amount mod(const Amount& a, const Amount& b) { return div_floor_rem(a, b).remain
 
 QuotientRemainder div_floor_rem(const Amount& a, const Amount& b) {
   YL_ASSERT(!b.is_zero());
-  if ((a.limbs_[1] | a.limbs_[2] | a.limbs_[3] | b.limbs_[1] | b.limbs_[2] | b.limbs_[3]) == 0) {
-    return {Amount::from_u64(a.limbs_[0] / b.limbs_[0]),
-            Amount::from_u64(a.limbs_[0] % b.limbs_[0])};
+  if ((b.limbs_[1] | b.limbs_[2] | b.limbs_[3]) == 0) {
+    // b below 2^64 (share prices, SPEC §3.2): long division by one limb, one `div` for each limb
+    // of a at or above b's; not U128 division, which calls __udivmodti4.
+    Limbs quotient = a.limbs_;
+    const std::uint64_t remainder = detail::divide_limbs(
+        quotient.data(), static_cast<std::size_t>(used(quotient.data(), 4)), b.limbs_[0]);
+    return {Amount(quotient), Amount::from_u64(remainder)};
   }
   Limbs quotient, remainder;
   divide_256(a.limbs_, b.limbs_, quotient, remainder);
