@@ -420,19 +420,21 @@ void Ledger::require_sums_fit(std::optional<Asset> only, KnownReserves* summed) 
   for (Asset asset : kAssets) {
     if (only && *only != asset) continue;
     const AssetBook& b = book(asset);
-    WideSum with_values(b.buffer);
-    with_values += b.debt;
-    WideSum reserves_now = with_values;  // reserves(asset), summed in the same pass
-    for (std::size_t i = 0; i < sources_.size(); ++i) {
-      if (params_.sources[i].asset != asset) continue;
-      with_values += sources_[i].value;
-      reserves_now += sources_[i].principal;
-    }
-    if (!with_values.below_2_256() || !reserves_now.below_2_256()) {
+    // Terms are unsigned, so the sum reaches 2^256 exactly when one of the partial sums does: the
+    // 256-bit adds, which throw there, decide it.
+    try {
+      Amount with_values = b.buffer + b.debt;
+      Amount reserves_now = with_values;  // reserves(asset), summed in the same pass
+      for (std::size_t i = 0; i < sources_.size(); ++i) {
+        if (params_.sources[i].asset != asset) continue;
+        with_values += sources_[i].value;
+        reserves_now += sources_[i].principal;
+      }
+      if (summed) (*summed)[index_of(asset)] = WideSum(reserves_now);
+    } catch (const OverflowError&) {
       throw OverflowError(fmt::format("{}'s buffer, sources and debt would reach 2^256",
                                       asset_name(asset)));
     }
-    if (summed) (*summed)[index_of(asset)] = reserves_now;
   }
 }
 
