@@ -369,6 +369,15 @@ Amount mul_div_floor(const Amount& a, const Amount& b, const Amount& c) {
     if (product[4] != 0) throw OverflowError("result would not fit in 256 bits");
     return Amount(Limbs{product[0], product[1], product[2], product[3]});
   }
+  if (c.limbs_ == detail::kRayLimbs &&
+      (a.limbs_[2] | a.limbs_[3] | b.limbs_[2] | b.limbs_[3]) == 0) {
+    // A value below 2^128 times a RAY-scaled factor below 2^128 (treasury accrual, SPEC §5.1):
+    // the product fits in 256 bits, and so does its quotient.
+    Limbs quotient = Amount::multiply_wide(a, b).limbs_;
+    detail::divide_limbs_by_ray(quotient.data(),
+                                static_cast<std::size_t>(used(quotient.data(), 4)));
+    return Amount(quotient);
+  }
   const int na = used(a.limbs_.data(), 4);
   const int nb = used(b.limbs_.data(), 4);
   if (na == 0 || nb == 0) return Amount();
