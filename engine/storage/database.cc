@@ -137,16 +137,6 @@ bool folder_writable(const std::string& path) {
   return ::access(folder.c_str(), W_OK) == 0;
 }
 
-// Refuses another application's SQLite file before anything is written to it (switching to WAL
-// rewrites the header). An empty file or database is ours to create.
-void refuse_foreign(Database& db, std::int32_t application_id) {
-  if (db.query_int("SELECT count(*) FROM sqlite_schema") == 0) return;
-  if (db.query_int("PRAGMA application_id") != application_id) {
-    throw StorageError(StorageError::Kind::bad_database,
-                       fmt::format("'{}' is not a yieldledger database", db.path()));
-  }
-}
-
 }  // namespace
 
 void check_ledger_path(const std::string& path) {
@@ -220,19 +210,28 @@ Database::Database(const std::string& path, Mode mode, std::int32_t application_
   // the cache)".
   exec("PRAGMA cache_size = -8192");
   if (mode == Mode::read_write_create) {
-    refuse_foreign(*this, application_id_);
+    // Another application's file is refused before anything is written to it (switching to WAL
+    // rewrites the header). An empty file or database is ours to create.
+    if (!is_empty()) require_application_id();
     exec("PRAGMA journal_mode = WAL");
     exec("PRAGMA synchronous = FULL");
   } else if (mode == Mode::build_new) {
     // Pages beyond a file's original size are never journaled, so building a new file costs
     // neither a WAL (every page written twice) nor syncs; ROLLBACK still works.
-    refuse_foreign(*this, application_id_);
+    if (!is_empty()) require_application_id();
     // A new file's pages are 16 KiB, not SQLite's 4: a run writes a quarter as many pages (a
     // quarter of the pwrite calls, fewer b-tree splits) for the same rows (bench/PROFILE.md,
     // "After (fewer bytes)"). An existing file keeps the page size it has.
     exec("PRAGMA page_size = 16384");
     exec("PRAGMA journal_mode = MEMORY");
     exec("PRAGMA synchronous = OFF");
+  }
+}
+
+void Database::require_application_id() {
+  if (query_int("PRAGMA application_id") != application_id_) {
+    throw StorageError(StorageError::Kind::bad_database,
+                       fmt::format("'{}' is not a yieldledger database", path_));
   }
 }
 

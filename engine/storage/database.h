@@ -27,8 +27,10 @@ class Database {
   // check_ledger_path(). A file that holds another application's SQLite database is refused
   // before anything is written to it (it stays byte-identical). Throws StorageError.
   // `application_id`: the PRAGMA a non-empty file must carry to be opened for writing (the
-  // ledger's by default; the lab's results files pass theirs).
-  Database(const std::string& path, Mode mode, std::int32_t application_id = 0x594C4452);
+  // ledger's, kLedgerApplicationId, by default; the lab's results files pass theirs).
+  static constexpr std::int32_t kLedgerApplicationId = 0x594C4452;  // "YLDR"
+  Database(const std::string& path, Mode mode,
+           std::int32_t application_id = kLedgerApplicationId);
   Database(const Database&) = delete;
   Database& operator=(const Database&) = delete;
   Database(Database&&) noexcept = default;
@@ -42,6 +44,11 @@ class Database {
   // PRAGMA's value. REQUIRES: `sql` returns a row.
   std::int64_t query_int(std::string_view sql);
   std::int64_t user_version() { return query_int("PRAGMA user_version"); }
+  // Whether the file holds no table, index or view yet: a new file, ours to create.
+  bool is_empty() { return query_int("SELECT count(*) FROM sqlite_schema") == 0; }
+  // Throws StorageError (bad_database), "'<path>' is not a yieldledger database", unless the
+  // file's application_id is the one this Database was opened with.
+  void require_application_id();
   const std::string& path() const { return path_; }
   sqlite3* handle() { return db_.get(); }
 

@@ -10,16 +10,9 @@
 namespace yl::storage {
 namespace {
 
-bool is_empty(Database& db) {
-  return db.query_int("SELECT count(*) FROM sqlite_schema") == 0;
-}
-
 void check_identity(Database& db) {
   const std::int64_t version = db.user_version();
-  if (db.query_int("PRAGMA application_id") != kApplicationId) {
-    throw StorageError(StorageError::Kind::bad_database,
-                       fmt::format("'{}' is not a yieldledger database", db.path()));
-  }
+  db.require_application_id();
   if (version > current_schema_version()) {
     throw StorageError(StorageError::Kind::bad_database,
                        fmt::format("'{}' has schema version {}, newer than this yieldledger's {}; "
@@ -126,7 +119,7 @@ void register_unhex(Database& db) {
 }  // namespace
 
 void migrate(Database& db) {
-  if (is_empty(db)) {
+  if (db.is_empty()) {
     db.exec(fmt::format("PRAGMA application_id = {}", kApplicationId));
   } else {
     check_identity(db);
@@ -142,7 +135,7 @@ void migrate(Database& db) {
 }
 
 void verify_schema(Database& db) {
-  if (is_empty(db)) {
+  if (db.is_empty()) {
     throw StorageError(
         StorageError::Kind::bad_database,
         fmt::format("'{}' holds no ledger (run a scenario into it first)", db.path()));

@@ -7,11 +7,11 @@
 #include <string_view>
 #include <vector>
 
+#include "engine/storage/database.h"
+
 namespace yl::storage {
 
-class Database;
-
-inline constexpr std::int32_t kApplicationId = 0x594C4452;  // "YLDR"
+inline constexpr std::int32_t kApplicationId = Database::kLedgerApplicationId;  // "YLDR"
 
 const std::vector<std::string_view>& embedded_migrations();
 inline std::int64_t current_schema_version() {
