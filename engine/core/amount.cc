@@ -318,6 +318,9 @@ Amount Amount::multiply_wide(const Amount& a, const Amount& b) {
 }
 
 WideSum WideSum::product(const Amount& a, const Amount& b) {
+  if ((a.limbs_[2] | a.limbs_[3] | b.limbs_[2] | b.limbs_[3]) == 0) {
+    return WideSum(a * b);  // both below 2^128 (a price times the shares): it fits in 256 bits
+  }
   WideSum p;
   const int n = used(a.limbs_.data(), 4);
   const int m = used(b.limbs_.data(), 4);
