@@ -29,8 +29,7 @@ class Database {
   // `application_id`: the PRAGMA a non-empty file must carry to be opened for writing (the
   // ledger's, kLedgerApplicationId, by default; the lab's results files pass theirs).
   static constexpr std::int32_t kLedgerApplicationId = 0x594C4452;  // "YLDR"
-  Database(const std::string& path, Mode mode,
-           std::int32_t application_id = kLedgerApplicationId);
+  Database(const std::string& path, Mode mode, std::int32_t application_id = kLedgerApplicationId);
   Database(const Database&) = delete;
   Database& operator=(const Database&) = delete;
   Database(Database&&) noexcept = default;
