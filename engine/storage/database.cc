@@ -209,16 +209,15 @@ Database::Database(const std::string& path, Mode mode, std::int32_t application_
   // with random ids: 2 MiB took 1.35x as long). bench/PROFILE.md, "After (the audit's balances,
   // the cache)".
   exec("PRAGMA cache_size = -8192");
+  // Another application's file is refused before anything is written to it (switching to WAL
+  // rewrites the header). An empty file or database is ours to create.
+  if (mode != Mode::read_only && !is_empty()) require_application_id();
   if (mode == Mode::read_write_create) {
-    // Another application's file is refused before anything is written to it (switching to WAL
-    // rewrites the header). An empty file or database is ours to create.
-    if (!is_empty()) require_application_id();
     exec("PRAGMA journal_mode = WAL");
     exec("PRAGMA synchronous = FULL");
   } else if (mode == Mode::build_new) {
     // Pages beyond a file's original size are never journaled, so building a new file costs
     // neither a WAL (every page written twice) nor syncs; ROLLBACK still works.
-    if (!is_empty()) require_application_id();
     // A new file's pages are 16 KiB, not SQLite's 4: a run writes a quarter as many pages (a
     // quarter of the pwrite calls, fewer b-tree splits) for the same rows (bench/PROFILE.md,
     // "After (fewer bytes)"). An existing file keeps the page size it has.

@@ -21,6 +21,8 @@ inline std::int64_t current_schema_version() {
 // Brings an empty or older database up to the current version. REQUIRES: the caller holds an
 // open write transaction, so that the migration commits or rolls back with the caller's work.
 // Throws StorageError (bad_database) for a file of another application or of a newer version.
+// REQUIRES (both): `db` was opened with the ledger's application_id (Database's default), which
+// is the one they check.
 void migrate(Database& db);
 // Checks without writing that `db` is a yieldledger database of the current version.
 void verify_schema(Database& db);
