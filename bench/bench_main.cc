@@ -28,10 +28,6 @@
 // Each line shows wall-clock and process CPU seconds: the machine is shared, and CPU time is
 // the steadier of the two when other work competes for the cores. The closing summary states
 // each target of the speed issue with its figure from this run.
-#include <fmt/format.h>
-#include <sys/resource.h>
-#include <unistd.h>
-
 #include <algorithm>
 #include <chrono>
 #include <cstdlib>
@@ -42,13 +38,17 @@
 #include <iterator>
 #include <vector>
 
+#include <fmt/format.h>
+#include <sys/resource.h>
+#include <unistd.h>
+
 #include "bench/synthetic.h"
+#include "engine/audit.h"
 #include "engine/core/ledger.h"
+#include "engine/export/exporter.h"
 #include "engine/input/csv_reader.h"
 #include "engine/input/event_parser.h"
 #include "engine/input/scenario.h"
-#include "engine/audit.h"
-#include "engine/export/exporter.h"
 #include "engine/runner.h"
 #include "engine/storage/database.h"
 
@@ -173,7 +173,7 @@ std::uint64_t sqlite_import(const std::string& csv_path, const std::string& db_p
   }
   yl::storage::Database db(db_path, yl::storage::Database::Mode::read_write_create);
   db.exec("PRAGMA journal_mode=DELETE");  // the shell's default (the wrapper opens in WAL)
-  db.exec("PRAGMA cache_size=-2000");      // SQLite's default, as the shell has it
+  db.exec("PRAGMA cache_size=-2000");     // SQLite's default, as the shell has it
   std::ifstream in(csv_path, std::ios::binary);
   yl::CsvReader reader(in, csv_path);
   yl::CsvFields record;
@@ -310,17 +310,26 @@ int main(int argc, char** argv) {
   for (int i = 1; i + 1 < argc; i += 2) {
     const std::string flag = argv[i];
     const std::string value = argv[i + 1];
-    if (flag == "--accounts") options.accounts = std::stoi(value);
-    else if (flag == "--events") options.events = std::stoi(value);
-    else if (flag == "--days") options.days = std::stoi(value);
-    else if (flag == "--seed") options.seed = std::stoull(value);
-    else if (flag == "--dir") dir = value;
-    else if (flag == "--only") only = value;
-    else if (flag == "--reuse") reuse = value == "yes";
-    else if (flag == "--repeat") repeat = std::max(1, std::stoi(value));
+    if (flag == "--accounts")
+      options.accounts = std::stoi(value);
+    else if (flag == "--events")
+      options.events = std::stoi(value);
+    else if (flag == "--days")
+      options.days = std::stoi(value);
+    else if (flag == "--seed")
+      options.seed = std::stoull(value);
+    else if (flag == "--dir")
+      dir = value;
+    else if (flag == "--only")
+      only = value;
+    else if (flag == "--reuse")
+      reuse = value == "yes";
+    else if (flag == "--repeat")
+      repeat = std::max(1, std::stoi(value));
     else if (flag == "--policy" && (value == "default" || value == "streamed"))
       options.policy = value;
-    else return usage();
+    else
+      return usage();
   }
   // --only takes one phase or several, comma-separated ("engine,run,audit").
   const std::string phases = "," + only + ",";
@@ -342,8 +351,7 @@ int main(int argc, char** argv) {
   };
   fmt::print("yieldledger benchmark: {} accounts, {} events, {} days of daily reports, seed {}, "
              "median of {}, policy {}\n",
-             options.accounts, options.events, options.days, options.seed, repeat,
-             options.policy);
+             options.accounts, options.events, options.days, options.seed, repeat, options.policy);
   if (wanted("engine") || wanted("run") || wanted("audit") || wanted("export")) {
     auto start = Clock::now();
     std::string scenario_path = dir + "/scenario.toml";
@@ -369,8 +377,8 @@ int main(int argc, char** argv) {
     const Timing streamed = timed(repeat, [&] { streamed_events = parse_streamed(scenario); });
     if (streamed_events != events.size()) throw std::runtime_error("the streamed parse differs");
     // Rates by wall clock and by CPU time; ratios against parsing, by CPU time.
-    fmt::print("  {:<36} {:>8} {:>8} {:>11} {:>11} {:>9}\n", "", "wall s", "cpu s",
-               "/s (wall)", "/s (cpu)", "vs parse");
+    fmt::print("  {:<36} {:>8} {:>8} {:>11} {:>11} {:>9}\n", "", "wall s", "cpu s", "/s (wall)",
+               "/s (cpu)", "vs parse");
     auto row = [&](const char* what, const Timing& t, double count) {
       fmt::print("  {:<36} {:>8.3f} {:>8.3f} {:>11.0f} {:>11.0f} {:>8.2f}x\n", what, t.wall_s,
                  t.cpu_s, count / t.wall_s, count / t.cpu_s, parse.cpu_s / t.cpu_s);
@@ -383,16 +391,17 @@ int main(int argc, char** argv) {
     // The yardstick for `run`: a bare import of the same file (measured when `run` is).
     const std::string import_db = dir + "/import.db";
     std::uint64_t imported = 0;
-    Timing import, shell;
+    Timing in_process, shell;
     if (wanted("run")) {
-      import = timed(repeat, [&] { imported = sqlite_import(scenario.events_path, import_db); });
-      line("SQLite import, in process", import);
+      in_process =
+          timed(repeat, [&] { imported = sqlite_import(scenario.events_path, import_db); });
+      line("SQLite import, in process", in_process);
       if (imported != events.size()) throw std::runtime_error("the import lost rows");
     }
     if (wanted("run") && on_path("sqlite3")) {
-      const std::string command = fmt::format(
-          "rm -f {0} && sqlite3 -cmd '.mode csv' {0} '.import {1} events'", import_db + ".shell",
-          scenario.events_path.string());
+      const std::string command =
+          fmt::format("rm -f {0} && sqlite3 -cmd '.mode csv' {0} '.import {1} events'",
+                      import_db + ".shell", scenario.events_path.string());
       shell = timed(repeat, [&] {
         if (std::system(command.c_str()) != 0) throw std::runtime_error("sqlite3 .import failed");
       });
@@ -450,8 +459,8 @@ int main(int argc, char** argv) {
         audited = yl::audit_ledger(store);
       });
       line("audit (replay and compare all)", audit);
-      fmt::print("  audit checked {} events, {} report rows, {} journal entries\n",
-                 audited.events, audited.report_rows, audited.journal_entries);
+      fmt::print("  audit checked {} events, {} report rows, {} journal entries\n", audited.events,
+                 audited.report_rows, audited.journal_entries);
     }
     if (wanted("export")) {
       if (run.wall_s == 0) timed_run();  // the figure the export is compared with, this process
@@ -490,8 +499,8 @@ int main(int argc, char** argv) {
     figure("CSV read", static_cast<double>(csv_records), csv, 3e6, "M lines/s", 1e6);
     figure("CSV parse into events", n, streamed, 3e6, "M lines/s", 1e6);
     if (engine.wall_s > 0) {
-      figure("engine alone", n, engine, options.accounts >= 1'000'000 ? 1.5e6 : 3e6,
-             "M events/s", 1e6);
+      figure("engine alone", n, engine, options.accounts >= 1'000'000 ? 1.5e6 : 3e6, "M events/s",
+             1e6);
       // The target is per account at scale: with few accounts, what every ledger holds (tables'
       // first blocks, capacity a vector doubled into) is most of the growth.
       fmt::print("    memory: {:.0f} bytes per account (resident set growth over the engine "
@@ -504,9 +513,9 @@ int main(int argc, char** argv) {
       figure("run end to end", n, run, 5e5, "k events/s", 1e3);
       fmt::print("    run / SQLite import in process: {:.2f}x (wall), {:.2f}x (cpu); "
                  "target <= 2.5x: {} / {}\n",
-                 run.wall_s / import.wall_s, run.cpu_s / import.cpu_s,
-                 verdict(run.wall_s <= 2.5 * import.wall_s),
-                 verdict(run.cpu_s <= 2.5 * import.cpu_s));
+                 run.wall_s / in_process.wall_s, run.cpu_s / in_process.cpu_s,
+                 verdict(run.wall_s <= 2.5 * in_process.wall_s),
+                 verdict(run.cpu_s <= 2.5 * in_process.cpu_s));
       if (shell.wall_s > 0) {  // the issue's own yardstick: `sqlite3 .import` of the file
         fmt::print("    run / sqlite3 shell .import: {:.2f}x (wall), {:.2f}x (cpu); "
                    "target <= 2.5x: {} / {}\n",

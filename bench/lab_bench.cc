@@ -65,8 +65,7 @@ int main(int argc, char** argv) {
   }
   std::filesystem::create_directories(dir);
   const yl::lab::Study study = yl::lab::load_study(study_path);
-  if (runs == 0)
-    runs = study.sweep.runs;
+  if (runs == 0) runs = study.sweep.runs;
   const auto points = yl::lab::expand_points(study);
   fmt::print("study '{}': {} points × {} runs, {} accounts per run\n", study.name, points.size(),
              runs, study.population.users + study.population.dapps);
@@ -91,11 +90,10 @@ int main(int argc, char** argv) {
              many.seconds, many_rate, static_cast<double>(many.events) / many.seconds);
   fmt::print("parallel efficiency: {:.2f} (runs/s with {} jobs ÷ ({} × runs/s with 1))\n",
              many_rate / (jobs * one_rate), jobs, jobs);
-  fmt::print(
-      "generator's share of the work: {:.0f}% (generate {:.1f} s, simulate {:.1f} s, "
-      "summed over threads)\n",
-      100 * many.generate_seconds / (many.generate_seconds + many.simulate_seconds),
-      many.generate_seconds, many.simulate_seconds);
+  fmt::print("generator's share of the work: {:.0f}% (generate {:.1f} s, simulate {:.1f} s, "
+             "summed over threads)\n",
+             100 * many.generate_seconds / (many.generate_seconds + many.simulate_seconds),
+             many.generate_seconds, many.simulate_seconds);
   fmt::print("peak resident memory: {} MB\n", peak_rss_mb());
   std::filesystem::remove_all(dir);
   return 0;

@@ -1,10 +1,10 @@
 #include "bench/synthetic.h"
 
-#include <fmt/format.h>
-
 #include <filesystem>
 #include <fstream>
 #include <stdexcept>
+
+#include <fmt/format.h>
 
 #include "engine/core/ledger.h"
 #include "engine/input/event_parser.h"
@@ -55,8 +55,7 @@ std::string units(std::uint64_t whole, std::uint64_t fraction_1e6) {
 }  // namespace
 
 std::string policy_table(const std::string& policy) {
-  if (policy == "default")
-    return "";
+  if (policy == "default") return "";
   if (policy == "streamed") {
     return "\n[policy]\ndistribution = \"streamed\"\nvoid_yield = \"to_protocol\"\n"
            "negative_yield = \"socialize\"\n";
@@ -94,8 +93,8 @@ std::string write_synthetic_scenario(const std::string& dir, const SyntheticOpti
       ledger->take_reports();
       ledger->clear_journal();
     }
-    out << raw.time << ',' << type << ',' << account << ',' << asset << ',' << amount << ','
-        << to << ',' << value << '\n';
+    out << raw.time << ',' << type << ',' << account << ',' << asset << ',' << amount << ',' << to
+        << ',' << value << '\n';
     ++written;
   };
   auto name = [](std::uint64_t i) { return fmt::format("a{}", i); };
@@ -117,14 +116,26 @@ std::string write_synthetic_scenario(const std::string& dir, const SyntheticOpti
     const char* asset = rng.below(2) ? "ETH" : "USDB";
     const std::string small = units(rng.below(5), rng.below(1'000'000));
     switch (rng.below(20)) {
-      case 0: case 1: case 2: case 3: case 4: case 5:
+      case 0:
+      case 1:
+      case 2:
+      case 3:
+      case 4:
+      case 5:
         emit(t, "deposit", a, rng.below(4) ? asset : "USDC",
              units(1 + rng.below(100), rng.below(1'000'000)), "", "");
         break;
-      case 6: case 7: case 8: case 9: case 10: case 11: case 12:
+      case 6:
+      case 7:
+      case 8:
+      case 9:
+      case 10:
+      case 11:
+      case 12:
         emit(t, "transfer", a, asset, small, b, "");
         break;
-      case 13: case 14:
+      case 13:
+      case 14:
         emit(t, "withdraw", a, asset, small, "", "");
         break;
       case 15:
@@ -136,7 +147,8 @@ std::string write_synthetic_scenario(const std::string& dir, const SyntheticOpti
       case 16:
         emit(t, "claim", a, asset, "", "", "");
         break;
-      case 17: case 18:
+      case 17:
+      case 18:
         emit(t, "gas", a, "ETH", units(0, 1 + rng.below(999'999)),
              name(rng.below(static_cast<std::uint64_t>(dapps))), "");
         break;

@@ -1,8 +1,8 @@
 // `yieldledger audit --db FILE`: verify a stored ledger (engine/audit.h). Exit 0 when everything
 // agrees, 3 at the first mismatch (SPEC §7.2). It never writes.
-#include <fmt/format.h>
-
 #include <cstdlib>
+
+#include <fmt/format.h>
 
 #include "cli/commands.h"
 #include "cli/query.h"

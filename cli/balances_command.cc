@@ -1,8 +1,8 @@
 // `yieldledger balances --db FILE [--at TIME] [--format table|csv]` (SPEC §7.1).
+#include <iostream>
+
 #include "cli/commands.h"
 #include "cli/query.h"
-
-#include <iostream>
 
 namespace yl::cli {
 namespace {
@@ -12,11 +12,13 @@ void balances(const QueryOptions& options) {
   const Format format = output_format(options);
   Table table;
   if (format == Format::csv) {
-    table.columns = {{"account"}, {"kind"}, {"asset"}, {"mode"}, {"balance"}, {"balance_wei"},
-                     {"claimable_wei"}, {"shares"}, {"remainder_wei"}};
+    table.columns = {{"account"},     {"kind"},          {"asset"},  {"mode"},         {"balance"},
+                     {"balance_wei"}, {"claimable_wei"}, {"shares"}, {"remainder_wei"}};
   } else {
-    table.columns = {{"account"}, {"kind"}, {"asset"}, {"mode"}, {"balance", true},
-                     {"claimable", true}, {"shares", true}, {"remainder_wei", true}};
+    table.columns = {{"account"},       {"kind"},
+                     {"asset"},         {"mode"},
+                     {"balance", true}, {"claimable", true},
+                     {"shares", true},  {"remainder_wei", true}};
   }
   for (const BalanceRow& r : state.balances) {
     std::vector<std::string> row = {r.account, std::string(account_kind_name(r.kind)),

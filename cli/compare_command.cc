@@ -77,22 +77,19 @@ void compare_results_file(const CompareOptions& options) {
     return;
   }
   for (const std::string& note : comparison.notes) std::cerr << "compare: " << note << '\n';
-  fmt::print(
-      "compared {} points × {} runs of '{}' (baseline point {}): {} rows, written to {} "
-      "({})\n",
-      results.points.size(), results.runs_per_point, path, results.points[baseline].index,
-      comparison.rows.size(), options.out, options.format);
+  fmt::print("compared {} points × {} runs of '{}' (baseline point {}): {} rows, written to {} "
+             "({})\n",
+             results.points.size(), results.runs_per_point, path, results.points[baseline].index,
+             comparison.rows.size(), options.out, options.format);
 }
 
 void compare_ledgers(const CompareOptions& options) {
   if (options.format == "xlsx") {
-    throw UsageError(
-        "--format xlsx compares a sweep's results; for two ledgers use table, csv or "
-        "html");
+    throw UsageError("--format xlsx compares a sweep's results; for two ledgers use table, csv or "
+                     "html");
   }
   std::optional<html::OutputFile> out;
-  if (options.format == "html")
-    out.emplace(options.out, existing(options));
+  if (options.format == "html") out.emplace(options.out, existing(options));
   const compare::LedgerDiff diff = compare::diff_ledgers(options.files[0], options.files[1]);
   if (options.format != "html") {
     emit_text(options, diff.table, {});

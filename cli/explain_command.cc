@@ -1,10 +1,10 @@
 // `yieldledger explain --db FILE (--account NAME [--asset ETH|USDB] | --source NAME)
 //  [--from TIME] [--to TIME] [--format table|csv]`: a statement an auditor can check line by line
 // (engine/statement.h). Exit 3 if its check line does not hold.
-#include <fmt/format.h>
-
 #include <cstdlib>
 #include <iostream>
+
+#include <fmt/format.h>
 
 #include "cli/commands.h"
 #include "cli/query.h"
@@ -32,12 +32,12 @@ std::string check_text(const SignedAmount& difference) {
 std::string account_summary(const AccountStatement& s) {
   const Amount opening = s.opening_balance + s.opening_claimable;
   const Amount closing = s.closing_balance + s.closing_claimable;
-  return fmt::format(
-      "{} {}: opening + movements + accruals = closing (balance + claimable)\n"
-      "  {} + {} + {} = {}  (balance {}, claimable {}): {}\n",
-      s.account, asset_name(s.asset), units(opening), signed_units(s.movements.wei_string()),
-      signed_units(s.accruals.wei_string()), units(closing), units(s.closing_balance),
-      units(s.closing_claimable), check_text(s.check_difference));
+  return fmt::format("{} {}: opening + movements + accruals = closing (balance + claimable)\n"
+                     "  {} + {} + {} = {}  (balance {}, claimable {}): {}\n",
+                     s.account, asset_name(s.asset), units(opening),
+                     signed_units(s.movements.wei_string()), signed_units(s.accruals.wei_string()),
+                     units(closing), units(s.closing_balance), units(s.closing_claimable),
+                     check_text(s.check_difference));
 }
 
 void print_account(const AccountStatement& s, bool csv, Table& table) {
@@ -70,10 +70,17 @@ bool explain_account_statements(storage::LedgerStore& store, const ExplainOption
   std::vector<Asset> assets = {Asset::eth, Asset::usdb};
   if (!options.asset.empty()) assets = {*parse_asset(options.asset)};
   Table table;
-  table.columns = {{"time"}, {"asset"}, {"kind"}, {"what"}, {"event"},
-                   {csv ? "change_wei" : "change", true}, {csv ? "balance_wei" : "balance", true},
-                   {csv ? "claimable_wei" : "claimable", true}, {"shares", true},
-                   {"price_before", true}, {"price_after", true}};
+  table.columns = {{"time"},
+                   {"asset"},
+                   {"kind"},
+                   {"what"},
+                   {"event"},
+                   {csv ? "change_wei" : "change", true},
+                   {csv ? "balance_wei" : "balance", true},
+                   {csv ? "claimable_wei" : "claimable", true},
+                   {"shares", true},
+                   {"price_before", true},
+                   {"price_after", true}};
   std::string summaries;
   bool balanced = true;
   for (Asset asset : assets) {
@@ -97,7 +104,10 @@ bool explain_source_statement(storage::LedgerStore& store, const ExplainOptions&
     return csv ? a.wei_string() : signed_units(a.wei_string());
   };
   Table table;
-  table.columns = {{"time"}, {"kind"}, {"what"}, {"event"},
+  table.columns = {{"time"},
+                   {"kind"},
+                   {"what"},
+                   {"event"},
                    {csv ? "value_change_wei" : "value_change", true},
                    {csv ? "principal_change_wei" : "principal_change", true},
                    {csv ? "value_wei" : "value", true},

@@ -26,28 +26,22 @@ struct ExportCommandOptions {
 };
 
 std::string format_of(const ExportCommandOptions& options) {
-  if (!options.format.empty())
-    return options.format;
+  if (!options.format.empty()) return options.format;
   std::string extension = std::filesystem::path(options.out).extension().string();
   std::transform(extension.begin(), extension.end(), extension.begin(),
                  [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-  if (extension == ".html")
-    return "html";
+  if (extension == ".html") return "html";
   return extension == ".xlsx" ? "xlsx" : "csv";
 }
 
 ExportOptions export_options(const ExportCommandOptions& options) {
   ExportOptions result;
-  if (!options.tables.empty())
-    result.tables = parse_export_tables(options.tables);
+  if (!options.tables.empty()) result.tables = parse_export_tables(options.tables);
   // A page shows the summary, the charts and ledger_history's exact figures; other tables only
   // when asked for (they are not part of the page).
-  if (options.tables.empty() && format_of(options) == "html")
-    result.tables = {"ledger_history"};
-  if (!options.every.empty())
-    result.every_s = parse_every(options.every);
-  if (!options.accounts.empty())
-    result.accounts = parse_account_selection(options.accounts);
+  if (options.tables.empty() && format_of(options) == "html") result.tables = {"ledger_history"};
+  if (!options.every.empty()) result.every_s = parse_every(options.every);
+  if (!options.accounts.empty()) result.accounts = parse_account_selection(options.accounts);
   return result;
 }
 
@@ -75,9 +69,8 @@ void run_export(const ExportCommandOptions& options) {
 void add_export_command(CLI::App& app) {
   auto options = std::make_shared<ExportCommandOptions>();
   CLI::App* command = app.add_subcommand(
-      "export",
-      "Export the ledger for spreadsheets: a folder of CSV files, or an XLSX workbook "
-      "with a summary and charts");
+      "export", "Export the ledger for spreadsheets: a folder of CSV files, or an XLSX workbook "
+                "with a summary and charts");
   command->add_option("--db", options->db, "the ledger database written by `run`")->required();
   command
       ->add_option("--out", options->out,

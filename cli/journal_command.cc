@@ -24,9 +24,14 @@ void journal(const JournalOptions& options) {
   const bool csv = format == Format::csv;
   const std::vector<std::string> names = reader.store.journal_account_names();
   Table table;
-  table.columns = {{"entry", true}, {"event", true},   {"report", true},
-                   {"account"},     {"asset"},         {"side"},
-                   {csv ? "amount_wei" : "amount", true}, {"memo"}};
+  table.columns = {{"entry", true},
+                   {"event", true},
+                   {"report", true},
+                   {"account"},
+                   {"asset"},
+                   {"side"},
+                   {csv ? "amount_wei" : "amount", true},
+                   {"memo"}};
   auto text = [](std::optional<std::int64_t> seq) { return seq ? std::to_string(*seq) : ""; };
   auto cursor = reader.store.journal_in_order();
   storage::StoredJournalEntry entry;
@@ -55,8 +60,9 @@ void add_journal_command(CLI::App& app) {
       ->required();
   command->add_option("--event", options->event, "only the entries of this event (its seq)");
   command->add_option("--report", options->report, "only the entries of this report (its seq)");
-  command->add_option("--format", options->query.format,
-                      "table (for people) or csv (for spreadsheets)")
+  command
+      ->add_option("--format", options->query.format,
+                   "table (for people) or csv (for spreadsheets)")
       ->check(CLI::IsMember({"table", "csv"}));
   command->callback([options] { journal(*options); });
 }

@@ -1,9 +1,9 @@
 // `yieldledger ledgers --db FILE [--at TIME] [--format table|csv]` (SPEC §7.1).
+#include <iostream>
+
 #include "cli/commands.h"
 #include "cli/query.h"
 #include "engine/storage/ledger_store.h"
-
-#include <iostream>
 
 namespace yl::cli {
 namespace {

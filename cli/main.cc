@@ -2,19 +2,19 @@
 // SPEC §7.2 exit codes: 0 success, 1 internal error, 2 bad usage or bad input (nothing changed),
 // 3 an audit found a mismatch. Every message is one line: control characters from inputs are
 // escaped (escape_controls).
-#include <fmt/format.h>
-
-#include <CLI/CLI.hpp>
 #include <csignal>
 #include <iostream>
 #include <system_error>
+
+#include <CLI/CLI.hpp>
+#include <fmt/format.h>
 
 #include "cli/commands.h"
 #include "cli/render.h"
 #include "engine/export/export_error.h"
 #include "engine/input/input_error.h"
-#include "engine/usage_error.h"
 #include "engine/storage/storage_error.h"
+#include "engine/usage_error.h"
 
 namespace {
 
@@ -31,8 +31,8 @@ void check_subcommand(const CLI::App& app, int argc, char** argv) {
     if (command->get_name() == argv[1]) return;
     names.push_back(command->get_name());
   }
-  throw yl::UsageError(fmt::format("unknown command '{}'; the commands are: {}", argv[1],
-                                   fmt::join(names, ", ")));
+  throw yl::UsageError(
+      fmt::format("unknown command '{}'; the commands are: {}", argv[1], fmt::join(names, ", ")));
 }
 
 }  // namespace

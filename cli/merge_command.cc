@@ -24,8 +24,7 @@ void merge(const MergeOptions& options) {
       list += fmt::format("{}point {} run {}", i == 0 ? "" : ", ", s.missing[i].first,
                           s.missing[i].second);
     }
-    if (s.missing.size() > 20)
-      list += fmt::format(", and {} more", s.missing.size() - 20);
+    if (s.missing.size() > 20) list += fmt::format(", and {} more", s.missing.size() - 20);
     std::cerr << fmt::format("yieldledger: {} run(s) missing: {}\n", s.missing.size(), list);
   }
 }

@@ -14,10 +14,9 @@ void migrate(const std::string& path) {
   const MigrateSummary summary = migrate_database(path);
   fmt::print("{}: schema version {} -> {}\n", path, summary.before, summary.after);
   if (summary.rebuilt) {
-    fmt::print(
-        "rebuilt the hash chains and the journal by replaying {} events; the replay "
-        "reproduced every stored report and the final state\n",
-        summary.events);
+    fmt::print("rebuilt the hash chains and the journal by replaying {} events; the replay "
+               "reproduced every stored report and the final state\n",
+               summary.events);
   }
 }
 

@@ -1,8 +1,8 @@
 #include "cli/query.h"
 
-#include <fmt/format.h>
-
 #include <filesystem>
+
+#include <fmt/format.h>
 
 #include "engine/input/input_error.h"
 #include "engine/replay/replay.h"

@@ -2,9 +2,9 @@
 // asset and source, in the order they ran. --verbose adds, per report, where every wei of T went:
 // the debt it repaid or grew, and how it split into the price step (ΔP·C, paid to the holders of
 // the C shares) and the pending carried to the next report.
-#include <fmt/format.h>
-
 #include <iostream>
+
+#include <fmt/format.h>
 
 #include "cli/commands.h"
 #include "cli/query.h"
@@ -23,8 +23,8 @@ struct ReportsOptions {
 // How one report's T reached the L2 ledger, read back from its journal entry (journal.h: Cr
 // l2:pending T, then Dr l2:pending ΔP·C).
 struct Split {
-  Amount into_pending;   // T when positive (and a streamed report's drip)
-  Amount paid;           // ΔP·C of the price steps
+  Amount into_pending;  // T when positive (and a streamed report's drip)
+  Amount paid;          // ΔP·C of the price steps
   Amount pending_before;
   std::string price_delta;  // signed: a socialized loss lowers the price (SPEC §9.3)
   std::string shares;       // C, known when the price rose by the report's own step alone
@@ -88,8 +88,8 @@ void reports(const ReportsOptions& options) {
   }
   for (std::string column : names) {
     if (!csv && column.ends_with("_wei")) column.resize(column.size() - 4);
-    const bool numeric = column != "time" && column != "asset" && column != "trigger" &&
-                         column != "source";
+    const bool numeric =
+        column != "time" && column != "asset" && column != "trigger" && column != "source";
     table.columns.push_back({column, numeric});
   }
   auto amount = [&](const std::string& wei) { return csv ? wei : signed_units(wei); };
@@ -99,18 +99,18 @@ void reports(const ReportsOptions& options) {
     const storage::StoredReportRow& r = stored.fields;
     std::vector<std::string> row;
     for (const storage::ReportColumn& c : storage::report_columns()) {
-      const bool wei = c.kind == storage::ColumnKind::amount ||
-                       c.kind == storage::ColumnKind::signed_amount;
+      const bool wei =
+          c.kind == storage::ColumnKind::amount || c.kind == storage::ColumnKind::signed_amount;
       row.push_back(wei ? amount(r.*c.field) : r.*c.field);
     }
     if (options.verbose) {
       const Split s = split_of(r, postings[stored.seq], account_names);
       const Amount debt_before = *Amount::parse_wei(r.debt_before_wei);
       const Amount debt_after = *Amount::parse_wei(r.debt_after_wei);
-      row.insert(row.end(), {amount(signed_text(debt_before, debt_after)),
-                             amount(s.pending_before.wei_string()),
-                             amount(s.into_pending.wei_string()), s.price_delta, s.shares,
-                             amount(s.paid.wei_string())});
+      row.insert(row.end(),
+                 {amount(signed_text(debt_before, debt_after)),
+                  amount(s.pending_before.wei_string()), amount(s.into_pending.wei_string()),
+                  s.price_delta, s.shares, amount(s.paid.wei_string())});
     }
     table.rows.push_back(std::move(row));
   }
@@ -129,8 +129,9 @@ void add_reports_command(CLI::App& app) {
   CLI::App* command = app.add_subcommand("reports", "Every yield report, per asset and source");
   command->add_option("--db", options->query.db, "the ledger database written by `run`")
       ->required();
-  command->add_option("--format", options->query.format,
-                      "table (for people) or csv (for spreadsheets)")
+  command
+      ->add_option("--format", options->query.format,
+                   "table (for people) or csv (for spreadsheets)")
       ->check(CLI::IsMember({"table", "csv"}));
   command->add_flag("--verbose", options->verbose,
                     "add where each report's yield went: debt change, pending before, the price "

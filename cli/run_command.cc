@@ -45,11 +45,12 @@ void add_run_command(CLI::App& app) {
   command->add_option("scenario", options->scenario, "the scenario TOML file")->required();
   command->add_option("--db", options->db, "the SQLite database to write")->required();
   add_max_reports_option(*command, options->max_reports);
-  command->add_option("--drip-schedule", options->drip_schedule,
-                      "when a streamed ledger's journal posts SPEC §9.1's drips: 'touched' (the "
-                      "default; before an event, the asset it touches) or 'every_event' (every "
-                      "asset before every event, the SPEC's wording, slower). The state and every "
-                      "output value are the same; the ledger keeps it for apply and audit")
+  command
+      ->add_option("--drip-schedule", options->drip_schedule,
+                   "when a streamed ledger's journal posts SPEC §9.1's drips: 'touched' (the "
+                   "default; before an event, the asset it touches) or 'every_event' (every "
+                   "asset before every event, the SPEC's wording, slower). The state and every "
+                   "output value are the same; the ledger keeps it for apply and audit")
       ->check(CLI::IsMember({"touched", "every_event"}));
   command->callback([options] { run(*options); });
 }

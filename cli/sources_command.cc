@@ -1,8 +1,8 @@
 // `yieldledger sources --db FILE [--at TIME] [--format table|csv]` (SPEC §7.1).
+#include <iostream>
+
 #include "cli/commands.h"
 #include "cli/query.h"
-
-#include <iostream>
 
 namespace yl::cli {
 namespace {
@@ -13,18 +13,17 @@ void sources(const QueryOptions& options) {
   const bool csv = format == Format::csv;
   Table table;
   if (csv) {
-    table.columns = {{"source"}, {"asset"}, {"kind"}, {"apr_bps"}, {"value_wei"},
-                     {"principal_wei"}, {"last"}};
+    table.columns = {{"source"},    {"asset"},         {"kind"}, {"apr_bps"},
+                     {"value_wei"}, {"principal_wei"}, {"last"}};
   } else {
-    table.columns = {{"source"}, {"asset"}, {"kind"}, {"apr_bps", true}, {"value", true},
-                     {"principal", true}, {"last"}};
+    table.columns = {{"source"},      {"asset"},           {"kind"}, {"apr_bps", true},
+                     {"value", true}, {"principal", true}, {"last"}};
   }
   for (const SourceRow& r : state.sources) {
-    table.rows.push_back({r.source, std::string(asset_name(r.asset)),
-                          std::string(source_kind_name(r.kind)), std::to_string(r.apr_bps),
-                          csv ? r.value.wei_string() : units(r.value),
-                          csv ? r.principal.wei_string() : units(r.principal),
-                          format_timestamp(r.last)});
+    table.rows.push_back(
+        {r.source, std::string(asset_name(r.asset)), std::string(source_kind_name(r.kind)),
+         std::to_string(r.apr_bps), csv ? r.value.wei_string() : units(r.value),
+         csv ? r.principal.wei_string() : units(r.principal), format_timestamp(r.last)});
   }
   print(std::cout, table, format);
 }

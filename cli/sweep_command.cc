@@ -25,8 +25,7 @@ struct SweepOptions {
 
 std::optional<std::int64_t> env_integer(const char* name) {
   const char* value = std::getenv(name);
-  if (value == nullptr || *value == '\0')
-    return std::nullopt;
+  if (value == nullptr || *value == '\0') return std::nullopt;
   char* end = nullptr;
   const long long v = std::strtoll(value, &end, 10);
   if (*end != '\0' || v < 0)
@@ -35,8 +34,7 @@ std::optional<std::int64_t> env_integer(const char* name) {
 }
 
 lab::TaskSlice parse_slice(std::int64_t index, std::int64_t count, const std::string& from) {
-  if (count < 1)
-    throw UsageError(fmt::format("{}: the task count must be at least 1", from));
+  if (count < 1) throw UsageError(fmt::format("{}: the task count must be at least 1", from));
   if (index < 0 || index >= count) {
     throw UsageError(fmt::format("{}: task {} is out of range 0..{}", from, index, count - 1));
   }
@@ -48,15 +46,12 @@ lab::TaskSlice resolve_slice(const SweepOptions& options) {
     const auto slash = options.task.find('/');
     try {
       std::size_t used = 0;
-      if (slash == std::string::npos)
-        throw std::invalid_argument("no /");
+      if (slash == std::string::npos) throw std::invalid_argument("no /");
       const std::int64_t i = std::stoll(options.task.substr(0, slash), &used);
-      if (used != slash)
-        throw std::invalid_argument("index");
+      if (used != slash) throw std::invalid_argument("index");
       const std::string n_text = options.task.substr(slash + 1);
       const std::int64_t n = std::stoll(n_text, &used);
-      if (used != n_text.size())
-        throw std::invalid_argument("count");
+      if (used != n_text.size()) throw std::invalid_argument("count");
       return parse_slice(i, n, "--task " + options.task);
     } catch (const std::logic_error&) {
       throw UsageError(fmt::format("--task must be I/N with 0 <= I < N (got '{}')", options.task));
@@ -64,8 +59,7 @@ lab::TaskSlice resolve_slice(const SweepOptions& options) {
   }
   if (const auto id = env_integer("SLURM_ARRAY_TASK_ID")) {
     const auto count = env_integer("SLURM_ARRAY_TASK_COUNT");
-    if (!count)
-      throw UsageError("$SLURM_ARRAY_TASK_ID is set but $SLURM_ARRAY_TASK_COUNT is not");
+    if (!count) throw UsageError("$SLURM_ARRAY_TASK_ID is set but $SLURM_ARRAY_TASK_COUNT is not");
     const std::int64_t min = env_integer("SLURM_ARRAY_TASK_MIN").value_or(0);
     return parse_slice(*id - min, *count, "$SLURM_ARRAY_TASK_ID");
   }
@@ -82,8 +76,7 @@ lab::TaskSlice resolve_slice(const SweepOptions& options) {
 }
 
 void sweep(const SweepOptions& options) {
-  if (options.jobs < 1)
-    throw UsageError("--jobs must be at least 1");
+  if (options.jobs < 1) throw UsageError("--jobs must be at least 1");
   const lab::TaskSlice slice = resolve_slice(options);
   const lab::Study study = lab::load_study(options.study);
   ProgressBar bar(ProgressBar::stderr_is_terminal());
@@ -99,11 +92,10 @@ void sweep(const SweepOptions& options) {
   bar.clear();
   const std::string task =
       slice.count > 1 ? fmt::format(" (task {}/{})", slice.index, slice.count) : "";
-  fmt::print(
-      "swept '{}'{}: {} points × {} runs; {} runs in this slice, {} already stored, {} run "
-      "now ({} events) in {:.1f} s; results in {}\n",
-      study.name, task, s.points, study.sweep.runs, s.runs_in_slice, s.skipped, s.done, s.events,
-      s.seconds, options.out);
+  fmt::print("swept '{}'{}: {} points × {} runs; {} runs in this slice, {} already stored, {} run "
+             "now ({} events) in {:.1f} s; results in {}\n",
+             study.name, task, s.points, study.sweep.runs, s.runs_in_slice, s.skipped, s.done,
+             s.events, s.seconds, options.out);
 }
 
 }  // namespace

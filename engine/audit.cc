@@ -1,10 +1,10 @@
 #include "engine/audit.h"
 
-#include <fmt/format.h>
-
 #include <array>
 #include <cstring>
 #include <map>
+
+#include <fmt/format.h>
 
 #include "engine/core/journal_balances.h"
 #include "engine/input/input_error.h"
@@ -193,8 +193,7 @@ class Auditor {
   }
 
  private:
-  void compare_outputs(Ledger& ledger, std::optional<std::int64_t> event_seq,
-                       const Where& where) {
+  void compare_outputs(Ledger& ledger, std::optional<std::int64_t> event_seq, const Where& where) {
     const std::vector<ReportRecord> reports = ledger.take_reports();
     std::vector<std::int64_t> report_seqs;
     for (const ReportRecord& report : reports) {
@@ -225,9 +224,9 @@ class Auditor {
                            "more report rows (deleted?)",
                            where.text(), seq, replayed.time, replayed.asset));
     }
-    const std::string at = fmt::format("report {} row {} ({} {} {})", stored.seq, stored.row,
-                                       stored.fields.time, stored.fields.asset,
-                                       stored.fields.source.empty() ? "-" : stored.fields.source);
+    const std::string at =
+        fmt::format("report {} row {} ({} {} {})", stored.seq, stored.row, stored.fields.time,
+                    stored.fields.asset, stored.fields.source.empty() ? "-" : stored.fields.source);
     const storage::Digest link =
         storage::report_hash(report_hash_, stored.seq, stored.row, stored.fields);
     if (storage::bytes_of(link) != stored.hash) {
@@ -236,8 +235,8 @@ class Auditor {
     }
     storage::to_hex(link, report_hash_);
     if (stored.seq != seq || stored.row != row) {
-      mismatch(fmt::format("{}: expected report {} row {} here: a row was deleted or inserted",
-                           at, seq, row));
+      mismatch(fmt::format("{}: expected report {} row {} here: a row was deleted or inserted", at,
+                           seq, row));
     }
     ++summary_.report_rows;
     const storage::StoredReportRow& s = stored.fields;
@@ -307,9 +306,8 @@ class Auditor {
     std::string text = "[";
     for (const storage::DecodedPosting& p : *postings) {
       if (text.size() > 1) text += ", ";
-      const std::string account = p.account <= names_seen_.size()
-                                      ? names_seen_[p.account - 1]
-                                      : fmt::format("#{}", p.account);
+      const std::string account = p.account <= names_seen_.size() ? names_seen_[p.account - 1]
+                                                                  : fmt::format("#{}", p.account);
       text += fmt::format("[{} {} {} {} {}]", account, asset_name(p.asset), p.debit ? "D" : "C",
                           p.amount.wei_string(), memo_name(p.memo));
     }
@@ -351,8 +349,7 @@ class Auditor {
     for (const auto& [name, values] : fields) {
       if (values.first != values.second) {
         mismatch(fmt::format("{}: {} is {} in the database but {} in the replay{}", at, name,
-                             values.first, values.second,
-                             difference(values.first, values.second)));
+                             values.first, values.second, difference(values.first, values.second)));
       }
     }
     YL_ASSERT(false);  // rows that differ differ in a field
@@ -400,8 +397,8 @@ class Auditor {
         owed += ledger.balance(id, asset).wide() + ledger.claimable(id, asset).wide();
       }
       summary_.conservation.push_back({std::string(asset_name(asset)), reserves.str(), owed.str(),
-                                       b.stream.locked().wei_string(),
-                                       b.insurance.wei_string(), b.revenue.wei_string()});
+                                       b.stream.locked().wei_string(), b.insurance.wei_string(),
+                                       b.revenue.wei_string()});
     }
   }
 
@@ -410,7 +407,7 @@ class Auditor {
   storage::ReadAhead::Lane<storage::StoredReport>* reports_ = nullptr;
   std::optional<storage::JournalCursor> journal_;
   storage::ReadAhead::Lane<std::pair<std::int64_t, std::string>>* journal_accounts_ = nullptr;
-  storage::JournalNames names_;        // numbered as the replay posts, like `run` did
+  storage::JournalNames names_;          // numbered as the replay posts, like `run` did
   std::vector<std::string> names_seen_;  // every name numbered so far, id i + 1 at [i]
   std::string replayed_row_;
   std::string event_hash_;  // the genesis, then the last event's link in hex

@@ -27,7 +27,7 @@ class AuditMismatch : public std::runtime_error {
 struct AuditSummary {
   std::string scenario;
   std::int64_t events = 0;
-  std::int64_t reports = 0;       // report records (one per asset per report)
+  std::int64_t reports = 0;  // report records (one per asset per report)
   std::int64_t report_rows = 0;
   std::int64_t journal_entries = 0;
   std::int64_t postings = 0;

@@ -46,18 +46,16 @@ std::optional<std::int64_t> rebuild_derived_rows(storage::Database& db) {
   Scenario scenario;
   {
     storage::LedgerStore stored(db);
-    if (!stored.has_ledger())
-      return std::nullopt;
+    if (!stored.has_ledger()) return std::nullopt;
     scenario = load_stored_scenario(stored);
     stored_final = stored.read_snapshot();
   }
   // The input rows are kept aside; every derived row is deleted and written again by replay.
-  db.exec(
-      "CREATE TEMP TABLE yl_old_events AS SELECT * FROM main.events;"
-      "CREATE TEMP TABLE yl_old_reports AS SELECT * FROM main.reports;"
-      "DELETE FROM main.journal_other; DELETE FROM main.reports; DELETE FROM main.events;"
-      "DELETE FROM main.final_balances; DELETE FROM main.final_ledgers;"
-      "DELETE FROM main.final_sources;");
+  db.exec("CREATE TEMP TABLE yl_old_events AS SELECT * FROM main.events;"
+          "CREATE TEMP TABLE yl_old_reports AS SELECT * FROM main.reports;"
+          "DELETE FROM main.journal_other; DELETE FROM main.reports; DELETE FROM main.events;"
+          "DELETE FROM main.final_balances; DELETE FROM main.final_ledgers;"
+          "DELETE FROM main.final_sources;");
   storage::LedgerStore store(db);  // chains start again from the scenario's genesis hash
   Ledger ledger(scenario.params);
   storage::Statement events = db.prepare(
@@ -90,12 +88,9 @@ std::optional<std::int64_t> rebuild_derived_rows(storage::Database& db) {
   store_outputs(ledger, store, std::nullopt);
   ledger.settle();  // after the last stored journal row: the state as of the last event
   store.write_snapshot(ledger);
-  if (!same_rows(db, "events", kEventColumns))
-    refuse(db, "events");
-  if (!same_rows(db, "reports", kReportColumns))
-    refuse(db, "reports");
-  if (store.read_snapshot() != stored_final)
-    refuse(db, "final state");
+  if (!same_rows(db, "events", kEventColumns)) refuse(db, "events");
+  if (!same_rows(db, "reports", kReportColumns)) refuse(db, "reports");
+  if (store.read_snapshot() != stored_final) refuse(db, "final state");
   db.exec("DROP TABLE temp.yl_old_events; DROP TABLE temp.yl_old_reports;");
   return replayed;
 }

@@ -1,11 +1,5 @@
 #include "engine/runner.h"
 
-#include <fmt/format.h>
-
-#include <fcntl.h>
-#include <signal.h>
-#include <unistd.h>
-
 #include <algorithm>
 #include <cctype>
 #include <cerrno>
@@ -14,13 +8,18 @@
 #include <fstream>
 #include <system_error>
 
+#include <fcntl.h>
+#include <fmt/format.h>
+#include <signal.h>
+#include <unistd.h>
+
 #include "engine/input/event_lookahead.h"
 #include "engine/input/input_error.h"
 #include "engine/input/input_file.h"
-#include "engine/usage_error.h"
 #include "engine/replay/replay.h"
 #include "engine/storage/migrations.h"
 #include "engine/storage/storage_error.h"
+#include "engine/usage_error.h"
 
 namespace yl {
 
@@ -132,9 +131,9 @@ RunSummary run_scenario(const Scenario& scenario, const std::string& scenario_fi
   constexpr std::int64_t kProgressEvery = 4096;
   RunSummary summary{scenario.name, scenario.params.start, scenario.params.end, 0, 0, 0};
   store.clear();
-  store.write_scenario(scenario_file, scenario.events_as_written, scenario.name,
-                       scenario.toml_text, scenario.params.start, scenario.params.end,
-                       scenario.report_every, options.drip);
+  store.write_scenario(scenario_file, scenario.events_as_written, scenario.name, scenario.toml_text,
+                       scenario.params.start, scenario.params.end, scenario.report_every,
+                       options.drip);
   LedgerParams params = scenario.params;
   params.drip = options.drip;
   Ledger ledger(std::move(params));
@@ -232,9 +231,9 @@ bool rename_if_absent(const std::string& from, const std::string& to) {
 RunSummary run_in(const std::string& path, const Scenario& scenario,
                   const std::string& scenario_path, const RunOptions& options,
                   storage::Database::Mode mode) {
-  std::ifstream events = open_input_file(
-      scenario.events_path.string(), scenario_path, scenario.events_line, "scenario",
-      fmt::format("events file '{}'", scenario.events_as_written));
+  std::ifstream events =
+      open_input_file(scenario.events_path.string(), scenario_path, scenario.events_line,
+                      "scenario", fmt::format("events file '{}'", scenario.events_as_written));
   storage::Database db(path, mode);
   storage::Transaction txn(db);
   storage::migrate(db);
@@ -329,9 +328,9 @@ ApplySummary apply_into_database(const std::string& db_path, const std::string& 
   storage::migrate(db);
   storage::LedgerStore store(db);
   if (!store.has_ledger()) {
-    throw storage::StorageError(storage::StorageError::Kind::bad_database,
-                                fmt::format("'{}' holds no ledger (run a scenario into it first)",
-                                            db_path));
+    throw storage::StorageError(
+        storage::StorageError::Kind::bad_database,
+        fmt::format("'{}' holds no ledger (run a scenario into it first)", db_path));
   }
   if (until) {  // before the replay, which would run them
     const LedgerParams params = load_stored_scenario(store).params;

@@ -1,8 +1,8 @@
 #include "engine/statement.h"
 
-#include <fmt/format.h>
-
 #include <algorithm>
+
+#include <fmt/format.h>
 
 #include "engine/core/ledger.h"
 #include "engine/replay/replay.h"
@@ -77,9 +77,9 @@ class AccountObserver : public ReplayObserver {
     auto accrue = [&](const Amount& from, const Amount& to, std::string what, Timestamp time,
                       bool report) {
       if (shares_.is_zero() || (from == to && !report)) return;
-      const SignedAmount accrual =
-          to > from ? SignedAmount::of(shares_ * (to - from))
-                    : SignedAmount() - SignedAmount::of(shares_ * (from - to));
+      const SignedAmount accrual = to > from
+                                       ? SignedAmount::of(shares_ * (to - from))
+                                       : SignedAmount() - SignedAmount::of(shares_ * (from - to));
       // CLAIMABLE reads balance min(f, P·s + r) and the rest as claimable (SPEC §9.3).
       const Amount held = (SignedAmount::of(balance + claimable) + accrual).magnitude();
       balance = mode_ == YieldMode::claimable ? min(fixed_, held) : held;
@@ -110,10 +110,16 @@ class AccountObserver : public ReplayObserver {
     }
     statement_.movements = statement_.movements + change;
     const auto id = ledger.find_account(name_);
-    statement_.lines.push_back(StatementLine{
-        event->raw.time, describe(event->raw, name_), event_ref(*event), false, change,
-        balance_after, claimable_after,
-        id ? ledger.position_of(*id, asset_).shares : Amount(), {}, {}});
+    statement_.lines.push_back(StatementLine{event->raw.time,
+                                             describe(event->raw, name_),
+                                             event_ref(*event),
+                                             false,
+                                             change,
+                                             balance_after,
+                                             claimable_after,
+                                             id ? ledger.position_of(*id, asset_).shares : Amount(),
+                                             {},
+                                             {}});
   }
   void closing(const Ledger& ledger) override {
     if (!ledger.find_account(name_)) {
@@ -189,8 +195,8 @@ class SourceObserver : public ReplayObserver {
           lines.emplace_back(p.memo, std::move(line));
           it = lines.end() - 1;
         }
-        const SignedAmount delta = p.debit ? SignedAmount::of(p.amount)
-                                           : SignedAmount() - SignedAmount::of(p.amount);
+        const SignedAmount delta =
+            p.debit ? SignedAmount::of(p.amount) : SignedAmount() - SignedAmount::of(p.amount);
         it->second.value_change = it->second.value_change + delta;  // principal + unreported
         if (p.account == BookAccount::source) {
           it->second.principal_change = it->second.principal_change + delta;

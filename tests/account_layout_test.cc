@@ -1,11 +1,11 @@
 // The Ledger's compact account layout (issue 13): gas records for dapps only, kept apart from the
 // positions, and what the one checkpoint saves and restores of them; positions in 64-byte slots
 // with a side table for the wide ones (engine/core/position_store.h).
-#include <doctest/doctest.h>
-#include <fmt/format.h>
-
 #include <string>
 #include <vector>
+
+#include <doctest/doctest.h>
+#include <fmt/format.h>
 
 #include "engine/core/ledger.h"
 #include "engine/core/position_store.h"
@@ -228,8 +228,8 @@ TEST_CASE("Position store: 128-bit amounts pack in a slot, wider ones go whole t
 TEST_CASE("Position store: the working set aliases, reads through, and is dropped by discard") {
   PositionStore store;
   for (int i = 0; i < 4; ++i) store.add_account();
-  const Position committed = filled(YieldMode::automatic, Amount::from_u64(7),
-                                    Amount::from_u64(3), {}, Amount::from_u64(9));
+  const Position committed = filled(YieldMode::automatic, Amount::from_u64(7), Amount::from_u64(3),
+                                    {}, Amount::from_u64(9));
   store.edit(3, Asset::eth) = committed;
   store.commit();
   CHECK(store.working_set_empty());
@@ -329,9 +329,9 @@ namespace {
 std::string postings_text(const Ledger& ledger) {
   std::string text;
   for (const Posting& p : ledger.journal().postings()) {
-    text += fmt::format("{} {} {} {} {} {}\n", static_cast<int>(p.memo),
-                        static_cast<int>(p.account), p.index, index_of(p.asset), p.debit,
-                        p.amount.wei_string());
+    text +=
+        fmt::format("{} {} {} {} {} {}\n", static_cast<int>(p.memo), static_cast<int>(p.account),
+                    p.index, index_of(p.asset), p.debit, p.amount.wei_string());
   }
   return text;
 }
@@ -351,10 +351,10 @@ TEST_CASE("Ledger::prefetch: the hints change nothing, whatever events they are 
     events.push_back(ev(Deposit{"nobody-" + std::to_string(i), DepositAsset::usdb, eth("1")}));
     events.push_back(ev(PayGas{name, "holder-with-a-long-name-0", eth("0.01")}));
   }
-  const std::vector<Event> strangers = {ev(Deposit{"@gas", DepositAsset::eth, eth("1")}),
-                                        ev(Claim{"holder-with-a-long-name-3", Asset::usdb,
-                                                 std::nullopt, "nobody"}),
-                                        ev(ForceReport{std::nullopt}), ev(ClaimGas{""})};
+  const std::vector<Event> strangers = {
+      ev(Deposit{"@gas", DepositAsset::eth, eth("1")}),
+      ev(Claim{"holder-with-a-long-name-3", Asset::usdb, std::nullopt, "nobody"}),
+      ev(ForceReport{std::nullopt}), ev(ClaimGas{""})};
   Ledger hinted(basic_params());
   Ledger plain(basic_params());
   std::size_t rejected = 0;

@@ -1,9 +1,9 @@
 #include "engine/core/amount.h"
 
-#include <doctest/doctest.h>
-
 #include <algorithm>
 #include <array>
+
+#include <doctest/doctest.h>
 
 #include "tests/random.h"
 #include "tests/test_util.h"
@@ -21,8 +21,8 @@ TEST_CASE("Amount: parse_units reads exact decimals (SPEC §1.2 amounts)") {
 }
 
 TEST_CASE("Amount: parse_units rejects signs, exponents, separators and excess decimals") {
-  for (const char* bad : {"", "-1", "+1", "1e18", "1,000", " 1", "1 ", "1.", ".5", "1.2.3", "0x10",
-                          "１"}) {
+  for (const char* bad :
+       {"", "-1", "+1", "1e18", "1,000", " 1", "1 ", "1.", ".5", "1.2.3", "0x10", "１"}) {
     std::string error;
     CHECK_MESSAGE(!Amount::parse_units(bad, 18, &error).has_value(), bad);
     CHECK(!error.empty());
@@ -44,7 +44,8 @@ TEST_CASE("Amount: 2^256 - 1 parses and 2^256 does not") {
   CHECK(error.find("2^256") != std::string::npos);
   // In ETH units, 2^256 wei is 115792089237316195423570985008687907853269984665640564039457.58...
   CHECK(!Amount::parse_units("115792089237316195423570985008687907853269984665640564039458", 18,
-                             &error).has_value());
+                             &error)
+             .has_value());
   CHECK(!Amount::parse_units(std::string(200, '9'), 0, &error).has_value());
 }
 
@@ -399,8 +400,8 @@ TEST_CASE("Amount: carries, borrows and overflow exactly at 2^64, 2^128, 2^192 a
     INFO("bits = " << bits);
     const U256 power = U256(1) << bits;
     const Amount below = amount_of(power - 1);
-    CHECK((below + one).raw() == power);        // the carry ripples through every lower limb
-    CHECK((amount_of(power) - one) == below);   // the borrow ripples back
+    CHECK((below + one).raw() == power);       // the carry ripples through every lower limb
+    CHECK((amount_of(power) - one) == below);  // the borrow ripples back
     if (bits < 192) {  // (2^k - 1)^2 < 2^256 for k <= 128; (2^192 - 1)^2 is not
       CHECK((below * below).raw() == (power - 1) * (power - 1));
     } else {

@@ -1,10 +1,10 @@
 // `yieldledger apply`: appending continues the simulation exactly; ids make it idempotent
 // (SPEC §8.3); a bad file changes nothing.
-#include <doctest/doctest.h>
-
 #include <filesystem>
 #include <fstream>
 #include <sstream>
+
+#include <doctest/doctest.h>
 
 #include "engine/audit.h"
 #include "engine/input/input_error.h"
@@ -16,18 +16,16 @@ using yl::testing::TempDir;
 
 namespace {
 
-const std::string kFirst =
-    "id,time,type,account,asset,amount,to,value\n"
-    "a1,2024-03-01T00:00:00Z,open,alice,,,,user\n"
-    "a2,2024-03-01T00:00:00Z,open,bob,,,,user\n"
-    "a3,2024-03-01T00:00:00Z,deposit,alice,ETH,100,,\n"
-    "a4,2024-03-02T06:00:00Z,deposit,bob,USDC,5000,,\n"
-    "a5,2024-03-03T00:00:00Z,configure,bob,USDB,,,CLAIMABLE\n";
-const std::string kMore =
-    "id,time,type,account,asset,amount,to,value\n"
-    "b1,2024-03-08T00:00:00Z,transfer,alice,ETH,10,bob,\n"
-    "b2,2024-03-09T12:00:00Z,claim,bob,USDB,,alice,\n"
-    "b3,2024-03-12T00:00:00Z,withdraw,alice,ETH,50,,\n";
+const std::string kFirst = "id,time,type,account,asset,amount,to,value\n"
+                           "a1,2024-03-01T00:00:00Z,open,alice,,,,user\n"
+                           "a2,2024-03-01T00:00:00Z,open,bob,,,,user\n"
+                           "a3,2024-03-01T00:00:00Z,deposit,alice,ETH,100,,\n"
+                           "a4,2024-03-02T06:00:00Z,deposit,bob,USDC,5000,,\n"
+                           "a5,2024-03-03T00:00:00Z,configure,bob,USDB,,,CLAIMABLE\n";
+const std::string kMore = "id,time,type,account,asset,amount,to,value\n"
+                          "b1,2024-03-08T00:00:00Z,transfer,alice,ETH,10,bob,\n"
+                          "b2,2024-03-09T12:00:00Z,claim,bob,USDB,,alice,\n"
+                          "b3,2024-03-12T00:00:00Z,withdraw,alice,ETH,50,,\n";
 
 struct Digest {
   yl::Snapshot state;
@@ -51,8 +49,8 @@ TEST_CASE("apply: run then apply equals one uninterrupted run of all the events"
   const std::string split_toml = dir.write("split.toml", scenario);
   yl::run_into_database(split_toml, dir.path("split.db"));
   const std::string more = dir.write("more.csv", kMore);
-  const auto applied = yl::apply_into_database(dir.path("split.db"), more,
-                                               yl::testing::at("2024-03-15T00:00:00Z"));
+  const auto applied =
+      yl::apply_into_database(dir.path("split.db"), more, yl::testing::at("2024-03-15T00:00:00Z"));
   CHECK(applied.events == 3);
   CHECK(applied.duplicates == 0);
   // Whole: one scenario to 2024-03-15 with every event.
@@ -128,22 +126,21 @@ const std::string kPolicy =
     "distribution = \"streamed\"\nunlock_seconds = 172800\nvoid_yield = \"to_protocol\"\n"
     "negative_yield = \"socialize\"\nrebalance = true\n";
 // kFirst, with a VOID dapp, a slashing larger than the insurance fund and a CLAIMABLE holder.
-const std::string kFirstPolicy =
-    kFirst +
-    "a6,2024-03-03T06:00:00Z,open,dex,,,,dapp\n"
-    "a7,2024-03-03T06:00:00Z,deposit,dex,ETH,40,,\n"
-    "a8,2024-03-03T06:00:00Z,configure,alice,ETH,,,CLAIMABLE\n"
-    "a9,2024-03-04T09:30:00Z,loss,lido,,3,,\n"
-    "a10,2024-03-06T17:00:00Z,report,,ETH,,,\n";
+const std::string kFirstPolicy = kFirst +
+                                 "a6,2024-03-03T06:00:00Z,open,dex,,,,dapp\n"
+                                 "a7,2024-03-03T06:00:00Z,deposit,dex,ETH,40,,\n"
+                                 "a8,2024-03-03T06:00:00Z,configure,alice,ETH,,,CLAIMABLE\n"
+                                 "a9,2024-03-04T09:30:00Z,loss,lido,,3,,\n"
+                                 "a10,2024-03-06T17:00:00Z,report,,ETH,,,\n";
 
 }  // namespace
 
 TEST_CASE("apply: a streamed ledger (every §9 rule) continues exactly as an uninterrupted run") {
   TempDir dir;
   dir.write("first.csv", kFirstPolicy);
-  yl::run_into_database(dir.write("split.toml", yl::testing::small_scenario_toml("first.csv") +
-                                                    kPolicy),
-                        dir.path("split.db"));
+  yl::run_into_database(
+      dir.write("split.toml", yl::testing::small_scenario_toml("first.csv") + kPolicy),
+      dir.path("split.db"));
   yl::apply_into_database(dir.path("split.db"), dir.write("more.csv", kMore),
                           yl::testing::at("2024-03-15T00:00:00Z"));
   dir.write("all.csv", kFirstPolicy + kMore.substr(kMore.find('\n') + 1));
@@ -171,11 +168,11 @@ TEST_CASE("apply: a streamed ledger (every §9 rule) continues exactly as an uni
 TEST_CASE("--at under every §9 rule is the state of a run that ends at that time (no drip at it)") {
   TempDir dir;
   dir.write("all.csv", kFirstPolicy);
-  yl::run_into_database(dir.write("all.toml", yl::testing::small_scenario_toml("all.csv") +
-                                                  kPolicy),
-                        dir.path("all.db"));
-  for (const char* time : {"2024-03-02T00:00:00Z", "2024-03-03T12:00:00Z",
-                           "2024-03-04T09:30:00Z", "2024-03-06T18:00:00Z"}) {
+  yl::run_into_database(
+      dir.write("all.toml", yl::testing::small_scenario_toml("all.csv") + kPolicy),
+      dir.path("all.db"));
+  for (const char* time : {"2024-03-02T00:00:00Z", "2024-03-03T12:00:00Z", "2024-03-04T09:30:00Z",
+                           "2024-03-06T18:00:00Z"}) {
     CAPTURE(time);
     // A run whose scenario ends at `time`, with the events stamped up to it.
     std::istringstream rows(kFirstPolicy);

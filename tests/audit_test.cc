@@ -1,13 +1,13 @@
 // `yieldledger audit`: OK on honest ledgers (the examples and synthetic random runs), and exit 3
 // naming the row when a row was changed, deleted or inserted by hand.
-#include <doctest/doctest.h>
-
-#include <sqlite3.h>
+#include "engine/audit.h"
 
 #include <filesystem>
 
+#include <doctest/doctest.h>
+#include <sqlite3.h>
+
 #include "bench/synthetic.h"
-#include "engine/audit.h"
 #include "engine/input/input_error.h"
 #include "engine/replay/replay.h"
 #include "engine/runner.h"
@@ -16,7 +16,6 @@
 using yl::testing::TempDir;
 
 namespace {
-
 
 void execute(const std::string& db, const char* sql) {
   sqlite3* handle = nullptr;
@@ -203,8 +202,9 @@ TEST_CASE("audit: rows far past the reader thread's first batches are named as t
       {"UPDATE events SET account = account || 'x' WHERE seq = 2600",
        "event events.csv:" + line + " (seq 2600): hash chain broken: this row was changed"},
       {"DELETE FROM events WHERE seq = 2600",
-       "event events.csv:" + std::to_string(std::stoi(line) + 1) + " (seq 2601): hash chain "
-       "broken: this row was changed, or a row before it was deleted or inserted"},
+       "event events.csv:" + std::to_string(std::stoi(line) + 1) +
+           " (seq 2601): hash chain "
+           "broken: this row was changed, or a row before it was deleted or inserted"},
       {"UPDATE reports SET fee_wei = '1' WHERE seq = " + last_report + " AND row = 1",
        "report " + last_report + " row 1 (" + last_report_at +
            "): hash chain broken: this row was changed"},
@@ -234,24 +234,23 @@ TEST_CASE("replay: a stored row that no longer parses fails it there, after the 
   // it (four batches of 256 ahead of row 2,000).
   const yl::Snapshot before = yl::take_snapshot(yl::replay(store, yl::testing::at(time)));
   CHECK_FALSE(before.balances.empty());
-  CHECK_THROWS_WITH_AS(yl::replay(store, std::nullopt),
-                       ("events.csv:" + line + ": " + type +
-                        ": bad time 'noon' (expected YYYY-MM-DDTHH:MM:SSZ)")
-                           .c_str(),
-                       yl::InputError);
+  CHECK_THROWS_WITH_AS(
+      yl::replay(store, std::nullopt),
+      ("events.csv:" + line + ": " + type + ": bad time 'noon' (expected YYYY-MM-DDTHH:MM:SSZ)")
+          .c_str(),
+      yl::InputError);
 }
 
 TEST_CASE("audit: a streamed ledger stores each event's drip in the event's journal row") {
   // SPEC §9.1, unlocked over a day: the 2024-03-02 report locks the day's ETH yield, and the
   // transfer at 12:00 first drips half of it (runner.h journal_rows: one row, the drip first).
   TempDir dir;
-  dir.write("events.csv",
-            "time,type,account,asset,amount,to,value\n"
-            "2024-03-01T00:00:00Z,open,alice,,,,user\n"
-            "2024-03-01T00:00:00Z,open,bob,,,,user\n"
-            "2024-03-01T00:00:00Z,deposit,alice,ETH,10,,\n"
-            "2024-03-02T12:00:00Z,transfer,alice,ETH,1,bob,\n"
-            "2024-03-02T18:00:00Z,transfer,bob,ETH,0.5,alice,\n");
+  dir.write("events.csv", "time,type,account,asset,amount,to,value\n"
+                          "2024-03-01T00:00:00Z,open,alice,,,,user\n"
+                          "2024-03-01T00:00:00Z,open,bob,,,,user\n"
+                          "2024-03-01T00:00:00Z,deposit,alice,ETH,10,,\n"
+                          "2024-03-02T12:00:00Z,transfer,alice,ETH,1,bob,\n"
+                          "2024-03-02T18:00:00Z,transfer,bob,ETH,0.5,alice,\n");
   const std::string scenario = dir.write(
       "scenario.toml", yl::testing::small_scenario_toml() +
                            "\n[policy]\ndistribution = \"streamed\"\nunlock_seconds = 86400\n");

@@ -1,8 +1,8 @@
 // The catalogue of bad inputs (SPEC §1.3): each is rejected with `FILE:LINE: TYPE: reason`, and a
 // rejected run leaves the database exactly as it was before.
-#include <doctest/doctest.h>
-
 #include <filesystem>
+
+#include <doctest/doctest.h>
 
 #include "engine/input/input_error.h"
 #include "engine/runner.h"
@@ -16,10 +16,9 @@ namespace {
 
 // Three good rows (lines 2-4) that every events case starts from.
 const std::string kHeader = "time,type,account,asset,amount,to,value\n";
-const std::string kPrelude = kHeader +
-                             "2024-03-01T00:00:00Z,open,alice,,,,user\n"
-                             "2024-03-01T00:00:00Z,open,dex,,,,dapp\n"
-                             "2024-03-01T00:00:00Z,deposit,alice,ETH,10,,\n";
+const std::string kPrelude = kHeader + "2024-03-01T00:00:00Z,open,alice,,,,user\n"
+                                       "2024-03-01T00:00:00Z,open,dex,,,,dapp\n"
+                                       "2024-03-01T00:00:00Z,deposit,alice,ETH,10,,\n";
 const std::string kMax =
     "115792089237316195423570985008687907853269984665640564039457584007913129639935";
 
@@ -198,10 +197,9 @@ TEST_CASE("Bad scenarios are rejected at the offending line (SPEC §1.1)") {
       {"apr out of range", replace("apr_bps = 400", "apr_bps = 100001"),
        "14: scenario: 'apr_bps' must be between 0 and 100000 (got 100001)"},
       {"weights over 10000",
-       replace("weight_bps = 9000",
-               "weight_bps = 9000\n[[source]]\nname = \"x\"\n"
-               "asset = \"ETH\"\nkind = \"staking\"\n"
-               "apr_bps = 1\nweight_bps = 1001"),
+       replace("weight_bps = 9000", "weight_bps = 9000\n[[source]]\nname = \"x\"\n"
+                                    "asset = \"ETH\"\nkind = \"staking\"\n"
+                                    "apr_bps = 1\nweight_bps = 1001"),
        "16: scenario: the weights of the ETH sources add up to more than 10000 bps"},
       {"repeated source", replace("name = \"tbill\"", "name = \"lido\""),
        "17: scenario: source name 'lido' is repeated"},
@@ -285,14 +283,14 @@ TEST_CASE(
           path + ":" + c.expected);
     CHECK(yl::testing::read_file(db) == before);
   }
-  const auto cli = yl::testing::run_cli({"run", dir.write("bad.toml", policy("rebalance = 1\n")),
-                                         "--db", db});
+  const auto cli =
+      yl::testing::run_cli({"run", dir.write("bad.toml", policy("rebalance = 1\n")), "--db", db});
   CHECK(cli.exit_code == 2);
   // Every key valid: accepted, with `unlock_seconds` defaulting to 604800 under "streamed".
-  const std::string valid = policy(
-      "insurance_fee_bps = 500\nprotocol_fee_bps = 9500\nfee_hurdle_bps = 100000\n"
-      "distribution = \"streamed\"\nvoid_yield = \"to_protocol\"\nnegative_yield = "
-      "\"socialize\"\nrebalance = true\n");
+  const std::string valid =
+      policy("insurance_fee_bps = 500\nprotocol_fee_bps = 9500\nfee_hurdle_bps = 100000\n"
+             "distribution = \"streamed\"\nvoid_yield = \"to_protocol\"\nnegative_yield = "
+             "\"socialize\"\nrebalance = true\n");
   const yl::Scenario parsed = yl::parse_scenario(valid, "s.toml", dir.path(""));
   CHECK(parsed.params.policy.unlock_seconds == 604'800);
   CHECK(parsed.params.policy.protocol_fee_bps == 9500);

@@ -1,14 +1,13 @@
 // The command line as a user runs it: golden outputs of the examples, exit codes (SPEC §7.2),
 // and replay determinism. Runs the built `yieldledger` binary.
-#include <doctest/doctest.h>
-
-#include <sqlite3.h>
-
 #include <algorithm>
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
+
+#include <doctest/doctest.h>
+#include <sqlite3.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -151,14 +150,13 @@ TEST_CASE("CLI: a ledger of an older schema is refused by readers and upgraded b
   sqlite3_close(handle);
   const CliResult refused = cli({"balances", "--db", db});
   CHECK(refused.exit_code == 2);
-  CHECK(refused.err.find(
-            "older than this yieldledger's 10; upgrade it with `yieldledger migrate") !=
-        std::string::npos);
+  CHECK(
+      refused.err.find("older than this yieldledger's 10; upgrade it with `yieldledger migrate") !=
+      std::string::npos);
   const CliResult migrated = cli({"migrate", "--db", db});
   CHECK(migrated.exit_code == 0);
   CHECK(migrated.out == db + ": schema version 2 -> 10\n");
-  CHECK(cli({"balances", "--db", db, "--format", "csv"}).out ==
-        golden("quickstart/balances.csv"));
+  CHECK(cli({"balances", "--db", db, "--format", "csv"}).out == golden("quickstart/balances.csv"));
   CHECK(cli({"audit", "--db", db}).exit_code == 0);
 }
 
@@ -170,17 +168,14 @@ TEST_CASE("CLI: migrate upgrades a v1.1 ledger (schema 3) to v1.2: new columns, 
   sqlite3* handle = nullptr;
   REQUIRE(sqlite3_open(db.c_str(), &handle) == SQLITE_OK);
   REQUIRE(sqlite3_exec(handle, kDropV1_2Columns, nullptr, nullptr, nullptr) == SQLITE_OK);
-  REQUIRE(sqlite3_exec(handle, "PRAGMA user_version = 3", nullptr, nullptr, nullptr) ==
-          SQLITE_OK);
+  REQUIRE(sqlite3_exec(handle, "PRAGMA user_version = 3", nullptr, nullptr, nullptr) == SQLITE_OK);
   sqlite3_close(handle);
   const CliResult migrated = cli({"migrate", "--db", db});
   CHECK(migrated.exit_code == 0);
   CHECK(migrated.out == db + ": schema version 3 -> 10\n");
   // Every v1.1 value, and the v1.2 columns at their default-policy values.
-  CHECK(cli({"reports", "--db", db, "--format", "csv"}).out ==
-        golden("blast-launch/reports.csv"));
-  CHECK(cli({"ledgers", "--db", db, "--format", "csv"}).out ==
-        golden("blast-launch/ledgers.csv"));
+  CHECK(cli({"reports", "--db", db, "--format", "csv"}).out == golden("blast-launch/reports.csv"));
+  CHECK(cli({"ledgers", "--db", db, "--format", "csv"}).out == golden("blast-launch/ledgers.csv"));
   // The hash chains written by v1.1 still verify: the report hash covers v1.2 columns only
   // when one of them is not at its v1.1 value.
   CHECK(cli({"audit", "--db", db}).exit_code == 0);
@@ -264,12 +259,11 @@ TEST_CASE("CLI: journal prints the stored postings as rows, by event or report (
   // move is settled to her (entry 14).
   const CliResult event = cli({"journal", "--db", db, "--event", "23", "--format", "csv"});
   CHECK(event.exit_code == 0);
-  CHECK(event.out ==
-        "entry,event,report,account,asset,side,amount_wei,memo\n"
-        "14,23,,l2:accrued:ETH,ETH,D,130531948190509300,settlement\n"
-        "14,23,,l2:account:alice,ETH,C,130531948190509300,settlement\n"
-        "14,23,,l2:account:alice,ETH,D,800000000000000000,gas_fee\n"
-        "14,23,,l2:account:@gas,ETH,C,800000000000000000,gas_fee\n");
+  CHECK(event.out == "entry,event,report,account,asset,side,amount_wei,memo\n"
+                     "14,23,,l2:accrued:ETH,ETH,D,130531948190509300,settlement\n"
+                     "14,23,,l2:account:alice,ETH,C,130531948190509300,settlement\n"
+                     "14,23,,l2:account:alice,ETH,D,800000000000000000,gas_fee\n"
+                     "14,23,,l2:account:@gas,ETH,C,800000000000000000,gas_fee\n");
   // Every posting, one line each: as many as `audit` counts (2,581).
   const CliResult all = cli({"journal", "--db", db, "--format", "csv"});
   CHECK(std::count(all.out.begin(), all.out.end(), '\n') == 1 + 2581);

@@ -193,8 +193,7 @@ TEST_CASE("Compare: statistics and paired differences of the hand-built results"
   // for r = 0..4 → 1002130000 … 1002142000; nearest rank: p5 = r 0, p50 = r 2, p95 = r 4.
   const yl::compare::Fan* price = nullptr;
   for (const auto& fan : c.fans) {
-    if (fan.key.name == "price")
-      price = &fan;
+    if (fan.key.name == "price") price = &fan;
   }
   REQUIRE(price != nullptr);
   REQUIRE(price->times.size() == 4);
@@ -257,9 +256,8 @@ TEST_CASE("Compare: files of other programs, other versions and bad rows are ref
                                 "'int' metric needs value_int, an integer ('40.5'), and no "
                                 "value_real");
   const std::string no_runs = variant("no_runs.db", "('runs', '5')", "('runs', '6')");
-  CHECK(refused(no_runs) == no_runs +
-                                ": runs: no point has all its 6 runs: there is nothing to "
-                                "compare");
+  CHECK(refused(no_runs) == no_runs + ": runs: no point has all its 6 runs: there is nothing to "
+                                      "compare");
 }
 
 TEST_CASE("CLI: compare's table, CSV, XLSX and HTML show the same numbers") {
@@ -267,9 +265,8 @@ TEST_CASE("CLI: compare's table, CSV, XLSX and HTML show the same numbers") {
   const std::string db = fixture_db(dir);
   const auto table = run_cli({"compare", db});
   REQUIRE(table.exit_code == 0);
-  CHECK(table.err ==
-        "compare: point 3 'policy.distribution=incomplete' has 2 of 5 runs and is "
-        "left out\n");
+  CHECK(table.err == "compare: point 3 'policy.distribution=incomplete' has 2 of 5 runs and is "
+                     "left out\n");
   const auto csv = run_cli({"compare", db, "--format", "csv"});
   REQUIRE(csv.exit_code == 0);
   const auto rows = parse_csv(csv.out);
@@ -296,8 +293,7 @@ TEST_CASE("CLI: compare's table, CSV, XLSX and HTML show the same numbers") {
     // The table shows each cell of the CSV (aligned), the page each cell HTML-escaped in a <td>,
     // the workbook each as a number or, past 15 digits, as text.
     for (const std::string& cell : rows[r]) {
-      if (cell.empty())
-        continue;
+      if (cell.empty()) continue;
       CHECK_MESSAGE(table.out.find(cell) != std::string::npos, cell);
       CHECK_MESSAGE(html.find(">" + yl::html::html_escape(cell) + "</td>") != std::string::npos,
                     cell);
@@ -417,10 +413,9 @@ TEST_CASE("CLI: compare A.db B.db: two ledgers over the same events, side by sid
   const auto refused = run_cli({"compare", dir.path("a.db"), dir.path("c.db")});
   CHECK(refused.exit_code == 2);
   CHECK(refused.out.empty());
-  CHECK(
-      refused.err.starts_with("yieldledger: the two ledgers have different events; the first "
-                              "difference is event 1: " +
-                              dir.path("a.db") + ": event 1 ("));
+  CHECK(refused.err.starts_with("yieldledger: the two ledgers have different events; the first "
+                                "difference is event 1: " +
+                                dir.path("a.db") + ": event 1 ("));
   CHECK(refused.err.find(dir.path("c.db") + ": event 1 (") != std::string::npos);
   CHECK(refused.err.find(",e000\n") != std::string::npos);  // B's, at the end
   CHECK(refused.err.find(",e001; ") != std::string::npos);  // A's

@@ -1,8 +1,8 @@
 #include "engine/input/csv_reader.h"
 
-#include <doctest/doctest.h>
-
 #include <sstream>
+
+#include <doctest/doctest.h>
 
 #include "engine/input/input_error.h"
 
@@ -20,9 +20,9 @@ std::vector<yl::CsvRecord> read_all(const std::string& text) {
 }  // namespace
 
 TEST_CASE("CsvReader: RFC 4180 quoting, CRLF, BOM and empty lines (SPEC §1.2)") {
-  const auto records = read_all(
-      "\xEF\xBB\xBF"
-      "a,b\r\n\r\n\"x,1\",\"say \"\"hi\"\"\"\n\"multi\nline\",\n\nlast,row");
+  const auto records =
+      read_all("\xEF\xBB\xBF"
+               "a,b\r\n\r\n\"x,1\",\"say \"\"hi\"\"\"\n\"multi\nline\",\n\nlast,row");
   REQUIRE(records.size() == 4);
   CHECK(records[0].line == 1);
   CHECK(records[0].fields == std::vector<std::string>{"a", "b"});

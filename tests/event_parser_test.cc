@@ -1,9 +1,9 @@
 #include "engine/input/event_parser.h"
 
+#include <sstream>
+
 #include <doctest/doctest.h>
 #include <fmt/format.h>
-
-#include <sstream>
 
 #include "engine/input/event_lookahead.h"
 #include "engine/input/input_error.h"
@@ -14,8 +14,15 @@ namespace {
 
 RawEvent row(std::string type, std::string account, std::string asset, std::string amount,
              std::string to, std::string value) {
-  return RawEvent{7, "", "2024-03-01T00:00:00Z", std::move(type), std::move(account),
-                  std::move(asset), std::move(amount), std::move(to), std::move(value)};
+  return RawEvent{7,
+                  "",
+                  "2024-03-01T00:00:00Z",
+                  std::move(type),
+                  std::move(account),
+                  std::move(asset),
+                  std::move(amount),
+                  std::move(to),
+                  std::move(value)};
 }
 
 }  // namespace
@@ -83,10 +90,9 @@ TEST_CASE("EventReader: columns in any order, optional id, and a header with no 
 
 TEST_CASE("EventReader: a row read into the previous row's RawEvent keeps nothing of it") {
   // `run` reads every row into one RawEvent; a field empty here must not keep the last text.
-  std::istringstream in(
-      "id,time,type,account,asset,amount,to,value\n"
-      "x1,2024-03-01T00:00:00Z,transfer,alice-with-a-long-name,ETH,1.25,bob,\n"
-      ",2024-03-02T00:00:00Z,open,carol,,,,user\n");
+  std::istringstream in("id,time,type,account,asset,amount,to,value\n"
+                        "x1,2024-03-01T00:00:00Z,transfer,alice-with-a-long-name,ETH,1.25,bob,\n"
+                        ",2024-03-02T00:00:00Z,open,carol,,,,user\n");
   EventReader reader(in, "e.csv");
   std::istringstream no_id("time,type,account,asset,amount,to,value\n"
                            "2024-03-01T00:00:00Z,open,dave,,,,user\n");

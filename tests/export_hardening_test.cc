@@ -70,8 +70,7 @@ std::vector<std::string> files_with(const std::string& folder, const std::string
   std::vector<std::string> names;
   for (const auto& entry : std::filesystem::directory_iterator(folder)) {
     const std::string name = entry.path().filename().string();
-    if (name.find(part) != std::string::npos)
-      names.push_back(name);
+    if (name.find(part) != std::string::npos) names.push_back(name);
   }
   return names;
 }
@@ -101,8 +100,7 @@ TEST_CASE("Export never writes onto the ledger, its -wal/-shm, or the files it w
     for (bool force : {false, true}) {
       std::vector<std::string> args = {"export", "--db", db, "--out"};
       args.insert(args.end(), out_and_format.begin(), out_and_format.end());
-      if (force)
-        args.emplace_back("--force");
+      if (force) args.emplace_back("--force");
       const auto result = run_cli(args);
       CHECK(result.exit_code == 2);
       CHECK(result.err == "yieldledger: " + message + "\n");
@@ -144,9 +142,8 @@ TEST_CASE("Export replaces a file it did not write only with --force, and its ow
   TempDir dir;
   const std::string db = quickstart_in(dir);
   const std::string xlsx = dir.write("mine.xlsx", "a user's own file\n");
-  const std::string not_ours =
-      "' exists and was not written by `yieldledger export`; pass "
-      "--force to replace it\n";
+  const std::string not_ours = "' exists and was not written by `yieldledger export`; pass "
+                               "--force to replace it\n";
   auto refused = run_cli({"export", "--db", db, "--out", xlsx});
   CHECK(refused.exit_code == 2);
   CHECK(refused.err == "yieldledger: '" + xlsx + not_ours);
@@ -249,10 +246,8 @@ TEST_CASE("Export: two exports into one folder at once never mix their files (pr
   for (const char* name : {"big", "small"}) {
     const std::string rc = read_file(dir.path(std::string(name) + ".rc"));
     CHECK((rc == "0\n" || rc == "1\n"));
-    if (rc == "0\n")
-      ++finished;
-    if (rc == "1\n")
-      CHECK(read_file(dir.path(std::string(name) + ".err")) == refusal);
+    if (rc == "0\n") ++finished;
+    if (rc == "1\n") CHECK(read_file(dir.path(std::string(name) + ".err")) == refusal);
   }
   CHECK(finished >= 1);
   // The folder holds one export's files: its events table has as many rows as its summary says.
@@ -295,11 +290,11 @@ TEST_CASE("Export: a ledger whose ETH sums reach 2^256 - 1 exports exactly") {
       "57896044618658097711785492504343953926634992332820282019728.792003956564819968";
   const std::string half_less_one =
       "57896044618658097711785492504343953926634992332820282019728.792003956564819967";
-  const std::string opens =
-      "time,type,account,asset,amount,to,value\n"
-      "2024-03-01T00:00:00Z,open,alice,,,,user\n"
-      "2024-03-01T00:00:00Z,open,bob,,,,user\n"
-      "2024-03-01T00:00:00Z,deposit,alice,ETH," + half + ",,\n";
+  const std::string opens = "time,type,account,asset,amount,to,value\n"
+                            "2024-03-01T00:00:00Z,open,alice,,,,user\n"
+                            "2024-03-01T00:00:00Z,open,bob,,,,user\n"
+                            "2024-03-01T00:00:00Z,deposit,alice,ETH," +
+                            half + ",,\n";
   dir.write("events.csv", opens + "2024-03-01T00:00:00Z,deposit,bob,ETH," + half + ",,\n");
   const std::string db = dir.path("big.db");
   const auto refused = run_cli({"run", dir.path("scenario.toml"), "--db", db});
@@ -332,10 +327,9 @@ TEST_CASE("Export: text cells that begin like a formula are defused, number cell
             "report_every = \"1d\"\nevents = \"events.csv\"\n\n[ledger]\n"
             "initial_price = 1_000_000_000\n" +
                 kLido);
-  dir.write("events.csv",
-            "id,time,type,account,asset,amount,to,value\n"
-            "@SUM(1),2024-03-01T00:00:00Z,open,-A1,,,,user\n"
-            "+x,2024-03-01T00:00:00Z,deposit,-A1,ETH,1.5,,\n");
+  dir.write("events.csv", "id,time,type,account,asset,amount,to,value\n"
+                          "@SUM(1),2024-03-01T00:00:00Z,open,-A1,,,,user\n"
+                          "+x,2024-03-01T00:00:00Z,deposit,-A1,ETH,1.5,,\n");
   const std::string db = dir.path("f.db");
   REQUIRE(run_cli({"run", dir.path("scenario.toml"), "--db", db}).exit_code == 0);
   REQUIRE(run_cli({"export", "--db", db, "--out", dir.path("csv")}).exit_code == 0);
@@ -361,10 +355,9 @@ TEST_CASE("Export reads one snapshot while another process appends to the ledger
   TempDir dir;
   const std::string db = quickstart_in(dir);
   // Events after the example's end, appended while the export replays.
-  const std::string more = dir.write("more.csv",
-                                     "time,type,account,asset,amount,to,value\n"
-                                     "2024-03-09T00:00:00Z,deposit,alice,ETH,1,,\n"
-                                     "2024-03-09T00:00:00Z,deposit,bob,ETH,2,,\n");
+  const std::string more = dir.write("more.csv", "time,type,account,asset,amount,to,value\n"
+                                                 "2024-03-09T00:00:00Z,deposit,alice,ETH,1,,\n"
+                                                 "2024-03-09T00:00:00Z,deposit,bob,ETH,2,,\n");
   yl::storage::Database database(db, yl::storage::Database::Mode::read_only);
   yl::storage::LedgerStore store(database);
   const std::int64_t before = store.event_count();

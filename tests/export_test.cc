@@ -1,8 +1,6 @@
 // `yieldledger export`: the tables agree with `balances`, `ledgers`, `reports` and `explain` to the
 // wei; realized APY is exact; thinning and account selection; the XLSX workbook read back from its
 // zip; limits and failures leave nothing behind.
-#include <doctest/doctest.h>
-
 #include <algorithm>
 #include <cstdio>
 #include <cstdlib>
@@ -10,6 +8,8 @@
 #include <fstream>
 #include <map>
 #include <sstream>
+
+#include <doctest/doctest.h>
 
 #include "bench/synthetic.h"
 #include "engine/export/csv_sink.h"
@@ -167,8 +167,8 @@ TEST_CASE("Export CSV: the tables agree with balances, ledgers, reports and expl
       for (std::size_t i = 0; i < at.size(); ++i) {
         // A system account's name (`@gas`) begins like a formula: the export defuses it.
         CHECK(at[i].at("account") == yl::defuse_formula(expected[i].at("account")));
-        for (const char* column : {"kind", "asset", "mode", "balance", "balance_wei",
-                                   "claimable_wei", "shares"}) {
+        for (const char* column :
+             {"kind", "asset", "mode", "balance", "balance_wei", "claimable_wei", "shares"}) {
           CHECK(at[i].at(column) == expected[i].at(column));
         }
       }
@@ -179,9 +179,9 @@ TEST_CASE("Export CSV: the tables agree with balances, ledgers, reports and expl
     const auto expected = read_csv(golden + "ledgers_at_2024-04-16.csv");
     REQUIRE(at.size() == 2);
     for (std::size_t i = 0; i < 2; ++i) {
-      for (const char* column : {"asset", "price", "pending_wei", "total_shares", "buffer_wei",
-                                 "debt_wei", "insurance_wei", "retained_wei", "revenue_wei",
-                                 "locked_wei"}) {
+      for (const char* column :
+           {"asset", "price", "pending_wei", "total_shares", "buffer_wei", "debt_wei",
+            "insurance_wei", "retained_wei", "revenue_wei", "locked_wei"}) {
         CHECK(at[i].at(column) == expected[i].at(column));
       }
     }
@@ -200,8 +200,8 @@ TEST_CASE("Export CSV: the tables agree with balances, ledgers, reports and expl
     CHECK(first[0].at("insurance") == "0.019978974306433243");
   }
   SUBCASE("accrued adds up to explain's accruals: dave's ETH, 5.285222803695363708") {
-    const auto dave = where(where(read_csv(out + "/balance_history.csv"), "account", "dave"),
-                            "asset", "ETH");
+    const auto dave =
+        where(where(read_csv(out + "/balance_history.csv"), "account", "dave"), "asset", "ETH");
     CHECK(wei_sum(dave, "accrued_wei") == yl::testing::wei("5285222803695363708"));
     // A VOID account accrues nothing.
     const auto nft = where(where(read_csv(out + "/balance_history.csv"), "account", "nftmarket"),
@@ -270,8 +270,8 @@ TEST_CASE("Export CSV: a streamed ledger's locked_wei at a sample is `ledgers --
   // (2024-04-15) nothing is locked: the loss took the lock, and the debt takes the yield.
   for (const auto& [time, locked] :
        {std::pair{"2024-03-02T00:00:00Z", true}, std::pair{"2024-04-16T00:00:00Z", false}}) {
-    const yl::testing::CliResult ledgers = yl::testing::run_cli(
-        {"ledgers", "--db", db, "--at", time, "--format", "csv"});
+    const yl::testing::CliResult ledgers =
+        yl::testing::run_cli({"ledgers", "--db", db, "--at", time, "--format", "csv"});
     REQUIRE(ledgers.exit_code == 0);
     const auto expected = read_csv(dir.write("ledgers.csv", ledgers.out));
     const auto at = where(history, "time", time);
@@ -477,8 +477,7 @@ TEST_CASE("Export XLSX: sheets, frozen headers, wei as text, numbers beside it, 
   CHECK(chart.find("Share price") != std::string::npos);
   CHECK(chart.find("chart_data!$B$2:$B$94") != std::string::npos);
   CHECK(unzip(xlsx, "xl/charts/chart6.xml").find("Top USDB holders") != std::string::npos);
-  CHECK(unzip(xlsx, "xl/drawings/_rels/drawing1.xml.rels").find("chart6.xml") !=
-        std::string::npos);
+  CHECK(unzip(xlsx, "xl/drawings/_rels/drawing1.xml.rels").find("chart6.xml") != std::string::npos);
 }
 
 TEST_CASE("Export XLSX: a table past the sheet's row limit stops the export and leaves nothing") {
@@ -549,24 +548,24 @@ TEST_CASE("CLI: export writes CSV or XLSX by --out, exit 2 for bad options or a 
   CHECK(csv.out == "exported 'blast-launch' to " + dir.path("csv") +
                        " (csv): 14 history samples; rows: ledger_history 28, reports 281, "
                        "summary 59\n");
-  auto onto_folder = yl::testing::run_cli({"export", "--db", db, "--out", dir.path("csv"),
-                                           "--format", "xlsx"});
+  auto onto_folder =
+      yl::testing::run_cli({"export", "--db", db, "--out", dir.path("csv"), "--format", "xlsx"});
   CHECK(onto_folder.exit_code == 1);
   CHECK(onto_folder.err == "yieldledger: cannot write '" + dir.path("csv") + "': it is a folder\n");
-  auto xlsx = yl::testing::run_cli({"export", "--db", db, "--out", dir.path("b.xlsx"),
-                                    "--accounts", "top:3", "--tables", "balance_history"});
+  auto xlsx = yl::testing::run_cli({"export", "--db", db, "--out", dir.path("b.xlsx"), "--accounts",
+                                    "top:3", "--tables", "balance_history"});
   CHECK(xlsx.exit_code == 0);
   CHECK(unzip(dir.path("b.xlsx"), "xl/workbook.xml").find("balance_history") != std::string::npos);
 
-  auto bad = yl::testing::run_cli({"export", "--db", db, "--out", dir.path("x"), "--tables",
-                                   "nope"});
+  auto bad =
+      yl::testing::run_cli({"export", "--db", db, "--out", dir.path("x"), "--tables", "nope"});
   CHECK(bad.exit_code == 2);
   CHECK(bad.err ==
         "yieldledger: --tables: unknown table 'nope' (the tables are accounts, ledger_history, "
         "balance_history, reports, events, journal)\n");
   CHECK_FALSE(std::filesystem::exists(dir.path("x")));
-  auto missing = yl::testing::run_cli({"export", "--db", dir.path("none.db"), "--out",
-                                       dir.path("y")});
+  auto missing =
+      yl::testing::run_cli({"export", "--db", dir.path("none.db"), "--out", dir.path("y")});
   CHECK(missing.exit_code == 2);
   CHECK(missing.err == "yieldledger: database '" + dir.path("none.db") + "' not found\n");
 }

@@ -1,17 +1,16 @@
 // Issue #9, the hardening pass: paths that are not plain files, commands running at the same time
 // (two real processes), write errors on stdout, control characters, causes named from errno, and
 // memory that stays flat however many reports a scenario schedules. Each case failed before it.
-#include <doctest/doctest.h>
+#include <filesystem>
+#include <string>
+#include <vector>
 
+#include <doctest/doctest.h>
 #include <sqlite3.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
-
-#include <filesystem>
-#include <string>
-#include <vector>
 
 #include "engine/storage/database.h"
 #include "tests/test_util.h"
@@ -86,8 +85,9 @@ TEST_CASE("Hardening (defect 1): a ledger path must be a real file path") {
   };
   const std::vector<Case> cases = {
       {"", "yieldledger: the database path is empty: name a file, such as ledger.db\n"},
-      {":memory:", "yieldledger: ':memory:' " + memory_message + ":memory: for a file of that "
-                   "name)\n"},
+      {":memory:", "yieldledger: ':memory:' " + memory_message +
+                       ":memory: for a file of that "
+                       "name)\n"},
       {"file:u.db?mode=memory", "yieldledger: 'file:u.db?mode=memory' " + memory_message +
                                     "file:u.db?mode=memory for a file of that name)\n"},
       {dir.path("x.db/"), "yieldledger: '" + dir.path("x.db/") +
@@ -166,14 +166,14 @@ TEST_CASE("Hardening: a name too long and too many open files get their own caus
   const std::string suppressions = dir.write("ubsan.supp", "vptr:*\n");
   // Descriptors the test runner left open would count against the limit: close them first, then
   // open the redirections, and only then lower the limit (ctest keeps more open than doctest).
-  const int code = bash("for fd in $(ls /proc/$$/fd); do "
-                        "[ \"$fd\" -gt 2 ] && eval \"exec $fd>&-\"; done; exec >/dev/null 2>" +
-                        quoted(err) + "; ulimit -n 4; UBSAN_OPTIONS=suppressions=" +
-                        quoted(suppressions) + " exec " + kCli + " balances --db " +
-                        quoted(dir.path("q.db")));
+  const int code =
+      bash("for fd in $(ls /proc/$$/fd); do "
+           "[ \"$fd\" -gt 2 ] && eval \"exec $fd>&-\"; done; exec >/dev/null 2>" +
+           quoted(err) + "; ulimit -n 4; UBSAN_OPTIONS=suppressions=" + quoted(suppressions) +
+           " exec " + kCli + " balances --db " + quoted(dir.path("q.db")));
   CHECK(code == 1);
-  CHECK(read_file(err) == "yieldledger: cannot open the database '" + dir.path("q.db") +
-                              "': Too many open files\n");
+  CHECK(read_file(err) ==
+        "yieldledger: cannot open the database '" + dir.path("q.db") + "': Too many open files\n");
 }
 
 TEST_CASE("Hardening: a foreign SQLite file is refused and left byte-identical") {
@@ -277,20 +277,20 @@ TEST_CASE("Hardening (defect 3): audit reads one snapshot while apply commits") 
   // commit and the reports or final state of the next, and reported a false mismatch (exit 3).
   std::string applies;
   for (int day = 2; day <= 30; ++day) {
-    const std::string time = "2024-06-" + std::string(day < 10 ? "0" : "") +
-                             std::to_string(day) + "T00:00:00Z";
-    const std::string file = dir.write(
-        "d" + std::to_string(day) + ".csv",
-        "id,time,type,account,asset,amount,to,value\nd" + std::to_string(day) + "," + time +
-            ",transfer,alice,ETH,0.001,carol,\n");
+    const std::string time =
+        "2024-06-" + std::string(day < 10 ? "0" : "") + std::to_string(day) + "T00:00:00Z";
+    const std::string file =
+        dir.write("d" + std::to_string(day) + ".csv",
+                  "id,time,type,account,asset,amount,to,value\nd" + std::to_string(day) + "," +
+                      time + ",transfer,alice,ETH,0.001,carol,\n");
     applies += kCli + " apply --db " + quoted(db) + " --until " + time + " " + quoted(file) +
                " >/dev/null || echo apply failed >>" + quoted(dir.path("errors")) + "; ";
   }
-  const std::string script =
-      "(" + applies + ") & w=$!; n=0; while kill -0 $w 2>/dev/null; do " + kCli +
-      " audit --db " + quoted(db) + " >" + quoted(dir.path("audit.out")) +
-      " 2>&1 || cat " + quoted(dir.path("audit.out")) + " >>" + quoted(dir.path("errors")) +
-      "; n=$((n+1)); done; wait $w; echo $n >" + quoted(dir.path("count"));
+  const std::string script = "(" + applies + ") & w=$!; n=0; while kill -0 $w 2>/dev/null; do " +
+                             kCli + " audit --db " + quoted(db) + " >" +
+                             quoted(dir.path("audit.out")) + " 2>&1 || cat " +
+                             quoted(dir.path("audit.out")) + " >>" + quoted(dir.path("errors")) +
+                             "; n=$((n+1)); done; wait $w; echo $n >" + quoted(dir.path("count"));
   REQUIRE(bash(script) == 0);
   CHECK(read_file(dir.path("errors")) == "");
   CHECK(std::stoi(read_file(dir.path("count"))) >= 1);
@@ -302,8 +302,8 @@ TEST_CASE("Hardening (defect 8): a write error on stdout is exit 1 with one mess
   const std::string db = dir.path("q.db");
   REQUIRE(cli({"run", yl::testing::example_scenario("quickstart"), "--db", db}).exit_code == 0);
   const std::string err = dir.path("err");
-  for (const std::string command : {"balances --format csv", "reports", "audit", "--version",
-                                    "explain --account alice"}) {
+  for (const std::string command :
+       {"balances --format csv", "reports", "audit", "--version", "explain --account alice"}) {
     CAPTURE(command);
     const std::string db_option = command.starts_with("--") ? "" : " --db " + quoted(db);
     CHECK(bash(kCli + " " + command + db_option + " >/dev/full 2>" + quoted(err)) == 1);
@@ -335,8 +335,7 @@ TEST_CASE("Hardening: control characters from inputs are escaped in messages and
   REQUIRE(run.exit_code == 0);
   CHECK(run.out.starts_with("ran 'evil\\n\\x1b[31mred\\r\\x07\\u009b2J': 3 events"));
   const CliResult audit = cli({"audit", "--db", db});
-  CHECK(audit.out.find("(scenario 'evil\\n\\x1b[31mred\\r\\x07\\u009b2J')\n") !=
-        std::string::npos);
+  CHECK(audit.out.find("(scenario 'evil\\n\\x1b[31mred\\r\\x07\\u009b2J')\n") != std::string::npos);
   const CliResult explain = cli({"explain", "--db", db, "--account", "alice", "--asset", "ETH"});
   CHECK(explain.exit_code == 0);
   CHECK(explain.out.find("events.csv:2 (a\\x1b]0;title\\x07)") != std::string::npos);
@@ -363,14 +362,14 @@ TEST_CASE("Hardening: table cells are capped at 64 characters, CSV keeps them wh
   dir.write("events.csv", "id,time,type,account,asset,amount,to,value\n" + id +
                               ",2024-03-01T00:00:00Z,open,alice,,,,user\n");
   const std::string db = dir.path("w.db");
-  REQUIRE(cli({"run", dir.write("s.toml", yl::testing::small_scenario_toml()), "--db", db})
-              .exit_code == 0);
+  REQUIRE(
+      cli({"run", dir.write("s.toml", yl::testing::small_scenario_toml()), "--db", db}).exit_code ==
+      0);
   const CliResult table = cli({"explain", "--db", db, "--account", "alice", "--asset", "ETH"});
   CHECK(table.exit_code == 0);
   CHECK(table.out.size() < 4000);
   // 63 characters of "events.csv:2 (iii…", then the ellipsis.
-  CHECK(table.out.find("events.csv:2 (" + std::string(49, 'i') + "\u2026  ") !=
-        std::string::npos);
+  CHECK(table.out.find("events.csv:2 (" + std::string(49, 'i') + "\u2026  ") != std::string::npos);
   const CliResult csv =
       cli({"explain", "--db", db, "--account", "alice", "--asset", "ETH", "--format", "csv"});
   CHECK(csv.out.find("events.csv:2 (" + id + ")") != std::string::npos);
@@ -431,17 +430,19 @@ TEST_CASE("Hardening: many scheduled reports: refused past the limit, memory fla
   const std::string year = dir.write("year.toml", toml);
   const CliResult refused = cli({"run", year, "--db", dir.path("y.db")});
   CHECK(refused.exit_code == 2);
-  CHECK(refused.err == "yieldledger: the scenario '" + year + "' would run 31536000 scheduled "
-                       "reports (one every 1 s from 2024-03-01T00:00:00Z to "
-                       "2025-03-01T00:00:00Z), more than the limit of 1000000; report less "
-                       "often, or raise the limit with --max-reports N\n");
+  CHECK(refused.err == "yieldledger: the scenario '" + year +
+                           "' would run 31536000 scheduled "
+                           "reports (one every 1 s from 2024-03-01T00:00:00Z to "
+                           "2025-03-01T00:00:00Z), more than the limit of 1000000; report less "
+                           "often, or raise the limit with --max-reports N\n");
   CHECK_FALSE(std::filesystem::exists(dir.path("y.db")));
   // The limit is the caller's to move: quickstart has 7 report times.
   const std::string quickstart = yl::testing::example_scenario("quickstart");
   CHECK(cli({"run", quickstart, "--db", dir.path("q.db"), "--max-reports", "6"}).err ==
-        "yieldledger: the scenario '" + quickstart + "' would run 7 scheduled reports (one every "
-        "86400 s from 2024-03-01T00:00:00Z to 2024-03-08T00:00:00Z), more than the limit of 6; "
-        "report less often, or raise the limit with --max-reports N\n");
+        "yieldledger: the scenario '" + quickstart +
+            "' would run 7 scheduled reports (one every "
+            "86400 s from 2024-03-01T00:00:00Z to 2024-03-08T00:00:00Z), more than the limit of 6; "
+            "report less often, or raise the limit with --max-reports N\n");
   CHECK(cli({"run", quickstart, "--db", dir.path("q.db"), "--max-reports", "7"}).exit_code == 0);
 
   // 86,400 report times (172,800 asset reports) in one day, most between two events.
@@ -456,8 +457,8 @@ TEST_CASE("Hardening: many scheduled reports: refused past the limit, memory fla
 #endif
   CHECK(yl::testing::audit_result(dir.path("d.db")) == "OK");
 
-  const CliResult until = cli({"apply", "--db", dir.path("d.db"), "--until",
-                               "9999-12-31T23:59:59Z", dir.path("events.csv")});
+  const CliResult until = cli({"apply", "--db", dir.path("d.db"), "--until", "9999-12-31T23:59:59Z",
+                               dir.path("events.csv")});
   CHECK(until.exit_code == 2);
   CHECK(until.err == "yieldledger: --until 9999-12-31T23:59:59Z would run 251693049599 "
                      "scheduled reports (one every 1 s from 2024-03-01T00:00:00Z to "
@@ -477,16 +478,15 @@ TEST_CASE("Hardening: no permission (EACCES) is named as such, for a user withou
   REQUIRE(cli({"run", scenario, "--db", db}).exit_code == 0);
   REQUIRE(::chmod(db.c_str(), 0600) == 0);
   const std::string err = dir.path("err");  // opened by the root shell, before setpriv
-  CHECK(bash(nobody + kCli + " balances --db " + quoted(db) + " >/dev/null 2>" + quoted(err)) ==
-        2);
-  CHECK(read_file(err) == "yieldledger: cannot open the database '" + db +
-                              "': permission denied\n");
+  CHECK(bash(nobody + kCli + " balances --db " + quoted(db) + " >/dev/null 2>" + quoted(err)) == 2);
+  CHECK(read_file(err) ==
+        "yieldledger: cannot open the database '" + db + "': permission denied\n");
   // The folder is root's (0755): nobody cannot make a new ledger in it.
   const std::string fresh = dir.path("new.db");
   CHECK(bash(nobody + kCli + " run " + quoted(scenario) + " --db " + quoted(fresh) +
              " >/dev/null 2>" + quoted(err)) == 2);
-  CHECK(read_file(err) == "yieldledger: cannot open the database '" + fresh +
-                              "': permission denied\n");
+  CHECK(read_file(err) ==
+        "yieldledger: cannot open the database '" + fresh + "': permission denied\n");
   const std::string locked = dir.write("s.toml", yl::testing::small_scenario_toml());
   REQUIRE(::chmod(locked.c_str(), 0600) == 0);
   CHECK(bash(nobody + kCli + " run " + quoted(locked) + " --db " + quoted(fresh) +

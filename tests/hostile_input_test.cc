@@ -1,10 +1,10 @@
 // Hostile input at the command line: each case ends with a clear message and exit code 2 (or 1
 // for a fault of the machine), never a crash, a hang or a half-written database.
-#include <doctest/doctest.h>
-
 #include <cstdio>
 #include <fstream>
 #include <sstream>
+
+#include <doctest/doctest.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -77,8 +77,9 @@ TEST_CASE("Hostile input: strange files get a clear message and exit 2") {
 TEST_CASE("Hostile input: damaged databases and a full disk") {
   TempDir dir;
   const std::string db = dir.path("good.db");
-  REQUIRE(sh("", "run '" + yl::testing::example_scenario("blast-launch") + "' --db '" + db + "'",
-             dir).exit_code == 0);
+  REQUIRE(
+      sh("", "run '" + yl::testing::example_scenario("blast-launch") + "' --db '" + db + "'", dir)
+          .exit_code == 0);
   std::ifstream in(db, std::ios::binary);
   std::stringstream bytes;
   bytes << in.rdbuf();
@@ -106,8 +107,9 @@ TEST_CASE("Hostile input: damaged databases and a full disk") {
 
   // A file size limit (a full disk, as the process sees it): the run fails cleanly, exit 1,
   // and leaves no database behind.
-  r = sh("ulimit -f 64;", "run '" + yl::testing::example_scenario("blast-launch") + "' --db '" +
-                              dir.path("full.db") + "'",
+  r = sh("ulimit -f 64;",
+         "run '" + yl::testing::example_scenario("blast-launch") + "' --db '" +
+             dir.path("full.db") + "'",
          dir);
   CHECK(r.exit_code == 1);
   CHECK(r.err.find("could not write the database: the disk is full") != std::string::npos);
@@ -117,8 +119,8 @@ TEST_CASE("Hostile input: damaged databases and a full disk") {
 TEST_CASE("Concurrency: two applies at once both land, once each, a reader works meanwhile") {
   TempDir dir;
   const std::string db = dir.path("c.db");
-  REQUIRE(sh("", "run '" + yl::testing::example_scenario("quickstart") + "' --db '" + db + "'",
-             dir).exit_code == 0);
+  REQUIRE(sh("", "run '" + yl::testing::example_scenario("quickstart") + "' --db '" + db + "'", dir)
+              .exit_code == 0);
   const std::string header = "id,time,type,account,asset,amount,to,value\n";
   std::string a = header, b = header;
   for (int i = 0; i < 300; ++i) {
@@ -128,12 +130,12 @@ TEST_CASE("Concurrency: two applies at once both land, once each, a reader works
   const std::string file_a = dir.write("a.csv", a), file_b = dir.write("b.csv", b);
   const std::string cli = std::string(YL_CLI_PATH);
   const std::string apply = " apply --db '" + db + "' --until 2024-03-10T00:00:00Z ";
-  const std::string script =
-      "'" + cli + "'" + apply + "'" + file_a + "' > '" + dir.path("out_a") + "' 2>&1; echo $? > '" +
-      dir.path("rc_a") + "' & '" + cli + "'" + apply + "'" + file_b + "' > '" + dir.path("out_b") +
-      "' 2>&1; echo $? > '" + dir.path("rc_b") + "' & '" + cli + "' balances --db '" + db +
-      "' --format csv > '" + dir.path("out_r") + "' 2>&1; echo $? > '" + dir.path("rc_r") +
-      "' & wait";
+  const std::string script = "'" + cli + "'" + apply + "'" + file_a + "' > '" + dir.path("out_a") +
+                             "' 2>&1; echo $? > '" + dir.path("rc_a") + "' & '" + cli + "'" +
+                             apply + "'" + file_b + "' > '" + dir.path("out_b") +
+                             "' 2>&1; echo $? > '" + dir.path("rc_b") + "' & '" + cli +
+                             "' balances --db '" + db + "' --format csv > '" + dir.path("out_r") +
+                             "' 2>&1; echo $? > '" + dir.path("rc_r") + "' & wait";
   REQUIRE(std::system(("bash -c \"" + script + "\"").c_str()) == 0);
   auto read = [&](const std::string& name) {
     std::ifstream in(dir.path(name));
@@ -156,8 +158,8 @@ TEST_CASE("Hostile input: a ledger on a read-only file system can be read but no
   TempDir dir;
   const std::string mnt = dir.path("ro");
   const std::string db = dir.path("q.db");
-  REQUIRE(sh("", "run '" + yl::testing::example_scenario("quickstart") + "' --db '" + db + "'",
-             dir).exit_code == 0);
+  REQUIRE(sh("", "run '" + yl::testing::example_scenario("quickstart") + "' --db '" + db + "'", dir)
+              .exit_code == 0);
   const std::string mount = "mkdir -p '" + mnt + "' && mount -t tmpfs -o size=8m tmpfs '" + mnt +
                             "' && cp '" + db + "' '" + mnt + "/q.db' && mount -o remount,ro '" +
                             mnt + "'";
@@ -170,8 +172,9 @@ TEST_CASE("Hostile input: a ledger on a read-only file system can be read but no
   const Result audit = sh("", "audit --db '" + mnt + "/q.db'", dir);
   const std::string more = dir.write("more.csv", "time,type,account,asset,amount,to,value\n");
   const Result write = sh("", "apply --db '" + mnt + "/q.db' '" + more + "'", dir);
-  const Result create = sh("", "run '" + yl::testing::example_scenario("quickstart") + "' --db '" +
-                                   mnt + "/new.db'", dir);
+  const Result create =
+      sh("", "run '" + yl::testing::example_scenario("quickstart") + "' --db '" + mnt + "/new.db'",
+         dir);
   std::system(("umount '" + mnt + "'").c_str());
   CHECK(read.exit_code == 0);
   CHECK(audit.exit_code == 0);

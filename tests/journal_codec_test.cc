@@ -52,9 +52,8 @@ TEST_CASE("Journal format: a deposit's two postings, byte by byte") {
   CHECK(added.first == 1);
   CHECK(added.names == std::vector<std::string>{"l1:buffer:ETH", "l2:account:alice"});
   // A USDB credit (flag bit 1) of 1 wei with memo 26 (rebalance) to an account seen before.
-  const std::string usdb = encode({{"l2:account:alice", Asset::usdb, false, Amount::from_u64(1),
-                                    "rebalance"}},
-                                  names);
+  const std::string usdb =
+      encode({{"l2:account:alice", Asset::usdb, false, Amount::from_u64(1), "rebalance"}}, names);
   CHECK(usdb == bytes({0x02, 26, 0x02, 0x01, 0x01}));
   CHECK(names.take_added().names.empty());
 }
@@ -111,12 +110,13 @@ TEST_CASE("Journal format: a debit and a credit of one amount are one pair recor
 }
 
 TEST_CASE("Journal format: amounts of every width and ids of every varint length round-trip") {
-  const std::vector<Amount> amounts = {
-      Amount::from_u64(1), Amount::from_u64(255), Amount::from_u64(256),
-      Amount::from_limbs({0, 1, 0, 0}),                          // 2^64
-      Amount::from_limbs({~0ull, ~0ull, 0, 0}),                  // 2^128 - 1
-      Amount::from_limbs({0, 0, 0, 1}),                          // 2^192
-      Amount::max()};                                            // 2^256 - 1
+  const std::vector<Amount> amounts = {Amount::from_u64(1),
+                                       Amount::from_u64(255),
+                                       Amount::from_u64(256),
+                                       Amount::from_limbs({0, 1, 0, 0}),          // 2^64
+                                       Amount::from_limbs({~0ull, ~0ull, 0, 0}),  // 2^128 - 1
+                                       Amount::from_limbs({0, 0, 0, 1}),          // 2^192
+                                       Amount::max()};                            // 2^256 - 1
   std::string row;
   std::vector<DecodedPosting> expected;
   JournalNames names;
@@ -139,8 +139,8 @@ TEST_CASE("Journal format: amounts of every width and ids of every varint length
   JournalNames fresh;
   REQUIRE(yl::storage::encode_stored_posting(wide, {"x", Asset::eth, true, Amount::max(), "fee"},
                                              fresh));
-  REQUIRE(yl::storage::encode_stored_posting(mid, {"x", Asset::eth, true, amounts[3], "fee"},
-                                             fresh));
+  REQUIRE(
+      yl::storage::encode_stored_posting(mid, {"x", Asset::eth, true, amounts[3], "fee"}, fresh));
   CHECK(wide.size() == 2 + 1 + 1 + 32);
   CHECK(mid == bytes({0x01, 4, 0x01, 0x09, 0x01, 0, 0, 0, 0, 0, 0, 0, 0}));
 }
@@ -177,7 +177,7 @@ TEST_CASE("Journal format: every byte outside the format is refused") {
   std::string out;
   CHECK_FALSE(yl::storage::encode_stored_posting(
       out, {"x", Asset::eth, true, Amount::from_u64(1), "bribe"}, names));
-  CHECK_FALSE(yl::storage::encode_stored_posting(out, {"x", Asset::eth, true, Amount(), "fee"},
-                                                 names));
+  CHECK_FALSE(
+      yl::storage::encode_stored_posting(out, {"x", Asset::eth, true, Amount(), "fee"}, names));
   CHECK(out.empty());
 }

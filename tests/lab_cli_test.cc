@@ -128,9 +128,8 @@ TEST_CASE("Lab CLI: shards merged equal one sweep, merge is idempotent and names
   CHECK(partial.exit_code == 0);
   CHECK(partial.out ==
         "merged 2 shard(s) into " + merged + ": 8 runs added, 8 of 12 runs stored\n");
-  CHECK(partial.err ==
-        "yieldledger: 4 run(s) missing: point 0 run 1, point 1 run 1, "
-        "point 2 run 1, point 3 run 1\n");
+  CHECK(partial.err == "yieldledger: 4 run(s) missing: point 0 run 1, point 1 run 1, "
+                       "point 2 run 1, point 3 run 1\n");
   const CliResult all = cli({"merge", "--out", merged, shards[0], shards[1], shards[2]});
   CHECK(all.out == "merged 3 shard(s) into " + merged + ": 4 runs added, 12 of 12 runs stored\n");
   CHECK(all.err.empty());
@@ -219,9 +218,8 @@ TEST_CASE(
   const CliResult no_count = cli({"sweep", study, "--out", dir.path("x.db")});
   ::unsetenv("JOB_COMPLETION_INDEX");
   CHECK(no_count.exit_code == 2);
-  CHECK(no_count.err ==
-        "yieldledger: $JOB_COMPLETION_INDEX is set: give the number of tasks with "
-        "--task-count\n");
+  CHECK(no_count.err == "yieldledger: $JOB_COMPLETION_INDEX is set: give the number of tasks with "
+                        "--task-count\n");
   CHECK_FALSE(std::filesystem::exists(dir.path("x.db")));
 }
 
@@ -242,8 +240,9 @@ TEST_CASE("Lab CLI: bad input exits 2 and leaves every file as it was") {
     const std::string bytes = read_file(ledger);
     const CliResult r = cli({"sweep", study, "--out", ledger});
     CHECK(r.exit_code == 2);
-    CHECK(r.err == "yieldledger: '" + ledger + "' is a yieldledger ledger, not a sweep's results "
-                   "file\n");
+    CHECK(r.err == "yieldledger: '" + ledger +
+                       "' is a yieldledger ledger, not a sweep's results "
+                       "file\n");
     CHECK(read_file(ledger) == bytes);
     const std::string text = dir.write("notes.txt", "hello\n");
     CHECK(cli({"sweep", study, "--out", text}).exit_code == 2);

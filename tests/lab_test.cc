@@ -56,19 +56,15 @@ runs = 2
                                   "t.toml", ".");
   const std::vector<Point> points = expand_points(study);
   REQUIRE(points.size() == 2 * 3 * 2);
-  CHECK(points[0].label ==
-        "scenario.policy.insurance_fee_bps=0, population.users=3, "
-        "source.lido.mean_bps=300, source.lido.volatility_bps=10");
-  CHECK(points[1].label ==
-        "scenario.policy.insurance_fee_bps=0, population.users=3, "
-        "source.lido.mean_bps=400, source.lido.volatility_bps=20");
-  CHECK(points[11].label ==
-        "scenario.policy.insurance_fee_bps=500, population.users=5, "
-        "source.lido.mean_bps=400, source.lido.volatility_bps=20");
-  CHECK(points[0].params ==
-        "{\"scenario.policy.insurance_fee_bps\":\"0\",\"population.users\":"
-        "\"3\",\"source.lido.mean_bps\":\"300\",\"source.lido.volatility_bps\":"
-        "\"10\"}");
+  CHECK(points[0].label == "scenario.policy.insurance_fee_bps=0, population.users=3, "
+                           "source.lido.mean_bps=300, source.lido.volatility_bps=10");
+  CHECK(points[1].label == "scenario.policy.insurance_fee_bps=0, population.users=3, "
+                           "source.lido.mean_bps=400, source.lido.volatility_bps=20");
+  CHECK(points[11].label == "scenario.policy.insurance_fee_bps=500, population.users=5, "
+                            "source.lido.mean_bps=400, source.lido.volatility_bps=20");
+  CHECK(points[0].params == "{\"scenario.policy.insurance_fee_bps\":\"0\",\"population.users\":"
+                            "\"3\",\"source.lido.mean_bps\":\"300\",\"source.lido.volatility_bps\":"
+                            "\"10\"}");
   // Only the policy key is left out of the history label: those points share seeds.
   CHECK(points[0].history_label == points[6].history_label);
   CHECK(run_seed(study, points[0], 1) == run_seed(study, points[6], 1));
@@ -99,12 +95,9 @@ TEST_CASE("Lab generator: each strategy behaves as intended") {
   const LedgerParams& p = study.scenario.params;
   std::set<std::string> snipers, claimers, churners;
   for (const AccountPlan& a : g.accounts) {
-    if (a.strategy == StrategyKind::sniper && a.kind == AccountKind::user)
-      snipers.insert(a.name);
-    if (a.strategy == StrategyKind::claimer)
-      claimers.insert(a.name);
-    if (a.strategy == StrategyKind::churner)
-      churners.insert(a.name);
+    if (a.strategy == StrategyKind::sniper && a.kind == AccountKind::user) snipers.insert(a.name);
+    if (a.strategy == StrategyKind::claimer) claimers.insert(a.name);
+    if (a.strategy == StrategyKind::churner) churners.insert(a.name);
   }
   REQUIRE(!snipers.empty());
   REQUIRE(!claimers.empty());
@@ -119,16 +112,11 @@ TEST_CASE("Lab generator: each strategy behaves as intended") {
     if (const auto* w = std::get_if<Withdraw>(&e.body); w && snipers.contains(w->account)) {
       CHECK((since_start - 60) % p.report_every_s == 0);  // ...and out 60 s after it
     }
-    if (const auto* t = std::get_if<Transfer>(&e.body))
-      CHECK_FALSE(snipers.contains(t->to));
-    if (const auto* c = std::get_if<Claim>(&e.body); c && claimers.contains(c->account))
-      ++claims;
-    if (std::holds_alternative<Loss>(e.body))
-      ++losses;
-    if (std::holds_alternative<SetRate>(e.body))
-      ++rates;
-    if (std::holds_alternative<ClaimGas>(e.body))
-      ++gas_claims;
+    if (const auto* t = std::get_if<Transfer>(&e.body)) CHECK_FALSE(snipers.contains(t->to));
+    if (const auto* c = std::get_if<Claim>(&e.body); c && claimers.contains(c->account)) ++claims;
+    if (std::holds_alternative<Loss>(e.body)) ++losses;
+    if (std::holds_alternative<SetRate>(e.body)) ++rates;
+    if (std::holds_alternative<ClaimGas>(e.body)) ++gas_claims;
   }
   CHECK(sniper_deposits > 50);
   CHECK(claims > 10);
@@ -248,12 +236,10 @@ TEST_CASE("Lab study: bad input names the file, the line and the key") {
         "s.toml:45: sweep: 'population.users' is integer in the study, but the sweep gives string "
         "(\"a\")");
   CHECK(rejection([&] {
-          parse(
-              testing::tiny_study("[sweep.zip]\n\"population.users\" = [1, 2]\n"
-                                  "\"population.dapps\" = [1, 2, 3]\n"));
-        }) ==
-        "s.toml:46: sweep: zip lists must have equal lengths: 'population.dapps' has 3 "
-        "values, 'population.users' has 2");
+          parse(testing::tiny_study("[sweep.zip]\n\"population.users\" = [1, 2]\n"
+                                    "\"population.dapps\" = [1, 2, 3]\n"));
+        }) == "s.toml:46: sweep: zip lists must have equal lengths: 'population.dapps' has 3 "
+              "values, 'population.users' has 2");
   CHECK(rejection([&] {
           parse(testing::tiny_study(
               "[sweep.product]\n\"scenario.policy.insurance_fee_bps\" = [100, 20000]\n"));

@@ -52,8 +52,7 @@ slashes_per_year = 100
 )";
   if (!replace.empty()) {
     const auto at = text.find(replace);
-    if (at != std::string::npos)
-      text.replace(at, replace.size(), with);
+    if (at != std::string::npos) text.replace(at, replace.size(), with);
   }
   return text + extra;
 }

@@ -1,10 +1,10 @@
 #include "engine/storage/ledger_store.h"
 
-#include <doctest/doctest.h>
-#include <fmt/format.h>
-
 #include <string>
 #include <vector>
+
+#include <doctest/doctest.h>
+#include <fmt/format.h>
 
 #include "engine/core/snapshot.h"
 #include "engine/storage/migrations.h"
@@ -77,7 +77,7 @@ TEST_CASE("Storage: a transaction that is not committed rolls back") {
     storage::LedgerStore store(db);
     storage::Transaction txn(db);
     store.write_scenario("s.toml", "e.csv", "n", "toml", Timestamp{0}, Timestamp{1}, "1d",
-                       DripSchedule::touched);
+                         DripSchedule::touched);
     CHECK(store.has_ledger());
   }
   storage::LedgerStore store(db);

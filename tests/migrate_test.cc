@@ -22,10 +22,9 @@ namespace {
 const std::vector<std::pair<std::string, std::string>> kSchema1Tables = {
     {"scenario", "id, name, file, events_file, toml, start_time, end_time, report_every"},
     {"events", "seq, file, line, id, time_s, time, type, account, asset, amount, \"to\", value"},
-    {"reports",
-     "seq, row, time_s, time, asset, trigger, source, yield_wei, fee_wei, cover_wei, "
-     "committed_wei, debt_before_wei, debt_after_wei, t_wei, price_before, price_after, "
-     "pending_after_wei"},
+    {"reports", "seq, row, time_s, time, asset, trigger, source, yield_wei, fee_wei, cover_wei, "
+                "committed_wei, debt_before_wei, debt_after_wei, t_wei, price_before, price_after, "
+                "pending_after_wei"},
     {"final_balances", "*"},
     {"final_ledgers",
      "asset, ord, price, pending_wei, total_shares, buffer_wei, debt_wei, insurance_wei, "
@@ -236,8 +235,7 @@ TEST_CASE("Migrate: a schema-5 streamed ledger keeps its drip schedule, which au
   // the same reports, to the wei.
   const std::string fresh = dir.path("fresh.db");
   yl::run_into_database(scenario, fresh);
-  CHECK(column(fresh, "SELECT drip_schedule FROM scenario") ==
-        std::vector<std::string>{"touched"});
+  CHECK(column(fresh, "SELECT drip_schedule FROM scenario") == std::vector<std::string>{"touched"});
   CHECK(yl::testing::audit_result(fresh) == "OK");
   for (const char* command : {"balances", "ledgers", "reports", "sources"}) {
     CAPTURE(command);
@@ -359,8 +357,9 @@ TEST_CASE("Migrate: a schema-7 ledger's hex links become their 32 bytes, the cha
   const char* journal = "SELECT seq || ' ' || coalesce(event_seq, '-') || ' ' || hex(postings) "
                         "FROM journal ORDER BY seq";
   CHECK(column(old, journal) == column(fresh, journal));
-  CHECK(column(old, "SELECT sql FROM sqlite_schema WHERE name = 'journal_other'").at(0).find(
-            "REFERENCES events (seq)") != std::string::npos);
+  CHECK(column(old, "SELECT sql FROM sqlite_schema WHERE name = 'journal_other'")
+            .at(0)
+            .find("REFERENCES events (seq)") != std::string::npos);
   CHECK(column(old, "SELECT count(*) FROM pragma_foreign_key_check") ==
         std::vector<std::string>{"0"});
 
@@ -416,8 +415,8 @@ TEST_CASE("Migrate: a schema-8 ledger's final_balances is rebuilt with checks of
         std::string::npos);
   CHECK(column(old, rows) == expected);
   CHECK(column(old, "SELECT name FROM sqlite_schema WHERE tbl_name = 'final_balances' ORDER BY "
-                    "name") == std::vector<std::string>{"final_balances",
-                                                        "sqlite_autoindex_final_balances_1"});
+                    "name") ==
+        std::vector<std::string>{"final_balances", "sqlite_autoindex_final_balances_1"});
   CHECK(yl::testing::audit_result(old) == "OK");
 }
 
@@ -467,6 +466,5 @@ TEST_CASE("Migrate: a schema-9 journal's event rows move into their events rows,
   const std::string blast = dir.path("fresh0.db");
   CHECK(column(blast, "SELECT count(*) FROM events WHERE journal_seq IS NOT NULL") ==
         std::vector<std::string>{"37"});
-  CHECK(column(blast, "SELECT count(*) FROM journal_other") ==
-        std::vector<std::string>{"185"});
+  CHECK(column(blast, "SELECT count(*) FROM journal_other") == std::vector<std::string>{"185"});
 }

@@ -1,10 +1,10 @@
 #include "engine/core/name_index.h"
 
-#include <doctest/doctest.h>
-
 #include <map>
 #include <string>
 #include <vector>
+
+#include <doctest/doctest.h>
 
 #include "tests/random.h"
 

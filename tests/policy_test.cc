@@ -3,10 +3,11 @@
 // forced 31536 s (YEAR/1000) after the deposit, so 1000 ETH earns exactly
 // floor(1000e18·10000·31536/(1e4·31536000)) = 1e18 wei. The price starts at 1e9 wei per share,
 // so 1000 ETH is C = 1e12 shares with no remainder.
+#include "engine/core/policy.h"
+
 #include <doctest/doctest.h>
 
 #include "engine/core/ledger.h"
-#include "engine/core/policy.h"
 #include "tests/random.h"
 #include "tests/test_util.h"
 
@@ -20,7 +21,7 @@ using yl::testing::wei;
 namespace {
 
 const Timestamp kStart = yl::testing::kBasicStart;  // 2024-03-01T00:00:00Z
-constexpr std::int64_t kStep = 31'536;  // YEAR/1000
+constexpr std::int64_t kStep = 31'536;              // YEAR/1000
 
 Timestamp plus(std::int64_t seconds) { return Timestamp{kStart.seconds + seconds}; }
 
@@ -295,22 +296,30 @@ TEST_CASE("Policy §9.1: released(t) through ρ's split by E12 is min(S, floor(�
     s.end = s.anchor = kStart;
     Amount total;
     switch (rng.below(4)) {
-      case 0: total = Amount::from_u64(1 + rng.below(1000)); break;
-      case 1: total = Amount::from_u512((U512(rng.next()) << 192) | rng.next()); break;
-      case 2: total = Amount::max() - Amount::from_u64(rng.below(1000)); break;
-      default: total = Amount::from_u512(U512(rng.next()) * rng.next()); break;
+      case 0:
+        total = Amount::from_u64(1 + rng.below(1000));
+        break;
+      case 1:
+        total = Amount::from_u512((U512(rng.next()) << 192) | rng.next());
+        break;
+      case 2:
+        total = Amount::max() - Amount::from_u64(rng.below(1000));
+        break;
+      default:
+        total = Amount::from_u512(U512(rng.next()) * rng.next());
+        break;
     }
     if (total.is_zero()) total = Amount::from_u64(1);
     const std::int64_t periods[] = {1, 2, 3600, 604'800, 31'536'000};
-    const std::int64_t unlock =
-        rng.chance(50) ? periods[rng.below(5)]
-                       : 1 + static_cast<std::int64_t>(rng.below(31'536'000));
+    const std::int64_t unlock = rng.chance(50)
+                                    ? periods[rng.below(5)]
+                                    : 1 + static_cast<std::int64_t>(rng.below(31'536'000));
     s = stream_lock(s, kStart, total, unlock);
     REQUIRE(s.rate_whole <= s.total);
     const std::int64_t span = s.end.seconds - s.anchor.seconds;
-    for (const std::int64_t dt : {std::int64_t{0}, std::int64_t{1}, span / 2, span - 1, span,
-                                  static_cast<std::int64_t>(rng.below(
-                                      static_cast<std::uint64_t>(span) + 1))}) {
+    for (const std::int64_t dt :
+         {std::int64_t{0}, std::int64_t{1}, span / 2, span - 1, span,
+          static_cast<std::int64_t>(rng.below(static_cast<std::uint64_t>(span) + 1))}) {
       if (dt < 0) continue;
       const Timestamp t = plus(dt);
       U512 expected = s.rate() * U512(static_cast<std::uint64_t>(dt)) / kE12;

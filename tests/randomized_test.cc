@@ -1,9 +1,9 @@
 // Seeded randomized test (VOPR-lite): random events, valid and invalid, against random scenario
 // parameters; after each event every SPEC §6 law is recomputed from scratch, the price never
 // falls, and a rejected event leaves the ledger exactly as it was. A failure prints its seed.
-#include <doctest/doctest.h>
-
 #include <cstdint>
+
+#include <doctest/doctest.h>
 
 #include "engine/core/journal_balances.h"
 #include "engine/core/ledger.h"
@@ -31,10 +31,9 @@ LedgerParams random_params(Random& rng) {
     const Asset asset = rng.chance(50) ? Asset::eth : Asset::usdb;
     const auto weight = static_cast<std::uint32_t>(rng.below(left[index_of(asset)] + 1));
     left[index_of(asset)] -= weight;
-    params.sources.push_back(SourceConfig{"s" + std::to_string(i), asset,
-                                          rng.chance(50) ? SourceKind::staking
-                                                         : SourceKind::treasury,
-                                          static_cast<std::uint32_t>(rng.below(3000)), weight});
+    params.sources.push_back(SourceConfig{
+        "s" + std::to_string(i), asset, rng.chance(50) ? SourceKind::staking : SourceKind::treasury,
+        static_cast<std::uint32_t>(rng.below(3000)), weight});
   }
   params.gas.ceil_gas_seconds = static_cast<std::int64_t>(10 + rng.below(3'000'000));
   params.gas.base_gas_seconds = 1 + static_cast<std::int64_t>(rng.below(5));
@@ -44,14 +43,20 @@ LedgerParams random_params(Random& rng) {
 // Amounts across the scale: dust, everyday sizes, and (rarely) huge ones near 2^256.
 Amount random_amount(Random& rng) {
   switch (rng.below(200)) {
-    case 0: return Amount::max();  // overflows unless the ledger is empty
-    case 1: return Amount::from_u512(U512(1) << 200);
-    default: break;
+    case 0:
+      return Amount::max();  // overflows unless the ledger is empty
+    case 1:
+      return Amount::from_u512(U512(1) << 200);
+    default:
+      break;
   }
   switch (rng.below(10)) {
-    case 0: return Amount::from_u64(rng.below(1000));
-    case 1: return Amount::from_u64(rng.below(2'000'000'000));
-    default: return Amount::from_u64(rng.next() % 5'000'000'000'000'000'000ULL);
+    case 0:
+      return Amount::from_u64(rng.below(1000));
+    case 1:
+      return Amount::from_u64(rng.below(2'000'000'000));
+    default:
+      return Amount::from_u64(rng.next() % 5'000'000'000'000'000'000ULL);
   }
 }
 
@@ -71,8 +76,8 @@ class Generator {
       case 1: {
         if (ledger.account_count() > 32) return {t, ForceReport{asset}};  // keep audits cheap
         const bool dapp = rng_.chance(30);
-        return {t, OpenAccount{"acct" + std::to_string(opened_++), dapp ? AccountKind::dapp
-                                                                       : AccountKind::user}};
+        return {t, OpenAccount{"acct" + std::to_string(opened_++),
+                               dapp ? AccountKind::dapp : AccountKind::user}};
       }
       case 2:
       case 3: {
@@ -80,9 +85,11 @@ class Generator {
                                       DepositAsset::usdt, DepositAsset::dai};
         return {t, Deposit{a, kinds[rng_.below(5)], random_amount(rng_)}};
       }
-      case 4: return {t, Withdraw{a, asset, some_of_balance(ledger, a, asset)}};
+      case 4:
+        return {t, Withdraw{a, asset, some_of_balance(ledger, a, asset)}};
       case 5:
-      case 6: return {t, Transfer{a, b, asset, some_of_balance(ledger, a, asset)}};
+      case 6:
+        return {t, Transfer{a, b, asset, some_of_balance(ledger, a, asset)}};
       case 7: {
         const YieldMode modes[] = {YieldMode::automatic, YieldMode::void_mode,
                                    YieldMode::claimable};
@@ -93,11 +100,13 @@ class Generator {
         if (rng_.chance(50)) amount = Amount::from_u64(rng_.below(1'000'000'000'000ULL));
         return {t, Claim{a, asset, amount, rng_.chance(50) ? std::string() : b}};
       }
-      case 9: return {t, SetGasMode{a, rng_.chance(70) ? GasMode::claimable : GasMode::void_mode}};
+      case 9:
+        return {t, SetGasMode{a, rng_.chance(70) ? GasMode::claimable : GasMode::void_mode}};
       case 10:
       case 11:
         return {t, PayGas{a, b, Amount::from_u64(1 + rng_.below(10'000'000'000'000'000ULL))}};
-      case 12: return {t, ClaimGas{a}};
+      case 12:
+        return {t, ClaimGas{a}};
       case 13: {
         std::optional<Asset> which;
         if (rng_.chance(66)) which = asset;
@@ -131,8 +140,10 @@ class Generator {
     if (!id) return Amount::from_u64(1);
     const Amount held = ledger.balance(*id, asset);
     switch (rng_.below(4)) {
-      case 0: return held.is_zero() ? Amount::from_u64(1) : held;
-      case 1: return held == Amount::max() ? held : held + Amount::from_u64(1);
+      case 0:
+        return held.is_zero() ? Amount::from_u64(1) : held;
+      case 1:
+        return held == Amount::max() ? held : held + Amount::from_u64(1);
       default: {
         const Amount part =
             mul_div_floor(held, Amount::from_u64(rng_.below(100)), Amount::from_u64(100));
@@ -153,8 +164,7 @@ struct Outcome {
   int rejected = 0;
   int stuck = 0;
   // Reports where a §9 rule moved something, so that the policy test cannot pass vacuously.
-  int void_shares = 0, socialized = 0, locked = 0, hurdles = 0, protocol_fees = 0,
-      price_falls = 0;
+  int void_shares = 0, socialized = 0, locked = 0, hurdles = 0, protocol_fees = 0, price_falls = 0;
 };
 
 void count_policy_effects(const std::vector<ReportRecord>& reports, Outcome& outcome) {
@@ -267,8 +277,8 @@ TEST_CASE("Randomized: over 100,000 events in 10 seeds keep every SPEC §6 law a
   MESSAGE("applied " << applied << ", rejected " << rejected << ", seeds ended by overflow "
                      << stuck);
   CHECK(applied + rejected >= 100'000);
-  CHECK(applied > 50'000);   // the generator must mostly produce valid events...
-  CHECK(rejected > 5'000);   // ...and still exercise the rejection paths
+  CHECK(applied > 50'000);  // the generator must mostly produce valid events...
+  CHECK(rejected > 5'000);  // ...and still exercise the rejection paths
   // A fingerprint of the engine's decisions: the generator reads balances, so any change in what
   // the engine accepts or computes changes these counts. (They caught a spurious overflow once.)
   // If a change is meant to alter results, update them and say why in the commit.
@@ -304,10 +314,15 @@ TEST_CASE("Randomized: every 2x2x2x2 policy combination, with and without fees, 
       effects.price_falls += outcome.price_falls;
     }
   }
-  MESSAGE("policies: applied " << applied << ", rejected " << rejected << "; reports with a void "
-          "share " << effects.void_shares << ", socialized " << effects.socialized << ", locked "
-          << effects.locked << ", price falls " << effects.price_falls << "; source rows with a "
-          "hurdle " << effects.hurdles << ", protocol fee " << effects.protocol_fees);
+  MESSAGE("policies: applied " << applied << ", rejected " << rejected
+                               << "; reports with a void "
+                                  "share "
+                               << effects.void_shares << ", socialized " << effects.socialized
+                               << ", locked " << effects.locked << ", price falls "
+                               << effects.price_falls
+                               << "; source rows with a "
+                                  "hurdle "
+                               << effects.hurdles << ", protocol fee " << effects.protocol_fees);
   CHECK(effects.void_shares > 100);
   CHECK(effects.socialized > 10);
   CHECK(effects.price_falls > 10);
@@ -335,8 +350,8 @@ TEST_CASE("Randomized: under the touched drip schedule a reader sees what every_
       LedgerParams params = random_params(rng);
       params.policy = random_policy(policy_rng, combo, fees);
       // Streams that outlast the time between events, so that a stream is still dripping.
-      params.policy.unlock_seconds = 604'800 + static_cast<std::int64_t>(policy_rng.below(
-                                                   31'536'000 - 604'800 + 1));
+      params.policy.unlock_seconds =
+          604'800 + static_cast<std::int64_t>(policy_rng.below(31'536'000 - 604'800 + 1));
       params.drip = DripSchedule::every_event;
       Ledger eager(params);
       params.drip = DripSchedule::touched;

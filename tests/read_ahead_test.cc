@@ -4,13 +4,13 @@
 // and gives the connection back.
 #include "engine/storage/read_ahead.h"
 
-#include <doctest/doctest.h>
-
 #include <atomic>
 #include <filesystem>
 #include <stdexcept>
 #include <string>
 #include <utility>
+
+#include <doctest/doctest.h>
 
 #include "engine/storage/database.h"
 

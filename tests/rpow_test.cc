@@ -1,8 +1,8 @@
 #include "engine/core/rpow.h"
 
-#include <doctest/doctest.h>
-
 #include <vector>
+
+#include <doctest/doctest.h>
 
 #include "engine/core/yield_source.h"
 #include "tests/random.h"
@@ -34,8 +34,8 @@ TEST_CASE("rpow: 0% APR gives dsr = RAY") { CHECK(yl::dsr_for_apr(0) == yl::ray(
 
 TEST_CASE("rpow: dsr is the largest factor whose yearly growth stays at or under the target") {
   // (Its search takes the limb path while the powers stay below 2^128, else the wide one.)
-  for (std::uint32_t apr : {1u, 3u, 77u, 350u, 400u, 1234u, 5000u, 10000u, 33333u, 99999u,
-                            100000u}) {
+  for (std::uint32_t apr :
+       {1u, 3u, 77u, 350u, 400u, 1234u, 5000u, 10000u, 33333u, 99999u, 100000u}) {
     const yl::Amount dsr = yl::dsr_for_apr(apr);
     const yl::U1024 target = yl::U1024(yl::ray().raw()) * (10000 + apr) / 10000;
     CHECK(reference_rpow(yl::U1024(dsr.raw()), yl::kYearSeconds) <= target);
@@ -62,8 +62,8 @@ TEST_CASE("rpow: dsr_for_apr's boundary for every APR to 20% and a spread to 100
 TEST_CASE("rpow: the table gives pot.sol's result for every elapsed time tried") {
   const yl::Amount dsr = yl::dsr_for_apr(500);
   const yl::RpowTable table(dsr);
-  for (std::uint64_t n : {0ull, 1ull, 2ull, 3ull, 86400ull, 86401ull, 31536000ull, 123456789ull,
-                          (1ull << 33) - 1}) {
+  for (std::uint64_t n :
+       {0ull, 1ull, 2ull, 3ull, 86400ull, 86401ull, 31536000ull, 123456789ull, (1ull << 33) - 1}) {
     CHECK(*table.rpow(n) == reference_rpow(yl::U1024(dsr.raw()), n));
   }
 }
@@ -115,8 +115,8 @@ TEST_CASE("rpow: the limb path gives pot.sol's result, and declines past 2^128")
 TEST_CASE("rpow: each of the first 256 results the table keeps is pot.sol's") {
   static_assert(yl::RpowTable::kMemoSeconds == 256);
   const yl::Amount two_ray = yl::ray() + yl::ray();
-  for (const yl::Amount& x : {yl::dsr_for_apr(1), yl::dsr_for_apr(500), yl::dsr_for_apr(100000),
-                              yl::ray(), two_ray}) {
+  for (const yl::Amount& x :
+       {yl::dsr_for_apr(1), yl::dsr_for_apr(500), yl::dsr_for_apr(100000), yl::ray(), two_ray}) {
     const yl::RpowTable table(x);
     int answered = 0;
     // 2·RAY to the 200th is 2^200·RAY: below rpow's 2^346, and the reference's squares of it
@@ -175,12 +175,15 @@ TEST_CASE("rpow: mul_half_up is (a·b + RAY/2) / RAY exactly, 200,000 pairs agai
   const yl::U512 limit = yl::U512(1) << 128;
   auto random_operand = [&]() -> yl::U512 {
     switch (rng.below(5)) {
-      case 0: return limit - 1 - rng.below(1000);                      // the top of the range
-      case 1: return ray + rng.below(1'000'000'000) - 500'000'000;     // near RAY, rpow's case
-      case 2: return yl::U512(rng.below(1000));                         // tiny
+      case 0:
+        return limit - 1 - rng.below(1000);  // the top of the range
+      case 1:
+        return ray + rng.below(1'000'000'000) - 500'000'000;  // near RAY, rpow's case
+      case 2:
+        return yl::U512(rng.below(1000));  // tiny
       default: {
         const yl::U512 value = (yl::U512(rng.next()) << 64) | rng.next();
-        return value >> rng.below(128);                                 // any magnitude
+        return value >> rng.below(128);  // any magnitude
       }
     }
   };
@@ -189,8 +192,7 @@ TEST_CASE("rpow: mul_half_up is (a·b + RAY/2) / RAY exactly, 200,000 pairs agai
     const yl::U512 b = random_operand();
     INFO("a = " << a.str() << ", b = " << b.str());
     const yl::U512 expected = (a * b + ray / 2) / ray;
-    REQUIRE(yl::mul_half_up(yl::Amount::from_u512(a), yl::Amount::from_u512(b)).wide() ==
-            expected);
+    REQUIRE(yl::mul_half_up(yl::Amount::from_u512(a), yl::Amount::from_u512(b)).wide() == expected);
   }
   // The largest product: (2^128 − 1)² + RAY/2, whose quotient has bits in the top limb.
   const yl::U512 top = limit - 1;

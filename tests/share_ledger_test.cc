@@ -29,7 +29,7 @@ TEST_CASE("ShareLedger: credit splits a value exactly into shares and remainder 
 TEST_CASE("ShareLedger: pending carries while Q < C, then folds (SPEC §3.4)") {
   ShareLedger ledger(wei("1000000000"));
   Position p{YieldMode::automatic, {}, {}, {}, {}};
-  ledger.credit(p, wei("1500000000000000000"));  // C = 1.5e9 shares
+  ledger.credit(p, wei("1500000000000000000"));          // C = 1.5e9 shares
   CHECK(ledger.add_value(wei("1000000000")).is_zero());  // Q = 1e9 < C: price stays
   CHECK(ledger.price() == wei("1000000000"));
   CHECK(ledger.pending() == wei("1000000000"));

@@ -9,10 +9,7 @@
 
 using yl::testing::TempDir;
 
-namespace {
-
-
-}  // namespace
+namespace {}  // namespace
 
 TEST_CASE("explain: every account of the examples closes at its `balances` row, to the wei") {
   TempDir dir;

@@ -2,11 +2,11 @@
 // more are mapped apart, aligned to 2 MiB and zero-filled; smaller ones are std::allocator's.
 #include "engine/core/table_allocator.h"
 
-#include <doctest/doctest.h>
-
 #include <cstdint>
 #include <string>
 #include <vector>
+
+#include <doctest/doctest.h>
 
 #include "engine/core/name_index.h"
 

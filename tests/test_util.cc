@@ -32,8 +32,8 @@ LedgerParams basic_params() {
 
 void must_apply(Ledger& ledger, const Event& event) {
   auto rejected = ledger.apply(event);
-  INFO("event " << event_type_name(event.body) << " rejected: "
-                << (rejected ? rejected->reason : std::string()));
+  INFO("event " << event_type_name(event.body)
+                << " rejected: " << (rejected ? rejected->reason : std::string()));
   REQUIRE_FALSE(rejected.has_value());
   const auto violation = ledger.audit_invariants();
   INFO("invariant: " << violation.value_or(""));
@@ -52,33 +52,31 @@ std::string must_reject(Ledger& ledger, const Event& event, RejectCode code) {
 }  // namespace yl::testing
 
 #include <atomic>
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+#include <tuple>
 
 #include <fmt/format.h>
 #include <sqlite3.h>
-
-#include <tuple>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include "engine/audit.h"
-#include "engine/storage/database.h"
-#include "engine/storage/ledger_store.h"
-#include "engine/storage/journal_codec.h"
 #include "engine/input/input_error.h"
+#include "engine/storage/database.h"
+#include "engine/storage/journal_codec.h"
+#include "engine/storage/ledger_store.h"
 #include "engine/usage_error.h"
-#include <filesystem>
-#include <fstream>
-#include <unistd.h>
-#include <sys/wait.h>
-
-#include <cstdio>
-#include <sstream>
 
 namespace yl::testing {
 
 TempDir::TempDir() {
   static std::atomic<int> counter{0};
   const auto base = std::filesystem::temp_directory_path();
-  root_ = (base / ("yl_test_" + std::to_string(::getpid()) + "_" + std::to_string(counter++)))
-              .string();
+  root_ =
+      (base / ("yl_test_" + std::to_string(::getpid()) + "_" + std::to_string(counter++))).string();
   std::filesystem::remove_all(root_);
   std::filesystem::create_directories(root_);
 }
@@ -119,14 +117,13 @@ std::string usage_error(const std::function<void()>& action) {
 void write_one_journal_table(const std::string& db_path) {
   storage::Database db(db_path, storage::Database::Mode::read_write_create);
   storage::Transaction txn(db);
-  db.exec(
-      "CREATE TABLE journal_v9 (seq INTEGER PRIMARY KEY, event_seq INTEGER REFERENCES events "
-      "(seq), report_seq INTEGER, postings BLOB NOT NULL) STRICT;"
-      "INSERT INTO journal_v9 SELECT seq, event_seq, report_seq, postings FROM journal "
-      "ORDER BY seq;"
-      "DROP VIEW journal; DROP TABLE journal_other;"
-      "ALTER TABLE journal_v9 RENAME TO journal;"
-      "ALTER TABLE events DROP COLUMN journal_seq; ALTER TABLE events DROP COLUMN postings;");
+  db.exec("CREATE TABLE journal_v9 (seq INTEGER PRIMARY KEY, event_seq INTEGER REFERENCES events "
+          "(seq), report_seq INTEGER, postings BLOB NOT NULL) STRICT;"
+          "INSERT INTO journal_v9 SELECT seq, event_seq, report_seq, postings FROM journal "
+          "ORDER BY seq;"
+          "DROP VIEW journal; DROP TABLE journal_other;"
+          "ALTER TABLE journal_v9 RENAME TO journal;"
+          "ALTER TABLE events DROP COLUMN journal_seq; ALTER TABLE events DROP COLUMN postings;");
   txn.commit();
 }
 
@@ -194,9 +191,8 @@ void write_json_journal(const std::string& db_path) {
       std::string json = "[";
       for (const storage::StoredPosting& p : *postings) {
         if (json.size() > 1) json += ',';
-        json += fmt::format("[\"{}\",\"{}\",\"{}\",\"{}\",\"{}\"]", p.account,
-                            asset_name(p.asset), p.debit ? "D" : "C", p.amount.wei_string(),
-                            p.memo);
+        json += fmt::format("[\"{}\",\"{}\",\"{}\",\"{}\",\"{}\"]", p.account, asset_name(p.asset),
+                            p.debit ? "D" : "C", p.amount.wei_string(), p.memo);
       }
       rows.emplace_back(entry.seq, seq_text(entry.event_seq), seq_text(entry.report_seq),
                         json + "]");
@@ -218,8 +214,8 @@ void write_json_journal(const std::string& db_path) {
       "CREATE TABLE journal (seq INTEGER PRIMARY KEY, event_seq INTEGER REFERENCES events (seq), "
       "report_seq INTEGER, postings TEXT NOT NULL) STRICT;");
   for (const auto& [seq, event_seq, report_seq, json] : rows) {
-    db.exec(fmt::format("INSERT INTO journal VALUES ({}, {}, {}, '{}')", seq, event_seq,
-                        report_seq, json));
+    db.exec(fmt::format("INSERT INTO journal VALUES ({}, {}, {}, '{}')", seq, event_seq, report_seq,
+                        json));
   }
 }
 
@@ -260,7 +256,7 @@ std::vector<std::size_t> record_bounds(const std::string& postings) {
   while (pos < postings.size()) {
     bounds.push_back(pos);
     const bool pair = (static_cast<unsigned char>(postings.at(pos)) & 0x04) != 0;
-    pos = skip_varint(postings, pos + 2);  // flags, memo, the account
+    pos = skip_varint(postings, pos + 2);        // flags, memo, the account
     if (pair) pos = skip_varint(postings, pos);  // the pair's second account
     pos += 1 + std::size_t{static_cast<unsigned char>(postings.at(pos))};  // length, amount
   }
@@ -290,7 +286,7 @@ std::string split_pairs(const std::string& postings) {
     const std::size_t second_end = skip_varint(record, first_end);
     const std::string amount = record.substr(second_end);  // its length byte, then its bytes
     out += static_cast<char>(flags & ~0x04);
-    out += record.substr(1, first_end - 1) + amount;  // memo, first account
+    out += record.substr(1, first_end - 1) + amount;   // memo, first account
     out += static_cast<char>((flags & ~0x04) ^ 0x01);  // the other side
     out += record[1];
     out += record.substr(first_end, second_end - first_end) + amount;
@@ -341,7 +337,9 @@ std::string small_scenario_toml(const std::string& events_file) {
          "start = \"2024-03-01T00:00:00Z\"\n"
          "end = \"2024-03-08T00:00:00Z\"\n"
          "report_every = \"1d\"\n"
-         "events = \"" + events_file + "\"\n"
+         "events = \"" +
+         events_file +
+         "\"\n"
          "\n"
          "[ledger]\n"
          "initial_price = 1_000_000_000\n"
@@ -396,8 +394,8 @@ std::string unzip(const std::string& zip, const std::string& member) {
 CliResult run_cli(const std::vector<std::string>& args, const std::string& shell_prefix) {
   static std::atomic<int> counter = 0;
   // One stderr file per process and call, so parallel CTest runs never share one.
-  const std::string err_file = std::string(YL_TEST_TMP) + "/cli_err_" +
-                               std::to_string(::getpid()) + "_" + std::to_string(counter++);
+  const std::string err_file = std::string(YL_TEST_TMP) + "/cli_err_" + std::to_string(::getpid()) +
+                               "_" + std::to_string(counter++);
   std::string command = shell_prefix + shell_quote(YL_CLI_PATH);
   for (const std::string& a : args) command += " " + shell_quote(a);
   command += " 2>" + shell_quote(err_file) + " </dev/null";

@@ -3,12 +3,12 @@
 // the caller's rollback removes everything either way.
 #include "engine/storage/write_behind.h"
 
-#include <doctest/doctest.h>
-#include <fmt/format.h>
-
 #include <filesystem>
 #include <stdexcept>
 #include <string>
+
+#include <doctest/doctest.h>
+#include <fmt/format.h>
 
 #include "engine/storage/storage_error.h"
 
@@ -113,7 +113,7 @@ TEST_CASE("WriteBehind: the writer's error reaches the caller, and nothing after
     CHECK_THROWS_AS(writes.drain(), yl::storage::StorageError);  // it stays failed
     CHECK(count_rows(db, " WHERE n >= 20000") == 0);
     CHECK(count_rows(db) == 19999);  // the rows before it, until the rollback
-  }  // no commit: the rollback
+  }                                  // no commit: the rollback
   CHECK(message.find("CHECK constraint failed") != std::string::npos);
   CHECK(count_rows(db) == 0);
 }

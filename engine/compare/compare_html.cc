@@ -106,8 +106,7 @@ html::Chart difference_chart(const Comparison& c, const Group& group, const Metr
     Json segments = Json::array();
     Json means = Json::array();
     for (const Row* row : rows) {
-      if (!row->diff)
-        continue;
+      if (!row->diff) continue;
       const double x = static_cast<double>(row->point) + offset;
       means.push(xy(x, row->diff->mean_float * scale));
       if (const auto& ci = row->diff->ci95_float) {
@@ -232,8 +231,7 @@ html::Page comparison_page(const Comparison& c) {
                           info.description,
                           {distribution_chart(c, group, info)},
                           {std::move(table)}};
-    if (r.points.size() > 1)
-      section.charts.push_back(difference_chart(c, group, info));
+    if (r.points.size() > 1) section.charts.push_back(difference_chart(c, group, info));
     page.sections.push_back(std::move(section));
     i = end;
   }

@@ -12,8 +12,7 @@ namespace yl::compare {
 namespace {
 
 void check(lxw_error error, const std::string& what) {
-  if (error == LXW_NO_ERROR)
-    return;
+  if (error == LXW_NO_ERROR) return;
   throw ExportError(fmt::format("could not write {}: {}", what, lxw_strerror(error)));
 }
 
@@ -21,8 +20,7 @@ void check(lxw_error error, const std::string& what) {
 // significant digits), else the exact text.
 void write_cell(lxw_worksheet* sheet, lxw_row_t row, lxw_col_t col, const std::string& text,
                 bool numeric) {
-  if (text.empty())
-    return;
+  if (text.empty()) return;
   std::size_t digits = 0;
   for (char ch : text) digits += ch >= '0' && ch <= '9';
   char* end = nullptr;
@@ -39,22 +37,19 @@ double scale_of(const MetricInfo& info) { return info.unit == "wei" ? 1e-18 : 1.
 class Workbook {
  public:
   explicit Workbook(const std::string& path) : workbook_(workbook_new(path.c_str())) {
-    if (workbook_ == nullptr)
-      throw ExportError(fmt::format("cannot create '{}'", path));
+    if (workbook_ == nullptr) throw ExportError(fmt::format("cannot create '{}'", path));
     bold_ = workbook_add_format(workbook_);
     format_set_bold(bold_);
   }
   ~Workbook() {
-    if (workbook_ != nullptr)
-      lxw_workbook_free(workbook_);
+    if (workbook_ != nullptr) lxw_workbook_free(workbook_);
   }
   Workbook(const Workbook&) = delete;
   Workbook& operator=(const Workbook&) = delete;
 
   lxw_worksheet* sheet(const char* name) {
     lxw_worksheet* s = workbook_add_worksheet(workbook_, name);
-    if (s == nullptr)
-      throw ExportError(fmt::format("cannot add the sheet '{}'", name));
+    if (s == nullptr) throw ExportError(fmt::format("cannot add the sheet '{}'", name));
     return s;
   }
   lxw_workbook* get() { return workbook_; }

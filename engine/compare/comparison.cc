@@ -21,13 +21,11 @@ std::optional<PairedDifference> difference(const std::map<std::int64_t, Value>& 
   std::vector<Value> x, b;
   for (const auto& [run, value] : point) {
     const auto it = baseline.find(run);
-    if (it == baseline.end())
-      continue;  // a run only one of them has is not a pair
+    if (it == baseline.end()) continue;  // a run only one of them has is not a pair
     x.push_back(value);
     b.push_back(it->second);
   }
-  if (x.empty())
-    return std::nullopt;
+  if (x.empty()) return std::nullopt;
   return paired_difference(x, b);
 }
 
@@ -70,11 +68,9 @@ Comparison compare_results(const Results& results, std::size_t baseline) {
   for (const auto& [key, per_point] : results.values) {
     const MetricInfo& info = results.metrics.at(key.name);
     for (std::size_t p = 0; p < per_point.size(); ++p) {
-      if (per_point[p].empty())
-        continue;
+      if (per_point[p].empty()) continue;
       Row row{key, &info, p, summarize(values_of(per_point[p])), values_of(per_point[p]), {}};
-      if (p != baseline)
-        row.diff = difference(per_point[p], per_point[baseline]);
+      if (p != baseline) row.diff = difference(per_point[p], per_point[baseline]);
       c.rows.push_back(std::move(row));
     }
   }

@@ -34,8 +34,7 @@ std::string event_text(const storage::StoredEvent& e) {
   std::string text;
   for (const std::string* field : {&e.raw.time, &e.raw.type, &e.raw.account, &e.raw.asset,
                                    &e.raw.amount, &e.raw.to, &e.raw.value, &e.raw.id}) {
-    if (field != &e.raw.time)
-      text += ',';
+    if (field != &e.raw.time) text += ',';
     append_csv_field(text, *field);
   }
   return text;
@@ -60,8 +59,7 @@ std::int64_t check_same_events(storage::LedgerStore& a, const std::string& a_pat
   for (;;) {
     const bool more_a = ca.next(ea);
     const bool more_b = cb.next(eb);
-    if (!more_a && !more_b)
-      return count;
+    if (!more_a && !more_b) return count;
     if (more_a != more_b) {
       const auto& [path, e] = more_a ? std::pair{a_path, ea} : std::pair{b_path, eb};
       throw UsageError(fmt::format(
@@ -84,11 +82,9 @@ std::string signed_amount_text(const BigInt& wei) {
 
 // Exact decimal text with trailing zeros trimmed ("1.500" -> "1.5", "2.000" -> "2").
 std::string trimmed(std::string text) {
-  if (text.find('.') == std::string::npos)
-    return text;
+  if (text.find('.') == std::string::npos) return text;
   while (text.back() == '0') text.pop_back();
-  if (text.back() == '.')
-    text.pop_back();
+  if (text.back() == '.') text.pop_back();
   return text;
 }
 
@@ -98,8 +94,7 @@ std::vector<std::string> accounts_of(const Snapshot& a, const Snapshot& b) {
   std::set<std::string> seen;
   for (const Snapshot* s : {&a, &b}) {
     for (const BalanceRow& r : s->balances) {
-      if (seen.insert(r.account).second)
-        order.push_back(r.account);
+      if (seen.insert(r.account).second) order.push_back(r.account);
     }
   }
   return order;
@@ -147,8 +142,7 @@ LedgerDiff diff_ledgers(const std::string& a_path, const std::string& b_path) {
   for (Asset asset : kAssets) {
     const auto row_of = [&](const Snapshot& s) {
       for (const LedgerRow& r : s.ledgers) {
-        if (r.asset == asset)
-          return r;
+        if (r.asset == asset) return r;
       }
       return LedgerRow{};
     };
@@ -177,10 +171,10 @@ LedgerDiff diff_ledgers(const std::string& a_path, const std::string& b_path) {
 html::Page ledger_diff_page(const LedgerDiff& diff) {
   html::Page page;
   page.title = fmt::format("yieldledger compare: {} vs {}", diff.a_scenario, diff.b_scenario);
-  page.subtitle = fmt::format(
-      "a = {} ('{}'), b = {} ('{}'): the same {} events; figures at the "
-      "end of each run, b − a.",
-      diff.a_path, diff.a_scenario, diff.b_path, diff.b_scenario, diff.events);
+  page.subtitle =
+      fmt::format("a = {} ('{}'), b = {} ('{}'): the same {} events; figures at the "
+                  "end of each run, b − a.",
+                  diff.a_path, diff.a_scenario, diff.b_path, diff.b_scenario, diff.events);
   // Per asset, a bar chart of each account's b − a of balance + claimable (the 30 largest).
   for (Asset asset : kAssets) {
     const std::string name(asset_name(asset));
@@ -188,20 +182,16 @@ html::Page ledger_diff_page(const LedgerDiff& diff) {
     std::vector<std::string> order;
     html::Table table{"", diff.table.columns, diff.table.numeric, {}};
     for (const auto& row : diff.table.rows) {
-      if (row[2] != name)
-        continue;
+      if (row[2] != name) continue;
       table.rows.push_back(row);
-      if (row[0] != "account")
-        continue;
-      if (!total.contains(row[1]))
-        order.push_back(row[1]);
+      if (row[0] != "account") continue;
+      if (!total.contains(row[1])) order.push_back(row[1]);
       total[row[1]] += to_double(row[6]);
     }
     std::stable_sort(order.begin(), order.end(), [&](const auto& l, const auto& r) {
       return std::abs(total[l]) > std::abs(total[r]);
     });
-    if (order.size() > 30)
-      order.resize(30);
+    if (order.size() > 30) order.resize(30);
     std::vector<std::optional<double>> values;
     for (const std::string& account : order) values.push_back(total[account]);
     html::Json dataset = html::line_dataset("b − a, balance + claimable", values, 0);

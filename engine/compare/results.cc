@@ -45,8 +45,7 @@ class Reader {
     Statement s = db_.prepare("SELECT key, value FROM study");
     while (s.step()) out_.study[s.column_text(0)] = s.column_text(1);
     const auto runs = out_.study.find("runs");
-    if (runs == out_.study.end())
-      bad("study", "no 'runs' row");
+    if (runs == out_.study.end()) bad("study", "no 'runs' row");
     if (!is_integer_text(runs->second) || runs->second.starts_with('-') || runs->second == "0" ||
         runs->second.size() > 9) {
       bad("study 'runs'", fmt::format("'{}' is not a count of runs", runs->second));
@@ -62,9 +61,9 @@ class Reader {
       Point p{s.column_int(0), s.column_text(1), s.column_text(2), s.column_int(3)};
       (p.runs == out_.runs_per_point ? out_.points : out_.incomplete).push_back(std::move(p));
     }
-    Statement bad_runs = db_.prepare(
-        "SELECT point, run FROM runs WHERE run < 0 OR run >= ?1 OR point NOT IN "
-        "(SELECT point FROM points) LIMIT 1");
+    Statement bad_runs =
+        db_.prepare("SELECT point, run FROM runs WHERE run < 0 OR run >= ?1 OR point NOT IN "
+                    "(SELECT point FROM points) LIMIT 1");
     bad_runs.bind(1, out_.runs_per_point);
     if (bad_runs.step()) {
       bad(fmt::format("runs (point {}, run {})", bad_runs.column_int(0), bad_runs.column_int(1)),
@@ -97,18 +96,14 @@ class Reader {
       const std::int64_t point = s.column_int(0);
       const std::int64_t run = s.column_int(1);
       MetricKey key{s.column_text(2), s.column_text(4), s.column_text(3)};
-      const std::string where = fmt::format(
-          "metrics (point {}, run {}, '{}', cohort '{}', asset "
-          "'{}')",
-          point, run, key.name, key.cohort, key.asset);
+      const std::string where = fmt::format("metrics (point {}, run {}, '{}', cohort '{}', asset "
+                                            "'{}')",
+                                            point, run, key.name, key.cohort, key.asset);
       const auto info = out_.metrics.find(key.name);
-      if (info == out_.metrics.end())
-        bad(where, "the metric is not in metric_info");
+      if (info == out_.metrics.end()) bad(where, "the metric is not in metric_info");
       const auto pos = position_.find(point);
-      if (pos == position_.end())
-        continue;  // an incomplete point (or none): left out
-      if (run < 0 || run >= out_.runs_per_point)
-        bad(where, "no such run");
+      if (pos == position_.end()) continue;  // an incomplete point (or none): left out
+      if (run < 0 || run >= out_.runs_per_point) bad(where, "no such run");
       Value value;
       if (info->second.exact) {
         const std::string text = s.column_text(5);
@@ -142,8 +137,7 @@ class Reader {
       const std::int64_t point = s.column_int(0);
       const std::int64_t run = s.column_int(1);
       const auto pos = position_.find(point);
-      if (pos == position_.end())
-        continue;
+      if (pos == position_.end()) continue;
       const std::string text = s.column_text(5);
       if (!is_integer_text(text) || run < 0 || run >= out_.runs_per_point) {
         bad(fmt::format("series (point {}, run {}, t {}, '{}')", point, run, s.column_text(2),
@@ -196,10 +190,9 @@ std::size_t find_point(const Results& results, const std::string& spec) {
   }
   std::vector<std::string> known;
   for (const Point& p : results.points) known.push_back(fmt::format("{} '{}'", p.index, p.label));
-  throw UsageError(
-      fmt::format("--baseline '{}' names no point of '{}' (by index or label); its "
-                  "points: {}",
-                  spec, results.path, fmt::join(known, ", ")));
+  throw UsageError(fmt::format("--baseline '{}' names no point of '{}' (by index or label); its "
+                               "points: {}",
+                               spec, results.path, fmt::join(known, ", ")));
 }
 
 }  // namespace yl::compare

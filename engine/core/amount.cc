@@ -101,8 +101,8 @@ void divide_256(const Limbs& a, const Limbs& b, Limbs& quotient, Limbs& remainde
   remainder = {0, 0, 0, 0};
   const int m = used(a.data(), 4);
   const int n = used(b.data(), 4);
-  if (m < n || (m == n && std::lexicographical_compare(a.rbegin(), a.rend(), b.rbegin(),
-                                                          b.rend()))) {
+  if (m < n ||
+      (m == n && std::lexicographical_compare(a.rbegin(), a.rend(), b.rbegin(), b.rend()))) {
     remainder = a;  // a < b
     return;
   }
@@ -298,10 +298,10 @@ Amount Amount::multiply_wide(const Amount& a, const Amount& b) {
     const U128 cross2 = U128{a.limbs_[1]} * b.limbs_[0];
     const U128 high = U128{a.limbs_[1]} * b.limbs_[1];
     // Limb 1 collects three 64-bit halves; what it carries goes on into limb 2, and so on.
-    const U128 middle = (low >> 64) + static_cast<std::uint64_t>(cross1) +
-                        static_cast<std::uint64_t>(cross2);
-    const U128 upper = (middle >> 64) + (cross1 >> 64) + (cross2 >> 64) +
-                       static_cast<std::uint64_t>(high);
+    const U128 middle =
+        (low >> 64) + static_cast<std::uint64_t>(cross1) + static_cast<std::uint64_t>(cross2);
+    const U128 upper =
+        (middle >> 64) + (cross1 >> 64) + (cross2 >> 64) + static_cast<std::uint64_t>(high);
     return Amount(Limbs{static_cast<std::uint64_t>(low), static_cast<std::uint64_t>(middle),
                         static_cast<std::uint64_t>(upper),
                         static_cast<std::uint64_t>((upper >> 64) + (high >> 64))});

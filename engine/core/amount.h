@@ -70,8 +70,7 @@ inline std::uint64_t subtract_limb(std::uint64_t a, std::uint64_t b, std::uint64
                                    std::uint64_t* difference) {
 #if defined(__x86_64__)
   unsigned long long out;
-  const unsigned char borrow_out =
-      _subborrow_u64(static_cast<unsigned char>(borrow), a, b, &out);
+  const unsigned char borrow_out = _subborrow_u64(static_cast<unsigned char>(borrow), a, b, &out);
   *difference = out;
   return borrow_out;
 #else
@@ -102,7 +101,7 @@ inline LimbDivision divide_limb(std::uint64_t high, std::uint64_t low, std::uint
 // Long division by one limb, in place: limbs[0, count) (least significant first) becomes
 // floor(value / d); returns value % d. REQUIRES: d > 0.
 inline std::uint64_t divide_limbs(std::uint64_t* limbs, std::size_t count, std::uint64_t d) {
-  std::uint64_t remainder = 0;  // < d: each step's quotient fits in one limb
+  std::uint64_t remainder = 0;              // < d: each step's quotient fits in one limb
   if (count > 0 && limbs[count - 1] < d) {  // its quotient limb is 0: one `div` fewer
     remainder = limbs[--count];
     limbs[count] = 0;
@@ -303,9 +302,7 @@ class NetSum {
     }
     return *this;
   }
-  bool is_zero() const {
-    return (limbs_[0] | limbs_[1] | limbs_[2] | limbs_[3] | limbs_[4]) == 0;
-  }
+  bool is_zero() const { return (limbs_[0] | limbs_[1] | limbs_[2] | limbs_[3] | limbs_[4]) == 0; }
   S512 value() const;  // for comparisons with wide results and for messages
   friend bool operator==(const NetSum&, const NetSum&) = default;
 

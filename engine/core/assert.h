@@ -7,9 +7,9 @@ namespace yl::detail {
 [[noreturn]] void assertion_failed(const char* condition, const char* file, int line);
 }  // namespace yl::detail
 
-#define YL_ASSERT(condition)                                         \
-  do {                                                               \
-    if (!(condition)) {                                              \
+#define YL_ASSERT(condition)                                          \
+  do {                                                                \
+    if (!(condition)) {                                               \
       ::yl::detail::assertion_failed(#condition, __FILE__, __LINE__); \
-    }                                                                \
+    }                                                                 \
   } while (false)

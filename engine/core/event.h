@@ -19,6 +19,8 @@ namespace yl {
 enum class AccountKind : std::uint8_t { user = 0, dapp = 1, system = 2 };
 std::string_view account_kind_name(AccountKind kind);
 
+// One line a kind of event: a table, kept as written.
+// clang-format off
 struct OpenAccount { std::string account; AccountKind kind; };
 struct Deposit { std::string account; DepositAsset asset; Amount amount; };  // L1 base units
 struct Withdraw { std::string account; Asset asset; Amount amount; };
@@ -32,6 +34,7 @@ struct ClaimGas { std::string dapp; };
 struct ForceReport { std::optional<Asset> asset; };  // nullopt: ETH then USDB
 struct SetRate { std::string source; std::uint32_t apr_bps; };
 struct Loss { std::string source; Amount amount; };
+// clang-format on
 
 using EventBody = std::variant<OpenAccount, Deposit, Withdraw, Transfer, Configure, Claim,
                                SetGasMode, PayGas, ClaimGas, ForceReport, SetRate, Loss>;

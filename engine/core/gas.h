@@ -28,9 +28,9 @@ struct GasParams {
 
 struct GasRecord {
   GasMode mode = GasMode::void_mode;
-  Amount balance_wei;          // B
-  Amount age_wei_seconds;      // S
-  Timestamp updated;           // t
+  Amount balance_wei;      // B
+  Amount age_wei_seconds;  // S
+  Timestamp updated;       // t
   friend bool operator==(const GasRecord&, const GasRecord&) = default;
 };
 

@@ -1,8 +1,8 @@
 #include "engine/core/journal.h"
 
-#include <fmt/format.h>
-
 #include <array>
+
+#include <fmt/format.h>
 
 #include "engine/core/assert.h"
 
@@ -11,10 +11,11 @@ namespace yl {
 namespace {
 
 constexpr std::array<std::string_view, kMemoCount> kMemoNames = {
-      "deposit", "route", "accrual", "loss", "fee", "cover", "commit", "distribution",
-      "price_step", "settlement", "transfer", "claim", "gas_fee", "gas_claim", "gas_penalty",
-      "withdrawal", "payout", "debt_repaid", "retained", "protocol_fee", "hurdle", "void_share",
-      "lock", "drip", "lock_absorbed", "socialized", "rebalance"};
+    "deposit",       "route",        "accrual",     "loss",       "fee",      "cover",
+    "commit",        "distribution", "price_step",  "settlement", "transfer", "claim",
+    "gas_fee",       "gas_claim",    "gas_penalty", "withdrawal", "payout",   "debt_repaid",
+    "retained",      "protocol_fee", "hurdle",      "void_share", "lock",     "drip",
+    "lock_absorbed", "socialized",   "rebalance"};
 
 }  // namespace
 
@@ -89,18 +90,30 @@ void append_book_account_name(std::string& out, const Posting& p, std::string_vi
     out += suffix;
   };
   switch (p.account) {
-    case BookAccount::buffer: return pooled("l1:buffer:");
-    case BookAccount::source: return named("l1:source:", "");
-    case BookAccount::unreported: return named("l1:source:", ":unreported");
-    case BookAccount::insurance: return pooled("l1:insurance:");
-    case BookAccount::debt: return pooled("l1:debt:");
-    case BookAccount::retained: return pooled("l1:retained:");
-    case BookAccount::pending: return pooled("l2:pending:");
-    case BookAccount::accrued: return pooled("l2:accrued:");
-    case BookAccount::account: return named("l2:account:", "");
-    case BookAccount::yield: return named("external:yield:", "");
-    case BookAccount::revenue: return pooled("l1:revenue:");
-    case BookAccount::locked: return pooled("l2:locked:");
+    case BookAccount::buffer:
+      return pooled("l1:buffer:");
+    case BookAccount::source:
+      return named("l1:source:", "");
+    case BookAccount::unreported:
+      return named("l1:source:", ":unreported");
+    case BookAccount::insurance:
+      return pooled("l1:insurance:");
+    case BookAccount::debt:
+      return pooled("l1:debt:");
+    case BookAccount::retained:
+      return pooled("l1:retained:");
+    case BookAccount::pending:
+      return pooled("l2:pending:");
+    case BookAccount::accrued:
+      return pooled("l2:accrued:");
+    case BookAccount::account:
+      return named("l2:account:", "");
+    case BookAccount::yield:
+      return named("external:yield:", "");
+    case BookAccount::revenue:
+      return pooled("l1:revenue:");
+    case BookAccount::locked:
+      return pooled("l2:locked:");
   }
   YL_ASSERT(false);
 }

@@ -40,8 +40,8 @@ std::optional<std::string> JournalBalances::check_against(const Ledger& ledger) 
     if (actual == expected) return std::nullopt;
     const Posting named{Memo::deposit, account, index, asset, true, Amount()};
     return fmt::format("journal account {} ({}) has balance {} but the state says {} (off by {})",
-                       book_account_name(ledger, named), asset_name(asset),
-                       actual.str(), expected.str(), S512(actual - expected).str());
+                       book_account_name(ledger, named), asset_name(asset), actual.str(),
+                       expected.str(), S512(actual - expected).str());
   };
   for (Asset asset : kAssets) {
     const AssetBook& b = ledger.book(asset);

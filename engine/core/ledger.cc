@@ -2,10 +2,10 @@
 // The event handlers live in ledger_accounts.cc (L2 and gas) and ledger_l1.cc (L1 side).
 #include "engine/core/ledger.h"
 
-#include <fmt/format.h>
-
 #include <algorithm>
 #include <type_traits>
+
+#include <fmt/format.h>
 
 #include "engine/core/assert.h"
 
@@ -246,8 +246,7 @@ bool Ledger::settled() const {
                              [&](Asset a) { return drip_due(a, last_event_time_).is_zero(); });
 }
 
-void Ledger::drip_streams(Timestamp time, std::optional<Asset> only,
-                          std::array<bool, 2>& dripped) {
+void Ledger::drip_streams(Timestamp time, std::optional<Asset> only, std::array<bool, 2>& dripped) {
   if (params_.policy.distribution != Distribution::streamed) return;
   // No checkpoint: a drip cannot overflow. It moves d <= S - R from locked into pending and the
   // price, and all it writes (pending, P·C + Σr, postings of at most d) are parts of the §6
@@ -297,8 +296,8 @@ std::optional<Rejection> Ledger::atomically(std::optional<Asset> asset, const St
 
 bool Ledger::in_checkpoint(AccountId id, std::optional<Asset> asset) const {
   if (!checkpoint_.active || id >= checkpoint_.account_count) return true;
-  const bool in_scope = asset ? !checkpoint_.asset || *checkpoint_.asset == *asset
-                              : checkpoint_.gas;
+  const bool in_scope =
+      asset ? !checkpoint_.asset || *checkpoint_.asset == *asset : checkpoint_.gas;
   if (!in_scope) return false;
   for (std::size_t i = 0; i < checkpoint_.touched_count; ++i) {
     if (checkpoint_.touched_ids[i] == id) return true;
@@ -432,8 +431,8 @@ void Ledger::require_sums_fit(std::optional<Asset> only, KnownReserves* summed) 
       }
       if (summed) (*summed)[index_of(asset)] = WideSum(reserves_now);
     } catch (const OverflowError&) {
-      throw OverflowError(fmt::format("{}'s buffer, sources and debt would reach 2^256",
-                                      asset_name(asset)));
+      throw OverflowError(
+          fmt::format("{}'s buffer, sources and debt would reach 2^256", asset_name(asset)));
     }
   }
 }
@@ -468,13 +467,12 @@ std::optional<std::string> Ledger::audit_invariants() const {
     for (AccountId id = 0; id < account_count(); ++id) {
       const Position p = position_of(id, asset);
       if (p.remainder >= s.peak_price()) {
-        return fmt::format("{} {}: remainder {} is not below the highest price {}",
-                           name(id), asset_name(asset), p.remainder.wei_string(),
+        return fmt::format("{} {}: remainder {} is not below the highest price {}", name(id),
+                           asset_name(asset), p.remainder.wei_string(),
                            s.peak_price().wei_string());
       }
       if (p.mode == YieldMode::void_mode && (!p.shares.is_zero() || !p.remainder.is_zero())) {
-        return fmt::format("{} {}: a VOID position holds shares", name(id),
-                           asset_name(asset));
+        return fmt::format("{} {}: a VOID position holds shares", name(id), asset_name(asset));
       }
       held += s.balance(p).wide() + s.claimable(p).wide();
       shares_sum += p.shares.wide();

@@ -94,11 +94,11 @@ using KnownReserves = std::array<std::optional<WideSum>, 2>;
 struct AssetBook {
   ShareLedger shares;
   Amount buffer;
-  Amount debt;       // D: negative yield not yet recovered
-  Amount insurance;  // held on L1 apart from user funds
-  Amount retained;   // withdrawal discounts beyond the debt they repaid (§5.5)
-  Amount revenue;    // the protocol's fees, held on L1 apart from user funds (§9.4)
-  Stream stream;     // the §9.1 profit stream; empty under `snapshot`
+  Amount debt;            // D: negative yield not yet recovered
+  Amount insurance;       // held on L1 apart from user funds
+  Amount retained;        // withdrawal discounts beyond the debt they repaid (§5.5)
+  Amount revenue;         // the protocol's fees, held on L1 apart from user funds (§9.4)
+  Stream stream;          // the §9.1 profit stream; empty under `snapshot`
   Timestamp last_report;  // the time of the asset's last report (start at genesis), for §9.4
 };
 

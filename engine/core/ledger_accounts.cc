@@ -181,10 +181,10 @@ std::optional<Rejection> Ledger::on(const ClaimGas& e) {
 }
 
 std::string book_account_name(const Ledger& ledger, const Posting& posting) {
-  const std::string_view indexed =
-      names_account(posting.account)  ? ledger.info(posting.index).name
-      : names_source(posting.account) ? std::string_view(ledger.source_config(posting.index).name)
-                                      : std::string_view();
+  const std::string_view indexed = names_account(posting.account) ? ledger.info(posting.index).name
+                                   : names_source(posting.account)
+                                       ? std::string_view(ledger.source_config(posting.index).name)
+                                       : std::string_view();
   return book_account_name(posting, indexed);
 }
 

@@ -59,8 +59,8 @@ std::optional<Rejection> Ledger::on(const Deposit& e) {
     const SourceConfig& config = params_.sources[i];
     if (config.asset != asset) continue;
     // floor: the fraction a weight cannot take stays in the buffer below.
-    const Amount share = mul_div_floor(amount, Amount::from_u64(config.weight_bps),
-                                       Amount::from_u64(kBps));
+    const Amount share =
+        mul_div_floor(amount, Amount::from_u64(config.weight_bps), Amount::from_u64(kBps));
     SourceState& s = source_to_change(i);
     s.value += share;
     s.principal += share;
@@ -198,8 +198,8 @@ void Ledger::run_report(Asset asset, ReportTrigger trigger) {
     if (params_.sources[i].asset != asset) continue;
     accrue_source(i);
     indexes.push_back(i);
-    in.sources.push_back(ReportSourceInput{sources_[i].value, sources_[i].principal,
-                                           params_.sources[i].weight_bps});
+    in.sources.push_back(
+        ReportSourceInput{sources_[i].value, sources_[i].principal, params_.sources[i].weight_bps});
   }
   in.buffer = b.buffer;
   in.debt = b.debt;

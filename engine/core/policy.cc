@@ -80,9 +80,9 @@ Stream stream_lock(const Stream& s, Timestamp t, const Amount& y, std::int64_t u
   const Amount total = left + y;  // S is stored: OverflowError past 2^256 (SPEC §6)
   // prev = left·(F − t) if F > t; period = max(1, floor((prev + Y·U)/total)) (floor: the period
   // rounds down, so the stream ends at most a second early). Both products fit in 512 bits.
-  const U512 prev = s.end > t ? left.wide() * U512(static_cast<std::uint64_t>(s.end.seconds -
-                                                                              t.seconds))
-                              : U512(0);
+  const U512 prev = s.end > t
+                        ? left.wide() * U512(static_cast<std::uint64_t>(s.end.seconds - t.seconds))
+                        : U512(0);
   const U512 weighted = prev + y.wide() * U512(static_cast<std::uint64_t>(unlock_seconds));
   U512 period = weighted / total.wide();
   if (period < 1) period = 1;

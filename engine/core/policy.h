@@ -50,8 +50,8 @@ struct Stream {
   // released(t) needs no long division before every event. rate_whole <= S: ρ <= S·E12.
   Amount rate_whole;
   std::uint64_t rate_fraction = 0;
-  Timestamp end;    // F: when all of S is released
-  Timestamp anchor; // u
+  Timestamp end;     // F: when all of S is released
+  Timestamp anchor;  // u
   Amount locked() const { return total - released; }
   U512 rate() const { return rate_whole.wide() * kE12 + rate_fraction; }  // ρ
   friend bool operator==(const Stream&, const Stream&) = default;
@@ -67,7 +67,7 @@ Stream stream_absorb(const Stream& s, Timestamp t, const Amount& k);
 
 // What a report of one asset reads (after accrual of its sources and its own drip).
 struct ReportSourceInput {
-  Amount value;      // after accrual
+  Amount value;  // after accrual
   Amount principal;
   std::uint32_t weight_bps = 0;
 };
@@ -78,10 +78,10 @@ struct ReportInputs {
   Amount buffer;
   Amount debt;
   Amount insurance;
-  Amount price;        // P
-  Amount pending;      // Q
-  Amount total_shares; // C
-  Amount void_value;   // V = Σ_VOID f + Σ r (SPEC §9.2)
+  Amount price;         // P
+  Amount pending;       // Q
+  Amount total_shares;  // C
+  Amount void_value;    // V = Σ_VOID f + Σ r (SPEC §9.2)
   Stream stream;
 };
 
@@ -105,16 +105,16 @@ struct RebalanceMove {
 struct ReportPlan {
   std::vector<SourcePlan> sources;
   Amount insurance_after;
-  Amount revenue_added;     // Σ pfee
-  SignedAmount total;       // T = Σc − D
-  Amount void_share;        // x (§9.2)
-  Amount distributed;       // T − x when T > 0: addValue (snapshot) or lock (streamed)
-  Amount absorbed;          // k: the loss the locked profit took (§9.1)
+  Amount revenue_added;       // Σ pfee
+  SignedAmount total;         // T = Σc − D
+  Amount void_share;          // x (§9.2)
+  Amount distributed;         // T − x when T > 0: addValue (snapshot) or lock (streamed)
+  Amount absorbed;            // k: the loss the locked profit took (§9.1)
   Amount socialized_pending;  // q (§9.3)
-  Amount price_drop;        // ΔP (§9.3)
-  Amount socialized;        // q + ΔP·C (§9.3; not the absorbed k)
+  Amount price_drop;          // ΔP (§9.3)
+  Amount socialized;          // q + ΔP·C (§9.3; not the absorbed k)
   Amount debt_after;
-  Stream stream_after;      // the stream after lock or absorption
+  Stream stream_after;  // the stream after lock or absorption
   std::vector<RebalanceMove> moves;
 };
 

@@ -50,8 +50,7 @@ void PositionStore::remove_last_account() {
   --account_count_;
   for (std::vector<Chunk>& chunks : chunks_) {
     chunks.back().pop_back();
-    if (chunks.back().empty())
-      chunks.pop_back();
+    if (chunks.back().empty()) chunks.pop_back();
   }
 }
 

@@ -44,7 +44,7 @@ class RpowTable {
   std::optional<Amount> rpow_small_loop(std::uint64_t n, Amount z, std::size_t first_bit) const;
 
   std::array<U1024, 64> squares_;
-  std::size_t first_saturated_ = 64;  // squares_[k] for k >= this are >= 2^346 and not stored
+  std::size_t first_saturated_ = 64;      // squares_[k] for k >= this are >= 2^346 and not stored
   std::array<Amount, 64> small_squares_;  // squares_[k] for k < first_wide_, as Amounts
   std::size_t first_wide_ = 0;            // the first k with squares_[k] >= 2^128
   // memo_[n] = rpow_small(n), for n below kMemoSeconds and below the first n it declines (for a

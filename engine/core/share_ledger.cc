@@ -6,9 +6,12 @@ namespace yl {
 
 std::string_view yield_mode_name(YieldMode mode) {
   switch (mode) {
-    case YieldMode::automatic: return "AUTOMATIC";
-    case YieldMode::void_mode: return "VOID";
-    case YieldMode::claimable: return "CLAIMABLE";
+    case YieldMode::automatic:
+      return "AUTOMATIC";
+    case YieldMode::void_mode:
+      return "VOID";
+    case YieldMode::claimable:
+      return "CLAIMABLE";
   }
   YL_ASSERT(false);
 }
@@ -29,15 +32,16 @@ Amount ShareLedger::held_value() const {
   return price_ * total_shares_ + remainder_sum_ + void_fixed_sum_;
 }
 
-Amount ShareLedger::share_value(const Position& p) const {
-  return price_ * p.shares + p.remainder;
-}
+Amount ShareLedger::share_value(const Position& p) const { return price_ * p.shares + p.remainder; }
 
 Amount ShareLedger::balance(const Position& p) const {
   switch (p.mode) {
-    case YieldMode::automatic: return share_value(p);
-    case YieldMode::void_mode: return p.fixed;
-    case YieldMode::claimable: return min(p.fixed, share_value(p));  // SPEC §9.3: P may fall
+    case YieldMode::automatic:
+      return share_value(p);
+    case YieldMode::void_mode:
+      return p.fixed;
+    case YieldMode::claimable:
+      return min(p.fixed, share_value(p));  // SPEC §9.3: P may fall
   }
   YL_ASSERT(false);
 }

@@ -1,9 +1,9 @@
 #include "engine/core/table_allocator.h"
 
-#include <sys/mman.h>
-
 #include <cstdint>
 #include <new>
+
+#include <sys/mman.h>
 
 namespace yl {
 namespace {

@@ -1,8 +1,8 @@
 #include "engine/core/timestamp.h"
 
-#include <fmt/format.h>
-
 #include <limits>
+
+#include <fmt/format.h>
 
 namespace yl {
 namespace {
@@ -56,8 +56,8 @@ bool read_digits(std::string_view text, std::size_t pos, std::size_t count, unsi
 std::optional<Timestamp> parse_timestamp(std::string_view text) {
   // 0123456789012345678 9
   // YYYY-MM-DDTHH:MM:SSZ
-  if (text.size() != 20 || text[4] != '-' || text[7] != '-' || text[10] != 'T' ||
-      text[13] != ':' || text[16] != ':' || text[19] != 'Z') {
+  if (text.size() != 20 || text[4] != '-' || text[7] != '-' || text[10] != 'T' || text[13] != ':' ||
+      text[16] != ':' || text[19] != 'Z') {
     return std::nullopt;
   }
   unsigned year, month, day, hour, minute, second;
@@ -75,8 +75,8 @@ std::optional<Timestamp> parse_timestamp(std::string_view text) {
 }
 
 std::string bad_time_message(std::string_view text) {
-  if (text.size() == 20 && text[4] == '-' && text[7] == '-' && text[10] == 'T' &&
-      text[13] == ':' && text[16] == ':' && text[19] == 'Z') {
+  if (text.size() == 20 && text[4] == '-' && text[7] == '-' && text[10] == 'T' && text[13] == ':' &&
+      text[16] == ':' && text[19] == 'Z') {
     unsigned year, month, day, hour, minute, second;
     if (read_digits(text, 0, 4, &year) && read_digits(text, 5, 2, &month) &&
         read_digits(text, 8, 2, &day) && read_digits(text, 11, 2, &hour) &&
@@ -109,11 +109,20 @@ std::optional<std::int64_t> parse_duration_seconds(std::string_view text) {
   if (text.size() < 2 || text[0] < '1' || text[0] > '9') return std::nullopt;
   std::int64_t unit;
   switch (text.back()) {
-    case 's': unit = 1; break;
-    case 'm': unit = 60; break;
-    case 'h': unit = 3600; break;
-    case 'd': unit = 86400; break;
-    default: return std::nullopt;
+    case 's':
+      unit = 1;
+      break;
+    case 'm':
+      unit = 60;
+      break;
+    case 'h':
+      unit = 3600;
+      break;
+    case 'd':
+      unit = 86400;
+      break;
+    default:
+      return std::nullopt;
   }
   constexpr std::int64_t kMax = std::numeric_limits<std::int64_t>::max();
   std::int64_t count = 0;

@@ -42,8 +42,7 @@ void accrue(SourceKind kind, SourceState& state, Timestamp now) {
         if (*factor < kFactorFits512) {
           state.value = Amount::from_u512(state.value.wide() * U512(*factor) / ray().wide());
         } else {
-          state.value =
-              Amount::from_u1024(U1024(state.value.raw()) * *factor / U1024(ray().raw()));
+          state.value = Amount::from_u1024(U1024(state.value.raw()) * *factor / U1024(ray().raw()));
         }
       }
     }

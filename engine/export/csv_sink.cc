@@ -21,13 +21,11 @@ class CsvTableWriter : public TableWriter {
   CsvTableWriter(std::filesystem::path path, std::string display, std::vector<CellKind> kinds)
       : path_(std::move(path)), display_(std::move(display)), kinds_(std::move(kinds)) {
     file_ = std::fopen(path_.c_str(), "wb");
-    if (file_ == nullptr)
-      fail("cannot create");
+    if (file_ == nullptr) fail("cannot create");
     buffer_.reserve(kFlushBytes + 4096);
   }
   ~CsvTableWriter() override {
-    if (file_ != nullptr)
-      std::fclose(file_);
+    if (file_ != nullptr) std::fclose(file_);
   }
   CsvTableWriter(const CsvTableWriter&) = delete;
   CsvTableWriter& operator=(const CsvTableWriter&) = delete;
@@ -36,31 +34,26 @@ class CsvTableWriter : public TableWriter {
     YL_ASSERT(cells.size() == kinds_.size());
     YL_ASSERT(file_ != nullptr);
     for (std::size_t i = 0; i < cells.size(); ++i) {
-      if (i != 0)
-        buffer_ += ',';
+      if (i != 0) buffer_ += ',';
       append_csv_field(buffer_, kinds_[i] == CellKind::text ? defuse_formula(cells[i]) : cells[i]);
     }
     buffer_ += '\n';
-    if (buffer_.size() >= kFlushBytes)
-      flush();
+    if (buffer_.size() >= kFlushBytes) flush();
   }
 
   void close() override {
-    if (file_ == nullptr)
-      return;
+    if (file_ == nullptr) return;
     flush();
     std::FILE* file = file_;
     file_ = nullptr;
-    if (std::fclose(file) != 0)
-      fail("cannot write");
+    if (std::fclose(file) != 0) fail("cannot write");
   }
 
  private:
   static constexpr std::size_t kFlushBytes = 1 << 20;
 
   void flush() {
-    if (buffer_.empty())
-      return;
+    if (buffer_.empty()) return;
     if (std::fwrite(buffer_.data(), 1, buffer_.size(), file_) != buffer_.size()) {
       fail("cannot write");
     }
@@ -86,8 +79,7 @@ void append_csv_field(std::string& out, const std::string& text) {
   }
   out += '"';
   for (char c : text) {
-    if (c == '"')
-      out += '"';
+    if (c == '"') out += '"';
     out += c;
   }
   out += '"';
@@ -109,8 +101,7 @@ CsvSink::CsvSink(std::filesystem::path folder) : folder_(std::move(folder)) {
 }
 
 CsvSink::~CsvSink() {
-  if (finished_)
-    return;
+  if (finished_) return;
   std::error_code ec;
   for (const auto& [table, partial] : tables_) std::filesystem::remove(partial, ec);
 }
@@ -132,8 +123,7 @@ namespace {
 // since has another.
 std::string stamp_of(const std::filesystem::path& path) {
   struct stat info {};
-  if (::stat(path.c_str(), &info) != 0)
-    return "";
+  if (::stat(path.c_str(), &info) != 0) return "";
   return fmt::format(
       "{} {} {}", info.st_ino, info.st_size,
       static_cast<std::int64_t>(info.st_mtim.tv_sec) * 1'000'000'000 + info.st_mtim.tv_nsec);
@@ -146,8 +136,7 @@ std::vector<std::pair<std::string, std::string>> read_mark(const std::filesystem
   std::string line;
   while (std::getline(in, line)) {
     const std::size_t space = line.rfind(' ');
-    if (space == std::string::npos)
-      continue;
+    if (space == std::string::npos) continue;
     lines.emplace_back(line.substr(0, space), line.substr(space + 1));
   }
   return lines;
@@ -157,8 +146,7 @@ std::vector<std::pair<std::string, std::string>> read_mark(const std::filesystem
 
 bool CsvSink::made_by_export(const std::string& table) const {
   const std::string stamp = stamp_of(path_of(table));
-  if (stamp.empty())
-    return false;
+  if (stamp.empty()) return false;
   const auto lines = read_mark(folder_ / kCsvMark);
   return std::find(lines.begin(), lines.end(), std::pair(stamp, table + ".csv")) != lines.end();
 }
@@ -169,8 +157,7 @@ void CsvSink::write_mark() const {
   for (const auto& [stamp, name] : read_mark(folder_ / kCsvMark)) {
     const bool rewritten = std::any_of(tables_.begin(), tables_.end(),
                                        [&](const auto& t) { return t.first + ".csv" == name; });
-    if (!rewritten)
-      text += fmt::format("{} {}\n", stamp, name);
+    if (!rewritten) text += fmt::format("{} {}\n", stamp, name);
   }
   for (const auto& [table, partial] : tables_) {
     text += fmt::format("{} {}.csv\n", stamp_of(path_of(table)), table);
@@ -182,8 +169,7 @@ void CsvSink::write_mark() const {
       file != nullptr && std::fwrite(text.data(), 1, text.size(), file) == text.size();
   const bool closed = file != nullptr && std::fclose(file) == 0;
   std::error_code ec;
-  if (written && closed)
-    std::filesystem::rename(partial, mark, ec);
+  if (written && closed) std::filesystem::rename(partial, mark, ec);
   if (!written || !closed || ec) {
     std::filesystem::remove(partial, ec);
     throw ExportError(fmt::format("cannot write '{}': {}", mark.string(), std::strerror(errno)));

@@ -1,9 +1,9 @@
 #include "engine/export/export_options.h"
 
-#include <fmt/format.h>
-
 #include <algorithm>
 #include <charconv>
+
+#include <fmt/format.h>
 
 #include "engine/core/timestamp.h"
 #include "engine/usage_error.h"

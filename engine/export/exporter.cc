@@ -37,8 +37,7 @@ void refuse_known_overflows(storage::LedgerStore& store, const ExportOptions& op
                             const ExportSink& sink, const std::map<std::string, TableSpec>& specs,
                             const SummaryCounts& counts) {
   const auto rows_max = sink.rows_max();
-  if (!rows_max)
-    return;
+  if (!rows_max) return;
   const std::map<std::string, std::int64_t> known_rows = {
       {"events", counts.events},
       {"reports", counts.report_rows},
@@ -69,10 +68,8 @@ std::vector<KeptFile> ledger_files(storage::LedgerStore& store,
 std::unique_ptr<ExportSink> make_export_sink(std::string_view format,
                                              const std::filesystem::path& out) {
   YL_ASSERT(format == "csv" || format == "xlsx" || format == "html");
-  if (format == "xlsx")
-    return std::make_unique<XlsxSink>(out);
-  if (format == "html")
-    return std::make_unique<HtmlSink>(out);
+  if (format == "xlsx") return std::make_unique<XlsxSink>(out);
+  if (format == "html") return std::make_unique<HtmlSink>(out);
   return std::make_unique<CsvSink>(out);
 }
 
@@ -85,8 +82,7 @@ ExportResult export_ledger(storage::LedgerStore& store, const ExportOptions& opt
   const SummaryCounts counts{store.event_count(), store.report_row_count()};
   auto told = [&](std::string_view phase, std::string_view unit, std::int64_t total) {
     return [&progress, phase, unit, total](std::int64_t done) {
-      if (progress)
-        progress(ExportProgress{phase, unit, done, total});
+      if (progress) progress(ExportProgress{phase, unit, done, total});
     };
   };
   const std::map<std::string, TableSpec> specs = table_specs();
@@ -95,8 +91,7 @@ ExportResult export_ledger(storage::LedgerStore& store, const ExportOptions& opt
   // Open every table first, in kExportTables order: that is the workbook's sheet order.
   std::map<std::string, std::unique_ptr<TableWriter>> writers;
   for (const std::string& table : kExportTables) {
-    if (wants(options, table))
-      writers[table] = sink.open_table(specs.at(table));
+    if (wants(options, table)) writers[table] = sink.open_table(specs.at(table));
   }
   auto writer = [&](const std::string& table) {
     const auto it = writers.find(table);
@@ -122,8 +117,7 @@ ExportResult export_ledger(storage::LedgerStore& store, const ExportOptions& opt
   if (auto* out = writer("accounts")) {
     result.rows["accounts"] = write_accounts(final_ledger, selected, *out);
   }
-  if (auto* out = writer("reports"))
-    result.rows["reports"] = write_reports(store, *out);
+  if (auto* out = writer("reports")) result.rows["reports"] = write_reports(store, *out);
   if (auto* out = writer("events")) {
     result.rows["events"] =
         write_events(store, *out, told("writing events", "events", counts.events));

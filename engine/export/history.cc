@@ -21,8 +21,7 @@ constexpr const char* kReleased = "released (cumulative)";
 Timestamp next_multiple_after(Timestamp start, std::int64_t every_s, Timestamp time) {
   constexpr std::int64_t kMax = std::numeric_limits<std::int64_t>::max();
   const std::int64_t k = (time.seconds - start.seconds) / every_s + 1;
-  if (every_s > (kMax - start.seconds) / k)
-    return Timestamp{kMax};
+  if (every_s > (kMax - start.seconds) / k) return Timestamp{kMax};
   return Timestamp{start.seconds + every_s * k};
 }
 
@@ -106,8 +105,7 @@ void HistorySampler::opening(const Ledger& ledger) {
   start_ = ledger.params().start;
   last_sample_ = start_;
   last_report_ = {start_, start_};
-  if (every_s_)
-    next_due_ = next_multiple_after(start_, *every_s_, start_);
+  if (every_s_) next_due_ = next_multiple_after(start_, *every_s_, start_);
   for (Asset asset : kAssets) {
     last_sample_price_[index_of(asset)] = ledger.book(asset).shares.price();
   }
@@ -117,8 +115,7 @@ void HistorySampler::opening(const Ledger& ledger) {
 void HistorySampler::before(const Ledger& ledger, Timestamp until) {
   // Nothing the coming step does is stamped before `until`, so if that is past the unsampled
   // report time, the ledger is now exactly as it was at that time.
-  if (unsampled_ && until > *unsampled_)
-    sample_if_due(ledger, *std::exchange(unsampled_, {}));
+  if (unsampled_ && until > *unsampled_) sample_if_due(ledger, *std::exchange(unsampled_, {}));
 }
 
 void HistorySampler::after(const Ledger& ledger, const std::vector<ReportRecord>& reports,
@@ -138,24 +135,19 @@ void HistorySampler::after(const Ledger& ledger, const std::vector<ReportRecord>
     // The event changed at most the accounts it names, and the system accounts, which are VOID
     // for good (no event may name them), so their shares stay 0 and they belong to no group.
     for (const std::string* name : {&event->raw.account, &event->raw.to}) {
-      if (const auto id = ledger.find_account(*name))
-        refresh(ledger, *id);
+      if (const auto id = ledger.find_account(*name)) refresh(ledger, *id);
     }
-    if (on_event_)
-      on_event_(++events_);
+    if (on_event_) on_event_(++events_);
   }
-  if (!reports.empty())
-    unsampled_ = reports.back().time;
+  if (!reports.empty()) unsampled_ = reports.back().time;
 }
 
 void HistorySampler::closing(const Ledger& ledger) {
   // The ledger is at the end of the run. A report at that very time is sampled whatever
   // every_s says, and so is the end itself when the last sample is earlier.
   unsampled_.reset();
-  if (ledger.params().end > last_sample_)
-    sample(ledger, ledger.params().end);
-  if (!any_locked_)
-    charts_.charts.resize(kStream);
+  if (ledger.params().end > last_sample_) sample(ledger, ledger.params().end);
+  if (!any_locked_) charts_.charts.resize(kStream);
   check_totals(ledger);
 }
 
@@ -168,13 +160,11 @@ void HistorySampler::track_new_accounts(const Ledger& ledger) {
     }
     is_selected_.push_back(
         {selected_.contains(name, Asset::eth), selected_.contains(name, Asset::usdb)});
-    if (is_selected_[id][0] || is_selected_[id][1])
-      selected_ids_.push_back(id);
+    if (is_selected_[id][0] || is_selected_[id][1]) selected_ids_.push_back(id);
     for (Asset asset : kAssets) {
       const auto& names = chart_accounts_[index_of(asset)];
       for (std::size_t i = 0; i < names.size(); ++i) {
-        if (names[i] == name)
-          chart_ids_[index_of(asset)][i] = id;
+        if (names[i] == name) chart_ids_[index_of(asset)][i] = id;
       }
     }
     refresh(ledger, id);
@@ -186,8 +176,7 @@ void HistorySampler::settle(const Ledger& ledger, AccountId id, Asset asset) {
   const Amount& price = ledger.book(asset).shares.price();
   // The shares were constant since price_settled. The price may fall under SPEC §9.3
   // (socialize): the accrual is then negative, exact in unbounded integers.
-  if (!h.shares.is_zero())
-    h.accrued += big(h.shares) * (big(price) - big(h.price_settled));
+  if (!h.shares.is_zero()) h.accrued += big(h.shares) * (big(price) - big(h.price_settled));
   h.price_settled = price;
 }
 
@@ -271,8 +260,7 @@ void HistorySampler::check_totals(const Ledger& ledger) const {
 }
 
 void HistorySampler::sample_if_due(const Ledger& ledger, Timestamp time) {
-  if (every_s_ && time < next_due_)
-    return;  // thinned: its accruals go to the next sample
+  if (every_s_ && time < next_due_) return;  // thinned: its accruals go to the next sample
   sample(ledger, time);
 }
 
@@ -291,15 +279,13 @@ void HistorySampler::sample(const Ledger& ledger, Timestamp time) {
     last_sample_price_[index_of(asset)] = ledger.book(asset).shares.price();
   }
   last_sample_ = time;
-  if (every_s_)
-    next_due_ = next_multiple_after(start_, *every_s_, time);
+  if (every_s_) next_due_ = next_multiple_after(start_, *every_s_, time);
   ++samples_;
 }
 
 void HistorySampler::write_ledger_rows(const Ledger& ledger, Timestamp time, std::int64_t period_s,
                                        const PeriodApys& apys) {
-  if (outputs_.ledger_history == nullptr)
-    return;
+  if (outputs_.ledger_history == nullptr) return;
   for (Asset asset : kAssets) {
     const std::size_t a = index_of(asset);
     const AssetBook& book = ledger.book(asset);
@@ -346,23 +332,20 @@ void HistorySampler::write_balance_rows(const Ledger& ledger, Timestamp time) {
     const AccountInfo& info = ledger.info(id);
     for (Asset asset : kAssets) {
       const std::size_t a = index_of(asset);
-      if (!is_selected_[id][a])
-        continue;
+      if (!is_selected_[id][a]) continue;
       settle(ledger, id, asset);
       const Position p = ledger.position_of(id, asset);
       // The pair of refresh(): a position that changed unseen would make `accrued` wrong.
       YL_ASSERT(holdings_[id][a].shares == p.shares);
       const BigInt accrued = std::exchange(holdings_[id][a].accrued, BigInt(0));
-      if (outputs_.balance_history == nullptr)
-        continue;
+      if (outputs_.balance_history == nullptr) continue;
       const Amount balance = ledger.balance(id, asset);
       const Amount claimable = ledger.claimable(id, asset);
-      outputs_.balance_history->row({when, std::string(info.name),
-                                     std::string(account_kind_name(info.kind)),
-                                     std::string(asset_name(asset)),
-                                     std::string(yield_mode_name(p.mode)), balance.wei_string(),
-                                     units(balance), claimable.wei_string(), units(claimable),
-                                     p.shares.wei_string(), accrued.str(), wide_units(accrued)});
+      outputs_.balance_history->row(
+          {when, std::string(info.name), std::string(account_kind_name(info.kind)),
+           std::string(asset_name(asset)), std::string(yield_mode_name(p.mode)),
+           balance.wei_string(), units(balance), claimable.wei_string(), units(claimable),
+           p.shares.wei_string(), accrued.str(), wide_units(accrued)});
       ++balance_rows_;
     }
   }

@@ -14,8 +14,7 @@ class KeptRows : public TableWriter {
  public:
   explicit KeptRows(std::vector<std::vector<std::string>>* rows) : rows_(rows) {}
   void row(const std::vector<std::string>& cells) override {
-    if (rows_ != nullptr)
-      rows_->push_back(cells);
+    if (rows_ != nullptr) rows_->push_back(cells);
   }
   void close() override {}
 
@@ -30,8 +29,7 @@ constexpr std::string_view kHistoryColumns[] = {
 
 std::string summary_value(const std::string& scenario_item, const std::vector<SummaryRow>& rows) {
   for (const SummaryRow& row : rows) {
-    if (row.section == "scenario" && row.item == scenario_item)
-      return row.value;
+    if (row.section == "scenario" && row.item == scenario_item) return row.value;
   }
   return "";
 }
@@ -80,8 +78,7 @@ html::Section history_section(const TableSpec& spec,
   html::Table table{"", {}, {}, {}};
   for (std::string_view name : kHistoryColumns) {
     for (std::size_t c = 0; c < spec.columns.size(); ++c) {
-      if (spec.columns[c].name != name)
-        continue;
+      if (spec.columns[c].name != name) continue;
       picked.push_back(c);
       table.columns.push_back(spec.columns[c].name);
       const CellKind kind = spec.columns[c].kind;
@@ -114,8 +111,7 @@ void HtmlSink::claim(const std::vector<std::string>&, const std::vector<KeptFile
 }
 
 std::unique_ptr<TableWriter> HtmlSink::open_table(const TableSpec& spec) {
-  if (spec.name != "ledger_history")
-    return std::make_unique<KeptRows>(nullptr);
+  if (spec.name != "ledger_history") return std::make_unique<KeptRows>(nullptr);
   history_spec_ = std::make_unique<TableSpec>(spec);
   return std::make_unique<KeptRows>(&history_rows_);
 }

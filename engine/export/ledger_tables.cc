@@ -138,8 +138,8 @@ std::int64_t write_reports(storage::LedgerStore& store, TableWriter& out) {
     const storage::StoredReportRow& r = stored.fields;
     out.row({r.time, r.asset, r.trigger, r.source, r.yield_wei, r.fee_wei, r.cover_wei,
              r.committed_wei, r.debt_before_wei, r.debt_after_wei, r.t_wei, r.price_before,
-             r.price_after, r.pending_after_wei, r.hurdle_wei, r.protocol_fee_wei,
-             r.void_share_wei, r.socialized_wei, r.locked_after_wei});
+             r.price_after, r.pending_after_wei, r.hurdle_wei, r.protocol_fee_wei, r.void_share_wei,
+             r.socialized_wei, r.locked_after_wei});
     ++rows;
   }
   return rows;

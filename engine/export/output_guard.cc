@@ -53,12 +53,9 @@ std::vector<KeptFile> kept_files(const std::filesystem::path& db, std::vector<Ke
 bool same_file(const std::filesystem::path& a, const std::filesystem::path& b) {
   struct stat sa {};
   struct stat sb {};
-  if (identity(a, sa))
-    return identity(b, sb) && same_identity(sa, sb);
-  if (identity(b, sb))
-    return false;
-  if (a.filename() != b.filename())
-    return false;
+  if (identity(a, sa)) return identity(b, sb) && same_identity(sa, sb);
+  if (identity(b, sb)) return false;
+  if (a.filename() != b.filename()) return false;
   return identity(folder_of(a), sa) && identity(folder_of(b), sb) && same_identity(sa, sb);
 }
 
@@ -108,8 +105,7 @@ OutputLock::OutputLock(std::filesystem::path lock_file, const std::string& outpu
 }
 
 OutputLock::~OutputLock() {
-  if (fd_ < 0)
-    return;
+  if (fd_ < 0) return;
   ::unlink(lock_file_.c_str());
   ::close(fd_);
 }
@@ -119,8 +115,7 @@ void mark_zip(const std::filesystem::path& zip, const std::string& display) {
     throw ExportError(fmt::format("cannot write '{}': {}", display, why));
   };
   File file(std::fopen(zip.c_str(), "r+b"));
-  if (!file)
-    fail(std::strerror(errno));
+  if (!file) fail(std::strerror(errno));
   std::array<unsigned char, kEndRecord> end{};
   if (std::fseek(file.get(), -static_cast<long>(kEndRecord), SEEK_END) != 0 ||
       std::fread(end.data(), 1, end.size(), file.get()) != end.size() ||
@@ -135,14 +130,12 @@ void mark_zip(const std::filesystem::path& zip, const std::string& display) {
       std::fflush(file.get()) != 0) {
     fail(std::strerror(errno));
   }
-  if (std::fclose(file.release()) != 0)
-    fail(std::strerror(errno));
+  if (std::fclose(file.release()) != 0) fail(std::strerror(errno));
 }
 
 bool zip_is_marked(const std::filesystem::path& path) {
   File file(std::fopen(path.c_str(), "rb"));
-  if (!file)
-    return false;
+  if (!file) return false;
   const std::size_t tail = kEndRecord + kXlsxMark.size();
   std::string bytes(tail, '\0');
   if (std::fseek(file.get(), -static_cast<long>(tail), SEEK_END) != 0 ||

@@ -23,31 +23,26 @@ std::string decimal_toward_zero(const BigInt& num, const BigInt& den, unsigned d
   const BigInt magnitude = (negative ? BigInt(-num) : num) * scale / den;  // rounds toward zero
   std::string text = magnitude.str();
   if (digits > 0) {
-    if (text.size() <= digits)
-      text.insert(0, digits + 1 - text.size(), '0');
+    if (text.size() <= digits) text.insert(0, digits + 1 - text.size(), '0');
     text.insert(text.size() - digits, ".");
   }
-  if (negative && magnitude != 0)
-    text.insert(0, "-");
+  if (negative && magnitude != 0) text.insert(0, "-");
   return text;
 }
 
 std::string wide_units(const BigInt& wei) {
   // Negative only for a yield or accrual under SPEC §9.3, where the price may fall.
-  if (wei < 0)
-    return "-" + wide_units(BigInt(-wei));
+  if (wei < 0) return "-" + wide_units(BigInt(-wei));
   BigInt unit = 1;
   for (unsigned i = 0; i < kAssetDecimals; ++i) unit *= 10;
   std::string text = decimal_toward_zero(wei, unit, kAssetDecimals);  // exact: no rounding
   while (text.back() == '0') text.pop_back();
-  if (text.back() == '.')
-    text.pop_back();
+  if (text.back() == '.') text.pop_back();
   return text;
 }
 
 std::optional<std::string> annualized_percent(const BigInt& yield, const BigInt& capital_seconds) {
-  if (capital_seconds <= 0)
-    return std::nullopt;
+  if (capital_seconds <= 0) return std::nullopt;
   return decimal_toward_zero(yield * kSecondsPerYear * 100, capital_seconds, kApyFractionDigits);
 }
 
@@ -65,8 +60,7 @@ double to_double(const std::string& exact_decimal) {
 }
 
 std::string float_text(const std::string& exact_decimal) {
-  if (exact_decimal.empty())
-    return "";
+  if (exact_decimal.empty()) return "";
   return fmt::format("{}", to_double(exact_decimal));
 }
 

@@ -12,10 +12,11 @@
 // year needs a Δt-th root, which has no exact integer form.
 #pragma once
 
-#include <boost/multiprecision/cpp_int.hpp>
 #include <cstdint>
 #include <optional>
 #include <string>
+
+#include <boost/multiprecision/cpp_int.hpp>
 
 #include "engine/core/amount.h"
 

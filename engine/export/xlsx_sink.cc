@@ -52,8 +52,7 @@ double width_of(const ColumnSpec& column) {
 }
 
 void check(lxw_error error, const std::string& what, const std::string& detail = "") {
-  if (error == LXW_NO_ERROR)
-    return;
+  if (error == LXW_NO_ERROR) return;
   throw ExportError(fmt::format("could not write {}: {}{}", what, lxw_strerror(error),
                                 detail.empty() ? "" : " (" + detail + ")"));
 }
@@ -66,23 +65,20 @@ class StderrCapture {
   StderrCapture() : file_(std::tmpfile()) {
     std::fflush(stderr);
     saved_ = file_ == nullptr ? -1 : ::dup(STDERR_FILENO);
-    if (saved_ >= 0)
-      ::dup2(::fileno(file_), STDERR_FILENO);
+    if (saved_ >= 0) ::dup2(::fileno(file_), STDERR_FILENO);
   }
   StderrCapture(const StderrCapture&) = delete;
   StderrCapture& operator=(const StderrCapture&) = delete;
   ~StderrCapture() {
     restore();
-    if (file_ != nullptr)
-      std::fclose(file_);
+    if (file_ != nullptr) std::fclose(file_);
   }
   // What was written, one line per line with libxlsxwriter's `[ERROR] ` prefixes dropped and
   // the lines joined by "; ".
   std::string take() {
     restore();
     std::string text;
-    if (file_ == nullptr)
-      return text;
+    if (file_ == nullptr) return text;
     std::rewind(file_);
     char line[512];
     while (std::fgets(line, sizeof line, file_) != nullptr) {
@@ -90,12 +86,9 @@ class StderrCapture {
       while (!piece.empty() && (piece.back() == '\n' || piece.back() == '\r')) {
         piece.remove_suffix(1);
       }
-      if (piece.starts_with("[ERROR] "))
-        piece.remove_prefix(8);
-      if (piece.empty())
-        continue;
-      if (!text.empty())
-        text += "; ";
+      if (piece.starts_with("[ERROR] ")) piece.remove_prefix(8);
+      if (piece.empty()) continue;
+      if (!text.empty()) text += "; ";
       text += piece;
     }
     return text;
@@ -103,8 +96,7 @@ class StderrCapture {
 
  private:
   void restore() {
-    if (saved_ < 0)
-      return;
+    if (saved_ < 0) return;
     std::fflush(stderr);
     ::dup2(saved_, STDERR_FILENO);
     ::close(saved_);
@@ -139,8 +131,7 @@ class XlsxTableWriter : public TableWriter {
   }
 
   void close() override {
-    if (closed_)
-      return;
+    if (closed_) return;
     closed_ = true;
     const auto last_col = static_cast<lxw_col_t>(spec_.columns.size() - 1);
     check(worksheet_autofilter(sheet_, 0, 0, next_row_ - 1, last_col), spec_.name);
@@ -148,8 +139,7 @@ class XlsxTableWriter : public TableWriter {
 
  private:
   void write_cell(lxw_col_t col, const std::string& text) {
-    if (text.empty())
-      return;
+    if (text.empty()) return;
     const CellKind kind = spec_.columns[col].kind;
     if (kind == CellKind::time) {
       const auto time = parse_timestamp(text);
@@ -182,8 +172,7 @@ class XlsxTableWriter : public TableWriter {
   // Cells are many: the message naming one is built only when it is needed.
   std::string where() const { return fmt::format("'{}' row {}", spec_.name, next_row_ + 1); }
   void checked(lxw_error error) const {
-    if (error != LXW_NO_ERROR)
-      check(error, where());
+    if (error != LXW_NO_ERROR) check(error, where());
   }
 
   lxw_worksheet* sheet_;
@@ -214,8 +203,7 @@ XlsxSink::XlsxSink(std::filesystem::path file, std::uint32_t rows_per_sheet)
   if (std::filesystem::is_directory(file_, ec)) {
     throw ExportError(fmt::format("cannot write '{}': it is a folder", file_.string()));
   }
-  if (!file_.parent_path().empty())
-    std::filesystem::create_directories(file_.parent_path(), ec);
+  if (!file_.parent_path().empty()) std::filesystem::create_directories(file_.parent_path(), ec);
   std::FILE* probe = std::fopen(partial_.c_str(), "wb");
   if (probe == nullptr) {
     throw ExportError(fmt::format("cannot create '{}': {}", file_.string(), std::strerror(errno)));
@@ -258,8 +246,7 @@ XlsxSink::XlsxSink(std::filesystem::path file, std::uint32_t rows_per_sheet)
 XlsxSink::~XlsxSink() {
   // An export that stopped: free the workbook without packaging it (workbook_close would first
   // compress every row written so far, only for the file to be discarded).
-  if (workbook_ != nullptr)
-    lxw_workbook_free(workbook_);
+  if (workbook_ != nullptr) lxw_workbook_free(workbook_);
   if (!finished_) {
     std::error_code ec;
     std::filesystem::remove(partial_, ec);
@@ -276,8 +263,7 @@ void XlsxSink::claim(const std::vector<std::string>&, const std::vector<KeptFile
 
 lxw_worksheet* XlsxSink::add_sheet(const std::string& name) {
   lxw_worksheet* sheet = workbook_add_worksheet(workbook_, name.c_str());
-  if (sheet == nullptr)
-    throw ExportError(fmt::format("cannot add the sheet '{}'", name));
+  if (sheet == nullptr) throw ExportError(fmt::format("cannot add the sheet '{}'", name));
   return sheet;
 }
 
@@ -370,8 +356,7 @@ void XlsxSink::finish(const std::vector<SummaryRow>& summary, const ChartData& c
   mark_zip(partial_, file_.string());
   std::error_code ec;
   std::filesystem::rename(partial_, file_, ec);
-  if (ec)
-    throw ExportError(fmt::format("cannot write '{}': {}", file_.string(), ec.message()));
+  if (ec) throw ExportError(fmt::format("cannot write '{}': {}", file_.string(), ec.message()));
   finished_ = true;
 }
 

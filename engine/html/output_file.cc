@@ -36,10 +36,9 @@ OutputFile::OutputFile(std::filesystem::path path, Existing existing)
     throw UsageError(fmt::format("cannot write '{}': it is a folder", path_.string()));
   }
   if (existing_ == Existing::refuse && std::filesystem::exists(path_, ec)) {
-    throw UsageError(
-        fmt::format("'{}' already exists; choose another --out, or add --force to "
-                    "replace it",
-                    path_.string()));
+    throw UsageError(fmt::format("'{}' already exists; choose another --out, or add --force to "
+                                 "replace it",
+                                 path_.string()));
   }
   // A name no other writer uses: this process's id and the first free number, created
   // exclusively, with the permissions a new file gets (0666 less the umask; mkstemp gives 0600).
@@ -51,14 +50,12 @@ OutputFile::OutputFile(std::filesystem::path path, Existing existing)
       ::close(fd);
       break;
     }
-    if (errno != EEXIST || attempt == 100)
-      fail(path_, errno);
+    if (errno != EEXIST || attempt == 100) fail(path_, errno);
   }
 }
 
 OutputFile::~OutputFile() {
-  if (committed_)
-    return;
+  if (committed_) return;
   std::error_code ec;
   std::filesystem::remove(temp_, ec);
 }
@@ -66,13 +63,11 @@ OutputFile::~OutputFile() {
 void OutputFile::write(std::string_view content) {
   YL_ASSERT(!committed_);
   const int fd = ::open(temp_.c_str(), O_WRONLY | O_TRUNC | O_CLOEXEC);
-  if (fd < 0)
-    fail(path_, errno);
+  if (fd < 0) fail(path_, errno);
   std::size_t done = 0;
   while (done < content.size()) {
     const ssize_t n = ::write(fd, content.data() + done, content.size() - done);
-    if (n < 0 && errno == EINTR)
-      continue;
+    if (n < 0 && errno == EINTR) continue;
     if (n <= 0) {
       const int error = n < 0 ? errno : EIO;
       ::close(fd);
@@ -80,23 +75,20 @@ void OutputFile::write(std::string_view content) {
     }
     done += static_cast<std::size_t>(n);
   }
-  if (::fsync(fd) != 0 || ::close(fd) != 0)
-    fail(path_, errno);
+  if (::fsync(fd) != 0 || ::close(fd) != 0) fail(path_, errno);
 }
 
 void OutputFile::commit() {
   YL_ASSERT(!committed_);
   if (existing_ == Existing::replace) {
-    if (::rename(temp_.c_str(), path_.c_str()) != 0)
-      fail(path_, errno);
+    if (::rename(temp_.c_str(), path_.c_str()) != 0) fail(path_, errno);
   } else {
     // link() fails with EEXIST rather than replace a file that appeared since the check.
     if (::link(temp_.c_str(), path_.c_str()) != 0) {
       if (errno == EEXIST) {
-        throw UsageError(
-            fmt::format("'{}' appeared while the report was written; it was left "
-                        "as it is",
-                        path_.string()));
+        throw UsageError(fmt::format("'{}' appeared while the report was written; it was left "
+                                     "as it is",
+                                     path_.string()));
       }
       fail(path_, errno);
     }

@@ -56,16 +56,14 @@ void write_number(std::string& out, double value) {
 }  // namespace
 
 Json& Json::push(Json item) {
-  if (std::holds_alternative<std::nullptr_t>(value_))
-    value_ = Array{};
+  if (std::holds_alternative<std::nullptr_t>(value_)) value_ = Array{};
   YL_ASSERT(std::holds_alternative<Array>(value_));
   std::get<Array>(value_).push_back(std::move(item));
   return *this;
 }
 
 Json& Json::set(const std::string& key, Json value) {
-  if (std::holds_alternative<std::nullptr_t>(value_))
-    value_ = Object{};
+  if (std::holds_alternative<std::nullptr_t>(value_)) value_ = Object{};
   YL_ASSERT(std::holds_alternative<Object>(value_));
   for (auto& [name, member] : std::get<Object>(value_)) {
     if (name == key) {
@@ -95,8 +93,7 @@ void Json::write(std::string& out) const {
   } else if (const Array* items = std::get_if<Array>(&value_)) {
     out += '[';
     for (std::size_t i = 0; i < items->size(); ++i) {
-      if (i)
-        out += ',';
+      if (i) out += ',';
       (*items)[i].write(out);
     }
     out += ']';
@@ -104,8 +101,7 @@ void Json::write(std::string& out) const {
     const Object& members = std::get<Object>(value_);
     out += '{';
     for (std::size_t i = 0; i < members.size(); ++i) {
-      if (i)
-        out += ',';
+      if (i) out += ',';
       out += json_string(members[i].first);
       out += ':';
       members[i].second.write(out);
@@ -165,8 +161,7 @@ std::string json_string(std::string_view text) {
 
 std::string palette_color(std::size_t n, std::optional<double> alpha) {
   const auto& [r, g, b] = kPalette[n % kPalette.size()];
-  if (alpha)
-    return fmt::format("rgba({}, {}, {}, {})", r, g, b, *alpha);
+  if (alpha) return fmt::format("rgba({}, {}, {}, {})", r, g, b, *alpha);
   return fmt::format("rgb({}, {}, {})", r, g, b);
 }
 
@@ -201,8 +196,7 @@ Json line_dataset(const std::string& label, const std::vector<std::optional<doub
 
 std::string time_label(std::int64_t unix_seconds) {
   std::string text = format_timestamp(Timestamp{unix_seconds});  // YYYY-MM-DDTHH:MM:SSZ
-  if (unix_seconds % 86400 == 0)
-    return text.substr(0, 10);
+  if (unix_seconds % 86400 == 0) return text.substr(0, 10);
   return text.substr(0, 10) + " " + text.substr(11, 5);
 }
 
@@ -225,8 +219,7 @@ namespace {
 void render_table(std::string& out, const Table& table) {
   auto numeric = [&](std::size_t i) { return i < table.numeric.size() && table.numeric[i]; };
   out += "<div class=\"numbers\"><table>";
-  if (!table.caption.empty())
-    out += "<caption>" + html_escape(table.caption) + "</caption>";
+  if (!table.caption.empty()) out += "<caption>" + html_escape(table.caption) + "</caption>";
   out += "<thead><tr>";
   for (const std::string& column : table.columns) out += "<th>" + html_escape(column) + "</th>";
   out += "</tr></thead><tbody>\n";
@@ -259,9 +252,8 @@ std::string render(const Page& page) {
   out +=
       fmt::format("<body data-charts=\"{}\" data-charts-drawn=\"0\" data-errors=\"0\">\n", charts);
   // First, so that an error anywhere later (Chart.js included) is counted.
-  out +=
-      "<script>window.ylErrors = 0; window.onerror = function () { "
-      "document.body.setAttribute('data-errors', String(++window.ylErrors)); };</script>\n";
+  out += "<script>window.ylErrors = 0; window.onerror = function () { "
+         "document.body.setAttribute('data-errors', String(++window.ylErrors)); };</script>\n";
   out += "<h1>" + html_escape(page.title) + "</h1>\n";
   if (!page.subtitle.empty()) {
     out += "<p class=\"subtitle\">" + html_escape(page.subtitle) + "</p>\n";
@@ -270,14 +262,13 @@ std::string render(const Page& page) {
   std::size_t index = 0;
   for (const Section& section : page.sections) {
     out += "<section>\n<h2>" + html_escape(section.title) + "</h2>\n";
-    if (!section.note.empty())
-      out += "<p class=\"note\">" + html_escape(section.note) + "</p>\n";
+    if (!section.note.empty()) out += "<p class=\"note\">" + html_escape(section.note) + "</p>\n";
     out += "<div class=\"row\">\n";
     for (const Chart& chart : section.charts) {
-      out += fmt::format(
-          "<div class=\"chart\"><canvas id=\"chart-{}\" width=\"640\" height=\"340\" "
-          "aria-label=\"{}\" role=\"img\"></canvas></div>\n",
-          index++, html_escape(chart.title));
+      out +=
+          fmt::format("<div class=\"chart\"><canvas id=\"chart-{}\" width=\"640\" height=\"340\" "
+                      "aria-label=\"{}\" role=\"img\"></canvas></div>\n",
+                      index++, html_escape(chart.title));
       Json labels = Json::array();
       for (const std::string& label : chart.x_labels) labels.push(label);
       specs.push(Json::object(

@@ -38,8 +38,7 @@ class Json {
   Json(std::string value) : value_(std::move(value)) {}
   Json(const char* value) : value_(std::string(value)) {}
   Json(std::optional<double> value) {
-    if (value)
-      value_ = *value;
+    if (value) value_ = *value;
   }
   static Json array(Array items = {}) { return Json(std::move(items)); }
   static Json object(Object members = {}) { return Json(std::move(members)); }

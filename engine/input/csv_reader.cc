@@ -1,9 +1,9 @@
 #include "engine/input/csv_reader.h"
 
-#include <fmt/format.h>
-
 #include <cstdint>
 #include <cstring>
+
+#include <fmt/format.h>
 
 #include "engine/input/input_error.h"
 
@@ -82,8 +82,8 @@ void CsvReader::fill() {
     buffer_ = std::move(bigger);
     capacity_ = grown;
   }
-  const std::streamsize read = in_.rdbuf()->sgetn(
-      buffer_.get() + end_, static_cast<std::streamsize>(capacity_ - end_));
+  const std::streamsize read =
+      in_.rdbuf()->sgetn(buffer_.get() + end_, static_cast<std::streamsize>(capacity_ - end_));
   if (read <= 0) {
     eof_ = true;
   } else {
@@ -141,7 +141,7 @@ CsvReader::Scan CsvReader::scan(CsvFields& record) {
         if (c == '"') {
           if (p == end_ && !eof_) return Scan::need_more;
           if (p == end_ || buf[p] != '"') break;  // the closing quote
-          ++p;                                   // "" is one quote
+          ++p;                                    // "" is one quote
         } else if (c == '\n') {
           ++line;
         }

@@ -1,10 +1,10 @@
 #include "engine/input/event_parser.h"
 
-#include <fmt/format.h>
-
 #include <algorithm>
 #include <array>
 #include <unordered_map>
+
+#include <fmt/format.h>
 
 #include "engine/input/input_error.h"
 #include "engine/input/names.h"
@@ -12,8 +12,8 @@
 namespace yl {
 namespace {
 
-constexpr std::array<std::string_view, 7> kRequiredColumns = {"time", "type", "account", "asset",
-                                                              "amount", "to", "value"};
+constexpr std::array<std::string_view, 7> kRequiredColumns = {"time",   "type", "account", "asset",
+                                                              "amount", "to",   "value"};
 
 // Field-level checks for one row; `fail` throws with the row's location and type.
 class RowParser {
@@ -172,8 +172,8 @@ EventBody parse_body(const RawEvent& r, const RowParser& p) {
 
 Event parse_event(const RawEvent& raw, const std::string& file_name) {
   static constexpr std::array<std::string_view, 12> kTypes = {
-      "open", "deposit", "withdraw", "transfer", "configure", "claim",
-      "gas_mode", "gas", "claim_gas", "report", "set_rate", "loss"};
+      "open",     "deposit", "withdraw",  "transfer", "configure", "claim",
+      "gas_mode", "gas",     "claim_gas", "report",   "set_rate",  "loss"};
   if (std::find(kTypes.begin(), kTypes.end(), raw.type) == kTypes.end()) {
     throw InputError(file_name, raw.line, "csv", fmt::format("unknown event type '{}'", raw.type));
   }
@@ -214,9 +214,9 @@ EventReader::EventReader(std::istream& in, std::string file_name)
 bool EventReader::next_raw(RawEvent& raw) {
   if (!csv_.next(record_)) return false;
   if (record_.fields.size() != column_count_) {
-    throw InputError(file_name_, record_.line, "csv",
-                     fmt::format("expected {} fields, found {}", column_count_,
-                                 record_.fields.size()));
+    throw InputError(
+        file_name_, record_.line, "csv",
+        fmt::format("expected {} fields, found {}", column_count_, record_.fields.size()));
   }
   raw.line = record_.line;
   const std::array<std::string*, 8> fields = {&raw.id,    &raw.time,   &raw.type, &raw.account,

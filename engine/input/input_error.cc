@@ -44,8 +44,7 @@ std::string bounded(std::string text) {
 }  // namespace
 
 InputError::InputError(std::string file, std::uint64_t line, std::string type, std::string reason)
-    : std::runtime_error(fmt::format("{}:{}: {}: {}", bounded(file), line, type,
-                                     bounded(reason))),
+    : std::runtime_error(fmt::format("{}:{}: {}: {}", bounded(file), line, type, bounded(reason))),
       file_(std::move(file)),
       line_(line),
       type_(std::move(type)),

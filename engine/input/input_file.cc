@@ -1,13 +1,13 @@
 #include "engine/input/input_file.h"
 
+#include <cerrno>
+#include <cstring>
+#include <system_error>
+
 #include <fcntl.h>
 #include <fmt/format.h>
 #include <sys/stat.h>
 #include <unistd.h>
-
-#include <cerrno>
-#include <cstring>
-#include <system_error>
 
 #include "engine/input/input_error.h"
 
@@ -23,16 +23,14 @@ std::optional<std::string_view> special_file_kind(const std::string& path) {
   return std::nullopt;
 }
 
-bool is_machine_fault(int error) {
-  return error == EMFILE || error == ENFILE || error == ENOMEM;
-}
+bool is_machine_fault(int error) { return error == EMFILE || error == ENFILE || error == ENOMEM; }
 
-std::ifstream open_input_file(const std::string& path, const std::string& file,
-                              std::uint64_t line, const std::string& type, std::string_view what) {
+std::ifstream open_input_file(const std::string& path, const std::string& file, std::uint64_t line,
+                              const std::string& type, std::string_view what) {
   // stat() before open(): opening a FIFO for reading would wait for a writer forever.
   if (const auto kind = special_file_kind(path)) {
-    throw InputError(file, line, type, fmt::format("cannot open {}: it is {}, not a file", what,
-                                                   *kind));
+    throw InputError(file, line, type,
+                     fmt::format("cannot open {}: it is {}, not a file", what, *kind));
   }
   const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
   if (fd < 0) {

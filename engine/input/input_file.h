@@ -23,7 +23,7 @@ bool is_machine_fault(int error);
 // system's words for errno ("No such file or directory", "Permission denied", "File name too
 // long"); a fault of the machine throws std::system_error ("cannot open 'PATH': Too many open
 // files").
-std::ifstream open_input_file(const std::string& path, const std::string& file,
-                              std::uint64_t line, const std::string& type, std::string_view what);
+std::ifstream open_input_file(const std::string& path, const std::string& file, std::uint64_t line,
+                              const std::string& type, std::string_view what);
 
 }  // namespace yl

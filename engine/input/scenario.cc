@@ -1,15 +1,15 @@
 #include "engine/input/scenario.h"
 
-#include <fmt/format.h>
-
 #include <algorithm>
 #include <fstream>
 #include <set>
 #include <sstream>
+
+#include <fmt/format.h>
 #include <toml++/toml.h>
 
-#include "engine/input/input_error.h"
 #include "engine/core/rpow.h"
+#include "engine/input/input_error.h"
 #include "engine/input/input_file.h"
 #include "engine/input/names.h"
 
@@ -50,8 +50,8 @@ class Checker {
     const auto* value = node.as_integer();
     if (value == nullptr) fail(line_of(node), fmt::format("'{}' must be an integer", key));
     if (value->get() < low || value->get() > high) {
-      fail(line_of(node), fmt::format("'{}' must be between {} and {} (got {})", key, low, high,
-                                      value->get()));
+      fail(line_of(node),
+           fmt::format("'{}' must be between {} and {} (got {})", key, low, high, value->get()));
     }
     return value->get();
   }
@@ -97,8 +97,10 @@ SourceConfig parse_source(const Checker& check, const toml::table& t) {
 }
 
 void parse_gas(const Checker& check, const toml::table& t, GasParams& gas) {
-  check.only(t, {"zero_claim_rate_bps", "base_claim_rate_bps", "ceil_claim_rate_bps",
-                 "base_gas_seconds", "ceil_gas_seconds"}, " in [gas]");
+  check.only(t,
+             {"zero_claim_rate_bps", "base_claim_rate_bps", "ceil_claim_rate_bps",
+              "base_gas_seconds", "ceil_gas_seconds"},
+             " in [gas]");
   auto bps = [&](std::string_view key, std::uint32_t& out) {
     if (const toml::node* n = t.get(key)) {
       out = static_cast<std::uint32_t>(check.integer_at(*n, key, 0, 10'000));
@@ -156,15 +158,13 @@ void parse_policy(const Checker& check, const toml::table& t, Policy& policy) {
       (key == "insurance_fee_bps" ? policy.insurance_fee_bps : policy.protocol_fee_bps) = bps;
       // The sum is checked at the later of the two keys as written (the other with its written
       // value, read already since it comes earlier, or its default when absent).
-      if (line == later_fee_line &&
-          policy.insurance_fee_bps + policy.protocol_fee_bps > kBps) {
+      if (line == later_fee_line && policy.insurance_fee_bps + policy.protocol_fee_bps > kBps) {
         check.fail(line, fmt::format("insurance_fee_bps + protocol_fee_bps must be at most 10000 "
                                      "(got {} + {})",
                                      policy.insurance_fee_bps, policy.protocol_fee_bps));
       }
     } else if (key == "fee_hurdle_bps") {
-      policy.fee_hurdle_bps =
-          static_cast<std::uint32_t>(check.integer_at(node, key, 0, 100'000));
+      policy.fee_hurdle_bps = static_cast<std::uint32_t>(check.integer_at(node, key, 0, 100'000));
     } else if (key == "distribution") {
       const std::string_view text = word(node, key, "snapshot, streamed");
       const auto parsed = parse_distribution(text);
@@ -215,8 +215,9 @@ Scenario parse_scenario(std::string_view toml_text, const std::string& file_name
   } catch (const toml::parse_error& error) {
     check.fail(error.source().begin.line, std::string(error.description()));
   }
-  check.only(root, {"name", "start", "end", "report_every", "events", "ledger", "source",
-                    "policy", "gas"}, "");
+  check.only(
+      root, {"name", "start", "end", "report_every", "events", "ledger", "source", "policy", "gas"},
+      "");
   Scenario s;
   s.toml_text = std::string(toml_text);
   s.name = check.string_at(check.need(root, "name", ""), "name");
@@ -300,8 +301,7 @@ Scenario load_scenario(const std::string& path_as_given) {
   Scenario s = parse_scenario(text.str(), path_as_given, path.parent_path());
   if (const auto kind = special_file_kind(s.events_path.string())) {
     throw InputError(path_as_given, s.events_line, "scenario",
-                     fmt::format("events file '{}' is {}, not a file", s.events_as_written,
-                                 *kind));
+                     fmt::format("events file '{}' is {}, not a file", s.events_as_written, *kind));
   }
   if (!std::filesystem::is_regular_file(s.events_path, ec)) {
     throw InputError(path_as_given, s.events_line, "scenario",

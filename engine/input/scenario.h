@@ -13,11 +13,11 @@ namespace yl {
 struct Scenario {
   std::string name;
   LedgerParams params;
-  std::string report_every;         // as written, e.g. "1d"
-  std::string events_as_written;    // the `events` value, used as FILE in events errors
+  std::string report_every;           // as written, e.g. "1d"
+  std::string events_as_written;      // the `events` value, used as FILE in events errors
   std::filesystem::path events_path;  // resolved against the scenario's folder
-  std::uint64_t events_line = 1;    // where `events` is, for a missing-file error
-  std::string toml_text;            // verbatim, for storage and replay
+  std::uint64_t events_line = 1;      // where `events` is, for a missing-file error
+  std::string toml_text;              // verbatim, for storage and replay
 };
 
 // Parses scenario text. `file_name` is used in errors; `base_dir` resolves a relative `events`.

@@ -28,10 +28,8 @@ Amount amount_of(u128 x) {
 std::uint64_t draw_micro(Rng& rng, const DepositModel& model, double scale) {
   const double units = model.median_units * scale * det_exp(model.spread * rng.normal());
   const double micro = std::floor(units * 1e6);
-  if (!(micro >= 1))
-    return 1;
-  if (micro > 1e15)
-    return 1'000'000'000'000'000ULL;
+  if (!(micro >= 1)) return 1;
+  if (micro > 1e15) return 1'000'000'000'000'000ULL;
   return static_cast<std::uint64_t>(micro);
 }
 
@@ -49,12 +47,10 @@ std::size_t pick(Rng& rng, const std::array<double, N>& weights) {
   double at = 0;
   for (std::size_t i = 0; i < N; ++i) {
     at += weights[i];
-    if (x < at && weights[i] > 0)
-      return i;
+    if (x < at && weights[i] > 0) return i;
   }
   for (std::size_t i = N; i-- > 0;) {
-    if (weights[i] > 0)
-      return i;
+    if (weights[i] > 0) return i;
   }
   return 0;
 }
@@ -66,12 +62,10 @@ std::size_t pick_strategy(Rng& rng, const std::vector<Strategy>& strategies) {
   double at = 0;
   for (std::size_t i = 0; i < strategies.size(); ++i) {
     at += strategies[i].share;
-    if (x < at && strategies[i].share > 0)
-      return i;
+    if (x < at && strategies[i].share > 0) return i;
   }
   for (std::size_t i = strategies.size(); i-- > 0;) {
-    if (strategies[i].share > 0)
-      return i;
+    if (strategies[i].share > 0) return i;
   }
   return 0;
 }
@@ -111,8 +105,7 @@ class Builder {
     for (std::int64_t t = p.start.seconds + p.report_every_s; t <= p.end.seconds;
          t += p.report_every_s) {
       reports_.push_back(Timestamp{t});
-      if (p.report_every_s <= 0)
-        break;
+      if (p.report_every_s <= 0) break;
     }
   }
 
@@ -157,8 +150,7 @@ class Builder {
                      DepositAsset::dai}[pick(rng, pop.asset_weights)]);
       plan.l2 = credited_asset(plan.l1);
       plan.mode = static_cast<YieldMode>(pick(rng, pop.mode_weights));
-      if (plan.strategy->kind == StrategyKind::claimer)
-        plan.mode = YieldMode::claimable;
+      if (plan.strategy->kind == StrategyKind::claimer) plan.mode = YieldMode::claimable;
       if (plan.strategy->kind == StrategyKind::sniper) {
         plan.mode = plan.strategy->via_configure ? YieldMode::void_mode : YieldMode::automatic;
       }
@@ -195,26 +187,21 @@ class Builder {
       held += micro;
     };
     auto withdraw = [&](Timestamp t, std::uint64_t micro) {
-      if (micro == 0)
-        return;
+      if (micro == 0) return;
       emit(t, Withdraw{name, plan.l2,
                        Amount::from_u64(micro) * Amount::from_u64(1'000'000'000'000ULL)});
       held -= micro;
     };
     emit(plan.arrival, OpenAccount{name, AccountKind::user});
-    if (plan.mode != YieldMode::automatic)
-      emit(plan.arrival, Configure{name, plan.l2, plan.mode});
+    if (plan.mode != YieldMode::automatic) emit(plan.arrival, Configure{name, plan.l2, plan.mode});
     switch (strategy.kind) {
       case StrategyKind::sniper: {
-        if (strategy.via_configure)
-          deposit(plan.arrival, plan.size_micro);
+        if (strategy.via_configure) deposit(plan.arrival, plan.size_micro);
         for (std::size_t k = 0; k < reports_.size(); ++k) {
-          if ((k + 1) % static_cast<std::size_t>(strategy.every) != 0)
-            continue;
+          if ((k + 1) % static_cast<std::size_t>(strategy.every) != 0) continue;
           const Timestamp in{reports_[k].seconds - strategy.lead_s};
           const Timestamp out{reports_[k].seconds + strategy.lag_s};
-          if (in < plan.arrival || out > end)
-            continue;
+          if (in < plan.arrival || out > end) continue;
           if (strategy.via_configure) {
             emit(in, Configure{name, plan.l2, YieldMode::automatic});
             emit(out, Configure{name, plan.l2, YieldMode::void_mode});
@@ -240,14 +227,12 @@ class Builder {
           t += std::max<std::int64_t>(
               1, static_cast<std::int64_t>(
                      std::floor(rng.exponential(1.0) * static_cast<double>(strategy.stay_s))));
-          if (t > end.seconds)
-            break;
+          if (t > end.seconds) break;
           withdraw(Timestamp{t}, held);
           t += std::max<std::int64_t>(
               1, static_cast<std::int64_t>(
                      std::floor(rng.exponential(1.0) * static_cast<double>(strategy.away_s))));
-          if (t > end.seconds)
-            break;
+          if (t > end.seconds) break;
           deposit(Timestamp{t}, draw_micro(rng, plan.l2 == Asset::eth ? pop.eth : pop.usd, 1));
         }
         return;
@@ -273,8 +258,7 @@ class Builder {
     std::int64_t t = plan.arrival.seconds;
     while (total > 0) {
       t += gap_seconds(rng, total);
-      if (t > end.seconds || t >= exit_at)
-        break;
+      if (t > end.seconds || t >= exit_at) break;
       const Timestamp now{t};
       const std::size_t kind = pick(rng, rates);
       const std::uint64_t permille = 50 + rng.below(451);  // 5% to 50% of what it holds
@@ -282,8 +266,7 @@ class Builder {
           static_cast<std::uint64_t>(static_cast<u128>(held) * permille / 1000);
       if (kind == 0) {
         const auto to = recipient(rng, i, now);
-        if (!to || part == 0)
-          continue;
+        if (!to || part == 0) continue;
         emit(now, Transfer{name, fmt::format("u{}", *to), plan.l2,
                            Amount::from_u64(part) * Amount::from_u64(1'000'000'000'000ULL)});
         held -= part;
@@ -294,16 +277,14 @@ class Builder {
       } else {
         const auto dapp = rng.below(static_cast<std::uint64_t>(pop.dapps));
         const std::uint64_t fee = draw_micro(rng, DepositModel{pop.gas_fee_eth, 0.5}, 1);
-        if (fee > held)
-          continue;
+        if (fee > held) continue;
         emit(now, PayGas{name, fmt::format("d{}", dapp),
                          Amount::from_u64(fee) * Amount::from_u64(1'000'000'000'000ULL)});
         held -= fee;
         gas_times_[dapp].push_back(now);
       }
     }
-    if (exit_at <= end.seconds)
-      withdraw(Timestamp{exit_at}, held);
+    if (exit_at <= end.seconds) withdraw(Timestamp{exit_at}, held);
   }
 
   // Each dapp claims its gas fees at its interval, when some were paid since its last claim
@@ -322,8 +303,7 @@ class Builder {
           paid = true;
           ++next;
         }
-        if (paid)
-          emit(Timestamp{t}, ClaimGas{fmt::format("d{}", j)});
+        if (paid) emit(Timestamp{t}, ClaimGas{fmt::format("d{}", j)});
       }
     }
   }
@@ -350,8 +330,7 @@ class Builder {
                model.volatility_bps * root_dt * rng.normal();
           x = std::clamp(x, model.min_bps, model.max_bps);
           const auto bps = static_cast<std::uint32_t>(std::floor(x + 0.5));
-          if (bps != last)
-            out.push_back({Timestamp{t}, SetRate{model.name, bps}});
+          if (bps != last) out.push_back({Timestamp{t}, SetRate{model.name, bps}});
           last = bps;
         }
       }
@@ -365,8 +344,7 @@ class Builder {
     std::vector<std::pair<Timestamp, std::pair<std::size_t, std::int64_t>>> out;
     const LedgerParams& p = study_.scenario.params;
     for (const SourceModel& model : study_.sources) {
-      if (model.slashes_per_year <= 0)
-        continue;
+      if (model.slashes_per_year <= 0) continue;
       const auto index = static_cast<std::size_t>(
           std::find_if(p.sources.begin(), p.sources.end(),
                        [&](const SourceConfig& s) { return s.name == model.name; }) -
@@ -375,8 +353,7 @@ class Builder {
       double t = static_cast<double>(p.start.seconds);
       for (;;) {
         t += std::floor(rng.exponential(model.slashes_per_year) * kYear);
-        if (t > static_cast<double>(p.end.seconds))
-          break;
+        if (t > static_cast<double>(p.end.seconds)) break;
         const auto span = static_cast<std::uint64_t>(model.slash_max_ppm - model.slash_min_ppm);
         const auto ppm = model.slash_min_ppm + static_cast<std::int64_t>(rng.below(span + 1));
         out.push_back({Timestamp{static_cast<std::int64_t>(t)}, {index, ppm}});
@@ -411,12 +388,10 @@ class Builder {
           L1Bound& b = bound[1][index_of(asset)];
           u128 total = b.buffer;
           for (std::size_t i = 0; i < n; ++i) {
-            if (p.sources[i].asset == asset)
-              total += b.value[i];
+            if (p.sources[i].asset == asset) total += b.value[i];
           }
           for (std::size_t i = 0; i < n; ++i) {
-            if (p.sources[i].asset == asset)
-              b.value[i] = total * p.sources[i].weight_bps / kBps;
+            if (p.sources[i].asset == asset) b.value[i] = total * p.sources[i].weight_bps / kBps;
           }
           b.buffer = total * (kBps - weight_sum[index_of(asset)]) / kBps;
         }
@@ -427,8 +402,7 @@ class Builder {
         L1Bound& b = by_asset[index_of(asset)];
         u128 routed = 0;
         for (std::size_t i = 0; i < n; ++i) {
-          if (p.sources[i].asset != asset)
-            continue;
+          if (p.sources[i].asset != asset) continue;
           const u128 x = wei * p.sources[i].weight_bps / kBps;
           b.value[i] += x;
           routed += x;
@@ -455,8 +429,7 @@ class Builder {
       for (;;) {
         const bool rate = s < sources.size() && (!before || sources[s].time < *before);
         const bool slash = l < slashes.size() && (!before || slashes[l].first < *before);
-        if (!rate && !slash)
-          return;
+        if (!rate && !slash) return;
         if (rate && (!slash || sources[s].time <= slashes[l].first)) {
           reports_until(sources[s].time);
           out.push_back(std::move(sources[s++]));
@@ -469,8 +442,7 @@ class Builder {
         const u128 lower = std::min(bound[0][index_of(asset)].value[index],
                                     bound[1][index_of(asset)].value[index]);
         const u128 loss = lower * static_cast<u128>(ppm) / 1'000'000;
-        if (loss == 0)
-          continue;
+        if (loss == 0) continue;
         for (auto& by_asset : bound) by_asset[index_of(asset)].value[index] -= loss;
         out.push_back({time, Loss{p.sources[index].name, amount_of(loss)}});
       }
@@ -564,8 +536,7 @@ void write_events_csv(const std::vector<Event>& events, std::ostream& out) {
   for (const Event& event : events) {
     const CsvRow row = row_of(event.body);
     std::string value(row.value);
-    if (const auto* rate = std::get_if<SetRate>(&event.body))
-      value = std::to_string(rate->apr_bps);
+    if (const auto* rate = std::get_if<SetRate>(&event.body)) value = std::to_string(rate->apr_bps);
     out << format_timestamp(event.time) << ',' << event_type_name(event.body) << ',' << row.account
         << ',' << row.asset << ',' << row.amount << ',' << row.to << ',' << value << '\n';
   }
@@ -581,8 +552,7 @@ std::int64_t generate_into(const Study& study, std::uint64_t seed, const std::st
       std::ofstream out(partial, std::ios::binary | std::ios::trunc);
       body(out);
       out.flush();
-      if (!out)
-        throw std::runtime_error(fmt::format("cannot write '{}'", partial.string()));
+      if (!out) throw std::runtime_error(fmt::format("cannot write '{}'", partial.string()));
     }
     std::filesystem::rename(partial, final_path);
   };

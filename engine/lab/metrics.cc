@@ -20,8 +20,7 @@ S512 signed_of(const Amount& a) { return S512(a.raw()); }
 // floor(a / b) for b > 0 (boost divides toward zero).
 S512 floor_div(const S512& a, const S512& b) {
   S512 q = a / b;
-  if (a < 0 && q * b != a)
-    q -= 1;
+  if (a < 0 && q * b != a) q -= 1;
   return q;
 }
 
@@ -55,8 +54,7 @@ struct Flow {
     }
     if (touched && wide) {
       const S512 net = (*wide)[0] - (*wide)[1];
-      if (net > 0)
-        (*wide)[2] += net * (t - last);
+      if (net > 0) (*wide)[2] += net * (t - last);
     }
     last = t;
   }
@@ -86,8 +84,7 @@ struct Flow {
 
  private:
   void widen() {
-    if (!wide)
-      wide = std::array<S512, 3>{S512(in), S512(out), S512(capital_time)};
+    if (!wide) wide = std::array<S512, 3>{S512(in), S512(out), S512(capital_time)};
   }
 };
 
@@ -129,8 +126,7 @@ class Simulation {
       reports_until(event.time);
       step(event);
       ledger_.clear_journal();
-      if ((++applied_ & 1023) == 0)
-        (void)ledger_.take_reports();
+      if ((++applied_ & 1023) == 0) (void)ledger_.take_reports();
     }
     const Timestamp end = ledger_.params().end;
     sample_until(end.seconds);
@@ -149,10 +145,8 @@ class Simulation {
 
   void reports_until(Timestamp t) {
     while (const auto next = ledger_.next_scheduled_report()) {
-      if (*next > t)
-        break;
-      if (ledger_.advance_to(*next))
-        ++rejected_;
+      if (*next > t) break;
+      if (ledger_.advance_to(*next)) ++rejected_;
       observe(next->seconds);
     }
   }
@@ -177,8 +171,7 @@ class Simulation {
     for (const Asset asset : kAssets) {
       AssetWatch& w = watch_[index_of(asset)];
       const AssetBook& book = ledger_.book(asset);
-      if (w.in_debt)
-        w.debt_seconds += t - w.last;
+      if (w.in_debt) w.debt_seconds += t - w.last;
       w.last = t;
       w.in_debt = !book.debt.is_zero();
       w.debt_max = std::max(w.debt_max, book.debt);
@@ -272,12 +265,10 @@ class Simulation {
     for (std::size_t i = 0; i < flows_.size(); ++i) {
       const AccountPlan& plan = generated_.accounts[i];
       const auto id = ledger_.find_account(plan.name);
-      if (!id)
-        continue;
+      if (!id) continue;
       for (const Asset asset : kAssets) {
         Flow& f = flows_[i][index_of(asset)];
-        if (!f.touched)
-          continue;
+        if (!f.touched) continue;
         f.to(end);
         const S512 value =
             signed_of(ledger_.balance(*id, asset)) + signed_of(ledger_.claimable(*id, asset));
@@ -295,8 +286,8 @@ class Simulation {
           ++a.accounts;
         }
         if (f.capital_time_wei_s() > 0) {
-          per_capital_time[index_of(asset)].push_back(
-              yield.convert_to<double>() / f.capital_time_wei_s().convert_to<double>());
+          per_capital_time[index_of(asset)].push_back(yield.convert_to<double>() /
+                                                      f.capital_time_wei_s().convert_to<double>());
         }
       }
     }
@@ -305,8 +296,7 @@ class Simulation {
       std::map<std::string, S512> apy;
       for (const auto& [cohort, by_asset] : cohorts) {
         const Aggregate& g = by_asset[index_of(asset)];
-        if (g.accounts == 0)
-          continue;
+        if (g.accounts == 0) continue;
         put_int("accounts", cohort, a, std::to_string(g.accounts));
         put_int("yield_wei", cohort, a, text(g.yield));
         put_int("capital_time_wei_s", cohort, a, text(g.capital_time));
@@ -326,8 +316,7 @@ class Simulation {
         sum += x[i];
         weighted += (2.0 * static_cast<double>(i + 1) - n - 1) * x[i];
       }
-      if (x.size() >= 2 && sum > 0)
-        put_real("gini", "", a, weighted / (n * sum));
+      if (x.size() >= 2 && sum > 0) put_real("gini", "", a, weighted / (n * sum));
       const AssetBook& book = ledger_.book(asset);
       const AssetWatch& w = watch_[index_of(asset)];
       // @fee_vault starts empty, so its balance is what it gained; revenue is §9.4's. Their sum

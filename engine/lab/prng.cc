@@ -59,10 +59,8 @@ double det_log(double x) {
 }
 
 double det_exp(double x) {
-  if (x < -700)
-    return 0;
-  if (x > 700)
-    x = 700;
+  if (x < -700) return 0;
+  if (x > 700) x = 700;
   // x = k·ln2 + r with |r| ≤ ln2/2; e^r by its Taylor series (22 terms reach 1e-19), then ·2^k.
   // ln2 in two parts (fdlibm's ln2_hi has 32 trailing zero bits, so k·ln2_hi is exact).
   constexpr double kLn2Hi = 6.93147180369123816490e-01;
@@ -102,8 +100,7 @@ std::uint64_t Rng::below(std::uint64_t n) {
   const std::uint64_t limit = UINT64_MAX - UINT64_MAX % n;  // accept [0, limit)
   for (;;) {
     const std::uint64_t x = next();
-    if (x < limit)
-      return x % n;
+    if (x < limit) return x % n;
   }
 }
 
@@ -112,8 +109,7 @@ double Rng::normal() {
     const double u = 2 * uniform() - 1;
     const double v = 2 * uniform() - 1;
     const double s = u * u + v * v;
-    if (s > 0 && s < 1)
-      return u * std::sqrt(-2 * det_log(s) / s);
+    if (s > 0 && s < 1) return u * std::sqrt(-2 * det_log(s) / s);
   }
 }
 

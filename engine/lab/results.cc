@@ -32,8 +32,7 @@ std::string read_spec_hash(const std::string& path) {
       throw UsageError(problem->message);
     }
     Statement s = db.prepare("SELECT value FROM study WHERE key = 'spec_hash'");
-    if (!s.step())
-      throw UsageError(fmt::format("'{}' has no study spec_hash", path));
+    if (!s.step()) throw UsageError(fmt::format("'{}' has no study spec_hash", path));
     return s.column_text(0);
   } catch (const storage::StorageError&) {
     throw UsageError(fmt::format("'{}' is not a yieldledger results file", path));
@@ -109,10 +108,9 @@ ResultsFile::ResultsFile(const std::string& path, const Study& study,
   if (std::filesystem::exists(path, ec)) {
     const std::string hash = read_spec_hash(path);
     if (hash != study.spec_hash) {
-      throw UsageError(
-          fmt::format("'{}' holds results of another study (spec_hash {}, this "
-                      "study's is {}): choose another --out",
-                      path, hash.substr(0, 12), study.spec_hash.substr(0, 12)));
+      throw UsageError(fmt::format("'{}' holds results of another study (spec_hash {}, this "
+                                   "study's is {}): choose another --out",
+                                   path, hash.substr(0, 12), study.spec_hash.substr(0, 12)));
     }
   } else {
     create_results(path, study, points);
@@ -130,8 +128,7 @@ std::set<std::pair<std::int64_t, std::int64_t>> ResultsFile::stored_runs() {
 }
 
 void ResultsFile::add(const RunRecord& r) {
-  if (!impl_->batch)
-    impl_->batch.emplace(impl_->db);
+  if (!impl_->batch) impl_->batch.emplace(impl_->db);
   for (const MetricValue& m : r.metrics.metrics) {
     Statement& s = impl_->insert_metric;
     s.bind(1, r.point).bind(2, r.run).bind(3, m.name).bind(4, m.cohort).bind(5, m.asset);
@@ -161,15 +158,13 @@ void ResultsFile::add(const RunRecord& r) {
 }
 
 void ResultsFile::commit() {
-  if (!impl_->batch)
-    return;
+  if (!impl_->batch) return;
   impl_->batch->commit();
   impl_->batch.reset();
 }
 
 MergeSummary merge_results(const std::string& out, const std::vector<std::string>& shards) {
-  if (shards.empty())
-    throw UsageError("merge needs at least one shard");
+  if (shards.empty()) throw UsageError("merge needs at least one shard");
   // Every check first, so that a refused merge writes nothing.
   std::string hash = read_spec_hash(shards.front());
   for (const std::string& shard : shards) {
@@ -189,25 +184,22 @@ MergeSummary merge_results(const std::string& out, const std::vector<std::string
     Database db(out, Database::Mode::read_write_create, kResultsApplicationId);
     auto count_runs = [&] { return db.query_int("SELECT count(*) FROM runs"); };
     for (std::size_t i = 0; i < shards.size(); ++i) {
-      if (std::filesystem::equivalent(shards[i], out, ec))
-        continue;
+      if (std::filesystem::equivalent(shards[i], out, ec)) continue;
       db.prepare("ATTACH DATABASE ? AS shard").bind(1, shards[i]).run();
       {
         Transaction txn(db);
         if (i == 0 && !existed) {
           create_schema(db);
-          db.exec(
-              "INSERT INTO study SELECT * FROM shard.study;"
-              "INSERT INTO points SELECT * FROM shard.points;"
-              "INSERT INTO metric_info SELECT * FROM shard.metric_info;");
+          db.exec("INSERT INTO study SELECT * FROM shard.study;"
+                  "INSERT INTO points SELECT * FROM shard.points;"
+                  "INSERT INTO metric_info SELECT * FROM shard.metric_info;");
         }
         const std::int64_t before = count_runs();
-        db.exec(
-            "INSERT OR IGNORE INTO metrics SELECT * FROM shard.metrics m WHERE NOT EXISTS "
-            "(SELECT 1 FROM main.runs r WHERE r.point = m.point AND r.run = m.run);"
-            "INSERT OR IGNORE INTO series SELECT * FROM shard.series v WHERE NOT EXISTS "
-            "(SELECT 1 FROM main.runs r WHERE r.point = v.point AND r.run = v.run);"
-            "INSERT OR IGNORE INTO runs SELECT * FROM shard.runs;");
+        db.exec("INSERT OR IGNORE INTO metrics SELECT * FROM shard.metrics m WHERE NOT EXISTS "
+                "(SELECT 1 FROM main.runs r WHERE r.point = m.point AND r.run = m.run);"
+                "INSERT OR IGNORE INTO series SELECT * FROM shard.series v WHERE NOT EXISTS "
+                "(SELECT 1 FROM main.runs r WHERE r.point = v.point AND r.run = v.run);"
+                "INSERT OR IGNORE INTO runs SELECT * FROM shard.runs;");
         summary.runs_added += count_runs() - before;
         txn.commit();
       }

@@ -36,27 +36,21 @@ class Reader {
   }
   const toml::table* table(const toml::table& parent, std::string_view key) const {
     const toml::node* node = parent.get(key);
-    if (node == nullptr)
-      return nullptr;
-    if (!node->is_table())
-      fail(line_of(*node), fmt::format("'{}' must be a table", key));
+    if (node == nullptr) return nullptr;
+    if (!node->is_table()) fail(line_of(*node), fmt::format("'{}' must be a table", key));
     return node->as_table();
   }
   std::string text(const toml::table& t, std::string_view key, std::string fallback) const {
     const toml::node* node = t.get(key);
-    if (node == nullptr)
-      return fallback;
-    if (!node->is_string())
-      fail(line_of(*node), fmt::format("'{}' must be a string", key));
+    if (node == nullptr) return fallback;
+    if (!node->is_string()) fail(line_of(*node), fmt::format("'{}' must be a string", key));
     return node->as_string()->get();
   }
   std::int64_t integer(const toml::table& t, std::string_view key, std::int64_t fallback,
                        std::int64_t low, std::int64_t high) const {
     const toml::node* node = t.get(key);
-    if (node == nullptr)
-      return fallback;
-    if (!node->is_integer())
-      fail(line_of(*node), fmt::format("'{}' must be an integer", key));
+    if (node == nullptr) return fallback;
+    if (!node->is_integer()) fail(line_of(*node), fmt::format("'{}' must be an integer", key));
     const std::int64_t v = node->as_integer()->get();
     if (v < low || v > high) {
       fail(line_of(*node),
@@ -68,8 +62,7 @@ class Reader {
   double number(const toml::table& t, std::string_view key, double fallback, double low,
                 double high) const {
     const toml::node* node = t.get(key);
-    if (node == nullptr)
-      return fallback;
+    if (node == nullptr) return fallback;
     double v = 0;
     if (node->is_integer()) {
       v = static_cast<double>(node->as_integer()->get());
@@ -87,11 +80,9 @@ class Reader {
   std::int64_t duration(const toml::table& t, std::string_view key, std::int64_t fallback,
                         bool zero_ok) const {
     const toml::node* node = t.get(key);
-    if (node == nullptr)
-      return fallback;
+    if (node == nullptr) return fallback;
     const std::string written = text(t, key, "");
-    if (zero_ok && written == "0")
-      return 0;
+    if (zero_ok && written == "0") return 0;
     const auto seconds = parse_duration_seconds(written);
     if (!seconds) {
       fail(line_of(*node),
@@ -105,8 +96,7 @@ class Reader {
                                 const std::array<std::string_view, N>& names,
                                 std::array<double, N> fallback) const {
     const toml::table* t = table(parent, key);
-    if (t == nullptr)
-      return fallback;
+    if (t == nullptr) return fallback;
     for (const auto& [name, node] : *t) {
       if (std::find(names.begin(), names.end(), name.str()) == names.end()) {
         fail(line_of(node), fmt::format("unknown key '{}' in '{}' (one of {})", name.str(), key,
@@ -116,8 +106,7 @@ class Reader {
     std::array<double, N> out{};
     double sum = 0;
     for (std::size_t i = 0; i < N; ++i) sum += out[i] = number(*t, names[i], 0, 0, 1e12);
-    if (sum <= 0)
-      fail(line_of(*t), fmt::format("'{}' needs a positive weight", key));
+    if (sum <= 0) fail(line_of(*t), fmt::format("'{}' needs a positive weight", key));
     return out;
   }
 
@@ -146,10 +135,8 @@ Population parse_population(const Reader& r, const toml::table& t) {
   p.asset_weights = r.weights<4>(t, "assets", {"ETH", "USDC", "USDT", "DAI"}, p.asset_weights);
   if (const toml::table* deposit = r.table(t, "deposit")) {
     r.only(*deposit, {"ETH", "USD"}, " in [population.deposit]");
-    if (const toml::table* eth = r.table(*deposit, "ETH"))
-      p.eth = parse_deposit(r, *eth, p.eth);
-    if (const toml::table* usd = r.table(*deposit, "USD"))
-      p.usd = parse_deposit(r, *usd, p.usd);
+    if (const toml::table* eth = r.table(*deposit, "ETH")) p.eth = parse_deposit(r, *eth, p.eth);
+    if (const toml::table* usd = r.table(*deposit, "USD")) p.usd = parse_deposit(r, *usd, p.usd);
   }
   p.transfers_per_day = r.number(t, "transfers_per_day", 0, 0, 1000);
   p.withdrawals_per_day = r.number(t, "withdrawals_per_day", 0, 0, 1000);
@@ -210,17 +197,14 @@ std::vector<std::pair<Timestamp, std::uint32_t>> read_schedule(const Reader& r,
                                                                const std::filesystem::path& path,
                                                                const std::string& written) {
   std::ifstream in(path, std::ios::binary);
-  if (!in)
-    r.fail(line_of(where), fmt::format("cannot open schedule file '{}'", written));
+  if (!in) r.fail(line_of(where), fmt::format("cannot open schedule file '{}'", written));
   std::vector<std::pair<Timestamp, std::uint32_t>> out;
   std::string line;
   std::uint64_t number = 0;
   while (std::getline(in, line)) {
     ++number;
-    if (!line.empty() && line.back() == '\r')
-      line.pop_back();
-    if (line.empty())
-      continue;
+    if (!line.empty() && line.back() == '\r') line.pop_back();
+    if (line.empty()) continue;
     if (number == 1) {
       if (line != "time,apr_bps") {
         throw InputError(written, 1, "csv", "the header must be exactly time,apr_bps");
@@ -289,8 +273,7 @@ SourceModel parse_source_model(const Reader& r, const toml::table& t, const Scen
   m.volatility_bps = r.number(t, "volatility_bps", 0, 0, 100'000);
   m.min_bps = r.number(t, "min_bps", 0, 0, 100'000);
   m.max_bps = r.number(t, "max_bps", 100'000, 0, 100'000);
-  if (m.min_bps > m.max_bps)
-    r.fail(line_of(*t.get("max_bps")), "'max_bps' is below 'min_bps'");
+  if (m.min_bps > m.max_bps) r.fail(line_of(*t.get("max_bps")), "'max_bps' is below 'min_bps'");
   m.step_s = r.duration(t, "step", 86400, false);
   m.slashes_per_year = r.number(t, "slashes_per_year", 0, 0, 1e6);
   m.slash_min_ppm = r.integer(t, "slash_min_ppm", m.slash_min_ppm, 0, 1'000'000);
@@ -305,8 +288,7 @@ SourceModel parse_source_model(const Reader& r, const toml::table& t, const Scen
 // to the study's own line.
 void collect_paths(const toml::node& node, const std::string& path,
                    std::map<std::uint64_t, std::string>& by_line) {
-  if (!path.empty() && line_of(node) != 0)
-    by_line.emplace(line_of(node), path);
+  if (!path.empty() && line_of(node) != 0) by_line.emplace(line_of(node), path);
   const std::string prefix = path.empty() ? "" : path + ".";
   if (const toml::table* t = node.as_table()) {
     for (const auto& [key, child] : *t)
@@ -354,8 +336,7 @@ Scenario check_scenario(const toml::table& scenario_table, const std::string& fi
     collect_paths(reparsed, "", by_line);
     if (const auto it = by_line.find(error.line()); it != by_line.end()) {
       if (const toml::node* original = node_at(scenario_table, it->second)) {
-        if (line_of(*original) != 0)
-          line = line_of(*original);
+        if (line_of(*original) != 0) line = line_of(*original);
       }
     }
     throw InputError(file, line, "scenario", error.reason() + " (in [scenario])");
@@ -370,12 +351,10 @@ Study parse_root(const toml::table& root, const std::string& file,
   s.file = file;
   s.dir = dir;
   s.name = r.text(root, "name", "");
-  if (s.name.empty())
-    r.fail(1, "missing key 'name' (the study's name)");
+  if (s.name.empty()) r.fail(1, "missing key 'name' (the study's name)");
   s.seed = static_cast<std::uint64_t>(r.integer(root, "seed", 0, 0, INT64_MAX));
   const toml::table* scenario = r.table(root, "scenario");
-  if (scenario == nullptr)
-    r.fail(1, "missing table [scenario] (a base scenario, SPEC §1.1)");
+  if (scenario == nullptr) r.fail(1, "missing table [scenario] (a base scenario, SPEC §1.1)");
   if (const toml::node* events = scenario->get("events")) {
     r.fail(line_of(*events), "[scenario] must not name 'events': the lab writes the events");
   }
@@ -392,12 +371,10 @@ Study parse_root(const toml::table& root, const std::string& file,
       s.strategies.push_back(parse_strategy(r, *node.as_table()));
     }
   }
-  if (s.strategies.empty())
-    s.strategies.push_back(Strategy{});
+  if (s.strategies.empty()) s.strategies.push_back(Strategy{});
   double shares = 0;
   for (const Strategy& strategy : s.strategies) shares += strategy.share;
-  if (shares <= 0)
-    r.fail(line_of(*root.get("strategy")), "the strategies' shares add up to 0");
+  if (shares <= 0) r.fail(line_of(*root.get("strategy")), "the strategies' shares add up to 0");
   if (const toml::node* sources = root.get("source")) {
     if (!sources->is_array_of_tables())
       r.fail(line_of(*sources), "'source' must be [[source]] tables");
@@ -424,15 +401,13 @@ toml::node* resolve_for_write(toml::table& root, const std::string& path, std::s
     const std::size_t dot = path.find('.', begin);
     segments.push_back(
         path.substr(begin, dot == std::string::npos ? std::string::npos : dot - begin));
-    if (dot == std::string::npos)
-      break;
+    if (dot == std::string::npos) break;
     begin = dot + 1;
   }
   toml::node* node = &root;
   for (std::size_t i = 0; i + 1 < segments.size(); ++i) {
     const std::string& segment = segments[i];
-    if (segment.empty())
-      return nullptr;
+    if (segment.empty()) return nullptr;
     toml::node* next = nullptr;
     if (toml::table* t = node->as_table()) {
       next = t->get(segment);
@@ -455,16 +430,13 @@ toml::node* resolve_for_write(toml::table& root, const std::string& path, std::s
         }
       }
     }
-    if (next == nullptr || !(next->is_table() || next->is_array()))
-      return nullptr;
+    if (next == nullptr || !(next->is_table() || next->is_array())) return nullptr;
     node = next;
   }
   *leaf = segments.back();
   *parent = node;
-  if (leaf->empty())
-    return nullptr;
-  if (toml::table* t = node->as_table())
-    return t->get(*leaf);
+  if (leaf->empty()) return nullptr;
+  if (toml::table* t = node->as_table()) return t->get(*leaf);
   return nullptr;
 }
 
@@ -481,8 +453,7 @@ std::string value_text(const toml::node& node) {
 std::string json_string(std::string_view text) {
   std::string out = "\"";
   for (const char c : text) {
-    if (c == '"' || c == '\\')
-      out += '\\';
+    if (c == '"' || c == '\\') out += '\\';
     if (static_cast<unsigned char>(c) < 0x20) {
       out += fmt::format("\\u{:04x}", static_cast<int>(c));
       continue;
@@ -536,8 +507,7 @@ Sweep parse_sweep(const Reader& r, const toml::table& t) {
   sweep.line = line_of(t);
   sweep.runs = r.integer(t, "runs", 1, 1, 1'000'000);
   sweep.series_every = r.text(t, "series_every", "");
-  if (!sweep.series_every.empty())
-    sweep.series_every_s = r.duration(t, "series_every", 0, false);
+  if (!sweep.series_every.empty()) sweep.series_every_s = r.duration(t, "series_every", 0, false);
   auto lists = [&](const toml::table& group, std::string_view where) {
     std::vector<std::tuple<std::uint64_t, std::string, toml::array>> out;
     for (const auto& [key, node] : group) {
@@ -569,8 +539,7 @@ Sweep parse_sweep(const Reader& r, const toml::table& t) {
       axis.lines.push_back(line);
       axis.values.push_back(values);
     }
-    if (!axis.keys.empty())
-      sweep.axes.push_back(std::move(axis));
+    if (!axis.keys.empty()) sweep.axes.push_back(std::move(axis));
   }
   for (std::size_t a = 0; a < sweep.axes.size(); ++a) {
     for (std::size_t b = 0; b <= a; ++b) {
@@ -636,8 +605,7 @@ Study parse_study(const std::string& text, const std::string& file,
 
 Study load_study(const std::string& path) {
   std::ifstream in(path, std::ios::binary);
-  if (!in)
-    throw InputError(path, 1, "study", "cannot open the study file");
+  if (!in) throw InputError(path, 1, "study", "cannot open the study file");
   std::ostringstream text;
   text << in.rdbuf();
   return parse_study(text.str(), path, std::filesystem::path(path).parent_path());
@@ -665,8 +633,7 @@ std::vector<Point> expand_points(const Study& study) {
         const toml::node* value = axes[a].values[k].get(at[a]);
         const std::string text = value_text(*value);
         labels.push_back(key + "=" + text);
-        if (!history_neutral(key))
-          history.push_back(key + "=" + text);
+        if (!history_neutral(key)) history.push_back(key + "=" + text);
         params.push_back(json_string(key) + ":" + json_string(text));
         point.assignments.emplace_back(key, value);
       }
@@ -680,15 +647,13 @@ std::vector<Point> expand_points(const Study& study) {
 }
 
 Study study_at(const Study& study, const Point& point) {
-  if (point.assignments.empty())
-    return study;
+  if (point.assignments.empty()) return study;
   toml::table root = study.root;
   std::uint64_t line = study.sweep.line;
   for (const auto& [key, value] : point.assignments) {
     for (const Axis& axis : study.sweep.axes) {
       for (std::size_t k = 0; k < axis.keys.size(); ++k) {
-        if (axis.keys[k] == key)
-          line = axis.lines[k];
+        if (axis.keys[k] == key) line = axis.lines[k];
       }
     }
     substitute(root, key, *value, study.file, line);

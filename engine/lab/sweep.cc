@@ -36,8 +36,7 @@ class Queue {
   std::optional<RunRecord> pop() {
     std::unique_lock lock(mutex_);
     not_empty_.wait(lock, [&] { return !items_.empty() || producers_ == 0; });
-    if (items_.empty())
-      return std::nullopt;
+    if (items_.empty()) return std::nullopt;
     RunRecord record = std::move(items_.front());
     items_.pop_front();
     not_full_.notify_one();
@@ -81,8 +80,7 @@ SweepSummary run_sweep(const Study& study, const SweepOptions& options) {
   const std::int64_t runs = study.sweep.runs;
   for (std::int64_t p = 0; p < summary.points; ++p) {
     for (std::int64_t r = 0; r < runs; ++r) {
-      if ((p * runs + r) % options.task.count != options.task.index)
-        continue;
+      if ((p * runs + r) % options.task.count != options.task.index) continue;
       ++summary.runs_in_slice;
       if (stored.contains({p, r})) {
         ++summary.skipped;
@@ -119,8 +117,7 @@ SweepSummary run_sweep(const Study& study, const SweepOptions& options) {
         }
       } catch (...) {
         std::lock_guard lock(error_mutex);
-        if (!error)
-          error = std::current_exception();
+        if (!error) error = std::current_exception();
         stop = true;
       }
       queue.producer_done();
@@ -148,8 +145,7 @@ SweepSummary run_sweep(const Study& study, const SweepOptions& options) {
     throw;
   }
   for (std::thread& t : workers) t.join();
-  if (error)
-    std::rethrow_exception(error);
+  if (error) std::rethrow_exception(error);
   summary.seconds = since(started);
   summary.generate_seconds = static_cast<double>(generate_ns) / 1e9;
   summary.simulate_seconds = static_cast<double>(simulate_ns) / 1e9;

@@ -38,8 +38,7 @@ Ledger replay(storage::LedgerStore& store, std::optional<Timestamp> at) {
 }
 
 Ledger replay_window(storage::LedgerStore& store, std::optional<Timestamp> from,
-                     std::optional<Timestamp> to, ReplayObserver* observer,
-                     ReplayWindow* window) {
+                     std::optional<Timestamp> to, ReplayObserver* observer, ReplayWindow* window) {
   const Scenario scenario = load_stored_scenario(store);
   Ledger ledger(scenario.params);
   const Timestamp first = std::max(from.value_or(scenario.params.start), scenario.params.start);

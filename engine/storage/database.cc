@@ -1,14 +1,13 @@
 #include "engine/storage/database.h"
 
-#include <fmt/format.h>
-
+#include <cerrno>
+#include <cstring>
 #include <mutex>
+
+#include <fmt/format.h>
 #include <sqlite3.h>
 #include <sys/stat.h>
 #include <unistd.h>
-
-#include <cerrno>
-#include <cstring>
 
 #include "engine/core/assert.h"
 #include "engine/input/input_file.h"
@@ -21,15 +20,23 @@ namespace {
 // What errno `error` means for a database path.
 std::string path_cause(int error) {
   switch (error) {
-    case ENOENT: return "its folder does not exist";
+    case ENOENT:
+      return "its folder does not exist";
     case EACCES:
-    case EPERM: return "permission denied";
-    case EROFS: return "read-only file system";
-    case ENAMETOOLONG: return "the path is too long";
-    case ENOTDIR: return "a part of the path is not a folder";
-    case EISDIR: return "it is a folder";
-    case 0: return "no cause given by the system";
-    default: return std::strerror(error);
+    case EPERM:
+      return "permission denied";
+    case EROFS:
+      return "read-only file system";
+    case ENAMETOOLONG:
+      return "the path is too long";
+    case ENOTDIR:
+      return "a part of the path is not a folder";
+    case EISDIR:
+      return "it is a folder";
+    case 0:
+      return "no cause given by the system";
+    default:
+      return std::strerror(error);
   }
 }
 
@@ -90,8 +97,7 @@ std::string path_cause(int error) {
     case SQLITE_CANTOPEN: {
       const char* file = db != nullptr ? sqlite3_db_filename(db, "main") : nullptr;
       const bool write = db != nullptr && sqlite3_db_readonly(db, "main") == 0;
-      cannot_open(file != nullptr ? file : "", db != nullptr ? sqlite3_system_errno(db) : 0,
-                  write);
+      cannot_open(file != nullptr ? file : "", db != nullptr ? sqlite3_system_errno(db) : 0, write);
     }
     case SQLITE_CORRUPT:
     case SQLITE_NOTADB:
@@ -180,8 +186,8 @@ Database::Database(const std::string& path, Mode mode, std::int32_t application_
   check_ledger_path(path);
   configure_sqlite_once();
   sqlite3* raw = nullptr;
-  int flags = mode == Mode::read_only ? SQLITE_OPEN_READONLY
-                                      : SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE;
+  int flags =
+      mode == Mode::read_only ? SQLITE_OPEN_READONLY : SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE;
   std::string target = path;
   if (mode == Mode::read_only && !folder_writable(path)) {
     // On a read-only file system nobody can be writing, so the file may be read as immutable,
@@ -192,8 +198,7 @@ Database::Database(const std::string& path, Mode mode, std::int32_t application_
   const int rc = sqlite3_open_v2(target.c_str(), &raw, flags | SQLITE_OPEN_NOMUTEX, nullptr);
   db_.reset(raw);
   if ((rc & 0xff) == SQLITE_CANTOPEN) {
-    cannot_open(path, raw != nullptr ? sqlite3_system_errno(raw) : 0,
-                mode != Mode::read_only);
+    cannot_open(path, raw != nullptr ? sqlite3_system_errno(raw) : 0, mode != Mode::read_only);
   }
   if (rc != SQLITE_OK) fail(raw, rc, fmt::format("opening '{}'", path));
   // SQLite falls back to reading a file it cannot write; a writer must say why at once.
@@ -262,8 +267,8 @@ std::int64_t Database::query_int(std::string_view sql) {
 
 Statement::Statement(Database& db, std::string_view sql) : db_(&db) {
   sqlite3_stmt* raw = nullptr;
-  const int rc = sqlite3_prepare_v2(db.handle(), sql.data(), static_cast<int>(sql.size()), &raw,
-                                    nullptr);
+  const int rc =
+      sqlite3_prepare_v2(db.handle(), sql.data(), static_cast<int>(sql.size()), &raw, nullptr);
   stmt_.reset(raw);
   if (rc != SQLITE_OK) fail(db.handle(), rc, fmt::format("preparing '{}'", sql.substr(0, 60)));
 }
@@ -343,9 +348,9 @@ std::string Statement::column_blob(int index) { return std::string(column_blob_v
 std::string_view Statement::column_blob_view(int index) {
   const void* bytes = sqlite3_column_blob(stmt_.get(), index);
   const int size = sqlite3_column_bytes(stmt_.get(), index);
-  return bytes == nullptr ? std::string_view()
-                          : std::string_view(static_cast<const char*>(bytes),
-                                             static_cast<std::size_t>(size));
+  return bytes == nullptr
+             ? std::string_view()
+             : std::string_view(static_cast<const char*>(bytes), static_cast<std::size_t>(size));
 }
 
 bool Statement::column_is_null(int index) {

@@ -89,7 +89,7 @@ class Statement {
   // The same text without a copy: valid until the statement steps, resets or reads the column
   // as another type. For a reader that assigns it into strings it keeps (capacity reused).
   std::string_view column_view(int index);
-  std::string column_blob(int index);  // the bytes of a BLOB (or of any value's text)
+  std::string column_blob(int index);            // the bytes of a BLOB (or of any value's text)
   std::string_view column_blob_view(int index);  // the same without a copy, as column_view
   bool column_is_null(int index);
 

@@ -1,11 +1,11 @@
 #include "engine/storage/hash_chain.h"
 
-#include <openssl/evp.h>
-
 #include <array>
 #include <charconv>
 #include <cstring>
 #include <memory>
+
+#include <openssl/evp.h>
 
 #include "engine/storage/storage_error.h"
 

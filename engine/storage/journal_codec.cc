@@ -276,8 +276,8 @@ std::optional<std::vector<StoredPosting>> parse_json_postings(const std::string&
   while (pos < text.size() && text[pos] != ']') {
     if (!postings.empty() && !take(',')) return std::nullopt;
     std::string account, asset, side, wei, memo;
-    if (!take('[') || !string_field(account) || !take(',') || !string_field(asset) ||
-        !take(',') || !string_field(side) || !take(',') || !string_field(wei) || !take(',') ||
+    if (!take('[') || !string_field(account) || !take(',') || !string_field(asset) || !take(',') ||
+        !string_field(side) || !take(',') || !string_field(wei) || !take(',') ||
         !string_field(memo) || !take(']')) {
       return std::nullopt;
     }

@@ -58,8 +58,7 @@ class JournalNames {
 // since the last call (take_added), each with its id, through `writes` (at once, unless started).
 inline constexpr std::string_view kInsertJournalAccount =
     "INSERT INTO journal_accounts (id, name) VALUES (?1, ?2)";
-void store_added_names(JournalNames& names, Statement& insert_journal_account,
-                       WriteBehind& writes);
+void store_added_names(JournalNames& names, Statement& insert_journal_account, WriteBehind& writes);
 
 // Appends the postings of `entries` (consecutive entries of `ledger.journal()`, one stored row)
 // to `out` in the stored format, pairs paired, numbering new account names in `names`.

@@ -1,9 +1,9 @@
 #include "engine/storage/ledger_store.h"
 
-#include <fmt/format.h>
-
 #include <cctype>
 #include <memory>
+
+#include <fmt/format.h>
 
 #include "engine/core/assert.h"
 #include "engine/storage/hash_chain.h"
@@ -150,7 +150,7 @@ std::string genesis_hash(const std::string& file, const std::string& events_file
 Digest event_hash(const std::string& previous, std::int64_t seq, const std::string& file,
                   const RawEvent& raw) {
   const std::string seq_text = std::to_string(seq), line = std::to_string(raw.line);
-  const std::string_view fields[] = {seq_text, file,     line,       raw.id, raw.time, raw.type,
+  const std::string_view fields[] = {seq_text,    file,      line,       raw.id, raw.time, raw.type,
                                      raw.account, raw.asset, raw.amount, raw.to, raw.value};
   return chain_digest(previous, fields);
 }
@@ -188,9 +188,8 @@ LedgerStore::LedgerStore(Database& db)
       insert_report_(db.prepare(fmt::format(
           "INSERT INTO reports (seq, row, time_s, hash, {}) VALUES (?1, ?2, ?3, ?4, {})",
           report_column_list(), placeholders(5, report_columns().size())))),
-      insert_journal_(db.prepare(
-          "INSERT INTO journal_other (seq, event_seq, report_seq, postings) "
-          "VALUES (?1, ?2, ?3, ?4)")),
+      insert_journal_(db.prepare("INSERT INTO journal_other (seq, event_seq, report_seq, postings) "
+                                 "VALUES (?1, ?2, ?3, ?4)")),
       insert_journal_account_(db.prepare(kInsertJournalAccount)) {
   next_event_seq_ = db.query_int("SELECT coalesce(max(seq), 0) FROM events") + 1;
   next_report_seq_ = db.query_int("SELECT coalesce(max(seq), 0) FROM reports") + 1;
@@ -214,9 +213,7 @@ LedgerStore::LedgerStore(Database& db)
   }
 }
 
-bool LedgerStore::has_ledger() {
-  return db_.query_int("SELECT count(*) FROM scenario") > 0;
-}
+bool LedgerStore::has_ledger() { return db_.query_int("SELECT count(*) FROM scenario") > 0; }
 
 void LedgerStore::clear() {
   for (const char* table : {"journal_other", "journal_accounts", "appends", "scenario", "events",
@@ -230,12 +227,11 @@ void LedgerStore::clear() {
 }
 
 void LedgerStore::write_scenario(const std::string& file, const std::string& events_file,
-                                 const std::string& name, const std::string& toml,
-                                 Timestamp start, Timestamp end, const std::string& report_every,
+                                 const std::string& name, const std::string& toml, Timestamp start,
+                                 Timestamp end, const std::string& report_every,
                                  DripSchedule drip) {
-  db_.prepare(
-         "INSERT INTO scenario (id, name, file, events_file, toml, start_time, end_time, "
-         "report_every, drip_schedule) VALUES (1, ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)")
+  db_.prepare("INSERT INTO scenario (id, name, file, events_file, toml, start_time, end_time, "
+              "report_every, drip_schedule) VALUES (1, ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)")
       .bind(1, name)
       .bind(2, file)
       .bind(3, events_file)
@@ -248,9 +244,8 @@ void LedgerStore::write_scenario(const std::string& file, const std::string& eve
   last_event_hash_ = last_report_hash_ = genesis_hash(file, events_file, toml);
 }
 
-std::int64_t LedgerStore::append_event(const RawEvent& raw, const std::string& file,
-                                       Timestamp time, const Ledger& ledger,
-                                       std::span<const JournalRow> rows) {
+std::int64_t LedgerStore::append_event(const RawEvent& raw, const std::string& file, Timestamp time,
+                                       const Ledger& ledger, std::span<const JournalRow> rows) {
   YL_ASSERT(!last_event_hash_.empty());  // write_scenario starts the chain
   const std::int64_t seq = next_event_seq_++;
   const Digest link = event_hash(last_event_hash_, seq, file, raw);
@@ -303,8 +298,11 @@ std::int64_t LedgerStore::append_report(const ReportRecord& report) {
     ++row;
     const Digest link = report_hash(last_report_hash_, seq, row, r);
     to_hex(link, last_report_hash_);
-    writes_.begin(insert_report_).integer(seq).integer(row).integer(report.time.seconds).blob(
-        bytes_of(link));
+    writes_.begin(insert_report_)
+        .integer(seq)
+        .integer(row)
+        .integer(report.time.seconds)
+        .blob(bytes_of(link));
     for (const ReportColumn& c : report_columns()) writes_.text(r.*c.field);
     writes_.end();
   }
@@ -328,8 +326,7 @@ void LedgerStore::encode_row(const Ledger& ledger, const JournalRow& row, std::s
   store_added_names(*journal_names_, insert_journal_account_, writes_);
 }
 
-void LedgerStore::insert_other(const JournalRow& row, std::int64_t seq,
-                               const std::string& bytes) {
+void LedgerStore::insert_other(const JournalRow& row, std::int64_t seq, const std::string& bytes) {
   writes_.begin(insert_journal_).integer(seq);
   if (row.origin.event_seq) {
     writes_.integer(*row.origin.event_seq);
@@ -386,9 +383,9 @@ void LedgerStore::write_snapshot(const Snapshot& totals,
         .bind(9, r.remainder.wei_string())
         .run();
   }
-  Statement ledger = db_.prepare(
-      fmt::format("INSERT INTO final_ledgers (ord, {}) VALUES (?1, {})", ledger_column_list(),
-                  placeholders(2, ledger_columns().size())));
+  Statement ledger =
+      db_.prepare(fmt::format("INSERT INTO final_ledgers (ord, {}) VALUES (?1, {})",
+                              ledger_column_list(), placeholders(2, ledger_columns().size())));
   ord = 0;
   for (const LedgerRow& r : totals.ledgers) {
     ledger.bind(1, ++ord);
@@ -468,18 +465,23 @@ std::optional<StoredEvent> LedgerStore::find_event_by_id(const std::string& id) 
   StoredEvent e;
   e.seq = s.column_int(0);
   e.file = s.column_text(1);
-  e.raw = RawEvent{static_cast<std::uint64_t>(s.column_int(2)), s.column_text(3),
-                   s.column_text(4), s.column_text(5), s.column_text(6), s.column_text(7),
-                   s.column_text(8), s.column_text(9), s.column_text(10)};
+  e.raw = RawEvent{static_cast<std::uint64_t>(s.column_int(2)),
+                   s.column_text(3),
+                   s.column_text(4),
+                   s.column_text(5),
+                   s.column_text(6),
+                   s.column_text(7),
+                   s.column_text(8),
+                   s.column_text(9),
+                   s.column_text(10)};
   e.hash = s.column_blob(11);
   return e;
 }
 
 void LedgerStore::record_append(const std::string& file, std::optional<std::int64_t> first_event,
                                 std::int64_t events, std::int64_t duplicates, Timestamp end) {
-  Statement s = db_.prepare(
-      "INSERT INTO appends (file, first_event, events, duplicates, end_time) "
-      "VALUES (?1, ?2, ?3, ?4, ?5)");
+  Statement s = db_.prepare("INSERT INTO appends (file, first_event, events, duplicates, end_time) "
+                            "VALUES (?1, ?2, ?3, ?4, ?5)");
   s.bind(1, file);
   if (first_event) {
     s.bind(2, *first_event);
@@ -495,8 +497,7 @@ Snapshot LedgerStore::read_snapshot() {
   return snapshot;
 }
 
-std::int64_t LedgerStore::for_each_final_balance(
-    const std::function<void(const BalanceRow&)>& f) {
+std::int64_t LedgerStore::for_each_final_balance(const std::function<void(const BalanceRow&)>& f) {
   Statement b = db_.prepare(
       "SELECT account, kind, asset, mode, balance_wei, claimable_wei, shares, remainder_wei "
       "FROM final_balances ORDER BY ord");
@@ -523,8 +524,8 @@ std::int64_t LedgerStore::final_balance_count() {
 
 Snapshot LedgerStore::read_snapshot_totals() {
   Snapshot snapshot;
-  Statement l = db_.prepare(
-      fmt::format("SELECT {} FROM final_ledgers ORDER BY ord", ledger_column_list()));
+  Statement l =
+      db_.prepare(fmt::format("SELECT {} FROM final_ledgers ORDER BY ord", ledger_column_list()));
   while (l.step()) {
     LedgerRow row;
     int column = 0;
@@ -545,10 +546,10 @@ Snapshot LedgerStore::read_snapshot_totals() {
     const auto last = parse_timestamp(s.column_text(6));
     if (!last)
       throw StorageError(StorageError::Kind::bad_database, "stored source time is malformed");
-    snapshot.sources.push_back(SourceRow{
-        s.column_text(0), read_enum<Asset>(s, 1, parse_asset),
-        read_enum<SourceKind>(s, 2, parse_source_kind), static_cast<std::uint32_t>(s.column_int(3)),
-        read_amount(s, 4), read_amount(s, 5), *last});
+    snapshot.sources.push_back(SourceRow{s.column_text(0), read_enum<Asset>(s, 1, parse_asset),
+                                         read_enum<SourceKind>(s, 2, parse_source_kind),
+                                         static_cast<std::uint32_t>(s.column_int(3)),
+                                         read_amount(s, 4), read_amount(s, 5), *last});
   }
   return snapshot;
 }
@@ -671,9 +672,9 @@ RowCursor<StoredJournalEntry> LedgerStore::journal_other_in_order() {
 }
 
 std::map<std::int64_t, std::string> LedgerStore::report_postings() {
-  Statement s = db_.prepare(
-      "SELECT report_seq, postings FROM journal_other WHERE report_seq IS NOT NULL "
-      "ORDER BY seq");
+  Statement s =
+      db_.prepare("SELECT report_seq, postings FROM journal_other WHERE report_seq IS NOT NULL "
+                  "ORDER BY seq");
   std::map<std::int64_t, std::string> postings;
   while (s.step()) postings[s.column_int(0)] = s.column_blob(1);
   return postings;
@@ -715,9 +716,7 @@ std::vector<StoredPosting> LedgerStore::postings_of(const StoredJournalEntry& en
   return std::move(*postings);
 }
 
-std::int64_t LedgerStore::event_count() {
-  return db_.query_int("SELECT count(*) FROM events");
-}
+std::int64_t LedgerStore::event_count() { return db_.query_int("SELECT count(*) FROM events"); }
 
 std::int64_t LedgerStore::journal_posting_count() {
   JournalCursor cursor = journal_in_order();

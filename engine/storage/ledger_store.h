@@ -26,15 +26,15 @@ struct StoredScenario {
   std::string file;         // the scenario path as given to `run`
   std::string events_file;  // the `events` value as written
   std::string toml;
-  std::optional<Timestamp> end_extended;  // a later end set by `apply --until`
+  std::optional<Timestamp> end_extended;          // a later end set by `apply --until`
   DripSchedule drip = DripSchedule::every_event;  // schema 6; earlier ledgers every_event
 };
 
 // A report row as stored: canonical decimal text, signed where SPEC §7.1 says so.
 struct StoredReportRow {
   std::string time, asset, trigger, source;
-  std::string yield_wei, fee_wei, cover_wei, committed_wei, debt_before_wei, debt_after_wei,
-      t_wei, price_before, price_after, pending_after_wei;
+  std::string yield_wei, fee_wei, cover_wei, committed_wei, debt_before_wei, debt_after_wei, t_wei,
+      price_before, price_after, pending_after_wei;
   // v1.2 (SPEC §9): per source, then per report. Empty source fields for an asset without
   // sources, like the v1.1 source columns.
   std::string hurdle_wei, protocol_fee_wei, void_share_wei, socialized_wei, locked_after_wei;
@@ -228,8 +228,7 @@ class LedgerStore {
  private:
   // `totals`' ledgers and sources (its balances are not read), and the balance rows
   // `next_balance` gives until it returns false.
-  void write_snapshot(const Snapshot& totals,
-                      const std::function<bool(BalanceRow&)>& next_balance);
+  void write_snapshot(const Snapshot& totals, const std::function<bool(BalanceRow&)>& next_balance);
   Database& db_;
   Statement insert_event_;
   Statement insert_report_;
@@ -245,7 +244,7 @@ class LedgerStore {
   std::int64_t next_event_seq_ = 1;
   std::int64_t next_journal_seq_ = 1;
   std::int64_t next_report_seq_ = 1;
-  std::string last_event_hash_;   // the chains' heads, in hex
+  std::string last_event_hash_;  // the chains' heads, in hex
   std::string last_report_hash_;
   // Last: it stops its thread before the statements it runs are finalized.
   WriteBehind writes_;

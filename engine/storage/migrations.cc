@@ -142,12 +142,12 @@ void verify_schema(Database& db) {
   }
   check_identity(db);
   if (db.user_version() < current_schema_version()) {
-    throw StorageError(StorageError::Kind::bad_database,
-                       fmt::format("'{}' has schema version {}, older than this yieldledger's {}; "
-                                   "upgrade it with `yieldledger migrate --db {}` (reading "
-                                   "commands never write)",
-                                   db.path(), db.user_version(), current_schema_version(),
-                                   db.path()));
+    throw StorageError(
+        StorageError::Kind::bad_database,
+        fmt::format("'{}' has schema version {}, older than this yieldledger's {}; "
+                    "upgrade it with `yieldledger migrate --db {}` (reading "
+                    "commands never write)",
+                    db.path(), db.user_version(), current_schema_version(), db.path()));
   }
 }
 

@@ -85,14 +85,22 @@ void WriteBehind::write(const Batch& batch) {
       const Value& value = batch.values[v];
       const std::string_view bytes =
           value.kind == Value::Kind::text || value.kind == Value::Kind::blob
-              ? std::string_view(batch.bytes).substr(static_cast<std::size_t>(value.integer),
-                                                     value.size)
+              ? std::string_view(batch.bytes)
+                    .substr(static_cast<std::size_t>(value.integer), value.size)
               : std::string_view();
       switch (value.kind) {
-        case Value::Kind::integer: insert.bind(index, value.integer); break;
-        case Value::Kind::text: insert.bind_view(index, bytes); break;  // the batch outlives run()
-        case Value::Kind::blob: insert.bind_blob(index, bytes); break;
-        case Value::Kind::null: insert.bind_null(index); break;
+        case Value::Kind::integer:
+          insert.bind(index, value.integer);
+          break;
+        case Value::Kind::text:
+          insert.bind_view(index, bytes);
+          break;  // the batch outlives run()
+        case Value::Kind::blob:
+          insert.bind_blob(index, bytes);
+          break;
+        case Value::Kind::null:
+          insert.bind_null(index);
+          break;
       }
     }
     insert.run();

@@ -82,10 +82,10 @@ class WriteBehind {
   Batch current_;
   std::mutex mutex_;
   std::condition_variable changed_;
-  std::deque<Batch> queued_;  // guarded by mutex_
-  std::vector<Batch> spare_;  // written batches, their capacity reused; guarded by mutex_
-  bool writing_ = false;      // guarded by mutex_: the writer holds a batch
-  bool stopping_ = false;     // guarded by mutex_
+  std::deque<Batch> queued_;    // guarded by mutex_
+  std::vector<Batch> spare_;    // written batches, their capacity reused; guarded by mutex_
+  bool writing_ = false;        // guarded by mutex_: the writer holds a batch
+  bool stopping_ = false;       // guarded by mutex_
   std::exception_ptr failure_;  // guarded by mutex_: the writer's first error
   std::thread writer_;
 };

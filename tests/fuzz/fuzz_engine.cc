@@ -63,23 +63,34 @@ yl::EventBody body(Bytes& in) {
   using namespace yl;
   const Asset asset = in.byte() % 2 ? Asset::eth : Asset::usdb;
   switch (in.byte() % 12) {
-    case 0: return OpenAccount{name(in), in.byte() % 2 ? AccountKind::dapp : AccountKind::user};
-    case 1: return Deposit{name(in), static_cast<DepositAsset>(in.byte() % 5), in.amount()};
-    case 2: return Withdraw{name(in), asset, in.amount()};
-    case 3: return Transfer{name(in), name(in), asset, in.amount()};
-    case 4: return Configure{name(in), asset, static_cast<YieldMode>(in.byte() % 3)};
+    case 0:
+      return OpenAccount{name(in), in.byte() % 2 ? AccountKind::dapp : AccountKind::user};
+    case 1:
+      return Deposit{name(in), static_cast<DepositAsset>(in.byte() % 5), in.amount()};
+    case 2:
+      return Withdraw{name(in), asset, in.amount()};
+    case 3:
+      return Transfer{name(in), name(in), asset, in.amount()};
+    case 4:
+      return Configure{name(in), asset, static_cast<YieldMode>(in.byte() % 3)};
     case 5: {
       std::optional<Amount> amount;
       if (in.byte() % 2) amount = in.amount();
       return Claim{name(in), asset, amount, in.byte() % 2 ? name(in) : std::string()};
     }
-    case 6: return SetGasMode{name(in), in.byte() % 2 ? GasMode::claimable : GasMode::void_mode};
-    case 7: return PayGas{name(in), name(in), in.amount()};
-    case 8: return ClaimGas{name(in)};
-    case 9: return ForceReport{in.byte() % 3 == 0 ? std::nullopt : std::optional(asset)};
+    case 6:
+      return SetGasMode{name(in), in.byte() % 2 ? GasMode::claimable : GasMode::void_mode};
+    case 7:
+      return PayGas{name(in), name(in), in.amount()};
+    case 8:
+      return ClaimGas{name(in)};
+    case 9:
+      return ForceReport{in.byte() % 3 == 0 ? std::nullopt : std::optional(asset)};
     // The parser guarantees apr_bps <= 100000 (the engine asserts it): 255 * 390 = 99450.
-    case 10: return SetRate{kSources[in.byte() % 4], static_cast<std::uint32_t>(in.byte()) * 390};
-    default: return Loss{kSources[in.byte() % 4], in.amount()};
+    case 10:
+      return SetRate{kSources[in.byte() % 4], static_cast<std::uint32_t>(in.byte()) * 390};
+    default:
+      return Loss{kSources[in.byte() % 4], in.amount()};
   }
 }
 

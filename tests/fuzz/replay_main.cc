@@ -1,8 +1,8 @@
 // Runs a fuzz target over every file of a corpus folder, without libFuzzer: built with any
 // compiler, registered with CTest, so CI replays the corpus as regression tests.
+#include <algorithm>
 #include <cstdint>
 #include <cstdio>
-#include <algorithm>
 #include <filesystem>
 #include <fstream>
 #include <iterator>
