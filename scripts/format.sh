@@ -2,8 +2,8 @@
 # Applies .clang-format (Google style, 100 columns; ../shared/STYLE.md §2.10).
 #   scripts/format.sh            the lines changed since HEAD, staged or not (git clang-format)
 #   scripts/format.sh FILE...    those files, whole
-#   scripts/format.sh --all      every C++ file git tracks (older code predates the format in
-#                                places: expect a large diff)
+#   scripts/format.sh --all      every C++ file git tracks
+# scripts/tidy.sh (in the suite) fails on any file this would change.
 # Needs Debian's clang-format (installed if missing).
 set -euo pipefail
 cd "$(dirname "$0")/.."

@@ -1,11 +1,12 @@
 #!/usr/bin/env bash
 # Installs the Debian packages yieldledger needs (only those missing), then configures and builds
 # it in build/. Run as root on Debian 12. Safe to run again: it does nothing it need not do.
+#   scripts/setup.sh [PACKAGE...]   also installs these (scripts/test.sh: clang-format, for tidy)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 packages=(g++ cmake make pkg-config libboost-dev libsqlite3-dev libfmt-dev doctest-dev
-          libtomlplusplus-dev libcli11-dev libssl-dev libxlsxwriter-dev unzip libjs-chart.js)
+          libtomlplusplus-dev libcli11-dev libssl-dev libxlsxwriter-dev unzip libjs-chart.js "$@")
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

@@ -5,7 +5,7 @@
 #   YL_SANITIZERS=0 scripts/test.sh    skips the sanitizer pass (quicker, while developing)
 set -euo pipefail
 cd "$(dirname "$0")/.."
-scripts/setup.sh
+scripts/setup.sh clang-format  # tidy checks the layout with it (scripts/tidy.sh, 7)
 ctest --test-dir build --output-on-failure -j "$(nproc)"
 scripts/full_stdout_check.sh
 # The HTML reports in a real browser (headless Chromium): charts drawn, no script error.
