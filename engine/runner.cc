@@ -265,7 +265,7 @@ RunSummary run_into_database(const std::string& scenario_path, const std::string
   remove_stale_temporaries(db_path);
   const std::string temporary = fmt::format("{}.{}.yl-run.tmp", db_path, ::getpid());
   try {
-    const RunSummary summary =
+    RunSummary summary =  // not const: returned by move
         run_in(temporary, scenario, scenario_path, options, storage::Database::Mode::build_new);
     // Closed: the WAL is checkpointed into the file and removed.
     sync_path(temporary, 0);

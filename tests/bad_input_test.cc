@@ -107,6 +107,13 @@ TEST_CASE("Bad events are rejected at their line and change nothing (SPEC §1.2,
        "events.csv:5: transfer: insufficient balance: alice holds 10 ETH, needs 10.5"},
       {"overdraft withdraw", kPrelude + "2024-03-01T00:00:00Z,withdraw,alice,USDB,1,,\n",
        "events.csv:5: withdraw: insufficient balance: alice holds 0 USDB, needs 1"},
+      // SPEC §5.5: the payout leaves from the buffer (1 ETH), then from each source's
+      // min(value, principal): lido's unreported loss leaves it 1 ETH of its 9.
+      {"withdrawal not covered",
+       kPrelude + "2024-03-01T00:00:00Z,loss,lido,,8,,\n"
+                  "2024-03-01T00:00:00Z,withdraw,alice,ETH,3,,\n",
+       "events.csv:6: withdraw: withdrawal not covered: payout 3 ETH exceeds what the buffer and "
+       "sources can give by 1"},
       {"transfer to self", kPrelude + "2024-03-01T00:00:00Z,transfer,alice,ETH,1,alice,\n",
        "events.csv:5: transfer: cannot transfer from alice to itself"},
       {"claim on AUTOMATIC", kPrelude + "2024-03-01T00:00:00Z,claim,alice,ETH,,,\n",

@@ -166,7 +166,8 @@ TEST_CASE("Journal format: every byte outside the format is refused") {
       {"a posting cut after its flags", good + bytes({0x01})},
   };
   for (const auto& [what, row] : bad) {
-    CAPTURE(what);
+    const std::string& named = what;  // CAPTURE's lambda cannot capture a structured binding
+    CAPTURE(named);                   // in clang 14
     CHECK_FALSE(decode_postings(row));
   }
   // Names: an id the names table does not hold is refused by read_postings.

@@ -11,7 +11,6 @@
 #include "tests/test_util.h"
 
 using namespace yl;
-using yl::testing::eth;
 
 namespace {
 

@@ -12,7 +12,6 @@
 #include "tests/test_util.h"
 
 using namespace yl;
-using yl::testing::at;
 using yl::testing::eth;
 using yl::testing::ev;
 using yl::testing::must_apply;

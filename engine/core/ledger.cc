@@ -93,6 +93,7 @@ Ledger::Ledger(LedgerParams params)
     if (config.kind == SourceKind::treasury) state.growth = growth_for(config.apr_bps);
     sources_.push_back(std::move(state));
   }
+  accrued_scratch_.resize(sources_.size());
   add_account("@gas", AccountKind::system);
   add_account("@fee_vault", AccountKind::system);
   for (AccountId id : {kGasAccount, kFeeVaultAccount}) {
@@ -196,13 +197,15 @@ std::optional<Rejection> Ledger::apply(const Event& event) {
   KnownReserves reserves_now;
   try {
     rejected = apply_body(event.body);
+    // A handler decides before it changes anything (STYLE §4): what it rejects, it left as is.
+    YL_ASSERT(!rejected || unchanged_since_checkpoint());
     if (!rejected) require_sums_fit(asset, &reserves_now);
   } catch (const OverflowError& error) {
     rejected = reject(RejectCode::overflow, "overflow: {}", error.what());
   }
   checkpoint_.active = false;
   if (rejected) {
-    restore_checkpoint();
+    restore_checkpoint();                   // after an overflow, thrown mid-change
     journal_.close(/*report_ordinal=*/-1);  // the drip, which stays (SPEC §9.1)
     if (checked[0] || checked[1] || gas) check_invariants(checked, gas);  // the rollback too
     return rejected;
@@ -324,6 +327,26 @@ SourceState& Ledger::source_to_change(std::size_t i) {
     checkpoint_.sources_saved = true;
   }
   return sources_[i];
+}
+
+bool Ledger::unchanged_since_checkpoint() const {
+  for (Asset a : kAssets) {
+    const bool saved = !checkpoint_.asset || *checkpoint_.asset == a;
+    if (saved && !(books_[index_of(a)] == checkpoint_.books[index_of(a)])) return false;
+  }
+  for (std::size_t i = 0; i < checkpoint_.touched_count; ++i) {
+    const std::uint32_t slot = accounts_[checkpoint_.touched_ids[i]].gas_slot();
+    if (checkpoint_.gas && slot != kNoGasRecord &&
+        !(gas_records_[slot] == checkpoint_.touched_gas[i])) {
+      return false;
+    }
+  }
+  return positions_.working_set_empty() && !checkpoint_.sources_saved &&
+         gas_owed_ == checkpoint_.gas_owed && accounts_.size() == checkpoint_.account_count &&
+         gas_records_.size() == checkpoint_.gas_record_count &&
+         journal_.entry_count() == checkpoint_.journal_entries &&
+         journal_.posting_count() == checkpoint_.journal_postings &&
+         reports_.size() == checkpoint_.reports;
 }
 
 void Ledger::restore_checkpoint() {

@@ -100,6 +100,7 @@ struct AssetBook {
   Amount revenue;         // the protocol's fees, held on L1 apart from user funds (§9.4)
   Stream stream;          // the §9.1 profit stream; empty under `snapshot`
   Timestamp last_report;  // the time of the asset's last report (start at genesis), for §9.4
+  friend bool operator==(const AssetBook&, const AssetBook&) = default;
 };
 
 class Ledger {
@@ -206,7 +207,8 @@ class Ledger {
   void check_invariants(const std::array<bool, 2>& assets, bool gas,
                         const KnownReserves& known = {}) const;
   // Everything an event or a scheduled report may change (a drip needs none: it cannot
-  // overflow), saved before it runs so that a rejection can restore it: the book of the asset it
+  // overflow), saved before it runs so that an overflow, thrown mid-change, can be undone (any
+  // other rejection is decided before the first change, STYLE §4): the book of the asset it
   // touches (both when unknown; a book holds the share ledger with P̂, the reserves, revenue, the
   // stream and last_report), the sources, and, for the gas events (and when the asset is
   // unknown), the gas record of each account a lookup resolves. Positions need no copy: an event
@@ -237,6 +239,10 @@ class Ledger {
   void begin_checkpoint(std::optional<Asset> asset, bool gas);
   void remember(AccountId id) const;
   void restore_checkpoint();
+  // Whether the state is as begin_checkpoint found it, in what an event can change. A handler
+  // decides before it changes anything (STYLE §4), so apply() asserts this after a rejection;
+  // only an overflow, thrown mid-change, has something to roll back.
+  bool unchanged_since_checkpoint() const;
   // Source i, to change: the one way the Ledger changes a source's state, so that the active
   // checkpoint saves the sources before the event's first change (most events change none).
   SourceState& source_to_change(std::size_t i);
@@ -282,7 +288,15 @@ class Ledger {
   // Posts the yield the price gave `id`'s shares since they were last settled, from l2:accrued
   // to l2:account (journal.h). Called before the position changes.
   void settle(AccountId id, Asset asset);
+  // SPEC §5.1: source i as accrued to now, on a copy, so a handler can decide on it before it
+  // changes anything. May throw OverflowError.
+  SourceState accrued(std::size_t i) const;
+  // Makes `state` (from accrued(i)) source i's own, and posts what the accrual earned.
+  void commit_accrual(std::size_t i, const SourceState& state);
+  // SPEC §5.1: accrues source i to now in place, and posts what it earned.
   void accrue_source(std::size_t i);
+  // Journals `earned` (SPEC §5.1) from source i's unreported yield to its yield.
+  void post_accrual(std::size_t i, const Amount& earned);
   void accrue_sources(Asset asset);
   void run_report(Asset asset, ReportTrigger trigger);
   // SPEC §6: after an event or report, `buffer + Σ value + D` and `buffer + Σ principal + D` of
@@ -353,6 +367,9 @@ class Ledger {
   NameIndex ids_by_name_;  // name -> id over name(id); lookups only
   std::array<AssetBook, 2> books_;
   std::vector<SourceState> sources_;
+  // A withdrawal's decision: its asset's sources as accrued to now, by index. Scratch, written
+  // before each read, kept so that deciding allocates nothing; not state.
+  std::vector<SourceState> accrued_scratch_;
   Amount gas_owed_;
   Timestamp now_;
   Timestamp last_event_time_;

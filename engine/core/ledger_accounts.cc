@@ -107,12 +107,12 @@ std::optional<Rejection> Ledger::on(const Claim& e) {
   if (!e.to.empty()) {
     if (auto rejected = lookup_account(e.to, &recipient)) return rejected;
   }
-  Position& p = position(id, e.asset);
-  if (p.mode != YieldMode::claimable) {
+  const Position held = position_of(id, e.asset);  // a copy: deciding changes nothing
+  if (held.mode != YieldMode::claimable) {
     return reject(RejectCode::not_claimable, "{}'s {} yield mode is {}, not CLAIMABLE", e.account,
-                  asset_name(e.asset), yield_mode_name(p.mode));
+                  asset_name(e.asset), yield_mode_name(held.mode));
   }
-  const Amount available = shares(e.asset).claimable(p);
+  const Amount available = book(e.asset).shares.claimable(held);
   const Amount amount = e.amount.value_or(available);
   if (amount > available) {
     return reject(RejectCode::claim_exceeds_claimable,
@@ -122,7 +122,7 @@ std::optional<Rejection> Ledger::on(const Claim& e) {
   }
   settle(id, e.asset);
   settle(recipient, e.asset);
-  shares(e.asset).take_claim(p, amount);
+  shares(e.asset).take_claim(position(id, e.asset), amount);
   shares(e.asset).credit(position(recipient, e.asset), amount);
   if (recipient != id) {
     journal_.debit(Memo::claim, BookAccount::account, id, e.asset, amount);
@@ -162,11 +162,11 @@ std::optional<Rejection> Ledger::on(const ClaimGas& e) {
   AccountId dapp = 0;
   if (auto rejected = lookup_dapp(e.dapp, &dapp)) return rejected;
   GasRecord& record = gas_record(dapp);
-  age_gas(record, now_);
-  if (record.balance_wei.is_zero()) {
+  if (record.balance_wei.is_zero()) {  // aging leaves B as it is: decided before it
     return reject(RejectCode::no_gas_to_claim, "nothing to claim: {} has no unclaimed gas fees",
                   e.dapp);
   }
+  age_gas(record, now_);
   const Amount amount = record.balance_wei;
   const ClaimRate rate = claim_rate(params_.gas, amount, record.age_wei_seconds);
   // floor: the fraction of a wei the rate does not pay goes to the fee vault with the penalty.

@@ -26,16 +26,31 @@ std::optional<Rejection> Ledger::lookup_source(std::string_view name, std::size_
   return reject(RejectCode::unknown_source, "unknown source '{}'", name);
 }
 
+SourceState Ledger::accrued(std::size_t i) const {
+  SourceState state = sources_[i];
+  accrue(params_.sources[i].kind, state, now_);
+  return state;
+}
+
 void Ledger::accrue_source(std::size_t i) {
-  const SourceConfig& config = params_.sources[i];
   SourceState& s = source_to_change(i);
   const Amount before = s.value;
-  accrue(config.kind, s, now_);
-  const Amount earned = s.value - before;  // accrual never lowers a value
-  journal_.debit(Memo::accrual, BookAccount::unreported, static_cast<std::uint32_t>(i),
-                 config.asset, earned);
-  journal_.credit(Memo::accrual, BookAccount::yield, static_cast<std::uint32_t>(i), config.asset,
-                  earned);
+  accrue(params_.sources[i].kind, s, now_);  // in place: most events decide nothing on it
+  post_accrual(i, s.value - before);         // accrual never lowers a value
+}
+
+void Ledger::commit_accrual(std::size_t i, const SourceState& state) {
+  SourceState& s = source_to_change(i);
+  const Amount earned = state.value - s.value;
+  s = state;
+  post_accrual(i, earned);
+}
+
+void Ledger::post_accrual(std::size_t i, const Amount& earned) {
+  const auto source = static_cast<std::uint32_t>(i);
+  const Asset asset = params_.sources[i].asset;
+  journal_.debit(Memo::accrual, BookAccount::unreported, source, asset, earned);
+  journal_.credit(Memo::accrual, BookAccount::yield, source, asset, earned);
 }
 
 void Ledger::accrue_sources(Asset asset) {
@@ -79,18 +94,34 @@ std::optional<Rejection> Ledger::on(const Withdraw& e) {
   AccountId id = 0;
   if (auto rejected = lookup_account(e.account, &id)) return rejected;
   if (auto rejected = require_balance(id, e.asset, e.amount)) return rejected;
-  accrue_sources(e.asset);
+  // Decide first, on the sources as accrued to now (copies): a payout the buffer and the sources
+  // cannot cover is rejected before anything changes.
   AssetBook& b = books_[index_of(e.asset)];
   Amount total_value = b.buffer;
+  Amount coverable = b.buffer;  // at most total_value, so it fits where that did
   for (std::size_t i = 0; i < sources_.size(); ++i) {
-    if (params_.sources[i].asset == e.asset) total_value += sources_[i].value;
+    if (params_.sources[i].asset != e.asset) continue;
+    const SourceState& s = accrued_scratch_[i] = accrued(i);
+    total_value += s.value;
+    coverable += min(s.value, s.principal);
   }
   const Amount price_ray = b.debt.is_zero() ? ray() : discounted_price_ray(total_value, b.debt);
+  // floor: the withdrawer's fraction of a wei stays behind, in `retained` below.
+  const Amount payout = mul_div_floor(e.amount, price_ray, ray());
+  if (payout > coverable) {
+    return reject(RejectCode::withdrawal_not_covered,
+                  "withdrawal not covered: payout {} {} exceeds what the buffer and "
+                  "sources can give by {}",
+                  payout.units_string(kAssetDecimals), asset_name(e.asset),
+                  (payout - coverable).units_string(kAssetDecimals));
+  }
+
+  for (std::size_t i = 0; i < sources_.size(); ++i) {
+    if (params_.sources[i].asset == e.asset) commit_accrual(i, accrued_scratch_[i]);
+  }
   settle(id, e.asset);
   b.shares.debit(position(id, e.asset), e.amount);
   journal_.debit(Memo::withdrawal, BookAccount::account, id, e.asset, e.amount);
-  // floor: the withdrawer's fraction of a wei stays behind, in `retained` below.
-  const Amount payout = mul_div_floor(e.amount, price_ray, ray());
   const Amount discount = e.amount - payout;
   const Amount repaid = min(b.debt, discount);
   b.debt -= repaid;
@@ -113,13 +144,7 @@ std::optional<Rejection> Ledger::on(const Withdraw& e) {
     journal_.credit(Memo::payout, BookAccount::source, static_cast<std::uint32_t>(i), e.asset,
                     taken);
   }
-  if (!rest.is_zero()) {
-    return reject(RejectCode::withdrawal_not_covered,
-                  "withdrawal not covered: payout {} {} exceeds what the buffer and "
-                  "sources can give by {}",
-                  payout.units_string(kAssetDecimals), asset_name(e.asset),
-                  rest.units_string(kAssetDecimals));
-  }
+  YL_ASSERT(rest.is_zero());  // payout <= coverable, decided above
   return std::nullopt;
 }
 
@@ -144,14 +169,15 @@ std::optional<Rejection> Ledger::on(const Loss& e) {
   std::size_t i = 0;
   if (auto rejected = lookup_source(e.source, &i)) return rejected;
   const SourceConfig& config = params_.sources[i];
-  SourceState& s = source_to_change(i);
-  accrue_source(i);
-  if (e.amount > s.value) {
+  const SourceState as_of_now = accrued(i);
+  if (e.amount > as_of_now.value) {
     return reject(RejectCode::loss_exceeds_value,
                   "loss exceeds the source's value: {} holds {} {}, loss is {}", config.name,
-                  s.value.units_string(kAssetDecimals), asset_name(config.asset),
+                  as_of_now.value.units_string(kAssetDecimals), asset_name(config.asset),
                   e.amount.units_string(kAssetDecimals));
   }
+  commit_accrual(i, as_of_now);
+  SourceState& s = source_to_change(i);
   s.value -= e.amount;  // principal stays: the next report sees the loss (SPEC §5.3)
   journal_.debit(Memo::loss, BookAccount::yield, static_cast<std::uint32_t>(i), config.asset,
                  e.amount);

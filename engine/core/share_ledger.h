@@ -79,6 +79,9 @@ class ShareLedger {
   Amount total_shares_;
   Amount remainder_sum_;
   Amount void_fixed_sum_;
+
+ public:
+  friend bool operator==(const ShareLedger&, const ShareLedger&) = default;
 };
 
 }  // namespace yl

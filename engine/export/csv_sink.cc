@@ -155,8 +155,9 @@ bool CsvSink::made_by_export(const std::string& table) const {
 void CsvSink::write_mark() const {
   std::string text;
   for (const auto& [stamp, name] : read_mark(folder_ / kCsvMark)) {
-    const bool rewritten = std::any_of(tables_.begin(), tables_.end(),
-                                       [&](const auto& t) { return t.first + ".csv" == name; });
+    const bool rewritten =
+        std::any_of(tables_.begin(), tables_.end(),
+                    [&name = name](const auto& t) { return t.first + ".csv" == name; });
     if (!rewritten) text += fmt::format("{} {}\n", stamp, name);
   }
   for (const auto& [table, partial] : tables_) {
