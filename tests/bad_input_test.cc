@@ -77,9 +77,8 @@ TEST_CASE("Bad events are rejected at their line and change nothing (SPEC §1.2,
        "events.csv:5: loss: unknown source 'aave'"},
       {"too many decimals",
        kPrelude + "2024-03-01T00:00:00Z,deposit,alice,ETH,0.0000000000000000001,,\n",
-       "events.csv:5: deposit: bad amount: '0.0000000000000000001' has 19 fraction digits; at most "
-       "18 "
-       "allowed"},
+       "events.csv:5: deposit: bad amount: '0.0000000000000000001' has 19 fraction digits; "
+       "at most 18 allowed"},
       {"USDC has 6 decimals", kPrelude + "2024-03-01T00:00:00Z,deposit,alice,USDC,1.0000001,,\n",
        "events.csv:5: deposit: bad amount: '1.0000001' has 7 fraction digits; at most 6 allowed"},
       {"negative amount", kPrelude + "2024-03-01T00:00:00Z,deposit,alice,ETH,-1,,\n",
@@ -87,8 +86,7 @@ TEST_CASE("Bad events are rejected at their line and change nothing (SPEC §1.2,
        "'.' and more digits)"},
       {"exponent amount", kPrelude + "2024-03-01T00:00:00Z,deposit,alice,ETH,1e18,,\n",
        "events.csv:5: deposit: bad amount: '1e18' is not a plain decimal number (digits, "
-       "optionally "
-       "'.' and more digits)"},
+       "optionally '.' and more digits)"},
       {"zero deposit", kPrelude + "2024-03-01T00:00:00Z,deposit,alice,ETH,0,,\n",
        "events.csv:5: deposit: amount must be greater than 0"},
       {"amount past 2^256", kPrelude + "2024-03-01T00:00:00Z,deposit,alice,ETH," + kMax + ",,\n",

@@ -315,14 +315,11 @@ TEST_CASE("Randomized: every 2x2x2x2 policy combination, with and without fees, 
     }
   }
   MESSAGE("policies: applied " << applied << ", rejected " << rejected
-                               << "; reports with a void "
-                                  "share "
-                               << effects.void_shares << ", socialized " << effects.socialized
-                               << ", locked " << effects.locked << ", price falls "
-                               << effects.price_falls
-                               << "; source rows with a "
-                                  "hurdle "
-                               << effects.hurdles << ", protocol fee " << effects.protocol_fees);
+                               << "; reports with a void share " << effects.void_shares
+                               << ", socialized " << effects.socialized << ", locked "
+                               << effects.locked << ", price falls " << effects.price_falls
+                               << "; source rows with a hurdle " << effects.hurdles
+                               << ", protocol fee " << effects.protocol_fees);
   CHECK(effects.void_shares > 100);
   CHECK(effects.socialized > 10);
   CHECK(effects.price_falls > 10);

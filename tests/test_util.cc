@@ -333,30 +333,30 @@ std::string example_scenario(const std::string& name) {
 }
 
 std::string small_scenario_toml(const std::string& events_file) {
-  return "name = \"small\"\n"
-         "start = \"2024-03-01T00:00:00Z\"\n"
-         "end = \"2024-03-08T00:00:00Z\"\n"
-         "report_every = \"1d\"\n"
-         "events = \"" +
-         events_file +
-         "\"\n"
-         "\n"
-         "[ledger]\n"
-         "initial_price = 1_000_000_000\n"
-         "\n"
-         "[[source]]\n"
-         "name = \"lido\"\n"
-         "asset = \"ETH\"\n"
-         "kind = \"staking\"\n"
-         "apr_bps = 400\n"
-         "weight_bps = 9000\n"
-         "\n"
-         "[[source]]\n"
-         "name = \"tbill\"\n"
-         "asset = \"USDB\"\n"
-         "kind = \"treasury\"\n"
-         "apr_bps = 500\n"
-         "weight_bps = 10000\n";
+  return fmt::format(R"(name = "small"
+start = "2024-03-01T00:00:00Z"
+end = "2024-03-08T00:00:00Z"
+report_every = "1d"
+events = "{}"
+
+[ledger]
+initial_price = 1_000_000_000
+
+[[source]]
+name = "lido"
+asset = "ETH"
+kind = "staking"
+apr_bps = 400
+weight_bps = 9000
+
+[[source]]
+name = "tbill"
+asset = "USDB"
+kind = "treasury"
+apr_bps = 500
+weight_bps = 10000
+)",
+                     events_file);
 }
 
 }  // namespace yl::testing
