@@ -239,15 +239,11 @@ const char* verdict(bool met) { return met ? "met" : "NOT met"; }
 // the machine's speed falls on both alike); medians of `repeat` runs each. Writes
 // DIR/policy-default.toml and DIR/policy-streamed.toml beside the events of DIR/scenario.toml.
 void measure_policies(const std::string& dir, int repeat) {
-  std::ifstream in(dir + "/scenario.toml");
-  std::string toml((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-  toml = toml.substr(0, toml.find("\n[policy]"));
   const std::array<std::string, 2> names{"default", "streamed"};
   std::array<std::string, 2> paths;
   std::vector<yl::Scenario> scenarios;
   for (std::size_t i = 0; i < 2; ++i) {
-    paths[i] = dir + "/policy-" + names[i] + ".toml";
-    std::ofstream(paths[i]) << toml + yl::bench::policy_table(names[i]);
+    paths[i] = yl::bench::write_policy_scenario(dir, names[i]);
     scenarios.push_back(yl::load_scenario(paths[i]));
   }
   const std::vector<yl::Event> events = parse_all(scenarios[0]);
@@ -357,10 +353,7 @@ int main(int argc, char** argv) {
     std::string scenario_path = dir + "/scenario.toml";
     if (reuse && std::filesystem::exists(scenario_path)) {
       // The same events under --policy: the scenario's [policy] table is the only change.
-      std::ifstream in(scenario_path);
-      std::string toml((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-      toml = toml.substr(0, toml.find("\n[policy]"));
-      std::ofstream(scenario_path) << toml + yl::bench::policy_table(options.policy);
+      scenario_path = yl::bench::write_policy_scenario(dir, options.policy);
       fmt::print("  reusing {}\n", dir);
     } else {
       scenario_path = yl::bench::write_synthetic_scenario(dir, options);

@@ -2,9 +2,11 @@
 
 #include <filesystem>
 #include <fstream>
+#include <iterator>
 #include <stdexcept>
 
 #include <fmt/format.h>
+#include <unistd.h>
 
 #include "engine/core/ledger.h"
 #include "engine/input/event_parser.h"
@@ -61,6 +63,22 @@ std::string policy_table(const std::string& policy) {
            "negative_yield = \"socialize\"\n";
   }
   throw std::invalid_argument("unknown policy '" + policy + "' (default or streamed)");
+}
+
+std::string write_policy_scenario(const std::string& dir, const std::string& policy) {
+  std::ifstream in(dir + "/scenario.toml");
+  if (!in) throw std::runtime_error(dir + "/scenario.toml: cannot read it");
+  std::string toml((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  toml = toml.substr(0, toml.find("\n[policy]"));
+  const std::string path = dir + "/policy-" + policy + ".toml";
+  const std::string temporary = path + "." + std::to_string(::getpid()) + ".tmp";
+  {
+    std::ofstream out(temporary);
+    out << toml + policy_table(policy);
+    if (!out.flush()) throw std::runtime_error(temporary + ": cannot write it");
+  }
+  std::filesystem::rename(temporary, path);
+  return path;
 }
 
 std::string write_synthetic_scenario(const std::string& dir, const SyntheticOptions& options) {

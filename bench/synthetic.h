@@ -25,4 +25,10 @@ std::string policy_table(const std::string& policy);
 // Writes scenario.toml and events.csv into `dir` (created if needed). Returns the scenario path.
 std::string write_synthetic_scenario(const std::string& dir, const SyntheticOptions& options);
 
+// Writes DIR/policy-<policy>.toml: DIR/scenario.toml with its [policy] table replaced by
+// `policy`'s (the same events). Written to a temporary file and renamed into place, so two
+// benchmarks on one DIR never read it half-written, and scenario.toml is never rewritten.
+// Returns its path.
+std::string write_policy_scenario(const std::string& dir, const std::string& policy);
+
 }  // namespace yl::bench
