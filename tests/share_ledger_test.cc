@@ -40,6 +40,41 @@ TEST_CASE("ShareLedger: pending carries while Q < C, then folds (SPEC §3.4)") {
   CHECK(ledger.balance(p) == wei("1500000001500000000"));  // 1.5e9 shares · (1e9 + 1)
 }
 
+TEST_CASE("ShareLedger: a price step at the edges of 64 bits (SPEC §3.4, native fast path)") {
+  // add_value takes native integers while Q, Y, C, P, Q + Y and P + ΔP are below 2^64, else the
+  // 256-bit steps: both must give the same P, Q and ΔP·C.
+  SUBCASE("P + ΔP reaching 2^64 takes the 256-bit steps") {
+    ShareLedger ledger(Amount::from_u64(1));
+    Position p{YieldMode::automatic, {}, {}, {}, {}};
+    ledger.credit(p, Amount::from_u64(3));         // C = 3 at P = 1
+    const Amount y = wei("18446744073709551615");  // 2^64 - 1 = 3 · 6148914691236517205
+    CHECK(ledger.add_value(y) == y);
+    CHECK(ledger.price() == wei("6148914691236517206"));
+    CHECK(ledger.add_value(y) == y);
+    CHECK(ledger.price() == wei("12297829382473034411"));
+    CHECK(ledger.add_value(y) == y);  // P = 1 + 3·ΔP = 2^64 exactly
+    CHECK(ledger.price() == wei("18446744073709551616"));
+    CHECK(ledger.peak_price() == wei("18446744073709551616"));
+    CHECK(ledger.pending().is_zero());
+    CHECK(ledger.balance(p) == wei("55340232221128654848"));  // 3 · 2^64
+  }
+  SUBCASE("Q + Y reaching 2^64 takes the 256-bit steps") {
+    ShareLedger ledger(Amount::from_u64(1));
+    const Amount half = wei("9223372036854775808");  // 2^63
+    CHECK(ledger.add_value(half).is_zero());         // no shares: Q = 2^63
+    Position p{YieldMode::automatic, {}, {}, {}, {}};
+    ledger.credit(p, Amount::from_u64(5));  // C = 5
+    // Q + Y = 2^64 = 5 · 3689348814741910323 + 1: ΔP·C = 2^64 - 1 folded, 1 stays pending.
+    CHECK(ledger.add_value(half) == wei("18446744073709551615"));
+    CHECK(ledger.price() == wei("3689348814741910324"));
+    CHECK(ledger.pending() == Amount::from_u64(1));
+    // Below 2^64 again, natively: Q + Y = 1 + 9 = 10, ΔP = 2, nothing pending.
+    CHECK(ledger.add_value(Amount::from_u64(9)) == Amount::from_u64(10));
+    CHECK(ledger.price() == wei("3689348814741910326"));
+    CHECK(ledger.pending().is_zero());
+  }
+}
+
 TEST_CASE("ShareLedger: yield before any share exists waits in pending (blast-mechanics §6.1)") {
   ShareLedger ledger(wei("1000000000"));
   ledger.add_value(wei("5000"));

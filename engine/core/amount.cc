@@ -359,8 +359,6 @@ QuotientRemainder div_floor_rem(const Amount& a, const Amount& b) {
   return {Amount(quotient), Amount(remainder)};
 }
 
-Amount min(const Amount& a, const Amount& b) { return a < b ? a : b; }
-
 Amount mul_div_floor(const Amount& a, const Amount& b, const Amount& c) {
   YL_ASSERT(!c.is_zero());
   if ((b.limbs_[1] | b.limbs_[2] | b.limbs_[3] | c.limbs_[1] | c.limbs_[2] | c.limbs_[3]) == 0) {

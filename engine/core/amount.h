@@ -156,6 +156,8 @@ class Amount {
 
   const Limbs& limbs() const { return limbs_; }
   bool is_zero() const { return (limbs_[0] | limbs_[1] | limbs_[2] | limbs_[3]) == 0; }
+  // Below 2^64: the value is limbs()[0] (a caller's 64-bit fast path).
+  bool fits_u64() const { return (limbs_[1] | limbs_[2] | limbs_[3]) == 0; }
   // The value when it is below 2^128 (most amounts), for a caller's 128-bit fast path.
   std::optional<detail::U128> as_u128() const {
     if ((limbs_[2] | limbs_[3]) != 0) return std::nullopt;
@@ -229,7 +231,7 @@ Amount div_floor(const Amount& a, const Amount& b);
 // Both at once, with one division: {floor(a / b), a % b}. REQUIRES: b > 0.
 QuotientRemainder div_floor_rem(const Amount& a, const Amount& b);
 Amount mod(const Amount& a, const Amount& b);
-Amount min(const Amount& a, const Amount& b);
+inline Amount min(const Amount& a, const Amount& b) { return a < b ? a : b; }
 // floor(a * b / c), exact with a 512-bit intermediate. REQUIRES: c > 0. Throws OverflowError if
 // the quotient does not fit in 256 bits.
 Amount mul_div_floor(const Amount& a, const Amount& b, const Amount& c);

@@ -53,10 +53,18 @@ Amount stream_released(const Stream& s, Timestamp t) {
   const Amount::Limbs& w = s.rate_whole.limbs();
   Amount::Limbs whole{};
   std::uint64_t carry = fraction;  // w·(t − u) + fraction, limb by limb
-  for (std::size_t i = 0; i < 4; ++i) {
-    const detail::U128 p = detail::U128{w[i]} * elapsed + carry;
-    whole[i] = static_cast<std::uint64_t>(p);
-    carry = static_cast<std::uint64_t>(p >> 64);
+  if ((w[1] | w[2] | w[3]) == 0) {
+    // w below 2^64, the usual case: one product, below 2^89, in the two low limbs.
+    const detail::U128 p = detail::U128{w[0]} * elapsed + carry;
+    whole[0] = static_cast<std::uint64_t>(p);
+    whole[1] = static_cast<std::uint64_t>(p >> 64);
+    carry = 0;
+  } else {
+    for (std::size_t i = 0; i < 4; ++i) {
+      const detail::U128 p = detail::U128{w[i]} * elapsed + carry;
+      whole[i] = static_cast<std::uint64_t>(p);
+      carry = static_cast<std::uint64_t>(p >> 64);
+    }
   }
   // ρ <= S·E12/(F − u), so before F this stays below S; kept as the SPEC's min, and a carry
   // (which that bound rules out) as S.

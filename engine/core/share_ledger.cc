@@ -143,6 +143,29 @@ void ShareLedger::socialize(const Amount& q, const Amount& price_drop) {
 }
 
 Amount ShareLedger::add_value(const Amount& yield) {
+  // Q, Y, C and P below 2^64, the usual case (10^24 wei at P = 10^9 is C = 10^15 shares), and
+  // Q + Y and P + ΔP too: the steps below in native integers, with one 64-bit `div`. A streamed
+  // ledger (SPEC §9.1) comes here before nearly every event.
+  const std::uint64_t q64 = pending_.limbs()[0];
+  const std::uint64_t c64 = total_shares_.limbs()[0];
+  const std::uint64_t p64 = price_.limbs()[0];
+  std::uint64_t sum = 0;
+  std::uint64_t raised = 0;
+  if (pending_.fits_u64() && yield.fits_u64() && total_shares_.fits_u64() && price_.fits_u64() &&
+      c64 != 0 && (remainder_sum_.limbs()[3] >> 63) == 0 &&
+      !__builtin_add_overflow(q64, yield.limbs()[0], &sum)) {
+    if (sum < c64) {
+      pending_ = Amount::from_u64(sum);
+      return Amount();
+    }
+    const std::uint64_t remainder = sum % c64;
+    if (!__builtin_add_overflow(p64, sum / c64, &raised)) {
+      price_ = Amount::from_u64(raised);  // P < 2^64, C < 2^64, Σr < 2^255: P·C + Σr fits
+      pending_ = Amount::from_u64(remainder);
+      if (price_ > peak_price_) peak_price_ = price_;
+      return Amount::from_u64(sum - remainder);
+    }
+  }
   const Amount pending = pending_ + yield;
   if (total_shares_.is_zero() || pending < total_shares_) {
     pending_ = pending;
