@@ -258,7 +258,7 @@ std::string Amount::wei_string() const {
   // of a division by 10^19 (one native 128-by-64 division per limb).
   char digits[80];
   char* const end = digits + sizeof digits;
-  if ((limbs_[1] | limbs_[2] | limbs_[3]) == 0) {
+  if (fits_u64()) {
     char* p = put_digits(limbs_[0], end, 1);
     return std::string(p, end);
   }
@@ -346,7 +346,7 @@ Amount mod(const Amount& a, const Amount& b) { return div_floor_rem(a, b).remain
 
 QuotientRemainder div_floor_rem(const Amount& a, const Amount& b) {
   YL_ASSERT(!b.is_zero());
-  if ((b.limbs_[1] | b.limbs_[2] | b.limbs_[3]) == 0) {
+  if (b.fits_u64()) {
     // b below 2^64 (share prices, SPEC §3.2): long division by one limb, one `div` for each limb
     // of a at or above b's; not U128 division, which calls __udivmodti4.
     Limbs quotient = a.limbs_;

@@ -53,7 +53,7 @@ Amount stream_released(const Stream& s, Timestamp t) {
   const Amount::Limbs& w = s.rate_whole.limbs();
   Amount::Limbs whole{};
   std::uint64_t carry = fraction;  // w·(t − u) + fraction, limb by limb
-  if ((w[1] | w[2] | w[3]) == 0) {
+  if (s.rate_whole.fits_u64()) {
     // w below 2^64, the usual case: one product, below 2^89, in the two low limbs.
     const detail::U128 p = detail::U128{w[0]} * elapsed + carry;
     whole[0] = static_cast<std::uint64_t>(p);
