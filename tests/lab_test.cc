@@ -1,7 +1,12 @@
 // The policy lab's pieces in process (issue #11): its PRNG and exact transforms, study parsing and
 // sweep expansion, the generator's strategies and determinism, common random numbers, and the
 // metrics of a hand-built run.
+#include <algorithm>
+#include <climits>
 #include <cmath>
+#include <cstdint>
+#include <numeric>
+#include <random>
 #include <set>
 #include <sstream>
 
@@ -250,4 +255,40 @@ TEST_CASE("Lab study: bad input names the file, the line and the key") {
         "s.toml:12: scenario: 'apr_bps' must be between 0 and 100000 (got 400000) (in [scenario])");
   CHECK(rejection([&] { parse(testing::tiny_study("", "users = 30", "users = \"many\"")); }) ==
         "s.toml:21: study: 'users' must be an integer");
+}
+
+TEST_CASE("Lab generator: time_order is std::stable_sort by time, over any span of times") {
+  // Spans from 0 to the whole int64 range: from no radix pass to six (11 bits each), with ties,
+  // negative times and both extremes; each against std::stable_sort of the indices by time.
+  std::mt19937_64 rng(13);
+  for (const int bits : {0, 1, 10, 11, 12, 25, 33, 40, 63, 64}) {
+    const std::uint64_t mask = bits == 64 ? ~std::uint64_t{0} : (std::uint64_t{1} << bits) - 1;
+    const std::int64_t base = bits == 64 ? INT64_MIN : -1'000'000;
+    for (const std::size_t n :
+         {std::size_t{0}, std::size_t{1}, std::size_t{2}, std::size_t{3000}}) {
+      std::vector<Event> events;
+      for (std::size_t i = 0; i < n; ++i) {
+        // Half the times repeat an earlier one: ties must keep their index order.
+        const std::uint64_t offset =
+            (i > 0 && rng() % 2 == 0) ? static_cast<std::uint64_t>(events[rng() % i].time.seconds) -
+                                            static_cast<std::uint64_t>(base)
+                                      : rng() & mask;
+        const auto seconds = static_cast<std::int64_t>(static_cast<std::uint64_t>(base) + offset);
+        events.push_back({Timestamp{seconds}, ForceReport{}});
+      }
+      if (n == 3000) {  // both ends of the span present
+        events[17].time = Timestamp{base};
+        events[2999].time =
+            Timestamp{static_cast<std::int64_t>(static_cast<std::uint64_t>(base) + mask)};
+      }
+      std::vector<std::size_t> want(n);
+      std::iota(want.begin(), want.end(), std::size_t{0});
+      std::stable_sort(want.begin(), want.end(), [&](std::size_t a, std::size_t b) {
+        return events[a].time < events[b].time;
+      });
+      CAPTURE(bits);
+      CAPTURE(n);
+      CHECK(time_order(events) == want);
+    }
+  }
 }

@@ -1,9 +1,11 @@
 #include "engine/lab/generator.h"
 
 #include <algorithm>
+#include <array>
 #include <cmath>
 #include <filesystem>
 #include <fstream>
+#include <utility>
 
 #include <fmt/format.h>
 
@@ -70,15 +72,11 @@ std::size_t pick_strategy(Rng& rng, const std::vector<Strategy>& strategies) {
   return 0;
 }
 
-// Stable by time (equal times keep their order), moving each Event once: the sort moves
-// 16-byte keys, not Events (with their names, most of the generator's time before).
+// Stable by time (time_order), moving each Event once.
 void sort_by_time(std::vector<Event>& events) {
-  std::vector<std::pair<std::int64_t, std::size_t>> keys(events.size());
-  for (std::size_t i = 0; i < events.size(); ++i) keys[i] = {events[i].time.seconds, i};
-  std::sort(keys.begin(), keys.end());
   std::vector<Event> sorted;
   sorted.reserve(events.size());
-  for (const auto& key : keys) sorted.push_back(std::move(events[key.second]));
+  for (const std::size_t i : time_order(events)) sorted.push_back(std::move(events[i]));
   events.swap(sorted);
 }
 
@@ -125,7 +123,6 @@ class Builder {
     }
     for (std::size_t i = 0; i < plans_.size(); ++i) user_events(i);
     dapp_claims();
-    sort_by_time(events_);
     std::vector<Event> source_events = rate_events();
     std::vector<std::pair<Timestamp, std::pair<std::size_t, std::int64_t>>> slashes = slash_draws();
     merge_with_l1_model(std::move(source_events), std::move(slashes));
@@ -370,6 +367,8 @@ class Builder {
     std::vector<u128> value;  // per source of the scenario (0 for other assets' sources)
   };
 
+  // Moves the population's events (events_, in the order they were generated) into out_ in time
+  // order, with the rate changes and the slashes (each sorted by time) merged in.
   void merge_with_l1_model(
       std::vector<Event> sources,
       std::vector<std::pair<Timestamp, std::pair<std::size_t, std::int64_t>>> slashes) {
@@ -447,7 +446,17 @@ class Builder {
         out.push_back({time, Loss{p.sources[index].name, amount_of(loss)}});
       }
     };
-    for (Event& event : events_) {
+    // The population's events in time order, each moved once, straight into `out`. They are read
+    // at random: each is fetched a few iterations ahead (128 bytes, two cache lines).
+    const std::vector<std::size_t> order = time_order(events_);
+    constexpr std::size_t kAhead = 8;
+    for (std::size_t k = 0; k < order.size(); ++k) {
+      if (k + kAhead < order.size()) {
+        const char* ahead = reinterpret_cast<const char*>(&events_[order[k + kAhead]]);
+        __builtin_prefetch(ahead);
+        __builtin_prefetch(ahead + 64);
+      }
+      Event& event = events_[order[k]];
       flush_sources(event.time);
       reports_until(event.time);
       if (const auto* d = std::get_if<Deposit>(&event.body)) {
@@ -528,6 +537,39 @@ CsvRow row_of(const EventBody& body) {
 }
 
 }  // namespace
+
+// On (time offset, index) keys alone: a least-significant-digit radix sort of the times' offsets
+// from the earliest, 11 bits a pass. Each pass is stable, so the order is the one sorting the
+// (time, index) pairs gives, several times faster than std::sort on a run's 100,000 events.
+std::vector<std::size_t> time_order(const std::vector<Event>& events) {
+  if (events.empty()) return {};
+  const auto [earliest, latest] = std::ranges::minmax_element(
+      events, [](const Event& a, const Event& b) { return a.time < b.time; });
+  // Offsets in unsigned arithmetic: modulo 2^64, exact for any two int64 times.
+  const auto offset = [base = earliest->time.seconds](const Event& e) {
+    return static_cast<std::uint64_t>(e.time.seconds) - static_cast<std::uint64_t>(base);
+  };
+  const std::uint64_t span = offset(*latest);
+  struct Key {
+    std::uint64_t offset;
+    std::size_t index;
+  };
+  std::vector<Key> keys(events.size()), scratch(events.size());
+  for (std::size_t i = 0; i < events.size(); ++i) keys[i] = {offset(events[i]), i};
+  constexpr unsigned kBits = 11;
+  constexpr std::size_t kBuckets = std::size_t{1} << kBits;
+  for (unsigned shift = 0; shift < 64 && (span >> shift) != 0; shift += kBits) {
+    std::array<std::size_t, kBuckets> start{};
+    for (const Key& k : keys) ++start[(k.offset >> shift) & (kBuckets - 1)];
+    std::size_t sum = 0;
+    for (std::size_t& first : start) sum += std::exchange(first, sum);
+    for (const Key& k : keys) scratch[start[(k.offset >> shift) & (kBuckets - 1)]++] = k;
+    keys.swap(scratch);
+  }
+  std::vector<std::size_t> order(events.size());
+  for (std::size_t i = 0; i < keys.size(); ++i) order[i] = keys[i].index;
+  return order;
+}
 
 Generated generate(const Study& study, std::uint64_t seed) { return Builder(study, seed).build(); }
 

@@ -43,6 +43,10 @@ struct Generated {
 
 Generated generate(const Study& study, std::uint64_t seed);
 
+// The indices of `events` in time order, equal times in index order (what std::stable_sort by
+// time gives), by a radix sort of the times. The generator orders its events with it.
+std::vector<std::size_t> time_order(const std::vector<Event>& events);
+
 // Writes events as SPEC §1.2 CSV (header time,type,account,asset,amount,to,value).
 void write_events_csv(const std::vector<Event>& events, std::ostream& out);
 
