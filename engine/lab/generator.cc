@@ -446,17 +446,9 @@ class Builder {
         out.push_back({time, Loss{p.sources[index].name, amount_of(loss)}});
       }
     };
-    // The population's events in time order, each moved once, straight into `out`. They are read
-    // at random: each is fetched a few iterations ahead (128 bytes, two cache lines).
-    const std::vector<std::size_t> order = time_order(events_);
-    constexpr std::size_t kAhead = 8;
-    for (std::size_t k = 0; k < order.size(); ++k) {
-      if (k + kAhead < order.size()) {
-        const char* ahead = reinterpret_cast<const char*>(&events_[order[k + kAhead]]);
-        __builtin_prefetch(ahead);
-        __builtin_prefetch(ahead + 64);
-      }
-      Event& event = events_[order[k]];
+    // The population's events in time order, each moved once, straight into `out`.
+    for (const std::size_t i : time_order(events_)) {
+      Event& event = events_[i];
       flush_sources(event.time);
       reports_until(event.time);
       if (const auto* d = std::get_if<Deposit>(&event.body)) {
