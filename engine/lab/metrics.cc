@@ -37,7 +37,7 @@ struct Flow {
   I128 in = 0, out = 0, capital_time = 0;
   std::int64_t last = 0;
   bool touched = false;
-  // {in, out, capital_time}, once widened. Held apart, so that a Flow is 72 bytes, not 320: the
+  // {in, out, capital_time}, once widened. Held apart, so that a Flow is 80 bytes, not 320: the
   // run touches an account's flows at random, and 10,000 accounts' flows then fit in cache.
   std::unique_ptr<std::array<S512, 3>> wide;
 
