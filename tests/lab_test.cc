@@ -2,7 +2,6 @@
 // sweep expansion, the generator's strategies and determinism, common random numbers, and the
 // metrics of a hand-built run.
 #include <algorithm>
-#include <climits>
 #include <cmath>
 #include <cstdint>
 #include <numeric>
