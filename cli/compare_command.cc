@@ -13,6 +13,7 @@
 #include "engine/compare/compare_xlsx.h"
 #include "engine/compare/comparison.h"
 #include "engine/compare/ledger_diff.h"
+#include "engine/export/output_guard.h"
 #include "engine/html/output_file.h"
 #include "engine/usage_error.h"
 
@@ -101,10 +102,23 @@ void compare_ledgers(const CompareOptions& options) {
              options.files[0], options.files[1], diff.events, options.out);
 }
 
+// --out is never one of the files compared (or their -wal and -shm), even with --force.
+void refuse_inputs_as_out(const CompareOptions& options) {
+  for (const std::string& file : options.files) {
+    for (const char* suffix : {"", "-wal", "-shm"}) {
+      if (same_file(options.out, file + suffix)) {
+        throw UsageError(fmt::format("will not write '{}': it is the file compared, '{}'",
+                                     options.out, file + suffix));
+      }
+    }
+  }
+}
+
 void run_compare(const CompareOptions& options) {
   if ((options.format == "xlsx" || options.format == "html") && options.out.empty()) {
     throw UsageError(fmt::format("--format {} needs --out FILE", options.format));
   }
+  if (!options.out.empty()) refuse_inputs_as_out(options);
   if (options.files.size() == 1) {
     compare_results_file(options);
   } else {

@@ -11,6 +11,7 @@
 #include "cli/progress.h"
 #include "cli/query.h"
 #include "engine/export/exporter.h"
+#include "engine/usage_error.h"
 
 namespace yl::cli {
 namespace {
@@ -46,6 +47,7 @@ ExportOptions export_options(const ExportCommandOptions& options) {
 }
 
 void run_export(const ExportCommandOptions& options) {
+  if (options.out.empty()) throw UsageError("--out is empty: name the folder or file to write");
   const ExportOptions what = export_options(options);  // usage errors before any file is opened
   storage::Database db = open_for_reading(options.db);
   storage::LedgerStore store(db);

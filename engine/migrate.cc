@@ -101,6 +101,7 @@ MigrateSummary migrate_database(const std::string& path) {
     throw StorageError(StorageError::Kind::bad_database,
                        fmt::format("database '{}' not found", path));
   }
+  storage::require_ledger_file(path);  // before the writable open, which would change it
   storage::Database db(path, storage::Database::Mode::read_write_create);
   MigrateSummary summary;
   summary.before = db.user_version();

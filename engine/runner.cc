@@ -323,6 +323,7 @@ ApplySummary apply_into_database(const std::string& db_path, const std::string& 
     throw storage::StorageError(storage::StorageError::Kind::bad_database,
                                 fmt::format("database '{}' not found", db_path));
   }
+  storage::require_ledger_file(db_path);  // before the writable open, which would change it
   storage::Database db(db_path, storage::Database::Mode::read_write_create);
   storage::Transaction txn(db);
   storage::migrate(db);

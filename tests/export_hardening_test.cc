@@ -2,12 +2,15 @@
 // replaces a file it did not write only with --force, never mixes two exports' files, reads one
 // snapshot, reports every failed write, exports every ledger audit accepts, and defuses text
 // cells that a spreadsheet would run as formulas.
+#include <algorithm>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
 
 #include <doctest/doctest.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "bench/synthetic.h"
@@ -191,11 +194,101 @@ TEST_CASE("Export: temporary names are unique to a process and removed when an e
 
   TempDir dir;
   {
-    yl::CsvSink sink(dir.path("out"));
+    yl::CsvSink sink(dir.path("out/a/b"));
     sink.open_table({"accounts", {{"account"}}, ""})->row({"alice"});
-    CHECK(files_with(dir.path("out"), ".partial").size() == 1);
-  }  // no finish(): the export stopped
-  CHECK(files_with(dir.path("out"), ".partial").empty());
+    CHECK(files_with(dir.path("out/a/b"), ".partial").size() == 1);
+  }  // no finish(): the export stopped, and the folders it created go with its files
+  CHECK(!std::filesystem::exists(dir.path("out")));
+  std::filesystem::create_directories(dir.path("kept"));
+  {
+    yl::CsvSink sink(dir.path("kept"));
+    sink.open_table({"accounts", {{"account"}}, ""})->row({"alice"});
+  }  // a folder that was there stays, empty again
+  CHECK(std::filesystem::is_directory(dir.path("kept")));
+  CHECK(std::filesystem::is_empty(dir.path("kept")));
+}
+
+TEST_CASE("Export: the temporary files of a killed export are removed by the next one") {
+  TempDir dir;
+  const std::string db = quickstart_in(dir);
+  const std::string folder = dir.path("out");
+  std::filesystem::create_directories(folder);
+  // A process that has ended, and one that runs (this test).
+  const pid_t ended = ::fork();
+  if (ended == 0) ::_exit(0);
+  REQUIRE(ended > 0);
+  REQUIRE(::waitpid(ended, nullptr, 0) == ended);
+  const std::string dead = std::to_string(ended);
+  const std::string alive = std::to_string(::getpid());
+  for (const std::string& name :
+       {".accounts.csv." + dead + "-0.partial", ".accounts.csv." + alive + "-7.partial",
+        ".accounts.csv." + dead + "-.partial", ".notes.txt." + dead + "-0.partial"}) {
+    std::ofstream(folder + "/" + name) << "x";
+  }
+  std::ofstream(dir.path(".w.xlsx." + dead + "-2.partial")) << "x";
+  CHECK(yl::testing::run_cli({"export", "--db", db, "--out", folder}).exit_code == 0);
+  CHECK(yl::testing::run_cli({"export", "--db", db, "--out", dir.path("w.xlsx")}).exit_code == 0);
+  // Only the dead process's, of a file the export writes, in the PID-N form.
+  std::vector<std::string> left = files_with(folder, ".partial");
+  std::vector<std::string> kept = {".accounts.csv." + alive + "-7.partial",
+                                   ".accounts.csv." + dead + "-.partial",
+                                   ".notes.txt." + dead + "-0.partial"};
+  std::sort(left.begin(), left.end());
+  std::sort(kept.begin(), kept.end());
+  CHECK(left == kept);
+  CHECK(files_with(dir.path(""), ".partial").empty());
+}
+
+TEST_CASE("Export and compare never write onto a FIFO, a folder or a file they read") {
+  TempDir dir;
+  const std::string db = quickstart_in(dir);
+  const std::string other = dir.path("other.db");
+  REQUIRE(run_cli({"run", dir.path("scenario.toml"), "--db", other}).exit_code == 0);
+  const std::string fifo = dir.path("pipe.html");
+  REQUIRE(::mkfifo(fifo.c_str(), 0600) == 0);
+  const std::string not_a_file = "': it is a FIFO (named pipe), not a file\n";
+  // Refused before it is opened (a reader would wait for a writer forever), even with --force.
+  for (const std::string& format : {"html", "xlsx"}) {
+    const auto onto_fifo =
+        run_cli({"export", "--db", db, "--out", fifo, "--format", format, "--force"});
+    CHECK(onto_fifo.exit_code == 2);
+    CHECK(onto_fifo.err == "yieldledger: cannot write '" + fifo + not_a_file);
+  }
+  const std::string folder = dir.path("csv");
+  std::filesystem::create_directory(folder);
+  REQUIRE(::mkfifo((folder + "/accounts.csv").c_str(), 0600) == 0);
+  CHECK(run_cli({"export", "--db", db, "--out", folder, "--force"}).err ==
+        "yieldledger: cannot write '" + folder + "/accounts.csv" + not_a_file);
+  CHECK(run_cli({"compare", db, other, "--format", "csv", "--out", fifo, "--force"}).err ==
+        "yieldledger: cannot write '" + fifo + not_a_file);
+
+  // The files compared, and their -wal, are never the output.
+  const std::string before = read_file(other);
+  const auto onto_input =
+      run_cli({"compare", db, other, "--format", "html", "--out", other, "--force"});
+  CHECK(onto_input.exit_code == 2);
+  CHECK(onto_input.err ==
+        "yieldledger: will not write '" + other + "': it is the file compared, '" + other + "'\n");
+  CHECK(run_cli({"compare", db, other, "--out", db + "-wal", "--force"}).err ==
+        "yieldledger: will not write '" + db + "-wal': it is the file compared, '" + db +
+            "-wal'\n");
+  CHECK(read_file(other) == before);
+
+  // Usage errors, exit 2: no output name; a file where the CSV folder goes.
+  const auto unnamed = run_cli({"export", "--db", db, "--out", ""});
+  CHECK(unnamed.exit_code == 2);
+  CHECK(unnamed.err == "yieldledger: --out is empty: name the folder or file to write\n");
+  const auto onto_db = run_cli({"export", "--db", db, "--out", db});
+  CHECK(onto_db.exit_code == 2);
+  CHECK(onto_db.err == "yieldledger: cannot write into '" + db + "': it is a file, not a folder\n");
+
+  // A failed export leaves no folder it created.
+  for (const std::string& out : {dir.path("new/a/b"), dir.path("new/c/x.xlsx")}) {
+    const auto failed = run_cli({"export", "--db", db, "--out", out, "--accounts", "nobody"});
+    CHECK(failed.exit_code == 2);
+    CHECK(failed.err == "yieldledger: --accounts: no account 'nobody' in this ledger\n");
+  }
+  CHECK_FALSE(std::filesystem::exists(dir.path("new")));
 }
 
 TEST_CASE("Export: a second export of one output is refused while the first writes (processes)") {

@@ -550,8 +550,9 @@ TEST_CASE("CLI: export writes CSV or XLSX by --out, exit 2 for bad options or a 
                        "summary 59\n");
   auto onto_folder =
       yl::testing::run_cli({"export", "--db", db, "--out", dir.path("csv"), "--format", "xlsx"});
-  CHECK(onto_folder.exit_code == 1);
-  CHECK(onto_folder.err == "yieldledger: cannot write '" + dir.path("csv") + "': it is a folder\n");
+  CHECK(onto_folder.exit_code == 2);
+  CHECK(onto_folder.err ==
+        "yieldledger: cannot write '" + dir.path("csv") + "': it is a folder, not a file\n");
   auto xlsx = yl::testing::run_cli({"export", "--db", db, "--out", dir.path("b.xlsx"), "--accounts",
                                     "top:3", "--tables", "balance_history"});
   CHECK(xlsx.exit_code == 0);

@@ -176,6 +176,31 @@ TEST_CASE("Hardening: a name too long and too many open files get their own caus
         "yieldledger: cannot open the database '" + dir.path("q.db") + "': Too many open files\n");
 }
 
+TEST_CASE("Hardening: an empty file holds no ledger: apply and migrate leave it as it is") {
+  TempDir dir;
+  const std::string empty = dir.write("e.db", "");
+  const std::string events = dir.write("e.csv", "time,type,account,asset,amount,to,value\n");
+  const std::string message = "yieldledger: '" + empty +
+                              "' holds no ledger (run a scenario into it "
+                              "first)\n";
+  for (const std::vector<std::string>& args :
+       {std::vector<std::string>{"apply", "--db", empty, events},
+        std::vector<std::string>{"migrate", "--db", empty}}) {
+    const CliResult refused = cli(args);
+    CHECK(refused.exit_code == 2);
+    CHECK(refused.err == message);
+  }
+  CHECK(read_file(empty).empty());
+  CHECK_FALSE(std::filesystem::exists(empty + "-wal"));
+  // A file that is not a database at all is named in the message.
+  const std::string noise = dir.write("noise.db", std::string(4096, 'x'));
+  const CliResult damaged = cli({"balances", "--db", noise});
+  CHECK(damaged.exit_code == 2);
+  CHECK(damaged.err == "yieldledger: '" + noise +
+                           "' is not a usable SQLite database (file is not a database); it may "
+                           "be truncated or damaged\n");
+}
+
 TEST_CASE("Hardening: a foreign SQLite file is refused and left byte-identical") {
   TempDir dir;
   const std::string other = dir.path("other.db");
@@ -444,6 +469,14 @@ TEST_CASE("Hardening: many scheduled reports: refused past the limit, memory fla
             "86400 s from 2024-03-01T00:00:00Z to 2024-03-08T00:00:00Z), more than the limit of 6; "
             "report less often, or raise the limit with --max-reports N\n");
   CHECK(cli({"run", quickstart, "--db", dir.path("q.db"), "--max-reports", "7"}).exit_code == 0);
+  for (const std::string& bad : {"0", "-1", "1.5", "9223372036854775808"}) {
+    const CliResult refused =
+        cli({"run", quickstart, "--db", dir.path("z.db"), "--max-reports", bad});
+    CHECK(refused.exit_code == 2);
+    CHECK(refused.err == "yieldledger: --max-reports: '" + bad +
+                             "' is not a whole number from 1 to 9223372036854775807\nRun with "
+                             "--help for more information.\n");
+  }
 
   // 86,400 report times (172,800 asset reports) in one day, most between two events.
   toml.replace(toml.find("2025-03-01T00:00:00Z"), 20, "2024-03-02T00:00:00Z");

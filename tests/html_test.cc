@@ -85,7 +85,7 @@ TEST_CASE("HTML: an output file appears whole or not at all") {
                   "' does not exist");
   CHECK(yl::testing::usage_error([&] {
           OutputFile(dir.path(""), OutputFile::Existing::replace);
-        }).ends_with("': it is a folder"));
+        }).ends_with("': it is a folder, not a file"));
   // A file that appears between the check and the commit is not replaced.
   {
     OutputFile out(dir.path("c.html"), OutputFile::Existing::refuse);

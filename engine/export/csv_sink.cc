@@ -11,6 +11,7 @@
 
 #include "engine/core/assert.h"
 #include "engine/export/export_error.h"
+#include "engine/html/output_file.h"
 
 namespace yl {
 namespace {
@@ -91,14 +92,7 @@ std::string csv_field(const std::string& text) {
   return field;
 }
 
-CsvSink::CsvSink(std::filesystem::path folder) : folder_(std::move(folder)) {
-  std::error_code ec;
-  std::filesystem::create_directories(folder_, ec);
-  if (ec || !std::filesystem::is_directory(folder_, ec)) {
-    throw ExportError(fmt::format("cannot create the folder '{}': {}", folder_.string(),
-                                  ec ? ec.message() : "a file of that name is in the way"));
-  }
-}
+CsvSink::CsvSink(std::filesystem::path folder) : folder_(std::move(folder)), created_(folder_) {}
 
 CsvSink::~CsvSink() {
   if (finished_) return;
@@ -113,7 +107,10 @@ void CsvSink::claim(const std::vector<std::string>& tables, const std::vector<Ke
   std::vector<std::string> written = tables;
   written.emplace_back("summary");
   for (const std::string& table : written) {
-    check_target(path_of(table), made_by_export(table), keep, force);
+    html::remove_stale_partials(path_of(table));
+    check_target(
+        path_of(table), [&](const std::filesystem::path&) { return made_by_export(table); }, keep,
+        force);
   }
 }
 
@@ -220,6 +217,7 @@ void CsvSink::finish(const std::vector<SummaryRow>& summary, const ChartData&) {
           fmt::format("cannot write '{}': {}", path_of(table).string(), ec.message()));
     }
   }
+  created_.keep();
   finished_ = true;
   write_mark();
 }

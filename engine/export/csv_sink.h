@@ -25,7 +25,8 @@ inline constexpr std::string_view kCsvMark = ".yieldledger-export";
 
 class CsvSink : public ExportSink {
  public:
-  // Creates `folder` (and its parents) if missing. Throws ExportError if it cannot.
+  // Creates `folder` (and its parents) if missing, and removes them again unless the export
+  // finishes (CreatedFolders). Throws UsageError or ExportError if it cannot.
   explicit CsvSink(std::filesystem::path folder);
   ~CsvSink() override;  // removes the temporary files of an unfinished export
   CsvSink(const CsvSink&) = delete;
@@ -45,6 +46,7 @@ class CsvSink : public ExportSink {
   void write_mark() const;
 
   std::filesystem::path folder_;
+  CreatedFolders created_;  // destroyed after lock_, whose file is in the folder
   std::unique_ptr<OutputLock> lock_;
   // Opened so far, with their temporary files, renamed into place by finish().
   std::vector<std::pair<std::string, std::filesystem::path>> tables_;

@@ -107,7 +107,9 @@ void HtmlSink::claim(const std::vector<std::string>&, const std::vector<KeptFile
   const std::filesystem::path& file = out_.path();
   lock_ = std::make_unique<OutputLock>(
       file.parent_path() / ("." + file.filename().string() + ".lock"), file.string());
-  check_target(file, html::is_report_page(file), keep, force);
+  check_target(
+      file, [](const std::filesystem::path& p) { return html::is_report_page(p.string()); }, keep,
+      force);
 }
 
 std::unique_ptr<TableWriter> HtmlSink::open_table(const TableSpec& spec) {

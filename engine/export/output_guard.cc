@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "engine/export/export_error.h"
+#include "engine/input/input_file.h"
 #include "engine/usage_error.h"
 
 namespace yl {
@@ -59,20 +60,65 @@ bool same_file(const std::filesystem::path& a, const std::filesystem::path& b) {
   return identity(folder_of(a), sa) && identity(folder_of(b), sb) && same_identity(sa, sb);
 }
 
-void check_target(const std::filesystem::path& target, bool ours, const std::vector<KeptFile>& keep,
-                  bool force) {
+void check_target(const std::filesystem::path& target,
+                  const std::function<bool(const std::filesystem::path&)>& ours,
+                  const std::vector<KeptFile>& keep, bool force) {
   for (const KeptFile& kept : keep) {
     if (same_file(target, kept.path)) {
       throw UsageError(fmt::format("will not write '{}': it is {} ('{}')", target.string(),
                                    kept.role, kept.path.string()));
     }
   }
+  // Before `ours`, which reads the file: reading a FIFO would wait for a writer forever.
+  if (const auto kind = special_file_kind(target.string())) {
+    throw UsageError(
+        fmt::format("cannot write '{}': it is {}, not a file", target.string(), *kind));
+  }
   std::error_code ec;
-  if (!force && !ours && std::filesystem::exists(std::filesystem::symlink_status(target, ec))) {
+  if (!force && std::filesystem::exists(std::filesystem::symlink_status(target, ec)) &&
+      !ours(target)) {
     throw UsageError(fmt::format(
         "'{}' exists and was not written by `yieldledger export`; pass --force to replace it",
         target.string()));
   }
+}
+
+CreatedFolders::CreatedFolders(const std::filesystem::path& folder) {
+  std::error_code ec;
+  std::vector<std::filesystem::path> missing;  // innermost first
+  std::filesystem::path at = folder;
+  while (!at.empty() && !std::filesystem::exists(std::filesystem::symlink_status(at, ec))) {
+    missing.push_back(at);
+    at = at.parent_path();
+  }
+  const std::filesystem::path existing = at.empty() ? std::filesystem::path(".") : at;
+  if (!std::filesystem::is_directory(existing, ec)) {
+    const auto kind = special_file_kind(existing.string());
+    const std::string what = kind ? std::string(*kind) : "a file";
+    throw UsageError(
+        missing.empty()
+            ? fmt::format("cannot write into '{}': it is {}, not a folder", folder.string(), what)
+            : fmt::format("cannot write into '{}': '{}' is {}, not a folder", folder.string(),
+                          existing.string(), what));
+  }
+  for (auto it = missing.rbegin(); it != missing.rend(); ++it) {
+    if (!std::filesystem::create_directory(*it, ec) && ec) {
+      remove_created();
+      throw ExportError(
+          fmt::format("cannot create the folder '{}': {}", it->string(), ec.message()));
+    }
+    created_.push_back(*it);
+  }
+}
+
+CreatedFolders::~CreatedFolders() { remove_created(); }
+
+void CreatedFolders::remove_created() {
+  std::error_code ec;
+  for (auto it = created_.rbegin(); it != created_.rend(); ++it) {
+    std::filesystem::remove(*it, ec);  // removes an empty folder only
+  }
+  created_.clear();
 }
 
 OutputLock::OutputLock(std::filesystem::path lock_file, const std::string& output)

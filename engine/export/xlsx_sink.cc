@@ -13,6 +13,8 @@
 #include "engine/core/assert.h"
 #include "engine/core/timestamp.h"
 #include "engine/export/export_error.h"
+#include "engine/html/output_file.h"
+#include "engine/input/input_file.h"
 #include "engine/usage_error.h"
 
 namespace yl {
@@ -196,14 +198,14 @@ std::string column_letters(std::size_t index) {
 XlsxSink::XlsxSink(std::filesystem::path file, std::uint32_t rows_per_sheet)
     : file_(std::move(file)),
       partial_(partial_path(file_)),
+      created_(file_.parent_path()),
       rows_per_sheet_(std::min(rows_per_sheet, kRowsPerSheet)) {
   YL_ASSERT(rows_per_sheet_ >= 2);
   // libxlsxwriter writes the file only when the workbook closes; fail now, not after the work.
-  std::error_code ec;
-  if (std::filesystem::is_directory(file_, ec)) {
-    throw ExportError(fmt::format("cannot write '{}': it is a folder", file_.string()));
+  // A folder, a FIFO or a device is never replaced by the workbook, even with --force.
+  if (const auto kind = special_file_kind(file_.string())) {
+    throw UsageError(fmt::format("cannot write '{}': it is {}, not a file", file_.string(), *kind));
   }
-  if (!file_.parent_path().empty()) std::filesystem::create_directories(file_.parent_path(), ec);
   std::FILE* probe = std::fopen(partial_.c_str(), "wb");
   if (probe == nullptr) {
     throw ExportError(fmt::format("cannot create '{}': {}", file_.string(), std::strerror(errno)));
@@ -258,7 +260,8 @@ void XlsxSink::claim(const std::vector<std::string>&, const std::vector<KeptFile
   const std::filesystem::path folder = file_.parent_path();
   lock_ = std::make_unique<OutputLock>(folder / ("." + file_.filename().string() + ".lock"),
                                        file_.string());
-  check_target(file_, zip_is_marked(file_), keep, force);
+  html::remove_stale_partials(file_);
+  check_target(file_, zip_is_marked, keep, force);
 }
 
 lxw_worksheet* XlsxSink::add_sheet(const std::string& name) {
@@ -357,6 +360,7 @@ void XlsxSink::finish(const std::vector<SummaryRow>& summary, const ChartData& c
   std::error_code ec;
   std::filesystem::rename(partial_, file_, ec);
   if (ec) throw ExportError(fmt::format("cannot write '{}': {}", file_.string(), ec.message()));
+  created_.keep();
   finished_ = true;
 }
 

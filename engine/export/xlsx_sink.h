@@ -69,7 +69,8 @@ class XlsxSink : public ExportSink {
 
   std::filesystem::path file_;
   std::filesystem::path partial_;
-  std::string tmpdir_;  // where libxlsxwriter keeps its temporary files: the output's folder
+  CreatedFolders created_;  // the workbook's folder, if the export created it
+  std::string tmpdir_;      // where libxlsxwriter keeps its temporary files: the output's folder
   std::unique_ptr<OutputLock> lock_;
   lxw_workbook* workbook_ = nullptr;
   lxw_worksheet* summary_ = nullptr;

@@ -1,7 +1,12 @@
 #include "engine/html/output_file.h"
 
+#include <algorithm>
 #include <cerrno>
+#include <charconv>
+#include <csignal>
 #include <cstring>
+#include <string>
+#include <string_view>
 
 #include <fcntl.h>
 #include <fmt/format.h>
@@ -9,6 +14,7 @@
 
 #include "engine/core/assert.h"
 #include "engine/export/export_error.h"
+#include "engine/input/input_file.h"
 #include "engine/usage_error.h"
 
 namespace yl::html {
@@ -32,14 +38,16 @@ OutputFile::OutputFile(std::filesystem::path path, Existing existing)
     throw UsageError(fmt::format("cannot write '{}': the folder '{}' does not exist",
                                  path_.string(), folder.string()));
   }
-  if (std::filesystem::is_directory(path_, ec)) {
-    throw UsageError(fmt::format("cannot write '{}': it is a folder", path_.string()));
+  // A folder, or a FIFO or device (say /dev/null), is never replaced by a file, even with --force.
+  if (const auto kind = special_file_kind(path_.string())) {
+    throw UsageError(fmt::format("cannot write '{}': it is {}, not a file", path_.string(), *kind));
   }
   if (existing_ == Existing::refuse && std::filesystem::exists(path_, ec)) {
     throw UsageError(fmt::format("'{}' already exists; choose another --out, or add --force to "
                                  "replace it",
                                  path_.string()));
   }
+  remove_stale_partials(path_);
   // A name no other writer uses: this process's id and the first free number, created
   // exclusively, with the permissions a new file gets (0666 less the umask; mkstemp gives 0600).
   for (int attempt = 0;; ++attempt) {
@@ -96,6 +104,30 @@ void OutputFile::commit() {
     std::filesystem::remove(temp_, ec);
   }
   committed_ = true;
+}
+
+void remove_stale_partials(const std::filesystem::path& path) {
+  const std::string prefix = "." + path.filename().string() + ".";
+  constexpr std::string_view kSuffix = ".partial";
+  std::error_code ec;
+  for (const auto& entry : std::filesystem::directory_iterator(folder_of(path), ec)) {
+    const std::string name = entry.path().filename().string();
+    if (!name.starts_with(prefix) || !name.ends_with(kSuffix)) continue;
+    // PID-N between the prefix and the suffix, both decimal.
+    const std::string_view middle =
+        std::string_view(name).substr(prefix.size(), name.size() - prefix.size() - kSuffix.size());
+    const std::size_t dash = middle.find('-');
+    if (dash == std::string_view::npos) continue;
+    const std::string_view pid_text = middle.substr(0, dash);
+    const std::string_view count = middle.substr(dash + 1);
+    long pid = 0;
+    const auto [end, error] = std::from_chars(pid_text.data(), pid_text.data() + dash, pid);
+    const bool count_ok =
+        !count.empty() && std::ranges::all_of(count, [](char c) { return c >= '0' && c <= '9'; });
+    if (error != std::errc() || end != pid_text.data() + dash || pid <= 0 || !count_ok) continue;
+    if (pid == ::getpid() || ::kill(static_cast<pid_t>(pid), 0) == 0 || errno != ESRCH) continue;
+    std::filesystem::remove(entry.path(), ec);
+  }
 }
 
 }  // namespace yl::html

@@ -36,4 +36,10 @@ class OutputFile {
   bool committed_ = false;
 };
 
+// Removes the temporary files `.NAME.PID-N.partial` beside `path` (NAME its file name) that a
+// process no longer running left behind: an output whose writer was killed (Ctrl-C, SIGTERM)
+// before it could remove its own. The caller holds the output's lock. Best effort: a file it
+// cannot remove stays.
+void remove_stale_partials(const std::filesystem::path& path);
+
 }  // namespace yl::html

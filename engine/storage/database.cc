@@ -100,11 +100,15 @@ std::string path_cause(int error) {
       cannot_open(file != nullptr ? file : "", db != nullptr ? sqlite3_system_errno(db) : 0, write);
     }
     case SQLITE_CORRUPT:
-    case SQLITE_NOTADB:
+    case SQLITE_NOTADB: {
+      const char* file = db != nullptr ? sqlite3_db_filename(db, "main") : nullptr;
+      const std::string name =
+          file != nullptr && *file != '\0' ? fmt::format("'{}'", file) : std::string("the file");
       throw StorageError(StorageError::Kind::bad_database,
-                         fmt::format("the file is not a usable SQLite database ({}); it may be "
+                         fmt::format("{} is not a usable SQLite database ({}); it may be "
                                      "truncated or damaged",
-                                     message));
+                                     name, message));
+    }
     default:
       break;
   }

@@ -134,12 +134,17 @@ void migrate(Database& db) {
   }
 }
 
+namespace {
+
+[[noreturn]] void no_ledger(const std::string& path) {
+  throw StorageError(StorageError::Kind::bad_database,
+                     fmt::format("'{}' holds no ledger (run a scenario into it first)", path));
+}
+
+}  // namespace
+
 void verify_schema(Database& db) {
-  if (db.is_empty()) {
-    throw StorageError(
-        StorageError::Kind::bad_database,
-        fmt::format("'{}' holds no ledger (run a scenario into it first)", db.path()));
-  }
+  if (db.is_empty()) no_ledger(db.path());
   check_identity(db);
   if (db.user_version() < current_schema_version()) {
     throw StorageError(
@@ -149,6 +154,11 @@ void verify_schema(Database& db) {
                     "commands never write)",
                     db.path(), db.user_version(), current_schema_version(), db.path()));
   }
+}
+
+void require_ledger_file(const std::string& path) {
+  Database db(path, Database::Mode::read_only);
+  if (db.is_empty()) no_ledger(path);
 }
 
 }  // namespace yl::storage

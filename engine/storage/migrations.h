@@ -4,6 +4,7 @@
 #pragma once
 
 #include <cstdint>
+#include <string>
 #include <string_view>
 #include <vector>
 
@@ -26,5 +27,9 @@ inline std::int64_t current_schema_version() {
 void migrate(Database& db);
 // Checks without writing that `db` is a yieldledger database of the current version.
 void verify_schema(Database& db);
+// Refuses (StorageError, bad_database) the existing file `path` when it holds no ledger at all
+// (an empty file, or an SQLite database without tables), reading it only: a command that opens a
+// ledger to change it calls this first, because opening for writing would change such a file.
+void require_ledger_file(const std::string& path);
 
 }  // namespace yl::storage
