@@ -291,6 +291,29 @@ TEST_CASE("Export and compare never write onto a FIFO, a folder or a file they r
   CHECK_FALSE(std::filesystem::exists(dir.path("new")));
 }
 
+TEST_CASE("Export: the ledger's own files are kept when export runs from another folder") {
+  TempDir dir;
+  const std::filesystem::path example =
+      std::filesystem::path(yl::testing::example_scenario("quickstart")).parent_path();
+  std::filesystem::create_directories(dir.path("q"));
+  std::filesystem::create_directories(dir.path("t"));
+  for (const char* file : {"scenario.toml", "events.csv"}) {
+    std::filesystem::copy_file(example / file, dir.path("q/") + file);
+  }
+  // Run in the ledger's folder (paths stored as "scenario.toml"), export from a sibling folder.
+  REQUIRE(run_cli({"run", "scenario.toml", "--db", "q.db"}, "cd '" + dir.path("q") + "' && ")
+              .exit_code == 0);
+  std::filesystem::create_directory_symlink("../q", dir.path("t/qlink"));
+  const std::string before = read_file(dir.path("q/events.csv"));
+  const auto refused = run_cli({"export", "--db", "../q/q.db", "--out", "qlink", "--force"},
+                               "cd '" + dir.path("t") + "' && ");
+  CHECK(refused.exit_code == 2);
+  CHECK(refused.err ==
+        "yieldledger: will not write 'qlink/events.csv': it is the events file the ledger was run "
+        "from ('../q/events.csv')\n");
+  CHECK(read_file(dir.path("q/events.csv")) == before);
+}
+
 TEST_CASE("Export: a second export of one output is refused while the first writes (processes)") {
   TempDir dir;
   const std::string db = quickstart_in(dir);

@@ -62,6 +62,14 @@ std::vector<KeptFile> ledger_files(storage::LedgerStore& store,
   for (const std::string& file : store.appended_files()) {
     sources.push_back({file, "an events file applied to the ledger"});
   }
+  // A relative path was stored as given, from the folder `run` ran in; that may be this one or the
+  // ledger's (an export from elsewhere): both are kept.
+  const std::size_t stored_count = sources.size();
+  for (std::size_t i = 0; i < stored_count; ++i) {
+    if (sources[i].path.is_relative() && !db_path.parent_path().empty()) {
+      sources.push_back({db_path.parent_path() / sources[i].path, sources[i].role});
+    }
+  }
   return kept_files(db_path, std::move(sources));
 }
 

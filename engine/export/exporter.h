@@ -41,8 +41,9 @@ std::unique_ptr<ExportSink> make_export_sink(std::string_view format,
 
 // The files an export of the ledger at `db_path` never writes (output_guard.h): the database with
 // its -wal and -shm, the scenario file `run` read, its events file and the files `apply`
-// appended. The stored paths are as they were given, so they are resolved against the current
-// folder: the ledger's own sources are recognized when export runs where run did.
+// appended. The stored paths are as they were given, so a relative one is resolved against both
+// the current folder and the ledger's: the ledger's own sources are recognized when export runs
+// where run did, or when run ran in the ledger's folder.
 std::vector<KeptFile> ledger_files(storage::LedgerStore& store,
                                    const std::filesystem::path& db_path);
 
