@@ -11,6 +11,7 @@
 #include <doctest/doctest.h>
 
 #include "engine/compare/comparison.h"
+#include "engine/compare/ledger_diff.h"
 #include "engine/compare/results.h"
 #include "engine/compare/stats.h"
 #include "engine/input/csv_reader.h"
@@ -229,6 +230,13 @@ TEST_CASE("Compare: files of other programs, other versions and bad rows are ref
   };
   CHECK(refused(dir.path("missing.db")) ==
         "results file '" + dir.path("missing.db") + "' not found");
+  std::filesystem::create_directory(dir.path("folder.db"));
+  CHECK(refused(dir.path("folder.db")) ==
+        "results file '" + dir.path("folder.db") + "' is a folder, not a file");
+  CHECK(usage_error([&] { yl::compare::diff_ledgers(dir.path("folder.db"), "/dev/null"); }) ==
+        "ledger '" + dir.path("folder.db") + "' is a folder, not a file");
+  CHECK(usage_error([&] { yl::compare::diff_ledgers(dir.path("missing.db"), "/dev/null"); }) ==
+        "ledger '" + dir.path("missing.db") + "' not found");
   const std::string empty = dir.write("empty.db", "");
   CHECK(refused(empty) == "'" + empty +
                               "' is not a yieldledger results file (application_id 0, not "

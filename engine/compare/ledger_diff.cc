@@ -11,6 +11,7 @@
 #include "engine/core/snapshot.h"
 #include "engine/export/csv_sink.h"
 #include "engine/export/realized_apy.h"
+#include "engine/input/input_file.h"
 #include "engine/replay/replay.h"
 #include "engine/storage/ledger_store.h"
 #include "engine/storage/migrations.h"
@@ -22,7 +23,9 @@ namespace {
 storage::Database open_ledger(const std::string& path) {
   std::error_code ec;
   if (!std::filesystem::is_regular_file(path, ec)) {
-    throw UsageError(fmt::format("ledger '{}' not found", path));
+    const auto kind = special_file_kind(path);
+    throw UsageError(kind ? fmt::format("ledger '{}' is {}, not a file", path, *kind)
+                          : fmt::format("ledger '{}' not found", path));
   }
   storage::Database db(path, storage::Database::Mode::read_only);
   storage::verify_schema(db);

@@ -7,6 +7,7 @@
 
 #include <fmt/format.h>
 
+#include "engine/input/input_file.h"
 #include "engine/storage/database.h"
 #include "engine/storage/results_identity.h"
 #include "engine/storage/storage_error.h"
@@ -160,7 +161,9 @@ class Reader {
 Results read_results(const std::string& path) {
   std::error_code ec;
   if (!std::filesystem::is_regular_file(path, ec)) {
-    throw UsageError(fmt::format("results file '{}' not found", path));
+    const auto kind = special_file_kind(path);
+    throw UsageError(kind ? fmt::format("results file '{}' is {}, not a file", path, *kind)
+                          : fmt::format("results file '{}' not found", path));
   }
   Results results;
   results.path = path;
