@@ -268,6 +268,20 @@ TEST_CASE("Compare: files of other programs, other versions and bad rows are ref
                                       "compare");
 }
 
+TEST_CASE("CLI: a file size limit met while reading a results file is not blamed on the file") {
+  TempDir dir;
+  const std::string db = fixture_db(dir);  // WAL: reading it creates its 32 KiB -shm file
+  const std::string full =
+      "yieldledger: could not write the database: the disk is full, a file size limit was "
+      "reached, or the disk failed (disk I/O error); nothing was written\n";
+  const auto compared = run_cli({"compare", db}, "ulimit -f 8; exec ");
+  CHECK(compared.exit_code == 1);
+  CHECK(compared.err == full);
+  const auto merged = run_cli({"merge", db, "--out", dir.path("m.db")}, "ulimit -f 8; exec ");
+  CHECK(merged.exit_code == 1);
+  CHECK(merged.err == full);
+}
+
 TEST_CASE("CLI: compare's table, CSV, XLSX and HTML show the same numbers") {
   TempDir dir;
   const std::string db = fixture_db(dir);

@@ -179,6 +179,8 @@ Results read_results(const std::string& path) {
     }
     Reader(db, results).read();
   } catch (const storage::StorageError& error) {
+    // A fault of the machine (a full disk, a file size limit) is not the file's: said as it is.
+    if (error.kind() == storage::StorageError::Kind::machine) throw;
     throw UsageError(
         fmt::format("'{}' is not a readable yieldledger results file: {}", path, error.what()));
   }

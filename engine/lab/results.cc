@@ -34,7 +34,9 @@ std::string read_spec_hash(const std::string& path) {
     Statement s = db.prepare("SELECT value FROM study WHERE key = 'spec_hash'");
     if (!s.step()) throw UsageError(fmt::format("'{}' has no study spec_hash", path));
     return s.column_text(0);
-  } catch (const storage::StorageError&) {
+  } catch (const storage::StorageError& error) {
+    // A fault of the machine (a full disk, a file size limit) is not the file's: said as it is.
+    if (error.kind() == storage::StorageError::Kind::machine) throw;
     throw UsageError(fmt::format("'{}' is not a yieldledger results file", path));
   }
 }

@@ -46,7 +46,7 @@ std::string path_cause(int error) {
 // write permission. A fault of the machine (EMFILE) is exit 1.
 [[noreturn]] void open_failed(const std::string& file, int error) {
   throw StorageError(
-      is_machine_fault(error) ? StorageError::Kind::internal : StorageError::Kind::bad_database,
+      is_machine_fault(error) ? StorageError::Kind::machine : StorageError::Kind::bad_database,
       fmt::format("cannot open the database '{}': {}", file, path_cause(error)));
 }
 
@@ -73,18 +73,19 @@ std::string path_cause(int error) {
   switch (primary) {
     case SQLITE_BUSY:
     case SQLITE_LOCKED:
-      throw StorageError(StorageError::Kind::internal,
+      throw StorageError(StorageError::Kind::machine,
                          "the database is busy: another yieldledger is writing to it (waited 5 s); "
                          "try again when it has finished");
     case SQLITE_IOERR:
       // SQLite's rollback after a failed write resets errno, so a full disk and a file size
       // limit look like any failed write; say what it most likely is.
-      if (rc != SQLITE_IOERR_WRITE && rc != SQLITE_IOERR_FSYNC && rc != SQLITE_IOERR_TRUNCATE) {
+      if (rc != SQLITE_IOERR_WRITE && rc != SQLITE_IOERR_FSYNC && rc != SQLITE_IOERR_TRUNCATE &&
+          rc != SQLITE_IOERR_SHMSIZE) {
         break;
       }
       [[fallthrough]];
     case SQLITE_FULL:
-      throw StorageError(StorageError::Kind::internal,
+      throw StorageError(StorageError::Kind::machine,
                          fmt::format("could not write the database: the disk is full, a file "
                                      "size limit was reached, or the disk failed ({}); nothing "
                                      "was written",

@@ -10,7 +10,10 @@ namespace yl::storage {
 
 class StorageError : public std::runtime_error {
  public:
-  enum class Kind { internal, bad_database };
+  // internal and machine exit 1, bad_database 2. `machine`: a fault of the machine, not of the
+  // file (a full disk, a file size limit, too many open files, another writer holding the lock),
+  // which a reader must not report as a bad file.
+  enum class Kind { internal, bad_database, machine };
   StorageError(Kind kind, const std::string& what) : std::runtime_error(what), kind_(kind) {}
   Kind kind() const { return kind_; }
 
