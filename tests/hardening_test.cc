@@ -201,6 +201,21 @@ TEST_CASE("Hardening: an empty file holds no ledger: apply and migrate leave it 
                            "be truncated or damaged\n");
 }
 
+TEST_CASE("Hardening: a ledger whose tables were changed by hand is refused as such, exit 2") {
+  TempDir dir;
+  const std::string db = dir.path("q.db");
+  REQUIRE(cli({"run", yl::testing::example_scenario("quickstart"), "--db", db}).exit_code == 0);
+  sqlite3* handle = nullptr;
+  REQUIRE(sqlite3_open(db.c_str(), &handle) == SQLITE_OK);
+  REQUIRE(sqlite3_exec(handle, "DROP TABLE reports", nullptr, nullptr, nullptr) == SQLITE_OK);
+  sqlite3_close(handle);
+  const CliResult balances = cli({"balances", "--db", db});
+  CHECK(balances.exit_code == 2);
+  CHECK(balances.err == "yieldledger: '" + db +
+                            "' does not match its schema version (no such table: reports): it was "
+                            "changed by hand, or is damaged\n");
+}
+
 TEST_CASE("Hardening: a foreign SQLite file is refused and left byte-identical") {
   TempDir dir;
   const std::string other = dir.path("other.db");

@@ -3,6 +3,7 @@
 #include <cerrno>
 #include <cstring>
 #include <mutex>
+#include <string_view>
 
 #include <fmt/format.h>
 #include <sqlite3.h>
@@ -110,6 +111,20 @@ std::string path_cause(int error) {
                                      "truncated or damaged",
                                      name, message));
     }
+    case SQLITE_ERROR:
+      // Our statements name only our own tables and columns: one that is missing was dropped or
+      // renamed by hand, or a migration was undone (its user_version lowered).
+      if (std::string_view(message).starts_with("no such table") ||
+          std::string_view(message).starts_with("no such column") ||
+          std::string_view(message).starts_with("duplicate column name")) {
+        const char* file = db != nullptr ? sqlite3_db_filename(db, "main") : nullptr;
+        throw StorageError(
+            StorageError::Kind::bad_database,
+            fmt::format("'{}' does not match its schema version ({}): it was changed by hand, "
+                        "or is damaged",
+                        file != nullptr ? file : "", message));
+      }
+      break;
     default:
       break;
   }
