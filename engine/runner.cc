@@ -341,8 +341,8 @@ ApplySummary apply_into_database(const std::string& db_path, const std::string& 
   Ledger ledger = replay(store, std::nullopt);
   if (until) {
     if (*until < ledger.params().end) {
-      throw InputError("--until", 1, "usage",
-                       fmt::format("{} is before the ledger's end {}", format_timestamp(*until),
+      throw UsageError(fmt::format("--until {} is before the ledger's end {}",
+                                   format_timestamp(*until),
                                    format_timestamp(ledger.params().end)));
     }
     ledger.extend_end(*until);

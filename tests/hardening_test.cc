@@ -505,6 +505,11 @@ TEST_CASE("Hardening: many scheduled reports: refused past the limit, memory fla
 #endif
   CHECK(yl::testing::audit_result(dir.path("d.db")) == "OK");
 
+  const CliResult early = cli({"apply", "--db", dir.path("d.db"), "--until", "2024-03-01T12:00:00Z",
+                               dir.path("events.csv")});
+  CHECK(early.exit_code == 2);
+  CHECK(early.err == "yieldledger: --until 2024-03-01T12:00:00Z is before the ledger's end "
+                     "2024-03-02T00:00:00Z\n");
   const CliResult until = cli({"apply", "--db", dir.path("d.db"), "--until", "9999-12-31T23:59:59Z",
                                dir.path("events.csv")});
   CHECK(until.exit_code == 2);
