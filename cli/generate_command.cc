@@ -1,8 +1,14 @@
-// `yieldledger generate STUDY.toml --seed N --out DIR [--point P]` (issue #11): one run of a
-// study as an ordinary scenario.toml + events.csv that `run` and `audit` accept.
+// `yieldledger generate STUDY.toml --seed N --out DIR [--point P] [--force]` (issue #11): one run
+// of a study as an ordinary scenario.toml + events.csv that `run` and `audit` accept. An existing
+// DIR/scenario.toml or DIR/events.csv is replaced only with --force; the study and its schedule
+// files never are.
+#include <filesystem>
+
 #include <fmt/format.h>
 
 #include "cli/commands.h"
+#include "cli/integer_option.h"
+#include "engine/export/output_guard.h"
 #include "engine/lab/generator.h"
 #include "engine/usage_error.h"
 
@@ -14,7 +20,29 @@ struct GenerateOptions {
   std::uint64_t seed = 0;
   std::string out;
   std::int64_t point = 0;
+  bool force = false;
 };
+
+// Refuses, before anything is generated, to write over the study or a schedule file it reads
+// (even with --force; compared by identity), or over an existing output without --force.
+void check_targets(const GenerateOptions& options, const lab::Study& base, const lab::Study& at) {
+  if (options.out.empty()) throw UsageError("--out must name a folder (got '')");
+  std::vector<KeptFile> keep = {{options.study, "the study file"}};
+  for (const lab::Study* study : {&base, &at}) {
+    for (const lab::SourceModel& source : study->sources) {
+      if (!source.schedule_path.empty())
+        keep.push_back({source.schedule_path, "a schedule file of the study"});
+    }
+  }
+  for (const char* name : {"scenario.toml", "events.csv"}) {
+    const std::filesystem::path target = std::filesystem::path(options.out) / name;
+    refuse_kept_or_special(target, keep);
+    std::error_code ec;
+    if (!options.force && std::filesystem::exists(std::filesystem::symlink_status(target, ec))) {
+      throw UsageError(fmt::format("'{}' exists; pass --force to replace it", target.string()));
+    }
+  }
+}
 
 void generate(const GenerateOptions& options) {
   const lab::Study study = lab::load_study(options.study);
@@ -23,9 +51,9 @@ void generate(const GenerateOptions& options) {
     throw UsageError(fmt::format("--point {} is out of range: the study has {} point(s), 0 to {}",
                                  options.point, points.size(), points.size() - 1));
   }
-  const auto& point = points[static_cast<std::size_t>(options.point)];
-  const std::int64_t events =
-      lab::generate_into(lab::study_at(study, point), options.seed, options.out);
+  const lab::Study at = lab::study_at(study, points[static_cast<std::size_t>(options.point)]);
+  check_targets(options, study, at);
+  const std::int64_t events = lab::generate_into(at, options.seed, options.out);
   fmt::print(
       "generated '{}' point {} seed {}: {} events; wrote {}/scenario.toml and {}/events.csv\n",
       study.name, options.point, options.seed, events, options.out, options.out);
@@ -38,10 +66,17 @@ void add_generate_command(CLI::App& app) {
   CLI::App* command = app.add_subcommand(
       "generate", "Generate one run of a study: DIR/scenario.toml and DIR/events.csv");
   command->add_option("study", options->study, "the study TOML file")->required();
-  command->add_option("--seed", options->seed, "the run's seed (a sweep records one per run)")
-      ->required();
+  command
+      ->add_option("--seed", options->seed,
+                   "the run's seed, 0 to 2^64 - 1 (a sweep records one per run)")
+      ->required()
+      ->check(integer_check<std::uint64_t>());
   command->add_option("--out", options->out, "the folder to write (created if needed)")->required();
-  command->add_option("--point", options->point, "the sweep point whose values to use (default 0)");
+  command->add_option("--point", options->point, "the sweep point whose values to use (default 0)")
+      ->check(integer_check<std::int64_t>());
+  command->add_flag("--force", options->force,
+                    "replace an existing DIR/scenario.toml and DIR/events.csv (never the study "
+                    "or its schedule files)");
   command->callback([options] { generate(*options); });
 }
 

@@ -1,12 +1,10 @@
 #include "cli/query.h"
 
-#include <charconv>
-#include <cstdint>
 #include <filesystem>
-#include <limits>
 
 #include <fmt/format.h>
 
+#include "cli/integer_option.h"
 #include "engine/input/input_error.h"
 #include "engine/replay/replay.h"
 #include "engine/runner.h"
@@ -71,16 +69,7 @@ void add_max_reports_option(CLI::App& command, std::int64_t& max_reports) {
       .add_option("--max-reports", max_reports,
                   fmt::format("refuse a ledger of more scheduled reports than this (default {})",
                               kDefaultMaxReports))
-      ->check(CLI::Validator(
-          [](const std::string& text) -> std::string {
-            std::int64_t value = 0;
-            const auto [end, error] =
-                std::from_chars(text.data(), text.data() + text.size(), value);
-            if (error == std::errc() && end == text.data() + text.size() && value >= 1) return "";
-            return fmt::format("'{}' is not a whole number from 1 to {}", text,
-                               std::numeric_limits<std::int64_t>::max());
-          },
-          "N >= 1"));
+      ->check(integer_check<std::int64_t>(1));
 }
 
 Snapshot state_for(const QueryOptions& options) {

@@ -8,6 +8,7 @@
 #include <fmt/format.h>
 
 #include "cli/commands.h"
+#include "cli/integer_option.h"
 #include "cli/progress.h"
 #include "engine/lab/sweep.h"
 #include "engine/usage_error.h"
@@ -26,10 +27,8 @@ struct SweepOptions {
 std::optional<std::int64_t> env_integer(const char* name) {
   const char* value = std::getenv(name);
   if (value == nullptr || *value == '\0') return std::nullopt;
-  char* end = nullptr;
-  const long long v = std::strtoll(value, &end, 10);
-  if (*end != '\0' || v < 0)
-    throw UsageError(fmt::format("${} is not an index: '{}'", name, value));
+  const auto v = decimal<std::int64_t>(value);
+  if (!v || *v < 0) throw UsageError(fmt::format("${} is not an index: '{}'", name, value));
   return v;
 }
 
@@ -107,10 +106,13 @@ void add_sweep_command(CLI::App& app) {
   command->add_option("study", options->study, "the study TOML file")->required();
   command->add_option("--out", options->out, "the results SQLite file (created, or resumed)")
       ->required();
-  command->add_option("--jobs", options->jobs, "runs simulated at once (default 1)");
+  command->add_option("--jobs", options->jobs, "runs simulated at once (default 1)")
+      ->check(integer_check<int>());
   command->add_option("--task", options->task, "I/N: run only the I-th of N disjoint slices");
-  command->add_option("--task-count", options->task_count,
-                      "N, with $JOB_COMPLETION_INDEX or $AWS_BATCH_JOB_ARRAY_INDEX as I");
+  command
+      ->add_option("--task-count", options->task_count,
+                   "N, with $JOB_COMPLETION_INDEX or $AWS_BATCH_JOB_ARRAY_INDEX as I")
+      ->check(integer_check<std::int64_t>());
   command->callback([options] { sweep(*options); });
 }
 

@@ -489,7 +489,7 @@ TEST_CASE("Hardening: many scheduled reports: refused past the limit, memory fla
         cli({"run", quickstart, "--db", dir.path("z.db"), "--max-reports", bad});
     CHECK(refused.exit_code == 2);
     CHECK(refused.err == "yieldledger: --max-reports: '" + bad +
-                             "' is not a whole number from 1 to 9223372036854775807\nRun with "
+                             "' is not an integer from 1 to 9223372036854775807\nRun with "
                              "--help for more information.\n");
   }
 

@@ -1,6 +1,7 @@
 // The policy lab through the command line (issue #11): generated runs pass `run` + `audit`;
 // sweeps resume after SIGKILL, shard and merge to exactly one sweep's results; the Kubernetes
 // manifest's command works with JOB_COMPLETION_INDEX; bad input exits 2 and changes nothing.
+#include <algorithm>
 #include <csignal>
 #include <filesystem>
 #include <fstream>
@@ -9,6 +10,7 @@
 #include <doctest/doctest.h>
 #include <fcntl.h>
 #include <sqlite3.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -280,4 +282,216 @@ TEST_CASE("Lab CLI: bad input exits 2 and leaves every file as it was") {
     CHECK(cli({"generate", unknown, "--seed", "1", "--out", dir.path("g")}).exit_code == 2);
     CHECK_FALSE(std::filesystem::exists(dir.path("g")));
   }
+}
+
+namespace {
+
+// A study whose tbill source follows the schedule file `schedule` (the key is at line 47).
+std::string schedule_study(const TempDir& dir, const std::string& schedule) {
+  return dir.write("sched.toml",
+                   yl::testing::tiny_study("[[source]]\nname = \"tbill\"\nrate = \"schedule\"\n"
+                                           "schedule = \"" +
+                                           schedule + "\"\n"));
+}
+
+// Every entry of a folder, sorted, with each file's content: what a refused command must leave.
+std::string listing(const std::string& folder) {
+  std::vector<std::string> out;
+  for (const auto& entry : std::filesystem::directory_iterator(folder)) {
+    out.push_back(entry.path().filename().string() + "=" + read_file(entry.path().string()));
+  }
+  std::sort(out.begin(), out.end());
+  std::string joined;
+  for (const std::string& line : out) joined += line + "\n";
+  return joined;
+}
+
+}  // namespace
+
+TEST_CASE("Lab CLI: a study or schedule that is not a regular file is refused, never opened") {
+  TempDir dir;
+  const std::string fifo = dir.path("fifo.toml");
+  REQUIRE(::mkfifo(fifo.c_str(), 0600) == 0);
+  // `timeout`: before the fix, opening the FIFO waited for a writer forever.
+  const std::string limit = "timeout 30 ";
+  for (const std::vector<std::string>& args :
+       {std::vector<std::string>{"generate", fifo, "--seed", "1", "--out", dir.path("g")},
+        std::vector<std::string>{"sweep", fifo, "--out", dir.path("r.db")}}) {
+    const CliResult r = yl::testing::run_cli(args, limit);
+    CHECK(r.exit_code == 2);
+    CHECK(r.err == fifo + ":1: study: cannot open the study file: it is a FIFO (named pipe), not "
+                          "a file\n");
+  }
+  CHECK(cli({"generate", "/dev/zero", "--seed", "1", "--out", dir.path("g")}).err ==
+        "/dev/zero:1: study: cannot open the study file: it is a device, not a file\n");
+  const CliResult folder = cli({"generate", dir.path(""), "--seed", "1", "--out", dir.path("g")});
+  CHECK(folder.exit_code == 2);
+  CHECK(folder.err.ends_with(": study: cannot open the study file: it is a folder, not a file\n"));
+  // Over 1 MiB: refused before it is read (a sparse file, so the test writes nothing).
+  const std::string big = dir.write("big.toml", yl::testing::tiny_study(""));
+  std::filesystem::resize_file(big, (1 << 20) + 1);
+  CHECK(cli({"generate", big, "--seed", "1", "--out", dir.path("g")}).err ==
+        big + ":1: study: the study file is 1048577 bytes, more than the 1 MiB (1048576 bytes) it "
+              "may have\n");
+
+  const std::string sched_fifo = dir.path("fifo.csv");
+  REQUIRE(::mkfifo(sched_fifo.c_str(), 0600) == 0);
+  const std::string big_csv = dir.write("big.csv", "time,apr_bps\n");
+  std::filesystem::resize_file(big_csv, (std::uintmax_t{16} << 20) + 1);
+  const std::string empty_csv = dir.write("empty.csv", "");
+  const std::string blank_csv = dir.write("blank.csv", "\n\n");
+  for (const auto& [schedule, reason] : std::vector<std::pair<std::string, std::string>>{
+           {"fifo.csv", "it is a FIFO (named pipe), not a file"},
+           {"/dev/zero", "it is a device, not a file"},
+           {".", "it is a folder, not a file"},
+           {"missing.csv", "No such file or directory"}}) {
+    CAPTURE(schedule);
+    const std::string study = schedule_study(dir, schedule);
+    const std::string expected = study + ":47: study: cannot open the schedule file '" + schedule +
+                                 "' (key 'schedule'): " + reason + "\n";
+    const CliResult g =
+        yl::testing::run_cli({"generate", study, "--seed", "1", "--out", dir.path("g")}, limit);
+    CHECK(g.exit_code == 2);
+    CHECK(g.err == expected);
+    const CliResult s = yl::testing::run_cli({"sweep", study, "--out", dir.path("r.db")}, limit);
+    CHECK(s.exit_code == 2);
+    CHECK(s.err == expected);
+  }
+  CHECK(cli({"sweep", schedule_study(dir, "big.csv"), "--out", dir.path("r.db")}).err ==
+        dir.path("sched.toml") +
+            ":47: study: the schedule file 'big.csv' (key 'schedule') is 16777217 bytes, more than "
+            "the 16 MiB (16777216 bytes) it may have\n");
+  for (const std::string name : {"empty.csv", "blank.csv"}) {
+    const CliResult r = cli({"sweep", schedule_study(dir, name), "--out", dir.path("r.db")});
+    CHECK(r.exit_code == 2);
+    CHECK(r.err == name + ":1: csv: missing header row (time,apr_bps)\n");
+  }
+  CHECK_FALSE(std::filesystem::exists(dir.path("g")));
+  CHECK_FALSE(std::filesystem::exists(dir.path("r.db")));
+  // A good schedule still works.
+  dir.write("good.csv", "time,apr_bps\n2024-01-05T00:00:00Z,450\n");
+  CHECK(cli({"generate", schedule_study(dir, "good.csv"), "--seed", "1", "--out", dir.path("g")})
+            .exit_code == 0);
+}
+
+TEST_CASE("Lab CLI: generate replaces files only with --force, never the study or a schedule") {
+  TempDir dir;
+  const std::string study = dir.write("tiny.toml", yl::testing::tiny_study(""));
+  const std::string out = dir.path("out");
+  std::filesystem::create_directories(out);
+  dir.write("out/scenario.toml", "mine\n");
+  dir.write("out/events.csv", "mine\n");
+  const std::string before = listing(out);
+  const CliResult r = cli({"generate", study, "--seed", "1", "--out", out});
+  CHECK(r.exit_code == 2);
+  CHECK(r.err == "yieldledger: '" + out + "/scenario.toml' exists; pass --force to replace it\n");
+  CHECK(listing(out) == before);
+  REQUIRE(cli({"generate", study, "--seed", "1", "--out", out, "--force"}).exit_code == 0);
+  CHECK(read_file(out + "/events.csv").starts_with("time,type,"));
+  CHECK(read_file(out + "/scenario.toml").starts_with("# Generated by `yieldledger generate`"));
+
+  // The study itself named scenario.toml, generated into its own folder: refused, --force or not.
+  const std::string own = dir.path("own");
+  std::filesystem::create_directories(own);
+  dir.write("own/scenario.toml", yl::testing::tiny_study(""));
+  const std::string own_before = listing(own);
+  for (const std::string force : {"", "--force"}) {
+    std::vector<std::string> args = {"generate", "scenario.toml", "--seed", "1", "--out", "."};
+    if (!force.empty()) args.push_back(force);
+    const CliResult o = yl::testing::run_cli(args, "cd '" + own + "' && ");
+    CHECK(o.exit_code == 2);
+    CHECK(
+        o.err ==
+        "yieldledger: will not write './scenario.toml': it is the study file ('scenario.toml')\n");
+    CHECK(listing(own) == own_before);
+  }
+  // A schedule file named events.csv in the output folder: the same.
+  const std::string sched = dir.path("sched");
+  std::filesystem::create_directories(sched);
+  dir.write("sched/events.csv", "time,apr_bps\n2024-01-05T00:00:00Z,450\n");
+  const std::string s_study = dir.write(
+      "sched/study.toml", yl::testing::tiny_study("[[source]]\nname = \"tbill\"\nrate = "
+                                                  "\"schedule\"\nschedule = \"events.csv\"\n"));
+  const std::string sched_before = listing(sched);
+  const CliResult s = cli({"generate", s_study, "--seed", "1", "--out", sched, "--force"});
+  CHECK(s.exit_code == 2);
+  CHECK(s.err == "yieldledger: will not write '" + sched +
+                     "/events.csv': it is a schedule file of the study ('" + sched +
+                     "/events.csv')\n");
+  CHECK(listing(sched) == sched_before);
+}
+
+TEST_CASE("Lab CLI: a failed generate leaves no partial file and a plain message") {
+  TempDir dir;
+  const std::string study = dir.write("tiny.toml", yl::testing::tiny_study(""));
+  // A folder where a file goes: a usage error, even with --force.
+  const std::string gd = dir.path("gd");
+  std::filesystem::create_directories(gd + "/events.csv");
+  const CliResult d = cli({"generate", study, "--seed", "1", "--out", gd, "--force"});
+  CHECK(d.exit_code == 2);
+  CHECK(d.err == "yieldledger: cannot write '" + gd + "/events.csv': it is a folder, not a file\n");
+  CHECK(listing(gd) == "events.csv=\n");
+  // A file size limit: exit 1, no partial file, no new folder.
+  const std::string gf = dir.path("gf");
+  const CliResult f =
+      yl::testing::run_cli({"generate", study, "--seed", "1", "--out", gf}, "ulimit -f 8; exec ");
+  CHECK(f.exit_code == 1);
+  CHECK(f.err == "yieldledger: cannot write '" + gf + "/events.csv': File too large\n");
+  CHECK_FALSE(std::filesystem::exists(gf));
+  // With --force over existing files: both stay as they were.
+  std::filesystem::create_directories(gf);
+  dir.write("gf/scenario.toml", "mine\n");
+  dir.write("gf/events.csv", "mine\n");
+  const CliResult ff = yl::testing::run_cli(
+      {"generate", study, "--seed", "1", "--out", gf, "--force"}, "ulimit -f 8; exec ");
+  CHECK(ff.exit_code == 1);
+  CHECK(listing(gf) == "events.csv=mine\n\nscenario.toml=mine\n\n");
+  // --out that is not a folder.
+  CHECK(cli({"generate", study, "--seed", "1", "--out", ""}).err ==
+        "yieldledger: --out must name a folder (got '')\n");
+  CHECK(cli({"generate", study, "--seed", "1", "--out", study}).err ==
+        "yieldledger: cannot write into '" + study + "': it is a file, not a folder\n");
+  CHECK(cli({"generate", study, "--seed", "1", "--out", "/dev/null"}).err ==
+        "yieldledger: cannot write into '/dev/null': it is a device, not a folder\n");
+  const CliResult under = cli({"generate", study, "--seed", "1", "--out", study + "/g"});
+  CHECK(under.exit_code == 2);
+  CHECK(under.err == "yieldledger: cannot write into '" + study + "/g': '" + study +
+                         "' is a file, not a folder\n");
+}
+
+TEST_CASE("Lab CLI: seeds and counts out of range are refused, not clamped") {
+  TempDir dir;
+  const std::string study = dir.write("tiny.toml", yl::testing::tiny_study(""));
+  for (const std::string seed : {"-1", "18446744073709551616", "1x", "0x10"}) {
+    CAPTURE(seed);
+    const CliResult r = cli({"generate", study, "--seed=" + seed, "--out", dir.path("g")});
+    CHECK(r.exit_code == 2);
+    CHECK(r.err == "yieldledger: --seed: '" + seed +
+                       "' is not an integer from 0 to 18446744073709551615\nRun with --help for "
+                       "more information.\n");
+  }
+  // The form the probe used: -1 as a separate argument.
+  CHECK(cli({"generate", study, "--seed", "-1", "--out", dir.path("g")}).exit_code == 2);
+  CHECK_FALSE(std::filesystem::exists(dir.path("g")));
+  const CliResult max =
+      cli({"generate", study, "--seed", "18446744073709551615", "--out", dir.path("g")});
+  CHECK(max.exit_code == 0);
+  CHECK(max.out.starts_with("generated 'tiny' point 0 seed 18446744073709551615: "));
+  for (const std::vector<std::string>& args :
+       {std::vector<std::string>{"--task-count", "99999999999999999999"},
+        std::vector<std::string>{"--jobs", "99999999999"},
+        std::vector<std::string>{"--jobs", "0x10"}}) {
+    std::vector<std::string> full = {"sweep", study, "--out", dir.path("r.db")};
+    full.insert(full.end(), args.begin(), args.end());
+    const CliResult r = cli(full);
+    CAPTURE(r.err);
+    CHECK(r.exit_code == 2);
+    CHECK(r.err.find("' is not an integer from ") != std::string::npos);
+  }
+  const CliResult point =
+      cli({"generate", study, "--seed", "1", "--point", "99999999999999999999", "--out", "g"});
+  CHECK(point.err == "yieldledger: --point: '99999999999999999999' is not an integer from "
+                     "-9223372036854775808 to 9223372036854775807\nRun with --help for more "
+                     "information.\n");
+  CHECK_FALSE(std::filesystem::exists(dir.path("r.db")));
 }

@@ -16,6 +16,7 @@
 #include <vector>
 
 #include "engine/export/table_sink.h"
+#include "engine/html/output_file.h"
 
 namespace yl {
 
@@ -46,7 +47,7 @@ class CsvSink : public ExportSink {
   void write_mark() const;
 
   std::filesystem::path folder_;
-  CreatedFolders created_;  // destroyed after lock_, whose file is in the folder
+  html::CreatedFolders created_;  // destroyed after lock_, whose file is in the folder
   std::unique_ptr<OutputLock> lock_;
   // Opened so far, with their temporary files, renamed into place by finish().
   std::vector<std::pair<std::string, std::filesystem::path>> tables_;

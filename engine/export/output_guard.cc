@@ -60,9 +60,8 @@ bool same_file(const std::filesystem::path& a, const std::filesystem::path& b) {
   return identity(folder_of(a), sa) && identity(folder_of(b), sb) && same_identity(sa, sb);
 }
 
-void check_target(const std::filesystem::path& target,
-                  const std::function<bool(const std::filesystem::path&)>& ours,
-                  const std::vector<KeptFile>& keep, bool force) {
+void refuse_kept_or_special(const std::filesystem::path& target,
+                            const std::vector<KeptFile>& keep) {
   for (const KeptFile& kept : keep) {
     if (same_file(target, kept.path)) {
       throw UsageError(fmt::format("will not write '{}': it is {} ('{}')", target.string(),
@@ -74,6 +73,12 @@ void check_target(const std::filesystem::path& target,
     throw UsageError(
         fmt::format("cannot write '{}': it is {}, not a file", target.string(), *kind));
   }
+}
+
+void check_target(const std::filesystem::path& target,
+                  const std::function<bool(const std::filesystem::path&)>& ours,
+                  const std::vector<KeptFile>& keep, bool force) {
+  refuse_kept_or_special(target, keep);
   std::error_code ec;
   if (!force && std::filesystem::exists(std::filesystem::symlink_status(target, ec)) &&
       !ours(target)) {
@@ -81,44 +86,6 @@ void check_target(const std::filesystem::path& target,
         "'{}' exists and was not written by `yieldledger export`; pass --force to replace it",
         target.string()));
   }
-}
-
-CreatedFolders::CreatedFolders(const std::filesystem::path& folder) {
-  std::error_code ec;
-  std::vector<std::filesystem::path> missing;  // innermost first
-  std::filesystem::path at = folder;
-  while (!at.empty() && !std::filesystem::exists(std::filesystem::symlink_status(at, ec))) {
-    missing.push_back(at);
-    at = at.parent_path();
-  }
-  const std::filesystem::path existing = at.empty() ? std::filesystem::path(".") : at;
-  if (!std::filesystem::is_directory(existing, ec)) {
-    const auto kind = special_file_kind(existing.string());
-    const std::string what = kind ? std::string(*kind) : "a file";
-    throw UsageError(
-        missing.empty()
-            ? fmt::format("cannot write into '{}': it is {}, not a folder", folder.string(), what)
-            : fmt::format("cannot write into '{}': '{}' is {}, not a folder", folder.string(),
-                          existing.string(), what));
-  }
-  for (auto it = missing.rbegin(); it != missing.rend(); ++it) {
-    if (!std::filesystem::create_directory(*it, ec) && ec) {
-      remove_created();
-      throw ExportError(
-          fmt::format("cannot create the folder '{}': {}", it->string(), ec.message()));
-    }
-    created_.push_back(*it);
-  }
-}
-
-CreatedFolders::~CreatedFolders() { remove_created(); }
-
-void CreatedFolders::remove_created() {
-  std::error_code ec;
-  for (auto it = created_.rbegin(); it != created_.rend(); ++it) {
-    std::filesystem::remove(*it, ec);  // removes an empty folder only
-  }
-  created_.clear();
 }
 
 OutputLock::OutputLock(std::filesystem::path lock_file, const std::string& output)

@@ -33,8 +33,11 @@ std::vector<KeptFile> kept_files(const std::filesystem::path& db, std::vector<Ke
 // identity) and one name, so that a `-wal` not yet created is still recognized.
 bool same_file(const std::filesystem::path& a, const std::filesystem::path& b);
 
-// Refuses (UsageError) to write `target` when it is a kept file; when it is a folder, a FIFO, a
-// device or a socket (never replaced, even with --force); or when it exists, `force` is not given
+// Refuses (UsageError) to write `target` when it is a kept file, a folder, a FIFO, a device or a
+// socket: what no output replaces, whatever --force says.
+void refuse_kept_or_special(const std::filesystem::path& target, const std::vector<KeptFile>& keep);
+
+// refuse_kept_or_special, then refuses (UsageError) when `target` exists, `force` is not given
 // and `ours(target)` (asked only then, of a regular file) is false.
 void check_target(const std::filesystem::path& target,
                   const std::function<bool(const std::filesystem::path&)>& ours,
@@ -52,23 +55,6 @@ class OutputLock {
  private:
   std::filesystem::path lock_file_;
   int fd_ = -1;
-};
-
-// The folder an export writes into, created with its missing parents; an export that does not
-// finish removes what it created (deepest first, each only if still empty), so a failed export
-// leaves no new folder behind. Throws UsageError when a file (or a FIFO, a device) is where a
-// folder goes, ExportError when the system refuses to create one.
-class CreatedFolders {
- public:
-  explicit CreatedFolders(const std::filesystem::path& folder);
-  CreatedFolders(const CreatedFolders&) = delete;
-  CreatedFolders& operator=(const CreatedFolders&) = delete;
-  ~CreatedFolders();
-  void keep() { created_.clear(); }  // the export finished: what it created stays
-
- private:
-  void remove_created();
-  std::vector<std::filesystem::path> created_;  // outermost first
 };
 
 // Why a write failed when the system did not say: the end of an ExportError's message.

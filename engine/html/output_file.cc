@@ -106,6 +106,44 @@ void OutputFile::commit() {
   committed_ = true;
 }
 
+CreatedFolders::CreatedFolders(const std::filesystem::path& folder) {
+  std::error_code ec;
+  std::vector<std::filesystem::path> missing;  // innermost first
+  std::filesystem::path at = folder;
+  while (!at.empty() && !std::filesystem::exists(std::filesystem::symlink_status(at, ec))) {
+    missing.push_back(at);
+    at = at.parent_path();
+  }
+  const std::filesystem::path existing = at.empty() ? std::filesystem::path(".") : at;
+  if (!std::filesystem::is_directory(existing, ec)) {
+    const auto kind = special_file_kind(existing.string());
+    const std::string what = kind ? std::string(*kind) : "a file";
+    throw UsageError(
+        missing.empty()
+            ? fmt::format("cannot write into '{}': it is {}, not a folder", folder.string(), what)
+            : fmt::format("cannot write into '{}': '{}' is {}, not a folder", folder.string(),
+                          existing.string(), what));
+  }
+  for (auto it = missing.rbegin(); it != missing.rend(); ++it) {
+    if (!std::filesystem::create_directory(*it, ec) && ec) {
+      remove_created();
+      throw ExportError(
+          fmt::format("cannot create the folder '{}': {}", it->string(), ec.message()));
+    }
+    created_.push_back(*it);
+  }
+}
+
+CreatedFolders::~CreatedFolders() { remove_created(); }
+
+void CreatedFolders::remove_created() {
+  std::error_code ec;
+  for (auto it = created_.rbegin(); it != created_.rend(); ++it) {
+    std::filesystem::remove(*it, ec);  // removes an empty folder only
+  }
+  created_.clear();
+}
+
 void remove_stale_partials(const std::filesystem::path& path) {
   const std::string prefix = "." + path.filename().string() + ".";
   constexpr std::string_view kSuffix = ".partial";

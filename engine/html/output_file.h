@@ -4,6 +4,7 @@
 
 #include <filesystem>
 #include <string_view>
+#include <vector>
 
 namespace yl::html {
 
@@ -34,6 +35,23 @@ class OutputFile {
   std::filesystem::path temp_;
   Existing existing_;
   bool committed_ = false;
+};
+
+// The folder an output goes into, created with its missing parents; unless kept (the output is in
+// place), what was created is removed again (deepest first, each only if still empty), so a
+// failed export or generate leaves no new folder behind. Throws UsageError when a file (or a
+// FIFO, a device) is where a folder goes, ExportError when the system refuses to create one.
+class CreatedFolders {
+ public:
+  explicit CreatedFolders(const std::filesystem::path& folder);
+  CreatedFolders(const CreatedFolders&) = delete;
+  CreatedFolders& operator=(const CreatedFolders&) = delete;
+  ~CreatedFolders();
+  void keep() { created_.clear(); }  // the export finished: what it created stays
+
+ private:
+  void remove_created();
+  std::vector<std::filesystem::path> created_;  // outermost first
 };
 
 // Removes the temporary files `.NAME.PID-N.partial` beside `path` (NAME its file name) that a

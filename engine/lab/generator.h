@@ -50,8 +50,13 @@ std::vector<std::size_t> time_order(const std::vector<Event>& events);
 // Writes events as SPEC §1.2 CSV (header time,type,account,asset,amount,to,value).
 void write_events_csv(const std::vector<Event>& events, std::ostream& out);
 
-// `yieldledger generate`: writes DIR/scenario.toml and DIR/events.csv (each through a temporary
-// file renamed into place). Returns the number of events.
+// `yieldledger generate`: writes DIR/scenario.toml and DIR/events.csv, creating DIR (and its
+// missing parents) if needed. Both are written to temporary files first and renamed into place
+// only once both are whole: a failure leaves no partial file and no new folder. Throws UsageError
+// when DIR is empty or not a folder or a target is a folder, a FIFO, a device or a socket;
+// std::system_error "cannot write 'PATH': CAUSE" when a write fails (a full disk, a file size
+// limit). Whether the targets may be replaced is the caller's to check. Returns the number of
+// events.
 std::int64_t generate_into(const Study& study, std::uint64_t seed, const std::string& dir);
 
 }  // namespace yl::lab

@@ -10,6 +10,7 @@
 #include <openssl/evp.h>
 
 #include "engine/input/input_error.h"
+#include "engine/input/input_file.h"
 #include "engine/input/names.h"
 #include "engine/lab/prng.h"
 
@@ -22,6 +23,7 @@ std::uint64_t line_of(const toml::node& node) { return node.source().begin.line;
 class Reader {
  public:
   Reader(const std::string& file, std::string type) : file_(file), type_(std::move(type)) {}
+  const std::string& file() const { return file_; }
 
   [[noreturn]] void fail(std::uint64_t line, const std::string& reason) const {
     throw InputError(file_, line == 0 ? 1 : line, type_, reason);
@@ -192,23 +194,49 @@ Strategy parse_strategy(const Reader& r, const toml::table& t) {
   return s;
 }
 
+// Opens a file the study names (or the study itself), refusing what is not a regular file
+// (before opening it: a FIFO would block) and a file over `max_bytes`, which keeps a wrong file
+// (a log, /dev/zero behind a link) out of memory. Errors are FILE:LINE: TYPE: reason.
+std::ifstream open_capped(const std::string& path, const std::string& file, std::uint64_t line,
+                          const std::string& type, const std::string& what,
+                          std::uintmax_t max_bytes, std::string_view limit) {
+  std::ifstream in = open_input_file(path, file, line, type, what);
+  std::error_code ec;
+  const std::uintmax_t size = std::filesystem::file_size(path, ec);
+  if (!ec && size > max_bytes) {
+    throw InputError(file, line, type,
+                     fmt::format("{} is {} bytes, more than the {} ({} bytes) it may have", what,
+                                 size, limit, max_bytes));
+  }
+  // A read error or an allocation failure is thrown, never taken for the end of the file.
+  in.exceptions(std::ios::badbit);
+  return in;
+}
+
+// A schedule is one row (~27 bytes) per rate change: 16 MiB is over 600,000 rows, a year of
+// changes every minute.
+constexpr std::uintmax_t kMaxScheduleBytes = std::uintmax_t{16} << 20;
+
 std::vector<std::pair<Timestamp, std::uint32_t>> read_schedule(const Reader& r,
                                                                const toml::node& where,
                                                                const std::filesystem::path& path,
                                                                const std::string& written) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) r.fail(line_of(where), fmt::format("cannot open schedule file '{}'", written));
+  std::ifstream in = open_capped(path.string(), r.file(), line_of(where), "study",
+                                 fmt::format("the schedule file '{}' (key 'schedule')", written),
+                                 kMaxScheduleBytes, "16 MiB");
   std::vector<std::pair<Timestamp, std::uint32_t>> out;
   std::string line;
   std::uint64_t number = 0;
+  bool header = false;
   while (std::getline(in, line)) {
     ++number;
     if (!line.empty() && line.back() == '\r') line.pop_back();
     if (line.empty()) continue;
-    if (number == 1) {
+    if (!header) {
       if (line != "time,apr_bps") {
-        throw InputError(written, 1, "csv", "the header must be exactly time,apr_bps");
+        throw InputError(written, number, "csv", "the header must be exactly time,apr_bps");
       }
+      header = true;
       continue;
     }
     const auto comma = line.find(',');
@@ -226,6 +254,7 @@ std::vector<std::pair<Timestamp, std::uint32_t>> read_schedule(const Reader& r,
     }
     out.emplace_back(*time, static_cast<std::uint32_t>(std::stoul(bps)));
   }
+  if (!header) throw InputError(written, 1, "csv", "missing header row (time,apr_bps)");
   return out;
 }
 
@@ -257,7 +286,8 @@ SourceModel parse_source_model(const Reader& r, const toml::table& t, const Scen
       r.fail(line_of(*schedule), "'schedule' needs rate = schedule");
     const std::string written = r.text(t, "schedule", "");
     const std::filesystem::path path(written);
-    m.schedule = read_schedule(r, *schedule, path.is_absolute() ? path : dir / path, written);
+    m.schedule_path = path.is_absolute() ? path : dir / path;
+    m.schedule = read_schedule(r, *schedule, m.schedule_path, written);
     for (const auto& [time, bps] : m.schedule) {
       if (time < scenario.params.start || time > scenario.params.end) {
         r.fail(line_of(*schedule), fmt::format("schedule time {} is outside the scenario's start "
@@ -604,8 +634,9 @@ Study parse_study(const std::string& text, const std::string& file,
 }
 
 Study load_study(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) throw InputError(path, 1, "study", "cannot open the study file");
+  // A study is a few kilobytes, like a scenario; the same 1 MiB cap.
+  std::ifstream in =
+      open_capped(path, path, 1, "study", "the study file", std::uintmax_t{1} << 20, "1 MiB");
   std::ostringstream text;
   text << in.rdbuf();
   return parse_study(text.str(), path, std::filesystem::path(path).parent_path());

@@ -65,6 +65,7 @@ struct SourceModel {
   std::string name;  // a [[scenario.source]]'s name
   RateModel rate = RateModel::constant;
   std::vector<std::pair<Timestamp, std::uint32_t>> schedule;  // time, apr_bps
+  std::filesystem::path schedule_path;                        // where it was read, if any
   double mean_bps = 0;
   double reversion = 1;       // per year
   double volatility_bps = 0;  // per sqrt(year)
@@ -107,7 +108,8 @@ struct Study {
   Sweep sweep;
 };
 
-// Reads and checks a study file. Throws InputError (FILE:LINE: study|scenario|sweep: reason).
+// Reads and checks a study file (at most 1 MiB; a schedule file at most 16 MiB). Throws
+// InputError (FILE:LINE: study|scenario|sweep|csv: reason).
 Study load_study(const std::string& path);
 Study parse_study(const std::string& text, const std::string& file,
                   const std::filesystem::path& dir);
