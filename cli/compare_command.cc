@@ -2,6 +2,9 @@
 // a sweep's points side by side, with their spread over runs and the paired difference against
 // a baseline point. `yieldledger compare A.db B.db`: two ledgers over the same events, side by
 // side at their end. README "Compare".
+#include <algorithm>
+#include <cctype>
+#include <filesystem>
 #include <iostream>
 #include <sstream>
 
@@ -23,7 +26,7 @@ namespace {
 struct CompareOptions {
   std::vector<std::string> files;
   std::string baseline = "0";
-  std::string format = "table";
+  std::string format;  // empty: by --out's extension (.xlsx, .html, .csv), else table
   std::string out;
   bool force = false;
 };
@@ -102,10 +105,10 @@ void compare_ledgers(const CompareOptions& options) {
              options.files[0], options.files[1], diff.events, options.out);
 }
 
-// --out is never one of the files compared (or their -wal and -shm), even with --force.
+// --out is never one of the files compared (or their -wal, -shm and -journal), even with --force.
 void refuse_inputs_as_out(const CompareOptions& options) {
   for (const std::string& file : options.files) {
-    for (const char* suffix : {"", "-wal", "-shm"}) {
+    for (const char* suffix : {"", "-wal", "-shm", "-journal"}) {
       if (same_file(options.out, file + suffix)) {
         throw UsageError(fmt::format("will not write '{}': it is the file compared, '{}'",
                                      options.out, file + suffix));
@@ -114,7 +117,19 @@ void refuse_inputs_as_out(const CompareOptions& options) {
   }
 }
 
-void run_compare(const CompareOptions& options) {
+// --format, or the one --out's extension names, as `export` infers it.
+std::string format_of(const CompareOptions& options) {
+  if (!options.format.empty()) return options.format;
+  std::string extension = std::filesystem::path(options.out).extension().string();
+  std::transform(extension.begin(), extension.end(), extension.begin(),
+                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+  if (extension == ".xlsx" || extension == ".html" || extension == ".csv")
+    return extension.substr(1);
+  return "table";
+}
+
+void run_compare(CompareOptions options) {
+  options.format = format_of(options);
   if ((options.format == "xlsx" || options.format == "html") && options.out.empty()) {
     throw UsageError(fmt::format("--format {} needs --out FILE", options.format));
   }
@@ -139,7 +154,9 @@ void add_compare_command(CLI::App& app) {
       ->expected(1, 2);
   command->add_option("--baseline", options->baseline,
                       "the point the others are compared with, by index or label (default 0)");
-  command->add_option("--format", options->format, "table (default), csv, xlsx or html")
+  command
+      ->add_option("--format", options->format,
+                   "table, csv, xlsx or html (default: by --out's extension, else table)")
       ->check(CLI::IsMember({"table", "csv", "xlsx", "html"}));
   command->add_option("--out", options->out,
                       "the file to write (required for xlsx and html; table and csv print to "

@@ -73,7 +73,7 @@ void add_generate_command(CLI::App& app) {
       ->check(integer_check<std::uint64_t>());
   command->add_option("--out", options->out, "the folder to write (created if needed)")->required();
   command->add_option("--point", options->point, "the sweep point whose values to use (default 0)")
-      ->check(integer_check<std::int64_t>());
+      ->check(integer_check<std::int64_t>(0));
   command->add_flag("--force", options->force,
                     "replace an existing DIR/scenario.toml and DIR/events.csv (never the study "
                     "or its schedule files)");

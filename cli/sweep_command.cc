@@ -3,6 +3,8 @@
 // SLURM_ARRAY_TASK_ID (minus SLURM_ARRAY_TASK_MIN) of SLURM_ARRAY_TASK_COUNT; Kubernetes'
 // JOB_COMPLETION_INDEX or AWS Batch's AWS_BATCH_JOB_ARRAY_INDEX, of --task-count.
 #include <cstdlib>
+#include <optional>
+#include <string_view>
 #include <thread>
 
 #include <fmt/format.h>
@@ -42,19 +44,15 @@ lab::TaskSlice parse_slice(std::int64_t index, std::int64_t count, const std::st
 
 lab::TaskSlice resolve_slice(const SweepOptions& options) {
   if (!options.task.empty()) {
-    const auto slash = options.task.find('/');
-    try {
-      std::size_t used = 0;
-      if (slash == std::string::npos) throw std::invalid_argument("no /");
-      const std::int64_t i = std::stoll(options.task.substr(0, slash), &used);
-      if (used != slash) throw std::invalid_argument("index");
-      const std::string n_text = options.task.substr(slash + 1);
-      const std::int64_t n = std::stoll(n_text, &used);
-      if (used != n_text.size()) throw std::invalid_argument("count");
-      return parse_slice(i, n, "--task " + options.task);
-    } catch (const std::logic_error&) {
+    const std::string_view task = options.task;
+    const auto slash = task.find('/');
+    const auto i = decimal<std::int64_t>(task.substr(0, slash));
+    const auto n = slash == std::string_view::npos ? std::nullopt
+                                                   : decimal<std::int64_t>(task.substr(slash + 1));
+    if (!i || !n) {
       throw UsageError(fmt::format("--task must be I/N with 0 <= I < N (got '{}')", options.task));
     }
+    return parse_slice(*i, *n, "--task " + options.task);
   }
   if (const auto id = env_integer("SLURM_ARRAY_TASK_ID")) {
     const auto count = env_integer("SLURM_ARRAY_TASK_COUNT");
@@ -75,7 +73,6 @@ lab::TaskSlice resolve_slice(const SweepOptions& options) {
 }
 
 void sweep(const SweepOptions& options) {
-  if (options.jobs < 1) throw UsageError("--jobs must be at least 1");
   const lab::TaskSlice slice = resolve_slice(options);
   const lab::Study study = lab::load_study(options.study);
   ProgressBar bar(ProgressBar::stderr_is_terminal());
@@ -107,12 +104,12 @@ void add_sweep_command(CLI::App& app) {
   command->add_option("--out", options->out, "the results SQLite file (created, or resumed)")
       ->required();
   command->add_option("--jobs", options->jobs, "runs simulated at once (default 1)")
-      ->check(integer_check<int>());
+      ->check(integer_check<int>(1));
   command->add_option("--task", options->task, "I/N: run only the I-th of N disjoint slices");
   command
       ->add_option("--task-count", options->task_count,
                    "N, with $JOB_COMPLETION_INDEX or $AWS_BATCH_JOB_ARRAY_INDEX as I")
-      ->check(integer_check<std::int64_t>());
+      ->check(integer_check<std::int64_t>(1));
   command->callback([options] { sweep(*options); });
 }
 

@@ -282,8 +282,22 @@ TEST_CASE("Export and compare never write onto a FIFO, a folder or a file they r
   CHECK(onto_db.exit_code == 2);
   CHECK(onto_db.err == "yieldledger: cannot write into '" + db + "': it is a file, not a folder\n");
 
-  // A failed export leaves no folder it created.
-  for (const std::string& out : {dir.path("new/a/b"), dir.path("new/c/x.xlsx")}) {
+  CHECK(run_cli({"compare", db, other, "--out", db + "-journal"}).err ==
+        "yieldledger: will not write '" + db + "-journal': it is the file compared, '" + db +
+            "-journal'\n");
+  CHECK(run_cli({"export", "--db", db, "--out", db + "-journal", "--format", "html"}).err ==
+        "yieldledger: will not write '" + db + "-journal': it is the ledger's rollback journal ('" +
+            db + "-journal')\n");
+  CHECK_FALSE(std::filesystem::exists(db + "-journal"));
+  // compare's format follows --out's extension, as export's does.
+  REQUIRE(run_cli({"compare", db, other, "--out", dir.path("c.html")}).exit_code == 0);
+  CHECK(read_file(dir.path("c.html")).starts_with("<!DOCTYPE html>"));
+
+  // A failed export leaves no folder it created; a page's folder is created as a CSV folder is.
+  REQUIRE(run_cli({"export", "--db", db, "--out", dir.path("made/p.html")}).exit_code == 0);
+  CHECK(read_file(dir.path("made/p.html")).starts_with("<!DOCTYPE html>"));
+  for (const std::string& out :
+       {dir.path("new/a/b"), dir.path("new/c/x.xlsx"), dir.path("new/d/p.html")}) {
     const auto failed = run_cli({"export", "--db", db, "--out", out, "--accounts", "nobody"});
     CHECK(failed.exit_code == 2);
     CHECK(failed.err == "yieldledger: --accounts: no account 'nobody' in this ledger\n");
@@ -310,7 +324,18 @@ TEST_CASE("Export: the ledger's own files are kept when export runs from another
   CHECK(refused.exit_code == 2);
   CHECK(refused.err ==
         "yieldledger: will not write 'qlink/events.csv': it is the events file the ledger was run "
-        "from ('../q/events.csv')\n");
+        "from ('" +
+            dir.path("q/events.csv") + "')\n");
+  CHECK(read_file(dir.path("q/events.csv")) == before);
+  // Run from the folder above (paths stored as "q/scenario.toml"), export from inside q.
+  REQUIRE(run_cli({"run", "q/scenario.toml", "--db", "q/above.db"}, "cd '" + dir.path("") + "' && ")
+              .exit_code == 0);
+  const auto inside = run_cli({"export", "--db", "above.db", "--out", ".", "--force"},
+                              "cd '" + dir.path("q") + "' && ");
+  CHECK(inside.exit_code == 2);
+  CHECK(inside.err == "yieldledger: will not write './events.csv': it is the events file the "
+                      "ledger was run from ('" +
+                          dir.path("q/events.csv") + "')\n");
   CHECK(read_file(dir.path("q/events.csv")) == before);
 }
 

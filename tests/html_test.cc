@@ -130,10 +130,9 @@ TEST_CASE("CLI: export --format html: the summary, the six charts and the exact 
   CHECK(read_file(mine) == "<p>my notes</p>");
   CHECK(run_cli({"export", "--db", dir.path("b.db"), "--out", mine, "--force"}).exit_code == 0);
   CHECK(yl::html::is_report_page(mine));
-  // A missing folder is refused before any work; nothing is written.
+  // A missing folder is created, as for a CSV folder or a workbook.
   const auto missing =
       run_cli({"export", "--db", dir.path("b.db"), "--out", dir.path("nowhere/b.html")});
-  CHECK(missing.exit_code == 2);
-  CHECK(missing.err == "yieldledger: cannot write '" + dir.path("nowhere/b.html") +
-                           "': the folder '" + dir.path("nowhere") + "' does not exist\n");
+  CHECK(missing.exit_code == 0);
+  CHECK(yl::html::is_report_page(dir.path("nowhere/b.html")));
 }

@@ -233,7 +233,15 @@ TEST_CASE("Lab CLI: bad input exits 2 and leaves every file as it was") {
     CHECK(r.exit_code == 2);
     CHECK(r.err == "yieldledger: --task 3/3: task 3 is out of range 0..2\n");
     CHECK_FALSE(std::filesystem::exists(dir.path("r.db")));
-    CHECK(cli({"sweep", study, "--out", dir.path("r.db"), "--task", "1-3"}).exit_code == 2);
+    for (const std::string task : {"1-3", " 1/2", "1/ 2", "+1/2", "1/2x", "/2", "1/"}) {
+      CAPTURE(task);
+      CHECK(cli({"sweep", study, "--out", dir.path("r.db"), "--task", task}).err ==
+            "yieldledger: --task must be I/N with 0 <= I < N (got '" + task + "')\n");
+    }
+    CHECK(cli({"sweep", study, "--out", dir.path("r.db"), "--jobs", "0"}).err ==
+          "yieldledger: --jobs: '0' is not an integer from 1 to 2147483647\nRun with --help for "
+          "more information.\n");
+    CHECK_FALSE(std::filesystem::exists(dir.path("r.db")));
   }
   SUBCASE("a results file that is not ours, or of another study") {
     const std::string ledger = dir.path("ledger.db");
@@ -490,8 +498,7 @@ TEST_CASE("Lab CLI: seeds and counts out of range are refused, not clamped") {
   }
   const CliResult point =
       cli({"generate", study, "--seed", "1", "--point", "99999999999999999999", "--out", "g"});
-  CHECK(point.err == "yieldledger: --point: '99999999999999999999' is not an integer from "
-                     "-9223372036854775808 to 9223372036854775807\nRun with --help for more "
-                     "information.\n");
+  CHECK(point.err == "yieldledger: --point: '99999999999999999999' is not an integer from 0 to "
+                     "9223372036854775807\nRun with --help for more information.\n");
   CHECK_FALSE(std::filesystem::exists(dir.path("r.db")));
 }

@@ -1,6 +1,8 @@
 #include "engine/export/exporter.h"
 
 #include <algorithm>
+#include <filesystem>
+#include <set>
 
 #include "engine/core/assert.h"
 #include "engine/export/csv_sink.h"
@@ -62,12 +64,22 @@ std::vector<KeptFile> ledger_files(storage::LedgerStore& store,
   for (const std::string& file : store.appended_files()) {
     sources.push_back({file, "an events file applied to the ledger"});
   }
-  // A relative path was stored as given, from the folder `run` ran in; that may be this one or the
-  // ledger's (an export from elsewhere): both are kept.
+  // A relative path was stored as given, from the folder `run` ran in, which export does not know:
+  // this one, the ledger's, or a folder above either. The path from each of them is kept.
+  std::error_code ec;
+  std::set<std::filesystem::path> bases;
+  for (const std::filesystem::path& start :
+       {std::filesystem::weakly_canonical(std::filesystem::current_path(ec), ec),
+        std::filesystem::weakly_canonical(db_path, ec).parent_path()}) {
+    for (std::filesystem::path at = start; !at.empty(); at = at.parent_path()) {
+      if (!bases.insert(at).second || at == at.root_path()) break;
+    }
+  }
   const std::size_t stored_count = sources.size();
   for (std::size_t i = 0; i < stored_count; ++i) {
-    if (sources[i].path.is_relative() && !db_path.parent_path().empty()) {
-      sources.push_back({db_path.parent_path() / sources[i].path, sources[i].role});
+    if (!sources[i].path.is_relative()) continue;
+    for (const std::filesystem::path& base : bases) {
+      sources.push_back({base / sources[i].path, sources[i].role});
     }
   }
   return kept_files(db_path, std::move(sources));

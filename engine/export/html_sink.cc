@@ -100,7 +100,7 @@ html::Section history_section(const TableSpec& spec,
 }  // namespace
 
 HtmlSink::HtmlSink(std::filesystem::path file)
-    : out_(std::move(file), html::OutputFile::Existing::replace) {}
+    : created_(file.parent_path()), out_(std::move(file), html::OutputFile::Existing::replace) {}
 
 void HtmlSink::claim(const std::vector<std::string>&, const std::vector<KeptFile>& keep,
                      bool force) {
@@ -143,6 +143,7 @@ std::string HtmlSink::page(const std::vector<SummaryRow>& summary, const ChartDa
 void HtmlSink::finish(const std::vector<SummaryRow>& summary, const ChartData& charts) {
   out_.write(page(summary, charts, history_spec_.get(), history_rows_));
   out_.commit();
+  created_.keep();
 }
 
 }  // namespace yl

@@ -36,6 +36,7 @@ class HtmlSink : public ExportSink {
                           const std::vector<std::vector<std::string>>& history_rows);
 
  private:
+  html::CreatedFolders created_;  // the page's folder, if the export created it
   html::OutputFile out_;
   std::unique_ptr<OutputLock> lock_;
   std::unique_ptr<TableSpec> history_spec_;

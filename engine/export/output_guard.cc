@@ -46,7 +46,8 @@ using File = std::unique_ptr<std::FILE, FileCloser>;
 std::vector<KeptFile> kept_files(const std::filesystem::path& db, std::vector<KeptFile> sources) {
   std::vector<KeptFile> kept = {{db, "the ledger database being exported"},
                                 {db.string() + "-wal", "the ledger's write-ahead log"},
-                                {db.string() + "-shm", "the ledger's shared-memory file"}};
+                                {db.string() + "-shm", "the ledger's shared-memory file"},
+                                {db.string() + "-journal", "the ledger's rollback journal"}};
   for (KeptFile& source : sources) kept.push_back(std::move(source));
   return kept;
 }

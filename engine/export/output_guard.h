@@ -1,6 +1,7 @@
 // What an export may write over, and who may write an output at a time (issue #9).
 //
-// - Never, whatever --force says: the ledger being read, its `-wal` and `-shm`, and the scenario
+// - Never, whatever --force says: the ledger being read, its `-wal`, `-shm` and `-journal` (SQLite
+//   reads a `-journal` beside a database as a hot journal to roll back), and the scenario
 //   and events files the ledger was built from. Files are compared by identity (device and
 //   inode, so a symlink, a hard link or `./x` is caught), not by spelling.
 // - An existing file this tool made is replaced; any other existing file only with --force. A
@@ -25,8 +26,8 @@ struct KeptFile {
   std::string role;
 };
 
-// The ledger database `db` with its `-wal` and `-shm`, then `sources` (the scenario and events
-// files, as `role`/path pairs resolved by the caller).
+// The ledger database `db` with its `-wal`, `-shm` and `-journal`, then `sources` (the scenario and
+// events files, as `role`/path pairs resolved by the caller).
 std::vector<KeptFile> kept_files(const std::filesystem::path& db, std::vector<KeptFile> sources);
 
 // Whether `a` and `b` are one file: one device and inode when `a` exists, else one folder (by

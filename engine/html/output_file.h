@@ -47,7 +47,7 @@ class CreatedFolders {
   CreatedFolders(const CreatedFolders&) = delete;
   CreatedFolders& operator=(const CreatedFolders&) = delete;
   ~CreatedFolders();
-  void keep() { created_.clear(); }  // the export finished: what it created stays
+  void keep() { created_.clear(); }  // the output is in place: what was created stays
 
  private:
   void remove_created();
@@ -56,8 +56,9 @@ class CreatedFolders {
 
 // Removes the temporary files `.NAME.PID-N.partial` beside `path` (NAME its file name) that a
 // process no longer running left behind: an output whose writer was killed (Ctrl-C, SIGTERM)
-// before it could remove its own. The caller holds the output's lock. Best effort: a file it
-// cannot remove stays.
+// before it could remove its own. Safe without the output's lock, since only the files of a process
+// that has ended are removed (as `run` does with its temporaries). Best effort: a file it cannot
+// remove stays.
 void remove_stale_partials(const std::filesystem::path& path);
 
 }  // namespace yl::html
