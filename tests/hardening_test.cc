@@ -209,11 +209,17 @@ TEST_CASE("Hardening: a ledger whose tables were changed by hand is refused as s
   REQUIRE(sqlite3_open(db.c_str(), &handle) == SQLITE_OK);
   REQUIRE(sqlite3_exec(handle, "DROP TABLE reports", nullptr, nullptr, nullptr) == SQLITE_OK);
   sqlite3_close(handle);
+  const std::string message = "yieldledger: '" + db +
+                              "' does not match its schema version (no such table: reports): it "
+                              "was changed by hand, or is damaged\n";
   const CliResult balances = cli({"balances", "--db", db});
   CHECK(balances.exit_code == 2);
-  CHECK(balances.err == "yieldledger: '" + db +
-                            "' does not match its schema version (no such table: reports): it was "
-                            "changed by hand, or is damaged\n");
+  CHECK(balances.err == message);
+  const std::string before = read_file(db);
+  const CliResult migrated = cli({"migrate", "--db", db});  // not "schema version 10 -> 10"
+  CHECK(migrated.exit_code == 2);
+  CHECK(migrated.err == message);
+  CHECK(read_file(db) == before);
 }
 
 TEST_CASE("Hardening: a foreign SQLite file is refused and left byte-identical") {
