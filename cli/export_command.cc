@@ -4,6 +4,8 @@
 #include <algorithm>
 #include <cctype>
 #include <filesystem>
+#include <optional>
+#include <utility>
 
 #include <fmt/format.h>
 
@@ -19,10 +21,10 @@ namespace {
 struct ExportCommandOptions {
   std::string db;
   std::string out;
-  std::string format;  // empty: xlsx when --out ends in .xlsx, else csv
-  std::string tables;
-  std::string accounts;
-  std::string every;
+  std::string format;                 // empty: xlsx when --out ends in .xlsx, else csv
+  std::optional<std::string> tables;  // nullopt: not given (all); "" given is an error
+  std::optional<std::string> accounts;
+  std::optional<std::string> every;
   bool force = false;
 };
 
@@ -37,12 +39,19 @@ std::string format_of(const ExportCommandOptions& options) {
 
 ExportOptions export_options(const ExportCommandOptions& options) {
   ExportOptions result;
-  if (!options.tables.empty()) result.tables = parse_export_tables(options.tables);
+  for (const auto& [flag, value] :
+       {std::pair{"--tables", &options.tables}, std::pair{"--accounts", &options.accounts},
+        std::pair{"--every", &options.every}}) {
+    if (*value && (*value)->empty()) {
+      throw UsageError(fmt::format("{} is empty: leave it out for the default", flag));
+    }
+  }
+  if (options.tables) result.tables = parse_export_tables(*options.tables);
   // A page shows the summary, the charts and ledger_history's exact figures; other tables only
   // when asked for (they are not part of the page).
-  if (options.tables.empty() && format_of(options) == "html") result.tables = {"ledger_history"};
-  if (!options.every.empty()) result.every_s = parse_every(options.every);
-  if (!options.accounts.empty()) result.accounts = parse_account_selection(options.accounts);
+  if (!options.tables && format_of(options) == "html") result.tables = {"ledger_history"};
+  if (options.every) result.every_s = parse_every(*options.every);
+  if (options.accounts) result.accounts = parse_account_selection(*options.accounts);
   return result;
 }
 

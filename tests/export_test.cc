@@ -565,6 +565,12 @@ TEST_CASE("CLI: export writes CSV or XLSX by --out, exit 2 for bad options or a 
         "yieldledger: --tables: unknown table 'nope' (the tables are accounts, ledger_history, "
         "balance_history, reports, events, journal)\n");
   CHECK_FALSE(std::filesystem::exists(dir.path("x")));
+  for (const std::string flag : {"--tables", "--accounts", "--every"}) {
+    auto empty = yl::testing::run_cli({"export", "--db", db, "--out", dir.path("x"), flag, ""});
+    CHECK(empty.exit_code == 2);
+    CHECK(empty.err == "yieldledger: " + flag + " is empty: leave it out for the default\n");
+  }
+  CHECK_FALSE(std::filesystem::exists(dir.path("x")));
   auto missing =
       yl::testing::run_cli({"export", "--db", dir.path("none.db"), "--out", dir.path("y")});
   CHECK(missing.exit_code == 2);
