@@ -13,7 +13,7 @@
 #include <unistd.h>
 
 #include "engine/export/export_error.h"
-#include "engine/input/input_file.h"
+#include "engine/html/output_file.h"
 #include "engine/usage_error.h"
 
 namespace yl {
@@ -70,10 +70,7 @@ void refuse_kept_or_special(const std::filesystem::path& target,
     }
   }
   // Before `ours`, which reads the file: reading a FIFO would wait for a writer forever.
-  if (const auto kind = special_file_kind(target.string())) {
-    throw UsageError(
-        fmt::format("cannot write '{}': it is {}, not a file", target.string(), *kind));
-  }
+  html::refuse_special_file(target);
 }
 
 void check_target(const std::filesystem::path& target,

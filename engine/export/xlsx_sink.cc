@@ -14,7 +14,6 @@
 #include "engine/core/timestamp.h"
 #include "engine/export/export_error.h"
 #include "engine/html/output_file.h"
-#include "engine/input/input_file.h"
 #include "engine/usage_error.h"
 
 namespace yl {
@@ -202,10 +201,7 @@ XlsxSink::XlsxSink(std::filesystem::path file, std::uint32_t rows_per_sheet)
       rows_per_sheet_(std::min(rows_per_sheet, kRowsPerSheet)) {
   YL_ASSERT(rows_per_sheet_ >= 2);
   // libxlsxwriter writes the file only when the workbook closes; fail now, not after the work.
-  // A folder, a FIFO or a device is never replaced by the workbook, even with --force.
-  if (const auto kind = special_file_kind(file_.string())) {
-    throw UsageError(fmt::format("cannot write '{}': it is {}, not a file", file_.string(), *kind));
-  }
+  html::refuse_special_file(file_);
   std::FILE* probe = std::fopen(partial_.c_str(), "wb");
   if (probe == nullptr) {
     throw ExportError(fmt::format("cannot create '{}': {}", file_.string(), std::strerror(errno)));

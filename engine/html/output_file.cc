@@ -38,10 +38,7 @@ OutputFile::OutputFile(std::filesystem::path path, Existing existing)
     throw UsageError(fmt::format("cannot write '{}': the folder '{}' does not exist",
                                  path_.string(), folder.string()));
   }
-  // A folder, or a FIFO or device (say /dev/null), is never replaced by a file, even with --force.
-  if (const auto kind = special_file_kind(path_.string())) {
-    throw UsageError(fmt::format("cannot write '{}': it is {}, not a file", path_.string(), *kind));
-  }
+  refuse_special_file(path_);
   if (existing_ == Existing::refuse && std::filesystem::exists(path_, ec)) {
     throw UsageError(fmt::format("'{}' already exists; choose another --out, or add --force to "
                                  "replace it",
@@ -104,6 +101,12 @@ void OutputFile::commit() {
     std::filesystem::remove(temp_, ec);
   }
   committed_ = true;
+}
+
+void refuse_special_file(const std::filesystem::path& path) {
+  if (const auto kind = special_file_kind(path.string())) {
+    throw UsageError(fmt::format("cannot write '{}': it is {}, not a file", path.string(), *kind));
+  }
 }
 
 CreatedFolders::CreatedFolders(const std::filesystem::path& folder) {

@@ -37,6 +37,11 @@ class OutputFile {
   bool committed_ = false;
 };
 
+// Refuses (UsageError "cannot write 'PATH': it is a FIFO (named pipe), not a file") to write a
+// file at `path` when a folder, a FIFO, a device or a socket is there: never replaced, whatever
+// --force says, and checked before anything opens it (a FIFO would block).
+void refuse_special_file(const std::filesystem::path& path);
+
 // The folder an output goes into, created with its missing parents; unless kept (the output is in
 // place), what was created is removed again (deepest first, each only if still empty), so a
 // failed export or generate leaves no new folder behind. Throws UsageError when a file (or a

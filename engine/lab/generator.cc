@@ -603,12 +603,7 @@ std::int64_t generate_into(const Study& study, std::uint64_t seed, const std::st
   if (dir.empty()) throw UsageError("the output folder's name is empty");
   html::CreatedFolders folders(folder);  // removed again unless both files are written
   const std::array<std::string, 2> names = {"events.csv", "scenario.toml"};
-  for (const std::string& name : names) {
-    const std::string target = (folder / name).string();
-    if (const auto kind = special_file_kind(target)) {
-      throw UsageError(fmt::format("cannot write '{}': it is {}, not a file", target, *kind));
-    }
-  }
+  for (const std::string& name : names) html::refuse_special_file(folder / name);
   const Generated generated = generate(study, seed);
 
   // Both files go to temporaries first and are renamed into place only when both are whole.
