@@ -2,6 +2,7 @@
 // (values derived in the comments below), the t table against Boost.Math, the four output formats
 // agreeing on the numbers, two ledgers side by side, and every bad input refused with exit 2 and
 // nothing written.
+#include <algorithm>
 #include <cmath>
 #include <filesystem>
 #include <fstream>
@@ -280,6 +281,25 @@ TEST_CASE("CLI: a file size limit met while reading a results file is not blamed
   const auto merged = run_cli({"merge", db, "--out", dir.path("m.db")}, "ulimit -f 8; exec ");
   CHECK(merged.exit_code == 1);
   CHECK(merged.err == full);
+}
+
+TEST_CASE("CLI: a compare workbook cut short by a file size limit is one message, and no file") {
+  TempDir dir;
+  // Not WAL, so that reading it writes nothing; the workbook is about 18 KiB.
+  const std::string db =
+      make_db(dir, "results.db", "PRAGMA journal_mode = DELETE;\n" + read_file(kFixture));
+  const std::string xlsx = dir.path("c.xlsx");
+  const auto result = run_cli({"compare", db, "--out", xlsx}, "ulimit -f 12; exec ");
+  CHECK(result.exit_code == 1);
+  CHECK(result.err.starts_with("yieldledger: could not write '" + xlsx +
+                               "': Zip generic error ZIP_ERRNO while creating the xlsx file. ("));
+  CHECK(result.err.ends_with("System error = File too large)\n"));
+  CHECK(std::count(result.err.begin(), result.err.end(), '\n') == 1);
+  CHECK(result.err.find("[ERROR]") == std::string::npos);  // libxlsxwriter's lines are folded in
+  CHECK_FALSE(std::filesystem::exists(xlsx));
+  CHECK(std::distance(std::filesystem::directory_iterator(dir.path(".")),
+                      std::filesystem::directory_iterator()) == 1);  // the results file alone
+  CHECK(run_cli({"compare", db, "--out", xlsx}).exit_code == 0);
 }
 
 TEST_CASE("CLI: compare's table, CSV, XLSX and HTML show the same numbers") {

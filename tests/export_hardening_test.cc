@@ -248,7 +248,7 @@ TEST_CASE("Export and compare never write onto a FIFO, a folder or a file they r
   REQUIRE(::mkfifo(fifo.c_str(), 0600) == 0);
   const std::string not_a_file = "': it is a FIFO (named pipe), not a file\n";
   // Refused before it is opened (a reader would wait for a writer forever), even with --force.
-  for (const std::string& format : {"html", "xlsx"}) {
+  for (const char* format : {"html", "xlsx"}) {
     const auto onto_fifo =
         run_cli({"export", "--db", db, "--out", fifo, "--format", format, "--force"});
     CHECK(onto_fifo.exit_code == 2);
@@ -365,6 +365,14 @@ TEST_CASE("Export: a second export of one output is refused while the first writ
   CHECK(run_cli({"export", "--db", db, "--out", xlsx}).exit_code == 0);
   CHECK(files_with(folder, ".lock").empty());
   CHECK(files_with(root_of(dir), ".lock").empty());
+  // A folder where the lock file goes: the output is named, and nothing is written.
+  std::filesystem::create_directory(dir.path(".other.xlsx.lock"));
+  const auto blocked = run_cli({"export", "--db", db, "--out", dir.path("other.xlsx")});
+  CHECK(blocked.exit_code == 1);
+  CHECK(blocked.err == "yieldledger: cannot write '" + dir.path("other.xlsx") +
+                           "': its lock file '" + dir.path(".other.xlsx.lock") +
+                           "' cannot be made: Is a directory\n");
+  CHECK_FALSE(std::filesystem::exists(dir.path("other.xlsx")));
 }
 
 TEST_CASE("Export: two exports into one folder at once never mix their files (processes)") {

@@ -7,13 +7,15 @@
 
 #include "engine/core/assert.h"
 #include "engine/export/export_error.h"
+#include "engine/export/stderr_capture.h"
 
 namespace yl::compare {
 namespace {
 
-void check(lxw_error error, const std::string& what) {
+void check(lxw_error error, const std::string& what, const std::string& detail = "") {
   if (error == LXW_NO_ERROR) return;
-  throw ExportError(fmt::format("could not write {}: {}", what, lxw_strerror(error)));
+  throw ExportError(fmt::format("could not write {}: {}{}", what, lxw_strerror(error),
+                                detail.empty() ? "" : " (" + detail + ")"));
 }
 
 // A cell of rows_table(): a number when the text is one Excel holds exactly enough (at most 15
@@ -57,7 +59,9 @@ class Workbook {
   void close(const std::string& what) {
     lxw_workbook* w = workbook_;
     workbook_ = nullptr;
-    check(workbook_close(w), what);
+    StderrCapture said;  // libxlsxwriter's own lines about a failed write join our message
+    const lxw_error error = workbook_close(w);
+    check(error, what, said.take());
   }
 
  private:

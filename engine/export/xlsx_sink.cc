@@ -7,12 +7,12 @@
 #include <cstring>
 
 #include <fmt/format.h>
-#include <unistd.h>
 #include <xlsxwriter.h>
 
 #include "engine/core/assert.h"
 #include "engine/core/timestamp.h"
 #include "engine/export/export_error.h"
+#include "engine/export/stderr_capture.h"
 #include "engine/html/output_file.h"
 #include "engine/usage_error.h"
 
@@ -57,55 +57,6 @@ void check(lxw_error error, const std::string& what, const std::string& detail =
   throw ExportError(fmt::format("could not write {}: {}{}", what, lxw_strerror(error),
                                 detail.empty() ? "" : " (" + detail + ")"));
 }
-
-// Holds what the process writes on stderr (fd 2) in a temporary file while it lives, so that
-// libxlsxwriter's own `[ERROR] ...` lines can be folded into one message of ours. If the file
-// cannot be made, stderr is left as it is.
-class StderrCapture {
- public:
-  StderrCapture() : file_(std::tmpfile()) {
-    std::fflush(stderr);
-    saved_ = file_ == nullptr ? -1 : ::dup(STDERR_FILENO);
-    if (saved_ >= 0) ::dup2(::fileno(file_), STDERR_FILENO);
-  }
-  StderrCapture(const StderrCapture&) = delete;
-  StderrCapture& operator=(const StderrCapture&) = delete;
-  ~StderrCapture() {
-    restore();
-    if (file_ != nullptr) std::fclose(file_);
-  }
-  // What was written, one line per line with libxlsxwriter's `[ERROR] ` prefixes dropped and
-  // the lines joined by "; ".
-  std::string take() {
-    restore();
-    std::string text;
-    if (file_ == nullptr) return text;
-    std::rewind(file_);
-    char line[512];
-    while (std::fgets(line, sizeof line, file_) != nullptr) {
-      std::string_view piece(line);
-      while (!piece.empty() && (piece.back() == '\n' || piece.back() == '\r')) {
-        piece.remove_suffix(1);
-      }
-      if (piece.starts_with("[ERROR] ")) piece.remove_prefix(8);
-      if (piece.empty()) continue;
-      if (!text.empty()) text += "; ";
-      text += piece;
-    }
-    return text;
-  }
-
- private:
-  void restore() {
-    if (saved_ < 0) return;
-    std::fflush(stderr);
-    ::dup2(saved_, STDERR_FILENO);
-    ::close(saved_);
-    saved_ = -1;
-  }
-  std::FILE* file_;
-  int saved_ = -1;
-};
 
 class XlsxTableWriter : public TableWriter {
  public:

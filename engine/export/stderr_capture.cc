@@ -1,0 +1,54 @@
+#include "engine/export/stderr_capture.h"
+
+#include <string_view>
+
+#include <unistd.h>
+
+namespace yl {
+
+StderrCapture::StderrCapture() : file_(std::tmpfile()) {
+  std::fflush(stderr);
+  saved_ = file_ == nullptr ? -1 : ::dup(STDERR_FILENO);
+  if (saved_ >= 0) ::dup2(::fileno(file_), STDERR_FILENO);
+}
+
+StderrCapture::~StderrCapture() {
+  restore();
+  if (file_ != nullptr) std::fclose(file_);
+}
+
+std::string StderrCapture::take() {
+  restore();
+  std::string text;
+  if (file_ == nullptr) return text;
+  std::rewind(file_);
+  char line[512];
+  while (std::fgets(line, sizeof line, file_) != nullptr) {
+    std::string_view piece(line);
+    while (!piece.empty() && (piece.back() == '\n' || piece.back() == '\r')) {
+      piece.remove_suffix(1);
+    }
+    // "[ERROR] text" or "[ERROR][src/file.c:123]: text"
+    if (piece.starts_with("[ERROR]")) {
+      piece.remove_prefix(7);
+      if (piece.starts_with('[') && piece.find("]: ") != std::string_view::npos) {
+        piece.remove_prefix(piece.find("]: ") + 2);
+      }
+      while (piece.starts_with(' ')) piece.remove_prefix(1);
+    }
+    if (piece.empty()) continue;
+    if (!text.empty()) text += "; ";
+    text += piece;
+  }
+  return text;
+}
+
+void StderrCapture::restore() {
+  if (saved_ < 0) return;
+  std::fflush(stderr);
+  ::dup2(saved_, STDERR_FILENO);
+  ::close(saved_);
+  saved_ = -1;
+}
+
+}  // namespace yl
