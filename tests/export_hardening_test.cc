@@ -155,6 +155,15 @@ TEST_CASE("Export replaces a file it did not write only with --force, and its ow
   CHECK(yl::zip_is_marked(xlsx));
   CHECK(run_cli({"export", "--db", db, "--out", xlsx}).exit_code == 0);  // its own: replaced
 
+  // A symbolic link at --out is replaced by the new workbook; the file it pointed to is kept.
+  const std::string link = dir.path("latest.xlsx");
+  std::filesystem::create_symlink(xlsx, link);
+  const std::string before = read_file(xlsx);
+  CHECK(run_cli({"export", "--db", db, "--out", link, "--tables", "events"}).exit_code == 0);
+  CHECK_FALSE(std::filesystem::is_symlink(link));
+  CHECK(yl::zip_is_marked(link));
+  CHECK(read_file(xlsx) == before);
+
   // --out in upper case is a workbook too.
   const auto upper = run_cli({"export", "--db", db, "--out", dir.path("R.XLSX")});
   CHECK(upper.exit_code == 0);
