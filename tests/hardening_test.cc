@@ -490,13 +490,13 @@ TEST_CASE("Hardening: many scheduled reports: refused past the limit, memory fla
             "86400 s from 2024-03-01T00:00:00Z to 2024-03-08T00:00:00Z), more than the limit of 6; "
             "report less often, or raise the limit with --max-reports N\n");
   CHECK(cli({"run", quickstart, "--db", dir.path("q.db"), "--max-reports", "7"}).exit_code == 0);
-  for (const std::string& bad : {"0", "-1", "1.5", "9223372036854775808"}) {
-    const CliResult refused =
+  for (const char* bad : {"0", "-1", "1.5", "9223372036854775808"}) {
+    const CliResult rejected =
         cli({"run", quickstart, "--db", dir.path("z.db"), "--max-reports", bad});
-    CHECK(refused.exit_code == 2);
-    CHECK(refused.err == "yieldledger: --max-reports: '" + bad +
-                             "' is not an integer from 1 to 9223372036854775807\nRun with "
-                             "--help for more information.\n");
+    CHECK(rejected.exit_code == 2);
+    CHECK(rejected.err == "yieldledger: --max-reports: '" + std::string(bad) +
+                              "' is not an integer from 1 to 9223372036854775807\nRun with "
+                              "--help for more information.\n");
   }
 
   // 86,400 report times (172,800 asset reports) in one day, most between two events.
@@ -553,6 +553,57 @@ TEST_CASE("Hardening: no permission (EACCES) is named as such, for a user withou
   CHECK(read_file(err) == locked + ":1: scenario: cannot open the scenario file: Permission "
                                    "denied\n");
   CHECK_FALSE(std::filesystem::exists(fresh));
+}
+
+TEST_CASE("Hardening: a reader who cannot write the ledger's folder sees the log's commits too") {
+  TempDir dir;
+  const std::string nobody = "setpriv --reuid=65534 --regid=65534 --clear-groups ";
+  if (bash(nobody + kCli + " --version >/dev/null 2>&1") != 0) {
+    MESSAGE("skipped: the user nobody cannot run the binary here");
+    return;
+  }
+  const std::string db = dir.path("q.db");
+  REQUIRE(cli({"run", yl::testing::example_scenario("quickstart"), "--db", db}).exit_code == 0);
+  REQUIRE(::chmod(db.c_str(), 0644) == 0);
+  const std::string out = dir.path("out");  // opened by the root shell, before setpriv
+  const std::string err = dir.path("err");
+  auto balances_as_nobody = [&] {
+    return bash(nobody + kCli + " balances --db " + quoted(db) + " --format csv >" + quoted(out) +
+                " 2>" + quoted(err));
+  };
+  REQUIRE(balances_as_nobody() == 0);
+  const std::string before = read_file(out);
+  {
+    // Another reader keeps the log: the apply's commit stays in q.db-wal, not in q.db.
+    yl::storage::Database holder(db, yl::storage::Database::Mode::read_only);
+    const yl::storage::ReadTransaction held(holder);
+    const std::string more = dir.write("more.csv", "time,type,account,asset,amount,to,value,id\n"
+                                                   "2024-03-09T00:00:00Z,deposit,bob,ETH,7,,,m1\n");
+    REQUIRE(cli({"apply", "--db", db, more, "--until", "2024-03-10T00:00:00Z"}).exit_code == 0);
+    REQUIRE(std::filesystem::file_size(db + "-wal") > 0);
+    const CliResult root = cli({"balances", "--db", db, "--format", "csv"});
+    REQUIRE(root.exit_code == 0);
+    REQUIRE(root.out != before);
+    // Read as immutable, the file alone gave the ledger before the apply, without a word.
+    CHECK(balances_as_nobody() == 0);
+    CHECK(read_file(out) == root.out);
+    // Without the -shm file (which nobody cannot create there) the log cannot be read: said so.
+    std::filesystem::remove(db + "-shm");
+    CHECK(balances_as_nobody() == 2);
+    CHECK(read_file(err) == "yieldledger: cannot read '" + db + "': its write-ahead log '" + db +
+                                "-wal' has commits that are not in the file, and reading them "
+                                "needs a '" +
+                                db +
+                                "-shm' file, which this user cannot create in that folder; "
+                                "`yieldledger migrate --db " +
+                                db +
+                                "`, run by a user who can write the folder, folds them into the "
+                                "file\n");
+  }
+  REQUIRE(cli({"migrate", "--db", db}).exit_code == 0);
+  CHECK_FALSE(std::filesystem::exists(db + "-wal"));
+  CHECK(balances_as_nobody() == 0);
+  CHECK(read_file(out) == cli({"balances", "--db", db, "--format", "csv"}).out);
 }
 
 TEST_CASE("Hardening: a ReadTransaction sees one snapshot while another connection commits") {

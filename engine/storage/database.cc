@@ -3,6 +3,7 @@
 #include <cerrno>
 #include <cstring>
 #include <mutex>
+#include <optional>
 #include <string_view>
 
 #include <fmt/format.h>
@@ -106,6 +107,16 @@ std::string path_cause(int error) {
       const char* file = db != nullptr ? sqlite3_db_filename(db, "main") : nullptr;
       const std::string name =
           file != nullptr && *file != '\0' ? fmt::format("'{}'", file) : std::string("the file");
+      // Read as immutable (see Database::Database), without locks: a writer that began after
+      // the open may have moved pages under the reader.
+      if (file != nullptr && sqlite3_uri_boolean(file, "immutable", 0) != 0 &&
+          ::access(fmt::format("{}-wal", file).c_str(), F_OK) == 0) {
+        throw StorageError(StorageError::Kind::machine,
+                           fmt::format("{} was written by another process while it was read "
+                                       "(without write access to its folder, it is read without "
+                                       "locks); read it again when the writer has finished",
+                                       name));
+      }
       throw StorageError(StorageError::Kind::bad_database,
                          fmt::format("{} is not a usable SQLite database ({}); it may be "
                                      "truncated or damaged",
@@ -163,6 +174,29 @@ bool folder_writable(const std::string& path) {
   return ::access(folder.c_str(), W_OK) == 0;
 }
 
+// How a reader that cannot write the ledger's folder (a read-only file system or mount, or
+// another user's folder) opens `path`; it cannot create the -wal and -shm files a WAL reader
+// needs. The URI to open, or nullopt to open the path as any reader does.
+std::optional<std::string> reader_without_folder(const std::string& path) {
+  struct stat wal {};
+  struct stat shm {};
+  const bool has_wal = ::stat((path + "-wal").c_str(), &wal) == 0;
+  const bool has_shm = ::stat((path + "-shm").c_str(), &shm) == 0;
+  // Both there (a writer is at work, or left them): SQLite reads the log with a private copy of
+  // the -shm index, under read locks that keep a checkpoint from moving pages underneath.
+  if (has_wal && has_shm) return std::nullopt;
+  // No log with a commit in it: the file holds every commit, and is read as it stands, as
+  // immutable (no -shm, no locks). A writer that begins meanwhile is caught by fail().
+  if (!has_wal || wal.st_size == 0) return file_uri(path) + "?immutable=1";
+  throw StorageError(
+      StorageError::Kind::bad_database,
+      fmt::format("cannot read '{}': its write-ahead log '{}-wal' has commits that are not in the "
+                  "file, and reading them needs a '{}-shm' file, which this user cannot create "
+                  "in that folder; `yieldledger migrate --db {}`, run by a user who can write "
+                  "the folder, folds them into the file",
+                  path, path, path, path));
+}
+
 }  // namespace
 
 void check_ledger_path(const std::string& path) {
@@ -210,10 +244,10 @@ Database::Database(const std::string& path, Mode mode, std::int32_t application_
       mode == Mode::read_only ? SQLITE_OPEN_READONLY : SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE;
   std::string target = path;
   if (mode == Mode::read_only && !folder_writable(path)) {
-    // On a read-only file system nobody can be writing, so the file may be read as immutable,
-    // which needs neither the -shm file nor locks.
-    target = file_uri(path) + "?immutable=1";
-    flags |= SQLITE_OPEN_URI;
+    if (auto uri = reader_without_folder(path)) {
+      target = std::move(*uri);
+      flags |= SQLITE_OPEN_URI;
+    }
   }
   const int rc = sqlite3_open_v2(target.c_str(), &raw, flags | SQLITE_OPEN_NOMUTEX, nullptr);
   db_.reset(raw);
