@@ -27,9 +27,10 @@ std::optional<T> decimal(std::string_view text, T min = std::numeric_limits<T>::
   return value;
 }
 
-// A CLI11 check for an option of type T: the text must be decimal<T>(text, min, max), else
-// "--NAME: 'TEXT' is not an integer from MIN to MAX". It hands CLI11 the number rewritten in a
-// form CLI11 reads as it is ("010" as 10).
+// A CLI11 validator for an option of type T: the text must be decimal<T>(text, min, max), else
+// "--NAME: 'TEXT' is not an integer from MIN to MAX". Give it to `->transform()`, not
+// `->check()` (which validates a copy): it hands CLI11 the number rewritten in a form CLI11 reads
+// as it is ("010" as 10, not octal 8).
 template <typename T>
 CLI::Validator integer_check(T min = std::numeric_limits<T>::min(),
                              T max = std::numeric_limits<T>::max()) {

@@ -6,6 +6,7 @@
 #include <optional>
 
 #include "cli/commands.h"
+#include "cli/integer_option.h"
 #include "cli/query.h"
 #include "engine/core/asset.h"
 
@@ -58,8 +59,10 @@ void add_journal_command(CLI::App& app) {
       "journal", "The double-entry journal as rows: a posting a line (schema/0005_*.sql)");
   command->add_option("--db", options->query.db, "the ledger database written by `run`")
       ->required();
-  command->add_option("--event", options->event, "only the entries of this event (its seq)");
-  command->add_option("--report", options->report, "only the entries of this report (its seq)");
+  command->add_option("--event", options->event, "only the entries of this event (its seq)")
+      ->transform(integer_check<std::int64_t>(1));
+  command->add_option("--report", options->report, "only the entries of this report (its seq)")
+      ->transform(integer_check<std::int64_t>(1));
   command
       ->add_option("--format", options->query.format,
                    "table (for people) or csv (for spreadsheets)")

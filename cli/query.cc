@@ -69,7 +69,7 @@ void add_max_reports_option(CLI::App& command, std::int64_t& max_reports) {
       .add_option("--max-reports", max_reports,
                   fmt::format("refuse a ledger of more scheduled reports than this (default {})",
                               kDefaultMaxReports))
-      ->check(integer_check<std::int64_t>(1));
+      ->transform(integer_check<std::int64_t>(1));
 }
 
 Snapshot state_for(const QueryOptions& options) {

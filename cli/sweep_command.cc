@@ -104,12 +104,12 @@ void add_sweep_command(CLI::App& app) {
   command->add_option("--out", options->out, "the results SQLite file (created, or resumed)")
       ->required();
   command->add_option("--jobs", options->jobs, "runs simulated at once (default 1)")
-      ->check(integer_check<int>(1));
+      ->transform(integer_check<int>(1));
   command->add_option("--task", options->task, "I/N: run only the I-th of N disjoint slices");
   command
       ->add_option("--task-count", options->task_count,
                    "N, with $JOB_COMPLETION_INDEX or $AWS_BATCH_JOB_ARRAY_INDEX as I")
-      ->check(integer_check<std::int64_t>(1));
+      ->transform(integer_check<std::int64_t>(1));
   command->callback([options] { sweep(*options); });
 }
 

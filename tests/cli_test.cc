@@ -274,6 +274,18 @@ TEST_CASE("CLI: journal prints the stored postings as rows, by event or report (
   const CliResult missing = cli({"journal", "--db", dir.path("none.db")});
   CHECK(missing.exit_code == 2);
   CHECK(missing.err == "yieldledger: database '" + dir.path("none.db") + "' not found\n");
+  // A seq is base-10 digits: "023" is event 23, not octal 19; hex, blanks, overflow and 0 are
+  // refused, not read as another event or clamped to the largest.
+  CHECK(cli({"journal", "--db", db, "--event", "023", "--format", "csv"}).out == event.out);
+  for (const char* bad : {"0x17", " 23", "99999999999999999999", "0", "-1"}) {
+    for (const char* option : {"--event", "--report"}) {
+      const CliResult refused = cli({"journal", "--db", db, option, bad});
+      CHECK(refused.exit_code == 2);
+      CHECK(refused.err == "yieldledger: " + std::string(option) + ": '" + bad +
+                               "' is not an integer from 1 to 9223372036854775807\nRun with "
+                               "--help for more information.\n");
+    }
+  }
 }
 
 TEST_CASE("CLI: run --drip-schedule: both schedules give the same outputs, --at included") {

@@ -485,6 +485,13 @@ TEST_CASE("Lab CLI: seeds and counts out of range are refused, not clamped") {
       cli({"generate", study, "--seed", "18446744073709551615", "--out", dir.path("g")});
   CHECK(max.exit_code == 0);
   CHECK(max.out.starts_with("generated 'tiny' point 0 seed 18446744073709551615: "));
+  // Leading zeros are decimal: seed 010 is seed 10 (CLI11 alone read it as octal 8).
+  const CliResult ten = cli({"generate", study, "--seed", "010", "--out", dir.path("g10")});
+  CHECK(ten.out.starts_with("generated 'tiny' point 0 seed 10: "));
+  REQUIRE(cli({"generate", study, "--seed", "10", "--out", dir.path("g10b")}).exit_code == 0);
+  CHECK(read_file(dir.path("g10/events.csv")) == read_file(dir.path("g10b/events.csv")));
+  REQUIRE(cli({"generate", study, "--seed", "8", "--out", dir.path("g8")}).exit_code == 0);
+  CHECK(read_file(dir.path("g10/events.csv")) != read_file(dir.path("g8/events.csv")));
   for (const std::vector<std::string>& args :
        {std::vector<std::string>{"--task-count", "99999999999999999999"},
         std::vector<std::string>{"--jobs", "99999999999"},
