@@ -24,31 +24,38 @@ void journal(const JournalOptions& options) {
   const Format format = output_format(options.query);
   const bool csv = format == Format::csv;
   const std::vector<std::string> names = reader.store.journal_account_names();
-  Table table;
-  table.columns = {{"entry", true},
-                   {"event", true},
-                   {"report", true},
-                   {"account"},
-                   {"asset"},
-                   {"side"},
-                   {csv ? "amount_wei" : "amount", true},
-                   {"memo"}};
+  const std::vector<Column> columns = {{"entry", true},
+                                       {"event", true},
+                                       {"report", true},
+                                       {"account"},
+                                       {"asset"},
+                                       {"side"},
+                                       {csv ? "amount_wei" : "amount", true},
+                                       {"memo"}};
   auto text = [](std::optional<std::int64_t> seq) { return seq ? std::to_string(*seq) : ""; };
-  auto cursor = reader.store.journal_in_order();
-  storage::StoredJournalEntry entry;
-  while (cursor.next(entry)) {
-    if ((options.event && entry.event_seq != options.event) ||
-        (options.report && entry.report_seq != options.report)) {
-      continue;
+  // Streamed (a million-event journal has millions of postings): read again for each pass.
+  print_rows(std::cout, columns, format, [&](const RowSink& sink) {
+    auto cursor = reader.store.journal_in_order();
+    storage::StoredJournalEntry entry;
+    std::vector<std::string> row;
+    while (cursor.next(entry)) {
+      if ((options.event && entry.event_seq != options.event) ||
+          (options.report && entry.report_seq != options.report)) {
+        continue;
+      }
+      for (const storage::StoredPosting& p : storage::LedgerStore::postings_of(entry, names)) {
+        row = {std::to_string(entry.seq),
+               text(entry.event_seq),
+               text(entry.report_seq),
+               p.account,
+               std::string(asset_name(p.asset)),
+               p.debit ? "D" : "C",
+               csv ? p.amount.wei_string() : units(p.amount),
+               p.memo};
+        sink(row);
+      }
     }
-    for (const storage::StoredPosting& p : storage::LedgerStore::postings_of(entry, names)) {
-      table.rows.push_back({std::to_string(entry.seq), text(entry.event_seq),
-                            text(entry.report_seq), p.account, std::string(asset_name(p.asset)),
-                            p.debit ? "D" : "C", csv ? p.amount.wei_string() : units(p.amount),
-                            p.memo});
-    }
-  }
-  print(std::cout, table, format);
+  });
 }
 
 }  // namespace

@@ -52,49 +52,59 @@ void flush_stdout() {
   if (std::fflush(stdout) != 0 || std::ferror(stdout) != 0 || !std::cout) write_failed();
 }
 
-void print(std::ostream& out, const Table& table, Format format) {
+void print_rows(std::ostream& out, const std::vector<Column>& columns, Format format,
+                const std::function<void(const RowSink&)>& rows) {
   if (format == Format::csv) {
-    for (std::size_t i = 0; i < table.columns.size(); ++i) {
-      out << (i ? "," : "") << csv_field(table.columns[i].name);
+    for (std::size_t i = 0; i < columns.size(); ++i) {
+      out << (i ? "," : "") << csv_field(columns[i].name);
     }
     out << '\n';
-    for (const auto& row : table.rows) {
+    rows([&](const std::vector<std::string>& row) {
       for (std::size_t i = 0; i < row.size(); ++i) out << (i ? "," : "") << csv_field(row[i]);
       out << '\n';
-    }
+      if (!out) write_failed();  // a closed pipe or a full disk stops the rows at once
+    });
     check_written(out);
     return;
   }
-  std::vector<std::vector<std::string>> rows;
-  for (const auto& row : table.rows) {
-    rows.emplace_back();
-    for (const std::string& cell : row) rows.back().push_back(table_cell(cell));
-  }
+  // A table: the rows once to measure the columns, then again to print them.
   std::vector<std::size_t> widths;
-  for (const Column& c : table.columns) widths.push_back(c.name.size());
-  for (const auto& row : rows) {
+  for (const Column& c : columns) widths.push_back(c.name.size());
+  rows([&](const std::vector<std::string>& row) {
     for (std::size_t i = 0; i < row.size(); ++i) {
-      widths[i] = std::max(widths[i], display_width(row[i]));
+      widths[i] = std::max(widths[i], display_width(table_cell(row[i])));
     }
-  }
+  });
   auto line = [&](const std::vector<std::string>& cells) {
     std::string text;
     for (std::size_t i = 0; i < cells.size(); ++i) {
       const std::string pad(widths[i] - display_width(cells[i]), ' ');
       if (i) text += "  ";
-      text += table.columns[i].numeric ? pad + cells[i] : cells[i] + pad;
+      text += columns[i].numeric ? pad + cells[i] : cells[i] + pad;
     }
     while (!text.empty() && text.back() == ' ') text.pop_back();
     out << text << '\n';
+    if (!out) write_failed();
   };
   std::vector<std::string> header;
-  for (const Column& c : table.columns) header.push_back(c.name);
+  for (const Column& c : columns) header.push_back(c.name);
   line(header);
   std::vector<std::string> rule;
   for (std::size_t w : widths) rule.push_back(std::string(w, '-'));
   line(rule);
-  for (const auto& row : rows) line(row);
+  std::vector<std::string> cells;
+  rows([&](const std::vector<std::string>& row) {
+    cells.clear();
+    for (const std::string& cell : row) cells.push_back(table_cell(cell));
+    line(cells);
+  });
   check_written(out);
+}
+
+void print(std::ostream& out, const Table& table, Format format) {
+  print_rows(out, table.columns, format, [&](const RowSink& sink) {
+    for (const auto& row : table.rows) sink(row);
+  });
 }
 
 std::string signed_units(const std::string& signed_wei) {

@@ -2,6 +2,7 @@
 // RFC 4180 quoting; or an aligned table with numbers right-aligned.
 #pragma once
 
+#include <functional>
 #include <ostream>
 #include <string>
 #include <vector>
@@ -27,6 +28,11 @@ struct Table {
 // prints as one short cell. CSV prints every cell whole (RFC 4180 quoting).
 inline constexpr std::size_t kMaxCellWidth = 64;
 void print(std::ostream& out, const Table& table, Format format);
+// The same for rows too many to hold: `rows(sink)` gives every row to `sink`, the same rows each
+// time it is called: once for CSV, twice for a table (to measure the columns, then to print).
+using RowSink = std::function<void(const std::vector<std::string>&)>;
+void print_rows(std::ostream& out, const std::vector<Column>& columns, Format format,
+                const std::function<void(const RowSink&)>& rows);
 
 // Flushes stdout and checks that everything written reached it (like coreutils' close_stdout);
 // throws std::system_error ("cannot write to standard output") otherwise. Called before exiting.

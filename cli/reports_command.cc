@@ -3,6 +3,7 @@
 // the debt it repaid or grew, and how it split into the price step (ΔP·C, paid to the holders of
 // the C shares) and the pending carried to the next report.
 #include <iostream>
+#include <optional>
 
 #include <fmt/format.h>
 
@@ -64,6 +65,31 @@ Split split_of(const storage::StoredReportRow& row, const std::string& stored_po
   return split;
 }
 
+// The postings of each report's journal entry, read beside the reports: both come in report
+// seq order, so only the current report's are held.
+class ReportPostings {
+ public:
+  explicit ReportPostings(storage::LedgerStore& store)
+      : cursor_(store.report_postings_in_order()), more_(cursor_.next(next_)) {}
+  // The stored postings of report `seq` ("" when it posted none); `seq` never decreases.
+  const std::string& of(std::int64_t seq) {
+    if (seq == seq_) return postings_;
+    seq_ = seq;
+    postings_.clear();
+    for (; more_ && next_.first <= seq; more_ = cursor_.next(next_)) {
+      if (next_.first == seq) postings_ = std::move(next_.second);
+    }
+    return postings_;
+  }
+
+ private:
+  storage::RowCursor<std::pair<std::int64_t, std::string>> cursor_;
+  std::pair<std::int64_t, std::string> next_;
+  bool more_;
+  std::int64_t seq_ = -1;
+  std::string postings_;
+};
+
 std::string signed_text(const Amount& before, const Amount& after) {
   return SignedAmount::difference(after, before).wei_string();
 }
@@ -73,13 +99,9 @@ void reports(const ReportsOptions& options) {
   storage::LedgerStore& store = reader.store;
   const Format format = output_format(options.query);
   const bool csv = format == Format::csv;
-  std::map<std::int64_t, std::string> postings;
   std::vector<std::string> account_names;
-  if (options.verbose) {
-    postings = store.report_postings();
-    account_names = store.journal_account_names();
-  }
-  Table table;
+  if (options.verbose) account_names = store.journal_account_names();
+  std::vector<Column> columns;
   std::vector<std::string> names;
   for (const storage::ReportColumn& c : storage::report_columns()) names.emplace_back(c.name);
   if (options.verbose) {
@@ -90,31 +112,36 @@ void reports(const ReportsOptions& options) {
     if (!csv && column.ends_with("_wei")) column.resize(column.size() - 4);
     const bool numeric =
         column != "time" && column != "asset" && column != "trigger" && column != "source";
-    table.columns.push_back({column, numeric});
+    columns.push_back({column, numeric});
   }
   auto amount = [&](const std::string& wei) { return csv ? wei : signed_units(wei); };
-  auto cursor = store.reports_in_order();
-  storage::StoredReport stored;
-  while (cursor.next(stored)) {
-    const storage::StoredReportRow& r = stored.fields;
+  // Streamed (a ledger may hold a million reports): read again for each pass.
+  print_rows(std::cout, columns, format, [&](const RowSink& sink) {
+    auto cursor = store.reports_in_order();
+    std::optional<ReportPostings> postings;
+    if (options.verbose) postings.emplace(store);
+    storage::StoredReport stored;
     std::vector<std::string> row;
-    for (const storage::ReportColumn& c : storage::report_columns()) {
-      const bool wei =
-          c.kind == storage::ColumnKind::amount || c.kind == storage::ColumnKind::signed_amount;
-      row.push_back(wei ? amount(r.*c.field) : r.*c.field);
+    while (cursor.next(stored)) {
+      const storage::StoredReportRow& r = stored.fields;
+      row.clear();
+      for (const storage::ReportColumn& c : storage::report_columns()) {
+        const bool wei =
+            c.kind == storage::ColumnKind::amount || c.kind == storage::ColumnKind::signed_amount;
+        row.push_back(wei ? amount(r.*c.field) : r.*c.field);
+      }
+      if (options.verbose) {
+        const Split s = split_of(r, postings->of(stored.seq), account_names);
+        const Amount debt_before = *Amount::parse_wei(r.debt_before_wei);
+        const Amount debt_after = *Amount::parse_wei(r.debt_after_wei);
+        row.insert(row.end(),
+                   {amount(signed_text(debt_before, debt_after)),
+                    amount(s.pending_before.wei_string()), amount(s.into_pending.wei_string()),
+                    s.price_delta, s.shares, amount(s.paid.wei_string())});
+      }
+      sink(row);
     }
-    if (options.verbose) {
-      const Split s = split_of(r, postings[stored.seq], account_names);
-      const Amount debt_before = *Amount::parse_wei(r.debt_before_wei);
-      const Amount debt_after = *Amount::parse_wei(r.debt_after_wei);
-      row.insert(row.end(),
-                 {amount(signed_text(debt_before, debt_after)),
-                  amount(s.pending_before.wei_string()), amount(s.into_pending.wei_string()),
-                  s.price_delta, s.shares, amount(s.paid.wei_string())});
-    }
-    table.rows.push_back(std::move(row));
-  }
-  print(std::cout, table, format);
+  });
   if (options.verbose && !csv) {
     std::cout << "\nEach report: T = Σ committed − debt_before; a positive T goes into pending, "
                  "and pending_before + into_pending = paid_to_holders + pending_after, where "

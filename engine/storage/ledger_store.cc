@@ -671,13 +671,15 @@ RowCursor<StoredJournalEntry> LedgerStore::journal_other_in_order() {
   return RowCursor<StoredJournalEntry>(db_.prepare(kJournalOtherInOrder), read_journal_entry);
 }
 
-std::map<std::int64_t, std::string> LedgerStore::report_postings() {
-  Statement s =
+RowCursor<std::pair<std::int64_t, std::string>> LedgerStore::report_postings_in_order() {
+  return RowCursor<std::pair<std::int64_t, std::string>>(
       db_.prepare("SELECT report_seq, postings FROM journal_other WHERE report_seq IS NOT NULL "
-                  "ORDER BY seq");
-  std::map<std::int64_t, std::string> postings;
-  while (s.step()) postings[s.column_int(0)] = s.column_blob(1);
-  return postings;
+                  "ORDER BY report_seq, seq"),
+      [](Statement& s, std::pair<std::int64_t, std::string>& row) {
+        row.first = s.column_int(0);
+        row.second = s.column_blob(1);
+        return true;
+      });
 }
 
 RowCursor<std::pair<std::int64_t, std::string>> LedgerStore::journal_accounts_in_order() {

@@ -220,8 +220,9 @@ class LedgerStore {
   // StorageError (bad_database) when the row is outside the format or names an unknown id.
   static std::vector<StoredPosting> postings_of(const StoredJournalEntry& entry,
                                                 const std::vector<std::string>& names);
-  // The journal entries of reports, by report seq (one per report of one asset), stored format.
-  std::map<std::int64_t, std::string> report_postings();
+  // The journal entries of reports as (report seq, postings in the stored format), by report
+  // seq (one per report of one asset).
+  RowCursor<std::pair<std::int64_t, std::string>> report_postings_in_order();
 
   Database& database() { return db_; }
 
