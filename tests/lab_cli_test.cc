@@ -467,6 +467,23 @@ TEST_CASE("Lab CLI: a failed generate leaves no partial file and a plain message
                          "' is a file, not a folder\n");
 }
 
+#if !defined(__SANITIZE_ADDRESS__) && !defined(__SANITIZE_THREAD__)  // they reserve terabytes
+TEST_CASE("Lab CLI: a sweep that cannot start its threads says so, exit 1, and stores nothing") {
+  TempDir dir;
+  const std::string study =
+      dir.write("many.toml", yl::testing::tiny_study("\n[sweep]\nruns = 4000\n"));
+  const std::string out = dir.path("r.db");
+  // 8 MiB of stack a thread: 1 GB of address space holds about a hundred.
+  const CliResult r = yl::testing::run_cli({"sweep", study, "--out", out, "--jobs", "4000"},
+                                           "ulimit -v 1000000; exec ");
+  CHECK(r.exit_code == 1);  // was SIGABRT: "terminate called without an active exception"
+  CHECK(r.err.starts_with("yieldledger: cannot start worker "));
+  CHECK(r.err.ends_with(" of --jobs 4000 (the runs stored so far are kept); try fewer: Resource "
+                        "temporarily unavailable\n"));
+  CHECK(stored_runs(out) == 0);
+}
+#endif
+
 TEST_CASE("Lab CLI: seeds and counts out of range are refused, not clamped") {
   TempDir dir;
   const std::string study = dir.write("tiny.toml", yl::testing::tiny_study(""));

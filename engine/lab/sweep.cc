@@ -6,7 +6,10 @@
 #include <deque>
 #include <exception>
 #include <mutex>
+#include <system_error>
 #include <thread>
+
+#include <fmt/format.h>
 
 #include "engine/lab/generator.h"
 #include "engine/lab/metrics.h"
@@ -99,29 +102,43 @@ SweepSummary run_sweep(const Study& study, const SweepOptions& options) {
   std::exception_ptr error;
   std::atomic<std::int64_t> generate_ns{0}, simulate_ns{0};
   std::vector<std::thread> workers;
-  for (int w = 0; w < jobs; ++w) {
-    workers.emplace_back([&] {
-      try {
-        for (std::size_t i; !stop && (i = next++) < todo.size();) {
-          const auto [p, r] = todo[i];
-          const auto up = static_cast<std::size_t>(p);
-          RunRecord record{p, r, run_seed(study, points[up], r), {}};
-          const auto t0 = Clock::now();
-          const Generated generated = generate(studies[up], record.seed);
-          const auto t1 = Clock::now();
-          record.metrics = simulate(studies[up], generated, study.sweep.series_every_s);
-          const auto t2 = Clock::now();
-          generate_ns += std::chrono::duration_cast<std::chrono::nanoseconds>(t1 - t0).count();
-          simulate_ns += std::chrono::duration_cast<std::chrono::nanoseconds>(t2 - t1).count();
-          queue.push(std::move(record));
-        }
-      } catch (...) {
-        std::lock_guard lock(error_mutex);
-        if (!error) error = std::current_exception();
-        stop = true;
+  auto stop_workers = [&] {
+    stop = true;
+    queue.close();
+    for (std::thread& t : workers) t.join();
+  };
+  auto work = [&] {
+    try {
+      for (std::size_t i; !stop && (i = next++) < todo.size();) {
+        const auto [p, r] = todo[i];
+        const auto up = static_cast<std::size_t>(p);
+        RunRecord record{p, r, run_seed(study, points[up], r), {}};
+        const auto t0 = Clock::now();
+        const Generated generated = generate(studies[up], record.seed);
+        const auto t1 = Clock::now();
+        record.metrics = simulate(studies[up], generated, study.sweep.series_every_s);
+        const auto t2 = Clock::now();
+        generate_ns += std::chrono::duration_cast<std::chrono::nanoseconds>(t1 - t0).count();
+        simulate_ns += std::chrono::duration_cast<std::chrono::nanoseconds>(t2 - t1).count();
+        queue.push(std::move(record));
       }
-      queue.producer_done();
-    });
+    } catch (...) {
+      std::lock_guard lock(error_mutex);
+      if (!error) error = std::current_exception();
+      stop = true;
+    }
+    queue.producer_done();
+  };
+  for (int w = 0; w < jobs; ++w) {
+    try {
+      workers.emplace_back(work);
+    } catch (const std::system_error& e) {
+      // Out of threads or memory for their stacks: the ones started stop, nothing is lost.
+      stop_workers();
+      throw std::system_error(e.code(), fmt::format("cannot start worker {} of --jobs {} (the "
+                                                    "runs stored so far are kept); try fewer",
+                                                    w + 1, jobs));
+    }
   }
   // The one writer: commits about twice a second, so a kill loses at most that much work.
   auto committed = Clock::now();
@@ -139,9 +156,7 @@ SweepSummary run_sweep(const Study& study, const SweepOptions& options) {
     }
     results.commit();
   } catch (...) {
-    stop = true;
-    queue.close();
-    for (std::thread& t : workers) t.join();
+    stop_workers();
     throw;
   }
   for (std::thread& t : workers) t.join();
