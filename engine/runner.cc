@@ -18,6 +18,7 @@
 #include "engine/input/input_file.h"
 #include "engine/replay/replay.h"
 #include "engine/storage/migrations.h"
+#include "engine/storage/new_database.h"
 #include "engine/storage/storage_error.h"
 #include "engine/usage_error.h"
 
@@ -170,62 +171,6 @@ RunSummary run_scenario(const Scenario& scenario, const std::string& scenario_fi
 
 namespace {
 
-void remove_database_files(const std::string& path) {
-  std::error_code ec;
-  for (const char* suffix : {"", "-wal", "-shm", "-journal"}) {
-    std::filesystem::remove(path + suffix, ec);
-  }
-}
-
-// The temporaries of runs that were killed before they could remove them (SIGKILL, a power
-// loss): `FILE.PID.yl-run.tmp` and its -wal/-shm/-journal, whose process no longer exists. A live
-// process's temporary is never touched (kill(PID, 0) tells, in this PID namespace).
-void remove_stale_temporaries(const std::string& db_path) {
-  const std::filesystem::path path(db_path);
-  const std::filesystem::path folder = path.has_parent_path() ? path.parent_path() : ".";
-  const std::string prefix = path.filename().string() + ".";
-  constexpr std::string_view kSuffix = ".yl-run.tmp";
-  std::error_code ec;
-  for (const auto& entry : std::filesystem::directory_iterator(folder, ec)) {
-    const std::string name = entry.path().filename().string();
-    if (!name.starts_with(prefix) || !name.ends_with(kSuffix)) continue;
-    const std::string pid =
-        name.substr(prefix.size(), name.size() - prefix.size() - kSuffix.size());
-    const auto digit = [](unsigned char c) { return std::isdigit(c) != 0; };
-    if (pid.empty() || pid.size() > 9 || !std::all_of(pid.begin(), pid.end(), digit)) continue;
-    const auto id = static_cast<pid_t>(std::stol(pid));
-    if (id == ::getpid() || ::kill(id, 0) == 0 || errno != ESRCH) continue;
-    remove_database_files((folder / name).string());
-  }
-}
-
-// fsync()s a file or a folder, so that a rename into it survives a power loss.
-void sync_path(const std::string& path, int flags) {
-  const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC | flags);
-  const bool synced = fd >= 0 && ::fsync(fd) == 0;
-  const int error = errno;
-  if (fd >= 0) ::close(fd);
-  if (!synced) {
-    throw std::system_error(error, std::generic_category(), fmt::format("cannot sync '{}'", path));
-  }
-}
-
-// Moves `from` to `to` unless `to` exists (then false), atomically.
-bool rename_if_absent(const std::string& from, const std::string& to) {
-  if (::renameat2(AT_FDCWD, from.c_str(), AT_FDCWD, to.c_str(), RENAME_NOREPLACE) == 0) {
-    return true;
-  }
-  if (errno == EINVAL || errno == ENOSYS) {  // a file system without RENAME_NOREPLACE
-    if (::link(from.c_str(), to.c_str()) == 0) {
-      ::unlink(from.c_str());
-      return true;
-    }
-  }
-  if (errno == EEXIST) return false;
-  throw std::system_error(errno, std::generic_category(),
-                          fmt::format("cannot rename '{}' to '{}'", from, to));
-}
-
 // Simulates into the database at `path`, in one transaction: all or nothing.
 // `mode`: read_write_create for a ledger replaced in place, build_new for a new one's temporary.
 RunSummary run_in(const std::string& path, const Scenario& scenario,
@@ -262,32 +207,13 @@ RunSummary run_into_database(const std::string& scenario_path, const std::string
   }
   // A new ledger: built under a name of this process's own, then renamed into place. If another
   // process created the file meanwhile, its ledger is replaced like any existing one.
-  remove_stale_temporaries(db_path);
-  const std::string temporary = fmt::format("{}.{}.yl-run.tmp", db_path, ::getpid());
-  try {
-    RunSummary summary =  // not const: returned by move
-        run_in(temporary, scenario, scenario_path, options, storage::Database::Mode::build_new);
-    // Closed: the WAL is checkpointed into the file and removed.
-    sync_path(temporary, 0);
-    if (rename_if_absent(temporary, db_path)) {
-      const std::string folder = std::filesystem::path(db_path).parent_path().string();
-      sync_path(folder.empty() ? "." : folder, O_DIRECTORY);
-      return summary;
-    }
-  } catch (const storage::StorageError& error) {
-    remove_database_files(temporary);
-    // Name the file the user gave, not the temporary one.
-    std::string message = error.what();
-    for (auto at = message.find(temporary); at != std::string::npos;
-         at = message.find(temporary, at + db_path.size())) {
-      message.replace(at, temporary.size(), db_path);
-    }
-    throw storage::StorageError(error.kind(), message);
-  } catch (...) {
-    remove_database_files(temporary);
-    throw;
+  RunSummary summary;
+  if (storage::build_new_database(db_path, "yl-run", [&](const std::string& temporary) {
+        summary =
+            run_in(temporary, scenario, scenario_path, options, storage::Database::Mode::build_new);
+      })) {
+    return summary;
   }
-  remove_database_files(temporary);
   return run_in(db_path, scenario, scenario_path, options,
                 storage::Database::Mode::read_write_create);
 }

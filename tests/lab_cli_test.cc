@@ -144,6 +144,71 @@ TEST_CASE("Lab CLI: shards merged equal one sweep, merge is idempotent and names
   CHECK(dump(merged) == dump(whole));
 }
 
+TEST_CASE("Lab CLI: a new results file is made whole, and a killed one's temporary removed") {
+  TempDir dir;
+  const std::string study = write_tiny(dir, kTinySweep);
+  const pid_t child = ::fork();
+  if (child == 0) ::_exit(0);
+  REQUIRE(child > 0);
+  REQUIRE(::waitpid(child, nullptr, 0) == child);
+  const std::string dead = std::to_string(child);  // a sweep or merge killed while making a file
+  const std::string live = std::to_string(::getpid());
+  const std::string r = dir.path("r.db"), m = dir.path("m.db");
+  const std::string stale_sweep = dir.write("r.db." + dead + ".yl-sweep.tmp", "half a file");
+  dir.write("r.db." + dead + ".yl-sweep.tmp-journal", "its journal");
+  const std::string live_sweep = dir.write("r.db." + live + ".yl-sweep.tmp", "being written");
+  const std::string stale_merge = dir.write("m.db." + dead + ".yl-merge.tmp", "half a file");
+  REQUIRE(cli({"sweep", study, "--out", r}).exit_code == 0);
+  CHECK_FALSE(std::filesystem::exists(stale_sweep));
+  CHECK_FALSE(std::filesystem::exists(stale_sweep + "-journal"));
+  CHECK(read_file(live_sweep) == "being written");
+  CHECK(cli({"merge", "--out", m, r}).exit_code == 0);
+  CHECK_FALSE(std::filesystem::exists(stale_merge));
+  CHECK(dump(m) == dump(r));
+
+  // Two merges into one new file at once: both succeed, and the file is whole. The loser of
+  // the race to create it removed the path and its -wal, that is, the winner's file (1 in 40).
+  const std::string shard0 = dir.path("s0.db"), shard1 = dir.path("s1.db");
+  REQUIRE(cli({"sweep", study, "--out", shard0, "--task", "0/2"}).exit_code == 0);
+  REQUIRE(cli({"sweep", study, "--out", shard1, "--task", "1/2"}).exit_code == 0);
+  for (int round = 0; round < 6; ++round) {
+    const std::string both = dir.path("both" + std::to_string(round) + ".db");
+    CliResult a, b;
+    std::thread other([&] { a = cli({"merge", "--out", both, shard0, shard1}); });
+    b = cli({"merge", "--out", both, shard0, shard1});
+    other.join();
+    CHECK(a.exit_code == 0);
+    CHECK(b.exit_code == 0);
+    CHECK(dump(both) == dump(r));
+  }
+}
+
+TEST_CASE("Lab CLI: a damaged shard is named, and nothing is merged") {
+  TempDir dir;
+  const std::string study = write_tiny(dir, kTinySweep);
+  const std::string good = dir.path("good.db"), bad = dir.path("bad.db"), out = dir.path("o.db");
+  REQUIRE(cli({"sweep", study, "--out", good, "--task", "0/2"}).exit_code == 0);
+  REQUIRE(cli({"sweep", study, "--out", bad, "--task", "1/2"}).exit_code == 0);
+  REQUIRE(cli({"sweep", study, "--out", out, "--task", "0/3"}).exit_code == 0);
+  // Garble the middle of every page past the first (the header page keeps the file a results
+  // file, with its spec_hash).
+  {
+    std::fstream f(bad, std::ios::in | std::ios::out | std::ios::binary);
+    f.seekg(0, std::ios::end);
+    const auto size = static_cast<std::int64_t>(f.tellg());
+    for (std::int64_t page = 4096; page + 2048 < size; page += 4096) {
+      f.seekp(page + 1024);
+      f << std::string(512, '\xde');
+    }
+  }
+  const std::string before = dump(out);
+  const CliResult r = cli({"merge", "--out", out, good, bad});
+  CHECK(r.exit_code == 2);
+  CHECK(r.err.starts_with("yieldledger: '" + bad + "' is damaged (SQLite's quick_check: "));
+  CHECK(r.err.ends_with("); nothing was merged\n"));
+  CHECK(dump(out) == before);
+}
+
 TEST_CASE(
     "Lab CLI: a sweep killed with SIGKILL and restarted ends with the uninterrupted results") {
   TempDir dir;

@@ -4,6 +4,7 @@
 
 #include <fmt/format.h>
 
+#include "engine/storage/new_database.h"
 #include "engine/storage/storage_error.h"
 #include "engine/usage_error.h"
 
@@ -70,9 +71,11 @@ struct ResultsFile::Impl {
 
 namespace {
 
+// A new results file at `path`, whole or not at all (a sweep killed while it is made leaves no
+// stub that later sweeps would refuse); nothing when another process made one there meanwhile.
 void create_results(const std::string& path, const Study& study, const std::vector<Point>& points) {
-  try {
-    Database db(path, Database::Mode::read_write_create, kResultsApplicationId);
+  storage::build_new_database(path, "yl-sweep", [&](const std::string& temporary) {
+    Database db(temporary, Database::Mode::build_new, kResultsApplicationId);
     Transaction txn(db);
     create_schema(db);
     Statement study_row = db.prepare("INSERT INTO study (key, value) VALUES (?, ?)");
@@ -94,11 +97,29 @@ void create_results(const std::string& path, const Study& study, const std::vect
       info.bind(1, m.name).bind(2, m.kind).bind(3, m.unit).bind(4, m.description).run();
     }
     txn.commit();
-  } catch (...) {
-    std::error_code ec;
-    for (const char* suffix : {"", "-wal", "-shm", "-journal"})
-      std::filesystem::remove(path + suffix, ec);
-    throw;
+    db.finish_build();
+  });
+}
+
+// Refuses (UsageError) a results file whose pages SQLite finds damaged, before a merge copies a
+// row of it (a damaged shard found halfway would leave the output with part of the merge).
+void require_intact(const std::string& path) {
+  Database db(path, Database::Mode::read_only);
+  Statement check = db.prepare("PRAGMA quick_check(1)");
+  const std::string verdict = check.step() ? check.column_text(0) : "no answer";
+  if (verdict != "ok") {
+    throw UsageError(fmt::format("'{}' is damaged (SQLite's quick_check: {}); nothing was merged",
+                                 path, verdict));
+  }
+}
+
+// Refuses (UsageError) a results file at `path` of another study than `spec_hash`.
+void require_study(const std::string& path, const std::string& spec_hash, const char* than) {
+  const std::string hash = read_spec_hash(path);
+  if (hash != spec_hash) {
+    throw UsageError(fmt::format("'{}' holds results of another study than {} (spec_hash {}, not "
+                                 "{}): choose another --out",
+                                 path, than, hash.substr(0, 12), spec_hash.substr(0, 12)));
   }
 }
 
@@ -107,16 +128,8 @@ void create_results(const std::string& path, const Study& study, const std::vect
 ResultsFile::ResultsFile(const std::string& path, const Study& study,
                          const std::vector<Point>& points) {
   std::error_code ec;
-  if (std::filesystem::exists(path, ec)) {
-    const std::string hash = read_spec_hash(path);
-    if (hash != study.spec_hash) {
-      throw UsageError(fmt::format("'{}' holds results of another study (spec_hash {}, this "
-                                   "study's is {}): choose another --out",
-                                   path, hash.substr(0, 12), study.spec_hash.substr(0, 12)));
-    }
-  } else {
-    create_results(path, study, points);
-  }
+  if (!std::filesystem::exists(path, ec)) create_results(path, study, points);
+  require_study(path, study.spec_hash, "this one");  // one made meanwhile by another, too
   impl_ = std::make_unique<Impl>(path);
 }
 
@@ -171,31 +184,39 @@ MergeSummary merge_results(const std::string& out, const std::vector<std::string
   std::string hash = read_spec_hash(shards.front());
   for (const std::string& shard : shards) {
     const std::string h = read_spec_hash(shard);
+    require_intact(shard);
     if (h != hash) {
       throw UsageError(fmt::format("'{}' belongs to another study than '{}' (spec_hash {} vs {})",
                                    shard, shards.front(), h.substr(0, 12), hash.substr(0, 12)));
     }
   }
   std::error_code ec;
-  const bool existed = std::filesystem::exists(out, ec);
-  if (existed && read_spec_hash(out) != hash) {
-    throw UsageError(fmt::format("'{}' holds results of another study than the shards", out));
+  if (!std::filesystem::exists(out, ec)) {
+    // The new file gets the first shard's study, points and metrics, whole or not at all; its
+    // runs are added below, as to any existing file (a merge killed meanwhile is run again).
+    storage::build_new_database(out, "yl-merge", [&](const std::string& temporary) {
+      Database db(temporary, Database::Mode::build_new, kResultsApplicationId);
+      db.prepare("ATTACH DATABASE ? AS shard").bind(1, shards.front()).run();
+      Transaction txn(db);
+      create_schema(db);
+      db.exec("INSERT INTO study SELECT * FROM shard.study;"
+              "INSERT INTO points SELECT * FROM shard.points;"
+              "INSERT INTO metric_info SELECT * FROM shard.metric_info;");
+      txn.commit();
+      db.exec("DETACH DATABASE shard");
+      db.finish_build();
+    });
   }
+  require_study(out, hash, "the shards");
   MergeSummary summary;
-  try {
+  {
     Database db(out, Database::Mode::read_write_create, kResultsApplicationId);
     auto count_runs = [&] { return db.query_int("SELECT count(*) FROM runs"); };
-    for (std::size_t i = 0; i < shards.size(); ++i) {
-      if (std::filesystem::equivalent(shards[i], out, ec)) continue;
-      db.prepare("ATTACH DATABASE ? AS shard").bind(1, shards[i]).run();
+    for (const std::string& shard : shards) {
+      if (std::filesystem::equivalent(shard, out, ec)) continue;
+      db.prepare("ATTACH DATABASE ? AS shard").bind(1, shard).run();
       {
         Transaction txn(db);
-        if (i == 0 && !existed) {
-          create_schema(db);
-          db.exec("INSERT INTO study SELECT * FROM shard.study;"
-                  "INSERT INTO points SELECT * FROM shard.points;"
-                  "INSERT INTO metric_info SELECT * FROM shard.metric_info;");
-        }
         const std::int64_t before = count_runs();
         db.exec("INSERT OR IGNORE INTO metrics SELECT * FROM shard.metrics m WHERE NOT EXISTS "
                 "(SELECT 1 FROM main.runs r WHERE r.point = m.point AND r.run = m.run);"
@@ -218,12 +239,6 @@ MergeSummary merge_results(const std::string& out, const std::vector<std::string
     while (missing.step())
       summary.missing.emplace_back(missing.column_int(0), missing.column_int(1));
     summary.runs_expected = db.query_int("SELECT count(*) FROM points") * per_point;
-  } catch (...) {
-    if (!existed) {
-      for (const char* suffix : {"", "-wal", "-shm", "-journal"})
-        std::filesystem::remove(out + suffix, ec);
-    }
-    throw;
   }
   return summary;
 }

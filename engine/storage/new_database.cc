@@ -1,0 +1,106 @@
+#include "engine/storage/new_database.h"
+
+#include <algorithm>
+#include <cctype>
+#include <cerrno>
+#include <cstdio>
+#include <filesystem>
+#include <system_error>
+
+#include <fcntl.h>
+#include <fmt/format.h>
+#include <signal.h>
+#include <unistd.h>
+
+#include "engine/storage/storage_error.h"
+
+namespace yl::storage {
+namespace {
+
+// The temporaries of builds that were killed before they could remove them (SIGKILL, a power
+// loss): `FILE.PID.TAG.tmp` and its -wal/-shm/-journal, whose process no longer exists. A live
+// process's temporary is never touched (kill(PID, 0) tells, in this PID namespace).
+void remove_stale_temporaries(const std::string& db_path, std::string_view tag) {
+  const std::filesystem::path path(db_path);
+  const std::filesystem::path folder = path.has_parent_path() ? path.parent_path() : ".";
+  const std::string prefix = path.filename().string() + ".";
+  const std::string suffix = fmt::format(".{}.tmp", tag);
+  std::error_code ec;
+  for (const auto& entry : std::filesystem::directory_iterator(folder, ec)) {
+    const std::string name = entry.path().filename().string();
+    if (!name.starts_with(prefix) || !name.ends_with(suffix)) continue;
+    const std::string pid = name.substr(prefix.size(), name.size() - prefix.size() - suffix.size());
+    const auto digit = [](unsigned char c) { return std::isdigit(c) != 0; };
+    if (pid.empty() || pid.size() > 9 || !std::all_of(pid.begin(), pid.end(), digit)) continue;
+    const auto id = static_cast<pid_t>(std::stol(pid));
+    if (id == ::getpid() || ::kill(id, 0) == 0 || errno != ESRCH) continue;
+    remove_database_files((folder / name).string());
+  }
+}
+
+// fsync()s a file or a folder, so that a rename into it survives a power loss.
+void sync_path(const std::string& path, int flags) {
+  const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC | flags);
+  const bool synced = fd >= 0 && ::fsync(fd) == 0;
+  const int error = errno;
+  if (fd >= 0) ::close(fd);
+  if (!synced) {
+    throw std::system_error(error, std::generic_category(), fmt::format("cannot sync '{}'", path));
+  }
+}
+
+// Moves `from` to `to` unless `to` exists (then false), atomically.
+bool rename_if_absent(const std::string& from, const std::string& to) {
+  if (::renameat2(AT_FDCWD, from.c_str(), AT_FDCWD, to.c_str(), RENAME_NOREPLACE) == 0) {
+    return true;
+  }
+  if (errno == EINVAL || errno == ENOSYS) {  // a file system without RENAME_NOREPLACE
+    if (::link(from.c_str(), to.c_str()) == 0) {
+      ::unlink(from.c_str());
+      return true;
+    }
+  }
+  if (errno == EEXIST) return false;
+  throw std::system_error(errno, std::generic_category(),
+                          fmt::format("cannot rename '{}' to '{}'", from, to));
+}
+
+}  // namespace
+
+void remove_database_files(const std::string& path) {
+  std::error_code ec;
+  for (const char* suffix : {"", "-wal", "-shm", "-journal"}) {
+    std::filesystem::remove(path + suffix, ec);
+  }
+}
+
+bool build_new_database(const std::string& path, std::string_view tag,
+                        const std::function<void(const std::string& temporary)>& build) {
+  remove_stale_temporaries(path, tag);
+  const std::string temporary = fmt::format("{}.{}.{}.tmp", path, ::getpid(), tag);
+  try {
+    build(temporary);  // closed: the WAL is checkpointed into the file and removed
+    sync_path(temporary, 0);
+    if (rename_if_absent(temporary, path)) {
+      const std::string folder = std::filesystem::path(path).parent_path().string();
+      sync_path(folder.empty() ? "." : folder, O_DIRECTORY);
+      return true;
+    }
+  } catch (const StorageError& error) {
+    remove_database_files(temporary);
+    // Name the file the user gave, not the temporary one.
+    std::string message = error.what();
+    for (auto at = message.find(temporary); at != std::string::npos;
+         at = message.find(temporary, at + path.size())) {
+      message.replace(at, temporary.size(), path);
+    }
+    throw StorageError(error.kind(), message);
+  } catch (...) {
+    remove_database_files(temporary);
+    throw;
+  }
+  remove_database_files(temporary);
+  return false;
+}
+
+}  // namespace yl::storage
