@@ -250,6 +250,24 @@ TEST_CASE("Lab study: bad input names the file, the line and the key") {
         }) ==
         "s.toml:45: sweep: point 1 (scenario.policy.insurance_fee_bps=20000) breaks a rule: "
         "scenario: 'insurance_fee_bps' must be between 0 and 10000 (got 20000) (in [scenario])");
+  // Bounded before any point is made: 101 × 101 points (a 3 KB study of 64 axes of two values
+  // made the count overflow to 0 points, and 16 axes ran out of memory).
+  std::string users, dapps;
+  for (int i = 1; i <= 101; ++i) {
+    users += (i > 1 ? ", " : "") + std::to_string(i);
+    dapps += (i > 1 ? ", " : "") + std::to_string(i - 1);
+  }
+  CHECK(rejection([&] {
+          parse(testing::tiny_study("[sweep]\nruns = 2\n[sweep.product]\n\"population.users\" = [" +
+                                    users + "]\n\"population.dapps\" = [" + dapps + "]\n"));
+        }) == "s.toml:44: sweep: [sweep] gives more than 10000 points (the product of its lists' "
+              "lengths); split the study into several");
+  CHECK(rejection([&] {
+          parse(
+              testing::tiny_study("[sweep]\nruns = 1000000\n[sweep.product]\n"
+                                  "\"population.users\" = [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11]\n"));
+        }) == "s.toml:44: sweep: [sweep] gives 11 points × 1000000 runs, more than 10000000 runs; "
+              "split the study into several, or run fewer");
   CHECK(rejection([&] { parse(testing::tiny_study("", "apr_bps = 400", "apr_bps = 400000")); }) ==
         "s.toml:12: scenario: 'apr_bps' must be between 0 and 100000 (got 400000) (in [scenario])");
   CHECK(rejection([&] { parse(testing::tiny_study("", "users = 30", "users = \"many\"")); }) ==

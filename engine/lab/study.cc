@@ -581,6 +581,22 @@ Sweep parse_sweep(const Reader& r, const toml::table& t) {
       }
     }
   }
+  // A sweep holds each point's study and each run of its slice in memory (about 35 KB a point,
+  // 16 bytes a run): bounded, and the count can never overflow.
+  std::int64_t points = 1;
+  for (const Axis& axis : sweep.axes) {
+    points *= static_cast<std::int64_t>(axis.values.front().size());
+    if (points > kMaxPoints) {
+      r.fail(sweep.line, fmt::format("[sweep] gives more than {} points (the product of its lists' "
+                                     "lengths); split the study into several",
+                                     kMaxPoints));
+    }
+  }
+  if (points * sweep.runs > kMaxSweepRuns) {
+    r.fail(sweep.line, fmt::format("[sweep] gives {} points × {} runs, more than {} runs; split "
+                                   "the study into several, or run fewer",
+                                   points, sweep.runs, kMaxSweepRuns));
+  }
   return sweep;
 }
 

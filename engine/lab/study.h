@@ -84,6 +84,10 @@ struct Axis {
   std::vector<toml::array> values;  // values[key][i], as written
 };
 
+// The most points a sweep may have, and points × runs.
+inline constexpr std::int64_t kMaxPoints = 10'000;
+inline constexpr std::int64_t kMaxSweepRuns = 10'000'000;
+
 struct Sweep {
   std::int64_t runs = 1;
   std::string series_every;  // "" or a duration like 7d
