@@ -183,6 +183,42 @@ TEST_CASE("Lab CLI: a new results file is made whole, and a killed one's tempora
   }
 }
 
+TEST_CASE("Lab CLI: a changed schedule file makes another study: resume and merge refuse it") {
+  TempDir dir;
+  const std::string examples = std::string(YL_SOURCE_DIR) + "/examples/lab/";
+  std::string text = read_file(examples + "study.toml");
+  text.replace(text.find("users = 150"), 11, "users = 20");
+  const std::string study = dir.write("study.toml", text);
+  const std::string rates = dir.write("tbill_rates.csv", read_file(examples + "tbill_rates.csv"));
+  const std::string a = dir.path("a.db"), b = dir.path("b.db");
+  REQUIRE(cli({"sweep", study, "--out", a, "--task", "0/2"}).exit_code == 0);
+  const std::string before = dump(a);
+  // A rate changed between the two halves (a resumed sweep took 165 runs of the old schedule
+  // and 1,035 of the new, without a word).
+  dir.write("tbill_rates.csv",
+            "time,apr_bps\n2024-02-01T00:00:00Z,2500\n2024-03-01T00:00:00Z,3000\n");
+  const CliResult resumed = cli({"sweep", study, "--out", a});
+  CHECK(resumed.exit_code == 2);
+  CHECK(resumed.err.starts_with("yieldledger: '" + a +
+                                "' holds results of another study than this one (spec_hash "));
+  CHECK(resumed.err.ends_with(": the study file, or a schedule it reads, differs); choose "
+                              "another --out\n"));
+  CHECK(dump(a) == before);
+  REQUIRE(cli({"sweep", study, "--out", b, "--task", "1/2"}).exit_code == 0);
+  const CliResult merged = cli({"merge", "--out", dir.path("m.db"), a, b});
+  CHECK(merged.exit_code == 2);
+  CHECK(merged.err.find("belongs to another study than") != std::string::npos);
+  // The same rows written otherwise (CRLF line ends) are the same schedule.
+  dir.write("tbill_rates.csv", [&] {
+    std::string crlf;
+    for (char c : read_file(examples + "tbill_rates.csv"))
+      crlf += c == '\n' ? "\r\n" : std::string(1, c);
+    return crlf;
+  }());
+  CHECK(cli({"sweep", study, "--out", a}).exit_code == 0);
+  CHECK(read_file(rates).find('\r') != std::string::npos);
+}
+
 TEST_CASE("Lab CLI: a damaged shard is named, and nothing is merged") {
   TempDir dir;
   const std::string study = write_tiny(dir, kTinySweep);

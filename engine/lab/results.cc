@@ -118,7 +118,8 @@ void require_study(const std::string& path, const std::string& spec_hash, const 
   const std::string hash = read_spec_hash(path);
   if (hash != spec_hash) {
     throw UsageError(fmt::format("'{}' holds results of another study than {} (spec_hash {}, not "
-                                 "{}): choose another --out",
+                                 "{}: the study file, or a schedule it reads, differs); choose "
+                                 "another --out",
                                  path, than, hash.substr(0, 12), spec_hash.substr(0, 12)));
   }
 }

@@ -4,6 +4,7 @@
 #include <cmath>
 #include <fstream>
 #include <map>
+#include <set>
 #include <sstream>
 
 #include <fmt/format.h>
@@ -641,11 +642,24 @@ Study parse_study(const std::string& text, const std::string& file,
     sweep = parse_sweep(Reader(file, "sweep"), *sweep_table);
   Study study = parse_root(root, file, dir);
   study.text = text;
-  study.spec_hash = sha256_hex(text);
   study.sweep = std::move(sweep);
   // Every point is checked now, before anything runs or is written: a key that names nothing,
   // a value of the wrong type, or a point whose scenario breaks a SPEC rule.
-  for (const Point& point : expand_points(study)) (void)study_at(study, point);
+  // The schedules the points read are inputs as much as the text: one changed makes another
+  // study, whose results resume and merge never mix. Without one, spec_hash is the text's
+  // SHA-256 alone, as it always was. A schedule counts by its rows, not its path or bytes.
+  std::string inputs = text;
+  std::set<std::filesystem::path> seen;
+  for (const Point& point : expand_points(study)) {
+    for (const SourceModel& m : study_at(study, point).sources) {
+      if (m.schedule_path.empty() || !seen.insert(m.schedule_path).second) continue;
+      inputs += fmt::format("\n# schedule of source '{}'\n", m.name);
+      for (const auto& [time, bps] : m.schedule) {
+        inputs += fmt::format("{},{}\n", format_timestamp(time), bps);
+      }
+    }
+  }
+  study.spec_hash = sha256_hex(inputs);
   return study;
 }
 

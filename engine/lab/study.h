@@ -100,7 +100,7 @@ struct Study {
   std::string file;           // as given, for messages
   std::filesystem::path dir;  // relative paths resolve here
   std::string text;           // the file's bytes
-  std::string spec_hash;      // hex SHA-256 of `text`
+  std::string spec_hash;      // hex SHA-256 of `text`, then the rows of each schedule it reads
   std::string name;
   std::uint64_t seed = 0;
   toml::table root;           // the whole study, for substitution
