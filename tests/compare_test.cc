@@ -212,10 +212,19 @@ TEST_CASE("Compare: --baseline by index or label, a name that is no point is ref
   CHECK(yl::compare::find_point(results, "policy.distribution=streamed") == 1);
   CHECK(usage_error([&] { yl::compare::find_point(results, "7"); }) ==
         "--baseline '7' names no point of '" + results.path +
-            "' (by index or label); its points: 0 'policy.distribution=instant', 1 "
+            "' (by index or label); its complete points: 0 'policy.distribution=instant', 1 "
             "'policy.distribution=streamed', 2 'policy.protocol_fee_bps=500 & <fee> \"quoted\"'");
-  // The incomplete point cannot be the baseline either.
-  CHECK(usage_error([&] { yl::compare::find_point(results, "3"); }) != "(accepted)");
+  // The incomplete point cannot be the baseline either, and is named as such (by index or by
+  // label; the default baseline 0 was "names no point" when point 0 was incomplete).
+  const std::string left_out =
+      "the baseline, point 3 'policy.distribution=incomplete', has 2 of 5 runs in '" +
+      results.path +
+      "' and is left out; sweep or merge its missing runs, or name a complete point with "
+      "--baseline: 0 'policy.distribution=instant', 1 'policy.distribution=streamed', 2 "
+      "'policy.protocol_fee_bps=500 & <fee> \"quoted\"'";
+  CHECK(usage_error([&] { yl::compare::find_point(results, "3"); }) == left_out);
+  CHECK(usage_error([&] { yl::compare::find_point(results, "policy.distribution=incomplete"); }) ==
+        left_out);
 
   // Against point 1, point 0's difference is the negation: −120.000.
   const auto table = yl::compare::rows_table(yl::compare::compare_results(results, 1));

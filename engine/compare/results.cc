@@ -195,8 +195,16 @@ std::size_t find_point(const Results& results, const std::string& spec) {
   }
   std::vector<std::string> known;
   for (const Point& p : results.points) known.push_back(fmt::format("{} '{}'", p.index, p.label));
+  for (const Point& p : results.incomplete) {
+    if (std::to_string(p.index) == spec || p.label == spec) {
+      throw UsageError(fmt::format(
+          "the baseline, point {} '{}', has {} of {} runs in '{}' and is left out; sweep or "
+          "merge its missing runs, or name a complete point with --baseline: {}",
+          p.index, p.label, p.runs, results.runs_per_point, results.path, fmt::join(known, ", ")));
+    }
+  }
   throw UsageError(fmt::format("--baseline '{}' names no point of '{}' (by index or label); its "
-                               "points: {}",
+                               "complete points: {}",
                                spec, results.path, fmt::join(known, ", ")));
 }
 
