@@ -13,6 +13,7 @@
 #include "cli/integer_option.h"
 #include "cli/progress.h"
 #include "engine/lab/sweep.h"
+#include "engine/storage/storage_error.h"
 #include "engine/usage_error.h"
 
 namespace yl::cli {
@@ -84,7 +85,17 @@ void sweep(const SweepOptions& options) {
     bar.update("sweeping", done, "runs",
                fraction_of(static_cast<std::uint64_t>(done), static_cast<std::uint64_t>(total)));
   };
-  const lab::SweepSummary s = lab::run_sweep(study, sweep_options);
+  lab::SweepSummary s;
+  try {
+    s = lab::run_sweep(study, sweep_options);
+  } catch (const storage::StorageError& error) {
+    if (error.kind() != storage::StorageError::Kind::machine) throw;
+    // Runs are committed about twice a second: those are kept, and a sweep again resumes.
+    throw storage::StorageError(
+        error.kind(), fmt::format("{}; the runs committed before it are kept: the same sweep "
+                                  "again goes on from them",
+                                  error.what()));
+  }
   bar.clear();
   const std::string task =
       slice.count > 1 ? fmt::format(" (task {}/{})", slice.index, slice.count) : "";

@@ -281,9 +281,9 @@ TEST_CASE("Compare: files of other programs, other versions and bad rows are ref
 TEST_CASE("CLI: a file size limit met while reading a results file is not blamed on the file") {
   TempDir dir;
   const std::string db = fixture_db(dir);  // WAL: reading it creates its 32 KiB -shm file
-  const std::string full =
-      "yieldledger: could not write the database: the disk is full, a file size limit was "
-      "reached, or the disk failed (disk I/O error); nothing was written\n";
+  const std::string full = "yieldledger: could not write '" + db +
+                           "': the disk is full, a file size limit was reached, or the disk "
+                           "failed (disk I/O error); what was being written was rolled back\n";
   const auto compared = run_cli({"compare", db}, "ulimit -f 8; exec ");
   CHECK(compared.exit_code == 1);
   CHECK(compared.err == full);

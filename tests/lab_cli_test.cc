@@ -9,6 +9,7 @@
 
 #include <doctest/doctest.h>
 #include <fcntl.h>
+#include <fmt/format.h>
 #include <sqlite3.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
@@ -584,6 +585,26 @@ TEST_CASE("Lab CLI: a sweep that cannot start its threads says so, exit 1, and s
   CHECK(stored_runs(out) == 0);
 }
 #endif
+
+TEST_CASE("Lab CLI: a sweep stopped by a full disk names the file, and the same sweep goes on") {
+  TempDir dir;
+  const std::string study =
+      dir.write("many.toml", yl::testing::tiny_study("\n[sweep]\nruns = 200\n"));
+  const std::string out = dir.path("r.db");
+  const CliResult r = yl::testing::run_cli({"sweep", study, "--out", out}, "ulimit -f 300; exec ");
+  CHECK(r.exit_code == 1);
+  CHECK(r.err == "yieldledger: could not write '" + out +
+                     "': the disk is full, a file size limit was reached, or the disk failed (disk "
+                     "I/O error); what was being written was rolled back; the runs committed "
+                     "before it are kept: the same sweep again goes on from them\n");
+  const std::int64_t kept = stored_runs(out);
+  CHECK(kept < 200);
+  const CliResult again = cli({"sweep", study, "--out", out});
+  CHECK(again.exit_code == 0);
+  CHECK(again.out.find(fmt::format("200 runs in this slice, {} already stored, {} run now", kept,
+                                   200 - kept)) != std::string::npos);
+  CHECK(stored_runs(out) == 200);
+}
 
 TEST_CASE("Lab CLI: seeds and counts out of range are refused, not clamped") {
   TempDir dir;

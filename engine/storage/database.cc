@@ -86,12 +86,16 @@ std::string path_cause(int error) {
         break;
       }
       [[fallthrough]];
-    case SQLITE_FULL:
-      throw StorageError(StorageError::Kind::machine,
-                         fmt::format("could not write the database: the disk is full, a file "
-                                     "size limit was reached, or the disk failed ({}); nothing "
-                                     "was written",
-                                     message));
+    case SQLITE_FULL: {
+      const char* file = db != nullptr ? sqlite3_db_filename(db, "main") : nullptr;
+      throw StorageError(
+          StorageError::Kind::machine,
+          fmt::format("could not write {}: the disk is full, a file size limit was reached, or "
+                      "the disk failed ({}); what was being written was rolled back",
+                      file != nullptr && *file != '\0' ? fmt::format("'{}'", file)
+                                                       : std::string("the database"),
+                      message));
+    }
     case SQLITE_READONLY:
       throw StorageError(StorageError::Kind::bad_database,
                          fmt::format("the database cannot be written (read-only file or folder): "
