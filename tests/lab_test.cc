@@ -268,6 +268,18 @@ TEST_CASE("Lab study: bad input names the file, the line and the key") {
                                   "\"population.users\" = [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11]\n"));
         }) == "s.toml:44: sweep: [sweep] gives 11 points × 1000000 runs, more than 10000000 runs; "
               "split the study into several, or run fewer");
+  // A value listed twice would make two points of one (same label; compare --baseline LABEL
+  // picked the first).
+  CHECK(rejection([&] {
+          parse(testing::tiny_study("[sweep.product]\n\"population.users\" = [10, 20, 10]\n"));
+        }) == "s.toml:45: sweep: 'population.users' lists 10 twice: the two points would be one");
+  CHECK(rejection([&] {
+          parse(testing::tiny_study("[sweep.zip]\n\"population.users\" = [10, 20, 10]\n"
+                                    "\"population.dapps\" = [1, 2, 1]\n"));
+        }) == "s.toml:45: sweep: the zip of 'population.users', 'population.dapps' lists (10, 1) "
+              "twice: the two points would be one");
+  CHECK_NOTHROW(parse(testing::tiny_study("[sweep.zip]\n\"population.users\" = [10, 20, 10]\n"
+                                          "\"population.dapps\" = [1, 2, 3]\n")));
   CHECK(rejection([&] { parse(testing::tiny_study("", "apr_bps = 400", "apr_bps = 400000")); }) ==
         "s.toml:12: scenario: 'apr_bps' must be between 0 and 100000 (got 400000) (in [scenario])");
   CHECK(rejection([&] { parse(testing::tiny_study("", "users = 30", "users = \"many\"")); }) ==

@@ -582,6 +582,26 @@ Sweep parse_sweep(const Reader& r, const toml::table& t) {
       }
     }
   }
+  // A value listed twice would make two points of one (the same label, the same runs).
+  for (const Axis& axis : sweep.axes) {
+    std::set<std::string> seen;
+    for (std::size_t i = 0; i < axis.values.front().size(); ++i) {
+      std::string tuple;
+      for (const toml::array& values : axis.values) {
+        std::ostringstream text;
+        text << toml::json_formatter{values[i]};
+        tuple += (tuple.empty() ? "" : ", ") + text.str();
+      }
+      if (seen.insert(tuple).second) continue;
+      if (axis.keys.size() == 1) {
+        r.fail(axis.lines.front(), fmt::format("'{}' lists {} twice: the two points would be one",
+                                               axis.keys.front(), tuple));
+      }
+      r.fail(axis.lines.front(),
+             fmt::format("the zip of '{}' lists ({}) twice: the two points would be one",
+                         fmt::join(axis.keys, "', '"), tuple));
+    }
+  }
   // A sweep holds each point's study and each run of its slice in memory (about 35 KB a point,
   // 16 bytes a run): bounded, and the count can never overflow.
   std::int64_t points = 1;
