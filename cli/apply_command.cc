@@ -12,13 +12,13 @@ namespace yl::cli {
 namespace {
 
 struct ApplyOptions {
-  std::string db, events, until;
+  std::string db, events;
+  std::optional<std::string> until;
   std::int64_t max_reports = kDefaultMaxReports;
 };
 
 void apply(const ApplyOptions& options) {
-  std::optional<Timestamp> until;
-  if (!options.until.empty()) until = time_option("--until", options.until);
+  const std::optional<Timestamp> until = optional_time("--until", options.until);
   RunOptions run_options;
   run_options.max_reports = options.max_reports;
   const ApplySummary s = apply_into_database(options.db, options.events, until, run_options);

@@ -14,14 +14,10 @@ namespace yl::cli {
 namespace {
 
 struct ExplainOptions {
-  std::string db, account, source, asset, from, to;
+  std::string db, account, source, asset;
+  std::optional<std::string> from, to;
   std::string format = "table";
 };
-
-std::optional<Timestamp> optional_time(const std::string& flag, const std::string& text) {
-  if (text.empty()) return std::nullopt;
-  return time_option(flag, text);
-}
 
 std::string check_text(const SignedAmount& difference) {
   return difference.is_zero() ? "OK, to the wei"
@@ -147,7 +143,7 @@ void explain(const ExplainOptions& options) {
   const auto from = optional_time("--from", options.from);
   const auto to = optional_time("--to", options.to);
   if (from && to && *to < *from) {
-    throw UsageError(fmt::format("--from {} is after --to {}", options.from, options.to));
+    throw UsageError(fmt::format("--from {} is after --to {}", *options.from, *options.to));
   }
   LedgerReader reader(options.db);
   const bool balanced = options.account.empty()

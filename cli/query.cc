@@ -64,6 +64,12 @@ Timestamp time_option(const std::string& flag, const std::string& text) {
   return *time;
 }
 
+std::optional<Timestamp> optional_time(const std::string& flag,
+                                       const std::optional<std::string>& text) {
+  if (!text) return std::nullopt;
+  return time_option(flag, *text);
+}
+
 void add_max_reports_option(CLI::App& command, std::int64_t& max_reports) {
   command
       .add_option("--max-reports", max_reports,
@@ -74,8 +80,7 @@ void add_max_reports_option(CLI::App& command, std::int64_t& max_reports) {
 
 Snapshot state_for(const QueryOptions& options) {
   // Usage errors first, before the file is opened.
-  const std::optional<Timestamp> at =
-      options.at.empty() ? std::nullopt : std::optional(time_option("--at", options.at));
+  const std::optional<Timestamp> at = optional_time("--at", options.at);
   LedgerReader reader(options.db);
   if (!at) return reader.store.read_snapshot();
   Ledger ledger = replay(reader.store, *at);

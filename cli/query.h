@@ -17,7 +17,7 @@ namespace yl::cli {
 
 struct QueryOptions {
   std::string db;
-  std::string at;  // empty: the end of the run
+  std::optional<std::string> at;  // absent: the end of the run
   std::string format = "table";
 };
 
@@ -42,6 +42,9 @@ struct LedgerReader {
 
 // The time given to option `flag` (--at, --from, --to, --until). Throws UsageError.
 Timestamp time_option(const std::string& flag, const std::string& text);
+// The same for an option that may be left out (nullopt); given, even empty, it must be a time.
+std::optional<Timestamp> optional_time(const std::string& flag,
+                                       const std::optional<std::string>& text);
 
 // --max-reports N for `run` and `apply` (engine/runner.h kDefaultMaxReports).
 void add_max_reports_option(CLI::App& command, std::int64_t& max_reports);

@@ -5,6 +5,8 @@
 #include <fmt/format.h>
 
 #include "engine/core/ledger.h"
+#include "engine/input/input_error.h"
+#include "engine/input/names.h"
 #include "engine/replay/replay.h"
 
 namespace yl {
@@ -50,7 +52,9 @@ bool concerns(const RawEvent& r, const std::string& name, Asset asset) {
 
 class AccountObserver : public ReplayObserver {
  public:
-  AccountObserver(const std::string& name, Asset asset) : name_(name), asset_(asset) {}
+  // `until_to`: the statement ends at --to, not at the end of the run.
+  AccountObserver(const std::string& name, Asset asset, bool until_to)
+      : name_(name), asset_(asset), until_to_(until_to) {}
 
   void opening(const Ledger& ledger) override {
     read(ledger, &opening_balance_, &opening_claimable_);
@@ -123,6 +127,10 @@ class AccountObserver : public ReplayObserver {
   }
   void closing(const Ledger& ledger) override {
     if (!ledger.find_account(name_)) {
+      if (until_to_) {
+        throw UsageError(fmt::format("no account '{}' is open at --to {}", name_,
+                                     format_timestamp(ledger.now())));
+      }
       throw UsageError(fmt::format("unknown account '{}'", name_));
     }
     statement_.account = name_;
@@ -149,6 +157,7 @@ class AccountObserver : public ReplayObserver {
 
   std::string name_;
   Asset asset_;
+  bool until_to_;
   std::string opening_time_;
   Amount opening_balance_, opening_claimable_;
   Amount balance_, claimable_, shares_, fixed_, price_;
@@ -242,10 +251,37 @@ class SourceObserver : public ReplayObserver {
 
 }  // namespace
 
+namespace {
+
+// What no ledger can hold is refused before the replay, with at most a name's length of it
+// quoted (a megabyte of --account came back whole, after the whole replay); so is a window outside
+// the run (it gave an opening dated after its closing).
+void check_request(storage::LedgerStore& store, const std::string& name, const char* what,
+                   std::optional<Timestamp> from, std::optional<Timestamp> to) {
+  if (!is_valid_name(name.starts_with('@') ? std::string_view(name).substr(1) : name)) {
+    std::string shown = escape_controls(name.substr(0, 64));
+    if (name.size() > 64) shown += fmt::format("... ({} bytes in all)", name.size());
+    throw UsageError(
+        fmt::format("unknown {} '{}': a name is 1-64 of A-Z a-z 0-9 _ . -", what, shown));
+  }
+  const LedgerParams params = load_stored_scenario(store).params;
+  if (from && *from > params.end) {
+    throw UsageError(fmt::format("--from {} is after the ledger's end, {}", format_timestamp(*from),
+                                 format_timestamp(params.end)));
+  }
+  if (to && *to < params.start) {
+    throw UsageError(fmt::format("--to {} is before the ledger's start, {}", format_timestamp(*to),
+                                 format_timestamp(params.start)));
+  }
+}
+
+}  // namespace
+
 AccountStatement explain_account(storage::LedgerStore& store, const std::string& account,
                                  Asset asset, std::optional<Timestamp> from,
                                  std::optional<Timestamp> to) {
-  AccountObserver observer(account, asset);
+  check_request(store, account, "account", from, to);
+  AccountObserver observer(account, asset, to.has_value());
   ReplayWindow window;
   replay_window(store, from, to, &observer, &window);
   observer.statement_.from = window_text(window.first);
@@ -255,6 +291,7 @@ AccountStatement explain_account(storage::LedgerStore& store, const std::string&
 
 SourceStatement explain_source(storage::LedgerStore& store, const std::string& source,
                                std::optional<Timestamp> from, std::optional<Timestamp> to) {
+  check_request(store, source, "source", from, to);
   SourceObserver observer(source);
   ReplayWindow window;
   replay_window(store, from, to, &observer, &window);

@@ -288,6 +288,50 @@ TEST_CASE("CLI: journal prints the stored postings as rows, by event or report (
   }
 }
 
+TEST_CASE("CLI: explain refuses what no ledger holds before its replay, and empty times") {
+  TempDir dir;
+  dir.write("events.csv", "time,type,account,asset,amount,to,value\n"
+                          "2024-03-01T00:00:00Z,open,alice,,,,user\n"
+                          "2024-03-01T00:00:00Z,deposit,alice,ETH,10,,\n"
+                          "2024-03-04T00:00:00Z,open,late,,,,user\n");
+  const std::string scenario = dir.write("s.toml", yl::testing::small_scenario_toml());
+  const std::string db = dir.path("s.db");
+  REQUIRE(cli({"run", scenario, "--db", db}).exit_code == 0);
+  auto err = [&](std::vector<std::string> args) {
+    args.insert(args.begin(), {"explain", "--db", db});
+    const CliResult r = cli(args);
+    CHECK(r.exit_code == 2);
+    return r.err;
+  };
+  // A megabyte of name came back whole, after the whole replay.
+  CHECK(err({"--account", std::string(100000, 'a')}) ==
+        "yieldledger: unknown account '" + std::string(64, 'a') +
+            "... (100000 bytes in all)': a name is 1-64 of A-Z a-z 0-9 _ . -\n");
+  CHECK(err({"--source", "a\tb"}) ==
+        "yieldledger: unknown source 'a\\tb': a name is 1-64 of A-Z a-z 0-9 _ . -\n");
+  // An account opened after --to is not unknown: it is not open yet.
+  CHECK(err({"--account", "late", "--to", "2024-03-02T00:00:00Z"}) ==
+        "yieldledger: no account 'late' is open at --to 2024-03-02T00:00:00Z\n");
+  CHECK(cli({"explain", "--db", db, "--account", "late"}).exit_code == 0);
+  // A window outside the run (it printed an opening dated after its closing, exit 0).
+  CHECK(err({"--account", "alice", "--from", "2030-01-01T00:00:00Z"}) ==
+        "yieldledger: --from 2030-01-01T00:00:00Z is after the ledger's end, "
+        "2024-03-08T00:00:00Z\n");
+  CHECK(err({"--account", "alice", "--to", "1990-05-01T00:00:00Z"}) ==
+        "yieldledger: --to 1990-05-01T00:00:00Z is before the ledger's start, "
+        "2024-03-01T00:00:00Z\n");
+  // A time option given empty (a script's unset variable) is not taken as left out.
+  CHECK(err({"--account", "alice", "--from", ""}) ==
+        "yieldledger: --from: bad time '' (expected YYYY-MM-DDTHH:MM:SSZ)\n");
+  const CliResult at = cli({"balances", "--db", db, "--at", ""});
+  CHECK(at.exit_code == 2);
+  CHECK(at.err == "yieldledger: --at: bad time '' (expected YYYY-MM-DDTHH:MM:SSZ)\n");
+  const std::string more = dir.write("more.csv", "time,type,account,asset,amount,to,value\n");
+  const CliResult until = cli({"apply", "--db", db, more, "--until", ""});
+  CHECK(until.exit_code == 2);
+  CHECK(until.err == "yieldledger: --until: bad time '' (expected YYYY-MM-DDTHH:MM:SSZ)\n");
+}
+
 TEST_CASE("CLI: run --drip-schedule: both schedules give the same outputs, --at included") {
   // SPEC §9.1 under `streamed`: `touched` (the default) drips before an event only the asset it
   // touches and settles the rest for every read; `every_event` drips both before every event.
