@@ -182,6 +182,18 @@ TEST_CASE("Lab CLI: a new results file is made whole, and a killed one's tempora
     CHECK(b.exit_code == 0);
     CHECK(dump(both) == dump(r));
   }
+  // Two sweeps into one file at once: a run both made is stored once (the second stopped with
+  // "UNIQUE constraint failed"); the file equals one sweep's.
+  for (int round = 0; round < 4; ++round) {
+    const std::string both = dir.path("swept" + std::to_string(round) + ".db");
+    CliResult a, b;
+    std::thread other([&] { a = cli({"sweep", study, "--out", both}); });
+    b = cli({"sweep", study, "--out", both, "--jobs", "2"});
+    other.join();
+    CHECK(a.exit_code == 0);
+    CHECK(b.exit_code == 0);
+    CHECK(dump(both) == dump(r));
+  }
 }
 
 TEST_CASE("Lab CLI: a changed schedule file makes another study: resume and merge refuse it") {

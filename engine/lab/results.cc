@@ -59,14 +59,18 @@ struct ResultsFile::Impl {
   Statement insert_metric;
   Statement insert_series;
 
+  // ON CONFLICT DO NOTHING (uniqueness only; a CHECK still fails): a run is a pure function of
+  // the study and its seed, so a run another sweep of the same file stored meanwhile holds
+  // exactly these rows (two sweeps at once stopped with "UNIQUE constraint failed").
   explicit Impl(const std::string& path)
       : db(path, Database::Mode::read_write_create, kResultsApplicationId),
-        insert_run(db.prepare("INSERT INTO runs (point, run, seed, events) VALUES (?, ?, ?, ?)")),
+        insert_run(db.prepare("INSERT INTO runs (point, run, seed, events) VALUES (?, ?, ?, ?) "
+                              "ON CONFLICT DO NOTHING")),
         insert_metric(db.prepare(
             "INSERT INTO metrics (point, run, name, cohort, asset, value_int, value_real) "
-            "VALUES (?, ?, ?, ?, ?, ?, CAST(? AS REAL))")),
+            "VALUES (?, ?, ?, ?, ?, ?, CAST(? AS REAL)) ON CONFLICT DO NOTHING")),
         insert_series(db.prepare("INSERT INTO series (point, run, t, asset, name, value_int) "
-                                 "VALUES (?, ?, ?, ?, ?, ?)")) {}
+                                 "VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING")) {}
 };
 
 namespace {
