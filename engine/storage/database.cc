@@ -190,7 +190,8 @@ std::optional<std::string> reader_without_folder(const std::string& path) {
   // the -shm index, under read locks that keep a checkpoint from moving pages underneath.
   if (has_wal && has_shm) return std::nullopt;
   // No log with a commit in it: the file holds every commit, and is read as it stands, as
-  // immutable (no -shm, no locks). A writer that begins meanwhile is caught by fail().
+  // immutable (no -shm, no locks). A writer that begins meanwhile is named by fail() while its
+  // -wal is there; after, a torn read is reported as a damaged file.
   if (!has_wal || wal.st_size == 0) return file_uri(path) + "?immutable=1";
   throw StorageError(
       StorageError::Kind::bad_database,
