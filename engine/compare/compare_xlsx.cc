@@ -7,16 +7,10 @@
 
 #include "engine/core/assert.h"
 #include "engine/export/export_error.h"
-#include "engine/export/stderr_capture.h"
+#include "engine/export/xlsx_errors.h"
 
 namespace yl::compare {
 namespace {
-
-void check(lxw_error error, const std::string& what, const std::string& detail = "") {
-  if (error == LXW_NO_ERROR) return;
-  throw ExportError(fmt::format("could not write {}: {}{}", what, lxw_strerror(error),
-                                detail.empty() ? "" : " (" + detail + ")"));
-}
 
 // A cell of rows_table(): a number when the text is one Excel holds exactly enough (at most 15
 // significant digits), else the exact text.
@@ -28,9 +22,9 @@ void write_cell(lxw_worksheet* sheet, lxw_row_t row, lxw_col_t col, const std::s
   char* end = nullptr;
   const double value = std::strtod(text.c_str(), &end);
   if (numeric && end != nullptr && *end == '\0' && digits <= 15) {
-    check(worksheet_write_number(sheet, row, col, value, nullptr), "the compare sheet");
+    check_xlsx(worksheet_write_number(sheet, row, col, value, nullptr), "the compare sheet");
   } else {
-    check(worksheet_write_string(sheet, row, col, text.c_str(), nullptr), "the compare sheet");
+    check_xlsx(worksheet_write_string(sheet, row, col, text.c_str(), nullptr), "the compare sheet");
   }
 }
 
@@ -59,9 +53,7 @@ class Workbook {
   void close(const std::string& what) {
     lxw_workbook* w = workbook_;
     workbook_ = nullptr;
-    StderrCapture said;  // libxlsxwriter's own lines about a failed write join our message
-    const lxw_error error = workbook_close(w);
-    check(error, what, said.take());
+    close_workbook(w, what);
   }
 
  private:
@@ -71,7 +63,7 @@ class Workbook {
 
 void write_rows(lxw_worksheet* sheet, const html::Table& table, lxw_format* bold) {
   for (std::size_t c = 0; c < table.columns.size(); ++c) {
-    check(
+    check_xlsx(
         worksheet_write_string(sheet, 0, static_cast<lxw_col_t>(c), table.columns[c].c_str(), bold),
         "the compare sheet");
   }
@@ -106,10 +98,10 @@ void write_chart_data(lxw_worksheet* data, const Comparison& c, lxw_format* bold
     const auto at = static_cast<lxw_row_t>(r + 1);
     const std::string group = fmt::format("{} {} {}", row.key.name, row.key.asset, row.key.cohort);
     const Point& point = c.results->points[row.point];
-    check(worksheet_write_string(data, at, 0, group.c_str(), nullptr), "chart_data");
-    check(worksheet_write_string(data, at, 1,
-                                 fmt::format("{}: {}", point.index, point.label).c_str(), nullptr),
-          "chart_data");
+    check_xlsx(worksheet_write_string(data, at, 0, group.c_str(), nullptr), "chart_data");
+    check_xlsx(worksheet_write_string(
+                   data, at, 1, fmt::format("{}: {}", point.index, point.label).c_str(), nullptr),
+               "chart_data");
     const double values[] = {row.summary.p5.to_double(), row.summary.p50.to_double(),
                              row.summary.mean_float, row.summary.p95.to_double()};
     for (std::size_t i = 0; i < 4; ++i) {
@@ -173,8 +165,8 @@ void write_charts(Workbook& workbook, lxw_worksheet* charts, const Comparison& c
     placement.x_scale = 1.2;
     placement.y_scale = 1.2;
     const auto at = static_cast<lxw_row_t>(placed * 20);
-    check(worksheet_insert_chart_opt(charts, at, 0, spread, &placement), "charts");
-    check(worksheet_insert_chart_opt(charts, at, 10, diff, &placement), "charts");
+    check_xlsx(worksheet_insert_chart_opt(charts, at, 0, spread, &placement), "charts");
+    check_xlsx(worksheet_insert_chart_opt(charts, at, 10, diff, &placement), "charts");
     ++placed;
     i = end;
   }

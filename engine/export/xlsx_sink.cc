@@ -12,7 +12,7 @@
 #include "engine/core/assert.h"
 #include "engine/core/timestamp.h"
 #include "engine/export/export_error.h"
-#include "engine/export/stderr_capture.h"
+#include "engine/export/xlsx_errors.h"
 #include "engine/html/output_file.h"
 #include "engine/usage_error.h"
 
@@ -52,12 +52,6 @@ double width_of(const ColumnSpec& column) {
   return std::clamp(static_cast<double>(column.name.size()) + 4, base_width(column.kind), 30.0);
 }
 
-void check(lxw_error error, const std::string& what, const std::string& detail = "") {
-  if (error == LXW_NO_ERROR) return;
-  throw ExportError(fmt::format("could not write {}: {}{}", what, lxw_strerror(error),
-                                detail.empty() ? "" : " (" + detail + ")"));
-}
-
 class XlsxTableWriter : public TableWriter {
  public:
   XlsxTableWriter(lxw_worksheet* sheet, TableSpec spec, const XlsxSink::Formats& formats,
@@ -65,10 +59,11 @@ class XlsxTableWriter : public TableWriter {
       : sheet_(sheet), spec_(std::move(spec)), formats_(formats), rows_per_sheet_(rows_per_sheet) {
     for (std::size_t i = 0; i < spec_.columns.size(); ++i) {
       const auto col = static_cast<lxw_col_t>(i);
-      check(worksheet_set_column(sheet_, col, col, width_of(spec_.columns[i]), nullptr),
-            spec_.name);
-      check(worksheet_write_string(sheet_, 0, col, spec_.columns[i].name.c_str(), formats_.header),
-            spec_.name);
+      check_xlsx(worksheet_set_column(sheet_, col, col, width_of(spec_.columns[i]), nullptr),
+                 spec_.name);
+      check_xlsx(
+          worksheet_write_string(sheet_, 0, col, spec_.columns[i].name.c_str(), formats_.header),
+          spec_.name);
     }
     worksheet_freeze_panes(sheet_, 1, 0);
   }
@@ -86,7 +81,7 @@ class XlsxTableWriter : public TableWriter {
     if (closed_) return;
     closed_ = true;
     const auto last_col = static_cast<lxw_col_t>(spec_.columns.size() - 1);
-    check(worksheet_autofilter(sheet_, 0, 0, next_row_ - 1, last_col), spec_.name);
+    check_xlsx(worksheet_autofilter(sheet_, 0, 0, next_row_ - 1, last_col), spec_.name);
   }
 
  private:
@@ -124,7 +119,7 @@ class XlsxTableWriter : public TableWriter {
   // Cells are many: the message naming one is built only when it is needed.
   std::string where() const { return fmt::format("'{}' row {}", spec_.name, next_row_ + 1); }
   void checked(lxw_error error) const {
-    if (error != LXW_NO_ERROR) check(error, where());
+    if (error != LXW_NO_ERROR) check_xlsx(error, where());
   }
 
   lxw_worksheet* sheet_;
@@ -268,9 +263,9 @@ void XlsxSink::write_charts(const ChartData& charts) {
   }
   writer.close();
   if (charts.times.empty()) {
-    check(worksheet_write_string(charts_, 0, 0, "No report ran, so there is nothing to plot.",
-                                 nullptr),
-          "charts");
+    check_xlsx(worksheet_write_string(charts_, 0, 0, "No report ran, so there is nothing to plot.",
+                                      nullptr),
+               "charts");
     return;
   }
   const std::size_t last = charts.times.size() + 1;  // 1-based row of the last point
@@ -294,7 +289,7 @@ void XlsxSink::write_charts(const ChartData& charts) {
     placement.y_scale = 1.4;
     const auto row = static_cast<lxw_row_t>((c / 2) * 22);
     const auto col = static_cast<lxw_col_t>((c % 2) * 11);
-    check(worksheet_insert_chart_opt(charts_, row, col, chart, &placement), "charts");
+    check_xlsx(worksheet_insert_chart_opt(charts_, row, col, chart, &placement), "charts");
   }
 }
 
@@ -324,9 +319,7 @@ void XlsxSink::close_workbook() {
   }
   lxw_workbook* workbook = workbook_;
   workbook_ = nullptr;
-  StderrCapture said;
-  const lxw_error error = workbook_close(workbook);
-  check(error, what, said.take());
+  yl::close_workbook(workbook, what);
 }
 
 }  // namespace yl

@@ -1,7 +1,10 @@
+// libxlsxwriter's failures as one message of ours: export's workbook and compare's.
 #pragma once
 
 #include <cstdio>
 #include <string>
+
+#include <xlsxwriter.h>
 
 namespace yl {
 
@@ -24,5 +27,13 @@ class StderrCapture {
   std::FILE* file_;
   int saved_ = -1;
 };
+
+// Throws ExportError "could not write WHAT: LIBXLSXWRITER'S WORDS (DETAIL)" unless `error` is
+// LXW_NO_ERROR.
+void check_xlsx(lxw_error error, const std::string& what, const std::string& detail = "");
+
+// workbook_close(): writes the file and frees `workbook`; a failure throws as check_xlsx, with
+// what libxlsxwriter printed on stderr meanwhile as the detail.
+void close_workbook(lxw_workbook* workbook, const std::string& what);
 
 }  // namespace yl

@@ -1,8 +1,11 @@
-#include "engine/export/stderr_capture.h"
+#include "engine/export/xlsx_errors.h"
 
 #include <string_view>
 
+#include <fmt/format.h>
 #include <unistd.h>
+
+#include "engine/export/export_error.h"
 
 namespace yl {
 
@@ -49,6 +52,18 @@ void StderrCapture::restore() {
   ::dup2(saved_, STDERR_FILENO);
   ::close(saved_);
   saved_ = -1;
+}
+
+void check_xlsx(lxw_error error, const std::string& what, const std::string& detail) {
+  if (error == LXW_NO_ERROR) return;
+  throw ExportError(fmt::format("could not write {}: {}{}", what, lxw_strerror(error),
+                                detail.empty() ? "" : " (" + detail + ")"));
+}
+
+void close_workbook(lxw_workbook* workbook, const std::string& what) {
+  StderrCapture said;
+  const lxw_error error = workbook_close(workbook);
+  check_xlsx(error, what, said.take());
 }
 
 }  // namespace yl
