@@ -259,10 +259,8 @@ namespace {
 void check_request(storage::LedgerStore& store, const std::string& name, const char* what,
                    std::optional<Timestamp> from, std::optional<Timestamp> to) {
   if (!is_valid_name(name.starts_with('@') ? std::string_view(name).substr(1) : name)) {
-    std::string shown = escape_controls(name.substr(0, 64));
-    if (name.size() > 64) shown += fmt::format("... ({} bytes in all)", name.size());
-    throw UsageError(
-        fmt::format("unknown {} '{}': a name is 1-64 of A-Z a-z 0-9 _ . -", what, shown));
+    throw UsageError(fmt::format("unknown {} '{}': a name is 1-64 of A-Z a-z 0-9 _ . -", what,
+                                 bounded(name, 64)));
   }
   const LedgerParams params = load_stored_scenario(store).params;
   if (from && *from > params.end) {

@@ -28,20 +28,16 @@ std::string escape_controls(std::string_view text) {
   return out;
 }
 
-namespace {
-
-// A message quotes the offending field; a hostile file can make that field megabytes long.
-std::string bounded(std::string text) {
-  text = escape_controls(text);
-  constexpr std::size_t kMax = 400;
-  if (text.size() <= kMax) return text;
-  const std::size_t total = text.size();
-  text.resize(kMax);
-  while (!text.empty() && (static_cast<unsigned char>(text.back()) & 0xC0) == 0x80) text.pop_back();
-  return fmt::format("{}... ({} bytes in all)", text, total);
+std::string bounded(std::string_view text, std::size_t max_bytes) {
+  std::string shown = escape_controls(text);
+  if (shown.size() <= max_bytes) return shown;
+  const std::size_t total = shown.size();
+  shown.resize(max_bytes);
+  while (!shown.empty() && (static_cast<unsigned char>(shown.back()) & 0xC0) == 0x80) {
+    shown.pop_back();
+  }
+  return fmt::format("{}... ({} bytes in all)", shown, total);
 }
-
-}  // namespace
 
 InputError::InputError(std::string file, std::uint64_t line, std::string type, std::string reason)
     : std::runtime_error(fmt::format("{}:{}: {}: {}", bounded(file), line, type, bounded(reason))),

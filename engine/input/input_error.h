@@ -14,6 +14,10 @@ namespace yl {
 // C1 controls (UTF-8 U+0080 to U+009F) as \uHHHH. Idempotent.
 std::string escape_controls(std::string_view text);
 
+// `text` as a message quotes it: escape_controls, and past `max_bytes` cut there and followed by
+// "... (N bytes in all)" (a hostile input can make a field megabytes long).
+std::string bounded(std::string_view text, std::size_t max_bytes = 400);
+
 class InputError : public std::runtime_error {
  public:
   InputError(std::string file, std::uint64_t line, std::string type, std::string reason);
