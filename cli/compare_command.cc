@@ -2,9 +2,6 @@
 // a sweep's points side by side, with their spread over runs and the paired difference against
 // a baseline point. `yieldledger compare A.db B.db`: two ledgers over the same events, side by
 // side at their end. README "Compare".
-#include <algorithm>
-#include <cctype>
-#include <filesystem>
 #include <iostream>
 #include <sstream>
 
@@ -120,9 +117,7 @@ void refuse_inputs_as_out(const CompareOptions& options) {
 // --format, or the one --out's extension names, as `export` infers it.
 std::string format_of(const CompareOptions& options) {
   if (!options.format.empty()) return options.format;
-  std::string extension = std::filesystem::path(options.out).extension().string();
-  std::transform(extension.begin(), extension.end(), extension.begin(),
-                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+  const std::string extension = lowercase_extension(options.out);
   if (extension == ".xlsx" || extension == ".html" || extension == ".csv")
     return extension.substr(1);
   return "table";

@@ -1,9 +1,6 @@
 // `yieldledger export --db FILE --out PATH [--format csv|xlsx] [--tables LIST] [--accounts LIST]
 // [--every PERIOD] [--force]`: the ledger as spreadsheet tables, a folder of CSV files or one
 // workbook.
-#include <algorithm>
-#include <cctype>
-#include <filesystem>
 #include <optional>
 #include <utility>
 
@@ -30,9 +27,7 @@ struct ExportCommandOptions {
 
 std::string format_of(const ExportCommandOptions& options) {
   if (!options.format.empty()) return options.format;
-  std::string extension = std::filesystem::path(options.out).extension().string();
-  std::transform(extension.begin(), extension.end(), extension.begin(),
-                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+  const std::string extension = lowercase_extension(options.out);
   if (extension == ".html") return "html";
   return extension == ".xlsx" ? "xlsx" : "csv";
 }

@@ -1,8 +1,10 @@
 #include "cli/render.h"
 
 #include <algorithm>
+#include <cctype>
 #include <cerrno>
 #include <cstdio>
+#include <filesystem>
 #include <iostream>
 #include <system_error>
 
@@ -105,6 +107,13 @@ void print(std::ostream& out, const Table& table, Format format) {
   print_rows(out, table.columns, format, [&](const RowSink& sink) {
     for (const auto& row : table.rows) sink(row);
   });
+}
+
+std::string lowercase_extension(const std::string& path) {
+  std::string extension = std::filesystem::path(path).extension().string();
+  std::transform(extension.begin(), extension.end(), extension.begin(),
+                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+  return extension;
 }
 
 std::string signed_units(const std::string& signed_wei) {

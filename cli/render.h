@@ -38,6 +38,10 @@ void print_rows(std::ostream& out, const std::vector<Column>& columns, Format fo
 // throws std::system_error ("cannot write to standard output") otherwise. Called before exiting.
 void flush_stdout();
 
+// The extension of `path` in lower case ("R.XLSX" -> ".xlsx"): how export and compare take a
+// format from --out.
+std::string lowercase_extension(const std::string& path);
+
 // The same for signed canonical wei text ("-1500000000000000000" -> "-1.5").
 std::string signed_units(const std::string& signed_wei);
 
