@@ -525,13 +525,23 @@ TEST_CASE("Hardening: many scheduled reports: refused past the limit, memory fla
                      "or raise the limit with --max-reports N\n");
 }
 
+namespace {
+
+// What runs a command as the user nobody (no root rights); nobody_can_run() says whether it can
+// run the binary here, and notes the skip when not.
+const std::string kAsNobody = "setpriv --reuid=65534 --regid=65534 --clear-groups ";
+bool nobody_can_run() {
+  if (bash(kAsNobody + kCli + " --version >/dev/null 2>&1") == 0) return true;
+  MESSAGE("skipped: the user nobody cannot run the binary here");
+  return false;
+}
+
+}  // namespace
+
 TEST_CASE("Hardening: no permission (EACCES) is named as such, for a user without root's rights") {
   TempDir dir;
-  const std::string nobody = "setpriv --reuid=65534 --regid=65534 --clear-groups ";
-  if (bash(nobody + kCli + " --version >/dev/null 2>&1") != 0) {
-    MESSAGE("skipped: the user nobody cannot run the binary here");
-    return;
-  }
+  const std::string nobody = kAsNobody;
+  if (!nobody_can_run()) return;
   const std::string scenario = yl::testing::example_scenario("quickstart");
   const std::string db = dir.path("q.db");
   REQUIRE(cli({"run", scenario, "--db", db}).exit_code == 0);
@@ -557,11 +567,8 @@ TEST_CASE("Hardening: no permission (EACCES) is named as such, for a user withou
 
 TEST_CASE("Hardening: a reader who cannot write the ledger's folder sees the log's commits too") {
   TempDir dir;
-  const std::string nobody = "setpriv --reuid=65534 --regid=65534 --clear-groups ";
-  if (bash(nobody + kCli + " --version >/dev/null 2>&1") != 0) {
-    MESSAGE("skipped: the user nobody cannot run the binary here");
-    return;
-  }
+  const std::string nobody = kAsNobody;
+  if (!nobody_can_run()) return;
   const std::string db = dir.path("q.db");
   REQUIRE(cli({"run", yl::testing::example_scenario("quickstart"), "--db", db}).exit_code == 0);
   REQUIRE(::chmod(db.c_str(), 0644) == 0);
