@@ -468,3 +468,31 @@ TEST_CASE("Migrate: a schema-9 journal's event rows move into their events rows,
         std::vector<std::string>{"37"});
   CHECK(column(blast, "SELECT count(*) FROM journal_other") == std::vector<std::string>{"185"});
 }
+
+TEST_CASE(
+    "Migrate: a ledger whose user_version was lowered by hand is refused, and left as it was") {
+  TempDir dir;
+  const std::string path = dir.path("lowered.db");
+  yl::run_into_database(yl::testing::example_scenario("quickstart"), path);
+  {
+    yl::storage::Database db(path, yl::storage::Database::Mode::read_write_create);
+    db.exec("PRAGMA user_version = 7");  // its tables stay version 10's: journal is a view
+  }
+  const std::string before = yl::testing::read_file(path);
+
+  // A reading command sends the user to migrate, which names what it found (it was SQLite error
+  // 1, "view journal may not be altered", exit 1).
+  const auto audit = run_cli({"audit", "--db", path});
+  CHECK(audit.exit_code == 2);
+  CHECK(audit.err.find("upgrade it with `yieldledger migrate --db " + path + "`") !=
+        std::string::npos);
+  const auto migrated = run_cli({"migrate", "--db", path});
+  CHECK(migrated.exit_code == 2);
+  CHECK(migrated.out.empty());
+  CHECK(migrated.err == "yieldledger: '" + path +
+                            "' does not match its schema version 7: migration 8 cannot apply to "
+                            "it (view journal may not be altered); it was changed by hand, or is "
+                            "damaged\n");
+  CHECK(column(path, "PRAGMA user_version") == std::vector<std::string>{"7"});
+  CHECK(yl::testing::read_file(path) == before);
+}

@@ -127,7 +127,19 @@ void migrate(Database& db) {
   const auto& migrations = embedded_migrations();
   for (auto v = static_cast<std::size_t>(db.user_version()); v < migrations.size(); ++v) {
     if (v + 1 == 8) register_unhex(db);
-    db.exec(migrations[v]);
+    try {
+      db.exec(migrations[v]);
+    } catch (const StorageError& e) {
+      // The migration's SQL names only what version v has ("view journal may not be altered",
+      // "table ... already exists"): the file holds something else, e.g. its user_version was
+      // lowered by hand. A machine fault (a full disk) stays what it is.
+      if (e.kind() != StorageError::Kind::internal) throw;
+      throw StorageError(StorageError::Kind::bad_database,
+                         fmt::format("'{}' does not match its schema version {}: migration {} "
+                                     "cannot apply to it ({}); it was changed by hand, or is "
+                                     "damaged",
+                                     db.path(), v, v + 1, sqlite3_errmsg(db.handle())));
+    }
     if (v + 1 == 5) convert_json_journal(db);
     if (v + 1 == 7) pair_journal_postings(db);
     db.exec(fmt::format("PRAGMA user_version = {}", v + 1));
