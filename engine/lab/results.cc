@@ -1,6 +1,7 @@
 #include "engine/lab/results.h"
 
 #include <filesystem>
+#include <ranges>
 
 #include <fmt/format.h>
 
@@ -21,8 +22,11 @@ using storage::Statement;
 using storage::Transaction;
 
 // Reads a results file's spec_hash without writing to it (another application's SQLite file
-// must stay byte for byte as it was, so no WAL switch, no migration).
-std::string read_spec_hash(const std::string& path) {
+// must stay byte for byte as it was, so no WAL switch, no migration). `pages`: a file whose pages
+// SQLite's quick_check finds damaged is refused too, as merge refuses a shard before it copies a
+// row of it (a damaged shard found halfway would leave the output with part of the merge).
+enum class Check { identity, pages };
+std::string read_spec_hash(const std::string& path, Check check = Check::identity) {
   std::error_code ec;
   if (!std::filesystem::is_regular_file(path, ec)) {
     throw UsageError(fmt::format("'{}' is not a file", path));
@@ -31,6 +35,14 @@ std::string read_spec_hash(const std::string& path) {
     Database db(path, Database::Mode::read_only);
     if (const auto problem = storage::check_results_identity(db, path)) {
       throw UsageError(problem->message);
+    }
+    if (check == Check::pages) {
+      Statement quick_check = db.prepare("PRAGMA quick_check(1)");
+      const std::string verdict = quick_check.step() ? quick_check.column_text(0) : "no answer";
+      if (verdict != "ok") {
+        throw UsageError(fmt::format(
+            "'{}' is damaged (SQLite's quick_check: {}); nothing was merged", path, verdict));
+      }
     }
     Statement s = db.prepare("SELECT value FROM study WHERE key = 'spec_hash'");
     if (!s.step()) throw UsageError(fmt::format("'{}' has no study spec_hash", path));
@@ -105,18 +117,6 @@ void create_results(const std::string& path, const Study& study, const std::vect
   });
 }
 
-// Refuses (UsageError) a results file whose pages SQLite finds damaged, before a merge copies a
-// row of it (a damaged shard found halfway would leave the output with part of the merge).
-void require_intact(const std::string& path) {
-  Database db(path, Database::Mode::read_only);
-  Statement check = db.prepare("PRAGMA quick_check(1)");
-  const std::string verdict = check.step() ? check.column_text(0) : "no answer";
-  if (verdict != "ok") {
-    throw UsageError(fmt::format("'{}' is damaged (SQLite's quick_check: {}); nothing was merged",
-                                 path, verdict));
-  }
-}
-
 // Refuses (UsageError) a results file at `path` of another study than `spec_hash`.
 void require_study(const std::string& path, const std::string& spec_hash, const char* than) {
   const std::string hash = read_spec_hash(path);
@@ -186,10 +186,9 @@ void ResultsFile::commit() {
 MergeSummary merge_results(const std::string& out, const std::vector<std::string>& shards) {
   if (shards.empty()) throw UsageError("merge needs at least one shard");
   // Every check first, so that a refused merge writes nothing.
-  std::string hash = read_spec_hash(shards.front());
-  for (const std::string& shard : shards) {
-    const std::string h = read_spec_hash(shard);
-    require_intact(shard);
+  const std::string hash = read_spec_hash(shards.front(), Check::pages);
+  for (const std::string& shard : shards | std::views::drop(1)) {
+    const std::string h = read_spec_hash(shard, Check::pages);
     if (h != hash) {
       throw UsageError(fmt::format("'{}' belongs to another study than '{}' (spec_hash {} vs {})",
                                    shard, shards.front(), h.substr(0, 12), hash.substr(0, 12)));
