@@ -98,6 +98,24 @@ class AccountObserver : public ReplayObserver {
       if (r.asset != asset_) continue;
       // Released stream yield (SPEC §9.1) the report's own drip gave before it.
       accrue(price, r.price_before, "stream drip", r.time, false);
+      // The report credits @fee_vault the VOID balances' share of its yield (SPEC §9.2): a
+      // movement no event names. Between the two prices, as the report does; the vault is VOID
+      // (it holds no shares), so the distribution that follows does not accrue to it.
+      if (!r.void_share.is_zero() && ledger.find_account(name_) == kFeeVaultAccount) {
+        balance = balance + r.void_share;
+        statement_.movements = statement_.movements + SignedAmount::of(r.void_share);
+        statement_.lines.push_back(
+            StatementLine{window_text(r.time),
+                          fmt::format("void share ({} report)", report_trigger_name(r.trigger)),
+                          event ? event_ref(*event) : "",
+                          false,
+                          SignedAmount::of(r.void_share),
+                          balance,
+                          claimable,
+                          shares_,
+                          {},
+                          {}});
+      }
       accrue(r.price_before, r.price_after,
              fmt::format("report ({})", report_trigger_name(r.trigger)), r.time, true);
       price = r.price_after;
