@@ -192,6 +192,32 @@ TEST_CASE("Export replaces a file it did not write only with --force, and its ow
   CHECK(help.out.find("did not write") != std::string::npos);
 }
 
+TEST_CASE(
+    "Export CSV: a mark that cannot be written leaves no table, and the retry needs no --force") {
+  TempDir dir;
+  const std::string db = quickstart_in(dir);
+  const std::string out = dir.path("out");
+  // A folder where the mark goes: its write fails, as on a full disk. The tables were renamed
+  // into place first, unlisted, and every retry was refused for want of --force.
+  std::filesystem::create_directories(out + "/.yieldledger-export");
+  const auto failed = run_cli({"export", "--db", db, "--out", out, "--tables", "accounts"});
+  CHECK(failed.exit_code == 1);
+  CHECK(failed.err ==
+        "yieldledger: cannot write '" + out + "/.yieldledger-export': Is a directory\n");
+  CHECK(files_with(out, ".csv").empty());
+  CHECK(files_with(out, ".partial").empty());
+  std::filesystem::remove(out + "/.yieldledger-export");
+  CHECK(run_cli({"export", "--db", db, "--out", out, "--tables", "accounts"}).exit_code == 0);
+  // The mark names the files by the stamps they kept through the rename: a second export
+  // replaces them without --force.
+  const auto again = run_cli({"export", "--db", db, "--out", out, "--tables", "accounts,reports"});
+  CHECK(again.exit_code == 0);
+  CHECK(again.err.empty());
+  std::vector<std::string> tables = files_with(out, ".csv");
+  std::sort(tables.begin(), tables.end());
+  CHECK(tables == std::vector<std::string>{"accounts.csv", "reports.csv", "summary.csv"});
+}
+
 TEST_CASE("Export: temporary names are unique to a process and removed when an export stops") {
   const std::filesystem::path out = "/some/folder/accounts.csv";
   const std::filesystem::path a = yl::partial_path(out);

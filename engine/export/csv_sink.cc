@@ -148,17 +148,22 @@ bool CsvSink::made_by_export(const std::string& table) const {
   return std::find(lines.begin(), lines.end(), std::pair(stamp, table + ".csv")) != lines.end();
 }
 
-// The mark lists the files of this export, and those of earlier ones still in the folder.
+// The mark lists the files of this export by their partials' stamps (a rename keeps a file's
+// inode, size and mtime), and those of earlier ones still in the folder. It is written before the
+// partials are renamed into place, so that an export that cannot write it leaves nothing new; an
+// earlier export's file about to be replaced stays listed, so that one rename failing halfway
+// leaves every file the folder holds still known as the export's.
 void CsvSink::write_mark() const {
   std::string text;
   for (const auto& [stamp, name] : read_mark(folder_ / kCsvMark)) {
+    const bool current = stamp_of(folder_ / name) == stamp;
     const bool rewritten =
         std::any_of(tables_.begin(), tables_.end(),
                     [&name = name](const auto& t) { return t.first + ".csv" == name; });
-    if (!rewritten) text += fmt::format("{} {}\n", stamp, name);
+    if (!rewritten || current) text += fmt::format("{} {}\n", stamp, name);
   }
   for (const auto& [table, partial] : tables_) {
-    text += fmt::format("{} {}.csv\n", stamp_of(path_of(table)), table);
+    text += fmt::format("{} {}.csv\n", stamp_of(partial), table);
   }
   const std::filesystem::path mark = folder_ / kCsvMark;
   const std::filesystem::path partial = partial_path(mark);
@@ -209,6 +214,7 @@ void CsvSink::finish(const std::vector<SummaryRow>& summary, const ChartData&) {
     }
     writer->close();
   }
+  write_mark();
   for (const auto& [table, partial] : tables_) {
     std::error_code ec;
     std::filesystem::rename(partial, path_of(table), ec);
@@ -219,7 +225,6 @@ void CsvSink::finish(const std::vector<SummaryRow>& summary, const ChartData&) {
   }
   created_.keep();
   finished_ = true;
-  write_mark();
 }
 
 }  // namespace yl
