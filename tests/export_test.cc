@@ -480,6 +480,37 @@ TEST_CASE("Export XLSX: sheets, frozen headers, wei as text, numbers beside it, 
   CHECK(unzip(xlsx, "xl/drawings/_rels/drawing1.xml.rels").find("chart6.xml") != std::string::npos);
 }
 
+TEST_CASE("Export XLSX: dated 1980-01-01, not by the clock, and a ledger with no account exports") {
+  TempDir dir;
+  // The document's times were the clock's: two exports a second apart differed in core.xml.
+  const std::string xlsx = dir.path("blast.xlsx");
+  REQUIRE(yl::testing::run_cli({"export", "--db", blast_launch_db(dir), "--out", xlsx}).exit_code ==
+          0);
+  const std::string core = unzip(xlsx, "docProps/core.xml");
+  CHECK(core.find(R"(<dcterms:created xsi:type="dcterms:W3CDTF">1980-01-01T00:00:00Z<)") !=
+        std::string::npos);
+  CHECK(core.find(R"(<dcterms:modified xsi:type="dcterms:W3CDTF">1980-01-01T00:00:00Z<)") !=
+        std::string::npos);
+
+  // No event: reports ran, but the holders' charts have no series, which libxlsxwriter refuses
+  // (it was exit 1, "could not write charts"). Each says so where its chart would be.
+  dir.write("events.csv", "time,type,account,asset,amount,to,value\n");
+  const std::string scenario =
+      dir.write("scenario.toml", yl::testing::small_scenario_toml(dir.path("events.csv")));
+  const std::string empty_db = dir.path("empty.db");
+  yl::run_into_database(scenario, empty_db);
+  const std::string empty = dir.path("empty.xlsx");
+  const auto exported = yl::testing::run_cli({"export", "--db", empty_db, "--out", empty});
+  CHECK(exported.exit_code == 0);
+  CHECK(exported.err.empty());
+  const std::string charts = unzip(empty, "xl/worksheets/sheet2.xml");
+  CHECK(charts.find("<t>Top ETH holders (balance + claimable): nothing to plot</t>") !=
+        std::string::npos);
+  CHECK(charts.find("<t>Top USDB holders (balance + claimable): nothing to plot</t>") !=
+        std::string::npos);
+  CHECK(unzip(empty, "xl/charts/chart1.xml").find("Share price") != std::string::npos);
+}
+
 TEST_CASE("Export XLSX: a table past the sheet's row limit stops the export and leaves nothing") {
   TempDir dir;
   const std::string db = blast_launch_db(dir);

@@ -61,6 +61,11 @@ void check_xlsx(lxw_error error, const std::string& what, const std::string& det
 }
 
 void close_workbook(lxw_workbook* workbook, const std::string& what) {
+  // The document's created and modified times (docProps/core.xml) are the ZIP entries' date,
+  // 1980-01-01, not the clock's: the same ledger gives the same bytes whenever it is exported.
+  lxw_doc_properties properties{};
+  properties.created = kWorkbookTime;
+  check_xlsx(workbook_set_properties(workbook, &properties), what);
   StderrCapture said;
   const lxw_error error = workbook_close(workbook);
   check_xlsx(error, what, said.take());

@@ -2,6 +2,7 @@
 #pragma once
 
 #include <cstdio>
+#include <ctime>
 #include <string>
 
 #include <xlsxwriter.h>
@@ -32,8 +33,11 @@ class StderrCapture {
 // LXW_NO_ERROR.
 void check_xlsx(lxw_error error, const std::string& what, const std::string& detail = "");
 
-// workbook_close(): writes the file and frees `workbook`; a failure throws as check_xlsx, with
-// what libxlsxwriter printed on stderr meanwhile as the detail.
+// 1980-01-01T00:00:00Z, the date libxlsxwriter gives every entry of the ZIP file.
+inline constexpr std::time_t kWorkbookTime = 315532800;
+
+// workbook_close(): writes the file, dated kWorkbookTime, and frees `workbook`; a failure throws as
+// check_xlsx, with what libxlsxwriter printed on stderr meanwhile as the detail.
 void close_workbook(lxw_workbook* workbook, const std::string& what);
 
 }  // namespace yl

@@ -273,6 +273,16 @@ void XlsxSink::write_charts(const ChartData& charts) {
   std::size_t column = 1;
   for (std::size_t c = 0; c < charts.charts.size(); ++c) {
     const ChartSpec& spec = charts.charts[c];
+    const auto row = static_cast<lxw_row_t>((c / 2) * 22);
+    const auto col = static_cast<lxw_col_t>((c % 2) * 11);
+    if (spec.series.empty()) {  // e.g. the accounts' chart of a ledger with none: a chart
+                                // without a series is not valid in a workbook
+      check_xlsx(
+          worksheet_write_string(charts_, row, col,
+                                 fmt::format("{}: nothing to plot", spec.title).c_str(), nullptr),
+          "charts");
+      continue;
+    }
     lxw_chart* chart = workbook_add_chart(workbook_, LXW_CHART_LINE);
     chart_title_set_name(chart, spec.title.c_str());
     for (const ChartSeries& series : spec.series) {
@@ -287,8 +297,6 @@ void XlsxSink::write_charts(const ChartData& charts) {
     lxw_chart_options placement{};
     placement.x_scale = 1.4;
     placement.y_scale = 1.4;
-    const auto row = static_cast<lxw_row_t>((c / 2) * 22);
-    const auto col = static_cast<lxw_col_t>((c % 2) * 11);
     check_xlsx(worksheet_insert_chart_opt(charts_, row, col, chart, &placement), "charts");
   }
 }
