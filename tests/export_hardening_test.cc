@@ -19,6 +19,7 @@
 #include "engine/export/exporter.h"
 #include "engine/export/output_guard.h"
 #include "engine/export/xlsx_sink.h"
+#include "engine/html/output_file.h"
 #include "engine/runner.h"
 #include "tests/test_util.h"
 
@@ -241,6 +242,39 @@ TEST_CASE("Export: temporary names are unique to a process and removed when an e
   }  // a folder that was there stays, empty again
   CHECK(std::filesystem::is_directory(dir.path("kept")));
   CHECK(std::filesystem::is_empty(dir.path("kept")));
+}
+
+TEST_CASE("Export: an output name of 250 bytes keeps its temporary and lock names within 255") {
+  // `.NAME.PID-N.partial` passed the 255-byte limit of a file name: a legal --out of 245
+  // characters failed with "File name too long", exit 1.
+  const std::string long_name = std::string(240, 'c') + "é.html";  // 248 bytes
+  const std::string hidden = yl::html::hidden_name("/some/folder/" + long_name);
+  CHECK(hidden.size() == 1 + 200 + 1 + 16);
+  CHECK(hidden.starts_with("." + std::string(200, 'c') + "~"));
+  CHECK(hidden == yl::html::hidden_name(long_name));  // the same in every process and folder
+  CHECK(hidden != yl::html::hidden_name(std::string(241, 'c') + "é.html"));
+  CHECK(yl::html::hidden_name("/x/notes.html") == ".notes.html");
+  // A cut never splits a UTF-8 character: 'é' is two bytes, and 200 falls inside the 100th.
+  CHECK(yl::html::hidden_name(std::string(1, 'c') + std::string(240, 'e') + ".html").size() == 218);
+  const std::string accents = yl::html::hidden_name("c" + [] {
+    std::string text;
+    for (int i = 0; i < 120; ++i) text += "é";
+    return text;
+  }() + ".xlsx");
+  CHECK(accents.substr(1, accents.find('~') - 1).size() == 199);  // "c" and 99 whole 'é'
+
+  TempDir dir;
+  const std::string db = quickstart_in(dir);
+  for (const std::string ext : {".html", ".xlsx"}) {
+    CAPTURE(ext);
+    const std::string out = dir.path(std::string(245, 'c') + ext);
+    const auto exported = run_cli({"export", "--db", db, "--out", out});
+    CHECK(exported.exit_code == 0);
+    CHECK(exported.err.empty());
+    CHECK(std::filesystem::is_regular_file(out));
+  }
+  CHECK(files_with(root_of(dir), ".partial").empty());
+  CHECK(files_with(root_of(dir), ".lock").empty());
 }
 
 TEST_CASE("Export: the temporary files of a killed export are removed by the next one") {

@@ -105,8 +105,8 @@ HtmlSink::HtmlSink(std::filesystem::path file)
 void HtmlSink::claim(const std::vector<std::string>&, const std::vector<KeptFile>& keep,
                      bool force) {
   const std::filesystem::path& file = out_.path();
-  lock_ = std::make_unique<OutputLock>(
-      file.parent_path() / ("." + file.filename().string() + ".lock"), file.string());
+  lock_ = std::make_unique<OutputLock>(file.parent_path() / (html::hidden_name(file) + ".lock"),
+                                       file.string());
   check_target(
       file, [](const std::filesystem::path& p) { return html::is_report_page(p.string()); }, keep,
       force);

@@ -200,8 +200,8 @@ XlsxSink::~XlsxSink() {
 void XlsxSink::claim(const std::vector<std::string>&, const std::vector<KeptFile>& keep,
                      bool force) {
   const std::filesystem::path folder = file_.parent_path();
-  lock_ = std::make_unique<OutputLock>(folder / ("." + file_.filename().string() + ".lock"),
-                                       file_.string());
+  lock_ =
+      std::make_unique<OutputLock>(folder / (html::hidden_name(file_) + ".lock"), file_.string());
   html::remove_stale_partials(file_);
   check_target(file_, zip_is_marked, keep, force);
 }

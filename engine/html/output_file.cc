@@ -48,8 +48,7 @@ OutputFile::OutputFile(std::filesystem::path path, Existing existing)
   // A name no other writer uses: this process's id and the first free number, created
   // exclusively, with the permissions a new file gets (0666 less the umask; mkstemp gives 0600).
   for (int attempt = 0;; ++attempt) {
-    temp_ =
-        folder / fmt::format(".{}.{}-{}.partial", path_.filename().string(), ::getpid(), attempt);
+    temp_ = folder / fmt::format("{}.{}-{}.partial", hidden_name(path_), ::getpid(), attempt);
     const int fd = ::open(temp_.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0666);
     if (fd >= 0) {
       ::close(fd);
@@ -147,8 +146,20 @@ void CreatedFolders::remove_created() {
   created_.clear();
 }
 
+std::string hidden_name(const std::filesystem::path& path) {
+  const std::string name = path.filename().string();
+  // Room for the longest suffix, `.PID-N.partial` (a PID of up to 10 digits, N of up to 3).
+  constexpr std::size_t kLongest = 255 - 1 - 32;
+  if (name.size() <= kLongest) return "." + name;
+  std::uint64_t hash = 14695981039346656037ULL;  // FNV-1a
+  for (const char c : name) hash = (hash ^ static_cast<unsigned char>(c)) * 1099511628211ULL;
+  std::size_t cut = 200;
+  while (cut > 0 && (static_cast<unsigned char>(name[cut]) & 0xC0) == 0x80) --cut;
+  return fmt::format(".{}~{:016x}", name.substr(0, cut), hash);
+}
+
 void remove_stale_partials(const std::filesystem::path& path) {
-  const std::string prefix = "." + path.filename().string() + ".";
+  const std::string prefix = hidden_name(path) + ".";
   constexpr std::string_view kSuffix = ".partial";
   std::error_code ec;
   for (const auto& entry : std::filesystem::directory_iterator(folder_of(path), ec)) {

@@ -3,6 +3,7 @@
 #pragma once
 
 #include <filesystem>
+#include <string>
 #include <string_view>
 #include <vector>
 
@@ -58,6 +59,12 @@ class CreatedFolders {
   void remove_created();
   std::vector<std::filesystem::path> created_;  // outermost first
 };
+
+// `.NAME` for `path`'s file name NAME: the start of the hidden files an output keeps beside it
+// (`.NAME.PID-N.partial`, `.NAME.lock`). A NAME too long to take their suffixes within a file
+// name's 255 bytes is cut to its first 200 bytes (whole UTF-8 characters) and a 64-bit hash of the
+// whole: `.NAME~HHHHHHHHHHHHHHHH`, the same in every process.
+std::string hidden_name(const std::filesystem::path& path);
 
 // Removes the temporary files `.NAME.PID-N.partial` beside `path` (NAME its file name) that a
 // process no longer running left behind: an output whose writer was killed (Ctrl-C, SIGTERM)
