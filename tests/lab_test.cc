@@ -16,6 +16,7 @@
 #include "engine/lab/metrics.h"
 #include "engine/lab/prng.h"
 #include "engine/lab/study.h"
+#include "engine/usage_error.h"
 #include "tests/lab_util.h"
 #include "tests/test_util.h"
 
@@ -91,6 +92,24 @@ TEST_CASE("Lab generator: the same study and seed give byte-identical events (pi
   CHECK(a.str() != c.str());
   // Pinned: a change here changes every generated history. Update only on purpose.
   CHECK(sha256_hex(a.str()) == "7f9aeb6f0d7d09d66dca0bb2641b068a9db926c5cf6a57d8e1c0a61484887b6e");
+}
+
+TEST_CASE(
+    "Lab generator: a population past the run's bound of events is refused, naming the file") {
+  const std::string file = std::string(YL_SOURCE_DIR) + "/examples/lab/study.toml";
+  const Study study = load_study(file);
+  const std::size_t events = generate(study, 1).events.size();
+  REQUIRE(events > 1000);
+  // At the bound it is made; one event past it, refused (claim_every = "1s" grew past 12 GB).
+  CHECK(generate(study, 1, events + 100).events.size() == events);
+  CHECK_THROWS_WITH_AS(
+      generate(study, 1, 1000),
+      (file + ": a run of this study generates more than 1000 events (seed 1); lower "
+              "[population]'s users or rates, or lengthen the strategies' periods "
+              "(claim_every, stay, away)")
+          .c_str(),
+      yl::UsageError);
+  CHECK(kMaxRunEvents == 10'000'000);
 }
 
 TEST_CASE("Lab generator: each strategy behaves as intended") {

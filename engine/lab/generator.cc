@@ -104,7 +104,8 @@ struct UserPlan {
 
 class Builder {
  public:
-  Builder(const Study& study, std::uint64_t seed) : study_(study), seed_(seed) {
+  Builder(const Study& study, std::uint64_t seed, std::size_t max_events)
+      : study_(study), seed_(seed), max_events_(max_events) {
     const LedgerParams& p = study.scenario.params;
     for (std::int64_t t = p.start.seconds + p.report_every_s; t <= p.end.seconds;
          t += p.report_every_s) {
@@ -136,7 +137,17 @@ class Builder {
   }
 
  private:
-  void emit(Timestamp t, EventBody body) { events_.push_back(Event{t, std::move(body)}); }
+  void emit(Timestamp t, EventBody body) {
+    if (events_.size() == max_events_) too_many_events();
+    events_.push_back(Event{t, std::move(body)});
+  }
+
+  [[noreturn, gnu::cold]] void too_many_events() const {
+    throw UsageError(fmt::format(
+        "{}: a run of this study generates more than {} events (seed {}); lower [population]'s "
+        "users or rates, or lengthen the strategies' periods (claim_every, stay, away)",
+        study_.file, max_events_, seed_));
+  }
 
   void plan_users() {
     const Population& pop = study_.population;
@@ -471,6 +482,7 @@ class Builder {
 
   const Study& study_;
   std::uint64_t seed_;
+  std::size_t max_events_;
   std::vector<Timestamp> reports_;
   std::vector<UserPlan> plans_;
   std::vector<std::vector<Timestamp>> gas_times_;
@@ -569,7 +581,9 @@ std::vector<std::size_t> time_order(const std::vector<Event>& events) {
   return order;
 }
 
-Generated generate(const Study& study, std::uint64_t seed) { return Builder(study, seed).build(); }
+Generated generate(const Study& study, std::uint64_t seed, std::size_t max_events) {
+  return Builder(study, seed, max_events).build();
+}
 
 void write_events_csv(const std::vector<Event>& events, std::ostream& out) {
   out << "time,type,account,asset,amount,to,value\n";

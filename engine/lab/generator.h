@@ -41,7 +41,9 @@ struct Generated {
   std::vector<AccountPlan> accounts;  // users then dapps, by index
 };
 
-Generated generate(const Study& study, std::uint64_t seed);
+// Throws UsageError, naming the study's file, when the population would make more than
+// `max_events` events (kMaxRunEvents; a test passes less).
+Generated generate(const Study& study, std::uint64_t seed, std::size_t max_events = kMaxRunEvents);
 
 // The indices of `events` in time order, equal times in index order (what std::stable_sort by
 // time gives), by a radix sort of the times. The generator orders its events with it.
