@@ -496,3 +496,30 @@ TEST_CASE(
   CHECK(column(path, "PRAGMA user_version") == std::vector<std::string>{"7"});
   CHECK(yl::testing::read_file(path) == before);
 }
+
+TEST_CASE("Migrate and apply refuse a newer ledger without touching it, journal mode included") {
+  TempDir dir;
+  // A file in the rollback journal mode: opening it for writing switched it to WAL (and wrote
+  // its header) before the version was read.
+  const std::string path = dir.path("newer.db");
+  {
+    yl::storage::Database db(path, yl::storage::Database::Mode::read_write_create);
+    db.exec(fmt::format("PRAGMA journal_mode = DELETE; PRAGMA application_id = {}; CREATE TABLE "
+                        "scenario (x); PRAGMA user_version = 11",
+                        yl::storage::kApplicationId));
+  }
+  const std::string before = yl::testing::read_file(path);
+  for (const std::vector<std::string>& command :
+       {std::vector<std::string>{"migrate", "--db", path},
+        std::vector<std::string>{"apply", "--db", path,
+                                 std::string(YL_SOURCE_DIR) + "/examples/quickstart/events.csv"}}) {
+    CAPTURE(command.front());
+    const auto refused = run_cli(command);
+    CHECK(refused.exit_code == 2);
+    CHECK(refused.err == "yieldledger: '" + path +
+                             "' has schema version 11, newer than this yieldledger's 10; use a "
+                             "newer yieldledger\n");
+    CHECK(yl::testing::read_file(path) == before);
+    CHECK(column(path, "PRAGMA journal_mode") == std::vector<std::string>{"delete"});
+  }
+}

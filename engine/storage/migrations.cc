@@ -171,6 +171,7 @@ void verify_schema(Database& db) {
 void require_ledger_file(const std::string& path) {
   Database db(path, Database::Mode::read_only);
   if (db.is_empty()) no_ledger(path);
+  check_identity(db);
 }
 
 }  // namespace yl::storage

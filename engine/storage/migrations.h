@@ -28,8 +28,9 @@ void migrate(Database& db);
 // Checks without writing that `db` is a yieldledger database of the current version.
 void verify_schema(Database& db);
 // Refuses (StorageError, bad_database) the existing file `path` when it holds no ledger at all
-// (an empty file, or an SQLite database without tables), reading it only: a command that opens a
-// ledger to change it calls this first, because opening for writing would change such a file.
+// (an empty file, or an SQLite database without tables), another application's database, or a
+// ledger newer than this yieldledger, reading it only: a command that opens a ledger to change it
+// calls this first, because opening for writing would change such a file (its journal mode).
 void require_ledger_file(const std::string& path);
 
 }  // namespace yl::storage
