@@ -286,6 +286,43 @@ TEST_CASE("Export CSV: a streamed ledger's locked_wei at a sample is `ledgers --
   }
 }
 
+TEST_CASE("Export summary: the policy of SPEC §9, and the end's revenue and locked yield") {
+  TempDir dir;
+  // The summaries of blast-launch under its own policy and under streamed listed the same
+  // parameters, and their end figures left the locked yield out.
+  const std::string db = streamed_blast_launch_db(dir);
+  const std::string out = dir.path("csv");
+  export_csv(db, out);
+  const auto summary = read_csv(out + "/summary.csv");
+  auto value = [&](const std::string& section, const std::string& item, const std::string& asset) {
+    for (const Row& row : summary) {
+      if (row.at("section") == section && row.at("item") == item && row.at("asset") == asset) {
+        return row.at("value") + " " + row.at("value_wei");
+      }
+    }
+    return std::string("(none)");
+  };
+  CHECK(value("scenario", "distribution", "") == "streamed ");
+  CHECK(value("scenario", "unlock_seconds", "") == "604800 ");
+  CHECK(value("scenario", "void_yield", "") == "to_active ");
+  CHECK(value("scenario", "negative_yield", "") == "debt ");
+  CHECK(value("scenario", "protocol_fee_bps", "") == "0 ");
+  CHECK(value("scenario", "fee_hurdle_bps", "") == "0 ");
+  CHECK(value("scenario", "rebalance", "") == "false ");
+  // `ledgers` at the end: the same locked and revenue, to the wei.
+  const yl::testing::CliResult ledgers =
+      yl::testing::run_cli({"ledgers", "--db", db, "--format", "csv"});
+  REQUIRE(ledgers.exit_code == 0);
+  const auto end = read_csv(dir.write("ledgers.csv", ledgers.out));
+  REQUIRE(end.size() == 2);
+  for (const Row& row : end) {
+    CAPTURE(row.at("asset"));
+    CHECK(value("end", "locked", row.at("asset")).ends_with(" " + row.at("locked_wei")));
+    CHECK(value("end", "revenue", row.at("asset")).ends_with(" " + row.at("revenue_wei")));
+  }
+  CHECK(value("end", "locked", "USDB") != "0 0");
+}
+
 TEST_CASE("Export charts: a streamed ledger's released yield is cumulative, its drips to date") {
   TempDir dir;
   const std::string db = streamed_blast_launch_db(dir);
@@ -578,7 +615,7 @@ TEST_CASE("CLI: export writes CSV or XLSX by --out, exit 2 for bad options or a 
   CHECK(csv.err == "");  // stderr is not a terminal: no progress bar
   CHECK(csv.out == "exported 'blast-launch' to " + dir.path("csv") +
                        " (csv): 14 history samples; rows: ledger_history 28, reports 281, "
-                       "summary 59\n");
+                       "summary 70\n");
   auto onto_folder =
       yl::testing::run_cli({"export", "--db", db, "--out", dir.path("csv"), "--format", "xlsx"});
   CHECK(onto_folder.exit_code == 2);

@@ -111,7 +111,7 @@ TEST_CASE("CLI: export --format html: the summary, the six charts and the exact 
   const auto r = run_cli({"export", "--db", dir.path("b.db"), "--out", dir.path("b.html")});
   REQUIRE(r.exit_code == 0);
   CHECK(r.out == "exported 'blast-launch' to " + dir.path("b.html") +
-                     " (html): 93 history samples; rows: ledger_history 186, summary 59\n");
+                     " (html): 93 history samples; rows: ledger_history 186, summary 70\n");
   const std::string html = read_file(dir.path("b.html"));
   CHECK(html.find("<body data-charts=\"6\"") != std::string::npos);
   for (const char* title : {"Share price", "Realized APY per period", "ETH insurance fund and debt",

@@ -42,6 +42,15 @@ void add_scenario(SummaryBuilder& s, const Scenario& scenario, const SummaryCoun
   s.text("scenario", "report_every", scenario.report_every);
   s.integer("scenario", "initial_price", p.initial_price.wei_string());
   s.integer("scenario", "insurance_fee_bps", std::to_string(p.policy.insurance_fee_bps));
+  // The distribution policy (SPEC §9), each key as the scenario file spells it, so that two
+  // policies' summaries differ where their ledgers do.
+  s.integer("scenario", "protocol_fee_bps", std::to_string(p.policy.protocol_fee_bps));
+  s.integer("scenario", "fee_hurdle_bps", std::to_string(p.policy.fee_hurdle_bps));
+  s.text("scenario", "distribution", std::string(distribution_name(p.policy.distribution)));
+  s.integer("scenario", "unlock_seconds", std::to_string(p.policy.unlock_seconds));
+  s.text("scenario", "void_yield", std::string(void_yield_name(p.policy.void_yield)));
+  s.text("scenario", "negative_yield", std::string(negative_yield_name(p.policy.negative_yield)));
+  s.text("scenario", "rebalance", p.policy.rebalance ? "true" : "false");
   s.integer("scenario", "gas.zero_claim_rate_bps", std::to_string(p.gas.zero_claim_rate_bps));
   s.integer("scenario", "gas.base_claim_rate_bps", std::to_string(p.gas.base_claim_rate_bps));
   s.integer("scenario", "gas.ceil_claim_rate_bps", std::to_string(p.gas.ceil_claim_rate_bps));
@@ -90,6 +99,8 @@ void add_totals(SummaryBuilder& s, const Ledger& ledger) {
     s.amount("end", "principal", asset, principal);
     s.amount("end", "debt", asset, book.debt);
     s.amount("end", "insurance", asset, book.insurance);
+    s.amount("end", "revenue", asset, book.revenue);         // the protocol's fees (§9.4)
+    s.amount("end", "locked", asset, book.stream.locked());  // S − R of the stream (§9.1)
   }
 }
 
