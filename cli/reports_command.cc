@@ -24,8 +24,10 @@ struct ReportsOptions {
 // How one report's T reached the L2 ledger, read back from its journal entry (journal.h: Cr
 // l2:pending T, then Dr l2:pending ΔP·C).
 struct Split {
-  Amount into_pending;  // T when positive (and a streamed report's drip)
-  Amount paid;          // ΔP·C of the price steps
+  Amount into_pending;        // T when positive (and a streamed report's drip)
+  Amount paid;                // ΔP·C of the price steps
+  Amount socialized_pending;  // q: what a socialized loss took from pending (SPEC §9.3)
+  Amount socialized_price;    // ΔP·C: what it took from the holders through the price
   Amount pending_before;
   std::string price_delta;  // signed: a socialized loss lowers the price (SPEC §9.3)
   std::string shares;       // C, known when the price rose by the report's own step alone
@@ -45,11 +47,15 @@ Split split_of(const storage::StoredReportRow& row, const std::string& stored_po
   Amount taken;  // every debit of pending: price steps and a socialized loss
   bool dripped = false;
   for (const storage::StoredPosting& p : *postings) {
+    if (p.memo == "socialized" && p.debit && p.account.starts_with("l2:accrued:")) {
+      split.socialized_price += p.amount;
+    }
     if (!p.account.starts_with("l2:pending:")) continue;
     dripped = dripped || p.memo == "drip";
     if (p.debit) {
       taken += p.amount;
       if (p.memo == "price_step") split.paid += p.amount;
+      if (p.memo == "socialized") split.socialized_pending += p.amount;
     } else {
       split.into_pending += p.amount;
     }
@@ -61,6 +67,8 @@ Split split_of(const storage::StoredReportRow& row, const std::string& stored_po
   split.price_delta = SignedAmount::difference(price_after, price_before).wei_string();
   if (price_after > price_before && !dripped) {
     split.shares = div_floor(split.paid, price_after - price_before).wei_string();
+  } else if (price_after < price_before && !dripped) {
+    split.shares = div_floor(split.socialized_price, price_before - price_after).wei_string();
   }
   return split;
 }
@@ -105,8 +113,9 @@ void reports(const ReportsOptions& options) {
   std::vector<std::string> names;
   for (const storage::ReportColumn& c : storage::report_columns()) names.emplace_back(c.name);
   if (options.verbose) {
-    names.insert(names.end(), {"debt_change_wei", "pending_before_wei", "into_pending_wei",
-                               "price_delta", "total_shares", "paid_to_holders_wei"});
+    names.insert(names.end(),
+                 {"debt_change_wei", "pending_before_wei", "into_pending_wei", "price_delta",
+                  "total_shares", "paid_to_holders_wei", "socialized_pending_wei"});
   }
   for (std::string column : names) {
     if (!csv && column.ends_with("_wei")) column.resize(column.size() - 4);
@@ -134,18 +143,21 @@ void reports(const ReportsOptions& options) {
         const Split s = split_of(r, postings->of(stored.seq), account_names);
         const Amount debt_before = *Amount::parse_wei(r.debt_before_wei);
         const Amount debt_after = *Amount::parse_wei(r.debt_after_wei);
-        row.insert(row.end(),
-                   {amount(signed_text(debt_before, debt_after)),
-                    amount(s.pending_before.wei_string()), amount(s.into_pending.wei_string()),
-                    s.price_delta, s.shares, amount(s.paid.wei_string())});
+        row.insert(
+            row.end(),
+            {amount(signed_text(debt_before, debt_after)), amount(s.pending_before.wei_string()),
+             amount(s.into_pending.wei_string()), s.price_delta, s.shares,
+             amount(s.paid.wei_string()), amount(s.socialized_pending.wei_string())});
       }
       sink(row);
     }
   });
   if (options.verbose && !csv) {
     std::cout << "\nEach report: T = Σ committed − debt_before; a positive T goes into pending, "
-                 "and pending_before + into_pending = paid_to_holders + pending_after, where "
-                 "paid_to_holders = price_delta × total_shares.\n";
+                 "and pending_before + into_pending = paid_to_holders + socialized_pending + "
+                 "pending_after, where paid_to_holders = price_delta × total_shares when the "
+                 "price rose; a socialized loss (SPEC §9.3) takes socialized_pending from "
+                 "pending and the rest of it, −price_delta × total_shares, from the holders.\n";
   }
 }
 

@@ -5,6 +5,7 @@
 #include <filesystem>
 #include <fstream>
 #include <sstream>
+#include <tuple>
 
 #include <doctest/doctest.h>
 #include <sqlite3.h>
@@ -52,30 +53,48 @@ TEST_CASE("CLI: the examples reproduce their golden CSV outputs to the wei") {
 TEST_CASE(
     "CLI: reports --verbose accounts for every wei of T (pending before + T = paid + after)") {
   TempDir dir;
-  const std::string db = dir.path("b.db");
-  REQUIRE(cli({"run", yl::testing::example_scenario("blast-launch"), "--db", db}).exit_code == 0);
-  std::istringstream csv(cli({"reports", "--db", db, "--verbose", "--format", "csv"}).out);
-  std::string line;
-  std::getline(csv, line);
-  CHECK(line.ends_with(",debt_change_wei,pending_before_wei,into_pending_wei,price_delta,"
-                       "total_shares,paid_to_holders_wei"));
-  int rows = 0, price_moves = 0;
-  while (std::getline(csv, line)) {
-    std::vector<std::string> f;
-    std::stringstream fields(line);
-    for (std::string cell; std::getline(fields, cell, ',');) f.push_back(cell);
-    if (line.back() == ',') f.push_back("");
-    REQUIRE(f.size() == 25);  // SPEC §7.1's 14 + 5 v1.2 columns, then the 6 verbose ones
-    auto wei = [](const std::string& text) { return yl::testing::wei(text.empty() ? "0" : text); };
-    // f[13] pending_after, f[20] pending_before, f[21] into_pending, f[22] ΔP, f[23] C, f[24] paid
-    CHECK(wei(f[20]) + wei(f[21]) == wei(f[24]) + wei(f[13]));
-    CHECK(wei(f[22]) * wei(f[23].empty() ? "0" : f[23]) == wei(f[24]));
-    if (!f[10].starts_with("-") && f[10] != "0") CHECK(wei(f[21]) == wei(f[10]));  // T > 0 goes in
-    price_moves += f[22] != "0";
-    ++rows;
+  // Under §9.3 socialize a loss takes from pending and, through the price, from the holders: the
+  // identity left pending's part out, and the share count was empty when the price fell.
+  for (const auto& [scenario, expected_rows, expected_falls] :
+       {std::tuple{yl::testing::example_scenario("blast-launch"), 281, 0},
+        std::tuple{std::string(YL_SOURCE_DIR) + "/examples/policies/socialize.toml", 732, 1}}) {
+    CAPTURE(scenario);
+    const std::string db = dir.path(std::to_string(expected_rows) + ".db");
+    REQUIRE(cli({"run", scenario, "--db", db}).exit_code == 0);
+    std::istringstream csv(cli({"reports", "--db", db, "--verbose", "--format", "csv"}).out);
+    std::string line;
+    std::getline(csv, line);
+    CHECK(line.ends_with(",debt_change_wei,pending_before_wei,into_pending_wei,price_delta,"
+                         "total_shares,paid_to_holders_wei,socialized_pending_wei"));
+    int rows = 0, price_moves = 0, falls = 0;
+    while (std::getline(csv, line)) {
+      std::vector<std::string> f;
+      std::stringstream fields(line);
+      for (std::string cell; std::getline(fields, cell, ',');) f.push_back(cell);
+      if (line.back() == ',') f.push_back("");
+      REQUIRE(f.size() == 26);  // SPEC §7.1's 14 + 5 v1.2 columns, then the 7 verbose ones
+      auto wei = [](const std::string& text) {
+        return yl::testing::wei(text.empty() ? "0" : text);
+      };
+      // f[13] pending_after, f[17] socialized, f[20] pending_before, f[21] into_pending, f[22]
+      // ΔP, f[23] C, f[24] paid, f[25] socialized from pending
+      CHECK(wei(f[20]) + wei(f[21]) == wei(f[24]) + wei(f[25]) + wei(f[13]));
+      if (f[22].starts_with("-")) {  // a socialized loss: the rest of it is −ΔP·C, to the wei
+        REQUIRE(!f[23].empty());
+        CHECK(wei(f[22].substr(1)) * wei(f[23]) == wei(f[17]) - wei(f[25]));
+        CHECK(wei(f[24]) == yl::Amount());
+        ++falls;
+      } else {
+        CHECK(wei(f[22]) * wei(f[23]) == wei(f[24]));
+      }
+      if (!f[10].starts_with("-") && f[10] != "0") CHECK(wei(f[21]) == wei(f[10]));  // T > 0 in
+      price_moves += f[22] != "0";
+      ++rows;
+    }
+    CHECK(rows == expected_rows);
+    CHECK(falls == expected_falls);
+    CHECK(price_moves > 100);
   }
-  CHECK(rows == 281);
-  CHECK(price_moves > 100);
 }
 
 TEST_CASE("CLI: --at the end equals the stored final state, before start it is genesis") {
