@@ -27,7 +27,7 @@ TEST_CASE("HTML: every text from inputs is escaped, in markup and in the chart d
   j.set("x", 2);
   CHECK(j.text() == "{\"x\":2,\"nan\":null,\"s\":\"\\u003c\"}");
 
-  yl::html::Page page{"T <&>", "sub \"q\"", {}};
+  yl::html::Page page{"T <&>", "sub \"q\"", {}, "yieldledger test"};
   yl::html::Section section{"S</h2>", "note <b>", {}, {}};
   section.tables.push_back({"cap", {"a<"}, {false}, {{"<script>alert(1)</script>"}}});
   section.charts.push_back(
@@ -49,7 +49,7 @@ TEST_CASE("HTML: one self-contained file: Chart.js inline, no network allowed or
   CHECK(yl::html::chart_js().starts_with("/*!\n * Chart.js v"));
   CHECK(yl::html::chart_js().find(".Chart=e()") != std::string_view::npos);
   CHECK(yl::html::chart_js().size() > 100000);
-  const std::string html = yl::html::render({"t", "", {}});
+  const std::string html = yl::html::render({"t", "", {}, "yieldledger test"});
   CHECK(html.find("<meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; "
                   "script-src 'unsafe-inline'; style-src 'unsafe-inline'; img-src data:\">") !=
         std::string::npos);
@@ -129,10 +129,27 @@ TEST_CASE("CLI: export --format html: the summary, the six charts and the exact 
   CHECK(foreign.exit_code == 2);
   CHECK(read_file(mine) == "<p>my notes</p>");
   CHECK(run_cli({"export", "--db", dir.path("b.db"), "--out", mine, "--force"}).exit_code == 0);
-  CHECK(yl::html::is_report_page(mine));
+  CHECK(yl::html::is_export_page(mine));
   // A missing folder is created, as for a CSV folder or a workbook.
   const auto missing =
       run_cli({"export", "--db", dir.path("b.db"), "--out", dir.path("nowhere/b.html")});
   CHECK(missing.exit_code == 0);
-  CHECK(yl::html::is_report_page(dir.path("nowhere/b.html")));
+  CHECK(yl::html::is_export_page(dir.path("nowhere/b.html")));
+  CHECK(html.find("<meta name=\"generator\" content=\"yieldledger export\">") != std::string::npos);
+
+  // compare's page carried the same generator, so export replaced it without --force.
+  const std::string compared = dir.path("compare.html");
+  REQUIRE(run_cli({"compare", dir.path("b.db"), dir.path("b.db"), "--format", "html", "--out",
+                   compared})
+              .exit_code == 0);
+  const std::string page = read_file(compared);
+  CHECK(page.find("<meta name=\"generator\" content=\"yieldledger compare\">") !=
+        std::string::npos);
+  CHECK_FALSE(yl::html::is_export_page(compared));
+  const auto over = run_cli({"export", "--db", dir.path("b.db"), "--out", compared});
+  CHECK(over.exit_code == 2);
+  CHECK(over.err == "yieldledger: '" + compared +
+                        "' exists and was not written by `yieldledger export`; pass --force to "
+                        "replace it\n");
+  CHECK(read_file(compared) == page);
 }

@@ -108,7 +108,7 @@ void HtmlSink::claim(const std::vector<std::string>&, const std::vector<KeptFile
   lock_ = std::make_unique<OutputLock>(file.parent_path() / (html::hidden_name(file) + ".lock"),
                                        file.string());
   check_target(
-      file, [](const std::filesystem::path& p) { return html::is_report_page(p.string()); }, keep,
+      file, [](const std::filesystem::path& p) { return html::is_export_page(p.string()); }, keep,
       force);
 }
 
@@ -122,6 +122,7 @@ std::string HtmlSink::page(const std::vector<SummaryRow>& summary, const ChartDa
                            const TableSpec* history_spec,
                            const std::vector<std::vector<std::string>>& history_rows) {
   html::Page page;
+  page.generator = html::kExportGenerator;
   const std::string name = summary_value("name", summary);
   page.title = "yieldledger: " + name;
   page.subtitle = fmt::format("Scenario '{}', {} to {}: {} events, {} history samples.", name,

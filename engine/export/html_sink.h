@@ -22,7 +22,7 @@ class HtmlSink : public ExportSink {
   explicit HtmlSink(std::filesystem::path file);
 
   // As XlsxSink: the output's lock, then check_target (output_guard.h): a page this tool wrote
-  // (html::is_report_page) is replaced, any other file only with --force, kept files never.
+  // (html::is_export_page) is replaced, any other file only with --force, kept files never.
   void claim(const std::vector<std::string>& tables, const std::vector<KeptFile>& keep,
              bool force) override;
 

@@ -200,12 +200,22 @@ std::string time_label(std::int64_t unix_seconds) {
   return text.substr(0, 10) + " " + text.substr(11, 5);
 }
 
-bool is_report_page(const std::string& path) {
+namespace {
+
+std::string generator_tag(std::string_view generator) {
+  return fmt::format("<meta name=\"generator\" content=\"{}\">",
+                     html_escape(std::string(generator)));
+}
+
+}  // namespace
+
+bool is_export_page(const std::string& path) {
   std::ifstream in(path, std::ios::binary);
   std::string head(1024, '\0');
   in.read(head.data(), static_cast<std::streamsize>(head.size()));
   head.resize(static_cast<std::size_t>(in.gcount()));
-  return head.starts_with("<!DOCTYPE html>") && head.find(kGenerator) != std::string::npos;
+  return head.starts_with("<!DOCTYPE html>") &&
+         head.find(generator_tag(kExportGenerator)) != std::string::npos;
 }
 
 std::size_t chart_count(const Page& page) {
@@ -244,7 +254,8 @@ std::string render(const Page& page) {
   out += "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n";
   out += fmt::format("<meta http-equiv=\"Content-Security-Policy\" content=\"{}\">\n",
                      kContentSecurityPolicy);
-  out += kGenerator;
+  YL_ASSERT(!page.generator.empty());
+  out += generator_tag(page.generator);
   out += "\n<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n";
   out += "<title>" + html_escape(page.title) + "</title>\n<style>";
   out += kStyle;

@@ -96,6 +96,9 @@ struct Page {
   std::string title;
   std::string subtitle;  // one line under the title
   std::vector<Section> sections;
+  // Who wrote it, for its <meta name="generator">: "yieldledger export" or "yieldledger compare".
+  // Export replaces only a page of its own without --force (never compare's).
+  std::string generator;
 };
 
 // Chart.js configurations the reports share.
@@ -107,9 +110,9 @@ Json line_dataset(const std::string& label, const std::vector<std::optional<doub
 // A time as a chart label: "2024-03-08" at midnight, else "2024-03-08 12:00" (UTC).
 std::string time_label(std::int64_t unix_seconds);
 
-// Whether the file at `path` is a page render() wrote (it carries kGenerator).
-bool is_report_page(const std::string& path);
-inline constexpr std::string_view kGenerator = "<meta name=\"generator\" content=\"yieldledger\">";
+// Whether the file at `path` is a page render() wrote for `yieldledger export` (its generator).
+inline constexpr std::string_view kExportGenerator = "yieldledger export";
+bool is_export_page(const std::string& path);
 
 // The whole page, deterministic for the same input.
 std::string render(const Page& page);
