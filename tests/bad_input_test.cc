@@ -205,15 +205,25 @@ TEST_CASE("Bad scenarios are rejected at the offending line (SPEC §1.1)") {
        replace("weight_bps = 9000", "weight_bps = 9000\n[[source]]\nname = \"x\"\n"
                                     "asset = \"ETH\"\nkind = \"staking\"\n"
                                     "apr_bps = 1\nweight_bps = 1001"),
-       "16: scenario: the weights of the ETH sources add up to more than 10000 bps"},
+       "21: scenario: the weights of the ETH sources add up to more than 10000 bps"},
       {"repeated source", replace("name = \"tbill\"", "name = \"lido\""),
        "17: scenario: source name 'lido' is repeated"},
       {"float number", replace("apr_bps = 400", "apr_bps = 4.0"),
        "14: scenario: 'apr_bps' must be an integer"},
       {"bad kind", replace("kind = \"staking\"", "kind = \"lending\""),
        "13: scenario: 'kind' must be staking or treasury"},
+      // A relation at the later of its keys, a key's own range at its line (they were all at
+      // the [gas] header, line 23).
       {"bad gas curve", good + "[gas]\nbase_claim_rate_bps = 0\n",
-       "23: scenario: [gas] needs zero_claim_rate_bps < base_claim_rate_bps < ceil_claim_rate_bps"},
+       "24: scenario: [gas] needs zero_claim_rate_bps < base_claim_rate_bps < ceil_claim_rate_bps"},
+      {"gas curve broken by the later key",
+       good + "[gas]\nzero_claim_rate_bps = 0\nbase_claim_rate_bps = 5000\n"
+              "ceil_claim_rate_bps = 4000\n",
+       "26: scenario: [gas] needs zero_claim_rate_bps < base_claim_rate_bps < ceil_claim_rate_bps"},
+      {"gas seconds reversed", good + "[gas]\nceil_gas_seconds = 5\nbase_gas_seconds = 10\n",
+       "25: scenario: [gas] needs 0 < base_gas_seconds < ceil_gas_seconds"},
+      {"gas seconds zero", good + "[gas]\nbase_gas_seconds = 0\nceil_gas_seconds = 100\n",
+       "24: scenario: 'base_gas_seconds' must be between 1 and 9223372036854775807 (got 0)"},
       {"missing events file", replace("events.csv", "nowhere.csv"),
        "5: scenario: events file 'nowhere.csv' not found"},
   };

@@ -107,20 +107,30 @@ void parse_gas(const Checker& check, const toml::table& t, GasParams& gas) {
     }
   };
   auto seconds = [&](std::string_view key, std::int64_t& out) {
-    if (const toml::node* n = t.get(key)) out = check.integer_at(*n, key, 0, INT64_MAX);
+    if (const toml::node* n = t.get(key)) out = check.integer_at(*n, key, 1, INT64_MAX);
   };
   bps("zero_claim_rate_bps", gas.zero_claim_rate_bps);
   bps("base_claim_rate_bps", gas.base_claim_rate_bps);
   bps("ceil_claim_rate_bps", gas.ceil_claim_rate_bps);
   seconds("base_gas_seconds", gas.base_gas_seconds);
   seconds("ceil_gas_seconds", gas.ceil_gas_seconds);
+  // A relation between keys is reported at the later of those given (SPEC §1.1); the defaults
+  // keep both, so one of them is given when it breaks.
+  auto later_line = [&](std::initializer_list<std::string_view> keys) {
+    std::uint64_t line = Checker::line_of(t);
+    for (const std::string_view key : keys) {
+      if (const toml::node* n = t.get(key)) line = std::max(line, Checker::line_of(*n));
+    }
+    return line;
+  };
   if (!(gas.zero_claim_rate_bps < gas.base_claim_rate_bps &&
         gas.base_claim_rate_bps < gas.ceil_claim_rate_bps)) {
-    check.fail(Checker::line_of(t),
+    check.fail(later_line({"zero_claim_rate_bps", "base_claim_rate_bps", "ceil_claim_rate_bps"}),
                "[gas] needs zero_claim_rate_bps < base_claim_rate_bps < ceil_claim_rate_bps");
   }
-  if (!(gas.base_gas_seconds > 0 && gas.base_gas_seconds < gas.ceil_gas_seconds)) {
-    check.fail(Checker::line_of(t), "[gas] needs 0 < base_gas_seconds < ceil_gas_seconds");
+  if (gas.base_gas_seconds >= gas.ceil_gas_seconds) {  // each is at least 1 (above)
+    check.fail(later_line({"base_gas_seconds", "ceil_gas_seconds"}),
+               "[gas] needs 0 < base_gas_seconds < ceil_gas_seconds");
   }
 }
 
@@ -261,8 +271,8 @@ Scenario parse_scenario(std::string_view toml_text, const std::string& file_name
       check.fail(Checker::line_of(node), fmt::format("source name '{}' is repeated", source.name));
     }
     weight_sums[index_of(source.asset)] += source.weight_bps;
-    if (weight_sums[index_of(source.asset)] > kBps) {
-      check.fail(Checker::line_of(node),
+    if (weight_sums[index_of(source.asset)] > kBps) {  // at the weight that tips it over
+      check.fail(Checker::line_of(*node.as_table()->get("weight_bps")),
                  fmt::format("the weights of the {} sources add up to more than 10000 bps",
                              asset_name(source.asset)));
     }
