@@ -72,3 +72,23 @@ TEST_CASE("CsvReader: records across the reader's 1 MiB block boundary, and long
                        "double it)",
                        yl::InputError);
 }
+
+TEST_CASE("CsvReader: past limit_fields a record is refused, counted but not held") {
+  // A line of five million commas after a two-column header: refused with its exact count, its
+  // fields never held (a 50 MB line of commas took 2 GB).
+  std::istringstream in("a,b\n1,2\n\"x\",\"y\",z\n" + std::string(5'000'000, ',') + "\n");
+  yl::CsvReader reader(in, "t.csv");
+  yl::CsvFields record;
+  REQUIRE(reader.next(record));
+  reader.limit_fields(record.fields.size());
+  REQUIRE(reader.next(record));
+  CHECK(record.fields.size() == 2);
+  CHECK_THROWS_WITH_AS(reader.next(record), "t.csv:3: csv: expected 2 fields, found 3",
+                       yl::InputError);  // a quoted field counts as one too
+  std::istringstream commas("a,b\n" + std::string(5'000'000, ',') + "\n");
+  yl::CsvReader wide(commas, "t.csv");
+  REQUIRE(wide.next(record));
+  wide.limit_fields(2);
+  CHECK_THROWS_WITH_AS(wide.next(record), "t.csv:2: csv: expected 2 fields, found 5000001",
+                       yl::InputError);
+}

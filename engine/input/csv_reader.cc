@@ -65,7 +65,7 @@ constexpr std::size_t kBlock = std::size_t{1} << 20;
 CsvReader::CsvReader(std::istream& in, std::string file_name)
     : in_(in), file_name_(std::move(file_name)) {}
 
-void CsvReader::fail(std::uint64_t line, const char* reason) const {
+void CsvReader::fail(std::uint64_t line, const std::string& reason) const {
   throw InputError(file_name_, line, "csv", reason);
 }
 
@@ -127,6 +127,7 @@ CsvReader::Scan CsvReader::scan(CsvFields& record) {
   }
   std::uint64_t line = line_;
   spans_.clear();
+  surplus_fields_ = 0;
   unescaped_.clear();
   for (;;) {  // one field per turn; returns at the record's end
     if (p < end_ && buf[p] == '"') {
@@ -147,7 +148,7 @@ CsvReader::Scan CsvReader::scan(CsvFields& record) {
         }
         unescaped_.push_back(c);
       }
-      spans_.push_back({true, start, unescaped_.size() - start});
+      add_span({true, start, unescaped_.size() - start});
       if (p == end_) {
         if (!eof_) return Scan::need_more;
         break;
@@ -196,7 +197,7 @@ CsvReader::Scan CsvReader::scan(CsvFields& record) {
       }
       ++p;
     }
-    spans_.push_back({false, start, p - start});
+    add_span({false, start, p - start});
     if (!last) {
       ++p;  // the comma
       continue;
@@ -206,6 +207,10 @@ CsvReader::Scan CsvReader::scan(CsvFields& record) {
       ++line;
     }
     break;
+  }
+  if (surplus_fields_ > 0) {
+    fail(line_,
+         fmt::format("expected {} fields, found {}", max_fields_, max_fields_ + surplus_fields_));
   }
   record.line = line_;
   record.fields.resize(spans_.size());

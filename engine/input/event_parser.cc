@@ -209,6 +209,7 @@ EventReader::EventReader(std::istream& in, std::string file_name)
     columns_[i + 1] = column_of.at(std::string(kRequiredColumns[i]));
   }
   column_count_ = header.fields.size();
+  csv_.limit_fields(column_count_);
 }
 
 bool EventReader::next_raw(RawEvent& raw) {
