@@ -22,14 +22,16 @@ std::size_t display_width(const std::string& text) {
   }));
 }
 
-// A cell as a table shows it: escaped, and at most kMaxCellWidth characters.
-std::string table_cell(const std::string& text) {
+// A cell as a table shows it: escaped, and at most kMaxCellWidth characters, or
+// kMaxNumberWidth in a numeric column (an exact amount is never cut).
+std::string table_cell(const std::string& text, bool numeric) {
   std::string cell = escape_controls(text);
-  if (display_width(cell) <= kMaxCellWidth) return cell;
+  const std::size_t max_width = numeric ? kMaxNumberWidth : kMaxCellWidth;
+  if (display_width(cell) <= max_width) return cell;
   std::size_t end = 0, kept = 0;
   for (; end < cell.size(); ++end) {
     if ((static_cast<unsigned char>(cell[end]) & 0xC0) == 0x80) continue;
-    if (kept == kMaxCellWidth - 1) break;
+    if (kept == max_width - 1) break;
     ++kept;
   }
   cell.resize(end);
@@ -74,7 +76,7 @@ void print_rows(std::ostream& out, const std::vector<Column>& columns, Format fo
   for (const Column& c : columns) widths.push_back(c.name.size());
   rows([&](const std::vector<std::string>& row) {
     for (std::size_t i = 0; i < row.size(); ++i) {
-      widths[i] = std::max(widths[i], display_width(table_cell(row[i])));
+      widths[i] = std::max(widths[i], display_width(table_cell(row[i], columns[i].numeric)));
     }
   });
   auto line = [&](const std::vector<std::string>& cells) {
@@ -97,7 +99,9 @@ void print_rows(std::ostream& out, const std::vector<Column>& columns, Format fo
   std::vector<std::string> cells;
   rows([&](const std::vector<std::string>& row) {
     cells.clear();
-    for (const std::string& cell : row) cells.push_back(table_cell(cell));
+    for (std::size_t i = 0; i < row.size(); ++i) {
+      cells.push_back(table_cell(row[i], columns[i].numeric));
+    }
     line(cells);
   });
   check_written(out);

@@ -27,6 +27,9 @@ struct Table {
 // kMaxCellWidth characters, the last one an ellipsis, so that a hostile million-character id
 // prints as one short cell. CSV prints every cell whole (RFC 4180 quoting).
 inline constexpr std::size_t kMaxCellWidth = 64;
+// A numeric column's cells are cut only past 82: every amount fits whole (below 2^256, 78 digits,
+// with a sign and a decimal point; a signed price step or share count too).
+inline constexpr std::size_t kMaxNumberWidth = 82;
 void print(std::ostream& out, const Table& table, Format format);
 // The same for rows too many to hold: `rows(sink)` gives every row to `sink`, the same rows each
 // time it is called: once for CSV, twice for a table (to measure the columns, then to print).

@@ -402,7 +402,8 @@ TEST_CASE("Hardening: control characters from inputs are escaped in messages and
         "-)\n");
 }
 
-TEST_CASE("Hardening: table cells are capped at 64 characters, CSV keeps them whole") {
+TEST_CASE(
+    "Hardening: table cells are capped at 64 characters, amounts never, CSV keeps them whole") {
   TempDir dir;
   const std::string id(1'000'000, 'i');
   dir.write("events.csv", "id,time,type,account,asset,amount,to,value\n" + id +
@@ -419,6 +420,20 @@ TEST_CASE("Hardening: table cells are capped at 64 characters, CSV keeps them wh
   const CliResult csv =
       cli({"explain", "--db", db, "--account", "alice", "--asset", "ETH", "--format", "csv"});
   CHECK(csv.out.find("events.csv:2 (" + id + ")") != std::string::npos);
+
+  // An amount is never cut: 75 characters of balance, in full (it was "…" after 63).
+  const std::string huge =
+      "12345678901234567890123456789012345678901234567890123456.123456789012345678";
+  dir.write("events.csv", "time,type,account,asset,amount,to,value\n"
+                          "2024-03-01T00:00:00Z,open,bob,,,,user\n"
+                          "2024-03-01T00:00:00Z,deposit,bob,ETH," +
+                              huge + ",,\n");
+  const std::string big = dir.path("big.db");
+  REQUIRE(cli({"run", dir.path("s.toml"), "--db", big}).exit_code == 0);
+  const CliResult balances = cli({"balances", "--db", big, "--at", "2024-03-01T00:00:00Z"});
+  CHECK(balances.exit_code == 0);
+  CHECK(balances.out.find("  " + huge + "  ") != std::string::npos);
+  CHECK(balances.out.find("\u2026") == std::string::npos);
 }
 
 TEST_CASE("Hardening: options and times are checked with a precise reason") {
