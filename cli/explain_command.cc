@@ -161,9 +161,12 @@ void add_explain_command(CLI::App& app) {
       "explain", "A statement of an account or a source that checks itself to the wei");
   command->add_option("--db", options->db, "the ledger database written by `run`")->required();
   command->add_option("--account", options->account, "the account to explain");
-  command->add_option("--source", options->source, "the yield source to explain");
-  command->add_option("--asset", options->asset, "ETH or USDB (default: both)")
-      ->check(CLI::IsMember({"ETH", "USDB"}));
+  CLI::Option* source =
+      command->add_option("--source", options->source, "the yield source to explain");
+  // A source has one asset: --asset with it was ignored without a word.
+  command->add_option("--asset", options->asset, "ETH or USDB (default: both; --account only)")
+      ->check(CLI::IsMember({"ETH", "USDB"}))
+      ->excludes(source);
   command->add_option("--from", options->from, "start of the statement (default: the start)");
   command->add_option("--to", options->to, "end of the statement (default: the end)");
   command->add_option("--format", options->format, "table (for people) or csv (for spreadsheets)")

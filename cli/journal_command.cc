@@ -5,10 +5,13 @@
 #include <iostream>
 #include <optional>
 
+#include <fmt/format.h>
+
 #include "cli/commands.h"
 #include "cli/integer_option.h"
 #include "cli/query.h"
 #include "engine/core/asset.h"
+#include "engine/usage_error.h"
 
 namespace yl::cli {
 namespace {
@@ -21,6 +24,15 @@ struct JournalOptions {
 
 void journal(const JournalOptions& options) {
   LedgerReader reader(options.query.db);
+  // A seq past the last prints no row, as an event without postings does: said, not left empty.
+  if (options.event && *options.event > reader.store.event_count()) {
+    throw UsageError(fmt::format("--event {}: the ledger has {} events", *options.event,
+                                 reader.store.event_count()));
+  }
+  if (options.report && *options.report > reader.store.report_count()) {
+    throw UsageError(fmt::format("--report {}: the ledger has {} reports", *options.report,
+                                 reader.store.report_count()));
+  }
   const Format format = output_format(options.query);
   const bool csv = format == Format::csv;
   const std::vector<std::string> names = reader.store.journal_account_names();

@@ -283,6 +283,15 @@ TEST_CASE("CLI: journal prints the stored postings as rows, by event or report (
                      "14,23,,l2:account:alice,ETH,C,130531948190509300,settlement\n"
                      "14,23,,l2:account:alice,ETH,D,800000000000000000,gas_fee\n"
                      "14,23,,l2:account:@gas,ETH,C,800000000000000000,gas_fee\n");
+  // A seq past the last event or report is said so (it printed an empty table, exit 0).
+  const CliResult past = cli({"journal", "--db", db, "--event", "60"});
+  CHECK(past.exit_code == 2);
+  CHECK(past.err == "yieldledger: --event 60: the ledger has 59 events\n");
+  CHECK(past.out.empty());
+  const CliResult no_report = cli({"journal", "--db", db, "--report", "188"});
+  CHECK(no_report.exit_code == 2);
+  CHECK(no_report.err == "yieldledger: --report 188: the ledger has 187 reports\n");
+  CHECK(cli({"journal", "--db", db, "--report", "187"}).exit_code == 0);
   // Every posting, one line each: as many as `audit` counts (2,581).
   const CliResult all = cli({"journal", "--db", db, "--format", "csv"});
   CHECK(std::count(all.out.begin(), all.out.end(), '\n') == 1 + 2581);
@@ -328,6 +337,9 @@ TEST_CASE("CLI: explain refuses what no ledger holds before its replay, and empt
             "... (100000 bytes in all)': a name is 1-64 of A-Z a-z 0-9 _ . -\n");
   CHECK(err({"--source", "a\tb"}) ==
         "yieldledger: unknown source 'a\\tb': a name is 1-64 of A-Z a-z 0-9 _ . -\n");
+  // A source has one asset: --asset with it was ignored.
+  CHECK(err({"--source", "lido", "--asset", "USDB"}) ==
+        "yieldledger: --source excludes --asset\nRun with --help for more information.\n");
   // An account opened after --to is not unknown: it is not open yet.
   CHECK(err({"--account", "late", "--to", "2024-03-02T00:00:00Z"}) ==
         "yieldledger: no account 'late' is open at --to 2024-03-02T00:00:00Z\n");

@@ -740,4 +740,8 @@ std::int64_t LedgerStore::report_row_count() {
   return db_.query_int("SELECT count(*) FROM reports");
 }
 
+std::int64_t LedgerStore::report_count() {
+  return db_.query_int("SELECT coalesce(max(seq), 0) FROM reports");
+}
+
 }  // namespace yl::storage

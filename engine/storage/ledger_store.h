@@ -203,6 +203,7 @@ class LedgerStore {
   std::vector<StoredReportRow> read_reports();
   std::int64_t event_count();
   std::int64_t report_row_count();  // one per report, asset and source (SPEC §7.1)
+  std::int64_t report_count();      // reports are numbered 1, 2, ...: the last one's seq
   std::int64_t journal_posting_count();
 
   RowCursor<StoredEvent> events_in_order();
