@@ -57,6 +57,34 @@ std::string late_rows_ledger(TempDir& dir) {
   return db;
 }
 
+// A change by hand and the one line `yieldledger audit` must find it with.
+struct Finding {
+  std::string sql, expected;
+};
+
+// Audits with the CLI a copy of `original` changed by each finding's SQL: exit 3 and exactly that
+// line. Then `original` itself, which passes (exit 0).
+void check_findings(const TempDir& dir, const std::string& original,
+                    const std::vector<Finding>& findings) {
+  const std::string db = dir.path("tampered.db");
+  for (const Finding& f : findings) {
+    CAPTURE(f.sql);
+    std::filesystem::copy_file(original, db, std::filesystem::copy_options::overwrite_existing);
+    execute(db, f.sql.c_str());
+    const yl::testing::CliResult audit = yl::testing::run_cli({"audit", "--db", db});
+    CHECK(audit.exit_code == 3);
+    CHECK(audit.out == "audit of " + db + ": MISMATCH\n  " + f.expected + "\n");
+  }
+  CHECK(yl::testing::run_cli({"audit", "--db", original}).exit_code == 0);
+}
+
+// examples/blast-launch in `dir`, as `run` writes it. Returns its path.
+std::string blast_launch(const TempDir& dir) {
+  const std::string db = dir.path("blast-launch.db");
+  yl::run_into_database(yl::testing::example_scenario("blast-launch"), db);
+  return db;
+}
+
 }  // namespace
 
 TEST_CASE("audit: the examples and synthetic random runs audit clean") {
@@ -286,4 +314,161 @@ TEST_CASE("audit: a streamed ledger stores each event's drip in the event's jour
             "journal entry 3 (after event events.csv:5 (seq 4)): the database holds "
             "[[l2:pending:ETH ETH D 443830000000000 price_step], ",
             0) == 0);
+}
+
+TEST_CASE("audit: a time_s that is not the seconds of its row's time is found and named") {
+  TempDir dir;
+  check_findings(
+      dir, blast_launch(dir),
+      {{"UPDATE events SET time_s = 0",
+        "event events.csv:2 (seq 1, id 'e001'): time_s is 0 in the database but its time "
+        "2024-03-01T00:00:00Z is 1709251200"},
+       {"UPDATE events SET time_s = time_s - 1 WHERE seq = 9",
+        "event events.csv:10 (seq 9, id 'e009'): time_s is 1709283599 in the database but its "
+        "time 2024-03-01T09:00:00Z is 1709283600"},
+       {"UPDATE reports SET time_s = time_s + 1 WHERE seq = 1",
+        "report 1 row 1 (2024-03-02T00:00:00Z ETH lido): time_s is 1709337601 in the database "
+        "but its time 2024-03-02T00:00:00Z is 1709337600"},
+       {"UPDATE reports SET time_s = 0 WHERE seq = 3 AND row = 2",
+        "report 3 row 2 (2024-03-03T00:00:00Z ETH rocketpool): time_s is 0 in the database but "
+        "its time 2024-03-03T00:00:00Z is 1709424000"}});
+}
+
+TEST_CASE("audit: scenario columns that are not what its stored toml says are found and named") {
+  TempDir dir;
+  check_findings(
+      dir, blast_launch(dir),
+      {{"UPDATE scenario SET name = 'evil', start_time = '2024-01-01T00:00:00Z', end_time = "
+        "'2024-12-01T00:00:00Z', report_every = '7d'",
+        "scenario: name is 'evil' in the database but 'blast-launch' in its toml"},
+       {"UPDATE scenario SET start_time = '2024-01-01T00:00:00Z'",
+        "scenario: start_time is '2024-01-01T00:00:00Z' in the database but "
+        "'2024-03-01T00:00:00Z' in its toml"},
+       {"UPDATE scenario SET end_time = '2024-12-01T00:00:00Z'",
+        "scenario: end_time is '2024-12-01T00:00:00Z' in the database but "
+        "'2024-06-01T00:00:00Z' in its toml"},
+       {"UPDATE scenario SET report_every = '24h'",
+        "scenario: report_every is '24h' in the database but '1d' in its toml"},
+       {"UPDATE scenario SET events_file = 'other.csv'",
+        "scenario: events_file is 'other.csv' in the database but 'events.csv' in its toml"}});
+}
+
+TEST_CASE("audit: journal_memos rows renamed, swapped, deleted or added are found and named") {
+  TempDir dir;
+  check_findings(
+      dir, blast_launch(dir),
+      {{"UPDATE journal_memos SET name = 'evil' WHERE code = 3",
+        "journal_memos: code 3: name is 'evil' in the database but 'loss' in the engine's memo "
+        "table"},
+       {"UPDATE journal_memos SET name = 'x' WHERE code = 3",
+        "journal_memos: code 3: name is 'x' in the database but 'loss' in the engine's memo "
+        "table"},
+       // Swapped: fee's postings would read as losses.
+       {"UPDATE journal_memos SET name = 'x' WHERE code = 3; UPDATE journal_memos SET name = "
+        "'loss' WHERE code = 4; UPDATE journal_memos SET name = 'fee' WHERE code = 3",
+        "journal_memos: code 3: name is 'fee' in the database but 'loss' in the engine's memo "
+        "table"},
+       {"DELETE FROM journal_memos WHERE code = 5",
+        "journal_memos: code 5 ('cover') of the engine's memo table is not in the database "
+        "(deleted?)"},
+       {"DELETE FROM journal_memos WHERE code = 26",
+        "journal_memos: code 26 ('rebalance') of the engine's memo table is not in the database "
+        "(deleted?)"},
+       {"INSERT INTO journal_memos (code, name) VALUES (27, 'evil')",
+        "journal_memos: code 27 ('evil') is in the database but not in the engine's memo table "
+        "(inserted?)"},
+       {"INSERT INTO journal_memos (code, name) VALUES (-1, 'evil')",
+        "journal_memos: code -1 ('evil') is in the database but not in the engine's memo table "
+        "(inserted?)"}});
+}
+
+TEST_CASE("audit: views and triggers that are not the ones the migrations create are found") {
+  TempDir dir;
+  check_findings(
+      dir, blast_launch(dir),
+      {{"DROP VIEW journal; CREATE VIEW journal(seq,event_seq,report_seq,postings) AS SELECT "
+        "1,1,1,x'00'",
+        "sqlite_schema: view journal: sql is not the one the schema's migrations create "
+        "(changed by hand?)"},
+       {"DROP VIEW journal",
+        "sqlite_schema: view journal, which the schema's migrations create, is not in the "
+        "database (dropped?)"},
+       {"CREATE VIEW evil AS SELECT 1",
+        "sqlite_schema: view evil is not one the schema's migrations create (added by hand?)"},
+       {"CREATE TRIGGER evil AFTER INSERT ON events BEGIN SELECT 1; END",
+        "sqlite_schema: trigger evil is not one the schema's migrations create (added by "
+        "hand?)"}});
+}
+
+TEST_CASE("audit: appends rows that disagree with the events they log are found and named") {
+  // examples/blast-launch, then two applies: more.csv (2 events, the end moved to 2024-06-10) and
+  // next.csv (1 event, and more.csv's m2 again, a duplicate).
+  TempDir dir;
+  const std::string db = blast_launch(dir);
+  const std::string more =
+      dir.write("more.csv", "id,time,type,account,asset,amount,to,value\n"
+                            "m1,2024-06-02T00:00:00Z,deposit,alice,ETH,1,,\n"
+                            "m2,2024-06-03T12:00:00Z,transfer,alice,ETH,1,bob,\n");
+  const std::string next =
+      dir.write("next.csv", "id,time,type,account,asset,amount,to,value\n"
+                            "m2,2024-06-03T12:00:00Z,transfer,alice,ETH,1,bob,\n"
+                            "n1,2024-06-10T00:00:00Z,deposit,bob,ETH,2,,\n");
+  yl::apply_into_database(db, more, yl::testing::at("2024-06-10T00:00:00Z"));
+  yl::apply_into_database(db, next, std::nullopt);
+  REQUIRE(
+      column(db, "SELECT seq || ' ' || coalesce(first_event, '-') || ' ' || events || ' ' || "
+                 "duplicates || ' ' || end_time FROM appends ORDER BY seq") ==
+      std::vector<std::string>{"1 60 2 0 2024-06-10T00:00:00Z", "2 62 1 1 2024-06-10T00:00:00Z"});
+  const std::string m1 = "event " + more + ":2 (seq 60, id 'm1')";
+  const std::string n1 = "event " + next + ":3 (seq 62, id 'n1')";
+  check_findings(
+      dir, db,
+      {{"DELETE FROM appends WHERE seq = 2",
+        n1 + ": after the events of appends row 1, but no appends row lists it (deleted?)"},
+       {"DELETE FROM appends WHERE seq = 1",
+        "appends row 2: expected row 1 here: a row was deleted or inserted"},
+       {"DELETE FROM appends",
+        "scenario: end_extended is 2024-06-10T00:00:00Z but appends has no row of the `apply "
+        "--until` that set it (deleted?)"},
+       {"DELETE FROM appends; UPDATE scenario SET end_extended = NULL",
+        m1 + ": its file is not the scenario's events_file 'events.csv', but no appends row "
+             "lists it (deleted?)"},
+       {"UPDATE appends SET events = 1 WHERE seq = 1",
+        "appends row 2: first_event is 62 but the rows before it end at event 60: an apply's "
+        "events follow the last one stored"},
+       {"UPDATE appends SET first_event = 61 WHERE seq = 1",
+        "appends row 2: first_event is 62 but the rows before it end at event 62: an apply's "
+        "events follow the last one stored"},
+       {"UPDATE appends SET first_event = NULL WHERE seq = 2",
+        "appends row 2: first_event is NULL but events is 1"},
+       {"UPDATE appends SET duplicates = -1 WHERE seq = 2",
+        "appends row 2: events is 1 and duplicates -1, but neither counts below 0"},
+       {"UPDATE appends SET file = 'evil.csv' WHERE seq = 1",
+        "appends row 1: file is 'evil.csv' but its " + m1 + " is from '" + more + "'"},
+       {"UPDATE appends SET end_time = '2024-06-01T00:00:00Z' WHERE seq = 1",
+        "appends row 1: end_time is 2024-06-01T00:00:00Z but its " + m1 +
+            " is at 2024-06-02T00:00:00Z, after it"},
+       {"UPDATE appends SET end_time = '2024-05-01T00:00:00Z' WHERE seq = 1",
+        "appends row 1: end_time is 2024-05-01T00:00:00Z, before the scenario's end_time "
+        "2024-06-01T00:00:00Z: the end never moves back"},
+       {"UPDATE appends SET end_time = '2024-06-11T00:00:00Z' WHERE seq = 1",
+        "appends row 2: end_time is 2024-06-10T00:00:00Z, before row 1's 2024-06-11T00:00:00Z: "
+        "the end never moves back"},
+       {"UPDATE appends SET end_time = '2024-06-10' WHERE seq = 2",
+        "appends row 2: end_time '2024-06-10' is not a time as `apply` writes it"},
+       {"INSERT INTO appends (file, first_event, events, duplicates, end_time) VALUES ('x.csv', "
+        "63, 1, 0, '2024-06-10T00:00:00Z')",
+        "appends row 3: first_event 63 and events 1 list events up to 63, but the last event is "
+        "seq 62 (deleted?)"},
+       {"INSERT INTO appends (file, first_event, events, duplicates, end_time) VALUES ('x.csv', "
+        "NULL, 0, 0, '2024-06-11T00:00:00Z')",
+        "appends row 3: end_time is 2024-06-11T00:00:00Z but the ledger's end is "
+        "2024-06-10T00:00:00Z (scenario.end_extended)"}});
+  // The applied ledger passes after `migrate` from schema 7 (its links in hex) too.
+  const std::string old = dir.path("old.db");
+  std::filesystem::copy_file(db, old);
+  yl::testing::write_hex_hashes(old);
+  execute(old, "PRAGMA user_version = 7");
+  CHECK(yl::testing::run_cli({"migrate", "--db", old}).exit_code == 0);
+  CHECK(yl::testing::audit_result(old) == "OK");
 }

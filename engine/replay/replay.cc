@@ -22,11 +22,19 @@ void apply_stored(Ledger& ledger, const storage::StoredEvent& stored, const Even
 
 }  // namespace
 
-Scenario scenario_from(const storage::StoredScenario& stored) {
-  Scenario scenario = parse_scenario(stored.toml, stored.file, {});
+Scenario parse_stored_scenario(const storage::StoredScenario& stored) {
+  return parse_scenario(stored.toml, stored.file, {});
+}
+
+Scenario scenario_from(const storage::StoredScenario& stored, Scenario as_written) {
+  Scenario scenario = std::move(as_written);
   if (stored.end_extended) scenario.params.end = *stored.end_extended;
   scenario.params.drip = stored.drip;  // the schedule it was written with (schema 6)
   return scenario;
+}
+
+Scenario scenario_from(const storage::StoredScenario& stored) {
+  return scenario_from(stored, parse_stored_scenario(stored));
 }
 
 Scenario load_stored_scenario(storage::LedgerStore& store) {

@@ -15,6 +15,11 @@ namespace yl {
 
 // The stored scenario, with the end that `apply --until` may have extended.
 Scenario scenario_from(const storage::StoredScenario& stored);
+// The same from `as_written`, the stored TOML already parsed (its own end: `audit` checks the
+// stored columns against it first).
+Scenario scenario_from(const storage::StoredScenario& stored, Scenario as_written);
+// The stored TOML, parsed as `run` read it.
+Scenario parse_stored_scenario(const storage::StoredScenario& stored);
 Scenario load_stored_scenario(storage::LedgerStore& store);
 
 // Rebuilds the ledger from the stored scenario and events: the state after every scheduled report

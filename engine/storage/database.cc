@@ -242,12 +242,12 @@ void configure_sqlite_once() {
 
 Database::Database(const std::string& path, Mode mode, std::int32_t application_id)
     : path_(path), application_id_(application_id) {
-  check_ledger_path(path);
+  if (mode != Mode::in_memory) check_ledger_path(path);
   configure_sqlite_once();
   sqlite3* raw = nullptr;
   int flags =
       mode == Mode::read_only ? SQLITE_OPEN_READONLY : SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE;
-  std::string target = path;
+  std::string target = mode == Mode::in_memory ? ":memory:" : path;
   if (mode == Mode::read_only && !folder_writable(path)) {
     if (auto uri = reader_without_folder(path)) {
       target = std::move(*uri);

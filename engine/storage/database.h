@@ -21,7 +21,9 @@ class Database {
   // fsyncs and renames into place once it is complete, and deletes otherwise. Its rollback
   // journal is kept in memory and nothing is synced while it is built (a crash leaves only a
   // temporary that is never renamed); finish_build() puts it in WAL mode like any ledger.
-  enum class Mode { read_only, read_write_create, build_new };
+  // in_memory: a new, empty database held in memory and gone when closed, for a schema built to
+  // compare with (`path` only names it in messages, and need not pass check_ledger_path()).
+  enum class Mode { read_only, read_write_create, build_new, in_memory };
   // Opens `path` with explicit flags, extended result codes, WAL, synchronous=FULL (a ledger must
   // not lose a committed run on power loss), foreign keys and a busy timeout. `path` must pass
   // check_ledger_path(). A file that holds another application's SQLite database is refused

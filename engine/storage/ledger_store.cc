@@ -414,14 +414,17 @@ void LedgerStore::write_snapshot(const Snapshot& totals,
 
 StoredScenario LedgerStore::read_scenario() {
   Statement s =
-      db_.prepare("SELECT file, events_file, toml, end_extended, drip_schedule FROM scenario "
-                  "WHERE id = 1");
+      db_.prepare("SELECT file, events_file, toml, end_extended, drip_schedule, name, start_time, "
+                  "end_time, report_every FROM scenario WHERE id = 1");
   if (!s.step()) {
     throw StorageError(
         StorageError::Kind::bad_database,
         fmt::format("'{}' holds no ledger (run a scenario into it first)", db_.path()));
   }
-  StoredScenario stored{s.column_text(0), s.column_text(1), s.column_text(2), std::nullopt};
+  StoredScenario stored;
+  stored.file = s.column_text(0);
+  stored.events_file = s.column_text(1);
+  stored.toml = s.column_text(2);
   if (!s.column_is_null(3)) {
     stored.end_extended = parse_timestamp(s.column_text(3));
     if (!stored.end_extended) {
@@ -433,6 +436,10 @@ StoredScenario LedgerStore::read_scenario() {
     throw StorageError(StorageError::Kind::bad_database, "the stored drip schedule is malformed");
   }
   stored.drip = *drip;
+  stored.name = s.column_text(5);
+  stored.start_time = s.column_text(6);
+  stored.end_time = s.column_text(7);
+  stored.report_every = s.column_text(8);
   return stored;
 }
 
@@ -454,6 +461,29 @@ std::vector<std::string> LedgerStore::appended_files() {
   std::vector<std::string> files;
   while (s.step()) files.push_back(s.column_text(0));
   return files;
+}
+
+std::vector<StoredAppend> LedgerStore::read_appends() {
+  Statement s = db_.prepare(
+      "SELECT seq, file, first_event, events, duplicates, end_time FROM appends ORDER BY seq");
+  std::vector<StoredAppend> rows;
+  while (s.step()) {
+    StoredAppend& row = rows.emplace_back();
+    row.seq = s.column_int(0);
+    row.file = s.column_text(1);
+    if (!s.column_is_null(2)) row.first_event = s.column_int(2);
+    row.events = s.column_int(3);
+    row.duplicates = s.column_int(4);
+    row.end_time = s.column_text(5);
+  }
+  return rows;
+}
+
+std::vector<std::pair<std::int64_t, std::string>> LedgerStore::read_journal_memos() {
+  Statement s = db_.prepare("SELECT code, name FROM journal_memos ORDER BY code");
+  std::vector<std::pair<std::int64_t, std::string>> rows;
+  while (s.step()) rows.emplace_back(s.column_int(0), s.column_text(1));
+  return rows;
 }
 
 std::optional<StoredEvent> LedgerStore::find_event_by_id(const std::string& id) {
@@ -565,7 +595,7 @@ std::vector<StoredReportRow> LedgerStore::read_reports() {
 RowCursor<StoredEvent> LedgerStore::events_in_order() {
   return RowCursor<StoredEvent>(
       db_.prepare("SELECT seq, file, line, coalesce(id, ''), time, type, account, asset, amount, "
-                  "\"to\", value, hash, journal_seq, postings FROM events ORDER BY seq"),
+                  "\"to\", value, hash, journal_seq, postings, time_s FROM events ORDER BY seq"),
       [](Statement& s, StoredEvent& e) {
         // Assigned in place: a reader walking a million rows with one StoredEvent allocates
         // nothing per row.
@@ -581,6 +611,7 @@ RowCursor<StoredEvent> LedgerStore::events_in_order() {
         e.raw.to.assign(s.column_view(9));
         e.raw.value.assign(s.column_view(10));
         e.hash.assign(s.column_blob_view(11));
+        e.time_s = s.column_int(14);
         if (s.column_is_null(12)) {
           e.own_entry.reset();
         } else {
@@ -596,13 +627,14 @@ RowCursor<StoredEvent> LedgerStore::events_in_order() {
 
 RowCursor<StoredReport> LedgerStore::reports_in_order() {
   return RowCursor<StoredReport>(
-      db_.prepare(fmt::format("SELECT seq, row, hash, {} FROM reports ORDER BY seq, row",
+      db_.prepare(fmt::format("SELECT seq, row, hash, time_s, {} FROM reports ORDER BY seq, row",
                               report_column_list())),
       [](Statement& s, StoredReport& r) {
         r.seq = s.column_int(0);
         r.row = s.column_int(1);
         r.hash = s.column_blob(2);
-        int column = 3;
+        r.time_s = s.column_int(3);
+        int column = 4;
         for (const ReportColumn& c : report_columns()) r.fields.*c.field = s.column_text(column++);
         return true;
       });

@@ -28,6 +28,8 @@ struct StoredScenario {
   std::string toml;
   std::optional<Timestamp> end_extended;          // a later end set by `apply --until`
   DripSchedule drip = DripSchedule::every_event;  // schema 6; earlier ledgers every_event
+  // Columns `run` derived from the TOML, as stored (`audit` checks them against it).
+  std::string name, start_time, end_time, report_every;
 };
 
 // A report row as stored: canonical decimal text, signed where SPEC §7.1 says so.
@@ -78,15 +80,26 @@ struct StoredEvent {
   std::int64_t seq = 0;
   std::string file;
   RawEvent raw;
-  std::string hash;  // the link as stored: 32 bytes (bytes_of a Digest)
+  std::int64_t time_s = 0;  // raw.time parsed, as stored
+  std::string hash;         // the link as stored: 32 bytes (bytes_of a Digest)
   // The journal row kept in the event's row (schema/0010_event_postings.sql), if any.
   std::optional<StoredJournalEntry> own_entry;
 };
 struct StoredReport {
   std::int64_t seq = 0;
   std::int64_t row = 0;
+  std::int64_t time_s = 0;  // fields.time parsed, as stored
   StoredReportRow fields;
   std::string hash;  // the link as stored: 32 bytes (bytes_of a Digest)
+};
+// A row of `appends`, one per `apply` (schema/0003_apply.sql), as stored.
+struct StoredAppend {
+  std::int64_t seq = 0;
+  std::string file;
+  std::optional<std::int64_t> first_event;
+  std::int64_t events = 0;
+  std::int64_t duplicates = 0;
+  std::string end_time;
 };
 // Walks one table in order, a row at a time (memory stays flat however long the ledger is).
 template <typename Row>
@@ -193,6 +206,10 @@ class LedgerStore {
   StoredScenario read_scenario();
   // The events files `apply` appended, as given to it, in order.
   std::vector<std::string> appended_files();
+  // The rows of `appends`, by seq.
+  std::vector<StoredAppend> read_appends();
+  // The rows of `journal_memos` as (code, name), by code.
+  std::vector<std::pair<std::int64_t, std::string>> read_journal_memos();
   Snapshot read_snapshot();
   // The stored final state's ledgers and sources, without its balance rows.
   Snapshot read_snapshot_totals();

@@ -146,6 +146,22 @@ void migrate(Database& db) {
   }
 }
 
+std::vector<SchemaCode> schema_code(Database& db) {
+  Statement s =
+      db.prepare("SELECT type, name, sql FROM sqlite_schema WHERE type IN ('trigger', 'view') "
+                 "ORDER BY type, name");
+  std::vector<SchemaCode> code;
+  while (s.step()) code.push_back({s.column_text(0), s.column_text(1), s.column_text(2)});
+  return code;
+}
+
+std::vector<SchemaCode> migrated_schema_code() {
+  Database fresh("the schema the migrations create", Database::Mode::in_memory);
+  Transaction txn(fresh);
+  migrate(fresh);
+  return schema_code(fresh);
+}
+
 namespace {
 
 [[noreturn]] void no_ledger(const std::string& path) {

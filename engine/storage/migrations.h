@@ -25,6 +25,20 @@ inline std::int64_t current_schema_version() {
 // REQUIRES (both): `db` was opened with the ledger's application_id (Database's default), which
 // is the one they check.
 void migrate(Database& db);
+// A view or trigger of a database's schema, as sqlite_schema holds it.
+struct SchemaCode {
+  std::string type;  // "trigger" or "view"
+  std::string name;
+  std::string sql;
+  friend bool operator==(const SchemaCode&, const SchemaCode&) = default;
+};
+// The views and triggers of `db`, by type and name: the schema's SQL that runs as it is read or
+// written, unlike a table's, which only describes its rows.
+std::vector<SchemaCode> schema_code(Database& db);
+// The same of a new database built in memory by the embedded migrations: what a ledger of the
+// current version holds, however it was migrated (`audit` compares them). Throws StorageError.
+std::vector<SchemaCode> migrated_schema_code();
+
 // Checks without writing that `db` is a yieldledger database of the current version.
 void verify_schema(Database& db);
 // Refuses (StorageError, bad_database) the existing file `path` when it holds no ledger at all

@@ -1,0 +1,71 @@
+// `audit`'s checks of the rows a replay does not reproduce: the schema's views and triggers, the
+// names of the journal's memos, the scenario's columns derived from its TOML, and the log of
+// applies. Each throws AuditMismatch (audit.h) at the first difference, naming the table, the
+// row and the column.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "engine/audit.h"
+#include "engine/input/scenario.h"
+#include "engine/storage/database.h"
+#include "engine/storage/ledger_store.h"
+
+namespace yl {
+
+// An event row for a message: "event FILE:LINE (seq N, id 'ID')".
+std::string describe(const storage::StoredEvent& e);
+
+// Every view and trigger of `db` is the one the migrations create (migrated_schema_code), and
+// none is missing: a view's SQL is what `journal` and the exports read.
+void check_schema_code(storage::Database& db);
+
+// journal_memos, the names of the codes the journal's rows store, holds exactly the engine's memo
+// table (engine/core/journal.h): no row renamed, swapped, deleted or added.
+void check_journal_memos(const std::vector<std::pair<std::int64_t, std::string>>& rows);
+
+// The scenario row's name, events_file, start_time, end_time and report_every are what its TOML
+// says (`as_written`: the stored TOML parsed, with its own end; end_extended is AppendsCheck's).
+void check_scenario_row(const storage::StoredScenario& stored, const Scenario& as_written);
+
+// The `appends` rows against the events they log. `apply` (engine/runner.cc) stores its new
+// events after every stored one, each with its file as `file`, after moving the end to --until;
+// then it writes one row: its file, the seq of its first new event (NULL when there is none), how
+// many it stored, how many duplicates it skipped, and the ledger's end after it.
+//
+// Checked: the rows are numbered 1, 2, ...; first_event is NULL exactly when events is 0; the
+// rows' events follow one another without a gap and end at the last event; every event before
+// them has the scenario's events_file, and every event of a row has the row's file and a time at
+// or before its end_time; end_time is a time as `apply` writes it, never moves back, starts at or
+// after the scenario's end_time, and the last row's is the ledger's end (end_extended, else the
+// scenario's end); without a row, end_extended is not set.
+// Not checkable: `duplicates` beyond being at least 0 (the rows skipped are not stored); a row
+// without events deleted, or inserted with an end_time the rows around it allow; where one row's
+// events stop and the next one's start when both applied the same file at or before the first
+// row's end; and a deleted first row with events when its file has the name of the scenario's
+// events_file.
+class AppendsCheck {
+ public:
+  // Checks the rows themselves. `as_written`: the stored TOML parsed (its own end).
+  AppendsCheck(const std::vector<storage::StoredAppend>& rows,
+               const storage::StoredScenario& stored, const Scenario& as_written);
+  // REQUIRES: called for the events in order of seq, 1, 2, ...; `time` is the event's, parsed.
+  void check_event(const storage::StoredEvent& e, Timestamp time);
+  // After the last event (`last_seq`, 0 for none): no row lists an event past it.
+  void check_end(std::int64_t last_seq) const;
+
+ private:
+  struct Applied {  // a row with events
+    std::int64_t seq, first_event, last_event;
+    std::string file;
+    Timestamp end;
+  };
+  std::vector<Applied> applied_;
+  std::string run_file_;  // the scenario's events_file
+  std::size_t next_ = 0;  // the row of the next event, or the first row after it
+};
+
+}  // namespace yl
