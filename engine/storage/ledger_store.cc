@@ -457,9 +457,8 @@ void LedgerStore::set_end_extended(Timestamp end) {
 }
 
 std::vector<std::string> LedgerStore::appended_files() {
-  Statement s = db_.prepare("SELECT file FROM appends ORDER BY seq");
   std::vector<std::string> files;
-  while (s.step()) files.push_back(s.column_text(0));
+  for (StoredAppend& row : read_appends()) files.push_back(std::move(row.file));
   return files;
 }
 
