@@ -352,9 +352,24 @@ class Auditor {
     }
   }
 
-  [[noreturn]] void report_balance_difference(const BalanceRow& s, const BalanceRow& r) {
-    const std::string at = fmt::format("final state of {} {}", r.account, asset_name(r.asset));
-    const std::array<std::pair<const char*, std::pair<std::string, std::string>>, 8> fields = {
+  // A final-state row's columns, stored and replayed, by name.
+  using Columns = std::vector<std::pair<const char*, std::pair<std::string, std::string>>>;
+
+  // The first column of two rows that differ: "AT: COLUMN is X in the database but Y in the
+  // replay (off by N)".
+  [[noreturn]] static void report_difference(const std::string& at, const Columns& columns) {
+    for (const auto& [name, values] : columns) {
+      if (values.first != values.second) {
+        mismatch(fmt::format("{}: {} is {} in the database but {} in the replay{}", at, name,
+                             values.first, values.second, difference(values.first, values.second)));
+      }
+    }
+    YL_ASSERT(false);  // rows that differ differ in a column
+  }
+
+  [[noreturn]] static void report_balance_difference(const BalanceRow& s, const BalanceRow& r) {
+    report_difference(
+        fmt::format("final state of {} {}", r.account, asset_name(r.asset)),
         {{"account", {s.account, r.account}},
          {"kind", {std::string(account_kind_name(s.kind)), std::string(account_kind_name(r.kind))}},
          {"mode", {std::string(yield_mode_name(s.mode)), std::string(yield_mode_name(r.mode))}},
@@ -362,14 +377,51 @@ class Auditor {
          {"claimable_wei", {s.claimable.wei_string(), r.claimable.wei_string()}},
          {"shares", {s.shares.wei_string(), r.shares.wei_string()}},
          {"remainder_wei", {s.remainder.wei_string(), r.remainder.wei_string()}},
-         {"asset", {std::string(asset_name(s.asset)), std::string(asset_name(r.asset))}}}};
-    for (const auto& [name, values] : fields) {
-      if (values.first != values.second) {
-        mismatch(fmt::format("{}: {} is {} in the database but {} in the replay{}", at, name,
-                             values.first, values.second, difference(values.first, values.second)));
-      }
+         {"asset", {std::string(asset_name(s.asset)), std::string(asset_name(r.asset))}}});
+  }
+
+  // final_ledgers and final_sources against the replay, row by row (they were reported only as
+  // "the ledgers differ", naming neither the row nor the column).
+  static void compare_final_totals(const Snapshot& stored, const Snapshot& replayed) {
+    if (stored.ledgers.size() != replayed.ledgers.size() ||
+        stored.sources.size() != replayed.sources.size()) {
+      mismatch(fmt::format("final state: the database lists {} ledger and {} source rows, the "
+                           "replay {} and {}",
+                           stored.ledgers.size(), stored.sources.size(), replayed.ledgers.size(),
+                           replayed.sources.size()));
     }
-    YL_ASSERT(false);  // rows that differ differ in a field
+    auto asset = [](Asset a) { return std::string(asset_name(a)); };
+    for (std::size_t i = 0; i < stored.ledgers.size(); ++i) {
+      const LedgerRow& s = stored.ledgers[i];
+      const LedgerRow& r = replayed.ledgers[i];
+      if (s == r) continue;
+      report_difference(
+          fmt::format("final_ledgers {}", asset(r.asset)),
+          {{"asset", {asset(s.asset), asset(r.asset)}},
+           {"price", {s.price.wei_string(), r.price.wei_string()}},
+           {"pending_wei", {s.pending.wei_string(), r.pending.wei_string()}},
+           {"total_shares", {s.total_shares.wei_string(), r.total_shares.wei_string()}},
+           {"buffer_wei", {s.buffer.wei_string(), r.buffer.wei_string()}},
+           {"debt_wei", {s.debt.wei_string(), r.debt.wei_string()}},
+           {"insurance_wei", {s.insurance.wei_string(), r.insurance.wei_string()}},
+           {"retained_wei", {s.retained.wei_string(), r.retained.wei_string()}},
+           {"revenue_wei", {s.revenue.wei_string(), r.revenue.wei_string()}},
+           {"locked_wei", {s.locked.wei_string(), r.locked.wei_string()}}});
+    }
+    for (std::size_t i = 0; i < stored.sources.size(); ++i) {
+      const SourceRow& s = stored.sources[i];
+      const SourceRow& r = replayed.sources[i];
+      if (s == r) continue;
+      report_difference(
+          fmt::format("final_sources {}", r.source),
+          {{"source", {s.source, r.source}},
+           {"asset", {asset(s.asset), asset(r.asset)}},
+           {"kind", {std::string(source_kind_name(s.kind)), std::string(source_kind_name(r.kind))}},
+           {"apr_bps", {std::to_string(s.apr_bps), std::to_string(r.apr_bps)}},
+           {"value_wei", {s.value.wei_string(), r.value.wei_string()}},
+           {"principal_wei", {s.principal.wei_string(), r.principal.wei_string()}},
+           {"last", {format_timestamp(s.last), format_timestamp(r.last)}}});
+    }
   }
 
   // The stored final state against the replay's, one balance row at a time (at a million
@@ -396,13 +448,7 @@ class Auditor {
     summary_.balance_rows += stored_rows;
     const Snapshot stored = store_.read_snapshot_totals();
     const Snapshot replayed = take_snapshot_totals(ledger);
-    if (!(stored.ledgers == replayed.ledgers)) {
-      mismatch("final state: the ledgers (price, pending, buffer, debt, insurance, retained) "
-               "differ from the replay; run `yieldledger ledgers` and compare with --at");
-    }
-    if (!(stored.sources == replayed.sources)) {
-      mismatch("final state: the sources (value, principal, rate) differ from the replay");
-    }
+    compare_final_totals(stored, replayed);
   }
 
   void add_conservation(const Ledger& ledger) {

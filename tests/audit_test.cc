@@ -183,6 +183,13 @@ TEST_CASE("audit: rows changed, deleted or inserted by hand are found and named"
       {"INSERT INTO final_balances SELECT ord + 1000, 'mallory', kind, asset, mode, balance_wei, "
        "claimable_wei, shares, remainder_wei FROM final_balances WHERE ord = 5",
        "final state: the database lists 21 balance rows, the replay 20"},
+      // final_ledgers and final_sources by row and column (they were "the ledgers differ").
+      {"UPDATE final_ledgers SET revenue_wei = '5' WHERE asset = 'USDB'",
+       "final_ledgers USDB: revenue_wei is 5 in the database but 0 in the replay (off by 5)"},
+      {"UPDATE final_sources SET apr_bps = 401 WHERE source = 'lido'",
+       "final_sources lido: apr_bps is 401 in the database but 420 in the replay (off by -19)"},
+      {"DELETE FROM final_sources WHERE source = 'lido'",
+       "final state: the database lists 2 ledger and 2 source rows, the replay 2 and 3"},
       {"UPDATE scenario SET toml = replace(toml, 'apr_bps = 400', 'apr_bps = 500')",
        "event events.csv:2 (seq 1, id 'e001'): hash chain broken: this row or the stored scenario"},
   };
