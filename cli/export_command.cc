@@ -41,10 +41,17 @@ ExportOptions export_options(const ExportCommandOptions& options) {
       throw UsageError(fmt::format("{} is empty: leave it out for the default", flag));
     }
   }
-  if (options.tables) result.tables = parse_export_tables(*options.tables);
-  // A page shows the summary, the charts and ledger_history's exact figures; other tables only
-  // when asked for (they are not part of the page).
-  if (!options.tables && format_of(options) == "html") result.tables = {"ledger_history"};
+  // A page shows the summary, the charts and ledger_history's exact figures, and nothing else:
+  // --tables with it was taken, counted in the closing line and left out of the page.
+  if (format_of(options) == "html") {
+    if (options.tables) {
+      throw UsageError("--tables does not apply to a page (--format html): it always holds the "
+                       "summary, the charts and ledger_history");
+    }
+    result.tables = {"ledger_history"};
+  } else if (options.tables) {
+    result.tables = parse_export_tables(*options.tables);
+  }
   if (options.every) result.every_s = parse_every(*options.every);
   if (options.accounts) result.accounts = parse_account_selection(*options.accounts);
   return result;

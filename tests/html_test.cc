@@ -137,6 +137,14 @@ TEST_CASE("CLI: export --format html: the summary, the six charts and the exact 
   CHECK(yl::html::is_export_page(dir.path("nowhere/b.html")));
   CHECK(html.find("<meta name=\"generator\" content=\"yieldledger export\">") != std::string::npos);
 
+  // --tables with a page was counted in the closing line but left out of the page.
+  const auto tables = run_cli(
+      {"export", "--db", dir.path("b.db"), "--out", dir.path("j.html"), "--tables", "journal"});
+  CHECK(tables.exit_code == 2);
+  CHECK(tables.err == "yieldledger: --tables does not apply to a page (--format html): it always "
+                      "holds the summary, the charts and ledger_history\n");
+  CHECK_FALSE(std::filesystem::exists(dir.path("j.html")));
+
   // compare's page carried the same generator, so export replaced it without --force.
   const std::string compared = dir.path("compare.html");
   REQUIRE(run_cli({"compare", dir.path("b.db"), dir.path("b.db"), "--format", "html", "--out",
