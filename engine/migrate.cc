@@ -97,6 +97,7 @@ std::optional<std::int64_t> rebuild_derived_rows(storage::Database& db) {
 }
 
 MigrateSummary migrate_database(const std::string& path) {
+  storage::check_ledger_path(path);  // a folder, FIFO or device named as such
   std::error_code ec;
   if (!std::filesystem::is_regular_file(path, ec)) {
     throw StorageError(StorageError::Kind::bad_database,

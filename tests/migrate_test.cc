@@ -495,6 +495,23 @@ TEST_CASE(
                             "damaged\n");
   CHECK(column(path, "PRAGMA user_version") == std::vector<std::string>{"7"});
   CHECK(yl::testing::read_file(path) == before);
+
+  // A version below 0: readers and migrate sent the user to each other.
+  {
+    yl::storage::Database db(path, yl::storage::Database::Mode::read_write_create);
+    db.exec("PRAGMA user_version = -1");
+  }
+  for (const char* command : {"migrate", "balances"}) {
+    const auto refused = run_cli({command, "--db", path});
+    CHECK(refused.exit_code == 2);
+    CHECK(refused.err == "yieldledger: '" + path +
+                             "' has schema version -1, which no yieldledger writes: it was "
+                             "changed by hand\n");
+  }
+  // A folder is named as one (it was "database '.' not found").
+  const auto folder = run_cli({"migrate", "--db", dir.path(".")});
+  CHECK(folder.exit_code == 2);
+  CHECK(folder.err == "yieldledger: '" + dir.path(".") + "' is a folder, not a ledger file\n");
 }
 
 TEST_CASE("Migrate and apply refuse a newer ledger without touching it, journal mode included") {

@@ -13,6 +13,13 @@ namespace {
 void check_identity(Database& db) {
   const std::int64_t version = db.user_version();
   db.require_application_id();
+  if (version < 0) {
+    throw StorageError(
+        StorageError::Kind::bad_database,
+        fmt::format("'{}' has schema version {}, which no yieldledger writes: it was "
+                    "changed by hand",
+                    db.path(), version));
+  }
   if (version > current_schema_version()) {
     throw StorageError(StorageError::Kind::bad_database,
                        fmt::format("'{}' has schema version {}, newer than this yieldledger's {}; "
