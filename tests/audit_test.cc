@@ -213,6 +213,19 @@ TEST_CASE("audit: rows changed, deleted or inserted by hand are found and named"
         "journal entry 11 does not balance in ETH: debits 300255081000000000000 but credits "
         "300000000000000000000");
   CHECK(yl::testing::audit_result(original) == "OK");  // auditing never writes
+
+  // A stored amount that is not canonical is named by its table and column (the message named
+  // neither), by every reader.
+  std::filesystem::copy_file(original, db, std::filesystem::copy_options::overwrite_existing);
+  execute(db, "UPDATE final_ledgers SET price = '0' || price WHERE asset = 'ETH'");
+  for (const char* command : {"ledgers", "audit"}) {
+    CAPTURE(command);
+    const yl::testing::CliResult read = yl::testing::run_cli({command, "--db", db});
+    CHECK(read.exit_code == 2);
+    CHECK(read.err.starts_with("yieldledger: final_ledgers.price holds '0"));
+    CHECK(read.err.ends_with("', not a canonical wei integer: the ledger was changed by hand, or "
+                             "is damaged\n"));
+  }
 }
 
 TEST_CASE("audit: rows far past the reader thread's first batches are named as the first") {

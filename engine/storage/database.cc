@@ -394,6 +394,14 @@ std::int64_t Statement::column_int(int index) { return sqlite3_column_int64(stmt
 
 std::string Statement::column_text(int index) { return std::string(column_view(index)); }
 
+std::string Statement::column_origin(int index) {
+  const char* table = sqlite3_column_table_name(stmt_.get(), index);
+  const char* column = sqlite3_column_origin_name(stmt_.get(), index);
+  if (table != nullptr && column != nullptr) return fmt::format("{}.{}", table, column);
+  const char* name = sqlite3_column_name(stmt_.get(), index);
+  return name != nullptr ? name : fmt::format("column {}", index + 1);
+}
+
 std::string_view Statement::column_view(int index) {
   const auto* text = sqlite3_column_text(stmt_.get(), index);
   const int size = sqlite3_column_bytes(stmt_.get(), index);

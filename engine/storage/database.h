@@ -94,6 +94,9 @@ class Statement {
   std::string column_blob(int index);            // the bytes of a BLOB (or of any value's text)
   std::string_view column_blob_view(int index);  // the same without a copy, as column_view
   bool column_is_null(int index);
+  // Where a result column comes from, for messages: "TABLE.COLUMN" (or its name in the query,
+  // for an expression).
+  std::string column_origin(int index);
 
  private:
   Statement& bind_text(int index, std::string_view text, bool copy);

@@ -17,7 +17,9 @@ Amount read_amount(Statement& s, int column) {
   const auto amount = Amount::parse_wei(text);
   if (!amount) {
     throw StorageError(StorageError::Kind::bad_database,
-                       fmt::format("stored amount '{}' is not a canonical wei integer", text));
+                       fmt::format("{} holds '{}', not a canonical wei integer: the ledger was "
+                                   "changed by hand, or is damaged",
+                                   s.column_origin(column), text));
   }
   return *amount;
 }
