@@ -206,7 +206,7 @@ html::Page comparison_page(const Comparison& c) {
   const Results& r = *c.results;
   const auto name = r.study.find("name");
   html::Page page;
-  page.generator = "yieldledger compare";
+  page.generator = html::kCompareGenerator;
   page.title = "yieldledger compare: " + (name == r.study.end() ? r.path : name->second);
   const Point& base = r.points[c.baseline];
   page.subtitle = fmt::format("{} points × {} runs; baseline point {} '{}'.", r.points.size(),

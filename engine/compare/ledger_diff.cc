@@ -173,7 +173,7 @@ LedgerDiff diff_ledgers(const std::string& a_path, const std::string& b_path) {
 
 html::Page ledger_diff_page(const LedgerDiff& diff) {
   html::Page page;
-  page.generator = "yieldledger compare";
+  page.generator = html::kCompareGenerator;
   page.title = fmt::format("yieldledger compare: {} vs {}", diff.a_scenario, diff.b_scenario);
   page.subtitle =
       fmt::format("a = {} ('{}'), b = {} ('{}'): the same {} events; figures at the "

@@ -112,6 +112,7 @@ std::string time_label(std::int64_t unix_seconds);
 
 // Whether the file at `path` is a page render() wrote for `yieldledger export` (its generator).
 inline constexpr std::string_view kExportGenerator = "yieldledger export";
+inline constexpr std::string_view kCompareGenerator = "yieldledger compare";
 bool is_export_page(const std::string& path);
 
 // The whole page, deterministic for the same input.
