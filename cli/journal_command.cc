@@ -25,13 +25,18 @@ struct JournalOptions {
 void journal(const JournalOptions& options) {
   LedgerReader reader(options.query.db);
   // A seq past the last prints no row, as an event without postings does: said, not left empty.
-  if (options.event && *options.event > reader.store.event_count()) {
-    throw UsageError(fmt::format("--event {}: the ledger has {} events", *options.event,
-                                 reader.store.event_count()));
+  if (options.event) {
+    const std::int64_t events = reader.store.event_count();
+    if (*options.event > events) {
+      throw UsageError(fmt::format("--event {}: the ledger has {} events", *options.event, events));
+    }
   }
-  if (options.report && *options.report > reader.store.report_count()) {
-    throw UsageError(fmt::format("--report {}: the ledger has {} reports", *options.report,
-                                 reader.store.report_count()));
+  if (options.report) {
+    const std::int64_t reports = reader.store.report_count();
+    if (*options.report > reports) {
+      throw UsageError(
+          fmt::format("--report {}: the ledger has {} reports", *options.report, reports));
+    }
   }
   const Format format = output_format(options.query);
   const bool csv = format == Format::csv;
