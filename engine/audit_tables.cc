@@ -27,31 +27,7 @@ std::string describe(const storage::StoredEvent& e) {
 }
 
 void check_schema_code(storage::Database& db) {
-  const std::vector<storage::SchemaCode> stored = storage::schema_code(db);
-  const std::vector<storage::SchemaCode> migrated = storage::migrated_schema_code();
-  for (const storage::SchemaCode& object : stored) {
-    const auto same_name = [&](const storage::SchemaCode& m) {
-      return m.type == object.type && m.name == object.name;
-    };
-    const auto expected = std::find_if(migrated.begin(), migrated.end(), same_name);
-    if (expected == migrated.end()) {
-      mismatch(fmt::format("sqlite_schema: {} {} is not one the schema's migrations create "
-                           "(added by hand?)",
-                           object.type, object.name));
-    }
-    if (expected->sql != object.sql) {
-      mismatch(fmt::format("sqlite_schema: {} {}: sql is not the one the schema's migrations "
-                           "create (changed by hand?)",
-                           object.type, object.name));
-    }
-  }
-  for (const storage::SchemaCode& object : migrated) {
-    if (std::find(stored.begin(), stored.end(), object) == stored.end()) {
-      mismatch(fmt::format("sqlite_schema: {} {}, which the schema's migrations create, is not "
-                           "in the database (dropped?)",
-                           object.type, object.name));
-    }
-  }
+  if (const auto difference = storage::schema_difference(db)) mismatch(*difference);
 }
 
 void check_journal_memos(const std::vector<std::pair<std::int64_t, std::string>>& rows) {

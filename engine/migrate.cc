@@ -111,9 +111,14 @@ MigrateSummary migrate_database(const std::string& path) {
   storage::Transaction txn(db);
   storage::migrate(db);
   storage::verify_schema(db);
-  // Its statements name every table and column of the schema: a ledger changed by hand is refused
-  // here ("does not match its schema version"), not reported as upgraded.
-  { const storage::LedgerStore tables(db); }
+  // A ledger changed by hand (a column dropped, a view rewritten) is refused, not reported as
+  // upgraded.
+  if (const auto difference = storage::schema_difference(db)) {
+    throw StorageError(StorageError::Kind::bad_database,
+                       fmt::format("'{}' does not match its schema version {}: {}; it was not "
+                                   "migrated",
+                                   path, summary.before, *difference));
+  }
   if (summary.before < kDerivedSince) {
     const auto replayed = rebuild_derived_rows(db);
     summary.rebuilt = replayed.has_value();

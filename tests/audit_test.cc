@@ -402,7 +402,8 @@ TEST_CASE("audit: journal_memos rows renamed, swapped, deleted or added are foun
         "(inserted?)"}});
 }
 
-TEST_CASE("audit: views and triggers that are not the ones the migrations create are found") {
+TEST_CASE("audit: tables, views and triggers that are not the ones the migrations create are "
+          "found") {
   TempDir dir;
   check_findings(
       dir, blast_launch(dir),
@@ -417,7 +418,16 @@ TEST_CASE("audit: views and triggers that are not the ones the migrations create
         "sqlite_schema: view evil is not one the schema's migrations create (added by hand?)"},
        {"CREATE TRIGGER evil AFTER INSERT ON events BEGIN SELECT 1; END",
         "sqlite_schema: trigger evil is not one the schema's migrations create (added by "
-        "hand?)"}});
+        "hand?)"},
+       // A column no reading statement names: the file looked like a ledger of its version.
+       {"ALTER TABLE appends DROP COLUMN duplicates",
+        "sqlite_schema: table appends, column 5 (duplicates INTEGER NOT NULL), which the "
+        "schema's migrations create, is not in the database (dropped?)"},
+       {"ALTER TABLE events ADD COLUMN note TEXT",
+        "sqlite_schema: table events, column 16 (note TEXT) is not one the schema's migrations "
+        "create (added by hand?)"},
+       {"CREATE TABLE evil (x)",
+        "sqlite_schema: table evil is not one the schema's migrations create (added by hand?)"}});
 }
 
 TEST_CASE("audit: appends rows that disagree with the events they log are found and named") {

@@ -3,6 +3,7 @@
 // and journal a fresh `run` writes; a schema-1 ledger whose rows do not replay is left as it was.
 #include <filesystem>
 #include <string>
+#include <tuple>
 #include <vector>
 
 #include <doctest/doctest.h>
@@ -512,6 +513,39 @@ TEST_CASE(
   const auto folder = run_cli({"migrate", "--db", dir.path(".")});
   CHECK(folder.exit_code == 2);
   CHECK(folder.err == "yieldledger: '" + dir.path(".") + "' is a folder, not a ledger file\n");
+}
+
+TEST_CASE(
+    "Migrate: a current ledger with a column dropped by hand is refused, and left as it was") {
+  // It was reported as upgraded ("schema version 10 -> 10", exit 0) when no statement of migrate's
+  // named the column, or failed with SQLite error 1 (exit 1) when one did.
+  TempDir dir;
+  for (const auto& [table, column_name, number] :
+       {std::tuple{"scenario", "drip_schedule", 10}, std::tuple{"events", "time_s", 5}}) {
+    const std::string path = dir.path(std::string(table) + ".db");
+    yl::run_into_database(yl::testing::example_scenario("quickstart"), path);
+    {
+      yl::storage::Database db(path, yl::storage::Database::Mode::read_write_create);
+      db.exec(fmt::format("ALTER TABLE {} DROP COLUMN {}", table, column_name));
+    }
+    const std::string dropped = yl::testing::read_file(path);
+    const auto refused = run_cli({"migrate", "--db", path});
+    CHECK(refused.exit_code == 2);
+    CHECK(refused.out.empty());
+    CHECK(refused.err.starts_with(fmt::format(
+        "yieldledger: '{}' does not match its schema version 10: sqlite_schema: table {}, column "
+        "{} ({} ",
+        path, table, number, column_name)));
+    CHECK(refused.err.ends_with(", which the schema's migrations create, is not in the database "
+                                "(dropped?); it was not migrated\n"));
+    CHECK(yl::testing::read_file(path) == dropped);
+  }
+  // audit's statements name time_s: SQLite's "has no column named" was exit 1.
+  const auto audit = run_cli({"audit", "--db", dir.path("events.db")});
+  CHECK(audit.exit_code == 2);
+  CHECK(audit.err == "yieldledger: '" + dir.path("events.db") +
+                         "' does not match its schema version (table events has no column named "
+                         "time_s): it was changed by hand, or is damaged\n");
 }
 
 TEST_CASE("Migrate and apply refuse a newer ledger without touching it, journal mode included") {

@@ -131,7 +131,8 @@ std::string path_cause(int error) {
       // renamed by hand, or a migration was undone (its user_version lowered).
       if (std::string_view(message).starts_with("no such table") ||
           std::string_view(message).starts_with("no such column") ||
-          std::string_view(message).starts_with("duplicate column name")) {
+          std::string_view(message).starts_with("duplicate column name") ||
+          std::string_view(message).find(" has no column named ") != std::string_view::npos) {
         const char* file = db != nullptr ? sqlite3_db_filename(db, "main") : nullptr;
         throw StorageError(
             StorageError::Kind::bad_database,

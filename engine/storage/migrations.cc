@@ -1,5 +1,7 @@
 #include "engine/storage/migrations.h"
 
+#include <algorithm>
+
 #include <fmt/format.h>
 #include <sqlite3.h>
 
@@ -154,9 +156,16 @@ void migrate(Database& db) {
 }
 
 std::vector<SchemaCode> schema_code(Database& db) {
-  Statement s =
-      db.prepare("SELECT type, name, sql FROM sqlite_schema WHERE type IN ('trigger', 'view') "
-                 "ORDER BY type, name");
+  // A table is described by its columns, not its CREATE text: that text keeps the comments of
+  // the SQL file that made it, which a later yieldledger may reword. SQLite's own tables
+  // (sqlite_sequence, and sqlite_stat1 after an ANALYZE) are not the schema's.
+  Statement s = db.prepare(
+      "SELECT type, name, CASE type WHEN 'table' THEN (SELECT group_concat(name || ' ' || type || "
+      "iif(\"notnull\", ' NOT NULL', '') || iif(pk > 0, ' PRIMARY KEY', '') || "
+      "iif(dflt_value IS NULL, '', ' DEFAULT ' || dflt_value), ', ') FROM "
+      "pragma_table_info(o.name)) ELSE sql END FROM sqlite_schema AS o "
+      "WHERE type IN ('table', 'trigger', 'view') AND name NOT LIKE 'sqlite\\_%' ESCAPE '\\' "
+      "ORDER BY type, name");
   std::vector<SchemaCode> code;
   while (s.step()) code.push_back({s.column_text(0), s.column_text(1), s.column_text(2)});
   return code;
@@ -167,6 +176,72 @@ std::vector<SchemaCode> migrated_schema_code() {
   Transaction txn(fresh);
   migrate(fresh);
   return schema_code(fresh);
+}
+
+namespace {
+
+// The first column of `stored` (a table's SchemaCode) that differs from the migrations' `expected`.
+std::string column_difference(const SchemaCode& stored, const SchemaCode& expected) {
+  const auto columns = [](const std::string& list) {
+    std::vector<std::string> out;
+    for (std::size_t at = 0; at <= list.size();) {
+      const std::size_t comma = std::min(list.find(", ", at), list.size());
+      out.push_back(list.substr(at, comma - at));
+      at = comma + 2;
+    }
+    return out;
+  };
+  const std::vector<std::string> have = columns(stored.sql), want = columns(expected.sql);
+  std::size_t i = 0;
+  while (i < have.size() && i < want.size() && have[i] == want[i]) ++i;
+  const std::string where = fmt::format("sqlite_schema: table {}, column {}", stored.name, i + 1);
+  const auto lacks = [](const std::vector<std::string>& list, const std::string& column) {
+    const std::string name = column.substr(0, column.find(' '));
+    return std::none_of(list.begin(), list.end(),
+                        [&](const std::string& c) { return c.substr(0, c.find(' ')) == name; });
+  };
+  if (i < want.size() && lacks(have, want[i])) {
+    return fmt::format("{} ({}), which the schema's migrations create, is not in the database "
+                       "(dropped?)",
+                       where, want[i]);
+  }
+  if (i < have.size() && lacks(want, have[i])) {
+    return fmt::format("{} ({}) is not one the schema's migrations create (added by hand?)", where,
+                       have[i]);
+  }
+  return fmt::format("{} is ({}), not the ({}) the schema's migrations create (changed by hand?)",
+                     where, have[i], want[i]);
+}
+
+}  // namespace
+
+std::optional<std::string> schema_difference(Database& db) {
+  const std::vector<SchemaCode> stored = schema_code(db);
+  const std::vector<SchemaCode> migrated = migrated_schema_code();
+  for (const SchemaCode& object : stored) {
+    const auto expected = std::find_if(migrated.begin(), migrated.end(), [&](const auto& m) {
+      return m.type == object.type && m.name == object.name;
+    });
+    if (expected == migrated.end()) {
+      return fmt::format("sqlite_schema: {} {} is not one the schema's migrations create (added "
+                         "by hand?)",
+                         object.type, object.name);
+    }
+    if (expected->sql != object.sql) {
+      if (object.type == "table") return column_difference(object, *expected);
+      return fmt::format("sqlite_schema: {} {}: sql is not the one the schema's migrations create "
+                         "(changed by hand?)",
+                         object.type, object.name);
+    }
+  }
+  for (const SchemaCode& object : migrated) {
+    if (std::find(stored.begin(), stored.end(), object) == stored.end()) {
+      return fmt::format("sqlite_schema: {} {}, which the schema's migrations create, is not in "
+                         "the database (dropped?)",
+                         object.type, object.name);
+    }
+  }
+  return std::nullopt;
 }
 
 namespace {

@@ -4,6 +4,7 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -25,19 +26,24 @@ inline std::int64_t current_schema_version() {
 // REQUIRES (both): `db` was opened with the ledger's application_id (Database's default), which
 // is the one they check.
 void migrate(Database& db);
-// A view or trigger of a database's schema, as sqlite_schema holds it.
+// A table, view or trigger of a database's schema: a view's or trigger's SQL as sqlite_schema
+// holds it, a table's columns as "name TYPE [NOT NULL] [PRIMARY KEY] [DEFAULT x], ...".
 struct SchemaCode {
-  std::string type;  // "trigger" or "view"
+  std::string type;  // "table", "trigger" or "view"
   std::string name;
   std::string sql;
   friend bool operator==(const SchemaCode&, const SchemaCode&) = default;
 };
-// The views and triggers of `db`, by type and name: the schema's SQL that runs as it is read or
-// written, unlike a table's, which only describes its rows.
+// The tables, views and triggers of `db`, by type and name.
 std::vector<SchemaCode> schema_code(Database& db);
 // The same of a new database built in memory by the embedded migrations: what a ledger of the
-// current version holds, however it was migrated (`audit` compares them). Throws StorageError.
+// current version holds, however it was migrated. Throws StorageError.
 std::vector<SchemaCode> migrated_schema_code();
+// The first way in which `db`'s schema differs from migrated_schema_code(), named for a message
+// ("sqlite_schema: table events, column 5 (time_s INTEGER NOT NULL), which ... is not in the
+// database (dropped?)"); nullopt when it has exactly the tables, columns, views and triggers of
+// the current version. `audit` and `migrate` refuse a ledger that differs.
+std::optional<std::string> schema_difference(Database& db);
 
 // Checks without writing that `db` is a yieldledger database of the current version.
 void verify_schema(Database& db);
