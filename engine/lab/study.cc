@@ -604,7 +604,7 @@ Sweep parse_sweep(const Reader& r, const toml::table& t) {
   }
   // A sweep holds each point's study and each run of its slice in memory (about 35 KB a point,
   // 16 bytes a run): bounded, and the count can never overflow.
-  std::int64_t points = 1;
+  std::int64_t& points = sweep.points;
   for (const Axis& axis : sweep.axes) {
     points *= static_cast<std::int64_t>(axis.values.front().size());
     if (points > kMaxPoints) {
@@ -694,10 +694,8 @@ Study load_study(const std::string& path) {
 
 std::vector<Point> expand_points(const Study& study) {
   const std::vector<Axis>& axes = study.sweep.axes;
-  std::int64_t count = 1;
-  for (const Axis& axis : axes) count *= static_cast<std::int64_t>(axis.values.front().size());
   std::vector<Point> points;
-  for (std::int64_t index = 0; index < count; ++index) {
+  for (std::int64_t index = 0; index < study.sweep.points; ++index) {
     Point point;
     point.index = index;
     std::vector<std::string> labels, history, params;

@@ -96,7 +96,8 @@ struct Sweep {
   std::int64_t runs = 1;
   std::string series_every;  // "" or a duration like 7d
   std::int64_t series_every_s = 0;
-  std::vector<Axis> axes;  // product keys in file order, then the zip group
+  std::vector<Axis> axes;   // product keys in file order, then the zip group
+  std::int64_t points = 1;  // the product of the axes' lengths, at most kMaxPoints
   std::uint64_t line = 1;
 };
 
