@@ -117,6 +117,16 @@ TEST_CASE("Hostile input: damaged databases and a full disk") {
                      "': the disk is full, a file size limit was reached, or the disk failed "
                      "(disk I/O error); what was being written was rolled back\n");
   CHECK_FALSE(std::ifstream(dir.path("full.db")).good());
+
+  // A reader under the same limit: SQLite's -shm index is what it cannot write. It said "could
+  // not write 'good.db' ...; what was being written was rolled back" of a read.
+  r = sh("ulimit -f 1;", "balances --db '" + db + "'", dir);
+  CHECK(r.exit_code == 1);
+  CHECK(r.err == "yieldledger: could not read '" + db +
+                     "': SQLite could not write the index it reads it with (its -shm file): the "
+                     "disk is full, a file size limit was reached, or the disk failed (disk I/O "
+                     "error); nothing was changed\n");
+  CHECK(yl::testing::read_file(db) == whole);
 }
 
 TEST_CASE("Concurrency: two applies at once both land, once each, a reader works meanwhile") {

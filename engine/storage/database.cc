@@ -88,13 +88,22 @@ std::string path_cause(int error) {
       [[fallthrough]];
     case SQLITE_FULL: {
       const char* file = db != nullptr ? sqlite3_db_filename(db, "main") : nullptr;
+      const std::string name = file != nullptr && *file != '\0' ? fmt::format("'{}'", file)
+                                                                : std::string("the database");
+      // A reader writes too: SQLite's shared-memory index of the WAL (FILE-shm).
+      if (db != nullptr && sqlite3_db_readonly(db, "main") == 1) {
+        throw StorageError(StorageError::Kind::machine,
+                           fmt::format("could not read {}: SQLite could not write the index it "
+                                       "reads it with (its -shm file): the disk is full, a file "
+                                       "size limit was reached, or the disk failed ({}); nothing "
+                                       "was changed",
+                                       name, message));
+      }
       throw StorageError(
           StorageError::Kind::machine,
           fmt::format("could not write {}: the disk is full, a file size limit was reached, or "
                       "the disk failed ({}); what was being written was rolled back",
-                      file != nullptr && *file != '\0' ? fmt::format("'{}'", file)
-                                                       : std::string("the database"),
-                      message));
+                      name, message));
     }
     case SQLITE_READONLY:
       throw StorageError(StorageError::Kind::bad_database,
