@@ -44,6 +44,18 @@ lab::TaskSlice parse_slice(std::int64_t index, std::int64_t count, const std::st
 }
 
 lab::TaskSlice resolve_slice(const SweepOptions& options) {
+  // Without its index, N pods of a Job given --task-count N would each run the whole sweep.
+  if (options.task_count > 0 && !options.task.empty()) {
+    throw UsageError("--task-count goes with $JOB_COMPLETION_INDEX or $AWS_BATCH_JOB_ARRAY_INDEX, "
+                     "not with --task, which gives the count itself");
+  }
+  if (options.task_count > 0 && std::getenv("JOB_COMPLETION_INDEX") == nullptr &&
+      std::getenv("AWS_BATCH_JOB_ARRAY_INDEX") == nullptr) {
+    throw UsageError(fmt::format("--task-count {} goes with $JOB_COMPLETION_INDEX or "
+                                 "$AWS_BATCH_JOB_ARRAY_INDEX, and neither is set: each task would "
+                                 "run the whole sweep; give its slice as --task I/{}",
+                                 options.task_count, options.task_count));
+  }
   if (!options.task.empty()) {
     const std::string_view task = options.task;
     const auto slash = task.find('/');

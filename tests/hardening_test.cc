@@ -91,9 +91,9 @@ TEST_CASE("Hardening (defect 1): a ledger path must be a real file path") {
       {"file:u.db?mode=memory", "yieldledger: 'file:u.db?mode=memory' " + memory_message +
                                     "file:u.db?mode=memory for a file of that name)\n"},
       {dir.path("x.db/"), "yieldledger: '" + dir.path("x.db/") +
-                              "' ends in '/', so it names a folder; a ledger is a file\n"},
+                              "' ends in '/', so it names a folder, not a ledger file\n"},
       {dir.path(""), "yieldledger: '" + dir.path("") +
-                         "' ends in '/', so it names a folder; a ledger is a file\n"},
+                         "' ends in '/', so it names a folder, not a ledger file\n"},
   };
   for (const Case& c : cases) {
     CAPTURE(c.db);

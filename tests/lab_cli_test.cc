@@ -15,6 +15,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "engine/lab/sweep.h"
 #include "tests/lab_util.h"
 #include "tests/test_util.h"
 
@@ -339,6 +340,30 @@ TEST_CASE(
   CHECK_FALSE(std::filesystem::exists(dir.path("x.db")));
 }
 
+namespace {
+
+// A study whose tbill source follows the schedule file `schedule` (the key is at line 47).
+std::string schedule_study(const TempDir& dir, const std::string& schedule) {
+  return dir.write("sched.toml",
+                   yl::testing::tiny_study("[[source]]\nname = \"tbill\"\nrate = \"schedule\"\n"
+                                           "schedule = \"" +
+                                           schedule + "\"\n"));
+}
+
+// Every entry of a folder, sorted, with each file's content: what a refused command must leave.
+std::string listing(const std::string& folder) {
+  std::vector<std::string> out;
+  for (const auto& entry : std::filesystem::directory_iterator(folder)) {
+    out.push_back(entry.path().filename().string() + "=" + read_file(entry.path().string()));
+  }
+  std::sort(out.begin(), out.end());
+  std::string joined;
+  for (const std::string& line : out) joined += line + "\n";
+  return joined;
+}
+
+}  // namespace
+
 TEST_CASE("Lab CLI: bad input exits 2 and leaves every file as it was") {
   TempDir dir;
   const std::string study = write_tiny(dir, kTinySweep);
@@ -355,7 +380,61 @@ TEST_CASE("Lab CLI: bad input exits 2 and leaves every file as it was") {
     CHECK(cli({"sweep", study, "--out", dir.path("r.db"), "--jobs", "0"}).err ==
           "yieldledger: --jobs: '0' is not an integer from 1 to 2147483647\nRun with --help for "
           "more information.\n");
+    // Without an index, --task-count ran the whole sweep in every task.
+    CHECK(cli({"sweep", study, "--out", dir.path("r.db"), "--task-count", "4"}).err ==
+          "yieldledger: --task-count 4 goes with $JOB_COMPLETION_INDEX or "
+          "$AWS_BATCH_JOB_ARRAY_INDEX, and neither is set: each task would run the whole sweep; "
+          "give its slice as --task I/4\n");
+    CHECK(cli({"sweep", study, "--out", dir.path("r.db"), "--task-count", "4", "--task", "1/4"})
+              .err ==
+          "yieldledger: --task-count goes with $JOB_COMPLETION_INDEX or "
+          "$AWS_BATCH_JOB_ARRAY_INDEX, not with --task, which gives the count itself\n");
     CHECK_FALSE(std::filesystem::exists(dir.path("r.db")));
+  }
+  SUBCASE("an --out that names no file: refused before anything runs, nothing written") {
+    // "" failed to rename its temporary (exit 1); ":memory:" left a file of that name, which
+    // SQLite then opened as an in-memory database.
+    const std::string before = listing(dir.path("."));
+    for (const std::string command : {"sweep", "merge"}) {
+      CAPTURE(command);
+      const auto out = [&](const std::string& path) {
+        return command == "sweep" ? cli({"sweep", study, "--out", path})
+                                  : cli({"merge", "--out", path, study});
+      };
+      CHECK(out("").err ==
+            "yieldledger: --out: the database path is empty: name a file, such as results.db\n");
+      CHECK(out(":memory:").err ==
+            "yieldledger: --out: ':memory:' is not a file path: SQLite would read it as an "
+            "in-memory or URI database and write nothing to disk; name a file (./:memory: for a "
+            "file of that name)\n");
+      CHECK(out(dir.path("sub/")).err == "yieldledger: --out: '" + dir.path("sub/") +
+                                             "' ends in '/', so it names a folder, not a results "
+                                             "file\n");
+      CHECK(out(":memory:").exit_code == 2);
+      CHECK_FALSE(std::filesystem::exists(":memory:"));
+    }
+    CHECK(listing(dir.path(".")) == before);
+  }
+  SUBCASE("a sweep refused at its first run leaves no results file, so the fixed study runs") {
+    // It left a file holding the study's rows and no run, which refused the corrected study as
+    // "another study".
+    const std::string results = dir.path("r.db");
+    yl::lab::SweepOptions options;
+    options.results = results;
+    options.max_run_events = 10;
+    CHECK_THROWS_WITH(yl::lab::run_sweep(yl::lab::load_study(study), options),
+                      doctest::Contains("a run of this study generates more than 10 events"));
+    CHECK_FALSE(std::filesystem::exists(results));
+    options.max_run_events = yl::lab::kMaxRunEvents;
+    options.task = {11, 12};  // the last of its 12 runs only
+    CHECK(yl::lab::run_sweep(yl::lab::load_study(study), options).done == 1);
+    CHECK(stored_runs(results) == 1);
+    // A slice with no run to do still leaves its (empty) results file, for merge.
+    const std::string empty = dir.path("empty.db");
+    options.results = empty;
+    options.task = {12, 13};
+    CHECK(yl::lab::run_sweep(yl::lab::load_study(study), options).runs_in_slice == 0);
+    CHECK(std::filesystem::exists(empty));
   }
   SUBCASE("a results file that is not ours, or of another study") {
     const std::string ledger = dir.path("ledger.db");
@@ -405,30 +484,6 @@ TEST_CASE("Lab CLI: bad input exits 2 and leaves every file as it was") {
     CHECK_FALSE(std::filesystem::exists(dir.path("g")));
   }
 }
-
-namespace {
-
-// A study whose tbill source follows the schedule file `schedule` (the key is at line 47).
-std::string schedule_study(const TempDir& dir, const std::string& schedule) {
-  return dir.write("sched.toml",
-                   yl::testing::tiny_study("[[source]]\nname = \"tbill\"\nrate = \"schedule\"\n"
-                                           "schedule = \"" +
-                                           schedule + "\"\n"));
-}
-
-// Every entry of a folder, sorted, with each file's content: what a refused command must leave.
-std::string listing(const std::string& folder) {
-  std::vector<std::string> out;
-  for (const auto& entry : std::filesystem::directory_iterator(folder)) {
-    out.push_back(entry.path().filename().string() + "=" + read_file(entry.path().string()));
-  }
-  std::sort(out.begin(), out.end());
-  std::string joined;
-  for (const std::string& line : out) joined += line + "\n";
-  return joined;
-}
-
-}  // namespace
 
 TEST_CASE("Lab CLI: a study or schedule that is not a regular file is refused, never opened") {
   TempDir dir;

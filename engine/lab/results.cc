@@ -54,6 +54,17 @@ std::string read_spec_hash(const std::string& path, Check check = Check::identit
   }
 }
 
+// An --out that cannot name a results file is refused before anything runs: "", ":memory:" or a
+// "file:" URI (SQLite would open them as databases of their own, after the rename into place had
+// made a file of that name), a folder, a device. A missing folder is found by the first write.
+void check_output_path(const std::string& path) {
+  try {
+    storage::check_ledger_path(path, "results");
+  } catch (const storage::StorageError& error) {
+    throw UsageError(fmt::format("--out: {}", error.what()));
+  }
+}
+
 void create_schema(Database& db) {
   db.exec(kResultsSchemaSql);
   db.exec(fmt::format("PRAGMA application_id = {}", kResultsApplicationId));
@@ -131,23 +142,33 @@ void require_study(const std::string& path, const std::string& spec_hash, const 
 }  // namespace
 
 ResultsFile::ResultsFile(const std::string& path, const Study& study,
-                         const std::vector<Point>& points) {
+                         const std::vector<Point>& points)
+    : path_(path), study_(&study), points_(&points) {
+  check_output_path(path);
   std::error_code ec;
-  if (!std::filesystem::exists(path, ec)) create_results(path, study, points);
-  require_study(path, study.spec_hash, "this one");  // one made meanwhile by another, too
-  impl_ = std::make_unique<Impl>(path);
+  if (std::filesystem::exists(path, ec)) open();
 }
 
 ResultsFile::~ResultsFile() = default;
 
+void ResultsFile::open() {
+  if (impl_) return;
+  std::error_code ec;
+  if (!std::filesystem::exists(path_, ec)) create_results(path_, *study_, *points_);
+  require_study(path_, study_->spec_hash, "this one");  // one made meanwhile by another, too
+  impl_ = std::make_unique<Impl>(path_);
+}
+
 std::set<std::pair<std::int64_t, std::int64_t>> ResultsFile::stored_runs() {
   std::set<std::pair<std::int64_t, std::int64_t>> out;
+  if (!impl_) return out;
   Statement s = impl_->db.prepare("SELECT point, run FROM runs");
   while (s.step()) out.emplace(s.column_int(0), s.column_int(1));
   return out;
 }
 
 void ResultsFile::add(const RunRecord& r) {
+  open();
   if (!impl_->batch) impl_->batch.emplace(impl_->db);
   for (const MetricValue& m : r.metrics.metrics) {
     Statement& s = impl_->insert_metric;
@@ -178,13 +199,14 @@ void ResultsFile::add(const RunRecord& r) {
 }
 
 void ResultsFile::commit() {
-  if (!impl_->batch) return;
+  if (!impl_ || !impl_->batch) return;
   impl_->batch->commit();
   impl_->batch.reset();
 }
 
 MergeSummary merge_results(const std::string& out, const std::vector<std::string>& shards) {
   if (shards.empty()) throw UsageError("merge needs at least one shard");
+  check_output_path(out);
   // Every check first, so that a refused merge writes nothing.
   const std::string hash = read_spec_hash(shards.front(), Check::pages);
   for (const std::string& shard : shards | std::views::drop(1)) {

@@ -25,23 +25,31 @@ struct RunRecord {
 
 class ResultsFile {
  public:
-  // Opens `path` for `study`, creating it (schema, study, points, metric_info, in one
-  // transaction) when it does not exist. An existing file must be a results file of this very
-  // study (same spec_hash); otherwise throws UsageError and leaves the file as it was.
+  // Opens `path` for `study`. An existing file must be a results file of this very study (same
+  // spec_hash); otherwise throws UsageError and leaves the file as it was. A file that does not
+  // exist yet is made (schema, study, points, metric_info, in one transaction) only when the
+  // first run is added, or by open(): a sweep refused before its first run leaves no file behind
+  // that would refuse the corrected study. `study` and `points` must outlive this object.
   ResultsFile(const std::string& path, const Study& study, const std::vector<Point>& points);
   ~ResultsFile();
   ResultsFile(const ResultsFile&) = delete;
   ResultsFile& operator=(const ResultsFile&) = delete;
 
+  // Makes the file if it is not made yet (a slice with nothing to run still leaves its file).
+  void open();
+  // The runs the file holds; none before it is made.
   std::set<std::pair<std::int64_t, std::int64_t>> stored_runs();
-  // Adds a run (its metrics, series and runs row) to the open batch; commit() makes the batch
-  // durable. A run is stored whole or not at all.
+  // Adds a run (its metrics, series and runs row) to the open batch, making the file first if
+  // need be; commit() makes the batch durable. A run is stored whole or not at all.
   void add(const RunRecord& record);
   void commit();
 
  private:
   struct Impl;
-  std::unique_ptr<Impl> impl_;
+  std::string path_;
+  const Study* study_;
+  const std::vector<Point>* points_;
+  std::unique_ptr<Impl> impl_;  // null until the file is opened
 };
 
 // Checks, without writing, that `path` is a results file; returns its spec_hash. Throws

@@ -114,7 +114,7 @@ SweepSummary run_sweep(const Study& study, const SweepOptions& options) {
         const auto up = static_cast<std::size_t>(p);
         RunRecord record{p, r, run_seed(study, points[up], r), {}};
         const auto t0 = Clock::now();
-        const Generated generated = generate(studies[up], record.seed);
+        const Generated generated = generate(studies[up], record.seed, options.max_run_events);
         const auto t1 = Clock::now();
         record.metrics = simulate(studies[up], generated, study.sweep.series_every_s);
         const auto t2 = Clock::now();
@@ -154,13 +154,14 @@ SweepSummary run_sweep(const Study& study, const SweepOptions& options) {
       if (options.on_progress)
         options.on_progress(summary.done, static_cast<std::int64_t>(todo.size()));
     }
-    results.commit();
   } catch (...) {
     stop_workers();
     throw;
   }
   for (std::thread& t : workers) t.join();
+  results.commit();  // the runs that finished before a worker failed are kept too
   if (error) std::rethrow_exception(error);
+  results.open();  // a slice with nothing to run still leaves its results file
   summary.seconds = since(started);
   summary.generate_seconds = static_cast<double>(generate_ns) / 1e9;
   summary.simulate_seconds = static_cast<double>(simulate_ns) / 1e9;

@@ -23,6 +23,7 @@ struct SweepOptions {
   std::string results;
   int jobs = 1;
   TaskSlice task;
+  std::size_t max_run_events = kMaxRunEvents;  // a run that would generate more is refused
   // Told after each stored run: runs done in this invocation, runs it has to do.
   std::function<void(std::int64_t done, std::int64_t total)> on_progress;
 };

@@ -214,11 +214,12 @@ std::optional<std::string> reader_without_folder(const std::string& path) {
 
 }  // namespace
 
-void check_ledger_path(const std::string& path) {
+void check_ledger_path(const std::string& path, std::string_view noun) {
   auto refuse = [](const std::string& reason) {
     throw StorageError(StorageError::Kind::bad_database, reason);
   };
-  if (path.empty()) refuse("the database path is empty: name a file, such as ledger.db");
+  if (path.empty())
+    refuse(fmt::format("the database path is empty: name a file, such as {}.db", noun));
   if (path == ":memory:" || path.starts_with("file:")) {
     refuse(fmt::format("'{}' is not a file path: SQLite would read it as an in-memory or URI "
                        "database and write nothing to disk; name a file (./{} for a file of "
@@ -226,10 +227,10 @@ void check_ledger_path(const std::string& path) {
                        path, path));
   }
   if (path.back() == '/') {
-    refuse(fmt::format("'{}' ends in '/', so it names a folder; a ledger is a file", path));
+    refuse(fmt::format("'{}' ends in '/', so it names a folder, not a {} file", path, noun));
   }
   if (const auto kind = special_file_kind(path)) {
-    refuse(fmt::format("'{}' is {}, not a ledger file", path, *kind));
+    refuse(fmt::format("'{}' is {}, not a {} file", path, *kind, noun));
   }
   struct stat info {};
   if (::stat(path.c_str(), &info) != 0 && errno != ENOENT) {

@@ -64,8 +64,9 @@ class Database {
 
 // Refuses, with StorageError (bad_database), a path that is not a plain file path: empty,
 // SQLite's special names (`:memory:`, `file:` URIs), a path ending in '/', or an existing
-// folder, FIFO, device or socket.
-void check_ledger_path(const std::string& path);
+// folder, FIFO, device or socket. `noun` names what the file is meant to hold ("ledger",
+// "results").
+void check_ledger_path(const std::string& path, std::string_view noun = "ledger");
 
 // A prepared statement. bind() indexes start at 1, column() indexes at 0. step() returns true
 // while it yields rows. reset() clears bindings too, so no stale value survives a reuse.
