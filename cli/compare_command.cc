@@ -22,8 +22,8 @@ namespace {
 
 struct CompareOptions {
   std::vector<std::string> files;
-  std::string baseline = "0";
-  std::string format;  // empty: by --out's extension (.xlsx, .html, .csv), else table
+  std::string baseline;  // empty: point 0
+  std::string format;    // empty: by --out's extension (.xlsx, .html, .csv), else table
   std::string out;
   bool force = false;
 };
@@ -66,7 +66,8 @@ void compare_results_file(const CompareOptions& options) {
     out.emplace(options.out, existing(options));
   }
   const compare::Results results = compare::read_results(path);
-  const std::size_t baseline = compare::find_point(results, options.baseline);
+  const std::size_t baseline =
+      compare::find_point(results, options.baseline.empty() ? "0" : options.baseline);
   const compare::Comparison comparison = compare::compare_results(results, baseline);
   if (options.format == "xlsx") {
     compare::write_comparison_xlsx(comparison, *out);
@@ -85,6 +86,10 @@ void compare_results_file(const CompareOptions& options) {
 }
 
 void compare_ledgers(const CompareOptions& options) {
+  if (!options.baseline.empty()) {
+    throw UsageError("--baseline names a point of a sweep's results; two ledgers are compared as "
+                     "b − a (swap them to change sides)");
+  }
   if (options.format == "xlsx") {
     throw UsageError("--format xlsx compares a sweep's results; for two ledgers use table, csv or "
                      "html");
@@ -93,11 +98,12 @@ void compare_ledgers(const CompareOptions& options) {
   if (options.format == "html") out.emplace(options.out, existing(options));
   const compare::LedgerDiff diff = compare::diff_ledgers(options.files[0], options.files[1]);
   if (options.format != "html") {
-    emit_text(options, diff.table, {});
+    emit_text(options, diff.table, diff.notes);
     return;
   }
   out->write(html::render(compare::ledger_diff_page(diff)));
   out->commit();
+  for (const std::string& note : diff.notes) std::cerr << "compare: " << note << '\n';
   fmt::print("compared '{}' and '{}' over the same {} events: written to {} (html)\n",
              options.files[0], options.files[1], diff.events, options.out);
 }

@@ -473,4 +473,32 @@ TEST_CASE("CLI: compare A.db B.db: two ledgers over the same events, side by sid
   CHECK(refused.err.find(dir.path("c.db") + ": event 1 (") != std::string::npos);
   CHECK(refused.err.find(",e000\n") != std::string::npos);  // B's, at the end
   CHECK(refused.err.find(",e001; ") != std::string::npos);  // A's
+
+  // Ledgers of other horizons are compared, with a note: the yield of the longer one is not the
+  // policy's (it was compared in silence).
+  std::string toml_d = with_events(toml, events);
+  const auto end_key = toml_d.find("\nend = ");
+  REQUIRE(end_key != std::string::npos);
+  toml_d.replace(end_key, toml_d.find('\n', end_key + 1) - end_key,
+                 "\nend = \"2024-07-01T00:00:00Z\"");
+  dir.write("d.toml", toml_d);
+  REQUIRE(run_cli({"run", dir.path("d.toml"), "--db", dir.path("d.db")}).exit_code == 0);
+  const auto longer = run_cli({"compare", dir.path("a.db"), dir.path("d.db"), "--format", "csv"});
+  CHECK(longer.exit_code == 0);
+  CHECK(longer.err == "compare: the ledgers' ends differ (a: 2024-06-01T00:00:00Z, b: "
+                      "2024-07-01T00:00:00Z): their differences are not the policies' alone\n");
+  CHECK(r.err.empty());  // a and b: the same horizon, no note
+  // A results file where a ledger goes is named as one (it was "not a yieldledger database").
+  const std::string results = fixture_db(dir);
+  const auto mixed = run_cli({"compare", dir.path("a.db"), results});
+  CHECK(mixed.exit_code == 2);
+  CHECK(mixed.err == "yieldledger: '" + results +
+                         "' is a sweep's results file, not a ledger "
+                         "(`yieldledger compare " +
+                         results + "` compares its points)\n");
+  // --baseline names a sweep's point: refused for two ledgers (it was ignored).
+  const auto baseline = run_cli({"compare", dir.path("a.db"), dir.path("b.db"), "--baseline", "1"});
+  CHECK(baseline.exit_code == 2);
+  CHECK(baseline.err == "yieldledger: --baseline names a point of a sweep's results; two ledgers "
+                        "are compared as b − a (swap them to change sides)\n");
 }

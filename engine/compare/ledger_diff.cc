@@ -112,8 +112,20 @@ LedgerDiff diff_ledgers(const std::string& a_path, const std::string& b_path) {
   LedgerDiff diff;
   diff.a_path = a_path;
   diff.b_path = b_path;
-  diff.a_scenario = load_stored_scenario(a).name;
-  diff.b_scenario = load_stored_scenario(b).name;
+  const Scenario scenario_a = load_stored_scenario(a);
+  const Scenario scenario_b = load_stored_scenario(b);
+  diff.a_scenario = scenario_a.name;
+  diff.b_scenario = scenario_b.name;
+  const auto note = [&](const char* what, const std::string& x, const std::string& y) {
+    if (x == y) return;
+    diff.notes.push_back(fmt::format("the ledgers' {} differ (a: {}, b: {}): their differences are "
+                                     "not the policies' alone",
+                                     what, x, y));
+  };
+  note("starts", format_timestamp(scenario_a.params.start),
+       format_timestamp(scenario_b.params.start));
+  note("ends", format_timestamp(scenario_a.params.end), format_timestamp(scenario_b.params.end));
+  note("report_every", scenario_a.report_every, scenario_b.report_every);
   diff.events = check_same_events(a, a_path, b, b_path);
   const Snapshot sa = a.read_snapshot();
   const Snapshot sb = b.read_snapshot();
@@ -179,6 +191,7 @@ html::Page ledger_diff_page(const LedgerDiff& diff) {
       fmt::format("a = {} ('{}'), b = {} ('{}'): the same {} events; figures at the "
                   "end of each run, b − a.",
                   diff.a_path, diff.a_scenario, diff.b_path, diff.b_scenario, diff.events);
+  for (const std::string& note : diff.notes) page.subtitle += fmt::format(" Note: {}.", note);
   // Per asset, a bar chart of each account's b − a of balance + claimable (the 30 largest).
   for (Asset asset : kAssets) {
     const std::string name(asset_name(asset));

@@ -9,6 +9,7 @@
 #pragma once
 
 #include <string>
+#include <vector>
 
 #include "engine/html/report.h"
 
@@ -18,6 +19,9 @@ struct LedgerDiff {
   std::string a_path, b_path;
   std::string a_scenario, b_scenario;  // scenario names
   std::int64_t events = 0;
+  // What makes the two runs differ besides their policies: a start, end or report_every of one
+  // scenario that is not the other's ("a ends at ..., b at ...").
+  std::vector<std::string> notes;
   // section, account, asset, item, a, b, b_minus_a: exact (amounts in asset units, prices and
   // shares as integers).
   html::Table table;

@@ -14,6 +14,7 @@
 #include "engine/core/assert.h"
 #include "engine/input/input_file.h"
 #include "engine/storage/migrations.h"
+#include "engine/storage/results_identity.h"
 #include "engine/storage/storage_error.h"
 
 namespace yl::storage {
@@ -303,10 +304,16 @@ Database::Database(const std::string& path, Mode mode, std::int32_t application_
 }
 
 void Database::require_application_id() {
-  if (query_int("PRAGMA application_id") != application_id_) {
+  const std::int64_t id = query_int("PRAGMA application_id");
+  if (id == application_id_) return;
+  if (application_id_ == kLedgerApplicationId && id == kResultsApplicationId) {
     throw StorageError(StorageError::Kind::bad_database,
-                       fmt::format("'{}' is not a yieldledger database", path_));
+                       fmt::format("'{}' is a sweep's results file, not a ledger (`yieldledger "
+                                   "compare {}` compares its points)",
+                                   path_, path_));
   }
+  throw StorageError(StorageError::Kind::bad_database,
+                     fmt::format("'{}' is not a yieldledger database", path_));
 }
 
 void Database::finish_build() {
