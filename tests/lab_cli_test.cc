@@ -410,6 +410,9 @@ TEST_CASE("Lab CLI: bad input exits 2 and leaves every file as it was") {
       CHECK(out(dir.path("sub/")).err == "yieldledger: --out: '" + dir.path("sub/") +
                                              "' ends in '/', so it names a folder, not a results "
                                              "file\n");
+      CHECK(out(dir.path("no/r.db")).err == "yieldledger: --out: cannot make '" +
+                                                dir.path("no/r.db") +
+                                                "': its folder does not exist\n");
       CHECK(out(":memory:").exit_code == 2);
       CHECK_FALSE(std::filesystem::exists(":memory:"));
     }

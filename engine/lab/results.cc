@@ -56,12 +56,17 @@ std::string read_spec_hash(const std::string& path, Check check = Check::identit
 
 // An --out that cannot name a results file is refused before anything runs: "", ":memory:" or a
 // "file:" URI (SQLite would open them as databases of their own, after the rename into place had
-// made a file of that name), a folder, a device. A missing folder is found by the first write.
+// made a file of that name), a folder, a device, a file in a folder that does not exist.
 void check_output_path(const std::string& path) {
   try {
     storage::check_ledger_path(path, "results");
   } catch (const storage::StorageError& error) {
     throw UsageError(fmt::format("--out: {}", error.what()));
+  }
+  const std::filesystem::path folder = std::filesystem::path(path).parent_path();
+  std::error_code ec;
+  if (!folder.empty() && !std::filesystem::is_directory(folder, ec)) {
+    throw UsageError(fmt::format("--out: cannot make '{}': its folder does not exist", path));
   }
 }
 
