@@ -253,6 +253,26 @@ TEST_CASE("Lab study: bad input names the file, the line and the key") {
   CHECK(rejection([&] {
           parse(testing::tiny_study("[sweep.product]\n\"population.x.y\" = [1]\n"));
         }) == "s.toml:45: sweep: 'population.x.y' names nothing in the study");
+  // An index past 2^64 names nothing too (std::stoul threw: "internal error: stoul", exit 1).
+  CHECK(rejection([&] {
+          parse(testing::tiny_study(
+              "[sweep.product]\n\"scenario.source.99999999999999999999.apr_bps\" = [1]\n"));
+        }) == "s.toml:45: sweep: 'scenario.source.99999999999999999999.apr_bps' names nothing in "
+              "the study");
+  // A source named "0" is that source, not the first one (it was taken as index 0).
+  {
+    const Study named =
+        parse_study(testing::tiny_study("[sweep.product]\n\"scenario.source.0.apr_bps\" = [300, "
+                                        "301]\n",
+                                        "name = \"tbill\"", "name = \"0\""),
+                    "s.toml", ".");
+    const Study at = study_at(named, expand_points(named).at(1));
+    REQUIRE(at.scenario.params.sources.size() == 2);
+    CHECK(at.scenario.params.sources[0].name == "lido");
+    CHECK(at.scenario.params.sources[0].apr_bps == 400);
+    CHECK(at.scenario.params.sources[1].name == "0");
+    CHECK(at.scenario.params.sources[1].apr_bps == 301);
+  }
   CHECK(rejection([&] {
           parse(testing::tiny_study("[sweep.product]\n\"population.users\" = [\"a\"]\n"));
         }) ==

@@ -330,6 +330,30 @@ void collect_paths(const toml::node& node, const std::string& path,
   }
 }
 
+// A path segment as an array index: all digits, at most 9 of them (more names no element, and
+// std::stoul cannot throw on it); nullopt otherwise.
+std::optional<std::size_t> array_index(const std::string& segment) {
+  const bool digits =
+      !segment.empty() && segment.size() <= 9 &&
+      std::all_of(segment.begin(), segment.end(), [](char c) { return c >= '0' && c <= '9'; });
+  return digits ? std::optional(std::stoul(segment)) : std::nullopt;
+}
+
+// The element of `a` that a sweep key's segment names: the table whose `name` it is, else the
+// element at its index; null when neither. A name comes first, so that a source named "1" is
+// that source, not the second one.
+toml::node* element_named(toml::array& a, const std::string& segment) {
+  for (toml::node& element : a) {
+    const toml::table* named = element.as_table();
+    if (named != nullptr && named->get("name") != nullptr &&
+        named->get("name")->value<std::string>() == segment) {
+      return &element;
+    }
+  }
+  const auto index = array_index(segment);
+  return index ? a.get(*index) : nullptr;
+}
+
 const toml::node* node_at(const toml::node& root, const std::string& path) {
   const toml::node* node = &root;
   std::size_t begin = 0;
@@ -339,10 +363,8 @@ const toml::node* node_at(const toml::node& root, const std::string& path) {
     if (const toml::table* t = node->as_table()) {
       node = t->get(segment);
     } else if (const toml::array* a = node->as_array()) {
-      const bool digits =
-          !segment.empty() &&
-          std::all_of(segment.begin(), segment.end(), [](char c) { return c >= '0' && c <= '9'; });
-      node = digits ? a->get(std::stoul(segment)) : nullptr;
+      const auto index = array_index(segment);  // the paths collect_paths makes
+      node = index ? a->get(*index) : nullptr;
     } else {
       return nullptr;
     }
@@ -447,19 +469,7 @@ toml::node* resolve_for_write(toml::table& root, const std::string& path, std::s
       if (next == nullptr && defaults)
         next = t->insert_or_assign(segment, toml::table{}).first->second.as_table();
     } else if (toml::array* a = node->as_array()) {
-      const bool digits =
-          std::all_of(segment.begin(), segment.end(), [](char c) { return c >= '0' && c <= '9'; });
-      if (digits) {
-        next = a->get(std::stoul(segment));
-      } else {  // an array of tables addressed by name: scenario.source.lido.apr_bps
-        for (toml::node& element : *a) {
-          const toml::table* named = element.as_table();
-          if (named != nullptr && named->get("name") != nullptr &&
-              named->get("name")->value<std::string>() == segment) {
-            next = &element;
-          }
-        }
-      }
+      next = element_named(*a, segment);  // scenario.source.lido.apr_bps, or .source.0.
     }
     if (next == nullptr || !(next->is_table() || next->is_array())) return nullptr;
     node = next;
