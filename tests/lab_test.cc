@@ -259,6 +259,15 @@ TEST_CASE("Lab study: bad input names the file, the line and the key") {
               "[sweep.product]\n\"scenario.source.99999999999999999999.apr_bps\" = [1]\n"));
         }) == "s.toml:45: sweep: 'scenario.source.99999999999999999999.apr_bps' names nothing in "
               "the study");
+  // A series sampled too often, or a duration past 100 years, is refused at its key (they ran out
+  // of memory, or overflowed the generator's time steps).
+  CHECK(rejection([&] { parse(testing::tiny_study("[sweep]\nseries_every = \"10s\"\n")); }) ==
+        "s.toml:45: sweep: series_every = \"10s\" takes 86400 samples a run, more than 20000; "
+        "sample less often");
+  CHECK(rejection([&] {
+          parse(testing::tiny_study("", "arrival = \"2d\"", "arrival = \"99999999999999999999d\""));
+        }) == "s.toml:23: study: 'arrival' must be at most 100 years, 3153600000s (got "
+              "'99999999999999999999d')");
   // A source named "0" is that source, not the first one (it was taken as index 0).
   {
     const Study named =

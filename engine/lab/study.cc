@@ -91,6 +91,10 @@ class Reader {
       fail(line_of(*node),
            fmt::format("'{}' must look like 1d, 12h, 30m or 90s (got '{}')", key, written));
     }
+    if (*seconds > kMaxStudyDuration) {
+      fail(line_of(*node), fmt::format("'{}' must be at most 100 years, {}s (got '{}')", key,
+                                       kMaxStudyDuration, written));
+    }
     return *seconds;
   }
   // A table of non-negative weights with the given keys, not all zero.
@@ -548,7 +552,10 @@ Sweep parse_sweep(const Reader& r, const toml::table& t) {
   sweep.line = line_of(t);
   sweep.runs = r.integer(t, "runs", 1, 1, 1'000'000);
   sweep.series_every = r.text(t, "series_every", "");
-  if (!sweep.series_every.empty()) sweep.series_every_s = r.duration(t, "series_every", 0, false);
+  if (!sweep.series_every.empty()) {
+    sweep.series_every_s = r.duration(t, "series_every", 0, false);
+    sweep.series_every_line = line_of(*t.get("series_every"));
+  }
   auto lists = [&](const toml::table& group, std::string_view where) {
     std::vector<std::tuple<std::uint64_t, std::string, toml::array>> out;
     for (const auto& [key, node] : group) {
@@ -681,7 +688,22 @@ Study parse_study(const std::string& text, const std::string& file,
   std::string inputs = text;
   std::set<std::filesystem::path> seen;
   for (const Point& point : expand_points(study)) {
-    for (const SourceModel& m : study_at(study, point).sources) {
+    const Study at = study_at(study, point);
+    const LedgerParams& params = at.scenario.params;
+    if (study.sweep.series_every_s > 0 &&
+        (params.end.seconds - params.start.seconds) / study.sweep.series_every_s >
+            kMaxSeriesSamples) {
+      throw InputError(
+          file, study.sweep.series_every_line, "sweep",
+          fmt::format(
+              "series_every = \"{}\" takes {} samples a run{}, more than {}; sample less "
+              "often",
+              study.sweep.series_every,
+              (params.end.seconds - params.start.seconds) / study.sweep.series_every_s,
+              point.label.empty() ? "" : fmt::format(" at point {} ({})", point.index, point.label),
+              kMaxSeriesSamples));
+    }
+    for (const SourceModel& m : at.sources) {
       if (m.schedule_path.empty() || !seen.insert(m.schedule_path).second) continue;
       inputs += fmt::format("\n# schedule of source '{}'\n", m.name);
       for (const auto& [time, bps] : m.schedule) {

@@ -91,11 +91,19 @@ inline constexpr std::int64_t kMaxSweepRuns = 10'000'000;
 // (128 bytes an event, twice while sorted: about 2.6 GB at the bound). Without it, claim_every =
 // "1s" grew past 12 GB with no end.
 inline constexpr std::size_t kMaxRunEvents = 10'000'000;
+// The most samples a run's series may take ((end − start) / series_every): hourly over two
+// years. A run holds its series in memory, about 8 rows a sample; "1s" over a quarter ran out of
+// memory (bad_alloc, exit 1).
+inline constexpr std::int64_t kMaxSeriesSamples = 20'000;
+// The longest duration a study may give (100 years of 365 days): longer ones overflowed the
+// generator's time steps (bad_alloc, or minutes of CPU a run).
+inline constexpr std::int64_t kMaxStudyDuration = 100LL * 365 * 86400;
 
 struct Sweep {
   std::int64_t runs = 1;
   std::string series_every;  // "" or a duration like 7d
   std::int64_t series_every_s = 0;
+  std::uint64_t series_every_line = 0;
   std::vector<Axis> axes;   // product keys in file order, then the zip group
   std::int64_t points = 1;  // the product of the axes' lengths, at most kMaxPoints
   std::uint64_t line = 1;
