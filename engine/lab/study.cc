@@ -229,6 +229,9 @@ std::vector<std::pair<Timestamp, std::uint32_t>> read_schedule(const Reader& r,
   std::ifstream in = open_capped(path.string(), r.file(), line_of(where), "study",
                                  fmt::format("the schedule file '{}' (key 'schedule')", written),
                                  kMaxScheduleBytes, "16 MiB");
+  // Errors name the file as it was opened (relative to the study's folder), not as written: the
+  // written name would point at another file when the study is elsewhere.
+  const std::string opened = path.string();
   std::vector<std::pair<Timestamp, std::uint32_t>> out;
   std::string line;
   std::uint64_t number = 0;
@@ -239,7 +242,7 @@ std::vector<std::pair<Timestamp, std::uint32_t>> read_schedule(const Reader& r,
     if (line.empty()) continue;
     if (!header) {
       if (line != "time,apr_bps") {
-        throw InputError(written, number, "csv", "the header must be exactly time,apr_bps");
+        throw InputError(opened, number, "csv", "the header must be exactly time,apr_bps");
       }
       header = true;
       continue;
@@ -251,15 +254,15 @@ std::vector<std::pair<Timestamp, std::uint32_t>> read_schedule(const Reader& r,
         !bps.empty() && bps.size() <= 6 &&
         std::all_of(bps.begin(), bps.end(), [](char c) { return c >= '0' && c <= '9'; });
     if (!time || !digits || std::stoul(bps) > 100'000) {
-      throw InputError(written, number, "csv",
+      throw InputError(opened, number, "csv",
                        "a row must be TIME,APR_BPS with a §1.2 time and 0 <= apr_bps <= 100000");
     }
     if (!out.empty() && *time < out.back().first) {
-      throw InputError(written, number, "csv", "times must not decrease");
+      throw InputError(opened, number, "csv", "times must not decrease");
     }
     out.emplace_back(*time, static_cast<std::uint32_t>(std::stoul(bps)));
   }
-  if (!header) throw InputError(written, 1, "csv", "missing header row (time,apr_bps)");
+  if (!header) throw InputError(opened, 1, "csv", "missing header row (time,apr_bps)");
   return out;
 }
 
