@@ -268,6 +268,14 @@ TEST_CASE("Lab study: bad input names the file, the line and the key") {
           parse(testing::tiny_study("", "arrival = \"2d\"", "arrival = \"99999999999999999999d\""));
         }) == "s.toml:23: study: 'arrival' must be at most 100 years, 3153600000s (got "
               "'99999999999999999999d')");
+  // An empty name at its own line (it was "s.toml:1: study: missing key 'name'"); a control
+  // character broke generate's scenario.toml (its comment line) and reached the terminal.
+  CHECK(rejection([&] { parse(testing::tiny_study("", "name = \"tiny\"", "name = \"\"")); }) ==
+        "s.toml:1: study: 'name' must not be empty");
+  CHECK(rejection([&] {
+          parse("\n" + testing::tiny_study("", "name = \"tiny\"", "name = \"two\\nlines\""));
+        }) == "s.toml:2: study: 'name' must not hold control characters (a line break, a tab, an "
+              "escape)");
   // A source named "0" is that source, not the first one (it was taken as index 0).
   {
     const Study named =

@@ -410,8 +410,17 @@ Study parse_root(const toml::table& root, const std::string& file,
   Study s;
   s.file = file;
   s.dir = dir;
+  const toml::node* name = root.get("name");
+  if (name == nullptr) r.fail(1, "missing key 'name' (the study's name)");
   s.name = r.text(root, "name", "");
-  if (s.name.empty()) r.fail(1, "missing key 'name' (the study's name)");
+  // The name is printed in summaries and in a comment line of generate's scenario.toml: a line
+  // break there broke the file, an escape reached the terminal.
+  if (s.name.empty()) r.fail(line_of(*name), "'name' must not be empty");
+  if (std::any_of(s.name.begin(), s.name.end(),
+                  [](char c) { return static_cast<unsigned char>(c) < 0x20 || c == 0x7f; })) {
+    r.fail(line_of(*name), "'name' must not hold control characters (a line break, a tab, an "
+                           "escape)");
+  }
   s.seed = static_cast<std::uint64_t>(r.integer(root, "seed", 0, 0, INT64_MAX));
   const toml::table* scenario = r.table(root, "scenario");
   if (scenario == nullptr) r.fail(1, "missing table [scenario] (a base scenario, SPEC §1.1)");
