@@ -276,6 +276,20 @@ TEST_CASE("Lab study: bad input names the file, the line and the key") {
           parse("\n" + testing::tiny_study("", "name = \"tiny\"", "name = \"two\\nlines\""));
         }) == "s.toml:2: study: 'name' must not hold control characters (a line break, a tab, an "
               "escape)");
+  // One value written two ways is listed twice (4 and 4.0, "7d" and "168h" made two points of the
+  // same parameters under two labels, so two seeds).
+  CHECK(rejection([&] {
+          parse(testing::tiny_study(
+              "[sweep.product]\n\"population.transfers_per_day\" = [4, 4.0]\n"));
+        }) == "s.toml:45: sweep: 'population.transfers_per_day' lists 4 and 4.0, one value twice: "
+              "the two points would be one");
+  CHECK(rejection([&] {
+          parse(testing::tiny_study("[sweep.zip]\n\"population.arrival\" = [\"7d\", \"168h\"]\n"
+                                    "\"population.users\" = [5, 5]\n"));
+        }) == "s.toml:45: sweep: the zip of 'population.arrival', 'population.users' lists "
+              "(\"7d\", 5) and (\"168h\", 5), one value twice: the two points would be one");
+  CHECK_NOTHROW(
+      parse(testing::tiny_study("[sweep.product]\n\"population.transfers_per_day\" = [4, 4.5]\n")));
   // A source named "0" is that source, not the first one (it was taken as index 0).
   {
     const Study named =

@@ -558,6 +558,25 @@ void substitute(toml::table& root, const std::string& path, const toml::node& va
   parent->as_table()->insert_or_assign(leaf, value);
 }
 
+// A sweep value as it counts, for finding one listed twice: an integral float as the integer
+// (4.0 as 4), a duration as its seconds ("168h" as "7d"), anything else as written.
+std::string value_key(const toml::node& value) {
+  if (const auto* f = value.as_floating_point()) {
+    const double v = f->get();
+    if (std::isfinite(v) && v == std::trunc(v) && std::fabs(v) < 9.0e15) {
+      return fmt::format("{}", static_cast<std::int64_t>(v));
+    }
+  }
+  if (const auto* text = value.as_string()) {
+    if (const auto seconds = parse_duration_seconds(text->get())) {
+      return fmt::format("{} seconds", *seconds);
+    }
+  }
+  std::ostringstream out;
+  out << toml::json_formatter{value};
+  return out.str();
+}
+
 Sweep parse_sweep(const Reader& r, const toml::table& t) {
   r.only(t, {"runs", "series_every", "product", "zip"}, " in [sweep]");
   Sweep sweep;
@@ -613,22 +632,30 @@ Sweep parse_sweep(const Reader& r, const toml::table& t) {
   }
   // A value listed twice would make two points of one (the same label, the same runs).
   for (const Axis& axis : sweep.axes) {
-    std::set<std::string> seen;
+    std::map<std::string, std::string> seen;  // what a value counts as -> as first written
     for (std::size_t i = 0; i < axis.values.front().size(); ++i) {
       std::string tuple;
+      std::string key;  // the values as they count: 4 and 4.0 are one, so are "7d" and "168h"
       for (const toml::array& values : axis.values) {
         std::ostringstream text;
         text << toml::json_formatter{values[i]};
         tuple += (tuple.empty() ? "" : ", ") + text.str();
+        key += '\x1f' + value_key(values[i]);
       }
-      if (seen.insert(tuple).second) continue;
-      if (axis.keys.size() == 1) {
-        r.fail(axis.lines.front(), fmt::format("'{}' lists {} twice: the two points would be one",
-                                               axis.keys.front(), tuple));
-      }
-      r.fail(axis.lines.front(),
-             fmt::format("the zip of '{}' lists ({}) twice: the two points would be one",
-                         fmt::join(axis.keys, "', '"), tuple));
+      const auto [first, inserted] = seen.emplace(key, tuple);
+      if (inserted) continue;
+      const bool zip = axis.keys.size() > 1;
+      const std::string shown = zip ? "(" + tuple + ")" : tuple;
+      const std::string what =
+          first->second == tuple
+              ? fmt::format("{} twice", shown)
+              : fmt::format("{} and {}, one value twice",
+                            zip ? "(" + first->second + ")" : first->second, shown);
+      r.fail(
+          axis.lines.front(),
+          zip ? fmt::format("the zip of '{}' lists {}: the two points would be one",
+                            fmt::join(axis.keys, "', '"), what)
+              : fmt::format("'{}' lists {}: the two points would be one", axis.keys.front(), what));
     }
   }
   // A sweep holds each point's study and each run of its slice in memory (about 35 KB a point,
