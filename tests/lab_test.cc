@@ -276,6 +276,12 @@ TEST_CASE("Lab study: bad input names the file, the line and the key") {
           parse("\n" + testing::tiny_study("", "name = \"tiny\"", "name = \"two\\nlines\""));
         }) == "s.toml:2: study: 'name' must not hold control characters (a line break, a tab, an "
               "escape)");
+  // An unquoted dotted key is TOML's nested table: said so (it was "'population' in
+  // [sweep.product] must be a non-empty list").
+  CHECK(rejection([&] {
+          parse(testing::tiny_study("[sweep.product]\npopulation.users = [10, 20]\n"));
+        }) == "s.toml:45: sweep: 'population' in [sweep.product] is a table: quote a dotted key, "
+              "as in \"population.users\" = [...]");
   // One value written two ways is listed twice (4 and 4.0, "7d" and "168h" made two points of the
   // same parameters under two labels, so two seeds).
   CHECK(rejection([&] {

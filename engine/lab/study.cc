@@ -591,6 +591,15 @@ Sweep parse_sweep(const Reader& r, const toml::table& t) {
     std::vector<std::tuple<std::uint64_t, std::string, toml::array>> out;
     for (const auto& [key, node] : group) {
       const toml::array* values = node.as_array();
+      if (node.is_table()) {  // population.users = [..] unquoted: TOML's nested tables
+        r.fail(line_of(node),
+               fmt::format("'{}' in [sweep.{}] is a table: quote a dotted key, as in "
+                           "\"{}.{}\" = [...]",
+                           key.str(), where, key.str(),
+                           node.as_table()->empty()
+                               ? std::string("x")
+                               : std::string(node.as_table()->begin()->first.str())));
+      }
       if (values == nullptr || values->empty()) {
         r.fail(line_of(node),
                fmt::format("'{}' in [sweep.{}] must be a non-empty list", key.str(), where));
