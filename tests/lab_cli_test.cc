@@ -146,6 +146,20 @@ TEST_CASE("Lab CLI: shards merged equal one sweep, merge is idempotent and names
   CHECK(dump(merged) == dump(whole));
 }
 
+TEST_CASE("Lab CLI: a results file is byte for byte the same whatever --jobs") {
+  // Runs were stored as they finished, so two sweeps with --jobs 2 gave files whose rows came in
+  // other orders (the same rows, other bytes). Now they are stored in the sweep's order.
+  TempDir dir;
+  const std::string study = write_tiny(dir, kTinySweep);
+  std::vector<std::string> files;
+  for (const char* jobs : {"1", "2", "2", "5"}) {
+    files.push_back(dir.path(fmt::format("r{}.db", files.size())));
+    REQUIRE(cli({"sweep", study, "--out", files.back(), "--jobs", jobs}).exit_code == 0);
+  }
+  REQUIRE(stored_runs(files[0]) == 12);
+  for (const std::string& file : files) CHECK(read_file(file) == read_file(files[0]));
+}
+
 TEST_CASE("Lab CLI: a new results file is made whole, and a killed one's temporary removed") {
   TempDir dir;
   const std::string study = write_tiny(dir, kTinySweep);

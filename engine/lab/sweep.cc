@@ -5,6 +5,7 @@
 #include <condition_variable>
 #include <deque>
 #include <exception>
+#include <map>
 #include <mutex>
 #include <system_error>
 #include <thread>
@@ -24,23 +25,29 @@ double since(Clock::time_point t) {
   return std::chrono::duration<double>(Clock::now() - t).count();
 }
 
+// A run done, and its place in the sweep's order (its index in the to-do list).
+struct Done {
+  std::size_t order = 0;
+  RunRecord record;
+};
+
 // A bounded queue from the workers to the one writer, so memory stays bounded whatever the
 // number of runs.
 class Queue {
  public:
   explicit Queue(std::size_t capacity) : capacity_(capacity) {}
-  void push(RunRecord record) {
+  void push(Done record) {
     std::unique_lock lock(mutex_);
     not_full_.wait(lock, [&] { return items_.size() < capacity_ || closed_; });
     items_.push_back(std::move(record));
     not_empty_.notify_one();
   }
   // Waits for a record; nullopt once every producer has finished and the queue is empty.
-  std::optional<RunRecord> pop() {
+  std::optional<Done> pop() {
     std::unique_lock lock(mutex_);
     not_empty_.wait(lock, [&] { return !items_.empty() || producers_ == 0; });
     if (items_.empty()) return std::nullopt;
-    RunRecord record = std::move(items_.front());
+    Done record = std::move(items_.front());
     items_.pop_front();
     not_full_.notify_one();
     return record;
@@ -60,9 +67,40 @@ class Queue {
  private:
   std::mutex mutex_;
   std::condition_variable not_full_, not_empty_;
-  std::deque<RunRecord> items_;
+  std::deque<Done> items_;
   std::size_t capacity_;
   int producers_ = 0;
+  bool closed_ = false;
+};
+
+// How far the workers may run ahead of the writer, which stores runs in the sweep's order (so
+// that a results file is byte for byte the same whatever --jobs): run i starts only once fewer
+// than `capacity` runs before it are still unwritten, which bounds the runs held waiting.
+class Window {
+ public:
+  explicit Window(std::size_t capacity) : capacity_(capacity) {}
+  // Waits until run `order` may start; false once closed (the sweep is stopping).
+  bool wait_for(std::size_t order) {
+    std::unique_lock lock(mutex_);
+    moved_.wait(lock, [&] { return order < written_ + capacity_ || closed_; });
+    return !closed_;
+  }
+  void written() {
+    std::lock_guard lock(mutex_);
+    ++written_;
+    moved_.notify_all();
+  }
+  void close() {
+    std::lock_guard lock(mutex_);
+    closed_ = true;
+    moved_.notify_all();
+  }
+
+ private:
+  std::mutex mutex_;
+  std::condition_variable moved_;
+  std::size_t capacity_;
+  std::size_t written_ = 0;
   bool closed_ = false;
 };
 
@@ -96,6 +134,7 @@ SweepSummary run_sweep(const Study& study, const SweepOptions& options) {
   const int jobs = std::max(1, std::min<int>(options.jobs, static_cast<int>(todo.size())));
   Queue queue(static_cast<std::size_t>(2 * jobs));
   queue.set_producers(jobs);
+  Window window(static_cast<std::size_t>(4 * jobs));
   std::atomic<std::size_t> next{0};
   std::atomic<bool> stop{false};
   std::mutex error_mutex;
@@ -105,11 +144,12 @@ SweepSummary run_sweep(const Study& study, const SweepOptions& options) {
   auto stop_workers = [&] {
     stop = true;
     queue.close();
+    window.close();
     for (std::thread& t : workers) t.join();
   };
   auto work = [&] {
     try {
-      for (std::size_t i; !stop && (i = next++) < todo.size();) {
+      for (std::size_t i; !stop && (i = next++) < todo.size() && window.wait_for(i);) {
         const auto [p, r] = todo[i];
         const auto up = static_cast<std::size_t>(p);
         RunRecord record{p, r, run_seed(study, points[up], r), {}};
@@ -120,12 +160,13 @@ SweepSummary run_sweep(const Study& study, const SweepOptions& options) {
         const auto t2 = Clock::now();
         generate_ns += std::chrono::duration_cast<std::chrono::nanoseconds>(t1 - t0).count();
         simulate_ns += std::chrono::duration_cast<std::chrono::nanoseconds>(t2 - t1).count();
-        queue.push(std::move(record));
+        queue.push({i, std::move(record)});
       }
     } catch (...) {
       std::lock_guard lock(error_mutex);
       if (!error) error = std::current_exception();
       stop = true;
+      window.close();  // the runs after this one wait for it no more
     }
     queue.producer_done();
   };
@@ -142,11 +183,18 @@ SweepSummary run_sweep(const Study& study, const SweepOptions& options) {
   }
   // The one writer: commits about twice a second, so a kill loses at most that much work.
   auto committed = Clock::now();
+  std::map<std::size_t, RunRecord> waiting;  // done, behind a run still running
   try {
-    while (auto record = queue.pop()) {
-      results.add(*record);
-      summary.events += record->metrics.events;
-      ++summary.done;
+    while (auto done = queue.pop()) {
+      waiting.emplace(done->order, std::move(done->record));
+      for (auto it = waiting.begin();
+           it != waiting.end() && it->first == static_cast<std::size_t>(summary.done);
+           it = waiting.erase(it)) {
+        results.add(it->second);
+        summary.events += it->second.metrics.events;
+        ++summary.done;
+        window.written();
+      }
       if (since(committed) > 0.5) {
         results.commit();
         committed = Clock::now();
