@@ -591,14 +591,12 @@ Sweep parse_sweep(const Reader& r, const toml::table& t) {
     std::vector<std::tuple<std::uint64_t, std::string, toml::array>> out;
     for (const auto& [key, node] : group) {
       const toml::array* values = node.as_array();
-      if (node.is_table()) {  // population.users = [..] unquoted: TOML's nested tables
+      const toml::table* nested = node.as_table();
+      if (nested != nullptr && !nested->empty()) {  // population.users = [..]: TOML's tables
         r.fail(line_of(node),
-               fmt::format("'{}' in [sweep.{}] is a table: quote a dotted key, as in "
-                           "\"{}.{}\" = [...]",
-                           key.str(), where, key.str(),
-                           node.as_table()->empty()
-                               ? std::string("x")
-                               : std::string(node.as_table()->begin()->first.str())));
+               fmt::format("'{}' in [sweep.{}] is a table: quote a dotted key, as "
+                           "in \"{}.{}\" = [...]",
+                           key.str(), where, key.str(), nested->begin()->first.str()));
       }
       if (values == nullptr || values->empty()) {
         r.fail(line_of(node),
@@ -737,17 +735,18 @@ Study parse_study(const std::string& text, const std::string& file,
   std::set<std::filesystem::path> seen;
   for (const Point& point : expand_points(study)) {
     const Study at = study_at(study, point);
-    const LedgerParams& params = at.scenario.params;
-    if (study.sweep.series_every_s > 0 &&
-        (params.end.seconds - params.start.seconds) / study.sweep.series_every_s >
-            kMaxSeriesSamples) {
+    const std::int64_t samples =
+        study.sweep.series_every_s > 0
+            ? (at.scenario.params.end.seconds - at.scenario.params.start.seconds) /
+                  study.sweep.series_every_s
+            : 0;
+    if (samples > kMaxSeriesSamples) {
       throw InputError(
           file, study.sweep.series_every_line, "sweep",
           fmt::format(
               "series_every = \"{}\" takes {} samples a run{}, more than {}; sample less "
               "often",
-              study.sweep.series_every,
-              (params.end.seconds - params.start.seconds) / study.sweep.series_every_s,
+              study.sweep.series_every, samples,
               point.label.empty() ? "" : fmt::format(" at point {} ({})", point.index, point.label),
               kMaxSeriesSamples));
     }
