@@ -107,10 +107,13 @@ class Builder {
   Builder(const Study& study, std::uint64_t seed, std::size_t max_events)
       : study_(study), seed_(seed), max_events_(max_events) {
     const LedgerParams& p = study.scenario.params;
-    for (std::int64_t t = p.start.seconds + p.report_every_s; t <= p.end.seconds;
-         t += p.report_every_s) {
-      reports_.push_back(Timestamp{t});
-      if (p.report_every_s <= 0) break;
+    // The report times in (start, end]; stepped so that t never overflows, whatever
+    // report_every (as the ledger's own schedule: a step is taken only while it fits).
+    if (p.report_every_s > 0 && p.report_every_s <= p.end.seconds - p.start.seconds) {
+      for (std::int64_t t = p.start.seconds + p.report_every_s;; t += p.report_every_s) {
+        reports_.push_back(Timestamp{t});
+        if (p.report_every_s > p.end.seconds - t) break;
+      }
     }
   }
 
