@@ -16,6 +16,19 @@
 namespace yl::cli {
 namespace {
 
+// A reports row's stored amount, which only a hand edit or damage makes other than canonical
+// (it was dereferenced unchecked: garbage figures, or an assertion's abort).
+Amount stored_wei(const std::string& text, const char* column) {
+  const auto amount = Amount::parse_wei(text);
+  if (!amount) {
+    throw storage::StorageError(storage::StorageError::Kind::bad_database,
+                                fmt::format("reports.{} holds '{}', not a canonical wei integer: "
+                                            "the ledger was changed by hand, or is damaged",
+                                            column, text));
+  }
+  return *amount;
+}
+
 struct ReportsOptions {
   QueryOptions query;
   bool verbose = false;
@@ -60,10 +73,18 @@ Split split_of(const storage::StoredReportRow& row, const std::string& stored_po
       split.into_pending += p.amount;
     }
   }
-  const Amount after = *Amount::parse_wei(row.pending_after_wei);
+  const Amount after = stored_wei(row.pending_after_wei, "pending_after_wei");
+  if (after + taken < split.into_pending) {
+    throw storage::StorageError(
+        storage::StorageError::Kind::bad_database,
+        fmt::format("the report of {} at {}: its pending_after_wei {} and its journal entry do not "
+                    "add up to a pending before it: the ledger was changed by hand, or is damaged "
+                    "(`yieldledger audit` names the row)",
+                    row.asset, row.time, row.pending_after_wei));
+  }
   split.pending_before = after + taken - split.into_pending;
-  const Amount price_before = *Amount::parse_wei(row.price_before);
-  const Amount price_after = *Amount::parse_wei(row.price_after);
+  const Amount price_before = stored_wei(row.price_before, "price_before");
+  const Amount price_after = stored_wei(row.price_after, "price_after");
   split.price_delta = SignedAmount::difference(price_after, price_before).wei_string();
   if (price_after > price_before && !dripped) {
     split.shares = div_floor(split.paid, price_after - price_before).wei_string();
@@ -141,8 +162,8 @@ void reports(const ReportsOptions& options) {
       }
       if (options.verbose) {
         const Split s = split_of(r, postings->of(stored.seq), account_names);
-        const Amount debt_before = *Amount::parse_wei(r.debt_before_wei);
-        const Amount debt_after = *Amount::parse_wei(r.debt_after_wei);
+        const Amount debt_before = stored_wei(r.debt_before_wei, "debt_before_wei");
+        const Amount debt_after = stored_wei(r.debt_after_wei, "debt_after_wei");
         row.insert(
             row.end(),
             {amount(signed_text(debt_before, debt_after)), amount(s.pending_before.wei_string()),

@@ -650,3 +650,28 @@ TEST_CASE("Hardening: a ReadTransaction sees one snapshot while another connecti
   }
   CHECK(count() == 2);  // a new read sees the commit
 }
+
+TEST_CASE("Hardening: reports --verbose refuses a hand-edited reports row, exit 2, never aborts") {
+  // An unchecked parse aborted (an assertion, exit 134) or printed garbage with exit 0.
+  TempDir dir;
+  const std::string db = dir.path("r.db");
+  REQUIRE(cli({"run", yl::testing::example_scenario("blast-launch"), "--db", db}).exit_code == 0);
+  const auto edited = [&](const char* name, const char* sql) {
+    const std::string copy = dir.path(name);
+    std::filesystem::copy_file(db, copy);
+    sqlite3* handle = nullptr;
+    REQUIRE(sqlite3_open(copy.c_str(), &handle) == SQLITE_OK);
+    REQUIRE(sqlite3_exec(handle, sql, nullptr, nullptr, nullptr) == SQLITE_OK);
+    sqlite3_close(handle);
+    return cli({"reports", "--db", copy, "--verbose", "--format", "csv"});
+  };
+  const CliResult text = edited("x.db", "UPDATE reports SET debt_before_wei = 'x' WHERE seq = 3");
+  CHECK(text.exit_code == 2);
+  CHECK(text.err == "yieldledger: reports.debt_before_wei holds 'x', not a canonical wei integer: "
+                    "the ledger was changed by hand, or is damaged\n");
+  const CliResult zero = edited("z.db", "UPDATE reports SET pending_after_wei = '0' WHERE seq = 3");
+  CHECK(zero.exit_code == 2);
+  CHECK(zero.err == "yieldledger: the report of ETH at 2024-03-03T00:00:00Z: its pending_after_wei "
+                    "0 and its journal entry do not add up to a pending before it: the ledger was "
+                    "changed by hand, or is damaged (`yieldledger audit` names the row)\n");
+}
