@@ -16,19 +16,6 @@
 namespace yl::cli {
 namespace {
 
-// A reports row's stored amount, which only a hand edit or damage makes other than canonical
-// (it was dereferenced unchecked: garbage figures, or an assertion's abort).
-Amount stored_wei(const std::string& text, const char* column) {
-  const auto amount = Amount::parse_wei(text);
-  if (!amount) {
-    throw storage::StorageError(storage::StorageError::Kind::bad_database,
-                                fmt::format("reports.{} holds '{}', not a canonical wei integer: "
-                                            "the ledger was changed by hand, or is damaged",
-                                            column, text));
-  }
-  return *amount;
-}
-
 struct ReportsOptions {
   QueryOptions query;
   bool verbose = false;
@@ -73,7 +60,7 @@ Split split_of(const storage::StoredReportRow& row, const std::string& stored_po
       split.into_pending += p.amount;
     }
   }
-  const Amount after = stored_wei(row.pending_after_wei, "pending_after_wei");
+  const Amount after = storage::stored_wei(row.pending_after_wei, "reports.pending_after_wei");
   if (after + taken < split.into_pending) {
     throw storage::StorageError(
         storage::StorageError::Kind::bad_database,
@@ -83,8 +70,8 @@ Split split_of(const storage::StoredReportRow& row, const std::string& stored_po
                     row.asset, row.time, row.pending_after_wei));
   }
   split.pending_before = after + taken - split.into_pending;
-  const Amount price_before = stored_wei(row.price_before, "price_before");
-  const Amount price_after = stored_wei(row.price_after, "price_after");
+  const Amount price_before = storage::stored_wei(row.price_before, "reports.price_before");
+  const Amount price_after = storage::stored_wei(row.price_after, "reports.price_after");
   split.price_delta = SignedAmount::difference(price_after, price_before).wei_string();
   if (price_after > price_before && !dripped) {
     split.shares = div_floor(split.paid, price_after - price_before).wei_string();
@@ -162,8 +149,9 @@ void reports(const ReportsOptions& options) {
       }
       if (options.verbose) {
         const Split s = split_of(r, postings->of(stored.seq), account_names);
-        const Amount debt_before = stored_wei(r.debt_before_wei, "debt_before_wei");
-        const Amount debt_after = stored_wei(r.debt_after_wei, "debt_after_wei");
+        const Amount debt_before =
+            storage::stored_wei(r.debt_before_wei, "reports.debt_before_wei");
+        const Amount debt_after = storage::stored_wei(r.debt_after_wei, "reports.debt_after_wei");
         row.insert(
             row.end(),
             {amount(signed_text(debt_before, debt_after)), amount(s.pending_before.wei_string()),

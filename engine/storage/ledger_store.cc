@@ -10,18 +10,22 @@
 #include "engine/storage/storage_error.h"
 
 namespace yl::storage {
-namespace {
 
-Amount read_amount(Statement& s, int column) {
-  const std::string text = s.column_text(column);
+Amount stored_wei(const std::string& text, std::string_view origin) {
   const auto amount = Amount::parse_wei(text);
   if (!amount) {
     throw StorageError(StorageError::Kind::bad_database,
                        fmt::format("{} holds '{}', not a canonical wei integer: the ledger was "
                                    "changed by hand, or is damaged",
-                                   s.column_origin(column), text));
+                                   origin, text));
   }
   return *amount;
+}
+
+namespace {
+
+Amount read_amount(Statement& s, int column) {
+  return stored_wei(s.column_text(column), s.column_origin(column));
 }
 
 template <typename T, typename Parse>

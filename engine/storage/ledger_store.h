@@ -32,6 +32,10 @@ struct StoredScenario {
   std::string name, start_time, end_time, report_every;
 };
 
+// A stored amount's text as wei; throws StorageError (bad_database) naming `origin` (a
+// "table.column") when it is not canonical: only a hand edit or damage makes it so.
+Amount stored_wei(const std::string& text, std::string_view origin);
+
 // A report row as stored: canonical decimal text, signed where SPEC §7.1 says so.
 struct StoredReportRow {
   std::string time, asset, trigger, source;
