@@ -5,6 +5,7 @@
 
 #include "cli/commands.h"
 #include "cli/query.h"
+#include "engine/input/input_error.h"
 #include "engine/runner.h"
 #include "engine/statement.h"
 
@@ -24,7 +25,8 @@ void apply(const ApplyOptions& options) {
   const ApplySummary s = apply_into_database(options.db, options.events, until, run_options);
   fmt::print("applied {}: {} events, {} duplicates skipped, {} asset reports; the ledger now ends "
              "at {}\n",
-             options.events, s.events, s.duplicates, s.reports, format_timestamp(s.end));
+             escape_controls(options.events), s.events, s.duplicates, s.reports,
+             format_timestamp(s.end));
 }
 
 }  // namespace

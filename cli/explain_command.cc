@@ -14,8 +14,9 @@ namespace yl::cli {
 namespace {
 
 struct ExplainOptions {
-  std::string db, account, source, asset;
-  std::optional<std::string> from, to;
+  std::string db, asset;
+  // Optional, not empty: `--account ""` (a script's unset variable) is an unknown account.
+  std::optional<std::string> account, source, from, to;
   std::string format = "table";
 };
 
@@ -80,7 +81,7 @@ bool explain_account_statements(storage::LedgerStore& store, const ExplainOption
   std::string summaries;
   bool balanced = true;
   for (Asset asset : assets) {
-    const AccountStatement s = explain_account(store, options.account, asset, from, to);
+    const AccountStatement s = explain_account(store, *options.account, asset, from, to);
     print_account(s, csv, table);
     summaries += account_summary(s);
     balanced = balanced && s.check_difference.is_zero();
@@ -94,7 +95,7 @@ bool explain_account_statements(storage::LedgerStore& store, const ExplainOption
 bool explain_source_statement(storage::LedgerStore& store, const ExplainOptions& options,
                               std::optional<Timestamp> from, std::optional<Timestamp> to) {
   const bool csv = options.format == "csv";
-  const SourceStatement s = explain_source(store, options.source, from, to);
+  const SourceStatement s = explain_source(store, *options.source, from, to);
   auto wei = [&](const Amount& a) { return csv ? a.wei_string() : units(a); };
   auto signed_wei = [&](const SignedAmount& a) {
     return csv ? a.wei_string() : signed_units(a.wei_string());
@@ -137,7 +138,7 @@ bool explain_source_statement(storage::LedgerStore& store, const ExplainOptions&
 }
 
 void explain(const ExplainOptions& options) {
-  if (options.account.empty() == options.source.empty()) {
+  if (options.account.has_value() == options.source.has_value()) {
     throw UsageError("explain needs exactly one of --account NAME or --source NAME");
   }
   const auto from = optional_time("--from", options.from);
@@ -146,7 +147,7 @@ void explain(const ExplainOptions& options) {
     throw UsageError(fmt::format("--from {} is after --to {}", *options.from, *options.to));
   }
   LedgerReader reader(options.db);
-  const bool balanced = options.account.empty()
+  const bool balanced = !options.account
                             ? explain_source_statement(reader.store, options, from, to)
                             : explain_account_statements(reader.store, options, from, to);
   flush_stdout();

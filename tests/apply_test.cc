@@ -106,6 +106,12 @@ TEST_CASE("apply: a bad file is rejected at its line and changes nothing") {
   CHECK(apply(header + "c1,2024-03-07T00:00:00Z,deposit,alice,ETH,1,,\n", until) ==
         bad + ":2: deposit: time 2024-03-07T00:00:00Z is before 2024-03-08T00:00:00Z, where the "
               "ledger stopped (append events at or after it)");
+  // Inside the file, an event before the previous one is named as such (it was blamed on
+  // "where the ledger stopped", which it is not before).
+  CHECK(apply(header + "c1,2024-03-10T00:00:00Z,deposit,alice,ETH,1,,\n"
+                       "c2,2024-03-09T00:00:00Z,deposit,alice,ETH,1,,\n",
+              until) == bad + ":3: deposit: time 2024-03-09T00:00:00Z is before the previous "
+                              "event's time 2024-03-10T00:00:00Z");
   CHECK(apply(header + "c1,2024-03-09T00:00:00Z,deposit,alice,ETH,1,,\n", std::nullopt) ==
         bad + ":2: deposit: time 2024-03-09T00:00:00Z is after end 2024-03-08T00:00:00Z");
   CHECK(apply(header + "c1,2024-03-09T00:00:00Z,deposit,alice,ETH,1,,\n"

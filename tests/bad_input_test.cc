@@ -152,6 +152,13 @@ TEST_CASE("Bad events are rejected at their line and change nothing (SPEC §1.2,
        "a,2024-03-01T00:00:00Z,open,alice,,,,user\n"
        "a,2024-03-01T00:00:00Z,open,bob,,,,user\n",
        "events.csv:3: open: id 'a' is repeated (first used at line 2)"},
+      // A long reason loses its middle, not its end: "is repeated ..." was cut off.
+      {"repeated long id",
+       "id,time,type,account,asset,amount,to,value\n" + std::string(500, 'i') +
+           ",2024-03-01T00:00:00Z,open,alice,,,,user\n" + std::string(500, 'i') +
+           ",2024-03-01T00:00:00Z,open,bob,,,,user\n",
+       "events.csv:3: open: id '" + std::string(296, 'i') + "... (140 bytes left out) ..." +
+           std::string(64, 'i') + "' is repeated (first used at line 2)"},
   };
   TempDir dir;
   const std::string scenario = dir.write("scenario.toml", yl::testing::small_scenario_toml());

@@ -335,6 +335,9 @@ TEST_CASE("CLI: explain refuses what no ledger holds before its replay, and empt
   CHECK(err({"--account", std::string(100000, 'a')}) ==
         "yieldledger: unknown account '" + std::string(64, 'a') +
             "... (100000 bytes in all)': a name is 1-64 of A-Z a-z 0-9 _ . -\n");
+  // Given empty (a script's unset variable), it is an unknown name, not left out.
+  CHECK(err({"--account", ""}) ==
+        "yieldledger: unknown account '': a name is 1-64 of A-Z a-z 0-9 _ . -\n");
   CHECK(err({"--source", "a\tb"}) ==
         "yieldledger: unknown source 'a\\tb': a name is 1-64 of A-Z a-z 0-9 _ . -\n");
   // A source has one asset: --asset with it was ignored.

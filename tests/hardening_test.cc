@@ -534,6 +534,12 @@ TEST_CASE("Hardening: many scheduled reports: refused past the limit, memory fla
   CHECK(early.exit_code == 2);
   CHECK(early.err == "yieldledger: --until 2024-03-01T12:00:00Z is before the ledger's end "
                      "2024-03-02T00:00:00Z\n");
+  // An --until at the ledger's end runs no new report: the 86,400 already run are not counted.
+  const std::string none = dir.write("none.csv", "time,type,account,asset,amount,to,value\n");
+  const CliResult at_end = cli({"apply", "--db", dir.path("d.db"), "--until",
+                                "2024-03-02T00:00:00Z", "--max-reports", "1", none});
+  CHECK(at_end.exit_code == 0);
+  CHECK(at_end.err == "");
   const CliResult until = cli({"apply", "--db", dir.path("d.db"), "--until", "9999-12-31T23:59:59Z",
                                dir.path("events.csv")});
   CHECK(until.exit_code == 2);

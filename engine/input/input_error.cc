@@ -39,8 +39,22 @@ std::string bounded(std::string_view text, std::size_t max_bytes) {
   return fmt::format("{}... ({} bytes in all)", shown, total);
 }
 
+std::string elided(std::string_view text, std::size_t max_bytes) {
+  const std::string shown = escape_controls(text);
+  if (shown.size() <= max_bytes) return shown;
+  const auto continuation = [&](std::size_t i) {
+    return i < shown.size() && (static_cast<unsigned char>(shown[i]) & 0xC0) == 0x80;
+  };
+  std::size_t head = max_bytes * 3 / 4;  // [0, head) and [tail, size) are kept, whole characters
+  while (head > 0 && continuation(head)) --head;
+  std::size_t tail = shown.size() - (max_bytes - max_bytes * 3 / 4);
+  while (continuation(tail)) ++tail;
+  return fmt::format("{}... ({} bytes left out) ...{}", shown.substr(0, head), tail - head,
+                     shown.substr(tail));
+}
+
 InputError::InputError(std::string file, std::uint64_t line, std::string type, std::string reason)
-    : std::runtime_error(fmt::format("{}:{}: {}: {}", bounded(file), line, type, bounded(reason))),
+    : std::runtime_error(fmt::format("{}:{}: {}: {}", elided(file), line, type, elided(reason))),
       file_(std::move(file)),
       line_(line),
       type_(std::move(type)),
