@@ -103,6 +103,7 @@ class Auditor {
 
   AuditSummary run() {
     // The rows a replay does not reproduce first (audit_tables.h).
+    check_pages(store_.database());
     check_schema_code(store_.database());
     check_journal_memos(store_.read_journal_memos());
     const storage::StoredScenario stored = store_.read_scenario();

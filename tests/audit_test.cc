@@ -3,6 +3,7 @@
 #include "engine/audit.h"
 
 #include <filesystem>
+#include <fstream>
 
 #include <doctest/doctest.h>
 #include <sqlite3.h>
@@ -427,7 +428,38 @@ TEST_CASE("audit: tables, views and triggers that are not the ones the migration
         "sqlite_schema: table events, column 16 (note TEXT) is not one the schema's migrations "
         "create (added by hand?)"},
        {"CREATE TABLE evil (x)",
-        "sqlite_schema: table evil is not one the schema's migrations create (added by hand?)"}});
+        "sqlite_schema: table evil is not one the schema's migrations create (added by hand?)"},
+       // The unique index behind SPEC §8.3's ids, and one of the user's own.
+       {"DROP INDEX events_by_id",
+        "sqlite_schema: index events_by_id, which the schema's migrations create, is not in the "
+        "database (dropped?)"},
+       {"CREATE INDEX evil ON events (account)",
+        "sqlite_schema: index evil is not one the schema's migrations create (added by hand?)"}});
+}
+
+TEST_CASE("audit: a file SQLite finds damaged is not certified, though every row it reads agrees") {
+  // One byte of an index page's header (the count of its cells) changed: every row still reads,
+  // the replay agreed and audit said OK, while `apply` refused the file as malformed.
+  TempDir dir;
+  const std::string db = blast_launch(dir);
+  const std::vector<std::string> page = column(db, "PRAGMA page_size");
+  const std::vector<std::string> root = column(
+      db, "SELECT rootpage FROM sqlite_schema WHERE name = 'sqlite_autoindex_final_balances_1'");
+  REQUIRE(page.size() == 1);
+  REQUIRE(root.size() == 1);
+  const long at = (std::stol(root[0]) - 1) * std::stol(page[0]) + 3;
+  {
+    std::fstream file(db, std::ios::in | std::ios::out | std::ios::binary);
+    file.seekg(at);
+    const char byte = static_cast<char>(file.get() ^ 0x5a);
+    file.seekp(at);
+    file.put(byte);
+  }
+  const yl::testing::CliResult audit = yl::testing::run_cli({"audit", "--db", db});
+  CHECK(audit.exit_code == 3);
+  CHECK(audit.out.starts_with("audit of " + db +
+                              ": MISMATCH\n  the file is damaged (SQLite's "
+                              "quick_check: "));
 }
 
 TEST_CASE("audit: appends rows that disagree with the events they log are found and named") {

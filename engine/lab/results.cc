@@ -37,11 +37,9 @@ std::string read_spec_hash(const std::string& path, Check check = Check::identit
       throw UsageError(problem->message);
     }
     if (check == Check::pages) {
-      Statement quick_check = db.prepare("PRAGMA quick_check(1)");
-      const std::string verdict = quick_check.step() ? quick_check.column_text(0) : "no answer";
-      if (verdict != "ok") {
+      if (const auto verdict = db.damage()) {
         throw UsageError(fmt::format(
-            "'{}' is damaged (SQLite's quick_check: {}); nothing was merged", path, verdict));
+            "'{}' is damaged (SQLite's quick_check: {}); nothing was merged", path, *verdict));
       }
     }
     Statement s = db.prepare("SELECT value FROM study WHERE key = 'spec_hash'");

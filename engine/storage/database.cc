@@ -336,6 +336,18 @@ void Database::exec(std::string_view sql) {
 
 Statement Database::prepare(std::string_view sql) { return Statement(*this, sql); }
 
+std::optional<std::string> Database::damage() {
+  try {
+    Statement quick_check(*this, "PRAGMA quick_check(1)");
+    const std::string verdict = quick_check.step() ? quick_check.column_text(0) : "no answer";
+    if (verdict == "ok") return std::nullopt;
+    return verdict;
+  } catch (const StorageError& error) {
+    if (error.kind() == StorageError::Kind::machine) throw;
+    return error.what();
+  }
+}
+
 std::int64_t Database::query_int(std::string_view sql) {
   Statement s(*this, sql);
   YL_ASSERT(s.step());

@@ -158,13 +158,16 @@ void migrate(Database& db) {
 std::vector<SchemaCode> schema_code(Database& db) {
   // A table is described by its columns, not its CREATE text: that text keeps the comments of
   // the SQL file that made it, which a later yieldledger may reword. SQLite's own tables
-  // (sqlite_sequence, and sqlite_stat1 after an ANALYZE) are not the schema's.
+  // (sqlite_sequence, and sqlite_stat1 after an ANALYZE) and the indexes it makes for UNIQUE and
+  // PRIMARY KEY columns (sqlite_autoindex_*) are not the schema's; the schema's own indexes are
+  // (events_by_id is what refuses an id stored twice, SPEC §8.3).
   Statement s = db.prepare(
       "SELECT type, name, CASE type WHEN 'table' THEN (SELECT group_concat(name || ' ' || type || "
       "iif(\"notnull\", ' NOT NULL', '') || iif(pk > 0, ' PRIMARY KEY', '') || "
       "iif(dflt_value IS NULL, '', ' DEFAULT ' || dflt_value), ', ') FROM "
       "pragma_table_info(o.name)) ELSE sql END FROM sqlite_schema AS o "
-      "WHERE type IN ('table', 'trigger', 'view') AND name NOT LIKE 'sqlite\\_%' ESCAPE '\\' "
+      "WHERE type IN ('table', 'index', 'trigger', 'view') AND name NOT LIKE 'sqlite\\_%' ESCAPE "
+      "'\\' "
       "ORDER BY type, name");
   std::vector<SchemaCode> code;
   while (s.step()) code.push_back({s.column_text(0), s.column_text(1), s.column_text(2)});
