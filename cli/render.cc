@@ -10,6 +10,7 @@
 
 #include "engine/core/asset.h"
 #include "engine/export/csv_sink.h"
+#include "engine/export/table_sink.h"
 #include "engine/input/input_error.h"
 
 namespace yl::cli {
@@ -64,7 +65,9 @@ void print_rows(std::ostream& out, const std::vector<Column>& columns, Format fo
     }
     out << '\n';
     rows([&](const std::vector<std::string>& row) {
-      for (std::size_t i = 0; i < row.size(); ++i) out << (i ? "," : "") << csv_field(row[i]);
+      for (std::size_t i = 0; i < row.size(); ++i) {
+        out << (i ? "," : "") << csv_field(columns[i].defused ? defuse_formula(row[i]) : row[i]);
+      }
       out << '\n';
       if (!out) write_failed();  // a closed pipe or a full disk stops the rows at once
     });

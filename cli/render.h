@@ -16,6 +16,9 @@ enum class Format { table, csv };
 struct Column {
   std::string name;
   bool numeric = false;  // right-aligned in tables
+  // A text column that quotes the user's input (a file name) outside the SPEC §7 outputs: its CSV
+  // cells are defused as export's are (defuse_formula), so "=HYPERLINK(...).csv" is no formula.
+  bool defused = false;
 };
 
 struct Table {

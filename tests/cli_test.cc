@@ -366,6 +366,27 @@ TEST_CASE("CLI: explain refuses what no ledger holds before its replay, and empt
   CHECK(until.err == "yieldledger: --until: bad time '' (expected YYYY-MM-DDTHH:MM:SSZ)\n");
 }
 
+TEST_CASE("CLI: explain's CSV defuses an events file name a spreadsheet would run as a formula") {
+  // Its event column quotes the events file as the scenario names it: "=1+2.csv:3" was a live
+  // formula, in a ledger that audits clean; export's CSV already defused the same name.
+  TempDir dir;
+  dir.write("=1+2.csv", "time,type,account,asset,amount,to,value\n"
+                        "2024-03-01T00:00:00Z,open,alice,,,,user\n"
+                        "2024-03-01T00:00:00Z,deposit,alice,ETH,10,,\n");
+  const std::string db = dir.path("f.db");
+  const std::string scenario = dir.write("s.toml", yl::testing::small_scenario_toml("=1+2.csv"));
+  REQUIRE(cli({"run", scenario, "--db", db}).exit_code == 0);
+  const CliResult csv =
+      cli({"explain", "--db", db, "--account", "alice", "--asset", "ETH", "--format", "csv"});
+  CHECK(csv.exit_code == 0);
+  CHECK(csv.out.find("\n2024-03-01T00:00:00Z,ETH,movement,deposit,'=1+2.csv:3,"
+                     "10000000000000000000,10000000000000000000,0,") != std::string::npos);
+  CHECK(csv.out.find(",=1+2") == std::string::npos);
+  // A table is for people: the name as it is.
+  CHECK(cli({"explain", "--db", db, "--account", "alice"}).out.find(" =1+2.csv:3 ") !=
+        std::string::npos);
+}
+
 TEST_CASE("CLI: run --drip-schedule: both schedules give the same outputs, --at included") {
   // SPEC §9.1 under `streamed`: `touched` (the default) drips before an event only the asset it
   // touches and settles the rest for every read; `every_event` drips both before every event.
