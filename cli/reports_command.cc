@@ -140,6 +140,7 @@ void reports(const ReportsOptions& options) {
     storage::StoredReport stored;
     std::vector<std::string> row;
     while (cursor.next(stored)) {
+      storage::check_report_row(stored);
       const storage::StoredReportRow& r = stored.fields;
       row.clear();
       for (const storage::ReportColumn& c : storage::report_columns()) {

@@ -6,6 +6,7 @@
 #include <vector>
 
 #include <doctest/doctest.h>
+#include <fmt/format.h>
 #include <sqlite3.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
@@ -657,8 +658,9 @@ TEST_CASE("Hardening: a ReadTransaction sees one snapshot while another connecti
   CHECK(count() == 2);  // a new read sees the commit
 }
 
-TEST_CASE("Hardening: reports --verbose refuses a hand-edited reports row, exit 2, never aborts") {
-  // An unchecked parse aborted (an assertion, exit 134) or printed garbage with exit 0.
+TEST_CASE("Hardening: reports and export refuse a hand-edited reports row, exit 2, never abort") {
+  // An unchecked parse aborted (an assertion, exit 134) or printed garbage with exit 0; a cell
+  // edited into a spreadsheet formula went into `reports --format csv` and export's CSV as it was.
   TempDir dir;
   const std::string db = dir.path("r.db");
   REQUIRE(cli({"run", yl::testing::example_scenario("blast-launch"), "--db", db}).exit_code == 0);
@@ -669,13 +671,46 @@ TEST_CASE("Hardening: reports --verbose refuses a hand-edited reports row, exit 
     REQUIRE(sqlite3_open(copy.c_str(), &handle) == SQLITE_OK);
     REQUIRE(sqlite3_exec(handle, sql, nullptr, nullptr, nullptr) == SQLITE_OK);
     sqlite3_close(handle);
-    return cli({"reports", "--db", copy, "--verbose", "--format", "csv"});
+    return copy;
   };
-  const CliResult text = edited("x.db", "UPDATE reports SET debt_before_wei = 'x' WHERE seq = 3");
-  CHECK(text.exit_code == 2);
-  CHECK(text.err == "yieldledger: reports.debt_before_wei holds 'x', not a canonical wei integer: "
-                    "the ledger was changed by hand, or is damaged\n");
-  const CliResult zero = edited("z.db", "UPDATE reports SET pending_after_wei = '0' WHERE seq = 3");
+  const auto refused = [](const std::string& message) {
+    return "yieldledger: reports, report 3 (ETH): " + message +
+           ", which no report stores: the ledger was changed by hand, or is damaged\n";
+  };
+  const std::string x = edited("x.db", "UPDATE reports SET debt_before_wei = 'x' WHERE seq = 3");
+  for (const std::vector<std::string>& command :
+       {std::vector<std::string>{"reports", "--db", x, "--verbose", "--format", "csv"},
+        std::vector<std::string>{"reports", "--db", x},
+        std::vector<std::string>{"export", "--db", x, "--out", dir.path("x-export")},
+        std::vector<std::string>{"export", "--db", x, "--out", dir.path("x.xlsx")}}) {
+    CAPTURE(command[0]);
+    const CliResult r = cli(command);
+    CHECK(r.exit_code == 2);
+    CHECK(r.err == refused("debt_before_wei holds 'x'"));
+  }
+  CHECK_FALSE(std::filesystem::exists(dir.path("x.xlsx")));
+  const struct {
+    const char* sql;
+    std::string message;
+  } cells[] = {
+      {"UPDATE reports SET fee_wei = '=HYPERLINK(\"http://e\")' WHERE seq = 3",
+       "fee_wei holds '=HYPERLINK(\"http://e\")'"},
+      {"UPDATE reports SET yield_wei = '-1x' WHERE seq = 3", "yield_wei holds '-1x'"},
+      {"UPDATE reports SET fee_wei = '-1' WHERE seq = 3", "fee_wei holds '-1'"},
+      {"UPDATE reports SET price_after = '1e9' WHERE seq = 3", "price_after holds '1e9'"},
+      {"UPDATE reports SET cover_wei = '' WHERE seq = 3", "cover_wei holds ''"},
+      {"UPDATE reports SET source = '+lido' WHERE seq = 3", "source holds '+lido'"},
+  };
+  int n = 0;
+  for (const auto& cell : cells) {
+    CAPTURE(cell.sql);
+    const std::string copy = edited(fmt::format("c{}.db", n++).c_str(), cell.sql);
+    const CliResult r = cli({"reports", "--db", copy, "--format", "csv"});
+    CHECK(r.exit_code == 2);
+    CHECK(r.err == refused(cell.message));
+  }
+  const std::string z = edited("z.db", "UPDATE reports SET pending_after_wei = '0' WHERE seq = 3");
+  const CliResult zero = cli({"reports", "--db", z, "--verbose", "--format", "csv"});
   CHECK(zero.exit_code == 2);
   CHECK(zero.err == "yieldledger: the report of ETH at 2024-03-03T00:00:00Z: its pending_after_wei "
                     "0 and its journal entry do not add up to a pending before it: the ledger was "

@@ -135,6 +135,7 @@ std::int64_t write_reports(storage::LedgerStore& store, TableWriter& out) {
   auto cursor = store.reports_in_order();
   storage::StoredReport stored;
   while (cursor.next(stored)) {
+    storage::check_report_row(stored);
     const storage::StoredReportRow& r = stored.fields;
     out.row({r.time, r.asset, r.trigger, r.source, r.yield_wei, r.fee_wei, r.cover_wei,
              r.committed_wei, r.debt_before_wei, r.debt_after_wei, r.t_wei, r.price_before,

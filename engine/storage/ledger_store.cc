@@ -6,6 +6,8 @@
 #include <fmt/format.h>
 
 #include "engine/core/assert.h"
+#include "engine/input/input_error.h"
+#include "engine/input/names.h"
 #include "engine/storage/hash_chain.h"
 #include "engine/storage/storage_error.h"
 
@@ -17,7 +19,7 @@ Amount stored_wei(const std::string& text, std::string_view origin) {
     throw StorageError(StorageError::Kind::bad_database,
                        fmt::format("{} holds '{}', not a canonical wei integer: the ledger was "
                                    "changed by hand, or is damaged",
-                                   origin, text));
+                                   origin, bounded(text, 64)));
   }
   return *amount;
 }
@@ -779,6 +781,42 @@ std::int64_t LedgerStore::report_row_count() {
 
 std::int64_t LedgerStore::report_count() {
   return db_.query_int("SELECT coalesce(max(seq), 0) FROM reports");
+}
+
+void check_report_row(const StoredReport& report) {
+  using R = StoredReportRow;
+  const R& r = report.fields;
+  // SPEC §7.1: a row of an asset without sources leaves its source's fields empty.
+  const auto source_field = [](std::string R::*field) {
+    return field == &R::yield_wei || field == &R::fee_wei || field == &R::cover_wei ||
+           field == &R::committed_wei || field == &R::hurdle_wei || field == &R::protocol_fee_wei;
+  };
+  for (const ReportColumn& c : report_columns()) {
+    const std::string& text = r.*c.field;
+    bool stored_by_a_report = false;
+    if (c.field == &R::time) {
+      stored_by_a_report = parse_timestamp(text).has_value();
+    } else if (c.field == &R::asset) {
+      stored_by_a_report = parse_asset(text).has_value();
+    } else if (c.field == &R::trigger) {
+      stored_by_a_report = text == "event" || text == "scheduled";
+    } else if (c.field == &R::source) {
+      stored_by_a_report = text.empty() || is_valid_name(text);
+    } else if (r.source.empty() && source_field(c.field)) {
+      stored_by_a_report = text.empty();
+    } else {  // a canonical integer, negative only where SPEC §7.1 signs the column
+      const bool negative = c.kind == ColumnKind::signed_amount && text.starts_with('-');
+      const std::string_view digits = std::string_view(text).substr(negative ? 1 : 0);
+      stored_by_a_report = Amount::parse_wei(digits).has_value() && !(negative && digits == "0");
+    }
+    if (!stored_by_a_report) {
+      throw StorageError(
+          StorageError::Kind::bad_database,
+          fmt::format("reports, report {} ({}): {} holds '{}', which no report "
+                      "stores: the ledger was changed by hand, or is damaged",
+                      report.seq, bounded(r.asset, 8), sql_name(c.name), bounded(text, 64)));
+    }
+  }
 }
 
 }  // namespace yl::storage

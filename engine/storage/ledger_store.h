@@ -96,6 +96,14 @@ struct StoredReport {
   StoredReportRow fields;
   std::string hash;  // the link as stored: 32 bytes (bytes_of a Digest)
 };
+// Throws StorageError (bad_database) at the first of `report`'s stored cells that no report writes:
+// an amount or price that is not canonical (empty only where a row has no source), a time, asset,
+// trigger or source name that is not one. What prints or exports the rows as stored calls it
+// (`reports`, `export`): a cell changed by hand printed as it was ("abc", or a spreadsheet
+// formula), with exit 0. `audit` reads the rows unchecked, to name every difference from the
+// replay.
+void check_report_row(const StoredReport& report);
+
 // A row of `appends`, one per `apply` (schema/0003_apply.sql), as stored.
 struct StoredAppend {
   std::int64_t seq = 0;
