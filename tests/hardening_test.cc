@@ -709,6 +709,18 @@ TEST_CASE("Hardening: reports and export refuse a hand-edited reports row, exit 
     CHECK(r.exit_code == 2);
     CHECK(r.err == refused(cell.message));
   }
+  // The journal's account names, which `journal` and export print.
+  const std::string named =
+      edited("n.db", "UPDATE journal_accounts SET name = '=HYPERLINK(\"http://e\")' WHERE id = 2");
+  for (const std::vector<std::string>& command :
+       {std::vector<std::string>{"journal", "--db", named, "--format", "csv"},
+        std::vector<std::string>{"export", "--db", named, "--out", dir.path("n-export")}}) {
+    CAPTURE(command[0]);
+    const CliResult r = cli(command);
+    CHECK(r.exit_code == 2);
+    CHECK(r.err == "yieldledger: journal_accounts: id 2 holds the name '=HYPERLINK(\"http://e\")', "
+                   "which no ledger stores (run `yieldledger audit`)\n");
+  }
   const std::string z = edited("z.db", "UPDATE reports SET pending_after_wei = '0' WHERE seq = 3");
   const CliResult zero = cli({"reports", "--db", z, "--verbose", "--format", "csv"});
   CHECK(zero.exit_code == 2);

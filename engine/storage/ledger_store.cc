@@ -741,6 +741,18 @@ std::vector<std::string> LedgerStore::journal_account_names() {
                                      "`yieldledger audit`)",
                                      names.size() + 1, row.first));
     }
+    // "l1:buffer:ETH", "l2:account:@gas": a lower-case word, then names and assets. A name edited
+    // by hand into a spreadsheet formula went out in `journal --format csv` as it was.
+    const std::string& name = row.second;
+    const bool ledger_made = !name.empty() && name.front() >= 'a' && name.front() <= 'z' &&
+                             name.find_first_not_of("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRS"
+                                                    "TUVWXYZ0123456789_.:@-") == std::string::npos;
+    if (!ledger_made) {
+      throw StorageError(StorageError::Kind::bad_database,
+                         fmt::format("journal_accounts: id {} holds the name '{}', which no ledger "
+                                     "stores (run `yieldledger audit`)",
+                                     row.first, bounded(name, 64)));
+    }
     names.push_back(std::move(row.second));
   }
   return names;
