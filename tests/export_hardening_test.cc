@@ -217,6 +217,29 @@ TEST_CASE(
   std::vector<std::string> tables = files_with(out, ".csv");
   std::sort(tables.begin(), tables.end());
   CHECK(tables == std::vector<std::string>{"accounts.csv", "reports.csv", "summary.csv"});
+  // Fewer tables: the earlier export's reports.csv is removed, not left beside this export's
+  // summary as if it were this one's; a file of it edited since is the user's, and stays.
+  std::ofstream(out + "/summary.csv", std::ios::app) << "an edit\n";
+  const auto fewer =
+      run_cli({"export", "--db", db, "--out", out, "--tables", "accounts", "--force"});
+  CHECK(fewer.exit_code == 0);
+  tables = files_with(out, ".csv");
+  std::sort(tables.begin(), tables.end());
+  CHECK(tables == std::vector<std::string>{"accounts.csv", "summary.csv"});
+  CHECK(run_cli({"export", "--db", db, "--out", out, "--tables", "events"}).exit_code == 0);
+  tables = files_with(out, ".csv");
+  std::sort(tables.begin(), tables.end());
+  CHECK(tables == std::vector<std::string>{"events.csv", "summary.csv"});
+  std::ofstream(out + "/events.csv", std::ios::app) << "an edit\n";
+  CHECK(run_cli({"export", "--db", db, "--out", out, "--tables", "accounts"}).exit_code == 0);
+  tables = files_with(out, ".csv");
+  std::sort(tables.begin(), tables.end());
+  CHECK(tables == std::vector<std::string>{"accounts.csv", "events.csv", "summary.csv"});
+  // The mark lists this export's files once each.
+  const std::string mark = read_file(out + "/.yieldledger-export");
+  CHECK(std::count(mark.begin(), mark.end(), '\n') == 2);
+  CHECK(mark.find(" accounts.csv\n") != std::string::npos);
+  CHECK(mark.find(" summary.csv\n") != std::string::npos);
 }
 
 TEST_CASE("Export: temporary names are unique to a process and removed when an export stops") {

@@ -157,14 +157,15 @@ void CsvSink::write_mark() const {
   std::string text;
   for (const auto& [stamp, name] : read_mark(folder_ / kCsvMark)) {
     const bool current = stamp_of(folder_ / name) == stamp;
-    const bool rewritten =
-        std::any_of(tables_.begin(), tables_.end(),
-                    [&name = name](const auto& t) { return t.first + ".csv" == name; });
-    if (!rewritten || current) text += fmt::format("{} {}\n", stamp, name);
+    if (!written_now(name) || current) text += fmt::format("{} {}\n", stamp, name);
   }
   for (const auto& [table, partial] : tables_) {
     text += fmt::format("{} {}.csv\n", stamp_of(partial), table);
   }
+  write_mark_file(text);
+}
+
+void CsvSink::write_mark_file(const std::string& text) const {
   const std::filesystem::path mark = folder_ / kCsvMark;
   const std::filesystem::path partial = partial_path(mark);
   std::FILE* file = std::fopen(partial.c_str(), "wb");
@@ -176,6 +177,38 @@ void CsvSink::write_mark() const {
   if (!written || !closed || ec) {
     std::filesystem::remove(partial, ec);
     throw ExportError(fmt::format("cannot write '{}': {}", mark.string(), std::strerror(errno)));
+  }
+}
+
+bool CsvSink::written_now(const std::string& file_name) const {
+  return std::any_of(tables_.begin(), tables_.end(),
+                     [&](const auto& t) { return t.first + ".csv" == file_name; });
+}
+
+// After the renames: an earlier export's table that this one did not write, still as that export
+// wrote it, is removed (a folder of `summary.csv` and `accounts.csv` of one ledger beside the
+// `events.csv` of another read as one export); a file edited since is the user's, and stays. Then
+// the mark lists this export's files alone. Neither step can fail the export: the mark written
+// before the renames already names every file the folder holds.
+void CsvSink::remove_earlier_tables() const {
+  std::string text;
+  for (const auto& [table, partial] : tables_) {
+    text += fmt::format("{} {}.csv\n", stamp_of(path_of(table)), table);
+  }
+  for (const auto& [stamp, name] : read_mark(folder_ / kCsvMark)) {
+    // A table's file name, never a path: the mark is a file in the user's folder.
+    const bool table_file =
+        name.ends_with(".csv") && name.size() > 4 &&
+        name.find_first_not_of("abcdefghijklmnopqrstuvwxyz_.") == std::string::npos &&
+        name.find("..") == std::string::npos;
+    std::error_code ec;
+    if (table_file && !written_now(name) && stamp_of(folder_ / name) == stamp) {
+      std::filesystem::remove(folder_ / name, ec);
+    }
+  }
+  try {
+    write_mark_file(text);
+  } catch (const ExportError&) {  // the mark before the renames stays: it names them all
   }
 }
 
@@ -223,6 +256,7 @@ void CsvSink::finish(const std::vector<SummaryRow>& summary, const ChartData&) {
           fmt::format("cannot write '{}': {}", path_of(table).string(), ec.message()));
     }
   }
+  remove_earlier_tables();
   created_.keep();
   finished_ = true;
 }

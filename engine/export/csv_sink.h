@@ -45,6 +45,10 @@ class CsvSink : public ExportSink {
   // Whether the file of `table` is, unchanged, one an export wrote (listed in kCsvMark).
   bool made_by_export(const std::string& table) const;
   void write_mark() const;
+  void write_mark_file(const std::string& text) const;
+  // Whether this export writes `file_name` ("accounts.csv").
+  bool written_now(const std::string& file_name) const;
+  void remove_earlier_tables() const;
 
   std::filesystem::path folder_;
   html::CreatedFolders created_;  // destroyed after lock_, whose file is in the folder
