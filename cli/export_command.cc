@@ -27,6 +27,18 @@ struct ExportCommandOptions {
 
 std::string format_of(const ExportCommandOptions& options) {
   if (!options.format.empty()) return options.format;
+  // "x.xlsx/" made a CSV folder named x.xlsx: the '/' says folder, the name says workbook.
+  std::string trimmed = options.out;
+  while (trimmed.size() > 1 && trimmed.ends_with('/')) trimmed.pop_back();
+  if (trimmed != options.out) {
+    const std::string named = lowercase_extension(trimmed);
+    if (named == ".xlsx" || named == ".html") {
+      throw UsageError(fmt::format("--out '{}' ends in '/', a folder, but is named like a {} ({}): "
+                                   "leave out the '/' to write one, or pass --format csv for a "
+                                   "folder of that name",
+                                   options.out, named == ".xlsx" ? "workbook" : "page", named));
+    }
+  }
   const std::string extension = lowercase_extension(options.out);
   if (extension == ".html") return "html";
   return extension == ".xlsx" ? "xlsx" : "csv";

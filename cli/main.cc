@@ -78,7 +78,7 @@ int main(int argc, char** argv) {
   } catch (const yl::UsageError& error) {
     return fail(2, fmt::format("yieldledger: {}", error.what()));
   } catch (const yl::ExportError& error) {
-    return fail(1, fmt::format("yieldledger: {}", error.what()));
+    return fail(error.users_path() ? 2 : 1, fmt::format("yieldledger: {}", error.what()));
   } catch (const yl::storage::StorageError& error) {
     const bool bad = error.kind() == yl::storage::StorageError::Kind::bad_database;
     return fail(bad ? 2 : 1, fmt::format("yieldledger: {}", error.what()));

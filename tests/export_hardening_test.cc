@@ -300,6 +300,32 @@ TEST_CASE("Export: an output name of 250 bytes keeps its temporary and lock name
   CHECK(files_with(root_of(dir), ".lock").empty());
 }
 
+TEST_CASE("Export: an --out the path itself rules out is exit 2, refused before the work") {
+  // A name past 255 bytes failed the final rename after the whole export (exit 1); a folder that
+  // cannot be made, exit 1; "x.xlsx/" wrote a CSV folder named x.xlsx.
+  TempDir dir;
+  const std::string db = quickstart_in(dir);
+  const std::string long_name = dir.path(std::string(300, 'a') + ".xlsx");
+  auto r = run_cli({"export", "--db", db, "--out", long_name});
+  CHECK(r.exit_code == 2);
+  CHECK(r.err == "yieldledger: cannot write '" + long_name +
+                     "': its name is 305 bytes long, more than the 255 a file name may have\n");
+  r = run_cli({"export", "--db", db, "--out", dir.path(std::string(300, 'f'))});
+  CHECK(r.exit_code == 2);
+  CHECK(r.err == "yieldledger: cannot create the folder '" + dir.path(std::string(300, 'f')) +
+                     "': File name too long\n");
+  r = run_cli({"export", "--db", db, "--out", "/proc/self/x.xlsx"});
+  CHECK(r.exit_code == 2);
+  CHECK(r.err == "yieldledger: cannot create '/proc/self/x.xlsx': No such file or directory\n");
+  r = run_cli({"export", "--db", db, "--out", dir.path("x.xlsx/")});
+  CHECK(r.exit_code == 2);
+  CHECK(r.err == "yieldledger: --out '" + dir.path("x.xlsx/") +
+                     "' ends in '/', a folder, but is named like a workbook (.xlsx): leave out "
+                     "the '/' to write one, or pass --format csv for a folder of that name\n");
+  CHECK_FALSE(std::filesystem::exists(dir.path("x.xlsx")));
+  CHECK(files_with(dir.path(""), "aaaa").empty());
+}
+
 TEST_CASE("Export: the temporary files of a killed export are removed by the next one") {
   TempDir dir;
   const std::string db = quickstart_in(dir);

@@ -61,7 +61,8 @@ class CsvTableWriter : public TableWriter {
     buffer_.clear();
   }
   [[noreturn]] void fail(const char* what) const {
-    throw ExportError(fmt::format("{} '{}': {}", what, display_, std::strerror(errno)));
+    const int error = errno;
+    throw ExportError(fmt::format("{} '{}': {}", what, display_, std::strerror(error)), error);
   }
 
   std::filesystem::path path_;

@@ -92,8 +92,10 @@ OutputLock::OutputLock(std::filesystem::path lock_file, const std::string& outpu
   for (;;) {
     fd_ = ::open(lock_file_.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644);
     if (fd_ < 0) {
+      const int error = errno;
       throw ExportError(fmt::format("cannot write '{}': its lock file '{}' cannot be made: {}",
-                                    output, lock_file_.string(), std::strerror(errno)));
+                                    output, lock_file_.string(), std::strerror(error)),
+                        error);
     }
     if (::flock(fd_, LOCK_EX | LOCK_NB) != 0) {
       const int error = errno;

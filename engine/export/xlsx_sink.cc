@@ -150,7 +150,9 @@ XlsxSink::XlsxSink(std::filesystem::path file, std::uint32_t rows_per_sheet)
   html::refuse_special_file(file_);
   std::FILE* probe = std::fopen(partial_.c_str(), "wb");
   if (probe == nullptr) {
-    throw ExportError(fmt::format("cannot create '{}': {}", file_.string(), std::strerror(errno)));
+    const int error = errno;
+    throw ExportError(fmt::format("cannot create '{}': {}", file_.string(), std::strerror(error)),
+                      error);
   }
   std::fclose(probe);
   tmpdir_ = file_.parent_path().empty() ? "." : file_.parent_path().string();

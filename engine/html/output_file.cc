@@ -25,7 +25,8 @@ std::filesystem::path folder_of(const std::filesystem::path& path) {
 }
 
 [[noreturn]] void fail(const std::filesystem::path& path, int error) {
-  throw ExportError(fmt::format("cannot write '{}': {}", path.string(), std::strerror(error)));
+  throw ExportError(fmt::format("cannot write '{}': {}", path.string(), std::strerror(error)),
+                    error);
 }
 
 }  // namespace
@@ -103,6 +104,12 @@ void OutputFile::commit() {
 }
 
 void refuse_special_file(const std::filesystem::path& path) {
+  constexpr std::size_t kMaxNameBytes = 255;  // Linux's NAME_MAX
+  if (const std::size_t bytes = path.filename().native().size(); bytes > kMaxNameBytes) {
+    throw UsageError(fmt::format("cannot write '{}': its name is {} bytes long, more than the {} "
+                                 "a file name may have",
+                                 path.string(), bytes, kMaxNameBytes));
+  }
   if (const auto kind = special_file_kind(path.string())) {
     throw UsageError(fmt::format("cannot write '{}': it is {}, not a file", path.string(), *kind));
   }
@@ -130,7 +137,7 @@ CreatedFolders::CreatedFolders(const std::filesystem::path& folder) {
     if (!std::filesystem::create_directory(*it, ec) && ec) {
       remove_created();
       throw ExportError(
-          fmt::format("cannot create the folder '{}': {}", it->string(), ec.message()));
+          fmt::format("cannot create the folder '{}': {}", it->string(), ec.message()), ec.value());
     }
     created_.push_back(*it);
   }

@@ -40,7 +40,8 @@ class OutputFile {
 
 // Refuses (UsageError "cannot write 'PATH': it is a FIFO (named pipe), not a file") to write a
 // file at `path` when a folder, a FIFO, a device or a socket is there: never replaced, whatever
-// --force says, and checked before anything opens it (a FIFO would block).
+// --force says, and checked before anything opens it (a FIFO would block). So is a file name
+// longer than NAME_MAX (255 bytes), which the final rename would refuse after all the work.
 void refuse_special_file(const std::filesystem::path& path);
 
 // The folder an output goes into, created with its missing parents; unless kept (the output is in
