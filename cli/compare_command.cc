@@ -15,6 +15,7 @@
 #include "engine/compare/ledger_diff.h"
 #include "engine/export/output_guard.h"
 #include "engine/html/output_file.h"
+#include "engine/input/input_error.h"
 #include "engine/usage_error.h"
 
 namespace yl::cli {
@@ -81,8 +82,9 @@ void compare_results_file(const CompareOptions& options) {
   for (const std::string& note : comparison.notes) std::cerr << "compare: " << note << '\n';
   fmt::print("compared {} points × {} runs of '{}' (baseline point {}): {} rows, written to {} "
              "({})\n",
-             results.points.size(), results.runs_per_point, path, results.points[baseline].index,
-             comparison.rows.size(), options.out, options.format);
+             results.points.size(), results.runs_per_point, escape_controls(path),
+             results.points[baseline].index, comparison.rows.size(), escape_controls(options.out),
+             options.format);
 }
 
 void compare_ledgers(const CompareOptions& options) {
@@ -105,7 +107,8 @@ void compare_ledgers(const CompareOptions& options) {
   out->commit();
   for (const std::string& note : diff.notes) std::cerr << "compare: " << note << '\n';
   fmt::print("compared '{}' and '{}' over the same {} events: written to {} (html)\n",
-             options.files[0], options.files[1], diff.events, options.out);
+             escape_controls(options.files[0]), escape_controls(options.files[1]), diff.events,
+             escape_controls(options.out));
 }
 
 // --out is never one of the files compared (or their -wal, -shm and -journal), even with --force.

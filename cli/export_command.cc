@@ -10,6 +10,7 @@
 #include "cli/progress.h"
 #include "cli/query.h"
 #include "engine/export/exporter.h"
+#include "engine/input/input_error.h"
 #include "engine/usage_error.h"
 
 namespace yl::cli {
@@ -85,8 +86,9 @@ void run_export(const ExportCommandOptions& options) {
   bar.clear();
   std::vector<std::string> counts;
   for (const auto& [table, rows] : result.rows) counts.push_back(fmt::format("{} {}", table, rows));
-  fmt::print("exported '{}' to {} ({}): {} history samples; rows: {}\n", result.scenario,
-             options.out, format, result.samples, fmt::join(counts, ", "));
+  fmt::print("exported '{}' to {} ({}): {} history samples; rows: {}\n",
+             escape_controls(result.scenario), escape_controls(options.out), format, result.samples,
+             fmt::join(counts, ", "));
 }
 
 }  // namespace

@@ -9,6 +9,7 @@
 #include "cli/commands.h"
 #include "cli/integer_option.h"
 #include "engine/export/output_guard.h"
+#include "engine/input/input_error.h"
 #include "engine/lab/generator.h"
 #include "engine/usage_error.h"
 
@@ -56,7 +57,8 @@ void generate(const GenerateOptions& options) {
   const std::int64_t events = lab::generate_into(at, options.seed, options.out);
   fmt::print(
       "generated '{}' point {} seed {}: {} events; wrote {}/scenario.toml and {}/events.csv\n",
-      study.name, options.point, options.seed, events, options.out, options.out);
+      study.name, options.point, options.seed, events, escape_controls(options.out),
+      escape_controls(options.out));
 }
 
 }  // namespace

@@ -4,6 +4,7 @@
 #include <fmt/format.h>
 
 #include "cli/commands.h"
+#include "engine/input/input_error.h"
 #include "engine/lab/results.h"
 
 namespace yl::cli {
@@ -17,7 +18,8 @@ struct MergeOptions {
 void merge(const MergeOptions& options) {
   const lab::MergeSummary s = lab::merge_results(options.out, options.shards);
   fmt::print("merged {} shard(s) into {}: {} runs added, {} of {} runs stored\n",
-             options.shards.size(), options.out, s.runs_added, s.runs_stored, s.runs_expected);
+             options.shards.size(), escape_controls(options.out), s.runs_added, s.runs_stored,
+             s.runs_expected);
   if (!s.missing.empty()) {
     std::string list;
     for (std::size_t i = 0; i < s.missing.size() && i < 20; ++i) {

@@ -5,6 +5,7 @@
 #include <fmt/format.h>
 
 #include "cli/commands.h"
+#include "engine/input/input_error.h"
 #include "engine/migrate.h"
 
 namespace yl::cli {
@@ -12,7 +13,7 @@ namespace {
 
 void migrate(const std::string& path) {
   const MigrateSummary summary = migrate_database(path);
-  fmt::print("{}: schema version {} -> {}\n", path, summary.before, summary.after);
+  fmt::print("{}: schema version {} -> {}\n", escape_controls(path), summary.before, summary.after);
   if (summary.rebuilt) {
     fmt::print("rebuilt the hash chains and the journal by replaying {} events; the replay "
                "reproduced every stored report and the final state\n",

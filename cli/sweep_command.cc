@@ -12,6 +12,7 @@
 #include "cli/commands.h"
 #include "cli/integer_option.h"
 #include "cli/progress.h"
+#include "engine/input/input_error.h"
 #include "engine/lab/sweep.h"
 #include "engine/storage/storage_error.h"
 #include "engine/usage_error.h"
@@ -114,7 +115,7 @@ void sweep(const SweepOptions& options) {
   fmt::print("swept '{}'{}: {} points × {} runs; {} runs in this slice, {} already stored, {} run "
              "now ({} events) in {:.1f} s; results in {}\n",
              study.name, task, s.points, study.sweep.runs, s.runs_in_slice, s.skipped, s.done,
-             s.events, s.seconds, options.out);
+             s.events, s.seconds, escape_controls(options.out));
 }
 
 }  // namespace

@@ -324,6 +324,11 @@ TEST_CASE("Export: an --out the path itself rules out is exit 2, refused before 
                      "the '/' to write one, or pass --format csv for a folder of that name\n");
   CHECK_FALSE(std::filesystem::exists(dir.path("x.xlsx")));
   CHECK(files_with(dir.path(""), "aaaa").empty());
+  // A name with a line break is written as given, and the closing line shows it escaped.
+  r = run_cli({"export", "--db", db, "--out", dir.path("new\nline.xlsx")});
+  CHECK(r.exit_code == 0);
+  CHECK(r.out.starts_with("exported 'quickstart' to " + dir.path("new\\nline.xlsx") + " (xlsx): "));
+  CHECK(std::filesystem::exists(dir.path("new\nline.xlsx")));
 }
 
 TEST_CASE("Export: the temporary files of a killed export are removed by the next one") {
