@@ -14,6 +14,7 @@
 #include "engine/runner.h"
 #include "engine/storage/journal_codec.h"
 #include "engine/storage/read_ahead.h"
+#include "engine/storage/storage_error.h"
 
 namespace yl {
 namespace {
@@ -39,6 +40,10 @@ class Where {
   const storage::StoredEvent* event_ = nullptr;
   std::string_view phase_;
 };
+
+// A stored or replayed value in a message: an empty one as '' (it printed as nothing, "is 0 in the
+// database but  in the replay").
+std::string shown(const std::string& value) { return value.empty() ? "''" : value; }
 
 // "off by N" when both texts are signed integers, else empty.
 std::string difference(const std::string& stored, const std::string& replayed) {
@@ -260,7 +265,7 @@ class Auditor {
       const std::string& in_replay = replayed.*column.field;
       if (in_db != in_replay) {
         mismatch(fmt::format("{} (after {}): {} is {} in the database but {} in the replay{}", at,
-                             where.text(), column.name, in_db, in_replay,
+                             where.text(), column.name, shown(in_db), shown(in_replay),
                              difference(in_db, in_replay)));
       }
     }
@@ -362,7 +367,8 @@ class Auditor {
     for (const auto& [name, values] : columns) {
       if (values.first != values.second) {
         mismatch(fmt::format("{}: {} is {} in the database but {} in the replay{}", at, name,
-                             values.first, values.second, difference(values.first, values.second)));
+                             shown(values.first), shown(values.second),
+                             difference(values.first, values.second)));
       }
     }
     YL_ASSERT(false);  // rows that differ differ in a column
@@ -371,14 +377,15 @@ class Auditor {
   [[noreturn]] static void report_balance_difference(const BalanceRow& s, const BalanceRow& r) {
     report_difference(
         fmt::format("final state of {} {}", r.account, asset_name(r.asset)),
+        // The row's key first: a row in another's place is named as such, not by its balance.
         {{"account", {s.account, r.account}},
+         {"asset", {std::string(asset_name(s.asset)), std::string(asset_name(r.asset))}},
          {"kind", {std::string(account_kind_name(s.kind)), std::string(account_kind_name(r.kind))}},
          {"mode", {std::string(yield_mode_name(s.mode)), std::string(yield_mode_name(r.mode))}},
          {"balance_wei", {s.balance.wei_string(), r.balance.wei_string()}},
          {"claimable_wei", {s.claimable.wei_string(), r.claimable.wei_string()}},
          {"shares", {s.shares.wei_string(), r.shares.wei_string()}},
-         {"remainder_wei", {s.remainder.wei_string(), r.remainder.wei_string()}},
-         {"asset", {std::string(asset_name(s.asset)), std::string(asset_name(r.asset))}}});
+         {"remainder_wei", {s.remainder.wei_string(), r.remainder.wei_string()}}});
   }
 
   // final_ledgers and final_sources against the replay, row by row (they were reported only as
@@ -425,6 +432,19 @@ class Auditor {
     }
   }
 
+  // What `read` returns of the stored final state; a value no ledger stores there (a wei amount
+  // that is not canonical, an unknown mode, a malformed time) is a mismatch, exit 3, like any
+  // other change by hand, not an unreadable file (exit 2).
+  template <typename Read>
+  static auto stored_final(Read read) {
+    try {
+      return read();
+    } catch (const storage::StorageError& error) {
+      if (error.kind() != storage::StorageError::Kind::bad_database) throw;
+      mismatch(error.what());
+    }
+  }
+
   // The stored final state against the replay's, one balance row at a time (at a million
   // accounts, two whole snapshots were 672 MB). Equal rows cost one comparison; the text of
   // a difference is built only for the first one.
@@ -436,18 +456,20 @@ class Auditor {
                            stored_rows, replayed_rows));
     };
     BalanceRow r;
-    const std::int64_t stored_rows = store_.for_each_final_balance([&](const BalanceRow& s) {
-      if (!replayed_balances.next(r)) count_mismatch(store_.final_balance_count());
-      if (!(s == r)) {
-        // A count that differs is the first thing to say, as when the snapshots were whole.
-        const std::int64_t stored_count = store_.final_balance_count();
-        if (stored_count != replayed_rows) count_mismatch(stored_count);
-        report_balance_difference(s, r);
-      }
+    const std::int64_t stored_rows = stored_final([&] {
+      return store_.for_each_final_balance([&](const BalanceRow& s) {
+        if (!replayed_balances.next(r)) count_mismatch(store_.final_balance_count());
+        if (!(s == r)) {
+          // A count that differs is the first thing to say, as when the snapshots were whole.
+          const std::int64_t stored_count = store_.final_balance_count();
+          if (stored_count != replayed_rows) count_mismatch(stored_count);
+          report_balance_difference(s, r);
+        }
+      });
     });
     if (stored_rows != replayed_rows) count_mismatch(stored_rows);
     summary_.balance_rows += stored_rows;
-    const Snapshot stored = store_.read_snapshot_totals();
+    const Snapshot stored = stored_final([&] { return store_.read_snapshot_totals(); });
     const Snapshot replayed = take_snapshot_totals(ledger);
     compare_final_totals(stored, replayed);
   }

@@ -216,16 +216,36 @@ TEST_CASE("audit: rows changed, deleted or inserted by hand are found and named"
   CHECK(yl::testing::audit_result(original) == "OK");  // auditing never writes
 
   // A stored amount that is not canonical is named by its table and column (the message named
-  // neither), by every reader.
+  // neither), by every reader; to audit it is a mismatch like any other change by hand (exit 3:
+  // it was exit 2, as if the file could not be read).
   std::filesystem::copy_file(original, db, std::filesystem::copy_options::overwrite_existing);
   execute(db, "UPDATE final_ledgers SET price = '0' || price WHERE asset = 'ETH'");
-  for (const char* command : {"ledgers", "audit"}) {
-    CAPTURE(command);
-    const yl::testing::CliResult read = yl::testing::run_cli({command, "--db", db});
-    CHECK(read.exit_code == 2);
-    CHECK(read.err.starts_with("yieldledger: final_ledgers.price holds '0"));
-    CHECK(read.err.ends_with("', not a canonical wei integer: the ledger was changed by hand, or "
-                             "is damaged\n"));
+  const yl::testing::CliResult read = yl::testing::run_cli({"ledgers", "--db", db});
+  CHECK(read.exit_code == 2);
+  CHECK(read.err.starts_with("yieldledger: final_ledgers.price holds '0"));
+  CHECK(read.err.ends_with("', not a canonical wei integer: the ledger was changed by hand, or "
+                           "is damaged\n"));
+  const std::string price = read.err.substr(13, read.err.size() - 14);
+  yl::testing::CliResult audit = yl::testing::run_cli({"audit", "--db", db});
+  CHECK(audit.exit_code == 3);
+  CHECK(audit.out == "audit of " + db + ": MISMATCH\n  " + price + "\n");
+  for (const auto& [sql, expected] : std::vector<std::pair<const char*, std::string>>{
+           {"UPDATE final_sources SET last = '2024-06-01T00:00:00+00:00' WHERE ord = 1",
+            "final_sources.last holds '2024-06-01T00:00:00+00:00', not a time "
+            "(YYYY-MM-DDTHH:MM:SSZ): the ledger was changed by hand, or is damaged"},
+           {"UPDATE final_sources SET value_wei = '-0' WHERE ord = 1",
+            "final_sources.value_wei holds '-0', not a canonical wei integer: the ledger was "
+            "changed by hand, or is damaged"},
+           // Two rows swapped: named by the key, not by a balance that "is 0 in the database".
+           {"UPDATE final_balances SET ord = -1 WHERE ord = 5; UPDATE final_balances SET ord = 5 "
+            "WHERE ord = 6; UPDATE final_balances SET ord = 6 WHERE ord = -1",
+            "final state of alice ETH: asset is USDB in the database but ETH in the replay"}}) {
+    CAPTURE(sql);
+    std::filesystem::copy_file(original, db, std::filesystem::copy_options::overwrite_existing);
+    execute(db, sql);
+    audit = yl::testing::run_cli({"audit", "--db", db});
+    CHECK(audit.exit_code == 3);
+    CHECK(audit.out == "audit of " + db + ": MISMATCH\n  " + expected + "\n");
   }
 }
 

@@ -36,7 +36,9 @@ T read_enum(Statement& s, int column, Parse parse) {
   const auto value = parse(text);
   if (!value) {
     throw StorageError(StorageError::Kind::bad_database,
-                       fmt::format("stored value '{}' is unknown", text));
+                       fmt::format("{} holds '{}', which no ledger stores: the ledger was changed "
+                                   "by hand, or is damaged",
+                                   s.column_origin(column), bounded(text, 64)));
   }
   return *value;
 }
@@ -581,8 +583,12 @@ Snapshot LedgerStore::read_snapshot_totals() {
       "ORDER BY ord");
   while (s.step()) {
     const auto last = parse_timestamp(s.column_text(6));
-    if (!last)
-      throw StorageError(StorageError::Kind::bad_database, "stored source time is malformed");
+    if (!last) {
+      throw StorageError(StorageError::Kind::bad_database,
+                         fmt::format("{} holds '{}', not a time (YYYY-MM-DDTHH:MM:SSZ): the ledger "
+                                     "was changed by hand, or is damaged",
+                                     s.column_origin(6), bounded(s.column_text(6), 64)));
+    }
     snapshot.sources.push_back(SourceRow{s.column_text(0), read_enum<Asset>(s, 1, parse_asset),
                                          read_enum<SourceKind>(s, 2, parse_source_kind),
                                          static_cast<std::uint32_t>(s.column_int(3)),
