@@ -281,16 +281,29 @@ ApplySummary apply_into_database(const std::string& db_path, const std::string& 
   std::optional<std::int64_t> first_event;
   EventReader reader(in, events_path);
   RawEvent raw;
+  // SPEC §1.2: a row's time never decreases from the row before, a skipped duplicate's included
+  // (a file that went back in time through its duplicates was taken without a word).
+  std::optional<Timestamp> previous_row;
+  const auto check_row_time = [&](Timestamp time) {
+    if (previous_row && time < *previous_row) {
+      throw InputError(events_path, raw.line, raw.type,
+                       fmt::format("time {} is before the previous event's time {}", raw.time,
+                                   format_timestamp(*previous_row)));
+    }
+    previous_row = time;
+  };
   while (reader.next_raw(raw)) {
     if (is_duplicate(store, raw, events_path)) {
+      // Its content is a stored row's, whose time was parsed when it was stored.
+      if (const auto time = parse_timestamp(raw.time)) check_row_time(*time);
       ++summary.duplicates;
       continue;
     }
     const Event event = parse_event(raw, events_path);
+    check_row_time(event.time);
     // The ledger has run its reports up to where it stopped; an earlier event would land
-    // before reports already stored, and a replay could not reproduce the ledger. After this
-    // file's first event, the ledger's own check names the previous event's time.
-    if (!first_event && event.time < ledger.now()) {
+    // before reports already stored, and a replay could not reproduce the ledger.
+    if (event.time < ledger.now()) {
       throw InputError(events_path, raw.line, raw.type,
                        fmt::format("time {} is before {}, where the ledger stopped (append "
                                    "events at or after it)",

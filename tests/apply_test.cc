@@ -112,6 +112,11 @@ TEST_CASE("apply: a bad file is rejected at its line and changes nothing") {
                        "c2,2024-03-09T00:00:00Z,deposit,alice,ETH,1,,\n",
               until) == bad + ":3: deposit: time 2024-03-09T00:00:00Z is before the previous "
                               "event's time 2024-03-10T00:00:00Z");
+  // A skipped duplicate is a row of the file too: its time may not go back either (SPEC §1.2).
+  CHECK(apply(header + "c1,2024-03-10T00:00:00Z,deposit,alice,ETH,1,,\n"
+                       "a3,2024-03-01T00:00:00Z,deposit,alice,ETH,100,,\n",
+              until) == bad + ":3: deposit: time 2024-03-01T00:00:00Z is before the previous "
+                              "event's time 2024-03-10T00:00:00Z");
   CHECK(apply(header + "c1,2024-03-09T00:00:00Z,deposit,alice,ETH,1,,\n", std::nullopt) ==
         bad + ":2: deposit: time 2024-03-09T00:00:00Z is after end 2024-03-08T00:00:00Z");
   CHECK(apply(header + "c1,2024-03-09T00:00:00Z,deposit,alice,ETH,1,,\n"
