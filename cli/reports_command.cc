@@ -167,7 +167,9 @@ void reports(const ReportsOptions& options) {
                  "and pending_before + into_pending = paid_to_holders + socialized_pending + "
                  "pending_after, where paid_to_holders = price_delta × total_shares when the "
                  "price rose; a socialized loss (SPEC §9.3) takes socialized_pending from "
-                 "pending and the rest of it, −price_delta × total_shares, from the holders.\n";
+                 "pending and the rest of it, −price_delta × total_shares, from the holders. "
+                 "Under streamed distribution, into_pending and paid_to_holders are the drip's "
+                 "(price_before is after it), and total_shares is left empty.\n";
   }
 }
 
