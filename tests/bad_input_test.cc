@@ -213,8 +213,28 @@ TEST_CASE("Bad scenarios are rejected at the offending line (SPEC §1.1)") {
                                     "asset = \"ETH\"\nkind = \"staking\"\n"
                                     "apr_bps = 1\nweight_bps = 1001"),
        "21: scenario: the weights of the ETH sources add up to more than 10000 bps"},
+      // A relation between two keys, at the later (it was at the second [[source]] header).
       {"repeated source", replace("name = \"tbill\"", "name = \"lido\""),
-       "17: scenario: source name 'lido' is repeated"},
+       "18: scenario: source name 'lido' is repeated"},
+      // Of several errors, the first in the file, whatever their tables (SPEC §1.1): each of
+      // these reported the later one.
+      {"first error first, in a source",
+       replace("apr_bps = 400", "apr_bps = -5") + "color = \"blue\"\n",
+       "14: scenario: 'apr_bps' must be between 0 and 100000 (got -5)"},
+      {"first error first, across tables",
+       replace("[ledger]\ninitial_price = 1_000_000_000",
+               "[policy]\ndistribution = \"bogus\"\n[ledger]\ninitial_price = 0"),
+       "8: scenario: 'distribution' must be one of snapshot, streamed (got 'bogus')"},
+      {"first error first, at the top",
+       replace("end = \"2024-03-08T00:00:00Z\"", "end = \"x\"") +
+           "[gas]\nbase_claim_rate_bps = 0\n",
+       "3: scenario: 'end': bad time 'x' (expected YYYY-MM-DDTHH:MM:SSZ)"},
+      {"first error first, in [gas]",
+       good + "[gas]\nceil_gas_seconds = \"x\"\nbase_claim_rate_bps = 1.5\n",
+       "24: scenario: 'ceil_gas_seconds' must be an integer"},
+      {"end before start, at the later key",
+       "end = \"2024-02-08T00:00:00Z\"\n" + replace("end = \"2024-03-08T00:00:00Z\"\n", ""),
+       "3: scenario: 'end' is before 'start'"},
       {"float number", replace("apr_bps = 400", "apr_bps = 4.0"),
        "14: scenario: 'apr_bps' must be an integer"},
       {"bad kind", replace("kind = \"staking\"", "kind = \"lending\""),

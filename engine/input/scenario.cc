@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <fstream>
+#include <functional>
 #include <set>
 #include <sstream>
 
@@ -71,43 +72,112 @@ class Checker {
   const std::string& file_;
 };
 
-SourceConfig parse_source(const Checker& check, const toml::table& t) {
-  constexpr std::string_view kWhere = " in [[source]]";
-  check.only(t, {"name", "asset", "kind", "apr_bps", "weight_bps"}, kWhere);
-  SourceConfig source;
-  const toml::node& name = check.need(t, "name", kWhere);
-  source.name = check.string_at(name, "name");
-  if (!is_valid_name(source.name)) {
-    check.fail(Checker::line_of(name),
-               fmt::format("source name '{}' must be 1-64 of A-Z a-z 0-9 _ . -", source.name));
+// The checks of one scenario, each at the line of the key it reads, run in the file's order of
+// lines (SPEC §1.1: of several errors the first in the file is reported, a relation between keys
+// at the later of them). The first check that fails throws, so a check runs only when every key
+// above it is valid, and may read what those checks parsed; a missing key is checked at its
+// table's header, above the table's keys. Checks of one line run in the order they were added:
+// a key's own before a relation that ends at it.
+class Plan {
+ public:
+  void at(std::uint64_t line, std::function<void()> check) {
+    checks_.emplace_back(line, std::move(check));
   }
-  const toml::node& asset = check.need(t, "asset", kWhere);
-  const auto parsed_asset = parse_asset(check.string_at(asset, "asset"));
-  if (!parsed_asset) check.fail(Checker::line_of(asset), "'asset' must be ETH or USDB");
-  source.asset = *parsed_asset;
-  const toml::node& kind = check.need(t, "kind", kWhere);
-  const auto parsed_kind = parse_source_kind(check.string_at(kind, "kind"));
-  if (!parsed_kind) check.fail(Checker::line_of(kind), "'kind' must be staking or treasury");
-  source.kind = *parsed_kind;
-  source.apr_bps = static_cast<std::uint32_t>(
-      check.integer_at(check.need(t, "apr_bps", kWhere), "apr_bps", 0, 100'000));
-  source.weight_bps = static_cast<std::uint32_t>(
-      check.integer_at(check.need(t, "weight_bps", kWhere), "weight_bps", 0, 10'000));
-  return source;
+  void run() {
+    std::stable_sort(checks_.begin(), checks_.end(),
+                     [](const auto& a, const auto& b) { return a.first < b.first; });
+    for (const auto& [line, check] : checks_) check();
+  }
+
+ private:
+  std::vector<std::pair<std::uint64_t, std::function<void()>>> checks_;
+};
+
+// Adds a check of every key of `table` outside `allowed`, at its line (SPEC §1.1: unknown keys
+// and tables are errors).
+void only(Plan& plan, const Checker& check, const toml::table& table,
+          std::initializer_list<std::string_view> allowed, std::string_view where) {
+  for (const auto& [key, node] : table) {
+    if (std::find(allowed.begin(), allowed.end(), key.str()) != allowed.end()) continue;
+    plan.at(Checker::line_of(node), [&check, &node = node, name = std::string(key.str()), where] {
+      check.fail(Checker::line_of(node), fmt::format("unknown key '{}'{}", name, where));
+    });
+  }
 }
 
-void parse_gas(const Checker& check, const toml::table& t, GasParams& gas) {
-  check.only(t,
-             {"zero_claim_rate_bps", "base_claim_rate_bps", "ceil_claim_rate_bps",
-              "base_gas_seconds", "ceil_gas_seconds"},
-             " in [gas]");
+// `key` of `table`, or nullptr after adding the check that fails at the table's header.
+const toml::node* need(Plan& plan, const Checker& check, const toml::table& table,
+                       std::string_view key, std::string_view where) {
+  if (const toml::node* node = table.get(key)) return node;
+  plan.at(Checker::line_of(table), [&check, &table, key, where] { check.need(table, key, where); });
+  return nullptr;
+}
+
+// The line of the last of `keys` given in `table`, or its header's when none is.
+std::uint64_t later_line(const toml::table& table, std::initializer_list<std::string_view> keys) {
+  std::uint64_t line = Checker::line_of(table);
+  for (const std::string_view key : keys) {
+    if (const toml::node* n = table.get(key)) line = std::max(line, Checker::line_of(*n));
+  }
+  return line;
+}
+
+void plan_source(Plan& plan, const Checker& check, const toml::table& t, SourceConfig& source) {
+  constexpr std::string_view kWhere = " in [[source]]";
+  only(plan, check, t, {"name", "asset", "kind", "apr_bps", "weight_bps"}, kWhere);
+  if (const toml::node* name = need(plan, check, t, "name", kWhere)) {
+    plan.at(Checker::line_of(*name), [&check, name, &source] {
+      source.name = check.string_at(*name, "name");
+      if (!is_valid_name(source.name)) {
+        check.fail(Checker::line_of(*name),
+                   fmt::format("source name '{}' must be 1-64 of A-Z a-z 0-9 _ . -", source.name));
+      }
+    });
+  }
+  if (const toml::node* asset = need(plan, check, t, "asset", kWhere)) {
+    plan.at(Checker::line_of(*asset), [&check, asset, &source] {
+      const auto parsed = parse_asset(check.string_at(*asset, "asset"));
+      if (!parsed) check.fail(Checker::line_of(*asset), "'asset' must be ETH or USDB");
+      source.asset = *parsed;
+    });
+  }
+  if (const toml::node* kind = need(plan, check, t, "kind", kWhere)) {
+    plan.at(Checker::line_of(*kind), [&check, kind, &source] {
+      const auto parsed = parse_source_kind(check.string_at(*kind, "kind"));
+      if (!parsed) check.fail(Checker::line_of(*kind), "'kind' must be staking or treasury");
+      source.kind = *parsed;
+    });
+  }
+  if (const toml::node* apr = need(plan, check, t, "apr_bps", kWhere)) {
+    plan.at(Checker::line_of(*apr), [&check, apr, &source] {
+      source.apr_bps = static_cast<std::uint32_t>(check.integer_at(*apr, "apr_bps", 0, 100'000));
+    });
+  }
+  if (const toml::node* weight = need(plan, check, t, "weight_bps", kWhere)) {
+    plan.at(Checker::line_of(*weight), [&check, weight, &source] {
+      source.weight_bps =
+          static_cast<std::uint32_t>(check.integer_at(*weight, "weight_bps", 0, 10'000));
+    });
+  }
+}
+
+void plan_gas(Plan& plan, const Checker& check, const toml::table& t, GasParams& gas) {
+  only(plan, check, t,
+       {"zero_claim_rate_bps", "base_claim_rate_bps", "ceil_claim_rate_bps", "base_gas_seconds",
+        "ceil_gas_seconds"},
+       " in [gas]");
   auto bps = [&](std::string_view key, std::uint32_t& out) {
     if (const toml::node* n = t.get(key)) {
-      out = static_cast<std::uint32_t>(check.integer_at(*n, key, 0, 10'000));
+      plan.at(Checker::line_of(*n), [&check, n, key, &out] {
+        out = static_cast<std::uint32_t>(check.integer_at(*n, key, 0, 10'000));
+      });
     }
   };
   auto seconds = [&](std::string_view key, std::int64_t& out) {
-    if (const toml::node* n = t.get(key)) out = check.integer_at(*n, key, 1, INT64_MAX);
+    if (const toml::node* n = t.get(key)) {
+      plan.at(Checker::line_of(*n),
+              [&check, n, key, &out] { out = check.integer_at(*n, key, 1, INT64_MAX); });
+    }
   };
   bps("zero_claim_rate_bps", gas.zero_claim_rate_bps);
   bps("base_claim_rate_bps", gas.base_claim_rate_bps);
@@ -116,102 +186,98 @@ void parse_gas(const Checker& check, const toml::table& t, GasParams& gas) {
   seconds("ceil_gas_seconds", gas.ceil_gas_seconds);
   // A relation between keys is reported at the later of those given (SPEC §1.1); the defaults
   // keep both, so one of them is given when it breaks.
-  auto later_line = [&](std::initializer_list<std::string_view> keys) {
-    std::uint64_t line = Checker::line_of(t);
-    for (const std::string_view key : keys) {
-      if (const toml::node* n = t.get(key)) line = std::max(line, Checker::line_of(*n));
+  const std::uint64_t rates =
+      later_line(t, {"zero_claim_rate_bps", "base_claim_rate_bps", "ceil_claim_rate_bps"});
+  plan.at(rates, [&check, &gas, rates] {
+    if (!(gas.zero_claim_rate_bps < gas.base_claim_rate_bps &&
+          gas.base_claim_rate_bps < gas.ceil_claim_rate_bps)) {
+      check.fail(rates,
+                 "[gas] needs zero_claim_rate_bps < base_claim_rate_bps < ceil_claim_rate_bps");
     }
-    return line;
-  };
-  if (!(gas.zero_claim_rate_bps < gas.base_claim_rate_bps &&
-        gas.base_claim_rate_bps < gas.ceil_claim_rate_bps)) {
-    check.fail(later_line({"zero_claim_rate_bps", "base_claim_rate_bps", "ceil_claim_rate_bps"}),
-               "[gas] needs zero_claim_rate_bps < base_claim_rate_bps < ceil_claim_rate_bps");
-  }
-  if (gas.base_gas_seconds >= gas.ceil_gas_seconds) {  // each is at least 1 (above)
-    check.fail(later_line({"base_gas_seconds", "ceil_gas_seconds"}),
-               "[gas] needs 0 < base_gas_seconds < ceil_gas_seconds");
-  }
+  });
+  const std::uint64_t times = later_line(t, {"base_gas_seconds", "ceil_gas_seconds"});
+  plan.at(times, [&check, &gas, times] {
+    if (gas.base_gas_seconds >= gas.ceil_gas_seconds) {  // each is at least 1 (above)
+      check.fail(times, "[gas] needs 0 < base_gas_seconds < ceil_gas_seconds");
+    }
+  });
 }
 
-// SPEC §1.1 [policy] and §9. Keys are checked in the file order of their lines, so that of
-// several errors the first in the file is the one reported; a relation between two keys is
-// reported at the later of them as written (an absent key counts with its default), except
-// `unlock_seconds` without `streamed`, which SPEC §1.1 places at unlock_seconds' own line.
-void parse_policy(const Checker& check, const toml::table& t, Policy& policy) {
-  std::vector<std::pair<std::uint64_t, std::string_view>> keys;
-  for (const auto& [key, node] : t) keys.emplace_back(Checker::line_of(node), key.str());
-  std::sort(keys.begin(), keys.end());
-  auto word = [&](const toml::node& node, std::string_view key, std::string_view words) {
+// SPEC §1.1 [policy] and §9. A relation between two keys is reported at the later of them as
+// written (an absent key counts with its default), except `unlock_seconds` without `streamed`,
+// which SPEC §1.1 places at unlock_seconds' own line.
+void plan_policy(Plan& plan, const Checker& check, const toml::table& t, Policy& policy) {
+  auto word = [&check](const toml::node& node, std::string_view key, std::string_view words) {
     const auto* value = node.as_string();
     if (value == nullptr) {
       check.fail(Checker::line_of(node), fmt::format("'{}' must be one of {}", key, words));
     }
     return std::string_view(value->get());
   };
-  auto bad_word = [&](const toml::node& node, std::string_view key, std::string_view text,
-                      std::string_view words) {
+  auto bad_word = [&check](const toml::node& node, std::string_view key, std::string_view text,
+                           std::string_view words) {
     check.fail(Checker::line_of(node),
                fmt::format("'{}' must be one of {} (got '{}')", key, words, text));
   };
-  std::optional<std::uint64_t> unlock_line;
-  std::uint64_t later_fee_line = 0;
-  for (const auto& [line, key] : keys) {
-    if (key == "insurance_fee_bps" || key == "protocol_fee_bps") {
-      later_fee_line = std::max(later_fee_line, line);
-    }
-  }
-  for (const auto& [line, key] : keys) {
-    const toml::node& node = *t.get(key);
-    if (key == "insurance_fee_bps" || key == "protocol_fee_bps") {
-      const auto bps = static_cast<std::uint32_t>(check.integer_at(node, key, 0, 10'000));
-      (key == "insurance_fee_bps" ? policy.insurance_fee_bps : policy.protocol_fee_bps) = bps;
-      // The sum is checked at the later of the two keys as written (the other with its written
-      // value, read already since it comes earlier, or its default when absent).
-      if (line == later_fee_line && policy.insurance_fee_bps + policy.protocol_fee_bps > kBps) {
-        check.fail(line, fmt::format("insurance_fee_bps + protocol_fee_bps must be at most 10000 "
-                                     "(got {} + {})",
-                                     policy.insurance_fee_bps, policy.protocol_fee_bps));
+  const std::uint64_t later_fee_line = later_line(t, {"insurance_fee_bps", "protocol_fee_bps"});
+  for (const auto& [name, node_ref] : t) {
+    const toml::node& node = node_ref;
+    const std::string_view key = name.str();
+    const std::uint64_t line = Checker::line_of(node);
+    plan.at(line, [=, &check, &t, &policy, &node] {
+      if (key == "insurance_fee_bps" || key == "protocol_fee_bps") {
+        const auto bps = static_cast<std::uint32_t>(check.integer_at(node, key, 0, 10'000));
+        (key == "insurance_fee_bps" ? policy.insurance_fee_bps : policy.protocol_fee_bps) = bps;
+        // The sum is checked at the later of the two keys as written (the other with its
+        // written value, read already since it comes earlier, or its default when absent).
+        if (line == later_fee_line && policy.insurance_fee_bps + policy.protocol_fee_bps > kBps) {
+          check.fail(line, fmt::format("insurance_fee_bps + protocol_fee_bps must be at most "
+                                       "10000 (got {} + {})",
+                                       policy.insurance_fee_bps, policy.protocol_fee_bps));
+        }
+      } else if (key == "fee_hurdle_bps") {
+        policy.fee_hurdle_bps = static_cast<std::uint32_t>(check.integer_at(node, key, 0, 100'000));
+      } else if (key == "distribution") {
+        const std::string_view text = word(node, key, "snapshot, streamed");
+        const auto parsed = parse_distribution(text);
+        if (!parsed) bad_word(node, key, text, "snapshot, streamed");
+        policy.distribution = *parsed;
+      } else if (key == "unlock_seconds") {
+        policy.unlock_seconds =
+            check.integer_at(node, key, 1, static_cast<std::int64_t>(kYearSeconds));
+        const toml::node* distribution = t.get("distribution");
+        const auto* text = distribution ? distribution->as_string() : nullptr;
+        if (text == nullptr || text->get() != "streamed") {
+          check.fail(line, "'unlock_seconds' is allowed only with distribution = \"streamed\"");
+        }
+      } else if (key == "void_yield") {
+        const std::string_view text = word(node, key, "to_active, to_protocol");
+        const auto parsed = parse_void_yield(text);
+        if (!parsed) bad_word(node, key, text, "to_active, to_protocol");
+        policy.void_yield = *parsed;
+      } else if (key == "negative_yield") {
+        const std::string_view text = word(node, key, "debt, socialize");
+        const auto parsed = parse_negative_yield(text);
+        if (!parsed) bad_word(node, key, text, "debt, socialize");
+        policy.negative_yield = *parsed;
+      } else if (key == "rebalance") {
+        const auto* value = node.as_boolean();
+        if (value == nullptr) check.fail(line, "'rebalance' must be true or false");
+        policy.rebalance = value->get();
+      } else {
+        check.fail(line, fmt::format("unknown key '{}' in [policy]", key));
       }
-    } else if (key == "fee_hurdle_bps") {
-      policy.fee_hurdle_bps = static_cast<std::uint32_t>(check.integer_at(node, key, 0, 100'000));
-    } else if (key == "distribution") {
-      const std::string_view text = word(node, key, "snapshot, streamed");
-      const auto parsed = parse_distribution(text);
-      if (!parsed) bad_word(node, key, text, "snapshot, streamed");
-      policy.distribution = *parsed;
-    } else if (key == "unlock_seconds") {
-      policy.unlock_seconds =
-          check.integer_at(node, key, 1, static_cast<std::int64_t>(kYearSeconds));
-      unlock_line = line;
-      const toml::node* distribution = t.get("distribution");
-      const auto* text = distribution ? distribution->as_string() : nullptr;
-      if (text == nullptr || text->get() != "streamed") {
-        check.fail(line, "'unlock_seconds' is allowed only with distribution = \"streamed\"");
-      }
-    } else if (key == "void_yield") {
-      const std::string_view text = word(node, key, "to_active, to_protocol");
-      const auto parsed = parse_void_yield(text);
-      if (!parsed) bad_word(node, key, text, "to_active, to_protocol");
-      policy.void_yield = *parsed;
-    } else if (key == "negative_yield") {
-      const std::string_view text = word(node, key, "debt, socialize");
-      const auto parsed = parse_negative_yield(text);
-      if (!parsed) bad_word(node, key, text, "debt, socialize");
-      policy.negative_yield = *parsed;
-    } else if (key == "rebalance") {
-      const auto* value = node.as_boolean();
-      if (value == nullptr) check.fail(line, "'rebalance' must be true or false");
-      policy.rebalance = value->get();
-    } else {
-      check.fail(line, fmt::format("unknown key '{}' in [policy]", key));
-    }
+    });
   }
-  // SPEC §1.1 shows `unlock_seconds = 604800` as the value of an absent key: the default under
-  // "streamed" (0, unused, otherwise).
-  if (policy.distribution == Distribution::streamed && !unlock_line) {
-    policy.unlock_seconds = kDefaultUnlockSeconds;
-  }
+}
+
+// A table at `node`, or nullptr after adding the check that fails at its line.
+const toml::table* table_at(Plan& plan, const Checker& check, const toml::node& node,
+                            std::string what) {
+  if (const toml::table* table = node.as_table()) return table;
+  plan.at(Checker::line_of(node),
+          [&check, &node, what = std::move(what)] { check.fail(Checker::line_of(node), what); });
+  return nullptr;
 }
 
 }  // namespace
@@ -225,69 +291,120 @@ Scenario parse_scenario(std::string_view toml_text, const std::string& file_name
   } catch (const toml::parse_error& error) {
     check.fail(error.source().begin.line, std::string(error.description()));
   }
-  check.only(
-      root, {"name", "start", "end", "report_every", "events", "ledger", "source", "policy", "gas"},
-      "");
   Scenario s;
   s.toml_text = std::string(toml_text);
-  s.name = check.string_at(check.need(root, "name", ""), "name");
-  s.params.start = check.time_at(check.need(root, "start", ""), "start");
-  const toml::node& end = check.need(root, "end", "");
-  s.params.end = check.time_at(end, "end");
-  if (s.params.end < s.params.start) check.fail(Checker::line_of(end), "'end' is before 'start'");
-  const toml::node& every = check.need(root, "report_every", "");
-  s.report_every = check.string_at(every, "report_every");
-  const auto every_s = parse_duration_seconds(s.report_every);
-  if (!every_s) {
-    check.fail(Checker::line_of(every),
-               fmt::format("'report_every' must look like 1d, 12h, 30m or 90s (got '{}')",
-                           s.report_every));
+  Plan plan;
+  only(plan, check, root,
+       {"name", "start", "end", "report_every", "events", "ledger", "source", "policy", "gas"}, "");
+  if (const toml::node* name = need(plan, check, root, "name", "")) {
+    plan.at(Checker::line_of(*name), [&, name] { s.name = check.string_at(*name, "name"); });
   }
-  s.params.report_every_s = *every_s;
-  const toml::node& events = check.need(root, "events", "");
-  s.events_as_written = check.string_at(events, "events");
-  s.events_line = Checker::line_of(events);
-  if (s.events_as_written.empty()) check.fail(s.events_line, "'events' must name a file");
-  const std::filesystem::path events_path(s.events_as_written);
-  s.events_path = events_path.is_absolute() ? events_path : base_dir / events_path;
-
-  const toml::node& ledger_node = check.need(root, "ledger", "");
-  const toml::table* ledger = ledger_node.as_table();
-  if (ledger == nullptr) check.fail(Checker::line_of(ledger_node), "'ledger' must be a table");
-  check.only(*ledger, {"initial_price"}, " in [ledger]");
-  s.params.initial_price = Amount::from_u64(static_cast<std::uint64_t>(check.integer_at(
-      check.need(*ledger, "initial_price", " in [ledger]"), "initial_price", 1, INT64_MAX)));
-
-  const toml::node& sources_node = check.need(root, "source", "");
-  const toml::array* sources = sources_node.as_array();
-  if (sources == nullptr || sources->empty() || !sources->is_array_of_tables()) {
-    check.fail(Checker::line_of(sources_node), "'source' must be one or more [[source]] tables");
+  const toml::node* start = need(plan, check, root, "start", "");
+  if (start) {
+    plan.at(Checker::line_of(*start),
+            [&, start] { s.params.start = check.time_at(*start, "start"); });
   }
-  std::set<std::string> names;
-  std::array<std::uint64_t, 2> weight_sums{0, 0};
-  for (const toml::node& node : *sources) {
-    const SourceConfig source = parse_source(check, *node.as_table());
-    if (!names.insert(source.name).second) {
-      check.fail(Checker::line_of(node), fmt::format("source name '{}' is repeated", source.name));
+  const toml::node* end = need(plan, check, root, "end", "");
+  if (end) plan.at(Checker::line_of(*end), [&, end] { s.params.end = check.time_at(*end, "end"); });
+  if (const toml::node* every = need(plan, check, root, "report_every", "")) {
+    plan.at(Checker::line_of(*every), [&, every] {
+      s.report_every = check.string_at(*every, "report_every");
+      const auto every_s = parse_duration_seconds(s.report_every);
+      if (!every_s) {
+        check.fail(Checker::line_of(*every),
+                   fmt::format("'report_every' must look like 1d, 12h, 30m or 90s (got '{}')",
+                               s.report_every));
+      }
+      s.params.report_every_s = *every_s;
+    });
+  }
+  if (const toml::node* events = need(plan, check, root, "events", "")) {
+    s.events_line = Checker::line_of(*events);
+    plan.at(s.events_line, [&, events] {
+      s.events_as_written = check.string_at(*events, "events");
+      if (s.events_as_written.empty()) check.fail(s.events_line, "'events' must name a file");
+      const std::filesystem::path events_path(s.events_as_written);
+      s.events_path = events_path.is_absolute() ? events_path : base_dir / events_path;
+    });
+  }
+  if (const toml::node* ledger_node = need(plan, check, root, "ledger", "")) {
+    if (const toml::table* ledger =
+            table_at(plan, check, *ledger_node, "'ledger' must be a table")) {
+      only(plan, check, *ledger, {"initial_price"}, " in [ledger]");
+      if (const toml::node* price = need(plan, check, *ledger, "initial_price", " in [ledger]")) {
+        plan.at(Checker::line_of(*price), [&, price] {
+          s.params.initial_price = Amount::from_u64(
+              static_cast<std::uint64_t>(check.integer_at(*price, "initial_price", 1, INT64_MAX)));
+        });
+      }
     }
-    weight_sums[index_of(source.asset)] += source.weight_bps;
-    if (weight_sums[index_of(source.asset)] > kBps) {  // at the weight that tips it over
-      check.fail(Checker::line_of(*node.as_table()->get("weight_bps")),
-                 fmt::format("the weights of the {} sources add up to more than 10000 bps",
-                             asset_name(source.asset)));
-    }
-    s.params.sources.push_back(source);
   }
-
+  const toml::node* sources_node = need(plan, check, root, "source", "");
+  const toml::array* sources = sources_node ? sources_node->as_array() : nullptr;
+  if (sources_node && (sources == nullptr || sources->empty() || !sources->is_array_of_tables())) {
+    plan.at(Checker::line_of(*sources_node), [&, sources_node] {
+      check.fail(Checker::line_of(*sources_node), "'source' must be one or more [[source]] tables");
+    });
+    sources = nullptr;
+  }
+  if (sources) {
+    s.params.sources.resize(sources->size());
+    for (std::size_t i = 0; i < sources->size(); ++i) {
+      plan_source(plan, check, *(*sources)[i].as_table(), s.params.sources[i]);
+    }
+  }
   if (const toml::node* policy_node = root.get("policy")) {
-    const toml::table* policy = policy_node->as_table();
-    if (policy == nullptr) check.fail(Checker::line_of(*policy_node), "'policy' must be a table");
-    parse_policy(check, *policy, s.params.policy);
+    if (const toml::table* policy =
+            table_at(plan, check, *policy_node, "'policy' must be a table")) {
+      plan_policy(plan, check, *policy, s.params.policy);
+    }
   }
   if (const toml::node* gas_node = root.get("gas")) {
-    const toml::table* gas = gas_node->as_table();
-    if (gas == nullptr) check.fail(Checker::line_of(*gas_node), "'gas' must be a table");
-    parse_gas(check, *gas, s.params.gas);
+    if (const toml::table* gas = table_at(plan, check, *gas_node, "'gas' must be a table")) {
+      plan_gas(plan, check, *gas, s.params.gas);
+    }
+  }
+  // Relations, each at the later of its keys, after that key's own check.
+  if (start && end) {
+    const std::uint64_t line = std::max(Checker::line_of(*start), Checker::line_of(*end));
+    plan.at(line, [&, line] {
+      if (s.params.end < s.params.start) check.fail(line, "'end' is before 'start'");
+    });
+  }
+  std::set<std::string> names;  // read by the checks when the plan runs
+  std::array<std::uint64_t, 2> weight_sums{0, 0};
+  if (sources) {
+    for (std::size_t i = 0; i < sources->size(); ++i) {
+      const toml::table& t = *(*sources)[i].as_table();
+      const SourceConfig& source = s.params.sources[i];
+      if (const toml::node* name = t.get("name")) {
+        plan.at(Checker::line_of(*name), [&check, &names, &source, name] {
+          if (!names.insert(source.name).second) {
+            check.fail(Checker::line_of(*name),
+                       fmt::format("source name '{}' is repeated", source.name));
+          }
+        });
+      }
+      // At the weight that tips an asset's sum over (its asset's line may come after it).
+      const std::uint64_t line = later_line(t, {"asset", "weight_bps"});
+      plan.at(line, [&check, &weight_sums, &source, line] {
+        std::uint64_t& sum = weight_sums[index_of(source.asset)];
+        sum += source.weight_bps;
+        if (sum > kBps) {
+          check.fail(line, fmt::format("the weights of the {} sources add up to more than 10000 "
+                                       "bps",
+                                       asset_name(source.asset)));
+        }
+      });
+    }
+  }
+  plan.run();
+  // SPEC §1.1 shows `unlock_seconds = 604800` as the value of an absent key: the default under
+  // "streamed" (0, unused, otherwise).
+  const toml::table* policy = root.get("policy") ? root.get("policy")->as_table() : nullptr;
+  if (s.params.policy.distribution == Distribution::streamed &&
+      (policy == nullptr || !policy->contains("unlock_seconds"))) {
+    s.params.policy.unlock_seconds = kDefaultUnlockSeconds;
   }
   return s;
 }
