@@ -57,8 +57,8 @@ void generate(const GenerateOptions& options) {
   const std::int64_t events = lab::generate_into(at, options.seed, options.out);
   fmt::print(
       "generated '{}' point {} seed {}: {} events; wrote {}/scenario.toml and {}/events.csv\n",
-      study.name, options.point, options.seed, events, escape_controls(options.out),
-      escape_controls(options.out));
+      escape_controls(study.name), options.point, options.seed, events,
+      escape_controls(options.out), escape_controls(options.out));
 }
 
 }  // namespace

@@ -114,8 +114,8 @@ void sweep(const SweepOptions& options) {
       slice.count > 1 ? fmt::format(" (task {}/{})", slice.index, slice.count) : "";
   fmt::print("swept '{}'{}: {} points × {} runs; {} runs in this slice, {} already stored, {} run "
              "now ({} events) in {:.1f} s; results in {}\n",
-             study.name, task, s.points, study.sweep.runs, s.runs_in_slice, s.skipped, s.done,
-             s.events, s.seconds, escape_controls(options.out));
+             escape_controls(study.name), task, s.points, study.sweep.runs, s.runs_in_slice,
+             s.skipped, s.done, s.events, s.seconds, escape_controls(options.out));
 }
 
 }  // namespace

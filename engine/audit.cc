@@ -111,7 +111,7 @@ class Auditor {
     check_pages(store_.database());
     check_schema_code(store_.database());
     check_journal_memos(store_.read_journal_memos());
-    const storage::StoredScenario stored = store_.read_scenario();
+    const storage::StoredScenario stored = stored_final([&] { return store_.read_scenario(); });
     Scenario as_written = parse_stored_scenario(stored);
     check_scenario_row(stored, as_written);
     AppendsCheck appends(store_.read_appends(), stored, as_written);
@@ -432,11 +432,11 @@ class Auditor {
     }
   }
 
-  // What `read` returns of the stored final state; a value no ledger stores there (a wei amount
-  // that is not canonical, an unknown mode, a malformed time) is a mismatch, exit 3, like any
-  // other change by hand, not an unreadable file (exit 2).
+  // What `read` returns of the stored scenario or final state; a value no ledger stores there (a
+  // wei amount that is not canonical, an unknown mode, a malformed time) is a mismatch, exit 3,
+  // like any other change by hand, not an unreadable file (exit 2).
   template <typename Read>
-  static auto stored_final(Read read) {
+  static auto stored_final(Read read) -> decltype(read()) {
     try {
       return read();
     } catch (const storage::StorageError& error) {

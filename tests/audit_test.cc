@@ -233,6 +233,9 @@ TEST_CASE("audit: rows changed, deleted or inserted by hand are found and named"
            {"UPDATE final_sources SET last = '2024-06-01T00:00:00+00:00' WHERE ord = 1",
             "final_sources.last holds '2024-06-01T00:00:00+00:00', not a time "
             "(YYYY-MM-DDTHH:MM:SSZ): the ledger was changed by hand, or is damaged"},
+           {"UPDATE scenario SET end_extended = 'bad'",
+            "scenario.end_extended holds 'bad', not a time (YYYY-MM-DDTHH:MM:SSZ): the ledger was "
+            "changed by hand, or is damaged"},
            {"UPDATE final_sources SET value_wei = '-0' WHERE ord = 1",
             "final_sources.value_wei holds '-0', not a canonical wei integer: the ledger was "
             "changed by hand, or is damaged"},

@@ -3,6 +3,7 @@
 // memory that stays flat however many reports a scenario schedules. Each case failed before it.
 #include <filesystem>
 #include <string>
+#include <tuple>
 #include <vector>
 
 #include <doctest/doctest.h>
@@ -720,6 +721,20 @@ TEST_CASE("Hardening: reports and export refuse a hand-edited reports row, exit 
     CHECK(r.exit_code == 2);
     CHECK(r.err == "yieldledger: journal_accounts: id 2 holds the name '=HYPERLINK(\"http://e\")', "
                    "which no ledger stores (run `yieldledger audit`)\n");
+  }
+  // The final state's names, which `balances` and `sources` print.
+  for (const auto& [sql, command, message] :
+       std::vector<std::tuple<const char*, const char*, std::string>>{
+           {"UPDATE final_balances SET account = '=HYPERLINK(\"http://e\")' WHERE ord = 3",
+            "balances", "final_balances.account holds '=HYPERLINK(\"http://e\")'"},
+           {"UPDATE final_sources SET source = '@lido' WHERE ord = 1", "sources",
+            "final_sources.source holds '@lido'"}}) {
+    CAPTURE(sql);
+    const CliResult r = cli({command, "--db", edited("f.db", sql), "--format", "csv"});
+    CHECK(r.exit_code == 2);
+    CHECK(r.err == "yieldledger: " + message +
+                       ", which no ledger stores: the ledger was changed by hand, or is damaged\n");
+    std::filesystem::remove(dir.path("f.db"));
   }
   const std::string z = edited("z.db", "UPDATE reports SET pending_after_wei = '0' WHERE seq = 3");
   const CliResult zero = cli({"reports", "--db", z, "--verbose", "--format", "csv"});

@@ -343,7 +343,9 @@ std::optional<std::string> Database::damage() {
     if (verdict == "ok") return std::nullopt;
     return verdict;
   } catch (const StorageError& error) {
-    if (error.kind() == StorageError::Kind::machine) throw;
+    // SQLITE_CORRUPT or NOTADB met by the check itself; a read error, no memory, an interrupt
+    // are not the file's, and are said as they are.
+    if (error.kind() != StorageError::Kind::bad_database) throw;
     return error.what();
   }
 }

@@ -43,6 +43,34 @@ T read_enum(Statement& s, int column, Parse parse) {
   return *value;
 }
 
+Timestamp read_time(Statement& s, int column) {
+  const std::string text = s.column_text(column);
+  const auto time = parse_timestamp(text);
+  if (!time) {
+    throw StorageError(StorageError::Kind::bad_database,
+                       fmt::format("{} holds '{}', not a time (YYYY-MM-DDTHH:MM:SSZ): the ledger "
+                                   "was changed by hand, or is damaged",
+                                   s.column_origin(column), bounded(text, 64)));
+  }
+  return *time;
+}
+
+// An account's or a source's name as stored (SPEC §1.1, §1.2): 1-64 of A-Z a-z 0-9 _ . -, or a
+// system account's `@` and such a name (`system`). A name edited by hand (a spreadsheet formula)
+// went out in `balances` and `sources` as it was.
+std::string read_name(Statement& s, int column, bool system = false) {
+  std::string name = s.column_text(column);
+  const std::string_view bare =
+      system && name.starts_with('@') ? std::string_view(name).substr(1) : name;
+  if (!is_valid_name(bare)) {
+    throw StorageError(StorageError::Kind::bad_database,
+                       fmt::format("{} holds '{}', which no ledger stores: the ledger was changed "
+                                   "by hand, or is damaged",
+                                   s.column_origin(column), bounded(name, 64)));
+  }
+  return name;
+}
+
 std::optional<AccountKind> parse_kind(std::string_view text) {
   if (text == "user") return AccountKind::user;
   if (text == "dapp") return AccountKind::dapp;
@@ -436,10 +464,7 @@ StoredScenario LedgerStore::read_scenario() {
   stored.events_file = s.column_text(1);
   stored.toml = s.column_text(2);
   if (!s.column_is_null(3)) {
-    stored.end_extended = parse_timestamp(s.column_text(3));
-    if (!stored.end_extended) {
-      throw StorageError(StorageError::Kind::bad_database, "the stored extended end is malformed");
-    }
+    stored.end_extended = read_time(s, 3);
   }
   const auto drip = parse_drip_schedule(s.column_text(4));  // the schema's CHECK allows no other
   if (!drip) {
@@ -543,7 +568,7 @@ std::int64_t LedgerStore::for_each_final_balance(const std::function<void(const 
   std::int64_t rows = 0;
   BalanceRow row;
   while (b.step()) {
-    row.account = b.column_text(0);
+    row.account = read_name(b, 0, /*system=*/true);
     row.kind = read_enum<AccountKind>(b, 1, parse_kind);
     row.asset = read_enum<Asset>(b, 2, parse_asset);
     row.mode = read_enum<YieldMode>(b, 3, parse_yield_mode);
@@ -582,17 +607,11 @@ Snapshot LedgerStore::read_snapshot_totals() {
       "SELECT source, asset, kind, apr_bps, value_wei, principal_wei, last FROM final_sources "
       "ORDER BY ord");
   while (s.step()) {
-    const auto last = parse_timestamp(s.column_text(6));
-    if (!last) {
-      throw StorageError(StorageError::Kind::bad_database,
-                         fmt::format("{} holds '{}', not a time (YYYY-MM-DDTHH:MM:SSZ): the ledger "
-                                     "was changed by hand, or is damaged",
-                                     s.column_origin(6), bounded(s.column_text(6), 64)));
-    }
-    snapshot.sources.push_back(SourceRow{s.column_text(0), read_enum<Asset>(s, 1, parse_asset),
+    const Timestamp last = read_time(s, 6);
+    snapshot.sources.push_back(SourceRow{read_name(s, 0), read_enum<Asset>(s, 1, parse_asset),
                                          read_enum<SourceKind>(s, 2, parse_source_kind),
                                          static_cast<std::uint32_t>(s.column_int(3)),
-                                         read_amount(s, 4), read_amount(s, 5), *last});
+                                         read_amount(s, 4), read_amount(s, 5), last});
   }
   return snapshot;
 }
