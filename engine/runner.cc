@@ -161,7 +161,9 @@ RunSummary run_scenario(const Scenario& scenario, const std::string& scenario_fi
   }
   auto rejected = advance_in_batches(ledger, store, scenario.params.end, options, summary);
   if (!rejected) rejected = ledger.advance_to(scenario.params.end);
-  if (rejected) throw InputError(scenario_file, 1, "scenario", rejected->reason);
+  if (rejected) {
+    throw InputError(scenario_file, scenario.report_every_line, "scenario", rejected->reason);
+  }
   store_outputs(ledger, store, std::nullopt, options, summary);
   store.flush_writes();
   ledger.settle();  // after the last stored journal row: the state as of the last event

@@ -235,6 +235,12 @@ TEST_CASE("Bad scenarios are rejected at the offending line (SPEC §1.1)") {
       {"end before start, at the later key",
        "end = \"2024-02-08T00:00:00Z\"\n" + replace("end = \"2024-03-08T00:00:00Z\"\n", ""),
        "3: scenario: 'end' is before 'start'"},
+      // toml++ named neither the key nor the sign: "Error while parsing decimal integer:
+      // '9223372036854775809' is not representable in 64 bits".
+      {"integer past 64 bits",
+       replace("initial_price = 1_000_000_000", "initial_price = -9223372036854775809  # low"),
+       "8: scenario: 'initial_price' = -9223372036854775809 is not a 64-bit integer (TOML's "
+       "integers are -9223372036854775808 to 9223372036854775807)"},
       {"float number", replace("apr_bps = 400", "apr_bps = 4.0"),
        "14: scenario: 'apr_bps' must be an integer"},
       {"bad kind", replace("kind = \"staking\"", "kind = \"lending\""),
@@ -261,6 +267,23 @@ TEST_CASE("Bad scenarios are rejected at the offending line (SPEC §1.1)") {
           path + ":" + c.expected);
     CHECK_FALSE(std::filesystem::exists(dir.path("x.db")));  // a failed run leaves no new file
   }
+}
+
+TEST_CASE("A scheduled report after the last event that overflows is rejected at report_every") {
+  // It was placed at line 1 of the scenario, which may be a comment.
+  TempDir dir;
+  dir.write("events.csv", "time,type,account,asset,amount,to,value\n"
+                          "2024-03-01T00:00:00Z,open,alice,,,,user\n"
+                          "2024-03-01T00:00:00Z,deposit,alice,ETH,"
+                          "115792089237316195423570985008687907853269984665640564039457."
+                          "584007913129639935,,\n");
+  const std::string path =
+      dir.write("s.toml", "# a comment\n" + yl::testing::small_scenario_toml());
+  const std::string rejected =
+      yl::testing::rejection([&] { yl::run_into_database(path, dir.path("o.db")); });
+  CHECK(rejected.starts_with(path + ":5: scenario: overflow in the scheduled report at "
+                                    "2024-03-02T00:00:00Z: "));
+  CHECK_FALSE(std::filesystem::exists(dir.path("o.db")));
 }
 
 TEST_CASE(

@@ -282,6 +282,29 @@ const toml::table* table_at(Plan& plan, const Checker& check, const toml::node& 
 
 }  // namespace
 
+std::string toml_reason(std::string_view text, std::uint64_t line, std::string_view description) {
+  if (description.find("not representable in 64 bits") == std::string_view::npos || line == 0) {
+    return std::string(description);
+  }
+  std::string_view at = text;
+  for (std::uint64_t n = 1; n < line && !at.empty(); ++n) {
+    const std::size_t next = at.find('\n');
+    at = next == std::string_view::npos ? std::string_view() : at.substr(next + 1);
+  }
+  at = at.substr(0, at.find('\n'));
+  at = at.substr(0, at.find('#'));
+  const std::size_t equals = at.find('=');
+  if (equals == std::string_view::npos) return std::string(description);
+  const auto trim = [](std::string_view part) {
+    const std::size_t first = part.find_first_not_of(" \t\r");
+    if (first == std::string_view::npos) return std::string_view();
+    return part.substr(first, part.find_last_not_of(" \t\r") - first + 1);
+  };
+  return fmt::format("'{}' = {} is not a 64-bit integer (TOML's integers are "
+                     "-9223372036854775808 to 9223372036854775807)",
+                     trim(at.substr(0, equals)), trim(at.substr(equals + 1)));
+}
+
 Scenario parse_scenario(std::string_view toml_text, const std::string& file_name,
                         const std::filesystem::path& base_dir) {
   const Checker check(file_name);
@@ -289,7 +312,8 @@ Scenario parse_scenario(std::string_view toml_text, const std::string& file_name
   try {
     root = toml::parse(toml_text, file_name);
   } catch (const toml::parse_error& error) {
-    check.fail(error.source().begin.line, std::string(error.description()));
+    check.fail(error.source().begin.line,
+               toml_reason(toml_text, error.source().begin.line, error.description()));
   }
   Scenario s;
   s.toml_text = std::string(toml_text);
@@ -307,6 +331,7 @@ Scenario parse_scenario(std::string_view toml_text, const std::string& file_name
   const toml::node* end = need(plan, check, root, "end", "");
   if (end) plan.at(Checker::line_of(*end), [&, end] { s.params.end = check.time_at(*end, "end"); });
   if (const toml::node* every = need(plan, check, root, "report_every", "")) {
+    s.report_every_line = Checker::line_of(*every);
     plan.at(Checker::line_of(*every), [&, every] {
       s.report_every = check.string_at(*every, "report_every");
       const auto every_s = parse_duration_seconds(s.report_every);

@@ -17,8 +17,17 @@ struct Scenario {
   std::string events_as_written;      // the `events` value, used as FILE in events errors
   std::filesystem::path events_path;  // resolved against the scenario's folder
   std::uint64_t events_line = 1;      // where `events` is, for a missing-file error
-  std::string toml_text;              // verbatim, for storage and replay
+  // Where `report_every` is: a scheduled report after the last event that fails (an overflow)
+  // is rejected there, the key that scheduled it.
+  std::uint64_t report_every_line = 1;
+  std::string toml_text;  // verbatim, for storage and replay
 };
+
+// The reason a TOML parse error of `text` gives at `line`, as toml++ words it (`description`),
+// except an integer past 64 bits, which toml++ reports without its key and its sign ("Error while
+// parsing decimal integer: '9223372036854775809' is not representable in 64 bits"): named as
+// `'KEY' = VALUE is not a 64-bit integer ...`.
+std::string toml_reason(std::string_view text, std::uint64_t line, std::string_view description);
 
 // Parses scenario text. `file_name` is used in errors; `base_dir` resolves a relative `events`.
 // Throws InputError (type `scenario`) at the offending line.

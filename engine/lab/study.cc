@@ -717,7 +717,8 @@ Study parse_study(const std::string& text, const std::string& file,
   try {
     root = toml::parse(text, file);
   } catch (const toml::parse_error& error) {
-    throw InputError(file, error.source().begin.line, "study", std::string(error.description()));
+    throw InputError(file, error.source().begin.line, "study",
+                     toml_reason(text, error.source().begin.line, error.description()));
   }
   const Reader r(file, "study");
   Sweep sweep;
