@@ -41,7 +41,9 @@ std::string bounded(std::string_view text, std::size_t max_bytes) {
 
 std::string elided(std::string_view text, std::size_t max_bytes) {
   const std::string shown = escape_controls(text);
-  if (shown.size() <= max_bytes) return shown;
+  // Whole when leaving out would save less than the note it costs ("... (N bytes left out) ...").
+  constexpr std::size_t kNoteBytes = 40;
+  if (shown.size() <= max_bytes + kNoteBytes) return shown;
   const auto continuation = [&](std::size_t i) {
     return i < shown.size() && (static_cast<unsigned char>(shown[i]) & 0xC0) == 0x80;
   };

@@ -18,9 +18,10 @@ std::string escape_controls(std::string_view text);
 // "... (N bytes in all)" (a hostile input can make a field megabytes long).
 std::string bounded(std::string_view text, std::size_t max_bytes = 400);
 
-// `text` as an error message quotes it whole: escape_controls, and past `max_bytes` its middle left
-// out, "... (N bytes left out) ...", so that both a long field's start and the reason after it are
-// kept (cutting at the end lost "is repeated (first used at line 2)" after a long id).
+// `text` as an error message quotes it whole: escape_controls, and past `max_bytes` (and the 40
+// bytes the note costs) its middle left out, "... (N bytes left out) ...", so that both a long
+// field's start and the reason after it are kept (cutting at the end lost "is repeated (first
+// used at line 2)" after a long id).
 std::string elided(std::string_view text, std::size_t max_bytes = 400);
 
 class InputError : public std::runtime_error {
