@@ -26,12 +26,6 @@ std::string describe(const storage::StoredEvent& e) {
   return where + ")";
 }
 
-void check_pages(storage::Database& db) {
-  if (const auto verdict = db.damage()) {
-    mismatch(fmt::format("the file is damaged (SQLite's quick_check: {})", *verdict));
-  }
-}
-
 void check_schema_code(storage::Database& db) {
   if (const auto difference = storage::schema_difference(db)) mismatch(*difference);
 }

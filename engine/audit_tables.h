@@ -19,10 +19,6 @@ namespace yl {
 // An event row for a message: "event FILE:LINE (seq N, id 'ID')".
 std::string describe(const storage::StoredEvent& e);
 
-// Every page of `db` is sound (Database::damage): a file SQLite finds malformed is not certified
-// because the rows it could read agree.
-void check_pages(storage::Database& db);
-
 // Every table, column, index, view and trigger of `db` is one the migrations create, and none is
 // missing (storage::schema_difference): a view's SQL is what `journal` and the exports read.
 void check_schema_code(storage::Database& db);
