@@ -259,6 +259,10 @@ TEST_CASE("Bad scenarios are rejected at the offending line (SPEC §1.1)") {
        "24: scenario: 'base_gas_seconds' must be between 1 and 9223372036854775807 (got 0)"},
       {"missing events file", replace("events.csv", "nowhere.csv"),
        "5: scenario: events file 'nowhere.csv' not found"},
+      // In the file's order too: a later key's error was reported first.
+      {"missing events file, then a bad key",
+       replace("events.csv", "nowhere.csv") + "[gas]\nbase_gas_seconds = 0\n",
+       "5: scenario: events file 'nowhere.csv' not found"},
   };
   for (const ScenarioCase& c : cases) {
     CAPTURE(c.name);

@@ -306,7 +306,7 @@ std::string toml_reason(std::string_view text, std::uint64_t line, std::string_v
 }
 
 Scenario parse_scenario(std::string_view toml_text, const std::string& file_name,
-                        const std::filesystem::path& base_dir) {
+                        const std::filesystem::path& base_dir, EventsFile events_file) {
   const Checker check(file_name);
   toml::table root;
   try {
@@ -350,6 +350,15 @@ Scenario parse_scenario(std::string_view toml_text, const std::string& file_name
       if (s.events_as_written.empty()) check.fail(s.events_line, "'events' must name a file");
       const std::filesystem::path events_path(s.events_as_written);
       s.events_path = events_path.is_absolute() ? events_path : base_dir / events_path;
+      if (events_file == EventsFile::unchecked) return;
+      if (const auto kind = special_file_kind(s.events_path.string())) {
+        check.fail(s.events_line,
+                   fmt::format("events file '{}' is {}, not a file", s.events_as_written, *kind));
+      }
+      std::error_code ec;
+      if (!std::filesystem::is_regular_file(s.events_path, ec)) {
+        check.fail(s.events_line, fmt::format("events file '{}' not found", s.events_as_written));
+      }
     });
   }
   if (const toml::node* ledger_node = need(plan, check, root, "ledger", "")) {
@@ -450,16 +459,7 @@ Scenario load_scenario(const std::string& path_as_given) {
   std::ostringstream text;
   text << in.rdbuf();
   const std::filesystem::path path(path_as_given);
-  Scenario s = parse_scenario(text.str(), path_as_given, path.parent_path());
-  if (const auto kind = special_file_kind(s.events_path.string())) {
-    throw InputError(path_as_given, s.events_line, "scenario",
-                     fmt::format("events file '{}' is {}, not a file", s.events_as_written, *kind));
-  }
-  if (!std::filesystem::is_regular_file(s.events_path, ec)) {
-    throw InputError(path_as_given, s.events_line, "scenario",
-                     fmt::format("events file '{}' not found", s.events_as_written));
-  }
-  return s;
+  return parse_scenario(text.str(), path_as_given, path.parent_path(), EventsFile::must_exist);
 }
 
 }  // namespace yl

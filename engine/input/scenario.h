@@ -30,9 +30,12 @@ struct Scenario {
 std::string toml_reason(std::string_view text, std::uint64_t line, std::string_view description);
 
 // Parses scenario text. `file_name` is used in errors; `base_dir` resolves a relative `events`.
-// Throws InputError (type `scenario`) at the offending line.
+// Throws InputError (type `scenario`) at the offending line. `must_exist`: the events file is
+// checked too, at the `events` line in the file's order of keys (a stored scenario's need not).
+enum class EventsFile { unchecked, must_exist };
 Scenario parse_scenario(std::string_view toml_text, const std::string& file_name,
-                        const std::filesystem::path& base_dir);
+                        const std::filesystem::path& base_dir,
+                        EventsFile events_file = EventsFile::unchecked);
 
 // Reads and parses a scenario file, and checks that its events file exists.
 Scenario load_scenario(const std::string& path_as_given);
