@@ -13,14 +13,21 @@
 
 namespace yl::storage {
 
+namespace {
+
+// A stored value no ledger holds at `origin` ("table.column"): `what` says why ("not a time").
+[[noreturn]] void changed_by_hand(std::string_view origin, std::string_view text,
+                                  std::string_view what) {
+  throw StorageError(StorageError::Kind::bad_database,
+                     fmt::format("{} holds '{}', {}: the ledger was changed by hand, or is damaged",
+                                 origin, bounded(text, 64), what));
+}
+
+}  // namespace
+
 Amount stored_wei(const std::string& text, std::string_view origin) {
   const auto amount = Amount::parse_wei(text);
-  if (!amount) {
-    throw StorageError(StorageError::Kind::bad_database,
-                       fmt::format("{} holds '{}', not a canonical wei integer: the ledger was "
-                                   "changed by hand, or is damaged",
-                                   origin, bounded(text, 64)));
-  }
+  if (!amount) changed_by_hand(origin, text, "not a canonical wei integer");
   return *amount;
 }
 
@@ -34,24 +41,14 @@ template <typename T, typename Parse>
 T read_enum(Statement& s, int column, Parse parse) {
   const std::string text = s.column_text(column);
   const auto value = parse(text);
-  if (!value) {
-    throw StorageError(StorageError::Kind::bad_database,
-                       fmt::format("{} holds '{}', which no ledger stores: the ledger was changed "
-                                   "by hand, or is damaged",
-                                   s.column_origin(column), bounded(text, 64)));
-  }
+  if (!value) changed_by_hand(s.column_origin(column), text, "which no ledger stores");
   return *value;
 }
 
 Timestamp read_time(Statement& s, int column) {
   const std::string text = s.column_text(column);
   const auto time = parse_timestamp(text);
-  if (!time) {
-    throw StorageError(StorageError::Kind::bad_database,
-                       fmt::format("{} holds '{}', not a time (YYYY-MM-DDTHH:MM:SSZ): the ledger "
-                                   "was changed by hand, or is damaged",
-                                   s.column_origin(column), bounded(text, 64)));
-  }
+  if (!time) changed_by_hand(s.column_origin(column), text, "not a time (YYYY-MM-DDTHH:MM:SSZ)");
   return *time;
 }
 
@@ -62,12 +59,8 @@ std::string read_name(Statement& s, int column, bool system = false) {
   std::string name = s.column_text(column);
   const std::string_view bare =
       system && name.starts_with('@') ? std::string_view(name).substr(1) : name;
-  if (!is_valid_name(bare)) {
-    throw StorageError(StorageError::Kind::bad_database,
-                       fmt::format("{} holds '{}', which no ledger stores: the ledger was changed "
-                                   "by hand, or is damaged",
-                                   s.column_origin(column), bounded(name, 64)));
-  }
+  if (!is_valid_name(bare))
+    changed_by_hand(s.column_origin(column), name, "which no ledger stores");
   return name;
 }
 
@@ -847,11 +840,9 @@ void check_report_row(const StoredReport& report) {
       stored_by_a_report = Amount::parse_wei(digits).has_value() && !(negative && digits == "0");
     }
     if (!stored_by_a_report) {
-      throw StorageError(
-          StorageError::Kind::bad_database,
-          fmt::format("reports, report {} ({}): {} holds '{}', which no report "
-                      "stores: the ledger was changed by hand, or is damaged",
-                      report.seq, bounded(r.asset, 8), sql_name(c.name), bounded(text, 64)));
+      changed_by_hand(fmt::format("reports, report {} ({}): {}", report.seq, bounded(r.asset, 8),
+                                  sql_name(c.name)),
+                      text, "which no report stores");
     }
   }
 }
