@@ -26,21 +26,6 @@ class Checker {
   }
   static std::uint64_t line_of(const toml::node& node) { return node.source().begin.line; }
 
-  // Rejects keys of `table` outside `allowed` (SPEC §1.1: unknown keys and tables are errors).
-  void only(const toml::table& table, std::initializer_list<std::string_view> allowed,
-            std::string_view where) const {
-    for (const auto& [key, node] : table) {
-      if (std::find(allowed.begin(), allowed.end(), key.str()) == allowed.end()) {
-        fail(line_of(node), fmt::format("unknown key '{}'{}", key.str(), where));
-      }
-    }
-  }
-  const toml::node& need(const toml::table& table, std::string_view key,
-                         std::string_view where) const {
-    const toml::node* node = table.get(key);
-    if (node == nullptr) fail(line_of(table), fmt::format("missing key '{}'{}", key, where));
-    return *node;
-  }
   std::string string_at(const toml::node& node, std::string_view key) const {
     const auto* value = node.as_string();
     if (value == nullptr) fail(line_of(node), fmt::format("'{}' must be a string", key));
@@ -109,7 +94,9 @@ void only(Plan& plan, const Checker& check, const toml::table& table,
 const toml::node* need(Plan& plan, const Checker& check, const toml::table& table,
                        std::string_view key, std::string_view where) {
   if (const toml::node* node = table.get(key)) return node;
-  plan.at(Checker::line_of(table), [&check, &table, key, where] { check.need(table, key, where); });
+  plan.at(Checker::line_of(table), [&check, &table, key, where] {
+    check.fail(Checker::line_of(table), fmt::format("missing key '{}'{}", key, where));
+  });
   return nullptr;
 }
 
@@ -207,17 +194,20 @@ void plan_gas(Plan& plan, const Checker& check, const toml::table& t, GasParams&
 // written (an absent key counts with its default), except `unlock_seconds` without `streamed`,
 // which SPEC §1.1 places at unlock_seconds' own line.
 void plan_policy(Plan& plan, const Checker& check, const toml::table& t, Policy& policy) {
-  auto word = [&check](const toml::node& node, std::string_view key, std::string_view words) {
+  // A word key's value, parsed by `parse`; a number where a word is expected is named by the
+  // list of words alone, a word outside it with the word.
+  auto choice = [&check](const toml::node& node, std::string_view key, std::string_view words,
+                         auto parse) {
     const auto* value = node.as_string();
     if (value == nullptr) {
       check.fail(Checker::line_of(node), fmt::format("'{}' must be one of {}", key, words));
     }
-    return std::string_view(value->get());
-  };
-  auto bad_word = [&check](const toml::node& node, std::string_view key, std::string_view text,
-                           std::string_view words) {
-    check.fail(Checker::line_of(node),
-               fmt::format("'{}' must be one of {} (got '{}')", key, words, text));
+    const auto parsed = parse(value->get());
+    if (!parsed) {
+      check.fail(Checker::line_of(node),
+                 fmt::format("'{}' must be one of {} (got '{}')", key, words, value->get()));
+    }
+    return *parsed;
   };
   const std::uint64_t later_fee_line = later_line(t, {"insurance_fee_bps", "protocol_fee_bps"});
   for (const auto& [name, node_ref] : t) {
@@ -238,10 +228,7 @@ void plan_policy(Plan& plan, const Checker& check, const toml::table& t, Policy&
       } else if (key == "fee_hurdle_bps") {
         policy.fee_hurdle_bps = static_cast<std::uint32_t>(check.integer_at(node, key, 0, 100'000));
       } else if (key == "distribution") {
-        const std::string_view text = word(node, key, "snapshot, streamed");
-        const auto parsed = parse_distribution(text);
-        if (!parsed) bad_word(node, key, text, "snapshot, streamed");
-        policy.distribution = *parsed;
+        policy.distribution = choice(node, key, "snapshot, streamed", parse_distribution);
       } else if (key == "unlock_seconds") {
         policy.unlock_seconds =
             check.integer_at(node, key, 1, static_cast<std::int64_t>(kYearSeconds));
@@ -251,15 +238,9 @@ void plan_policy(Plan& plan, const Checker& check, const toml::table& t, Policy&
           check.fail(line, "'unlock_seconds' is allowed only with distribution = \"streamed\"");
         }
       } else if (key == "void_yield") {
-        const std::string_view text = word(node, key, "to_active, to_protocol");
-        const auto parsed = parse_void_yield(text);
-        if (!parsed) bad_word(node, key, text, "to_active, to_protocol");
-        policy.void_yield = *parsed;
+        policy.void_yield = choice(node, key, "to_active, to_protocol", parse_void_yield);
       } else if (key == "negative_yield") {
-        const std::string_view text = word(node, key, "debt, socialize");
-        const auto parsed = parse_negative_yield(text);
-        if (!parsed) bad_word(node, key, text, "debt, socialize");
-        policy.negative_yield = *parsed;
+        policy.negative_yield = choice(node, key, "debt, socialize", parse_negative_yield);
       } else if (key == "rebalance") {
         const auto* value = node.as_boolean();
         if (value == nullptr) check.fail(line, "'rebalance' must be true or false");
