@@ -3,10 +3,14 @@
 // snapshot, reports every failed write, exports every ledger audit accepts, and defuses text
 // cells that a spreadsheet would run as formulas.
 #include <algorithm>
+#include <cerrno>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
+#include <string>
+#include <utility>
+#include <vector>
 
 #include <doctest/doctest.h>
 #include <sys/stat.h>
@@ -198,11 +202,12 @@ TEST_CASE(
   TempDir dir;
   const std::string db = quickstart_in(dir);
   const std::string out = dir.path("out");
-  // A folder where the mark goes: its write fails, as on a full disk. The tables were renamed
-  // into place first, unlisted, and every retry was refused for want of --force.
+  // A folder where the mark goes: its write fails. The tables were renamed into place first,
+  // unlisted, and every retry was refused for want of --force. The failure is the path's, exit 2
+  // (it was exit 1, with the errno of the cleanup after the failed rename).
   std::filesystem::create_directories(out + "/.yieldledger-export");
   const auto failed = run_cli({"export", "--db", db, "--out", out, "--tables", "accounts"});
-  CHECK(failed.exit_code == 1);
+  CHECK(failed.exit_code == 2);
   CHECK(failed.err ==
         "yieldledger: cannot write '" + out + "/.yieldledger-export': Is a directory\n");
   CHECK(files_with(out, ".csv").empty());
@@ -321,12 +326,41 @@ TEST_CASE("Export: an --out the path itself rules out is exit 2, refused before 
                      "' ends in '/', a folder, but is named like a workbook (.xlsx): leave out "
                      "the '/' to write one, or pass --format csv for a folder of that name\n");
   CHECK_FALSE(std::filesystem::exists(dir.path("x.xlsx")));
+  // With --format given, or for a page: "it is a folder" was said of a folder the export had
+  // just made itself (or of one "that does not exist").
+  for (const auto& [format, name] : {std::pair{"xlsx", "y.xlsx/"}, std::pair{"html", "p.html/"}}) {
+    r = run_cli({"export", "--db", db, "--format", format, "--out", dir.path(name)});
+    CHECK(r.exit_code == 2);
+    CHECK(r.err == "yieldledger: cannot write '" + dir.path(name) +
+                       "': it ends in '/', so it names a folder, not a file\n");
+  }
+  r = run_cli({"compare", db, db, "--out", dir.path("c.html/")});
+  CHECK(r.exit_code == 2);
+  CHECK(r.err == "yieldledger: cannot write '" + dir.path("c.html/") +
+                     "': it ends in '/', so it names a folder, not a file\n");
+  for (const char* made : {"y.xlsx", "p.html", "c.html"}) {
+    CHECK_FALSE(std::filesystem::exists(dir.path(made)));
+  }
   CHECK(files_with(dir.path(""), "aaaa").empty());
   // A name with a line break is written as given, and the closing line shows it escaped.
   r = run_cli({"export", "--db", db, "--out", dir.path("new\nline.xlsx")});
   CHECK(r.exit_code == 0);
   CHECK(r.out.starts_with("exported 'quickstart' to " + dir.path("new\\nline.xlsx") + " (xlsx): "));
   CHECK(std::filesystem::exists(dir.path("new\nline.xlsx")));
+}
+
+TEST_CASE("ExportError: the errno says whose fault it is, the path's (exit 2) or the machine's") {
+  // EISDIR and EINVAL (a name the file system refuses) were taken for the machine's, exit 1.
+  for (const int error :
+       {ENAMETOOLONG, ENOENT, ENOTDIR, EISDIR, EINVAL, EACCES, EPERM, EROFS, ELOOP}) {
+    CAPTURE(error);
+    CHECK(yl::ExportError("x", error).users_path());
+  }
+  for (const int error : {ENOSPC, EDQUOT, EIO, EMFILE, ENFILE, ENOMEM, 0}) {
+    CAPTURE(error);
+    CHECK_FALSE(yl::ExportError("x", error).users_path());
+  }
+  CHECK_FALSE(yl::ExportError("x").users_path());
 }
 
 TEST_CASE("Export: the temporary files of a killed export are removed by the next one") {
@@ -486,10 +520,11 @@ TEST_CASE("Export: a second export of one output is refused while the first writ
   CHECK(run_cli({"export", "--db", db, "--out", xlsx}).exit_code == 0);
   CHECK(files_with(folder, ".lock").empty());
   CHECK(files_with(root_of(dir), ".lock").empty());
-  // A folder where the lock file goes: the output is named, and nothing is written.
+  // A folder where the lock file goes: the output is named, nothing is written, and the fault is
+  // the path's (EISDIR), exit 2.
   std::filesystem::create_directory(dir.path(".other.xlsx.lock"));
   const auto blocked = run_cli({"export", "--db", db, "--out", dir.path("other.xlsx")});
-  CHECK(blocked.exit_code == 1);
+  CHECK(blocked.exit_code == 2);
   CHECK(blocked.err == "yieldledger: cannot write '" + dir.path("other.xlsx") +
                            "': its lock file '" + dir.path(".other.xlsx.lock") +
                            "' cannot be made: Is a directory\n");

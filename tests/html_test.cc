@@ -83,9 +83,14 @@ TEST_CASE("HTML: an output file appears whole or not at all") {
           OutputFile(dir.path("none/a.html"), OutputFile::Existing::refuse);
         }) == "cannot write '" + dir.path("none/a.html") + "': the folder '" + dir.path("none") +
                   "' does not exist");
+  std::filesystem::create_directory(dir.path("folder"));
   CHECK(yl::testing::usage_error([&] {
-          OutputFile(dir.path(""), OutputFile::Existing::replace);
-        }).ends_with("': it is a folder, not a file"));
+          OutputFile(dir.path("folder"), OutputFile::Existing::replace);
+        }) == "cannot write '" + dir.path("folder") + "': it is a folder, not a file");
+  CHECK(yl::testing::usage_error([&] {
+          OutputFile(dir.path("new.html/"), OutputFile::Existing::replace);
+        }) == "cannot write '" + dir.path("new.html/") +
+                  "': it ends in '/', so it names a folder, not a file");
   // A file that appears between the check and the commit is not replaced.
   {
     OutputFile out(dir.path("c.html"), OutputFile::Existing::refuse);
@@ -101,7 +106,7 @@ TEST_CASE("HTML: an output file appears whole or not at all") {
     CHECK_MESSAGE(entry.path().extension() != ".partial", entry.path());
     ++files;
   }
-  CHECK(files == 2);
+  CHECK(files == 3);  // a.html, c.html and the folder
 }
 
 TEST_CASE("CLI: export --format html: the summary, the six charts and the exact history") {

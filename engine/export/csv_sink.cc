@@ -169,15 +169,25 @@ void CsvSink::write_mark() const {
 void CsvSink::write_mark_file(const std::string& text) const {
   const std::filesystem::path mark = folder_ / kCsvMark;
   const std::filesystem::path partial = partial_path(mark);
+  // The errno of the first call that failed (a later call may change errno) says whose fault.
+  int error = 0;
+  const auto failed = [&error] {
+    if (error == 0) error = errno != 0 ? errno : EIO;
+  };
+  errno = 0;
   std::FILE* file = std::fopen(partial.c_str(), "wb");
-  const bool written =
-      file != nullptr && std::fwrite(text.data(), 1, text.size(), file) == text.size();
-  const bool closed = file != nullptr && std::fclose(file) == 0;
+  if (file == nullptr) failed();
+  if (file != nullptr && std::fwrite(text.data(), 1, text.size(), file) != text.size()) failed();
+  if (file != nullptr && std::fclose(file) != 0) failed();
   std::error_code ec;
-  if (written && closed) std::filesystem::rename(partial, mark, ec);
-  if (!written || !closed || ec) {
+  if (error == 0) {
+    std::filesystem::rename(partial, mark, ec);
+    error = ec.value();
+  }
+  if (error != 0) {
     std::filesystem::remove(partial, ec);
-    throw ExportError(fmt::format("cannot write '{}': {}", mark.string(), std::strerror(errno)));
+    throw ExportError(fmt::format("cannot write '{}': {}", mark.string(), std::strerror(error)),
+                      error);
   }
 }
 
@@ -253,8 +263,8 @@ void CsvSink::finish(const std::vector<SummaryRow>& summary, const ChartData&) {
     std::error_code ec;
     std::filesystem::rename(partial, path_of(table), ec);
     if (ec) {
-      throw ExportError(
-          fmt::format("cannot write '{}': {}", path_of(table).string(), ec.message()));
+      throw ExportError(fmt::format("cannot write '{}': {}", path_of(table).string(), ec.message()),
+                        ec.value());
     }
   }
   remove_earlier_tables();

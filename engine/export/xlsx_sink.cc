@@ -138,16 +138,21 @@ std::string column_letters(std::size_t index) {
   return letters;
 }
 
+// libxlsxwriter writes the file only when the workbook closes: a path no file can be at is
+// refused now, not after the work, and before its folder is made ("x.xlsx/" names one).
+std::filesystem::path not_special(std::filesystem::path file) {
+  html::refuse_special_file(file);
+  return file;
+}
+
 }  // namespace
 
 XlsxSink::XlsxSink(std::filesystem::path file, std::uint32_t rows_per_sheet)
-    : file_(std::move(file)),
+    : file_(not_special(std::move(file))),
       partial_(partial_path(file_)),
       created_(file_.parent_path()),
       rows_per_sheet_(std::min(rows_per_sheet, kRowsPerSheet)) {
   YL_ASSERT(rows_per_sheet_ >= 2);
-  // libxlsxwriter writes the file only when the workbook closes; fail now, not after the work.
-  html::refuse_special_file(file_);
   std::FILE* probe = std::fopen(partial_.c_str(), "wb");
   if (probe == nullptr) {
     const int error = errno;

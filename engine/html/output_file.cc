@@ -33,13 +33,13 @@ std::filesystem::path folder_of(const std::filesystem::path& path) {
 
 OutputFile::OutputFile(std::filesystem::path path, Existing existing)
     : path_(std::move(path)), existing_(existing) {
+  refuse_special_file(path_);
   std::error_code ec;
   const std::filesystem::path folder = folder_of(path_);
   if (!std::filesystem::is_directory(folder, ec)) {
     throw UsageError(fmt::format("cannot write '{}': the folder '{}' does not exist",
                                  path_.string(), folder.string()));
   }
-  refuse_special_file(path_);
   if (existing_ == Existing::refuse && std::filesystem::exists(path_, ec)) {
     throw UsageError(fmt::format("'{}' already exists; choose another --out, or add --force to "
                                  "replace it",
@@ -104,6 +104,12 @@ void OutputFile::commit() {
 }
 
 void refuse_special_file(const std::filesystem::path& path) {
+  // "x.xlsx/" names a folder: its parent would be taken for the folder to write into.
+  if (path.native().ends_with('/')) {
+    throw UsageError(fmt::format("cannot write '{}': it ends in '/', so it names a folder, not a "
+                                 "file",
+                                 path.string()));
+  }
   constexpr std::size_t kMaxNameBytes = 255;  // Linux's NAME_MAX
   if (const std::size_t bytes = path.filename().native().size(); bytes > kMaxNameBytes) {
     throw UsageError(fmt::format("cannot write '{}': its name is {} bytes long, more than the {} "
