@@ -60,6 +60,7 @@ void flush_stdout() {
 void print_rows(std::ostream& out, const std::vector<Column>& columns, Format format,
                 const std::function<void(const RowSink&)>& rows) {
   if (format == Format::csv) {
+    rows([](const std::vector<std::string>&) {});  // every row read before the first is printed
     for (std::size_t i = 0; i < columns.size(); ++i) {
       out << (i ? "," : "") << csv_field(columns[i].name);
     }

@@ -35,7 +35,9 @@ inline constexpr std::size_t kMaxCellWidth = 64;
 inline constexpr std::size_t kMaxNumberWidth = 82;
 void print(std::ostream& out, const Table& table, Format format);
 // The same for rows too many to hold: `rows(sink)` gives every row to `sink`, the same rows each
-// time it is called: once for CSV, twice for a table (to measure the columns, then to print).
+// time it is called, twice: first to read them all (and measure a table's columns), then to
+// print them. A row that cannot be read (a ledger changed by hand) throws before anything is
+// printed, in CSV too.
 using RowSink = std::function<void(const std::vector<std::string>&)>;
 void print_rows(std::ostream& out, const std::vector<Column>& columns, Format format,
                 const std::function<void(const RowSink&)>& rows);

@@ -688,6 +688,7 @@ TEST_CASE("Hardening: reports and export refuse a hand-edited reports row, exit 
     const CliResult r = cli(command);
     CHECK(r.exit_code == 2);
     CHECK(r.err == refused("debt_before_wei holds 'x'"));
+    CHECK(r.out.empty());  // CSV printed the rows before report 3 first
   }
   CHECK_FALSE(std::filesystem::exists(dir.path("x.xlsx")));
   const struct {
@@ -709,6 +710,7 @@ TEST_CASE("Hardening: reports and export refuse a hand-edited reports row, exit 
     const CliResult r = cli({"reports", "--db", copy, "--format", "csv"});
     CHECK(r.exit_code == 2);
     CHECK(r.err == refused(cell.message));
+    CHECK(r.out.empty());
   }
   // The journal's account names, which `journal` and export print.
   const std::string named =
@@ -721,6 +723,16 @@ TEST_CASE("Hardening: reports and export refuse a hand-edited reports row, exit 
     CHECK(r.exit_code == 2);
     CHECK(r.err == "yieldledger: journal_accounts: id 2 holds the name '=HYPERLINK(\"http://e\")', "
                    "which no ledger stores (run `yieldledger audit`)\n");
+  }
+  // A damaged entry well into the journal: no row before it is printed, in CSV as in a table.
+  const std::string damaged =
+      edited("j.db", "UPDATE events SET postings = X'0800010101' WHERE journal_seq = 7");
+  for (const char* format : {"csv", "table"}) {
+    CAPTURE(format);
+    const CliResult r = cli({"journal", "--db", damaged, "--format", format});
+    CHECK(r.exit_code == 2);
+    CHECK(r.err == "yieldledger: journal entry 7 is malformed (run `yieldledger audit`)\n");
+    CHECK(r.out.empty());
   }
   // The final state's names, which `balances` and `sources` print.
   for (const auto& [sql, command, message] :
