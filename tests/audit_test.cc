@@ -12,6 +12,7 @@
 #include "engine/input/input_error.h"
 #include "engine/replay/replay.h"
 #include "engine/runner.h"
+#include "engine/storage/migrations.h"
 #include "tests/test_util.h"
 
 using yl::testing::TempDir;
@@ -457,7 +458,42 @@ TEST_CASE("audit: tables, views and triggers that are not the ones the migration
         "sqlite_schema: index events_by_id, which the schema's migrations create, is not in the "
         "database (dropped?)"},
        {"CREATE INDEX evil ON events (account)",
-        "sqlite_schema: index evil is not one the schema's migrations create (added by hand?)"}});
+        "sqlite_schema: index evil is not one the schema's migrations create (added by hand?)"},
+       // Constraints the columns do not show, taken out through writable_schema: they passed.
+       {"PRAGMA writable_schema = ON; UPDATE sqlite_schema SET sql = replace(sql, ') STRICT', "
+        "')') WHERE name = 'events'",
+        "sqlite_schema: table events ends ')', not the ') STRICT' the schema's migrations create "
+        "(changed by hand?)"},
+       {"PRAGMA writable_schema = ON; UPDATE sqlite_schema SET sql = replace(sql, ' CHECK (asset "
+        "IN (''ETH'', ''USDB''))', '') WHERE name = 'final_ledgers'",
+        "sqlite_schema: table final_ledgers, clause 1 is 'asset TEXT PRIMARY KEY', not the "
+        "'asset TEXT PRIMARY KEY CHECK (asset IN ('ETH', 'USDB'))' the schema's migrations create "
+        "(changed by hand?)"},
+       {"PRAGMA writable_schema = ON; UPDATE sqlite_schema SET sql = replace(sql, 'kind = "
+        "''system'')', 'kind = ''system'' OR 1)') WHERE name = 'final_balances'",
+        "sqlite_schema: table final_balances, clause 3 is 'kind TEXT NOT NULL CHECK (kind = "
+        "'user' OR kind = 'dapp' OR kind = 'system' OR 1)', not the 'kind TEXT NOT NULL CHECK "
+        "(kind = 'user' OR kind = 'dapp' OR kind = 'system')' the schema's migrations create "
+        "(changed by hand?)"},
+       // A comment reworded or white space changed is not a difference.
+       {"PRAGMA writable_schema = ON; UPDATE sqlite_schema SET sql = replace(replace(sql, "
+        "'-- output row order (SPEC §7.1)', '/* reworded, with a ( */'), '  UNIQUE', '  UNIQUE  ') "
+        "WHERE name = 'final_balances'; UPDATE final_ledgers SET price = '7'",
+        "final_ledgers ETH: price is 7 in the database but 1004405189 in the replay (off by "
+        "-1004405182)"}});
+}
+
+TEST_CASE("sql_without_comments: what a CREATE statement says, without its comments") {
+  using yl::storage::sql_without_comments;
+  CHECK(sql_without_comments("CREATE TABLE t (\n  a TEXT NOT NULL,  -- a note, with a (\n"
+                             "  b TEXT CHECK (b GLOB '-[1-9]*' OR b = '--x' OR b = 'it''s' OR "
+                             "\"c  d\" = 1) /* c ) */\n) STRICT") ==
+        "CREATE TABLE t (a TEXT NOT NULL, b TEXT CHECK (b GLOB '-[1-9]*' OR b = '--x' OR "
+        "b = 'it''s' OR \"c  d\" = 1)) STRICT");
+  CHECK(sql_without_comments("  x\t\r\n( y ,z )  ") == "x (y,z)");
+  CHECK(sql_without_comments("x -- to the end") == "x");
+  CHECK(sql_without_comments("x /* never closed") == "x");
+  CHECK(sql_without_comments("x 'never closed") == "x 'never closed");
 }
 
 TEST_CASE("audit: a file SQLite finds damaged is not certified, though every row it reads agrees") {

@@ -155,22 +155,59 @@ void migrate(Database& db) {
   }
 }
 
+std::string sql_without_comments(std::string_view sql) {
+  std::string out;
+  bool space = false;  // white space (or a comment) since the last character kept
+  const auto keep = [&](char c) {
+    if (space && !out.empty() && out.back() != '(' && c != ',' && c != ')') out += ' ';
+    space = false;
+    out += c;
+  };
+  for (std::size_t i = 0; i < sql.size();) {
+    const char c = sql[i];
+    if (c == '\'' || c == '"' || c == '`' || c == '[') {  // a quoted literal or name, kept whole
+      const char close = c == '[' ? ']' : c;
+      std::size_t end = sql.find(close, i + 1);
+      end = end == std::string_view::npos ? sql.size() : end + 1;
+      for (std::size_t k = i; k < end; ++k) keep(sql[k]);
+      i = end;  // '' inside a literal: the next quote opens again, and is kept the same way
+    } else if (sql.substr(i, 2) == "--") {
+      const std::size_t end = sql.find('\n', i);
+      i = end == std::string_view::npos ? sql.size() : end;
+      space = true;
+    } else if (sql.substr(i, 2) == "/*") {
+      const std::size_t end = sql.find("*/", i + 2);
+      i = end == std::string_view::npos ? sql.size() : end + 2;
+      space = true;
+    } else if (c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\v') {
+      space = true;
+      ++i;
+    } else {
+      keep(c);
+      ++i;
+    }
+  }
+  return out;
+}
+
 std::vector<SchemaCode> schema_code(Database& db) {
-  // A table is described by its columns, not its CREATE text: that text keeps the comments of
-  // the SQL file that made it, which a later yieldledger may reword. SQLite's own tables
-  // (sqlite_sequence, and sqlite_stat1 after an ANALYZE) and the indexes it makes for UNIQUE and
-  // PRIMARY KEY columns (sqlite_autoindex_*) are not the schema's; the schema's own indexes are
+  // A table is described by its columns, and its CREATE text without comments: that text keeps
+  // the comments of the SQL file that made it, which a later yieldledger may reword. SQLite's own
+  // tables (sqlite_sequence, and sqlite_stat1 after an ANALYZE) and the indexes it makes for UNIQUE
+  // and PRIMARY KEY columns (sqlite_autoindex_*) are not the schema's; the schema's own indexes are
   // (events_by_id is what refuses an id stored twice, SPEC §8.3).
   Statement s = db.prepare(
       "SELECT type, name, CASE type WHEN 'table' THEN (SELECT group_concat(name || ' ' || type || "
       "iif(\"notnull\", ' NOT NULL', '') || iif(pk > 0, ' PRIMARY KEY', '') || "
       "iif(dflt_value IS NULL, '', ' DEFAULT ' || dflt_value), ', ') FROM "
-      "pragma_table_info(o.name)) ELSE sql END FROM sqlite_schema AS o "
-      "WHERE type IN ('table', 'index', 'trigger', 'view') AND name NOT LIKE 'sqlite\\_%' ESCAPE "
-      "'\\' "
-      "ORDER BY type, name");
+      "pragma_table_info(o.name)) ELSE sql END, iif(type = 'table', sql, '') FROM sqlite_schema "
+      "AS o WHERE type IN ('table', 'index', 'trigger', 'view') AND name NOT LIKE 'sqlite\\_%' "
+      "ESCAPE '\\' ORDER BY type, name");
   std::vector<SchemaCode> code;
-  while (s.step()) code.push_back({s.column_text(0), s.column_text(1), s.column_text(2)});
+  while (s.step()) {
+    code.push_back({s.column_text(0), s.column_text(1), s.column_text(2),
+                    sql_without_comments(s.column_text(3))});
+  }
   return code;
 }
 
@@ -216,6 +253,49 @@ std::string column_difference(const SchemaCode& stored, const SchemaCode& expect
                      where, have[i], want[i]);
 }
 
+// The clauses of a table's CREATE text (sql_without_comments): the columns and constraints
+// between its outer parentheses, split at their commas, then what follows them (") STRICT").
+std::vector<std::string> clauses(const std::string& definition) {
+  std::vector<std::string> out;
+  int depth = 0;
+  std::size_t from = 0;
+  char quote = 0;
+  for (std::size_t i = 0; i < definition.size(); ++i) {
+    const char c = definition[i];
+    if (quote != 0) {
+      if (c == quote) quote = 0;
+    } else if (c == '\'' || c == '"' || c == '`' || c == '[') {
+      quote = c == '[' ? ']' : c;
+    } else if (c == '(' && depth++ == 0) {
+      from = i + 1;
+    } else if ((c == ',' && depth == 1) || (c == ')' && --depth == 0)) {
+      out.push_back(definition.substr(from, i - from));
+      from = c == ',' ? i + 2 : i;  // after ", "; the ')' starts the tail
+    }
+  }
+  out.push_back(definition.substr(std::min(from, definition.size())));
+  return out;
+}
+
+// How a table whose columns agree differs in its constraints (a CHECK taken out, STRICT
+// dropped): the first clause of its CREATE text that is not the migrations'.
+std::string definition_difference(const SchemaCode& stored, const SchemaCode& expected) {
+  const std::vector<std::string> have = clauses(stored.definition);
+  const std::vector<std::string> want = clauses(expected.definition);
+  std::size_t i = 0;
+  while (i + 1 < have.size() && i + 1 < want.size() && have[i] == want[i]) ++i;
+  const bool tail = i + 1 == have.size() || i + 1 == want.size();
+  if (tail && have.size() == want.size()) {
+    return fmt::format("sqlite_schema: table {} ends '{}', not the '{}' the schema's migrations "
+                       "create (changed by hand?)",
+                       stored.name, have[i], want[i]);
+  }
+  return fmt::format("sqlite_schema: table {}, clause {} is '{}', not the '{}' the schema's "
+                     "migrations create (changed by hand?)",
+                     stored.name, i + 1, tail && i + 1 == have.size() ? "" : have[i],
+                     tail && i + 1 == want.size() ? "" : want[i]);
+}
+
 }  // namespace
 
 std::optional<std::string> schema_difference(Database& db) {
@@ -235,6 +315,9 @@ std::optional<std::string> schema_difference(Database& db) {
       return fmt::format("sqlite_schema: {} {}: sql is not the one the schema's migrations create "
                          "(changed by hand?)",
                          object.type, object.name);
+    }
+    if (expected->definition != object.definition) {
+      return definition_difference(object, *expected);
     }
   }
   for (const SchemaCode& object : migrated) {

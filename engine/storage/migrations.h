@@ -27,13 +27,20 @@ inline std::int64_t current_schema_version() {
 // is the one they check.
 void migrate(Database& db);
 // A table, view or trigger of a database's schema: a view's or trigger's SQL as sqlite_schema
-// holds it, a table's columns as "name TYPE [NOT NULL] [PRIMARY KEY] [DEFAULT x], ...".
+// holds it, a table's columns as "name TYPE [NOT NULL] [PRIMARY KEY] [DEFAULT x], ...", and its
+// CREATE text without comments, its white space one space (sql_without_comments): the CHECK,
+// UNIQUE and REFERENCES clauses and STRICT, which the columns do not show.
 struct SchemaCode {
   std::string type;  // "table", "trigger" or "view"
   std::string name;
   std::string sql;
+  std::string definition;  // a table's; empty for the others
   friend bool operator==(const SchemaCode&, const SchemaCode&) = default;
 };
+// `sql` without its comments (`-- ...` and `/* ... */`), each run of white space outside quotes
+// one space, none after '(' or before ',' and ')': what a CREATE statement says, whatever the
+// comments of the SQL file that made it (a later yieldledger may reword them).
+std::string sql_without_comments(std::string_view sql);
 // The tables, views and triggers of `db`, by type and name.
 std::vector<SchemaCode> schema_code(Database& db);
 // The same of a new database built in memory by the embedded migrations: what a ledger of the
