@@ -201,6 +201,14 @@ TEST_CASE("Hardening: an empty file holds no ledger: apply and migrate leave it 
   CHECK(damaged.err == "yieldledger: '" + noise +
                            "' is not a usable SQLite database (file is not a database); it may "
                            "be truncated or damaged\n");
+  // As the user gave it: SQLite's own name for it is absolute.
+  const std::string relative = std::filesystem::relative(noise).string();
+  REQUIRE(relative.starts_with(".."));
+  const CliResult named = cli({"audit", "--db", relative});
+  CHECK(named.exit_code == 2);
+  CHECK(named.err == "yieldledger: '" + relative +
+                         "' is not a usable SQLite database (file is not a database); it may "
+                         "be truncated or damaged\n");
 }
 
 TEST_CASE("Hardening: a ledger whose tables were changed by hand is refused as such, exit 2") {

@@ -69,8 +69,11 @@ std::string path_cause(int error) {
   open_failed(file, sqlite_errno);
 }
 
-[[noreturn]] void fail(sqlite3* db, int rc, std::string_view context) {
+// `path` is the database's path as the user gave it (SQLite's own is made absolute): messages
+// name the file by it.
+[[noreturn]] void fail(sqlite3* db, const std::string& path, int rc, std::string_view context) {
   const char* message = db != nullptr ? sqlite3_errmsg(db) : sqlite3_errstr(rc);
+  const std::string quoted = path.empty() ? std::string() : fmt::format("'{}'", path);
   const int primary = rc & 0xff;
   // The failures a user can meet and fix get a plain sentence; the rest keep SQLite's words.
   switch (primary) {
@@ -88,9 +91,7 @@ std::string path_cause(int error) {
       }
       [[fallthrough]];
     case SQLITE_FULL: {
-      const char* file = db != nullptr ? sqlite3_db_filename(db, "main") : nullptr;
-      const std::string name = file != nullptr && *file != '\0' ? fmt::format("'{}'", file)
-                                                                : std::string("the database");
+      const std::string name = path.empty() ? std::string("the database") : quoted;
       // A reader writes too: SQLite's shared-memory index of the WAL (FILE-shm).
       if (db != nullptr && sqlite3_db_readonly(db, "main") == 1) {
         throw StorageError(StorageError::Kind::machine,
@@ -112,15 +113,13 @@ std::string path_cause(int error) {
                                      "{}",
                                      message));
     case SQLITE_CANTOPEN: {
-      const char* file = db != nullptr ? sqlite3_db_filename(db, "main") : nullptr;
       const bool write = db != nullptr && sqlite3_db_readonly(db, "main") == 0;
-      cannot_open(file != nullptr ? file : "", db != nullptr ? sqlite3_system_errno(db) : 0, write);
+      cannot_open(path, db != nullptr ? sqlite3_system_errno(db) : 0, write);
     }
     case SQLITE_CORRUPT:
     case SQLITE_NOTADB: {
       const char* file = db != nullptr ? sqlite3_db_filename(db, "main") : nullptr;
-      const std::string name =
-          file != nullptr && *file != '\0' ? fmt::format("'{}'", file) : std::string("the file");
+      const std::string name = path.empty() ? std::string("the file") : quoted;
       // Read as immutable (see Database::Database), without locks: a writer that began after
       // the open may have moved pages under the reader.
       if (file != nullptr && sqlite3_uri_boolean(file, "immutable", 0) != 0 &&
@@ -143,12 +142,11 @@ std::string path_cause(int error) {
           std::string_view(message).starts_with("no such column") ||
           std::string_view(message).starts_with("duplicate column name") ||
           std::string_view(message).find(" has no column named ") != std::string_view::npos) {
-        const char* file = db != nullptr ? sqlite3_db_filename(db, "main") : nullptr;
         throw StorageError(
             StorageError::Kind::bad_database,
             fmt::format("'{}' does not match its schema version ({}): it was changed by hand, "
                         "or is damaged",
-                        file != nullptr ? file : "", message));
+                        path, message));
       }
       break;
     default:
@@ -271,7 +269,7 @@ Database::Database(const std::string& path, Mode mode, std::int32_t application_
   if ((rc & 0xff) == SQLITE_CANTOPEN) {
     cannot_open(path, raw != nullptr ? sqlite3_system_errno(raw) : 0, mode != Mode::read_only);
   }
-  if (rc != SQLITE_OK) fail(raw, rc, fmt::format("opening '{}'", path));
+  if (rc != SQLITE_OK) fail(raw, path, rc, fmt::format("opening '{}'", path));
   // SQLite falls back to reading a file it cannot write; a writer must say why at once.
   if (mode != Mode::read_only && sqlite3_db_readonly(raw, "main") == 1) {
     cannot_open(path, sqlite3_system_errno(raw), /*write=*/true);
@@ -330,7 +328,7 @@ void Database::exec(std::string_view sql) {
   if (rc != SQLITE_OK) {
     const std::string message = error != nullptr ? error : "";
     sqlite3_free(error);
-    fail(db_.get(), rc, fmt::format("'{}'", text.substr(0, 60)));
+    fail(db_.get(), path_, rc, fmt::format("'{}'", text.substr(0, 60)));
   }
 }
 
@@ -361,12 +359,13 @@ Statement::Statement(Database& db, std::string_view sql) : db_(&db) {
   const int rc =
       sqlite3_prepare_v2(db.handle(), sql.data(), static_cast<int>(sql.size()), &raw, nullptr);
   stmt_.reset(raw);
-  if (rc != SQLITE_OK) fail(db.handle(), rc, fmt::format("preparing '{}'", sql.substr(0, 60)));
+  if (rc != SQLITE_OK)
+    fail(db.handle(), db.path(), rc, fmt::format("preparing '{}'", sql.substr(0, 60)));
 }
 
 Statement& Statement::bind(int index, std::int64_t value) {
   const int rc = sqlite3_bind_int64(stmt_.get(), index, value);
-  if (rc != SQLITE_OK) fail(db_->handle(), rc, "bind");
+  if (rc != SQLITE_OK) fail(db_->handle(), db_->path(), rc, "bind");
   return *this;
 }
 
@@ -375,7 +374,7 @@ Statement& Statement::bind_text(int index, std::string_view text, bool copy) {
   const char* data = text.data() != nullptr ? text.data() : "";
   const int rc = sqlite3_bind_text(stmt_.get(), index, data, static_cast<int>(text.size()),
                                    copy ? SQLITE_TRANSIENT : SQLITE_STATIC);
-  if (rc != SQLITE_OK) fail(db_->handle(), rc, "bind");
+  if (rc != SQLITE_OK) fail(db_->handle(), db_->path(), rc, "bind");
   return *this;
 }
 
@@ -388,7 +387,7 @@ Statement& Statement::bind_blob(int index, std::string_view bytes) {
   const int rc = bytes.empty() ? sqlite3_bind_zeroblob(stmt_.get(), index, 0)
                                : sqlite3_bind_blob(stmt_.get(), index, bytes.data(),
                                                    static_cast<int>(bytes.size()), SQLITE_STATIC);
-  if (rc != SQLITE_OK) fail(db_->handle(), rc, "bind");
+  if (rc != SQLITE_OK) fail(db_->handle(), db_->path(), rc, "bind");
   return *this;
 }
 
@@ -398,7 +397,7 @@ Statement& Statement::bind_view(int index, std::string_view text) {
 
 Statement& Statement::bind_null(int index) {
   const int rc = sqlite3_bind_null(stmt_.get(), index);
-  if (rc != SQLITE_OK) fail(db_->handle(), rc, "bind");
+  if (rc != SQLITE_OK) fail(db_->handle(), db_->path(), rc, "bind");
   return *this;
 }
 
@@ -408,7 +407,7 @@ bool Statement::step() {
   if (rc == SQLITE_DONE) return false;
   const std::string sql = sqlite3_sql(stmt_.get());
   sqlite3_reset(stmt_.get());
-  fail(db_->handle(), rc, fmt::format("'{}'", sql.substr(0, 60)));
+  fail(db_->handle(), db_->path(), rc, fmt::format("'{}'", sql.substr(0, 60)));
 }
 
 void Statement::run() {
