@@ -20,8 +20,6 @@
 namespace yl {
 namespace {
 
-[[noreturn]] void mismatch(const std::string& what) { throw AuditMismatch(what); }
-
 // A row's time_s that is not its time in seconds: "AT: time_s is ... but its time ... is ...".
 std::string time_s_differs(const std::string& at, std::int64_t time_s, const std::string& time,
                            Timestamp parsed) {

@@ -12,8 +12,6 @@
 namespace yl {
 namespace {
 
-[[noreturn]] void mismatch(const std::string& what) { throw AuditMismatch(what); }
-
 std::string seq_or_null(const std::optional<std::int64_t>& seq) {
   return seq ? std::to_string(*seq) : "NULL";
 }

@@ -16,6 +16,9 @@
 
 namespace yl {
 
+// Stops the audit at a difference, named in `what` (AuditMismatch, exit 3).
+[[noreturn]] inline void mismatch(const std::string& what) { throw AuditMismatch(what); }
+
 // An event row for a message: "event FILE:LINE (seq N, id 'ID')".
 std::string describe(const storage::StoredEvent& e);
 
