@@ -54,10 +54,16 @@ void generate(const GenerateOptions& options) {
   }
   const lab::Study at = lab::study_at(study, points[static_cast<std::size_t>(options.point)]);
   check_targets(options, study, at);
-  const std::int64_t events = lab::generate_into(at, options.seed, options.out);
+  const lab::GeneratedFiles files = lab::generate_into(at, options.seed, options.out);
+  const std::string left_out =
+      files.left_out == 0
+          ? std::string()
+          : fmt::format(" ({} left out: the ledger rejects them after a socialized loss, as a "
+                        "sweep does, counted in rejected_events)",
+                        files.left_out);
   fmt::print(
-      "generated '{}' point {} seed {}: {} events; wrote {}/scenario.toml and {}/events.csv\n",
-      escape_controls(study.name), options.point, options.seed, events,
+      "generated '{}' point {} seed {}: {} events{}; wrote {}/scenario.toml and {}/events.csv\n",
+      escape_controls(study.name), options.point, options.seed, files.events, left_out,
       escape_controls(options.out), escape_controls(options.out));
 }
 

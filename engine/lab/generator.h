@@ -57,8 +57,18 @@ void write_events_csv(const std::vector<Event>& events, std::ostream& out);
 // only once both are whole: a failure leaves no partial file and no new folder. Throws UsageError
 // when DIR is empty or not a folder or a target is a folder, a FIFO, a device or a socket;
 // std::system_error "cannot write 'PATH': CAUSE" when a write fails (a full disk, a file size
-// limit). Whether the targets may be replaced is the caller's to check. Returns the number of
-// events.
-std::int64_t generate_into(const Study& study, std::uint64_t seed, const std::string& dir);
+// limit). Whether the targets may be replaced is the caller's to check.
+//
+// Under SPEC §9.3 `socialize` a loss can push a balance below what the generator counts on, and
+// the ledger rejects an event a sweep then skips (`rejected_events`); `run` is all or nothing, so
+// such events are left out of the file (replayed in memory, as a sweep runs it): the file runs.
+// Without streamed distribution its run is the sweep's, and left_out its rejected_events; under
+// it, the drip a rejected event leaves (SPEC §9.1) is not in the file, so the run can round a wei
+// apart from the sweep's.
+struct GeneratedFiles {
+  std::int64_t events = 0;    // written to events.csv
+  std::int64_t left_out = 0;  // rejected by the ledger (socialize only)
+};
+GeneratedFiles generate_into(const Study& study, std::uint64_t seed, const std::string& dir);
 
 }  // namespace yl::lab
