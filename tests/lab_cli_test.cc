@@ -683,6 +683,13 @@ TEST_CASE("Lab CLI: a failed generate leaves no partial file and a plain message
   CHECK(d.exit_code == 2);
   CHECK(d.err == "yieldledger: cannot write '" + gd + "/events.csv': it is a folder, not a file\n");
   CHECK(listing(gd) == "events.csv=\n");
+  // The temporary files are this process's own: a fixed '.events.csv.partial' was shared by two
+  // generates into one folder (one could move the other's half-written file into place), and
+  // anything at that name stopped the generate.
+  const std::string gp = dir.path("gp");
+  std::filesystem::create_directories(gp + "/.events.csv.partial");
+  CHECK(cli({"generate", study, "--seed", "1", "--out", gp}).exit_code == 0);
+  CHECK(listing(gp).starts_with(".events.csv.partial=\nevents.csv=time,type,account,"));
   // A file size limit: exit 1, no partial file, no new folder.
   const std::string gf = dir.path("gf");
   const CliResult f =
