@@ -598,18 +598,14 @@ void write_events_csv(const std::vector<Event>& events, std::ostream& out) {
 
 namespace {
 
-// Leaves out of `events` those the ledger rejects, applied in order with the scheduled reports
-// due before each, as a sweep applies them (metrics.cc). Returns how many it left out.
+// Leaves out of `events` those the ledger rejects, applied in order as a sweep applies them
+// (metrics.cc; Ledger::apply runs the scheduled reports due before each first). Returns how many
+// it left out.
 std::int64_t leave_out_rejected(const Study& study, std::vector<Event>& events) {
   Ledger ledger(study.scenario.params);
   std::size_t kept = 0;
   for (std::size_t i = 0; i < events.size(); ++i) {
-    const Event& event = events[i];
-    while (const auto next = ledger.next_scheduled_report()) {
-      if (*next > event.time) break;
-      (void)ledger.advance_to(*next);  // an overflow stops `run` whatever is left out
-    }
-    const bool rejected = ledger.apply(event).has_value();
+    const bool rejected = ledger.apply(events[i]).has_value();
     ledger.clear_journal();
     if ((i & 1023) == 0) (void)ledger.take_reports();
     if (rejected) continue;
@@ -636,9 +632,11 @@ GeneratedFiles generate_into(const Study& study, std::uint64_t seed, const std::
   if (study.scenario.params.policy.negative_yield == NegativeYield::socialize) {
     // Again until nothing is left out: under streamed distribution a rejected event's drip stays
     // (SPEC §9.1), and the file has no such drip, so its run may round a wei apart.
-    for (std::int64_t n = 1; n > 0; files.left_out += n) {
-      n = leave_out_rejected(study, generated.events);
-    }
+    std::int64_t left_out = 0;
+    do {
+      left_out = leave_out_rejected(study, generated.events);
+      files.left_out += left_out;
+    } while (left_out > 0);
   }
   files.events = static_cast<std::int64_t>(generated.events.size());
   std::ostringstream events;
