@@ -255,6 +255,57 @@ deposit.ETH = { median = 1.0, spread = 0 }
   }
 }
 
+TEST_CASE("Lab metrics: a scheduled report that overflows stops the run there, as run stops") {
+  // A deposit of 2^256 - 1 wei makes the first scheduled report overflow (tests/bad_input_test.cc
+  // has `run` reject it). The simulation tried that report again and again and never ended.
+  const Study study = parse_study(R"(
+name = "big"
+[scenario]
+name = "big"
+start = "2024-01-01T00:00:00Z"
+end = "2024-01-04T00:00:00Z"
+report_every = "1d"
+[scenario.ledger]
+initial_price = 1_000_000_000
+[[scenario.source]]
+name = "lido"
+asset = "ETH"
+kind = "staking"
+apr_bps = 400
+weight_bps = 10000
+[population]
+users = 1
+deposit.ETH = { median = 1.0, spread = 0 }
+)",
+                                  "big.toml", ".");
+  Generated g = generate(study, 5);
+  REQUIRE(g.events.size() == 2);
+  auto& deposit = std::get<Deposit>(g.events.at(1).body);
+  REQUIRE(g.events.at(1).time.seconds < study.scenario.params.start.seconds + 86400);
+  const Amount one_eth = deposit.amount;
+  deposit.amount = Amount::from_u512((U512(1) << 256) - 1);
+  // Two more deposits after the first report (+1 d): the ledger rejects both, as it cannot make
+  // that report.
+  for (const std::int64_t hours : {36, 60}) {
+    g.events.push_back({Timestamp{study.scenario.params.start.seconds + hours * 3600},
+                        Deposit{deposit.account, deposit.asset, one_eth}});
+  }
+  const RunMetrics m = simulate(study, g, 86400);
+  CHECK(m.events == 2);
+  CHECK(testing::metric(m, "events", "", "") == "2");
+  CHECK(testing::metric(m, "rejected_events", "", "") == "2");
+  CHECK(testing::metric(m, "price_end", "", "ETH") == "1000000000");  // no report was made
+  CHECK(testing::metric(m, "yield_wei", "", "ETH") == "0");
+  // The daily series is sampled up to the end all the same, at the price before that report.
+  std::size_t prices = 0;
+  for (const SeriesValue& v : m.series) {
+    if (v.asset != Asset::eth || v.name != "price") continue;
+    ++prices;
+    CHECK(v.value == "1000000000");
+  }
+  CHECK(prices == 3);
+}
+
 TEST_CASE("Lab study: bad input names the file, the line and the key") {
   using testing::rejection;
   auto parse = [](const std::string& text) { (void)parse_study(text, "s.toml", "."); };

@@ -155,10 +155,12 @@ class Simulation {
     return name[0] == 'u' ? number : static_cast<std::size_t>(study_.population.users) + number;
   }
 
+  // A scheduled report that overflows is rolled back and stays due (Ledger::advance_to): the
+  // ledger can go no further, so every later event is rejected and counted by step(). It is not
+  // an event, so not counted itself, and it is tried once here, not again and again.
   void reports_until(Timestamp t) {
     while (const auto next = ledger_.next_scheduled_report()) {
-      if (*next > t) break;
-      if (ledger_.advance_to(*next)) ++rejected_;
+      if (*next > t || ledger_.advance_to(*next)) break;
       observe(next->seconds);
     }
   }
