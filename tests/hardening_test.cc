@@ -763,3 +763,36 @@ TEST_CASE("Hardening: reports and export refuse a hand-edited reports row, exit 
                     "0 and its journal entry do not add up to a pending before it: the ledger was "
                     "changed by hand, or is damaged (`yieldledger audit` names the row)\n");
 }
+
+TEST_CASE(
+    "Hardening: a stored ledger whose scheduled report now overflows is refused, not looped") {
+  // An event's amount edited to 2^256 - 1 wei: its first scheduled report overflows on replay.
+  // That report stays due after its rollback, and `balances --at`, `export` and `explain` asked
+  // for it again and again, forever.
+  TempDir dir;
+  const std::string db = dir.path("q.db");
+  REQUIRE(cli({"run", yl::testing::example_scenario("quickstart"), "--db", db}).exit_code == 0);
+  sqlite3* handle = nullptr;
+  REQUIRE(sqlite3_open(db.c_str(), &handle) == SQLITE_OK);
+  REQUIRE(sqlite3_exec(handle,
+                       "UPDATE events SET amount = '115792089237316195423570985008687907853269984"
+                       "665640564039457.584007913129639935' WHERE seq = 4 AND type = 'deposit'",
+                       nullptr, nullptr, nullptr) == SQLITE_OK);
+  REQUIRE(sqlite3_changes(handle) == 1);
+  sqlite3_close(handle);
+  for (const std::vector<std::string>& command :
+       {std::vector<std::string>{"balances", "--db", db, "--at", "2024-03-05T00:00:00Z"},
+        std::vector<std::string>{"explain", "--db", db, "--account", "alice"},
+        std::vector<std::string>{"export", "--db", db, "--out", dir.path("ex")},
+        std::vector<std::string>{"export", "--db", db, "--out", dir.path("ex.xlsx")}}) {
+    CAPTURE(command[0]);
+    const CliResult r = cli(command);
+    CHECK(r.exit_code == 2);
+    CHECK(r.err == "yieldledger: stored ledger no longer replays: overflow in the scheduled report "
+                   "at 2024-03-02T00:00:00Z: overflow: result would not fit in 256 bits (run "
+                   "`yieldledger audit`)\n");
+    CHECK(r.out.empty());
+  }
+  CHECK_FALSE(std::filesystem::exists(dir.path("ex")));
+  CHECK_FALSE(std::filesystem::exists(dir.path("ex.xlsx")));
+}

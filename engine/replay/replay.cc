@@ -20,6 +20,17 @@ void apply_stored(Ledger& ledger, const storage::StoredEvent& stored, const Even
   }
 }
 
+// A stored ledger's scheduled reports all ran when it was written (SPEC §1.3: a run is all or
+// nothing). One that overflows now was tampered with; it would stay due, so it must stop here.
+void advance_stored(Ledger& ledger, Timestamp time) {
+  if (const auto rejected = ledger.advance_to(time)) {
+    throw storage::StorageError(
+        storage::StorageError::Kind::bad_database,
+        fmt::format("stored ledger no longer replays: {} (run `yieldledger audit`)",
+                    rejected->reason));
+  }
+}
+
 }  // namespace
 
 Scenario parse_stored_scenario(const storage::StoredScenario& stored) {
@@ -60,7 +71,7 @@ Ledger replay_window(storage::LedgerStore& store, std::optional<Timestamp> from,
   auto open = [&] {
     if (opened) return;
     // Everything stamped before the window is history: its reports run unobserved.
-    ledger.advance_to(Timestamp{first.seconds - 1});
+    advance_stored(ledger, Timestamp{first.seconds - 1});
     // Observers read the state as SPEC §9.1 has it after every event (Ledger::settle); a replay
     // without one (`apply`'s) leaves the stream as the run left it, so that what it appends
     // journals exactly as an uninterrupted run would.
@@ -74,7 +85,7 @@ Ledger replay_window(storage::LedgerStore& store, std::optional<Timestamp> from,
     if (event != nullptr) {
       apply_stored(ledger, *stored, *event);
     } else {
-      ledger.advance_to(until);
+      advance_stored(ledger, until);
     }
     const std::vector<ReportRecord> reports = ledger.take_reports();
     if (observer != nullptr && (event != nullptr || !reports.empty())) {
