@@ -796,3 +796,33 @@ TEST_CASE(
   CHECK_FALSE(std::filesystem::exists(dir.path("ex")));
   CHECK_FALSE(std::filesystem::exists(dir.path("ex.xlsx")));
 }
+
+TEST_CASE("Hardening: a stored scenario edited to make more reports than stored is refused first") {
+  // report_every edited from 1d to 1s, the end a century on: a replay ran 3 billion reports.
+  TempDir dir;
+  const std::string db = dir.path("q.db");
+  REQUIRE(cli({"run", yl::testing::example_scenario("quickstart"), "--db", db}).exit_code == 0);
+  sqlite3* handle = nullptr;
+  REQUIRE(sqlite3_open(db.c_str(), &handle) == SQLITE_OK);
+  REQUIRE(sqlite3_exec(handle,
+                       "UPDATE scenario SET toml = replace(replace(toml, 'report_every = \"1d\"', "
+                       "'report_every = \"1s\"'), 'end = \"2024-03-08', 'end = \"2124-03-08'), "
+                       "end_time = '2124-03-08T00:00:00Z', report_every = '1s'",
+                       nullptr, nullptr, nullptr) == SQLITE_OK);
+  REQUIRE(sqlite3_changes(handle) == 1);
+  sqlite3_close(handle);
+  for (const std::vector<std::string>& command :
+       {std::vector<std::string>{"balances", "--db", db, "--at", "2024-03-05T00:00:00Z"},
+        std::vector<std::string>{"explain", "--db", db, "--account", "alice"},
+        std::vector<std::string>{"export", "--db", db, "--out", dir.path("ex")}}) {
+    CAPTURE(command[0]);
+    const CliResult r = cli(command);
+    CHECK(r.exit_code == 2);
+    CHECK(r.err == "yieldledger: stored scenario: it makes 3156278400 scheduled report times (one "
+                   "every 1 s from 2024-03-01T00:00:00Z to 2124-03-08T00:00:00Z), but the ledger "
+                   "stores 14 reports: the ledger was changed by hand, or is damaged (run "
+                   "`yieldledger audit`)\n");
+    CHECK(r.out.empty());
+  }
+  CHECK_FALSE(std::filesystem::exists(dir.path("ex")));
+}

@@ -31,6 +31,23 @@ void advance_stored(Ledger& ledger, Timestamp time) {
   }
 }
 
+// Every scheduled report time of a stored run stored a report for each asset. A stored scenario
+// edited to make more (report_every = "1s" over a century) would have a replay run them for
+// hours; it is refused first, with the one query below.
+void check_scheduled_reports(storage::LedgerStore& store, const LedgerParams& p) {
+  const std::int64_t times = (p.end.seconds - p.start.seconds) / p.report_every_s;
+  const std::int64_t stored = store.report_count();
+  if (times > stored / static_cast<std::int64_t>(kAssets.size())) {
+    throw storage::StorageError(
+        storage::StorageError::Kind::bad_database,
+        fmt::format("stored scenario: it makes {} scheduled report times (one every {} s from {} "
+                    "to {}), but the ledger stores {} reports: the ledger was changed by hand, or "
+                    "is damaged (run `yieldledger audit`)",
+                    times, p.report_every_s, format_timestamp(p.start), format_timestamp(p.end),
+                    stored));
+  }
+}
+
 }  // namespace
 
 Scenario parse_stored_scenario(const storage::StoredScenario& stored) {
@@ -59,6 +76,7 @@ Ledger replay(storage::LedgerStore& store, std::optional<Timestamp> at) {
 Ledger replay_window(storage::LedgerStore& store, std::optional<Timestamp> from,
                      std::optional<Timestamp> to, ReplayObserver* observer, ReplayWindow* window) {
   const Scenario scenario = load_stored_scenario(store);
+  check_scheduled_reports(store, scenario.params);
   Ledger ledger(scenario.params);
   const Timestamp first = std::max(from.value_or(scenario.params.start), scenario.params.start);
   const Timestamp last = std::min(to.value_or(scenario.params.end), scenario.params.end);
