@@ -2,6 +2,7 @@
 // (two real processes), write errors on stdout, control characters, causes named from errno, and
 // memory that stays flat however many reports a scenario schedules. Each case failed before it.
 #include <filesystem>
+#include <set>
 #include <string>
 #include <tuple>
 #include <vector>
@@ -825,4 +826,36 @@ TEST_CASE("Hardening: a stored scenario edited to make more reports than stored 
     CHECK(r.out.empty());
   }
   CHECK_FALSE(std::filesystem::exists(dir.path("ex")));
+}
+
+TEST_CASE("Hardening: readers leave nothing beside a ledger, and its bytes as they were") {
+  // A read-only connection cannot remove the -wal and -shm SQLite needs to read a WAL ledger:
+  // every reader left an empty q.db-wal and a 32 KiB q.db-shm behind.
+  TempDir dir;
+  const std::string db = dir.path("q.db");
+  REQUIRE(cli({"run", yl::testing::example_scenario("quickstart"), "--db", db}).exit_code == 0);
+  const std::string whole = yl::testing::read_file(db);
+  const auto files = [&] {
+    std::set<std::string> names;
+    for (const auto& entry : std::filesystem::directory_iterator(dir.path(""))) {
+      names.insert(entry.path().filename().string());
+    }
+    return names;
+  };
+  REQUIRE(files() == std::set<std::string>{"q.db"});
+  for (const std::vector<std::string>& command :
+       {std::vector<std::string>{"balances", "--db", db},
+        std::vector<std::string>{"balances", "--db", db, "--at", "2024-03-05T00:00:00Z"},
+        std::vector<std::string>{"reports", "--db", db},
+        {"journal", "--db", db},
+        std::vector<std::string>{"ledgers", "--db", db},
+        {"sources", "--db", db},
+        std::vector<std::string>{"explain", "--db", db, "--account", "alice"},
+        std::vector<std::string>{"audit", "--db", db},
+        {"compare", db, db}}) {
+    CAPTURE(command[0]);
+    CHECK(cli(command).exit_code == 0);
+    CHECK(files() == std::set<std::string>{"q.db"});
+    CHECK(yl::testing::read_file(db) == whole);
+  }
 }

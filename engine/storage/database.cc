@@ -71,7 +71,10 @@ std::string path_cause(int error) {
 
 // `path` is the database's path as the user gave it (SQLite's own is made absolute): messages
 // name the file by it.
-[[noreturn]] void fail(sqlite3* db, const std::string& path, int rc, std::string_view context) {
+// `reader`: the connection writes nothing (Mode::read_only), whether SQLite opened it read-only
+// or, for its -wal and -shm, as a writer with query_only.
+[[noreturn]] void fail(sqlite3* db, const std::string& path, bool reader, int rc,
+                       std::string_view context) {
   const char* message = db != nullptr ? sqlite3_errmsg(db) : sqlite3_errstr(rc);
   const std::string quoted = path.empty() ? std::string() : fmt::format("'{}'", path);
   const int primary = rc & 0xff;
@@ -93,7 +96,7 @@ std::string path_cause(int error) {
     case SQLITE_FULL: {
       const std::string name = path.empty() ? std::string("the database") : quoted;
       // A reader writes too: SQLite's shared-memory index of the WAL (FILE-shm).
-      if (db != nullptr && sqlite3_db_readonly(db, "main") == 1) {
+      if (reader) {
         throw StorageError(StorageError::Kind::machine,
                            fmt::format("could not read {}: SQLite could not write the index it "
                                        "reads it with (its -shm file): the disk is full, a file "
@@ -113,8 +116,7 @@ std::string path_cause(int error) {
                                      "{}",
                                      message));
     case SQLITE_CANTOPEN: {
-      const bool write = db != nullptr && sqlite3_db_readonly(db, "main") == 0;
-      cannot_open(path, db != nullptr ? sqlite3_system_errno(db) : 0, write);
+      cannot_open(path, db != nullptr ? sqlite3_system_errno(db) : 0, !reader);
     }
     case SQLITE_CORRUPT:
     case SQLITE_NOTADB: {
@@ -251,17 +253,23 @@ void configure_sqlite_once() {
 }  // namespace
 
 Database::Database(const std::string& path, Mode mode, std::int32_t application_id)
-    : path_(path), application_id_(application_id) {
+    : path_(path), application_id_(application_id), reader_(mode == Mode::read_only) {
   if (mode != Mode::in_memory) check_ledger_path(path);
   configure_sqlite_once();
   sqlite3* raw = nullptr;
-  int flags =
-      mode == Mode::read_only ? SQLITE_OPEN_READONLY : SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE;
+  int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE;
   std::string target = mode == Mode::in_memory ? ":memory:" : path;
-  if (mode == Mode::read_only && !folder_writable(path)) {
-    if (auto uri = reader_without_folder(path)) {
-      target = std::move(*uri);
-      flags |= SQLITE_OPEN_URI;
+  if (mode == Mode::read_only) {
+    // A reader that may write the folder opens the file as a writer would (never creating it)
+    // and writes nothing (query_only, below), so that, the last to close, it removes the -wal and
+    // -shm it needed as a writer does; a read-only connection left them beside the ledger.
+    flags = SQLITE_OPEN_READWRITE;
+    if (!folder_writable(path)) {
+      flags = SQLITE_OPEN_READONLY;
+      if (auto uri = reader_without_folder(path)) {
+        target = std::move(*uri);
+        flags |= SQLITE_OPEN_URI;
+      }
     }
   }
   const int rc = sqlite3_open_v2(target.c_str(), &raw, flags | SQLITE_OPEN_NOMUTEX, nullptr);
@@ -269,13 +277,14 @@ Database::Database(const std::string& path, Mode mode, std::int32_t application_
   if ((rc & 0xff) == SQLITE_CANTOPEN) {
     cannot_open(path, raw != nullptr ? sqlite3_system_errno(raw) : 0, mode != Mode::read_only);
   }
-  if (rc != SQLITE_OK) fail(raw, path, rc, fmt::format("opening '{}'", path));
+  if (rc != SQLITE_OK) fail(raw, path, reader_, rc, fmt::format("opening '{}'", path));
   // SQLite falls back to reading a file it cannot write; a writer must say why at once.
   if (mode != Mode::read_only && sqlite3_db_readonly(raw, "main") == 1) {
     cannot_open(path, sqlite3_system_errno(raw), /*write=*/true);
   }
   sqlite3_extended_result_codes(raw, 1);
   sqlite3_busy_timeout(raw, 5000);
+  if (mode == Mode::read_only) exec("PRAGMA query_only = ON");
   exec("PRAGMA foreign_keys = ON");
   // 8 MiB. A run writes most pages once (its tables grow at the end), so a larger cache buys
   // nothing and costs the first touch of its memory: at 64 MiB the page faults were a sixth of a
@@ -328,7 +337,7 @@ void Database::exec(std::string_view sql) {
   if (rc != SQLITE_OK) {
     const std::string message = error != nullptr ? error : "";
     sqlite3_free(error);
-    fail(db_.get(), path_, rc, fmt::format("'{}'", text.substr(0, 60)));
+    fail(db_.get(), path_, reader_, rc, fmt::format("'{}'", text.substr(0, 60)));
   }
 }
 
@@ -360,12 +369,12 @@ Statement::Statement(Database& db, std::string_view sql) : db_(&db) {
       sqlite3_prepare_v2(db.handle(), sql.data(), static_cast<int>(sql.size()), &raw, nullptr);
   stmt_.reset(raw);
   if (rc != SQLITE_OK)
-    fail(db.handle(), db.path(), rc, fmt::format("preparing '{}'", sql.substr(0, 60)));
+    fail(db.handle(), db.path(), db.reader(), rc, fmt::format("preparing '{}'", sql.substr(0, 60)));
 }
 
 Statement& Statement::bind(int index, std::int64_t value) {
   const int rc = sqlite3_bind_int64(stmt_.get(), index, value);
-  if (rc != SQLITE_OK) fail(db_->handle(), db_->path(), rc, "bind");
+  if (rc != SQLITE_OK) fail(db_->handle(), db_->path(), db_->reader(), rc, "bind");
   return *this;
 }
 
@@ -374,7 +383,7 @@ Statement& Statement::bind_text(int index, std::string_view text, bool copy) {
   const char* data = text.data() != nullptr ? text.data() : "";
   const int rc = sqlite3_bind_text(stmt_.get(), index, data, static_cast<int>(text.size()),
                                    copy ? SQLITE_TRANSIENT : SQLITE_STATIC);
-  if (rc != SQLITE_OK) fail(db_->handle(), db_->path(), rc, "bind");
+  if (rc != SQLITE_OK) fail(db_->handle(), db_->path(), db_->reader(), rc, "bind");
   return *this;
 }
 
@@ -387,7 +396,7 @@ Statement& Statement::bind_blob(int index, std::string_view bytes) {
   const int rc = bytes.empty() ? sqlite3_bind_zeroblob(stmt_.get(), index, 0)
                                : sqlite3_bind_blob(stmt_.get(), index, bytes.data(),
                                                    static_cast<int>(bytes.size()), SQLITE_STATIC);
-  if (rc != SQLITE_OK) fail(db_->handle(), db_->path(), rc, "bind");
+  if (rc != SQLITE_OK) fail(db_->handle(), db_->path(), db_->reader(), rc, "bind");
   return *this;
 }
 
@@ -397,7 +406,7 @@ Statement& Statement::bind_view(int index, std::string_view text) {
 
 Statement& Statement::bind_null(int index) {
   const int rc = sqlite3_bind_null(stmt_.get(), index);
-  if (rc != SQLITE_OK) fail(db_->handle(), db_->path(), rc, "bind");
+  if (rc != SQLITE_OK) fail(db_->handle(), db_->path(), db_->reader(), rc, "bind");
   return *this;
 }
 
@@ -407,7 +416,7 @@ bool Statement::step() {
   if (rc == SQLITE_DONE) return false;
   const std::string sql = sqlite3_sql(stmt_.get());
   sqlite3_reset(stmt_.get());
-  fail(db_->handle(), db_->path(), rc, fmt::format("'{}'", sql.substr(0, 60)));
+  fail(db_->handle(), db_->path(), db_->reader(), rc, fmt::format("'{}'", sql.substr(0, 60)));
 }
 
 void Statement::run() {

@@ -57,6 +57,7 @@ class Database {
   void require_application_id();
   const std::string& path() const { return path_; }
   sqlite3* handle() { return db_.get(); }
+  bool reader() const { return reader_; }  // opened Mode::read_only: it writes nothing
 
  private:
   struct Closer {
@@ -65,6 +66,7 @@ class Database {
   std::unique_ptr<sqlite3, Closer> db_;
   std::string path_;
   std::int32_t application_id_;
+  bool reader_ = false;
 };
 
 // Refuses, with StorageError (bad_database), a path that is not a plain file path: empty,
