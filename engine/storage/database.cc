@@ -257,19 +257,17 @@ Database::Database(const std::string& path, Mode mode, std::int32_t application_
   if (mode != Mode::in_memory) check_ledger_path(path);
   configure_sqlite_once();
   sqlite3* raw = nullptr;
-  int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE;
+  // A reader that may write the folder opens the file as a writer would (never creating it) and
+  // writes nothing (query_only, below), so that, the last to close, it removes the -wal and -shm
+  // it needed as a writer does; a read-only connection left them beside the ledger.
+  int flags =
+      mode == Mode::read_only ? SQLITE_OPEN_READWRITE : SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE;
   std::string target = mode == Mode::in_memory ? ":memory:" : path;
-  if (mode == Mode::read_only) {
-    // A reader that may write the folder opens the file as a writer would (never creating it)
-    // and writes nothing (query_only, below), so that, the last to close, it removes the -wal and
-    // -shm it needed as a writer does; a read-only connection left them beside the ledger.
-    flags = SQLITE_OPEN_READWRITE;
-    if (!folder_writable(path)) {
-      flags = SQLITE_OPEN_READONLY;
-      if (auto uri = reader_without_folder(path)) {
-        target = std::move(*uri);
-        flags |= SQLITE_OPEN_URI;
-      }
+  if (mode == Mode::read_only && !folder_writable(path)) {
+    flags = SQLITE_OPEN_READONLY;
+    if (auto uri = reader_without_folder(path)) {
+      target = std::move(*uri);
+      flags |= SQLITE_OPEN_URI;
     }
   }
   const int rc = sqlite3_open_v2(target.c_str(), &raw, flags | SQLITE_OPEN_NOMUTEX, nullptr);
