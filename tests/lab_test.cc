@@ -200,13 +200,16 @@ runs = 1
   CHECK(testing::metric(mb, "insurance_end_wei", "", "USDB") != "0");
 }
 
-TEST_CASE("Lab metrics: one passive holder of 1 ETH for one day at 4%, derived by hand") {
-  const Study study = parse_study(R"(
+namespace {
+
+// One passive user, 1 ETH, lido at 4%, daily reports from 2024-01-01 to `end`, no insurance fee.
+Study one_holder_study(const std::string& end) {
+  return parse_study(R"(
 name = "one"
 [scenario]
 name = "one"
 start = "2024-01-01T00:00:00Z"
-end = "2024-01-02T00:00:00Z"
+end = ")" + end + R"("
 report_every = "1d"
 [scenario.ledger]
 initial_price = 1_000_000_000
@@ -222,7 +225,13 @@ insurance_fee_bps = 0
 users = 1
 deposit.ETH = { median = 1.0, spread = 0 }
 )",
-                                  "one.toml", ".");
+                     "one.toml", ".");
+}
+
+}  // namespace
+
+TEST_CASE("Lab metrics: one passive holder of 1 ETH for one day at 4%, derived by hand") {
+  const Study study = one_holder_study("2024-01-02T00:00:00Z");
   const Generated g = generate(study, 5);
   REQUIRE(g.events.size() == 2);  // open, deposit of exactly 1 ETH (spread 0: median × e^0)
   const RunMetrics m = simulate(study, g, 0);
@@ -258,26 +267,7 @@ deposit.ETH = { median = 1.0, spread = 0 }
 TEST_CASE("Lab metrics: a scheduled report that overflows stops the run there, as run stops") {
   // A deposit of 2^256 - 1 wei makes the first scheduled report overflow (tests/bad_input_test.cc
   // has `run` reject it). The simulation tried that report again and again and never ended.
-  const Study study = parse_study(R"(
-name = "big"
-[scenario]
-name = "big"
-start = "2024-01-01T00:00:00Z"
-end = "2024-01-04T00:00:00Z"
-report_every = "1d"
-[scenario.ledger]
-initial_price = 1_000_000_000
-[[scenario.source]]
-name = "lido"
-asset = "ETH"
-kind = "staking"
-apr_bps = 400
-weight_bps = 10000
-[population]
-users = 1
-deposit.ETH = { median = 1.0, spread = 0 }
-)",
-                                  "big.toml", ".");
+  const Study study = one_holder_study("2024-01-04T00:00:00Z");
   Generated g = generate(study, 5);
   REQUIRE(g.events.size() == 2);
   auto& deposit = std::get<Deposit>(g.events.at(1).body);
