@@ -272,13 +272,12 @@ TEST_CASE("Lab metrics: a scheduled report that overflows stops the run there, a
   REQUIRE(g.events.size() == 2);
   auto& deposit = std::get<Deposit>(g.events.at(1).body);
   REQUIRE(g.events.at(1).time.seconds < study.scenario.params.start.seconds + 86400);
-  const Amount one_eth = deposit.amount;
+  const Deposit later = deposit;  // a copy of 1 ETH: the pushes below may move the events
   deposit.amount = Amount::from_u512((U512(1) << 256) - 1);
   // Two more deposits after the first report (+1 d): the ledger rejects both, as it cannot make
   // that report.
   for (const std::int64_t hours : {36, 60}) {
-    g.events.push_back({Timestamp{study.scenario.params.start.seconds + hours * 3600},
-                        Deposit{deposit.account, deposit.asset, one_eth}});
+    g.events.push_back({Timestamp{study.scenario.params.start.seconds + hours * 3600}, later});
   }
   const RunMetrics m = simulate(study, g, 86400);
   CHECK(m.events == 2);
