@@ -317,6 +317,25 @@ TEST_CASE("Lab study: bad input names the file, the line and the key") {
   CHECK(rejection([&] { parse(testing::tiny_study("[sweep]\nseries_every = \"10s\"\n")); }) ==
         "s.toml:45: sweep: series_every = \"10s\" takes 86400 samples a run, more than 20000; "
         "sample less often");
+  // More scheduled reports a run than `run` takes without --max-reports: refused at report_every
+  // (a sweep's run of a second's cadence over a month took minutes; 1h over 200 years, 15 s).
+  const std::string every_second = "end = \"2024-02-11T00:00:00Z\"\nreport_every = \"1s\"";
+  CHECK(rejection([&] {
+          parse(testing::tiny_study("", "end = \"2024-01-11T00:00:00Z\"\nreport_every = \"1d\"",
+                                    every_second));
+        }) == "s.toml:7: scenario: a run would make 3542400 scheduled reports (one every 1 s from "
+              "2024-01-01T00:00:00Z to 2024-02-11T00:00:00Z), more than the limit of 1000000 that "
+              "`run` keeps without --max-reports; report less often (in [scenario])");
+  CHECK(rejection([&] {
+          parse(testing::tiny_study(
+              "[sweep.product]\n\"scenario.report_every\" = [\"1d\", \"2s\"]\n",
+              "end = \"2024-01-11T00:00:00Z\"", "end = \"2024-02-11T00:00:00Z\""));
+        }) ==
+        "s.toml:45: sweep: point 1 (scenario.report_every=\"2s\") breaks a rule: scenario: a "
+        "run would make 1771200 scheduled reports (one every 2 s from 2024-01-01T00:00:00Z to "
+        "2024-02-11T00:00:00Z), more than the limit of 1000000 that `run` keeps without "
+        "--max-reports; report less often (in [scenario])");
+  CHECK_NOTHROW(parse(testing::tiny_study("", "report_every = \"1d\"", "report_every = \"1s\"")));
   CHECK(rejection([&] {
           parse(testing::tiny_study("", "arrival = \"2d\"", "arrival = \"99999999999999999999d\""));
         }) == "s.toml:23: study: 'arrival' must be at most 100 years, 3153600000s (got "

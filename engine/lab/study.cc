@@ -14,6 +14,7 @@
 #include "engine/input/input_file.h"
 #include "engine/input/names.h"
 #include "engine/lab/prng.h"
+#include "engine/runner.h"
 
 namespace yl::lab {
 namespace {
@@ -387,8 +388,9 @@ Scenario check_scenario(const toml::table& scenario_table, const std::string& fi
   std::ostringstream text;
   text << "events = \"events.csv\"\n" << scenario_table << "\n";
   *toml_out = text.str();
+  Scenario parsed;
   try {
-    return parse_scenario(*toml_out, file, dir);
+    parsed = parse_scenario(*toml_out, file, dir);
   } catch (const InputError& error) {
     std::uint64_t line = line_of(scenario_table);
     const toml::table reparsed = toml::parse(*toml_out);
@@ -401,6 +403,22 @@ Scenario check_scenario(const toml::table& scenario_table, const std::string& fi
     }
     throw InputError(file, line, "scenario", error.reason() + " (in [scenario])");
   }
+  // A run is one `run` takes as it is, without --max-reports: a cadence of seconds over months
+  // made a sweep's run take minutes to hours, and generate a file `run` refused.
+  const LedgerParams& p = parsed.params;
+  const std::int64_t reports = scheduled_report_count(p.start, p.end, p.report_every_s);
+  if (reports > kDefaultMaxReports) {
+    const toml::node* every = scenario_table.get("report_every");
+    throw InputError(
+        file, every != nullptr && line_of(*every) != 0 ? line_of(*every) : line_of(scenario_table),
+        "scenario",
+        fmt::format("a run would make {} scheduled reports (one every {} s from {} to {}), more "
+                    "than the limit of {} that `run` keeps without --max-reports; report less "
+                    "often (in [scenario])",
+                    reports, p.report_every_s, format_timestamp(p.start), format_timestamp(p.end),
+                    kDefaultMaxReports));
+  }
+  return parsed;
 }
 
 Study parse_root(const toml::table& root, const std::string& file,
