@@ -1,7 +1,5 @@
 // `yieldledger audit --db FILE`: verify a stored ledger (engine/audit.h). Exit 0 when everything
 // agrees, 3 at the first mismatch (SPEC §7.2). It never writes.
-#include <cstdlib>
-
 #include <fmt/format.h>
 
 #include "cli/commands.h"
@@ -25,7 +23,7 @@ void audit(const AuditOptions& options) {
     fmt::print("audit of {}: MISMATCH\n  {}\n", escape_controls(options.db),
                escape_controls(error.what()));
     flush_stdout();
-    std::exit(3);
+    throw MismatchPrinted{};
   }
   fmt::print("audit of {}: OK (scenario '{}')\n", escape_controls(options.db),
              escape_controls(summary.scenario));

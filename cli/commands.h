@@ -22,4 +22,9 @@ void add_generate_command(CLI::App& app);
 void add_sweep_command(CLI::App& app);
 void add_merge_command(CLI::App& app);
 
+// Thrown by a command that has printed a mismatch (audit's, or an explain statement that does
+// not balance): main exits 3 once the stack has unwound, so that the ledger it read is closed
+// and SQLite leaves nothing beside it (std::exit skipped the destructors).
+struct MismatchPrinted {};
+
 }  // namespace yl::cli

@@ -1,7 +1,6 @@
 // `yieldledger explain --db FILE (--account NAME [--asset ETH|USDB] | --source NAME)
 //  [--from TIME] [--to TIME] [--format table|csv]`: a statement an auditor can check line by line
 // (engine/statement.h). Exit 3 if its check line does not hold.
-#include <cstdlib>
 #include <iostream>
 
 #include <fmt/format.h>
@@ -151,7 +150,7 @@ void explain(const ExplainOptions& options) {
                             ? explain_source_statement(reader.store, options, from, to)
                             : explain_account_statements(reader.store, options, from, to);
   flush_stdout();
-  if (!balanced) std::exit(3);
+  if (!balanced) throw MismatchPrinted{};
 }
 
 }  // namespace

@@ -73,6 +73,8 @@ int main(int argc, char** argv) {
       app.exit(error);
     }
     yl::cli::flush_stdout();
+  } catch (const yl::cli::MismatchPrinted&) {
+    return 3;
   } catch (const yl::InputError& error) {
     return fail(2, error.what());
   } catch (const yl::UsageError& error) {

@@ -143,6 +143,9 @@ class Auditor {
     AppendsCheck appends(store_.read_appends(), stored, as_written);
     const Scenario scenario = scenario_from(stored, std::move(as_written));
     summary_.scenario = scenario.name;
+    // Before the replay, which would run them all (a ledger without events has no chain to
+    // catch the edit first).
+    if (const auto refusal = too_many_report_times(store_, scenario.params)) mismatch(*refusal);
     const std::string genesis = storage::genesis_hash(stored.file, stored.events_file, stored.toml);
     event_hash_ = report_hash_ = genesis;
     // Every table is read by one thread while this one replays (read_ahead.h), from the caller's

@@ -788,6 +788,12 @@ TEST_CASE("Hardening: a stored ledger edited to replay without end is refused, e
        "stored scenario: it makes 3156278400 scheduled report times (one every 1 s from "
        "2024-03-01T00:00:00Z to 2124-03-08T00:00:00Z), but the ledger stores 14 reports: the "
        "ledger was changed by hand, or is damaged (run `yieldledger audit`)"},
+      // An end apply --until never wrote: the ledger's Ledger asserted start <= end (exit 134).
+      {"an extended end before the start",
+       "UPDATE scenario SET end_extended = '2020-01-01T00:00:00Z'",
+       "stored scenario: end_extended 2020-01-01T00:00:00Z is before the scenario's end "
+       "2024-03-08T00:00:00Z, which `apply --until` only moves later: the ledger was changed by "
+       "hand, or is damaged (run `yieldledger audit`)"},
   };
   for (const auto& edit : edits) {
     CAPTURE(edit.name);
@@ -812,7 +818,33 @@ TEST_CASE("Hardening: a stored ledger edited to replay without end is refused, e
     }
     CHECK_FALSE(std::filesystem::exists(dir.path("ex")));
     CHECK_FALSE(std::filesystem::exists(dir.path("ex.xlsx")));
+    // audit finds each a mismatch, exit 3, and closes the ledger first (std::exit(3) left its
+    // -wal and -shm beside it).
+    const CliResult audit = cli({"audit", "--db", db});
+    CHECK(audit.exit_code == 3);
+    CHECK(audit.out.starts_with("audit of " + db + ": MISMATCH\n"));
+    CHECK_FALSE(std::filesystem::exists(db + "-wal"));
+    CHECK_FALSE(std::filesystem::exists(db + "-shm"));
   }
+  // A ledger without events has no hash chain to catch the scenario's edit before the replay:
+  // audit ran the 3 billion reports, its memory growing by gigabytes. It is refused first.
+  TempDir dir;
+  const std::string db = dir.path("none.db");
+  dir.write("events.csv", "time,type,account,asset,amount,to,value\n");
+  REQUIRE(
+      cli({"run", dir.write("s.toml", yl::testing::small_scenario_toml()), "--db", db}).exit_code ==
+      0);
+  sqlite3* handle = nullptr;
+  REQUIRE(sqlite3_open(db.c_str(), &handle) == SQLITE_OK);
+  REQUIRE(sqlite3_exec(handle, edits[1].sql, nullptr, nullptr, nullptr) == SQLITE_OK);
+  sqlite3_close(handle);
+  const CliResult audit = cli({"audit", "--db", db});
+  CHECK(audit.exit_code == 3);
+  CHECK(audit.out == "audit of " + db +
+                         ": MISMATCH\n  stored scenario: it makes 3156278400 scheduled report "
+                         "times (one every 1 s from 2024-03-01T00:00:00Z to "
+                         "2124-03-08T00:00:00Z), but the ledger stores 14 reports: the ledger was "
+                         "changed by hand, or is damaged\n");
 }
 
 TEST_CASE("Hardening: readers leave nothing beside a ledger, and its bytes as they were") {

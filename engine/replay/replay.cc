@@ -31,24 +31,27 @@ void advance_stored(Ledger& ledger, Timestamp time) {
   }
 }
 
-// Every scheduled report time of a stored run stored a report for each asset. A stored scenario
-// edited to make more (report_every = "1s" over a century) would have a replay run them for
-// hours; it is refused first, with the one query below.
+// Refused first, with one query, before any replay runs them.
 void check_scheduled_reports(storage::LedgerStore& store, const LedgerParams& p) {
-  const std::int64_t times = (p.end.seconds - p.start.seconds) / p.report_every_s;
-  const std::int64_t stored = store.report_count();
-  if (times > stored / static_cast<std::int64_t>(kAssets.size())) {
-    throw storage::StorageError(
-        storage::StorageError::Kind::bad_database,
-        fmt::format("stored scenario: it makes {} scheduled report times (one every {} s from {} "
-                    "to {}), but the ledger stores {} reports: the ledger was changed by hand, or "
-                    "is damaged (run `yieldledger audit`)",
-                    times, p.report_every_s, format_timestamp(p.start), format_timestamp(p.end),
-                    stored));
+  if (const auto refusal = too_many_report_times(store, p)) {
+    throw storage::StorageError(storage::StorageError::Kind::bad_database,
+                                *refusal + " (run `yieldledger audit`)");
   }
 }
 
 }  // namespace
+
+std::optional<std::string> too_many_report_times(storage::LedgerStore& store,
+                                                 const LedgerParams& p) {
+  const std::int64_t times = (p.end.seconds - p.start.seconds) / p.report_every_s;
+  const std::int64_t stored = store.report_count();
+  if (times <= stored / static_cast<std::int64_t>(kAssets.size())) return std::nullopt;
+  return fmt::format("stored scenario: it makes {} scheduled report times (one every {} s from {} "
+                     "to {}), but the ledger stores {} reports: the ledger was changed by hand, or "
+                     "is damaged",
+                     times, p.report_every_s, format_timestamp(p.start), format_timestamp(p.end),
+                     stored);
+}
 
 Scenario parse_stored_scenario(const storage::StoredScenario& stored) {
   return parse_scenario(stored.toml, stored.file, {});
@@ -56,6 +59,15 @@ Scenario parse_stored_scenario(const storage::StoredScenario& stored) {
 
 Scenario scenario_from(const storage::StoredScenario& stored, Scenario as_written) {
   Scenario scenario = std::move(as_written);
+  if (stored.end_extended && *stored.end_extended < scenario.params.end) {
+    throw storage::StorageError(
+        storage::StorageError::Kind::bad_database,
+        fmt::format("stored scenario: end_extended {} is before the scenario's end {}, which "
+                    "`apply --until` only moves later: the ledger was changed by hand, or is "
+                    "damaged (run `yieldledger audit`)",
+                    format_timestamp(*stored.end_extended),
+                    format_timestamp(scenario.params.end)));
+  }
   if (stored.end_extended) scenario.params.end = *stored.end_extended;
   scenario.params.drip = stored.drip;  // the schedule it was written with (schema 6)
   return scenario;

@@ -5,6 +5,7 @@
 #pragma once
 
 #include <optional>
+#include <string>
 #include <vector>
 
 #include "engine/core/ledger.h"
@@ -13,7 +14,8 @@
 
 namespace yl {
 
-// The stored scenario, with the end that `apply --until` may have extended.
+// The stored scenario, with the end that `apply --until` may have extended. Throws StorageError
+// (bad_database) for an extended end before the scenario's own: `apply` only moves it later.
 Scenario scenario_from(const storage::StoredScenario& stored);
 // The same from `as_written`, the stored TOML already parsed (its own end: `audit` checks the
 // stored columns against it first).
@@ -21,6 +23,11 @@ Scenario scenario_from(const storage::StoredScenario& stored, Scenario as_writte
 // The stored TOML, parsed as `run` read it.
 Scenario parse_stored_scenario(const storage::StoredScenario& stored);
 Scenario load_stored_scenario(storage::LedgerStore& store);
+// Why a ledger under `params` cannot be the one `store` holds, by its count of reports: every
+// scheduled report time stored a report for each asset, so a stored scenario edited to make more
+// (report_every = "1s" over a century) would replay for hours. nullopt when the count allows it.
+std::optional<std::string> too_many_report_times(storage::LedgerStore& store,
+                                                 const LedgerParams& params);
 
 // Rebuilds the ledger from the stored scenario and events: the state after every scheduled report
 // and event stamped at or before `at` (SPEC §7.1 --at), or after the whole run when `at` is
