@@ -1,9 +1,10 @@
 // Fuzz target: the lab's study loader on arbitrary text, then what a sweep does with a study it
 // accepts. Loading must succeed or throw InputError; a study that loads must expand into the
 // points it counted, each point must load or throw InputError naming the rule it breaks, and a
-// loaded point must generate (or throw UsageError past kMaxEvents events here, so that an input
-// cannot be slow only by being big) and simulate without any other exception, assertion or
-// sanitizer report. Schedule files are read beside examples/lab/study.toml (tbill_rates.csv).
+// loaded point must generate (or throw UsageError past kMaxEvents events here; past kMaxReports
+// report times it is not run, so that an input cannot be slow only by being big) and simulate
+// without any other exception, assertion or sanitizer report. Schedule files are read beside
+// examples/lab/study.toml (tbill_rates.csv).
 #include <algorithm>
 #include <cstdint>
 #include <string>
@@ -12,12 +13,14 @@
 #include "engine/lab/generator.h"
 #include "engine/lab/metrics.h"
 #include "engine/lab/study.h"
+#include "engine/runner.h"
 #include "engine/usage_error.h"
 
 namespace {
 
 constexpr std::size_t kMaxEvents = 20'000;
-constexpr std::size_t kPointsRun = 2;  // the first and the last point
+constexpr std::int64_t kMaxReports = 20'000;  // scheduled report times a run, likewise
+constexpr std::size_t kPointsRun = 2;         // the first and the last point
 
 void run_point(const yl::lab::Study& study, const yl::lab::Point& point) {
   yl::lab::Study at;
@@ -26,6 +29,8 @@ void run_point(const yl::lab::Study& study, const yl::lab::Point& point) {
   } catch (const yl::InputError&) {
     return;  // a point that breaks a rule: the sweep refuses it with that message
   }
+  const yl::LedgerParams& p = at.scenario.params;
+  if (yl::scheduled_report_count(p.start, p.end, p.report_every_s) > kMaxReports) return;
   yl::lab::Generated generated;
   try {
     generated = yl::lab::generate(at, yl::lab::run_seed(at, point, 0), kMaxEvents);
