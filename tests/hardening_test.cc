@@ -254,6 +254,37 @@ TEST_CASE("Hardening: a foreign SQLite file is refused and left byte-identical")
   const std::string events = dir.write("e.csv", "time,type,account,asset,amount,to,value\n");
   CHECK(cli({"apply", "--db", other, events}).err == message);
   CHECK(read_file(other) == before);
+
+  // Its hot journal too (a crashed writer's: the file and journal copied mid-transaction): a
+  // reader or apply opening it read-write rolled it back into the file, and removed the journal,
+  // before refusing it.
+  REQUIRE(sqlite3_open(other.c_str(), &handle) == SQLITE_OK);
+  REQUIRE(sqlite3_exec(handle,
+                       "PRAGMA cache_size = 1; WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT "
+                       "i + 1 FROM n WHERE i < 3000) INSERT INTO t SELECT i FROM n; BEGIN; "
+                       "UPDATE t SET x = x + 1000000",
+                       nullptr, nullptr, nullptr) == SQLITE_OK);
+  const std::string crashed = dir.path("crashed.db");
+  std::filesystem::copy_file(other, crashed);
+  std::filesystem::copy_file(other + "-journal", crashed + "-journal");
+  sqlite3_close(handle);
+  const std::string file = read_file(crashed);
+  const std::string journal = read_file(crashed + "-journal");
+  REQUIRE(journal.size() > 512);
+  for (const std::vector<std::string>& command :
+       {std::vector<std::string>{"balances", "--db", crashed},
+        std::vector<std::string>{"audit", "--db", crashed},
+        std::vector<std::string>{"apply", "--db", crashed, events}}) {
+    CAPTURE(command[0]);
+    const CliResult r = cli(command);
+    CHECK(r.exit_code == 2);
+    CHECK(r.err == "yieldledger: cannot read '" + crashed + "': its rollback journal ('" + crashed +
+                       "-journal') holds a transaction that a writer did not finish, which a "
+                       "reader does not roll back into the file (a ledger keeps a write-ahead "
+                       "log, never such a journal)\n");
+    CHECK(read_file(crashed) == file);
+    CHECK(read_file(crashed + "-journal") == journal);
+  }
 }
 
 TEST_CASE("Hardening (defect 4): a failed run never deletes a ledger another process wrote") {

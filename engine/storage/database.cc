@@ -1,6 +1,7 @@
 #include "engine/storage/database.h"
 
 #include <cerrno>
+#include <cstdint>
 #include <cstring>
 #include <mutex>
 #include <optional>
@@ -111,6 +112,14 @@ std::string path_cause(int error) {
                       name, message));
     }
     case SQLITE_READONLY:
+      if (rc == SQLITE_READONLY_ROLLBACK) {
+        throw StorageError(
+            StorageError::Kind::bad_database,
+            fmt::format("cannot read {}: its rollback journal ('{}-journal') holds a transaction "
+                        "that a writer did not finish, which a reader does not roll back into "
+                        "the file (a ledger keeps a write-ahead log, never such a journal)",
+                        quoted, path));
+      }
       throw StorageError(StorageError::Kind::bad_database,
                          fmt::format("the database cannot be written (read-only file or folder): "
                                      "{}",
@@ -189,6 +198,33 @@ bool folder_writable(const std::string& path) {
   return ::access(folder.c_str(), W_OK) == 0;
 }
 
+// Whether `path` is a file this user may write whose header carries our application_id (a
+// ledger's or a results file's): only such a file is opened read-write by a reader. SQLite,
+// opening another file so, would roll back its hot journal or fold its log into it before the
+// application_id check refuses it; a file this user cannot write it would open read-only anyway.
+// The header is read through an immutable SQLite connection, which takes no lock and reads no
+// journal. Not with a descriptor of our own: its close() would drop the POSIX locks of every
+// connection this process has on the file (an audit's snapshot, which a checkpoint then moved);
+// SQLite's own close defers it while they hold locks.
+bool ours_to_open_writable(const std::string& path) {
+  if (::access(path.c_str(), W_OK) != 0) return false;
+  sqlite3* probe = nullptr;
+  const std::string uri = file_uri(path) + "?immutable=1";
+  std::int64_t id = 0;
+  if (sqlite3_open_v2(uri.c_str(), &probe,
+                      SQLITE_OPEN_READONLY | SQLITE_OPEN_URI | SQLITE_OPEN_NOMUTEX,
+                      nullptr) == SQLITE_OK) {
+    sqlite3_stmt* statement = nullptr;
+    if (sqlite3_prepare_v2(probe, "PRAGMA application_id", -1, &statement, nullptr) == SQLITE_OK &&
+        sqlite3_step(statement) == SQLITE_ROW) {
+      id = sqlite3_column_int64(statement, 0);
+    }
+    sqlite3_finalize(statement);
+  }
+  sqlite3_close(probe);
+  return id == Database::kLedgerApplicationId || id == kResultsApplicationId;
+}
+
 // How a reader that cannot write the ledger's folder (a read-only file system or mount, or
 // another user's folder) opens `path`; it cannot create the -wal and -shm files a WAL reader
 // needs. The URI to open, or nullopt to open the path as any reader does.
@@ -257,9 +293,10 @@ Database::Database(const std::string& path, Mode mode, std::int32_t application_
   if (mode != Mode::in_memory) check_ledger_path(path);
   configure_sqlite_once();
   sqlite3* raw = nullptr;
-  // A reader that may write the folder opens the file as a writer would (never creating it) and
-  // writes nothing (query_only, below), so that, the last to close, it removes the -wal and -shm
-  // it needed as a writer does; a read-only connection left them beside the ledger.
+  // A reader that may write the folder and the file, a ledger (or results file) by its header,
+  // opens it as a writer would (never creating it) and writes nothing (query_only, below), so
+  // that, the last to close, it removes the -wal and -shm it needed as a writer does; a read-only
+  // connection left them beside the ledger. Any other file it opens read-only.
   int flags =
       mode == Mode::read_only ? SQLITE_OPEN_READWRITE : SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE;
   std::string target = mode == Mode::in_memory ? ":memory:" : path;
@@ -269,6 +306,8 @@ Database::Database(const std::string& path, Mode mode, std::int32_t application_
       target = std::move(*uri);
       flags |= SQLITE_OPEN_URI;
     }
+  } else if (mode == Mode::read_only && !ours_to_open_writable(path)) {
+    flags = SQLITE_OPEN_READONLY;
   }
   const int rc = sqlite3_open_v2(target.c_str(), &raw, flags | SQLITE_OPEN_NOMUTEX, nullptr);
   db_.reset(raw);
