@@ -65,8 +65,7 @@ Scenario scenario_from(const storage::StoredScenario& stored, Scenario as_writte
         fmt::format("stored scenario: end_extended {} is before the scenario's end {}, which "
                     "`apply --until` only moves later: the ledger was changed by hand, or is "
                     "damaged (run `yieldledger audit`)",
-                    format_timestamp(*stored.end_extended),
-                    format_timestamp(scenario.params.end)));
+                    format_timestamp(*stored.end_extended), format_timestamp(scenario.params.end)));
   }
   if (stored.end_extended) scenario.params.end = *stored.end_extended;
   scenario.params.drip = stored.drip;  // the schedule it was written with (schema 6)
