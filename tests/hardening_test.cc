@@ -826,16 +826,19 @@ TEST_CASE("Hardening: a stored ledger edited to replay without end is refused, e
        "2024-03-08T00:00:00Z, which `apply --until` only moves later: the ledger was changed by "
        "hand, or is damaged (run `yieldledger audit`)"},
   };
+  const auto change = [](const std::string& db, const char* sql) {
+    sqlite3* handle = nullptr;
+    REQUIRE(sqlite3_open(db.c_str(), &handle) == SQLITE_OK);
+    REQUIRE(sqlite3_exec(handle, sql, nullptr, nullptr, nullptr) == SQLITE_OK);
+    REQUIRE(sqlite3_changes(handle) == 1);
+    sqlite3_close(handle);
+  };
   for (const auto& edit : edits) {
     CAPTURE(edit.name);
     TempDir dir;
     const std::string db = dir.path("q.db");
     REQUIRE(cli({"run", yl::testing::example_scenario("quickstart"), "--db", db}).exit_code == 0);
-    sqlite3* handle = nullptr;
-    REQUIRE(sqlite3_open(db.c_str(), &handle) == SQLITE_OK);
-    REQUIRE(sqlite3_exec(handle, edit.sql, nullptr, nullptr, nullptr) == SQLITE_OK);
-    REQUIRE(sqlite3_changes(handle) == 1);
-    sqlite3_close(handle);
+    change(db, edit.sql);
     for (const std::vector<std::string>& command :
          {std::vector<std::string>{"balances", "--db", db, "--at", "2024-03-05T00:00:00Z"},
           std::vector<std::string>{"explain", "--db", db, "--account", "alice"},
@@ -865,10 +868,7 @@ TEST_CASE("Hardening: a stored ledger edited to replay without end is refused, e
   REQUIRE(
       cli({"run", dir.write("s.toml", yl::testing::small_scenario_toml()), "--db", db}).exit_code ==
       0);
-  sqlite3* handle = nullptr;
-  REQUIRE(sqlite3_open(db.c_str(), &handle) == SQLITE_OK);
-  REQUIRE(sqlite3_exec(handle, edits[1].sql, nullptr, nullptr, nullptr) == SQLITE_OK);
-  sqlite3_close(handle);
+  change(db, edits[1].sql);
   const CliResult audit = cli({"audit", "--db", db});
   CHECK(audit.exit_code == 3);
   CHECK(audit.out == "audit of " + db +
