@@ -817,7 +817,16 @@ TEST_CASE("Hardening: a stored ledger edited to replay without end is refused, e
        "'report_every = \"1s\"'), 'end = \"2024-03-08', 'end = \"2124-03-08'), "
        "end_time = '2124-03-08T00:00:00Z', report_every = '1s'",
        "stored scenario: it makes 3156278400 scheduled report times (one every 1 s from "
-       "2024-03-01T00:00:00Z to 2124-03-08T00:00:00Z), but the ledger stores 14 reports: the "
+       "2024-03-01T00:00:00Z to 2124-03-08T00:00:00Z), but the ledger stores 14 report rows: the "
+       "ledger was changed by hand, or is damaged (run `yieldledger audit`)"},
+      // The same with the last report's seq edited past the count (the check read max(seq)).
+      {"a report every second, the last report's seq a billion on",
+       "UPDATE scenario SET toml = replace(replace(toml, 'report_every = \"1d\"', "
+       "'report_every = \"1s\"'), 'end = \"2024-03-08', 'end = \"2124-03-08'), "
+       "end_time = '2124-03-08T00:00:00Z', report_every = '1s'; "
+       "UPDATE reports SET seq = 7000000000 WHERE seq = 14",
+       "stored scenario: it makes 3156278400 scheduled report times (one every 1 s from "
+       "2024-03-01T00:00:00Z to 2124-03-08T00:00:00Z), but the ledger stores 14 report rows: the "
        "ledger was changed by hand, or is damaged (run `yieldledger audit`)"},
       // An end apply --until never wrote: the ledger's Ledger asserted start <= end (exit 134).
       {"an extended end before the start",
@@ -871,11 +880,12 @@ TEST_CASE("Hardening: a stored ledger edited to replay without end is refused, e
   change(db, edits[1].sql);
   const CliResult audit = cli({"audit", "--db", db});
   CHECK(audit.exit_code == 3);
-  CHECK(audit.out == "audit of " + db +
-                         ": MISMATCH\n  stored scenario: it makes 3156278400 scheduled report "
-                         "times (one every 1 s from 2024-03-01T00:00:00Z to "
-                         "2124-03-08T00:00:00Z), but the ledger stores 14 reports: the ledger was "
-                         "changed by hand, or is damaged\n");
+  CHECK(audit.out ==
+        "audit of " + db +
+            ": MISMATCH\n  stored scenario: it makes 3156278400 scheduled report "
+            "times (one every 1 s from 2024-03-01T00:00:00Z to "
+            "2124-03-08T00:00:00Z), but the ledger stores 14 report rows: the ledger was "
+            "changed by hand, or is damaged\n");
 }
 
 TEST_CASE("Hardening: readers leave nothing beside a ledger, and its bytes as they were") {

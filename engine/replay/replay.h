@@ -23,9 +23,10 @@ Scenario scenario_from(const storage::StoredScenario& stored, Scenario as_writte
 // The stored TOML, parsed as `run` read it.
 Scenario parse_stored_scenario(const storage::StoredScenario& stored);
 Scenario load_stored_scenario(storage::LedgerStore& store);
-// Why a ledger under `params` cannot be the one `store` holds, by its count of reports: every
-// scheduled report time stored a report for each asset, so a stored scenario edited to make more
-// (report_every = "1s" over a century) would replay for hours. nullopt when the count allows it.
+// Why a ledger under `params` cannot be the one `store` holds, by its count of report rows:
+// every scheduled report time stored a report (one row or more) for each asset, so a stored
+// scenario edited to make more (report_every = "1s" over a century) would replay for hours. nullopt
+// when the count allows it.
 std::optional<std::string> too_many_report_times(storage::LedgerStore& store,
                                                  const LedgerParams& params);
 
