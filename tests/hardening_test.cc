@@ -851,6 +851,10 @@ TEST_CASE("Hardening: a stored ledger edited to replay without end is refused, e
     for (const std::vector<std::string>& command :
          {std::vector<std::string>{"balances", "--db", db, "--at", "2024-03-05T00:00:00Z"},
           std::vector<std::string>{"explain", "--db", db, "--account", "alice"},
+          // Past the report, it was blamed on the event after it ("stored event events.csv:9 no
+          // longer applies: overflow in the scheduled report at 2024-03-02T00:00:00Z...").
+          std::vector<std::string>{"explain", "--db", db, "--account", "alice", "--from",
+                                   "2024-03-05T00:00:00Z"},
           std::vector<std::string>{"export", "--db", db, "--out", dir.path("ex")},
           std::vector<std::string>{"export", "--db", db, "--out", dir.path("ex.xlsx")}}) {
       CAPTURE(command[0]);
