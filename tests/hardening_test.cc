@@ -801,9 +801,17 @@ TEST_CASE("Hardening: a stored ledger edited to replay without end is refused, e
   // stays due after its rollback, so `balances --at`, `explain` and `export` asked for it again
   // and again, forever. report_every edited from 1d to 1s and the end a century on: a replay ran
   // 3 billion reports.
+  const std::string every_second =
+      "UPDATE scenario SET toml = replace(replace(toml, 'report_every = \"1d\"', "
+      "'report_every = \"1s\"'), 'end = \"2024-03-08', 'end = \"2124-03-08'), "
+      "end_time = '2124-03-08T00:00:00Z', report_every = '1s'";
+  const std::string too_many_times =
+      "stored scenario: it makes 3156278400 scheduled report times (one every 1 s from "
+      "2024-03-01T00:00:00Z to 2124-03-08T00:00:00Z), but the ledger stores 14 report rows: the "
+      "ledger was changed by hand, or is damaged";
   const struct {
     const char* name;
-    const char* sql;
+    std::string sql;
     std::string message;
   } edits[] = {
       {"an amount of 2^256 - 1 wei",
@@ -812,22 +820,12 @@ TEST_CASE("Hardening: a stored ledger edited to replay without end is refused, e
        "stored ledger no longer replays: overflow in the scheduled report at "
        "2024-03-02T00:00:00Z: overflow: result would not fit in 256 bits (run `yieldledger "
        "audit`)"},
-      {"a report every second for a century",
-       "UPDATE scenario SET toml = replace(replace(toml, 'report_every = \"1d\"', "
-       "'report_every = \"1s\"'), 'end = \"2024-03-08', 'end = \"2124-03-08'), "
-       "end_time = '2124-03-08T00:00:00Z', report_every = '1s'",
-       "stored scenario: it makes 3156278400 scheduled report times (one every 1 s from "
-       "2024-03-01T00:00:00Z to 2124-03-08T00:00:00Z), but the ledger stores 14 report rows: the "
-       "ledger was changed by hand, or is damaged (run `yieldledger audit`)"},
+      {"a report every second for a century", every_second,
+       too_many_times + " (run `yieldledger audit`)"},
       // The same with the last report's seq edited past the count (the check read max(seq)).
       {"a report every second, the last report's seq a billion on",
-       "UPDATE scenario SET toml = replace(replace(toml, 'report_every = \"1d\"', "
-       "'report_every = \"1s\"'), 'end = \"2024-03-08', 'end = \"2124-03-08'), "
-       "end_time = '2124-03-08T00:00:00Z', report_every = '1s'; "
-       "UPDATE reports SET seq = 7000000000 WHERE seq = 14",
-       "stored scenario: it makes 3156278400 scheduled report times (one every 1 s from "
-       "2024-03-01T00:00:00Z to 2124-03-08T00:00:00Z), but the ledger stores 14 report rows: the "
-       "ledger was changed by hand, or is damaged (run `yieldledger audit`)"},
+       every_second + "; UPDATE reports SET seq = 7000000000 WHERE seq = 14",
+       too_many_times + " (run `yieldledger audit`)"},
       // An end apply --until never wrote: the ledger's Ledger asserted start <= end (exit 134).
       {"an extended end before the start",
        "UPDATE scenario SET end_extended = '2020-01-01T00:00:00Z'",
@@ -835,10 +833,10 @@ TEST_CASE("Hardening: a stored ledger edited to replay without end is refused, e
        "2024-03-08T00:00:00Z, which `apply --until` only moves later: the ledger was changed by "
        "hand, or is damaged (run `yieldledger audit`)"},
   };
-  const auto change = [](const std::string& db, const char* sql) {
+  const auto change = [](const std::string& db, const std::string& sql) {
     sqlite3* handle = nullptr;
     REQUIRE(sqlite3_open(db.c_str(), &handle) == SQLITE_OK);
-    REQUIRE(sqlite3_exec(handle, sql, nullptr, nullptr, nullptr) == SQLITE_OK);
+    REQUIRE(sqlite3_exec(handle, sql.c_str(), nullptr, nullptr, nullptr) == SQLITE_OK);
     REQUIRE(sqlite3_changes(handle) == 1);
     sqlite3_close(handle);
   };
@@ -881,15 +879,10 @@ TEST_CASE("Hardening: a stored ledger edited to replay without end is refused, e
   REQUIRE(
       cli({"run", dir.write("s.toml", yl::testing::small_scenario_toml()), "--db", db}).exit_code ==
       0);
-  change(db, edits[1].sql);
+  change(db, every_second);
   const CliResult audit = cli({"audit", "--db", db});
   CHECK(audit.exit_code == 3);
-  CHECK(audit.out ==
-        "audit of " + db +
-            ": MISMATCH\n  stored scenario: it makes 3156278400 scheduled report "
-            "times (one every 1 s from 2024-03-01T00:00:00Z to "
-            "2124-03-08T00:00:00Z), but the ledger stores 14 report rows: the ledger was "
-            "changed by hand, or is damaged\n");
+  CHECK(audit.out == "audit of " + db + ": MISMATCH\n  " + too_many_times + "\n");
 }
 
 TEST_CASE("Hardening: readers leave nothing beside a ledger, and its bytes as they were") {

@@ -31,14 +31,6 @@ void advance_stored(Ledger& ledger, Timestamp time) {
   }
 }
 
-// Refused first, with one query, before any replay runs them.
-void check_scheduled_reports(storage::LedgerStore& store, const LedgerParams& p) {
-  if (const auto refusal = too_many_report_times(store, p)) {
-    throw storage::StorageError(storage::StorageError::Kind::bad_database,
-                                *refusal + " (run `yieldledger audit`)");
-  }
-}
-
 }  // namespace
 
 std::optional<std::string> too_many_report_times(storage::LedgerStore& store,
@@ -88,7 +80,11 @@ Ledger replay(storage::LedgerStore& store, std::optional<Timestamp> at) {
 Ledger replay_window(storage::LedgerStore& store, std::optional<Timestamp> from,
                      std::optional<Timestamp> to, ReplayObserver* observer, ReplayWindow* window) {
   const Scenario scenario = load_stored_scenario(store);
-  check_scheduled_reports(store, scenario.params);
+  // Refused first, with one query, before the replay runs them.
+  if (const auto refusal = too_many_report_times(store, scenario.params)) {
+    throw storage::StorageError(storage::StorageError::Kind::bad_database,
+                                *refusal + " (run `yieldledger audit`)");
+  }
   Ledger ledger(scenario.params);
   const Timestamp first = std::max(from.value_or(scenario.params.start), scenario.params.start);
   const Timestamp last = std::min(to.value_or(scenario.params.end), scenario.params.end);
