@@ -3,6 +3,7 @@
 // 3 an audit found a mismatch. Every message is one line: control characters from inputs are
 // escaped (escape_controls).
 #include <csignal>
+#include <cstdlib>
 #include <iostream>
 #include <system_error>
 
@@ -35,12 +36,24 @@ void check_subcommand(const CLI::App& app, int argc, char** argv) {
       fmt::format("unknown command '{}'; the commands are: {}", argv[1], fmt::join(names, ", ")));
 }
 
+// A closed pipe ends the command as SIGPIPE always has (status 141 in a shell, no message), now
+// that every file is closed.
+[[noreturn]] void die_of_closed_pipe() {
+  std::signal(SIGPIPE, SIG_DFL);
+  std::raise(SIGPIPE);
+  std::_Exit(141);  // unreachable: SIGPIPE's default action ends the process
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
   // Past a file size limit (ulimit -f) the kernel would kill us mid-write with SIGXFSZ; ignored,
   // the write fails instead, SQLite reports it and the transaction rolls back cleanly.
   std::signal(SIGXFSZ, SIG_IGN);
+  // When a pipe's reader stops (`journal | head`), SIGPIPE would kill us mid-write and leave the
+  // ledger's -wal and -shm beside it. Ignored, the write fails with EPIPE and the stack unwinds
+  // (closing the ledger); then main dies of SIGPIPE as before, silently (die_of_closed_pipe).
+  std::signal(SIGPIPE, SIG_IGN);
   CLI::App app("yieldledger: exact native-yield accounting (SPEC v1.2)", "yieldledger");
   app.set_version_flag("--version", "yieldledger " YL_VERSION " (SPEC v1.2)");
   app.require_subcommand(1);
@@ -86,6 +99,7 @@ int main(int argc, char** argv) {
     return fail(bad ? 2 : 1, fmt::format("yieldledger: {}", error.what()));
   } catch (const std::system_error& error) {
     // A failed write to stdout (a full disk, a closed pipe), or a fault of the machine.
+    if (error.code() == std::errc::broken_pipe) die_of_closed_pipe();
     if (std::ferror(stdout)) {
       return fail(1, fmt::format("yieldledger: cannot write to standard output: {}",
                                  error.code().message()));

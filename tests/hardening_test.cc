@@ -1,6 +1,7 @@
 // Issue #9, the hardening pass: paths that are not plain files, commands running at the same time
 // (two real processes), write errors on stdout, control characters, causes named from errno, and
 // memory that stays flat however many reports a scenario schedules. Each case failed before it.
+#include <csignal>
 #include <filesystem>
 #include <set>
 #include <string>
@@ -52,6 +53,30 @@ std::pair<int, long> run_measured(const std::vector<std::string>& args) {
   rusage usage{};
   REQUIRE(::wait4(pid, &status, 0, &usage) == pid);
   return {WIFEXITED(status) ? WEXITSTATUS(status) : -1, usage.ru_maxrss};
+}
+
+// Runs the CLI with `args`, its stdout a pipe nobody reads any more (`yieldledger journal | head`
+// once head has gone), its stderr into `err_path`; its wait status.
+int run_into_closed_pipe(const std::vector<std::string>& args, const std::string& err_path) {
+  int fds[2];
+  REQUIRE(::pipe(fds) == 0);
+  ::close(fds[0]);
+  const pid_t pid = ::fork();
+  REQUIRE(pid >= 0);
+  if (pid == 0) {
+    std::signal(SIGPIPE, SIG_DFL);  // as a shell starts it
+    ::dup2(fds[1], STDOUT_FILENO);
+    std::freopen(err_path.c_str(), "w", stderr);
+    std::vector<char*> argv = {const_cast<char*>(YL_CLI_PATH)};
+    for (const std::string& a : args) argv.push_back(const_cast<char*>(a.c_str()));
+    argv.push_back(nullptr);
+    ::execv(YL_CLI_PATH, argv.data());
+    ::_exit(127);
+  }
+  ::close(fds[1]);
+  int status = 0;
+  REQUIRE(::waitpid(pid, &status, 0) == pid);
+  return status;
 }
 
 // A scenario of `events` rows: alice opens, then deposits 1 ETH per row; with `fail_last`, the
@@ -888,7 +913,7 @@ TEST_CASE("Hardening: a stored ledger edited to replay without end is refused, e
 TEST_CASE("Hardening: readers leave nothing beside a ledger, and its bytes as they were") {
   // A read-only connection cannot remove the -wal and -shm SQLite needs to read a WAL ledger:
   // every reader left an empty q.db-wal and a 32 KiB q.db-shm behind.
-  TempDir dir;
+  TempDir dir, elsewhere;
   const std::string db = dir.path("q.db");
   REQUIRE(cli({"run", yl::testing::example_scenario("quickstart"), "--db", db}).exit_code == 0);
   const std::string whole = yl::testing::read_file(db);
@@ -912,6 +937,14 @@ TEST_CASE("Hardening: readers leave nothing beside a ledger, and its bytes as th
         {"compare", db, db}}) {
     CAPTURE(command[0]);
     CHECK(cli(command).exit_code == 0);
+    CHECK(files() == std::set<std::string>{"q.db"});
+    CHECK(yl::testing::read_file(db) == whole);
+    // Its reader gone (`| head`), it dies of SIGPIPE, as it always did, but after it has closed
+    // the ledger: it left the -wal and -shm behind.
+    const int status = run_into_closed_pipe(command, elsewhere.path("err"));
+    CHECK(WIFSIGNALED(status));
+    CHECK(WTERMSIG(status) == SIGPIPE);
+    CHECK(read_file(elsewhere.path("err")) == "");
     CHECK(files() == std::set<std::string>{"q.db"});
     CHECK(yl::testing::read_file(db) == whole);
   }
