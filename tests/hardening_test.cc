@@ -704,6 +704,28 @@ TEST_CASE("Hardening: a reader who cannot write the ledger's folder sees the log
   CHECK(read_file(out) == cli({"balances", "--db", db, "--format", "csv"}).out);
 }
 
+TEST_CASE("Hardening: a reader through a symlink looks at the folder the link leads to") {
+  // SQLite keeps the -wal and -shm beside the file a link leads to: a link in a folder nobody
+  // may write, to a ledger in root's folder, was opened as a writable folder's ledger and
+  // refused ("the database cannot be written"), though the ledger itself could be read.
+  TempDir dir, links;
+  const std::string nobody = kAsNobody;
+  if (!nobody_can_run()) return;
+  const std::string db = dir.path("q.db");
+  REQUIRE(cli({"run", yl::testing::example_scenario("quickstart"), "--db", db}).exit_code == 0);
+  REQUIRE(::chmod(db.c_str(), 0644) == 0);
+  REQUIRE(::chmod(links.path("").c_str(), 0777) == 0);
+  const std::string link = links.path("q.db");
+  std::filesystem::create_symlink(db, link);
+  const std::string out = links.path("out");  // opened by the root shell, before setpriv
+  const std::string err = links.path("err");
+  CHECK(bash(nobody + kCli + " balances --db " + quoted(link) + " --format csv >" + quoted(out) +
+             " 2>" + quoted(err)) == 0);
+  CHECK(read_file(err) == "");
+  CHECK(read_file(out) == cli({"balances", "--db", db, "--format", "csv"}).out);
+  CHECK_FALSE(std::filesystem::exists(db + "-shm"));
+}
+
 TEST_CASE("Hardening: a ReadTransaction sees one snapshot while another connection commits") {
   TempDir dir;
   const std::string path = dir.path("s.db");

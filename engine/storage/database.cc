@@ -2,6 +2,7 @@
 
 #include <cerrno>
 #include <cstdint>
+#include <cstdlib>
 #include <cstring>
 #include <mutex>
 #include <optional>
@@ -191,10 +192,21 @@ std::string file_uri(const std::string& path) {
   return uri;
 }
 
-// Whether the folder holding `path` can be written (a WAL reader needs to create `-shm` there).
-bool folder_writable(const std::string& path) {
-  const auto slash = path.find_last_of('/');
-  const std::string folder = slash == std::string::npos ? "." : path.substr(0, slash + 1);
+// The file SQLite keeps the -wal and -shm beside: `path`, or where it leads if it is a symlink
+// (SQLite follows it; the link's folder does not count).
+std::string followed(const std::string& path) {
+  struct stat link {};
+  if (::lstat(path.c_str(), &link) != 0 || !S_ISLNK(link.st_mode)) return path;
+  char* resolved = ::realpath(path.c_str(), nullptr);
+  const std::string file = resolved != nullptr ? resolved : path;
+  std::free(resolved);
+  return file;
+}
+
+// Whether the folder holding `file` can be written (a WAL reader needs to create `-shm` there).
+bool folder_writable(const std::string& file) {
+  const auto slash = file.find_last_of('/');
+  const std::string folder = slash == std::string::npos ? "." : file.substr(0, slash + 1);
   return ::access(folder.c_str(), W_OK) == 0;
 }
 
@@ -300,9 +312,10 @@ Database::Database(const std::string& path, Mode mode, std::int32_t application_
   int flags =
       mode == Mode::read_only ? SQLITE_OPEN_READWRITE : SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE;
   std::string target = mode == Mode::in_memory ? ":memory:" : path;
-  if (mode == Mode::read_only && !folder_writable(path)) {
+  const std::string file = followed(path);  // the -wal and -shm are beside it
+  if (mode == Mode::read_only && !folder_writable(file)) {
     flags = SQLITE_OPEN_READONLY;
-    if (auto uri = reader_without_folder(path)) {
+    if (auto uri = reader_without_folder(file)) {
       target = std::move(*uri);
       flags |= SQLITE_OPEN_URI;
     }
