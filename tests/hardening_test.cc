@@ -726,6 +726,72 @@ TEST_CASE("Hardening: a reader through a symlink looks at the folder the link le
   CHECK_FALSE(std::filesystem::exists(db + "-shm"));
 }
 
+TEST_CASE("Hardening: a reader who cannot write the ledger makes nothing beside it") {
+  // A read-only connection made the -wal and -shm as the reader's own files, which the ledger's
+  // owner could not write: in a folder both may write, the owner's next `apply` failed ("the
+  // database cannot be written") until someone removed them.
+  TempDir dir, logs, crashed;
+  const std::string nobody = kAsNobody;
+  if (!nobody_can_run()) return;
+  const std::string owner = "setpriv --reuid=1001 --regid=1001 --clear-groups ";
+  REQUIRE(::chmod(dir.path("").c_str(), 0777) == 0);
+  const std::string db = dir.path("q.db");
+  const std::string err = logs.path("err");  // opened by the root shell, before setpriv
+  REQUIRE(bash(owner + kCli + " run " + quoted(yl::testing::example_scenario("quickstart")) +
+               " --db " + quoted(db) + " >/dev/null 2>" + quoted(err)) == 0);
+  REQUIRE(::chmod(db.c_str(), 0644) == 0);
+  const auto files = [](const TempDir& folder) {
+    std::set<std::string> names;
+    for (const auto& entry : std::filesystem::directory_iterator(folder.path(""))) {
+      names.insert(entry.path().filename().string());
+    }
+    return names;
+  };
+  const std::string out = logs.path("out");
+  const auto read_as_nobody = [&](const std::string& ledger) {
+    return bash(nobody + kCli + " balances --db " + quoted(ledger) + " --format csv >" +
+                quoted(out) + " 2>" + quoted(err));
+  };
+  const std::string as_root = cli({"balances", "--db", db, "--format", "csv"}).out;
+  CHECK(read_as_nobody(db) == 0);
+  CHECK(read_file(err) == "");
+  CHECK(read_file(out) == as_root);
+  CHECK(files(dir) == std::set<std::string>{"q.db"});
+  const std::string more = logs.write("more.csv", "time,type,account,asset,amount,to,value,id\n"
+                                                  "2024-03-09T00:00:00Z,deposit,bob,ETH,7,,,m1\n");
+  CHECK(bash(owner + kCli + " apply --db " + quoted(db) + " " + quoted(more) +
+             " --until 2024-03-10T00:00:00Z >/dev/null 2>" + quoted(err)) == 0);
+  CHECK(read_file(err) == "");
+  // A log with commits and no -shm (a writer's, copied while a reader kept it from the file):
+  // reading it needs a -shm, which this reader does not make; said so, nothing made.
+  REQUIRE(::chmod(crashed.path("").c_str(), 0777) == 0);
+  const std::string copy = crashed.path("q.db");
+  {
+    yl::storage::Database holder(db, yl::storage::Database::Mode::read_only);
+    const yl::storage::ReadTransaction held(holder);
+    const std::string later =
+        logs.write("later.csv", "time,type,account,asset,amount,to,value,id\n"
+                                "2024-03-11T00:00:00Z,deposit,bob,ETH,5,,,m2\n");
+    REQUIRE(cli({"apply", "--db", db, later, "--until", "2024-03-12T00:00:00Z"}).exit_code == 0);
+    REQUIRE(std::filesystem::file_size(db + "-wal") > 0);
+    std::filesystem::copy_file(db, copy);
+    std::filesystem::copy_file(db + "-wal", copy + "-wal");
+  }
+  REQUIRE(::chmod(copy.c_str(), 0644) == 0);
+  CHECK(read_as_nobody(copy) == 2);
+  CHECK(read_file(err) ==
+        "yieldledger: cannot read '" + copy + "': its write-ahead log '" + copy +
+            "-wal' has commits that are not in the file, and reading them needs a '" + copy +
+            "-shm' file, which a user who cannot write the file does not make (its owner could "
+            "not write to it); `yieldledger migrate --db " +
+            copy + "`, run by a user who can write the file, folds them into the file\n");
+  CHECK(files(crashed) == std::set<std::string>{"q.db", "q.db-wal"});
+  REQUIRE(cli({"migrate", "--db", copy}).exit_code == 0);
+  CHECK(read_as_nobody(copy) == 0);
+  CHECK(read_file(out) == cli({"balances", "--db", db, "--format", "csv"}).out);
+  CHECK(files(crashed) == std::set<std::string>{"q.db"});
+}
+
 TEST_CASE("Hardening: a ReadTransaction sees one snapshot while another connection commits") {
   TempDir dir;
   const std::string path = dir.path("s.db");

@@ -210,16 +210,14 @@ bool folder_writable(const std::string& file) {
   return ::access(folder.c_str(), W_OK) == 0;
 }
 
-// Whether `path` is a file this user may write whose header carries our application_id (a
-// ledger's or a results file's): only such a file is opened read-write by a reader. SQLite,
-// opening another file so, would roll back its hot journal or fold its log into it before the
-// application_id check refuses it; a file this user cannot write it would open read-only anyway.
-// The header is read through an immutable SQLite connection, which takes no lock and reads no
-// journal. Not with a descriptor of our own: its close() would drop the POSIX locks of every
-// connection this process has on the file (an audit's snapshot, which a checkpoint then moved);
-// SQLite's own close defers it while they hold locks.
-bool ours_to_open_writable(const std::string& path) {
-  if (::access(path.c_str(), W_OK) != 0) return false;
+// Whether the header of `path` carries our application_id (a ledger's or a results file's): only
+// such a file is opened read-write by a reader. SQLite, opening another file so, would roll back
+// its hot journal or fold its log into it before the application_id check refuses it. The header
+// is read through an immutable SQLite connection, which takes no lock and reads no journal. Not
+// with a descriptor of our own: its close() would drop the POSIX locks of every connection this
+// process has on the file (an audit's snapshot, which a checkpoint then moved); SQLite's own close
+// defers it while they hold locks.
+bool has_our_header(const std::string& path) {
   sqlite3* probe = nullptr;
   const std::string uri = file_uri(path) + "?immutable=1";
   std::int64_t id = 0;
@@ -237,28 +235,35 @@ bool ours_to_open_writable(const std::string& path) {
   return id == Database::kLedgerApplicationId || id == kResultsApplicationId;
 }
 
-// How a reader that cannot write the ledger's folder (a read-only file system or mount, or
-// another user's folder) opens `path`; it cannot create the -wal and -shm files a WAL reader
-// needs. The URI to open, or nullopt to open the path as any reader does.
-std::optional<std::string> reader_without_folder(const std::string& path) {
+// How a reader opens `file` when it must not create the -wal and -shm files a WAL reader needs:
+// it cannot write the folder (a read-only file system or mount, another user's folder), or it
+// cannot write the file, and files it made there would be its own, which the file's owner could
+// not write: the owner's next `apply` would fail. The URI to open, or nullopt to open the file
+// read-only as it is.
+std::optional<std::string> reader_creating_nothing(const std::string& file, bool folder_writable) {
   struct stat wal {};
   struct stat shm {};
-  const bool has_wal = ::stat((path + "-wal").c_str(), &wal) == 0;
-  const bool has_shm = ::stat((path + "-shm").c_str(), &shm) == 0;
-  // Both there (a writer is at work, or left them): SQLite reads the log with a private copy of
-  // the -shm index, under read locks that keep a checkpoint from moving pages underneath.
+  const bool has_wal = ::stat((file + "-wal").c_str(), &wal) == 0;
+  const bool has_shm = ::stat((file + "-shm").c_str(), &shm) == 0;
+  // Both there (a writer is at work, or left them): SQLite reads the log with them, under read
+  // locks that keep a checkpoint from moving pages underneath.
   if (has_wal && has_shm) return std::nullopt;
   // No log with a commit in it: the file holds every commit, and is read as it stands, as
   // immutable (no -shm, no locks). A writer that begins meanwhile is named by fail() while its
   // -wal is there; after, a torn read is reported as a damaged file.
-  if (!has_wal || wal.st_size == 0) return file_uri(path) + "?immutable=1";
+  if (!has_wal || wal.st_size == 0) return file_uri(file) + "?immutable=1";
   throw StorageError(
       StorageError::Kind::bad_database,
-      fmt::format("cannot read '{}': its write-ahead log '{}-wal' has commits that are not in the "
-                  "file, and reading them needs a '{}-shm' file, which this user cannot create "
-                  "in that folder; `yieldledger migrate --db {}`, run by a user who can write "
-                  "the folder, folds them into the file",
-                  path, path, path, path));
+      fmt::format(
+          "cannot read '{}': its write-ahead log '{}-wal' has commits that are not in the "
+          "file, and reading them needs a '{}-shm' file, {}; `yieldledger migrate --db "
+          "{}`, run by {}, folds them into the file",
+          file, file, file,
+          folder_writable ? "which a user who cannot write the file does not make (its "
+                            "owner could not write to it)"
+                          : "which this user cannot create in that folder",
+          file,
+          folder_writable ? "a user who can write the file" : "a user who can write the folder"));
 }
 
 }  // namespace
@@ -308,19 +313,23 @@ Database::Database(const std::string& path, Mode mode, std::int32_t application_
   // A reader that may write the folder and the file, a ledger (or results file) by its header,
   // opens it as a writer would (never creating it) and writes nothing (query_only, below), so
   // that, the last to close, it removes the -wal and -shm it needed as a writer does; a read-only
-  // connection left them beside the ledger. Any other file it opens read-only.
+  // connection left them beside the ledger. A reader that may not write the file or its folder
+  // makes nothing beside it (reader_creating_nothing); any other file it opens read-only.
   int flags =
       mode == Mode::read_only ? SQLITE_OPEN_READWRITE : SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE;
   std::string target = mode == Mode::in_memory ? ":memory:" : path;
   const std::string file = followed(path);  // the -wal and -shm are beside it
-  if (mode == Mode::read_only && !folder_writable(file)) {
-    flags = SQLITE_OPEN_READONLY;
-    if (auto uri = reader_without_folder(file)) {
-      target = std::move(*uri);
-      flags |= SQLITE_OPEN_URI;
+  if (mode == Mode::read_only) {
+    const bool folder = folder_writable(file);
+    if (!folder || ::access(file.c_str(), W_OK) != 0) {
+      flags = SQLITE_OPEN_READONLY;
+      if (auto uri = reader_creating_nothing(file, folder)) {
+        target = std::move(*uri);
+        flags |= SQLITE_OPEN_URI;
+      }
+    } else if (!has_our_header(path)) {
+      flags = SQLITE_OPEN_READONLY;
     }
-  } else if (mode == Mode::read_only && !ours_to_open_writable(path)) {
-    flags = SQLITE_OPEN_READONLY;
   }
   const int rc = sqlite3_open_v2(target.c_str(), &raw, flags | SQLITE_OPEN_NOMUTEX, nullptr);
   db_.reset(raw);
