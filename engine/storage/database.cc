@@ -138,8 +138,8 @@ std::string path_cause(int error) {
           ::access(fmt::format("{}-wal", file).c_str(), F_OK) == 0) {
         throw StorageError(StorageError::Kind::machine,
                            fmt::format("{} was written by another process while it was read "
-                                       "(without write access to its folder, it is read without "
-                                       "locks); read it again when the writer has finished",
+                                       "(without write access to it or its folder, it is read "
+                                       "without locks); read it again when the writer has finished",
                                        name));
       }
       throw StorageError(StorageError::Kind::bad_database,
