@@ -92,6 +92,15 @@ std::string deposits_scenario(const TempDir& dir, const std::string& name, int e
   return dir.write(name + ".toml", yl::testing::small_scenario_toml(name + ".csv"));
 }
 
+// The names of the files in `dir`.
+std::set<std::string> file_names(const TempDir& dir) {
+  std::set<std::string> names;
+  for (const auto& entry : std::filesystem::directory_iterator(dir.path(""))) {
+    names.insert(entry.path().filename().string());
+  }
+  return names;
+}
+
 bool has_file_starting_with(const TempDir& dir, const std::string& prefix) {
   for (const auto& entry : std::filesystem::directory_iterator(dir.path(""))) {
     if (entry.path().filename().string().starts_with(prefix)) return true;
@@ -740,13 +749,6 @@ TEST_CASE("Hardening: a reader who cannot write the ledger makes nothing beside 
   REQUIRE(bash(owner + kCli + " run " + quoted(yl::testing::example_scenario("quickstart")) +
                " --db " + quoted(db) + " >/dev/null 2>" + quoted(err)) == 0);
   REQUIRE(::chmod(db.c_str(), 0644) == 0);
-  const auto files = [](const TempDir& folder) {
-    std::set<std::string> names;
-    for (const auto& entry : std::filesystem::directory_iterator(folder.path(""))) {
-      names.insert(entry.path().filename().string());
-    }
-    return names;
-  };
   const std::string out = logs.path("out");
   const auto read_as_nobody = [&](const std::string& ledger) {
     return bash(nobody + kCli + " balances --db " + quoted(ledger) + " --format csv >" +
@@ -756,7 +758,7 @@ TEST_CASE("Hardening: a reader who cannot write the ledger makes nothing beside 
   CHECK(read_as_nobody(db) == 0);
   CHECK(read_file(err) == "");
   CHECK(read_file(out) == as_root);
-  CHECK(files(dir) == std::set<std::string>{"q.db"});
+  CHECK(file_names(dir) == std::set<std::string>{"q.db"});
   const std::string more = logs.write("more.csv", "time,type,account,asset,amount,to,value,id\n"
                                                   "2024-03-09T00:00:00Z,deposit,bob,ETH,7,,,m1\n");
   CHECK(bash(owner + kCli + " apply --db " + quoted(db) + " " + quoted(more) +
@@ -785,11 +787,11 @@ TEST_CASE("Hardening: a reader who cannot write the ledger makes nothing beside 
             "-shm' file, which a user who cannot write the file does not make (its owner could "
             "not write to it); `yieldledger migrate --db " +
             copy + "`, run by a user who can write the file, folds them into the file\n");
-  CHECK(files(crashed) == std::set<std::string>{"q.db", "q.db-wal"});
+  CHECK(file_names(crashed) == std::set<std::string>{"q.db", "q.db-wal"});
   REQUIRE(cli({"migrate", "--db", copy}).exit_code == 0);
   CHECK(read_as_nobody(copy) == 0);
   CHECK(read_file(out) == cli({"balances", "--db", db, "--format", "csv"}).out);
-  CHECK(files(crashed) == std::set<std::string>{"q.db"});
+  CHECK(file_names(crashed) == std::set<std::string>{"q.db"});
 }
 
 TEST_CASE("Hardening: a ReadTransaction sees one snapshot while another connection commits") {
@@ -1005,14 +1007,7 @@ TEST_CASE("Hardening: readers leave nothing beside a ledger, and its bytes as th
   const std::string db = dir.path("q.db");
   REQUIRE(cli({"run", yl::testing::example_scenario("quickstart"), "--db", db}).exit_code == 0);
   const std::string whole = yl::testing::read_file(db);
-  const auto files = [&] {
-    std::set<std::string> names;
-    for (const auto& entry : std::filesystem::directory_iterator(dir.path(""))) {
-      names.insert(entry.path().filename().string());
-    }
-    return names;
-  };
-  REQUIRE(files() == std::set<std::string>{"q.db"});
+  REQUIRE(file_names(dir) == std::set<std::string>{"q.db"});
   for (const std::vector<std::string>& command :
        {std::vector<std::string>{"balances", "--db", db},
         std::vector<std::string>{"balances", "--db", db, "--at", "2024-03-05T00:00:00Z"},
@@ -1025,15 +1020,15 @@ TEST_CASE("Hardening: readers leave nothing beside a ledger, and its bytes as th
         {"compare", db, db}}) {
     CAPTURE(command[0]);
     CHECK(cli(command).exit_code == 0);
-    CHECK(files() == std::set<std::string>{"q.db"});
+    CHECK(file_names(dir) == std::set<std::string>{"q.db"});
     CHECK(yl::testing::read_file(db) == whole);
-    // Its reader gone (`| head`), it dies of SIGPIPE, as it always did, but after it has closed
-    // the ledger: it left the -wal and -shm behind.
+    // Its reader gone (`| head`), it dies of SIGPIPE, as it always did, but only after it has
+    // closed the ledger (killed mid-write, it left the -wal and -shm behind).
     const int status = run_into_closed_pipe(command, elsewhere.path("err"));
     CHECK(WIFSIGNALED(status));
     CHECK(WTERMSIG(status) == SIGPIPE);
     CHECK(read_file(elsewhere.path("err")) == "");
-    CHECK(files() == std::set<std::string>{"q.db"});
+    CHECK(file_names(dir) == std::set<std::string>{"q.db"});
     CHECK(yl::testing::read_file(db) == whole);
   }
 }
