@@ -291,7 +291,8 @@ TEST_CASE("Hardening: a foreign SQLite file is refused and left byte-identical")
 
   // Its hot journal too (a crashed writer's: the file and journal copied mid-transaction): a
   // reader or apply opening it read-write rolled it back into the file, and removed the journal,
-  // before refusing it.
+  // before refusing it; opened read-only, it was refused for the journal, not as another
+  // application's file. It is read as it stands.
   REQUIRE(sqlite3_open(other.c_str(), &handle) == SQLITE_OK);
   REQUIRE(sqlite3_exec(handle,
                        "PRAGMA cache_size = 1; WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT "
@@ -312,12 +313,27 @@ TEST_CASE("Hardening: a foreign SQLite file is refused and left byte-identical")
     CAPTURE(command[0]);
     const CliResult r = cli(command);
     CHECK(r.exit_code == 2);
-    CHECK(r.err == "yieldledger: cannot read '" + crashed + "': its rollback journal ('" + crashed +
-                       "-journal') holds a transaction that a writer did not finish, which a "
-                       "reader does not roll back into the file (a ledger keeps a write-ahead "
-                       "log, never such a journal)\n");
+    CHECK(r.err == "yieldledger: '" + crashed + "' is not a yieldledger database\n");
     CHECK(read_file(crashed) == file);
     CHECK(read_file(crashed + "-journal") == journal);
+  }
+  // A file of another application in WAL mode: read-only, SQLite made a -wal and -shm beside it,
+  // and left them.
+  const std::string logged = dir.path("wal.db");
+  REQUIRE(sqlite3_open(logged.c_str(), &handle) == SQLITE_OK);
+  REQUIRE(sqlite3_exec(handle, "PRAGMA journal_mode = WAL; CREATE TABLE t (x)", nullptr, nullptr,
+                       nullptr) == SQLITE_OK);
+  sqlite3_close(handle);
+  REQUIRE_FALSE(std::filesystem::exists(logged + "-wal"));
+  const std::string wal_file = read_file(logged);
+  for (const std::string command : {"balances", "journal", "audit"}) {
+    CAPTURE(command);
+    const CliResult r = cli({command, "--db", logged});
+    CHECK(r.exit_code == 2);
+    CHECK(r.err == "yieldledger: '" + logged + "' is not a yieldledger database\n");
+    CHECK_FALSE(std::filesystem::exists(logged + "-wal"));
+    CHECK_FALSE(std::filesystem::exists(logged + "-shm"));
+    CHECK(read_file(logged) == wal_file);
   }
 }
 
@@ -1017,7 +1033,10 @@ TEST_CASE("Hardening: readers leave nothing beside a ledger, and its bytes as th
         {"sources", "--db", db},
         std::vector<std::string>{"explain", "--db", db, "--account", "alice"},
         std::vector<std::string>{"audit", "--db", db},
-        {"compare", db, db}}) {
+        {"compare", db, db},
+        // A path with two leading slashes: "file:" + it named a URI's host, and SQLite read it
+        // as a file it could not write (the -wal and -shm stayed).
+        std::vector<std::string>{"balances", "--db", "/" + db}}) {
     CAPTURE(command[0]);
     CHECK(cli(command).exit_code == 0);
     CHECK(file_names(dir) == std::set<std::string>{"q.db"});

@@ -113,14 +113,6 @@ std::string path_cause(int error) {
                       name, message));
     }
     case SQLITE_READONLY:
-      if (rc == SQLITE_READONLY_ROLLBACK) {
-        throw StorageError(
-            StorageError::Kind::bad_database,
-            fmt::format("cannot read {}: its rollback journal ('{}-journal') holds a transaction "
-                        "that a writer did not finish, which a reader does not roll back into "
-                        "the file (a ledger keeps a write-ahead log, never such a journal)",
-                        quoted, path));
-      }
       throw StorageError(StorageError::Kind::bad_database,
                          fmt::format("the database cannot be written (read-only file or folder): "
                                      "{}",
@@ -181,7 +173,8 @@ namespace {
 // A file: URI for `path` (RFC 3986 escapes for the characters SQLite's URI parser treats
 // specially), so that query parameters can be added.
 std::string file_uri(const std::string& path) {
-  std::string uri = "file:";
+  // An absolute path after an empty authority: "file:" + "//tmp/q.db" would name host "tmp".
+  std::string uri = path.starts_with('/') ? "file://" : "file:";
   for (char c : path) {
     if (c == '%' || c == '?' || c == '#' || c == ' ') {
       uri += fmt::format("%{:02X}", static_cast<unsigned>(static_cast<unsigned char>(c)));
@@ -235,19 +228,23 @@ bool has_our_header(const std::string& path) {
   return id == Database::kLedgerApplicationId || id == kResultsApplicationId;
 }
 
+// Whether a writer's -wal and -shm are beside `file` (one is at work, or was killed).
+bool writer_files_there(const std::string& file) {
+  return ::access((file + "-wal").c_str(), F_OK) == 0 &&
+         ::access((file + "-shm").c_str(), F_OK) == 0;
+}
+
 // How a reader opens `file` when it must not create the -wal and -shm files a WAL reader needs:
 // it cannot write the folder (a read-only file system or mount, another user's folder), or it
 // cannot write the file, and files it made there would be its own, which the file's owner could
 // not write: the owner's next `apply` would fail. The URI to open, or nullopt to open the file
 // read-only as it is.
 std::optional<std::string> reader_creating_nothing(const std::string& file, bool folder_writable) {
-  struct stat wal {};
-  struct stat shm {};
-  const bool has_wal = ::stat((file + "-wal").c_str(), &wal) == 0;
-  const bool has_shm = ::stat((file + "-shm").c_str(), &shm) == 0;
   // Both there (a writer is at work, or left them): SQLite reads the log with them, under read
   // locks that keep a checkpoint from moving pages underneath.
-  if (has_wal && has_shm) return std::nullopt;
+  if (writer_files_there(file)) return std::nullopt;
+  struct stat wal {};
+  const bool has_wal = ::stat((file + "-wal").c_str(), &wal) == 0;
   // No log with a commit in it: the file holds every commit, and is read as it stands, as
   // immutable (no -shm, no locks). A writer that begins meanwhile is named by fail() while its
   // -wal is there; after, a torn read is reported as a damaged file.
@@ -328,7 +325,14 @@ Database::Database(const std::string& path, Mode mode, std::int32_t application_
         flags |= SQLITE_OPEN_URI;
       }
     } else if (!has_our_header(path)) {
+      // Not a ledger by its header: read as it stands, to be refused, folding no rollback journal
+      // or log into it and making nothing beside it; unless a writer's -wal and -shm are there (a
+      // results file whose header a sweep has not checkpointed yet).
       flags = SQLITE_OPEN_READONLY;
+      if (!writer_files_there(file)) {
+        target = file_uri(file) + "?immutable=1";
+        flags |= SQLITE_OPEN_URI;
+      }
     }
   }
   const int rc = sqlite3_open_v2(target.c_str(), &raw, flags | SQLITE_OPEN_NOMUTEX, nullptr);
