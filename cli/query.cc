@@ -37,8 +37,15 @@ storage::Database open_for_reading(const std::string& path) {
   storage::check_ledger_path(path);
   std::error_code ec;
   if (!std::filesystem::is_regular_file(path, ec)) {
-    throw storage::StorageError(storage::StorageError::Kind::bad_database,
-                                fmt::format("database '{}' not found", path));
+    const std::string link = std::filesystem::is_symlink(path, ec)
+                                 ? std::filesystem::read_symlink(path, ec).string()
+                                 : std::string();
+    throw storage::StorageError(
+        storage::StorageError::Kind::bad_database,
+        link.empty() ? fmt::format("database '{}' not found", path)
+                     : fmt::format("database '{}' not found: it is a symbolic link to '{}', which "
+                                   "does not exist",
+                                   path, link));
   }
   storage::Database db(path, storage::Database::Mode::read_only);
   storage::verify_schema(db);

@@ -751,6 +751,17 @@ TEST_CASE("Hardening: a reader through a symlink looks at the folder the link le
   CHECK_FALSE(std::filesystem::exists(db + "-shm"));
 }
 
+TEST_CASE("Hardening: a symlink to nothing is named as such") {
+  TempDir dir;
+  const std::string link = dir.path("q.db");
+  std::filesystem::create_symlink("gone.db", link);
+  const CliResult r = cli({"balances", "--db", link});
+  CHECK(r.exit_code == 2);
+  CHECK(r.err == "yieldledger: database '" + link +
+                     "' not found: it is a symbolic link to 'gone.db', which does not exist\n");
+  CHECK(file_names(dir) == std::set<std::string>{"q.db"});
+}
+
 TEST_CASE("Hardening: a reader who cannot write the ledger makes nothing beside it") {
   // A read-only connection made the -wal and -shm as the reader's own files, which the ledger's
   // owner could not write: in a folder both may write, the owner's next `apply` failed ("the
