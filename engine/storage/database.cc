@@ -310,8 +310,8 @@ Database::Database(const std::string& path, Mode mode, std::int32_t application_
   // A reader that may write the folder and the file, a ledger (or results file) by its header,
   // opens it as a writer would (never creating it) and writes nothing (query_only, below), so
   // that, the last to close, it removes the -wal and -shm it needed as a writer does; a read-only
-  // connection left them beside the ledger. A reader that may not write the file or its folder
-  // makes nothing beside it (reader_creating_nothing); any other file it opens read-only.
+  // connection left them beside the ledger. A reader that may not write the file or its folder,
+  // or given a file whose header is not ours, makes nothing beside it.
   int flags =
       mode == Mode::read_only ? SQLITE_OPEN_READWRITE : SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE;
   std::string target = mode == Mode::in_memory ? ":memory:" : path;
