@@ -204,6 +204,7 @@ RunSummary run_into_database(const std::string& scenario_path, const std::string
                      fmt::format("the scenario '{}'", scenario_path), options);
   std::error_code ec;
   if (std::filesystem::exists(db_path, ec)) {
+    storage::require_ledger_or_empty_file(db_path);  // before the writable open, which changes it
     return run_in(db_path, scenario, scenario_path, options,
                   storage::Database::Mode::read_write_create);
   }

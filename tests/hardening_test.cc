@@ -309,7 +309,10 @@ TEST_CASE("Hardening: a foreign SQLite file is refused and left byte-identical")
   for (const std::vector<std::string>& command :
        {std::vector<std::string>{"balances", "--db", crashed},
         std::vector<std::string>{"audit", "--db", crashed},
-        std::vector<std::string>{"apply", "--db", crashed, events}}) {
+        std::vector<std::string>{"apply", "--db", crashed, events},
+        // `run` into an existing file opened it for writing first (an empty one it may fill).
+        std::vector<std::string>{"run", yl::testing::example_scenario("quickstart"), "--db",
+                                 crashed}}) {
     CAPTURE(command[0]);
     const CliResult r = cli(command);
     CHECK(r.exit_code == 2);

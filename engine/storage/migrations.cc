@@ -358,4 +358,9 @@ void require_ledger_file(const std::string& path) {
   check_identity(db);
 }
 
+void require_ledger_or_empty_file(const std::string& path) {
+  Database db(path, Database::Mode::read_only);
+  if (!db.is_empty()) check_identity(db);
+}
+
 }  // namespace yl::storage
