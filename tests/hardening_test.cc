@@ -37,17 +37,22 @@ int bash(const std::string& script) {
   return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
 }
 
+// In a forked child: becomes the CLI with `args`.
+[[noreturn]] void exec_cli(const std::vector<std::string>& args) {
+  std::vector<char*> argv = {const_cast<char*>(YL_CLI_PATH)};
+  for (const std::string& a : args) argv.push_back(const_cast<char*>(a.c_str()));
+  argv.push_back(nullptr);
+  ::execv(YL_CLI_PATH, argv.data());
+  ::_exit(127);
+}
+
 // Runs the CLI with `args` in a child process; its exit code and peak resident memory (KiB).
 std::pair<int, long> run_measured(const std::vector<std::string>& args) {
   const pid_t pid = ::fork();
   REQUIRE(pid >= 0);
   if (pid == 0) {
-    std::vector<char*> argv = {const_cast<char*>(YL_CLI_PATH)};
-    for (const std::string& a : args) argv.push_back(const_cast<char*>(a.c_str()));
-    argv.push_back(nullptr);
     std::freopen("/dev/null", "w", stdout);
-    ::execv(YL_CLI_PATH, argv.data());
-    ::_exit(127);
+    exec_cli(args);
   }
   int status = 0;
   rusage usage{};
@@ -67,11 +72,7 @@ int run_into_closed_pipe(const std::vector<std::string>& args, const std::string
     std::signal(SIGPIPE, SIG_DFL);  // as a shell starts it
     ::dup2(fds[1], STDOUT_FILENO);
     std::freopen(err_path.c_str(), "w", stderr);
-    std::vector<char*> argv = {const_cast<char*>(YL_CLI_PATH)};
-    for (const std::string& a : args) argv.push_back(const_cast<char*>(a.c_str()));
-    argv.push_back(nullptr);
-    ::execv(YL_CLI_PATH, argv.data());
-    ::_exit(127);
+    exec_cli(args);
   }
   ::close(fds[1]);
   int status = 0;

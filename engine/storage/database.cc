@@ -185,6 +185,10 @@ std::string file_uri(const std::string& path) {
   return uri;
 }
 
+// The URI that reads `file` as it stands: no lock taken, no journal or log read, nothing made
+// beside it.
+std::string as_it_stands(const std::string& file) { return file_uri(file) + "?immutable=1"; }
+
 // The file SQLite keeps the -wal and -shm beside: `path`, or where it leads if it is a symlink
 // (SQLite follows it; the link's folder does not count).
 std::string followed(const std::string& path) {
@@ -212,7 +216,7 @@ bool folder_writable(const std::string& file) {
 // defers it while they hold locks.
 bool has_our_header(const std::string& path) {
   sqlite3* probe = nullptr;
-  const std::string uri = file_uri(path) + "?immutable=1";
+  const std::string uri = as_it_stands(path);
   std::int64_t id = 0;
   if (sqlite3_open_v2(uri.c_str(), &probe,
                       SQLITE_OPEN_READONLY | SQLITE_OPEN_URI | SQLITE_OPEN_NOMUTEX,
@@ -248,7 +252,7 @@ std::optional<std::string> reader_creating_nothing(const std::string& file, bool
   // No log with a commit in it: the file holds every commit, and is read as it stands, as
   // immutable (no -shm, no locks). A writer that begins meanwhile is named by fail() while its
   // -wal is there; after, a torn read is reported as a damaged file.
-  if (!has_wal || wal.st_size == 0) return file_uri(file) + "?immutable=1";
+  if (!has_wal || wal.st_size == 0) return as_it_stands(file);
   throw StorageError(
       StorageError::Kind::bad_database,
       fmt::format(
@@ -315,8 +319,8 @@ Database::Database(const std::string& path, Mode mode, std::int32_t application_
   int flags =
       mode == Mode::read_only ? SQLITE_OPEN_READWRITE : SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE;
   std::string target = mode == Mode::in_memory ? ":memory:" : path;
-  const std::string file = followed(path);  // the -wal and -shm are beside it
   if (mode == Mode::read_only) {
+    const std::string file = followed(path);  // the -wal and -shm are beside it
     const bool folder = folder_writable(file);
     if (!folder || ::access(file.c_str(), W_OK) != 0) {
       flags = SQLITE_OPEN_READONLY;
@@ -330,7 +334,7 @@ Database::Database(const std::string& path, Mode mode, std::int32_t application_
       // results file whose header a sweep has not checkpointed yet).
       flags = SQLITE_OPEN_READONLY;
       if (!writer_files_there(file)) {
-        target = file_uri(file) + "?immutable=1";
+        target = as_it_stands(file);
         flags |= SQLITE_OPEN_URI;
       }
     }
