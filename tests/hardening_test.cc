@@ -1066,3 +1066,108 @@ TEST_CASE("Hardening: readers leave nothing beside a ledger, and its bytes as th
     CHECK(yl::testing::read_file(db) == whole);
   }
 }
+
+namespace {
+
+// Makes `name` in `dir` as a `run` into an existing empty file, killed before its end, leaves it:
+// the file's page 1 without our application_id (or no page at all), the rest in `name`-wal, with
+// its -shm. `fill` runs in a connection that put the empty file in WAL mode and folds nothing into
+// it; the three files are copied while it is open (closing it would fold the log in).
+void killed_writer_files(const TempDir& dir, const std::string& name, const std::string& fill,
+                         const std::string& attach = "") {
+  const std::string live = dir.path(name + ".live");
+  dir.write(name + ".live", "");
+  sqlite3* handle = nullptr;
+  REQUIRE(sqlite3_open(live.c_str(), &handle) == SQLITE_OK);
+  if (!attach.empty()) {
+    REQUIRE(sqlite3_exec(handle, ("ATTACH " + quoted(attach) + " AS s").c_str(), nullptr, nullptr,
+                         nullptr) == SQLITE_OK);
+  }
+  REQUIRE(sqlite3_exec(handle,
+                       ("PRAGMA main.page_size = 16384; PRAGMA main.journal_mode = WAL; "
+                        "PRAGMA wal_autocheckpoint = 0; PRAGMA main.cache_size = 1; " +
+                        fill)
+                           .c_str(),
+                       nullptr, nullptr, nullptr) == SQLITE_OK);
+  for (const std::string suffix : {"", "-wal", "-shm"}) {
+    std::filesystem::copy_file(live + suffix, dir.path(name + suffix));
+  }
+  sqlite3_close(handle);
+  for (const std::string suffix : {"", "-wal", "-shm"}) std::filesystem::remove(live + suffix);
+  const std::string page_one = read_file(dir.path(name));
+  REQUIRE((page_one.size() < 72 || page_one.substr(68, 4) == std::string(4, '\0')));
+  REQUIRE(std::filesystem::file_size(dir.path(name + "-wal")) > 16384);
+}
+
+}  // namespace
+
+TEST_CASE("Hardening: a killed run's log into an empty file is folded in by the next reader") {
+  // A `run` into an existing empty file writes its ledger, application_id too, to the -wal; killed
+  // before its end, the file's page 1 does not carry the application_id. A reader read that file
+  // read-only, as another application's, through the log, and left the -wal and -shm (hundreds of
+  // MB) beside it after every command. helper-32's F2 (session 30).
+  TempDir dir, source;
+  const std::string whole = source.path("q.db");
+  REQUIRE(cli({"run", yl::testing::example_scenario("quickstart"), "--db", whole}).exit_code == 0);
+  const CliResult balances = cli({"balances", "--db", whole});
+  REQUIRE(balances.exit_code == 0);
+
+  SUBCASE("its log committed the ledger: read, folded in") {
+    // The ledger's tables and rows, and its application_id and user_version, in one commit.
+    std::string copy = "BEGIN;";
+    sqlite3* q = nullptr;
+    REQUIRE(sqlite3_open_v2(whole.c_str(), &q, SQLITE_OPEN_READONLY, nullptr) == SQLITE_OK);
+    sqlite3_stmt* statement = nullptr;
+    REQUIRE(sqlite3_prepare_v2(q,
+                               "SELECT type, name, sql FROM sqlite_schema WHERE sql IS NOT NULL "
+                               "ORDER BY type = 'table' DESC, rowid",
+                               -1, &statement, nullptr) == SQLITE_OK);
+    while (sqlite3_step(statement) == SQLITE_ROW) {
+      const std::string type = reinterpret_cast<const char*>(sqlite3_column_text(statement, 0));
+      const std::string table = reinterpret_cast<const char*>(sqlite3_column_text(statement, 1));
+      copy += std::string(reinterpret_cast<const char*>(sqlite3_column_text(statement, 2))) + ";";
+      if (type == "table") {
+        copy += fmt::format("INSERT INTO main.\"{}\" SELECT * FROM s.\"{}\";", table, table);
+      }
+    }
+    sqlite3_finalize(statement);
+    REQUIRE(sqlite3_prepare_v2(q, "PRAGMA user_version", -1, &statement, nullptr) == SQLITE_OK);
+    REQUIRE(sqlite3_step(statement) == SQLITE_ROW);
+    copy += fmt::format("PRAGMA main.application_id = {}; PRAGMA main.user_version = {}; COMMIT;",
+                        yl::storage::Database::kLedgerApplicationId,
+                        sqlite3_column_int64(statement, 0));
+    sqlite3_finalize(statement);
+    sqlite3_close(q);
+    killed_writer_files(dir, "k.db", copy, whole);
+    const std::string db = dir.path("k.db");
+    const CliResult read = cli({"balances", "--db", db});
+    CHECK(read.exit_code == 0);
+    CHECK(read.out == balances.out);
+    CHECK(file_names(dir) == std::set<std::string>{"k.db"});
+    // Folded in: the file alone is the ledger.
+    const std::string folded = read_file(db);
+    CHECK(folded.substr(68, 4) == "YLDR");
+    CHECK(cli({"audit", "--db", db}).exit_code == 0);
+    CHECK(file_names(dir) == std::set<std::string>{"k.db"});
+    CHECK(read_file(db) == folded);
+  }
+
+  SUBCASE("killed before its first commit: nothing there, the log removed") {
+    killed_writer_files(dir, "n.db",
+                        "BEGIN; CREATE TABLE t (x); INSERT INTO t WITH RECURSIVE n(i) AS (SELECT "
+                        "1 UNION ALL SELECT i + 1 FROM n WHERE i < 200) SELECT randomblob(3000) "
+                        "FROM n;");
+    const std::string db = dir.path("n.db");
+    const std::string file = read_file(db);
+    for (const std::vector<std::string>& command :
+         {std::vector<std::string>{"balances", "--db", db},
+          std::vector<std::string>{"audit", "--db", db}}) {
+      CAPTURE(command[0]);
+      const CliResult r = cli(command);
+      CHECK(r.exit_code == 2);
+      CHECK(r.err == "yieldledger: '" + db + "' holds no ledger (run a scenario into it first)\n");
+      CHECK(file_names(dir) == std::set<std::string>{"n.db"});
+      CHECK(read_file(db) == file);
+    }
+  }
+}

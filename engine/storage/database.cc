@@ -207,35 +207,52 @@ bool folder_writable(const std::string& file) {
   return ::access(folder.c_str(), W_OK) == 0;
 }
 
-// Whether the header of `path` carries our application_id (a ledger's or a results file's): only
-// such a file is opened read-write by a reader. SQLite, opening another file so, would roll back
-// its hot journal or fold its log into it before the application_id check refuses it. The header
-// is read through an immutable SQLite connection, which takes no lock and reads no journal. Not
-// with a descriptor of our own: its close() would drop the POSIX locks of every connection this
-// process has on the file (an audit's snapshot, which a checkpoint then moved); SQLite's own close
-// defers it while they hold locks.
-bool has_our_header(const std::string& path) {
+// Whether a connection opened read-only on `target` answers `sql` (one integer) with non-zero.
+// Through SQLite, not a descriptor of our own: its close() would drop the POSIX locks of every
+// connection this process has on the file (an audit's snapshot, which a checkpoint then moved);
+// SQLite's own close defers it while they hold locks.
+bool read_only_probe(const std::string& target, int flags, const char* sql) {
   sqlite3* probe = nullptr;
-  const std::string uri = as_it_stands(path);
-  std::int64_t id = 0;
-  if (sqlite3_open_v2(uri.c_str(), &probe,
-                      SQLITE_OPEN_READONLY | SQLITE_OPEN_URI | SQLITE_OPEN_NOMUTEX,
+  bool yes = false;
+  if (sqlite3_open_v2(target.c_str(), &probe, SQLITE_OPEN_READONLY | SQLITE_OPEN_NOMUTEX | flags,
                       nullptr) == SQLITE_OK) {
+    sqlite3_busy_timeout(probe, 5000);
     sqlite3_stmt* statement = nullptr;
-    if (sqlite3_prepare_v2(probe, "PRAGMA application_id", -1, &statement, nullptr) == SQLITE_OK &&
+    if (sqlite3_prepare_v2(probe, sql, -1, &statement, nullptr) == SQLITE_OK &&
         sqlite3_step(statement) == SQLITE_ROW) {
-      id = sqlite3_column_int64(statement, 0);
+      yes = sqlite3_column_int64(statement, 0) != 0;
     }
     sqlite3_finalize(statement);
   }
   sqlite3_close(probe);
-  return id == Database::kLedgerApplicationId || id == kResultsApplicationId;
+  return yes;
 }
 
 // Whether a writer's -wal and -shm are beside `file` (one is at work, or was killed).
 bool writer_files_there(const std::string& file) {
   return ::access((file + "-wal").c_str(), F_OK) == 0 &&
          ::access((file + "-shm").c_str(), F_OK) == 0;
+}
+
+// Whether a reader opens `path` (kept as `file`) read-write: only a ledger or a results file, by
+// the application_id in its header. SQLite, opening another file so, would roll back its hot
+// journal or fold its log into it before the application_id check refuses it. The header is read
+// through an immutable connection, which takes no lock and reads no journal. A file whose header
+// does not carry it, with a writer's -wal and -shm beside it, is read again through its log: one
+// whose log makes it ours, or that holds nothing even with its log (a `run` into an existing empty
+// file, killed before it folded its log into the file, or before its first commit), is opened as a
+// ledger is, so that the last to close folds the log in and removes the -wal and -shm.
+bool ours_to_open_writable(const std::string& path, const std::string& file) {
+  const std::string ours = fmt::format("application_id IN ({}, {})", Database::kLedgerApplicationId,
+                                       kResultsApplicationId);
+  const std::string by_header = fmt::format("SELECT {} FROM pragma_application_id", ours);
+  if (read_only_probe(as_it_stands(path), SQLITE_OPEN_URI, by_header.c_str())) return true;
+  if (!writer_files_there(file)) return false;
+  const std::string by_log =
+      fmt::format("SELECT {} OR (application_id = 0 AND NOT EXISTS (SELECT 1 FROM sqlite_schema)) "
+                  "FROM pragma_application_id",
+                  ours);
+  return read_only_probe(path, 0, by_log.c_str());
 }
 
 // How a reader opens `file` when it must not create the -wal and -shm files a WAL reader needs:
@@ -328,10 +345,10 @@ Database::Database(const std::string& path, Mode mode, std::int32_t application_
         target = std::move(*uri);
         flags |= SQLITE_OPEN_URI;
       }
-    } else if (!has_our_header(path)) {
-      // Not a ledger by its header: read as it stands, to be refused, folding no rollback journal
-      // or log into it and making nothing beside it; unless a writer's -wal and -shm are there (a
-      // results file whose header a sweep has not checkpointed yet).
+    } else if (!ours_to_open_writable(path, file)) {
+      // Not ours: read as it stands, to be refused, folding no rollback journal or log into it and
+      // making nothing beside it; with another application's -wal and -shm there, read-only
+      // through them (they are there already).
       flags = SQLITE_OPEN_READONLY;
       if (!writer_files_there(file)) {
         target = as_it_stands(file);
