@@ -255,21 +255,14 @@ bool ours_to_open_writable(const std::string& path, const std::string& file) {
   return read_only_probe(path, 0, by_log.c_str());
 }
 
-// How a reader opens `file` when it must not create the -wal and -shm files a WAL reader needs:
-// it cannot write the folder (a read-only file system or mount, another user's folder), or it
-// cannot write the file, and files it made there would be its own, which the file's owner could
-// not write: the owner's next `apply` would fail. The URI to open, or nullopt to open the file
-// read-only as it is.
-std::optional<std::string> reader_creating_nothing(const std::string& file, bool folder_writable) {
-  // Both there (a writer is at work, or left them): SQLite reads the log with them, under read
-  // locks that keep a checkpoint from moving pages underneath.
-  if (writer_files_there(file)) return std::nullopt;
+// Refuses a reader who must not create the -wal and -shm files a WAL reader needs when `file`'s
+// log has commits not in the file (reading them needs the -shm). Such a reader cannot write the
+// folder (a read-only file system or mount, another user's folder), or cannot write the file, and
+// files it made there would be its own, which the file's owner could not write: the owner's next
+// `apply` would fail.
+void require_no_log_to_read(const std::string& file, bool folder_writable) {
   struct stat wal {};
-  const bool has_wal = ::stat((file + "-wal").c_str(), &wal) == 0;
-  // No log with a commit in it: the file holds every commit, and is read as it stands, as
-  // immutable (no -shm, no locks). A writer that begins meanwhile is named by fail() while its
-  // -wal is there; after, a torn read is reported as a damaged file.
-  if (!has_wal || wal.st_size == 0) return as_it_stands(file);
+  if (::stat((file + "-wal").c_str(), &wal) != 0 || wal.st_size == 0) return;
   throw StorageError(
       StorageError::Kind::bad_database,
       fmt::format(
@@ -282,6 +275,34 @@ std::optional<std::string> reader_creating_nothing(const std::string& file, bool
                           : "which this user cannot create in that folder",
           file,
           folder_writable ? "a user who can write the file" : "a user who can write the folder"));
+}
+
+// What sqlite3_open_v2 is given: the file name or URI, and the flags.
+struct Opening {
+  std::string target;
+  int flags = 0;
+};
+
+// How a reader opens `path`, decided before anything is opened.
+Opening reader_opening(const std::string& path) {
+  const std::string file = followed(path);  // the -wal and -shm are beside it
+  const bool folder = folder_writable(file);
+  const bool may_write = folder && ::access(file.c_str(), W_OK) == 0;
+  // A reader that may write the folder and the file, ours (above), opens it as a writer would
+  // (never creating it) and writes nothing (query_only, in the constructor), so that, the last to
+  // close, it removes the -wal and -shm it needed as a writer does; a read-only connection left
+  // them beside the ledger.
+  if (may_write && ours_to_open_writable(path, file)) return {path, SQLITE_OPEN_READWRITE};
+  // Every other reader makes nothing beside the file. With a writer's -wal and -shm both there
+  // (one at work, or killed), SQLite reads the log with them, under read locks that keep a
+  // checkpoint from moving pages underneath.
+  if (writer_files_there(file)) return {path, SQLITE_OPEN_READONLY};
+  // Otherwise the file is read as it stands, as immutable (no -shm, no locks): a file not ours,
+  // to be refused, folding no rollback journal or log into it; or, for a reader who may not
+  // write, a ledger whose every commit is in the file. A writer that begins meanwhile is named by
+  // fail() while its -wal is there; after, a torn read is reported as a damaged file.
+  if (!may_write) require_no_log_to_read(file, folder);
+  return {as_it_stands(file), SQLITE_OPEN_READONLY | SQLITE_OPEN_URI};
 }
 
 }  // namespace
@@ -328,35 +349,12 @@ Database::Database(const std::string& path, Mode mode, std::int32_t application_
   if (mode != Mode::in_memory) check_ledger_path(path);
   configure_sqlite_once();
   sqlite3* raw = nullptr;
-  // A reader that may write the folder and the file, a ledger (or results file) by its header,
-  // opens it as a writer would (never creating it) and writes nothing (query_only, below), so
-  // that, the last to close, it removes the -wal and -shm it needed as a writer does; a read-only
-  // connection left them beside the ledger. A reader that may not write the file or its folder,
-  // or given a file whose header is not ours, makes nothing beside it.
-  int flags =
-      mode == Mode::read_only ? SQLITE_OPEN_READWRITE : SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE;
-  std::string target = mode == Mode::in_memory ? ":memory:" : path;
-  if (mode == Mode::read_only) {
-    const std::string file = followed(path);  // the -wal and -shm are beside it
-    const bool folder = folder_writable(file);
-    if (!folder || ::access(file.c_str(), W_OK) != 0) {
-      flags = SQLITE_OPEN_READONLY;
-      if (auto uri = reader_creating_nothing(file, folder)) {
-        target = std::move(*uri);
-        flags |= SQLITE_OPEN_URI;
-      }
-    } else if (!ours_to_open_writable(path, file)) {
-      // Not ours: read as it stands, to be refused, folding no rollback journal or log into it and
-      // making nothing beside it; with another application's -wal and -shm there, read-only
-      // through them (they are there already).
-      flags = SQLITE_OPEN_READONLY;
-      if (!writer_files_there(file)) {
-        target = as_it_stands(file);
-        flags |= SQLITE_OPEN_URI;
-      }
-    }
-  }
-  const int rc = sqlite3_open_v2(target.c_str(), &raw, flags | SQLITE_OPEN_NOMUTEX, nullptr);
+  const Opening opening = mode == Mode::read_only
+                              ? reader_opening(path)
+                              : Opening{mode == Mode::in_memory ? ":memory:" : path,
+                                        SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE};
+  const int rc =
+      sqlite3_open_v2(opening.target.c_str(), &raw, opening.flags | SQLITE_OPEN_NOMUTEX, nullptr);
   db_.reset(raw);
   if ((rc & 0xff) == SQLITE_CANTOPEN) {
     cannot_open(path, raw != nullptr ? sqlite3_system_errno(raw) : 0, mode != Mode::read_only);
