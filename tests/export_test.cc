@@ -696,4 +696,30 @@ TEST_CASE("Export: under §9.3 socialize a price fall is a negative accrual, exa
                   "6.1990058526673968,0,0,6090087260,-15140675558656680,-0.01514067555865668\n") !=
         std::string::npos);
   CHECK(yl::testing::run_cli({"export", "--db", db, "--out", dir.path("s.xlsx")}).exit_code == 0);
+
+  // ledger_history's balances and claimable are the sums of every account's balance_history rows
+  // at that time, which are `balances --at` there. After the fall, c01-c04 (CLAIMABLE) hold less
+  // than their fixed balance: a balance of P·s + r and claimable 0, not P·s + r − f < 0, so the
+  // sum of P·s + r − f over them (what ledger_history said) was negative, from 2024-07-02 to
+  // 2024-07-22 (helper-35's F1).
+  REQUIRE(yl::testing::run_cli({"export", "--db", db, "--out", dir.path("all")}).exit_code == 0);
+  std::map<std::pair<std::string, std::string>, std::pair<yl::Amount, yl::Amount>> sums;
+  for (const Row& r : read_csv(dir.path("all/balance_history.csv"))) {
+    auto& [balances, claimable] = sums[{r.at("time"), r.at("asset")}];
+    balances += yl::testing::wei(r.at("balance_wei"));
+    claimable += yl::testing::wei(r.at("claimable_wei"));
+  }
+  const auto ledgers = read_csv(dir.path("all/ledger_history.csv"));
+  REQUIRE(ledgers.size() == sums.size());
+  for (const Row& r : ledgers) {
+    CAPTURE(r.at("time"));
+    CAPTURE(r.at("asset"));
+    const auto& [balances, claimable] = sums.at({r.at("time"), r.at("asset")});
+    CHECK(r.at("balances_wei") == balances.wei_string());
+    CHECK(r.at("claimable_wei") == claimable.wei_string());
+  }
+  const auto fall = where(where(ledgers, "time", "2024-07-02T00:00:00Z"), "asset", "ETH");
+  REQUIRE(fall.size() == 1);
+  CHECK(fall[0].at("balances_wei") == "729418140283357686883");
+  CHECK(fall[0].at("claimable_wei") == "0");
 }

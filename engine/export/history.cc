@@ -238,6 +238,7 @@ void HistorySampler::account_for_report(const ReportRecord& report) {
   YL_ASSERT(interval_s >= 0);
   last_report_[a] = report.time;
   const BigInt step = big(report.price_after) - big(report.price_before);  // < 0 under §9.3
+  if (step < 0) price_fell_[a] = true;
   for (std::size_t g = 0; g < 2; ++g) {
     const BigInt shares = big(totals_.group_shares[g][a]);
     // Held just before the price step: P_before·S + Σr + Σf(VOID) (SPEC §3.3).
@@ -257,6 +258,22 @@ void HistorySampler::check_totals(const Ledger& ledger) const {
     }
   }
   YL_ASSERT(recount == totals_);
+}
+
+// Σ claimable over the CLAIMABLE positions in `asset`. SPEC §3.3: each is P·s + r − f while the
+// price has only risen since its split (P·s + r = f then), so the sum is P·Σs + Σr − Σf, from the
+// totals, in O(1). Once a report has lowered the price (SPEC §9.3), a position may hold less than
+// f: its balance is then P·s + r and its claimable 0, not the negative P·s + r − f, so from then
+// on the positions are summed one by one.
+BigInt HistorySampler::claimable_sum(const Ledger& ledger, Asset asset) const {
+  const std::size_t a = index_of(asset);
+  if (!price_fell_[a]) {
+    return big(ledger.book(asset).shares.price()) * big(totals_.claimable_shares[a]) +
+           big(totals_.claimable_remainders[a]) - big(totals_.claimable_fixed[a]);
+  }
+  BigInt sum = 0;
+  for (AccountId id = 0; id < ledger.account_count(); ++id) sum += big(ledger.claimable(id, asset));
+  return sum;
 }
 
 void HistorySampler::sample_if_due(const Ledger& ledger, Timestamp time) {
@@ -289,12 +306,11 @@ void HistorySampler::write_ledger_rows(const Ledger& ledger, Timestamp time, std
   for (Asset asset : kAssets) {
     const std::size_t a = index_of(asset);
     const AssetBook& book = ledger.book(asset);
-    // SPEC §3.3: claimable is P·s + r − f over CLAIMABLE positions, and balances are the rest of
-    // Σ(balance + claimable) = P·C + Σr + Σf(VOID). Each position is below 2^256 but their sum
-    // need not be (SPEC §6 bounds what is stored, not sums of it): unbounded integers.
+    // Balances are the rest of Σ(balance + claimable) = P·C + Σr + Σf(VOID) (SPEC §3.3). Each
+    // position is below 2^256 but their sum need not be (SPEC §6 bounds what is stored, not sums
+    // of it): unbounded integers.
     const BigInt price = big(book.shares.price());
-    const BigInt claimable = price * big(totals_.claimable_shares[a]) +
-                             big(totals_.claimable_remainders[a]) - big(totals_.claimable_fixed[a]);
+    const BigInt claimable = claimable_sum(ledger, asset);
     const BigInt balances = price * big(book.shares.total_shares()) +
                             big(book.shares.remainder_sum()) + big(book.shares.void_fixed_sum()) -
                             claimable;

@@ -110,6 +110,7 @@ class HistorySampler : public ReplayObserver {
   void add_chart_point(const Ledger& ledger, Timestamp time, const PeriodApys& apys);
   // Checks the running totals against a count over every account (at the end).
   void check_totals(const Ledger& ledger) const;
+  BigInt claimable_sum(const Ledger& ledger, Asset asset) const;
 
   std::optional<std::int64_t> every_s_;
   const SelectedAccounts& selected_;
@@ -123,6 +124,7 @@ class HistorySampler : public ReplayObserver {
   Timestamp last_sample_;               // start until the first sample
   std::array<Amount, 2> last_sample_price_;
   std::array<Timestamp, 2> last_report_;  // per asset, start until its first report
+  std::array<bool, 2> price_fell_{};      // per asset: a report lowered its price (SPEC §9.3)
   std::int64_t events_ = 0;
   std::int64_t samples_ = 0;
   std::int64_t balance_rows_ = 0;
