@@ -685,6 +685,33 @@ TEST_CASE("Hardening: no permission (EACCES) is named as such, for a user withou
   CHECK_FALSE(std::filesystem::exists(fresh));
 }
 
+TEST_CASE("Hardening: a writer that cannot write the ledger's folder or file names which") {
+  // SQLite's "attempt to write a readonly database" came out as "the database cannot be written
+  // (read-only file or folder)", naming no file (helper-36's F4, for sweep and merge too).
+  TempDir dir;
+  const std::string nobody = kAsNobody;
+  if (!nobody_can_run()) return;
+  const std::string db = dir.path("q.db");
+  REQUIRE(cli({"run", yl::testing::example_scenario("quickstart"), "--db", db}).exit_code == 0);
+  const std::string events = dir.write("e.csv", "time,type,account,asset,amount,to,value\n");
+  REQUIRE(::chmod(events.c_str(), 0644) == 0);
+  REQUIRE(::chown(db.c_str(), 65534, 65534) == 0);  // nobody's file, in root's folder (0755)
+  const std::string whole = read_file(db);
+  TempDir errors;
+  const std::string err = errors.path("err");  // opened by the root shell, before setpriv
+  for (const std::string& command :
+       {" apply --db " + quoted(db) + " " + quoted(events), " migrate --db " + quoted(db)}) {
+    CAPTURE(command);
+    CHECK(bash(nobody + kCli + command + " >/dev/null 2>" + quoted(err)) == 2);
+    CHECK(read_file(err) == "yieldledger: '" + db +
+                                "' cannot be written: this user cannot write its folder, where "
+                                "SQLite makes the '-wal' and '-shm' files a writer needs beside "
+                                "it\n");
+  }
+  CHECK(read_file(db) == whole);
+  CHECK(file_names(dir) == std::set<std::string>{"q.db", "e.csv"});
+}
+
 TEST_CASE("Hardening: a reader who cannot write the ledger's folder sees the log's commits too") {
   TempDir dir;
   const std::string nobody = kAsNobody;

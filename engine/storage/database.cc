@@ -71,6 +71,27 @@ std::string path_cause(int error) {
   open_failed(file, sqlite_errno);
 }
 
+std::string followed(const std::string& path);
+bool folder_writable(const std::string& file);
+
+// Why `path` cannot be written, a writer found (SQLITE_READONLY, SQLite's `message`): its folder,
+// where SQLite makes the -wal and -shm beside it, or the file is read-only for this user.
+std::string read_only_reason(const std::string& path, const char* message) {
+  if (path.empty()) {
+    return fmt::format("the database cannot be written (read-only file or folder): {}", message);
+  }
+  const std::string file = followed(path);
+  if (!folder_writable(file)) {
+    return fmt::format("'{}' cannot be written: this user cannot write its folder, where SQLite "
+                       "makes the '-wal' and '-shm' files a writer needs beside it",
+                       path);
+  }
+  if (::access(file.c_str(), W_OK) != 0) {
+    return fmt::format("'{}' cannot be written: the file is read-only for this user", path);
+  }
+  return fmt::format("'{}' cannot be written (read-only file or folder): {}", path, message);
+}
+
 // `path` is the database's path as the user gave it (SQLite's own is made absolute): messages
 // name the file by it.
 // `reader`: the connection writes nothing (Mode::read_only), whether SQLite opened it read-only
@@ -113,10 +134,7 @@ std::string path_cause(int error) {
                       name, message));
     }
     case SQLITE_READONLY:
-      throw StorageError(StorageError::Kind::bad_database,
-                         fmt::format("the database cannot be written (read-only file or folder): "
-                                     "{}",
-                                     message));
+      throw StorageError(StorageError::Kind::bad_database, read_only_reason(path, message));
     case SQLITE_CANTOPEN: {
       cannot_open(path, db != nullptr ? sqlite3_system_errno(db) : 0, !reader);
     }
