@@ -132,6 +132,26 @@ TEST_CASE("Hardening (defect 1): a ledger path must be a real file path") {
                               "' ends in '/', so it names a folder, not a ledger file\n"},
       {dir.path(""), "yieldledger: '" + dir.path("") +
                          "' ends in '/', so it names a folder, not a ledger file\n"},
+      // SQLite takes them for x.db's log, index or journal (folded in or deleted at x.db's
+      // next open): helper-36's F5 lost a results file so.
+      {dir.path("x.db-wal"), "yieldledger: '" + dir.path("x.db-wal") +
+                                 "' ends in '-wal': SQLite takes a file so named for the "
+                                 "write-ahead log of '" +
+                                 dir.path("x.db") +
+                                 "', and would fold it into that file or delete it; name the "
+                                 "ledger file otherwise\n"},
+      {dir.path("x.db-shm"), "yieldledger: '" + dir.path("x.db-shm") +
+                                 "' ends in '-shm': SQLite takes a file so named for the "
+                                 "shared-memory index of '" +
+                                 dir.path("x.db") +
+                                 "', and would fold it into that file or delete it; name the "
+                                 "ledger file otherwise\n"},
+      {dir.path("x.db-journal"), "yieldledger: '" + dir.path("x.db-journal") +
+                                     "' ends in '-journal': SQLite takes a file so named for the "
+                                     "rollback journal of '" +
+                                     dir.path("x.db") +
+                                     "', and would fold it into that file or delete it; name the "
+                                     "ledger file otherwise\n"},
   };
   for (const Case& c : cases) {
     CAPTURE(c.db);

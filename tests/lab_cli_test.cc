@@ -200,6 +200,21 @@ TEST_CASE("Lab CLI: shards merged equal one sweep, merge is idempotent and names
   const CliResult again = cli({"sweep", study, "--out", whole});
   CHECK(again.out.find("12 runs in this slice, 12 already stored, 0 run now") != std::string::npos);
   CHECK(dump(merged) == dump(whole));
+  // A results file named as a shard's log: merge said it merged, and SQLite then took it for
+  // whole.db's log and deleted it (helper-36's F5). Refused, as for a ledger. (dump() reads
+  // read-only, so it left an empty -wal and a -shm beside whole.db: they go first.)
+  std::filesystem::remove(whole + "-wal");
+  std::filesystem::remove(whole + "-shm");
+  for (const std::string suffix : {"-wal", "-shm", "-journal"}) {
+    CAPTURE(suffix);
+    const CliResult into_log = cli({"merge", "--out", whole + suffix, whole});
+    CHECK(into_log.exit_code == 2);
+    CHECK(into_log.err.find("' ends in '" + suffix + "': SQLite takes a file so named") !=
+          std::string::npos);
+    CHECK(cli({"sweep", study, "--out", whole + suffix}).exit_code == 2);
+    CHECK_FALSE(std::filesystem::exists(whole + suffix));
+  }
+  CHECK(dump(whole) == dump(merged));
 }
 
 TEST_CASE("Lab CLI: a results file is byte for byte the same whatever --jobs") {

@@ -340,6 +340,18 @@ void check_ledger_path(const std::string& path, std::string_view noun) {
   if (path.back() == '/') {
     refuse(fmt::format("'{}' ends in '/', so it names a folder, not a {} file", path, noun));
   }
+  // SQLite takes FILE-wal, FILE-shm and FILE-journal for FILE's log, index and journal: a ledger
+  // or results file so named would be folded into FILE, or deleted, when FILE is next opened.
+  for (const auto& [suffix, what] :
+       {std::pair{"-wal", "write-ahead log"}, std::pair{"-shm", "shared-memory index"},
+        std::pair{"-journal", "rollback journal"}}) {
+    if (path.ends_with(suffix) && path.size() > std::strlen(suffix)) {
+      refuse(fmt::format("'{}' ends in '{}': SQLite takes a file so named for the {} of '{}', and "
+                         "would fold it into that file or delete it; name the {} file otherwise",
+                         path, suffix, what, path.substr(0, path.size() - std::strlen(suffix)),
+                         noun));
+    }
+  }
   if (const auto kind = special_file_kind(path)) {
     refuse(fmt::format("'{}' is {}, not a {} file", path, *kind, noun));
   }
