@@ -323,6 +323,38 @@ TEST_CASE("Export summary: the policy of SPEC §9, and the end's revenue and loc
   CHECK(value("end", "locked", "USDB") != "0 0");
 }
 
+TEST_CASE("Export summary: a group's yield is its accounts' accruals, under either distribution") {
+  // The users' and dapps' realized APY divides the yield credited to the group's shares. It was
+  // counted from the reports' price steps alone, so under SPEC §9.1 (streamed), where the drips
+  // step the price and a report does not, it was 0 (helper-35's F2): it is every price step
+  // times the group's shares, which `explain`'s accruals, summed over the group, must equal.
+  TempDir dir;
+  for (const std::string& db : {blast_launch_db(dir), streamed_blast_launch_db(dir)}) {
+    CAPTURE(db);
+    yl::storage::Database database(db, yl::storage::Database::Mode::read_only);
+    yl::storage::LedgerStore store(database);
+    const yl::SelectedAccounts all;  // the sampler keeps a reference: it must outlive the replay
+    yl::HistorySampler history(std::nullopt, all, {}, {}, nullptr);
+    yl::replay_window(store, std::nullopt, std::nullopt, &history);
+    for (yl::Asset asset : yl::kAssets) {
+      CAPTURE(yl::asset_name(asset));
+      yl::SignedAmount users, dapps;
+      for (const yl::BalanceRow& row : store.read_snapshot().balances) {
+        if (row.asset != asset || row.kind == yl::AccountKind::system) continue;
+        const yl::SignedAmount accruals =
+            yl::explain_account(store, row.account, asset, std::nullopt, std::nullopt).accruals;
+        yl::SignedAmount& sum = row.kind == yl::AccountKind::user ? users : dapps;
+        sum = sum + accruals;
+      }
+      CHECK(users.is_positive());
+      CHECK(history.group_yield(yl::AccountGroup::users, asset).yield_wei.str() ==
+            users.wei_string());
+      CHECK(history.group_yield(yl::AccountGroup::dapps, asset).yield_wei.str() ==
+            dapps.wei_string());
+    }
+  }
+}
+
 TEST_CASE("Export charts: a streamed ledger's released yield is cumulative, its drips to date") {
   TempDir dir;
   const std::string db = streamed_blast_launch_db(dir);

@@ -108,6 +108,7 @@ void HistorySampler::opening(const Ledger& ledger) {
   if (every_s_) next_due_ = next_multiple_after(start_, *every_s_, start_);
   for (Asset asset : kAssets) {
     last_sample_price_[index_of(asset)] = ledger.book(asset).shares.price();
+    price_[index_of(asset)] = ledger.book(asset).shares.price();
   }
   track_new_accounts(ledger);  // the system accounts
 }
@@ -123,6 +124,7 @@ void HistorySampler::after(const Ledger& ledger, const std::vector<ReportRecord>
   // A step is either the scheduled reports of one time, or one event; of events, only `report`
   // runs reports, and it changes no position. So reports see the holdings as they stood.
   YL_ASSERT(event == nullptr || reports.empty() || event->raw.type == "report");
+  for (Asset asset : kAssets) account_for_price_step(ledger, asset);
   for (const ReportRecord& report : reports) account_for_report(report);
   // What the stream released in this step (its drips, before the event and in each report).
   for (const Posting& posting : ledger.journal().postings()) {
@@ -232,18 +234,29 @@ void HistorySampler::subtract(Totals& totals, AccountKind kind, std::size_t a, c
   }
 }
 
+// The groups' yield in this step: the price's steps in it (a report's under the snapshot
+// distribution, the drips' under SPEC §9.1's streamed one, a fall under §9.3) times the groups'
+// shares, which stood as they were through the step (the event, which alone changes them, comes
+// last and is not counted yet). Counted from reports alone, a streamed ledger's was 0.
+void HistorySampler::account_for_price_step(const Ledger& ledger, Asset asset) {
+  const std::size_t a = index_of(asset);
+  const Amount& price = ledger.book(asset).shares.price();
+  const BigInt step = big(price) - big(price_[a]);
+  for (std::size_t g = 0; g < 2; ++g)
+    groups_[g][a].yield_wei += step * big(totals_.group_shares[g][a]);
+  price_[a] = price;
+}
+
 void HistorySampler::account_for_report(const ReportRecord& report) {
   const std::size_t a = index_of(report.asset);
   const std::int64_t interval_s = report.time.seconds - last_report_[a].seconds;
   YL_ASSERT(interval_s >= 0);
   last_report_[a] = report.time;
-  const BigInt step = big(report.price_after) - big(report.price_before);  // < 0 under §9.3
-  if (step < 0) price_fell_[a] = true;
+  if (report.price_after < report.price_before) price_fell_[a] = true;  // SPEC §9.3
   for (std::size_t g = 0; g < 2; ++g) {
     const BigInt shares = big(totals_.group_shares[g][a]);
     // Held just before the price step: P_before·S + Σr + Σf(VOID) (SPEC §3.3).
     const BigInt held = big(report.price_before) * shares + big(totals_.group_rest[g][a]);
-    groups_[g][a].yield_wei += step * shares;
     groups_[g][a].capital_wei_seconds += held * interval_s;
   }
 }

@@ -99,6 +99,7 @@ class HistorySampler : public ReplayObserver {
   void track_new_accounts(const Ledger& ledger);
   void refresh(const Ledger& ledger, AccountId id);
   void settle(const Ledger& ledger, AccountId id, Asset asset);
+  void account_for_price_step(const Ledger& ledger, Asset asset);
   void account_for_report(const ReportRecord& report);
   void sample_if_due(const Ledger& ledger, Timestamp time);
   void sample(const Ledger& ledger, Timestamp time);
@@ -125,6 +126,7 @@ class HistorySampler : public ReplayObserver {
   std::array<Amount, 2> last_sample_price_;
   std::array<Timestamp, 2> last_report_;  // per asset, start until its first report
   std::array<bool, 2> price_fell_{};      // per asset: a report lowered its price (SPEC §9.3)
+  std::array<Amount, 2> price_;           // per asset, at the end of the last step
   std::int64_t events_ = 0;
   std::int64_t samples_ = 0;
   std::int64_t balance_rows_ = 0;
