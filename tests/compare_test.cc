@@ -439,6 +439,13 @@ TEST_CASE("CLI: compare A.db B.db: two ledgers over the same events, side by sid
     }
   }
   CHECK(insurance_differs);
+  // Per asset, the rows of `ledgers`, revenue and locked too (SPEC §9.4, §9.1; helper-35's F3).
+  std::vector<std::string> items;
+  for (const auto& row : rows) {
+    if (row[0] == "asset" && row[2] == "ETH") items.push_back(row[3]);
+  }
+  CHECK(items == std::vector<std::string>{"price", "pending", "total_shares", "buffer", "debt",
+                                          "insurance", "retained", "revenue", "locked"});
   // balances agree with `balances` of each ledger.
   const auto balances_a = run_cli({"balances", "--db", dir.path("a.db"), "--format", "csv"});
   const auto alice_a = parse_csv(balances_a.out)[1];  // the first account row

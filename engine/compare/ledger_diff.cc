@@ -170,7 +170,9 @@ LedgerDiff diff_ledgers(const std::string& a_path, const std::string& b_path) {
         {"buffer", &LedgerRow::buffer, true},
         {"debt", &LedgerRow::debt, true},
         {"insurance", &LedgerRow::insurance, true},
-        {"retained", &LedgerRow::retained, true}};
+        {"retained", &LedgerRow::retained, true},
+        {"revenue", &LedgerRow::revenue, true},  // SPEC §9.4, as `ledgers` shows it
+        {"locked", &LedgerRow::locked, true}};   // SPEC §9.1
     for (const auto& [item, member, is_amount] : items) {
       const Amount& va = x.*member;
       const Amount& vb = y.*member;
