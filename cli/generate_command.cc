@@ -24,16 +24,14 @@ struct GenerateOptions {
   bool force = false;
 };
 
-// Refuses, before anything is generated, to write over the study or a schedule file it reads
-// (even with --force; compared by identity), or over an existing output without --force.
-void check_targets(const GenerateOptions& options, const lab::Study& base, const lab::Study& at) {
+// Refuses, before anything is generated, to write over the study or a schedule file any of its
+// points reads (even with --force; compared by identity), or over an existing output without
+// --force. Only the generated point's schedules were kept: another point's was overwritten.
+void check_targets(const GenerateOptions& options, const lab::Study& study) {
   if (options.out.empty()) throw UsageError("--out must name a folder (got '')");
   std::vector<KeptFile> keep = {{options.study, "the study file"}};
-  for (const lab::Study* study : {&base, &at}) {
-    for (const lab::SourceModel& source : study->sources) {
-      if (!source.schedule_path.empty())
-        keep.push_back({source.schedule_path, "a schedule file of the study"});
-    }
+  for (const std::filesystem::path& schedule : study.schedule_paths) {
+    keep.push_back({schedule, "a schedule file of the study"});
   }
   for (const char* name : {"scenario.toml", "events.csv"}) {
     const std::filesystem::path target = std::filesystem::path(options.out) / name;
@@ -53,7 +51,7 @@ void generate(const GenerateOptions& options) {
                                  options.point, points.size(), points.size() - 1));
   }
   const lab::Study at = lab::study_at(study, points[static_cast<std::size_t>(options.point)]);
-  check_targets(options, study, at);
+  check_targets(options, study);
   const lab::GeneratedFiles files = lab::generate_into(at, options.seed, options.out);
   const std::string left_out =
       files.left_out == 0

@@ -686,6 +686,22 @@ TEST_CASE("Lab CLI: generate replaces files only with --force, never the study o
                      "/events.csv': it is a schedule file of the study ('" + sched +
                      "/events.csv')\n");
   CHECK(listing(sched) == sched_before);
+  // Another point's schedule, named by a sweep axis: generating point 0 kept only point 0's, and
+  // --force replaced point 1's events.csv with events (helper-36's F1).
+  dir.write("sched/rates.csv", "time,apr_bps\n2024-01-05T00:00:00Z,450\n");
+  const std::string swept = dir.write(
+      "sched/swept.toml",
+      yl::testing::tiny_study("[[source]]\nname = \"tbill\"\nrate = \"schedule\"\nschedule = "
+                              "\"rates.csv\"\n[sweep.product]\n\"source.tbill.schedule\" = "
+                              "[\"rates.csv\", \"events.csv\"]\n"));
+  const std::string swept_before = listing(sched);
+  const CliResult p =
+      cli({"generate", swept, "--seed", "1", "--point", "0", "--out", sched, "--force"});
+  CHECK(p.exit_code == 2);
+  CHECK(p.err == "yieldledger: will not write '" + sched +
+                     "/events.csv': it is a schedule file of the study ('" + sched +
+                     "/events.csv')\n");
+  CHECK(listing(sched) == swept_before);
 }
 
 TEST_CASE("Lab CLI: a failed generate leaves no partial file and a plain message") {

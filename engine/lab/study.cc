@@ -775,6 +775,7 @@ Study parse_study(const std::string& text, const std::string& file,
     }
     for (const SourceModel& m : at.sources) {
       if (m.schedule_path.empty() || !seen.insert(m.schedule_path).second) continue;
+      study.schedule_paths.push_back(m.schedule_path);
       inputs += fmt::format("\n# schedule of source '{}'\n", m.name);
       for (const auto& [time, bps] : m.schedule) {
         inputs += fmt::format("{},{}\n", format_timestamp(time), bps);
