@@ -442,6 +442,18 @@ TEST_CASE("Lab study: bad input names the file, the line and the key") {
         "s.toml:12: scenario: 'apr_bps' must be between 0 and 100000 (got 400000) (in [scenario])");
   CHECK(rejection([&] { parse(testing::tiny_study("", "users = 30", "users = \"many\"")); }) ==
         "s.toml:21: study: 'users' must be an integer");
+  // A bad schedule file a sweep axis names: its file and line, as when it is not swept, and the
+  // point (helper-36's F2: "s.toml:N: sweep: point 1 (...) breaks a rule: csv: ...").
+  testing::TempDir dir;
+  dir.write("rates.csv", "time,apr_bps\n2024-01-05T00:00:00Z,450\n");
+  dir.write("ooo.csv", "time,apr_bps\n2024-03-01T00:00:00Z,525\n2024-02-01T00:00:00Z,475\n");
+  const std::string swept = testing::tiny_study(
+      "[[source]]\nname = \"tbill\"\nrate = \"schedule\"\nschedule = \"rates.csv\"\n"
+      "[sweep.product]\n\"source.tbill.schedule\" = [\"rates.csv\", \"ooo.csv\"]\n");
+  const std::string folder = dir.path("");
+  CHECK(rejection([&] { (void)parse_study(swept, "s.toml", folder); }) ==
+        folder + "ooo.csv:3: csv: times must not decrease (the schedule of point 1 "
+                 "(source.tbill.schedule=\"ooo.csv\"), s.toml:49)");
 }
 
 TEST_CASE("Lab generator: time_order is std::stable_sort by time, over any span of times") {

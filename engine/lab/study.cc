@@ -860,6 +860,13 @@ Study study_at(const Study& study, const Point& point) {
                          fmt::format("'{}' names nothing in the study ({})", key, error.reason()));
       }
     }
+    // A schedule file the point reads: named with its line, as for a schedule not swept; the
+    // point's file and line said only "breaks a rule" (helper-36's F2).
+    if (error.file() != study.file) {
+      throw InputError(error.file(), error.line(), error.type(),
+                       fmt::format("{} (the schedule of point {} ({}), {}:{})", error.reason(),
+                                   point.index, point.label, study.file, line));
+    }
     throw InputError(study.file, line, "sweep",
                      fmt::format("point {} ({}) breaks a rule: {}: {}", point.index, point.label,
                                  error.type(), error.reason()));
