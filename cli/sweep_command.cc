@@ -30,7 +30,9 @@ struct SweepOptions {
 
 std::optional<std::int64_t> env_integer(const char* name) {
   const char* value = std::getenv(name);
-  if (value == nullptr || *value == '\0') return std::nullopt;
+  if (value == nullptr) return std::nullopt;
+  // Set but empty is no index either: taken as unset, --task-count N ran the whole sweep in
+  // each of N tasks (helper-36's F6).
   const auto v = decimal<std::int64_t>(value);
   if (!v || *v < 0) throw UsageError(fmt::format("${} is not an index: '{}'", name, value));
   return v;

@@ -423,6 +423,23 @@ TEST_CASE(
   CHECK(no_count.err == "yieldledger: $JOB_COMPLETION_INDEX is set: give the number of tasks with "
                         "--task-count\n");
   CHECK_FALSE(std::filesystem::exists(dir.path("x.db")));
+  // Set but empty is no index: taken as unset, each of the 4 tasks ran the whole sweep
+  // (helper-36's F6).
+  for (const char* name : {"JOB_COMPLETION_INDEX", "AWS_BATCH_JOB_ARRAY_INDEX"}) {
+    ::setenv(name, "", 1);
+    const CliResult empty = cli({"sweep", study, "--out", dir.path("x.db"), "--task-count", "4"});
+    ::unsetenv(name);
+    CHECK(empty.exit_code == 2);
+    CHECK(empty.err == fmt::format("yieldledger: ${} is not an index: ''\n", name));
+  }
+  ::setenv("SLURM_ARRAY_TASK_ID", "", 1);
+  ::setenv("SLURM_ARRAY_TASK_COUNT", "2", 1);
+  const CliResult slurm = cli({"sweep", study, "--out", dir.path("x.db")});
+  ::unsetenv("SLURM_ARRAY_TASK_ID");
+  ::unsetenv("SLURM_ARRAY_TASK_COUNT");
+  CHECK(slurm.exit_code == 2);
+  CHECK(slurm.err == "yieldledger: $SLURM_ARRAY_TASK_ID is not an index: ''\n");
+  CHECK_FALSE(std::filesystem::exists(dir.path("x.db")));
 }
 
 namespace {
