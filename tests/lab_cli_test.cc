@@ -342,6 +342,39 @@ TEST_CASE("Lab CLI: a damaged shard is named, and nothing is merged") {
   CHECK(r.err.starts_with("yieldledger: '" + bad + "' is damaged (SQLite's quick_check: "));
   CHECK(r.err.ends_with("); nothing was merged\n"));
   CHECK(dump(out) == before);
+
+  // A shard whose rows `compare` would refuse: merged, they made the output unreadable to it, and
+  // their runs counted as stored, so no sweep would redo them (helper-36's F8).
+  struct Edit {
+    std::string sql, err;
+  };
+  const std::vector<Edit> edits = {
+      {"UPDATE metrics SET value_int = '40.5' WHERE rowid = (SELECT min(rowid) FROM metrics WHERE "
+       "name = 'apy_ppm')",
+       "an 'int' metric needs value_int, an integer ('40.5'), and no value_real"},
+      {"UPDATE metrics SET value_int = '7' WHERE rowid = (SELECT min(rowid) FROM metrics WHERE "
+       "name = 'gini')",
+       "a 'real' metric needs a finite value_real and no value_int"},
+      {"UPDATE series SET value_int = '01' WHERE rowid = (SELECT min(rowid) FROM series)",
+       "value_int '01' is not an integer"},
+      {"UPDATE runs SET run = 99 WHERE rowid = (SELECT min(rowid) FROM runs)",
+       "no such point, or a run outside the study's runs"}};
+  for (const Edit& edit : edits) {
+    CAPTURE(edit.sql);
+    const std::string edited = dir.path("edited.db");
+    std::filesystem::remove(edited);
+    std::filesystem::copy_file(dir.path("good.db"), edited);
+    sqlite3* db = nullptr;
+    REQUIRE(sqlite3_open(edited.c_str(), &db) == SQLITE_OK);
+    REQUIRE(sqlite3_exec(db, edit.sql.c_str(), nullptr, nullptr, nullptr) == SQLITE_OK);
+    REQUIRE(sqlite3_changes(db) == 1);
+    sqlite3_close(db);
+    const CliResult m = cli({"merge", "--out", out, edited});
+    CHECK(m.exit_code == 2);
+    CHECK(m.err.starts_with("yieldledger: '" + edited + "': "));
+    CHECK(m.err.ends_with(edit.err + "; nothing was merged\n"));
+    CHECK(dump(out) == before);
+  }
 }
 
 TEST_CASE(

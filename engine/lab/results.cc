@@ -21,6 +21,54 @@ using storage::kResultsVersion;
 using storage::Statement;
 using storage::Transaction;
 
+// SQL: whether `x` is a signed decimal integer's text (no leading zeros, no "-0"), as `compare`
+// reads value_int.
+std::string integer_text(const char* x) {
+  return fmt::format("({0} = '0' OR ({0} GLOB '[1-9]*' AND {0} NOT GLOB '*[^0-9]*') OR "
+                     "({0} GLOB '-[1-9]*' AND substr({0}, 2) NOT GLOB '*[^0-9]*'))",
+                     x);
+}
+
+// The first row of a shard that `compare` would refuse (a metric's value not of its kind, a series
+// value not an integer, a run outside its point's runs), or nullopt. Merged, such a row made the
+// output unreadable to compare, and its run counted as stored, so no sweep would redo it.
+std::optional<std::string> first_bad_row(Database& db) {
+  Statement metric = db.prepare(fmt::format(
+      "SELECT m.point, m.run, m.name, m.cohort, m.asset, i.kind, coalesce(m.value_int, 'NULL') "
+      "FROM metrics m LEFT JOIN metric_info i ON i.name = m.name WHERE i.name IS NULL OR "
+      "(i.kind = 'int' AND (m.value_int IS NULL OR m.value_real IS NOT NULL OR NOT {})) OR "
+      "(i.kind = 'real' AND (m.value_real IS NULL OR m.value_int IS NOT NULL OR "
+      "abs(m.value_real) > 1.7976931348623157e308)) LIMIT 1",
+      integer_text("m.value_int")));
+  if (metric.step()) {
+    const std::string where = fmt::format(
+        "metrics (point {}, run {}, '{}', cohort '{}', asset '{}')", metric.column_int(0),
+        metric.column_int(1), metric.column_text(2), metric.column_text(3), metric.column_text(4));
+    if (metric.column_is_null(5)) return where + ": the metric is not in metric_info";
+    return metric.column_text(5) == "int"
+               ? fmt::format("{}: an 'int' metric needs value_int, an integer ('{}'), and no "
+                             "value_real",
+                             where, metric.column_text(6))
+               : where + ": a 'real' metric needs a finite value_real and no value_int";
+  }
+  Statement series = db.prepare(
+      fmt::format("SELECT point, run, t, name, value_int FROM series WHERE NOT {} LIMIT 1",
+                  integer_text("value_int")));
+  if (series.step()) {
+    return fmt::format("series (point {}, run {}, t {}, '{}'): value_int '{}' is not an integer",
+                       series.column_int(0), series.column_int(1), series.column_text(2),
+                       series.column_text(3), series.column_text(4));
+  }
+  Statement run = db.prepare(
+      "SELECT point, run FROM runs WHERE point NOT IN (SELECT point FROM points) OR run < 0 OR "
+      "run >= (SELECT CAST(value AS INTEGER) FROM study WHERE key = 'runs') LIMIT 1");
+  if (run.step()) {
+    return fmt::format("runs (point {}, run {}): no such point, or a run outside the study's runs",
+                       run.column_int(0), run.column_int(1));
+  }
+  return std::nullopt;
+}
+
 // Reads a results file's spec_hash without writing to it (another application's SQLite file
 // must stay byte for byte as it was, so no WAL switch, no migration). `pages`: a file whose pages
 // SQLite's quick_check finds damaged is refused too, as merge refuses a shard before it copies a
@@ -40,6 +88,9 @@ std::string read_spec_hash(const std::string& path, Check check = Check::identit
       if (const auto verdict = db.damage()) {
         throw UsageError(fmt::format(
             "'{}' is damaged (SQLite's quick_check: {}); nothing was merged", path, *verdict));
+      }
+      if (const auto row = first_bad_row(db)) {
+        throw UsageError(fmt::format("'{}': {}; nothing was merged", path, *row));
       }
     }
     Statement s = db.prepare("SELECT value FROM study WHERE key = 'spec_hash'");
