@@ -689,6 +689,12 @@ TEST_CASE("Lab CLI: a study or schedule that is not a regular file is refused, n
   dir.write("good.csv", "time,apr_bps\n2024-01-05T00:00:00Z,450\n");
   CHECK(cli({"generate", schedule_study(dir, "good.csv"), "--seed", "1", "--out", dir.path("g")})
             .exit_code == 0);
+  // With a UTF-8 byte-order mark (Excel's "CSV UTF-8"), the same schedule, as for an events file;
+  // it was refused: "the header must be exactly time,apr_bps" (helper-36's F9).
+  dir.write("bom.csv", "\xEF\xBB\xBFtime,apr_bps\n2024-01-05T00:00:00Z,450\n");
+  CHECK(cli({"generate", schedule_study(dir, "bom.csv"), "--seed", "1", "--out", dir.path("b")})
+            .exit_code == 0);
+  CHECK(read_file(dir.path("b/events.csv")) == read_file(dir.path("g/events.csv")));
 }
 
 TEST_CASE("Lab CLI: generate replaces files only with --force, never the study or a schedule") {

@@ -240,6 +240,9 @@ std::vector<std::pair<Timestamp, std::uint32_t>> read_schedule(const Reader& r,
   while (std::getline(in, line)) {
     ++number;
     if (!line.empty() && line.back() == '\r') line.pop_back();
+    // A UTF-8 byte-order mark (Excel's "CSV UTF-8" writes one) is skipped, as the events file's
+    // reader skips it; the header was refused as not time,apr_bps (helper-36's F9).
+    if (number == 1 && line.starts_with("\xEF\xBB\xBF")) line.erase(0, 3);
     if (line.empty()) continue;
     if (!header) {
       if (line != "time,apr_bps") {
