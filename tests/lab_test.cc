@@ -442,6 +442,21 @@ TEST_CASE("Lab study: bad input names the file, the line and the key") {
         "s.toml:12: scenario: 'apr_bps' must be between 0 and 100000 (got 400000) (in [scenario])");
   CHECK(rejection([&] { parse(testing::tiny_study("", "users = 30", "users = \"many\"")); }) ==
         "s.toml:21: study: 'users' must be an integer");
+  // One key under two spellings (a [[source]] by name and by index) is swept twice: the later
+  // axis overwrote the earlier (helper-36's F7).
+  CHECK(rejection([&] {
+          parse(testing::tiny_study("[sweep.product]\n\"source.lido.slashes_per_year\" = [0, 4]\n"
+                                    "\"source.0.slashes_per_year\" = [1, 2]\n"));
+        }) == "s.toml:46: sweep: 'source.0.slashes_per_year' names the key "
+              "'source.lido.slashes_per_year' names: it is swept twice");
+  CHECK(rejection([&] {
+          parse(testing::tiny_study(
+              "[sweep.product]\n\"scenario.source.lido.weight_bps\" = [9000, 8000]\n"
+              "[sweep.zip]\n\"scenario.source.0.weight_bps\" = [7000, 6000]\n"));
+        }) == "s.toml:47: sweep: 'scenario.source.0.weight_bps' names the key "
+              "'scenario.source.lido.weight_bps' names: it is swept twice");
+  CHECK_NOTHROW(parse(testing::tiny_study("[sweep.product]\n\"source.lido.slashes_per_year\" = "
+                                          "[0, 4]\n\"scenario.source.1.weight_bps\" = [1, 2]\n")));
   // A bad schedule file a sweep axis names: its file and line, as when it is not swept, and the
   // point (helper-36's F2: "s.toml:N: sweep: point 1 (...) breaks a rule: csv: ...").
   testing::TempDir dir;

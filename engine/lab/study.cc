@@ -752,6 +752,25 @@ Study parse_study(const std::string& text, const std::string& file,
   Study study = parse_root(root, file, dir);
   study.text = text;
   study.sweep = std::move(sweep);
+  // One key under two spellings, a [[source]] by its name and by its index, is one key swept
+  // twice: the later axis overwrote the earlier at every point, and the labels said otherwise
+  // (helper-36's F7). A key counts by the value it names.
+  toml::table probe = study.root;
+  std::map<std::pair<const toml::node*, std::string>, std::string> named;
+  for (const Axis& axis : study.sweep.axes) {
+    for (std::size_t k = 0; k < axis.keys.size(); ++k) {
+      std::string leaf;
+      toml::node* parent = nullptr;
+      resolve_for_write(probe, axis.keys[k], &leaf, &parent);
+      if (parent == nullptr) continue;  // names nothing: study_at says so, below
+      const auto [first, fresh] = named.emplace(std::pair{parent, leaf}, axis.keys[k]);
+      if (!fresh) {
+        throw InputError(file, axis.lines[k], "sweep",
+                         fmt::format("'{}' names the key '{}' names: it is swept twice",
+                                     axis.keys[k], first->second));
+      }
+    }
+  }
   // Every point is checked now, before anything runs or is written: a key that names nothing,
   // a value of the wrong type, or a point whose scenario breaks a SPEC rule.
   // The schedules the points read are inputs as much as the text: one changed makes another
