@@ -553,6 +553,28 @@ TEST_CASE("Lab CLI: bad input exits 2 and leaves every file as it was") {
     }
     CHECK(listing(dir.path(".")) == before);
   }
+  SUBCASE("a run over the event bound past the first is named with its point; earlier runs kept") {
+    // It named only the seed; the runs stored before it stay, a results file a sweep of this
+    // study resumes (helper-36's F3).
+    const std::string bounded =
+        dir.write("bounded.toml", yl::testing::tiny_study("[sweep]\nruns = 2\n[sweep.product]\n"
+                                                          "\"population.users\" = [2, 60]\n"));
+    const std::string results = dir.path("b.db");
+    yl::lab::SweepOptions options;
+    options.results = results;
+    options.max_run_events = 400;  // point 0's runs are far below, point 1's far above
+    std::string message = "(no error)";
+    try {
+      yl::lab::run_sweep(yl::lab::load_study(bounded), options);
+    } catch (const std::exception& e) {
+      message = e.what();
+    }
+    CHECK(message.starts_with(bounded + ": a run of this study generates more than 400 events"));
+    CHECK(message.ends_with(" (point 1 (population.users=60), run 0); the 2 run(s) finished "
+                            "before it are stored in '" +
+                            results + "'"));
+    CHECK(stored_runs(results) == 2);
+  }
   SUBCASE("a sweep refused at its first run leaves no results file, so the fixed study runs") {
     // It left a file holding the study's rows and no run, which refused the corrected study as
     // "another study".

@@ -15,6 +15,7 @@
 #include "engine/lab/generator.h"
 #include "engine/lab/metrics.h"
 #include "engine/lab/results.h"
+#include "engine/usage_error.h"
 
 namespace yl::lab {
 namespace {
@@ -154,7 +155,15 @@ SweepSummary run_sweep(const Study& study, const SweepOptions& options) {
         const auto up = static_cast<std::size_t>(p);
         RunRecord record{p, r, run_seed(study, points[up], r), {}};
         const auto t0 = Clock::now();
-        const Generated generated = generate(studies[up], record.seed, options.max_run_events);
+        const Generated generated = [&] {
+          try {
+            return generate(studies[up], record.seed, options.max_run_events);
+          } catch (const UsageError& bound) {  // over the event bound: name the point and run
+            throw UsageError(fmt::format(
+                "{} (point {}{}, run {})", bound.what(), p,
+                points[up].label.empty() ? "" : fmt::format(" ({})", points[up].label), r));
+          }
+        }();
         const auto t1 = Clock::now();
         record.metrics = simulate(studies[up], generated, study.sweep.series_every_s);
         const auto t2 = Clock::now();
@@ -208,7 +217,17 @@ SweepSummary run_sweep(const Study& study, const SweepOptions& options) {
   }
   for (std::thread& t : workers) t.join();
   results.commit();  // the runs that finished before a worker failed are kept too
-  if (error) std::rethrow_exception(error);
+  if (error) {
+    try {
+      std::rethrow_exception(error);
+    } catch (const UsageError& bad) {
+      // Found only as a run is generated (the event bound): what finished before it is kept, a
+      // results file of this study that a sweep of it resumes.
+      if (summary.done == 0) throw;
+      throw UsageError(fmt::format("{}; the {} run(s) finished before it are stored in '{}'",
+                                   bad.what(), summary.done, options.results));
+    }
+  }
   results.open();  // a slice with nothing to run still leaves its results file
   summary.seconds = since(started);
   summary.generate_seconds = static_cast<double>(generate_ns) / 1e9;
