@@ -30,9 +30,7 @@ struct SweepOptions {
 
 std::optional<std::int64_t> env_integer(const char* name) {
   const char* value = std::getenv(name);
-  if (value == nullptr) return std::nullopt;
-  // Set but empty is no index either: taken as unset, --task-count N ran the whole sweep in
-  // each of N tasks (helper-36's F6).
+  if (value == nullptr || *value == '\0') return std::nullopt;
   const auto v = decimal<std::int64_t>(value);
   if (!v || *v < 0) throw UsageError(fmt::format("${} is not an index: '{}'", name, value));
   return v;
@@ -52,8 +50,14 @@ lab::TaskSlice resolve_slice(const SweepOptions& options) {
     throw UsageError("--task-count goes with $JOB_COMPLETION_INDEX or $AWS_BATCH_JOB_ARRAY_INDEX, "
                      "not with --task, which gives the count itself");
   }
-  if (options.task_count > 0 && std::getenv("JOB_COMPLETION_INDEX") == nullptr &&
-      std::getenv("AWS_BATCH_JOB_ARRAY_INDEX") == nullptr) {
+  // Set but empty is not set: with --task-count N, it ran the whole sweep in each of N tasks
+  // (helper-36's F6). Without it, an empty variable is no task of anything.
+  const auto given = [](const char* name) {
+    const char* value = std::getenv(name);
+    return value != nullptr && *value != '\0';
+  };
+  if (options.task_count > 0 && !given("JOB_COMPLETION_INDEX") &&
+      !given("AWS_BATCH_JOB_ARRAY_INDEX")) {
     throw UsageError(fmt::format("--task-count {} goes with $JOB_COMPLETION_INDEX or "
                                  "$AWS_BATCH_JOB_ARRAY_INDEX, and neither is set: each task would "
                                  "run the whole sweep; give its slice as --task I/{}",

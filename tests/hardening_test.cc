@@ -167,6 +167,22 @@ TEST_CASE("Hardening (defect 1): a ledger path must be a real file path") {
   }
   CHECK_FALSE(std::filesystem::exists(dir.path("x.db")));
   CHECK(std::filesystem::is_empty(dir.path("")));
+  // Where a symlink leads counts (SQLite writes there): a link to x.db-wal made it x.db's log,
+  // deleted at x.db's next open. A file named "-journal" alone is no file's journal, in any
+  // spelling (it was refused by a path with a folder; helper-37's F2, F3).
+  const std::string link = dir.path("link.db");
+  std::filesystem::create_symlink("x.db-wal", link);
+  const CliResult linked = cli({"run", scenario, "--db", link});
+  CHECK(linked.exit_code == 2);
+  CHECK(linked.err == "yieldledger: '" + link + "' leads to '" + dir.path("x.db-wal") +
+                          "', which ends in '-wal': SQLite takes a file so named for the "
+                          "write-ahead log of '" +
+                          dir.path("x.db") +
+                          "', and would fold it into that file or delete it; name the ledger "
+                          "file otherwise\n");
+  CHECK_FALSE(std::filesystem::exists(dir.path("x.db-wal")));
+  CHECK(cli({"run", scenario, "--db", dir.path("-journal")}).exit_code == 0);
+  CHECK(cli({"balances", "--db", dir.path("-journal")}).exit_code == 0);
 }
 
 TEST_CASE("Hardening: a folder, FIFO or device given as a file is named as such, never waited on") {
@@ -1197,6 +1213,18 @@ TEST_CASE("Hardening: a killed run's log into an empty file is folded in by the 
     CHECK(cli({"audit", "--db", db}).exit_code == 0);
     CHECK(file_names(dir) == std::set<std::string>{"k.db"});
     CHECK(read_file(db) == folded);
+  }
+
+  SUBCASE("another application's, with only a user_version in its log: left as it is") {
+    // It held no table and no application_id, and was taken for a killed run's: a reader folded
+    // its log into it (helper-37's F5).
+    killed_writer_files(dir, "u.db", "PRAGMA user_version = 7;");
+    const std::string db = dir.path("u.db");
+    const std::string file = read_file(db), log = read_file(db + "-wal");
+    const CliResult r = cli({"balances", "--db", db});
+    CHECK(r.exit_code == 2);
+    CHECK(read_file(db) == file);
+    CHECK(read_file(db + "-wal") == log);
   }
 
   SUBCASE("killed before its first commit: nothing there, the log removed") {

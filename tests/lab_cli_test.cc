@@ -456,23 +456,23 @@ TEST_CASE(
   CHECK(no_count.err == "yieldledger: $JOB_COMPLETION_INDEX is set: give the number of tasks with "
                         "--task-count\n");
   CHECK_FALSE(std::filesystem::exists(dir.path("x.db")));
-  // Set but empty is no index: taken as unset, each of the 4 tasks ran the whole sweep
-  // (helper-36's F6).
+  // Set but empty is not set: with --task-count, each of the 4 tasks ran the whole sweep
+  // (helper-36's F6); without it, a plain sweep runs as if it were not there (helper-37's F4).
   for (const char* name : {"JOB_COMPLETION_INDEX", "AWS_BATCH_JOB_ARRAY_INDEX"}) {
     ::setenv(name, "", 1);
     const CliResult empty = cli({"sweep", study, "--out", dir.path("x.db"), "--task-count", "4"});
     ::unsetenv(name);
     CHECK(empty.exit_code == 2);
-    CHECK(empty.err == fmt::format("yieldledger: ${} is not an index: ''\n", name));
+    CHECK(empty.err == "yieldledger: --task-count 4 goes with $JOB_COMPLETION_INDEX or "
+                       "$AWS_BATCH_JOB_ARRAY_INDEX, and neither is set: each task would run the "
+                       "whole sweep; give its slice as --task I/4\n");
   }
-  ::setenv("SLURM_ARRAY_TASK_ID", "", 1);
-  ::setenv("SLURM_ARRAY_TASK_COUNT", "2", 1);
-  const CliResult slurm = cli({"sweep", study, "--out", dir.path("x.db")});
-  ::unsetenv("SLURM_ARRAY_TASK_ID");
-  ::unsetenv("SLURM_ARRAY_TASK_COUNT");
-  CHECK(slurm.exit_code == 2);
-  CHECK(slurm.err == "yieldledger: $SLURM_ARRAY_TASK_ID is not an index: ''\n");
   CHECK_FALSE(std::filesystem::exists(dir.path("x.db")));
+  ::setenv("JOB_COMPLETION_INDEX", "", 1);
+  const CliResult plain = cli({"sweep", study, "--out", dir.path("x.db")});
+  ::unsetenv("JOB_COMPLETION_INDEX");
+  CHECK(plain.exit_code == 0);
+  CHECK(plain.err == "");
 }
 
 namespace {
@@ -780,6 +780,21 @@ TEST_CASE("Lab CLI: generate replaces files only with --force, never the study o
                      "/events.csv': it is a schedule file of the study ('" + sched +
                      "/events.csv')\n");
   CHECK(listing(sched) == swept_before);
+  // The study's own schedule, when every point names another: read at every load all the same
+  // (helper-37's F1).
+  dir.write("sched/other.csv", "time,apr_bps\n2024-01-05T00:00:00Z,450\n");
+  const std::string away = dir.write(
+      "sched/away.toml",
+      yl::testing::tiny_study("[[source]]\nname = \"tbill\"\nrate = \"schedule\"\nschedule = "
+                              "\"events.csv\"\n[sweep.product]\n\"source.tbill.schedule\" = "
+                              "[\"rates.csv\", \"other.csv\"]\n"));
+  const std::string away_before = listing(sched);
+  const CliResult q = cli({"generate", away, "--seed", "1", "--out", sched, "--force"});
+  CHECK(q.exit_code == 2);
+  CHECK(q.err == "yieldledger: will not write '" + sched +
+                     "/events.csv': it is a schedule file of the study ('" + sched +
+                     "/events.csv')\n");
+  CHECK(listing(sched) == away_before);
 }
 
 TEST_CASE("Lab CLI: a failed generate leaves no partial file and a plain message") {

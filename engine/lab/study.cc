@@ -804,6 +804,12 @@ Study parse_study(const std::string& text, const std::string& file,
       }
     }
   }
+  // The study's own schedules too, read at every load though every point may name others.
+  for (const SourceModel& m : study.sources) {
+    if (!m.schedule_path.empty() && seen.insert(m.schedule_path).second) {
+      study.schedule_paths.push_back(m.schedule_path);
+    }
+  }
   study.spec_hash = sha256_hex(inputs);
   return study;
 }

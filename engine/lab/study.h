@@ -114,8 +114,7 @@ struct Study {
   std::filesystem::path dir;  // relative paths resolve here
   std::string text;           // the file's bytes
   std::string spec_hash;      // hex SHA-256 of `text`, then the rows of each schedule it reads
-  // Every schedule file a point reads, once each, in the order the points first read them (a
-  // point's study: empty).
+  // Every schedule file the study or a point reads, once each (a point's study: empty).
   std::vector<std::filesystem::path> schedule_paths;
   std::string name;
   std::uint64_t seed = 0;

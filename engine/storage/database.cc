@@ -4,6 +4,7 @@
 #include <cstdint>
 #include <cstdlib>
 #include <cstring>
+#include <filesystem>
 #include <mutex>
 #include <optional>
 #include <string_view>
@@ -213,9 +214,21 @@ std::string followed(const std::string& path) {
   struct stat link {};
   if (::lstat(path.c_str(), &link) != 0 || !S_ISLNK(link.st_mode)) return path;
   char* resolved = ::realpath(path.c_str(), nullptr);
-  const std::string file = resolved != nullptr ? resolved : path;
-  std::free(resolved);
-  return file;
+  if (resolved != nullptr) {
+    const std::string file = resolved;
+    std::free(resolved);
+    return file;
+  }
+  // A link to nothing (yet): where it leads, link by link, as a writer's open creates the file
+  // there.
+  std::filesystem::path at = path;
+  std::error_code ec;
+  for (int hops = 0; hops < 40 && std::filesystem::is_symlink(at, ec); ++hops) {
+    const std::filesystem::path target = std::filesystem::read_symlink(at, ec);
+    if (ec) break;
+    at = target.is_absolute() ? target : at.parent_path() / target;
+  }
+  return at.string();
 }
 
 // Whether the folder holding `file` can be written (a WAL reader needs to create `-shm` there).
@@ -257,9 +270,10 @@ bool writer_files_there(const std::string& file) {
 // journal or fold its log into it before the application_id check refuses it. The header is read
 // through an immutable connection, which takes no lock and reads no journal. A file whose header
 // does not carry it, with a writer's -wal and -shm beside it, is read again through its log: one
-// whose log makes it ours, or that holds nothing even with its log (a `run` into an existing empty
-// file, killed before it folded its log into the file, or before its first commit), is opened as a
-// ledger is, so that the last to close folds the log in and removes the -wal and -shm.
+// whose log makes it ours, or that holds nothing even with its log (no table, no application_id or
+// user_version: a `run` into an existing empty file, killed before it folded its log into the
+// file, or before its first commit), is opened as a ledger is, so that the last to close folds the
+// log in and removes the -wal and -shm.
 bool ours_to_open_writable(const std::string& path, const std::string& file) {
   const std::string ours = fmt::format("application_id IN ({}, {})", Database::kLedgerApplicationId,
                                        kResultsApplicationId);
@@ -267,8 +281,9 @@ bool ours_to_open_writable(const std::string& path, const std::string& file) {
   if (read_only_probe(as_it_stands(path), SQLITE_OPEN_URI, by_header.c_str())) return true;
   if (!writer_files_there(file)) return false;
   const std::string by_log =
-      fmt::format("SELECT {} OR (application_id = 0 AND NOT EXISTS (SELECT 1 FROM sqlite_schema)) "
-                  "FROM pragma_application_id",
+      fmt::format("SELECT {} OR (application_id = 0 AND (SELECT user_version FROM "
+                  "pragma_user_version) = 0 AND NOT EXISTS (SELECT 1 FROM sqlite_schema)) FROM "
+                  "pragma_application_id",
                   ours);
   return read_only_probe(path, 0, by_log.c_str());
 }
@@ -341,15 +356,21 @@ void check_ledger_path(const std::string& path, std::string_view noun) {
     refuse(fmt::format("'{}' ends in '/', so it names a folder, not a {} file", path, noun));
   }
   // SQLite takes FILE-wal, FILE-shm and FILE-journal for FILE's log, index and journal: a ledger
-  // or results file so named would be folded into FILE, or deleted, when FILE is next opened.
-  for (const auto& [suffix, what] :
-       {std::pair{"-wal", "write-ahead log"}, std::pair{"-shm", "shared-memory index"},
-        std::pair{"-journal", "rollback journal"}}) {
-    if (path.ends_with(suffix) && path.size() > std::strlen(suffix)) {
-      refuse(fmt::format("'{}' ends in '{}': SQLite takes a file so named for the {} of '{}', and "
-                         "would fold it into that file or delete it; name the {} file otherwise",
-                         path, suffix, what, path.substr(0, path.size() - std::strlen(suffix)),
-                         noun));
+  // or results file so named would be folded into FILE, or deleted, when FILE is next opened. By
+  // the file's own name (a bare "-wal" is no file's log), and where a symlink leads (SQLite
+  // writes there).
+  const std::string file = followed(path);
+  for (const std::string& name : {path, file}) {
+    const std::string_view base = std::string_view(name).substr(name.find_last_of('/') + 1);
+    for (const auto& [suffix, what] :
+         {std::pair{"-wal", "write-ahead log"}, std::pair{"-shm", "shared-memory index"},
+          std::pair{"-journal", "rollback journal"}}) {
+      if (!base.ends_with(suffix) || base.size() == std::strlen(suffix)) continue;
+      refuse(fmt::format(
+          "'{}' {}ends in '{}': SQLite takes a file so named for the {} of '{}', and would fold "
+          "it into that file or delete it; name the {} file otherwise",
+          path, name == path ? "" : fmt::format("leads to '{}', which ", name), suffix, what,
+          name.substr(0, name.size() - std::strlen(suffix)), noun));
     }
   }
   if (const auto kind = special_file_kind(path)) {
