@@ -241,6 +241,7 @@ void HistorySampler::subtract(Totals& totals, AccountKind kind, std::size_t a, c
 void HistorySampler::account_for_price_step(const Ledger& ledger, Asset asset) {
   const std::size_t a = index_of(asset);
   const Amount& price = ledger.book(asset).shares.price();
+  if (price == price_[a]) return;  // most steps: no report, no drip (unbounded products cost)
   const BigInt step = big(price) - big(price_[a]);
   for (std::size_t g = 0; g < 2; ++g)
     groups_[g][a].yield_wei += step * big(totals_.group_shares[g][a]);
