@@ -757,13 +757,19 @@ TEST_CASE("Lab CLI: generate replaces files only with --force, never the study o
   const std::string s_study = dir.write(
       "sched/study.toml", yl::testing::tiny_study("[[source]]\nname = \"tbill\"\nrate = "
                                                   "\"schedule\"\nschedule = \"events.csv\"\n"));
-  const std::string sched_before = listing(sched);
-  const CliResult s = cli({"generate", s_study, "--seed", "1", "--out", sched, "--force"});
-  CHECK(s.exit_code == 2);
-  CHECK(s.err == "yieldledger: will not write '" + sched +
-                     "/events.csv': it is a schedule file of the study ('" + sched +
-                     "/events.csv')\n");
-  CHECK(listing(sched) == sched_before);
+  // generate --force into sched/ is refused, events.csv being a schedule the study reads, and
+  // changes nothing there.
+  const auto refused_as_schedule = [&](const std::vector<std::string>& args) {
+    CAPTURE(args[1]);
+    const std::string before = listing(sched);
+    const CliResult r = cli(args);
+    CHECK(r.exit_code == 2);
+    CHECK(r.err == "yieldledger: will not write '" + sched +
+                       "/events.csv': it is a schedule file of the study ('" + sched +
+                       "/events.csv')\n");
+    CHECK(listing(sched) == before);
+  };
+  refused_as_schedule({"generate", s_study, "--seed", "1", "--out", sched, "--force"});
   // Another point's schedule, named by a sweep axis: generating point 0 kept only point 0's, and
   // --force replaced point 1's events.csv with events (helper-36's F1).
   dir.write("sched/rates.csv", "time,apr_bps\n2024-01-05T00:00:00Z,450\n");
@@ -772,14 +778,8 @@ TEST_CASE("Lab CLI: generate replaces files only with --force, never the study o
       yl::testing::tiny_study("[[source]]\nname = \"tbill\"\nrate = \"schedule\"\nschedule = "
                               "\"rates.csv\"\n[sweep.product]\n\"source.tbill.schedule\" = "
                               "[\"rates.csv\", \"events.csv\"]\n"));
-  const std::string swept_before = listing(sched);
-  const CliResult p =
-      cli({"generate", swept, "--seed", "1", "--point", "0", "--out", sched, "--force"});
-  CHECK(p.exit_code == 2);
-  CHECK(p.err == "yieldledger: will not write '" + sched +
-                     "/events.csv': it is a schedule file of the study ('" + sched +
-                     "/events.csv')\n");
-  CHECK(listing(sched) == swept_before);
+  refused_as_schedule(
+      {"generate", swept, "--seed", "1", "--point", "0", "--out", sched, "--force"});
   // The study's own schedule, when every point names another: read at every load all the same
   // (helper-37's F1).
   dir.write("sched/other.csv", "time,apr_bps\n2024-01-05T00:00:00Z,450\n");
@@ -788,13 +788,7 @@ TEST_CASE("Lab CLI: generate replaces files only with --force, never the study o
       yl::testing::tiny_study("[[source]]\nname = \"tbill\"\nrate = \"schedule\"\nschedule = "
                               "\"events.csv\"\n[sweep.product]\n\"source.tbill.schedule\" = "
                               "[\"rates.csv\", \"other.csv\"]\n"));
-  const std::string away_before = listing(sched);
-  const CliResult q = cli({"generate", away, "--seed", "1", "--out", sched, "--force"});
-  CHECK(q.exit_code == 2);
-  CHECK(q.err == "yieldledger: will not write '" + sched +
-                     "/events.csv': it is a schedule file of the study ('" + sched +
-                     "/events.csv')\n");
-  CHECK(listing(sched) == away_before);
+  refused_as_schedule({"generate", away, "--seed", "1", "--out", sched, "--force"});
 }
 
 TEST_CASE("Lab CLI: a failed generate leaves no partial file and a plain message") {
