@@ -17,6 +17,7 @@
 #include "engine/compare/stats.h"
 #include "engine/input/csv_reader.h"
 #include "engine/storage/database.h"
+#include "engine/storage/results_identity.h"
 #include "engine/usage_error.h"
 #include "tests/test_util.h"
 
@@ -73,6 +74,30 @@ std::vector<std::vector<std::string>> parse_csv(const std::string& text) {
 }
 
 }  // namespace
+
+TEST_CASE("Results: one integer text rule, in C++ (compare) and in SQL (merge's check)") {
+  TempDir dir;
+  yl::storage::Database db(dir.path("r.db"), yl::storage::Database::Mode::read_write_create);
+  yl::storage::register_integer_text(db);
+  const std::vector<std::pair<std::string, bool>> cases = {
+      {"0", true},    {"7", true},
+      {"-12", true},  {"115792089237316195423570985008687907853", true},
+      {"-0", false},  {"01", false},
+      {"-01", false}, {"+1", false},
+      {"", false},    {"-", false},
+      {" 1", false},  {"1 ", false},
+      {"1e3", false}, {"40.5", false},
+      {"0x1", false}};
+  for (const auto& [text, integer] : cases) {
+    CAPTURE(text);
+    CHECK(yl::storage::is_integer_text(text) == integer);
+    yl::storage::Statement s = db.prepare("SELECT yl_integer_text(?)");
+    s.bind(1, text);
+    REQUIRE(s.step());
+    CHECK(s.column_int(0) == (integer ? 1 : 0));
+  }
+  CHECK(db.query_int("SELECT yl_integer_text(NULL)") == 0);
+}
 
 TEST_CASE("Compare stats: nearest-rank percentiles, exact means, sample sd") {
   // Nearest rank ⌈p·n/100⌉: n = 5 → p5 rank 1, p50 rank 3, p95 rank 5; n = 20 → p5 rank 1,

@@ -358,7 +358,11 @@ TEST_CASE("Lab CLI: a damaged shard is named, and nothing is merged") {
       {"UPDATE series SET value_int = '01' WHERE rowid = (SELECT min(rowid) FROM series)",
        "value_int '01' is not an integer"},
       {"UPDATE runs SET run = 99 WHERE rowid = (SELECT min(rowid) FROM runs)",
-       "no such point, or a run outside the study's runs"}};
+       "no such point, or a run outside the study's runs"},
+      // Rows of a run outside the study's runs, without a runs row: merge copied them (no runs
+      // row of that run in the output held them back), and compare then refused the output.
+      {"UPDATE metrics SET run = 99 WHERE rowid = (SELECT min(rowid) FROM metrics)", "no such run"},
+      {"UPDATE series SET run = -1 WHERE rowid = (SELECT min(rowid) FROM series)", "no such run"}};
   for (const Edit& edit : edits) {
     CAPTURE(edit.sql);
     const std::string edited = dir.path("edited.db");
@@ -761,13 +765,13 @@ TEST_CASE("Lab CLI: generate replaces files only with --force, never the study o
   // changes nothing there.
   const auto refused_as_schedule = [&](const std::vector<std::string>& args) {
     CAPTURE(args[1]);
-    const std::string before = listing(sched);
-    const CliResult r = cli(args);
-    CHECK(r.exit_code == 2);
-    CHECK(r.err == "yieldledger: will not write '" + sched +
-                       "/events.csv': it is a schedule file of the study ('" + sched +
-                       "/events.csv')\n");
-    CHECK(listing(sched) == before);
+    const std::string listed = listing(sched);
+    const CliResult refused = cli(args);
+    CHECK(refused.exit_code == 2);
+    CHECK(refused.err == "yieldledger: will not write '" + sched +
+                             "/events.csv': it is a schedule file of the study ('" + sched +
+                             "/events.csv')\n");
+    CHECK(listing(sched) == listed);
   };
   refused_as_schedule({"generate", s_study, "--seed", "1", "--out", sched, "--force"});
   // Another point's schedule, named by a sweep axis: generating point 0 kept only point 0's, and

@@ -3,7 +3,6 @@
 #include <cmath>
 #include <cstdlib>
 #include <filesystem>
-#include <regex>
 
 #include <fmt/format.h>
 
@@ -17,13 +16,8 @@ namespace yl::compare {
 namespace {
 
 using storage::Database;
+using storage::is_integer_text;
 using storage::Statement;
-
-// Signed decimal integer text, no leading zeros, no "-0".
-bool is_integer_text(const std::string& text) {
-  static const std::regex kInteger("0|-?[1-9][0-9]*");
-  return std::regex_match(text, kInteger);
-}
 
 class Reader {
  public:

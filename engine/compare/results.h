@@ -1,5 +1,6 @@
-// Reading a sweep's results file (RESULTS.db, the format in RESULTS_SCHEMA.md; its identity in
-// engine/storage/results_identity.h). Read-only; everything is checked before compare uses it.
+// Reading a sweep's results file (RESULTS.db, the format in schema/results/RESULTS_SCHEMA.md;
+// its identity in engine/storage/results_identity.h). Read-only; everything is checked before
+// compare uses it.
 #pragma once
 
 #include <cstdint>

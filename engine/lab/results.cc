@@ -21,29 +21,31 @@ using storage::kResultsVersion;
 using storage::Statement;
 using storage::Transaction;
 
-// SQL: whether `x` is a signed decimal integer's text (no leading zeros, no "-0"), as `compare`
-// reads value_int.
-std::string integer_text(const char* x) {
-  return fmt::format("({0} = '0' OR ({0} GLOB '[1-9]*' AND {0} NOT GLOB '*[^0-9]*') OR "
-                     "({0} GLOB '-[1-9]*' AND substr({0}, 2) NOT GLOB '*[^0-9]*'))",
-                     x);
-}
-
 // The first row of a shard that `compare` would refuse (a metric's value not of its kind, a series
 // value not an integer, a run outside its point's runs), or nullopt. Merged, such a row made the
 // output unreadable to compare, and its run counted as stored, so no sweep would redo it.
 std::optional<std::string> first_bad_row(Database& db) {
+  storage::register_integer_text(db);
+  // A run outside the study's runs, in any table: compare refuses the metrics and series rows of
+  // one too, and merge would copy them (no runs row of that run holds them back).
+  const auto outside = [](const char* table) {
+    return fmt::format("NOT ({}.run BETWEEN 0 AND (SELECT CAST(value AS INTEGER) FROM study WHERE "
+                       "key = 'runs') - 1)",
+                       table);
+  };
   Statement metric = db.prepare(fmt::format(
-      "SELECT m.point, m.run, m.name, m.cohort, m.asset, i.kind, coalesce(m.value_int, 'NULL') "
-      "FROM metrics m LEFT JOIN metric_info i ON i.name = m.name WHERE i.name IS NULL OR "
-      "(i.kind = 'int' AND (m.value_int IS NULL OR m.value_real IS NOT NULL OR NOT {})) OR "
+      "SELECT m.point, m.run, m.name, m.cohort, m.asset, i.kind, coalesce(m.value_int, 'NULL'), "
+      "{0} FROM metrics m LEFT JOIN metric_info i ON i.name = m.name WHERE {0} OR i.name IS NULL "
+      "OR (i.kind = 'int' AND (m.value_int IS NULL OR m.value_real IS NOT NULL OR "
+      "NOT yl_integer_text(m.value_int))) OR "
       "(i.kind = 'real' AND (m.value_real IS NULL OR m.value_int IS NOT NULL OR "
       "abs(m.value_real) > 1.7976931348623157e308)) LIMIT 1",
-      integer_text("m.value_int")));
+      outside("m")));
   if (metric.step()) {
     const std::string where = fmt::format(
         "metrics (point {}, run {}, '{}', cohort '{}', asset '{}')", metric.column_int(0),
         metric.column_int(1), metric.column_text(2), metric.column_text(3), metric.column_text(4));
+    if (metric.column_int(7) != 0) return where + ": no such run";
     if (metric.column_is_null(5)) return where + ": the metric is not in metric_info";
     return metric.column_text(5) == "int"
                ? fmt::format("{}: an 'int' metric needs value_int, an integer ('{}'), and no "
@@ -52,16 +54,20 @@ std::optional<std::string> first_bad_row(Database& db) {
                : where + ": a 'real' metric needs a finite value_real and no value_int";
   }
   Statement series = db.prepare(
-      fmt::format("SELECT point, run, t, name, value_int FROM series WHERE NOT {} LIMIT 1",
-                  integer_text("value_int")));
+      fmt::format("SELECT s.point, s.run, s.t, s.name, s.value_int, {0} FROM series s WHERE {0} OR "
+                  "NOT yl_integer_text(s.value_int) LIMIT 1",
+                  outside("s")));
   if (series.step()) {
-    return fmt::format("series (point {}, run {}, t {}, '{}'): value_int '{}' is not an integer",
-                       series.column_int(0), series.column_int(1), series.column_text(2),
-                       series.column_text(3), series.column_text(4));
+    const std::string where =
+        fmt::format("series (point {}, run {}, t {}, '{}')", series.column_int(0),
+                    series.column_int(1), series.column_text(2), series.column_text(3));
+    if (series.column_int(5) != 0) return where + ": no such run";
+    return fmt::format("{}: value_int '{}' is not an integer", where, series.column_text(4));
   }
-  Statement run = db.prepare(
-      "SELECT point, run FROM runs WHERE point NOT IN (SELECT point FROM points) OR run < 0 OR "
-      "run >= (SELECT CAST(value AS INTEGER) FROM study WHERE key = 'runs') LIMIT 1");
+  Statement run = db.prepare(fmt::format(
+      "SELECT r.point, r.run FROM runs r WHERE r.point NOT IN (SELECT point FROM points) OR {} "
+      "LIMIT 1",
+      outside("r")));
   if (run.step()) {
     return fmt::format("runs (point {}, run {}): no such point, or a run outside the study's runs",
                        run.column_int(0), run.column_int(1));

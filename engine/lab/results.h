@@ -1,5 +1,6 @@
-// The sweep results file (RESULTS.db; its contract with `compare` is RESULTS_SCHEMA.md, its
-// schema schema/results/0001_results.sql). One writer: the thread that owns a ResultsFile.
+// The sweep results file (RESULTS.db; its contract with `compare` is
+// schema/results/RESULTS_SCHEMA.md, its schema schema/results/0001_results.sql). One writer: the
+// thread that owns a ResultsFile.
 #pragma once
 
 #include <cstdint>

@@ -1,8 +1,12 @@
 #include "engine/storage/results_identity.h"
 
+#include <algorithm>
+
 #include <fmt/format.h>
+#include <sqlite3.h>
 
 #include "engine/storage/migrations.h"
+#include "engine/storage/storage_error.h"
 
 namespace yl::storage {
 
@@ -27,6 +31,33 @@ std::optional<NotResults> check_results_identity(Database& db, const std::string
                                   path, version, kResultsVersion)};
   }
   return std::nullopt;
+}
+
+bool is_integer_text(std::string_view text) {
+  if (text == "0") return true;
+  if (text.starts_with('-')) text.remove_prefix(1);
+  return !text.empty() && text.front() != '0' &&
+         std::ranges::all_of(text, [](char c) { return c >= '0' && c <= '9'; });
+}
+
+namespace {
+
+void integer_text_function(sqlite3_context* context, int, sqlite3_value** argv) {
+  const auto* text = reinterpret_cast<const char*>(sqlite3_value_text(argv[0]));
+  const bool integer =
+      text != nullptr && is_integer_text(std::string_view(
+                             text, static_cast<std::size_t>(sqlite3_value_bytes(argv[0]))));
+  sqlite3_result_int(context, integer ? 1 : 0);
+}
+
+}  // namespace
+
+void register_integer_text(Database& db) {
+  if (sqlite3_create_function_v2(db.handle(), "yl_integer_text", 1,
+                                 SQLITE_UTF8 | SQLITE_DETERMINISTIC | SQLITE_DIRECTONLY, nullptr,
+                                 integer_text_function, nullptr, nullptr, nullptr) != SQLITE_OK) {
+    throw StorageError(StorageError::Kind::internal, "cannot register yl_integer_text with SQLite");
+  }
 }
 
 }  // namespace yl::storage

@@ -1,11 +1,13 @@
-// The identity of a sweep's results file (RESULTS.db; the format is RESULTS_SCHEMA.md, the schema
-// schema/results/0001_results.sql): one definition for its writer (engine/lab, `sweep` and
-// `merge`) and its reader (engine/compare).
+// The identity of a sweep's results file (RESULTS.db; the format is
+// schema/results/RESULTS_SCHEMA.md, the schema schema/results/0001_results.sql) and its integer
+// text: one definition for its writer (engine/lab, `sweep` and `merge`) and its reader
+// (engine/compare).
 #pragma once
 
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <string_view>
 
 #include "engine/storage/database.h"
 
@@ -21,5 +23,11 @@ struct NotResults {
   std::string message;  // names the file: "'PATH' is a yieldledger ledger, not ..."
 };
 std::optional<NotResults> check_results_identity(Database& db, const std::string& path);
+
+// The format's integer text (value_int, RESULTS_SCHEMA.md): a signed decimal integer, no leading
+// zeros, no '+', no "-0". One rule for compare's reader and merge's check of a shard, which asks
+// it in SQL as yl_integer_text(x) (1 or 0; 0 for NULL) once register_integer_text(db) is called.
+bool is_integer_text(std::string_view text);
+void register_integer_text(Database& db);
 
 }  // namespace yl::storage

@@ -1,5 +1,6 @@
 -- The sweep results file (RESULTS.db) of `yieldledger sweep` and `merge`, read by `compare`.
--- The contract is /work/wt/RESULTS_SCHEMA.md; the README ("Policy lab") describes each metric.
+-- The contract is RESULTS_SCHEMA.md, beside this file; the README ("Policy lab") describes each
+-- metric.
 -- Stamped with PRAGMA application_id = 1498174530 ("YLRB") and PRAGMA user_version = 1.
 CREATE TABLE study (
   key   TEXT PRIMARY KEY,

@@ -1,4 +1,4 @@
--- A hand-built sweep results file (RESULTS_SCHEMA.md) for tests/compare_test.cc and
+-- A hand-built sweep results file (schema/results/RESULTS_SCHEMA.md) for tests/compare_test.cc and
 -- scripts/browser_test.sh: 4 points (the last incomplete: 2 of 5 runs) x 5 runs. The statistics
 -- the tests expect are derived in tests/compare_test.cc from these values.
 PRAGMA application_id = 1498174530;
