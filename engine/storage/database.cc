@@ -56,11 +56,16 @@ std::string path_cause(int error) {
       fmt::format("cannot open the database '{}': {}", file, path_cause(error)));
 }
 
+// The folder that holds `file` ("." for a bare name), where SQLite makes its -wal and -shm.
+std::string folder_of(const std::string& file) {
+  const auto slash = file.find_last_of('/');
+  return slash == std::string::npos ? "." : file.substr(0, slash + 1);
+}
+
 [[noreturn]] void cannot_open(const std::string& file, int sqlite_errno, bool write) {
   auto fail_with = [&](int error) { open_failed(file, error); };
   if (is_machine_fault(sqlite_errno)) fail_with(sqlite_errno);
-  const auto slash = file.find_last_of('/');
-  const std::string folder = slash == std::string::npos ? "." : file.substr(0, slash + 1);
+  const std::string folder = folder_of(file);
   struct stat info {};
   if (::stat(folder.c_str(), &info) != 0) fail_with(errno);
   if (::stat(file.c_str(), &info) == 0) {
@@ -233,9 +238,7 @@ std::string followed(const std::string& path) {
 
 // Whether the folder holding `file` can be written (a WAL reader needs to create `-shm` there).
 bool folder_writable(const std::string& file) {
-  const auto slash = file.find_last_of('/');
-  const std::string folder = slash == std::string::npos ? "." : file.substr(0, slash + 1);
-  return ::access(folder.c_str(), W_OK) == 0;
+  return ::access(folder_of(file).c_str(), W_OK) == 0;
 }
 
 // Whether a connection opened read-only on `target` answers `sql` (one integer) with non-zero.
