@@ -32,6 +32,10 @@ void audit(const AuditOptions& options) {
   fmt::print("  reports         {} ({} rows) equal to the replay to the wei; hash chain intact, "
              "head {}\n",
              summary.reports, summary.report_rows, summary.report_chain_head);
+  if (summary.appends > 0) {
+    fmt::print("  appends         {} (one per apply); hash chain intact, head {}\n",
+               summary.appends, summary.append_chain_head);
+  }
   fmt::print("  journal         {} entries, {} postings, each balanced per asset; {} journal "
              "accounts equal to the state they mirror\n",
              summary.journal_entries, summary.postings, summary.journal_accounts);

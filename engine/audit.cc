@@ -138,15 +138,24 @@ class Auditor {
     check_schema_code(store_.database());
     check_journal_memos(store_.read_journal_memos());
     const storage::StoredScenario stored = stored_final([&] { return store_.read_scenario(); });
-    Scenario as_written = parse_stored_scenario(stored);
+    Scenario as_written = [&] {
+      try {
+        return parse_stored_scenario(stored);
+      } catch (const storage::StorageError& error) {
+        if (error.kind() != storage::StorageError::Kind::bad_database) throw;
+        mismatch(error.what());
+      }
+    }();
     check_scenario_row(stored, as_written);
-    AppendsCheck appends(store_.read_appends(), stored, as_written);
+    const std::string genesis = storage::genesis_hash(stored.file, stored.events_file, stored.toml);
+    AppendsCheck appends(store_.read_appends(), stored, as_written, genesis);
+    summary_.appends = appends.rows();
+    summary_.append_chain_head = appends.head();
     const Scenario scenario = scenario_from(stored, std::move(as_written));
     summary_.scenario = scenario.name;
     // Before the replay, which would run them all (a ledger without events has no chain to
     // catch the edit first).
     if (const auto refusal = too_many_report_times(store_, scenario.params)) mismatch(*refusal);
-    const std::string genesis = storage::genesis_hash(stored.file, stored.events_file, stored.toml);
     event_hash_ = report_hash_ = genesis;
     // Every table is read by one thread while this one replays (read_ahead.h), from the caller's
     // snapshot; the final state is read by this one after it stops.

@@ -37,6 +37,8 @@ struct AuditSummary {
   std::int64_t balance_rows = 0;      // final state rows compared
   std::string event_chain_head;
   std::string report_chain_head;
+  std::int64_t appends = 0;       // rows of `appends`, one per `apply`
+  std::string append_chain_head;  // their chain's head (the genesis link when there is none)
   // Per asset, SPEC §6: buffer + Σ principal + D, and Σ(balance + claimable) + Q + retained +
   // locked (of which locked, §9.1); and what L1 holds apart from user funds (insurance, revenue).
   struct Conservation {

@@ -69,8 +69,9 @@ void check_scenario_row(const storage::StoredScenario& stored, const Scenario& a
 }
 
 AppendsCheck::AppendsCheck(const std::vector<storage::StoredAppend>& rows,
-                           const storage::StoredScenario& stored, const Scenario& as_written)
-    : run_file_(stored.events_file) {
+                           const storage::StoredScenario& stored, const Scenario& as_written,
+                           const std::string& genesis)
+    : run_file_(stored.events_file), rows_(static_cast<std::int64_t>(rows.size())), head_(genesis) {
   const Timestamp ledger_end = stored.end_extended.value_or(as_written.params.end);
   Timestamp previous_end = as_written.params.end;
   std::string previous = "the scenario's end_time";
@@ -78,6 +79,13 @@ AppendsCheck::AppendsCheck(const std::vector<storage::StoredAppend>& rows,
   for (std::size_t i = 0; i < rows.size(); ++i) {
     const storage::StoredAppend& row = rows[i];
     const std::string at = fmt::format("appends row {}", row.seq);
+    const storage::Digest link = storage::append_hash(head_, row);
+    if (storage::bytes_of(link) != row.hash) {
+      mismatch(at + (i == 0 ? ": hash chain broken: this row or the stored scenario was changed"
+                            : ": hash chain broken: this row was changed, or a row before it was "
+                              "deleted or inserted"));
+    }
+    storage::to_hex(link, head_);
     if (row.seq != static_cast<std::int64_t>(i + 1)) {
       mismatch(fmt::format("{}: expected row {} here: a row was deleted or inserted", at, i + 1));
     }

@@ -52,13 +52,18 @@ void check_scenario_row(const storage::StoredScenario& stored, const Scenario& a
 // events_file.
 class AppendsCheck {
  public:
-  // Checks the rows themselves. `as_written`: the stored TOML parsed (its own end).
+  // Checks the rows themselves and their hash chain from `genesis` (the genesis link in hex).
+  // `as_written`: the stored TOML parsed (its own end).
   AppendsCheck(const std::vector<storage::StoredAppend>& rows,
-               const storage::StoredScenario& stored, const Scenario& as_written);
+               const storage::StoredScenario& stored, const Scenario& as_written,
+               const std::string& genesis);
   // REQUIRES: called for the events in order of seq, 1, 2, ...; `time` is the event's, parsed.
   void check_event(const storage::StoredEvent& e, Timestamp time);
   // After the last event (`last_seq`, 0 for none): no row lists an event past it.
   void check_end(std::int64_t last_seq) const;
+  std::int64_t rows() const { return rows_; }
+  // The last row's link in hex (the genesis link when there is no row).
+  const std::string& head() const { return head_; }
 
  private:
   struct Applied {  // a row with events
@@ -69,6 +74,8 @@ class AppendsCheck {
   std::vector<Applied> applied_;
   std::string run_file_;  // the scenario's events_file
   std::size_t next_ = 0;  // the row of the next event, or the first row after it
+  std::int64_t rows_ = 0;
+  std::string head_;
 };
 
 }  // namespace yl

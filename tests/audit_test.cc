@@ -64,15 +64,23 @@ struct Finding {
   std::string sql, expected;
 };
 
+// Whether check_findings links `appends` again after the change, as one who forges the rows
+// would: what audit finds then is more than a broken chain.
+enum class Appends { as_changed, chained_again };
+
 // Audits with the CLI a copy of `original` changed by each finding's SQL: exit 3 and exactly that
 // line. Then `original` itself, which passes (exit 0).
 void check_findings(const TempDir& dir, const std::string& original,
-                    const std::vector<Finding>& findings) {
+                    const std::vector<Finding>& findings, Appends appends = Appends::as_changed) {
   const std::string db = dir.path("tampered.db");
   for (const Finding& f : findings) {
     CAPTURE(f.sql);
     std::filesystem::copy_file(original, db, std::filesystem::copy_options::overwrite_existing);
     execute(db, f.sql.c_str());
+    if (appends == Appends::chained_again) {
+      yl::storage::Database changed(db, yl::storage::Database::Mode::read_write_create);
+      yl::storage::chain_appends(changed);
+    }
     const yl::testing::CliResult audit = yl::testing::run_cli({"audit", "--db", db});
     CHECK(audit.exit_code == 3);
     CHECK(audit.out == "audit of " + db + ": MISMATCH\n  " + f.expected + "\n");
@@ -537,6 +545,29 @@ TEST_CASE("audit: a file SQLite finds damaged is not certified, though every row
                               "quick_check: "));
 }
 
+TEST_CASE("audit: a stored scenario that no longer loads is a mismatch of the ledger's") {
+  // It was exit 2 with the error of a file on disk ("examples/.../scenario.toml:20: scenario:
+  // ..."), whose line 20 reads `apr_bps = 400` (helper-39's F2).
+  TempDir dir;
+  const std::string db = blast_launch(dir);
+  execute(db, "UPDATE scenario SET toml = replace(toml, 'apr_bps = 400', 'apr_bps = 100001')");
+  const std::string expected =
+      "stored scenario: the copy of '" + yl::testing::example_scenario("blast-launch") +
+      "' kept in the ledger no longer loads (its line 20: scenario: 'apr_bps' must be between 0 "
+      "and 100000 (got 100001)): the ledger was changed by hand, or is damaged";
+  const yl::testing::CliResult audit = yl::testing::run_cli({"audit", "--db", db});
+  CHECK(audit.exit_code == 3);
+  CHECK(audit.out == "audit of " + db + ": MISMATCH\n  " + expected + "\n");
+  // The commands that replay refuse it in the same words.
+  for (const std::vector<std::string>& command :
+       {std::vector<std::string>{"explain", "--db", db, "--account", "alice"},
+        std::vector<std::string>{"balances", "--db", db, "--at", "2024-03-02T00:00:00Z"}}) {
+    const yl::testing::CliResult refused = yl::testing::run_cli(command);
+    CHECK(refused.exit_code == 2);
+    CHECK(refused.err == "yieldledger: " + expected + "\n");
+  }
+}
+
 TEST_CASE("audit: appends rows that disagree with the events they log are found and named") {
   // examples/blast-launch, then two applies: more.csv (2 events, the end moved to 2024-06-10) and
   // next.csv (1 event, and more.csv's m2 again, a duplicate).
@@ -558,6 +589,27 @@ TEST_CASE("audit: appends rows that disagree with the events they log are found 
       std::vector<std::string>{"1 60 2 0 2024-06-10T00:00:00Z", "2 62 1 1 2024-06-10T00:00:00Z"});
   const std::string m1 = "event " + more + ":2 (seq 60, id 'm1')";
   const std::string n1 = "event " + next + ":3 (seq 62, id 'n1')";
+  // As changed, each row breaks the rows' chain (schema 11). Before it, a row without events
+  // inserted with a later end, and end_extended moved to it, passed (helper-39's F1): the end that
+  // `explain` and the exports' realized APY use.
+  const std::string broken = "hash chain broken: this row was changed, or a row before it was "
+                             "deleted or inserted";
+  check_findings(
+      dir, db,
+      {{"INSERT INTO appends (file, first_event, events, duplicates, end_time) VALUES ('x.csv', "
+        "NULL, 0, 0, '2024-06-10T12:00:00Z'); UPDATE scenario SET end_extended = "
+        "'2024-06-10T12:00:00Z'",
+        "appends row 3: " + broken},
+       {"UPDATE appends SET end_time = '2024-06-10T12:00:00Z' WHERE seq = 2; UPDATE scenario SET "
+        "end_extended = '2024-06-10T12:00:00Z'",
+        "appends row 2: " + broken},
+       {"UPDATE appends SET duplicates = 5 WHERE seq = 2", "appends row 2: " + broken},
+       {"UPDATE appends SET hash = NULL WHERE seq = 2", "appends row 2: " + broken},
+       {"UPDATE appends SET file = 'evil.csv' WHERE seq = 1",
+        "appends row 1: hash chain broken: this row or the stored scenario was changed"},
+       {"UPDATE appends SET hash = (SELECT hash FROM appends WHERE seq = 1) WHERE seq = 2",
+        "appends row 2: " + broken}});
+  // Chained again, what the rows say is checked against the events and the ledger's end.
   check_findings(
       dir, db,
       {{"DELETE FROM appends WHERE seq = 2",
@@ -600,7 +652,13 @@ TEST_CASE("audit: appends rows that disagree with the events they log are found 
        {"INSERT INTO appends (file, first_event, events, duplicates, end_time) VALUES ('x.csv', "
         "NULL, 0, 0, '2024-06-11T00:00:00Z')",
         "appends row 3: end_time is 2024-06-11T00:00:00Z but the ledger's end is "
-        "2024-06-10T00:00:00Z (scenario.end_extended)"}});
+        "2024-06-10T00:00:00Z (scenario.end_extended)"}},
+      Appends::chained_again);
+  // The OK summary prints the rows' head, after the reports'.
+  const yl::testing::CliResult ok = yl::testing::run_cli({"audit", "--db", db});
+  CHECK(ok.out.find("\n  appends         2 (one per apply); hash chain intact, head " +
+                    column(db, "SELECT lower(hex(hash)) FROM appends WHERE seq = 2").at(0) +
+                    "\n  journal ") != std::string::npos);
   // The applied ledger passes after `migrate` from schema 7 (its links in hex) too.
   const std::string old = dir.path("old.db");
   std::filesystem::copy_file(db, old);

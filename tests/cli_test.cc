@@ -202,11 +202,11 @@ TEST_CASE("CLI: a ledger of an older schema is refused by readers and upgraded b
   const CliResult refused = cli({"balances", "--db", db});
   CHECK(refused.exit_code == 2);
   CHECK(
-      refused.err.find("older than this yieldledger's 10; upgrade it with `yieldledger migrate") !=
+      refused.err.find("older than this yieldledger's 11; upgrade it with `yieldledger migrate") !=
       std::string::npos);
   const CliResult migrated = cli({"migrate", "--db", db});
   CHECK(migrated.exit_code == 0);
-  CHECK(migrated.out == db + ": schema version 2 -> 10\n");
+  CHECK(migrated.out == db + ": schema version 2 -> 11\n");
   CHECK(cli({"balances", "--db", db, "--format", "csv"}).out == golden("quickstart/balances.csv"));
   CHECK(cli({"audit", "--db", db}).exit_code == 0);
 }
@@ -223,7 +223,7 @@ TEST_CASE("CLI: migrate upgrades a v1.1 ledger (schema 3) to v1.2: new columns, 
   sqlite3_close(handle);
   const CliResult migrated = cli({"migrate", "--db", db});
   CHECK(migrated.exit_code == 0);
-  CHECK(migrated.out == db + ": schema version 3 -> 10\n");
+  CHECK(migrated.out == db + ": schema version 3 -> 11\n");
   // Every v1.1 value, and the v1.2 columns at their default-policy values.
   CHECK(cli({"reports", "--db", db, "--format", "csv"}).out == golden("blast-launch/reports.csv"));
   CHECK(cli({"ledgers", "--db", db, "--format", "csv"}).out == golden("blast-launch/ledgers.csv"));

@@ -301,7 +301,7 @@ TEST_CASE("Hardening: a ledger whose tables were changed by hand is refused as s
   const CliResult migrated = cli({"migrate", "--db", db});  // not "schema version 10 -> 10"
   CHECK(migrated.exit_code == 2);
   CHECK(migrated.err == "yieldledger: '" + db +
-                            "' does not match its schema version 10: sqlite_schema: table "
+                            "' does not match its schema version 11: sqlite_schema: table "
                             "reports, which the schema's migrations create, is not in the "
                             "database (dropped?); it was not migrated\n");
   CHECK(read_file(db) == before);

@@ -155,7 +155,7 @@ TEST_CASE("Migrate: a schema-4 ledger's JSON journal becomes the binary rows a r
   const auto migrated = run_cli({"migrate", "--db", old});
   CHECK(migrated.exit_code == 0);
   CHECK(migrated.err == "");
-  CHECK(migrated.out == old + ": schema version 4 -> 10\n");
+  CHECK(migrated.out == old + ": schema version 4 -> 11\n");
   // Byte for byte what a run writes: rows, origins and the names' numbering.
   for (const char* sql :
        {"SELECT seq || ' ' || coalesce(event_seq, '-') || ' ' || coalesce(report_seq, '-') || ' ' "
@@ -227,7 +227,7 @@ TEST_CASE("Migrate: a schema-5 streamed ledger keeps its drip schedule, which au
   }
   yl::testing::write_hex_hashes(old);
   const auto migrated = run_cli({"migrate", "--db", old});
-  CHECK(migrated.out == old + ": schema version 5 -> 10\n");
+  CHECK(migrated.out == old + ": schema version 5 -> 11\n");
   CHECK(column(old, "SELECT drip_schedule FROM scenario") ==
         std::vector<std::string>{"every_event"});
   CHECK(yl::testing::audit_result(old) == "OK");
@@ -300,7 +300,7 @@ TEST_CASE("Migrate: a schema-6 journal is written again with its pairs paired, a
   const auto migrated = run_cli({"migrate", "--db", old});
   CHECK(migrated.exit_code == 0);
   CHECK(migrated.err == "");
-  CHECK(migrated.out == old + ": schema version 6 -> 10\n");
+  CHECK(migrated.out == old + ": schema version 6 -> 11\n");
   const char* rows =
       "SELECT seq || ' ' || coalesce(event_seq, '-') || ' ' || coalesce(report_seq, '-') || ' ' || "
       "hex(postings) FROM journal ORDER BY seq";
@@ -348,7 +348,7 @@ TEST_CASE("Migrate: a schema-7 ledger's hex links become their 32 bytes, the cha
 
   const auto migrated = run_cli({"migrate", "--db", old});
   CHECK(migrated.exit_code == 0);
-  CHECK(migrated.out == old + ": schema version 7 -> 10\n");
+  CHECK(migrated.out == old + ": schema version 7 -> 11\n");
   for (const char* sql : links) {
     CAPTURE(sql);
     CHECK(column(old, sql) == column(fresh, sql));
@@ -410,7 +410,7 @@ TEST_CASE("Migrate: a schema-8 ledger's final_balances is rebuilt with checks of
 
   const auto migrated = run_cli({"migrate", "--db", old});
   CHECK(migrated.exit_code == 0);
-  CHECK(migrated.out == old + ": schema version 8 -> 10\n");
+  CHECK(migrated.out == old + ": schema version 8 -> 11\n");
   CHECK(column(old, definition) == column(fresh, definition));
   CHECK(column(old, definition).at(0).find("kind = 'user' OR kind = 'dapp' OR kind = 'system'") !=
         std::string::npos);
@@ -446,7 +446,7 @@ TEST_CASE("Migrate: a schema-9 journal's event rows move into their events rows,
 
     const auto migrated = run_cli({"migrate", "--db", old});
     CHECK(migrated.exit_code == 0);
-    CHECK(migrated.out == old + ": schema version 9 -> 10\n");
+    CHECK(migrated.out == old + ": schema version 9 -> 11\n");
     CHECK(column(old, "SELECT type FROM sqlite_schema WHERE name = 'journal'") ==
           std::vector<std::string>{"view"});
     // Where each row is kept, byte for byte as a run keeps it.
@@ -468,6 +468,46 @@ TEST_CASE("Migrate: a schema-9 journal's event rows move into their events rows,
   CHECK(column(blast, "SELECT count(*) FROM events WHERE journal_seq IS NOT NULL") ==
         std::vector<std::string>{"37"});
   CHECK(column(blast, "SELECT count(*) FROM journal_other") == std::vector<std::string>{"185"});
+}
+
+TEST_CASE("Migrate: a schema-10 ledger's appends rows are chained, as apply chains them") {
+  TempDir dir;
+  const std::string fresh = dir.path("fresh.db");
+  yl::run_into_database(yl::testing::example_scenario("quickstart"), fresh);
+  // Two applies: one with an event, one that only moves the end.
+  const std::string header = "time,type,account,asset,amount,to,value\n";
+  const std::string more =
+      dir.write("more.csv", header + "2024-03-09T00:00:00Z,deposit,alice,ETH,1,,\n");
+  const std::string later = dir.write("later.csv", header);
+  for (const auto& [file, until] :
+       {std::pair{more, "2024-03-10T00:00:00Z"}, std::pair{later, "2024-03-12T00:00:00Z"}}) {
+    REQUIRE(run_cli({"apply", "--db", fresh, file, "--until", until}).exit_code == 0);
+  }
+  const std::string old = dir.path("old.db");
+  std::filesystem::copy_file(fresh, old);
+  yl::testing::write_unchained_appends(old);
+  {
+    yl::storage::Database db(old, yl::storage::Database::Mode::read_write_create);
+    db.exec("PRAGMA user_version = 10");
+  }
+  CHECK(column(old, "SELECT count(*) FROM pragma_table_info('appends') WHERE name = 'hash'") ==
+        std::vector<std::string>{"0"});
+  const auto migrated = run_cli({"migrate", "--db", old});
+  CHECK(migrated.exit_code == 0);
+  CHECK(migrated.out == old + ": schema version 10 -> 11\n");
+  const char* links = "SELECT seq || ' ' || lower(hex(hash)) FROM appends ORDER BY seq";
+  CHECK(column(old, links).size() == 2);
+  CHECK(column(old, links) == column(fresh, links));
+  CHECK(yl::testing::audit_result(old) == "OK");
+  // The chain goes on from the migrated rows as from those apply wrote.
+  const std::string again = dir.write("again.csv", header);
+  for (const std::string& db : {fresh, old}) {
+    REQUIRE(run_cli({"apply", "--db", db, again, "--until", "2024-03-13T00:00:00Z"}).exit_code ==
+            0);
+  }
+  CHECK(column(old, links).size() == 3);
+  CHECK(column(old, links) == column(fresh, links));
+  CHECK(yl::testing::audit_result(old) == "OK");
 }
 
 TEST_CASE(
@@ -533,7 +573,7 @@ TEST_CASE(
     CHECK(refused.exit_code == 2);
     CHECK(refused.out.empty());
     CHECK(refused.err.starts_with(fmt::format(
-        "yieldledger: '{}' does not match its schema version 10: sqlite_schema: table {}, column "
+        "yieldledger: '{}' does not match its schema version 11: sqlite_schema: table {}, column "
         "{} ({} ",
         path, table, number, column_name)));
     CHECK(refused.err.ends_with(", which the schema's migrations create, is not in the database "
@@ -556,7 +596,7 @@ TEST_CASE("Migrate and apply refuse a newer ledger without touching it, journal 
   {
     yl::storage::Database db(path, yl::storage::Database::Mode::read_write_create);
     db.exec(fmt::format("PRAGMA journal_mode = DELETE; PRAGMA application_id = {}; CREATE TABLE "
-                        "scenario (x); PRAGMA user_version = 11",
+                        "scenario (x); PRAGMA user_version = 12",
                         yl::storage::kApplicationId));
   }
   const std::string before = yl::testing::read_file(path);
@@ -568,7 +608,7 @@ TEST_CASE("Migrate and apply refuse a newer ledger without touching it, journal 
     const auto refused = run_cli(command);
     CHECK(refused.exit_code == 2);
     CHECK(refused.err == "yieldledger: '" + path +
-                             "' has schema version 11, newer than this yieldledger's 10; use a "
+                             "' has schema version 12, newer than this yieldledger's 11; use a "
                              "newer yieldledger\n");
     CHECK(yl::testing::read_file(path) == before);
     CHECK(column(path, "PRAGMA journal_mode") == std::vector<std::string>{"delete"});

@@ -114,7 +114,13 @@ std::string usage_error(const std::function<void()>& action) {
   return "(accepted)";
 }
 
+void write_unchained_appends(const std::string& db_path) {
+  storage::Database db(db_path, storage::Database::Mode::read_write_create);
+  db.exec("ALTER TABLE appends DROP COLUMN hash");
+}
+
 void write_one_journal_table(const std::string& db_path) {
+  write_unchained_appends(db_path);
   storage::Database db(db_path, storage::Database::Mode::read_write_create);
   storage::Transaction txn(db);
   db.exec("CREATE TABLE journal_v9 (seq INTEGER PRIMARY KEY, event_seq INTEGER REFERENCES events "

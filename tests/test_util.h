@@ -19,8 +19,12 @@ Amount eth(std::string_view units);
 
 Timestamp at(std::string_view iso_time);
 
+// The ledger at `db_path` written back as schemas 3-10 stored it: `appends` without its hash
+// chain (schema/0011_appends_chain.sql), for the migration tests.
+void write_unchained_appends(const std::string& db_path);
 // The journal of the ledger at `db_path` written back as schemas 2-9 stored it: one table, with
-// no rows in `events` (schema/0010_event_postings.sql), for the migration tests.
+// no rows in `events` (schema/0010_event_postings.sql), and `appends` unchained
+// (write_unchained_appends), for the migration tests.
 void write_one_journal_table(const std::string& db_path);
 // The hash chains' links of the ledger at `db_path` written back as schemas 2-7 stored them:
 // lowercase hex in TEXT columns (schema/0008_binary_hashes.sql), and its journal one table

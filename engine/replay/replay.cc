@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include "engine/input/event_parser.h"
+#include "engine/input/input_error.h"
 #include "engine/storage/read_ahead.h"
 #include "engine/storage/storage_error.h"
 
@@ -50,7 +51,17 @@ std::optional<std::string> too_many_report_times(storage::LedgerStore& store,
 }
 
 Scenario parse_stored_scenario(const storage::StoredScenario& stored) {
-  return parse_scenario(stored.toml, stored.file, {});
+  try {
+    return parse_scenario(stored.toml, stored.file, {});
+  } catch (const InputError& error) {
+    // `run` stored the text it loaded, so one that no longer loads was changed in the ledger;
+    // said so, not as an error of the file of that name (as it is on disk, it may well load).
+    throw storage::StorageError(
+        storage::StorageError::Kind::bad_database,
+        fmt::format("stored scenario: the copy of '{}' kept in the ledger no longer loads (its "
+                    "line {}: {}: {}): the ledger was changed by hand, or is damaged",
+                    stored.file, error.line(), error.type(), error.reason()));
+  }
 }
 
 Scenario scenario_from(const storage::StoredScenario& stored, Scenario as_written) {

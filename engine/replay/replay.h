@@ -20,7 +20,8 @@ Scenario scenario_from(const storage::StoredScenario& stored);
 // The same from `as_written`, the stored TOML already parsed (its own end: `audit` checks the
 // stored columns against it first).
 Scenario scenario_from(const storage::StoredScenario& stored, Scenario as_written);
-// The stored TOML, parsed as `run` read it.
+// The stored TOML, parsed as `run` read it. Throws StorageError (bad_database) when it no longer
+// loads: the ledger was changed.
 Scenario parse_stored_scenario(const storage::StoredScenario& stored);
 Scenario load_stored_scenario(storage::LedgerStore& store);
 // Why a ledger under `params` cannot be the one `store` holds, by its count of report rows:

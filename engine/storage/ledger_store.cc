@@ -210,6 +210,15 @@ Digest report_hash(const std::string& previous, std::int64_t seq, std::int64_t r
   return chain_digest(previous, fields);
 }
 
+Digest append_hash(const std::string& previous, const StoredAppend& row) {
+  const std::string seq = std::to_string(row.seq), events = std::to_string(row.events),
+                    duplicates = std::to_string(row.duplicates),
+                    first = row.first_event ? std::to_string(*row.first_event) : std::string();
+  const std::string_view fields[] = {"append", seq,        row.file,    first,
+                                     events,   duplicates, row.end_time};
+  return chain_digest(previous, fields);
+}
+
 LedgerStore::LedgerStore(Database& db)
     : db_(db),
       insert_event_(db.prepare(
@@ -233,7 +242,7 @@ LedgerStore::LedgerStore(Database& db)
   // Continue the chains of a ledger that already holds rows.
   Statement scenario = db.prepare("SELECT file, events_file, toml FROM scenario WHERE id = 1");
   if (scenario.step()) {
-    last_event_hash_ = last_report_hash_ =
+    last_event_hash_ = last_report_hash_ = last_append_hash_ =
         genesis_hash(scenario.column_text(0), scenario.column_text(1), scenario.column_text(2));
     Statement last_event =
         db.prepare("SELECT lower(hex(hash)) FROM events ORDER BY seq DESC LIMIT 1");
@@ -241,6 +250,9 @@ LedgerStore::LedgerStore(Database& db)
     Statement last_report =
         db.prepare("SELECT lower(hex(hash)) FROM reports ORDER BY seq DESC, row DESC LIMIT 1");
     if (last_report.step()) last_report_hash_ = last_report.column_text(0);
+    Statement last_append =
+        db.prepare("SELECT lower(hex(hash)) FROM appends ORDER BY seq DESC LIMIT 1");
+    if (last_append.step()) last_append_hash_ = last_append.column_text(0);
   }
 }
 
@@ -490,9 +502,12 @@ std::vector<std::string> LedgerStore::appended_files() {
   return files;
 }
 
-std::vector<StoredAppend> LedgerStore::read_appends() {
-  Statement s = db_.prepare(
-      "SELECT seq, file, first_event, events, duplicates, end_time FROM appends ORDER BY seq");
+std::vector<StoredAppend> LedgerStore::read_appends() { return storage::read_appends(db_); }
+
+std::vector<StoredAppend> read_appends(Database& db) {
+  Statement s = db.prepare(
+      "SELECT seq, file, first_event, events, duplicates, end_time, hash FROM appends ORDER BY "
+      "seq");
   std::vector<StoredAppend> rows;
   while (s.step()) {
     StoredAppend& row = rows.emplace_back();
@@ -502,6 +517,7 @@ std::vector<StoredAppend> LedgerStore::read_appends() {
     row.events = s.column_int(3);
     row.duplicates = s.column_int(4);
     row.end_time = s.column_text(5);
+    if (!s.column_is_null(6)) row.hash = s.column_blob(6);
   }
   return rows;
 }
@@ -537,15 +553,25 @@ std::optional<StoredEvent> LedgerStore::find_event_by_id(const std::string& id) 
 
 void LedgerStore::record_append(const std::string& file, std::optional<std::int64_t> first_event,
                                 std::int64_t events, std::int64_t duplicates, Timestamp end) {
-  Statement s = db_.prepare("INSERT INTO appends (file, first_event, events, duplicates, end_time) "
-                            "VALUES (?1, ?2, ?3, ?4, ?5)");
-  s.bind(1, file);
+  const StoredAppend row{db_.query_int("SELECT coalesce(max(seq), 0) + 1 FROM appends"),
+                         file,
+                         first_event,
+                         events,
+                         duplicates,
+                         format_timestamp(end),
+                         {}};
+  Statement s = db_.prepare("INSERT INTO appends (seq, file, first_event, events, duplicates, "
+                            "end_time, hash) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)");
+  s.bind(1, row.seq).bind(2, row.file);
   if (first_event) {
-    s.bind(2, *first_event);
+    s.bind(3, *first_event);
   } else {
-    s.bind_null(2);
+    s.bind_null(3);
   }
-  s.bind(3, events).bind(4, duplicates).bind(5, format_timestamp(end)).run();
+  YL_ASSERT(!last_append_hash_.empty());  // a ledger's: its scenario starts the chain
+  const Digest link = append_hash(last_append_hash_, row);
+  s.bind(4, events).bind(5, duplicates).bind(6, row.end_time).bind_blob(7, bytes_of(link)).run();
+  to_hex(link, last_append_hash_);
 }
 
 Snapshot LedgerStore::read_snapshot() {

@@ -112,6 +112,7 @@ struct StoredAppend {
   std::int64_t events = 0;
   std::int64_t duplicates = 0;
   std::string end_time;
+  std::string hash;  // its link, 32 bytes (schema/0011_appends_chain.sql); empty when NULL
 };
 // Walks one table in order, a row at a time (memory stays flat however long the ledger is).
 template <typename Row>
@@ -172,6 +173,11 @@ Digest event_hash(const std::string& previous, std::int64_t seq, const std::stri
                   const RawEvent& raw);
 Digest report_hash(const std::string& previous, std::int64_t seq, std::int64_t row,
                    const StoredReportRow& fields);
+// The link of an `appends` row (its `hash` aside), given the previous row's link in hex (row 1:
+// the genesis link).
+Digest append_hash(const std::string& previous, const StoredAppend& row);
+// The rows of `appends`, by seq (schema 11 on: `migrate` reads them too).
+std::vector<StoredAppend> read_appends(Database& db);
 
 class LedgerStore {
  public:
@@ -277,6 +283,7 @@ class LedgerStore {
   std::int64_t next_report_seq_ = 1;
   std::string last_event_hash_;  // the chains' heads, in hex
   std::string last_report_hash_;
+  std::string last_append_hash_;
   // Last: it stops its thread before the statements it runs are finalized.
   WriteBehind writes_;
 };

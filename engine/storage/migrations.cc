@@ -7,6 +7,7 @@
 
 #include "engine/storage/database.h"
 #include "engine/storage/journal_codec.h"
+#include "engine/storage/ledger_store.h"
 #include "engine/storage/storage_error.h"
 
 namespace yl::storage {
@@ -127,6 +128,19 @@ void register_unhex(Database& db) {
 
 }  // namespace
 
+void chain_appends(Database& db) {
+  Statement scenario = db.prepare("SELECT file, events_file, toml FROM scenario WHERE id = 1");
+  if (!scenario.step()) return;  // no ledger yet, so no rows
+  std::string previous =
+      genesis_hash(scenario.column_text(0), scenario.column_text(1), scenario.column_text(2));
+  Statement write = db.prepare("UPDATE appends SET hash = ?2 WHERE seq = ?1");
+  for (const StoredAppend& row : read_appends(db)) {
+    const Digest link = append_hash(previous, row);
+    write.bind(1, row.seq).bind_blob(2, bytes_of(link)).run();
+    to_hex(link, previous);
+  }
+}
+
 void migrate(Database& db) {
   if (db.is_empty()) {
     db.exec(fmt::format("PRAGMA application_id = {}", kApplicationId));
@@ -151,6 +165,7 @@ void migrate(Database& db) {
     }
     if (v + 1 == 5) convert_json_journal(db);
     if (v + 1 == 7) pair_journal_postings(db);
+    if (v + 1 == 11) chain_appends(db);
     db.exec(fmt::format("PRAGMA user_version = {}", v + 1));
   }
 }

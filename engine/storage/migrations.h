@@ -26,6 +26,10 @@ inline std::int64_t current_schema_version() {
 // REQUIRES (both): `db` was opened with the ledger's application_id (Database's default), which
 // is the one they check.
 void migrate(Database& db);
+// Migration 11 (schema/0011_appends_chain.sql): every row of `appends` linked again in seq order,
+// from the genesis link, as `apply` links them from schema 11 on. The tests use it to forge a
+// consistent chain over rows changed by hand.
+void chain_appends(Database& db);
 // A table, view or trigger of a database's schema: a view's or trigger's SQL as sqlite_schema
 // holds it, a table's columns as "name TYPE [NOT NULL] [PRIMARY KEY] [DEFAULT x], ...", and its
 // CREATE text without comments, its white space one space (sql_without_comments): the CHECK,

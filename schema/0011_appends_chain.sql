@@ -1,0 +1,14 @@
+-- yieldledger schema, migration 11: the rows of `appends` join a hash chain of their own.
+--
+-- Each row of `appends` holds where an `apply` left the ledger's end (end_time), and
+-- scenario.end_extended holds the last of them: the end that `explain`, `--at` and the exports'
+-- summary and realized APY use. Unchained, a row inserted by hand with a later end (inside one
+-- report interval, so that no report moved) and end_extended set to it passed `audit`.
+--
+-- `hash` is the row's link: the SHA-256 of the previous row's link (row 1: the genesis link, as
+-- for the events' and the reports' chains) and the row's fields, "append", seq, file,
+-- first_event ('' when NULL), events, duplicates and end_time, each preceded by its length
+-- (engine/storage/ledger_store.cc, append_hash). `apply` writes it; `audit` checks every link and
+-- prints the chain's head. This migration links the rows an older ledger holds, in seq order
+-- (engine/storage/migrations.cc, chain_appends).
+ALTER TABLE appends ADD COLUMN hash BLOB;
