@@ -517,12 +517,34 @@ TEST_CASE(
   yl::run_into_database(yl::testing::example_scenario("quickstart"), path);
   {
     yl::storage::Database db(path, yl::storage::Database::Mode::read_write_create);
-    db.exec("PRAGMA user_version = 7");  // its tables stay version 10's: journal is a view
+    db.exec("PRAGMA user_version = 7");  // its tables stay version 11's: journal is a view
   }
   const std::string before = yl::testing::read_file(path);
 
-  // A reading command sends the user to migrate, which names what it found (it was SQLite error
-  // 1, "view journal may not be altered", exit 1).
+  // Readers and migrate say what it is. Migrate was SQLite error 1 ("view journal may not be
+  // altered", exit 1); then readers sent the user to migrate, which said the file did not match
+  // its version 7 (helper-39's F4).
+  const std::string lowered = "yieldledger: '" + path +
+                              "' has schema version 7, but its tables are those of this "
+                              "yieldledger's version 11: its user_version was lowered by hand (no "
+                              "migration applies to it; `PRAGMA user_version = 11` puts it back, "
+                              "and `yieldledger audit` checks the rest)\n";
+  for (const char* command : {"audit", "balances", "migrate"}) {
+    CAPTURE(command);
+    const auto refused = run_cli({command, "--db", path});
+    CHECK(refused.exit_code == 2);
+    CHECK(refused.out.empty());
+    CHECK(refused.err == lowered);
+  }
+  CHECK(column(path, "PRAGMA user_version") == std::vector<std::string>{"7"});
+  CHECK(yl::testing::read_file(path) == before);
+  // A version whose tables are not the current ones' still goes to migrate, which names what it
+  // found.
+  {
+    yl::storage::Database db(path, yl::storage::Database::Mode::read_write_create);
+    db.exec("CREATE TABLE extra (x); PRAGMA user_version = 7");
+  }
+  const std::string changed = yl::testing::read_file(path);
   const auto audit = run_cli({"audit", "--db", path});
   CHECK(audit.exit_code == 2);
   CHECK(audit.err.find("upgrade it with `yieldledger migrate --db " + path + "`") !=
@@ -534,8 +556,7 @@ TEST_CASE(
                             "' does not match its schema version 7: migration 8 cannot apply to "
                             "it (view journal may not be altered); it was changed by hand, or is "
                             "damaged\n");
-  CHECK(column(path, "PRAGMA user_version") == std::vector<std::string>{"7"});
-  CHECK(yl::testing::read_file(path) == before);
+  CHECK(yl::testing::read_file(path) == changed);
 
   // A version below 0: readers and migrate sent the user to each other.
   {

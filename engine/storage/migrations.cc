@@ -141,11 +141,30 @@ void chain_appends(Database& db) {
   }
 }
 
+namespace {
+
+// Refuses a ledger whose user_version is below the current one but whose tables are exactly the
+// current version's: its version was lowered by hand, so readers would send the user to `migrate`,
+// whose first migration fails on those tables.
+void refuse_lowered_version(Database& db) {
+  if (db.user_version() >= current_schema_version() || schema_difference(db)) return;
+  throw StorageError(StorageError::Kind::bad_database,
+                     fmt::format("'{}' has schema version {}, but its tables are those of this "
+                                 "yieldledger's version {}: its user_version was lowered by hand "
+                                 "(no migration applies to it; `PRAGMA user_version = {}` puts it "
+                                 "back, and `yieldledger audit` checks the rest)",
+                                 db.path(), db.user_version(), current_schema_version(),
+                                 current_schema_version()));
+}
+
+}  // namespace
+
 void migrate(Database& db) {
   if (db.is_empty()) {
     db.exec(fmt::format("PRAGMA application_id = {}", kApplicationId));
   } else {
     check_identity(db);
+    refuse_lowered_version(db);
   }
   const auto& migrations = embedded_migrations();
   for (auto v = static_cast<std::size_t>(db.user_version()); v < migrations.size(); ++v) {
@@ -357,6 +376,7 @@ namespace {
 void verify_schema(Database& db) {
   if (db.is_empty()) no_ledger(db.path());
   check_identity(db);
+  refuse_lowered_version(db);
   if (db.user_version() < current_schema_version()) {
     throw StorageError(
         StorageError::Kind::bad_database,
