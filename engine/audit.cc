@@ -219,7 +219,7 @@ class Auditor {
       if (const auto rejected = ledger.apply(row.event)) {
         mismatch(fmt::format("{}: no longer applies: {}", where.text(), rejected->reason));
       }
-      compare_outputs(ledger, e.seq, where);
+      compare_outputs(ledger, e.seq, where, &e);
       ++summary_.events;
     }
     appends.check_end(summary_.events);
@@ -248,7 +248,10 @@ class Auditor {
     add_conservation(ledger);
   }
 
-  void compare_outputs(Ledger& ledger, std::optional<std::int64_t> event_seq, const Where& where) {
+  // `event`: the stored row of the event (event_seq) whose outputs these are, which holds the
+  // first journal row the event posts of its own (schema/0010_event_postings.sql), or none.
+  void compare_outputs(Ledger& ledger, std::optional<std::int64_t> event_seq, const Where& where,
+                       const storage::StoredEvent* event = nullptr) {
     const std::vector<ReportRecord> reports = ledger.take_reports();
     std::vector<std::int64_t> report_seqs;
     for (const ReportRecord& report : reports) {
@@ -260,11 +263,25 @@ class Auditor {
         compare_report_row(seq, row, replayed, report.time, where);
       }
     }
+    bool posted_own = false;
     for (const JournalRow& row : journal_rows(ledger, event_seq, reports, report_seqs)) {
+      if (event != nullptr && !posted_own && !row.origin.report_seq) {
+        posted_own = true;
+        if (!event->own_entry) {
+          mismatch(fmt::format("{}: the replay posts journal entry {} of the event's own, but "
+                               "its row holds none (journal_seq and postings deleted?)",
+                               where.text(), summary_.journal_entries + 1));
+        }
+      }
       replayed_row_.clear();
       storage::encode_postings(replayed_row_, ledger, row.entries, names_);
       compare_journal_accounts(where);
       compare_journal_entry(row.origin.event_seq, row.origin.report_seq, replayed_row_, where);
+    }
+    if (event != nullptr && event->own_entry && !posted_own) {
+      mismatch(fmt::format("{}: its row holds journal entry {} of its own, but the replay posts "
+                           "none for the event (added by hand?)",
+                           where.text(), event->own_entry->seq));
     }
     balances_.add_all(ledger.journal());
     summary_.postings += static_cast<std::int64_t>(ledger.journal().posting_count());

@@ -155,17 +155,20 @@ TEST_CASE("audit: rows changed, deleted or inserted by hand are found and named"
       // The journal: entry 5 is a report's (journal_other), 7 an event's own (in its events row,
       // schema/0010_event_postings.sql).
       {"DELETE FROM journal_other WHERE seq = 5", "journal entry 6 (after event events.csv:"},
-      // (Entry 8 is event 21's own, which audit has not read yet: the next it holds is 9.)
+      // An event's own entry taken out of its row, or one put in the row of an event that posts
+      // none of its own (the last event): both were named as entries out of place ("journal
+      // entry 9 (after event ...): expected entry 7 of event 20 / report - here", and "journal
+      // entry 400 ... (inserted?)"; helper-39).
       {"UPDATE events SET journal_seq = NULL, postings = NULL WHERE journal_seq = 7",
-       "journal entry 9 (after event events.csv:21 (seq 20, id 'e020')): expected entry 7 of "
-       "event 20 / report - here: an entry was deleted, inserted or moved"},
+       "event events.csv:21 (seq 20, id 'e020'): the replay posts journal entry 7 of the event's "
+       "own, but its row holds none (journal_seq and postings deleted?)"},
       // Entry 7 renumbered 6: two entries 6, the event's first (JournalCursor).
       {"UPDATE events SET journal_seq = 6 WHERE journal_seq = 7",
        "journal entry 6 (after event events.csv:21 (seq 20, id 'e020')): expected entry 6 of "
        "event - / report 2 here: an entry was deleted, inserted or moved"},
-      // A row put in the row of an event that posted none of its own (the last event).
       {"UPDATE events SET journal_seq = 400, postings = X'' WHERE seq = 59",
-       "journal entry 400 is in the database but the replay did not post it (inserted?)"},
+       "event events.csv:60 (seq 59, id 'e059'): its row holds journal entry 400 of its own, but "
+       "the replay posts none for the event (added by hand?)"},
       {"INSERT INTO journal_other (seq, event_seq, report_seq, postings) VALUES (223, NULL, NULL, "
        "X'')",
        "journal entry 223 is in the database but the replay did not post it"},
