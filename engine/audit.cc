@@ -140,10 +140,9 @@ class Auditor {
     const storage::StoredScenario stored = stored_final([&] { return store_.read_scenario(); });
     Scenario as_written = [&] {
       try {
-        return parse_stored_scenario(stored);
-      } catch (const storage::StorageError& error) {
-        if (error.kind() != storage::StorageError::Kind::bad_database) throw;
-        mismatch(error.what());
+        return parse_scenario(stored.toml, stored.file, {});
+      } catch (const InputError& error) {
+        mismatch(unloadable_stored_scenario(stored, error));
       }
     }();
     check_scenario_row(stored, as_written);

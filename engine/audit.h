@@ -1,6 +1,7 @@
 // `yieldledger audit`: checks a stored ledger without trusting what `run` wrote.
 //
-// It recomputes both hash chains (events, reports) from the scenario's genesis hash; replays
+// It recomputes the three hash chains (events, reports, appends) from the scenario's genesis
+// hash; replays
 // every stored event from scratch through the engine and compares, to the wei, each report row
 // and each journal entry with what is stored; re-adds every stored journal entry's postings to
 // check that debits equal credits per asset; compares the final state; checks the SPEC §6

@@ -39,20 +39,21 @@ void check_scenario_row(const storage::StoredScenario& stored, const Scenario& a
 // then it writes one row: its file, the seq of its first new event (NULL when there is none), how
 // many it stored, how many duplicates it skipped, and the ledger's end after it.
 //
-// Checked: the rows are numbered 1, 2, ...; first_event is NULL exactly when events is 0; the
-// rows' events follow one another without a gap and end at the last event; every event before
-// them has the scenario's events_file, and every event of a row has the row's file and a time at
-// or before its end_time; end_time is a time as `apply` writes it, never moves back, starts at or
-// after the scenario's end_time, and the last row's is the ledger's end (end_extended, else the
-// scenario's end); without a row, end_extended is not set.
-// Not checkable: `duplicates` beyond being at least 0 (the rows skipped are not stored); a row
-// without events deleted, or inserted with an end_time the rows around it allow; where one row's
-// events stop and the next one's start when both applied the same file at or before the first
-// row's end; and a deleted first row with events when its file has the name of the scenario's
-// events_file.
+// Checked: each row's link of the rows' hash chain (schema/0011_appends_chain.sql), so a row
+// changed, deleted or inserted before the last breaks it; the rows are numbered 1, 2, ...;
+// first_event is NULL exactly when events is 0; the rows' events follow one another without a gap
+// and end at the last event; every event before them has the scenario's events_file, and every
+// event of a row has the row's file and a time at or before its end_time; end_time is a time as
+// `apply` writes it, never moves back, starts at or after the scenario's end_time, and the last
+// row's is the ledger's end (end_extended, else the scenario's end); without a row, end_extended
+// is not set.
+// Not checkable but by a head kept elsewhere (the links are unkeyed SHA-256): the last rows
+// deleted, with end_extended moved back to the end of the last one kept, when they added no
+// events; rows linked again by hand, or by migration 11 from a file made to look like schema 10
+// (it links the rows it finds).
 class AppendsCheck {
  public:
-  // Checks the rows themselves and their hash chain from `genesis` (the genesis link in hex).
+  // Checks the rows and their hash chain from `genesis` (the genesis link in hex).
   // `as_written`: the stored TOML parsed (its own end).
   AppendsCheck(const std::vector<storage::StoredAppend>& rows,
                const storage::StoredScenario& stored, const Scenario& as_written,

@@ -6,6 +6,7 @@
 #include <fstream>
 
 #include <doctest/doctest.h>
+#include <fmt/format.h>
 #include <sqlite3.h>
 
 #include "bench/synthetic.h"
@@ -657,6 +658,23 @@ TEST_CASE("audit: appends rows that disagree with the events they log are found 
         "appends row 3: end_time is 2024-06-11T00:00:00Z but the ledger's end is "
         "2024-06-10T00:00:00Z (scenario.end_extended)"}},
       Appends::chained_again);
+  // An apply onto a last row whose link is not one (the column takes any value) is refused, the
+  // ledger unchanged: it was an internal error, SIGABRT (helper-41's F5).
+  for (const char* link : {"NULL", "X''", "X'00'"}) {
+    CAPTURE(link);
+    const std::string unlinked = dir.path("unlinked.db");
+    std::filesystem::copy_file(db, unlinked, std::filesystem::copy_options::overwrite_existing);
+    execute(unlinked, fmt::format("UPDATE appends SET hash = {} WHERE seq = 2", link).c_str());
+    const std::string before = yl::testing::read_file(unlinked);
+    const yl::testing::CliResult refused =
+        yl::testing::run_cli({"apply", "--db", unlinked, next, "--until", "2024-06-20T00:00:00Z"});
+    CHECK(refused.exit_code == 2);
+    CHECK(refused.err == "yieldledger: '" + unlinked +
+                             "': appends row 2 holds no hash link (32 bytes), so the chain cannot "
+                             "go on from it: the ledger was changed by hand, or is damaged (run "
+                             "`yieldledger audit`)\n");
+    CHECK(yl::testing::read_file(unlinked) == before);
+  }
   // The OK summary prints the rows' head, after the reports'.
   const yl::testing::CliResult ok = yl::testing::run_cli({"audit", "--db", db});
   CHECK(ok.out.find("\n  appends         2 (one per apply); hash chain intact, head " +

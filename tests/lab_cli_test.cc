@@ -359,10 +359,11 @@ TEST_CASE("Lab CLI: a damaged shard is named, and nothing is merged") {
        "value_int '01' is not an integer"},
       {"UPDATE runs SET run = 99 WHERE rowid = (SELECT min(rowid) FROM runs)",
        "no such point, or a run outside the study's runs"},
-      // Rows of a run outside the study's runs, without a runs row: merge copied them (no runs
-      // row of that run in the output held them back), and compare then refused the output.
-      {"UPDATE metrics SET run = 99 WHERE rowid = (SELECT min(rowid) FROM metrics)", "no such run"},
-      {"UPDATE series SET run = -1 WHERE rowid = (SELECT min(rowid) FROM series)", "no such run"}};
+      // A study without a count of runs, which compare refuses: merge took it, and with it any
+      // run number (helper-41's F3).
+      {"DELETE FROM study WHERE key = 'runs'", "study: no 'runs' row"},
+      {"UPDATE study SET value = '2x' WHERE key = 'runs'",
+       "study 'runs': '2x' is not a count of runs"}};
   for (const Edit& edit : edits) {
     CAPTURE(edit.sql);
     const std::string edited = dir.path("edited.db");
@@ -379,6 +380,37 @@ TEST_CASE("Lab CLI: a damaged shard is named, and nothing is merged") {
     CHECK(m.err.ends_with(edit.err + "; nothing was merged\n"));
     CHECK(dump(out) == before);
   }
+
+  // Rows of a run the shard does not store (no runs row) are no results: merge copied them
+  // whenever the output lacked the run, and they won over that run's rows from a later shard
+  // (helper-41's F4), or, of a run outside the study's, made the output one compare refuses.
+  const std::string other = dir.path("other.db"), orphans = dir.path("orphans.db");
+  REQUIRE(cli({"sweep", study, "--out", other, "--task", "1/2"}).exit_code == 0);
+  std::filesystem::copy_file(good, orphans);
+  const auto sql = [](const std::string& path, const std::string& text) {
+    sqlite3* db = nullptr;
+    REQUIRE(sqlite3_open(path.c_str(), &db) == SQLITE_OK);
+    std::string value;
+    const auto first = [](void* cell, int, char** row, char**) {
+      *static_cast<std::string*>(cell) = row[0] == nullptr ? "NULL" : row[0];
+      return 0;
+    };
+    CHECK(sqlite3_exec(db, text.c_str(), first, &value, nullptr) == SQLITE_OK);
+    sqlite3_close(db);
+    return value;
+  };
+  sql(orphans,
+      "ATTACH '" + other +
+          "' AS b; INSERT INTO metrics SELECT point, run, name, cohort, asset, CASE name "
+          "WHEN 'events' THEN '12345' ELSE value_int END, value_real FROM b.metrics; "
+          "INSERT OR IGNORE INTO series SELECT point, 99, t, asset, name, value_int FROM b.series");
+  const std::string merged = dir.path("merged.db");
+  CHECK(cli({"merge", "--out", merged, orphans, other}).exit_code == 0);
+  CHECK(sql(merged, "SELECT count(*) FROM metrics m JOIN runs r USING (point, run) WHERE m.name = "
+                    "'events' AND m.value_int != CAST(r.events AS TEXT)") == "0");
+  CHECK(sql(merged, "SELECT count(*) FROM metrics WHERE value_int = '12345'") == "0");
+  CHECK(sql(merged, "SELECT count(*) FROM series WHERE run = 99") == "0");
+  CHECK(cli({"compare", merged}).exit_code == 0);
 }
 
 TEST_CASE(

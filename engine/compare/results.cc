@@ -41,11 +41,9 @@ class Reader {
     while (s.step()) out_.study[s.column_text(0)] = s.column_text(1);
     const auto runs = out_.study.find("runs");
     if (runs == out_.study.end()) bad("study", "no 'runs' row");
-    if (!is_integer_text(runs->second) || runs->second.starts_with('-') || runs->second == "0" ||
-        runs->second.size() > 9) {
-      bad("study 'runs'", fmt::format("'{}' is not a count of runs", runs->second));
-    }
-    out_.runs_per_point = std::stoll(runs->second);
+    const auto count = storage::runs_count(runs->second);
+    if (!count) bad("study 'runs'", fmt::format("'{}' is not a count of runs", runs->second));
+    out_.runs_per_point = *count;
   }
 
   void read_points() {
@@ -56,12 +54,8 @@ class Reader {
       Point p{s.column_int(0), s.column_text(1), s.column_text(2), s.column_int(3)};
       (p.runs == out_.runs_per_point ? out_.points : out_.incomplete).push_back(std::move(p));
     }
-    Statement bad_runs =
-        db_.prepare("SELECT point, run FROM runs WHERE run < 0 OR run >= ?1 OR point NOT IN "
-                    "(SELECT point FROM points) LIMIT 1");
-    bad_runs.bind(1, out_.runs_per_point);
-    if (bad_runs.step()) {
-      bad(fmt::format("runs (point {}, run {})", bad_runs.column_int(0), bad_runs.column_int(1)),
+    if (const auto run = storage::run_outside(db_, out_.runs_per_point)) {
+      bad(fmt::format("runs (point {}, run {})", run->first, run->second),
           fmt::format("no such point, or a run outside 0..{}", out_.runs_per_point - 1));
     }
     if (out_.points.empty()) {

@@ -21,31 +21,29 @@ using storage::kResultsVersion;
 using storage::Statement;
 using storage::Transaction;
 
-// The first row of a shard that `compare` would refuse (a metric's value not of its kind, a series
-// value not an integer, a run outside its point's runs), or nullopt. Merged, such a row made the
-// output unreadable to compare, and its run counted as stored, so no sweep would redo it.
+// The first row of a shard that `compare` would refuse (a study without a count of runs, a
+// metric's value not of its kind, a series value not an integer, a run outside its point's
+// runs), or nullopt. Merged, such a row made the output unreadable to compare, and its run
+// counted as stored, so no sweep would redo it. (Rows of a run the shard does not store are
+// never copied: merge_results.)
 std::optional<std::string> first_bad_row(Database& db) {
+  Statement study = db.prepare("SELECT value FROM study WHERE key = 'runs'");
+  if (!study.step()) return "study: no 'runs' row";
+  const std::string runs_text = study.column_text(0);
+  const auto runs = storage::runs_count(runs_text);
+  if (!runs) return fmt::format("study 'runs': '{}' is not a count of runs", runs_text);
   storage::register_integer_text(db);
-  // A run outside the study's runs, in any table: compare refuses the metrics and series rows of
-  // one too, and merge would copy them (no runs row of that run holds them back).
-  const auto outside = [](const char* table) {
-    return fmt::format("NOT ({}.run BETWEEN 0 AND (SELECT CAST(value AS INTEGER) FROM study WHERE "
-                       "key = 'runs') - 1)",
-                       table);
-  };
-  Statement metric = db.prepare(fmt::format(
-      "SELECT m.point, m.run, m.name, m.cohort, m.asset, i.kind, coalesce(m.value_int, 'NULL'), "
-      "{0} FROM metrics m LEFT JOIN metric_info i ON i.name = m.name WHERE {0} OR i.name IS NULL "
-      "OR (i.kind = 'int' AND (m.value_int IS NULL OR m.value_real IS NOT NULL OR "
+  Statement metric = db.prepare(
+      "SELECT m.point, m.run, m.name, m.cohort, m.asset, i.kind, coalesce(m.value_int, 'NULL') "
+      "FROM metrics m LEFT JOIN metric_info i ON i.name = m.name WHERE i.name IS NULL OR "
+      "(i.kind = 'int' AND (m.value_int IS NULL OR m.value_real IS NOT NULL OR "
       "NOT yl_integer_text(m.value_int))) OR "
       "(i.kind = 'real' AND (m.value_real IS NULL OR m.value_int IS NOT NULL OR "
-      "abs(m.value_real) > 1.7976931348623157e308)) LIMIT 1",
-      outside("m")));
+      "abs(m.value_real) > 1.7976931348623157e308)) LIMIT 1");
   if (metric.step()) {
     const std::string where = fmt::format(
         "metrics (point {}, run {}, '{}', cohort '{}', asset '{}')", metric.column_int(0),
         metric.column_int(1), metric.column_text(2), metric.column_text(3), metric.column_text(4));
-    if (metric.column_int(7) != 0) return where + ": no such run";
     if (metric.column_is_null(5)) return where + ": the metric is not in metric_info";
     return metric.column_text(5) == "int"
                ? fmt::format("{}: an 'int' metric needs value_int, an integer ('{}'), and no "
@@ -54,23 +52,16 @@ std::optional<std::string> first_bad_row(Database& db) {
                : where + ": a 'real' metric needs a finite value_real and no value_int";
   }
   Statement series = db.prepare(
-      fmt::format("SELECT s.point, s.run, s.t, s.name, s.value_int, {0} FROM series s WHERE {0} OR "
-                  "NOT yl_integer_text(s.value_int) LIMIT 1",
-                  outside("s")));
+      "SELECT point, run, t, name, value_int FROM series WHERE NOT yl_integer_text(value_int) "
+      "LIMIT 1");
   if (series.step()) {
-    const std::string where =
-        fmt::format("series (point {}, run {}, t {}, '{}')", series.column_int(0),
-                    series.column_int(1), series.column_text(2), series.column_text(3));
-    if (series.column_int(5) != 0) return where + ": no such run";
-    return fmt::format("{}: value_int '{}' is not an integer", where, series.column_text(4));
+    return fmt::format("series (point {}, run {}, t {}, '{}'): value_int '{}' is not an integer",
+                       series.column_int(0), series.column_int(1), series.column_text(2),
+                       series.column_text(3), series.column_text(4));
   }
-  Statement run = db.prepare(fmt::format(
-      "SELECT r.point, r.run FROM runs r WHERE r.point NOT IN (SELECT point FROM points) OR {} "
-      "LIMIT 1",
-      outside("r")));
-  if (run.step()) {
+  if (const auto run = storage::run_outside(db, *runs)) {
     return fmt::format("runs (point {}, run {}): no such point, or a run outside the study's runs",
-                       run.column_int(0), run.column_int(1));
+                       run->first, run->second);
   }
   return std::nullopt;
 }
@@ -304,10 +295,15 @@ MergeSummary merge_results(const std::string& out, const std::vector<std::string
       {
         Transaction txn(db);
         const std::int64_t before = count_runs();
-        db.exec("INSERT OR IGNORE INTO metrics SELECT * FROM shard.metrics m WHERE NOT EXISTS "
-                "(SELECT 1 FROM main.runs r WHERE r.point = m.point AND r.run = m.run);"
-                "INSERT OR IGNORE INTO series SELECT * FROM shard.series v WHERE NOT EXISTS "
-                "(SELECT 1 FROM main.runs r WHERE r.point = v.point AND r.run = v.run);"
+        // The rows of the runs the shard stores and the output lacks: a row of a run the shard
+        // does not store (no runs row) is no result, and was copied, winning over that run's
+        // row from a later shard.
+        db.exec("INSERT OR IGNORE INTO metrics SELECT m.* FROM shard.metrics m JOIN shard.runs s "
+                "USING (point, run) WHERE NOT EXISTS (SELECT 1 FROM main.runs r WHERE r.point = "
+                "m.point AND r.run = m.run);"
+                "INSERT OR IGNORE INTO series SELECT v.* FROM shard.series v JOIN shard.runs s "
+                "USING (point, run) WHERE NOT EXISTS (SELECT 1 FROM main.runs r WHERE r.point = "
+                "v.point AND r.run = v.run);"
                 "INSERT OR IGNORE INTO runs SELECT * FROM shard.runs;");
         summary.runs_added += count_runs() - before;
         txn.commit();

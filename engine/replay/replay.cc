@@ -50,17 +50,21 @@ std::optional<std::string> too_many_report_times(storage::LedgerStore& store,
                      stored);
 }
 
+std::string unloadable_stored_scenario(const storage::StoredScenario& stored,
+                                       const InputError& error) {
+  // `run` stored the text it loaded, so one that no longer loads was changed in the ledger; said
+  // so, not as an error of the file of that name (as it is on disk, it may well load).
+  return fmt::format("stored scenario: the copy of '{}' kept in the ledger no longer loads (its "
+                     "line {}: {}: {}): the ledger was changed by hand, or is damaged",
+                     stored.file, error.line(), error.type(), error.reason());
+}
+
 Scenario parse_stored_scenario(const storage::StoredScenario& stored) {
   try {
     return parse_scenario(stored.toml, stored.file, {});
   } catch (const InputError& error) {
-    // `run` stored the text it loaded, so one that no longer loads was changed in the ledger;
-    // said so, not as an error of the file of that name (as it is on disk, it may well load).
-    throw storage::StorageError(
-        storage::StorageError::Kind::bad_database,
-        fmt::format("stored scenario: the copy of '{}' kept in the ledger no longer loads (its "
-                    "line {}: {}: {}): the ledger was changed by hand, or is damaged",
-                    stored.file, error.line(), error.type(), error.reason()));
+    throw storage::StorageError(storage::StorageError::Kind::bad_database,
+                                unloadable_stored_scenario(stored, error));
   }
 }
 

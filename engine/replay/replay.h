@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "engine/core/ledger.h"
+#include "engine/input/input_error.h"
 #include "engine/input/scenario.h"
 #include "engine/storage/ledger_store.h"
 
@@ -21,8 +22,12 @@ Scenario scenario_from(const storage::StoredScenario& stored);
 // stored columns against it first).
 Scenario scenario_from(const storage::StoredScenario& stored, Scenario as_written);
 // The stored TOML, parsed as `run` read it. Throws StorageError (bad_database) when it no longer
-// loads: the ledger was changed.
+// loads: the ledger was changed (unloadable_stored_scenario says so).
 Scenario parse_stored_scenario(const storage::StoredScenario& stored);
+// Why the stored TOML does not load, `error` being its parser's: a message that names the
+// ledger's copy of the file, not the file on disk.
+std::string unloadable_stored_scenario(const storage::StoredScenario& stored,
+                                       const InputError& error);
 Scenario load_stored_scenario(storage::LedgerStore& store);
 // Why a ledger under `params` cannot be the one `store` holds, by its count of report rows:
 // every scheduled report time stored a report (one row or more) for each asset, so a stored

@@ -1,5 +1,6 @@
 #include "engine/storage/ledger_store.h"
 
+#include <algorithm>
 #include <cctype>
 #include <memory>
 
@@ -242,7 +243,7 @@ LedgerStore::LedgerStore(Database& db)
   // Continue the chains of a ledger that already holds rows.
   Statement scenario = db.prepare("SELECT file, events_file, toml FROM scenario WHERE id = 1");
   if (scenario.step()) {
-    last_event_hash_ = last_report_hash_ = last_append_hash_ =
+    last_event_hash_ = last_report_hash_ =
         genesis_hash(scenario.column_text(0), scenario.column_text(1), scenario.column_text(2));
     Statement last_event =
         db.prepare("SELECT lower(hex(hash)) FROM events ORDER BY seq DESC LIMIT 1");
@@ -250,9 +251,6 @@ LedgerStore::LedgerStore(Database& db)
     Statement last_report =
         db.prepare("SELECT lower(hex(hash)) FROM reports ORDER BY seq DESC, row DESC LIMIT 1");
     if (last_report.step()) last_report_hash_ = last_report.column_text(0);
-    Statement last_append =
-        db.prepare("SELECT lower(hex(hash)) FROM appends ORDER BY seq DESC LIMIT 1");
-    if (last_append.step()) last_append_hash_ = last_append.column_text(0);
   }
 }
 
@@ -568,10 +566,30 @@ void LedgerStore::record_append(const std::string& file, std::optional<std::int6
   } else {
     s.bind_null(3);
   }
-  YL_ASSERT(!last_append_hash_.empty());  // a ledger's: its scenario starts the chain
-  const Digest link = append_hash(last_append_hash_, row);
+  const Digest link = append_hash(last_append_link(), row);
   s.bind(4, events).bind(5, duplicates).bind(6, row.end_time).bind_blob(7, bytes_of(link)).run();
-  to_hex(link, last_append_hash_);
+}
+
+std::string LedgerStore::last_append_link() {
+  Statement last = db_.prepare("SELECT seq, hash FROM appends ORDER BY seq DESC LIMIT 1");
+  if (!last.step()) {
+    Statement scenario = db_.prepare("SELECT file, events_file, toml FROM scenario WHERE id = 1");
+    YL_ASSERT(scenario.step());  // apply continues a ledger
+    return genesis_hash(scenario.column_text(0), scenario.column_text(1), scenario.column_text(2));
+  }
+  // The column takes any value (migration 11 added it to a table that held rows): a link that
+  // is not one was put there by hand, and the chain cannot go on from it.
+  const std::string link = last.column_is_null(1) ? std::string() : last.column_blob(1);
+  if (link.size() != std::tuple_size_v<Digest>) {
+    throw StorageError(StorageError::Kind::bad_database,
+                       fmt::format("'{}': appends row {} holds no hash link (32 bytes), so the "
+                                   "chain cannot go on from it: the ledger was changed by hand, "
+                                   "or is damaged (run `yieldledger audit`)",
+                                   db_.path(), last.column_int(0)));
+  }
+  Digest digest;
+  std::copy(link.begin(), link.end(), digest.begin());
+  return to_hex(digest);
 }
 
 Snapshot LedgerStore::read_snapshot() {

@@ -263,6 +263,9 @@ class LedgerStore {
   Database& database() { return db_; }
 
  private:
+  // The last `appends` row's link in hex (the genesis link when there is none), for the next.
+  // Throws StorageError when that row's link is not 32 bytes.
+  std::string last_append_link();
   // `totals`' ledgers and sources (its balances are not read), and the balance rows
   // `next_balance` gives until it returns false.
   void write_snapshot(const Snapshot& totals, const std::function<bool(BalanceRow&)>& next_balance);
@@ -283,7 +286,6 @@ class LedgerStore {
   std::int64_t next_report_seq_ = 1;
   std::string last_event_hash_;  // the chains' heads, in hex
   std::string last_report_hash_;
-  std::string last_append_hash_;
   // Last: it stops its thread before the statements it runs are finalized.
   WriteBehind writes_;
 };

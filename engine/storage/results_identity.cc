@@ -40,6 +40,23 @@ bool is_integer_text(std::string_view text) {
          std::ranges::all_of(text, [](char c) { return c >= '0' && c <= '9'; });
 }
 
+std::optional<std::int64_t> runs_count(std::string_view text) {
+  if (!is_integer_text(text) || text.starts_with('-') || text == "0" || text.size() > 9) {
+    return std::nullopt;
+  }
+  std::int64_t count = 0;
+  for (const char c : text) count = count * 10 + (c - '0');
+  return count;
+}
+
+std::optional<std::pair<std::int64_t, std::int64_t>> run_outside(Database& db, std::int64_t runs) {
+  Statement s = db.prepare("SELECT point, run FROM runs WHERE run < 0 OR run >= ?1 OR point NOT IN "
+                           "(SELECT point FROM points) LIMIT 1");
+  s.bind(1, runs);
+  if (!s.step()) return std::nullopt;
+  return std::pair{s.column_int(0), s.column_int(1)};
+}
+
 namespace {
 
 void integer_text_function(sqlite3_context* context, int, sqlite3_value** argv) {

@@ -8,6 +8,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
 
 #include "engine/storage/database.h"
 
@@ -29,5 +30,11 @@ std::optional<NotResults> check_results_identity(Database& db, const std::string
 // it in SQL as yl_integer_text(x) (1 or 0; 0 for NULL) once register_integer_text(db) is called.
 bool is_integer_text(std::string_view text);
 void register_integer_text(Database& db);
+// The study's `runs` (runs per point) as compare and merge read it: integer text from 1 to
+// 999,999,999, or nullopt.
+std::optional<std::int64_t> runs_count(std::string_view text);
+// The first `runs` row of a point not in `points`, or with a run outside 0 to `runs` − 1, as
+// (point, run); nullopt when there is none.
+std::optional<std::pair<std::int64_t, std::int64_t>> run_outside(Database& db, std::int64_t runs);
 
 }  // namespace yl::storage
