@@ -51,6 +51,7 @@
 #include "engine/input/scenario.h"
 #include "engine/runner.h"
 #include "engine/storage/database.h"
+#include "engine/storage/migrations.h"
 
 namespace {
 
@@ -444,7 +445,15 @@ int main(int argc, char** argv) {
     }
     Timing audit;
     if (wanted("audit")) {
-      if (!std::filesystem::exists(db)) yl::run_into_database(scenario_path, db);
+      // A ledger left by an earlier yieldledger (--reuse) is of an older schema: written again.
+      const bool current =
+          std::filesystem::exists(db) &&
+          yl::storage::Database(db, yl::storage::Database::Mode::read_only).user_version() ==
+              yl::storage::current_schema_version();
+      if (!current) {
+        fresh();
+        yl::run_into_database(scenario_path, db);
+      }
       yl::AuditSummary audited;
       audit = timed(repeat, [&] {
         yl::storage::Database handle(db, yl::storage::Database::Mode::read_only);
