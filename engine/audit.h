@@ -1,11 +1,10 @@
 // `yieldledger audit`: checks a stored ledger without trusting what `run` wrote.
 //
 // It recomputes the three hash chains (events, reports, appends) from the scenario's genesis
-// hash; replays
-// every stored event from scratch through the engine and compares, to the wei, each report row
-// and each journal entry with what is stored; re-adds every stored journal entry's postings to
-// check that debits equal credits per asset; compares the final state; checks the SPEC §6
-// invariants; and checks that each journal account equals the state quantity it mirrors.
+// hash; replays every stored event from scratch through the engine and compares, to the wei, each
+// report row and each journal entry with what is stored; re-adds every stored journal entry's
+// postings to check that debits equal credits per asset; compares the final state; checks the
+// SPEC §6 invariants; and checks that each journal account equals the state quantity it mirrors.
 // First it checks the rows a replay does not reproduce (audit_tables.h): the schema's views and
 // triggers, journal_memos, the scenario's derived columns and appends; and each row's time_s.
 // It only reads.
