@@ -179,6 +179,12 @@ std::string genesis_hash(const std::string& file, const std::string& events_file
   return chain_hash("yieldledger genesis", {file, events_file, toml});
 }
 
+std::optional<std::string> stored_genesis_hash(Database& db) {
+  Statement scenario = db.prepare("SELECT file, events_file, toml FROM scenario WHERE id = 1");
+  if (!scenario.step()) return std::nullopt;
+  return genesis_hash(scenario.column_text(0), scenario.column_text(1), scenario.column_text(2));
+}
+
 Digest event_hash(const std::string& previous, std::int64_t seq, const std::string& file,
                   const RawEvent& raw) {
   const std::string seq_text = std::to_string(seq), line = std::to_string(raw.line);
@@ -241,10 +247,8 @@ LedgerStore::LedgerStore(Database& db)
       "FROM events WHERE journal_seq IS NOT NULL ORDER BY seq DESC LIMIT 1), 0))";
   next_journal_seq_ = db.query_int(last_journal_seq) + 1;
   // Continue the chains of a ledger that already holds rows.
-  Statement scenario = db.prepare("SELECT file, events_file, toml FROM scenario WHERE id = 1");
-  if (scenario.step()) {
-    last_event_hash_ = last_report_hash_ =
-        genesis_hash(scenario.column_text(0), scenario.column_text(1), scenario.column_text(2));
+  if (const auto genesis = stored_genesis_hash(db)) {
+    last_event_hash_ = last_report_hash_ = *genesis;
     Statement last_event =
         db.prepare("SELECT lower(hex(hash)) FROM events ORDER BY seq DESC LIMIT 1");
     if (last_event.step()) last_event_hash_ = last_event.column_text(0);
@@ -573,9 +577,9 @@ void LedgerStore::record_append(const std::string& file, std::optional<std::int6
 std::string LedgerStore::last_append_link() {
   Statement last = db_.prepare("SELECT seq, hash FROM appends ORDER BY seq DESC LIMIT 1");
   if (!last.step()) {
-    Statement scenario = db_.prepare("SELECT file, events_file, toml FROM scenario WHERE id = 1");
-    YL_ASSERT(scenario.step());  // apply continues a ledger
-    return genesis_hash(scenario.column_text(0), scenario.column_text(1), scenario.column_text(2));
+    const auto genesis = stored_genesis_hash(db_);
+    YL_ASSERT(genesis.has_value());  // apply continues a ledger
+    return *genesis;
   }
   // The column takes any value (migration 11 added it to a table that held rows): a link that
   // is not one was put there by hand, and the chain cannot go on from it.

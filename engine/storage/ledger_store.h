@@ -167,6 +167,8 @@ class JournalCursor {
 // The chain's first link: a hash of the scenario the ledger was run from.
 std::string genesis_hash(const std::string& file, const std::string& events_file,
                          const std::string& toml);
+// The same of the scenario row `db` holds, or nullopt when it holds none (no ledger yet).
+std::optional<std::string> stored_genesis_hash(Database& db);
 // The link of an event row, or of a report row, given the previous row's link in hex (as stored:
 // to_hex gives the next row's `previous`).
 Digest event_hash(const std::string& previous, std::int64_t seq, const std::string& file,

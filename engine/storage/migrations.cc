@@ -129,10 +129,9 @@ void register_unhex(Database& db) {
 }  // namespace
 
 void chain_appends(Database& db) {
-  Statement scenario = db.prepare("SELECT file, events_file, toml FROM scenario WHERE id = 1");
-  if (!scenario.step()) return;  // no ledger yet, so no rows
-  std::string previous =
-      genesis_hash(scenario.column_text(0), scenario.column_text(1), scenario.column_text(2));
+  const auto genesis = stored_genesis_hash(db);
+  if (!genesis) return;  // no ledger yet, so no rows
+  std::string previous = *genesis;
   Statement write = db.prepare("UPDATE appends SET hash = ?2 WHERE seq = ?1");
   for (const StoredAppend& row : read_appends(db)) {
     const Digest link = append_hash(previous, row);
