@@ -425,8 +425,8 @@ TEST_CASE("Export and compare never write onto a FIFO, a folder or a file they r
   CHECK(onto_input.err ==
         "yieldledger: will not write '" + other + "': it is the file compared, '" + other + "'\n");
   CHECK(run_cli({"compare", db, other, "--out", db + "-wal", "--force"}).err ==
-        "yieldledger: will not write '" + db + "-wal': it is the file compared, '" + db +
-            "-wal'\n");
+        "yieldledger: will not write '" + db + "-wal': it is the write-ahead log of '" + db +
+            "', a file compared\n");
   CHECK(read_file(other) == before);
 
   // Usage errors, exit 2: no output name; a file where the CSV folder goes.
@@ -438,8 +438,8 @@ TEST_CASE("Export and compare never write onto a FIFO, a folder or a file they r
   CHECK(onto_db.err == "yieldledger: cannot write into '" + db + "': it is a file, not a folder\n");
 
   CHECK(run_cli({"compare", db, other, "--out", db + "-journal"}).err ==
-        "yieldledger: will not write '" + db + "-journal': it is the file compared, '" + db +
-            "-journal'\n");
+        "yieldledger: will not write '" + db + "-journal': it is the rollback journal of '" + db +
+            "', a file compared\n");
   CHECK(run_cli({"export", "--db", db, "--out", db + "-journal", "--format", "html"}).err ==
         "yieldledger: will not write '" + db + "-journal': it is the ledger's rollback journal ('" +
             db + "-journal')\n");

@@ -408,6 +408,23 @@ TEST_CASE("Lab study: bad input names the file, the line and the key") {
         }) ==
         "s.toml:45: sweep: point 1 (scenario.policy.insurance_fee_bps=20000) breaks a rule: "
         "scenario: 'insurance_fee_bps' must be between 0 and 10000 (got 20000) (in [scenario])");
+  // With more keys than one, the line of the key the rule names (it was the point's last key's,
+  // 46: helper-42's F13), or the [sweep] table's when the rule names none of them.
+  CHECK(rejection([&] {
+          parse(testing::tiny_study(
+              "[sweep.product]\n\"scenario.policy.insurance_fee_bps\" = [100, 20000]\n"
+              "\"population.users\" = [10, 20]\n"));
+        }) == "s.toml:45: sweep: point 2 (scenario.policy.insurance_fee_bps=20000, "
+              "population.users=10) breaks a rule: scenario: 'insurance_fee_bps' must be between 0 "
+              "and 10000 (got 20000) (in [scenario])");
+  CHECK(rejection([&] {
+          parse(testing::tiny_study(
+              "[sweep.product]\n\"scenario.report_every\" = [\"1d\", \"2s\"]\n"
+              "\"population.users\" = [10, 20]\n",
+              "end = \"2024-01-11T00:00:00Z\"", "end = \"2024-02-11T00:00:00Z\""));
+        })
+            .starts_with("s.toml:44: sweep: point 2 (scenario.report_every=\"2s\", "
+                         "population.users=10) breaks a rule: scenario: a run would make"));
   // Bounded before any point is made: 101 × 101 points (a 3 KB study of 64 axes of two values
   // made the count overflow to 0 points, and 16 axes ran out of memory).
   std::string users, dapps;

@@ -859,14 +859,17 @@ std::vector<Point> expand_points(const Study& study) {
 Study study_at(const Study& study, const Point& point) {
   if (point.assignments.empty()) return study;
   toml::table root = study.root;
-  std::uint64_t line = study.sweep.line;
-  for (const auto& [key, value] : point.assignments) {
+  // The line of a swept key, for a message about it.
+  auto line_of = [&study](const std::string& key) {
     for (const Axis& axis : study.sweep.axes) {
       for (std::size_t k = 0; k < axis.keys.size(); ++k) {
-        if (axis.keys[k] == key) line = axis.lines[k];
+        if (axis.keys[k] == key) return axis.lines[k];
       }
     }
-    substitute(root, key, *value, study.file, line);
+    return study.sweep.line;
+  };
+  for (const auto& [key, value] : point.assignments) {
+    substitute(root, key, *value, study.file, line_of(key));
   }
   try {
     // A point's study is the study's but for what was swept: its axes are not kept (nor the
@@ -880,14 +883,20 @@ Study study_at(const Study& study, const Point& point) {
     return out;
   } catch (const InputError& error) {
     // A key the study's tables do not know names nothing; any other failure is a rule the
-    // point's values break.
+    // point's values break, named at its key: the one swept key the reason names
+    // ('insurance_fee_bps' must be ...), or the point's only key; else at the [sweep] table (it
+    // was the line of the point's last key, another key than the rule's: helper-42's F13).
+    std::vector<std::string> named;
     for (const auto& [key, value] : point.assignments) {
       const std::string leaf = key.substr(key.rfind('.') + 1);
       if (error.reason().starts_with("unknown key '" + leaf + "'")) {
-        throw InputError(study.file, line, "sweep",
+        throw InputError(study.file, line_of(key), "sweep",
                          fmt::format("'{}' names nothing in the study ({})", key, error.reason()));
       }
+      if (error.reason().find("'" + leaf + "'") != std::string::npos) named.push_back(key);
     }
+    if (point.assignments.size() == 1) named = {point.assignments[0].first};
+    const std::uint64_t line = named.size() == 1 ? line_of(named[0]) : study.sweep.line;
     // A schedule file the point reads: named with its line, as for a schedule not swept; the
     // point's file and line said only "breaks a rule" (helper-36's F2).
     if (error.file() != study.file) {
