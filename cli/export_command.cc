@@ -1,6 +1,6 @@
-// `yieldledger export --db FILE --out PATH [--format csv|xlsx] [--tables LIST] [--accounts LIST]
-// [--every PERIOD] [--force]`: the ledger as spreadsheet tables, a folder of CSV files or one
-// workbook.
+// `yieldledger export --db FILE --out PATH [--format csv|xlsx|html] [--tables LIST]
+// [--accounts LIST] [--every PERIOD] [--force]`: the ledger as spreadsheet tables, a folder of CSV
+// files or one workbook, or as one HTML report.
 #include <optional>
 #include <utility>
 
@@ -96,8 +96,8 @@ void run_export(const ExportCommandOptions& options) {
 void add_export_command(CLI::App& app) {
   auto options = std::make_shared<ExportCommandOptions>();
   CLI::App* command = app.add_subcommand(
-      "export", "Export the ledger for spreadsheets: a folder of CSV files, or an XLSX workbook "
-                "with a summary and charts");
+      "export", "Export the ledger: a folder of CSV files, an XLSX workbook with a summary and "
+                "charts, or one HTML report");
   command->add_option("--db", options->db, "the ledger database written by `run`")->required();
   command
       ->add_option("--out", options->out,

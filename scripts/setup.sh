@@ -6,7 +6,8 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 packages=(g++ cmake make pkg-config libboost-dev libsqlite3-dev libfmt-dev doctest-dev
-          libtomlplusplus-dev libcli11-dev libssl-dev libxlsxwriter-dev unzip libjs-chart.js "$@")
+          libtomlplusplus-dev libcli11-dev libssl-dev libxlsxwriter-dev unzip libjs-chart.js sqlite3
+          "$@")
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
