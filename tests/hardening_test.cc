@@ -447,6 +447,15 @@ TEST_CASE("Hardening: a new run removes the temporaries of killed runs, never a 
   CHECK(read_file(live) == "being written");
   CHECK(read_file(other) == "someone's");
   CHECK(yl::testing::audit_result(db) == "OK");
+
+  // A log beside a ledger deleted after its run was killed: refused, not folded into the new one.
+  const std::string gone = dir.path("gone.db");
+  dir.write("gone.db-wal", "a deleted ledger's log");
+  const auto refused = cli({"run", yl::testing::example_scenario("quickstart"), "--db", gone});
+  CHECK(refused.exit_code == 2);
+  CHECK(refused.err.starts_with("yieldledger: cannot make '" + gone + "': '" + gone +
+                                "-wal' is left beside it"));
+  CHECK_FALSE(std::filesystem::exists(gone));
 }
 
 TEST_CASE("Hardening (defect 3): audit reads one snapshot while apply commits") {

@@ -253,6 +253,27 @@ TEST_CASE("Lab CLI: a new results file is made whole, and a killed one's tempora
   CHECK_FALSE(std::filesystem::exists(stale_merge));
   CHECK(dump(m) == dump(r));
 
+  // A log left beside a deleted file (a merge killed, then `rm m2.db`) is refused by name: SQLite
+  // folded it into the new file, whose runs were then another study's (helper-44's F10).
+  const std::string m2 = dir.path("m2.db");
+  for (const char* suffix : {"-wal", "-journal"}) {
+    dir.write("m2.db" + std::string(suffix), "pages of a deleted file");
+    for (const auto& command : {std::vector<std::string>{"merge", "--out", m2, r},
+                                std::vector<std::string>{"sweep", study, "--out", m2}}) {
+      const CliResult refused = cli(command);
+      CHECK(refused.exit_code == 2);
+      CHECK(refused.err == "yieldledger: cannot make '" + m2 + "': '" + m2 + suffix +
+                               "' is left beside it from a database of that name that was "
+                               "deleted, and SQLite would take its pages into the new file; remove "
+                               "it (and '" +
+                               m2 + "-shm'), or choose another name\n");
+      CHECK_FALSE(std::filesystem::exists(m2));
+    }
+    std::filesystem::remove(m2 + suffix);
+  }
+  CHECK(cli({"merge", "--out", m2, r}).exit_code == 0);
+  CHECK(dump(m2) == dump(r));
+
   // Two merges into one new file at once: both succeed, and the file is whole. The loser of
   // the race to create it removed the path and its -wal, that is, the winner's file (1 in 40).
   const std::string shard0 = dir.path("s0.db"), shard1 = dir.path("s1.db");

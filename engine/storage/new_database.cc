@@ -65,6 +65,24 @@ bool rename_if_absent(const std::string& from, const std::string& to) {
                           fmt::format("cannot rename '{}' to '{}'", from, to));
 }
 
+// A log or rollback journal beside `path` where no `path` is (a database deleted after a process
+// writing it was killed): SQLite would fold it into the new file at its first open, and its pages
+// of the deleted file would be the new file's (helper-44's F10: a merge reported every run stored,
+// with another study's rows in the file). Refused, naming it; nothing is written.
+// The log is looked for first: a database made meanwhile by another process exists before its log.
+void refuse_orphan_log(const std::string& path) {
+  std::error_code ec;
+  for (const char* suffix : {"-wal", "-journal"}) {
+    if (!std::filesystem::exists(path + suffix, ec) || std::filesystem::exists(path, ec)) continue;
+    throw StorageError(
+        StorageError::Kind::bad_database,
+        fmt::format("cannot make '{}': '{}{}' is left beside it from a database of that name that "
+                    "was deleted, and SQLite would take its pages into the new file; remove it "
+                    "(and '{}-shm'), or choose another name",
+                    path, path, suffix, path));
+  }
+}
+
 }  // namespace
 
 void remove_database_files(const std::string& path) {
@@ -76,6 +94,7 @@ void remove_database_files(const std::string& path) {
 
 bool build_new_database(const std::string& path, std::string_view tag,
                         const std::function<void(const std::string& temporary)>& build) {
+  refuse_orphan_log(path);
   remove_stale_temporaries(path, tag);
   const std::string temporary = fmt::format("{}.{}.{}.tmp", path, ::getpid(), tag);
   try {
