@@ -52,7 +52,8 @@ void generate(const GenerateOptions& options) {
   }
   const lab::Study at = lab::study_at(study, points[static_cast<std::size_t>(options.point)]);
   check_targets(options, study);
-  const lab::GeneratedFiles files = lab::generate_into(at, options.seed, options.out);
+  const lab::GeneratedFiles files =
+      lab::generate_into(at, options.seed, options.out, options.force);
   const std::string left_out =
       files.left_out == 0
           ? std::string()

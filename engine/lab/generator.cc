@@ -619,14 +619,19 @@ std::int64_t leave_out_rejected(const Study& study, std::vector<Event>& events) 
 
 }  // namespace
 
-GeneratedFiles generate_into(const Study& study, std::uint64_t seed, const std::string& dir) {
+GeneratedFiles generate_into(const Study& study, std::uint64_t seed, const std::string& dir,
+                             bool replace) {
   const std::filesystem::path folder(dir);
   if (dir.empty()) throw UsageError("the output folder's name is empty");
   html::CreatedFolders folders(folder);  // removed again unless both files are written
   // Each file is written under a name of this process's own (two generates into one folder never
-  // share one) and moved into place once both are whole; checked before the work.
-  html::OutputFile events_file(folder / "events.csv", html::OutputFile::Existing::replace);
-  html::OutputFile scenario_file(folder / "scenario.toml", html::OutputFile::Existing::replace);
+  // share one) and moved into place once both are whole; checked before the work. Without
+  // `replace` a file that appeared meanwhile is not replaced either (helper-44's F3: a user's
+  // events.csv written during the work was).
+  const auto existing =
+      replace ? html::OutputFile::Existing::replace : html::OutputFile::Existing::refuse;
+  html::OutputFile events_file(folder / "events.csv", existing);
+  html::OutputFile scenario_file(folder / "scenario.toml", existing);
   Generated generated = generate(study, seed);
   GeneratedFiles files;
   if (study.scenario.params.policy.negative_yield == NegativeYield::socialize) {
@@ -646,7 +651,15 @@ GeneratedFiles generate_into(const Study& study, std::uint64_t seed, const std::
                                   "{}.\n{}",
                                   study.name, seed, study.scenario_toml));
   events_file.commit();
-  scenario_file.commit();
+  try {
+    scenario_file.commit();
+  } catch (...) {
+    // Both or neither: the events file just put in place goes again (F3: it stayed, without its
+    // scenario). Without `replace` there was none before it.
+    std::error_code ec;
+    std::filesystem::remove(events_file.path(), ec);
+    throw;
+  }
   folders.keep();
   return files;
 }

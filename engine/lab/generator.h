@@ -57,7 +57,8 @@ void write_events_csv(const std::vector<Event>& events, std::ostream& out);
 // only once both are whole: a failure leaves no partial file and no new folder. Throws UsageError
 // when DIR is empty or not a folder or a target is a folder, a FIFO, a device or a socket;
 // std::system_error "cannot write 'PATH': CAUSE" when a write fails (a full disk, a file size
-// limit). Whether the targets may be replaced is the caller's to check.
+// limit). An existing target is replaced only with `replace` (--force); without it, one that
+// appears while the events are generated is refused too.
 //
 // Under SPEC §9.3 `socialize` a loss can push a balance below what the generator counts on, and
 // the ledger rejects an event a sweep then skips (`rejected_events`); `run` is all or nothing, so
@@ -69,6 +70,7 @@ struct GeneratedFiles {
   std::int64_t events = 0;    // written to events.csv
   std::int64_t left_out = 0;  // rejected by the ledger (socialize only)
 };
-GeneratedFiles generate_into(const Study& study, std::uint64_t seed, const std::string& dir);
+GeneratedFiles generate_into(const Study& study, std::uint64_t seed, const std::string& dir,
+                             bool replace);
 
 }  // namespace yl::lab
