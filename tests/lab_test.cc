@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdint>
+#include <map>
 #include <numeric>
 #include <random>
 #include <set>
@@ -122,6 +123,54 @@ TEST_CASE(
   CHECK_THROWS_WITH_AS(generate(study, 1, 1000),
                        (file + fmt::format(fmt::runtime(refused), 1000)).c_str(), yl::UsageError);
   CHECK(kMaxRunEvents == 10'000'000);
+}
+
+TEST_CASE(
+    "Lab generator: a sniper by configure whose windows overlap holds AUTOMATIC across them") {
+  // Each window is 20 h before a daily report to 6 h after: the next one opens before this one
+  // closes. Its VOID came after the next AUTOMATIC, so the sniper was VOID at every report after
+  // its first (helper-44's F14); now the windows are one: AUTOMATIC at the first one's start,
+  // VOID at the last one's end. Apart (2 h before, 1 h after), each window has its own pair.
+  for (const bool overlap : {true, false}) {
+    const std::string windows =
+        overlap ? "lead = \"20h\"\nlag = \"6h\"" : "lead = \"2h\"\nlag = \"1h\"";
+    const Study study = parse_study(
+        testing::tiny_study("", "kind = \"sniper\"\nshare = 20",
+                            "kind = \"sniper\"\nshare = 20\nvia = \"configure\"\n" + windows),
+        "s.toml", ".");
+    const Generated g = generate(study, 3);
+    std::set<std::string> snipers;
+    for (const AccountPlan& a : g.accounts) {
+      if (a.strategy == StrategyKind::sniper && a.kind == AccountKind::user) snipers.insert(a.name);
+    }
+    REQUIRE(!snipers.empty());
+    std::map<std::string, std::vector<std::pair<std::int64_t, YieldMode>>> modes;
+    std::map<std::string, std::int64_t> opened;
+    for (const Event& e : g.events) {
+      if (const auto* o = std::get_if<OpenAccount>(&e.body)) opened[o->account] = e.time.seconds;
+      const auto* c = std::get_if<Configure>(&e.body);
+      if (c == nullptr || !snipers.contains(c->account)) continue;
+      if (e.time.seconds > opened[c->account])
+        modes[c->account].push_back({e.time.seconds, c->mode});
+    }
+    for (const std::string& sniper : snipers) {
+      CAPTURE(sniper);
+      const auto& changes = modes[sniper];
+      if (changes.empty()) continue;  // arrived too late for a whole window
+      if (overlap) {
+        REQUIRE(changes.size() == 2);
+        CHECK(changes[0].second == YieldMode::automatic);
+        CHECK(changes[1].second == YieldMode::void_mode);
+        CHECK(changes[1].first - changes[0].first > 86400);  // across more than one report
+      } else {
+        CHECK(changes.size() % 2 == 0);
+        for (std::size_t i = 0; i < changes.size(); ++i) {
+          CHECK(changes[i].second == (i % 2 == 0 ? YieldMode::automatic : YieldMode::void_mode));
+          if (i % 2 == 1) CHECK(changes[i].first - changes[i - 1].first == 3 * 3600);
+        }
+      }
+    }
+  }
 }
 
 TEST_CASE("Lab generator: a report_every longer than the run makes no report, and no overflow") {

@@ -219,19 +219,27 @@ class Builder {
     switch (strategy.kind) {
       case StrategyKind::sniper: {
         if (strategy.via_configure) deposit(plan.arrival, plan.size_micro);
+        // Windows that overlap (lead + lag longer than the reports sniped are apart) are one:
+        // the VOID of one after the next one's AUTOMATIC left the sniper VOID at every report
+        // after the first (helper-44's F14). Deposits that overlap add up, and need no merging.
+        std::optional<Timestamp> void_at;  // the open window's end (configure only)
         for (std::size_t k = 0; k < reports_.size(); ++k) {
           if ((k + 1) % static_cast<std::size_t>(strategy.every) != 0) continue;
           const Timestamp in{reports_[k].seconds - strategy.lead_s};
           const Timestamp out{reports_[k].seconds + strategy.lag_s};
           if (in < plan.arrival || out > end) continue;
-          if (strategy.via_configure) {
-            emit(in, Configure{name, plan.l2, YieldMode::automatic});
-            emit(out, Configure{name, plan.l2, YieldMode::void_mode});
-          } else {
+          if (!strategy.via_configure) {
             deposit(in, plan.size_micro);
             withdraw(out, plan.size_micro);
+          } else if (void_at && in <= *void_at) {
+            void_at = out;
+          } else {
+            if (void_at) emit(*void_at, Configure{name, plan.l2, YieldMode::void_mode});
+            emit(in, Configure{name, plan.l2, YieldMode::automatic});
+            void_at = out;
           }
         }
+        if (void_at) emit(*void_at, Configure{name, plan.l2, YieldMode::void_mode});
         return;
       }
       case StrategyKind::claimer: {
