@@ -125,6 +125,23 @@ TEST_CASE(
   CHECK(kMaxRunEvents == 10'000'000);
 }
 
+TEST_CASE("Lab study: the axes of an inline [sweep] table are in file order, as on lines") {
+  // toml++ iterates a table by key: keys on one line were expanded alphabetically (helper-44's
+  // F15), so the points (and --point, --baseline, task slices) were numbered otherwise.
+  for (const std::string sweep :
+       {"[sweep]\nproduct = { \"scenario.policy.insurance_fee_bps\" = [500, 2000], "
+        "\"population.users\" = [3, 4] }\n",
+        "[sweep.product]\n\"scenario.policy.insurance_fee_bps\" = [500, 2000]\n"
+        "\"population.users\" = [3, 4]\n"}) {
+    const std::vector<Point> points =
+        expand_points(parse_study(testing::tiny_study(sweep), "s.toml", "."));
+    REQUIRE(points.size() == 4);
+    CHECK(points[0].label == "scenario.policy.insurance_fee_bps=500, population.users=3");
+    CHECK(points[1].label == "scenario.policy.insurance_fee_bps=500, population.users=4");
+    CHECK(points[2].label == "scenario.policy.insurance_fee_bps=2000, population.users=3");
+  }
+}
+
 TEST_CASE(
     "Lab generator: a sniper by configure whose windows overlap holds AUTOMATIC across them") {
   // Each window is 20 h before a daily report to 6 h after: the next one opens before this one

@@ -613,8 +613,19 @@ Sweep parse_sweep(const Reader& r, const toml::table& t) {
     sweep.series_every_line = line_of(*t.get("series_every"));
   }
   auto lists = [&](const toml::table& group, std::string_view where) {
+    // In file order: toml++ iterates a table by key, and an inline table's keys share a line (they
+    // were expanded alphabetically: helper-44's F15), so by line, then column.
+    std::vector<std::pair<const toml::key*, const toml::node*>> in_order;
+    for (const auto& [key, node] : group) in_order.emplace_back(&key, &node);
+    std::sort(in_order.begin(), in_order.end(), [](const auto& a, const auto& b) {
+      const toml::source_position& x = a.second->source().begin;
+      const toml::source_position& y = b.second->source().begin;
+      return std::pair(x.line, x.column) < std::pair(y.line, y.column);
+    });
     std::vector<std::tuple<std::uint64_t, std::string, toml::array>> out;
-    for (const auto& [key, node] : group) {
+    for (const auto& [key_of, node_of] : in_order) {
+      const toml::key& key = *key_of;
+      const toml::node& node = *node_of;
       const toml::array* values = node.as_array();
       const toml::table* nested = node.as_table();
       if (nested != nullptr && !nested->empty()) {  // population.users = [..]: TOML's tables
@@ -629,8 +640,6 @@ Sweep parse_sweep(const Reader& r, const toml::table& t) {
       }
       out.emplace_back(line_of(node), std::string(key.str()), *values);
     }
-    std::sort(out.begin(), out.end(),
-              [](const auto& a, const auto& b) { return std::get<0>(a) < std::get<0>(b); });
     return out;
   };
   if (const toml::table* product = r.table(t, "product")) {
