@@ -78,7 +78,16 @@ lab::TaskSlice resolve_slice(const SweepOptions& options) {
     const auto count = env_integer("SLURM_ARRAY_TASK_COUNT");
     if (!count) throw UsageError("$SLURM_ARRAY_TASK_ID is set but $SLURM_ARRAY_TASK_COUNT is not");
     const std::int64_t min = env_integer("SLURM_ARRAY_TASK_MIN").value_or(0);
-    return parse_slice(*id - min, *count, "$SLURM_ARRAY_TASK_ID");
+    // --array=0-12:4 numbers its tasks 0, 4, 8 and 12 (it was refused: task 4 out of range 0..3,
+    // helper-44's F18). A list (--array=1,3,5) has no step to go by: use --task I/N.
+    const std::int64_t step = env_integer("SLURM_ARRAY_TASK_STEP").value_or(1);
+    if (step < 1 || (*id - min) % step != 0) {
+      throw UsageError(
+          fmt::format("$SLURM_ARRAY_TASK_ID {} is not $SLURM_ARRAY_TASK_MIN {} plus a multiple of "
+                      "$SLURM_ARRAY_TASK_STEP {}: give each task its slice as --task I/N instead",
+                      *id, min, step));
+    }
+    return parse_slice((*id - min) / step, *count, "$SLURM_ARRAY_TASK_ID");
   }
   for (const char* name : {"JOB_COMPLETION_INDEX", "AWS_BATCH_JOB_ARRAY_INDEX"}) {
     if (const auto index = env_integer(name)) {

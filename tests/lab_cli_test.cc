@@ -534,6 +534,41 @@ TEST_CASE(
   CHECK(plain.err == "");
 }
 
+TEST_CASE("Lab CLI: a stepped Slurm array (--array=0-12:4) shards a sweep by its step") {
+  TempDir dir;
+  const std::string study = write_tiny(dir, kTinySweep);
+  auto slurm = [&](std::int64_t id, const std::string& out) {
+    const std::vector<std::pair<const char*, std::string>> env = {
+        {"SLURM_ARRAY_TASK_ID", std::to_string(id)},
+        {"SLURM_ARRAY_TASK_MIN", "0"},
+        {"SLURM_ARRAY_TASK_MAX", "12"},
+        {"SLURM_ARRAY_TASK_STEP", "4"},
+        {"SLURM_ARRAY_TASK_COUNT", "4"}};
+    for (const auto& [name, value] : env) ::setenv(name, value.c_str(), 1);
+    const CliResult r = cli({"sweep", study, "--out", out});
+    for (const auto& [name, value] : env) ::unsetenv(name);
+    return r;
+  };
+  // Task 4 was "out of range 0..3": the step was not taken into account (helper-44's F18).
+  std::vector<std::string> args = {"merge", "--out", dir.path("merged.db")};
+  for (std::int64_t i = 0; i < 4; ++i) {
+    args.push_back(dir.path("shard-" + std::to_string(i) + ".db"));
+    const CliResult r = slurm(4 * i, args.back());
+    INFO(r.err);
+    REQUIRE(r.exit_code == 0);
+    CHECK(r.out.find("(task " + std::to_string(i) + "/4)") != std::string::npos);
+  }
+  REQUIRE(cli(args).exit_code == 0);
+  REQUIRE(cli({"sweep", study, "--out", dir.path("one.db")}).exit_code == 0);
+  CHECK(dump(dir.path("merged.db")) == dump(dir.path("one.db")));
+  const CliResult between = slurm(5, dir.path("x.db"));
+  CHECK(between.exit_code == 2);
+  CHECK(between.err == "yieldledger: $SLURM_ARRAY_TASK_ID 5 is not $SLURM_ARRAY_TASK_MIN 0 plus a "
+                       "multiple of $SLURM_ARRAY_TASK_STEP 4: give each task its slice as --task "
+                       "I/N instead\n");
+  CHECK_FALSE(std::filesystem::exists(dir.path("x.db")));
+}
+
 namespace {
 
 // A study whose tbill source follows the schedule file `schedule` (the key is at line 47).
