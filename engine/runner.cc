@@ -16,6 +16,7 @@
 #include "engine/input/event_lookahead.h"
 #include "engine/input/input_error.h"
 #include "engine/input/input_file.h"
+#include "engine/migrate.h"
 #include "engine/replay/replay.h"
 #include "engine/storage/migrations.h"
 #include "engine/storage/new_database.h"
@@ -252,7 +253,17 @@ ApplySummary apply_into_database(const std::string& db_path, const std::string& 
     throw storage::StorageError(storage::StorageError::Kind::bad_database,
                                 fmt::format("database '{}' not found", db_path));
   }
-  storage::require_ledger_file(db_path);  // before the writable open, which would change it
+  // Before the writable open, which would change it. A ledger older than its hash chains and
+  // journal gets them from `migrate`'s replay, which apply's own upgrade (storage::migrate) does
+  // not do: apply stopped on an assertion, the file's header changed (helper-45's F13).
+  if (const std::int64_t version = storage::require_ledger_file(db_path); version < kDerivedSince) {
+    throw storage::StorageError(
+        storage::StorageError::Kind::bad_database,
+        fmt::format("'{}' has schema version {}, older than this yieldledger's {}; upgrade it with "
+                    "`yieldledger migrate --db {}` first (it replays the ledger's events to build "
+                    "its hash chains and journal)",
+                    db_path, version, storage::current_schema_version(), db_path));
+  }
   storage::Database db(db_path, storage::Database::Mode::read_write_create);
   storage::Transaction txn(db);
   storage::migrate(db);

@@ -67,6 +67,22 @@ TEST_CASE("Migrate: a schema-1 ledger is rebuilt by replay and passes audit") {
   CHECK(column(old, "PRAGMA user_version") == std::vector<std::string>{"1"});
   CHECK(column(old, "SELECT name FROM pragma_table_info('events') WHERE name = 'hash'").empty());
 
+  // apply upgrades a ledger of schema 2 or later itself, but not one that needs the replay: it
+  // stopped on an assertion (exit 134) and had changed the file's header (helper-45's F13).
+  const std::string before = yl::testing::read_file(old);
+  const std::string more = dir.write(
+      "more.csv", "time,type,account,asset,amount,to,value\n2024-06-01T00:00:00Z,deposit,alice,ETH,"
+                  "1,,\n");
+  const auto applied = run_cli({"apply", "--db", old, more});
+  CHECK(applied.exit_code == 2);
+  CHECK(applied.err ==
+        "yieldledger: '" + old + "' has schema version 1, older than this yieldledger's " +
+            std::to_string(yl::storage::current_schema_version()) +
+            "; upgrade it with `yieldledger migrate --db " + old +
+            "` first (it replays the ledger's events to build its hash chains and journal)\n");
+  CHECK(yl::testing::read_file(old) == before);
+  CHECK_FALSE(std::filesystem::exists(old + "-wal"));
+
   const auto migrated = run_cli({"migrate", "--db", old});
   CHECK(migrated.exit_code == 0);
   CHECK(migrated.err == "");

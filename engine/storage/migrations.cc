@@ -386,10 +386,11 @@ void verify_schema(Database& db) {
   }
 }
 
-void require_ledger_file(const std::string& path) {
+std::int64_t require_ledger_file(const std::string& path) {
   Database db(path, Database::Mode::read_only);
   if (db.is_empty()) no_ledger(path);
   check_identity(db);
+  return db.user_version();
 }
 
 void require_ledger_or_empty_file(const std::string& path) {

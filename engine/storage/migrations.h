@@ -62,7 +62,8 @@ void verify_schema(Database& db);
 // (an empty file, or an SQLite database without tables), another application's database, or a
 // ledger newer than this yieldledger, reading it only: a command that opens a ledger to change it
 // calls this first, because opening for writing would change such a file (its journal mode).
-void require_ledger_file(const std::string& path);
+// Returns its schema version (user_version).
+std::int64_t require_ledger_file(const std::string& path);
 // The same for `run`, which writes a ledger into an empty file too: another application's
 // database is refused before the writable open, which would fold its journal or log into it.
 void require_ledger_or_empty_file(const std::string& path);
