@@ -125,6 +125,7 @@ MigrateSummary migrate_database(const std::string& path) {
     summary.events = replayed.value_or(0);
   }
   txn.commit();
+  db.fold_log();
   return summary;
 }
 

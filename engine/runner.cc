@@ -192,6 +192,7 @@ RunSummary run_in(const std::string& path, const Scenario& scenario,
   }
   txn.commit();
   if (mode == storage::Database::Mode::build_new) db.finish_build();
+  db.fold_log();
   return summary;
 }
 
@@ -341,6 +342,7 @@ ApplySummary apply_into_database(const std::string& db_path, const std::string& 
   summary.end = ledger.params().end;
   store.record_append(events_path, first_event, summary.events, summary.duplicates, summary.end);
   txn.commit();
+  db.fold_log();
   return summary;
 }
 

@@ -1255,3 +1255,32 @@ TEST_CASE("Hardening: a killed run's log into an empty file is folded in by the 
     }
   }
 }
+
+TEST_CASE("Hardening: a writer whose log cannot be folded into the file says so, exit 1") {
+  // Under a size limit (500 KiB) between its log's (465 KiB) and its file's (528 KiB), the apply's
+  // commit went to the -wal, and the close's fold into the file failed in silence: exit 0 and a
+  // message of success, the -wal left, the file alone not whole (helper-45's F14).
+  TempDir dir;
+  const std::string db = dir.path("q.db");
+  REQUIRE(cli({"run", yl::testing::example_scenario("quickstart"), "--db", db}).exit_code == 0);
+  const std::string more = dir.write("more.csv", "time,type,account,asset,amount,to,value,id\n"
+                                                 "2024-03-09T00:00:00Z,deposit,alice,ETH,1,,,x1\n"
+                                                 "2024-03-09T00:00:00Z,open,carol,,,,user,x2\n");
+  const auto limited =
+      yl::testing::run_cli({"apply", "--db", db, more, "--until", "2025-03-08T00:00:00Z"},
+                           "ulimit -f 1000; exec ");  // 512-byte blocks in /bin/sh
+  CHECK(limited.exit_code == 1);
+  CHECK(limited.out == "");
+  CHECK(limited.err ==
+        "yieldledger: '" + db + "': the changes are committed to its write-ahead log '" + db +
+            "-wal', but folding the log into the file failed: the disk is full, a file size "
+            "limit was reached, or the disk failed (disk I/O error); keep the -wal beside the "
+            "file, which is not whole without it (the next yieldledger to open it with room to "
+            "write folds it in)\n");
+  CHECK(std::filesystem::exists(db + "-wal"));
+  // As it says: the next command folds the log in, and the apply is whole.
+  CHECK(yl::testing::audit_result(db) == "OK");
+  CHECK_FALSE(std::filesystem::exists(db + "-wal"));
+  CHECK(cli({"balances", "--db", db, "--format", "csv"}).out.find("\ncarol,user,ETH,") !=
+        std::string::npos);
+}

@@ -253,6 +253,7 @@ void ResultsFile::commit() {
   if (!impl_ || !impl_->batch) return;
   impl_->batch->commit();
   impl_->batch.reset();
+  impl_->db.fold_log();
 }
 
 MergeSummary merge_results(const std::string& out, const std::vector<std::string>& shards) {
@@ -310,6 +311,7 @@ MergeSummary merge_results(const std::string& out, const std::vector<std::string
       }
       db.exec("DETACH DATABASE shard");
     }
+    db.fold_log();
     summary.runs_stored = count_runs();
     Statement runs = db.prepare("SELECT CAST(value AS INTEGER) FROM study WHERE key = 'runs'");
     const std::int64_t per_point = runs.step() ? runs.column_int(0) : 0;

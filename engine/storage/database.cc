@@ -464,6 +464,19 @@ void Database::finish_build() {
   exec("PRAGMA synchronous = FULL");
 }
 
+void Database::fold_log() {
+  const int rc =
+      sqlite3_wal_checkpoint_v2(db_.get(), "main", SQLITE_CHECKPOINT_PASSIVE, nullptr, nullptr);
+  if (rc == SQLITE_OK || rc == SQLITE_BUSY) return;
+  throw StorageError(
+      StorageError::Kind::machine,
+      fmt::format("'{}': the changes are committed to its write-ahead log '{}-wal', but folding "
+                  "the log into the file failed: the disk is full, a file size limit was reached, "
+                  "or the disk failed ({}); keep the -wal beside the file, which is not whole "
+                  "without it (the next yieldledger to open it with room to write folds it in)",
+                  path_, path_, sqlite3_errmsg(db_.get())));
+}
+
 Database::~Database() = default;
 
 void Database::exec(std::string_view sql) {
