@@ -24,7 +24,7 @@ struct SweepOptions {
   std::string study;
   std::string out;
   int jobs = 1;
-  std::string task;
+  std::optional<std::string> task;  // given, even as '' (refused: it ran the whole sweep)
   std::int64_t task_count = 0;
 };
 
@@ -46,7 +46,7 @@ lab::TaskSlice parse_slice(std::int64_t index, std::int64_t count, const std::st
 
 lab::TaskSlice resolve_slice(const SweepOptions& options) {
   // Without its index, N pods of a Job given --task-count N would each run the whole sweep.
-  if (options.task_count > 0 && !options.task.empty()) {
+  if (options.task_count > 0 && options.task) {
     throw UsageError("--task-count goes with $JOB_COMPLETION_INDEX or $AWS_BATCH_JOB_ARRAY_INDEX, "
                      "not with --task, which gives the count itself");
   }
@@ -63,16 +63,16 @@ lab::TaskSlice resolve_slice(const SweepOptions& options) {
                                  "run the whole sweep; give its slice as --task I/{}",
                                  options.task_count, options.task_count));
   }
-  if (!options.task.empty()) {
-    const std::string_view task = options.task;
+  if (options.task) {
+    const std::string_view task = *options.task;
     const auto slash = task.find('/');
     const auto i = decimal<std::int64_t>(task.substr(0, slash));
     const auto n = slash == std::string_view::npos ? std::nullopt
                                                    : decimal<std::int64_t>(task.substr(slash + 1));
     if (!i || !n) {
-      throw UsageError(fmt::format("--task must be I/N with 0 <= I < N (got '{}')", options.task));
+      throw UsageError(fmt::format("--task must be I/N with 0 <= I < N (got '{}')", *options.task));
     }
-    return parse_slice(*i, *n, "--task " + options.task);
+    return parse_slice(*i, *n, "--task " + *options.task);
   }
   if (const auto id = env_integer("SLURM_ARRAY_TASK_ID")) {
     const auto count = env_integer("SLURM_ARRAY_TASK_COUNT");

@@ -601,7 +601,9 @@ TEST_CASE("Lab CLI: bad input exits 2 and leaves every file as it was") {
     CHECK(r.exit_code == 2);
     CHECK(r.err == "yieldledger: --task 3/3: task 3 is out of range 0..2\n");
     CHECK_FALSE(std::filesystem::exists(dir.path("r.db")));
-    for (const std::string task : {"1-3", " 1/2", "1/ 2", "+1/2", "1/2x", "/2", "1/"}) {
+    // '' too: an unset $SLURM_... in `--task "$I/$N"`-style scripts gives '' or '/': '' ran the
+    // whole sweep in every task (helper-45's F5).
+    for (const std::string task : {"1-3", " 1/2", "1/ 2", "+1/2", "1/2x", "/2", "1/", "", "/"}) {
       CAPTURE(task);
       CHECK(cli({"sweep", study, "--out", dir.path("r.db"), "--task", task}).err ==
             "yieldledger: --task must be I/N with 0 <= I < N (got '" + task + "')\n");
