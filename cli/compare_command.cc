@@ -97,6 +97,11 @@ void compare_ledgers(const CompareOptions& options) {
     throw UsageError("--format xlsx compares a sweep's results; for two ledgers use table, csv or "
                      "html");
   }
+  // Nor the files the ledgers were made from, --force or not, as `export` (helper-45's F10: a
+  // slip of --out and --force replaced both ledgers' events file).
+  if (!options.out.empty()) {
+    refuse_kept_or_special(options.out, compare::ledger_inputs(options.files[0], options.files[1]));
+  }
   std::optional<html::OutputFile> out;
   if (options.format == "html") out.emplace(options.out, existing(options));
   const compare::LedgerDiff diff = compare::diff_ledgers(options.files[0], options.files[1]);

@@ -428,6 +428,18 @@ TEST_CASE("Export and compare never write onto a FIFO, a folder or a file they r
         "yieldledger: will not write '" + db + "-wal': it is the write-ahead log of '" + db +
             "', a file compared\n");
   CHECK(read_file(other) == before);
+  // Nor the files the ledgers were run from, as export (helper-45's F10: replaced with --force).
+  for (const char* input : {"events.csv", "scenario.toml"}) {
+    const std::string path = dir.path(input);
+    const std::string kept = read_file(path);
+    const auto onto_source =
+        run_cli({"compare", db, other, "--format", "csv", "--out", path, "--force"});
+    CHECK(onto_source.exit_code == 2);
+    CHECK(onto_source.err.starts_with("yieldledger: will not write '" + path + "': it is the " +
+                                      (input[0] == 'e' ? "events" : "scenario") +
+                                      " file the ledger was run from"));
+    CHECK(read_file(path) == kept);
+  }
 
   // Usage errors, exit 2: no output name; a file where the CSV folder goes.
   const auto unnamed = run_cli({"export", "--db", db, "--out", ""});

@@ -10,6 +10,7 @@
 #include "engine/core/asset.h"
 #include "engine/core/snapshot.h"
 #include "engine/export/csv_sink.h"
+#include "engine/export/exporter.h"
 #include "engine/export/realized_apy.h"
 #include "engine/input/input_file.h"
 #include "engine/replay/replay.h"
@@ -104,6 +105,16 @@ std::vector<std::string> accounts_of(const Snapshot& a, const Snapshot& b) {
 }
 
 }  // namespace
+
+std::vector<KeptFile> ledger_inputs(const std::string& a_path, const std::string& b_path) {
+  std::vector<KeptFile> inputs;
+  for (const std::string& path : {a_path, b_path}) {
+    storage::Database db = open_ledger(path);
+    storage::LedgerStore store(db);
+    for (KeptFile& file : ledger_sources(store, path)) inputs.push_back(std::move(file));
+  }
+  return inputs;
+}
 
 LedgerDiff diff_ledgers(const std::string& a_path, const std::string& b_path) {
   storage::Database db_a = open_ledger(a_path);

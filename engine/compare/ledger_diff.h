@@ -11,6 +11,7 @@
 #include <string>
 #include <vector>
 
+#include "engine/export/output_guard.h"
 #include "engine/html/report.h"
 
 namespace yl::compare {
@@ -30,6 +31,10 @@ struct LedgerDiff {
 // Opens both ledgers read-only. Throws UsageError (different events, not a ledger) or
 // StorageError.
 LedgerDiff diff_ledgers(const std::string& a_path, const std::string& b_path);
+
+// The files the two ledgers were made from (export's ledger_sources), which a comparison never
+// writes, --force or not. Throws as diff_ledgers does for a file that is no ledger.
+std::vector<KeptFile> ledger_inputs(const std::string& a_path, const std::string& b_path);
 
 html::Page ledger_diff_page(const LedgerDiff& diff);
 

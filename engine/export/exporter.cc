@@ -53,8 +53,8 @@ void refuse_known_overflows(storage::LedgerStore& store, const ExportOptions& op
 
 }  // namespace
 
-std::vector<KeptFile> ledger_files(storage::LedgerStore& store,
-                                   const std::filesystem::path& db_path) {
+std::vector<KeptFile> ledger_sources(storage::LedgerStore& store,
+                                     const std::filesystem::path& db_path) {
   const storage::StoredScenario stored = store.read_scenario();
   const std::filesystem::path scenario(stored.file);
   const std::filesystem::path events(stored.events_file);
@@ -82,7 +82,12 @@ std::vector<KeptFile> ledger_files(storage::LedgerStore& store,
       sources.push_back({base / sources[i].path, sources[i].role});
     }
   }
-  return kept_files(db_path, std::move(sources));
+  return sources;
+}
+
+std::vector<KeptFile> ledger_files(storage::LedgerStore& store,
+                                   const std::filesystem::path& db_path) {
+  return kept_files(db_path, ledger_sources(store, db_path));
 }
 
 std::unique_ptr<ExportSink> make_export_sink(std::string_view format,

@@ -39,11 +39,14 @@ struct ExportResult {
 std::unique_ptr<ExportSink> make_export_sink(std::string_view format,
                                              const std::filesystem::path& out);
 
+// The files a ledger was made from: the scenario file `run` read, its events file and the files
+// `apply` appended. The stored paths are as they were given, from the folder `run` ran in, so a
+// relative one is resolved against the current folder, the ledger's, and every folder above
+// either: the ledger's own sources are recognized when `run` ran in one of them.
+std::vector<KeptFile> ledger_sources(storage::LedgerStore& store,
+                                     const std::filesystem::path& db_path);
 // The files an export of the ledger at `db_path` never writes (output_guard.h): the database with
-// its -wal and -shm, the scenario file `run` read, its events file and the files `apply`
-// appended. The stored paths are as they were given, from the folder `run` ran in, so a relative
-// one is resolved against the current folder, the ledger's, and every folder above either: the
-// ledger's own sources are recognized when `run` ran in one of them.
+// its -wal, -shm and -journal, and its sources.
 std::vector<KeptFile> ledger_files(storage::LedgerStore& store,
                                    const std::filesystem::path& db_path);
 
