@@ -536,6 +536,16 @@ TEST_CASE("Export XLSX: sheets, frozen headers, wei as text, numbers beside it, 
   CHECK(ledger.find(R"(<c r="K2" s="4"><v>0.01997897430643324</v></c>)") != std::string::npos);
   // The time is a date-time: 2024-03-02 is Excel day 45353.
   CHECK(ledger.find(R"(<c r="A2" s="2"><v>45353</v></c>)") != std::string::npos);
+  // The realized APY is exact text, its `_float` twin the number (it was a number only, 9E+26 for
+  // 900000000000000000000021000.000000000: helper-43's F1).
+  CHECK(ledger.find(R"(<c r="W2" t="inlineStr"><is><t>2.430754000</t></is></c>)") !=
+        std::string::npos);
+  CHECK(ledger.find(R"(<c r="X2" s="5"><v>2.430754</v></c>)") != std::string::npos);
+  // The summary's USDB total shares, 16 digits, is text only, as in the tables (it was the number
+  // 2901009409694925, which Excel shows as 2901009409694930: helper-43's F2).
+  const std::string summary = unzip(xlsx, "xl/worksheets/sheet1.xml");
+  CHECK(summary.find(R"(<c r="C55" t="inlineStr"><is><t>USDB</t></is></c><c r="E55" )"
+                     R"(t="inlineStr"><is><t>2901009409694925</t></is></c>)") != std::string::npos);
 
   // A wei amount of 22 digits is text, never a rounded number.
   const std::string events = unzip(xlsx, "xl/worksheets/sheet7.xml");

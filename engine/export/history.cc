@@ -51,7 +51,9 @@ TableSpec HistorySampler::ledger_history_spec() {
            {"claimable_wei", CellKind::wei},
            {"claimable", CellKind::decimal},
            {"period_s", CellKind::integer},
-           {"realized_apy_pct", CellKind::decimal},
+           // Exact text in XLSX too: no `_wei` column holds it exactly (it was only a number
+           // there, 9E+26 for 900000000000000000000021000.000000000: helper-43's F1).
+           {"realized_apy_pct", CellKind::literal},
            {"realized_apy_pct_float", CellKind::real}},
           "thin it with --every (e.g. --every 7d), "};
 }

@@ -240,8 +240,11 @@ void XlsxSink::write_summary(const std::vector<SummaryRow>& summary) {
                                    ""},
                          general, rows_per_sheet_);
   for (const SummaryRow& r : summary) {
-    // A number where the fact is one (amounts, percentages, counts), and always the exact text.
-    const bool number = r.kind == CellKind::decimal || r.kind == CellKind::integer;
+    // A number where the fact is one (amounts, percentages, counts), and always the exact text;
+    // an integer of more than 15 digits (a price, shares) only as text, as in the tables (it was
+    // a number, 75811576357845544025070 as 7.581157635784555E+22: helper-43's F2).
+    const bool number =
+        r.kind == CellKind::decimal || (r.kind == CellKind::integer && fits_excel_number(r.value));
     const std::string text = r.kind == CellKind::text ? defuse_formula(r.value) : r.value;
     writer.row({r.section, r.item, r.asset, number ? r.value : "", text, r.value_wei});
   }
