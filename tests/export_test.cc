@@ -590,6 +590,54 @@ TEST_CASE("Export XLSX: dated 1980-01-01, not by the clock, and a ledger with no
   CHECK(unzip(empty, "xl/charts/chart1.xml").find("Share price") != std::string::npos);
 }
 
+TEST_CASE("Export CSV: a run of no length (start = end) has its one history row, at its end") {
+  // It had none, though the ledger holds balances; a later end without reports had its closing
+  // row (helper-43's F6).
+  TempDir dir;
+  dir.write("events.csv",
+            "time,type,account,asset,amount,to,value\n2024-03-01T00:00:00Z,open,alice,,,,user\n"
+            "2024-03-01T00:00:00Z,deposit,alice,ETH,100,,\n");
+  std::string toml = yl::testing::small_scenario_toml(dir.path("events.csv"));
+  toml.replace(toml.find("2024-03-08T00:00:00Z"), 20, "2024-03-01T00:00:00Z");
+  const std::string db = dir.path("zero.db");
+  yl::run_into_database(dir.write("scenario.toml", toml), db);
+  REQUIRE(yl::testing::run_cli({"export", "--db", db, "--out", dir.path("csv")}).exit_code == 0);
+  const auto ledger = read_csv(dir.path("csv/ledger_history.csv"));
+  REQUIRE(ledger.size() == 2);
+  CHECK(ledger[0].at("time") == "2024-03-01T00:00:00Z");
+  CHECK(ledger[0].at("asset") == "ETH");
+  CHECK(ledger[0].at("period_s") == "0");
+  CHECK(ledger[0].at("realized_apy_pct").empty());
+  CHECK(ledger[0].at("balances_wei") == "100000000000000000000");
+  const auto balances = read_csv(dir.path("csv/balance_history.csv"));
+  CHECK(std::count_if(balances.begin(), balances.end(), [](const Row& r) {
+          return r.at("account") == "alice" && r.at("asset") == "ETH" &&
+                 r.at("balance_wei") == "100000000000000000000";
+        }) == 1);
+}
+
+TEST_CASE("Export XLSX: a time before 1900, where a spreadsheet's dates begin, is its text") {
+  // It was a negative day number, which Excel shows as ####### (helper-43's F5).
+  TempDir dir;
+  dir.write("events.csv",
+            "time,type,account,asset,amount,to,value\n1899-12-30T00:00:00Z,open,alice,,,,user\n");
+  std::string toml = yl::testing::small_scenario_toml(dir.path("events.csv"));
+  toml.replace(toml.find("2024-03-01T00:00:00Z"), 20, "1899-12-30T00:00:00Z");
+  toml.replace(toml.find("2024-03-08T00:00:00Z"), 20, "1900-01-02T00:00:00Z");
+  const std::string db = dir.path("old.db");
+  yl::run_into_database(dir.write("scenario.toml", toml), db);
+  const std::string xlsx = dir.path("old.xlsx");
+  REQUIRE(yl::testing::run_cli({"export", "--db", db, "--out", xlsx}).exit_code == 0);
+  const std::string accounts = unzip(xlsx, "xl/worksheets/sheet3.xml");
+  CHECK(accounts.find(R"(t="inlineStr"><is><t>1899-12-30T00:00:00Z</t>)") != std::string::npos);
+  // Daily samples: 1899-12-31 as text, 1900-01-01 as Excel's day 1, 1900-01-02 as day 2.
+  const std::string ledger = unzip(xlsx, "xl/worksheets/sheet4.xml");
+  CHECK(ledger.find(R"(<c r="A2" t="inlineStr"><is><t>1899-12-31T00:00:00Z</t></is></c>)") !=
+        std::string::npos);
+  CHECK(ledger.find(R"(<c r="A4" s="5"><v>1</v></c>)") != std::string::npos);
+  CHECK(ledger.find(R"(<c r="A6" s="5"><v>2</v></c>)") != std::string::npos);
+}
+
 TEST_CASE("Export XLSX: a table past the sheet's row limit stops the export and leaves nothing") {
   TempDir dir;
   const std::string db = blast_launch_db(dir);

@@ -150,7 +150,8 @@ void HistorySampler::closing(const Ledger& ledger) {
   // The ledger is at the end of the run. A report at that very time is sampled whatever
   // every_s says, and so is the end itself when the last sample is earlier.
   unsampled_.reset();
-  if (ledger.params().end > last_sample_) sample(ledger, ledger.params().end);
+  // A run of no length has its one row too (it had none: helper-43's F6).
+  if (ledger.params().end > last_sample_ || samples_ == 0) sample(ledger, ledger.params().end);
   if (!any_locked_) charts_.charts.resize(kStream);
   check_totals(ledger);
 }

@@ -91,8 +91,13 @@ class XlsxTableWriter : public TableWriter {
     if (kind == CellKind::time) {
       const auto time = parse_timestamp(text);
       YL_ASSERT(time.has_value());
-      checked(worksheet_write_unixtime(sheet_, next_row_, col, time->seconds, formats_.time));
-      return;
+      // A spreadsheet's dates begin at 1900-01-01: an earlier time is its text (it was a negative
+      // day, shown as ####### or a day off: helper-43's F5).
+      constexpr std::int64_t k1900 = -2'208'988'800;
+      if (time->seconds >= k1900) {
+        checked(worksheet_write_unixtime(sheet_, next_row_, col, time->seconds, formats_.time));
+        return;
+      }
     }
     const bool number = kind == CellKind::decimal || kind == CellKind::real ||
                         (kind == CellKind::integer && fits_excel_number(text));
