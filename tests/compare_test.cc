@@ -124,6 +124,17 @@ TEST_CASE("Compare stats: nearest-rank percentiles, exact means, sample sd") {
   // One run: no sd, no interval.
   CHECK_FALSE(yl::compare::summarize(ints({5})).sd.has_value());
   CHECK_FALSE(yl::compare::paired_difference(ints({5}), ints({4})).ci95.has_value());
+  // The interval is rounded outward from the exact mean: d = 0, 7, 25, mean 10.666…, half-width
+  // 4.302652730·sd/√3 = 32.03799… → ±32.038; exact bounds −21.37133… and 42.70466…, printed
+  // −21.372 and 42.705 (it was 42.704, narrower: helper-44's F4). Negative, the same outward.
+  const auto d = yl::compare::paired_difference(ints({0, 7, 25}), ints({0, 0, 0}));
+  REQUIRE(d.ci95.has_value());
+  CHECK(d.ci95->first == "-21.372");
+  CHECK(d.ci95->second == "42.705");
+  const auto negative = yl::compare::paired_difference(ints({0, -7, -25}), ints({0, 0, 0}));
+  REQUIRE(negative.ci95.has_value());
+  CHECK(negative.ci95->first == "-42.705");
+  CHECK(negative.ci95->second == "21.372");
 }
 
 TEST_CASE("Compare stats: the t table is Student's t(0.975, df) to 9 decimals") {

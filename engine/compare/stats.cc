@@ -148,14 +148,20 @@ PairedDifference paired_difference(const std::vector<Value>& values,
     p.ci95_half = half;
     p.ci95_float = std::pair{m.mean_float - half, m.mean_float + half};
     if (exact) {
-      // In thousandths: the mean as printed (toward zero), the half-width rounded up.
+      // In thousandths, rounded outward from the exact mean ∓ the half-width rounded up: never
+      // narrower than computed. (From the mean as printed, toward zero, the far bound could fall
+      // inside: 42.704 for 42.70466; helper-44's F4.)
       const BigInt milli = 1000;
       BigInt sum = 0;
       for (const Value& v : d) sum += *v.exact;
-      const BigInt mean = sum * milli / p.n;  // cpp_int division truncates toward zero
-      const BigInt widen(std::ceil(half * 1000));
-      p.ci95 = std::pair{decimal_toward_zero(mean - widen, milli, kMeanFractionDigits),
-                         decimal_toward_zero(mean + widen, milli, kMeanFractionDigits)};
+      const BigInt n(p.n);
+      const BigInt widen = BigInt(std::ceil(half * 1000)) * n;
+      const BigInt low = sum * milli - widen, high = sum * milli + widen;
+      // cpp_int division truncates toward zero: one step down (up) where it rounded the other way.
+      const BigInt floor_low = low / n - (low % n != 0 && low < 0 ? 1 : 0);
+      const BigInt ceil_high = high / n + (high % n != 0 && high > 0 ? 1 : 0);
+      p.ci95 = std::pair{decimal_toward_zero(floor_low, milli, kMeanFractionDigits),
+                         decimal_toward_zero(ceil_high, milli, kMeanFractionDigits)};
     } else {
       p.ci95 = std::pair{fmt::format("{:.6g}", p.ci95_float->first),
                          fmt::format("{:.6g}", p.ci95_float->second)};

@@ -13,7 +13,8 @@
 //            paired t interval, mean(d) ± t(0.975, n − 1) · sd(d) / √n, in double precision. t
 //            comes from kStudentT975 below; between tabulated degrees of freedom the next lower
 //            one is used, which widens the interval slightly (conservative). The bounds of an
-//            `int` metric's interval are exact mean ∓ the half-width rounded up to 3 decimals.
+//            `int` metric's interval are exact mean ∓ the half-width, rounded outward to 3
+//            decimals.
 //
 // sd and the interval are statistics, not money: they are floating point and labelled `_float`.
 #pragma once
@@ -57,9 +58,10 @@ struct PairedDifference {
   double mean_float = 0;
   std::optional<double> sd;  // n ≥ 2
   // n ≥ 2: the interval's half-width t·sd/√n (float), and its bounds mean ∓ half. For an `int`
-  // metric the bounds are exact decimals: the exact mean (3 decimals toward zero) ∓ the
-  // half-width rounded up to 3 decimals (so the interval is never narrower than computed, and
-  // wei-sized means keep every digit a double would lose); for a `real` one, doubles as text.
+  // metric the bounds are exact decimals: the exact mean ∓ the half-width rounded up to
+  // thousandths, each bound rounded outward to 3 decimals (so the interval is never narrower than
+  // computed, and wei-sized means keep every digit a double would lose); for a `real` one,
+  // doubles as text.
   std::optional<double> ci95_half;
   std::optional<std::pair<std::string, std::string>> ci95;
   std::optional<std::pair<double, double>> ci95_float;  // for charts
