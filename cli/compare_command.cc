@@ -30,34 +30,36 @@ struct CompareOptions {
   bool force = false;
 };
 
-Table cli_table(const html::Table& table) {
+// A text column's CSV cells are defused as export's are: an account named `-A1`, or a label of
+// a hand-made results file, opened as a formula (helper-44's F19).
+Table cli_table(html::Table table) {
   Table out;
   for (std::size_t i = 0; i < table.columns.size(); ++i) {
-    out.columns.push_back({table.columns[i], i < table.numeric.size() && table.numeric[i]});
+    const bool numeric = i < table.numeric.size() && table.numeric[i];
+    out.columns.push_back({table.columns[i], numeric, !numeric});
   }
-  out.rows = table.rows;
+  out.rows = std::move(table.rows);
   return out;
-}
-
-// Table and CSV go to --out when given (through the same never-half-written file), else stdout.
-void emit_text(const CompareOptions& options, const html::Table& table,
-               const std::vector<std::string>& notes) {
-  const Format format = options.format == "csv" ? Format::csv : Format::table;
-  std::ostringstream text;
-  print(text, cli_table(table), format);
-  for (const std::string& note : notes) std::cerr << "compare: " << note << '\n';
-  if (options.out.empty()) {
-    std::cout << text.str();
-    return;
-  }
-  html::OutputFile out(options.out, options.force ? html::OutputFile::Existing::replace
-                                                  : html::OutputFile::Existing::refuse);
-  out.write(text.str());
-  out.commit();
 }
 
 html::OutputFile::Existing existing(const CompareOptions& options) {
   return options.force ? html::OutputFile::Existing::replace : html::OutputFile::Existing::refuse;
+}
+
+// Table and CSV go to --out when given (through the same never-half-written file), else stdout.
+void emit_text(const CompareOptions& options, html::Table table,
+               const std::vector<std::string>& notes) {
+  const Format format = options.format == "csv" ? Format::csv : Format::table;
+  std::ostringstream text;
+  print(text, cli_table(std::move(table)), format);
+  for (const std::string& note : notes) std::cerr << "compare: " << note << '\n';
+  if (options.out.empty()) {
+    std::cout << text.view();
+    return;
+  }
+  html::OutputFile out(options.out, existing(options));
+  out.write(text.view());
+  out.commit();
 }
 
 void compare_results_file(const CompareOptions& options) {
