@@ -11,6 +11,7 @@
 #include <boost/math/distributions/students_t.hpp>
 #include <doctest/doctest.h>
 
+#include "engine/compare/compare_xlsx.h"
 #include "engine/compare/comparison.h"
 #include "engine/compare/ledger_diff.h"
 #include "engine/compare/results.h"
@@ -489,8 +490,7 @@ TEST_CASE("CLI: compare A.db B.db: two ledgers over the same events, side by sid
   bool found = false;
   for (const auto& row : rows) {
     // Its name defused as export's CSV writes it (helper-44's F19: `-A1` opened as a formula).
-    if (row[0] == "account" && row[1] == "'@gas" && row[2] == alice_a[2] &&
-        row[3] == "balance") {
+    if (row[0] == "account" && row[1] == "'@gas" && row[2] == alice_a[2] && row[3] == "balance") {
       CHECK(row[4] == alice_a[4]);
       found = true;
     }
@@ -546,4 +546,26 @@ TEST_CASE("CLI: compare A.db B.db: two ledgers over the same events, side by sid
   CHECK(baseline.exit_code == 2);
   CHECK(baseline.err == "yieldledger: --baseline names a point of a sweep's results; two ledgers "
                         "are compared as b − a (swap them to change sides)\n");
+}
+
+TEST_CASE("Compare XLSX: rows past a sheet's limit are refused before any work, exit 2") {
+  // It did all the work and stopped with exit 1 in libxlsxwriter's words, naming neither the file
+  // nor the limit (helper-44's F16). Here a sheet of 4 rows, the header one of them.
+  TempDir dir;
+  const yl::compare::Results results = yl::compare::read_results(fixture_db(dir));
+  const auto c = yl::compare::compare_results(results, 0);
+  REQUIRE(c.rows.size() > 3);
+  const std::string xlsx = dir.path("c.xlsx");
+  {
+    yl::html::OutputFile out(xlsx, yl::html::OutputFile::Existing::refuse);
+    CHECK_THROWS_WITH_AS(yl::compare::write_comparison_xlsx(c, out, 4),
+                         ("'" + xlsx + "': the comparison has " + std::to_string(c.rows.size()) +
+                          " rows, more than the 3 a spreadsheet sheet holds; compare it as "
+                          "--format csv or html")
+                             .c_str(),
+                         yl::UsageError);
+  }
+  CHECK_FALSE(std::filesystem::exists(xlsx));
+  CHECK(std::distance(std::filesystem::directory_iterator(dir.path(".")),
+                      std::filesystem::directory_iterator()) == 1);  // results.db alone
 }

@@ -8,6 +8,7 @@
 #include "engine/core/assert.h"
 #include "engine/export/export_error.h"
 #include "engine/export/xlsx_errors.h"
+#include "engine/usage_error.h"
 
 namespace yl::compare {
 namespace {
@@ -174,7 +175,14 @@ void write_charts(Workbook& workbook, lxw_worksheet* charts, const Comparison& c
 
 }  // namespace
 
-void write_comparison_xlsx(const Comparison& comparison, html::OutputFile& out) {
+void write_comparison_xlsx(const Comparison& comparison, html::OutputFile& out,
+                           std::size_t rows_per_sheet) {
+  // Before any work: it was exit 1 after it all, in libxlsxwriter's words (helper-44's F16).
+  if (comparison.rows.size() >= rows_per_sheet) {
+    throw UsageError(fmt::format("'{}': the comparison has {} rows, more than the {} a spreadsheet "
+                                 "sheet holds; compare it as --format csv or html",
+                                 out.path().string(), comparison.rows.size(), rows_per_sheet - 1));
+  }
   Workbook workbook(out.temp_path().string());
   lxw_worksheet* rows = workbook.sheet("compare");
   lxw_worksheet* charts = workbook.sheet("charts");

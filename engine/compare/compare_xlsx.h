@@ -10,7 +10,10 @@
 
 namespace yl::compare {
 
-// Writes the workbook to `out`'s temporary file and commits it. Throws ExportError.
-void write_comparison_xlsx(const Comparison& comparison, html::OutputFile& out);
+// Writes the workbook to `out`'s temporary file and commits it. Throws ExportError, or
+// UsageError, before any work, when its rows and header pass a sheet's `rows_per_sheet`
+// (Excel's 1,048,576; a test passes less).
+void write_comparison_xlsx(const Comparison& comparison, html::OutputFile& out,
+                           std::size_t rows_per_sheet = 1'048'576);
 
 }  // namespace yl::compare
