@@ -21,7 +21,6 @@ namespace {
 __extension__ typedef unsigned __int128 u128;  // GCC and Clang; exact sums of wei
 constexpr std::int64_t kYear = 31'536'000;     // SPEC: YEAR
 constexpr std::int64_t kDay = 86'400;
-constexpr u128 kMicroToWei = 1'000'000'000'000ULL;  // 10^12: micro-units of an 18-decimal asset
 
 Amount amount_of(u128 x) {
   const Amount two32 = Amount::from_u64(1ULL << 32);
@@ -38,10 +37,14 @@ std::uint64_t draw_micro(Rng& rng, const DepositModel& model, double scale) {
   return static_cast<std::uint64_t>(micro);
 }
 
+// Wei of an 18-decimal asset for micro-units (10^12 each).
+Amount wei_of_micro(std::uint64_t micro) {
+  return Amount::from_u64(micro) * Amount::from_u64(1'000'000'000'000ULL);
+}
+
 // Base units of `asset` for micro-units (USDC and USDT have 6 decimals, the others 18).
 Amount base_units(DepositAsset asset, std::uint64_t micro) {
-  const Amount m = Amount::from_u64(micro);
-  return decimals_of(asset) == 6 ? m : m * Amount::from_u64(1'000'000'000'000ULL);
+  return decimals_of(asset) == 6 ? Amount::from_u64(micro) : wei_of_micro(micro);
 }
 
 template <std::size_t N>
@@ -210,8 +213,7 @@ class Builder {
     };
     auto withdraw = [&](Timestamp t, std::uint64_t micro) {
       if (micro == 0) return;
-      emit(t, Withdraw{name, plan.l2,
-                       Amount::from_u64(micro) * Amount::from_u64(1'000'000'000'000ULL)});
+      emit(t, Withdraw{name, plan.l2, wei_of_micro(micro)});
       held -= micro;
     };
     emit(plan.arrival, OpenAccount{name, AccountKind::user});
@@ -297,8 +299,7 @@ class Builder {
       if (kind == 0) {
         const auto to = recipient(rng, i, now);
         if (!to || part == 0) continue;
-        emit(now, Transfer{name, fmt::format("u{}", *to), plan.l2,
-                           Amount::from_u64(part) * Amount::from_u64(1'000'000'000'000ULL)});
+        emit(now, Transfer{name, fmt::format("u{}", *to), plan.l2, wei_of_micro(part)});
         held -= part;
       } else if (kind == 1) {
         withdraw(now, part);
@@ -308,8 +309,7 @@ class Builder {
         const auto dapp = rng.below(static_cast<std::uint64_t>(pop.dapps));
         const std::uint64_t fee = draw_micro(rng, DepositModel{pop.gas_fee_eth, 0.5}, 1);
         if (fee > held) continue;
-        emit(now, PayGas{name, fmt::format("d{}", dapp),
-                         Amount::from_u64(fee) * Amount::from_u64(1'000'000'000'000ULL)});
+        emit(now, PayGas{name, fmt::format("d{}", dapp), wei_of_micro(fee)});
         held -= fee;
         gas_times_[dapp].push_back(now);
       }

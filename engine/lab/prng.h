@@ -34,8 +34,6 @@ class Rng {
   double uniform_open0() { return 1.0 - uniform(); }
   // An integer in [0, n), by rejection (unbiased). REQUIRES: n > 0.
   std::uint64_t below(std::uint64_t n);
-  // True with probability p (uniform() < p).
-  bool chance(double p) { return uniform() < p; }
   // Standard normal by Marsaglia's polar method (sqrt and det_log only).
   double normal();
   // Exponential with rate `rate` per unit: −log(U)/rate, U in (0, 1]. REQUIRES: rate > 0.

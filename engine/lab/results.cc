@@ -124,8 +124,6 @@ void create_schema(Database& db) {
 
 }  // namespace
 
-std::string results_spec_hash(const std::string& path) { return read_spec_hash(path); }
-
 struct ResultsFile::Impl {
   Database db;
   std::optional<Transaction> batch;

@@ -53,10 +53,6 @@ class ResultsFile {
   std::unique_ptr<Impl> impl_;  // null until the file is opened
 };
 
-// Checks, without writing, that `path` is a results file; returns its spec_hash. Throws
-// UsageError naming the file otherwise.
-std::string results_spec_hash(const std::string& path);
-
 struct MergeSummary {
   std::int64_t runs_added = 0;
   std::int64_t runs_stored = 0;
