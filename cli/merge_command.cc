@@ -20,14 +20,15 @@ void merge(const MergeOptions& options) {
   fmt::print("merged {} shard(s) into {}: {} runs added, {} of {} runs stored\n",
              options.shards.size(), escape_controls(options.out), s.runs_added, s.runs_stored,
              s.runs_expected);
-  if (!s.missing.empty()) {
+  if (s.runs_missing > 0) {
     std::string list;
-    for (std::size_t i = 0; i < s.missing.size() && i < 20; ++i) {
-      list += fmt::format("{}point {} run {}", i == 0 ? "" : ", ", s.missing[i].first,
-                          s.missing[i].second);
+    for (std::size_t i = 0; i < s.first_missing.size(); ++i) {
+      list += fmt::format("{}point {} run {}", i == 0 ? "" : ", ", s.first_missing[i].first,
+                          s.first_missing[i].second);
     }
-    if (s.missing.size() > 20) list += fmt::format(", and {} more", s.missing.size() - 20);
-    std::cerr << fmt::format("yieldledger: {} run(s) missing: {}\n", s.missing.size(), list);
+    const auto listed = static_cast<std::int64_t>(s.first_missing.size());
+    if (s.runs_missing > listed) list += fmt::format(", and {} more", s.runs_missing - listed);
+    std::cerr << fmt::format("yieldledger: {} run(s) missing: {}\n", s.runs_missing, list);
   }
 }
 

@@ -17,6 +17,7 @@
 
 #include "engine/lab/generator.h"
 #include "engine/lab/sweep.h"
+#include "engine/storage/results_identity.h"
 #include "engine/usage_error.h"
 #include "tests/lab_util.h"
 #include "tests/test_util.h"
@@ -198,6 +199,21 @@ TEST_CASE("Lab CLI: shards merged equal one sweep, merge is idempotent and names
   CHECK(dump(merged) == dump(whole));
   CHECK(cli({"merge", "--out", merged, shards[1]}).exit_code == 0);  // again: nothing changes
   CHECK(dump(merged) == dump(whole));
+  // A study of 999,999,999 runs a point: the first 20 missing named and the rest counted, at
+  // once (every missing pair was listed first: minutes, and memory; helper-44's F11).
+  const std::string huge = dir.path("huge.db");
+  std::filesystem::copy_file(shards[0], huge);
+  {
+    yl::storage::Database db(huge, yl::storage::Database::Mode::read_write_create,
+                             yl::storage::kResultsApplicationId);
+    db.exec("UPDATE study SET value = '999999999' WHERE key = 'runs'");
+  }
+  const CliResult listed = cli({"merge", "--out", dir.path("huge-merged.db"), huge});
+  CHECK(listed.exit_code == 0);
+  std::string first;
+  for (int run = 1; run <= 20; ++run) first += fmt::format(", point 0 run {}", run);
+  CHECK(listed.err ==
+        "yieldledger: 3999999992 run(s) missing: " + first.substr(2) + ", and 3999999972 more\n");
   // A sweep over what is already stored runs nothing and changes nothing.
   const CliResult again = cli({"sweep", study, "--out", whole});
   CHECK(again.out.find("12 runs in this slice, 12 already stored, 0 run now") != std::string::npos);

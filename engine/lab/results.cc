@@ -313,14 +313,30 @@ MergeSummary merge_results(const std::string& out, const std::vector<std::string
     summary.runs_stored = count_runs();
     Statement runs = db.prepare("SELECT CAST(value AS INTEGER) FROM study WHERE key = 'runs'");
     const std::int64_t per_point = runs.step() ? runs.column_int(0) : 0;
-    Statement missing = db.prepare(
-        "WITH RECURSIVE k(run) AS (SELECT 0 UNION ALL SELECT run + 1 FROM k WHERE run + 1 < ?) "
-        "SELECT p.point, k.run FROM points p, k WHERE NOT EXISTS (SELECT 1 FROM runs r WHERE "
-        "r.point = p.point AND r.run = k.run) ORDER BY p.point, k.run");
-    missing.bind(1, per_point);
-    while (missing.step())
-      summary.missing.emplace_back(missing.column_int(0), missing.column_int(1));
     summary.runs_expected = db.query_int("SELECT count(*) FROM points") * per_point;
+    summary.runs_missing = summary.runs_expected - summary.runs_stored;
+    // Point by point, each one's stored runs in order: the gaps between them, until enough.
+    auto& listed = summary.first_missing;
+    auto list_until = [&](std::int64_t point, std::int64_t& next, std::int64_t end) {
+      for (; next < end && listed.size() < MergeSummary::kMissingListed; ++next) {
+        listed.emplace_back(point, next);
+      }
+    };
+    Statement points = db.prepare("SELECT point FROM points ORDER BY point");
+    Statement stored = db.prepare("SELECT run FROM runs WHERE point = ? ORDER BY run");
+    while (summary.runs_missing > 0 && listed.size() < MergeSummary::kMissingListed &&
+           points.step()) {
+      const std::int64_t point = points.column_int(0);
+      std::int64_t next = 0;
+      stored.bind(1, point);
+      while (listed.size() < MergeSummary::kMissingListed && stored.step()) {
+        const std::int64_t run = stored.column_int(0);
+        list_until(point, next, run);
+        next = run + 1;
+      }
+      stored.reset();
+      list_until(point, next, per_point);
+    }
   }
   return summary;
 }
