@@ -9,7 +9,7 @@
 namespace yl::compare {
 namespace {
 
-// The values a point has, by run, and the runs they belong to.
+// The values a point has, in the order of its runs.
 std::vector<Value> values_of(const std::map<std::int64_t, Value>& by_run) {
   std::vector<Value> values;
   for (const auto& [run, value] : by_run) values.push_back(value);

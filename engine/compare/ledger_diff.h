@@ -1,7 +1,7 @@
 // `yieldledger compare A.db B.db`: two single-run ledgers over the same events (one scenario
 // under two policies, say), side by side at their end: per account and asset, balance and
 // claimable in each and the difference; per asset, the ledger's figures (price, pending, shares,
-// buffer, debt, insurance, retained, and revenue and locked when the ledgers hold them).
+// buffer, debt, insurance, retained, revenue and locked: zeros for a ledger without them).
 //
 // The event streams must be the same: event k of A and of B have the same fields (time, type,
 // account, asset, amount, to, value, id), whatever files and lines they came from. Otherwise

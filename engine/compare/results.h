@@ -48,8 +48,8 @@ struct Results {
   std::vector<Point> points;      // by index; only points whose runs are complete
   std::vector<Point> incomplete;  // points with fewer than runs_per_point runs (left out)
   std::map<std::string, MetricInfo> metrics;
-  // values[key][point position in `points`][run] (every complete point has every run; a value a
-  // run lacks is a nullopt-free gap: see `missing`).
+  // values[key][point position in `points`][run] (every complete point has every run; a run
+  // without a value of the key is simply absent from its map).
   std::map<MetricKey, std::vector<std::map<std::int64_t, Value>>> values;
   // series[key][point position][t] -> run -> value (exact integers).
   std::map<SeriesKey, std::vector<std::map<std::string, std::map<std::int64_t, BigInt>>>> series;

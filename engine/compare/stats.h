@@ -67,8 +67,9 @@ struct PairedDifference {
   std::optional<std::pair<double, double>> ci95_float;  // for charts
 };
 
-// Two-sided 95% quantiles of Student's t, t(0.975, df): (df, t) rows, df increasing, the last
-// row df = 0 standing for infinity (the normal quantile 1.959963985). Values to 9 decimals, as in
+// Two-sided 95% quantiles of Student's t, t(0.975, df): (df, t) rows, df increasing to 1000,
+// whose value student_t975 takes for any larger df (wider than the normal quantile 1.959963985,
+// so conservative). Values to 9 decimals, as in
 // standard tables (NIST/SEMATECH e-Handbook 1.3.6.7.2); tests/compare_test.cc checks each
 // against Boost.Math's students_t quantile.
 struct TRow {

@@ -2,8 +2,9 @@
 // `run` and `audit` accept. Every amount is decided here, before any simulation, so that two
 // scenarios that differ only in policy see identical events (common random numbers), and every
 // event is valid by construction under SPEC §3-§5 with negative_yield = "debt":
-// - an account spends at most a lower bound of its balance: what it deposited and was sent less
-//   what it spent, which only yield and claims can raise (balances never fall under "debt");
+// - an account spends at most a lower bound of its balance: what it deposited less what it spent
+//   (transfers it receives are not counted), which only yield, claims and transfers in can raise
+//   (balances never fall under "debt");
 // - a loss is a fraction of a lower bound of its source's value, tracked alongside (deposits
 //   routed by weight, less every withdrawal the buffer might not have covered, less earlier
 //   losses; under §9.5 rebalance, the targets of a lower bound of the asset's total), so

@@ -20,7 +20,8 @@ std::uint64_t splitmix64(std::uint64_t& state);
 std::uint64_t derive_seed(std::uint64_t parent, std::string_view label, std::uint64_t index);
 
 // Natural logarithm and exponential from + − × ÷ only (see the file comment). det_log needs
-// x > 0; det_exp saturates to 0 below −700 and to 2^1000 above 700. Relative error below 1e-15.
+// x > 0; det_exp saturates to 0 below −700 and to e^700 (about 2^1010) above 700. Relative error
+// below 1e-15.
 double det_log(double x);
 double det_exp(double x);
 
