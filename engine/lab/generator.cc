@@ -325,15 +325,19 @@ class Builder {
     for (std::size_t j = 0; j < gas_times_.size(); ++j) {
       std::vector<Timestamp>& times = gas_times_[j];
       std::sort(times.begin(), times.end());
-      std::size_t next = 0;
-      for (std::int64_t t = p.start.seconds + pop.dapp_claim_every_s; t <= p.end.seconds;
-           t += pop.dapp_claim_every_s) {
-        bool paid = false;
-        while (next < times.size() && times[next].seconds <= t) {
-          paid = true;
-          ++next;
-        }
-        if (paid) emit(Timestamp{t}, ClaimGas{fmt::format("d{}", j)});
+      // A dapp claims at the first tick start + k·every (k ≥ 1) at or after each payment, once a
+      // tick: found from the payments, not by walking the clock (a tick of 1 s over a year took
+      // 11 s for 100 dapps; helper-44's F12).
+      const std::int64_t every = pop.dapp_claim_every_s;
+      std::optional<std::int64_t> claimed;
+      for (const Timestamp paid : times) {
+        const std::int64_t since = paid.seconds - p.start.seconds;
+        const std::int64_t tick =
+            p.start.seconds + std::max<std::int64_t>(1, (since + every - 1) / every) * every;
+        if (tick > p.end.seconds) break;  // and so are the later payments'
+        if (tick == claimed) continue;
+        emit(Timestamp{tick}, ClaimGas{fmt::format("d{}", j)});
+        claimed = tick;
       }
     }
   }
