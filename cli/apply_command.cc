@@ -35,7 +35,9 @@ void add_apply_command(CLI::App& app) {
   auto options = std::make_shared<ApplyOptions>();
   CLI::App* command = app.add_subcommand(
       "apply", "Append events to a ledger and continue the simulation (idempotent by event id)");
-  command->add_option("events", options->events, "the events CSV to append")->required();
+  command->add_option("events", options->events, "the events CSV to append")
+      ->required()
+      ->check(file_named());
   command->add_option("--db", options->db, "the ledger database written by `run`")->required();
   command->add_option("--until", options->until,
                       "move the simulation's end to this time (YYYY-MM-DDTHH:MM:SSZ)");

@@ -22,6 +22,17 @@ void add_generate_command(CLI::App& app);
 void add_sweep_command(CLI::App& app);
 void add_merge_command(CLI::App& app);
 
+// A CLI11 check for a file named by an argument: an empty name is refused ("scenario: the name
+// is empty: name a file"); it was read as a file named '' (":1: scenario: cannot open the
+// scenario file", the file's name missing: helper-45's F2).
+inline CLI::Validator file_named() {
+  return CLI::Validator(
+      [](const std::string& text) -> std::string {
+        return text.empty() ? "the name is empty: name a file" : "";
+      },
+      "FILE");
+}
+
 // Thrown by a command that has printed a mismatch (audit's, or an explain statement that does
 // not balance): main exits 3 once the stack has unwound, so that the ledger it read is closed
 // and SQLite leaves nothing beside it (std::exit skipped the destructors).

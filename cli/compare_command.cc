@@ -171,16 +171,19 @@ void add_compare_command(CLI::App& app) {
       "baseline), or two ledgers over the same events (A.db B.db)");
   command->add_option("files", options->files, "RESULTS.db, or two ledgers A.db B.db")
       ->required()
-      ->expected(1, 2);
+      ->expected(1, 2)
+      ->check(file_named());
   command->add_option("--baseline", options->baseline,
                       "the point the others are compared with, by index or label (default 0)");
   command
       ->add_option("--format", options->format,
                    "table, csv, xlsx or html (default: by --out's extension, else table)")
       ->check(CLI::IsMember({"table", "csv", "xlsx", "html"}));
-  command->add_option("--out", options->out,
-                      "the file to write (required for xlsx and html; table and csv print to "
-                      "standard output without it)");
+  command
+      ->add_option("--out", options->out,
+                   "the file to write (required for xlsx and html; table and csv print to "
+                   "standard output without it)")
+      ->check(file_named());  // '' printed to standard output, as if not given (helper-45's F3)
   command->add_flag("--force", options->force, "replace --out if it exists");
   command->callback([options] { run_compare(*options); });
 }

@@ -72,7 +72,9 @@ void add_generate_command(CLI::App& app) {
   auto options = std::make_shared<GenerateOptions>();
   CLI::App* command = app.add_subcommand(
       "generate", "Generate one run of a study: DIR/scenario.toml and DIR/events.csv");
-  command->add_option("study", options->study, "the study TOML file")->required();
+  command->add_option("study", options->study, "the study TOML file")
+      ->required()
+      ->check(file_named());
   command
       ->add_option("--seed", options->seed,
                    "the run's seed, 0 to 2^64 - 1 (a sweep records one per run)")

@@ -41,7 +41,8 @@ void add_merge_command(CLI::App& app) {
   command->add_option("--out", options->out, "the merged results file (created or added to)")
       ->required();
   command->add_option("shards", options->shards, "the shards (results files of one study)")
-      ->required();
+      ->required()
+      ->check(file_named());
   command->callback([options] { merge(*options); });
 }
 

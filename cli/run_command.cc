@@ -42,7 +42,9 @@ void add_run_command(CLI::App& app) {
   auto options = std::make_shared<RunOptions>();
   CLI::App* command = app.add_subcommand(
       "run", "Simulate a scenario from start to end into a ledger database (replaces its ledger)");
-  command->add_option("scenario", options->scenario, "the scenario TOML file")->required();
+  command->add_option("scenario", options->scenario, "the scenario TOML file")
+      ->required()
+      ->check(file_named());
   command->add_option("--db", options->db, "the SQLite database to write")->required();
   add_max_reports_option(*command, options->max_reports);
   command
