@@ -541,6 +541,17 @@ TEST_CASE("Export: a second export of one output is refused while the first writ
                            "': its lock file '" + dir.path(".other.xlsx.lock") +
                            "' cannot be made: Is a directory\n");
   CHECK_FALSE(std::filesystem::exists(dir.path("other.xlsx")));
+  // A symbolic link there is not followed: a dangling one made the file it names, left behind
+  // (helper-45's F1).
+  std::filesystem::create_symlink("made-by-the-lock", dir.path(".linked.xlsx.lock"));
+  const auto linked = run_cli({"export", "--db", db, "--out", dir.path("linked.xlsx")});
+  CHECK(linked.exit_code == 2);
+  CHECK(linked.err == "yieldledger: cannot write '" + dir.path("linked.xlsx") +
+                          "': its lock file '" + dir.path(".linked.xlsx.lock") +
+                          "' cannot be made: it is a symbolic link, which no export follows; "
+                          "remove it\n");
+  CHECK_FALSE(std::filesystem::exists(dir.path("made-by-the-lock")));
+  CHECK_FALSE(std::filesystem::exists(dir.path("linked.xlsx")));
 }
 
 TEST_CASE("Export: two exports into one folder at once never mix their files (processes)") {

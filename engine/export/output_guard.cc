@@ -90,11 +90,16 @@ OutputLock::OutputLock(std::filesystem::path lock_file, const std::string& outpu
     : lock_file_(std::move(lock_file)) {
   // The last holder removes the file: a lock taken on a file no longer at the path is retried.
   for (;;) {
-    fd_ = ::open(lock_file_.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+    // Not through a symlink: one left at the path made the file it names, and left it (helper-45's
+    // F1).
+    fd_ = ::open(lock_file_.c_str(), O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0644);
     if (fd_ < 0) {
       const int error = errno;
+      const std::string why = error == ELOOP ? "it is a symbolic link, which no export follows; "
+                                               "remove it"
+                                             : std::strerror(error);
       throw ExportError(fmt::format("cannot write '{}': its lock file '{}' cannot be made: {}",
-                                    output, lock_file_.string(), std::strerror(error)),
+                                    output, lock_file_.string(), why),
                         error);
     }
     if (::flock(fd_, LOCK_EX | LOCK_NB) != 0) {
