@@ -1,6 +1,7 @@
 // `yieldledger export --db FILE --out PATH [--format csv|xlsx|html] [--tables LIST]
 // [--accounts LIST] [--every PERIOD] [--force]`: the ledger as spreadsheet tables, a folder of CSV
 // files or one workbook, or as one HTML report.
+#include <algorithm>
 #include <optional>
 #include <utility>
 
@@ -66,7 +67,20 @@ ExportOptions export_options(const ExportCommandOptions& options) {
     result.tables = parse_export_tables(*options.tables);
   }
   if (options.every) result.every_s = parse_every(*options.every);
-  if (options.accounts) result.accounts = parse_account_selection(*options.accounts);
+  if (options.accounts) {
+    // It picks rows of those two tables only: without them it was taken and did nothing
+    // (helper-45's F15).
+    const bool picks = std::ranges::any_of(result.tables, [](const std::string& table) {
+      return table == "accounts" || table == "balance_history";
+    });
+    if (!picks) {
+      throw UsageError(
+          fmt::format("--accounts picks the rows of accounts and balance_history, which {}",
+                      format_of(options) == "html" ? "a page (--format html) does not hold"
+                                                   : "--tables leaves out"));
+    }
+    result.accounts = parse_account_selection(*options.accounts);
+  }
   return result;
 }
 

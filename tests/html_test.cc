@@ -149,6 +149,23 @@ TEST_CASE("CLI: export --format html: the summary, the six charts and the exact 
   CHECK(tables.err == "yieldledger: --tables does not apply to a page (--format html): it always "
                       "holds the summary, the charts and ledger_history\n");
   CHECK_FALSE(std::filesystem::exists(dir.path("j.html")));
+  // --accounts too, which picks rows of tables a page does not hold, and so with --tables that
+  // leaves both out: it was taken and did nothing (helper-45's F15).
+  const auto accounts = run_cli(
+      {"export", "--db", dir.path("b.db"), "--out", dir.path("a.html"), "--accounts", "top:1"});
+  CHECK(accounts.exit_code == 2);
+  CHECK(accounts.err == "yieldledger: --accounts picks the rows of accounts and balance_history, "
+                        "which a page (--format html) does not hold\n");
+  CHECK_FALSE(std::filesystem::exists(dir.path("a.html")));
+  const auto journal_only = run_cli({"export", "--db", dir.path("b.db"), "--out", dir.path("jo"),
+                                     "--tables", "journal", "--accounts", "top:1"});
+  CHECK(journal_only.exit_code == 2);
+  CHECK(journal_only.err == "yieldledger: --accounts picks the rows of accounts and "
+                            "balance_history, which --tables leaves out\n");
+  CHECK_FALSE(std::filesystem::exists(dir.path("jo")));
+  CHECK(run_cli({"export", "--db", dir.path("b.db"), "--out", dir.path("ac"), "--tables",
+                 "accounts", "--accounts", "top:1"})
+            .exit_code == 0);
 
   // compare's page carried the same generator, so export replaced it without --force.
   const std::string compared = dir.path("compare.html");
