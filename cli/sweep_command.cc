@@ -1,7 +1,8 @@
 // `yieldledger sweep STUDY.toml --out RESULTS.db [--jobs N] [--task I/N]` (issue #11).
 // Without --task, the slice comes from a scheduler's environment when there is one:
-// SLURM_ARRAY_TASK_ID (minus SLURM_ARRAY_TASK_MIN) of SLURM_ARRAY_TASK_COUNT; Kubernetes'
-// JOB_COMPLETION_INDEX or AWS Batch's AWS_BATCH_JOB_ARRAY_INDEX, of --task-count.
+// SLURM_ARRAY_TASK_ID (minus SLURM_ARRAY_TASK_MIN, divided by SLURM_ARRAY_TASK_STEP) of
+// SLURM_ARRAY_TASK_COUNT; Kubernetes' JOB_COMPLETION_INDEX or AWS Batch's
+// AWS_BATCH_JOB_ARRAY_INDEX, of --task-count.
 #include <cstdlib>
 #include <optional>
 #include <string_view>

@@ -96,9 +96,9 @@ TEST_CASE("HTML: an output file appears whole or not at all") {
     OutputFile out(dir.path("c.html"), OutputFile::Existing::refuse);
     out.write("late");
     dir.write("c.html", "someone else's");
-    CHECK(yl::testing::usage_error([&] { out.commit(); })
-              .ends_with("appeared while the report was written; it "
-                         "was left as it is"));
+    CHECK(yl::testing::usage_error([&] {
+            out.commit();
+          }).ends_with("appeared while it was written; it was left as it is"));
   }
   CHECK(read_file(dir.path("c.html")) == "someone else's");
   std::size_t files = 0;

@@ -550,6 +550,40 @@ TEST_CASE(
   CHECK(plain.err == "");
 }
 
+TEST_CASE("Lab CLI: results whose points are numbered otherwise are neither resumed nor merged") {
+  // One study text, two yieldledgers that number its points otherwise (an inline [sweep] table's
+  // axes before and after f66715e): the spec_hash agreed, and a resumed sweep or a merge mixed
+  // two parameter sets under one point (helper-46's F3). Made here by swapping two labels.
+  TempDir dir;
+  const std::string study = write_tiny(dir, kTinySweep);
+  const std::string a = dir.path("a.db"), b = dir.path("b.db");
+  REQUIRE(cli({"sweep", study, "--out", a, "--task", "0/2"}).exit_code == 0);
+  REQUIRE(cli({"sweep", study, "--out", b, "--task", "1/2"}).exit_code == 0);
+  {
+    yl::storage::Database db(b, yl::storage::Database::Mode::read_write_create,
+                             yl::storage::kResultsApplicationId);
+    db.exec("UPDATE points SET label = CASE point WHEN 1 THEN (SELECT label FROM points WHERE "
+            "point = 2) WHEN 2 THEN (SELECT label FROM points WHERE point = 1) ELSE label END");
+  }
+  const std::string before = dump(b);
+  const CliResult resumed = cli({"sweep", study, "--out", b});
+  CHECK(resumed.exit_code == 2);
+  CHECK(resumed.err == "yieldledger: '" + b +
+                           "' numbers the study's points otherwise than this "
+                           "one (point 1: 'scenario.policy.insurance_fee_bps=1000, "
+                           "population.users=20' and 'scenario.policy.insurance_fee_bps=0, "
+                           "population.users=30'): it was made by another yieldledger; choose "
+                           "another --out\n");
+  CHECK(dump(b) == before);
+  const CliResult merged = cli({"merge", "--out", dir.path("m.db"), a, b});
+  CHECK(merged.exit_code == 2);
+  CHECK(merged.err.starts_with("yieldledger: '" + b +
+                               "' numbers the study's points otherwise "
+                               "than '" +
+                               a + "' (point 1: "));
+  CHECK_FALSE(std::filesystem::exists(dir.path("m.db")));
+}
+
 TEST_CASE("Lab CLI: a stepped Slurm array (--array=0-12:4) shards a sweep by its step") {
   TempDir dir;
   const std::string study = write_tiny(dir, kTinySweep);

@@ -148,9 +148,12 @@ TEST_CASE(
   // closes. Its VOID came after the next AUTOMATIC, so the sniper was VOID at every report after
   // its first (helper-44's F14); now the windows are one: AUTOMATIC at the first one's start,
   // VOID at the last one's end. Apart (2 h before, 1 h after), each window has its own pair.
-  for (const bool overlap : {true, false}) {
-    const std::string windows =
-        overlap ? "lead = \"20h\"\nlag = \"6h\"" : "lead = \"2h\"\nlag = \"1h\"";
+  // Windows that only touch (12 h before to 12 h after) are not merged: the VOID of one and the
+  // AUTOMATIC of the next at one time, in that order, as before (the events unchanged).
+  for (const std::int64_t lead : {20, 2, 12}) {
+    const bool overlap = lead == 20;
+    const std::int64_t lag = lead == 20 ? 6 : lead == 2 ? 1 : 12;
+    const std::string windows = fmt::format("lead = \"{}h\"\nlag = \"{}h\"", lead, lag);
     const Study study = parse_study(
         testing::tiny_study("", "kind = \"sniper\"\nshare = 20",
                             "kind = \"sniper\"\nshare = 20\nvia = \"configure\"\n" + windows),
@@ -183,7 +186,7 @@ TEST_CASE(
         CHECK(changes.size() % 2 == 0);
         for (std::size_t i = 0; i < changes.size(); ++i) {
           CHECK(changes[i].second == (i % 2 == 0 ? YieldMode::automatic : YieldMode::void_mode));
-          if (i % 2 == 1) CHECK(changes[i].first - changes[i - 1].first == 3 * 3600);
+          if (i % 2 == 1) CHECK(changes[i].first - changes[i - 1].first == (lead + lag) * 3600);
         }
       }
     }

@@ -177,7 +177,8 @@ void write_charts(Workbook& workbook, lxw_worksheet* charts, const Comparison& c
 
 void write_comparison_xlsx(const Comparison& comparison, html::OutputFile& out,
                            std::size_t rows_per_sheet) {
-  // Before any work: it was exit 1 after it all, in libxlsxwriter's words (helper-44's F16).
+  // Before the workbook is written: it was exit 1 after it all, in libxlsxwriter's words
+  // (helper-44's F16).
   if (comparison.rows.size() >= rows_per_sheet) {
     throw UsageError(fmt::format("'{}': the comparison has {} rows, more than the {} a spreadsheet "
                                  "sheet holds; compare it as --format csv or html",

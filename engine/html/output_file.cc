@@ -88,17 +88,15 @@ void OutputFile::commit() {
   if (existing_ == Existing::replace) {
     if (::rename(temp_.c_str(), path_.c_str()) != 0) fail(path_, errno);
   } else {
-    // link() fails with EEXIST rather than replace a file that appeared since the check.
-    if (::link(temp_.c_str(), path_.c_str()) != 0) {
-      if (errno == EEXIST) {
-        throw UsageError(fmt::format("'{}' appeared while the report was written; it was left "
-                                     "as it is",
+    // Never over a file that appeared since the check; by rename where the file system can (a
+    // link() alone failed where it has no hard links: helper-46's F8).
+    if (const int error = rename_if_absent(temp_.string(), path_.string()); error != 0) {
+      if (error == EEXIST) {
+        throw UsageError(fmt::format("'{}' appeared while it was written; it was left as it is",
                                      path_.string()));
       }
-      fail(path_, errno);
+      fail(path_, error);
     }
-    std::error_code ec;
-    std::filesystem::remove(temp_, ec);
   }
   committed_ = true;
 }

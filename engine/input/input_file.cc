@@ -1,6 +1,7 @@
 #include "engine/input/input_file.h"
 
 #include <cerrno>
+#include <cstdio>
 #include <cstring>
 #include <system_error>
 
@@ -24,6 +25,14 @@ std::optional<std::string_view> special_file_kind(const std::string& path) {
 }
 
 bool is_machine_fault(int error) { return error == EMFILE || error == ENFILE || error == ENOMEM; }
+
+int rename_if_absent(const std::string& from, const std::string& to) {
+  if (::renameat2(AT_FDCWD, from.c_str(), AT_FDCWD, to.c_str(), RENAME_NOREPLACE) == 0) return 0;
+  if (errno != EINVAL && errno != ENOSYS) return errno;
+  if (::link(from.c_str(), to.c_str()) != 0) return errno;
+  ::unlink(from.c_str());
+  return 0;
+}
 
 std::ifstream open_input_file(const std::string& path, const std::string& file, std::uint64_t line,
                               const std::string& type, std::string_view what) {

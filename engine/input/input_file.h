@@ -18,6 +18,11 @@ std::optional<std::string_view> special_file_kind(const std::string& path);
 // open files, out of memory. Those exit 1, not 2.
 bool is_machine_fault(int error);
 
+// Moves `from` to `to` unless a file is at `to`, atomically: renameat2's RENAME_NOREPLACE, or
+// link() then unlink() on a file system without it. Returns 0, or the errno: EEXIST when a file is
+// at `to` (left as it is).
+int rename_if_absent(const std::string& from, const std::string& to);
+
 // Opens `path` (a regular file) for reading. A bad path throws InputError(file, line, type,
 // "cannot open WHAT: CAUSE"), the cause being "it is a folder, not a file" and the like, or the
 // system's words for errno ("No such file or directory", "Permission denied", "File name too

@@ -233,7 +233,7 @@ class Builder {
           if (!strategy.via_configure) {
             deposit(in, plan.size_micro);
             withdraw(out, plan.size_micro);
-          } else if (void_at && in <= *void_at) {
+          } else if (void_at && in < *void_at) {
             void_at = out;
           } else {
             if (void_at) emit(*void_at, Configure{name, plan.l2, YieldMode::void_mode});

@@ -1,6 +1,8 @@
 #include "engine/lab/results.h"
 
+#include <array>
 #include <filesystem>
+#include <optional>
 #include <span>
 
 #include <fmt/format.h>
@@ -71,7 +73,33 @@ std::optional<std::string> first_bad_row(Database& db) {
 // SQLite's quick_check finds damaged is refused too, as merge refuses a shard before it copies a
 // row of it (a damaged shard found halfway would leave the output with part of the merge).
 enum class Check { identity, pages };
-std::string read_spec_hash(const std::string& path, Check check = Check::identity) {
+// What makes two results files one study's: its spec_hash, and its points as numbered, labelled
+// and parameterized (one study text expanded by two yieldledgers that number points otherwise,
+// an inline [sweep] table's before and after f66715e, is two: helper-46's F3).
+struct StudyIdentity {
+  std::string spec_hash;
+  std::vector<std::array<std::string, 3>> points;  // point, label, params; by point
+};
+
+StudyIdentity identity_of(const Study& study, const std::vector<Point>& points) {
+  StudyIdentity id{study.spec_hash, {}};
+  for (const Point& p : points) id.points.push_back({std::to_string(p.index), p.label, p.params});
+  return id;
+}
+
+// The first point of `a` that `b` numbers, labels or parameterizes otherwise, as text.
+std::optional<std::string> points_differ(const StudyIdentity& a, const StudyIdentity& b) {
+  for (std::size_t i = 0; i < std::max(a.points.size(), b.points.size()); ++i) {
+    if (i < a.points.size() && i < b.points.size() && a.points[i] == b.points[i]) continue;
+    auto shown = [i](const StudyIdentity& id) {
+      return i < id.points.size() ? fmt::format("'{}'", id.points[i][1]) : std::string("none");
+    };
+    return fmt::format("point {}: {} and {}", i, shown(a), shown(b));
+  }
+  return std::nullopt;
+}
+
+StudyIdentity read_identity(const std::string& path, Check check = Check::identity) {
   std::error_code ec;
   if (!std::filesystem::is_regular_file(path, ec)) {
     throw UsageError(fmt::format("'{}' is not a file", path));
@@ -92,7 +120,13 @@ std::string read_spec_hash(const std::string& path, Check check = Check::identit
     }
     Statement s = db.prepare("SELECT value FROM study WHERE key = 'spec_hash'");
     if (!s.step()) throw UsageError(fmt::format("'{}' has no study spec_hash", path));
-    return s.column_text(0);
+    StudyIdentity id{s.column_text(0), {}};
+    Statement points = db.prepare("SELECT point, label, params FROM points ORDER BY point");
+    while (points.step()) {
+      id.points.push_back(
+          {std::to_string(points.column_int(0)), points.column_text(1), points.column_text(2)});
+    }
+    return id;
   } catch (const storage::StorageError& error) {
     // A fault of the machine (a full disk, a file size limit) is not the file's: said as it is.
     if (error.kind() == storage::StorageError::Kind::machine) throw;
@@ -177,14 +211,20 @@ void create_results(const std::string& path, const Study& study, const std::vect
   });
 }
 
-// Refuses (UsageError) a results file at `path` of another study than `spec_hash`.
-void require_study(const std::string& path, const std::string& spec_hash, const char* than) {
-  const std::string hash = read_spec_hash(path);
-  if (hash != spec_hash) {
+// Refuses (UsageError) a results file at `path` of another study than `expected`.
+void require_study(const std::string& path, const StudyIdentity& expected, const char* than) {
+  const StudyIdentity stored = read_identity(path);
+  const std::string& hash = stored.spec_hash;
+  if (hash != expected.spec_hash) {
     throw UsageError(fmt::format("'{}' holds results of another study than {} (spec_hash {}, not "
                                  "{}: the study file, or a schedule it reads, differs); choose "
                                  "another --out",
-                                 path, than, hash.substr(0, 12), spec_hash.substr(0, 12)));
+                                 path, than, hash.substr(0, 12), expected.spec_hash.substr(0, 12)));
+  }
+  if (const auto differ = points_differ(stored, expected)) {
+    throw UsageError(fmt::format("'{}' numbers the study's points otherwise than {} ({}): it was "
+                                 "made by another yieldledger; choose another --out",
+                                 path, than, *differ));
   }
 }
 
@@ -204,7 +244,8 @@ void ResultsFile::open() {
   if (impl_) return;
   std::error_code ec;
   if (!std::filesystem::exists(path_, ec)) create_results(path_, *study_, *points_);
-  require_study(path_, study_->spec_hash, "this one");  // one made meanwhile by another, too
+  // One made meanwhile by another, too.
+  require_study(path_, identity_of(*study_, *points_), "this one");
   impl_ = std::make_unique<Impl>(path_);
 }
 
@@ -258,12 +299,19 @@ MergeSummary merge_results(const std::string& out, const std::vector<std::string
   if (shards.empty()) throw UsageError("merge needs at least one shard");
   check_output_path(out);
   // Every check first, so that a refused merge writes nothing.
-  const std::string hash = read_spec_hash(shards.front(), Check::pages);
+  const StudyIdentity first = read_identity(shards.front(), Check::pages);
+  const std::string& hash = first.spec_hash;
   for (const std::string& shard : std::span(shards).subspan(1)) {
-    const std::string h = read_spec_hash(shard, Check::pages);
+    const StudyIdentity id = read_identity(shard, Check::pages);
+    const std::string& h = id.spec_hash;
     if (h != hash) {
       throw UsageError(fmt::format("'{}' belongs to another study than '{}' (spec_hash {} vs {})",
                                    shard, shards.front(), h.substr(0, 12), hash.substr(0, 12)));
+    }
+    if (const auto differ = points_differ(id, first)) {
+      throw UsageError(fmt::format("'{}' numbers the study's points otherwise than '{}' ({}): they "
+                                   "were made by two yieldledgers; sweep them with one",
+                                   shard, shards.front(), *differ));
     }
   }
   std::error_code ec;
@@ -283,7 +331,7 @@ MergeSummary merge_results(const std::string& out, const std::vector<std::string
       db.finish_build();
     });
   }
-  require_study(out, hash, "the shards");
+  require_study(out, first, "the shards");
   MergeSummary summary;
   {
     Database db(out, Database::Mode::read_write_create, kResultsApplicationId);

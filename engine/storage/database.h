@@ -40,10 +40,10 @@ class Database {
   void exec(std::string_view sql);
   // For a build_new database, after its transaction committed: WAL mode, as every ledger has.
   void finish_build();
-  // After a writer's last commit: its write-ahead log folded into the file, as the last close
-  // does, but with a failure said (a close's is silent: apply and sweep exited 0, the -wal left,
-  // the file alone not whole; helper-45's F14). A reader still reading leaves what it reads in
-  // the log, without error. Throws StorageError (machine) naming the file and its -wal.
+  // After a writer's commit (its last; a sweep's each): its write-ahead log folded into the file,
+  // as the last close does, but with a failure said (a close's is silent: apply and sweep exited 0,
+  // the -wal left, the file alone not whole; helper-45's F14). A reader still reading leaves what
+  // it reads in the log, without error. Throws StorageError (machine) naming the file and its -wal.
   void fold_log();
   Statement prepare(std::string_view sql);
   // The integer in the first column of the one row `sql` returns: a `SELECT count(*) ...` or a

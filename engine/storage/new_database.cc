@@ -12,6 +12,7 @@
 #include <signal.h>
 #include <unistd.h>
 
+#include "engine/input/input_file.h"
 #include "engine/storage/storage_error.h"
 
 namespace yl::storage {
@@ -50,18 +51,11 @@ void sync_path(const std::string& path, int flags) {
 }
 
 // Moves `from` to `to` unless `to` exists (then false), atomically.
-bool rename_if_absent(const std::string& from, const std::string& to) {
-  if (::renameat2(AT_FDCWD, from.c_str(), AT_FDCWD, to.c_str(), RENAME_NOREPLACE) == 0) {
-    return true;
-  }
-  if (errno == EINVAL || errno == ENOSYS) {  // a file system without RENAME_NOREPLACE
-    if (::link(from.c_str(), to.c_str()) == 0) {
-      ::unlink(from.c_str());
-      return true;
-    }
-  }
-  if (errno == EEXIST) return false;
-  throw std::system_error(errno, std::generic_category(),
+bool moved_into_place(const std::string& from, const std::string& to) {
+  const int error = rename_if_absent(from, to);
+  if (error == 0) return true;
+  if (error == EEXIST) return false;
+  throw std::system_error(error, std::generic_category(),
                           fmt::format("cannot rename '{}' to '{}'", from, to));
 }
 
@@ -100,7 +94,7 @@ bool build_new_database(const std::string& path, std::string_view tag,
   try {
     build(temporary);  // closed: the WAL is checkpointed into the file and removed
     sync_path(temporary, 0);
-    if (rename_if_absent(temporary, path)) {
+    if (moved_into_place(temporary, path)) {
       const std::string folder = std::filesystem::path(path).parent_path().string();
       sync_path(folder.empty() ? "." : folder, O_DIRECTORY);
       return true;
