@@ -2,7 +2,6 @@
 // a sweep's points side by side, with their spread over runs and the paired difference against
 // a baseline point. `yieldledger compare A.db B.db`: two ledgers over the same events, side by
 // side at their end. README "Compare".
-#include <array>
 #include <iostream>
 #include <sstream>
 
@@ -17,6 +16,7 @@
 #include "engine/export/output_guard.h"
 #include "engine/html/output_file.h"
 #include "engine/input/input_error.h"
+#include "engine/storage/database.h"
 #include "engine/usage_error.h"
 
 namespace yl::cli {
@@ -121,17 +121,13 @@ void compare_ledgers(const CompareOptions& options) {
 
 // --out is never one of the files compared (or their -wal, -shm and -journal), even with --force.
 void refuse_inputs_as_out(const CompareOptions& options) {
-  constexpr std::array<std::pair<const char*, const char*>, 3> kCompanions{
-      {{"-wal", "write-ahead log"},
-       {"-shm", "shared-memory index"},
-       {"-journal", "rollback journal"}}};
   for (const std::string& file : options.files) {
     if (same_file(options.out, file)) {
       throw UsageError(
           fmt::format("will not write '{}': it is the file compared, '{}'", options.out, file));
     }
-    for (const auto& [suffix, what] : kCompanions) {
-      if (same_file(options.out, file + suffix)) {
+    for (const auto& [suffix, what] : storage::kCompanionFiles) {
+      if (same_file(options.out, file + std::string(suffix))) {
         throw UsageError(fmt::format("will not write '{}': it is the {} of '{}', a file compared",
                                      options.out, what, file));
       }

@@ -365,15 +365,13 @@ void check_ledger_path(const std::string& path, std::string_view noun) {
   const std::string file = followed(path);
   for (const std::string& name : {path, file}) {
     const std::string_view base = std::string_view(name).substr(name.find_last_of('/') + 1);
-    for (const auto& [suffix, what] :
-         {std::pair{"-wal", "write-ahead log"}, std::pair{"-shm", "shared-memory index"},
-          std::pair{"-journal", "rollback journal"}}) {
-      if (!base.ends_with(suffix) || base.size() == std::strlen(suffix)) continue;
+    for (const auto& [suffix, what] : kCompanionFiles) {
+      if (!base.ends_with(suffix) || base.size() == suffix.size()) continue;
       refuse(fmt::format(
           "'{}' {}ends in '{}': SQLite takes a file so named for the {} of '{}', and would fold "
           "it into that file or delete it; name the {} file otherwise",
           path, name == path ? "" : fmt::format("leads to '{}', which ", name), suffix, what,
-          name.substr(0, name.size() - std::strlen(suffix)), noun));
+          name.substr(0, name.size() - suffix.size()), noun));
     }
   }
   if (const auto kind = special_file_kind(path)) {

@@ -2,11 +2,13 @@
 // wallet/sqlite.cpp). All raw sqlite3_* calls of the project live in engine/storage/.
 #pragma once
 
+#include <array>
 #include <cstdint>
 #include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
 
 struct sqlite3;
 struct sqlite3_stmt;
@@ -73,6 +75,12 @@ class Database {
   std::int32_t application_id_;
   bool reader_ = false;
 };
+
+// The files SQLite keeps beside a database FILE, as FILE + suffix, and what each is.
+inline constexpr std::array<std::pair<std::string_view, std::string_view>, 3> kCompanionFiles{
+    {{"-wal", "write-ahead log"},
+     {"-shm", "shared-memory index"},
+     {"-journal", "rollback journal"}}};
 
 // Refuses, with StorageError (bad_database), a path that is not a plain file path: empty,
 // SQLite's special names (`:memory:`, `file:` URIs), a path ending in '/', or an existing
