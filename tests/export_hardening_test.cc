@@ -24,6 +24,7 @@
 #include "engine/export/output_guard.h"
 #include "engine/export/xlsx_sink.h"
 #include "engine/html/output_file.h"
+#include "engine/input/input_file.h"
 #include "engine/runner.h"
 #include "tests/test_util.h"
 
@@ -251,7 +252,8 @@ TEST_CASE("Export: temporary names are unique to a process and removed when an e
   const std::filesystem::path b = yl::partial_path(out);
   CHECK(a != b);
   CHECK(a.parent_path() == out.parent_path());
-  CHECK(a.filename().string().starts_with(".accounts.csv." + std::to_string(::getpid()) + "-"));
+  CHECK(a.filename().string().starts_with(".accounts.csv." + yl::process_mark() + "-"));
+  CHECK(yl::process_mark().starts_with(std::to_string(::getpid()) + "@"));
   CHECK(a.filename().string().ends_with(".partial"));
 
   TempDir dir;
@@ -271,23 +273,31 @@ TEST_CASE("Export: temporary names are unique to a process and removed when an e
 }
 
 TEST_CASE("Export: an output name of 250 bytes keeps its temporary and lock names within 255") {
-  // `.NAME.PID-N.partial` passed the 255-byte limit of a file name: a legal --out of 245
+  // `.NAME.MARK-N.partial` passed the 255-byte limit of a file name: a legal --out of 245
   // characters failed with "File name too long", exit 1.
   const std::string long_name = std::string(240, 'c') + "é.html";  // 248 bytes
   const std::string hidden = yl::html::hidden_name("/some/folder/" + long_name);
-  CHECK(hidden.size() == 1 + 200 + 1 + 16);
-  CHECK(hidden.starts_with("." + std::string(200, 'c') + "~"));
+  CHECK(hidden.size() == 1 + 150 + 1 + 16);
+  CHECK(hidden.starts_with("." + std::string(150, 'c') + "~"));
   CHECK(hidden == yl::html::hidden_name(long_name));  // the same in every process and folder
   CHECK(hidden != yl::html::hidden_name(std::string(241, 'c') + "é.html"));
   CHECK(yl::html::hidden_name("/x/notes.html") == ".notes.html");
-  // A cut never splits a UTF-8 character: 'é' is two bytes, and 200 falls inside the 100th.
-  CHECK(yl::html::hidden_name(std::string(1, 'c') + std::string(240, 'e') + ".html").size() == 218);
+  CHECK(yl::html::hidden_name(std::string(190, 'c')) == "." + std::string(190, 'c'));
+  CHECK(yl::html::hidden_name(std::string(191, 'c')).size() == 1 + 150 + 1 + 16);
+  // The longest suffix, a mark of 43 bytes (10-digit PID, '@', 32-byte host) and a count of 10
+  // digits, fits after the longest hidden name kept whole.
+  CHECK(1 + 190 +
+            std::string_view(".1234567890@abcdefghijklmnopqrstuvwxyz012345-1234567890.partial")
+                .size() <=
+        255);
+  // A cut never splits a UTF-8 character: 'é' is two bytes, and 150 falls inside the 75th.
+  CHECK(yl::html::hidden_name(std::string(1, 'c') + std::string(240, 'e') + ".html").size() == 168);
   const std::string accents = yl::html::hidden_name("c" + [] {
     std::string text;
     for (int i = 0; i < 120; ++i) text += "é";
     return text;
   }() + ".xlsx");
-  CHECK(accents.substr(1, accents.find('~') - 1).size() == 199);  // "c" and 99 whole 'é'
+  CHECK(accents.substr(1, accents.find('~') - 1).size() == 149);  // "c" and 74 whole 'é'
 
   TempDir dir;
   const std::string db = quickstart_in(dir);
@@ -373,11 +383,17 @@ TEST_CASE("Export: the temporary files of a killed export are removed by the nex
   if (ended == 0) ::_exit(0);
   REQUIRE(ended > 0);
   REQUIRE(::waitpid(ended, nullptr, 0) == ended);
-  const std::string dead = std::to_string(ended);
-  const std::string alive = std::to_string(::getpid());
+  const std::string host = yl::process_mark().substr(yl::process_mark().find('@'));
+  const std::string dead = std::to_string(ended) + host;
+  const std::string alive = yl::process_mark();
+  // The dead process's number on another host sharing the folder is no dead process (helper-44's
+  // F21: such a live export's temporary was removed); nor is a bare number (no host).
+  const std::string elsewhere = std::to_string(ended) + "@another-host";
+  const std::string bare = std::to_string(ended);
   for (const std::string& name :
        {".accounts.csv." + dead + "-0.partial", ".accounts.csv." + alive + "-7.partial",
-        ".accounts.csv." + dead + "-.partial", ".notes.txt." + dead + "-0.partial"}) {
+        ".accounts.csv." + dead + "-.partial", ".notes.txt." + dead + "-0.partial",
+        ".accounts.csv." + elsewhere + "-1.partial", ".accounts.csv." + bare + "-2.partial"}) {
     std::ofstream(folder + "/" + name) << "x";
   }
   std::ofstream(dir.path(".w.xlsx." + dead + "-2.partial")) << "x";
@@ -385,9 +401,10 @@ TEST_CASE("Export: the temporary files of a killed export are removed by the nex
   CHECK(yl::testing::run_cli({"export", "--db", db, "--out", dir.path("w.xlsx")}).exit_code == 0);
   // Only the dead process's, of a file the export writes, in the PID-N form.
   std::vector<std::string> left = files_with(folder, ".partial");
-  std::vector<std::string> kept = {".accounts.csv." + alive + "-7.partial",
-                                   ".accounts.csv." + dead + "-.partial",
-                                   ".notes.txt." + dead + "-0.partial"};
+  std::vector<std::string> kept = {
+      ".accounts.csv." + alive + "-7.partial", ".accounts.csv." + dead + "-.partial",
+      ".notes.txt." + dead + "-0.partial", ".accounts.csv." + elsewhere + "-1.partial",
+      ".accounts.csv." + bare + "-2.partial"};
   std::sort(left.begin(), left.end());
   std::sort(kept.begin(), kept.end());
   CHECK(left == kept);

@@ -16,6 +16,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "engine/input/input_file.h"
 #include "engine/storage/database.h"
 #include "tests/test_util.h"
 
@@ -428,24 +429,53 @@ TEST_CASE("Hardening: a new ledger, built without a WAL (Mode::build_new), ends 
         read_file(std::string(YL_SOURCE_DIR) + "/tests/golden/quickstart/balances.csv"));
 }
 
+TEST_CASE("Hardening: a temporary's process mark is PID@HOST, and only this host's dead are dead") {
+  const std::string mark = yl::process_mark();
+  const std::string host = mark.substr(mark.find('@') + 1);
+  CHECK(mark == std::to_string(::getpid()) + "@" + host);
+  CHECK_FALSE(host.empty());
+  CHECK(host.size() <= 32);
+  CHECK(host.find_first_not_of("abcdefghijklmnopqrstuvwxyz"
+                               "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789.-_") == std::string::npos);
+  CHECK(yl::process_mark() == mark);  // the same for every temporary of the process
+  const pid_t ended = ::fork();
+  if (ended == 0) ::_exit(0);
+  REQUIRE(ended > 0);
+  REQUIRE(::waitpid(ended, nullptr, 0) == ended);
+  const std::string dead = std::to_string(ended);
+  CHECK(yl::is_dead_process_mark(dead + "@" + host));
+  CHECK_FALSE(yl::is_dead_process_mark(mark));                     // this process
+  CHECK_FALSE(yl::is_dead_process_mark("1@" + host));              // init: alive
+  CHECK_FALSE(yl::is_dead_process_mark(dead + "@x" + host));       // another host's
+  CHECK_FALSE(yl::is_dead_process_mark(dead));                     // no host: not a mark
+  CHECK_FALSE(yl::is_dead_process_mark("0" + dead + "@" + host));  // not as a mark is written
+  CHECK_FALSE(yl::is_dead_process_mark("-" + dead + "@" + host));
+  CHECK_FALSE(yl::is_dead_process_mark("@" + host));
+  CHECK_FALSE(yl::is_dead_process_mark(""));
+}
+
 TEST_CASE("Hardening: a new run removes the temporaries of killed runs, never a live one's") {
   TempDir dir;
   const std::string db = dir.path("q.db");
-  // A run killed with SIGKILL leaves `q.db.PID.yl-run.tmp` (its process gone) behind.
+  // A run killed with SIGKILL leaves `q.db.PID@HOST.yl-run.tmp` (its process gone) behind.
   REQUIRE(bash("sleep 0 & echo $! >" + quoted(dir.path("dead.pid")) + "; wait") == 0);
   std::string dead = read_file(dir.path("dead.pid"));
   dead.pop_back();  // the newline
-  const std::string stale = dir.write("q.db." + dead + ".yl-run.tmp", "half a ledger");
-  dir.write("q.db." + dead + ".yl-run.tmp-wal", "its log");
-  // One of a process that is still running (this test's), and a file merely named alike.
-  const std::string live =
-      dir.write("q.db." + std::to_string(::getpid()) + ".yl-run.tmp", "being written");
+  const std::string host = yl::process_mark().substr(yl::process_mark().find('@'));
+  const std::string stale = dir.write("q.db." + dead + host + ".yl-run.tmp", "half a ledger");
+  dir.write("q.db." + dead + host + ".yl-run.tmp-wal", "its log");
+  // One of a process that is still running (this test's), a file merely named alike, and one of
+  // the dead number on another host sharing the folder: a run there, perhaps live (helper-44's
+  // F21: it was removed).
+  const std::string live = dir.write("q.db." + yl::process_mark() + ".yl-run.tmp", "being written");
   const std::string other = dir.write("q.db.notapid.yl-run.tmp", "someone's");
+  const std::string elsewhere = dir.write("q.db." + dead + "@elsewhere.yl-run.tmp", "theirs");
   REQUIRE(cli({"run", yl::testing::example_scenario("quickstart"), "--db", db}).exit_code == 0);
   CHECK_FALSE(std::filesystem::exists(stale));
   CHECK_FALSE(std::filesystem::exists(stale + "-wal"));
   CHECK(read_file(live) == "being written");
   CHECK(read_file(other) == "someone's");
+  CHECK(read_file(elsewhere) == "theirs");
   CHECK(yl::testing::audit_result(db) == "OK");
 
   // A log beside a ledger deleted after its run was killed: refused, not folded into the new one.

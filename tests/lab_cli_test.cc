@@ -15,6 +15,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "engine/input/input_file.h"
 #include "engine/lab/generator.h"
 #include "engine/lab/sweep.h"
 #include "engine/storage/results_identity.h"
@@ -256,17 +257,22 @@ TEST_CASE("Lab CLI: a new results file is made whole, and a killed one's tempora
   if (child == 0) ::_exit(0);
   REQUIRE(child > 0);
   REQUIRE(::waitpid(child, nullptr, 0) == child);
-  const std::string dead = std::to_string(child);  // a sweep or merge killed while making a file
-  const std::string live = std::to_string(::getpid());
+  // A sweep or merge killed while making a file; a live one; the dead number on another host.
+  const std::string host = yl::process_mark().substr(yl::process_mark().find('@'));
+  const std::string dead = std::to_string(child) + host;
+  const std::string live = yl::process_mark();
+  const std::string elsewhere = std::to_string(child) + "@elsewhere";
   const std::string r = dir.path("r.db"), m = dir.path("m.db");
   const std::string stale_sweep = dir.write("r.db." + dead + ".yl-sweep.tmp", "half a file");
   dir.write("r.db." + dead + ".yl-sweep.tmp-journal", "its journal");
   const std::string live_sweep = dir.write("r.db." + live + ".yl-sweep.tmp", "being written");
   const std::string stale_merge = dir.write("m.db." + dead + ".yl-merge.tmp", "half a file");
+  const std::string far_sweep = dir.write("r.db." + elsewhere + ".yl-sweep.tmp", "theirs");
   REQUIRE(cli({"sweep", study, "--out", r}).exit_code == 0);
   CHECK_FALSE(std::filesystem::exists(stale_sweep));
   CHECK_FALSE(std::filesystem::exists(stale_sweep + "-journal"));
   CHECK(read_file(live_sweep) == "being written");
+  CHECK(read_file(far_sweep) == "theirs");
   CHECK(cli({"merge", "--out", m, r}).exit_code == 0);
   CHECK_FALSE(std::filesystem::exists(stale_merge));
   CHECK(dump(m) == dump(r));

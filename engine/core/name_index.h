@@ -21,6 +21,7 @@
 #include <string_view>
 #include <vector>
 
+#include "engine/core/fnv1a.h"
 #include "engine/core/table_allocator.h"
 
 namespace yl {
@@ -62,9 +63,7 @@ class NameIndex {
     if (name.size() <= kInlineBytes) {
       bits = inline_bits(name);
     } else {  // 64-bit FNV-1a of the bytes
-      bits = 14695981039346656037ULL;
-      for (const char c : name) bits = (bits ^ static_cast<unsigned char>(c)) * 1099511628211ULL;
-      bits = mix(bits) & ((std::uint64_t{1} << 56) - 1);
+      bits = mix(fnv1a(name)) & ((std::uint64_t{1} << 56) - 1);
     }
     return length << 56 | bits;
   }

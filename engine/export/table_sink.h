@@ -41,10 +41,10 @@ struct TableSpec {
   std::string shorten_hint;
 };
 
-// Where an output is written until it is complete: `.NAME.PID-N.partial` beside `final_path`,
-// with this process's id and a count of the names it made, so that no two exports (and no two
-// sinks of one) share one. Sinks rename it into place when they finish, and remove it when they
-// do not.
+// Where an output is written until it is complete: `.NAME.MARK-N.partial` beside `final_path`,
+// with this process's mark (`PID@HOST`, process_mark()) and a count of the names it made, so that
+// no two exports (and no two sinks of one) share one. Sinks rename it into place when they finish,
+// and remove it when they do not.
 std::filesystem::path partial_path(const std::filesystem::path& final_path);
 
 // A text cell as a spreadsheet may safely open it (OWASP's CSV injection rule): a cell that

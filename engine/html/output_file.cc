@@ -2,8 +2,6 @@
 
 #include <algorithm>
 #include <cerrno>
-#include <charconv>
-#include <csignal>
 #include <cstring>
 #include <string>
 #include <string_view>
@@ -13,6 +11,7 @@
 #include <unistd.h>
 
 #include "engine/core/assert.h"
+#include "engine/core/fnv1a.h"
 #include "engine/export/export_error.h"
 #include "engine/input/input_file.h"
 #include "engine/usage_error.h"
@@ -46,10 +45,10 @@ OutputFile::OutputFile(std::filesystem::path path, Existing existing)
                                  path_.string()));
   }
   remove_stale_partials(path_);
-  // A name no other writer uses: this process's id and the first free number, created
+  // A name no other writer uses: this process's mark and the first free number, created
   // exclusively, with the permissions a new file gets (0666 less the umask; mkstemp gives 0600).
   for (int attempt = 0;; ++attempt) {
-    temp_ = folder / fmt::format("{}.{}-{}.partial", hidden_name(path_), ::getpid(), attempt);
+    temp_ = folder / fmt::format("{}.{}-{}.partial", hidden_name(path_), process_mark(), attempt);
     const int fd = ::open(temp_.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0666);
     if (fd >= 0) {
       ::close(fd);
@@ -159,14 +158,12 @@ void CreatedFolders::remove_created() {
 
 std::string hidden_name(const std::filesystem::path& path) {
   const std::string name = path.filename().string();
-  // Room for the longest suffix, `.PID-N.partial` (a PID of up to 10 digits, N of up to 3).
-  constexpr std::size_t kLongest = 255 - 1 - 32;
+  // Room for the longest suffix, `.MARK-N.partial` (a mark of up to 43 bytes, N of up to 10).
+  constexpr std::size_t kLongest = 255 - 1 - 64;
   if (name.size() <= kLongest) return "." + name;
-  std::uint64_t hash = 14695981039346656037ULL;  // FNV-1a
-  for (const char c : name) hash = (hash ^ static_cast<unsigned char>(c)) * 1099511628211ULL;
-  std::size_t cut = 200;
+  std::size_t cut = 150;
   while (cut > 0 && (static_cast<unsigned char>(name[cut]) & 0xC0) == 0x80) --cut;
-  return fmt::format(".{}~{:016x}", name.substr(0, cut), hash);
+  return fmt::format(".{}~{:016x}", name.substr(0, cut), fnv1a(name));
 }
 
 void remove_stale_partials(const std::filesystem::path& path) {
@@ -175,21 +172,21 @@ void remove_stale_partials(const std::filesystem::path& path) {
   std::error_code ec;
   for (const auto& entry : std::filesystem::directory_iterator(folder_of(path), ec)) {
     const std::string name = entry.path().filename().string();
-    if (!name.starts_with(prefix) || !name.ends_with(kSuffix)) continue;
-    // PID-N between the prefix and the suffix, both decimal.
+    if (name.size() <= prefix.size() + kSuffix.size() || !name.starts_with(prefix) ||
+        !name.ends_with(kSuffix)) {
+      continue;
+    }
+    // MARK-N between the prefix and the suffix, N decimal.
     const std::string_view middle =
         std::string_view(name).substr(prefix.size(), name.size() - prefix.size() - kSuffix.size());
-    const std::size_t dash = middle.find('-');
+    const std::size_t dash = middle.rfind('-');
     if (dash == std::string_view::npos) continue;
-    const std::string_view pid_text = middle.substr(0, dash);
     const std::string_view count = middle.substr(dash + 1);
-    long pid = 0;
-    const auto [end, error] = std::from_chars(pid_text.data(), pid_text.data() + dash, pid);
     const bool count_ok =
         !count.empty() && std::ranges::all_of(count, [](char c) { return c >= '0' && c <= '9'; });
-    if (error != std::errc() || end != pid_text.data() + dash || pid <= 0 || !count_ok) continue;
-    if (pid == ::getpid() || ::kill(static_cast<pid_t>(pid), 0) == 0 || errno != ESRCH) continue;
-    std::filesystem::remove(entry.path(), ec);
+    if (count_ok && is_dead_process_mark(middle.substr(0, dash))) {
+      std::filesystem::remove(entry.path(), ec);
+    }
   }
 }
 

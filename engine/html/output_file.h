@@ -13,7 +13,7 @@ class OutputFile {
  public:
   enum class Existing { refuse, replace };
 
-  // Checks `path` before any work and creates the temporary file `.NAME.PID-N.partial` beside
+  // Checks `path` before any work and creates the temporary file `.NAME.MARK-N.partial` beside
   // it. Throws UsageError when the folder is missing, `path` is a folder, or (Existing::refuse) a
   // file is already there; ExportError when the temporary file cannot be created.
   OutputFile(std::filesystem::path path, Existing existing);
@@ -62,16 +62,17 @@ class CreatedFolders {
 };
 
 // `.NAME` for `path`'s file name NAME: the start of the hidden files an output keeps beside it
-// (`.NAME.PID-N.partial`, `.NAME.lock`). A NAME too long to take their suffixes within a file
-// name's 255 bytes is cut to its first 200 bytes (whole UTF-8 characters) and a 64-bit hash of the
-// whole: `.NAME~HHHHHHHHHHHHHHHH`, the same in every process.
+// (`.NAME.MARK-N.partial`, MARK the writer's process_mark(); `.NAME.lock`). A NAME too long to
+// take their suffixes within a file name's 255 bytes (over 190) is cut to its first 150 bytes
+// (whole UTF-8 characters) and the FNV-1a hash of the whole: `.NAME~HHHHHHHHHHHHHHHH`, the same
+// in every process.
 std::string hidden_name(const std::filesystem::path& path);
 
-// Removes the temporary files `.NAME.PID-N.partial` beside `path` (NAME its file name) that a
-// process no longer running left behind: an output whose writer was killed (Ctrl-C, SIGTERM)
-// before it could remove its own. Safe without the output's lock, since only the files of a process
-// that has ended are removed (as `run` does with its temporaries). Best effort: a file it cannot
-// remove stays.
+// Removes the temporary files `.NAME.MARK-N.partial` beside `path` (NAME its file name) that a
+// process of this host no longer running left behind: an output whose writer was killed (Ctrl-C,
+// SIGTERM) before it could remove its own. Safe without the output's lock, since only the files of
+// a process that has ended are removed (as `run` does with its temporaries). Best effort: a file it
+// cannot remove stays.
 void remove_stale_partials(const std::filesystem::path& path);
 
 }  // namespace yl::html

@@ -1,15 +1,18 @@
 #include "engine/input/input_file.h"
 
 #include <cerrno>
+#include <charconv>
 #include <cstdio>
 #include <cstring>
 #include <system_error>
 
 #include <fcntl.h>
 #include <fmt/format.h>
+#include <signal.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "engine/core/fnv1a.h"
 #include "engine/input/input_error.h"
 
 namespace yl {
@@ -32,6 +35,39 @@ int rename_if_absent(const std::string& from, const std::string& to) {
   if (::link(from.c_str(), to.c_str()) != 0) return errno;
   ::unlink(from.c_str());
   return 0;
+}
+
+namespace {
+
+std::string host_in_mark() {
+  char name[256] = {};
+  if (::gethostname(name, sizeof name - 1) != 0) return "unknown";
+  std::string host(name);
+  if (host.empty()) return "unknown";
+  if (host.size() > 32) return fmt::format("{:016x}", fnv1a(host));
+  for (char& c : host) {
+    const bool kept = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+                      c == '.' || c == '-' || c == '_';
+    if (!kept) c = '_';
+  }
+  return host;
+}
+
+}  // namespace
+
+std::string process_mark() { return fmt::format("{}@{}", ::getpid(), host_in_mark()); }
+
+bool is_dead_process_mark(std::string_view mark) {
+  const std::size_t at = mark.find('@');
+  if (at == std::string_view::npos || mark.substr(at + 1) != host_in_mark()) return false;
+  const std::string_view digits = mark.substr(0, at);
+  pid_t pid = 0;
+  const auto [end, error] = std::from_chars(digits.data(), digits.data() + digits.size(), pid);
+  if (error != std::errc() || end != digits.data() + digits.size() || digits.front() == '0' ||
+      pid <= 0) {
+    return false;
+  }
+  return pid != ::getpid() && ::kill(pid, 0) != 0 && errno == ESRCH;
 }
 
 std::ifstream open_input_file(const std::string& path, const std::string& file, std::uint64_t line,

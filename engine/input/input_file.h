@@ -23,6 +23,18 @@ bool is_machine_fault(int error);
 // at `to` (left as it is).
 int rename_if_absent(const std::string& from, const std::string& to);
 
+// This process's mark in the names of its temporary files: `PID@HOST`, HOST being this machine's
+// host name (bytes other than letters, digits, '.', '-' and '_' as '_'; one of more than 32
+// bytes as 16 hex digits of its FNV-1a hash). At most 43 bytes. The host is what lets a process
+// tell a dead process's temporary from a live one of another machine sharing the folder (a
+// cluster's shared file system): a PID means nothing on another host.
+std::string process_mark();
+
+// Whether `mark` is a process mark (above) of this host whose process no longer exists (kill(PID,
+// 0) fails with ESRCH, in this PID namespace). False for this process, a live one, another
+// host's and anything not a mark: those temporaries are never removed.
+bool is_dead_process_mark(std::string_view mark);
+
 // Opens `path` (a regular file) for reading. A bad path throws InputError(file, line, type,
 // "cannot open WHAT: CAUSE"), the cause being "it is a folder, not a file" and the like, or the
 // system's words for errno ("No such file or directory", "Permission denied", "File name too

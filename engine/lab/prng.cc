@@ -3,6 +3,7 @@
 #include <cmath>
 
 #include "engine/core/assert.h"
+#include "engine/core/fnv1a.h"
 
 namespace yl::lab {
 namespace {
@@ -10,15 +11,6 @@ namespace {
 constexpr double kLn2 = 0.693147180559945309417232121458176568;
 
 std::uint64_t rotl(std::uint64_t x, int k) { return (x << k) | (x >> (64 - k)); }
-
-std::uint64_t fnv1a(std::string_view text) {
-  std::uint64_t h = 14695981039346656037ULL;
-  for (const char c : text) {
-    h ^= static_cast<unsigned char>(c);
-    h *= 1099511628211ULL;
-  }
-  return h;
-}
 
 }  // namespace
 

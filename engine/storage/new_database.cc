@@ -1,7 +1,5 @@
 #include "engine/storage/new_database.h"
 
-#include <algorithm>
-#include <cctype>
 #include <cerrno>
 #include <cstdio>
 #include <filesystem>
@@ -9,7 +7,6 @@
 
 #include <fcntl.h>
 #include <fmt/format.h>
-#include <signal.h>
 #include <unistd.h>
 
 #include "engine/input/input_file.h"
@@ -19,8 +16,8 @@ namespace yl::storage {
 namespace {
 
 // The temporaries of builds that were killed before they could remove them (SIGKILL, a power
-// loss): `FILE.PID.TAG.tmp` and its -wal/-shm/-journal, whose process no longer exists. A live
-// process's temporary is never touched (kill(PID, 0) tells, in this PID namespace).
+// loss): `FILE.MARK.TAG.tmp` and its -wal/-shm/-journal, MARK naming a process of this host that
+// no longer exists. A live process's temporary, or another host's, is never touched.
 void remove_stale_temporaries(const std::string& db_path, std::string_view tag) {
   const std::filesystem::path path(db_path);
   const std::filesystem::path folder = path.has_parent_path() ? path.parent_path() : ".";
@@ -29,13 +26,13 @@ void remove_stale_temporaries(const std::string& db_path, std::string_view tag) 
   std::error_code ec;
   for (const auto& entry : std::filesystem::directory_iterator(folder, ec)) {
     const std::string name = entry.path().filename().string();
-    if (!name.starts_with(prefix) || !name.ends_with(suffix)) continue;
-    const std::string pid = name.substr(prefix.size(), name.size() - prefix.size() - suffix.size());
-    const auto digit = [](unsigned char c) { return std::isdigit(c) != 0; };
-    if (pid.empty() || pid.size() > 9 || !std::all_of(pid.begin(), pid.end(), digit)) continue;
-    const auto id = static_cast<pid_t>(std::stol(pid));
-    if (id == ::getpid() || ::kill(id, 0) == 0 || errno != ESRCH) continue;
-    remove_database_files((folder / name).string());
+    if (name.size() <= prefix.size() + suffix.size() || !name.starts_with(prefix) ||
+        !name.ends_with(suffix)) {
+      continue;
+    }
+    const std::string_view mark =
+        std::string_view(name).substr(prefix.size(), name.size() - prefix.size() - suffix.size());
+    if (is_dead_process_mark(mark)) remove_database_files((folder / name).string());
   }
 }
 
@@ -90,7 +87,7 @@ bool build_new_database(const std::string& path, std::string_view tag,
                         const std::function<void(const std::string& temporary)>& build) {
   refuse_orphan_log(path);
   remove_stale_temporaries(path, tag);
-  const std::string temporary = fmt::format("{}.{}.{}.tmp", path, ::getpid(), tag);
+  const std::string temporary = fmt::format("{}.{}.{}.tmp", path, process_mark(), tag);
   try {
     build(temporary);  // closed: the WAL is checkpointed into the file and removed
     sync_path(temporary, 0);
