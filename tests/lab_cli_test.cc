@@ -590,6 +590,46 @@ TEST_CASE("Lab CLI: results whose points are numbered otherwise are neither resu
   CHECK_FALSE(std::filesystem::exists(dir.path("m.db")));
 }
 
+TEST_CASE("Lab CLI: results of another lab version are neither resumed nor merged") {
+  // A run's metrics changed (yield_wei at the payout, helper-48's F1) under one study text: a
+  // file swept before, resumed, would hold runs of both definitions (helper-46's F3a). A file
+  // without the `lab` row is of version 1; made here by deleting the row.
+  TempDir dir;
+  const std::string study = write_tiny(dir, kTinySweep);
+  const std::string a = dir.path("a.db"), b = dir.path("b.db");
+  REQUIRE(cli({"sweep", study, "--out", a, "--task", "0/2"}).exit_code == 0);
+  REQUIRE(cli({"sweep", study, "--out", b, "--task", "1/2"}).exit_code == 0);
+  auto lab_rows = [](const std::string& path, const char* value) {
+    yl::storage::Database db(path, yl::storage::Database::Mode::read_only);
+    return db.query_int(
+        fmt::format("SELECT count(*) FROM study WHERE key = 'lab' AND value = '{}'", value));
+  };
+  CHECK(lab_rows(a, "2") == 1);
+  {
+    yl::storage::Database db(b, yl::storage::Database::Mode::read_write_create,
+                             yl::storage::kResultsApplicationId);
+    db.exec("DELETE FROM study WHERE key = 'lab'");
+  }
+  const std::string before = dump(b);
+  const CliResult resumed = cli({"sweep", study, "--out", b});
+  CHECK(resumed.exit_code == 2);
+  CHECK(resumed.err == "yieldledger: '" + b +
+                           "' holds runs of version 1 of the lab's generator and metrics, this "
+                           "one of version 2; choose another --out\n");
+  CHECK(dump(b) == before);
+  const CliResult merged = cli({"merge", "--out", dir.path("m.db"), a, b});
+  CHECK(merged.exit_code == 2);
+  CHECK(merged.err == "yieldledger: '" + b +
+                          "' holds runs of version 1 of the lab's generator and metrics, '" + a +
+                          "' of version 2: they were made by two yieldledgers; sweep them with "
+                          "one\n");
+  CHECK_FALSE(std::filesystem::exists(dir.path("m.db")));
+  // Shards of one version merge, old ones too: the merged file keeps their version.
+  REQUIRE(cli({"merge", "--out", dir.path("old.db"), b}).exit_code == 0);
+  CHECK(lab_rows(dir.path("old.db"), "1") + lab_rows(dir.path("old.db"), "2") == 0);
+  CHECK(cli({"merge", "--out", dir.path("old.db"), a}).exit_code == 2);
+}
+
 TEST_CASE("Lab CLI: a stepped Slurm array (--array=0-12:4) shards a sweep by its step") {
   TempDir dir;
   const std::string study = write_tiny(dir, kTinySweep);

@@ -283,8 +283,9 @@ runs = 1
 
 namespace {
 
-// One passive user, 1 ETH, lido at 4%, daily reports from 2024-01-01 to `end`, no insurance fee.
-Study one_holder_study(const std::string& end) {
+// One passive user, 1 ETH, lido at `apr_bps` (4%), daily reports from 2024-01-01 to `end`, no
+// insurance fee.
+Study one_holder_study(const std::string& end, const std::string& apr_bps = "400") {
   return parse_study(R"(
 name = "one"
 [scenario]
@@ -298,7 +299,7 @@ initial_price = 1_000_000_000
 name = "lido"
 asset = "ETH"
 kind = "staking"
-apr_bps = 400
+apr_bps = )" + apr_bps + R"(
 weight_bps = 10000
 [scenario.policy]
 insurance_fee_bps = 0
@@ -343,6 +344,43 @@ TEST_CASE("Lab metrics: one passive holder of 1 ETH for one day at 4%, derived b
     CHECK(testing::metric(mb, "capital_time_wei_s", "", "ETH") == (wei * 86400).str());
     CHECK(testing::metric(mb, "apy_ppm", "", "ETH").starts_with("3999"));
   }
+}
+
+TEST_CASE("Lab metrics: a withdrawal at a discount counts at its payout, derived by hand") {
+  // The holder's 1 ETH at lido, at 0%; a loss of 0.1 ETH after the first report; the report at
+  // +2 d makes D = 10^17 (no insurance); at +50 h the holder withdraws 0.5 ETH at π = floor(9e17 ·
+  // RAY / (9e17 + 1e17)) = 0.9 RAY: payout 4.5e17, d = min(D, 5e16) = 5e16 repaid (SPEC §5.5).
+  // yield_wei counted the amount debited, a yield of 0 (helper-48's F1: snipers withdrawing in
+  // debt showed +900% a year while they paid most of the debt); it is 5e17 + 4.5e17 − 1e18.
+  const Study study = one_holder_study("2024-01-04T00:00:00Z", "0");
+  Generated g = generate(study, 5);
+  REQUIRE(g.events.size() == 2);
+  const std::int64_t start = study.scenario.params.start.seconds;
+  const std::int64_t deposited = g.events.at(1).time.seconds;
+  REQUIRE(deposited < start + 86400);
+  const std::string holder = std::get<Deposit>(g.events.at(1).body).account;
+  g.events.push_back(
+      {Timestamp{start + 30 * 3600}, Loss{"lido", Amount::from_u64(100'000'000'000'000'000)}});
+  g.events.push_back({Timestamp{start + 50 * 3600},
+                      Withdraw{holder, Asset::eth, Amount::from_u64(500'000'000'000'000'000)}});
+  const RunMetrics m = simulate(study, g, 0);
+  CHECK(m.events == 4);
+  CHECK(testing::metric(m, "yield_wei", "", "ETH") == "-50000000000000000");
+  CHECK(testing::metric(m, "yield_wei", "passive", "ETH") == "-50000000000000000");
+  CHECK(testing::metric(m, "discount_wei", "", "ETH") == "50000000000000000");
+  CHECK(testing::metric(m, "discount_wei", "passive", "ETH") == "50000000000000000");
+  CHECK(testing::metric(m, "discount_wei", "passive/user/AUTOMATIC", "ETH") == "50000000000000000");
+  CHECK(testing::metric(m, "discounted_withdrawals", "", "ETH") == "1");
+  // The report at +3 d: T = 0 − D, so D stays 5e16; the balance (5e17) is at face value.
+  CHECK(testing::metric(m, "debt_end_wei", "", "ETH") == "50000000000000000");
+  // Capital leaves at the amount debited: 1e18 wei from the deposit to +50 h, 5e17 to the end.
+  const U512 capital = U512(1'000'000'000'000'000'000) * U512(start + 50 * 3600 - deposited) +
+                       U512(500'000'000'000'000'000) * U512(22 * 3600);
+  CHECK(testing::metric(m, "capital_time_wei_s", "", "ETH") == capital.str());
+  // floor toward −∞ of a negative yield per capital-time.
+  const U512 scaled = U512(50'000'000'000'000'000) * 31'536'000 * 1'000'000;
+  const U512 ceiling = (scaled + capital - 1) / capital;
+  CHECK(testing::metric(m, "apy_ppm", "", "ETH") == "-" + ceiling.str());
 }
 
 TEST_CASE("Lab metrics: a scheduled report that overflows stops the run there, as run stops") {

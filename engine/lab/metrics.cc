@@ -5,6 +5,7 @@
 #include <charconv>
 #include <map>
 #include <memory>
+#include <unordered_map>
 
 #include <fmt/format.h>
 
@@ -97,6 +98,7 @@ struct Flow {
 
 struct Aggregate {
   S512 yield = 0;
+  S512 discount = 0;
   S512 capital_time = 0;
   std::int64_t accounts = 0;
 };
@@ -232,7 +234,7 @@ class Simulation {
           if constexpr (std::is_same_v<T, Deposit>) {
             flow(e.account, credited_asset(e.asset)).add_in(t, to_l2_wei(e.asset, e.amount));
           } else if constexpr (std::is_same_v<T, Withdraw>) {
-            flow(e.account, e.asset).add_out(t, e.amount);
+            flow(e.account, e.asset).add_out(t, e.amount);  // capital leaves at the amount debited
           } else if constexpr (std::is_same_v<T, Transfer>) {
             flow(e.from, e.asset).add_out(t, e.amount);
             flow(e.to, e.asset).add_in(t, e.amount);
@@ -244,13 +246,16 @@ class Simulation {
         },
         event.body);
     if (withdrawn) {
-      // SPEC §5.5: the discount X − payout is the debt it repaid plus what was retained.
+      // SPEC §5.5: the discount X − payout is the debt it repaid plus what was retained. The
+      // account paid it: its yield counts the payout, what reached L1, not the amount debited.
       const AssetBook& book = ledger_.book(*withdrawn);
       const Amount discount = (debt_before - book.debt) + (book.retained - retained_before);
       if (!discount.is_zero()) {
         AssetWatch& w = watch_[index_of(*withdrawn)];
         ++w.discounted;
         w.discount += discount;
+        const auto& account = std::get<Withdraw>(event.body).account;
+        discounts_[plan_of(account) * 2 + index_of(*withdrawn)] += signed_of(discount);
       }
     }
     observe(t);
@@ -286,7 +291,9 @@ class Simulation {
         f.to(end);
         const S512 value =
             signed_of(ledger_.balance(*id, asset)) + signed_of(ledger_.claimable(*id, asset));
-        const S512 yield = value + f.out_wei() - f.in_wei();
+        const auto paid = discounts_.find(i * 2 + index_of(asset));
+        const S512 discount = paid == discounts_.end() ? S512(0) : paid->second;
+        const S512 yield = value + f.out_wei() - discount - f.in_wei();
         const YieldMode mode = plan.asset == asset ? plan.mode : default_mode(plan.kind, asset);
         const bool user = plan.kind == AccountKind::user;
         const std::string strategy(user ? strategy_name(plan.strategy) : "dapp");
@@ -296,6 +303,7 @@ class Simulation {
                           yield_mode_name(mode))}) {
           Aggregate& a = cohorts[cohort][index_of(asset)];
           a.yield += yield;
+          a.discount += discount;
           a.capital_time += f.capital_time_wei_s();
           ++a.accounts;
         }
@@ -313,6 +321,12 @@ class Simulation {
         if (g.accounts == 0) continue;
         put_int("accounts", cohort, a, std::to_string(g.accounts));
         put_int("yield_wei", cohort, a, text(g.yield));
+        // The whole run's is written below, with or without accounts; the same sum.
+        if (cohort.empty()) {
+          YL_ASSERT(g.discount == signed_of(watch_[index_of(asset)].discount));
+        } else {
+          put_int("discount_wei", cohort, a, text(g.discount));
+        }
         put_int("capital_time_wei_s", cohort, a, text(g.capital_time));
         if (g.capital_time > 0) {
           apy[cohort] = floor_div(g.yield * kYear * 1'000'000, g.capital_time);
@@ -359,6 +373,9 @@ class Simulation {
   std::int64_t series_every_s_;
   std::int64_t next_sample_;
   std::vector<std::array<Flow, 2>> flows_;
+  // The §5.5 discounts an account's withdrawals paid, by flow (plan × 2 + asset); few accounts
+  // withdraw in debt, so apart from the flows.
+  std::unordered_map<std::size_t, S512> discounts_;
   std::array<AssetWatch, 2> watch_;
   std::int64_t rejected_ = 0;
   std::uint64_t applied_ = 0;
@@ -374,8 +391,11 @@ const std::vector<MetricInfo>& metric_infos() {
        "generated events the ledger rejected (0 unless a policy lowers balances, SPEC §9.3)"},
       {"accounts", "int", "count", "accounts of the cohort that held the asset"},
       {"yield_wei", "int", "wei",
-       "Σ (balance + claimable at end + what left − what came in): yield earned"},
-      {"capital_time_wei_s", "int", "wei·s", "Σ ∫ max(0, in − out) dt: capital-time"},
+       "Σ (balance + claimable at end + what left − what came in): yield earned; a withdrawal "
+       "left at its payout (less its §5.5 discount); balances at end at face value (debt_end_wei "
+       "not taken from them)"},
+      {"capital_time_wei_s", "int", "wei·s",
+       "Σ ∫ max(0, in − out) dt: capital-time (a withdrawal out at the amount debited)"},
       {"apy_ppm", "int", "ppm",
        "realized APY per unit capital-time: floor(yield × YEAR × 10^6 / capital-time)"},
       {"sniper_excess_ppm", "int", "ppm", "apy_ppm of snipers − apy_ppm of passive holders"},
@@ -391,7 +411,8 @@ const std::vector<MetricInfo>& metric_infos() {
       {"locked_end_wei", "int", "wei", "profit still locked at end (§9.1)"},
       {"dust_wei", "int", "wei", "Σ share remainders + pending at end"},
       {"discounted_withdrawals", "int", "count", "withdrawals paid at a discount (§5.5)"},
-      {"discount_wei", "int", "wei", "Σ (amount − payout) of those withdrawals"},
+      {"discount_wei", "int", "wei",
+       "Σ (amount − payout) of those withdrawals (per cohort: of the cohort's withdrawals)"},
       {"price_end", "int", "wei", "share price at end (wei per share)"},
   };
   return kInfos;

@@ -22,6 +22,16 @@ struct MetricInfo {
 };
 const std::vector<MetricInfo>& metric_infos();
 
+// The version of what a run of a study and seed is: its events (the generator) and its metrics.
+// A results file records the version its runs were made by (the `study` row `lab`; a file
+// without it is of version 1), and a sweep resumes, or merge adds shards to, only a file of the
+// same version, so that no file mixes two. Raised whenever a run's events or metrics change.
+//   2: yield_wei counts a withdrawal at its payout, less the §5.5 discount (it counted the amount
+//      debited: a sniper withdrawing at a discount while the ledger was in debt showed a gain,
+//      helper-48's F1); discount_wei per cohort; a sniper's configure windows that overlap are
+//      one (8f827a6).
+inline constexpr std::string_view kLabVersion = "2";
+
 struct MetricValue {
   std::string name;
   std::string cohort;                    // "" = the whole run

@@ -73,16 +73,18 @@ std::optional<std::string> first_bad_row(Database& db) {
 // SQLite's quick_check finds damaged is refused too, as merge refuses a shard before it copies a
 // row of it (a damaged shard found halfway would leave the output with part of the merge).
 enum class Check { identity, pages };
-// What makes two results files one study's: its spec_hash, and its points as numbered, labelled
-// and parameterized (one study text expanded by two yieldledgers that number points otherwise,
-// an inline [sweep] table's before and after f66715e, is two: helper-46's F3).
+// What makes two results files one study's: its spec_hash, the lab version its runs were made by
+// (kLabVersion), and its points as numbered, labelled and parameterized (one study text expanded
+// by two yieldledgers that number points otherwise, an inline [sweep] table's before and after
+// f66715e, is two: helper-46's F3).
 struct StudyIdentity {
   std::string spec_hash;
+  std::string lab;                                 // "1" for a file without the row
   std::vector<std::array<std::string, 3>> points;  // point, label, params; by point
 };
 
 StudyIdentity identity_of(const Study& study, const std::vector<Point>& points) {
-  StudyIdentity id{study.spec_hash, {}};
+  StudyIdentity id{study.spec_hash, std::string(kLabVersion), {}};
   for (const Point& p : points) id.points.push_back({std::to_string(p.index), p.label, p.params});
   return id;
 }
@@ -120,7 +122,9 @@ StudyIdentity read_identity(const std::string& path, Check check = Check::identi
     }
     Statement s = db.prepare("SELECT value FROM study WHERE key = 'spec_hash'");
     if (!s.step()) throw UsageError(fmt::format("'{}' has no study spec_hash", path));
-    StudyIdentity id{s.column_text(0), {}};
+    StudyIdentity id{s.column_text(0), "1", {}};
+    Statement lab = db.prepare("SELECT value FROM study WHERE key = 'lab'");
+    if (lab.step()) id.lab = lab.column_text(0);
     Statement points = db.prepare("SELECT point, label, params FROM points ORDER BY point");
     while (points.step()) {
       id.points.push_back(
@@ -191,6 +195,7 @@ void create_results(const std::string& path, const Study& study, const std::vect
     Statement study_row = db.prepare("INSERT INTO study (key, value) VALUES (?, ?)");
     for (const auto& [key, value] : std::vector<std::pair<std::string, std::string>>{
              {"spec_hash", study.spec_hash},
+             {"lab", std::string(kLabVersion)},
              {"spec", study.text},
              {"seed", std::to_string(study.seed)},
              {"runs", std::to_string(study.sweep.runs)},
@@ -220,6 +225,11 @@ void require_study(const std::string& path, const StudyIdentity& expected, const
                                  "{}: the study file, or a schedule it reads, differs); choose "
                                  "another --out",
                                  path, than, hash.substr(0, 12), expected.spec_hash.substr(0, 12)));
+  }
+  if (stored.lab != expected.lab) {
+    throw UsageError(fmt::format("'{}' holds runs of version {} of the lab's generator and "
+                                 "metrics, {} of version {}; choose another --out",
+                                 path, stored.lab, than, expected.lab));
   }
   if (const auto differ = points_differ(stored, expected)) {
     throw UsageError(fmt::format("'{}' numbers the study's points otherwise than {} ({}): it was "
@@ -307,6 +317,12 @@ MergeSummary merge_results(const std::string& out, const std::vector<std::string
     if (h != hash) {
       throw UsageError(fmt::format("'{}' belongs to another study than '{}' (spec_hash {} vs {})",
                                    shard, shards.front(), h.substr(0, 12), hash.substr(0, 12)));
+    }
+    if (id.lab != first.lab) {
+      throw UsageError(fmt::format("'{}' holds runs of version {} of the lab's generator and "
+                                   "metrics, '{}' of version {}: they were made by two "
+                                   "yieldledgers; sweep them with one",
+                                   shard, id.lab, shards.front(), first.lab));
     }
     if (const auto differ = points_differ(id, first)) {
       throw UsageError(fmt::format("'{}' numbers the study's points otherwise than '{}' ({}): they "
