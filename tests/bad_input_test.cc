@@ -248,11 +248,28 @@ TEST_CASE("Bad scenarios are rejected at the offending line (SPEC §1.1)") {
       // A relation at the later of its keys, a key's own range at its line (they were all at
       // the [gas] header, line 23).
       {"bad gas curve", good + "[gas]\nbase_claim_rate_bps = 0\n",
-       "24: scenario: [gas] needs zero_claim_rate_bps < base_claim_rate_bps < ceil_claim_rate_bps"},
+       "24: scenario: [gas] needs zero_claim_rate_bps < base_claim_rate_bps (got 0 and 0)"},
       {"gas curve broken by the later key",
        good + "[gas]\nzero_claim_rate_bps = 0\nbase_claim_rate_bps = 5000\n"
               "ceil_claim_rate_bps = 4000\n",
-       "26: scenario: [gas] needs zero_claim_rate_bps < base_claim_rate_bps < ceil_claim_rate_bps"},
+       "26: scenario: [gas] needs base_claim_rate_bps < ceil_claim_rate_bps (got 5000 and 4000)"},
+      // Each relation at the later of its own two keys (the chain's third key, written later,
+      // is not one of them), and zero and base bounded by the relations alone: 20000 was refused
+      // at its own line, the relation it breaks being at the later key (helper-47's F2).
+      {"gas relation at the later of its two keys",
+       good + "[gas]\nzero_claim_rate_bps = 6000\nceil_claim_rate_bps = 9000\n",
+       "24: scenario: [gas] needs zero_claim_rate_bps < base_claim_rate_bps (got 6000 and 5000)"},
+      {"gas zero rate past 10000",
+       good + "[gas]\nzero_claim_rate_bps = 20000\nbase_claim_rate_bps = 5000\n",
+       "25: scenario: [gas] needs zero_claim_rate_bps < base_claim_rate_bps (got 20000 and 5000)"},
+      {"gas base rate past 10000, ceil past it too",
+       good + "[gas]\nbase_claim_rate_bps = 20000\nceil_claim_rate_bps = 30000\n",
+       "25: scenario: 'ceil_claim_rate_bps' must be between 0 and 10000 (got 30000)"},
+      {"gas base rate past 10000", good + "[gas]\nbase_claim_rate_bps = 99999999999\n",
+       "24: scenario: [gas] needs base_claim_rate_bps < ceil_claim_rate_bps (got 99999999999 and "
+       "10000)"},
+      {"gas rate negative", good + "[gas]\nzero_claim_rate_bps = -1\n",
+       "24: scenario: 'zero_claim_rate_bps' must be at least 0 (got -1)"},
       {"gas seconds reversed", good + "[gas]\nceil_gas_seconds = 5\nbase_gas_seconds = 10\n",
        "25: scenario: [gas] needs 0 < base_gas_seconds < ceil_gas_seconds"},
       {"gas seconds zero", good + "[gas]\nbase_gas_seconds = 0\nceil_gas_seconds = 100\n",
@@ -329,7 +346,16 @@ TEST_CASE(
       {"hurdle above 100000", "fee_hurdle_bps = 100001\n",
        "24: scenario: 'fee_hurdle_bps' must be between 0 and 100000 (got 100001)"},
       {"negative fee", "protocol_fee_bps = -1\n",
-       "24: scenario: 'protocol_fee_bps' must be between 0 and 10000 (got -1)"},
+       "24: scenario: 'protocol_fee_bps' must be at least 0 (got -1)"},
+      // A fee past 10000 breaks only the sum, at the later fee key (helper-47's F1: it was
+      // refused at its own line, 24).
+      {"fee past 10000 before the other fee",
+       "protocol_fee_bps = 10001\nrebalance = true\ninsurance_fee_bps = 0\n",
+       "26: scenario: insurance_fee_bps + protocol_fee_bps must be at most 10000 (got 0 + "
+       "10001)"},
+      {"fee far past 10000 alone", "insurance_fee_bps = 9223372036854775807\n",
+       "24: scenario: insurance_fee_bps + protocol_fee_bps must be at most 10000 (got "
+       "9223372036854775807 + 0)"},
       {"rebalance not a boolean", "rebalance = \"yes\"\n",
        "24: scenario: 'rebalance' must be true or false"},
       {"rebalance as a number", "rebalance = 1\n",

@@ -516,7 +516,8 @@ TEST_CASE("Lab study: bad input names the file, the line and the key") {
               "[sweep.product]\n\"scenario.policy.insurance_fee_bps\" = [100, 20000]\n"));
         }) ==
         "s.toml:45: sweep: point 1 (scenario.policy.insurance_fee_bps=20000) breaks a rule: "
-        "scenario: 'insurance_fee_bps' must be between 0 and 10000 (got 20000) (in [scenario])");
+        "scenario: insurance_fee_bps + protocol_fee_bps must be at most 10000 (got 20000 + 0) (in "
+        "[scenario])");
   // With more keys than one, the line of the key the rule names (it was the point's last key's,
   // 46: helper-42's F13), or the [sweep] table's when the rule names none of them.
   CHECK(rejection([&] {
@@ -524,8 +525,8 @@ TEST_CASE("Lab study: bad input names the file, the line and the key") {
               "[sweep.product]\n\"scenario.policy.insurance_fee_bps\" = [100, 20000]\n"
               "\"population.users\" = [10, 20]\n"));
         }) == "s.toml:45: sweep: point 2 (scenario.policy.insurance_fee_bps=20000, "
-              "population.users=10) breaks a rule: scenario: 'insurance_fee_bps' must be between 0 "
-              "and 10000 (got 20000) (in [scenario])");
+              "population.users=10) breaks a rule: scenario: insurance_fee_bps + protocol_fee_bps "
+              "must be at most 10000 (got 20000 + 0) (in [scenario])");
   CHECK(rejection([&] {
           parse(testing::tiny_study(
               "[sweep.product]\n\"scenario.report_every\" = [\"1d\", \"2s\"]\n"

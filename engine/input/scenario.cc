@@ -41,6 +41,17 @@ class Checker {
     }
     return value->get();
   }
+  // A key whose only bound of its own is 0 (SPEC §1.1's fees and lower claim rates: above, only
+  // a relation with another key bounds them, reported at the later key). Returns the value
+  // clamped to 10001, past every such relation, so that it fits the parameter it is kept in.
+  std::uint32_t bps_at_least_0(const toml::node& node, std::string_view key) const {
+    const auto* value = node.as_integer();
+    if (value == nullptr) fail(line_of(node), fmt::format("'{}' must be an integer", key));
+    if (value->get() < 0) {
+      fail(line_of(node), fmt::format("'{}' must be at least 0 (got {})", key, value->get()));
+    }
+    return static_cast<std::uint32_t>(std::min<std::int64_t>(value->get(), 10'001));
+  }
   Timestamp time_at(const toml::node& node, std::string_view key) const {
     if (node.is_date_time() || node.is_date() || node.is_time()) {
       fail(line_of(node), fmt::format("'{}' is a TOML date-time; write it as a quoted string, "
@@ -153,10 +164,14 @@ void plan_gas(Plan& plan, const Checker& check, const toml::table& t, GasParams&
        {"zero_claim_rate_bps", "base_claim_rate_bps", "ceil_claim_rate_bps", "base_gas_seconds",
         "ceil_gas_seconds"},
        " in [gas]");
+  // Only ceil_claim_rate_bps has a bound of its own (≤ 10000); zero and base are bounded by the
+  // relations alone, reported at the later key (helper-47's F2: they were at their own line).
   auto bps = [&](std::string_view key, std::uint32_t& out) {
     if (const toml::node* n = t.get(key)) {
       plan.at(Checker::line_of(*n), [&check, n, key, &out] {
-        out = static_cast<std::uint32_t>(check.integer_at(*n, key, 0, 10'000));
+        out = key == "ceil_claim_rate_bps"
+                  ? static_cast<std::uint32_t>(check.integer_at(*n, key, 0, 10'000))
+                  : check.bps_at_least_0(*n, key);
       });
     }
   };
@@ -171,17 +186,27 @@ void plan_gas(Plan& plan, const Checker& check, const toml::table& t, GasParams&
   bps("ceil_claim_rate_bps", gas.ceil_claim_rate_bps);
   seconds("base_gas_seconds", gas.base_gas_seconds);
   seconds("ceil_gas_seconds", gas.ceil_gas_seconds);
-  // A relation between keys is reported at the later of those given (SPEC §1.1); the defaults
-  // keep both, so one of them is given when it breaks.
-  const std::uint64_t rates =
-      later_line(t, {"zero_claim_rate_bps", "base_claim_rate_bps", "ceil_claim_rate_bps"});
-  plan.at(rates, [&check, &gas, rates] {
-    if (!(gas.zero_claim_rate_bps < gas.base_claim_rate_bps &&
-          gas.base_claim_rate_bps < gas.ceil_claim_rate_bps)) {
-      check.fail(rates,
-                 "[gas] needs zero_claim_rate_bps < base_claim_rate_bps < ceil_claim_rate_bps");
-    }
-  });
+  // Each relation of the chain zero < base < ceil is reported at the later of its two keys as
+  // written (SPEC §1.1; an absent key counts with its default, and the defaults keep both, so
+  // one of the two is written when it breaks), with the values as written.
+  auto rate_relation = [&](std::string_view low, const std::uint32_t& low_value,
+                           std::string_view high, const std::uint32_t& high_value) {
+    const std::uint64_t line = later_line(t, {low, high});
+    plan.at(line, [&check, &t, low, &low_value, high, &high_value, line] {
+      if (low_value < high_value) return;
+      auto shown = [&t](std::string_view key, std::uint32_t value) {
+        const toml::node* n = t.get(key);
+        return n != nullptr && n->as_integer() != nullptr ? n->as_integer()->get()
+                                                          : std::int64_t{value};
+      };
+      check.fail(line, fmt::format("[gas] needs {} < {} (got {} and {})", low, high,
+                                   shown(low, low_value), shown(high, high_value)));
+    });
+  };
+  rate_relation("zero_claim_rate_bps", gas.zero_claim_rate_bps, "base_claim_rate_bps",
+                gas.base_claim_rate_bps);
+  rate_relation("base_claim_rate_bps", gas.base_claim_rate_bps, "ceil_claim_rate_bps",
+                gas.ceil_claim_rate_bps);
   const std::uint64_t times = later_line(t, {"base_gas_seconds", "ceil_gas_seconds"});
   plan.at(times, [&check, &gas, times] {
     if (gas.base_gas_seconds >= gas.ceil_gas_seconds) {  // each is at least 1 (above)
@@ -216,14 +241,22 @@ void plan_policy(Plan& plan, const Checker& check, const toml::table& t, Policy&
     const std::uint64_t line = Checker::line_of(node);
     plan.at(line, [=, &check, &t, &policy, &node] {
       if (key == "insurance_fee_bps" || key == "protocol_fee_bps") {
-        const auto bps = static_cast<std::uint32_t>(check.integer_at(node, key, 0, 10'000));
-        (key == "insurance_fee_bps" ? policy.insurance_fee_bps : policy.protocol_fee_bps) = bps;
-        // The sum is checked at the later of the two keys as written (the other with its
-        // written value, read already since it comes earlier, or its default when absent).
+        // Each is at least 0; above, only their sum is bounded (SPEC §1.1), checked at the later
+        // of the two keys as written (the other with its written value, read already since it
+        // comes earlier, or its default when absent). A fee of 10001 before the other key was
+        // refused at its own line (helper-47's F1).
+        (key == "insurance_fee_bps" ? policy.insurance_fee_bps : policy.protocol_fee_bps) =
+            check.bps_at_least_0(node, key);
         if (line == later_fee_line && policy.insurance_fee_bps + policy.protocol_fee_bps > kBps) {
+          auto shown = [&t, &policy](std::string_view fee) {
+            const toml::node* n = t.get(fee);
+            if (n != nullptr && n->as_integer() != nullptr) return n->as_integer()->get();
+            return std::int64_t{fee == "insurance_fee_bps" ? policy.insurance_fee_bps
+                                                           : policy.protocol_fee_bps};
+          };
           check.fail(line, fmt::format("insurance_fee_bps + protocol_fee_bps must be at most "
                                        "10000 (got {} + {})",
-                                       policy.insurance_fee_bps, policy.protocol_fee_bps));
+                                       shown("insurance_fee_bps"), shown("protocol_fee_bps")));
         }
       } else if (key == "fee_hurdle_bps") {
         policy.fee_hurdle_bps = static_cast<std::uint32_t>(check.integer_at(node, key, 0, 100'000));

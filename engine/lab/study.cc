@@ -1,6 +1,7 @@
 #include "engine/lab/study.h"
 
 #include <algorithm>
+#include <cctype>
 #include <cmath>
 #include <fstream>
 #include <map>
@@ -555,6 +556,16 @@ bool history_neutral(const std::string& key) {
   return key.starts_with("scenario.policy.") || key.starts_with("scenario.gas.");
 }
 
+// Whether `text` holds `word` with no letter, digit or '_' on either side.
+bool names_word(std::string_view text, std::string_view word) {
+  const auto part = [](char c) { return std::isalnum(static_cast<unsigned char>(c)) || c == '_'; };
+  for (auto at = text.find(word); at != std::string_view::npos; at = text.find(word, at + 1)) {
+    const std::size_t end = at + word.size();
+    if ((at == 0 || !part(text[at - 1])) && (end == text.size() || !part(text[end]))) return true;
+  }
+  return false;
+}
+
 // Substitutes `value` at `path` in `root`; throws InputError (sweep, at `line`) when the path
 // names nothing or the value's type differs from the study's.
 void substitute(toml::table& root, const std::string& path, const toml::node& value,
@@ -892,9 +903,10 @@ Study study_at(const Study& study, const Point& point) {
     return out;
   } catch (const InputError& error) {
     // A key the study's tables do not know names nothing; any other failure is a rule the
-    // point's values break, named at its key: the one swept key the reason names
-    // ('insurance_fee_bps' must be ...), or the point's only key; else at the [sweep] table (it
-    // was the line of the point's last key, another key than the rule's: helper-42's F13).
+    // point's values break, named at its key: the one swept key the reason names as a word
+    // ('insurance_fee_bps' must be ..., insurance_fee_bps + protocol_fee_bps must be ...), or the
+    // point's only key; else at the [sweep] table (it was the line of the point's last key,
+    // another key than the rule's: helper-42's F13).
     std::vector<std::string> named;
     for (const auto& [key, value] : point.assignments) {
       const std::string leaf = key.substr(key.rfind('.') + 1);
@@ -902,7 +914,7 @@ Study study_at(const Study& study, const Point& point) {
         throw InputError(study.file, line_of(key), "sweep",
                          fmt::format("'{}' names nothing in the study ({})", key, error.reason()));
       }
-      if (error.reason().find("'" + leaf + "'") != std::string::npos) named.push_back(key);
+      if (names_word(error.reason(), leaf)) named.push_back(key);
     }
     if (point.assignments.size() == 1) named = {point.assignments[0].first};
     const std::uint64_t line = named.size() == 1 ? line_of(named[0]) : study.sweep.line;
