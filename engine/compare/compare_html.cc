@@ -4,6 +4,7 @@
 
 #include <fmt/format.h>
 
+#include "engine/core/assert.h"
 #include "engine/core/timestamp.h"
 
 namespace yl::compare {
@@ -19,7 +20,10 @@ std::string axis_title(const std::string& unit) {
   return unit == "wei" ? "asset units (wei ÷ 10^18)" : unit;
 }
 
-std::string point_name(const Point& p) { return fmt::format("{}: {}", p.index, p.label); }
+std::string point_name(const Point& p) {
+  return p.label.empty() ? std::to_string(p.index)
+                         : fmt::format("{}: {}", p.index, short_label(p.label));
+}
 
 Json linear_axis(const std::string& title) {
   return Json::object({{"type", "linear"},
@@ -187,8 +191,9 @@ html::Section fan_section(const Fan& fan, const Comparison& c) {
     if (!fan.bands[p].empty() && fan.bands[p].back()) {
       const Summary& last = *fan.bands[p].back();
       const Point& point = c.results->points[p];
-      table.rows.push_back({std::to_string(point.index), point.label, std::to_string(last.n),
-                            last.p5.text(), last.p50.text(), last.p95.text()});
+      table.rows.push_back({std::to_string(point.index), short_label(point.label),
+                            std::to_string(last.n), last.p5.text(), last.p50.text(),
+                            last.p95.text()});
     }
   }
   Json config = html::line_chart(labels, std::move(datasets),
@@ -202,7 +207,30 @@ html::Section fan_section(const Fan& fan, const Comparison& c) {
 
 }  // namespace
 
+// Whole labels (six policy keys make 200 characters) left a chart no room to plot and pushed a
+// metric table's numbers out of sight (helper-48's F5). Cut by whole UTF-8 characters.
+std::string short_label(const std::string& label) {
+  std::string out;
+  std::size_t start = 0;
+  while (start <= label.size()) {
+    std::size_t end = label.find(", ", start);
+    if (end == std::string::npos) end = label.size();
+    const std::string_view pair = std::string_view(label).substr(start, end - start);
+    const std::size_t equals = pair.find('=');
+    const std::size_t dot = pair.substr(0, equals).rfind('.');
+    out += out.empty() ? "" : ", ";
+    out += dot == std::string_view::npos ? pair : pair.substr(dot + 1);
+    start = end + 2;
+  }
+  constexpr std::size_t kMost = 32;
+  if (out.size() <= kMost) return out;
+  std::size_t cut = kMost - 1;
+  while (cut > 0 && (static_cast<unsigned char>(out[cut]) & 0xC0) == 0x80) --cut;
+  return out.substr(0, cut) + "…";
+}
+
 html::Page comparison_page(const Comparison& c) {
+  constexpr std::size_t kLabelColumn = 5;  // rows_table's "label"
   const Results& r = *c.results;
   const auto name = r.study.find("name");
   html::Page page;
@@ -215,6 +243,7 @@ html::Page comparison_page(const Comparison& c) {
 
   // Rows are ordered by metric, asset, cohort, point: a group is a run of equal (metric, asset).
   const html::Table all = rows_table(c);
+  YL_ASSERT(all.columns[kLabelColumn] == "label");
   std::size_t i = 0;
   while (i < c.rows.size()) {
     std::size_t end = i;
@@ -224,6 +253,8 @@ html::Page comparison_page(const Comparison& c) {
            c.rows[end].key.asset == c.rows[i].key.asset) {
       group[c.rows[end].key.cohort].push_back(&c.rows[end]);
       table.rows.push_back(all.rows[end]);
+      std::string& label = table.rows.back()[kLabelColumn];
+      label = short_label(label);
       ++end;
     }
     const MetricInfo& info = *c.rows[i].info;

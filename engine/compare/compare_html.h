@@ -14,4 +14,8 @@ namespace yl::compare {
 
 html::Page comparison_page(const Comparison& comparison);
 
+// A point's label as the page's charts and metric tables show it (the Points table shows it
+// whole): each `key=value` with the key's last dotted part only, cut to 32 bytes and '…'.
+std::string short_label(const std::string& label);
+
 }  // namespace yl::compare
