@@ -37,7 +37,8 @@ void add_apply_command(CLI::App& app) {
       "apply", "Append events to a ledger and continue the simulation (idempotent by event id)");
   command->add_option("events", options->events, "the events CSV to append")
       ->required()
-      ->check(file_named());
+      ->check(file_named())
+      ->type_name("FILE");
   command->add_option("--db", options->db, "the ledger database written by `run`")->required();
   command->add_option("--until", options->until,
                       "move the simulation's end to this time (YYYY-MM-DDTHH:MM:SSZ)");

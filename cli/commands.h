@@ -30,7 +30,7 @@ inline CLI::Validator file_named() {
       [](const std::string& text) -> std::string {
         return text.empty() ? "the name is empty: name a file" : "";
       },
-      "FILE");
+      "");  // no "TEXT:FILE" in --help: CLI11's FILE reads as "must exist" (helper-48's F9)
 }
 
 // Thrown by a command that has printed a mismatch (audit's, or an explain statement that does

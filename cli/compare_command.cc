@@ -23,9 +23,10 @@ namespace yl::cli {
 namespace {
 
 struct CompareOptions {
-  std::vector<std::string> files;
-  std::string baseline;  // empty: point 0
-  std::string format;    // empty: by --out's extension (.xlsx, .html, .csv), else table
+  std::string first, second;       // as given: second empty, or not given, for a results file
+  std::vector<std::string> files;  // first, and second when given
+  std::string baseline;            // empty: point 0
+  std::string format;              // empty: by --out's extension (.xlsx, .html, .csv), else table
   std::string out;
   bool force = false;
 };
@@ -145,6 +146,8 @@ std::string format_of(const CompareOptions& options) {
 }
 
 void run_compare(CompareOptions options) {
+  options.files = {options.first};
+  if (!options.second.empty()) options.files.push_back(options.second);
   options.format = format_of(options);
   if ((options.format == "xlsx" || options.format == "html") && options.out.empty()) {
     throw UsageError(fmt::format("--format {} needs --out FILE", options.format));
@@ -165,10 +168,15 @@ void add_compare_command(CLI::App& app) {
       "compare",
       "Compare a sweep's points (RESULTS.db: spread over runs, paired differences against a "
       "baseline), or two ledgers over the same events (A.db B.db)");
-  command->add_option("files", options->files, "RESULTS.db, or two ledgers A.db B.db")
+  // Two positionals, so that the usage line reads `RESULTS.db|A.db [B.db]` (one of 1 to 2 read
+  // `files(1x)`: helper-48's F9).
+  command->add_option("RESULTS.db|A.db", options->first, "a sweep's results file, or a ledger")
       ->required()
-      ->expected(1, 2)
-      ->check(file_named());
+      ->check(file_named())
+      ->type_name("FILE");
+  command->add_option("B.db", options->second, "the ledger A.db is compared with")
+      ->check(file_named())
+      ->type_name("FILE");
   command->add_option("--baseline", options->baseline,
                       "the point the others are compared with, by index or label (default 0)");
   command
@@ -179,7 +187,8 @@ void add_compare_command(CLI::App& app) {
       ->add_option("--out", options->out,
                    "the file to write (required for xlsx and html; table and csv print to "
                    "standard output without it)")
-      ->check(file_named());  // '' printed to standard output, as if not given (helper-45's F3)
+      ->check(file_named())
+      ->type_name("FILE");  // '' printed to standard output, as if not given (helper-45's F3)
   command->add_flag("--force", options->force, "replace --out if it exists");
   command->callback([options] { run_compare(*options); });
 }

@@ -74,7 +74,8 @@ void add_generate_command(CLI::App& app) {
       "generate", "Generate one run of a study: DIR/scenario.toml and DIR/events.csv");
   command->add_option("study", options->study, "the study TOML file")
       ->required()
-      ->check(file_named());
+      ->check(file_named())
+      ->type_name("FILE");
   command
       ->add_option("--seed", options->seed,
                    "the run's seed, 0 to 2^64 - 1 (a sweep records one per run)")

@@ -37,12 +37,15 @@ void merge(const MergeOptions& options) {
 void add_merge_command(CLI::App& app) {
   auto options = std::make_shared<MergeOptions>();
   CLI::App* command = app.add_subcommand(
-      "merge", "Combine sweep shards into one results file (idempotent; names missing runs)");
+      "merge",
+      "Combine sweep shards into one results file (idempotent; names the runs still missing on "
+      "stderr, and exits 0 all the same: compare leaves incomplete points out, naming them)");
   command->add_option("--out", options->out, "the merged results file (created or added to)")
       ->required();
   command->add_option("shards", options->shards, "the shards (results files of one study)")
       ->required()
-      ->check(file_named());
+      ->check(file_named())
+      ->type_name("FILE");
   command->callback([options] { merge(*options); });
 }
 

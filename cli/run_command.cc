@@ -44,7 +44,8 @@ void add_run_command(CLI::App& app) {
       "run", "Simulate a scenario from start to end into a ledger database (replaces its ledger)");
   command->add_option("scenario", options->scenario, "the scenario TOML file")
       ->required()
-      ->check(file_named());
+      ->check(file_named())
+      ->type_name("FILE");
   command->add_option("--db", options->db, "the SQLite database to write")->required();
   add_max_reports_option(*command, options->max_reports);
   command

@@ -142,7 +142,8 @@ void add_sweep_command(CLI::App& app) {
       "sweep", "Run every point × run of a study in memory and store the metrics (resumable)");
   command->add_option("study", options->study, "the study TOML file")
       ->required()
-      ->check(file_named());
+      ->check(file_named())
+      ->type_name("FILE");
   command->add_option("--out", options->out, "the results SQLite file (created, or resumed)")
       ->required();
   command->add_option("--jobs", options->jobs, "runs simulated at once (default 1)")

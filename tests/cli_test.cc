@@ -463,7 +463,8 @@ TEST_CASE("CLI: a file argument given empty is refused by its name, exit 2") {
            {{"apply", "--db", "n.db", ""}, "events"},
            {{"generate", "", "--seed", "1", "--out", "g"}, "study"},
            {{"sweep", "", "--out", "r.db"}, "study"},
-           {{"compare", "a.db", ""}, "files"},
+           {{"compare", "a.db", ""}, "B.db"},
+           {{"compare", ""}, "RESULTS.db|A.db"},
            {{"merge", "--out", "m.db", ""}, "shards"},
            {{"compare", "a.db", "--out", ""}, "--out"}}) {
     CAPTURE(args.front());
