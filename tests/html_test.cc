@@ -109,6 +109,50 @@ TEST_CASE("HTML: an output file appears whole or not at all") {
   CHECK(files == 3);  // a.html, c.html and the folder
 }
 
+TEST_CASE("HTML: a committed output is reverted to the file it replaced, or to none") {
+  // generate's scenario.toml that cannot be put in place takes its events.csv back: with
+  // --force the old events.csv was removed, the old scenario.toml left alone (helper-46's F2).
+  TempDir dir;
+  using yl::html::OutputFile;
+  auto partials = [&] {
+    std::size_t n = 0;
+    for (const auto& entry : std::filesystem::directory_iterator(dir.path(""))) {
+      if (entry.path().extension() == ".partial") ++n;
+    }
+    return n;
+  };
+  dir.write("a.txt", "old");
+  {
+    OutputFile out(dir.path("a.txt"), OutputFile::Existing::replace);
+    out.write("new");
+    out.commit();
+    CHECK(read_file(dir.path("a.txt")) == "new");
+    CHECK(partials() == 1);  // the old file, kept until the end
+    out.revert();
+    CHECK(read_file(dir.path("a.txt")) == "old");
+  }
+  CHECK(read_file(dir.path("a.txt")) == "old");
+  CHECK(partials() == 0);
+  {
+    OutputFile out(dir.path("a.txt"), OutputFile::Existing::replace);
+    out.write("newer");
+    out.commit();
+  }
+  CHECK(read_file(dir.path("a.txt")) == "newer");
+  CHECK(partials() == 0);  // the replaced file goes at the end
+  for (const auto existing : {OutputFile::Existing::replace, OutputFile::Existing::refuse}) {
+    {
+      OutputFile out(dir.path("b.txt"), existing);
+      out.write("first");
+      out.commit();
+      CHECK(read_file(dir.path("b.txt")) == "first");
+      out.revert();  // none was there before
+    }
+    CHECK_FALSE(std::filesystem::exists(dir.path("b.txt")));
+    CHECK(partials() == 0);
+  }
+}
+
 TEST_CASE("CLI: export --format html: the summary, the six charts and the exact history") {
   TempDir dir;
   REQUIRE(run_cli({"run", yl::testing::example_scenario("blast-launch"), "--db", dir.path("b.db")})

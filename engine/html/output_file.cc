@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cerrno>
+#include <cstdio>
 #include <cstring>
 #include <string>
 #include <string_view>
@@ -59,9 +60,9 @@ OutputFile::OutputFile(std::filesystem::path path, Existing existing)
 }
 
 OutputFile::~OutputFile() {
-  if (committed_) return;
+  if (committed_ && !holds_replaced_) return;
   std::error_code ec;
-  std::filesystem::remove(temp_, ec);
+  std::filesystem::remove(temp_, ec);  // the unfinished file, or the one the commit replaced
 }
 
 void OutputFile::write(std::string_view content) {
@@ -85,7 +86,15 @@ void OutputFile::write(std::string_view content) {
 void OutputFile::commit() {
   YL_ASSERT(!committed_);
   if (existing_ == Existing::replace) {
-    if (::rename(temp_.c_str(), path_.c_str()) != 0) fail(path_, errno);
+    // Swapped, so that the file replaced stays at the temporary name until revert() or the end;
+    // renamed over where there is none, or the file system cannot swap.
+    if (::renameat2(AT_FDCWD, temp_.c_str(), AT_FDCWD, path_.c_str(), RENAME_EXCHANGE) == 0) {
+      holds_replaced_ = true;
+    } else if (errno != ENOENT && errno != EINVAL && errno != ENOSYS) {
+      fail(path_, errno);
+    } else if (::rename(temp_.c_str(), path_.c_str()) != 0) {
+      fail(path_, errno);
+    }
   } else {
     // Never over a file that appeared since the check; by rename where the file system can (a
     // link() alone failed where it has no hard links: helper-46's F8).
@@ -98,6 +107,18 @@ void OutputFile::commit() {
     }
   }
   committed_ = true;
+}
+
+void OutputFile::revert() noexcept {
+  YL_ASSERT(committed_);
+  if (holds_replaced_ &&
+      ::renameat2(AT_FDCWD, temp_.c_str(), AT_FDCWD, path_.c_str(), RENAME_EXCHANGE) == 0) {
+    committed_ = false;  // the temporary holds the new file again, removed at the end
+    holds_replaced_ = false;
+    return;
+  }
+  std::error_code ec;
+  std::filesystem::remove(path_, ec);  // none was there before, or it cannot be put back
 }
 
 void refuse_special_file(const std::filesystem::path& path) {

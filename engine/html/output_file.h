@@ -28,14 +28,21 @@ class OutputFile {
   // Writes `content` as the whole file, flushed to disk. Throws ExportError.
   void write(std::string_view content);
   // Moves the temporary file to `path`. With Existing::refuse it never replaces a file that
-  // appeared meanwhile (link, then unlink). Throws UsageError or ExportError.
+  // appeared meanwhile (rename_if_absent). With Existing::replace the file it replaces is kept
+  // (swapped to the temporary name, renameat2's RENAME_EXCHANGE) until revert() or the end,
+  // where a file system can swap. Throws UsageError or ExportError.
   void commit();
+  // Undoes commit(), for an output that must go with another that could not be put in place
+  // (generate's events.csv and scenario.toml): the file it replaced is put back, or, where none
+  // was (or it could not be kept), the new file is removed.
+  void revert() noexcept;
 
  private:
   std::filesystem::path path_;
   std::filesystem::path temp_;
   Existing existing_;
   bool committed_ = false;
+  bool holds_replaced_ = false;  // temp_ holds the file commit() replaced
 };
 
 // Refuses (UsageError "cannot write 'PATH': it is a FIFO (named pipe), not a file") to write a

@@ -681,10 +681,10 @@ GeneratedFiles generate_into(const Study& study, std::uint64_t seed, const std::
   try {
     scenario_file.commit();
   } catch (...) {
-    // Both or neither: the events file just put in place goes again (F3: it stayed, without its
-    // scenario). Without `replace` there was none before it.
-    std::error_code ec;
-    std::filesystem::remove(events_file.path(), ec);
+    // Both or neither: the events file just put in place goes again, and the one it replaced
+    // (--force) comes back (helper-44's F3: it stayed, without its scenario; helper-46's F2: with
+    // --force, the old scenario.toml was left without its events.csv).
+    events_file.revert();
     throw;
   }
   folders.keep();
