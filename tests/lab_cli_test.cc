@@ -167,6 +167,29 @@ TEST_CASE(
     CHECK(yl::testing::audit_result(out + "/l.db") == "OK");
   }
   sqlite3_finalize(stmt);
+  // Each run's rejected events by cohort (helper-48's F7: the snipers' exits that a socialized
+  // loss left short): users and dapps sum to the run's, and so do the strategies.
+  REQUIRE(sqlite3_prepare_v2(
+              db,
+              "SELECT count(*), sum(CAST(w.value_int AS INTEGER) > 0), sum(CAST(s.value_int AS "
+              "INTEGER) > 0) "
+              "FROM metrics w "
+              "JOIN metrics u USING (point, run) JOIN metrics d USING (point, run) "
+              "JOIN (SELECT point, run, sum(CAST(value_int AS INTEGER)) AS total FROM metrics "
+              "WHERE name = 'rejected_events' AND cohort IN ('passive', 'sniper', 'whale', "
+              "'claimer', 'churner', 'dapp') GROUP BY point, run) t USING (point, run) "
+              "JOIN metrics s ON s.point = w.point AND s.run = w.run AND s.name = w.name "
+              "AND s.cohort = 'sniper' "
+              "WHERE w.name = 'rejected_events' AND w.cohort = '' AND u.name = w.name AND "
+              "u.cohort = 'users' AND d.name = w.name AND d.cohort = 'dapps' AND "
+              "CAST(u.value_int AS INTEGER) + CAST(d.value_int AS INTEGER) = "
+              "CAST(w.value_int AS INTEGER) AND t.total = CAST(w.value_int AS INTEGER)",
+              -1, &stmt, nullptr) == SQLITE_OK);
+  REQUIRE(sqlite3_step(stmt) == SQLITE_ROW);
+  CHECK(sqlite3_column_int64(stmt, 0) == 16);  // every run's cohorts add up
+  CHECK(sqlite3_column_int64(stmt, 1) == 4);
+  CHECK(sqlite3_column_int64(stmt, 2) == 4);  // a sniper's exit in each rejecting run
+  sqlite3_finalize(stmt);
   sqlite3_close(db);
   CHECK(runs == 16);
   CHECK(rejecting == 4);  // points 1 and 3 (slashing), runs 1 and 3

@@ -123,7 +123,8 @@ class Simulation {
         generated_(generated),
         ledger_(study.scenario.params),
         series_every_s_(series_every_s),
-        flows_(generated.accounts.size()) {
+        flows_(generated.accounts.size()),
+        rejected_by_plan_(generated.accounts.size()) {
     const std::int64_t start = study.scenario.params.start.seconds;
     for (AssetWatch& w : watch_) w.last = start;
     next_sample_ = series_every_s > 0 ? start + series_every_s : INT64_MAX;
@@ -148,7 +149,7 @@ class Simulation {
   }
 
  private:
-  std::size_t plan_of(const std::string& name) const {
+  std::size_t plan_of(std::string_view name) const {
     // The generator's names: u<number> for users, d<number> for dapps.
     std::size_t number = 0;
     const char* end = name.data() + name.size();
@@ -201,6 +202,27 @@ class Simulation {
     }
   }
 
+  // The generated account an event is of (its payer, sender or holder); none for a source's.
+  static std::optional<std::string_view> actor(const EventBody& body) {
+    return std::visit(
+        [](const auto& e) -> std::optional<std::string_view> {
+          using T = std::decay_t<decltype(e)>;
+          if constexpr (std::is_same_v<T, Transfer>) {
+            return e.from;
+          } else if constexpr (std::is_same_v<T, PayGas>) {
+            return e.payer;
+          } else if constexpr (std::is_same_v<T, ClaimGas> || std::is_same_v<T, SetGasMode>) {
+            return e.dapp;
+          } else if constexpr (std::is_same_v<T, SetRate> || std::is_same_v<T, Loss> ||
+                               std::is_same_v<T, ForceReport>) {
+            return std::nullopt;
+          } else {
+            return e.account;
+          }
+        },
+        body);
+  }
+
   Flow& flow(const std::string& account, Asset asset) {
     return flows_[plan_of(account)][index_of(asset)];
   }
@@ -225,6 +247,7 @@ class Simulation {
     }
     if (ledger_.apply(event)) {
       ++rejected_;
+      if (const auto account = actor(event.body)) ++rejected_by_plan_[plan_of(*account)];
       return;
     }
     ++metrics_.events;
@@ -279,6 +302,18 @@ class Simulation {
     const std::int64_t end = ledger_.params().end.seconds;
     put_int("events", "", "", std::to_string(metrics_.events));
     put_int("rejected_events", "", "", std::to_string(rejected_));
+    // By the cohorts of the account whose event it was (the strategies' exits a socialized loss
+    // left short, helper-48's F7); asset '' as for the whole run's.
+    std::map<std::string, std::int64_t> rejected;
+    for (std::size_t i = 0; i < rejected_by_plan_.size(); ++i) {
+      const AccountPlan& plan = generated_.accounts[i];
+      const bool user = plan.kind == AccountKind::user;
+      rejected[user ? "users" : "dapps"] += rejected_by_plan_[i];
+      rejected[std::string(user ? strategy_name(plan.strategy) : "dapp")] += rejected_by_plan_[i];
+    }
+    for (const auto& [cohort, count] : rejected) {
+      put_int("rejected_events", cohort, "", std::to_string(count));
+    }
     std::map<std::string, std::array<Aggregate, 2>> cohorts;
     std::array<std::vector<double>, 2> per_capital_time;
     for (std::size_t i = 0; i < flows_.size(); ++i) {
@@ -378,6 +413,7 @@ class Simulation {
   std::unordered_map<std::size_t, S512> discounts_;
   std::array<AssetWatch, 2> watch_;
   std::int64_t rejected_ = 0;
+  std::vector<std::int64_t> rejected_by_plan_;  // by plan (generated_.accounts)
   std::uint64_t applied_ = 0;
   RunMetrics metrics_;
 };
@@ -388,7 +424,8 @@ const std::vector<MetricInfo>& metric_infos() {
   static const std::vector<MetricInfo> kInfos = {
       {"events", "int", "count", "events applied"},
       {"rejected_events", "int", "count",
-       "generated events the ledger rejected (0 unless a policy lowers balances, SPEC §9.3)"},
+       "generated events the ledger rejected (0 unless a policy lowers balances, SPEC §9.3); per "
+       "users/dapps and strategy cohort: those of its accounts"},
       {"accounts", "int", "count", "accounts of the cohort that held the asset"},
       {"yield_wei", "int", "wei",
        "Σ (balance + claimable at end + what left − what came in): yield earned; a withdrawal "

@@ -29,7 +29,7 @@ const std::vector<MetricInfo>& metric_infos();
 //   2: yield_wei counts a withdrawal at its payout, less the §5.5 discount (it counted the amount
 //      debited: a sniper withdrawing at a discount while the ledger was in debt showed a gain,
 //      helper-48's F1); discount_wei per cohort; a sniper's configure windows that overlap are
-//      one (8f827a6).
+//      one (8f827a6); rejected_events per users/dapps and strategy cohort.
 inline constexpr std::string_view kLabVersion = "2";
 
 struct MetricValue {
