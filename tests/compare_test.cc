@@ -404,6 +404,26 @@ TEST_CASE("CLI: compare's table, CSV, XLSX and HTML show the same numbers") {
   CHECK(html.find("<fee>") == std::string::npos);
   CHECK(html.find("&lt;fee&gt; &quot;quoted&quot;") != std::string::npos);
 
+  // --cohorts keeps the rows of the cohorts named, `all` the whole run's (helper-48's F6: a
+  // study's page had every cohort of every metric); an unknown one is refused, naming those there.
+  const auto snipers = run_cli({"compare", db, "--cohorts", "sniper/user", "--format", "csv"});
+  REQUIRE(snipers.exit_code == 0);
+  const auto sniper_rows = parse_csv(snipers.out);
+  REQUIRE(sniper_rows.size() == 4);  // header + 3 points of apy_ppm
+  for (std::size_t r = 1; r < sniper_rows.size(); ++r) {
+    CHECK(sniper_rows[r][3] == "sniper/user");
+    CHECK(sniper_rows[r] == rows[3 + r]);  // the same numbers as in the whole table
+  }
+  const auto both = run_cli({"compare", db, "--cohorts", "all,sniper/user", "--format", "csv"});
+  CHECK(both.out == csv.out);
+  const auto all = run_cli({"compare", db, "--cohorts", "all", "--format", "csv"});
+  CHECK(parse_csv(all.out).size() == 10);  // header + 3 points × (apy_ppm, revenue, gini)
+  const auto unknown = run_cli({"compare", db, "--cohorts", "sniper", "--format", "csv"});
+  CHECK(unknown.exit_code == 2);
+  CHECK(unknown.out.empty());
+  CHECK(unknown.err ==
+        "yieldledger: --cohorts: no metric has the cohort 'sniper'; there are all, sniper/user\n");
+
   // --baseline by label; --out for CSV writes the same text there.
   const auto by_label = run_cli({"compare", db, "--baseline", "policy.distribution=streamed",
                                  "--format", "csv", "--out", dir.path("c.csv")});
