@@ -594,8 +594,30 @@ TEST_CASE("Lab study: bad input names the file, the line and the key") {
       "[sweep.product]\n\"source.tbill.schedule\" = [\"rates.csv\", \"ooo.csv\"]\n");
   const std::string folder = dir.path("");
   CHECK(rejection([&] { (void)parse_study(swept, "s.toml", folder); }) ==
-        folder + "ooo.csv:3: csv: times must not decrease (the schedule of point 1 "
+        folder + "ooo.csv:3: csv: field 'time': 2024-02-01T00:00:00Z is before the row above's "
+                 "2024-03-01T00:00:00Z (times must not decrease) (the schedule of point 1 "
                  "(source.tbill.schedule=\"ooo.csv\"), s.toml:49)");
+  // Each fault of a row named by its field (one message said "a row must be TIME,APR_BPS with a
+  // §1.2 time and 0 <= apr_bps <= 100000" for every one: helper-45, helper-48).
+  const std::string study = testing::tiny_study(
+      "[[source]]\nname = \"tbill\"\nrate = \"schedule\"\nschedule = \"bad.csv\"\n");
+  for (const auto& [row, said] : std::vector<std::pair<std::string, std::string>>{
+           {"2024-02-30T00:00:00Z,450",
+            "field 'time': bad time '2024-02-30T00:00:00Z': 2024-02-30 is not a calendar date"},
+           {"2024-02-01,450",
+            "field 'time': bad time '2024-02-01' (expected YYYY-MM-DDTHH:MM:SSZ)"},
+           {"2024-02-01T00:00:00Z,100001",
+            "field 'apr_bps': '100001' is not an integer from 0 to 100000"},
+           {"2024-02-01T00:00:00Z,4.5",
+            "field 'apr_bps': '4.5' is not an integer from 0 to 100000"},
+           {"2024-02-01T00:00:00Z,", "field 'apr_bps': '' is not an integer from 0 to 100000"},
+           {"2024-02-01T00:00:00Z", "a row has 2 fields, time,apr_bps; this one has 1"},
+           {"2024-02-01T00:00:00Z,450,x", "a row has 2 fields, time,apr_bps; this one has 3"}}) {
+    CAPTURE(row);
+    dir.write("bad.csv", "time,apr_bps\n2024-01-05T00:00:00Z,450\n" + row + "\n");
+    CHECK(rejection([&] { (void)parse_study(study, "s.toml", folder); }) ==
+          folder + "bad.csv:3: csv: " + said);
+  }
 }
 
 TEST_CASE("Lab generator: time_order is std::stable_sort by time, over any span of times") {

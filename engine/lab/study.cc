@@ -252,20 +252,35 @@ std::vector<std::pair<Timestamp, std::uint32_t>> read_schedule(const Reader& r,
       header = true;
       continue;
     }
-    const auto comma = line.find(',');
-    const auto time = parse_timestamp(line.substr(0, comma == std::string::npos ? 0 : comma));
-    const std::string bps = comma == std::string::npos ? "" : line.substr(comma + 1);
+    // Each error names its field (helper-45, helper-48: one message for every fault of a row).
+    const auto fields = std::count(line.begin(), line.end(), ',') + 1;
+    if (fields != 2) {
+      throw InputError(opened, number, "csv",
+                       fmt::format("a row has 2 fields, time,apr_bps; this one has {}", fields));
+    }
+    const std::string_view text(line);
+    const std::string_view time_text = text.substr(0, text.find(','));
+    const std::string_view bps = text.substr(text.find(',') + 1);
+    const auto time = parse_timestamp(time_text);
+    if (!time) {
+      throw InputError(opened, number, "csv",
+                       fmt::format("field 'time': {}", bad_time_message(time_text.substr(0, 40))));
+    }
     const bool digits =
         !bps.empty() && bps.size() <= 6 &&
         std::all_of(bps.begin(), bps.end(), [](char c) { return c >= '0' && c <= '9'; });
-    if (!time || !digits || std::stoul(bps) > 100'000) {
+    if (!digits || std::stoul(std::string(bps)) > 100'000) {
       throw InputError(opened, number, "csv",
-                       "a row must be TIME,APR_BPS with a §1.2 time and 0 <= apr_bps <= 100000");
+                       fmt::format("field 'apr_bps': '{}' is not an integer from 0 to 100000",
+                                   bps.substr(0, 40)));
     }
     if (!out.empty() && *time < out.back().first) {
-      throw InputError(opened, number, "csv", "times must not decrease");
+      throw InputError(opened, number, "csv",
+                       fmt::format("field 'time': {} is before the row above's {} (times must "
+                                   "not decrease)",
+                                   time_text, format_timestamp(out.back().first)));
     }
-    out.emplace_back(*time, static_cast<std::uint32_t>(std::stoul(bps)));
+    out.emplace_back(*time, static_cast<std::uint32_t>(std::stoul(std::string(bps))));
   }
   if (!header) throw InputError(opened, 1, "csv", "missing header row (time,apr_bps)");
   return out;
