@@ -4,8 +4,8 @@
 #   2. starts munged, slurmctld and slurmd with every config, socket, state, log and pid file in a
 #      temporary folder (ProctrackType=proctrack/linuxproc, TaskPlugin=task/none,
 #      SelectType=select/cons_tres, no accounting: what works in a container without systemd);
-#   3. submits the study as a job array of 4 tasks, each writing a shard, and a merge job that
-#      runs after them (--dependency=afterok);
+#   3. submits the study as a stepped job array of 4 tasks (0-6:2), each writing a shard, and a
+#      merge job that runs after them (--dependency=afterok);
 #   4. checks that the merged results equal a one-machine sweep's, row for row;
 #   5. stops the daemons it started and removes their pid files, whatever happened (trap).
 # Usage: scripts/slurm_test.sh [path/to/yieldledger]   (default build/cli/yieldledger)
@@ -97,12 +97,14 @@ for _ in $(seq 100); do
 done
 sinfo -N
 
-echo "== a job array of 4 sweep tasks, then a merge job (afterok)"
+# A stepped array (IDs 0, 2, 4, 6): each task's slice is (ID - MIN) / STEP of COUNT, as Slurm
+# itself sets them (the tests set the variables by hand: helper-46's F9).
+echo "== a job array of 4 sweep tasks (--array=0-6:2), then a merge job (afterok)"
 OUT="$WORK/out"
-ARRAY=$(sbatch --parsable --array=0-3 -o "$OUT/task-%a.log" -D "$OUT" \
+ARRAY=$(sbatch --parsable --array=0-6:2 -o "$OUT/task-%a.log" -D "$OUT" \
   --wrap "$YL sweep $STUDY --out $OUT/shard-\$SLURM_ARRAY_TASK_ID.db")
 MERGE=$(sbatch --parsable --dependency=afterok:"$ARRAY" -o "$OUT/merge.log" -D "$OUT" \
-  --wrap "$YL merge --out $OUT/merged.db $OUT/shard-0.db $OUT/shard-1.db $OUT/shard-2.db $OUT/shard-3.db")
+  --wrap "$YL merge --out $OUT/merged.db $OUT/shard-0.db $OUT/shard-2.db $OUT/shard-4.db $OUT/shard-6.db")
 JOBS="$ARRAY $MERGE"
 for _ in $(seq 1200); do
   if [ -z "$(squeue -h -j "$ARRAY,$MERGE" 2>/dev/null)" ]; then break; fi
