@@ -5,6 +5,7 @@
 
 #include <doctest/doctest.h>
 
+#include "engine/export/export_error.h"
 #include "engine/export/html_sink.h"
 #include "engine/html/output_file.h"
 #include "engine/html/report.h"
@@ -140,6 +141,19 @@ TEST_CASE("HTML: a committed output is reverted to the file it replaced, or to n
   }
   CHECK(read_file(dir.path("a.txt")) == "newer");
   CHECK(partials() == 0);  // the replaced file goes at the end
+  // A folder that appears at the path after the check is never swapped away (a rename over it
+  // failed; the swap would have moved it to the temporary name).
+  {
+    OutputFile out(dir.path("d"), OutputFile::Existing::replace);
+    out.write("late");
+    std::filesystem::create_directory(dir.path("d"));
+    dir.write("d/inside", "kept");
+    CHECK_THROWS_WITH_AS(out.commit(),
+                         ("cannot write '" + dir.path("d") + "': Is a directory").c_str(),
+                         yl::ExportError);
+  }
+  CHECK(read_file(dir.path("d/inside")) == "kept");
+  CHECK(partials() == 0);
   for (const auto existing : {OutputFile::Existing::replace, OutputFile::Existing::refuse}) {
     {
       OutputFile out(dir.path("b.txt"), existing);

@@ -90,6 +90,14 @@ void OutputFile::commit() {
     // renamed over where there is none, or the file system cannot swap.
     if (::renameat2(AT_FDCWD, temp_.c_str(), AT_FDCWD, path_.c_str(), RENAME_EXCHANGE) == 0) {
       holds_replaced_ = true;
+      // A folder that appeared at `path` since the check is swapped back, never taken away (a
+      // rename over it failed with EISDIR).
+      std::error_code ec;
+      if (std::filesystem::is_directory(std::filesystem::symlink_status(temp_, ec))) {
+        ::renameat2(AT_FDCWD, temp_.c_str(), AT_FDCWD, path_.c_str(), RENAME_EXCHANGE);
+        holds_replaced_ = false;
+        fail(path_, EISDIR);
+      }
     } else if (errno != ENOENT && errno != EINVAL && errno != ENOSYS) {
       fail(path_, errno);
     } else if (::rename(temp_.c_str(), path_.c_str()) != 0) {
