@@ -265,6 +265,11 @@ TEST_CASE("Bad scenarios are rejected at the offending line (SPEC §1.1)") {
       {"gas base rate past 10000, ceil past it too",
        good + "[gas]\nbase_claim_rate_bps = 20000\nceil_claim_rate_bps = 30000\n",
        "25: scenario: 'ceil_claim_rate_bps' must be between 0 and 10000 (got 30000)"},
+      // Both past 10000: compared as written (they were clamped alike, and zero < base broke).
+      {"gas zero and base past 10000",
+       good + "[gas]\nzero_claim_rate_bps = 20000\nbase_claim_rate_bps = 30000\n"
+              "ceil_claim_rate_bps = 10000\n",
+       "26: scenario: [gas] needs base_claim_rate_bps < ceil_claim_rate_bps (got 30000 and 10000)"},
       {"gas base rate past 10000", good + "[gas]\nbase_claim_rate_bps = 99999999999\n",
        "24: scenario: [gas] needs base_claim_rate_bps < ceil_claim_rate_bps (got 99999999999 and "
        "10000)"},

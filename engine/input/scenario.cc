@@ -193,14 +193,19 @@ void plan_gas(Plan& plan, const Checker& check, const toml::table& t, GasParams&
                            std::string_view high, const std::uint32_t& high_value) {
     const std::uint64_t line = later_line(t, {low, high});
     plan.at(line, [&check, &t, low, &low_value, high, &high_value, line] {
-      if (low_value < high_value) return;
-      auto shown = [&t](std::string_view key, std::uint32_t value) {
+      // The values as written: the kept ones are clamped to 10001 (bps_at_least_0), and two
+      // written above it compared equal (helper-49's F4: "needs zero < base (got 20000 and
+      // 30000)").
+      auto written = [&t](std::string_view key, std::uint32_t value) {
         const toml::node* n = t.get(key);
         return n != nullptr && n->as_integer() != nullptr ? n->as_integer()->get()
                                                           : std::int64_t{value};
       };
-      check.fail(line, fmt::format("[gas] needs {} < {} (got {} and {})", low, high,
-                                   shown(low, low_value), shown(high, high_value)));
+      const std::int64_t low_written = written(low, low_value);
+      const std::int64_t high_written = written(high, high_value);
+      if (low_written < high_written) return;
+      check.fail(line, fmt::format("[gas] needs {} < {} (got {} and {})", low, high, low_written,
+                                   high_written));
     });
   };
   rate_relation("zero_claim_rate_bps", gas.zero_claim_rate_bps, "base_claim_rate_bps",
