@@ -284,10 +284,10 @@ TEST_CASE("Export: an output name of 250 bytes keeps its temporary and lock name
   CHECK(yl::html::hidden_name("/x/notes.html") == ".notes.html");
   CHECK(yl::html::hidden_name(std::string(190, 'c')) == "." + std::string(190, 'c'));
   CHECK(yl::html::hidden_name(std::string(191, 'c')).size() == 1 + 150 + 1 + 16);
-  // The longest suffix, a mark of 43 bytes (10-digit PID, '@', 32-byte host) and a count of 10
-  // digits, fits after the longest hidden name kept whole.
+  // The longest suffix, a mark of 44 bytes (10-digit PID, '@', 24-byte host, '~', 8 hex digits)
+  // and a count of 10 digits, fits after the longest hidden name kept whole.
   CHECK(1 + 190 +
-            std::string_view(".1234567890@abcdefghijklmnopqrstuvwxyz012345-1234567890.partial")
+            std::string_view(".1234567890@abcdefghijklmnopqrstuvwx~0123abcd-1234567890.partial")
                 .size() <=
         255);
   // A cut never splits a UTF-8 character: 'é' is two bytes, and 150 falls inside the 75th.

@@ -433,10 +433,13 @@ TEST_CASE("Hardening: a temporary's process mark is PID@HOST, and only this host
   const std::string mark = yl::process_mark();
   const std::string host = mark.substr(mark.find('@') + 1);
   CHECK(mark == std::to_string(::getpid()) + "@" + host);
-  CHECK_FALSE(host.empty());
-  CHECK(host.size() <= 32);
+  // The host name (or its hash), '~', and 8 hex digits of the boot and the PID namespace.
+  REQUIRE(host.size() > 9);
+  CHECK(host.size() <= 24 + 1 + 8);
+  CHECK(host[host.size() - 9] == '~');
+  CHECK(host.find_first_not_of("0123456789abcdef", host.size() - 8) == std::string::npos);
   CHECK(host.find_first_not_of("abcdefghijklmnopqrstuvwxyz"
-                               "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789.-_") == std::string::npos);
+                               "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789.-_~") == std::string::npos);
   CHECK(yl::process_mark() == mark);  // the same for every temporary of the process
   const pid_t ended = ::fork();
   if (ended == 0) ::_exit(0);

@@ -141,6 +141,18 @@ TEST_CASE("HTML: a committed output is reverted to the file it replaced, or to n
   }
   CHECK(read_file(dir.path("a.txt")) == "newer");
   CHECK(partials() == 0);  // the replaced file goes at the end
+  // The new file moved away before the revert: the replaced one comes back all the same (the
+  // swap back failed, and the end removed it: neither was left, helper-49's F2).
+  {
+    OutputFile out(dir.path("a.txt"), OutputFile::Existing::replace);
+    out.write("newest");
+    out.commit();
+    std::filesystem::rename(dir.path("a.txt"), dir.path("moved.txt"));
+    out.revert();
+  }
+  CHECK(read_file(dir.path("a.txt")) == "newer");
+  CHECK(read_file(dir.path("moved.txt")) == "newest");
+  CHECK(partials() == 0);
   // A folder that appears at the path after the check is never swapped away (a rename over it
   // failed; the swap would have moved it to the temporary name).
   {

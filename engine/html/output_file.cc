@@ -119,14 +119,20 @@ void OutputFile::commit() {
 
 void OutputFile::revert() noexcept {
   YL_ASSERT(committed_);
-  if (holds_replaced_ &&
-      ::renameat2(AT_FDCWD, temp_.c_str(), AT_FDCWD, path_.c_str(), RENAME_EXCHANGE) == 0) {
-    committed_ = false;  // the temporary holds the new file again, removed at the end
-    holds_replaced_ = false;
+  if (!holds_replaced_) {
+    std::error_code ec;
+    std::filesystem::remove(path_, ec);  // none was there before, or it could not be kept
     return;
   }
-  std::error_code ec;
-  std::filesystem::remove(path_, ec);  // none was there before, or it cannot be put back
+  holds_replaced_ = false;
+  if (::renameat2(AT_FDCWD, temp_.c_str(), AT_FDCWD, path_.c_str(), RENAME_EXCHANGE) == 0) {
+    committed_ = false;  // the temporary holds the new file again, removed at the end
+    return;
+  }
+  // The new file is gone from `path` (moved, removed): the replaced one goes back all the same,
+  // and where it cannot, it stays at the temporary name rather than be removed at the end
+  // (helper-49's F2: neither file was left).
+  (void)::rename(temp_.c_str(), path_.c_str());
 }
 
 void refuse_special_file(const std::filesystem::path& path) {
@@ -187,7 +193,7 @@ void CreatedFolders::remove_created() {
 
 std::string hidden_name(const std::filesystem::path& path) {
   const std::string name = path.filename().string();
-  // Room for the longest suffix, `.MARK-N.partial` (a mark of up to 43 bytes, N of up to 10).
+  // Room for the longest suffix, `.MARK-N.partial` (a mark of up to 44 bytes, N of up to 10).
   constexpr std::size_t kLongest = 255 - 1 - 64;
   if (name.size() <= kLongest) return "." + name;
   std::size_t cut = 150;

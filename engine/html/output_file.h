@@ -17,12 +17,12 @@ class OutputFile {
   // it. Throws UsageError when the folder is missing, `path` is a folder, or (Existing::refuse) a
   // file is already there; ExportError when the temporary file cannot be created.
   OutputFile(std::filesystem::path path, Existing existing);
-  ~OutputFile();  // removes the temporary file unless committed
+  ~OutputFile();  // removes the temporary file: the unfinished one, or the one commit() replaced
   OutputFile(const OutputFile&) = delete;
   OutputFile& operator=(const OutputFile&) = delete;
 
   const std::filesystem::path& path() const { return path_; }
-  // Where a library that writes files by name (libxlsxwriter) writes.
+  // Where a library that writes files by name (libxlsxwriter) writes, before commit().
   const std::filesystem::path& temp_path() const { return temp_; }
 
   // Writes `content` as the whole file, flushed to disk. Throws ExportError.

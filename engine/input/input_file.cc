@@ -1,9 +1,11 @@
 #include "engine/input/input_file.h"
 
+#include <algorithm>
 #include <cerrno>
 #include <charconv>
 #include <cstdio>
 #include <cstring>
+#include <fstream>
 #include <system_error>
 
 #include <fcntl.h>
@@ -39,18 +41,25 @@ int rename_if_absent(const std::string& from, const std::string& to) {
 
 namespace {
 
+// A mark's HOST (input_file.h): the host name, and a hash of the boot and the PID namespace.
 std::string host_in_mark() {
   char name[256] = {};
-  if (::gethostname(name, sizeof name - 1) != 0) return "unknown";
-  std::string host(name);
-  if (host.empty()) return "unknown";
-  if (host.size() > 32) return fmt::format("{:016x}", fnv1a(host));
-  for (char& c : host) {
-    const bool kept = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-                      c == '.' || c == '-' || c == '_';
-    if (!kept) c = '_';
-  }
-  return host;
+  std::string host = ::gethostname(name, sizeof name - 1) == 0 ? name : "";
+  const bool plain =
+      !host.empty() && host.size() <= 24 && std::all_of(host.begin(), host.end(), [](char c) {
+        return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+               c == '.' || c == '-' || c == '_';
+      });
+  if (!plain) host = fmt::format("{:016x}", fnv1a(host));
+  // The boot id tells machines (and boots) apart, the PID namespace's inode containers of one
+  // machine: a container with the host's name and PIDs of its own took a live process of the
+  // host for a dead one (helper-49's F3).
+  std::string space;
+  std::ifstream boot("/proc/sys/kernel/random/boot_id");
+  std::getline(boot, space);
+  struct stat ns {};
+  if (::stat("/proc/self/ns/pid", &ns) == 0) space += fmt::format(":{}", ns.st_ino);
+  return fmt::format("{}~{:08x}", host, fnv1a(space) & 0xFFFF'FFFFU);
 }
 
 }  // namespace

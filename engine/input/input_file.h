@@ -24,10 +24,11 @@ bool is_machine_fault(int error);
 int rename_if_absent(const std::string& from, const std::string& to);
 
 // This process's mark in the names of its temporary files: `PID@HOST`, HOST being this machine's
-// host name (bytes other than letters, digits, '.', '-' and '_' as '_'; one of more than 32
-// bytes as 16 hex digits of its FNV-1a hash). At most 43 bytes. The host is what lets a process
-// tell a dead process's temporary from a live one of another machine sharing the folder (a
-// cluster's shared file system): a PID means nothing on another host.
+// host name (16 hex digits of its FNV-1a hash unless it is at most 24 bytes of letters, digits,
+// '.', '-' and '_'), '~' and 8 hex digits of a hash of the boot id and the PID namespace. At most
+// 44 bytes. HOST is what lets a process tell a dead process's temporary from a live one of
+// another machine sharing the folder (a cluster's shared file system), or of a container with
+// PIDs of its own: a PID means nothing there.
 std::string process_mark();
 
 // Whether `mark` is a process mark (above) of this host whose process no longer exists (kill(PID,
