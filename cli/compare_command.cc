@@ -3,10 +3,12 @@
 // a baseline point. `yieldledger compare A.db B.db`: two ledgers over the same events, side by
 // side at their end. README "Compare".
 #include <iostream>
+#include <optional>
 #include <set>
 #include <sstream>
 
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 
 #include "cli/commands.h"
 #include "cli/render.h"
@@ -24,11 +26,11 @@ namespace yl::cli {
 namespace {
 
 struct CompareOptions {
-  std::string first, second;         // as given: second empty, or not given, for a results file
-  std::vector<std::string> files;    // first, and second when given
-  std::string baseline;              // empty: point 0
-  std::vector<std::string> cohorts;  // empty: all; `all` names the whole run's ('')
-  std::string format;                // empty: by --out's extension (.xlsx, .html, .csv), else table
+  std::string first, second;           // as given: second empty, or not given, for a results file
+  std::vector<std::string> files;      // first, and second when given
+  std::string baseline;                // empty: point 0
+  std::optional<std::string> cohorts;  // comma-separated; `all` is the whole run's ('')
+  std::string format;  // empty: by --out's extension (.xlsx, .html, .csv), else table
   std::string out;
   bool force = false;
 };
@@ -68,20 +70,29 @@ void emit_text(const CompareOptions& options, html::Table table,
 // Keeps the rows of the cohorts named (`all` for the whole run's, cohort ''): with every cohort,
 // a study's page had some 130 rows and 30 legend entries a metric, and the snipers' scale flattened
 // the holders' intervals (helper-48's F6). A name no row has is refused, listing those there are.
-void keep_cohorts(compare::Comparison& comparison, const std::vector<std::string>& names) {
-  if (names.empty()) return;
+void keep_cohorts(compare::Comparison& comparison, const std::string& list) {
   auto named = [](const std::string& cohort) {
     return cohort.empty() ? std::string("all") : cohort;
   };
   std::set<std::string> present;
   for (const compare::Row& row : comparison.rows) present.insert(named(row.key.cohort));
-  for (const std::string& name : names) {
+  std::set<std::string> kept;
+  for (std::size_t start = 0; start <= list.size();) {
+    std::size_t end = list.find(',', start);
+    if (end == std::string::npos) end = list.size();
+    // One word (a list option took the files after it), spaces around a name dropped ("all,
+    // sniper/user"): helper-49's F7.
+    std::string name = list.substr(start, end - start);
+    const std::size_t first = name.find_first_not_of(' ');
+    name = first == std::string::npos ? ""
+                                      : name.substr(first, name.find_last_not_of(' ') - first + 1);
     if (!present.contains(name)) {
       throw UsageError(fmt::format("--cohorts: no metric has the cohort '{}'; there are {}",
                                    escape_controls(name), fmt::join(present, ", ")));
     }
+    kept.insert(name);
+    start = end + 1;
   }
-  const std::set<std::string> kept(names.begin(), names.end());
   std::erase_if(comparison.rows,
                 [&](const compare::Row& row) { return !kept.contains(named(row.key.cohort)); });
 }
@@ -97,7 +108,7 @@ void compare_results_file(const CompareOptions& options) {
   const std::size_t baseline =
       compare::find_point(results, options.baseline.empty() ? "0" : options.baseline);
   compare::Comparison comparison = compare::compare_results(results, baseline);
-  keep_cohorts(comparison, options.cohorts);
+  if (options.cohorts) keep_cohorts(comparison, *options.cohorts);
   if (options.format == "xlsx") {
     compare::write_comparison_xlsx(comparison, *out);
   } else if (options.format == "html") {
@@ -120,7 +131,7 @@ void compare_ledgers(const CompareOptions& options) {
     throw UsageError("--baseline names a point of a sweep's results; two ledgers are compared as "
                      "b − a (swap them to change sides)");
   }
-  if (!options.cohorts.empty()) {
+  if (options.cohorts) {
     throw UsageError("--cohorts names cohorts of a sweep's results; two ledgers have none");
   }
   if (options.format == "xlsx") {
@@ -206,11 +217,9 @@ void add_compare_command(CLI::App& app) {
       ->type_name("FILE");
   command->add_option("--baseline", options->baseline,
                       "the point the others are compared with, by index or label (default 0)");
-  command
-      ->add_option("--cohorts", options->cohorts,
-                   "only these cohorts' rows, comma-separated (all = every account; users, "
-                   "dapps, a strategy, or strategy/kind/MODE); default every cohort")
-      ->delimiter(',');
+  command->add_option("--cohorts", options->cohorts,
+                      "only these cohorts' rows, comma-separated (all = every account; users, "
+                      "dapps, a strategy, or strategy/kind/MODE); default every cohort");
   command
       ->add_option("--format", options->format,
                    "table, csv, xlsx or html (default: by --out's extension, else table)")

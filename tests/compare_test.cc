@@ -302,10 +302,12 @@ TEST_CASE("Compare: files of other programs, other versions and bad rows are ref
     sql.replace(at, from.size(), to);
     return make_db(dir, name, sql);
   };
-  const std::string v2 = variant("v2.db", "PRAGMA user_version = 1;", "PRAGMA user_version = 2;");
-  CHECK(refused(v2) == "'" + v2 +
-                           "' is a results file of version 2; this yieldledger reads "
-                           "version 1");
+  const std::string v3 = variant("v3.db", "PRAGMA user_version = 1;", "PRAGMA user_version = 3;");
+  CHECK(refused(v3) == "'" + v3 +
+                           "' is a results file of version 3; this yieldledger reads "
+                           "versions 1 to 2");
+  const std::string v0 = variant("v0.db", "PRAGMA user_version = 1;", "PRAGMA user_version = 0;");
+  CHECK(refused(v0).starts_with("'" + v0 + "' is a results file of version 0; "));
   const std::string bad_int = variant("bad_int.db", "'40500'", "'40.5'");
   CHECK(refused(bad_int) == bad_int +
                                 ": metrics (point 0, run 3, 'apy_ppm', cohort '', asset ''): an "
@@ -416,6 +418,13 @@ TEST_CASE("CLI: compare's table, CSV, XLSX and HTML show the same numbers") {
   }
   const auto both = run_cli({"compare", db, "--cohorts", "all,sniper/user", "--format", "csv"});
   CHECK(both.out == csv.out);
+  // One word, before the file too, spaces around a name dropped (it took the file after it, and
+  // refused " sniper/user": helper-49's F7).
+  const auto spaced = run_cli({"compare", "--cohorts", "all, sniper/user", db, "--format", "csv"});
+  CHECK(spaced.exit_code == 0);
+  CHECK(spaced.out == csv.out);
+  CHECK(run_cli({"compare", "--cohorts", "", db}).err ==
+        "yieldledger: --cohorts: no metric has the cohort ''; there are all, sniper/user\n");
   const auto all = run_cli({"compare", db, "--cohorts", "all", "--format", "csv"});
   CHECK(parse_csv(all.out).size() == 10);  // header + 3 points × (apy_ppm, revenue, gini)
   const auto unknown = run_cli({"compare", db, "--cohorts", "sniper", "--format", "csv"});
@@ -441,12 +450,22 @@ TEST_CASE("Compare HTML: a point's label is shown short on charts and in metric 
         "rebalance=true, users=10");
   CHECK(short_label("scenario.policy.distribution=\"snapshot\", scenario.policy.void_yield=\""
                     "to_active\", scenario.policy.negative_yield=\"debt\"") ==
-        "distribution=\"snapshot\", void_y…");
-  CHECK(short_label("a.fee=1.5, odd.part") == "fee=1.5, part");  // a part without '=' too
-  // 32 bytes at most, a UTF-8 character never split: "é" is two bytes.
-  const std::string accents = short_label("k=" + std::string(20, 'a') + "ééééééé");
-  CHECK(accents == "k=" + std::string(20, 'a') + "éééé…");
-  CHECK(short_label("k=" + std::string(29, 'a')) == "k=" + std::string(29, 'a'));  // 31 bytes
+        "distribution=\"snapshot\", void…");
+  // A value holding ", " stays whole (it was split, and cut at a dot: helper-49's F5).
+  CHECK(short_label("source.tbill.schedule=\"r, v2.csv\"") == "schedule=\"r, v2.csv\"");
+  // Two keys ending alike keep their last two parts.
+  CHECK(short_label("source.a.schedule=\"x\", source.b.schedule=\"y\", users=1") ==
+        "a.schedule=\"x\", b.schedule=\"y…");
+  // At most 32 bytes with the '…', a UTF-8 character never split: "é" is two bytes.
+  CHECK(short_label("k=" + std::string(20, 'a') + "ééééééé") ==
+        "k=" + std::string(20, 'a') + "ééé…");
+  CHECK(short_label("k=" + std::string(30, 'a')) == "k=" + std::string(30, 'a'));  // 32 bytes
+  CHECK(short_label("k=" + std::string(31, 'a')) == "k=" + std::string(27, 'a') + "…");
+  for (const std::string& label :
+       {std::string("k=") + std::string(100, 'b'), std::string(60, 'x') + "=1",
+        std::string("a.b.c=") + std::string(40, 'z') + ", d.e=1"}) {
+    CHECK(short_label(label).size() <= 32);
+  }
 }
 
 TEST_CASE("CLI: compare refuses bad input with exit 2 and writes nothing") {

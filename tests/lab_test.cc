@@ -518,6 +518,13 @@ TEST_CASE("Lab study: bad input names the file, the line and the key") {
         "s.toml:45: sweep: point 1 (scenario.policy.insurance_fee_bps=20000) breaks a rule: "
         "scenario: insurance_fee_bps + protocol_fee_bps must be at most 10000 (got 20000 + 0) (in "
         "[scenario])");
+  // The key the rule quotes, where the reason also names another swept key in words (helper-49's
+  // F10: by words alone, both were named, and the error went to the [sweep] line).
+  CHECK(rejection([&] {
+          parse(testing::tiny_study("[sweep.zip]\n\"scenario.policy.distribution\" = "
+                                    "[\"streamed\", \"snapshot\"]\n"
+                                    "\"scenario.policy.unlock_seconds\" = [60, 120]\n"));
+        }).starts_with("s.toml:46: sweep: point 1 ("));
   // With more keys than one, the line of the key the rule names (it was the point's last key's,
   // 46: helper-42's F13), or the [sweep] table's when the rule names none of them.
   CHECK(rejection([&] {

@@ -1,5 +1,7 @@
 #include "engine/compare/compare_html.h"
 
+#include <algorithm>
+#include <cctype>
 #include <map>
 
 #include <fmt/format.h>
@@ -207,24 +209,63 @@ html::Section fan_section(const Fan& fan, const Comparison& c) {
 
 }  // namespace
 
+namespace {
+
+// Whether `text` at `at` starts a swept key and its '=' (the label's `KEY=VALUE` pairs are joined
+// by ", ", and a string value may hold ", " too).
+bool key_starts(std::string_view text, std::size_t at) {
+  std::size_t end = at;
+  while (end < text.size() && (std::isalnum(static_cast<unsigned char>(text[end])) ||
+                               text[end] == '_' || text[end] == '.' || text[end] == '-')) {
+    ++end;
+  }
+  return end > at && end < text.size() && text[end] == '=';
+}
+
+// The last `parts` dotted parts of `key`.
+std::string_view key_tail(std::string_view key, int parts) {
+  std::size_t at = key.size();
+  for (int i = 0; i < parts && at != std::string_view::npos && at > 0; ++i) {
+    at = key.rfind('.', at - 1);
+  }
+  return at == std::string_view::npos ? key : key.substr(at + 1);
+}
+
+}  // namespace
+
 // Whole labels (six policy keys make 200 characters) left a chart no room to plot and pushed a
-// metric table's numbers out of sight (helper-48's F5). Cut by whole UTF-8 characters.
+// metric table's numbers out of sight (helper-48's F5).
 std::string short_label(const std::string& label) {
-  std::string out;
+  std::vector<std::pair<std::string_view, std::string_view>> pairs;  // key, value
+  const std::string_view text(label);
   std::size_t start = 0;
-  while (start <= label.size()) {
-    std::size_t end = label.find(", ", start);
-    if (end == std::string::npos) end = label.size();
-    const std::string_view pair = std::string_view(label).substr(start, end - start);
+  while (start < text.size()) {
+    std::size_t end = text.find(", ", start);
+    while (end != std::string_view::npos && !key_starts(text, end + 2)) {
+      end = text.find(", ", end + 2);
+    }
+    if (end == std::string_view::npos) end = text.size();
+    const std::string_view pair = text.substr(start, end - start);
     const std::size_t equals = pair.find('=');
-    const std::size_t dot = pair.substr(0, equals).rfind('.');
-    out += out.empty() ? "" : ", ";
-    out += dot == std::string_view::npos ? pair : pair.substr(dot + 1);
+    pairs.emplace_back(pair.substr(0, equals),
+                       equals == std::string_view::npos ? "" : pair.substr(equals));
     start = end + 2;
   }
+  std::string out;
+  for (const auto& [key, value] : pairs) {
+    // The key's last part, or its last two where another key of the label ends alike
+    // (source.tbill.schedule and source.lido.schedule).
+    const auto alike = std::count_if(pairs.begin(), pairs.end(), [&](const auto& other) {
+      return key_tail(other.first, 1) == key_tail(key, 1);
+    });
+    out += out.empty() ? "" : ", ";
+    out += key_tail(key, alike > 1 ? 2 : 1);
+    out += value;
+  }
+  // At most 32 bytes with the '…' (3 bytes), cut by whole UTF-8 characters.
   constexpr std::size_t kMost = 32;
   if (out.size() <= kMost) return out;
-  std::size_t cut = kMost - 1;
+  std::size_t cut = kMost - 3;
   while (cut > 0 && (static_cast<unsigned char>(out[cut]) & 0xC0) == 0x80) --cut;
   return out.substr(0, cut) + "…";
 }

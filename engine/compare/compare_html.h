@@ -15,7 +15,8 @@ namespace yl::compare {
 html::Page comparison_page(const Comparison& comparison);
 
 // A point's label as the page's charts and metric tables show it (the Points table shows it
-// whole): each `key=value` with the key's last dotted part only, cut to 32 bytes and '…'.
+// whole): each `key=value` with the key's last dotted part only (its last two where another key
+// of the label ends alike), at most 32 bytes ('…' where cut).
 std::string short_label(const std::string& label);
 
 }  // namespace yl::compare

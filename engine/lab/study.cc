@@ -918,19 +918,22 @@ Study study_at(const Study& study, const Point& point) {
     return out;
   } catch (const InputError& error) {
     // A key the study's tables do not know names nothing; any other failure is a rule the
-    // point's values break, named at its key: the one swept key the reason names as a word
-    // ('insurance_fee_bps' must be ..., insurance_fee_bps + protocol_fee_bps must be ...), or the
-    // point's only key; else at the [sweep] table (it was the line of the point's last key,
-    // another key than the rule's: helper-42's F13).
-    std::vector<std::string> named;
+    // point's values break, named at its key: the one swept key the reason names, or the point's
+    // only key; else at the [sweep] table (it was the line of the point's last key, another key
+    // than the rule's: helper-42's F13).
+    std::vector<std::string> named, worded;
     for (const auto& [key, value] : point.assignments) {
       const std::string leaf = key.substr(key.rfind('.') + 1);
       if (error.reason().starts_with("unknown key '" + leaf + "'")) {
         throw InputError(study.file, line_of(key), "sweep",
                          fmt::format("'{}' names nothing in the study ({})", key, error.reason()));
       }
-      if (names_word(error.reason(), leaf)) named.push_back(key);
+      if (error.reason().find("'" + leaf + "'") != std::string::npos) named.push_back(key);
+      if (names_word(error.reason(), leaf)) worded.push_back(key);
     }
+    // A key quoted names the rule's own key ('unlock_seconds' is allowed only with distribution
+    // = ...); one in words only, where none is quoted (insurance_fee_bps + protocol_fee_bps ...).
+    if (named.empty()) named = worded;
     if (point.assignments.size() == 1) named = {point.assignments[0].first};
     const std::uint64_t line = named.size() == 1 ? line_of(named[0]) : study.sweep.line;
     // A schedule file the point reads: named with its line, as for a schedule not swept; the

@@ -24,11 +24,11 @@ std::optional<NotResults> check_results_identity(Database& db, const std::string
                                   path, id, kResultsApplicationId)};
   }
   const std::int64_t version = db.user_version();
-  if (version != kResultsVersion) {
+  if (version < kOldestResultsVersion || version > kResultsVersion) {
     return NotResults{NotResults::Kind::other_version,
                       fmt::format("'{}' is a results file of version {}; this yieldledger reads "
-                                  "version {}",
-                                  path, version, kResultsVersion)};
+                                  "versions {} to {}",
+                                  path, version, kOldestResultsVersion, kResultsVersion)};
   }
   return std::nullopt;
 }

@@ -15,7 +15,11 @@
 namespace yl::storage {
 
 inline constexpr std::int32_t kResultsApplicationId = 1498174530;  // 0x594C5242, "YLRB"
-inline constexpr std::int32_t kResultsVersion = 1;
+// The version written. 2 added the `study` row `lab` (engine/lab/metrics.h, kLabVersion): a
+// yieldledger that reads only version 1 refuses a file of version 2 whole, where it would have
+// resumed it with runs of another lab version (helper-49's F9). Version 1 is read too.
+inline constexpr std::int32_t kResultsVersion = 2;
+inline constexpr std::int32_t kOldestResultsVersion = 1;
 
 // Why the file open in `db` (at `path`) is not a results file this yieldledger reads, or nullopt
 // when it is one. Reads two pragmas, writes nothing.
