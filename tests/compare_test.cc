@@ -453,6 +453,9 @@ TEST_CASE("Compare HTML: a point's label is shown short on charts and in metric 
         "distribution=\"snapshot\", void…");
   // A value holding ", " stays whole (it was split, and cut at a dot: helper-49's F5).
   CHECK(short_label("source.tbill.schedule=\"r, v2.csv\"") == "schedule=\"r, v2.csv\"");
+  // A hand-made results file's label of no key, or of keys with empty parts, as it is.
+  CHECK(short_label("=5") == "=5");
+  CHECK(short_label("a.=1, .b=2") == "=1, b=2");
   // Two keys ending alike keep their last two parts.
   CHECK(short_label("source.a.schedule=\"x\", source.b.schedule=\"y\", users=1") ==
         "a.schedule=\"x\", b.schedule=\"y…");

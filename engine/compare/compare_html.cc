@@ -228,7 +228,7 @@ std::string_view key_tail(std::string_view key, int parts) {
   for (int i = 0; i < parts && at != std::string_view::npos && at > 0; ++i) {
     at = key.rfind('.', at - 1);
   }
-  return at == std::string_view::npos ? key : key.substr(at + 1);
+  return at == std::string_view::npos || at >= key.size() ? key : key.substr(at + 1);
 }
 
 }  // namespace
