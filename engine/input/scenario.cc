@@ -120,6 +120,13 @@ std::uint64_t later_line(const toml::table& table, std::initializer_list<std::st
   return line;
 }
 
+// The integer `key` has as written in `table`, else `kept` (its default, or what a check kept):
+// a relation between keys is checked, and told, with the values the user wrote.
+std::int64_t as_written(const toml::table& table, std::string_view key, std::int64_t kept) {
+  const toml::node* n = table.get(key);
+  return n != nullptr && n->as_integer() != nullptr ? n->as_integer()->get() : kept;
+}
+
 void plan_source(Plan& plan, const Checker& check, const toml::table& t, SourceConfig& source) {
   constexpr std::string_view kWhere = " in [[source]]";
   only(plan, check, t, {"name", "asset", "kind", "apr_bps", "weight_bps"}, kWhere);
@@ -196,13 +203,8 @@ void plan_gas(Plan& plan, const Checker& check, const toml::table& t, GasParams&
       // The values as written: the kept ones are clamped to 10001 (bps_at_least_0), and two
       // written above it compared equal (helper-49's F4: "needs zero < base (got 20000 and
       // 30000)").
-      auto written = [&t](std::string_view key, std::uint32_t value) {
-        const toml::node* n = t.get(key);
-        return n != nullptr && n->as_integer() != nullptr ? n->as_integer()->get()
-                                                          : std::int64_t{value};
-      };
-      const std::int64_t low_written = written(low, low_value);
-      const std::int64_t high_written = written(high, high_value);
+      const std::int64_t low_written = as_written(t, low, low_value);
+      const std::int64_t high_written = as_written(t, high, high_value);
       if (low_written < high_written) return;
       check.fail(line, fmt::format("[gas] needs {} < {} (got {} and {})", low, high, low_written,
                                    high_written));
@@ -253,15 +255,10 @@ void plan_policy(Plan& plan, const Checker& check, const toml::table& t, Policy&
         (key == "insurance_fee_bps" ? policy.insurance_fee_bps : policy.protocol_fee_bps) =
             check.bps_at_least_0(node, key);
         if (line == later_fee_line && policy.insurance_fee_bps + policy.protocol_fee_bps > kBps) {
-          auto shown = [&t, &policy](std::string_view fee) {
-            const toml::node* n = t.get(fee);
-            if (n != nullptr && n->as_integer() != nullptr) return n->as_integer()->get();
-            return std::int64_t{fee == "insurance_fee_bps" ? policy.insurance_fee_bps
-                                                           : policy.protocol_fee_bps};
-          };
           check.fail(line, fmt::format("insurance_fee_bps + protocol_fee_bps must be at most "
                                        "10000 (got {} + {})",
-                                       shown("insurance_fee_bps"), shown("protocol_fee_bps")));
+                                       as_written(t, "insurance_fee_bps", policy.insurance_fee_bps),
+                                       as_written(t, "protocol_fee_bps", policy.protocol_fee_bps)));
         }
       } else if (key == "fee_hurdle_bps") {
         policy.fee_hurdle_bps = static_cast<std::uint32_t>(check.integer_at(node, key, 0, 100'000));
