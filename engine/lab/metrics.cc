@@ -293,6 +293,13 @@ class Simulation {
         {std::move(name), std::move(cohort), std::move(asset), std::nullopt, value});
   }
 
+  // The cohorts an account is in, whatever the asset: its kind's (`users`, `dapps`) and its
+  // strategy's (a dapp's is `dapp`); per asset also strategy/kind/MODE (reduce()).
+  static std::array<std::string, 2> group_and_strategy(const AccountPlan& plan) {
+    const bool user = plan.kind == AccountKind::user;
+    return {user ? "users" : "dapps", std::string(user ? strategy_name(plan.strategy) : "dapp")};
+  }
+
   static YieldMode default_mode(AccountKind kind, Asset asset) {
     return kind == AccountKind::dapp && asset == Asset::eth ? YieldMode::void_mode
                                                             : YieldMode::automatic;
@@ -306,10 +313,9 @@ class Simulation {
     // left short, helper-48's F7); asset '' as for the whole run's.
     std::map<std::string, std::int64_t> rejected;
     for (std::size_t i = 0; i < rejected_by_plan_.size(); ++i) {
-      const AccountPlan& plan = generated_.accounts[i];
-      const bool user = plan.kind == AccountKind::user;
-      rejected[user ? "users" : "dapps"] += rejected_by_plan_[i];
-      rejected[std::string(user ? strategy_name(plan.strategy) : "dapp")] += rejected_by_plan_[i];
+      for (const std::string& cohort : group_and_strategy(generated_.accounts[i])) {
+        rejected[cohort] += rejected_by_plan_[i];
+      }
     }
     for (const auto& [cohort, count] : rejected) {
       put_int("rejected_events", cohort, "", std::to_string(count));
@@ -330,10 +336,9 @@ class Simulation {
         const S512 discount = paid == discounts_.end() ? S512(0) : paid->second;
         const S512 yield = value + f.out_wei() - discount - f.in_wei();
         const YieldMode mode = plan.asset == asset ? plan.mode : default_mode(plan.kind, asset);
-        const bool user = plan.kind == AccountKind::user;
-        const std::string strategy(user ? strategy_name(plan.strategy) : "dapp");
+        const auto [group, strategy] = group_and_strategy(plan);
         for (const std::string& cohort :
-             {std::string(), std::string(user ? "users" : "dapps"), strategy,
+             {std::string(), group, strategy,
               fmt::format("{}/{}/{}", strategy, account_kind_name(plan.kind),
                           yield_mode_name(mode))}) {
           Aggregate& a = cohorts[cohort][index_of(asset)];
