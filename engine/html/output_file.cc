@@ -88,16 +88,15 @@ void OutputFile::commit() {
   if (existing_ == Existing::replace) {
     // Swapped, so that the file replaced stays at the temporary name until revert() or the end;
     // renamed over where there is none, or the file system cannot swap.
-    if (::renameat2(AT_FDCWD, temp_.c_str(), AT_FDCWD, path_.c_str(), RENAME_EXCHANGE) == 0) {
-      holds_replaced_ = true;
+    if (swap()) {
       // A folder that appeared at `path` since the check is swapped back, never taken away (a
       // rename over it failed with EISDIR).
       std::error_code ec;
       if (std::filesystem::is_directory(std::filesystem::symlink_status(temp_, ec))) {
-        ::renameat2(AT_FDCWD, temp_.c_str(), AT_FDCWD, path_.c_str(), RENAME_EXCHANGE);
-        holds_replaced_ = false;
+        (void)swap();
         fail(path_, EISDIR);
       }
+      holds_replaced_ = true;
     } else if (errno != ENOENT && errno != EINVAL && errno != ENOSYS) {
       fail(path_, errno);
     } else if (::rename(temp_.c_str(), path_.c_str()) != 0) {
@@ -117,6 +116,10 @@ void OutputFile::commit() {
   committed_ = true;
 }
 
+bool OutputFile::swap() const noexcept {
+  return ::renameat2(AT_FDCWD, temp_.c_str(), AT_FDCWD, path_.c_str(), RENAME_EXCHANGE) == 0;
+}
+
 void OutputFile::revert() noexcept {
   YL_ASSERT(committed_);
   if (!holds_replaced_) {
@@ -125,7 +128,7 @@ void OutputFile::revert() noexcept {
     return;
   }
   holds_replaced_ = false;
-  if (::renameat2(AT_FDCWD, temp_.c_str(), AT_FDCWD, path_.c_str(), RENAME_EXCHANGE) == 0) {
+  if (swap()) {
     committed_ = false;  // the temporary holds the new file again, removed at the end
     return;
   }

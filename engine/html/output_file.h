@@ -41,6 +41,10 @@ class OutputFile {
   std::filesystem::path path_;
   std::filesystem::path temp_;
   Existing existing_;
+  // Exchanges the files at temp_ and path_ (renameat2's RENAME_EXCHANGE); false, with errno,
+  // where either is missing or the file system cannot.
+  bool swap() const noexcept;
+
   bool committed_ = false;
   bool holds_replaced_ = false;  // temp_ holds the file commit() replaced
 };
