@@ -259,8 +259,9 @@ std::vector<std::pair<Timestamp, std::uint32_t>> read_schedule(const Reader& r,
                        fmt::format("a row has 2 fields, time,apr_bps; this one has {}", fields));
     }
     const std::string_view text(line);
-    const std::string_view time_text = text.substr(0, text.find(','));
-    const std::string_view bps = text.substr(text.find(',') + 1);
+    const std::size_t comma = text.find(',');
+    const std::string_view time_text = text.substr(0, comma);
+    const std::string_view bps = text.substr(comma + 1);
     const auto time = parse_timestamp(time_text);
     if (!time) {
       throw InputError(opened, number, "csv",
@@ -269,7 +270,8 @@ std::vector<std::pair<Timestamp, std::uint32_t>> read_schedule(const Reader& r,
     const bool digits =
         !bps.empty() && bps.size() <= 6 &&
         std::all_of(bps.begin(), bps.end(), [](char c) { return c >= '0' && c <= '9'; });
-    if (!digits || std::stoul(std::string(bps)) > 100'000) {
+    const auto apr_bps = digits ? std::stoul(std::string(bps)) : 0;
+    if (!digits || apr_bps > 100'000) {
       throw InputError(opened, number, "csv",
                        fmt::format("field 'apr_bps': '{}' is not an integer from 0 to 100000",
                                    bps.substr(0, 40)));
@@ -280,7 +282,7 @@ std::vector<std::pair<Timestamp, std::uint32_t>> read_schedule(const Reader& r,
                                    "not decrease)",
                                    time_text, format_timestamp(out.back().first)));
     }
-    out.emplace_back(*time, static_cast<std::uint32_t>(std::stoul(std::string(bps))));
+    out.emplace_back(*time, static_cast<std::uint32_t>(apr_bps));
   }
   if (!header) throw InputError(opened, 1, "csv", "missing header row (time,apr_bps)");
   return out;
