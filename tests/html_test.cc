@@ -1,9 +1,14 @@
 // HTML reports (engine/html): escaping of every text from inputs, the page's self-containment
 // (Chart.js embedded, a CSP that forbids the network), the export's page, and the output file
 // that is never half-written. The browser check is scripts/browser_test.sh.
+#include <cerrno>
+#include <cstdio>
 #include <filesystem>
 
 #include <doctest/doctest.h>
+#include <fcntl.h>
+#include <sys/syscall.h>
+#include <unistd.h>
 
 #include "engine/export/export_error.h"
 #include "engine/export/html_sink.h"
@@ -15,6 +20,44 @@
 using yl::testing::read_file;
 using yl::testing::run_cli;
 using yl::testing::TempDir;
+
+namespace {
+bool g_no_exchange = false;  // set: renameat2 below answers RENAME_EXCHANGE as NFS does
+
+std::size_t partials_in(const TempDir& dir) {  // the temporaries `.NAME.MARK-N.partial` there
+  std::size_t n = 0;
+  for (const auto& entry : std::filesystem::directory_iterator(dir.path(""))) {
+    if (entry.path().extension() == ".partial") ++n;
+  }
+  return n;
+}
+// A folder that appears at the path of an output after its check is never taken away (a rename
+// over it fails; a swap would have moved it to the temporary name): the commit fails.
+void check_folder_appearing(const TempDir& dir, const std::string& name) {
+  {
+    yl::html::OutputFile out(dir.path(name), yl::html::OutputFile::Existing::replace);
+    out.write("late");
+    std::filesystem::create_directory(dir.path(name));
+    dir.write(name + "/inside", "kept");
+    CHECK_THROWS_WITH_AS(out.commit(),
+                         ("cannot write '" + dir.path(name) + "': Is a directory").c_str(),
+                         yl::ExportError);
+  }
+  CHECK(read_file(dir.path(name + "/inside")) == "kept");
+}
+}  // namespace
+
+// This test binary's renameat2, taken by OutputFile in place of the C library's: with
+// g_no_exchange set it refuses RENAME_EXCHANGE with EINVAL, as a file system that cannot swap
+// does (NFS, many FUSE and cluster file systems); otherwise the system call.
+extern "C" int renameat2(int old_dir, const char* old_path, int new_dir, const char* new_path,
+                         unsigned int flags) noexcept {
+  if (g_no_exchange && (flags & RENAME_EXCHANGE) != 0) {
+    errno = EINVAL;
+    return -1;
+  }
+  return static_cast<int>(::syscall(SYS_renameat2, old_dir, old_path, new_dir, new_path, flags));
+}
 
 TEST_CASE("HTML: every text from inputs is escaped, in markup and in the chart data") {
   CHECK(yl::html::html_escape("a<b & \"c\" 'd'>") == "a&lt;b &amp; &quot;c&quot; &#39;d&#39;&gt;");
@@ -115,13 +158,7 @@ TEST_CASE("HTML: a committed output is reverted to the file it replaced, or to n
   // --force the old events.csv was removed, the old scenario.toml left alone (helper-46's F2).
   TempDir dir;
   using yl::html::OutputFile;
-  auto partials = [&] {
-    std::size_t n = 0;
-    for (const auto& entry : std::filesystem::directory_iterator(dir.path(""))) {
-      if (entry.path().extension() == ".partial") ++n;
-    }
-    return n;
-  };
+  auto partials = [&] { return partials_in(dir); };
   dir.write("a.txt", "old");
   {
     OutputFile out(dir.path("a.txt"), OutputFile::Existing::replace);
@@ -153,18 +190,7 @@ TEST_CASE("HTML: a committed output is reverted to the file it replaced, or to n
   CHECK(read_file(dir.path("a.txt")) == "newer");
   CHECK(read_file(dir.path("moved.txt")) == "newest");
   CHECK(partials() == 0);
-  // A folder that appears at the path after the check is never swapped away (a rename over it
-  // failed; the swap would have moved it to the temporary name).
-  {
-    OutputFile out(dir.path("d"), OutputFile::Existing::replace);
-    out.write("late");
-    std::filesystem::create_directory(dir.path("d"));
-    dir.write("d/inside", "kept");
-    CHECK_THROWS_WITH_AS(out.commit(),
-                         ("cannot write '" + dir.path("d") + "': Is a directory").c_str(),
-                         yl::ExportError);
-  }
-  CHECK(read_file(dir.path("d/inside")) == "kept");
+  check_folder_appearing(dir, "d");
   CHECK(partials() == 0);
   for (const auto existing : {OutputFile::Existing::replace, OutputFile::Existing::refuse}) {
     {
@@ -177,6 +203,51 @@ TEST_CASE("HTML: a committed output is reverted to the file it replaced, or to n
     CHECK_FALSE(std::filesystem::exists(dir.path("b.txt")));
     CHECK(partials() == 0);
   }
+}
+
+TEST_CASE("HTML: where the file system cannot swap, a replaced file is kept by a hard link") {
+  // helper-49's F6: there commit() renamed over the old file, so a revert (generate's
+  // scenario.toml that could not be put in place) left neither the old events.csv nor the new.
+  TempDir dir;
+  using yl::html::OutputFile;
+  auto partials = [&] { return partials_in(dir); };
+  struct NoExchange {
+    NoExchange() { g_no_exchange = true; }
+    ~NoExchange() { g_no_exchange = false; }
+    NoExchange(const NoExchange&) = delete;
+    NoExchange& operator=(const NoExchange&) = delete;
+  } no_exchange;
+  dir.write("a.txt", "old");
+  {
+    OutputFile out(dir.path("a.txt"), OutputFile::Existing::replace);
+    out.write("new");
+    out.commit();
+    CHECK(read_file(dir.path("a.txt")) == "new");
+    CHECK(partials() == 1);  // the old file, by its second name
+    CHECK(read_file(out.temp_path().string()) == "old");
+    out.revert();
+    CHECK(read_file(dir.path("a.txt")) == "old");
+    CHECK(partials() == 0);
+  }
+  CHECK(read_file(dir.path("a.txt")) == "old");
+  {
+    OutputFile out(dir.path("a.txt"), OutputFile::Existing::replace);
+    out.write("newer");
+    out.commit();
+  }
+  CHECK(read_file(dir.path("a.txt")) == "newer");
+  CHECK(partials() == 0);  // the old file's second name goes at the end
+  check_folder_appearing(dir, "e");
+  // None there before: the new file is renamed into place, and a revert removes it.
+  {
+    OutputFile out(dir.path("b.txt"), OutputFile::Existing::replace);
+    out.write("first");
+    out.commit();
+    CHECK(read_file(dir.path("b.txt")) == "first");
+    out.revert();
+  }
+  CHECK_FALSE(std::filesystem::exists(dir.path("b.txt")));
+  CHECK(partials() == 0);
 }
 
 TEST_CASE("CLI: export --format html: the summary, the six charts and the exact history") {

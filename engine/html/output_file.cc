@@ -29,6 +29,19 @@ std::filesystem::path folder_of(const std::filesystem::path& path) {
                     error);
 }
 
+// Makes a temporary `.NAME.MARK-N.partial` beside `path` by `make(name)`, which returns 0 or an
+// errno, with this process's mark and the first N for which it does not fail with EEXIST. Sets
+// `made` and returns 0, or returns the errno.
+template <typename Make>
+int make_partial(const std::filesystem::path& path, std::filesystem::path& made, Make make) {
+  for (int attempt = 0;; ++attempt) {
+    made = folder_of(path) /
+           fmt::format("{}.{}-{}.partial", hidden_name(path), process_mark(), attempt);
+    const int error = make(made);
+    if (error != EEXIST || attempt == 100) return error;
+  }
+}
+
 }  // namespace
 
 OutputFile::OutputFile(std::filesystem::path path, Existing existing)
@@ -46,17 +59,15 @@ OutputFile::OutputFile(std::filesystem::path path, Existing existing)
                                  path_.string()));
   }
   remove_stale_partials(path_);
-  // A name no other writer uses: this process's mark and the first free number, created
-  // exclusively, with the permissions a new file gets (0666 less the umask; mkstemp gives 0600).
-  for (int attempt = 0;; ++attempt) {
-    temp_ = folder / fmt::format("{}.{}-{}.partial", hidden_name(path_), process_mark(), attempt);
-    const int fd = ::open(temp_.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0666);
-    if (fd >= 0) {
-      ::close(fd);
-      break;
-    }
-    if (errno != EEXIST || attempt == 100) fail(path_, errno);
-  }
+  // A name no other writer uses, created exclusively, with the permissions a new file gets (0666
+  // less the umask; mkstemp gives 0600).
+  const int error = make_partial(path_, temp_, [](const std::filesystem::path& name) {
+    const int fd = ::open(name.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0666);
+    if (fd < 0) return errno;
+    ::close(fd);
+    return 0;
+  });
+  if (error != 0) fail(path_, error);
 }
 
 OutputFile::~OutputFile() {
@@ -97,8 +108,11 @@ void OutputFile::commit() {
         fail(path_, EISDIR);
       }
       holds_replaced_ = true;
-    } else if (errno != ENOENT && errno != EINVAL && errno != ENOSYS) {
+    } else if (errno != ENOENT && errno != EINVAL && errno != ENOSYS && errno != EPERM &&
+               errno != EOPNOTSUPP) {
       fail(path_, errno);
+    } else if (errno != ENOENT && replace_keeping_old()) {
+      holds_replaced_ = true;
     } else if (::rename(temp_.c_str(), path_.c_str()) != 0) {
       fail(path_, errno);
     }
@@ -118,6 +132,26 @@ void OutputFile::commit() {
 
 bool OutputFile::swap() const noexcept {
   return ::renameat2(AT_FDCWD, temp_.c_str(), AT_FDCWD, path_.c_str(), RENAME_EXCHANGE) == 0;
+}
+
+bool OutputFile::replace_keeping_old() {
+  // The file at path_ gets a second name first, a temporary's (reaped like one if this process
+  // dies), by a hard link; then the new file is renamed over path_, and temp_ names the old one,
+  // as a swap leaves them. False, nothing moved, where no link can be made (a folder appeared at
+  // path_, or the file system has no hard links): the old file cannot be kept.
+  std::filesystem::path kept;
+  if (make_partial(path_, kept, [&](const std::filesystem::path& name) {
+        return ::link(path_.c_str(), name.c_str()) == 0 ? 0 : errno;
+      }) != 0) {
+    return false;
+  }
+  if (::rename(temp_.c_str(), path_.c_str()) != 0) {
+    const int error = errno;
+    (void)::unlink(kept.c_str());
+    fail(path_, error);
+  }
+  temp_ = std::move(kept);
+  return true;
 }
 
 void OutputFile::revert() noexcept {

@@ -29,12 +29,14 @@ class OutputFile {
   void write(std::string_view content);
   // Moves the temporary file to `path`. With Existing::refuse it never replaces a file that
   // appeared meanwhile (rename_if_absent). With Existing::replace the file it replaces is kept
-  // (swapped to the temporary name, renameat2's RENAME_EXCHANGE) until revert() or the end,
-  // where a file system can swap. Throws UsageError or ExportError.
+  // at a temporary name until revert() or the end: swapped with the new file (renameat2's
+  // RENAME_EXCHANGE), or, where the file system cannot swap, given that name by a hard link before
+  // the new file is renamed over it. Throws UsageError or ExportError.
   void commit();
   // Undoes commit(), for an output that must go with another that could not be put in place
   // (generate's events.csv and scenario.toml): the file it replaced is put back, or, where none
-  // was (or it could not be kept), the new file is removed.
+  // was (or it could not be kept: a file system with neither swaps nor hard links), the new file
+  // is removed.
   void revert() noexcept;
 
  private:
@@ -44,6 +46,9 @@ class OutputFile {
   // Exchanges the files at temp_ and path_ (renameat2's RENAME_EXCHANGE); false, with errno,
   // where either is missing or the file system cannot.
   bool swap() const noexcept;
+  // commit() where the file system cannot swap: true once path_ holds the new file and temp_ the
+  // old one, false (nothing moved) where the old one cannot be kept. Throws ExportError.
+  bool replace_keeping_old();
 
   bool committed_ = false;
   bool holds_replaced_ = false;  // temp_ holds the file commit() replaced
