@@ -16,6 +16,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "engine/core/fnv1a.h"
 #include "engine/input/input_file.h"
 #include "engine/storage/database.h"
 #include "tests/test_util.h"
@@ -480,6 +481,29 @@ TEST_CASE("Hardening: a new run removes the temporaries of killed runs, never a 
   CHECK(read_file(other) == "someone's");
   CHECK(read_file(elsewhere) == "theirs");
   CHECK(yl::testing::audit_result(db) == "OK");
+
+  // A name of 247 bytes, the most a database's may have (SQLite adds '-journal'): its temporary's
+  // is cut short, so it runs, and a killed run's temporary of that name is removed too
+  // (helper-49's F8: from 209 bytes, on a host with a long name, the run failed with "the path is
+  // too long"). One byte more is refused before anything is made (a ledger was made that no
+  // command could open).
+  const std::string longer = dir.path(std::string(245, 'n') + ".db");
+  const CliResult refused_name =
+      cli({"run", yl::testing::example_scenario("quickstart"), "--db", longer});
+  CHECK(refused_name.exit_code == 2);
+  CHECK(refused_name.err == "yieldledger: '" + longer +
+                                "' cannot be used: its name is 248 bytes long, and SQLite needs "
+                                "room for '-journal' after it: a ledger file's name may have at "
+                                "most 247 bytes\n");
+  CHECK_FALSE(std::filesystem::exists(longer));
+  const std::string long_name = std::string(244, 'n') + ".db";
+  const std::string cut =
+      std::string(150, 'n') + "~" + fmt::format("{:016x}", yl::fnv1a(long_name));
+  const std::string long_stale = dir.write(cut + "." + dead + host + ".yl-run.tmp", "half");
+  REQUIRE(cli({"run", yl::testing::example_scenario("quickstart"), "--db", dir.path(long_name)})
+              .exit_code == 0);
+  CHECK_FALSE(std::filesystem::exists(long_stale));
+  CHECK(yl::testing::audit_result(dir.path(long_name)) == "OK");
 
   // A log beside a ledger deleted after its run was killed: refused, not folded into the new one.
   const std::string gone = dir.path("gone.db");

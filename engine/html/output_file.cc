@@ -12,7 +12,6 @@
 #include <unistd.h>
 
 #include "engine/core/assert.h"
-#include "engine/core/fnv1a.h"
 #include "engine/export/export_error.h"
 #include "engine/input/input_file.h"
 #include "engine/usage_error.h"
@@ -229,13 +228,8 @@ void CreatedFolders::remove_created() {
 }
 
 std::string hidden_name(const std::filesystem::path& path) {
-  const std::string name = path.filename().string();
-  // Room for the longest suffix, `.MARK-N.partial` (a mark of up to 44 bytes, N of up to 10).
-  constexpr std::size_t kLongest = 255 - 1 - 64;
-  if (name.size() <= kLongest) return "." + name;
-  std::size_t cut = 150;
-  while (cut > 0 && (static_cast<unsigned char>(name[cut]) & 0xC0) == 0x80) --cut;
-  return fmt::format(".{}~{:016x}", name.substr(0, cut), fnv1a(name));
+  // Room for the longest suffix, `.MARK-N.partial` (N of up to 10 digits).
+  return "." + name_with_room(path.filename().string(), 255 - 1 - (kLongestProcessMark + 20));
 }
 
 void remove_stale_partials(const std::filesystem::path& path) {

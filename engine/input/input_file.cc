@@ -79,6 +79,13 @@ bool is_dead_process_mark(std::string_view mark) {
   return pid != ::getpid() && ::kill(pid, 0) != 0 && errno == ESRCH;
 }
 
+std::string name_with_room(std::string_view name, std::size_t longest) {
+  if (name.size() <= longest) return std::string(name);
+  std::size_t cut = 150;
+  while (cut > 0 && (static_cast<unsigned char>(name[cut]) & 0xC0) == 0x80) --cut;
+  return fmt::format("{}~{:016x}", name.substr(0, cut), fnv1a(name));
+}
+
 std::ifstream open_input_file(const std::string& path, const std::string& file, std::uint64_t line,
                               const std::string& type, std::string_view what) {
   // stat() before open(): opening a FIFO for reading would wait for a writer forever.

@@ -31,6 +31,14 @@ int rename_if_absent(const std::string& from, const std::string& to);
 // PIDs of its own: a PID means nothing there.
 std::string process_mark();
 
+constexpr std::size_t kLongestProcessMark = 44;  // bytes (a PID of up to 10 digits)
+
+// A file's name in the name of a temporary beside it, which adds up to 255 - `longest` bytes: the
+// name itself where it has at most `longest` bytes, a longer one cut to its first 150 bytes (whole
+// UTF-8 characters) and '~' and 16 hex digits of the FNV-1a hash of the whole (167 bytes), the
+// same in every process. So a name that a file may have leaves its temporary's within 255 bytes.
+std::string name_with_room(std::string_view name, std::size_t longest);
+
 // Whether `mark` is a process mark (above) of this host whose process no longer exists (kill(PID,
 // 0) fails with ESRCH, in this PID namespace). False for this process, a live one, another
 // host's and anything not a mark: those temporaries are never removed.

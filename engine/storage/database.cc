@@ -381,6 +381,14 @@ void check_ledger_path(const std::string& path, std::string_view noun) {
   if (::stat(path.c_str(), &info) != 0 && errno != ENOENT) {
     refuse(fmt::format("'{}' cannot be used: {}", path, path_cause(errno)));
   }
+  // A name of 248-255 bytes is a file's, but SQLite's FILE-journal beside it would not be: the
+  // file could be made and never opened.
+  constexpr std::size_t kLongestName = 255 - std::string_view("-journal").size();
+  if (const std::size_t bytes = path.size() - (path.find_last_of('/') + 1); bytes > kLongestName) {
+    refuse(fmt::format("'{}' cannot be used: its name is {} bytes long, and SQLite needs room for "
+                       "'-journal' after it: a {} file's name may have at most {} bytes",
+                       path, bytes, noun, kLongestName));
+  }
 }
 
 namespace {

@@ -15,13 +15,20 @@
 namespace yl::storage {
 namespace {
 
+// The name of `db_path`'s file in its temporaries `NAME.MARK.TAG.tmp` (and -journal): cut short
+// (name_with_room) where the whole would pass a file name's 255 bytes.
+std::string name_in_temporary(const std::filesystem::path& path, std::string_view tag) {
+  const std::size_t suffixes = 1 + kLongestProcessMark + 1 + tag.size() + 4 + 8;
+  return name_with_room(path.filename().string(), 255 - suffixes);
+}
+
 // The temporaries of builds that were killed before they could remove them (SIGKILL, a power
 // loss): `FILE.MARK.TAG.tmp` and its -wal/-shm/-journal, MARK naming a process of this host that
 // no longer exists. A live process's temporary, or another host's, is never touched.
 void remove_stale_temporaries(const std::string& db_path, std::string_view tag) {
   const std::filesystem::path path(db_path);
   const std::filesystem::path folder = path.has_parent_path() ? path.parent_path() : ".";
-  const std::string prefix = path.filename().string() + ".";
+  const std::string prefix = name_in_temporary(path, tag) + ".";
   const std::string suffix = fmt::format(".{}.tmp", tag);
   std::error_code ec;
   for (const auto& entry : std::filesystem::directory_iterator(folder, ec)) {
@@ -87,13 +94,15 @@ bool build_new_database(const std::string& path, std::string_view tag,
                         const std::function<void(const std::string& temporary)>& build) {
   refuse_orphan_log(path);
   remove_stale_temporaries(path, tag);
-  const std::string temporary = fmt::format("{}.{}.{}.tmp", path, process_mark(), tag);
+  const std::filesystem::path folder = std::filesystem::path(path).parent_path();
+  const std::string temporary =
+      (folder / fmt::format("{}.{}.{}.tmp", name_in_temporary(path, tag), process_mark(), tag))
+          .string();
   try {
     build(temporary);  // closed: the WAL is checkpointed into the file and removed
     sync_path(temporary, 0);
     if (moved_into_place(temporary, path)) {
-      const std::string folder = std::filesystem::path(path).parent_path().string();
-      sync_path(folder.empty() ? "." : folder, O_DIRECTORY);
+      sync_path(folder.empty() ? "." : folder.string(), O_DIRECTORY);
       return true;
     }
   } catch (const StorageError& error) {

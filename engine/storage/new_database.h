@@ -9,7 +9,8 @@
 namespace yl::storage {
 
 // Builds a new database at `path`: `build(temporary)` fills a file of this process's own in the
-// same folder, `PATH.MARK.TAG.tmp` with MARK this process's `PID@HOST` (process_mark(); open it
+// same folder, `PATH.MARK.TAG.tmp` with MARK this process's `PID@HOST` (process_mark(); a long
+// file name cut short as name_with_room() does, so any name a file may have can be built; open it
 // with Database::Mode::build_new and finish_build() it), which is then synced and renamed into
 // place, the folder synced too. Returns false, with the temporary removed, when a file appeared at
 // `path` meanwhile (another process's: never replaced). A build that throws leaves nothing; a
