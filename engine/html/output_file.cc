@@ -1,6 +1,5 @@
 #include "engine/html/output_file.h"
 
-#include <algorithm>
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
@@ -233,26 +232,10 @@ std::string hidden_name(const std::filesystem::path& path) {
 }
 
 void remove_stale_partials(const std::filesystem::path& path) {
-  const std::string prefix = hidden_name(path) + ".";
-  constexpr std::string_view kSuffix = ".partial";
   std::error_code ec;
-  for (const auto& entry : std::filesystem::directory_iterator(folder_of(path), ec)) {
-    const std::string name = entry.path().filename().string();
-    if (name.size() <= prefix.size() + kSuffix.size() || !name.starts_with(prefix) ||
-        !name.ends_with(kSuffix)) {
-      continue;
-    }
-    // MARK-N between the prefix and the suffix, N decimal.
-    const std::string_view middle =
-        std::string_view(name).substr(prefix.size(), name.size() - prefix.size() - kSuffix.size());
-    const std::size_t dash = middle.rfind('-');
-    if (dash == std::string_view::npos) continue;
-    const std::string_view count = middle.substr(dash + 1);
-    const bool count_ok =
-        !count.empty() && std::ranges::all_of(count, [](char c) { return c >= '0' && c <= '9'; });
-    if (count_ok && is_dead_process_mark(middle.substr(0, dash))) {
-      std::filesystem::remove(entry.path(), ec);
-    }
+  for (const auto& file : dead_temporaries(folder_of(path), hidden_name(path) + ".", ".partial",
+                                           /*numbered=*/true)) {
+    std::filesystem::remove(file, ec);
   }
 }
 

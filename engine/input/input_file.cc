@@ -62,13 +62,10 @@ std::string host_in_mark() {
   return fmt::format("{}~{:08x}", host, fnv1a(space) & 0xFFFF'FFFFU);
 }
 
-}  // namespace
-
-std::string process_mark() { return fmt::format("{}@{}", ::getpid(), host_in_mark()); }
-
-bool is_dead_process_mark(std::string_view mark) {
+// is_dead_process_mark() with this host's part of a mark, `host`, found once for many marks.
+bool is_dead_mark_of(std::string_view mark, std::string_view host) {
   const std::size_t at = mark.find('@');
-  if (at == std::string_view::npos || mark.substr(at + 1) != host_in_mark()) return false;
+  if (at == std::string_view::npos || mark.substr(at + 1) != host) return false;
   const std::string_view digits = mark.substr(0, at);
   pid_t pid = 0;
   const auto [end, error] = std::from_chars(digits.data(), digits.data() + digits.size(), pid);
@@ -77,6 +74,40 @@ bool is_dead_process_mark(std::string_view mark) {
     return false;
   }
   return pid != ::getpid() && ::kill(pid, 0) != 0 && errno == ESRCH;
+}
+
+}  // namespace
+
+std::string process_mark() { return fmt::format("{}@{}", ::getpid(), host_in_mark()); }
+
+bool is_dead_process_mark(std::string_view mark) { return is_dead_mark_of(mark, host_in_mark()); }
+
+std::vector<std::filesystem::path> dead_temporaries(const std::filesystem::path& folder,
+                                                    std::string_view prefix,
+                                                    std::string_view suffix, bool numbered) {
+  std::vector<std::filesystem::path> dead;
+  std::optional<std::string> host;  // found at the first candidate
+  std::error_code ec;
+  for (const auto& entry : std::filesystem::directory_iterator(folder, ec)) {
+    const std::string name = entry.path().filename().string();
+    if (name.size() <= prefix.size() + suffix.size() || !name.starts_with(prefix) ||
+        !name.ends_with(suffix)) {
+      continue;
+    }
+    std::string_view mark =
+        std::string_view(name).substr(prefix.size(), name.size() - prefix.size() - suffix.size());
+    if (numbered) {  // MARK-N
+      const std::size_t dash = mark.rfind('-');
+      const std::string_view count =
+          dash == std::string_view::npos ? std::string_view() : mark.substr(dash + 1);
+      if (count.empty() || !std::ranges::all_of(count, [](char c) { return c >= '0' && c <= '9'; }))
+        continue;
+      mark = mark.substr(0, dash);
+    }
+    if (!host) host = host_in_mark();
+    if (is_dead_mark_of(mark, *host)) dead.push_back(entry.path());
+  }
+  return dead;
 }
 
 std::string name_with_room(std::string_view name, std::size_t longest) {

@@ -3,10 +3,12 @@
 #pragma once
 
 #include <cstdint>
+#include <filesystem>
 #include <fstream>
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace yl {
 
@@ -43,6 +45,14 @@ std::string name_with_room(std::string_view name, std::size_t longest);
 // 0) fails with ESRCH, in this PID namespace). False for this process, a live one, another
 // host's and anything not a mark: those temporaries are never removed.
 bool is_dead_process_mark(std::string_view mark);
+
+// The temporaries in `folder` that processes of this host no longer running left behind (killed
+// before they could remove them): the files named `PREFIX MARK SUFFIX`, or with `numbered`
+// `PREFIX MARK-N SUFFIX` (N decimal), whose MARK is_dead_process_mark(). None where the folder
+// cannot be read.
+std::vector<std::filesystem::path> dead_temporaries(const std::filesystem::path& folder,
+                                                    std::string_view prefix,
+                                                    std::string_view suffix, bool numbered);
 
 // Opens `path` (a regular file) for reading. A bad path throws InputError(file, line, type,
 // "cannot open WHAT: CAUSE"), the cause being "it is a folder, not a file" and the like, or the

@@ -27,19 +27,11 @@ std::string name_in_temporary(const std::filesystem::path& path, std::string_vie
 // no longer exists. A live process's temporary, or another host's, is never touched.
 void remove_stale_temporaries(const std::string& db_path, std::string_view tag) {
   const std::filesystem::path path(db_path);
-  const std::filesystem::path folder = path.has_parent_path() ? path.parent_path() : ".";
-  const std::string prefix = name_in_temporary(path, tag) + ".";
-  const std::string suffix = fmt::format(".{}.tmp", tag);
-  std::error_code ec;
-  for (const auto& entry : std::filesystem::directory_iterator(folder, ec)) {
-    const std::string name = entry.path().filename().string();
-    if (name.size() <= prefix.size() + suffix.size() || !name.starts_with(prefix) ||
-        !name.ends_with(suffix)) {
-      continue;
-    }
-    const std::string_view mark =
-        std::string_view(name).substr(prefix.size(), name.size() - prefix.size() - suffix.size());
-    if (is_dead_process_mark(mark)) remove_database_files((folder / name).string());
+  for (const auto& file :
+       dead_temporaries(path.has_parent_path() ? path.parent_path() : ".",
+                        name_in_temporary(path, tag) + ".", fmt::format(".{}.tmp", tag),
+                        /*numbered=*/false)) {
+    remove_database_files(file.string());
   }
 }
 
