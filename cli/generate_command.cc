@@ -3,8 +3,11 @@
 // DIR/scenario.toml or DIR/events.csv is replaced only with --force; the study and its schedule
 // files never are.
 #include <filesystem>
+#include <string>
+#include <vector>
 
 #include <fmt/format.h>
+#include <fmt/ranges.h>  // fmt::join (in <fmt/format.h> before fmt 11)
 
 #include "cli/commands.h"
 #include "cli/integer_option.h"
@@ -54,15 +57,23 @@ void generate(const GenerateOptions& options) {
   check_targets(options, study);
   const lab::GeneratedFiles files =
       lab::generate_into(at, options.seed, options.out, options.force);
-  const std::string left_out =
-      files.left_out == 0
-          ? std::string()
-          : fmt::format(" ({} left out: the ledger rejects them after a socialized loss, as a "
-                        "sweep does, counted in rejected_events)",
-                        files.left_out);
+  // What a socialized loss changed, as a sweep applies it (generator.h).
+  std::vector<std::string> changed;
+  if (files.cut > 0) {
+    changed.push_back(fmt::format("{} withdrawal(s) cut to what the account held after a "
+                                  "socialized loss, as a sweep does: withdrawals_cut",
+                                  files.cut));
+  }
+  if (files.left_out > 0) {
+    changed.push_back(fmt::format("{} left out: the ledger rejects them after a socialized loss, "
+                                  "as a sweep does, counted in rejected_events",
+                                  files.left_out));
+  }
+  const std::string what_changed =
+      changed.empty() ? std::string() : fmt::format(" ({})", fmt::join(changed, "; "));
   fmt::print(
       "generated '{}' point {} seed {}: {} events{}; wrote {}/scenario.toml and {}/events.csv\n",
-      escape_controls(study.name), options.point, options.seed, files.events, left_out,
+      escape_controls(study.name), options.point, options.seed, files.events, what_changed,
       escape_controls(options.out), escape_controls(options.out));
 }
 

@@ -10,6 +10,7 @@
 #include <doctest/doctest.h>
 #include <fcntl.h>
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 #include <sqlite3.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
@@ -117,10 +118,13 @@ TEST_CASE("Lab CLI: generated runs pass run and audit") {
 }
 
 TEST_CASE(
-    "Lab CLI: under socialize, generate leaves out what the sweep rejected, and the file runs") {
-  // A socialized loss lowers balances below what the generator counts on: the sweep skipped the
-  // events the ledger rejected (rejected_events), and `run` of the generated file stopped at the
-  // first (exit 2: "withdraw: insufficient balance").
+    "Lab CLI: under socialize, a withdrawal left short is cut to what is held, in a sweep and in "
+    "generate's file, and the file runs") {
+  // A socialized loss lowers balances below what the generator counts on: a withdrawal for more
+  // than the account holds leaves with what it holds (withdrawals_cut; helper-48's F7: it was
+  // skipped, and a sniper whose exit was refused stayed in as a holder); any other event the
+  // ledger rejects is skipped (rejected_events), and left out of generate's file, since `run` of
+  // it would stop at the first (exit 2: "transfer: insufficient balance").
   TempDir dir;
   std::string text = read_file(example_study());
   const std::string policy = "[scenario.policy]\n";
@@ -135,64 +139,103 @@ TEST_CASE(
   REQUIRE(sqlite3_open_v2(results.c_str(), &db, SQLITE_OPEN_READONLY, nullptr) == SQLITE_OK);
   sqlite3_stmt* stmt = nullptr;
   REQUIRE(sqlite3_prepare_v2(db,
-                             "SELECT r.point, r.seed, m.value_int, e.value_int FROM runs r "
+                             "SELECT r.point, r.run, r.seed, c.value_int, m.value_int, "
+                             "e.value_int FROM runs r JOIN metrics c USING (point, run) "
                              "JOIN metrics m USING (point, run) JOIN metrics e USING (point, run) "
-                             "WHERE m.name = 'rejected_events' AND m.cohort = '' AND e.name = "
+                             "WHERE c.name = 'withdrawals_cut' AND c.cohort = '' AND "
+                             "m.name = 'rejected_events' AND m.cohort = '' AND e.name = "
                              "'events' AND e.cohort = '' ORDER BY r.point, r.run",
                              -1, &stmt, nullptr) == SQLITE_OK);
+  int cutting = 0;
   int rejecting = 0;
   int runs = 0;
+  auto text_at = [&](int column) {
+    return std::string(reinterpret_cast<const char*>(sqlite3_column_text(stmt, column)));
+  };
   while (sqlite3_step(stmt) == SQLITE_ROW) {
-    const std::string point = std::to_string(sqlite3_column_int64(stmt, 0));
-    const std::string seed = reinterpret_cast<const char*>(sqlite3_column_text(stmt, 1));
-    const std::string rejected = reinterpret_cast<const char*>(sqlite3_column_text(stmt, 2));
-    const std::string events = reinterpret_cast<const char*>(sqlite3_column_text(stmt, 3));
+    const std::string point = text_at(0);
+    const std::string run_number = text_at(1);
+    const std::string seed = text_at(2);
+    const std::string cut = text_at(3);
+    const std::string rejected = text_at(4);
+    const std::string events = text_at(5);
     CAPTURE(point);
     CAPTURE(seed);
     ++runs;
     const std::string out = dir.path("p" + point + "-" + seed);
     const CliResult g = cli({"generate", study, "--seed", seed, "--point", point, "--out", out});
     REQUIRE(g.exit_code == 0);
+    std::vector<std::string> changed;
+    if (cut != "0") {
+      changed.push_back(cut +
+                        " withdrawal(s) cut to what the account held after a socialized loss, "
+                        "as a sweep does: withdrawals_cut");
+    }
+    if (rejected != "0") {
+      changed.push_back(rejected +
+                        " left out: the ledger rejects them after a socialized loss, as a sweep "
+                        "does, counted in rejected_events");
+    }
     const std::string said =
-        rejected == "0" ? events + " events;"
-                        : events + " events (" + rejected +
-                              " left out: the ledger rejects them after a socialized loss, as a "
-                              "sweep does, counted in rejected_events);";
+        changed.empty() ? events + " events;"
+                        : events + " events (" + fmt::format("{}", fmt::join(changed, "; ")) + ");";
     CHECK(g.out.find(said) != std::string::npos);
-    if (rejected == "0") continue;
-    ++rejecting;
+    if (changed.empty()) continue;
+    cutting += cut != "0" ? 1 : 0;
+    rejecting += rejected != "0" ? 1 : 0;
     const CliResult run = cli({"run", out + "/scenario.toml", "--db", out + "/l.db"});
     INFO(run.err);
     CHECK(run.exit_code == 0);
     CHECK(yl::testing::audit_result(out + "/l.db") == "OK");
+    if (point == "1" && run_number == "1") {
+      // Two snipers' exits after the loss of 2024-02-05's report: what each held, to the wei
+      // (the generator planned 13.340999 and 1.406384 ETH), and nothing is left after.
+      const std::string file = read_file(out + "/events.csv");
+      CHECK(file.find("2024-02-05T00:01:00Z,withdraw,u82,ETH,13.183752947510929955,,\n") !=
+            std::string::npos);
+      CHECK(file.find("2024-02-05T00:01:00Z,withdraw,u127,ETH,1.3900190513001772,,\n") !=
+            std::string::npos);
+      const CliResult held = cli(
+          {"balances", "--db", out + "/l.db", "--at", "2024-02-05T00:01:00Z", "--format", "csv"});
+      CHECK(held.out.find("\nu82,user,ETH,AUTOMATIC,0,0,0,0,0\n") != std::string::npos);
+      CHECK(held.out.find("\nu127,user,ETH,AUTOMATIC,0,0,0,0,0\n") != std::string::npos);
+    }
   }
   sqlite3_finalize(stmt);
-  // Each run's rejected events by cohort (helper-48's F7: the snipers' exits that a socialized
-  // loss left short): users and dapps sum to the run's, and so do the strategies.
-  REQUIRE(sqlite3_prepare_v2(
-              db,
-              "SELECT count(*), sum(CAST(w.value_int AS INTEGER) > 0), sum(CAST(s.value_int AS "
-              "INTEGER) > 0) "
-              "FROM metrics w "
-              "JOIN metrics u USING (point, run) JOIN metrics d USING (point, run) "
-              "JOIN (SELECT point, run, sum(CAST(value_int AS INTEGER)) AS total FROM metrics "
-              "WHERE name = 'rejected_events' AND cohort IN ('passive', 'sniper', 'whale', "
-              "'claimer', 'churner', 'dapp') GROUP BY point, run) t USING (point, run) "
-              "JOIN metrics s ON s.point = w.point AND s.run = w.run AND s.name = w.name "
-              "AND s.cohort = 'sniper' "
-              "WHERE w.name = 'rejected_events' AND w.cohort = '' AND u.name = w.name AND "
-              "u.cohort = 'users' AND d.name = w.name AND d.cohort = 'dapps' AND "
-              "CAST(u.value_int AS INTEGER) + CAST(d.value_int AS INTEGER) = "
-              "CAST(w.value_int AS INTEGER) AND t.total = CAST(w.value_int AS INTEGER)",
-              -1, &stmt, nullptr) == SQLITE_OK);
-  REQUIRE(sqlite3_step(stmt) == SQLITE_ROW);
-  CHECK(sqlite3_column_int64(stmt, 0) == 16);  // every run's cohorts add up
-  CHECK(sqlite3_column_int64(stmt, 1) == 4);
-  CHECK(sqlite3_column_int64(stmt, 2) == 4);  // a sniper's exit in each rejecting run
-  sqlite3_finalize(stmt);
+  // Each run's cut and rejected events by cohort: users and dapps sum to the run's, and so do the
+  // strategies; a sniper's exit is cut in each run that cuts any.
+  for (const std::string name : {"withdrawals_cut", "rejected_events"}) {
+    CAPTURE(name);
+    REQUIRE(
+        sqlite3_prepare_v2(
+            db,
+            fmt::format("SELECT count(*), sum(CAST(w.value_int AS INTEGER) > 0), "
+                        "sum(CAST(s.value_int AS INTEGER) > 0) "
+                        "FROM metrics w "
+                        "JOIN metrics u USING (point, run) JOIN metrics d USING (point, run) "
+                        "JOIN (SELECT point, run, sum(CAST(value_int AS INTEGER)) AS total FROM "
+                        "metrics WHERE name = '{0}' AND cohort IN ('passive', 'sniper', 'whale', "
+                        "'claimer', 'churner', 'dapp') GROUP BY point, run) t USING (point, run) "
+                        "JOIN metrics s ON s.point = w.point AND s.run = w.run AND s.name = w.name "
+                        "AND s.cohort = 'sniper' "
+                        "WHERE w.name = '{0}' AND w.cohort = '' AND u.name = w.name AND "
+                        "u.cohort = 'users' AND d.name = w.name AND d.cohort = 'dapps' AND "
+                        "CAST(u.value_int AS INTEGER) + CAST(d.value_int AS INTEGER) = "
+                        "CAST(w.value_int AS INTEGER) AND t.total = CAST(w.value_int AS INTEGER)",
+                        name)
+                .c_str(),
+            -1, &stmt, nullptr) == SQLITE_OK);
+    REQUIRE(sqlite3_step(stmt) == SQLITE_ROW);
+    CHECK(sqlite3_column_int64(stmt, 0) == 16);  // every run's cohorts add up
+    const bool cuts = name == "withdrawals_cut";
+    CHECK(sqlite3_column_int64(stmt, 1) == (cuts ? 4 : 2));
+    CHECK(sqlite3_column_int64(stmt, 2) == (cuts ? 4 : 0));  // rejected: a passive's transfer
+    sqlite3_finalize(stmt);
+  }
   sqlite3_close(db);
   CHECK(runs == 16);
-  CHECK(rejecting == 4);  // points 1 and 3 (slashing), runs 1 and 3
+  CHECK(cutting == 4);    // points 1 and 3 (slashing), runs 1 and 3
+  CHECK(rejecting == 2);  // points 1 and 3, run 1
 }
 
 TEST_CASE("Lab CLI: shards merged equal one sweep, merge is idempotent and names missing runs") {
@@ -627,7 +670,7 @@ TEST_CASE("Lab CLI: results of another lab version are neither resumed nor merge
     return db.query_int(
         fmt::format("SELECT count(*) FROM study WHERE key = 'lab' AND value = '{}'", value));
   };
-  CHECK(lab_rows(a, "2") == 1);
+  CHECK(lab_rows(a, "3") == 1);
   {
     yl::storage::Database db(b, yl::storage::Database::Mode::read_write_create,
                              yl::storage::kResultsApplicationId);
@@ -638,18 +681,18 @@ TEST_CASE("Lab CLI: results of another lab version are neither resumed nor merge
   CHECK(resumed.exit_code == 2);
   CHECK(resumed.err == "yieldledger: '" + b +
                            "' holds runs of version 1 of the lab's generator and metrics, this "
-                           "one of version 2; choose another --out\n");
+                           "one of version 3; choose another --out\n");
   CHECK(dump(b) == before);
   const CliResult merged = cli({"merge", "--out", dir.path("m.db"), a, b});
   CHECK(merged.exit_code == 2);
   CHECK(merged.err == "yieldledger: '" + b +
                           "' holds runs of version 1 of the lab's generator and metrics, '" + a +
-                          "' of version 2: they were made by two yieldledgers; sweep them with "
+                          "' of version 3: they were made by two yieldledgers; sweep them with "
                           "one\n");
   CHECK_FALSE(std::filesystem::exists(dir.path("m.db")));
   // Shards of one version merge, old ones too: the merged file keeps their version.
   REQUIRE(cli({"merge", "--out", dir.path("old.db"), b}).exit_code == 0);
-  CHECK(lab_rows(dir.path("old.db"), "1") + lab_rows(dir.path("old.db"), "2") == 0);
+  CHECK(lab_rows(dir.path("old.db"), "1") + lab_rows(dir.path("old.db"), "3") == 0);
   CHECK(cli({"merge", "--out", dir.path("old.db"), a}).exit_code == 2);
 }
 

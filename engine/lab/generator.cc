@@ -612,6 +612,18 @@ Generated generate(const Study& study, std::uint64_t seed, std::size_t max_event
   return Builder(study, seed, max_events).build();
 }
 
+std::optional<Event> cut_withdrawal(const Ledger& ledger, const Event& event, RejectCode code) {
+  const auto* withdraw = std::get_if<Withdraw>(&event.body);
+  if (withdraw == nullptr || code != RejectCode::insufficient_balance) return std::nullopt;
+  const auto id = ledger.find_account(withdraw->account);
+  if (!id) return std::nullopt;
+  const Amount held = ledger.balance(*id, withdraw->asset);
+  if (held.is_zero() || held >= withdraw->amount) return std::nullopt;
+  Event cut = event;
+  std::get<Withdraw>(cut.body).amount = held;
+  return cut;
+}
+
 void write_events_csv(const std::vector<Event>& events, std::ostream& out) {
   out << "time,type,account,asset,amount,to,value\n";
   for (const Event& event : events) {
@@ -625,22 +637,34 @@ void write_events_csv(const std::vector<Event>& events, std::ostream& out) {
 
 namespace {
 
-// Leaves out of `events` those the ledger rejects, applied in order as a sweep applies them
-// (metrics.cc; Ledger::apply runs the scheduled reports due before each first). Returns how many
-// it left out.
-std::int64_t leave_out_rejected(const Study& study, std::vector<Event>& events) {
+// Applies `events` in order as a sweep applies them (metrics.cc; Ledger::apply runs the scheduled
+// reports due before each first): a withdrawal the ledger rejects for want of balance is cut to
+// what the account holds (cut_withdrawal), any other rejected event is left out. Adds to `files`
+// how many of each; returns how many it left out.
+std::int64_t cut_or_leave_out(const Study& study, std::vector<Event>& events,
+                              GeneratedFiles& files) {
   Ledger ledger(study.scenario.params);
   std::size_t kept = 0;
   for (std::size_t i = 0; i < events.size(); ++i) {
-    const bool rejected = ledger.apply(events[i]).has_value();
+    auto rejection = ledger.apply(events[i]);
+    if (rejection) {
+      if (auto cut = cut_withdrawal(ledger, events[i], rejection->code)) {
+        rejection = ledger.apply(*cut);
+        if (!rejection) {
+          events[i] = std::move(*cut);
+          ++files.cut;
+        }
+      }
+    }
     ledger.clear_journal();
     if ((i & 1023) == 0) (void)ledger.take_reports();
-    if (rejected) continue;
+    if (rejection) continue;
     if (kept != i) events[kept] = std::move(events[i]);
     ++kept;
   }
   const auto left_out = static_cast<std::int64_t>(events.size() - kept);
   events.resize(kept);
+  files.left_out += left_out;
   return left_out;
 }
 
@@ -664,11 +688,8 @@ GeneratedFiles generate_into(const Study& study, std::uint64_t seed, const std::
   if (study.scenario.params.policy.negative_yield == NegativeYield::socialize) {
     // Again until nothing is left out: under streamed distribution a rejected event's drip stays
     // (SPEC §9.1), and the file has no such drip, so its run may round a wei apart.
-    std::int64_t left_out = 0;
-    do {
-      left_out = leave_out_rejected(study, generated.events);
-      files.left_out += left_out;
-    } while (left_out > 0);
+    while (cut_or_leave_out(study, generated.events, files) > 0) {
+    }
   }
   files.events = static_cast<std::int64_t>(generated.events.size());
   std::ostringstream events;

@@ -19,11 +19,14 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <ostream>
 #include <string>
 #include <vector>
 
 #include "engine/core/event.h"
+#include "engine/core/ledger.h"
+#include "engine/core/rejection.h"
 #include "engine/lab/study.h"
 
 namespace yl::lab {
@@ -50,6 +53,12 @@ Generated generate(const Study& study, std::uint64_t seed, std::size_t max_event
 // time gives), by a radix sort of the times. The generator orders its events with it.
 std::vector<std::size_t> time_order(const std::vector<Event>& events);
 
+// A generated withdrawal that `ledger` rejected with `code` for want of balance: a socialized loss
+// (SPEC §9.3, which the generator cannot foresee) left the account less than it planned to take
+// out. The strategy leaves whole instead (a sniper's exit, a churner's): the same withdrawal for
+// the balance the account holds. nullopt for any other event or rejection, or an empty balance.
+std::optional<Event> cut_withdrawal(const Ledger& ledger, const Event& event, RejectCode code);
+
 // Writes events as SPEC §1.2 CSV (header time,type,account,asset,amount,to,value).
 void write_events_csv(const std::vector<Event>& events, std::ostream& out);
 
@@ -61,14 +70,16 @@ void write_events_csv(const std::vector<Event>& events, std::ostream& out);
 // limit). An existing target is replaced only with `replace` (--force); without it, one that
 // appears while the events are generated is refused too.
 //
-// Under SPEC §9.3 `socialize` a loss can push a balance below what the generator counts on, and
-// the ledger rejects an event a sweep then skips (`rejected_events`); `run` is all or nothing, so
-// such events are left out of the file (replayed in memory, as a sweep runs it): the file runs.
-// Without streamed distribution its run is the sweep's, and left_out its rejected_events; under
-// it, the drip a rejected event leaves (SPEC §9.1) is not in the file, so the run can round a wei
-// apart from the sweep's.
+// Under SPEC §9.3 `socialize` a loss can push a balance below what the generator counts on. A
+// withdrawal for more than the account holds is then cut to what it holds (cut_withdrawal(), as a
+// sweep applies it: `withdrawals_cut`); any other event the ledger rejects a sweep skips
+// (`rejected_events`), and since `run` is all or nothing, it is left out of the file (replayed in
+// memory, as a sweep runs it): the file runs. Without streamed distribution its run is the
+// sweep's, and left_out its rejected_events; under it, the drip a rejected event leaves (SPEC
+// §9.1) is not in the file, so the run can round a wei apart from the sweep's.
 struct GeneratedFiles {
   std::int64_t events = 0;    // written to events.csv
+  std::int64_t cut = 0;       // withdrawals cut to what the account held (socialize only)
   std::int64_t left_out = 0;  // rejected by the ledger (socialize only)
 };
 GeneratedFiles generate_into(const Study& study, std::uint64_t seed, const std::string& dir,

@@ -124,7 +124,8 @@ class Simulation {
         ledger_(study.scenario.params),
         series_every_s_(series_every_s),
         flows_(generated.accounts.size()),
-        rejected_by_plan_(generated.accounts.size()) {
+        rejected_by_plan_(generated.accounts.size()),
+        cut_by_plan_(generated.accounts.size()) {
     const std::int64_t start = study.scenario.params.start.seconds;
     for (AssetWatch& w : watch_) w.last = start;
     next_sample_ = series_every_s > 0 ? start + series_every_s : INT64_MAX;
@@ -245,11 +246,20 @@ class Simulation {
       ledger_.settle();  // the balance as of the last event, as the claim's own drip leaves it
       gas_before = value_of(c->dapp, Asset::eth);
     }
-    if (ledger_.apply(event)) {
-      ++rejected_;
-      if (const auto account = actor(event.body)) ++rejected_by_plan_[plan_of(*account)];
-      return;
+    std::optional<Event> cut;
+    if (auto rejection = ledger_.apply(event)) {
+      // A withdrawal a socialized loss left short leaves with what the account holds (generate
+      // writes it so, generator.h); any other rejected event is skipped.
+      cut = cut_withdrawal(ledger_, event, rejection->code);
+      if (!cut || ledger_.apply(*cut)) {
+        ++rejected_;
+        if (const auto account = actor(event.body)) ++rejected_by_plan_[plan_of(*account)];
+        return;
+      }
+      ++cut_;
+      ++cut_by_plan_[plan_of(std::get<Withdraw>(cut->body).account)];
     }
+    const Event& applied = cut ? *cut : event;
     ++metrics_.events;
     std::visit(
         [&](const auto& e) {
@@ -267,7 +277,7 @@ class Simulation {
             flow(e.dapp, Asset::eth).add_in(t, value_of(e.dapp, Asset::eth) - gas_before);
           }
         },
-        event.body);
+        applied.body);
     if (withdrawn) {
       // SPEC §5.5: the discount X − payout is the debt it repaid plus what was retained. The
       // account paid it: its yield counts the payout, what reached L1, not the amount debited.
@@ -277,7 +287,7 @@ class Simulation {
         AssetWatch& w = watch_[index_of(*withdrawn)];
         ++w.discounted;
         w.discount += discount;
-        const auto& account = std::get<Withdraw>(event.body).account;
+        const auto& account = std::get<Withdraw>(applied.body).account;
         discounts_[plan_of(account) * 2 + index_of(*withdrawn)] += signed_of(discount);
       }
     }
@@ -291,6 +301,21 @@ class Simulation {
   void put_real(std::string name, std::string cohort, std::string asset, double value) {
     metrics_.metrics.push_back(
         {std::move(name), std::move(cohort), std::move(asset), std::nullopt, value});
+  }
+
+  // A count of events, the run's and by the cohorts of the account whose event it was (users,
+  // dapps and strategies: a socialized loss acts on the strategies' exits, helper-48's F7), asset
+  // '' for each.
+  void put_counts(const std::string& name, std::int64_t total,
+                  const std::vector<std::int64_t>& by_plan) {
+    put_int(name, "", "", std::to_string(total));
+    std::map<std::string, std::int64_t> by_cohort;
+    for (std::size_t i = 0; i < by_plan.size(); ++i) {
+      for (const std::string& cohort : group_and_strategy(generated_.accounts[i])) {
+        by_cohort[cohort] += by_plan[i];
+      }
+    }
+    for (const auto& [cohort, count] : by_cohort) put_int(name, cohort, "", std::to_string(count));
   }
 
   // The cohorts an account is in, whatever the asset: its kind's (`users`, `dapps`) and its
@@ -308,18 +333,8 @@ class Simulation {
   RunMetrics reduce() {
     const std::int64_t end = ledger_.params().end.seconds;
     put_int("events", "", "", std::to_string(metrics_.events));
-    put_int("rejected_events", "", "", std::to_string(rejected_));
-    // By the cohorts of the account whose event it was (the strategies' exits a socialized loss
-    // left short, helper-48's F7); asset '' as for the whole run's.
-    std::map<std::string, std::int64_t> rejected;
-    for (std::size_t i = 0; i < rejected_by_plan_.size(); ++i) {
-      for (const std::string& cohort : group_and_strategy(generated_.accounts[i])) {
-        rejected[cohort] += rejected_by_plan_[i];
-      }
-    }
-    for (const auto& [cohort, count] : rejected) {
-      put_int("rejected_events", cohort, "", std::to_string(count));
-    }
+    put_counts("rejected_events", rejected_, rejected_by_plan_);
+    put_counts("withdrawals_cut", cut_, cut_by_plan_);
     std::map<std::string, std::array<Aggregate, 2>> cohorts;
     std::array<std::vector<double>, 2> per_capital_time;
     for (std::size_t i = 0; i < flows_.size(); ++i) {
@@ -419,6 +434,8 @@ class Simulation {
   std::array<AssetWatch, 2> watch_;
   std::int64_t rejected_ = 0;
   std::vector<std::int64_t> rejected_by_plan_;  // by plan (generated_.accounts)
+  std::int64_t cut_ = 0;                        // withdrawals cut (cut_withdrawal)
+  std::vector<std::int64_t> cut_by_plan_;
   std::uint64_t applied_ = 0;
   RunMetrics metrics_;
 };
@@ -429,8 +446,12 @@ const std::vector<MetricInfo>& metric_infos() {
   static const std::vector<MetricInfo> kInfos = {
       {"events", "int", "count", "events applied"},
       {"rejected_events", "int", "count",
-       "generated events the ledger rejected (0 unless a policy lowers balances, SPEC §9.3); per "
+       "generated events the ledger rejected, skipped (0 unless a policy lowers balances, SPEC "
+       "§9.3, and then not the withdrawals cut: withdrawals_cut); per "
        "users/dapps and strategy cohort: those of its accounts"},
+      {"withdrawals_cut", "int", "count",
+       "generated withdrawals for more than the account held after a socialized loss (SPEC "
+       "§9.3), made for what it held; per users/dapps and strategy cohort: those of its accounts"},
       {"accounts", "int", "count", "accounts of the cohort that held the asset"},
       {"yield_wei", "int", "wei",
        "Σ (balance + claimable at end + what left − what came in): yield earned; a withdrawal "
