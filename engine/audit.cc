@@ -105,8 +105,8 @@ class Auditor {
  public:
   explicit Auditor(storage::LedgerStore& store) : store_(store) {}
 
-  // Every check, with the file's pages (SQLite's quick_check, which reads every page: a third of
-  // the replay's time at a million events) checked meanwhile on a connection of their own. A
+  // Every check, with the file's pages (SQLite's integrity_check, which reads every page: a third
+  // of the replay's time at a million events) checked meanwhile on a connection of their own. A
   // damaged file is said before anything else found, which the damage may have caused.
   AuditSummary run() {
     std::future<std::optional<std::string>> pages =
@@ -116,7 +116,7 @@ class Auditor {
         });
     const auto say_damage = [&pages] {
       if (const auto verdict = pages.get()) {
-        mismatch(fmt::format("the file is damaged (SQLite's quick_check: {})", *verdict));
+        mismatch(fmt::format("the file is damaged (SQLite's integrity_check: {})", *verdict));
       }
     };
     try {

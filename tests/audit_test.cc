@@ -472,6 +472,18 @@ TEST_CASE("audit: tables, views and triggers that are not the ones the migration
        {"CREATE TRIGGER evil AFTER INSERT ON events BEGIN SELECT 1; END",
         "sqlite_schema: trigger evil is not one the schema's migrations create (added by "
         "hand?)"},
+       // Named as SQLite's own objects are, through writable_schema: SQLite fires such a trigger
+       // all the same, and they were skipped (helper-50's F3).
+       {"PRAGMA writable_schema = ON; CREATE TRIGGER sqlite_autoindex_evil AFTER INSERT ON "
+        "appends BEGIN UPDATE final_balances SET balance_wei = '1'; END",
+        "sqlite_schema: trigger sqlite_autoindex_evil is not one the schema's migrations create "
+        "(added by hand?)"},
+       {"PRAGMA writable_schema = ON; CREATE VIEW sqlite_stat1 AS SELECT 1",
+        "sqlite_schema: view sqlite_stat1 is not one the schema's migrations create (added by "
+        "hand?)"},
+       {"PRAGMA writable_schema = ON; CREATE TABLE sqlite_hidden (x)",
+        "sqlite_schema: table sqlite_hidden is not one the schema's migrations create (added by "
+        "hand?)"},
        // A column no reading statement names: the file looked like a ledger of its version.
        {"ALTER TABLE appends DROP COLUMN duplicates",
         "sqlite_schema: table appends, column 5 (duplicates INTEGER NOT NULL), which the "
@@ -511,6 +523,32 @@ TEST_CASE("audit: tables, views and triggers that are not the ones the migration
         "-1004405182)"}});
 }
 
+TEST_CASE("audit: an index that does not hold its table's rows is found") {
+  // events_by_id emptied by hand, its CREATE text as it was: quick_check does not compare an index
+  // with its table, so audit said OK, and the next apply of the same file stored the id again, a
+  // second deposit (helper-50's F2; F5 hid a forged report row from the primary key's index).
+  TempDir dir;
+  const std::string db = dir.path("q.db");
+  yl::run_into_database(yl::testing::example_scenario("quickstart"), db);
+  const std::string events = dir.write("a.csv", "time,type,account,asset,amount,to,value,id\n"
+                                                "2024-03-08T00:00:00Z,deposit,alice,ETH,1,,,x1\n");
+  REQUIRE(yl::testing::run_cli({"apply", "--db", db, events}).exit_code == 0);
+  REQUIRE(yl::testing::run_cli({"audit", "--db", db}).exit_code == 0);
+  const std::string index = "CREATE UNIQUE INDEX events_by_id ON events (id) WHERE id IS NOT NULL";
+  execute(db, ("PRAGMA writable_schema = ON; UPDATE sqlite_schema SET sql = '" + index +
+               " AND seq < 0' WHERE name = 'events_by_id'")
+                  .c_str());
+  execute(db, "REINDEX events_by_id");  // rebuilt empty: no row has seq < 0
+  execute(db, ("PRAGMA writable_schema = ON; UPDATE sqlite_schema SET sql = '" + index +
+               "' WHERE name = 'events_by_id'")
+                  .c_str());
+  const yl::testing::CliResult audit = yl::testing::run_cli({"audit", "--db", db});
+  CHECK(audit.exit_code == 3);
+  CHECK(audit.out == "audit of " + db +
+                         ": MISMATCH\n  the file is damaged (SQLite's integrity_check: row 13 "
+                         "missing from index events_by_id)\n");
+}
+
 TEST_CASE("sql_without_comments: what a CREATE statement says, without its comments") {
   using yl::storage::sql_without_comments;
   CHECK(sql_without_comments("CREATE TABLE t (\n  a TEXT NOT NULL,  -- a note, with a (\n"
@@ -546,7 +584,7 @@ TEST_CASE("audit: a file SQLite finds damaged is not certified, though every row
   CHECK(audit.exit_code == 3);
   CHECK(audit.out.starts_with("audit of " + db +
                               ": MISMATCH\n  the file is damaged (SQLite's "
-                              "quick_check: "));
+                              "integrity_check: "));
 }
 
 TEST_CASE("audit: a stored scenario that no longer loads is a mismatch of the ledger's") {

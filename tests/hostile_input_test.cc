@@ -93,7 +93,7 @@ TEST_CASE("Hostile input: damaged databases and a full disk") {
   CHECK(r.err.find("truncated or damaged") != std::string::npos);
 
   // A page in the middle overwritten with garbage, whole (the page size is the header's bytes
-  // 16-17, big-endian): SQLite's quick_check finds it before anything is read (3). Garbage in a
+  // 16-17, big-endian): SQLite's integrity_check finds it before anything is read (3). Garbage in a
   // page's unused space alone would change nothing.
   const std::size_t page = (std::size_t{static_cast<unsigned char>(whole[16])} << 8) |
                            static_cast<unsigned char>(whole[17]);
@@ -104,7 +104,7 @@ TEST_CASE("Hostile input: damaged databases and a full disk") {
   const yl::testing::CliResult audit =
       yl::testing::run_cli({"audit", "--db", dir.write("corrupted.db", corrupted)});
   CHECK(audit.exit_code == 3);
-  CHECK(audit.out.find(": MISMATCH\n  the file is damaged (SQLite's quick_check: ") !=
+  CHECK(audit.out.find(": MISMATCH\n  the file is damaged (SQLite's integrity_check: ") !=
         std::string::npos);
 
   // A file size limit (a full disk, as the process sees it): the run fails cleanly, exit 1,

@@ -450,7 +450,7 @@ TEST_CASE("Lab CLI: a damaged shard is named, and nothing is merged") {
   const std::string before = dump(out);
   const CliResult r = cli({"merge", "--out", out, good, bad});
   CHECK(r.exit_code == 2);
-  CHECK(r.err.starts_with("yieldledger: '" + bad + "' is damaged (SQLite's quick_check: "));
+  CHECK(r.err.starts_with("yieldledger: '" + bad + "' is damaged (SQLite's integrity_check: "));
   CHECK(r.err.ends_with("); nothing was merged\n"));
   CHECK(dump(out) == before);
 

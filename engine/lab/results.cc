@@ -70,8 +70,8 @@ std::optional<std::string> first_bad_row(Database& db) {
 
 // Reads a results file's spec_hash without writing to it (another application's SQLite file
 // must stay byte for byte as it was, so no WAL switch, no migration). `pages`: a file whose pages
-// SQLite's quick_check finds damaged is refused too, as merge refuses a shard before it copies a
-// row of it (a damaged shard found halfway would leave the output with part of the merge).
+// SQLite's integrity_check finds damaged is refused too, as merge refuses a shard before it copies
+// a row of it (a damaged shard found halfway would leave the output with part of the merge).
 enum class Check { identity, pages };
 // What makes two results files one study's: its spec_hash, the lab version its runs were made by
 // (kLabVersion), and its points as numbered, labelled and parameterized (one study text expanded
@@ -114,7 +114,7 @@ StudyIdentity read_identity(const std::string& path, Check check = Check::identi
     if (check == Check::pages) {
       if (const auto verdict = db.damage()) {
         throw UsageError(fmt::format(
-            "'{}' is damaged (SQLite's quick_check: {}); nothing was merged", path, *verdict));
+            "'{}' is damaged (SQLite's integrity_check: {}); nothing was merged", path, *verdict));
       }
       if (const auto row = first_bad_row(db)) {
         throw UsageError(fmt::format("'{}': {}; nothing was merged", path, *row));

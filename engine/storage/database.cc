@@ -500,8 +500,11 @@ Statement Database::prepare(std::string_view sql) { return Statement(*this, sql)
 
 std::optional<std::string> Database::damage() {
   try {
-    Statement quick_check(*this, "PRAGMA quick_check(1)");
-    const std::string verdict = quick_check.step() ? quick_check.column_text(0) : "no answer";
+    // integrity_check, not quick_check: only it compares every index with its table, so an index
+    // emptied or left stale by hand (events_by_id, which refuses an id stored twice, or a primary
+    // key's) is found (helper-50's F2, F5). At no measured cost on the bench ledger: 0.28 s each.
+    Statement check(*this, "PRAGMA integrity_check(1)");
+    const std::string verdict = check.step() ? check.column_text(0) : "no answer";
     if (verdict == "ok") return std::nullopt;
     return verdict;
   } catch (const StorageError& error) {

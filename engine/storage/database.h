@@ -54,10 +54,11 @@ class Database {
   std::int64_t user_version() { return query_int("PRAGMA user_version"); }
   // Whether the file holds no table, index or view yet: a new file, ours to create.
   bool is_empty() { return query_int("SELECT count(*) FROM sqlite_schema") == 0; }
-  // SQLite's quick_check's first finding, or nullopt when it finds the file's pages sound: a page
-  // damaged on disk or by hand, which SQLite may read past without a word until a write or an
-  // index lookup trips on it. A file so damaged that the check itself stops (SQLITE_CORRUPT,
-  // NOTADB) is returned as that error; any other error (a read error, no memory) is thrown.
+  // SQLite's integrity_check's first finding, or nullopt when it finds the file's pages sound: a
+  // page damaged on disk or by hand, which SQLite may read past without a word until a write or an
+  // index lookup trips on it, or an index that does not hold its table's rows. A file so damaged
+  // that the check itself stops (SQLITE_CORRUPT, NOTADB) is returned as that error; any other error
+  // (a read error, no memory) is thrown.
   std::optional<std::string> damage();
   // Throws StorageError (bad_database), "'<path>' is not a yieldledger database", unless the
   // file's application_id is the one this Database was opened with.
