@@ -13,17 +13,22 @@
 #include <cstdint>
 #include <stdexcept>
 #include <string>
+#include <string_view>
 #include <vector>
 
+#include "engine/input/input_error.h"
 #include "engine/storage/ledger_store.h"
 
 namespace yl {
 
 // The first mismatch found: where (an event's file:line, seq and id, or a report or a row) and
 // what differs, by how much.
+// `what` quotes stored values, which a file changed by hand can fill with any bytes: its control
+// characters are escaped here (escape_controls), where a NUL ended the message, and the reason
+// after it was lost (helper-50's F4).
 class AuditMismatch : public std::runtime_error {
  public:
-  using std::runtime_error::runtime_error;
+  explicit AuditMismatch(std::string_view what) : std::runtime_error(escape_controls(what)) {}
 };
 
 struct AuditSummary {

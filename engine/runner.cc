@@ -269,11 +269,7 @@ ApplySummary apply_into_database(const std::string& db_path, const std::string& 
   storage::Transaction txn(db);
   storage::migrate(db);
   storage::LedgerStore store(db);
-  if (!store.has_ledger()) {
-    throw storage::StorageError(
-        storage::StorageError::Kind::bad_database,
-        fmt::format("'{}' holds no ledger (run a scenario into it first)", db_path));
-  }
+  if (!store.has_ledger()) store.refuse_no_ledger();
   // Before the replay, which would run them; an --until at the ledger's end runs no new report.
   if (until) {
     const LedgerParams params = load_stored_scenario(store).params;

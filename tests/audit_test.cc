@@ -436,6 +436,10 @@ TEST_CASE("audit: journal_memos rows renamed, swapped, deleted or added are foun
        {"UPDATE journal_memos SET name = 'x' WHERE code = 3",
         "journal_memos: code 3: name is 'x' in the database but 'loss' in the engine's memo "
         "table"},
+       // A NUL ended the message there (helper-50's F4): "name is 'lo".
+       {"UPDATE journal_memos SET name = 'lo' || char(0) || 'ss' WHERE code = 3",
+        "journal_memos: code 3: name is 'lo\\x00ss' in the database but 'loss' in the engine's "
+        "memo table"},
        // Swapped: fee's postings would read as losses.
        {"UPDATE journal_memos SET name = 'x' WHERE code = 3; UPDATE journal_memos SET name = "
         "'loss' WHERE code = 4; UPDATE journal_memos SET name = 'fee' WHERE code = 3",
@@ -547,6 +551,26 @@ TEST_CASE("audit: an index that does not hold its table's rows is found") {
   CHECK(audit.out == "audit of " + db +
                          ": MISMATCH\n  the file is damaged (SQLite's integrity_check: row 13 "
                          "missing from index events_by_id)\n");
+}
+
+TEST_CASE("audit: a ledger whose scenario row was deleted is said to be one") {
+  // It read "holds no ledger (run a scenario into it first)": advice to replace the evidence
+  // (helper-50's F6). apply refuses it alike.
+  TempDir dir;
+  const std::string db = dir.path("q.db");
+  yl::run_into_database(yl::testing::example_scenario("quickstart"), db);
+  execute(db, "DELETE FROM scenario");
+  const std::string said =
+      "'" + db +
+      "' holds 12 events but no scenario row (deleted by hand?), so it cannot be read "
+      "as a ledger";
+  const yl::testing::CliResult audit = yl::testing::run_cli({"audit", "--db", db});
+  CHECK(audit.exit_code == 3);
+  CHECK(audit.out == "audit of " + db + ": MISMATCH\n  " + said + "\n");
+  const std::string events = dir.write("a.csv", "time,type,account,asset,amount,to,value\n");
+  const yl::testing::CliResult apply = yl::testing::run_cli({"apply", "--db", db, events});
+  CHECK(apply.exit_code == 2);
+  CHECK(apply.err == "yieldledger: " + said + "\n");
 }
 
 TEST_CASE("sql_without_comments: what a CREATE statement says, without its comments") {

@@ -260,6 +260,18 @@ LedgerStore::LedgerStore(Database& db)
 
 bool LedgerStore::has_ledger() { return db_.query_int("SELECT count(*) FROM scenario") > 0; }
 
+void LedgerStore::refuse_no_ledger() {
+  if (const std::int64_t events = db_.query_int("SELECT count(*) FROM events"); events > 0) {
+    throw StorageError(StorageError::Kind::bad_database,
+                       fmt::format("'{}' holds {} events but no scenario row (deleted by hand?), "
+                                   "so it cannot be read as a ledger",
+                                   db_.path(), events));
+  }
+  throw StorageError(
+      StorageError::Kind::bad_database,
+      fmt::format("'{}' holds no ledger (run a scenario into it first)", db_.path()));
+}
+
 void LedgerStore::clear() {
   for (const char* table : {"journal_other", "journal_accounts", "appends", "scenario", "events",
                             "reports", "final_balances", "final_ledgers", "final_sources"}) {
@@ -461,11 +473,7 @@ StoredScenario LedgerStore::read_scenario() {
   Statement s =
       db_.prepare("SELECT file, events_file, toml, end_extended, drip_schedule, name, start_time, "
                   "end_time, report_every FROM scenario WHERE id = 1");
-  if (!s.step()) {
-    throw StorageError(
-        StorageError::Kind::bad_database,
-        fmt::format("'{}' holds no ledger (run a scenario into it first)", db_.path()));
-  }
+  if (!s.step()) refuse_no_ledger();
   StoredScenario stored;
   stored.file = s.column_text(0);
   stored.events_file = s.column_text(1);
