@@ -482,21 +482,27 @@ TEST_CASE("Hardening: a new run removes the temporaries of killed runs, never a 
   CHECK(read_file(elsewhere) == "theirs");
   CHECK(yl::testing::audit_result(db) == "OK");
 
-  // A name of 247 bytes, the most a database's may have (SQLite adds '-journal'): its temporary's
-  // is cut short, so it runs, and a killed run's temporary of that name is removed too
+  // A name of 251 bytes, the most a database's may have (SQLite adds '-wal' and '-shm'): its
+  // temporary's is cut short, so it runs, and a killed run's temporary of that name is removed too
   // (helper-49's F8: from 209 bytes, on a host with a long name, the run failed with "the path is
   // too long"). One byte more is refused before anything is made (a ledger was made that no
-  // command could open).
-  const std::string longer = dir.path(std::string(245, 'n') + ".db");
+  // command could open), and so is a short name that leads there.
+  const std::string longer = dir.path(std::string(249, 'n') + ".db");
   const CliResult refused_name =
       cli({"run", yl::testing::example_scenario("quickstart"), "--db", longer});
   CHECK(refused_name.exit_code == 2);
   CHECK(refused_name.err == "yieldledger: '" + longer +
-                                "' cannot be used: its name is 248 bytes long, and SQLite needs "
-                                "room for '-journal' after it: a ledger file's name may have at "
-                                "most 247 bytes\n");
+                                "' cannot be used: its name is 252 bytes long, and SQLite needs "
+                                "room for '-wal' and '-shm' after it: a ledger file's name may "
+                                "have at most 251 bytes\n");
   CHECK_FALSE(std::filesystem::exists(longer));
-  const std::string long_name = std::string(244, 'n') + ".db";
+  const std::string link = dir.path("link.db");
+  std::filesystem::create_symlink(longer, link);
+  CHECK(cli({"run", yl::testing::example_scenario("quickstart"), "--db", link}).err ==
+        "yieldledger: '" + link + "' cannot be used: the name of '" + longer +
+            "', where it leads, is 252 bytes long, and SQLite needs room for '-wal' and '-shm' "
+            "after it: a ledger file's name may have at most 251 bytes\n");
+  const std::string long_name = std::string(248, 'n') + ".db";
   const std::string cut =
       std::string(150, 'n') + "~" + fmt::format("{:016x}", yl::fnv1a(long_name));
   const std::string long_stale = dir.write(cut + "." + dead + host + ".yl-run.tmp", "half");

@@ -27,16 +27,20 @@ std::filesystem::path folder_of(const std::filesystem::path& path) {
                     error);
 }
 
-// Makes a temporary `.NAME.MARK-N.partial` beside `path` by `make(name)`, which returns 0 or an
-// errno, with this process's mark and the first N for which it does not fail with EEXIST. Sets
-// `made` and returns 0, or returns the errno.
+// A temporary `.NAME.MARK-N.partial` beside `path` made by `make(name)`, which returns 0 or an
+// errno, with this process's mark and the first N for which it does not fail with EEXIST: its
+// name, and 0 or the errno.
+struct Partial {
+  std::filesystem::path name;
+  int error = 0;
+};
 template <typename Make>
-int make_partial(const std::filesystem::path& path, std::filesystem::path& made, Make make) {
+Partial make_partial(const std::filesystem::path& path, Make make) {
   for (int attempt = 0;; ++attempt) {
-    made = folder_of(path) /
-           fmt::format("{}.{}-{}.partial", hidden_name(path), process_mark(), attempt);
-    const int error = make(made);
-    if (error != EEXIST || attempt == 100) return error;
+    Partial made{folder_of(path) /
+                 fmt::format("{}.{}-{}.partial", hidden_name(path), process_mark(), attempt)};
+    made.error = make(made.name);
+    if (made.error != EEXIST || attempt == 100) return made;
   }
 }
 
@@ -59,13 +63,14 @@ OutputFile::OutputFile(std::filesystem::path path, Existing existing)
   remove_stale_partials(path_);
   // A name no other writer uses, created exclusively, with the permissions a new file gets (0666
   // less the umask; mkstemp gives 0600).
-  const int error = make_partial(path_, temp_, [](const std::filesystem::path& name) {
+  Partial made = make_partial(path_, [](const std::filesystem::path& name) {
     const int fd = ::open(name.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0666);
     if (fd < 0) return errno;
     ::close(fd);
     return 0;
   });
-  if (error != 0) fail(path_, error);
+  if (made.error != 0) fail(path_, made.error);
+  temp_ = std::move(made.name);
 }
 
 OutputFile::~OutputFile() {
@@ -137,18 +142,16 @@ bool OutputFile::replace_keeping_old() {
   // dies), by a hard link; then the new file is renamed over path_, and temp_ names the old one,
   // as a swap leaves them. False, nothing moved, where no link can be made (a folder appeared at
   // path_, or the file system has no hard links): the old file cannot be kept.
-  std::filesystem::path kept;
-  if (make_partial(path_, kept, [&](const std::filesystem::path& name) {
-        return ::link(path_.c_str(), name.c_str()) == 0 ? 0 : errno;
-      }) != 0) {
-    return false;
-  }
+  Partial kept = make_partial(path_, [&](const std::filesystem::path& name) {
+    return ::link(path_.c_str(), name.c_str()) == 0 ? 0 : errno;
+  });
+  if (kept.error != 0) return false;
   if (::rename(temp_.c_str(), path_.c_str()) != 0) {
     const int error = errno;
-    (void)::unlink(kept.c_str());
+    (void)::unlink(kept.name.c_str());
     fail(path_, error);
   }
-  temp_ = std::move(kept);
+  temp_ = std::move(kept.name);
   return true;
 }
 

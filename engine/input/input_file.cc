@@ -100,8 +100,10 @@ std::vector<std::filesystem::path> dead_temporaries(const std::filesystem::path&
       const std::size_t dash = mark.rfind('-');
       const std::string_view count =
           dash == std::string_view::npos ? std::string_view() : mark.substr(dash + 1);
-      if (count.empty() || !std::ranges::all_of(count, [](char c) { return c >= '0' && c <= '9'; }))
+      if (count.empty() ||
+          !std::ranges::all_of(count, [](char c) { return c >= '0' && c <= '9'; })) {
         continue;
+      }
       mark = mark.substr(0, dash);
     }
     if (!host) host = host_in_mark();

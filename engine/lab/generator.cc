@@ -639,32 +639,35 @@ namespace {
 
 // Applies `events` in order as a sweep applies them (metrics.cc; Ledger::apply runs the scheduled
 // reports due before each first): a withdrawal the ledger rejects for want of balance is cut to
-// what the account holds (cut_withdrawal), any other rejected event is left out. Adds to `files`
-// how many of each; returns how many it left out.
+// what the account holds (cut_withdrawal) and marked in `cut` (one flag an event, moved with it),
+// any other rejected event is left out. Returns how many it left out.
 std::int64_t cut_or_leave_out(const Study& study, std::vector<Event>& events,
-                              GeneratedFiles& files) {
+                              std::vector<bool>& cut) {
   Ledger ledger(study.scenario.params);
   std::size_t kept = 0;
   for (std::size_t i = 0; i < events.size(); ++i) {
     auto rejection = ledger.apply(events[i]);
     if (rejection) {
-      if (auto cut = cut_withdrawal(ledger, events[i], rejection->code)) {
-        rejection = ledger.apply(*cut);
+      if (auto held = cut_withdrawal(ledger, events[i], rejection->code)) {
+        rejection = ledger.apply(*held);
         if (!rejection) {
-          events[i] = std::move(*cut);
-          ++files.cut;
+          events[i] = std::move(*held);
+          cut[i] = true;
         }
       }
     }
     ledger.clear_journal();
     if ((i & 1023) == 0) (void)ledger.take_reports();
     if (rejection) continue;
-    if (kept != i) events[kept] = std::move(events[i]);
+    if (kept != i) {
+      events[kept] = std::move(events[i]);
+      cut[kept] = cut[i];
+    }
     ++kept;
   }
   const auto left_out = static_cast<std::int64_t>(events.size() - kept);
   events.resize(kept);
-  files.left_out += left_out;
+  cut.resize(kept);
   return left_out;
 }
 
@@ -688,8 +691,15 @@ GeneratedFiles generate_into(const Study& study, std::uint64_t seed, const std::
   if (study.scenario.params.policy.negative_yield == NegativeYield::socialize) {
     // Again until nothing is left out: under streamed distribution a rejected event's drip stays
     // (SPEC §9.1), and the file has no such drip, so its run may round a wei apart.
-    while (cut_or_leave_out(study, generated.events, files) > 0) {
-    }
+    // A withdrawal cut again in a later pass (a wei less after a drip) is counted once, as the
+    // sweep counts it.
+    std::vector<bool> cut(generated.events.size(), false);
+    std::int64_t left_out = 0;
+    do {
+      left_out = cut_or_leave_out(study, generated.events, cut);
+      files.left_out += left_out;
+    } while (left_out > 0);
+    files.cut = std::count(cut.begin(), cut.end(), true);
   }
   files.events = static_cast<std::int64_t>(generated.events.size());
   std::ostringstream events;

@@ -381,13 +381,18 @@ void check_ledger_path(const std::string& path, std::string_view noun) {
   if (::stat(path.c_str(), &info) != 0 && errno != ENOENT) {
     refuse(fmt::format("'{}' cannot be used: {}", path, path_cause(errno)));
   }
-  // A name of 248-255 bytes is a file's, but SQLite's FILE-journal beside it would not be: the
-  // file could be made and never opened.
-  constexpr std::size_t kLongestName = 255 - std::string_view("-journal").size();
-  if (const std::size_t bytes = path.size() - (path.find_last_of('/') + 1); bytes > kLongestName) {
-    refuse(fmt::format("'{}' cannot be used: its name is {} bytes long, and SQLite needs room for "
-                       "'-journal' after it: a {} file's name may have at most {} bytes",
-                       path, bytes, noun, kLongestName));
+  // A name of 252-255 bytes is a file's, but SQLite's FILE-wal and FILE-shm beside it (WAL, the
+  // mode of every ledger and results file) would not be: the file could be made and never opened.
+  // By the name given and the one a symlink leads to, where SQLite works.
+  constexpr std::size_t kLongestName = 255 - std::string_view("-wal").size();
+  for (const std::string& name : {path, file}) {
+    const std::size_t bytes = name.size() - (name.find_last_of('/') + 1);
+    if (bytes <= kLongestName) continue;
+    refuse(fmt::format(
+        "'{}' cannot be used: {} is {} bytes long, and SQLite needs room for "
+        "'-wal' and '-shm' after it: a {} file's name may have at most {} bytes",
+        path, name == path ? "its name" : fmt::format("the name of '{}', where it leads,", name),
+        bytes, noun, kLongestName));
   }
 }
 
@@ -502,7 +507,8 @@ std::optional<std::string> Database::damage() {
   try {
     // integrity_check, not quick_check: only it compares every index with its table, so an index
     // emptied or left stale by hand (events_by_id, which refuses an id stored twice, or a primary
-    // key's) is found (helper-50's F2, F5). At no measured cost on the bench ledger: 0.28 s each.
+    // key's) is found (helper-50's F2, F5). On the 1,000,000-event bench ledger both take 0.28 s;
+    // on a results shard of 3.6 M metric rows (merge's check) 3.8 s against 0.86 s (helper-51).
     Statement check(*this, "PRAGMA integrity_check(1)");
     const std::string verdict = check.step() ? check.column_text(0) : "no answer";
     if (verdict == "ok") return std::nullopt;

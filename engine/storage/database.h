@@ -85,9 +85,9 @@ inline constexpr std::array<std::pair<std::string_view, std::string_view>, 3> kC
 
 // Refuses, with StorageError (bad_database), a path that is not a plain file path: empty,
 // SQLite's special names (`:memory:`, `file:` URIs), a path ending in '/', an existing folder,
-// FIFO, device or socket, or a file name of more than 247 bytes (SQLite's FILE-journal beside it
-// would pass a name's 255). `noun` names what the file is meant to hold ("ledger",
-// "results").
+// FIFO, device or socket, or a file name (given, or where a symlink leads) of more than 251 bytes
+// (SQLite's FILE-wal beside it would pass a name's 255). `noun` names what the file is meant to
+// hold ("ledger", "results").
 void check_ledger_path(const std::string& path, std::string_view noun = "ledger");
 
 // A prepared statement. bind() indexes start at 1, column() indexes at 0. step() returns true

@@ -261,11 +261,16 @@ LedgerStore::LedgerStore(Database& db)
 bool LedgerStore::has_ledger() { return db_.query_int("SELECT count(*) FROM scenario") > 0; }
 
 void LedgerStore::refuse_no_ledger() {
-  if (const std::int64_t events = db_.query_int("SELECT count(*) FROM events"); events > 0) {
+  // The rows a run writes beside it, where the events were deleted too (helper-51's F4).
+  const std::int64_t events = db_.query_int("SELECT count(*) FROM events");
+  const std::int64_t others = db_.query_int(
+      "SELECT (SELECT count(*) FROM reports) + (SELECT count(*) FROM final_balances)");
+  if (events + others > 0) {
     throw StorageError(StorageError::Kind::bad_database,
-                       fmt::format("'{}' holds {} events but no scenario row (deleted by hand?), "
-                                   "so it cannot be read as a ledger",
-                                   db_.path(), events));
+                       fmt::format("'{}' holds {} events and {} rows of reports and balances, but "
+                                   "no scenario row (deleted by hand?), so it cannot be read as a "
+                                   "ledger",
+                                   db_.path(), events, others));
   }
   throw StorageError(
       StorageError::Kind::bad_database,
