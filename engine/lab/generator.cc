@@ -11,6 +11,7 @@
 
 #include "engine/core/assert.h"
 #include "engine/core/ledger.h"
+#include "engine/core/rejection.h"
 #include "engine/html/output_file.h"
 #include "engine/lab/prng.h"
 #include "engine/usage_error.h"
@@ -612,16 +613,20 @@ Generated generate(const Study& study, std::uint64_t seed, std::size_t max_event
   return Builder(study, seed, max_events).build();
 }
 
-std::optional<Event> cut_withdrawal(const Ledger& ledger, const Event& event, RejectCode code) {
+Applied apply_generated(Ledger& ledger, const Event& event) {
+  const auto rejection = ledger.apply(event);
+  if (!rejection) return {false, std::nullopt};
+  const Applied rejected{true, std::nullopt};
   const auto* withdraw = std::get_if<Withdraw>(&event.body);
-  if (withdraw == nullptr || code != RejectCode::insufficient_balance) return std::nullopt;
+  if (withdraw == nullptr || rejection->code != RejectCode::insufficient_balance) return rejected;
   const auto id = ledger.find_account(withdraw->account);
-  if (!id) return std::nullopt;
+  if (!id) return rejected;
   const Amount held = ledger.balance(*id, withdraw->asset);
-  if (held.is_zero() || held >= withdraw->amount) return std::nullopt;
+  if (held.is_zero() || held >= withdraw->amount) return rejected;
   Event cut = event;
   std::get<Withdraw>(cut.body).amount = held;
-  return cut;
+  if (ledger.apply(cut)) return rejected;
+  return {false, std::move(cut)};
 }
 
 void write_events_csv(const std::vector<Event>& events, std::ostream& out) {
@@ -637,28 +642,23 @@ void write_events_csv(const std::vector<Event>& events, std::ostream& out) {
 
 namespace {
 
-// Applies `events` in order as a sweep applies them (metrics.cc; Ledger::apply runs the scheduled
-// reports due before each first): a withdrawal the ledger rejects for want of balance is cut to
-// what the account holds (cut_withdrawal) and marked in `cut` (one flag an event, moved with it),
-// any other rejected event is left out. Returns how many it left out.
+// Applies `events` in order as a sweep applies them (apply_generated; Ledger::apply runs the
+// scheduled reports due before each first): a withdrawal cut to what the account holds is
+// written so and marked in `cut` (one flag an event, moved with it), a rejected event is left
+// out. Returns how many it left out.
 std::int64_t cut_or_leave_out(const Study& study, std::vector<Event>& events,
                               std::vector<bool>& cut) {
   Ledger ledger(study.scenario.params);
   std::size_t kept = 0;
   for (std::size_t i = 0; i < events.size(); ++i) {
-    auto rejection = ledger.apply(events[i]);
-    if (rejection) {
-      if (auto held = cut_withdrawal(ledger, events[i], rejection->code)) {
-        rejection = ledger.apply(*held);
-        if (!rejection) {
-          events[i] = std::move(*held);
-          cut[i] = true;
-        }
-      }
+    Applied applied = apply_generated(ledger, events[i]);
+    if (applied.cut) {
+      events[i] = std::move(*applied.cut);
+      cut[i] = true;
     }
     ledger.clear_journal();
     if ((i & 1023) == 0) (void)ledger.take_reports();
-    if (rejection) continue;
+    if (applied.rejected) continue;
     if (kept != i) {
       events[kept] = std::move(events[i]);
       cut[kept] = cut[i];

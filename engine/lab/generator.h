@@ -26,7 +26,6 @@
 
 #include "engine/core/event.h"
 #include "engine/core/ledger.h"
-#include "engine/core/rejection.h"
 #include "engine/lab/study.h"
 
 namespace yl::lab {
@@ -53,11 +52,16 @@ Generated generate(const Study& study, std::uint64_t seed, std::size_t max_event
 // time gives), by a radix sort of the times. The generator orders its events with it.
 std::vector<std::size_t> time_order(const std::vector<Event>& events);
 
-// A generated withdrawal that `ledger` rejected with `code` for want of balance: a socialized loss
+// Applies a generated event to `ledger` as a sweep does (metrics.cc), and as generate replays it
+// under socialize: a withdrawal the ledger rejects for want of balance, where a socialized loss
 // (SPEC §9.3, which the generator cannot foresee) left the account less than it planned to take
-// out. The strategy leaves whole instead (a sniper's exit, a churner's): the same withdrawal for
-// the balance the account holds. nullopt for any other event or rejection, or an empty balance.
-std::optional<Event> cut_withdrawal(const Ledger& ledger, const Event& event, RejectCode code);
+// out, is cut to the balance the account holds and applied so: the strategy leaves whole (a
+// sniper's exit, a churner's). Any other event the ledger rejects is not applied.
+struct Applied {
+  bool rejected = false;     // not applied: a sweep skips it, generate leaves it out
+  std::optional<Event> cut;  // the withdrawal as applied, where it was cut
+};
+Applied apply_generated(Ledger& ledger, const Event& event);
 
 // Writes events as SPEC §1.2 CSV (header time,type,account,asset,amount,to,value).
 void write_events_csv(const std::vector<Event>& events, std::ostream& out);
@@ -71,8 +75,8 @@ void write_events_csv(const std::vector<Event>& events, std::ostream& out);
 // appears while the events are generated is refused too.
 //
 // Under SPEC §9.3 `socialize` a loss can push a balance below what the generator counts on. A
-// withdrawal for more than the account holds is then cut to what it holds (cut_withdrawal(), as a
-// sweep applies it: `withdrawals_cut`); any other event the ledger rejects a sweep skips
+// withdrawal for more than the account holds is then cut to what it holds (apply_generated(), as
+// a sweep applies it: `withdrawals_cut`); any other event the ledger rejects a sweep skips
 // (`rejected_events`), and since `run` is all or nothing, it is left out of the file (replayed in
 // memory, as a sweep runs it): the file runs. Without streamed distribution its run is the
 // sweep's, and left_out its rejected_events; under it, the drip a rejected event leaves (SPEC

@@ -5,6 +5,7 @@
 #include <charconv>
 #include <map>
 #include <memory>
+#include <numeric>
 #include <unordered_map>
 
 #include <fmt/format.h>
@@ -246,20 +247,16 @@ class Simulation {
       ledger_.settle();  // the balance as of the last event, as the claim's own drip leaves it
       gas_before = value_of(c->dapp, Asset::eth);
     }
-    std::optional<Event> cut;
-    if (auto rejection = ledger_.apply(event)) {
-      // A withdrawal a socialized loss left short leaves with what the account holds (generate
-      // writes it so, generator.h); any other rejected event is skipped.
-      cut = cut_withdrawal(ledger_, event, rejection->code);
-      if (!cut || ledger_.apply(*cut)) {
-        ++rejected_;
-        if (const auto account = actor(event.body)) ++rejected_by_plan_[plan_of(*account)];
-        return;
-      }
-      ++cut_;
-      ++cut_by_plan_[plan_of(std::get<Withdraw>(cut->body).account)];
+    // A withdrawal a socialized loss left short leaves with what the account holds (generate
+    // writes it so, generator.h); any other rejected event is skipped.
+    const Applied outcome = apply_generated(ledger_, event);
+    if (outcome.rejected) {
+      ++rejected_;
+      if (const auto account = actor(event.body)) ++rejected_by_plan_[plan_of(*account)];
+      return;
     }
-    const Event& applied = cut ? *cut : event;
+    if (outcome.cut) ++cut_by_plan_[plan_of(std::get<Withdraw>(outcome.cut->body).account)];
+    const Event& applied = outcome.cut ? *outcome.cut : event;
     ++metrics_.events;
     std::visit(
         [&](const auto& e) {
@@ -334,7 +331,9 @@ class Simulation {
     const std::int64_t end = ledger_.params().end.seconds;
     put_int("events", "", "", std::to_string(metrics_.events));
     put_counts("rejected_events", rejected_, rejected_by_plan_);
-    put_counts("withdrawals_cut", cut_, cut_by_plan_);
+    put_counts("withdrawals_cut",
+               std::accumulate(cut_by_plan_.begin(), cut_by_plan_.end(), std::int64_t{0}),
+               cut_by_plan_);
     std::map<std::string, std::array<Aggregate, 2>> cohorts;
     std::array<std::vector<double>, 2> per_capital_time;
     for (std::size_t i = 0; i < flows_.size(); ++i) {
@@ -434,8 +433,7 @@ class Simulation {
   std::array<AssetWatch, 2> watch_;
   std::int64_t rejected_ = 0;
   std::vector<std::int64_t> rejected_by_plan_;  // by plan (generated_.accounts)
-  std::int64_t cut_ = 0;                        // withdrawals cut (cut_withdrawal)
-  std::vector<std::int64_t> cut_by_plan_;
+  std::vector<std::int64_t> cut_by_plan_;       // withdrawals cut (apply_generated), by plan
   std::uint64_t applied_ = 0;
   RunMetrics metrics_;
 };

@@ -31,7 +31,7 @@ const std::vector<MetricInfo>& metric_infos();
 //      helper-48's F1); discount_wei per cohort; a sniper's configure windows that overlap are
 //      one (8f827a6); rejected_events per users/dapps and strategy cohort.
 //   3: a withdrawal a socialized loss (SPEC §9.3) left short is cut to what the account holds
-//      (cut_withdrawal), not skipped: a sniper whose exit was refused stayed in as a holder, and
+//      (apply_generated), not skipped: a sniper whose exit was refused stayed in as a holder, and
 //      the sniper cohort under socialize measured trapped holders (helper-48's F7);
 //      withdrawals_cut.
 inline constexpr std::string_view kLabVersion = "3";

@@ -188,8 +188,9 @@ class LedgerStore {
 
   bool has_ledger();
   // Throws StorageError (bad_database) for a file whose scenario row is missing: "holds no ledger
-  // (run a scenario into it first)", or, where events are stored all the same (the row deleted by
-  // hand), says that: running a scenario into it would replace what is left (helper-50's F6).
+  // (run a scenario into it first)", or, where events, reports or balances are stored all the same
+  // (the row deleted by hand), says that: running a scenario into it would replace what is left
+  // (helper-50's F6).
   [[noreturn]] void refuse_no_ledger();
   // Deletes every row, so that a new run replaces the old ledger (inside the caller's
   // transaction, so a failed run leaves the old one in place).
