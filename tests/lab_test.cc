@@ -92,6 +92,52 @@ runs = 2
   CHECK(at.spec_hash == study.spec_hash);
 }
 
+TEST_CASE("Lab study: [[sweep.points]] lists points one by one, and a point may leave a key out") {
+  // A design no product or zip spells (helper-48's F4): unlock_seconds only where distribution =
+  // "streamed" (SPEC §9.1 refuses it with "snapshot"), beside the study as written (snapshot).
+  const Study study = parse_study(testing::tiny_study(R"([sweep.product]
+"population.users" = [3, 4]
+[[sweep.points]]
+[[sweep.points]]
+"scenario.policy.distribution" = "streamed"
+"scenario.policy.unlock_seconds" = 86400
+[[sweep.points]]
+"scenario.policy.unlock_seconds" = 604800
+"scenario.policy.distribution" = "streamed"
+)"),
+                                  "t.toml", ".");
+  CHECK(study.sweep.axes.size() == 2);
+  const std::vector<Point> points = expand_points(study);
+  REQUIRE(points.size() == 2 * 3);
+  CHECK(points[0].label == "population.users=3");
+  CHECK(points[0].params == "{\"population.users\":\"3\"}");
+  // The keys in the order they are first given, whatever order a later point writes them in.
+  CHECK(points[1].label == "population.users=3, scenario.policy.distribution=\"streamed\", "
+                           "scenario.policy.unlock_seconds=86400");
+  CHECK(points[5].label == "population.users=4, scenario.policy.distribution=\"streamed\", "
+                           "scenario.policy.unlock_seconds=604800");
+  CHECK(points[5].params == "{\"population.users\":\"4\",\"scenario.policy.distribution\":"
+                            "\"\\\"streamed\\\"\",\"scenario.policy.unlock_seconds\":\"604800\"}");
+  // Each value at its own line: the point's, not the key's first.
+  REQUIRE(points[5].assignments.size() == 3);
+  CHECK(points[5].assignments[0].line == 45);
+  CHECK(points[5].assignments[1].line == 52);
+  CHECK(points[5].assignments[2].line == 51);
+  CHECK(points[1].assignments[2].line == 49);
+  // Policy keys only: the three points of a population share their runs' seeds.
+  CHECK(points[0].history_label == "population.users=3");
+  CHECK(run_seed(study, points[0], 1) == run_seed(study, points[2], 1));
+  CHECK(run_seed(study, points[0], 1) != run_seed(study, points[3], 1));
+  const Study snapshot = study_at(study, points[3]);
+  CHECK(snapshot.population.users == 4);
+  CHECK(snapshot.scenario.params.policy.distribution == Distribution::snapshot);
+  CHECK(snapshot.scenario.params.policy.unlock_seconds == 0);
+  const Study week = study_at(study, points[5]);
+  CHECK(week.scenario.params.policy.distribution == Distribution::streamed);
+  CHECK(week.scenario.params.policy.unlock_seconds == 604800);
+  CHECK(study_at(study, points[1]).scenario.params.policy.unlock_seconds == 86400);
+}
+
 TEST_CASE("Lab generator: the same study and seed give byte-identical events (pinned SHA-256)") {
   const Study study = load_study(std::string(YL_SOURCE_DIR) + "/examples/lab/study.toml");
   std::ostringstream a, b;
@@ -487,6 +533,42 @@ TEST_CASE("Lab study: bad input names the file, the line and the key") {
               "(\"7d\", 5) and (\"168h\", 5), one value twice: the two points would be one");
   CHECK_NOTHROW(
       parse(testing::tiny_study("[sweep.product]\n\"population.transfers_per_day\" = [4, 4.5]\n")));
+  // [[sweep.points]]: tables, points that differ, quoted keys, each key in one place, and a rule a
+  // point breaks named at that point's line.
+  CHECK(rejection([&] { parse(testing::tiny_study("[sweep]\npoints = 5\n")); }) ==
+        "s.toml:45: sweep: 'points' in [sweep] must be tables, one a point: [[sweep.points]], "
+        "then its \"KEY\" = value lines");
+  CHECK(rejection([&] {
+          parse(testing::tiny_study("[[sweep.points]]\n\"population.transfers_per_day\" = 4\n"
+                                    "[[sweep.points]]\n\"population.users\" = 4\n"
+                                    "[[sweep.points]]\n\"population.transfers_per_day\" = 4.0\n"));
+        }) == "s.toml:49: sweep: [[sweep.points]] lists (population.transfers_per_day=4) and "
+              "(population.transfers_per_day=4.0), one point twice: the two points would be one");
+  CHECK(rejection([&] { parse(testing::tiny_study("[[sweep.points]]\n[[sweep.points]]\n")); }) ==
+        "s.toml:44: sweep: [[sweep.points]] lists the study as written twice (two points "
+        "that give no key): the two points would be one");
+  CHECK(rejection([&] {
+          parse(testing::tiny_study("[[sweep.points]]\npopulation.users = 4\n"));
+        }) == "s.toml:45: sweep: 'population' in [[sweep.points]] is a table: quote a dotted key, "
+              "as in \"population.users\" = value");
+  CHECK(rejection([&] {
+          parse(testing::tiny_study("[sweep.product]\n\"population.users\" = [3, 4]\n"
+                                    "[[sweep.points]]\n\"population.users\" = 5\n"));
+        }) == "s.toml:47: sweep: 'population.users' is swept twice");
+  CHECK(rejection([&] {
+          parse(testing::tiny_study("[[sweep.points]]\n\"scenario.policy.distribution\" = "
+                                    "\"streamed\"\n\"scenario.policy.unlock_seconds\" = 60\n"
+                                    "[[sweep.points]]\n\"population.users\" = 4\n"
+                                    "\"scenario.policy.unlock_seconds\" = 120\n"));
+        }) == "s.toml:49: sweep: point 1 (scenario.policy.unlock_seconds=120, population.users=4) "
+              "breaks a rule: scenario: 'unlock_seconds' is allowed only with distribution = "
+              "\"streamed\" (in [scenario])");
+  CHECK(rejection([&] {
+          parse(testing::tiny_study("[[sweep.points]]\n[[sweep.points]]\n\"population.users\" = "
+                                    "4\n[[sweep.points]]\n"));
+        }) == "s.toml:46: sweep: [[sweep.points]] lists (no key: the study as written) twice: the "
+              "two points would be one");
+  CHECK_NOTHROW(parse(testing::tiny_study("[[sweep.points]]\n")));  // one point: the study
   // A source named "0" is that source, not the first one (it was taken as index 0).
   {
     const Study named =

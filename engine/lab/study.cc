@@ -632,7 +632,7 @@ std::string value_key(const toml::node& value) {
 }
 
 Sweep parse_sweep(const Reader& r, const toml::table& t) {
-  r.only(t, {"runs", "series_every", "product", "zip"}, " in [sweep]");
+  r.only(t, {"runs", "series_every", "product", "zip", "points"}, " in [sweep]");
   Sweep sweep;
   sweep.line = line_of(t);
   sweep.runs = r.integer(t, "runs", 1, 1, 1'000'000);
@@ -641,39 +641,41 @@ Sweep parse_sweep(const Reader& r, const toml::table& t) {
     sweep.series_every_s = r.duration(t, "series_every", 0, false);
     sweep.series_every_line = line_of(*t.get("series_every"));
   }
-  auto lists = [&](const toml::table& group, std::string_view where) {
-    // In file order: toml++ iterates a table by key, and an inline table's keys share a line (they
-    // were expanded alphabetically: helper-44's F15), so by line, then column.
-    std::vector<std::pair<const toml::key*, const toml::node*>> in_order;
-    for (const auto& [key, node] : group) in_order.emplace_back(&key, &node);
-    std::sort(in_order.begin(), in_order.end(), [](const auto& a, const auto& b) {
+  // A group's keys in file order: toml++ iterates a table by key, and an inline table's keys share
+  // a line (they were expanded alphabetically: helper-44's F15), so by line, then column.
+  auto in_order = [&](const toml::table& group, std::string_view where, std::string_view value) {
+    std::vector<std::pair<std::string, const toml::node*>> out;
+    for (const auto& [key, node] : group) out.emplace_back(key.str(), &node);
+    std::sort(out.begin(), out.end(), [](const auto& a, const auto& b) {
       const toml::source_position& x = a.second->source().begin;
       const toml::source_position& y = b.second->source().begin;
       return std::pair(x.line, x.column) < std::pair(y.line, y.column);
     });
-    std::vector<std::tuple<std::uint64_t, std::string, toml::array>> out;
-    for (const auto& [key_of, node_of] : in_order) {
-      const toml::key& key = *key_of;
-      const toml::node& node = *node_of;
-      const toml::array* values = node.as_array();
-      const toml::table* nested = node.as_table();
+    for (const auto& [key, node] : out) {
+      const toml::table* nested = node->as_table();
       if (nested != nullptr && !nested->empty()) {  // population.users = [..]: TOML's tables
-        r.fail(line_of(node),
-               fmt::format("'{}' in [sweep.{}] is a table: quote a dotted key, as "
-                           "in \"{}.{}\" = [...]",
-                           key.str(), where, key.str(), nested->begin()->first.str()));
+        r.fail(line_of(*node), fmt::format("'{}' in {} is a table: quote a dotted key, as in "
+                                           "\"{}.{}\" = {}",
+                                           key, where, key, nested->begin()->first.str(), value));
       }
+    }
+    return out;
+  };
+  auto lists = [&](const toml::table& group, std::string_view where) {
+    std::vector<std::tuple<std::uint64_t, std::string, toml::array>> out;
+    for (const auto& [key, node] : in_order(group, fmt::format("[sweep.{}]", where), "[...]")) {
+      const toml::array* values = node->as_array();
       if (values == nullptr || values->empty()) {
-        r.fail(line_of(node),
-               fmt::format("'{}' in [sweep.{}] must be a non-empty list", key.str(), where));
+        r.fail(line_of(*node),
+               fmt::format("'{}' in [sweep.{}] must be a non-empty list", key, where));
       }
-      out.emplace_back(line_of(node), std::string(key.str()), *values);
+      out.emplace_back(line_of(*node), key, *values);
     }
     return out;
   };
   if (const toml::table* product = r.table(t, "product")) {
     for (auto& [line, key, values] : lists(*product, "product")) {
-      sweep.axes.push_back(Axis{{key}, {line}, {values}});
+      sweep.axes.push_back(Axis{{key}, {line}, {values}, {}});
     }
   }
   if (const toml::table* zip = r.table(t, "zip")) {
@@ -690,6 +692,45 @@ Sweep parse_sweep(const Reader& r, const toml::table& t) {
     }
     if (!axis.keys.empty()) sweep.axes.push_back(std::move(axis));
   }
+  // Points listed one by one, for a design no product or zip spells: a key one point gives and
+  // another leaves out (unlock_seconds only where distribution = "streamed": helper-48's F4).
+  if (const toml::node* node = t.get("points")) {
+    const toml::array* tables = node->as_array();
+    if (tables == nullptr || tables->empty() || !tables->is_array_of_tables()) {
+      r.fail(line_of(*node), "'points' in [sweep] must be tables, one a point: [[sweep.points]], "
+                             "then its \"KEY\" = value lines");
+    }
+    Axis axis;
+    const std::size_t count = tables->size();
+    for (std::size_t i = 0; i < count; ++i) {
+      const toml::table& point = *tables->get(i)->as_table();
+      for (const auto& [key, value] : in_order(point, "[[sweep.points]]", "value")) {
+        auto known = std::find(axis.keys.begin(), axis.keys.end(), key);
+        if (known == axis.keys.end()) {
+          axis.keys.push_back(key);
+          axis.lines.push_back(line_of(*value));
+          axis.values.emplace_back();
+          axis.given_at.emplace_back();
+          known = axis.keys.end() - 1;
+        }
+        const auto k = static_cast<std::size_t>(known - axis.keys.begin());
+        axis.given_at[k].resize(i, 0);
+        axis.given_at[k].push_back(line_of(*value));
+        while (axis.values[k].size() < i) axis.values[k].push_back(false);  // left out
+        axis.values[k].push_back(*value);
+      }
+    }
+    for (std::size_t k = 0; k < axis.keys.size(); ++k) {
+      axis.given_at[k].resize(count, 0);
+      while (axis.values[k].size() < count) axis.values[k].push_back(false);
+    }
+    if (!axis.keys.empty()) {
+      sweep.axes.push_back(std::move(axis));
+    } else if (count > 1) {
+      r.fail(line_of(*node), "[[sweep.points]] lists the study as written twice (two points "
+                             "that give no key): the two points would be one");
+    }
+  }
   for (std::size_t a = 0; a < sweep.axes.size(); ++a) {
     for (std::size_t b = 0; b <= a; ++b) {
       for (const std::string& key : sweep.axes[a].keys) {
@@ -702,25 +743,36 @@ Sweep parse_sweep(const Reader& r, const toml::table& t) {
   }
   // A value listed twice would make two points of one (the same label, the same runs).
   for (const Axis& axis : sweep.axes) {
-    std::map<std::string, std::string> seen;  // what a value counts as -> as first written
+    const bool listed = !axis.given_at.empty();  // [[sweep.points]]: KEY=value, the given ones
+    std::map<std::string, std::string> seen;     // what a value counts as -> as first written
     for (std::size_t i = 0; i < axis.values.front().size(); ++i) {
       std::string tuple;
       std::string key;  // the values as they count: 4 and 4.0 are one, so are "7d" and "168h"
-      for (const toml::array& values : axis.values) {
+      std::uint64_t line = axis.lines.front();
+      for (std::size_t k = 0; k < axis.keys.size(); ++k) {
+        if (!axis.given(k, i)) {
+          key += "\x1f\x1e";  // left out
+          continue;
+        }
         std::ostringstream text;
-        text << toml::json_formatter{values[i]};
-        tuple += (tuple.empty() ? "" : ", ") + text.str();
-        key += '\x1f' + value_key(values[i]);
+        text << toml::json_formatter{axis.values[k][i]};
+        if (listed && tuple.empty()) line = axis.line(k, i);
+        tuple += (tuple.empty() ? "" : ", ") + (listed ? axis.keys[k] + "=" : "") + text.str();
+        key += '\x1f' + value_key(axis.values[k][i]);
       }
+      if (listed && tuple.empty()) tuple = "no key: the study as written";
       const auto [first, inserted] = seen.emplace(key, tuple);
       if (inserted) continue;
-      const bool zip = axis.keys.size() > 1;
+      const bool zip = axis.keys.size() > 1 || listed;
       const std::string shown = zip ? "(" + tuple + ")" : tuple;
-      const std::string what =
-          first->second == tuple
-              ? fmt::format("{} twice", shown)
-              : fmt::format("{} and {}, one value twice",
-                            zip ? "(" + first->second + ")" : first->second, shown);
+      const std::string what = first->second == tuple
+                                   ? fmt::format("{} twice", shown)
+                                   : fmt::format("{} and {}, one {} twice",
+                                                 zip ? "(" + first->second + ")" : first->second,
+                                                 shown, listed ? "point" : "value");
+      if (listed) {
+        r.fail(line, fmt::format("[[sweep.points]] lists {}: the two points would be one", what));
+      }
       r.fail(
           axis.lines.front(),
           zip ? fmt::format("the zip of '{}' lists {}: the two points would be one",
@@ -877,13 +929,14 @@ std::vector<Point> expand_points(const Study& study) {
     }
     for (std::size_t a = 0; a < axes.size(); ++a) {
       for (std::size_t k = 0; k < axes[a].keys.size(); ++k) {
+        if (!axes[a].given(k, at[a])) continue;  // a [[sweep.points]] table leaves it out
         const std::string& key = axes[a].keys[k];
         const toml::node* value = axes[a].values[k].get(at[a]);
         const std::string text = value_text(*value);
         labels.push_back(key + "=" + text);
         if (!history_neutral(key)) history.push_back(key + "=" + text);
         params.push_back(json_string(key) + ":" + json_string(text));
-        point.assignments.emplace_back(key, value);
+        point.assignments.push_back({key, value, axes[a].line(k, at[a])});
       }
     }
     point.label = fmt::format("{}", fmt::join(labels, ", "));
@@ -897,17 +950,8 @@ std::vector<Point> expand_points(const Study& study) {
 Study study_at(const Study& study, const Point& point) {
   if (point.assignments.empty()) return study;
   toml::table root = study.root;
-  // The line of a swept key, for a message about it.
-  auto line_of = [&study](const std::string& key) {
-    for (const Axis& axis : study.sweep.axes) {
-      for (std::size_t k = 0; k < axis.keys.size(); ++k) {
-        if (axis.keys[k] == key) return axis.lines[k];
-      }
-    }
-    return study.sweep.line;
-  };
-  for (const auto& [key, value] : point.assignments) {
-    substitute(root, key, *value, study.file, line_of(key));
+  for (const Point::Assignment& a : point.assignments) {
+    substitute(root, a.key, *a.value, study.file, a.line);
   }
   try {
     // A point's study is the study's but for what was swept: its axes are not kept (nor the
@@ -924,21 +968,22 @@ Study study_at(const Study& study, const Point& point) {
     // point's values break, named at its key: the one swept key the reason names, or the point's
     // only key; else at the [sweep] table (it was the line of the point's last key, another key
     // than the rule's: helper-42's F13).
-    std::vector<std::string> named, worded;
-    for (const auto& [key, value] : point.assignments) {
-      const std::string leaf = key.substr(key.rfind('.') + 1);
+    std::vector<const Point::Assignment*> named, worded;
+    for (const Point::Assignment& a : point.assignments) {
+      const std::string leaf = a.key.substr(a.key.rfind('.') + 1);
       if (error.reason().starts_with("unknown key '" + leaf + "'")) {
-        throw InputError(study.file, line_of(key), "sweep",
-                         fmt::format("'{}' names nothing in the study ({})", key, error.reason()));
+        throw InputError(
+            study.file, a.line, "sweep",
+            fmt::format("'{}' names nothing in the study ({})", a.key, error.reason()));
       }
-      if (error.reason().find("'" + leaf + "'") != std::string::npos) named.push_back(key);
-      if (names_word(error.reason(), leaf)) worded.push_back(key);
+      if (error.reason().find("'" + leaf + "'") != std::string::npos) named.push_back(&a);
+      if (names_word(error.reason(), leaf)) worded.push_back(&a);
     }
     // A key quoted names the rule's own key ('unlock_seconds' is allowed only with distribution
     // = ...); one in words only, where none is quoted (insurance_fee_bps + protocol_fee_bps ...).
     if (named.empty()) named = worded;
-    if (point.assignments.size() == 1) named = {point.assignments[0].first};
-    const std::uint64_t line = named.size() == 1 ? line_of(named[0]) : study.sweep.line;
+    if (point.assignments.size() == 1) named = {&point.assignments[0]};
+    const std::uint64_t line = named.size() == 1 ? named[0]->line : study.sweep.line;
     // A schedule file the point reads: named with its line, as for a schedule not swept; the
     // point's file and line said only "breaks a rule" (helper-36's F2).
     if (error.file() != study.file) {

@@ -77,11 +77,22 @@ struct SourceModel {
   std::int64_t slash_max_ppm = 10000;  // source's value, drawn uniformly between min and max
 };
 
-// One axis of a sweep: one key (product) or several keys moving together (zip).
+// One axis of a sweep: one key (product), several keys moving together (zip), or the points
+// listed one by one ([[sweep.points]]), where a point may leave a key out.
 struct Axis {
   std::vector<std::string> keys;
-  std::vector<std::uint64_t> lines;
-  std::vector<toml::array> values;  // values[key][i], as written
+  std::vector<std::uint64_t> lines;  // where each key is listed (first given, for points)
+  std::vector<toml::array> values;   // values[key][i], as written
+  // [[sweep.points]] only: given_at[key][i] is the line where point i gives the key, 0 where it
+  // leaves it out (the study's own value stands, or its absence). Empty: every value is given.
+  std::vector<std::vector<std::uint64_t>> given_at;
+
+  bool given(std::size_t key, std::size_t i) const {
+    return given_at.empty() || given_at[key][i] != 0;
+  }
+  std::uint64_t line(std::size_t key, std::size_t i) const {
+    return given_at.empty() ? lines[key] : given_at[key][i];
+  }
 };
 
 // The most points a sweep may have, and points × runs.
@@ -104,7 +115,7 @@ struct Sweep {
   std::string series_every;  // "" or a duration like 7d
   std::int64_t series_every_s = 0;
   std::uint64_t series_every_line = 0;
-  std::vector<Axis> axes;   // product keys in file order, then the zip group
+  std::vector<Axis> axes;   // product keys in file order, then the zip group, then the points
   std::int64_t points = 1;  // the product of the axes' lengths, at most kMaxPoints
   std::uint64_t line = 1;
 };
@@ -141,7 +152,12 @@ struct Point {
   // The label of the keys that change the generated history (all but scenario.policy.* and
   // scenario.gas.*): "" when only history-neutral keys vary, so every point shares run seeds.
   std::string history_label;
-  std::vector<std::pair<std::string, const toml::node*>> assignments;
+  struct Assignment {
+    std::string key;
+    const toml::node* value = nullptr;
+    std::uint64_t line = 0;  // where the study file gives it
+  };
+  std::vector<Assignment> assignments;
 };
 
 // The points in expansion order (the first axis varies slowest). One point when nothing is swept.
