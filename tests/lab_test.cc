@@ -686,6 +686,27 @@ TEST_CASE("Lab study: bad input names the file, the line and the key") {
         folder + "ooo.csv:3: csv: field 'time': 2024-02-01T00:00:00Z is before the row above's "
                  "2024-03-01T00:00:00Z (times must not decrease) (the schedule of point 1 "
                  "(source.tbill.schedule=\"ooo.csv\"), s.toml:49)");
+  // Each schedule file is read once, with the study: a point's study takes the rows spec_hash was
+  // made of, though the file changed since (it was read again at each point, twice a point in a
+  // sweep: helper-44's F20).
+  {
+    dir.write("ooo.csv", "time,apr_bps\n2024-01-08T00:00:00Z,475\n");
+    const Study read = parse_study(swept, "s.toml", folder);
+    dir.write("rates.csv", "time,apr_bps\n2024-01-06T00:00:00Z,999\n");
+    dir.write("ooo.csv", "time,apr_bps\n");
+    const std::vector<Point> points = expand_points(read);
+    REQUIRE(points.size() == 2);
+    for (const std::size_t p : {std::size_t{0}, std::size_t{1}}) {
+      const Study at = study_at(read, points[p]);
+      REQUIRE(at.sources.size() == 2);
+      CHECK(at.sources[1].schedule == Schedule{p == 0 ? std::pair{Timestamp{1704412800}, 450u}
+                                                      : std::pair{Timestamp{1704672000}, 475u}});
+    }
+    CHECK(read.sources[1].schedule == Schedule{{Timestamp{1704412800}, 450u}});
+    REQUIRE(read.schedules != nullptr);
+    CHECK(read.schedules->size() == 2);
+    dir.write("rates.csv", "time,apr_bps\n2024-01-05T00:00:00Z,450\n");
+  }
   // Each fault of a row named by its field (one message said "a row must be TIME,APR_BPS with a
   // §1.2 time and 0 <= apr_bps <= 100000" for every one: helper-45, helper-48).
   const std::string study = testing::tiny_study(

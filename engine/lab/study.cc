@@ -225,17 +225,15 @@ std::ifstream open_capped(const std::string& path, const std::string& file, std:
 // changes every minute.
 constexpr std::uintmax_t kMaxScheduleBytes = std::uintmax_t{16} << 20;
 
-std::vector<std::pair<Timestamp, std::uint32_t>> read_schedule(const Reader& r,
-                                                               const toml::node& where,
-                                                               const std::filesystem::path& path,
-                                                               const std::string& written) {
+Schedule read_schedule(const Reader& r, const toml::node& where, const std::filesystem::path& path,
+                       const std::string& written) {
   std::ifstream in = open_capped(path.string(), r.file(), line_of(where), "study",
                                  fmt::format("the schedule file '{}' (key 'schedule')", written),
                                  kMaxScheduleBytes, "16 MiB");
   // Errors name the file as it was opened (relative to the study's folder), not as written: the
   // written name would point at another file when the study is elsewhere.
   const std::string opened = path.string();
-  std::vector<std::pair<Timestamp, std::uint32_t>> out;
+  Schedule out;
   std::string line;
   std::uint64_t number = 0;
   bool header = false;
@@ -289,8 +287,15 @@ std::vector<std::pair<Timestamp, std::uint32_t>> read_schedule(const Reader& r,
   return out;
 }
 
+// Where a study's schedule files are read: `read` holds those read already; a file it does not
+// hold is read and, with `keep`, kept in it.
+struct ScheduleFiles {
+  const Schedules* read = nullptr;
+  Schedules* keep = nullptr;
+};
+
 SourceModel parse_source_model(const Reader& r, const toml::table& t, const Scenario& scenario,
-                               const std::filesystem::path& dir) {
+                               const std::filesystem::path& dir, ScheduleFiles files) {
   r.only(t,
          {"name", "rate", "schedule", "mean_bps", "reversion", "volatility_bps", "min_bps",
           "max_bps", "step", "slashes_per_year", "slash_min_ppm", "slash_max_ppm"},
@@ -318,7 +323,14 @@ SourceModel parse_source_model(const Reader& r, const toml::table& t, const Scen
     const std::string written = r.text(t, "schedule", "");
     const std::filesystem::path path(written);
     m.schedule_path = path.is_absolute() ? path : dir / path;
-    m.schedule = read_schedule(r, *schedule, m.schedule_path, written);
+    const auto held =
+        files.read == nullptr ? Schedules::const_iterator{} : files.read->find(m.schedule_path);
+    if (files.read != nullptr && held != files.read->end()) {
+      m.schedule = held->second;
+    } else {
+      m.schedule = read_schedule(r, *schedule, m.schedule_path, written);
+      if (files.keep != nullptr) files.keep->emplace(m.schedule_path, m.schedule);
+    }
     for (const auto& [time, bps] : m.schedule) {
       if (time < scenario.params.start || time > scenario.params.end) {
         r.fail(line_of(*schedule), fmt::format("schedule time {} is outside the scenario's start "
@@ -443,8 +455,8 @@ Scenario check_scenario(const toml::table& scenario_table, const std::string& fi
   return parsed;
 }
 
-Study parse_root(const toml::table& root, const std::string& file,
-                 const std::filesystem::path& dir) {
+Study parse_root(const toml::table& root, const std::string& file, const std::filesystem::path& dir,
+                 ScheduleFiles files) {
   const Reader r(file, "study");
   r.only(root, {"name", "seed", "scenario", "population", "strategy", "source", "sweep"}, "");
   Study s;
@@ -488,7 +500,7 @@ Study parse_root(const toml::table& root, const std::string& file,
     if (!sources->is_array_of_tables())
       r.fail(line_of(*sources), "'source' must be [[source]] tables");
     for (const toml::node& node : *sources->as_array()) {
-      SourceModel model = parse_source_model(r, *node.as_table(), s.scenario, dir);
+      SourceModel model = parse_source_model(r, *node.as_table(), s.scenario, dir, files);
       for (const SourceModel& other : s.sources) {
         if (other.name == model.name)
           r.fail(line_of(node), fmt::format("[[source]] '{}' is repeated", model.name));
@@ -630,6 +642,8 @@ std::string value_key(const toml::node& value) {
   out << toml::json_formatter{value};
   return out.str();
 }
+
+Study point_study(const Study& study, const Point& point, ScheduleFiles files);
 
 Sweep parse_sweep(const Reader& r, const toml::table& t) {
   r.only(t, {"runs", "series_every", "product", "zip", "points"}, " in [sweep]");
@@ -839,7 +853,10 @@ Study parse_study(const std::string& text, const std::string& file,
   Sweep sweep;
   if (const toml::table* sweep_table = r.table(root, "sweep"))
     sweep = parse_sweep(Reader(file, "sweep"), *sweep_table);
-  Study study = parse_root(root, file, dir);
+  // Each schedule file is read once, here, for the study and every point (helper-44's F20).
+  auto schedules = std::make_shared<Schedules>();
+  const ScheduleFiles files{schedules.get(), schedules.get()};
+  Study study = parse_root(root, file, dir, files);
   study.text = text;
   study.sweep = std::move(sweep);
   // One key under two spellings, a [[source]] by its name and by its index, is one key swept
@@ -869,7 +886,7 @@ Study parse_study(const std::string& text, const std::string& file,
   std::string inputs = text;
   std::set<std::filesystem::path> seen;
   for (const Point& point : expand_points(study)) {
-    const Study at = study_at(study, point);
+    const Study at = point_study(study, point, files);
     const std::int64_t samples =
         study.sweep.series_every_s > 0
             ? (at.scenario.params.end.seconds - at.scenario.params.start.seconds) /
@@ -901,6 +918,7 @@ Study parse_study(const std::string& text, const std::string& file,
     }
   }
   study.spec_hash = sha256_hex(inputs);
+  study.schedules = std::move(schedules);
   return study;
 }
 
@@ -947,7 +965,9 @@ std::vector<Point> expand_points(const Study& study) {
   return points;
 }
 
-Study study_at(const Study& study, const Point& point) {
+namespace {
+
+Study point_study(const Study& study, const Point& point, ScheduleFiles files) {
   if (point.assignments.empty()) return study;
   toml::table root = study.root;
   for (const Point::Assignment& a : point.assignments) {
@@ -957,8 +977,9 @@ Study study_at(const Study& study, const Point& point) {
     // A point's study is the study's but for what was swept: its axes are not kept (nor the
     // text), as a sweep holds every point's study at once (a copy of the axes in each made the
     // memory grow with the square of the points: 7.8 GB for 10,000; helper-36's F10).
-    Study out = parse_root(root, study.file, study.dir);
+    Study out = parse_root(root, study.file, study.dir, files);
     out.spec_hash = study.spec_hash;
+    out.schedules = study.schedules;
     out.sweep = study.sweep;
     out.sweep.axes.clear();
     out.sweep.points = 1;
@@ -995,6 +1016,12 @@ Study study_at(const Study& study, const Point& point) {
                      fmt::format("point {} ({}) breaks a rule: {}: {}", point.index, point.label,
                                  error.type(), error.reason()));
   }
+}
+
+}  // namespace
+
+Study study_at(const Study& study, const Point& point) {
+  return point_study(study, point, {study.schedules.get(), nullptr});
 }
 
 std::uint64_t run_seed(const Study& study, const Point& point, std::int64_t run) {

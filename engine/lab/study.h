@@ -7,6 +7,8 @@
 #include <array>
 #include <cstdint>
 #include <filesystem>
+#include <map>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -59,13 +61,17 @@ struct Strategy {
   std::int64_t away_s = 5 * 86400;
 };
 
+// A schedule file's rows (time, apr_bps), by the path it was read from.
+using Schedule = std::vector<std::pair<Timestamp, std::uint32_t>>;
+using Schedules = std::map<std::filesystem::path, Schedule>;
+
 enum class RateModel : std::uint8_t { constant, schedule, walk };
 
 struct SourceModel {
   std::string name;  // a [[scenario.source]]'s name
   RateModel rate = RateModel::constant;
-  std::vector<std::pair<Timestamp, std::uint32_t>> schedule;  // time, apr_bps
-  std::filesystem::path schedule_path;                        // where it was read, if any
+  Schedule schedule;                    // time, apr_bps
+  std::filesystem::path schedule_path;  // where it was read, if any
   double mean_bps = 0;
   double reversion = 1;       // per year
   double volatility_bps = 0;  // per sqrt(year)
@@ -127,6 +133,10 @@ struct Study {
   std::string spec_hash;      // hex SHA-256 of `text`, then the rows of each schedule it reads
   // Every schedule file the study or a point reads, once each (a point's study: empty).
   std::vector<std::filesystem::path> schedule_paths;
+  // Their rows, read once when the study is read: a point's study takes them from here, so every
+  // run uses the rows spec_hash was made of, and a sweep of 10,000 points reads a file once, not
+  // twice a point (helper-44's F20). Shared by the points' studies.
+  std::shared_ptr<const Schedules> schedules;
   std::string name;
   std::uint64_t seed = 0;
   toml::table root;           // the whole study, for substitution
