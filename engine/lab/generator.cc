@@ -689,10 +689,11 @@ GeneratedFiles generate_into(const Study& study, std::uint64_t seed, const std::
   Generated generated = generate(study, seed);
   GeneratedFiles files;
   if (study.scenario.params.policy.negative_yield == NegativeYield::socialize) {
-    // Again until nothing is left out: under streamed distribution a rejected event's drip stays
-    // (SPEC §9.1), and the file has no such drip, so its run may round a wei apart.
-    // A withdrawal cut again in a later pass (a wei less after a drip) is counted once, as the
-    // sweep counts it.
+    // Again until nothing is left out, so that the file runs whole. Under streamed distribution a
+    // rejected event's drip stays (SPEC §9.1) and the file has none; the next event of its asset
+    // drips the same amount instead (a function of the time, folded into the price whole), so a
+    // later pass meets the same balances (tests/lab_cli_test.cc: the file's run ends at the
+    // sweep's prices). Were a withdrawal cut again, it would be counted once, as the sweep does.
     std::vector<bool> cut(generated.events.size(), false);
     std::int64_t left_out = 0;
     do {

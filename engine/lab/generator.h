@@ -78,9 +78,9 @@ void write_events_csv(const std::vector<Event>& events, std::ostream& out);
 // withdrawal for more than the account holds is then cut to what it holds (apply_generated(), as
 // a sweep applies it: `withdrawals_cut`); any other event the ledger rejects a sweep skips
 // (`rejected_events`), and since `run` is all or nothing, it is left out of the file (replayed in
-// memory, as a sweep runs it): the file runs. Without streamed distribution its run is the
-// sweep's, and left_out its rejected_events; under it, the drip a rejected event leaves (SPEC
-// §9.1) is not in the file, so the run can round a wei apart from the sweep's.
+// memory, as a sweep runs it): the file runs, and its run is the sweep's (left_out is its
+// rejected_events). Under streamed distribution the drip a rejected event leaves (SPEC §9.1) is
+// not in the file, but the next event of its asset makes the same one.
 struct GeneratedFiles {
   std::int64_t events = 0;    // written to events.csv
   std::int64_t cut = 0;       // withdrawals cut to what the account held (socialize only)
