@@ -109,16 +109,18 @@ void compare_results_file(const CompareOptions& options) {
       compare::find_point(results, options.baseline.empty() ? "0" : options.baseline);
   compare::Comparison comparison = compare::compare_results(results, baseline);
   if (options.cohorts) keep_cohorts(comparison, *options.cohorts);
-  if (options.format == "xlsx") {
-    compare::write_comparison_xlsx(comparison, *out);
-  } else if (options.format == "html") {
-    out->write(html::render(compare::comparison_page(comparison)));
-    out->commit();
+  if (options.format == "xlsx" || options.format == "html") {
+    if (options.format == "xlsx") {
+      compare::write_comparison_xlsx(comparison, *out);
+    } else {
+      out->write(html::render(compare::comparison_page(comparison)));
+      out->commit();
+    }
+    for (const std::string& note : comparison.notes) std::cerr << "compare: " << note << '\n';
   } else {
     emit_text(options, compare::rows_table(comparison), comparison.notes);
-    return;
+    if (options.out.empty()) return;  // the rows are the output; a file is said, in any format
   }
-  for (const std::string& note : comparison.notes) std::cerr << "compare: " << note << '\n';
   fmt::print("compared {} points × {} runs of '{}' (baseline point {}): {} rows, written to {} "
              "({})\n",
              results.points.size(), results.runs_per_point, escape_controls(path),
@@ -146,16 +148,17 @@ void compare_ledgers(const CompareOptions& options) {
   std::optional<html::OutputFile> out;
   if (options.format == "html") out.emplace(options.out, existing(options));
   const compare::LedgerDiff diff = compare::diff_ledgers(options.files[0], options.files[1]);
-  if (options.format != "html") {
+  if (options.format == "html") {
+    out->write(html::render(compare::ledger_diff_page(diff)));
+    out->commit();
+    for (const std::string& note : diff.notes) std::cerr << "compare: " << note << '\n';
+  } else {
     emit_text(options, diff.table, diff.notes);
-    return;
+    if (options.out.empty()) return;
   }
-  out->write(html::render(compare::ledger_diff_page(diff)));
-  out->commit();
-  for (const std::string& note : diff.notes) std::cerr << "compare: " << note << '\n';
-  fmt::print("compared '{}' and '{}' over the same {} events: written to {} (html)\n",
+  fmt::print("compared '{}' and '{}' over the same {} events: written to {} ({})\n",
              escape_controls(options.files[0]), escape_controls(options.files[1]), diff.events,
-             escape_controls(options.out));
+             escape_controls(options.out), options.format);
 }
 
 // --out is never one of the files compared (or their -wal, -shm and -journal), even with --force.

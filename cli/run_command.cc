@@ -53,7 +53,9 @@ void add_run_command(CLI::App& app) {
                    "when a streamed ledger's journal posts SPEC §9.1's drips: 'touched' (the "
                    "default; before an event, the asset it touches) or 'every_event' (every "
                    "asset before every event, the SPEC's wording, slower). The state and every "
-                   "output value are the same; the ledger keeps it for apply and audit")
+                   "balance, price and report row are the same; the journal's drip postings and "
+                   "the drip columns of reports --verbose differ; the ledger keeps it for apply "
+                   "and audit")
       ->check(CLI::IsMember({"touched", "every_event"}));
   command->callback([options] { run(*options); });
 }

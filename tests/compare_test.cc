@@ -438,6 +438,11 @@ TEST_CASE("CLI: compare's table, CSV, XLSX and HTML show the same numbers") {
                                  "--format", "csv", "--out", dir.path("c.csv")});
   REQUIRE(by_label.exit_code == 0);
   CHECK(parse_csv(read_file(dir.path("c.csv")))[1][13] == "-120.000");
+  // And says so, as xlsx and html do (it was silent: helper-52's W9).
+  CHECK(by_label.out == "compared 3 points × 5 runs of '" + db +
+                            "' (baseline point 1): 12 rows, "
+                            "written to " +
+                            dir.path("c.csv") + " (csv)\n");
 }
 
 TEST_CASE("Compare HTML: a point's label is shown short on charts and in metric tables") {
