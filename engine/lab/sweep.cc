@@ -151,7 +151,10 @@ SweepSummary run_sweep(const Study& study, const SweepOptions& options) {
   auto work = [&] {
     try {
       for (std::size_t i; !stop && (i = next++) < todo.size() && window.wait_for(i);) {
-        const auto [p, r] = todo[i];
+        // Not a structured binding: clang 14 (Debian 12's, the fuzz build's) cannot capture one in
+        // the lambda below.
+        const std::int64_t p = todo[i].first;
+        const std::int64_t r = todo[i].second;
         const auto up = static_cast<std::size_t>(p);
         RunRecord record{p, r, run_seed(study, points[up], r), {}};
         const auto t0 = Clock::now();
