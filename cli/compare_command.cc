@@ -6,6 +6,7 @@
 #include <optional>
 #include <set>
 #include <sstream>
+#include <vector>
 
 #include <fmt/format.h>
 #include <fmt/ranges.h>
@@ -55,28 +56,23 @@ html::OutputFile::Existing existing(const CompareOptions& options) {
 void emit_text(const CompareOptions& options, html::Table table,
                const std::vector<std::string>& notes) {
   const Format format = options.format == "csv" ? Format::csv : Format::table;
-  std::ostringstream text;
-  print(text, cli_table(std::move(table)), format);
   for (const std::string& note : notes) std::cerr << "compare: " << note << '\n';
   if (options.out.empty()) {
-    std::cout << text.view();
+    print(std::cout, cli_table(std::move(table)), format);  // not held whole a second time
     return;
   }
+  std::ostringstream text;
+  print(text, cli_table(std::move(table)), format);
   html::OutputFile out(options.out, existing(options));
   out.write(text.view());
   out.commit();
 }
 
-// Keeps the rows of the cohorts named (`all` for the whole run's, cohort ''): with every cohort,
-// a study's page had some 130 rows and 30 legend entries a metric, and the snipers' scale flattened
-// the holders' intervals (helper-48's F6). A name no row has is refused, listing those there are.
-void keep_cohorts(compare::Comparison& comparison, const std::string& list) {
-  auto named = [](const std::string& cohort) {
-    return cohort.empty() ? std::string("all") : cohort;
-  };
-  std::set<std::string> present;
-  for (const compare::Row& row : comparison.rows) present.insert(named(row.key.cohort));
-  std::set<std::string> kept;
+// The names --cohorts lists, as written: `all` names the whole run's cohort, ''. With every
+// cohort, a study's page had some 130 rows and 30 legend entries a metric, and the snipers' scale
+// flattened the holders' intervals (helper-48's F6).
+std::vector<std::string> cohort_names(const std::string& list) {
+  std::vector<std::string> names;
   for (std::size_t start = 0; start <= list.size();) {
     std::size_t end = list.find(',', start);
     if (end == std::string::npos) end = list.size();
@@ -86,15 +82,24 @@ void keep_cohorts(compare::Comparison& comparison, const std::string& list) {
     const std::size_t first = name.find_first_not_of(' ');
     name = first == std::string::npos ? ""
                                       : name.substr(first, name.find_last_not_of(' ') - first + 1);
-    if (!present.contains(name)) {
+    names.push_back(std::move(name));
+    start = end + 1;
+  }
+  return names;
+}
+
+std::string cohort_of(const std::string& name) { return name == "all" ? "" : name; }
+
+// A name no metric row has is refused, listing those there are.
+void check_cohorts(const std::vector<std::string>& names, const compare::Results& results) {
+  std::set<std::string> present;
+  for (const std::string& cohort : results.cohorts) present.insert(cohort.empty() ? "all" : cohort);
+  for (const std::string& name : names) {
+    if (name.empty() || !results.cohorts.contains(cohort_of(name))) {
       throw UsageError(fmt::format("--cohorts: no metric has the cohort '{}'; there are {}",
                                    escape_controls(name), fmt::join(present, ", ")));
     }
-    kept.insert(name);
-    start = end + 1;
   }
-  std::erase_if(comparison.rows,
-                [&](const compare::Row& row) { return !kept.contains(named(row.key.cohort)); });
 }
 
 void compare_results_file(const CompareOptions& options) {
@@ -104,11 +109,16 @@ void compare_results_file(const CompareOptions& options) {
   if (!options.out.empty() && (options.format == "xlsx" || options.format == "html")) {
     out.emplace(options.out, existing(options));
   }
-  const compare::Results results = compare::read_results(path);
+  // Only the cohorts named are held in memory (a study's values take about 110 bytes each).
+  const std::vector<std::string> names =
+      options.cohorts ? cohort_names(*options.cohorts) : std::vector<std::string>{};
+  std::set<std::string> only;
+  for (const std::string& name : names) only.insert(cohort_of(name));
+  const compare::Results results = compare::read_results(path, options.cohorts ? &only : nullptr);
+  if (options.cohorts) check_cohorts(names, results);
   const std::size_t baseline =
       compare::find_point(results, options.baseline.empty() ? "0" : options.baseline);
-  compare::Comparison comparison = compare::compare_results(results, baseline);
-  if (options.cohorts) keep_cohorts(comparison, *options.cohorts);
+  const compare::Comparison comparison = compare::compare_results(results, baseline);
   if (options.format == "xlsx" || options.format == "html") {
     if (options.format == "xlsx") {
       compare::write_comparison_xlsx(comparison, *out);

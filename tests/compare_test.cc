@@ -6,6 +6,7 @@
 #include <cmath>
 #include <filesystem>
 #include <fstream>
+#include <set>
 #include <sstream>
 
 #include <boost/math/distributions/students_t.hpp>
@@ -150,6 +151,27 @@ TEST_CASE("Compare stats: the t table is Student's t(0.975, df) to 9 decimals") 
   CHECK(yl::compare::student_t975(31) == 2.042272456);
   CHECK(yl::compare::student_t975(119) == 1.983971519);
   CHECK(yl::compare::student_t975(100000) == 1.962339081);
+}
+
+TEST_CASE("Compare: only the cohorts asked for are held in memory, and every cohort is named") {
+  // --cohorts filtered the rows after every value was read: 0.46 GB for a results file of 0.4 M
+  // values, whatever the cohorts asked for (helper-44's F17).
+  TempDir dir;
+  const std::string db = fixture_db(dir);
+  const std::set<std::string> only{"sniper/user"};
+  const yl::compare::Results results = yl::compare::read_results(db, &only);
+  CHECK(results.cohorts == std::set<std::string>{"", "sniper/user"});
+  REQUIRE(results.values.size() == 1);
+  CHECK(results.values.begin()->first.name == "apy_ppm");
+  CHECK(results.values.begin()->first.cohort == "sniper/user");
+  const yl::compare::Results all = yl::compare::read_results(db);
+  CHECK(all.cohorts == results.cohorts);
+  CHECK(all.values.size() == 4);  // apy_ppm in both cohorts, revenue, gini
+  const auto c = yl::compare::compare_results(results, 0);
+  REQUIRE(c.rows.size() == 3);
+  REQUIRE(c.rows[1].runs != nullptr);
+  CHECK(c.rows[1].runs == &results.values.begin()->second[1]);  // the results' values, not a copy
+  CHECK(c.rows[1].runs->size() == 5);
 }
 
 TEST_CASE("Compare: statistics and paired differences of the hand-built results") {

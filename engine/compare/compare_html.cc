@@ -82,11 +82,12 @@ html::Chart distribution_chart(const Comparison& c, const Group& group, const Me
     Json marks = Json::array();
     for (const Row* row : rows) {
       const double x = static_cast<double>(row->point) + offset;
-      const auto n = static_cast<double>(row->runs.size());
-      for (std::size_t k = 0; k < row->runs.size(); ++k) {
+      const auto n = static_cast<double>(row->runs->size());
+      std::size_t k = 0;
+      for (const auto& [run, value] : *row->runs) {
         // Runs spread across 60% of the slot, in run order, so that equal values stay visible.
-        const double spread = n > 1 ? (static_cast<double>(k) / (n - 1) - 0.5) * 0.6 * width : 0;
-        dots.push(xy(x + spread, row->runs[k].to_double() * scale));
+        const double spread = n > 1 ? (static_cast<double>(k++) / (n - 1) - 0.5) * 0.6 * width : 0;
+        dots.push(xy(x + spread, value.to_double() * scale));
       }
       for (const Value* v : {&row->summary.p5, &row->summary.p50, &row->summary.p95}) {
         marks.push(xy(x, v->to_double() * scale));

@@ -1,5 +1,6 @@
 #include "engine/compare/comparison.h"
 
+#include <algorithm>
 #include <set>
 
 #include <fmt/format.h>
@@ -65,11 +66,17 @@ Comparison compare_results(const Results& results, std::size_t baseline) {
     c.notes.push_back(fmt::format("point {} '{}' has {} of {} runs and is left out", p.index,
                                   p.label, p.runs, results.runs_per_point));
   }
+  std::size_t rows = 0;  // reserved: a vector grown by doubling held up to twice its rows
+  for (const auto& [key, per_point] : results.values) {
+    rows += static_cast<std::size_t>(std::count_if(per_point.begin(), per_point.end(),
+                                                   [](const auto& runs) { return !runs.empty(); }));
+  }
+  c.rows.reserve(rows);
   for (const auto& [key, per_point] : results.values) {
     const MetricInfo& info = results.metrics.at(key.name);
     for (std::size_t p = 0; p < per_point.size(); ++p) {
       if (per_point[p].empty()) continue;
-      Row row{key, &info, p, summarize(values_of(per_point[p])), values_of(per_point[p]), {}};
+      Row row{key, &info, p, summarize(values_of(per_point[p])), &per_point[p], {}};
       if (p != baseline) row.diff = difference(per_point[p], per_point[baseline]);
       c.rows.push_back(std::move(row));
     }

@@ -19,8 +19,8 @@ struct Row {
   const MetricInfo* info = nullptr;
   std::size_t point = 0;  // position in results.points
   Summary summary;
-  std::vector<Value> runs;               // the values, by run (those the point has)
-  std::optional<PairedDifference> diff;  // none for the baseline itself
+  const std::map<std::int64_t, Value>* runs = nullptr;  // run -> value, in the results
+  std::optional<PairedDifference> diff;                 // none for the baseline itself
 };
 
 // A series (price, debt_wei, ...) of one asset: at each time, per point, percentiles over runs.

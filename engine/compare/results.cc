@@ -22,7 +22,8 @@ using storage::Statement;
 
 class Reader {
  public:
-  Reader(Database& db, Results& out) : db_(db), out_(out) {}
+  Reader(Database& db, Results& out, const std::set<std::string>* only)
+      : db_(db), out_(out), only_(only) {}
 
   void read() {
     read_study();
@@ -115,6 +116,8 @@ class Reader {
         }
         value = Value::of_real(parsed);
       }
+      out_.cohorts.insert(key.cohort);
+      if (only_ != nullptr && !only_->contains(key.cohort)) continue;
       auto& per_point = out_.values[key];
       per_point.resize(out_.points.size());
       per_point[pos->second][run] = std::move(value);
@@ -142,12 +145,13 @@ class Reader {
 
   Database& db_;
   Results& out_;
+  const std::set<std::string>* only_;
   std::map<std::int64_t, std::size_t> position_;  // point index -> position in out_.points
 };
 
 }  // namespace
 
-Results read_results(const std::string& path) {
+Results read_results(const std::string& path, const std::set<std::string>* only) {
   std::error_code ec;
   if (!std::filesystem::is_regular_file(path, ec)) {
     const auto kind = special_file_kind(path);
@@ -166,7 +170,7 @@ Results read_results(const std::string& path) {
                         : problem->kind == Kind::other_file ? "; `sweep` writes results files"
                                                             : ""));
     }
-    Reader(db, results).read();
+    Reader(db, results, only).read();
   } catch (const storage::StorageError& error) {
     // A fault of the machine (a full disk, a file size limit) is not the file's: said as it is.
     if (error.kind() == storage::StorageError::Kind::machine) throw;
