@@ -27,9 +27,10 @@ namespace yl::cli {
 namespace {
 
 struct CompareOptions {
-  std::string first, second;           // as given: second empty, or not given, for a results file
-  std::vector<std::string> files;      // first, and second when given
-  std::string baseline;                // empty: point 0
+  std::string first, second;       // as given: second empty, or not given, for a results file
+  std::vector<std::string> files;  // first, and second when given
+  // None: point 0. A label may be empty: the point that gives no key of [[sweep.points]].
+  std::optional<std::string> baseline;
   std::optional<std::string> cohorts;  // comma-separated; `all` is the whole run's ('')
   std::string format;  // empty: by --out's extension (.xlsx, .html, .csv), else table
   std::string out;
@@ -116,8 +117,7 @@ void compare_results_file(const CompareOptions& options) {
   for (const std::string& name : names) only.insert(cohort_of(name));
   const compare::Results results = compare::read_results(path, options.cohorts ? &only : nullptr);
   if (options.cohorts) check_cohorts(names, results);
-  const std::size_t baseline =
-      compare::find_point(results, options.baseline.empty() ? "0" : options.baseline);
+  const std::size_t baseline = compare::find_point(results, options.baseline.value_or("0"));
   const compare::Comparison comparison = compare::compare_results(results, baseline);
   if (options.format == "xlsx" || options.format == "html") {
     if (options.format == "xlsx") {
@@ -139,7 +139,7 @@ void compare_results_file(const CompareOptions& options) {
 }
 
 void compare_ledgers(const CompareOptions& options) {
-  if (!options.baseline.empty()) {
+  if (options.baseline) {
     throw UsageError("--baseline names a point of a sweep's results; two ledgers are compared as "
                      "b − a (swap them to change sides)");
   }

@@ -388,6 +388,28 @@ TEST_CASE("Lab CLI: shards merged equal one sweep, merge is idempotent and names
   CHECK(dump(whole) == dump(merged));
 }
 
+TEST_CASE("Lab CLI: [[sweep.points]] sweeps, and compare --baseline '' names its point of no key") {
+  // The point that gives no key has the label '': `--baseline ''` meant point 0, whatever the
+  // points (helper-54's R4).
+  TempDir dir;
+  const std::string study =
+      dir.write("points.toml", yl::testing::tiny_study("[sweep]\nruns = 2\n[[sweep.points]]\n"
+                                                       "\"scenario.policy.insurance_fee_bps\" = 0\n"
+                                                       "[[sweep.points]]\n"));
+  const std::string results = dir.path("r.db");
+  REQUIRE(cli({"sweep", study, "--out", results}).exit_code == 0);
+  const auto points = rows(results, "SELECT point, label FROM points ORDER BY point");
+  CHECK(points == std::vector<std::vector<std::string>>{
+                      {"0", "scenario.policy.insurance_fee_bps=0"}, {"1", ""}});
+  // Policy keys only: the two points share their runs' seeds.
+  CHECK(rows(results, "SELECT count(DISTINCT seed) FROM runs")[0][0] == "2");
+  const CliResult by_label = cli({"compare", results, "--baseline", "", "--format", "csv"});
+  REQUIRE(by_label.exit_code == 0);
+  CHECK(by_label.out == cli({"compare", results, "--baseline", "1", "--format", "csv"}).out);
+  CHECK(by_label.out != cli({"compare", results, "--format", "csv"}).out);
+  CHECK(by_label.out.find("\ndebt_max_wei,wei,ETH,,1,,2,") != std::string::npos);
+}
+
 TEST_CASE("Lab CLI: a results file is byte for byte the same whatever --jobs") {
   // Runs were stored as they finished, so two sweeps with --jobs 2 gave files whose rows came in
   // other orders (the same rows, other bytes). Now they are stored in the sweep's order.

@@ -136,6 +136,17 @@ TEST_CASE("Lab study: [[sweep.points]] lists points one by one, and a point may 
   CHECK(week.scenario.params.policy.distribution == Distribution::streamed);
   CHECK(week.scenario.params.policy.unlock_seconds == 604800);
   CHECK(study_at(study, points[1]).scenario.params.policy.unlock_seconds == 86400);
+  // A string's quotes are escaped in a label: one value could spell two keys' label, and their
+  // seeds (helper-54's R8).
+  const std::vector<Point> quoted = expand_points(parse_study(
+      testing::tiny_study("[[sweep.points]]\n\"scenario.name\" = 'x\", population.arrival=\"7d'\n"
+                          "[[sweep.points]]\n\"scenario.name\" = \"x\"\n"
+                          "\"population.arrival\" = \"7d\"\n"),
+      "t.toml", "."));
+  REQUIRE(quoted.size() == 2);
+  CHECK(quoted[0].label == "scenario.name=\"x\\\", population.arrival=\\\"7d\"");
+  CHECK(quoted[1].label == "scenario.name=\"x\", population.arrival=\"7d\"");
+  CHECK(quoted[0].history_label != quoted[1].history_label);
 }
 
 TEST_CASE("Lab generator: the same study and seed give byte-identical events (pinned SHA-256)") {
@@ -542,11 +553,46 @@ TEST_CASE("Lab study: bad input names the file, the line and the key") {
           parse(testing::tiny_study("[[sweep.points]]\n\"population.transfers_per_day\" = 4\n"
                                     "[[sweep.points]]\n\"population.users\" = 4\n"
                                     "[[sweep.points]]\n\"population.transfers_per_day\" = 4.0\n"));
-        }) == "s.toml:49: sweep: [[sweep.points]] lists (population.transfers_per_day=4) and "
+        }) == "s.toml:48: sweep: [[sweep.points]] lists (population.transfers_per_day=4) and "
               "(population.transfers_per_day=4.0), one point twice: the two points would be one");
   CHECK(rejection([&] { parse(testing::tiny_study("[[sweep.points]]\n[[sweep.points]]\n")); }) ==
-        "s.toml:44: sweep: [[sweep.points]] lists the study as written twice (two points "
-        "that give no key): the two points would be one");
+        "s.toml:45: sweep: [[sweep.points]] lists (no key: the study as written) twice: the two "
+        "points would be one");
+  // A value the study has already is the study as written: the same point under another label
+  // (helper-54's R2).
+  CHECK(rejection([&] {
+          parse(testing::tiny_study("[[sweep.points]]\n\"population.users\" = 20\n"
+                                    "[[sweep.points]]\n\"population.users\" = 30\n"
+                                    "[[sweep.points]]\n"));
+        }) == "s.toml:48: sweep: [[sweep.points]] lists (population.users=30) and (no key: the "
+              "study as written), one point twice (a value the study has already counts as left "
+              "out): the two points would be one");
+  CHECK(rejection([&] {
+          parse(testing::tiny_study("[[sweep.points]]\n\"scenario.name\" = \"other\"\n"
+                                    "[[sweep.points]]\n\"scenario.name\" = \"tiny\"\n"
+                                    "\"population.users\" = 20\n"
+                                    "[[sweep.points]]\n\"population.users\" = 20\n"));
+        }) == "s.toml:49: sweep: [[sweep.points]] lists (scenario.name=\"tiny\", "
+              "population.users=20) and (population.users=20), one point twice (a value the "
+              "study has already counts as left out): the two points would be one");
+  // More tables than points a sweep may have: refused before they are read (one key each made
+  // memory grow with points × keys: 4,000 ran out of 800 MB; helper-54's R1).
+  {
+    std::string many;
+    for (int i = 0; i <= 10'000; ++i) many += fmt::format("[[sweep.points]]\n\"seed\" = {}\n", i);
+    CHECK(rejection([&] { parse(testing::tiny_study(many)); }) ==
+          "s.toml:44: sweep: [[sweep.points]] lists 10001 points, more than 10000; split the "
+          "study into several");
+  }
+  // A rule that names none of a point's keys, or several: at that point's table (it was the
+  // [sweep] table's line; helper-54's R10).
+  CHECK(rejection([&] {
+          parse(testing::tiny_study("[[sweep.points]]\n[[sweep.points]]\n"
+                                    "\"scenario.policy.insurance_fee_bps\" = 6000\n"
+                                    "\"scenario.policy.protocol_fee_bps\" = 6000\n"));
+        }) == "s.toml:45: sweep: point 1 (scenario.policy.insurance_fee_bps=6000, "
+              "scenario.policy.protocol_fee_bps=6000) breaks a rule: scenario: insurance_fee_bps "
+              "+ protocol_fee_bps must be at most 10000 (got 6000 + 6000) (in [scenario])");
   CHECK(rejection([&] {
           parse(testing::tiny_study("[[sweep.points]]\npopulation.users = 4\n"));
         }) == "s.toml:45: sweep: 'population' in [[sweep.points]] is a table: quote a dotted key, "
@@ -566,7 +612,7 @@ TEST_CASE("Lab study: bad input names the file, the line and the key") {
   CHECK(rejection([&] {
           parse(testing::tiny_study("[[sweep.points]]\n[[sweep.points]]\n\"population.users\" = "
                                     "4\n[[sweep.points]]\n"));
-        }) == "s.toml:46: sweep: [[sweep.points]] lists (no key: the study as written) twice: the "
+        }) == "s.toml:47: sweep: [[sweep.points]] lists (no key: the study as written) twice: the "
               "two points would be one");
   CHECK_NOTHROW(parse(testing::tiny_study("[[sweep.points]]\n")));  // one point: the study
   // A source named "0" is that source, not the first one (it was taken as index 0).
@@ -635,7 +681,7 @@ TEST_CASE("Lab study: bad input names the file, the line and the key") {
           parse(testing::tiny_study("[sweep]\nruns = 2\n[sweep.product]\n\"population.users\" = [" +
                                     users + "]\n\"population.dapps\" = [" + dapps + "]\n"));
         }) == "s.toml:44: sweep: [sweep] gives more than 10000 points (the product of its lists' "
-              "lengths); split the study into several");
+              "lengths and the count of [[sweep.points]]); split the study into several");
   CHECK(rejection([&] {
           parse(
               testing::tiny_study("[sweep]\nruns = 1000000\n[sweep.product]\n"
@@ -699,12 +745,30 @@ TEST_CASE("Lab study: bad input names the file, the line and the key") {
     for (const std::size_t p : {std::size_t{0}, std::size_t{1}}) {
       const Study at = study_at(read, points[p]);
       REQUIRE(at.sources.size() == 2);
-      CHECK(at.sources[1].schedule == Schedule{p == 0 ? std::pair{Timestamp{1704412800}, 450u}
-                                                      : std::pair{Timestamp{1704672000}, 475u}});
+      CHECK(*at.sources[1].schedule == Schedule{p == 0 ? std::pair{Timestamp{1704412800}, 450u}
+                                                       : std::pair{Timestamp{1704672000}, 475u}});
+      // The rows themselves are shared, not copied into each point's study (a sweep holds them
+      // all: 300 points of a 100,000-row schedule took 517 MB; helper-54's R6).
+      CHECK(at.sources[1].schedule ==
+            read.schedules->at(file_identity(dir.path(p == 0 ? "rates.csv" : "ooo.csv"))));
     }
-    CHECK(read.sources[1].schedule == Schedule{{Timestamp{1704412800}, 450u}});
+    CHECK(*read.sources[1].schedule == Schedule{{Timestamp{1704412800}, 450u}});
     REQUIRE(read.schedules != nullptr);
     CHECK(read.schedules->size() == 2);
+    // One file named two ways is one schedule, hashed once, whatever folder the study was named
+    // from (helper-54's R7: its rows were hashed twice when the study's path was relative).
+    const std::string twice = testing::tiny_study(
+        "[[source]]\nname = \"tbill\"\nrate = \"schedule\"\nschedule = \"rates.csv\"\n"
+        "[sweep.product]\n\"source.tbill.schedule\" = [\"rates.csv\", \"" +
+        dir.path("rates.csv") + "\"]\n");
+    const Study relative = parse_study(twice, "s.toml", folder);
+    CHECK(relative.schedules->size() == 1);
+    CHECK(relative.schedule_paths.size() == 1);
+    const std::filesystem::path cwd = std::filesystem::current_path();
+    std::filesystem::current_path(folder);
+    const Study here = parse_study(twice, "s.toml", "");
+    std::filesystem::current_path(cwd);
+    CHECK(here.spec_hash == relative.spec_hash);
     dir.write("rates.csv", "time,apr_bps\n2024-01-05T00:00:00Z,450\n");
   }
   // Each fault of a row named by its field (one message said "a row must be TIME,APR_BPS with a

@@ -348,7 +348,7 @@ class Builder {
     const LedgerParams& p = study_.scenario.params;
     for (const SourceModel& model : study_.sources) {
       if (model.rate == RateModel::schedule) {
-        for (const auto& [time, bps] : model.schedule) {
+        for (const auto& [time, bps] : *model.schedule) {
           count_drawn();
           out.push_back({time, SetRate{model.name, bps}});
         }

@@ -4,6 +4,7 @@
 #include <cctype>
 #include <cmath>
 #include <fstream>
+#include <functional>
 #include <map>
 #include <set>
 #include <sstream>
@@ -287,8 +288,19 @@ Schedule read_schedule(const Reader& r, const toml::node& where, const std::file
   return out;
 }
 
-// Where a study's schedule files are read: `read` holds those read already; a file it does not
-// hold is read and, with `keep`, kept in it.
+}  // namespace
+
+std::filesystem::path file_identity(const std::filesystem::path& path) {
+  std::error_code ec;
+  std::filesystem::path out = std::filesystem::weakly_canonical(path, ec);
+  if (ec) out = std::filesystem::absolute(path, ec).lexically_normal();
+  return ec ? path : out;
+}
+
+namespace {
+
+// Where a study's schedule files are read (by file_identity): `read` holds those read already; a
+// file it does not hold is read and, with `keep`, kept in it.
 struct ScheduleFiles {
   const Schedules* read = nullptr;
   Schedules* keep = nullptr;
@@ -323,15 +335,16 @@ SourceModel parse_source_model(const Reader& r, const toml::table& t, const Scen
     const std::string written = r.text(t, "schedule", "");
     const std::filesystem::path path(written);
     m.schedule_path = path.is_absolute() ? path : dir / path;
-    const auto held =
-        files.read == nullptr ? Schedules::const_iterator{} : files.read->find(m.schedule_path);
+    const std::filesystem::path file = file_identity(m.schedule_path);
+    const auto held = files.read == nullptr ? Schedules::const_iterator{} : files.read->find(file);
     if (files.read != nullptr && held != files.read->end()) {
       m.schedule = held->second;
     } else {
-      m.schedule = read_schedule(r, *schedule, m.schedule_path, written);
-      if (files.keep != nullptr) files.keep->emplace(m.schedule_path, m.schedule);
+      m.schedule =
+          std::make_shared<const Schedule>(read_schedule(r, *schedule, m.schedule_path, written));
+      if (files.keep != nullptr) files.keep->emplace(file, m.schedule);
     }
-    for (const auto& [time, bps] : m.schedule) {
+    for (const auto& [time, bps] : *m.schedule) {
       if (time < scenario.params.start || time > scenario.params.end) {
         r.fail(line_of(*schedule), fmt::format("schedule time {} is outside the scenario's start "
                                                "and end",
@@ -556,7 +569,11 @@ toml::node* resolve_for_write(toml::table& root, const std::string& path, std::s
 std::string value_text(const toml::node& node) {
   std::ostringstream out;
   if (const auto* s = node.as_string()) {
-    out << '"' << s->get() << '"';
+    // A quote or backslash escaped, as TOML writes them: a value holding `", k="v` made the label
+    // (and the seeds) of two keys (helper-54's R8).
+    out << '"';
+    for (const char c : s->get()) out << (c == '"' || c == '\\' ? "\\" : "") << c;
+    out << '"';
   } else {
     node.visit([&](const auto& v) { out << v; });
   }
@@ -645,7 +662,9 @@ std::string value_key(const toml::node& value) {
 
 Study point_study(const Study& study, const Point& point, ScheduleFiles files);
 
-Sweep parse_sweep(const Reader& r, const toml::table& t) {
+// `study_value(key)`: the study's own value at a swept key, null where it has none.
+Sweep parse_sweep(const Reader& r, const toml::table& t,
+                  const std::function<const toml::node*(const std::string&)>& study_value) {
   r.only(t, {"runs", "series_every", "product", "zip", "points"}, " in [sweep]");
   Sweep sweep;
   sweep.line = line_of(t);
@@ -714,78 +733,82 @@ Sweep parse_sweep(const Reader& r, const toml::table& t) {
       r.fail(line_of(*node), "'points' in [sweep] must be tables, one a point: [[sweep.points]], "
                              "then its \"KEY\" = value lines");
     }
+    if (tables->size() > static_cast<std::size_t>(kMaxPoints)) {
+      r.fail(line_of(*node), fmt::format("[[sweep.points]] lists {} points, more than {}; split "
+                                         "the study into several",
+                                         tables->size(), kMaxPoints));
+    }
     Axis axis;
-    const std::size_t count = tables->size();
-    for (std::size_t i = 0; i < count; ++i) {
-      const toml::table& point = *tables->get(i)->as_table();
-      for (const auto& [key, value] : in_order(point, "[[sweep.points]]", "value")) {
-        auto known = std::find(axis.keys.begin(), axis.keys.end(), key);
-        if (known == axis.keys.end()) {
+    std::map<std::string, std::size_t> index;  // key -> its place in axis.keys
+    for (const toml::node& table : *tables) {
+      Axis::Listed point;
+      point.line = line_of(table);
+      std::vector<std::tuple<std::size_t, std::uint64_t, const toml::node*>> given;
+      for (const auto& [key, value] : in_order(*table.as_table(), "[[sweep.points]]", "value")) {
+        const auto [at, fresh] = index.emplace(key, axis.keys.size());
+        if (fresh) {
           axis.keys.push_back(key);
           axis.lines.push_back(line_of(*value));
-          axis.values.emplace_back();
-          axis.given_at.emplace_back();
-          known = axis.keys.end() - 1;
         }
-        const auto k = static_cast<std::size_t>(known - axis.keys.begin());
-        axis.given_at[k].resize(i, 0);
-        axis.given_at[k].push_back(line_of(*value));
-        while (axis.values[k].size() < i) axis.values[k].push_back(false);  // left out
-        axis.values[k].push_back(*value);
+        given.emplace_back(at->second, line_of(*value), value);
       }
+      std::sort(given.begin(), given.end());  // in key order, as a label lists them
+      for (const auto& [k, line, value] : given) {
+        point.keys.push_back(k);
+        point.lines.push_back(line);
+        point.values.push_back(*value);
+      }
+      axis.listed.push_back(std::move(point));
     }
-    for (std::size_t k = 0; k < axis.keys.size(); ++k) {
-      axis.given_at[k].resize(count, 0);
-      while (axis.values[k].size() < count) axis.values[k].push_back(false);
-    }
-    if (!axis.keys.empty()) {
-      sweep.axes.push_back(std::move(axis));
-    } else if (count > 1) {
-      r.fail(line_of(*node), "[[sweep.points]] lists the study as written twice (two points "
-                             "that give no key): the two points would be one");
-    }
+    sweep.axes.push_back(std::move(axis));
   }
   for (std::size_t a = 0; a < sweep.axes.size(); ++a) {
     for (std::size_t b = 0; b <= a; ++b) {
-      for (const std::string& key : sweep.axes[a].keys) {
+      for (std::size_t k = 0; k < sweep.axes[a].keys.size(); ++k) {
+        const std::string& key = sweep.axes[a].keys[k];
         const auto& other = sweep.axes[b].keys;
         const auto count = std::count(other.begin(), other.end(), key);
         if (count > (a == b ? 1 : 0))
-          r.fail(sweep.axes[a].lines.front(), fmt::format("'{}' is swept twice", key));
+          r.fail(sweep.axes[a].lines[k], fmt::format("'{}' is swept twice", key));
       }
     }
   }
-  // A value listed twice would make two points of one (the same label, the same runs).
+  // A value listed twice would make two points of one (the same label, the same runs). So would
+  // a [[sweep.points]] value the study already has: it counts as left out.
   for (const Axis& axis : sweep.axes) {
-    const bool listed = !axis.given_at.empty();  // [[sweep.points]]: KEY=value, the given ones
-    std::map<std::string, std::string> seen;     // what a value counts as -> as first written
-    for (std::size_t i = 0; i < axis.values.front().size(); ++i) {
+    const bool listed = !axis.listed.empty();
+    // What a point counts as -> as first written, and whether it gave a value the study has.
+    std::map<std::string, std::pair<std::string, bool>> seen;
+    for (std::size_t i = 0; i < axis.size(); ++i) {
       std::string tuple;
       std::string key;  // the values as they count: 4 and 4.0 are one, so are "7d" and "168h"
-      std::uint64_t line = axis.lines.front();
-      for (std::size_t k = 0; k < axis.keys.size(); ++k) {
-        if (!axis.given(k, i)) {
-          key += "\x1f\x1e";  // left out
-          continue;
-        }
+      bool the_studys = false;
+      axis.each(i, [&](std::size_t k, const toml::node& value, std::uint64_t) {
         std::ostringstream text;
-        text << toml::json_formatter{axis.values[k][i]};
-        if (listed && tuple.empty()) line = axis.line(k, i);
+        text << toml::json_formatter{value};
         tuple += (tuple.empty() ? "" : ", ") + (listed ? axis.keys[k] + "=" : "") + text.str();
-        key += '\x1f' + value_key(axis.values[k][i]);
-      }
+        const toml::node* own = listed ? study_value(axis.keys[k]) : nullptr;
+        if (own != nullptr && value_key(*own) == value_key(value)) {
+          the_studys = true;
+          return;
+        }
+        key += fmt::format("\x1f{}={}", k, value_key(value));
+      });
       if (listed && tuple.empty()) tuple = "no key: the study as written";
-      const auto [first, inserted] = seen.emplace(key, tuple);
+      const auto [first_seen, inserted] = seen.emplace(key, std::pair{tuple, the_studys});
       if (inserted) continue;
+      const std::string& first = first_seen->second.first;
       const bool zip = axis.keys.size() > 1 || listed;
       const std::string shown = zip ? "(" + tuple + ")" : tuple;
-      const std::string what = first->second == tuple
-                                   ? fmt::format("{} twice", shown)
-                                   : fmt::format("{} and {}, one {} twice",
-                                                 zip ? "(" + first->second + ")" : first->second,
-                                                 shown, listed ? "point" : "value");
+      const std::string what =
+          first == tuple ? fmt::format("{} twice", shown)
+                         : fmt::format("{} and {}, one {} twice", zip ? "(" + first + ")" : first,
+                                       shown, listed ? "point" : "value");
       if (listed) {
-        r.fail(line, fmt::format("[[sweep.points]] lists {}: the two points would be one", what));
+        const bool studys = the_studys || first_seen->second.second;
+        r.fail(axis.listed[i].line,
+               fmt::format("[[sweep.points]] lists {}{}: the two points would be one", what,
+                           studys ? " (a value the study has already counts as left out)" : ""));
       }
       r.fail(
           axis.lines.front(),
@@ -798,10 +821,11 @@ Sweep parse_sweep(const Reader& r, const toml::table& t) {
   // 16 bytes a run): bounded, and the count can never overflow.
   std::int64_t& points = sweep.points;
   for (const Axis& axis : sweep.axes) {
-    points *= static_cast<std::int64_t>(axis.values.front().size());
+    points *= static_cast<std::int64_t>(axis.size());
     if (points > kMaxPoints) {
       r.fail(sweep.line, fmt::format("[sweep] gives more than {} points (the product of its lists' "
-                                     "lengths); split the study into several",
+                                     "lengths and the count of [[sweep.points]]); split the study "
+                                     "into several",
                                      kMaxPoints));
     }
   }
@@ -851,8 +875,18 @@ Study parse_study(const std::string& text, const std::string& file,
   }
   const Reader r(file, "study");
   Sweep sweep;
-  if (const toml::table* sweep_table = r.table(root, "sweep"))
-    sweep = parse_sweep(Reader(file, "sweep"), *sweep_table);
+  if (const toml::table* sweep_table = r.table(root, "sweep")) {
+    toml::table values = root;  // resolve_for_write may add scenario.policy or scenario.gas
+    sweep = parse_sweep(Reader(file, "sweep"), *sweep_table,
+                        [&values](const std::string& key) -> const toml::node* {
+                          std::string leaf;
+                          toml::node* parent = nullptr;
+                          resolve_for_write(values, key, &leaf, &parent);
+                          const toml::table* table =
+                              parent == nullptr ? nullptr : parent->as_table();
+                          return table == nullptr ? nullptr : table->get(leaf);
+                        });
+  }
   // Each schedule file is read once, here, for the study and every point (helper-44's F20).
   auto schedules = std::make_shared<Schedules>();
   const ScheduleFiles files{schedules.get(), schedules.get()};
@@ -903,17 +937,19 @@ Study parse_study(const std::string& text, const std::string& file,
               kMaxSeriesSamples));
     }
     for (const SourceModel& m : at.sources) {
-      if (m.schedule_path.empty() || !seen.insert(m.schedule_path).second) continue;
+      if (m.schedule_path.empty() || !seen.insert(file_identity(m.schedule_path)).second) {
+        continue;
+      }
       study.schedule_paths.push_back(m.schedule_path);
       inputs += fmt::format("\n# schedule of source '{}'\n", m.name);
-      for (const auto& [time, bps] : m.schedule) {
+      for (const auto& [time, bps] : *m.schedule) {
         inputs += fmt::format("{},{}\n", format_timestamp(time), bps);
       }
     }
   }
   // The study's own schedules too, read at every load though every point may name others.
   for (const SourceModel& m : study.sources) {
-    if (!m.schedule_path.empty() && seen.insert(m.schedule_path).second) {
+    if (!m.schedule_path.empty() && seen.insert(file_identity(m.schedule_path)).second) {
       study.schedule_paths.push_back(m.schedule_path);
     }
   }
@@ -941,21 +977,20 @@ std::vector<Point> expand_points(const Study& study) {
     std::int64_t rest = index;
     std::vector<std::size_t> at(axes.size());
     for (std::size_t a = axes.size(); a-- > 0;) {
-      const auto size = static_cast<std::int64_t>(axes[a].values.front().size());
+      const auto size = static_cast<std::int64_t>(axes[a].size());
       at[a] = static_cast<std::size_t>(rest % size);
       rest /= size;
     }
     for (std::size_t a = 0; a < axes.size(); ++a) {
-      for (std::size_t k = 0; k < axes[a].keys.size(); ++k) {
-        if (!axes[a].given(k, at[a])) continue;  // a [[sweep.points]] table leaves it out
+      if (!axes[a].listed.empty()) point.line = axes[a].listed[at[a]].line;
+      axes[a].each(at[a], [&](std::size_t k, const toml::node& value, std::uint64_t line) {
         const std::string& key = axes[a].keys[k];
-        const toml::node* value = axes[a].values[k].get(at[a]);
-        const std::string text = value_text(*value);
+        const std::string text = value_text(value);
         labels.push_back(key + "=" + text);
         if (!history_neutral(key)) history.push_back(key + "=" + text);
         params.push_back(json_string(key) + ":" + json_string(text));
-        point.assignments.push_back({key, value, axes[a].line(k, at[a])});
-      }
+        point.assignments.push_back({key, &value, line});
+      });
     }
     point.label = fmt::format("{}", fmt::join(labels, ", "));
     point.history_label = fmt::format("{}", fmt::join(history, ", "));
@@ -1004,7 +1039,11 @@ Study point_study(const Study& study, const Point& point, ScheduleFiles files) {
     // = ...); one in words only, where none is quoted (insurance_fee_bps + protocol_fee_bps ...).
     if (named.empty()) named = worded;
     if (point.assignments.size() == 1) named = {&point.assignments[0]};
-    const std::uint64_t line = named.size() == 1 ? named[0]->line : study.sweep.line;
+    // A [[sweep.points]] point's own table where the rule names none of its keys, or several
+    // (helper-54's R10).
+    const std::uint64_t line = named.size() == 1 ? named[0]->line
+                               : point.line != 0 ? point.line
+                                                 : study.sweep.line;
     // A schedule file the point reads: named with its line, as for a schedule not swept; the
     // point's file and line said only "breaks a rule" (helper-36's F2).
     if (error.file() != study.file) {

@@ -61,16 +61,22 @@ struct Strategy {
   std::int64_t away_s = 5 * 86400;
 };
 
-// A schedule file's rows (time, apr_bps), by the path it was read from.
+// A file by what it is, not how it was named: "x.csv" from the study's folder and its absolute
+// path are one schedule (their rows were hashed twice or once as the study was named, so a resumed
+// sweep or a merge was refused for a path typed otherwise: helper-54's R7). Symlinks followed.
+std::filesystem::path file_identity(const std::filesystem::path& path);
+
+// A schedule file's rows (time, apr_bps), by its file_identity.
 using Schedule = std::vector<std::pair<Timestamp, std::uint32_t>>;
-using Schedules = std::map<std::filesystem::path, Schedule>;
+using Schedules = std::map<std::filesystem::path, std::shared_ptr<const Schedule>>;
 
 enum class RateModel : std::uint8_t { constant, schedule, walk };
 
 struct SourceModel {
   std::string name;  // a [[scenario.source]]'s name
   RateModel rate = RateModel::constant;
-  Schedule schedule;                    // time, apr_bps
+  // time, apr_bps: rate = schedule's rows, shared by every point's study that reads the file
+  std::shared_ptr<const Schedule> schedule;
   std::filesystem::path schedule_path;  // where it was read, if any
   double mean_bps = 0;
   double reversion = 1;       // per year
@@ -88,16 +94,31 @@ struct SourceModel {
 struct Axis {
   std::vector<std::string> keys;
   std::vector<std::uint64_t> lines;  // where each key is listed (first given, for points)
-  std::vector<toml::array> values;   // values[key][i], as written
-  // [[sweep.points]] only: given_at[key][i] is the line where point i gives the key, 0 where it
-  // leaves it out (the study's own value stands, or its absence). Empty: every value is given.
-  std::vector<std::vector<std::uint64_t>> given_at;
+  // Product and zip: values[key][i], as written; every key has a value at every point.
+  std::vector<toml::array> values;
+  // [[sweep.points]]: each point's table, the values it gives (by key index, increasing) and
+  // where. A key a point leaves out keeps the study's value, or its absence. Held as written, so
+  // that the memory is the file's, whatever the keys and points.
+  struct Listed {
+    std::uint64_t line = 0;         // the table's
+    std::vector<std::size_t> keys;  // indexes into Axis::keys
+    std::vector<std::uint64_t> lines;
+    toml::array values;
+  };
+  std::vector<Listed> listed;
 
-  bool given(std::size_t key, std::size_t i) const {
-    return given_at.empty() || given_at[key][i] != 0;
-  }
-  std::uint64_t line(std::size_t key, std::size_t i) const {
-    return given_at.empty() ? lines[key] : given_at[key][i];
+  std::size_t size() const { return listed.empty() ? values.front().size() : listed.size(); }
+  // Calls f(key index, value, line) for each value point i gives, in key order.
+  template <class F>
+  void each(std::size_t i, F&& f) const {
+    if (listed.empty()) {
+      for (std::size_t k = 0; k < keys.size(); ++k) f(k, *values[k].get(i), lines[k]);
+      return;
+    }
+    const Listed& point = listed[i];
+    for (std::size_t j = 0; j < point.keys.size(); ++j) {
+      f(point.keys[j], *point.values.get(j), point.lines[j]);
+    }
   }
 };
 
@@ -168,6 +189,7 @@ struct Point {
     std::uint64_t line = 0;  // where the study file gives it
   };
   std::vector<Assignment> assignments;
+  std::uint64_t line = 0;  // its [[sweep.points]] table's, if it has one
 };
 
 // The points in expansion order (the first axis varies slowest). One point when nothing is swept.
