@@ -299,9 +299,11 @@ const toml::table* table_at(Plan& plan, const Checker& check, const toml::node& 
 }  // namespace
 
 std::string toml_reason(std::string_view text, std::uint64_t line, std::string_view description) {
-  if (description.find("not representable in 64 bits") == std::string_view::npos || line == 0) {
-    return std::string(description);
-  }
+  const bool too_big = description.find("not representable in 64 bits") != std::string_view::npos;
+  // toml++ prints a quoted key given twice garbled ('"popopulation.users" '), and every swept key
+  // is quoted (helper-54's R5): the key as the line writes it.
+  const bool twice = description.find("cannot redefine existing") != std::string_view::npos;
+  if ((!too_big && !twice) || line == 0) return std::string(description);
   std::string_view at = text;
   for (std::uint64_t n = 1; n < line && !at.empty(); ++n) {
     const std::size_t next = at.find('\n');
@@ -316,6 +318,12 @@ std::string toml_reason(std::string_view text, std::uint64_t line, std::string_v
     if (first == std::string_view::npos) return std::string_view();
     return part.substr(first, part.find_last_not_of(" \t\r") - first + 1);
   };
+  if (twice) {
+    const std::string_view key = trim(at.substr(0, equals));
+    const bool quoted = key.starts_with('"') || key.starts_with('\'');
+    return fmt::format("{}{}{} is given twice in one table (TOML allows a key once)",
+                       quoted ? "" : "'", key, quoted ? "" : "'");
+  }
   return fmt::format("'{}' = {} is not a 64-bit integer (TOML's integers are "
                      "-9223372036854775808 to 9223372036854775807)",
                      trim(at.substr(0, equals)), trim(at.substr(equals + 1)));
