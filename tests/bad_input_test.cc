@@ -246,6 +246,12 @@ TEST_CASE("Bad scenarios are rejected at the offending line (SPEC §1.1)") {
        "15: scenario: 'apr_bps' is given twice in one table (TOML allows a key once)"},
       {"quoted key twice", replace("apr_bps = 400", "\"apr_bps\" = 400\n\"apr_bps\" = 500"),
        "15: scenario: \"apr_bps\" is given twice in one table (TOML allows a key once)"},
+      // The key of an inline table, not the table's; a '=' or '#' inside quotes (helper-55's Q4).
+      {"inline key twice", replace("apr_bps = 400", "apr_bps = 400\nx = { y = 1, y = 2 }"),
+       "15: scenario: 'y' is given twice in one table (TOML allows a key once)"},
+      {"quoted key twice, = and # in it",
+       replace("apr_bps = 400", "\"a=b#c\" = 1\n\"a=b#c\" = 2  # again"),
+       "15: scenario: \"a=b#c\" is given twice in one table (TOML allows a key once)"},
       {"float number", replace("apr_bps = 400", "apr_bps = 4.0"),
        "14: scenario: 'apr_bps' must be an integer"},
       {"bad kind", replace("kind = \"staking\"", "kind = \"lending\""),

@@ -614,6 +614,16 @@ TEST_CASE("Lab study: bad input names the file, the line and the key") {
                                     "4\n[[sweep.points]]\n"));
         }) == "s.toml:47: sweep: [[sweep.points]] lists (no key: the study as written) twice: the "
               "two points would be one");
+  // A key's own fault first, before its value is compared with the study's (it was "one point
+  // twice": helper-55's Q1).
+  CHECK(rejection([&] {
+          parse(testing::tiny_study("[[sweep.points]]\n[[sweep.points]]\n\"seed\" = 7\n"));
+        }) == "s.toml:46: sweep: 'seed' cannot be swept");
+  CHECK(rejection([&] {
+          parse(testing::tiny_study("[[sweep.points]]\n[[sweep.points]]\n"
+                                    "\"population.users\" = 30.0\n"));
+        }) == "s.toml:46: sweep: 'population.users' is integer in the study, but the sweep gives "
+              "floating-point (30.0)");
   CHECK_NOTHROW(parse(testing::tiny_study("[[sweep.points]]\n")));  // one point: the study
   // A source named "0" is that source, not the first one (it was taken as index 0).
   {
@@ -761,14 +771,32 @@ TEST_CASE("Lab study: bad input names the file, the line and the key") {
         "[[source]]\nname = \"tbill\"\nrate = \"schedule\"\nschedule = \"rates.csv\"\n"
         "[sweep.product]\n\"source.tbill.schedule\" = [\"rates.csv\", \"" +
         dir.path("rates.csv") + "\"]\n");
-    const Study relative = parse_study(twice, "s.toml", folder);
-    CHECK(relative.schedules->size() == 1);
-    CHECK(relative.schedule_paths.size() == 1);
-    const std::filesystem::path cwd = std::filesystem::current_path();
-    std::filesystem::current_path(folder);
-    const Study here = parse_study(twice, "s.toml", "");
-    std::filesystem::current_path(cwd);
-    CHECK(here.spec_hash == relative.spec_hash);
+    const Study absolute = parse_study(twice, "s.toml", folder);
+    struct InFolder {  // the study named from its own folder, "s.toml": its paths relative
+      std::filesystem::path was = std::filesystem::current_path();
+      explicit InFolder(const std::string& to) { std::filesystem::current_path(to); }
+      ~InFolder() { std::filesystem::current_path(was); }
+    };
+    const Study here = [&] {
+      const InFolder in(folder);
+      return parse_study(twice, "s.toml", "");
+    }();
+    CHECK(here.schedules->size() == 1);
+    CHECK(here.schedule_paths.size() == 1);
+    CHECK(here.spec_hash == absolute.spec_hash);
+    // A path the system cannot open is no file, though it reads as one lexically (it took the
+    // rows of rates.csv: helper-55's Q2).
+    CHECK(
+        rejection([&] {
+          (void)parse_study(testing::tiny_study("[[source]]\nname = \"tbill\"\nrate = "
+                                                "\"schedule\"\nschedule = \"rates.csv\"\n"
+                                                "[sweep.product]\n\"source.tbill.schedule\" = "
+                                                "[\"rates.csv\", \"nodir/../rates.csv\"]\n"),
+                            "s.toml", folder);
+        })
+            .starts_with("s.toml:49: sweep: point 1 (source.tbill.schedule=\"nodir/../rates.csv\") "
+                         "breaks a rule: study: cannot open the schedule file "
+                         "'nodir/../rates.csv' (key 'schedule'): "));
     dir.write("rates.csv", "time,apr_bps\n2024-01-05T00:00:00Z,450\n");
   }
   // Each fault of a row named by its field (one message said "a row must be TIME,APR_BPS with a

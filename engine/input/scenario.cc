@@ -1,6 +1,7 @@
 #include "engine/input/scenario.h"
 
 #include <algorithm>
+#include <cctype>
 #include <fstream>
 #include <functional>
 #include <set>
@@ -298,11 +299,45 @@ const toml::table* table_at(Plan& plan, const Checker& check, const toml::node& 
 
 }  // namespace
 
-std::string toml_reason(std::string_view text, std::uint64_t line, std::string_view description) {
+namespace {
+
+// The key written just before the '=' that ends before `column` (a value's, 1-based) on `at`, as
+// written ("population.users" quoted, x bare); empty where there is none.
+std::string_view key_before_value(std::string_view at, std::uint64_t column) {
+  std::size_t i = std::min<std::size_t>(column == 0 ? 0 : column - 1, at.size());
+  const auto space = [&] { return i > 0 && (at[i - 1] == ' ' || at[i - 1] == '\t'); };
+  while (space()) --i;
+  if (i == 0 || at[i - 1] != '=') return {};
+  --i;
+  while (space()) --i;
+  const std::size_t end = i;
+  if (i > 1 && (at[i - 1] == '"' || at[i - 1] == '\'')) {
+    const char quote = at[i - 1];
+    std::size_t open = i - 2;
+    while (open != std::string_view::npos &&
+           !(at[open] == quote && (open == 0 || at[open - 1] != '\\'))) {
+      open = open == 0 ? std::string_view::npos : open - 1;
+    }
+    return open == std::string_view::npos ? std::string_view() : at.substr(open, end - open);
+  }
+  while (i > 0 && (std::isalnum(static_cast<unsigned char>(at[i - 1])) || at[i - 1] == '_' ||
+                   at[i - 1] == '-' || at[i - 1] == '.')) {
+    --i;
+  }
+  return at.substr(i, end - i);
+}
+
+}  // namespace
+
+std::string toml_reason(std::string_view text, std::uint64_t line, std::uint64_t column,
+                        std::string_view description) {
   const bool too_big = description.find("not representable in 64 bits") != std::string_view::npos;
-  // toml++ prints a quoted key given twice garbled ('"popopulation.users" '), and every swept key
-  // is quoted (helper-54's R5): the key as the line writes it.
-  const bool twice = description.find("cannot redefine existing") != std::string_view::npos;
+  // A key given twice: toml++ prints a quoted one garbled ('"popopulation.users" '), and every
+  // swept key is quoted (helper-54's R5). Its error's column is the value's; the key is the one
+  // before that value's '=' (an inline table's own, not its table's: helper-55's Q4).
+  const bool twice =
+      description.starts_with("Error while parsing key-value pair: cannot redefine existing") &&
+      description.find("dotted") == std::string_view::npos;
   if ((!too_big && !twice) || line == 0) return std::string(description);
   std::string_view at = text;
   for (std::uint64_t n = 1; n < line && !at.empty(); ++n) {
@@ -310,6 +345,13 @@ std::string toml_reason(std::string_view text, std::uint64_t line, std::string_v
     at = next == std::string_view::npos ? std::string_view() : at.substr(next + 1);
   }
   at = at.substr(0, at.find('\n'));
+  if (twice) {
+    const std::string_view key = key_before_value(at, column);
+    if (key.empty()) return std::string(description);
+    const bool quoted = key.starts_with('"') || key.starts_with('\'');
+    return fmt::format("{}{}{} is given twice in one table (TOML allows a key once)",
+                       quoted ? "" : "'", key, quoted ? "" : "'");
+  }
   at = at.substr(0, at.find('#'));
   const std::size_t equals = at.find('=');
   if (equals == std::string_view::npos) return std::string(description);
@@ -318,12 +360,6 @@ std::string toml_reason(std::string_view text, std::uint64_t line, std::string_v
     if (first == std::string_view::npos) return std::string_view();
     return part.substr(first, part.find_last_not_of(" \t\r") - first + 1);
   };
-  if (twice) {
-    const std::string_view key = trim(at.substr(0, equals));
-    const bool quoted = key.starts_with('"') || key.starts_with('\'');
-    return fmt::format("{}{}{} is given twice in one table (TOML allows a key once)",
-                       quoted ? "" : "'", key, quoted ? "" : "'");
-  }
   return fmt::format("'{}' = {} is not a 64-bit integer (TOML's integers are "
                      "-9223372036854775808 to 9223372036854775807)",
                      trim(at.substr(0, equals)), trim(at.substr(equals + 1)));
@@ -337,7 +373,8 @@ Scenario parse_scenario(std::string_view toml_text, const std::string& file_name
     root = toml::parse(toml_text, file_name);
   } catch (const toml::parse_error& error) {
     check.fail(error.source().begin.line,
-               toml_reason(toml_text, error.source().begin.line, error.description()));
+               toml_reason(toml_text, error.source().begin.line, error.source().begin.column,
+                           error.description()));
   }
   Scenario s;
   s.toml_text = std::string(toml_text);

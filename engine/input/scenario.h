@@ -23,11 +23,13 @@ struct Scenario {
   std::string toml_text;  // verbatim, for storage and replay
 };
 
-// The reason a TOML parse error of `text` gives at `line`, as toml++ words it (`description`),
-// except an integer past 64 bits, which toml++ reports without its key and its sign ("Error while
-// parsing decimal integer: '9223372036854775809' is not representable in 64 bits"): named as
-// `'KEY' = VALUE is not a 64-bit integer ...`.
-std::string toml_reason(std::string_view text, std::uint64_t line, std::string_view description);
+// The reason a TOML parse error of `text` gives at `line` and `column`, as toml++ words it
+// (`description`), except an integer past 64 bits, which toml++ reports without its key and its
+// sign ("Error while parsing decimal integer: '9223372036854775809' is not representable in 64
+// bits"): named as `'KEY' = VALUE is not a 64-bit integer ...`; and a key given twice, which
+// toml++ garbles when it is quoted: `"KEY" is given twice in one table ...`.
+std::string toml_reason(std::string_view text, std::uint64_t line, std::uint64_t column,
+                        std::string_view description);
 
 // Parses scenario text. `file_name` is used in errors; `base_dir` resolves a relative `events`.
 // Throws InputError (type `scenario`) at the offending line. `must_exist`: the events file is

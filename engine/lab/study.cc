@@ -291,9 +291,10 @@ Schedule read_schedule(const Reader& r, const toml::node& where, const std::file
 }  // namespace
 
 std::filesystem::path file_identity(const std::filesystem::path& path) {
+  // canonical(), not weakly_canonical(): `nodir/../x.csv` is no file (the system cannot open
+  // it), though x.csv is; lexically it was x.csv, and took x.csv's rows (helper-55's Q2).
   std::error_code ec;
-  std::filesystem::path out = std::filesystem::weakly_canonical(path, ec);
-  if (ec) out = std::filesystem::absolute(path, ec).lexically_normal();
+  std::filesystem::path out = std::filesystem::canonical(path, ec);
   return ec ? path : out;
 }
 
@@ -662,9 +663,55 @@ std::string value_key(const toml::node& value) {
 
 Study point_study(const Study& study, const Point& point, ScheduleFiles files);
 
-// `study_value(key)`: the study's own value at a swept key, null where it has none.
-Sweep parse_sweep(const Reader& r, const toml::table& t,
+// A value listed twice would make two points of one (the same label, the same runs). So would a
+// [[sweep.points]] value the study already has, with `study_value` (the study's own value at a
+// key, null where it has none): it counts as left out. Checked once every point has been, so that
+// a key that names nothing, or cannot take the value, is named as such (helper-55's Q1).
+void refuse_twice(const Reader& r, const Axis& axis,
                   const std::function<const toml::node*(const std::string&)>& study_value) {
+  const bool listed = !axis.listed.empty();
+  // What a point counts as -> as first written, and whether it gave a value the study has.
+  std::map<std::string, std::pair<std::string, bool>> seen;
+  for (std::size_t i = 0; i < axis.size(); ++i) {
+    std::string tuple;
+    std::string key;  // the values as they count: 4 and 4.0 are one, so are "7d" and "168h"
+    bool the_studys = false;
+    axis.each(i, [&](std::size_t k, const toml::node& value, std::uint64_t) {
+      std::ostringstream text;
+      text << toml::json_formatter{value};
+      tuple += (tuple.empty() ? "" : ", ") + (listed ? axis.keys[k] + "=" : "") + text.str();
+      const toml::node* own = listed && study_value ? study_value(axis.keys[k]) : nullptr;
+      if (own != nullptr && value_key(*own) == value_key(value)) {
+        the_studys = true;
+        return;
+      }
+      key += fmt::format("\x1f{}={}", k, value_key(value));
+    });
+    if (listed && tuple.empty()) tuple = "no key: the study as written";
+    const auto [first_seen, inserted] = seen.emplace(key, std::pair{tuple, the_studys});
+    if (inserted) continue;
+    const std::string& first = first_seen->second.first;
+    const bool zip = axis.keys.size() > 1 || listed;
+    const std::string shown = zip ? "(" + tuple + ")" : tuple;
+    const std::string what =
+        first == tuple ? fmt::format("{} twice", shown)
+                       : fmt::format("{} and {}, one {} twice", zip ? "(" + first + ")" : first,
+                                     shown, listed ? "point" : "value");
+    if (listed) {
+      const bool studys = the_studys || first_seen->second.second;
+      r.fail(axis.listed[i].line,
+             fmt::format("[[sweep.points]] lists {}{}: the two points would be one", what,
+                         studys ? " (a value the study has already counts as left out)" : ""));
+    }
+    r.fail(
+        axis.lines.front(),
+        zip ? fmt::format("the zip of '{}' lists {}: the two points would be one",
+                          fmt::join(axis.keys, "', '"), what)
+            : fmt::format("'{}' lists {}: the two points would be one", axis.keys.front(), what));
+  }
+}
+
+Sweep parse_sweep(const Reader& r, const toml::table& t) {
   r.only(t, {"runs", "series_every", "product", "zip", "points"}, " in [sweep]");
   Sweep sweep;
   sweep.line = line_of(t);
@@ -773,50 +820,7 @@ Sweep parse_sweep(const Reader& r, const toml::table& t,
       }
     }
   }
-  // A value listed twice would make two points of one (the same label, the same runs). So would
-  // a [[sweep.points]] value the study already has: it counts as left out.
-  for (const Axis& axis : sweep.axes) {
-    const bool listed = !axis.listed.empty();
-    // What a point counts as -> as first written, and whether it gave a value the study has.
-    std::map<std::string, std::pair<std::string, bool>> seen;
-    for (std::size_t i = 0; i < axis.size(); ++i) {
-      std::string tuple;
-      std::string key;  // the values as they count: 4 and 4.0 are one, so are "7d" and "168h"
-      bool the_studys = false;
-      axis.each(i, [&](std::size_t k, const toml::node& value, std::uint64_t) {
-        std::ostringstream text;
-        text << toml::json_formatter{value};
-        tuple += (tuple.empty() ? "" : ", ") + (listed ? axis.keys[k] + "=" : "") + text.str();
-        const toml::node* own = listed ? study_value(axis.keys[k]) : nullptr;
-        if (own != nullptr && value_key(*own) == value_key(value)) {
-          the_studys = true;
-          return;
-        }
-        key += fmt::format("\x1f{}={}", k, value_key(value));
-      });
-      if (listed && tuple.empty()) tuple = "no key: the study as written";
-      const auto [first_seen, inserted] = seen.emplace(key, std::pair{tuple, the_studys});
-      if (inserted) continue;
-      const std::string& first = first_seen->second.first;
-      const bool zip = axis.keys.size() > 1 || listed;
-      const std::string shown = zip ? "(" + tuple + ")" : tuple;
-      const std::string what =
-          first == tuple ? fmt::format("{} twice", shown)
-                         : fmt::format("{} and {}, one {} twice", zip ? "(" + first + ")" : first,
-                                       shown, listed ? "point" : "value");
-      if (listed) {
-        const bool studys = the_studys || first_seen->second.second;
-        r.fail(axis.listed[i].line,
-               fmt::format("[[sweep.points]] lists {}{}: the two points would be one", what,
-                           studys ? " (a value the study has already counts as left out)" : ""));
-      }
-      r.fail(
-          axis.lines.front(),
-          zip ? fmt::format("the zip of '{}' lists {}: the two points would be one",
-                            fmt::join(axis.keys, "', '"), what)
-              : fmt::format("'{}' lists {}: the two points would be one", axis.keys.front(), what));
-    }
-  }
+  for (const Axis& axis : sweep.axes) refuse_twice(r, axis, nullptr);
   // A sweep holds each point's study and each run of its slice in memory (about 35 KB a point,
   // 16 bytes a run): bounded, and the count can never overflow.
   std::int64_t& points = sweep.points;
@@ -871,22 +875,13 @@ Study parse_study(const std::string& text, const std::string& file,
     root = toml::parse(text, file);
   } catch (const toml::parse_error& error) {
     throw InputError(file, error.source().begin.line, "study",
-                     toml_reason(text, error.source().begin.line, error.description()));
+                     toml_reason(text, error.source().begin.line, error.source().begin.column,
+                                 error.description()));
   }
   const Reader r(file, "study");
   Sweep sweep;
-  if (const toml::table* sweep_table = r.table(root, "sweep")) {
-    toml::table values = root;  // resolve_for_write may add scenario.policy or scenario.gas
-    sweep = parse_sweep(Reader(file, "sweep"), *sweep_table,
-                        [&values](const std::string& key) -> const toml::node* {
-                          std::string leaf;
-                          toml::node* parent = nullptr;
-                          resolve_for_write(values, key, &leaf, &parent);
-                          const toml::table* table =
-                              parent == nullptr ? nullptr : parent->as_table();
-                          return table == nullptr ? nullptr : table->get(leaf);
-                        });
-  }
+  if (const toml::table* sweep_table = r.table(root, "sweep"))
+    sweep = parse_sweep(Reader(file, "sweep"), *sweep_table);
   // Each schedule file is read once, here, for the study and every point (helper-44's F20).
   auto schedules = std::make_shared<Schedules>();
   const ScheduleFiles files{schedules.get(), schedules.get()};
@@ -952,6 +947,19 @@ Study parse_study(const std::string& text, const std::string& file,
     if (!m.schedule_path.empty() && seen.insert(file_identity(m.schedule_path)).second) {
       study.schedule_paths.push_back(m.schedule_path);
     }
+  }
+  // Every point checked: a [[sweep.points]] value the study already has is the study's (the same
+  // point under two labels, and two seeds), which the literal check of parse_sweep does not see.
+  toml::table values = study.root;  // resolve_for_write may add scenario.policy or scenario.gas
+  const auto study_value = [&values](const std::string& key) -> const toml::node* {
+    std::string leaf;
+    toml::node* parent = nullptr;
+    resolve_for_write(values, key, &leaf, &parent);
+    const toml::table* table = parent == nullptr ? nullptr : parent->as_table();
+    return table == nullptr ? nullptr : table->get(leaf);
+  };
+  for (const Axis& axis : study.sweep.axes) {
+    if (!axis.listed.empty()) refuse_twice(Reader(file, "sweep"), axis, study_value);
   }
   study.spec_hash = sha256_hex(inputs);
   study.schedules = std::move(schedules);

@@ -63,7 +63,8 @@ struct Strategy {
 
 // A file by what it is, not how it was named: "x.csv" from the study's folder and its absolute
 // path are one schedule (their rows were hashed twice or once as the study was named, so a resumed
-// sweep or a merge was refused for a path typed otherwise: helper-54's R7). Symlinks followed.
+// sweep or a merge was refused for a path typed otherwise: helper-54's R7). Symlinks followed; a
+// path that names no file is itself.
 std::filesystem::path file_identity(const std::filesystem::path& path);
 
 // A schedule file's rows (time, apr_bps), by its file_identity.
