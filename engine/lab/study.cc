@@ -809,14 +809,13 @@ Sweep parse_sweep(const Reader& r, const toml::table& t) {
     }
     sweep.axes.push_back(std::move(axis));
   }
-  for (std::size_t a = 0; a < sweep.axes.size(); ++a) {
-    for (std::size_t b = 0; b <= a; ++b) {
-      for (std::size_t k = 0; k < sweep.axes[a].keys.size(); ++k) {
-        const std::string& key = sweep.axes[a].keys[k];
-        const auto& other = sweep.axes[b].keys;
-        const auto count = std::count(other.begin(), other.end(), key);
-        if (count > (a == b ? 1 : 0))
-          r.fail(sweep.axes[a].lines[k], fmt::format("'{}' is swept twice", key));
+  // By a set: a [[sweep.points]] axis may have as many keys as its lines (each pair of axes'
+  // keys compared was quadratic in them).
+  std::set<std::string_view> swept;
+  for (const Axis& axis : sweep.axes) {
+    for (std::size_t k = 0; k < axis.keys.size(); ++k) {
+      if (!swept.insert(axis.keys[k]).second) {
+        r.fail(axis.lines[k], fmt::format("'{}' is swept twice", axis.keys[k]));
       }
     }
   }
