@@ -912,7 +912,8 @@ Study parse_study(const std::string& text, const std::string& file,
   // study, whose results resume and merge never mix. Without one, spec_hash is the text's
   // SHA-256 alone, as it always was. A schedule counts by its rows, not its path or bytes.
   std::string inputs = text;
-  std::set<std::filesystem::path> seen;
+  // A file's rows are one object, whatever the points that name it (the cache is by file_identity).
+  std::set<const Schedule*> seen;
   for (const Point& point : expand_points(study)) {
     const Study at = point_study(study, point, files);
     const std::int64_t samples =
@@ -931,9 +932,7 @@ Study parse_study(const std::string& text, const std::string& file,
               kMaxSeriesSamples));
     }
     for (const SourceModel& m : at.sources) {
-      if (m.schedule_path.empty() || !seen.insert(file_identity(m.schedule_path)).second) {
-        continue;
-      }
+      if (m.schedule == nullptr || !seen.insert(m.schedule.get()).second) continue;
       study.schedule_paths.push_back(m.schedule_path);
       inputs += fmt::format("\n# schedule of source '{}'\n", m.name);
       for (const auto& [time, bps] : *m.schedule) {
@@ -943,7 +942,7 @@ Study parse_study(const std::string& text, const std::string& file,
   }
   // The study's own schedules too, read at every load though every point may name others.
   for (const SourceModel& m : study.sources) {
-    if (!m.schedule_path.empty() && seen.insert(file_identity(m.schedule_path)).second) {
+    if (m.schedule != nullptr && seen.insert(m.schedule.get()).second) {
       study.schedule_paths.push_back(m.schedule_path);
     }
   }
