@@ -105,8 +105,15 @@ struct UserPlan {
 
 class Builder {
  public:
-  Builder(const Study& study, std::uint64_t seed, std::size_t max_events)
-      : study_(study), seed_(seed), max_events_(max_events) {
+  Builder(const Study& study, std::uint64_t seed, std::size_t max_events, GeneratorMemory& memory)
+      : study_(study),
+        seed_(seed),
+        max_events_(max_events),
+        events_(memory.drawn),
+        out_(memory.generated) {
+    events_.clear();
+    out_.events.clear();
+    out_.accounts.clear();
     const LedgerParams& p = study.scenario.params;
     // The report times in (start, end]; stepped so that t never overflows, whatever
     // report_every (as the ledger's own schedule: a step is taken only while it fits).
@@ -118,7 +125,7 @@ class Builder {
     }
   }
 
-  Generated build() {
+  void build() {
     const Population& pop = study_.population;
     const Timestamp start = study_.scenario.params.start;
     for (std::int64_t j = 0; j < pop.dapps; ++j) {
@@ -137,7 +144,6 @@ class Builder {
     std::vector<Event> source_events = rate_events();
     std::vector<std::pair<Timestamp, std::pair<std::size_t, std::int64_t>>> slashes = slash_draws();
     merge_with_l1_model(std::move(source_events), std::move(slashes));
-    return std::move(out_);
   }
 
  private:
@@ -514,8 +520,8 @@ class Builder {
   std::vector<Timestamp> reports_;
   std::vector<UserPlan> plans_;
   std::vector<std::vector<Timestamp>> gas_times_;
-  std::vector<Event> events_;
-  Generated out_;
+  std::vector<Event>& events_;  // the population's, as drawn (memory.drawn)
+  Generated& out_;
 };
 
 std::string_view deposit_asset_name(DepositAsset asset) {
@@ -609,8 +615,16 @@ std::vector<std::size_t> time_order(const std::vector<Event>& events) {
   return order;
 }
 
+const Generated& generate(const Study& study, std::uint64_t seed, GeneratorMemory& memory,
+                          std::size_t max_events) {
+  Builder(study, seed, max_events, memory).build();
+  return memory.generated;
+}
+
 Generated generate(const Study& study, std::uint64_t seed, std::size_t max_events) {
-  return Builder(study, seed, max_events).build();
+  GeneratorMemory memory;
+  generate(study, seed, memory, max_events);
+  return std::move(memory.generated);
 }
 
 Applied apply_generated(Ledger& ledger, const Event& event) {

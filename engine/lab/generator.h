@@ -48,6 +48,18 @@ struct Generated {
 // `max_events` events (kMaxRunEvents; a test passes less).
 Generated generate(const Study& study, std::uint64_t seed, std::size_t max_events = kMaxRunEvents);
 
+// What the generator fills, kept by a caller that makes many runs (a sweep's worker): the vectors
+// keep their capacity from one run to the next. Made anew each run, a run's 100,000 events (13 MB)
+// were grown by doubling and faulted in by the kernel page by page: 92% of a sweep's page faults,
+// and a fifth of its time (bench/PROFILE.md, 2026-12-06).
+struct GeneratorMemory {
+  std::vector<Event> drawn;  // the population's events as drawn, before they are put in order
+  Generated generated;
+};
+// generate(), into `memory.generated` (what it held is replaced); returns it.
+const Generated& generate(const Study& study, std::uint64_t seed, GeneratorMemory& memory,
+                          std::size_t max_events = kMaxRunEvents);
+
 // The indices of `events` in time order, equal times in index order (what std::stable_sort by
 // time gives), by a radix sort of the times. The generator orders its events with it.
 std::vector<std::size_t> time_order(const std::vector<Event>& events);

@@ -149,6 +149,7 @@ SweepSummary run_sweep(const Study& study, const SweepOptions& options) {
     for (std::thread& t : workers) t.join();
   };
   auto work = [&] {
+    GeneratorMemory memory;  // this worker's, reused run after run
     try {
       for (std::size_t i; !stop && (i = next++) < todo.size() && window.wait_for(i);) {
         // Not a structured binding: clang 14 (Debian 12's, the fuzz build's) cannot capture one in
@@ -158,9 +159,9 @@ SweepSummary run_sweep(const Study& study, const SweepOptions& options) {
         const auto up = static_cast<std::size_t>(p);
         RunRecord record{p, r, run_seed(study, points[up], r), {}};
         const auto t0 = Clock::now();
-        const Generated generated = [&] {
+        const Generated& generated = [&]() -> const Generated& {
           try {
-            return generate(studies[up], record.seed, options.max_run_events);
+            return generate(studies[up], record.seed, memory, options.max_run_events);
           } catch (const UsageError& bound) {  // over the event bound: name the point and run
             throw UsageError(fmt::format(
                 "{} (point {}{}, run {})", bound.what(), p,
