@@ -265,6 +265,41 @@ TEST_CASE("Compare: statistics and paired differences of the hand-built results"
   CHECK(last.p95.text() == "1002142000");
 }
 
+TEST_CASE(
+    "Compare: runs are pairs only where they share a seed, and a point of another history has "
+    "no difference") {
+  // helper-56's F5: a point that changes the history (its own seeds) was differenced run by run
+  // against unrelated runs, with a paired t interval.
+  TempDir dir;
+  const std::string db =
+      make_db(dir, "results.db",
+              read_file(kFixture) + "UPDATE runs SET seed = seed || '7' WHERE point = 2;\n"
+                                    "UPDATE runs SET seed = '99' WHERE point = 1 AND run = 4;\n");
+  const yl::compare::Results results = yl::compare::read_results(db);
+  REQUIRE(results.points.size() == 3);
+  CHECK(results.points[2].seeds ==
+        std::vector<std::string>{"10007", "10017", "10027", "10037", "10047"});
+  const auto c = yl::compare::compare_results(results, 0);
+  REQUIRE(c.notes.size() == 2);
+  CHECK(c.notes[1] == "point 2 shares no run's seed with the baseline, point 0 (a key that "
+                      "changes the generated history gives other runs): no paired difference; "
+                      "name a baseline of the same history with --baseline");
+  const yl::html::Table table = yl::compare::rows_table(c);
+  auto r = row_of(table, "gini", "", "2");
+  CHECK(r["mean"] == "0.475");  // its own statistics stay
+  CHECK(r["diff_n"] == "");
+  CHECK(r["diff_mean"] == "");
+  CHECK(r["diff_ci95_low"] == "");
+  // Point 1's run 4 ran on another seed: 4 pairs. apy_ppm d = 100, 300, 100, −100; mean 100.
+  r = row_of(table, "apy_ppm", "", "1");
+  CHECK(r["diff_n"] == "4");
+  CHECK(r["diff_mean"] == "100.000");
+  // Against point 2, neither 0 nor 1 has a pair.
+  const auto other = yl::compare::compare_results(results, 2);
+  REQUIRE(other.notes.size() == 2);
+  CHECK(other.notes[1].starts_with("points 0, 1 share no run's seed with the baseline, point 2 "));
+}
+
 TEST_CASE("Compare: --baseline by index or label, a name that is no point is refused") {
   TempDir dir;
   const auto results = yl::compare::read_results(fixture_db(dir));

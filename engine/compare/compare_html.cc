@@ -149,8 +149,10 @@ html::Section points_section(const Comparison& c) {
   std::string note =
       "Over the runs of each point: mean (exact for integer metrics, 3 decimals toward zero), "
       "sample standard deviation (float), p5, p50, p95 by nearest rank (the value at rank "
-      "⌈p·n/100⌉ of the sorted runs). Differences are paired by run (runs share common random "
-      "numbers): mean of x_k − baseline_k and a 95% paired t interval (float).";
+      "⌈p·n/100⌉ of the sorted runs). Differences are paired by run: run k of a point and of "
+      "the baseline, where both ran on one seed (common random numbers; a point that changes the "
+      "generated history has runs of its own, and no difference): mean of x_k − baseline_k and a "
+      "95% paired t interval (float).";
   for (const std::string& n : c.notes) note += " Note: " + n + ".";
   return {"Points", note, {}, {std::move(table)}};
 }

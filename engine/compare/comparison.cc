@@ -4,6 +4,7 @@
 #include <set>
 
 #include <fmt/format.h>
+#include <fmt/ranges.h>  // fmt::join
 
 #include "engine/core/assert.h"
 
@@ -17,12 +18,21 @@ std::vector<Value> values_of(const std::map<std::int64_t, Value>& by_run) {
   return values;
 }
 
+// Whether run k of points a and b is a pair: both ran on one seed (common random numbers).
+bool paired(const Point& a, const Point& b, std::int64_t run) {
+  const auto k = static_cast<std::size_t>(run);
+  return k < a.seeds.size() && k < b.seeds.size() && a.seeds[k] == b.seeds[k];
+}
+
 std::optional<PairedDifference> difference(const std::map<std::int64_t, Value>& point,
-                                           const std::map<std::int64_t, Value>& baseline) {
+                                           const std::map<std::int64_t, Value>& baseline,
+                                           const Point& p, const Point& base) {
   std::vector<Value> x, b;
   for (const auto& [run, value] : point) {
     const auto it = baseline.find(run);
-    if (it == baseline.end()) continue;  // a run only one of them has is not a pair
+    // A run only one of them has is not a pair, nor two runs of other seeds (helper-56's F5: a
+    // point that changes the history was differenced run by run against unrelated runs).
+    if (it == baseline.end() || !paired(p, base, run)) continue;
     x.push_back(value);
     b.push_back(it->second);
   }
@@ -66,6 +76,26 @@ Comparison compare_results(const Results& results, std::size_t baseline) {
     c.notes.push_back(fmt::format("point {} '{}' has {} of {} runs and is left out", p.index,
                                   p.label, p.runs, results.runs_per_point));
   }
+  std::vector<std::string> unpaired;
+  for (std::size_t p = 0; p < results.points.size(); ++p) {
+    const Point& point = results.points[p];
+    const bool any = std::ranges::any_of(point.seeds, [&](const std::string& seed) {
+      return paired(point, results.points[baseline], &seed - point.seeds.data());
+    });
+    if (!any) unpaired.push_back(std::to_string(point.index));
+  }
+  if (!unpaired.empty()) {
+    constexpr std::size_t kNamed = 12;  // a sweep of 10,000 points: one line still
+    const std::size_t n = unpaired.size();
+    if (n > kNamed) unpaired.resize(kNamed);
+    c.notes.push_back(fmt::format(
+        "point{} {}{} share{} no run's seed with the baseline, point {} (a key that changes the "
+        "generated history gives other runs): no paired difference; name a baseline of the same "
+        "history with --baseline",
+        n == 1 ? "" : "s", fmt::join(unpaired, ", "),
+        n > kNamed ? fmt::format(", … ({} in all)", n) : "", n == 1 ? "s" : "",
+        results.points[baseline].index));
+  }
   std::size_t rows = 0;  // reserved: a vector grown by doubling held up to twice its rows
   for (const auto& [key, per_point] : results.values) {
     rows += static_cast<std::size_t>(std::count_if(per_point.begin(), per_point.end(),
@@ -77,7 +107,10 @@ Comparison compare_results(const Results& results, std::size_t baseline) {
     for (std::size_t p = 0; p < per_point.size(); ++p) {
       if (per_point[p].empty()) continue;
       Row row{key, &info, p, summarize(values_of(per_point[p])), &per_point[p], {}};
-      if (p != baseline) row.diff = difference(per_point[p], per_point[baseline]);
+      if (p != baseline) {
+        row.diff = difference(per_point[p], per_point[baseline], results.points[p],
+                              results.points[baseline]);
+      }
       c.rows.push_back(std::move(row));
     }
   }

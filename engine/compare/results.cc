@@ -53,7 +53,7 @@ class Reader {
         "SELECT p.point, p.label, p.params, (SELECT count(*) FROM runs r WHERE r.point = p.point) "
         "FROM points p ORDER BY p.point");
     while (s.step()) {
-      Point p{s.column_int(0), s.column_text(1), s.column_text(2), s.column_int(3)};
+      Point p{s.column_int(0), s.column_text(1), s.column_text(2), s.column_int(3), {}};
       (p.runs == out_.runs_per_point ? out_.points : out_.incomplete).push_back(std::move(p));
     }
     if (const auto run = storage::run_outside(db_, out_.runs_per_point)) {
@@ -65,6 +65,12 @@ class Reader {
                               out_.runs_per_point));
     }
     for (std::size_t i = 0; i < out_.points.size(); ++i) position_[out_.points[i].index] = i;
+    // A complete point has runs 0 .. runs_per_point − 1 (run_outside above), in order here.
+    Statement seeds = db_.prepare("SELECT point, seed FROM runs ORDER BY point, run");
+    while (seeds.step()) {
+      const auto pos = position_.find(seeds.column_int(0));
+      if (pos != position_.end()) out_.points[pos->second].seeds.push_back(seeds.column_text(1));
+    }
   }
 
   void read_metric_info() {

@@ -18,6 +18,9 @@ struct Point {
   std::string label;
   std::string params;     // JSON object text, as stored
   std::int64_t runs = 0;  // rows in `runs`
+  // A complete point's seeds, by run: run k of two points is a pair (common random numbers) only
+  // when both have one seed (README "Seeds": a point that changes the history has its own).
+  std::vector<std::string> seeds;
 };
 
 struct MetricInfo {
