@@ -19,6 +19,7 @@
 #include "engine/compare/results.h"
 #include "engine/compare/stats.h"
 #include "engine/input/csv_reader.h"
+#include "engine/lab/metrics.h"
 #include "engine/storage/database.h"
 #include "engine/storage/results_identity.h"
 #include "engine/usage_error.h"
@@ -298,6 +299,20 @@ TEST_CASE(
   const auto other = yl::compare::compare_results(results, 2);
   REQUIRE(other.notes.size() == 2);
   CHECK(other.notes[1].starts_with("points 0, 1 share no run's seed with the baseline, point 2 "));
+}
+
+TEST_CASE("Compare: charts draw an amount in asset units, a price as it is") {
+  using yl::compare::chart_scale;
+  CHECK(chart_scale("wei") == 1e-18);
+  CHECK(chart_scale("debt_wei") == 1e-18);  // a series
+  CHECK(chart_scale("price") == 1.0);
+  CHECK(chart_scale("ppm") == 1.0);
+  // The lab's amounts end in _wei; price_end, wei per share, is none (helper-56's F6: it was
+  // drawn as 1.0085e-09 "asset units" beside the price series drawn as it is).
+  for (const yl::lab::MetricInfo& m : yl::lab::metric_infos()) {
+    CAPTURE(m.name);
+    CHECK((chart_scale(m.unit) != 1.0) == m.name.ends_with("_wei"));
+  }
 }
 
 TEST_CASE("Compare: --baseline by index or label, a name that is no point is refused") {

@@ -14,10 +14,7 @@ namespace {
 
 using html::Json;
 
-// Wei are shown in asset units on chart axes (10^18 wei a unit); the tables keep exact wei.
-double chart_scale(const std::string& unit_or_name) {
-  return unit_or_name == "wei" || unit_or_name.ends_with("_wei") ? 1e-18 : 1.0;
-}
+// Wei are shown in asset units on chart axes (chart_scale); the tables keep exact wei.
 std::string axis_title(const std::string& unit) {
   return unit == "wei" ? "asset units (wei ÷ 10^18)" : unit;
 }

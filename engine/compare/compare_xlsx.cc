@@ -29,8 +29,6 @@ void write_cell(lxw_worksheet* sheet, lxw_row_t row, lxw_col_t col, const std::s
   }
 }
 
-double scale_of(const MetricInfo& info) { return info.unit == "wei" ? 1e-18 : 1.0; }
-
 class Workbook {
  public:
   explicit Workbook(const std::string& path) : workbook_(workbook_new(path.c_str())) {
@@ -95,7 +93,7 @@ void write_chart_data(lxw_worksheet* data, const Comparison& c, lxw_format* bold
   }
   for (std::size_t r = 0; r < c.rows.size(); ++r) {
     const Row& row = c.rows[r];
-    const double scale = scale_of(*row.info);
+    const double scale = chart_scale(row.info->unit);
     const auto at = static_cast<lxw_row_t>(r + 1);
     const std::string group = fmt::format("{} {} {}", row.key.name, row.key.asset, row.key.cohort);
     const Point& point = c.results->points[row.point];
@@ -155,7 +153,7 @@ void write_charts(Workbook& workbook, lxw_worksheet* charts, const Comparison& c
     const std::string name =
         fmt::format("{}{}{}", row.key.name, row.key.asset.empty() ? "" : " " + row.key.asset,
                     row.key.cohort.empty() ? "" : " (" + row.key.cohort + ")");
-    const std::string unit = row.info->unit == "wei" ? "asset units" : row.info->unit;
+    const std::string unit = chart_scale(row.info->unit) != 1.0 ? "asset units" : row.info->unit;
     lxw_chart* spread = marker_chart(workbook.get(), name + ": over runs", unit, categories, first,
                                      last, {{"p5", 2}, {"p50", 3}, {"mean", 4}, {"p95", 5}});
     const Point& base = c.results->points[c.baseline];

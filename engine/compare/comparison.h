@@ -6,6 +6,7 @@
 
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "engine/compare/results.h"
@@ -48,5 +49,10 @@ Comparison compare_results(const Results& results, std::size_t baseline);
 html::Table rows_table(const Comparison& comparison);
 // A float statistic as text: 6 significant digits (sd, intervals); empty when absent.
 std::string float_text(std::optional<double> value);
+
+// What a chart multiplies a value by: an amount in wei (a metric of unit `wei`, a series whose
+// name ends in `_wei`) is drawn in asset units, 10^18 wei a unit; anything else as it is (a
+// price, `wei/share`, is no amount: helper-56's F6 saw it drawn as 1.0085e-09). HTML and XLSX.
+double chart_scale(std::string_view unit_or_series_name);
 
 }  // namespace yl::compare

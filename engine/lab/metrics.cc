@@ -474,7 +474,7 @@ const std::vector<MetricInfo>& metric_infos() {
       {"discounted_withdrawals", "int", "count", "withdrawals paid at a discount (§5.5)"},
       {"discount_wei", "int", "wei",
        "Σ (amount − payout) of those withdrawals (per cohort: of the cohort's withdrawals)"},
-      {"price_end", "int", "wei", "share price at end (wei per share)"},
+      {"price_end", "int", "wei/share", "share price at end (wei per share)"},
   };
   return kInfos;
 }
