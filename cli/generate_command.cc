@@ -36,7 +36,7 @@ void check_targets(const GenerateOptions& options, const lab::Study& study) {
   for (const std::filesystem::path& schedule : study.schedule_paths) {
     keep.push_back({schedule, "a schedule file of the study"});
   }
-  for (const char* name : {"scenario.toml", "events.csv"}) {
+  for (const char* name : {"scenario.toml", "events.csv", "accounts.csv"}) {
     const std::filesystem::path target = std::filesystem::path(options.out) / name;
     refuse_kept_or_special(target, keep);
     std::error_code ec;
@@ -72,17 +72,19 @@ void generate(const GenerateOptions& options) {
   const std::string what_changed =
       changed.empty() ? std::string() : fmt::format(" ({})", fmt::join(changed, "; "));
   fmt::print(
-      "generated '{}' point {} seed {}: {} events{}; wrote {}/scenario.toml and {}/events.csv\n",
+      "generated '{}' point {} seed {}: {} events{}; wrote {}/scenario.toml, {}/events.csv and "
+      "{}/accounts.csv\n",
       escape_controls(study.name), options.point, options.seed, files.events, what_changed,
-      escape_controls(options.out), escape_controls(options.out));
+      escape_controls(options.out), escape_controls(options.out), escape_controls(options.out));
 }
 
 }  // namespace
 
 void add_generate_command(CLI::App& app) {
   auto options = std::make_shared<GenerateOptions>();
-  CLI::App* command = app.add_subcommand(
-      "generate", "Generate one run of a study: DIR/scenario.toml and DIR/events.csv");
+  CLI::App* command =
+      app.add_subcommand("generate", "Generate one run of a study: DIR/scenario.toml, "
+                                     "DIR/events.csv and DIR/accounts.csv (who each account is)");
   command->add_option("study", options->study, "the study TOML file")
       ->required()
       ->check(file_named())
@@ -96,8 +98,8 @@ void add_generate_command(CLI::App& app) {
   command->add_option("--point", options->point, "the sweep point whose values to use (default 0)")
       ->transform(integer_check<std::int64_t>(0));
   command->add_flag("--force", options->force,
-                    "replace an existing DIR/scenario.toml and DIR/events.csv (never the study "
-                    "or its schedule files)");
+                    "replace an existing DIR/scenario.toml, DIR/events.csv and DIR/accounts.csv "
+                    "(never the study or its schedule files)");
   command->callback([options] { generate(*options); });
 }
 

@@ -1188,7 +1188,16 @@ TEST_CASE("Lab CLI: a failed generate leaves no partial file and a plain message
   const std::string gp = dir.path("gp");
   std::filesystem::create_directories(gp + "/.events.csv.partial");
   CHECK(cli({"generate", study, "--seed", "1", "--out", gp}).exit_code == 0);
-  CHECK(listing(gp).starts_with(".events.csv.partial=\nevents.csv=time,type,account,"));
+  CHECK(listing(gp).starts_with(".events.csv.partial=\naccounts.csv=account,kind,strategy,asset,"
+                                "mode\nu0,user,"));
+  CHECK(listing(gp).find("\nevents.csv=time,type,account,") != std::string::npos);
+  // Who each account is (helper-56's F1: a cohort's metrics could not be checked against a
+  // replayed run): 30 users, then the 2 dapps.
+  const std::string accounts = read_file(gp + "/accounts.csv");
+  CHECK(std::count(accounts.begin(), accounts.end(), '\n') == 33);
+  CHECK(accounts.ends_with("\nu29,user,sniper,USDB,AUTOMATIC\nd0,dapp,dapp,ETH,VOID\n"
+                           "d1,dapp,dapp,ETH,VOID\n"));
+  CHECK(accounts.find(",user,sniper,") != std::string::npos);
   // A file size limit: exit 1, no partial file, no new folder.
   const std::string gf = dir.path("gf");
   const CliResult f =
@@ -1200,10 +1209,11 @@ TEST_CASE("Lab CLI: a failed generate leaves no partial file and a plain message
   std::filesystem::create_directories(gf);
   dir.write("gf/scenario.toml", "mine\n");
   dir.write("gf/events.csv", "mine\n");
+  dir.write("gf/accounts.csv", "mine\n");
   const CliResult ff = yl::testing::run_cli(
       {"generate", study, "--seed", "1", "--out", gf, "--force"}, "ulimit -f 8; exec ");
   CHECK(ff.exit_code == 1);
-  CHECK(listing(gf) == "events.csv=mine\n\nscenario.toml=mine\n\n");
+  CHECK(listing(gf) == "accounts.csv=mine\n\nevents.csv=mine\n\nscenario.toml=mine\n\n");
   // --out that is not a folder.
   CHECK(cli({"generate", study, "--seed", "1", "--out", ""}).err ==
         "yieldledger: --out must name a folder (got '')\n");

@@ -78,9 +78,16 @@ Applied apply_generated(Ledger& ledger, const Event& event);
 // Writes events as SPEC §1.2 CSV (header time,type,account,asset,amount,to,value).
 void write_events_csv(const std::vector<Event>& events, std::ostream& out);
 
-// `yieldledger generate`: writes DIR/scenario.toml and DIR/events.csv, creating DIR (and its
-// missing parents) if needed. Both are written to temporary files first and renamed into place
-// only once both are whole: a failure leaves no partial file and no new folder. Throws UsageError
+// Writes who each account is, as a sweep's metrics group them (README "Metrics"): header
+// account,kind,strategy,asset,mode; a user's strategy, a dapp's `dapp`; the L2 asset it holds and
+// its yield mode for it at opening. Its cohorts: '', users or dapps, its strategy, and per asset
+// strategy/kind/MODE (this mode for its asset; for the other, AUTOMATIC, or a dapp's ETH VOID).
+void write_accounts_csv(const std::vector<AccountPlan>& accounts, std::ostream& out);
+
+// `yieldledger generate`: writes DIR/scenario.toml, DIR/events.csv and DIR/accounts.csv
+// (write_accounts_csv), creating DIR (and its missing parents) if needed. All are written to
+// temporary files first and renamed into place only once all are whole: a failure leaves no
+// partial file and no new folder. Throws UsageError
 // when DIR is empty or not a folder or a target is a folder, a FIFO, a device or a socket;
 // std::system_error "cannot write 'PATH': CAUSE" when a write fails (a full disk, a file size
 // limit). An existing target is replaced only with `replace` (--force); without it, one that
