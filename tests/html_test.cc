@@ -2,6 +2,7 @@
 // (Chart.js embedded, a CSP that forbids the network), the export's page, and the output file
 // that is never half-written. The browser check is scripts/browser_test.sh.
 #include <cerrno>
+#include <csignal>
 #include <cstdio>
 #include <filesystem>
 
@@ -323,4 +324,40 @@ TEST_CASE("CLI: export --format html: the summary, the six charts and the exact 
                         "' exists and was not written by `yieldledger export`; pass --force to "
                         "replace it\n");
   CHECK(read_file(compared) == page);
+}
+
+namespace {
+volatile std::sig_atomic_t handled = 0;
+extern "C" void note_handled(int signal) { handled = signal; }
+}  // namespace
+
+TEST_CASE("HeldSignals: Ctrl-C during a set of renames acts after them, as the process had it") {
+  // helper-57's F1: a SIGINT between two renames of an export left a folder of two exports.
+  struct sigaction mine {
+  }, before_int{}, before_hup{};
+  mine.sa_handler = note_handled;
+  sigemptyset(&mine.sa_mask);
+  REQUIRE(sigaction(SIGINT, &mine, &before_int) == 0);
+  handled = 0;
+  {
+    const yl::html::HeldSignals held;
+    REQUIRE(std::raise(SIGINT) == 0);
+    CHECK(handled == 0);  // held: the renames go on
+  }
+  CHECK(handled == SIGINT);  // raised again to the handler there before
+  // Ignored before (nohup), ignored after: held, it is not turned into a kill.
+  struct sigaction ignore {};
+  ignore.sa_handler = SIG_IGN;
+  sigemptyset(&ignore.sa_mask);
+  REQUIRE(sigaction(SIGHUP, &ignore, &before_hup) == 0);
+  {
+    const yl::html::HeldSignals held;
+    REQUIRE(std::raise(SIGHUP) == 0);
+  }
+  struct sigaction now {};
+  REQUIRE(sigaction(SIGHUP, nullptr, &now) == 0);
+  const bool still_ignored = now.sa_handler == SIG_IGN;
+  CHECK(still_ignored);
+  sigaction(SIGHUP, &before_hup, nullptr);
+  sigaction(SIGINT, &before_int, nullptr);
 }

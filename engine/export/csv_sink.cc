@@ -259,6 +259,7 @@ void CsvSink::finish(const std::vector<SummaryRow>& summary, const ChartData&) {
     writer->close();
   }
   write_mark();
+  const html::HeldSignals held;  // Ctrl-C acts once the folder holds one export, not two
   for (const auto& [table, partial] : tables_) {
     std::error_code ec;
     std::filesystem::rename(partial, path_of(table), ec);

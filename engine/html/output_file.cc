@@ -1,6 +1,7 @@
 #include "engine/html/output_file.h"
 
 #include <cerrno>
+#include <csignal>
 #include <cstdio>
 #include <cstring>
 #include <string>
@@ -188,6 +189,36 @@ void refuse_special_file(const std::filesystem::path& path) {
   }
   if (const auto kind = special_file_kind(path.string())) {
     throw UsageError(fmt::format("cannot write '{}': it is {}, not a file", path.string(), *kind));
+  }
+}
+
+namespace {
+
+constexpr int kHeld[] = {SIGINT, SIGTERM, SIGHUP, SIGQUIT};
+// The signal held while a HeldSignals lives (0: none): a handler can only set such a variable.
+volatile std::sig_atomic_t held_signal = 0;
+
+extern "C" void note_signal(int signal) { held_signal = signal; }
+
+}  // namespace
+
+HeldSignals::HeldSignals() {
+  held_signal = 0;
+  struct sigaction note {};
+  note.sa_handler = note_signal;
+  note.sa_flags = SA_RESTART;
+  sigemptyset(&note.sa_mask);
+  for (std::size_t i = 0; i < std::size(kHeld); ++i) {
+    const int failed = sigaction(kHeld[i], &note, &before_[i]);
+    YL_ASSERT(failed == 0);
+  }
+}
+
+HeldSignals::~HeldSignals() {
+  for (std::size_t i = 0; i < std::size(kHeld); ++i) sigaction(kHeld[i], &before_[i], nullptr);
+  if (const int signal = held_signal; signal != 0) {
+    held_signal = 0;
+    std::raise(signal);
   }
 }
 

@@ -7,6 +7,8 @@
 #include <string_view>
 #include <vector>
 
+#include <signal.h>
+
 namespace yl::html {
 
 class OutputFile {
@@ -59,6 +61,23 @@ class OutputFile {
 // --force says, and checked before anything opens it (a FIFO would block). So is a file name
 // longer than NAME_MAX (255 bytes), which the final rename would refuse after all the work.
 void refuse_special_file(const std::filesystem::path& path);
+
+// While it lives, SIGINT, SIGTERM, SIGHUP and SIGQUIT are held: one that comes meanwhile, to any
+// thread, is noted, and raised again as it ends (with the process's own handling, restored
+// first). Around the renames that put a set of files in place (an export's CSV tables, generate's
+// three files), so that Ctrl-C cannot land between two of them: it did, and a folder held three
+// tables of a new ledger beside four of the old (helper-57's F1; a replaced file's blocks are
+// freed in its rename, 20 ms for a large one). SIGKILL cannot be held. One at a time.
+class HeldSignals {
+ public:
+  HeldSignals();
+  ~HeldSignals();
+  HeldSignals(const HeldSignals&) = delete;
+  HeldSignals& operator=(const HeldSignals&) = delete;
+
+ private:
+  struct sigaction before_[4];
+};
 
 // The folder an output goes into, created with its missing parents; unless kept (the output is in
 // place), what was created is removed again (deepest first, each only if still empty), so a

@@ -741,6 +741,7 @@ GeneratedFiles generate_into(const Study& study, std::uint64_t seed, const std::
   // (helper-44's F3: events.csv stayed, without its scenario; helper-46's F2: with --force, the
   // old scenario.toml was left without its events.csv).
   std::vector<html::OutputFile*> committed;
+  const html::HeldSignals held;  // Ctrl-C acts once the three are in place, or none
   try {
     for (html::OutputFile* file : {&events_file, &scenario_file, &accounts_file}) {
       file->commit();
