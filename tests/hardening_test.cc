@@ -19,6 +19,8 @@
 #include "engine/core/fnv1a.h"
 #include "engine/input/input_file.h"
 #include "engine/storage/database.h"
+#include "engine/storage/new_database.h"
+#include "engine/storage/storage_error.h"
 #include "tests/test_util.h"
 
 using yl::testing::CliResult;
@@ -1346,4 +1348,27 @@ TEST_CASE("Hardening: a writer whose log cannot be folded into the file says so,
   CHECK_FALSE(std::filesystem::exists(db + "-wal"));
   CHECK(cli({"balances", "--db", db, "--format", "csv"}).out.find("\ncarol,user,ETH,") !=
         std::string::npos);
+}
+
+TEST_CASE("Hardening: a new file whose log could not be folded in goes, and the message says so") {
+  // helper-57's F4: a new run on a nearly full disk (or out of file descriptors) was told that
+  // its changes were in FILE-wal, to keep beside the file; neither existed.
+  TempDir dir;
+  const std::string db = dir.path("new.db");
+  std::string temporary;
+  const auto failed = [&] {
+    yl::storage::build_new_database(db, "yl-run", [&](const std::string& t) {
+      temporary = t;
+      yl::storage::Database made(t, yl::storage::Database::Mode::build_new);
+      throw yl::storage::LogNotFolded("'" + t + "': ... keep the -wal beside the file",
+                                      "Too many open files (disk I/O error)");
+    });
+  };
+  CHECK_THROWS_WITH_AS(
+      failed(),
+      ("could not write '" + db + "': Too many open files (disk I/O error); nothing was written")
+          .c_str(),
+      yl::storage::StorageError);
+  CHECK(temporary.starts_with(dir.path("new.db.")));
+  CHECK(std::filesystem::is_empty(dir.path(".")));  // no file, no temporary, no -wal
 }

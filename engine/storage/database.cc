@@ -479,13 +479,22 @@ void Database::fold_log() {
   const int rc =
       sqlite3_wal_checkpoint_v2(db_.get(), "main", SQLITE_CHECKPOINT_PASSIVE, nullptr, nullptr);
   if (rc == SQLITE_OK || rc == SQLITE_BUSY) return;
-  throw StorageError(
-      StorageError::Kind::machine,
+  // Out of file descriptors (ulimit -n) or memory is said as such (helper-57's F4 was told of a
+  // full disk).
+  const int os = sqlite3_system_errno(db_.get());
+  const std::string cause = fmt::format(
+      "{} ({})",
+      is_machine_fault(os)
+          ? std::string(std::strerror(os))
+          : std::string("the disk is full, a file size limit was reached, or the disk failed"),
+      sqlite3_errmsg(db_.get()));
+  throw LogNotFolded(
       fmt::format("'{}': the changes are committed to its write-ahead log '{}-wal', but folding "
-                  "the log into the file failed: the disk is full, a file size limit was reached, "
-                  "or the disk failed ({}); keep the -wal beside the file, which is not whole "
-                  "without it (the next yieldledger to open it with room to write folds it in)",
-                  path_, path_, sqlite3_errmsg(db_.get())));
+                  "the log into the file failed: {}; keep the -wal beside the file, which is not "
+                  "whole without it (the next yieldledger to open it with room to write folds it "
+                  "in)",
+                  path_, path_, cause),
+      cause);
 }
 
 Database::~Database() = default;

@@ -97,6 +97,13 @@ bool build_new_database(const std::string& path, std::string_view tag,
       sync_path(folder.empty() ? "." : folder.string(), O_DIRECTORY);
       return true;
     }
+  } catch (const LogNotFolded& error) {
+    // The new file goes with its log: nothing is kept, and no -wal (helper-57's F4 was told to
+    // keep one that did not exist).
+    remove_database_files(temporary);
+    throw StorageError(
+        StorageError::Kind::machine,
+        fmt::format("could not write '{}': {}; nothing was written", path, error.cause()));
   } catch (const StorageError& error) {
     remove_database_files(temporary);
     // Name the file the user gave, not the temporary one.

@@ -5,6 +5,7 @@
 
 #include <stdexcept>
 #include <string>
+#include <utility>
 
 namespace yl::storage {
 
@@ -19,6 +20,19 @@ class StorageError : public std::runtime_error {
 
  private:
   Kind kind_;
+};
+
+// A commit reached the write-ahead log, but folding the log into the file failed (Database::
+// fold_log): the file is whole only with its -wal. Where the file was a new one being built,
+// which then goes with its log, the message says so instead (build_new_database).
+class LogNotFolded : public StorageError {
+ public:
+  LogNotFolded(const std::string& what, std::string cause)
+      : StorageError(Kind::machine, what), cause_(std::move(cause)) {}
+  const std::string& cause() const { return cause_; }  // "the disk is full, … (disk I/O error)"
+
+ private:
+  std::string cause_;
 };
 
 }  // namespace yl::storage
