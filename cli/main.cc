@@ -5,6 +5,7 @@
 #include <csignal>
 #include <cstdlib>
 #include <iostream>
+#include <new>
 #include <system_error>
 
 #include <CLI/CLI.hpp>
@@ -20,8 +21,11 @@
 
 namespace {
 
+// Every message one line, and at most 8 KiB with its middle left out: a path may be 4 KiB, but an
+// option value of 120 KB was echoed whole (helper-57's F2).
 int fail(int code, const std::string& message) {
-  std::cerr << yl::escape_controls(message) << '\n';
+  constexpr std::size_t kMostBytes = 8192;
+  std::cerr << yl::elided(message, kMostBytes) << '\n';
   return code;
 }
 
@@ -106,6 +110,9 @@ int main(int argc, char** argv) {
                                  error.code().message()));
     }
     return fail(1, fmt::format("yieldledger: {}", error.what()));
+  } catch (const std::bad_alloc&) {
+    // A fault of the machine, not a bug (helper-57's F5 saw "internal error: std::bad_alloc").
+    return fail(1, "yieldledger: out of memory (the machine's, or a limit such as ulimit -v)");
   } catch (const std::exception& error) {
     return fail(1, fmt::format("yieldledger: internal error: {}", error.what()));
   }

@@ -17,10 +17,12 @@
 #include <unistd.h>
 
 #include "engine/core/fnv1a.h"
+#include "engine/input/input_error.h"
 #include "engine/input/input_file.h"
 #include "engine/storage/database.h"
 #include "engine/storage/new_database.h"
 #include "engine/storage/storage_error.h"
+#include "tests/lab_util.h"
 #include "tests/test_util.h"
 
 using yl::testing::CliResult;
@@ -574,6 +576,34 @@ TEST_CASE("Hardening (defect 8): a write error on stdout is exit 1 with one mess
   CHECK(read_file(err) == "yieldledger: cannot write to standard output: File too large\n");
 }
 
+TEST_CASE("Hardening: a message is at most 8 KiB, its middle left out") {
+  // helper-57's F2: a 100,000-byte option value was echoed whole, a 100 KB line.
+  const std::string path(100'000, 'c');
+  const CliResult r = cli({"balances", "--db", path});
+  CHECK(r.exit_code == 2);
+  CHECK(r.err.size() < 8300);
+  CHECK(r.err.starts_with("yieldledger: 'cccc"));
+  CHECK(r.err.find("... (91") != std::string::npos);  // "(91NNN bytes left out)"
+  CHECK(r.err.ends_with("cccc' cannot be used: the path is too long\n"));
+  // A path of PATH_MAX (4096 bytes) is named whole.
+  const CliResult whole = cli({"balances", "--db", std::string(4095, 'd')});
+  CHECK(whole.err.find(std::string(4095, 'd')) != std::string::npos);
+}
+
+#if !defined(__SANITIZE_ADDRESS__) && !defined(__SANITIZE_THREAD__)  // they reserve terabytes
+TEST_CASE("Hardening: out of memory is said so, exit 1, not as an internal error") {
+  // helper-57's F5: "internal error: std::bad_alloc". A million users' plans under 150 MB.
+  TempDir dir;
+  const std::string study =
+      dir.write("big.toml", yl::testing::tiny_study("", "users = 30", "users = 1_000_000"));
+  const CliResult r = yl::testing::run_cli(
+      {"generate", study, "--seed", "1", "--out", dir.path("out")}, "ulimit -v 150000; exec ");
+  CHECK(r.exit_code == 1);
+  CHECK(r.err == "yieldledger: out of memory (the machine's, or a limit such as ulimit -v)\n");
+  CHECK_FALSE(std::filesystem::exists(dir.path("out")));
+}
+#endif
+
 TEST_CASE("Hardening: control characters from inputs are escaped in messages and tables") {
   TempDir dir;
   // A scenario name with a newline, ESC sequences and a C1 control (U+009B, CSI).
@@ -601,6 +631,16 @@ TEST_CASE("Hardening: control characters from inputs are escaped in messages and
     CHECK(text.find('\x7f') == std::string::npos);
     CHECK(text.find("\xc2\x9b") == std::string::npos);
   }
+  // Bytes that are not UTF-8 (a bare 0x9b is CSI in an 8-bit terminal; an overlong '/'; a cut
+  // sequence) as \xHH, valid characters of 2 to 4 bytes as they are (helper-57's F3).
+  const CliResult bytes = cli({"balances", "--db",
+                               dir.path("a\x9b"
+                                        "2J\xff\xc0\xaf\xe2\x82 é€𝄞.db")});
+  CHECK(bytes.exit_code == 2);
+  CHECK(bytes.err.find("a\\x9b2J\\xff\\xc0\\xaf\\xe2\\x82 é€𝄞.db") != std::string::npos);
+  CHECK(yl::escape_controls("\xed\xa0\x80\xf4\x90\x80\x80") ==
+        "\\xed\\xa0\\x80\\xf4\\x90\\x80\\x80");  // a surrogate; past U+10FFFF
+  CHECK(yl::escape_controls(yl::escape_controls("\x9b\xc2\x9b")) == "\\x9b\\u009b");
   // In a message: one line.
   dir.write("events.csv", "time,type,account,asset,amount,to,value\n"
                           "2024-03-01T00:00:00Z,open,\"al\nice\x1b[2J\",,,,user\n");

@@ -4,13 +4,50 @@
 
 namespace yl {
 
+namespace {
+
+// The length of the valid UTF-8 sequence at `text[i]` (a lead byte of 2 to 4), 0 if it is none:
+// no overlong form, no surrogate, nothing past U+10FFFF (RFC 3629).
+std::size_t utf8_sequence(std::string_view text, std::size_t i) {
+  const auto at = [&](std::size_t k) -> unsigned char {
+    return i + k < text.size() ? static_cast<unsigned char>(text[i + k]) : 0;
+  };
+  const unsigned char c = at(0);
+  const std::size_t n = c >= 0xc2 && c <= 0xdf   ? 2
+                        : c >= 0xe0 && c <= 0xef ? 3
+                        : c >= 0xf0 && c <= 0xf4 ? 4
+                                                 : 0;
+  if (n == 0) return 0;
+  // The second byte's range where the lead narrows it; 0x80-0xbf otherwise, as every later one.
+  const unsigned char low = c == 0xe0 ? 0xa0 : c == 0xf0 ? 0x90 : 0x80;
+  const unsigned char high = c == 0xed ? 0x9f : c == 0xf4 ? 0x8f : 0xbf;
+  if (at(1) < low || at(1) > high) return 0;
+  for (std::size_t k = 2; k < n; ++k) {
+    if (at(k) < 0x80 || at(k) > 0xbf) return 0;
+  }
+  return n;
+}
+
+}  // namespace
+
 std::string escape_controls(std::string_view text) {
   std::string out;
   out.reserve(text.size());
   for (std::size_t i = 0; i < text.size(); ++i) {
     const auto c = static_cast<unsigned char>(text[i]);
     const auto next = i + 1 < text.size() ? static_cast<unsigned char>(text[i + 1]) : 0;
-    if (c == '\n') {
+    if (c >= 0x80) {
+      const std::size_t n = utf8_sequence(text, i);
+      if (n == 0) {
+        // Not UTF-8: a bare 0x9b is CSI to a terminal in an 8-bit mode (helper-57's F3).
+        out += fmt::format("\\x{:02x}", c);
+      } else if (c == 0xc2 && next <= 0x9f) {
+        out += fmt::format("\\u{:04x}", next);  // a C1 control
+      } else {
+        out.append(text.substr(i, n));
+      }
+      i += n == 0 ? 0 : n - 1;
+    } else if (c == '\n') {
       out += "\\n";
     } else if (c == '\r') {
       out += "\\r";
@@ -18,9 +55,6 @@ std::string escape_controls(std::string_view text) {
       out += "\\t";
     } else if (c < 0x20 || c == 0x7f) {
       out += fmt::format("\\x{:02x}", c);
-    } else if (c == 0xc2 && next >= 0x80 && next <= 0x9f) {
-      out += fmt::format("\\u{:04x}", next);
-      ++i;
     } else {
       out += static_cast<char>(c);
     }

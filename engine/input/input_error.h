@@ -11,7 +11,8 @@ namespace yl {
 
 // `text` with every control character escaped, so that a message stays one line and nothing from
 // an input reaches a terminal as a control code: \n, \r and \t, other C0 bytes and DEL as \xHH,
-// C1 controls (UTF-8 U+0080 to U+009F) as \uHHHH. Idempotent.
+// C1 controls (UTF-8 U+0080 to U+009F) as \uHHHH, a byte that is not part of valid UTF-8 as \xHH
+// (so the message is valid UTF-8). Idempotent.
 std::string escape_controls(std::string_view text);
 
 // `text` as a message quotes it: escape_controls, and past `max_bytes` cut there and followed by
