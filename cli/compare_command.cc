@@ -96,7 +96,12 @@ void check_cohorts(const std::vector<std::string>& names, const compare::Results
   std::set<std::string> present;
   for (const std::string& cohort : results.cohorts) present.insert(cohort.empty() ? "all" : cohort);
   for (const std::string& name : names) {
-    if (name.empty() || !results.cohorts.contains(cohort_of(name))) {
+    if (name.empty()) {  // helper-56's F11: "no metric has the cohort ''", which every run has
+      throw UsageError(fmt::format("--cohorts: an empty name; the whole run's cohort is 'all' "
+                                   "(there are {})",
+                                   fmt::join(present, ", ")));
+    }
+    if (!results.cohorts.contains(cohort_of(name))) {
       throw UsageError(fmt::format("--cohorts: no metric has the cohort '{}'; there are {}",
                                    escape_controls(name), fmt::join(present, ", ")));
     }

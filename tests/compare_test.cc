@@ -496,7 +496,8 @@ TEST_CASE("CLI: compare's table, CSV, XLSX and HTML show the same numbers") {
   CHECK(spaced.exit_code == 0);
   CHECK(spaced.out == csv.out);
   CHECK(run_cli({"compare", "--cohorts", "", db}).err ==
-        "yieldledger: --cohorts: no metric has the cohort ''; there are all, sniper/user\n");
+        "yieldledger: --cohorts: an empty name; the whole run's cohort is 'all' (there are all, "
+        "sniper/user)\n");
   const auto all = run_cli({"compare", db, "--cohorts", "all", "--format", "csv"});
   CHECK(parse_csv(all.out).size() == 10);  // header + 3 points × (apy_ppm, revenue, gini)
   const auto unknown = run_cli({"compare", db, "--cohorts", "sniper", "--format", "csv"});

@@ -514,6 +514,17 @@ TEST_CASE("Lab study: bad input names the file, the line and the key") {
   CHECK(rejection([&] { parse(testing::tiny_study("[sweep]\nseries_every = \"10s\"\n")); }) ==
         "s.toml:45: sweep: series_every = \"10s\" takes 86400 samples a run, more than 20000; "
         "sample less often");
+  // One longer than the run takes none: the results had no series, without a word (helper-56's
+  // F9).
+  CHECK(rejection([&] { parse(testing::tiny_study("[sweep]\nseries_every = \"11d\"\n")); }) ==
+        "s.toml:45: sweep: series_every = \"11d\" is longer than a run (864000 s): it takes no "
+        "sample; sample more often, or leave it out");
+  // Zero in a unit is zero where zero is allowed (lag), and too short where not (lead): it was
+  // refused as a duration of the wrong form (helper-56's F8).
+  const std::string sniper = "kind = \"sniper\"\nshare = 20\n";
+  CHECK_NOTHROW(parse(testing::tiny_study("", sniper, sniper + "lag = \"0s\"\n")));
+  CHECK(rejection([&] { parse(testing::tiny_study("", sniper, sniper + "lead = \"0m\"\n")); }) ==
+        "s.toml:39: study: 'lead' must be at least 1s (got '0m')");
   // More scheduled reports a run than `run` takes without --max-reports: refused at report_every
   // (a sweep's run of a second's cadence over a month took minutes; 1h over 200 years, 15 s).
   const std::string every_second = "end = \"2024-02-11T00:00:00Z\"\nreport_every = \"1s\"";

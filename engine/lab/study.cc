@@ -89,7 +89,15 @@ class Reader {
     const toml::node* node = t.get(key);
     if (node == nullptr) return fallback;
     const std::string written = text(t, key, "");
-    if (zero_ok && written == "0") return 0;
+    // Zero in any unit ("0s", "0d") is zero, where zero is allowed; else a duration too short
+    // (helper-56's F8: "'lag' must look like … 90s (got '0s')").
+    const bool zero =
+        written == "0" ||
+        (written.size() >= 2 && written.find_first_not_of('0') == written.size() - 1 &&
+         std::string_view("smhd").find(written.back()) != std::string_view::npos);
+    if (zero && zero_ok) return 0;
+    if (zero)
+      fail(line_of(*node), fmt::format("'{}' must be at least 1s (got '{}')", key, written));
     const auto seconds = parse_duration_seconds(written);
     if (!seconds) {
       fail(line_of(*node),
@@ -921,6 +929,16 @@ Study parse_study(const std::string& text, const std::string& file,
             ? (at.scenario.params.end.seconds - at.scenario.params.start.seconds) /
                   study.sweep.series_every_s
             : 0;
+    if (study.sweep.series_every_s > 0 && samples == 0) {
+      throw InputError(
+          file, study.sweep.series_every_line, "sweep",
+          fmt::format(
+              "series_every = \"{}\" is longer than a run{} ({} s): it takes no sample; "
+              "sample more often, or leave it out",
+              study.sweep.series_every,
+              point.label.empty() ? "" : fmt::format(" at point {} ({})", point.index, point.label),
+              at.scenario.params.end.seconds - at.scenario.params.start.seconds));
+    }
     if (samples > kMaxSeriesSamples) {
       throw InputError(
           file, study.sweep.series_every_line, "sweep",
