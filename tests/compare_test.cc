@@ -526,17 +526,25 @@ TEST_CASE("Compare HTML: a point's label is shown short on charts and in metric 
   CHECK(short_label("population.users=10") == "users=10");
   CHECK(short_label("scenario.policy.rebalance=true, population.users=10") ==
         "rebalance=true, users=10");
+  // Longer with its keys: the values alone, plain strings without quotes (cut, the key that told
+  // points apart was lost: helper-52's W11, helper-56's F3).
   CHECK(short_label("scenario.policy.distribution=\"snapshot\", scenario.policy.void_yield=\""
                     "to_active\", scenario.policy.negative_yield=\"debt\"") ==
-        "distribution=\"snapshot\", void…");
+        "snapshot, to_active, debt");
+  CHECK(short_label("source.lido.slashes_per_year=0, scenario.policy.negative_yield=\"debt\", "
+                    "scenario.policy.distribution=\"streamed\", "
+                    "scenario.policy.unlock_seconds=3600") == "0, debt, streamed, 3600");
+  CHECK(short_label("a.schedule=\"r, v2.csv\", b.c=\"x\\\"y\", users=10000000") ==
+        "\"r, v2.csv\", \"x\\\"y\", 10000000");
   // A value holding ", " stays whole (it was split, and cut at a dot: helper-49's F5).
   CHECK(short_label("source.tbill.schedule=\"r, v2.csv\"") == "schedule=\"r, v2.csv\"");
   // A hand-made results file's label of no key, or of keys with empty parts, as it is.
   CHECK(short_label("=5") == "=5");
   CHECK(short_label("a.=1, .b=2") == "=1, b=2");
   // Two keys ending alike keep their last two parts.
-  CHECK(short_label("source.a.schedule=\"x\", source.b.schedule=\"y\", users=1") ==
-        "a.schedule=\"x\", b.schedule=\"y…");
+  CHECK(short_label("source.a.schedule=\"x\", source.b.schedule=\"y\", users=1") == "x, y, 1");
+  CHECK(short_label("source.a.schedule=\"x\", source.b.schedule=\"y\"") ==
+        "a.schedule=\"x\", b.schedule=\"y\"");
   // At most 32 bytes with the '…', a UTF-8 character never split: "é" is two bytes.
   CHECK(short_label("k=" + std::string(20, 'a') + "ééééééé") ==
         "k=" + std::string(20, 'a') + "ééé…");

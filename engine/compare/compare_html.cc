@@ -262,9 +262,25 @@ std::string short_label(const std::string& label) {
     out += key_tail(key, alike > 1 ? 2 : 1);
     out += value;
   }
-  // At most 32 bytes with the '…' (3 bytes), cut by whole UTF-8 characters.
+  // At most 32 bytes with the '…' (3 bytes), cut by whole UTF-8 characters. Where the keys make
+  // it longer, the values alone (a plain string without its quotes): the keys are the same at
+  // every point, in the Points table, and the values are what tells points apart (cut, the third
+  // key was lost at every point: helper-52's W11, helper-56's F3).
   constexpr std::size_t kMost = 32;
   if (out.size() <= kMost) return out;
+  if (pairs.size() > 1) {
+    out.clear();
+    for (const auto& [key, value] : pairs) {
+      std::string_view v = value.empty() ? value : value.substr(1);  // after the '='
+      if (v.size() >= 2 && v.front() == '"' && v.back() == '"' &&
+          v.find_first_of("\\,", 1) == std::string_view::npos) {
+        v = v.substr(1, v.size() - 2);
+      }
+      out += out.empty() ? "" : ", ";
+      out += v;
+    }
+    if (out.size() <= kMost) return out;
+  }
   std::size_t cut = kMost - 3;
   while (cut > 0 && (static_cast<unsigned char>(out[cut]) & 0xC0) == 0x80) --cut;
   return out.substr(0, cut) + "…";
