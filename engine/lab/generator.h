@@ -87,11 +87,10 @@ void write_accounts_csv(const std::vector<AccountPlan>& accounts, std::ostream& 
 // `yieldledger generate`: writes DIR/scenario.toml, DIR/events.csv and DIR/accounts.csv
 // (write_accounts_csv), creating DIR (and its missing parents) if needed. All are written to
 // temporary files first and renamed into place only once all are whole: a failure leaves no
-// partial file and no new folder. Throws UsageError
-// when DIR is empty or not a folder or a target is a folder, a FIFO, a device or a socket;
-// std::system_error "cannot write 'PATH': CAUSE" when a write fails (a full disk, a file size
-// limit). An existing target is replaced only with `replace` (--force); without it, one that
-// appears while the events are generated is refused too.
+// partial file and no new folder. Throws UsageError when DIR is empty or not a folder or a target
+// is a folder, a FIFO, a device or a socket; std::system_error "cannot write 'PATH': CAUSE" when a
+// write fails (a full disk, a file size limit). An existing target is replaced only with `replace`
+// (--force); without it, one that appears while the events are generated is refused too.
 //
 // Under SPEC §9.3 `socialize` a loss can push a balance below what the generator counts on. A
 // withdrawal for more than the account holds is then cut to what it holds (apply_generated(), as
