@@ -15,6 +15,7 @@
 #include "cli/commands.h"
 #include "cli/render.h"
 #include "engine/export/export_error.h"
+#include "engine/html/output_file.h"
 #include "engine/input/input_error.h"
 #include "engine/storage/storage_error.h"
 #include "engine/usage_error.h"
@@ -22,10 +23,12 @@
 namespace {
 
 // Every message one line, and at most 8 KiB with its middle left out: a path may be 4 KiB, but an
-// option value of 120 KB was echoed whole (helper-57's F2).
+// option value of 120 KB was echoed whole (helper-57's F2). elided() keeps this many bytes; its
+// note ("... (N bytes left out) ...") takes the rest of the 8 KiB.
+inline constexpr std::size_t kMessageBytesKept = 8192 - 48;
+
 int fail(int code, const std::string& message) {
-  constexpr std::size_t kMostBytes = 8192;
-  std::cerr << yl::elided(message, kMostBytes) << '\n';
+  std::cerr << yl::elided(message, kMessageBytesKept) << '\n';
   return code;
 }
 
@@ -49,9 +52,7 @@ void check_subcommand(const CLI::App& app, int argc, char** argv) {
   std::_Exit(141);  // unreachable: SIGPIPE's default action ends the process
 }
 
-}  // namespace
-
-int main(int argc, char** argv) {
+int run_command(int argc, char** argv) {
   // Past a file size limit (ulimit -f) the kernel would kill us mid-write with SIGXFSZ; ignored,
   // the write fails instead, SQLite reports it and the transaction rolls back cleanly.
   std::signal(SIGXFSZ, SIG_IGN);
@@ -117,4 +118,14 @@ int main(int argc, char** argv) {
     return fail(1, fmt::format("yieldledger: internal error: {}", error.what()));
   }
   return 0;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  const int code = run_command(argc, argv);
+  // A Ctrl-C held while files were renamed into place acts now that every file is closed and
+  // every temporary removed (yl::html::HeldSignals), with the process's own handling.
+  if (const int signal = yl::html::take_held_signal(); signal != 0) std::raise(signal);
+  return code;
 }

@@ -303,15 +303,30 @@ TEST_CASE(
 
 TEST_CASE("Compare: charts draw an amount in asset units, a price as it is") {
   using yl::compare::chart_scale;
-  CHECK(chart_scale("wei") == 1e-18);
+  CHECK(chart_scale("yield_wei") == 1e-18);
   CHECK(chart_scale("debt_wei") == 1e-18);  // a series
   CHECK(chart_scale("price") == 1.0);
-  CHECK(chart_scale("ppm") == 1.0);
-  // The lab's amounts end in _wei; price_end, wei per share, is none (helper-56's F6: it was
-  // drawn as 1.0085e-09 "asset units" beside the price series drawn as it is).
+  // price_end is a price, wei per share, whatever unit a results file gives it (helper-56's F6:
+  // drawn as 1.0085e-09 "asset units"; helper-58's R3: files made before say `wei`).
+  CHECK(chart_scale("price_end") == 1.0);
+  CHECK(chart_scale("capital_time_wei_s") == 1.0);
+  // A results file made before 2026-12-06 gives price_end the unit `wei`: drawn as it is all the
+  // same (helper-58's R3).
+  TempDir dir;
+  const std::string db = make_db(
+      dir, "old.db",
+      read_file(kFixture) +
+          "INSERT INTO metric_info VALUES ('price_end', 'int', 'wei', 'share price at end');\n"
+          "INSERT INTO metrics SELECT point, run, 'price_end', '', 'ETH', CAST(1000000000 + "
+          "point * 1000 + run AS TEXT), NULL FROM runs;\n");
+  REQUIRE(run_cli({"compare", db, "--out", dir.path("c.html")}).exit_code == 0);
+  const std::string html = read_file(dir.path("c.html"));
+  CHECK(html.find("\"y\":1000001003") != std::string::npos);  // point 1, run 3
+  CHECK(html.find("e-09") == std::string::npos);
+  // The lab's metrics: drawn in asset units exactly those of unit wei.
   for (const yl::lab::MetricInfo& m : yl::lab::metric_infos()) {
     CAPTURE(m.name);
-    CHECK((chart_scale(m.unit) != 1.0) == m.name.ends_with("_wei"));
+    CHECK((chart_scale(m.name) != 1.0) == (m.unit == "wei"));
   }
 }
 
@@ -545,6 +560,11 @@ TEST_CASE("Compare HTML: a point's label is shown short on charts and in metric 
   CHECK(short_label("source.a.schedule=\"x\", source.b.schedule=\"y\", users=1") == "x, y, 1");
   CHECK(short_label("source.a.schedule=\"x\", source.b.schedule=\"y\"") ==
         "a.schedule=\"x\", b.schedule=\"y\"");
+  // Where the points give other keys (points of [[sweep.points]]), values alone could read one
+  // point as another ("500, streamed" and "streamed, 500": helper-58's R4): cut with keys.
+  CHECK(short_label("scenario.policy.insurance_fee_bps=500, scenario.policy.distribution=\""
+                    "streamed\"",
+                    false) == "insurance_fee_bps=500, distri…");
   // At most 32 bytes with the '…', a UTF-8 character never split: "é" is two bytes.
   CHECK(short_label("k=" + std::string(20, 'a') + "ééééééé") ==
         "k=" + std::string(20, 'a') + "ééé…");

@@ -521,6 +521,12 @@ TEST_CASE("Lab study: bad input names the file, the line and the key") {
         "sample; sample more often, or leave it out");
   // Zero in a unit is zero where zero is allowed (lag), and too short where not (lead): it was
   // refused as a duration of the wrong form (helper-56's F8).
+  // And "0s" and "0m" are one value: listed both, one point twice (helper-58's R1).
+  CHECK(
+      rejection([&] {
+        parse(testing::tiny_study("[sweep.product]\n\"population.arrival\" = [\"0s\", \"0m\"]\n"));
+      }) == "s.toml:45: sweep: 'population.arrival' lists \"0s\" and \"0m\", one value twice: the "
+            "two points would be one");
   const std::string sniper = "kind = \"sniper\"\nshare = 20\n";
   CHECK_NOTHROW(parse(testing::tiny_study("", sniper, sniper + "lag = \"0s\"\n")));
   CHECK(rejection([&] { parse(testing::tiny_study("", sniper, sniper + "lead = \"0m\"\n")); }) ==

@@ -15,14 +15,16 @@ namespace {
 using html::Json;
 
 // Wei are shown in asset units on chart axes (chart_scale); the tables keep exact wei.
-std::string axis_title(const std::string& unit) {
-  return unit == "wei" ? "asset units (wei ÷ 10^18)" : unit;
+std::string axis_title(const MetricInfo& info) {
+  return chart_scale(info.name) != 1.0 ? "asset units (wei ÷ 10^18)" : info.unit;
 }
 
-std::string point_name(const Point& p) {
-  return p.label.empty() ? std::to_string(p.index)
-                         : fmt::format("{}: {}", p.index, short_label(p.label));
-}
+// Each point's label as the page shows it short, and its name on charts ("3: debt, streamed,
+// 3600"), by position in results.points: made once for the page.
+struct PointNames {
+  std::vector<std::string> label;
+  std::vector<std::string> chart;
+};
 
 Json linear_axis(const std::string& title) {
   return Json::object({{"type", "linear"},
@@ -62,14 +64,9 @@ Json strip_config(Json datasets, const std::string& y_title) {
              {"plugins", Json::object({{"legend", Json::object({{"position", "bottom"}})}})}})}});
 }
 
-std::vector<std::string> point_labels(const Comparison& c) {
-  std::vector<std::string> labels;
-  for (const Point& p : c.results->points) labels.push_back(point_name(p));
-  return labels;
-}
-
-html::Chart distribution_chart(const Comparison& c, const Group& group, const MetricInfo& info) {
-  const double scale = chart_scale(info.unit);
+html::Chart distribution_chart(const Group& group, const MetricInfo& info,
+                               const PointNames& names) {
+  const double scale = chart_scale(info.name);
   const double width = 0.8 / static_cast<double>(group.size());
   Json datasets = Json::array();
   std::size_t color = 0;
@@ -95,14 +92,14 @@ html::Chart distribution_chart(const Comparison& c, const Group& group, const Me
     datasets.push(scatter_dataset(name + "p5, p50, p95", std::move(marks), color, 1.0, "line", 9));
     ++color;
   }
-  return {"Over runs, per point", strip_config(std::move(datasets), axis_title(info.unit)),
-          point_labels(c)};
+  return {"Over runs, per point", strip_config(std::move(datasets), axis_title(info)), names.chart};
 }
 
 // Per point other than the baseline, per cohort: the 95% interval as a vertical segment and the
 // mean difference as a dash, on the same x axis as the strip chart.
-html::Chart difference_chart(const Comparison& c, const Group& group, const MetricInfo& info) {
-  const double scale = chart_scale(info.unit);
+html::Chart difference_chart(const Comparison& c, const Group& group, const MetricInfo& info,
+                             const PointNames& names) {
+  const double scale = chart_scale(info.name);
   Json datasets = Json::array();
   std::size_t color = 0;
   for (const auto& [cohort, rows] : group) {
@@ -129,10 +126,10 @@ html::Chart difference_chart(const Comparison& c, const Group& group, const Metr
     ++color;
   }
   const Point& base = c.results->points[c.baseline];
-  return {fmt::format("Paired difference against point {} (95% t interval)", base.index),
-          strip_config(std::move(datasets),
-                       fmt::format("{} − point {}", axis_title(info.unit), base.index)),
-          point_labels(c)};
+  return {
+      fmt::format("Paired difference against point {} (95% t interval)", base.index),
+      strip_config(std::move(datasets), fmt::format("{} − point {}", axis_title(info), base.index)),
+      names.chart};
 }
 
 html::Section points_section(const Comparison& c) {
@@ -154,7 +151,7 @@ html::Section points_section(const Comparison& c) {
   return {"Points", note, {}, {std::move(table)}};
 }
 
-html::Section fan_section(const Fan& fan, const Comparison& c) {
+html::Section fan_section(const Fan& fan, const Comparison& c, const PointNames& names) {
   const double scale = chart_scale(fan.key.name);
   std::vector<std::string> labels;
   for (const std::string& t : fan.times) {
@@ -179,7 +176,7 @@ html::Section fan_section(const Fan& fan, const Comparison& c) {
       mid.push_back(band->p50.to_double() * scale);
       high.push_back(band->p95.to_double() * scale);
     }
-    const std::string name = point_name(c.results->points[p]);
+    const std::string& name = names.chart[p];
     Json band_low = html::line_dataset(name + " p5", low, p);
     // The p5 line only bounds the band: no legend entry of its own (report.js: ylNoLegend).
     band_low.set("borderWidth", 0).set("fill", false).set("ylNoLegend", true);
@@ -193,9 +190,8 @@ html::Section fan_section(const Fan& fan, const Comparison& c) {
     if (!fan.bands[p].empty() && fan.bands[p].back()) {
       const Summary& last = *fan.bands[p].back();
       const Point& point = c.results->points[p];
-      table.rows.push_back({std::to_string(point.index), short_label(point.label),
-                            std::to_string(last.n), last.p5.text(), last.p50.text(),
-                            last.p95.text()});
+      table.rows.push_back({std::to_string(point.index), names.label[p], std::to_string(last.n),
+                            last.p5.text(), last.p50.text(), last.p95.text()});
     }
   }
   Json config = html::line_chart(labels, std::move(datasets),
@@ -231,13 +227,9 @@ std::string_view key_tail(std::string_view key, int parts) {
   return at == std::string_view::npos || at >= key.size() ? key : key.substr(at + 1);
 }
 
-}  // namespace
-
-// Whole labels (six policy keys make 200 characters) left a chart no room to plot and pushed a
-// metric table's numbers out of sight (helper-48's F5).
-std::string short_label(const std::string& label) {
-  std::vector<std::pair<std::string_view, std::string_view>> pairs;  // key, value
-  const std::string_view text(label);
+// A label's `KEY=VALUE` pairs: the key, and the value with its '=' ("" where there is none).
+std::vector<std::pair<std::string_view, std::string_view>> label_pairs(std::string_view text) {
+  std::vector<std::pair<std::string_view, std::string_view>> pairs;
   std::size_t start = 0;
   while (start < text.size()) {
     std::size_t end = text.find(", ", start);
@@ -251,6 +243,39 @@ std::string short_label(const std::string& label) {
                        equals == std::string_view::npos ? "" : pair.substr(equals));
     start = end + 2;
   }
+  return pairs;
+}
+
+// Whether every point's label gives the same keys, in one order (a product or zip sweep; points
+// of [[sweep.points]] may give others).
+bool same_keys(const std::vector<Point>& points) {
+  std::vector<std::string_view> first;
+  for (std::size_t p = 0; p < points.size(); ++p) {
+    std::vector<std::string_view> keys;
+    for (const auto& [key, value] : label_pairs(points[p].label)) keys.push_back(key);
+    if (p == 0) first = keys;
+    if (keys != first) return false;
+  }
+  return true;
+}
+
+PointNames point_names(const Results& r) {
+  const bool values_alone = same_keys(r.points);
+  PointNames names;
+  for (const Point& p : r.points) {
+    names.label.push_back(short_label(p.label, values_alone));
+    names.chart.push_back(p.label.empty() ? std::to_string(p.index)
+                                          : fmt::format("{}: {}", p.index, names.label.back()));
+  }
+  return names;
+}
+
+}  // namespace
+
+// Whole labels (six policy keys make 200 characters) left a chart no room to plot and pushed a
+// metric table's numbers out of sight (helper-48's F5).
+std::string short_label(const std::string& label, bool values_alone) {
+  const auto pairs = label_pairs(label);
   std::string out;
   for (const auto& [key, value] : pairs) {
     // The key's last part, or its last two where another key of the label ends alike
@@ -268,7 +293,7 @@ std::string short_label(const std::string& label) {
   // key was lost at every point: helper-52's W11, helper-56's F3).
   constexpr std::size_t kMost = 32;
   if (out.size() <= kMost) return out;
-  if (pairs.size() > 1) {
+  if (values_alone && pairs.size() > 1) {
     out.clear();
     for (const auto& [key, value] : pairs) {
       std::string_view v = value.empty() ? value : value.substr(1);  // after the '='
@@ -297,6 +322,7 @@ html::Page comparison_page(const Comparison& c) {
   page.subtitle = fmt::format("{} points × {} runs; baseline point {} '{}'.", r.points.size(),
                               r.runs_per_point, base.index, base.label);
   page.sections.push_back(points_section(c));
+  const PointNames names = point_names(r);
 
   // Rows are ordered by metric, asset, cohort, point: a group is a run of equal (metric, asset).
   const html::Table all = rows_table(c);
@@ -310,21 +336,20 @@ html::Page comparison_page(const Comparison& c) {
            c.rows[end].key.asset == c.rows[i].key.asset) {
       group[c.rows[end].key.cohort].push_back(&c.rows[end]);
       table.rows.push_back(all.rows[end]);
-      std::string& label = table.rows.back()[kLabelColumn];
-      label = short_label(label);
+      table.rows.back()[kLabelColumn] = names.label[c.rows[end].point];
       ++end;
     }
     const MetricInfo& info = *c.rows[i].info;
     const std::string asset = c.rows[i].key.asset.empty() ? "" : " · " + c.rows[i].key.asset;
     html::Section section{fmt::format("{}{} ({})", info.name, asset, info.unit),
                           info.description,
-                          {distribution_chart(c, group, info)},
+                          {distribution_chart(group, info, names)},
                           {std::move(table)}};
-    if (r.points.size() > 1) section.charts.push_back(difference_chart(c, group, info));
+    if (r.points.size() > 1) section.charts.push_back(difference_chart(c, group, info, names));
     page.sections.push_back(std::move(section));
     i = end;
   }
-  for (const Fan& fan : c.fans) page.sections.push_back(fan_section(fan, c));
+  for (const Fan& fan : c.fans) page.sections.push_back(fan_section(fan, c, names));
   return page;
 }
 

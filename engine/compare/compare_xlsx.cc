@@ -93,7 +93,7 @@ void write_chart_data(lxw_worksheet* data, const Comparison& c, lxw_format* bold
   }
   for (std::size_t r = 0; r < c.rows.size(); ++r) {
     const Row& row = c.rows[r];
-    const double scale = chart_scale(row.info->unit);
+    const double scale = chart_scale(row.info->name);
     const auto at = static_cast<lxw_row_t>(r + 1);
     const std::string group = fmt::format("{} {} {}", row.key.name, row.key.asset, row.key.cohort);
     const Point& point = c.results->points[row.point];
@@ -153,7 +153,7 @@ void write_charts(Workbook& workbook, lxw_worksheet* charts, const Comparison& c
     const std::string name =
         fmt::format("{}{}{}", row.key.name, row.key.asset.empty() ? "" : " " + row.key.asset,
                     row.key.cohort.empty() ? "" : " (" + row.key.cohort + ")");
-    const std::string unit = chart_scale(row.info->unit) != 1.0 ? "asset units" : row.info->unit;
+    const std::string unit = chart_scale(row.info->name) != 1.0 ? "asset units" : row.info->unit;
     lxw_chart* spread = marker_chart(workbook.get(), name + ": over runs", unit, categories, first,
                                      last, {{"p5", 2}, {"p50", 3}, {"mean", 4}, {"p95", 5}});
     const Point& base = c.results->points[c.baseline];

@@ -119,9 +119,7 @@ Comparison compare_results(const Results& results, std::size_t baseline) {
   return c;
 }
 
-double chart_scale(std::string_view unit_or_series_name) {
-  return unit_or_series_name == "wei" || unit_or_series_name.ends_with("_wei") ? 1e-18 : 1.0;
-}
+double chart_scale(std::string_view name) { return name.ends_with("_wei") ? 1e-18 : 1.0; }
 
 std::string float_text(std::optional<double> value) {
   return value ? fmt::format("{:.6g}", *value) : "";

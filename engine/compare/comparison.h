@@ -50,9 +50,11 @@ html::Table rows_table(const Comparison& comparison);
 // A float statistic as text: 6 significant digits (sd, intervals); empty when absent.
 std::string float_text(std::optional<double> value);
 
-// What a chart multiplies a value by: an amount in wei (a metric of unit `wei`, a series whose
-// name ends in `_wei`) is drawn in asset units, 10^18 wei a unit; anything else as it is (a
-// price, `wei/share`, is no amount: helper-56's F6 saw it drawn as 1.0085e-09). HTML and XLSX.
-double chart_scale(std::string_view unit_or_series_name);
+// What a chart multiplies a metric's or a series' values by, from its name: an amount (a name
+// ending in `_wei`) is drawn in asset units, 10^18 wei a unit; anything else as it is. A price is
+// no amount (helper-56's F6 saw `price_end` drawn as 1.0085e-09); by name, not by the unit a
+// results file stores, since one made before 2026-12-06 gives `price_end` the unit `wei`
+// (helper-58's R3). HTML and XLSX.
+double chart_scale(std::string_view name);
 
 }  // namespace yl::compare

@@ -195,15 +195,17 @@ void refuse_special_file(const std::filesystem::path& path) {
 namespace {
 
 constexpr int kHeld[] = {SIGINT, SIGTERM, SIGHUP, SIGQUIT};
-// The signal held while a HeldSignals lives (0: none): a handler can only set such a variable.
+// The signal noted while a HeldSignals lived (0: none): a handler can only set such a variable.
 volatile std::sig_atomic_t held_signal = 0;
+bool holding = false;  // a HeldSignals lives
 
 extern "C" void note_signal(int signal) { held_signal = signal; }
 
 }  // namespace
 
 HeldSignals::HeldSignals() {
-  held_signal = 0;
+  YL_ASSERT(!holding);
+  holding = true;
   struct sigaction note {};
   note.sa_handler = note_signal;
   note.sa_flags = SA_RESTART;
@@ -216,10 +218,13 @@ HeldSignals::HeldSignals() {
 
 HeldSignals::~HeldSignals() {
   for (std::size_t i = 0; i < std::size(kHeld); ++i) sigaction(kHeld[i], &before_[i], nullptr);
-  if (const int signal = held_signal; signal != 0) {
-    held_signal = 0;
-    std::raise(signal);
-  }
+  holding = false;
+}
+
+int take_held_signal() {
+  const int signal = held_signal;
+  held_signal = 0;
+  return signal;
 }
 
 CreatedFolders::CreatedFolders(const std::filesystem::path& folder) {

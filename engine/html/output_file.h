@@ -63,11 +63,11 @@ class OutputFile {
 void refuse_special_file(const std::filesystem::path& path);
 
 // While it lives, SIGINT, SIGTERM, SIGHUP and SIGQUIT are held: one that comes meanwhile, to any
-// thread, is noted, and raised again as it ends (with the process's own handling, restored
-// first). Around the renames that put a set of files in place (an export's CSV tables, generate's
-// three files), so that Ctrl-C cannot land between two of them: it did, and a folder held three
-// tables of a new ledger beside four of the old (helper-57's F1; a replaced file's blocks are
-// freed in its rename, 20 ms for a large one). SIGKILL cannot be held. One at a time.
+// thread, is noted (take_held_signal), and the process's own handling is restored as it ends.
+// Around the renames that put a set of files in place (an export's CSV tables, generate's three
+// files), so that Ctrl-C cannot land between two of them: it did, and a folder held three tables
+// of a new ledger beside four of the old (helper-57's F1; a replaced file's blocks are freed in its
+// rename, 20 ms for a large one). SIGKILL cannot be held. One at a time (asserted).
 class HeldSignals {
  public:
   HeldSignals();
@@ -78,6 +78,11 @@ class HeldSignals {
  private:
   struct sigaction before_[4];
 };
+
+// The signal a HeldSignals noted (0: none), cleared. main raises it once the command has ended
+// and closed its files: raised as the renames ended, it killed the process before the temporary
+// files and the lock were removed (helper-58's R2).
+int take_held_signal();
 
 // The folder an output goes into, created with its missing parents; unless kept (the output is in
 // place), what was created is removed again (deepest first, each only if still empty), so a

@@ -25,6 +25,13 @@ namespace {
 std::uint64_t line_of(const toml::node& node) { return node.source().begin.line; }
 
 // Strict reads of the study's tables: every message is FILE:LINE: TYPE: reason.
+// "0", or zeros and a unit ("0s", "00d"): a duration of none, however written.
+bool zero_duration(std::string_view written) {
+  return written == "0" ||
+         (written.size() >= 2 && written.find_first_not_of('0') == written.size() - 1 &&
+          std::string_view("smhd").find(written.back()) != std::string_view::npos);
+}
+
 class Reader {
  public:
   Reader(const std::string& file, std::string type) : file_(file), type_(std::move(type)) {}
@@ -91,10 +98,7 @@ class Reader {
     const std::string written = text(t, key, "");
     // Zero in any unit ("0s", "0d") is zero, where zero is allowed; else a duration too short
     // (helper-56's F8: "'lag' must look like … 90s (got '0s')").
-    const bool zero =
-        written == "0" ||
-        (written.size() >= 2 && written.find_first_not_of('0') == written.size() - 1 &&
-         std::string_view("smhd").find(written.back()) != std::string_view::npos);
+    const bool zero = zero_duration(written);
     if (zero && zero_ok) return 0;
     if (zero)
       fail(line_of(*node), fmt::format("'{}' must be at least 1s (got '{}')", key, written));
@@ -660,6 +664,8 @@ std::string value_key(const toml::node& value) {
     }
   }
   if (const auto* text = value.as_string()) {
+    // "0", "0s" and "0m" are one (helper-58's R1), as "7d" and "168h" are.
+    if (zero_duration(text->get())) return "0 seconds";
     if (const auto seconds = parse_duration_seconds(text->get())) {
       return fmt::format("{} seconds", *seconds);
     }

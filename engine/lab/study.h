@@ -127,8 +127,8 @@ struct Axis {
 inline constexpr std::int64_t kMaxPoints = 10'000;
 inline constexpr std::int64_t kMaxSweepRuns = 10'000'000;
 // The most events a run's population may generate: a run is held in memory while it is made
-// (128 bytes an event, twice while sorted: about 2.6 GB at the bound). Without it, claim_every =
-// "1s" grew past 12 GB with no end.
+// (128 bytes an event, twice while sorted: about 2.6 GB at the bound, which a sweep's worker keeps
+// for its next run: GeneratorMemory). Without it, claim_every = "1s" grew past 12 GB with no end.
 inline constexpr std::size_t kMaxRunEvents = 10'000'000;
 // The most samples a run's series may take ((end − start) / series_every): hourly over two
 // years. A run holds its series in memory, about 8 rows a sample; "1s" over a quarter ran out of
