@@ -24,7 +24,6 @@ namespace {
 
 std::uint64_t line_of(const toml::node& node) { return node.source().begin.line; }
 
-// Strict reads of the study's tables: every message is FILE:LINE: TYPE: reason.
 // "0", or zeros and a unit ("0s", "00d"): a duration of none, however written.
 bool zero_duration(std::string_view written) {
   return written == "0" ||
@@ -32,6 +31,7 @@ bool zero_duration(std::string_view written) {
           std::string_view("smhd").find(written.back()) != std::string_view::npos);
 }
 
+// Strict reads of the study's tables: every message is FILE:LINE: TYPE: reason.
 class Reader {
  public:
   Reader(const std::string& file, std::string type) : file_(file), type_(std::move(type)) {}
