@@ -577,6 +577,43 @@ TEST_CASE("Compare HTML: a point's label is shown short on charts and in metric 
   }
 }
 
+TEST_CASE("Compare HTML: points that add keys to a product's are named by their values") {
+  // A product crossed with [[sweep.points]] whose points give two keys or four: the labels were
+  // cut with their keys at every point ("0: slashes_per_year=0, negative_…", helper-56's F3).
+  // Every point's keys are the first of one list, so a value's place names its key.
+  TempDir dir;
+  const std::string two = "source.lido.slashes_per_year=0, scenario.policy.negative_yield=\"debt\"";
+  const std::string four =
+      two + ", scenario.policy.distribution=\"streamed\", scenario.policy.unlock_seconds=3600";
+  auto page = [&](const std::string& name, const std::string& third) {
+    const std::string db = make_db(dir, name,
+                                   read_file(kFixture) + "UPDATE points SET label = '" + two +
+                                       "' WHERE point = 0;\nUPDATE points SET label = '" + four +
+                                       "' WHERE point = 1;\nUPDATE points SET label = '" + third +
+                                       "' WHERE point = 2;\n");
+    REQUIRE(run_cli({"compare", db, "--out", dir.path(name + ".html")}).exit_code == 0);
+    return read_file(dir.path(name + ".html"));
+  };
+  std::string html = page("added", "source.lido.slashes_per_year=8");
+  CHECK(html.find("\"0: 0, debt\"") != std::string::npos);
+  CHECK(html.find("\"1: 0, debt, streamed, 3600\"") != std::string::npos);
+  CHECK(html.find("\"2: slashes_per_year=8\"") != std::string::npos);  // short with its key
+  CHECK(html.find("shown on charts and in metric tables by its values alone, in the order of the "
+                  "keys source.lido.slashes_per_year, scenario.policy.negative_yield, "
+                  "scenario.policy.distribution, scenario.policy.unlock_seconds.") !=
+        std::string::npos);
+  // A point giving a key in another place: every label with its keys, cut (helper-58's R4).
+  html = page("moved", "scenario.policy.negative_yield=\"debt\", source.lido.slashes_per_year=8");
+  CHECK(html.find("\"0: slashes_per_year=0, negative_…\"") != std::string::npos);
+  CHECK(html.find("\"1: slashes_per_year=0, negative_…\"") != std::string::npos);
+  CHECK(html.find("\"2: negative_yield=") != std::string::npos);
+  CHECK(html.find("by its values alone") == std::string::npos);
+  // Every label short with its keys: no note.
+  const std::string db = fixture_db(dir);
+  REQUIRE(run_cli({"compare", db, "--out", dir.path("fixture.html")}).exit_code == 0);
+  CHECK(read_file(dir.path("fixture.html")).find("by its values alone") == std::string::npos);
+}
+
 TEST_CASE("CLI: compare refuses bad input with exit 2 and writes nothing") {
   TempDir dir;
   const std::string db = fixture_db(dir);

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cctype>
 #include <map>
+#include <optional>
 
 #include <fmt/format.h>
 
@@ -24,6 +25,9 @@ std::string axis_title(const MetricInfo& info) {
 struct PointNames {
   std::vector<std::string> label;
   std::vector<std::string> chart;
+  // The keys whose values a label shown by its values alone gives, in their order; empty where
+  // no label is.
+  std::vector<std::string> value_keys;
 };
 
 Json linear_axis(const std::string& title) {
@@ -132,7 +136,7 @@ html::Chart difference_chart(const Comparison& c, const Group& group, const Metr
       names.chart};
 }
 
-html::Section points_section(const Comparison& c) {
+html::Section points_section(const Comparison& c, const PointNames& names) {
   html::Table table{"", {"point", "label", "params", "runs"}, {true, false, false, true}, {}};
   for (std::size_t p = 0; p < c.results->points.size(); ++p) {
     const Point& point = c.results->points[p];
@@ -147,6 +151,11 @@ html::Section points_section(const Comparison& c) {
       "the baseline, where both ran on one seed (common random numbers; a point that changes the "
       "generated history has runs of its own, and no difference): mean of x_k − baseline_k and a "
       "95% paired t interval (float).";
+  if (!names.value_keys.empty()) {
+    note += " A label longer than 32 bytes is shown on charts and in metric tables by its values "
+            "alone, in the order of the keys " +
+            fmt::format("{}", fmt::join(names.value_keys, ", ")) + ".";
+  }
   for (const std::string& n : c.notes) note += " Note: " + n + ".";
   return {"Points", note, {}, {std::move(table)}};
 }
@@ -246,27 +255,37 @@ std::vector<std::pair<std::string_view, std::string_view>> label_pairs(std::stri
   return pairs;
 }
 
-// Whether every point's label gives the same keys, in one order (a product or zip sweep; points
-// of [[sweep.points]] may give others).
-bool same_keys(const std::vector<Point>& points) {
-  std::vector<std::string_view> first;
-  for (std::size_t p = 0; p < points.size(); ++p) {
+// The keys of the points' labels in one order, where every point's keys are the first of them
+// (a product or zip sweep gives the same keys at every point; a product crossed with
+// [[sweep.points]] may give more at some): a value then has one key wherever it stands. Nothing
+// where points give keys in other orders ("500, streamed" and "streamed, 500" could be read one
+// as the other: helper-58's R4).
+std::optional<std::vector<std::string_view>> positional_keys(const std::vector<Point>& points) {
+  std::vector<std::string_view> all;
+  for (const Point& point : points) {
     std::vector<std::string_view> keys;
-    for (const auto& [key, value] : label_pairs(points[p].label)) keys.push_back(key);
-    if (p == 0) first = keys;
-    if (keys != first) return false;
+    for (const auto& [key, value] : label_pairs(point.label)) keys.push_back(key);
+    const std::size_t common = std::min(keys.size(), all.size());
+    if (!std::equal(keys.begin(), keys.begin() + static_cast<std::ptrdiff_t>(common),
+                    all.begin())) {
+      return std::nullopt;
+    }
+    if (keys.size() > all.size()) all = std::move(keys);
   }
-  return true;
+  return all;
 }
 
 PointNames point_names(const Results& r) {
-  const bool values_alone = same_keys(r.points);
+  const auto keys = positional_keys(r.points);
   PointNames names;
+  bool by_values = false;
   for (const Point& p : r.points) {
-    names.label.push_back(short_label(p.label, values_alone));
+    names.label.push_back(short_label(p.label, keys.has_value()));
+    by_values = by_values || names.label.back() != short_label(p.label, false);
     names.chart.push_back(p.label.empty() ? std::to_string(p.index)
                                           : fmt::format("{}: {}", p.index, names.label.back()));
   }
+  if (by_values) names.value_keys.assign(keys->begin(), keys->end());
   return names;
 }
 
@@ -321,8 +340,8 @@ html::Page comparison_page(const Comparison& c) {
   const Point& base = r.points[c.baseline];
   page.subtitle = fmt::format("{} points × {} runs; baseline point {} '{}'.", r.points.size(),
                               r.runs_per_point, base.index, base.label);
-  page.sections.push_back(points_section(c));
   const PointNames names = point_names(r);
+  page.sections.push_back(points_section(c, names));
 
   // Rows are ordered by metric, asset, cohort, point: a group is a run of equal (metric, asset).
   const html::Table all = rows_table(c);
