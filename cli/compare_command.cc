@@ -2,6 +2,7 @@
 // a sweep's points side by side, with their spread over runs and the paired difference against
 // a baseline point. `yieldledger compare A.db B.db`: two ledgers over the same events, side by
 // side at their end. README "Compare".
+#include <algorithm>
 #include <iostream>
 #include <optional>
 #include <set>
@@ -17,6 +18,8 @@
 #include "engine/compare/compare_xlsx.h"
 #include "engine/compare/comparison.h"
 #include "engine/compare/ledger_diff.h"
+#include "engine/compare/point_names.h"
+#include "engine/core/assert.h"
 #include "engine/export/output_guard.h"
 #include "engine/html/output_file.h"
 #include "engine/input/input_error.h"
@@ -108,6 +111,27 @@ void check_cohorts(const std::vector<std::string>& names, const compare::Results
   }
 }
 
+// A text table's labels short, as the HTML page's metric tables show them: cut at 64 characters,
+// points that differed in their third key read alike (helper-60's F3). CSV gives them whole.
+void short_labels(const compare::Results& results, const compare::Comparison& comparison,
+                  html::Table& table, std::vector<std::string>& notes) {
+  constexpr std::size_t kLabelColumn = 5;  // rows_table's "label"
+  YL_ASSERT(table.columns[kLabelColumn] == "label");
+  const compare::PointNames names = compare::point_names(results);
+  for (std::size_t i = 0; i < table.rows.size(); ++i) {
+    table.rows[i][kLabelColumn] = names.label[comparison.rows[i].point];
+  }
+  const bool cut = std::any_of(names.label.begin(), names.label.end(),
+                               [](const std::string& label) { return label.ends_with("…"); });
+  if (!names.value_keys.empty()) {
+    notes.push_back(fmt::format("a label longer than 32 bytes is shown by its values alone, in "
+                                "the order of the keys {}; --format csv gives labels whole",
+                                fmt::join(names.value_keys, ", ")));
+  } else if (cut) {
+    notes.emplace_back("labels are cut at 32 bytes; --format csv gives them whole");
+  }
+}
+
 void compare_results_file(const CompareOptions& options) {
   const std::string& path = options.files[0];
   // The output path is checked before the work, so that a bad --out fails at once.
@@ -133,7 +157,10 @@ void compare_results_file(const CompareOptions& options) {
     }
     for (const std::string& note : comparison.notes) std::cerr << "compare: " << note << '\n';
   } else {
-    emit_text(options, compare::rows_table(comparison), comparison.notes);
+    html::Table table = compare::rows_table(comparison);
+    std::vector<std::string> notes = comparison.notes;
+    if (options.format != "csv") short_labels(results, comparison, table, notes);
+    emit_text(options, std::move(table), notes);
     if (options.out.empty()) return;  // the rows are the output; a file is said, in any format
   }
   fmt::print("compared {} points × {} runs of '{}' (baseline point {}): {} rows, written to {} "

@@ -16,6 +16,7 @@
 #include "engine/compare/compare_xlsx.h"
 #include "engine/compare/comparison.h"
 #include "engine/compare/ledger_diff.h"
+#include "engine/compare/point_names.h"
 #include "engine/compare/results.h"
 #include "engine/compare/stats.h"
 #include "engine/input/csv_reader.h"
@@ -447,7 +448,8 @@ TEST_CASE("CLI: compare's table, CSV, XLSX and HTML show the same numbers") {
   const auto table = run_cli({"compare", db});
   REQUIRE(table.exit_code == 0);
   CHECK(table.err == "compare: point 3 'policy.distribution=incomplete' has 2 of 5 runs and is "
-                     "left out\n");
+                     "left out\ncompare: labels are cut at 32 bytes; --format csv gives them "
+                     "whole\n");
   const auto csv = run_cli({"compare", db, "--format", "csv"});
   REQUIRE(csv.exit_code == 0);
   const auto rows = parse_csv(csv.out);
@@ -476,9 +478,10 @@ TEST_CASE("CLI: compare's table, CSV, XLSX and HTML show the same numbers") {
     for (std::size_t column = 0; column < rows[r].size(); ++column) {
       const std::string& cell = rows[r][column];
       if (cell.empty()) continue;
-      CHECK_MESSAGE(table.out.find(cell) != std::string::npos, cell);
-      // The page's metric tables show a label short (the Points table whole, below).
+      // The table and the page's metric tables show a label short (the Points table whole,
+      // below).
       const std::string shown = column == 5 ? yl::compare::short_label(cell) : cell;
+      CHECK_MESSAGE(table.out.find(shown) != std::string::npos, cell);
       CHECK_MESSAGE(html.find(">" + yl::html::html_escape(shown) + "</td>") != std::string::npos,
                     cell);
     }
@@ -577,24 +580,28 @@ TEST_CASE("Compare HTML: a point's label is shown short on charts and in metric 
   }
 }
 
-TEST_CASE("Compare HTML: points that add keys to a product's are named by their values") {
+TEST_CASE("Compare: points that add keys to a product's are named by their values") {
   // A product crossed with [[sweep.points]] whose points give two keys or four: the labels were
-  // cut with their keys at every point ("0: slashes_per_year=0, negative_…", helper-56's F3).
+  // cut with their keys at every point ("0: slashes_per_year=0, negative_…", helper-56's F3), on
+  // the page, in the text table (at 64 characters: helper-60's F3) and on the XLSX charts (whole).
   // Every point's keys are the first of one list, so a value's place names its key.
   TempDir dir;
   const std::string two = "source.lido.slashes_per_year=0, scenario.policy.negative_yield=\"debt\"";
   const std::string four =
       two + ", scenario.policy.distribution=\"streamed\", scenario.policy.unlock_seconds=3600";
-  auto page = [&](const std::string& name, const std::string& third) {
-    const std::string db = make_db(dir, name,
-                                   read_file(kFixture) + "UPDATE points SET label = '" + two +
-                                       "' WHERE point = 0;\nUPDATE points SET label = '" + four +
-                                       "' WHERE point = 1;\nUPDATE points SET label = '" + third +
-                                       "' WHERE point = 2;\n");
-    REQUIRE(run_cli({"compare", db, "--out", dir.path(name + ".html")}).exit_code == 0);
-    return read_file(dir.path(name + ".html"));
+  auto results = [&](const std::string& name, const std::string& third) {
+    return make_db(dir, name,
+                   read_file(kFixture) + "UPDATE points SET label = '" + two +
+                       "' WHERE point = 0;\nUPDATE points SET label = '" + four +
+                       "' WHERE point = 1;\nUPDATE points SET label = '" + third +
+                       "' WHERE point = 2;\n");
   };
-  std::string html = page("added", "source.lido.slashes_per_year=8");
+  auto page = [&](const std::string& db) {
+    REQUIRE(run_cli({"compare", db, "--out", db + ".html"}).exit_code == 0);
+    return read_file(db + ".html");
+  };
+  const std::string added = results("added.db", "source.lido.slashes_per_year=8");
+  std::string html = page(added);
   CHECK(html.find("\"0: 0, debt\"") != std::string::npos);
   CHECK(html.find("\"1: 0, debt, streamed, 3600\"") != std::string::npos);
   CHECK(html.find("\"2: slashes_per_year=8\"") != std::string::npos);  // short with its key
@@ -602,16 +609,39 @@ TEST_CASE("Compare HTML: points that add keys to a product's are named by their 
                   "keys source.lido.slashes_per_year, scenario.policy.negative_yield, "
                   "scenario.policy.distribution, scenario.policy.unlock_seconds.") !=
         std::string::npos);
+  auto table = run_cli({"compare", added, "--cohorts", "all"});
+  REQUIRE(table.exit_code == 0);
+  CHECK(table.err.find("compare: a label longer than 32 bytes is shown by its values alone, in "
+                       "the order of the keys source.lido.slashes_per_year, "
+                       "scenario.policy.negative_yield, scenario.policy.distribution, "
+                       "scenario.policy.unlock_seconds; --format csv gives labels whole\n") !=
+        std::string::npos);
+  CHECK(table.out.find("      1  0, debt, streamed, 3600  5 ") != std::string::npos);
+  CHECK(table.out.find("scenario.policy") == std::string::npos);
+  const auto csv = run_cli({"compare", added, "--format", "csv"});
+  CHECK(csv.out.find("scenario.policy.unlock_seconds=3600\",5,") != std::string::npos);  // whole
+  CHECK(csv.err.find("by its values alone") == std::string::npos);
+  REQUIRE(run_cli({"compare", added, "--out", added + ".xlsx"}).exit_code == 0);
+  CHECK(yl::testing::unzip(added + ".xlsx", "xl/sharedStrings.xml")
+            .find("<t>1: 0, debt, streamed, 3600</t>") != std::string::npos);
+
   // A point giving a key in another place: every label with its keys, cut (helper-58's R4).
-  html = page("moved", "scenario.policy.negative_yield=\"debt\", source.lido.slashes_per_year=8");
+  const std::string moved = results(
+      "moved.db", "scenario.policy.negative_yield=\"debt\", source.lido.slashes_per_year=8");
+  html = page(moved);
   CHECK(html.find("\"0: slashes_per_year=0, negative_…\"") != std::string::npos);
   CHECK(html.find("\"1: slashes_per_year=0, negative_…\"") != std::string::npos);
   CHECK(html.find("\"2: negative_yield=") != std::string::npos);
   CHECK(html.find("by its values alone") == std::string::npos);
-  // Every label short with its keys: no note.
+  table = run_cli({"compare", moved, "--cohorts", "all"});
+  CHECK(table.err.find("compare: labels are cut at 32 bytes; --format csv gives them whole\n") !=
+        std::string::npos);
+  CHECK(table.out.find("      1  slashes_per_year=0, negative_…  5 ") != std::string::npos);
+
+  // Labels of one key each: none by its values alone (one cut, above).
   const std::string db = fixture_db(dir);
-  REQUIRE(run_cli({"compare", db, "--out", dir.path("fixture.html")}).exit_code == 0);
-  CHECK(read_file(dir.path("fixture.html")).find("by its values alone") == std::string::npos);
+  CHECK(page(db).find("by its values alone") == std::string::npos);
+  CHECK(run_cli({"compare", db}).err.find("by its values alone") == std::string::npos);
 }
 
 TEST_CASE("CLI: compare refuses bad input with exit 2 and writes nothing") {

@@ -14,12 +14,4 @@ namespace yl::compare {
 
 html::Page comparison_page(const Comparison& comparison);
 
-// A point's label as the page's charts and metric tables show it (the Points table shows it
-// whole): each `key=value` with the key's last dotted part only (its last two where another key
-// of the label ends alike); where that passes 32 bytes and `values_alone` (every point of the
-// page gives its keys as the first of one list of keys, so that a value's place names its key: a
-// product or zip sweep, or one crossed with [[sweep.points]] that add keys, not points giving
-// keys in other orders, helper-58's R4), the values alone; at most 32 bytes ('…' where cut).
-std::string short_label(const std::string& label, bool values_alone = true);
-
 }  // namespace yl::compare

@@ -5,6 +5,7 @@
 #include <fmt/format.h>
 #include <xlsxwriter.h>
 
+#include "engine/compare/point_names.h"
 #include "engine/core/assert.h"
 #include "engine/export/export_error.h"
 #include "engine/export/xlsx_errors.h"
@@ -91,15 +92,16 @@ void write_chart_data(lxw_worksheet* data, const Comparison& c, lxw_format* bold
   for (std::size_t i = 0; i < std::size(kDataColumns); ++i) {
     worksheet_write_string(data, 0, static_cast<lxw_col_t>(i), kDataColumns[i], bold);
   }
+  // A point by its short name (as the HTML page's charts): a whole label of six policy keys
+  // left a chart's category axis no room (helper-60's F3).
+  const PointNames names = point_names(*c.results);
   for (std::size_t r = 0; r < c.rows.size(); ++r) {
     const Row& row = c.rows[r];
     const double scale = chart_scale(row.info->name);
     const auto at = static_cast<lxw_row_t>(r + 1);
     const std::string group = fmt::format("{} {} {}", row.key.name, row.key.asset, row.key.cohort);
-    const Point& point = c.results->points[row.point];
     check_xlsx(worksheet_write_string(data, at, 0, group.c_str(), nullptr), "chart_data");
-    check_xlsx(worksheet_write_string(
-                   data, at, 1, fmt::format("{}: {}", point.index, point.label).c_str(), nullptr),
+    check_xlsx(worksheet_write_string(data, at, 1, names.chart[row.point].c_str(), nullptr),
                "chart_data");
     const double values[] = {row.summary.p5.to_double(), row.summary.p50.to_double(),
                              row.summary.mean_float, row.summary.p95.to_double()};

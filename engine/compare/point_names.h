@@ -1,0 +1,31 @@
+// A point's label as a comparison shows it short: on the HTML page's charts and metric tables,
+// the XLSX charts and the text table (the Points table and CSV give it whole).
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "engine/compare/results.h"
+
+namespace yl::compare {
+
+// Each point's short label and its name on charts ("3: debt, streamed, 3600"), by position in
+// results.points.
+struct PointNames {
+  std::vector<std::string> label;
+  std::vector<std::string> chart;
+  // The keys whose values a label shown by its values alone gives, in their order; empty where
+  // no label is.
+  std::vector<std::string> value_keys;
+};
+
+PointNames point_names(const Results& results);
+
+// A point's label short: each `key=value` with the key's last dotted part only (its last two
+// where another key of the label ends alike); where that passes 32 bytes and `values_alone` (every
+// point gives its keys as the first of one list of keys, so that a value's place names its key: a
+// product or zip sweep, or one crossed with [[sweep.points]] that add keys, not points giving keys
+// in other orders, helper-58's R4), the values alone; at most 32 bytes ('…' where cut).
+std::string short_label(const std::string& label, bool values_alone = true);
+
+}  // namespace yl::compare
