@@ -82,8 +82,12 @@ html::Chart distribution_chart(const Group& group, const MetricInfo& info,
         marks.push(xy(x, v->to_double() * scale));
       }
     }
-    const std::string name = cohort.empty() ? "" : cohort + ": ";
-    datasets.push(scatter_dataset(name + "runs", std::move(dots), color, 0.45, "circle", 2));
+    // The whole run's cohort by its --cohorts name (its entries read "runs" alone: helper-60's
+    // F7); past the palette's colours, the runs another marker (F2).
+    const std::string name = (cohort.empty() ? "all" : cohort) + ": ";
+    static constexpr const char* kRunMarkers[] = {"circle", "triangle", "rect", "rectRot"};
+    const char* marker = kRunMarkers[html::palette_round(color) % std::size(kRunMarkers)];
+    datasets.push(scatter_dataset(name + "runs", std::move(dots), color, 0.45, marker, 2));
     datasets.push(scatter_dataset(name + "p5, p50, p95", std::move(marks), color, 1.0, "line", 9));
     ++color;
   }
@@ -111,20 +115,26 @@ html::Chart difference_chart(const Comparison& c, const Group& group, const Metr
         segments.push(Json::object({{"x", x}, {"y", Json()}}));  // a gap: the next is apart
       }
     }
-    const std::string name = cohort.empty() ? "" : cohort + ": ";
+    const std::string name = (cohort.empty() ? "all" : cohort) + ": ";
     Json interval =
         scatter_dataset(name + "95% interval", std::move(segments), color, 1.0, "circle", 0);
     interval.set("showLine", true).set("spanGaps", false).set("borderWidth", 3);
+    if (html::palette_round(color) % 2 == 1)
+      interval.set("borderDash", Json::array().push(4).push(3));
     datasets.push(std::move(interval));
     datasets.push(
         scatter_dataset(name + "mean difference", std::move(means), color, 1.0, "line", 10));
     ++color;
   }
   const Point& base = c.results->points[c.baseline];
-  return {
-      fmt::format("Paired difference against point {} (95% t interval)", base.index),
-      strip_config(std::move(datasets), fmt::format("{} − point {}", axis_title(info), base.index)),
-      names.chart};
+  return {fmt::format("Paired difference against point {} (95% t interval)", base.index),
+          // "asset units (wei ÷ 10^18) − point 0" was cut on the axis (helper-60's F7); the strip
+          // chart beside it says what an asset unit is.
+          strip_config(
+              std::move(datasets),
+              fmt::format("{} − point {}",
+                          chart_scale(info.name) != 1.0 ? "asset units" : info.unit, base.index)),
+          names.chart};
 }
 
 html::Section points_section(const Comparison& c, const PointNames& names) {

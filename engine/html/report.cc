@@ -165,6 +165,8 @@ std::string palette_color(std::size_t n, std::optional<double> alpha) {
   return fmt::format("rgb({}, {}, {})", r, g, b);
 }
 
+std::size_t palette_round(std::size_t n) { return n / kPalette.size(); }
+
 Json line_chart(std::vector<std::string> labels, Json datasets, const std::string& y_title) {
   Json label_list = Json::array();
   for (std::string& label : labels) label_list.push(std::move(label));
@@ -185,13 +187,15 @@ Json line_dataset(const std::string& label, const std::vector<std::optional<doub
                   std::size_t color) {
   Json data = Json::array();
   for (const auto& value : values) data.push(Json(value));
-  return Json::object({{"label", label},
-                       {"data", std::move(data)},
-                       {"borderColor", palette_color(color)},
-                       {"backgroundColor", palette_color(color)},
-                       {"borderWidth", 2},
-                       {"pointRadius", 0},
-                       {"spanGaps", false}});
+  Json line = Json::object({{"label", label},
+                            {"data", std::move(data)},
+                            {"borderColor", palette_color(color)},
+                            {"backgroundColor", palette_color(color)},
+                            {"borderWidth", 2},
+                            {"pointRadius", 0},
+                            {"spanGaps", false}});
+  if (palette_round(color) % 2 == 1) line.set("borderDash", Json::array().push(6).push(4));
+  return line;
 }
 
 std::string time_label(std::int64_t unix_seconds) {

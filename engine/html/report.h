@@ -67,6 +67,9 @@ std::string json_string(std::string_view text);
 // The n-th colour of the page's palette (saturated, so the browser test can tell data from
 // axes), as "rgb(r, g, b)" or with an alpha, "rgba(r, g, b, a)".
 std::string palette_color(std::size_t n, std::optional<double> alpha = std::nullopt);
+// How many times the palette has come round by colour n: a chart of more series than colours
+// tells the n-th from the (n − 8)-th by a dashed line or another marker (helper-60's F2).
+std::size_t palette_round(std::size_t n);
 
 // A table of numbers beside a chart. `numeric` columns are right-aligned.
 struct Table {

@@ -7,6 +7,8 @@
   var specs = JSON.parse(document.getElementById('yl-charts').textContent);
   Chart.defaults.animation = false;
   Chart.defaults.responsive = false;
+  // A chart made taller keeps its width (below).
+  Chart.defaults.maintainAspectRatio = false;
   Chart.defaults.font.size = 12;
 
   // Pixels whose channels differ by more than 60 are the palette's colours: data, not the greys of
@@ -52,6 +54,22 @@
       } } };
     }
     var chart = new Chart(canvas, config);
+    // A legend of many entries (21 cohorts, 12 points) took half the canvas, was cut there, and
+    // left the plot a strip (helper-60's F2): the canvas grows until the whole legend fits in the
+    // half Chart.js gives it and the plot keeps at least kPlotHeight pixels.
+    var kPlotHeight = 200;
+    // Chart.js 3.9 lays the legend out in rows (legendHitBoxes[i].row), whatever part it draws.
+    var legendBox = chart.legend;
+    var boxes = legendBox && legendBox.isHorizontal() ? legendBox.legendHitBoxes : null;
+    if (boxes && boxes.length > 0) {
+      var rows = boxes[boxes.length - 1].row + 1;
+      var need = rows * (boxes[0].height + legendBox.options.labels.padding) + 10;
+      var plot = chart.chartArea.bottom - chart.chartArea.top;
+      var more = Math.max(0, need - legendBox.height);
+      var height = Math.max(chart.height, 2 * need + 20,
+                            chart.height + more + Math.max(0, kPlotHeight - (plot - more)));
+      if (height > chart.height) chart.resize(chart.width, height);
+    }
     chart.draw();
     var ink = inkOf(canvas);
     canvas.setAttribute('data-ink', String(ink));
