@@ -28,12 +28,18 @@ std::string check_text(const SignedAmount& difference) {
 std::string account_summary(const AccountStatement& s) {
   const Amount opening = s.opening_balance + s.opening_claimable;
   const Amount closing = s.closing_balance + s.closing_claimable;
-  return fmt::format("{} {}: opening + movements + accruals = closing (balance + claimable)\n"
-                     "  {} + {} + {} = {}  (balance {}, claimable {}): {}\n",
-                     s.account, asset_name(s.asset), units(opening),
-                     signed_units(s.movements.wei_string()), signed_units(s.accruals.wei_string()),
-                     units(closing), units(s.closing_balance), units(s.closing_claimable),
-                     check_text(s.check_difference));
+  std::string text = fmt::format(
+      "{} {}: opening + movements + accruals = closing (balance + claimable)\n"
+      "  {} + {} + {} = {}  (balance {}, claimable {}): {}\n",
+      s.account, asset_name(s.asset), units(opening), signed_units(s.movements.wei_string()),
+      signed_units(s.accruals.wei_string()), units(closing), units(s.closing_balance),
+      units(s.closing_claimable), check_text(s.check_difference));
+  if (!s.discounts.is_zero()) {
+    text += fmt::format("  withdrawal discounts {} (debited and not paid out: debt repaid and "
+                        "retained, SPEC §5.5)\n",
+                        units(s.discounts));
+  }
+  return text;
 }
 
 void print_account(const AccountStatement& s, bool csv, Table& table) {
@@ -43,19 +49,20 @@ void print_account(const AccountStatement& s, bool csv, Table& table) {
     return csv ? a.wei_string() : signed_units(a.wei_string());
   };
   table.rows.push_back({s.from, asset, "opening", "balance + claimable", "", "",
-                        wei(s.opening_balance), wei(s.opening_claimable), "", "", ""});
+                        wei(s.opening_balance), wei(s.opening_claimable), "", "", "", ""});
   for (const StatementLine& l : s.lines) {
     table.rows.push_back({l.time, asset, l.accrual ? "accrual" : "movement", l.what, l.event,
                           signed_wei(l.change), wei(l.balance), wei(l.claimable),
                           l.shares.wei_string(), l.accrual ? l.price_before.wei_string() : "",
-                          l.accrual ? l.price_after.wei_string() : ""});
+                          l.accrual ? l.price_after.wei_string() : "",
+                          l.discount ? wei(*l.discount) : ""});
   }
   table.rows.push_back({s.to, asset, "closing", "movements + accruals", "",
                         signed_wei(s.movements + s.accruals), wei(s.closing_balance),
-                        wei(s.closing_claimable), "", "", ""});
+                        wei(s.closing_claimable), "", "", "", wei(s.discounts)});
   if (csv) {
     table.rows.push_back({s.to, asset, "check", "opening + movements + accruals - closing", "",
-                          s.check_difference.wei_string(), "", "", "", "", ""});
+                          s.check_difference.wei_string(), "", "", "", "", "", ""});
   }
 }
 
@@ -76,7 +83,8 @@ bool explain_account_statements(storage::LedgerStore& store, const ExplainOption
                    {csv ? "claimable_wei" : "claimable", true},
                    {"shares", true},
                    {"price_before", true},
-                   {"price_after", true}};
+                   {"price_after", true},
+                   {csv ? "discount_wei" : "discount", true}};
   std::string summaries;
   bool balanced = true;
   for (Asset asset : assets) {

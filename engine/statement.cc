@@ -89,9 +89,9 @@ class AccountObserver : public ReplayObserver {
       balance = mode_ == YieldMode::claimable ? min(fixed_, held) : held;
       claimable = held - balance;
       statement_.accruals = statement_.accruals + accrual;
-      statement_.lines.push_back(StatementLine{window_text(time), std::move(what),
-                                               event ? event_ref(*event) : "", true, accrual,
-                                               balance, claimable, shares_, from, to});
+      statement_.lines.push_back(
+          StatementLine{window_text(time), std::move(what), event ? event_ref(*event) : "", true,
+                        accrual, balance, claimable, shares_, from, to, std::nullopt});
     };
     Amount price = price_;
     for (const ReportRecord& r : reports) {
@@ -114,7 +114,8 @@ class AccountObserver : public ReplayObserver {
                           claimable,
                           shares_,
                           {},
-                          {}});
+                          {},
+                          std::nullopt});
       }
       accrue(r.price_before, r.price_after,
              fmt::format("report ({})", report_trigger_name(r.trigger)), r.time, true);
@@ -132,6 +133,11 @@ class AccountObserver : public ReplayObserver {
     }
     statement_.movements = statement_.movements + change;
     const auto id = ledger.find_account(name_);
+    std::optional<Amount> discount;
+    if (event->raw.type == "withdraw") {
+      discount = withdrawal_discount(ledger.journal());
+      statement_.discounts = statement_.discounts + *discount;
+    }
     statement_.lines.push_back(StatementLine{event->raw.time,
                                              describe(event->raw, name_),
                                              event_ref(*event),
@@ -141,7 +147,8 @@ class AccountObserver : public ReplayObserver {
                                              claimable_after,
                                              id ? ledger.position_of(*id, asset_).shares : Amount(),
                                              {},
-                                             {}});
+                                             {},
+                                             discount});
   }
   void closing(const Ledger& ledger) override {
     if (!ledger.find_account(name_)) {
@@ -167,6 +174,24 @@ class AccountObserver : public ReplayObserver {
   AccountStatement statement_;
 
  private:
+  // The discount of the step's withdrawal, from its entry's postings: the debt it repaid and
+  // what was retained (§5.5), which the journal keeps and the balances do not (helper-60's F4:
+  // 47 discounted withdrawals were visible only through `journal`).
+  Amount withdrawal_discount(const Journal& journal) const {
+    Amount discount;
+    for (const JournalEntry& entry : journal.entries()) {
+      if (entry.report_ordinal >= 0) continue;
+      for (std::size_t i = entry.first; i < entry.first + entry.count; ++i) {
+        const Posting& p = journal.postings()[i];
+        if (p.asset == asset_ && !p.debit &&
+            (p.memo == Memo::debt_repaid || p.memo == Memo::retained)) {
+          discount = discount + p.amount;
+        }
+      }
+    }
+    return discount;
+  }
+
   void read(const Ledger& ledger, Amount* balance, Amount* claimable) const {
     const auto id = ledger.find_account(name_);
     *balance = id ? ledger.balance(*id, asset_) : Amount();

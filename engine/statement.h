@@ -32,6 +32,9 @@ struct StatementLine {
   Amount shares;        // held after a movement; held through a report for an accrual
   Amount price_before;  // reports only
   Amount price_after;
+  // A withdrawal's discount: what its debit did not pay out, X − payout (§5.5: the debt it
+  // repaid and what was retained); nullopt for any other line.
+  std::optional<Amount> discount;
 };
 
 struct AccountStatement {
@@ -41,6 +44,8 @@ struct AccountStatement {
   Amount opening_balance, opening_claimable;
   std::vector<StatementLine> lines;
   SignedAmount movements, accruals;
+  Amount discounts;  // Σ the withdrawals' discounts: inside `movements` (a debit is X, paid out
+                     // or not)
   Amount closing_balance, closing_claimable;
   // opening + movements + accruals − closing (balance + claimable); zero when the books agree.
   SignedAmount check_difference;

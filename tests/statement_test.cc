@@ -118,3 +118,38 @@ TEST_CASE("explain: under to_protocol, @fee_vault's statement has each report's 
   CHECK(s.lines.front().balance == yl::Amount::from_u64(10652054794520547));
   CHECK(s.closing_balance == yl::Amount::from_u64(4372080464801238213ULL));
 }
+
+TEST_CASE("explain: a withdrawal's line gives its discount (SPEC §5.5), the statement their sum") {
+  // helper-60's F4: the statement showed a withdrawal at what it debited and closed "OK, to the
+  // wei", while 2.74 ETH of discounts over 47 withdrawals were visible only through `journal`.
+  TempDir dir;
+  const std::string path = dir.path("b.db");
+  yl::run_into_database(yl::testing::example_scenario("blast-launch"), path);
+  yl::storage::Database db(path, yl::storage::Database::Mode::read_only);
+  yl::storage::LedgerStore store(db);
+  const auto dave = yl::explain_account(store, "dave", yl::Asset::eth, std::nullopt, std::nullopt);
+  int withdrawals = 0;
+  for (const yl::StatementLine& line : dave.lines) {
+    CAPTURE(line.what);
+    REQUIRE((line.what == "withdraw") == line.discount.has_value());
+    if (!line.discount) continue;
+    ++withdrawals;
+    // Debited 300 ETH; paid out 231.553515838382128430 from the buffer and
+    // 67.269163539697099642 from lido; the rest repaid debt (journal entry 156).
+    CHECK(line.change.wei_string() == "-300000000000000000000");
+    CHECK(line.discount->wei_string() == "1177320621920771928");
+  }
+  CHECK(withdrawals == 1);
+  CHECK(dave.discounts.wei_string() == "1177320621920771928");
+  CHECK(dave.check_difference.is_zero());
+  // Over every account, the sum of the journal's debt_repaid and retained postings (`journal`:
+  // 1046379733302018045 + 507136105080110385 + 1177320621920771928 + 1026261382617229408 wei).
+  yl::Amount eth, usdb;
+  for (const yl::BalanceRow& row : store.read_snapshot().balances) {
+    const auto s = yl::explain_account(store, row.account, row.asset, std::nullopt, std::nullopt);
+    yl::Amount& sum = row.asset == yl::Asset::eth ? eth : usdb;
+    sum = sum + s.discounts;
+  }
+  CHECK(eth.wei_string() == "3757097842920129766");
+  CHECK(usdb.is_zero());
+}
