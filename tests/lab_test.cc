@@ -531,6 +531,12 @@ TEST_CASE("Lab study: bad input names the file, the line and the key") {
   CHECK_NOTHROW(parse(testing::tiny_study("", sniper, sniper + "lag = \"0s\"\n")));
   CHECK(rejection([&] { parse(testing::tiny_study("", sniper, sniper + "lead = \"0m\"\n")); }) ==
         "s.toml:39: study: 'lead' must be at least 1s (got '0m')");
+  // A bare number has no unit: the message says how to write one (helper-60's F11: "'lead' must
+  // be a string").
+  CHECK(rejection([&] { parse(testing::tiny_study("", sniper, sniper + "lead = 60\n")); }) ==
+        "s.toml:39: study: 'lead' must be a string with a unit, such as \"60s\"");
+  CHECK(rejection([&] { parse(testing::tiny_study("", sniper, sniper + "lag = 1.5\n")); }) ==
+        "s.toml:39: study: 'lag' must be a string with a unit, such as \"90s\"");
   // More scheduled reports a run than `run` takes without --max-reports: refused at report_every
   // (a sweep's run of a second's cadence over a month took minutes; 1h over 200 years, 15 s).
   const std::string every_second = "end = \"2024-02-11T00:00:00Z\"\nreport_every = \"1s\"";

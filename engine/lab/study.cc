@@ -95,6 +95,11 @@ class Reader {
                         bool zero_ok) const {
     const toml::node* node = t.get(key);
     if (node == nullptr) return fallback;
+    // A bare number (`lead = 60`) has no unit: say how to write one (helper-60's F11).
+    if (node->is_integer() || node->is_floating_point()) {
+      fail(line_of(*node), fmt::format("'{}' must be a string with a unit, such as \"{}s\"", key,
+                                       node->is_integer() ? node->as_integer()->get() : 90));
+    }
     const std::string written = text(t, key, "");
     // Zero in any unit ("0s", "0d") is zero, where zero is allowed; else a duration too short
     // (helper-56's F8: "'lag' must look like … 90s (got '0s')").
