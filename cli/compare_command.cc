@@ -35,6 +35,7 @@ struct CompareOptions {
   // None: point 0. A label may be empty: the point that gives no key of [[sweep.points]].
   std::optional<std::string> baseline;
   std::optional<std::string> cohorts;  // comma-separated; `all` is the whole run's ('')
+  std::optional<std::string> metrics;  // comma-separated metric and series names
   std::string format;  // empty: by --out's extension (.xlsx, .html, .csv), else table
   std::string out;
   bool force = false;
@@ -72,10 +73,11 @@ void emit_text(const CompareOptions& options, html::Table table,
   out.commit();
 }
 
-// The names --cohorts lists, as written: `all` names the whole run's cohort, ''. With every
-// cohort, a study's page had some 130 rows and 30 legend entries a metric, and the snipers' scale
-// flattened the holders' intervals (helper-48's F6).
-std::vector<std::string> cohort_names(const std::string& list) {
+// The names a list option (--cohorts, --metrics) gives, as written, spaces around a name dropped.
+// With every cohort, a study's page had some 130 rows and 30 legend entries a metric, and the
+// snipers' scale flattened the holders' intervals (helper-48's F6); with every metric, 47
+// sections and 2.5-5 MB (helper-60's F8).
+std::vector<std::string> list_names(const std::string& list) {
   std::vector<std::string> names;
   for (std::size_t start = 0; start <= list.size();) {
     std::size_t end = list.find(',', start);
@@ -92,6 +94,7 @@ std::vector<std::string> cohort_names(const std::string& list) {
   return names;
 }
 
+// `all` names the whole run's cohort, ''.
 std::string cohort_of(const std::string& name) { return name == "all" ? "" : name; }
 
 // A name no metric row has is refused, listing those there are.
@@ -132,6 +135,18 @@ void short_labels(const compare::Results& results, const compare::Comparison& co
   }
 }
 
+// A name that is neither a metric nor a series of the file is refused, listing those there are.
+void check_metrics(const std::vector<std::string>& names, const compare::Results& results) {
+  std::set<std::string> present = results.series_names;
+  for (const auto& [name, info] : results.metrics) present.insert(name);
+  for (const std::string& name : names) {
+    if (name.empty() || !present.contains(name)) {
+      throw UsageError(fmt::format("--metrics: no metric or series is named '{}'; there are {}",
+                                   escape_controls(name), fmt::join(present, ", ")));
+    }
+  }
+}
+
 void compare_results_file(const CompareOptions& options) {
   const std::string& path = options.files[0];
   // The output path is checked before the work, so that a bad --out fails at once.
@@ -139,13 +154,21 @@ void compare_results_file(const CompareOptions& options) {
   if (!options.out.empty() && (options.format == "xlsx" || options.format == "html")) {
     out.emplace(options.out, existing(options));
   }
-  // Only the cohorts named are held in memory (a study's values take about 110 bytes each).
+  // Only the cohorts and metrics named are held in memory (a study's values take about 110
+  // bytes each).
   const std::vector<std::string> names =
-      options.cohorts ? cohort_names(*options.cohorts) : std::vector<std::string>{};
-  std::set<std::string> only;
-  for (const std::string& name : names) only.insert(cohort_of(name));
-  const compare::Results results = compare::read_results(path, options.cohorts ? &only : nullptr);
+      options.cohorts ? list_names(*options.cohorts) : std::vector<std::string>{};
+  const std::vector<std::string> metrics =
+      options.metrics ? list_names(*options.metrics) : std::vector<std::string>{};
+  compare::Selection only;
+  if (options.cohorts) {
+    only.cohorts.emplace();
+    for (const std::string& name : names) only.cohorts->insert(cohort_of(name));
+  }
+  if (options.metrics) only.names.emplace(metrics.begin(), metrics.end());
+  const compare::Results results = compare::read_results(path, only);
   if (options.cohorts) check_cohorts(names, results);
+  if (options.metrics) check_metrics(metrics, results);
   const std::size_t baseline = compare::find_point(results, options.baseline.value_or("0"));
   const compare::Comparison comparison = compare::compare_results(results, baseline);
   if (options.format == "xlsx" || options.format == "html") {
@@ -177,6 +200,9 @@ void compare_ledgers(const CompareOptions& options) {
   }
   if (options.cohorts) {
     throw UsageError("--cohorts names cohorts of a sweep's results; two ledgers have none");
+  }
+  if (options.metrics) {
+    throw UsageError("--metrics names metrics of a sweep's results; two ledgers have none");
   }
   if (options.format == "xlsx") {
     throw UsageError("--format xlsx compares a sweep's results; for two ledgers use table, csv or "
@@ -262,6 +288,9 @@ void add_compare_command(CLI::App& app) {
       ->type_name("FILE");
   command->add_option("--baseline", options->baseline,
                       "the point the others are compared with, by index or label (default 0)");
+  command->add_option("--metrics", options->metrics,
+                      "only these metrics' and series' rows and charts, comma-separated "
+                      "(yield_wei,debt_wei); default every one");
   command->add_option("--cohorts", options->cohorts,
                       "only these cohorts' rows, comma-separated (all = every account; users, "
                       "dapps, a strategy, or strategy/kind/MODE); default every cohort");

@@ -160,8 +160,9 @@ TEST_CASE("Compare: only the cohorts asked for are held in memory, and every coh
   // values, whatever the cohorts asked for (helper-44's F17).
   TempDir dir;
   const std::string db = fixture_db(dir);
-  const std::set<std::string> only{"sniper/user"};
-  const yl::compare::Results results = yl::compare::read_results(db, &only);
+  yl::compare::Selection only;
+  only.cohorts = std::set<std::string>{"sniper/user"};
+  const yl::compare::Results results = yl::compare::read_results(db, only);
   CHECK(results.cohorts == std::set<std::string>{"", "sniper/user"});
   REQUIRE(results.values.size() == 1);
   CHECK(results.values.begin()->first.name == "apy_ppm");
@@ -174,6 +175,41 @@ TEST_CASE("Compare: only the cohorts asked for are held in memory, and every coh
   REQUIRE(c.rows[1].runs != nullptr);
   CHECK(c.rows[1].runs == &results.values.begin()->second[1]);  // the results' values, not a copy
   CHECK(c.rows[1].runs->size() == 5);
+}
+
+TEST_CASE("Compare: --metrics keeps only the metrics and series it names") {
+  // Every metric made a study's page 47 sections and 2.5-5 MB (helper-60's F8).
+  TempDir dir;
+  const std::string db = fixture_db(dir);
+  const auto csv = run_cli({"compare", db, "--metrics", "apy_ppm", "--format", "csv"});
+  REQUIRE(csv.exit_code == 0);
+  const auto rows = parse_csv(csv.out);
+  REQUIRE(rows.size() == 7);  // header + 3 points × 2 cohorts
+  for (std::size_t r = 1; r < rows.size(); ++r) CHECK(rows[r][0] == "apy_ppm");
+  REQUIRE(
+      run_cli({"compare", db, "--metrics", "gini, price", "--out", dir.path("m.html")}).exit_code ==
+      0);
+  const std::string html = read_file(dir.path("m.html"));
+  CHECK(html.find("<h2>gini (ratio)</h2>") != std::string::npos);
+  CHECK(html.find("<h2>price (ETH) over time</h2>") != std::string::npos);
+  CHECK(html.find("<h2>apy_ppm") == std::string::npos);
+  CHECK(html.find("<h2>debt_wei") == std::string::npos);
+  // Only what is named is held in memory.
+  yl::compare::Selection only;
+  only.names = std::set<std::string>{"price"};
+  const yl::compare::Results results = yl::compare::read_results(db, only);
+  CHECK(results.values.empty());
+  REQUIRE(results.series.size() == 1);
+  CHECK(results.series.begin()->first.name == "price");
+  CHECK(results.series_names == std::set<std::string>{"debt_wei", "price"});
+  // A name of neither is refused, naming those there are; and for two ledgers.
+  const auto bad = run_cli({"compare", db, "--metrics", "apy_ppm,yeild_wei"});
+  CHECK(bad.exit_code == 2);
+  CHECK(bad.out.empty());
+  CHECK(bad.err.ends_with("yieldledger: --metrics: no metric or series is named 'yeild_wei'; "
+                          "there are apy_ppm, debt_wei, gini, price, protocol_revenue_wei\n"));
+  CHECK(run_cli({"compare", db, db, "--metrics", "gini"}).err ==
+        "yieldledger: --metrics names metrics of a sweep's results; two ledgers have none\n");
 }
 
 TEST_CASE("Compare: statistics and paired differences of the hand-built results") {

@@ -22,8 +22,7 @@ using storage::Statement;
 
 class Reader {
  public:
-  Reader(Database& db, Results& out, const std::set<std::string>* only)
-      : db_(db), out_(out), only_(only) {}
+  Reader(Database& db, Results& out, const Selection& only) : db_(db), out_(out), only_(only) {}
 
   void read() {
     read_study();
@@ -123,7 +122,8 @@ class Reader {
         value = Value::of_real(parsed);
       }
       out_.cohorts.insert(key.cohort);
-      if (only_ != nullptr && !only_->contains(key.cohort)) continue;
+      if (only_.cohorts && !only_.cohorts->contains(key.cohort)) continue;
+      if (only_.names && !only_.names->contains(key.name)) continue;
       auto& per_point = out_.values[key];
       per_point.resize(out_.points.size());
       per_point[pos->second][run] = std::move(value);
@@ -143,7 +143,10 @@ class Reader {
                         s.column_text(4)),
             fmt::format("value_int '{}' is not an integer, or no such run", text));
       }
-      auto& per_point = out_.series[SeriesKey{s.column_text(4), s.column_text(3)}];
+      std::string name = s.column_text(4);
+      out_.series_names.insert(name);
+      if (only_.names && !only_.names->contains(name)) continue;
+      auto& per_point = out_.series[SeriesKey{std::move(name), s.column_text(3)}];
       per_point.resize(out_.points.size());
       per_point[pos->second][s.column_text(2)][run] = BigInt(text);
     }
@@ -151,13 +154,13 @@ class Reader {
 
   Database& db_;
   Results& out_;
-  const std::set<std::string>* only_;
+  const Selection& only_;
   std::map<std::int64_t, std::size_t> position_;  // point index -> position in out_.points
 };
 
 }  // namespace
 
-Results read_results(const std::string& path, const std::set<std::string>* only) {
+Results read_results(const std::string& path, const Selection& only) {
   std::error_code ec;
   if (!std::filesystem::is_regular_file(path, ec)) {
     const auto kind = special_file_kind(path);

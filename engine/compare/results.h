@@ -5,6 +5,7 @@
 
 #include <cstdint>
 #include <map>
+#include <optional>
 #include <set>
 #include <string>
 #include <vector>
@@ -52,8 +53,9 @@ struct Results {
   std::vector<Point> points;      // by index; only points whose runs are complete
   std::vector<Point> incomplete;  // points with fewer than runs_per_point runs (left out)
   std::map<std::string, MetricInfo> metrics;
-  // Every cohort a metric row names ('' the whole run's), read or not.
+  // Every cohort a metric row names ('' the whole run's), and every series name, read or not.
   std::set<std::string> cohorts;
+  std::set<std::string> series_names;
   // values[key][point position in `points`][run] (every complete point has every run; a run
   // without a value of the key is simply absent from its map).
   std::map<MetricKey, std::vector<std::map<std::int64_t, Value>>> values;
@@ -61,11 +63,17 @@ struct Results {
   std::map<SeriesKey, std::vector<std::map<std::string, std::map<std::int64_t, BigInt>>>> series;
 };
 
-// Reads and checks `path`: every row is checked, and the values of the cohorts in `only` (all, if
-// null) are kept (a study's values take about 110 bytes each in memory). Throws UsageError (exit
-// 2) for a missing file, a file of another program or another version, an empty results file (no
-// complete point), or a malformed row (naming the table, the row's key and the field).
-Results read_results(const std::string& path, const std::set<std::string>* only = nullptr);
+// What read_results keeps in memory (a study's values take about 110 bytes each).
+struct Selection {
+  std::optional<std::set<std::string>> cohorts;  // nullopt: every cohort
+  std::optional<std::set<std::string>> names;    // metrics and series; nullopt: every one
+};
+
+// Reads and checks `path`: every row is checked, and the values `only` selects are kept. Throws
+// UsageError (exit 2) for a missing file, a file of another program or another version, an empty
+// results file (no complete point), or a malformed row (naming the table, the row's key and the
+// field).
+Results read_results(const std::string& path, const Selection& only = {});
 
 // The position in `points` of the point `spec` names: its index ("0", "3") or its label exactly.
 // Throws UsageError listing the points when none matches.
