@@ -778,7 +778,7 @@ TEST_CASE("Lab CLI: results of another lab version are neither resumed nor merge
     return db.query_int(
         fmt::format("SELECT count(*) FROM study WHERE key = 'lab' AND value = '{}'", value));
   };
-  CHECK(lab_rows(a, "3") == 1);
+  CHECK(lab_rows(a, "4") == 1);
   {
     yl::storage::Database db(b, yl::storage::Database::Mode::read_write_create,
                              yl::storage::kResultsApplicationId);
@@ -789,18 +789,18 @@ TEST_CASE("Lab CLI: results of another lab version are neither resumed nor merge
   CHECK(resumed.exit_code == 2);
   CHECK(resumed.err == "yieldledger: '" + b +
                            "' holds runs of version 1 of the lab's generator and metrics, this "
-                           "one of version 3; choose another --out\n");
+                           "one of version 4; choose another --out\n");
   CHECK(dump(b) == before);
   const CliResult merged = cli({"merge", "--out", dir.path("m.db"), a, b});
   CHECK(merged.exit_code == 2);
   CHECK(merged.err == "yieldledger: '" + b +
                           "' holds runs of version 1 of the lab's generator and metrics, '" + a +
-                          "' of version 3: they were made by two yieldledgers; sweep them with "
+                          "' of version 4: they were made by two yieldledgers; sweep them with "
                           "one\n");
   CHECK_FALSE(std::filesystem::exists(dir.path("m.db")));
   // Shards of one version merge, old ones too: the merged file keeps their version.
   REQUIRE(cli({"merge", "--out", dir.path("old.db"), b}).exit_code == 0);
-  CHECK(lab_rows(dir.path("old.db"), "1") + lab_rows(dir.path("old.db"), "3") == 0);
+  CHECK(lab_rows(dir.path("old.db"), "1") + lab_rows(dir.path("old.db"), "4") == 0);
   CHECK(cli({"merge", "--out", dir.path("old.db"), a}).exit_code == 2);
 }
 

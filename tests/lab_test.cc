@@ -408,6 +408,10 @@ TEST_CASE("Lab metrics: one passive holder of 1 ETH for one day at 4%, derived b
   CHECK(testing::metric(m, "price_end", "", "ETH") == "1000109589");
   CHECK(testing::metric(m, "insurance_end_wei", "", "ETH") == "0");
   CHECK(testing::metric(m, "debt_max_wei", "", "ETH") == "0");
+  // Without debt a withdrawal at end is paid in full: the yield at exit value is the yield.
+  CHECK(testing::metric(m, "exit_discount_wei", "", "ETH") == "0");
+  CHECK(testing::metric(m, "exit_yield_wei", "", "ETH") ==
+        testing::metric(m, "yield_wei", "", "ETH"));
   CHECK(testing::metric(m, "events", "", "") == "2");
   CHECK(testing::metric(m, "gini", "", "ETH") == "(none)");  // one account: no Gini
 
@@ -451,6 +455,14 @@ TEST_CASE("Lab metrics: a withdrawal at a discount counts at its payout, derived
   CHECK(testing::metric(m, "discounted_withdrawals", "", "ETH") == "1");
   // The report at +3 d: T = 0 − D, so D stays 5e16; the balance (5e17) is at face value.
   CHECK(testing::metric(m, "debt_end_wei", "", "ETH") == "50000000000000000");
+  // Withdrawn at end it would be paid at π = ⌊4.5e17 · RAY / (4.5e17 + 5e16)⌋ = 0.9 RAY: 4.5e17,
+  // a discount of 5e16, so the yield at exit value is −1e17, the whole loss (helper-60's F1: the
+  // debt still owed at end was charged to no cohort).
+  CHECK(testing::metric(m, "exit_discount_wei", "", "ETH") == "50000000000000000");
+  CHECK(testing::metric(m, "exit_discount_wei", "passive/user/AUTOMATIC", "ETH") ==
+        "50000000000000000");
+  CHECK(testing::metric(m, "exit_yield_wei", "", "ETH") == "-100000000000000000");
+  CHECK(testing::metric(m, "exit_yield_wei", "passive", "ETH") == "-100000000000000000");
   // Capital leaves at the amount debited: 1e18 wei from the deposit to +50 h, 5e17 to the end.
   const U512 capital = U512(1'000'000'000'000'000'000) * U512(start + 50 * 3600 - deposited) +
                        U512(500'000'000'000'000'000) * U512(22 * 3600);

@@ -26,6 +26,16 @@ std::optional<Rejection> Ledger::lookup_source(std::string_view name, std::size_
   return reject(RejectCode::unknown_source, "unknown source '{}'", name);
 }
 
+Amount Ledger::withdrawal_price_ray(Asset asset) const {
+  const AssetBook& b = books_[index_of(asset)];
+  if (b.debt.is_zero()) return ray();
+  Amount total_value = b.buffer;
+  for (std::size_t i = 0; i < sources_.size(); ++i) {
+    if (params_.sources[i].asset == asset) total_value += accrued(i).value;
+  }
+  return discounted_price_ray(total_value, b.debt);
+}
+
 SourceState Ledger::accrued(std::size_t i) const {
   SourceState state = sources_[i];
   accrue(params_.sources[i].kind, state, now_);

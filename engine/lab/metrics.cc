@@ -100,6 +100,7 @@ struct Flow {
 struct Aggregate {
   S512 yield = 0;
   S512 discount = 0;
+  S512 exit_discount = 0;
   S512 capital_time = 0;
   std::int64_t accounts = 0;
 };
@@ -336,6 +337,9 @@ class Simulation {
                cut_by_plan_);
     std::map<std::string, std::array<Aggregate, 2>> cohorts;
     std::array<std::vector<double>, 2> per_capital_time;
+    // What a withdrawal at end would be paid per RAY (§5.5): below RAY while debt is owed.
+    const std::array<Amount, 2> exit_price_ray = {ledger_.withdrawal_price_ray(Asset::eth),
+                                                  ledger_.withdrawal_price_ray(Asset::usdb)};
     for (std::size_t i = 0; i < flows_.size(); ++i) {
       const AccountPlan& plan = generated_.accounts[i];
       const auto id = ledger_.find_account(plan.name);
@@ -344,8 +348,11 @@ class Simulation {
         Flow& f = flows_[i][index_of(asset)];
         if (!f.touched) continue;
         f.to(end);
-        const S512 value =
-            signed_of(ledger_.balance(*id, asset)) + signed_of(ledger_.claimable(*id, asset));
+        const Amount held = ledger_.balance(*id, asset) + ledger_.claimable(*id, asset);
+        const S512 value = signed_of(held);
+        // The discount its holding would pay withdrawn at end, alone (floor: the payout's).
+        const S512 exit_discount =
+            signed_of(held - mul_div_floor(held, exit_price_ray[index_of(asset)], ray()));
         const auto paid = discounts_.find(i * 2 + index_of(asset));
         const S512 discount = paid == discounts_.end() ? S512(0) : paid->second;
         const S512 yield = value + f.out_wei() - discount - f.in_wei();
@@ -358,6 +365,7 @@ class Simulation {
           Aggregate& a = cohorts[cohort][index_of(asset)];
           a.yield += yield;
           a.discount += discount;
+          a.exit_discount += exit_discount;
           a.capital_time += f.capital_time_wei_s();
           ++a.accounts;
         }
@@ -375,6 +383,8 @@ class Simulation {
         if (g.accounts == 0) continue;
         put_int("accounts", cohort, a, std::to_string(g.accounts));
         put_int("yield_wei", cohort, a, text(g.yield));
+        put_int("exit_discount_wei", cohort, a, text(g.exit_discount));
+        put_int("exit_yield_wei", cohort, a, text(g.yield - g.exit_discount));
         // The whole run's is written below, with or without accounts; the same sum.
         if (cohort.empty()) {
           YL_ASSERT(g.discount == signed_of(watch_[index_of(asset)].discount));
@@ -455,6 +465,13 @@ const std::vector<MetricInfo>& metric_infos() {
        "Σ (balance + claimable at end + what left − what came in): yield earned; a withdrawal "
        "left at its payout (less its §5.5 discount); balances at end at face value (debt_end_wei "
        "not taken from them)"},
+      {"exit_discount_wei", "int", "wei",
+       "Σ (x − ⌊x·π/RAY⌋), x = balance + claimable at end, π the §5.5 withdrawal price at end: "
+       "what the holdings would pay the debt still owed, each withdrawn alone at end (0 without "
+       "debt)"},
+      {"exit_yield_wei", "int", "wei",
+       "yield_wei − exit_discount_wei: the yield with the balances at end valued at what a "
+       "withdrawal would pay"},
       {"capital_time_wei_s", "int", "wei·s",
        "Σ ∫ max(0, in − out) dt: capital-time (a withdrawal out at the amount debited)"},
       {"apy_ppm", "int", "ppm",

@@ -34,7 +34,9 @@ const std::vector<MetricInfo>& metric_infos();
 //      (apply_generated), not skipped: a sniper whose exit was refused stayed in as a holder, and
 //      the sniper cohort under socialize measured trapped holders (helper-48's F7);
 //      withdrawals_cut.
-inline constexpr std::string_view kLabVersion = "3";
+//   4: exit_discount_wei and exit_yield_wei per cohort: the debt still owed at end charged to the
+//      holdings that would pay it, withdrawn at end (helper-60's F1).
+inline constexpr std::string_view kLabVersion = "4";
 
 struct MetricValue {
   std::string name;
