@@ -284,6 +284,28 @@ TEST_CASE("Lab generator: a report_every longer than the run makes no report, an
   CHECK(generate(daily, 3).events.size() == 414);
 }
 
+TEST_CASE("Lab generator: an arrival longer than the run is the run, every account opening in it") {
+  // helper-60's F6 read arrival = "200d" on a 91-day run as half the accounts never opening: the
+  // window is clamped to the run, so every account opens, and arrival = "200d" on the tiny
+  // study's 10 days is arrival = "10d".
+  const Study longer =
+      parse_study(testing::tiny_study("", "arrival = \"2d\"", "arrival = \"200d\""), "s.toml", ".");
+  const Study run =
+      parse_study(testing::tiny_study("", "arrival = \"2d\"", "arrival = \"10d\""), "s.toml", ".");
+  const Generated g = generate(longer, 3);
+  std::int64_t opened = 0;
+  for (const auto& e : g.events) {
+    if (!std::holds_alternative<OpenAccount>(e.body)) continue;
+    ++opened;
+    CHECK(e.time.seconds <= longer.scenario.params.end.seconds);
+  }
+  CHECK(opened == 32);  // 30 users, 2 dapps
+  std::ostringstream a, b;
+  write_events_csv(g.events, a);
+  write_events_csv(generate(run, 3).events, b);
+  CHECK(a.str() == b.str());
+}
+
 TEST_CASE("Lab generator: each strategy behaves as intended") {
   const Study study = load_study(std::string(YL_SOURCE_DIR) + "/examples/lab/study.toml");
   const Generated g = generate(study, 7);
