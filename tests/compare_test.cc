@@ -367,6 +367,29 @@ TEST_CASE("Compare: charts draw an amount in asset units, a price as it is") {
   }
 }
 
+TEST_CASE("Compare: a metric of no run for an asset is named, not silently absent") {
+  // gini for ETH, undefined in every run, had no section and no word (helper-60's F9).
+  TempDir dir;
+  const std::string db = make_db(
+      dir, "usdb.db",
+      read_file(kFixture) +
+          "INSERT INTO metric_info VALUES ('insurance_end_wei', 'int', 'wei', 'insurance');\n"
+          "INSERT INTO metrics SELECT point, run, 'insurance_end_wei', '', 'USDB', '7', NULL "
+          "FROM runs;\n");
+  const auto r = run_cli({"compare", db, "--format", "csv"});
+  REQUIRE(r.exit_code == 0);
+  CHECK(r.err.find("compare: no run has a value of insurance_end_wei for ETH (undefined there: "
+                   "README \"Metrics\")\n") != std::string::npos);
+  CHECK(r.err.find("compare: no run has a value of protocol_revenue_wei for USDB (undefined "
+                   "there: README \"Metrics\")\n") != std::string::npos);
+  REQUIRE(run_cli({"compare", db, "--out", dir.path("u.html")}).exit_code == 0);
+  CHECK(read_file(dir.path("u.html"))
+            .find("Note: no run has a value of insurance_end_wei for "
+                  "ETH") != std::string::npos);
+  // The fixture has one asset: no such note.
+  CHECK(run_cli({"compare", fixture_db(dir)}).err.find("no run has") == std::string::npos);
+}
+
 TEST_CASE("Compare: --baseline by index or label, a name that is no point is refused") {
   TempDir dir;
   const auto results = yl::compare::read_results(fixture_db(dir));

@@ -1,6 +1,8 @@
 #include "engine/compare/comparison.h"
 
 #include <algorithm>
+#include <iterator>
+#include <map>
 #include <set>
 
 #include <fmt/format.h>
@@ -95,6 +97,23 @@ Comparison compare_results(const Results& results, std::size_t baseline) {
         n == 1 ? "" : "s", fmt::join(unpaired, ", "),
         n > kNamed ? fmt::format(", … ({} in all)", n) : "", n == 1 ? "s" : "",
         results.points[baseline].index));
+  }
+  // A metric of one asset and of no run for another (gini where every run's Σx ≤ 0): its
+  // section was absent from the page without a word (helper-60's F9).
+  std::map<std::string, std::set<std::string>> assets_of;
+  std::set<std::string> assets;
+  for (const auto& [key, per_point] : results.values) {
+    if (key.asset.empty()) continue;
+    assets_of[key.name].insert(key.asset);
+    assets.insert(key.asset);
+  }
+  for (const auto& [name, present] : assets_of) {
+    std::vector<std::string> missing;
+    std::ranges::set_difference(assets, present, std::back_inserter(missing));
+    if (missing.empty()) continue;
+    c.notes.push_back(fmt::format("no run has a value of {} for {} (undefined there: README "
+                                  "\"Metrics\")",
+                                  name, fmt::join(missing, ", ")));
   }
   std::size_t rows = 0;  // reserved: a vector grown by doubling held up to twice its rows
   for (const auto& [key, per_point] : results.values) {
