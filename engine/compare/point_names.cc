@@ -100,9 +100,10 @@ std::string short_label(const std::string& label, bool values_alone) {
     out += value;
   }
   // At most 32 bytes with the '…' (3 bytes), cut by whole UTF-8 characters. Where the keys make
-  // it longer, the values alone (a plain string without its quotes): the keys are the same at
-  // every point, in the Points table, and the values are what tells points apart (cut, the third
-  // key was lost at every point: helper-52's W11, helper-56's F3).
+  // it longer, the values alone (a plain string without its quotes): the keys come in one order
+  // at every point, named in the Points section (PointNames::value_keys), and the values are what
+  // tells points apart (cut, the third key was lost at every point: helper-52's W11, helper-56's
+  // F3).
   constexpr std::size_t kMost = 32;
   if (out.size() <= kMost) return out;
   if (values_alone && pairs.size() > 1) {
