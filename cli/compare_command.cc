@@ -147,6 +147,22 @@ void check_metrics(const std::vector<std::string>& names, const compare::Results
   }
 }
 
+// --metrics and --cohorts that leave nothing to show are refused, saying why: a header alone, or
+// an empty workbook, exit 0 (helper-61's R4).
+void check_not_empty(const CompareOptions& options, const compare::Comparison& comparison) {
+  if (!comparison.rows.empty() || (options.format == "html" && !comparison.fans.empty())) return;
+  if (!comparison.fans.empty() && options.metrics) {
+    throw UsageError(fmt::format("--metrics {}: a series is drawn over time with --format html "
+                                 "only; the other formats compare metrics",
+                                 escape_controls(*options.metrics)));
+  }
+  throw UsageError(fmt::format(
+      "--metrics {} with --cohorts {} leaves no row to compare (the run's own metrics, such as "
+      "debt_end_wei, are the cohort 'all' only)",
+      escape_controls(options.metrics.value_or("(every one)")),
+      escape_controls(options.cohorts.value_or("(every one)"))));
+}
+
 void compare_results_file(const CompareOptions& options) {
   const std::string& path = options.files[0];
   // The output path is checked before the work, so that a bad --out fails at once.
@@ -171,6 +187,7 @@ void compare_results_file(const CompareOptions& options) {
   if (options.metrics) check_metrics(metrics, results);
   const std::size_t baseline = compare::find_point(results, options.baseline.value_or("0"));
   const compare::Comparison comparison = compare::compare_results(results, baseline);
+  check_not_empty(options, comparison);
   if (options.format == "xlsx" || options.format == "html") {
     if (options.format == "xlsx") {
       compare::write_comparison_xlsx(comparison, *out);

@@ -210,6 +210,23 @@ TEST_CASE("Compare: --metrics keeps only the metrics and series it names") {
                           "there are apy_ppm, debt_wei, gini, price, protocol_revenue_wei\n"));
   CHECK(run_cli({"compare", db, db, "--metrics", "gini"}).err ==
         "yieldledger: --metrics names metrics of a sweep's results; two ledgers have none\n");
+  // Options that leave nothing to show are refused, saying why, and write nothing: a header
+  // alone, or a workbook of no row, exit 0 (helper-61's R4).
+  auto refused = [&](const std::vector<std::string>& args) {
+    const auto r = run_cli(args);
+    CHECK(r.exit_code == 2);
+    CHECK(r.out.empty());
+    return r.err.substr(r.err.find("yieldledger: "));
+  };
+  CHECK(refused({"compare", db, "--metrics", "price", "--format", "csv"}) ==
+        "yieldledger: --metrics price: a series is drawn over time with --format html only; the "
+        "other formats compare metrics\n");
+  CHECK(refused({"compare", db, "--metrics", "price", "--out", dir.path("p.xlsx")})
+            .starts_with("yieldledger: --metrics price: a series"));
+  CHECK_FALSE(std::filesystem::exists(dir.path("p.xlsx")));
+  CHECK(refused({"compare", db, "--metrics", "gini", "--cohorts", "sniper/user"}) ==
+        "yieldledger: --metrics gini with --cohorts sniper/user leaves no row to compare (the "
+        "run's own metrics, such as debt_end_wei, are the cohort 'all' only)\n");
 }
 
 TEST_CASE("Compare: statistics and paired differences of the hand-built results") {
@@ -386,6 +403,15 @@ TEST_CASE("Compare: a metric of no run for an asset is named, not silently absen
   CHECK(read_file(dir.path("u.html"))
             .find("Note: no run has a value of insurance_end_wei for "
                   "ETH") != std::string::npos);
+  // --metrics naming it alone keeps the note: the file's assets, not the metrics read, are the
+  // ones missing (helper-61's R3); with cohorts left out, it says so.
+  CHECK(run_cli({"compare", db, "--metrics", "insurance_end_wei"})
+            .err.find("compare: no run has a value of insurance_end_wei for ETH (undefined") !=
+        std::string::npos);
+  CHECK(run_cli({"compare", db, "--cohorts", "all", "--metrics", "protocol_revenue_wei"})
+            .err.find(
+                "no run has a value of protocol_revenue_wei for USDB in the cohorts compared") !=
+        std::string::npos);
   // The fixture has one asset: no such note.
   CHECK(run_cli({"compare", fixture_db(dir)}).err.find("no run has") == std::string::npos);
 }

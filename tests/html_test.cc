@@ -1,10 +1,12 @@
 // HTML reports (engine/html): escaping of every text from inputs, the page's self-containment
 // (Chart.js embedded, a CSP that forbids the network), the export's page, and the output file
 // that is never half-written. The browser check is scripts/browser_test.sh.
+#include <algorithm>
 #include <cerrno>
 #include <csignal>
 #include <cstdio>
 #include <filesystem>
+#include <set>
 
 #include <doctest/doctest.h>
 #include <fcntl.h>
@@ -87,6 +89,27 @@ TEST_CASE("HTML: every text from inputs is escaped, in markup and in the chart d
   CHECK(html.find("\"chart \\u003c/script\\u003e\"") != std::string::npos);
   CHECK(html.find("<body data-charts=\"1\" data-charts-drawn=\"0\" data-errors=\"0\">") !=
         std::string::npos);
+}
+
+TEST_CASE("HTML: sixteen colours, then each round of them another dash") {
+  // A study's page has 22 cohorts and 12 points: colours 8-15 repeated 0-7 (helper-60's F2), and
+  // 16-23 then repeated 0-7 whole (helper-61's R2).
+  std::set<std::string> colours;
+  for (std::size_t n = 0; n < 16; ++n) colours.insert(yl::html::palette_color(n));
+  CHECK(colours.size() == 16);
+  CHECK(yl::html::palette_color(16) == yl::html::palette_color(0));
+  CHECK(yl::html::palette_dash(0).text() == "[]");
+  CHECK(yl::html::palette_dash(15).text() == "[]");
+  CHECK(yl::html::palette_dash(16).text() == "[6,4]");
+  CHECK(yl::html::palette_dash(32).text() == "[2,3]");
+  CHECK(yl::html::palette_dash(48).text() == "[8,3,2,3]");
+  CHECK(yl::html::palette_dash(64).text() == "[]");
+  // Every colour is data ink to the browser test: channels more than 60 apart.
+  for (std::size_t n = 0; n < 16; ++n) {
+    int r = 0, g = 0, b = 0;
+    REQUIRE(std::sscanf(yl::html::palette_color(n).c_str(), "rgb(%d, %d, %d)", &r, &g, &b) == 3);
+    CHECK(std::max({r, g, b}) - std::min({r, g, b}) > 60);
+  }
 }
 
 TEST_CASE("HTML: one self-contained file: Chart.js inline, no network allowed or referenced") {

@@ -112,12 +112,23 @@ TEST_CASE("Ledger: a daily report pays staking yield less the insurance fee (SPE
   CHECK(reports[1].sources.empty());
 }
 
-TEST_CASE("Ledger: a loss becomes debt, and a withdrawal pays at π = 0.99e27 (SPEC §5.5)") {
-  Ledger ledger(with_source(SourceKind::staking, Asset::eth, 0, 10000));
+namespace {
+
+// alice's 1000 ETH all at one staking source at `apr` bps, which lost 10 ETH: a report made the
+// loss D = 10 ETH (no insurance), principal 990.
+Ledger in_debt(std::uint32_t apr) {
+  Ledger ledger(with_source(SourceKind::staking, Asset::eth, apr, 10000));
   must_apply(ledger, ev(OpenAccount{"alice", AccountKind::user}));
   must_apply(ledger, ev(Deposit{"alice", DepositAsset::eth, eth("1000")}));
   must_apply(ledger, ev(Loss{"src", eth("10")}));
   must_apply(ledger, ev(ForceReport{Asset::eth}));
+  return ledger;
+}
+
+}  // namespace
+
+TEST_CASE("Ledger: a loss becomes debt, and a withdrawal pays at π = 0.99e27 (SPEC §5.5)") {
+  Ledger ledger = in_debt(0);
   // y = −10 ETH, insurance 0: cover 0, c = −10, T = −10, so D = 10 and principal = 990.
   CHECK(ledger.book(Asset::eth).debt == eth("10"));
   CHECK(ledger.source_state(0).principal == eth("990"));
@@ -127,6 +138,22 @@ TEST_CASE("Ledger: a loss becomes debt, and a withdrawal pays at π = 0.99e27 (S
   CHECK(ledger.book(Asset::eth).retained.is_zero());
   CHECK(ledger.source_state(0).value == eth("980.1"));
   CHECK(ledger.balance(*ledger.find_account("alice"), Asset::eth) == eth("990"));
+}
+
+TEST_CASE("Ledger: the withdrawal price at a later time accrues the sources to it (SPEC §5.5)") {
+  // The lab's exit metrics price holdings at the run's end, which may be after the last event
+  // and report: the price at the last event was used (helper-61's R1).
+  const Ledger ledger = in_debt(3650);
+  REQUIRE(ledger.book(Asset::eth).debt == eth("10"));
+  // Now: TV = 990, D = 10, π = floor(990·RAY/1000).
+  CHECK(ledger.withdrawal_price_ray(Asset::eth, ledger.now()) ==
+        wei("990000000000000000000000000"));
+  // A day later at 36.5%: value += floor(990e18 · 3650 · 86400 / (10^4 · 31536000)) = 0.99 ETH,
+  // so TV = 990.99 and π = floor(990.99e18 · RAY / 1000.99e18).
+  const Timestamp later{ledger.now().seconds + 86400};
+  CHECK(ledger.withdrawal_price_ray(Asset::eth, later) == wei("990009890208693393540395008"));
+  CHECK(ledger.source_state(0).value == eth("990"));  // nothing changed
+  CHECK(ledger.withdrawal_price_ray(Asset::usdb, later) == wei("1000000000000000000000000000"));
 }
 
 TEST_CASE("Ledger: insurance covers a later loss before any debt forms") {

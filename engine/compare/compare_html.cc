@@ -1,7 +1,6 @@
 #include "engine/compare/compare_html.h"
 
 #include <algorithm>
-#include <cctype>
 #include <map>
 #include <optional>
 
@@ -56,7 +55,13 @@ Json strip_config(Json datasets, const std::string& y_title) {
        {"options",
         Json::object(
             {{"scales", Json::object({{"x", linear_axis("point")}, {"y", linear_axis(y_title)}})},
-             {"plugins", Json::object({{"legend", Json::object({{"position", "bottom"}})}})}})}});
+             // The legend draws each dataset's marker and dash: colours come round after
+             // sixteen, and the runs' marker or the interval's dash tells them apart (helper-61's
+             // R2).
+             {"plugins",
+              Json::object({{"legend", Json::object({{"position", "bottom"},
+                                                     {"labels", Json::object({{"usePointStyle",
+                                                                               true}})}})}})}})}});
 }
 
 html::Chart distribution_chart(const Group& group, const MetricInfo& info,
@@ -117,10 +122,9 @@ html::Chart difference_chart(const Comparison& c, const Group& group, const Metr
     }
     const std::string name = (cohort.empty() ? "all" : cohort) + ": ";
     Json interval =
-        scatter_dataset(name + "95% interval", std::move(segments), color, 1.0, "circle", 0);
+        scatter_dataset(name + "95% interval", std::move(segments), color, 1.0, "line", 0);
     interval.set("showLine", true).set("spanGaps", false).set("borderWidth", 3);
-    if (html::palette_round(color) % 2 == 1)
-      interval.set("borderDash", Json::array().push(4).push(3));
+    if (html::palette_round(color) != 0) interval.set("borderDash", html::palette_dash(color));
     datasets.push(std::move(interval));
     datasets.push(
         scatter_dataset(name + "mean difference", std::move(means), color, 1.0, "line", 10));

@@ -100,20 +100,20 @@ Comparison compare_results(const Results& results, std::size_t baseline) {
   }
   // A metric of one asset and of no run for another (gini where every run's Σx ≤ 0): its
   // section was absent from the page without a word (helper-60's F9).
+  // Against every asset of the file, not of the metrics read (--metrics gini hid it: helper-61's
+  // R3).
   std::map<std::string, std::set<std::string>> assets_of;
-  std::set<std::string> assets;
   for (const auto& [key, per_point] : results.values) {
-    if (key.asset.empty()) continue;
-    assets_of[key.name].insert(key.asset);
-    assets.insert(key.asset);
+    if (!key.asset.empty()) assets_of[key.name].insert(key.asset);
   }
+  const char* among = results.selection.cohorts ? " in the cohorts compared" : "";
   for (const auto& [name, present] : assets_of) {
     std::vector<std::string> missing;
-    std::ranges::set_difference(assets, present, std::back_inserter(missing));
+    std::ranges::set_difference(results.assets, present, std::back_inserter(missing));
     if (missing.empty()) continue;
-    c.notes.push_back(fmt::format("no run has a value of {} for {} (undefined there: README "
+    c.notes.push_back(fmt::format("no run has a value of {} for {}{} (undefined there: README "
                                   "\"Metrics\")",
-                                  name, fmt::join(missing, ", ")));
+                                  name, fmt::join(missing, ", "), among));
   }
   std::size_t rows = 0;  // reserved: a vector grown by doubling held up to twice its rows
   for (const auto& [key, per_point] : results.values) {

@@ -22,7 +22,8 @@ using storage::Statement;
 
 class Reader {
  public:
-  Reader(Database& db, Results& out, const Selection& only) : db_(db), out_(out), only_(only) {}
+  // Reads what out.selection selects.
+  Reader(Database& db, Results& out) : db_(db), out_(out), only_(out.selection) {}
 
   void read() {
     read_study();
@@ -122,6 +123,7 @@ class Reader {
         value = Value::of_real(parsed);
       }
       out_.cohorts.insert(key.cohort);
+      if (!key.asset.empty()) out_.assets.insert(key.asset);
       if (only_.cohorts && !only_.cohorts->contains(key.cohort)) continue;
       if (only_.names && !only_.names->contains(key.name)) continue;
       auto& per_point = out_.values[key];
@@ -169,6 +171,7 @@ Results read_results(const std::string& path, const Selection& only) {
   }
   Results results;
   results.path = path;
+  results.selection = only;
   try {
     Database db(path, Database::Mode::read_only);
     if (const auto problem = storage::check_results_identity(db, path)) {
@@ -179,7 +182,7 @@ Results read_results(const std::string& path, const Selection& only) {
                         : problem->kind == Kind::other_file ? "; `sweep` writes results files"
                                                             : ""));
     }
-    Reader(db, results, only).read();
+    Reader(db, results).read();
   } catch (const storage::StorageError& error) {
     // A fault of the machine (a full disk, a file size limit) is not the file's: said as it is.
     if (error.kind() == storage::StorageError::Kind::machine) throw;

@@ -46,27 +46,30 @@ struct SeriesKey {
   friend auto operator<=>(const SeriesKey&, const SeriesKey&) = default;
 };
 
+// What read_results keeps in memory (a study's values take about 110 bytes each).
+struct Selection {
+  std::optional<std::set<std::string>> cohorts;  // nullopt: every cohort
+  std::optional<std::set<std::string>> names;    // metrics and series; nullopt: every one
+};
+
 struct Results {
   std::string path;
+  Selection selection;                       // what was read
   std::map<std::string, std::string> study;  // key -> value
   std::int64_t runs_per_point = 0;
   std::vector<Point> points;      // by index; only points whose runs are complete
   std::vector<Point> incomplete;  // points with fewer than runs_per_point runs (left out)
   std::map<std::string, MetricInfo> metrics;
-  // Every cohort a metric row names ('' the whole run's), and every series name, read or not.
+  // Every cohort a metric row names ('' the whole run's), every asset, and every series name,
+  // read or not.
   std::set<std::string> cohorts;
+  std::set<std::string> assets;
   std::set<std::string> series_names;
   // values[key][point position in `points`][run] (every complete point has every run; a run
   // without a value of the key is simply absent from its map).
   std::map<MetricKey, std::vector<std::map<std::int64_t, Value>>> values;
   // series[key][point position][t] -> run -> value (exact integers).
   std::map<SeriesKey, std::vector<std::map<std::string, std::map<std::int64_t, BigInt>>>> series;
-};
-
-// What read_results keeps in memory (a study's values take about 110 bytes each).
-struct Selection {
-  std::optional<std::set<std::string>> cohorts;  // nullopt: every cohort
-  std::optional<std::set<std::string>> names;    // metrics and series; nullopt: every one
 };
 
 // Reads and checks `path`: every row is checked, and the values `only` selects are kept. Throws

@@ -188,10 +188,11 @@ class Ledger {
 
   // The left side of SPEC §6's conservation law: buffer + Σ principal + D of `asset`'s sources.
   U512 reserves_wei(Asset asset) const;
-  // The price per RAY a withdrawal of `asset` would be paid at now (SPEC §5.5): RAY without debt,
-  // else min(RAY, ⌊TV·RAY/(TV + D)⌋), TV = buffer + Σ its sources' values accrued to now (on
-  // copies: nothing changes). May throw OverflowError, as the accrual may.
-  Amount withdrawal_price_ray(Asset asset) const;
+  // The price per RAY a withdrawal of `asset` at `at` would be paid, no report or event coming
+  // between (SPEC §5.5): RAY without debt, else min(RAY, ⌊TV·RAY/(TV + D)⌋), TV = buffer + Σ its
+  // sources' values accrued to `at` (on copies: nothing changes). May throw OverflowError, as
+  // the accrual may. REQUIRES: at >= now().
+  Amount withdrawal_price_ray(Asset asset, Timestamp at) const;
 
   Amount balance(AccountId id, Asset asset) const;
   Amount claimable(AccountId id, Asset asset) const;

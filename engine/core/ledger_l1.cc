@@ -26,12 +26,16 @@ std::optional<Rejection> Ledger::lookup_source(std::string_view name, std::size_
   return reject(RejectCode::unknown_source, "unknown source '{}'", name);
 }
 
-Amount Ledger::withdrawal_price_ray(Asset asset) const {
+Amount Ledger::withdrawal_price_ray(Asset asset, Timestamp at) const {
+  YL_ASSERT(at >= now_);
   const AssetBook& b = books_[index_of(asset)];
   if (b.debt.is_zero()) return ray();
   Amount total_value = b.buffer;
   for (std::size_t i = 0; i < sources_.size(); ++i) {
-    if (params_.sources[i].asset == asset) total_value += accrued(i).value;
+    if (params_.sources[i].asset != asset) continue;
+    SourceState state = sources_[i];
+    accrue(params_.sources[i].kind, state, at);
+    total_value += state.value;
   }
   return discounted_price_ray(total_value, b.debt);
 }

@@ -14,14 +14,24 @@ namespace {
 
 // Saturated colours only: the browser test counts pixels whose channels differ by more than 60
 // as data ink, and the axes, grid and text Chart.js draws are greys.
-constexpr std::array<std::array<int, 3>, 8> kPalette = {{{31, 119, 180},
-                                                         {214, 39, 40},
-                                                         {44, 160, 44},
-                                                         {255, 127, 14},
-                                                         {148, 103, 189},
-                                                         {23, 190, 207},
-                                                         {227, 119, 194},
-                                                         {188, 189, 34}}};
+// Sixteen, so that a study's page (22 cohorts, 12 points) repeats few (helper-60's F2); past them,
+// another dash (palette_dash).
+constexpr std::array<std::array<int, 3>, 16> kPalette = {{{31, 119, 180},
+                                                          {214, 39, 40},
+                                                          {44, 160, 44},
+                                                          {255, 127, 14},
+                                                          {148, 103, 189},
+                                                          {23, 190, 207},
+                                                          {227, 119, 194},
+                                                          {188, 189, 34},
+                                                          {140, 86, 75},
+                                                          {0, 82, 0},
+                                                          {128, 0, 128},
+                                                          {0, 128, 128},
+                                                          {200, 160, 0},
+                                                          {0, 0, 160},
+                                                          {128, 0, 0},
+                                                          {75, 0, 130}}};
 
 // No network at all: inline script and style only, images only as data: URLs (Chart.js needs
 // none). A page that tried to fetch anything would be blocked, and the browser test would see it.
@@ -167,6 +177,18 @@ std::string palette_color(std::size_t n, std::optional<double> alpha) {
 
 std::size_t palette_round(std::size_t n) { return n / kPalette.size(); }
 
+Json palette_dash(std::size_t n) {
+  // Solid, dashed, dotted, dash-dot: with the sixteen colours, 64 lines told apart (helper-61's
+  // R2: colours 16-23 looked as 0-7 did).
+  static constexpr std::array<std::array<int, 4>, 4> kDashes = {
+      {{0, 0, 0, 0}, {6, 4, 0, 0}, {2, 3, 0, 0}, {8, 3, 2, 3}}};
+  Json dash = Json::array();
+  for (const int length : kDashes[palette_round(n) % kDashes.size()]) {
+    if (length != 0) dash.push(length);
+  }
+  return dash;
+}
+
 Json line_chart(std::vector<std::string> labels, Json datasets, const std::string& y_title) {
   Json label_list = Json::array();
   for (std::string& label : labels) label_list.push(std::move(label));
@@ -194,7 +216,7 @@ Json line_dataset(const std::string& label, const std::vector<std::optional<doub
                             {"borderWidth", 2},
                             {"pointRadius", 0},
                             {"spanGaps", false}});
-  if (palette_round(color) % 2 == 1) line.set("borderDash", Json::array().push(6).push(4));
+  if (palette_round(color) != 0) line.set("borderDash", palette_dash(color));
   return line;
 }
 

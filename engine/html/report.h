@@ -68,8 +68,10 @@ std::string json_string(std::string_view text);
 // axes), as "rgb(r, g, b)" or with an alpha, "rgba(r, g, b, a)".
 std::string palette_color(std::size_t n, std::optional<double> alpha = std::nullopt);
 // How many times the palette has come round by colour n: a chart of more series than colours
-// tells the n-th from the (n − 8)-th by a dashed line or another marker (helper-60's F2).
+// tells the n-th from the (n − 16)-th by a dashed line or another marker (helper-60's F2).
 std::size_t palette_round(std::size_t n);
+// The dash of colour n's lines ([] solid, then dashed, dotted, dash-dot, by palette_round).
+Json palette_dash(std::size_t n);
 
 // A table of numbers beside a chart. `numeric` columns are right-aligned.
 struct Table {

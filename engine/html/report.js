@@ -32,9 +32,10 @@
     plugins.title = { display: true, text: spec.title, font: { size: 14 } };
     // Datasets marked ylNoLegend (a fan's lower bound) get no legend entry.
     var legend = plugins.legend = plugins.legend || {};
-    legend.labels = { filter: function (item, data) {
+    legend.labels = legend.labels || {};
+    legend.labels.filter = function (item, data) {
       return !data.datasets[item.datasetIndex].ylNoLegend;
-    } };
+    };
     var labels = spec.x_labels;
     if (labels && labels.length > 0) {
       // A strip chart: points sit at x = their index (plus a small offset per run), and the axis

@@ -337,9 +337,12 @@ class Simulation {
                cut_by_plan_);
     std::map<std::string, std::array<Aggregate, 2>> cohorts;
     std::array<std::vector<double>, 2> per_capital_time;
-    // What a withdrawal at end would be paid per RAY (§5.5): below RAY while debt is owed.
-    const std::array<Amount, 2> exit_price_ray = {ledger_.withdrawal_price_ray(Asset::eth),
-                                                  ledger_.withdrawal_price_ray(Asset::usdb)};
+    // What a withdrawal at end would be paid per RAY (§5.5), its sources accrued to end (the
+    // ledger stands at its last event or report: helper-61's R1): below RAY while debt is owed.
+    const Timestamp end_time = ledger_.params().end;
+    const std::array<Amount, 2> exit_price_ray = {
+        ledger_.withdrawal_price_ray(Asset::eth, end_time),
+        ledger_.withdrawal_price_ray(Asset::usdb, end_time)};
     for (std::size_t i = 0; i < flows_.size(); ++i) {
       const AccountPlan& plan = generated_.accounts[i];
       const auto id = ledger_.find_account(plan.name);

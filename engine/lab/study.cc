@@ -95,10 +95,14 @@ class Reader {
                         bool zero_ok) const {
     const toml::node* node = t.get(key);
     if (node == nullptr) return fallback;
-    // A bare number (`lead = 60`) has no unit: say how to write one (helper-60's F11).
+    // A bare number (`lead = 60`) has no unit: say how to write one (helper-60's F11), the
+    // number itself where it is a duration the key takes (not -60, nor 0 where 0 is too short:
+    // helper-61's R5).
     if (node->is_integer() || node->is_floating_point()) {
+      const bool as_written = node->is_integer() && (node->as_integer()->get() > 0 ||
+                                                     (zero_ok && node->as_integer()->get() == 0));
       fail(line_of(*node), fmt::format("'{}' must be a string with a unit, such as \"{}s\"", key,
-                                       node->is_integer() ? node->as_integer()->get() : 90));
+                                       as_written ? node->as_integer()->get() : 90));
     }
     const std::string written = text(t, key, "");
     // Zero in any unit ("0s", "0d") is zero, where zero is allowed; else a duration too short
