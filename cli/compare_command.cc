@@ -19,7 +19,6 @@
 #include "engine/compare/comparison.h"
 #include "engine/compare/ledger_diff.h"
 #include "engine/compare/point_names.h"
-#include "engine/core/assert.h"
 #include "engine/export/output_guard.h"
 #include "engine/html/output_file.h"
 #include "engine/input/input_error.h"
@@ -114,16 +113,10 @@ void check_cohorts(const std::vector<std::string>& names, const compare::Results
   }
 }
 
-// A text table's labels short, as the HTML page's metric tables show them: cut at 64 characters,
-// points that differed in their third key read alike (helper-60's F3). CSV gives them whole.
-void short_labels(const compare::Results& results, const compare::Comparison& comparison,
-                  html::Table& table, std::vector<std::string>& notes) {
-  constexpr std::size_t kLabelColumn = 5;  // rows_table's "label"
-  YL_ASSERT(table.columns[kLabelColumn] == "label");
-  const compare::PointNames names = compare::point_names(results);
-  for (std::size_t i = 0; i < table.rows.size(); ++i) {
-    table.rows[i][kLabelColumn] = names.label[comparison.rows[i].point];
-  }
+// The notes the text table's short labels need. It shows labels as the HTML page's metric tables
+// do: cut at 64 characters, points that differed in their third key read alike (helper-60's F3).
+// CSV gives them whole.
+void note_short_labels(const compare::PointNames& names, std::vector<std::string>& notes) {
   const bool cut = std::any_of(names.label.begin(), names.label.end(),
                                [](const std::string& label) { return label.ends_with("…"); });
   if (!names.value_keys.empty()) {
@@ -197,10 +190,14 @@ void compare_results_file(const CompareOptions& options) {
     }
     for (const std::string& note : comparison.notes) std::cerr << "compare: " << note << '\n';
   } else {
-    html::Table table = compare::rows_table(comparison);
     std::vector<std::string> notes = comparison.notes;
-    if (options.format != "csv") short_labels(results, comparison, table, notes);
-    emit_text(options, std::move(table), notes);
+    if (options.format == "csv") {
+      emit_text(options, compare::rows_table(comparison), notes);
+    } else {
+      const compare::PointNames short_names = compare::point_names(results);
+      note_short_labels(short_names, notes);
+      emit_text(options, compare::rows_table(comparison, &short_names.label), notes);
+    }
     if (options.out.empty()) return;  // the rows are the output; a file is said, in any format
   }
   fmt::print("compared {} points × {} runs of '{}' (baseline point {}): {} rows, written to {} "

@@ -7,7 +7,6 @@
 #include <fmt/format.h>
 
 #include "engine/compare/point_names.h"
-#include "engine/core/assert.h"
 #include "engine/core/timestamp.h"
 
 namespace yl::compare {
@@ -17,7 +16,7 @@ using html::Json;
 
 // Wei are shown in asset units on chart axes (chart_scale); the tables keep exact wei.
 std::string axis_title(const MetricInfo& info) {
-  return chart_scale(info.name) != 1.0 ? "asset units (wei ÷ 10^18)" : info.unit;
+  return chart_unit(info) + (chart_scale(info.name) != 1.0 ? " (wei ÷ 10^18)" : "");
 }
 
 Json linear_axis(const std::string& title) {
@@ -131,14 +130,12 @@ html::Chart difference_chart(const Comparison& c, const Group& group, const Metr
     ++color;
   }
   const Point& base = c.results->points[c.baseline];
-  return {fmt::format("Paired difference against point {} (95% t interval)", base.index),
-          // "asset units (wei ÷ 10^18) − point 0" was cut on the axis (helper-60's F7); the strip
-          // chart beside it says what an asset unit is.
-          strip_config(
-              std::move(datasets),
-              fmt::format("{} − point {}",
-                          chart_scale(info.name) != 1.0 ? "asset units" : info.unit, base.index)),
-          names.chart};
+  return {
+      fmt::format("Paired difference against point {} (95% t interval)", base.index),
+      // "asset units (wei ÷ 10^18) − point 0" was cut on the axis (helper-60's F7); the strip
+      // chart beside it says what an asset unit is.
+      strip_config(std::move(datasets), fmt::format("{} − point {}", chart_unit(info), base.index)),
+      names.chart};
 }
 
 html::Section points_section(const Comparison& c, const PointNames& names) {
@@ -220,7 +217,6 @@ html::Section fan_section(const Fan& fan, const Comparison& c, const PointNames&
 }  // namespace
 
 html::Page comparison_page(const Comparison& c) {
-  constexpr std::size_t kLabelColumn = 5;  // rows_table's "label"
   const Results& r = *c.results;
   const auto name = r.study.find("name");
   html::Page page;
@@ -233,8 +229,7 @@ html::Page comparison_page(const Comparison& c) {
   page.sections.push_back(points_section(c, names));
 
   // Rows are ordered by metric, asset, cohort, point: a group is a run of equal (metric, asset).
-  const html::Table all = rows_table(c);
-  YL_ASSERT(all.columns[kLabelColumn] == "label");
+  const html::Table all = rows_table(c, &names.label);
   std::size_t i = 0;
   while (i < c.rows.size()) {
     std::size_t end = i;
@@ -244,7 +239,6 @@ html::Page comparison_page(const Comparison& c) {
            c.rows[end].key.asset == c.rows[i].key.asset) {
       group[c.rows[end].key.cohort].push_back(&c.rows[end]);
       table.rows.push_back(all.rows[end]);
-      table.rows.back()[kLabelColumn] = names.label[c.rows[end].point];
       ++end;
     }
     const MetricInfo& info = *c.rows[i].info;

@@ -155,7 +155,7 @@ void write_charts(Workbook& workbook, lxw_worksheet* charts, const Comparison& c
     const std::string name =
         fmt::format("{}{}{}", row.key.name, row.key.asset.empty() ? "" : " " + row.key.asset,
                     row.key.cohort.empty() ? "" : " (" + row.key.cohort + ")");
-    const std::string unit = chart_scale(row.info->name) != 1.0 ? "asset units" : row.info->unit;
+    const std::string unit = chart_unit(*row.info);
     lxw_chart* spread = marker_chart(workbook.get(), name + ": over runs", unit, categories, first,
                                      last, {{"p5", 2}, {"p50", 3}, {"mean", 4}, {"p95", 5}});
     const Point& base = c.results->points[c.baseline];

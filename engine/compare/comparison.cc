@@ -140,11 +140,15 @@ Comparison compare_results(const Results& results, std::size_t baseline) {
 
 double chart_scale(std::string_view name) { return name.ends_with("_wei") ? 1e-18 : 1.0; }
 
+std::string chart_unit(const MetricInfo& info) {
+  return chart_scale(info.name) != 1.0 ? "asset units" : info.unit;
+}
+
 std::string float_text(std::optional<double> value) {
   return value ? fmt::format("{:.6g}", *value) : "";
 }
 
-html::Table rows_table(const Comparison& comparison) {
+html::Table rows_table(const Comparison& comparison, const std::vector<std::string>* labels) {
   html::Table table{"",
                     {"metric", "unit", "asset", "cohort", "point", "label", "n", "mean", "sd_float",
                      "p5", "p50", "p95", "diff_n", "diff_mean", "diff_sd_float",
@@ -161,7 +165,7 @@ html::Table rows_table(const Comparison& comparison) {
                                       row.key.asset,
                                       row.key.cohort,
                                       std::to_string(point.index),
-                                      point.label,
+                                      labels ? labels->at(row.point) : point.label,
                                       std::to_string(s.n),
                                       s.mean,
                                       float_text(s.sd),

@@ -46,7 +46,10 @@ Comparison compare_results(const Results& results, std::size_t baseline);
 // The numbers of every row, as text: the one table all formats print.
 //   metric, unit, asset, cohort, point, label, n, mean, sd_float, p5, p50, p95,
 //   diff_n, diff_mean, diff_sd_float, diff_ci95_half_float, diff_ci95_low, diff_ci95_high
-html::Table rows_table(const Comparison& comparison);
+// `labels`, if given, by position in results.points, in place of the points' whole labels (the
+// short ones of point_names.h: the HTML page's metric tables and the text table).
+html::Table rows_table(const Comparison& comparison,
+                       const std::vector<std::string>* labels = nullptr);
 // A float statistic as text: 6 significant digits (sd, intervals); empty when absent.
 std::string float_text(std::optional<double> value);
 
@@ -56,5 +59,7 @@ std::string float_text(std::optional<double> value);
 // results file stores, since one made before 2026-12-06 gives `price_end` the unit `wei`
 // (helper-58's R3). HTML and XLSX.
 double chart_scale(std::string_view name);
+// A chart's unit for a metric: "asset units" where chart_scale converts it, else its own.
+std::string chart_unit(const MetricInfo& info);
 
 }  // namespace yl::compare

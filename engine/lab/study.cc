@@ -99,10 +99,11 @@ class Reader {
     // number itself where it is a duration the key takes (not -60, nor 0 where 0 is too short:
     // helper-61's R5).
     if (node->is_integer() || node->is_floating_point()) {
-      const bool as_written = node->is_integer() && (node->as_integer()->get() > 0 ||
-                                                     (zero_ok && node->as_integer()->get() == 0));
+      const auto* integer = node->as_integer();
+      const bool as_written =
+          integer != nullptr && (integer->get() > 0 || (zero_ok && integer->get() == 0));
       fail(line_of(*node), fmt::format("'{}' must be a string with a unit, such as \"{}s\"", key,
-                                       as_written ? node->as_integer()->get() : 90));
+                                       as_written ? integer->get() : 90));
     }
     const std::string written = text(t, key, "");
     // Zero in any unit ("0s", "0d") is zero, where zero is allowed; else a duration too short
