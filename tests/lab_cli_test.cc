@@ -1264,6 +1264,59 @@ TEST_CASE("Lab CLI: a sweep stopped by a full disk names the file, and the same 
   CHECK(stored_runs(out) == 200);
 }
 
+TEST_CASE("Lab CLI: a merge or sweep whose log cannot be folded into the file says so, exit 1") {
+  // Under a size limit (200 KiB) above the log of one run's rows (about 115 KiB) and below the
+  // file of 100 runs (about 1.7 MB), the commit reaches the -wal and folding it into the file
+  // fails (Database::fold_log): the file is whole only with its -wal, as the message says, and
+  // the next command with room folds it in. (The same for run and apply: hardening_test.cc.)
+  TempDir dir;
+  const std::string study =
+      dir.write("many.toml", yl::testing::tiny_study("\n[sweep]\nruns = 200\n"));
+  const std::string big = dir.path("big.db"), one = dir.path("one.db");
+  REQUIRE(cli({"sweep", study, "--out", big, "--task", "0/2"}).exit_code == 0);
+  REQUIRE(cli({"sweep", study, "--out", one, "--task", "199/200"}).exit_code == 0);
+  REQUIRE(stored_runs(big) == 100);
+  const std::string out = dir.path("out.db");
+  auto not_folded = [&](const std::string& and_then) {
+    return "yieldledger: '" + out + "': the changes are committed to its write-ahead log '" + out +
+           "-wal', but folding the log into the file failed: the disk is full, a file size limit "
+           "was reached, or the disk failed (disk I/O error); keep the -wal beside the file, "
+           "which is not whole without it (the next yieldledger to open it with room to write "
+           "folds it in)" +
+           and_then + "\n";
+  };
+  SUBCASE("merge") {
+    std::filesystem::copy_file(big, out);
+    const CliResult r = yl::testing::run_cli({"merge", "--out", out, one}, "ulimit -f 400; exec ");
+    CHECK(r.exit_code == 1);
+    CHECK(r.out == "");
+    CHECK(r.err == not_folded(""));
+    CHECK(std::filesystem::exists(out + "-wal"));
+    const CliResult again = cli({"merge", "--out", out, one});
+    CHECK(again.exit_code == 0);
+    CHECK(again.out ==
+          "merged 1 shard(s) into " + out + ": 0 runs added, 101 of 200 runs stored\n");
+  }
+  SUBCASE("sweep") {
+    std::filesystem::copy_file(big, out);
+    const CliResult r = yl::testing::run_cli({"sweep", study, "--out", out, "--task", "199/200"},
+                                             "ulimit -f 400; exec ");
+    CHECK(r.exit_code == 1);
+    CHECK(r.err == not_folded("; the runs committed before it are kept: the same sweep again goes "
+                              "on from them"));
+    CHECK(std::filesystem::exists(out + "-wal"));
+    const CliResult again = cli({"sweep", study, "--out", out, "--task", "199/200"});
+    CHECK(again.exit_code == 0);
+    CHECK(again.out.find("1 runs in this slice, 1 already stored, 0 run now") != std::string::npos);
+  }
+  CHECK_FALSE(std::filesystem::exists(out + "-wal"));
+  // What the one run added is all there, as a merge with room writes it.
+  const std::string reference = dir.path("reference.db");
+  std::filesystem::copy_file(big, reference);
+  REQUIRE(cli({"merge", "--out", reference, one}).exit_code == 0);
+  CHECK(stored_runs(out) == 101);
+  CHECK(dump(out) == dump(reference));
+}
 TEST_CASE("Lab CLI: seeds and counts out of range are refused, not clamped") {
   TempDir dir;
   const std::string study = dir.write("tiny.toml", yl::testing::tiny_study(""));
