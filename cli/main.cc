@@ -17,6 +17,7 @@
 #include "engine/export/export_error.h"
 #include "engine/html/output_file.h"
 #include "engine/input/input_error.h"
+#include "engine/input/removed_on_signal.h"
 #include "engine/storage/storage_error.h"
 #include "engine/usage_error.h"
 
@@ -60,6 +61,9 @@ int run_command(int argc, char** argv) {
   // ledger's -wal and -shm beside it. Ignored, the write fails with EPIPE and the stack unwinds
   // (closing the ledger); then main dies of SIGPIPE as before, silently (die_of_closed_pipe).
   std::signal(SIGPIPE, SIG_IGN);
+  // Ctrl-C (SIGINT, SIGTERM, SIGHUP, SIGQUIT) removes the temporary files and new folders a
+  // command is making before it ends the process, as before, by that signal.
+  yl::remove_on_fatal_signals();
   CLI::App app("yieldledger: exact native-yield accounting (SPEC v1.2)", "yieldledger");
   app.set_version_flag("--version", "yieldledger " YL_VERSION " (SPEC v1.2)");
   app.require_subcommand(1);

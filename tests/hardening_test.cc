@@ -19,6 +19,7 @@
 #include "engine/core/fnv1a.h"
 #include "engine/input/input_error.h"
 #include "engine/input/input_file.h"
+#include "engine/input/removed_on_signal.h"
 #include "engine/storage/database.h"
 #include "engine/storage/new_database.h"
 #include "engine/storage/storage_error.h"
@@ -1414,4 +1415,96 @@ TEST_CASE("Hardening: a new file whose log could not be folded in goes, and the 
       yl::storage::StorageError);
   CHECK(temporary.starts_with(dir.path("new.db.")));
   CHECK(std::filesystem::is_empty(dir.path(".")));  // no file, no temporary, no -wal
+}
+
+TEST_CASE("Hardening: a fatal signal removes what RemovedOnSignal names, then ends the process") {
+  // helper-57's F6: Ctrl-C left a run's temporary ledger (with its -wal and -shm) or an export's
+  // partial files and new folders, until the next command writing that output removed them.
+  TempDir dir;
+  const std::filesystem::path root = dir.path(".");
+  auto make = [&](const std::string& name) { dir.write(name, "x"); };
+  // In a child process: registers the files and folders, then gets `signal`; its wait status.
+  auto child = [&](int signal, bool ignored) {
+    const pid_t pid = ::fork();
+    REQUIRE(pid >= 0);
+    if (pid == 0) {
+      if (ignored) std::signal(signal, SIG_IGN);  // as `nohup` leaves SIGHUP
+      yl::remove_on_fatal_signals();
+      std::filesystem::create_directories(root / "new" / "sub");
+      for (const char* name : {"t.db", "t.db-wal", "t.db-shm", "t.db-journal", "new/sub/p.partial",
+                               "left.partial", "kept.csv"}) {
+        make(name);
+      }
+      const yl::RemovedOnSignal folder(root / "new", yl::RemovedOnSignal::Kind::folder);
+      const yl::RemovedOnSignal inner(root / "new" / "sub", yl::RemovedOnSignal::Kind::folder);
+      const yl::RemovedOnSignal partial(root / "new/sub/p.partial",
+                                        yl::RemovedOnSignal::Kind::file);
+      const yl::RemovedOnSignal database(root / "t.db", yl::RemovedOnSignal::Kind::database);
+      { const yl::RemovedOnSignal ended(root / "left.partial", yl::RemovedOnSignal::Kind::file); }
+      std::raise(signal);
+      ::_exit(7);
+    }
+    int status = 0;
+    REQUIRE(::waitpid(pid, &status, 0) == pid);
+    return status;
+  };
+  for (const int signal : {SIGINT, SIGTERM, SIGHUP, SIGQUIT}) {
+    CAPTURE(signal);
+    const int status = child(signal, false);
+    CHECK(WIFSIGNALED(status));
+    CHECK(WTERMSIG(status) == signal);
+    // Registered: removed (the database with its companions, the folders once empty); no longer
+    // registered, or never: kept.
+    CHECK(file_names(dir) == std::set<std::string>{"left.partial", "kept.csv"});
+    std::filesystem::remove(dir.path("left.partial"));
+    std::filesystem::remove(dir.path("kept.csv"));
+  }
+  // A signal the process was started ignoring stays ignored: nothing is removed, work goes on.
+  const int status = child(SIGHUP, true);
+  CHECK(WIFEXITED(status));
+  CHECK(WEXITSTATUS(status) == 7);
+  CHECK(file_names(dir) == std::set<std::string>{"t.db", "t.db-wal", "t.db-shm", "t.db-journal",
+                                                 "new", "left.partial", "kept.csv"});
+}
+
+TEST_CASE("Hardening: Ctrl-C or SIGTERM during run or export leaves no temporary, no new folder") {
+  TempDir dir;
+  dir.write("e.csv", "time,type,account,asset,amount,to,value\n"
+                     "2024-03-01T00:00:00Z,open,alice,,,,user\n"
+                     "2024-03-01T00:00:00Z,deposit,alice,ETH,1,,\n");
+  // 86,400 reports: a second or more of work, begun well before the signal below.
+  dir.write("s.toml", "name = \"long\"\nstart = \"2024-03-01T00:00:00Z\"\nend = "
+                      "\"2024-03-02T00:00:00Z\"\nevents = \"e.csv\"\nreport_every = \"1s\"\n"
+                      "[ledger]\ninitial_price = 1_000_000_000\n[[source]]\nname = \"lido\"\n"
+                      "asset = \"ETH\"\nkind = \"staking\"\napr_bps = 400\nweight_bps = 9000\n");
+  // Starts `command` in the background (`set -m`: a job of its own, which takes SIGINT), waits
+  // until a file matching `made` is in `folder` (10 s at most), sends `signal`; the job's status.
+  auto interrupted = [&](const std::string& command, const std::string& folder,
+                         const std::string& made, const std::string& signal) {
+    const std::string status = dir.path("status");
+    REQUIRE(bash("cd " + quoted(dir.path(".")) + " && set -m; " + kCli + " " + command +
+                 " >/dev/null 2>&1 & n=0; until ls -a " + quoted(folder) +
+                 " 2>/dev/null | grep -q " + quoted(made) +
+                 " || [ $n -ge 2000 ]; do sleep 0.005; n=$((n+1)); done; kill -" + signal +
+                 " $!; wait $!; echo $? >" + quoted(status)) == 0);
+    const std::string result = read_file(status);
+    std::filesystem::remove(status);
+    return result;
+  };
+  CHECK(interrupted("run s.toml --db x.db", ".", "yl-run.tmp", "TERM") == "143\n");
+  CHECK(file_names(dir) == std::set<std::string>{"e.csv", "s.toml"});
+  CHECK(interrupted("run s.toml --db x.db", ".", "yl-run.tmp", "INT") == "130\n");
+  CHECK(file_names(dir) == std::set<std::string>{"e.csv", "s.toml"});
+  REQUIRE(cli({"run", dir.path("s.toml"), "--db", dir.path("x.db")}).exit_code == 0);
+  // The export's partial files, its lock file and the folders it made go; the -wal and -shm that
+  // SQLite keeps beside the ledger it reads stay, as README "Concurrency" says, for the next
+  // command to remove (they are the ledger's, and may be another process's).
+  const std::set<std::string> read = {"e.csv", "s.toml", "x.db", "x.db-wal", "x.db-shm"};
+  CHECK(interrupted("export --db x.db --out new/csv --tables reports", "new/csv", "partial",
+                    "INT") == "130\n");
+  CHECK(file_names(dir) == read);
+  CHECK(interrupted("export --db x.db --out new/r.html", "new", "partial", "TERM") == "143\n");
+  CHECK(file_names(dir) == read);
+  CHECK(cli({"audit", "--db", dir.path("x.db")}).exit_code == 0);
+  CHECK(file_names(dir) == std::set<std::string>{"e.csv", "s.toml", "x.db"});
 }

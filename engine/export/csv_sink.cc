@@ -230,6 +230,7 @@ std::filesystem::path CsvSink::path_of(const std::string& table) const {
 std::unique_ptr<TableWriter> CsvSink::open_table(const TableSpec& spec) {
   YL_ASSERT(!finished_);
   tables_.emplace_back(spec.name, partial_path(path_of(spec.name)));
+  removed_.emplace_back(tables_.back().second, RemovedOnSignal::Kind::file);
   std::vector<CellKind> kinds;
   std::vector<std::string> header;
   for (const ColumnSpec& column : spec.columns) {

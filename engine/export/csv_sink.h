@@ -17,6 +17,7 @@
 
 #include "engine/export/table_sink.h"
 #include "engine/html/output_file.h"
+#include "engine/input/removed_on_signal.h"
 
 namespace yl {
 
@@ -55,6 +56,7 @@ class CsvSink : public ExportSink {
   std::unique_ptr<OutputLock> lock_;
   // Opened so far, with their temporary files, renamed into place by finish().
   std::vector<std::pair<std::string, std::filesystem::path>> tables_;
+  std::vector<RemovedOnSignal> removed_;  // the partials, were Ctrl-C to end the process
   bool finished_ = false;
 };
 

@@ -116,6 +116,7 @@ OutputLock::OutputLock(std::filesystem::path lock_file, const std::string& outpu
     struct stat held {};
     struct stat at_path {};
     if (::fstat(fd_, &held) == 0 && identity(lock_file_, at_path) && same_identity(held, at_path)) {
+      removed_ = RemovedOnSignal(lock_file_, RemovedOnSignal::Kind::file);
       return;
     }
     ::close(fd_);

@@ -18,6 +18,8 @@
 #include <string_view>
 #include <vector>
 
+#include "engine/input/removed_on_signal.h"
+
 namespace yl {
 
 // A file no export writes onto, and what it is ("the ledger database", ...).
@@ -56,6 +58,7 @@ class OutputLock {
  private:
   std::filesystem::path lock_file_;
   int fd_ = -1;
+  RemovedOnSignal removed_;  // the lock file, were Ctrl-C to end the process
 };
 
 // Why a write failed when the system did not say: the end of an ExportError's message.

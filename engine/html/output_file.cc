@@ -72,6 +72,7 @@ OutputFile::OutputFile(std::filesystem::path path, Existing existing)
   });
   if (made.error != 0) fail(path_, made.error);
   temp_ = std::move(made.name);
+  removed_ = RemovedOnSignal(temp_, RemovedOnSignal::Kind::file);
 }
 
 OutputFile::~OutputFile() {
@@ -252,6 +253,7 @@ CreatedFolders::CreatedFolders(const std::filesystem::path& folder) {
           fmt::format("cannot create the folder '{}': {}", it->string(), ec.message()), ec.value());
     }
     created_.push_back(*it);
+    removed_.emplace_back(*it, RemovedOnSignal::Kind::folder);
   }
 }
 
@@ -263,6 +265,7 @@ void CreatedFolders::remove_created() {
     std::filesystem::remove(*it, ec);  // removes an empty folder only
   }
   created_.clear();
+  removed_.clear();
 }
 
 std::string hidden_name(const std::filesystem::path& path) {

@@ -9,6 +9,8 @@
 
 #include <signal.h>
 
+#include "engine/input/removed_on_signal.h"
+
 namespace yl::html {
 
 class OutputFile {
@@ -54,6 +56,7 @@ class OutputFile {
 
   bool committed_ = false;
   bool holds_replaced_ = false;  // temp_ holds the file commit() replaced
+  RemovedOnSignal removed_;      // the temporary file, were Ctrl-C to end the process
 };
 
 // Refuses (UsageError "cannot write 'PATH': it is a FIFO (named pipe), not a file") to write a
@@ -94,11 +97,15 @@ class CreatedFolders {
   CreatedFolders(const CreatedFolders&) = delete;
   CreatedFolders& operator=(const CreatedFolders&) = delete;
   ~CreatedFolders();
-  void keep() { created_.clear(); }  // the output is in place: what was created stays
+  void keep() {  // the output is in place: what was created stays
+    created_.clear();
+    removed_.clear();
+  }
 
  private:
   void remove_created();
   std::vector<std::filesystem::path> created_;  // outermost first
+  std::vector<RemovedOnSignal> removed_;        // the same, were Ctrl-C to end the process
 };
 
 // `.NAME` for `path`'s file name NAME: the start of the hidden files an output keeps beside it

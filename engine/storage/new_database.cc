@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "engine/input/input_file.h"
+#include "engine/input/removed_on_signal.h"
 #include "engine/storage/storage_error.h"
 
 namespace yl::storage {
@@ -90,6 +91,8 @@ bool build_new_database(const std::string& path, std::string_view tag,
   const std::string temporary =
       (folder / fmt::format("{}.{}.{}.tmp", name_in_temporary(path, tag), process_mark(), tag))
           .string();
+  // Were Ctrl-C to end the process meanwhile: renamed into place, the temporary is no more.
+  const RemovedOnSignal removed(temporary, RemovedOnSignal::Kind::database);
   try {
     build(temporary);  // closed: the WAL is checkpointed into the file and removed
     sync_path(temporary, 0);
