@@ -175,8 +175,11 @@ void add_explain_command(CLI::App& app) {
   command->add_option("--asset", options->asset, "ETH or USDB (default: both; --account only)")
       ->check(CLI::IsMember({"ETH", "USDB"}))
       ->excludes(source);
-  command->add_option("--from", options->from, "start of the statement (default: the start)");
-  command->add_option("--to", options->to, "end of the statement (default: the end)");
+  command->add_option("--from", options->from,
+                      "open at the state `balances --at FROM` shows, and list what follows it "
+                      "(default: before the start)");
+  command->add_option("--to", options->to,
+                      "close at the state `balances --at TO` shows (default: the end)");
   command->add_option("--format", options->format, "table (for people) or csv (for spreadsheets)")
       ->check(CLI::IsMember({"table", "csv"}));
   command->callback([options] { explain(*options); });

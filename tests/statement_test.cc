@@ -75,8 +75,8 @@ TEST_CASE("explain: a window opens and closes at the state --at shows") {
   CHECK(s.from == "2024-04-15T00:00:00Z");
   CHECK(s.to == "2024-04-20T00:00:00Z");
   CHECK(s.check_difference.is_zero());
-  // Opening = the state after everything stamped before the window; closing = --at the end.
-  const auto before = yl::take_snapshot(yl::replay(store, yl::testing::at("2024-04-14T23:59:59Z")));
+  // The window is (from, to]: opening = the state --at its start, closing = --at its end.
+  const auto before = yl::take_snapshot(yl::replay(store, from));
   const auto after = yl::take_snapshot(yl::replay(store, to));
   auto row = [](const yl::Snapshot& snap) {
     for (const auto& r : snap.balances) {
@@ -162,4 +162,43 @@ TEST_CASE("explain: a withdrawal's line gives its discount (SPEC §5.5), the sta
   }
   CHECK(eth.wei_string() == "3757097842920129766");
   CHECK(usdb.is_zero());
+}
+
+TEST_CASE("explain: statements of windows chained end to start add up to the whole, to the wei") {
+  // helper-63's F2: windows were [from, to], so the report at 2024-04-01T00:00:00Z was in both
+  // the March and the April statement, and three monthly statements held 90 accruals of 88.
+  Ran ran(yl::testing::example_scenario("blast-launch"));
+  for (const auto& [account, asset] :
+       {std::pair{"alice", yl::Asset::usdb}, std::pair{"dex", yl::Asset::eth}}) {
+    CAPTURE(account);
+    const auto whole = yl::explain_account(ran.store, account, asset, std::nullopt, std::nullopt);
+    const std::vector<std::optional<yl::Timestamp>> ends = {
+        std::nullopt, yl::testing::at("2024-03-15T00:00:00Z"),
+        yl::testing::at("2024-04-01T00:00:00Z"), yl::testing::at("2024-05-01T00:00:00Z"),
+        std::nullopt};
+    std::size_t lines = 0;
+    yl::SignedAmount movements, accruals;
+    std::optional<yl::Amount> closing;
+    for (std::size_t i = 0; i + 1 < ends.size(); ++i) {
+      const auto s = yl::explain_account(ran.store, account, asset, ends[i], ends[i + 1]);
+      CHECK(s.check_difference.is_zero());
+      if (closing) CHECK(s.opening_balance + s.opening_claimable == *closing);
+      closing = s.closing_balance + s.closing_claimable;
+      lines += s.lines.size();
+      movements = movements + s.movements;
+      accruals = accruals + s.accruals;
+    }
+    CHECK(lines == whole.lines.size());
+    CHECK(movements == whole.movements);
+    CHECK(accruals == whole.accruals);
+    CHECK(*closing == whole.closing_balance + whole.closing_claimable);
+  }
+  // At the start: the events stamped at it are the opening, as `balances --at` it shows them.
+  const auto at_start = yl::explain_account(ran.store, "alice", yl::Asset::eth,
+                                            yl::testing::at("2024-03-01T00:00:00Z"), std::nullopt);
+  const auto from_genesis =
+      yl::explain_account(ran.store, "alice", yl::Asset::eth, std::nullopt, std::nullopt);
+  CHECK(at_start.from == "2024-03-01T00:00:00Z");
+  CHECK(from_genesis.from == "2024-03-01T00:00:00Z");
+  CHECK(at_start.lines.size() < from_genesis.lines.size());
 }

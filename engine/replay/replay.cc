@@ -107,6 +107,11 @@ Ledger replay_window(storage::LedgerStore& store, std::optional<Timestamp> from,
   const Timestamp first = std::max(from.value_or(scenario.params.start), scenario.params.start);
   const Timestamp last = std::min(to.value_or(scenario.params.end), scenario.params.end);
   if (window != nullptr) *window = ReplayWindow{first, last};
+  // The window is (from, to]: what is stamped at `from` is history, in the opening state, so that
+  // windows chained end to start count nothing twice. Without `from` (or before the start), the
+  // opening is the genesis, before anything the run stamped.
+  const Timestamp genesis{scenario.params.start.seconds - 1};
+  const Timestamp history_end = from && *from > genesis ? *from : genesis;
   auto discard_outputs = [&] {
     ledger.take_reports();
     ledger.clear_journal();
@@ -114,8 +119,8 @@ Ledger replay_window(storage::LedgerStore& store, std::optional<Timestamp> from,
   bool opened = false;
   auto open = [&] {
     if (opened) return;
-    // Everything stamped before the window is history: its reports run unobserved.
-    advance_stored(ledger, Timestamp{first.seconds - 1});
+    // Everything stamped up to the window's start is history: its reports run unobserved.
+    advance_stored(ledger, history_end);
     // Observers read the state as SPEC §9.1 has it after every event (Ledger::settle); a replay
     // without one (`apply`'s) leaves the stream as the run left it, so that what it appends
     // journals exactly as an uninterrupted run would.
@@ -169,7 +174,7 @@ Ledger replay_window(storage::LedgerStore& store, std::optional<Timestamp> from,
       const ParsedEvent* ahead = events.peek(k);
       return ahead != nullptr ? &ahead->event : nullptr;
     });
-    if (event.time < first) {
+    if (event.time <= history_end) {
       // The reports due first, as in the window: one that fails is named as such, not as the
       // event after it.
       advance_stored(ledger, event.time);

@@ -65,8 +65,10 @@ struct ReplayWindow {
 
 // Rebuilds the ledger from the stored scenario and events, up to `to` (the state after every
 // scheduled report and event stamped at or before it; the end of the run when nullopt; genesis
-// before the start). `observer`, if any, is shown what is stamped within [from, to]; `window`,
-// if any, receives that window clamped to the run. Throws StorageError if a stored event no
+// before the start). `observer`, if any, opens on the state at `from` (as replayed to `from`;
+// genesis without it) and is shown what is stamped after it, up to `to`: the window (from, to],
+// so that two windows chained end to start see nothing twice. `window`, if any, receives the
+// window clamped to the run. Throws StorageError if a stored event no
 // longer applies. With an observer, the ledger returned is settled.
 Ledger replay_window(storage::LedgerStore& store, std::optional<Timestamp> from,
                      std::optional<Timestamp> to, ReplayObserver* observer,
