@@ -33,6 +33,18 @@ inline CLI::Validator file_named() {
       "");  // no "TEXT:FILE" in --help: CLI11's FILE reads as "must exist" (helper-48's F9)
 }
 
+// An --out: '-', standard output to many tools, would here be a file or folder named '-' (export
+// made a folder of that name; helper-63's F11).
+inline CLI::Validator not_standard_output() {
+  return CLI::Validator(
+      [](const std::string& text) -> std::string {
+        return text == "-" ? "'-' is not standard output here: the output is written to a file "
+                             "or folder by name (./- names one called '-')"
+                           : "";
+      },
+      "");
+}
+
 // Thrown by a command that has printed a mismatch (audit's, or an explain statement that does
 // not balance): main exits 3 once the stack has unwound, so that the ledger it read is closed
 // and SQLite leaves nothing beside it (std::exit skipped the destructors).

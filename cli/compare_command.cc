@@ -317,6 +317,7 @@ void add_compare_command(CLI::App& app) {
                    "the file to write (required for xlsx and html; table and csv print to "
                    "standard output without it)")
       ->check(file_named())
+      ->check(not_standard_output())
       ->type_name("FILE");  // '' printed to standard output, as if not given (helper-45's F3)
   command->add_flag("--force", options->force, "replace --out if it exists");
   command->callback([options] { run_compare(*options); });

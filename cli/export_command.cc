@@ -117,6 +117,7 @@ void add_export_command(CLI::App& app) {
   command
       ->add_option("--out", options->out,
                    "the folder to write CSV files into, or the .xlsx or .html file to write")
+      ->check(not_standard_output())
       ->required();
   command->add_flag("--force", options->force,
                     "replace existing files at --out that yieldledger export did not write "

@@ -94,7 +94,9 @@ void add_generate_command(CLI::App& app) {
                    "the run's seed, 0 to 2^64 - 1 (a sweep records one per run)")
       ->required()
       ->transform(integer_check<std::uint64_t>());
-  command->add_option("--out", options->out, "the folder to write (created if needed)")->required();
+  command->add_option("--out", options->out, "the folder to write (created if needed)")
+      ->check(not_standard_output())
+      ->required();
   command->add_option("--point", options->point, "the sweep point whose values to use (default 0)")
       ->transform(integer_check<std::int64_t>(0));
   command->add_flag("--force", options->force,

@@ -41,6 +41,7 @@ void add_merge_command(CLI::App& app) {
       "Combine sweep shards into one results file (idempotent; names the runs still missing on "
       "stderr, and exits 0 all the same: compare leaves incomplete points out, naming them)");
   command->add_option("--out", options->out, "the merged results file (created or added to)")
+      ->check(not_standard_output())
       ->required();
   command->add_option("shards", options->shards, "the shards (results files of one study)")
       ->required()

@@ -145,6 +145,7 @@ void add_sweep_command(CLI::App& app) {
       ->check(file_named())
       ->type_name("FILE");
   command->add_option("--out", options->out, "the results SQLite file (created, or resumed)")
+      ->check(not_standard_output())
       ->required();
   command->add_option("--jobs", options->jobs, "runs simulated at once (default 1)")
       ->transform(integer_check<int>(1));

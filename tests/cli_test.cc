@@ -474,3 +474,25 @@ TEST_CASE("CLI: a file argument given empty is refused by its name, exit 2") {
                        ": the name is empty: name a file\nRun with --help for more information.\n");
   }
 }
+
+TEST_CASE("CLI: --out - is refused: it would be a file or folder named '-', not standard output") {
+  // helper-63's F11: `export --out -` made a folder named '-'.
+  TempDir dir;
+  const std::string db = dir.path("q.db");
+  REQUIRE(cli({"run", yl::testing::example_scenario("quickstart"), "--db", db}).exit_code == 0);
+  const std::string study = std::string(YL_SOURCE_DIR) + "/examples/lab/study.toml";
+  for (const std::vector<std::string>& args :
+       {std::vector<std::string>{"export", "--db", db, "--out", "-"},
+        {"compare", db, db, "--out", "-"},
+        {"sweep", study, "--out", "-"},
+        {"merge", "--out", "-", db},
+        {"generate", study, "--out", "-"}}) {
+    CAPTURE(args.front());
+    const CliResult r = cli(args);
+    CHECK(r.exit_code == 2);
+    CHECK(r.err == "yieldledger: --out: '-' is not standard output here: the output is written to "
+                   "a file or folder by name (./- names one called '-')\nRun with --help for more "
+                   "information.\n");
+    CHECK_FALSE(std::filesystem::exists("-"));
+  }
+}

@@ -748,3 +748,41 @@ TEST_CASE("Export XLSX: libxlsxwriter's own error lines are folded into one mess
                        yl::ExportError);
   CHECK_FALSE(std::filesystem::exists(xlsx));
 }
+
+TEST_CASE(
+    "Export XLSX: a cell's 32,767 characters are counted as Excel counts them, not in bytes") {
+  // helper-63's F3: an id of 16,500 'ë' (33,000 bytes) was refused as "33000 characters".
+  TempDir dir;
+  dir.write(
+      "scenario.toml",
+      "name = \"long ids\"\nstart = \"2024-03-01T00:00:00Z\"\nend = \"2024-03-02T00:00:00Z\"\n"
+      "report_every = \"1d\"\nevents = \"events.csv\"\n\n[ledger]\n"
+      "initial_price = 1_000_000_000\n" +
+          kLido);
+  auto ledger = [&](const std::string& name, const std::string& id) {
+    dir.write(name + ".csv", "id,time,type,account,asset,amount,to,value\n" + id +
+                                 ",2024-03-01T00:00:00Z,open,alice,,,,user\n");
+    std::string scenario = read_file(dir.path("scenario.toml"));
+    scenario.replace(scenario.find("events.csv"), 10, name + ".csv");
+    dir.write(name + ".toml", scenario);
+    const std::string db = dir.path(name + ".db");
+    REQUIRE(run_cli({"run", dir.path(name + ".toml"), "--db", db}).exit_code == 0);
+    return db;
+  };
+  std::string accented;
+  for (int i = 0; i < 16'500; ++i) accented += "\xc3\xab";  // ë: 2 bytes, 1 character
+  const yl::testing::CliResult fits =
+      run_cli({"export", "--db", ledger("e", accented), "--out", dir.path("e.xlsx")});
+  CHECK(fits.err == "");
+  CHECK(fits.exit_code == 0);
+  CHECK(unzip(dir.path("e.xlsx"), "xl/worksheets/sheet7.xml").find(accented) != std::string::npos);
+  // Past U+FFFF a character is two UTF-16 units, as Excel counts: 16,384 of them are 32,768.
+  std::string astral;
+  for (int i = 0; i < 16'384; ++i) astral += "\xf0\x9f\x92\xb0";  // U+1F4B0
+  const yl::testing::CliResult over =
+      run_cli({"export", "--db", ledger("a", astral), "--out", dir.path("a.xlsx")});
+  CHECK(over.exit_code == 2);
+  CHECK(over.err == "yieldledger: 'events' row 2 column 'id' holds 32768 characters, more than "
+                    "the 32767 a spreadsheet cell holds; export it as --format csv\n");
+  CHECK_FALSE(std::filesystem::exists(dir.path("a.xlsx")));
+}

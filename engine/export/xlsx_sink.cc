@@ -22,6 +22,18 @@ namespace {
 static_assert(XlsxSink::kRowsPerSheet == LXW_ROW_MAX);
 constexpr std::size_t kCellCharacters = 32767;  // the most an Excel cell holds
 
+// The characters of UTF-8 `text` as Excel counts them, in UTF-16 code units: one for each
+// character, two for one past U+FFFF. (Its bytes were counted: a cell of 16,500 'ë' was refused
+// as 33,000 characters; helper-63's F3.)
+std::size_t excel_characters(const std::string& text) {
+  std::size_t units = 0;
+  for (const char c : text) {
+    const auto byte = static_cast<unsigned char>(c);
+    if ((byte & 0xC0) != 0x80) units += byte >= 0xF0 ? 2 : 1;  // a lead byte; 4-byte: 2 units
+  }
+  return units;
+}
+
 // Integers of at most 15 digits are exact as Excel numbers; longer ones stay text.
 bool fits_excel_number(const std::string& digits) {
   const std::size_t length = digits.size() - (digits.starts_with('-') ? 1 : 0);
@@ -111,13 +123,13 @@ class XlsxTableWriter : public TableWriter {
                                      format));
       return;
     }
-    if (text.size() > kCellCharacters) {
+    const std::string cell = kind == CellKind::text ? defuse_formula(text) : text;
+    if (const std::size_t characters = excel_characters(cell); characters > kCellCharacters) {
       throw UsageError(fmt::format(
           "{} column '{}' holds {} characters, more than the {} a spreadsheet cell holds; "
           "export it as --format csv",
-          where(), spec_.columns[col].name, text.size(), kCellCharacters));
+          where(), spec_.columns[col].name, characters, kCellCharacters));
     }
-    const std::string cell = kind == CellKind::text ? defuse_formula(text) : text;
     checked(worksheet_write_string(sheet_, next_row_, col, cell.c_str(), nullptr));
   }
 
