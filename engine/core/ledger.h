@@ -18,6 +18,7 @@
 #include <map>
 #include <memory>
 #include <optional>
+#include <span>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -296,6 +297,13 @@ class Ledger {
   // SPEC §5.1: source i as accrued to now, on a copy, so a handler can decide on it before it
   // changes anything. May throw OverflowError.
   SourceState accrued(std::size_t i) const;
+  // SPEC §5.5's total value TV of `asset` at `at`: the buffer + its sources' values accrued to
+  // `at`, on copies (each also put in `copies[i]`, when given); and what a withdrawal can be paid
+  // from, the buffer + Σ min(value, principal). May throw OverflowError, as the accrual may.
+  struct Valuation {
+    Amount total_value, coverable;
+  };
+  Valuation value_at(Asset asset, Timestamp at, std::span<SourceState> copies) const;
   // Makes `state` (from accrued(i)) source i's own, and posts what the accrual earned.
   void commit_accrual(std::size_t i, const SourceState& state);
   // SPEC §5.1: accrues source i to now in place, and posts what it earned.
@@ -389,5 +397,9 @@ class Ledger {
 // The posting's account in the chart (journal.h), e.g. "l2:account:alice", with the name of the
 // ledger's account or source its index refers to.
 std::string book_account_name(const Ledger& ledger, const Posting& posting);
+
+// SPEC §2.2: the mode an account opens with: contracts start VOID for ETH (Blast sets the flag at
+// CREATE), everything else AUTOMATIC.
+YieldMode initial_yield_mode(AccountKind kind, Asset asset);
 
 }  // namespace yl

@@ -30,8 +30,7 @@ std::optional<Rejection> Ledger::require_balance(AccountId id, Asset asset,
   const Amount held = balance(id, asset);
   if (needed <= held) return std::nullopt;
   return reject(RejectCode::insufficient_balance, "insufficient balance: {} holds {} {}, needs {}",
-                name(id), held.units_string(kAssetDecimals), asset_name(asset),
-                needed.units_string(kAssetDecimals));
+                name(id), units(held), asset_name(asset), units(needed));
 }
 
 void Ledger::settle(AccountId id, Asset asset) {
@@ -72,11 +71,10 @@ std::optional<Rejection> Ledger::on(const OpenAccount& e) {
   }
   YL_ASSERT(e.kind == AccountKind::user || e.kind == AccountKind::dapp);
   const AccountId id = add_account(e.account, e.kind);
-  // SPEC §2.2: contracts start VOID for ETH (Blast sets the flag at CREATE), AUTOMATIC for USDB.
-  position(id, Asset::eth).mode =
-      e.kind == AccountKind::dapp ? YieldMode::void_mode : YieldMode::automatic;
-  position(id, Asset::usdb).mode = YieldMode::automatic;
-  for (Asset asset : kAssets) position(id, asset).price_posted = shares(asset).price();
+  for (Asset asset : kAssets) {
+    position(id, asset).mode = initial_yield_mode(e.kind, asset);
+    position(id, asset).price_posted = shares(asset).price();
+  }
   return std::nullopt;
 }
 
@@ -117,8 +115,7 @@ std::optional<Rejection> Ledger::on(const Claim& e) {
   if (amount > available) {
     return reject(RejectCode::claim_exceeds_claimable,
                   "claim exceeds claimable: {} can claim {} {}, asked {}", e.account,
-                  available.units_string(kAssetDecimals), asset_name(e.asset),
-                  amount.units_string(kAssetDecimals));
+                  units(available), asset_name(e.asset), units(amount));
   }
   settle(id, e.asset);
   settle(recipient, e.asset);
@@ -186,6 +183,11 @@ std::string book_account_name(const Ledger& ledger, const Posting& posting) {
                                        ? std::string_view(ledger.source_config(posting.index).name)
                                        : std::string_view();
   return book_account_name(posting, indexed);
+}
+
+YieldMode initial_yield_mode(AccountKind kind, Asset asset) {
+  return kind == AccountKind::dapp && asset == Asset::eth ? YieldMode::void_mode
+                                                          : YieldMode::automatic;
 }
 
 }  // namespace yl

@@ -28,16 +28,23 @@ std::optional<Rejection> Ledger::lookup_source(std::string_view name, std::size_
 
 Amount Ledger::withdrawal_price_ray(Asset asset, Timestamp at) const {
   YL_ASSERT(at >= now_);
-  const AssetBook& b = books_[index_of(asset)];
-  if (b.debt.is_zero()) return ray();
-  Amount total_value = b.buffer;
+  const Amount& debt = books_[index_of(asset)].debt;
+  if (debt.is_zero()) return ray();
+  return discounted_price_ray(value_at(asset, at, {}).total_value, debt);
+}
+
+Ledger::Valuation Ledger::value_at(Asset asset, Timestamp at, std::span<SourceState> copies) const {
+  const Amount& buffer = books_[index_of(asset)].buffer;
+  Valuation v{buffer, buffer};  // coverable is at most total_value, so it fits where that did
   for (std::size_t i = 0; i < sources_.size(); ++i) {
     if (params_.sources[i].asset != asset) continue;
     SourceState state = sources_[i];
     accrue(params_.sources[i].kind, state, at);
-    total_value += state.value;
+    v.total_value += state.value;
+    v.coverable += min(state.value, state.principal);
+    if (!copies.empty()) copies[i] = state;
   }
-  return discounted_price_ray(total_value, b.debt);
+  return v;
 }
 
 SourceState Ledger::accrued(std::size_t i) const {
@@ -111,14 +118,7 @@ std::optional<Rejection> Ledger::on(const Withdraw& e) {
   // Decide first, on the sources as accrued to now (copies): a payout the buffer and the sources
   // cannot cover is rejected before anything changes.
   AssetBook& b = books_[index_of(e.asset)];
-  Amount total_value = b.buffer;
-  Amount coverable = b.buffer;  // at most total_value, so it fits where that did
-  for (std::size_t i = 0; i < sources_.size(); ++i) {
-    if (params_.sources[i].asset != e.asset) continue;
-    const SourceState& s = accrued_scratch_[i] = accrued(i);
-    total_value += s.value;
-    coverable += min(s.value, s.principal);
-  }
+  const auto [total_value, coverable] = value_at(e.asset, now_, accrued_scratch_);
   const Amount price_ray = b.debt.is_zero() ? ray() : discounted_price_ray(total_value, b.debt);
   // floor: the withdrawer's fraction of a wei stays behind, in `retained` below.
   const Amount payout = mul_div_floor(e.amount, price_ray, ray());
@@ -126,8 +126,7 @@ std::optional<Rejection> Ledger::on(const Withdraw& e) {
     return reject(RejectCode::withdrawal_not_covered,
                   "withdrawal not covered: payout {} {} exceeds what the buffer and "
                   "sources can give by {}",
-                  payout.units_string(kAssetDecimals), asset_name(e.asset),
-                  (payout - coverable).units_string(kAssetDecimals));
+                  units(payout), asset_name(e.asset), units(payout - coverable));
   }
 
   for (std::size_t i = 0; i < sources_.size(); ++i) {
@@ -187,8 +186,7 @@ std::optional<Rejection> Ledger::on(const Loss& e) {
   if (e.amount > as_of_now.value) {
     return reject(RejectCode::loss_exceeds_value,
                   "loss exceeds the source's value: {} holds {} {}, loss is {}", config.name,
-                  as_of_now.value.units_string(kAssetDecimals), asset_name(config.asset),
-                  e.amount.units_string(kAssetDecimals));
+                  units(as_of_now.value), asset_name(config.asset), units(e.amount));
   }
   commit_accrual(i, as_of_now);
   SourceState& s = source_to_change(i);

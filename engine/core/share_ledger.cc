@@ -28,10 +28,6 @@ ShareLedger::ShareLedger(const Amount& initial_price)
   YL_ASSERT(!initial_price.is_zero());
 }
 
-Amount ShareLedger::held_value() const {
-  return price_ * total_shares_ + remainder_sum_ + void_fixed_sum_;
-}
-
 Amount ShareLedger::share_value(const Position& p) const { return price_ * p.shares + p.remainder; }
 
 Amount ShareLedger::balance(const Position& p) const {

@@ -44,8 +44,6 @@ class ShareLedger {
   const Amount& total_shares() const { return total_shares_; }
   const Amount& remainder_sum() const { return remainder_sum_; }
   const Amount& void_fixed_sum() const { return void_fixed_sum_; }
-  // Σ(balance + claimable) over every position: P·C + Σr + Σf(VOID).
-  Amount held_value() const;
 
   // Reads (SPEC §3.3, with §9.3's CLAIMABLE balance min(f, P·s + r), for every policy).
   Amount share_value(const Position& p) const;  // P·s + r

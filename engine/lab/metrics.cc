@@ -323,11 +323,6 @@ class Simulation {
     return {user ? "users" : "dapps", std::string(user ? strategy_name(plan.strategy) : "dapp")};
   }
 
-  static YieldMode default_mode(AccountKind kind, Asset asset) {
-    return kind == AccountKind::dapp && asset == Asset::eth ? YieldMode::void_mode
-                                                            : YieldMode::automatic;
-  }
-
   RunMetrics reduce() {
     const std::int64_t end = ledger_.params().end.seconds;
     put_int("events", "", "", std::to_string(metrics_.events));
@@ -359,7 +354,8 @@ class Simulation {
         const auto paid = discounts_.find(i * 2 + index_of(asset));
         const S512 discount = paid == discounts_.end() ? S512(0) : paid->second;
         const S512 yield = value + f.out_wei() - discount - f.in_wei();
-        const YieldMode mode = plan.asset == asset ? plan.mode : default_mode(plan.kind, asset);
+        const YieldMode mode =
+            plan.asset == asset ? plan.mode : initial_yield_mode(plan.kind, asset);
         const auto [group, strategy] = group_and_strategy(plan);
         for (const std::string& cohort :
              {std::string(), group, strategy,
@@ -479,7 +475,8 @@ const std::vector<MetricInfo>& metric_infos() {
        "Σ ∫ max(0, in − out) dt: capital-time (a withdrawal out at the amount debited)"},
       {"apy_ppm", "int", "ppm",
        "realized APY per unit capital-time: floor(yield × YEAR × 10^6 / capital-time)"},
-      {"sniper_excess_ppm", "int", "ppm", "apy_ppm of snipers − apy_ppm of passive holders"},
+      {"sniper_excess_ppm", "int", "ppm",
+       "apy_ppm of snipers − apy_ppm of the passive cohort (every mode, VOID holders too)"},
       {"gini", "real", "ratio",
        "Gini of yield per unit capital-time over accounts (sorted: Σ(2i − n − 1)x / (n Σx))"},
       {"protocol_revenue_wei", "int", "wei", "@fee_vault's balance at end (+ revenue, §9.4)"},
