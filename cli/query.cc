@@ -34,19 +34,7 @@ Format output_format(const QueryOptions& options) {
 }
 
 storage::Database open_for_reading(const std::string& path) {
-  storage::check_ledger_path(path);
-  std::error_code ec;
-  if (!std::filesystem::is_regular_file(path, ec)) {
-    const std::string link = std::filesystem::is_symlink(path, ec)
-                                 ? std::filesystem::read_symlink(path, ec).string()
-                                 : std::string();
-    throw storage::StorageError(
-        storage::StorageError::Kind::bad_database,
-        link.empty() ? fmt::format("database '{}' not found", path)
-                     : fmt::format("database '{}' not found: it is a symbolic link to '{}', which "
-                                   "does not exist",
-                                   path, link));
-  }
+  storage::require_existing_ledger(path);
   storage::Database db(path, storage::Database::Mode::read_only);
   storage::verify_schema(db);
   return db;

@@ -455,18 +455,14 @@ class Auditor {
       const LedgerRow& s = stored.ledgers[i];
       const LedgerRow& r = replayed.ledgers[i];
       if (s == r) continue;
-      report_difference(
-          fmt::format("final_ledgers {}", asset(r.asset)),
-          {{"asset", {asset(s.asset), asset(r.asset)}},
-           {"price", {s.price.wei_string(), r.price.wei_string()}},
-           {"pending_wei", {s.pending.wei_string(), r.pending.wei_string()}},
-           {"total_shares", {s.total_shares.wei_string(), r.total_shares.wei_string()}},
-           {"buffer_wei", {s.buffer.wei_string(), r.buffer.wei_string()}},
-           {"debt_wei", {s.debt.wei_string(), r.debt.wei_string()}},
-           {"insurance_wei", {s.insurance.wei_string(), r.insurance.wei_string()}},
-           {"retained_wei", {s.retained.wei_string(), r.retained.wei_string()}},
-           {"revenue_wei", {s.revenue.wei_string(), r.revenue.wei_string()}},
-           {"locked_wei", {s.locked.wei_string(), r.locked.wei_string()}}});
+      Columns columns;  // the `ledgers` columns (storage::ledger_columns), `asset` first
+      for (const storage::LedgerColumn& c : storage::ledger_columns()) {
+        columns.push_back(
+            {c.name.data(), c.field == nullptr
+                                ? std::pair{asset(s.asset), asset(r.asset)}
+                                : std::pair{(s.*c.field).wei_string(), (r.*c.field).wei_string()}});
+      }
+      report_difference(fmt::format("final_ledgers {}", asset(r.asset)), columns);
     }
     for (std::size_t i = 0; i < stored.sources.size(); ++i) {
       const SourceRow& s = stored.sources[i];

@@ -97,13 +97,8 @@ std::optional<std::int64_t> rebuild_derived_rows(storage::Database& db) {
 }
 
 MigrateSummary migrate_database(const std::string& path) {
-  storage::check_ledger_path(path);  // a folder, FIFO or device named as such
-  std::error_code ec;
-  if (!std::filesystem::is_regular_file(path, ec)) {
-    throw StorageError(StorageError::Kind::bad_database,
-                       fmt::format("database '{}' not found", path));
-  }
-  storage::require_ledger_file(path);  // before the writable open, which would change it
+  storage::require_existing_ledger(path);  // a folder, FIFO or device named as such
+  storage::require_ledger_file(path);      // before the writable open, which would change it
   storage::Database db(path, storage::Database::Mode::read_write_create);
   MigrateSummary summary;
   summary.before = db.user_version();

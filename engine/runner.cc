@@ -249,11 +249,7 @@ ApplySummary apply_into_database(const std::string& db_path, const std::string& 
                                  std::optional<Timestamp> until, const RunOptions& options) {
   storage::check_ledger_path(db_path);
   std::ifstream in = open_input_file(events_path, events_path, 1, "csv", "the events file");
-  std::error_code ec;
-  if (!std::filesystem::is_regular_file(db_path, ec)) {
-    throw storage::StorageError(storage::StorageError::Kind::bad_database,
-                                fmt::format("database '{}' not found", db_path));
-  }
+  storage::require_existing_ledger(db_path);
   // Before the writable open, which would change it. A ledger older than its hash chains and
   // journal gets them from `migrate`'s replay, which apply's own upgrade (storage::migrate) does
   // not do: apply stopped on an assertion, the file's header changed (helper-45's F13).

@@ -940,11 +940,20 @@ TEST_CASE("Hardening: a symlink to nothing is named as such") {
   TempDir dir;
   const std::string link = dir.path("q.db");
   std::filesystem::create_symlink("gone.db", link);
-  const CliResult r = cli({"balances", "--db", link});
-  CHECK(r.exit_code == 2);
-  CHECK(r.err == "yieldledger: database '" + link +
-                     "' not found: it is a symbolic link to 'gone.db', which does not exist\n");
-  CHECK(file_names(dir) == std::set<std::string>{"q.db"});
+  const std::string events = dir.write("e.csv", "time,type,account,asset,amount,to,value\n");
+  // The readers, apply and migrate alike (storage::require_existing_ledger; apply and migrate said
+  // only "not found").
+  for (const std::vector<std::string>& command :
+       {std::vector<std::string>{"balances", "--db", link},
+        std::vector<std::string>{"apply", "--db", link, events},
+        std::vector<std::string>{"migrate", "--db", link}}) {
+    CAPTURE(command[0]);
+    const CliResult r = cli(command);
+    CHECK(r.exit_code == 2);
+    CHECK(r.err == "yieldledger: database '" + link +
+                       "' not found: it is a symbolic link to 'gone.db', which does not exist\n");
+    CHECK(file_names(dir) == std::set<std::string>{"q.db", "e.csv"});
+  }
 }
 
 TEST_CASE("Hardening: a reader who cannot write the ledger makes nothing beside it") {

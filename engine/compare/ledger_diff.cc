@@ -174,21 +174,18 @@ LedgerDiff diff_ledgers(const std::string& a_path, const std::string& b_path) {
     };
     const LedgerRow x = row_of(sa), y = row_of(sb);
     const std::string name(asset_name(asset));
-    const std::vector<std::tuple<const char*, Amount LedgerRow::*, bool>> items = {
-        {"price", &LedgerRow::price, false},
-        {"pending", &LedgerRow::pending, true},
-        {"total_shares", &LedgerRow::total_shares, false},
-        {"buffer", &LedgerRow::buffer, true},
-        {"debt", &LedgerRow::debt, true},
-        {"insurance", &LedgerRow::insurance, true},
-        {"retained", &LedgerRow::retained, true},
-        {"revenue", &LedgerRow::revenue, true},  // SPEC §9.4, as `ledgers` shows it
-        {"locked", &LedgerRow::locked, true}};   // SPEC §9.1
-    for (const auto& [item, member, is_amount] : items) {
-      const Amount& va = x.*member;
-      const Amount& vb = y.*member;
+    // The `ledgers` columns as that command's table names them (storage::ledger_columns; an
+    // amount's name without `_wei`, shown in asset units).
+    for (const storage::LedgerColumn& c : storage::ledger_columns()) {
+      if (c.field == nullptr) continue;  // asset
+      const bool is_amount = c.kind == storage::ColumnKind::amount;
+      const std::string_view item =
+          is_amount ? c.name.substr(0, c.name.size() - std::string_view("_wei").size()) : c.name;
+      const Amount& va = x.*c.field;
+      const Amount& vb = y.*c.field;
       const BigInt d = big(vb) - big(va);
-      diff.table.rows.push_back({"asset", "", name, item, is_amount ? units(va) : va.wei_string(),
+      diff.table.rows.push_back({"asset", "", name, std::string(item),
+                                 is_amount ? units(va) : va.wei_string(),
                                  is_amount ? units(vb) : vb.wei_string(),
                                  is_amount ? trimmed(signed_amount_text(d)) : d.str()});
     }

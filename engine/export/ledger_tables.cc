@@ -57,27 +57,16 @@ TableSpec events_spec() {
 }
 
 TableSpec reports_spec() {
-  return {"reports",
-          {{"time", CellKind::time},
-           {"asset"},
-           {"trigger"},
-           {"source"},
-           {"yield_wei", CellKind::wei},
-           {"fee_wei", CellKind::wei},
-           {"cover_wei", CellKind::wei},
-           {"committed_wei", CellKind::wei},
-           {"debt_before_wei", CellKind::wei},
-           {"debt_after_wei", CellKind::wei},
-           {"T_wei", CellKind::wei},
-           {"price_before", CellKind::integer},
-           {"price_after", CellKind::integer},
-           {"pending_after_wei", CellKind::wei},
-           {"hurdle_wei", CellKind::wei},
-           {"protocol_fee_wei", CellKind::wei},
-           {"void_share_wei", CellKind::wei},
-           {"socialized_wei", CellKind::wei},
-           {"locked_after_wei", CellKind::wei}},
-          ""};
+  // The store's one description of the columns (storage::report_columns, SPEC §7.1).
+  TableSpec spec{"reports", {}, ""};
+  for (const storage::ReportColumn& c : storage::report_columns()) {
+    CellKind kind = CellKind::wei;  // amount, signed_amount
+    if (c.kind == storage::ColumnKind::text) kind = CellKind::text;
+    if (c.kind == storage::ColumnKind::time) kind = CellKind::time;
+    if (c.kind == storage::ColumnKind::integer) kind = CellKind::integer;
+    spec.columns.push_back({std::string(c.name), kind});
+  }
+  return spec;
 }
 
 TableSpec journal_spec() {
@@ -134,13 +123,14 @@ std::int64_t write_reports(storage::LedgerStore& store, TableWriter& out) {
   std::int64_t rows = 0;
   auto cursor = store.reports_in_order();
   storage::StoredReport stored;
+  std::vector<std::string> cells;
   while (cursor.next(stored)) {
     storage::check_report_row(stored);
-    const storage::StoredReportRow& r = stored.fields;
-    out.row({r.time, r.asset, r.trigger, r.source, r.yield_wei, r.fee_wei, r.cover_wei,
-             r.committed_wei, r.debt_before_wei, r.debt_after_wei, r.t_wei, r.price_before,
-             r.price_after, r.pending_after_wei, r.hurdle_wei, r.protocol_fee_wei, r.void_share_wei,
-             r.socialized_wei, r.locked_after_wei});
+    cells.clear();
+    for (const storage::ReportColumn& c : storage::report_columns()) {
+      cells.push_back(stored.fields.*c.field);
+    }
+    out.row(cells);
     ++rows;
   }
   return rows;

@@ -396,6 +396,21 @@ void check_ledger_path(const std::string& path, std::string_view noun) {
   }
 }
 
+void require_existing_ledger(const std::string& path) {
+  check_ledger_path(path);
+  std::error_code ec;
+  if (std::filesystem::is_regular_file(path, ec)) return;
+  const std::string link = std::filesystem::is_symlink(path, ec)
+                               ? std::filesystem::read_symlink(path, ec).string()
+                               : std::string();
+  throw StorageError(StorageError::Kind::bad_database,
+                     link.empty()
+                         ? fmt::format("database '{}' not found", path)
+                         : fmt::format("database '{}' not found: it is a symbolic link to '{}', "
+                                       "which does not exist",
+                                       path, link));
+}
+
 namespace {
 
 // SQLite keeps memory statistics by default, behind a process-wide mutex taken on every

@@ -90,6 +90,11 @@ inline constexpr std::array<std::pair<std::string_view, std::string_view>, 3> kC
 // hold ("ledger", "results").
 void check_ledger_path(const std::string& path, std::string_view noun = "ledger");
 
+// check_ledger_path(), then refuses (StorageError, bad_database) a path where no file is:
+// "database 'PATH' not found", naming where a symlink to nothing leads. For the commands that
+// read or change an existing ledger (the readers, `apply`, `migrate`).
+void require_existing_ledger(const std::string& path);
+
 // A prepared statement. bind() indexes start at 1, column() indexes at 0. step() returns true
 // while it yields rows. reset() clears bindings too, so no stale value survives a reuse.
 class Statement {

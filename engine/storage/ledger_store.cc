@@ -106,7 +106,7 @@ std::string placeholders(int first, std::size_t count) {
 const std::vector<ReportColumn>& report_columns() {
   using R = StoredReportRow;
   static const std::vector<ReportColumn> columns = {
-      {"time", ColumnKind::text, &R::time, false},
+      {"time", ColumnKind::time, &R::time, false},
       {"asset", ColumnKind::text, &R::asset, false},
       {"trigger", ColumnKind::text, &R::trigger, false},
       {"source", ColumnKind::text, &R::source, false},

@@ -47,9 +47,9 @@ struct StoredReportRow {
   friend bool operator==(const StoredReportRow&, const StoredReportRow&) = default;
 };
 
-// How a column is shown: as is (text, a price or a share count), or an amount in wei that tables
-// show in asset units (signed where SPEC §7.1 says so).
-enum class ColumnKind : std::uint8_t { text, integer, amount, signed_amount };
+// How a column is shown: as is (text, a time, a price or a share count), or an amount in wei that
+// tables show in asset units (signed where SPEC §7.1 says so).
+enum class ColumnKind : std::uint8_t { text, time, integer, amount, signed_amount };
 
 // The one description of the `reports` columns (SPEC §7.1 order), read by the store, the hash
 // chain, `audit` and the CLI. `name` is the CSV header; the SQL column is its lower case.
