@@ -893,3 +893,22 @@ TEST_CASE("Compare XLSX: rows past a sheet's limit are refused before any work, 
   CHECK(std::distance(std::filesystem::directory_iterator(dir.path(".")),
                       std::filesystem::directory_iterator()) == 1);  // results.db alone
 }
+
+TEST_CASE("Compare: the whole-run cohort is 'all' in the text table and on the page, '' in CSV") {
+  // helper-62's F5: an empty cell in the table, `all` in --cohorts and in the charts' legends.
+  TempDir dir;
+  const std::string db = fixture_db(dir);
+  const auto table = run_cli({"compare", db, "--metrics", "gini"});
+  REQUIRE(table.exit_code == 0);
+  INFO(table.out);
+  CHECK(table.out.find(" all  ") != std::string::npos);
+  CHECK(table.out.find("\ngini ") != std::string::npos);
+  const auto csv = run_cli({"compare", db, "--metrics", "gini", "--format", "csv"});
+  REQUIRE(csv.exit_code == 0);
+  const auto rows = parse_csv(csv.out);
+  REQUIRE(rows.size() == 4);  // header + 3 points
+  CHECK(rows[1][3] == "");
+  REQUIRE(run_cli({"compare", db, "--metrics", "gini", "--out", dir.path("g.html")}).exit_code ==
+          0);
+  CHECK(read_file(dir.path("g.html")).find("<td>all</td>") != std::string::npos);
+}

@@ -163,7 +163,7 @@ html::Table rows_table(const Comparison& comparison, const std::vector<std::stri
     std::vector<std::string> cells = {row.key.name,
                                       row.info->unit,
                                       row.key.asset,
-                                      row.key.cohort,
+                                      labels && row.key.cohort.empty() ? "all" : row.key.cohort,
                                       std::to_string(point.index),
                                       labels ? labels->at(row.point) : point.label,
                                       std::to_string(s.n),

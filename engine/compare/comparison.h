@@ -47,7 +47,8 @@ Comparison compare_results(const Results& results, std::size_t baseline);
 //   metric, unit, asset, cohort, point, label, n, mean, sd_float, p5, p50, p95,
 //   diff_n, diff_mean, diff_sd_float, diff_ci95_half_float, diff_ci95_low, diff_ci95_high
 // `labels`, if given, by position in results.points, in place of the points' whole labels (the
-// short ones of point_names.h: the HTML page's metric tables and the text table).
+// short ones of point_names.h: the HTML page's metric tables and the text table, for people, where
+// the whole-run cohort '' is shown as `all`, as --cohorts and the charts' legends name it).
 html::Table rows_table(const Comparison& comparison,
                        const std::vector<std::string>* labels = nullptr);
 // A float statistic as text: 6 significant digits (sd, intervals); empty when absent.
