@@ -588,6 +588,17 @@ TEST_CASE("Export XLSX: dated 1980-01-01, not by the clock, and a ledger with no
   CHECK(charts.find("<t>Top USDB holders (balance + claimable): nothing to plot</t>") !=
         std::string::npos);
   CHECK(unzip(empty, "xl/charts/chart1.xml").find("Share price") != std::string::npos);
+  // The page says the same: it had two blank canvases it never drew (helper-63's F10).
+  const std::string page = dir.path("empty.html");
+  REQUIRE(yl::testing::run_cli({"export", "--db", empty_db, "--out", page}).exit_code == 0);
+  const std::string html = read_file(page);
+  std::size_t canvases = 0;
+  for (auto at = html.find("<canvas"); at != std::string::npos; at = html.find("<canvas", at + 1)) {
+    ++canvases;
+  }
+  CHECK(canvases == 4);
+  CHECK(html.find("<h2>Top ETH holders (balance + claimable)</h2>\n<p class=\"note\">Nothing to "
+                  "plot.</p>") != std::string::npos);
 }
 
 TEST_CASE("Export CSV: a run of no length (start = end) has its one history row, at its end") {

@@ -133,7 +133,11 @@ std::string HtmlSink::page(const std::vector<SummaryRow>& summary, const ChartDa
   for (std::int64_t time : charts.times) labels.push_back(html::time_label(time));
   if (!charts.times.empty()) {
     for (const ChartSpec& spec : charts.charts) {
-      page.sections.push_back(chart_section(spec, charts, labels));
+      // A chart of no series (the holders of a ledger without accounts) would be a blank canvas
+      // the page never draws: said instead, as the workbook's `charts` sheet says it.
+      page.sections.push_back(spec.series.empty()
+                                  ? html::Section{spec.title, "Nothing to plot.", {}, {}}
+                                  : chart_section(spec, charts, labels));
     }
   }
   if (history_spec != nullptr)
