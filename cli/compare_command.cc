@@ -20,8 +20,8 @@
 #include "engine/compare/ledger_diff.h"
 #include "engine/compare/point_names.h"
 #include "engine/export/output_guard.h"
-#include "engine/html/output_file.h"
 #include "engine/input/input_error.h"
+#include "engine/output/output_file.h"
 #include "engine/storage/database.h"
 #include "engine/usage_error.h"
 
@@ -52,8 +52,8 @@ Table cli_table(html::Table table) {
   return out;
 }
 
-html::OutputFile::Existing existing(const CompareOptions& options) {
-  return options.force ? html::OutputFile::Existing::replace : html::OutputFile::Existing::refuse;
+OutputFile::Existing existing(const CompareOptions& options) {
+  return options.force ? OutputFile::Existing::replace : OutputFile::Existing::refuse;
 }
 
 // Table and CSV go to --out when given (through the same never-half-written file), else stdout.
@@ -67,7 +67,7 @@ void emit_text(const CompareOptions& options, html::Table table,
   }
   std::ostringstream text;
   print(text, cli_table(std::move(table)), format);
-  html::OutputFile out(options.out, existing(options));
+  OutputFile out(options.out, existing(options));
   out.write(text.view());
   out.commit();
 }
@@ -159,7 +159,7 @@ void check_not_empty(const CompareOptions& options, const compare::Comparison& c
 void compare_results_file(const CompareOptions& options) {
   const std::string& path = options.files[0];
   // The output path is checked before the work, so that a bad --out fails at once.
-  std::optional<html::OutputFile> out;
+  std::optional<OutputFile> out;
   if (!options.out.empty() && (options.format == "xlsx" || options.format == "html")) {
     out.emplace(options.out, existing(options));
   }
@@ -227,7 +227,7 @@ void compare_ledgers(const CompareOptions& options) {
   if (!options.out.empty()) {
     refuse_kept_or_special(options.out, compare::ledger_inputs(options.files[0], options.files[1]));
   }
-  std::optional<html::OutputFile> out;
+  std::optional<OutputFile> out;
   if (options.format == "html") out.emplace(options.out, existing(options));
   const compare::LedgerDiff diff = compare::diff_ledgers(options.files[0], options.files[1]);
   if (options.format == "html") {

@@ -14,10 +14,10 @@
 
 #include "cli/commands.h"
 #include "cli/render.h"
-#include "engine/export/export_error.h"
-#include "engine/html/output_file.h"
 #include "engine/input/input_error.h"
 #include "engine/input/removed_on_signal.h"
+#include "engine/output/export_error.h"
+#include "engine/output/output_file.h"
 #include "engine/storage/storage_error.h"
 #include "engine/usage_error.h"
 
@@ -129,7 +129,7 @@ int run_command(int argc, char** argv) {
 int main(int argc, char** argv) {
   const int code = run_command(argc, argv);
   // A Ctrl-C held while files were renamed into place acts now that every file is closed and
-  // every temporary removed (yl::html::HeldSignals), with the process's own handling.
-  if (const int signal = yl::html::take_held_signal(); signal != 0) std::raise(signal);
+  // every temporary removed (yl::HeldSignals), with the process's own handling.
+  if (const int signal = yl::take_held_signal(); signal != 0) std::raise(signal);
   return code;
 }

@@ -881,7 +881,7 @@ TEST_CASE("Compare XLSX: rows past a sheet's limit are refused before any work, 
   REQUIRE(c.rows.size() > 3);
   const std::string xlsx = dir.path("c.xlsx");
   {
-    yl::html::OutputFile out(xlsx, yl::html::OutputFile::Existing::refuse);
+    yl::OutputFile out(xlsx, yl::OutputFile::Existing::refuse);
     CHECK_THROWS_WITH_AS(yl::compare::write_comparison_xlsx(c, out, 4),
                          ("'" + xlsx + "': the comparison has " + std::to_string(c.rows.size()) +
                           " rows, more than the 3 a spreadsheet sheet holds; compare it as "

@@ -19,12 +19,12 @@
 
 #include "bench/synthetic.h"
 #include "engine/export/csv_sink.h"
-#include "engine/export/export_error.h"
 #include "engine/export/exporter.h"
 #include "engine/export/output_guard.h"
 #include "engine/export/xlsx_sink.h"
-#include "engine/html/output_file.h"
 #include "engine/input/input_file.h"
+#include "engine/output/export_error.h"
+#include "engine/output/output_file.h"
 #include "engine/runner.h"
 #include "tests/test_util.h"
 
@@ -276,14 +276,14 @@ TEST_CASE("Export: an output name of 250 bytes keeps its temporary and lock name
   // `.NAME.MARK-N.partial` passed the 255-byte limit of a file name: a legal --out of 245
   // characters failed with "File name too long", exit 1.
   const std::string long_name = std::string(240, 'c') + "é.html";  // 248 bytes
-  const std::string hidden = yl::html::hidden_name("/some/folder/" + long_name);
+  const std::string hidden = yl::hidden_name("/some/folder/" + long_name);
   CHECK(hidden.size() == 1 + 150 + 1 + 16);
   CHECK(hidden.starts_with("." + std::string(150, 'c') + "~"));
-  CHECK(hidden == yl::html::hidden_name(long_name));  // the same in every process and folder
-  CHECK(hidden != yl::html::hidden_name(std::string(241, 'c') + "é.html"));
-  CHECK(yl::html::hidden_name("/x/notes.html") == ".notes.html");
-  CHECK(yl::html::hidden_name(std::string(190, 'c')) == "." + std::string(190, 'c'));
-  CHECK(yl::html::hidden_name(std::string(191, 'c')).size() == 1 + 150 + 1 + 16);
+  CHECK(hidden == yl::hidden_name(long_name));  // the same in every process and folder
+  CHECK(hidden != yl::hidden_name(std::string(241, 'c') + "é.html"));
+  CHECK(yl::hidden_name("/x/notes.html") == ".notes.html");
+  CHECK(yl::hidden_name(std::string(190, 'c')) == "." + std::string(190, 'c'));
+  CHECK(yl::hidden_name(std::string(191, 'c')).size() == 1 + 150 + 1 + 16);
   // The longest suffix, a mark of 44 bytes (10-digit PID, '@', 24-byte host, '~', 8 hex digits)
   // and a count of 10 digits, fits after the longest hidden name kept whole.
   CHECK(1 + 190 +
@@ -291,8 +291,8 @@ TEST_CASE("Export: an output name of 250 bytes keeps its temporary and lock name
                 .size() <=
         255);
   // A cut never splits a UTF-8 character: 'é' is two bytes, and 150 falls inside the 75th.
-  CHECK(yl::html::hidden_name(std::string(1, 'c') + std::string(240, 'e') + ".html").size() == 168);
-  const std::string accents = yl::html::hidden_name("c" + [] {
+  CHECK(yl::hidden_name(std::string(1, 'c') + std::string(240, 'e') + ".html").size() == 168);
+  const std::string accents = yl::hidden_name("c" + [] {
     std::string text;
     for (int i = 0; i < 120; ++i) text += "é";
     return text;

@@ -13,10 +13,10 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
-#include "engine/export/export_error.h"
 #include "engine/export/html_sink.h"
-#include "engine/html/output_file.h"
 #include "engine/html/report.h"
+#include "engine/output/export_error.h"
+#include "engine/output/output_file.h"
 #include "engine/usage_error.h"
 #include "tests/test_util.h"
 
@@ -38,7 +38,7 @@ std::size_t partials_in(const TempDir& dir) {  // the temporaries `.NAME.MARK-N.
 // over it fails; a swap would have moved it to the temporary name): the commit fails.
 void check_folder_appearing(const TempDir& dir, const std::string& name) {
   {
-    yl::html::OutputFile out(dir.path(name), yl::html::OutputFile::Existing::replace);
+    yl::OutputFile out(dir.path(name), yl::OutputFile::Existing::replace);
     out.write("late");
     std::filesystem::create_directory(dir.path(name));
     dir.write(name + "/inside", "kept");
@@ -129,7 +129,7 @@ TEST_CASE("HTML: one self-contained file: Chart.js inline, no network allowed or
 
 TEST_CASE("HTML: an output file appears whole or not at all") {
   TempDir dir;
-  using yl::html::OutputFile;
+  using yl::OutputFile;
   {
     OutputFile out(dir.path("a.html"), OutputFile::Existing::refuse);
     out.write("first");
@@ -181,7 +181,7 @@ TEST_CASE("HTML: a committed output is reverted to the file it replaced, or to n
   // generate's scenario.toml that cannot be put in place takes its events.csv back: with
   // --force the old events.csv was removed, the old scenario.toml left alone (helper-46's F2).
   TempDir dir;
-  using yl::html::OutputFile;
+  using yl::OutputFile;
   auto partials = [&] { return partials_in(dir); };
   dir.write("a.txt", "old");
   {
@@ -233,7 +233,7 @@ TEST_CASE("HTML: where the file system cannot swap, a replaced file is kept by a
   // helper-49's F6: there commit() renamed over the old file, so a revert (generate's
   // scenario.toml that could not be put in place) left neither the old events.csv nor the new.
   TempDir dir;
-  using yl::html::OutputFile;
+  using yl::OutputFile;
   auto partials = [&] { return partials_in(dir); };
   struct NoExchange {
     NoExchange() { g_no_exchange = true; }
@@ -363,14 +363,14 @@ TEST_CASE("HeldSignals: Ctrl-C during a set of renames is noted, for main to rai
   sigemptyset(&mine.sa_mask);
   REQUIRE(sigaction(SIGINT, &mine, &before_int) == 0);
   handled = 0;
-  CHECK(yl::html::take_held_signal() == 0);
+  CHECK(yl::take_held_signal() == 0);
   {
-    const yl::html::HeldSignals held;
+    const yl::HeldSignals held;
     REQUIRE(std::raise(SIGINT) == 0);
   }
   CHECK(handled == 0);  // noted, not acted on: the handler there before is back
-  CHECK(yl::html::take_held_signal() == SIGINT);
-  CHECK(yl::html::take_held_signal() == 0);  // taken once
+  CHECK(yl::take_held_signal() == SIGINT);
+  CHECK(yl::take_held_signal() == 0);  // taken once
   REQUIRE(std::raise(SIGINT) == 0);
   CHECK(handled == SIGINT);
   // Ignored before (nohup), ignored after.
@@ -378,7 +378,7 @@ TEST_CASE("HeldSignals: Ctrl-C during a set of renames is noted, for main to rai
   ignore.sa_handler = SIG_IGN;
   sigemptyset(&ignore.sa_mask);
   REQUIRE(sigaction(SIGHUP, &ignore, &before_hup) == 0);
-  { const yl::html::HeldSignals held; }
+  { const yl::HeldSignals held; }
   struct sigaction now {};
   REQUIRE(sigaction(SIGHUP, nullptr, &now) == 0);
   const bool still_ignored = now.sa_handler == SIG_IGN;

@@ -7,8 +7,8 @@
 
 #include "engine/compare/point_names.h"
 #include "engine/core/assert.h"
-#include "engine/export/export_error.h"
 #include "engine/export/xlsx_errors.h"
+#include "engine/output/export_error.h"
 #include "engine/usage_error.h"
 
 namespace yl::compare {
@@ -175,7 +175,7 @@ void write_charts(Workbook& workbook, lxw_worksheet* charts, const Comparison& c
 
 }  // namespace
 
-void write_comparison_xlsx(const Comparison& comparison, html::OutputFile& out,
+void write_comparison_xlsx(const Comparison& comparison, OutputFile& out,
                            std::size_t rows_per_sheet) {
   // Before the workbook is written: it was exit 1 after it all, in libxlsxwriter's words
   // (helper-44's F16).

@@ -6,14 +6,14 @@
 #pragma once
 
 #include "engine/compare/comparison.h"
-#include "engine/html/output_file.h"
+#include "engine/output/output_file.h"
 
 namespace yl::compare {
 
 // Writes the workbook to `out`'s temporary file and commits it. Throws ExportError, or
 // UsageError, before any work, when its rows and header pass a sheet's `rows_per_sheet`
 // (Excel's 1,048,576; a test passes less).
-void write_comparison_xlsx(const Comparison& comparison, html::OutputFile& out,
+void write_comparison_xlsx(const Comparison& comparison, OutputFile& out,
                            std::size_t rows_per_sheet = 1'048'576);
 
 }  // namespace yl::compare

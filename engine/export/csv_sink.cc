@@ -10,8 +10,8 @@
 #include <sys/stat.h>
 
 #include "engine/core/assert.h"
-#include "engine/export/export_error.h"
-#include "engine/html/output_file.h"
+#include "engine/output/export_error.h"
+#include "engine/output/output_file.h"
 
 namespace yl {
 namespace {
@@ -108,7 +108,7 @@ void CsvSink::claim(const std::vector<std::string>& tables, const std::vector<Ke
   std::vector<std::string> written = tables;
   written.emplace_back("summary");
   for (const std::string& table : written) {
-    html::remove_stale_partials(path_of(table));
+    remove_stale_partials(path_of(table));
     check_target(
         path_of(table), [&](const std::filesystem::path&) { return made_by_export(table); }, keep,
         force);
@@ -260,7 +260,7 @@ void CsvSink::finish(const std::vector<SummaryRow>& summary, const ChartData&) {
     writer->close();
   }
   write_mark();
-  const html::HeldSignals held;  // Ctrl-C acts once the folder holds one export, not two
+  const HeldSignals held;  // Ctrl-C acts once the folder holds one export, not two
   for (const auto& [table, partial] : tables_) {
     std::error_code ec;
     std::filesystem::rename(partial, path_of(table), ec);

@@ -16,8 +16,8 @@
 #include <vector>
 
 #include "engine/export/table_sink.h"
-#include "engine/html/output_file.h"
 #include "engine/input/removed_on_signal.h"
+#include "engine/output/output_file.h"
 
 namespace yl {
 
@@ -52,7 +52,7 @@ class CsvSink : public ExportSink {
   void remove_earlier_tables() const;
 
   std::filesystem::path folder_;
-  html::CreatedFolders created_;  // destroyed after lock_, whose file is in the folder
+  CreatedFolders created_;  // destroyed after lock_, whose file is in the folder
   std::unique_ptr<OutputLock> lock_;
   // Opened so far, with their temporary files, renamed into place by finish().
   std::vector<std::pair<std::string, std::filesystem::path>> tables_;

@@ -100,12 +100,12 @@ html::Section history_section(const TableSpec& spec,
 }  // namespace
 
 HtmlSink::HtmlSink(std::filesystem::path file)
-    : created_(file.parent_path()), out_(std::move(file), html::OutputFile::Existing::replace) {}
+    : created_(file.parent_path()), out_(std::move(file), OutputFile::Existing::replace) {}
 
 void HtmlSink::claim(const std::vector<std::string>&, const std::vector<KeptFile>& keep,
                      bool force) {
   const std::filesystem::path& file = out_.path();
-  lock_ = std::make_unique<OutputLock>(file.parent_path() / (html::hidden_name(file) + ".lock"),
+  lock_ = std::make_unique<OutputLock>(file.parent_path() / (hidden_name(file) + ".lock"),
                                        file.string());
   check_target(
       file, [](const std::filesystem::path& p) { return html::is_export_page(p.string()); }, keep,

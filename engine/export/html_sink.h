@@ -11,13 +11,13 @@
 
 #include "engine/export/output_guard.h"
 #include "engine/export/table_sink.h"
-#include "engine/html/output_file.h"
+#include "engine/output/output_file.h"
 
 namespace yl {
 
 class HtmlSink : public ExportSink {
  public:
-  // Checks `file`'s folder before any work (html::OutputFile); the page appears there only when
+  // Checks `file`'s folder before any work (OutputFile); the page appears there only when
   // finish() has written it whole.
   explicit HtmlSink(std::filesystem::path file);
 
@@ -36,8 +36,8 @@ class HtmlSink : public ExportSink {
                           const std::vector<std::vector<std::string>>& history_rows);
 
  private:
-  html::CreatedFolders created_;  // the page's folder, if the export created it
-  html::OutputFile out_;
+  CreatedFolders created_;  // the page's folder, if the export created it
+  OutputFile out_;
   std::unique_ptr<OutputLock> lock_;
   std::unique_ptr<TableSpec> history_spec_;
   std::vector<std::vector<std::string>> history_rows_;

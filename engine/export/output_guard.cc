@@ -12,8 +12,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "engine/export/export_error.h"
-#include "engine/html/output_file.h"
+#include "engine/output/export_error.h"
+#include "engine/output/output_file.h"
 #include "engine/usage_error.h"
 
 namespace yl {
@@ -70,7 +70,7 @@ void refuse_kept_or_special(const std::filesystem::path& target,
     }
   }
   // Before `ours`, which reads the file: reading a FIFO would wait for a writer forever.
-  html::refuse_special_file(target);
+  refuse_special_file(target);
 }
 
 void check_target(const std::filesystem::path& target,

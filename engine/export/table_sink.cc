@@ -4,15 +4,15 @@
 
 #include <fmt/format.h>
 
-#include "engine/html/output_file.h"
 #include "engine/input/input_file.h"
+#include "engine/output/output_file.h"
 
 namespace yl {
 
 std::filesystem::path partial_path(const std::filesystem::path& final_path) {
   static std::atomic<std::uint64_t> made{0};
   return final_path.parent_path() /
-         fmt::format("{}.{}-{}.partial", html::hidden_name(final_path), process_mark(), made++);
+         fmt::format("{}.{}-{}.partial", hidden_name(final_path), process_mark(), made++);
 }
 
 bool formula_like(const std::string& text) {

@@ -5,7 +5,7 @@
 #include <fmt/format.h>
 #include <unistd.h>
 
-#include "engine/export/export_error.h"
+#include "engine/output/export_error.h"
 
 namespace yl {
 

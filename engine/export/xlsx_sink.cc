@@ -11,9 +11,9 @@
 
 #include "engine/core/assert.h"
 #include "engine/core/timestamp.h"
-#include "engine/export/export_error.h"
 #include "engine/export/xlsx_errors.h"
-#include "engine/html/output_file.h"
+#include "engine/output/export_error.h"
+#include "engine/output/output_file.h"
 #include "engine/usage_error.h"
 
 namespace yl {
@@ -158,7 +158,7 @@ std::string column_letters(std::size_t index) {
 // libxlsxwriter writes the file only when the workbook closes: a path no file can be at is
 // refused now, not after the work, and before its folder is made ("x.xlsx/" names one).
 std::filesystem::path not_special(std::filesystem::path file) {
-  html::refuse_special_file(file);
+  refuse_special_file(file);
   return file;
 }
 
@@ -224,9 +224,8 @@ XlsxSink::~XlsxSink() {
 void XlsxSink::claim(const std::vector<std::string>&, const std::vector<KeptFile>& keep,
                      bool force) {
   const std::filesystem::path folder = file_.parent_path();
-  lock_ =
-      std::make_unique<OutputLock>(folder / (html::hidden_name(file_) + ".lock"), file_.string());
-  html::remove_stale_partials(file_);
+  lock_ = std::make_unique<OutputLock>(folder / (hidden_name(file_) + ".lock"), file_.string());
+  remove_stale_partials(file_);
   check_target(file_, zip_is_marked, keep, force);
 }
 

@@ -26,7 +26,7 @@
 #include <vector>
 
 #include "engine/export/table_sink.h"
-#include "engine/html/output_file.h"
+#include "engine/output/output_file.h"
 
 struct lxw_workbook;
 struct lxw_worksheet;
@@ -70,8 +70,8 @@ class XlsxSink : public ExportSink {
 
   std::filesystem::path file_;
   std::filesystem::path partial_;
-  html::CreatedFolders created_;  // the workbook's folder, if the export created it
-  std::string tmpdir_;  // where libxlsxwriter keeps its temporary files: the output's folder
+  CreatedFolders created_;  // the workbook's folder, if the export created it
+  std::string tmpdir_;      // where libxlsxwriter keeps its temporary files: the output's folder
   std::unique_ptr<OutputLock> lock_;
   lxw_workbook* workbook_ = nullptr;
   lxw_worksheet* summary_ = nullptr;

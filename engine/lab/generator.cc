@@ -12,8 +12,8 @@
 #include "engine/core/assert.h"
 #include "engine/core/ledger.h"
 #include "engine/core/rejection.h"
-#include "engine/html/output_file.h"
 #include "engine/lab/prng.h"
+#include "engine/output/output_file.h"
 #include "engine/usage_error.h"
 
 namespace yl::lab {
@@ -701,16 +701,15 @@ GeneratedFiles generate_into(const Study& study, std::uint64_t seed, const std::
                              bool replace) {
   const std::filesystem::path folder(dir);
   if (dir.empty()) throw UsageError("the output folder's name is empty");
-  html::CreatedFolders folders(folder);  // removed again unless both files are written
+  CreatedFolders folders(folder);  // removed again unless both files are written
   // Each file is written under a name of this process's own (two generates into one folder never
   // share one) and moved into place once both are whole; checked before the work. Without
   // `replace` a file that appeared meanwhile is not replaced either (helper-44's F3: a user's
   // events.csv written during the work was).
-  const auto existing =
-      replace ? html::OutputFile::Existing::replace : html::OutputFile::Existing::refuse;
-  html::OutputFile events_file(folder / "events.csv", existing);
-  html::OutputFile scenario_file(folder / "scenario.toml", existing);
-  html::OutputFile accounts_file(folder / "accounts.csv", existing);
+  const auto existing = replace ? OutputFile::Existing::replace : OutputFile::Existing::refuse;
+  OutputFile events_file(folder / "events.csv", existing);
+  OutputFile scenario_file(folder / "scenario.toml", existing);
+  OutputFile accounts_file(folder / "accounts.csv", existing);
   Generated generated = generate(study, seed);
   GeneratedFiles files;
   if (study.scenario.params.policy.negative_yield == NegativeYield::socialize) {
@@ -740,15 +739,15 @@ GeneratedFiles generate_into(const Study& study, std::uint64_t seed, const std::
   // All or none: the files put in place go again, and those they replaced (--force) come back
   // (helper-44's F3: events.csv stayed, without its scenario; helper-46's F2: with --force, the
   // old scenario.toml was left without its events.csv).
-  std::vector<html::OutputFile*> committed;
-  const html::HeldSignals held;  // Ctrl-C acts once the three are in place, or none
+  std::vector<OutputFile*> committed;
+  const HeldSignals held;  // Ctrl-C acts once the three are in place, or none
   try {
-    for (html::OutputFile* file : {&events_file, &scenario_file, &accounts_file}) {
+    for (OutputFile* file : {&events_file, &scenario_file, &accounts_file}) {
       file->commit();
       committed.push_back(file);
     }
   } catch (...) {
-    for (html::OutputFile* file : committed) file->revert();
+    for (OutputFile* file : committed) file->revert();
     throw;
   }
   folders.keep();

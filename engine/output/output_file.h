@@ -11,7 +11,7 @@
 
 #include "engine/input/removed_on_signal.h"
 
-namespace yl::html {
+namespace yl {
 
 class OutputFile {
  public:
@@ -122,4 +122,4 @@ std::string hidden_name(const std::filesystem::path& path);
 // cannot remove stays.
 void remove_stale_partials(const std::filesystem::path& path);
 
-}  // namespace yl::html
+}  // namespace yl

@@ -1,4 +1,4 @@
-#include "engine/html/output_file.h"
+#include "engine/output/output_file.h"
 
 #include <cerrno>
 #include <csignal>
@@ -12,11 +12,11 @@
 #include <unistd.h>
 
 #include "engine/core/assert.h"
-#include "engine/export/export_error.h"
 #include "engine/input/input_file.h"
+#include "engine/output/export_error.h"
 #include "engine/usage_error.h"
 
-namespace yl::html {
+namespace yl {
 namespace {
 
 std::filesystem::path folder_of(const std::filesystem::path& path) {
@@ -281,4 +281,4 @@ void remove_stale_partials(const std::filesystem::path& path) {
   }
 }
 
-}  // namespace yl::html
+}  // namespace yl
