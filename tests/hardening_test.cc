@@ -1440,10 +1440,16 @@ TEST_CASE("Hardening: a fatal signal removes what RemovedOnSignal names, then en
       if (ignored) std::signal(signal, SIG_IGN);  // as `nohup` leaves SIGHUP
       yl::remove_on_fatal_signals();
       std::filesystem::create_directories(root / "new" / "sub");
+      // A chain of 80 made folders is one slot (helper-65's R5: one each filled the 64 slots, and
+      // the partial files were left), below a folder that was there before: it stays.
+      std::filesystem::path deep = root / "was_there";
+      for (int i = 0; i < 80; ++i) deep /= "d";
+      std::filesystem::create_directories(deep);
       for (const char* name : {"t.db", "t.db-wal", "t.db-shm", "t.db-journal", "new/sub/p.partial",
                                "left.partial", "kept.csv"}) {
         make(name);
       }
+      const yl::RemovedOnSignal chain(deep, yl::RemovedOnSignal::Kind::folder, 80);
       const yl::RemovedOnSignal folder(root / "new", yl::RemovedOnSignal::Kind::folder);
       const yl::RemovedOnSignal inner(root / "new" / "sub", yl::RemovedOnSignal::Kind::folder);
       const yl::RemovedOnSignal partial(root / "new/sub/p.partial",
@@ -1464,7 +1470,9 @@ TEST_CASE("Hardening: a fatal signal removes what RemovedOnSignal names, then en
     CHECK(WTERMSIG(status) == signal);
     // Registered: removed (the database with its companions, the folders once empty); no longer
     // registered, or never: kept.
-    CHECK(file_names(dir) == std::set<std::string>{"left.partial", "kept.csv"});
+    CHECK(file_names(dir) == std::set<std::string>{"was_there", "left.partial", "kept.csv"});
+    CHECK(std::filesystem::is_empty(dir.path("was_there")));
+    std::filesystem::remove(dir.path("was_there"));
     std::filesystem::remove(dir.path("left.partial"));
     std::filesystem::remove(dir.path("kept.csv"));
   }
@@ -1473,7 +1481,7 @@ TEST_CASE("Hardening: a fatal signal removes what RemovedOnSignal names, then en
   CHECK(WIFEXITED(status));
   CHECK(WEXITSTATUS(status) == 7);
   CHECK(file_names(dir) == std::set<std::string>{"t.db", "t.db-wal", "t.db-shm", "t.db-journal",
-                                                 "new", "left.partial", "kept.csv"});
+                                                 "new", "was_there", "left.partial", "kept.csv"});
 }
 
 TEST_CASE("Hardening: Ctrl-C or SIGTERM during run or export leaves no temporary, no new folder") {
@@ -1513,6 +1521,10 @@ TEST_CASE("Hardening: Ctrl-C or SIGTERM during run or export leaves no temporary
                     "INT") == "130\n");
   CHECK(file_names(dir) == read);
   CHECK(interrupted("export --db x.db --out new/r.html", "new", "partial", "TERM") == "143\n");
+  CHECK(file_names(dir) == read);
+  // The workbook's own temporary too (helper-65's R1: it was left, and the folders with it).
+  CHECK(interrupted("export --db x.db --out new/sub/w.xlsx --tables reports", "new/sub", "partial",
+                    "INT") == "130\n");
   CHECK(file_names(dir) == read);
   CHECK(cli({"audit", "--db", dir.path("x.db")}).exit_code == 0);
   CHECK(file_names(dir) == std::set<std::string>{"e.csv", "s.toml", "x.db"});

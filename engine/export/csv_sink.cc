@@ -175,6 +175,7 @@ void CsvSink::write_mark_file(const std::string& text) const {
     if (error == 0) error = errno != 0 ? errno : EIO;
   };
   errno = 0;
+  const RemovedOnSignal removed(partial, RemovedOnSignal::Kind::file);
   std::FILE* file = std::fopen(partial.c_str(), "wb");
   if (file == nullptr) failed();
   if (file != nullptr && std::fwrite(text.data(), 1, text.size(), file) != text.size()) failed();

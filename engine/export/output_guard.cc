@@ -124,6 +124,8 @@ OutputLock::OutputLock(std::filesystem::path lock_file, const std::string& outpu
 }
 
 OutputLock::~OutputLock() {
+  // No longer named first: once unlinked, the name may be another export's lock.
+  removed_ = RemovedOnSignal();
   if (fd_ < 0) return;
   ::unlink(lock_file_.c_str());
   ::close(fd_);

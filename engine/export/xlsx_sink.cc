@@ -177,6 +177,7 @@ XlsxSink::XlsxSink(std::filesystem::path file, std::uint32_t rows_per_sheet)
                       error);
   }
   std::fclose(probe);
+  removed_ = RemovedOnSignal(partial_, RemovedOnSignal::Kind::file);
   tmpdir_ = file_.parent_path().empty() ? "." : file_.parent_path().string();
   lxw_workbook_options options{};
   options.constant_memory = LXW_TRUE;  // rows go to disk as they are written

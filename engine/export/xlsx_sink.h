@@ -26,6 +26,7 @@
 #include <vector>
 
 #include "engine/export/table_sink.h"
+#include "engine/input/removed_on_signal.h"
 #include "engine/output/output_file.h"
 
 struct lxw_workbook;
@@ -70,8 +71,9 @@ class XlsxSink : public ExportSink {
 
   std::filesystem::path file_;
   std::filesystem::path partial_;
-  CreatedFolders created_;  // the workbook's folder, if the export created it
-  std::string tmpdir_;      // where libxlsxwriter keeps its temporary files: the output's folder
+  CreatedFolders created_;   // the workbook's folder, if the export created it
+  RemovedOnSignal removed_;  // partial_, were Ctrl-C to end the process
+  std::string tmpdir_;       // where libxlsxwriter keeps its temporary files: the output's folder
   std::unique_ptr<OutputLock> lock_;
   lxw_workbook* workbook_ = nullptr;
   lxw_worksheet* summary_ = nullptr;

@@ -2,6 +2,7 @@
 
 #include <array>
 #include <atomic>
+#include <cerrno>
 #include <csignal>
 #include <cstring>
 
@@ -25,6 +26,7 @@ struct Slot {
   std::atomic<unsigned> version{0};
   std::atomic<bool> active{false};
   std::atomic<RemovedOnSignal::Kind> kind{RemovedOnSignal::Kind::file};
+  std::atomic<unsigned> levels{1};  // a folder's: it and levels - 1 parents
   std::array<std::atomic<char>, kPathBytes> path{};
 };
 static_assert(std::atomic<unsigned>::is_always_lock_free && std::atomic<char>::is_always_lock_free);
@@ -32,19 +34,22 @@ static_assert(std::atomic<unsigned>::is_always_lock_free && std::atomic<char>::i
 // The one process-wide list (signals are process-wide): what each live RemovedOnSignal names.
 std::array<Slot, 64> slots;
 
-void write_slot(Slot& slot, const std::string& path, RemovedOnSignal::Kind kind, bool active) {
-  slot.version.fetch_add(1);  // odd: changing
+void write_slot(Slot& slot, const std::string& path, RemovedOnSignal::Kind kind, unsigned levels,
+                bool active) {
+  slot.version.fetch_add(1);                            // odd: changing
+  std::atomic_thread_fence(std::memory_order_release);  // before the stores below, for the reader
   for (std::size_t i = 0; i <= path.size(); ++i) {
     slot.path[i].store(path.c_str()[i], std::memory_order_relaxed);
   }
   slot.kind.store(kind, std::memory_order_relaxed);
+  slot.levels.store(levels, std::memory_order_relaxed);
   slot.active.store(active, std::memory_order_relaxed);
   slot.version.fetch_add(1);  // even: whole
 }
 
 // What a slot names, copied whole into `path` (false: nothing, or the slot was changing).
 bool read_slot(const Slot& slot, std::array<char, kPathBytes + 16>& path,
-               RemovedOnSignal::Kind* kind) {
+               RemovedOnSignal::Kind* kind, unsigned* levels) {
   const unsigned before = slot.version.load();
   if (before % 2 != 0 || !slot.active.load()) return false;
   bool ended = false;
@@ -53,6 +58,7 @@ bool read_slot(const Slot& slot, std::array<char, kPathBytes + 16>& path,
     ended = path[i] == '\0';
   }
   *kind = slot.kind.load(std::memory_order_relaxed);
+  *levels = slot.levels.load(std::memory_order_relaxed);
   std::atomic_thread_fence(std::memory_order_acquire);  // the copy before the second look
   return ended && slot.version.load() == before;
 }
@@ -61,8 +67,9 @@ bool read_slot(const Slot& slot, std::array<char, kPathBytes + 16>& path,
 extern "C" void remove_and_end(int signal) {
   std::array<char, kPathBytes + 16> path{};
   RemovedOnSignal::Kind kind{};
+  unsigned levels = 0;
   for (const Slot& slot : slots) {
-    if (!read_slot(slot, path, &kind) || kind == RemovedOnSignal::Kind::folder) continue;
+    if (!read_slot(slot, path, &kind, &levels) || kind == RemovedOnSignal::Kind::folder) continue;
     ::unlink(path.data());
     if (kind != RemovedOnSignal::Kind::database) continue;
     const std::size_t length = std::strlen(path.data());
@@ -71,13 +78,21 @@ extern "C" void remove_and_end(int signal) {
       ::unlink(path.data());
     }
   }
-  // Folders after the files in them, the innermost first: each pass removes those left empty.
+  // Folders after the files in them, each chain from its innermost: each pass removes those left
+  // empty (one already gone is passed over to its parent).
   for (bool removed = true; removed;) {
     removed = false;
     for (const Slot& slot : slots) {
-      if (read_slot(slot, path, &kind) && kind == RemovedOnSignal::Kind::folder &&
-          ::rmdir(path.data()) == 0) {
-        removed = true;
+      if (!read_slot(slot, path, &kind, &levels) || kind != RemovedOnSignal::Kind::folder) continue;
+      for (unsigned level = 0; level < levels; ++level) {
+        if (::rmdir(path.data()) == 0) {
+          removed = true;
+        } else if (errno != ENOENT) {
+          break;  // not empty: its parents are not either
+        }
+        char* slash = std::strrchr(path.data(), '/');
+        if (slash == nullptr || slash == path.data()) break;
+        *slash = '\0';
       }
     }
   }
@@ -91,7 +106,7 @@ extern "C" void remove_and_end(int signal) {
 void release(int slot) {
   if (slot < 0) return;
   Slot& s = slots[static_cast<std::size_t>(slot)];
-  write_slot(s, "", RemovedOnSignal::Kind::file, false);
+  write_slot(s, "", RemovedOnSignal::Kind::file, 1, false);
   s.taken.store(false);
 }
 
@@ -110,14 +125,14 @@ void remove_on_fatal_signals() {
   }
 }
 
-RemovedOnSignal::RemovedOnSignal(const std::filesystem::path& path, Kind kind) {
+RemovedOnSignal::RemovedOnSignal(const std::filesystem::path& path, Kind kind, unsigned levels) {
   std::error_code ec;
   // Absolute, as the handler cannot ask where a relative one was.
   const std::string whole = std::filesystem::absolute(path, ec).native();
   if (ec || whole.empty() || whole.size() >= kPathBytes) return;
   for (std::size_t i = 0; i < slots.size(); ++i) {
     if (slots[i].taken.exchange(true)) continue;
-    write_slot(slots[i], whole, kind, true);
+    write_slot(slots[i], whole, kind, levels, true);
     slot_ = static_cast<int>(i);
     return;
   }

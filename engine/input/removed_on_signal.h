@@ -15,7 +15,9 @@ namespace yl {
 void remove_on_fatal_signals();
 
 // While it lives, `path` is removed if a fatal signal ends the process: a file (with, for a
-// database, its -wal, -shm and -journal), or a folder, removed only when empty (after every file).
+// database, its -wal, -shm and -journal), or a folder and `levels` - 1 of its parents (the folders
+// a command made on the way to its output: one slot however deep), each removed only when empty,
+// after every file, the innermost first.
 // The process-wide list is fixed in size (64 paths of up to 4 KiB): a path past it is left, as a
 // SIGKILL leaves it, for the next command's removal of stale temporaries. Registering, moving and
 // ending one are safe from any thread; the handler reads the list without locks.
@@ -23,7 +25,7 @@ class RemovedOnSignal {
  public:
   enum class Kind { file, database, folder };
   RemovedOnSignal() = default;  // names nothing
-  RemovedOnSignal(const std::filesystem::path& path, Kind kind);
+  RemovedOnSignal(const std::filesystem::path& path, Kind kind, unsigned levels = 1);
   ~RemovedOnSignal();
   RemovedOnSignal(RemovedOnSignal&& other) noexcept : slot_(other.slot_) { other.slot_ = -1; }
   RemovedOnSignal& operator=(RemovedOnSignal&& other) noexcept;

@@ -154,6 +154,7 @@ bool OutputFile::replace_keeping_old() {
     fail(path_, error);
   }
   temp_ = std::move(kept.name);
+  removed_ = RemovedOnSignal(temp_, RemovedOnSignal::Kind::file);  // the old file, as after a swap
   return true;
 }
 
@@ -171,7 +172,8 @@ void OutputFile::revert() noexcept {
   }
   // The new file is gone from `path` (moved, removed): the replaced one goes back all the same,
   // and where it cannot, it stays at the temporary name rather than be removed at the end
-  // (helper-49's F2: neither file was left).
+  // (helper-49's F2: neither file was left), where Ctrl-C must not remove it either.
+  removed_ = RemovedOnSignal();
   (void)::rename(temp_.c_str(), path_.c_str());
 }
 
@@ -253,7 +255,8 @@ CreatedFolders::CreatedFolders(const std::filesystem::path& folder) {
           fmt::format("cannot create the folder '{}': {}", it->string(), ec.message()), ec.value());
     }
     created_.push_back(*it);
-    removed_.emplace_back(*it, RemovedOnSignal::Kind::folder);
+    removed_ =
+        RemovedOnSignal(*it, RemovedOnSignal::Kind::folder, static_cast<unsigned>(created_.size()));
   }
 }
 
@@ -265,7 +268,7 @@ void CreatedFolders::remove_created() {
     std::filesystem::remove(*it, ec);  // removes an empty folder only
   }
   created_.clear();
-  removed_.clear();
+  removed_ = RemovedOnSignal();
 }
 
 std::string hidden_name(const std::filesystem::path& path) {

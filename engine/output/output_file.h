@@ -99,13 +99,13 @@ class CreatedFolders {
   ~CreatedFolders();
   void keep() {  // the output is in place: what was created stays
     created_.clear();
-    removed_.clear();
+    removed_ = RemovedOnSignal();
   }
 
  private:
   void remove_created();
   std::vector<std::filesystem::path> created_;  // outermost first
-  std::vector<RemovedOnSignal> removed_;        // the same, were Ctrl-C to end the process
+  RemovedOnSignal removed_;  // the same (the innermost and its count), were Ctrl-C to end it
 };
 
 // `.NAME` for `path`'s file name NAME: the start of the hidden files an output keeps beside it
