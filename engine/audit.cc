@@ -411,7 +411,7 @@ class Auditor {
   }
 
   // A final-state row's columns, stored and replayed, by name.
-  using Columns = std::vector<std::pair<const char*, std::pair<std::string, std::string>>>;
+  using Columns = std::vector<std::pair<std::string_view, std::pair<std::string, std::string>>>;
 
   // The first column of two rows that differ: "AT: COLUMN is X in the database but Y in the
   // replay (off by N)".
@@ -457,10 +457,9 @@ class Auditor {
       if (s == r) continue;
       Columns columns;  // the `ledgers` columns (storage::ledger_columns), `asset` first
       for (const storage::LedgerColumn& c : storage::ledger_columns()) {
-        columns.push_back(
-            {c.name.data(), c.field == nullptr
-                                ? std::pair{asset(s.asset), asset(r.asset)}
-                                : std::pair{(s.*c.field).wei_string(), (r.*c.field).wei_string()}});
+        columns.push_back({c.name, c.field == nullptr ? std::pair{asset(s.asset), asset(r.asset)}
+                                                      : std::pair{(s.*c.field).wei_string(),
+                                                                  (r.*c.field).wei_string()}});
       }
       report_difference(fmt::format("final_ledgers {}", asset(r.asset)), columns);
     }

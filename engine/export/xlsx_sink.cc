@@ -124,7 +124,9 @@ class XlsxTableWriter : public TableWriter {
       return;
     }
     const std::string cell = kind == CellKind::text ? defuse_formula(text) : text;
-    if (const std::size_t characters = excel_characters(cell); characters > kCellCharacters) {
+    // A UTF-16 unit takes at least one UTF-8 byte: only a cell of more bytes is counted.
+    if (const std::size_t characters = cell.size() > kCellCharacters ? excel_characters(cell) : 0;
+        characters > kCellCharacters) {
       throw UsageError(fmt::format(
           "{} column '{}' holds {} characters, more than the {} a spreadsheet cell holds; "
           "export it as --format csv",

@@ -14,7 +14,6 @@
 namespace yl {
 namespace {
 
-constexpr int kSignals[] = {SIGINT, SIGTERM, SIGHUP, SIGQUIT};
 constexpr std::size_t kPathBytes = 4096;
 
 // A path a fatal signal removes. The handler may interrupt any thread at any point, and another
@@ -116,8 +115,8 @@ void remove_on_fatal_signals() {
   struct sigaction action {};
   action.sa_handler = remove_and_end;
   sigemptyset(&action.sa_mask);
-  for (const int signal : kSignals) sigaddset(&action.sa_mask, signal);  // one cleanup at a time
-  for (const int signal : kSignals) {
+  for (const int signal : kFatalSignals) sigaddset(&action.sa_mask, signal);  // one at a time
+  for (const int signal : kFatalSignals) {
     struct sigaction before {};
     if (::sigaction(signal, nullptr, &before) != 0 || before.sa_handler == SIG_IGN) continue;
     const int failed = ::sigaction(signal, &action, nullptr);

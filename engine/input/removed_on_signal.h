@@ -5,7 +5,13 @@
 
 #include <filesystem>
 
+#include <signal.h>
+
 namespace yl {
+
+// The signals that end a command and that it cleans up after: Ctrl-C and its kin. (HeldSignals,
+// engine/output/output_file.h, holds the same ones around a set of renames.)
+inline constexpr int kFatalSignals[] = {SIGINT, SIGTERM, SIGHUP, SIGQUIT};
 
 // Installs, once, the handler of SIGINT, SIGTERM, SIGHUP and SIGQUIT that removes what every live
 // RemovedOnSignal names and then ends the process by the same signal, with its default action (a

@@ -197,7 +197,6 @@ void refuse_special_file(const std::filesystem::path& path) {
 
 namespace {
 
-constexpr int kHeld[] = {SIGINT, SIGTERM, SIGHUP, SIGQUIT};
 // The signal noted while a HeldSignals lived (0: none): a handler can only set such a variable.
 volatile std::sig_atomic_t held_signal = 0;
 bool holding = false;  // a HeldSignals lives
@@ -213,14 +212,16 @@ HeldSignals::HeldSignals() {
   note.sa_handler = note_signal;
   note.sa_flags = SA_RESTART;
   sigemptyset(&note.sa_mask);
-  for (std::size_t i = 0; i < std::size(kHeld); ++i) {
-    const int failed = sigaction(kHeld[i], &note, &before_[i]);
+  for (std::size_t i = 0; i < std::size(kFatalSignals); ++i) {
+    const int failed = sigaction(kFatalSignals[i], &note, &before_[i]);
     YL_ASSERT(failed == 0);
   }
 }
 
 HeldSignals::~HeldSignals() {
-  for (std::size_t i = 0; i < std::size(kHeld); ++i) sigaction(kHeld[i], &before_[i], nullptr);
+  for (std::size_t i = 0; i < std::size(kFatalSignals); ++i) {
+    sigaction(kFatalSignals[i], &before_[i], nullptr);
+  }
   holding = false;
 }
 

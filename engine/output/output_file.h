@@ -3,6 +3,7 @@
 #pragma once
 
 #include <filesystem>
+#include <iterator>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -79,7 +80,7 @@ class HeldSignals {
   HeldSignals& operator=(const HeldSignals&) = delete;
 
  private:
-  struct sigaction before_[4];
+  struct sigaction before_[std::size(kFatalSignals)];
 };
 
 // The signal a HeldSignals noted (0: none), cleared. main raises it once the command has ended
