@@ -336,9 +336,9 @@ TEST_CASE(
         std::vector<std::string>{"10007", "10017", "10027", "10037", "10047"});
   const auto c = yl::compare::compare_results(results, 0);
   REQUIRE(c.notes.size() == 2);
-  CHECK(c.notes[1] == "point 2 shares no run's seed with the baseline, point 0 (a key that "
-                      "changes the generated history gives other runs): no paired difference; "
-                      "name a baseline of the same history with --baseline");
+  CHECK(c.notes[1] == "point 2 shares no run's seed with the baseline, point 0 (only points "
+                      "that differ in policy, gas or strategy keys share runs' seeds): no paired "
+                      "difference; name a baseline of the same seeds with --baseline");
   const yl::html::Table table = yl::compare::rows_table(c);
   auto r = row_of(table, "gini", "", "2");
   CHECK(r["mean"] == "0.475");  // its own statistics stay

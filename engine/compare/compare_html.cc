@@ -150,9 +150,9 @@ html::Section points_section(const Comparison& c, const PointNames& names) {
       "Over the runs of each point: mean (exact for integer metrics, 3 decimals toward zero), "
       "sample standard deviation (float), p5, p50, p95 by nearest rank (the value at rank "
       "⌈p·n/100⌉ of the sorted runs). Differences are paired by run: run k of a point and of "
-      "the baseline, where both ran on one seed (common random numbers; a point that changes the "
-      "generated history has runs of its own, and no difference): mean of x_k − baseline_k and a "
-      "95% paired t interval (float).";
+      "the baseline, where both ran on one seed (common random numbers; a point that differs in "
+      "more than policy, gas or strategy keys has runs of its own, and no difference): mean of "
+      "x_k − baseline_k and a 95% paired t interval (float).";
   if (!names.value_keys.empty()) {
     note += " A label longer than 32 bytes is shown on charts and in metric tables by its values "
             "alone, in the order of the keys " +

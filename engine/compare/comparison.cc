@@ -91,9 +91,9 @@ Comparison compare_results(const Results& results, std::size_t baseline) {
     const std::size_t n = unpaired.size();
     if (n > kNamed) unpaired.resize(kNamed);
     c.notes.push_back(fmt::format(
-        "point{} {}{} share{} no run's seed with the baseline, point {} (a key that changes the "
-        "generated history gives other runs): no paired difference; name a baseline of the same "
-        "history with --baseline",
+        "point{} {}{} share{} no run's seed with the baseline, point {} (only points that differ "
+        "in policy, gas or strategy keys share runs' seeds): no paired difference; name a "
+        "baseline of the same seeds with --baseline",
         n == 1 ? "" : "s", fmt::join(unpaired, ", "),
         n > kNamed ? fmt::format(", … ({} in all)", n) : "", n == 1 ? "s" : "",
         results.points[baseline].index));

@@ -195,15 +195,19 @@ class Builder {
   }
 
   // A user other than `self`, open before `t`, that is no sniper (a sniper holds nothing
-  // between reports), or nullopt after a few tries.
+  // between reports): the first of four draws that is one, or nullopt. Always four draws, so that
+  // what the user does next is drawn alike whoever is a sniper (common random numbers across
+  // strategy points, study.cc's shares_seeds).
   std::optional<std::size_t> recipient(Rng& rng, std::size_t self, Timestamp t) {
+    std::optional<std::size_t> found;
     for (int attempt = 0; attempt < 4; ++attempt) {
       const auto j = static_cast<std::size_t>(rng.below(plans_.size()));
-      if (j != self && plans_[j].arrival < t && plans_[j].strategy->kind != StrategyKind::sniper) {
-        return j;
+      if (!found && j != self && plans_[j].arrival < t &&
+          plans_[j].strategy->kind != StrategyKind::sniper) {
+        found = j;
       }
     }
-    return std::nullopt;
+    return found;
   }
 
   void user_events(std::size_t i) {

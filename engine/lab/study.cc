@@ -622,8 +622,15 @@ std::string type_name(const toml::node& node) {
   return out.str();
 }
 
-bool history_neutral(const std::string& key) {
-  return key.starts_with("scenario.policy.") || key.starts_with("scenario.gas.");
+// Whether points that differ in `key` share their runs' seeds (common random numbers): a policy
+// or gas key leaves the generated events as they are; a strategy key changes what some users do,
+// but not the draws of the population and the sources (each user draws its strategy from its own
+// stream, one uniform, and a strategy's actions from its activity stream), so run k of two
+// strategy points has the same users, arrivals, sizes and rate paths, and the difference between
+// them is the strategies' (helper-62's F1; lab version 5).
+bool shares_seeds(const std::string& key) {
+  return key.starts_with("scenario.policy.") || key.starts_with("scenario.gas.") ||
+         key.starts_with("strategy.");
 }
 
 // Whether `text` holds `word` with no letter, digit or '_' on either side.
@@ -1013,7 +1020,7 @@ std::vector<Point> expand_points(const Study& study) {
   for (std::int64_t index = 0; index < study.sweep.points; ++index) {
     Point point;
     point.index = index;
-    std::vector<std::string> labels, history, params;
+    std::vector<std::string> labels, seeded, params;
     std::int64_t rest = index;
     std::vector<std::size_t> at(axes.size());
     for (std::size_t a = axes.size(); a-- > 0;) {
@@ -1027,13 +1034,13 @@ std::vector<Point> expand_points(const Study& study) {
         const std::string& key = axes[a].keys[k];
         const std::string text = value_text(value);
         labels.push_back(key + "=" + text);
-        if (!history_neutral(key)) history.push_back(key + "=" + text);
+        if (!shares_seeds(key)) seeded.push_back(key + "=" + text);
         params.push_back(json_string(key) + ":" + json_string(text));
         point.assignments.push_back({key, &value, line});
       });
     }
     point.label = fmt::format("{}", fmt::join(labels, ", "));
-    point.history_label = fmt::format("{}", fmt::join(history, ", "));
+    point.seed_label = fmt::format("{}", fmt::join(seeded, ", "));
     point.params = fmt::format("{{{}}}", fmt::join(params, ","));
     points.push_back(std::move(point));
   }
@@ -1104,7 +1111,7 @@ Study study_at(const Study& study, const Point& point) {
 }
 
 std::uint64_t run_seed(const Study& study, const Point& point, std::int64_t run) {
-  return derive_seed(derive_seed(study.seed, point.history_label, 0), "run",
+  return derive_seed(derive_seed(study.seed, point.seed_label, 0), "run",
                      static_cast<std::uint64_t>(run));
 }
 

@@ -181,9 +181,10 @@ struct Point {
   std::int64_t index = 0;
   std::string label;   // "k=v, k=v"
   std::string params;  // JSON object: key -> value as written in TOML
-  // The label of the keys that change the generated history (all but scenario.policy.* and
-  // scenario.gas.*): "" when only history-neutral keys vary, so every point shares run seeds.
-  std::string history_label;
+  // The label of the keys that give a point runs of its own (all but scenario.policy.*,
+  // scenario.gas.* and strategy.*, study.cc's shares_seeds): "" when only those vary, so every
+  // point shares run seeds.
+  std::string seed_label;
   struct Assignment {
     std::string key;
     const toml::node* value = nullptr;
@@ -202,7 +203,7 @@ Study study_at(const Study& study, const Point& point);
 // Hex SHA-256 of `bytes` (OpenSSL), the study's spec_hash and the tests' pinned hashes.
 std::string sha256_hex(std::string_view bytes);
 
-// The seed of run `run` at a point: from the study seed, the point's history label and the run.
+// The seed of run `run` at a point: from the study seed, the point's seed label and the run.
 std::uint64_t run_seed(const Study& study, const Point& point, std::int64_t run);
 
 }  // namespace yl::lab
