@@ -9,6 +9,8 @@
 //   data-charts-drawn how many canvases hold data ink (pixels in the palette's colours, not the
 //                     greys of axes and text), measured with getImageData after drawing
 //   data-errors       script errors caught by window.onerror (0 on a good page)
+//   data-noisy-ticks  numeric axis ticks at 0 not labelled "0" (Chart.js's float steps made
+//                     "-1.700000E-21"; the script snaps them to 0)
 // and on each canvas data-ink, its count of coloured pixels.
 #pragma once
 
