@@ -113,6 +113,20 @@ std::optional<Rejection> advance_in_batches(Ledger& ledger, storage::LedgerStore
   }
 }
 
+// After the last event: the reports due to the ledger's end, stored, then the ledger settled as
+// of its last event (after the last stored journal row), ready for its snapshot.
+std::optional<Rejection> finish(Ledger& ledger, storage::LedgerStore& store,
+                                const RunOptions& options, RunSummary& summary) {
+  const Timestamp end = ledger.params().end;
+  auto rejected = advance_in_batches(ledger, store, end, options, summary);
+  if (!rejected) rejected = ledger.advance_to(end);
+  if (rejected) return rejected;
+  store_outputs(ledger, store, std::nullopt, options, summary);
+  store.flush_writes();
+  ledger.settle();
+  return std::nullopt;
+}
+
 // Refuses a ledger of more scheduled reports than options.max_reports (`what` says whose).
 void check_report_count(Timestamp start, Timestamp end, std::int64_t every_s,
                         const std::string& what, const RunOptions& options) {
@@ -160,14 +174,9 @@ RunSummary run_scenario(const Scenario& scenario, const std::string& scenario_fi
                           scenario.params.end.seconds - scenario.params.start.seconds);
     }
   }
-  auto rejected = advance_in_batches(ledger, store, scenario.params.end, options, summary);
-  if (!rejected) rejected = ledger.advance_to(scenario.params.end);
-  if (rejected) {
+  if (const auto rejected = finish(ledger, store, options, summary)) {
     throw InputError(scenario_file, scenario.report_every_line, "scenario", rejected->reason);
   }
-  store_outputs(ledger, store, std::nullopt, options, summary);
-  store.flush_writes();
-  ledger.settle();  // after the last stored journal row: the state as of the last event
   store.write_snapshot(ledger);
   return summary;
 }
@@ -324,11 +333,9 @@ ApplySummary apply_into_database(const std::string& db_path, const std::string& 
     if (!first_event) first_event = seq;
     ++summary.events;
   }
-  auto rejected = advance_in_batches(ledger, store, ledger.params().end, options, outputs);
-  if (!rejected) rejected = ledger.advance_to(ledger.params().end);
-  if (rejected) throw InputError(events_path, 1, "csv", rejected->reason);
-  store_outputs(ledger, store, std::nullopt, options, outputs);
-  ledger.settle();  // after the last stored journal row: the state as of the last event
+  if (const auto rejected = finish(ledger, store, options, outputs)) {
+    throw InputError(events_path, 1, "csv", rejected->reason);
+  }
   store.replace_snapshot(ledger);
   summary.reports = outputs.reports;
   summary.end = ledger.params().end;
