@@ -74,7 +74,7 @@ int main(int argc, char** argv) {
   std::size_t events = 0;
   constexpr int kGenerated = 5;
   for (int r = 0; r < kGenerated; ++r) {
-    events += yl::lab::generate(study, yl::lab::run_seed(study, points[0], r)).events.size();
+    events += yl::lab::generate(study, yl::lab::run_seed(study, r)).events.size();
   }
   const double generate_s = since(t0) / kGenerated;
   fmt::print("generator alone: {:.3f} s a run, {} events a run\n", generate_s, events / kGenerated);

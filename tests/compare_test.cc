@@ -336,9 +336,12 @@ TEST_CASE(
         std::vector<std::string>{"10007", "10017", "10027", "10037", "10047"});
   const auto c = yl::compare::compare_results(results, 0);
   REQUIRE(c.notes.size() == 2);
-  CHECK(c.notes[1] == "point 2 shares no run's seed with the baseline, point 0 (only points "
-                      "that differ in policy, gas or strategy keys share runs' seeds): no paired "
-                      "difference; name a baseline of the same seeds with --baseline");
+  // A file of no `lab` row is of lab version 1 (helper-66's F1: the note said strategy points
+  // share seeds, of a file made before they did); no other point shares point 2's seeds.
+  CHECK(c.notes[1] == "point 2 shares no run's seed with the baseline, point 0: no paired "
+                      "difference (the file's runs are of lab version 1, where a point that "
+                      "changes more than policy or gas keys has runs of its own; a sweep of "
+                      "version 5 or later pairs every point)");
   const yl::html::Table table = yl::compare::rows_table(c);
   auto r = row_of(table, "gini", "", "2");
   CHECK(r["mean"] == "0.475");  // its own statistics stay
@@ -352,7 +355,17 @@ TEST_CASE(
   // Against point 2, neither 0 nor 1 has a pair.
   const auto other = yl::compare::compare_results(results, 2);
   REQUIRE(other.notes.size() == 2);
-  CHECK(other.notes[1].starts_with("points 0, 1 share no run's seed with the baseline, point 2 "));
+  CHECK(other.notes[1].starts_with("points 0, 1 share no run's seed with the baseline, point 2: "));
+  CHECK(other.notes[1].ends_with("; name a baseline of the same seeds with --baseline"));
+  // In a file of version 5 or later, only a hand-made one can have such points.
+  const std::string v5 =
+      make_db(dir, "v5.db",
+              read_file(kFixture) + "UPDATE runs SET seed = seed || '7' WHERE point = 2;\n"
+                                    "INSERT INTO study VALUES ('lab', '5');\n");
+  const yl::compare::Results newer = yl::compare::read_results(v5);
+  CHECK(yl::compare::compare_results(newer, 0).notes.at(1) ==
+        "point 2 shares no run's seed with the baseline, point 0: no paired difference (their "
+        "runs have other seeds)");
 }
 
 TEST_CASE("Compare: charts draw an amount in asset units, a price as it is") {
@@ -648,6 +661,14 @@ TEST_CASE("Compare HTML: a point's label is shown short on charts and in metric 
   CHECK(short_label("source.a.schedule=\"x\", source.b.schedule=\"y\", users=1") == "x, y, 1");
   CHECK(short_label("source.a.schedule=\"x\", source.b.schedule=\"y\"") ==
         "a.schedule=\"x\", b.schedule=\"y\"");
+  // And a key that ends like another point's (helper-66's F2: points giving strategy.1.share,
+  // strategy.2.share and strategy.3.share one each were all "share=10").
+  const std::vector<std::string_view> keys{
+      "strategy.1.share", "strategy.2.share", "x.b", ".b", "a.b.c", "d.b.c"};
+  CHECK(short_label("strategy.2.share=10", true, keys) == "2.share=10");
+  CHECK(short_label("strategy.2.share=10") == "share=10");
+  CHECK(short_label("a.b.c=1, population.users=3", true, keys) == "a.b.c=1, users=3");
+  CHECK(short_label(".b=1", true, keys) == ".b=1");  // parts of no name, whole
   // Where the points give other keys (points of [[sweep.points]]), values alone could read one
   // point as another ("500, streamed" and "streamed, 500": helper-58's R4): cut with keys.
   CHECK(short_label("scenario.policy.insurance_fee_bps=500, scenario.policy.distribution=\""

@@ -71,11 +71,9 @@ runs = 2
   CHECK(points[0].params == "{\"scenario.policy.insurance_fee_bps\":\"0\",\"population.users\":"
                             "\"3\",\"source.lido.mean_bps\":\"300\",\"source.lido.volatility_bps\":"
                             "\"10\"}");
-  // Only the policy key is left out of the seed label: those points share seeds.
-  CHECK(points[0].seed_label == points[6].seed_label);
-  CHECK(run_seed(study, points[0], 1) == run_seed(study, points[6], 1));
-  CHECK(run_seed(study, points[0], 0) != run_seed(study, points[0], 1));
-  CHECK(run_seed(study, points[0], 0) != run_seed(study, points[2], 0));
+  // Every point's run k has one seed, the runs of a point each their own.
+  CHECK(run_seed(study, 0) != run_seed(study, 1));
+  CHECK(run_seed(study, 1) == derive_seed(derive_seed(7, "", 0), "run", 1));
   const Study at = study_at(study, points[11]);
   CHECK(at.population.users == 5);
   CHECK(at.scenario.params.policy.insurance_fee_bps == 500);
@@ -124,10 +122,6 @@ TEST_CASE("Lab study: [[sweep.points]] lists points one by one, and a point may 
   CHECK(points[5].assignments[1].line == 52);
   CHECK(points[5].assignments[2].line == 51);
   CHECK(points[1].assignments[2].line == 49);
-  // Policy keys only: the three points of a population share their runs' seeds.
-  CHECK(points[0].seed_label == "population.users=3");
-  CHECK(run_seed(study, points[0], 1) == run_seed(study, points[2], 1));
-  CHECK(run_seed(study, points[0], 1) != run_seed(study, points[3], 1));
   const Study snapshot = study_at(study, points[3]);
   CHECK(snapshot.population.users == 4);
   CHECK(snapshot.scenario.params.policy.distribution == Distribution::snapshot);
@@ -136,8 +130,8 @@ TEST_CASE("Lab study: [[sweep.points]] lists points one by one, and a point may 
   CHECK(week.scenario.params.policy.distribution == Distribution::streamed);
   CHECK(week.scenario.params.policy.unlock_seconds == 604800);
   CHECK(study_at(study, points[1]).scenario.params.policy.unlock_seconds == 86400);
-  // A string's quotes are escaped in a label: one value could spell two keys' label, and their
-  // seeds (helper-54's R8).
+  // A string's quotes are escaped in a label: one value could spell two keys' label (helper-54's
+  // R8), and `compare --baseline` names a point by its label.
   const std::vector<Point> quoted = expand_points(parse_study(
       testing::tiny_study("[[sweep.points]]\n\"scenario.name\" = 'x\", population.arrival=\"7d'\n"
                           "[[sweep.points]]\n\"scenario.name\" = \"x\"\n"
@@ -146,7 +140,6 @@ TEST_CASE("Lab study: [[sweep.points]] lists points one by one, and a point may 
   REQUIRE(quoted.size() == 2);
   CHECK(quoted[0].label == "scenario.name=\"x\\\", population.arrival=\\\"7d\"");
   CHECK(quoted[1].label == "scenario.name=\"x\", population.arrival=\"7d\"");
-  CHECK(quoted[0].seed_label != quoted[1].seed_label);
 }
 
 TEST_CASE("Lab generator: the same study and seed give byte-identical events (pinned SHA-256)") {
@@ -369,19 +362,19 @@ runs = 1
   CHECK(a.scenario.params.policy.insurance_fee_bps == 0);
   CHECK(b.scenario.params.policy.insurance_fee_bps == 2500);
   std::ostringstream ea, eb;
-  write_events_csv(generate(a, run_seed(study, points[0], 0)).events, ea);
-  write_events_csv(generate(b, run_seed(study, points[1], 0)).events, eb);
+  write_events_csv(generate(a, run_seed(study, 0)).events, ea);
+  write_events_csv(generate(b, run_seed(study, 0)).events, eb);
   CHECK(ea.str().size() > 1000);
   CHECK(ea.str() == eb.str());
   // And the policy shows in the results: insurance differs, events do not.
-  const RunMetrics ma = simulate(a, generate(a, run_seed(study, points[0], 0)), 0);
-  const RunMetrics mb = simulate(b, generate(b, run_seed(study, points[1], 0)), 0);
+  const RunMetrics ma = simulate(a, generate(a, run_seed(study, 0)), 0);
+  const RunMetrics mb = simulate(b, generate(b, run_seed(study, 0)), 0);
   CHECK(ma.events == mb.events);
   CHECK(testing::metric(ma, "insurance_end_wei", "", "USDB") == "0");
   CHECK(testing::metric(mb, "insurance_end_wei", "", "USDB") != "0");
 }
 
-TEST_CASE("Lab: common random numbers: points differing only in a strategy key share runs") {
+TEST_CASE("Lab: common random numbers: points differing in a strategy key draw alike") {
   // helper-62's F1: a strategy counterfactual (snipers or none) is paired run by run, so the
   // difference is the snipers', not another population's noise (lab version 5).
   const Study study = parse_study(testing::tiny_study(R"(
@@ -394,8 +387,6 @@ runs = 1
                                   "t.toml", ".");
   const std::vector<Point> points = expand_points(study);
   REQUIRE(points.size() == 3);
-  CHECK(points[1].seed_label.empty());
-  CHECK(run_seed(study, points[0], 0) == run_seed(study, points[2], 0));
   // Each point's users: strategy, and the event lines of each account ("time,type,account,...").
   struct Run {
     std::vector<StrategyKind> strategy;
@@ -403,7 +394,7 @@ runs = 1
   };
   auto run = [&](const Point& point) {
     const Study at = study_at(study, point);
-    const Generated g = generate(at, run_seed(study, point, 0));
+    const Generated g = generate(at, run_seed(study, 0));
     Run r;
     for (const AccountPlan& a : g.accounts) {
       if (a.kind == AccountKind::user) r.strategy.push_back(a.strategy);

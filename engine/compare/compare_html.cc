@@ -150,8 +150,8 @@ html::Section points_section(const Comparison& c, const PointNames& names) {
       "Over the runs of each point: mean (exact for integer metrics, 3 decimals toward zero), "
       "sample standard deviation (float), p5, p50, p95 by nearest rank (the value at rank "
       "⌈p·n/100⌉ of the sorted runs). Differences are paired by run: run k of a point and of "
-      "the baseline, where both ran on one seed (common random numbers; a point that differs in "
-      "more than policy, gas or strategy keys has runs of its own, and no difference): mean of "
+      "the baseline, where both ran on one seed (common random numbers: a sweep gives run k of "
+      "every point one seed; a point of other seeds has no difference): mean of "
       "x_k − baseline_k and a 95% paired t interval (float).";
   if (!names.value_keys.empty()) {
     note += " A label longer than 32 bytes is shown on charts and in metric tables by its values "

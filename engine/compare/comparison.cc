@@ -78,25 +78,41 @@ Comparison compare_results(const Results& results, std::size_t baseline) {
     c.notes.push_back(fmt::format("point {} '{}' has {} of {} runs and is left out", p.index,
                                   p.label, p.runs, results.runs_per_point));
   }
+  // Points none of whose runs pairs with the baseline's. A sweep of lab version 5 or later gives
+  // run k of every point one seed; before, a point that changed more than policy or gas keys had
+  // runs of its own (helper-66's F1: the note said "strategy keys share seeds" of such a file).
+  auto shares_a_seed = [&](const Point& a, const Point& b) {
+    return std::ranges::any_of(
+        a.seeds, [&](const std::string& seed) { return paired(a, b, &seed - a.seeds.data()); });
+  };
   std::vector<std::string> unpaired;
-  for (std::size_t p = 0; p < results.points.size(); ++p) {
-    const Point& point = results.points[p];
-    const bool any = std::ranges::any_of(point.seeds, [&](const std::string& seed) {
-      return paired(point, results.points[baseline], &seed - point.seeds.data());
-    });
-    if (!any) unpaired.push_back(std::to_string(point.index));
+  bool other_baseline = false;  // an unpaired point shares seeds with another point
+  for (const Point& point : results.points) {
+    if (shares_a_seed(point, results.points[baseline])) continue;
+    unpaired.push_back(std::to_string(point.index));
+    other_baseline = other_baseline || std::ranges::any_of(results.points, [&](const Point& q) {
+                       return &q != &point && shares_a_seed(point, q);
+                     });
   }
   if (!unpaired.empty()) {
     constexpr std::size_t kNamed = 12;  // a sweep of 10,000 points: one line still
     const std::size_t n = unpaired.size();
     if (n > kNamed) unpaired.resize(kNamed);
+    const auto lab = results.study.find("lab");
+    const std::string version = lab == results.study.end() ? "1" : lab->second;
+    const bool old = version.size() == 1 && version[0] >= '1' && version[0] <= '4';
     c.notes.push_back(fmt::format(
-        "point{} {}{} share{} no run's seed with the baseline, point {} (only points that differ "
-        "in policy, gas or strategy keys share runs' seeds): no paired difference; name a "
-        "baseline of the same seeds with --baseline",
+        "point{} {}{} share{} no run's seed with the baseline, point {}: no paired difference "
+        "({}){}",
         n == 1 ? "" : "s", fmt::join(unpaired, ", "),
         n > kNamed ? fmt::format(", … ({} in all)", n) : "", n == 1 ? "s" : "",
-        results.points[baseline].index));
+        results.points[baseline].index,
+        old ? fmt::format("the file's runs are of lab version {}, where a point that changes more "
+                          "than policy or gas keys has runs of its own; a sweep of version 5 or "
+                          "later pairs every point",
+                          version)
+            : "their runs have other seeds",
+        other_baseline ? "; name a baseline of the same seeds with --baseline" : ""));
   }
   // A metric of one asset and of no run for another (gini where every run's Σx ≤ 0): its
   // section was absent from the page without a word (helper-60's F9).

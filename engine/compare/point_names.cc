@@ -72,11 +72,17 @@ std::optional<std::vector<std::string_view>> positional_keys(const std::vector<P
 
 PointNames point_names(const Results& r) {
   const auto keys = positional_keys(r.points);
+  std::vector<std::string_view> all_keys;  // of every point
+  for (const Point& p : r.points) {
+    for (const auto& [key, value] : label_pairs(p.label)) {
+      if (std::ranges::find(all_keys, key) == all_keys.end()) all_keys.push_back(key);
+    }
+  }
   PointNames names;
   bool by_values = false;
   for (const Point& p : r.points) {
-    names.label.push_back(short_label(p.label, keys.has_value()));
-    by_values = by_values || names.label.back() != short_label(p.label, false);
+    names.label.push_back(short_label(p.label, keys.has_value(), all_keys));
+    by_values = by_values || names.label.back() != short_label(p.label, false, all_keys);
     names.chart.push_back(p.label.empty() ? std::to_string(p.index)
                                           : fmt::format("{}: {}", p.index, names.label.back()));
   }
@@ -86,17 +92,26 @@ PointNames point_names(const Results& r) {
 
 // Whole labels (six policy keys make 200 characters) left a chart no room to plot and pushed a
 // metric table's numbers out of sight (helper-48's F5).
-std::string short_label(const std::string& label, bool values_alone) {
+std::string short_label(const std::string& label, bool values_alone,
+                        const std::vector<std::string_view>& keys) {
   const auto pairs = label_pairs(label);
   std::string out;
   for (const auto& [key, value] : pairs) {
-    // The key's last part, or its last two where another key of the label ends alike
-    // (source.tbill.schedule and source.lido.schedule).
-    const auto alike = std::count_if(pairs.begin(), pairs.end(), [&](const auto& other) {
-      return key_tail(other.first, 1) == key_tail(key, 1);
-    });
+    // The key's last part, or as many more as tell it from every other key (source.tbill.schedule
+    // and source.lido.schedule: tbill.schedule, lido.schedule).
+    auto ends_alike = [&](std::string_view other, int parts) {
+      return other != key && key_tail(other, parts) == key_tail(key, parts);
+    };
+    const auto most = static_cast<int>(std::ranges::count(key, '.')) + 1;  // the whole key
+    int parts = 1;
+    while (
+        parts < most &&
+        (std::ranges::any_of(keys, [&](std::string_view k) { return ends_alike(k, parts); }) ||
+         std::ranges::any_of(pairs, [&](const auto& p) { return ends_alike(p.first, parts); }))) {
+      ++parts;
+    }
     out += out.empty() ? "" : ", ";
-    out += key_tail(key, alike > 1 ? 2 : 1);
+    out += parts == most ? key : key_tail(key, parts);
     out += value;
   }
   // At most 32 bytes with the '…' (3 bytes), cut by whole UTF-8 characters. Where the keys make

@@ -21,11 +21,15 @@ struct PointNames {
 
 PointNames point_names(const Results& results);
 
-// A point's label short: each `key=value` with the key's last dotted part only (its last two
-// where another key of the label ends alike); where that passes 32 bytes and `values_alone` (every
+// A point's label short: each `key=value` with the key's last dotted parts that no other key
+// ends with (`share`; `1.share` beside `strategy.2.share`): the keys of the label and `keys`, the
+// keys of every point's label (`point_names` passes them: points sweeping strategy.1.share,
+// strategy.2.share and strategy.3.share one each were all `share=10`, helper-66's F2); where that
+// passes 32 bytes and `values_alone` (every
 // point gives its keys as the first of one list of keys, so that a value's place names its key: a
 // product or zip sweep, or one crossed with [[sweep.points]] that add keys, not points giving keys
 // in other orders, helper-58's R4), the values alone; at most 32 bytes ('…' where cut).
-std::string short_label(const std::string& label, bool values_alone = true);
+std::string short_label(const std::string& label, bool values_alone = true,
+                        const std::vector<std::string_view>& keys = {});
 
 }  // namespace yl::compare

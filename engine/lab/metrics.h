@@ -36,9 +36,10 @@ const std::vector<MetricInfo>& metric_infos();
 //      withdrawals_cut.
 //   4: exit_discount_wei and exit_yield_wei per cohort: the debt still owed at end charged to the
 //      holdings that would pay it, withdrawn at end (helper-60's F1).
-//   5: points that differ only in strategy.* keys share their runs' seeds, as policy points do,
-//      and a transfer's recipient always takes four draws, so that run k of two strategy points
-//      has the same population and rate paths (helper-62's F1).
+//   5: run k of every point has one seed (before, a point that changed more than policy or gas
+//      keys had runs of its own), and a transfer's recipient always takes four draws, so that
+//      run k of two points draws alike and compare pairs them: a strategy counterfactual could
+//      not be paired (helper-62's F1).
 inline constexpr std::string_view kLabVersion = "5";
 
 struct MetricValue {

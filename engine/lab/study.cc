@@ -622,17 +622,6 @@ std::string type_name(const toml::node& node) {
   return out.str();
 }
 
-// Whether points that differ in `key` share their runs' seeds (common random numbers): a policy
-// or gas key leaves the generated events as they are; a strategy key changes what some users do,
-// but not the draws of the population and the sources (each user draws its strategy from its own
-// stream, one uniform, and a strategy's actions from its activity stream), so run k of two
-// strategy points has the same users, arrivals, sizes and rate paths, and the difference between
-// them is the strategies' (helper-62's F1; lab version 5).
-bool shares_seeds(const std::string& key) {
-  return key.starts_with("scenario.policy.") || key.starts_with("scenario.gas.") ||
-         key.starts_with("strategy.");
-}
-
 // Whether `text` holds `word` with no letter, digit or '_' on either side.
 bool names_word(std::string_view text, std::string_view word) {
   const auto part = [](char c) { return std::isalnum(static_cast<unsigned char>(c)) || c == '_'; };
@@ -1020,7 +1009,7 @@ std::vector<Point> expand_points(const Study& study) {
   for (std::int64_t index = 0; index < study.sweep.points; ++index) {
     Point point;
     point.index = index;
-    std::vector<std::string> labels, seeded, params;
+    std::vector<std::string> labels, params;
     std::int64_t rest = index;
     std::vector<std::size_t> at(axes.size());
     for (std::size_t a = axes.size(); a-- > 0;) {
@@ -1034,13 +1023,11 @@ std::vector<Point> expand_points(const Study& study) {
         const std::string& key = axes[a].keys[k];
         const std::string text = value_text(value);
         labels.push_back(key + "=" + text);
-        if (!shares_seeds(key)) seeded.push_back(key + "=" + text);
         params.push_back(json_string(key) + ":" + json_string(text));
         point.assignments.push_back({key, &value, line});
       });
     }
     point.label = fmt::format("{}", fmt::join(labels, ", "));
-    point.seed_label = fmt::format("{}", fmt::join(seeded, ", "));
     point.params = fmt::format("{{{}}}", fmt::join(params, ","));
     points.push_back(std::move(point));
   }
@@ -1110,9 +1097,10 @@ Study study_at(const Study& study, const Point& point) {
   return point_study(study, point, {study.schedules.get(), nullptr});
 }
 
-std::uint64_t run_seed(const Study& study, const Point& point, std::int64_t run) {
-  return derive_seed(derive_seed(study.seed, point.seed_label, 0), "run",
-                     static_cast<std::uint64_t>(run));
+std::uint64_t run_seed(const Study& study, std::int64_t run) {
+  // derive_seed(study.seed, "", 0) first: the seeds of lab version 4's points that varied only
+  // policy keys (their label of history keys was "").
+  return derive_seed(derive_seed(study.seed, "", 0), "run", static_cast<std::uint64_t>(run));
 }
 
 }  // namespace yl::lab

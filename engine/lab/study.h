@@ -181,10 +181,6 @@ struct Point {
   std::int64_t index = 0;
   std::string label;   // "k=v, k=v"
   std::string params;  // JSON object: key -> value as written in TOML
-  // The label of the keys that give a point runs of its own (all but scenario.policy.*,
-  // scenario.gas.* and strategy.*, study.cc's shares_seeds): "" when only those vary, so every
-  // point shares run seeds.
-  std::string seed_label;
   struct Assignment {
     std::string key;
     const toml::node* value = nullptr;
@@ -203,7 +199,12 @@ Study study_at(const Study& study, const Point& point);
 // Hex SHA-256 of `bytes` (OpenSSL), the study's spec_hash and the tests' pinned hashes.
 std::string sha256_hex(std::string_view bytes);
 
-// The seed of run `run` at a point: from the study seed, the point's seed label and the run.
-std::uint64_t run_seed(const Study& study, const Point& point, std::int64_t run);
+// The seed of run `run` of every point: from the study seed and the run (common random numbers).
+// Each user, dapp and source draws from its own stream of it (generator.h), and a user's strategy,
+// mode and asset are one uniform draw each, so run k of two points has the same users, arrivals,
+// sizes and rate and slashing draws, whatever the points change, and compare pairs them (lab
+// version 5; before, a point that changed more than policy or gas keys had runs of its own, and a
+// strategy counterfactual could not be paired: helper-62's F1).
+std::uint64_t run_seed(const Study& study, std::int64_t run);
 
 }  // namespace yl::lab

@@ -157,7 +157,7 @@ SweepSummary run_sweep(const Study& study, const SweepOptions& options) {
         const std::int64_t p = todo[i].first;
         const std::int64_t r = todo[i].second;
         const auto up = static_cast<std::size_t>(p);
-        RunRecord record{p, r, run_seed(study, points[up], r), {}};
+        RunRecord record{p, r, run_seed(study, r), {}};
         const auto t0 = Clock::now();
         const Generated& generated = [&]() -> const Generated& {
           try {

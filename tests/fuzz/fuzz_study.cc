@@ -33,7 +33,7 @@ void run_point(const yl::lab::Study& study, const yl::lab::Point& point) {
   if (yl::scheduled_report_count(p.start, p.end, p.report_every_s) > kMaxReports) return;
   yl::lab::Generated generated;
   try {
-    generated = yl::lab::generate(at, yl::lab::run_seed(at, point, 0), kMaxEvents);
+    generated = yl::lab::generate(at, yl::lab::run_seed(at, 0), kMaxEvents);
   } catch (const yl::UsageError&) {
     return;  // too many events for this target's bound (or the study's own)
   }
