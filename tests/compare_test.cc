@@ -357,6 +357,18 @@ TEST_CASE(
   REQUIRE(other.notes.size() == 2);
   CHECK(other.notes[1].starts_with("points 0, 1 share no run's seed with the baseline, point 2: "));
   CHECK(other.notes[1].ends_with("; name a baseline of the same seeds with --baseline"));
+  // A cohort the baseline has no account in (helper-66's F6: its rows' differences were blank
+  // without a word).
+  const std::string cohort = make_db(
+      dir, "cohort.db",
+      read_file(kFixture) + "DELETE FROM metrics WHERE point = 0 AND cohort = 'sniper/user';\n");
+  const yl::compare::Results cohort_results = yl::compare::read_results(cohort);
+  const auto no_snipers = yl::compare::compare_results(cohort_results, 0);
+  REQUIRE(no_snipers.notes.size() == 2);
+  CHECK(no_snipers.notes[1] == "the baseline, point 0, has no value of some metrics of cohort "
+                               "sniper/user (no account of the cohort there, or the metric "
+                               "undefined: README \"Metrics\"): those rows have no difference");
+  CHECK(row_of(yl::compare::rows_table(no_snipers), "apy_ppm", "sniper/user", "1")["diff_n"] == "");
   // In a file of version 5 or later, only a hand-made one can have such points.
   const std::string v5 =
       make_db(dir, "v5.db",

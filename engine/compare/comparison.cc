@@ -137,6 +137,7 @@ Comparison compare_results(const Results& results, std::size_t baseline) {
                                                    [](const auto& runs) { return !runs.empty(); }));
   }
   c.rows.reserve(rows);
+  std::set<std::string> no_baseline;  // cohorts with a row of no value at the baseline
   for (const auto& [key, per_point] : results.values) {
     const MetricInfo& info = results.metrics.at(key.name);
     for (std::size_t p = 0; p < per_point.size(); ++p) {
@@ -145,9 +146,25 @@ Comparison compare_results(const Results& results, std::size_t baseline) {
       if (p != baseline) {
         row.diff = difference(per_point[p], per_point[baseline], results.points[p],
                               results.points[baseline]);
+        if (per_point[baseline].empty())
+          no_baseline.insert(key.cohort.empty() ? "all" : key.cohort);
       }
       c.rows.push_back(std::move(row));
     }
+  }
+  // A cohort no account of the baseline is in (snipers, against a baseline of none), or a metric
+  // undefined there: its rows' difference columns were blank without a word (helper-66's F6).
+  if (!no_baseline.empty()) {
+    constexpr std::size_t kNamed = 12;
+    std::vector<std::string> named(no_baseline.begin(), no_baseline.end());
+    const std::size_t n = named.size();
+    if (n > kNamed) named.resize(kNamed);
+    c.notes.push_back(fmt::format(
+        "the baseline, point {}, has no value of some metrics of cohort{} {}{} (no account of "
+        "the cohort there, or the metric undefined: README \"Metrics\"): those rows have no "
+        "difference",
+        results.points[baseline].index, n == 1 ? "" : "s", fmt::join(named, ", "),
+        n > kNamed ? fmt::format(", … ({} in all)", n) : ""));
   }
   for (const auto& [key, per_point] : results.series)
     c.fans.push_back(fan_of(key, results, per_point));
