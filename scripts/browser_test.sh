@@ -34,11 +34,14 @@ sed -e "s|^events = .*|events = \"$events\"|" -e 's|^insurance_fee_bps = .*|insu
   examples/blast-launch/scenario.toml >"$work/b.toml"
 "$yl" run "$work/b.toml" --db "$work/b.db" >/dev/null
 "$yl" compare "$work/a.db" "$work/b.db" --format html --out "$out/ledgers.html" --force >/dev/null
-# A real sweep's page: gini's paired differences are about 1e-5, an axis whose zero tick Chart.js
-# stepped to -1.7e-21 and labelled so.
+# A real sweep's page, and one whose gini differences, about 1e-5, gave an axis whose zero tick
+# Chart.js stepped to -1.7e-21 and labelled so (tests/data/results_noisy_tick.sql: without
+# report.js's snapZero, this page fails with data-noisy-ticks="1").
 "$yl" sweep examples/lab/study.toml --out "$work/lab.db" >/dev/null
 "$yl" compare "$work/lab.db" --metrics gini,apy_ppm --format html --out "$out/lab.html" \
   --force >/dev/null 2>&1
+"$build/tests/yl_sql_to_db" "$work/ticks.db" tests/data/results_noisy_tick.sql
+"$yl" compare "$work/ticks.db" --format html --out "$out/ticks.html" --force >/dev/null
 
 browser() {
   # A fresh profile each time: no state carries from one page to the next.
@@ -48,7 +51,7 @@ browser() {
 }
 
 failed=0
-for page in export compare ledgers lab; do
+for page in export compare ledgers lab ticks; do
   html="$out/$page.html"
   browser --dump-dom "file://$(realpath "$html")" >"$out/$page.dom.html" 2>"$out/$page.log"
   body=$(grep -o '<body[^>]*>' "$out/$page.dom.html" | head -1)

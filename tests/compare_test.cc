@@ -681,6 +681,7 @@ TEST_CASE("Compare HTML: a point's label is shown short on charts and in metric 
   CHECK(short_label("strategy.2.share=10") == "share=10");
   CHECK(short_label("a.b.c=1, population.users=3", true, keys) == "a.b.c=1, users=3");
   CHECK(short_label(".b=1", true, keys) == ".b=1");  // parts of no name, whole
+  CHECK(short_label("..=1, ...=2") == "..=1, ...=2");
   // Where the points give other keys (points of [[sweep.points]]), values alone could read one
   // point as another ("500, streamed" and "streamed, 500": helper-58's R4): cut with keys.
   CHECK(short_label("scenario.policy.insurance_fee_bps=500, scenario.policy.distribution=\""

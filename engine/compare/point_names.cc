@@ -20,13 +20,16 @@ bool key_starts(std::string_view text, std::size_t at) {
   return end > at && end < text.size() && text[end] == '=';
 }
 
-// The last `parts` dotted parts of `key`.
+// The last `parts` dotted parts of `key` (an empty part counts: `..` has three), the whole key
+// where it has no more (helper-68's F8: `..` and `...` were both `..`).
 std::string_view key_tail(std::string_view key, int parts) {
   std::size_t at = key.size();
-  for (int i = 0; i < parts && at != std::string_view::npos && at > 0; ++i) {
+  for (int i = 0; i < parts; ++i) {
+    if (at == 0) return key;
     at = key.rfind('.', at - 1);
+    if (at == std::string_view::npos) return key;
   }
-  return at == std::string_view::npos || at >= key.size() ? key : key.substr(at + 1);
+  return key.substr(at + 1);
 }
 
 // A label's `KEY=VALUE` pairs: the key, and the value with its '=' ("" where there is none).
@@ -111,7 +114,7 @@ std::string short_label(const std::string& label, bool values_alone,
       ++parts;
     }
     out += out.empty() ? "" : ", ";
-    out += parts == most ? key : key_tail(key, parts);
+    out += key_tail(key, parts);
     out += value;
   }
   // At most 32 bytes with the '…' (3 bytes), cut by whole UTF-8 characters. Where the keys make

@@ -20,7 +20,8 @@ struct Point {
   std::string params;     // JSON object text, as stored
   std::int64_t runs = 0;  // rows in `runs`
   // A complete point's seeds, by run: run k of two points is a pair (common random numbers) only
-  // when both have one seed (README "Seeds": a point that changes the history has its own).
+  // when both have one seed (README "Seeds": a sweep of lab version 5 gives run k of every point
+  // one; before, a point that changed more than policy or gas keys had its own).
   std::vector<std::string> seeds;
 };
 

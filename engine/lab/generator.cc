@@ -197,7 +197,7 @@ class Builder {
   // A user other than `self`, open before `t`, that is no sniper (a sniper holds nothing
   // between reports): the first of four draws that is one, or nullopt. Always four draws, so that
   // what the user does next is drawn alike whoever is a sniper (common random numbers across
-  // strategy points, study.cc's shares_seeds).
+  // points, study.h's run_seed).
   std::optional<std::size_t> recipient(Rng& rng, std::size_t self, Timestamp t) {
     std::optional<std::size_t> found;
     for (int attempt = 0; attempt < 4; ++attempt) {

@@ -201,10 +201,11 @@ std::string sha256_hex(std::string_view bytes);
 
 // The seed of run `run` of every point: from the study seed and the run (common random numbers).
 // Each user, dapp and source draws from its own stream of it (generator.h), and a user's strategy,
-// mode and asset are one uniform draw each, so run k of two points has the same users, arrivals,
-// sizes and rate and slashing draws, whatever the points change, and compare pairs them (lab
-// version 5; before, a point that changed more than policy or gas keys had runs of its own, and a
-// strategy counterfactual could not be paired: helper-62's F1).
+// mode and asset are one uniform draw each, so run k of two points draws alike (the same users,
+// arrivals, size draws and rate and slash draws) and differs by what the points change (README
+// "Seeds"), and compare pairs them (lab version 5; before, a point that changed more than policy
+// or gas keys had runs of its own, and a strategy counterfactual could not be paired: helper-62's
+// F1).
 std::uint64_t run_seed(const Study& study, std::int64_t run);
 
 }  // namespace yl::lab
