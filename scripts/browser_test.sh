@@ -40,7 +40,8 @@ sed -e "s|^events = .*|events = \"$events\"|" -e 's|^insurance_fee_bps = .*|insu
 "$yl" sweep examples/lab/study.toml --out "$work/lab.db" >/dev/null
 "$yl" compare "$work/lab.db" --metrics gini,apy_ppm --format html --out "$out/lab.html" \
   --force >/dev/null 2>&1
-"$build/tests/yl_sql_to_db" "$work/ticks.db" tests/data/results_noisy_tick.sql
+"$build/tests/yl_sql_to_db" "$work/ticks.db" tests/data/results_small.sql \
+  tests/data/results_noisy_tick.sql
 "$yl" compare "$work/ticks.db" --format html --out "$out/ticks.html" --force >/dev/null
 
 browser() {
