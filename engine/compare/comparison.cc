@@ -15,6 +15,16 @@
 namespace yl::compare {
 namespace {
 
+// Names joined by ", ", the first 12 of more with "… (N in all)": a sweep of 10,000 points makes
+// one line still.
+std::string named_list(std::vector<std::string> names) {
+  constexpr std::size_t kNamed = 12;
+  const std::size_t n = names.size();
+  if (n > kNamed) names.resize(kNamed);
+  return fmt::format("{}{}", fmt::join(names, ", "),
+                     n > kNamed ? fmt::format(", … ({} in all)", n) : "");
+}
+
 // The values a point has, in the order of its runs.
 std::vector<Value> values_of(const std::map<std::int64_t, Value>& by_run) {
   std::vector<Value> values;
@@ -103,17 +113,14 @@ Comparison compare_results(const Results& results, std::size_t baseline) {
     }
   }
   if (!unpaired.empty()) {
-    constexpr std::size_t kNamed = 12;  // a sweep of 10,000 points: one line still
     const std::size_t n = unpaired.size();
-    if (n > kNamed) unpaired.resize(kNamed);
     const auto lab = results.study.find("lab");
     const std::string version = lab == results.study.end() ? "1" : lab->second;
     const bool old = version.size() == 1 && version[0] >= '1' && version[0] <= '4';
     c.notes.push_back(fmt::format(
-        "point{} {}{} share{} no run's seed with the baseline, point {}: no paired difference "
+        "point{} {} share{} no run's seed with the baseline, point {}: no paired difference "
         "({}){}",
-        n == 1 ? "" : "s", fmt::join(unpaired, ", "),
-        n > kNamed ? fmt::format(", … ({} in all)", n) : "", n == 1 ? "s" : "",
+        n == 1 ? "" : "s", named_list(std::move(unpaired)), n == 1 ? "s" : "",
         results.points[baseline].index,
         old ? fmt::format("the file's runs are of lab version {}, where a point that changes more "
                           "than policy or gas keys has runs of its own; a sweep of version 5 or "
@@ -163,16 +170,12 @@ Comparison compare_results(const Results& results, std::size_t baseline) {
   // A cohort no account of the baseline is in (snipers, against a baseline of none), or a metric
   // undefined there: its rows' difference columns were blank without a word (helper-66's F6).
   if (!no_baseline.empty()) {
-    constexpr std::size_t kNamed = 12;
-    std::vector<std::string> named(no_baseline.begin(), no_baseline.end());
-    const std::size_t n = named.size();
-    if (n > kNamed) named.resize(kNamed);
     c.notes.push_back(fmt::format(
-        "the baseline, point {}, has no value of some metrics of cohort{} {}{} (no account of "
-        "the cohort there, or the metric undefined: README \"Metrics\"): those rows have no "
+        "the baseline, point {}, has no value of some metrics of cohort{} {} (no account of the "
+        "cohort there, or the metric undefined: README \"Metrics\"): those rows have no "
         "difference",
-        results.points[baseline].index, n == 1 ? "" : "s", fmt::join(named, ", "),
-        n > kNamed ? fmt::format(", … ({} in all)", n) : ""));
+        results.points[baseline].index, no_baseline.size() == 1 ? "" : "s",
+        named_list({no_baseline.begin(), no_baseline.end()})));
   }
   for (const auto& [key, per_point] : results.series)
     c.fans.push_back(fan_of(key, results, per_point));
