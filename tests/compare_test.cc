@@ -380,6 +380,43 @@ TEST_CASE(
         "runs have other seeds)");
 }
 
+TEST_CASE("Compare: points that sort users into other strategies are named, with their keys") {
+  // helper-66's F3: a cohort named by strategy holds other accounts at such a point, and a sum
+  // over it differs by whom it holds (a control point whose snipers never act showed 70% of the
+  // passive cohort's USDB yield_wei "difference").
+  TempDir dir;
+  const std::string db = make_db(
+      dir, "results.db",
+      read_file(kFixture) +
+          "UPDATE points SET label = 'strategy.0.share=75, strategy.1.share=0' WHERE point = 0;\n"
+          "UPDATE points SET label = 'strategy.0.share=70, strategy.1.share=5' WHERE point = 1;\n"
+          // A sniper's timing moves no account from one strategy to another.
+          "UPDATE points SET label = 'strategy.0.share=75, strategy.1.share=0, "
+          "strategy.1.lead=1h' WHERE point = 2;\n");
+  const yl::compare::Results results = yl::compare::read_results(db);
+  const auto c = yl::compare::compare_results(results, 0);
+  REQUIRE(c.notes.size() == 2);
+  CHECK(c.notes[1] == "point 1 gives users other strategies than the baseline, point 0 "
+                      "(strategy.0.share, strategy.1.share): cohort sniper/user holds other "
+                      "accounts there, and a sum such as yield_wei differs by whom it holds; "
+                      "compare a ratio (apy_ppm) or a cohort that keeps its accounts (all, "
+                      "users): README \"Seeds\"");
+  // Against point 1, both others sort users otherwise.
+  CHECK(yl::compare::compare_results(results, 1)
+            .notes.at(1)
+            .starts_with("points 0, 2 give users other strategies than the baseline, point 1 "
+                         "(strategy.0.share, "
+                         "strategy.1.share): cohort sniper/user holds"));
+  // Without a cohort named by strategy among those compared, there is nothing to say.
+  yl::compare::Selection whole;
+  whole.cohorts = std::set<std::string>{""};
+  CHECK(yl::compare::compare_results(yl::compare::read_results(db, whole), 0).notes.size() == 1);
+  // Nor where the points sort users alike (the fixture's policy labels).
+  CHECK(yl::compare::compare_results(
+            yl::compare::read_results(make_db(dir, "plain.db", read_file(kFixture))), 0)
+            .notes.size() == 1);
+}
+
 TEST_CASE("Compare: charts draw an amount in asset units, a price as it is") {
   using yl::compare::chart_scale;
   CHECK(chart_scale("yield_wei") == 1e-18);

@@ -10,6 +10,7 @@
 #include <fmt/format.h>
 #include <fmt/ranges.h>  // fmt::join
 
+#include "engine/compare/point_names.h"
 #include "engine/core/assert.h"
 
 namespace yl::compare {
@@ -23,6 +24,25 @@ std::string named_list(std::vector<std::string> names) {
   if (n > kNamed) names.resize(kNamed);
   return fmt::format("{}{}", fmt::join(names, ", "),
                      n > kNamed ? fmt::format(", … ({} in all)", n) : "");
+}
+
+// Whether a swept key decides which strategy a user follows: a strategy's `share` or `kind`, or a
+// whole strategy (README "Seeds": a user's strategy is the band its one draw falls in).
+bool sorts_users(std::string_view key) {
+  if (key == "strategy") return true;
+  if (!key.starts_with("strategy.")) return false;
+  const std::string_view rest = key.substr(std::string_view("strategy.").size());
+  const std::size_t dot = rest.find('.');
+  return dot == std::string_view::npos || rest.substr(dot + 1) == "share" ||
+         rest.substr(dot + 1) == "kind";
+}
+
+// Whether a cohort is named by a strategy users are sorted into (`passive`, `sniper/user/VOID`):
+// not the whole run's, `users`, `dapps`, nor a dapp's (`dapp`, `dapp/dapp/VOID`), whose accounts
+// no strategy key moves.
+bool strategy_cohort(std::string_view cohort) {
+  return !cohort.empty() && cohort != "users" && cohort != "dapps" && cohort != "dapp" &&
+         !cohort.starts_with("dapp/");
 }
 
 // The values a point has, in the order of its runs.
@@ -176,6 +196,45 @@ Comparison compare_results(const Results& results, std::size_t baseline) {
         "difference",
         results.points[baseline].index, no_baseline.size() == 1 ? "" : "s",
         named_list({no_baseline.begin(), no_baseline.end()})));
+  }
+  // Points that sort users into strategies otherwise than the baseline: a cohort named by
+  // strategy holds other accounts there, so a sum over it differs by whom it holds (helper-66's
+  // F3: a control point whose snipers never act showed 70% of the passive cohort's USDB
+  // `yield_wei` "difference").
+  std::set<std::string> by_strategy;  // such cohorts compared
+  for (const auto& [key, per_point] : results.values) {
+    if (strategy_cohort(key.cohort)) by_strategy.insert(key.cohort);
+  }
+  auto sorting = [](const Point& p) {
+    std::set<std::pair<std::string_view, std::string_view>> pairs;
+    for (const auto& pair : label_pairs(p.label)) {
+      if (sorts_users(pair.first)) pairs.insert(pair);
+    }
+    return pairs;
+  };
+  const auto base_sorting = sorting(results.points[baseline]);
+  std::vector<std::string> resorted;
+  std::set<std::string_view> keys;
+  for (const Point& point : results.points) {
+    std::set<std::pair<std::string_view, std::string_view>> differ;
+    std::ranges::set_symmetric_difference(sorting(point), base_sorting,
+                                          std::inserter(differ, differ.end()));
+    if (differ.empty()) continue;
+    resorted.push_back(std::to_string(point.index));
+    for (const auto& [key, value] : differ) keys.insert(key);
+  }
+  if (!by_strategy.empty() && !resorted.empty()) {
+    const std::size_t n = resorted.size();
+    c.notes.push_back(fmt::format(
+        "point{} {} give{} users other strategies than the baseline, point {} ({}): cohort{} {} "
+        "hold{} other accounts there, and a sum such as yield_wei differs by whom {} hold{}; "
+        "compare a ratio (apy_ppm) or a cohort that keeps its accounts (all, users): README "
+        "\"Seeds\"",
+        n == 1 ? "" : "s", named_list(std::move(resorted)), n == 1 ? "s" : "",
+        results.points[baseline].index, named_list({keys.begin(), keys.end()}),
+        by_strategy.size() == 1 ? "" : "s", named_list({by_strategy.begin(), by_strategy.end()}),
+        by_strategy.size() == 1 ? "s" : "", by_strategy.size() == 1 ? "it" : "they",
+        by_strategy.size() == 1 ? "s" : ""));
   }
   for (const auto& [key, per_point] : results.series)
     c.fans.push_back(fan_of(key, results, per_point));

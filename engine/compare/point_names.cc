@@ -32,25 +32,6 @@ std::string_view key_tail(std::string_view key, int parts) {
   return key.substr(at + 1);
 }
 
-// A label's `KEY=VALUE` pairs: the key, and the value with its '=' ("" where there is none).
-std::vector<std::pair<std::string_view, std::string_view>> label_pairs(std::string_view text) {
-  std::vector<std::pair<std::string_view, std::string_view>> pairs;
-  std::size_t start = 0;
-  while (start < text.size()) {
-    std::size_t end = text.find(", ", start);
-    while (end != std::string_view::npos && !key_starts(text, end + 2)) {
-      end = text.find(", ", end + 2);
-    }
-    if (end == std::string_view::npos) end = text.size();
-    const std::string_view pair = text.substr(start, end - start);
-    const std::size_t equals = pair.find('=');
-    pairs.emplace_back(pair.substr(0, equals),
-                       equals == std::string_view::npos ? "" : pair.substr(equals));
-    start = end + 2;
-  }
-  return pairs;
-}
-
 // The keys of the points' labels in one order, where every point's keys are the first of them
 // (a product or zip sweep gives the same keys at every point; a product crossed with
 // [[sweep.points]] may give more at some): a value then has one key wherever it stands. Nothing
@@ -72,6 +53,24 @@ std::optional<std::vector<std::string_view>> positional_keys(const std::vector<P
 }
 
 }  // namespace
+
+std::vector<std::pair<std::string_view, std::string_view>> label_pairs(std::string_view text) {
+  std::vector<std::pair<std::string_view, std::string_view>> pairs;
+  std::size_t start = 0;
+  while (start < text.size()) {
+    std::size_t end = text.find(", ", start);
+    while (end != std::string_view::npos && !key_starts(text, end + 2)) {
+      end = text.find(", ", end + 2);
+    }
+    if (end == std::string_view::npos) end = text.size();
+    const std::string_view pair = text.substr(start, end - start);
+    const std::size_t equals = pair.find('=');
+    pairs.emplace_back(pair.substr(0, equals),
+                       equals == std::string_view::npos ? "" : pair.substr(equals));
+    start = end + 2;
+  }
+  return pairs;
+}
 
 PointNames point_names(const Results& r) {
   const auto keys = positional_keys(r.points);

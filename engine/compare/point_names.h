@@ -3,6 +3,8 @@
 #pragma once
 
 #include <string>
+#include <string_view>
+#include <utility>
 #include <vector>
 
 #include "engine/compare/results.h"
@@ -20,6 +22,10 @@ struct PointNames {
 };
 
 PointNames point_names(const Results& results);
+
+// A label's `KEY=VALUE` pairs (joined by ", "; a string value may hold ", " too): the key, and the
+// value with its '=' ("" where there is none).
+std::vector<std::pair<std::string_view, std::string_view>> label_pairs(std::string_view label);
 
 // A point's label short: each `key=value` with the key's last dotted parts that no other key
 // ends with (`share`; `1.share` beside `strategy.2.share`): the keys of the label and `keys`, the
