@@ -93,11 +93,9 @@ class Reader {
       const std::int64_t point = s.column_int(0);
       const std::int64_t run = s.column_int(1);
       MetricKey key{s.column_text(2), s.column_text(4), s.column_text(3)};
-      const std::string where = fmt::format("metrics (point {}, run {}, '{}', cohort '{}', asset "
-                                            "'{}')",
-                                            point, run, key.name, key.cohort, key.asset);
+      const std::string where = storage::metric_row(point, run, key.name, key.cohort, key.asset);
       const auto info = out_.metrics.find(key.name);
-      if (info == out_.metrics.end()) bad(where, "the metric is not in metric_info");
+      if (info == out_.metrics.end()) bad(where, std::string(storage::kNotInMetricInfo));
       const auto pos = position_.find(point);
       if (pos == position_.end()) continue;  // an incomplete point (or none): left out
       if (run < 0 || run >= out_.runs_per_point) bad(where, "no such run");
@@ -105,9 +103,7 @@ class Reader {
       if (info->second.exact) {
         const std::string text = s.column_text(5);
         if (s.column_is_null(5) || s.column_int(6) == 0 || !is_integer_text(text)) {
-          bad(where, fmt::format("an 'int' metric needs value_int, an integer ('{}'), and no "
-                                 "value_real",
-                                 text));
+          bad(where, storage::bad_int_metric(text));
         }
         value = Value::of_int(BigInt(text));
       } else {
@@ -118,7 +114,7 @@ class Reader {
         const double parsed = std::strtod(real.c_str(), &end);
         if (s.column_int(6) == 1 || !s.column_is_null(5) || *end != '\0' ||
             !std::isfinite(parsed)) {
-          bad(where, "a 'real' metric needs a finite value_real and no value_int");
+          bad(where, std::string(storage::kBadRealMetric));
         }
         value = Value::of_real(parsed);
       }

@@ -43,15 +43,14 @@ std::optional<std::string> first_bad_row(Database& db) {
       "(i.kind = 'real' AND (m.value_real IS NULL OR m.value_int IS NOT NULL OR "
       "abs(m.value_real) > 1.7976931348623157e308)) LIMIT 1");
   if (metric.step()) {
-    const std::string where = fmt::format(
-        "metrics (point {}, run {}, '{}', cohort '{}', asset '{}')", metric.column_int(0),
-        metric.column_int(1), metric.column_text(2), metric.column_text(3), metric.column_text(4));
-    if (metric.column_is_null(5)) return where + ": the metric is not in metric_info";
-    return metric.column_text(5) == "int"
-               ? fmt::format("{}: an 'int' metric needs value_int, an integer ('{}'), and no "
-                             "value_real",
-                             where, metric.column_text(6))
-               : where + ": a 'real' metric needs a finite value_real and no value_int";
+    const std::string where =
+        storage::metric_row(metric.column_int(0), metric.column_int(1), metric.column_text(2),
+                            metric.column_text(3), metric.column_text(4));
+    const std::string why = metric.column_is_null(5) ? std::string(storage::kNotInMetricInfo)
+                            : metric.column_text(5) == "int"
+                                ? storage::bad_int_metric(metric.column_text(6))
+                                : std::string(storage::kBadRealMetric);
+    return where + ": " + why;
   }
   Statement series = db.prepare(
       "SELECT point, run, t, name, value_int FROM series WHERE NOT yl_integer_text(value_int) "

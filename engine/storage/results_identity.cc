@@ -77,4 +77,15 @@ void register_integer_text(Database& db) {
   }
 }
 
+std::string metric_row(std::int64_t point, std::int64_t run, std::string_view name,
+                       std::string_view cohort, std::string_view asset) {
+  return fmt::format("metrics (point {}, run {}, '{}', cohort '{}', asset '{}')", point, run, name,
+                     cohort, asset);
+}
+
+std::string bad_int_metric(std::string_view value_int) {
+  return fmt::format("an 'int' metric needs value_int, an integer ('{}'), and no value_real",
+                     value_int);
+}
+
 }  // namespace yl::storage

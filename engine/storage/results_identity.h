@@ -41,4 +41,13 @@ std::optional<std::int64_t> runs_count(std::string_view text);
 // (point, run); nullopt when there is none.
 std::optional<std::pair<std::int64_t, std::int64_t>> run_outside(Database& db, std::int64_t runs);
 
+// A bad `metrics` row as merge's check of a shard and compare's reader name it:
+// "metrics (point P, run R, 'NAME', cohort 'C', asset 'A')", and why it is refused.
+std::string metric_row(std::int64_t point, std::int64_t run, std::string_view name,
+                       std::string_view cohort, std::string_view asset);
+inline constexpr std::string_view kNotInMetricInfo = "the metric is not in metric_info";
+inline constexpr std::string_view kBadRealMetric =
+    "a 'real' metric needs a finite value_real and no value_int";
+std::string bad_int_metric(std::string_view value_int);
+
 }  // namespace yl::storage
