@@ -7,9 +7,11 @@
 #include <filesystem>
 #include <fstream>
 #include <map>
+#include <regex>
 #include <sstream>
 
 #include <doctest/doctest.h>
+#include <fmt/format.h>
 
 #include "bench/synthetic.h"
 #include "engine/export/csv_sink.h"
@@ -557,6 +559,27 @@ TEST_CASE("Export XLSX: sheets, frozen headers, wei as text, numbers beside it, 
   CHECK(chart.find("chart_data!$B$2:$B$94") != std::string::npos);
   CHECK(unzip(xlsx, "xl/charts/chart6.xml").find("Top USDB holders") != std::string::npos);
   CHECK(unzip(xlsx, "xl/drawings/_rels/drawing1.xml.rels").find("chart6.xml") != std::string::npos);
+
+  // Every sheet's column widths are ranges in order that never overlap, as Excel requires (the
+  // summary's column F had two: `<col min="5" max="6"/><col min="6" max="6"/>`, helper-69's F3).
+  CHECK(summary.find(R"(<col min="5" max="5" width="30.7109375" customWidth="1"/><col min="6" )"
+                     R"(max="6" width="30.7109375" customWidth="1"/></cols>)") !=
+        std::string::npos);
+  for (int n = 1; n <= 9; ++n) {
+    const std::string sheet = unzip(xlsx, fmt::format("xl/worksheets/sheet{}.xml", n));
+    CAPTURE(n);
+    REQUIRE(sheet.ends_with("</worksheet>"));
+    const std::regex col(R"re(<col min="(\d+)" max="(\d+)")re");
+    int last = 0;
+    for (auto it = std::sregex_iterator(sheet.begin(), sheet.end(), col);
+         it != std::sregex_iterator(); ++it) {
+      const int min = std::stoi((*it)[1]);
+      const int max = std::stoi((*it)[2]);
+      CHECK(min > last);
+      CHECK(max >= min);
+      last = max;
+    }
+  }
 }
 
 TEST_CASE("Export XLSX: dated 1980-01-01, not by the clock, and a ledger with no account exports") {

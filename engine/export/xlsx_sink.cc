@@ -270,7 +270,8 @@ void XlsxSink::write_summary(const std::vector<SummaryRow>& summary) {
   writer.close();
   worksheet_set_column(summary_, 1, 1, 30, nullptr);
   worksheet_set_column(summary_, 3, 3, 22, nullptr);
-  worksheet_set_column(summary_, 4, 5, 30, nullptr);
+  worksheet_set_column(summary_, 4, 4, 30, nullptr);
+  worksheet_set_column(summary_, 5, 5, 30, nullptr);
 }
 
 void XlsxSink::write_charts(const ChartData& charts) {
