@@ -498,6 +498,18 @@ TEST_CASE("Compare: --baseline by index or label, a name that is no point is ref
   CHECK(usage_error([&] { yl::compare::find_point(results, "3"); }) == left_out);
   CHECK(usage_error([&] { yl::compare::find_point(results, "policy.distribution=incomplete"); }) ==
         left_out);
+  // A name two points answer to is refused: the first was taken without a word (helper-70's F9).
+  const auto twice = yl::compare::read_results(make_db(
+      dir, "twice.db",
+      read_file(kFixture) + "UPDATE points SET label = '1' WHERE point = 2;\n"
+                            "UPDATE points SET label = 'policy.distribution=instant' WHERE point "
+                            "= 1;\n"));
+  CHECK(usage_error([&] { yl::compare::find_point(twice, "policy.distribution=instant"); }) ==
+        "--baseline 'policy.distribution=instant' names points 0, 1 of '" + twice.path +
+            "'; name one by its index");
+  CHECK(usage_error([&] { yl::compare::find_point(twice, "1"); }) ==
+        "--baseline '1' names points 1, 2 of '" + twice.path + "'; name one by its index");
+  CHECK(yl::compare::find_point(twice, "2") == 2);
 
   // Against point 1, point 0's difference is the negation: −120.000.
   const auto table = yl::compare::rows_table(yl::compare::compare_results(results, 1));
@@ -546,8 +558,44 @@ TEST_CASE("Compare: files of other programs, other versions and bad rows are ref
   const std::string bad_int = variant("bad_int.db", "'40500'", "'40.5'");
   CHECK(refused(bad_int) == bad_int +
                                 ": metrics (point 0, run 3, 'apy_ppm', cohort '', asset ''): an "
-                                "'int' metric needs value_int, an integer ('40.5'), and no "
-                                "value_real");
+                                "'int' metric needs value_int, an integer of at most 100 digits "
+                                "('40.5'), and no value_real");
+  // 155 digits: the standard deviation's square is no double, and compare failed as an internal
+  // error, exit 1 (helper-70's F1). 100 digits are read.
+  const std::string digits155 = "1" + std::string(154, '0');
+  const std::string huge = variant("huge.db", "'40500'", "'" + digits155 + "'");
+  CHECK(refused(huge) == huge +
+                             ": metrics (point 0, run 3, 'apy_ppm', cohort '', asset ''): an "
+                             "'int' metric needs value_int, an integer of at most 100 digits ('" +
+                             digits155.substr(0, 120) +
+                             "... (155 bytes in all)'), and no "
+                             "value_real");
+  const std::string digits100 = "-" + std::string(100, '9');
+  const auto wide = yl::compare::read_results(variant("wide.db", "'40500'", "'" + digits100 + "'"));
+  CHECK(wide.values.at({"apy_ppm", "", ""})[0].at(3).text() == digits100);
+  // A NUL in a text cell ended the message there (helper-70's F2).
+  const std::string nul = variant("nul.db", "'40500'", "CAST(X'340030' AS TEXT)");
+  CHECK(refused(nul) == nul + ": metrics (point 0, run 3, 'apy_ppm', cohort '', asset ''): an "
+                              "'int' metric needs value_int, an integer of at most 100 digits "
+                              "('4\\x000'), and no value_real");
+  // A seed that is no seed made no pair, without a word (helper-70's F3).
+  const std::string seed = variant("seed.db", "(0, 3, '1003', 100)", "(0, 3, 'xyz', 100)");
+  CHECK(refused(seed) == seed + ": runs (point 0, run 3): seed 'xyz' is not a seed (a decimal "
+                                "integer from 0 to 2^64 − 1)");
+  // Rows of no point were left out without a word, where rows of no run were refused
+  // (helper-70's F8).
+  const std::string nowhere =
+      make_db(dir, "nowhere.db",
+              fixture + "INSERT INTO metrics VALUES (42, 0, 'apy_ppm', '', '', '1', NULL);\n");
+  CHECK(refused(nowhere) ==
+        nowhere + ": metrics (point 42, run 0, 'apy_ppm', cohort '', asset ''): no such point");
+  const std::string nowhere_series = make_db(
+      dir, "nowhere_series.db",
+      fixture +
+          "INSERT INTO series VALUES (42, 0, '2024-03-01T00:00:00Z', 'ETH', 'price', '1');\n");
+  CHECK(refused(nowhere_series) == nowhere_series +
+                                       ": series (point 42, run 0, t 2024-03-01T00:00:00Z, "
+                                       "'price'): no such point");
   const std::string no_runs = variant("no_runs.db", "('runs', '5')", "('runs', '6')");
   CHECK(refused(no_runs) == no_runs + ": runs: no point has all its 6 runs: there is nothing to "
                                       "compare");

@@ -589,12 +589,24 @@ TEST_CASE("Lab CLI: a damaged shard is named, and nothing is merged") {
   const std::vector<Edit> edits = {
       {"UPDATE metrics SET value_int = '40.5' WHERE rowid = (SELECT min(rowid) FROM metrics WHERE "
        "name = 'apy_ppm')",
-       "an 'int' metric needs value_int, an integer ('40.5'), and no value_real"},
+       "an 'int' metric needs value_int, an integer of at most 100 digits ('40.5'), and no "
+       "value_real"},
+      // 101 digits: past 154 compare's standard deviation failed as an internal error, exit 1
+      // (helper-70's F1); 100 digits pass.
+      {"UPDATE metrics SET value_int = '1' || substr(hex(zeroblob(50)), 1, 100) WHERE rowid = "
+       "(SELECT min(rowid) FROM metrics WHERE name = 'apy_ppm')",
+       "an 'int' metric needs value_int, an integer of at most 100 digits ('1" +
+           std::string(100, '0') + "'), and no value_real"},
+      // A seed that is no seed made no pair without a word (helper-70's F3).
+      {"UPDATE runs SET seed = 'xyz' WHERE rowid = (SELECT min(rowid) FROM runs)",
+       "seed 'xyz' is not a seed (a decimal integer from 0 to 2^64 − 1)"},
+      {"UPDATE runs SET seed = '18446744073709551616' WHERE rowid = (SELECT min(rowid) FROM runs)",
+       "seed '18446744073709551616' is not a seed (a decimal integer from 0 to 2^64 − 1)"},
       {"UPDATE metrics SET value_int = '7' WHERE rowid = (SELECT min(rowid) FROM metrics WHERE "
        "name = 'gini')",
        "a 'real' metric needs a finite value_real and no value_int"},
       {"UPDATE series SET value_int = '01' WHERE rowid = (SELECT min(rowid) FROM series)",
-       "value_int '01' is not an integer"},
+       "value_int '01' is not an integer of at most 100 digits"},
       {"UPDATE runs SET run = 99 WHERE rowid = (SELECT min(rowid) FROM runs)",
        "no such point, or a run outside the study's runs"},
       // A study without a count of runs, which compare refuses: merge took it, and with it any

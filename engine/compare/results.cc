@@ -3,10 +3,12 @@
 #include <cmath>
 #include <cstdlib>
 #include <filesystem>
+#include <set>
 
 #include <fmt/format.h>
 #include <fmt/ranges.h>  // fmt::join (in <fmt/format.h> before fmt 11)
 
+#include "engine/input/input_error.h"
 #include "engine/input/input_file.h"
 #include "engine/storage/database.h"
 #include "engine/storage/results_identity.h"
@@ -54,6 +56,7 @@ class Reader {
         "FROM points p ORDER BY p.point");
     while (s.step()) {
       Point p{s.column_int(0), s.column_text(1), s.column_text(2), s.column_int(3), {}};
+      known_.insert(p.index);
       (p.runs == out_.runs_per_point ? out_.points : out_.incomplete).push_back(std::move(p));
     }
     if (const auto run = storage::run_outside(db_, out_.runs_per_point)) {
@@ -66,10 +69,15 @@ class Reader {
     }
     for (std::size_t i = 0; i < out_.points.size(); ++i) position_[out_.points[i].index] = i;
     // A complete point has runs 0 .. runs_per_point − 1 (run_outside above), in order here.
-    Statement seeds = db_.prepare("SELECT point, seed FROM runs ORDER BY point, run");
+    Statement seeds = db_.prepare("SELECT point, run, seed FROM runs ORDER BY point, run");
     while (seeds.step()) {
+      std::string seed = seeds.column_text(2);
+      if (!storage::is_seed_text(seed)) {
+        bad(fmt::format("runs (point {}, run {})", seeds.column_int(0), seeds.column_int(1)),
+            storage::bad_seed(seed));
+      }
       const auto pos = position_.find(seeds.column_int(0));
-      if (pos != position_.end()) out_.points[pos->second].seeds.push_back(seeds.column_text(1));
+      if (pos != position_.end()) out_.points[pos->second].seeds.push_back(std::move(seed));
     }
   }
 
@@ -96,8 +104,11 @@ class Reader {
       const std::string where = storage::metric_row(point, run, key.name, key.cohort, key.asset);
       const auto info = out_.metrics.find(key.name);
       if (info == out_.metrics.end()) bad(where, std::string(storage::kNotInMetricInfo));
+      // A row of no point was left out without a word, where one of no run was refused
+      // (helper-70's F8).
+      if (!known_.contains(point)) bad(where, "no such point");
       const auto pos = position_.find(point);
-      if (pos == position_.end()) continue;  // an incomplete point (or none): left out
+      if (pos == position_.end()) continue;  // an incomplete point: left out
       if (run < 0 || run >= out_.runs_per_point) bad(where, "no such run");
       Value value;
       if (info->second.exact) {
@@ -133,13 +144,17 @@ class Reader {
     while (s.step()) {
       const std::int64_t point = s.column_int(0);
       const std::int64_t run = s.column_int(1);
+      const std::string where =
+          fmt::format("series (point {}, run {}, t {}, '{}')", point, run,
+                      bounded(s.column_text(2), 80), bounded(s.column_text(4), 80));
+      if (!known_.contains(point)) bad(where, "no such point");
       const auto pos = position_.find(point);
       if (pos == position_.end()) continue;
       const std::string text = s.column_text(5);
       if (!is_integer_text(text) || run < 0 || run >= out_.runs_per_point) {
-        bad(fmt::format("series (point {}, run {}, t {}, '{}')", point, run, s.column_text(2),
-                        s.column_text(4)),
-            fmt::format("value_int '{}' is not an integer, or no such run", text));
+        bad(where, fmt::format("value_int '{}' is not an integer of at most {} digits, or no such "
+                               "run",
+                               bounded(text, 120), storage::kMaxIntegerDigits));
       }
       std::string name = s.column_text(4);
       out_.series_names.insert(name);
@@ -154,6 +169,7 @@ class Reader {
   Results& out_;
   const Selection& only_;
   std::map<std::int64_t, std::size_t> position_;  // point index -> position in out_.points
+  std::set<std::int64_t> known_;                  // every point of `points`, complete or not
 };
 
 }  // namespace
@@ -189,11 +205,20 @@ Results read_results(const std::string& path, const Selection& only) {
 }
 
 std::size_t find_point(const Results& results, const std::string& spec) {
+  std::vector<std::size_t> named;  // the complete points `spec` names, by index or label
   for (std::size_t i = 0; i < results.points.size(); ++i) {
     if (std::to_string(results.points[i].index) == spec || results.points[i].label == spec) {
-      return i;
+      named.push_back(i);
     }
   }
+  // Two points of one label: the first was taken without a word (helper-70's F9).
+  if (named.size() > 1) {
+    std::vector<std::int64_t> indexes;
+    for (const std::size_t i : named) indexes.push_back(results.points[i].index);
+    throw UsageError(fmt::format("--baseline '{}' names points {} of '{}'; name one by its index",
+                                 spec, fmt::join(indexes, ", "), results.path));
+  }
+  if (named.size() == 1) return named[0];
   std::vector<std::string> known;
   for (const Point& p : results.points) known.push_back(fmt::format("{} '{}'", p.index, p.label));
   for (const Point& p : results.incomplete) {

@@ -7,6 +7,7 @@
 
 #include <fmt/format.h>
 
+#include "engine/input/input_error.h"
 #include "engine/storage/new_database.h"
 #include "engine/storage/storage_error.h"
 #include "engine/usage_error.h"
@@ -56,13 +57,21 @@ std::optional<std::string> first_bad_row(Database& db) {
       "SELECT point, run, t, name, value_int FROM series WHERE NOT yl_integer_text(value_int) "
       "LIMIT 1");
   if (series.step()) {
-    return fmt::format("series (point {}, run {}, t {}, '{}'): value_int '{}' is not an integer",
-                       series.column_int(0), series.column_int(1), series.column_text(2),
-                       series.column_text(3), series.column_text(4));
+    return fmt::format("series (point {}, run {}, t {}, '{}'): value_int '{}' is not an integer "
+                       "of at most {} digits",
+                       series.column_int(0), series.column_int(1),
+                       bounded(series.column_text(2), 80), bounded(series.column_text(3), 80),
+                       bounded(series.column_text(4), 120), storage::kMaxIntegerDigits);
   }
   if (const auto run = storage::run_outside(db, *runs)) {
     return fmt::format("runs (point {}, run {}): no such point, or a run outside the study's runs",
                        run->first, run->second);
+  }
+  Statement seed =
+      db.prepare("SELECT point, run, seed FROM runs WHERE NOT yl_seed_text(seed) LIMIT 1");
+  if (seed.step()) {
+    return fmt::format("runs (point {}, run {}): {}", seed.column_int(0), seed.column_int(1),
+                       storage::bad_seed(seed.column_text(2)));
   }
   return std::nullopt;
 }

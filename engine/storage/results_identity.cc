@@ -5,6 +5,7 @@
 #include <fmt/format.h>
 #include <sqlite3.h>
 
+#include "engine/input/input_error.h"
 #include "engine/storage/migrations.h"
 #include "engine/storage/storage_error.h"
 
@@ -36,8 +37,14 @@ std::optional<NotResults> check_results_identity(Database& db, const std::string
 bool is_integer_text(std::string_view text) {
   if (text == "0") return true;
   if (text.starts_with('-')) text.remove_prefix(1);
-  return !text.empty() && text.front() != '0' &&
+  return !text.empty() && text.size() <= kMaxIntegerDigits && text.front() != '0' &&
          std::ranges::all_of(text, [](char c) { return c >= '0' && c <= '9'; });
+}
+
+bool is_seed_text(std::string_view text) {
+  constexpr std::string_view kMost = "18446744073709551615";  // 2^64 − 1
+  return is_integer_text(text) && !text.starts_with('-') &&
+         (text.size() < kMost.size() || (text.size() == kMost.size() && text <= kMost));
 }
 
 std::optional<std::int64_t> runs_count(std::string_view text) {
@@ -59,33 +66,45 @@ std::optional<std::pair<std::int64_t, std::int64_t>> run_outside(Database& db, s
 
 namespace {
 
-void integer_text_function(sqlite3_context* context, int, sqlite3_value** argv) {
+template <bool (*Rule)(std::string_view)>
+void text_rule_function(sqlite3_context* context, int, sqlite3_value** argv) {
   const auto* text = reinterpret_cast<const char*>(sqlite3_value_text(argv[0]));
-  const bool integer =
-      text != nullptr && is_integer_text(std::string_view(
-                             text, static_cast<std::size_t>(sqlite3_value_bytes(argv[0]))));
-  sqlite3_result_int(context, integer ? 1 : 0);
+  const bool holds =
+      text != nullptr &&
+      Rule(std::string_view(text, static_cast<std::size_t>(sqlite3_value_bytes(argv[0]))));
+  sqlite3_result_int(context, holds ? 1 : 0);
 }
 
 }  // namespace
 
 void register_integer_text(Database& db) {
-  if (sqlite3_create_function_v2(db.handle(), "yl_integer_text", 1,
-                                 SQLITE_UTF8 | SQLITE_DETERMINISTIC | SQLITE_DIRECTONLY, nullptr,
-                                 integer_text_function, nullptr, nullptr, nullptr) != SQLITE_OK) {
-    throw StorageError(StorageError::Kind::internal, "cannot register yl_integer_text with SQLite");
-  }
+  const auto add = [&](const char* name, void (*function)(sqlite3_context*, int, sqlite3_value**)) {
+    if (sqlite3_create_function_v2(db.handle(), name, 1,
+                                   SQLITE_UTF8 | SQLITE_DETERMINISTIC | SQLITE_DIRECTONLY, nullptr,
+                                   function, nullptr, nullptr, nullptr) != SQLITE_OK) {
+      throw StorageError(StorageError::Kind::internal,
+                         fmt::format("cannot register {} with SQLite", name));
+    }
+  };
+  add("yl_integer_text", text_rule_function<is_integer_text>);
+  add("yl_seed_text", text_rule_function<is_seed_text>);
 }
 
 std::string metric_row(std::int64_t point, std::int64_t run, std::string_view name,
                        std::string_view cohort, std::string_view asset) {
-  return fmt::format("metrics (point {}, run {}, '{}', cohort '{}', asset '{}')", point, run, name,
-                     cohort, asset);
+  return fmt::format("metrics (point {}, run {}, '{}', cohort '{}', asset '{}')", point, run,
+                     bounded(name, 80), bounded(cohort, 80), bounded(asset, 80));
 }
 
 std::string bad_int_metric(std::string_view value_int) {
-  return fmt::format("an 'int' metric needs value_int, an integer ('{}'), and no value_real",
-                     value_int);
+  return fmt::format("an 'int' metric needs value_int, an integer of at most {} digits ('{}'), "
+                     "and no value_real",
+                     kMaxIntegerDigits, bounded(value_int, 120));
+}
+
+std::string bad_seed(std::string_view seed) {
+  return fmt::format("seed '{}' is not a seed (a decimal integer from 0 to 2^64 − 1)",
+                     bounded(seed, 80));
 }
 
 }  // namespace yl::storage

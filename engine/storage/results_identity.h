@@ -4,6 +4,7 @@
 // (engine/compare).
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -29,10 +30,17 @@ struct NotResults {
 };
 std::optional<NotResults> check_results_identity(Database& db, const std::string& path);
 
-// The format's integer text (value_int, RESULTS_SCHEMA.md): a signed decimal integer, no leading
-// zeros, no '+', no "-0". One rule for compare's reader and merge's check of a shard, which asks
-// it in SQL as yl_integer_text(x) (1 or 0; 0 for NULL) once register_integer_text(db) is called.
+// The format's integer text (value_int, RESULTS_SCHEMA.md): a signed decimal integer of at most
+// kMaxIntegerDigits digits, no leading zeros, no '+', no "-0". One rule for compare's reader and
+// merge's check of a shard, which asks it in SQL as yl_integer_text(x) (1 or 0; 0 for NULL) once
+// register_integer_text(db) is called. No metric comes near the bound (capital_time_wei_s, the
+// largest, is below 2^256 wei × 10^12 s, 90 digits); past about 154 digits a value's square is no
+// double, and compare's standard deviation failed as an internal error (helper-70's F1).
+inline constexpr std::size_t kMaxIntegerDigits = 100;
 bool is_integer_text(std::string_view text);
+// A run's seed (runs.seed): integer text from 0 to 2^64 − 1 (yl_seed_text(x) in SQL). Another
+// seed made no pair without a word (helper-70's F3).
+bool is_seed_text(std::string_view text);
 void register_integer_text(Database& db);
 // The study's `runs` (runs per point) as compare and merge read it: integer text from 1 to
 // 999,999,999, or nullopt.
@@ -42,12 +50,14 @@ std::optional<std::int64_t> runs_count(std::string_view text);
 std::optional<std::pair<std::int64_t, std::int64_t>> run_outside(Database& db, std::int64_t runs);
 
 // A bad `metrics` row as merge's check of a shard and compare's reader name it:
-// "metrics (point P, run R, 'NAME', cohort 'C', asset 'A')", and why it is refused.
+// "metrics (point P, run R, 'NAME', cohort 'C', asset 'A')", and why it is refused; the file's
+// texts quoted by input/input_error.h's bounded() (a NUL ended the message there: helper-70's F2).
 std::string metric_row(std::int64_t point, std::int64_t run, std::string_view name,
                        std::string_view cohort, std::string_view asset);
 inline constexpr std::string_view kNotInMetricInfo = "the metric is not in metric_info";
 inline constexpr std::string_view kBadRealMetric =
     "a 'real' metric needs a finite value_real and no value_int";
 std::string bad_int_metric(std::string_view value_int);
+std::string bad_seed(std::string_view seed);  // "seed '…' is not a seed (…)"
 
 }  // namespace yl::storage
