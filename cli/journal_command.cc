@@ -83,10 +83,13 @@ void add_journal_command(CLI::App& app) {
       "journal", "The double-entry journal as rows: a posting a line (schema/0005_*.sql)");
   command->add_option("--db", options->query.db, "the ledger database written by `run`")
       ->required();
-  command->add_option("--event", options->event, "only the entries of this event (its seq)")
-      ->transform(integer_check<std::int64_t>(1));
+  CLI::Option* event =
+      command->add_option("--event", options->event, "only the entries of this event (its seq)")
+          ->transform(integer_check<std::int64_t>(1));
+  // An entry is an event's or a report's: both printed an empty table (helper-70's F11).
   command->add_option("--report", options->report, "only the entries of this report (its seq)")
-      ->transform(integer_check<std::int64_t>(1));
+      ->transform(integer_check<std::int64_t>(1))
+      ->excludes(event);
   command
       ->add_option("--format", options->query.format,
                    "table (for people) or csv (for spreadsheets)")

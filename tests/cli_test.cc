@@ -324,6 +324,11 @@ TEST_CASE("CLI: journal prints the stored postings as rows, by event or report (
   CHECK(no_report.exit_code == 2);
   CHECK(no_report.err == "yieldledger: --report 188: the ledger has 187 reports\n");
   CHECK(cli({"journal", "--db", db, "--report", "187"}).exit_code == 0);
+  // An entry is an event's or a report's: both printed an empty table, exit 0 (helper-70's F11).
+  const CliResult both = cli({"journal", "--db", db, "--event", "23", "--report", "1"});
+  CHECK(both.exit_code == 2);
+  CHECK(both.err.starts_with("yieldledger: --event excludes --report\n"));
+  CHECK(both.out.empty());
   // Every posting, one line each: as many as `audit` counts (2,581).
   const CliResult all = cli({"journal", "--db", db, "--format", "csv"});
   CHECK(std::count(all.out.begin(), all.out.end(), '\n') == 1 + 2581);

@@ -64,6 +64,9 @@ extern "C" int renameat2(int old_dir, const char* old_path, int new_dir, const c
 
 TEST_CASE("HTML: every text from inputs is escaped, in markup and in the chart data") {
   CHECK(yl::html::html_escape("a<b & \"c\" 'd'>") == "a&lt;b &amp; &quot;c&quot; &#39;d&#39;&gt;");
+  // Controls but whitespace, which HTML does not allow (helper-70's F10), as escapes.
+  CHECK(yl::html::html_escape(std::string("\x1b[31mred\nx\0y\x7f\t\xc2\x85z\xc2\xa0", 19)) ==
+        "\\x1b[31mred\nx\\x00y\\x7f\t\\u0085z\xc2\xa0");
   CHECK(yl::html::json_string("</script><!--\"\\\n") ==
         "\"\\u003c/script\\u003e\\u003c!--\\\"\\\\\\u000a\"");
   // U+2028 (E2 80 A8) and U+2029 are escaped; other UTF-8 passes through.

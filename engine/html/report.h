@@ -61,7 +61,8 @@ class Json {
   std::variant<std::nullptr_t, bool, double, std::string, Array, Object> value_;
 };
 
-// Text for HTML content and attribute values: & < > " ' escaped.
+// Text for HTML content and attribute values: & < > " ' escaped, and controls but whitespace shown
+// as escapes (\x1b; a C1 control \u0085), as input/input_error.h's escape_controls shows them.
 std::string html_escape(std::string_view text);
 // A JSON string literal of `text` (UTF-8 kept; controls, quotes, backslashes and < > & escaped).
 std::string json_string(std::string_view text);
