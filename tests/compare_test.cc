@@ -397,16 +397,17 @@ TEST_CASE("Compare: points that sort users into other strategies are named, with
   const auto c = yl::compare::compare_results(results, 0);
   REQUIRE(c.notes.size() == 2);
   CHECK(c.notes[1] == "point 1 gives users other strategies than the baseline, point 0 "
-                      "(strategy.0.share, strategy.1.share): cohort sniper/user holds other "
-                      "accounts there, and a sum such as yield_wei differs by whom it holds; "
-                      "compare a ratio (apy_ppm) or a cohort that keeps its accounts (all, "
-                      "users): README \"Seeds\"");
+                      "(strategy.0.share, strategy.1.share): the cohorts named by strategy "
+                      "(sniper, and their kind/MODE parts) may hold other accounts there, and a "
+                      "sum such as yield_wei differs by whom a cohort holds; compare a ratio "
+                      "(apy_ppm) or a cohort that keeps its accounts (all, users): README "
+                      "\"Seeds\"");
   // Against point 1, both others sort users otherwise.
   CHECK(yl::compare::compare_results(results, 1)
             .notes.at(1)
             .starts_with("points 0, 2 give users other strategies than the baseline, point 1 "
                          "(strategy.0.share, "
-                         "strategy.1.share): cohort sniper/user holds"));
+                         "strategy.1.share): the cohorts named by strategy (sniper, and"));
   // Without a cohort named by strategy among those compared, there is nothing to say.
   yl::compare::Selection whole;
   whole.cohorts = std::set<std::string>{""};
@@ -863,6 +864,12 @@ TEST_CASE("CLI: compare refuses bad input with exit 2 and writes nothing") {
   CHECK(refused({"compare", db, "--format", "html", "--out", missing}) ==
         "yieldledger: cannot write '" + missing + "': the folder '" + dir.path("no/such/folder") +
             "' does not exist\n");
+  // A file where the folder should be is said so: it was "does not exist" (helper-70's F6).
+  const std::string mine = dir.write("mine.csv", "precious");
+  CHECK(refused({"compare", db, "--out", mine + "/x.csv"})
+            .ends_with("\nyieldledger: cannot write '" + mine + "/x.csv': '" + mine +
+                       "' is a file, not a folder\n"));
+  CHECK(read_file(mine) == "precious");
   CHECK(refused({"compare", db, "--format", "html"}) ==
         "yieldledger: --format html needs --out FILE\n");
   const std::string empty = dir.write("empty.db", "");

@@ -201,9 +201,13 @@ Comparison compare_results(const Results& results, std::size_t baseline) {
   // strategy holds other accounts there, so a sum over it differs by whom it holds (helper-66's
   // F3: a control point whose snipers never act showed 70% of the passive cohort's USDB
   // `yield_wei` "difference").
-  std::set<std::string> by_strategy;  // such cohorts compared
+  std::set<std::string> by_strategy;  // the strategies of such cohorts compared
+  bool parts = false;                 // and some strategy/kind/MODE part of one
   for (const auto& [key, per_point] : results.values) {
-    if (strategy_cohort(key.cohort)) by_strategy.insert(key.cohort);
+    if (!strategy_cohort(key.cohort)) continue;
+    const std::size_t slash = key.cohort.find('/');
+    by_strategy.insert(key.cohort.substr(0, slash));
+    parts = parts || slash != std::string::npos;
   }
   auto sorting = [](const Point& p) {
     std::set<std::pair<std::string_view, std::string_view>> pairs;
@@ -226,15 +230,14 @@ Comparison compare_results(const Results& results, std::size_t baseline) {
   if (!by_strategy.empty() && !resorted.empty()) {
     const std::size_t n = resorted.size();
     c.notes.push_back(fmt::format(
-        "point{} {} give{} users other strategies than the baseline, point {} ({}): cohort{} {} "
-        "hold{} other accounts there, and a sum such as yield_wei differs by whom {} hold{}; "
-        "compare a ratio (apy_ppm) or a cohort that keeps its accounts (all, users): README "
-        "\"Seeds\"",
+        "point{} {} give{} users other strategies than the baseline, point {} ({}): the cohorts "
+        "named by strategy ({}{}) may hold other accounts there, and a sum such as yield_wei "
+        "differs by whom a cohort holds; compare a ratio (apy_ppm) or a cohort that keeps its "
+        "accounts (all, users): README \"Seeds\"",
         n == 1 ? "" : "s", named_list(std::move(resorted)), n == 1 ? "s" : "",
         results.points[baseline].index, named_list({keys.begin(), keys.end()}),
-        by_strategy.size() == 1 ? "" : "s", named_list({by_strategy.begin(), by_strategy.end()}),
-        by_strategy.size() == 1 ? "s" : "", by_strategy.size() == 1 ? "it" : "they",
-        by_strategy.size() == 1 ? "s" : ""));
+        named_list({by_strategy.begin(), by_strategy.end()}),
+        parts ? ", and their kind/MODE parts" : ""));
   }
   for (const auto& [key, per_point] : results.series)
     c.fans.push_back(fan_of(key, results, per_point));

@@ -53,8 +53,14 @@ OutputFile::OutputFile(std::filesystem::path path, Existing existing)
   std::error_code ec;
   const std::filesystem::path folder = folder_of(path_);
   if (!std::filesystem::is_directory(folder, ec)) {
-    throw UsageError(fmt::format("cannot write '{}': the folder '{}' does not exist",
-                                 path_.string(), folder.string()));
+    // A file where the folder should be was "does not exist" (helper-70's F6).
+    const bool there = std::filesystem::exists(folder, ec);
+    const auto kind = there ? special_file_kind(folder.string()) : std::nullopt;
+    throw UsageError(there ? fmt::format("cannot write '{}': '{}' is {}, not a folder",
+                                         path_.string(), folder.string(),
+                                         kind ? std::string(*kind) : "a file")
+                           : fmt::format("cannot write '{}': the folder '{}' does not exist",
+                                         path_.string(), folder.string()));
   }
   if (existing_ == Existing::refuse && std::filesystem::exists(path_, ec)) {
     throw UsageError(fmt::format("'{}' already exists; choose another --out, or add --force to "
