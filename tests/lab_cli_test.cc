@@ -580,6 +580,26 @@ TEST_CASE("Lab CLI: a damaged shard is named, and nothing is merged") {
   CHECK(r.err.starts_with("yieldledger: '" + bad + "' is damaged (SQLite's integrity_check: "));
   CHECK(r.err.ends_with("); nothing was merged\n"));
   CHECK(dump(out) == before);
+  // Cut in half, its header whole: it was "not a yieldledger results file", for merge and for a
+  // sweep into it (helper-70's F5), where compare said it is damaged.
+  const std::string cut = dir.path("cut.db");
+  {
+    const std::string bytes = read_file(good);
+    std::ofstream(cut, std::ios::binary) << bytes.substr(0, bytes.size() / 2);
+  }
+  const std::string cut_bytes = read_file(cut);
+  const std::string unreadable = "yieldledger: '" + cut +
+                                 "' is not a readable yieldledger results "
+                                 "file: '" +
+                                 cut + "' is not a usable SQLite database";
+  const CliResult m = cli({"merge", "--out", out, good, cut});
+  CHECK(m.exit_code == 2);
+  CHECK(m.err.starts_with(unreadable));
+  const CliResult s = cli({"sweep", study, "--out", cut});
+  CHECK(s.exit_code == 2);
+  CHECK(s.err.starts_with(unreadable));
+  CHECK(dump(out) == before);
+  CHECK(read_file(cut) == cut_bytes);
 
   // A shard whose rows `compare` would refuse: merged, they made the output unreadable to it, and
   // their runs counted as stored, so no sweep would redo them (helper-36's F8).

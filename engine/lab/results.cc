@@ -142,7 +142,10 @@ StudyIdentity read_identity(const std::string& path, Check check = Check::identi
   } catch (const storage::StorageError& error) {
     // A fault of the machine (a full disk, a file size limit) is not the file's: said as it is.
     if (error.kind() == storage::StorageError::Kind::machine) throw;
-    throw UsageError(fmt::format("'{}' is not a yieldledger results file", path));
+    // As compare says it: a truncated results file was "not a yieldledger results file", which
+    // sent the user to look for another file (helper-70's F5).
+    throw UsageError(
+        fmt::format("'{}' is not a readable yieldledger results file: {}", path, error.what()));
   }
 }
 
