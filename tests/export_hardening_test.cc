@@ -13,6 +13,7 @@
 #include <vector>
 
 #include <doctest/doctest.h>
+#include <fmt/format.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -244,6 +245,17 @@ TEST_CASE(
   CHECK(std::count(mark.begin(), mark.end(), '\n') == 2);
   CHECK(mark.find(" accounts.csv\n") != std::string::npos);
   CHECK(mark.find(" summary.csv\n") != std::string::npos);
+  // A mark that names a file no export writes (forged, or of another program) removes nothing:
+  // it removed a user's notes.csv of the stamp it gave (helper-70's F12).
+  const std::string notes = out + "/notes.csv";
+  std::ofstream(notes) << "mine\n";
+  struct stat info {};
+  REQUIRE(::stat(notes.c_str(), &info) == 0);
+  std::ofstream(out + "/.yieldledger-export", std::ios::app) << fmt::format(
+      "{} {} {} notes.csv\n", info.st_ino, info.st_size,
+      static_cast<std::int64_t>(info.st_mtim.tv_sec) * 1'000'000'000 + info.st_mtim.tv_nsec);
+  CHECK(run_cli({"export", "--db", db, "--out", out, "--tables", "accounts"}).exit_code == 0);
+  CHECK(read_file(notes) == "mine\n");
 }
 
 TEST_CASE("Export: temporary names are unique to a process and removed when an export stops") {

@@ -10,6 +10,7 @@
 #include <sys/stat.h>
 
 #include "engine/core/assert.h"
+#include "engine/export/export_options.h"
 #include "engine/output/export_error.h"
 #include "engine/output/output_file.h"
 
@@ -208,11 +209,12 @@ void CsvSink::remove_earlier_tables() const {
     text += fmt::format("{} {}.csv\n", stamp_of(path_of(table)), table);
   }
   for (const auto& [stamp, name] : read_mark(folder_ / kCsvMark)) {
-    // A table's file name, never a path: the mark is a file in the user's folder.
+    // One of an export's own file names, never a path nor another name: the mark is a file in
+    // the user's folder, and a forged one removed a user's `notes.csv` (helper-70's F12).
     const bool table_file =
-        name.ends_with(".csv") && name.size() > 4 &&
-        name.find_first_not_of("abcdefghijklmnopqrstuvwxyz_.") == std::string::npos &&
-        name.find("..") == std::string::npos;
+        name == "summary.csv" || std::ranges::any_of(kExportTables, [&](const std::string& table) {
+          return name == table + ".csv";
+        });
     std::error_code ec;
     if (table_file && !written_now(name) && stamp_of(folder_ / name) == stamp) {
       std::filesystem::remove(folder_ / name, ec);
