@@ -1134,6 +1134,25 @@ TEST_CASE("Lab CLI: a study or schedule that is not a regular file is refused, n
   CHECK(cli({"generate", schedule_study(dir, "bom.csv"), "--seed", "1", "--out", dir.path("b")})
             .exit_code == 0);
   CHECK(read_file(dir.path("b/events.csv")) == read_file(dir.path("g/events.csv")));
+  // A row outside the scenario is named by its file and line (it named the study's line alone:
+  // helper-70's F4), and two rates at one time are refused (the later won, without a word).
+  dir.write("early.csv", "time,apr_bps\n\n2023-12-01T00:00:00Z,450\n");
+  const CliResult early =
+      cli({"sweep", schedule_study(dir, "early.csv"), "--out", dir.path("e.db")});
+  CHECK(early.exit_code == 2);
+  CHECK(early.err == dir.path("sched.toml") + ":47: study: schedule time 2023-12-01T00:00:00Z ('" +
+                         dir.path("early.csv") +
+                         "', line 3) is outside the scenario's start 2024-01-01T00:00:00Z and "
+                         "end 2024-01-11T00:00:00Z\n");
+  dir.write("twice.csv", "time,apr_bps\n2024-01-05T00:00:00Z,450\n2024-01-05T00:00:00Z,500\n");
+  const CliResult twice =
+      cli({"sweep", schedule_study(dir, "twice.csv"), "--out", dir.path("t.db")});
+  CHECK(twice.exit_code == 2);
+  CHECK(twice.err == dir.path("twice.csv") +
+                         ":3: csv: field 'time': 2024-01-05T00:00:00Z is the time of the row "
+                         "above's 2024-01-05T00:00:00Z (times must increase)\n");
+  CHECK_FALSE(std::filesystem::exists(dir.path("e.db")));
+  CHECK_FALSE(std::filesystem::exists(dir.path("t.db")));
 }
 
 TEST_CASE("Lab CLI: generate replaces files only with --force, never the study or a schedule") {

@@ -909,7 +909,7 @@ TEST_CASE("Lab study: bad input names the file, the line and the key") {
   const std::string folder = dir.path("");
   CHECK(rejection([&] { (void)parse_study(swept, "s.toml", folder); }) ==
         folder + "ooo.csv:3: csv: field 'time': 2024-02-01T00:00:00Z is before the row above's "
-                 "2024-03-01T00:00:00Z (times must not decrease) (the schedule of point 1 "
+                 "2024-03-01T00:00:00Z (times must increase) (the schedule of point 1 "
                  "(source.tbill.schedule=\"ooo.csv\"), s.toml:49)");
   // Each schedule file is read once, with the study: a point's study takes the rows spec_hash was
   // made of, though the file changed since (it was read again at each point, twice a point in a
@@ -924,14 +924,15 @@ TEST_CASE("Lab study: bad input names the file, the line and the key") {
     for (const std::size_t p : {std::size_t{0}, std::size_t{1}}) {
       const Study at = study_at(read, points[p]);
       REQUIRE(at.sources.size() == 2);
-      CHECK(*at.sources[1].schedule == Schedule{p == 0 ? std::pair{Timestamp{1704412800}, 450u}
-                                                       : std::pair{Timestamp{1704672000}, 475u}});
+      CHECK(*at.sources[1].schedule == Schedule{p == 0
+                                                    ? ScheduleRow{Timestamp{1704412800}, 450, 2}
+                                                    : ScheduleRow{Timestamp{1704672000}, 475, 2}});
       // The rows themselves are shared, not copied into each point's study (a sweep holds them
       // all: 300 points of a 100,000-row schedule took 517 MB; helper-54's R6).
       CHECK(at.sources[1].schedule ==
             read.schedules->at(file_identity(dir.path(p == 0 ? "rates.csv" : "ooo.csv"))));
     }
-    CHECK(*read.sources[1].schedule == Schedule{{Timestamp{1704412800}, 450u}});
+    CHECK(*read.sources[1].schedule == Schedule{{Timestamp{1704412800}, 450, 2}});
     REQUIRE(read.schedules != nullptr);
     CHECK(read.schedules->size() == 2);
     // One file named two ways is one schedule, hashed once, whatever folder the study was named

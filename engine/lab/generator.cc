@@ -358,9 +358,9 @@ class Builder {
     const LedgerParams& p = study_.scenario.params;
     for (const SourceModel& model : study_.sources) {
       if (model.rate == RateModel::schedule) {
-        for (const auto& [time, bps] : *model.schedule) {
+        for (const ScheduleRow& row : *model.schedule) {
           count_drawn();
-          out.push_back({time, SetRate{model.name, bps}});
+          out.push_back({row.time, SetRate{model.name, row.apr_bps}});
         }
       } else if (model.rate == RateModel::walk) {
         Rng rng(derive_seed(seed_, "rate:" + model.name, 0));

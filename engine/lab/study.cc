@@ -298,13 +298,16 @@ Schedule read_schedule(const Reader& r, const toml::node& where, const std::file
                        fmt::format("field 'apr_bps': '{}' is not an integer from 0 to 100000",
                                    bps.substr(0, 40)));
     }
-    if (!out.empty() && *time < out.back().first) {
+    if (!out.empty() && *time <= out.back().time) {
+      // Two rates at one time were both taken, the later winning, without a word (helper-70's
+      // F12).
       throw InputError(opened, number, "csv",
-                       fmt::format("field 'time': {} is before the row above's {} (times must "
-                                   "not decrease)",
-                                   time_text, format_timestamp(out.back().first)));
+                       fmt::format("field 'time': {} is {} the row above's {} (times must "
+                                   "increase)",
+                                   time_text, *time < out.back().time ? "before" : "the time of",
+                                   format_timestamp(out.back().time)));
     }
-    out.emplace_back(*time, static_cast<std::uint32_t>(apr_bps));
+    out.push_back({*time, static_cast<std::uint32_t>(apr_bps), number});
   }
   if (!header) throw InputError(opened, 1, "csv", "missing header row (time,apr_bps)");
   return out;
@@ -367,11 +370,14 @@ SourceModel parse_source_model(const Reader& r, const toml::table& t, const Scen
           std::make_shared<const Schedule>(read_schedule(r, *schedule, m.schedule_path, written));
       if (files.keep != nullptr) files.keep->emplace(file, m.schedule);
     }
-    for (const auto& [time, bps] : *m.schedule) {
-      if (time < scenario.params.start || time > scenario.params.end) {
-        r.fail(line_of(*schedule), fmt::format("schedule time {} is outside the scenario's start "
-                                               "and end",
-                                               format_timestamp(time)));
+    for (const ScheduleRow& row : *m.schedule) {
+      if (row.time < scenario.params.start || row.time > scenario.params.end) {
+        r.fail(line_of(*schedule),
+               fmt::format("schedule time {} ('{}', line {}) is outside the scenario's start {} "
+                           "and end {}",
+                           format_timestamp(row.time), m.schedule_path.string(), row.line,
+                           format_timestamp(scenario.params.start),
+                           format_timestamp(scenario.params.end)));
       }
     }
   } else if (m.rate == RateModel::schedule) {
@@ -965,8 +971,8 @@ Study parse_study(const std::string& text, const std::string& file,
       if (m.schedule == nullptr || !seen.insert(m.schedule.get()).second) continue;
       study.schedule_paths.push_back(m.schedule_path);
       inputs += fmt::format("\n# schedule of source '{}'\n", m.name);
-      for (const auto& [time, bps] : *m.schedule) {
-        inputs += fmt::format("{},{}\n", format_timestamp(time), bps);
+      for (const ScheduleRow& row : *m.schedule) {
+        inputs += fmt::format("{},{}\n", format_timestamp(row.time), row.apr_bps);
       }
     }
   }

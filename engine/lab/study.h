@@ -67,8 +67,15 @@ struct Strategy {
 // path that names no file is itself.
 std::filesystem::path file_identity(const std::filesystem::path& path);
 
-// A schedule file's rows (time, apr_bps), by its file_identity.
-using Schedule = std::vector<std::pair<Timestamp, std::uint32_t>>;
+// A schedule file's rows, by its file_identity: each row's time, apr_bps and line in the file (an
+// error of the row names it: helper-70's F4).
+struct ScheduleRow {
+  Timestamp time;
+  std::uint32_t apr_bps = 0;
+  std::uint64_t line = 0;
+  friend bool operator==(const ScheduleRow&, const ScheduleRow&) = default;
+};
+using Schedule = std::vector<ScheduleRow>;
 using Schedules = std::map<std::filesystem::path, std::shared_ptr<const Schedule>>;
 
 enum class RateModel : std::uint8_t { constant, schedule, walk };
