@@ -277,17 +277,24 @@ TEST_CASE("Hardening: an empty file holds no ledger: apply and migrate leave it 
   const std::string noise = dir.write("noise.db", std::string(4096, 'x'));
   const CliResult damaged = cli({"balances", "--db", noise});
   CHECK(damaged.exit_code == 2);
-  CHECK(damaged.err == "yieldledger: '" + noise +
-                           "' is not a usable SQLite database (file is not a database); it may "
-                           "be truncated or damaged\n");
+  const std::string other_kind =
+      "' is not an SQLite database (it does not begin with SQLite's header, \"SQLite format 3\"): "
+      "another kind of file\n";
+  CHECK(damaged.err == "yieldledger: '" + noise + other_kind);
   // As the user gave it: SQLite's own name for it is absolute.
   const std::string relative = std::filesystem::relative(noise).string();
   REQUIRE(relative.starts_with(".."));
   const CliResult named = cli({"audit", "--db", relative});
   CHECK(named.exit_code == 2);
-  CHECK(named.err == "yieldledger: '" + relative +
-                         "' is not a usable SQLite database (file is not a database); it may "
-                         "be truncated or damaged\n");
+  CHECK(named.err == "yieldledger: '" + relative + other_kind);
+  // A database whose header is SQLite's but whose pages are not may be truncated or damaged (a
+  // text file was said to be that too: helper-70's F7).
+  const std::string header =
+      dir.write("header.db", std::string("SQLite format 3\0", 16) + std::string(4080, 'x'));
+  CHECK(cli({"balances", "--db", header}).err ==
+        "yieldledger: '" + header +
+            "' is not a usable SQLite database (file is not a database); it may be truncated or "
+            "damaged\n");
 }
 
 TEST_CASE("Hardening: a ledger whose tables were changed by hand is refused as such, exit 2") {

@@ -23,6 +23,18 @@
 namespace yl::storage {
 namespace {
 
+// Whether the file at `path` begins with the 16 bytes every SQLite database begins with, or cannot
+// be read to tell (then it is taken for one).
+bool begins_as_sqlite(const std::string& path) {
+  constexpr std::string_view kHeader("SQLite format 3\0", 16);
+  std::FILE* file = std::fopen(path.c_str(), "rb");
+  if (file == nullptr) return true;
+  char head[16] = {};
+  const std::size_t n = std::fread(head, 1, sizeof head, file);
+  std::fclose(file);
+  return n < sizeof head || std::string_view(head, n) == kHeader;
+}
+
 // What errno `error` means for a database path.
 std::string path_cause(int error) {
   switch (error) {
@@ -156,6 +168,15 @@ std::string read_only_reason(const std::string& path, const char* message) {
                            fmt::format("{} was written by another process while it was read "
                                        "(without write access to it or its folder, it is read "
                                        "without locks); read it again when the writer has finished",
+                                       name));
+      }
+      // A file that does not begin as every SQLite database does is another kind of file (a
+      // scenario given as --db was "truncated or damaged": helper-70's F7).
+      if (!path.empty() && !begins_as_sqlite(path)) {
+        throw StorageError(StorageError::Kind::bad_database,
+                           fmt::format("{} is not an SQLite database (it does not begin with "
+                                       "SQLite's header, \"SQLite format 3\"): another kind of "
+                                       "file",
                                        name));
       }
       throw StorageError(StorageError::Kind::bad_database,
