@@ -88,7 +88,13 @@ lab::TaskSlice resolve_slice(const SweepOptions& options) {
                       "$SLURM_ARRAY_TASK_STEP {}: give each task its slice as --task I/N instead",
                       *id, min, step));
     }
-    return parse_slice((*id - min) / step, *count, "$SLURM_ARRAY_TASK_ID");
+    // The task is (ID − MIN) / STEP: a message of "task -4" named ID alone (helper-70's F12).
+    return parse_slice(
+        (*id - min) / step, *count,
+        min == 0 && step == 1
+            ? std::string("$SLURM_ARRAY_TASK_ID")
+            : fmt::format("$SLURM_ARRAY_TASK_ID {} less $SLURM_ARRAY_TASK_MIN {}{}", *id, min,
+                          step == 1 ? "" : fmt::format(", over $SLURM_ARRAY_TASK_STEP {}", step)));
   }
   for (const char* name : {"JOB_COMPLETION_INDEX", "AWS_BATCH_JOB_ARRAY_INDEX"}) {
     if (const auto index = env_integer(name)) {
@@ -149,7 +155,9 @@ void add_sweep_command(CLI::App& app) {
       ->required();
   command->add_option("--jobs", options->jobs, "runs simulated at once (default 1)")
       ->transform(integer_check<int>(1));
-  command->add_option("--task", options->task, "I/N: run only the I-th of N disjoint slices");
+  command->add_option("--task", options->task,
+                      "I/N: run only the I-th of N disjoint slices (without it, a Slurm array "
+                      "task's: from $SLURM_ARRAY_TASK_ID, _MIN, _STEP and _COUNT)");
   command
       ->add_option("--task-count", options->task_count,
                    "N, with $JOB_COMPLETION_INDEX or $AWS_BATCH_JOB_ARRAY_INDEX as I")

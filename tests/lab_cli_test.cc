@@ -887,6 +887,11 @@ TEST_CASE("Lab CLI: a stepped Slurm array (--array=0-12:4) shards a sweep by its
   CHECK(between.err == "yieldledger: $SLURM_ARRAY_TASK_ID 5 is not $SLURM_ARRAY_TASK_MIN 0 plus a "
                        "multiple of $SLURM_ARRAY_TASK_STEP 4: give each task its slice as --task "
                        "I/N instead\n");
+  // Past the last task, the message says how the task came of ID (it said "task 4" of ID 16).
+  const CliResult past = slurm(16, dir.path("x.db"));
+  CHECK(past.exit_code == 2);
+  CHECK(past.err == "yieldledger: $SLURM_ARRAY_TASK_ID 16 less $SLURM_ARRAY_TASK_MIN 0, over "
+                    "$SLURM_ARRAY_TASK_STEP 4: task 4 is out of range 0..3\n");
   CHECK_FALSE(std::filesystem::exists(dir.path("x.db")));
 }
 

@@ -15,7 +15,8 @@
 
 namespace yl::storage {
 
-inline constexpr std::int32_t kResultsApplicationId = 1498174530;  // 0x594C5242, "YLRB"
+// 0x594C5442, "YLTB" (meant to spell "YLRB"; kept, so that every results file opens).
+inline constexpr std::int32_t kResultsApplicationId = 1498174530;
 // The version written. 2 added the `study` row `lab` (engine/lab/metrics.h, kLabVersion): a
 // yieldledger that reads only version 1 refuses a file of version 2 whole, where it would have
 // resumed it with runs of another lab version (helper-49's F9). Version 1 is read too.

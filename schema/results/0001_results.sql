@@ -1,7 +1,7 @@
 -- The sweep results file (RESULTS.db) of `yieldledger sweep` and `merge`, read by `compare`.
 -- The contract is RESULTS_SCHEMA.md, beside this file; the README ("Policy lab") describes each
 -- metric.
--- Stamped with PRAGMA application_id = 1498174530 ("YLRB") and PRAGMA user_version = 2
+-- Stamped with PRAGMA application_id = 1498174530 ("YLTB") and PRAGMA user_version = 2
 -- (1 before the study row `lab`; still read).
 CREATE TABLE study (
   key   TEXT PRIMARY KEY,
