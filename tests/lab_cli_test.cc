@@ -813,6 +813,17 @@ TEST_CASE("Lab CLI: results whose points are numbered otherwise are neither resu
                                "than '" +
                                a + "' (point 1: "));
   CHECK_FALSE(std::filesystem::exists(dir.path("m.db")));
+  // Labels alike, params not: the params are shown (it showed one label twice: helper-70's F12).
+  {
+    yl::storage::Database db(a, yl::storage::Database::Mode::read_write_create,
+                             yl::storage::kResultsApplicationId);
+    db.exec("UPDATE points SET params = '{not json' WHERE point = 0");
+  }
+  const CliResult params = cli({"merge", "--out", dir.path("m.db"), a, b});
+  INFO(params.err);
+  CHECK(params.err.find("(point 0: params "
+                        "'{\"scenario.policy.insurance_fee_bps\":\"0\",\"population.users\":\"20\"}"
+                        "' and params '{not json')") != std::string::npos);
 }
 
 TEST_CASE("Lab CLI: results of another lab version are neither resumed nor merged") {

@@ -101,8 +101,14 @@ StudyIdentity identity_of(const Study& study, const std::vector<Point>& points) 
 std::optional<std::string> points_differ(const StudyIdentity& a, const StudyIdentity& b) {
   for (std::size_t i = 0; i < std::max(a.points.size(), b.points.size()); ++i) {
     if (i < a.points.size() && i < b.points.size() && a.points[i] == b.points[i]) continue;
-    auto shown = [i](const StudyIdentity& id) {
-      return i < id.points.size() ? fmt::format("'{}'", id.points[i][1]) : std::string("none");
+    // The labels, or where they are alike the params that differ (it showed "'L' and 'L'":
+    // helper-70's F12).
+    const bool alike = i < a.points.size() && i < b.points.size() &&
+                       a.points[i][1] == b.points[i][1] && a.points[i][0] == b.points[i][0];
+    auto shown = [i, alike](const StudyIdentity& id) {
+      if (i >= id.points.size()) return std::string("none");
+      return alike ? fmt::format("params '{}'", bounded(id.points[i][2], 200))
+                   : fmt::format("'{}'", bounded(id.points[i][1], 200));
     };
     return fmt::format("point {}: {} and {}", i, shown(a), shown(b));
   }
