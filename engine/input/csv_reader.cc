@@ -229,11 +229,14 @@ void CsvReader::validate(const CsvFields& record) const {
     const std::size_t bad = invalid_text_at(field);
     if (bad == std::string_view::npos) continue;
     const auto byte = static_cast<unsigned>(static_cast<unsigned char>(field[bad]));
+    // By the header's name where the file has one there ("field 3" alone: helper-70's F12).
+    const std::string which = i < header_.size()
+                                  ? fmt::format("column '{}' (field {})", header_[i], i + 1)
+                                  : fmt::format("field {}", i + 1);
     throw InputError(file_name_, record.line, "csv",
-                     byte == 0 ? fmt::format("field {} contains a NUL byte", i + 1)
-                               : fmt::format("field {} is not valid UTF-8 (byte 0x{:02X} at "
-                                             "offset {})",
-                                             i + 1, byte, bad));
+                     byte == 0 ? fmt::format("{} contains a NUL byte", which)
+                               : fmt::format("{} is not valid UTF-8 (byte 0x{:02X} at offset {})",
+                                             which, byte, bad));
   }
 }
 
@@ -246,6 +249,10 @@ bool CsvReader::next(CsvFields& record) {
     switch (scan(record)) {
       case Scan::record:
         validate(record);
+        if (!header_seen_) {  // the first record names the columns of the ones after it
+          header_seen_ = true;
+          for (const std::string_view name : record.fields) header_.push_back(bounded(name, 40));
+        }
         return true;
       case Scan::end:
         record.fields.clear();

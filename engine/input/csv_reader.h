@@ -70,6 +70,8 @@ class CsvReader {
 
   std::istream& in_;
   std::string file_name_;
+  bool header_seen_ = false;
+  std::vector<std::string> header_;  // the first record's fields, as a message quotes them
   std::uint64_t line_ = 1;
   bool started_ = false;
   std::unique_ptr<char[]> buffer_;
