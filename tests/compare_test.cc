@@ -682,6 +682,13 @@ TEST_CASE("CLI: compare's table, CSV, XLSX and HTML show the same numbers") {
                     cell);
     }
   }
+  // Its charts' markers are OOXML's: libxlsxwriter writes its dash markers as `long_dash`, which
+  // no spreadsheet knows (helper-71's F1). A spread chart is triangle, diamond, circle, triangle.
+  const std::vector<std::string> symbols = yl::testing::chart_symbols(dir.path("c.xlsx"));
+  REQUIRE(symbols.size() >= 4);
+  CHECK(std::vector<std::string>(symbols.begin(), symbols.begin() + 4) ==
+        std::vector<std::string>{"triangle", "diamond", "circle", "triangle"});
+  for (const std::string& s : symbols) CHECK_MESSAGE(!s.starts_with("invalid:"), s);
   // In the workbook: a wei mean is text (22 digits), a ppm mean a number.
   CHECK(sheet.find("1000000000000000000002.600") != std::string::npos);
   CHECK(sheet.find("<v>40120</v>") != std::string::npos);

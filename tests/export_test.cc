@@ -560,6 +560,9 @@ TEST_CASE("Export XLSX: sheets, frozen headers, wei as text, numbers beside it, 
   CHECK(unzip(xlsx, "xl/charts/chart6.xml").find("Top USDB holders") != std::string::npos);
   CHECK(unzip(xlsx, "xl/drawings/_rels/drawing1.xml.rels").find("chart6.xml") != std::string::npos);
 
+  for (const std::string& symbol : yl::testing::chart_symbols(xlsx)) {
+    CHECK_MESSAGE(!symbol.starts_with("invalid:"), symbol);  // OOXML's markers only
+  }
   // Every sheet's column widths are ranges in order that never overlap, as Excel requires (the
   // summary's column F had two: `<col min="5" max="6"/><col min="6" max="6"/>`, helper-69's F3).
   CHECK(summary.find(R"(<col min="5" max="5" width="30.7109375" customWidth="1"/><col min="6" )"

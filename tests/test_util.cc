@@ -55,6 +55,8 @@ std::string must_reject(Ledger& ledger, const Event& event, RejectCode code) {
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
+#include <regex>
+#include <set>
 #include <sstream>
 #include <tuple>
 
@@ -395,6 +397,24 @@ std::string unzip(const std::string& zip, const std::string& member) {
   while ((n = std::fread(buffer, 1, sizeof buffer, pipe)) > 0) text.append(buffer, n);
   ::pclose(pipe);
   return text;
+}
+
+std::vector<std::string> chart_symbols(const std::string& xlsx) {
+  // ST_MarkerStyle of ECMA-376 (part 1, 21.2.3.27): what a chart's <c:symbol val> may be.
+  static const std::set<std::string> kSymbols = {"circle", "dash",     "diamond", "dot",
+                                                 "none",   "picture",  "plus",    "square",
+                                                 "star",   "triangle", "x",       "auto"};
+  std::vector<std::string> symbols;
+  const std::regex symbol(R"re(<c:symbol val="([^"]*)"/>)re");
+  for (int n = 1;; ++n) {
+    const std::string chart = unzip(xlsx, "xl/charts/chart" + std::to_string(n) + ".xml");
+    if (chart.empty()) break;
+    for (auto it = std::sregex_iterator(chart.begin(), chart.end(), symbol);
+         it != std::sregex_iterator(); ++it) {
+      symbols.push_back(kSymbols.contains((*it)[1]) ? (*it)[1].str() : "invalid:" + (*it)[1].str());
+    }
+  }
+  return symbols;
 }
 
 CliResult run_cli(const std::vector<std::string>& args, const std::string& shell_prefix) {

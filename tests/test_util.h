@@ -103,6 +103,9 @@ std::string example_scenario(const std::string& name);
 std::string read_file(const std::string& path);
 // One member of a ZIP file (an XLSX workbook's `xl/workbook.xml`, ...), read with `unzip -p`.
 std::string unzip(const std::string& zip, const std::string& member);
+// The marker symbols of every chart of an XLSX workbook, in order; one that is not an OOXML
+// marker style is "invalid:NAME".
+std::vector<std::string> chart_symbols(const std::string& xlsx);
 
 // Runs the built `yieldledger` with `args` (stdin closed), capturing its exit code and output.
 struct CliResult {

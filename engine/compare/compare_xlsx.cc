@@ -118,22 +118,32 @@ void write_chart_data(lxw_worksheet* data, const Comparison& c, lxw_format* bold
   }
 }
 
+// A series of a marker chart: its name, its column of chart_data, and its marker. Bounds are
+// triangles, centres a diamond or a circle: libxlsxwriter 1.1.4 writes its dash markers as
+// `long_dash` and `short_dash`, which are not OOXML marker symbols (a spreadsheet may repair the
+// file, or draw squares for all four: helper-71's F1).
+struct MarkerSeries {
+  const char* name;
+  std::size_t column;
+  std::uint8_t marker;  // an lxw_chart_marker_type
+};
+
 lxw_chart* marker_chart(lxw_workbook* workbook, const std::string& title,
                         const std::string& y_title, const std::string& categories,
                         std::size_t first, std::size_t last,
-                        std::initializer_list<std::pair<const char*, std::size_t>> series) {
+                        std::initializer_list<MarkerSeries> series) {
   lxw_chart* chart = workbook_add_chart(workbook, LXW_CHART_LINE);
   chart_title_set_name(chart, title.c_str());
   lxw_chart_line no_line{};
   no_line.none = LXW_TRUE;
-  for (const auto& [name, column] : series) {
+  for (const auto& [name, column, marker] : series) {
     const char letter = static_cast<char>('A' + column);
     const std::string values =
         fmt::format("=chart_data!${}${}:${}${}", letter, first, letter, last);
     lxw_chart_series* s = chart_add_series(chart, categories.c_str(), values.c_str());
     chart_series_set_name(s, name);
     chart_series_set_line(s, &no_line);
-    chart_series_set_marker_type(s, LXW_CHART_MARKER_LONG_DASH);
+    chart_series_set_marker_type(s, marker);
     chart_series_set_marker_size(s, 10);
   }
   chart_set_high_low_lines(chart, nullptr);
@@ -156,12 +166,19 @@ void write_charts(Workbook& workbook, lxw_worksheet* charts, const Comparison& c
         fmt::format("{}{}{}", row.key.name, row.key.asset.empty() ? "" : " " + row.key.asset,
                     row.key.cohort.empty() ? "" : " (" + row.key.cohort + ")");
     const std::string unit = chart_unit(*row.info);
-    lxw_chart* spread = marker_chart(workbook.get(), name + ": over runs", unit, categories, first,
-                                     last, {{"p5", 2}, {"p50", 3}, {"mean", 4}, {"p95", 5}});
+    lxw_chart* spread =
+        marker_chart(workbook.get(), name + ": over runs", unit, categories, first, last,
+                     {{"p5", 2, LXW_CHART_MARKER_TRIANGLE},
+                      {"p50", 3, LXW_CHART_MARKER_DIAMOND},
+                      {"mean", 4, LXW_CHART_MARKER_CIRCLE},
+                      {"p95", 5, LXW_CHART_MARKER_TRIANGLE}});
     const Point& base = c.results->points[c.baseline];
-    lxw_chart* diff = marker_chart(
-        workbook.get(), fmt::format("{}: − point {} (95% interval)", name, base.index), unit,
-        categories, first, last, {{"ci95 low", 7}, {"mean difference", 6}, {"ci95 high", 8}});
+    lxw_chart* diff =
+        marker_chart(workbook.get(), fmt::format("{}: − point {} (95% interval)", name, base.index),
+                     unit, categories, first, last,
+                     {{"ci95 low", 7, LXW_CHART_MARKER_TRIANGLE},
+                      {"mean difference", 6, LXW_CHART_MARKER_CIRCLE},
+                      {"ci95 high", 8, LXW_CHART_MARKER_TRIANGLE}});
     lxw_chart_options placement{};
     placement.x_scale = 1.2;
     placement.y_scale = 1.2;
