@@ -689,6 +689,20 @@ TEST_CASE("CLI: compare's table, CSV, XLSX and HTML show the same numbers") {
   CHECK(std::vector<std::string>(symbols.begin(), symbols.begin() + 4) ==
         std::vector<std::string>{"triangle", "diamond", "circle", "triangle"});
   for (const std::string& s : symbols) CHECK_MESSAGE(!s.starts_with("invalid:"), s);
+  // Every column of the compare sheet as wide as its widest text: the last had no width, and a
+  // wei text cut at a narrow column's edge read as another number (helper-71's F4).
+  const std::string compare_sheet =
+      yl::testing::unzip(dir.path("c.xlsx"), "xl/worksheets/sheet1.xml");
+  CHECK(compare_sheet.find(R"(<col min="18" max="18" )") != std::string::npos);
+  CHECK(compare_sheet.find(R"(<col min="19")") == std::string::npos);
+  // chart_data is laid out as export's, and a group is the parts it has: "apy_ppm", not
+  // "apy_ppm  " (a filter on the name found nothing: helper-71's F5).
+  const std::string chart_data = yl::testing::unzip(dir.path("c.xlsx"), "xl/worksheets/sheet3.xml");
+  CHECK(chart_data.find(R"(state="frozen")") != std::string::npos);
+  CHECK(chart_data.find("<autoFilter ref=\"A1:I") != std::string::npos);
+  const std::string strings = yl::testing::unzip(dir.path("c.xlsx"), "xl/sharedStrings.xml");
+  CHECK(strings.find("<t>apy_ppm</t>") != std::string::npos);
+  CHECK(strings.find(" </t>") == std::string::npos);
   // In the workbook: a wei mean is text (22 digits), a ppm mean a number.
   CHECK(sheet.find("1000000000000000000002.600") != std::string::npos);
   CHECK(sheet.find("<v>40120</v>") != std::string::npos);

@@ -1,5 +1,6 @@
 #include "engine/compare/compare_xlsx.h"
 
+#include <algorithm>
 #include <cstdlib>
 
 #include <fmt/format.h>
@@ -61,25 +62,39 @@ class Workbook {
   lxw_format* bold_ = nullptr;
 };
 
+// Each column as wide as its widest text (header or cell) and 2 more, from 10 to 40 characters,
+// one range a column: a wei-sized text cut at a narrow column's edge read as another number (p5
+// `205975288053162` of 2059752880531622916093775846: helper-71's F4). Then the header frozen and
+// filtered, as export's table sheets are.
+void lay_out(lxw_worksheet* sheet, const std::vector<std::size_t>& widest, lxw_row_t rows) {
+  for (std::size_t c = 0; c < widest.size(); ++c) {
+    const auto col = static_cast<lxw_col_t>(c);
+    worksheet_set_column(sheet, col, col,
+                         static_cast<double>(std::clamp<std::size_t>(widest[c] + 2, 10, 40)),
+                         nullptr);
+  }
+  worksheet_freeze_panes(sheet, 1, 0);
+  if (rows > 0 && !widest.empty()) {
+    worksheet_autofilter(sheet, 0, 0, rows, static_cast<lxw_col_t>(widest.size() - 1));
+  }
+}
+
 void write_rows(lxw_worksheet* sheet, const html::Table& table, lxw_format* bold) {
+  std::vector<std::size_t> widest(table.columns.size());
   for (std::size_t c = 0; c < table.columns.size(); ++c) {
     check_xlsx(
         worksheet_write_string(sheet, 0, static_cast<lxw_col_t>(c), table.columns[c].c_str(), bold),
         "the compare sheet");
+    widest[c] = table.columns[c].size();
   }
   for (std::size_t r = 0; r < table.rows.size(); ++r) {
     for (std::size_t c = 0; c < table.columns.size(); ++c) {
       write_cell(sheet, static_cast<lxw_row_t>(r + 1), static_cast<lxw_col_t>(c), table.rows[r][c],
                  table.numeric[c]);
+      widest[c] = std::max(widest[c], table.rows[r][c].size());
     }
   }
-  worksheet_freeze_panes(sheet, 1, 0);
-  worksheet_set_column(sheet, 0, 5, 16, nullptr);
-  worksheet_set_column(sheet, 6, 16, 14, nullptr);
-  if (!table.rows.empty()) {
-    worksheet_autofilter(sheet, 0, 0, static_cast<lxw_row_t>(table.rows.size()),
-                         static_cast<lxw_col_t>(table.columns.size() - 1));
-  }
+  lay_out(sheet, widest, static_cast<lxw_row_t>(table.rows.size()));
 }
 
 // chart_data: one row per comparison row, in the same order (so a group's rows are a range):
@@ -89,6 +104,8 @@ constexpr const char* kDataColumns[] = {
     "group", "point", "p5", "p50", "mean", "p95", "diff_mean", "diff_ci95_low", "diff_ci95_high"};
 
 void write_chart_data(lxw_worksheet* data, const Comparison& c, lxw_format* bold) {
+  // A number's widest General text is 15 characters (1.921377597E+27).
+  std::vector<std::size_t> widest(std::size(kDataColumns), 15);
   for (std::size_t i = 0; i < std::size(kDataColumns); ++i) {
     worksheet_write_string(data, 0, static_cast<lxw_col_t>(i), kDataColumns[i], bold);
   }
@@ -99,10 +116,17 @@ void write_chart_data(lxw_worksheet* data, const Comparison& c, lxw_format* bold
     const Row& row = c.rows[r];
     const double scale = chart_scale(row.info->name);
     const auto at = static_cast<lxw_row_t>(r + 1);
-    const std::string group = fmt::format("{} {} {}", row.key.name, row.key.asset, row.key.cohort);
+    // Its parts that are there: "accounts ETH ", of the whole run's cohort, was found by no
+    // filter on "accounts ETH" (helper-71's F5).
+    std::string group = row.key.name;
+    for (const std::string* part : {&row.key.asset, &row.key.cohort}) {
+      if (!part->empty()) group += " " + *part;
+    }
     check_xlsx(worksheet_write_string(data, at, 0, group.c_str(), nullptr), "chart_data");
     check_xlsx(worksheet_write_string(data, at, 1, names.chart[row.point].c_str(), nullptr),
                "chart_data");
+    widest[0] = std::max(widest[0], group.size());
+    widest[1] = std::max(widest[1], names.chart[row.point].size());
     const double values[] = {row.summary.p5.to_double(), row.summary.p50.to_double(),
                              row.summary.mean_float, row.summary.p95.to_double()};
     for (std::size_t i = 0; i < 4; ++i) {
@@ -116,6 +140,7 @@ void write_chart_data(lxw_worksheet* data, const Comparison& c, lxw_format* bold
       }
     }
   }
+  lay_out(data, widest, static_cast<lxw_row_t>(c.rows.size()));
 }
 
 // A series of a marker chart: its name, its column of chart_data, and its marker. Bounds are
