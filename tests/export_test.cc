@@ -560,6 +560,11 @@ TEST_CASE("Export XLSX: sheets, frozen headers, wei as text, numbers beside it, 
   CHECK(unzip(xlsx, "xl/charts/chart6.xml").find("Top USDB holders") != std::string::npos);
   CHECK(unzip(xlsx, "xl/drawings/_rels/drawing1.xml.rels").find("chart6.xml") != std::string::npos);
 
+  // balance_history's shares (15 digits, numbers) fit their column: at 12 they showed as ###
+  // (helper-71's F3).
+  CHECK(unzip(xlsx, "xl/worksheets/sheet5.xml")
+            .find(R"(<col min="10" max="10" width="17.7109375" customWidth="1"/>)") !=
+        std::string::npos);
   for (const std::string& symbol : yl::testing::chart_symbols(xlsx)) {
     CHECK_MESSAGE(!symbol.starts_with("invalid:"), symbol);  // OOXML's markers only
   }

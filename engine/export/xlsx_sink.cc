@@ -40,7 +40,8 @@ bool fits_excel_number(const std::string& digits) {
   return length <= 15;
 }
 
-// The width a column of each kind needs for typical cells (wei has up to 26 digits).
+// The width a column of each kind needs for typical cells (wei has up to 26 digits, an integer
+// number up to 15: longer ones are text).
 double base_width(CellKind kind) {
   switch (kind) {
     case CellKind::time:
@@ -50,7 +51,7 @@ double base_width(CellKind kind) {
     case CellKind::decimal:
       return 18;
     case CellKind::integer:
-      return 12;
+      return 17;  // a number of 15 digits (shares) in General; at 12 it showed as ### (helper-71)
     case CellKind::real:
     case CellKind::literal:
     case CellKind::text:
