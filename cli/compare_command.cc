@@ -120,9 +120,11 @@ void note_short_labels(const compare::PointNames& names, std::vector<std::string
   const bool cut = std::any_of(names.label.begin(), names.label.end(),
                                [](const std::string& label) { return label.ends_with("…"); });
   if (!names.value_keys.empty()) {
-    notes.push_back(fmt::format("a label longer than 32 bytes is shown by its values alone, in "
-                                "the order of the keys {}; --format csv gives labels whole",
-                                fmt::join(names.value_keys, ", ")));
+    notes.push_back(fmt::format(
+        "a label longer than 32 bytes is shown by its values alone, in "
+        "the order of the keys {}{}; --format csv gives labels whole",
+        fmt::join(names.value_keys, ", "),
+        names.gaps ? fmt::format(" ({} where a point gives none)", compare::kNoValue) : ""));
   } else if (cut) {
     notes.emplace_back("labels are cut at 32 bytes; --format csv gives them whole");
   }

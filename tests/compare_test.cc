@@ -851,18 +851,38 @@ TEST_CASE("Compare: points that add keys to a product's are named by their value
   CHECK(yl::testing::unzip(added + ".xlsx", "xl/sharedStrings.xml")
             .find("<t>1: 0, debt, streamed, 3600</t>") != std::string::npos);
 
-  // A point giving a key in another place: every label with its keys, cut (helper-58's R4).
+  // A point giving keys in another order: its values in the order of every point's keys, so a
+  // place names one key (helper-58's R4 had such labels cut with their keys).
   const std::string moved = results(
       "moved.db", "scenario.policy.negative_yield=\"debt\", source.lido.slashes_per_year=8");
   html = page(moved);
-  CHECK(html.find("\"0: slashes_per_year=0, negative_…\"") != std::string::npos);
-  CHECK(html.find("\"1: slashes_per_year=0, negative_…\"") != std::string::npos);
-  CHECK(html.find("\"2: negative_yield=") != std::string::npos);
-  CHECK(html.find("by its values alone") == std::string::npos);
-  table = run_cli({"compare", moved, "--cohorts", "all"});
-  CHECK(table.err.find("compare: labels are cut at 32 bytes; --format csv gives them whole\n") !=
+  CHECK(html.find("\"0: 0, debt\"") != std::string::npos);
+  CHECK(html.find("\"1: 0, debt, streamed, 3600\"") != std::string::npos);
+  CHECK(html.find("\"2: 8, debt\"") != std::string::npos);
+  // A point that leaves out keys another gives: '–' in their places, up to its last (four
+  // policies of [[sweep.points]] crossed with a product read alike, cut to the product's keys:
+  // helper-72's F2).
+  const std::string gaps =
+      results("gaps.db", "source.lido.slashes_per_year=8, scenario.policy.unlock_seconds=600");
+  html = page(gaps);
+  CHECK(html.find("\"2: 8, –, –, 600\"") != std::string::npos);
+  CHECK(html.find("scenario.policy.unlock_seconds (– where a point gives none).") !=
         std::string::npos);
-  CHECK(table.out.find("      1  slashes_per_year=0, negative_…  5 ") != std::string::npos);
+  table = run_cli({"compare", gaps, "--cohorts", "all"});
+  CHECK(table.err.find("compare: a label longer than 32 bytes is shown by its values alone, in "
+                       "the order of the keys source.lido.slashes_per_year, "
+                       "scenario.policy.negative_yield, scenario.policy.distribution, "
+                       "scenario.policy.unlock_seconds (– where a point gives none); --format csv "
+                       "gives labels whole\n") != std::string::npos);
+  CHECK(table.out.find("      2  8, –, –, 600 ") != std::string::npos);
+  // A label its values alone still make too long is cut ('…').
+  const std::string long_values = make_db(dir, "long.db",
+                                          read_file(kFixture) + "UPDATE points SET label = 'a=\"" +
+                                              std::string(40, 'x') + "\", b=1' WHERE point = 1;\n");
+  table = run_cli({"compare", long_values, "--cohorts", "all"});
+  CHECK(table.err.find("compare: a label longer than 32 bytes is shown by its values alone") !=
+        std::string::npos);
+  CHECK(table.out.find("      1  –, " + std::string(24, 'x') + "…") != std::string::npos);
 
   // Labels of one key each: none by its values alone (one cut, above).
   const std::string db = fixture_db(dir);

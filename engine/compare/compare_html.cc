@@ -156,7 +156,8 @@ html::Section points_section(const Comparison& c, const PointNames& names) {
   if (!names.value_keys.empty()) {
     note += " A label longer than 32 bytes is shown on charts and in metric tables by its values "
             "alone, in the order of the keys " +
-            fmt::format("{}", fmt::join(names.value_keys, ", ")) + ".";
+            fmt::format("{}", fmt::join(names.value_keys, ", ")) +
+            (names.gaps ? fmt::format(" ({} where a point gives none)", kNoValue) : "") + ".";
   }
   for (const std::string& n : c.notes) note += " Note: " + n + ".";
   return {"Points", note, {}, {std::move(table)}};

@@ -32,26 +32,6 @@ std::string_view key_tail(std::string_view key, int parts) {
   return key.substr(at + 1);
 }
 
-// The keys of the points' labels in one order, where every point's keys are the first of them
-// (a product or zip sweep gives the same keys at every point; a product crossed with
-// [[sweep.points]] may give more at some): a value then has one key wherever it stands. Nothing
-// where points give keys in other orders ("500, streamed" and "streamed, 500" could be read one
-// as the other: helper-58's R4).
-std::optional<std::vector<std::string_view>> positional_keys(const std::vector<Point>& points) {
-  std::vector<std::string_view> all;
-  for (const Point& point : points) {
-    std::vector<std::string_view> keys;
-    for (const auto& [key, value] : label_pairs(point.label)) keys.push_back(key);
-    const std::size_t common = std::min(keys.size(), all.size());
-    if (!std::equal(keys.begin(), keys.begin() + static_cast<std::ptrdiff_t>(common),
-                    all.begin())) {
-      return std::nullopt;
-    }
-    if (keys.size() > all.size()) all = std::move(keys);
-  }
-  return all;
-}
-
 }  // namespace
 
 std::vector<std::pair<std::string_view, std::string_view>> label_pairs(std::string_view text) {
@@ -73,8 +53,7 @@ std::vector<std::pair<std::string_view, std::string_view>> label_pairs(std::stri
 }
 
 PointNames point_names(const Results& r) {
-  const auto keys = positional_keys(r.points);
-  std::vector<std::string_view> all_keys;  // of every point
+  std::vector<std::string_view> all_keys;  // of every point, in the order they first come
   for (const Point& p : r.points) {
     for (const auto& [key, value] : label_pairs(p.label)) {
       if (std::ranges::find(all_keys, key) == all_keys.end()) all_keys.push_back(key);
@@ -83,12 +62,14 @@ PointNames point_names(const Results& r) {
   PointNames names;
   bool by_values = false;
   for (const Point& p : r.points) {
-    names.label.push_back(short_label(p.label, keys.has_value(), all_keys));
-    by_values = by_values || names.label.back() != short_label(p.label, false, all_keys);
+    names.label.push_back(short_label(p.label, true, all_keys));
+    const bool alone = names.label.back() != short_label(p.label, false, all_keys);
+    by_values = by_values || alone;
+    names.gaps = names.gaps || (alone && names.label.back().find(kNoValue) != std::string::npos);
     names.chart.push_back(p.label.empty() ? std::to_string(p.index)
                                           : fmt::format("{}: {}", p.index, names.label.back()));
   }
-  if (by_values) names.value_keys.assign(keys->begin(), keys->end());
+  if (by_values) names.value_keys.assign(all_keys.begin(), all_keys.end());
   return names;
 }
 
@@ -124,13 +105,30 @@ std::string short_label(const std::string& label, bool values_alone,
   constexpr std::size_t kMost = 32;
   if (out.size() <= kMost) return out;
   if (values_alone && pairs.size() > 1) {
-    out.clear();
-    for (const auto& [key, value] : pairs) {
+    // In the order of `keys` (of every point), '–' for one this label does not give, up to its
+    // last: a value's place names its key whatever keys and order a point gives (a product
+    // crossed with [[sweep.points]] of other keys was cut to the product's keys, alike at four
+    // points of four policies: helper-72's F2). Without `keys`, in the label's order.
+    std::vector<std::string_view> values;
+    const auto value_of = [](std::string_view value) {
       std::string_view v = value.empty() ? value : value.substr(1);  // after the '='
       if (v.size() >= 2 && v.front() == '"' && v.back() == '"' &&
           v.find_first_of("\\,", 1) == std::string_view::npos) {
         v = v.substr(1, v.size() - 2);
       }
+      return v;
+    };
+    if (keys.empty()) {
+      for (const auto& [key, value] : pairs) values.push_back(value_of(value));
+    } else {
+      for (const std::string_view k : keys) {
+        const auto it = std::ranges::find(pairs, k, [](const auto& p) { return p.first; });
+        values.push_back(it == pairs.end() ? kNoValue : value_of(it->second));
+      }
+      while (!values.empty() && values.back() == kNoValue) values.pop_back();
+    }
+    out.clear();
+    for (const std::string_view v : values) {
       out += out.empty() ? "" : ", ";
       out += v;
     }

@@ -19,7 +19,11 @@ struct PointNames {
   // The keys whose values a label shown by its values alone gives, in their order; empty where
   // no label is.
   std::vector<std::string> value_keys;
+  bool gaps = false;  // some label so shown has kNoValue for a key its point does not give
 };
+
+// What a label shown by its values alone has in the place of a key its point does not give.
+inline constexpr std::string_view kNoValue = "–";
 
 PointNames point_names(const Results& results);
 
@@ -31,10 +35,10 @@ std::vector<std::pair<std::string_view, std::string_view>> label_pairs(std::stri
 // ends with (`share`; `1.share` beside `strategy.2.share`): the keys of the label and `keys`, the
 // keys of every point's label (`point_names` passes them: points sweeping strategy.1.share,
 // strategy.2.share and strategy.3.share one each were all `share=10`, helper-66's F2); where that
-// passes 32 bytes and `values_alone` (every
-// point gives its keys as the first of one list of keys, so that a value's place names its key: a
-// product or zip sweep, or one crossed with [[sweep.points]] that add keys, not points giving keys
-// in other orders, helper-58's R4), the values alone; at most 32 bytes ('…' where cut).
+// passes 32 bytes and `values_alone`, the values alone, in the order of `keys` with kNoValue for
+// a key the label does not give (so that a value's place names its key whatever keys and order
+// a point gives: helper-58's R4), in the label's order without `keys`; at most 32 bytes ('…'
+// where cut).
 std::string short_label(const std::string& label, bool values_alone = true,
                         const std::vector<std::string_view>& keys = {});
 
