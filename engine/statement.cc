@@ -14,9 +14,11 @@ namespace {
 
 std::string window_text(Timestamp t) { return format_timestamp(t); }
 
+// "events.csv:12 (seq 11, e012)": the file's line, and the seq `journal --event` and `audit` use
+// (the line alone sent a user to `journal --event 12`, another event: helper-72's F7).
 std::string event_ref(const storage::StoredEvent& e) {
-  return e.raw.id.empty() ? fmt::format("{}:{}", e.file, e.raw.line)
-                          : fmt::format("{}:{} ({})", e.file, e.raw.line, e.raw.id);
+  return e.raw.id.empty() ? fmt::format("{}:{} (seq {})", e.file, e.raw.line, e.seq)
+                          : fmt::format("{}:{} (seq {}, {})", e.file, e.raw.line, e.seq, e.raw.id);
 }
 
 // What an event did to `name`, in words.
@@ -249,6 +251,12 @@ class SourceObserver : public ReplayObserver {
         }
         const SignedAmount delta =
             p.debit ? SignedAmount::of(p.amount) : SignedAmount() - SignedAmount::of(p.amount);
+        // A hurdle moves nothing (a debit and a credit of unreported): its amount is what the
+        // fees were not taken of, which the line showed as 0 and 0 (helper-72's F6).
+        if (p.memo == Memo::hurdle && p.debit) {
+          it->second.exempt = it->second.exempt + p.amount;
+          it->second.what = fmt::format("hurdle ({} wei exempt)", it->second.exempt.wei_string());
+        }
         it->second.value_change = it->second.value_change + delta;  // principal + unreported
         if (p.account == BookAccount::source) {
           it->second.principal_change = it->second.principal_change + delta;

@@ -53,10 +53,12 @@ struct AccountStatement {
 
 struct SourceLine {
   std::string time;
-  std::string what;   // the memo: route, accrual, loss, fee, cover, commit, payout
+  std::string what;   // the memo: route, accrual, loss, fee, cover, commit, payout; "hurdle (X wei
+                      // exempt)"
   std::string event;  // empty for reports
   SignedAmount value_change, principal_change;
   Amount value, principal;  // after the line
+  Amount exempt;  // a hurdle line's hurdle_wei (SPEC §9.4): yield no fee was taken of; else 0
 };
 
 struct SourceStatement {

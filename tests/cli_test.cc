@@ -416,11 +416,11 @@ TEST_CASE("CLI: explain's CSV defuses an events file name a spreadsheet would ru
   const CliResult csv =
       cli({"explain", "--db", db, "--account", "alice", "--asset", "ETH", "--format", "csv"});
   CHECK(csv.exit_code == 0);
-  CHECK(csv.out.find("\n2024-03-01T00:00:00Z,ETH,movement,deposit,'=1+2.csv:3,"
+  CHECK(csv.out.find("\n2024-03-01T00:00:00Z,ETH,movement,deposit,'=1+2.csv:3 (seq 2),"
                      "10000000000000000000,10000000000000000000,0,") != std::string::npos);
   CHECK(csv.out.find(",=1+2") == std::string::npos);
   // A table is for people: the name as it is.
-  CHECK(cli({"explain", "--db", db, "--account", "alice"}).out.find(" =1+2.csv:3 ") !=
+  CHECK(cli({"explain", "--db", db, "--account", "alice"}).out.find(" =1+2.csv:3 (seq 2) ") !=
         std::string::npos);
 }
 

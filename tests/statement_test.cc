@@ -1,7 +1,9 @@
 // `explain`: every statement checks itself, and its closing line equals `balances` / `sources`.
 #include "engine/statement.h"
 
+#include <algorithm>
 #include <filesystem>
+#include <map>
 
 #include <doctest/doctest.h>
 
@@ -64,6 +66,37 @@ TEST_CASE("explain: every account of the examples closes at its `balances` row, 
       CHECK(s.closing_principal == row.principal);
     }
   }
+}
+
+TEST_CASE("explain --source: a hurdle line names what it exempted, as the reports' hurdle_wei") {
+  // It showed 0 and 0, never the amount (helper-72's F6).
+  Ran ran(policy_example("fee_hurdle_rebalance"));
+  yl::storage::LedgerStore& store = ran.store;
+  std::map<std::string, yl::Amount> reported;  // Σ hurdle_wei by source
+  for (const yl::storage::StoredReportRow& row : store.read_reports()) {
+    if (!row.hurdle_wei.empty())
+      reported[row.source] =
+          reported[row.source] + yl::storage::stored_wei(row.hurdle_wei, "hurdle_wei");
+  }
+  int lines = 0;
+  for (const yl::SourceRow& row : store.read_snapshot().sources) {
+    CAPTURE(row.source);
+    yl::Amount exempt;
+    for (const yl::SourceLine& line :
+         yl::explain_source(store, row.source, std::nullopt, std::nullopt).lines) {
+      if (!line.what.starts_with("hurdle")) {
+        CHECK(line.exempt.is_zero());
+        continue;
+      }
+      CHECK(line.what == "hurdle (" + line.exempt.wei_string() + " wei exempt)");
+      CHECK(line.value_change.is_zero());
+      exempt = exempt + line.exempt;
+      ++lines;
+    }
+    CHECK(exempt == reported[row.source]);
+  }
+  CHECK(lines > 0);
+  CHECK(std::ranges::any_of(reported, [](const auto& r) { return !r.second.is_zero(); }));
 }
 
 TEST_CASE("explain: a window opens and closes at the state --at shows") {
