@@ -621,6 +621,11 @@ TEST_CASE("Lab study: bad input names the file, the line and the key") {
   CHECK(rejection([&] {
           parse(testing::tiny_study("[sweep.product]\n\"population.x.y\" = [1]\n"));
         }) == "s.toml:45: sweep: 'population.x.y' names nothing in the study");
+  // A scenario key given without `scenario.` is told where it is (helper-72's F8).
+  CHECK(rejection([&] {
+          parse(testing::tiny_study("[sweep.product]\n\"policy.protocol_fee_bps\" = [0, 1000]\n"));
+        }) == "s.toml:45: sweep: 'policy.protocol_fee_bps' names nothing in the study; the "
+              "scenario's keys are under scenario.: 'scenario.policy.protocol_fee_bps'");
   // An index past 2^64 names nothing too (std::stoul threw: "internal error: stoul", exit 1).
   CHECK(rejection([&] {
           parse(testing::tiny_study(
@@ -769,7 +774,8 @@ TEST_CASE("Lab study: bad input names the file, the line and the key") {
   CHECK(rejection([&] {
           parse(testing::tiny_study("[sweep.product]\n\"population.users\" = [3, 4]\n"
                                     "[[sweep.points]]\n\"population.users\" = 5\n"));
-        }) == "s.toml:47: sweep: 'population.users' is swept twice");
+        }) == "s.toml:47: sweep: 'population.users' is swept twice (first at line 45): a key "
+              "belongs to one of [sweep.product], [sweep.zip] and [[sweep.points]]");
   CHECK(rejection([&] {
           parse(testing::tiny_study("[[sweep.points]]\n\"scenario.policy.distribution\" = "
                                     "\"streamed\"\n\"scenario.policy.unlock_seconds\" = 60\n"

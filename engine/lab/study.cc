@@ -649,8 +649,20 @@ void substitute(toml::table& root, const std::string& path, const toml::node& va
   std::string leaf;
   toml::node* parent = nullptr;
   toml::node* existing = resolve_for_write(root, path, &leaf, &parent);
-  if (parent == nullptr || !parent->is_table())
-    r.fail(line, fmt::format("'{}' names nothing in the study", path));
+  if (parent == nullptr || !parent->is_table()) {
+    // A scenario key given without `scenario.` (helper-72's F8: `policy.protocol_fee_bps`).
+    std::string hint;
+    if (!path.starts_with("scenario.")) {
+      toml::table copy = root;  // resolving may add scenario.policy or scenario.gas
+      std::string scenario_leaf;
+      toml::node* scenario_parent = nullptr;
+      resolve_for_write(copy, "scenario." + path, &scenario_leaf, &scenario_parent);
+      if (scenario_parent != nullptr && scenario_parent->is_table()) {
+        hint = fmt::format("; the scenario's keys are under scenario.: 'scenario.{}'", path);
+      }
+    }
+    r.fail(line, fmt::format("'{}' names nothing in the study{}", path, hint));
+  }
   if (existing != nullptr) {
     const bool number_ok = existing->is_floating_point() && value.is_integer();
     if (existing->type() != value.type() && !number_ok) {
@@ -837,11 +849,17 @@ Sweep parse_sweep(const Reader& r, const toml::table& t) {
   }
   // By a set: a [[sweep.points]] axis may have as many keys as its lines (each pair of axes'
   // keys compared was quadratic in them).
-  std::set<std::string_view> swept;
+  // The first place is named too, and the rule (helper-72's F8: a product's key a point also
+  // set was "swept twice" at the point's line alone).
+  std::map<std::string_view, std::uint64_t> swept;  // key -> the line it is first swept at
   for (const Axis& axis : sweep.axes) {
     for (std::size_t k = 0; k < axis.keys.size(); ++k) {
-      if (!swept.insert(axis.keys[k]).second) {
-        r.fail(axis.lines[k], fmt::format("'{}' is swept twice", axis.keys[k]));
+      const auto [first, inserted] = swept.emplace(axis.keys[k], axis.lines[k]);
+      if (!inserted) {
+        r.fail(axis.lines[k],
+               fmt::format("'{}' is swept twice (first at line {}): a key belongs to one of "
+                           "[sweep.product], [sweep.zip] and [[sweep.points]]",
+                           axis.keys[k], first->second));
       }
     }
   }
