@@ -634,9 +634,9 @@ TEST_CASE("Hardening: control characters from inputs are escaped in messages and
   CHECK(audit.out.find("(scenario 'evil\\n\\x1b[31mred\\r\\x07\\u009b2J')\n") != std::string::npos);
   const CliResult explain = cli({"explain", "--db", db, "--account", "alice", "--asset", "ETH"});
   CHECK(explain.exit_code == 0);
-  CHECK(explain.out.find("events.csv:2 (a\\x1b]0;title\\x07)") != std::string::npos);
-  CHECK(explain.out.find("events.csv:3 (b\\nc)") != std::string::npos);
-  CHECK(explain.out.find("events.csv:5 (x\\x7f)") != std::string::npos);
+  CHECK(explain.out.find("events.csv:2 (seq 1, a\\x1b]0;title\\x07)") != std::string::npos);
+  CHECK(explain.out.find("events.csv:3 (seq 2, b\\nc)") != std::string::npos);
+  CHECK(explain.out.find("events.csv:5 (seq 3, x\\x7f)") != std::string::npos);
   for (const std::string& text : {run.out, audit.out, explain.out}) {
     for (char c : text) CHECK((c == '\n' || static_cast<unsigned char>(c) >= 0x20));
     CHECK(text.find('\x7f') == std::string::npos);
@@ -675,11 +675,12 @@ TEST_CASE(
   const CliResult table = cli({"explain", "--db", db, "--account", "alice", "--asset", "ETH"});
   CHECK(table.exit_code == 0);
   CHECK(table.out.size() < 4000);
-  // 63 characters of "events.csv:2 (iii…", then the ellipsis.
-  CHECK(table.out.find("events.csv:2 (" + std::string(49, 'i') + "\u2026  ") != std::string::npos);
+  // 63 characters of "events.csv:2 (seq 1, iii…", then the ellipsis.
+  CHECK(table.out.find("events.csv:2 (seq 1, " + std::string(42, 'i') + "\u2026  ") !=
+        std::string::npos);
   const CliResult csv =
       cli({"explain", "--db", db, "--account", "alice", "--asset", "ETH", "--format", "csv"});
-  CHECK(csv.out.find("events.csv:2 (" + id + ")") != std::string::npos);
+  CHECK(csv.out.find("events.csv:2 (seq 1, " + id + ")") != std::string::npos);
 
   // An amount is never cut: 75 characters of balance, in full (it was "…" after 63).
   const std::string huge =
