@@ -115,20 +115,24 @@ bool explain_source_statement(storage::LedgerStore& store, const ExplainOptions&
                    {csv ? "value_change_wei" : "value_change", true},
                    {csv ? "principal_change_wei" : "principal_change", true},
                    {csv ? "value_wei" : "value", true},
-                   {csv ? "principal_wei" : "principal", true}};
+                   {csv ? "principal_wei" : "principal", true},
+                   // A hurdle line's yield no fee was taken of (SPEC §9.4); it moves nothing, and
+                   // showed 0 and 0 alone (helper-72's F6).
+                   {csv ? "exempt_wei" : "exempt", true}};
   table.rows.push_back(
-      {s.from, "opening", "", "", "", "", wei(s.opening_value), wei(s.opening_principal)});
+      {s.from, "opening", "", "", "", "", wei(s.opening_value), wei(s.opening_principal), ""});
   for (const SourceLine& l : s.lines) {
     table.rows.push_back({l.time, "line", l.what, l.event, signed_wei(l.value_change),
-                          signed_wei(l.principal_change), wei(l.value), wei(l.principal)});
+                          signed_wei(l.principal_change), wei(l.value), wei(l.principal),
+                          l.what == "hurdle" ? wei(l.exempt) : ""});
   }
   table.rows.push_back({s.to, "closing", "", "", signed_wei(s.value_changes),
                         signed_wei(s.principal_changes), wei(s.closing_value),
-                        wei(s.closing_principal)});
+                        wei(s.closing_principal), ""});
   if (csv) {
     table.rows.push_back({s.to, "check", "opening + changes - closing", "",
                           s.value_check_difference.wei_string(),
-                          s.principal_check_difference.wei_string(), "", ""});
+                          s.principal_check_difference.wei_string(), "", "", ""});
   }
   print(std::cout, table, csv ? Format::csv : Format::table);
   if (!csv) {

@@ -253,10 +253,7 @@ class SourceObserver : public ReplayObserver {
             p.debit ? SignedAmount::of(p.amount) : SignedAmount() - SignedAmount::of(p.amount);
         // A hurdle moves nothing (a debit and a credit of unreported): its amount is what the
         // fees were not taken of, which the line showed as 0 and 0 (helper-72's F6).
-        if (p.memo == Memo::hurdle && p.debit) {
-          it->second.exempt = it->second.exempt + p.amount;
-          it->second.what = fmt::format("hurdle ({} wei exempt)", it->second.exempt.wei_string());
-        }
+        if (p.memo == Memo::hurdle && p.debit) it->second.exempt = it->second.exempt + p.amount;
         it->second.value_change = it->second.value_change + delta;  // principal + unreported
         if (p.account == BookAccount::source) {
           it->second.principal_change = it->second.principal_change + delta;

@@ -53,8 +53,7 @@ struct AccountStatement {
 
 struct SourceLine {
   std::string time;
-  std::string what;   // the memo: route, accrual, loss, fee, cover, commit, payout; "hurdle (X wei
-                      // exempt)"
+  std::string what;   // the memo: route, accrual, loss, fee, cover, commit, payout, hurdle
   std::string event;  // empty for reports
   SignedAmount value_change, principal_change;
   Amount value, principal;  // after the line
