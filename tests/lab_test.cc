@@ -915,7 +915,7 @@ TEST_CASE("Lab study: bad input names the file, the line and the key") {
   const std::string folder = dir.path("");
   CHECK(rejection([&] { (void)parse_study(swept, "s.toml", folder); }) ==
         folder + "ooo.csv:3: csv: field 'time': 2024-02-01T00:00:00Z is before the row above's "
-                 "2024-03-01T00:00:00Z (times must increase) (the schedule of point 1 "
+                 "2024-03-01T00:00:00Z (times must not decrease) (the schedule of point 1 "
                  "(source.tbill.schedule=\"ooo.csv\"), s.toml:49)");
   // Each schedule file is read once, with the study: a point's study takes the rows spec_hash was
   // made of, though the file changed since (it was read again at each point, twice a point in a

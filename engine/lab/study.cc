@@ -298,14 +298,14 @@ Schedule read_schedule(const Reader& r, const toml::node& where, const std::file
                        fmt::format("field 'apr_bps': '{}' is not an integer from 0 to 100000",
                                    bps.substr(0, 40)));
     }
-    if (!out.empty() && *time <= out.back().time) {
-      // Two rates at one time were both taken, the later winning, without a word (helper-70's
-      // F12).
+    // Two rows at one time are two set_rate events at one time, the later the rate from then
+    // on, as in an events file (README "The study file"; refusing them refused studies that had
+    // loaded: helper-73's R1).
+    if (!out.empty() && *time < out.back().time) {
       throw InputError(opened, number, "csv",
-                       fmt::format("field 'time': {} is {} the row above's {} (times must "
-                                   "increase)",
-                                   time_text, *time < out.back().time ? "before" : "the time of",
-                                   format_timestamp(out.back().time)));
+                       fmt::format("field 'time': {} is before the row above's {} (times must "
+                                   "not decrease)",
+                                   time_text, format_timestamp(out.back().time)));
     }
     out.push_back({*time, static_cast<std::uint32_t>(apr_bps), number});
   }
