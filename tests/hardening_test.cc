@@ -287,6 +287,9 @@ TEST_CASE("Hardening: an empty file holds no ledger: apply and migrate leave it 
   const CliResult named = cli({"audit", "--db", relative});
   CHECK(named.exit_code == 2);
   CHECK(named.err == "yieldledger: '" + relative + other_kind);
+  // A file of a few bytes is no more a database (helper-73's R5).
+  const std::string short_text = dir.write("short.db", "id,time\n");
+  CHECK(cli({"balances", "--db", short_text}).err == "yieldledger: '" + short_text + other_kind);
   // A database whose header is SQLite's but whose pages are not may be truncated or damaged (a
   // text file was said to be that too: helper-70's F7).
   const std::string header =

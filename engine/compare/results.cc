@@ -205,11 +205,13 @@ Results read_results(const std::string& path, const Selection& only) {
 }
 
 std::size_t find_point(const Results& results, const std::string& spec) {
-  std::vector<std::size_t> named;  // the complete points `spec` names, by index or label
+  // An index first: it names one point, whatever the labels (helper-73's R2).
   for (std::size_t i = 0; i < results.points.size(); ++i) {
-    if (std::to_string(results.points[i].index) == spec || results.points[i].label == spec) {
-      named.push_back(i);
-    }
+    if (std::to_string(results.points[i].index) == spec) return i;
+  }
+  std::vector<std::size_t> named;  // the complete points of label `spec`
+  for (std::size_t i = 0; i < results.points.size(); ++i) {
+    if (results.points[i].label == spec) named.push_back(i);
   }
   // Two points of one label: the first was taken without a word (helper-70's F9).
   if (named.size() > 1) {

@@ -79,8 +79,8 @@ struct Results {
 // field).
 Results read_results(const std::string& path, const Selection& only = {});
 
-// The position in `points` of the point `spec` names: its index ("0", "3") or its label exactly.
-// Throws UsageError listing the points when none matches.
+// The position in `points` of the point `spec` names: its index ("0", "3"), else its label
+// exactly. Throws UsageError listing the points when none matches, and when two labels do.
 std::size_t find_point(const Results& results, const std::string& spec);
 
 }  // namespace yl::compare

@@ -23,8 +23,8 @@
 namespace yl::storage {
 namespace {
 
-// Whether the file at `path` begins with the 16 bytes every SQLite database begins with, or cannot
-// be read to tell (then it is taken for one).
+// Whether the file at `path` begins as every SQLite database does (16 bytes; a shorter file, with
+// as many of them), or cannot be read to tell (then it is taken for one).
 bool begins_as_sqlite(const std::string& path) {
   constexpr std::string_view kHeader("SQLite format 3\0", 16);
   std::FILE* file = std::fopen(path.c_str(), "rb");
@@ -32,7 +32,7 @@ bool begins_as_sqlite(const std::string& path) {
   char head[16] = {};
   const std::size_t n = std::fread(head, 1, sizeof head, file);
   std::fclose(file);
-  return n < sizeof head || std::string_view(head, n) == kHeader;
+  return std::string_view(head, n) == kHeader.substr(0, n);
 }
 
 // What errno `error` means for a database path.
