@@ -617,6 +617,9 @@ TEST_CASE("Lab CLI: a damaged shard is named, and nothing is merged") {
        "(SELECT min(rowid) FROM metrics WHERE name = 'apy_ppm')",
        "an 'int' metric needs value_int, an integer of at most 100 digits ('1" +
            std::string(100, '0') + "'), and no value_real"},
+      // Rows of no point, which compare refuses (helper-73's R7).
+      {"UPDATE metrics SET point = 42 WHERE rowid = (SELECT min(rowid) FROM metrics)",
+       "metrics (point 42, run 0): no such point"},
       // A seed that is no seed made no pair without a word (helper-70's F3).
       {"UPDATE runs SET seed = 'xyz' WHERE rowid = (SELECT min(rowid) FROM runs)",
        "seed 'xyz' is not a seed (a decimal integer from 0 to 2^64 − 1)"},
