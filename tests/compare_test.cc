@@ -910,6 +910,9 @@ TEST_CASE("CLI: compare refuses bad input with exit 2 and writes nothing") {
   CHECK(refused({"compare", db, "--out", mine + "/x.csv"})
             .ends_with("\nyieldledger: cannot write '" + mine + "/x.csv': '" + mine +
                        "' is a file, not a folder\n"));
+  CHECK(refused({"compare", db, "--out", mine + "/sub/x.csv"})
+            .ends_with("\nyieldledger: cannot write '" + mine + "/sub/x.csv': '" + mine +
+                       "' is a file, not a folder\n"));
   CHECK(read_file(mine) == "precious");
   CHECK(refused({"compare", db, "--format", "html"}) ==
         "yieldledger: --format html needs --out FILE\n");

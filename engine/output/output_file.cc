@@ -53,14 +53,17 @@ OutputFile::OutputFile(std::filesystem::path path, Existing existing)
   std::error_code ec;
   const std::filesystem::path folder = folder_of(path_);
   if (!std::filesystem::is_directory(folder, ec)) {
-    // A file where the folder should be was "does not exist" (helper-70's F6).
-    const bool there = std::filesystem::exists(folder, ec);
-    const auto kind = there ? special_file_kind(folder.string()) : std::nullopt;
-    throw UsageError(there ? fmt::format("cannot write '{}': '{}' is {}, not a folder",
-                                         path_.string(), folder.string(),
-                                         kind ? std::string(*kind) : "a file")
-                           : fmt::format("cannot write '{}': the folder '{}' does not exist",
-                                         path_.string(), folder.string()));
+    // A file where a folder of the path should be was "does not exist" (helper-70's F6; a file
+    // further up too: helper-73's R8).
+    std::filesystem::path at = folder;
+    while (!at.empty() && !std::filesystem::exists(at, ec)) at = at.parent_path();
+    const bool file = !at.empty() && !std::filesystem::is_directory(at, ec);
+    const auto kind = file ? special_file_kind(at.string()) : std::nullopt;
+    throw UsageError(file ? fmt::format("cannot write '{}': '{}' is {}, not a folder",
+                                        path_.string(), at.string(),
+                                        kind ? std::string(*kind) : "a file")
+                          : fmt::format("cannot write '{}': the folder '{}' does not exist",
+                                        path_.string(), folder.string()));
   }
   if (existing_ == Existing::refuse && std::filesystem::exists(path_, ec)) {
     throw UsageError(fmt::format("'{}' already exists; choose another --out, or add --force to "
