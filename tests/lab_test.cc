@@ -624,8 +624,8 @@ TEST_CASE("Lab study: bad input names the file, the line and the key") {
   // A scenario key given without `scenario.` is told where it is (helper-72's F8).
   CHECK(rejection([&] {
           parse(testing::tiny_study("[sweep.product]\n\"policy.protocol_fee_bps\" = [0, 1000]\n"));
-        }) == "s.toml:45: sweep: 'policy.protocol_fee_bps' names nothing in the study; the "
-              "scenario's keys are under scenario.: 'scenario.policy.protocol_fee_bps'");
+        }) == "s.toml:45: sweep: 'policy.protocol_fee_bps' names nothing in the study; did you "
+              "mean 'scenario.policy.protocol_fee_bps'? (the scenario's keys are under scenario.)");
   // An index past 2^64 names nothing too (std::stoul threw: "internal error: stoul", exit 1).
   CHECK(rejection([&] {
           parse(testing::tiny_study(

@@ -658,7 +658,9 @@ void substitute(toml::table& root, const std::string& path, const toml::node& va
       toml::node* scenario_parent = nullptr;
       resolve_for_write(copy, "scenario." + path, &scenario_leaf, &scenario_parent);
       if (scenario_parent != nullptr && scenario_parent->is_table()) {
-        hint = fmt::format("; the scenario's keys are under scenario.: 'scenario.{}'", path);
+        hint = fmt::format("; did you mean 'scenario.{}'? (the scenario's keys are under "
+                           "scenario.)",
+                           path);
       }
     }
     r.fail(line, fmt::format("'{}' names nothing in the study{}", path, hint));
