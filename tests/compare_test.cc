@@ -396,7 +396,8 @@ TEST_CASE("Compare: points that sort users into other strategies are named, with
   const yl::compare::Results results = yl::compare::read_results(db);
   const auto c = yl::compare::compare_results(results, 0);
   REQUIRE(c.notes.size() == 2);
-  CHECK(c.notes[1] == "point 1 gives users other strategies than the baseline, point 0 "
+  CHECK(c.notes[1] == "point 1 sorts users into strategies or modes otherwise than the baseline, "
+                      "point 0 "
                       "(strategy.0.share, strategy.1.share): the cohorts named by strategy "
                       "(sniper, and their kind/MODE parts) may hold other accounts there, and a "
                       "sum such as yield_wei differs by whom a cohort holds; compare a ratio "
@@ -405,9 +406,22 @@ TEST_CASE("Compare: points that sort users into other strategies are named, with
   // Against point 1, both others sort users otherwise.
   CHECK(yl::compare::compare_results(results, 1)
             .notes.at(1)
-            .starts_with("points 0, 2 give users other strategies than the baseline, point 1 "
-                         "(strategy.0.share, "
-                         "strategy.1.share): the cohorts named by strategy (sniper, and"));
+            .starts_with(
+                "points 0, 2 sort users into strategies or modes otherwise than the baseline, "
+                "point 1 "
+                "(strategy.0.share, "
+                "strategy.1.share): the cohorts named by strategy (sniper, and"));
+  // A sniper's way in (`via`) or the population's modes move accounts between MODE parts
+  // (helper-73's R4).
+  const auto via = yl::compare::read_results(
+      make_db(dir, "via.db",
+              read_file(kFixture) +
+                  "UPDATE points SET label = 'strategy.1.via=\"deposit\"' WHERE point = 0;\n"
+                  "UPDATE points SET label = 'strategy.1.via=\"configure\"' WHERE point = 1;\n"
+                  "UPDATE points SET label = 'population.modes.VOID=3' WHERE point = 2;\n"));
+  CHECK(yl::compare::compare_results(via, 0).notes.at(1).starts_with(
+      "points 1, 2 sort users into strategies or modes otherwise than the baseline, point 0 "
+      "(population.modes.VOID, strategy.1.via): "));
   // Without a cohort named by strategy among those compared, there is nothing to say.
   yl::compare::Selection whole;
   whole.cohorts = std::set<std::string>{""};

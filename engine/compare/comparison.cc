@@ -26,15 +26,18 @@ std::string named_list(std::vector<std::string> names) {
                      n > kNamed ? fmt::format(", … ({} in all)", n) : "");
 }
 
-// Whether a swept key decides which strategy a user follows: a strategy's `share` or `kind`, or a
-// whole strategy (README "Seeds": a user's strategy is the band its one draw falls in).
+// Whether a swept key decides which strategy a user follows, or its mode: a strategy's `share` or
+// `kind`, or a whole strategy (README "Seeds": a user's strategy is the band its one draw falls
+// in); a strategy's `via` and the population's `modes` (the MODE parts, `sniper/user/VOID`:
+// helper-73's R4).
 bool sorts_users(std::string_view key) {
-  if (key == "strategy") return true;
+  if (key == "strategy" || key.starts_with("population.modes")) return true;
   if (!key.starts_with("strategy.")) return false;
   const std::string_view rest = key.substr(std::string_view("strategy.").size());
   const std::size_t dot = rest.find('.');
-  return dot == std::string_view::npos || rest.substr(dot + 1) == "share" ||
-         rest.substr(dot + 1) == "kind";
+  if (dot == std::string_view::npos) return true;
+  const std::string_view leaf = rest.substr(dot + 1);
+  return leaf == "share" || leaf == "kind" || leaf == "via";
 }
 
 // Whether a cohort is named by a strategy users are sorted into (`passive`, `sniper/user/VOID`):
@@ -230,7 +233,9 @@ Comparison compare_results(const Results& results, std::size_t baseline) {
   if (!by_strategy.empty() && !resorted.empty()) {
     const std::size_t n = resorted.size();
     c.notes.push_back(fmt::format(
-        "point{} {} give{} users other strategies than the baseline, point {} ({}): the cohorts "
+        "point{} {} sort{} users into strategies or modes otherwise than the baseline, point {} "
+        "({}): "
+        "the cohorts "
         "named by strategy ({}{}) may hold other accounts there, and a sum such as yield_wei "
         "differs by whom a cohort holds; compare a ratio (apy_ppm) or a cohort that keeps its "
         "accounts (all, users): README \"Seeds\"",
