@@ -200,8 +200,8 @@ Comparison compare_results(const Results& results, std::size_t baseline) {
         results.points[baseline].index, no_baseline.size() == 1 ? "" : "s",
         named_list({no_baseline.begin(), no_baseline.end()})));
   }
-  // Points that sort users into strategies otherwise than the baseline: a cohort named by
-  // strategy holds other accounts there, so a sum over it differs by whom it holds (helper-66's
+  // Points that sort users into strategies or modes otherwise than the baseline: a cohort named
+  // by strategy holds other accounts there, so a sum over it differs by whom it holds (helper-66's
   // F3: a control point whose snipers never act showed 70% of the passive cohort's USDB
   // `yield_wei` "difference").
   std::set<std::string> by_strategy;  // the strategies of such cohorts compared
@@ -234,11 +234,9 @@ Comparison compare_results(const Results& results, std::size_t baseline) {
     const std::size_t n = resorted.size();
     c.notes.push_back(fmt::format(
         "point{} {} sort{} users into strategies or modes otherwise than the baseline, point {} "
-        "({}): "
-        "the cohorts "
-        "named by strategy ({}{}) may hold other accounts there, and a sum such as yield_wei "
-        "differs by whom a cohort holds; compare a ratio (apy_ppm) or a cohort that keeps its "
-        "accounts (all, users): README \"Seeds\"",
+        "({}): the cohorts named by strategy ({}{}) may hold other accounts there, and a sum such "
+        "as yield_wei differs by whom a cohort holds; compare a ratio (apy_ppm) or a cohort that "
+        "keeps its accounts (all, users): README \"Seeds\"",
         n == 1 ? "" : "s", named_list(std::move(resorted)), n == 1 ? "s" : "",
         results.points[baseline].index, named_list({keys.begin(), keys.end()}),
         named_list({by_strategy.begin(), by_strategy.end()}),
