@@ -8,7 +8,6 @@
 #include <fmt/format.h>
 #include <fmt/ranges.h>  // fmt::join (in <fmt/format.h> before fmt 11)
 
-#include "engine/input/input_error.h"
 #include "engine/input/input_file.h"
 #include "engine/storage/database.h"
 #include "engine/storage/results_identity.h"
@@ -148,18 +147,14 @@ class Reader {
       const std::int64_t run = s.column_int(1);
       // Made only for a row refused (it cost 3% of reading a file of 1.5 M rows: helper-73's R12).
       const auto where = [&] {
-        return fmt::format("series (point {}, run {}, t {}, '{}')", point, run,
-                           bounded(s.column_text(2), 80), bounded(s.column_text(4), 80));
+        return storage::series_row(point, run, s.column_text(2), s.column_text(4));
       };
       if (!known_.contains(point)) bad(where(), "no such point");
       const auto pos = position_.find(point);
       if (pos == position_.end()) continue;
       const std::string text = s.column_text(5);
       if (!is_integer_text(text) || run < 0 || run >= out_.runs_per_point) {
-        bad(where(),
-            fmt::format("value_int '{}' is not an integer of at most {} digits, or no such "
-                        "run",
-                        bounded(text, 120), storage::kMaxIntegerDigits));
+        bad(where(), storage::bad_series_value(text) + ", or no such run");
       }
       std::string name = s.column_text(4);
       out_.series_names.insert(name);

@@ -57,11 +57,9 @@ std::optional<std::string> first_bad_row(Database& db) {
       "SELECT point, run, t, name, value_int FROM series WHERE NOT yl_integer_text(value_int) "
       "LIMIT 1");
   if (series.step()) {
-    return fmt::format("series (point {}, run {}, t {}, '{}'): value_int '{}' is not an integer "
-                       "of at most {} digits",
-                       series.column_int(0), series.column_int(1),
-                       bounded(series.column_text(2), 80), bounded(series.column_text(3), 80),
-                       bounded(series.column_text(4), 120), storage::kMaxIntegerDigits);
+    return storage::series_row(series.column_int(0), series.column_int(1), series.column_text(2),
+                               series.column_text(3)) +
+           ": " + storage::bad_series_value(series.column_text(4));
   }
   if (const auto run = storage::run_outside(db, *runs)) {
     return fmt::format("runs (point {}, run {}): no such point, or a run outside the study's runs",

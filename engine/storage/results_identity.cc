@@ -102,6 +102,17 @@ std::string bad_int_metric(std::string_view value_int) {
                      kMaxIntegerDigits, bounded(value_int, 120));
 }
 
+std::string series_row(std::int64_t point, std::int64_t run, std::string_view t,
+                       std::string_view name) {
+  return fmt::format("series (point {}, run {}, t {}, '{}')", point, run, bounded(t, 80),
+                     bounded(name, 80));
+}
+
+std::string bad_series_value(std::string_view value_int) {
+  return fmt::format("value_int '{}' is not an integer of at most {} digits",
+                     bounded(value_int, 120), kMaxIntegerDigits);
+}
+
 std::string bad_seed(std::string_view seed) {
   return fmt::format("seed '{}' is not a seed (a decimal integer from 0 to 2^64 − 1)",
                      bounded(seed, 80));

@@ -60,5 +60,9 @@ inline constexpr std::string_view kBadRealMetric =
     "a 'real' metric needs a finite value_real and no value_int";
 std::string bad_int_metric(std::string_view value_int);
 std::string bad_seed(std::string_view seed);  // "seed '…' is not a seed (…)"
+// A bad `series` row as both name it: "series (point P, run R, t T, 'NAME')", and why.
+std::string series_row(std::int64_t point, std::int64_t run, std::string_view t,
+                       std::string_view name);
+std::string bad_series_value(std::string_view value_int);
 
 }  // namespace yl::storage
