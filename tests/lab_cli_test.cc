@@ -647,10 +647,10 @@ TEST_CASE("Lab CLI: a damaged shard is named, and nothing is merged") {
     REQUIRE(sqlite3_exec(db, edit.sql.c_str(), nullptr, nullptr, nullptr) == SQLITE_OK);
     REQUIRE(sqlite3_changes(db) == 1);
     sqlite3_close(db);
-    const CliResult m = cli({"merge", "--out", out, edited});
-    CHECK(m.exit_code == 2);
-    CHECK(m.err.starts_with("yieldledger: '" + edited + "': "));
-    CHECK(m.err.ends_with(edit.err + "; nothing was merged\n"));
+    const CliResult merged = cli({"merge", "--out", out, edited});
+    CHECK(merged.exit_code == 2);
+    CHECK(merged.err.starts_with("yieldledger: '" + edited + "': "));
+    CHECK(merged.err.ends_with(edit.err + "; nothing was merged\n"));
     CHECK(dump(out) == before);
   }
 
