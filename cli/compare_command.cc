@@ -1,8 +1,10 @@
-// `yieldledger compare RESULTS.db [--baseline POINT] [--format table|csv|xlsx|html] [--out FILE]`:
-// a sweep's points side by side, with their spread over runs and the paired difference against
-// a baseline point. `yieldledger compare A.db B.db`: two ledgers over the same events, side by
-// side at their end. README "Compare".
+// `yieldledger compare RESULTS.db [--baseline POINT] [--contrast A B C D] [--format
+// table|csv|xlsx|html] [--out FILE]`: a sweep's points side by side, with their spread over runs
+// and the paired difference against a baseline point, or the difference-in-differences of four.
+// `yieldledger compare A.db B.db`: two ledgers over the same events, side by side at their end.
+// README "Compare".
 #include <algorithm>
+#include <array>
 #include <iostream>
 #include <optional>
 #include <set>
@@ -35,6 +37,7 @@ struct CompareOptions {
   std::optional<std::string> baseline;
   std::optional<std::string> cohorts;  // comma-separated; `all` is the whole run's ('')
   std::optional<std::string> metrics;  // comma-separated metric and series names
+  std::vector<std::string> contrast;   // none, or A B C D: (A − B) − (C − D)
   std::string format;  // empty: by --out's extension (.xlsx, .html, .csv), else table
   std::string out;
   bool force = false;
@@ -158,13 +161,50 @@ void check_not_empty(const CompareOptions& options, const compare::Comparison& c
       escape_controls(options.cohorts.value_or("(every one)"))));
 }
 
+// The four points of --contrast, by index or label. A and B, or C and D, one point is refused: its
+// difference is 0 in every run.
+std::array<std::size_t, 4> contrast_points(const CompareOptions& options,
+                                           const compare::Results& results) {
+  std::array<std::size_t, 4> points{};
+  for (std::size_t i = 0; i < 4; ++i) {
+    points[i] = compare::find_point(results, options.contrast[i], "--contrast");
+  }
+  for (const std::size_t i : {std::size_t{0}, std::size_t{2}}) {
+    if (points[i] == points[i + 1]) {
+      throw UsageError(fmt::format(
+          "--contrast A B C D is (A − B) − (C − D): {} and {} are one point, {}, and their "
+          "difference is 0 in every run",
+          "ABCD"[i], "ABCD"[i + 1], results.points[points[i]].index));
+    }
+  }
+  return points;
+}
+
+// The contrast's rows, or a UsageError where none is left (--metrics, --cohorts, or points that
+// share no run's seed).
+compare::Contrast contrast_of(const CompareOptions& options, const compare::Results& results) {
+  compare::Contrast contrast =
+      compare::contrast_results(results, contrast_points(options, results));
+  if (contrast.rows.empty()) {
+    throw UsageError(fmt::format(
+        "--contrast: no metric{} has a value in a run that all four points ran on one seed ({}); "
+        "points of a sweep of lab version 5 or later share every run's seed",
+        options.metrics || options.cohorts ? " of those --metrics and --cohorts name" : "",
+        escape_controls(compare::contrast_statement(contrast))));
+  }
+  return contrast;
+}
+
 void compare_results_file(const CompareOptions& options) {
   const std::string& path = options.files[0];
+  const bool page = options.format == "xlsx" || options.format == "html";
+  if (!options.contrast.empty() && options.baseline && !page) {
+    throw UsageError("--baseline is the point of the comparison's differences, and --contrast "
+                     "gives its table alone in table and csv; --format xlsx or html gives both");
+  }
   // The output path is checked before the work, so that a bad --out fails at once.
   std::optional<OutputFile> out;
-  if (!options.out.empty() && (options.format == "xlsx" || options.format == "html")) {
-    out.emplace(options.out, existing(options));
-  }
+  if (!options.out.empty() && page) out.emplace(options.out, existing(options));
   // Only the cohorts and metrics named are held in memory (a study's values take about 110
   // bytes each).
   const std::vector<std::string> names =
@@ -181,16 +221,37 @@ void compare_results_file(const CompareOptions& options) {
   if (options.cohorts) check_cohorts(names, results);
   if (options.metrics) check_metrics(metrics, results);
   const std::size_t baseline = compare::find_point(results, options.baseline.value_or("0"));
+  std::optional<compare::Contrast> contrast;
+  if (!options.contrast.empty()) contrast = contrast_of(options, results);
+  if (contrast && !page) {
+    // The text formats give one table: the contrast's.
+    std::vector<std::string> notes = {"contrast " +
+                                      escape_controls(compare::contrast_statement(*contrast))};
+    notes.insert(notes.end(), contrast->notes.begin(), contrast->notes.end());
+    emit_text(options, compare::contrast_table(*contrast, options.format == "table"), notes);
+    if (options.out.empty()) return;
+    fmt::print("contrasted {} over the runs of '{}': {} row{}, written to {} ({})\n",
+               escape_controls(compare::contrast_statement(*contrast)), escape_controls(path),
+               contrast->rows.size(), contrast->rows.size() == 1 ? "" : "s",
+               escape_controls(options.out), options.format);
+    return;
+  }
   const compare::Comparison comparison = compare::compare_results(results, baseline);
   check_not_empty(options, comparison);
-  if (options.format == "xlsx" || options.format == "html") {
+  if (page) {
+    const compare::Contrast* with = contrast ? &*contrast : nullptr;
     if (options.format == "xlsx") {
-      compare::write_comparison_xlsx(comparison, *out);
+      compare::write_comparison_xlsx(comparison, *out, with);
     } else {
-      out->write(html::render(compare::comparison_page(comparison)));
+      out->write(html::render(compare::comparison_page(comparison, with)));
       out->commit();
     }
     for (const std::string& note : comparison.notes) std::cerr << "compare: " << note << '\n';
+    if (contrast) {
+      std::cerr << "compare: contrast " << escape_controls(compare::contrast_statement(*contrast))
+                << '\n';
+      for (const std::string& note : contrast->notes) std::cerr << "compare: " << note << '\n';
+    }
   } else {
     std::vector<std::string> notes = comparison.notes;
     if (options.format == "csv") {
@@ -202,11 +263,12 @@ void compare_results_file(const CompareOptions& options) {
     }
     if (options.out.empty()) return;  // the rows are the output; a file is said, in any format
   }
-  fmt::print("compared {} points × {} runs of '{}' (baseline point {}): {} rows, written to {} "
+  fmt::print("compared {} points × {} runs of '{}' (baseline point {}): {} rows{}, written to {} "
              "({})\n",
              results.points.size(), results.runs_per_point, escape_controls(path),
-             results.points[baseline].index, comparison.rows.size(), escape_controls(options.out),
-             options.format);
+             results.points[baseline].index, comparison.rows.size(),
+             contrast ? fmt::format(" and {} of the contrast", contrast->rows.size()) : "",
+             escape_controls(options.out), options.format);
 }
 
 void compare_ledgers(const CompareOptions& options) {
@@ -219,6 +281,9 @@ void compare_ledgers(const CompareOptions& options) {
   }
   if (options.metrics) {
     throw UsageError("--metrics names metrics of a sweep's results; two ledgers have none");
+  }
+  if (!options.contrast.empty()) {
+    throw UsageError("--contrast names four points of a sweep's results; two ledgers have none");
   }
   if (options.format == "xlsx") {
     throw UsageError("--format xlsx compares a sweep's results; for two ledgers use table, csv or "
@@ -304,6 +369,13 @@ void add_compare_command(CLI::App& app) {
       ->type_name("FILE");
   command->add_option("--baseline", options->baseline,
                       "the point the others are compared with, by index or label (default 0)");
+  command
+      ->add_option("--contrast", options->contrast,
+                   "four points A B C D, by index or label: the difference-in-differences "
+                   "(A − B) − (C − D), paired by run; table and csv give it alone, xlsx and html "
+                   "beside the comparison")
+      ->expected(4)
+      ->type_name("POINT");
   command->add_option("--metrics", options->metrics,
                       "only these metrics' and series' rows and charts, comma-separated "
                       "(yield_wei,debt_wei); default every one");

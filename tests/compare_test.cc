@@ -767,6 +767,109 @@ TEST_CASE("CLI: compare's table, CSV, XLSX and HTML show the same numbers") {
                             dir.path("c.csv") + " (csv)\n");
 }
 
+TEST_CASE("Compare: --contrast is the difference-in-differences (A − B) − (C − D), paired by run") {
+  TempDir dir;
+  const std::string db = fixture_db(dir);
+  // (2 − 1) − (1 − 0), the second difference, of apy_ppm (cohort ''), run by run:
+  //   point 0: 40000 41000 39000 40500 39500; point 1: 40100 41300 39100 40400 39700;
+  //   point 2: 39000 40000 38000 39500 38500
+  //   2 − 1 = −1100 −1300 −1100 −900 −1200 (mean −1120), 1 − 0 = 100 300 100 −100 200 (mean 120),
+  //   contrast −1200 −1600 −1200 −800 −1400: mean −1240, sd √(352000/4) = 296.648, half-width
+  //   2.776445105 · 296.648 / √5 = 368.33707 → 368.338, bounds −1608.338 and −871.662.
+  // sniper/user: 2 − 1 = 5001 6001 4001 5501 4501, 1 − 0 = −5000 −6000 −4000 −5500 −4500,
+  //   contrast 10001 12001 8001 11001 9001: mean 10001, sd 1581.14, half 1963.2432 → 1963.244.
+  // gini (real): 2 − 1 = −0.125 −0.125 0 0 0.125, 1 − 0 = 0 0.25 −0.25 0 0: mean −0.025.
+  const auto csv = run_cli({"compare", db, "--contrast", "2", "1", "1", "0", "--format", "csv"});
+  REQUIRE(csv.exit_code == 0);
+  CHECK(csv.err == "compare: contrast (A − B) − (C − D), A = point 2 'policy.protocol_fee_bps=500 "
+                   "& <fee> \"quoted\"', B = point 1 'policy.distribution=streamed', C = point 1 "
+                   "'policy.distribution=streamed', D = point 0 'policy.distribution=instant'\n");
+  const auto rows = parse_csv(csv.out);
+  REQUIRE(rows.size() == 5);  // header + apy_ppm × 2 cohorts, revenue, gini
+  CHECK(rows[0] == std::vector<std::string>{"metric", "unit", "asset", "cohort", "n",
+                                            "a_minus_b_mean", "c_minus_d_mean", "contrast_mean",
+                                            "contrast_sd_float", "contrast_ci95_half_float",
+                                            "contrast_ci95_low", "contrast_ci95_high"});
+  CHECK(rows[1] == std::vector<std::string>{"apy_ppm", "ppm", "", "", "5", "-1120.000", "120.000",
+                                            "-1240.000", "296.648", "368.337", "-1608.338",
+                                            "-871.662"});
+  CHECK(rows[2] == std::vector<std::string>{"apy_ppm", "ppm", "", "sniper/user", "5", "5001.000",
+                                            "-5000.000", "10001.000", "1581.14", "1963.24",
+                                            "8037.756", "11964.244"});
+  CHECK(rows[3][0] == "gini");
+  CHECK(rows[3][7] == "-0.025");
+  // protocol_revenue_wei: 2 − 1 = −500·10^18 − (1, 2, 2, 3, 5), 1 − 0 = 10^21 + (1, 2, 2, 3, 5):
+  // exact to the wei in 22 digits, where a double keeps 16.
+  CHECK(rows[4][0] == "protocol_revenue_wei");
+  CHECK(rows[4][5] == "-500000000000000000002.600");
+  CHECK(rows[4][6] == "1000000000000000000002.600");
+  CHECK(rows[4][7] == "-1500000000000000000005.200");
+  // The text table: `all` for the whole run's cohort, as compare's own rows.
+  const auto table = run_cli({"compare", db, "--contrast", "2", "1", "1", "0"});
+  REQUIRE(table.exit_code == 0);
+  const std::string first_row = table.out.substr(table.out.find("\napy_ppm") + 1, 120);
+  CHECK(first_row.find(" all ") != std::string::npos);
+  CHECK(first_row.find(" -1120.000 ") != std::string::npos);
+  // To --out, the same text, and a line saying so.
+  const auto to_file = run_cli({"compare", db, "--contrast", "2", "1", "1", "0", "--cohorts", "all",
+                                "--metrics", "apy_ppm", "--out", dir.path("c.csv")});
+  REQUIRE(to_file.exit_code == 0);
+  CHECK(parse_csv(read_file(dir.path("c.csv"))) ==
+        std::vector<std::vector<std::string>>{rows[0], rows[1]});
+  CHECK(to_file.out == "contrasted " + csv.err.substr(18, csv.err.size() - 19) +
+                           " over the runs of '" + db + "': 1 row, written to " +
+                           dir.path("c.csv") + " (csv)\n");
+
+  // XLSX: a `contrast` sheet after `compare`, the statement over its table; HTML: a section with
+  // a chart per metric and the table.
+  REQUIRE(run_cli({"compare", db, "--contrast", "2", "1", "1", "0", "--out", dir.path("c.xlsx")})
+              .exit_code == 0);
+  const std::string workbook = yl::testing::unzip(dir.path("c.xlsx"), "xl/workbook.xml");
+  CHECK(workbook.find(R"(<sheet name="compare" sheetId="1" r:id="rId1"/><sheet name="contrast")") !=
+        std::string::npos);
+  const std::string contrast_sheet =
+      yl::testing::unzip(dir.path("c.xlsx"), "xl/worksheets/sheet2.xml");
+  CHECK(contrast_sheet.find("<v>-1240</v>") != std::string::npos);
+  CHECK(contrast_sheet.find(R"(<autoFilter ref="A2:L6"/>)") != std::string::npos);
+  const std::string strings = yl::testing::unzip(dir.path("c.xlsx"), "xl/sharedStrings.xml");
+  CHECK(strings.find("<t>(A − B) − (C − D), A = point 2") != std::string::npos);
+  CHECK(strings.find("<t>-1500000000000000000005.200</t>") != std::string::npos);
+  const auto page =
+      run_cli({"compare", db, "--contrast", "2", "1", "1", "0", "--out", dir.path("c.html")});
+  REQUIRE(page.exit_code == 0);
+  const std::string html = read_file(dir.path("c.html"));
+  CHECK(html.find("<h2>Contrast</h2>") != std::string::npos);
+  CHECK(html.find(R"x(aria-label="apy_ppm: (A − B) − (C − D)")x") != std::string::npos);
+  CHECK(html.find(R"x(aria-label="protocol_revenue_wei · ETH: (A − B) − (C − D)")x") !=
+        std::string::npos);
+  CHECK(html.find(">-1608.338</td>") != std::string::npos);
+  CHECK(page.err.find("compare: contrast (A − B) − (C − D), A = point 2") != std::string::npos);
+
+  // Runs pair where all four points ran on one seed: point 1's run 0 on another seed leaves four.
+  const std::string reseeded =
+      make_db(dir, "reseeded.db",
+              read_file(kFixture) + "UPDATE runs SET seed = '7' WHERE point = 1 AND run = 0;");
+  const auto four =
+      run_cli({"compare", reseeded, "--contrast", "2", "1", "1", "0", "--format", "csv"});
+  REQUIRE(four.exit_code == 0);
+  // Without run 0: contrast −1600 −1200 −800 −1400, mean −1250; 2 − 1 over the same runs −1125.
+  CHECK(parse_csv(four.out)[1][4] == "4");
+  CHECK(parse_csv(four.out)[1][5] == "-1125.000");
+  CHECK(parse_csv(four.out)[1][7] == "-1250.000");
+  // A cohort of no value at one of the four is left out, and named.
+  const std::string no_snipers = make_db(
+      dir, "no_snipers.db",
+      read_file(kFixture) + "DELETE FROM metrics WHERE point = 1 AND cohort = 'sniper/user';");
+  const auto left_out =
+      run_cli({"compare", no_snipers, "--contrast", "2", "1", "1", "0", "--format", "csv"});
+  REQUIRE(left_out.exit_code == 0);
+  CHECK(parse_csv(left_out.out).size() == 4);
+  CHECK(left_out.err.ends_with(
+      "compare: some metrics of cohort sniper/user have no value in any run that all four points "
+      "ran on one seed (no account of the cohort at one of them, the metric undefined there, or "
+      "runs of other seeds): those rows are left out\n"));
+}
+
 TEST_CASE("Compare HTML: a point's label is shown short on charts and in metric tables") {
   // Six policy keys made labels of 200 characters, each the same for its first 63: the charts'
   // ticks left no room to plot, and the tables' numbers were out of sight (helper-48's F5).
@@ -943,6 +1046,26 @@ TEST_CASE("CLI: compare refuses bad input with exit 2 and writes nothing") {
   CHECK(read_file(kept) == "mine");
   CHECK(run_cli({"compare", db, "--format", "html", "--out", kept, "--force"}).exit_code == 0);
   CHECK(read_file(kept).starts_with("<!DOCTYPE html>"));
+  // --contrast: four points, A and B (C and D) two, a complete point each, and not with --baseline
+  // where only its table is written, nor for two ledgers.
+  CHECK(refused({"compare", db, "--contrast", "2", "1", "0"}).find("--contrast") !=
+        std::string::npos);
+  CHECK(refused({"compare", db, "--contrast", "2", "2", "1", "0"}) ==
+        "yieldledger: --contrast A B C D is (A − B) − (C − D): A and B are one point, 2, and "
+        "their difference is 0 in every run\n");
+  CHECK(refused({"compare", db, "--contrast", "2", "1", "0", "0"}) ==
+        "yieldledger: --contrast A B C D is (A − B) − (C − D): C and D are one point, 0, and "
+        "their difference is 0 in every run\n");
+  CHECK(refused({"compare", db, "--contrast", "3", "1", "1", "0"})
+            .starts_with("yieldledger: --contrast's point, point 3 'policy.distribution=incomplete'"
+                         ", has 2 of 5 runs in '"));
+  CHECK(refused({"compare", db, "--contrast", "2", "1", "1", "nine"})
+            .starts_with("yieldledger: --contrast 'nine' names no point of '"));
+  CHECK(refused({"compare", db, "--contrast", "2", "1", "1", "0", "--baseline", "1"}) ==
+        "yieldledger: --baseline is the point of the comparison's differences, and --contrast "
+        "gives its table alone in table and csv; --format xlsx or html gives both\n");
+  CHECK(refused({"compare", db, db, "--contrast", "2", "1", "1", "0"}) ==
+        "yieldledger: --contrast names four points of a sweep's results; two ledgers have none\n");
   // No temporary file is left in the folder.
   for (const auto& entry : std::filesystem::directory_iterator(dir.path(""))) {
     CHECK_MESSAGE(entry.path().extension() != ".partial", entry.path());
@@ -1066,7 +1189,7 @@ TEST_CASE("Compare XLSX: rows past a sheet's limit are refused before any work, 
   const std::string xlsx = dir.path("c.xlsx");
   {
     yl::OutputFile out(xlsx, yl::OutputFile::Existing::refuse);
-    CHECK_THROWS_WITH_AS(yl::compare::write_comparison_xlsx(c, out, 4),
+    CHECK_THROWS_WITH_AS(yl::compare::write_comparison_xlsx(c, out, nullptr, 4),
                          ("'" + xlsx + "': the comparison has " + std::to_string(c.rows.size()) +
                           " rows, more than the 3 a spreadsheet sheet holds; compare it as "
                           "--format csv or html")

@@ -47,13 +47,13 @@ double cohort_offset(std::size_t cohort, std::size_t cohorts) {
   return (static_cast<double>(cohort) - static_cast<double>(cohorts - 1) / 2) * width;
 }
 
-Json strip_config(Json datasets, const std::string& y_title) {
+Json strip_config(Json datasets, const std::string& y_title, const std::string& x_title = "point") {
   return Json::object(
       {{"type", "scatter"},
        {"data", Json::object({{"datasets", std::move(datasets)}})},
        {"options",
         Json::object(
-            {{"scales", Json::object({{"x", linear_axis("point")}, {"y", linear_axis(y_title)}})},
+            {{"scales", Json::object({{"x", linear_axis(x_title)}, {"y", linear_axis(y_title)}})},
              // The legend draws each dataset's marker and dash: colours come round after
              // sixteen, and the runs' marker or the interval's dash tells them apart (helper-61's
              // R2).
@@ -215,9 +215,55 @@ html::Section fan_section(const Fan& fan, const Comparison& c, const PointNames&
           {std::move(table)}};
 }
 
+// --contrast: per metric and asset, a chart of each cohort's (A − B) − (C − D), its 95% interval as
+// a vertical segment and its mean as a dash (as difference_chart draws a point's); then the table.
+html::Section contrast_section(const Contrast& contrast) {
+  html::Section section{
+      "Contrast",
+      contrast_statement(contrast) +
+          ". The difference-in-differences, paired by run: over the runs k that all four points "
+          "ran on one seed, the mean of (a_k − b_k) − (c_k − d_k) and a 95% paired t interval "
+          "(float); a_minus_b_mean and c_minus_d_mean are the two differences' means over the "
+          "same runs. An interval that holds 0 does not tell the two differences apart.",
+      {},
+      {contrast_table(contrast, true)}};
+  for (const std::string& n : contrast.notes) section.note += " Note: " + n + ".";
+  std::size_t i = 0;
+  while (i < contrast.rows.size()) {
+    const ContrastRow& first = contrast.rows[i];
+    const double scale = chart_scale(first.key.name);
+    Json segments = Json::array();
+    Json means = Json::array();
+    std::vector<std::string> cohorts;
+    for (; i < contrast.rows.size() && contrast.rows[i].key.name == first.key.name &&
+           contrast.rows[i].key.asset == first.key.asset;
+         ++i) {
+      const ContrastRow& row = contrast.rows[i];
+      const auto x = static_cast<double>(cohorts.size());
+      cohorts.push_back(row.key.cohort.empty() ? "all" : row.key.cohort);
+      means.push(xy(x, row.contrast.mean_float * scale));
+      if (const auto& ci = row.contrast.ci95_float) {
+        segments.push(xy(x, ci->first * scale));
+        segments.push(xy(x, ci->second * scale));
+        segments.push(Json::object({{"x", x}, {"y", Json()}}));  // a gap: the next is apart
+      }
+    }
+    Json interval = scatter_dataset("95% interval", std::move(segments), 0, 1.0, "line", 0);
+    interval.set("showLine", true).set("spanGaps", false).set("borderWidth", 3);
+    Json datasets = Json::array();
+    datasets.push(std::move(interval));
+    datasets.push(scatter_dataset("mean", std::move(means), 0, 1.0, "line", 10));
+    section.charts.push_back({fmt::format("{}{}: (A − B) − (C − D)", first.key.name,
+                                          first.key.asset.empty() ? "" : " · " + first.key.asset),
+                              strip_config(std::move(datasets), axis_title(*first.info), "cohort"),
+                              std::move(cohorts)});
+  }
+  return section;
+}
+
 }  // namespace
 
-html::Page comparison_page(const Comparison& c) {
+html::Page comparison_page(const Comparison& c, const Contrast* contrast) {
   const Results& r = *c.results;
   const auto name = r.study.find("name");
   html::Page page;
@@ -228,6 +274,7 @@ html::Page comparison_page(const Comparison& c) {
                               r.runs_per_point, base.index, base.label);
   const PointNames names = point_names(r);
   page.sections.push_back(points_section(c, names));
+  if (contrast != nullptr) page.sections.push_back(contrast_section(*contrast));
 
   // Rows are ordered by metric, asset, cohort, point: a group is a run of equal (metric, asset).
   const html::Table all = rows_table(c, &names.label);

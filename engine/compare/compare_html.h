@@ -12,6 +12,8 @@
 
 namespace yl::compare {
 
-html::Page comparison_page(const Comparison& comparison);
+// With a contrast (--contrast), a section of its own after the points: a chart of the cohorts'
+// intervals per metric and asset, and contrast_table().
+html::Page comparison_page(const Comparison& comparison, const Contrast* contrast = nullptr);
 
 }  // namespace yl::compare

@@ -18,16 +18,16 @@ namespace {
 // A cell of rows_table(): a number when the text is one Excel holds exactly enough (at most 15
 // significant digits), else the exact text.
 void write_cell(lxw_worksheet* sheet, lxw_row_t row, lxw_col_t col, const std::string& text,
-                bool numeric) {
+                bool numeric, const char* what) {
   if (text.empty()) return;
   std::size_t digits = 0;
   for (char ch : text) digits += ch >= '0' && ch <= '9';
   char* end = nullptr;
   const double value = std::strtod(text.c_str(), &end);
   if (numeric && end != nullptr && *end == '\0' && digits <= 15) {
-    check_xlsx(worksheet_write_number(sheet, row, col, value, nullptr), "the compare sheet");
+    check_xlsx(worksheet_write_number(sheet, row, col, value, nullptr), what);
   } else {
-    check_xlsx(worksheet_write_string(sheet, row, col, text.c_str(), nullptr), "the compare sheet");
+    check_xlsx(worksheet_write_string(sheet, row, col, text.c_str(), nullptr), what);
   }
 }
 
@@ -65,36 +65,39 @@ class Workbook {
 // Each column as wide as its widest text (header or cell) and 2 more, from 10 to 40 characters,
 // one range a column: a wei-sized text cut at a narrow column's edge read as another number (p5
 // `205975288053162` of 2059752880531622916093775846: helper-71's F4). Then the header frozen and
-// filtered, as export's table sheets are.
-void lay_out(lxw_worksheet* sheet, const std::vector<std::size_t>& widest, lxw_row_t rows) {
+// filtered, as export's table sheets are. The header is row `header`, the last row `last`.
+void lay_out(lxw_worksheet* sheet, const std::vector<std::size_t>& widest, lxw_row_t last,
+             lxw_row_t header = 0) {
   for (std::size_t c = 0; c < widest.size(); ++c) {
     const auto col = static_cast<lxw_col_t>(c);
     worksheet_set_column(sheet, col, col,
                          static_cast<double>(std::clamp<std::size_t>(widest[c] + 2, 10, 40)),
                          nullptr);
   }
-  worksheet_freeze_panes(sheet, 1, 0);
-  if (rows > 0 && !widest.empty()) {
-    worksheet_autofilter(sheet, 0, 0, rows, static_cast<lxw_col_t>(widest.size() - 1));
+  worksheet_freeze_panes(sheet, header + 1, 0);
+  if (last > header && !widest.empty()) {
+    worksheet_autofilter(sheet, header, 0, last, static_cast<lxw_col_t>(widest.size() - 1));
   }
 }
 
-void write_rows(lxw_worksheet* sheet, const html::Table& table, lxw_format* bold) {
+// The table's header at row `header` (the rows above it are the caller's), its rows under it.
+void write_rows(lxw_worksheet* sheet, const html::Table& table, lxw_format* bold, const char* what,
+                lxw_row_t header = 0) {
   std::vector<std::size_t> widest(table.columns.size());
   for (std::size_t c = 0; c < table.columns.size(); ++c) {
-    check_xlsx(
-        worksheet_write_string(sheet, 0, static_cast<lxw_col_t>(c), table.columns[c].c_str(), bold),
-        "the compare sheet");
+    check_xlsx(worksheet_write_string(sheet, header, static_cast<lxw_col_t>(c),
+                                      table.columns[c].c_str(), bold),
+               what);
     widest[c] = table.columns[c].size();
   }
   for (std::size_t r = 0; r < table.rows.size(); ++r) {
     for (std::size_t c = 0; c < table.columns.size(); ++c) {
-      write_cell(sheet, static_cast<lxw_row_t>(r + 1), static_cast<lxw_col_t>(c), table.rows[r][c],
-                 table.numeric[c]);
+      write_cell(sheet, static_cast<lxw_row_t>(header + 1 + r), static_cast<lxw_col_t>(c),
+                 table.rows[r][c], table.numeric[c], what);
       widest[c] = std::max(widest[c], table.rows[r][c].size());
     }
   }
-  lay_out(sheet, widest, static_cast<lxw_row_t>(table.rows.size()));
+  lay_out(sheet, widest, static_cast<lxw_row_t>(header + table.rows.size()), header);
 }
 
 // chart_data: one row per comparison row, in the same order (so a group's rows are a range):
@@ -217,7 +220,7 @@ void write_charts(Workbook& workbook, lxw_worksheet* charts, const Comparison& c
 
 }  // namespace
 
-void write_comparison_xlsx(const Comparison& comparison, OutputFile& out,
+void write_comparison_xlsx(const Comparison& comparison, OutputFile& out, const Contrast* contrast,
                            std::size_t rows_per_sheet) {
   // Before the workbook is written: it was exit 1 after it all, in libxlsxwriter's words
   // (helper-44's F16).
@@ -228,9 +231,16 @@ void write_comparison_xlsx(const Comparison& comparison, OutputFile& out,
   }
   Workbook workbook(out.temp_path().string());
   lxw_worksheet* rows = workbook.sheet("compare");
+  if (contrast != nullptr) {
+    // What it is of in its first row, over the table: the sheet holds no point's label.
+    lxw_worksheet* sheet = workbook.sheet("contrast");
+    check_xlsx(worksheet_write_string(sheet, 0, 0, contrast_statement(*contrast).c_str(), nullptr),
+               "the contrast sheet");
+    write_rows(sheet, contrast_table(*contrast), workbook.bold(), "the contrast sheet", 1);
+  }
   lxw_worksheet* charts = workbook.sheet("charts");
   lxw_worksheet* data = workbook.sheet("chart_data");
-  write_rows(rows, rows_table(comparison), workbook.bold());
+  write_rows(rows, rows_table(comparison), workbook.bold(), "the compare sheet");
   write_chart_data(data, comparison, workbook.bold());
   write_charts(workbook, charts, comparison);
   workbook.close(fmt::format("'{}'", out.path().string()));

@@ -2,7 +2,9 @@
 // the table, CSV and HTML outputs; exact integers of more than 15 digits stay text, as in
 // `export`), a `charts` sheet of native Excel charts, per metric, asset and cohort: p5, p50, mean
 // and p95 per point joined by a high-low line, and the paired difference against the baseline
-// with its 95% interval, and `chart_data`, the (floating point) values they plot.
+// with its 95% interval, and `chart_data`, the (floating point) values they plot. With a contrast
+// (--contrast), a `contrast` sheet after `compare`: contrast_table() under the statement of what it
+// is of.
 #pragma once
 
 #include "engine/compare/comparison.h"
@@ -14,6 +16,7 @@ namespace yl::compare {
 // UsageError, before any work, when its rows and header pass a sheet's `rows_per_sheet`
 // (Excel's 1,048,576; a test passes less).
 void write_comparison_xlsx(const Comparison& comparison, OutputFile& out,
+                           const Contrast* contrast = nullptr,
                            std::size_t rows_per_sheet = 1'048'576);
 
 }  // namespace yl::compare

@@ -48,6 +48,52 @@ bool strategy_cohort(std::string_view cohort) {
          !cohort.starts_with("dapp/");
 }
 
+// Of `points`, those that sort users into strategies or modes otherwise than `reference` (called
+// `reference_name`): a cohort named by strategy holds other accounts there, so a sum over it
+// differs by whom it holds (helper-66's F3: a control point whose snipers never act showed 70% of
+// the passive cohort's USDB `yield_wei` "difference"). A note naming them and the keys, or none.
+std::optional<std::string> resorting_note(const Results& results,
+                                          const std::set<std::size_t>& points,
+                                          std::size_t reference, std::string_view reference_name) {
+  std::set<std::string> by_strategy;  // the strategies of such cohorts compared
+  bool parts = false;                 // and some strategy/kind/MODE part of one
+  for (const auto& [key, per_point] : results.values) {
+    if (!strategy_cohort(key.cohort)) continue;
+    const std::size_t slash = key.cohort.find('/');
+    by_strategy.insert(key.cohort.substr(0, slash));
+    parts = parts || slash != std::string::npos;
+  }
+  auto sorting = [](const Point& p) {
+    std::set<std::pair<std::string_view, std::string_view>> pairs;
+    for (const auto& pair : label_pairs(p.label)) {
+      if (sorts_users(pair.first)) pairs.insert(pair);
+    }
+    return pairs;
+  };
+  const auto reference_sorting = sorting(results.points[reference]);
+  std::vector<std::string> resorted;
+  std::set<std::string_view> keys;
+  for (const std::size_t p : points) {
+    std::set<std::pair<std::string_view, std::string_view>> differ;
+    std::ranges::set_symmetric_difference(sorting(results.points[p]), reference_sorting,
+                                          std::inserter(differ, differ.end()));
+    if (differ.empty()) continue;
+    resorted.push_back(std::to_string(results.points[p].index));
+    for (const auto& [key, value] : differ) keys.insert(key);
+  }
+  if (by_strategy.empty() || resorted.empty()) return std::nullopt;
+  const std::size_t n = resorted.size();
+  return fmt::format(
+      "point{} {} sort{} users into strategies or modes otherwise than {}, point {} ({}): the "
+      "cohorts named by strategy ({}{}) may hold other accounts there, and a sum such as "
+      "yield_wei differs by whom a cohort holds; compare a ratio (apy_ppm) or a cohort that keeps "
+      "its accounts (all, users): README \"Seeds\"",
+      n == 1 ? "" : "s", named_list(std::move(resorted)), n == 1 ? "s" : "", reference_name,
+      results.points[reference].index, named_list({keys.begin(), keys.end()}),
+      named_list({by_strategy.begin(), by_strategy.end()}),
+      parts ? ", and their kind/MODE parts" : "");
+}
+
 // The values a point has, in the order of its runs.
 std::vector<Value> values_of(const std::map<std::int64_t, Value>& by_run) {
   std::vector<Value> values;
@@ -106,6 +152,8 @@ Fan fan_of(const SeriesKey& key, const Results& results,
 
 Comparison compare_results(const Results& results, std::size_t baseline) {
   YL_ASSERT(baseline < results.points.size());
+  std::set<std::size_t> all_points;
+  for (std::size_t p = 0; p < results.points.size(); ++p) all_points.insert(p);
   Comparison c;
   c.results = &results;
   c.baseline = baseline;
@@ -200,51 +248,87 @@ Comparison compare_results(const Results& results, std::size_t baseline) {
         results.points[baseline].index, no_baseline.size() == 1 ? "" : "s",
         named_list({no_baseline.begin(), no_baseline.end()})));
   }
-  // Points that sort users into strategies or modes otherwise than the baseline: a cohort named
-  // by strategy holds other accounts there, so a sum over it differs by whom it holds (helper-66's
-  // F3: a control point whose snipers never act showed 70% of the passive cohort's USDB
-  // `yield_wei` "difference").
-  std::set<std::string> by_strategy;  // the strategies of such cohorts compared
-  bool parts = false;                 // and some strategy/kind/MODE part of one
-  for (const auto& [key, per_point] : results.values) {
-    if (!strategy_cohort(key.cohort)) continue;
-    const std::size_t slash = key.cohort.find('/');
-    by_strategy.insert(key.cohort.substr(0, slash));
-    parts = parts || slash != std::string::npos;
-  }
-  auto sorting = [](const Point& p) {
-    std::set<std::pair<std::string_view, std::string_view>> pairs;
-    for (const auto& pair : label_pairs(p.label)) {
-      if (sorts_users(pair.first)) pairs.insert(pair);
-    }
-    return pairs;
-  };
-  const auto base_sorting = sorting(results.points[baseline]);
-  std::vector<std::string> resorted;
-  std::set<std::string_view> keys;
-  for (const Point& point : results.points) {
-    std::set<std::pair<std::string_view, std::string_view>> differ;
-    std::ranges::set_symmetric_difference(sorting(point), base_sorting,
-                                          std::inserter(differ, differ.end()));
-    if (differ.empty()) continue;
-    resorted.push_back(std::to_string(point.index));
-    for (const auto& [key, value] : differ) keys.insert(key);
-  }
-  if (!by_strategy.empty() && !resorted.empty()) {
-    const std::size_t n = resorted.size();
-    c.notes.push_back(fmt::format(
-        "point{} {} sort{} users into strategies or modes otherwise than the baseline, point {} "
-        "({}): the cohorts named by strategy ({}{}) may hold other accounts there, and a sum such "
-        "as yield_wei differs by whom a cohort holds; compare a ratio (apy_ppm) or a cohort that "
-        "keeps its accounts (all, users): README \"Seeds\"",
-        n == 1 ? "" : "s", named_list(std::move(resorted)), n == 1 ? "s" : "",
-        results.points[baseline].index, named_list({keys.begin(), keys.end()}),
-        named_list({by_strategy.begin(), by_strategy.end()}),
-        parts ? ", and their kind/MODE parts" : ""));
+  if (auto note = resorting_note(results, all_points, baseline, "the baseline")) {
+    c.notes.push_back(std::move(*note));
   }
   for (const auto& [key, per_point] : results.series)
     c.fans.push_back(fan_of(key, results, per_point));
   return c;
+}
+
+Contrast contrast_results(const Results& results, const std::array<std::size_t, 4>& points) {
+  for (const std::size_t p : points) YL_ASSERT(p < results.points.size());
+  Contrast c{&results, points, {}, {}};
+  const Point& a = results.points[points[0]];
+  // Run k is in the contrast where all four points ran it on one seed: a's with each other's.
+  auto all_paired = [&](std::int64_t run) {
+    return std::ranges::all_of(points,
+                               [&](std::size_t p) { return paired(a, results.points[p], run); });
+  };
+  std::set<std::string> left_out;  // cohorts of a row no run of all four has a value of
+  for (const auto& [key, per_point] : results.values) {
+    std::array<std::vector<Value>, 4> x;  // the values of A, B, C, D, run by run
+    for (const auto& [run, value] : per_point[points[0]]) {
+      if (!all_paired(run)) continue;
+      std::array<const Value*, 4> at{&value, nullptr, nullptr, nullptr};
+      for (std::size_t i = 1; i < 4; ++i) {
+        const auto it = per_point[points[i]].find(run);
+        if (it != per_point[points[i]].end()) at[i] = &it->second;
+      }
+      if (std::ranges::find(at, nullptr) != at.end()) continue;
+      for (std::size_t i = 0; i < 4; ++i) x[i].push_back(*at[i]);
+    }
+    if (x[0].empty()) {
+      left_out.insert(key.cohort.empty() ? "all" : key.cohort);
+      continue;
+    }
+    std::vector<Value> first, second;  // a_k − b_k and c_k − d_k
+    for (std::size_t k = 0; k < x[0].size(); ++k) {
+      first.push_back(minus(x[0][k], x[1][k]));
+      second.push_back(minus(x[2][k], x[3][k]));
+    }
+    c.rows.push_back({key, &results.metrics.at(key.name), paired_difference(x[0], x[1]),
+                      paired_difference(x[2], x[3]), paired_difference(first, second)});
+  }
+  if (!left_out.empty()) {
+    c.notes.push_back(fmt::format(
+        "some metrics of cohort{} {} have no value in any run that all four points ran on one "
+        "seed (no account of the cohort at one of them, the metric undefined there, or runs of "
+        "other seeds): those rows are left out",
+        left_out.size() == 1 ? "" : "s", named_list({left_out.begin(), left_out.end()})));
+  }
+  if (auto note = resorting_note(results, {points[1], points[2], points[3]}, points[0], "A")) {
+    c.notes.push_back(std::move(*note));
+  }
+  return c;
+}
+
+std::string contrast_statement(const Contrast& contrast) {
+  std::vector<std::string> named;
+  for (std::size_t i = 0; i < 4; ++i) {
+    const Point& p = contrast.results->points[contrast.points[i]];
+    named.push_back(fmt::format("{} = point {} '{}'", "ABCD"[i], p.index, p.label));
+  }
+  return fmt::format("(A − B) − (C − D), {}", fmt::join(named, ", "));
+}
+
+html::Table contrast_table(const Contrast& contrast, bool all_cohort) {
+  html::Table table{"",
+                    {"metric", "unit", "asset", "cohort", "n", "a_minus_b_mean", "c_minus_d_mean",
+                     "contrast_mean", "contrast_sd_float", "contrast_ci95_half_float",
+                     "contrast_ci95_low", "contrast_ci95_high"},
+                    {false, false, false, false, true, true, true, true, true, true, true, true},
+                    {}};
+  YL_ASSERT(table.columns.size() == table.numeric.size());
+  for (const ContrastRow& row : contrast.rows) {
+    const PairedDifference& d = row.contrast;
+    table.rows.push_back({row.key.name, row.info->unit, row.key.asset,
+                          all_cohort && row.key.cohort.empty() ? "all" : row.key.cohort,
+                          std::to_string(d.n), row.first.mean, row.second.mean, d.mean,
+                          float_text(d.sd), float_text(d.ci95_half), d.ci95 ? d.ci95->first : "",
+                          d.ci95 ? d.ci95->second : ""});
+  }
+  return table;
 }
 
 double chart_scale(std::string_view name) { return name.ends_with("_wei") ? 1e-18 : 1.0; }

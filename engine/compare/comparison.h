@@ -4,6 +4,7 @@
 // same numbers: they all come from rows_table().
 #pragma once
 
+#include <array>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -42,6 +43,38 @@ struct Comparison {
 
 // REQUIRES: baseline < results.points.size(). `results` must outlive the comparison.
 Comparison compare_results(const Results& results, std::size_t baseline);
+
+// `--contrast A B C D`: the difference-in-differences (A − B) − (C − D) of each metric, asset and
+// cohort, paired by run: over the runs k all four points ran on one seed, the mean of
+// (a_k − b_k) − (c_k − d_k) and its 95% paired t interval, as a paired difference (stats.h). Does
+// the fee cost holders more with rebalancing than without? (fee + rebalance − rebalance) −
+// (fee − neither), with each run's noise, common to the four, taken out.
+struct ContrastRow {
+  MetricKey key;
+  const MetricInfo* info = nullptr;
+  PairedDifference first;     // A − B over the runs paired
+  PairedDifference second;    // C − D over the same runs
+  PairedDifference contrast;  // (A − B) − (C − D)
+};
+
+struct Contrast {
+  const Results* results = nullptr;
+  std::array<std::size_t, 4> points{};  // A, B, C, D: positions in results->points
+  std::vector<ContrastRow> rows;        // by metric, asset, cohort
+  std::vector<std::string> notes;       // rows left out, points that sort users otherwise
+};
+
+// REQUIRES: every point < results.points.size(). Rows of no run that all four points ran on one
+// seed are left out, and named in a note. `results` must outlive the contrast.
+Contrast contrast_results(const Results& results, const std::array<std::size_t, 4>& points);
+
+// The contrast's rows as text: metric, unit, asset, cohort, n, a_minus_b_mean, c_minus_d_mean,
+// contrast_mean, contrast_sd_float, contrast_ci95_half_float, contrast_ci95_low,
+// contrast_ci95_high. `all` for the whole run's cohort where `all_cohort` (the page and the text
+// table), '' otherwise (CSV), as rows_table.
+html::Table contrast_table(const Contrast& contrast, bool all_cohort = false);
+// "(A − B) − (C − D), A = point 3 'fee, rebalance', B = …": what the contrast is of.
+std::string contrast_statement(const Contrast& contrast);
 
 // The numbers of every row, as text: the one table all formats print.
 //   metric, unit, asset, cohort, point, label, n, mean, sd_float, p5, p50, p95,

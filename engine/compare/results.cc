@@ -204,7 +204,7 @@ Results read_results(const std::string& path, const Selection& only) {
   return results;
 }
 
-std::size_t find_point(const Results& results, const std::string& spec) {
+std::size_t find_point(const Results& results, const std::string& spec, std::string_view option) {
   // An index first: it names one point, whatever the labels (helper-73's R2).
   for (std::size_t i = 0; i < results.points.size(); ++i) {
     if (std::to_string(results.points[i].index) == spec) return i;
@@ -217,7 +217,7 @@ std::size_t find_point(const Results& results, const std::string& spec) {
   if (named.size() > 1) {
     std::vector<std::int64_t> indexes;
     for (const std::size_t i : named) indexes.push_back(results.points[i].index);
-    throw UsageError(fmt::format("--baseline '{}' names points {} of '{}'; name one by its index",
+    throw UsageError(fmt::format("{} '{}' names points {} of '{}'; name one by its index", option,
                                  spec, fmt::join(indexes, ", "), results.path));
   }
   if (named.size() == 1) return named[0];
@@ -226,14 +226,15 @@ std::size_t find_point(const Results& results, const std::string& spec) {
   for (const Point& p : results.incomplete) {
     if (std::to_string(p.index) == spec || p.label == spec) {
       throw UsageError(fmt::format(
-          "the baseline, point {} '{}', has {} of {} runs in '{}' and is left out; sweep or "
-          "merge its missing runs, or name a complete point with --baseline: {}",
-          p.index, p.label, p.runs, results.runs_per_point, results.path, fmt::join(known, ", ")));
+          "{}, point {} '{}', has {} of {} runs in '{}' and is left out; sweep or merge its "
+          "missing runs, or name a complete point with {}: {}",
+          option == "--baseline" ? "the baseline" : fmt::format("{}'s point", option), p.index,
+          p.label, p.runs, results.runs_per_point, results.path, option, fmt::join(known, ", ")));
     }
   }
-  throw UsageError(fmt::format("--baseline '{}' names no point of '{}' (by index or label); its "
+  throw UsageError(fmt::format("{} '{}' names no point of '{}' (by index or label); its "
                                "complete points: {}",
-                               spec, results.path, fmt::join(known, ", ")));
+                               option, spec, results.path, fmt::join(known, ", ")));
 }
 
 }  // namespace yl::compare

@@ -77,6 +77,11 @@ bool less(const Value& a, const Value& b) {
 
 }  // namespace
 
+Value minus(const Value& a, const Value& b) {
+  YL_ASSERT(a.exact.has_value() == b.exact.has_value());
+  return a.exact ? Value::of_int(*a.exact - *b.exact) : Value::of_real(a.real - b.real);
+}
+
 double Value::to_double() const { return exact ? big_to_double(*exact) : real; }
 
 std::string Value::text() const { return exact ? exact->str() : fmt::format("{}", real); }
@@ -133,10 +138,7 @@ PairedDifference paired_difference(const std::vector<Value>& values,
   const bool exact = is_exact(values);
   YL_ASSERT(is_exact(baseline) == exact);
   std::vector<Value> d;
-  for (std::size_t k = 0; k < values.size(); ++k) {
-    d.push_back(exact ? Value::of_int(*values[k].exact - *baseline[k].exact)
-                      : Value::of_real(values[k].real - baseline[k].real));
-  }
+  for (std::size_t k = 0; k < values.size(); ++k) d.push_back(minus(values[k], baseline[k]));
   const Moments m = moments(d);
   PairedDifference p;
   p.n = static_cast<std::int64_t>(d.size());

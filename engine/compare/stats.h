@@ -44,6 +44,9 @@ struct Value {
   std::string text() const;  // exact integer text, or the double's shortest round-trip text
 };
 
+// a − b: exact for `int` values, a double for `real` ones. REQUIRES: both of one kind.
+Value minus(const Value& a, const Value& b);
+
 struct Summary {
   std::int64_t n = 0;
   std::string mean;          // see above
