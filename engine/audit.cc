@@ -208,6 +208,11 @@ class Auditor {
       // Its own journal row, read with it (schema/0010_event_postings.sql). Copied: the row's
       // buffers go back to the reader thread, so that each thread frees what it allocated.
       if (e.own_entry) journal_->feed(*e.own_entry);
+      if (e.postings_without_entry) {
+        mismatch(fmt::format("{}: its row holds postings but no journal entry (journal_seq is "
+                             "NULL): added by hand?",
+                             where.text()));
+      }
       if (!row.parse_error.empty()) {
         mismatch(fmt::format("{}: no longer parses: {}", where.text(), row.parse_error));
       }

@@ -170,6 +170,11 @@ TEST_CASE("audit: rows changed, deleted or inserted by hand are found and named"
       {"UPDATE events SET journal_seq = 400, postings = X'' WHERE seq = 59",
        "event events.csv:60 (seq 59, id 'e059'): its row holds journal entry 400 of its own, but "
        "the replay posts none for the event (added by hand?)"},
+      // Postings in the row of an event that posts none of its own: any bytes passed, shown by
+      // no output (helper-74's F1).
+      {"UPDATE events SET postings = CAST('1000 ETH to mallory' AS BLOB) WHERE seq = 59",
+       "event events.csv:60 (seq 59, id 'e059'): its row holds postings but no journal entry "
+       "(journal_seq is NULL): added by hand?"},
       {"INSERT INTO journal_other (seq, event_seq, report_seq, postings) VALUES (223, NULL, NULL, "
        "X'')",
        "journal entry 223 is in the database but the replay did not post it"},

@@ -698,6 +698,7 @@ RowCursor<StoredEvent> LedgerStore::events_in_order() {
         e.raw.value.assign(s.column_view(10));
         e.hash.assign(s.column_blob_view(11));
         e.time_s = s.column_int(14);
+        e.postings_without_entry = s.column_is_null(12) && !s.column_is_null(13);
         if (s.column_is_null(12)) {
           e.own_entry.reset();
         } else {

@@ -88,6 +88,9 @@ struct StoredEvent {
   std::string hash;         // the link as stored: 32 bytes (bytes_of a Digest)
   // The journal row kept in the event's row (schema/0010_event_postings.sql), if any.
   std::optional<StoredJournalEntry> own_entry;
+  // Postings in a row of no entry (journal_seq NULL): `run` never writes them, and no output
+  // shows them, so audit names them (helper-74's F1: any bytes there passed).
+  bool postings_without_entry = false;
 };
 struct StoredReport {
   std::int64_t seq = 0;
