@@ -30,7 +30,9 @@ struct Split {
   Amount socialized_price;    // ΔP·C: what it took from the holders through the price
   Amount pending_before;
   std::string price_delta;  // signed: a socialized loss lowers the price (SPEC §9.3)
-  std::string shares;       // C, known when the price rose by the report's own step alone
+  // C, known when the price rose by the report's own step alone, or fell by a socialized loss
+  // (under streamed distribution too: the drip is before price_before, helper-74's F4).
+  std::string shares;
 };
 
 Split split_of(const storage::StoredReportRow& row, const std::string& stored_postings,
@@ -75,7 +77,7 @@ Split split_of(const storage::StoredReportRow& row, const std::string& stored_po
   split.price_delta = SignedAmount::difference(price_after, price_before).wei_string();
   if (price_after > price_before && !dripped) {
     split.shares = div_floor(split.paid, price_after - price_before).wei_string();
-  } else if (price_after < price_before && !dripped) {
+  } else if (price_after < price_before) {
     split.shares = div_floor(split.socialized_price, price_before - price_after).wei_string();
   }
   return split;
@@ -169,7 +171,8 @@ void reports(const ReportsOptions& options) {
                  "price rose; a socialized loss (SPEC §9.3) takes socialized_pending from "
                  "pending and the rest of it, −price_delta × total_shares, from the holders. "
                  "Under streamed distribution, into_pending and paid_to_holders are the drip's "
-                 "(price_before is after it), and total_shares is left empty.\n";
+                 "(price_before is after it), and total_shares is left empty but where a "
+                 "socialized loss lowered the price.\n";
   }
 }
 

@@ -4,6 +4,7 @@
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
+#include <regex>
 #include <sstream>
 #include <tuple>
 
@@ -99,34 +100,56 @@ TEST_CASE(
 
 TEST_CASE("CLI: reports --verbose under streamed: the drip's part, and the identity to the wei") {
   // SPEC §9.1: a report steps no price of its own, its T goes to the lock; the drip posted in its
-  // entry pays the holders. price_delta is the report's own step (0), and C is left empty.
+  // entry pays the holders. price_delta is the report's own step (0), and C is left empty, but
+  // where a socialized loss (§9.3) lowered the price: C was empty there too, and the rest of the
+  // loss, −ΔP·C, could not be checked from the row (helper-74's F4).
   TempDir dir;
-  const std::string db = dir.path("s.db");
-  REQUIRE(cli({"run", std::string(YL_SOURCE_DIR) + "/examples/policies/streamed.toml", "--db", db})
-              .exit_code == 0);
-  const std::string csv = cli({"reports", "--db", db, "--verbose", "--format", "csv"}).out;
-  CHECK(csv.find("\n2024-01-03T00:00:00Z,ETH,scheduled,lido,") != std::string::npos);
-  CHECK(csv.find(",1000015225,1000015225,420645792563,0,0,0,0,118370904566817683,0,0,"
-                 "9104970645792563,0,,9104550000000000,0\n") != std::string::npos);
-  std::istringstream lines(csv);
-  std::string line;
-  std::getline(lines, line);
-  int rows = 0, paid = 0;
-  while (std::getline(lines, line)) {
-    std::vector<std::string> f;
-    std::stringstream fields(line);
-    for (std::string cell; std::getline(fields, cell, ',');) f.push_back(cell);
-    if (line.back() == ',') f.push_back("");
-    REQUIRE(f.size() == 26);
-    auto wei = [](const std::string& text) { return yl::testing::wei(text.empty() ? "0" : text); };
-    CHECK(wei(f[20]) + wei(f[21]) == wei(f[24]) + wei(f[25]) + wei(f[13]));
-    CHECK(f[22] == "0");
-    CHECK(f[23] == "");
-    paid += f[24] != "0";
-    ++rows;
+  const std::string streamed =
+      read_file(std::string(YL_SOURCE_DIR) + "/examples/policies/streamed.toml");
+  const std::string socialized =
+      dir.write("socialized.toml",
+                std::regex_replace(streamed, std::regex("distribution = \"streamed\""),
+                                   "distribution = \"streamed\"\nnegative_yield = \"socialize\""));
+  dir.write("events.csv", read_file(std::string(YL_SOURCE_DIR) + "/examples/policies/events.csv"));
+  for (const auto& [scenario, expected_falls] :
+       {std::pair{std::string(YL_SOURCE_DIR) + "/examples/policies/streamed.toml", 0},
+        std::pair{socialized, 1}}) {
+    CAPTURE(scenario);
+    const std::string db = dir.path(std::to_string(expected_falls) + ".db");
+    REQUIRE(cli({"run", scenario, "--db", db}).exit_code == 0);
+    const std::string csv = cli({"reports", "--db", db, "--verbose", "--format", "csv"}).out;
+    CHECK(csv.find("\n2024-01-03T00:00:00Z,ETH,scheduled,lido,") != std::string::npos);
+    CHECK(csv.find(",1000015225,1000015225,420645792563,0,0,0,0,118370904566817683,0,0,"
+                   "9104970645792563,0,,9104550000000000,0\n") != std::string::npos);
+    std::istringstream lines(csv);
+    std::string line;
+    std::getline(lines, line);
+    int rows = 0, paid = 0, falls = 0;
+    while (std::getline(lines, line)) {
+      std::vector<std::string> f;
+      std::stringstream fields(line);
+      for (std::string cell; std::getline(fields, cell, ',');) f.push_back(cell);
+      if (line.back() == ',') f.push_back("");
+      REQUIRE(f.size() == 26);
+      auto wei = [](const std::string& text) {
+        return yl::testing::wei(text.empty() ? "0" : text);
+      };
+      CHECK(wei(f[20]) + wei(f[21]) == wei(f[24]) + wei(f[25]) + wei(f[13]));
+      if (f[22].starts_with("-")) {  // f[17] socialized, f[23] C: −ΔP·C to the wei
+        REQUIRE(!f[23].empty());
+        CHECK(wei(f[22].substr(1)) * wei(f[23]) == wei(f[17]) - wei(f[25]));
+        ++falls;
+      } else {
+        CHECK(f[22] == "0");
+        CHECK(f[23] == "");
+      }
+      paid += f[24] != "0";
+      ++rows;
+    }
+    CHECK(rows > 700);
+    CHECK(paid > 300);
+    CHECK(falls == expected_falls);
   }
-  CHECK(rows > 700);
-  CHECK(paid > 300);
 }
 
 TEST_CASE("CLI: --at the end equals the stored final state, before start it is genesis") {
