@@ -321,8 +321,8 @@ class Auditor {
       const std::string& in_db = s.*column.field;
       const std::string& in_replay = replayed.*column.field;
       if (in_db != in_replay) {
-        mismatch(fmt::format("{} (after {}): {} is {} in the database but {} in the replay{}", at,
-                             where.text(), column.name, shown(in_db), shown(in_replay),
+        mismatch(fmt::format("{} (replaying {}): {} is {} in the database but {} in the replay{}",
+                             at, where.text(), column.name, shown(in_db), shown(in_replay),
                              difference(in_db, in_replay)));
       }
     }
@@ -345,13 +345,14 @@ class Auditor {
     const bool as_replayed = stored.postings == postings;
     if (!as_replayed) check_entry_balances(stored);
     if (stored.seq != seq || stored.event_seq != cause || stored.report_seq != report) {
-      mismatch(fmt::format("journal entry {} (after {}): expected entry {} of event {} / report "
-                           "{} here: an entry was deleted, inserted or moved",
-                           stored.seq, where.text(), seq, cause ? std::to_string(*cause) : "-",
-                           report ? std::to_string(*report) : "-"));
+      mismatch(
+          fmt::format("journal entry {} (replaying {}): expected entry {} of event {} / report "
+                      "{} here: an entry was deleted, inserted or moved",
+                      stored.seq, where.text(), seq, cause ? std::to_string(*cause) : "-",
+                      report ? std::to_string(*report) : "-"));
     }
     if (!as_replayed) {
-      mismatch(fmt::format("journal entry {} (after {}): {}", stored.seq, where.text(),
+      mismatch(fmt::format("journal entry {} (replaying {}): {}", stored.seq, where.text(),
                            entry_difference(stored.postings, postings)));
     }
   }
@@ -364,13 +365,14 @@ class Auditor {
       const auto id = static_cast<std::int64_t>(added.first + i);
       std::pair<std::int64_t, std::string> stored;
       if (!journal_accounts_->next(stored)) {
-        mismatch(fmt::format("journal account {} ('{}', first posted after {}) is not in the "
-                             "database (deleted?)",
-                             id, added.names[i], where.text()));
+        mismatch(
+            fmt::format("journal account {} ('{}', first posted while replaying {}) is not in the "
+                        "database (deleted?)",
+                        id, added.names[i], where.text()));
       }
       if (stored.first != id || stored.second != added.names[i]) {
         mismatch(fmt::format("journal account {} is '{}' in the database but the replay numbers "
-                             "'{}' {} (first posted after {})",
+                             "'{}' {} (first posted while replaying {})",
                              stored.first, stored.second, added.names[i], id, where.text()));
       }
       names_seen_.push_back(std::move(added.names[i]));

@@ -155,17 +155,17 @@ TEST_CASE("audit: rows changed, deleted or inserted by hand are found and named"
        "report 41 row 1 (2024-03-22T00:00:00Z ETH lido): hash"},
       // The journal: entry 5 is a report's (journal_other), 7 an event's own (in its events row,
       // schema/0010_event_postings.sql).
-      {"DELETE FROM journal_other WHERE seq = 5", "journal entry 6 (after event events.csv:"},
+      {"DELETE FROM journal_other WHERE seq = 5", "journal entry 6 (replaying event events.csv:"},
       // An event's own entry taken out of its row, or one put in the row of an event that posts
       // none of its own (the last event): both were named as entries out of place ("journal
-      // entry 9 (after event ...): expected entry 7 of event 20 / report - here", and "journal
+      // entry 9 (replaying event ...): expected entry 7 of event 20 / report - here", and "journal
       // entry 400 ... (inserted?)"; helper-39).
       {"UPDATE events SET journal_seq = NULL, postings = NULL WHERE journal_seq = 7",
        "event events.csv:21 (seq 20, id 'e020'): the replay posts journal entry 7 of the event's "
        "own, but its row holds none (journal_seq and postings deleted?)"},
       // Entry 7 renumbered 6: two entries 6, the event's first (JournalCursor).
       {"UPDATE events SET journal_seq = 6 WHERE journal_seq = 7",
-       "journal entry 6 (after event events.csv:21 (seq 20, id 'e020')): expected entry 6 of "
+       "journal entry 6 (replaying event events.csv:21 (seq 20, id 'e020')): expected entry 6 of "
        "event - / report 2 here: an entry was deleted, inserted or moved"},
       {"UPDATE events SET journal_seq = 400, postings = X'' WHERE seq = 59",
        "event events.csv:60 (seq 59, id 'e059'): its row holds journal entry 400 of its own, but "
@@ -184,7 +184,8 @@ TEST_CASE("audit: rows changed, deleted or inserted by hand are found and named"
       // The names rows: an account's postings made to name another, a name dropped or added.
       {"UPDATE journal_accounts SET name = 'l2:account:mallory' WHERE id = 2",
        "journal account 2 is 'l2:account:mallory' in the database but the replay numbers "
-       "'l2:account:alice' 2 (first posted after event events.csv:10 (seq 9, id 'e009'))"},
+       "'l2:account:alice' 2 (first posted while replaying event events.csv:10 (seq 9, id "
+       "'e009'))"},
       {"DELETE FROM journal_accounts WHERE id = 3",
        "journal account 4 is 'l1:source:rocketpool' in the database but the replay numbers "
        "'l1:source:lido' 3"},
@@ -390,12 +391,13 @@ TEST_CASE("audit: a streamed ledger stores each event's drip in the event's jour
   });
   const std::string found = yl::testing::audit_result(db);
   CAPTURE(found);
-  CHECK(found.rfind(
-            "journal entry 3 (after event events.csv:5 (seq 4)): it holds 6 postings, the replay "
-            "8; the first that differs, posting 1: the database holds [l2:pending:ETH ETH D "
-            "443830000000000 price_step] but the replay posts [l2:locked:ETH ETH D "
-            "443835616438355 drip]",
-            0) == 0);
+  CHECK(
+      found.rfind(
+          "journal entry 3 (replaying event events.csv:5 (seq 4)): it holds 6 postings, the replay "
+          "8; the first that differs, posting 1: the database holds [l2:pending:ETH ETH D "
+          "443830000000000 price_step] but the replay posts [l2:locked:ETH ETH D "
+          "443835616438355 drip]",
+          0) == 0);
 }
 
 TEST_CASE("audit: a time_s that is not the seconds of its row's time is found and named") {

@@ -223,11 +223,12 @@ TEST_CASE("Migrate: a schema-4 journal row changed by hand is refused, or found 
   // Both sides of the deposit were changed, so the row still balances: the replay finds it.
   const std::string found = yl::testing::audit_result(changed);
   CAPTURE(found);
-  CHECK(found.rfind(
-            "journal entry 1 (after event events.csv:10 (seq 9, id 'e009')): posting 1 of 6: the "
-            "database holds [l1:buffer:ETH ETH D 1500000000000000000001 deposit] but the replay "
-            "posts [l1:buffer:ETH ETH D 1500000000000000000000 deposit]",
-            0) == 0);
+  CHECK(
+      found.rfind(
+          "journal entry 1 (replaying event events.csv:10 (seq 9, id 'e009')): posting 1 of 6: the "
+          "database holds [l1:buffer:ETH ETH D 1500000000000000000001 deposit] but the replay "
+          "posts [l1:buffer:ETH ETH D 1500000000000000000000 deposit]",
+          0) == 0);
 }
 
 TEST_CASE("Migrate: a schema-5 streamed ledger keeps its drip schedule, which audit holds it to") {
