@@ -378,7 +378,8 @@ void add_compare_command(CLI::App& app) {
       ->type_name("POINT");
   command->add_option("--metrics", options->metrics,
                       "only these metrics' and series' rows and charts, comma-separated "
-                      "(yield_wei,debt_wei); default every one");
+                      "(yield_wei,debt_wei); default every one. The names: README \"Metrics\", "
+                      "or the results file's metric_info table");
   command->add_option("--cohorts", options->cohorts,
                       "only these cohorts' rows, comma-separated (all = every account; users, "
                       "dapps, a strategy, or strategy/kind/MODE); default every cohort");

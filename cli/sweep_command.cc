@@ -162,6 +162,10 @@ void add_sweep_command(CLI::App& app) {
       ->add_option("--task-count", options->task_count,
                    "N, with $JOB_COMPLETION_INDEX or $AWS_BATCH_JOB_ARRAY_INDEX as I")
       ->transform(integer_check<std::int64_t>(1));
+  // What the results file holds, where a user looks first (helper-75's F9).
+  command->footer("The metrics stored, by cohort and asset, are listed in README \"Metrics\" and "
+                  "in the results file's metric_info table (name, kind, unit, description); "
+                  "`yieldledger compare RESULTS.db` compares the points.");
   command->callback([options] { sweep(*options); });
 }
 
