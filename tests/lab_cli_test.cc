@@ -5,9 +5,11 @@
 #include <csignal>
 #include <filesystem>
 #include <fstream>
+#include <map>
 #include <sstream>
 #include <thread>
 
+#include <boost/multiprecision/cpp_int.hpp>
 #include <doctest/doctest.h>
 #include <fcntl.h>
 #include <fmt/format.h>
@@ -19,6 +21,7 @@
 
 #include "engine/input/input_file.h"
 #include "engine/lab/generator.h"
+#include "engine/lab/metrics.h"
 #include "engine/lab/sweep.h"
 #include "engine/storage/results_identity.h"
 #include "engine/usage_error.h"
@@ -177,6 +180,95 @@ TEST_CASE(
     }
   }
   CHECK(passes == 2);  // runs 4 and 7
+}
+
+TEST_CASE("Lab CLI: a run's reports sum to the sweep's source_yield_wei, fees and void shares") {
+  // The example study under a 10% protocol fee above a 3% hurdle, VOID yield to the protocol: the
+  // metrics of where the sources' yield went (helper-72's F3) are the sums of the reports of the
+  // run `generate` writes, and protocol_revenue_wei splits into @fee_vault's balance and §9.4's
+  // revenue, to the wei.
+  TempDir dir;
+  std::string text = read_file(std::string(YL_SOURCE_DIR) + "/examples/lab/study.toml");
+  const std::string policy = "[scenario.policy]\n";
+  REQUIRE(text.find(policy) != std::string::npos);
+  text.replace(text.find(policy), policy.size(),
+               policy + "protocol_fee_bps = 1000\nfee_hurdle_bps = 300\nvoid_yield = "
+                        "\"to_protocol\"\n");
+  const std::string study = dir.write("study.toml", text);
+  std::filesystem::copy_file(std::string(YL_SOURCE_DIR) + "/examples/lab/tbill_rates.csv",
+                             dir.path("tbill_rates.csv"));
+  const std::string results = dir.path("results.db");
+  REQUIRE(cli({"sweep", study, "--out", results}).exit_code == 0);
+  using Big = boost::multiprecision::cpp_int;
+  auto metric = [&](const std::string& point, const std::string& run, const std::string& name,
+                    const std::string& asset) {
+    const auto found =
+        rows(results, "SELECT value_int FROM metrics WHERE point = " + point + " AND run = " + run +
+                          " AND cohort = '' AND name = '" + name + "' AND asset = '" + asset + "'");
+    REQUIRE(found.size() == 1);
+    return Big(found[0][0]);
+  };
+  // Point 1 slashes: run 0 draws on insurance and ends in debt.
+  for (const std::string point : {"0", "1"}) {
+    for (const std::string run : {"0", "3"}) {
+      CAPTURE(point);
+      CAPTURE(run);
+      const auto seed =
+          rows(results, "SELECT seed FROM runs WHERE point = " + point + " AND run = " + run);
+      REQUIRE(seed.size() == 1);
+      const std::string out = dir.path("p" + point + "r" + run);
+      REQUIRE(cli({"generate", study, "--seed", seed[0][0], "--point", point, "--out", out})
+                  .exit_code == 0);
+      const std::string ledger = out + "/l.db";
+      REQUIRE(cli({"run", out + "/scenario.toml", "--db", ledger}).exit_code == 0);
+      for (const std::string asset : {"ETH", "USDB"}) {
+        CAPTURE(asset);
+        std::map<std::string, Big> sums;
+        for (const auto& r :
+             rows(ledger, "SELECT yield_wei, fee_wei, cover_wei, coalesce(protocol_fee_wei, '0'), "
+                          "row, coalesce(void_share_wei, '0'), coalesce(socialized_wei, '0') "
+                          "FROM reports WHERE asset = '" +
+                              asset + "'")) {
+          sums["source_yield_wei"] += Big(r[0].empty() ? "0" : r[0]);
+          sums["insurance_fee_wei"] += Big(r[1].empty() ? "0" : r[1]);
+          sums["insurance_cover_wei"] += Big(r[2].empty() ? "0" : r[2]);
+          sums["protocol_fee_wei"] += Big(r[3].empty() ? "0" : r[3]);
+          if (r[4] == "1") {  // the report's own columns, on each of its rows
+            sums["void_share_wei"] += Big(r[5].empty() ? "0" : r[5]);
+            sums["socialized_wei"] += Big(r[6].empty() ? "0" : r[6]);
+          }
+        }
+        for (const auto& [name, sum] : sums) {
+          CAPTURE(name);
+          CHECK(metric(point, run, name, asset) == sum);
+        }
+        CHECK(metric(point, run, "source_yield_wei", asset) != 0);
+        const auto end = rows(ledger, "SELECT revenue_wei, insurance_wei FROM final_ledgers WHERE "
+                                      "asset = '" +
+                                          asset + "'");
+        REQUIRE(end.size() == 1);
+        CHECK(metric(point, run, "revenue_end_wei", asset) == Big(end[0][0]));
+        const auto vault = rows(ledger, "SELECT balance_wei FROM final_balances WHERE account = "
+                                        "'@fee_vault' AND asset = '" +
+                                            asset + "'");
+        REQUIRE(vault.size() == 1);
+        CHECK(metric(point, run, "fee_vault_end_wei", asset) == Big(vault[0][0]));
+        // Where the protocol's and the insurance fund's wei came from.
+        CHECK(metric(point, run, "protocol_revenue_wei", asset) ==
+              metric(point, run, "fee_vault_end_wei", asset) +
+                  metric(point, run, "revenue_end_wei", asset));
+        CHECK(metric(point, run, "revenue_end_wei", asset) ==
+              metric(point, run, "protocol_fee_wei", asset));
+        CHECK(metric(point, run, "insurance_end_wei", asset) ==
+              metric(point, run, "insurance_fee_wei", asset) -
+                  metric(point, run, "insurance_cover_wei", asset));
+        CHECK(metric(point, run, "protocol_fee_wei", asset) > 0);
+        CHECK(metric(point, run, "void_share_wei", asset) > 0);
+      }
+    }
+  }
+  CHECK(metric("1", "0", "insurance_cover_wei", "ETH") > 0);
+  CHECK(metric("1", "0", "source_yield_wei", "ETH") < 0);
 }
 
 TEST_CASE("Lab CLI: generated runs pass run and audit") {
@@ -838,12 +930,13 @@ TEST_CASE("Lab CLI: results of another lab version are neither resumed nor merge
   const std::string a = dir.path("a.db"), b = dir.path("b.db");
   REQUIRE(cli({"sweep", study, "--out", a, "--task", "0/2"}).exit_code == 0);
   REQUIRE(cli({"sweep", study, "--out", b, "--task", "1/2"}).exit_code == 0);
-  auto lab_rows = [](const std::string& path, const char* value) {
+  const std::string version(yl::lab::kLabVersion);  // this binary's
+  auto lab_rows = [](const std::string& path, const std::string& value) {
     yl::storage::Database db(path, yl::storage::Database::Mode::read_only);
     return db.query_int(
         fmt::format("SELECT count(*) FROM study WHERE key = 'lab' AND value = '{}'", value));
   };
-  CHECK(lab_rows(a, "5") == 1);
+  CHECK(lab_rows(a, version) == 1);
   {
     yl::storage::Database db(b, yl::storage::Database::Mode::read_write_create,
                              yl::storage::kResultsApplicationId);
@@ -854,18 +947,19 @@ TEST_CASE("Lab CLI: results of another lab version are neither resumed nor merge
   CHECK(resumed.exit_code == 2);
   CHECK(resumed.err == "yieldledger: '" + b +
                            "' holds runs of version 1 of the lab's generator and metrics, this "
-                           "one of version 5; choose another --out\n");
+                           "one of version " +
+                           version + "; choose another --out\n");
   CHECK(dump(b) == before);
   const CliResult merged = cli({"merge", "--out", dir.path("m.db"), a, b});
   CHECK(merged.exit_code == 2);
   CHECK(merged.err == "yieldledger: '" + b +
                           "' holds runs of version 1 of the lab's generator and metrics, '" + a +
-                          "' of version 5: they were made by two yieldledgers; sweep them with "
-                          "one\n");
+                          "' of version " + version +
+                          ": they were made by two yieldledgers; sweep them with one\n");
   CHECK_FALSE(std::filesystem::exists(dir.path("m.db")));
   // Shards of one version merge, old ones too: the merged file keeps their version.
   REQUIRE(cli({"merge", "--out", dir.path("old.db"), b}).exit_code == 0);
-  CHECK(lab_rows(dir.path("old.db"), "1") + lab_rows(dir.path("old.db"), "5") == 0);
+  CHECK(lab_rows(dir.path("old.db"), "1") + lab_rows(dir.path("old.db"), version) == 0);
   CHECK(cli({"merge", "--out", dir.path("old.db"), a}).exit_code == 2);
 }
 

@@ -497,6 +497,13 @@ TEST_CASE("Lab metrics: one passive holder of 1 ETH for one day at 4%, derived b
   CHECK(testing::metric(m, "price_end", "", "ETH") == "1000109589");
   CHECK(testing::metric(m, "insurance_end_wei", "", "ETH") == "0");
   CHECK(testing::metric(m, "debt_max_wei", "", "ETH") == "0");
+  // What the source earned, y, all of it the holder's and the dust's: no fee, no void share.
+  CHECK(testing::metric(m, "source_yield_wei", "", "ETH") == "109589041095890");
+  for (const char* none :
+       {"insurance_fee_wei", "insurance_cover_wei", "protocol_fee_wei", "void_share_wei",
+        "socialized_wei", "revenue_end_wei", "fee_vault_end_wei", "protocol_revenue_wei"}) {
+    CHECK(testing::metric(m, none, "", "ETH") == "0");
+  }
   // Without debt a withdrawal at end is paid in full: the yield at exit value is the yield.
   CHECK(testing::metric(m, "exit_discount_wei", "", "ETH") == "0");
   CHECK(testing::metric(m, "exit_yield_wei", "", "ETH") ==
@@ -542,6 +549,9 @@ TEST_CASE("Lab metrics: a withdrawal at a discount counts at its payout, derived
   CHECK(testing::metric(m, "discount_wei", "passive", "ETH") == "50000000000000000");
   CHECK(testing::metric(m, "discount_wei", "passive/user/AUTOMATIC", "ETH") == "50000000000000000");
   CHECK(testing::metric(m, "discounted_withdrawals", "", "ETH") == "1");
+  // The loss is the source's, −1e17, and no insurance covers it.
+  CHECK(testing::metric(m, "source_yield_wei", "", "ETH") == "-100000000000000000");
+  CHECK(testing::metric(m, "insurance_cover_wei", "", "ETH") == "0");
   // The report at +3 d: T = 0 − D, so D stays 5e16; the balance (5e17) is at face value.
   CHECK(testing::metric(m, "debt_end_wei", "", "ETH") == "50000000000000000");
   // Withdrawn at end it would be paid at π = ⌊4.5e17 · RAY / (4.5e17 + 5e16)⌋ = 0.9 RAY: 4.5e17,

@@ -20,6 +20,11 @@ using S512 = boost::multiprecision::checked_int512_t;
 constexpr std::int64_t kYear = 31'536'000;
 
 S512 signed_of(const Amount& a) { return S512(a.raw()); }
+// A source's yield: value − principal of two amounts, so its magnitude fits 256 bits.
+S512 signed_of(const SignedAmount& a) {
+  const S512 magnitude = signed_of(a.magnitude());
+  return a.is_negative() ? S512(-magnitude) : magnitude;
+}
 
 // floor(a / b) for b > 0 (boost divides toward zero).
 S512 floor_div(const S512& a, const S512& b) {
@@ -116,6 +121,15 @@ struct AssetWatch {
   bool in_debt = false;
   std::int64_t discounted = 0;
   Amount discount;
+  // Σ over the run's reports (SPEC §7.1's columns), in 512 bits: where the sources' yield went
+  // (helper-72's F3: a results file could not say what the sources earned, nor what of
+  // protocol_revenue_wei was §9.4's fee).
+  S512 source_yield = 0;  // Σ yield_wei (a loss negative)
+  S512 fee = 0;           // Σ fee_wei, to insurance
+  S512 cover = 0;         // Σ cover_wei, from insurance
+  S512 protocol_fee = 0;  // Σ protocol_fee_wei, to revenue (§9.4)
+  S512 void_share = 0;    // Σ void_share_wei, to @fee_vault (§9.2)
+  S512 socialized = 0;    // Σ socialized_wei (§9.3)
 };
 
 class Simulation {
@@ -140,13 +154,13 @@ class Simulation {
       reports_until(event.time);
       step(event);
       ledger_.clear_journal();
-      if ((++applied_ & 1023) == 0) (void)ledger_.take_reports();
+      if ((++applied_ & 1023) == 0) tally_reports();
     }
     const Timestamp end = ledger_.params().end;
     sample_until(end.seconds);
     reports_until(end);
     observe(end.seconds);
-    (void)ledger_.take_reports();
+    tally_reports();
     ledger_.settle();
     return reduce();
   }
@@ -159,6 +173,21 @@ class Simulation {
     const auto [ptr, error] = std::from_chars(name.data() + 1, end, number);
     YL_ASSERT(name.size() > 1 && error == std::errc() && ptr == end);
     return name[0] == 'u' ? number : static_cast<std::size_t>(study_.population.users) + number;
+  }
+
+  // The reports made since the last tally, added to their asset's sums and let go.
+  void tally_reports() {
+    for (const ReportRecord& report : ledger_.take_reports()) {
+      AssetWatch& w = watch_[index_of(report.asset)];
+      for (const SourceYield& s : report.sources) {
+        w.source_yield += signed_of(s.yield);
+        w.fee += signed_of(s.fee);
+        w.cover += signed_of(s.cover);
+        w.protocol_fee += signed_of(s.protocol_fee);
+      }
+      w.void_share += signed_of(report.void_share);
+      w.socialized += signed_of(report.socialized);
+    }
   }
 
   // A scheduled report that overflows is rolled back and stays due (Ledger::advance_to): the
@@ -414,6 +443,14 @@ class Simulation {
       // may pass 2^256 only in 512 bits, where it is exact.
       put_int("protocol_revenue_wei", "", a,
               (ledger_.balance(kFeeVaultAccount, asset).wide() + book.revenue.wide()).str());
+      put_int("fee_vault_end_wei", "", a, ledger_.balance(kFeeVaultAccount, asset).wei_string());
+      put_int("revenue_end_wei", "", a, book.revenue.wei_string());
+      put_int("source_yield_wei", "", a, text(w.source_yield));
+      put_int("insurance_fee_wei", "", a, text(w.fee));
+      put_int("insurance_cover_wei", "", a, text(w.cover));
+      put_int("protocol_fee_wei", "", a, text(w.protocol_fee));
+      put_int("void_share_wei", "", a, text(w.void_share));
+      put_int("socialized_wei", "", a, text(w.socialized));
       put_int("insurance_end_wei", "", a, book.insurance.wei_string());
       put_int("insurance_min_wei", "", a, w.insurance_seen ? w.insurance_min.wei_string() : "0");
       put_int("insurance_drawdown_wei", "", a, w.insurance_drawdown.wei_string());
@@ -479,7 +516,21 @@ const std::vector<MetricInfo>& metric_infos() {
        "apy_ppm of snipers − apy_ppm of the passive cohort (every mode, VOID holders too)"},
       {"gini", "real", "ratio",
        "Gini of yield per unit capital-time over accounts (sorted: Σ(2i − n − 1)x / (n Σx))"},
-      {"protocol_revenue_wei", "int", "wei", "@fee_vault's balance at end (+ revenue, §9.4)"},
+      {"protocol_revenue_wei", "int", "wei",
+       "@fee_vault's balance at end + revenue (§9.4): fee_vault_end_wei + revenue_end_wei"},
+      {"fee_vault_end_wei", "int", "wei",
+       "@fee_vault's balance at end: gas penalties (§4.3) and void shares (§9.2)"},
+      {"revenue_end_wei", "int", "wei", "revenue at end: the protocol fees of §9.4"},
+      {"source_yield_wei", "int", "wei",
+       "Σ yield_wei of the reports: what the sources earned, before any fee (a loss negative)"},
+      {"insurance_fee_wei", "int", "wei", "Σ fee_wei of the reports: to insurance"},
+      {"insurance_cover_wei", "int", "wei",
+       "Σ cover_wei of the reports: from insurance, against losses"},
+      {"protocol_fee_wei", "int", "wei", "Σ protocol_fee_wei of the reports: to revenue (§9.4)"},
+      {"void_share_wei", "int", "wei",
+       "Σ void_share_wei of the reports: the VOID balances' share, to @fee_vault (§9.2)"},
+      {"socialized_wei", "int", "wei",
+       "Σ socialized_wei of the reports: losses taken from pending and the price (§9.3)"},
       {"insurance_end_wei", "int", "wei", "insurance at end"},
       {"insurance_min_wei", "int", "wei", "lowest insurance after it first became positive"},
       {"insurance_drawdown_wei", "int", "wei", "largest fall of insurance from its running peak"},

@@ -40,7 +40,11 @@ const std::vector<MetricInfo>& metric_infos();
 //      keys had runs of its own), and a transfer's recipient always takes four draws, so that
 //      run k of two points draws alike and compare pairs them: a strategy counterfactual could
 //      not be paired (helper-62's F1).
-inline constexpr std::string_view kLabVersion = "5";
+//   6: where the sources' yield went, per asset: source_yield_wei, insurance_fee_wei,
+//      insurance_cover_wei, protocol_fee_wei, void_share_wei, socialized_wei (sums of the
+//      reports' columns), and protocol_revenue_wei's two parts, fee_vault_end_wei and
+//      revenue_end_wei (helper-72's F3).
+inline constexpr std::string_view kLabVersion = "6";
 
 struct MetricValue {
   std::string name;
