@@ -162,7 +162,7 @@ void check_not_empty(const CompareOptions& options, const compare::Comparison& c
 }
 
 // The four points of --contrast, by index or label. A and B, or C and D, one point is refused: its
-// difference is 0 in every run.
+// difference is 0 in every run; so are A = C with B = D, whose contrast is 0 (helper-76's F2).
 std::array<std::size_t, 4> contrast_points(const CompareOptions& options,
                                            const compare::Results& results) {
   std::array<std::size_t, 4> points{};
@@ -177,22 +177,48 @@ std::array<std::size_t, 4> contrast_points(const CompareOptions& options,
           "ABCD"[i], "ABCD"[i + 1], results.points[points[i]].index));
     }
   }
+  if (points[0] == points[2] && points[1] == points[3]) {
+    throw UsageError(fmt::format("--contrast A B C D is (A − B) − (C − D): A − B and C − D are "
+                                 "one difference, of points {} and {}, and the contrast is 0",
+                                 results.points[points[0]].index, results.points[points[1]].index));
+  }
   return points;
 }
 
-// The contrast's rows, or a UsageError where none is left (--metrics, --cohorts, or points that
-// share no run's seed).
+// The contrast's rows, or a UsageError where none is left, saying why: points that share no run's
+// seed, or rows (of --metrics and --cohorts) of no value at one of them (it blamed the seeds for
+// both: helper-76's F3, helper-77's F4).
 compare::Contrast contrast_of(const CompareOptions& options, const compare::Results& results) {
   compare::Contrast contrast =
       compare::contrast_results(results, contrast_points(options, results));
+  if (!contrast.seeds_shared) {
+    throw UsageError(fmt::format("--contrast {}: no run was run on one seed at all four points, "
+                                 "so none pairs; {}",
+                                 escape_controls(compare::contrast_statement(contrast)),
+                                 compare::unpaired_reason(results)));
+  }
   if (contrast.rows.empty()) {
-    throw UsageError(fmt::format(
-        "--contrast: no metric{} has a value in a run that all four points ran on one seed ({}); "
-        "points of a sweep of lab version 5 or later share every run's seed",
-        options.metrics || options.cohorts ? " of those --metrics and --cohorts name" : "",
-        escape_controls(compare::contrast_statement(contrast))));
+    std::vector<std::string> given;
+    if (options.metrics) given.push_back("--metrics " + escape_controls(*options.metrics));
+    if (options.cohorts) given.push_back("--cohorts " + escape_controls(*options.cohorts));
+    throw UsageError(fmt::format("--contrast: no row{}{} has a value at all four points: {}",
+                                 given.empty() ? "" : " of ", fmt::join(given, " and "),
+                                 contrast.notes.front()));
   }
   return contrast;
+}
+
+// The text formats give one table: the contrast's, its statement and notes on stderr.
+void print_contrast(const CompareOptions& options, const std::string& path,
+                    const compare::Contrast& contrast) {
+  const std::string statement = escape_controls(compare::contrast_statement(contrast));
+  std::vector<std::string> notes = {"contrast " + statement};
+  notes.insert(notes.end(), contrast.notes.begin(), contrast.notes.end());
+  emit_text(options, compare::contrast_table(contrast, options.format == "table"), notes);
+  if (options.out.empty()) return;
+  fmt::print("contrasted {} over the runs of '{}': {} row{}, written to {} ({})\n", statement,
+             escape_controls(path), contrast.rows.size(), contrast.rows.size() == 1 ? "" : "s",
+             escape_controls(options.out), options.format);
 }
 
 void compare_results_file(const CompareOptions& options) {
@@ -220,22 +246,12 @@ void compare_results_file(const CompareOptions& options) {
   const compare::Results results = compare::read_results(path, only);
   if (options.cohorts) check_cohorts(names, results);
   if (options.metrics) check_metrics(metrics, results);
-  const std::size_t baseline = compare::find_point(results, options.baseline.value_or("0"));
   std::optional<compare::Contrast> contrast;
   if (!options.contrast.empty()) contrast = contrast_of(options, results);
-  if (contrast && !page) {
-    // The text formats give one table: the contrast's.
-    std::vector<std::string> notes = {"contrast " +
-                                      escape_controls(compare::contrast_statement(*contrast))};
-    notes.insert(notes.end(), contrast->notes.begin(), contrast->notes.end());
-    emit_text(options, compare::contrast_table(*contrast, options.format == "table"), notes);
-    if (options.out.empty()) return;
-    fmt::print("contrasted {} over the runs of '{}': {} row{}, written to {} ({})\n",
-               escape_controls(compare::contrast_statement(*contrast)), escape_controls(path),
-               contrast->rows.size(), contrast->rows.size() == 1 ? "" : "s",
-               escape_controls(options.out), options.format);
-    return;
-  }
+  // The baseline only where the comparison is made: with the contrast alone, an incomplete point
+  // 0 refused it (helper-76's F1).
+  if (contrast && !page) return print_contrast(options, path, *contrast);
+  const std::size_t baseline = compare::find_point(results, options.baseline.value_or("0"));
   const compare::Comparison comparison = compare::compare_results(results, baseline);
   check_not_empty(options, comparison);
   if (page) {

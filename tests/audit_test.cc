@@ -174,7 +174,11 @@ TEST_CASE("audit: rows changed, deleted or inserted by hand are found and named"
       // no output (helper-74's F1).
       {"UPDATE events SET postings = CAST('1000 ETH to mallory' AS BLOB) WHERE seq = 59",
        "event events.csv:60 (seq 59, id 'e059'): its row holds postings but no journal entry "
-       "(journal_seq is NULL): added by hand?"},
+       "(journal_seq is NULL), and the replay posts none for the event: added by hand?"},
+      // Its number deleted, the postings kept: deleted, not added (helper-76's F4).
+      {"UPDATE events SET journal_seq = NULL WHERE journal_seq = 7",
+       "event events.csv:21 (seq 20, id 'e020'): the replay posts journal entry 7 of the event's "
+       "own, but its row holds none (its journal_seq deleted?)"},
       {"INSERT INTO journal_other (seq, event_seq, report_seq, postings) VALUES (223, NULL, NULL, "
        "X'')",
        "journal entry 223 is in the database but the replay did not post it"},
@@ -398,6 +402,24 @@ TEST_CASE("audit: a streamed ledger stores each event's drip in the event's jour
           "443830000000000 price_step] but the replay posts [l2:locked:ETH ETH D "
           "443835616438355 drip]",
           0) == 0);
+}
+
+TEST_CASE("audit: a row of the replay's postings in other bytes is named so") {
+  // Its pairs stored as their two postings each, as schemas 5 and 6 wrote them: the same postings,
+  // other bytes. The message named a posting past the end, "posting 5 of 4: the database holds
+  // none but the replay posts none" (helper-76's F5).
+  TempDir dir;
+  const std::string db = blast_launch(dir);
+  std::size_t postings = 0;
+  yl::testing::rewrite_journal_row(db, 7, [&](std::string& row) {
+    row = yl::testing::split_pairs(row);
+    postings = yl::testing::record_bounds(row).size() - 1;
+  });
+  CHECK(yl::testing::audit_result(db) ==
+        "journal entry 7 (replaying event events.csv:21 (seq 20, id 'e020')): the database holds "
+        "the replay's " +
+            std::to_string(postings) +
+            " postings in other bytes than the replay writes (a pair stored as two records?)");
 }
 
 TEST_CASE("audit: a time_s that is not the seconds of its row's time is found and named") {

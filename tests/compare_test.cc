@@ -498,6 +498,8 @@ TEST_CASE("Compare: --baseline by index or label, a name that is no point is ref
   const auto results = yl::compare::read_results(fixture_db(dir));
   CHECK(yl::compare::find_point(results, "1") == 1);
   CHECK(yl::compare::find_point(results, "policy.distribution=streamed") == 1);
+  // And as the table shows it, short (helper-77's F3: what was typed from the table was refused).
+  CHECK(yl::compare::find_point(results, "distribution=streamed") == 1);
   CHECK(usage_error([&] { yl::compare::find_point(results, "7"); }) ==
         "--baseline '7' names no point of '" + results.path +
             "' (by index or label); its complete points: 0 'policy.distribution=instant', 1 "
@@ -843,6 +845,12 @@ TEST_CASE("Compare: --contrast is the difference-in-differences (A − B) − (C
   CHECK(html.find(R"x(aria-label="protocol_revenue_wei · ETH: (A − B) − (C − D)")x") !=
         std::string::npos);
   CHECK(html.find(">-1608.338</td>") != std::string::npos);
+  // The Points table names each point's roles; each contrast chart's axis holds 0 (helper-77's
+  // F9, F10).
+  CHECK(html.find(">policy.distribution=instant (baseline, D)</td>") != std::string::npos);
+  CHECK(html.find(">policy.distribution=streamed (B, C)</td>") != std::string::npos);
+  CHECK(html.find("(A)</td>") != std::string::npos);
+  CHECK(html.find(R"("beginAtZero":true)") != std::string::npos);
   CHECK(page.err.find("compare: contrast (A − B) − (C − D), A = point 2") != std::string::npos);
 
   // Runs pair where all four points ran on one seed: point 1's run 0 on another seed leaves four.
@@ -856,7 +864,42 @@ TEST_CASE("Compare: --contrast is the difference-in-differences (A − B) − (C
   CHECK(parse_csv(four.out)[1][4] == "4");
   CHECK(parse_csv(four.out)[1][5] == "-1125.000");
   CHECK(parse_csv(four.out)[1][7] == "-1250.000");
-  // A cohort of no value at one of the four is left out, and named.
+  // Four points: point 3 completed, apy_ppm 1 to 5. Run 0 of C (3) and D (0) on a seed of their
+  // own pairs C with D, and A (2) with B (1), but not the four: it is left out (a rule of pairs
+  // alone would keep it, n = 5). Runs 1-4: (2 − 1) − (3 − 0) = −1300 − (2 − 41000), … = 39698,
+  // 37897, 39596, 38295: mean 38871.5.
+  const std::string completed =
+      read_file(kFixture) +
+      "INSERT INTO runs VALUES (3, 2, '1002', 100), (3, 3, '1003', 100), (3, 4, '1004', 100);\n"
+      "INSERT INTO metrics VALUES (3, 2, 'apy_ppm', '', '', '3', NULL), (3, 3, 'apy_ppm', '', '', "
+      "'4', NULL), (3, 4, 'apy_ppm', '', '', '5', NULL);\n";
+  const std::vector<std::string> all_four = {
+      "compare",   "",        "--contrast", "2",   "1",        "3",  "0",
+      "--metrics", "apy_ppm", "--cohorts",  "all", "--format", "csv"};
+  auto with = [&](std::vector<std::string> args, const std::string& file) {
+    args[1] = file;
+    return run_cli(args);
+  };
+  const auto whole = with(all_four, make_db(dir, "four.db", completed));
+  REQUIRE(whole.exit_code == 0);
+  CHECK(parse_csv(whole.out)[1][4] == "5");
+  CHECK(parse_csv(whole.out)[1][7] == "38877.000");
+  const auto paired_pairs =
+      with(all_four, make_db(dir, "pairs.db",
+                             completed + "UPDATE runs SET seed = '7' WHERE point IN (3, 0) AND "
+                                         "run = 0;"));
+  REQUIRE(paired_pairs.exit_code == 0);
+  CHECK(parse_csv(paired_pairs.out)[1][4] == "4");
+  CHECK(parse_csv(paired_pairs.out)[1][7] == "38871.500");
+  // With only a contrast to print, no baseline is looked for: an incomplete point 0 refused it,
+  // and --baseline is refused beside --contrast (helper-76's F1).
+  const std::string gone = make_db(
+      dir, "gone.db",
+      completed + "DELETE FROM metrics WHERE point = 0 AND run >= 2; DELETE FROM runs WHERE "
+                  "point = 0 AND run >= 2;");
+  CHECK(run_cli({"compare", gone, "--contrast", "2", "1", "3", "1"}).exit_code == 0);
+
+  // A row of no value at one of the four is left out, and named with the points it lacks.
   const std::string no_snipers = make_db(
       dir, "no_snipers.db",
       read_file(kFixture) + "DELETE FROM metrics WHERE point = 1 AND cohort = 'sniper/user';");
@@ -864,10 +907,37 @@ TEST_CASE("Compare: --contrast is the difference-in-differences (A − B) − (C
       run_cli({"compare", no_snipers, "--contrast", "2", "1", "1", "0", "--format", "csv"});
   REQUIRE(left_out.exit_code == 0);
   CHECK(parse_csv(left_out.out).size() == 4);
-  CHECK(left_out.err.ends_with(
-      "compare: some metrics of cohort sniper/user have no value in any run that all four points "
-      "ran on one seed (no account of the cohort at one of them, the metric undefined there, or "
-      "runs of other seeds): those rows are left out\n"));
+  const std::string note =
+      "1 row of no value at some of the four points, in the runs they ran on one seed, is left "
+      "out: apy_ppm of sniper/user (none at B, C)";
+  CHECK(left_out.err.ends_with("compare: " + note + "\n"));
+  // The workbook's contrast sheet says so too, under the statement and over the table.
+  REQUIRE(run_cli({"compare", no_snipers, "--contrast", "2", "1", "1", "0", "--out",
+                   dir.path("left_out.xlsx")})
+              .exit_code == 0);
+  const std::string sheet =
+      yl::testing::unzip(dir.path("left_out.xlsx"), "xl/worksheets/sheet2.xml");
+  CHECK(sheet.find(R"(<autoFilter ref="A3:L6"/>)") != std::string::npos);
+  CHECK(yl::testing::unzip(dir.path("left_out.xlsx"), "xl/sharedStrings.xml")
+            .find("<t>" + note + "</t>") != std::string::npos);
+  // None left: the refusal says why, the rows or the seeds (it blamed the seeds for both:
+  // helper-76's F3, helper-77's F4).
+  const auto no_rows = run_cli(
+      {"compare", no_snipers, "--contrast", "2", "1", "1", "0", "--cohorts", "sniper/user"});
+  CHECK(no_rows.exit_code == 2);
+  CHECK(no_rows.err == "yieldledger: --contrast: no row of --cohorts sniper/user has a value at "
+                       "all four points: " +
+                           note + "\n");
+  const std::string other_seeds = make_db(
+      dir, "other_seeds.db",
+      read_file(kFixture) + "UPDATE runs SET seed = CAST(seed + 100 AS TEXT) WHERE point = 1;");
+  const auto unpaired = run_cli({"compare", other_seeds, "--contrast", "2", "1", "1", "0"});
+  CHECK(unpaired.exit_code == 2);
+  CHECK(unpaired.err.starts_with("yieldledger: --contrast (A − B) − (C − D), A = point 2 '"));
+  CHECK(unpaired.err.ends_with(
+      ": no run was run on one seed at all four points, so none pairs; the file's runs are of "
+      "lab version 1, where a point that changes more than policy or gas keys has runs of its "
+      "own; a sweep of version 5 or later pairs every point\n"));
 }
 
 TEST_CASE("Compare HTML: a point's label is shown short on charts and in metric tables") {
@@ -1053,6 +1123,9 @@ TEST_CASE("CLI: compare refuses bad input with exit 2 and writes nothing") {
   CHECK(refused({"compare", db, "--contrast", "2", "2", "1", "0"}) ==
         "yieldledger: --contrast A B C D is (A − B) − (C − D): A and B are one point, 2, and "
         "their difference is 0 in every run\n");
+  CHECK(refused({"compare", db, "--contrast", "2", "1", "2", "1"}) ==
+        "yieldledger: --contrast A B C D is (A − B) − (C − D): A − B and C − D are one "
+        "difference, of points 2 and 1, and the contrast is 0\n");
   CHECK(refused({"compare", db, "--contrast", "2", "1", "0", "0"}) ==
         "yieldledger: --contrast A B C D is (A − B) − (C − D): C and D are one point, 0, and "
         "their difference is 0 in every run\n");

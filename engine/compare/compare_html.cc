@@ -5,6 +5,7 @@
 #include <optional>
 
 #include <fmt/format.h>
+#include <fmt/ranges.h>  // fmt::join
 
 #include "engine/compare/point_names.h"
 #include "engine/core/timestamp.h"
@@ -47,13 +48,17 @@ double cohort_offset(std::size_t cohort, std::size_t cohorts) {
   return (static_cast<double>(cohort) - static_cast<double>(cohorts - 1) / 2) * width;
 }
 
-Json strip_config(Json datasets, const std::string& y_title, const std::string& x_title = "point") {
+// `from_zero`: the y axis holds 0, so that an interval's distance from it shows (a contrast's).
+Json strip_config(Json datasets, const std::string& y_title, const std::string& x_title = "point",
+                  bool from_zero = false) {
+  Json y = linear_axis(y_title);
+  if (from_zero) y.set("beginAtZero", true);
   return Json::object(
       {{"type", "scatter"},
        {"data", Json::object({{"datasets", std::move(datasets)}})},
        {"options",
         Json::object(
-            {{"scales", Json::object({{"x", linear_axis(x_title)}, {"y", linear_axis(y_title)}})},
+            {{"scales", Json::object({{"x", linear_axis(x_title)}, {"y", std::move(y)}})},
              // The legend draws each dataset's marker and dash: colours come round after
              // sixteen, and the runs' marker or the interval's dash tells them apart (helper-61's
              // R2).
@@ -138,13 +143,21 @@ html::Chart difference_chart(const Comparison& c, const Group& group, const Metr
       names.chart};
 }
 
-html::Section points_section(const Comparison& c, const PointNames& names) {
+html::Section points_section(const Comparison& c, const PointNames& names,
+                             const Contrast* contrast) {
   html::Table table{"", {"point", "label", "params", "runs"}, {true, false, false, true}, {}};
   for (std::size_t p = 0; p < c.results->points.size(); ++p) {
     const Point& point = c.results->points[p];
-    table.rows.push_back({std::to_string(point.index),
-                          point.label + (p == c.baseline ? " (baseline)" : ""), point.params,
-                          std::to_string(point.runs)});
+    // Its roles: the baseline, and A, B, C or D of a contrast (helper-77's F10).
+    std::vector<std::string> roles;
+    if (p == c.baseline) roles.emplace_back("baseline");
+    for (std::size_t i = 0; contrast != nullptr && i < 4; ++i) {
+      if (contrast->points[i] == p) roles.emplace_back(1, "ABCD"[i]);
+    }
+    table.rows.push_back(
+        {std::to_string(point.index),
+         point.label + (roles.empty() ? "" : fmt::format(" ({})", fmt::join(roles, ", "))),
+         point.params, std::to_string(point.runs)});
   }
   std::string note =
       "Over the runs of each point: mean (exact for integer metrics, 3 decimals toward zero), "
@@ -223,8 +236,10 @@ html::Section contrast_section(const Contrast& contrast) {
       contrast_statement(contrast) +
           ". The difference-in-differences, paired by run: over the runs k that all four points "
           "ran on one seed, the mean of (a_k − b_k) − (c_k − d_k) and a 95% paired t interval "
-          "(float); a_minus_b_mean and c_minus_d_mean are the two differences' means over the "
-          "same runs. An interval that holds 0 does not tell the two differences apart.",
+          "(its bounds exact decimals for integer metrics, rounded outward); a_minus_b_mean and "
+          "c_minus_d_mean are the two differences' means over the same runs. A positive contrast: "
+          "A − B is larger than C − D; an interval that holds 0 does "
+          "not tell the two differences apart. Each chart's axis holds 0.",
       {},
       {contrast_table(contrast, true)}};
   for (const std::string& n : contrast.notes) section.note += " Note: " + n + ".";
@@ -253,10 +268,11 @@ html::Section contrast_section(const Contrast& contrast) {
     Json datasets = Json::array();
     datasets.push(std::move(interval));
     datasets.push(scatter_dataset("mean", std::move(means), 0, 1.0, "line", 10));
-    section.charts.push_back({fmt::format("{}{}: (A − B) − (C − D)", first.key.name,
-                                          first.key.asset.empty() ? "" : " · " + first.key.asset),
-                              strip_config(std::move(datasets), axis_title(*first.info), "cohort"),
-                              std::move(cohorts)});
+    section.charts.push_back(
+        {fmt::format("{}{}: (A − B) − (C − D)", first.key.name,
+                     first.key.asset.empty() ? "" : " · " + first.key.asset),
+         strip_config(std::move(datasets), axis_title(*first.info), "cohort", true),
+         std::move(cohorts)});
   }
   return section;
 }
@@ -273,7 +289,7 @@ html::Page comparison_page(const Comparison& c, const Contrast* contrast) {
   page.subtitle = fmt::format("{} points × {} runs; baseline point {} '{}'.", r.points.size(),
                               r.runs_per_point, base.index, base.label);
   const PointNames names = point_names(r);
-  page.sections.push_back(points_section(c, names));
+  page.sections.push_back(points_section(c, names, contrast));
   if (contrast != nullptr) page.sections.push_back(contrast_section(*contrast));
 
   // Rows are ordered by metric, asset, cohort, point: a group is a run of equal (metric, asset).

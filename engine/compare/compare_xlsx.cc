@@ -232,11 +232,18 @@ void write_comparison_xlsx(const Comparison& comparison, OutputFile& out, const 
   Workbook workbook(out.temp_path().string());
   lxw_worksheet* rows = workbook.sheet("compare");
   if (contrast != nullptr) {
-    // What it is of in its first row, over the table: the sheet holds no point's label.
+    // What it is of in its first row, its notes under it (rows left out: helper-76's F7), then
+    // the table: the sheet holds no point's label.
     lxw_worksheet* sheet = workbook.sheet("contrast");
-    check_xlsx(worksheet_write_string(sheet, 0, 0, contrast_statement(*contrast).c_str(), nullptr),
-               "the contrast sheet");
-    write_rows(sheet, contrast_table(*contrast), workbook.bold(), "the contrast sheet", 1);
+    std::vector<std::string> lines = {contrast_statement(*contrast)};
+    lines.insert(lines.end(), contrast->notes.begin(), contrast->notes.end());
+    for (std::size_t i = 0; i < lines.size(); ++i) {
+      check_xlsx(
+          worksheet_write_string(sheet, static_cast<lxw_row_t>(i), 0, lines[i].c_str(), nullptr),
+          "the contrast sheet");
+    }
+    write_rows(sheet, contrast_table(*contrast), workbook.bold(), "the contrast sheet",
+               static_cast<lxw_row_t>(lines.size()));
   }
   lxw_worksheet* charts = workbook.sheet("charts");
   lxw_worksheet* data = workbook.sheet("chart_data");

@@ -5,6 +5,7 @@
 #include <map>
 #include <set>
 #include <string_view>
+#include <tuple>
 #include <utility>
 
 #include <fmt/format.h>
@@ -150,6 +151,17 @@ Fan fan_of(const SeriesKey& key, const Results& results,
 
 }  // namespace
 
+std::string unpaired_reason(const Results& results) {
+  const auto lab = results.study.find("lab");
+  const std::string version = lab == results.study.end() ? "1" : lab->second;
+  const bool old = version.size() == 1 && version[0] >= '1' && version[0] <= '4';
+  return old ? fmt::format("the file's runs are of lab version {}, where a point that changes "
+                           "more than policy or gas keys has runs of its own; a sweep of version "
+                           "5 or later pairs every point",
+                           version)
+             : "their runs have other seeds";
+}
+
 Comparison compare_results(const Results& results, std::size_t baseline) {
   YL_ASSERT(baseline < results.points.size());
   std::set<std::size_t> all_points;
@@ -185,19 +197,11 @@ Comparison compare_results(const Results& results, std::size_t baseline) {
   }
   if (!unpaired.empty()) {
     const std::size_t n = unpaired.size();
-    const auto lab = results.study.find("lab");
-    const std::string version = lab == results.study.end() ? "1" : lab->second;
-    const bool old = version.size() == 1 && version[0] >= '1' && version[0] <= '4';
     c.notes.push_back(fmt::format(
         "point{} {} share{} no run's seed with the baseline, point {}: no paired difference "
         "({}){}",
         n == 1 ? "" : "s", named_list(std::move(unpaired)), n == 1 ? "s" : "",
-        results.points[baseline].index,
-        old ? fmt::format("the file's runs are of lab version {}, where a point that changes more "
-                          "than policy or gas keys has runs of its own; a sweep of version 5 or "
-                          "later pairs every point",
-                          version)
-            : "their runs have other seeds",
+        results.points[baseline].index, unpaired_reason(results),
         other_baseline ? "; name a baseline of the same seeds with --baseline" : ""));
   }
   // A metric of one asset and of no run for another (gini where every run's Σx ≤ 0): its
@@ -258,28 +262,42 @@ Comparison compare_results(const Results& results, std::size_t baseline) {
 
 Contrast contrast_results(const Results& results, const std::array<std::size_t, 4>& points) {
   for (const std::size_t p : points) YL_ASSERT(p < results.points.size());
-  Contrast c{&results, points, {}, {}};
+  Contrast c{&results, points, {}, false, {}};
   const Point& a = results.points[points[0]];
   // Run k is in the contrast where all four points ran it on one seed: a's with each other's.
-  auto all_paired = [&](std::int64_t run) {
-    return std::ranges::all_of(points,
-                               [&](std::size_t p) { return paired(a, results.points[p], run); });
-  };
-  std::set<std::string> left_out;  // cohorts of a row no run of all four has a value of
+  std::vector<std::int64_t> runs;
+  for (std::int64_t k = 0; k < results.runs_per_point; ++k) {
+    if (std::ranges::all_of(points, [&](std::size_t p) { return paired(a, results.points[p], k); }))
+      runs.push_back(k);
+  }
+  c.seeds_shared = !runs.empty();
+  std::vector<std::string> left_out;  // rows of no value at a point in every run of `runs`
   for (const auto& [key, per_point] : results.values) {
     std::array<std::vector<Value>, 4> x;  // the values of A, B, C, D, run by run
-    for (const auto& [run, value] : per_point[points[0]]) {
-      if (!all_paired(run)) continue;
-      std::array<const Value*, 4> at{&value, nullptr, nullptr, nullptr};
-      for (std::size_t i = 1; i < 4; ++i) {
-        const auto it = per_point[points[i]].find(run);
+    std::string missing;                  // the points of no value in any of those runs
+    for (std::size_t i = 0; i < 4; ++i) {
+      const auto& by_run = per_point[points[i]];
+      if (std::ranges::none_of(runs, [&](std::int64_t k) { return by_run.contains(k); })) {
+        missing += missing.empty() ? "" : ", ";
+        missing += "ABCD"[i];
+      }
+    }
+    for (const std::int64_t k : runs) {
+      std::array<const Value*, 4> at{};
+      for (std::size_t i = 0; i < 4; ++i) {
+        const auto it = per_point[points[i]].find(k);
         if (it != per_point[points[i]].end()) at[i] = &it->second;
       }
       if (std::ranges::find(at, nullptr) != at.end()) continue;
       for (std::size_t i = 0; i < 4; ++i) x[i].push_back(*at[i]);
     }
     if (x[0].empty()) {
-      left_out.insert(key.cohort.empty() ? "all" : key.cohort);
+      if (c.seeds_shared) {
+        left_out.push_back(
+            fmt::format("{}{} of {} ({})", key.name, key.asset.empty() ? "" : " " + key.asset,
+                        key.cohort.empty() ? "all" : key.cohort,
+                        missing.empty() ? "no run with all four" : "none at " + missing));
+      }
       continue;
     }
     std::vector<Value> first, second;  // a_k − b_k and c_k − d_k
@@ -290,15 +308,22 @@ Contrast contrast_results(const Results& results, const std::array<std::size_t, 
     c.rows.push_back({key, &results.metrics.at(key.name), paired_difference(x[0], x[1]),
                       paired_difference(x[2], x[3]), paired_difference(first, second)});
   }
+  // Which rows, and at which points (a cohort none of whose accounts held the asset there, or a
+  // metric undefined there): the note named the cohorts alone (helper-77's F5).
   if (!left_out.empty()) {
-    c.notes.push_back(fmt::format(
-        "some metrics of cohort{} {} have no value in any run that all four points ran on one "
-        "seed (no account of the cohort at one of them, the metric undefined there, or runs of "
-        "other seeds): those rows are left out",
-        left_out.size() == 1 ? "" : "s", named_list({left_out.begin(), left_out.end()})));
+    const std::size_t n = left_out.size();
+    c.notes.push_back(fmt::format("{} row{} of no value at some of the four points, in the runs "
+                                  "they ran on one seed, {} left out: {}",
+                                  n, n == 1 ? "" : "s", n == 1 ? "is" : "are",
+                                  named_list(std::move(left_out))));
   }
-  if (auto note = resorting_note(results, {points[1], points[2], points[3]}, points[0], "A")) {
-    c.notes.push_back(std::move(*note));
+  // Each difference compares points that sort users alike, or its cohorts named by strategy hold
+  // other accounts at its two points (helper-76: B and D against A flagged a consistent pair).
+  for (const auto& [first, second, name] :
+       {std::tuple{points[0], points[1], "A"}, std::tuple{points[2], points[3], "C"}}) {
+    if (auto note = resorting_note(results, {second}, first, name)) {
+      c.notes.push_back(std::move(*note));
+    }
   }
   return c;
 }

@@ -43,6 +43,9 @@ struct Comparison {
 
 // REQUIRES: baseline < results.points.size(). `results` must outlive the comparison.
 Comparison compare_results(const Results& results, std::size_t baseline);
+// Why points share no run's seed: a results file of lab version 4 or older gave some points runs
+// of their own; else "their runs have other seeds".
+std::string unpaired_reason(const Results& results);
 
 // `--contrast A B C D`: the difference-in-differences (A − B) − (C − D) of each metric, asset and
 // cohort, paired by run: over the runs k all four points ran on one seed, the mean of
@@ -61,6 +64,7 @@ struct Contrast {
   const Results* results = nullptr;
   std::array<std::size_t, 4> points{};  // A, B, C, D: positions in results->points
   std::vector<ContrastRow> rows;        // by metric, asset, cohort
+  bool seeds_shared = false;            // some run k ran on one seed at all four points
   std::vector<std::string> notes;       // rows left out, points that sort users otherwise
 };
 

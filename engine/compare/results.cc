@@ -8,6 +8,7 @@
 #include <fmt/format.h>
 #include <fmt/ranges.h>  // fmt::join (in <fmt/format.h> before fmt 11)
 
+#include "engine/compare/point_names.h"
 #include "engine/input/input_file.h"
 #include "engine/storage/database.h"
 #include "engine/storage/results_identity.h"
@@ -212,6 +213,14 @@ std::size_t find_point(const Results& results, const std::string& spec, std::str
   std::vector<std::size_t> named;  // the complete points of label `spec`
   for (std::size_t i = 0; i < results.points.size(); ++i) {
     if (results.points[i].label == spec) named.push_back(i);
+  }
+  // Else its label as the table and the charts show it, short ("1000, true, 75, 0": helper-77's
+  // F3 typed what it saw, and was told it named no point).
+  if (named.empty()) {
+    const std::vector<std::string> shown = point_names(results).label;
+    for (std::size_t i = 0; i < shown.size(); ++i) {
+      if (shown[i] == spec) named.push_back(i);
+    }
   }
   // Two points of one label: the first was taken without a word (helper-70's F9).
   if (named.size() > 1) {
