@@ -142,6 +142,19 @@ TEST_CASE("Compare stats: nearest-rank percentiles, exact means, sample sd") {
   CHECK(negative.ci95->second == "21.372");
 }
 
+TEST_CASE("Compare stats: a real metric's interval bounds are rounded outward, to 6 digits") {
+  // To nearest, 0.2735484 printed 0.273548, inside the interval (helper-76's F6).
+  CHECK(yl::compare::outward_text(0.2735484, true) == "0.273549");
+  CHECK(yl::compare::outward_text(0.2735484, false) == "0.273548");
+  CHECK(yl::compare::outward_text(-0.3235481, false) == "-0.323549");
+  CHECK(yl::compare::outward_text(-0.3235481, true) == "-0.323548");
+  CHECK(yl::compare::outward_text(1.5, true) == "1.5");
+  CHECK(yl::compare::outward_text(0, false) == "0");
+  CHECK(yl::compare::outward_text(123456789.0, true) == "1.23457e+08");
+  CHECK(yl::compare::outward_text(123456789.0, false) == "1.23456e+08");
+  CHECK(yl::compare::outward_text(9.999995, true) == "10");
+}
+
 TEST_CASE("Compare stats: the t table is Student's t(0.975, df) to 9 decimals") {
   for (const auto& row : yl::compare::kStudentT975) {
     const double exact =

@@ -82,6 +82,14 @@ Value minus(const Value& a, const Value& b) {
   return a.exact ? Value::of_int(*a.exact - *b.exact) : Value::of_real(a.real - b.real);
 }
 
+std::string outward_text(double v, bool up) {
+  if (v == 0 || !std::isfinite(v)) return fmt::format("{:.6g}", v);
+  // The 6th significant digit's unit; v / unit rounded to an integer away from the centre (an
+  // inexact quotient can only widen it by one unit more).
+  const double unit = std::pow(10.0, std::floor(std::log10(std::fabs(v))) - 5);
+  return fmt::format("{:.6g}", (up ? std::ceil(v / unit) : std::floor(v / unit)) * unit);
+}
+
 double Value::to_double() const { return exact ? big_to_double(*exact) : real; }
 
 std::string Value::text() const { return exact ? exact->str() : fmt::format("{}", real); }
@@ -165,8 +173,8 @@ PairedDifference paired_difference(const std::vector<Value>& values,
       p.ci95 = std::pair{decimal_toward_zero(floor_low, milli, kMeanFractionDigits),
                          decimal_toward_zero(ceil_high, milli, kMeanFractionDigits)};
     } else {
-      p.ci95 = std::pair{fmt::format("{:.6g}", p.ci95_float->first),
-                         fmt::format("{:.6g}", p.ci95_float->second)};
+      p.ci95 = std::pair{outward_text(p.ci95_float->first, false),
+                         outward_text(p.ci95_float->second, true)};
     }
   }
   return p;

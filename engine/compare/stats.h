@@ -44,6 +44,11 @@ struct Value {
   std::string text() const;  // exact integer text, or the double's shortest round-trip text
 };
 
+// A bound of a `real` metric's interval as text: 6 significant digits, rounded down (`up` false,
+// a low bound) or up, so that the printed interval holds the computed one (to nearest, a bound
+// could fall inside: helper-76's F6).
+std::string outward_text(double v, bool up);
+
 // a − b: exact for `int` values, a double for `real` ones. REQUIRES: both of one kind.
 Value minus(const Value& a, const Value& b);
 
@@ -63,8 +68,8 @@ struct PairedDifference {
   // n ≥ 2: the interval's half-width t·sd/√n (float), and its bounds mean ∓ half. For an `int`
   // metric the bounds are exact decimals: the exact mean ∓ the half-width rounded up to
   // thousandths, each bound rounded outward to 3 decimals (so the interval is never narrower than
-  // computed, and wei-sized means keep every digit a double would lose); for a `real` one,
-  // doubles as text.
+  // computed, and wei-sized means keep every digit a double would lose); for a `real` one, the
+  // double bounds at 6 significant digits, rounded outward (outward_text).
   std::optional<double> ci95_half;
   std::optional<std::pair<std::string, std::string>> ci95;
   std::optional<std::pair<double, double>> ci95_float;  // for charts
