@@ -174,7 +174,8 @@ std::array<std::size_t, 4> contrast_points(const CompareOptions& options,
       throw UsageError(fmt::format(
           "--contrast A B C D is (A − B) − (C − D): {} and {} are one point, {}, and their "
           "difference is 0 in every run",
-          "ABCD"[i], "ABCD"[i + 1], results.points[points[i]].index));
+          compare::contrast_role(i), compare::contrast_role(i + 1),
+          results.points[points[i]].index));
     }
   }
   if (points[0] == points[2] && points[1] == points[3]) {
@@ -201,8 +202,16 @@ compare::Contrast contrast_of(const CompareOptions& options, const compare::Resu
     std::vector<std::string> given;
     if (options.metrics) given.push_back("--metrics " + escape_controls(*options.metrics));
     if (options.cohorts) given.push_back("--cohorts " + escape_controls(*options.cohorts));
-    throw UsageError(fmt::format("--contrast: no row{}{} has a value at all four points: {}",
-                                 given.empty() ? "" : " of ", fmt::join(given, " and "),
+    const std::string of = given.empty() ? "" : fmt::format(" of {}", fmt::join(given, " and "));
+    // No metric row at all (a series alone, a run-wide metric of another cohort): it took the
+    // first note, of which there was none, and crashed (helper-78's F1).
+    if (contrast.left_out.empty()) {
+      throw UsageError(fmt::format("--contrast: there is no metric row{} to contrast (a series, "
+                                   "such as debt_wei, is drawn over time only; the run's own "
+                                   "metrics, such as debt_end_wei, are the cohort 'all' only)",
+                                   of));
+    }
+    throw UsageError(fmt::format("--contrast: no row{} has a value at all four points: {}", of,
                                  contrast.notes.front()));
   }
   return contrast;

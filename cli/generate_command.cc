@@ -53,11 +53,10 @@ void generate(const GenerateOptions& options) {
     throw UsageError(fmt::format("--point {} is out of range: the study has {} point(s), 0 to {}",
                                  options.point, points.size(), points.size() - 1));
   }
-  const lab::Point& point = points[static_cast<std::size_t>(options.point)];
-  const lab::Study at = lab::study_at(study, point);
   check_targets(options, study);
   const lab::GeneratedFiles files =
-      lab::generate_into(at, point, options.seed, options.out, options.force);
+      lab::generate_into(study, points[static_cast<std::size_t>(options.point)], options.seed,
+                         options.out, options.force);
   // What a socialized loss changed, as a sweep applies it (generator.h).
   std::vector<std::string> changed;
   if (files.cut > 0) {

@@ -34,9 +34,10 @@ sed -e "s|^events = .*|events = \"$events\"|" -e 's|^insurance_fee_bps = .*|insu
   examples/blast-launch/scenario.toml >"$work/b.toml"
 "$yl" run "$work/b.toml" --db "$work/b.db" >/dev/null
 "$yl" compare "$work/a.db" "$work/b.db" --format html --out "$out/ledgers.html" --force >/dev/null
-# A real sweep's page, with a contrast (--contrast: its charts of cohorts), and one whose gini differences, about 1e-5, gave an axis whose zero tick
-# Chart.js stepped to -1.7e-21 and labelled so (tests/data/results_noisy_tick.sql: without
-# report.js's snapZero, this page fails with data-noisy-ticks="1").
+# A real sweep's page, with a contrast (--contrast: its charts of cohorts), and one whose gini
+# differences, about 1e-5, gave an axis whose zero tick Chart.js stepped to -1.7e-21 and labelled
+# so (tests/data/results_noisy_tick.sql: without report.js's snapZero, this page fails with
+# data-noisy-ticks="1").
 "$yl" sweep examples/lab/study.toml --out "$work/lab.db" >/dev/null
 "$yl" compare "$work/lab.db" --metrics gini,apy_ppm --contrast 3 2 1 0 --format html \
   --out "$out/lab.html" --force >/dev/null 2>&1

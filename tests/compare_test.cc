@@ -4,6 +4,7 @@
 // nothing written.
 #include <algorithm>
 #include <cmath>
+#include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <set>
@@ -11,6 +12,7 @@
 
 #include <boost/math/distributions/students_t.hpp>
 #include <doctest/doctest.h>
+#include <fmt/format.h>
 
 #include "engine/compare/compare_html.h"
 #include "engine/compare/compare_xlsx.h"
@@ -153,6 +155,14 @@ TEST_CASE("Compare stats: a real metric's interval bounds are rounded outward, t
   CHECK(yl::compare::outward_text(123456789.0, true) == "1.23457e+08");
   CHECK(yl::compare::outward_text(123456789.0, false) == "1.23456e+08");
   CHECK(yl::compare::outward_text(9.999995, true) == "10");
+  // Values on the 6-digit grid, whose decimal may be an ulp inside the double (helper-78's F4):
+  // the text read back is never inside.
+  for (const double v : {1.5 * 1e-13, 3 * 1e-13, 7 * 1e-10, 2.675 * 1e-11, 2.5 * 1e-6, 7 * 1e-5,
+                         0.1, 0.3, 1e22, -1.5 * 1e-13, -7 * 1e-10, -2.675 * 1e-11}) {
+    CAPTURE(v);
+    CHECK(std::strtod(yl::compare::outward_text(v, true).c_str(), nullptr) >= v);
+    CHECK(std::strtod(yl::compare::outward_text(v, false).c_str(), nullptr) <= v);
+  }
 }
 
 TEST_CASE("Compare stats: the t table is Student's t(0.975, df) to 9 decimals") {
@@ -424,6 +434,13 @@ TEST_CASE("Compare: points that sort users into other strategies are named, with
                 "point 1 "
                 "(strategy.0.share, "
                 "strategy.1.share): the cohorts named by strategy (sniper, and"));
+  // A contrast checks each difference's two points: (2 − 0) sorts alike (a lead moves no one),
+  // (1 − 0) does not, named against C (helper-76: B, C, D against A flagged consistent pairs).
+  const auto contrast = yl::compare::contrast_results(results, {2, 0, 1, 0});
+  REQUIRE(contrast.notes.size() == 1);
+  CHECK(contrast.notes[0].starts_with("point 0 sorts users into strategies or modes otherwise "
+                                      "than C, point 1 (strategy.0.share, strategy.1.share): "));
+  CHECK(yl::compare::contrast_results(results, {2, 0, 2, 0}).notes.empty());
   // A sniper's way in (`via`) or the population's modes move accounts between MODE parts
   // (helper-73's R4).
   const auto via = yl::compare::read_results(
@@ -822,7 +839,9 @@ TEST_CASE("Compare: --contrast is the difference-in-differences (A − B) − (C
   // The text table: `all` for the whole run's cohort, as compare's own rows.
   const auto table = run_cli({"compare", db, "--contrast", "2", "1", "1", "0"});
   REQUIRE(table.exit_code == 0);
-  const std::string first_row = table.out.substr(table.out.find("\napy_ppm") + 1, 120);
+  const std::size_t first_at = table.out.find("\napy_ppm");
+  REQUIRE(first_at != std::string::npos);
+  const std::string first_row = table.out.substr(first_at + 1, 120);
   CHECK(first_row.find(" all ") != std::string::npos);
   CHECK(first_row.find(" -1120.000 ") != std::string::npos);
   // To --out, the same text, and a line saying so.
@@ -831,9 +850,11 @@ TEST_CASE("Compare: --contrast is the difference-in-differences (A − B) − (C
   REQUIRE(to_file.exit_code == 0);
   CHECK(parse_csv(read_file(dir.path("c.csv"))) ==
         std::vector<std::vector<std::string>>{rows[0], rows[1]});
-  CHECK(to_file.out == "contrasted " + csv.err.substr(18, csv.err.size() - 19) +
-                           " over the runs of '" + db + "': 1 row, written to " +
-                           dir.path("c.csv") + " (csv)\n");
+  const std::string prefix = "compare: contrast ";
+  REQUIRE(csv.err.starts_with(prefix));
+  CHECK(to_file.out ==
+        "contrasted " + csv.err.substr(prefix.size(), csv.err.size() - prefix.size() - 1) +
+            " over the runs of '" + db + "': 1 row, written to " + dir.path("c.csv") + " (csv)\n");
 
   // XLSX: a `contrast` sheet after `compare`, the statement over its table; HTML: a section with
   // a chart per metric and the table.
@@ -1150,6 +1171,21 @@ TEST_CASE("CLI: compare refuses bad input with exit 2 and writes nothing") {
   CHECK(refused({"compare", db, "--contrast", "2", "1", "1", "0", "--baseline", "1"}) ==
         "yieldledger: --baseline is the point of the comparison's differences, and --contrast "
         "gives its table alone in table and csv; --format xlsx or html gives both\n");
+  // No metric row to contrast: a series alone, a run-wide metric of another cohort (it crashed:
+  // helper-78's F1).
+  const std::string no_row =
+      "yieldledger: --contrast: there is no metric row of {} to contrast (a series, such as "
+      "debt_wei, is drawn over time only; the run's own metrics, such as debt_end_wei, are the "
+      "cohort 'all' only)\n";
+  CHECK(refused({"compare", db, "--contrast", "2", "1", "1", "0", "--metrics", "price"}) ==
+        fmt::format(fmt::runtime(no_row), "--metrics price"));
+  CHECK(refused({"compare", db, "--contrast", "2", "1", "1", "0", "--metrics", "price", "--out",
+                 dir.path("series.html")}) == fmt::format(fmt::runtime(no_row), "--metrics price"));
+  CHECK_FALSE(std::filesystem::exists(dir.path("series.html")));
+  CHECK(refused({"compare", db, "--contrast", "2", "1", "1", "0", "--metrics",
+                 "protocol_revenue_wei", "--cohorts", "sniper/user"}) ==
+        fmt::format(fmt::runtime(no_row),
+                    "--metrics protocol_revenue_wei and --cohorts sniper/user"));
   CHECK(refused({"compare", db, db, "--contrast", "2", "1", "1", "0"}) ==
         "yieldledger: --contrast names four points of a sweep's results; two ledgers have none\n");
   // No temporary file is left in the folder.

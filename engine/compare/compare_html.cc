@@ -152,7 +152,7 @@ html::Section points_section(const Comparison& c, const PointNames& names,
     std::vector<std::string> roles;
     if (p == c.baseline) roles.emplace_back("baseline");
     for (std::size_t i = 0; contrast != nullptr && i < 4; ++i) {
-      if (contrast->points[i] == p) roles.emplace_back(1, "ABCD"[i]);
+      if (contrast->points[i] == p) roles.emplace_back(1, contrast_role(i));
     }
     table.rows.push_back(
         {std::to_string(point.index),

@@ -233,7 +233,7 @@ void write_comparison_xlsx(const Comparison& comparison, OutputFile& out, const 
   lxw_worksheet* rows = workbook.sheet("compare");
   if (contrast != nullptr) {
     // What it is of in its first row, its notes under it (rows left out: helper-76's F7), then
-    // the table: the sheet holds no point's label.
+    // the table, which holds no point's label: the statement names them.
     lxw_worksheet* sheet = workbook.sheet("contrast");
     std::vector<std::string> lines = {contrast_statement(*contrast)};
     lines.insert(lines.end(), contrast->notes.begin(), contrast->notes.end());

@@ -164,8 +164,6 @@ std::string unpaired_reason(const Results& results) {
 
 Comparison compare_results(const Results& results, std::size_t baseline) {
   YL_ASSERT(baseline < results.points.size());
-  std::set<std::size_t> all_points;
-  for (std::size_t p = 0; p < results.points.size(); ++p) all_points.insert(p);
   Comparison c;
   c.results = &results;
   c.baseline = baseline;
@@ -252,6 +250,8 @@ Comparison compare_results(const Results& results, std::size_t baseline) {
         results.points[baseline].index, no_baseline.size() == 1 ? "" : "s",
         named_list({no_baseline.begin(), no_baseline.end()})));
   }
+  std::set<std::size_t> all_points;
+  for (std::size_t p = 0; p < results.points.size(); ++p) all_points.insert(p);
   if (auto note = resorting_note(results, all_points, baseline, "the baseline")) {
     c.notes.push_back(std::move(*note));
   }
@@ -262,7 +262,7 @@ Comparison compare_results(const Results& results, std::size_t baseline) {
 
 Contrast contrast_results(const Results& results, const std::array<std::size_t, 4>& points) {
   for (const std::size_t p : points) YL_ASSERT(p < results.points.size());
-  Contrast c{&results, points, {}, false, {}};
+  Contrast c{&results, points, {}, false, {}, {}};
   const Point& a = results.points[points[0]];
   // Run k is in the contrast where all four points ran it on one seed: a's with each other's.
   std::vector<std::int64_t> runs;
@@ -271,7 +271,6 @@ Contrast contrast_results(const Results& results, const std::array<std::size_t, 
       runs.push_back(k);
   }
   c.seeds_shared = !runs.empty();
-  std::vector<std::string> left_out;  // rows of no value at a point in every run of `runs`
   for (const auto& [key, per_point] : results.values) {
     std::array<std::vector<Value>, 4> x;  // the values of A, B, C, D, run by run
     std::string missing;                  // the points of no value in any of those runs
@@ -279,7 +278,7 @@ Contrast contrast_results(const Results& results, const std::array<std::size_t, 
       const auto& by_run = per_point[points[i]];
       if (std::ranges::none_of(runs, [&](std::int64_t k) { return by_run.contains(k); })) {
         missing += missing.empty() ? "" : ", ";
-        missing += "ABCD"[i];
+        missing += contrast_role(i);
       }
     }
     for (const std::int64_t k : runs) {
@@ -293,7 +292,7 @@ Contrast contrast_results(const Results& results, const std::array<std::size_t, 
     }
     if (x[0].empty()) {
       if (c.seeds_shared) {
-        left_out.push_back(
+        c.left_out.push_back(
             fmt::format("{}{} of {} ({})", key.name, key.asset.empty() ? "" : " " + key.asset,
                         key.cohort.empty() ? "all" : key.cohort,
                         missing.empty() ? "no run with all four" : "none at " + missing));
@@ -310,12 +309,12 @@ Contrast contrast_results(const Results& results, const std::array<std::size_t, 
   }
   // Which rows, and at which points (a cohort none of whose accounts held the asset there, or a
   // metric undefined there): the note named the cohorts alone (helper-77's F5).
-  if (!left_out.empty()) {
-    const std::size_t n = left_out.size();
+  if (!c.left_out.empty()) {
+    const std::size_t n = c.left_out.size();
     c.notes.push_back(fmt::format("{} row{} of no value at some of the four points, in the runs "
                                   "they ran on one seed, {} left out: {}",
                                   n, n == 1 ? "" : "s", n == 1 ? "is" : "are",
-                                  named_list(std::move(left_out))));
+                                  named_list(c.left_out)));
   }
   // Each difference compares points that sort users alike, or its cohorts named by strategy hold
   // other accounts at its two points (helper-76: B and D against A flagged a consistent pair).
@@ -328,11 +327,16 @@ Contrast contrast_results(const Results& results, const std::array<std::size_t, 
   return c;
 }
 
+char contrast_role(std::size_t i) {
+  YL_ASSERT(i < 4);
+  return "ABCD"[i];
+}
+
 std::string contrast_statement(const Contrast& contrast) {
   std::vector<std::string> named;
   for (std::size_t i = 0; i < 4; ++i) {
     const Point& p = contrast.results->points[contrast.points[i]];
-    named.push_back(fmt::format("{} = point {} '{}'", "ABCD"[i], p.index, p.label));
+    named.push_back(fmt::format("{} = point {} '{}'", contrast_role(i), p.index, p.label));
   }
   return fmt::format("(A − B) − (C − D), {}", fmt::join(named, ", "));
 }

@@ -50,8 +50,9 @@ std::string unpaired_reason(const Results& results);
 // `--contrast A B C D`: the difference-in-differences (A − B) − (C − D) of each metric, asset and
 // cohort, paired by run: over the runs k all four points ran on one seed, the mean of
 // (a_k − b_k) − (c_k − d_k) and its 95% paired t interval, as a paired difference (stats.h). Does
-// the fee cost holders more with rebalancing than without? (fee + rebalance − rebalance) −
-// (fee − neither), with each run's noise, common to the four, taken out.
+// the fee cost holders more with rebalancing than without? A = the fee with rebalancing, B =
+// rebalancing alone, C = the fee alone, D = neither: each run's noise, common to the four, drops
+// out.
 struct ContrastRow {
   MetricKey key;
   const MetricInfo* info = nullptr;
@@ -65,8 +66,13 @@ struct Contrast {
   std::array<std::size_t, 4> points{};  // A, B, C, D: positions in results->points
   std::vector<ContrastRow> rows;        // by metric, asset, cohort
   bool seeds_shared = false;            // some run k ran on one seed at all four points
-  std::vector<std::string> notes;       // rows left out, points that sort users otherwise
+  // The rows of no value at some of the four points: "apy_ppm ETH of sniper (none at B, C)".
+  std::vector<std::string> left_out;
+  std::vector<std::string> notes;  // rows left out, points that sort users otherwise
 };
+
+// The name of the contrast's point i: 'A', 'B', 'C' or 'D'. REQUIRES: i < 4.
+char contrast_role(std::size_t i);
 
 // REQUIRES: every point < results.points.size(). Rows of no run that all four points ran on one
 // seed are left out, and named in a note. `results` must outlive the contrast.

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstdlib>
 
 #include <fmt/format.h>
 
@@ -87,7 +88,13 @@ std::string outward_text(double v, bool up) {
   // The 6th significant digit's unit; v / unit rounded to an integer away from the centre (an
   // inexact quotient can only widen it by one unit more).
   const double unit = std::pow(10.0, std::floor(std::log10(std::fabs(v))) - 5);
-  return fmt::format("{:.6g}", (up ? std::ceil(v / unit) : std::floor(v / unit)) * unit);
+  const double steps = up ? std::ceil(v / unit) : std::floor(v / unit);
+  std::string text = fmt::format("{:.6g}", steps * unit);
+  // A bound on the 6-digit grid already (v / unit whole) may print a decimal an ulp inside v
+  // (helper-78's F4): one step further out then.
+  const double shown = std::strtod(text.c_str(), nullptr);
+  if (up ? shown < v : shown > v) text = fmt::format("{:.6g}", (steps + (up ? 1 : -1)) * unit);
+  return text;
 }
 
 double Value::to_double() const { return exact ? big_to_double(*exact) : real; }

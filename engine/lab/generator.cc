@@ -702,8 +702,9 @@ std::int64_t cut_or_leave_out(const Study& study, std::vector<Event>& events,
 
 }  // namespace
 
-GeneratedFiles generate_into(const Study& study, const Point& point, std::uint64_t seed,
+GeneratedFiles generate_into(const Study& base, const Point& point, std::uint64_t seed,
                              const std::string& dir, bool replace) {
+  const Study study = study_at(base, point);
   const std::filesystem::path folder(dir);
   if (dir.empty()) throw UsageError("the output folder's name is empty");
   CreatedFolders folders(folder);  // removed again unless both files are written

@@ -104,8 +104,8 @@ struct GeneratedFiles {
   std::int64_t cut = 0;       // withdrawals cut to what the account held (socialize only)
   std::int64_t left_out = 0;  // rejected by the ledger (socialize only)
 };
-// `study` is the study at `point` (study_at), which the scenario file's first line names.
-GeneratedFiles generate_into(const Study& study, const Point& point, std::uint64_t seed,
+// The run of `seed` at `point` of `base` (study_at), which the scenario file's first line names.
+GeneratedFiles generate_into(const Study& base, const Point& point, std::uint64_t seed,
                              const std::string& dir, bool replace);
 
 }  // namespace yl::lab
