@@ -10,6 +10,7 @@
 
 #include <doctest/doctest.h>
 
+#include "engine/lab/metrics.h"
 #include "tests/test_util.h"
 
 using yl::testing::read_file;
@@ -131,6 +132,21 @@ TEST_CASE("README: the walk through examples/blast-launch prints what the README
   }
   // run, ledgers, balances, reports, ledgers --at, journal, audit, explain, three exports, head
   CHECK(ran == 12);
+}
+
+TEST_CASE("README: its Metrics section names every metric a run writes") {
+  // Lab version 6 added eight (helper-78: nothing checked the table against metric_infos()).
+  const std::string readme = read_file(YL_SOURCE_DIR "/README.md");
+  const std::size_t start = readme.find("\n### Metrics\n");
+  REQUIRE(start != std::string::npos);
+  const std::string section = readme.substr(start, readme.find("\n### ", start + 1) - start);
+  for (const yl::lab::MetricInfo& info : yl::lab::metric_infos()) {
+    const std::string name = "`" + std::string(info.name) + "`";
+    CAPTURE(name);
+    // A row of the table starts with it, or names it after another: "| `a`, `b` |".
+    CHECK((section.find("| " + name) != std::string::npos ||
+           section.find(", " + name) != std::string::npos));
+  }
 }
 
 TEST_CASE("README: every test it names exists") {
