@@ -15,6 +15,7 @@
 
 #include "engine/export/html_sink.h"
 #include "engine/html/report.h"
+#include "engine/input/input_error.h"
 #include "engine/output/export_error.h"
 #include "engine/output/output_file.h"
 #include "engine/usage_error.h"
@@ -67,6 +68,11 @@ TEST_CASE("HTML: every text from inputs is escaped, in markup and in the chart d
   // Controls but whitespace, which HTML does not allow (helper-70's F10), as escapes.
   CHECK(yl::html::html_escape(std::string("\x1b[31mred\nx\0y\x7f\t\xc2\x85z\xc2\xa0", 19)) ==
         "\\x1b[31mred\nx\\x00y\\x7f\t\\u0085z\xc2\xa0");
+  // By the one rule of controls (escape_controls), keeping what a page may hold: whitespace, and
+  // a byte that is not UTF-8 (a browser shows U+FFFD; a message writes \xff).
+  CHECK(yl::html::html_escape("a\xff\r\n") == "a\xff\r\n");
+  CHECK(yl::escape_controls("a\xff\r\n") == "a\\xff\\r\\n");
+  CHECK(yl::escape_controls("a\xff\r\n", yl::Keep::page_text) == "a\xff\r\n");
   CHECK(yl::html::json_string("</script><!--\"\\\n") ==
         "\"\\u003c/script\\u003e\\u003c!--\\\"\\\\\\u000a\"");
   // U+2028 (E2 80 A8) and U+2029 are escaped; other UTF-8 passes through.

@@ -8,6 +8,7 @@
 
 #include "engine/core/assert.h"
 #include "engine/core/timestamp.h"
+#include "engine/input/input_error.h"
 
 namespace yl::html {
 namespace {
@@ -121,22 +122,13 @@ void Json::write(std::string& out) const {
 }
 
 std::string html_escape(std::string_view text) {
+  // A control but whitespace is no text HTML allows: a label's ESC went raw into the page
+  // (helper-70's F10). Shown as the text table and messages show it (\x1b, \u0085), by the one
+  // rule of controls (input/input_error.h), then HTML's five characters.
+  const std::string shown = escape_controls(text, Keep::page_text);
   std::string out;
-  out.reserve(text.size());
-  for (std::size_t i = 0; i < text.size(); ++i) {
-    const char c = text[i];
-    const auto byte = static_cast<unsigned char>(c);
-    // A control but whitespace is no text HTML allows: a label's ESC went raw into the page
-    // (helper-70's F10). Shown as the text table and messages show it (\x1b, \u0085).
-    if ((byte < 0x20 && c != '\t' && c != '\n' && c != '\r') || byte == 0x7f) {
-      out += fmt::format("\\x{:02x}", byte);
-      continue;
-    }
-    if (byte == 0xc2 && i + 1 < text.size() && static_cast<unsigned char>(text[i + 1]) >= 0x80 &&
-        static_cast<unsigned char>(text[i + 1]) <= 0x9f) {
-      out += fmt::format("\\u{:04x}", static_cast<unsigned char>(text[++i]));
-      continue;
-    }
+  out.reserve(shown.size());
+  for (const char c : shown) {
     switch (c) {
       case '&':
         out += "&amp;";

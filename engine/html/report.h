@@ -62,10 +62,10 @@ class Json {
 };
 
 // Text for HTML content and attribute values: & < > " ' escaped, and controls but whitespace shown
-// as escapes (\x1b; a C1 control \u0085), as input/input_error.h's escape_controls shows them.
-// Bytes that are not UTF-8 are left as they are: the page is UTF-8, and a browser shows each as
-// U+FFFD (escape_controls writes \xNN). A chart's labels go through json_string, whose \u001b a
-// canvas draws as nothing visible.
+// as escapes (\x1b; a C1 control \u0085): input/input_error.h's escape_controls with
+// Keep::page_text, which leaves bytes that are not UTF-8 as they are (the page is UTF-8, and a
+// browser shows each as U+FFFD; a message writes \xNN). A chart's labels go through json_string,
+// whose \u001b a canvas draws as nothing visible.
 std::string html_escape(std::string_view text);
 // A JSON string literal of `text` (UTF-8 kept; controls, quotes, backslashes and < > & escaped).
 std::string json_string(std::string_view text);

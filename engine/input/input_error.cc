@@ -30,7 +30,8 @@ std::size_t utf8_sequence(std::string_view text, std::size_t i) {
 
 }  // namespace
 
-std::string escape_controls(std::string_view text) {
+std::string escape_controls(std::string_view text, Keep keep) {
+  const bool page = keep == Keep::page_text;
   std::string out;
   out.reserve(text.size());
   for (std::size_t i = 0; i < text.size(); ++i) {
@@ -40,13 +41,15 @@ std::string escape_controls(std::string_view text) {
       const std::size_t n = utf8_sequence(text, i);
       if (n == 0) {
         // Not UTF-8: a bare 0x9b is CSI to a terminal in an 8-bit mode (helper-57's F3).
-        out += fmt::format("\\x{:02x}", c);
+        out += page ? std::string(1, static_cast<char>(c)) : fmt::format("\\x{:02x}", c);
       } else if (c == 0xc2 && next <= 0x9f) {
         out += fmt::format("\\u{:04x}", next);  // a C1 control
       } else {
         out.append(text.substr(i, n));
       }
       i += n == 0 ? 0 : n - 1;
+    } else if (page && (c == '\n' || c == '\r' || c == '\t')) {
+      out += static_cast<char>(c);
     } else if (c == '\n') {
       out += "\\n";
     } else if (c == '\r') {
