@@ -27,6 +27,36 @@ std::string golden(const std::string& path) {
   return read_file(std::string(YL_SOURCE_DIR) + "/tests/golden/" + path);
 }
 
+// A row of `reports --verbose --format csv` (no field holds a comma or a quote): its 26 fields,
+// SPEC §7.1's 14 + 5 v1.2 columns, then the 7 verbose ones.
+std::vector<std::string> verbose_fields(const std::string& line) {
+  std::vector<std::string> f;
+  std::stringstream fields(line);
+  for (std::string cell; std::getline(fields, cell, ',');) f.push_back(cell);
+  if (line.back() == ',') f.push_back("");
+  REQUIRE(f.size() == 26);
+  return f;
+}
+
+// A verbose column's wei, an empty one (a share count left empty) as 0.
+yl::Amount wei_or_zero(const std::string& text) {
+  return yl::testing::wei(text.empty() ? "0" : text);
+}
+
+// The checks of every verbose row (f[13] pending_after, f[17] socialized, f[20] pending_before,
+// f[21] into_pending, f[22] ΔP, f[23] C, f[24] paid, f[25] socialized from pending): pending
+// before + into pending = paid + socialized from pending + after; where a socialized loss lowered
+// the price, the rest of it is −ΔP·C, to the wei, C given. Returns whether the price fell.
+bool check_verbose_row(const std::vector<std::string>& f) {
+  CHECK(wei_or_zero(f[20]) + wei_or_zero(f[21]) ==
+        wei_or_zero(f[24]) + wei_or_zero(f[25]) + wei_or_zero(f[13]));
+  if (!f[22].starts_with("-")) return false;
+  REQUIRE(!f[23].empty());
+  CHECK(wei_or_zero(f[22].substr(1)) * wei_or_zero(f[23]) ==
+        wei_or_zero(f[17]) - wei_or_zero(f[25]));
+  return true;
+}
+
 }  // namespace
 
 TEST_CASE("CLI: the examples reproduce their golden CSV outputs to the wei") {
@@ -69,26 +99,16 @@ TEST_CASE(
                          "total_shares,paid_to_holders_wei,socialized_pending_wei"));
     int rows = 0, price_moves = 0, falls = 0;
     while (std::getline(csv, line)) {
-      std::vector<std::string> f;
-      std::stringstream fields(line);
-      for (std::string cell; std::getline(fields, cell, ',');) f.push_back(cell);
-      if (line.back() == ',') f.push_back("");
-      REQUIRE(f.size() == 26);  // SPEC §7.1's 14 + 5 v1.2 columns, then the 7 verbose ones
-      auto wei = [](const std::string& text) {
-        return yl::testing::wei(text.empty() ? "0" : text);
-      };
-      // f[13] pending_after, f[17] socialized, f[20] pending_before, f[21] into_pending, f[22]
-      // ΔP, f[23] C, f[24] paid, f[25] socialized from pending
-      CHECK(wei(f[20]) + wei(f[21]) == wei(f[24]) + wei(f[25]) + wei(f[13]));
-      if (f[22].starts_with("-")) {  // a socialized loss: the rest of it is −ΔP·C, to the wei
-        REQUIRE(!f[23].empty());
-        CHECK(wei(f[22].substr(1)) * wei(f[23]) == wei(f[17]) - wei(f[25]));
-        CHECK(wei(f[24]) == yl::Amount());
+      const std::vector<std::string> f = verbose_fields(line);
+      if (check_verbose_row(f)) {  // a socialized loss paid no one through the price
+        CHECK(wei_or_zero(f[24]) == yl::Amount());
         ++falls;
       } else {
-        CHECK(wei(f[22]) * wei(f[23]) == wei(f[24]));
+        CHECK(wei_or_zero(f[22]) * wei_or_zero(f[23]) == wei_or_zero(f[24]));
       }
-      if (!f[10].starts_with("-") && f[10] != "0") CHECK(wei(f[21]) == wei(f[10]));  // T > 0 in
+      if (!f[10].starts_with("-") && f[10] != "0") {  // T > 0 went into pending
+        CHECK(wei_or_zero(f[21]) == wei_or_zero(f[10]));
+      }
       price_moves += f[22] != "0";
       ++rows;
     }
@@ -126,18 +146,8 @@ TEST_CASE("CLI: reports --verbose under streamed: the drip's part, and the ident
     std::getline(lines, line);
     int rows = 0, paid = 0, falls = 0;
     while (std::getline(lines, line)) {
-      std::vector<std::string> f;
-      std::stringstream fields(line);
-      for (std::string cell; std::getline(fields, cell, ',');) f.push_back(cell);
-      if (line.back() == ',') f.push_back("");
-      REQUIRE(f.size() == 26);
-      auto wei = [](const std::string& text) {
-        return yl::testing::wei(text.empty() ? "0" : text);
-      };
-      CHECK(wei(f[20]) + wei(f[21]) == wei(f[24]) + wei(f[25]) + wei(f[13]));
-      if (f[22].starts_with("-")) {  // f[17] socialized, f[23] C: −ΔP·C to the wei
-        REQUIRE(!f[23].empty());
-        CHECK(wei(f[22].substr(1)) * wei(f[23]) == wei(f[17]) - wei(f[25]));
+      const std::vector<std::string> f = verbose_fields(line);
+      if (check_verbose_row(f)) {
         ++falls;
       } else {
         CHECK(f[22] == "0");
