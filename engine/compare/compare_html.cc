@@ -105,6 +105,37 @@ html::Chart distribution_chart(const Group& group, const MetricInfo& info,
 
 // Per point other than the baseline, per cohort: the 95% interval as a vertical segment and the
 // mean difference as a dash, on the same x axis as the strip chart.
+// Paired differences on a strip chart: each one's 95% interval a vertical segment, its mean a
+// dash. Difference charts and contrast charts draw them alike.
+class Intervals {
+ public:
+  explicit Intervals(double scale) : scale_(scale) {}
+  void add(double x, const PairedDifference& d) {
+    means_.push(xy(x, d.mean_float * scale_));
+    if (const auto& ci = d.ci95_float) {
+      segments_.push(xy(x, ci->first * scale_));
+      segments_.push(xy(x, ci->second * scale_));
+      segments_.push(Json::object({{"x", x}, {"y", Json()}}));  // a gap: the next is apart
+    }
+  }
+  // Its two datasets, the intervals then the means, in palette colour `color` (past the palette's
+  // colours, the intervals dashed), their legends `prefix` and these names.
+  void push_to(Json& datasets, const std::string& prefix, const std::string& mean_name,
+               std::size_t color) {
+    Json interval =
+        scatter_dataset(prefix + "95% interval", std::move(segments_), color, 1.0, "line", 0);
+    interval.set("showLine", true).set("spanGaps", false).set("borderWidth", 3);
+    if (html::palette_round(color) != 0) interval.set("borderDash", html::palette_dash(color));
+    datasets.push(std::move(interval));
+    datasets.push(scatter_dataset(prefix + mean_name, std::move(means_), color, 1.0, "line", 10));
+  }
+
+ private:
+  double scale_;
+  Json segments_ = Json::array();
+  Json means_ = Json::array();
+};
+
 html::Chart difference_chart(const Comparison& c, const Group& group, const MetricInfo& info,
                              const PointNames& names) {
   const double scale = chart_scale(info.name);
@@ -112,26 +143,11 @@ html::Chart difference_chart(const Comparison& c, const Group& group, const Metr
   std::size_t color = 0;
   for (const auto& [cohort, rows] : group) {
     const double offset = cohort_offset(color, group.size());
-    Json segments = Json::array();
-    Json means = Json::array();
+    Intervals intervals(scale);
     for (const Row* row : rows) {
-      if (!row->diff) continue;
-      const double x = static_cast<double>(row->point) + offset;
-      means.push(xy(x, row->diff->mean_float * scale));
-      if (const auto& ci = row->diff->ci95_float) {
-        segments.push(xy(x, ci->first * scale));
-        segments.push(xy(x, ci->second * scale));
-        segments.push(Json::object({{"x", x}, {"y", Json()}}));  // a gap: the next is apart
-      }
+      if (row->diff) intervals.add(static_cast<double>(row->point) + offset, *row->diff);
     }
-    const std::string name = (cohort.empty() ? "all" : cohort) + ": ";
-    Json interval =
-        scatter_dataset(name + "95% interval", std::move(segments), color, 1.0, "line", 0);
-    interval.set("showLine", true).set("spanGaps", false).set("borderWidth", 3);
-    if (html::palette_round(color) != 0) interval.set("borderDash", html::palette_dash(color));
-    datasets.push(std::move(interval));
-    datasets.push(
-        scatter_dataset(name + "mean difference", std::move(means), color, 1.0, "line", 10));
+    intervals.push_to(datasets, (cohort.empty() ? "all" : cohort) + ": ", "mean difference", color);
     ++color;
   }
   const Point& base = c.results->points[c.baseline];
@@ -246,28 +262,17 @@ html::Section contrast_section(const Contrast& contrast) {
   std::size_t i = 0;
   while (i < contrast.rows.size()) {
     const ContrastRow& first = contrast.rows[i];
-    const double scale = chart_scale(first.key.name);
-    Json segments = Json::array();
-    Json means = Json::array();
+    Intervals intervals(chart_scale(first.key.name));
     std::vector<std::string> cohorts;
     for (; i < contrast.rows.size() && contrast.rows[i].key.name == first.key.name &&
            contrast.rows[i].key.asset == first.key.asset;
          ++i) {
       const ContrastRow& row = contrast.rows[i];
-      const auto x = static_cast<double>(cohorts.size());
+      intervals.add(static_cast<double>(cohorts.size()), row.contrast);
       cohorts.push_back(row.key.cohort.empty() ? "all" : row.key.cohort);
-      means.push(xy(x, row.contrast.mean_float * scale));
-      if (const auto& ci = row.contrast.ci95_float) {
-        segments.push(xy(x, ci->first * scale));
-        segments.push(xy(x, ci->second * scale));
-        segments.push(Json::object({{"x", x}, {"y", Json()}}));  // a gap: the next is apart
-      }
     }
-    Json interval = scatter_dataset("95% interval", std::move(segments), 0, 1.0, "line", 0);
-    interval.set("showLine", true).set("spanGaps", false).set("borderWidth", 3);
     Json datasets = Json::array();
-    datasets.push(std::move(interval));
-    datasets.push(scatter_dataset("mean", std::move(means), 0, 1.0, "line", 10));
+    intervals.push_to(datasets, "", "mean", 0);
     section.charts.push_back(
         {fmt::format("{}{}: (A − B) − (C − D)", first.key.name,
                      first.key.asset.empty() ? "" : " · " + first.key.asset),
