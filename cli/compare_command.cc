@@ -212,21 +212,28 @@ compare::Contrast contrast_of(const CompareOptions& options, const compare::Resu
                                    of));
     }
     throw UsageError(fmt::format("--contrast: no row{} has a value at all four points: {}", of,
-                                 contrast.notes.front()));
+                                 compare::left_out_note(contrast)));
   }
   return contrast;
+}
+
+// What stderr says of a contrast, in every format: what it is of, then its notes.
+std::vector<std::string> contrast_notes(const compare::Contrast& contrast) {
+  std::vector<std::string> notes = {"contrast " +
+                                    escape_controls(compare::contrast_statement(contrast))};
+  notes.insert(notes.end(), contrast.notes.begin(), contrast.notes.end());
+  return notes;
 }
 
 // The text formats give one table: the contrast's, its statement and notes on stderr.
 void print_contrast(const CompareOptions& options, const std::string& path,
                     const compare::Contrast& contrast) {
-  const std::string statement = escape_controls(compare::contrast_statement(contrast));
-  std::vector<std::string> notes = {"contrast " + statement};
-  notes.insert(notes.end(), contrast.notes.begin(), contrast.notes.end());
-  emit_text(options, compare::contrast_table(contrast, options.format == "table"), notes);
+  emit_text(options, compare::contrast_table(contrast, options.format == "table"),
+            contrast_notes(contrast));
   if (options.out.empty()) return;
-  fmt::print("contrasted {} over the runs of '{}': {} row{}, written to {} ({})\n", statement,
-             escape_controls(path), contrast.rows.size(), contrast.rows.size() == 1 ? "" : "s",
+  fmt::print("contrasted {} over the runs of '{}': {} row{}, written to {} ({})\n",
+             escape_controls(compare::contrast_statement(contrast)), escape_controls(path),
+             contrast.rows.size(), contrast.rows.size() == 1 ? "" : "s",
              escape_controls(options.out), options.format);
 }
 
@@ -273,9 +280,9 @@ void compare_results_file(const CompareOptions& options) {
     }
     for (const std::string& note : comparison.notes) std::cerr << "compare: " << note << '\n';
     if (contrast) {
-      std::cerr << "compare: contrast " << escape_controls(compare::contrast_statement(*contrast))
-                << '\n';
-      for (const std::string& note : contrast->notes) std::cerr << "compare: " << note << '\n';
+      for (const std::string& note : contrast_notes(*contrast)) {
+        std::cerr << "compare: " << note << '\n';
+      }
     }
   } else {
     std::vector<std::string> notes = comparison.notes;

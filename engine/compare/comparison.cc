@@ -309,13 +309,7 @@ Contrast contrast_results(const Results& results, const std::array<std::size_t, 
   }
   // Which rows, and at which points (a cohort none of whose accounts held the asset there, or a
   // metric undefined there): the note named the cohorts alone (helper-77's F5).
-  if (!c.left_out.empty()) {
-    const std::size_t n = c.left_out.size();
-    c.notes.push_back(fmt::format("{} row{} of no value at some of the four points, in the runs "
-                                  "they ran on one seed, {} left out: {}",
-                                  n, n == 1 ? "" : "s", n == 1 ? "is" : "are",
-                                  named_list(c.left_out)));
-  }
+  if (!c.left_out.empty()) c.notes.push_back(left_out_note(c));
   // Each difference compares points that sort users alike, or its cohorts named by strategy hold
   // other accounts at its two points (helper-76: B and D against A flagged a consistent pair).
   for (const auto& [first, second, name] :
@@ -325,6 +319,14 @@ Contrast contrast_results(const Results& results, const std::array<std::size_t, 
     }
   }
   return c;
+}
+
+std::string left_out_note(const Contrast& contrast) {
+  const std::size_t n = contrast.left_out.size();
+  YL_ASSERT(n > 0);
+  return fmt::format("{} row{} of no value at some of the four points, in the runs they ran on "
+                     "one seed, {} left out: {}",
+                     n, n == 1 ? "" : "s", n == 1 ? "is" : "are", named_list(contrast.left_out));
 }
 
 char contrast_role(std::size_t i) {

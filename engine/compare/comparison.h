@@ -71,6 +71,9 @@ struct Contrast {
   std::vector<std::string> notes;  // rows left out, points that sort users otherwise
 };
 
+// The note naming the rows left out: "1 row of no value … is left out: apy_ppm of sniper (none
+// at B, C)". REQUIRES: some row left out.
+std::string left_out_note(const Contrast& contrast);
 // The name of the contrast's point i: 'A', 'B', 'C' or 'D'. REQUIRES: i < 4.
 char contrast_role(std::size_t i);
 
