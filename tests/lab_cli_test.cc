@@ -243,11 +243,14 @@ TEST_CASE("Lab CLI: a run's reports sum to the sweep's source_yield_wei, fees an
           CHECK(metric(point, run, name, asset) == sum);
         }
         CHECK(metric(point, run, "source_yield_wei", asset) != 0);
-        const auto end = rows(ledger, "SELECT revenue_wei, insurance_wei FROM final_ledgers WHERE "
-                                      "asset = '" +
-                                          asset + "'");
+        const auto end =
+            rows(ledger, "SELECT revenue_wei, pending_wei, retained_wei FROM final_ledgers "
+                         "WHERE asset = '" +
+                             asset + "'");
         REQUIRE(end.size() == 1);
         CHECK(metric(point, run, "revenue_end_wei", asset) == Big(end[0][0]));
+        CHECK(metric(point, run, "pending_end_wei", asset) == Big(end[0][1]));
+        CHECK(metric(point, run, "retained_end_wei", asset) == Big(end[0][2]));
         const auto vault = rows(ledger, "SELECT balance_wei FROM final_balances WHERE account = "
                                         "'@fee_vault' AND asset = '" +
                                             asset + "'");
@@ -264,6 +267,14 @@ TEST_CASE("Lab CLI: a run's reports sum to the sweep's source_yield_wei, fees an
                   metric(point, run, "insurance_cover_wei", asset));
         CHECK(metric(point, run, "protocol_fee_wei", asset) > 0);
         CHECK(metric(point, run, "void_share_wei", asset) > 0);
+        // README "The yield budget": the accounts' yield from the run's metrics alone
+        // (helper-72's F4).
+        const auto m = [&](const std::string& name) { return metric(point, run, name, asset); };
+        CHECK(m("yield_wei") == m("source_yield_wei") - m("insurance_fee_wei") +
+                                    m("insurance_cover_wei") - m("protocol_fee_wei") -
+                                    m("void_share_wei") + m("debt_end_wei") - m("pending_end_wei") -
+                                    m("retained_end_wei") - m("locked_end_wei"));
+        CHECK(m("pending_end_wei") > 0);
       }
     }
   }

@@ -589,6 +589,34 @@ TEST_CASE("Lab metrics: a withdrawal at a discount counts at its payout, derived
   CHECK(later < at_report);
 }
 
+TEST_CASE("Lab metrics: a discount beyond the debt is retained, and the yield budget holds") {
+  // The holder deposits 10^18 + 1 wei at lido, at 0%; a loss of 10^17 after the first report, so
+  // the report at +2 d makes D = 10^17, TV = 9·10^17 + 1. At +50 h it withdraws everything at
+  // π = ⌊(9·10^17 + 1)·RAY / (10^18 + 1)⌋ = 900000000000000000099999999: payout ⌊(10^18 + 1)·π /
+  // RAY⌋ = 9·10^17, a discount of 10^17 + 1, of which d = D repays the debt and 1 wei is retained
+  // (SPEC §5.5). The simulation asserts at end that the accounts' yield is the books' budget
+  // (source yield − fees + cover − void shares + D − pending − retained − locked): without the
+  // retained wei it would be 1 wei off.
+  const Study study = one_holder_study("2024-01-04T00:00:00Z", "0");
+  Generated g = generate(study, 5);
+  REQUIRE(g.events.size() == 2);
+  const std::int64_t start = study.scenario.params.start.seconds;
+  auto& deposit = std::get<Deposit>(g.events.at(1).body);
+  deposit.amount = Amount::from_u64(1'000'000'000'000'000'001);
+  const std::string holder = deposit.account;
+  g.events.push_back(
+      {Timestamp{start + 30 * 3600}, Loss{"lido", Amount::from_u64(100'000'000'000'000'000)}});
+  g.events.push_back({Timestamp{start + 50 * 3600},
+                      Withdraw{holder, Asset::eth, Amount::from_u64(1'000'000'000'000'000'001)}});
+  const RunMetrics m = simulate(study, g, 0);
+  CHECK(m.events == 4);
+  CHECK(testing::metric(m, "discount_wei", "", "ETH") == "100000000000000001");
+  CHECK(testing::metric(m, "yield_wei", "", "ETH") == "-100000000000000001");
+  CHECK(testing::metric(m, "source_yield_wei", "", "ETH") == "-100000000000000000");
+  CHECK(testing::metric(m, "debt_end_wei", "", "ETH") == "0");
+  CHECK(testing::metric(m, "dust_wei", "", "ETH") == "0");
+}
+
 TEST_CASE("Lab metrics: a scheduled report that overflows stops the run there, as run stops") {
   // A deposit of 2^256 - 1 wei makes the first scheduled report overflow (tests/bad_input_test.cc
   // has `run` reject it). The simulation tried that report again and again and never ended.

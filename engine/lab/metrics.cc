@@ -439,6 +439,7 @@ class Simulation {
       if (x.size() >= 2 && sum > 0) put_real("gini", "", a, weighted / (n * sum));
       const AssetBook& book = ledger_.book(asset);
       const AssetWatch& w = watch_[index_of(asset)];
+      YL_ASSERT(all_yield(cohorts, asset) == yield_budget(asset));
       // @fee_vault starts empty, so its balance is what it gained; revenue is §9.4's. Their sum
       // may pass 2^256 only in 512 bits, where it is exact.
       put_int("protocol_revenue_wei", "", a,
@@ -458,6 +459,8 @@ class Simulation {
       put_int("debt_seconds", "", a, std::to_string(w.debt_seconds));
       put_int("debt_end_wei", "", a, book.debt.wei_string());
       put_int("locked_end_wei", "", a, book.stream.locked().wei_string());
+      put_int("pending_end_wei", "", a, book.shares.pending().wei_string());
+      put_int("retained_end_wei", "", a, book.retained.wei_string());
       put_int("dust_wei", "", a,
               (book.shares.remainder_sum() + book.shares.pending()).wei_string());
       put_int("discounted_withdrawals", "", a, std::to_string(w.discounted));
@@ -465,6 +468,26 @@ class Simulation {
       put_int("price_end", "", a, book.shares.price().wei_string());
     }
     return std::move(metrics_);
+  }
+
+  static S512 all_yield(const std::map<std::string, std::array<Aggregate, 2>>& cohorts,
+                        Asset asset) {
+    const auto all = cohorts.find("");
+    return all == cohorts.end() ? S512(0) : all->second[index_of(asset)].yield;
+  }
+
+  // What the generated accounts' yield_wei must add up to, from the books alone (helper-72's F4):
+  // what the sources reported, less insurance's fee and plus its cover, less the protocol's fee
+  // and the void shares, plus the debt still owed (balances at face value), less what is still
+  // pending, retained or locked. It follows from SPEC §6 at end: the deposits and payouts cancel
+  // against the flows, and the gas paid less the gas claimed is what @gas and @fee_vault hold
+  // beside the void shares. Exact, so a flow the lab counted wrong cannot hide.
+  S512 yield_budget(Asset asset) const {
+    const AssetBook& book = ledger_.book(asset);
+    const AssetWatch& w = watch_[index_of(asset)];
+    return w.source_yield - w.fee + w.cover - w.protocol_fee - w.void_share + signed_of(book.debt) -
+           signed_of(book.shares.pending()) - signed_of(book.retained) -
+           signed_of(book.stream.locked());
   }
 
   const Study& study_;
@@ -539,6 +562,10 @@ const std::vector<MetricInfo>& metric_infos() {
       {"debt_end_wei", "int", "wei", "debt at end"},
       {"locked_end_wei", "int", "wei", "profit still locked at end (§9.1)"},
       {"dust_wei", "int", "wei", "Σ share remainders + pending at end"},
+      {"pending_end_wei", "int", "wei",
+       "Q at end (SPEC §3.4): yield added but not yet a whole step of the share price"},
+      {"retained_end_wei", "int", "wei",
+       "retained at end: the §5.5 discounts beyond the debt they repaid"},
       {"discounted_withdrawals", "int", "count", "withdrawals paid at a discount (§5.5)"},
       {"discount_wei", "int", "wei",
        "Σ (amount − payout) of those withdrawals (per cohort: of the cohort's withdrawals)"},

@@ -44,7 +44,9 @@ const std::vector<MetricInfo>& metric_infos();
 //      insurance_cover_wei, protocol_fee_wei, void_share_wei, socialized_wei (sums of the
 //      reports' columns), and protocol_revenue_wei's two parts, fee_vault_end_wei and
 //      revenue_end_wei (helper-72's F3).
-inline constexpr std::string_view kLabVersion = "6";
+//   7: pending_end_wei and retained_end_wei, so that a run's yield_wei reconciles with the
+//      books from its metrics alone (README "Metrics"; the simulation asserts it: helper-72's F4).
+inline constexpr std::string_view kLabVersion = "7";
 
 struct MetricValue {
   std::string name;
