@@ -167,7 +167,8 @@ std::array<std::size_t, 4> contrast_points(const CompareOptions& options,
                                            const compare::Results& results) {
   std::array<std::size_t, 4> points{};
   for (std::size_t i = 0; i < 4; ++i) {
-    points[i] = compare::find_point(results, options.contrast[i], "--contrast");
+    points[i] = compare::find_point(results, options.contrast[i],
+                                    fmt::format("--contrast's {}", compare::contrast_role(i)));
   }
   for (const std::size_t i : {std::size_t{0}, std::size_t{2}}) {
     if (points[i] == points[i + 1]) {

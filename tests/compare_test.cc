@@ -1163,11 +1163,12 @@ TEST_CASE("CLI: compare refuses bad input with exit 2 and writes nothing") {
   CHECK(refused({"compare", db, "--contrast", "2", "1", "0", "0"}) ==
         "yieldledger: --contrast A B C D is (A − B) − (C − D): C and D are one point, 0, and "
         "their difference is 0 in every run\n");
-  CHECK(refused({"compare", db, "--contrast", "3", "1", "1", "0"})
-            .starts_with("yieldledger: --contrast's point, point 3 'policy.distribution=incomplete'"
+  // Which of the four a point is, named (helper-76's F10).
+  CHECK(refused({"compare", db, "--contrast", "2", "1", "3", "0"})
+            .starts_with("yieldledger: --contrast's C, point 3 'policy.distribution=incomplete'"
                          ", has 2 of 5 runs in '"));
   CHECK(refused({"compare", db, "--contrast", "2", "1", "1", "nine"})
-            .starts_with("yieldledger: --contrast 'nine' names no point of '"));
+            .starts_with("yieldledger: --contrast's D 'nine' names no point of '"));
   CHECK(refused({"compare", db, "--contrast", "2", "1", "1", "0", "--baseline", "1"}) ==
         "yieldledger: --baseline is the point of the comparison's differences, and --contrast "
         "gives its table alone in table and csv; --format xlsx or html gives both\n");

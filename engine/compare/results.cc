@@ -237,8 +237,8 @@ std::size_t find_point(const Results& results, const std::string& spec, std::str
       throw UsageError(fmt::format(
           "{}, point {} '{}', has {} of {} runs in '{}' and is left out; sweep or merge its "
           "missing runs, or name a complete point with {}: {}",
-          option == "--baseline" ? "the baseline" : fmt::format("{}'s point", option), p.index,
-          p.label, p.runs, results.runs_per_point, results.path, option, fmt::join(known, ", ")));
+          option == "--baseline" ? "the baseline" : option, p.index, p.label, p.runs,
+          results.runs_per_point, results.path, option, fmt::join(known, ", ")));
     }
   }
   throw UsageError(fmt::format("{} '{}' names no point of '{}' (by index or label); its "

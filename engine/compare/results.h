@@ -83,7 +83,7 @@ Results read_results(const std::string& path, const Selection& only = {});
 // The position in `points` of the point `spec` names: its index ("0", "3"), else its label
 // exactly, else its short label as the table and charts show it (point_names.h). Throws UsageError
 // listing the points when none matches, and when two labels do, in the words of `option`, the
-// command-line option that named it.
+// command-line option that named it ("--contrast's C": which of the four, helper-76's F10).
 std::size_t find_point(const Results& results, const std::string& spec,
                        std::string_view option = "--baseline");
 
