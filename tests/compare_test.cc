@@ -1135,6 +1135,14 @@ TEST_CASE("CLI: compare refuses bad input with exit 2 and writes nothing") {
             .ends_with("\nyieldledger: cannot write '" + mine + "/sub/x.csv': '" + mine +
                        "' is a file, not a folder\n"));
   CHECK(read_file(mine) == "precious");
+  // A symbolic link to nothing where the folder should be: it was "does not exist", the walk up
+  // following the link past it.
+  const std::string dangling = dir.path("dangling");
+  std::filesystem::create_symlink(dir.path("nowhere"), dangling);
+  CHECK(refused({"compare", db, "--format", "html", "--out", dangling + "/c.html"}) ==
+        "yieldledger: cannot write '" + dangling + "/c.html': '" + dangling +
+            "' is a symbolic link to nothing, not a folder\n");
+  CHECK(!std::filesystem::exists(dir.path("nowhere")));
   CHECK(refused({"compare", db, "--format", "html"}) ==
         "yieldledger: --format html needs --out FILE\n");
   const std::string empty = dir.write("empty.db", "");

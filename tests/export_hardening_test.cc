@@ -477,6 +477,14 @@ TEST_CASE("Export and compare never write onto a FIFO, a folder or a file they r
   const auto onto_db = run_cli({"export", "--db", db, "--out", db});
   CHECK(onto_db.exit_code == 2);
   CHECK(onto_db.err == "yieldledger: cannot write into '" + db + "': it is a file, not a folder\n");
+  // A symbolic link to nothing is no folder either, and nothing is made where it points.
+  const std::string dangling = db + ".link";
+  std::filesystem::create_symlink(db + ".nowhere", dangling);
+  CHECK(run_cli({"export", "--db", db, "--out", dangling + "/sub"}).err ==
+        "yieldledger: cannot write into '" + dangling + "/sub': '" + dangling +
+            "' is a symbolic link to nothing, not a folder\n");
+  CHECK(!std::filesystem::exists(db + ".nowhere"));
+  std::filesystem::remove(dangling);
 
   CHECK(run_cli({"compare", db, other, "--out", db + "-journal"}).err ==
         "yieldledger: will not write '" + db + "-journal': it is the rollback journal of '" + db +

@@ -23,6 +23,36 @@ std::filesystem::path folder_of(const std::filesystem::path& path) {
   return path.parent_path().empty() ? std::filesystem::path(".") : path.parent_path();
 }
 
+// The nearest of `folder` and its parents that is there (a dangling symlink is: no folder can be
+// made in its place), "." for a relative path none of whose parts is; and those missing, innermost
+// first. OutputFile names what stands where a folder should be, CreatedFolders makes the missing.
+struct FolderWalk {
+  std::filesystem::path existing;
+  std::vector<std::filesystem::path> missing;
+};
+FolderWalk walk_up(const std::filesystem::path& folder) {
+  std::error_code ec;
+  FolderWalk walk;
+  std::filesystem::path at = folder;
+  while (!at.empty() && !std::filesystem::exists(std::filesystem::symlink_status(at, ec))) {
+    walk.missing.push_back(at);
+    at = at.parent_path();
+  }
+  walk.existing = at.empty() ? std::filesystem::path(".") : at;
+  return walk;
+}
+
+// What is at `at`, a path that is there and is no folder: "a file", "a FIFO (named pipe)", "a
+// symbolic link to nothing", ...
+std::string not_folder_kind(const std::filesystem::path& at) {
+  std::error_code ec;
+  if (std::filesystem::is_symlink(at, ec) && !std::filesystem::exists(at, ec)) {
+    return "a symbolic link to nothing";
+  }
+  const auto kind = special_file_kind(at.string());
+  return kind ? std::string(*kind) : "a file";
+}
+
 [[noreturn]] void fail(const std::filesystem::path& path, int error) {
   throw ExportError(fmt::format("cannot write '{}': {}", path.string(), std::strerror(error)),
                     error);
@@ -55,15 +85,12 @@ OutputFile::OutputFile(std::filesystem::path path, Existing existing)
   if (!std::filesystem::is_directory(folder, ec)) {
     // A file where a folder of the path should be was "does not exist" (helper-70's F6; a file
     // further up too: helper-73's R8).
-    std::filesystem::path at = folder;
-    while (!at.empty() && !std::filesystem::exists(at, ec)) at = at.parent_path();
-    const bool file = !at.empty() && !std::filesystem::is_directory(at, ec);
-    const auto kind = file ? special_file_kind(at.string()) : std::nullopt;
-    throw UsageError(file ? fmt::format("cannot write '{}': '{}' is {}, not a folder",
-                                        path_.string(), at.string(),
-                                        kind ? std::string(*kind) : "a file")
-                          : fmt::format("cannot write '{}': the folder '{}' does not exist",
-                                        path_.string(), folder.string()));
+    const std::filesystem::path at = walk_up(folder).existing;
+    throw UsageError(std::filesystem::is_directory(at, ec)
+                         ? fmt::format("cannot write '{}': the folder '{}' does not exist",
+                                       path_.string(), folder.string())
+                         : fmt::format("cannot write '{}': '{}' is {}, not a folder",
+                                       path_.string(), at.string(), not_folder_kind(at)));
   }
   if (existing_ == Existing::refuse && std::filesystem::exists(path_, ec)) {
     throw UsageError(fmt::format("'{}' already exists; choose another --out, or add --force to "
@@ -242,16 +269,9 @@ int take_held_signal() {
 
 CreatedFolders::CreatedFolders(const std::filesystem::path& folder) {
   std::error_code ec;
-  std::vector<std::filesystem::path> missing;  // innermost first
-  std::filesystem::path at = folder;
-  while (!at.empty() && !std::filesystem::exists(std::filesystem::symlink_status(at, ec))) {
-    missing.push_back(at);
-    at = at.parent_path();
-  }
-  const std::filesystem::path existing = at.empty() ? std::filesystem::path(".") : at;
+  const auto [existing, missing] = walk_up(folder);
   if (!std::filesystem::is_directory(existing, ec)) {
-    const auto kind = special_file_kind(existing.string());
-    const std::string what = kind ? std::string(*kind) : "a file";
+    const std::string what = not_folder_kind(existing);
     throw UsageError(
         missing.empty()
             ? fmt::format("cannot write into '{}': it is {}, not a folder", folder.string(), what)
