@@ -408,7 +408,7 @@ Amount mul_div_floor(const Amount& a, const Amount& b, const Amount& c) {
 }
 
 SignedAmount SignedAmount::difference(const Amount& a, const Amount& b) {
-  return SignedAmount(S512(a.raw()) - S512(b.raw()));
+  return SignedAmount(a.signed_wide() - b.signed_wide());
 }
 
 Amount SignedAmount::magnitude() const {

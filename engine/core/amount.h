@@ -166,6 +166,7 @@ class Amount {
   // The value as Boost integers, for wide intermediates (by value: a conversion, not a view).
   U256 raw() const;
   U512 wide() const;
+  S512 signed_wide() const { return S512(raw()); }  // for sums with signed terms
 
   // Carry chains, inline: these two are most of the engine's arithmetic.
   friend Amount operator+(const Amount& a, const Amount& b) {
@@ -317,7 +318,8 @@ class SignedAmount {
  public:
   SignedAmount() = default;
   static SignedAmount difference(const Amount& a, const Amount& b);  // a - b
-  static SignedAmount of(const Amount& a) { return SignedAmount(S512(a.raw())); }
+  static SignedAmount of(const Amount& a) { return SignedAmount(a.signed_wide()); }
+  const S512& signed_wide() const { return value_; }  // as Amount's, for mixed sums
 
   bool is_negative() const { return value_ < 0; }
   bool is_positive() const { return value_ > 0; }

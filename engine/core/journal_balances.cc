@@ -3,12 +3,6 @@
 #include <fmt/format.h>
 
 namespace yl {
-namespace {
-
-S512 signed_of(const Amount& a) { return S512(a.raw()); }
-
-}  // namespace
-
 void JournalBalances::add(const Posting& p) {
   Column& column = columns_[column_of(p.account, p.asset)];
   if (p.index >= column.size()) column.resize(std::size_t{p.index} + 1);
@@ -49,27 +43,29 @@ std::optional<std::string> JournalBalances::check_against(const Ledger& ledger) 
     S512 unposted_total = 0;
     for (AccountId id = 0; id < ledger.account_count(); ++id) {
       const Position p = ledger.position_of(id, asset);
-      const S512 unposted = signed_of(p.shares) * (signed_of(price) - signed_of(p.price_posted));
+      const S512 unposted =
+          p.shares.signed_wide() * (price.signed_wide() - p.price_posted.signed_wide());
       unposted_total += unposted;
-      const S512 held = signed_of(b.shares.balance(p)) + signed_of(b.shares.claimable(p));
+      const S512 held = b.shares.balance(p).signed_wide() + b.shares.claimable(p).signed_wide();
       if (auto m = expect(BookAccount::account, id, asset, -(held - unposted))) return m;
     }
     if (auto m = expect(BookAccount::accrued, 0, asset, -unposted_total)) return m;
-    if (auto m = expect(BookAccount::buffer, 0, asset, signed_of(b.buffer))) return m;
-    if (auto m = expect(BookAccount::insurance, 0, asset, signed_of(b.insurance))) return m;
-    if (auto m = expect(BookAccount::debt, 0, asset, signed_of(b.debt))) return m;
-    if (auto m = expect(BookAccount::retained, 0, asset, -signed_of(b.retained))) return m;
-    if (auto m = expect(BookAccount::pending, 0, asset, -signed_of(b.shares.pending()))) return m;
-    if (auto m = expect(BookAccount::revenue, 0, asset, signed_of(b.revenue))) return m;
-    if (auto m = expect(BookAccount::locked, 0, asset, -signed_of(b.stream.locked()))) return m;
+    if (auto m = expect(BookAccount::buffer, 0, asset, b.buffer.signed_wide())) return m;
+    if (auto m = expect(BookAccount::insurance, 0, asset, b.insurance.signed_wide())) return m;
+    if (auto m = expect(BookAccount::debt, 0, asset, b.debt.signed_wide())) return m;
+    if (auto m = expect(BookAccount::retained, 0, asset, -b.retained.signed_wide())) return m;
+    if (auto m = expect(BookAccount::pending, 0, asset, -b.shares.pending().signed_wide()))
+      return m;
+    if (auto m = expect(BookAccount::revenue, 0, asset, b.revenue.signed_wide())) return m;
+    if (auto m = expect(BookAccount::locked, 0, asset, -b.stream.locked().signed_wide())) return m;
   }
   for (std::size_t i = 0; i < ledger.source_count(); ++i) {
     const auto index = static_cast<std::uint32_t>(i);
     const Asset asset = ledger.source_config(i).asset;
     const SourceState& s = ledger.source_state(i);
-    if (auto m = expect(BookAccount::source, index, asset, signed_of(s.principal))) return m;
+    if (auto m = expect(BookAccount::source, index, asset, s.principal.signed_wide())) return m;
     if (auto m = expect(BookAccount::unreported, index, asset,
-                        signed_of(s.value) - signed_of(s.principal))) {
+                        s.value.signed_wide() - s.principal.signed_wide())) {
       return m;
     }
   }

@@ -19,13 +19,6 @@ namespace {
 using S512 = boost::multiprecision::checked_int512_t;
 constexpr std::int64_t kYear = 31'536'000;
 
-S512 signed_of(const Amount& a) { return S512(a.raw()); }
-// A source's yield: value − principal of two amounts, so its magnitude fits 256 bits.
-S512 signed_of(const SignedAmount& a) {
-  const S512 magnitude = signed_of(a.magnitude());
-  return a.is_negative() ? S512(-magnitude) : magnitude;
-}
-
 // floor(a / b) for b > 0 (boost divides toward zero).
 S512 floor_div(const S512& a, const S512& b) {
   S512 q = a / b;
@@ -83,7 +76,7 @@ struct Flow {
       }
       widen();
     }
-    (*wide)[incoming ? 0 : 1] += signed_of(wei);
+    (*wide)[incoming ? 0 : 1] += wei.signed_wide();
   }
   void add_in(std::int64_t t, const Amount& wei) { add(t, wei, true); }
   void add_out(std::int64_t t, const Amount& wei) { add(t, wei, false); }
@@ -180,13 +173,13 @@ class Simulation {
     for (const ReportRecord& report : ledger_.take_reports()) {
       AssetWatch& w = watch_[index_of(report.asset)];
       for (const SourceYield& s : report.sources) {
-        w.source_yield += signed_of(s.yield);
-        w.fee += signed_of(s.fee);
-        w.cover += signed_of(s.cover);
-        w.protocol_fee += signed_of(s.protocol_fee);
+        w.source_yield += s.yield.signed_wide();
+        w.fee += s.fee.signed_wide();
+        w.cover += s.cover.signed_wide();
+        w.protocol_fee += s.protocol_fee.signed_wide();
       }
-      w.void_share += signed_of(report.void_share);
-      w.socialized += signed_of(report.socialized);
+      w.void_share += report.void_share.signed_wide();
+      w.socialized += report.socialized.signed_wide();
     }
   }
 
@@ -261,7 +254,7 @@ class Simulation {
 
   S512 value_of(const std::string& account, Asset asset) const {
     const AccountId id = *ledger_.find_account(account);
-    return signed_of(ledger_.balance(id, asset)) + signed_of(ledger_.claimable(id, asset));
+    return ledger_.balance(id, asset).signed_wide() + ledger_.claimable(id, asset).signed_wide();
   }
 
   void step(const Event& event) {
@@ -315,7 +308,7 @@ class Simulation {
         ++w.discounted;
         w.discount += discount;
         const auto& account = std::get<Withdraw>(applied.body).account;
-        discounts_[plan_of(account) * 2 + index_of(*withdrawn)] += signed_of(discount);
+        discounts_[plan_of(account) * 2 + index_of(*withdrawn)] += discount.signed_wide();
       }
     }
     observe(t);
@@ -376,10 +369,10 @@ class Simulation {
         if (!f.touched) continue;
         f.to(end);
         const Amount held = ledger_.balance(*id, asset) + ledger_.claimable(*id, asset);
-        const S512 value = signed_of(held);
+        const S512 value = held.signed_wide();
         // The discount its holding would pay withdrawn at end, alone (floor: the payout's).
         const S512 exit_discount =
-            signed_of(held - mul_div_floor(held, exit_price_ray[index_of(asset)], ray()));
+            (held - mul_div_floor(held, exit_price_ray[index_of(asset)], ray())).signed_wide();
         const auto paid = discounts_.find(i * 2 + index_of(asset));
         const S512 discount = paid == discounts_.end() ? S512(0) : paid->second;
         const S512 yield = value + f.out_wei() - discount - f.in_wei();
@@ -415,7 +408,7 @@ class Simulation {
         put_int("exit_yield_wei", cohort, a, text(g.yield - g.exit_discount));
         // The whole run's is written below, with or without accounts; the same sum.
         if (cohort.empty()) {
-          YL_ASSERT(g.discount == signed_of(watch_[index_of(asset)].discount));
+          YL_ASSERT(g.discount == watch_[index_of(asset)].discount.signed_wide());
         } else {
           put_int("discount_wei", cohort, a, text(g.discount));
         }
@@ -485,9 +478,9 @@ class Simulation {
   S512 yield_budget(Asset asset) const {
     const AssetBook& book = ledger_.book(asset);
     const AssetWatch& w = watch_[index_of(asset)];
-    return w.source_yield - w.fee + w.cover - w.protocol_fee - w.void_share + signed_of(book.debt) -
-           signed_of(book.shares.pending()) - signed_of(book.retained) -
-           signed_of(book.stream.locked());
+    return w.source_yield - w.fee + w.cover - w.protocol_fee - w.void_share +
+           book.debt.signed_wide() - book.shares.pending().signed_wide() -
+           book.retained.signed_wide() - book.stream.locked().signed_wide();
   }
 
   const Study& study_;
