@@ -57,7 +57,7 @@ void generate(const GenerateOptions& options) {
   const lab::GeneratedFiles files =
       lab::generate_into(study, points[static_cast<std::size_t>(options.point)], options.seed,
                          options.out, options.force);
-  // What a socialized loss changed, as a sweep applies it (generator.h).
+  // What a loss changed, as a sweep applies it (generator.h).
   std::vector<std::string> changed;
   if (files.cut > 0) {
     changed.push_back(fmt::format("{} withdrawal(s) cut to what the account held after a "
@@ -65,8 +65,8 @@ void generate(const GenerateOptions& options) {
                                   files.cut));
   }
   if (files.left_out > 0) {
-    changed.push_back(fmt::format("{} left out: the ledger rejects them after a socialized loss, "
-                                  "as a sweep does, counted in rejected_events",
+    changed.push_back(fmt::format("{} left out: the ledger rejects them after a loss, as a "
+                                  "sweep does, counted in rejected_events",
                                   files.left_out));
   }
   const std::string what_changed =

@@ -718,20 +718,21 @@ GeneratedFiles generate_into(const Study& base, const Point& point, std::uint64_
   OutputFile accounts_file(folder / "accounts.csv", existing);
   Generated generated = generate(study, seed);
   GeneratedFiles files;
-  if (study.scenario.params.policy.negative_yield == NegativeYield::socialize) {
-    // Again until nothing is left out, so that the file runs whole. Under streamed distribution a
-    // rejected event's drip stays (SPEC §9.1) and the file has none; the next event of its asset
-    // drips the same amount instead (a function of the time, folded into the price whole), so a
-    // later pass meets the same balances (tests/lab_cli_test.cc: the file's run ends at the
-    // sweep's prices). Were a withdrawal cut again, it would be counted once, as the sweep does.
-    std::vector<bool> cut(generated.events.size(), false);
-    std::int64_t left_out = 0;
-    do {
-      left_out = cut_or_leave_out(study, generated.events, cut);
-      files.left_out += left_out;
-    } while (left_out > 0);
-    files.cut = std::count(cut.begin(), cut.end(), true);
-  }
+  // Under every policy: a withdrawal between a slash and its report can find too little in the
+  // buffer and the sources (SPEC §5.5), whatever negative_yield says (helper-79: under `debt` the
+  // sweep skipped it and `run` of the file stopped there, exit 2). Again until nothing is left
+  // out, so that the file runs whole. Under streamed distribution a rejected event's drip stays
+  // (SPEC §9.1) and the file has none; the next event of its asset drips the same amount instead
+  // (a function of the time, folded into the price whole), so a later pass meets the same
+  // balances (tests/lab_cli_test.cc: the file's run ends at the sweep's prices). Were a
+  // withdrawal cut again, it would be counted once, as the sweep does.
+  std::vector<bool> cut(generated.events.size(), false);
+  std::int64_t left_out = 0;
+  do {
+    left_out = cut_or_leave_out(study, generated.events, cut);
+    files.left_out += left_out;
+  } while (left_out > 0);
+  files.cut = std::count(cut.begin(), cut.end(), true);
   files.events = static_cast<std::int64_t>(generated.events.size());
   std::ostringstream events;
   write_events_csv(generated.events, events);

@@ -506,9 +506,10 @@ const std::vector<MetricInfo>& metric_infos() {
   static const std::vector<MetricInfo> kInfos = {
       {"events", "int", "count", "events applied"},
       {"rejected_events", "int", "count",
-       "generated events the ledger rejected, skipped (0 unless a policy lowers balances, SPEC "
-       "§9.3, and then not the withdrawals cut: withdrawals_cut); per "
-       "users/dapps and strategy cohort: those of its accounts"},
+       "generated events the ledger rejected, skipped (0 unless a loss came first: a withdrawal "
+       "between a slash and its report that the buffer and sources cannot pay, SPEC §5.5, or "
+       "under §9.3 socialize a transfer of more than is left, not the withdrawals cut: "
+       "withdrawals_cut); per users/dapps and strategy cohort: those of its accounts"},
       {"withdrawals_cut", "int", "count",
        "generated withdrawals for more than the account held after a socialized loss (SPEC "
        "§9.3), made for what it held; per users/dapps and strategy cohort: those of its accounts"},
