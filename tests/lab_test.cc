@@ -477,6 +477,24 @@ deposit.ETH = { median = 1.0, spread = 0 }
                      "one.toml", ".");
 }
 
+// The one holder's deposit (its amount set unless empty), a loss of 10^17 wei at lido at +30 h,
+// after the first report, and the holder's withdrawal of `withdrawn` wei at +50 h, after the
+// report that makes the loss debt.
+Generated slashed_holder(const Study& study, const std::optional<Amount>& deposited,
+                         const Amount& withdrawn) {
+  Generated g = generate(study, 5);
+  REQUIRE(g.events.size() == 2);
+  const std::int64_t start = study.scenario.params.start.seconds;
+  REQUIRE(g.events.at(1).time.seconds < start + 86400);
+  auto& deposit = std::get<Deposit>(g.events.at(1).body);
+  if (deposited) deposit.amount = *deposited;
+  const std::string holder = deposit.account;
+  g.events.push_back(
+      {Timestamp{start + 30 * 3600}, Loss{"lido", Amount::from_u64(100'000'000'000'000'000)}});
+  g.events.push_back({Timestamp{start + 50 * 3600}, Withdraw{holder, Asset::eth, withdrawn}});
+  return g;
+}
+
 }  // namespace
 
 TEST_CASE("Lab metrics: one passive holder of 1 ETH for one day at 4%, derived by hand") {
@@ -531,16 +549,10 @@ TEST_CASE("Lab metrics: a withdrawal at a discount counts at its payout, derived
   // yield_wei counted the amount debited, a yield of 0 (helper-48's F1: snipers withdrawing in
   // debt showed +900% a year while they paid most of the debt); it is 5e17 + 4.5e17 − 1e18.
   const Study study = one_holder_study("2024-01-04T00:00:00Z", "0");
-  Generated g = generate(study, 5);
-  REQUIRE(g.events.size() == 2);
+  const Generated g =
+      slashed_holder(study, std::nullopt, Amount::from_u64(500'000'000'000'000'000));
   const std::int64_t start = study.scenario.params.start.seconds;
   const std::int64_t deposited = g.events.at(1).time.seconds;
-  REQUIRE(deposited < start + 86400);
-  const std::string holder = std::get<Deposit>(g.events.at(1).body).account;
-  g.events.push_back(
-      {Timestamp{start + 30 * 3600}, Loss{"lido", Amount::from_u64(100'000'000'000'000'000)}});
-  g.events.push_back({Timestamp{start + 50 * 3600},
-                      Withdraw{holder, Asset::eth, Amount::from_u64(500'000'000'000'000'000)}});
   const RunMetrics m = simulate(study, g, 0);
   CHECK(m.events == 4);
   CHECK(testing::metric(m, "yield_wei", "", "ETH") == "-50000000000000000");
@@ -598,17 +610,8 @@ TEST_CASE("Lab metrics: a discount beyond the debt is retained, and the yield bu
   // (source yield − fees + cover − void shares + D − pending − retained − locked): without the
   // retained wei it would be 1 wei off.
   const Study study = one_holder_study("2024-01-04T00:00:00Z", "0");
-  Generated g = generate(study, 5);
-  REQUIRE(g.events.size() == 2);
-  const std::int64_t start = study.scenario.params.start.seconds;
-  auto& deposit = std::get<Deposit>(g.events.at(1).body);
-  deposit.amount = Amount::from_u64(1'000'000'000'000'000'001);
-  const std::string holder = deposit.account;
-  g.events.push_back(
-      {Timestamp{start + 30 * 3600}, Loss{"lido", Amount::from_u64(100'000'000'000'000'000)}});
-  g.events.push_back({Timestamp{start + 50 * 3600},
-                      Withdraw{holder, Asset::eth, Amount::from_u64(1'000'000'000'000'000'001)}});
-  const RunMetrics m = simulate(study, g, 0);
+  const Amount all = Amount::from_u64(1'000'000'000'000'000'001);
+  const RunMetrics m = simulate(study, slashed_holder(study, all, all), 0);
   CHECK(m.events == 4);
   CHECK(testing::metric(m, "discount_wei", "", "ETH") == "100000000000000001");
   CHECK(testing::metric(m, "yield_wei", "", "ETH") == "-100000000000000001");
