@@ -5,10 +5,13 @@
 #include <condition_variable>
 #include <deque>
 #include <exception>
+#include <latch>
 #include <map>
 #include <mutex>
+#include <new>
 #include <system_error>
 #include <thread>
+#include <utility>
 
 #include <fmt/format.h>
 
@@ -142,13 +145,24 @@ SweepSummary run_sweep(const Study& study, const SweepOptions& options) {
   std::exception_ptr error;
   std::atomic<std::int64_t> generate_ns{0}, simulate_ns{0};
   std::vector<std::thread> workers;
+  // The workers start their runs only once all of them are started: a sweep that cannot start
+  // them all has run nothing, and what ran out (threads, or memory for their stacks) is the
+  // threads', not a worker's run allocating meanwhile (that was an "out of memory" at times, or a
+  // std::bad_alloc from std::thread itself, uncaught: SIGABRT).
+  std::latch all_started(1);
+  bool released = false;  // all_started counted down (once: its count may not go below 0)
+  auto release = [&] {
+    if (!std::exchange(released, true)) all_started.count_down();
+  };
   auto stop_workers = [&] {
     stop = true;
     queue.close();
     window.close();
+    release();
     for (std::thread& t : workers) t.join();
   };
   auto work = [&] {
+    all_started.wait();
     GeneratorMemory memory;  // this worker's, reused run after run
     try {
       for (std::size_t i; !stop && (i = next++) < todo.size() && window.wait_for(i);) {
@@ -183,17 +197,24 @@ SweepSummary run_sweep(const Study& study, const SweepOptions& options) {
     }
     queue.producer_done();
   };
+  workers.reserve(static_cast<std::size_t>(jobs));
   for (int w = 0; w < jobs; ++w) {
+    // Out of threads or memory for their stacks: the ones started stop, nothing is lost.
+    std::error_code why;
     try {
       workers.emplace_back(work);
+      continue;
     } catch (const std::system_error& e) {
-      // Out of threads or memory for their stacks: the ones started stop, nothing is lost.
-      stop_workers();
-      throw std::system_error(e.code(), fmt::format("cannot start worker {} of --jobs {} (the "
-                                                    "runs stored so far are kept); try fewer",
-                                                    w + 1, jobs));
+      why = e.code();
+    } catch (const std::bad_alloc&) {
+      why = std::make_error_code(std::errc::not_enough_memory);
     }
+    stop_workers();
+    throw std::system_error(why, fmt::format("cannot start worker {} of --jobs {} (the runs "
+                                             "stored so far are kept); try fewer",
+                                             w + 1, jobs));
   }
+  release();
   // The one writer: commits about twice a second, so a kill loses at most that much work.
   auto committed = Clock::now();
   std::map<std::size_t, RunRecord> waiting;  // done, behind a run still running
