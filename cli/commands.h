@@ -22,6 +22,10 @@ void add_generate_command(CLI::App& app);
 void add_sweep_command(CLI::App& app);
 void add_merge_command(CLI::App& app);
 
+// A parse error's message as main prints it: CLI11's own, but for a count of --contrast's values
+// ("At least 4 required but received 3"), said as what the four are (compare_command.cc).
+std::string parse_error_text(const CLI::ParseError& error);
+
 // A CLI11 check for a file named by an argument: an empty name is refused ("scenario: the name
 // is empty: name a file"); it was read as a file named '' (":1: scenario: cannot open the
 // scenario file", the file's name missing: helper-45's F2).

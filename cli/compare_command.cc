@@ -431,4 +431,17 @@ void add_compare_command(CLI::App& app) {
   command->callback([options] { run_compare(*options); });
 }
 
+std::string parse_error_text(const CLI::ParseError& error) {
+  const std::string_view what = error.what();
+  constexpr std::string_view kCount = "received ";
+  const auto received = what.rfind(kCount);
+  if (dynamic_cast<const CLI::ArgumentMismatch*>(&error) != nullptr &&
+      what.starts_with("--contrast: ") && received != std::string_view::npos) {
+    return fmt::format("--contrast takes four points once, A B C D, for (A − B) − (C − D); it was "
+                       "given {}",
+                       what.substr(received + kCount.size()));
+  }
+  return std::string(what);
+}
+
 }  // namespace yl::cli

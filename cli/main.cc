@@ -89,7 +89,7 @@ int run_command(int argc, char** argv) {
     } catch (const CLI::ParseError& error) {
       // --help and --version print to stdout and exit 0; other parse errors are usage errors.
       if (error.get_exit_code() != 0) {
-        fail(2, fmt::format("yieldledger: {}", error.what()));
+        fail(2, fmt::format("yieldledger: {}", yl::cli::parse_error_text(error)));
         std::cerr << "Run with --help for more information.\n";
         return 2;
       }
