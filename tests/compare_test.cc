@@ -539,7 +539,7 @@ TEST_CASE("Compare: --baseline by index or label, a name that is no point is ref
   const std::string left_out =
       "the baseline, point 3 'policy.distribution=incomplete', has 2 of 5 runs in '" +
       results.path +
-      "' and is left out; sweep or merge its missing runs, or name a complete point with "
+      "' and is left out; sweep or merge its missing runs, or name a complete point as "
       "--baseline: 0 'policy.distribution=instant', 1 'policy.distribution=streamed', 2 "
       "'policy.protocol_fee_bps=500 & <fee> \"quoted\"'";
   CHECK(usage_error([&] { yl::compare::find_point(results, "3"); }) == left_out);
@@ -1141,7 +1141,7 @@ TEST_CASE("CLI: compare refuses bad input with exit 2 and writes nothing") {
   std::filesystem::create_symlink(dir.path("nowhere"), dangling);
   CHECK(refused({"compare", db, "--format", "html", "--out", dangling + "/c.html"}) ==
         "yieldledger: cannot write '" + dangling + "/c.html': '" + dangling +
-            "' is a symbolic link to nothing, not a folder\n");
+            "' is a broken symbolic link, not a folder\n");
   CHECK(!std::filesystem::exists(dir.path("nowhere")));
   CHECK(refused({"compare", db, "--format", "html"}) ==
         "yieldledger: --format html needs --out FILE\n");

@@ -482,9 +482,18 @@ TEST_CASE("Export and compare never write onto a FIFO, a folder or a file they r
   std::filesystem::create_symlink(db + ".nowhere", dangling);
   CHECK(run_cli({"export", "--db", db, "--out", dangling + "/sub"}).err ==
         "yieldledger: cannot write into '" + dangling + "/sub': '" + dangling +
-            "' is a symbolic link to nothing, not a folder\n");
+            "' is a broken symbolic link, not a folder\n");
   CHECK(!std::filesystem::exists(db + ".nowhere"));
   std::filesystem::remove(dangling);
+  // A loop of links, too (helper-80).
+  std::filesystem::create_symlink(db + ".loop-b", db + ".loop-a");
+  std::filesystem::create_symlink(db + ".loop-a", db + ".loop-b");
+  CHECK(run_cli({"export", "--db", db, "--out", db + ".loop-a"}).err ==
+        "yieldledger: cannot write into '" + db +
+            ".loop-a': it is a broken symbolic link, not a "
+            "folder\n");
+  std::filesystem::remove(db + ".loop-a");
+  std::filesystem::remove(db + ".loop-b");
 
   CHECK(run_cli({"compare", db, other, "--out", db + "-journal"}).err ==
         "yieldledger: will not write '" + db + "-journal': it is the rollback journal of '" + db +

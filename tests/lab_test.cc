@@ -618,6 +618,8 @@ TEST_CASE("Lab metrics: a discount beyond the debt is retained, and the yield bu
   CHECK(testing::metric(m, "source_yield_wei", "", "ETH") == "-100000000000000000");
   CHECK(testing::metric(m, "debt_end_wei", "", "ETH") == "0");
   CHECK(testing::metric(m, "dust_wei", "", "ETH") == "0");
+  CHECK(testing::metric(m, "retained_end_wei", "", "ETH") == "1");
+  CHECK(testing::metric(m, "pending_end_wei", "", "ETH") == "0");
 }
 
 TEST_CASE("Lab metrics: a scheduled report that overflows stops the run there, as run stops") {

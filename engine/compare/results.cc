@@ -236,7 +236,7 @@ std::size_t find_point(const Results& results, const std::string& spec, std::str
     if (std::to_string(p.index) == spec || p.label == spec) {
       throw UsageError(fmt::format(
           "{}, point {} '{}', has {} of {} runs in '{}' and is left out; sweep or merge its "
-          "missing runs, or name a complete point with {}: {}",
+          "missing runs, or name a complete point as {}: {}",
           option == "--baseline" ? "the baseline" : option, p.index, p.label, p.runs,
           results.runs_per_point, results.path, option, fmt::join(known, ", ")));
     }

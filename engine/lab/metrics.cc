@@ -16,7 +16,6 @@
 namespace yl::lab {
 namespace {
 
-using S512 = boost::multiprecision::checked_int512_t;
 constexpr std::int64_t kYear = 31'536'000;
 
 // floor(a / b) for b > 0 (boost divides toward zero).
@@ -452,10 +451,10 @@ class Simulation {
       put_int("debt_seconds", "", a, std::to_string(w.debt_seconds));
       put_int("debt_end_wei", "", a, book.debt.wei_string());
       put_int("locked_end_wei", "", a, book.stream.locked().wei_string());
-      put_int("pending_end_wei", "", a, book.shares.pending().wei_string());
-      put_int("retained_end_wei", "", a, book.retained.wei_string());
       put_int("dust_wei", "", a,
               (book.shares.remainder_sum() + book.shares.pending()).wei_string());
+      put_int("pending_end_wei", "", a, book.shares.pending().wei_string());
+      put_int("retained_end_wei", "", a, book.retained.wei_string());
       put_int("discounted_withdrawals", "", a, std::to_string(w.discounted));
       put_int("discount_wei", "", a, w.discount.wei_string());
       put_int("price_end", "", a, book.shares.price().wei_string());
@@ -508,8 +507,9 @@ const std::vector<MetricInfo>& metric_infos() {
       {"rejected_events", "int", "count",
        "generated events the ledger rejected, skipped (0 unless a loss came first: a withdrawal "
        "between a slash and its report that the buffer and sources cannot pay, SPEC §5.5, or "
-       "under §9.3 socialize a transfer of more than is left, not the withdrawals cut: "
-       "withdrawals_cut); per users/dapps and strategy cohort: those of its accounts"},
+       "under §9.3 socialize a transfer or gas payment of more than is left; README \"Valid by "
+       "construction, but for losses\"; not the withdrawals cut: withdrawals_cut); per "
+       "users/dapps and strategy cohort: those of its accounts"},
       {"withdrawals_cut", "int", "count",
        "generated withdrawals for more than the account held after a socialized loss (SPEC "
        "§9.3), made for what it held; per users/dapps and strategy cohort: those of its accounts"},

@@ -43,11 +43,11 @@ FolderWalk walk_up(const std::filesystem::path& folder) {
 }
 
 // What is at `at`, a path that is there and is no folder: "a file", "a FIFO (named pipe)", "a
-// symbolic link to nothing", ...
+// broken symbolic link" (to nothing, or a loop of links), ...
 std::string not_folder_kind(const std::filesystem::path& at) {
   std::error_code ec;
   if (std::filesystem::is_symlink(at, ec) && !std::filesystem::exists(at, ec)) {
-    return "a symbolic link to nothing";
+    return "a broken symbolic link";
   }
   const auto kind = special_file_kind(at.string());
   return kind ? std::string(*kind) : "a file";
