@@ -95,11 +95,11 @@ void write_accounts_csv(const std::vector<AccountPlan>& accounts, std::ostream& 
 // Under SPEC §9.3 `socialize` a loss can push a balance below what the generator counts on. A
 // withdrawal for more than the account holds is then cut to what it holds (apply_generated(), as
 // a sweep applies it: `withdrawals_cut`). Any other event the ledger rejects a sweep skips
-// (`rejected_events`): under socialize a transfer of more than is left, under any policy a
-// withdrawal between a slash and its report that the buffer and the sources cannot pay (SPEC
-// §5.5). Since `run` is all or nothing, such an event is left out of the file (the run replayed in
-// memory, as a sweep runs it): the file runs, and its run is the sweep's (left_out is its
-// rejected_events). Under streamed distribution the drip a rejected event leaves (SPEC §9.1) is
+// (`rejected_events`): under socialize a transfer or gas payment of more than is left, or a
+// withdrawal from an account left with nothing; under any policy a withdrawal between a slash and
+// its report that the buffer and the sources cannot pay (SPEC §5.5). Since `run` is all or
+// nothing, such an event is left out of the file (the run replayed in memory, as a sweep runs
+// it): the file runs, and its run is the sweep's (left_out is its rejected_events). Under streamed distribution the drip a rejected event leaves (SPEC §9.1) is
 // not in the file, but the next event of its asset makes the same one.
 struct GeneratedFiles {
   std::int64_t events = 0;    // written to events.csv
