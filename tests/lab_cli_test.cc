@@ -285,8 +285,8 @@ TEST_CASE("Lab CLI: a run's reports sum to the sweep's source_yield_wei, fees an
 TEST_CASE("Lab CLI: under debt, a withdrawal between a slash and its report that cannot be paid "
           "is skipped by a sweep and left out of generate's file") {
   // One holder, all of it at lido, slashed whole a hundred times a year: between a slash and its
-  // report the loss is not debt yet (π = RAY), so a withdrawal finds nothing to pay it (SPEC §5.5,
-  // "withdrawal not covered"). The sweep skipped it; generate wrote it, and `run` of the file
+  // report the loss is not debt yet, so a withdrawal pays no discount for it and finds nothing to
+  // pay it (SPEC §5.5, "withdrawal not covered"). The sweep skipped it; generate wrote it, and `run` of the file
   // stopped there, exit 2 (helper-79).
   TempDir dir;
   const std::string study = dir.write("slashed.toml", R"(name = "slashed"
