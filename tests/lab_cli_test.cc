@@ -286,8 +286,8 @@ TEST_CASE("Lab CLI: under debt, a withdrawal between a slash and its report that
           "is skipped by a sweep and left out of generate's file") {
   // One holder, all of it at lido, slashed whole a hundred times a year: between a slash and its
   // report the loss is not debt yet, so a withdrawal pays no discount for it and finds nothing to
-  // pay it (SPEC §5.5, "withdrawal not covered"). The sweep skipped it; generate wrote it, and `run` of the file
-  // stopped there, exit 2 (helper-79).
+  // pay it (SPEC §5.5, "withdrawal not covered"). The sweep skipped it; generate wrote it, and
+  // `run` of the file stopped there, exit 2 (helper-79).
   TempDir dir;
   const std::string study = dir.write("slashed.toml", R"(name = "slashed"
 seed = 1

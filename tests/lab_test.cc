@@ -375,6 +375,30 @@ runs = 1
   CHECK(testing::metric(mb, "insurance_end_wei", "", "USDB") != "0");
 }
 
+TEST_CASE("Lab: common random numbers: churn 0 and a churn no one meets draw alike") {
+  // A holder's churn time was drawn only at a rate > 0, so a point of churn 0 drew every later
+  // move of every holder afresh and paired with a point of churn > 0 no better than two seeds
+  // (helper-83's F1). At 10^-9 a year no holder leaves within the run: the events are the same.
+  const Study study = parse_study(testing::tiny_study(R"(
+[sweep]
+runs = 1
+[sweep.product]
+"population.churn_per_year" = [0.0, 0.000000001]
+)",
+                                                      "churn_per_year = 5", "churn_per_year = 5.0"),
+                                  "t.toml", ".");
+  const std::vector<Point> points = expand_points(study);
+  REQUIRE(points.size() == 2);
+  auto events = [&](const Point& point) {
+    std::ostringstream csv;
+    write_events_csv(generate(study_at(study, point), run_seed(study, 0)).events, csv);
+    return csv.str();
+  };
+  const std::string none = events(points[0]);
+  CHECK(none.size() > 1000);
+  CHECK(events(points[1]) == none);
+}
+
 TEST_CASE("Lab: common random numbers: points differing in a strategy key draw alike") {
   // helper-62's F1: a strategy counterfactual (snipers or none) is paired run by run, so the
   // difference is the snipers', not another population's noise (lab version 5).

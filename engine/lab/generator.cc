@@ -293,8 +293,13 @@ class Builder {
                                          gas ? pop.gas_per_day : 0};
     const double total = rates[0] + rates[1] + rates[2] + rates[3];
     std::int64_t exit_at = end.seconds + 1;
+    // Drawn whatever the rate, so that a point of churn 0 and one of churn > 0 draw the rest of a
+    // holder's moves alike and pair (helper-83's F1: the draw only at a rate > 0 shifted every
+    // later move). exponential(1) / rate is exponential(rate) bit for bit (÷ 1.0 is exact), so
+    // a study with churn draws as before.
+    const double churn_draw = rng.exponential(1.0);
     if (pop.churn_per_year > 0) {
-      const double years = rng.exponential(pop.churn_per_year);
+      const double years = churn_draw / pop.churn_per_year;
       if (years * kYear < static_cast<double>(end.seconds - plan.arrival.seconds)) {
         exit_at = plan.arrival.seconds + static_cast<std::int64_t>(std::floor(years * kYear));
       }

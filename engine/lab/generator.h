@@ -99,8 +99,9 @@ void write_accounts_csv(const std::vector<AccountPlan>& accounts, std::ostream& 
 // withdrawal from an account left with nothing; under any policy a withdrawal between a slash and
 // its report that the buffer and the sources cannot pay (SPEC §5.5). Since `run` is all or
 // nothing, such an event is left out of the file (the run replayed in memory, as a sweep runs
-// it): the file runs, and its run is the sweep's (left_out is its rejected_events). Under streamed distribution the drip a rejected event leaves (SPEC §9.1) is
-// not in the file, but the next event of its asset makes the same one.
+// it): the file runs, and its run is the sweep's (left_out is its rejected_events). Under streamed
+// distribution the drip a rejected event leaves (SPEC §9.1) is not in the file, but the next event
+// of its asset makes the same one.
 struct GeneratedFiles {
   std::int64_t events = 0;    // written to events.csv
   std::int64_t cut = 0;       // withdrawals cut to what the account held (socialize only)

@@ -45,7 +45,9 @@ const std::vector<MetricInfo>& metric_infos();
 //      reports' columns), and protocol_revenue_wei's two parts, fee_vault_end_wei and
 //      revenue_end_wei (helper-72's F3).
 //   7: pending_end_wei and retained_end_wei, so that a run's yield_wei reconciles with the
-//      books from its metrics alone (README "Metrics"; the simulation asserts it: helper-72's F4).
+//      books from its metrics alone (README "Metrics"; the simulation asserts it: helper-72's F4);
+//      a holder's churn time is drawn at any churn_per_year, so that a point of churn 0 pairs
+//      with one of churn > 0 (helper-83's F1: its holders drew every later move afresh).
 inline constexpr std::string_view kLabVersion = "7";
 
 struct MetricValue {
