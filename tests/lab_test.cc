@@ -699,6 +699,14 @@ TEST_CASE("Lab study: bad input names the file, the line and the key") {
               "[sweep.product]\n\"scenario.source.99999999999999999999.apr_bps\" = [1]\n"));
         }) == "s.toml:45: sweep: 'scenario.source.99999999999999999999.apr_bps' names nothing in "
               "the study");
+  // A key of a ' or a newline names nothing either: it reached the [scenario] table's text bare,
+  // which toml++ could not read back, and escaped as an internal error (helper-82's fuzzing).
+  CHECK(rejection([&] { parse(testing::tiny_study("[sweep.product]\n\"scenario.'\" = [1]\n")); }) ==
+        "s.toml:45: sweep: 'scenario.'' names nothing in the study (its keys and names are "
+        "letters, digits, '_', '-' and '.')");
+  CHECK(rejection([&] { parse(testing::tiny_study("[sweep.zip]\n\"scenario.a\\nb\" = [1]\n")); }) ==
+        "s.toml:45: sweep: 'scenario.a\\nb' names nothing in the study (its keys and names "
+        "are letters, digits, '_', '-' and '.')");
   // A series sampled too often, or a duration past 100 years, is refused at its key (they ran out
   // of memory, or overflowed the generator's time steps).
   CHECK(rejection([&] { parse(testing::tiny_study("[sweep]\nseries_every = \"10s\"\n")); }) ==

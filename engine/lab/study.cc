@@ -469,13 +469,19 @@ Scenario check_scenario(const toml::table& scenario_table, const std::string& fi
     parsed = parse_scenario(*toml_out, file, dir);
   } catch (const InputError& error) {
     std::uint64_t line = line_of(scenario_table);
-    const toml::table reparsed = toml::parse(*toml_out);
-    std::map<std::uint64_t, std::string> by_line;
-    collect_paths(reparsed, "", by_line);
-    if (const auto it = by_line.find(error.line()); it != by_line.end()) {
-      if (const toml::node* original = node_at(scenario_table, it->second)) {
-        if (line_of(*original) != 0) line = line_of(*original);
+    // The text may not parse at all: toml++ writes a key of a ' or a newline (a swept
+    // "scenario.'") bare, which it cannot read back. Then the error is the table's (it escaped
+    // as a toml::parse_error, and a sweep ended as an internal error: helper-82).
+    try {
+      const toml::table reparsed = toml::parse(*toml_out);
+      std::map<std::uint64_t, std::string> by_line;
+      collect_paths(reparsed, "", by_line);
+      if (const auto it = by_line.find(error.line()); it != by_line.end()) {
+        if (const toml::node* original = node_at(scenario_table, it->second)) {
+          if (line_of(*original) != 0) line = line_of(*original);
+        }
       }
+    } catch (const toml::parse_error&) {
     }
     throw InputError(file, line, "scenario", error.reason() + " (in [scenario])");
   }
@@ -645,6 +651,14 @@ void substitute(toml::table& root, const std::string& path, const toml::node& va
   const Reader r(file, "sweep");
   if (path.starts_with("sweep.") || path == "seed" || path == "name") {
     r.fail(line, fmt::format("'{}' cannot be swept", path));
+  }
+  // Keys and names are [A-Za-z0-9_.-] (names.h): any other byte names nothing, and a ' or a
+  // newline in a key would reach the [scenario] table's text bare (toml++ writes it so), which
+  // cannot be read back (helper-82: an uncaught toml::parse_error, "internal error").
+  if (!std::ranges::all_of(path, [](char c) { return is_valid_name(std::string_view(&c, 1)); })) {
+    r.fail(line, fmt::format("'{}' names nothing in the study (its keys and names are letters, "
+                             "digits, '_', '-' and '.')",
+                             escape_controls(path)));
   }
   std::string leaf;
   toml::node* parent = nullptr;
