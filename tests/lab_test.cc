@@ -707,6 +707,12 @@ TEST_CASE("Lab study: bad input names the file, the line and the key") {
   CHECK(rejection([&] { parse(testing::tiny_study("[sweep.zip]\n\"scenario.a\\nb\" = [1]\n")); }) ==
         "s.toml:45: sweep: 'scenario.a\\nb' names nothing in the study (its keys and names "
         "are letters, digits, '_', '-' and '.')");
+  // So is such a key in the study's own [scenario]: toml++ wrote it bare and could not read the
+  // scenario's text back (the loader said "expected '='" of a text the user never wrote).
+  CHECK(rejection([&] {
+          parse(testing::tiny_study("", "name = \"tiny\"\nstart",
+                                    "name = \"tiny\"\n\"a'b\" = 1\nstart"));
+        }) == "s.toml:5: scenario: unknown key 'a'b' (in [scenario])");
   // A series sampled too often, or a duration past 100 years, is refused at its key (they ran out
   // of memory, or overflowed the generator's time steps).
   CHECK(rejection([&] { parse(testing::tiny_study("[sweep]\nseries_every = \"10s\"\n")); }) ==

@@ -457,10 +457,38 @@ const toml::node* node_at(const toml::node& root, const std::string& path) {
   return node;
 }
 
+// The first key under `node` that is no bare key ([A-Za-z0-9_-]+, as every key of a scenario is),
+// and its line. toml++ writes such a key bare when it holds a ' or a newline, and cannot read the
+// text back (helper-82: the loader's error, then the re-parse below threw toml::parse_error, an
+// internal error).
+std::optional<std::pair<std::string, std::uint64_t>> odd_key(const toml::node& node) {
+  auto bare = [](char c) {
+    return std::isalnum(static_cast<unsigned char>(c)) || c == '_' || c == '-';
+  };
+  if (const toml::table* t = node.as_table()) {
+    for (const auto& [key, child] : *t) {
+      const std::string_view k = key.str();
+      if (k.empty() || !std::ranges::all_of(k, bare)) {
+        return std::pair{std::string(k), line_of(child)};
+      }
+      if (auto inner = odd_key(child)) return inner;
+    }
+  } else if (const toml::array* a = node.as_array()) {
+    for (const toml::node& element : *a) {
+      if (auto inner = odd_key(element)) return inner;
+    }
+  }
+  return std::nullopt;
+}
+
 // The [scenario] table as a scenario file of its own, checked by the ordinary loader (SPEC §1.1).
 // A loader error at line L of the serialized text is reported at the study's line of that key.
 Scenario check_scenario(const toml::table& scenario_table, const std::string& file,
                         const std::filesystem::path& dir, std::string* toml_out) {
+  if (const auto odd = odd_key(scenario_table)) {
+    throw InputError(file, odd->second != 0 ? odd->second : line_of(scenario_table), "scenario",
+                     fmt::format("unknown key '{}' (in [scenario])", escape_controls(odd->first)));
+  }
   std::ostringstream text;
   text << "events = \"events.csv\"\n" << scenario_table << "\n";
   *toml_out = text.str();
@@ -469,19 +497,13 @@ Scenario check_scenario(const toml::table& scenario_table, const std::string& fi
     parsed = parse_scenario(*toml_out, file, dir);
   } catch (const InputError& error) {
     std::uint64_t line = line_of(scenario_table);
-    // The text may not parse at all: toml++ writes a key of a ' or a newline (a swept
-    // "scenario.'") bare, which it cannot read back. Then the error is the table's (it escaped
-    // as a toml::parse_error, and a sweep ended as an internal error: helper-82).
-    try {
-      const toml::table reparsed = toml::parse(*toml_out);
-      std::map<std::uint64_t, std::string> by_line;
-      collect_paths(reparsed, "", by_line);
-      if (const auto it = by_line.find(error.line()); it != by_line.end()) {
-        if (const toml::node* original = node_at(scenario_table, it->second)) {
-          if (line_of(*original) != 0) line = line_of(*original);
-        }
+    const toml::table reparsed = toml::parse(*toml_out);  // it reads back: no odd_key above
+    std::map<std::uint64_t, std::string> by_line;
+    collect_paths(reparsed, "", by_line);
+    if (const auto it = by_line.find(error.line()); it != by_line.end()) {
+      if (const toml::node* original = node_at(scenario_table, it->second)) {
+        if (line_of(*original) != 0) line = line_of(*original);
       }
-    } catch (const toml::parse_error&) {
     }
     throw InputError(file, line, "scenario", error.reason() + " (in [scenario])");
   }
