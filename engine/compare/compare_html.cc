@@ -103,8 +103,6 @@ html::Chart distribution_chart(const Group& group, const MetricInfo& info,
   return {"Over runs, per point", strip_config(std::move(datasets), axis_title(info)), names.chart};
 }
 
-// Per point other than the baseline, per cohort: the 95% interval as a vertical segment and the
-// mean difference as a dash, on the same x axis as the strip chart.
 // Paired differences on a strip chart: each one's 95% interval a vertical segment, its mean a
 // dash. Difference charts and contrast charts draw them alike.
 class Intervals {
@@ -136,6 +134,8 @@ class Intervals {
   Json means_ = Json::array();
 };
 
+// Per point other than the baseline, per cohort: the 95% interval as a vertical segment and the
+// mean difference as a dash, on the same x axis as the strip chart.
 html::Chart difference_chart(const Comparison& c, const Group& group, const MetricInfo& info,
                              const PointNames& names) {
   const double scale = chart_scale(info.name);
