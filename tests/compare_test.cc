@@ -460,6 +460,36 @@ TEST_CASE("Compare: points that sort users into other strategies are named, with
   CHECK(yl::compare::compare_results(
             yl::compare::read_results(make_db(dir, "plain.db", read_file(kFixture))), 0)
             .notes.size() == 1);
+  // Where another number of users or dapps, or other assets, is drawn too, all and users hold
+  // other accounts as well: the advice names those points (helper-83: it sent an analyst to all).
+  // A population swept alone sorts no one into strategies: nothing to say.
+  const std::string population = make_db(
+      dir, "population.db",
+      read_file(kFixture) +
+          "UPDATE points SET label = 'population.users=100, strategy.1.share=0' WHERE point = 0;\n"
+          "UPDATE points SET label = 'population.users=200, strategy.1.share=5' WHERE point = 1;\n"
+          "UPDATE points SET label = 'population.users=100, strategy.1.share=5' WHERE point = "
+          "2;\n");
+  const auto drawn = yl::compare::compare_results(yl::compare::read_results(population), 0);
+  REQUIRE(drawn.notes.size() == 2);
+  CHECK(drawn.notes[1] == "points 1, 2 sort users into strategies or modes otherwise than the "
+                          "baseline, point 0 (strategy.1.share): the cohorts named by strategy "
+                          "(sniper, and their kind/MODE parts) may hold other accounts there, and "
+                          "a sum such as yield_wei differs by whom a cohort holds; compare a ratio "
+                          "(apy_ppm) or a cohort that keeps its accounts (all, users; not at point "
+                          "1, where population.users differs too): README \"Seeds\"");
+  const auto assets = yl::compare::contrast_results(
+      yl::compare::read_results(
+          make_db(dir, "assets.db",
+                  read_file(kFixture) +
+                      "UPDATE points SET label = 'population.assets.USDC=0' WHERE point = 0;\n"
+                      "UPDATE points SET label = 'population.assets.USDC=1, population.users=9, "
+                      "strategy.1.share=5' WHERE point = 1;\n"
+                      "UPDATE points SET label = 'population.assets.USDC=1' WHERE point = 2;\n")),
+      {1, 0, 2, 0});
+  REQUIRE(assets.notes.size() == 1);
+  CHECK(assets.notes[0].ends_with("(all, users; not at point 0, where population.assets.USDC, "
+                                  "population.users differ too): README \"Seeds\""));
 }
 
 TEST_CASE("Compare: charts draw an amount in asset units, a price as it is") {

@@ -41,6 +41,14 @@ bool sorts_users(std::string_view key) {
   return leaf == "share" || leaf == "kind" || leaf == "via";
 }
 
+// Whether a swept key draws other accounts into every cohort, `all` and `users` too: the number of
+// users or dapps (another number adds or drops accounts) or the assets users hold (a user's asset
+// is the band its one draw falls in: README "Seeds").
+bool repopulates(std::string_view key) {
+  return key == "population" || key == "population.users" || key == "population.dapps" ||
+         key == "population.assets" || key.starts_with("population.assets.");
+}
+
 // Whether a cohort is named by a strategy users are sorted into (`passive`, `sniper/user/VOID`):
 // not the whole run's, `users`, `dapps`, nor a dapp's (`dapp`, `dapp/dapp/VOID`), whose accounts
 // no strategy key moves.
@@ -49,10 +57,31 @@ bool strategy_cohort(std::string_view cohort) {
          !cohort.starts_with("dapp/");
 }
 
+// The pairs of a point's label whose key passes `keep`.
+template <typename Keep>
+std::set<std::pair<std::string_view, std::string_view>> pairs_of(const Point& point, Keep keep) {
+  std::set<std::pair<std::string_view, std::string_view>> pairs;
+  for (const auto& pair : label_pairs(point.label)) {
+    if (keep(pair.first)) pairs.insert(pair);
+  }
+  return pairs;
+}
+
+// The keys whose pairs differ between `a` and `b`.
+void differing_keys(const std::set<std::pair<std::string_view, std::string_view>>& a,
+                    const std::set<std::pair<std::string_view, std::string_view>>& b,
+                    std::set<std::string_view>& keys) {
+  std::vector<std::pair<std::string_view, std::string_view>> differ;
+  std::ranges::set_symmetric_difference(a, b, std::back_inserter(differ));
+  for (const auto& [key, value] : differ) keys.insert(key);
+}
+
 // Of `points`, those that sort users into strategies or modes otherwise than `reference` (called
 // `reference_name`): a cohort named by strategy holds other accounts there, so a sum over it
 // differs by whom it holds (helper-66's F3: a control point whose snipers never act showed 70% of
 // the passive cohort's USDB `yield_wei` "difference"). A note naming them and the keys, or none.
+// Of those, the points that draw another population too are named where the note advises `all`
+// and `users`: every cohort holds other accounts there (helper-83).
 std::optional<std::string> resorting_note(const Results& results,
                                           const std::set<std::size_t>& points,
                                           std::size_t reference, std::string_view reference_name) {
@@ -64,35 +93,42 @@ std::optional<std::string> resorting_note(const Results& results,
     by_strategy.insert(key.cohort.substr(0, slash));
     parts = parts || slash != std::string::npos;
   }
-  auto sorting = [](const Point& p) {
-    std::set<std::pair<std::string_view, std::string_view>> pairs;
-    for (const auto& pair : label_pairs(p.label)) {
-      if (sorts_users(pair.first)) pairs.insert(pair);
-    }
-    return pairs;
-  };
-  const auto reference_sorting = sorting(results.points[reference]);
-  std::vector<std::string> resorted;
-  std::set<std::string_view> keys;
+  const Point& ref = results.points[reference];
+  const auto reference_sorting = pairs_of(ref, sorts_users);
+  const auto reference_population = pairs_of(ref, repopulates);
+  std::vector<std::string> resorted, repopulated;
+  std::set<std::string_view> keys, population_keys;
   for (const std::size_t p : points) {
-    std::set<std::pair<std::string_view, std::string_view>> differ;
-    std::ranges::set_symmetric_difference(sorting(results.points[p]), reference_sorting,
-                                          std::inserter(differ, differ.end()));
-    if (differ.empty()) continue;
-    resorted.push_back(std::to_string(results.points[p].index));
-    for (const auto& [key, value] : differ) keys.insert(key);
+    const Point& point = results.points[p];
+    std::set<std::string_view> sorting;
+    differing_keys(pairs_of(point, sorts_users), reference_sorting, sorting);
+    if (sorting.empty()) continue;
+    resorted.push_back(std::to_string(point.index));
+    keys.insert(sorting.begin(), sorting.end());
+    std::set<std::string_view> population;
+    differing_keys(pairs_of(point, repopulates), reference_population, population);
+    if (population.empty()) continue;
+    repopulated.push_back(std::to_string(point.index));
+    population_keys.insert(population.begin(), population.end());
   }
   if (by_strategy.empty() || resorted.empty()) return std::nullopt;
   const std::size_t n = resorted.size();
+  const std::size_t m = repopulated.size();
+  const std::string not_there =
+      m == 0 ? std::string()
+             : fmt::format("; not at point{} {}, where {} differ{} too", m == 1 ? "" : "s",
+                           named_list(std::move(repopulated)),
+                           named_list({population_keys.begin(), population_keys.end()}),
+                           population_keys.size() == 1 ? "s" : "");
   return fmt::format(
       "point{} {} sort{} users into strategies or modes otherwise than {}, point {} ({}): the "
       "cohorts named by strategy ({}{}) may hold other accounts there, and a sum such as "
       "yield_wei differs by whom a cohort holds; compare a ratio (apy_ppm) or a cohort that keeps "
-      "its accounts (all, users): README \"Seeds\"",
+      "its accounts (all, users{}): README \"Seeds\"",
       n == 1 ? "" : "s", named_list(std::move(resorted)), n == 1 ? "s" : "", reference_name,
-      results.points[reference].index, named_list({keys.begin(), keys.end()}),
+      ref.index, named_list({keys.begin(), keys.end()}),
       named_list({by_strategy.begin(), by_strategy.end()}),
-      parts ? ", and their kind/MODE parts" : "");
+      parts ? ", and their kind/MODE parts" : "", not_there);
 }
 
 // The values a point has, in the order of its runs.
