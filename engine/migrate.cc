@@ -4,6 +4,8 @@
 
 #include <fmt/format.h>
 
+#include "engine/input/event_parser.h"
+#include "engine/input/input_error.h"
 #include "engine/replay/replay.h"
 #include "engine/runner.h"
 #include "engine/storage/ledger_store.h"
@@ -70,7 +72,15 @@ std::optional<std::int64_t> rebuild_derived_rows(storage::Database& db) {
     std::string* fields[] = {&raw.id,    &raw.time,   &raw.type, &raw.account,
                              &raw.asset, &raw.amount, &raw.to,   &raw.value};
     for (int i = 0; i < 8; ++i) *fields[i] = events.column_text(i + 2);
-    const Event event = parse_event(raw, file);
+    Event event;
+    try {
+      event = parse_event(raw, file);
+    } catch (const InputError& error) {  // said as the ledger's, not the file's (helper-84's F1)
+      throw StorageError(StorageError::Kind::bad_database,
+                         fmt::format("'{}': stored event {}:{} no longer parses: {}: {}; it was "
+                                     "not migrated",
+                                     db.path(), file, raw.line, error.type(), error.reason()));
+    }
     if (const auto rejected = ledger.apply(event)) {
       throw StorageError(StorageError::Kind::bad_database,
                          fmt::format("'{}': stored event {}:{} no longer applies: {}; it was not "

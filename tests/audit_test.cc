@@ -10,10 +10,10 @@
 #include <sqlite3.h>
 
 #include "bench/synthetic.h"
-#include "engine/input/input_error.h"
 #include "engine/replay/replay.h"
 #include "engine/runner.h"
 #include "engine/storage/migrations.h"
+#include "engine/storage/storage_error.h"
 #include "tests/test_util.h"
 
 using yl::testing::TempDir;
@@ -345,11 +345,12 @@ TEST_CASE("replay: a stored row that no longer parses fails it there, after the 
   // it (four batches of 256 ahead of row 2,000).
   const yl::Snapshot before = yl::take_snapshot(yl::replay(store, yl::testing::at(time)));
   CHECK_FALSE(before.balances.empty());
-  CHECK_THROWS_WITH_AS(
-      yl::replay(store, std::nullopt),
-      ("events.csv:" + line + ": " + type + ": bad time 'noon' (expected YYYY-MM-DDTHH:MM:SSZ)")
-          .c_str(),
-      yl::InputError);
+  CHECK_THROWS_WITH_AS(yl::replay(store, std::nullopt),
+                       ("stored event events.csv:" + line + " no longer parses: " + type +
+                        ": bad time 'noon' (expected YYYY-MM-DDTHH:MM:SSZ) (run `yieldledger "
+                        "audit`)")
+                           .c_str(),
+                       yl::storage::StorageError);
 }
 
 TEST_CASE("audit: a streamed ledger stores each event's drip in the event's journal row") {

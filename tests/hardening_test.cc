@@ -1179,6 +1179,11 @@ TEST_CASE("Hardening: a stored ledger edited to replay without end is refused, e
        "stored scenario: end_extended 2020-01-01T00:00:00Z is before the scenario's end "
        "2024-03-08T00:00:00Z, which `apply --until` only moves later: the ledger was changed by "
        "hand, or is damaged (run `yieldledger audit`)"},
+      // A row that no longer parses was said as an error of the events file of its name
+      // (helper-84's F1: `apply --db L more.csv` blamed 'events.csv:13', a file not given).
+      {"a type no event has", "UPDATE events SET type = 'teleport' WHERE seq = 4",
+       "stored event events.csv:5 no longer parses: csv: unknown event type 'teleport' (run "
+       "`yieldledger audit`)"},
   };
   const auto change = [](const std::string& db, const std::string& sql) {
     sqlite3* handle = nullptr;
@@ -1193,8 +1198,11 @@ TEST_CASE("Hardening: a stored ledger edited to replay without end is refused, e
     const std::string db = dir.path("q.db");
     REQUIRE(cli({"run", yl::testing::example_scenario("quickstart"), "--db", db}).exit_code == 0);
     change(db, edit.sql);
+    const std::string more = dir.write("more.csv", "time,type,account,asset,amount,to,value\n"
+                                                   "2024-03-07T18:00:00Z,deposit,alice,ETH,1,,\n");
     for (const std::vector<std::string>& command :
          {std::vector<std::string>{"balances", "--db", db, "--at", "2024-03-05T00:00:00Z"},
+          std::vector<std::string>{"apply", "--db", db, more},
           std::vector<std::string>{"explain", "--db", db, "--account", "alice"},
           // Past the report, it was blamed on the event after it ("stored event events.csv:9 no
           // longer applies: overflow in the scheduled report at 2024-03-02T00:00:00Z...").

@@ -128,15 +128,17 @@ TEST_CASE("Migrate: a schema-1 ledger whose rows do not replay is refused and le
   const std::string report = tampered("report.db", "UPDATE reports SET t_wei = '1' WHERE seq = 3");
   const std::string balance =
       tampered("balance.db", "UPDATE final_balances SET balance_wei = '7' WHERE account = 'alice'");
+  // A row that no longer parses is the ledger's, not the events file's (helper-84's F1).
+  const std::string type = tampered("type.db", "UPDATE events SET type = 'teleport' WHERE seq = 4");
   for (const auto& [path, what] :
-       {std::pair{report, "reports"}, std::pair{balance, "final state"}}) {
+       {std::pair{report, "replaying its events does not reproduce its stored reports"},
+        std::pair{balance, "replaying its events does not reproduce its stored final state"},
+        std::pair{type, "stored event events.csv:5 no longer parses: csv: unknown event type "
+                        "'teleport'"}}) {
     const auto result = run_cli({"migrate", "--db", path});
     CHECK(result.exit_code == 2);
     CHECK(result.out == "");
-    CHECK(result.err == "yieldledger: '" + path +
-                            "': replaying its events does not reproduce "
-                            "its stored " +
-                            what + "; it was not migrated\n");
+    CHECK(result.err == "yieldledger: '" + path + "': " + what + "; it was not migrated\n");
     CHECK(column(path, "PRAGMA user_version") == std::vector<std::string>{"1"});
     CHECK(column(path, "SELECT name FROM sqlite_schema WHERE name = 'journal'").empty());
   }
