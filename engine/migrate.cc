@@ -25,6 +25,17 @@ constexpr const char* kReportColumns =
     "committed_wei, debt_before_wei, debt_after_wei, t_wei, price_before, price_after, "
     "pending_after_wei";
 
+// A table the rebuild writes again and compares with its stored copy: its columns, key first
+// (`seq`, then a report's `row`).
+struct Table {
+  const char* name;      // in main, its stored copy in temp.yl_old_NAME
+  const char* singular;  // for messages: "report 3 row 1"
+  const char* columns;
+  int keys;  // how many of the first columns make a row's key
+};
+constexpr Table kEvents{"events", "event", kEventColumns, 1};
+constexpr Table kReports{"reports", "report", kReportColumns, 2};
+
 [[noreturn]] void refuse(storage::Database& db, const std::string& what) {
   throw StorageError(StorageError::Kind::bad_database,
                      fmt::format("'{}': replaying its events does not reproduce its stored {}; "
@@ -32,14 +43,61 @@ constexpr const char* kReportColumns =
                                  db.path(), what));
 }
 
-// Whether `table` holds exactly the rows of its stashed copy `temp.yl_old_TABLE` (on `columns`).
-bool same_rows(storage::Database& db, const std::string& table, const char* columns) {
+// Whether `table` holds exactly the rows of its stashed copy `temp.yl_old_TABLE`.
+bool same_rows(storage::Database& db, const Table& table) {
   storage::Statement s = db.prepare(fmt::format(
       "SELECT (SELECT count(*) FROM main.{0}) = (SELECT count(*) FROM temp.yl_old_{0}) AND "
       "NOT EXISTS (SELECT {1} FROM temp.yl_old_{0} EXCEPT SELECT {1} FROM main.{0})",
-      table, columns));
+      table.name, table.columns));
   s.step();
   return s.column_int(0) == 1;
+}
+
+// The first row, by key, where `table` and its stored copy differ, and how: "report 3 row 1:
+// t_wei is '1' stored, '1234' replayed" (helper-84's F4: the refusal named no row).
+std::string first_difference(storage::Database& db, const Table& table) {
+  const std::string key = table.keys == 1 ? "seq" : "seq, row";
+  storage::Statement first = db.prepare(fmt::format(
+      "SELECT {2} FROM (SELECT {1} FROM temp.yl_old_{0} EXCEPT SELECT {1} FROM main.{0}) UNION "
+      "SELECT {2} FROM (SELECT {1} FROM main.{0} EXCEPT SELECT {1} FROM temp.yl_old_{0}) "
+      "ORDER BY {2} LIMIT 1",
+      table.name, table.columns, key));
+  if (!first.step()) return "the same rows, counted otherwise";  // a row stored twice
+  const std::int64_t seq = first.column_int(0);
+  const std::int64_t row = table.keys == 1 ? 0 : first.column_int(1);
+  const std::string which = table.keys == 1 ? fmt::format("{} {}", table.singular, seq)
+                                            : fmt::format("{} {} row {}", table.singular, seq, row);
+  std::vector<std::string> names;  // the columns', unquoted
+  for (std::string_view rest = table.columns; !rest.empty();) {
+    const std::size_t comma = rest.find(", ");
+    std::string_view name = rest.substr(0, comma);
+    if (name.starts_with('"')) name = name.substr(1, name.size() - 2);
+    names.emplace_back(name);
+    rest = comma == std::string_view::npos ? std::string_view() : rest.substr(comma + 2);
+  }
+  // Each copy's row of that key, its cells quoted ('1', or NULL), or none.
+  auto read = [&](const std::string& source) {
+    storage::Statement s =
+        db.prepare(fmt::format("SELECT {} FROM {} WHERE seq = ?1{} LIMIT 1", table.columns, source,
+                               table.keys == 1 ? "" : " AND row = ?2"));
+    s.bind(1, seq);
+    if (table.keys == 2) s.bind(2, row);
+    std::vector<std::string> cells;
+    if (!s.step()) return cells;
+    for (int i = 0; i < static_cast<int>(names.size()); ++i) {
+      cells.push_back(s.column_is_null(i) ? "NULL" : "'" + s.column_text(i) + "'");
+    }
+    return cells;
+  };
+  const auto stored = read(fmt::format("temp.yl_old_{}", table.name));
+  const auto replayed = read(fmt::format("main.{}", table.name));
+  if (replayed.empty()) return which + ": stored, not replayed";
+  if (stored.empty()) return which + ": replayed, not stored";
+  for (std::size_t i = 0; i < names.size(); ++i) {
+    if (stored[i] == replayed[i]) continue;
+    return fmt::format("{}: {} is {} stored, {} replayed", which, names[i], stored[i], replayed[i]);
+  }
+  return which;  // a value of another type, the same text
 }
 
 }  // namespace
@@ -99,8 +157,11 @@ std::optional<std::int64_t> rebuild_derived_rows(storage::Database& db) {
   store_outputs(ledger, store, std::nullopt);
   ledger.settle();  // after the last stored journal row: the state as of the last event
   store.write_snapshot(ledger);
-  if (!same_rows(db, "events", kEventColumns)) refuse(db, "events");
-  if (!same_rows(db, "reports", kReportColumns)) refuse(db, "reports");
+  for (const Table& table : {kEvents, kReports}) {
+    if (!same_rows(db, table)) {
+      refuse(db, fmt::format("{} ({})", table.name, first_difference(db, table)));
+    }
+  }
   if (store.read_snapshot() != stored_final) refuse(db, "final state");
   db.exec("DROP TABLE temp.yl_old_events; DROP TABLE temp.yl_old_reports;");
   return replayed;

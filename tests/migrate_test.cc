@@ -130,8 +130,20 @@ TEST_CASE("Migrate: a schema-1 ledger whose rows do not replay is refused and le
       tampered("balance.db", "UPDATE final_balances SET balance_wei = '7' WHERE account = 'alice'");
   // A row that no longer parses is the ledger's, not the events file's (helper-84's F1).
   const std::string type = tampered("type.db", "UPDATE events SET type = 'teleport' WHERE seq = 4");
+  const std::string moved = tampered("moved.db", "UPDATE events SET time_s = 7 WHERE seq = 2");
+  const std::string extra = tampered(
+      "extra.db", "INSERT INTO reports SELECT 99, row, time_s, time, asset, trigger, source, "
+                  "yield_wei, fee_wei, cover_wei, committed_wei, debt_before_wei, debt_after_wei, "
+                  "t_wei, price_before, price_after, pending_after_wei FROM reports WHERE seq = 3 "
+                  "AND row = 1");
   for (const auto& [path, what] :
-       {std::pair{report, "replaying its events does not reproduce its stored reports"},
+       // The first row that differs, and how (helper-84's F4: the refusal named none).
+       {std::pair{report, "replaying its events does not reproduce its stored reports (report 3 "
+                          "row 1: t_wei is '1' stored, '8877587840120097' replayed)"},
+        std::pair{moved, "replaying its events does not reproduce its stored events (event 2: "
+                         "time_s is '7' stored, '1709251200' replayed)"},
+        std::pair{extra, "replaying its events does not reproduce its stored reports (report 99 "
+                         "row 1: stored, not replayed)"},
         std::pair{balance, "replaying its events does not reproduce its stored final state"},
         std::pair{type, "stored event events.csv:5 no longer parses: csv: unknown event type "
                         "'teleport'"}}) {
