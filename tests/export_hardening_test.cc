@@ -133,6 +133,27 @@ TEST_CASE("Export never writes onto the ledger, its -wal/-shm, or the files it w
   // By identity, not by spelling: the -wal before SQLite made it, a symlink, a `.` in the path.
   refused({db + "-wal", "--format", "xlsx"},
           "will not write '" + db + "-wal': it is the ledger's write-ahead log ('" + db + "-wal')");
+  // Through a --db that is a symlink, the log of the file it leads to, where SQLite keeps it
+  // (helper-85's F1: `--out V.db-wal --force` replaced the live log, and committed rows with it).
+  {
+    const std::string link = dir.path("link.db");
+    std::filesystem::create_symlink(db, link);
+    for (const char* suffix : {"-wal", "-shm"}) {
+      const auto r =
+          run_cli({"export", "--db", link, "--out", db + suffix, "--format", "html", "--force"});
+      CHECK(r.exit_code == 2);
+      CHECK(r.err == "yieldledger: will not write '" + db + suffix + "': it is the ledger's " +
+                         (suffix[1] == 'w' ? "write-ahead log" : "shared-memory index") + " ('" +
+                         db + suffix + "')\n");
+      const auto c =
+          run_cli({"compare", link, db, "--out", db + suffix, "--format", "html", "--force"});
+      CHECK(c.err == "yieldledger: will not write '" + db + suffix + "': it is the " +
+                         (suffix[1] == 'w' ? "write-ahead log" : "shared-memory index") + " of '" +
+                         link + "', a file compared\n");
+      CHECK_FALSE(std::filesystem::exists(db + suffix));
+    }
+    std::filesystem::remove(link);
+  }
   std::filesystem::create_symlink(events, dir.path("alias.xlsx"));
   refused({dir.path("alias.xlsx")}, "will not write '" + dir.path("alias.xlsx") +
                                         "': it is the events file the ledger was run from ('" +

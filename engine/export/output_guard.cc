@@ -14,6 +14,7 @@
 
 #include "engine/output/export_error.h"
 #include "engine/output/output_file.h"
+#include "engine/storage/database.h"
 #include "engine/usage_error.h"
 
 namespace yl {
@@ -44,10 +45,14 @@ using File = std::unique_ptr<std::FILE, FileCloser>;
 }  // namespace
 
 std::vector<KeptFile> kept_files(const std::filesystem::path& db, std::vector<KeptFile> sources) {
-  std::vector<KeptFile> kept = {{db, "the ledger database being exported"},
-                                {db.string() + "-wal", "the ledger's write-ahead log"},
-                                {db.string() + "-shm", "the ledger's shared-memory file"},
-                                {db.string() + "-journal", "the ledger's rollback journal"}};
+  std::vector<KeptFile> kept = {{db, "the ledger database being exported"}};
+  // Beside the ledger a symlink leads to, where SQLite keeps them, and beside the link (helper-85's
+  // F1: through `--db S.db` linked to V.db, `--out V.db-wal --force` replaced the live log).
+  for (const std::string& home : {db.string(), storage::companion_home(db.string())}) {
+    for (const auto& [suffix, what] : storage::kCompanionFiles) {
+      kept.push_back({home + std::string(suffix), fmt::format("the ledger's {}", what)});
+    }
+  }
   for (KeptFile& source : sources) kept.push_back(std::move(source));
   return kept;
 }
