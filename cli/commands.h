@@ -23,7 +23,8 @@ void add_sweep_command(CLI::App& app);
 void add_merge_command(CLI::App& app);
 
 // A parse error's message as main prints it: CLI11's own, but for a count of --contrast's values
-// ("At least 4 required but received 3"), said as what the four are (compare_command.cc).
+// ("At least 4 required but received 3"), said as what the four are (compare_command.cc), and an
+// option given twice ("--out was given 2 times; give it once").
 std::string parse_error_text(const CLI::ParseError& error);
 
 // A CLI11 check for a file named by an argument: an empty name is refused ("scenario: the name

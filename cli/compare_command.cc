@@ -444,6 +444,14 @@ std::string parse_error_text(const CLI::ParseError& error) {
                        "given {}",
                        what.substr(received + kCount.size()));
   }
+  // CLI11's "--out: At Most 1 required but received 2" (helper-85's F10).
+  constexpr std::string_view kOnce = ": At Most 1 required but received ";
+  if (const auto at = what.find(kOnce);
+      at != std::string_view::npos &&
+      dynamic_cast<const CLI::ArgumentMismatch*>(&error) != nullptr) {
+    return fmt::format("{} was given {} times; give it once", what.substr(0, at),
+                       what.substr(at + kOnce.size()));
+  }
   return std::string(what);
 }
 

@@ -1198,6 +1198,10 @@ TEST_CASE("CLI: compare refuses bad input with exit 2 and writes nothing") {
             {"compare", db, "--contrast", "2", "1", "1", "0", "--contrast", "0", "1", "2", "1"}) ==
         "yieldledger: --contrast takes four points once, A B C D, for (A − B) − (C − D); it was "
         "given 8\nRun with --help for more information.\n");
+  // Any option given twice, said so (helper-85's F10: "--out: At Most 1 required but received 2").
+  CHECK(refused({"compare", db, "--out", kept, "--out", kept}) ==
+        "yieldledger: --out was given 2 times; give it once\nRun with --help for more "
+        "information.\n");
   CHECK(refused({"compare", db, "--contrast", "2", "2", "1", "0"}) ==
         "yieldledger: --contrast A B C D is (A − B) − (C − D): A and B are one point, 2, and "
         "their difference is 0 in every run\n");
