@@ -12,6 +12,9 @@ namespace {
 
 constexpr double kQuietSeconds = 1.0;  // work shorter than this shows no bar
 constexpr double kRedrawSeconds = 0.1;
+// A phase younger than this shows no rate nor time left: one event in its first millisecond made
+// "1 events 0/s 1 h 24 min left" (helper-85's F8).
+constexpr double kRateSeconds = 0.5;
 constexpr int kBarWidth = 24;
 
 std::string grouped(std::int64_t n) {
@@ -41,11 +44,13 @@ std::string progress_line(std::string_view phase, std::int64_t done, std::string
                         std::string(static_cast<std::size_t>(kBarWidth - filled), '-'),
                         static_cast<int>(f * 100));
   }
+  // A wait that counts nothing (a workbook compressed as it closes, which draws no more) is named
+  // alone: its "0 tables  0/s" stood for seconds (helper-85's F8).
+  if (!fraction && done == 0) return line;
   line += fmt::format("  {} {}", grouped(done), unit);
-  if (elapsed_s > 0) {
-    line += fmt::format("  {}/s",
-                        grouped(static_cast<std::int64_t>(static_cast<double>(done) / elapsed_s)));
-  }
+  if (elapsed_s < kRateSeconds) return line;
+  line += fmt::format("  {}/s",
+                      grouped(static_cast<std::int64_t>(static_cast<double>(done) / elapsed_s)));
   if (fraction && *fraction > 0 && *fraction < 1) {
     line += fmt::format("  {} left", duration(elapsed_s * (1 - *fraction) / *fraction));
   }
@@ -67,18 +72,23 @@ void ProgressBar::update(std::string_view phase, std::int64_t done, std::string_
                          std::optional<double> fraction) {
   if (!enabled_) return;
   const Clock::time_point now = Clock::now();
+  // A phase starts at its first update, drawn or not (its rate is of its own time).
+  const bool same_phase = phase == phase_;
+  if (!same_phase) {
+    phase_ = phase;
+    phase_started_ = now;
+  }
   const double elapsed = std::chrono::duration<double>(now - started_).count();
   if (elapsed < kQuietSeconds) return;
-  const bool same_phase = phase == phase_;
   if (shown_ && same_phase &&
       std::chrono::duration<double>(now - drawn_).count() < kRedrawSeconds) {
     return;
   }
-  if (!same_phase) phase_ = phase;
   drawn_ = now;
   shown_ = true;
   // \r and erase-to-end-of-line redraw in place.
-  std::fprintf(stderr, "\r%s\033[K", progress_line(phase, done, unit, fraction, elapsed).c_str());
+  const double in_phase = std::chrono::duration<double>(now - phase_started_).count();
+  std::fprintf(stderr, "\r%s\033[K", progress_line(phase, done, unit, fraction, in_phase).c_str());
   std::fflush(stderr);
 }
 

@@ -13,7 +13,8 @@ namespace yl::cli {
 
 // One line of the bar: "replaying events  [######------------------]  25%  250,000 events
 // 125,000/s  6 s left". `fraction` is how much is done, when known; `unit` names what `done`
-// counts.
+// counts; `elapsed_s` is the phase's own time (its rate and time left are of the phase alone).
+// Nothing counted of an unknown total shows the phase alone ("finishing the output").
 std::string progress_line(std::string_view phase, std::int64_t done, std::string_view unit,
                           std::optional<double> fraction, double elapsed_s);
 
@@ -42,6 +43,7 @@ class ProgressBar {
   bool enabled_;
   Clock::time_point started_;
   Clock::time_point drawn_;
+  Clock::time_point phase_started_;
   std::string phase_;
   bool shown_ = false;
 };

@@ -13,7 +13,19 @@ TEST_CASE("Progress: a known total shows a bar, the percent, the rate and the ti
 TEST_CASE("Progress: an unknown total shows the count and the rate only") {
   CHECK(yl::cli::progress_line("running", 999, "events", std::nullopt, 0.5) ==
         "running  999 events  1,998/s");
-  CHECK(yl::cli::progress_line("running", 0, "events", std::nullopt, 0.0) == "running  0 events");
+  // Nothing counted: the phase alone (a workbook's compression, helper-85's F8: "finishing the
+  // output  0 tables  0/s" for 9.5 s).
+  CHECK(yl::cli::progress_line("finishing the output", 0, "tables", std::nullopt, 9.2) ==
+        "finishing the output");
+}
+
+TEST_CASE("Progress: a phase just begun shows no rate nor time left") {
+  // helper-85's F8: "writing events  0%  1 events  0/s  1 h 24 min left", the rate of the
+  // phase's first event over the command's whole time.
+  CHECK(yl::cli::progress_line("writing events", 1, "events", 1e-6, 0.001) ==
+        "writing events  [------------------------]   0%  1 events");
+  CHECK(yl::cli::progress_line("writing events", 600000, "events", 0.6, 0.5) ==
+        "writing events  [##############----------]  60%  600,000 events  1,200,000/s  1 s left");
 }
 
 TEST_CASE("Progress: a bar that is not enabled never draws") {
