@@ -350,14 +350,9 @@ void refuse_inputs_as_out(const CompareOptions& options) {
       throw UsageError(
           fmt::format("will not write '{}': it is the file compared, '{}'", options.out, file));
     }
-    // Beside the file a symlink leads to, where SQLite keeps them, too (helper-85's F1).
-    for (const std::string& home : {file, storage::companion_home(file)}) {
-      for (const auto& [suffix, what] : storage::kCompanionFiles) {
-        if (same_file(options.out, home + std::string(suffix))) {
-          throw UsageError(fmt::format("will not write '{}': it is the {} of '{}', a file compared",
-                                       options.out, what, file));
-        }
-      }
+    if (const std::string_view what = companion_of(options.out, file); !what.empty()) {
+      throw UsageError(fmt::format("will not write '{}': it is the {} of '{}', a file compared",
+                                   options.out, what, file));
     }
   }
 }

@@ -132,19 +132,28 @@ TEST_CASE("Export never writes onto the ledger, its -wal/-shm, or the files it w
               scenario + "')");
   // By identity, not by spelling: the -wal before SQLite made it, a symlink, a `.` in the path.
   refused({db + "-wal", "--format", "xlsx"},
-          "will not write '" + db + "-wal': it is the ledger's write-ahead log ('" + db + "-wal')");
-  // Through a --db that is a symlink, the log of the file it leads to, where SQLite keeps it
-  // (helper-85's F1: `--out V.db-wal --force` replaced the live log, and committed rows with it).
-  {
+          "will not write '" + db +
+              "-wal': it is the write-ahead log of the ledger database being "
+              "exported ('" +
+              db + "')");
+  // Through a --db that is a symlink or a hard link, the log of the file it names, where a writer
+  // by that name keeps it (helper-85's F1: `--out V.db-wal --force` replaced the live log, and
+  // committed rows with it; helper-88's F2: through a hard link too).
+  for (const bool hard : {false, true}) {
+    CAPTURE(hard);
     const std::string link = dir.path("link.db");
-    std::filesystem::create_symlink(db, link);
+    if (hard) {
+      std::filesystem::create_hard_link(db, link);
+    } else {
+      std::filesystem::create_symlink(db, link);
+    }
     for (const char* suffix : {"-wal", "-shm"}) {
       const auto r =
           run_cli({"export", "--db", link, "--out", db + suffix, "--format", "html", "--force"});
       CHECK(r.exit_code == 2);
-      CHECK(r.err == "yieldledger: will not write '" + db + suffix + "': it is the ledger's " +
-                         (suffix[1] == 'w' ? "write-ahead log" : "shared-memory index") + " ('" +
-                         db + suffix + "')\n");
+      CHECK(r.err == "yieldledger: will not write '" + db + suffix + "': it is the " +
+                         (suffix[1] == 'w' ? "write-ahead log" : "shared-memory index") +
+                         " of the ledger database being exported ('" + link + "')\n");
       const auto c =
           run_cli({"compare", link, db, "--out", db + suffix, "--format", "html", "--force"});
       CHECK(c.err == "yieldledger: will not write '" + db + suffix + "': it is the " +
@@ -520,8 +529,10 @@ TEST_CASE("Export and compare never write onto a FIFO, a folder or a file they r
         "yieldledger: will not write '" + db + "-journal': it is the rollback journal of '" + db +
             "', a file compared\n");
   CHECK(run_cli({"export", "--db", db, "--out", db + "-journal", "--format", "html"}).err ==
-        "yieldledger: will not write '" + db + "-journal': it is the ledger's rollback journal ('" +
-            db + "-journal')\n");
+        "yieldledger: will not write '" + db +
+            "-journal': it is the rollback journal of the ledger "
+            "database being exported ('" +
+            db + "')\n");
   CHECK_FALSE(std::filesystem::exists(db + "-journal"));
   // compare's format follows --out's extension, as export's does.
   REQUIRE(run_cli({"compare", db, other, "--out", dir.path("c.html")}).exit_code == 0);

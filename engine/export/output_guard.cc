@@ -45,16 +45,20 @@ using File = std::unique_ptr<std::FILE, FileCloser>;
 }  // namespace
 
 std::vector<KeptFile> kept_files(const std::filesystem::path& db, std::vector<KeptFile> sources) {
-  std::vector<KeptFile> kept = {{db, "the ledger database being exported"}};
-  // Beside the ledger a symlink leads to, where SQLite keeps them, and beside the link (helper-85's
-  // F1: through `--db S.db` linked to V.db, `--out V.db-wal --force` replaced the live log).
-  for (const std::string& home : {db.string(), storage::companion_home(db.string())}) {
-    for (const auto& [suffix, what] : storage::kCompanionFiles) {
-      kept.push_back({home + std::string(suffix), fmt::format("the ledger's {}", what)});
-    }
-  }
+  std::vector<KeptFile> kept = {{db, "the ledger database being exported", /*database=*/true}};
   for (KeptFile& source : sources) kept.push_back(std::move(source));
   return kept;
+}
+
+std::string_view companion_of(const std::filesystem::path& path, const std::filesystem::path& db) {
+  const std::string name = path.string();
+  for (const auto& [suffix, what] : storage::kCompanionFiles) {
+    if (name.size() > suffix.size() && name.ends_with(suffix) &&
+        same_file(name.substr(0, name.size() - suffix.size()), db)) {
+      return what;
+    }
+  }
+  return {};
 }
 
 bool same_file(const std::filesystem::path& a, const std::filesystem::path& b) {
@@ -72,6 +76,11 @@ void refuse_kept_or_special(const std::filesystem::path& target,
     if (same_file(target, kept.path)) {
       throw UsageError(fmt::format("will not write '{}': it is {} ('{}')", target.string(),
                                    kept.role, kept.path.string()));
+    }
+    if (const std::string_view what = kept.database ? companion_of(target, kept.path) : "";
+        !what.empty()) {
+      throw UsageError(fmt::format("will not write '{}': it is the {} of {} ('{}')",
+                                   target.string(), what, kept.role, kept.path.string()));
     }
   }
   // Before `ours`, which reads the file: reading a FIFO would wait for a writer forever.

@@ -89,6 +89,7 @@ std::string folder_of(const std::string& file) {
   open_failed(file, sqlite_errno);
 }
 
+std::string followed(const std::string& path);
 bool folder_writable(const std::string& file);
 
 // Why `path` cannot be written, a writer found (SQLITE_READONLY, SQLite's `message`): its folder,
@@ -97,7 +98,7 @@ std::string read_only_reason(const std::string& path, const char* message) {
   if (path.empty()) {
     return fmt::format("the database cannot be written (read-only file or folder): {}", message);
   }
-  const std::string file = companion_home(path);
+  const std::string file = followed(path);
   if (!folder_writable(file)) {
     return fmt::format("'{}' cannot be written: this user cannot write its folder, where SQLite "
                        "makes the '-wal' and '-shm' files a writer needs beside it",
@@ -233,6 +234,29 @@ std::string file_uri(const std::string& path) {
 // beside it.
 std::string as_it_stands(const std::string& file) { return file_uri(file) + "?immutable=1"; }
 
+// The file SQLite keeps the -wal and -shm beside: `path`, or where it leads if it is a symlink
+// (SQLite follows it; the link's folder does not count).
+std::string followed(const std::string& path) {
+  struct stat link {};
+  if (::lstat(path.c_str(), &link) != 0 || !S_ISLNK(link.st_mode)) return path;
+  char* resolved = ::realpath(path.c_str(), nullptr);
+  if (resolved != nullptr) {
+    const std::string file = resolved;
+    std::free(resolved);
+    return file;
+  }
+  // A link to nothing (yet): where it leads, link by link, as a writer's open creates the file
+  // there.
+  std::filesystem::path at = path;
+  std::error_code ec;
+  for (int hops = 0; hops < 40 && std::filesystem::is_symlink(at, ec); ++hops) {
+    const std::filesystem::path target = std::filesystem::read_symlink(at, ec);
+    if (ec) break;
+    at = target.is_absolute() ? target : at.parent_path() / target;
+  }
+  return at.string();
+}
+
 // Whether the folder holding `file` can be written (a WAL reader needs to create `-shm` there).
 bool folder_writable(const std::string& file) {
   return ::access(folder_of(file).c_str(), W_OK) == 0;
@@ -318,7 +342,7 @@ struct Opening {
 
 // How a reader opens `path`, decided before anything is opened.
 Opening reader_opening(const std::string& path) {
-  const std::string file = companion_home(path);  // the -wal and -shm are beside it
+  const std::string file = followed(path);  // the -wal and -shm are beside it
   const bool folder = folder_writable(file);
   const bool may_write = folder && ::access(file.c_str(), W_OK) == 0;
   // A reader that may write the folder and the file, ours (above), opens it as a writer would
@@ -359,7 +383,7 @@ void check_ledger_path(const std::string& path, std::string_view noun) {
   // or results file so named would be folded into FILE, or deleted, when FILE is next opened. By
   // the file's own name (a bare "-wal" is no file's log), and where a symlink leads (SQLite
   // writes there).
-  const std::string file = companion_home(path);
+  const std::string file = followed(path);
   for (const std::string& name : {path, file}) {
     const std::string_view base = std::string_view(name).substr(name.find_last_of('/') + 1);
     for (const auto& [suffix, what] : kCompanionFiles) {
@@ -674,27 +698,6 @@ ReadTransaction::~ReadTransaction() {
 void Transaction::commit() {
   db_.exec("COMMIT");
   done_ = true;
-}
-
-std::string companion_home(const std::string& path) {
-  struct stat link {};
-  if (::lstat(path.c_str(), &link) != 0 || !S_ISLNK(link.st_mode)) return path;
-  char* resolved = ::realpath(path.c_str(), nullptr);
-  if (resolved != nullptr) {
-    const std::string file = resolved;
-    std::free(resolved);
-    return file;
-  }
-  // A link to nothing (yet): where it leads, link by link, as a writer's open creates the file
-  // there.
-  std::filesystem::path at = path;
-  std::error_code ec;
-  for (int hops = 0; hops < 40 && std::filesystem::is_symlink(at, ec); ++hops) {
-    const std::filesystem::path target = std::filesystem::read_symlink(at, ec);
-    if (ec) break;
-    at = target.is_absolute() ? target : at.parent_path() / target;
-  }
-  return at.string();
 }
 
 }  // namespace yl::storage

@@ -83,10 +83,6 @@ inline constexpr std::array<std::pair<std::string_view, std::string_view>, 3> kC
      {"-shm", "shared-memory index"},
      {"-journal", "rollback journal"}}};
 
-// The FILE those are beside: `path`, or where it leads if it is a symlink (SQLite follows it; the
-// link's folder does not count, nor its name).
-std::string companion_home(const std::string& path);
-
 // Refuses, with StorageError (bad_database), a path that is not a plain file path: empty,
 // SQLite's special names (`:memory:`, `file:` URIs), a path ending in '/', an existing folder,
 // FIFO, device or socket, or a file name (given, or where a symlink leads) of more than 251 bytes
