@@ -48,6 +48,21 @@ TEST_CASE("Lab PRNG: xoshiro256** is pinned, det_log/det_exp match libm to 1e-15
   CHECK(std::abs(squares / 100'000 - 1) < 0.02);
 }
 
+TEST_CASE("Lab study: a key of thousands of dotted parts is refused before toml++ reads it") {
+  // helper-87's F1: 40,000 parts overflowed toml++'s stack, a segfault (exit 139).
+  std::string deep = "\n[sweep]\n";
+  for (int i = 0; i < 40000; ++i) deep += "a.";
+  deep += "a = 1\n";
+  const std::string text = testing::tiny_study("") + deep;
+  const auto line = static_cast<std::size_t>(std::count(text.begin(), text.end(), '\n'));
+  CHECK_THROWS_WITH_AS(parse_study(text, "s.toml", "."),
+                       fmt::format("s.toml:{}: study: more than 4096 '.' on one line: a key of so "
+                                   "many dotted parts is refused (no key has more than six)",
+                                   line)
+                           .c_str(),
+                       yl::InputError);
+}
+
 TEST_CASE("Lab study: product and zip expand in file order, first axis slowest") {
   const Study study = parse_study(testing::tiny_study(R"(
 [sweep]

@@ -329,6 +329,71 @@ std::string_view key_before_value(std::string_view at, std::uint64_t column) {
 
 }  // namespace
 
+void refuse_deep_keys(std::string_view text, const std::string& file, std::string_view type) {
+  constexpr int kMostDots = 4096;
+  enum class In { code, comment, basic, literal, basic_lines, literal_lines } in = In::code;
+  std::uint64_t line = 1;
+  int dots = 0;
+  for (std::size_t i = 0; i < text.size(); ++i) {
+    const char c = text[i];
+    const std::string_view rest = text.substr(i);
+    if (c == '\n') {
+      ++line;
+      dots = 0;
+      if (in == In::comment || in == In::basic || in == In::literal) in = In::code;
+      continue;
+    }
+    switch (in) {
+      case In::code:
+        if (c == '.' && ++dots > kMostDots) {
+          throw InputError(file, line, std::string(type),
+                           fmt::format("more than {} '.' on one line: a key of so many dotted "
+                                       "parts is refused (no key has more than six)",
+                                       kMostDots));
+        }
+        if (c == '#') in = In::comment;
+        if (rest.starts_with("\"\"\"")) {
+          in = In::basic_lines;
+          i += 2;
+        } else if (rest.starts_with("'''")) {
+          in = In::literal_lines;
+          i += 2;
+        } else if (c == '"') {
+          in = In::basic;
+        } else if (c == '\'') {
+          in = In::literal;
+        }
+        break;
+      case In::comment:
+        break;
+      case In::basic:
+        if (c == '\\') {
+          ++i;  // an escaped character, a quote among them
+        } else if (c == '"') {
+          in = In::code;
+        }
+        break;
+      case In::literal:
+        if (c == '\'') in = In::code;
+        break;
+      case In::basic_lines:
+        if (c == '\\' && i + 1 < text.size() && text[i + 1] != '\n') {
+          ++i;
+        } else if (rest.starts_with("\"\"\"")) {
+          in = In::code;
+          i += 2;
+        }
+        break;
+      case In::literal_lines:
+        if (rest.starts_with("'''")) {
+          in = In::code;
+          i += 2;
+        }
+        break;
+    }
+  }
+}
+
 std::string toml_reason(std::string_view text, std::uint64_t line, std::uint64_t column,
                         std::string_view description) {
   const bool too_big = description.find("not representable in 64 bits") != std::string_view::npos;
@@ -368,6 +433,7 @@ std::string toml_reason(std::string_view text, std::uint64_t line, std::uint64_t
 Scenario parse_scenario(std::string_view toml_text, const std::string& file_name,
                         const std::filesystem::path& base_dir, EventsFile events_file) {
   const Checker check(file_name);
+  refuse_deep_keys(toml_text, file_name, "scenario");
   toml::table root;
   try {
     root = toml::parse(toml_text, file_name);

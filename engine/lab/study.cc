@@ -951,6 +951,7 @@ std::string_view strategy_name(StrategyKind kind) {
 
 Study parse_study(const std::string& text, const std::string& file,
                   const std::filesystem::path& dir) {
+  refuse_deep_keys(text, file, "study");
   toml::table root;
   try {
     root = toml::parse(text, file);
