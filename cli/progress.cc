@@ -62,7 +62,8 @@ std::optional<double> fraction_of(std::uint64_t part, std::uint64_t whole) {
   return static_cast<double>(part) / static_cast<double>(whole);
 }
 
-ProgressBar::ProgressBar(bool enabled) : enabled_(enabled), started_(Clock::now()) {}
+ProgressBar::ProgressBar(bool enabled, std::FILE* out, Clock::time_point started)
+    : enabled_(enabled), out_(out), started_(started) {}
 
 ProgressBar::~ProgressBar() { clear(); }
 
@@ -70,14 +71,21 @@ bool ProgressBar::stderr_is_terminal() { return isatty(STDERR_FILENO) == 1; }
 
 void ProgressBar::update(std::string_view phase, std::int64_t done, std::string_view unit,
                          std::optional<double> fraction) {
+  update_at(Clock::now(), phase, done, unit, fraction);
+}
+
+void ProgressBar::update_at(Clock::time_point now, std::string_view phase, std::int64_t done,
+                            std::string_view unit, std::optional<double> fraction) {
   if (!enabled_) return;
-  const Clock::time_point now = Clock::now();
-  // A phase starts at its first update, drawn or not (its rate is of its own time).
+  // The first phase starts with the command, a later one where the one before it last
+  // reported: a phase's first update comes after some of its work (a sweep's after its first run,
+  // helper-88's F1), and its rate and time left are of its own time.
   const bool same_phase = phase == phase_;
   if (!same_phase) {
+    phase_started_ = phase_.empty() ? started_ : last_update_;
     phase_ = phase;
-    phase_started_ = now;
   }
+  last_update_ = now;
   const double elapsed = std::chrono::duration<double>(now - started_).count();
   if (elapsed < kQuietSeconds) return;
   if (shown_ && same_phase &&
@@ -88,14 +96,14 @@ void ProgressBar::update(std::string_view phase, std::int64_t done, std::string_
   shown_ = true;
   // \r and erase-to-end-of-line redraw in place.
   const double in_phase = std::chrono::duration<double>(now - phase_started_).count();
-  std::fprintf(stderr, "\r%s\033[K", progress_line(phase, done, unit, fraction, in_phase).c_str());
-  std::fflush(stderr);
+  std::fprintf(out_, "\r%s\033[K", progress_line(phase, done, unit, fraction, in_phase).c_str());
+  std::fflush(out_);
 }
 
 void ProgressBar::clear() {
   if (!shown_) return;
-  std::fprintf(stderr, "\r\033[K");
-  std::fflush(stderr);
+  std::fprintf(out_, "\r\033[K");
+  std::fflush(out_);
   shown_ = false;
 }
 

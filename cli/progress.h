@@ -5,6 +5,7 @@
 
 #include <chrono>
 #include <cstdint>
+#include <cstdio>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -24,7 +25,10 @@ std::optional<double> fraction_of(std::uint64_t part, std::uint64_t whole);
 class ProgressBar {
  public:
   // Shows nothing unless `enabled` (the CLI passes: stderr is a terminal).
-  explicit ProgressBar(bool enabled);
+  using Clock = std::chrono::steady_clock;
+  // Draws on `out` (stderr; a test's file), counting time from `started`.
+  explicit ProgressBar(bool enabled, std::FILE* out = stderr,
+                       Clock::time_point started = Clock::now());
   ~ProgressBar();
   ProgressBar(const ProgressBar&) = delete;
   ProgressBar& operator=(const ProgressBar&) = delete;
@@ -33,17 +37,21 @@ class ProgressBar {
   // has passed since the start.
   void update(std::string_view phase, std::int64_t done, std::string_view unit,
               std::optional<double> fraction);
+  // The same at `now` (for tests).
+  void update_at(Clock::time_point now, std::string_view phase, std::int64_t done,
+                 std::string_view unit, std::optional<double> fraction);
   // Erases the line, if one was drawn.
   void clear();
 
   static bool stderr_is_terminal();
 
  private:
-  using Clock = std::chrono::steady_clock;
   bool enabled_;
+  std::FILE* out_;
   Clock::time_point started_;
   Clock::time_point drawn_;
   Clock::time_point phase_started_;
+  Clock::time_point last_update_;
   std::string phase_;
   bool shown_ = false;
 };

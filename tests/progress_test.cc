@@ -35,3 +35,25 @@ TEST_CASE("Progress: a bar that is not enabled never draws") {
   CHECK(yl::cli::progress_line("x", 10, "rows", 1.0, 1.0) ==
         "x  [########################] 100%  10 rows  10/s");
 }
+
+TEST_CASE(
+    "Progress: the first phase counts from the command's start, a later from the last update") {
+  // helper-88's F1: a sweep's first update comes after its first run; counted from that update,
+  // "12%  2 runs  1/s  8 s left" was half the time left.
+  using namespace std::chrono_literals;
+  std::FILE* out = std::tmpfile();
+  REQUIRE(out != nullptr);
+  const auto t0 = yl::cli::ProgressBar::Clock::time_point{} + 1h;
+  {
+    yl::cli::ProgressBar bar(/*enabled=*/true, out, t0);
+    bar.update_at(t0 + 500ms, "sweeping", 1, "runs", 1.0 / 16);  // within the first second: quiet
+    bar.update_at(t0 + 2s, "sweeping", 2, "runs", 2.0 / 16);
+    bar.update_at(t0 + 4s, "merging", 4, "rows", 0.5);  // counted from t0 + 2 s
+  }
+  std::rewind(out);
+  std::string drawn(4096, '\0');
+  drawn.resize(std::fread(drawn.data(), 1, drawn.size(), out));
+  std::fclose(out);
+  CHECK(drawn == "\rsweeping  [###---------------------]  12%  2 runs  1/s  14 s left\033[K"
+                 "\rmerging  [############------------]  50%  4 rows  2/s  2 s left\033[K\r\033[K");
+}

@@ -41,12 +41,12 @@ bool sorts_users(std::string_view key) {
   return leaf == "share" || leaf == "kind" || leaf == "via";
 }
 
-// Whether a swept key draws other accounts into every cohort, `all` and `users` too: the number of
-// users or dapps (another number adds or drops accounts) or the assets users hold (a user's asset
-// is the band its one draw falls in: README "Seeds").
+// Whether a swept key draws other accounts into `all` and `users`: the number of users (another
+// number adds or drops accounts) or the assets they hold (a user's asset is the band its one draw
+// falls in: README "Seeds"). Not `dapps`: `users` keeps its accounts (helper-88's F4).
 bool repopulates(std::string_view key) {
-  return key == "population" || key == "population.users" || key == "population.dapps" ||
-         key == "population.assets" || key.starts_with("population.assets.");
+  return key == "population" || key == "population.users" || key == "population.assets" ||
+         key.starts_with("population.assets.");
 }
 
 // Whether a cohort is named by a strategy users are sorted into (`passive`, `sniper/user/VOID`):
@@ -68,12 +68,14 @@ std::set<std::pair<std::string_view, std::string_view>> pairs_of(const Point& po
 }
 
 // The keys whose pairs differ between `a` and `b`.
-void differing_keys(const std::set<std::pair<std::string_view, std::string_view>>& a,
-                    const std::set<std::pair<std::string_view, std::string_view>>& b,
-                    std::set<std::string_view>& keys) {
+std::set<std::string_view> differing_keys(
+    const std::set<std::pair<std::string_view, std::string_view>>& a,
+    const std::set<std::pair<std::string_view, std::string_view>>& b) {
   std::vector<std::pair<std::string_view, std::string_view>> differ;
   std::ranges::set_symmetric_difference(a, b, std::back_inserter(differ));
+  std::set<std::string_view> keys;
   for (const auto& [key, value] : differ) keys.insert(key);
+  return keys;
 }
 
 // Of `points`, those that sort users into strategies or modes otherwise than `reference` (called
@@ -100,13 +102,11 @@ std::optional<std::string> resorting_note(const Results& results,
   std::set<std::string_view> keys, population_keys;
   for (const std::size_t p : points) {
     const Point& point = results.points[p];
-    std::set<std::string_view> sorting;
-    differing_keys(pairs_of(point, sorts_users), reference_sorting, sorting);
+    const auto sorting = differing_keys(pairs_of(point, sorts_users), reference_sorting);
     if (sorting.empty()) continue;
     resorted.push_back(std::to_string(point.index));
     keys.insert(sorting.begin(), sorting.end());
-    std::set<std::string_view> population;
-    differing_keys(pairs_of(point, repopulates), reference_population, population);
+    const auto population = differing_keys(pairs_of(point, repopulates), reference_population);
     if (population.empty()) continue;
     repopulated.push_back(std::to_string(point.index));
     population_keys.insert(population.begin(), population.end());
