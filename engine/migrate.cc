@@ -62,7 +62,8 @@ std::string first_difference(storage::Database& db, const Table& table) {
       "SELECT {2} FROM (SELECT {1} FROM main.{0} EXCEPT SELECT {1} FROM temp.yl_old_{0}) "
       "ORDER BY {2} LIMIT 1",
       table.name, table.columns, key));
-  if (!first.step()) return "the same rows, counted otherwise";  // a row stored twice
+  // None only of rows stored twice, which the tables' primary keys refuse.
+  if (!first.step()) return "the same rows, counted otherwise";
   const std::int64_t seq = first.column_int(0);
   const std::int64_t row = table.keys == 1 ? 0 : first.column_int(1);
   const std::string which = table.keys == 1 ? fmt::format("{} {}", table.singular, seq)

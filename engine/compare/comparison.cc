@@ -82,8 +82,8 @@ std::set<std::string_view> differing_keys(
 // `reference_name`): a cohort named by strategy holds other accounts there, so a sum over it
 // differs by whom it holds (helper-66's F3: a control point whose snipers never act showed 70% of
 // the passive cohort's USDB `yield_wei` "difference"). A note naming them and the keys, or none.
-// Of those, the points that draw another population too are named where the note advises `all`
-// and `users`: every cohort holds other accounts there (helper-83).
+// Of those, the points that draw other users too are named where the note advises `all` and
+// `users`, which hold other accounts there (helper-83).
 std::optional<std::string> resorting_note(const Results& results,
                                           const std::set<std::size_t>& points,
                                           std::size_t reference, std::string_view reference_name) {

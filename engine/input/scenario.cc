@@ -348,7 +348,7 @@ void refuse_deep_keys(std::string_view text, const std::string& file, std::strin
         if (c == '.' && ++dots > kMostDots) {
           throw InputError(file, line, std::string(type),
                            fmt::format("more than {} '.' on one line: a key of so many dotted "
-                                       "parts is refused (no key has more than six)",
+                                       "parts is refused (no key needs more than a few)",
                                        kMostDots));
         }
         if (c == '#') in = In::comment;

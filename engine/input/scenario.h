@@ -35,7 +35,7 @@ std::string toml_reason(std::string_view text, std::uint64_t line, std::uint64_t
 // strings and comments, before toml++ reads it: toml++ 3.3 reads each part of a dotted key a
 // level deeper on the stack, and some 31,000 parts overflowed it (helper-87's F1: a segfault,
 // exit 139). A key is one line, so its parts are its line's dots; no key of a scenario or a study
-// has more than six, and a line of 4096 numbers is more than any sweep lists.
+// needs more than a few, and a line of 4096 numbers is more than any sweep lists.
 void refuse_deep_keys(std::string_view text, const std::string& file, std::string_view type);
 
 // Parses scenario text. `file_name` is used in errors; `base_dir` resolves a relative `events`.
