@@ -265,6 +265,13 @@ TEST_CASE("Bad scenarios are rejected at the offending line (SPEC §1.1)") {
        replace("initial_price = 1_000_000_000", "initial_price = -9223372036854775809  # low"),
        "8: scenario: 'initial_price' = -9223372036854775809 is not a 64-bit integer (TOML's "
        "integers are -9223372036854775808 to 9223372036854775807)"},
+      // In an inline table, its own key and the number alone (helper-87's F2: named 'ledger' and
+      // showed the rest of the line).
+      {"integer past 64 bits in an inline table",
+       replace("[ledger]\ninitial_price = 1_000_000_000",
+               "ledger = { initial_price = 99_999_999_999_999_999_999 } # high"),
+       "7: scenario: 'initial_price' = 99_999_999_999_999_999_999 is not a 64-bit integer "
+       "(TOML's integers are -9223372036854775808 to 9223372036854775807)"},
       // toml++ garbled a quoted key given twice ('"popopulation.users" '; helper-54's R5).
       {"key twice", replace("apr_bps = 400", "apr_bps = 400\napr_bps = 500"),
        "15: scenario: 'apr_bps' is given twice in one table (TOML allows a key once)"},

@@ -417,7 +417,23 @@ std::string toml_reason(std::string_view text, std::uint64_t line, std::uint64_t
     return fmt::format("{}{}{} is given twice in one table (TOML allows a key once)",
                        quoted ? "" : "'", key, quoted ? "" : "'");
   }
-  at = at.substr(0, at.find('#'));
+  // The number ends where toml++'s column points (one past its last digit); its key is the one
+  // before its '=', an inline table's own (helper-87's F2: `ledger = { initial_price = 1e20 }`
+  // named 'ledger', and a value followed by more showed all the rest).
+  const std::size_t end = std::min<std::size_t>(column == 0 ? 0 : column - 1, at.size());
+  std::size_t start = end;
+  while (start > 0 &&
+         (std::isdigit(static_cast<unsigned char>(at[start - 1])) != 0 || at[start - 1] == '_')) {
+    --start;
+  }
+  if (start > 0 && (at[start - 1] == '-' || at[start - 1] == '+')) --start;
+  if (const std::string_view key = key_before_value(at, start + 1); !key.empty() && start < end) {
+    const bool quoted = key.starts_with('"') || key.starts_with('\'');
+    return fmt::format("{}{}{} = {} is not a 64-bit integer (TOML's integers are "
+                       "-9223372036854775808 to 9223372036854775807)",
+                       quoted ? "" : "'", key, quoted ? "" : "'", at.substr(start, end - start));
+  }
+  at = at.substr(0, at.find('#'));  // elsewhere (in an array): the line's key and value
   const std::size_t equals = at.find('=');
   if (equals == std::string_view::npos) return std::string(description);
   const auto trim = [](std::string_view part) {
