@@ -655,6 +655,12 @@ TEST_CASE("Hardening: control characters from inputs are escaped in messages and
   CHECK(yl::escape_controls("\xed\xa0\x80\xf4\x90\x80\x80") ==
         "\\xed\\xa0\\x80\\xf4\\x90\\x80\\x80");  // a surrogate; past U+10FFFF
   CHECK(yl::escape_controls(yl::escape_controls("\x9b\xc2\x9b")) == "\\x9b\\u009b");
+  // What shows as nothing or as a space, quoted so (helper-87's F3: "unknown column 'time'" of a
+  // second byte order mark); a letter beside them, é, € and 𝄞 stay as they are.
+  CHECK(yl::escape_controls(
+            "\xef\xbb\xbftime \xe2\x80\x8b\xc2\xa0\xe2\x80\xae\xf3\xa0\x80\x81 é€𝄞") ==
+        "\\ufefftime \\u200b\\u00a0\\u202e\\ue0001 é€𝄞");
+  CHECK(yl::escape_controls("\xc2\xa0", yl::Keep::page_text) == "\\u00a0");
   // In a message: one line.
   dir.write("events.csv", "time,type,account,asset,amount,to,value\n"
                           "2024-03-01T00:00:00Z,open,\"al\nice\x1b[2J\",,,,user\n");

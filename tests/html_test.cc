@@ -67,7 +67,7 @@ TEST_CASE("HTML: every text from inputs is escaped, in markup and in the chart d
   CHECK(yl::html::html_escape("a<b & \"c\" 'd'>") == "a&lt;b &amp; &quot;c&quot; &#39;d&#39;&gt;");
   // Controls but whitespace, which HTML does not allow (helper-70's F10), as escapes.
   CHECK(yl::html::html_escape(std::string("\x1b[31mred\nx\0y\x7f\t\xc2\x85z\xc2\xa0", 19)) ==
-        "\\x1b[31mred\nx\\x00y\\x7f\t\\u0085z\xc2\xa0");
+        "\\x1b[31mred\nx\\x00y\\x7f\t\\u0085z\\u00a0");  // a no-break space, too (helper-87's F3)
   // By the one rule of controls (escape_controls), keeping what a page may hold: whitespace, and
   // a byte that is not UTF-8 (a browser shows U+FFFD; a message writes \xff).
   CHECK(yl::html::html_escape("a\xff\r\n") == "a\xff\r\n");

@@ -28,6 +28,25 @@ std::size_t utf8_sequence(std::string_view text, std::size_t i) {
   return n;
 }
 
+// The code point of the valid UTF-8 sequence of `n` bytes at `i`.
+char32_t code_point(std::string_view text, std::size_t i, std::size_t n) {
+  const auto byte = [&](std::size_t k) { return static_cast<char32_t>(text[i + k]) & 0xff; };
+  char32_t cp = byte(0) & (n == 2 ? 0x1f : n == 3 ? 0x0f : 0x07);
+  for (std::size_t k = 1; k < n; ++k) cp = (cp << 6) | (byte(k) & 0x3f);
+  return cp;
+}
+
+// Whether a code point shows as nothing, or as a space that is not one: a no-break or zero-width
+// space, a byte order mark, a soft hyphen, a direction mark or override (which reorders what
+// follows it on a terminal or a page). Quoted in a message it hid what was wrong ("unknown column
+// 'time'" of a second U+FEFF; "invalid account name 'alice '" of a U+00A0: helper-87's F3).
+bool invisible(char32_t cp) {
+  return cp == 0x00a0 || cp == 0x00ad || cp == 0x061c || cp == 0x180e ||
+         (cp >= 0x2000 && cp <= 0x200f) || (cp >= 0x2028 && cp <= 0x202f) ||
+         (cp >= 0x205f && cp <= 0x206f) || cp == 0x3000 || cp == 0xfeff ||
+         (cp >= 0xfff9 && cp <= 0xfffb) || (cp >= 0xe0000 && cp <= 0xe007f);
+}
+
 }  // namespace
 
 std::string escape_controls(std::string_view text, Keep keep) {
@@ -44,6 +63,8 @@ std::string escape_controls(std::string_view text, Keep keep) {
         out += page ? std::string(1, static_cast<char>(c)) : fmt::format("\\x{:02x}", c);
       } else if (c == 0xc2 && next <= 0x9f) {
         out += fmt::format("\\u{:04x}", next);  // a C1 control
+      } else if (const char32_t cp = code_point(text, i, n); invisible(cp)) {
+        out += fmt::format("\\u{:04x}", static_cast<std::uint32_t>(cp));
       } else {
         out.append(text.substr(i, n));
       }

@@ -11,10 +11,12 @@ namespace yl {
 
 // `text` with every control character escaped, so that a message stays one line and nothing from
 // an input reaches a terminal as a control code: \n, \r and \t, other C0 bytes and DEL as \xHH,
-// C1 controls (UTF-8 U+0080 to U+009F) as \uHHHH, a byte that is not part of valid UTF-8 as \xHH
-// (so the message is valid UTF-8). Idempotent. An HTML page's text (`Keep::page_text`) keeps TAB,
-// CR and LF, which HTML allows, and bytes that are not UTF-8 (a browser shows each as U+FFFD): the
-// one rule of controls for messages, tables and pages (html::html_escape).
+// C1 controls (UTF-8 U+0080 to U+009F) and characters that show as nothing or as a space (U+00A0,
+// U+200B, U+FEFF, the direction overrides U+202A-U+202E, ...) as \uHHHH, a byte that is not part
+// of valid UTF-8 as \xHH (so the message is valid UTF-8). Idempotent. An HTML page's text
+// (`Keep::page_text`) keeps TAB, CR and LF, which HTML allows, and bytes that are not UTF-8 (a
+// browser shows each as U+FFFD): the one rule of controls for messages, tables and pages
+// (html::html_escape).
 enum class Keep { nothing, page_text };
 std::string escape_controls(std::string_view text, Keep keep = Keep::nothing);
 
