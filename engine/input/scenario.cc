@@ -14,6 +14,7 @@
 #include "engine/input/input_error.h"
 #include "engine/input/input_file.h"
 #include "engine/input/names.h"
+#include "engine/input/toml_text.h"
 
 namespace yl {
 namespace {
@@ -299,165 +300,10 @@ const toml::table* table_at(Plan& plan, const Checker& check, const toml::node& 
 
 }  // namespace
 
-namespace {
-
-// The key written just before the '=' that ends before `column` (a value's, 1-based) on `at`, as
-// written ("population.users" quoted, x bare); empty where there is none.
-std::string_view key_before_value(std::string_view at, std::uint64_t column) {
-  std::size_t i = std::min<std::size_t>(column == 0 ? 0 : column - 1, at.size());
-  const auto space = [&] { return i > 0 && (at[i - 1] == ' ' || at[i - 1] == '\t'); };
-  while (space()) --i;
-  if (i == 0 || at[i - 1] != '=') return {};
-  --i;
-  while (space()) --i;
-  const std::size_t end = i;
-  if (i > 1 && (at[i - 1] == '"' || at[i - 1] == '\'')) {
-    const char quote = at[i - 1];
-    std::size_t open = i - 2;
-    while (open != std::string_view::npos &&
-           !(at[open] == quote && (open == 0 || at[open - 1] != '\\'))) {
-      open = open == 0 ? std::string_view::npos : open - 1;
-    }
-    return open == std::string_view::npos ? std::string_view() : at.substr(open, end - open);
-  }
-  while (i > 0 && (std::isalnum(static_cast<unsigned char>(at[i - 1])) || at[i - 1] == '_' ||
-                   at[i - 1] == '-' || at[i - 1] == '.')) {
-    --i;
-  }
-  return at.substr(i, end - i);
-}
-
-}  // namespace
-
-void refuse_deep_keys(std::string_view text, const std::string& file, std::string_view type) {
-  constexpr int kMostDots = 4096;
-  enum class In { code, comment, basic, literal, basic_lines, literal_lines } in = In::code;
-  std::uint64_t line = 1;
-  int dots = 0;
-  for (std::size_t i = 0; i < text.size(); ++i) {
-    const char c = text[i];
-    const std::string_view rest = text.substr(i);
-    if (c == '\n') {
-      ++line;
-      dots = 0;
-      if (in == In::comment || in == In::basic || in == In::literal) in = In::code;
-      continue;
-    }
-    switch (in) {
-      case In::code:
-        if (c == '.' && ++dots > kMostDots) {
-          throw InputError(file, line, std::string(type),
-                           fmt::format("more than {} '.' on one line: a key of so many dotted "
-                                       "parts is refused (no key needs more than a few)",
-                                       kMostDots));
-        }
-        if (c == '#') in = In::comment;
-        if (rest.starts_with("\"\"\"")) {
-          in = In::basic_lines;
-          i += 2;
-        } else if (rest.starts_with("'''")) {
-          in = In::literal_lines;
-          i += 2;
-        } else if (c == '"') {
-          in = In::basic;
-        } else if (c == '\'') {
-          in = In::literal;
-        }
-        break;
-      case In::comment:
-        break;
-      case In::basic:
-        if (c == '\\') {
-          ++i;  // an escaped character, a quote among them
-        } else if (c == '"') {
-          in = In::code;
-        }
-        break;
-      case In::literal:
-        if (c == '\'') in = In::code;
-        break;
-      case In::basic_lines:
-        if (c == '\\' && i + 1 < text.size() && text[i + 1] != '\n') {
-          ++i;
-        } else if (rest.starts_with("\"\"\"")) {
-          in = In::code;
-          i += 2;
-        }
-        break;
-      case In::literal_lines:
-        if (rest.starts_with("'''")) {
-          in = In::code;
-          i += 2;
-        }
-        break;
-    }
-  }
-}
-
-std::string toml_reason(std::string_view text, std::uint64_t line, std::uint64_t column,
-                        std::string_view description) {
-  const bool too_big = description.find("not representable in 64 bits") != std::string_view::npos;
-  // A key given twice: toml++ prints a quoted one garbled ('"popopulation.users" '), and every
-  // swept key is quoted (helper-54's R5). Its error's column is the value's; the key is the one
-  // before that value's '=' (an inline table's own, not its table's: helper-55's Q4).
-  const bool twice =
-      description.starts_with("Error while parsing key-value pair: cannot redefine existing") &&
-      description.find("dotted") == std::string_view::npos;
-  if ((!too_big && !twice) || line == 0) return std::string(description);
-  std::string_view at = text;
-  for (std::uint64_t n = 1; n < line && !at.empty(); ++n) {
-    const std::size_t next = at.find('\n');
-    at = next == std::string_view::npos ? std::string_view() : at.substr(next + 1);
-  }
-  at = at.substr(0, at.find('\n'));
-  if (twice) {
-    const std::string_view key = key_before_value(at, column);
-    if (key.empty()) return std::string(description);
-    const bool quoted = key.starts_with('"') || key.starts_with('\'');
-    return fmt::format("{}{}{} is given twice in one table (TOML allows a key once)",
-                       quoted ? "" : "'", key, quoted ? "" : "'");
-  }
-  // The number ends where toml++'s column points (one past its last digit); its key is the one
-  // before its '=', an inline table's own (helper-87's F2: `ledger = { initial_price = 1e20 }`
-  // named 'ledger', and a value followed by more showed all the rest).
-  const std::size_t end = std::min<std::size_t>(column == 0 ? 0 : column - 1, at.size());
-  std::size_t start = end;
-  while (start > 0 &&
-         (std::isdigit(static_cast<unsigned char>(at[start - 1])) != 0 || at[start - 1] == '_')) {
-    --start;
-  }
-  if (start > 0 && (at[start - 1] == '-' || at[start - 1] == '+')) --start;
-  if (const std::string_view key = key_before_value(at, start + 1); !key.empty() && start < end) {
-    const bool quoted = key.starts_with('"') || key.starts_with('\'');
-    return fmt::format("{}{}{} = {} is not a 64-bit integer (TOML's integers are "
-                       "-9223372036854775808 to 9223372036854775807)",
-                       quoted ? "" : "'", key, quoted ? "" : "'", at.substr(start, end - start));
-  }
-  at = at.substr(0, at.find('#'));  // elsewhere (in an array): the line's key and value
-  const std::size_t equals = at.find('=');
-  if (equals == std::string_view::npos) return std::string(description);
-  const auto trim = [](std::string_view part) {
-    const std::size_t first = part.find_first_not_of(" \t\r");
-    if (first == std::string_view::npos) return std::string_view();
-    return part.substr(first, part.find_last_not_of(" \t\r") - first + 1);
-  };
-  return fmt::format("'{}' = {} is not a 64-bit integer (TOML's integers are "
-                     "-9223372036854775808 to 9223372036854775807)",
-                     trim(at.substr(0, equals)), trim(at.substr(equals + 1)));
-}
-
 Scenario parse_scenario(std::string_view toml_text, const std::string& file_name,
                         const std::filesystem::path& base_dir, EventsFile events_file) {
   const Checker check(file_name);
-  refuse_deep_keys(toml_text, file_name, "scenario");
-  toml::table root;
-  try {
-    root = toml::parse(toml_text, file_name);
-  } catch (const toml::parse_error& error) {
-    check.fail(error.source().begin.line,
-               toml_reason(toml_text, error.source().begin.line, error.source().begin.column,
-                           error.description()));
-  }
+  const toml::table root = read_toml(toml_text, file_name, "scenario");
   Scenario s;
   s.toml_text = std::string(toml_text);
   Plan plan;

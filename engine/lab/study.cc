@@ -16,6 +16,7 @@
 #include "engine/input/input_error.h"
 #include "engine/input/input_file.h"
 #include "engine/input/names.h"
+#include "engine/input/toml_text.h"
 #include "engine/lab/prng.h"
 #include "engine/runner.h"
 
@@ -951,15 +952,7 @@ std::string_view strategy_name(StrategyKind kind) {
 
 Study parse_study(const std::string& text, const std::string& file,
                   const std::filesystem::path& dir) {
-  refuse_deep_keys(text, file, "study");
-  toml::table root;
-  try {
-    root = toml::parse(text, file);
-  } catch (const toml::parse_error& error) {
-    throw InputError(file, error.source().begin.line, "study",
-                     toml_reason(text, error.source().begin.line, error.source().begin.column,
-                                 error.description()));
-  }
+  const toml::table root = read_toml(text, file, "study");
   const Reader r(file, "study");
   Sweep sweep;
   if (const toml::table* sweep_table = r.table(root, "sweep"))
