@@ -346,11 +346,11 @@ void compare_ledgers(const CompareOptions& options) {
 // --out is never one of the files compared (or their -wal, -shm and -journal), even with --force.
 void refuse_inputs_as_out(const CompareOptions& options) {
   for (const std::string& file : options.files) {
-    if (same_file(options.out, file)) {
+    if (storage::same_file(options.out, file)) {
       throw UsageError(
           fmt::format("will not write '{}': it is the file compared, '{}'", options.out, file));
     }
-    if (const std::string_view what = companion_of(options.out, file); !what.empty()) {
+    if (const std::string_view what = storage::companion_of(options.out, file); !what.empty()) {
       throw UsageError(fmt::format("will not write '{}': it is the {} of '{}', a file compared",
                                    options.out, what, file));
     }

@@ -213,6 +213,8 @@ RunSummary run_into_database(const std::string& scenario_path, const std::string
   const Scenario scenario = load_scenario(scenario_path);
   check_report_count(scenario.params.start, scenario.params.end, scenario.params.report_every_s,
                      fmt::format("the scenario '{}'", scenario_path), options);
+  storage::refuse_companion_input(scenario_path, "the scenario", db_path);
+  storage::refuse_companion_input(scenario.events_path, "the events file", db_path);
   std::error_code ec;
   if (std::filesystem::exists(db_path, ec)) {
     storage::require_ledger_or_empty_file(db_path);  // before the writable open, which changes it
@@ -258,6 +260,7 @@ ApplySummary apply_into_database(const std::string& db_path, const std::string& 
                                  std::optional<Timestamp> until, const RunOptions& options) {
   storage::check_ledger_path(db_path);
   std::ifstream in = open_input_file(events_path, events_path, 1, "csv", "the events file");
+  storage::refuse_companion_input(events_path, "the events file", db_path);
   storage::require_existing_ledger(db_path);
   // Before the writable open, which would change it. A ledger older than its hash chains and
   // journal gets them from `migrate`'s replay, which apply's own upgrade (storage::migrate) does

@@ -192,6 +192,64 @@ TEST_CASE("Hardening (defect 1): a ledger path must be a real file path") {
   CHECK(cli({"balances", "--db", dir.path("-journal")}).exit_code == 0);
 }
 
+TEST_CASE(
+    "Hardening: an input that is the -wal, -shm or -journal of the database written is refused "
+    "and kept") {
+  // SQLite takes V.db-wal for V.db's log when V.db opens, writes over it and deletes it: `apply
+  // --db V.db V.db-wal` lost the events file it was given (helper-88's F3). By identity: a
+  // symlink or a hard link to it, a --db symlink to V.db.
+  TempDir dir;
+  const std::string db = dir.path("V.db");
+  const std::string scenario = yl::testing::example_scenario("quickstart");
+  REQUIRE(cli({"run", scenario, "--db", db}).exit_code == 0);
+  const std::string events =
+      "time,type,account,asset,amount,to,value\n2024-03-08T00:00:00Z,deposit,alice,ETH,1,,\n";
+  const std::string wal = dir.write("V.db-wal", events);
+  const std::string link = dir.path("link.csv");
+  std::filesystem::create_symlink("V.db-wal", link);
+  const std::string hard = dir.path("hard.csv");
+  std::filesystem::create_hard_link(wal, hard);
+  const std::string db_link = dir.path("S.db");
+  std::filesystem::create_symlink("V.db", db_link);
+  const std::string ledger = read_file(db);
+  const auto refusal = [](const std::string& input, const std::string& role,
+                          const std::string& what, const std::string& database) {
+    return "yieldledger: will not read '" + input + "' as " + role + ": it is the " + what +
+           " SQLite keeps beside the database '" + database +
+           "', and opening that database would take it for its own, write over it and delete "
+           "it; rename it\n";
+  };
+  for (const auto& [input, database] : std::vector<std::pair<std::string, std::string>>{
+           {wal, db}, {link, db}, {hard, db}, {wal, db_link}}) {
+    CAPTURE(input);
+    CAPTURE(database);
+    const CliResult apply = cli({"apply", "--db", database, input});
+    CHECK(apply.exit_code == 2);
+    CHECK(apply.err == refusal(input, "the events file", "write-ahead log", database));
+    CHECK(read_file(wal) == events);
+    CHECK(read_file(db) == ledger);
+  }
+  // `run` over the ledger: its scenario, or the events file the scenario names.
+  dir.write("events.csv",
+            read_file(std::filesystem::path(scenario).replace_filename("events.csv")));
+  const std::string journal = dir.write("V.db-journal", read_file(scenario));
+  const CliResult run = cli({"run", journal, "--db", db});
+  CHECK(run.exit_code == 2);
+  CHECK(run.err == refusal(journal, "the scenario", "rollback journal", db));
+  const std::string shm = dir.write("V.db-shm", events);
+  std::string text = read_file(scenario);
+  const std::string quickstart_events = "events = \"events.csv\"";
+  REQUIRE(text.find(quickstart_events) != std::string::npos);
+  text.replace(text.find(quickstart_events), quickstart_events.size(), "events = \"V.db-shm\"");
+  const std::string named = dir.write("s.toml", text);
+  const CliResult run_events = cli({"run", named, "--db", db});
+  CHECK(run_events.exit_code == 2);
+  CHECK(run_events.err == refusal(shm, "the events file", "shared-memory index", db));
+  CHECK(read_file(journal) == read_file(scenario));
+  CHECK(read_file(shm) == events);
+  CHECK(read_file(db) == ledger);
+}
+
 TEST_CASE("Hardening: a folder, FIFO or device given as a file is named as such, never waited on") {
   TempDir dir;
   const std::string folder = dir.path("folder");

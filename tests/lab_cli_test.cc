@@ -1352,6 +1352,38 @@ TEST_CASE("Lab CLI: a study or schedule that is not a regular file is refused, n
   CHECK_FALSE(std::filesystem::exists(dir.path("e.db")));
 }
 
+TEST_CASE("Lab CLI: a study or schedule that is the -wal or -shm of the results file is refused") {
+  // SQLite takes R.db-wal for R.db's log when R.db opens, writes over it and deletes it: a study
+  // so named was lost by its own sweep (helper-88's F3).
+  TempDir dir;
+  const std::string results = dir.path("R.db");
+  const auto refusal = [&](const std::string& input, const std::string& role,
+                           const std::string& what) {
+    return "yieldledger: will not read '" + input + "' as " + role + ": it is the " + what +
+           " SQLite keeps beside the database '" + results +
+           "', and opening that database would take it for its own, write over it and delete "
+           "it; rename it\n";
+  };
+  const std::string wal = dir.write("R.db-wal", yl::testing::tiny_study(""));
+  const std::string before = listing(dir.path(""));
+  const CliResult study = cli({"sweep", wal, "--out", results});
+  CHECK(study.exit_code == 2);
+  CHECK(study.err == refusal(wal, "the study", "write-ahead log"));
+  CHECK(listing(dir.path("")) == before);
+  // A schedule, beside results a sweep has made.
+  std::filesystem::remove(wal);
+  REQUIRE(cli({"sweep", dir.write("t.toml", yl::testing::tiny_study("")), "--out", results})
+              .exit_code == 0);
+  const std::string rates = "time,apr_bps\n2024-01-02T00:00:00Z,500\n";
+  const std::string shm = dir.write("R.db-shm", rates);
+  const std::string file = read_file(results);
+  const CliResult schedule = cli({"sweep", schedule_study(dir, "R.db-shm"), "--out", results});
+  CHECK(schedule.exit_code == 2);
+  CHECK(schedule.err == refusal(shm, "a schedule file", "shared-memory index"));
+  CHECK(read_file(shm) == rates);
+  CHECK(read_file(results) == file);
+}
+
 TEST_CASE("Lab CLI: generate replaces files only with --force, never the study or a schedule") {
   TempDir dir;
   const std::string study = dir.write("tiny.toml", yl::testing::tiny_study(""));

@@ -28,11 +28,6 @@ bool same_identity(const struct stat& a, const struct stat& b) {
   return a.st_dev == b.st_dev && a.st_ino == b.st_ino;
 }
 
-std::filesystem::path folder_of(const std::filesystem::path& path) {
-  const std::filesystem::path parent = path.parent_path();
-  return parent.empty() ? std::filesystem::path(".") : parent;
-}
-
 // The end-of-central-directory record every ZIP file ends with (22 bytes, then its comment).
 constexpr std::size_t kEndRecord = 22;
 constexpr std::array<unsigned char, 4> kEndSignature = {0x50, 0x4b, 0x05, 0x06};
@@ -50,34 +45,14 @@ std::vector<KeptFile> kept_files(const std::filesystem::path& db, std::vector<Ke
   return kept;
 }
 
-std::string_view companion_of(const std::filesystem::path& path, const std::filesystem::path& db) {
-  const std::string name = path.string();
-  for (const auto& [suffix, what] : storage::kCompanionFiles) {
-    if (name.size() > suffix.size() && name.ends_with(suffix) &&
-        same_file(name.substr(0, name.size() - suffix.size()), db)) {
-      return what;
-    }
-  }
-  return {};
-}
-
-bool same_file(const std::filesystem::path& a, const std::filesystem::path& b) {
-  struct stat sa {};
-  struct stat sb {};
-  if (identity(a, sa)) return identity(b, sb) && same_identity(sa, sb);
-  if (identity(b, sb)) return false;
-  if (a.filename() != b.filename()) return false;
-  return identity(folder_of(a), sa) && identity(folder_of(b), sb) && same_identity(sa, sb);
-}
-
 void refuse_kept_or_special(const std::filesystem::path& target,
                             const std::vector<KeptFile>& keep) {
   for (const KeptFile& kept : keep) {
-    if (same_file(target, kept.path)) {
+    if (storage::same_file(target, kept.path)) {
       throw UsageError(fmt::format("will not write '{}': it is {} ('{}')", target.string(),
                                    kept.role, kept.path.string()));
     }
-    if (const std::string_view what = kept.database ? companion_of(target, kept.path) : "";
+    if (const std::string_view what = kept.database ? storage::companion_of(target, kept.path) : "";
         !what.empty()) {
       throw UsageError(fmt::format("will not write '{}': it is the {} of {} ('{}')",
                                    target.string(), what, kept.role, kept.path.string()));

@@ -34,16 +34,6 @@ struct KeptFile {
 // as `role`/path pairs resolved by the caller).
 std::vector<KeptFile> kept_files(const std::filesystem::path& db, std::vector<KeptFile> sources);
 
-// Whether `a` and `b` are one file: one device and inode when `a` exists, else one folder (by
-// identity) and one name, so that a `-wal` not yet created is still recognized.
-bool same_file(const std::filesystem::path& a, const std::filesystem::path& b);
-
-// What SQLite would take `path` for beside the database `db` ("write-ahead log", "shared-memory
-// index", "rollback journal"): `path` ends in `-wal`, `-shm` or `-journal` and the rest of it is
-// `db` itself, by identity, under whatever name (a symlink to it, a hard link, the file a `db`
-// symlink leads to: helper-85's F1, helper-88's F2). Empty otherwise.
-std::string_view companion_of(const std::filesystem::path& path, const std::filesystem::path& db);
-
 // Refuses (UsageError) to write `target` when it is a kept file, a folder, a FIFO, a device or a
 // socket: what no output replaces, whatever --force says.
 void refuse_kept_or_special(const std::filesystem::path& target, const std::vector<KeptFile>& keep);

@@ -268,6 +268,9 @@ ResultsFile::ResultsFile(const std::string& path, const Study& study,
                          const std::vector<Point>& points)
     : path_(path), study_(&study), points_(&points) {
   check_output_path(path);
+  storage::refuse_companion_input(study.file, "the study", path);
+  for (const std::filesystem::path& schedule : study.schedule_paths)
+    storage::refuse_companion_input(schedule, "a schedule file", path);
   std::error_code ec;
   if (std::filesystem::exists(path, ec)) open();
 }

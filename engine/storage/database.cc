@@ -417,6 +417,49 @@ void check_ledger_path(const std::string& path, std::string_view noun) {
   }
 }
 
+bool same_file(const std::filesystem::path& a, const std::filesystem::path& b) {
+  struct stat sa {};
+  struct stat sb {};
+  const auto identity = [](const std::filesystem::path& path, struct stat& info) {
+    return ::stat(path.c_str(), &info) == 0;
+  };
+  const auto same = [&] { return sa.st_dev == sb.st_dev && sa.st_ino == sb.st_ino; };
+  if (identity(a, sa)) return identity(b, sb) && same();
+  if (identity(b, sb)) return false;
+  if (a.filename() != b.filename()) return false;
+  const auto folder_of = [](const std::filesystem::path& path) {
+    return path.has_parent_path() ? path.parent_path() : std::filesystem::path(".");
+  };
+  return identity(folder_of(a), sa) && identity(folder_of(b), sb) && same();
+}
+
+std::string_view companion_of(const std::filesystem::path& path, const std::filesystem::path& db) {
+  const std::string name = path.string();
+  const std::string leads_to = followed(db.string());
+  for (const auto& [suffix, what] : kCompanionFiles) {
+    if (name.size() > suffix.size() && name.ends_with(suffix) &&
+        same_file(name.substr(0, name.size() - suffix.size()), db)) {
+      return what;
+    }
+    for (const std::string& file : {db.string(), leads_to}) {
+      if (same_file(path, file + std::string(suffix))) return what;
+    }
+  }
+  return {};
+}
+
+void refuse_companion_input(const std::filesystem::path& input, std::string_view role,
+                            const std::string& db) {
+  if (const std::string_view what = companion_of(input, db); !what.empty()) {
+    throw StorageError(
+        StorageError::Kind::bad_database,
+        fmt::format("will not read '{}' as {}: it is the {} SQLite keeps beside the database '{}', "
+                    "and opening that database would take it for its own, write over it and "
+                    "delete it; rename it",
+                    input.string(), role, what, db));
+  }
+}
+
 void require_existing_ledger(const std::string& path) {
   check_ledger_path(path);
   std::error_code ec;

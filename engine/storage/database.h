@@ -4,6 +4,7 @@
 
 #include <array>
 #include <cstdint>
+#include <filesystem>
 #include <memory>
 #include <optional>
 #include <string>
@@ -82,6 +83,25 @@ inline constexpr std::array<std::pair<std::string_view, std::string_view>, 3> kC
     {{"-wal", "write-ahead log"},
      {"-shm", "shared-memory index"},
      {"-journal", "rollback journal"}}};
+
+// Whether `a` and `b` are one file: one device and inode when `a` exists, else one folder (by
+// identity) and one name, so that a `-wal` not yet created is still recognized.
+bool same_file(const std::filesystem::path& a, const std::filesystem::path& b);
+
+// What SQLite would take `path` for beside the database `db` ("write-ahead log", "shared-memory
+// index", "rollback journal"), empty if nothing: `path` ends in `-wal`, `-shm` or `-journal` and
+// the rest of it is `db` itself, by identity, under whatever name (a symlink to it, a hard link,
+// the file a `db` symlink leads to: helper-85's F1, helper-88's F2); or `path` is, by identity,
+// such a file of `db` as given or of the file a `db` symlink leads to (a symlink or a hard link to
+// it: helper-88's F3).
+std::string_view companion_of(const std::filesystem::path& path, const std::filesystem::path& db);
+
+// Refuses (StorageError, bad_database) an input file `input` (what `role` names: "the events
+// file") that is a companion of the database `db` the command opens: SQLite would take it for its
+// own, write over it and delete it (helper-88's F3: `apply --db V.db V.db-wal` deleted the events
+// file it was given). Before `db` is opened.
+void refuse_companion_input(const std::filesystem::path& input, std::string_view role,
+                            const std::string& db);
 
 // Refuses, with StorageError (bad_database), a path that is not a plain file path: empty,
 // SQLite's special names (`:memory:`, `file:` URIs), a path ending in '/', an existing folder,
