@@ -165,6 +165,17 @@ TEST_CASE("Compare stats: a real metric's interval bounds are rounded outward, t
   }
 }
 
+TEST_CASE("Compare stats: a real metric's means have 15 significant digits, no double noise") {
+  using yl::compare::Value;
+  // 0.125 − 0.1 is 0.024999999999999994 as a double, which the diff_mean printed (helper-86's F2).
+  const std::vector<Value> a = {Value::of_real(0.125), Value::of_real(0.125)};
+  const std::vector<Value> b = {Value::of_real(0.1), Value::of_real(0.1)};
+  CHECK(yl::compare::paired_difference(a, b).mean == "0.025");
+  CHECK(yl::compare::summarize({Value::of_real(0.1), Value::of_real(0.2)}).mean == "0.15");
+  CHECK(yl::compare::summarize({Value::of_real(1.0 / 3)}).mean == "0.333333333333333");
+  CHECK(yl::compare::summarize({Value::of_real(-2.5e-20)}).mean == "-2.5e-20");
+}
+
 TEST_CASE("Compare stats: the t table is Student's t(0.975, df) to 9 decimals") {
   for (const auto& row : yl::compare::kStudentT975) {
     const double exact =

@@ -59,7 +59,9 @@ Moments real_moments(const std::vector<Value>& values) {
   for (const Value& v : values) sum += v.real;
   Moments m;
   m.mean_float = sum / n;
-  m.mean = fmt::format("{}", m.mean_float);
+  // 15 significant digits, which every double holds: 0.025, not the shortest text of the double
+  // a difference of two left, 0.024999999999999994 (helper-86's F2).
+  m.mean = fmt::format("{:.15g}", m.mean_float);
   if (values.size() >= 2) {
     double squares = 0;  // two passes: no cancellation of large sums
     for (const Value& v : values) squares += (v.real - m.mean_float) * (v.real - m.mean_float);

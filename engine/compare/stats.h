@@ -2,7 +2,8 @@
 //
 //   mean     of an `int` metric: Σ exact (unbounded integers), ÷ n, written with 3 decimals,
 //            rounded toward zero (decimal_toward_zero); of a `real` metric: Σ in run order ÷ n,
-//            in double precision, shortest round-trip text.
+//            in double precision, written with 15 significant digits (0.025, not the
+//            0.024999999999999994 a difference of two doubles may leave).
 //   sd       the sample standard deviation (÷ (n − 1)); for an `int` metric the variance is the
 //            exact fraction (n·Σx² − (Σx)²) / (n·(n − 1)) and only its square root is floating
 //            point. Empty when n < 2.
