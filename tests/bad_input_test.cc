@@ -318,7 +318,7 @@ TEST_CASE("Bad scenarios are rejected at the offending line (SPEC §1.1)") {
       {"gas rate negative", good + "[gas]\nzero_claim_rate_bps = -1\n",
        "24: scenario: 'zero_claim_rate_bps' must be at least 0 (got -1)"},
       {"gas seconds reversed", good + "[gas]\nceil_gas_seconds = 5\nbase_gas_seconds = 10\n",
-       "25: scenario: [gas] needs 0 < base_gas_seconds < ceil_gas_seconds"},
+       "25: scenario: [gas] needs 0 < base_gas_seconds < ceil_gas_seconds (got 10 and 5)"},
       {"gas seconds zero", good + "[gas]\nbase_gas_seconds = 0\nceil_gas_seconds = 100\n",
        "24: scenario: 'base_gas_seconds' must be between 1 and 9223372036854775807 (got 0)"},
       {"missing events file", replace("events.csv", "nowhere.csv"),

@@ -219,7 +219,9 @@ void plan_gas(Plan& plan, const Checker& check, const toml::table& t, GasParams&
   const std::uint64_t times = later_line(t, {"base_gas_seconds", "ceil_gas_seconds"});
   plan.at(times, [&check, &gas, times] {
     if (gas.base_gas_seconds >= gas.ceil_gas_seconds) {  // each is at least 1 (above)
-      check.fail(times, "[gas] needs 0 < base_gas_seconds < ceil_gas_seconds");
+      check.fail(times, fmt::format("[gas] needs 0 < base_gas_seconds < ceil_gas_seconds (got {} "
+                                    "and {})",
+                                    gas.base_gas_seconds, gas.ceil_gas_seconds));
     }
   });
 }
