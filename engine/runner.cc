@@ -6,6 +6,7 @@
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
+#include <optional>
 #include <system_error>
 
 #include <fcntl.h>
@@ -128,14 +129,16 @@ std::optional<Rejection> finish(Ledger& ledger, storage::LedgerStore& store,
 }
 
 // Refuses a ledger of more scheduled reports than options.max_reports (`what` says whose).
-void check_report_count(Timestamp start, Timestamp end, std::int64_t every_s,
-                        const std::string& what, const RunOptions& options) {
+// Why a run from `start` to `end` with a report every `every_s` is refused under
+// options.max_reports ("would run N scheduled reports (...), more than ..."), if it is.
+std::optional<std::string> too_many_reports(Timestamp start, Timestamp end, std::int64_t every_s,
+                                            const RunOptions& options) {
   const std::int64_t count = scheduled_report_count(start, end, every_s);
-  if (count <= options.max_reports) return;
-  throw UsageError(fmt::format(
-      "{} would run {} scheduled reports (one every {} s from {} to {}), more than the limit of "
-      "{}; report less often, or raise the limit with --max-reports N",
-      what, count, every_s, format_timestamp(start), format_timestamp(end), options.max_reports));
+  if (count <= options.max_reports) return std::nullopt;
+  return fmt::format(
+      "would run {} scheduled reports (one every {} s from {} to {}), more than the limit of {}; "
+      "report less often, or raise the limit with --max-reports N",
+      count, every_s, format_timestamp(start), format_timestamp(end), options.max_reports);
 }
 
 }  // namespace
@@ -211,8 +214,11 @@ RunSummary run_into_database(const std::string& scenario_path, const std::string
                              const RunOptions& options) {
   storage::check_ledger_path(db_path);
   const Scenario scenario = load_scenario(scenario_path);
-  check_report_count(scenario.params.start, scenario.params.end, scenario.params.report_every_s,
-                     fmt::format("the scenario '{}'", scenario_path), options);
+  if (const auto why = too_many_reports(scenario.params.start, scenario.params.end,
+                                        scenario.params.report_every_s, options)) {
+    throw InputError(scenario_path, scenario.report_every_line, "scenario",
+                     fmt::format("report_every = \"{}\" {}", scenario.report_every, *why));
+  }
   storage::refuse_companion_input(scenario_path, "the scenario", db_path);
   storage::refuse_companion_input(scenario.events_path, "the events file", db_path);
   std::error_code ec;
@@ -282,8 +288,8 @@ ApplySummary apply_into_database(const std::string& db_path, const std::string& 
   if (until) {
     const LedgerParams params = load_stored_scenario(store).params;
     if (*until > params.end)
-      check_report_count(params.start, *until, params.report_every_s,
-                         fmt::format("--until {}", format_timestamp(*until)), options);
+      if (const auto why = too_many_reports(params.start, *until, params.report_every_s, options))
+        throw UsageError(fmt::format("--until {} {}", format_timestamp(*until), *why));
   }
   Ledger ledger = replay(store, std::nullopt);
   if (until) {

@@ -819,17 +819,16 @@ TEST_CASE("Hardening: many scheduled reports: refused past the limit, memory fla
   const std::string year = dir.write("year.toml", toml);
   const CliResult refused = cli({"run", year, "--db", dir.path("y.db")});
   CHECK(refused.exit_code == 2);
-  CHECK(refused.err == "yieldledger: the scenario '" + year +
-                           "' would run 31536000 scheduled "
-                           "reports (one every 1 s from 2024-03-01T00:00:00Z to "
-                           "2025-03-01T00:00:00Z), more than the limit of 1000000; report less "
-                           "often, or raise the limit with --max-reports N\n");
+  CHECK(refused.err == year + ":4: scenario: report_every = \"1s\" would run 31536000 scheduled "
+                              "reports (one every 1 s from 2024-03-01T00:00:00Z to "
+                              "2025-03-01T00:00:00Z), more than the limit of 1000000; report less "
+                              "often, or raise the limit with --max-reports N\n");
   CHECK_FALSE(std::filesystem::exists(dir.path("y.db")));
   // The limit is the caller's to move: quickstart has 7 report times.
   const std::string quickstart = yl::testing::example_scenario("quickstart");
   CHECK(cli({"run", quickstart, "--db", dir.path("q.db"), "--max-reports", "6"}).err ==
-        "yieldledger: the scenario '" + quickstart +
-            "' would run 7 scheduled reports (one every "
+        quickstart +
+            ":7: scenario: report_every = \"1d\" would run 7 scheduled reports (one every "
             "86400 s from 2024-03-01T00:00:00Z to 2024-03-08T00:00:00Z), more than the limit of 6; "
             "report less often, or raise the limit with --max-reports N\n");
   CHECK(cli({"run", quickstart, "--db", dir.path("q.db"), "--max-reports", "7"}).exit_code == 0);
