@@ -250,6 +250,59 @@ TEST_CASE(
   CHECK(read_file(db) == ledger);
 }
 
+TEST_CASE("Hardening: a file of the user's named as a ledger's -wal or -journal is refused, kept") {
+  // SQLite takes V.db-wal and V.db-journal beside V.db for its own when V.db opens, and deleted
+  // them even from a reader (`balances`); one that does not begin as SQLite's is the user's.
+  TempDir dir;
+  const std::string db = dir.path("V.db");
+  REQUIRE(cli({"run", yl::testing::example_scenario("quickstart"), "--db", db}).exit_code == 0);
+  const std::string ledger = read_file(db);
+  const std::string events = dir.write("e.csv", "time,type,account,asset,amount,to,value\n");
+  for (const auto& [suffix, what] : std::vector<std::pair<std::string, std::string>>{
+           {"-wal", "write-ahead log"}, {"-journal", "rollback journal"}}) {
+    const std::string notes = dir.write("V.db" + suffix, "my notes\n");
+    for (const std::vector<std::string>& command :
+         {std::vector<std::string>{"balances", "--db", db},
+          std::vector<std::string>{"audit", "--db", db},
+          std::vector<std::string>{"export", "--db", db, "--out", dir.path("x.xlsx")},
+          std::vector<std::string>{"apply", "--db", db, events},
+          std::vector<std::string>{"migrate", "--db", db},
+          std::vector<std::string>{"run", yl::testing::example_scenario("quickstart"), "--db",
+                                   db}}) {
+      CAPTURE(command[0]);
+      CAPTURE(suffix);
+      const CliResult r = cli(command);
+      CHECK(r.exit_code == 2);
+      CHECK(r.err == "yieldledger: '" + notes + "' beside the database '" + db + "' is not a " +
+                         what +
+                         " SQLite made (it does not begin as one): SQLite takes a file so named "
+                         "for the database's own and would write over it or delete it; move it "
+                         "away, then run the command again\n");
+      CHECK(read_file(notes) == "my notes\n");
+      CHECK(read_file(db) == ledger);
+    }
+    std::filesystem::remove(notes);
+  }
+  CHECK_FALSE(std::filesystem::exists(dir.path("x.xlsx")));
+  // A -shm hard-linked to a file of the user's: SQLite wrote its index into it (helper-89's F5).
+  const std::string notes = dir.write("notes.txt", "my notes\n");
+  std::filesystem::create_hard_link(notes, db + "-shm");
+  const CliResult linked = cli({"balances", "--db", db});
+  CHECK(linked.exit_code == 2);
+  CHECK(linked.err == "yieldledger: '" + db + "-shm' beside the database '" + db +
+                          "' is not a shared-memory index SQLite made (it is another name of a "
+                          "file that has more than one): SQLite takes a file so named for the "
+                          "database's own and would write over it or delete it; move it away, "
+                          "then run the command again\n");
+  CHECK(read_file(notes) == "my notes\n");
+  std::filesystem::remove(db + "-shm");
+  // SQLite's own, empty or as a journal no longer hot begins (a zero byte), are SQLite's to use.
+  dir.write("V.db-wal", "");
+  dir.write("V.db-journal", std::string(512, '\0'));
+  CHECK(cli({"balances", "--db", db}).exit_code == 0);
+  CHECK(yl::testing::audit_result(db) == "OK");
+}
+
 TEST_CASE("Hardening: a folder, FIFO or device given as a file is named as such, never waited on") {
   TempDir dir;
   const std::string folder = dir.path("folder");
@@ -1141,6 +1194,18 @@ TEST_CASE("Hardening: reports and export refuse a hand-edited reports row, exit 
     CHECK(r.out.empty());  // CSV printed the rows before report 3 first
   }
   CHECK_FALSE(std::filesystem::exists(dir.path("x.xlsx")));
+  // A -shm hard-linked to a file of the user's: SQLite wrote its index into it (helper-89's F5).
+  const std::string notes = dir.write("notes.txt", "my notes\n");
+  std::filesystem::create_hard_link(notes, db + "-shm");
+  const CliResult linked = cli({"balances", "--db", db});
+  CHECK(linked.exit_code == 2);
+  CHECK(linked.err == "yieldledger: '" + db + "-shm' beside the database '" + db +
+                          "' is not a shared-memory index SQLite made (it is another name of a "
+                          "file that has more than one): SQLite takes a file so named for the "
+                          "database's own and would write over it or delete it; move it away, "
+                          "then run the command again\n");
+  CHECK(read_file(notes) == "my notes\n");
+  std::filesystem::remove(db + "-shm");
   const struct {
     const char* sql;
     std::string message;

@@ -1,5 +1,6 @@
 #include "engine/storage/database.h"
 
+#include <algorithm>
 #include <cerrno>
 #include <cstdint>
 #include <cstdlib>
@@ -206,6 +207,54 @@ std::string read_only_reason(const std::string& path, const char* message) {
                         ? StorageError::Kind::bad_database
                         : StorageError::Kind::internal;
   throw StorageError(kind, fmt::format("SQLite error {} ({}) in {}", rc, message, context));
+}
+
+// Why the file at `path` (`file` + `suffix`, a companion of the database `file`) is not one SQLite
+// made, if it is there and is not: a file of the user's so named, which SQLite would take for its
+// own when `file` is opened, and write over or delete (`balances` deleted a `V.db-wal` of notes,
+// and wrote its index into a file hard-linked as `V.db-shm`: helper-89's F5, F6). SQLite's own
+// has one name; and is empty, or begins with a WAL header's magic (-wal), a journal header's
+// magic or the zero byte of a journal no longer hot (-journal), counting a file cut short by the
+// bytes it has. A -shm by its links alone: this process may hold SQLite's locks on it (a second
+// connection), and closing any descriptor of the file would release them (POSIX); and SQLite
+// grows it a page at a time, so no size is not its. Not a regular file: left to SQLite's error.
+std::string foreign_companion(const std::string& path, std::string_view suffix) {
+  using Head = std::basic_string_view<unsigned char>;
+  static constexpr unsigned char kWal[2][4] = {{0x37, 0x7f, 0x06, 0x82}, {0x37, 0x7f, 0x06, 0x83}};
+  static constexpr unsigned char kJournal[8] = {0xd9, 0xd5, 0x05, 0xf9, 0x20, 0xa1, 0x63, 0xd7};
+  struct stat info {};
+  if (::lstat(path.c_str(), &info) != 0 || !S_ISREG(info.st_mode)) return {};
+  if (info.st_nlink > 1) return "it is another name of a file that has more than one";
+  if (info.st_size == 0 || suffix == "-shm") return {};
+  std::FILE* file = std::fopen(path.c_str(), "rb");
+  if (file == nullptr) return {};
+  unsigned char bytes[8] = {};
+  const std::size_t n = std::fread(bytes, 1, sizeof bytes, file);
+  std::fclose(file);
+  const Head head(bytes, n);
+  const auto begins = [&](Head signature) {
+    return signature.substr(0, std::min(n, signature.size())) == head.substr(0, signature.size());
+  };
+  const bool sqlite = suffix == "-wal" ? begins(Head(kWal[0], 4)) || begins(Head(kWal[1], 4))
+                                       : n == 0 || bytes[0] == 0 || begins(Head(kJournal, 8));
+  return sqlite ? std::string() : std::string("it does not begin as one");
+}
+
+// Refuses (StorageError, bad_database) to open the existing database `path` beside a file of the
+// user's that SQLite would take for its -wal, -shm or -journal (foreign_companion).
+void refuse_foreign_companions(const std::string& path) {
+  const std::string file = followed(path);
+  for (const auto& [suffix, what] : kCompanionFiles) {
+    const std::string companion = file + std::string(suffix);
+    const std::string why = foreign_companion(companion, suffix);
+    if (why.empty()) continue;
+    throw StorageError(
+        StorageError::Kind::bad_database,
+        fmt::format("'{}' beside the database '{}' is not a {} SQLite made ({}): SQLite takes a "
+                    "file so named for the database's own and would write over it or delete it; "
+                    "move it away, then run the command again",
+                    companion, path, what, why));
+  }
 }
 
 }  // namespace
@@ -490,7 +539,10 @@ void configure_sqlite_once() {
 
 Database::Database(const std::string& path, Mode mode, std::int32_t application_id)
     : path_(path), application_id_(application_id), reader_(mode == Mode::read_only) {
-  if (mode != Mode::in_memory) check_ledger_path(path);
+  if (mode != Mode::in_memory) {
+    check_ledger_path(path);
+    refuse_foreign_companions(path);
+  }
   configure_sqlite_once();
   sqlite3* raw = nullptr;
   const Opening opening = mode == Mode::read_only
