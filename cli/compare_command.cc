@@ -374,6 +374,12 @@ void run_compare(CompareOptions options) {
     throw UsageError(fmt::format("--format {} needs --out FILE", options.format));
   }
   if (!options.out.empty()) refuse_inputs_as_out(options);
+  // Nor is one ledger compared the -wal, -shm or -journal of the other, which SQLite would take
+  // for its own as the other opens (helper-89's F2: `compare a.db a.db-shm` deleted it).
+  if (options.files.size() == 2) {
+    storage::refuse_companion_input(options.files[1], "a ledger compared", options.files[0]);
+    storage::refuse_companion_input(options.files[0], "a ledger compared", options.files[1]);
+  }
   if (options.files.size() == 1) {
     compare_results_file(options);
   } else {

@@ -1276,6 +1276,24 @@ TEST_CASE("CLI: compare A.db B.db: two ledgers over the same events, side by sid
   dir.write("b.toml", with_events(toml_b, events));
   REQUIRE(run_cli({"run", dir.path("a.toml"), "--db", dir.path("a.db")}).exit_code == 0);
   REQUIRE(run_cli({"run", dir.path("b.toml"), "--db", dir.path("b.db")}).exit_code == 0);
+  // One ledger that is the other's -shm (a copy so named): SQLite took it for a's own index as a
+  // opened, and deleted it (helper-89's F2). Refused, in either order, and kept.
+  const std::string shm = dir.path("a.db-shm");
+  std::filesystem::copy_file(dir.path("b.db"), shm);
+  const std::string ledger_b = read_file(shm);
+  for (const auto& [first, second] : std::vector<std::pair<std::string, std::string>>{
+           {dir.path("a.db"), shm}, {shm, dir.path("a.db")}}) {
+    const auto refused = run_cli({"compare", first, second});
+    CHECK(refused.exit_code == 2);
+    CHECK(refused.err == "yieldledger: will not read '" + shm +
+                             "' as a ledger compared: it is the shared-memory index SQLite keeps "
+                             "beside the database '" +
+                             dir.path("a.db") +
+                             "', and opening that database would take it for its own, write over "
+                             "it and delete it; rename it\n");
+    CHECK(read_file(shm) == ledger_b);
+  }
+  std::filesystem::remove(shm);
   const auto r = run_cli({"compare", dir.path("a.db"), dir.path("b.db"), "--format", "csv"});
   REQUIRE(r.exit_code == 0);
   const auto rows = parse_csv(r.out);

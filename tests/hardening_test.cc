@@ -645,6 +645,23 @@ TEST_CASE("Hardening: a new run removes the temporaries of killed runs, never a 
   CHECK(refused.err.starts_with("yieldledger: cannot make '" + gone + "': '" + gone +
                                 "-wal' is left beside it"));
   CHECK_FALSE(std::filesystem::exists(gone));
+  // Through a symlink to a new file, the log beside that file counts (helper-89's F4: it was
+  // taken in); an index left alone is refused too (F8: SQLite wrote over it).
+  const std::string to_gone = dir.path("to_gone.db");
+  std::filesystem::create_symlink("gone.db", to_gone);
+  const auto linked = cli({"run", yl::testing::example_scenario("quickstart"), "--db", to_gone});
+  CHECK(linked.exit_code == 2);
+  CHECK(linked.err.starts_with("yieldledger: cannot make '" + to_gone + "': '" + gone +
+                               "-wal' is left beside it"));
+  std::filesystem::remove(gone + "-wal");
+  dir.write("gone.db-shm", "an index");
+  const auto index = cli({"run", yl::testing::example_scenario("quickstart"), "--db", to_gone});
+  CHECK(index.exit_code == 2);
+  CHECK(index.err == "yieldledger: cannot make '" + to_gone + "': '" + gone +
+                         "-shm' is left beside it from a database of that name that was deleted, "
+                         "and SQLite would write over it; remove it, or choose another name\n");
+  CHECK(read_file(gone + "-shm") == "an index");
+  CHECK_FALSE(std::filesystem::exists(gone));
 }
 
 TEST_CASE("Hardening (defect 3): audit reads one snapshot while apply commits") {

@@ -1382,6 +1382,14 @@ TEST_CASE("Lab CLI: a study or schedule that is the -wal or -shm of the results 
   CHECK(schedule.err == refusal(shm, "a schedule file", "shared-memory index"));
   CHECK(read_file(shm) == rates);
   CHECK(read_file(results) == file);
+  // merge: a shard that is another's -shm, a copy so named, was deleted (helper-89's F3).
+  std::filesystem::remove(shm);
+  std::filesystem::copy_file(results, shm);
+  const CliResult merged = cli({"merge", results, shm, "--out", dir.path("m.db")});
+  CHECK(merged.exit_code == 2);
+  CHECK(merged.err == refusal(shm, "a shard", "shared-memory index"));
+  CHECK(read_file(shm) == file);
+  CHECK_FALSE(std::filesystem::exists(dir.path("m.db")));
 }
 
 TEST_CASE("Lab CLI: generate replaces files only with --force, never the study or a schedule") {

@@ -335,6 +335,14 @@ void ResultsFile::commit() {
 MergeSummary merge_results(const std::string& out, const std::vector<std::string>& shards) {
   if (shards.empty()) throw UsageError("merge needs at least one shard");
   check_output_path(out);
+  // No shard is the -wal, -shm or -journal of another or of --out, which SQLite would take for
+  // its own as that one opens (helper-89's F3: `merge s0.db s0.db-wal` deleted a shard).
+  for (const std::string& shard : shards) {
+    storage::refuse_companion_input(shard, "a shard", out);
+    for (const std::string& other : shards) {
+      if (&other != &shard) storage::refuse_companion_input(shard, "a shard", other);
+    }
+  }
   // Every check first, so that a refused merge writes nothing.
   const StudyIdentity first = read_identity(shards.front(), Check::pages);
   const std::string& hash = first.spec_hash;

@@ -90,7 +90,6 @@ std::string folder_of(const std::string& file) {
   open_failed(file, sqlite_errno);
 }
 
-std::string followed(const std::string& path);
 bool folder_writable(const std::string& file);
 
 // Why `path` cannot be written, a writer found (SQLITE_READONLY, SQLite's `message`): its folder,
@@ -259,6 +258,27 @@ void refuse_foreign_companions(const std::string& path) {
 
 }  // namespace
 
+std::string followed(const std::string& path) {
+  struct stat link {};
+  if (::lstat(path.c_str(), &link) != 0 || !S_ISLNK(link.st_mode)) return path;
+  char* resolved = ::realpath(path.c_str(), nullptr);
+  if (resolved != nullptr) {
+    const std::string file = resolved;
+    std::free(resolved);
+    return file;
+  }
+  // A link to nothing (yet): where it leads, link by link, as a writer's open creates the file
+  // there.
+  std::filesystem::path at = path;
+  std::error_code ec;
+  for (int hops = 0; hops < 40 && std::filesystem::is_symlink(at, ec); ++hops) {
+    const std::filesystem::path target = std::filesystem::read_symlink(at, ec);
+    if (ec) break;
+    at = target.is_absolute() ? target : at.parent_path() / target;
+  }
+  return at.string();
+}
+
 void Database::Closer::operator()(sqlite3* db) const { sqlite3_close_v2(db); }
 void Statement::Finalizer::operator()(sqlite3_stmt* stmt) const { sqlite3_finalize(stmt); }
 
@@ -282,29 +302,6 @@ std::string file_uri(const std::string& path) {
 // The URI that reads `file` as it stands: no lock taken, no journal or log read, nothing made
 // beside it.
 std::string as_it_stands(const std::string& file) { return file_uri(file) + "?immutable=1"; }
-
-// The file SQLite keeps the -wal and -shm beside: `path`, or where it leads if it is a symlink
-// (SQLite follows it; the link's folder does not count).
-std::string followed(const std::string& path) {
-  struct stat link {};
-  if (::lstat(path.c_str(), &link) != 0 || !S_ISLNK(link.st_mode)) return path;
-  char* resolved = ::realpath(path.c_str(), nullptr);
-  if (resolved != nullptr) {
-    const std::string file = resolved;
-    std::free(resolved);
-    return file;
-  }
-  // A link to nothing (yet): where it leads, link by link, as a writer's open creates the file
-  // there.
-  std::filesystem::path at = path;
-  std::error_code ec;
-  for (int hops = 0; hops < 40 && std::filesystem::is_symlink(at, ec); ++hops) {
-    const std::filesystem::path target = std::filesystem::read_symlink(at, ec);
-    if (ec) break;
-    at = target.is_absolute() ? target : at.parent_path() / target;
-  }
-  return at.string();
-}
 
 // Whether the folder holding `file` can be written (a WAL reader needs to create `-shm` there).
 bool folder_writable(const std::string& file) {

@@ -84,6 +84,10 @@ inline constexpr std::array<std::pair<std::string_view, std::string_view>, 3> kC
      {"-shm", "shared-memory index"},
      {"-journal", "rollback journal"}}};
 
+// The file SQLite keeps the -wal and -shm beside: `path`, or where it leads if it is a symlink
+// (SQLite follows it; the link's folder does not count).
+std::string followed(const std::string& path);
+
 // Whether `a` and `b` are one file: one device and inode when `a` exists, else one folder (by
 // identity) and one name, so that a `-wal` not yet created is still recognized.
 bool same_file(const std::filesystem::path& a, const std::filesystem::path& b);

@@ -11,6 +11,7 @@
 
 #include "engine/input/input_file.h"
 #include "engine/input/removed_on_signal.h"
+#include "engine/storage/database.h"
 #include "engine/storage/storage_error.h"
 
 namespace yl::storage {
@@ -63,14 +64,25 @@ bool moved_into_place(const std::string& from, const std::string& to) {
 // The log is looked for first: a database made meanwhile by another process exists before its log.
 void refuse_orphan_log(const std::string& path) {
   std::error_code ec;
+  // Beside the file a `path` symlink leads to, where SQLite looks (helper-89's F4: through a
+  // symlink to a new file, the log beside it was taken in).
+  const std::string file = followed(path);
   for (const char* suffix : {"-wal", "-journal"}) {
-    if (!std::filesystem::exists(path + suffix, ec) || std::filesystem::exists(path, ec)) continue;
+    if (!std::filesystem::exists(file + suffix, ec) || std::filesystem::exists(file, ec)) continue;
     throw StorageError(
         StorageError::Kind::bad_database,
         fmt::format("cannot make '{}': '{}{}' is left beside it from a database of that name that "
                     "was deleted, and SQLite would take its pages into the new file; remove it "
                     "(and '{}-shm'), or choose another name",
-                    path, path, suffix, path));
+                    path, file, suffix, file));
+  }
+  // An index alone: SQLite would write over it (helper-89's F8: a sweep's new results deleted one).
+  if (std::filesystem::exists(file + "-shm", ec) && !std::filesystem::exists(file, ec)) {
+    throw StorageError(StorageError::Kind::bad_database,
+                       fmt::format("cannot make '{}': '{}-shm' is left beside it from a database "
+                                   "of that name that was deleted, and SQLite would write over "
+                                   "it; remove it, or choose another name",
+                                   path, file));
   }
 }
 
