@@ -296,6 +296,16 @@ TEST_CASE("Hardening: a file of the user's named as a ledger's -wal or -journal 
                           "then run the command again\n");
   CHECK(read_file(notes) == "my notes\n");
   std::filesystem::remove(db + "-shm");
+  // One that is a symbolic link: SQLite stopped on "too many levels of symbolic links", naming
+  // neither file, and left a -wal (helper-89's F9).
+  std::filesystem::create_symlink("notes.txt", db + "-shm");
+  const CliResult symlinked = cli({"balances", "--db", db});
+  CHECK(symlinked.exit_code == 2);
+  CHECK(symlinked.err.starts_with("yieldledger: '" + db + "-shm' beside the database '" + db +
+                                  "' is not a shared-memory index SQLite made (it is a symbolic "
+                                  "link): "));
+  CHECK_FALSE(std::filesystem::exists(db + "-wal"));
+  std::filesystem::remove(db + "-shm");
   // SQLite's own, empty or as a journal no longer hot begins (a zero byte), are SQLite's to use.
   dir.write("V.db-wal", "");
   dir.write("V.db-journal", std::string(512, '\0'));
@@ -1222,6 +1232,16 @@ TEST_CASE("Hardening: reports and export refuse a hand-edited reports row, exit 
                           "database's own and would write over it or delete it; move it away, "
                           "then run the command again\n");
   CHECK(read_file(notes) == "my notes\n");
+  std::filesystem::remove(db + "-shm");
+  // One that is a symbolic link: SQLite stopped on "too many levels of symbolic links", naming
+  // neither file, and left a -wal (helper-89's F9).
+  std::filesystem::create_symlink("notes.txt", db + "-shm");
+  const CliResult symlinked = cli({"balances", "--db", db});
+  CHECK(symlinked.exit_code == 2);
+  CHECK(symlinked.err.starts_with("yieldledger: '" + db + "-shm' beside the database '" + db +
+                                  "' is not a shared-memory index SQLite made (it is a symbolic "
+                                  "link): "));
+  CHECK_FALSE(std::filesystem::exists(db + "-wal"));
   std::filesystem::remove(db + "-shm");
   const struct {
     const char* sql;

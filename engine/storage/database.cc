@@ -216,13 +216,18 @@ std::string read_only_reason(const std::string& path, const char* message) {
 // magic or the zero byte of a journal no longer hot (-journal), counting a file cut short by the
 // bytes it has. A -shm by its links alone: this process may hold SQLite's locks on it (a second
 // connection), and closing any descriptor of the file would release them (POSIX); and SQLite
-// grows it a page at a time, so no size is not its. Not a regular file: left to SQLite's error.
+// grows it a page at a time, so no size is not its. A symbolic link is not SQLite's either; any
+// other kind of file is left to SQLite's own error.
 std::string foreign_companion(const std::string& path, std::string_view suffix) {
   using Head = std::basic_string_view<unsigned char>;
   static constexpr unsigned char kWal[2][4] = {{0x37, 0x7f, 0x06, 0x82}, {0x37, 0x7f, 0x06, 0x83}};
   static constexpr unsigned char kJournal[8] = {0xd9, 0xd5, 0x05, 0xf9, 0x20, 0xa1, 0x63, 0xd7};
   struct stat info {};
-  if (::lstat(path.c_str(), &info) != 0 || !S_ISREG(info.st_mode)) return {};
+  if (::lstat(path.c_str(), &info) != 0) return {};
+  // SQLite will not open a companion through a link: a reader stopped with "too many levels of
+  // symbolic links", naming neither file, and left a -wal (helper-89's F9).
+  if (S_ISLNK(info.st_mode)) return "it is a symbolic link";
+  if (!S_ISREG(info.st_mode)) return {};
   if (info.st_nlink > 1) return "it is another name of a file that has more than one";
   if (info.st_size == 0 || suffix == "-shm") return {};
   std::FILE* file = std::fopen(path.c_str(), "rb");
