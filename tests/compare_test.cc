@@ -165,7 +165,7 @@ TEST_CASE("Compare stats: a real metric's interval bounds are rounded outward, t
   }
 }
 
-TEST_CASE("Compare stats: a real metric's means have 15 significant digits, no double noise") {
+TEST_CASE("Compare stats: a real metric's means and percentiles have 15 significant digits") {
   using yl::compare::Value;
   // 0.125 − 0.1 is 0.024999999999999994 as a double, which the diff_mean printed (helper-86's F2).
   const std::vector<Value> a = {Value::of_real(0.125), Value::of_real(0.125)};
@@ -173,6 +173,8 @@ TEST_CASE("Compare stats: a real metric's means have 15 significant digits, no d
   CHECK(yl::compare::paired_difference(a, b).mean == "0.025");
   CHECK(yl::compare::summarize({Value::of_real(0.1), Value::of_real(0.2)}).mean == "0.15");
   CHECK(yl::compare::summarize({Value::of_real(1.0 / 3)}).mean == "0.333333333333333");
+  // A percentile of one value prints as its mean does (it printed 0.3333333333333333).
+  CHECK(yl::compare::summarize({Value::of_real(1.0 / 3)}).p50.text() == "0.333333333333333");
   CHECK(yl::compare::summarize({Value::of_real(-2.5e-20)}).mean == "-2.5e-20");
 }
 
@@ -1290,7 +1292,9 @@ TEST_CASE("CLI: compare A.db B.db: two ledgers over the same events, side by sid
                              "beside the database '" +
                              dir.path("a.db") +
                              "', and opening that database would take it for its own, write over "
-                             "it and delete it; rename it\n");
+                             "it and delete it; give a copy of it under a name of its own (and if "
+                             "it is the database's own shared-memory index, leave it where it "
+                             "is)\n");
     CHECK(read_file(shm) == ledger_b);
   }
   std::filesystem::remove(shm);

@@ -101,7 +101,9 @@ std::string outward_text(double v, bool up) {
 
 double Value::to_double() const { return exact ? big_to_double(*exact) : real; }
 
-std::string Value::text() const { return exact ? exact->str() : fmt::format("{}", real); }
+// A real value with the 15 significant digits of a real mean, so that one value prints one way
+// as a percentile and as the mean of one run (helper-90's F9).
+std::string Value::text() const { return exact ? exact->str() : fmt::format("{:.15g}", real); }
 
 const std::vector<TRow> kStudentT975 = {
     {1, 12.706204736},   {2, 4.302652730},   {3, 3.182446305},   {4, 2.776445105},

@@ -8,7 +8,8 @@
 //            exact fraction (n·Σx² − (Σx)²) / (n·(n − 1)) and only its square root is floating
 //            point. Empty when n < 2.
 //   p5, p50, p95   nearest rank: the value at rank ⌈p·n/100⌉ (1-based, at least 1) of the
-//            sorted values, so a percentile is always one of the values, exact for `int`.
+//            sorted values, so a percentile is always one of the values, exact for `int` (a
+//            `real` one written with 15 significant digits, as its mean).
 //   paired difference against the baseline point: d_k = x_k − b_k for each run k both have
 //            (common random numbers pair run k of every point); its mean as above, and a 95%
 //            paired t interval, mean(d) ± t(0.975, n − 1) · sd(d) / √n, in double precision. t
@@ -42,7 +43,7 @@ struct Value {
   static Value of_int(BigInt v) { return {std::move(v), 0}; }
   static Value of_real(double v) { return {std::nullopt, v}; }
   double to_double() const;
-  std::string text() const;  // exact integer text, or the double's shortest round-trip text
+  std::string text() const;  // exact integer text, or the double to 15 significant digits
 };
 
 // A bound of a `real` metric's interval as text: 6 significant digits, rounded down (`up` false,
