@@ -128,7 +128,6 @@ std::optional<Rejection> finish(Ledger& ledger, storage::LedgerStore& store,
   return std::nullopt;
 }
 
-// Refuses a ledger of more scheduled reports than options.max_reports (`what` says whose).
 // Why a run from `start` to `end` with a report every `every_s` is refused under
 // options.max_reports ("would run N scheduled reports (...), more than ..."), if it is.
 std::optional<std::string> too_many_reports(Timestamp start, Timestamp end, std::int64_t every_s,

@@ -1362,7 +1362,8 @@ TEST_CASE("Lab CLI: a study or schedule that is the -wal or -shm of the results 
     return "yieldledger: will not read '" + input + "' as " + role + ": it is the " + what +
            " SQLite keeps beside the database '" + results +
            "', and opening that database would take it for its own, write over it and delete "
-           "it; rename it\n";
+           "it; give a copy of it under a name of its own (and if it is the database's own " +
+           what + ", leave it where it is)\n";
   };
   const std::string wal = dir.write("R.db-wal", yl::testing::tiny_study(""));
   const std::string before = listing(dir.path(""));

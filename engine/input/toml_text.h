@@ -1,5 +1,6 @@
 // Reading TOML text (a scenario, SPEC §1.1, or a study): toml++'s parse, with its two gaps closed
-// and its errors worded for a user. The one entry point, so that no reader of TOML misses a guard.
+// and its errors worded for a user. The one entry point for a user's TOML, so that no reader of
+// one misses a guard (study.cc re-reads only text it wrote itself).
 #pragma once
 
 #include <cstdint>

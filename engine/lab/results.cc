@@ -339,6 +339,7 @@ MergeSummary merge_results(const std::string& out, const std::vector<std::string
   // its own as that one opens (helper-89's F3: `merge s0.db s0.db-wal` deleted a shard).
   for (const std::string& shard : shards) {
     storage::refuse_companion_input(shard, "a shard", out);
+    if (!storage::may_be_companion(shard)) continue;
     for (const std::string& other : shards) {
       if (&other != &shard) storage::refuse_companion_input(shard, "a shard", other);
     }

@@ -209,15 +209,17 @@ std::string read_only_reason(const std::string& path, const char* message) {
 }
 
 // Why the file at `path` (`file` + `suffix`, a companion of the database `file`) is not one SQLite
-// made, if it is there and is not: a file of the user's so named, which SQLite would take for its
-// own when `file` is opened, and write over or delete (`balances` deleted a `V.db-wal` of notes,
-// and wrote its index into a file hard-linked as `V.db-shm`: helper-89's F5, F6). SQLite's own
-// has one name; and is empty, or begins with a WAL header's magic (-wal), a journal header's
-// magic or the zero byte of a journal no longer hot (-journal), counting a file cut short by the
-// bytes it has. A -shm by its links alone: this process may hold SQLite's locks on it (a second
-// connection), and closing any descriptor of the file would release them (POSIX); and SQLite
-// grows it a page at a time, so no size is not its. A symbolic link is not SQLite's either; any
-// other kind of file is left to SQLite's own error.
+// made, if it is there and is not (kNotSqlites, or the kind of link it is): a file of the user's so
+// named, which SQLite would take for its own when `file` is opened, and write over or delete
+// (`balances` deleted a `V.db-wal` of notes, and wrote its index into a file hard-linked as
+// `V.db-shm`: helper-89's F5, F6). SQLite's own has one name; and is empty, or begins with a WAL
+// header's magic (-wal), a journal header's magic or the zeros of one not yet synced or no longer
+// hot (-journal: at least 12 zero bytes; a first zero byte alone passed an MP4 file: helper-90's
+// F3), counting a file cut short by the bytes it has. A -shm by its links alone: this process may
+// hold SQLite's locks on it (a second connection), and closing any descriptor of the file would
+// release them (POSIX); and SQLite grows it a page at a time, so no size is not its. A symbolic
+// link is not SQLite's either; any other kind of file is left to SQLite's own error.
+constexpr std::string_view kNotSqlites = "not SQLite's";
 std::string foreign_companion(const std::string& path, std::string_view suffix) {
   using Head = std::basic_string_view<unsigned char>;
   static constexpr unsigned char kWal[2][4] = {{0x37, 0x7f, 0x06, 0x82}, {0x37, 0x7f, 0x06, 0x83}};
@@ -226,9 +228,9 @@ std::string foreign_companion(const std::string& path, std::string_view suffix) 
   if (::lstat(path.c_str(), &info) != 0) return {};
   // SQLite will not open a companion through a link: a reader stopped with "too many levels of
   // symbolic links", naming neither file, and left a -wal (helper-89's F9).
-  if (S_ISLNK(info.st_mode)) return "it is a symbolic link";
+  if (S_ISLNK(info.st_mode)) return "a symbolic link";
   if (!S_ISREG(info.st_mode)) return {};
-  if (info.st_nlink > 1) return "it is another name of a file that has more than one";
+  if (info.st_nlink > 1) return "a hard link (another name of a file that has more than one)";
   if (info.st_size == 0 || suffix == "-shm") return {};
   std::FILE* file = std::fopen(path.c_str(), "rb");
   if (file == nullptr) return {};
@@ -239,9 +241,11 @@ std::string foreign_companion(const std::string& path, std::string_view suffix) 
   const auto begins = [&](Head signature) {
     return signature.substr(0, std::min(n, signature.size())) == head.substr(0, signature.size());
   };
-  const bool sqlite = suffix == "-wal" ? begins(Head(kWal[0], 4)) || begins(Head(kWal[1], 4))
-                                       : n == 0 || bytes[0] == 0 || begins(Head(kJournal, 8));
-  return sqlite ? std::string() : std::string("it does not begin as one");
+  const bool sqlite = suffix == "-wal"
+                          ? begins(Head(kWal[0], 4)) || begins(Head(kWal[1], 4))
+                          : std::all_of(bytes, bytes + n, [](unsigned char b) { return b == 0; }) ||
+                                begins(Head(kJournal, 8));
+  return sqlite ? std::string() : std::string(kNotSqlites);
 }
 
 // Refuses (StorageError, bad_database) to open the existing database `path` beside a file of the
@@ -252,12 +256,23 @@ void refuse_foreign_companions(const std::string& path) {
     const std::string companion = file + std::string(suffix);
     const std::string why = foreign_companion(companion, suffix);
     if (why.empty()) continue;
+    if (why == kNotSqlites) {
+      throw StorageError(
+          StorageError::Kind::bad_database,
+          fmt::format("'{}' beside the database '{}' is not a {} SQLite made (it does not begin "
+                      "as one): SQLite takes a file so named for the database's own and would "
+                      "write over it or delete it; move it away, then run the command again",
+                      companion, path, what));
+    }
+    // A link may lead to the database's own log (a backup made with hard links): moved away, its
+    // commits would be lost (helper-90's F1).
     throw StorageError(
         StorageError::Kind::bad_database,
-        fmt::format("'{}' beside the database '{}' is not a {} SQLite made ({}): SQLite takes a "
-                    "file so named for the database's own and would write over it or delete it; "
-                    "move it away, then run the command again",
-                    companion, path, what, why));
+        fmt::format("'{}' beside the database '{}' is {}: SQLite takes a file so named for the "
+                    "database's own and would write through it or refuse it; if it is the "
+                    "database's own {}, put a copy of the file in its place (cp "
+                    "--remove-destination), else move it away, then run the command again",
+                    companion, path, why, what));
   }
 }
 
@@ -499,6 +514,16 @@ std::string_view companion_of(const std::filesystem::path& path, const std::file
   return {};
 }
 
+bool may_be_companion(const std::filesystem::path& path) {
+  for (const std::string& name : {path.string(), followed(path.string())}) {
+    for (const auto& [suffix, what] : kCompanionFiles) {
+      if (name.ends_with(suffix)) return true;
+    }
+  }
+  struct stat info {};
+  return ::stat(path.c_str(), &info) == 0 && info.st_nlink > 1;
+}
+
 void refuse_companion_input(const std::filesystem::path& input, std::string_view role,
                             const std::string& db) {
   if (const std::string_view what = companion_of(input, db); !what.empty()) {
@@ -506,8 +531,9 @@ void refuse_companion_input(const std::filesystem::path& input, std::string_view
         StorageError::Kind::bad_database,
         fmt::format("will not read '{}' as {}: it is the {} SQLite keeps beside the database '{}', "
                     "and opening that database would take it for its own, write over it and "
-                    "delete it; rename it",
-                    input.string(), role, what, db));
+                    "delete it; give a copy of it under a name of its own (and if it is the "
+                    "database's own {}, leave it where it is)",
+                    input.string(), role, what, db, what));
   }
 }
 
