@@ -36,13 +36,14 @@ char32_t code_point(std::string_view text, std::size_t i, std::size_t n) {
   return cp;
 }
 
-// Whether a code point shows as nothing, or as a space that is not one: a no-break or zero-width
-// space, a byte order mark, a soft hyphen, a direction mark or override (which reorders what
-// follows it on a terminal or a page). Quoted in a message it hid what was wrong ("unknown column
-// 'time'" of a second U+FEFF; "invalid account name 'alice '" of a U+00A0: helper-87's F3).
+// Whether a code point above U+007F is escaped: a C1 control (U+0080-U+009F), or one that shows
+// as nothing, or as a space that is not one: a no-break or zero-width space, a byte order mark, a
+// soft hyphen, a direction mark or override (which reorders what follows it on a terminal or a
+// page). Quoted in a message it hid what was wrong ("unknown column 'time'" of a second U+FEFF;
+// "invalid account name 'alice '" of a U+00A0: helper-87's F3).
 bool invisible(char32_t cp) {
-  return cp == 0x00a0 || cp == 0x00ad || cp == 0x061c || cp == 0x180e ||
-         (cp >= 0x2000 && cp <= 0x200f) || (cp >= 0x2028 && cp <= 0x202f) ||
+  return (cp >= 0x0080 && cp <= 0x009f) || cp == 0x00a0 || cp == 0x00ad || cp == 0x061c ||
+         cp == 0x180e || (cp >= 0x2000 && cp <= 0x200f) || (cp >= 0x2028 && cp <= 0x202f) ||
          (cp >= 0x205f && cp <= 0x206f) || cp == 0x3000 || cp == 0xfeff ||
          (cp >= 0xfff9 && cp <= 0xfffb) || (cp >= 0xe0000 && cp <= 0xe007f);
 }
@@ -55,14 +56,11 @@ std::string escape_controls(std::string_view text, Keep keep) {
   out.reserve(text.size());
   for (std::size_t i = 0; i < text.size(); ++i) {
     const auto c = static_cast<unsigned char>(text[i]);
-    const auto next = i + 1 < text.size() ? static_cast<unsigned char>(text[i + 1]) : 0;
     if (c >= 0x80) {
       const std::size_t n = utf8_sequence(text, i);
       if (n == 0) {
         // Not UTF-8: a bare 0x9b is CSI to a terminal in an 8-bit mode (helper-57's F3).
         out += page ? std::string(1, static_cast<char>(c)) : fmt::format("\\x{:02x}", c);
-      } else if (c == 0xc2 && next <= 0x9f) {
-        out += fmt::format("\\u{:04x}", next);  // a C1 control
       } else if (const char32_t cp = code_point(text, i, n); invisible(cp)) {
         out += fmt::format("\\u{:04x}", static_cast<std::uint32_t>(cp));
       } else {
