@@ -208,32 +208,32 @@ std::string read_only_reason(const std::string& path, const char* message) {
   throw StorageError(kind, fmt::format("SQLite error {} ({}) in {}", rc, message, context));
 }
 
-// Why the file at `path` (`file` + `suffix`, a companion of the database `file`) is not one SQLite
-// made, if it is there and is not (kNotSqlites, or the kind of link it is): a file of the user's so
-// named, which SQLite would take for its own when `file` is opened, and write over or delete
-// (`balances` deleted a `V.db-wal` of notes, and wrote its index into a file hard-linked as
-// `V.db-shm`: helper-89's F5, F6). SQLite's own has one name; and is empty, or begins with a WAL
-// header's magic (-wal), a journal header's magic or the zeros of one not yet synced or no longer
-// hot (-journal: at least 12 zero bytes; a first zero byte alone passed an MP4 file: helper-90's
+// Whether the file at `path` (`file` + `suffix`, a companion of the database `file`) is there and
+// is not one SQLite made, and why: a file of the user's so named, which SQLite would take for its
+// own when `file` is opened, and write over or delete (`balances` deleted a `V.db-wal` of notes,
+// and wrote its index into a file hard-linked as `V.db-shm`: helper-89's F5, F6). SQLite's own has
+// one name; and is empty, or begins with a WAL header's magic (-wal), or with a journal header's
+// magic or zeros (-journal: one not yet synced begins with 12 zero bytes, one no longer hot with
+// 28; every byte read must be zero, as a first zero byte alone passed an MP4 file: helper-90's
 // F3), counting a file cut short by the bytes it has. A -shm by its links alone: this process may
 // hold SQLite's locks on it (a second connection), and closing any descriptor of the file would
 // release them (POSIX); and SQLite grows it a page at a time, so no size is not its. A symbolic
 // link is not SQLite's either; any other kind of file is left to SQLite's own error.
-constexpr std::string_view kNotSqlites = "not SQLite's";
-std::string foreign_companion(const std::string& path, std::string_view suffix) {
+enum class Foreign { no, content, symbolic_link, hard_link };
+Foreign foreign_companion(const std::string& path, std::string_view suffix) {
   using Head = std::basic_string_view<unsigned char>;
   static constexpr unsigned char kWal[2][4] = {{0x37, 0x7f, 0x06, 0x82}, {0x37, 0x7f, 0x06, 0x83}};
   static constexpr unsigned char kJournal[8] = {0xd9, 0xd5, 0x05, 0xf9, 0x20, 0xa1, 0x63, 0xd7};
   struct stat info {};
-  if (::lstat(path.c_str(), &info) != 0) return {};
+  if (::lstat(path.c_str(), &info) != 0) return Foreign::no;
   // SQLite will not open a companion through a link: a reader stopped with "too many levels of
   // symbolic links", naming neither file, and left a -wal (helper-89's F9).
-  if (S_ISLNK(info.st_mode)) return "a symbolic link";
-  if (!S_ISREG(info.st_mode)) return {};
-  if (info.st_nlink > 1) return "a hard link (another name of a file that has more than one)";
-  if (info.st_size == 0 || suffix == "-shm") return {};
+  if (S_ISLNK(info.st_mode)) return Foreign::symbolic_link;
+  if (!S_ISREG(info.st_mode)) return Foreign::no;
+  if (info.st_nlink > 1) return Foreign::hard_link;
+  if (info.st_size == 0 || suffix == "-shm") return Foreign::no;
   std::FILE* file = std::fopen(path.c_str(), "rb");
-  if (file == nullptr) return {};
+  if (file == nullptr) return Foreign::no;
   unsigned char bytes[8] = {};
   const std::size_t n = std::fread(bytes, 1, sizeof bytes, file);
   std::fclose(file);
@@ -245,7 +245,7 @@ std::string foreign_companion(const std::string& path, std::string_view suffix) 
                           ? begins(Head(kWal[0], 4)) || begins(Head(kWal[1], 4))
                           : std::all_of(bytes, bytes + n, [](unsigned char b) { return b == 0; }) ||
                                 begins(Head(kJournal, 8));
-  return sqlite ? std::string() : std::string(kNotSqlites);
+  return sqlite ? Foreign::no : Foreign::content;
 }
 
 // Refuses (StorageError, bad_database) to open the existing database `path` beside a file of the
@@ -254,9 +254,9 @@ void refuse_foreign_companions(const std::string& path) {
   const std::string file = followed(path);
   for (const auto& [suffix, what] : kCompanionFiles) {
     const std::string companion = file + std::string(suffix);
-    const std::string why = foreign_companion(companion, suffix);
-    if (why.empty()) continue;
-    if (why == kNotSqlites) {
+    const Foreign foreign = foreign_companion(companion, suffix);
+    if (foreign == Foreign::no) continue;
+    if (foreign == Foreign::content) {
       throw StorageError(
           StorageError::Kind::bad_database,
           fmt::format("'{}' beside the database '{}' is not a {} SQLite made (it does not begin "
@@ -272,7 +272,11 @@ void refuse_foreign_companions(const std::string& path) {
                     "database's own and would write through it or refuse it; if it is the "
                     "database's own {}, put a copy of the file in its place (cp "
                     "--remove-destination), else move it away, then run the command again",
-                    companion, path, why, what));
+                    companion, path,
+                    foreign == Foreign::symbolic_link
+                        ? "a symbolic link"
+                        : "a hard link (another name of a file that has more than one)",
+                    what));
   }
 }
 
@@ -493,10 +497,7 @@ bool same_file(const std::filesystem::path& a, const std::filesystem::path& b) {
   if (identity(a, sa)) return identity(b, sb) && same();
   if (identity(b, sb)) return false;
   if (a.filename() != b.filename()) return false;
-  const auto folder_of = [](const std::filesystem::path& path) {
-    return path.has_parent_path() ? path.parent_path() : std::filesystem::path(".");
-  };
-  return identity(folder_of(a), sa) && identity(folder_of(b), sb) && same();
+  return identity(folder_of(a.string()), sa) && identity(folder_of(b.string()), sb) && same();
 }
 
 std::string_view companion_of(const std::filesystem::path& path, const std::filesystem::path& db) {
