@@ -522,6 +522,19 @@ TEST_CASE("audit: tables, views and triggers that are not the ones the migration
        {"PRAGMA writable_schema = ON; CREATE TABLE sqlite_hidden (x)",
         "sqlite_schema: table sqlite_hidden is not one the schema's migrations create (added by "
         "hand?)"},
+       // A type in capitals: SQLite loads and fires the trigger all the same, and they were not
+       // listed (helper-92's F1: a trigger that dropped alice's final balances passed).
+       {"CREATE TRIGGER evil BEFORE INSERT ON final_balances BEGIN SELECT RAISE(IGNORE); END; "
+        "PRAGMA writable_schema = ON; UPDATE sqlite_schema SET type = 'TRIGGER' WHERE name = "
+        "'evil'",
+        "sqlite_schema: trigger evil is not one the schema's migrations create (added by "
+        "hand?)"},
+       {"CREATE VIEW evil AS SELECT 1; PRAGMA writable_schema = ON; UPDATE sqlite_schema SET "
+        "type = 'VIEW' WHERE name = 'evil'",
+        "sqlite_schema: view evil is not one the schema's migrations create (added by hand?)"},
+       {"CREATE TABLE evil (x); PRAGMA writable_schema = ON; UPDATE sqlite_schema SET type = "
+        "'Table' WHERE name = 'evil'",
+        "sqlite_schema: table evil is not one the schema's migrations create (added by hand?)"},
        // A column no reading statement names: the file looked like a ledger of its version.
        {"ALTER TABLE appends DROP COLUMN duplicates",
         "sqlite_schema: table appends, column 5 (duplicates INTEGER NOT NULL), which the "

@@ -457,6 +457,47 @@ TEST_CASE("Hardening: a ledger whose tables were changed by hand is refused as s
   CHECK(read_file(db) == before);
 }
 
+TEST_CASE("Hardening: a ledger holding a trigger added by hand is refused by every writer, kept") {
+  // SQLite runs a trigger as a command writes: one that dropped alice's final balances made
+  // `apply` exit 0 with her rows gone, and one with RAISE(ABORT, ...) failed every apply with a
+  // message of its own (helper-92's F1; its type in capitals, audit did not list it either).
+  TempDir dir;
+  const std::string db = dir.path("q.db");
+  const std::string scenario = yl::testing::example_scenario("quickstart");
+  REQUIRE(cli({"run", scenario, "--db", db}).exit_code == 0);
+  sqlite3* handle = nullptr;
+  REQUIRE(sqlite3_open(db.c_str(), &handle) == SQLITE_OK);
+  REQUIRE(sqlite3_exec(handle,
+                       "CREATE TRIGGER keep_alice BEFORE INSERT ON final_balances WHEN "
+                       "NEW.account = 'alice' BEGIN SELECT RAISE(IGNORE); END; PRAGMA "
+                       "writable_schema = ON; UPDATE sqlite_schema SET type = 'TRIGGER' WHERE "
+                       "name = 'keep_alice'",
+                       nullptr, nullptr, nullptr) == SQLITE_OK);
+  sqlite3_close(handle);
+  const std::string events =
+      dir.write("more.csv", "time,type,account,asset,amount,to,value,id\n"
+                            "2024-03-08T00:00:00Z,deposit,alice,ETH,1,,,x1\n");
+  const std::string message =
+      "yieldledger: '" + db +
+      "' holds a trigger, 'keep_alice', which yieldledger never makes: it was added by hand, and "
+      "SQLite would run it as this command writes (changing or dropping rows, or failing the "
+      "write with a message of its own); drop it (`DROP TRIGGER \"keep_alice\"` in sqlite3), "
+      "then check the file (`yieldledger audit --db " +
+      db + "` for a ledger)\n";
+  const std::string before = read_file(db);
+  for (const std::vector<std::string>& command :
+       {std::vector<std::string>{"apply", "--db", db, events},
+        std::vector<std::string>{"run", scenario, "--db", db},
+        std::vector<std::string>{"migrate", "--db", db}}) {
+    INFO(command[0]);
+    const CliResult r = cli(command);
+    CHECK(r.exit_code == 2);
+    CHECK(r.err == message);
+    CHECK(read_file(db) == before);
+  }
+  CHECK(cli({"audit", "--db", db}).exit_code == 3);
+}
+
 TEST_CASE("Hardening: a foreign SQLite file is refused and left byte-identical") {
   TempDir dir;
   const std::string other = dir.path("other.db");

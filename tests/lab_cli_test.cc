@@ -1004,6 +1004,31 @@ TEST_CASE("Lab CLI: results whose points are numbered otherwise are neither resu
                         "' and params '{not json')") != std::string::npos);
 }
 
+TEST_CASE("Lab CLI: a results file holding a trigger added by hand is neither resumed nor merged "
+          "into") {
+  // SQLite would run it as the sweep writes (helper-92's F1, of ledgers).
+  TempDir dir;
+  const std::string study = write_tiny(dir, kTinySweep);
+  const std::string a = dir.path("a.db");
+  REQUIRE(cli({"sweep", study, "--out", a, "--task", "0/2"}).exit_code == 0);
+  {
+    yl::storage::Database db(a, yl::storage::Database::Mode::read_write_create,
+                             yl::storage::kResultsApplicationId);
+    db.exec("CREATE TRIGGER quiet BEFORE INSERT ON metrics BEGIN SELECT RAISE(IGNORE); END");
+  }
+  const std::string before = dump(a);
+  const std::string message = "' holds a trigger, 'quiet', which yieldledger never makes";
+  const CliResult resumed = cli({"sweep", study, "--out", a});
+  CHECK(resumed.exit_code == 2);
+  CHECK(resumed.err.find("yieldledger: '" + a + message) == 0);
+  const std::string b = dir.path("b.db");
+  REQUIRE(cli({"sweep", study, "--out", b, "--task", "1/2"}).exit_code == 0);
+  const CliResult merged = cli({"merge", "--out", a, b});
+  CHECK(merged.exit_code == 2);
+  CHECK(merged.err.find("yieldledger: '" + a + message) == 0);
+  CHECK(dump(a) == before);
+}
+
 TEST_CASE("Lab CLI: results of another lab version are neither resumed nor merged") {
   // A run's metrics changed (yield_wei at the payout, helper-48's F1) under one study text: a
   // file swept before, resumed, would hold runs of both definitions (helper-46's F3a). A file

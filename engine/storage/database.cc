@@ -601,7 +601,10 @@ Database::Database(const std::string& path, Mode mode, std::int32_t application_
   exec("PRAGMA cache_size = -8192");
   // Another application's file is refused before anything is written to it (switching to WAL
   // rewrites the header). An empty file or database is ours to create.
-  if (mode != Mode::read_only && !is_empty()) require_application_id();
+  if (mode != Mode::read_only && !is_empty()) {
+    require_application_id();
+    refuse_triggers();
+  }
   if (mode == Mode::read_write_create) {
     exec("PRAGMA journal_mode = WAL");
     exec("PRAGMA synchronous = FULL");
@@ -628,6 +631,22 @@ void Database::require_application_id() {
   }
   throw StorageError(StorageError::Kind::bad_database,
                      fmt::format("'{}' is not a yieldledger database", path_));
+}
+
+void Database::refuse_triggers() {
+  // In lower case: SQLite reads a type without regard to case (helper-92's F1).
+  Statement s =
+      prepare("SELECT name FROM sqlite_schema WHERE lower(type) = 'trigger' ORDER BY name LIMIT 1");
+  if (!s.step()) return;
+  const std::string name = s.column_text(0);
+  throw StorageError(
+      StorageError::Kind::bad_database,
+      fmt::format("'{}' holds a trigger, '{}', which yieldledger never makes: it was added by "
+                  "hand, and SQLite would run it as this command writes (changing or dropping "
+                  "rows, or failing the write with a message of its own); drop it (`DROP TRIGGER "
+                  "\"{}\"` in sqlite3), then check the file (`yieldledger audit --db {}` for a "
+                  "ledger)",
+                  path_, name, name, path_));
 }
 
 void Database::finish_build() {

@@ -72,6 +72,10 @@ class Database {
   struct Closer {
     void operator()(sqlite3* db) const;
   };
+  // Throws StorageError (bad_database) naming a trigger the file holds: none is ever made, and a
+  // writer would run one added by hand (ledgers and results files alike).
+  void refuse_triggers();
+
   std::unique_ptr<sqlite3, Closer> db_;
   std::string path_;
   std::int32_t application_id_;

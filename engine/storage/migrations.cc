@@ -231,15 +231,17 @@ std::vector<SchemaCode> schema_code(Database& db) {
   // are not the schema's; the schema's own indexes are (events_by_id is what refuses an id stored
   // twice, SPEC §8.3). Anything else named sqlite_* is: a trigger, table or view so named by hand
   // (writable_schema) is loaded and fired by SQLite like any other (helper-50's F3: it was
-  // skipped).
+  // skipped). SQLite reads an object's type without regard to case ('TRIGGER' is loaded and fired
+  // as 'trigger' is), so every row is listed, by its type in lower case (helper-92's F1: a
+  // 'TRIGGER', 'VIEW' or 'Table' written by hand was not listed, and passed).
   Statement s = db.prepare(
       "SELECT type, name, CASE type WHEN 'table' THEN (SELECT group_concat(name || ' ' || type || "
       "iif(\"notnull\", ' NOT NULL', '') || iif(pk > 0, ' PRIMARY KEY', '') || "
       "iif(dflt_value IS NULL, '', ' DEFAULT ' || dflt_value), ', ') FROM "
-      "pragma_table_info(o.name)) ELSE sql END, iif(type = 'table', sql, '') FROM sqlite_schema "
-      "AS o WHERE type IN ('table', 'index', 'trigger', 'view') AND NOT (type = 'table' AND name "
-      "IN ('sqlite_sequence', 'sqlite_stat1', 'sqlite_stat4')) AND NOT (type = 'index' AND sql "
-      "IS NULL AND name LIKE 'sqlite\\_autoindex\\_%' ESCAPE '\\') ORDER BY type, name");
+      "pragma_table_info(o.name)) ELSE sql END, iif(type = 'table', sql, '') FROM (SELECT "
+      "lower(type) AS type, name, sql FROM sqlite_schema) AS o WHERE NOT (type = 'table' AND "
+      "name IN ('sqlite_sequence', 'sqlite_stat1', 'sqlite_stat4')) AND NOT (type = 'index' AND "
+      "sql IS NULL AND name LIKE 'sqlite\\_autoindex\\_%' ESCAPE '\\') ORDER BY type, name");
   std::vector<SchemaCode> code;
   while (s.step()) {
     code.push_back({s.column_text(0), s.column_text(1), s.column_text(2),
