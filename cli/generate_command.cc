@@ -64,10 +64,17 @@ void generate(const GenerateOptions& options) {
                                   "socialized loss, as a sweep does: withdrawals_cut",
                                   files.cut));
   }
-  if (files.left_out > 0) {
+  if (const std::int64_t left_out = files.left_out - files.stand_ins; left_out > 0) {
     changed.push_back(fmt::format("{} left out: the ledger rejects them after a loss, as a "
                                   "sweep does, counted in rejected_events",
-                                  files.left_out));
+                                  left_out));
+  }
+  if (files.stand_ins > 0) {
+    changed.push_back(fmt::format("{} rejected by the ledger after a loss, as a sweep does, "
+                                  "counted in rejected_events: each written as a row of its time "
+                                  "that moves nothing (a configure to the mode the account has, "
+                                  "or a claim of 0), for the drip the sweep ran there",
+                                  files.stand_ins));
   }
   const std::string what_changed =
       changed.empty() ? std::string() : fmt::format(" ({})", fmt::join(changed, "; "));

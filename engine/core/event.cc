@@ -1,6 +1,7 @@
 #include "engine/core/event.h"
 
 #include <array>
+#include <type_traits>
 
 namespace yl {
 
@@ -21,6 +22,44 @@ std::string_view event_type_name(const EventBody& body) {
       "open",     "deposit", "withdraw",  "transfer", "configure", "claim",
       "gas_mode", "gas",     "claim_gas", "report",   "set_rate",  "loss"};
   return kNames[body.index()];
+}
+
+std::optional<Asset> asset_touched(const EventBody& body) {
+  return std::visit(
+      [](const auto& e) -> std::optional<Asset> {
+        using T = std::decay_t<decltype(e)>;
+        if constexpr (std::is_same_v<T, Deposit>) return credited_asset(e.asset);
+        if constexpr (std::is_same_v<T, Withdraw> || std::is_same_v<T, Transfer> ||
+                      std::is_same_v<T, Configure> || std::is_same_v<T, Claim>) {
+          return e.asset;
+        }
+        if constexpr (std::is_same_v<T, PayGas> || std::is_same_v<T, ClaimGas> ||
+                      std::is_same_v<T, SetGasMode>) {
+          return Asset::eth;
+        }
+        return std::nullopt;
+      },
+      body);
+}
+
+std::optional<std::string_view> actor_of(const EventBody& body) {
+  return std::visit(
+      [](const auto& e) -> std::optional<std::string_view> {
+        using T = std::decay_t<decltype(e)>;
+        if constexpr (std::is_same_v<T, Transfer>) {
+          return e.from;
+        } else if constexpr (std::is_same_v<T, PayGas>) {
+          return e.payer;
+        } else if constexpr (std::is_same_v<T, ClaimGas> || std::is_same_v<T, SetGasMode>) {
+          return e.dapp;
+        } else if constexpr (std::is_same_v<T, SetRate> || std::is_same_v<T, Loss> ||
+                             std::is_same_v<T, ForceReport>) {
+          return std::nullopt;
+        } else {
+          return e.account;
+        }
+      },
+      body);
 }
 
 }  // namespace yl

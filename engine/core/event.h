@@ -5,6 +5,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <variant>
 
 #include "engine/core/amount.h"
@@ -46,5 +47,12 @@ struct Event {
 
 // The `type` column's word for each alternative, in variant order.
 std::string_view event_type_name(const EventBody& body);
+
+// The one asset an event can change, or nullopt when it may change both (reports, set_rate and
+// loss, whose source's asset is resolved later, and open, which touches no value at all).
+std::optional<Asset> asset_touched(const EventBody& body);
+
+// The account an event is of (its payer, sender or holder); none for a source's or a report.
+std::optional<std::string_view> actor_of(const EventBody& body);
 
 }  // namespace yl

@@ -19,26 +19,6 @@ std::array<AssetBook, 2> genesis_books(const Amount& initial_price, Timestamp st
   return {book, book};
 }
 
-// The one asset an event can change, or nullopt when it may change both (reports, set_rate and
-// loss, whose source's asset is resolved later, and open, which touches no value at all).
-std::optional<Asset> asset_touched(const EventBody& body) {
-  return std::visit(
-      [](const auto& e) -> std::optional<Asset> {
-        using T = std::decay_t<decltype(e)>;
-        if constexpr (std::is_same_v<T, Deposit>) return credited_asset(e.asset);
-        if constexpr (std::is_same_v<T, Withdraw> || std::is_same_v<T, Transfer> ||
-                      std::is_same_v<T, Configure> || std::is_same_v<T, Claim>) {
-          return e.asset;
-        }
-        if constexpr (std::is_same_v<T, PayGas> || std::is_same_v<T, ClaimGas> ||
-                      std::is_same_v<T, SetGasMode>) {
-          return Asset::eth;
-        }
-        return std::nullopt;
-      },
-      body);
-}
-
 // Calls `f` with each account name `body` names.
 template <typename F>
 void for_each_name(const EventBody& body, const F& f) {

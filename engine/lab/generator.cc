@@ -676,19 +676,55 @@ void write_events_csv(const std::vector<Event>& events, std::ostream& out) {
 
 namespace {
 
+// Under streamed distribution a rejected event's drip stays (SPEC §9.1): from that second on, the
+// sweep's state holds it. The next row of its asset drips the same amount (a function of the
+// time, folded into the price whole), but the end or a series sample can come first, and a run
+// of the file without it ended at another price, pending and locked profit (helper-91's F1). So
+// the event is written as a row of its time that moves nothing, and drips as the sweep did: its
+// account's configure to the mode it has for the event's asset (SPEC §3.6 re-encodes the same
+// value), or, for a CLAIMABLE one, whose configure would fold its claimable yield in, a claim of 0
+// to itself (§3.7). nullopt for an event of no account (a source's), which the lab never rejects.
+std::optional<Event> stand_in(const Ledger& ledger, const Event& rejected) {
+  const auto account = actor_of(rejected.body);
+  const auto id = account ? ledger.find_account(*account) : std::nullopt;
+  if (!id) return std::nullopt;
+  const Asset asset = asset_touched(rejected.body).value_or(Asset::eth);
+  const YieldMode mode = ledger.position_of(*id, asset).mode;
+  std::string name(*account);
+  if (mode == YieldMode::claimable) {
+    return Event{rejected.time, Claim{std::move(name), asset, Amount{}, std::string()}};
+  }
+  return Event{rejected.time, Configure{std::move(name), asset, mode}};
+}
+
+struct Pass {
+  std::int64_t rejected = 0;   // events the ledger rejected: left out, or replaced
+  std::int64_t stand_ins = 0;  // of them, written as a stand_in() row
+};
+
 // Applies `events` in order as a sweep applies them (apply_generated; Ledger::apply runs the
 // scheduled reports due before each first): a withdrawal cut to what the account holds is
 // written so and marked in `cut` (one flag an event, moved with it), a rejected event is left
-// out. Returns how many it left out.
-std::int64_t cut_or_leave_out(const Study& study, std::vector<Event>& events,
-                              std::vector<bool>& cut) {
+// out, or under streamed distribution replaced by its stand_in().
+Pass cut_or_leave_out(const Study& study, std::vector<Event>& events, std::vector<bool>& cut) {
   Ledger ledger(study.scenario.params);
+  const bool streamed = study.scenario.params.policy.distribution == Distribution::streamed;
+  Pass pass;
   std::size_t kept = 0;
   for (std::size_t i = 0; i < events.size(); ++i) {
     Applied applied = apply_generated(ledger, events[i]);
     if (applied.cut) {
       events[i] = std::move(*applied.cut);
       cut[i] = true;
+    }
+    if (applied.rejected) {
+      ++pass.rejected;
+      std::optional<Event> row = streamed ? stand_in(ledger, events[i]) : std::nullopt;
+      if (row && !ledger.apply(*row)) {
+        events[i] = std::move(*row);
+        ++pass.stand_ins;
+        applied.rejected = false;
+      }
     }
     ledger.clear_journal();
     if ((i & 1023) == 0) (void)ledger.take_reports();
@@ -699,10 +735,9 @@ std::int64_t cut_or_leave_out(const Study& study, std::vector<Event>& events,
     }
     ++kept;
   }
-  const auto left_out = static_cast<std::int64_t>(events.size() - kept);
   events.resize(kept);
   cut.resize(kept);
-  return left_out;
+  return pass;
 }
 
 }  // namespace
@@ -726,17 +761,17 @@ GeneratedFiles generate_into(const Study& base, const Point& point, std::uint64_
   // Under every policy: a withdrawal between a slash and its report can find too little in the
   // buffer and the sources (SPEC §5.5), whatever negative_yield says (helper-79: under `debt` the
   // sweep skipped it and `run` of the file stopped there, exit 2). Again until nothing is left
-  // out, so that the file runs whole. Under streamed distribution a rejected event's drip stays
-  // (SPEC §9.1) and the file has none; the next event of its asset drips the same amount instead
-  // (a function of the time, folded into the price whole), so a later pass meets the same
-  // balances (tests/lab_cli_test.cc: the file's run ends at the sweep's prices). Were a
-  // withdrawal cut again, it would be counted once, as the sweep does.
+  // out, so that the file runs whole; under streamed distribution it is replaced by a row that
+  // moves nothing and drips as it did (stand_in), so a later pass meets the same state
+  // (tests/lab_cli_test.cc: the file's run ends at the sweep's prices, and its series are the
+  // sweep's). Were a withdrawal cut again, it would be counted once, as the sweep does.
   std::vector<bool> cut(generated.events.size(), false);
-  std::int64_t left_out = 0;
+  Pass pass;
   do {
-    left_out = cut_or_leave_out(study, generated.events, cut);
-    files.left_out += left_out;
-  } while (left_out > 0);
+    pass = cut_or_leave_out(study, generated.events, cut);
+    files.left_out += pass.rejected;
+    files.stand_ins += pass.stand_ins;
+  } while (pass.rejected > 0);
   files.cut = std::count(cut.begin(), cut.end(), true);
   files.events = static_cast<std::int64_t>(generated.events.size());
   std::ostringstream events;

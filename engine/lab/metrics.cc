@@ -226,27 +226,6 @@ class Simulation {
     }
   }
 
-  // The generated account an event is of (its payer, sender or holder); none for a source's.
-  static std::optional<std::string_view> actor(const EventBody& body) {
-    return std::visit(
-        [](const auto& e) -> std::optional<std::string_view> {
-          using T = std::decay_t<decltype(e)>;
-          if constexpr (std::is_same_v<T, Transfer>) {
-            return e.from;
-          } else if constexpr (std::is_same_v<T, PayGas>) {
-            return e.payer;
-          } else if constexpr (std::is_same_v<T, ClaimGas> || std::is_same_v<T, SetGasMode>) {
-            return e.dapp;
-          } else if constexpr (std::is_same_v<T, SetRate> || std::is_same_v<T, Loss> ||
-                               std::is_same_v<T, ForceReport>) {
-            return std::nullopt;
-          } else {
-            return e.account;
-          }
-        },
-        body);
-  }
-
   Flow& flow(const std::string& account, Asset asset) {
     return flows_[plan_of(account)][index_of(asset)];
   }
@@ -274,7 +253,7 @@ class Simulation {
     const Applied outcome = apply_generated(ledger_, event);
     if (outcome.rejected) {
       ++rejected_;
-      if (const auto account = actor(event.body)) ++rejected_by_plan_[plan_of(*account)];
+      if (const auto account = actor_of(event.body)) ++rejected_by_plan_[plan_of(*account)];
       return;
     }
     if (outcome.cut) ++cut_by_plan_[plan_of(std::get<Withdraw>(outcome.cut->body).account)];
