@@ -230,6 +230,63 @@ TEST_CASE(
   CHECK(samples == 2 * 148 * 8);  // two runs, 148 samples of 2 assets × 4 names
 }
 
+TEST_CASE("Lab CLI: a rejected event's stand-in moves no shares after a socialized price cut") {
+  // The example study, streamed over 3 days, socialized losses, slashes of up to 30% ten times as
+  // often, ending off its report schedule. After §9.3 lowered a price, a holder's remainder can
+  // pass it, and a configure of that holder re-split its value into more shares: the first
+  // stand-ins did, and run 3's file ended 10,030,241 wei of ETH debt, and more, away from the
+  // sweep (helper-91's F1, its second look). Every run's file ends where the sweep's run ends.
+  TempDir dir;
+  std::string text = read_file(std::string(YL_SOURCE_DIR) + "/examples/lab/study.toml");
+  text.erase(text.find("[sweep.product]"));
+  for (const auto& [from, to] :
+       {std::pair<std::string, std::string>{"end = \"2024-04-01T00:00:00Z\"",
+                                            "end = \"2024-04-01T20:00:00Z\""},
+        {"insurance_fee_bps = 1000", "insurance_fee_bps = 1000\ndistribution = \"streamed\"\n"
+                                     "unlock_seconds = 259200\nnegative_yield = \"socialize\""},
+        {"slashes_per_year = 4 ", "slashes_per_year = 40 "},
+        {"slash_max_ppm = 30_000", "slash_max_ppm = 300_000"},
+        {"runs = 4", "runs = 8"}}) {
+    REQUIRE(text.find(from) != std::string::npos);
+    text.replace(text.find(from), from.size(), to);
+  }
+  const std::string study = dir.write("study.toml", text);
+  dir.write("tbill_rates.csv",
+            read_file(std::string(YL_SOURCE_DIR) + "/examples/lab/tbill_rates.csv"));
+  const std::string results = dir.path("results.db");
+  REQUIRE(cli({"sweep", study, "--out", results}).exit_code == 0);
+  int with_stand_ins = 0;
+  for (const std::vector<std::string>& r :
+       rows(results, "SELECT run, seed FROM runs ORDER BY run")) {
+    const std::string& run = r[0];
+    CAPTURE(run);
+    const std::string out = dir.path("r" + run);
+    const CliResult g = cli({"generate", study, "--seed", r[1], "--out", out});
+    REQUIRE(g.exit_code == 0);
+    with_stand_ins += g.out.find(" rejected by the ledger after a loss") != std::string::npos;
+    REQUIRE(cli({"run", out + "/scenario.toml", "--db", out + "/l.db"}).exit_code == 0);
+    const CliResult ledgers = cli({"ledgers", "--db", out + "/l.db", "--format", "csv"});
+    REQUIRE(ledgers.exit_code == 0);
+    for (const std::string asset : {"ETH", "USDB"}) {
+      CAPTURE(asset);
+      const std::vector<std::string> fields = ledger_row(ledgers.out, asset);
+      const auto metric = [&](const std::string& name) {
+        return rows(results, "SELECT value_int FROM metrics WHERE run = " + run +
+                                 " AND cohort = '' AND name = '" + name + "' AND asset = '" +
+                                 asset + "'")
+            .at(0)
+            .at(0);
+      };
+      CHECK(fields[1] == metric("price_end"));
+      CHECK(fields[2] == metric("pending_end_wei"));
+      CHECK(fields[5] == metric("debt_end_wei"));
+      CHECK(fields[6] == metric("insurance_end_wei"));
+      CHECK(fields[9] == metric("locked_end_wei"));
+    }
+  }
+  CHECK(with_stand_ins == 8);
+}
+
 TEST_CASE("Lab CLI: a run's reports sum to the sweep's source_yield_wei, fees and void shares") {
   // The example study under a 10% protocol fee above a 3% hurdle, VOID yield to the protocol: the
   // metrics of where the sources' yield went (helper-72's F3) are the sums of the reports of the

@@ -680,21 +680,39 @@ namespace {
 // sweep's state holds it. The next row of its asset drips the same amount (a function of the
 // time, folded into the price whole), but the end or a series sample can come first, and a run
 // of the file without it ended at another price, pending and locked profit (helper-91's F1). So
-// the event is written as a row of its time that moves nothing, and drips as the sweep did: its
-// account's configure to the mode it has for the event's asset (SPEC §3.6 re-encodes the same
-// value), or, for a CLAIMABLE one, whose configure would fold its claimable yield in, a claim of 0
-// to itself (§3.7). nullopt for an event of no account (a source's), which the lab never rejects.
+// the event is written as a row of its time, for its asset, that moves nothing and drips as the
+// sweep did: a configure to the mode it has of a position whose value re-encodes exactly (SPEC
+// §3.6), or, for a CLAIMABLE one, whose configure would fold its claimable yield in, a claim of 0
+// to itself (§3.7). Exactly: VOID keeps f; otherwise the re-split of P·s + r gives s and r back
+// only if r < P, and after §9.3 lowered the price r can reach the peak price (a configure of such
+// a holder moved shares: the run then ended 10^7 wei of debt away). The event's own account if
+// its position will do, else the first account's that will; nullopt if none will (the event is
+// then left out).
 std::optional<Event> stand_in(const Ledger& ledger, const Event& rejected) {
-  const auto account = actor_of(rejected.body);
-  const auto id = account ? ledger.find_account(*account) : std::nullopt;
-  if (!id) return std::nullopt;
   const Asset asset = asset_touched(rejected.body).value_or(Asset::eth);
-  const YieldMode mode = ledger.position_of(*id, asset).mode;
-  std::string name(*account);
-  if (mode == YieldMode::claimable) {
-    return Event{rejected.time, Claim{std::move(name), asset, Amount{}, std::string()}};
+  const Amount& price = ledger.book(asset).shares.price();
+  const auto row = [&](AccountId id) -> std::optional<Event> {
+    const AccountInfo info = ledger.info(id);
+    const Position position = ledger.position_of(id, asset);
+    if (info.kind == AccountKind::system ||
+        (position.mode != YieldMode::void_mode && position.remainder >= price)) {
+      return std::nullopt;
+    }
+    std::string name(info.name);
+    if (position.mode == YieldMode::claimable) {
+      return Event{rejected.time, Claim{std::move(name), asset, Amount{}, std::string()}};
+    }
+    return Event{rejected.time, Configure{std::move(name), asset, position.mode}};
+  };
+  if (const auto account = actor_of(rejected.body)) {
+    if (const auto id = ledger.find_account(*account)) {
+      if (auto own = row(*id)) return own;
+    }
   }
-  return Event{rejected.time, Configure{std::move(name), asset, mode}};
+  for (AccountId id = 0; id < ledger.account_count(); ++id) {
+    if (auto other = row(id)) return other;
+  }
+  return std::nullopt;
 }
 
 struct Pass {

@@ -101,8 +101,9 @@ void write_accounts_csv(const std::vector<AccountPlan>& accounts, std::ostream& 
 // nothing, such an event is left out of the file (the run replayed in memory, as a sweep runs
 // it): the file runs, and its run is the sweep's (left_out is its rejected_events). Under streamed
 // distribution the drip a rejected event leaves (SPEC §9.1) stays in the sweep's state, so the
-// event is written as a row of its time that moves nothing but drips the same: its account's
-// configure to the mode it has, or a claim of 0 to itself for a CLAIMABLE one (stand_ins).
+// event is written as a row of its time that moves nothing but drips the same: an account's
+// configure to the mode it has, or a claim of 0 to itself for a CLAIMABLE one, its own where its
+// value re-encodes exactly (generator.cc, stand_in; stand_ins).
 struct GeneratedFiles {
   std::int64_t events = 0;     // written to events.csv
   std::int64_t cut = 0;        // withdrawals cut to what the account held (socialize only)
