@@ -349,11 +349,15 @@ class Auditor {
     const bool as_replayed = stored.postings == postings;
     if (!as_replayed) check_entry_balances(stored);
     if (stored.seq != seq || stored.event_seq != cause || stored.report_seq != report) {
-      mismatch(
-          fmt::format("journal entry {} (replaying {}): expected entry {} of event {} / report "
-                      "{} here: an entry was deleted, inserted or moved",
-                      stored.seq, where.text(), seq, cause ? std::to_string(*cause) : "-",
-                      report ? std::to_string(*report) : "-"));
+      // Both sides, so that a changed event_seq or report_seq is seen (helper-92's F2).
+      const auto of = [](std::optional<std::int64_t> event, std::optional<std::int64_t> report) {
+        return fmt::format("of event {} / report {}", event ? std::to_string(*event) : "-",
+                           report ? std::to_string(*report) : "-");
+      };
+      mismatch(fmt::format("journal entry {} {} (replaying {}): expected entry {} {} here: an "
+                           "entry was deleted, inserted or moved, or its event or report changed",
+                           stored.seq, of(stored.event_seq, stored.report_seq), where.text(), seq,
+                           of(cause, report)));
     }
     if (!as_replayed) {
       mismatch(fmt::format("journal entry {} (replaying {}): {}", stored.seq, where.text(),

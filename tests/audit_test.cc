@@ -155,7 +155,9 @@ TEST_CASE("audit: rows changed, deleted or inserted by hand are found and named"
        "report 41 row 1 (2024-03-22T00:00:00Z ETH lido): hash"},
       // The journal: entry 5 is a report's (journal_other), 7 an event's own (in its events row,
       // schema/0010_event_postings.sql).
-      {"DELETE FROM journal_other WHERE seq = 5", "journal entry 6 (replaying event events.csv:"},
+      {"DELETE FROM journal_other WHERE seq = 5",
+       "journal entry 6 of event - / report 2 (replaying event events.csv:21 (seq 20, id "
+       "'e020')): expected entry 5 of event - / report 1 here"},
       // An event's own entry taken out of its row, or one put in the row of an event that posts
       // none of its own (the last event): both were named as entries out of place ("journal
       // entry 9 (replaying event ...): expected entry 7 of event 20 / report - here", and "journal
@@ -165,8 +167,14 @@ TEST_CASE("audit: rows changed, deleted or inserted by hand are found and named"
        "own, but its row holds none (journal_seq and postings deleted?)"},
       // Entry 7 renumbered 6: two entries 6, the event's first (JournalCursor).
       {"UPDATE events SET journal_seq = 6 WHERE journal_seq = 7",
-       "journal entry 6 (replaying event events.csv:21 (seq 20, id 'e020')): expected entry 6 of "
-       "event - / report 2 here: an entry was deleted, inserted or moved"},
+       "journal entry 6 of event 20 / report - (replaying event events.csv:21 (seq 20, id "
+       "'e020')): expected entry 6 of event - / report 2 here: an entry was deleted, inserted or "
+       "moved, or its event or report changed"},
+      // A report's entry given another report: the stored side was not shown (helper-92's F2).
+      {"UPDATE journal_other SET report_seq = 99 WHERE seq = 5",
+       "journal entry 5 of event - / report 99 (replaying event events.csv:21 (seq 20, id "
+       "'e020')): expected entry 5 of event - / report 1 here: an entry was deleted, inserted or "
+       "moved, or its event or report changed"},
       {"UPDATE events SET journal_seq = 400, postings = X'' WHERE seq = 59",
        "event events.csv:60 (seq 59, id 'e059'): its row holds journal entry 400 of its own, but "
        "the replay posts none for the event (added by hand?)"},
