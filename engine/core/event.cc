@@ -24,24 +24,6 @@ std::string_view event_type_name(const EventBody& body) {
   return kNames[body.index()];
 }
 
-std::optional<Asset> asset_touched(const EventBody& body) {
-  return std::visit(
-      [](const auto& e) -> std::optional<Asset> {
-        using T = std::decay_t<decltype(e)>;
-        if constexpr (std::is_same_v<T, Deposit>) return credited_asset(e.asset);
-        if constexpr (std::is_same_v<T, Withdraw> || std::is_same_v<T, Transfer> ||
-                      std::is_same_v<T, Configure> || std::is_same_v<T, Claim>) {
-          return e.asset;
-        }
-        if constexpr (std::is_same_v<T, PayGas> || std::is_same_v<T, ClaimGas> ||
-                      std::is_same_v<T, SetGasMode>) {
-          return Asset::eth;
-        }
-        return std::nullopt;
-      },
-      body);
-}
-
 std::optional<std::string_view> actor_of(const EventBody& body) {
   return std::visit(
       [](const auto& e) -> std::optional<std::string_view> {

@@ -6,6 +6,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <type_traits>
 #include <variant>
 
 #include "engine/core/amount.h"
@@ -49,8 +50,25 @@ struct Event {
 std::string_view event_type_name(const EventBody& body);
 
 // The one asset an event can change, or nullopt when it may change both (reports, set_rate and
-// loss, whose source's asset is resolved later, and open, which touches no value at all).
-std::optional<Asset> asset_touched(const EventBody& body);
+// loss, whose source's asset is resolved later, and open, which touches no value at all). Inline:
+// Ledger::apply asks it of every event.
+inline std::optional<Asset> asset_touched(const EventBody& body) {
+  return std::visit(
+      [](const auto& e) -> std::optional<Asset> {
+        using T = std::decay_t<decltype(e)>;
+        if constexpr (std::is_same_v<T, Deposit>) return credited_asset(e.asset);
+        if constexpr (std::is_same_v<T, Withdraw> || std::is_same_v<T, Transfer> ||
+                      std::is_same_v<T, Configure> || std::is_same_v<T, Claim>) {
+          return e.asset;
+        }
+        if constexpr (std::is_same_v<T, PayGas> || std::is_same_v<T, ClaimGas> ||
+                      std::is_same_v<T, SetGasMode>) {
+          return Asset::eth;
+        }
+        return std::nullopt;
+      },
+      body);
+}
 
 // The account an event is of (its payer, sender or holder); none for a source's or a report.
 std::optional<std::string_view> actor_of(const EventBody& body);
