@@ -64,7 +64,7 @@ void generate(const GenerateOptions& options) {
                                   "socialized loss, as a sweep does: withdrawals_cut",
                                   files.cut));
   }
-  if (const std::int64_t left_out = files.left_out - files.stand_ins; left_out > 0) {
+  if (const std::int64_t left_out = files.rejected - files.stand_ins; left_out > 0) {
     changed.push_back(fmt::format("{} left out: the ledger rejects them after a loss, as a "
                                   "sweep does, counted in rejected_events",
                                   left_out));

@@ -787,7 +787,7 @@ GeneratedFiles generate_into(const Study& base, const Point& point, std::uint64_
   Pass pass;
   do {
     pass = cut_or_leave_out(study, generated.events, cut);
-    files.left_out += pass.rejected;
+    files.rejected += pass.rejected;
     files.stand_ins += pass.stand_ins;
   } while (pass.rejected > 0);
   files.cut = std::count(cut.begin(), cut.end(), true);

@@ -99,15 +99,15 @@ void write_accounts_csv(const std::vector<AccountPlan>& accounts, std::ostream& 
 // withdrawal from an account left with nothing; under any policy a withdrawal between a slash and
 // its report that the buffer and the sources cannot pay (SPEC §5.5). Since `run` is all or
 // nothing, such an event is left out of the file (the run replayed in memory, as a sweep runs
-// it): the file runs, and its run is the sweep's (left_out is its rejected_events). Under streamed
-// distribution the drip a rejected event leaves (SPEC §9.1) stays in the sweep's state, so the
-// event is written as a row of its time that moves nothing but drips the same: an account's
+// it): the file runs, and its run is the sweep's (`rejected` is its rejected_events). Under
+// streamed distribution the drip a rejected event leaves (SPEC §9.1) stays in the sweep's state, so
+// the event is written as a row of its time that moves nothing but drips the same: an account's
 // configure to the mode it has, or a claim of 0 to itself for a CLAIMABLE one, its own where its
 // value re-encodes exactly (generator.cc, stand_in; stand_ins).
 struct GeneratedFiles {
   std::int64_t events = 0;     // written to events.csv
   std::int64_t cut = 0;        // withdrawals cut to what the account held (socialize only)
-  std::int64_t left_out = 0;   // rejected by the ledger, as a sweep skips them
+  std::int64_t rejected = 0;   // by the ledger, as a sweep skips them: left out, or stood in
   std::int64_t stand_ins = 0;  // of those, written as a row that moves nothing (streamed only)
 };
 // The run of `seed` at `point` of `base` (study_at), which the scenario file's first line names.
