@@ -350,9 +350,10 @@ class Auditor {
     if (!as_replayed) check_entry_balances(stored);
     if (stored.seq != seq || stored.event_seq != cause || stored.report_seq != report) {
       // Both sides, so that a changed event_seq or report_seq is seen (helper-92's F2).
-      const auto of = [](std::optional<std::int64_t> event, std::optional<std::int64_t> report) {
-        return fmt::format("of event {} / report {}", event ? std::to_string(*event) : "-",
-                           report ? std::to_string(*report) : "-");
+      const auto of = [](std::optional<std::int64_t> event_seq,
+                         std::optional<std::int64_t> report_seq) {
+        return fmt::format("of event {} / report {}", event_seq ? std::to_string(*event_seq) : "-",
+                           report_seq ? std::to_string(*report_seq) : "-");
       };
       mismatch(fmt::format("journal entry {} {} (replaying {}): expected entry {} {} here: an "
                            "entry was deleted, inserted or moved, or its event or report changed",

@@ -619,6 +619,38 @@ TEST_CASE("Hardening: a new ledger, built without a WAL (Mode::build_new), ends 
         read_file(std::string(YL_SOURCE_DIR) + "/tests/golden/quickstart/balances.csv"));
 }
 
+TEST_CASE(
+    "Hardening: a ledger put in the rollback journal mode by hand is kept so until a commit") {
+  // Opening it to write switched it to WAL at once (its header's bytes 18 and 19 rewritten), so an
+  // `apply` refused for a bad row changed the file (helper-84's F4). Now the switch follows the
+  // first commit.
+  TempDir dir;
+  const std::string db = dir.path("q.db");
+  REQUIRE(cli({"run", yl::testing::example_scenario("quickstart"), "--db", db}).exit_code == 0);
+  sqlite3* handle = nullptr;
+  REQUIRE(sqlite3_open(db.c_str(), &handle) == SQLITE_OK);
+  REQUIRE(sqlite3_exec(handle, "PRAGMA journal_mode = DELETE", nullptr, nullptr, nullptr) ==
+          SQLITE_OK);
+  sqlite3_close(handle);
+  const std::string before = read_file(db);
+  REQUIRE(static_cast<int>(before[18]) == 1);
+  const std::string bad = dir.write("bad.csv", "time,type,account,asset,amount,to,value\n"
+                                               "2024-03-09T00:00:00Z,deposit,alice,ETH,1x,,\n");
+  const CliResult refused = cli({"apply", "--db", db, bad});
+  CHECK(refused.exit_code == 2);
+  CHECK(refused.err == bad + ":2: deposit: bad amount: '1x' is not a plain decimal number "
+                             "(digits, optionally '.' and more digits)\n");
+  CHECK(read_file(db) == before);
+  CHECK(file_names(dir) == std::set<std::string>{"q.db", "bad.csv"});
+  // A commit, then WAL mode, as every ledger has.
+  const std::string more = dir.write("more.csv", "time,type,account,asset,amount,to,value\n"
+                                                 "2024-03-08T00:00:00Z,deposit,alice,ETH,1,,\n");
+  CHECK(cli({"apply", "--db", db, more}).exit_code == 0);
+  CHECK(static_cast<int>(read_file(db)[18]) == 2);
+  CHECK(static_cast<int>(read_file(db)[19]) == 2);
+  CHECK(yl::testing::audit_result(db) == "OK");
+}
+
 TEST_CASE("Hardening: a temporary's process mark is PID@HOST, and only this host's dead are dead") {
   const std::string mark = yl::process_mark();
   const std::string host = mark.substr(mark.find('@') + 1);

@@ -601,12 +601,23 @@ Database::Database(const std::string& path, Mode mode, std::int32_t application_
   exec("PRAGMA cache_size = -8192");
   // Another application's file is refused before anything is written to it (switching to WAL
   // rewrites the header). An empty file or database is ours to create.
-  if (mode != Mode::read_only && !is_empty()) {
+  const bool empty = is_empty();
+  if (mode != Mode::read_only && !empty) {
     require_application_id();
     refuse_triggers();
   }
   if (mode == Mode::read_write_create) {
-    exec("PRAGMA journal_mode = WAL");
+    // A ledger or results file put in another journal mode by hand is switched at its first
+    // commit, not here: switching rewrites its header, and a command refused before it commits
+    // (a `migrate` of a file changed by hand, an `apply` of a bad row) leaves the file as it was,
+    // byte for byte (helper-84's F4). An empty file is ours to make, and is made in WAL mode.
+    if (empty) {
+      exec("PRAGMA journal_mode = WAL");
+    } else {
+      Statement journal = prepare("PRAGMA journal_mode");
+      YL_ASSERT(journal.step());
+      wal_pending_ = journal.column_text(0) != "wal";
+    }
     exec("PRAGMA synchronous = FULL");
   } else if (mode == Mode::build_new) {
     // Pages beyond a file's original size are never journaled, so building a new file costs
@@ -652,6 +663,12 @@ void Database::refuse_triggers() {
 void Database::finish_build() {
   exec("PRAGMA journal_mode = WAL");
   exec("PRAGMA synchronous = FULL");
+}
+
+void Database::committed() {
+  if (!wal_pending_) return;
+  wal_pending_ = false;
+  exec("PRAGMA journal_mode = WAL");
 }
 
 void Database::fold_log() {
@@ -841,6 +858,7 @@ ReadTransaction::~ReadTransaction() {
 void Transaction::commit() {
   db_.exec("COMMIT");
   done_ = true;
+  db_.committed();
 }
 
 }  // namespace yl::storage

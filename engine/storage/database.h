@@ -27,12 +27,13 @@ class Database {
   // in_memory: a new, empty database held in memory and gone when closed, for a schema built to
   // compare with (`path` only names it in messages, and need not pass check_ledger_path()).
   enum class Mode { read_only, read_write_create, build_new, in_memory };
-  // Opens `path` with explicit flags, extended result codes, WAL, synchronous=FULL (a ledger must
-  // not lose a committed run on power loss), foreign keys and a busy timeout. `path` must pass
-  // check_ledger_path(). A file that holds another application's SQLite database is refused
-  // before anything is written to it (it stays byte-identical). Throws StorageError.
-  // `application_id`: the PRAGMA a non-empty file must carry to be opened for writing (the
-  // ledger's, kLedgerApplicationId, by default; the lab's results files pass theirs).
+  // Opens `path` with explicit flags, extended result codes, WAL (read_write_create: from its
+  // first commit), synchronous=FULL (a ledger must not lose a committed run on power loss), foreign
+  // keys and a busy timeout. `path` must pass check_ledger_path(). A file that holds another
+  // application's SQLite database is refused before anything is written to it (it stays
+  // byte-identical). Throws StorageError. `application_id`: the PRAGMA a non-empty file must carry
+  // to be opened for writing (the ledger's, kLedgerApplicationId, by default; the lab's results
+  // files pass theirs).
   static constexpr std::int32_t kLedgerApplicationId = 0x594C4452;  // "YLDR"
   Database(const std::string& path, Mode mode, std::int32_t application_id = kLedgerApplicationId);
   Database(const Database&) = delete;
@@ -43,6 +44,10 @@ class Database {
   void exec(std::string_view sql);
   // For a build_new database, after its transaction committed: WAL mode, as every ledger has.
   void finish_build();
+  // After a Transaction's commit: a read_write_create file found in another journal mode (made so
+  // by hand) is put in WAL mode now, once its first change is committed, so that a command refused
+  // before then leaves it as it was.
+  void committed();
   // After a writer's commit (its last; a sweep's each): its write-ahead log folded into the file,
   // as the last close does, but with a failure said (a close's is silent: apply and sweep exited 0,
   // the -wal left, the file alone not whole; helper-45's F14). A reader still reading leaves what
@@ -80,6 +85,7 @@ class Database {
   std::string path_;
   std::int32_t application_id_;
   bool reader_ = false;
+  bool wal_pending_ = false;  // read_write_create, not yet in WAL mode: committed() switches it
 };
 
 // The files SQLite keeps beside a database FILE, as FILE + suffix, and what each is.
