@@ -748,6 +748,11 @@ TEST_CASE("CLI: export writes CSV or XLSX by --out, exit 2 for bad options or a 
   CHECK(csv.out == "exported 'blast-launch' to " + dir.path("csv") +
                        " (csv): 14 history samples; rows: ledger_history 28, reports 281, "
                        "summary 70\n");
+  // Without a history table, no samples to speak of (it said "93 history samples").
+  auto accounts = yl::testing::run_cli(
+      {"export", "--db", db, "--out", dir.path("accounts"), "--tables", "accounts"});
+  CHECK(accounts.out == "exported 'blast-launch' to " + dir.path("accounts") +
+                            " (csv): rows: accounts 10, summary 70\n");
   auto onto_folder =
       yl::testing::run_cli({"export", "--db", db, "--out", dir.path("csv"), "--format", "xlsx"});
   CHECK(onto_folder.exit_code == 2);
