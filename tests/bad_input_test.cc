@@ -218,6 +218,18 @@ TEST_CASE("Bad scenarios are rejected at the offending line (SPEC §1.1)") {
            dots(5000) + "'\nd = \"\"\"\n" + dots(5000) + "\"\"\"\ne = '\'\'" + dots(5000) + "\n" +
            dots(5000) + "\'\'\'\n",
        "24: scenario: unknown key 'x'"},
+      // toml++ said "Encountered invalid utf-8 sequence", or showed a NUL as '\u0000' in a
+      // parse error, naming neither key nor column (helper-93's F2).
+      {"invalid UTF-8 in a value",
+       replace("\"lido\"", "\"li\xFF"
+                           "do\""),
+       "11: scenario: the value of 'name' is not valid UTF-8 (byte 0xFF at column 11)"},
+      {"a NUL in a value", replace("\"tbill\"", std::string("\"tb\0ill\"", 8)),
+       "18: scenario: the value of 'name' contains a NUL byte (column 11)"},
+      {"an overlong NUL in a quoted key", good + "\"a\xC0\x80\" = 1\n",
+       "23: scenario: the line is not valid UTF-8 (byte 0xC0 at column 3)"},
+      {"a surrogate in a quoted key's value", good + "# note\n[x]\n  \"k.y\" = 'a\xED\xA0\x80'\n",
+       "25: scenario: the value of \"k.y\" is not valid UTF-8 (byte 0xED at column 13)"},
       {"unknown key in a source", good + "color = \"blue\"\n",
        "23: scenario: unknown key 'color' in [[source]]"},
       {"unknown table", good + "[fees]\nx = 1\n", "23: scenario: unknown key 'fees'"},

@@ -6,6 +6,7 @@
 #include <fmt/format.h>
 
 #include "engine/input/input_error.h"
+#include "engine/input/utf8.h"
 
 namespace yl {
 
@@ -161,9 +162,41 @@ std::string toml_reason(std::string_view text, std::uint64_t line, std::uint64_t
                      trim(at.substr(0, equals)), trim(at.substr(equals + 1)));
 }
 
+// Throws where `text` holds a NUL byte or is not UTF-8, naming the line, the key of that line's
+// value and the column: toml++ says only "Encountered invalid utf-8 sequence", or a parse error
+// that shows the NUL as '\u0000', with neither (helper-93's F2).
+void refuse_bad_bytes(std::string_view text, const std::string& file, std::string_view type) {
+  const std::size_t bad = invalid_text_at(text);
+  if (bad == std::string_view::npos) return;
+  const std::size_t line_start = text.rfind('\n', bad) + 1;  // npos + 1 == 0 on the first line
+  const auto line = static_cast<std::uint64_t>(
+      std::count(text.begin(), text.begin() + static_cast<std::ptrdiff_t>(line_start), '\n') + 1);
+  // The key is what comes before the line's '=', if that is before the byte (a value's byte).
+  const std::string_view before = text.substr(line_start, bad - line_start);
+  std::string_view key;
+  if (const std::size_t equals = before.find('='); equals != std::string_view::npos) {
+    key = before.substr(0, equals);
+    const std::size_t first = key.find_first_not_of(" \t");
+    key = first == std::string_view::npos
+              ? std::string_view()
+              : key.substr(first, key.find_last_not_of(" \t") - first + 1);
+  }
+  const bool quoted = key.starts_with('"') || key.starts_with('\'');
+  const std::string which =
+      key.empty() ? "the line"
+                  : fmt::format("the value of {}{}{}", quoted ? "" : "'", key, quoted ? "" : "'");
+  const auto byte = static_cast<unsigned>(static_cast<unsigned char>(text[bad]));
+  const std::size_t column = bad - line_start + 1;
+  throw InputError(file, line, std::string(type),
+                   byte == 0 ? fmt::format("{} contains a NUL byte (column {})", which, column)
+                             : fmt::format("{} is not valid UTF-8 (byte 0x{:02X} at column {})",
+                                           which, byte, column));
+}
+
 }  // namespace
 
 toml::table read_toml(std::string_view text, const std::string& file, std::string_view type) {
+  refuse_bad_bytes(text, file, type);
   refuse_deep_keys(text, file, type);
   try {
     return toml::parse(text, file);
