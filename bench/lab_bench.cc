@@ -10,6 +10,7 @@
 // memory of the process (getrusage), which stays bounded whatever the number of runs.
 #include <chrono>
 #include <filesystem>
+#include <stdexcept>
 #include <string>
 
 #include <fmt/format.h>
@@ -50,18 +51,32 @@ int main(int argc, char** argv) {
   std::string dir = std::filesystem::temp_directory_path().string() + "/yl_lab_bench";
   int jobs = 2;
   std::int64_t runs = 0, baseline_runs = 20;
+  // As yl_bench: flags come in pairs, and anything else (--help among them) is the usage, exit 2;
+  // an unknown flag was skipped, and the whole benchmark ran (helper-93's F5).
+  const auto usage = [] {
+    fmt::print(stderr, "usage: yl_lab_bench [--study STUDY.toml] [--jobs N] [--runs R] "
+                       "[--baseline-runs B] [--dir DIR]\n");
+    return 2;
+  };
+  if (argc % 2 == 0) return usage();
   for (int i = 1; i + 1 < argc; i += 2) {
     const std::string flag = argv[i], value = argv[i + 1];
-    if (flag == "--study")
-      study_path = value;
-    else if (flag == "--dir")
-      dir = value;
-    else if (flag == "--jobs")
-      jobs = std::stoi(value);
-    else if (flag == "--runs")
-      runs = std::stoll(value);
-    else if (flag == "--baseline-runs")
-      baseline_runs = std::stoll(value);
+    try {
+      if (flag == "--study")
+        study_path = value;
+      else if (flag == "--dir")
+        dir = value;
+      else if (flag == "--jobs")
+        jobs = std::stoi(value);
+      else if (flag == "--runs")
+        runs = std::stoll(value);
+      else if (flag == "--baseline-runs")
+        baseline_runs = std::stoll(value);
+      else
+        return usage();
+    } catch (const std::logic_error&) {  // stoi and stoll: not a number, or out of range
+      return usage();
+    }
   }
   std::filesystem::create_directories(dir);
   const yl::lab::Study study = yl::lab::load_study(study_path);
