@@ -601,7 +601,7 @@ Database::Database(const std::string& path, Mode mode, std::int32_t application_
   exec("PRAGMA cache_size = -8192");
   // Another application's file is refused before anything is written to it (switching to WAL
   // rewrites the header). An empty file or database is ours to create.
-  const bool empty = is_empty();
+  const bool empty = mode != Mode::read_only && is_empty();  // a reader asks nothing of it here
   if (mode != Mode::read_only && !empty) {
     require_application_id();
     refuse_triggers();
