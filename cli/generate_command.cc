@@ -76,6 +76,11 @@ void generate(const GenerateOptions& options) {
                                   "or a claim of 0), for the drip the sweep ran there",
                                   files.stand_ins));
   }
+  if (files.stand_in_account) {
+    changed.push_back(fmt::format("an account '{}', opened at the start and holding nothing, "
+                                  "stands in where no holder of the asset could",
+                                  lab::kStandInAccount));
+  }
   const std::string what_changed =
       changed.empty() ? std::string() : fmt::format(" ({})", fmt::join(changed, "; "));
   fmt::print(

@@ -22,6 +22,7 @@
 #include <optional>
 #include <ostream>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "engine/core/event.h"
@@ -109,7 +110,12 @@ struct GeneratedFiles {
   std::int64_t cut = 0;        // withdrawals cut to what the account held (socialize only)
   std::int64_t rejected = 0;   // by the ledger, as a sweep skips them: left out, or stood in
   std::int64_t stand_ins = 0;  // of those, written as a row that moves nothing (streamed only)
+  // Whether events.csv opens kStandInAccount, for the stand-ins no holder could be.
+  bool stand_in_account = false;
 };
+// A user that holds nothing, opened at the start of a streamed run's file only where a rejected
+// event's stand-in could be no holder of its asset (generate_into). Not in accounts.csv.
+inline constexpr std::string_view kStandInAccount = "stand-in";
 // The run of `seed` at `point` of `base` (study_at), which the scenario file's first line names.
 GeneratedFiles generate_into(const Study& base, const Point& point, std::uint64_t seed,
                              const std::string& dir, bool replace);
