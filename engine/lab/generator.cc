@@ -785,14 +785,12 @@ GeneratedFiles generate_into(const Study& base, const Point& point, std::uint64_
   // sweep's). Were a withdrawal cut again, it would be counted once, as the sweep does.
   // Where no account could stand in (every holder of the asset with a remainder the lowered price
   // would re-encode: helper-94's F1, two AUTOMATIC users after a deep socialized loss), the event
-  // was left out, and its drip with it; so all again from the generated events, with an account
-  // that holds nothing, opened at the start (nothing is locked then, so nothing drips), to stand
-  // in wherever no holder can.
+  // was left out, and its drip with it; so all again from the events generated anew, with an
+  // account that holds nothing, opened at the start (nothing is locked then, so nothing drips), to
+  // stand in wherever no holder can.
   const bool streamed = study.scenario.params.policy.distribution == Distribution::streamed;
-  std::optional<std::vector<Event>> as_generated;
-  if (streamed) as_generated = generated.events;
   std::vector<bool> cut;
-  for (bool spare = false;; spare = true) {
+  const auto replay_all = [&] {
     cut.assign(generated.events.size(), false);
     files.rejected = files.stand_ins = 0;
     Pass pass;
@@ -801,12 +799,15 @@ GeneratedFiles generate_into(const Study& base, const Point& point, std::uint64_
       files.rejected += pass.rejected;
       files.stand_ins += pass.stand_ins;
     } while (pass.rejected > 0);
-    if (!streamed || spare || files.stand_ins == files.rejected) break;
-    generated.events = std::move(*as_generated);
+  };
+  replay_all();
+  if (streamed && files.stand_ins < files.rejected) {
+    generated.events = generate(study, seed).events;  // as generated: the same seed, the same run
     generated.events.insert(generated.events.begin(),
                             Event{study.scenario.params.start,
                                   OpenAccount{std::string(kStandInAccount), AccountKind::user}});
     files.stand_in_account = true;
+    replay_all();
   }
   files.cut = std::count(cut.begin(), cut.end(), true);
   files.events = static_cast<std::int64_t>(generated.events.size());
