@@ -12,6 +12,13 @@ namespace yl {
 
 namespace {
 
+// `part` without the blanks around it.
+std::string_view trim(std::string_view part) {
+  const std::size_t first = part.find_first_not_of(" \t\r");
+  if (first == std::string_view::npos) return {};
+  return part.substr(first, part.find_last_not_of(" \t\r") - first + 1);
+}
+
 // The key written just before the '=' that ends before `column` (a value's, 1-based) on `at`, as
 // written ("population.users" quoted, x bare); empty where there is none.
 std::string_view key_before_value(std::string_view at, std::uint64_t column) {
@@ -152,11 +159,6 @@ std::string toml_reason(std::string_view text, std::uint64_t line, std::uint64_t
   at = at.substr(0, at.find('#'));  // elsewhere (in an array): the line's key and value
   const std::size_t equals = at.find('=');
   if (equals == std::string_view::npos) return std::string(description);
-  const auto trim = [](std::string_view part) {
-    const std::size_t first = part.find_first_not_of(" \t\r");
-    if (first == std::string_view::npos) return std::string_view();
-    return part.substr(first, part.find_last_not_of(" \t\r") - first + 1);
-  };
   return fmt::format("'{}' = {} is not a 64-bit integer (TOML's integers are "
                      "-9223372036854775808 to 9223372036854775807)",
                      trim(at.substr(0, equals)), trim(at.substr(equals + 1)));
@@ -173,14 +175,9 @@ void refuse_bad_bytes(std::string_view text, const std::string& file, std::strin
       std::count(text.begin(), text.begin() + static_cast<std::ptrdiff_t>(line_start), '\n') + 1);
   // The key is what comes before the line's '=', if that is before the byte (a value's byte).
   const std::string_view before = text.substr(line_start, bad - line_start);
-  std::string_view key;
-  if (const std::size_t equals = before.find('='); equals != std::string_view::npos) {
-    key = before.substr(0, equals);
-    const std::size_t first = key.find_first_not_of(" \t");
-    key = first == std::string_view::npos
-              ? std::string_view()
-              : key.substr(first, key.find_last_not_of(" \t") - first + 1);
-  }
+  const std::size_t equals = before.find('=');
+  const std::string_view key =
+      equals == std::string_view::npos ? std::string_view() : trim(before.substr(0, equals));
   const bool quoted = key.starts_with('"') || key.starts_with('\'');
   const std::string which =
       key.empty() ? "the line"
